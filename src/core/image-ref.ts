@@ -1,0 +1,83 @@
+/**
+ * The distribution reference grammar: `[host[:port]/]path[:tag][@digest]`.
+ * Parsing keeps the user's spelling (`name` as written) next to the normalised registry and repository.
+ */
+export interface ImageRef {
+  /** The name exactly as written, without tag or digest (`docker`, `ghcr.io/org/app`). */
+  readonly name: string;
+  /** Normalised registry host (`docker.io` for Docker Hub), with port when given. */
+  readonly registry: string;
+  /** Normalised repository path (`library/docker` on Docker Hub). */
+  readonly repository: string;
+  readonly tag: string | null;
+  readonly digest: string | null;
+}
+
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}';
+const REFERENCE = new RegExp(`^((?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+
+export const TAG_PATTERN = new RegExp(`^${TAG}$`);
+export const NAME_PATTERN = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*$`);
+
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+
+/** GitLab dependency proxy prefixes stand for Docker Hub. */
+export const DEPENDENCY_PROXY_PREFIXES = [
+  '$CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX/',
+  '${CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX}/',
+  '$CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX/',
+  '${CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX}/',
+] as const;
+
+/** Splits a name into registry host and path, as Docker does: the first component is a host when it has `.` or `:` or is `localhost`. */
+export function splitName(name: string): { registry: string; repository: string } {
+  const slash = name.indexOf('/');
+  const first = slash === -1 ? '' : name.slice(0, slash);
+  const hasHost = slash !== -1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['));
+  if (!hasHost) {
+    return { registry: 'docker.io', repository: slash === -1 ? `library/${name}` : name };
+  }
+  const host = first.toLowerCase();
+  const path = name.slice(slash + 1);
+  if (DOCKER_HUB_ALIASES.has(host)) {
+    return { registry: 'docker.io', repository: path.includes('/') ? path : `library/${path}` };
+  }
+  return { registry: host, repository: path };
+}
+
+/** Parses a complete image reference; returns null when the text is not one. */
+export function parseImageRef(text: string): ImageRef | null {
+  const match = REFERENCE.exec(text);
+  if (!match) return null;
+  const name = match[1]!;
+  if (name.length > 255) return null;
+  const { registry, repository } = splitName(name);
+  return { name, registry, repository, tag: match[2] ?? null, digest: match[3] ?? null };
+}
+
+/** `docker.io/library/docker`: the key an image is looked up and deduplicated by. */
+export function imageKey(ref: { registry: string; repository: string }): string {
+  return `${ref.registry}/${ref.repository}`;
+}
+
+/** Formats a reference in the user's spelling: the name as written, then `:tag` and `@digest` when present. */
+export function formatImageRef(name: string, tag: string | null, digest: string | null): string {
+  return `${name}${tag === null ? '' : `:${tag}`}${digest === null ? '' : `@${digest}`}`;
+}
+
+/** Strips a GitLab dependency proxy prefix; returns null when there is none. */
+export function stripDependencyProxyPrefix(text: string): { prefix: string; rest: string } | null {
+  for (const prefix of DEPENDENCY_PROXY_PREFIXES) {
+    if (text.startsWith(prefix)) return { prefix, rest: text.slice(prefix.length) };
+  }
+  return null;
+}
+
+/** True when the text contains template syntax archpin cannot update literally: `$VAR`, `${VAR}`, `{{ }}`, `%{}`, `<% %>`. */
+export function isTemplated(text: string): boolean {
+  return /\$\{|\$[A-Za-z_]|\{\{|\}\}|%\{|<%|\$\(/.test(text);
+}

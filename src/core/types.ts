@@ -1,0 +1,84 @@
+/** The records the pipeline stages exchange. Each stage returns new, read-only records. */
+
+/** Which part of a reference a span holds. */
+export type SpanRole =
+  /** a whole reference `name[:tag][@digest]` */
+  | 'reference'
+  /** a registry host only (Helm `registry:`) */
+  | 'registry'
+  /** a name without tag (may include the host) */
+  | 'repository'
+  /** a tag only */
+  | 'tag'
+  /** a digest only */
+  | 'digest'
+  /** the literal value of a variable that the reference is built from */
+  | 'variable'
+  /** the reference text that uses the variable, e.g. `docker:${DOCKER_VERSION}-dind` */
+  | 'template';
+
+/** A recorded range of the file. `start`/`end` are byte offsets into the file; `text` is what they held when scanned. */
+export interface Span {
+  readonly role: SpanRole;
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+  readonly line: number;
+  readonly column: number;
+  /** For `variable` spans: the variable's name. */
+  readonly variable?: string;
+}
+
+export type ReferenceKind =
+  | 'kubernetes-container'
+  | 'kubernetes-image'
+  | 'kustomize-image'
+  | 'gitlab-ci-image'
+  | 'gitlab-ci-service'
+  | 'puppet'
+  | 'hiera'
+  | 'dockerfile-from'
+  | 'compose-service'
+  | 'nomad-task'
+  | 'helm-values';
+
+export type SkipReason =
+  | 'templated'
+  | 'no-tag'
+  | 'ignored'
+  | 'invalid-reference'
+  | 'local-stage'
+  | 'unsupported-quoting';
+
+export interface ImageName {
+  readonly registry: string;
+  readonly repository: string;
+  readonly tag: string | null;
+  readonly digest: string | null;
+}
+
+export interface Reference {
+  /** Path relative to the scanned root, `/`-separated. */
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** Exactly as written; split forms: the composed `repo:tag[@digest]`. */
+  readonly value: string;
+  readonly kind: ReferenceKind;
+  /** Parsed image, or null when it cannot be parsed (templated, invalid). */
+  readonly image: ImageName | null;
+  /** The name as the user spelled it (no tag/digest), used to write back in their spelling. */
+  readonly name: string | null;
+  readonly skip: SkipReason | null;
+  readonly spans: readonly Span[];
+  /** Extra facts for the reader: e.g. the Dockerfile `--platform`, the Puppet resource. */
+  readonly detail?: string;
+}
+
+/** A problem found while scanning a file; the scan goes on. */
+export interface ScanProblem {
+  readonly file: string;
+  readonly line: number | null;
+  readonly code: 'parse-error' | 'file-too-large' | 'file-binary' | 'file-unreadable' | 'symlink-outside';
+  readonly message: string;
+}

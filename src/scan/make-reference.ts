@@ -1,0 +1,65 @@
+import { isTemplated, parseImageRef, stripDependencyProxyPrefix } from '../core/image-ref.js';
+import type { SourceFile } from '../core/source-file.js';
+import type { Reference, ReferenceKind, SkipReason, Span, SpanRole } from '../core/types.js';
+
+/** A span in `file.text` coordinates, as extractors find it. */
+export interface PartInput {
+  readonly role: SpanRole;
+  readonly start: number;
+  readonly end: number;
+  readonly variable?: string;
+}
+
+export interface ReferenceInput {
+  readonly kind: ReferenceKind;
+  /** The reference as written; for split forms the composed `name:tag[@digest]`; for variables the resolved text. */
+  readonly value: string;
+  readonly parts: readonly PartInput[];
+  /** Where the reference is reported; defaults to the first part. */
+  readonly anchor?: number;
+  readonly skip?: SkipReason | null;
+  readonly detail?: string;
+}
+
+export function makeSpan(file: SourceFile, part: PartInput): Span {
+  const { line, column } = file.position(part.start);
+  return {
+    role: part.role,
+    start: file.base + part.start,
+    end: file.base + part.end,
+    text: file.text.slice(part.start, part.end),
+    line,
+    column,
+    ...(part.variable === undefined ? {} : { variable: part.variable }),
+  };
+}
+
+/** Builds a Reference: parses the value (GitLab dependency-proxy prefixes mean Docker Hub) and decides the skip reason. */
+export function makeReference(file: SourceFile, input: ReferenceInput): Reference {
+  const anchor = input.anchor ?? input.parts[0]?.start ?? 0;
+  const { line, column } = file.position(anchor);
+  const spans = input.parts.map((part) => makeSpan(file, part));
+  const proxied = stripDependencyProxyPrefix(input.value);
+  const bare = proxied ? proxied.rest : input.value;
+  const parsed = isTemplated(bare) ? null : parseImageRef(bare);
+  let skip: SkipReason | null;
+  if (input.skip !== undefined) skip = input.skip;
+  else if (isTemplated(bare)) skip = 'templated';
+  else if (!parsed) skip = 'invalid-reference';
+  else if (parsed.tag === null && parsed.digest === null) skip = 'no-tag';
+  else skip = null;
+  return {
+    file: file.path,
+    line,
+    column,
+    value: input.value,
+    kind: input.kind,
+    image: parsed
+      ? { registry: parsed.registry, repository: parsed.repository, tag: parsed.tag, digest: parsed.digest }
+      : null,
+    name: parsed ? (proxied ? `${proxied.prefix}${parsed.name}` : parsed.name) : null,
+    skip,
+    spans,
+    ...(input.detail === undefined ? {} : { detail: input.detail }),
+  };
+}

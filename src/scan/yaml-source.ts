@@ -1,0 +1,107 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, type Document, type Node, type YAMLMap } from 'yaml';
+import type { SourceFile } from '../core/source-file.js';
+import type { ScanProblem } from '../core/types.js';
+
+export interface YamlSource {
+  /** Documents that parsed without error (a broken document is reported, its siblings still count). */
+  readonly documents: readonly Document.Parsed[];
+  readonly problems: readonly ScanProblem[];
+}
+
+const MEMO_KEY = 'yaml';
+/** Nesting deeper than this is not walked: no real manifest is that deep, a hostile one may be. */
+export const MAX_DEPTH = 200;
+
+/** Parses all YAML documents of a file once per file. Aliases are never expanded, so alias bombs cost nothing. */
+export function yamlSource(file: SourceFile): YamlSource {
+  const cached = file.memo.get(MEMO_KEY) as YamlSource | undefined;
+  if (cached) return cached;
+  const documents: Document.Parsed[] = [];
+  const problems: ScanProblem[] = [];
+  let parsed: Document.Parsed[] = [];
+  try {
+    const all = parseAllDocuments(file.text, { prettyErrors: false, strict: false, uniqueKeys: false, keepSourceTokens: false });
+    parsed = Array.isArray(all) ? all : [];
+  } catch (error) {
+    problems.push({ file: file.path, line: null, code: 'parse-error', message: `YAML: ${(error as Error).message}` });
+  }
+  for (const document of parsed) {
+    const error = document.errors[0];
+    if (error) {
+      const line = file.position(error.pos[0]).line;
+      const message = error.message.split('\n')[0] ?? error.message;
+      problems.push({ file: file.path, line, code: 'parse-error', message: `YAML: ${message}` });
+      continue;
+    }
+    documents.push(document);
+  }
+  const result = { documents, problems };
+  file.memo.set(MEMO_KEY, result);
+  return result;
+}
+
+/** A string scalar and the span of its characters in `file.text` (inside the quotes, if quoted). */
+export interface StringScalar {
+  readonly value: string;
+  readonly start: number;
+  readonly end: number;
+  /** The source between the quotes differs from the value (escapes, folding): not editable literally. */
+  readonly literal: boolean;
+}
+
+export function stringScalar(node: unknown, file: SourceFile): StringScalar | null {
+  if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return null;
+  const [start, valueEnd] = node.range;
+  let inner: [number, number];
+  switch (node.type) {
+    case Scalar.QUOTE_DOUBLE:
+    case Scalar.QUOTE_SINGLE:
+      inner = [start + 1, valueEnd - 1];
+      break;
+    case Scalar.PLAIN:
+      inner = [start, valueEnd];
+      break;
+    default: {
+      return { value: node.value, start, end: valueEnd, literal: false };
+    }
+  }
+  const literal = file.text.slice(inner[0], inner[1]) === node.value;
+  return { value: node.value, start: inner[0], end: inner[1], literal };
+}
+
+/** The value node for a plain string key of a map, or undefined. */
+export function mapGet(map: YAMLMap, key: string): unknown {
+  for (const item of map.items) {
+    if (isPair(item) && isScalar(item.key) && item.key.value === key) return item.value;
+  }
+  return undefined;
+}
+
+/** The string keys of a map with their value nodes. Merge keys (`<<`) and non-string keys are left out. */
+export function mapEntries(map: YAMLMap): Array<[string, unknown, Node | null]> {
+  const out: Array<[string, unknown, Node | null]> = [];
+  for (const item of map.items) {
+    if (!isPair(item) || !isScalar(item.key)) continue;
+    const key = item.key.value;
+    if (typeof key !== 'string' || key === '<<') continue;
+    out.push([key, item.value, item.key as Node]);
+  }
+  return out;
+}
+
+/**
+ * Visits every map under `root` (depth first, document order), with the key path to it.
+ * Aliases are not followed: a node defined once is visited once.
+ */
+export function walkMaps(root: unknown, visit: (map: YAMLMap, path: readonly string[]) => void | 'skip'): void {
+  const walk = (node: unknown, path: string[], depth: number): void => {
+    if (depth > MAX_DEPTH || node == null || isAlias(node)) return;
+    if (isMap(node)) {
+      if (visit(node, path) === 'skip') return;
+      for (const [key, value] of mapEntries(node)) walk(value, [...path, key], depth + 1);
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => walk(item, [...path, String(index)], depth + 1));
+    }
+  };
+  walk(root, [], 0);
+}
