@@ -40,7 +40,8 @@ export type ReferenceKind =
   | 'dockerfile-from'
   | 'compose-service'
   | 'nomad-task'
-  | 'helm-values';
+  | 'helm-values'
+  | 'yaml-image';
 
 export type SkipReason =
   | 'templated'

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig, parseConfig } from '../config/load-config.js';
+import { isArchpinError } from '../core/errors.js';
+import { parseCliArgs, USAGE, type ParsedArgs } from './args.js';
+import { EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, type CliIo, type ExitCode } from './io.js';
+import { runScan } from './scan.js';
+
+function version(): string {
+  const packageJson = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
+}
+
+async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
+  switch (args.command) {
+    case 'help':
+      io.stdout(USAGE);
+      return EXIT_OK;
+    case 'version':
+      io.stdout(`${version()}\n`);
+      return EXIT_OK;
+    case 'config': {
+      const [sub, file] = args.positionals;
+      if (sub !== 'validate' || !file) {
+        io.stderr('usage: archpin config validate FILE\n');
+        return EXIT_USAGE;
+      }
+      parseConfig(readFileSync(path.resolve(io.cwd, file), 'utf8'), file);
+      io.stdout(`${file}: valid\n`);
+      return EXIT_OK;
+    }
+    case 'scan': {
+      const directory = args.positionals[0] ?? '.';
+      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), path.resolve(io.cwd, directory));
+      return runScan({ directory, format: args.format, config }, io);
+    }
+    default:
+      io.stderr(`archpin ${args.command}: not available in this version yet\n`);
+      return EXIT_USAGE;
+  }
+}
+
+/** Runs one command line; never throws: errors become messages and exit codes. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  try {
+    return await dispatch(parseCliArgs(argv), io);
+  } catch (error) {
+    if (isArchpinError(error) && (error.code === 'usage' || error.code === 'config-invalid')) {
+      io.stderr(`archpin: ${error.message}\n${error.code === 'usage' ? 'Run "archpin --help" for usage.\n' : ''}`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`archpin: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_PARTIAL;
+  }
+}

@@ -1,0 +1,60 @@
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import { scanFiles, type ScanResult } from '../scan/scan-files.js';
+import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
+import { readTree } from './read-tree.js';
+import { problemJson, referenceJson } from './report-json.js';
+import { renderTable } from './render-table.js';
+
+export interface ScanCommandOptions {
+  readonly directory: string;
+  readonly format: 'text' | 'json';
+  readonly config: Config;
+}
+
+/** Reads and scans a directory tree. */
+export async function scanDirectory(directory: string, config: Config): Promise<ScanResult> {
+  const tree = await readTree(directory, {
+    ...(config.ignorePaths ? { ignorePaths: config.ignorePaths } : {}),
+    ...(config.maxFileSize ? { maxFileSize: config.maxFileSize } : {}),
+  });
+  const result = scanFiles(tree.files);
+  return { references: result.references, problems: [...tree.problems, ...result.problems] };
+}
+
+export async function runScan(options: ScanCommandOptions, io: CliIo): Promise<ExitCode> {
+  const result = await scanDirectory(path.resolve(io.cwd, options.directory), options.config);
+  if (options.format === 'json') {
+    io.stdout(
+      `${JSON.stringify(
+        { version: 1, references: result.references.map(referenceJson), errors: result.problems.map(problemJson) },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    io.stdout(renderScanText(result));
+  }
+  return result.problems.some((problem) => problem.code === 'file-unreadable') ? EXIT_PARTIAL : EXIT_OK;
+}
+
+export function renderScanText(result: ScanResult): string {
+  const rows = result.references.map((reference) => [
+    `${reference.file}:${reference.line}:${reference.column}`,
+    reference.value,
+    reference.kind,
+    reference.skip ?? '',
+  ]);
+  const lines: string[] = [];
+  lines.push(rows.length ? renderTable(['LOCATION', 'REFERENCE', 'KIND', 'SKIP'], rows) : 'No image references found.');
+  const skipped = result.references.filter((reference) => reference.skip !== null).length;
+  const files = new Set(result.references.map((reference) => reference.file)).size;
+  lines.push('', `${result.references.length} references in ${files} files (${skipped} skipped).`);
+  if (result.problems.length) {
+    lines.push('', 'Problems:');
+    for (const problem of result.problems) {
+      lines.push(`  ${problem.file}${problem.line === null ? '' : `:${problem.line}`}  ${problem.code}  ${problem.message}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { parseDuration } from '../core/duration.js';
+
+const duration = z
+  .string()
+  .refine((text) => parseDuration(text) !== null, { message: 'expected a duration such as "4 hours", "30 minutes" or "1d"' })
+  .describe('A duration: "4 hours", "30 minutes", "1d", "90s".');
+
+const platform = z
+  .string()
+  .regex(/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i, { message: 'expected os/arch[/variant], e.g. "linux/amd64" or "linux/arm/v7"' });
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected an environment variable name' });
+
+export const registrySchema = z
+  .object({
+    username: z.string().optional().describe('User name for Basic auth or the token realm.'),
+    usernameEnv: envName.optional().describe('Environment variable holding the user name.'),
+    passwordEnv: envName.optional().describe('Environment variable holding the password or token.'),
+    insecure: z.boolean().optional().describe('Speak plain HTTP to this non-loopback registry.'),
+    trustedRealmHosts: z.array(z.string()).optional().describe('Token realm hosts (other than the registry) that may receive the credentials.'),
+  })
+  .strict();
+
+export const packageRuleSchema = z
+  .object({
+    matchImages: z.array(z.string()).min(1).describe('Images this rule applies to: "docker.io/library/docker", "ghcr.io/org/*".'),
+    enabled: z.boolean().optional().describe('false: leave these images alone.'),
+    platforms: z.array(platform).optional().describe('Platforms the candidate must offer.'),
+    allowMajor: z.boolean().optional().describe('Propose major updates (default true).'),
+    minimumReleaseAge: duration.optional(),
+    settleTime: duration.optional(),
+    groupName: z.string().optional().describe('Bundle these updates into one change.'),
+  })
+  .strict();
+
+export const forgeSchema = z
+  .object({
+    type: z.enum(['gitlab', 'github']),
+    url: z.string().url().optional().describe('API base: https://gitlab.example.com or https://api.github.com.'),
+    tokenEnv: envName.optional().describe('Environment variable holding the token (default GITLAB_TOKEN / GITHUB_TOKEN).'),
+    groups: z.array(z.string()).optional().describe('GitLab groups (subgroups included).'),
+    projects: z.array(z.string()).optional().describe('GitLab projects (path with namespace).'),
+    owners: z.array(z.string()).optional().describe('GitHub users or organisations.'),
+    repositories: z.array(z.string()).optional().describe('GitHub repositories (owner/name).'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    platforms: z.array(platform).optional().describe('Platforms every candidate must offer. Default: no platform regression.'),
+    minimumReleaseAge: duration.optional().describe('Hold candidates younger than this (from the image config `created`).'),
+    settleTime: duration.optional().describe('Hold an index digest until it has been seen unchanged this long.'),
+    ignorePaths: z.array(z.string()).optional().describe('gitignore-style patterns of paths not to scan.'),
+    maxFileSize: z.number().int().positive().optional().describe('Bytes; larger files are reported and skipped (default 32 MiB).'),
+    registries: z.record(z.string(), registrySchema).optional().describe('Per-registry credentials and transport.'),
+    mirrors: z.record(z.string(), z.string().url()).optional().describe('Registry host → mirror base URL.'),
+    cacheDir: z.string().optional().describe('Where manifests and first-seen times are cached.'),
+    forge: forgeSchema.optional(),
+    branchPrefix: z.string().optional().describe('Default "archpin/".'),
+    labels: z.array(z.string()).optional(),
+    automerge: z.boolean().optional(),
+    prConcurrentLimit: z.number().int().min(0).optional().describe('0 = no limit. Default 10.'),
+    prHourlyLimit: z.number().int().min(0).optional().describe('0 = no limit. Default 0.'),
+    dashboard: z.boolean().optional().describe('Keep a dependency dashboard issue. Default true.'),
+    packageRules: z.array(packageRuleSchema).optional(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type PackageRule = z.infer<typeof packageRuleSchema>;
+export type RegistryConfig = z.infer<typeof registrySchema>;

@@ -1,0 +1,40 @@
+const UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000,
+  m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
+  h: 3_600_000, hr: 3_600_000, hrs: 3_600_000, hour: 3_600_000, hours: 3_600_000,
+  d: 86_400_000, day: 86_400_000, days: 86_400_000,
+  w: 604_800_000, week: 604_800_000, weeks: 604_800_000,
+};
+
+/** Parses `4 hours`, `30 minutes`, `1d`, `90s`, `1 day 2 hours` into milliseconds; null when it is not a duration. */
+export function parseDuration(text: string): number | null {
+  const trimmed = text.trim().toLowerCase();
+  if (trimmed === '') return null;
+  if (/^\d+$/.test(trimmed)) return null;
+  let total = 0;
+  let rest = trimmed;
+  const part = /^(\d+(?:\.\d+)?)\s*([a-z]+)\s*,?\s*/;
+  while (rest.length > 0) {
+    const match = part.exec(rest);
+    if (!match) return null;
+    const unit = UNITS[match[2]!];
+    if (unit === undefined) return null;
+    total += Number(match[1]) * unit;
+    rest = rest.slice(match[0].length);
+  }
+  return Math.round(total);
+}
+
+export function formatDuration(ms: number): string {
+  const units: Array<[number, string]> = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'm'], [1000, 's']];
+  const parts: string[] = [];
+  let rest = Math.max(0, Math.round(ms));
+  for (const [size, name] of units) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${name}`);
+      rest %= size;
+    }
+  }
+  return parts.length ? parts.join(' ') : `${rest}ms`;
+}

@@ -1,0 +1,92 @@
+import type { SourceFile } from '../core/source-file.js';
+import type { Reference, ScanProblem } from '../core/types.js';
+import type { Extractor, ScanContext } from './extractor.js';
+import { EXTRACTORS } from './extractors/index.js';
+import { gitlabLocalIncludes } from './extractors/gitlab-ci.js';
+
+export interface ScanResult {
+  readonly references: readonly Reference[];
+  readonly problems: readonly ScanProblem[];
+}
+
+const GITLAB_CI_NAME = /(^|\/)\.gitlab-ci\.ya?ml$/i;
+
+/** Turns a GitLab include glob (`ci/*.yml`, `ci/**\/*.yml`) into a matcher over root-relative paths. */
+function globMatcher(glob: string): (path: string) => boolean {
+  const pattern = glob.replace(/^\/+/, '');
+  if (!/[*?[]/.test(pattern)) return (path) => path === pattern;
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i]!;
+    if (char === '*' && pattern[i + 1] === '*') {
+      source += '.*';
+      i++;
+      if (pattern[i + 1] === '/') i++;
+    } else if (char === '*') source += '[^/]*';
+    else if (char === '?') source += '[^/]';
+    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  const regex = new RegExp(`^${source}$`);
+  return (path) => regex.test(path);
+}
+
+/** The files that GitLab CI files pull in with `include: local`, followed transitively. */
+export function gitlabContext(files: readonly SourceFile[]): ScanContext {
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const included = new Set<string>();
+  const queue = files.filter((file) => GITLAB_CI_NAME.test(file.path));
+  const seen = new Set<string>();
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file.path)) continue;
+    seen.add(file.path);
+    for (const glob of gitlabLocalIncludes(file)) {
+      const matches = globMatcher(glob);
+      for (const [path, target] of byPath) {
+        if (!matches(path) || included.has(path)) continue;
+        included.add(path);
+        queue.push(target);
+      }
+    }
+  }
+  return { gitlabIncludes: included };
+}
+
+function extractorFor(file: SourceFile, context: ScanContext, extractors: readonly Extractor[]): Extractor | null {
+  for (const extractor of extractors) if (extractor.claims(file, context)) return extractor;
+  return null;
+}
+
+/**
+ * Scans source files: each file goes to the first extractor that claims it. A file whose extractor
+ * throws is reported as a problem and the scan goes on. Pure: files in, references out.
+ */
+export function scanFiles(files: readonly SourceFile[], extractors: readonly Extractor[] = EXTRACTORS): ScanResult {
+  const context = gitlabContext(files);
+  const references: Reference[] = [];
+  const problems: ScanProblem[] = [];
+  for (const file of files) {
+    let extractor: Extractor | null = null;
+    try {
+      extractor = extractorFor(file, context, extractors);
+      if (!extractor) continue;
+      const result = extractor.extract(file, context);
+      references.push(...result.references);
+      problems.push(...result.problems);
+    } catch (error) {
+      problems.push({
+        file: file.path,
+        line: null,
+        code: 'parse-error',
+        message: `${extractor?.name ?? 'scanner'}: ${(error as Error).message}`,
+      });
+    }
+  }
+  references.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
+  problems.sort((a, b) => compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
+  return { references, problems };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
