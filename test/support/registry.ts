@@ -1,0 +1,230 @@
+/**
+ * A real OCI registry for tests: the CNCF distribution server (`docker-registry serve`,
+ * Debian package `docker-registry`, installed by `scripts/ensure-registry.mjs`), listening on
+ * 127.0.0.1 only, with filesystem storage in a fresh temporary directory.
+ *
+ *   const registry = await startRegistry();                       // no auth
+ *   const registry = await startRegistry({ auth: 'htpasswd', users: [{ username: 'bot', password: 's3cret' }] });
+ *   const issuer = await startTokenIssuer({ users: [...] });      // see token-issuer.ts
+ *   const registry = await startRegistry({ auth: 'token', token: issuer });
+ *   ...
+ *   await registry.stop();                                        // kills the server, removes its directory
+ *
+ * `TestRegistry`:
+ *   url     `http://127.0.0.1:PORT` (plain HTTP, as for any loopback registry)
+ *   host    `127.0.0.1:PORT` (what goes in an image reference)
+ *   auth    which auth mode it runs with
+ *   authorization(repository, actions)
+ *           an `Authorization` header value with full rights on `repository` (Basic for
+ *           htpasswd with the first user, a freshly minted bearer token for token auth,
+ *           undefined without auth). The seeding helpers in seed.ts use it; a minted token
+ *           does not count as a request to the token issuer.
+ *   dir, logPath  the temporary directory and the server's log (level warn), for debugging
+ *   stop()  idempotent
+ *
+ * Deletion is enabled (`storage.delete.enabled: true`); there is no debug server.
+ * Quirks of distribution 2.8 worth knowing: `GET /v2/<name>/tags/list` returns the tags in
+ * storage order (not sorted) and ignores `n`/`last` (use proxy.ts's pagination mode).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { TokenIssuer } from './token-issuer.js';
+
+export type RegistryAuth = 'none' | 'htpasswd' | 'token';
+
+export interface RegistryUser {
+  username: string;
+  password: string;
+}
+
+export type AuthorizationProvider = (repository: string, actions: readonly string[]) => Promise<string | undefined>;
+
+/** What the seeding helpers need: a base URL and, on a registry with auth, a way to authorize. */
+export interface RegistryTarget {
+  readonly url: string;
+  readonly authorization?: AuthorizationProvider;
+}
+
+export interface TestRegistry extends RegistryTarget {
+  readonly url: string;
+  readonly host: string;
+  readonly auth: RegistryAuth;
+  readonly authorization: AuthorizationProvider;
+  readonly dir: string;
+  readonly logPath: string;
+  stop(): Promise<void>;
+}
+
+export interface StartRegistryOptions {
+  auth?: RegistryAuth;
+  /** htpasswd users; the first one is used by `authorization()`. */
+  users?: RegistryUser[];
+  /** Required for `auth: 'token'`. */
+  token?: TokenIssuer;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (bind port 0, read it, release it). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function basic(user: RegistryUser): string {
+  return `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+}
+
+function htpasswdLine(user: RegistryUser): string {
+  const result = spawnSync('htpasswd', ['-nbB', user.username, user.password], { encoding: 'utf8' });
+  if (result.error !== undefined || result.status !== 0) {
+    throw new Error(`htpasswd failed (${result.error?.message ?? result.stderr}); run scripts/ensure-registry.mjs`);
+  }
+  return result.stdout.trim();
+}
+
+function configYaml(dir: string, port: number, options: StartRegistryOptions): string {
+  const lines = [
+    'version: 0.1',
+    'log:',
+    '  level: warn',
+    '  formatter: text',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${JSON.stringify(join(dir, 'data'))}`,
+    '  delete:',
+    '    enabled: true',
+    '  maintenance:',
+    '    uploadpurging:',
+    '      enabled: false',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    `  secret: ${randomBytes(16).toString('hex')}`,
+    'health:',
+    '  storagedriver:',
+    '    enabled: false',
+  ];
+  if (options.auth === 'htpasswd') {
+    lines.push('auth:', '  htpasswd:', '    realm: archpin-test', `    path: ${JSON.stringify(join(dir, 'htpasswd'))}`);
+  } else if (options.auth === 'token') {
+    const issuer = options.token!;
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${JSON.stringify(issuer.realm)}`,
+      `    service: ${JSON.stringify(issuer.service)}`,
+      `    issuer: ${JSON.stringify(issuer.issuer)}`,
+      `    rootcertbundle: ${JSON.stringify(issuer.rootCertBundle)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function waitReady(url: string, child: ChildProcess, logPath: string, timeoutMs: number): Promise<'ready' | 'port-in-use'> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const log = readFileSync(logPath, 'utf8');
+      if (/address already in use/i.test(log)) return 'port-in-use';
+      throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode}):\n${log}`);
+    }
+    try {
+      const response = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
+      await response.arrayBuffer();
+      if (response.status === 200 || response.status === 401) return 'ready';
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`docker-registry did not answer on ${url} within ${timeoutMs} ms:\n${readFileSync(logPath, 'utf8')}`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startRegistry(options: StartRegistryOptions = {}): Promise<TestRegistry> {
+  const auth = options.auth ?? 'none';
+  const users = options.users ?? [];
+  if (auth === 'htpasswd' && users.length === 0) throw new Error('startRegistry: htpasswd auth needs at least one user');
+  if (auth === 'token' && options.token === undefined) throw new Error('startRegistry: token auth needs a token issuer');
+  installExitHook();
+
+  const dir = await mkdtemp(join(tmpdir(), 'archpin-registry-'));
+  const logPath = join(dir, 'registry.log');
+  const configPath = join(dir, 'config.yml');
+  if (auth === 'htpasswd') await writeFile(join(dir, 'htpasswd'), `${users.map(htpasswdLine).join('\n')}\n`);
+
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    await writeFile(configPath, configYaml(dir, port, { ...options, auth }));
+    const logFd = openSync(logPath, 'w');
+    const child = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', logFd, logFd], cwd: dir });
+    closeSync(logFd);
+    child.on('error', () => undefined);
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+    const host = `127.0.0.1:${port}`;
+    const url = `http://${host}`;
+    let outcome: 'ready' | 'port-in-use';
+    try {
+      outcome = await waitReady(url, child, logPath, 10_000);
+    } catch (error) {
+      await stopChild(child);
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+    if (outcome === 'port-in-use') continue;
+
+    const authorization: AuthorizationProvider = async (repository, actions) => {
+      if (auth === 'htpasswd') return basic(users[0]!);
+      if (auth === 'token') return `Bearer ${options.token!.mint([{ type: 'repository', name: repository, actions: [...actions] }])}`;
+      return undefined;
+    };
+    let stopped: Promise<void> | undefined;
+    return {
+      url,
+      host,
+      auth,
+      authorization,
+      dir,
+      logPath,
+      stop() {
+        stopped ??= stopChild(child).then(() => rm(dir, { recursive: true, force: true }));
+        return stopped;
+      },
+    };
+  }
+  await rm(dir, { recursive: true, force: true });
+  throw new Error('startRegistry: no free port after 5 attempts');
+}

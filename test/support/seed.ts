@@ -1,0 +1,291 @@
+/**
+ * Seeding a test registry through the OCI distribution API (the same API a client uses).
+ * Every helper takes a `RegistryTarget` — a `TestRegistry`, a proxy in front of one, or
+ * `{ url, authorization }` — and sends `authorization(repo, ['pull', 'push'])` when present,
+ * so it works with and without auth.
+ *
+ *   pushBlob(target, repo, bytes)                         → { digest, size }
+ *   pushManifest(target, repo, ref, bytes, mediaType)     → digest (sha256 of the bytes, checked against the registry's answer)
+ *   pushImage(target, repo, { os, architecture, variant?, created?, mediaType: 'oci' | 'docker', label?, tag? })
+ *       → ImageDescriptor { mediaType, digest, size, platform }: a tiny config blob
+ *         `{architecture, os, variant, created, config, rootfs, history}` and one tiny gzipped tar layer;
+ *         `label` (default os/arch/variant) makes otherwise identical images differ; `tag` also tags it.
+ *   pushAttestation(target, repo, subject)               → an attestation-manifest descriptor for an index
+ *         (platform unknown/unknown, annotations vnd.docker.reference.type/digest), like buildx makes.
+ *   pushIndex(target, repo, tag, entries, { mediaType: 'oci' | 'docker', attestations? })
+ *       → PushedManifest { digest, size, mediaType, bytes }; `attestations: true` appends one
+ *         attestation manifest per image entry (OCI only).
+ *   pushEmptyIndex(target, repo, tag)                     → EMPTY_OCI_INDEX_DIGEST (the exact 89 Docker Hub bytes)
+ *   deleteManifest(target, repo, digest)
+ *   seedIncident(target)                                  → IncidentSeed (see below)
+ */
+import { gzipSync } from 'node:zlib';
+import { sha256Digest } from '../../src/core/digest.js';
+import type { RegistryTarget } from './registry.js';
+
+export type ManifestFlavor = 'oci' | 'docker';
+
+export const MEDIA_TYPES = {
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  ociLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  inToto: 'application/vnd.in-toto+json',
+} as const;
+
+/** The exact bytes Docker Hub serves for a tag whose index has no manifests yet (89 bytes, no newline). */
+export const EMPTY_OCI_INDEX_BYTES = '{"manifests":[],"mediaType":"application\\/vnd.oci.image.index.v1+json","schemaVersion":2}';
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: Platform;
+  annotations?: Record<string, string>;
+}
+
+export interface ImageDescriptor extends Descriptor {
+  platform: Platform;
+}
+
+export interface PushedManifest {
+  digest: string;
+  size: number;
+  mediaType: string;
+  bytes: Buffer;
+}
+
+export interface PushImageOptions extends Platform {
+  mediaType: ManifestFlavor;
+  created?: string;
+  label?: string;
+  tag?: string;
+}
+
+export const DEFAULT_CREATED = '2024-07-01T12:00:00Z';
+
+async function headers(target: RegistryTarget, repo: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  const authorization = await target.authorization?.(repo, ['pull', 'push']);
+  return authorization === undefined ? extra : { ...extra, authorization };
+}
+
+async function expectStatus(response: Response, expected: number, what: string): Promise<void> {
+  if (response.status !== expected) {
+    throw new Error(`${what}: expected HTTP ${expected}, got ${response.status}: ${await response.text()}`);
+  }
+  await response.arrayBuffer();
+}
+
+export async function pushBlob(target: RegistryTarget, repo: string, bytes: Uint8Array): Promise<{ digest: string; size: number }> {
+  const digest = sha256Digest(bytes);
+  const start = await fetch(`${target.url}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers: await headers(target, repo) });
+  const location = start.headers.get('location');
+  await expectStatus(start, 202, `start blob upload to ${repo}`);
+  if (location === null) throw new Error(`start blob upload to ${repo}: no Location header`);
+  const uploadUrl = new URL(location, target.url);
+  uploadUrl.searchParams.set('digest', digest);
+  const put = await fetch(uploadUrl, {
+    method: 'PUT',
+    headers: await headers(target, repo, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength) }),
+    body: new Uint8Array(bytes),
+  });
+  await expectStatus(put, 201, `finish blob upload ${digest} to ${repo}`);
+  return { digest, size: bytes.byteLength };
+}
+
+export async function pushManifest(target: RegistryTarget, repo: string, ref: string, bytes: Uint8Array | string, mediaType: string): Promise<string> {
+  const body = typeof bytes === 'string' ? new Uint8Array(Buffer.from(bytes, 'utf8')) : new Uint8Array(bytes);
+  const digest = sha256Digest(body);
+  const response = await fetch(`${target.url}/v2/${repo}/manifests/${ref}`, {
+    method: 'PUT',
+    headers: await headers(target, repo, { 'content-type': mediaType }),
+    body,
+  });
+  const answered = response.headers.get('docker-content-digest');
+  await expectStatus(response, 201, `push manifest ${repo}:${ref}`);
+  if (answered !== digest) throw new Error(`push manifest ${repo}:${ref}: registry says ${answered}, bytes hash to ${digest}`);
+  return digest;
+}
+
+export async function deleteManifest(target: RegistryTarget, repo: string, digest: string): Promise<void> {
+  const response = await fetch(`${target.url}/v2/${repo}/manifests/${digest}`, { method: 'DELETE', headers: await headers(target, repo) });
+  await expectStatus(response, 202, `delete manifest ${repo}@${digest}`);
+}
+
+/** A one-file POSIX tar archive (ustar), as the uncompressed content of a layer. */
+export function tarFile(name: string, content: Uint8Array): Buffer {
+  const header = Buffer.alloc(512, 0);
+  const field = (offset: number, length: number, value: string): void => {
+    header.write(value, offset, Math.min(length, Buffer.byteLength(value)), 'latin1');
+  };
+  const octal = (value: number, length: number): string => `${value.toString(8).padStart(length - 1, '0')}\0`;
+  field(0, 100, name);
+  field(100, 8, octal(0o644, 8));
+  field(108, 8, octal(0, 8));
+  field(116, 8, octal(0, 8));
+  field(124, 12, octal(content.byteLength, 12));
+  field(136, 12, octal(0, 12));
+  field(148, 8, '        ');
+  field(156, 1, '0');
+  field(257, 6, 'ustar\0');
+  field(263, 2, '00');
+  field(265, 32, 'root');
+  field(297, 32, 'root');
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  field(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
+  const padding = (512 - (content.byteLength % 512)) % 512;
+  return Buffer.concat([header, Buffer.from(content), Buffer.alloc(padding + 1024, 0)]);
+}
+
+export function platformString(platform: Platform): string {
+  return [platform.os, platform.architecture, platform.variant].filter((part) => part !== undefined && part !== '').join('/');
+}
+
+export async function pushImage(target: RegistryTarget, repo: string, options: PushImageOptions): Promise<ImageDescriptor> {
+  const platform: Platform = { architecture: options.architecture, os: options.os, ...(options.variant === undefined ? {} : { variant: options.variant }) };
+  const created = options.created ?? DEFAULT_CREATED;
+  const label = options.label ?? platformString(platform);
+  const oci = options.mediaType === 'oci';
+  const tar = tarFile('etc/archpin-build', Buffer.from(`${repo} ${label} ${platformString(platform)}\n`));
+  const layer = Buffer.from(gzipSync(tar));
+  const config = Buffer.from(JSON.stringify({
+    ...platform,
+    created,
+    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'], Labels: { 'org.opencontainers.image.version': label } },
+    rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] },
+    history: [{ created, created_by: 'COPY archpin-build /etc/archpin-build' }],
+  }));
+  const [configBlob, layerBlob] = await Promise.all([pushBlob(target, repo, config), pushBlob(target, repo, layer)]);
+  const mediaType = oci ? MEDIA_TYPES.ociManifest : MEDIA_TYPES.dockerManifest;
+  const manifest = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType,
+    config: { mediaType: oci ? MEDIA_TYPES.ociConfig : MEDIA_TYPES.dockerConfig, ...configBlob },
+    layers: [{ mediaType: oci ? MEDIA_TYPES.ociLayer : MEDIA_TYPES.dockerLayer, ...layerBlob }],
+  }));
+  const digest = await pushManifest(target, repo, options.tag ?? sha256Digest(manifest), manifest, mediaType);
+  return { mediaType, digest, size: manifest.byteLength, platform };
+}
+
+export async function pushAttestation(target: RegistryTarget, repo: string, subject: Descriptor): Promise<Descriptor> {
+  const statement = Buffer.from(JSON.stringify({
+    _type: 'https://in-toto.io/Statement/v0.1',
+    predicateType: 'https://slsa.dev/provenance/v0.2',
+    subject: [{ name: `pkg:docker/${repo}`, digest: { sha256: subject.digest.slice('sha256:'.length) } }],
+    predicate: { builder: { id: 'https://ci.example.com/archpin-test-builder' }, buildType: 'https://mobyproject.org/buildkit@v1' },
+  }));
+  const config = Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [sha256Digest(statement)] } }));
+  const [configBlob, statementBlob] = await Promise.all([pushBlob(target, repo, config), pushBlob(target, repo, statement)]);
+  const manifest = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.ociManifest,
+    config: { mediaType: MEDIA_TYPES.ociConfig, ...configBlob },
+    layers: [{ mediaType: MEDIA_TYPES.inToto, ...statementBlob, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }],
+  }));
+  const digest = await pushManifest(target, repo, sha256Digest(manifest), manifest, MEDIA_TYPES.ociManifest);
+  return {
+    mediaType: MEDIA_TYPES.ociManifest,
+    digest,
+    size: manifest.byteLength,
+    annotations: { 'vnd.docker.reference.digest': subject.digest, 'vnd.docker.reference.type': 'attestation-manifest' },
+    platform: { architecture: 'unknown', os: 'unknown' },
+  };
+}
+
+export async function pushIndex(
+  target: RegistryTarget,
+  repo: string,
+  tag: string,
+  entries: readonly Descriptor[],
+  options: { mediaType: ManifestFlavor; attestations?: boolean },
+): Promise<PushedManifest> {
+  const oci = options.mediaType === 'oci';
+  const mediaType = oci ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.dockerList;
+  const manifests = [...entries];
+  if (options.attestations === true) {
+    if (!oci) throw new Error('pushIndex: attestation manifests only go into OCI indexes');
+    const images = entries.filter((entry) => entry.annotations?.['vnd.docker.reference.type'] === undefined);
+    manifests.push(...(await Promise.all(images.map((image) => pushAttestation(target, repo, image)))));
+  }
+  const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, manifests }));
+  const digest = await pushManifest(target, repo, tag, bytes, mediaType);
+  return { digest, size: bytes.byteLength, mediaType, bytes };
+}
+
+export async function pushEmptyIndex(target: RegistryTarget, repo: string, tag: string): Promise<string> {
+  return pushManifest(target, repo, tag, Buffer.from(EMPTY_OCI_INDEX_BYTES, 'utf8'), MEDIA_TYPES.ociIndex);
+}
+
+export const INCIDENT_REPOSITORY = 'library/docker';
+export const INCIDENT_FULL_PLATFORMS: readonly Platform[] = [
+  { os: 'linux', architecture: 'amd64' },
+  { os: 'linux', architecture: 'arm64', variant: 'v8' },
+  { os: 'linux', architecture: 'arm', variant: 'v6' },
+  { os: 'linux', architecture: 'arm', variant: 'v7' },
+];
+
+export type IncidentTag = '27.0.3-dind' | '27.1.0-dind' | '27.1.1-dind' | '27.2.0-dind' | '27.0.3' | '27.1.1';
+
+export interface IncidentSeed {
+  repository: string;
+  /** Index digest per tag. */
+  digests: Record<IncidentTag, string>;
+  /** Runnable platforms per tag, as `os/arch[/variant]` (attestations excluded). */
+  platforms: Record<IncidentTag, string[]>;
+  /** Image manifests per tag (attestations excluded), in index order. */
+  images: Record<IncidentTag, ImageDescriptor[]>;
+}
+
+/**
+ * The incident, in `library/docker` (OCI indexes with buildx-style attestation manifests):
+ *   27.0.3-dind, 27.1.1-dind, 27.0.3, 27.1.1  complete: linux/amd64, linux/arm64/v8, linux/arm/v6, linux/arm/v7
+ *   27.1.0-dind  the empty index (EMPTY_OCI_INDEX_DIGEST)
+ *   27.2.0-dind  linux/arm64/v8 only (amd64 has not landed yet)
+ * Creation dates grow with the version (27.0.3 on 2024-06-26 … 27.2.0 on 2024-08-27).
+ */
+export async function seedIncident(target: RegistryTarget): Promise<IncidentSeed> {
+  const repo = INCIDENT_REPOSITORY;
+  const created: Record<IncidentTag, string> = {
+    '27.0.3': '2024-06-26T18:10:00Z',
+    '27.0.3-dind': '2024-06-26T18:20:00Z',
+    '27.1.0-dind': '2024-07-22T21:00:00Z',
+    '27.1.1': '2024-07-24T09:10:00Z',
+    '27.1.1-dind': '2024-07-24T09:20:00Z',
+    '27.2.0-dind': '2024-08-27T20:30:00Z',
+  };
+  const layout: Array<[IncidentTag, readonly Platform[]]> = [
+    ['27.0.3', INCIDENT_FULL_PLATFORMS],
+    ['27.0.3-dind', INCIDENT_FULL_PLATFORMS],
+    ['27.1.1', INCIDENT_FULL_PLATFORMS],
+    ['27.1.1-dind', INCIDENT_FULL_PLATFORMS],
+    ['27.2.0-dind', [{ os: 'linux', architecture: 'arm64', variant: 'v8' }]],
+  ];
+  const seed: IncidentSeed = {
+    repository: repo,
+    digests: {} as Record<IncidentTag, string>,
+    platforms: { '27.1.0-dind': [] } as unknown as Record<IncidentTag, string[]>,
+    images: { '27.1.0-dind': [] } as unknown as Record<IncidentTag, ImageDescriptor[]>,
+  };
+  for (const [tag, platforms] of layout) {
+    const images = await Promise.all(
+      platforms.map((platform) => pushImage(target, repo, { ...platform, mediaType: 'oci', created: created[tag], label: tag })),
+    );
+    const index = await pushIndex(target, repo, tag, images, { mediaType: 'oci', attestations: true });
+    seed.digests[tag] = index.digest;
+    seed.platforms[tag] = platforms.map(platformString);
+    seed.images[tag] = images;
+  }
+  seed.digests['27.1.0-dind'] = await pushEmptyIndex(target, repo, '27.1.0-dind');
+  return seed;
+}
