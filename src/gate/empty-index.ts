@@ -1,0 +1,25 @@
+import type { GateContext } from './context.js';
+import { isRunnable } from './platforms-of.js';
+import type { BlockReason } from './types.js';
+
+/**
+ * `empty-index`: the candidate is a well-known empty index (blocks whatever the bytes say), or an index
+ * with no runnable entry: none at all, or only attestations / entries without a platform.
+ */
+export function emptyIndex(context: GateContext): BlockReason | null {
+  if (context.knownEmpty) {
+    return {
+      code: 'empty-index',
+      message: `${context.input.candidate.digest} is the well-known empty index: no platform has been published yet`,
+    };
+  }
+  const manifest = context.manifest;
+  if (manifest?.kind !== 'index' || manifest.entries.some(isRunnable)) return null;
+  if (manifest.entries.length === 0) {
+    return { code: 'empty-index', message: 'index has no entries: no platform has been published yet' };
+  }
+  if (manifest.entries.every((entry) => entry.attestation)) {
+    return { code: 'empty-index', message: `index lists only attestation manifests (${manifest.entries.length}), no runnable image` };
+  }
+  return { code: 'empty-index', message: 'index lists no runnable image (no entry is an image manifest with a platform)' };
+}

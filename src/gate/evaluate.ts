@@ -1,0 +1,28 @@
+import { buildContext, type Rule } from './context.js';
+import { emptyIndex } from './empty-index.js';
+import { integrity } from './integrity.js';
+import { missingPlatforms } from './missing-platforms.js';
+import { platformRegression } from './platform-regression.js';
+import { singleArch } from './single-arch.js';
+import { tooNew } from './too-new.js';
+import { BLOCK_CODES, type BlockReason, type GateInput, type Verdict } from './types.js';
+
+const RULES: readonly Rule[] = [emptyIndex, missingPlatforms, platformRegression, singleArch, tooNew, integrity];
+
+/**
+ * The multi-arch gate. Pure: every rule that applies contributes one reason, ordered as BLOCK_CODES;
+ * the candidate passes only when none does, and the verdict then lists the platforms it offers.
+ */
+export function evaluateCandidate(input: GateInput): Verdict {
+  const context = buildContext(input);
+  const reasons = RULES.map((rule) => rule(context)).filter((reason): reason is BlockReason => reason !== null);
+  if (reasons.length > 0) {
+    reasons.sort((a, b) => BLOCK_CODES.indexOf(a.code) - BLOCK_CODES.indexOf(b.code));
+    return { pass: false, reasons };
+  }
+  if (context.manifest === null || context.offered.length === 0) {
+    // Unreachable by construction (the rules above cover it); kept so the gate can never pass on nothing.
+    return { pass: false, reasons: [{ code: 'empty-index', message: 'candidate offers no runnable platform' }] };
+  }
+  return { pass: true, platforms: context.offered };
+}

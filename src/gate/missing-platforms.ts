@@ -1,0 +1,10 @@
+import { describeOffer, unsatisfied, type GateContext } from './context.js';
+import type { BlockReason } from './types.js';
+
+/** `missing-platforms`: a platform the policy requires is not offered. */
+export function missingPlatforms(context: GateContext): BlockReason | null {
+  if (context.manifest === null || context.required === null) return null;
+  const missing = unsatisfied(context.required, context.offered);
+  if (missing.length === 0) return null;
+  return { code: 'missing-platforms', missing, message: `${describeOffer(context)}; policy requires ${missing.join(', ')}` };
+}

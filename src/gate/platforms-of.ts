@@ -1,0 +1,20 @@
+import { IMAGE_MEDIA_TYPES, type IndexEntry, type Manifest } from '../core/manifest.js';
+import { comparePlatformKeys, platformKey, type Platform } from '../core/platform.js';
+
+/** An entry a container runtime would pick: an image manifest with a real platform, not an attestation. */
+export function isRunnable(entry: IndexEntry): boolean {
+  return !entry.attestation && entry.platform !== null && IMAGE_MEDIA_TYPES.has(entry.mediaType);
+}
+
+/**
+ * The canonical platforms a manifest offers, sorted and without duplicates: an index's runnable entries;
+ * a single image's one platform (from its config, `imagePlatform`), or none when that is unknown.
+ */
+export function platformsOf(manifest: Manifest, imagePlatform: Platform | null = null): string[] {
+  if (manifest.kind === 'image') return imagePlatform ? [platformKey(imagePlatform)] : [];
+  const keys = new Set<string>();
+  for (const entry of manifest.entries) {
+    if (isRunnable(entry)) keys.add(platformKey(entry.platform!));
+  }
+  return [...keys].sort(comparePlatformKeys);
+}
