@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { ArchpinError } from '../core/errors.js';
+
+export interface RegistryCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+const DOCKER_HUB_KEYS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+
+/** `https://index.docker.io/v1/` → `docker.io`; `https://registry.example.com:5000/` → `registry.example.com:5000`. */
+export function normaliseAuthKey(key: string): string {
+  const host = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  return DOCKER_HUB_KEYS.has(host) ? 'docker.io' : host;
+}
+
+/**
+ * Parses the `auths` of a Docker `config.json`: `auth` (base64 `user:pass`) or `username`/`password`.
+ * Entries without usable credentials (e.g. only `identitytoken`) are left out; credential helpers are not consulted.
+ */
+export function parseDockerConfigAuths(text: string): ReadonlyMap<string, RegistryCredentials> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ArchpinError('config-invalid', 'Docker config is not valid JSON', { cause: error });
+  }
+  const result = new Map<string, RegistryCredentials>();
+  const auths = isRecord(parsed) ? parsed['auths'] : undefined;
+  if (!isRecord(auths)) return result;
+  for (const [key, entry] of Object.entries(auths)) {
+    if (!isRecord(entry)) continue;
+    const credentials = entryCredentials(entry);
+    if (credentials !== null) result.set(normaliseAuthKey(key), credentials);
+  }
+  return result;
+}
+
+/** Reads and parses a Docker config file; a missing file means no credentials. */
+export async function readDockerConfigAuths(path: string): Promise<ReadonlyMap<string, RegistryCredentials>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    throw new ArchpinError('file-unreadable', `cannot read Docker config ${path}`, { cause: error });
+  }
+  return parseDockerConfigAuths(text);
+}
+
+function entryCredentials(entry: Record<string, unknown>): RegistryCredentials | null {
+  const auth = entry['auth'];
+  if (typeof auth === 'string' && auth !== '') {
+    const decoded = Buffer.from(auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  }
+  const { username, password } = entry;
+  if (typeof username === 'string' && username !== '' && typeof password === 'string') return { username, password };
+  return null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

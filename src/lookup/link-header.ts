@@ -1,0 +1,17 @@
+/** Finds the `rel="next"` target of a `Link` header, resolved against the URL of the page that sent it. */
+export function nextPageUrl(link: string | null, pageUrl: string): URL | null {
+  if (link === null) return null;
+  for (const part of link.split(/,(?=\s*<)/)) {
+    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (!match) continue;
+    const rels = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(match[2]!);
+    const rel = rels?.[1] ?? rels?.[2];
+    if (rel === undefined || !rel.toLowerCase().split(/\s+/).includes('next')) continue;
+    try {
+      return new URL(match[1]!, pageUrl);
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}

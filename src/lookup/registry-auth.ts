@@ -1,0 +1,127 @@
+import type { RegistryCredentials } from './docker-config.js';
+import { isSafeTransport, splitHostPort } from './registry-endpoint.js';
+import { RegistryError } from './registry-errors.js';
+import { parseWwwAuthenticate } from './www-authenticate.js';
+
+/** Which registry a request goes to, where, and under which name its credentials are looked up. */
+export interface AuthTarget {
+  readonly registry: string;
+  readonly baseUrl: string;
+  /** The registry name, or the mirror's host when a mirror replaces the registry's own endpoint. */
+  readonly credentialKey: string;
+  readonly repository: string;
+}
+
+export interface AuthDeps {
+  readonly credentials: (registry: string) => RegistryCredentials | null;
+  /** Token realm hosts trusted with a registry's credentials besides the registry host itself. */
+  readonly trustedRealmHosts: Readonly<Record<string, readonly string[]>>;
+  readonly now: () => number;
+  /** Performs the token request (I/O, retries and timeouts are the caller's) and returns the parsed JSON body. */
+  readonly fetchToken: (url: URL, authorization: string | null) => Promise<unknown>;
+}
+
+export interface RegistryAuth {
+  /** The Authorization header to send up front, from what earlier challenges taught; null for anonymous. */
+  header(target: AuthTarget): Promise<string | null>;
+  /** Handles a 401: learns the challenge and returns a fresh header to retry with, or null when there is nothing to try. */
+  challenge(target: AuthTarget, wwwAuthenticate: string | null, sent: string | null): Promise<string | null>;
+}
+
+type Scheme = { readonly kind: 'bearer'; readonly realm: string; readonly service: string | null } | { readonly kind: 'basic' };
+
+const DEFAULT_TOKEN_SECONDS = 60;
+const EXPIRY_MARGIN_MS = 10_000;
+
+export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
+  const schemes = new Map<string, Scheme>();
+  const tokens = new Map<string, { readonly token: string; readonly expiresAt: number }>();
+  const pending = new Map<string, Promise<string>>();
+
+  function basicHeader(target: AuthTarget): string | null {
+    const credentials = deps.credentials(target.credentialKey);
+    if (credentials === null) return null;
+    if (!isSafeTransport(new URL(target.baseUrl))) {
+      throw new RegistryError('registry-insecure', `refusing to send credentials for ${target.registry} over plain HTTP to ${target.baseUrl}`);
+    }
+    return encodeBasic(credentials);
+  }
+
+  function realmCredentials(target: AuthTarget, realm: URL): RegistryCredentials | null {
+    const credentials = deps.credentials(target.credentialKey);
+    if (credentials === null) return null;
+    const realmHost = splitHostPort(realm.host).hostname;
+    const registryHost = splitHostPort(new URL(target.baseUrl).host).hostname;
+    const trusted =
+      realmHost === registryHost ||
+      (deps.trustedRealmHosts[target.registry] ?? []).some((h) => h.toLowerCase() === realmHost || h.toLowerCase() === realm.host) ||
+      (target.registry === 'docker.io' && target.credentialKey === 'docker.io' && realmHost === 'auth.docker.io');
+    return trusted && isSafeTransport(realm) ? credentials : null;
+  }
+
+  async function bearer(target: AuthTarget, scheme: Extract<Scheme, { kind: 'bearer' }>, fresh: boolean): Promise<string> {
+    const scope = `repository:${target.repository}:pull`;
+    const key = `${target.baseUrl} ${scope}`;
+    const cached = tokens.get(key);
+    if (!fresh && cached !== undefined && cached.expiresAt > deps.now()) return `Bearer ${cached.token}`;
+    if (fresh) tokens.delete(key);
+    let inFlight = pending.get(key);
+    if (inFlight === undefined) {
+      inFlight = requestToken(target, scheme, scope, key).finally(() => pending.delete(key));
+      pending.set(key, inFlight);
+    }
+    return `Bearer ${await inFlight}`;
+  }
+
+  async function requestToken(target: AuthTarget, scheme: Extract<Scheme, { kind: 'bearer' }>, scope: string, key: string): Promise<string> {
+    let realm: URL;
+    try {
+      realm = new URL(scheme.realm);
+    } catch (error) {
+      throw new RegistryError('registry-bad-response', `${target.registry}: token realm is not a URL`, { cause: error });
+    }
+    if (scheme.service !== null) realm.searchParams.set('service', scheme.service);
+    realm.searchParams.set('scope', scope);
+    const credentials = realmCredentials(target, realm);
+    if (credentials !== null) realm.searchParams.set('account', credentials.username);
+    const body = await deps.fetchToken(realm, credentials === null ? null : encodeBasic(credentials));
+    const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const token = typeof record['token'] === 'string' && record['token'] !== '' ? record['token'] : record['access_token'];
+    if (typeof token !== 'string' || token === '') {
+      throw new RegistryError('registry-bad-response', `${target.registry}: token response has no token`);
+    }
+    const seconds = typeof record['expires_in'] === 'number' && record['expires_in'] > 0 ? record['expires_in'] : DEFAULT_TOKEN_SECONDS;
+    const lifetime = seconds * 1000;
+    tokens.set(key, { token, expiresAt: deps.now() + lifetime - Math.min(EXPIRY_MARGIN_MS, lifetime / 2) });
+    return token;
+  }
+
+  return {
+    async header(target) {
+      const scheme = schemes.get(target.baseUrl);
+      if (scheme === undefined) return null;
+      return scheme.kind === 'basic' ? basicHeader(target) : bearer(target, scheme, false);
+    },
+
+    async challenge(target, wwwAuthenticate, sent) {
+      const parsed = parseWwwAuthenticate(wwwAuthenticate);
+      if (parsed === null) return null;
+      if (parsed.scheme === 'bearer' && parsed.params['realm'] !== undefined) {
+        const scheme: Scheme = { kind: 'bearer', realm: parsed.params['realm'], service: parsed.params['service'] ?? null };
+        schemes.set(target.baseUrl, scheme);
+        const header = await bearer(target, scheme, sent !== null && sent.startsWith('Bearer '));
+        return header === sent ? null : header;
+      }
+      if (parsed.scheme === 'basic') {
+        schemes.set(target.baseUrl, { kind: 'basic' });
+        const header = basicHeader(target);
+        return header === sent ? null : header;
+      }
+      return null;
+    },
+  };
+}
+
+function encodeBasic(credentials: RegistryCredentials): string {
+  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
+}

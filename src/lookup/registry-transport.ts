@@ -1,0 +1,140 @@
+import PQueue from 'p-queue';
+import { redactSecrets } from '../core/errors.js';
+import { withRetry, type RetryPolicy } from './http-retry.js';
+import type { AuthTarget, RegistryAuth } from './registry-auth.js';
+import { errorForFailure, errorForStatus, RegistryError } from './registry-errors.js';
+import { parseRetryAfter } from './http-retry.js';
+
+export type RequestKind = 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'token';
+
+/** One HTTP request sent (each redirect hop and each retry counts); `status` is null when no answer came. */
+export interface RegistryRequestEvent {
+  readonly kind: RequestKind;
+  readonly method: string;
+  readonly url: string;
+  readonly status: number | null;
+}
+
+export interface TransportRequest<T> {
+  readonly kind: RequestKind;
+  readonly method: 'GET' | 'HEAD';
+  readonly url: URL;
+  /** The registry and repository the request authenticates for; null for requests that never authenticate (token realms). */
+  readonly target: AuthTarget | null;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Names the request in error messages. */
+  readonly what: string;
+  /** Reads a 2xx answer; runs under the same timeout as the request. */
+  readonly read: (response: Response) => Promise<T>;
+  /** Extra basic credentials for the request (token realms). */
+  readonly authorization?: string | null;
+}
+
+export interface TransportOptions {
+  readonly fetch: typeof fetch;
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly retry: RetryPolicy;
+  readonly userAgent: string;
+  readonly onRequest: ((event: RegistryRequestEvent) => void) | undefined;
+}
+
+export interface Transport {
+  send<T>(request: TransportRequest<T>, auth: RegistryAuth | null): Promise<T>;
+  counts(): Readonly<Record<RequestKind, number>>;
+}
+
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+type Exchange<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly challenge: string | null };
+
+/** HTTP for registries: a queue per host, per-request timeouts, retries, manual redirects that drop credentials across origins. */
+export function createTransport(options: TransportOptions): Transport {
+  const queues = new Map<string, PQueue>();
+  const counts: Record<RequestKind, number> = { tags: 0, 'manifest-head': 0, 'manifest-get': 0, blob: 0, token: 0 };
+
+  function queueFor(host: string): PQueue {
+    let queue = queues.get(host);
+    if (queue === undefined) {
+      queue = new PQueue({ concurrency: options.concurrency });
+      queues.set(host, queue);
+    }
+    return queue;
+  }
+
+  function report(request: TransportRequest<unknown>, url: URL, status: number | null): void {
+    counts[request.kind] += 1;
+    options.onRequest?.({ kind: request.kind, method: request.method, url: redactSecrets(url.href), status });
+  }
+
+  /** One request, following redirects, within one timeout; 401 from the registry's own origin comes back as a challenge. */
+  async function exchange<T>(request: TransportRequest<T>, authorization: string | null): Promise<Exchange<T>> {
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    const origin = request.url.origin;
+    let url = request.url;
+    let credential = authorization;
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = { 'user-agent': options.userAgent, ...request.headers };
+      if (credential !== null) headers['authorization'] = credential;
+      let response: Response;
+      try {
+        response = await options.fetch(url, { method: request.method, headers, redirect: 'manual', signal });
+      } catch (error) {
+        report(request, url, null);
+        throw errorForFailure(error, request.what, options.timeoutMs);
+      }
+      report(request, url, response.status);
+      const location = response.headers.get('location');
+      if (REDIRECTS.has(response.status) && location !== null) {
+        await discard(response);
+        if (hop >= MAX_REDIRECTS) throw new RegistryError('registry-bad-response', `${request.what}: too many redirects`);
+        url = new URL(location, url);
+        if (url.origin !== origin) credential = null;
+        continue;
+      }
+      if (response.status >= 200 && response.status < 300) {
+        try {
+          return { ok: true, value: await request.read(response) };
+        } catch (error) {
+          if (error instanceof RegistryError) throw error;
+          const failure = errorForFailure(error, request.what, options.timeoutMs);
+          if (failure.code === 'registry-timeout') throw failure;
+          throw new RegistryError('registry-bad-response', `${request.what}: body could not be read completely`, {
+            retryable: true,
+            cause: error,
+          });
+        }
+      }
+      await discard(response);
+      if (response.status === 401 && url.origin === origin && request.target !== null) {
+        return { ok: false, challenge: response.headers.get('www-authenticate') };
+      }
+      const retryAfter = parseRetryAfter(response.headers.get('retry-after'), options.retry.now());
+      throw errorForStatus(response.status, request.what, retryAfter);
+    }
+  }
+
+  async function attempt<T>(request: TransportRequest<T>, auth: RegistryAuth | null): Promise<T> {
+    const queue = queueFor(request.url.host);
+    const target = request.target;
+    const first = target !== null && auth !== null ? await auth.header(target) : (request.authorization ?? null);
+    const answer = await queue.add(() => exchange(request, first), { throwOnTimeout: true });
+    if (answer.ok) return answer.value;
+    if (target === null || auth === null) throw errorForStatus(401, request.what);
+    const next = await auth.challenge(target, answer.challenge, first);
+    if (next === null) throw errorForStatus(401, request.what);
+    const retried = await queue.add(() => exchange(request, next), { throwOnTimeout: true });
+    if (retried.ok) return retried.value;
+    throw errorForStatus(401, request.what);
+  }
+
+  return {
+    send: (request, auth) => withRetry(() => attempt(request, auth), options.retry),
+    counts: () => ({ ...counts }),
+  };
+}
+
+async function discard(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => undefined);
+}
