@@ -1,8 +1,67 @@
+import { isMap, isScalar, type YAMLMap } from 'yaml';
+import type { SourceFile } from '../../core/source-file.js';
+import type { ReferenceKind } from '../../core/types.js';
 import type { Extractor } from '../extractor.js';
+import { mapGet, yamlSource } from '../yaml-source.js';
+import { isBrokenTemplate, templateLineImages } from './helm-template-lines.js';
+import { imageFields, isYamlPath, sortByPosition } from './yaml-image-fields.js';
 
-/** Stub: replaced by the real extractor. */
+/**
+ * Kubernetes manifests, including custom resources and `kind: List`: every `image` field and every
+ * `…Image` field, anywhere in the object. CustomResourceDefinitions are schemas, not workloads: skipped.
+ */
+
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+function stringField(map: YAMLMap, key: string): string | null {
+  const node = mapGet(map, key);
+  return isScalar(node) && typeof node.value === 'string' ? node.value : null;
+}
+
+/** A Kubernetes object: a map with string `apiVersion` and `kind`. */
+export function isKubernetesObject(node: unknown): node is YAMLMap {
+  return isMap(node) && stringField(node, 'apiVersion') !== null && stringField(node, 'kind') !== null;
+}
+
+function isCustomResourceDefinition(map: YAMLMap): boolean {
+  return stringField(map, 'kind') === 'CustomResourceDefinition' && stringField(map, 'apiVersion') !== null;
+}
+
+/** A Helm template that does not parse but plainly is a manifest. */
+function isManifestTemplate(file: SourceFile): boolean {
+  return isBrokenTemplate(file) && /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text);
+}
+
+function kindFor(path: readonly string[], key: string): ReferenceKind {
+  const list = path[path.length - 2];
+  return key === 'image' && list !== undefined && CONTAINER_LISTS.has(list) ? 'kubernetes-container' : 'kubernetes-image';
+}
+
+function lineKindFor(parents: readonly string[], key: string): ReferenceKind {
+  const parent = parents[parents.length - 1];
+  return key === 'image' && parent !== undefined && CONTAINER_LISTS.has(parent) ? 'kubernetes-container' : 'kubernetes-image';
+}
+
 export const kubernetesExtractor: Extractor = {
   name: 'kubernetes',
-  claims: () => false,
-  extract: () => ({ references: [], problems: [] }),
+  claims(file) {
+    if (!isYamlPath(file.path)) return false;
+    return yamlSource(file).documents.some((document) => isKubernetesObject(document.contents)) || isManifestTemplate(file);
+  },
+  extract(file) {
+    if (isBrokenTemplate(file)) return { references: templateLineImages(file, lineKindFor), problems: [] };
+    const { documents, problems } = yamlSource(file);
+    const references = documents.flatMap((document) => {
+      const root = document.contents;
+      if (!isKubernetesObject(root)) return [];
+      return imageFields(file, root, {
+        kindFor,
+        splitKind: 'kubernetes-image',
+        splitAnywhere: false,
+        snakeKeys: false,
+        skipMap: isCustomResourceDefinition,
+      });
+    });
+    return { references: sortByPosition(references), problems };
+  },
 };
