@@ -74,7 +74,7 @@ function base64url(data: Buffer | string): string {
   return Buffer.from(data).toString('base64url');
 }
 
-/** `repository:library/docker:pull,push` → entry; the name may itself contain no colon-free guarantees, so split at the first and last colon. */
+/** `repository:library/docker:pull,push` → entry. Split at the first and the last colon, so names with `/` keep whole. */
 export function parseScope(scope: string): AccessEntry | undefined {
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
