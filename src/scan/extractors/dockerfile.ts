@@ -1,8 +1,138 @@
+import type { SourceFile } from '../../core/source-file.js';
+import type { Reference } from '../../core/types.js';
 import type { Extractor } from '../extractor.js';
+import { makeReference, type PartInput } from '../make-reference.js';
+import { fileRange, readArgs, resolveArgs, unquoted, type ArgDefault } from './dockerfile-args.js';
+import { readDockerfile, splitWords, type LogicalLine, type Word } from './dockerfile-lines.js';
 
-/** Stub: replaced by the real extractor. */
+const KIND = 'dockerfile-from';
+/** Names that look like `Dockerfile.*` but are documentation or ignore files, not Dockerfiles. */
+const NOT_DOCKERFILE = /\.(?:md|markdown|txt|rst|adoc|html|dockerignore)$/;
+
+/** `Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`, `*.containerfile`, in any directory. */
+export function isDockerfileName(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
+  if (base === 'dockerfile' || base === 'containerfile') return true;
+  if (NOT_DOCKERFILE.test(base)) return false;
+  return /^(?:dockerfile|containerfile)\../.test(base) || /.\.(?:dockerfile|containerfile)$/.test(base);
+}
+
+interface Scope {
+  readonly file: SourceFile;
+  readonly escape: string;
+  readonly references: Reference[];
+  /** Stage names declared so far, lower-cased as BuildKit compares them. */
+  readonly stages: Set<string>;
+  readonly args: Map<string, ArgDefault | null>;
+}
+
+/** A `COPY --from=` or `RUN --mount=…,from=` value: reported unless it names a stage or a stage index. */
+function fromFlag(scope: Scope, line: LogicalLine, start: number, end: number, detail: string): void {
+  const inner = unquoted(line, { start, end }, scope.escape);
+  if (!inner) return;
+  const text = line.text.slice(inner.start, inner.end);
+  if (text === '' || /^\d+$/.test(text) || scope.stages.has(text.toLowerCase())) return;
+  const range = fileRange(line, inner.start, inner.end);
+  if (!range) return;
+  scope.references.push(makeReference(scope.file, { kind: KIND, value: text, parts: [{ role: 'reference', ...range }], detail }));
+}
+
+function fromInstruction(scope: Scope, line: LogicalLine, words: readonly Word[]): void {
+  let index = 1;
+  let platform: string | null = null;
+  while (words[index]?.text.startsWith('--')) {
+    const flag = /^--platform=(.*)$/.exec(words[index]!.text);
+    if (flag) platform = flag[1]!;
+    index++;
+  }
+  const word = words[index];
+  if (!word) return;
+  const stage = words[index + 1]?.text.toLowerCase() === 'as' ? words[index + 2]?.text.toLowerCase() : undefined;
+  const detail = platform === null ? undefined : `platform=${platform}`;
+  try {
+    const inner = unquoted(line, word, scope.escape);
+    const logical = inner ?? word;
+    const written = line.text.slice(logical.start, logical.end);
+    const range = fileRange(line, logical.start, logical.end);
+    if (!range || !inner) {
+      // Split by a continuation or mixed quoting: report it, but it cannot be edited in place.
+      const start = line.offsets[word.start]!;
+      const end = line.offsets[word.end - 1]! + 1;
+      scope.references.push(makeReference(scope.file, {
+        kind: KIND, value: written, parts: [{ role: 'reference', start, end }], skip: 'unsupported-quoting', ...(detail ? { detail } : {}),
+      }));
+      return;
+    }
+    if (!written.includes('$')) {
+      if (written.toLowerCase() === 'scratch' || scope.stages.has(written.toLowerCase())) return;
+      scope.references.push(makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], ...(detail ? { detail } : {}) }));
+      return;
+    }
+    const resolved = resolveArgs(written, scope.args);
+    if (!resolved) {
+      scope.references.push(makeReference(scope.file, {
+        kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', ...(detail ? { detail } : {}),
+      }));
+      return;
+    }
+    if (resolved.value.toLowerCase() === 'scratch' || scope.stages.has(resolved.value.toLowerCase())) return;
+    const parts: PartInput[] = [
+      { role: 'template', ...range },
+      ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name })),
+    ];
+    scope.references.push(makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, ...(detail ? { detail } : {}) }));
+  } finally {
+    if (stage) scope.stages.add(stage);
+  }
+}
+
+function flagWords(words: readonly Word[]): Word[] {
+  const flags: Word[] = [];
+  for (const word of words.slice(1)) {
+    if (!word.text.startsWith('--')) break;
+    flags.push(word);
+  }
+  return flags;
+}
+
+function extract(file: SourceFile): { references: Reference[]; problems: ReturnType<typeof readDockerfile>['problems'] } {
+  const parsed = readDockerfile(file);
+  const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map() };
+  for (const directive of parsed.directives) {
+    if (directive.key !== 'syntax' || directive.value === '') continue;
+    scope.references.push(makeReference(file, {
+      kind: KIND, value: directive.value, parts: [{ role: 'reference', start: directive.start, end: directive.end }], detail: 'syntax directive',
+    }));
+  }
+  let seenFrom = false;
+  for (const line of parsed.instructions) {
+    const words = splitWords(line, parsed.escape);
+    const keyword = words[0]?.text.toUpperCase();
+    if (keyword === 'ARG' && !seenFrom) readArgs(line, words.slice(1), parsed.escape, scope.args);
+    else if (keyword === 'FROM') {
+      seenFrom = true;
+      fromInstruction(scope, line, words);
+    } else if (keyword === 'COPY') {
+      for (const flag of flagWords(words)) {
+        if (flag.text.startsWith('--from=')) fromFlag(scope, line, flag.start + 7, flag.end, 'COPY --from');
+      }
+    } else if (keyword === 'RUN') {
+      for (const flag of flagWords(words)) {
+        if (!flag.text.startsWith('--mount=')) continue;
+        let at = flag.start + 8;
+        for (const field of flag.text.slice(8).split(',')) {
+          if (field.startsWith('from=')) fromFlag(scope, line, at + 5, at + field.length, 'RUN --mount');
+          at += field.length + 1;
+        }
+      }
+    }
+  }
+  return { references: scope.references, problems: parsed.problems };
+}
+
+/** Dockerfiles and Containerfiles: `FROM` images (through global `ARG` defaults), `COPY --from`, `RUN --mount=from=`, `# syntax=`. */
 export const dockerfileExtractor: Extractor = {
   name: 'dockerfile',
-  claims: () => false,
-  extract: () => ({ references: [], problems: [] }),
+  claims: (file) => isDockerfileName(file.path),
+  extract: (file) => extract(file),
 };

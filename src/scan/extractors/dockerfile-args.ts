@@ -1,0 +1,90 @@
+import type { LogicalLine, Word } from './dockerfile-lines.js';
+
+/** A range of `file.text`. */
+export interface TextRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A global `ARG` default: its text, and where it can be edited (null when it cannot be edited literally). */
+export interface ArgDefault {
+  readonly text: string;
+  readonly range: TextRange | null;
+}
+
+/** A logical range as one contiguous `file.text` range, or null when a continuation splits it. */
+export function fileRange(line: LogicalLine, start: number, end: number): TextRange | null {
+  if (end <= start) return null;
+  const first = line.offsets[start]!;
+  const last = line.offsets[end - 1]!;
+  return last - first === end - 1 - start ? { start: first, end: last + 1 } : null;
+}
+
+/**
+ * The logical range of a word's value without its quotes: `"x"` and `'x'` give the inside, a bare
+ * word gives itself. Null when quotes or escapes are mixed into the word, so it is not literal.
+ */
+export function unquoted(line: LogicalLine, word: { start: number; end: number }, escape: string): { start: number; end: number } | null {
+  const text = line.text.slice(word.start, word.end);
+  const first = text[0];
+  if (text.length >= 2 && (first === '"' || first === "'") && text.endsWith(first)) {
+    const inner = text.slice(1, -1);
+    if (inner.includes(first) || inner.includes(escape)) return null;
+    return { start: word.start + 1, end: word.end - 1 };
+  }
+  if (text.includes('"') || text.includes("'") || text.includes(escape)) return null;
+  return { start: word.start, end: word.end };
+}
+
+/** Reads the `NAME[=value]` words of an `ARG` instruction into `args` (later declarations with a value win). */
+export function readArgs(line: LogicalLine, words: readonly Word[], escape: string, args: Map<string, ArgDefault | null>): void {
+  for (const word of words) {
+    const equals = word.text.indexOf('=');
+    const name = equals === -1 ? word.text : word.text.slice(0, equals);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
+    if (equals === -1) {
+      if (!args.has(name)) args.set(name, null);
+      continue;
+    }
+    const inner = unquoted(line, { start: word.start + equals + 1, end: word.end }, escape);
+    if (!inner) {
+      args.set(name, { text: word.text.slice(equals + 1), range: null });
+      continue;
+    }
+    const text = line.text.slice(inner.start, inner.end);
+    args.set(name, { text, range: fileRange(line, inner.start, inner.end) });
+  }
+}
+
+export interface Resolved {
+  readonly value: string;
+  /** Each variable used, once, in order of first use, with its editable default. */
+  readonly variables: ReadonlyArray<{ readonly name: string; readonly range: TextRange }>;
+}
+
+/**
+ * Substitutes `$NAME` and `${NAME}` with literal ARG defaults. Null when anything cannot be resolved
+ * literally: an unknown variable, one without default, a default that uses variables, a `${VAR:-x}` form.
+ */
+export function resolveArgs(text: string, args: ReadonlyMap<string, ArgDefault | null>): Resolved | null {
+  const variables: Array<{ name: string; range: TextRange }> = [];
+  let value = '';
+  let at = 0;
+  while (at < text.length) {
+    const dollar = text.indexOf('$', at);
+    if (dollar === -1) {
+      value += text.slice(at);
+      break;
+    }
+    value += text.slice(at, dollar);
+    const match = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(text.slice(dollar));
+    if (!match) return null;
+    const name = (match[1] ?? match[2])!;
+    const found = args.get(name);
+    if (!found || !found.range || found.text === '' || found.text.includes('$')) return null;
+    if (!variables.some((variable) => variable.name === name)) variables.push({ name, range: found.range });
+    value += found.text;
+    at = dollar + match[0].length;
+  }
+  return { value, variables };
+}
