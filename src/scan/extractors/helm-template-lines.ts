@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import type { SourceFile } from '../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../core/types.js';
 import { makeReference } from '../make-reference.js';
@@ -22,6 +23,16 @@ interface LineValue {
   readonly literal: boolean;
 }
 
+/** The value of one quoted YAML scalar with escapes, or null when it is not one. */
+function decodeQuoted(quoted: string): string | null {
+  try {
+    const value: unknown = parse(quoted);
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The scalar after `key:` on one line, in `text` coordinates; null when there is none (a map or block follows). */
 function lineValue(text: string, from: number, lineEnd: number): LineValue | null {
   let at = from;
@@ -40,7 +51,8 @@ function lineValue(text: string, from: number, lineEnd: number): LineValue | nul
     if (end >= lineEnd) return null;
     const inner = text.slice(at + 1, end);
     const literal = first === '"' ? !inner.includes('\\') : !inner.includes("''");
-    return { value: inner, start: at + 1, end, literal };
+    const value = literal ? inner : decodeQuoted(text.slice(at, end + 1));
+    return value === null ? null : { value, start: at + 1, end, literal };
   }
   let end = lineEnd;
   const comment = text.slice(at, lineEnd).search(/[ \t]#/);

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../../src/core/source-file.js';
+import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
+import { kubernetesExtractor } from '../../../src/scan/extractors/kubernetes.js';
+import { project, readExpected, scanFixtures } from './yaml-image-fixtures.js';
+
+const ROOT = new URL('../../../fixtures/kubernetes/', import.meta.url).pathname;
+
+function run(path: string, text: string) {
+  const file = sourceFile(path, Buffer.from(text, 'utf8'));
+  return {
+    claims: kubernetesExtractor.claims(file, EMPTY_CONTEXT),
+    ...kubernetesExtractor.extract(file, EMPTY_CONTEXT),
+  };
+}
+
+describe('kubernetes extractor', () => {
+  it('matches the fixtures', () => {
+    const scanned = scanFixtures(ROOT);
+    const expected = readExpected(ROOT);
+    expect(scanned.references).toEqual(expected.references);
+    expect(scanned.problems).toEqual(expected.problems);
+  });
+
+  it('claims the fixture manifests, including CRDs and the broken Helm template', () => {
+    const { claimedBy } = scanFixtures(ROOT);
+    expect(Object.entries(claimedBy).filter(([, name]) => name !== 'kubernetes').map(([path]) => path)).toEqual([]);
+    expect(Object.keys(claimedBy)).toHaveLength(11);
+  });
+
+  it('does not claim YAML without apiVersion and kind, or non-YAML files', () => {
+    expect(run('values.yaml', 'image:\n  repository: nginx\n  tag: 1.25.3\n').claims).toBe(false);
+    expect(run('Chart.yaml', 'apiVersion: v2\nname: shop\nversion: 1.0.0\n').claims).toBe(false);
+    expect(run('pod.json', '{"apiVersion": "v1", "kind": "Pod"}').claims).toBe(false);
+    expect(run('pod.YML', 'apiVersion: v1\nkind: Pod\n').claims).toBe(true);
+  });
+
+  it('claims a file whose second document is the manifest', () => {
+    expect(run('mixed.yaml', '# notes\nfoo: bar\n---\napiVersion: v1\nkind: Pod\n').claims).toBe(true);
+  });
+
+  it('skips a CustomResourceDefinition inside a List', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '- apiVersion: apiextensions.k8s.io/v1',
+      '  kind: CustomResourceDefinition',
+      '  spec: {image: {type: string, default: "nginx:1.0"}}',
+      '- apiVersion: v1',
+      '  kind: Pod',
+      '  spec: {containers: [{name: a, image: "nginx:1.27.0"}]}',
+      '',
+    ].join('\n');
+    expect(run('list.yaml', text).references.map(project)).toEqual([
+      { line: 9, column: 41, value: 'nginx:1.27.0', kind: 'kubernetes-container', skip: null,
+        image: 'docker.io/library/nginx:1.27.0', spans: [['reference', 'nginx:1.27.0', 9, 41]] },
+    ]);
+  });
+
+  it('reports an invalid image string but not numbers, booleans or URLs', () => {
+    const text = 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: Nginx:Latest\n  - image: 3\n  - image: false\n  - image: https://example.com/x\n';
+    expect(run('pod.yaml', text).references.map(project)).toEqual([
+      { line: 5, column: 12, value: 'Nginx:Latest', kind: 'kubernetes-container', skip: 'invalid-reference',
+        image: null, spans: [['reference', 'Nginx:Latest', 5, 12]] },
+    ]);
+  });
+
+  it('records byte offsets after a BOM and across multi-byte characters', () => {
+    const text = '\ufeffapiVersion: v1\r\nkind: Pod\r\nmetadata: {name: "é"}\r\nspec: {containers: [{name: "é", image: nginx:1.27.0}]}\r\n';
+    const bytes = Buffer.from(text, 'utf8');
+    const [reference] = kubernetesExtractor.extract(sourceFile('pod.yaml', bytes), EMPTY_CONTEXT).references;
+    const span = reference!.spans[0]!;
+    expect([reference!.line, reference!.column]).toEqual([4, 40]);
+    expect(bytes.subarray(span.start, span.end).toString('utf8')).toBe('nginx:1.27.0');
+  });
+
+  it('survives an alias bomb without expanding it', () => {
+    const lines = ['apiVersion: v1', 'kind: ConfigMap', 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 30; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    lines.push('spec: {image: "busybox:1.36.1"}', '');
+    const result = run('bomb.yaml', lines.join('\n'));
+    expect(result.references.map((reference) => reference.value)).toEqual(['busybox:1.36.1']);
+    expect(result.problems).toEqual([]);
+  });
+
+  it('reads a broken Helm template line by line without reporting a parse problem', () => {
+    const text = 'apiVersion: v1\nkind: Pod\n{{- with .Values.pod }}\nspec:\n  containers:\n    - image: "{{ .repo }}:{{ .tag }}"\n      name: app\n    - name: side\n      image: "nginx:1.27\\u002e0"\n  sidecarImage: nginx:1.27.0 # comment\n{{- end }}\n';
+    const result = run('templates/pod.yaml', text);
+    expect(result.claims).toBe(true);
+    expect(result.problems).toEqual([]);
+    expect(result.references.map(project)).toEqual([
+      { line: 6, column: 15, value: '{{ .repo }}:{{ .tag }}', kind: 'kubernetes-container', skip: 'templated', image: null,
+        spans: [['reference', '{{ .repo }}:{{ .tag }}', 6, 15]] },
+      { line: 9, column: 15, value: 'nginx:1.27.0', kind: 'kubernetes-container', skip: 'unsupported-quoting',
+        image: 'docker.io/library/nginx:1.27.0', spans: [['reference', 'nginx:1.27\\u002e0', 9, 15]] },
+      { line: 10, column: 17, value: 'nginx:1.27.0', kind: 'kubernetes-image', skip: null, image: 'docker.io/library/nginx:1.27.0',
+        spans: [['reference', 'nginx:1.27.0', 10, 17]] },
+    ]);
+  });
+});
