@@ -52,10 +52,11 @@ function literalOf(node: unknown, file: SourceFile, document: Document.Parsed): 
   if (isMap(target)) target = deref(mapGet(target, 'value'), document);
   if (!isScalar(target) || !target.range) return null;
   if (typeof target.value === 'number' && target.type === Scalar.PLAIN) {
-    // GitLab reads `VERSION: 27` as the string "27"; only trust numbers that read back as written.
+    // GitLab takes `VERSION: 27` as the string "27" (it rejects floats outright, so a
+    // float here never reaches a runner): the text as written is the value.
     const [start, end] = target.range;
     const text = file.text.slice(start, end);
-    return String(target.value) === text ? { value: text, start, end } : null;
+    return /^[0-9][0-9._]*$/.test(text) ? { value: text, start, end } : null;
   }
   const scalar = stringScalar(target, file);
   if (!scalar || !scalar.literal || scalar.value.includes('$')) return null;
