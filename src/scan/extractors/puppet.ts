@@ -1,8 +1,155 @@
+import { parseImageRef } from '../../core/image-ref.js';
+import type { SourceFile } from '../../core/source-file.js';
+import type { Reference, ScanProblem } from '../../core/types.js';
 import type { Extractor } from '../extractor.js';
+import { makeReference, type PartInput, type ReferenceInput } from '../make-reference.js';
+import { digestSiblingKeys, imageKeyStrength, looksLikeNonImage, tagSiblingKeys, type ImageKeyStrength } from './puppet-image-keys.js';
+import { parsePuppetStructure, type PuppetEntry, type PuppetGroup } from './puppet-structure.js';
+import { tokenizePuppet, type PuppetToken } from './puppet-tokenizer.js';
 
-/** Stub: replaced by the real extractor. */
+/**
+ * Puppet manifests (`.pp`): images in resource attributes (`docker::run { 'web': image => … }`),
+ * class declarations and parameter defaults, hashes, and `$image = '…'` assignments; split forms
+ * with `image_tag`/`tag`/`version` siblings and `docker::image` titles.
+ */
 export const puppetExtractor: Extractor = {
   name: 'puppet',
-  claims: () => false,
-  extract: () => ({ references: [], problems: [] }),
+  claims: (file) => /\.pp$/i.test(file.path),
+  extract: (file) => {
+    const { tokens, error } = tokenizePuppet(file.text);
+    const structure = parsePuppetStructure(tokens);
+    const inputs: ReferenceInput[] = [];
+    for (const group of structure.groups) inputs.push(...groupReferences(group));
+    for (const assignment of structure.assignments) {
+      const input = assignmentReference(assignment.name, assignment.value);
+      if (input) inputs.push(input);
+    }
+    const references: Reference[] = inputs
+      .sort((a, b) => (a.parts[0]?.start ?? 0) - (b.parts[0]?.start ?? 0))
+      .map((input) => makeReference(file, input));
+    const problems: ScanProblem[] = error
+      ? [{ file: file.path, line: file.position(error.offset).line, code: 'parse-error', message: `Puppet: ${error.message}` }]
+      : [];
+    return { references, problems };
+  },
 };
+
+/** The span between a string token's quotes. */
+function inner(token: PuppetToken): { start: number; end: number } {
+  return { start: token.start + 1, end: token.end - 1 };
+}
+
+function groupReferences(group: PuppetGroup): ReferenceInput[] {
+  const byKey = new Map<string, PuppetEntry>();
+  for (const entry of group.entries) {
+    const key = entry.key.toLowerCase();
+    if (!byKey.has(key)) byKey.set(key, entry);
+  }
+  const detail = describe(group);
+  const out: ReferenceInput[] = [];
+  for (const entry of group.entries) {
+    const strength = imageKeyStrength(entry.key);
+    if (!strength || !entry.value) continue;
+    const input = imageReference(entry.key.toLowerCase(), entry.value, strength, byKey, detail);
+    if (input) out.push(input);
+  }
+  if (group.kind === 'resource' && group.owner === 'docker::image' && !byKey.has('image')) {
+    // The title is the image name; `image_tag` and `image_digest` complete it.
+    for (const title of group.titles) {
+      const input = imageReference('image', title, 'clear', byKey, detail);
+      if (input) out.push(input);
+    }
+  }
+  return out;
+}
+
+function describe(group: PuppetGroup): string | undefined {
+  if (group.owner === null) return undefined;
+  if (group.kind === 'parameters') return `${group.owner} parameters`;
+  if (group.kind === 'resource') {
+    const title = group.titles[0];
+    return title ? `${group.owner} ${title.text}` : group.owner;
+  }
+  return group.owner;
+}
+
+function imageReference(
+  key: string,
+  value: PuppetToken,
+  strength: ImageKeyStrength,
+  siblings: ReadonlyMap<string, PuppetEntry>,
+  detail: string | undefined,
+): ReferenceInput | null {
+  const base = { kind: 'puppet' as const, ...(detail === undefined ? {} : { detail }) };
+  if (value.kind === 'variable') {
+    return strength === 'clear' ? { ...base, value: value.text, parts: [{ role: 'reference', start: value.start, end: value.end }] } : null;
+  }
+  if (value.kind !== 'string') return null;
+  const text = value.value!;
+  if (looksLikeNonImage(text)) return null;
+  if (value.interpolated) {
+    return strength === 'clear' ? { ...base, value: text, parts: [{ role: 'reference', ...inner(value) }] } : null;
+  }
+  const parsed = parseImageRef(text);
+  if (!parsed) return null;
+  const quoting = value.literal ? {} : { skip: 'unsupported-quoting' as const };
+  const tag = parsed.tag === null && parsed.digest === null ? sibling(siblings, tagSiblingKeys(key)) : null;
+  const digest = parsed.digest === null ? sibling(siblings, digestSiblingKeys(key)) : null;
+  if (!tag && !digest) {
+    if (strength === 'weak' && parsed.tag === null && parsed.digest === null) return null;
+    return { ...base, value: text, parts: [{ role: 'reference', ...inner(value) }], ...quoting };
+  }
+  const parts: PartInput[] = [{ role: parsed.tag === null ? 'repository' : 'reference', ...inner(value) }];
+  let composed = text;
+  let skip: ReferenceInput['skip'] = value.literal ? undefined : 'unsupported-quoting';
+  if (tag) {
+    const part = siblingPart(tag, 'tag');
+    parts.push(part.part);
+    composed += `:${part.text}`;
+    skip ??= part.skip;
+  }
+  if (digest) {
+    const part = siblingPart(digest, 'digest');
+    parts.push(part.part);
+    composed += `@${/^[a-f0-9]{64}$/.test(part.text) ? `sha256:${part.text}` : part.text}`;
+    skip ??= part.skip;
+  }
+  return { ...base, value: composed, parts, ...(skip === undefined ? {} : { skip }) };
+}
+
+/** The first sibling entry among `keys` whose value is one string, variable or number token. */
+function sibling(siblings: ReadonlyMap<string, PuppetEntry>, keys: readonly string[]): PuppetToken | null {
+  for (const key of keys) {
+    const value = siblings.get(key)?.value;
+    if (value && (value.kind === 'string' || value.kind === 'variable' || value.kind === 'number')) return value;
+  }
+  return null;
+}
+
+/** The span and text of a tag or digest sibling; bare numbers and escaped strings cannot be rewritten as written. */
+function siblingPart(token: PuppetToken, role: 'tag' | 'digest'): { part: PartInput; text: string; skip: ReferenceInput['skip'] } {
+  if (token.kind === 'string') {
+    const skip = token.literal || token.interpolated ? undefined : ('unsupported-quoting' as const);
+    return { part: { role, ...inner(token) }, text: token.value!, skip };
+  }
+  const skip = token.kind === 'number' ? ('unsupported-quoting' as const) : undefined;
+  return { part: { role, start: token.start, end: token.end }, text: token.text, skip };
+}
+
+/** `$image = 'nginx:1.25.3'`: only `image`/`*_image` variables holding a complete reference with a tag or digest. */
+function assignmentReference(name: string, value: PuppetToken): ReferenceInput | null {
+  const local = name.slice(name.lastIndexOf(':') + 1).toLowerCase();
+  if (local !== 'image' && !local.endsWith('_image')) return null;
+  if (value.kind !== 'string' || value.interpolated) return null;
+  const text = value.value!;
+  if (looksLikeNonImage(text)) return null;
+  const parsed = parseImageRef(text);
+  if (!parsed || (parsed.tag === null && parsed.digest === null)) return null;
+  return {
+    kind: 'puppet',
+    value: text,
+    parts: [{ role: 'reference', ...inner(value) }],
+    detail: `$${name}`,
+    ...(value.literal ? {} : { skip: 'unsupported-quoting' as const }),
+  };
+}
