@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { OCI_INDEX, OCI_MANIFEST, parseManifestOrThrow, type IndexManifest } from '../../src/core/manifest.js';
 import { parsePlatform } from '../../src/core/platform.js';
+import { ArchpinError } from '../../src/core/errors.js';
 import { formatDuration } from '../../src/gate/format-duration.js';
+import { toUnreadable } from '../../src/gate/unreadable.js';
 import { platformsOf } from '../../src/gate/platforms-of.js';
 import { selectPlatformEntry } from '../../src/gate/select-platform-entry.js';
 import { bytes, fakeDigest, ociImageJson, ociIndexJson } from './manifests.js';
@@ -67,5 +69,17 @@ describe('formatDuration', () => {
     [-5, '0s'],
   ])('%d ms → %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('toUnreadable', () => {
+  it('keeps the three gate codes and leaves other errors to the lookup', () => {
+    expect(toUnreadable(new ArchpinError('manifest-too-large', 'manifest is 5000000 bytes'))).toEqual({
+      kind: 'unreadable',
+      code: 'manifest-too-large',
+      message: 'manifest is 5000000 bytes',
+    });
+    expect(toUnreadable(new ArchpinError('digest-mismatch', 'bytes differ'))?.code).toBe('digest-mismatch');
+    expect(toUnreadable(new ArchpinError('registry-bad-response', 'response is not valid JSON'))).toBeNull();
   });
 });
