@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../../src/core/source-file.js';
+import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
+import { composeExtractor } from '../../../src/scan/extractors/compose.js';
+import { project, readExpected, scanFixtures } from './yaml-image-fixtures.js';
+
+const ROOT = new URL('../../../fixtures/compose/', import.meta.url).pathname;
+
+function claims(path: string, text: string): boolean {
+  return composeExtractor.claims(sourceFile(path, Buffer.from(text, 'utf8')), EMPTY_CONTEXT);
+}
+
+describe('compose extractor', () => {
+  it('matches the fixtures', () => {
+    const scanned = scanFixtures(ROOT);
+    const expected = readExpected(ROOT);
+    expect(scanned.references).toEqual(expected.references);
+    expect(scanned.problems).toEqual(expected.problems);
+  });
+
+  it('claims compose files by name or by a services map, and leaves service catalogues alone', () => {
+    const { claimedBy } = scanFixtures(ROOT);
+    expect(claimedBy).toEqual({
+      'compose.prod.yaml': 'compose',
+      'deploy/stack.yml': 'compose',
+      'dev/docker-compose.override.yml': 'compose',
+      'dev/services.yaml': 'helm-values',
+      'docker-compose.yml': 'compose',
+    });
+  });
+
+  it('does not claim manifests, Helm values or services lists', () => {
+    expect(claims('svc.yaml', 'apiVersion: v1\nkind: Service\nservices:\n  a: {image: x:1}\n')).toBe(false);
+    expect(claims('charts/app/values.yaml', 'services:\n  a: {image: x:1}\n')).toBe(false);
+    expect(claims('ci.yaml', 'services:\n  - postgres:16\n')).toBe(false);
+    expect(claims('docker-compose.json', '{}')).toBe(false);
+    expect(claims('Compose.Dev.YML', 'services: {}\n')).toBe(true);
+    expect(claims('infra/app.yaml', 'services:\n  a:\n    build: .\n  b:\n')).toBe(true);
+  });
+
+  it('reports a parse problem with its line and keeps the other documents', () => {
+    const file = sourceFile('docker-compose.yml', Buffer.from('services:\n  a:\n    image: [x\n---\nservices:\n  b:\n    image: nginx:1.27.0\n'));
+    const result = composeExtractor.extract(file, EMPTY_CONTEXT);
+    expect(result.references.map(project)).toEqual([
+      { line: 7, column: 12, value: 'nginx:1.27.0', kind: 'compose-service', skip: null, image: 'docker.io/library/nginx:1.27.0',
+        spans: [['reference', 'nginx:1.27.0', 7, 12]] },
+    ]);
+    // the unclosed flow sequence is noticed where the document marker interrupts it
+    expect(result.problems.map((problem) => [problem.line, problem.code])).toEqual([[4, 'parse-error']]);
+  });
+});
