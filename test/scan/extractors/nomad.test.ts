@@ -1,0 +1,212 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../../src/core/source-file.js';
+import type { Reference } from '../../../src/core/types.js';
+import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
+import { nomadExtractor } from '../../../src/scan/extractors/nomad.js';
+
+const FIXTURES = new URL('../../../fixtures/nomad/', import.meta.url).pathname;
+
+function scan(text: string, path = 'job.nomad') {
+  return nomadExtractor.extract(sourceFile(path, Buffer.from(text, 'latin1')), EMPTY_CONTEXT);
+}
+
+function values(text: string) {
+  return scan(text).references.map((r) => [r.line, r.column, r.value, r.skip]);
+}
+
+function project(reference: Reference) {
+  const image = reference.image;
+  return {
+    line: reference.line,
+    column: reference.column,
+    value: reference.value,
+    kind: reference.kind,
+    skip: reference.skip,
+    image: image
+      ? `${image.registry}/${image.repository}${image.tag === null ? '' : `:${image.tag}`}${image.digest === null ? '' : `@${image.digest}`}`
+      : null,
+    spans: reference.spans.map((span) => [span.role, span.text, span.line, span.column]),
+  };
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+describe('nomad fixtures', () => {
+  it('match expected.json', () => {
+    const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
+    const references: Record<string, unknown[]> = {};
+    const problems: unknown[] = [];
+    const claimed: string[] = [];
+    for (const path of walk(FIXTURES).sort()) {
+      const rel = relative(FIXTURES, path).split('\\').join('/');
+      const file = sourceFile(rel, readFileSync(path));
+      if (!nomadExtractor.claims(file, EMPTY_CONTEXT)) continue;
+      claimed.push(rel);
+      const result = nomadExtractor.extract(file, EMPTY_CONTEXT);
+      if (result.references.length > 0) references[rel] = result.references.map(project);
+      for (const problem of result.problems) problems.push({ file: problem.file, line: problem.line, code: problem.code });
+    }
+    expect(claimed).toEqual(['broken/cache.nomad', 'deploy/worker.hcl', 'jobs/api.nomad', 'jobs/batch.nomad.hcl']);
+    expect(references).toEqual(expected.references);
+    expect(problems).toEqual(expected.problems);
+  });
+});
+
+describe('nomad claims', () => {
+  const claims = (path: string, text = '') => nomadExtractor.claims(sourceFile(path, Buffer.from(text)), EMPTY_CONTEXT);
+
+  it('takes .nomad and .nomad.hcl files whatever they hold', () => {
+    expect([claims('jobs/api.nomad'), claims('API.NOMAD'), claims('a/b.nomad.hcl'), claims('.nomad')]).toEqual([true, true, true, false]);
+  });
+
+  it('takes other .hcl files only with a job and a task block', () => {
+    const job = 'job "a" {\n  group "g" {\n    task "t" {}\n  }\n}\n';
+    expect(claims('deploy/a.hcl', job)).toBe(true);
+    expect(claims('deploy/a.hcl', 'job "a" {\n  type = "batch"\n}\n')).toBe(false);
+    expect(claims('terragrunt.hcl', 'inputs = {\n  job_name = "x"\n  task = "y"\n}\n')).toBe(false);
+    expect(claims('main.tf', job)).toBe(false);
+    expect(claims('job.hcl.txt', job)).toBe(false);
+  });
+});
+
+describe('nomad tasks', () => {
+  it('follows the driver wherever it is set, and accepts tasks without one', () => {
+    const text = [
+      'job "j" {',
+      '  group "g" {',
+      '    task "a" {',
+      '      config { image = "a:1" }',
+      '      driver = "podman"',
+      '    }',
+      '    task "b" {',
+      '      driver = "exec"',
+      '      config { image = "b:1" }',
+      '    }',
+      '    task "c" { config { image = "c:1" } }',
+      '    task "d" {',
+      '      driver = "${var.driver}"',
+      '      config { image = "d:1" }',
+      '    }',
+      '  }',
+      '}',
+    ].join('\n');
+    expect(values(text)).toEqual([
+      [4, 25, 'a:1', null],
+      [11, 34, 'c:1', null],
+      [14, 25, 'd:1', null],
+    ]);
+  });
+
+  it('reads image only as an attribute of a task config block', () => {
+    const text = [
+      'job "j" {',
+      '  image = "top:1"',
+      '  group "g" {',
+      '    config { image = "group:1" }',
+      '    task "t" {',
+      '      image = "task:1"',
+      '      config {',
+      '        logging { image = "nested:1" }',
+      '        image = "yes:1"',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+    ].join('\n');
+    expect(values(text)).toEqual([[9, 18, 'yes:1', null]]);
+  });
+
+  it('ignores comments of every kind and reads nested templates to their end', () => {
+    const text = [
+      'job "j" {',
+      '  # task "x" { config { image = "hash:1" } }',
+      '  // task "y" { config { image = "slash:1" } }',
+      '  /* task "z" {',
+      '       config { image = "block:1" } } */',
+      '  task "t" {',
+      '    config {',
+      '      image = "${lookup(var.images, "api", "x:{1}")}" # }',
+      '    }',
+      '  }',
+      '  task "u" { config { image = "after:2.0" } }',
+      '}',
+    ].join('\n');
+    expect(values(text)).toEqual([
+      [8, 16, '${lookup(var.images, "api", "x:{1}")}', 'templated'],
+      [11, 32, 'after:2.0', null],
+    ]);
+  });
+
+  it('reports expressions and escapes as not editable', () => {
+    const text = [
+      'task "t" {',
+      '  config {',
+      '    image = format("%s:%s", var.repo, var.tag)',
+      '    image = "app:$${TAG}"',
+      '    image = "app:\\u0031"',
+      '    image = <<EOT',
+      'nginx:1',
+      'EOT',
+      '  }',
+      '}',
+    ].join('\n');
+    expect(values(text)).toEqual([
+      [3, 13, 'format("%s:%s", var.repo, var.tag)', 'templated'],
+      [4, 14, 'app:$${TAG}', 'unsupported-quoting'],
+      [5, 14, 'app:\\u0031', 'unsupported-quoting'],
+      [6, 13, '<<EOT\nnginx:1\nEOT', 'templated'],
+    ]);
+  });
+
+  it('records the task, and keeps byte offsets right after a BOM and CRLF', () => {
+    const text = '\ufeffjob "j" {\r\n  task "web" {\r\n    config {\r\n      image = "nginx:1.27.0"\r\n    }\r\n  }\r\n}\r\n';
+    const bytes = Buffer.from(text, 'utf8');
+    const [reference] = nomadExtractor.extract(sourceFile('j.nomad', bytes), EMPTY_CONTEXT).references;
+    expect(reference?.detail).toBe('task "web"');
+    const span = reference!.spans[0]!;
+    expect([span.line, span.column, bytes.toString('latin1', span.start, span.end)]).toEqual([4, 16, 'nginx:1.27.0']);
+  });
+});
+
+describe('nomad malformed input', () => {
+  const problem = (text: string) => scan(text).problems.map((p) => [p.line, p.message]);
+
+  it('keeps what came before an unterminated string, comment or heredoc', () => {
+    const good = 'task "a" {\n  config { image = "a:1" }\n}\n';
+    expect(values(`${good}task "b" {\n  config { image = "b:1 }\n}\n`)).toEqual([[2, 21, 'a:1', null]]);
+    expect(problem(`${good}task "b" {\n  config { image = "b:1 }\n}\n`)).toEqual([[5, 'HCL: unterminated string']]);
+    expect(problem(`${good}\n/* task "b" {\n`)).toEqual([[5, 'HCL: unterminated comment']]);
+    expect(problem(`${good}x = <<-EOT\n  EOTX\n`)).toEqual([[4, 'HCL: unterminated heredoc <<EOT']]);
+    expect(problem(`${good}x = "\${var.a\n`)).toEqual([[4, 'HCL: unterminated template in string']]);
+    expect(problem(`${good}x = "\${var.a"\n`)).toEqual([[4, 'HCL: unterminated string']]);
+  });
+
+  it('reports unbalanced braces and still reads the tasks', () => {
+    expect(problem('job "j" {\n  task "a" {\n    config { image = "a:1" }\n  }\n')).toEqual([[1, 'HCL: block "job" is not closed']]);
+    expect(values('job "j" {\n  task "a" {\n    config { image = "a:1" }\n  }\n')).toEqual([[3, 23, 'a:1', null]]);
+    expect(problem('}\ntask "a" {\n  config { image = "a:1" }\n}\n}\n')).toEqual([[1, 'HCL: unexpected "}"']]);
+  });
+
+  it('survives hostile nesting without exhausting the stack', () => {
+    expect(scan('task "t" {'.repeat(50_000)).problems.map((p) => p.line)).toEqual([1]);
+    expect(scan(`x = ${'"${'.repeat(5_000)}`).problems.map((p) => p.message)).toEqual(['HCL: strings nested too deeply']);
+  });
+
+  it('never throws on arbitrary input', () => {
+    const unit = fc.constantFrom('task', ' "t" ', '{', '}', 'config', 'image', ' = ', '"', '${', '%{', '<<EOT\n', 'EOT', '\n', '#', '//', '/*', '*/', '\\', 'a:1');
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 60 }), (parts) => {
+        const result = scan(parts.join(''));
+        for (const reference of result.references) expect(reference.kind).toBe('nomad-task');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
