@@ -4,6 +4,8 @@ import { loadConfig, parseConfig } from '../config/load-config.js';
 import { isArchpinError } from '../core/errors.js';
 import { parseCliArgs, USAGE, type ParsedArgs } from './args.js';
 import { EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, type CliIo, type ExitCode } from './io.js';
+import { runAudit } from './audit.js';
+import { runCheck } from './check.js';
 import { runScan } from './scan.js';
 
 function version(): string {
@@ -33,6 +35,14 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
       const directory = args.positionals[0] ?? '.';
       const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), path.resolve(io.cwd, directory));
       return runScan({ directory, format: args.format, config }, io);
+    }
+    case 'check':
+    case 'audit': {
+      const directory = args.positionals[0] ?? '.';
+      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), path.resolve(io.cwd, directory));
+      const common = { directory, format: args.format, config, platforms: args.platforms, cacheDir: args.cacheDir };
+      if (args.command === 'audit') return runAudit(common, io);
+      return runCheck({ ...common, write: args.write, diff: args.diff }, io);
     }
     default:
       io.stderr(`archpin ${args.command}: not available in this version yet\n`);

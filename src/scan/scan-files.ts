@@ -61,8 +61,11 @@ function extractorFor(file: SourceFile, context: ScanContext, extractors: readon
  * Scans source files: each file goes to the first extractor that claims it. A file whose extractor
  * throws is reported as a problem and the scan goes on. Pure: files in, references out.
  */
-export function scanFiles(files: readonly SourceFile[], extractors: readonly Extractor[] = EXTRACTORS): ScanResult {
-  const context = gitlabContext(files);
+export function scanFiles(
+  files: readonly SourceFile[],
+  extractors: readonly Extractor[] = EXTRACTORS,
+  context: ScanContext = gitlabContext(files),
+): ScanResult {
   const references: Reference[] = [];
   const problems: ScanProblem[] = [];
   for (const file of files) {

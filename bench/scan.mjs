@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Whole-process benchmark of `archpin scan` over generated trees.
+// Usage: npm run bench:scan   (builds, generates trees under the OS temp dir, prints figures)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bin = path.join(root, 'bin/archpin.js');
+
+let seed = 42;
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const pick = (list) => list[Math.floor(random() * list.length)];
+const images = ['nginx:1.25.3', 'docker:27.0.3-dind', 'postgres:16.2-alpine', 'ghcr.io/acme/api:2.4.1', 'registry.example.com:5000/team/worker:0.9.12', 'redis:7.2.4@sha256:' + 'ab'.repeat(32), 'quay.io/prometheus/node-exporter:v1.7.0'];
+const noise = (lines) => Array.from({ length: lines }, (_, i) => `# line ${i} ${'lorem ipsum dolor sit amet '.repeat(2)}`).join('\n');
+
+const generators = {
+  deployment: (i) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  labels: {app: app-${i}}\nspec:\n  replicas: 2\n  template:\n    spec:\n      initContainers:\n        - name: init\n          image: ${pick(images)}\n      containers:\n        - name: app\n          image: "${pick(images)}"\n          env:\n${Array.from({ length: 30 }, (_, k) => `            - name: VAR_${k}\n              value: "value-${k}"`).join('\n')}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: app-${i}\nspec:\n  ports: [{port: 80}]\n`,
+  values: (i) => `replicaCount: 1\nimage:\n  repository: ghcr.io/acme/service-${i}\n  tag: "1.${i % 20}.0"\n  pullPolicy: IfNotPresent\n${noise(60).replace(/^# /gm, '# ')}\nresources: {}\n`,
+  gitlab: () => `variables:\n  DOCKER_VERSION: "27.0.3"\nstages: [build, test]\nbuild:\n  stage: build\n  image: docker:\${DOCKER_VERSION}\n  services:\n    - docker:\${DOCKER_VERSION}-dind\n  script:\n    - docker build .\ntest:\n  image: ${pick(images)}\n  script: [make test]\n`,
+  dockerfile: () => `ARG BASE=${pick(images)}\nFROM \${BASE} AS build\nRUN make\nFROM ${pick(images)}\nCOPY --from=build /out /out\n${noise(20)}\n`,
+  puppet: (i) => `class profile::app${i} (\n  String $image = '${pick(images)}',\n) {\n  docker::run { 'app${i}':\n    image => '${pick(images)}',\n    ports => ['80:80'],\n  }\n}\n${noise(30)}\n`,
+  nomad: (i) => `job "app${i}" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n      config {\n        image = "${pick(images)}"\n      }\n    }\n  }\n}\n`,
+  compose: () => `services:\n  web:\n    image: ${pick(images)}\n  db:\n    image: postgres:16.2\n`,
+  plainYaml: (i) => `name: config-${i}\nsettings:\n${Array.from({ length: 80 }, (_, k) => `  key${k}: value ${k}`).join('\n')}\n`,
+  code: (i) => `export function f${i}(x) {\n${Array.from({ length: 120 }, (_, k) => `  x = x + ${k}; // ${'x'.repeat(20)}`).join('\n')}\n  return x;\n}\n`,
+  markdown: (i) => `# Doc ${i}\n\n${noise(100)}\n`,
+};
+
+function generate(dir, count, mix) {
+  if (existsSync(path.join(dir, '.complete'))) return;
+  rmSync(dir, { recursive: true, force: true });
+  for (let i = 0; i < count; i++) {
+    const kind = pick(mix);
+    const sub = path.join(dir, `team${i % 40}`, `svc${i % 300}`);
+    mkdirSync(sub, { recursive: true });
+    const name = {
+      deployment: `deploy-${i}.yaml`, values: `values-${i}.yaml`, gitlab: i % 2 ? '.gitlab-ci.yml' : `ci-${i}.gitlab-ci.yml`,
+      dockerfile: `Dockerfile.${i}`, puppet: `m${i}.pp`, nomad: `job${i}.nomad`, compose: `docker-compose.${i}.yml`,
+      plainYaml: `config-${i}.yaml`, code: `f${i}.js`, markdown: `doc${i}.md`,
+    }[kind];
+    writeFileSync(path.join(sub, name), generators[kind](i));
+  }
+  writeFileSync(path.join(dir, '.complete'), '');
+}
+
+function treeStats(dir) {
+  let files = 0, bytes = 0;
+  const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else { files++; bytes += statSync(p).size; } } };
+  walk(dir);
+  return { files, bytes };
+}
+
+function measure(label, dir) {
+  const { files, bytes } = treeStats(dir);
+  const runs = [];
+  for (let r = 0; r < 3; r++) {
+    const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, bin, 'scan', dir, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const [seconds, kb] = result.stderr.trim().split('\n').pop().split(' ').map(Number);
+    const references = JSON.parse(result.stdout).references.length;
+    runs.push({ seconds, kb, references });
+  }
+  runs.sort((a, b) => a.seconds - b.seconds);
+  const best = runs[0];
+  const mb = bytes / 1e6;
+  console.log(`${label}: ${files} files, ${mb.toFixed(1)} MB, ${best.references} references`);
+  console.log(`  wall ${best.seconds.toFixed(2)} s (best of 3; all: ${runs.map((r) => r.seconds.toFixed(2)).join(', ')}), ${(files / best.seconds).toFixed(0)} files/s, ${(mb / best.seconds).toFixed(1)} MB/s, peak RSS ${(Math.max(...runs.map((r) => r.kb)) / 1024).toFixed(0)} MB`);
+}
+
+const base = path.join(os.tmpdir(), 'archpin-bench-scan');
+const allKinds = ['deployment', 'values', 'gitlab', 'dockerfile', 'puppet', 'nomad', 'compose', 'plainYaml', 'plainYaml', 'code', 'code', 'code', 'code', 'code', 'markdown', 'markdown', 'markdown', 'markdown'];
+generate(path.join(base, 'large-20000'), 20000, allKinds);
+generate(path.join(base, 'small-400'), 400, ['deployment', 'values', 'gitlab', 'dockerfile', 'puppet', 'plainYaml', 'plainYaml']);
+const big = path.join(base, 'small-400', 'crds-bundle.yaml');
+if (!existsSync(big)) writeFileSync(big, Array.from({ length: 2500 }, (_, i) => generators.deployment(i)).join('---\n'));
+execFileSync(process.execPath, [bin, '--version']);
+measure('20,000-file tree', path.join(base, 'large-20000'));
+measure('400-file tree', path.join(base, 'small-400'));

@@ -1,0 +1,102 @@
+import type { Reference, ScanProblem } from '../core/types.js';
+import type { Held, LookupFailure } from '../lookup/find-updates.js';
+import type { PlanFailure, PlannedUpdate } from '../plan/plan-updates.js';
+import { renderTable } from './render-table.js';
+import { problemJson, referenceJson } from './report-json.js';
+
+export interface CheckReport {
+  readonly references: readonly Reference[];
+  readonly updates: readonly PlannedUpdate[];
+  readonly held: readonly Held[];
+  readonly errors: readonly LookupFailure[];
+  readonly planFailures: readonly PlanFailure[];
+  readonly writeFailures: readonly { file: string; message: string }[];
+  readonly problems: readonly ScanProblem[];
+  readonly diff: string;
+  readonly written: boolean;
+}
+
+export function heldJson(held: Held) {
+  const first = held.reasons[0];
+  const missing = [...new Set(held.reasons.flatMap((reason) => reason.missing ?? []))];
+  return {
+    image: held.image,
+    tag: held.tag,
+    digest: held.digest || null,
+    reason: first?.code ?? 'unknown',
+    reasons: held.reasons.map((reason) => reason.code),
+    missing,
+    message: held.reasons.map((reason) => reason.message).join('; '),
+  };
+}
+
+export function errorsJson(report: Pick<CheckReport, 'errors' | 'planFailures' | 'writeFailures' | 'problems'>) {
+  return [
+    ...report.errors.map((error) => ({ image: error.image, tag: error.tag, code: error.code, retryable: error.retryable, message: error.message })),
+    ...report.planFailures.map((failure) => ({ file: failure.file, line: failure.line, image: failure.image, code: failure.code, message: failure.message })),
+    ...report.writeFailures.map((failure) => ({ file: failure.file, code: 'write-failed', message: failure.message })),
+    ...report.problems.map(problemJson),
+  ];
+}
+
+export function checkReportJson(report: CheckReport) {
+  return {
+    version: 1,
+    references: report.references.map(referenceJson),
+    updates: report.updates.map((update) => ({
+      file: update.file,
+      line: update.line,
+      from: update.from,
+      to: update.to,
+      image: update.image,
+      tag: update.tag,
+      updateType: update.updateType,
+      digest: update.digest,
+      platforms: update.platforms,
+      fromPlatforms: update.fromPlatforms,
+    })),
+    blocked: report.held.map(heldJson),
+    errors: errorsJson(report),
+    written: report.written,
+  };
+}
+
+const short = (digest: string): string => (digest.startsWith('sha256:') ? `${digest.slice(0, 19)}…` : digest);
+const shortRef = (value: string): string => value.replace(/@sha256:([a-f0-9]{12})[a-f0-9]{52}/, '@sha256:$1…');
+
+export function renderCheckText(report: CheckReport, withDiff: boolean): string {
+  const lines: string[] = [];
+  const updatable = report.references.filter((reference) => reference.skip === null).length;
+  if (report.updates.length) {
+    lines.push(`${report.written ? 'Updated' : 'Updates'} (${report.updates.length}):`);
+    lines.push(
+      renderTable(
+        ['  LOCATION', 'FROM', 'TO', 'TYPE', 'PLATFORMS'],
+        report.updates.map((update) => [`  ${update.file}:${update.line}`, shortRef(update.from), shortRef(update.to), update.updateType, update.platforms.join(',')]),
+      ),
+    );
+  } else {
+    lines.push('No updates.');
+  }
+  if (report.held.length) {
+    lines.push('', `Held back (${report.held.length}):`);
+    for (const held of report.held) {
+      const reasons = held.reasons.map((reason) => `${reason.code}${reason.missing?.length ? ` ${reason.missing.join(',')}` : ''}`).join(', ');
+      lines.push(`  ${held.image}:${held.tag ?? ''}${held.digest ? ` (${short(held.digest)})` : ''}  ${reasons}`);
+      for (const reason of held.reasons) lines.push(`      ${reason.message}`);
+    }
+  }
+  const errors = errorsJson(report);
+  if (errors.length) {
+    lines.push('', `Errors (${errors.length}):`);
+    for (const error of errors) {
+      const where = 'file' in error && error.file ? `${error.file}${'line' in error && error.line ? `:${error.line}` : ''}` : 'image' in error ? `${error.image}${'tag' in error && error.tag ? `:${error.tag}` : ''}` : '';
+      lines.push(`  ${where}  ${error.code}  ${error.message}`);
+    }
+  }
+  lines.push('', `${report.references.length} references (${updatable} updatable), ${report.updates.length} updates, ${report.held.length} held, ${errors.length} errors.`);
+  if (!report.written && report.updates.length) lines.push('Run with --write to apply the updates.');
+  let text = `${lines.join('\n')}\n`;
+  if (withDiff && report.diff) text += `\n${report.diff}`;
+  return text;
+}

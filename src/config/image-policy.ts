@@ -1,0 +1,52 @@
+import { parseDuration } from '../core/duration.js';
+import { imageKey, splitName } from '../core/image-ref.js';
+import type { Config, PackageRule } from './schema.js';
+
+/** Everything the pipeline needs to know about one image, resolved once from the config. */
+export interface ImagePolicy {
+  readonly enabled: boolean;
+  /** Required platforms; null: the default "no platform regression". */
+  readonly platforms: readonly string[] | null;
+  readonly allowMajor: boolean;
+  readonly minimumReleaseAge: number | null;
+  readonly settleTime: number | null;
+  readonly groupName: string | null;
+}
+
+/** `docker`, `docker.io/library/docker` and `index.docker.io/docker` all name the same image; `*` matches within a path. */
+function matches(pattern: string, key: string): boolean {
+  const normalised = pattern.includes('*') ? pattern : imageKey(splitName(pattern));
+  if (!normalised.includes('*')) return normalised === key;
+  const regex = new RegExp(`^${normalised.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return regex.test(key);
+}
+
+const ms = (text: string | undefined): number | null => (text === undefined ? null : parseDuration(text));
+
+/** The policy for an image: global settings, then every matching package rule in order (later rules win), then CLI `--platforms`. */
+export function imagePolicy(config: Config, key: string, cliPlatforms?: readonly string[]): ImagePolicy {
+  let policy: ImagePolicy = {
+    enabled: true,
+    platforms: config.platforms ?? null,
+    allowMajor: true,
+    minimumReleaseAge: ms(config.minimumReleaseAge),
+    settleTime: ms(config.settleTime),
+    groupName: null,
+  };
+  for (const rule of config.packageRules ?? []) {
+    if (rule.matchImages.some((pattern) => matches(pattern, key))) policy = applyRule(policy, rule);
+  }
+  if (cliPlatforms && cliPlatforms.length > 0) policy = { ...policy, platforms: cliPlatforms };
+  return policy;
+}
+
+function applyRule(policy: ImagePolicy, rule: PackageRule): ImagePolicy {
+  return {
+    enabled: rule.enabled ?? policy.enabled,
+    platforms: rule.platforms ?? policy.platforms,
+    allowMajor: rule.allowMajor ?? policy.allowMajor,
+    minimumReleaseAge: rule.minimumReleaseAge === undefined ? policy.minimumReleaseAge : ms(rule.minimumReleaseAge),
+    settleTime: rule.settleTime === undefined ? policy.settleTime : ms(rule.settleTime),
+    groupName: rule.groupName ?? policy.groupName,
+  };
+}

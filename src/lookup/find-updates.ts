@@ -1,0 +1,267 @@
+import { isArchpinError, type ErrorCode } from '../core/errors.js';
+import { imageKey } from '../core/image-ref.js';
+import { parseImageConfig, parseManifest, type Manifest } from '../core/manifest.js';
+import type { Platform } from '../core/platform.js';
+import type { Reference } from '../core/types.js';
+import type { BlockReason, CurrentImage, GateCandidate, GateInput, GatePolicy, UnreadableManifest, Verdict } from '../gate/types.js';
+import { pickCandidates, updateType as versionUpdateType } from './docker-versioning.js';
+import type { FirstSeenStore } from './first-seen-store.js';
+import type { FetchedManifest, ImageLocation, ManifestSource } from './manifest-source.js';
+
+/** One image at one tag/digest, used by one or more references (deduplicated across files). */
+export interface Dependency {
+  readonly key: string;
+  readonly location: ImageLocation;
+  readonly tag: string | null;
+  readonly digest: string | null;
+  readonly references: readonly Reference[];
+}
+
+export type UpdateType = 'major' | 'minor' | 'patch' | 'digest' | 'pin';
+
+export interface Proposal {
+  readonly tag: string | null;
+  readonly digest: string;
+  readonly updateType: UpdateType;
+  /** Runnable platforms of the new index (or the kept platform of a single-platform pin). */
+  readonly platforms: readonly string[];
+  /** Platforms of the image in use now. */
+  readonly fromPlatforms: readonly string[];
+}
+
+export interface Held {
+  readonly image: string;
+  readonly tag: string | null;
+  readonly digest: string;
+  readonly reasons: readonly BlockReason[];
+}
+
+export interface LookupFailure {
+  readonly image: string;
+  readonly tag: string | null;
+  readonly code: ErrorCode | 'lookup-failed';
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+export interface DependencyResult {
+  readonly dependency: Dependency;
+  readonly update: Proposal | null;
+  readonly held: readonly Held[];
+  readonly error: LookupFailure | null;
+}
+
+export interface FindUpdatesDeps {
+  readonly source: ManifestSource;
+  readonly evaluate: (input: GateInput) => Verdict;
+  readonly platformsOf: (manifest: Manifest, imagePlatform: Platform | null) => string[];
+  readonly selectPlatformEntry: (index: Extract<Manifest, { kind: 'index' }>, platform: Platform) => { digest: string } | null;
+  readonly policyFor: (key: string) => GatePolicy & { readonly allowMajor: boolean };
+  readonly firstSeen: FirstSeenStore;
+  readonly now: () => number;
+  /** Called after each dependency (progress). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Required platforms when the image in use offers none and no policy names any. */
+export const EMPTY_BASELINE_PLATFORMS: readonly string[] = ['linux/amd64'];
+const CONFIG_MAX_BYTES = 1024 * 1024;
+const UNTRUSTED: ReadonlySet<string> = new Set(['digest-mismatch', 'unsupported-media-type', 'manifest-too-large']);
+
+/** Groups updatable references by image, tag and digest. */
+export function dependenciesOf(references: readonly Reference[]): Dependency[] {
+  const byKey = new Map<string, { dependency: Omit<Dependency, 'references'>; references: Reference[] }>();
+  for (const reference of references) {
+    if (reference.skip !== null || !reference.image) continue;
+    const { registry, repository, tag, digest } = reference.image;
+    const id = `${registry}/${repository}:${tag ?? ''}@${digest ?? ''}`;
+    let entry = byKey.get(id);
+    if (!entry) {
+      entry = { dependency: { key: imageKey({ registry, repository }), location: { registry, repository }, tag, digest }, references: [] };
+      byKey.set(id, entry);
+    }
+    entry.references.push(reference);
+  }
+  return [...byKey.values()].map(({ dependency, references: refs }) => ({ ...dependency, references: refs }));
+}
+
+function failure(dependency: Dependency, error: unknown, tag: string | null = dependency.tag): LookupFailure {
+  if (isArchpinError(error)) return { image: dependency.key, tag, code: error.code, message: error.message, retryable: error.retryable };
+  return { image: dependency.key, tag, code: 'lookup-failed', message: error instanceof Error ? error.message : String(error), retryable: false };
+}
+
+interface Inspected {
+  readonly fetched: FetchedManifest;
+  readonly manifest: Manifest | UnreadableManifest;
+  readonly imagePlatform: Platform | null;
+  readonly created: number | null;
+}
+
+/** Parses a fetched manifest and reads what the gate needs from config blobs. */
+async function inspect(source: ManifestSource, location: ImageLocation, fetched: FetchedManifest, needCreated: boolean): Promise<Inspected> {
+  const parsed = parseManifest(fetched.bytes, fetched.mediaType);
+  if (!parsed.ok) {
+    const code = parsed.error.code;
+    if (UNTRUSTED.has(code)) {
+      return { fetched, manifest: { kind: 'unreadable', code: code as UnreadableManifest['code'], message: parsed.error.message }, imagePlatform: null, created: null };
+    }
+    throw parsed.error;
+  }
+  const manifest = parsed.value;
+  if (manifest.kind === 'image') {
+    const config = parseImageConfig(await source.blob(location, manifest.config.digest, CONFIG_MAX_BYTES));
+    if (!config.ok) throw config.error;
+    return { fetched, manifest, imagePlatform: config.value.platform, created: config.value.created?.getTime() ?? null };
+  }
+  let created: number | null = null;
+  if (needCreated) {
+    for (const entry of manifest.entries) {
+      if (entry.attestation) continue;
+      const child = parseManifest((await source.manifestByDigest(location, entry.digest)).bytes, entry.mediaType);
+      if (!child.ok || child.value.kind !== 'image') continue;
+      const config = parseImageConfig(await source.blob(location, child.value.config.digest, CONFIG_MAX_BYTES));
+      const time = config.ok ? (config.value.created?.getTime() ?? null) : null;
+      if (time !== null && (created === null || time > created)) created = time;
+    }
+  }
+  return { fetched, manifest, imagePlatform: null, created };
+}
+
+async function fetchChecked(fetch: () => Promise<FetchedManifest>): Promise<FetchedManifest | UnreadableManifest> {
+  try {
+    return await fetch();
+  } catch (error) {
+    if (isArchpinError(error) && UNTRUSTED.has(error.code)) {
+      return { kind: 'unreadable', code: error.code as UnreadableManifest['code'], message: error.message };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Finds the update for one dependency: the newest compatible tag whose index passes the gate, falling
+ * back to older ones when newer ones are held; else a digest update (or pin) of its own tag, gated too.
+ */
+export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps): Promise<DependencyResult> {
+  const { source, location } = { source: deps.source, location: dependency.location };
+  let policy: GatePolicy & { readonly allowMajor: boolean } = deps.policyFor(dependency.key);
+  const needCreated = (policy.minimumReleaseAge ?? 0) > 0;
+  const held: Held[] = [];
+  const now = deps.now();
+
+  let current: CurrentImage | null = null;
+  let currentPlatforms: string[] = [];
+  let keepPlatform: Platform | null = null;
+  try {
+    const currentFetched = dependency.digest
+      ? await source.manifestByDigest(location, dependency.digest)
+      : await source.manifestByTag(location, dependency.tag!);
+    const inspected = await inspect(source, location, currentFetched, false);
+    if (inspected.manifest.kind !== 'unreadable') {
+      current = { manifest: inspected.manifest, imagePlatform: inspected.imagePlatform };
+      currentPlatforms = deps.platformsOf(inspected.manifest, inspected.imagePlatform);
+      if (inspected.manifest.kind === 'image' && dependency.digest && dependency.tag && inspected.imagePlatform) {
+        const tagged = parseManifest((await source.manifestByTag(location, dependency.tag)).bytes, null);
+        if (tagged.ok && tagged.value.kind === 'index' && tagged.value.entries.some((entry) => entry.digest === dependency.digest)) {
+          keepPlatform = inspected.imagePlatform;
+        }
+      }
+    }
+  } catch (error) {
+    return { dependency, update: null, held, error: failure(dependency, error) };
+  }
+  if (currentPlatforms.length === 0 && !policy.platforms?.length) {
+    // The image in use offers nothing (pinned to an empty index): "no regression" would accept
+    // anything, so fall back to the platform the incident broke.
+    policy = { ...policy, platforms: EMPTY_BASELINE_PLATFORMS };
+  }
+
+  const gate = async (tag: string, fetched: FetchedManifest | UnreadableManifest): Promise<{ verdict: Verdict; digest: string; inspected: Inspected | null }> => {
+    const inspected = 'kind' in fetched ? null : await inspect(source, location, fetched, needCreated);
+    const digest = inspected ? inspected.fetched.digest : '';
+    const candidate: GateCandidate = {
+      image: dependency.key,
+      tag,
+      digest,
+      contentDigest: digest,
+      manifest: inspected ? inspected.manifest : (fetched as UnreadableManifest),
+      imagePlatform: inspected?.imagePlatform ?? null,
+      created: inspected?.created ?? null,
+      firstSeen: inspected ? (deps.firstSeen.observe(dependency.key, digest, now) ?? now) : null,
+    };
+    return { verdict: deps.evaluate({ candidate, current, policy, now }), digest, inspected };
+  };
+
+  const propose = (tag: string | null, digest: string, inspected: Inspected, platforms: readonly string[], type: UpdateType): Proposal | Held => {
+    if (keepPlatform && inspected.manifest.kind === 'index') {
+      const entry = deps.selectPlatformEntry(inspected.manifest, keepPlatform);
+      if (!entry) {
+        const missing = deps.platformsOf({ kind: 'image', mediaType: '', config: { mediaType: '', digest: '', size: 0 }, layers: 0 }, keepPlatform);
+        return { image: dependency.key, tag, digest, reasons: [{ code: 'missing-platforms', missing, message: `the index has no entry for the pinned platform ${missing.join(', ')}` }] };
+      }
+      return { tag, digest: entry.digest, updateType: type, platforms: missing(keepPlatform, deps), fromPlatforms: currentPlatforms };
+    }
+    return { tag, digest, updateType: type, platforms, fromPlatforms: currentPlatforms };
+  };
+
+  try {
+    if (dependency.tag) {
+      const tags = await source.listTags(location);
+      const candidates = pickCandidates(dependency.tag, tags, { allowMajor: policy.allowMajor });
+      for (const tag of candidates) {
+        const fetched = await fetchChecked(() => source.manifestByTag(location, tag));
+        const { verdict, digest, inspected } = await gate(tag, fetched);
+        if (verdict.pass && inspected) {
+          const type = (versionUpdateType(dependency.tag, tag) ?? 'digest') as UpdateType;
+          const result = propose(tag, digest, inspected, verdict.platforms, type);
+          if ('reasons' in result) held.push(result);
+          else return { dependency, update: result, held, error: null };
+        } else if (!verdict.pass) {
+          held.push({ image: dependency.key, tag, digest, reasons: verdict.reasons });
+        }
+      }
+      // No newer version passes: follow the tag itself (digest update, or pin an unpinned tag).
+      const fetched = await fetchChecked(() => source.manifestByTag(location, dependency.tag!));
+      if (!('kind' in fetched) && dependency.digest !== null) {
+        const upToDate = fetched.digest === dependency.digest || (keepPlatform !== null && indexContains(fetched, dependency.digest));
+        if (upToDate) return { dependency, update: null, held, error: null };
+      }
+      const { verdict, digest, inspected } = await gate(dependency.tag, fetched);
+      if (verdict.pass && inspected) {
+        const result = propose(dependency.tag, digest, inspected, verdict.platforms, dependency.digest ? 'digest' : 'pin');
+        if ('reasons' in result) held.push(result);
+        else if (result.digest !== dependency.digest) return { dependency, update: result, held, error: null };
+      } else if (!verdict.pass) {
+        held.push({ image: dependency.key, tag: dependency.tag, digest, reasons: verdict.reasons });
+      }
+    }
+    return { dependency, update: null, held, error: null };
+  } catch (error) {
+    return { dependency, update: null, held, error: failure(dependency, error) };
+  }
+}
+
+function indexContains(fetched: FetchedManifest, digest: string): boolean {
+  const parsed = parseManifest(fetched.bytes, fetched.mediaType);
+  return parsed.ok && parsed.value.kind === 'index' && parsed.value.entries.some((entry) => entry.digest === digest);
+}
+
+function missing(platform: Platform, deps: FindUpdatesDeps): string[] {
+  return deps.platformsOf({ kind: 'image', mediaType: '', config: { mediaType: '', digest: '', size: 0 }, layers: 0 }, platform);
+}
+
+/** Runs findUpdate over all dependencies, a few at a time (the registry client queues per host). */
+export async function findUpdates(dependencies: readonly Dependency[], deps: FindUpdatesDeps, concurrency = 8): Promise<DependencyResult[]> {
+  const results: DependencyResult[] = new Array(dependencies.length);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < dependencies.length) {
+      const index = next++;
+      results[index] = await findUpdate(dependencies[index]!, deps);
+      deps.onProgress?.(++done, dependencies.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, dependencies.length) }, worker));
+  return results;
+}

@@ -1,0 +1,86 @@
+import { formatImageRef } from '../core/image-ref.js';
+import type { TextEdit } from '../core/text-edit.js';
+import type { Reference, Span } from '../core/types.js';
+
+/** Where a reference should go: a tag and the index digest to pin (null: keep it unpinned). */
+export interface Target {
+  readonly tag: string | null;
+  readonly digest: string | null;
+}
+
+export type EditPlan =
+  | { readonly ok: true; readonly edits: readonly TextEdit[]; readonly value: string; readonly pinned: boolean }
+  | { readonly ok: false; readonly reason: string };
+
+const edit = (span: Span, replacement: string): TextEdit => ({ start: span.start, end: span.end, expected: span.text, replacement });
+
+/** Finds `${NAME}` or `$NAME` (not followed by a name character) in a template. */
+function variableUse(template: string, name: string): { index: number; length: number } | null {
+  const braced = template.indexOf(`\${${name}}`);
+  if (braced !== -1) return { index: braced, length: name.length + 3 };
+  const plain = new RegExp(`\\$${name}(?![A-Za-z0-9_])`).exec(template);
+  return plain ? { index: plain.index, length: name.length + 1 } : null;
+}
+
+/**
+ * The byte-precise edits that make a reference point at `target`, in the user's own spelling.
+ * Pure: the caller applies them and re-scans to confirm.
+ */
+export function editsForReference(reference: Reference, target: Target): EditPlan {
+  if (reference.skip !== null || !reference.image || reference.name === null) {
+    return { ok: false, reason: `reference is skipped (${reference.skip ?? 'unparsed'})` };
+  }
+  const tag = target.tag ?? reference.image.tag;
+  const spans = reference.spans;
+  const whole = spans.find((span) => span.role === 'reference');
+  if (whole) {
+    const value = formatImageRef(reference.name, tag, target.digest);
+    return { ok: true, edits: [edit(whole, value)], value, pinned: target.digest !== null };
+  }
+
+  const template = spans.find((span) => span.role === 'template');
+  const variable = spans.find((span) => span.role === 'variable');
+  if (template && variable?.variable) return editsThroughVariable(reference, template, variable, tag, target.digest);
+
+  const tagSpan = spans.find((span) => span.role === 'tag');
+  const digestSpan = spans.find((span) => span.role === 'digest');
+  const edits: TextEdit[] = [];
+  if (tag !== reference.image.tag) {
+    if (!tagSpan) return { ok: false, reason: 'the reference has no tag field to update' };
+    edits.push(edit(tagSpan, tag ?? ''));
+  }
+  let pinned = false;
+  if (target.digest !== null && digestSpan) {
+    if (digestSpan.text !== target.digest) edits.push(edit(digestSpan, target.digest));
+    pinned = true;
+  } else if (target.digest === null && digestSpan && digestSpan.text !== '') {
+    return { ok: false, reason: 'the reference pins a digest that cannot be removed' };
+  }
+  const value = formatImageRef(reference.name, tag, pinned ? target.digest : null);
+  return { ok: true, edits, value, pinned };
+}
+
+function editsThroughVariable(reference: Reference, template: Span, variable: Span, tag: string | null, digest: string | null): EditPlan {
+  const use = variableUse(template.text, variable.variable!);
+  if (!use) return { ok: false, reason: `template does not use \${${variable.variable}}` };
+  const templateText = template.text.replace(/@sha256:[a-f0-9]{64}$/, '');
+  const prefix = templateText.slice(0, use.index);
+  const suffix = templateText.slice(use.index + use.length);
+  if (/\$/.test(prefix + suffix)) return { ok: false, reason: 'template uses more than one variable' };
+  const resolved = formatImageRef(reference.name!, tag, null);
+  if (!resolved.startsWith(prefix) || !resolved.endsWith(suffix) || resolved.length < prefix.length + suffix.length) {
+    return { ok: false, reason: `new reference ${resolved} does not fit the template ${template.text}` };
+  }
+  const wholeInVariable = prefix === '' && suffix === '';
+  const newVariable = resolved.slice(prefix.length, resolved.length - suffix.length);
+  const edits: TextEdit[] = [];
+  if (wholeInVariable) {
+    const value = digest === null ? newVariable : `${newVariable}@${digest}`;
+    if (value !== variable.text) edits.push(edit(variable, value));
+  } else {
+    if (newVariable !== variable.text) edits.push(edit(variable, newVariable));
+    const pinnedTemplate = digest === null ? template.text : `${templateText}@${digest}`;
+    if (pinnedTemplate !== template.text) edits.push(edit(template, pinnedTemplate));
+  }
+  return { ok: true, edits, value: formatImageRef(reference.name!, tag, digest), pinned: digest !== null };
+}

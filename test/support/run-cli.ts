@@ -1,0 +1,23 @@
+import { runCli } from '../../src/cli/cli.js';
+import type { ExitCode } from '../../src/cli/io.js';
+
+export interface CliRun {
+  code: ExitCode;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process with captured output, an empty environment (HOME in a temp dir) and a fixed clock. */
+export async function runArchpin(argv: string[], options: { cwd?: string; env?: Record<string, string>; now?: number } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    env: { HOME: '/nonexistent-home', ...options.env },
+    cwd: options.cwd ?? process.cwd(),
+    now: () => options.now ?? Date.parse('2026-11-22T12:00:00Z'),
+    interactive: false,
+  });
+  return { code, stdout, stderr };
+}
