@@ -1,3 +1,7 @@
+import { parseImageRef } from '../../core/image-ref.js';
+import type { ReferenceKind, SkipReason } from '../../core/types.js';
+import type { PartInput, ReferenceInput } from '../make-reference.js';
+
 /**
  * Which attribute, parameter and key names hold images, and which siblings hold their tag and
  * digest. Shared by the Puppet and Hiera extractors: Hiera keys are Puppet parameter names with a
@@ -48,4 +52,58 @@ export function looksLikeNonImage(value: string): boolean {
   if (bare.trim() === '' || /\s/.test(bare)) return true;
   if (value.includes('://') || value.startsWith('/') || value.startsWith('./') || value.startsWith('../') || value.startsWith('~')) return true;
   return FILE_EXTENSION.test(value);
+}
+
+/** A value as found in the source: its text and where it can be edited. */
+export interface ValueText {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+  /** Holds interpolation or is a variable: reported, never updated. */
+  readonly templated?: boolean;
+  /** Why the text cannot be rewritten as written (escapes, bare numbers where a string is needed). */
+  readonly skip?: SkipReason;
+}
+
+/**
+ * The reference for an image-named key holding `value`, completed from tag and digest siblings when the
+ * value has neither; null when the value is not an image (filenames, URLs, unparsable text, or a
+ * tagless value under a weak key).
+ */
+export function composeImage(
+  kind: ReferenceKind,
+  key: string,
+  strength: ImageKeyStrength,
+  value: ValueText,
+  sibling: (keys: readonly string[]) => ValueText | null,
+  detail?: string,
+): ReferenceInput | null {
+  const base = { kind, ...(detail === undefined ? {} : { detail }) };
+  if (looksLikeNonImage(value.text)) return null;
+  if (value.templated) {
+    return strength === 'clear' ? { ...base, value: value.text, parts: [{ role: 'reference', start: value.start, end: value.end }] } : null;
+  }
+  const parsed = parseImageRef(value.text);
+  if (!parsed) return null;
+  const tag = parsed.tag === null && parsed.digest === null ? sibling(tagSiblingKeys(key)) : null;
+  const digest = parsed.digest === null ? sibling(digestSiblingKeys(key)) : null;
+  const skipOf = (skip: SkipReason | undefined) => (skip === undefined ? {} : { skip });
+  if (!tag && !digest) {
+    if (strength === 'weak' && parsed.tag === null && parsed.digest === null) return null;
+    return { ...base, value: value.text, parts: [{ role: 'reference', start: value.start, end: value.end }], ...skipOf(value.skip) };
+  }
+  const parts: PartInput[] = [{ role: parsed.tag === null ? 'repository' : 'reference', start: value.start, end: value.end }];
+  let composed = value.text;
+  let skip = value.skip;
+  if (tag) {
+    parts.push({ role: 'tag', start: tag.start, end: tag.end });
+    composed += `:${tag.text}`;
+    skip ??= tag.skip;
+  }
+  if (digest) {
+    parts.push({ role: 'digest', start: digest.start, end: digest.end });
+    composed += `@${/^[a-f0-9]{64}$/.test(digest.text) ? `sha256:${digest.text}` : digest.text}`;
+    skip ??= digest.skip;
+  }
+  return { ...base, value: composed, parts, ...skipOf(skip) };
 }

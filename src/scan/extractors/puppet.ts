@@ -2,8 +2,8 @@ import { parseImageRef } from '../../core/image-ref.js';
 import type { SourceFile } from '../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../core/types.js';
 import type { Extractor } from '../extractor.js';
-import { makeReference, type PartInput, type ReferenceInput } from '../make-reference.js';
-import { digestSiblingKeys, imageKeyStrength, looksLikeNonImage, tagSiblingKeys, type ImageKeyStrength } from './puppet-image-keys.js';
+import { makeReference, type ReferenceInput } from '../make-reference.js';
+import { composeImage, imageKeyStrength, looksLikeNonImage, type ImageKeyStrength, type ValueText } from './puppet-image-keys.js';
 import { parsePuppetStructure, type PuppetEntry, type PuppetGroup } from './puppet-structure.js';
 import { tokenizePuppet, type PuppetToken } from './puppet-tokenizer.js';
 
@@ -80,60 +80,33 @@ function imageReference(
   siblings: ReadonlyMap<string, PuppetEntry>,
   detail: string | undefined,
 ): ReferenceInput | null {
-  const base = { kind: 'puppet' as const, ...(detail === undefined ? {} : { detail }) };
-  if (value.kind === 'variable') {
-    return strength === 'clear' ? { ...base, value: value.text, parts: [{ role: 'reference', start: value.start, end: value.end }] } : null;
-  }
-  if (value.kind !== 'string') return null;
-  const text = value.value!;
-  if (looksLikeNonImage(text)) return null;
-  if (value.interpolated) {
-    return strength === 'clear' ? { ...base, value: text, parts: [{ role: 'reference', ...inner(value) }] } : null;
-  }
-  const parsed = parseImageRef(text);
-  if (!parsed) return null;
-  const quoting = value.literal ? {} : { skip: 'unsupported-quoting' as const };
-  const tag = parsed.tag === null && parsed.digest === null ? sibling(siblings, tagSiblingKeys(key)) : null;
-  const digest = parsed.digest === null ? sibling(siblings, digestSiblingKeys(key)) : null;
-  if (!tag && !digest) {
-    if (strength === 'weak' && parsed.tag === null && parsed.digest === null) return null;
-    return { ...base, value: text, parts: [{ role: 'reference', ...inner(value) }], ...quoting };
-  }
-  const parts: PartInput[] = [{ role: parsed.tag === null ? 'repository' : 'reference', ...inner(value) }];
-  let composed = text;
-  let skip: ReferenceInput['skip'] = value.literal ? undefined : 'unsupported-quoting';
-  if (tag) {
-    const part = siblingPart(tag, 'tag');
-    parts.push(part.part);
-    composed += `:${part.text}`;
-    skip ??= part.skip;
-  }
-  if (digest) {
-    const part = siblingPart(digest, 'digest');
-    parts.push(part.part);
-    composed += `@${/^[a-f0-9]{64}$/.test(part.text) ? `sha256:${part.text}` : part.text}`;
-    skip ??= part.skip;
-  }
-  return { ...base, value: composed, parts, ...(skip === undefined ? {} : { skip }) };
+  const text = valueText(value);
+  if (!text || (value.kind === 'variable' && strength !== 'clear')) return null;
+  const sibling = (keys: readonly string[]): ValueText | null => {
+    for (const name of keys) {
+      const token = siblings.get(name)?.value;
+      const found = token ? valueText(token) : null;
+      if (found) return found;
+    }
+    return null;
+  };
+  return composeImage('puppet', key, strength, text, sibling, detail);
 }
 
-/** The first sibling entry among `keys` whose value is one string, variable or number token. */
-function sibling(siblings: ReadonlyMap<string, PuppetEntry>, keys: readonly string[]): PuppetToken | null {
-  for (const key of keys) {
-    const value = siblings.get(key)?.value;
-    if (value && (value.kind === 'string' || value.kind === 'variable' || value.kind === 'number')) return value;
+/** The text of a string, variable or number token, and whether it can be rewritten as written. */
+function valueText(token: PuppetToken): ValueText | null {
+  switch (token.kind) {
+    case 'string':
+      if (token.interpolated) return { text: token.value!, ...inner(token), templated: true };
+      return { text: token.value!, ...inner(token), ...(token.literal ? {} : { skip: 'unsupported-quoting' as const }) };
+    case 'variable':
+      return { text: token.text, start: token.start, end: token.end, templated: true };
+    case 'number':
+      // A bare number cannot take every tag (`1.2.3`, `7-alpine`) without quotes.
+      return { text: token.text, start: token.start, end: token.end, skip: 'unsupported-quoting' };
+    default:
+      return null;
   }
-  return null;
-}
-
-/** The span and text of a tag or digest sibling; bare numbers and escaped strings cannot be rewritten as written. */
-function siblingPart(token: PuppetToken, role: 'tag' | 'digest'): { part: PartInput; text: string; skip: ReferenceInput['skip'] } {
-  if (token.kind === 'string') {
-    const skip = token.literal || token.interpolated ? undefined : ('unsupported-quoting' as const);
-    return { part: { role, ...inner(token) }, text: token.value!, skip };
-  }
-  const skip = token.kind === 'number' ? ('unsupported-quoting' as const) : undefined;
-  return { part: { role, start: token.start, end: token.end }, text: token.text, skip };
 }
 
 /** `$image = 'nginx:1.25.3'`: only `image`/`*_image` variables holding a complete reference with a tag or digest. */
