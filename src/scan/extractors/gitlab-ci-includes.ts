@@ -1,7 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { SourceFile } from '../../core/source-file.js';
-import { mapGet } from '../yaml-source.js';
-import { yamlSource } from '../yaml-source.js';
+import { mapEntries, mapGet, yamlSource } from '../yaml-source.js';
 
 const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -26,17 +25,25 @@ function includeEntry(node: unknown): string | null {
  * The root-relative paths a GitLab CI file pulls in with `include: local` (`include: 'path'`,
  * `include: [a, {local: b}]`, `include: {local: c}`). Globs are returned as written, for the caller
  * to expand; remote, project, template and component includes, and paths with variables, are left out.
+ * Child pipeline files (`trigger: {include: …}`) count as local includes.
  */
 export function gitlabLocalIncludes(file: SourceFile): string[] {
   const found: string[] = [];
   for (const document of yamlSource(file).documents) {
     const root = document.contents;
     if (!isMap(root)) continue;
-    const include = mapGet(root, 'include');
-    const entries = isSeq(include) ? include.items : [include];
-    for (const entry of entries) {
-      const path = includeEntry(entry);
-      if (path !== null && !found.includes(path)) found.push(path);
+    const includes = [mapGet(root, 'include')];
+    // Child pipelines: `trigger: {include: …}` in a job names local configuration files too.
+    for (const [, job] of mapEntries(root)) {
+      const trigger = isMap(job) ? mapGet(job, 'trigger') : undefined;
+      if (isMap(trigger)) includes.push(mapGet(trigger, 'include'));
+    }
+    for (const include of includes) {
+      const entries = isSeq(include) ? include.items : [include];
+      for (const entry of entries) {
+        const path = includeEntry(entry);
+        if (path !== null && !found.includes(path)) found.push(path);
+      }
     }
   }
   return found;

@@ -91,6 +91,25 @@ describe('gitlabLocalIncludes', () => {
     expect(gitlabLocalIncludes(file('.gitlab-ci.yml', 'include:\n  remote: https://example.com/ci.yml\n'))).toEqual([]);
     expect(gitlabLocalIncludes(file('.gitlab-ci.yml', 'stages: [build]\n'))).toEqual([]);
   });
+
+  it('reads the local files of child pipelines, but not artifacts or other projects', () => {
+    const text = [
+      'deploy-apps:',
+      '  trigger:',
+      '    include:',
+      '      - local: /ci/child-deploy.yml',
+      '      - artifact: generated.yml',
+      '        job: generate',
+      'downstream:',
+      '  trigger:',
+      '    project: ops/infra',
+      'lint-child:',
+      '  trigger:',
+      '    include: ci/child-lint.yml',
+      '',
+    ].join('\n');
+    expect(gitlabLocalIncludes(file('.gitlab-ci.yml', text))).toEqual(['ci/child-deploy.yml', 'ci/child-lint.yml']);
+  });
 });
 
 describe('gitlab-ci references', () => {
