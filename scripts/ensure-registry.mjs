@@ -4,10 +4,12 @@
 //   openssl          self-signed certificate for the bearer-token auth tests
 //   htpasswd         bcrypt password file for the basic auth tests (Debian package `apache2-utils`)
 // Missing ones are installed with apt-get (as root, or through sudo when available).
-// The Debian package's system service is never started by the tests; they run their own
-// `docker-registry serve` on 127.0.0.1 with a throw-away configuration.
+// The Debian package's system service must not start (it would listen on :5000 on every
+// interface): while installing, a temporary /usr/sbin/policy-rc.d forbids service starts,
+// unless the machine already has one. The tests run their own `docker-registry serve` on
+// 127.0.0.1 with a throw-away configuration.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 const NEEDED = [
@@ -59,12 +61,28 @@ function run(args) {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
   if (result.error !== undefined || result.status !== 0) {
-    fail(`\`${args.join(' ')}\` failed (${result.error?.message ?? `exit ${result.status}`}); as root, run: ${manual}`);
+    throw new Error(`\`${args.join(' ')}\` failed (${result.error?.message ?? `exit ${result.status}`}); as root, run: ${manual}`);
   }
 }
 
-run(['apt-get', 'update']);
-run(['apt-get', 'install', '-y', '--no-install-recommends', ...packages]);
+const POLICY = '/usr/sbin/policy-rc.d';
+const guardServices = !existsSync(POLICY);
+let failure;
+try {
+  if (guardServices) run(['sh', '-c', `printf '#!/bin/sh\\nexit 101\\n' > ${POLICY} && chmod 755 ${POLICY}`]);
+  run(['apt-get', 'update']);
+  run(['apt-get', 'install', '-y', '--no-install-recommends', ...packages]);
+} catch (error) {
+  failure = error;
+}
+if (guardServices) {
+  try {
+    run(['rm', '-f', POLICY]);
+  } catch {
+    console.error(`ensure-registry: could not remove the temporary ${POLICY}; remove it by hand`);
+  }
+}
+if (failure !== undefined) fail(failure.message);
 
 const stillMissing = NEEDED.filter((tool) => !onPath(tool.command));
 if (stillMissing.length > 0) {
