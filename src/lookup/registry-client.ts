@@ -4,7 +4,7 @@ import type { RegistryCredentials } from './docker-config.js';
 import { defaultSleep } from './http-retry.js';
 import { nextPageUrl } from './link-header.js';
 import { createManifestCache, type CachedManifest } from './manifest-cache.js';
-import { bareMediaType, MANIFEST_ACCEPT, manifestMediaType, type ManifestMediaType } from './manifest-media-types.js';
+import { bareMediaType, MANIFEST_ACCEPT, manifestMediaType } from './manifest-media-types.js';
 import { readCappedBody } from './read-body.js';
 import { createRegistryAuth, type AuthTarget } from './registry-auth.js';
 import { registryBaseUrl } from './registry-endpoint.js';
@@ -12,6 +12,7 @@ import { RegistryError } from './registry-errors.js';
 import { createTransport, type RegistryRequestEvent, type RequestKind } from './registry-transport.js';
 
 export type { RegistryRequestEvent, RequestKind } from './registry-transport.js';
+export type { ManifestMediaType } from './manifest-media-types.js';
 
 export interface ImageLocation {
   readonly registry: string;
@@ -171,7 +172,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         url: v2(t, `manifests/${reference}`),
         target: t,
         headers: { accept: MANIFEST_ACCEPT },
-        what: `HEAD manifest ${image.registry}/${image.repository}:${reference}`,
+        what: `HEAD manifest ${image.registry}/${image.repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`,
         read: async (response) => {
           await response.body?.cancel().catch(() => undefined);
           const digest = response.headers.get('docker-content-digest');
@@ -282,4 +283,3 @@ function tagsOf(body: unknown, what: string): string[] {
   return tags.filter((tag): tag is string => typeof tag === 'string');
 }
 
-export type { ManifestMediaType };

@@ -1,9 +1,8 @@
 import PQueue from 'p-queue';
 import { redactSecrets } from '../core/errors.js';
-import { withRetry, type RetryPolicy } from './http-retry.js';
+import { parseRetryAfter, withRetry, type RetryPolicy } from './http-retry.js';
 import type { AuthTarget, RegistryAuth } from './registry-auth.js';
 import { errorForFailure, errorForStatus, RegistryError } from './registry-errors.js';
-import { parseRetryAfter } from './http-retry.js';
 
 export type RequestKind = 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'token';
 
