@@ -1,5 +1,5 @@
 import type { SourceFile } from '../../core/source-file.js';
-import type { Reference } from '../../core/types.js';
+import type { Reference, ScanProblem } from '../../core/types.js';
 import type { Extractor } from '../extractor.js';
 import { makeReference, type PartInput } from '../make-reference.js';
 import { fileRange, readArgs, resolveArgs, unquoted, type ArgDefault } from './dockerfile-args.js';
@@ -47,43 +47,38 @@ function fromInstruction(scope: Scope, line: LogicalLine, words: readonly Word[]
   }
   const word = words[index];
   if (!word) return;
+  const reference = fromReference(scope, line, word, platform === null ? {} : { detail: `platform=${platform}` });
+  if (reference) scope.references.push(reference);
   const stage = words[index + 1]?.text.toLowerCase() === 'as' ? words[index + 2]?.text.toLowerCase() : undefined;
-  const detail = platform === null ? undefined : `platform=${platform}`;
-  try {
-    const inner = unquoted(line, word, scope.escape);
-    const logical = inner ?? word;
-    const written = line.text.slice(logical.start, logical.end);
-    const range = fileRange(line, logical.start, logical.end);
-    if (!range || !inner) {
-      // Split by a continuation or mixed quoting: report it, but it cannot be edited in place.
-      const start = line.offsets[word.start]!;
-      const end = line.offsets[word.end - 1]! + 1;
-      scope.references.push(makeReference(scope.file, {
-        kind: KIND, value: written, parts: [{ role: 'reference', start, end }], skip: 'unsupported-quoting', ...(detail ? { detail } : {}),
-      }));
-      return;
-    }
-    if (!written.includes('$')) {
-      if (written.toLowerCase() === 'scratch' || scope.stages.has(written.toLowerCase())) return;
-      scope.references.push(makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], ...(detail ? { detail } : {}) }));
-      return;
-    }
-    const resolved = resolveArgs(written, scope.args);
-    if (!resolved) {
-      scope.references.push(makeReference(scope.file, {
-        kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', ...(detail ? { detail } : {}),
-      }));
-      return;
-    }
-    if (resolved.value.toLowerCase() === 'scratch' || scope.stages.has(resolved.value.toLowerCase())) return;
-    const parts: PartInput[] = [
-      { role: 'template', ...range },
-      ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name })),
-    ];
-    scope.references.push(makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, ...(detail ? { detail } : {}) }));
-  } finally {
-    if (stage) scope.stages.add(stage);
+  if (stage) scope.stages.add(stage);
+}
+
+/** The image of a `FROM`, or null for `scratch` and earlier stages (also when named through an ARG default). */
+function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { detail?: string }): Reference | null {
+  const isImage = (name: string): boolean => name.toLowerCase() !== 'scratch' && !scope.stages.has(name.toLowerCase());
+  const inner = unquoted(line, word, scope.escape);
+  const logical = inner ?? word;
+  const written = line.text.slice(logical.start, logical.end);
+  const range = fileRange(line, logical.start, logical.end);
+  if (!range || !inner) {
+    // Split by a continuation or mixed quoting: reported, but it cannot be edited in place.
+    const start = line.offsets[word.start]!;
+    const end = line.offsets[word.end - 1]! + 1;
+    return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', start, end }], skip: 'unsupported-quoting', ...detail });
   }
+  if (!written.includes('$')) {
+    return isImage(written) ? makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], ...detail }) : null;
+  }
+  const resolved = resolveArgs(written, scope.args);
+  if (!resolved) {
+    return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', ...detail });
+  }
+  if (!isImage(resolved.value)) return null;
+  const parts: PartInput[] = [
+    { role: 'template', ...range },
+    ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name })),
+  ];
+  return makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, ...detail });
 }
 
 function flagWords(words: readonly Word[]): Word[] {
@@ -95,7 +90,7 @@ function flagWords(words: readonly Word[]): Word[] {
   return flags;
 }
 
-function extract(file: SourceFile): { references: Reference[]; problems: ReturnType<typeof readDockerfile>['problems'] } {
+function extract(file: SourceFile): { references: Reference[]; problems: readonly ScanProblem[] } {
   const parsed = readDockerfile(file);
   const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map() };
   for (const directive of parsed.directives) {

@@ -40,14 +40,18 @@ describe('dockerfile fixtures', () => {
     const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
     const references: Record<string, unknown[]> = {};
     const problems: unknown[] = [];
+    const claimed: string[] = [];
     for (const path of walk(FIXTURES).sort()) {
       const rel = relative(FIXTURES, path).split('\\').join('/');
       const file = sourceFile(rel, readFileSync(path));
       if (!dockerfileExtractor.claims(file, EMPTY_CONTEXT)) continue;
+      claimed.push(rel);
       const result = dockerfileExtractor.extract(file, EMPTY_CONTEXT);
       if (result.references.length > 0) references[rel] = result.references.map(project);
       for (const problem of result.problems) problems.push({ file: problem.file, line: problem.line, code: problem.code });
     }
+    expect(claimed).toEqual(['Dockerfile', 'broken/Dockerfile', 'build/go.Dockerfile', 'ci/runner.dockerfile',
+      'services/api/Containerfile', 'tools/Dockerfile.release', 'windows/Dockerfile.windows']);
     expect(references).toEqual(expected.references);
     expect(problems).toEqual(expected.problems);
   });

@@ -57,6 +57,17 @@ describe('nomad fixtures', () => {
     expect(references).toEqual(expected.references);
     expect(problems).toEqual(expected.problems);
   });
+
+  it('spans hold exactly the bytes they name', () => {
+    for (const path of walk(FIXTURES)) {
+      const bytes = readFileSync(path);
+      const file = sourceFile(relative(FIXTURES, path), bytes);
+      if (!nomadExtractor.claims(file, EMPTY_CONTEXT)) continue;
+      for (const reference of nomadExtractor.extract(file, EMPTY_CONTEXT).references) {
+        for (const span of reference.spans) expect(bytes.toString('latin1', span.start, span.end)).toBe(span.text);
+      }
+    }
+  });
 });
 
 describe('nomad claims', () => {
