@@ -147,8 +147,8 @@ describe('fault and pagination proxy in front of the real registry', () => {
       const links: Array<string | null> = [];
       let next: string | undefined = '/v2/team/many/tags/list';
       while (next !== undefined) {
-        const response = await fetch(`${proxy.url}${next}`);
-        const link = response.headers.get('link');
+        const response: Response = await fetch(`${proxy.url}${next}`);
+        const link: string | null = response.headers.get('link');
         links.push(link);
         pages.push(((await response.json()) as { tags: string[] }).tags);
         next = link === null ? undefined : /^<([^>]+)>; rel="next"$/.exec(link)![1];

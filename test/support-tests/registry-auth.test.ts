@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProxy, type TestProxy } from '../support/proxy.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { MEDIA_TYPES, pushImage, pushIndex } from '../support/seed.js';
 import { parseScope, startTokenIssuer, type TokenIssuer } from '../support/token-issuer.js';
@@ -145,5 +146,41 @@ describe('bearer token auth', () => {
     ]);
     issuer.reset();
     expect(issuer.requests).toEqual([]);
+  });
+});
+
+describe('bearer token auth with a proxy in front of the token issuer', () => {
+  let issuer: TokenIssuer;
+  let tokenProxy: TestProxy;
+  let registry: TestRegistry;
+
+  beforeAll(async () => {
+    issuer = await startTokenIssuer({ users: [{ username: 'ci', password: 'pa55' }] });
+    tokenProxy = await startProxy({ target: issuer.url });
+    registry = await startRegistry({ auth: 'token', token: issuer, realm: `${tokenProxy.url}/token` });
+  });
+  afterAll(async () => {
+    await registry.stop();
+    await tokenProxy.stop();
+    await issuer.stop();
+  });
+
+  it('advertises the proxied realm, whose faults reach the client', async () => {
+    const challenge = await fetch(`${registry.url}/v2/library/redis/tags/list`);
+    expect(challenge.headers.get('www-authenticate')).toBe(
+      `Bearer realm="${tokenProxy.url}/token",service="${issuer.service}",scope="repository:library/redis:pull"`,
+    );
+    tokenProxy.addFault({ path: /^\/token/, nth: 1, fault: { kind: 'status', status: 503 } });
+    const url = `${tokenProxy.url}/token?service=${issuer.service}&scope=repository:library/redis:pull`;
+    const headers = { authorization: basic('ci', 'pa55') };
+    expect((await fetch(url, { headers })).status).toBe(503);
+    const retried = await fetch(url, { headers });
+    expect(retried.status).toBe(200);
+    const { token } = (await retried.json()) as { token: string };
+    const tags = await fetch(`${registry.url}/v2/library/redis/tags/list`, { headers: { authorization: `Bearer ${token}` } });
+    expect(tags.status).toBe(404);
+    expect(((await tags.json()) as { errors: Array<{ code: string }> }).errors[0]!.code).toBe('NAME_UNKNOWN');
+    expect(tokenProxy.count('GET', /^\/token\?/)).toBe(2);
+    expect(issuer.requests).toHaveLength(1);
   });
 });

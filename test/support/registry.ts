@@ -7,6 +7,7 @@
  *   const registry = await startRegistry({ auth: 'htpasswd', users: [{ username: 'bot', password: 's3cret' }] });
  *   const issuer = await startTokenIssuer({ users: [...] });      // see token-issuer.ts
  *   const registry = await startRegistry({ auth: 'token', token: issuer });
+ *   const registry = await startRegistry({ auth: 'token', token: issuer, realm: `${tokenProxy.url}/token` });
  *   ...
  *   await registry.stop();                                        // kills the server, removes its directory
  *
@@ -66,6 +67,8 @@ export interface StartRegistryOptions {
   users?: RegistryUser[];
   /** Required for `auth: 'token'`. */
   token?: TokenIssuer;
+  /** Realm advertised in the Bearer challenge instead of `token.realm`, e.g. a proxy in front of the issuer. */
+  realm?: string;
 }
 
 const live = new Set<ChildProcess>();
@@ -135,7 +138,7 @@ function configYaml(dir: string, port: number, options: StartRegistryOptions): s
     lines.push(
       'auth:',
       '  token:',
-      `    realm: ${JSON.stringify(issuer.realm)}`,
+      `    realm: ${JSON.stringify(options.realm ?? issuer.realm)}`,
       `    service: ${JSON.stringify(issuer.service)}`,
       `    issuer: ${JSON.stringify(issuer.issuer)}`,
       `    rootcertbundle: ${JSON.stringify(issuer.rootCertBundle)}`,
