@@ -1,4 +1,4 @@
-import { isMap, isScalar, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, type YAMLMap } from 'yaml';
 import type { Reference } from '../../core/types.js';
 import type { Extractor } from '../extractor.js';
 import { mapEntries, mapGet, yamlSource } from '../yaml-source.js';
@@ -20,7 +20,7 @@ function looksLikeCompose(root: unknown): root is YAMLMap {
   const entries = mapEntries(services);
   return (
     entries.length === services.items.length &&
-    entries.every(([, service]) => isMap(service) || (isScalar(service) && service.value === null)) &&
+    entries.every(([, service]) => isMap(service) || isAlias(service) || (isScalar(service) && service.value === null)) &&
     entries.some(([, service]) => isMap(service) && (mapGet(service, 'image') !== undefined || mapGet(service, 'build') !== undefined))
   );
 }

@@ -73,20 +73,27 @@ export function templateLineImages(
   const { text } = file;
   const references: Reference[] = [];
   const stack: Array<{ indent: number; key: string }> = [];
+  /** Inside a `|` or `>` block scalar: lines indented deeper than its key are text, not keys. */
+  let blockIndent: number | null = null;
   let lineStart = 0;
   while (lineStart <= text.length) {
     const newline = text.indexOf('\n', lineStart);
     let lineEnd = newline === -1 ? text.length : newline;
     if (text[lineEnd - 1] === '\r') lineEnd--;
-    const match = KEY_LINE.exec(text.slice(lineStart, lineEnd));
+    const line = text.slice(lineStart, lineEnd);
+    const lead = line.length - line.trimStart().length;
+    const inBlock: boolean = blockIndent !== null && (line.trim() === '' || lead > blockIndent);
+    if (!inBlock) blockIndent = null;
+    const match: RegExpExecArray | null = inBlock ? null : KEY_LINE.exec(line);
     if (match) {
-      const dashIndent = match[1]!.length;
-      const indent = dashIndent + match[2]!.length;
+      const dashIndent: number = match[1]!.length;
+      const indent: number = dashIndent + match[2]!.length;
       const dashed = match[2]!.length > 0;
       while (stack.length > 0 && (dashed ? stack[stack.length - 1]!.indent > dashIndent : stack[stack.length - 1]!.indent >= indent)) stack.pop();
       const key = match[3]!;
       const parents = stack.map((entry) => entry.key);
       stack.push({ indent, key });
+      if (/^[ \t]*[|>]/.test(line.slice(match[0].length))) blockIndent = indent;
       if (isImageKey(key, snakeKeys)) {
         const found = lineValue(text, lineStart + match[0].length, lineEnd);
         if (found) {

@@ -36,6 +36,7 @@ describe('compose extractor', () => {
     expect(claims('docker-compose.json', '{}')).toBe(false);
     expect(claims('Compose.Dev.YML', 'services: {}\n')).toBe(true);
     expect(claims('infra/app.yaml', 'services:\n  a:\n    build: .\n  b:\n')).toBe(true);
+    expect(claims('infra/aliased.yaml', 'x-base: &base {image: nginx:1.27.0}\nservices:\n  a: *base\n  b:\n    <<: *base\n    build: .\n')).toBe(true);
   });
 
   it('reports a parse problem with its line and keeps the other documents', () => {
