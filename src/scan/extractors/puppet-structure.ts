@@ -35,6 +35,8 @@ export interface PuppetStructure {
 }
 
 const CLOSERS: Record<string, string> = { '{': '}', '(': ')', '[': ']' };
+/** Brackets nested deeper than this are read as plain tokens: no real manifest nests that deep, a hostile one may. */
+export const MAX_NESTING = 100;
 const KEYWORDS = new Set(['if', 'elsif', 'else', 'unless', 'case', 'node', 'inherits', 'and', 'or', 'in', 'default', 'function', 'type']);
 /** Tokens after a one-token right-hand side that show it is only the start of an expression. */
 const CONTINUES_EXPRESSION = new Set(['+', '-', '*', '/', '%', '?', '.', '[', '(', '==', '!=', '=~', '!~', '<', '>', '<=', '>=', '<<', '>>']);
@@ -42,7 +44,19 @@ const CONTINUES_EXPRESSION = new Set(['+', '-', '*', '/', '%', '?', '.', '[', '(
 export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStructure {
   const groups: PuppetGroup[] = [];
   const assignments: PuppetAssignment[] = [];
+  let depth = 0;
   const at = (i: number): PuppetToken | undefined => tokens[i];
+  /** Enters the bracket at `i` (a `{`, `(` or `[`); returns the index after its closer. */
+  const enter = (i: number): number => {
+    const opener = tokens[i]!.text;
+    if (depth >= MAX_NESTING) return i + 1;
+    depth++;
+    try {
+      return opener === '{' ? brace(i) : walk(i + 1, CLOSERS[opener]!);
+    } finally {
+      depth--;
+    }
+  };
   const isPunct = (i: number, text: string): boolean => tokens[i]?.kind === 'punct' && tokens[i]!.text === text;
   const isCloser = (i: number): boolean => tokens[i]?.kind === 'punct' && ['}', ')', ']'].includes(tokens[i]!.text);
 
@@ -57,7 +71,7 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
         continue;
       }
       if (token.kind === 'punct' && token.text in CLOSERS) {
-        i = token.text === '{' ? brace(i) : walk(i + 1, CLOSERS[token.text]!);
+        i = enter(i);
         continue;
       }
       if (token.kind === 'name' && ['class', 'define', 'plan'].includes(token.text) && at(i + 1)?.kind === 'name' && isPunct(i + 2, '(')) {
@@ -89,8 +103,7 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
       if (isCloser(i) || (token.kind === 'punct' && stops.includes(token.text))) break;
       count++;
       if (token.kind === 'punct' && token.text in CLOSERS) {
-        single = null;
-        i = token.text === '{' ? brace(i) : walk(i + 1, CLOSERS[token.text]!);
+        i = enter(i);
         count++;
         continue;
       }
@@ -184,7 +197,7 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
       let k = j;
       while (k < tokens.length && tokens[k]!.kind !== 'variable' && !isCloser(k) && !isPunct(k, ',')) {
         const token = tokens[k]!;
-        k = token.kind === 'punct' && token.text in CLOSERS ? walk(k + 1, CLOSERS[token.text]!) : k + 1;
+        k = token.kind === 'punct' && token.text in CLOSERS ? enter(k) : k + 1;
       }
       const variable = at(k);
       if (variable?.kind !== 'variable') {

@@ -160,4 +160,13 @@ describe('puppetExtractor.extract', () => {
       },
     ]);
   });
+
+  it('survives hostile nesting without overflowing the stack', () => {
+    const text = `${'['.repeat(50_000)}\ndocker::run { 'x': image => 'nginx:1.25.3' }\n${'{ '.repeat(20_000)}`;
+    const { references, problems } = scan(text);
+    expect(problems).toEqual([]);
+    expect(references).toEqual([]);
+    const shallow = scan(`${'['.repeat(20)}${']'.repeat(20)}\ndocker::run { 'x': image => 'nginx:1.25.3' }\n`);
+    expect(shallow.references.map((reference) => [reference.line, reference.column])).toEqual([[2, 30]]);
+  });
 });
