@@ -1,0 +1,63 @@
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { imagePolicy } from '../../src/config/image-policy.js';
+import { configJsonSchema } from '../../src/config/json-schema.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import { configSchema, forgeSchema, packageRuleSchema, registrySchema } from '../../src/config/schema.js';
+import { runArchpin } from '../support/run-cli.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const exampleText = readFileSync(path.join(ROOT, 'config.example.json'), 'utf8');
+
+describe('config', () => {
+  it('config.example.json is valid and shows every option', () => {
+    const config = parseConfig(exampleText, 'config.example.json');
+    expect(Object.keys(config).sort()).toEqual(Object.keys(configSchema.shape).sort());
+    const registryKeys = new Set(Object.values(config.registries!).flatMap((entry) => Object.keys(entry)));
+    expect([...registryKeys].sort()).toEqual(Object.keys(registrySchema.shape).sort());
+    expect(Object.keys(config.forge!).sort()).toEqual(Object.keys(forgeSchema.shape).sort());
+    const ruleKeys = new Set(config.packageRules!.flatMap((rule) => Object.keys(rule)));
+    expect([...ruleKeys].sort()).toEqual(Object.keys(packageRuleSchema.shape).sort());
+  });
+
+  it('config.schema.json is the one generated from the zod schema', () => {
+    const committed = JSON.parse(readFileSync(path.join(ROOT, 'config.schema.json'), 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
+  });
+
+  it('names the path and the fix of every error', () => {
+    expect(() => parseConfig('{"platforms":["amd64"],"minimumReleaseAge":"soon","packageRules":[{"matchImages":[],"bogus":1}]}', 'archpin.json')).toThrowError(
+      [
+        'archpin.json:',
+        'platforms.0: expected os/arch[/variant], e.g. "linux/amd64" or "linux/arm/v7"',
+        'minimumReleaseAge: expected a duration such as "4 hours", "30 minutes" or "1d"',
+        'packageRules.0.matchImages: Too small: expected array to have >=1 items',
+        'packageRules.0: Unrecognized key: "bogus"',
+      ].join('\n'),
+    );
+  });
+
+  it('`archpin config validate` exits 0 on the example and 2 with the path on a bad file', async () => {
+    const ok = await runArchpin(['config', 'validate', path.join(ROOT, 'config.example.json')]);
+    expect([ok.code, ok.stdout]).toEqual([0, `${path.join(ROOT, 'config.example.json')}: valid\n`]);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'archpin-config-'));
+    writeFileSync(path.join(dir, 'bad.json'), '{"settleTime": 30}');
+    const bad = await runArchpin(['config', 'validate', 'bad.json'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('archpin: bad.json:\nsettleTime: Invalid input: expected string, received number\n');
+  });
+
+  it('package rules resolve per image, later rules win, --platforms wins over all', () => {
+    const config = parseConfig(exampleText, 'x');
+    expect(imagePolicy(config, 'docker.io/library/docker')).toEqual({
+      enabled: true, platforms: ['linux/amd64'], allowMajor: false, minimumReleaseAge: 4 * 3_600_000, settleTime: 30 * 60_000, groupName: 'docker',
+    });
+    expect(imagePolicy(config, 'ghcr.io/acme/api')).toEqual({
+      enabled: true, platforms: ['linux/amd64', 'linux/arm64'], allowMajor: true, minimumReleaseAge: 86_400_000, settleTime: 2 * 3_600_000, groupName: null,
+    });
+    expect(imagePolicy(config, 'docker.io/library/nginx', ['linux/arm/v7']).platforms).toEqual(['linux/arm/v7']);
+    expect(imagePolicy(parseConfig('{"packageRules":[{"matchImages":["docker"],"enabled":false}]}', 'x'), 'docker.io/library/docker').enabled).toBe(false);
+  });
+});
