@@ -85,14 +85,16 @@ export function composeImage(
   }
   const parsed = parseImageRef(value.text);
   if (!parsed) return null;
-  const tag = parsed.tag === null && parsed.digest === null ? sibling(tagSiblingKeys(key)) : null;
-  const digest = parsed.digest === null ? sibling(digestSiblingKeys(key)) : null;
+  // Siblings complete a bare repository only: a value with its own tag is a whole reference.
+  const bare = parsed.tag === null && parsed.digest === null;
+  const tag = bare ? sibling(tagSiblingKeys(key)) : null;
+  const digest = bare ? sibling(digestSiblingKeys(key)) : null;
   const skipOf = (skip: SkipReason | undefined) => (skip === undefined ? {} : { skip });
   if (!tag && !digest) {
-    if (strength === 'weak' && parsed.tag === null && parsed.digest === null) return null;
+    if (strength === 'weak' && bare) return null;
     return { ...base, value: value.text, parts: [{ role: 'reference', start: value.start, end: value.end }], ...skipOf(value.skip) };
   }
-  const parts: PartInput[] = [{ role: parsed.tag === null ? 'repository' : 'reference', start: value.start, end: value.end }];
+  const parts: PartInput[] = [{ role: 'repository', start: value.start, end: value.end }];
   let composed = value.text;
   let skip = value.skip;
   if (tag) {

@@ -169,4 +169,11 @@ describe('puppetExtractor.extract', () => {
     const shallow = scan(`${'['.repeat(20)}${']'.repeat(20)}\ndocker::run { 'x': image => 'nginx:1.25.3' }\n`);
     expect(shallow.references.map((reference) => [reference.line, reference.column])).toEqual([[2, 30]]);
   });
+
+  it('completes only a bare repository from siblings: a value with its own tag stays whole', () => {
+    const text = `docker::run { 'x': image => 'nginx:1.25.3', image_tag => '1.0', image_digest => 'sha256:${'a'.repeat(64)}' }`;
+    expect(scan(text).references.map((reference) => [reference.value, reference.spans.map((span) => span[0])])).toEqual([
+      ['nginx:1.25.3', ['reference']],
+    ]);
+  });
 });
