@@ -1,0 +1,76 @@
+/**
+ * The octokit client the GitHub forge uses: @octokit/rest with the retry and throttling plugins,
+ * quiet by default, and one `call` wrapper that maps every failure to a typed ArchpinError.
+ */
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import { githubError, type GithubPermission } from './github-errors.js';
+
+export const GithubOctokit = Octokit.plugin(retry, throttling);
+export type GithubClient = InstanceType<typeof GithubOctokit>;
+
+export interface GithubLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface GithubClientOptions {
+  /** API base URL: `https://api.github.com` (default), `https://ghe.example.com/api/v3`, or a test double. */
+  readonly url?: string;
+  readonly token: string;
+  readonly fetch?: typeof fetch;
+  /**
+   * plugin-throttling: spaces writes ≥1 s apart and waits out rate limits (default true). When
+   * off, a rate-limited response fails at once with `forge-rate-limited`.
+   */
+  readonly throttle?: boolean;
+  /** Retries of 5xx/network failures (default 3). */
+  readonly retries?: number;
+  /** Milliseconds per unit of retry/rate-limit wait (default 1000; tests shrink it). */
+  readonly waitScaleMs?: number;
+  /** Longest rate-limit wait, in seconds, the throttler accepts before giving up (default 900). */
+  readonly maxRateLimitWaitSeconds?: number;
+  /** How many times one request may wait out a rate limit (default 2). */
+  readonly rateLimitRetries?: number;
+  readonly log?: GithubLogger;
+}
+
+const SILENT: GithubLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+export function createGithubClient(options: GithubClientOptions): GithubClient {
+  const scale = options.waitScaleMs ?? 1000;
+  const maxWait = options.maxRateLimitWaitSeconds ?? 900;
+  const rateLimitRetries = options.rateLimitRetries ?? 2;
+  const shouldWait = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number): boolean =>
+    retryCount < rateLimitRetries && retryAfter <= maxWait;
+  return new GithubOctokit({
+    auth: options.token,
+    baseUrl: (options.url ?? 'https://api.github.com').replace(/\/+$/, ''),
+    userAgent: 'archpin',
+    log: options.log ?? SILENT,
+    request: options.fetch ? { fetch: options.fetch } : {},
+    // 409/422 are answers, 429 belongs to the throttler; retry only what can heal (5xx, network).
+    retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451], retries: options.retries ?? 3, retryAfterBaseValue: scale },
+    throttle:
+      options.throttle === false
+        ? { enabled: false }
+        : { onRateLimit: shouldWait, onSecondaryRateLimit: shouldWait, retryAfterBaseValue: scale },
+  });
+}
+
+/** Runs one GitHub operation, mapping its failure to an ArchpinError describing `action`. */
+export async function call<T>(action: string, permission: GithubPermission, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw githubError(error, action, permission);
+  }
+}
+
+/** True for an ArchpinError (or octokit error) with this HTTP status / forge code. */
+export function isStatus(error: unknown, status: number): boolean {
+  return typeof error === 'object' && error !== null && (error as { status?: unknown }).status === status;
+}
