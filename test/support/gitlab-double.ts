@@ -1,0 +1,218 @@
+/**
+ * A stateful GitLab v4 API double on 127.0.0.1 for the real @gitbeaker/rest client: the endpoints
+ * archpin's GitLab adapter uses, with GitLab's payloads, error texts, auth and pagination headers.
+ * Routes match the raw (still percent-encoded) path, as GitLab's router does.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GlFailure, type GlRequest, type GlResponse, type GlRoute } from './gitlab-double-http.js';
+import { mrRoutes } from './gitlab-double-mr-routes.js';
+import { repoRoutes } from './gitlab-double-repo-routes.js';
+import { GitlabState } from './gitlab-double-state.js';
+
+export { GitlabState } from './gitlab-double-state.js';
+
+export const GITLAB_TEST_TOKEN = 'glpat-Zk3v9QeXr2LmTt8NpA1b';
+
+export type TokenScope = 'api' | 'read_api';
+
+export interface GitlabDoubleOptions {
+  /** Accepted tokens and their scopes; defaults to GITLAB_TEST_TOKEN with `api`. */
+  readonly tokens?: Readonly<Record<string, readonly TokenScope[]>>;
+  /** A path prefix the API lives under, e.g. `/gitlab` for a relative URL root. */
+  readonly relativeRoot?: string;
+}
+
+export interface LoggedRequest {
+  readonly method: string;
+  /** Raw path after `/api/v4`, without the query. */
+  readonly path: string;
+  readonly query: string;
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+export interface FaultSpec {
+  readonly method?: string;
+  /** Exact raw path after `/api/v4`, or a pattern tested against it. */
+  readonly path: string | RegExp;
+  /** Which matching request (1-based, counted from when the fault was added) fails first. */
+  readonly nth?: number;
+  /** How many consecutive matching requests fail. */
+  readonly times?: number;
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface Fault {
+  readonly spec: FaultSpec;
+  /** Matching requests seen so far. */
+  seen: number;
+  /** Requests this fault answered. */
+  fired: number;
+}
+
+export interface Faults {
+  add(spec: FaultSpec): Fault;
+  clear(): void;
+}
+
+export interface GitlabDouble {
+  /** The host to give gitbeaker (no trailing slash, no /api/v4). */
+  readonly url: string;
+  readonly state: GitlabState;
+  readonly requests: LoggedRequest[];
+  readonly faults: Faults;
+  /** Requests whose method matches and whose path matches (exact string or pattern). */
+  count(method: string, path: string | RegExp): number;
+  stop(): Promise<void>;
+}
+
+const ROUTES: readonly GlRoute[] = [...repoRoutes, ...mrRoutes];
+
+const matches = (pattern: string | RegExp, path: string): boolean => (typeof pattern === 'string' ? pattern === path : pattern.test(path));
+
+export async function startGitlabDouble(options: GitlabDoubleOptions = {}): Promise<GitlabDouble> {
+  const tokens = options.tokens ?? { [GITLAB_TEST_TOKEN]: ['api'] };
+  const root = (options.relativeRoot ?? '').replace(/\/$/, '');
+  let url = '';
+  const state = new GitlabState(() => url);
+  const requests: LoggedRequest[] = [];
+  const active: Fault[] = [];
+  const faults: Faults = {
+    add(spec) {
+      const fault: Fault = { spec, seen: 0, fired: 0 };
+      active.push(fault);
+      return fault;
+    },
+    clear() {
+      active.length = 0;
+    },
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const response = handle(req, raw);
+      send(res, response);
+    });
+  });
+
+  function handle(req: IncomingMessage, raw: Buffer): GlResponse & { path: string; query: string; body: Record<string, unknown> } {
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const fullPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const query = q < 0 ? '' : rawUrl.slice(q + 1);
+    const prefix = `${root}/api/v4`;
+    const path = fullPath.startsWith(prefix) ? fullPath.slice(prefix.length) : fullPath;
+    let body: Record<string, unknown> = {};
+    const finish = (response: GlResponse) => {
+      requests.push({ method, path, query, status: response.status, body, headers: req.headers });
+      return { ...response, path, query, body };
+    };
+    if (raw.length > 0 && String(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      try {
+        const parsed: unknown = JSON.parse(raw.toString('utf8'));
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+      } catch {
+        return finish({ status: 400, json: { error: 'The request body is not valid JSON' } });
+      }
+    }
+    for (const fault of active) {
+      if (fault.spec.method && fault.spec.method !== method) continue;
+      if (!matches(fault.spec.path, path)) continue;
+      fault.seen += 1;
+      const first = fault.spec.nth ?? 1;
+      if (fault.seen >= first && fault.seen < first + (fault.spec.times ?? 1)) {
+        fault.fired += 1;
+        return finish({ status: fault.spec.status, json: fault.spec.body ?? { message: `${fault.spec.status} Injected` }, headers: fault.spec.headers });
+      }
+    }
+    if (!fullPath.startsWith(prefix)) return finish({ status: 404, json: { error: '404 Not Found' } });
+    const token = headerValue(req, 'private-token') ?? bearer(headerValue(req, 'authorization')) ?? headerValue(req, 'job-token');
+    const scopes = token === undefined ? undefined : tokens[token];
+    if (!scopes) return finish({ status: 401, json: { message: '401 Unauthorized' } });
+    let routed: { route: GlRoute; params: string[] } | undefined;
+    for (const route of ROUTES) {
+      if (route.method !== method) continue;
+      const match = route.pattern.exec(path);
+      if (match) {
+        routed = { route, params: match.slice(1) };
+        break;
+      }
+    }
+    if (!routed) return finish({ status: 404, json: { error: '404 Not Found' } });
+    if (routed.route.write && !scopes.includes('api')) {
+      return finish({
+        status: 403,
+        json: { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: 'api' },
+      });
+    }
+    const request: GlRequest = {
+      method,
+      path,
+      query: new URLSearchParams(query),
+      headers: req.headers,
+      body,
+      url: new URL(`${url}${fullPath}${q < 0 ? '' : `?${query}`}`),
+      state,
+      canWrite: scopes.includes('api'),
+    };
+    try {
+      return finish(routed.route.handler(request, routed.params));
+    } catch (error) {
+      if (error instanceof GlFailure) return finish({ status: error.status, json: error.payload });
+      return finish({ status: 500, json: { message: `500 Internal Server Error: ${(error as Error).message}` } });
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${root}`;
+  return {
+    url,
+    state,
+    requests,
+    faults,
+    count: (method, path) => requests.filter((r) => r.method === method && matches(path, r.path)).length,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function bearer(value: string | undefined): string | undefined {
+  const match = value === undefined ? null : /^Bearer\s+(\S+)$/i.exec(value);
+  return match ? match[1] : undefined;
+}
+
+function send(res: ServerResponse, response: GlResponse): void {
+  const headers: Record<string, string> = { ...response.headers };
+  if (response.status === 204) {
+    res.writeHead(204, headers);
+    res.end();
+    return;
+  }
+  if (response.bytes) {
+    headers['content-length'] = String(response.bytes.length);
+    res.writeHead(response.status, headers);
+    res.end(Buffer.from(response.bytes));
+    return;
+  }
+  const text = JSON.stringify(response.json ?? null);
+  headers['content-type'] = 'application/json';
+  headers['content-length'] = String(Buffer.byteLength(text));
+  res.writeHead(response.status, headers);
+  res.end(text);
+}
