@@ -6,9 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startProxy, type TestProxy } from '../test/support/proxy.js';
-import { startRegistry, type TestRegistry } from '../test/support/registry.js';
+import { startRegistry, type RegistryTarget, type TestRegistry } from '../test/support/registry.js';
 import { runArchpin } from '../test/support/run-cli.js';
-import { pushImage, pushIndex, type RegistryTarget } from '../test/support/seed.js';
+import { pushImage, pushIndex } from '../test/support/seed.js';
 import { startTokenIssuer, type TokenIssuer } from '../test/support/token-issuer.js';
 
 const REPOSITORIES = 30;

@@ -6,7 +6,8 @@ import { evaluateCandidate, platformsOf, selectPlatformEntry } from '../gate/gat
 import { readDockerConfigAuths, type RegistryCredentials } from '../lookup/docker-config.js';
 import type { FindUpdatesDeps } from '../lookup/find-updates.js';
 import { openFirstSeenStore, type FirstSeenStore } from '../lookup/first-seen-store.js';
-import type { ManifestSource } from '../lookup/manifest-source.js';
+import { imageKey } from '../core/image-ref.js';
+import type { FetchedManifest, ImageLocation, ManifestSource } from '../lookup/manifest-source.js';
 import { createRegistryClient, type RegistryClient } from '../lookup/registry-client.js';
 import type { CliIo } from './io.js';
 
@@ -43,8 +44,70 @@ async function credentialsResolver(config: Config, io: CliIo): Promise<(registry
   };
 }
 
+/**
+ * `ARCHPIN_REGISTRY_TIMEOUT_MS`: per-request registry timeout in milliseconds (default 15 s). Not a flag:
+ * it exists for tests and for users behind unusually slow registries.
+ */
+export function registryTimeoutMs(env: CliIo['env']): number | undefined {
+  const text = env['ARCHPIN_REGISTRY_TIMEOUT_MS'];
+  return text !== undefined && /^\d+$/.test(text) && Number(text) > 0 ? Number(text) : undefined;
+}
+
+/** Images that an earlier run looked up (their index digests are in the first-seen store), as image keys. */
+function imagesSeenBefore(firstSeen: FirstSeenStore): ReadonlySet<string> {
+  const keys = new Set<string>();
+  for (const key of firstSeen.entries().keys()) {
+    const at = key.lastIndexOf('@');
+    if (at > 0) keys.add(key.slice(0, at));
+  }
+  return keys;
+}
+
+/** One promise per key for the whole run: the same tag list or tag is never asked twice. */
+function memoise<T>(): (key: string, load: () => Promise<T>) => Promise<T> {
+  const memo = new Map<string, Promise<T>>();
+  return (key, load) => {
+    let promise = memo.get(key);
+    if (promise === undefined) {
+      promise = load();
+      memo.set(key, promise);
+    }
+    return promise;
+  };
+}
+
+/**
+ * Until a request to a registry has gone out and come back, lookups for it go one at a time: that first
+ * answer (a 401) teaches the client the auth scheme, so the concurrent requests that follow send credentials
+ * up front instead of each collecting a 401 of their own. Lookups served from the cache do not open the way.
+ */
+function oneAtATimeUntilContacted(requestsSent: () => number): <T>(image: ImageLocation, send: () => Promise<T>) => Promise<T> {
+  const registries = new Map<string, { contacted: boolean; chain: Promise<unknown> }>();
+  return (image, send) => {
+    let state = registries.get(image.registry);
+    if (state === undefined) {
+      state = { contacted: false, chain: Promise.resolve() };
+      registries.set(image.registry, state);
+    }
+    if (state.contacted) return send();
+    const entry = state;
+    const run = entry.chain.then(async () => {
+      if (entry.contacted) return send();
+      const before = requestsSent();
+      try {
+        return await send();
+      } finally {
+        if (requestsSent() > before) entry.contacted = true;
+      }
+    });
+    entry.chain = run.catch(() => undefined);
+    return run;
+  };
+}
+
 export async function lookupSetup(config: Config, io: CliIo, options: { cacheDir: string; platforms?: readonly string[] | undefined; onProgress?: (done: number, total: number) => void }): Promise<LookupSetup> {
   const registries = config.registries ?? {};
+  const timeoutMs = registryTimeoutMs(io.env);
   const client = createRegistryClient({
     credentials: await credentialsResolver(config, io),
     trustedRealmHosts: Object.fromEntries(Object.entries(registries).map(([host, entry]) => [host, entry.trustedRealmHosts ?? []])),
@@ -52,13 +115,23 @@ export async function lookupSetup(config: Config, io: CliIo, options: { cacheDir
     insecure: Object.entries(registries).filter(([, entry]) => entry.insecure).map(([host]) => host),
     cacheDir: options.cacheDir,
     now: io.now,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
   const firstSeen = await openFirstSeenStore(options.cacheDir);
+  // A HEAD before GET by tag only pays off when the manifest cache may already hold the digest, i.e. when an
+  // earlier run looked this image up; otherwise GET the tag straight away.
+  const seenBefore = imagesSeenBefore(firstSeen);
+  const requestsSent = (): number => Object.values(client.requestCounts()).reduce((sum, count) => sum + count, 0);
+  const ordered = oneAtATimeUntilContacted(requestsSent);
+  const tagLists = memoise<readonly string[]>();
+  const tagged = memoise<FetchedManifest>();
+  const byTag = (image: ImageLocation, tag: string): Promise<FetchedManifest> =>
+    seenBefore.has(imageKey(image)) ? client.resolveManifest(image, tag) : client.getManifest(image, tag);
   const source: ManifestSource = {
-    listTags: (image) => client.listTags(image),
-    manifestByTag: (image, tag) => client.resolveManifest(image, tag),
-    manifestByDigest: (image, digest) => client.getManifest(image, digest),
-    blob: (image, digest, maxBytes) => client.getBlob(image, digest, { maxBytes }),
+    listTags: (image) => tagLists(imageKey(image), () => ordered(image, () => client.listTags(image))),
+    manifestByTag: (image, tag) => tagged(`${imageKey(image)}:${tag}`, () => ordered(image, () => byTag(image, tag))),
+    manifestByDigest: (image, digest) => ordered(image, () => client.getManifest(image, digest)),
+    blob: (image, digest, maxBytes) => ordered(image, () => client.getBlob(image, digest, { maxBytes })),
   };
   const deps: FindUpdatesDeps = {
     source,
