@@ -16,6 +16,7 @@
  * `documentation_url`, `status`, `errors[]` on 422), routes matched on the raw (percent-encoded)
  * path, `token`/`Bearer` authorization (401 `Bad credentials`), PRs and issues sharing one number
  * sequence per repository, and the issues list including PRs (with a `pull_request` key).
+ * `{ enterprise: true }` serves the GHES layout (REST under /api/v3, GraphQL at /api/graphql).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,6 +30,8 @@ export { GithubState } from './github-double-state.js';
 export interface GithubDoubleOptions {
   /** Tokens accepted in `Authorization: token <t>` / `Bearer <t>`. Default `['test-token']`. */
   readonly tokens?: readonly string[];
+  /** GitHub Enterprise Server layout: REST under `/api/v3` (the returned `url`), GraphQL at `/api/graphql`. */
+  readonly enterprise?: boolean;
 }
 
 export interface LoggedRequest {
@@ -136,7 +139,8 @@ export async function startGithubDouble(options: GithubDoubleOptions = {}): Prom
     const method = (request.method ?? 'GET').toUpperCase();
     const rawUrl = request.url ?? '/';
     const queryAt = rawUrl.indexOf('?');
-    const rawPath = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+    const fullPath = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+    const rawPath = !options.enterprise ? fullPath : fullPath === '/api/graphql' ? '/graphql' : fullPath.startsWith('/api/v3/') ? fullPath.slice(7) : '/unknown';
     const query = new URLSearchParams(queryAt < 0 ? '' : rawUrl.slice(queryAt + 1));
     let body: unknown;
     try {
@@ -189,8 +193,9 @@ export async function startGithubDouble(options: GithubDoubleOptions = {}): Prom
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  urls = { api: url, web: `${url}/web` };
+  const root = `http://127.0.0.1:${port}`;
+  const url = options.enterprise ? `${root}/api/v3` : root;
+  urls = { api: url, web: `${root}/web` };
 
   return {
     url,

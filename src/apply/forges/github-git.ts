@@ -3,6 +3,7 @@
  * binary-safe) → tree on the base commit's tree → commit with the base as only parent → create
  * `refs/heads/<branch>`, or force-move it when it already exists.
  */
+import { ArchpinError } from '../../core/errors.js';
 import type { BranchHead, CommitRequest, Repository, TreeEntry } from './forge.js';
 import { call, isStatus, type GithubClient } from './github-client.js';
 import { githubError } from './github-errors.js';
@@ -32,7 +33,7 @@ export async function branchHead(gh: GithubClient, repo: Repository, branch: str
 async function commitish(gh: GithubClient, repo: Repository, ref: string): Promise<string> {
   if (SHA.test(ref) || !ref.includes('/')) return ref;
   const head = await branchHead(gh, repo, ref);
-  if (!head) throw githubError({ status: 404, response: { status: 404, data: { message: 'Branch not found' } } }, `list the tree of ${ref} in ${repo.path}`, 'contents: read');
+  if (!head) throw new ArchpinError('forge-not-found', `GitHub could not list the tree of ${ref} in ${repo.path}: no such branch`);
   return head.sha;
 }
 

@@ -433,3 +433,29 @@ describe('GitHub forge: rate limits', () => {
     expect(gh.requests).toHaveLength(1);
   });
 });
+
+describe('GitHub forge: Enterprise Server layout', () => {
+  it('talks REST under /api/v3 and sends the auto-merge mutation to /api/graphql', async () => {
+    double = await startGithubDouble({ tokens: [TOKEN], enterprise: true });
+    const gh = double;
+    expect(gh.url.endsWith('/api/v3')).toBe(true);
+    gh.state.addRepo('acme/web', { files: { 'Dockerfile': DOCKERFILE } });
+    const forge = createGithubForge({ url: `${gh.url}/`, token: TOKEN, throttle: false });
+    const repo = await forge.getRepository('acme/web');
+    await branchWithChange(forge, repo, 'archpin/node-20.x', 'FROM node:20.12.1\n');
+    const pr = await forge.openChangeRequest(repo, { branch: 'archpin/node-20.x', base: 'main', title: 'T', body: '', labels: [] });
+    await forge.enableAutomerge(repo, pr.number);
+    expect(gh.state.item('acme/web', pr.number).pull!.autoMerge).toMatchObject({ mergeMethod: 'SQUASH' });
+    expect(calls(gh)[0]).toBe('GET /api/v3/repos/acme/web 200');
+    expect(calls(gh).at(-1)).toBe('POST /api/graphql 200');
+  });
+});
+
+describe('GitHub forge: missing refs', () => {
+  it('reports the tree of a missing slashed branch as forge-not-found', async () => {
+    const { forge, repo } = await seeded();
+    const error = await caught(forge.listTree(repo, 'archpin/none'));
+    expect(error.code).toBe('forge-not-found');
+    expect(error.message).toBe('GitHub could not list the tree of archpin/none in acme/web: no such branch');
+  });
+});
