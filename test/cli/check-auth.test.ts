@@ -1,0 +1,197 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRegistry, type RegistryTarget, type TestRegistry } from '../support/registry.js';
+import { runArchpin, type CliRun } from '../support/run-cli.js';
+import { pushImage, pushIndex, seedIncident, type IncidentSeed, type Platform } from '../support/seed.js';
+import { startTokenIssuer, type TokenIssuer } from '../support/token-issuer.js';
+
+const PLATFORMS: readonly Platform[] = [
+  { os: 'linux', architecture: 'amd64' },
+  { os: 'linux', architecture: 'arm64', variant: 'v8' },
+];
+const FULL = ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'];
+
+let work: string;
+let counter = 0;
+
+beforeAll(() => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-check-auth-'));
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+function makeDir(name: string, files: Record<string, string>): string {
+  const dir = path.join(work, name);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
+async function seedApi(target: RegistryTarget): Promise<Record<string, string>> {
+  const digests: Record<string, string> = {};
+  for (const tag of ['3.4.0', '3.5.0']) {
+    const images = await Promise.all(PLATFORMS.map((platform) => pushImage(target, 'platform/api', { ...platform, mediaType: 'oci', label: tag })));
+    digests[tag] = (await pushIndex(target, 'platform/api', tag, images, { mediaType: 'oci' })).digest;
+  }
+  return digests;
+}
+
+interface Report {
+  updates: Array<{ file: string; line: number; from: string; to: string }>;
+  errors: Array<{ image: string; tag: string | null; code: string; message: string }>;
+}
+
+async function check(dir: string, options: { config?: object; env?: Record<string, string> } = {}): Promise<{ run: CliRun; report: Report }> {
+  const args = ['check', dir, '--format', 'json', '--cache-dir', path.join(work, `cache-${++counter}`)];
+  if (options.config !== undefined) {
+    const file = path.join(work, `config-${counter}.json`);
+    writeFileSync(file, JSON.stringify(options.config));
+    args.push('--config', file);
+  }
+  const run = await runArchpin(args, { env: options.env ?? {} });
+  return { run, report: JSON.parse(run.stdout) as Report };
+}
+
+const basic = (username: string, password: string): string => Buffer.from(`${username}:${password}`).toString('base64');
+
+describe('check against a registry with htpasswd basic auth', () => {
+  let registry: TestRegistry;
+  let api: Record<string, string>;
+  let dir: string;
+  let expected: Report['updates'];
+
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: 'htpasswd', users: [{ username: 'deploy-bot', password: 'correct horse' }] });
+    api = await seedApi(registry);
+    dir = makeDir('basic', { 'deploy/api.yaml': `kind: Pod\napiVersion: v1\nmetadata: {name: api}\nspec:\n  containers:\n    - name: api\n      image: ${registry.host}/platform/api:3.4.0\n` });
+    expected = [{ file: 'deploy/api.yaml', line: 7, from: `${registry.host}/platform/api:3.4.0`, to: `${registry.host}/platform/api:3.5.0@${api['3.5.0']}` }];
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  const brief = (report: Report) => report.updates.map(({ file, line, from, to }) => ({ file, line, from, to }));
+
+  it('uses registries.<host>.username and passwordEnv from the config', async () => {
+    const { run, report } = await check(dir, {
+      config: { registries: { [registry.host]: { username: 'deploy-bot', passwordEnv: 'API_REGISTRY_PASSWORD' } } },
+      env: { API_REGISTRY_PASSWORD: 'correct horse' },
+    });
+    expect(run.code).toBe(0);
+    expect(brief(report)).toEqual(expected);
+    expect(report.errors).toEqual([]);
+  });
+
+  it('uses usernameEnv as well', async () => {
+    const { run, report } = await check(dir, {
+      config: { registries: { [registry.host]: { usernameEnv: 'API_REGISTRY_USER', passwordEnv: 'API_REGISTRY_PASSWORD' } } },
+      env: { API_REGISTRY_USER: 'deploy-bot', API_REGISTRY_PASSWORD: 'correct horse' },
+    });
+    expect(run.code).toBe(0);
+    expect(brief(report)).toEqual(expected);
+  });
+
+  it('uses the auths of $DOCKER_CONFIG/config.json', async () => {
+    const dockerConfig = makeDir('docker-config', { 'config.json': JSON.stringify({ auths: { [registry.host]: { auth: basic('deploy-bot', 'correct horse') } } }) });
+    const { run, report } = await check(dir, { env: { DOCKER_CONFIG: dockerConfig } });
+    expect(run.code).toBe(0);
+    expect(brief(report)).toEqual(expected);
+    expect(report.errors).toEqual([]);
+  });
+
+  it('uses the auths of $HOME/.docker/config.json, URL-style keys included', async () => {
+    const home = makeDir('home', { '.docker/config.json': JSON.stringify({ auths: { [`http://${registry.host}/v2/`]: { username: 'deploy-bot', password: 'correct horse' } } }) });
+    const { run, report } = await check(dir, { env: { HOME: home } });
+    expect(run.code).toBe(0);
+    expect(brief(report)).toEqual(expected);
+  });
+
+  it('without credentials the lookup fails as registry-unauthorized with exit 1', async () => {
+    const { run, report } = await check(dir);
+    expect(run.code).toBe(1);
+    expect(report.updates).toEqual([]);
+    expect(report.errors).toEqual([
+      { image: `${registry.host}/platform/api`, tag: '3.4.0', code: 'registry-unauthorized', retryable: false, message: `GET manifest ${registry.host}/platform/api:3.4.0: 401 unauthorized` },
+    ]);
+  });
+
+  it('with a wrong password the lookup fails as registry-unauthorized', async () => {
+    const { run, report } = await check(dir, {
+      config: { registries: { [registry.host]: { username: 'deploy-bot', passwordEnv: 'API_REGISTRY_PASSWORD' } } },
+      env: { API_REGISTRY_PASSWORD: 'battery staple' },
+    });
+    expect(run.code).toBe(1);
+    expect(report.updates).toEqual([]);
+    expect(report.errors.map((error) => error.code)).toEqual(['registry-unauthorized']);
+  });
+});
+
+describe('check against a registry with bearer token auth', () => {
+  let issuer: TokenIssuer;
+  let registry: TestRegistry;
+  let incident: IncidentSeed;
+  let api: Record<string, string>;
+  let dir: string;
+
+  beforeAll(async () => {
+    issuer = await startTokenIssuer({ users: [{ username: 'ci-robot', password: 'robot-token-7', deny: ['push'] }] });
+    registry = await startRegistry({ auth: 'token', token: issuer });
+    incident = await seedIncident(registry);
+    api = await seedApi(registry);
+    const host = registry.host;
+    dir = makeDir('bearer', {
+      '.gitlab-ci.yml': `build:\n  image: ${host}/library/docker:27.0.3\n  services:\n    - ${host}/library/docker:27.0.3-dind@${incident.digests['27.0.3-dind']}\n  script: [docker build .]\n`,
+      'deploy/api.yaml': `kind: Pod\napiVersion: v1\nmetadata: {name: api}\nspec:\n  containers:\n    - name: api\n      image: ${host}/platform/api:3.4.0\n    - name: sidecar\n      image: ${host}/library/docker:27.0.3-dind\n`,
+      'compose.yaml': `services:\n  api:\n    image: ${host}/platform/api:3.4.0\n`,
+    });
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    await issuer?.stop();
+  });
+
+  it('gets exact updates with one token per repository', async () => {
+    issuer.reset();
+    const host = registry.host;
+    const { run, report } = await check(dir, {
+      config: { registries: { [host]: { username: 'ci-robot', passwordEnv: 'ROBOT_TOKEN' } } },
+      env: { ROBOT_TOKEN: 'robot-token-7' },
+    });
+    expect(run.code).toBe(0);
+    expect(report.errors).toEqual([]);
+    expect(report.updates.map(({ file, line, from, to }) => ({ file, line, from, to }))).toEqual([
+      { file: '.gitlab-ci.yml', line: 2, from: `${host}/library/docker:27.0.3`, to: `${host}/library/docker:27.1.1@${incident.digests['27.1.1']}` },
+      { file: '.gitlab-ci.yml', line: 4, from: `${host}/library/docker:27.0.3-dind@${incident.digests['27.0.3-dind']}`, to: `${host}/library/docker:27.1.1-dind@${incident.digests['27.1.1-dind']}` },
+      { file: 'compose.yaml', line: 3, from: `${host}/platform/api:3.4.0`, to: `${host}/platform/api:3.5.0@${api['3.5.0']}` },
+      { file: 'deploy/api.yaml', line: 7, from: `${host}/platform/api:3.4.0`, to: `${host}/platform/api:3.5.0@${api['3.5.0']}` },
+      { file: 'deploy/api.yaml', line: 9, from: `${host}/library/docker:27.0.3-dind`, to: `${host}/library/docker:27.1.1-dind@${incident.digests['27.1.1-dind']}` },
+    ]);
+    const tokens = issuer.requests.map((request) => [request.method, request.username, request.service, request.scopes, request.status]);
+    expect(tokens.sort()).toEqual([
+      ['GET', 'ci-robot', issuer.service, ['repository:library/docker:pull'], 200],
+      ['GET', 'ci-robot', issuer.service, ['repository:platform/api:pull'], 200],
+    ]);
+  });
+
+  it('anonymous against a registry that allows no anonymous pull: registry-unauthorized for each image, no token granted', async () => {
+    issuer.reset();
+    const { run, report } = await check(dir);
+    expect(run.code).toBe(1);
+    expect(report.updates).toEqual([]);
+    expect(report.errors.map((error) => [error.image, error.tag, error.code])).toEqual([
+      [`${registry.host}/library/docker`, '27.0.3', 'registry-unauthorized'],
+      [`${registry.host}/library/docker`, '27.0.3-dind', 'registry-unauthorized'],
+      [`${registry.host}/platform/api`, '3.4.0', 'registry-unauthorized'],
+      [`${registry.host}/library/docker`, '27.0.3-dind', 'registry-unauthorized'],
+    ]);
+    expect(issuer.requests.every((request) => request.status === 401 && request.username === undefined)).toBe(true);
+  });
+});
