@@ -93,10 +93,12 @@ function blobId(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
+const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
 /** What Workhorse's content sniffing would call these bytes. */
 function sniff(bytes: Uint8Array): string {
   const head = bytes.subarray(0, 512);
-  if (head.length >= 8 && head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return 'image/png';
+  if (PNG.every((byte, i) => head[i] === byte)) return 'image/png';
   for (const byte of head) if (byte === 0 || (byte < 0x09) || (byte > 0x0d && byte < 0x20 && byte !== 0x1b)) return 'application/octet-stream';
   return 'text/plain; charset=utf-8';
 }
