@@ -143,6 +143,16 @@ describe('GitLab forge', () => {
       expect(error.message).toBe("GitLab could not commit to branch archpin/x of acme/web (400): A file with this name doesn't exist");
     });
 
+    it('reads the head parents from the commit when the branch payload lacks them', async () => {
+      seed('acme/web');
+      const repo = await repoOf('acme/web');
+      const base = double.state.project('acme/web').branches.get('main')!;
+      const head = double.state.push('acme/web', { 'Dockerfile': 'FROM alpine:3.21\n' }, 'bump', 'archpin/alpine');
+      double.faults.add({ method: 'GET', path: `/projects/${repo.id}/repository/branches/archpin%2Falpine`, status: 200, body: { name: 'archpin/alpine', commit: { id: head } } });
+      expect(await forge.branchHead(repo, 'archpin/alpine')).toEqual({ sha: head, parents: [base] });
+      expect(double.requests.at(-1)).toMatchObject({ method: 'GET', path: `/projects/${repo.id}/repository/commits/${head}`, status: 200 });
+    });
+
     it('deleting a branch that is already gone is not an error', async () => {
       seed('acme/web');
       await expect(forge.deleteBranch(await repoOf('acme/web'), 'archpin/gone')).resolves.toBeUndefined();
