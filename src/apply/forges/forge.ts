@@ -1,0 +1,114 @@
+/**
+ * The one interface archpin's bot uses to talk to GitLab or GitHub. The forge is the database:
+ * branches are deterministic, change requests are found by branch, the dashboard issue by title.
+ * Every method does I/O; errors are `ArchpinError`s with forge-* codes and no tokens in messages.
+ */
+
+export type ForgeType = 'gitlab' | 'github';
+
+/** Which repositories to work on. GitLab: groups (subgroups included) and projects; GitHub: owners and repositories. */
+export interface ForgeTargets {
+  readonly groups?: readonly string[];
+  readonly projects?: readonly string[];
+  readonly owners?: readonly string[];
+  readonly repositories?: readonly string[];
+}
+
+export interface Repository {
+  /** GitLab: numeric project id as a string; GitHub: `owner/name`. */
+  readonly id: string;
+  /** `group/sub/project` or `owner/name`. */
+  readonly path: string;
+  readonly defaultBranch: string;
+  readonly archived: boolean;
+  readonly webUrl: string;
+}
+
+export interface TreeEntry {
+  readonly path: string;
+  readonly size: number | null;
+}
+
+export interface BranchHead {
+  readonly sha: string;
+  /** Parents of the head commit (a bot branch has exactly one: the base it was made on). */
+  readonly parents: readonly string[];
+}
+
+export interface FileWrite {
+  readonly path: string;
+  readonly content: Uint8Array;
+}
+
+export interface CommitRequest {
+  readonly branch: string;
+  /** The commit the branch is (re)created on: the default branch head it was planned against. */
+  readonly baseSha: string;
+  /** The base branch name (GitLab needs it alongside the sha). */
+  readonly baseBranch: string;
+  readonly message: string;
+  readonly files: readonly FileWrite[];
+}
+
+export type ChangeRequestState = 'open' | 'closed' | 'merged';
+
+export interface ChangeRequest {
+  /** GitLab MR iid / GitHub PR number. */
+  readonly number: number;
+  readonly branch: string;
+  readonly base: string;
+  readonly title: string;
+  readonly body: string;
+  readonly state: ChangeRequestState;
+  readonly labels: readonly string[];
+  readonly url: string;
+}
+
+export interface ChangeRequestInput {
+  readonly branch: string;
+  readonly base: string;
+  readonly title: string;
+  readonly body: string;
+  readonly labels: readonly string[];
+}
+
+export interface Issue {
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly state: 'open' | 'closed';
+  readonly url: string;
+}
+
+export interface Forge {
+  readonly type: ForgeType;
+  /** All non-archived repositories of the targets (GitLab subgroups included), deduplicated, sorted by path. */
+  listRepositories(targets: ForgeTargets): Promise<Repository[]>;
+  getRepository(id: string): Promise<Repository>;
+  /** The head of a branch, or null when the branch does not exist. */
+  branchHead(repo: Repository, branch: string): Promise<BranchHead | null>;
+  /** Every file (blob) of the tree at `ref`, recursively. */
+  listTree(repo: Repository, ref: string): Promise<TreeEntry[]>;
+  /** Raw bytes of a file at `ref` (binary-safe), or null when it does not exist. */
+  readFile(repo: Repository, path: string, ref: string): Promise<Uint8Array | null>;
+  /**
+   * Creates `branch` as one commit on `baseSha` holding `files`; when the branch exists it is
+   * overwritten (force) the same way. Returns the new head sha.
+   */
+  commitFiles(repo: Repository, request: CommitRequest): Promise<string>;
+  deleteBranch(repo: Repository, branch: string): Promise<void>;
+  /** The newest change request from `branch` in any state, or null. */
+  findChangeRequest(repo: Repository, branch: string): Promise<ChangeRequest | null>;
+  /** Open change requests whose source branch starts with `branchPrefix`. */
+  listOpenChangeRequests(repo: Repository, branchPrefix: string): Promise<ChangeRequest[]>;
+  openChangeRequest(repo: Repository, input: ChangeRequestInput): Promise<ChangeRequest>;
+  updateChangeRequest(repo: Repository, number: number, input: Partial<Pick<ChangeRequestInput, 'title' | 'body' | 'labels'>>): Promise<ChangeRequest>;
+  /** Closes it, leaving a comment first when one is given. */
+  closeChangeRequest(repo: Repository, number: number, comment: string | null): Promise<void>;
+  /** GitLab: merge when the pipeline succeeds; GitHub: GraphQL enablePullRequestAutoMerge. */
+  enableAutomerge(repo: Repository, number: number): Promise<void>;
+  /** The open issue with exactly this title, or null. */
+  findIssue(repo: Repository, title: string): Promise<Issue | null>;
+  createIssue(repo: Repository, title: string, body: string): Promise<Issue>;
+  updateIssue(repo: Repository, number: number, body: string): Promise<Issue>;
+}
