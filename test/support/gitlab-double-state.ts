@@ -225,7 +225,8 @@ export class GitlabState {
   push(idOrPath: string | number, changes: FileChanges, message = 'Manual change', branch?: string): string {
     const project = this.project(idOrPath);
     const name = branch ?? project.defaultBranch ?? 'main';
-    const head = project.branches.get(name) ?? null;
+    // A new branch starts from the default branch head, as `git switch -c` would.
+    const head = project.branches.get(name) ?? (project.defaultBranch ? project.branches.get(project.defaultBranch) : undefined) ?? null;
     const sha = this.commit(project, head, changes, message, { name: 'Dana Developer', email: 'dana@example.com' });
     project.branches.set(name, sha);
     if (project.defaultBranch === null) project.defaultBranch = name;
