@@ -71,9 +71,19 @@ function measure(label, dir) {
 const base = path.join(os.tmpdir(), 'archpin-bench-scan');
 const allKinds = ['deployment', 'values', 'gitlab', 'dockerfile', 'puppet', 'nomad', 'compose', 'plainYaml', 'plainYaml', 'code', 'code', 'code', 'code', 'code', 'markdown', 'markdown', 'markdown', 'markdown'];
 generate(path.join(base, 'large-20000'), 20000, allKinds);
-generate(path.join(base, 'small-400'), 400, ['deployment', 'values', 'gitlab', 'dockerfile', 'puppet', 'plainYaml', 'plainYaml']);
-const big = path.join(base, 'small-400', 'crds-bundle.yaml');
-if (!existsSync(big)) writeFileSync(big, Array.from({ length: 2500 }, (_, i) => generators.deployment(i)).join('---\n'));
+// A realistic 400-file, ~5 MB repository: manifests, values, CI, Dockerfiles, Puppet, plus two
+// operator bundles (CRDs with large schemas, then the operator's Deployment), the way they ship.
+generate(path.join(base, 'small-400'), 398, ['deployment', 'values', 'gitlab', 'dockerfile', 'puppet', 'plainYaml', 'plainYaml']);
+const crd = (i) => `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets${i}.example.com\nspec:\n  group: example.com\n  names: {kind: Widget${i}, plural: widgets${i}}\n  versions:\n    - name: v1\n      schema:\n        openAPIV3Schema:\n          type: object\n          properties:\n${Array.from({ length: 120 }, (_, k) => `            field${k}:\n              description: The image pull policy or container image for component ${k} of the widget.\n              type: string`).join('\n')}\n`;
+for (const name of ['operator-a.yaml', 'operator-b.yaml']) {
+  const file = path.join(base, 'small-400', name);
+  if (!existsSync(file)) writeFileSync(file, [...Array.from({ length: 90 }, (_, i) => crd(i)), generators.deployment(0)].join('---\n'));
+}
+// The worst case, on its own: 2,500 Deployments in one 3.7 MB file, every document holding images.
+const worst = path.join(base, 'worst-case');
+mkdirSync(worst, { recursive: true });
+if (!existsSync(path.join(worst, 'all-deployments.yaml'))) writeFileSync(path.join(worst, 'all-deployments.yaml'), Array.from({ length: 2500 }, (_, i) => generators.deployment(i)).join('---\n'));
 execFileSync(process.execPath, [bin, '--version']);
 measure('20,000-file tree', path.join(base, 'large-20000'));
 measure('400-file tree', path.join(base, 'small-400'));
+measure('worst case (one file, 2,500 Deployments)', worst);

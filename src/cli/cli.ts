@@ -4,8 +4,6 @@ import { loadConfig, parseConfig } from '../config/load-config.js';
 import { isArchpinError } from '../core/errors.js';
 import { parseCliArgs, USAGE, type ParsedArgs } from './args.js';
 import { EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, type CliIo, type ExitCode } from './io.js';
-import { runAudit } from './audit.js';
-import { runCheck } from './check.js';
 import { runScan } from './scan.js';
 
 function version(): string {
@@ -41,8 +39,12 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
       const directory = args.positionals[0] ?? '.';
       const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), path.resolve(io.cwd, directory));
       const common = { directory, format: args.format, config, platforms: args.platforms, cacheDir: args.cacheDir };
-      if (args.command === 'audit') return runAudit(common, io);
-      return runCheck({ ...common, write: args.write, diff: args.diff }, io);
+      if (args.command === 'audit') return (await import('./audit.js')).runAudit(common, io);
+      return (await import('./check.js')).runCheck({ ...common, write: args.write, diff: args.diff }, io);
+    }
+    case 'run': {
+      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), io.cwd);
+      return (await import('./run.js')).runRun(args, config, io);
     }
     default:
       io.stderr(`archpin ${args.command}: not available in this version yet\n`);
@@ -50,7 +52,7 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
   }
 }
 
-/** Runs one command line; never throws: errors become messages and exit codes. */
+/** Runs one command line; never throws: errors become messages and exit codes. Commands load lazily, so `scan` starts fast. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   try {
     return await dispatch(parseCliArgs(argv), io);

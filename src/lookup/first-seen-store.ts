@@ -7,6 +7,8 @@ export interface FirstSeenStore {
   observe(image: string, digest: string, now: number): number | null;
   /** Known entries, e.g. to carry in a dashboard issue. */
   entries(): ReadonlyMap<string, number>;
+  /** Takes an earlier first-seen time (e.g. from a dashboard issue); the earliest wins. */
+  remember(key: string, firstSeen: number): void;
   save(): Promise<void>;
 }
 
@@ -35,6 +37,14 @@ export async function openFirstSeenStore(cacheDir: string | null, seed: Readonly
       return null;
     },
     entries: () => known,
+    remember(key, firstSeen) {
+      if (!Number.isFinite(firstSeen)) return;
+      const seen = known.get(key);
+      if (seen === undefined || firstSeen < seen) {
+        known.set(key, firstSeen);
+        dirty = true;
+      }
+    },
     async save() {
       if (!cacheDir || !dirty) return;
       await mkdir(cacheDir, { recursive: true });

@@ -3,6 +3,7 @@ import type { Reference, ScanProblem } from '../core/types.js';
 import type { Extractor, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { gitlabLocalIncludes } from './extractors/gitlab-ci.js';
+import { YAML_RELEVANT } from './yaml-source.js';
 
 export interface ScanResult {
   readonly references: readonly Reference[];
@@ -10,6 +11,7 @@ export interface ScanResult {
 }
 
 const GITLAB_CI_NAME = /(^|\/)\.gitlab-ci\.ya?ml$/i;
+const YAML_NAME = /\.ya?ml$/i;
 
 /** Turns a GitLab include glob (`ci/*.yml`, `ci/**\/*.yml`) into a matcher over root-relative paths. */
 function globMatcher(glob: string): (path: string) => boolean {
@@ -70,12 +72,16 @@ export function scanFiles(
   const problems: ScanProblem[] = [];
   for (const file of files) {
     let extractor: Extractor | null = null;
+    // A YAML file that never mentions an image, repository, service or include holds no reference
+    // any extractor could find: skip the parse, which is most of a scan's cost.
+    if (YAML_NAME.test(file.path) && !YAML_RELEVANT.test(file.text)) continue;
     try {
       extractor = extractorFor(file, context, extractors);
       if (!extractor) continue;
       const result = extractor.extract(file, context);
       references.push(...result.references);
       problems.push(...result.problems);
+      file.memo.clear(); // parsed forms are large; keep memory flat over big trees
     } catch (error) {
       problems.push({
         file: file.path,

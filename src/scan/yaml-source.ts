@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, type Document, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, visit, type Document, type Node, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
 
@@ -11,6 +11,49 @@ export interface YamlSource {
 const MEMO_KEY = 'yaml';
 /** Nesting deeper than this is not walked: no real manifest is that deep, a hostile one may be. */
 export const MAX_DEPTH = 200;
+/** Files larger than this are parsed one relevant document at a time (big CRD bundles). */
+export const CHUNK_THRESHOLD = 64 * 1024;
+/** Without one of these words, no YAML extractor can find anything in a text. */
+export const YAML_RELEVANT = /image|repository|services|include/i;
+const CRD = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*\r?$/m;
+const DOCUMENT_MARKER = /^---[ \t]*(?:#.*)?\r?$/gm;
+
+/**
+ * The `[start, end)` ranges of the documents of a large stream worth parsing: those that mention an
+ * image at all and are not a CustomResourceDefinition (whose schema mentions images but holds none).
+ */
+export function relevantDocumentRanges(text: string): Array<[number, number]> {
+  const starts = [0];
+  const markers = new RegExp(DOCUMENT_MARKER.source, 'gm');
+  for (let match = markers.exec(text); match; match = markers.exec(text)) starts.push(match.index + match[0].length);
+  const ranges: Array<[number, number]> = [];
+  for (let index = 0; index < starts.length; index++) {
+    const start = starts[index]!;
+    const end = index + 1 < starts.length ? text.lastIndexOf('---', starts[index + 1]! - 1) : text.length;
+    const body = text.slice(start, end);
+    if (YAML_RELEVANT.test(body) && !CRD.test(body)) ranges.push([start, end]);
+  }
+  return ranges;
+}
+
+function parseOptions() {
+  return { prettyErrors: false, strict: false, uniqueKeys: false, keepSourceTokens: false } as const;
+}
+
+/** Parses one slice of the text and moves every node range (and error position) to file offsets. */
+function parseSlice(text: string, start: number, end: number): Document.Parsed[] {
+  const all = parseAllDocuments(start === 0 && end === text.length ? text : text.slice(start, end), parseOptions());
+  const documents = Array.isArray(all) ? all : [];
+  if (start === 0) return documents;
+  for (const document of documents) {
+    visit(document, (_key, node) => {
+      const ranged = node as { range?: [number, number, number] | null };
+      if (ranged.range) ranged.range = [ranged.range[0] + start, ranged.range[1] + start, ranged.range[2] + start];
+    });
+    for (const error of document.errors) error.pos = [error.pos[0] + start, error.pos[1] + start];
+  }
+  return documents;
+}
 
 /** Parses all YAML documents of a file once per file. Aliases are never expanded, so alias bombs cost nothing. */
 export function yamlSource(file: SourceFile): YamlSource {
@@ -20,8 +63,9 @@ export function yamlSource(file: SourceFile): YamlSource {
   const problems: ScanProblem[] = [];
   let parsed: Document.Parsed[] = [];
   try {
-    const all = parseAllDocuments(file.text, { prettyErrors: false, strict: false, uniqueKeys: false, keepSourceTokens: false });
-    parsed = Array.isArray(all) ? all : [];
+    const text = file.text;
+    if (text.length < CHUNK_THRESHOLD) parsed = parseSlice(text, 0, text.length);
+    else parsed = relevantDocumentRanges(text).flatMap(([start, end]) => parseSlice(text, start, end));
   } catch (error) {
     problems.push({ file: file.path, line: null, code: 'parse-error', message: `YAML: ${(error as Error).message}` });
   }

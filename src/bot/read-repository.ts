@@ -1,0 +1,55 @@
+import ignore from 'ignore';
+import type { Forge, Repository } from '../apply/forges/forge.js';
+import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
+import type { ScanProblem } from '../core/types.js';
+import { isCandidatePath } from '../scan/candidate-path.js';
+
+export const REPO_CONFIG_NAMES = ['archpin.json', '.archpin.json'] as const;
+
+export interface RepositoryFiles {
+  readonly files: readonly SourceFile[];
+  readonly problems: readonly ScanProblem[];
+  /** The repository's own archpin.json text, if it has one. */
+  readonly configText: string | null;
+}
+
+/** Reads the files an extractor may want from a repository at `ref`, through the API (no git). */
+export async function readRepositoryFiles(
+  forge: Forge,
+  repo: Repository,
+  ref: string,
+  options: { ignorePaths: readonly string[]; maxFileSize: number; concurrency?: number },
+): Promise<RepositoryFiles> {
+  const tree = await forge.listTree(repo, ref);
+  const ignored = ignore().add([...options.ignorePaths]);
+  const problems: ScanProblem[] = [];
+  const wanted = tree.filter((entry) => {
+    if (!isCandidatePath(entry.path) || /(^|\/)(node_modules|vendor)\//.test(entry.path) || ignored.ignores(entry.path)) return false;
+    if (entry.size !== null && entry.size > options.maxFileSize) {
+      problems.push({ file: entry.path, line: null, code: 'file-too-large', message: `${entry.size} bytes is over the ${options.maxFileSize}-byte limit (maxFileSize)` });
+      return false;
+    }
+    return true;
+  });
+  const configEntry = tree.find((entry) => (REPO_CONFIG_NAMES as readonly string[]).includes(entry.path));
+  const files: SourceFile[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < wanted.length) {
+      const entry = wanted[next++]!;
+      const bytes = await forge.readFile(repo, entry.path, ref);
+      if (bytes === null) continue;
+      if (bytes.length > options.maxFileSize) {
+        problems.push({ file: entry.path, line: null, code: 'file-too-large', message: `${bytes.length} bytes is over the limit` });
+      } else if (looksBinary(bytes)) {
+        problems.push({ file: entry.path, line: null, code: 'file-binary', message: 'binary file (NUL byte); not scanned' });
+      } else {
+        files.push(sourceFile(entry.path, bytes));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, wanted.length)) }, worker));
+  files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const configBytes = configEntry ? await forge.readFile(repo, configEntry.path, ref) : null;
+  return { files, problems, configText: configBytes ? Buffer.from(configBytes).toString('utf8') : null };
+}

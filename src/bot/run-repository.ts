@@ -1,0 +1,267 @@
+import { createHash } from 'node:crypto';
+import type { ChangeRequest, Forge, Repository } from '../apply/forges/forge.js';
+import { imagePolicy } from '../config/image-policy.js';
+import { withRepositoryConfig } from '../config/repository-config.js';
+import type { Config } from '../config/schema.js';
+import { isArchpinError } from '../core/errors.js';
+import { imageKey } from '../core/image-ref.js';
+import { sourceFile, type SourceFile } from '../core/source-file.js';
+import type { Reference, ScanProblem } from '../core/types.js';
+import { dependenciesOf, type Dependency, type DependencyResult, type Held, type LookupFailure } from '../lookup/find-updates.js';
+import type { FirstSeenStore } from '../lookup/first-seen-store.js';
+import { groupChanges, type PlannedChange } from '../plan/change-groups.js';
+import { changeBody, changeFingerprint, changeTitle, readChangeState } from '../plan/change-request-text.js';
+import { dashboardBody, decodeDashboardState, DASHBOARD_TITLE, type DashboardEntry, type DashboardState } from '../plan/dashboard.js';
+import { planUpdates } from '../plan/plan-updates.js';
+import { EXTRACTORS } from '../scan/extractors/index.js';
+import { gitlabContext, scanFiles } from '../scan/scan-files.js';
+import { changeFiles } from './change-files.js';
+import { readRepositoryFiles } from './read-repository.js';
+
+export type ChangeAction = 'opened' | 'updated' | 'unchanged' | 'skipped-closed' | 'awaiting-limit' | 'would-open' | 'would-update' | 'failed';
+
+export interface ChangeOutcome {
+  readonly branch: string;
+  readonly title: string;
+  readonly action: ChangeAction;
+  readonly number: number | null;
+  readonly url: string | null;
+  readonly error?: string;
+}
+
+export interface RepositoryOutcome {
+  readonly repository: string;
+  readonly changes: readonly ChangeOutcome[];
+  /** Branches of obsolete change requests closed (or that would be, in a dry run). */
+  readonly closed: readonly string[];
+  readonly held: readonly Held[];
+  readonly errors: ReadonlyArray<LookupFailure | { code: string; message: string }>;
+  readonly problems: readonly ScanProblem[];
+  /** True when the remembered scan was reused (nothing new on the default branch). */
+  readonly reusedScan: boolean;
+}
+
+export interface RunRepositoryDeps {
+  readonly forge: Forge;
+  readonly lookup: (dependencies: readonly Dependency[], config: Config) => Promise<DependencyResult[]>;
+  readonly firstSeen: FirstSeenStore;
+  readonly now: () => number;
+  readonly dryRun: boolean;
+  /** Called between writes; a stop request makes the run end after the write in flight. */
+  readonly shouldStop?: () => boolean;
+}
+
+const DEFAULT_CONCURRENT_LIMIT = 10;
+const DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024;
+
+function configHash(config: Config): string {
+  const { forge: _forge, registries: _registries, ...rest } = config;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
+}
+
+function errorOf(error: unknown): { code: string; message: string } {
+  return isArchpinError(error) ? { code: error.code, message: error.message } : { code: 'run-failed', message: error instanceof Error ? error.message : String(error) };
+}
+
+interface Scanned {
+  readonly files: readonly SourceFile[] | null;
+  readonly references: readonly Reference[];
+  readonly problems: readonly ScanProblem[];
+  readonly config: Config;
+  readonly repoConfig: string | null;
+}
+
+async function scanRepository(forge: Forge, repo: Repository, ref: string, global: Config): Promise<Scanned> {
+  const read = await readRepositoryFiles(forge, repo, ref, { ignorePaths: global.ignorePaths ?? [], maxFileSize: global.maxFileSize ?? DEFAULT_MAX_FILE_SIZE });
+  const config = withRepositoryConfig(global, read.configText, `${repo.path}/archpin.json`);
+  const files = config.ignorePaths === global.ignorePaths ? read.files : await narrowed(forge, repo, ref, config);
+  const result = scanFiles(files, EXTRACTORS, gitlabContext(files));
+  return { files, references: result.references, problems: [...read.problems, ...result.problems], config, repoConfig: read.configText };
+}
+
+async function narrowed(forge: Forge, repo: Repository, ref: string, config: Config): Promise<readonly SourceFile[]> {
+  return (await readRepositoryFiles(forge, repo, ref, { ignorePaths: config.ignorePaths ?? [], maxFileSize: config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE })).files;
+}
+
+function withEnabled(references: readonly Reference[], config: Config): Reference[] {
+  return references.map((reference) =>
+    reference.skip === null && reference.image && !imagePolicy(config, imageKey(reference.image)).enabled ? { ...reference, skip: 'ignored' } : reference,
+  );
+}
+
+/**
+ * One repository: scan (or reuse the scan remembered in the dashboard when the default branch has
+ * not moved), look up, gate, plan, then reconcile change requests with what the forge holds.
+ * Stateless: branches are deterministic, MRs are found by branch, state lives in MR and issue bodies.
+ */
+export async function runRepository(repo: Repository, global: Config, deps: RunRepositoryDeps): Promise<RepositoryOutcome> {
+  const { forge } = deps;
+  const errors: Array<LookupFailure | { code: string; message: string }> = [];
+  const head = await forge.branchHead(repo, repo.defaultBranch);
+  if (!head) throw new Error(`default branch ${repo.defaultBranch} not found`);
+  const wantsDashboard = global.dashboard !== false;
+  const dashboard = wantsDashboard ? await forge.findIssue(repo, DASHBOARD_TITLE) : null;
+  const remembered = decodeDashboardState(dashboard?.body);
+  for (const [key, ms] of Object.entries(remembered?.firstSeen ?? {})) deps.firstSeen.remember(key, ms);
+
+  const hash = configHash(global);
+  const reuse = remembered !== null && remembered.base === head.sha && remembered.configHash === hash && remembered.references !== null;
+  let scanned: Scanned = reuse
+    ? { files: null, references: remembered.references!, problems: [], config: global, repoConfig: null }
+    : await scanRepository(forge, repo, head.sha, global);
+  if (reuse && remembered.repoConfig !== undefined) {
+    scanned = { ...scanned, config: withRepositoryConfig(global, remembered.repoConfig, `${repo.path}/archpin.json`), repoConfig: remembered.repoConfig };
+  }
+  const config = scanned.config;
+  const references = withEnabled(scanned.references, config);
+  const results = await deps.lookup(dependenciesOf(references), config);
+  const plan = planUpdates(results);
+  errors.push(...plan.errors, ...plan.failures.map((failure) => ({ code: failure.code, message: `${failure.file}:${failure.line}: ${failure.message}` })));
+  const prefix = config.branchPrefix ?? 'archpin/';
+  const changes = groupChanges(plan.updates, plan.held, { branchPrefix: prefix, groupNameFor: (image) => imagePolicy(config, image).groupName });
+  const fingerprints = Object.fromEntries(changes.map((change) => [change.branch, changeFingerprint(change)]));
+
+  const stateFor = (): DashboardState => ({
+    version: 1,
+    base: head.sha,
+    configHash: hash,
+    references: scanned.references,
+    repoConfig: scanned.repoConfig,
+    changes: fingerprints,
+    firstSeen: Object.fromEntries([...deps.firstSeen.entries()].filter(([key]) => references.some((reference) => reference.image && key.startsWith(`${imageKey(reference.image)}@`)))),
+  });
+
+  const unchanged = reuse && sameRecord(remembered.changes, fingerprints);
+  let outcomes: ChangeOutcome[];
+  let closed: string[] = [];
+  if (unchanged) {
+    outcomes = changes.map((change) => ({ branch: change.branch, title: changeTitle(change), action: 'unchanged', number: null, url: null }));
+  } else {
+    if (!scanned.files) scanned = await scanRepository(forge, repo, head.sha, global);
+    const files = scanned.files!;
+    const byPath = new Map(files.map((file) => [file.path, file.bytes]));
+    const context = gitlabContext(files);
+    const rescan = (path: string, bytes: Uint8Array) => scanFiles([sourceFile(path, bytes)], EXTRACTORS, context).references;
+    const referencesIn = (path: string) => scanned.references.filter((reference) => reference.file === path);
+    const open = await forge.listOpenChangeRequests(repo, prefix);
+    let openCount = open.length;
+    outcomes = [];
+    for (const change of changes) {
+      if (deps.shouldStop?.()) break;
+      const made = changeFiles(change, (path) => byPath.get(path), referencesIn, rescan);
+      const title = changeTitle(change);
+      if (!made.ok) {
+        outcomes.push({ branch: change.branch, title, action: 'failed', number: null, url: null, error: made.reason });
+        continue;
+      }
+      try {
+        const outcome = await reconcileChange(forge, repo, change, { title, files: made.files, base: head.sha, fingerprint: fingerprints[change.branch]!, config, dryRun: deps.dryRun, canOpen: () => withinLimit(openCount, config) });
+        if (outcome.action === 'opened') openCount++;
+        outcomes.push(outcome);
+      } catch (error) {
+        const { message } = errorOf(error);
+        outcomes.push({ branch: change.branch, title, action: 'failed', number: null, url: null, error: message });
+      }
+    }
+    if (!deps.shouldStop?.()) closed = await closeObsolete(forge, repo, open, new Set(changes.map((change) => change.branch)), deps.dryRun);
+  }
+
+  if (wantsDashboard && !deps.shouldStop?.()) {
+    const fresh: DashboardEntry[] = outcomes.map((outcome) => ({
+      title: outcome.title,
+      branch: outcome.branch,
+      url: outcome.url,
+      status: outcome.action === 'skipped-closed' ? 'closed-by-user' : outcome.action === 'awaiting-limit' ? 'awaiting-limit' : outcome.action.startsWith('would') ? 'dry-run' : 'open',
+    }));
+    // With nothing new, the dashboard keeps the change lines it already shows (with their links).
+    const entries = unchanged ? (remembered.entries ?? fresh) : fresh;
+    const body = dashboardBody({
+      changes: entries,
+      held: plan.held,
+      errors: plan.errors,
+      problems: [...scanned.problems.map((problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.code} — ${problem.message}`), ...outcomes.filter((o) => o.error).map((o) => `${o.branch}: ${o.error}`)],
+      skipped: references.filter((reference) => reference.skip !== null).length,
+      state: { ...stateFor(), entries },
+    });
+    if (!deps.dryRun && body !== dashboard?.body) {
+      if (dashboard) await forge.updateIssue(repo, dashboard.number, body);
+      else await forge.createIssue(repo, DASHBOARD_TITLE, body);
+    }
+  }
+  return { repository: repo.path, changes: outcomes, closed, held: plan.held, errors, problems: scanned.problems, reusedScan: reuse };
+}
+
+function withinLimit(openCount: number, config: Config): boolean {
+  const limit = config.prConcurrentLimit ?? DEFAULT_CONCURRENT_LIMIT;
+  return limit === 0 || openCount < limit;
+}
+
+function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
+interface DesiredChange {
+  readonly title: string;
+  readonly files: readonly { path: string; content: Uint8Array }[];
+  readonly base: string;
+  readonly fingerprint: string;
+  readonly config: Config;
+  readonly dryRun: boolean;
+  readonly canOpen: () => boolean;
+}
+
+async function reconcileChange(forge: Forge, repo: Repository, change: PlannedChange, desired: DesiredChange): Promise<ChangeOutcome> {
+  const kind = forge.type === 'gitlab' ? 'merge request' : 'pull request';
+  const state = { fingerprint: desired.fingerprint, base: desired.base };
+  const body = changeBody(change, state, kind);
+  const labels = desired.config.labels ?? [];
+  const existing = await forge.findChangeRequest(repo, change.branch);
+  const existingState = existing ? readChangeState(existing.body) : null;
+  const result = (action: ChangeAction, request: ChangeRequest | null): ChangeOutcome => ({ branch: change.branch, title: desired.title, action, number: request?.number ?? null, url: request?.url ?? null });
+
+  if (existing && existing.state === 'open') {
+    const contentCurrent = existingState?.fingerprint === desired.fingerprint && existingState.base === desired.base;
+    const textCurrent = existing.title === desired.title && existing.body === body && sameLabels(existing.labels, labels);
+    if (contentCurrent && textCurrent) return result('unchanged', existing);
+    if (desired.dryRun) return result('would-update', existing);
+    if (!contentCurrent) await commit(forge, repo, change, desired);
+    const updated = await forge.updateChangeRequest(repo, existing.number, { title: desired.title, body, labels });
+    return result('updated', updated);
+  }
+  if (existing && existing.state === 'closed' && existingState?.fingerprint === desired.fingerprint) {
+    return result('skipped-closed', existing);
+  }
+  if (!desired.canOpen()) return result('awaiting-limit', null);
+  if (desired.dryRun) return result('would-open', null);
+  await commit(forge, repo, change, desired);
+  const opened = await forge.openChangeRequest(repo, { branch: change.branch, base: repo.defaultBranch, title: desired.title, body, labels });
+  if (desired.config.automerge) await forge.enableAutomerge(repo, opened.number);
+  return result('opened', opened);
+}
+
+async function commit(forge: Forge, repo: Repository, change: PlannedChange, desired: DesiredChange): Promise<void> {
+  await forge.commitFiles(repo, {
+    branch: change.branch,
+    baseSha: desired.base,
+    baseBranch: repo.defaultBranch,
+    message: `${desired.title}\n\nUpdated by archpin: every pinned digest is an index that passed the multi-architecture gate.`,
+    files: desired.files,
+  });
+}
+
+function sameLabels(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().every((label, index) => label === [...b].sort()[index]);
+}
+
+async function closeObsolete(forge: Forge, repo: Repository, open: readonly ChangeRequest[], wanted: ReadonlySet<string>, dryRun: boolean): Promise<string[]> {
+  const closed: string[] = [];
+  for (const request of open) {
+    if (wanted.has(request.branch) || readChangeState(request.body) === null) continue;
+    closed.push(request.branch);
+    if (dryRun) continue;
+    await forge.closeChangeRequest(repo, request.number, 'archpin closed this: the update is no longer needed (merged elsewhere, superseded, or the reference is gone).');
+    await forge.deleteBranch(repo, request.branch).catch(() => undefined);
+  }
+  return closed;
+}

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import type { Forge, ForgeTargets } from '../apply/forges/forge.js';
+import { imagePolicy } from '../config/image-policy.js';
+import type { Config } from '../config/schema.js';
+import { isArchpinError } from '../core/errors.js';
+import { findUpdate, type Dependency, type DependencyResult, type FindUpdatesDeps } from '../lookup/find-updates.js';
+import { runRepository, type RepositoryOutcome } from './run-repository.js';
+
+export interface SweepResult {
+  readonly repositories: readonly RepositoryOutcome[];
+  readonly failures: ReadonlyArray<{ repository: string; code: string; message: string }>;
+}
+
+export interface SweepDeps {
+  readonly forge: Forge;
+  /** Lookup dependencies (registry client, gate, first-seen store); the policy comes from each repository's config. */
+  readonly lookup: Omit<FindUpdatesDeps, 'policyFor'>;
+  readonly now: () => number;
+  readonly dryRun: boolean;
+  readonly platforms?: readonly string[] | undefined;
+  readonly shouldStop?: () => boolean;
+  readonly onRepository?: (outcome: RepositoryOutcome) => void;
+}
+
+/**
+ * A lookup shared by every repository of a run: the same image at the same tag and digest under
+ * the same policy is looked up once, whichever repositories use it.
+ */
+export function sharedLookup(deps: SweepDeps): (dependencies: readonly Dependency[], config: Config) => Promise<DependencyResult[]> {
+  const memo = new Map<string, Promise<DependencyResult>>();
+  return (dependencies, config) => {
+    const policyFor = (key: string) => imagePolicy(config, key, deps.platforms);
+    return Promise.all(
+      dependencies.map(async (dependency) => {
+        const policy = policyFor(dependency.key);
+        const id = createHash('sha256').update(JSON.stringify([dependency.key, dependency.tag, dependency.digest, policy])).digest('hex');
+        let pending = memo.get(id);
+        if (!pending) {
+          pending = findUpdate(dependency, { ...deps.lookup, policyFor });
+          memo.set(id, pending);
+        }
+        return { ...(await pending), dependency };
+      }),
+    );
+  };
+}
+
+/** One sweep over every repository of the targets. A repository that fails is reported; the others go on. */
+export async function sweep(targets: ForgeTargets, config: Config, deps: SweepDeps): Promise<SweepResult> {
+  const repositories = await deps.forge.listRepositories(targets);
+  const lookup = sharedLookup(deps);
+  const outcomes: RepositoryOutcome[] = [];
+  const failures: Array<{ repository: string; code: string; message: string }> = [];
+  for (const repo of repositories) {
+    if (deps.shouldStop?.()) break;
+    try {
+      const outcome = await runRepository(repo, config, { forge: deps.forge, lookup, firstSeen: deps.lookup.firstSeen, now: deps.now, dryRun: deps.dryRun, ...(deps.shouldStop ? { shouldStop: deps.shouldStop } : {}) });
+      outcomes.push(outcome);
+      deps.onRepository?.(outcome);
+    } catch (error) {
+      failures.push({ repository: repo.path, code: isArchpinError(error) ? error.code : 'run-failed', message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { repositories: outcomes, failures };
+}

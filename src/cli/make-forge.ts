@@ -1,0 +1,38 @@
+import type { Forge, ForgeTargets, ForgeType } from '../apply/forges/forge.js';
+import { createGithubForge } from '../apply/forges/github.js';
+import { createGitlabForge } from '../apply/forges/gitlab.js';
+import type { Config } from '../config/schema.js';
+import { ArchpinError } from '../core/errors.js';
+import type { ParsedArgs } from './args.js';
+import type { CliIo } from './io.js';
+
+export interface ForgeSetup {
+  readonly forge: Forge;
+  readonly targets: ForgeTargets;
+  readonly tokenEnv: string;
+}
+
+/** The forge from flags (which win) and config; the token from the environment variable it names. */
+export function makeForge(args: Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'projects' | 'owners' | 'repositories'>, config: Config, io: CliIo): ForgeSetup {
+  const type = (args.forge ?? config.forge?.type) as ForgeType | undefined;
+  if (type !== 'gitlab' && type !== 'github') {
+    throw new ArchpinError('usage', 'no forge: pass --forge gitlab|github or set "forge": {"type": …} in the config');
+  }
+  const fromConfig = config.forge?.type === type ? config.forge : undefined;
+  const tokenEnv = fromConfig?.tokenEnv ?? (type === 'gitlab' ? 'GITLAB_TOKEN' : 'GITHUB_TOKEN');
+  const token = io.env[tokenEnv];
+  if (!token) throw new ArchpinError('usage', `no token: set ${tokenEnv} (GitLab: a group or project access token with role Developer and scope api; GitHub: a token with contents, pull requests and issues write)`);
+  const url = args.url ?? fromConfig?.url;
+  const targets: ForgeTargets =
+    type === 'gitlab'
+      ? { groups: args.groups.length ? args.groups : (fromConfig?.groups ?? []), projects: args.projects.length ? args.projects : (fromConfig?.projects ?? []) }
+      : { owners: args.owners.length ? args.owners : (fromConfig?.owners ?? []), repositories: args.repositories.length ? args.repositories : (fromConfig?.repositories ?? []) };
+  if (Object.values(targets).every((list: readonly string[]) => list.length === 0)) {
+    throw new ArchpinError('usage', type === 'gitlab' ? 'no targets: pass --group or --project, or set forge.groups / forge.projects' : 'no targets: pass --owner or --repo, or set forge.owners / forge.repositories');
+  }
+  if (type === 'gitlab') {
+    if (!url) throw new ArchpinError('usage', 'GitLab needs --url or forge.url (e.g. https://gitlab.example.com)');
+    return { forge: createGitlabForge({ url, token, tokenEnv }), targets, tokenEnv };
+  }
+  return { forge: createGithubForge({ token, ...(url ? { url } : {}) }), targets, tokenEnv };
+}

@@ -1,0 +1,69 @@
+import type { Config } from '../config/schema.js';
+import type { RepositoryOutcome } from '../bot/run-repository.js';
+import { sweep, type SweepResult } from '../bot/sweep.js';
+import type { ParsedArgs } from './args.js';
+import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
+import { cacheDirectory, lookupSetup } from './lookup-deps.js';
+import { makeForge } from './make-forge.js';
+
+export async function runRun(args: ParsedArgs, config: Config, io: CliIo): Promise<ExitCode> {
+  const { forge, targets } = makeForge(args, config, io);
+  const setup = await lookupSetup(config, io, { cacheDir: cacheDirectory(args.cacheDir, config, io), platforms: args.platforms });
+  const { policyFor: _policyFor, ...lookup } = setup.deps;
+  const result = await sweep(targets, config, {
+    forge,
+    lookup,
+    now: io.now,
+    dryRun: args.dryRun,
+    platforms: args.platforms,
+    onRepository: (outcome) => {
+      if (args.format === 'text' && io.interactive) io.stderr(`${outcome.repository}: ${summarise(outcome)}\n`);
+    },
+  });
+  await setup.firstSeen.save().catch(() => undefined);
+  io.stdout(args.format === 'json' ? `${JSON.stringify(runReportJson(result, args.dryRun), null, 2)}\n` : renderRunText(result, args.dryRun));
+  const failed = result.failures.length > 0 || result.repositories.some((repo) => repo.errors.length > 0 || repo.changes.some((change) => change.action === 'failed'));
+  return failed ? EXIT_PARTIAL : EXIT_OK;
+}
+
+function summarise(outcome: RepositoryOutcome): string {
+  const counts = new Map<string, number>();
+  for (const change of outcome.changes) counts.set(change.action, (counts.get(change.action) ?? 0) + 1);
+  const parts = [...counts].map(([action, count]) => `${count} ${action}`);
+  if (outcome.closed.length) parts.push(`${outcome.closed.length} closed`);
+  if (outcome.held.length) parts.push(`${outcome.held.length} held`);
+  if (outcome.errors.length) parts.push(`${outcome.errors.length} errors`);
+  return parts.length ? parts.join(', ') : 'nothing to do';
+}
+
+export function runReportJson(result: SweepResult, dryRun: boolean) {
+  return {
+    version: 1,
+    dryRun,
+    repositories: result.repositories.map((repo) => ({
+      repository: repo.repository,
+      changes: repo.changes,
+      closed: repo.closed,
+      blocked: repo.held.map((held) => ({ image: held.image, tag: held.tag, digest: held.digest || null, reason: held.reasons[0]?.code, reasons: held.reasons.map((reason) => reason.code), message: held.reasons.map((reason) => reason.message).join('; ') })),
+      errors: [...repo.errors, ...repo.problems.map((problem) => ({ code: problem.code, message: `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}` }))],
+      reusedScan: repo.reusedScan,
+    })),
+    errors: result.failures,
+  };
+}
+
+export function renderRunText(result: SweepResult, dryRun: boolean): string {
+  const lines: string[] = [];
+  for (const repo of result.repositories) {
+    lines.push(`${repo.repository}: ${summarise(repo)}`);
+    for (const change of repo.changes) {
+      lines.push(`  ${change.action.padEnd(14)} ${change.title}  (${change.branch})${change.url ? `  ${change.url}` : ''}${change.error ? `  — ${change.error}` : ''}`);
+    }
+    for (const branch of repo.closed) lines.push(`  ${(dryRun ? 'would-close' : 'closed').padEnd(14)} ${branch}`);
+    for (const held of repo.held) lines.push(`  ${'held'.padEnd(14)} ${held.image}:${held.tag ?? ''}  ${held.reasons.map((reason) => reason.code).join(', ')}`);
+    for (const error of repo.errors) lines.push(`  ${'error'.padEnd(14)} ${error.code}  ${error.message}`);
+  }
+  for (const failure of result.failures) lines.push(`${failure.repository}: ${failure.code}  ${failure.message}`);
+  lines.push('', `${result.repositories.length} repositories${dryRun ? ' (dry run: nothing written)' : ''}, ${result.failures.length} failed.`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { PlannedChange } from './change-groups.js';
+import { embedState, extractState } from './hidden-state.js';
+
+export interface ChangeState {
+  /** Identifies the edits: same fingerprint, same content on the same base. */
+  readonly fingerprint: string;
+  /** The default-branch commit the branch was made on. */
+  readonly base: string;
+}
+
+export function changeFingerprint(change: PlannedChange): string {
+  const lines = change.updates.map((update) => `${update.file}\0${update.line}\0${update.from}\0${update.to}`).sort();
+  return createHash('sha256').update(`${change.branch}\n${lines.join('\n')}`).digest('hex').slice(0, 32);
+}
+
+export function readChangeState(body: string): ChangeState | null {
+  const state = extractState(body) as Partial<ChangeState> | null;
+  return state && typeof state.fingerprint === 'string' && typeof state.base === 'string' ? { fingerprint: state.fingerprint, base: state.base } : null;
+}
+
+const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+const shortDigest = (text: string): string => text.replace(/sha256:([a-f0-9]{12})[a-f0-9]{52}/g, 'sha256:$1…');
+
+export function changeTitle(change: PlannedChange): string {
+  if (change.groupName) return `Update ${change.groupName}${change.isMajor ? ' (major)' : ''}`;
+  const name = change.displayName;
+  const versioned = change.updates.filter((update) => update.updateType !== 'digest' && update.updateType !== 'pin');
+  if (versioned.length === 0) {
+    return change.updates.every((update) => update.updateType === 'pin') ? `Pin ${name} Docker digest` : `Update ${name} Docker digest`;
+  }
+  const tags = [...new Set(versioned.map((update) => update.tag!))].sort();
+  return `Update ${name} Docker ${tags.length === 1 ? 'tag' : 'tags'} to ${tags.join(', ')}`;
+}
+
+/** The MR/PR description: what changes where, the digest, platforms old and new, and what is held back. */
+export function changeBody(change: PlannedChange, state: ChangeState, kind: 'merge request' | 'pull request'): string {
+  const out: string[] = [];
+  out.push(`This ${kind} updates ${change.images.map((image) => code(image)).join(', ')}. Every digest below is an index that passed archpin's multi-architecture gate.`, '');
+  out.push('| File | From | To | Type |', '| --- | --- | --- | --- |');
+  for (const update of change.updates) {
+    out.push(`| ${code(`${update.file}:${update.line}`)} | ${code(shortDigest(update.from))} | ${code(shortDigest(update.to))} | ${update.updateType} |`);
+  }
+  const targets = new Map<string, (typeof change.updates)[number]>();
+  for (const update of change.updates) targets.set(`${update.image}:${update.tag ?? ''}@${update.digest}`, update);
+  for (const update of targets.values()) {
+    out.push('', `**${displayTarget(update.image, update.tag)}** → ${code(update.digest)}`, '');
+    const platforms = [...new Set([...update.fromPlatforms, ...update.platforms])].sort();
+    out.push('| Platform | In use | New |', '| --- | :---: | :---: |');
+    for (const platform of platforms) {
+      out.push(`| ${platform} | ${update.fromPlatforms.includes(platform) ? '✓' : '—'} | ${update.platforms.includes(platform) ? '✓' : '—'} |`);
+    }
+  }
+  if (change.held.length > 0) {
+    out.push('', '### Held back', '', '| Version | Digest | Reason |', '| --- | --- | --- |');
+    for (const held of change.held) {
+      const reasons = held.reasons.map((reason) => `${reason.code}: ${reason.message}`).join('; ');
+      out.push(`| ${code(displayTarget(held.image, held.tag))} | ${held.digest ? code(shortDigest(held.digest)) : '—'} | ${reasons.replace(/\|/g, '\\|')} |`);
+    }
+  }
+  out.push('', '---', 'Opened by archpin. Close it to skip this version; a newer passing version updates it in place.', embedState(state));
+  return `${out.join('\n')}\n`;
+}
+
+function displayTarget(image: string, tag: string | null): string {
+  const name = image.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '');
+  return tag === null ? name : `${name}:${tag}`;
+}
