@@ -187,7 +187,7 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
       manifest: inspected ? inspected.manifest : (fetched as UnreadableManifest),
       imagePlatform: inspected?.imagePlatform ?? null,
       created: inspected?.created ?? null,
-      firstSeen: inspected ? (deps.firstSeen.observe(dependency.key, digest, now) ?? now) : null,
+      firstSeen: inspected ? deps.firstSeen.observe(dependency.key, digest, now) : null,
     };
     return { verdict: deps.evaluate({ candidate, current, policy, now }), digest, inspected };
   };
