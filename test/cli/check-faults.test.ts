@@ -110,6 +110,24 @@ describe('archpin check through registry faults (anonymous)', () => {
     expect(report.errors).toEqual([]);
   });
 
+  it('request budget: cold, GETs by tag without HEADs and each tag once; warm, HEADs and no manifest GET', async () => {
+    const cache = freshCache();
+    const kinds = () => ({
+      tags: proxy.count('GET', /\/tags\/list/),
+      head: proxy.count('HEAD', /\/manifests\//),
+      get: proxy.count('GET', /\/manifests\//),
+      blob: proxy.count('GET', /\/blobs\//),
+    });
+    const cold = await runArchpin(['check', dir, '--format', 'json', '--cache-dir', cache]);
+    expect(summary(parse(cold))).toEqual([dockerUpdate(), workerUpdate(), apiUpdate()]);
+    // docker: 27.0.3-dind, 27.2.0-dind (held), 27.1.1-dind; api: its pinned digest, 1.1.0; worker: 2.3.0, 2.4.0
+    expect(kinds()).toEqual({ tags: 3, head: 0, get: 7, blob: 0 });
+    proxy.reset();
+    const warm = await runArchpin(['check', dir, '--format', 'json', '--cache-dir', cache]);
+    expect(summary(parse(warm))).toEqual([dockerUpdate(), workerUpdate(), apiUpdate()]);
+    expect(kinds()).toEqual({ tags: 3, head: 6, get: 0, blob: 0 });
+  });
+
   it('429 with Retry-After: 1 is waited out and the tag list is asked again', async () => {
     const { run, report, ms } = await check([{ method: 'GET', path: '/v2/team/api/tags/list', nth: 1, fault: { kind: 'status', status: 429, retryAfter: '1' } }]);
     expect(run.code).toBe(0);
