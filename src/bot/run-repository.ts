@@ -52,6 +52,7 @@ export interface RunRepositoryDeps {
 }
 
 const DEFAULT_CONCURRENT_LIMIT = 10;
+const SETTLED: ReadonlySet<ChangeAction> = new Set(['opened', 'updated', 'unchanged', 'skipped-closed']);
 const DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024;
 
 function configHash(config: Config): string {
@@ -121,14 +122,15 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
   const changes = groupChanges(plan.updates, plan.held, { branchPrefix: prefix, groupNameFor: (image) => imagePolicy(config, image).groupName });
   const fingerprints = Object.fromEntries(changes.map((change) => [change.branch, changeFingerprint(change)]));
 
-  const stateFor = (): DashboardState => ({
+  const stateFor = (settled: ReadonlySet<string>): DashboardState => ({
     version: 1,
     base: head.sha,
     configHash: hash,
     references: scanned.references,
     repoConfig: scanned.repoConfig,
-    changes: fingerprints,
-    firstSeen: Object.fromEntries([...deps.firstSeen.entries()].filter(([key]) => references.some((reference) => reference.image && key.startsWith(`${imageKey(reference.image)}@`)))),
+    // Only changes the forge now holds: a failed or waiting one makes the next run look again.
+    changes: Object.fromEntries(Object.entries(fingerprints).filter(([branch]) => settled.has(branch))),
+    firstSeen: Object.fromEntries([...deps.firstSeen.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).filter(([key]) => references.some((reference) => reference.image && key.startsWith(`${imageKey(reference.image)}@`)))),
   });
 
   const unchanged = reuse && sameRecord(remembered.changes, fingerprints);
@@ -181,7 +183,7 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
       errors: plan.errors,
       problems: [...scanned.problems.map((problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.code} — ${problem.message}`), ...outcomes.filter((o) => o.error).map((o) => `${o.branch}: ${o.error}`)],
       skipped: references.filter((reference) => reference.skip !== null).length,
-      state: { ...stateFor(), entries },
+      state: { ...stateFor(new Set(outcomes.filter((outcome) => SETTLED.has(outcome.action)).map((outcome) => outcome.branch))), entries },
     });
     if (!deps.dryRun && body !== dashboard?.body) {
       if (dashboard) await forge.updateIssue(repo, dashboard.number, body);

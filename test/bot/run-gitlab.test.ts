@@ -1,0 +1,162 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../support/gitlab-double.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { pushImage, pushIndex, seedIncident, type IncidentSeed } from '../support/seed.js';
+import { runArchpin } from '../support/run-cli.js';
+
+let registry: TestRegistry;
+let seed: IncidentSeed;
+let gitlab: GitlabDouble;
+let work: string;
+let host: string;
+
+const GOLDEN = path.resolve(import.meta.dirname, '../golden');
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  seed = await seedIncident(registry);
+  host = registry.host;
+  gitlab = await startGitlabDouble();
+  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-run-'));
+});
+
+afterAll(async () => {
+  await gitlab?.stop();
+  await registry?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const ciFile = () =>
+  `# build with dind\nbuild:\n  image: ${host}/library/docker:27.0.3\n  services:\n    - name: "${host}/library/docker:27.0.3-dind@${seed.digests['27.0.3-dind']}"\n      alias: docker\n  script:\n    - docker build .\n`;
+const deployFile = () => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dind\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${host}/library/docker:27.0.3-dind # keep in sync with CI\n`;
+
+function run(extra: string[] = [], cache = 'cache') {
+  return runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'infra', '--format', 'json', '--cache-dir', path.join(work, cache), ...extra], {
+    env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
+  });
+}
+
+const writes = (from: number) => gitlab.requests.slice(from).filter((request) => request.method !== 'GET' && request.method !== 'HEAD');
+/** Golden files hold what is stable between runs: the registry's port and the hidden state (commit shas) are masked. */
+const masked = (text: string) => text.replaceAll(host, 'registry.test').replace(/<!-- archpin-state:[A-Za-z0-9+/=]+ -->/, '<!-- archpin-state:… -->');
+
+function golden(name: string, actual: string): void {
+  const file = path.join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(file, actual);
+  }
+  expect(actual).toBe(readFileSync(file, 'utf8'));
+}
+
+describe('archpin run on a GitLab group', () => {
+  it('opens one MR per update with byte-exact edits and a dashboard, skips archived projects, and a second run writes nothing', async () => {
+    gitlab.state.addProject('infra/ci', { files: { '.gitlab-ci.yml': ciFile(), 'k8s/deploy.yaml': deployFile(), 'README.md': '# ci\n' } });
+    gitlab.state.addProject('infra/old', { archived: true, files: { '.gitlab-ci.yml': ciFile() } });
+    gitlab.state.addProject('infra/team/app', { files: { Dockerfile: `FROM ${host}/library/docker:27.1.1@${seed.digests['27.1.1']}\nRUN true\n` } });
+
+    const first = await run();
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout);
+    expect(report.repositories.map((repo: { repository: string }) => repo.repository)).toEqual(['infra/ci', 'infra/team/app']);
+    const ci = report.repositories[0];
+    const branch = `archpin/${host.replace(':', '-')}-library-docker-27.x`;
+    expect(ci.changes.map((change: { branch: string; title: string; action: string }) => [change.branch, change.title, change.action])).toEqual([
+      [branch, `Update ${host}/library/docker Docker tags to 27.1.1, 27.1.1-dind`, 'opened'],
+    ]);
+    expect(ci.blocked.map((held: { tag: string; reason: string }) => [held.tag, held.reason])).toEqual([['27.2.0-dind', 'platform-regression']]);
+    expect(report.repositories[1].changes).toEqual([]);
+
+    const project = gitlab.state.project('infra/ci');
+    const files = gitlab.state.files('infra/ci', branch);
+    expect(Buffer.from(files.get('.gitlab-ci.yml')!).toString()).toBe(
+      ciFile()
+        .replace(`docker:27.0.3\n`, `docker:27.1.1@${seed.digests['27.1.1']}\n`)
+        .replace(`docker:27.0.3-dind@${seed.digests['27.0.3-dind']}`, `docker:27.1.1-dind@${seed.digests['27.1.1-dind']}`),
+    );
+    expect(Buffer.from(files.get('k8s/deploy.yaml')!).toString()).toBe(deployFile().replace('docker:27.0.3-dind #', `docker:27.1.1-dind@${seed.digests['27.1.1-dind']} #`));
+    expect(Buffer.from(files.get('README.md')!).toString()).toBe('# ci\n');
+    const head = gitlab.state.getCommit(project, project.branches.get(branch)!);
+    expect(head.parents).toEqual([project.branches.get('main')]);
+
+    expect(project.mergeRequests.length).toBe(1);
+    const mr = project.mergeRequests[0]!;
+    expect([mr.state, mr.sourceBranch, mr.targetBranch]).toEqual(['opened', branch, 'main']);
+    golden('gitlab-mr-title.txt', `${masked(mr.title)}\n`);
+    golden('gitlab-mr-body.md', masked(mr.description));
+    expect(project.issues.map((issue) => [issue.title, issue.state])).toEqual([['Dependency Dashboard (archpin)', 'opened']]);
+    expect(project.issues[0]!.description).toContain('27.2.0-dind');
+
+    const before = gitlab.requests.length;
+    const second = await run();
+    expect(second.code).toBe(0);
+    expect(writes(before).map((request) => `${request.method} ${request.path}`)).toEqual([]);
+    const perProject = gitlab.requests.slice(before).filter((request) => request.path.startsWith('/projects/'));
+    const calls = new Map<string, number>();
+    for (const request of perProject) {
+      const id = request.path.split('/')[2]!;
+      calls.set(id, (calls.get(id) ?? 0) + 1);
+    }
+    expect(Math.max(...calls.values())).toBeLessThanOrEqual(3);
+    expect(JSON.parse(second.stdout).repositories[0].changes.map((change: { action: string }) => change.action)).toEqual(['unchanged']);
+  });
+
+  it('turns a held update into the same MR, updated in place, once its index is complete', async () => {
+    const images = await Promise.all(
+      ['amd64', 'arm64'].map((architecture) => pushImage(registry, seed.repository, { os: 'linux', architecture, ...(architecture === 'arm64' ? { variant: 'v8' } : {}), mediaType: 'oci', created: '2024-08-28T10:00:00Z', label: '27.2.0-dind-complete' })),
+    );
+    const armV6 = await pushImage(registry, seed.repository, { os: 'linux', architecture: 'arm', variant: 'v6', mediaType: 'oci', created: '2024-08-28T10:00:00Z', label: '27.2.0-dind-complete' });
+    const armV7 = await pushImage(registry, seed.repository, { os: 'linux', architecture: 'arm', variant: 'v7', mediaType: 'oci', created: '2024-08-28T10:00:00Z', label: '27.2.0-dind-complete' });
+    const complete = await pushIndex(registry, seed.repository, '27.2.0-dind', [...images, armV6, armV7], { mediaType: 'oci' });
+
+    const before = gitlab.requests.length;
+    const third = await run();
+    expect(third.code).toBe(0);
+    const change = JSON.parse(third.stdout).repositories[0].changes[0];
+    expect([change.action, change.title]).toEqual(['updated', `Update ${host}/library/docker Docker tags to 27.1.1, 27.2.0-dind`]);
+    const project = gitlab.state.project('infra/ci');
+    expect(project.mergeRequests.length).toBe(1);
+    expect(project.mergeRequests[0]!.title).toBe(change.title);
+    const files = gitlab.state.files('infra/ci', change.branch);
+    expect(Buffer.from(files.get('k8s/deploy.yaml')!).toString()).toBe(deployFile().replace('docker:27.0.3-dind #', `docker:27.2.0-dind@${complete.digest} #`));
+    const ci = `/projects/${project.id}/`;
+    expect(writes(before).filter((request) => request.path.startsWith(ci)).map((request) => `${request.method} ${request.path.replace(/^\/projects\/\d+/, '')}`)).toEqual([
+      'POST /repository/commits',
+      'PUT /merge_requests/1',
+      'PUT /issues/1',
+    ]);
+  });
+
+  it('heals a run that died between pushing the branch and opening the MR: no duplicates', async () => {
+    gitlab.state.addProject('infra/heal', { files: { 'deploy.yaml': deployFile() } });
+    const fault = gitlab.faults.add({ method: 'POST', path: /^\/projects\/\d+\/merge_requests$/, status: 500, body: { message: '500 Internal Server Error' } });
+    const broken = await run([], 'cache-heal');
+    expect(broken.code).toBe(1);
+    expect(fault.fired).toBe(1);
+    const project = gitlab.state.project('infra/heal');
+    expect(project.mergeRequests.length).toBe(0);
+    expect([...project.branches.keys()].filter((name) => name.startsWith('archpin/')).length).toBe(1);
+    gitlab.faults.clear();
+
+    const healed = await run([], 'cache-heal');
+    expect(healed.code).toBe(0);
+    expect(project.mergeRequests.length).toBe(1);
+    const again = await run([], 'cache-heal');
+    expect(again.code).toBe(0);
+    expect(project.mergeRequests.length).toBe(1);
+  });
+
+  it('--dry-run prints the MRs it would open and writes nothing', async () => {
+    gitlab.state.addProject('infra/dry', { files: { 'deploy.yaml': deployFile() } });
+    const before = gitlab.requests.length;
+    const dry = await run(['--dry-run'], 'cache-dry');
+    expect(dry.code).toBe(0);
+    const repo = JSON.parse(dry.stdout).repositories.find((entry: { repository: string }) => entry.repository === 'infra/dry');
+    expect(repo.changes.map((change: { action: string }) => change.action)).toEqual(['would-open']);
+    expect(writes(before)).toEqual([]);
+  });
+});
