@@ -27,6 +27,8 @@ export interface Span {
   readonly column: number;
   /** For `variable` spans: the variable's name. */
   readonly variable?: string;
+  /** The quote character around the span in the file, when it is quoted. */
+  readonly quote?: '"' | "'";
 }
 
 export type ReferenceKind =

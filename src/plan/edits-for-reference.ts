@@ -12,7 +12,22 @@ export type EditPlan =
   | { readonly ok: true; readonly edits: readonly TextEdit[]; readonly value: string; readonly pinned: boolean }
   | { readonly ok: false; readonly reason: string };
 
+const YAML_KINDS: ReadonlySet<string> = new Set([
+  'kubernetes-container', 'kubernetes-image', 'kustomize-image', 'gitlab-ci-image', 'gitlab-ci-service', 'hiera', 'compose-service', 'helm-values', 'yaml-image',
+]);
+/** Plain YAML scalars that would read back as a number other than the text (`1.10` → 1.1, `27.1` a float). */
+const YAML_FLOAT = /^[-+]?(\d+\.\d*|\.\d+|\d+[eE][-+]?\d+)$/;
+
 const edit = (span: Span, replacement: string): TextEdit => ({ start: span.start, end: span.end, expected: span.text, replacement });
+
+/**
+ * An edit of a bare tag or variable value in YAML: a new value that YAML would read as a float is
+ * written quoted, so it stays the string it is (GitLab rejects float variables; Helm prints 1.10 as 1.1).
+ */
+function scalarEdit(reference: Reference, span: Span, replacement: string): TextEdit {
+  const quoted = span.quote === undefined && YAML_KINDS.has(reference.kind) && YAML_FLOAT.test(replacement) ? `"${replacement}"` : replacement;
+  return edit(span, quoted);
+}
 
 /** Finds `${NAME}` or `$NAME` (not followed by a name character) in a template. */
 function variableUse(template: string, name: string): { index: number; length: number } | null {
@@ -47,7 +62,7 @@ export function editsForReference(reference: Reference, target: Target): EditPla
   const edits: TextEdit[] = [];
   if (tag !== reference.image.tag) {
     if (!tagSpan) return { ok: false, reason: 'the reference has no tag field to update' };
-    edits.push(edit(tagSpan, tag ?? ''));
+    edits.push(scalarEdit(reference, tagSpan, tag ?? ''));
   }
   let pinned = false;
   if (target.digest !== null && digestSpan) {
@@ -76,9 +91,9 @@ function editsThroughVariable(reference: Reference, template: Span, variable: Sp
   const edits: TextEdit[] = [];
   if (wholeInVariable) {
     const value = digest === null ? newVariable : `${newVariable}@${digest}`;
-    if (value !== variable.text) edits.push(edit(variable, value));
+    if (value !== variable.text) edits.push(scalarEdit(reference, variable, value));
   } else {
-    if (newVariable !== variable.text) edits.push(edit(variable, newVariable));
+    if (newVariable !== variable.text) edits.push(scalarEdit(reference, variable, newVariable));
     const pinnedTemplate = digest === null ? template.text : `${templateText}@${digest}`;
     if (pinnedTemplate !== template.text) edits.push(edit(template, pinnedTemplate));
   }

@@ -23,6 +23,8 @@ export interface ReferenceInput {
 
 export function makeSpan(file: SourceFile, part: PartInput): Span {
   const { line, column } = file.position(part.start);
+  const before = file.text[part.start - 1];
+  const quote = (before === '"' || before === "'") && file.text[part.end] === before ? before : undefined;
   return {
     role: part.role,
     start: file.base + part.start,
@@ -31,6 +33,7 @@ export function makeSpan(file: SourceFile, part: PartInput): Span {
     line,
     column,
     ...(part.variable === undefined ? {} : { variable: part.variable }),
+    ...(quote === undefined ? {} : { quote }),
   };
 }
 

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../src/core/source-file.js';
+import { applyEdits } from '../../src/core/text-edit.js';
+import { editsForReference } from '../../src/plan/edits-for-reference.js';
+import { scanFiles } from '../../src/scan/scan-files.js';
+
+const D1 = `sha256:${'1'.repeat(64)}`;
+const D2 = `sha256:${'2'.repeat(64)}`;
+
+/** Scans one file, moves every updatable reference to `tag` pinned to `digest`, returns the new text. */
+function update(path: string, text: string, tag: string | null, digest: string | null): string {
+  const file = sourceFile(path, new Uint8Array(Buffer.from(text, 'latin1')));
+  const references = scanFiles([file]).references.filter((reference) => reference.skip === null);
+  expect(references.length).toBeGreaterThan(0);
+  const edits = references.flatMap((reference) => {
+    const plan = editsForReference(reference, { tag, digest });
+    if (!plan.ok) throw new Error(plan.reason);
+    return plan.edits;
+  });
+  const unique = [...new Map(edits.map((edit) => [`${edit.start}:${edit.end}`, edit])).values()];
+  return Buffer.from(applyEdits(file.bytes, unique)).toString('latin1');
+}
+
+describe('editsForReference: byte-precise, in the user spelling', () => {
+  it('replaces a whole reference, keeping the name as written and replacing an old digest', () => {
+    expect(update('a/pod.yaml', `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: 'docker:27.0.3-dind@${D1}' # pinned\n`, '27.1.1-dind', D2)).toBe(
+      `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: 'docker:27.1.1-dind@${D2}' # pinned\n`,
+    );
+  });
+
+  it('quotes a bare Helm tag that YAML would read as a float, and fills an empty digest field', () => {
+    expect(update('values.yaml', `image:\n  repository: bitnami/redis\n  tag: 7.2\n  digest: ""\n`, '7.10', D1)).toBe(`image:\n  repository: bitnami/redis\n  tag: "7.10"\n  digest: "${D1}"\n`);
+    expect(update('values.yaml', `image:\n  repository: bitnami/redis\n  tag: '7.2'\n`, '7.10', null)).toBe(`image:\n  repository: bitnami/redis\n  tag: '7.10'\n`);
+  });
+
+  it('updates a GitLab CI variable once for an image and a service, and pins each template', () => {
+    const ci = `variables:\n  DOCKER_VERSION: 27.0\nbuild:\n  image: docker:\${DOCKER_VERSION}\n  services: ["docker:\${DOCKER_VERSION}-dind"]\n  script: [make]\n`;
+    const file = sourceFile('.gitlab-ci.yml', new Uint8Array(Buffer.from(ci)));
+    const [image, service] = scanFiles([file]).references;
+    const a = editsForReference(image!, { tag: '27.1', digest: D1 });
+    const b = editsForReference(service!, { tag: '27.1-dind', digest: D2 });
+    expect(a.ok && b.ok).toBe(true);
+    const edits = [...(a.ok ? a.edits : []), ...(b.ok ? b.edits : [])];
+    const unique = [...new Map(edits.map((edit) => [`${edit.start}:${edit.end}:${edit.replacement}`, edit])).values()];
+    expect(Buffer.from(applyEdits(file.bytes, unique)).toString()).toBe(
+      `variables:\n  DOCKER_VERSION: "27.1"\nbuild:\n  image: docker:\${DOCKER_VERSION}@${D1}\n  services: ["docker:\${DOCKER_VERSION}-dind@${D2}"]\n  script: [make]\n`,
+    );
+  });
+
+  it('puts the digest in a Dockerfile ARG that holds the whole reference', () => {
+    expect(update('Dockerfile', `ARG BASE=node:20.11.1-alpine\nFROM \${BASE}\nRUN true\n`, '20.12.0-alpine', D1)).toBe(`ARG BASE=node:20.12.0-alpine@${D1}\nFROM \${BASE}\nRUN true\n`);
+  });
+
+  it('never rewrites the kustomize name it matches on, only newTag and digest', () => {
+    expect(update('kustomization.yaml', `images:\n  - name: nginx\n    newTag: 1.25.3\n    digest: ${D1}\n`, '1.27.0', D2)).toBe(`images:\n  - name: nginx\n    newTag: 1.27.0\n    digest: ${D2}\n`);
+  });
+
+  it('refuses what it cannot express: a skipped reference, a split form without a tag field', () => {
+    const file = sourceFile('.gitlab-ci.yml', new Uint8Array(Buffer.from('job:\n  image: $CI_REGISTRY_IMAGE/app:$CI_COMMIT_SHA\n  script: [x]\n')));
+    const [templated] = scanFiles([file]).references;
+    expect(editsForReference(templated!, { tag: '1', digest: D1 })).toEqual({ ok: false, reason: 'reference is skipped (templated)' });
+  });
+});
