@@ -1,4 +1,8 @@
-import type { Reference, ScanProblem } from '../../src/core/types.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { sourceFile } from '../../src/core/source-file.js';
+import type { Reference, ScanProblem, Span } from '../../src/core/types.js';
+import { EMPTY_CONTEXT, type Extractor } from '../../src/scan/extractor.js';
 
 /** The compact, byte-exact form references take in fixtures/<format>/expected.json. */
 export interface ExpectedReference {
@@ -38,4 +42,33 @@ export function projectScan(references: readonly Reference[], problems: readonly
     references: byFile,
     problems: problems.map((problem) => ({ file: problem.file, line: problem.line, code: problem.code })),
   };
+}
+
+/** Every file below `dir`, as `/`-separated paths relative to it, sorted. */
+export function fixtureFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => {
+      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+      return entry.isDirectory() ? fixtureFiles(dir, rel) : [rel];
+    })
+    .sort();
+}
+
+/** Runs one extractor alone over a fixtures folder: the files it claims, its references (projected) and problems. */
+export function extractFixtures(extractor: Extractor, dir: string) {
+  const references: Record<string, ExpectedReference[]> = {};
+  const problems: ExpectedFixture['problems'] = [];
+  const claimed: string[] = [];
+  const spans: Array<{ bytes: Buffer; span: Span }> = [];
+  for (const rel of fixtureFiles(dir)) {
+    const bytes = readFileSync(path.join(dir, rel));
+    const file = sourceFile(rel, bytes);
+    if (!extractor.claims(file, EMPTY_CONTEXT)) continue;
+    claimed.push(rel);
+    const result = extractor.extract(file, EMPTY_CONTEXT);
+    if (result.references.length > 0) references[rel] = result.references.map(projectReference);
+    for (const reference of result.references) for (const span of reference.spans) spans.push({ bytes, span });
+    for (const problem of result.problems) problems.push({ file: problem.file, line: problem.line, code: problem.code });
+  }
+  return { claimed, references, problems, spans };
 }

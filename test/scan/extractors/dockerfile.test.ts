@@ -6,6 +6,7 @@ import { sourceFile } from '../../../src/core/source-file.js';
 import { applyEdits } from '../../../src/core/text-edit.js';
 import type { Reference } from '../../../src/core/types.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
+import { extractFixtures, projectReference as project } from '../../support/fixture-projection.js';
 import { dockerfileExtractor } from '../../../src/scan/extractors/dockerfile.js';
 
 const FIXTURES = new URL('../../../fixtures/dockerfile/', import.meta.url).pathname;
@@ -14,42 +15,12 @@ function scan(text: string, path = 'Dockerfile') {
   return dockerfileExtractor.extract(sourceFile(path, Buffer.from(text, 'latin1')), EMPTY_CONTEXT);
 }
 
-function project(reference: Reference) {
-  const image = reference.image;
-  return {
-    line: reference.line,
-    column: reference.column,
-    value: reference.value,
-    kind: reference.kind,
-    skip: reference.skip,
-    image: image
-      ? `${image.registry}/${image.repository}${image.tag === null ? '' : `:${image.tag}`}${image.digest === null ? '' : `@${image.digest}`}`
-      : null,
-    spans: reference.spans.map((span) => [span.role, span.text, span.line, span.column]),
-  };
-}
 
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
-  );
-}
 
 describe('dockerfile fixtures', () => {
   it('match expected.json', () => {
     const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
-    const references: Record<string, unknown[]> = {};
-    const problems: unknown[] = [];
-    const claimed: string[] = [];
-    for (const path of walk(FIXTURES).sort()) {
-      const rel = relative(FIXTURES, path).split('\\').join('/');
-      const file = sourceFile(rel, readFileSync(path));
-      if (!dockerfileExtractor.claims(file, EMPTY_CONTEXT)) continue;
-      claimed.push(rel);
-      const result = dockerfileExtractor.extract(file, EMPTY_CONTEXT);
-      if (result.references.length > 0) references[rel] = result.references.map(project);
-      for (const problem of result.problems) problems.push({ file: problem.file, line: problem.line, code: problem.code });
-    }
+    const { claimed, references, problems } = extractFixtures(dockerfileExtractor, FIXTURES);
     expect(claimed).toEqual(['Dockerfile', 'broken/Dockerfile', 'build/go.Dockerfile', 'ci/runner.dockerfile',
       'services/api/Containerfile', 'tools/Dockerfile.release', 'windows/Dockerfile.windows']);
     expect(references).toEqual(expected.references);
@@ -57,15 +28,7 @@ describe('dockerfile fixtures', () => {
   });
 
   it('spans hold exactly the bytes they name', () => {
-    for (const path of walk(FIXTURES)) {
-      const rel = relative(FIXTURES, path);
-      const bytes = readFileSync(path);
-      const file = sourceFile(rel, bytes);
-      if (!dockerfileExtractor.claims(file, EMPTY_CONTEXT)) continue;
-      for (const reference of dockerfileExtractor.extract(file, EMPTY_CONTEXT).references) {
-        for (const span of reference.spans) expect(bytes.toString('latin1', span.start, span.end)).toBe(span.text);
-      }
-    }
+    for (const { bytes, span } of extractFixtures(dockerfileExtractor, FIXTURES).spans) expect(bytes.toString('latin1', span.start, span.end)).toBe(span.text);
   });
 });
 

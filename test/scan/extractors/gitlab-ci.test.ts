@@ -5,24 +5,12 @@ import { sourceFile, type SourceFile } from '../../../src/core/source-file.js';
 import type { Reference } from '../../../src/core/types.js';
 import { EMPTY_CONTEXT, type ScanContext } from '../../../src/scan/extractor.js';
 import { gitlabCiExtractor, gitlabLocalIncludes } from '../../../src/scan/extractors/gitlab-ci.js';
+import { projectReference as project } from '../../support/fixture-projection.js';
 
 const file = (name: string, text: string): SourceFile => sourceFile(name, Buffer.from(text, 'utf8'));
 const extract = (text: string, name = '.gitlab-ci.yml'): Reference[] => [...gitlabCiExtractor.extract(file(name, text), EMPTY_CONTEXT).references];
 const claims = (name: string, text: string, context: ScanContext = EMPTY_CONTEXT): boolean => gitlabCiExtractor.claims(file(name, text), context);
 
-/** The compact form used in expected.json. */
-function project(reference: Reference) {
-  const image = reference.image;
-  return {
-    line: reference.line,
-    column: reference.column,
-    value: reference.value,
-    kind: reference.kind,
-    skip: reference.skip,
-    image: image ? `${image.registry}/${image.repository}${image.tag === null ? '' : `:${image.tag}`}${image.digest === null ? '' : `@${image.digest}`}` : null,
-    spans: reference.spans.map((span) => [span.role, span.text, span.line, span.column]),
-  };
-}
 
 describe('gitlab-ci claims', () => {
   it('claims .gitlab-ci.yml anywhere, whatever the case of the extension, even when empty', () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
 import type { Reference } from '../../../src/core/types.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
+import { extractFixtures, projectReference as project } from '../../support/fixture-projection.js';
 import { nomadExtractor } from '../../../src/scan/extractors/nomad.js';
 
 const FIXTURES = new URL('../../../fixtures/nomad/', import.meta.url).pathname;
@@ -17,56 +18,19 @@ function values(text: string) {
   return scan(text).references.map((r) => [r.line, r.column, r.value, r.skip]);
 }
 
-function project(reference: Reference) {
-  const image = reference.image;
-  return {
-    line: reference.line,
-    column: reference.column,
-    value: reference.value,
-    kind: reference.kind,
-    skip: reference.skip,
-    image: image
-      ? `${image.registry}/${image.repository}${image.tag === null ? '' : `:${image.tag}`}${image.digest === null ? '' : `@${image.digest}`}`
-      : null,
-    spans: reference.spans.map((span) => [span.role, span.text, span.line, span.column]),
-  };
-}
 
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
-  );
-}
 
 describe('nomad fixtures', () => {
   it('match expected.json', () => {
     const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
-    const references: Record<string, unknown[]> = {};
-    const problems: unknown[] = [];
-    const claimed: string[] = [];
-    for (const path of walk(FIXTURES).sort()) {
-      const rel = relative(FIXTURES, path).split('\\').join('/');
-      const file = sourceFile(rel, readFileSync(path));
-      if (!nomadExtractor.claims(file, EMPTY_CONTEXT)) continue;
-      claimed.push(rel);
-      const result = nomadExtractor.extract(file, EMPTY_CONTEXT);
-      if (result.references.length > 0) references[rel] = result.references.map(project);
-      for (const problem of result.problems) problems.push({ file: problem.file, line: problem.line, code: problem.code });
-    }
+    const { claimed, references, problems } = extractFixtures(nomadExtractor, FIXTURES);
     expect(claimed).toEqual(['broken/cache.nomad', 'deploy/worker.hcl', 'jobs/api.nomad', 'jobs/batch.nomad.hcl']);
     expect(references).toEqual(expected.references);
     expect(problems).toEqual(expected.problems);
   });
 
   it('spans hold exactly the bytes they name', () => {
-    for (const path of walk(FIXTURES)) {
-      const bytes = readFileSync(path);
-      const file = sourceFile(relative(FIXTURES, path), bytes);
-      if (!nomadExtractor.claims(file, EMPTY_CONTEXT)) continue;
-      for (const reference of nomadExtractor.extract(file, EMPTY_CONTEXT).references) {
-        for (const span of reference.spans) expect(bytes.toString('latin1', span.start, span.end)).toBe(span.text);
-      }
-    }
+    for (const { bytes, span } of extractFixtures(nomadExtractor, FIXTURES).spans) expect(bytes.toString('latin1', span.start, span.end)).toBe(span.text);
   });
 });
 

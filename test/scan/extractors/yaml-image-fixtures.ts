@@ -4,22 +4,10 @@ import { sourceFile } from '../../../src/core/source-file.js';
 import type { Reference, ScanProblem } from '../../../src/core/types.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
 import { EXTRACTORS } from '../../../src/scan/extractors/index.js';
+import { projectReference as project } from '../../support/fixture-projection.js';
 
-/** The fixture convention's projection of a reference: `[role, text, line, column]` spans, image as one string. */
-export function project(reference: Reference) {
-  const { image } = reference;
-  return {
-    line: reference.line,
-    column: reference.column,
-    value: reference.value,
-    kind: reference.kind,
-    skip: reference.skip,
-    image: image
-      ? `${image.registry}/${image.repository}${image.tag === null ? '' : `:${image.tag}`}${image.digest === null ? '' : `@${image.digest}`}`
-      : null,
-    spans: reference.spans.map((span) => [span.role, span.text, span.line, span.column]),
-  };
-}
+export { project };
+
 
 function listFiles(root: string, prefix = ''): string[] {
   return readdirSync(join(root, prefix))
