@@ -4,7 +4,7 @@ import { imagePolicy } from '../config/image-policy.js';
 import { KNOWN_EMPTY_DIGESTS } from '../core/digest.js';
 import { isArchpinError } from '../core/errors.js';
 import { formatImageRef } from '../core/image-ref.js';
-import { parseManifest, type Manifest } from '../core/manifest.js';
+import { parseImageConfig, parseManifest, type Manifest } from '../core/manifest.js';
 import type { Reference } from '../core/types.js';
 import { evaluateCandidate, platformsOf, type BlockReason } from '../gate/gate.js';
 import { dependenciesOf, findUpdate, type Dependency, type LookupFailure } from '../lookup/find-updates.js';
@@ -67,7 +67,6 @@ async function auditDependency(dependency: Dependency, setup: LookupSetup, confi
       }
       let imagePlatform = null;
       if (parsed.ok && parsed.value.kind === 'image') {
-        const { parseImageConfig } = await import('../core/manifest.js');
         const config = parseImageConfig(await source.blob(location, parsed.value.config.digest, 1024 * 1024));
         imagePlatform = config.ok ? config.value.platform : null;
       }

@@ -1,5 +1,5 @@
 import type { GateContext } from './context.js';
-import { formatDuration } from './format-duration.js';
+import { formatDuration } from '../core/duration.js';
 import type { BlockReason } from './types.js';
 
 /**

@@ -1,18 +1,20 @@
 /** The manifest media types archpin reads, and the check that refuses everything else. */
+import {
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  DOCKER_SCHEMA1_MANIFEST,
+  DOCKER_SCHEMA1_SIGNED_MANIFEST,
+  OCI_INDEX,
+  OCI_MANIFEST,
+} from '../core/manifest.js';
 import { RegistryError } from './registry-errors.js';
 
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+export { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST };
 
 export type ManifestMediaType = typeof OCI_INDEX | typeof OCI_MANIFEST | typeof DOCKER_MANIFEST_LIST | typeof DOCKER_MANIFEST;
 
 const SUPPORTED: ReadonlySet<string> = new Set([OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST]);
-const SCHEMA1 = new Set([
-  'application/vnd.docker.distribution.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v1+prettyjws',
-]);
+const SCHEMA1: ReadonlySet<string> = new Set([DOCKER_SCHEMA1_MANIFEST, DOCKER_SCHEMA1_SIGNED_MANIFEST]);
 
 /** Indexes first: a multi-arch tag must come back as its index, never as one platform's manifest. */
 export const MANIFEST_ACCEPT = [

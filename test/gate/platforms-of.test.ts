@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OCI_INDEX, OCI_MANIFEST, parseManifestOrThrow, type IndexManifest } from '../../src/core/manifest.js';
 import { parsePlatform } from '../../src/core/platform.js';
 import { ArchpinError } from '../../src/core/errors.js';
-import { formatDuration } from '../../src/gate/format-duration.js';
+import { formatDuration } from '../../src/core/duration.js';
 import { toUnreadable } from '../../src/gate/unreadable.js';
 import { platformsOf } from '../../src/gate/platforms-of.js';
 import { selectPlatformEntry } from '../../src/gate/select-platform-entry.js';
