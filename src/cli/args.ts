@@ -94,6 +94,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     ?.split(',')
     .map((platform) => platform.trim())
     .filter(Boolean);
+  const invalid = platforms?.filter((platform) => !/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(platform)) ?? [];
+  if (invalid.length > 0) throw new ArchpinError('usage', `--platforms takes os/arch[/variant] entries such as linux/amd64,linux/arm64; not ${invalid.join(', ')}`);
   return {
     command,
     positionals: rest,
