@@ -147,6 +147,8 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
     const referencesIn = (path: string) => scanned.references.filter((reference) => reference.file === path);
     const open = await forge.listOpenChangeRequests(repo, prefix);
     let openCount = open.length;
+    const hourAgo = deps.now() - 3_600_000;
+    let openedThisHour = open.filter((request) => request.createdAt !== undefined && Date.parse(request.createdAt) >= hourAgo).length;
     outcomes = [];
     for (const change of changes) {
       if (deps.shouldStop?.()) break;
@@ -157,8 +159,11 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
         continue;
       }
       try {
-        const outcome = await reconcileChange(forge, repo, change, { title, files: made.files, base: head.sha, fingerprint: fingerprints[change.branch]!, config, dryRun: deps.dryRun, canOpen: () => withinLimit(openCount, config) });
-        if (outcome.action === 'opened') openCount++;
+        const outcome = await reconcileChange(forge, repo, change, { title, files: made.files, base: head.sha, fingerprint: fingerprints[change.branch]!, config, dryRun: deps.dryRun, canOpen: () => withinLimits(openCount, openedThisHour, config) });
+        if (outcome.action === 'opened') {
+          openCount++;
+          openedThisHour++;
+        }
         outcomes.push(outcome);
       } catch (error) {
         const { message } = errorOf(error);
@@ -193,9 +198,11 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
   return { repository: repo.path, changes: outcomes, closed, held: plan.held, errors, problems: scanned.problems, reusedScan: reuse };
 }
 
-function withinLimit(openCount: number, config: Config): boolean {
-  const limit = config.prConcurrentLimit ?? DEFAULT_CONCURRENT_LIMIT;
-  return limit === 0 || openCount < limit;
+/** prConcurrentLimit counts open archpin change requests; prHourlyLimit those opened in the last hour that are still open. 0 = no limit. */
+function withinLimits(openCount: number, openedThisHour: number, config: Config): boolean {
+  const concurrent = config.prConcurrentLimit ?? DEFAULT_CONCURRENT_LIMIT;
+  const hourly = config.prHourlyLimit ?? 0;
+  return (concurrent === 0 || openCount < concurrent) && (hourly === 0 || openedThisHour < hourly);
 }
 
 function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {

@@ -150,6 +150,27 @@ describe('archpin run on a GitLab group', () => {
     expect(project.mergeRequests.length).toBe(1);
   });
 
+  it('prConcurrentLimit and prHourlyLimit hold back new MRs until there is room', async () => {
+    gitlab.state.addProject('limits/app', { files: { 'a.yaml': deployFile(), Dockerfile: `FROM ${host}/library/docker:27.1.1\n` } });
+    const configFile = path.join(work, 'limits.json');
+    const limitedRun = async (config: object) => {
+      writeFileSync(configFile, JSON.stringify(config));
+      const result = await runArchpin(['run', '--config', configFile, '--forge', 'gitlab', '--url', gitlab.url, '--group', 'limits', '--format', 'json', '--cache-dir', path.join(work, 'cache-limits')], {
+        env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
+        now: Date.parse('2026-05-02T09:30:00Z'), // within the hour of the double's clock, which stamps MRs from 09:00 that day
+      });
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout).repositories[0].changes.map((change: { branch: string; action: string }) => [change.branch.replace(/^.*docker-/, ''), change.action]);
+    };
+    expect(await limitedRun({ prConcurrentLimit: 1 })).toEqual([['27.x', 'opened'], ['digest', 'awaiting-limit']]);
+    expect(await limitedRun({ prConcurrentLimit: 0, prHourlyLimit: 1 })).toEqual([['27.x', 'unchanged'], ['digest', 'awaiting-limit']]);
+    expect(await limitedRun({ prConcurrentLimit: 0 })).toEqual([['27.x', 'unchanged'], ['digest', 'opened']]);
+    expect(gitlab.state.project('limits/app').mergeRequests.map((mr) => mr.title)).toEqual([
+      `Update ${host}/library/docker Docker tag to 27.1.1-dind`,
+      `Pin ${host}/library/docker Docker digest`,
+    ]);
+  });
+
   it('--dry-run prints the MRs it would open and writes nothing', async () => {
     gitlab.state.addProject('infra/dry', { files: { 'deploy.yaml': deployFile() } });
     const before = gitlab.requests.length;

@@ -62,6 +62,8 @@ export interface ChangeRequest {
   readonly state: ChangeRequestState;
   readonly labels: readonly string[];
   readonly url: string;
+  /** ISO time it was opened, when the forge says (used by prHourlyLimit). */
+  readonly createdAt?: string;
 }
 
 export interface ChangeRequestInput {

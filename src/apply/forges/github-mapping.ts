@@ -20,6 +20,7 @@ export interface GithubPullPayload {
   readonly head: { readonly ref: string; readonly repo?: { readonly full_name: string } | null };
   readonly base: { readonly ref: string };
   readonly labels?: ReadonlyArray<{ readonly name?: string } | string>;
+  readonly created_at?: string;
 }
 
 export interface GithubIssuePayload {
@@ -54,6 +55,7 @@ export function toChangeRequest(pull: GithubPullPayload, labels?: readonly strin
     state: pull.merged_at ? 'merged' : pull.state === 'open' ? 'open' : 'closed',
     labels: labels ? [...labels] : labelNames(pull.labels),
     url: pull.html_url,
+    ...(pull.created_at ? { createdAt: pull.created_at } : {}),
   };
 }
 

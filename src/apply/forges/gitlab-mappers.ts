@@ -68,6 +68,7 @@ export function toChangeRequest(mr: GlMergeRequest): ChangeRequest {
     state: MR_STATES[mr.state] ?? 'closed',
     labels: mr.labels.map((label) => (typeof label === 'string' ? label : label.name)),
     url: mr.web_url,
+    ...(mr.created_at ? { createdAt: mr.created_at } : {}),
   };
 }
 
