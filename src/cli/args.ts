@@ -3,6 +3,8 @@ import { ArchpinError } from '../core/errors.js';
 
 export const COMMANDS = ['scan', 'check', 'audit', 'run', 'serve', 'config'] as const;
 export type CommandName = (typeof COMMANDS)[number];
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface ParsedArgs {
   readonly command: CommandName | 'help' | 'version';
@@ -10,7 +12,9 @@ export interface ParsedArgs {
   readonly config: string | undefined;
   readonly format: 'text' | 'json';
   readonly platforms: readonly string[] | undefined;
-  readonly logLevel: string;
+  readonly logLevel: LogLevel;
+  /** Whether --log-level was on the command line (else the command picks its default). */
+  readonly logLevelGiven: boolean;
   readonly write: boolean;
   readonly diff: boolean;
   readonly dryRun: boolean;
@@ -21,6 +25,10 @@ export interface ParsedArgs {
   readonly projects: readonly string[];
   readonly owners: readonly string[];
   readonly repositories: readonly string[];
+  /** serve: `host:port` to listen on. */
+  readonly listen: string | undefined;
+  /** serve: cron pattern of full sweeps. */
+  readonly schedule: string | undefined;
 }
 
 export const USAGE = `Usage: archpin <command> [options]
@@ -40,12 +48,14 @@ Options:
   --write                 check: apply the edits to the working tree
   --diff                  check: print the unified diff
   --cache-dir DIR         manifest and first-seen cache
-  --dry-run               run: print the changes it would make, write nothing
-  --forge gitlab|github   run: forge type (else from config)
-  --url URL               run: forge API base URL
-  --group G, --project P  run (GitLab): targets (repeatable)
-  --owner O, --repo R     run (GitHub): targets (repeatable)
-  --log-level LEVEL       trace|debug|info|warn|error (default info)
+  --dry-run               run, serve: print the changes it would make, write nothing
+  --forge gitlab|github   run, serve: forge type (else from config)
+  --url URL               run, serve: forge API base URL
+  --group G, --project P  run, serve (GitLab): targets (repeatable)
+  --owner O, --repo R     run, serve (GitHub): targets (repeatable)
+  --listen HOST:PORT      serve: address for webhooks, /healthz, /readyz, /metrics (default 0.0.0.0:8080)
+  --schedule CRON         serve: cron pattern of full sweeps (default "0 * * * *")
+  --log-level LEVEL       trace|debug|info|warn|error|silent (default info; run: warn unless on a terminal or in CI)
   -h, --help              this help
   -v, --version           print the version
 
@@ -63,7 +73,9 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         config: { type: 'string' },
         format: { type: 'string', default: 'text' },
         platforms: { type: 'string' },
-        'log-level': { type: 'string', default: 'info' },
+        'log-level': { type: 'string' },
+        listen: { type: 'string' },
+        schedule: { type: 'string' },
         write: { type: 'boolean', default: false },
         diff: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
@@ -90,6 +102,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   else throw new ArchpinError('usage', `unknown command "${first}"; commands: ${COMMANDS.join(', ')}`);
   const format = values.format;
   if (format !== 'text' && format !== 'json') throw new ArchpinError('usage', `--format must be text or json, not "${format}"`);
+  const logLevel = values['log-level'] ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ArchpinError('usage', `--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
   const platforms = values.platforms
     ?.split(',')
     .map((platform) => platform.trim())
@@ -102,7 +116,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     config: values.config,
     format,
     platforms,
-    logLevel: values['log-level'],
+    logLevel: logLevel as LogLevel,
+    logLevelGiven: values['log-level'] !== undefined,
     write: values.write,
     diff: values.diff,
     dryRun: values['dry-run'],
@@ -113,5 +128,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     projects: values.project ?? [],
     owners: values.owner ?? [],
     repositories: values.repo ?? [],
+    listen: values.listen,
+    schedule: values.schedule,
   };
 }

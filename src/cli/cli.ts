@@ -46,6 +46,10 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
       const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), io.cwd);
       return (await import('./run.js')).runRun(args, config, io);
     }
+    case 'serve': {
+      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), io.cwd);
+      return (await import('./serve.js')).runServe(args, config, io);
+    }
     default:
       io.stderr(`archpin ${args.command}: not available in this version yet\n`);
       return EXIT_USAGE;

@@ -3,10 +3,15 @@ import type { RepositoryOutcome } from '../bot/run-repository.js';
 import { sweep, type SweepResult } from '../bot/sweep.js';
 import type { ParsedArgs } from './args.js';
 import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
+import { createLogger, logFormatFor } from './logger.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
 import { makeForge } from './make-forge.js';
 
 export async function runRun(args: ParsedArgs, config: Config, io: CliIo): Promise<ExitCode> {
+  // Logs go to stderr. Without --log-level, per-repository lines show on a terminal or in CI; elsewhere
+  // the stdout report says it all and only warnings and errors are logged.
+  const level = args.logLevelGiven ? args.logLevel : io.interactive || io.env.CI ? 'info' : 'warn';
+  const logger = createLogger({ level, format: logFormatFor(io.env, io.interactive), write: io.stderr, now: io.now });
   const { forge, targets } = makeForge(args, config, io);
   const setup = await lookupSetup(config, io, { cacheDir: cacheDirectory(args.cacheDir, config, io), platforms: args.platforms });
   const { policyFor: _policyFor, ...lookup } = setup.deps;
@@ -17,10 +22,13 @@ export async function runRun(args: ParsedArgs, config: Config, io: CliIo): Promi
     dryRun: args.dryRun,
     platforms: args.platforms,
     onRepository: (outcome) => {
-      if (args.format === 'text' && io.interactive) io.stderr(`${outcome.repository}: ${summarise(outcome)}\n`);
+      for (const error of outcome.errors) logger.warn({ repository: outcome.repository, code: error.code }, error.message);
+      logger.info({ repository: outcome.repository }, `${outcome.repository}: ${summarise(outcome)}`);
     },
   });
-  await setup.firstSeen.save().catch(() => undefined);
+  for (const failure of result.failures) logger.error({ repository: failure.repository, code: failure.code }, failure.message);
+  logger.info({ repositories: result.repositories.length, failed: result.failures.length, dryRun: args.dryRun }, 'run finished');
+  await setup.firstSeen.save().catch((error: unknown) => logger.warn({ err: error }, 'could not save the first-seen cache'));
   io.stdout(args.format === 'json' ? `${JSON.stringify(runReportJson(result, args.dryRun), null, 2)}\n` : renderRunText(result, args.dryRun));
   const failed = result.failures.length > 0 || result.repositories.some((repo) => repo.errors.length > 0 || repo.changes.some((change) => change.action === 'failed'));
   return failed ? EXIT_PARTIAL : EXIT_OK;

@@ -46,6 +46,18 @@ export const forgeSchema = z
   })
   .strict();
 
+export const serveSchema = z
+  .object({
+    schedule: z.string().optional().describe('Cron pattern for full sweeps of every target (default "0 * * * *": hourly; 6 fields add seconds).'),
+    timezone: z.string().optional().describe('IANA time zone of the schedule, e.g. "Europe/Berlin" (default: the process time zone).'),
+    listen: z.string().optional().describe('host:port for webhooks, /healthz, /readyz and /metrics (default "0.0.0.0:8080").'),
+    webhookSecretEnv: envName.optional().describe('Environment variable holding the GitLab webhook token or GitHub webhook secret; without it webhooks are refused.'),
+    concurrency: z.number().int().min(1).max(32).optional().describe('Repositories processed at once (default 2).'),
+    debounce: duration.optional().describe('How long a repository named by a webhook waits for more events before it runs (default "5s").'),
+    sweepOnStart: z.boolean().optional().describe('Sweep every target when the server starts (default true).'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -65,9 +77,11 @@ export const configSchema = z
     prHourlyLimit: z.number().int().min(0).optional().describe('0 = no limit. Default 0.'),
     dashboard: z.boolean().optional().describe('Keep a dependency dashboard issue. Default true.'),
     packageRules: z.array(packageRuleSchema).optional(),
+    serve: serveSchema.optional().describe('archpin serve: schedule, HTTP listener, webhooks.'),
   })
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
 export type PackageRule = z.infer<typeof packageRuleSchema>;
 export type RegistryConfig = z.infer<typeof registrySchema>;
+export type ServeConfig = z.infer<typeof serveSchema>;

@@ -1,0 +1,86 @@
+/**
+ * Webhook checks and payload reading for GitLab (`X-Gitlab-Token`) and GitHub (`X-Hub-Signature-256`).
+ * Secrets are compared in constant time; payloads become a decision: run this repository, or ignore.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { ForgeTargets } from '../apply/forges/forge.js';
+
+export type WebhookDecision =
+  | { readonly kind: 'enqueue'; readonly id: string; readonly path: string; readonly event: string }
+  | { readonly kind: 'ignore'; readonly reason: string }
+  | { readonly kind: 'ping' };
+
+/** Both sides are hashed first, so the comparison is over equal-length buffers and leaks no length. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+export function gitlabTokenMatches(header: string | undefined, secret: string): boolean {
+  return header !== undefined && secret !== '' && sameSecret(header, secret);
+}
+
+/** `sha256=<hex HMAC-SHA256(secret, raw body)>`, compared in constant time. */
+export function githubSignatureMatches(body: Uint8Array, header: string | undefined, secret: string): boolean {
+  if (header === undefined || secret === '' || !/^sha256=[0-9a-f]{64}$/i.test(header)) return false;
+  const expected = createHmac('sha256', secret).update(body).digest();
+  return timingSafeEqual(Buffer.from(header.slice(7).toLowerCase(), 'hex'), expected);
+}
+
+export function githubSignature(body: Uint8Array | string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+type Json = Record<string, unknown>;
+const object = (value: unknown): Json | null => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : null);
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** Whether a repository path is one of the targets: under a group/owner, or listed by path (or GitLab project id). */
+export function inTargets(path: string, id: string, targets: ForgeTargets): boolean {
+  const lower = path.toLowerCase();
+  const under = [...(targets.groups ?? []), ...(targets.owners ?? [])].some((prefix) => lower.startsWith(`${prefix.toLowerCase().replace(/\/$/, '')}/`));
+  const listed = [...(targets.projects ?? []), ...(targets.repositories ?? [])].some((entry) => entry.toLowerCase() === lower || entry === id);
+  return under || listed;
+}
+
+/** GitLab: a push to the default branch, or a merge request event on a branch with the archpin prefix. */
+export function gitlabDecision(payload: unknown, branchPrefix: string): WebhookDecision {
+  const body = object(payload);
+  const kind = text(body?.object_kind);
+  const project = object(body?.project);
+  const id = project?.id;
+  const path = text(project?.path_with_namespace);
+  if (!body || (typeof id !== 'number' && typeof id !== 'string') || !path) return { kind: 'ignore', reason: `no project in ${kind ?? 'the'} event` };
+  if (kind === 'push') {
+    const defaultBranch = text(project?.default_branch);
+    if (!defaultBranch || body.ref !== `refs/heads/${defaultBranch}`) return { kind: 'ignore', reason: 'push to a branch other than the default branch' };
+    return { kind: 'enqueue', id: String(id), path, event: 'push' };
+  }
+  if (kind === 'merge_request') {
+    const source = text(object(body.object_attributes)?.source_branch);
+    if (!source?.startsWith(branchPrefix)) return { kind: 'ignore', reason: 'merge request not from an archpin branch' };
+    return { kind: 'enqueue', id: String(id), path, event: 'merge_request' };
+  }
+  return { kind: 'ignore', reason: `${kind ?? 'unknown'} events are not used` };
+}
+
+/** GitHub: `ping`, a push to the default branch, or a pull request event on a branch with the archpin prefix. */
+export function githubDecision(event: string | undefined, payload: unknown, branchPrefix: string): WebhookDecision {
+  if (event === 'ping') return { kind: 'ping' };
+  const body = object(payload);
+  const repository = object(body?.repository);
+  const fullName = text(repository?.full_name);
+  if (!body || !fullName) return { kind: 'ignore', reason: `no repository in ${event ?? 'the'} event` };
+  if (event === 'push') {
+    const defaultBranch = text(repository?.default_branch);
+    if (!defaultBranch || body.ref !== `refs/heads/${defaultBranch}`) return { kind: 'ignore', reason: 'push to a branch other than the default branch' };
+    return { kind: 'enqueue', id: fullName, path: fullName, event: 'push' };
+  }
+  if (event === 'pull_request') {
+    const head = text(object(object(body.pull_request)?.head)?.ref);
+    if (!head?.startsWith(branchPrefix)) return { kind: 'ignore', reason: 'pull request not from an archpin branch' };
+    return { kind: 'enqueue', id: fullName, path: fullName, event: 'pull_request' };
+  }
+  return { kind: 'ignore', reason: `${event ?? 'unknown'} events are not used` };
+}

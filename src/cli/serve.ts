@@ -1,0 +1,84 @@
+import { Cron } from 'croner';
+import type { Config } from '../config/schema.js';
+import { parseDuration } from '../core/duration.js';
+import { ArchpinError } from '../core/errors.js';
+import { parseListen } from '../bot/http-server.js';
+import { startServe, type ServeOptions } from '../bot/serve.js';
+import type { ParsedArgs } from './args.js';
+import { EXIT_OK, type CliIo, type ExitCode } from './io.js';
+import { createLogger, logFormatFor, type Logger } from './logger.js';
+import { cacheDirectory, lookupSetup } from './lookup-deps.js';
+import { makeForge } from './make-forge.js';
+
+export const DEFAULT_SCHEDULE = '0 * * * *';
+export const DEFAULT_LISTEN = '0.0.0.0:8080';
+export const DEFAULT_WEBHOOK_SECRET_ENV = 'ARCHPIN_WEBHOOK_SECRET';
+const DEFAULT_CONCURRENCY = 2;
+const DEFAULT_DEBOUNCE_MS = 5_000;
+
+export type ServeArgs = Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'projects' | 'owners' | 'repositories' | 'listen' | 'schedule' | 'cacheDir' | 'platforms' | 'dryRun'>;
+
+/** Everything `startServe` needs, from flags (which win), the config and the environment. */
+export function serveOptions(args: ServeArgs, config: Config, io: CliIo, logger: Logger): ServeOptions {
+  const serve = config.serve ?? {};
+  const listenText = args.listen ?? serve.listen ?? DEFAULT_LISTEN;
+  const listen = parseListen(listenText);
+  if (!listen) throw new ArchpinError('usage', `--listen / serve.listen must be host:port, not "${listenText}"`);
+  const schedule = args.schedule ?? serve.schedule ?? DEFAULT_SCHEDULE;
+  try {
+    new Cron(schedule, { paused: true, ...(serve.timezone ? { timezone: serve.timezone } : {}) }).stop();
+  } catch (error) {
+    throw new ArchpinError('usage', `--schedule / serve.schedule "${schedule}" is not a cron pattern: ${(error as Error).message}`);
+  }
+  const secretEnv = serve.webhookSecretEnv ?? DEFAULT_WEBHOOK_SECRET_ENV;
+  const webhookSecret = io.env[secretEnv] || null;
+  if (webhookSecret === null && serve.webhookSecretEnv) throw new ArchpinError('usage', `serve.webhookSecretEnv names ${secretEnv}, which is not set`);
+  if (webhookSecret === null) logger.warn(`webhooks are refused: set ${DEFAULT_WEBHOOK_SECRET_ENV} or serve.webhookSecretEnv`);
+  const { forge, targets } = makeForge(args, config, io);
+  const cacheDir = cacheDirectory(args.cacheDir, config, io);
+  return {
+    config,
+    forge,
+    targets,
+    logger,
+    listen,
+    schedule,
+    timezone: serve.timezone,
+    webhookSecret,
+    concurrency: serve.concurrency ?? DEFAULT_CONCURRENCY,
+    debounceMs: serve.debounce ? parseDuration(serve.debounce)! : DEFAULT_DEBOUNCE_MS,
+    sweepOnStart: serve.sweepOnStart ?? true,
+    dryRun: args.dryRun,
+    platforms: args.platforms,
+    now: io.now,
+    openLookup: async () => {
+      const setup = await lookupSetup(config, io, { cacheDir, platforms: args.platforms });
+      const { policyFor: _policyFor, ...deps } = setup.deps;
+      return { deps, firstSeen: setup.firstSeen, requestCounts: () => setup.client.requestCounts() };
+    },
+  };
+}
+
+/** Resolves with the name of the first SIGTERM or SIGINT. */
+export function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', on);
+      process.off('SIGINT', on);
+      resolve(signal);
+    };
+    process.on('SIGTERM', on);
+    process.on('SIGINT', on);
+  });
+}
+
+/** `archpin serve`: prints the listen address, serves until SIGTERM/SIGINT, then stops gracefully and exits 0. */
+export async function runServe(args: ParsedArgs, config: Config, io: CliIo, waitForStop: () => Promise<string> = stopSignal): Promise<ExitCode> {
+  const logger = createLogger({ level: args.logLevel, format: logFormatFor(io.env, io.interactive), write: io.stderr, now: io.now });
+  const handle = await startServe(serveOptions(args, config, io, logger));
+  io.stdout(`archpin serve: listening on ${handle.url}\n`);
+  const signal = await waitForStop();
+  logger.info({ signal }, 'stop requested');
+  await handle.stop();
+  return EXIT_OK;
+}
