@@ -43,6 +43,7 @@ export interface ServeOptions {
   readonly sweepOnStart: boolean;
   readonly dryRun: boolean;
   readonly platforms?: readonly string[] | undefined;
+  /** The clock of lookups and gate decisions (the queue and the session age use the real clock). */
   readonly now: () => number;
   readonly maxBodyBytes?: number;
   /** A lookup session older than this is replaced before the next repository run (default 15 minutes). */
@@ -90,13 +91,13 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   let batch = { repositories: 0, failed: 0, opened: 0, updated: 0, closed: 0, held: 0, errors: 0 };
 
   const lookupFor = async () => {
-    if (!session || options.now() - session.startedAt > (options.sessionMaxAgeMs ?? 15 * 60_000)) {
+    if (!session || Date.now() - session.startedAt > (options.sessionMaxAgeMs ?? 15 * 60_000)) {
       if (session) retire(session);
       const value = options.openLookup().then((opened) => {
         fresh.opened = opened;
         return { session: opened, lookup: sharedLookup({ forge, lookup: opened.deps, now: options.now, dryRun: options.dryRun, platforms: options.platforms }) };
       });
-      const fresh: Session = { value, startedAt: options.now(), opened: null };
+      const fresh: Session = { value, startedAt: Date.now(), opened: null };
       session = fresh;
     }
     return session.value;
@@ -167,7 +168,6 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const queue = createWorkQueue<QueueItem>({
     concurrency: options.concurrency,
     debounceMs: options.debounceMs,
-    now: options.now,
     run: runItem,
     onIdle: () => {
       if (batch.repositories > 0) logger.info({ ...batch }, 'queue drained');
