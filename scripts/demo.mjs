@@ -22,9 +22,13 @@ const EXAMPLE_PORT = 5099;
 const out = (text = '') => process.stdout.write(`${text}\n`);
 
 /** Runs a command to completion without blocking the event loop (so Ctrl-C is handled). */
+const running = new Set();
+
 function run(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    child.on('exit', () => running.delete(child));
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
@@ -93,12 +97,17 @@ let cleaned = false;
 async function cleanUp() {
   if (cleaned) return;
   cleaned = true;
+  await Promise.all([...running].map((child) => new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  })));
   await registry?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 }
 
 process.on('exit', () => {
   // last resort when something exits without cleanUp(): synchronous only
+  for (const child of running) child.kill('SIGKILL');
   registry?.killNow();
   if (registry) rmSync(registry.dir, { recursive: true, force: true });
   if (work) rmSync(work, { recursive: true, force: true });
