@@ -41,9 +41,12 @@ export interface RepositoryOutcome {
   readonly reusedScan: boolean;
 }
 
+/** A lookup result; `firstSeenKeys` lists the `image@digest` first-seen keys the lookup consulted. */
+export type LookedUp = DependencyResult & { readonly firstSeenKeys?: readonly string[] };
+
 export interface RunRepositoryDeps {
   readonly forge: Forge;
-  readonly lookup: (dependencies: readonly Dependency[], config: Config) => Promise<DependencyResult[]>;
+  readonly lookup: (dependencies: readonly Dependency[], config: Config) => Promise<readonly LookedUp[]>;
   readonly firstSeen: FirstSeenStore;
   readonly now: () => number;
   readonly dryRun: boolean;
@@ -130,7 +133,7 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
     repoConfig: scanned.repoConfig,
     // Only changes the forge now holds: a failed or waiting one makes the next run look again.
     changes: Object.fromEntries(Object.entries(fingerprints).filter(([branch]) => settled.has(branch))),
-    firstSeen: Object.fromEntries([...deps.firstSeen.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).filter(([key]) => references.some((reference) => reference.image && key.startsWith(`${imageKey(reference.image)}@`)))),
+    firstSeen: rememberedFirstSeen(deps.firstSeen, results, references),
   });
 
   const unchanged = reuse && sameRecord(remembered.changes, fingerprints);
@@ -196,6 +199,20 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
     }
   }
   return { repository: repo.path, changes: outcomes, closed, held: plan.held, errors, problems: scanned.problems, reusedScan: reuse };
+}
+
+/**
+ * The first-seen times this repository's lookups consulted. Falls back to every key of its images
+ * when a lookup does not say which it consulted; the store grows as other repositories of a run
+ * are looked up, so that fallback depends on their order.
+ */
+function rememberedFirstSeen(store: FirstSeenStore, results: readonly LookedUp[], references: readonly Reference[]): Record<string, number> {
+  const known = store.entries();
+  const exact = results.every((result) => result.firstSeenKeys !== undefined);
+  const keys = exact
+    ? new Set(results.flatMap((result) => result.firstSeenKeys!))
+    : new Set([...known.keys()].filter((key) => references.some((reference) => reference.image && key.startsWith(`${imageKey(reference.image)}@`))));
+  return Object.fromEntries([...keys].filter((key) => known.has(key)).sort().map((key) => [key, known.get(key)!]));
 }
 
 /** prConcurrentLimit counts open archpin change requests; prHourlyLimit those opened in the last hour that are still open. 0 = no limit. */

@@ -3,8 +3,9 @@ import type { Forge, ForgeTargets } from '../apply/forges/forge.js';
 import { imagePolicy } from '../config/image-policy.js';
 import type { Config } from '../config/schema.js';
 import { isArchpinError } from '../core/errors.js';
-import { findUpdate, type Dependency, type DependencyResult, type FindUpdatesDeps } from '../lookup/find-updates.js';
-import { runRepository, type RepositoryOutcome } from './run-repository.js';
+import { findUpdate, type Dependency, type FindUpdatesDeps } from '../lookup/find-updates.js';
+import type { FirstSeenStore } from '../lookup/first-seen-store.js';
+import { runRepository, type LookedUp, type RepositoryOutcome } from './run-repository.js';
 
 export interface SweepResult {
   readonly repositories: readonly RepositoryOutcome[];
@@ -22,12 +23,27 @@ export interface SweepDeps {
   readonly onRepository?: (outcome: RepositoryOutcome) => void;
 }
 
+/** The store, recording which first-seen keys one lookup consulted. */
+function recording(store: FirstSeenStore, keys: Set<string>): FirstSeenStore {
+  return {
+    observe: (image, digest, now) => {
+      keys.add(`${image}@${digest}`);
+      return store.observe(image, digest, now);
+    },
+    entries: () => store.entries(),
+    remember: (key, firstSeen) => store.remember(key, firstSeen),
+    save: () => store.save(),
+  };
+}
+
 /**
  * A lookup shared by every repository of a run: the same image at the same tag and digest under
- * the same policy is looked up once, whichever repositories use it.
+ * the same policy is looked up once, whichever repositories use it. Each result names the
+ * first-seen keys its lookup consulted, so a repository remembers exactly those (and not whatever
+ * other repositories of the run happened to add before it).
  */
-export function sharedLookup(deps: SweepDeps): (dependencies: readonly Dependency[], config: Config) => Promise<DependencyResult[]> {
-  const memo = new Map<string, Promise<DependencyResult>>();
+export function sharedLookup(deps: SweepDeps): (dependencies: readonly Dependency[], config: Config) => Promise<LookedUp[]> {
+  const memo = new Map<string, Promise<Omit<LookedUp, 'dependency'>>>();
   return (dependencies, config) => {
     const policyFor = (key: string) => imagePolicy(config, key, deps.platforms);
     return Promise.all(
@@ -36,7 +52,8 @@ export function sharedLookup(deps: SweepDeps): (dependencies: readonly Dependenc
         const id = createHash('sha256').update(JSON.stringify([dependency.key, dependency.tag, dependency.digest, policy])).digest('hex');
         let pending = memo.get(id);
         if (!pending) {
-          pending = findUpdate(dependency, { ...deps.lookup, policyFor });
+          const keys = new Set<string>();
+          pending = findUpdate(dependency, { ...deps.lookup, firstSeen: recording(deps.lookup.firstSeen, keys), policyFor }).then((result) => ({ ...result, firstSeenKeys: [...keys] }));
           memo.set(id, pending);
         }
         return { ...(await pending), dependency };
