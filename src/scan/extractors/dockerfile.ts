@@ -24,6 +24,8 @@ interface Scope {
   /** Stage names declared so far, lower-cased as BuildKit compares them. */
   readonly stages: Set<string>;
   readonly args: Map<string, ArgDefault | null>;
+  /** ARGs in scope in the current stage: declared in it, a bare `ARG NAME` taking the global default. */
+  readonly stageArgs: Map<string, ArgDefault | null>;
 }
 
 /** A `COPY --from=` or `RUN --mount=…,from=` value: reported unless it names a stage or a stage index. */
@@ -34,7 +36,27 @@ function fromFlag(scope: Scope, line: LogicalLine, start: number, end: number, d
   if (text === '' || /^\d+$/.test(text) || scope.stages.has(text.toLowerCase())) return;
   const range = fileRange(line, inner.start, inner.end);
   if (!range) return;
+  // BuildKit expands the stage's ARGs in `--from`: resolve them like a FROM line does with global ARGs.
+  const resolved = text.includes('$') ? resolveArgs(text, scope.stageArgs) : null;
+  if (resolved) {
+    if (/^\d+$/.test(resolved.value) || scope.stages.has(resolved.value.toLowerCase())) return;
+    const parts: PartInput[] = [
+      { role: 'template', ...range },
+      ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name })),
+    ];
+    scope.references.push(makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, detail }));
+    return;
+  }
   scope.references.push(makeReference(scope.file, { kind: KIND, value: text, parts: [{ role: 'reference', ...range }], detail }));
+}
+
+/** An `ARG` inside a stage: a bare name takes the global default, `NAME=value` its own. */
+function stageArg(scope: Scope, line: LogicalLine, words: readonly Word[], escape: string): void {
+  for (const word of words) {
+    const name = word.text;
+    if (!name.includes('=') && scope.args.has(name) && !scope.stageArgs.has(name)) scope.stageArgs.set(name, scope.args.get(name)!);
+  }
+  readArgs(line, words, escape, scope.stageArgs);
 }
 
 function fromInstruction(scope: Scope, line: LogicalLine, words: readonly Word[]): void {
@@ -92,7 +114,7 @@ function flagWords(words: readonly Word[]): Word[] {
 
 function extract(file: SourceFile): { references: Reference[]; problems: readonly ScanProblem[] } {
   const parsed = readDockerfile(file);
-  const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map() };
+  const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map(), stageArgs: new Map() };
   for (const directive of parsed.directives) {
     if (directive.key !== 'syntax' || directive.value === '') continue;
     scope.references.push(makeReference(file, {
@@ -104,8 +126,10 @@ function extract(file: SourceFile): { references: Reference[]; problems: readonl
     const words = splitWords(line, parsed.escape);
     const keyword = words[0]?.text.toUpperCase();
     if (keyword === 'ARG' && !seenFrom) readArgs(line, words.slice(1), parsed.escape, scope.args);
+    else if (keyword === 'ARG') stageArg(scope, line, words.slice(1), parsed.escape);
     else if (keyword === 'FROM') {
       seenFrom = true;
+      scope.stageArgs.clear();
       fromInstruction(scope, line, words);
     } else if (keyword === 'COPY') {
       for (const flag of flagWords(words)) {
