@@ -21,6 +21,7 @@ describe('compose extractor', () => {
   it('claims compose files by name or by a services map, and leaves service catalogues alone', () => {
     const { claimedBy } = scanFixtures(ROOT);
     expect(claimedBy).toEqual({
+      'build/docker-compose.yml': 'compose',
       'compose.prod.yaml': 'compose',
       'deploy/stack.yml': 'compose',
       'dev/docker-compose.override.yml': 'compose',
