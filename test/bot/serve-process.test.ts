@@ -1,0 +1,86 @@
+/**
+ * `node bin/archpin.js serve` as a real process: it prints its address, sweeps on start, and on SIGTERM
+ * finishes the write in flight and exits 0. The GitLab double sits behind a proxy that delays commits,
+ * so the signal lands mid-sweep.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../support/gitlab-double.js';
+import { startProxy, type TestProxy } from '../support/proxy.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { seedIncident } from '../support/seed.js';
+import { until, WEBHOOK_SECRET } from './serve-support.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+let registry: TestRegistry;
+let gitlab: GitlabDouble;
+let proxy: TestProxy;
+let work: string;
+let child: ChildProcess | null = null;
+
+beforeAll(async () => {
+  // The spawned process runs the built code: build it (a type error elsewhere still emits).
+  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' });
+  if (!existsSync(path.join(ROOT, 'dist/cli/serve.js'))) throw new Error('dist/cli/serve.js missing after the build');
+  registry = await startRegistry();
+  await seedIncident(registry);
+  gitlab = await startGitlabDouble();
+  proxy = await startProxy({ target: gitlab.url });
+  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-serve-proc-'));
+}, 120_000);
+
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await proxy?.stop();
+  await gitlab?.stop();
+  await registry?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('archpin serve process', () => {
+  it('prints its address, and SIGTERM mid-sweep exits 0 leaving no archpin branch without its merge request', async () => {
+    const deploy = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dind\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${registry.host}/library/docker:27.0.3-dind\n`;
+    const projects = ['proc/a', 'proc/b', 'proc/c'].map((name) => gitlab.state.addProject(name, { files: { 'deploy.yaml': deploy } }));
+    proxy.addFault({ method: 'POST', path: /\/repository\/commits$/, fault: { kind: 'delay', ms: 1_000 } });
+    const config = path.join(work, 'archpin.json');
+    writeFileSync(config, JSON.stringify({ forge: { type: 'gitlab', url: proxy.url, groups: ['proc'] }, serve: { listen: '127.0.0.1:0', concurrency: 1, webhookSecretEnv: 'HOOK_SECRET' } }));
+
+    child = spawn(process.execPath, [path.join(ROOT, 'bin/archpin.js'), 'serve', '--config', config, '--cache-dir', path.join(work, 'cache')], {
+      cwd: work,
+      env: { PATH: process.env.PATH ?? '', HOME: work, GITLAB_TOKEN: GITLAB_TEST_TOKEN, HOOK_SECRET: WEBHOOK_SECRET },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })));
+
+    const url = await until(() => /^archpin serve: listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(stdout)?.[1], 'the listen line');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    await until(() => proxy.count('POST', /\/repository\/commits$/) === 1, 'the first commit');
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    child.kill('SIGTERM');
+    const { code, signal } = await exited;
+    child = null;
+    expect([code, signal]).toEqual([0, null]);
+
+    const records = stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg: string; signal?: string });
+    expect(records.filter((record) => record.msg === 'stop requested').map((record) => record.signal)).toEqual(['SIGTERM']);
+    expect(records.at(-1)!.msg).toBe('stopped');
+    expect(stderr).not.toContain(GITLAB_TEST_TOKEN);
+    const state = projects.map((project) => [
+      project.pathWithNamespace,
+      [...project.branches.keys()].filter((branch) => branch.startsWith('archpin/')).length,
+      project.mergeRequests.filter((mr) => mr.state === 'opened').length,
+    ]);
+    expect(state).toEqual([
+      ['proc/a', 1, 1],
+      ['proc/b', 0, 0],
+      ['proc/c', 0, 0],
+    ]);
+  }, 30_000);
+});
