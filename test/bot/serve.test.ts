@@ -184,6 +184,29 @@ describe('archpin serve (GitLab)', () => {
     ]);
   });
 
+  it('a schedule tick sweeps every target', async () => {
+    const project = gitlab.state.addProject('ticking/app', { files: { 'deploy.yaml': deployFile() } });
+    const { handle } = await serve('ticking', { schedule: '* * * * * *', debounceMs: 0 });
+    await until(() => project.mergeRequests.length === 1, 'the merge request from the scheduled sweep');
+    expect(handle.metrics.value('archpin_sweeps_total')).toBeGreaterThanOrEqual(1);
+    expect(handle.outcomes[0]!.changes.map((change) => change.action)).toEqual(['opened']);
+    await handle.stop();
+  });
+
+  it('is not ready while the forge cannot be reached, and refuses webhooks without a secret', async () => {
+    const real = createGitlabForge({ url: gitlab.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN' });
+    const forge: Forge = { ...real, listRepositories: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')) };
+    const { handle, records } = await serve('down', { forge, webhookSecret: null, sweepOnStart: true });
+    await until(() => handle.metrics.value('archpin_sweep_failures_total') === 1, 'the failed sweep');
+    const ready = await fetch(`${handle.url}/readyz`);
+    expect([ready.status, await ready.text()]).toEqual([503, 'forge not reached yet\n']);
+    const refused = await hook(handle.url, gitlabPush({ id: 1, path: 'down/app' }));
+    expect([refused.status, await refused.text()]).toEqual([403, 'webhooks are disabled: set serve.webhookSecretEnv\n']);
+    expect(records().filter((record) => record.level === 50).map((record) => [record.code, record.msg])).toEqual([['run-failed', 'sweep: cannot list repositories: connect ECONNREFUSED 127.0.0.1:1']]);
+    const metrics = await (await fetch(`${handle.url}/metrics`)).text();
+    expect(metricLines(metrics, 'archpin_ready ')).toEqual(['archpin_ready 0']);
+  });
+
   it('a stop during a sweep finishes the write in flight: no archpin branch is left without its merge request', async () => {
     const projects = ['halt/a', 'halt/b', 'halt/c', 'halt/d', 'halt/e'].map((name) => gitlab.state.addProject(name, { files: { 'deploy.yaml': deployFile() } }));
     const real = createGitlabForge({ url: gitlab.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN' });
