@@ -24,6 +24,7 @@ describe('helm values and generic YAML extractor', () => {
     expect(Object.keys(claimedBy)).toEqual([
       '.github/actions/release/action.yml',
       '.github/workflows/ci.yml',
+      '.github/workflows/integration.yml',
       'ansible/roles/app/defaults/main.yml',
       'broken.yaml',
       'charts/storefront/Chart.yaml',
