@@ -2,13 +2,16 @@ import { isMap, isScalar, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../core/source-file.js';
 import type { ReferenceKind } from '../../core/types.js';
 import type { Extractor } from '../extractor.js';
-import { mapGet, yamlSource } from '../yaml-source.js';
+import type { Reference } from '../../core/types.js';
+import { mapGet, walkMaps, yamlSource } from '../yaml-source.js';
 import { isBrokenTemplate, templateLineImages } from './helm-template-lines.js';
-import { imageFields, isYamlPath, sortByPosition } from './yaml-image-fields.js';
+import { imageFields, isYamlPath, scalarImage, sortByPosition } from './yaml-image-fields.js';
 
 /**
  * Kubernetes manifests, including custom resources and `kind: List`: every `image` field and every
- * `…Image` field, anywhere in the object. CustomResourceDefinitions are schemas, not workloads: skipped.
+ * `…Image` field, anywhere in the object, and named values that hold a pinned image (`env` entries such
+ * as `RELATED_IMAGE_DB`, Tekton and Argo parameters such as `gitInitImage`). CustomResourceDefinitions
+ * are schemas, not workloads: skipped.
  */
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
@@ -42,6 +45,26 @@ function lineKindFor(parents: readonly string[], key: string): ReferenceKind {
   return key === 'image' && parent !== undefined && CONTAINER_LISTS.has(parent) ? 'kubernetes-container' : 'kubernetes-image';
 }
 
+/**
+ * `{name: …Image…, value|default: ref}` entries: environment variables and workflow parameters that
+ * carry an image. Only values that are a complete reference with a tag or digest count; a parameter
+ * passed on (`{{inputs.parameters.image}}`) or a bare registry is not an image reference.
+ */
+function namedValueImages(file: SourceFile, root: unknown): Reference[] {
+  const references: Reference[] = [];
+  walkMaps(root, (map) => {
+    if (isCustomResourceDefinition(map)) return 'skip';
+    const name = stringField(map, 'name');
+    if (name === null || !/image/i.test(name)) return undefined;
+    for (const key of ['value', 'default']) {
+      const reference = scalarImage(file, mapGet(map, key), 'kubernetes-image');
+      if (reference && reference.skip === null) references.push(reference);
+    }
+    return undefined;
+  });
+  return references;
+}
+
 export const kubernetesExtractor: Extractor = {
   name: 'kubernetes',
   claims(file) {
@@ -54,13 +77,15 @@ export const kubernetesExtractor: Extractor = {
     const references = documents.flatMap((document) => {
       const root = document.contents;
       if (!isKubernetesObject(root)) return [];
-      return imageFields(file, root, {
+      const fields = imageFields(file, root, {
         kindFor,
         splitKind: 'kubernetes-image',
         splitAnywhere: false,
         snakeKeys: false,
         skipMap: isCustomResourceDefinition,
       });
+      const taken = new Set(fields.map((reference) => reference.spans[0]?.start));
+      return [...fields, ...namedValueImages(file, root).filter((reference) => !taken.has(reference.spans[0]?.start))];
     });
     return { references: sortByPosition(references), problems };
   },
