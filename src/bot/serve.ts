@@ -15,8 +15,8 @@ import { startHttpServer, type HttpRequest, type HttpResponse } from './http-ser
 import { createMetrics, type Metrics } from './metrics.js';
 import { runRepository, type RepositoryOutcome } from './run-repository.js';
 import { sharedLookup } from './sweep.js';
-import { gitlabDecision, githubDecision, githubSignatureMatches, gitlabTokenMatches, inTargets, type WebhookDecision } from './webhooks.js';
-import { createWorkQueue, type EnqueueResult } from './work-queue.js';
+import { webhookEndpoint } from './webhook-endpoint.js';
+import { createWorkQueue } from './work-queue.js';
 
 /** Registry lookups for a while of work: fresh tag lists each time the queue starts from idle. */
 export interface LookupSession {
@@ -194,61 +194,17 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     logger.info({ repositories: repositories.length, queued }, 'sweep queued');
   };
 
-  const webhook = async (forgeType: 'gitlab' | 'github', request: HttpRequest): Promise<HttpResponse> => {
-    const count = (result: string) => metrics.inc('archpin_webhook_events_total', { forge: forgeType, result });
-    if (forge.type !== forgeType) return { status: 404, body: `this bot serves ${forge.type}\n` };
-    if (stopping) {
-      count('stopping');
-      return { status: 503, body: 'stopping\n' };
-    }
-    if (options.webhookSecret === null) {
-      count('disabled');
-      return { status: 403, body: 'webhooks are disabled: set serve.webhookSecretEnv\n' };
-    }
-    const header = (name: string) => {
-      const value = request.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
-    if (forgeType === 'gitlab' && !gitlabTokenMatches(header('x-gitlab-token'), options.webhookSecret)) {
-      count('unauthorized');
-      logger.warn({ forge: forgeType }, 'webhook with a wrong or missing X-Gitlab-Token');
-      return { status: 401, body: 'unauthorized\n' };
-    }
-    const body = await request.body();
-    if (body === null) {
-      count('too-large');
-      return { status: 413, body: 'payload too large\n' };
-    }
-    if (forgeType === 'github' && !githubSignatureMatches(body, header('x-hub-signature-256'), options.webhookSecret)) {
-      count('unauthorized');
-      logger.warn({ forge: forgeType }, 'webhook with a wrong or missing X-Hub-Signature-256');
-      return { status: 401, body: 'unauthorized\n' };
-    }
-    let payload: unknown;
-    try {
-      const raw = body.toString('utf8');
-      const form = String(header('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
-      payload = JSON.parse(form ? (new URLSearchParams(raw).get('payload') ?? '') : raw);
-    } catch {
-      count('invalid');
-      return { status: 400, body: 'body is not JSON\n' };
-    }
-    const decision: WebhookDecision = forgeType === 'gitlab' ? gitlabDecision(payload, branchPrefix) : githubDecision(header('x-github-event'), payload, branchPrefix);
-    if (decision.kind === 'ping') {
-      count('ping');
-      return { status: 200, body: 'pong\n' };
-    }
-    if (decision.kind === 'ignore' || !inTargets(decision.path, decision.id, options.targets)) {
-      const reason = decision.kind === 'ignore' ? decision.reason : `${decision.path} is not a target`;
-      count('ignored');
-      logger.debug({ forge: forgeType, reason }, 'webhook ignored');
-      return { status: 202, body: JSON.stringify({ result: 'ignored', reason }), contentType: 'application/json' };
-    }
-    const result: EnqueueResult = queue.add(keyOf(decision.id), { id: decision.id, repository: null, reason: decision.event });
-    count(result === 'duplicate' ? 'duplicate' : 'queued');
-    logger.info({ forge: forgeType, repository: decision.path, event: decision.event, result }, 'webhook');
-    return { status: 202, body: JSON.stringify({ result, repository: decision.path }), contentType: 'application/json' };
-  };
+  const webhook = webhookEndpoint({
+    forgeType: forge.type,
+    secret: options.webhookSecret,
+    branchPrefix,
+    targets: options.targets,
+    metrics,
+    logger,
+    stopping: () => stopping,
+    enqueue: (id, event) => queue.add(keyOf(id), { id, repository: null, reason: event }),
+  });
+
 
 
   const handle = async (request: HttpRequest): Promise<HttpResponse> => {

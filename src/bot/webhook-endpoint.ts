@@ -1,0 +1,77 @@
+/** POST /webhooks/gitlab and /webhooks/github: check the secret, read the event, queue the repository it is about. */
+import type { ForgeTargets, ForgeType } from '../apply/forges/forge.js';
+import type { Logger } from 'pino';
+import type { HttpRequest, HttpResponse } from './http-server.js';
+import type { Metrics } from './metrics.js';
+import { gitlabDecision, githubDecision, githubSignatureMatches, gitlabTokenMatches, inTargets, type WebhookDecision } from './webhooks.js';
+import type { EnqueueResult } from './work-queue.js';
+
+export interface WebhookEndpointDeps {
+  readonly forgeType: ForgeType;
+  /** null: webhooks are refused with 403. */
+  readonly secret: string | null;
+  readonly branchPrefix: string;
+  readonly targets: ForgeTargets;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly stopping: () => boolean;
+  readonly enqueue: (id: string, event: string) => EnqueueResult;
+}
+
+export function webhookEndpoint(deps: WebhookEndpointDeps): (forgeType: ForgeType, request: HttpRequest) => Promise<HttpResponse> {
+  return async (forgeType, request) => {
+    const count = (result: string) => deps.metrics.inc('archpin_webhook_events_total', { forge: forgeType, result });
+    if (deps.forgeType !== forgeType) return { status: 404, body: `this bot serves ${deps.forgeType}\n` };
+    if (deps.stopping()) {
+      count('stopping');
+      return { status: 503, body: 'stopping\n' };
+    }
+    if (deps.secret === null) {
+      count('disabled');
+      return { status: 403, body: 'webhooks are disabled: set serve.webhookSecretEnv\n' };
+    }
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    if (forgeType === 'gitlab' && !gitlabTokenMatches(header('x-gitlab-token'), deps.secret)) {
+      count('unauthorized');
+      deps.logger.warn({ forge: forgeType }, 'webhook with a wrong or missing X-Gitlab-Token');
+      return { status: 401, body: 'unauthorized\n' };
+    }
+    const body = await request.body();
+    if (body === null) {
+      count('too-large');
+      return { status: 413, body: 'payload too large\n' };
+    }
+    if (forgeType === 'github' && !githubSignatureMatches(body, header('x-hub-signature-256'), deps.secret)) {
+      count('unauthorized');
+      deps.logger.warn({ forge: forgeType }, 'webhook with a wrong or missing X-Hub-Signature-256');
+      return { status: 401, body: 'unauthorized\n' };
+    }
+    let payload: unknown;
+    try {
+      const raw = body.toString('utf8');
+      const form = String(header('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
+      payload = JSON.parse(form ? (new URLSearchParams(raw).get('payload') ?? '') : raw);
+    } catch {
+      count('invalid');
+      return { status: 400, body: 'body is not JSON\n' };
+    }
+    const decision: WebhookDecision = forgeType === 'gitlab' ? gitlabDecision(payload, deps.branchPrefix) : githubDecision(header('x-github-event'), payload, deps.branchPrefix);
+    if (decision.kind === 'ping') {
+      count('ping');
+      return { status: 200, body: 'pong\n' };
+    }
+    if (decision.kind === 'ignore' || !inTargets(decision.path, decision.id, deps.targets)) {
+      const reason = decision.kind === 'ignore' ? decision.reason : `${decision.path} is not a target`;
+      count('ignored');
+      deps.logger.debug({ forge: forgeType, reason }, 'webhook ignored');
+      return { status: 202, body: JSON.stringify({ result: 'ignored', reason }), contentType: 'application/json' };
+    }
+    const result = deps.enqueue(decision.id, decision.event);
+    count(result === 'duplicate' ? 'duplicate' : 'queued');
+    deps.logger.info({ forge: forgeType, repository: decision.path, event: decision.event, result }, 'webhook');
+    return { status: 202, body: JSON.stringify({ result, repository: decision.path }), contentType: 'application/json' };
+  };
+}
