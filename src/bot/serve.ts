@@ -53,7 +53,7 @@ export interface ServeOptions {
 export interface ServeHandle {
   readonly url: string;
   readonly metrics: Metrics;
-  /** Repository runs finished so far, in order. */
+  /** The last 100 repository runs finished, oldest first. */
   readonly outcomes: readonly RepositoryOutcome[];
   /** Enqueues a sweep of every target repository now (as a schedule tick does). */
   sweep(): Promise<void>;
@@ -67,6 +67,7 @@ export interface ServeHandle {
 type QueueItem = { readonly id: string; readonly repository: Repository | null; readonly reason: string };
 
 const MIB = 1024 * 1024;
+const KEPT_OUTCOMES = 100;
 
 function errorFields(error: unknown): { code: string; message: string } {
   return isArchpinError(error) ? { code: error.code, message: error.message } : { code: 'run-failed', message: error instanceof Error ? error.message : String(error) };
@@ -123,6 +124,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
 
   const record = (outcome: RepositoryOutcome): void => {
     outcomes.push(outcome);
+    if (outcomes.length > KEPT_OUTCOMES) outcomes.shift();
     metrics.inc('archpin_repositories_processed_total', { result: 'ok' });
     for (const change of outcome.changes) {
       if (change.action === 'opened' || change.action === 'updated' || change.action === 'failed') metrics.inc('archpin_change_requests_total', { action: change.action });
