@@ -1,4 +1,4 @@
-import { isMap, isScalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, type Document, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../core/source-file.js';
 import type { ReferenceKind } from '../../core/types.js';
 import type { Extractor } from '../extractor.js';
@@ -30,9 +30,25 @@ function isCustomResourceDefinition(map: YAMLMap): boolean {
   return stringField(map, 'kind') === 'CustomResourceDefinition' && stringField(map, 'apiVersion') !== null;
 }
 
-/** A Helm template that does not parse but plainly is a manifest. */
-function isManifestTemplate(file: SourceFile): boolean {
-  return isBrokenTemplate(file) && /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text);
+/** A file with a document that does not parse (a Helm template, or YAML only a lenient parser takes) but plainly is a manifest. */
+function isBrokenManifest(file: SourceFile): boolean {
+  return yamlSource(file).problems.length > 0 && /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text);
+}
+
+/**
+ * `image:` lines of the documents that did not parse. The parse problem is still reported, but an
+ * error elsewhere in a document (a stray quote in `args`) should not hide its images.
+ */
+function brokenDocumentImages(file: SourceFile, parsed: readonly Document.Parsed[]): Reference[] {
+  const ranges = parsed.flatMap((document) => {
+    const range = (document.contents as { range?: [number, number, number] } | null)?.range;
+    return range ? [range] : [];
+  });
+  const inParsed = (offset: number): boolean => ranges.some(([start, , end]) => offset >= start && offset <= end);
+  return templateLineImages(file, lineKindFor).filter((reference) => {
+    const start = reference.spans[0]?.start;
+    return start !== undefined && !inParsed(start - file.base);
+  });
 }
 
 function kindFor(path: readonly string[], key: string): ReferenceKind {
@@ -69,7 +85,7 @@ export const kubernetesExtractor: Extractor = {
   name: 'kubernetes',
   claims(file) {
     if (!isYamlPath(file.path)) return false;
-    return yamlSource(file).documents.some((document) => isKubernetesObject(document.contents)) || isManifestTemplate(file);
+    return yamlSource(file).documents.some((document) => isKubernetesObject(document.contents)) || isBrokenManifest(file);
   },
   extract(file) {
     if (isBrokenTemplate(file)) return { references: templateLineImages(file, lineKindFor), problems: [] };
@@ -87,6 +103,7 @@ export const kubernetesExtractor: Extractor = {
       const taken = new Set(fields.map((reference) => reference.spans[0]?.start));
       return [...fields, ...namedValueImages(file, root).filter((reference) => !taken.has(reference.spans[0]?.start))];
     });
+    if (problems.length > 0 && isBrokenManifest(file)) references.push(...brokenDocumentImages(file, documents));
     return { references: sortByPosition(references), problems };
   },
 };

@@ -25,7 +25,7 @@ describe('kubernetes extractor', () => {
   it('claims the fixture manifests, including CRDs and the broken Helm template', () => {
     const { claimedBy } = scanFixtures(ROOT);
     expect(Object.entries(claimedBy).filter(([, name]) => name !== 'kubernetes').map(([path]) => path)).toEqual([]);
-    expect(Object.keys(claimedBy)).toHaveLength(13);
+    expect(Object.keys(claimedBy)).toHaveLength(14);
   });
 
   it('does not claim YAML without apiVersion and kind, or non-YAML files', () => {
