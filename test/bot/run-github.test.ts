@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeDashboardState } from '../../src/plan/dashboard.js';
 import { startGithubDouble, type GithubDouble } from '../support/github-double.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runArchpin } from '../support/run-cli.js';
@@ -102,6 +103,11 @@ describe('archpin run on a GitHub owner', () => {
     expect(github.state.issues('acme/ci')[0]!.body).toContain(`[Update ${host}/library/docker Docker tags to 27.1.1, 27.1.1-dind](${github.url}/web/acme/ci/pull/1)`);
     expect(github.state.issues('acme/ci')[0]!.body).toContain('27.2.0-dind');
     expect(github.state.issues('acme/app').map((issue) => [issue.number, issue.title])).toEqual([[1, 'Dependency Dashboard (archpin)']]);
+    // acme/app is looked up before acme/ci adds first-seen times of the same image: each dashboard
+    // keeps only what its own lookups consulted, so neither changes on a run with nothing new.
+    const firstSeen = (repo: string) => Object.keys(decodeDashboardState(github.state.issues(repo)[0]!.body)!.firstSeen).map((key) => key.replace(`${host}/library/docker@`, ''));
+    expect(firstSeen('acme/app')).toEqual([]);
+    expect(firstSeen('acme/ci')).toEqual([seed.digests['27.1.1'], seed.digests['27.1.1-dind'], seed.digests['27.2.0-dind']].sort());
     expect(github.state.issues('acme/old')).toEqual([]);
     expect(github.state.repo('acme/old').refs.size).toBe(1);
 
