@@ -214,6 +214,7 @@ describe('GitHub forge: pull requests', () => {
       state: 'open',
       labels: ['dependencies', 'archpin'],
       url: `${gh.url}/web/acme/web/pull/2`,
+      createdAt: '2026-05-02T10:00:02Z',
     });
     expect(calls(gh)).toEqual(['POST /repos/acme/web/pulls 201', 'PUT /repos/acme/web/issues/2/labels 200']);
     expect(gh.requests[0]!.body).toEqual({ head: 'archpin/node-20.x', base: 'main', title: 'Update node', body: 'Body' });
