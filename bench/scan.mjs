@@ -77,7 +77,7 @@ generate(path.join(base, 'small-400'), 398, ['deployment', 'values', 'gitlab', '
 const crd = (i) => `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets${i}.example.com\nspec:\n  group: example.com\n  names: {kind: Widget${i}, plural: widgets${i}}\n  versions:\n    - name: v1\n      schema:\n        openAPIV3Schema:\n          type: object\n          properties:\n${Array.from({ length: 120 }, (_, k) => `            field${k}:\n              description: The image pull policy or container image for component ${k} of the widget.\n              type: string`).join('\n')}\n`;
 for (const name of ['operator-a.yaml', 'operator-b.yaml']) {
   const file = path.join(base, 'small-400', name);
-  if (!existsSync(file)) writeFileSync(file, [...Array.from({ length: 90 }, (_, i) => crd(i)), generators.deployment(0)].join('---\n'));
+  if (!existsSync(file)) writeFileSync(file, [...Array.from({ length: 125 }, (_, i) => crd(i)), generators.deployment(0)].join('---\n'));
 }
 // The worst case, on its own: 2,500 Deployments in one 3.7 MB file, every document holding images.
 const worst = path.join(base, 'worst-case');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, parseConfig } from '../config/load-config.js';
+import { loadConfig } from '../config/load-config.js';
 import { isArchpinError } from '../core/errors.js';
 import { parseCliArgs, USAGE, type ParsedArgs } from './args.js';
 import { EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, type CliIo, type ExitCode } from './io.js';
@@ -25,7 +25,7 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
         io.stderr('usage: archpin config validate FILE\n');
         return EXIT_USAGE;
       }
-      parseConfig(readFileSync(path.resolve(io.cwd, file), 'utf8'), file);
+      (await import('../config/parse-config.js')).parseConfig(readFileSync(path.resolve(io.cwd, file), 'utf8'), file);
       io.stdout(`${file}: valid\n`);
       return EXIT_OK;
     }

@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
+import { lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
@@ -33,9 +33,9 @@ function ignoredBy(layers: readonly Layer[], relative: string, isDirectory: bool
   return false;
 }
 
-async function gitignoreLayer(directory: string, relative: string): Promise<Layer | null> {
+function gitignoreLayer(directory: string, relative: string): Layer | null {
   try {
-    const text = await readFile(path.join(directory, '.gitignore'), 'utf8');
+    const text = readFileSync(path.join(directory, '.gitignore'), 'utf8');
     return { base: relative, rules: ignore().add(text) };
   } catch {
     return null;
@@ -46,20 +46,22 @@ async function gitignoreLayer(directory: string, relative: string): Promise<Laye
  * Reads the files of a tree that an extractor may want. Skips `.git`, `node_modules`, `vendor/`, what
  * `.gitignore` files ignore and `ignorePaths`; never follows a symlink (one that points out of the
  * tree is reported); reports binary and oversized candidates instead of reading them.
+ * Synchronous file system calls underneath: for thousands of small files they are several times
+ * faster than awaiting each one, and a scan has nothing else to do meanwhile.
  */
 export async function readTree(root: string, options: ReadTreeOptions = {}): Promise<TreeContents> {
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  const realRoot = await realpath(root);
+  const realRoot = realpathSync(root);
   const files: SourceFile[] = [];
   const problems: ScanProblem[] = [];
   const configured: Layer[] = options.ignorePaths?.length ? [{ base: '', rules: ignore().add([...options.ignorePaths]) }] : [];
 
-  const visit = async (directory: string, relative: string, inherited: readonly Layer[]): Promise<void> => {
-    const own = await gitignoreLayer(directory, relative);
+  const visit = (directory: string, relative: string, inherited: readonly Layer[]): void => {
+    const own = gitignoreLayer(directory, relative);
     const layers = own ? [...inherited, own] : inherited;
     let entries;
     try {
-      entries = await readdir(directory, { withFileTypes: true });
+      entries = readdirSync(directory, { withFileTypes: true });
     } catch (error) {
       problems.push({ file: relative || '.', line: null, code: 'file-unreadable', message: (error as Error).message });
       return;
@@ -70,27 +72,27 @@ export async function readTree(root: string, options: ReadTreeOptions = {}): Pro
       const childPath = path.join(directory, entry.name);
       if (entry.isDirectory()) {
         if (ALWAYS_SKIPPED.has(entry.name) || ignoredBy(layers, childRelative, true)) continue;
-        await visit(childPath, childRelative, layers);
+        visit(childPath, childRelative, layers);
         continue;
       }
       if (entry.isSymbolicLink()) {
-        await checkSymlink(childPath, childRelative, realRoot, problems);
+        checkSymlink(childPath, childRelative, realRoot, problems);
         continue;
       }
       if (!entry.isFile() || !isCandidatePath(childRelative) || ignoredBy(layers, childRelative, false)) continue;
-      const file = await readCandidate(childPath, childRelative, maxFileSize, problems);
+      const file = readCandidate(childPath, childRelative, maxFileSize, problems);
       if (file) files.push(file);
     }
   };
 
-  await visit(realRoot, '', configured);
+  visit(realRoot, '', configured);
   return { files, problems };
 }
 
-async function checkSymlink(fullPath: string, relative: string, realRoot: string, problems: ScanProblem[]): Promise<void> {
+function checkSymlink(fullPath: string, relative: string, realRoot: string, problems: ScanProblem[]): void {
   let target: string;
   try {
-    target = await realpath(fullPath);
+    target = realpathSync(fullPath);
   } catch {
     return; // dangling: nothing to read
   }
@@ -100,14 +102,14 @@ async function checkSymlink(fullPath: string, relative: string, realRoot: string
   }
 }
 
-async function readCandidate(fullPath: string, relative: string, maxFileSize: number, problems: ScanProblem[]): Promise<SourceFile | null> {
+function readCandidate(fullPath: string, relative: string, maxFileSize: number, problems: ScanProblem[]): SourceFile | null {
   try {
-    const stats = await lstat(fullPath);
+    const stats = lstatSync(fullPath);
     if (stats.size > maxFileSize) {
       problems.push({ file: relative, line: null, code: 'file-too-large', message: `${stats.size} bytes is over the ${maxFileSize}-byte limit (maxFileSize)` });
       return null;
     }
-    const bytes = await readFile(fullPath);
+    const bytes = readFileSync(fullPath);
     if (looksBinary(bytes)) {
       problems.push({ file: relative, line: null, code: 'file-binary', message: 'binary file (NUL byte); not scanned' });
       return null;

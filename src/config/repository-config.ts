@@ -1,5 +1,5 @@
 import { ArchpinError } from '../core/errors.js';
-import { parseConfig } from './load-config.js';
+import { parseConfig } from './parse-config.js';
 import type { Config } from './schema.js';
 
 /** Keys a repository's own archpin.json may set; never tokens, registries or the forge. */

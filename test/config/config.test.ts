@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { imagePolicy } from '../../src/config/image-policy.js';
 import { configJsonSchema } from '../../src/config/json-schema.js';
-import { parseConfig } from '../../src/config/load-config.js';
+import { parseConfig } from '../../src/config/parse-config.js';
 import { configSchema, forgeSchema, packageRuleSchema, registrySchema, serveSchema } from '../../src/config/schema.js';
 import { runArchpin } from '../support/run-cli.js';
 
