@@ -53,6 +53,12 @@ async function setLabels(gh: GithubClient, repo: Repository, number: number, lab
   return data.map((label) => label.name);
 }
 
+/**
+ * Creating an issue or a comment is not idempotent: a 5xx may come after GitHub made it, and a
+ * retry would make a second one. These fail at once; the next run finds what exists and heals.
+ */
+const NO_RETRY = { retries: 0 } as const;
+
 export function createGithubForge(options: GithubForgeOptions): Forge {
   const gh = createGithubClient(options);
   const mergeMethod = options.mergeMethod ?? 'SQUASH';
@@ -126,7 +132,7 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
       const target = splitRepoPath(repo.path);
       if (comment !== null) {
         await call(`comment on pull request #${number} of ${repo.path}`, 'pull requests: write', () =>
-          gh.rest.issues.createComment({ ...target, issue_number: number, body: comment }),
+          gh.rest.issues.createComment({ ...target, issue_number: number, body: comment, request: NO_RETRY }),
         );
       }
       await call(`close pull request #${number} of ${repo.path}`, 'pull requests: write', () =>
@@ -153,7 +159,7 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
 
     async createIssue(repo: Repository, title: string, body: string): Promise<Issue> {
       const { data } = await call(`create issue "${title}" in ${repo.path}`, 'issues: write', () =>
-        gh.rest.issues.create({ ...splitRepoPath(repo.path), title, body }),
+        gh.rest.issues.create({ ...splitRepoPath(repo.path), title, body, request: NO_RETRY }),
       );
       return toIssue(data);
     },

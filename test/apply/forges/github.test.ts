@@ -355,6 +355,14 @@ describe('GitHub forge: errors', () => {
     expect(calls(gh)).toEqual(['POST /repos/acme/web/pulls 500', 'POST /repos/acme/web/pulls 201']);
   });
 
+  it('never retries creating an issue or a comment: a 500 may come after GitHub made it', async () => {
+    const { gh, forge, repo } = await seeded();
+    gh.requests.length = 0;
+    gh.faults.add({ method: 'POST', path: '/repos/acme/web/issues', status: 500 });
+    expect((await caught(forge.createIssue(repo, 'Dependency Dashboard', 'x'))).code).toBe('forge-unavailable');
+    expect(calls(gh)).toEqual(['POST /repos/acme/web/issues 500']);
+  });
+
   it('gives up on a persistent 502 after three retries with forge-unavailable', async () => {
     const { gh, forge } = await setup();
     gh.faults.add({ path: '/repos/acme/web', status: 502, times: 10 });
