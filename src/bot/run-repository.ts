@@ -27,6 +27,8 @@ export interface ChangeOutcome {
   readonly number: number | null;
   readonly url: string | null;
   readonly error?: string;
+  /** Auto-merge is wanted but waits for the MR's pipeline; a later run switches it on. */
+  readonly automerge?: 'waiting';
 }
 
 export interface RepositoryOutcome {
@@ -191,7 +193,7 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
       errors: plan.errors,
       problems: [...scanned.problems.map((problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.code} — ${problem.message}`), ...outcomes.filter((o) => o.error).map((o) => `${o.branch}: ${o.error}`)],
       skipped: references.filter((reference) => reference.skip !== null).length,
-      state: { ...stateFor(new Set(outcomes.filter((outcome) => SETTLED.has(outcome.action)).map((outcome) => outcome.branch))), entries },
+      state: { ...stateFor(new Set(outcomes.filter((outcome) => SETTLED.has(outcome.action) && outcome.automerge === undefined).map((outcome) => outcome.branch))), entries },
     });
     if (!deps.dryRun && body !== dashboard?.body) {
       if (dashboard) await forge.updateIssue(repo, dashboard.number, body);
@@ -239,21 +241,33 @@ interface DesiredChange {
 
 async function reconcileChange(forge: Forge, repo: Repository, change: PlannedChange, desired: DesiredChange): Promise<ChangeOutcome> {
   const kind = forge.type === 'gitlab' ? 'merge request' : 'pull request';
-  const state = { fingerprint: desired.fingerprint, base: desired.base };
-  const body = changeBody(change, state, kind);
+  const bodyWith = (automergePending: boolean) =>
+    changeBody(change, { fingerprint: desired.fingerprint, base: desired.base, ...(automergePending ? { automergePending: true as const } : {}) }, kind);
   const labels = desired.config.labels ?? [];
+  const wantsAutomerge = desired.config.automerge === true;
   const existing = await forge.findChangeRequest(repo, change.branch);
   const existingState = existing ? readChangeState(existing.body) : null;
-  const result = (action: ChangeAction, request: ChangeRequest | null): ChangeOutcome => ({ branch: change.branch, title: desired.title, action, number: request?.number ?? null, url: request?.url ?? null });
+  const result = (action: ChangeAction, request: ChangeRequest | null, automergePending = false): ChangeOutcome => ({
+    branch: change.branch,
+    title: desired.title,
+    action,
+    number: request?.number ?? null,
+    url: request?.url ?? null,
+    ...(automergePending ? { automerge: 'waiting' as const } : {}),
+  });
 
   if (existing && existing.state === 'open') {
     const contentCurrent = existingState?.fingerprint === desired.fingerprint && existingState.base === desired.base;
+    // Auto-merge still waiting (or a new commit about to restart the wait) is tried again on this run or the next.
+    let pending = wantsAutomerge && (!contentCurrent || existingState?.automergePending === true);
+    if (contentCurrent && pending && !desired.dryRun) pending = (await forge.enableAutomerge(repo, existing.number)) === 'waiting';
+    const body = bodyWith(pending);
     const textCurrent = existing.title === desired.title && existing.body === body && sameLabels(existing.labels, labels);
-    if (contentCurrent && textCurrent) return result('unchanged', existing);
+    if (contentCurrent && textCurrent) return result('unchanged', existing, pending);
     if (desired.dryRun) return result('would-update', existing);
     if (!contentCurrent) await commit(forge, repo, change, desired);
     const updated = await forge.updateChangeRequest(repo, existing.number, { title: desired.title, body, labels });
-    return result('updated', updated);
+    return result('updated', updated, pending);
   }
   if (existing && existing.state === 'closed' && existingState?.fingerprint === desired.fingerprint) {
     return result('skipped-closed', existing);
@@ -261,9 +275,13 @@ async function reconcileChange(forge: Forge, repo: Repository, change: PlannedCh
   if (!desired.canOpen()) return result('awaiting-limit', null);
   if (desired.dryRun) return result('would-open', null);
   await commit(forge, repo, change, desired);
-  const opened = await forge.openChangeRequest(repo, { branch: change.branch, base: repo.defaultBranch, title: desired.title, body, labels });
-  if (desired.config.automerge) await forge.enableAutomerge(repo, opened.number);
-  return result('opened', opened);
+  // GitLab has no pipeline for a branch pushed a moment ago: expect to wait, and say so in the body.
+  const expectWaiting = wantsAutomerge && forge.type === 'gitlab';
+  const opened = await forge.openChangeRequest(repo, { branch: change.branch, base: repo.defaultBranch, title: desired.title, body: bodyWith(expectWaiting), labels });
+  if (!wantsAutomerge) return result('opened', opened);
+  const waiting = (await forge.enableAutomerge(repo, opened.number)) === 'waiting';
+  if (waiting !== expectWaiting) await forge.updateChangeRequest(repo, opened.number, { body: bodyWith(waiting) });
+  return result('opened', opened, waiting);
 }
 
 async function commit(forge: Forge, repo: Repository, change: PlannedChange, desired: DesiredChange): Promise<void> {

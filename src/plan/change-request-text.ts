@@ -7,6 +7,8 @@ export interface ChangeState {
   readonly fingerprint: string;
   /** The default-branch commit the branch was made on. */
   readonly base: string;
+  /** Auto-merge is wanted but could not be switched on safely yet (no pipeline). */
+  readonly automergePending?: true;
 }
 
 export function changeFingerprint(change: PlannedChange): string {
@@ -16,7 +18,8 @@ export function changeFingerprint(change: PlannedChange): string {
 
 export function readChangeState(body: string): ChangeState | null {
   const state = extractState(body) as Partial<ChangeState> | null;
-  return state && typeof state.fingerprint === 'string' && typeof state.base === 'string' ? { fingerprint: state.fingerprint, base: state.base } : null;
+  if (!state || typeof state.fingerprint !== 'string' || typeof state.base !== 'string') return null;
+  return { fingerprint: state.fingerprint, base: state.base, ...(state.automergePending === true ? { automergePending: true as const } : {}) };
 }
 
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;

@@ -172,6 +172,29 @@ describe('archpin run on a GitLab group', () => {
     ]);
   });
 
+  it('switches auto-merge on only once the MR has a pipeline (GitLab would merge at once without one)', async () => {
+    gitlab.state.addProject('auto/app', { files: { 'deploy.yaml': deployFile() } });
+    const configFile = path.join(work, 'automerge.json');
+    writeFileSync(configFile, JSON.stringify({ automerge: true }));
+    const autoRun = async () => {
+      const result = await runArchpin(['run', '--config', configFile, '--forge', 'gitlab', '--url', gitlab.url, '--group', 'auto', '--format', 'json', '--cache-dir', path.join(work, 'cache-auto')], {
+        env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
+      });
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout).repositories[0].changes.map((change: { action: string; automerge?: string }) => [change.action, change.automerge ?? null]);
+    };
+    const project = gitlab.state.project('auto/app');
+    expect(await autoRun()).toEqual([['opened', 'waiting']]);
+    expect(project.mergeRequests.map((mr) => [mr.state, mr.mergeWhenPipelineSucceeds])).toEqual([['opened', false]]);
+    expect(await autoRun()).toEqual([['unchanged', 'waiting']]);
+    gitlab.state.startPipeline('auto/app', 1);
+    expect(await autoRun()).toEqual([['updated', null]]);
+    expect(project.mergeRequests.map((mr) => [mr.state, mr.mergeWhenPipelineSucceeds])).toEqual([['opened', true]]);
+    const before = gitlab.requests.length;
+    expect(await autoRun()).toEqual([['unchanged', null]]);
+    expect(writes(before)).toEqual([]);
+  });
+
   it('--dry-run prints the MRs it would open and writes nothing', async () => {
     gitlab.state.addProject('infra/dry', { files: { 'deploy.yaml': deployFile() } });
     const before = gitlab.requests.length;

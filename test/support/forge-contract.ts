@@ -25,6 +25,8 @@ export interface ForgeContractFixture {
   changeRequestComments(repo: Repository, number: number): Promise<string[]>;
   /** Whether auto-merge is switched on for a change request. */
   automergeEnabled(repo: Repository, number: number): Promise<boolean>;
+  /** Makes the change request's CI pipeline exist, where the forge needs one before auto-merge (GitLab). */
+  startPipeline?(repo: Repository, number: number): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -269,7 +271,8 @@ export function forgeContract(name: string, setup: () => Promise<ForgeContractFi
         await branchWithCommit(repo, 'archpin/node-20.x');
         const cr = await fx.forge.openChangeRequest(repo, { branch: 'archpin/node-20.x', base: 'main', title: 'Update node', body: '', labels: [] });
         expect(await fx.automergeEnabled(repo, cr.number)).toBe(false);
-        await fx.forge.enableAutomerge(repo, cr.number);
+        await fx.startPipeline?.(repo, cr.number);
+        expect(await fx.forge.enableAutomerge(repo, cr.number)).toBe('enabled');
         expect(await fx.automergeEnabled(repo, cr.number)).toBe(true);
       });
     });

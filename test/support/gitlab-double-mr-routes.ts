@@ -105,7 +105,10 @@ function createNote(request: GlRequest, [rawId, rawIid]: readonly string[]): GlR
   return json(noteView(mr, note), 201);
 }
 
-/** `PUT …/merge`: with auto_merge (or the older merge_when_pipeline_succeeds) the MR waits for its pipeline. */
+/**
+ * `PUT …/merge`: with auto_merge (or the older merge_when_pipeline_succeeds) the MR waits for its
+ * pipeline — but, as GitLab does, an MR with no head pipeline yet is merged at once (the known race).
+ */
 function merge(request: GlRequest, [rawId, rawIid]: readonly string[]): GlResponse {
   const project = projectOf(request, rawId!);
   const mr = mergeRequestOf(project, rawIid!);
@@ -114,7 +117,8 @@ function merge(request: GlRequest, [rawId, rawIid]: readonly string[]): GlRespon
   const head = project.branches.get(mr.sourceBranch);
   if (!head) throw message(405, '405 Method Not Allowed');
   if (typeof body.sha === 'string' && body.sha !== head) throw message(409, 'SHA does not match HEAD of source branch');
-  if (boolParam(body.auto_merge) === true || boolParam(body.merge_when_pipeline_succeeds) === true) {
+  const automerge = boolParam(body.auto_merge) === true || boolParam(body.merge_when_pipeline_succeeds) === true;
+  if (automerge && mr.headPipeline !== null) {
     mr.mergeWhenPipelineSucceeds = true;
   } else {
     const target = project.branches.get(mr.targetBranch)!;

@@ -41,6 +41,8 @@ export interface MergeRequestRecord {
   targetBranch: string;
   labels: string[];
   mergeWhenPipelineSucceeds: boolean;
+  /** The MR's head pipeline; null until one is started (GitLab starts one when CI is configured). */
+  headPipeline: { readonly id: number; readonly sha: string; status: 'running' | 'success' | 'failed' } | null;
   squash: boolean;
   removeSourceBranch: boolean;
   readonly createdAt: string;
@@ -253,6 +255,7 @@ export class GitlabState {
       targetBranch: fields.targetBranch,
       labels: fields.labels,
       mergeWhenPipelineSucceeds: false,
+      headPipeline: null,
       squash: fields.squash ?? false,
       removeSourceBranch: fields.removeSourceBranch ?? false,
       createdAt,
@@ -285,6 +288,13 @@ export class GitlabState {
     };
     project.issues.push(record);
     return record;
+  }
+
+  /** Starts a pipeline for the MR's current head, as GitLab does on a push when CI is configured. */
+  startPipeline(idOrPath: string | number, iid: number): void {
+    const project = this.project(idOrPath);
+    const mr = this.mergeRequest(idOrPath, iid);
+    mr.headPipeline = { id: 5000 + project.id * 100 + iid, sha: project.branches.get(mr.sourceBranch)!, status: 'running' };
   }
 
   mergeRequest(idOrPath: string | number, iid: number): MergeRequestRecord {

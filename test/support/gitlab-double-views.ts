@@ -80,6 +80,7 @@ export function mergeRequestView(state: GitlabState, project: ProjectRecord, mr:
     draft: false,
     work_in_progress: false,
     merge_when_pipeline_succeeds: mr.mergeWhenPipelineSucceeds,
+    head_pipeline: mr.headPipeline ? { id: mr.headPipeline.id, sha: mr.headPipeline.sha, ref: mr.sourceBranch, status: mr.headPipeline.status } : null,
     merge_status: mr.state === 'opened' ? 'can_be_merged' : 'cannot_be_merged',
     detailed_merge_status: mr.state === 'opened' ? 'ci_still_running' : 'not_open',
     sha,

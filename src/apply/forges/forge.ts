@@ -107,8 +107,12 @@ export interface Forge {
   updateChangeRequest(repo: Repository, number: number, input: Partial<Pick<ChangeRequestInput, 'title' | 'body' | 'labels'>>): Promise<ChangeRequest>;
   /** Closes it, leaving a comment first when one is given. */
   closeChangeRequest(repo: Repository, number: number, comment: string | null): Promise<void>;
-  /** GitLab: merge when the pipeline succeeds; GitHub: GraphQL enablePullRequestAutoMerge. */
-  enableAutomerge(repo: Repository, number: number): Promise<void>;
+  /**
+   * GitLab: merge when the pipeline succeeds; GitHub: GraphQL enablePullRequestAutoMerge.
+   * `waiting` when it cannot be switched on safely yet (GitLab: no head pipeline — GitLab would
+   * merge at once without one); the caller tries again on a later run.
+   */
+  enableAutomerge(repo: Repository, number: number): Promise<'enabled' | 'waiting'>;
   /** The open issue with exactly this title, or null. */
   findIssue(repo: Repository, title: string): Promise<Issue | null>;
   createIssue(repo: Repository, title: string, body: string): Promise<Issue>;

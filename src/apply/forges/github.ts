@@ -140,11 +140,13 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
       );
     },
 
-    async enableAutomerge(repo: Repository, number: number): Promise<void> {
+    async enableAutomerge(repo: Repository, number: number): Promise<'enabled'> {
+      // GitHub's auto-merge waits for the required checks itself: it can be switched on at once.
       const pull = (await getPull(gh, repo, number)) as GithubPullPayload & { node_id: string; head: { sha: string } };
       await call(`enable auto-merge on pull request #${number} of ${repo.path}`, 'pull requests: write', () =>
         gh.graphql(AUTOMERGE, { pullRequestId: pull.node_id, mergeMethod, expectedHeadOid: pull.head.sha }),
       );
+      return 'enabled';
     },
 
     async findIssue(repo: Repository, title: string): Promise<Issue | null> {

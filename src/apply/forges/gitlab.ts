@@ -167,10 +167,17 @@ export function createGitlabForge(options: GitlabForgeOptions): Forge {
     },
 
     async enableAutomerge(repo, number) {
+      // Without a head pipeline GitLab merges at once instead of waiting: only switch it on once the
+      // MR's pipeline exists, pinned to the head sha it runs for (409 if the branch moved since).
+      const mr = await call<GlMergeRequest & { head_pipeline?: { sha?: string } | null }>(`read merge request !${number} of ${repo.path}`, () =>
+        api.MergeRequests.show(repo.id, number),
+      );
+      if (!mr.head_pipeline || !mr.sha || mr.head_pipeline.sha !== mr.sha) return 'waiting';
       // auto_merge is the name since GitLab 17.11; merge_when_pipeline_succeeds for older instances.
       await call(`set merge request !${number} of ${repo.path} to merge when the pipeline succeeds`, () =>
-        api.MergeRequests.merge(repo.id, number, { autoMerge: true, mergeWhenPipelineSucceeds: true }),
+        api.MergeRequests.merge(repo.id, number, { autoMerge: true, mergeWhenPipelineSucceeds: true, sha: mr.sha! }),
       );
+      return 'enabled';
     },
 
     async findIssue(repo, title): Promise<Issue | null> {

@@ -27,6 +27,9 @@ forgeContract('gitlab', async () => {
     async automergeEnabled(repo, number) {
       return double.state.mergeRequest(repo.id, number).mergeWhenPipelineSucceeds;
     },
+    async startPipeline(repo, number) {
+      double.state.startPipeline(repo.id, number);
+    },
     teardown: () => double.stop(),
   };
 });

@@ -180,8 +180,15 @@ describe('GitLab forge', () => {
       const repo = await repoOf('acme/web');
       const cr = await forge.openChangeRequest(repo, { branch: 'archpin/alpine', base: 'main', title: 'Update alpine', body: 'body', labels: ['dependencies', 'archpin'] });
       expect(double.requests.at(-1)!.body).toEqual({ source_branch: 'archpin/alpine', target_branch: 'main', title: 'Update alpine', description: 'body', labels: 'dependencies,archpin', remove_source_branch: true });
-      await forge.enableAutomerge(repo, cr.number);
-      expect(double.requests.at(-1)).toMatchObject({ method: 'PUT', path: `/projects/${repo.id}/merge_requests/1/merge`, body: { auto_merge: true, merge_when_pipeline_succeeds: true } });
+      // No pipeline yet: GitLab would merge at once, so auto-merge waits and nothing is sent.
+      expect(await forge.enableAutomerge(repo, cr.number)).toBe('waiting');
+      expect(double.requests.at(-1)).toMatchObject({ method: 'GET', path: `/projects/${repo.id}/merge_requests/1` });
+      expect(double.state.mergeRequest(repo.id, 1).state).toBe('opened');
+      double.state.startPipeline(repo.id, 1);
+      expect(await forge.enableAutomerge(repo, cr.number)).toBe('enabled');
+      const head = double.state.project('acme/web').branches.get('archpin/alpine');
+      expect(double.requests.at(-1)).toMatchObject({ method: 'PUT', path: `/projects/${repo.id}/merge_requests/1/merge`, body: { auto_merge: true, merge_when_pipeline_succeeds: true, sha: head } });
+      expect(double.state.mergeRequest(repo.id, 1)).toMatchObject({ state: 'opened', mergeWhenPipelineSucceeds: true });
       await forge.closeChangeRequest(repo, cr.number, null);
       const error = await failure(forge.enableAutomerge(repo, cr.number));
       expect(error.code).toBe('forge-error');
