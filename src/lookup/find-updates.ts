@@ -1,7 +1,7 @@
 import { isArchpinError, type ErrorCode } from '../core/errors.js';
 import { imageKey } from '../core/image-ref.js';
 import { parseImageConfig, parseManifest, type Manifest } from '../core/manifest.js';
-import type { Platform } from '../core/platform.js';
+import { platformKey, type Platform } from '../core/platform.js';
 import type { Reference } from '../core/types.js';
 import type { BlockReason, CurrentImage, GateCandidate, GateInput, GatePolicy, UnreadableManifest, Verdict } from '../gate/types.js';
 import { pickCandidates, updateType as versionUpdateType } from './docker-versioning.js';
@@ -195,11 +195,11 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
   const propose = (tag: string | null, digest: string, inspected: Inspected, platforms: readonly string[], type: UpdateType): Proposal | Held => {
     if (keepPlatform && inspected.manifest.kind === 'index') {
       const entry = deps.selectPlatformEntry(inspected.manifest, keepPlatform);
+      const kept = platformKey(keepPlatform);
       if (!entry) {
-        const missing = deps.platformsOf({ kind: 'image', mediaType: '', config: { mediaType: '', digest: '', size: 0 }, layers: 0 }, keepPlatform);
-        return { image: dependency.key, tag, digest, reasons: [{ code: 'missing-platforms', missing, message: `the index has no entry for the pinned platform ${missing.join(', ')}` }] };
+        return { image: dependency.key, tag, digest, reasons: [{ code: 'missing-platforms', missing: [kept], message: `the index has no entry for the pinned platform ${kept}` }] };
       }
-      return { tag, digest: entry.digest, updateType: type, platforms: missing(keepPlatform, deps), fromPlatforms: currentPlatforms };
+      return { tag, digest: entry.digest, updateType: type, platforms: [kept], fromPlatforms: currentPlatforms };
     }
     return { tag, digest, updateType: type, platforms, fromPlatforms: currentPlatforms };
   };
@@ -244,10 +244,6 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
 function indexContains(fetched: FetchedManifest, digest: string): boolean {
   const parsed = parseManifest(fetched.bytes, fetched.mediaType);
   return parsed.ok && parsed.value.kind === 'index' && parsed.value.entries.some((entry) => entry.digest === digest);
-}
-
-function missing(platform: Platform, deps: FindUpdatesDeps): string[] {
-  return deps.platformsOf({ kind: 'image', mediaType: '', config: { mediaType: '', digest: '', size: 0 }, layers: 0 }, platform);
 }
 
 /** Runs findUpdate over all dependencies, a few at a time (the registry client queues per host). */
