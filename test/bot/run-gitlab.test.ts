@@ -150,6 +150,41 @@ describe('archpin run on a GitLab group', () => {
     expect(project.mergeRequests.length).toBe(1);
   });
 
+  it('waits out a 429 with Retry-After mid-run, and heals a 409 on MR create on the next run', async () => {
+    gitlab.state.addProject('faults/app', { files: { 'deploy.yaml': deployFile() } });
+    const project = gitlab.state.project('faults/app');
+    const faultRun = () =>
+      runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'faults', '--format', 'json', '--cache-dir', path.join(work, 'cache-faults')], {
+        env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
+      });
+    const limited = gitlab.faults.add({ method: 'POST', path: `/projects/${project.id}/repository/commits`, status: 429, body: { message: 'Retry later' }, headers: { 'Retry-After': '1' } });
+    const started = Date.now();
+    const first = await faultRun();
+    expect(first.code).toBe(0);
+    expect(limited.fired).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(project.mergeRequests.length).toBe(1);
+    gitlab.faults.clear();
+
+    // GitLab refuses the MR create with a 409 (it saw a duplicate the run did not): reported, healed next run.
+    gitlab.state.addProject('faults/api', { files: { 'deploy.yaml': deployFile() } });
+    const api = gitlab.state.project('faults/api');
+    const conflict = gitlab.faults.add({ method: 'POST', path: `/projects/${api.id}/merge_requests`, status: 409, body: { message: ['Another open merge request already exists for this source branch: !1'] } });
+    const refused = await faultRun();
+    expect(refused.code).toBe(1);
+    expect(conflict.fired).toBe(1);
+    const refusedReport = JSON.parse(refused.stdout).repositories.find((repo: { repository: string }) => repo.repository === 'faults/api');
+    expect(refusedReport.changes.map((change: { action: string }) => change.action)).toEqual(['failed']);
+    gitlab.faults.clear();
+    const healed = await faultRun();
+    expect(healed.code).toBe(0);
+    expect(api.mergeRequests.map((mr) => mr.state)).toEqual(['opened']);
+    const before = gitlab.requests.length;
+    expect((await faultRun()).code).toBe(0);
+    expect(writes(before)).toEqual([]);
+    expect(project.mergeRequests.length).toBe(1);
+  });
+
   it('prConcurrentLimit and prHourlyLimit hold back new MRs until there is room', async () => {
     gitlab.state.addProject('limits/app', { files: { 'a.yaml': deployFile(), Dockerfile: `FROM ${host}/library/docker:27.1.1\n` } });
     const configFile = path.join(work, 'limits.json');
