@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChangeRequest, Forge, Repository } from '../apply/forges/forge.js';
+import type { Forge, Repository } from '../apply/forges/forge.js';
 import { imagePolicy } from '../config/image-policy.js';
 import { withRepositoryConfig } from '../config/repository-config.js';
 import type { Config } from '../config/schema.js';
@@ -9,13 +9,14 @@ import { sourceFile, type SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
 import { dependenciesOf, type Dependency, type DependencyResult, type Held, type LookupFailure } from '../lookup/find-updates.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
-import { groupChanges, type PlannedChange } from '../plan/change-groups.js';
-import { changeBody, changeFingerprint, changeTitle, readChangeState } from '../plan/change-request-text.js';
+import { groupChanges } from '../plan/change-groups.js';
+import { changeFingerprint, changeTitle } from '../plan/change-request-text.js';
 import { dashboardBody, decodeDashboardState, DASHBOARD_TITLE, type DashboardEntry, type DashboardState } from '../plan/dashboard.js';
 import { planUpdates } from '../plan/plan-updates.js';
 import { EXTRACTORS } from '../scan/extractors/index.js';
 import { gitlabContext, scanFiles } from '../scan/scan-files.js';
 import { changeFiles } from './change-files.js';
+import { closeObsolete, reconcileChange } from './reconcile-change.js';
 import { readRepositoryFiles } from './read-repository.js';
 
 export type ChangeAction = 'opened' | 'updated' | 'unchanged' | 'skipped-closed' | 'awaiting-limit' | 'would-open' | 'would-update' | 'failed';
@@ -227,85 +228,4 @@ function withinLimits(openCount: number, openedThisHour: number, config: Config)
 function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
-}
-
-interface DesiredChange {
-  readonly title: string;
-  readonly files: readonly { path: string; content: Uint8Array }[];
-  readonly base: string;
-  readonly fingerprint: string;
-  readonly config: Config;
-  readonly dryRun: boolean;
-  readonly canOpen: () => boolean;
-}
-
-async function reconcileChange(forge: Forge, repo: Repository, change: PlannedChange, desired: DesiredChange): Promise<ChangeOutcome> {
-  const kind = forge.type === 'gitlab' ? 'merge request' : 'pull request';
-  const bodyWith = (automergePending: boolean) =>
-    changeBody(change, { fingerprint: desired.fingerprint, base: desired.base, ...(automergePending ? { automergePending: true as const } : {}) }, kind);
-  const labels = desired.config.labels ?? [];
-  const wantsAutomerge = desired.config.automerge === true;
-  const existing = await forge.findChangeRequest(repo, change.branch);
-  const existingState = existing ? readChangeState(existing.body) : null;
-  const result = (action: ChangeAction, request: ChangeRequest | null, automergePending = false): ChangeOutcome => ({
-    branch: change.branch,
-    title: desired.title,
-    action,
-    number: request?.number ?? null,
-    url: request?.url ?? null,
-    ...(automergePending ? { automerge: 'waiting' as const } : {}),
-  });
-
-  if (existing && existing.state === 'open') {
-    const contentCurrent = existingState?.fingerprint === desired.fingerprint && existingState.base === desired.base;
-    // Auto-merge still waiting (or a new commit about to restart the wait) is tried again on this run or the next.
-    let pending = wantsAutomerge && (!contentCurrent || existingState?.automergePending === true);
-    if (contentCurrent && pending && !desired.dryRun) pending = (await forge.enableAutomerge(repo, existing.number)) === 'waiting';
-    const body = bodyWith(pending);
-    const textCurrent = existing.title === desired.title && existing.body === body && sameLabels(existing.labels, labels);
-    if (contentCurrent && textCurrent) return result('unchanged', existing, pending);
-    if (desired.dryRun) return result('would-update', existing);
-    if (!contentCurrent) await commit(forge, repo, change, desired);
-    const updated = await forge.updateChangeRequest(repo, existing.number, { title: desired.title, body, labels });
-    return result('updated', updated, pending);
-  }
-  if (existing && existing.state === 'closed' && existingState?.fingerprint === desired.fingerprint) {
-    return result('skipped-closed', existing);
-  }
-  if (!desired.canOpen()) return result('awaiting-limit', null);
-  if (desired.dryRun) return result('would-open', null);
-  await commit(forge, repo, change, desired);
-  // GitLab has no pipeline for a branch pushed a moment ago: expect to wait, and say so in the body.
-  const expectWaiting = wantsAutomerge && forge.type === 'gitlab';
-  const opened = await forge.openChangeRequest(repo, { branch: change.branch, base: repo.defaultBranch, title: desired.title, body: bodyWith(expectWaiting), labels });
-  if (!wantsAutomerge) return result('opened', opened);
-  const waiting = (await forge.enableAutomerge(repo, opened.number)) === 'waiting';
-  if (waiting !== expectWaiting) await forge.updateChangeRequest(repo, opened.number, { body: bodyWith(waiting) });
-  return result('opened', opened, waiting);
-}
-
-async function commit(forge: Forge, repo: Repository, change: PlannedChange, desired: DesiredChange): Promise<void> {
-  await forge.commitFiles(repo, {
-    branch: change.branch,
-    baseSha: desired.base,
-    baseBranch: repo.defaultBranch,
-    message: `${desired.title}\n\nUpdated by archpin: every pinned digest is an index that passed the multi-architecture gate.`,
-    files: desired.files,
-  });
-}
-
-function sameLabels(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && [...a].sort().every((label, index) => label === [...b].sort()[index]);
-}
-
-async function closeObsolete(forge: Forge, repo: Repository, open: readonly ChangeRequest[], wanted: ReadonlySet<string>, dryRun: boolean): Promise<string[]> {
-  const closed: string[] = [];
-  for (const request of open) {
-    if (wanted.has(request.branch) || readChangeState(request.body) === null) continue;
-    closed.push(request.branch);
-    if (dryRun) continue;
-    await forge.closeChangeRequest(repo, request.number, 'archpin closed this: the update is no longer needed (merged elsewhere, superseded, or the reference is gone).');
-    await forge.deleteBranch(repo, request.branch).catch(() => undefined);
-  }
-  return closed;
 }

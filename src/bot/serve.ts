@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Forge, ForgeTargets, Repository } from '../apply/forges/forge.js';
 import type { Config } from '../config/schema.js';
 import { isArchpinError } from '../core/errors.js';
-import type { Dependency, DependencyResult, FindUpdatesDeps } from '../lookup/find-updates.js';
+import type { FindUpdatesDeps } from '../lookup/find-updates.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
 import { startHttpServer, type HttpRequest, type HttpResponse } from './http-server.js';
 import { createMetrics, type Metrics } from './metrics.js';

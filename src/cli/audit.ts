@@ -6,7 +6,7 @@ import { isArchpinError } from '../core/errors.js';
 import { formatImageRef } from '../core/image-ref.js';
 import { parseImageConfig, parseManifest, type Manifest } from '../core/manifest.js';
 import type { Reference } from '../core/types.js';
-import { evaluateCandidate, platformsOf, type BlockReason } from '../gate/gate.js';
+import { evaluateCandidate, type BlockReason } from '../gate/gate.js';
 import { dependenciesOf, findUpdate, type Dependency, type LookupFailure } from '../lookup/find-updates.js';
 import { applyEnabled } from './check.js';
 import { EXIT_OK, EXIT_PARTIAL, EXIT_UNSAFE, type CliIo, type ExitCode } from './io.js';

@@ -11,7 +11,6 @@ const PLATFORMS: readonly Platform[] = [
   { os: 'linux', architecture: 'amd64' },
   { os: 'linux', architecture: 'arm64', variant: 'v8' },
 ];
-const FULL = ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'];
 
 let work: string;
 let counter = 0;

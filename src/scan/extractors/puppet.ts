@@ -1,5 +1,4 @@
 import { parseImageRef } from '../../core/image-ref.js';
-import type { SourceFile } from '../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../core/types.js';
 import type { Extractor } from '../extractor.js';
 import { makeReference, type ReferenceInput } from '../make-reference.js';

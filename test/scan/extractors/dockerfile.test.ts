@@ -1,12 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
 import { applyEdits } from '../../../src/core/text-edit.js';
-import type { Reference } from '../../../src/core/types.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
-import { extractFixtures, projectReference as project } from '../../support/fixture-projection.js';
+import { extractFixtures } from '../../support/fixture-projection.js';
 import { dockerfileExtractor } from '../../../src/scan/extractors/dockerfile.js';
 
 const FIXTURES = new URL('../../../fixtures/dockerfile/', import.meta.url).pathname;

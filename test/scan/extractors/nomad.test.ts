@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
-import type { Reference } from '../../../src/core/types.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
-import { extractFixtures, projectReference as project } from '../../support/fixture-projection.js';
+import { extractFixtures } from '../../support/fixture-projection.js';
 import { nomadExtractor } from '../../../src/scan/extractors/nomad.js';
 
 const FIXTURES = new URL('../../../fixtures/nomad/', import.meta.url).pathname;

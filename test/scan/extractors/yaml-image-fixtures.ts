@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sourceFile } from '../../../src/core/source-file.js';
-import type { Reference, ScanProblem } from '../../../src/core/types.js';
+import type { ScanProblem } from '../../../src/core/types.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
 import { EXTRACTORS } from '../../../src/scan/extractors/index.js';
 import { projectReference as project } from '../../support/fixture-projection.js';
