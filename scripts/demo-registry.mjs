@@ -8,12 +8,13 @@
 // are uncompressed tar, so no compressor can change a byte), and the digests are the same on
 // every run and every machine.
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exited, pushBlob, pushManifest, sha256, stopChild, tarFile, waitReady } from './registry-kit.mjs';
 
 export const EMPTY_INDEX_BYTES = '{"manifests":[],"mediaType":"application\\/vnd.oci.image.index.v1+json","schemaVersion":2}';
 export const EMPTY_INDEX_DIGEST = 'sha256:eb37f58646a901dc7727cf448cae36daaefaba79de33b5058dab79aa4c04aefb';
@@ -40,10 +41,6 @@ const LAYOUT = [
   ['27.1.1-dind', '2024-07-24T09:20:00Z', FULL],
   ['27.2.0-dind', '2024-08-27T20:30:00Z', [{ os: 'linux', architecture: 'arm64', variant: 'v8' }]],
 ];
-
-export function sha256(bytes) {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
 
 /** `port` when it is free on 127.0.0.1 a moment ago (0: any free port), else null. */
 async function freePort(port = 0) {
@@ -80,42 +77,6 @@ function configYaml(dir, port) {
     '    enabled: false',
     '',
   ].join('\n');
-}
-
-function exited(child) {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-async function waitReady(url, child, logPath, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (exited(child)) {
-      const log = readFileSync(logPath, 'utf8');
-      if (/address already in use/i.test(log)) return 'port-in-use';
-      throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode}):\n${log}`);
-    }
-    try {
-      const response = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
-      await response.arrayBuffer();
-      if (response.status === 200) return 'ready';
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`docker-registry did not answer on ${url} within ${timeoutMs} ms:\n${readFileSync(logPath, 'utf8')}`);
-}
-
-function stopChild(child) {
-  if (exited(child)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /**
@@ -166,62 +127,6 @@ export async function startRegistry(preferredPort = 0) {
   throw new Error('could not start docker-registry: no free port on 127.0.0.1 after 5 attempts');
 }
 
-async function expectStatus(response, expected, what) {
-  if (response.status !== expected) throw new Error(`${what}: expected HTTP ${expected}, got ${response.status}: ${await response.text()}`);
-  await response.arrayBuffer();
-}
-
-async function pushBlob(url, repo, bytes) {
-  const digest = sha256(bytes);
-  const start = await fetch(`${url}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
-  const location = start.headers.get('location');
-  await expectStatus(start, 202, `start blob upload to ${repo}`);
-  if (location === null) throw new Error(`start blob upload to ${repo}: no Location header`);
-  const target = new URL(location, url);
-  target.searchParams.set('digest', digest);
-  const put = await fetch(target, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength) },
-    body: new Uint8Array(bytes),
-  });
-  await expectStatus(put, 201, `upload blob ${digest}`);
-  return { digest, size: bytes.byteLength };
-}
-
-async function pushManifest(url, repo, ref, bytes, mediaType) {
-  const body = new Uint8Array(Buffer.from(bytes));
-  const digest = sha256(body);
-  const response = await fetch(`${url}/v2/${repo}/manifests/${ref}`, { method: 'PUT', headers: { 'content-type': mediaType }, body });
-  const answered = response.headers.get('docker-content-digest');
-  await expectStatus(response, 201, `push manifest ${repo}:${ref}`);
-  if (answered !== digest) throw new Error(`push manifest ${repo}:${ref}: registry says ${answered}, the bytes hash to ${digest}`);
-  return digest;
-}
-
-/** A one-file ustar archive, the uncompressed content of a layer. */
-function tarFile(name, content) {
-  const header = Buffer.alloc(512, 0);
-  const field = (offset, length, value) => header.write(value, offset, Math.min(length, Buffer.byteLength(value)), 'latin1');
-  const octal = (value, length) => `${value.toString(8).padStart(length - 1, '0')}\0`;
-  field(0, 100, name);
-  field(100, 8, octal(0o644, 8));
-  field(108, 8, octal(0, 8));
-  field(116, 8, octal(0, 8));
-  field(124, 12, octal(content.byteLength, 12));
-  field(136, 12, octal(0, 12));
-  field(148, 8, '        ');
-  field(156, 1, '0');
-  field(257, 6, 'ustar\0');
-  field(263, 2, '00');
-  field(265, 32, 'root');
-  field(297, 32, 'root');
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  field(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
-  const padding = (512 - (content.byteLength % 512)) % 512;
-  return Buffer.concat([header, content, Buffer.alloc(padding + 1024, 0)]);
-}
-
 function platformString(platform) {
   return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
 }
@@ -235,15 +140,15 @@ async function pushImage(url, repo, platform, created, label) {
     rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
     history: [{ created, created_by: 'COPY demo-build /etc/demo-build' }],
   }));
-  const configBlob = await pushBlob(url, repo, config);
-  const layerBlob = await pushBlob(url, repo, tar);
+  const configBlob = await pushBlob({ url }, repo, config);
+  const layerBlob = await pushBlob({ url }, repo, tar);
   const manifest = Buffer.from(JSON.stringify({
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     config: { mediaType: OCI_CONFIG, ...configBlob },
     layers: [{ mediaType: OCI_LAYER, ...layerBlob }],
   }));
-  const digest = await pushManifest(url, repo, sha256(manifest), manifest, OCI_MANIFEST);
+  const digest = await pushManifest({ url }, repo, sha256(manifest), manifest, OCI_MANIFEST);
   return { mediaType: OCI_MANIFEST, digest, size: manifest.byteLength, platform };
 }
 
@@ -256,15 +161,15 @@ async function pushAttestation(url, repo, subject) {
     predicate: { builder: { id: 'https://ci.example.com/demo-builder' }, buildType: 'https://mobyproject.org/buildkit@v1' },
   }));
   const config = Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(statement)] } }));
-  const configBlob = await pushBlob(url, repo, config);
-  const statementBlob = await pushBlob(url, repo, statement);
+  const configBlob = await pushBlob({ url }, repo, config);
+  const statementBlob = await pushBlob({ url }, repo, statement);
   const manifest = Buffer.from(JSON.stringify({
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     config: { mediaType: OCI_CONFIG, ...configBlob },
     layers: [{ mediaType: IN_TOTO, ...statementBlob, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }],
   }));
-  const digest = await pushManifest(url, repo, sha256(manifest), manifest, OCI_MANIFEST);
+  const digest = await pushManifest({ url }, repo, sha256(manifest), manifest, OCI_MANIFEST);
   return {
     mediaType: OCI_MANIFEST,
     digest,
@@ -287,10 +192,10 @@ export async function seedIncident(url) {
     const attestations = [];
     for (const image of images) attestations.push(await pushAttestation(url, REPOSITORY, image));
     const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...images, ...attestations] }));
-    digests[tag] = await pushManifest(url, REPOSITORY, tag, index, OCI_INDEX);
+    digests[tag] = await pushManifest({ url }, REPOSITORY, tag, index, OCI_INDEX);
     platforms[tag] = layout.map(platformString);
   }
-  digests['27.1.0-dind'] = await pushManifest(url, REPOSITORY, '27.1.0-dind', EMPTY_INDEX_BYTES, OCI_INDEX);
+  digests['27.1.0-dind'] = await pushManifest({ url }, REPOSITORY, '27.1.0-dind', EMPTY_INDEX_BYTES, OCI_INDEX);
   platforms['27.1.0-dind'] = [];
   if (digests['27.1.0-dind'] !== EMPTY_INDEX_DIGEST) throw new Error(`the empty index hashed to ${digests['27.1.0-dind']}`);
   return { repository: REPOSITORY, digests, platforms };

@@ -28,12 +28,13 @@
  * storage order (not sorted) and ignores `n`/`last` (use proxy.ts's pagination mode).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { stopChild, waitReady } from '../../scripts/registry-kit.mjs';
 import type { TokenIssuer } from './token-issuer.js';
 
 export type RegistryAuth = 'none' | 'htpasswd' | 'token';
@@ -145,35 +146,6 @@ function configYaml(dir: string, port: number, options: StartRegistryOptions): s
     );
   }
   return `${lines.join('\n')}\n`;
-}
-
-async function waitReady(url: string, child: ChildProcess, logPath: string, timeoutMs: number): Promise<'ready' | 'port-in-use'> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      const log = readFileSync(logPath, 'utf8');
-      if (/address already in use/i.test(log)) return 'port-in-use';
-      throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode}):\n${log}`);
-    }
-    try {
-      const response = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
-      await response.arrayBuffer();
-      if (response.status === 200 || response.status === 401) return 'ready';
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`docker-registry did not answer on ${url} within ${timeoutMs} ms:\n${readFileSync(logPath, 'utf8')}`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
 }
 
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<TestRegistry> {

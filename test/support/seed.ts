@@ -21,6 +21,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { sha256Digest } from '../../src/core/digest.js';
+import { pushBlob, pushManifest, tarFile } from '../../scripts/registry-kit.mjs';
 import type { RegistryTarget } from './registry.js';
 
 export type ManifestFlavor = 'oci' | 'docker';
@@ -74,79 +75,7 @@ export interface PushImageOptions extends Platform {
 
 export const DEFAULT_CREATED = '2024-07-01T12:00:00Z';
 
-async function headers(target: RegistryTarget, repo: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
-  const authorization = await target.authorization?.(repo, ['pull', 'push']);
-  return authorization === undefined ? extra : { ...extra, authorization };
-}
-
-async function expectStatus(response: Response, expected: number, what: string): Promise<void> {
-  if (response.status !== expected) {
-    throw new Error(`${what}: expected HTTP ${expected}, got ${response.status}: ${await response.text()}`);
-  }
-  await response.arrayBuffer();
-}
-
-export async function pushBlob(target: RegistryTarget, repo: string, bytes: Uint8Array): Promise<{ digest: string; size: number }> {
-  const digest = sha256Digest(bytes);
-  const start = await fetch(`${target.url}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers: await headers(target, repo) });
-  const location = start.headers.get('location');
-  await expectStatus(start, 202, `start blob upload to ${repo}`);
-  if (location === null) throw new Error(`start blob upload to ${repo}: no Location header`);
-  const uploadUrl = new URL(location, target.url);
-  uploadUrl.searchParams.set('digest', digest);
-  const put = await fetch(uploadUrl, {
-    method: 'PUT',
-    headers: await headers(target, repo, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength) }),
-    body: new Uint8Array(bytes),
-  });
-  await expectStatus(put, 201, `finish blob upload ${digest} to ${repo}`);
-  return { digest, size: bytes.byteLength };
-}
-
-export async function pushManifest(target: RegistryTarget, repo: string, ref: string, bytes: Uint8Array | string, mediaType: string): Promise<string> {
-  const body = typeof bytes === 'string' ? new Uint8Array(Buffer.from(bytes, 'utf8')) : new Uint8Array(bytes);
-  const digest = sha256Digest(body);
-  const response = await fetch(`${target.url}/v2/${repo}/manifests/${ref}`, {
-    method: 'PUT',
-    headers: await headers(target, repo, { 'content-type': mediaType }),
-    body,
-  });
-  const answered = response.headers.get('docker-content-digest');
-  await expectStatus(response, 201, `push manifest ${repo}:${ref}`);
-  if (answered !== digest) throw new Error(`push manifest ${repo}:${ref}: registry says ${answered}, bytes hash to ${digest}`);
-  return digest;
-}
-
-export async function deleteManifest(target: RegistryTarget, repo: string, digest: string): Promise<void> {
-  const response = await fetch(`${target.url}/v2/${repo}/manifests/${digest}`, { method: 'DELETE', headers: await headers(target, repo) });
-  await expectStatus(response, 202, `delete manifest ${repo}@${digest}`);
-}
-
-/** A one-file POSIX tar archive (ustar), as the uncompressed content of a layer. */
-export function tarFile(name: string, content: Uint8Array): Buffer {
-  const header = Buffer.alloc(512, 0);
-  const field = (offset: number, length: number, value: string): void => {
-    header.write(value, offset, Math.min(length, Buffer.byteLength(value)), 'latin1');
-  };
-  const octal = (value: number, length: number): string => `${value.toString(8).padStart(length - 1, '0')}\0`;
-  field(0, 100, name);
-  field(100, 8, octal(0o644, 8));
-  field(108, 8, octal(0, 8));
-  field(116, 8, octal(0, 8));
-  field(124, 12, octal(content.byteLength, 12));
-  field(136, 12, octal(0, 12));
-  field(148, 8, '        ');
-  field(156, 1, '0');
-  field(257, 6, 'ustar\0');
-  field(263, 2, '00');
-  field(265, 32, 'root');
-  field(297, 32, 'root');
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  field(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
-  const padding = (512 - (content.byteLength % 512)) % 512;
-  return Buffer.concat([header, Buffer.from(content), Buffer.alloc(padding + 1024, 0)]);
-}
+export { deleteManifest, pushBlob, pushManifest, tarFile } from '../../scripts/registry-kit.mjs';
 
 export function platformString(platform: Platform): string {
   return [platform.os, platform.architecture, platform.variant].filter((part) => part !== undefined && part !== '').join('/');
