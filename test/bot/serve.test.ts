@@ -188,6 +188,8 @@ describe('archpin serve (GitLab)', () => {
     const project = gitlab.state.addProject('ticking/app', { files: { 'deploy.yaml': deployFile() } });
     const { handle } = await serve('ticking', { schedule: '* * * * * *', debounceMs: 0 });
     await until(() => project.mergeRequests.length === 1, 'the merge request from the scheduled sweep');
+    // The merge request exists before the sweep records its outcome: wait for the record too.
+    await until(() => handle.outcomes.length >= 1, 'the outcome of the scheduled sweep');
     expect(handle.metrics.value('archpin_sweeps_total')).toBeGreaterThanOrEqual(1);
     expect(handle.outcomes[0]!.changes.map((change) => change.action)).toEqual(['opened']);
     await handle.stop();
