@@ -1,7 +1,7 @@
 import { readFile, rename, stat, writeFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import type { Reference } from '../core/types.js';
-import { verifyFileEdit, type FileEdit, type Rescan, type VerifiedFile } from './verify-edits.js';
+import { verifyFileEdit, type FileEdit, type Rescan, type VerifiedFile } from '../core/verify-edits.js';
 
 /**
  * Writes verified edits to the working tree. Each file is re-read, edited in memory, re-scanned and

@@ -1,8 +1,8 @@
 import type { ChangeRequest, FileWrite, Forge, Repository } from '../apply/forges/forge.js';
 import type { Config } from '../config/schema.js';
-import type { PlannedChange } from '../plan/change-groups.js';
+import type { ChangeAction, ChangeOutcome } from '../core/outcome.js';
+import type { PlannedChange } from '../core/planned.js';
 import { changeBody, readChangeState } from '../plan/change-request-text.js';
-import type { ChangeAction, ChangeOutcome } from './run-repository.js';
 
 /** What one change request should hold, as planned for this run. */
 export interface DesiredChange {

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
+import { changeFiles } from '../apply/change-files.js';
 import type { Forge, Repository } from '../apply/forges/forge.js';
 import { imagePolicy } from '../config/image-policy.js';
 import { withRepositoryConfig } from '../config/repository-config.js';
 import type { Config } from '../config/schema.js';
-import { isArchpinError } from '../core/errors.js';
+import { dependenciesOf, type Dependency, type DependencyResult, type LookupFailure } from '../core/dependency.js';
+import { errorFields } from '../core/errors.js';
 import { imageKey } from '../core/image-ref.js';
 import { sourceFile, type SourceFile } from '../core/source-file.js';
+import type { ChangeAction, ChangeOutcome, RepositoryOutcome, RunError } from '../core/outcome.js';
 import type { Reference, ScanProblem } from '../core/types.js';
-import { dependenciesOf, type Dependency, type DependencyResult, type Held, type LookupFailure } from '../lookup/find-updates.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
 import { groupChanges } from '../plan/change-groups.js';
 import { changeFingerprint, changeTitle } from '../plan/change-request-text.js';
@@ -15,34 +17,8 @@ import { dashboardBody, decodeDashboardState, DASHBOARD_TITLE, type DashboardEnt
 import { planUpdates } from '../plan/plan-updates.js';
 import { EXTRACTORS } from '../scan/extractors/index.js';
 import { gitlabContext, scanFiles } from '../scan/scan-files.js';
-import { changeFiles } from './change-files.js';
 import { closeObsolete, reconcileChange } from './reconcile-change.js';
 import { readRepositoryFiles } from './read-repository.js';
-
-export type ChangeAction = 'opened' | 'updated' | 'unchanged' | 'skipped-closed' | 'awaiting-limit' | 'would-open' | 'would-update' | 'failed';
-
-export interface ChangeOutcome {
-  readonly branch: string;
-  readonly title: string;
-  readonly action: ChangeAction;
-  readonly number: number | null;
-  readonly url: string | null;
-  readonly error?: string;
-  /** Auto-merge is wanted but waits for the MR's pipeline; a later run switches it on. */
-  readonly automerge?: 'waiting';
-}
-
-export interface RepositoryOutcome {
-  readonly repository: string;
-  readonly changes: readonly ChangeOutcome[];
-  /** Branches of obsolete change requests closed (or that would be, in a dry run). */
-  readonly closed: readonly string[];
-  readonly held: readonly Held[];
-  readonly errors: ReadonlyArray<LookupFailure | { code: string; message: string }>;
-  readonly problems: readonly ScanProblem[];
-  /** True when the remembered scan was reused (nothing new on the default branch). */
-  readonly reusedScan: boolean;
-}
 
 /** A lookup result; `firstSeenKeys` lists the `image@digest` first-seen keys the lookup consulted. */
 export type LookedUp = DependencyResult & { readonly firstSeenKeys?: readonly string[] };
@@ -64,10 +40,6 @@ const DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024;
 function configHash(config: Config): string {
   const { forge: _forge, registries: _registries, ...rest } = config;
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
-}
-
-function errorOf(error: unknown): { code: string; message: string } {
-  return isArchpinError(error) ? { code: error.code, message: error.message } : { code: 'run-failed', message: error instanceof Error ? error.message : String(error) };
 }
 
 interface Scanned {
@@ -103,7 +75,7 @@ function withEnabled(references: readonly Reference[], config: Config): Referenc
  */
 export async function runRepository(repo: Repository, global: Config, deps: RunRepositoryDeps): Promise<RepositoryOutcome> {
   const { forge } = deps;
-  const errors: Array<LookupFailure | { code: string; message: string }> = [];
+  const errors: Array<LookupFailure | RunError> = [];
   const head = await forge.branchHead(repo, repo.defaultBranch);
   if (!head) throw new Error(`default branch ${repo.defaultBranch} not found`);
   const wantsDashboard = global.dashboard !== false;
@@ -158,7 +130,7 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
     outcomes = [];
     for (const change of changes) {
       if (deps.shouldStop?.()) break;
-      const made = changeFiles(change, (path) => byPath.get(path), referencesIn, rescan);
+      const made = changeFiles(change.fileEdits, (path) => byPath.get(path), referencesIn, rescan);
       const title = changeTitle(change);
       if (!made.ok) {
         outcomes.push({ branch: change.branch, title, action: 'failed', number: null, url: null, error: made.reason });
@@ -172,7 +144,7 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
         }
         outcomes.push(outcome);
       } catch (error) {
-        const { message } = errorOf(error);
+        const { message } = errorFields(error);
         outcomes.push({ branch: change.branch, title, action: 'failed', number: null, url: null, error: message });
       }
     }

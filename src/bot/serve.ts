@@ -8,12 +8,13 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Forge, ForgeTargets, Repository } from '../apply/forges/forge.js';
 import type { Config } from '../config/schema.js';
-import { isArchpinError } from '../core/errors.js';
+import { errorFields } from '../core/errors.js';
+import type { RepositoryOutcome } from '../core/outcome.js';
 import type { FindUpdatesDeps } from '../lookup/find-updates.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
 import { startHttpServer, type HttpRequest, type HttpResponse } from './http-server.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { runRepository, type RepositoryOutcome } from './run-repository.js';
+import { runRepository } from './run-repository.js';
 import { sharedLookup } from './sweep.js';
 import { webhookEndpoint } from './webhook-endpoint.js';
 import { createWorkQueue } from './work-queue.js';
@@ -68,10 +69,6 @@ type QueueItem = { readonly id: string; readonly repository: Repository | null; 
 
 const MIB = 1024 * 1024;
 const KEPT_OUTCOMES = 100;
-
-function errorFields(error: unknown): { code: string; message: string } {
-  return isArchpinError(error) ? { code: error.code, message: error.message } : { code: 'run-failed', message: error instanceof Error ? error.message : String(error) };
-}
 
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const { forge, config, logger } = options;

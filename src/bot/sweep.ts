@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Forge, ForgeTargets } from '../apply/forges/forge.js';
 import { imagePolicy } from '../config/image-policy.js';
 import type { Config } from '../config/schema.js';
-import { isArchpinError } from '../core/errors.js';
-import { findUpdate, type Dependency, type FindUpdatesDeps } from '../lookup/find-updates.js';
+import type { Dependency } from '../core/dependency.js';
+import { errorFields } from '../core/errors.js';
+import type { RepositoryOutcome } from '../core/outcome.js';
+import { findUpdate, type FindUpdatesDeps } from '../lookup/find-updates.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
-import { runRepository, type LookedUp, type RepositoryOutcome } from './run-repository.js';
+import { runRepository, type LookedUp } from './run-repository.js';
 
 export interface SweepResult {
   readonly repositories: readonly RepositoryOutcome[];
@@ -75,7 +77,7 @@ export async function sweep(targets: ForgeTargets, config: Config, deps: SweepDe
       outcomes.push(outcome);
       deps.onRepository?.(outcome);
     } catch (error) {
-      failures.push({ repository: repo.path, code: isArchpinError(error) ? error.code : 'run-failed', message: error instanceof Error ? error.message : String(error) });
+      failures.push({ repository: repo.path, ...errorFields(error) });
     }
   }
   return { repositories: outcomes, failures };

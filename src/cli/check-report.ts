@@ -1,13 +1,13 @@
 import type { Reference, ScanProblem } from '../core/types.js';
-import type { Held, LookupFailure } from '../lookup/find-updates.js';
-import type { PlanFailure, PlannedUpdate } from '../plan/plan-updates.js';
+import type { HeldUpdate, LookupFailure } from '../core/dependency.js';
+import type { PlanFailure, PlannedUpdate } from '../core/planned.js';
 import { renderTable } from './render-table.js';
 import { problemJson, referenceJson } from './report-json.js';
 
 export interface CheckReport {
   readonly references: readonly Reference[];
   readonly updates: readonly PlannedUpdate[];
-  readonly held: readonly Held[];
+  readonly held: readonly HeldUpdate[];
   readonly errors: readonly LookupFailure[];
   readonly planFailures: readonly PlanFailure[];
   readonly writeFailures: readonly { file: string; message: string }[];
@@ -16,7 +16,7 @@ export interface CheckReport {
   readonly written: boolean;
 }
 
-export function heldJson(held: Held) {
+export function heldJson(held: HeldUpdate) {
   const first = held.reasons[0];
   const missing = [...new Set(held.reasons.flatMap((reason) => reason.missing ?? []))];
   return {

@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { writeVerifiedFiles } from '../apply/write-files.js';
-import { verifyFileEdit } from '../apply/verify-edits.js';
+import { verifyFileEdit } from '../core/verify-edits.js';
 import type { Config } from '../config/schema.js';
 import { imagePolicy } from '../config/image-policy.js';
 import { imageKey } from '../core/image-ref.js';
 import type { Reference } from '../core/types.js';
-import { dependenciesOf, findUpdates } from '../lookup/find-updates.js';
-import { planUpdates, type Plan } from '../plan/plan-updates.js';
+import { dependenciesOf } from '../core/dependency.js';
+import type { Plan } from '../core/planned.js';
+import { findUpdates } from '../lookup/find-updates.js';
+import { planUpdates } from '../plan/plan-updates.js';
 import { unifiedDiff } from '../plan/unified-diff.js';
 import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';

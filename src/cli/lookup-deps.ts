@@ -2,12 +2,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { imagePolicy } from '../config/image-policy.js';
 import type { Config } from '../config/schema.js';
-import { evaluateCandidate, platformsOf, selectPlatformEntry } from '../gate/gate.js';
+import type { ImageLocation } from '../core/dependency.js';
+import { evaluateCandidate } from '../gate/evaluate.js';
 import { readDockerConfigAuths, type RegistryCredentials } from '../lookup/docker-config.js';
 import type { FindUpdatesDeps } from '../lookup/find-updates.js';
 import { openFirstSeenStore, type FirstSeenStore } from '../lookup/first-seen-store.js';
 import { imageKey } from '../core/image-ref.js';
-import type { FetchedManifest, ImageLocation, ManifestSource } from '../lookup/manifest-source.js';
+import type { FetchedManifest, ManifestSource } from '../lookup/manifest-source.js';
 import { createRegistryClient, type RegistryClient } from '../lookup/registry-client.js';
 import type { CliIo } from './io.js';
 
@@ -136,8 +137,6 @@ export async function lookupSetup(config: Config, io: CliIo, options: { cacheDir
   const deps: FindUpdatesDeps = {
     source,
     evaluate: evaluateCandidate,
-    platformsOf,
-    selectPlatformEntry,
     policyFor: (key) => imagePolicy(config, key, options.platforms),
     firstSeen,
     now: io.now,

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { RepositoryOutcome } from '../bot/run-repository.js';
+import type { RepositoryOutcome } from '../core/outcome.js';
 import { sweep, type SweepResult } from '../bot/sweep.js';
 import type { ParsedArgs } from './args.js';
 import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';

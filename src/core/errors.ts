@@ -53,3 +53,9 @@ export function redactSecrets(text: string): string {
     .replace(/([?&](?:access_token|private_token|token|password)=)[^&\s]+/gi, '$1***')
     .replace(/\b(glpat-|ghp_|gho_|ghs_|github_pat_)[A-Za-z0-9_-]+/g, '$1***');
 }
+
+/** An error as `{code, message}`: an ArchpinError keeps its code, anything else gets `fallback`. */
+export function errorFields(error: unknown, fallback = 'run-failed'): { code: string; message: string } {
+  if (isArchpinError(error)) return { code: error.code, message: error.message };
+  return { code: fallback, message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,8 +1,8 @@
 import { KNOWN_EMPTY_DIGESTS } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
 import { canonicalPlatform, comparePlatformKeys, platformSatisfies } from '../core/platform.js';
-import { platformsOf } from './platforms-of.js';
-import type { BlockReason, GateInput } from './types.js';
+import { platformsOf } from '../core/platforms-of.js';
+import type { BlockReason, GateInput } from '../core/verdict.js';
 
 /** What every rule needs, computed once from the input. */
 export interface GateContext {

@@ -1,6 +1,6 @@
 import type { GateContext } from './context.js';
-import { isRunnable } from './platforms-of.js';
-import type { BlockReason } from './types.js';
+import { isRunnable } from '../core/platforms-of.js';
+import type { BlockReason } from '../core/verdict.js';
 
 /**
  * `empty-index`: the candidate is a well-known empty index (blocks whatever the bytes say), or an index

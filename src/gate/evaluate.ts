@@ -5,7 +5,7 @@ import { missingPlatforms } from './missing-platforms.js';
 import { platformRegression } from './platform-regression.js';
 import { singleArch } from './single-arch.js';
 import { tooNew } from './too-new.js';
-import { BLOCK_CODES, type BlockReason, type GateInput, type Verdict } from './types.js';
+import { BLOCK_CODES, type BlockReason, type GateInput, type Verdict } from '../core/verdict.js';
 
 const RULES: readonly Rule[] = [emptyIndex, missingPlatforms, platformRegression, singleArch, tooNew, integrity];
 

@@ -1,5 +1,5 @@
 import type { GateContext } from './context.js';
-import type { BlockReason } from './types.js';
+import type { BlockReason } from '../core/verdict.js';
 
 /**
  * `digest-mismatch`, `unsupported-media-type`, `manifest-too-large`: the registry's answer cannot be

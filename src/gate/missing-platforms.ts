@@ -1,5 +1,5 @@
 import { describeOffer, unsatisfied, type GateContext } from './context.js';
-import type { BlockReason } from './types.js';
+import type { BlockReason } from '../core/verdict.js';
 
 /** `missing-platforms`: a platform the policy requires is not offered. */
 export function missingPlatforms(context: GateContext): BlockReason | null {

@@ -1,5 +1,5 @@
 import { describeOffer, unsatisfied, type GateContext } from './context.js';
-import type { BlockReason } from './types.js';
+import type { BlockReason } from '../core/verdict.js';
 
 /**
  * `platform-regression`, the default policy when no platforms are configured: the candidate must offer

@@ -1,5 +1,5 @@
 import { describeOffer, unsatisfied, type GateContext } from './context.js';
-import type { BlockReason } from './types.js';
+import type { BlockReason } from '../core/verdict.js';
 
 /**
  * `single-arch`: the candidate is a single image manifest while more than one platform is wanted:

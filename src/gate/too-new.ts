@@ -1,6 +1,6 @@
 import type { GateContext } from './context.js';
 import { formatDuration } from '../core/duration.js';
-import type { BlockReason } from './types.js';
+import type { BlockReason } from '../core/verdict.js';
 
 /**
  * `too-new`: created less than `minimumReleaseAge` ago, or digest first seen less than `settleTime` ago.

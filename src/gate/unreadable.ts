@@ -1,5 +1,5 @@
 import type { ArchpinError } from '../core/errors.js';
-import type { UnreadableManifest } from './types.js';
+import type { UnreadableManifest } from '../core/verdict.js';
 
 /**
  * The gate's view of a manifest the lookup could not trust or read. Only the three codes the gate reports

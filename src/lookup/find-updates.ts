@@ -1,61 +1,19 @@
-import { isArchpinError, type ErrorCode } from '../core/errors.js';
-import { imageKey } from '../core/image-ref.js';
+import type { Dependency, DependencyResult, HeldUpdate, ImageLocation, LookupFailure, Proposal, UpdateType } from '../core/dependency.js';
+import { pickCandidates, updateType as versionUpdateType } from '../core/docker-versioning.js';
+import { isArchpinError } from '../core/errors.js';
 import { parseImageConfig, parseManifest, type Manifest } from '../core/manifest.js';
 import { platformKey, type Platform } from '../core/platform.js';
-import type { Reference } from '../core/types.js';
-import type { BlockReason, CurrentImage, GateCandidate, GateInput, GatePolicy, UnreadableManifest, Verdict } from '../gate/types.js';
-import { pickCandidates, updateType as versionUpdateType } from './docker-versioning.js';
+import { platformsOf } from '../core/platforms-of.js';
+import { selectPlatformEntry } from '../core/select-platform-entry.js';
+import type { CurrentImage, GateCandidate, GateInput, GatePolicy, UnreadableManifest, Verdict } from '../core/verdict.js';
 import type { FirstSeenStore } from './first-seen-store.js';
-import type { FetchedManifest, ImageLocation, ManifestSource } from './manifest-source.js';
+import type { FetchedManifest, ManifestSource } from './manifest-source.js';
 
-/** One image at one tag/digest, used by one or more references (deduplicated across files). */
-export interface Dependency {
-  readonly key: string;
-  readonly location: ImageLocation;
-  readonly tag: string | null;
-  readonly digest: string | null;
-  readonly references: readonly Reference[];
-}
-
-export type UpdateType = 'major' | 'minor' | 'patch' | 'digest' | 'pin';
-
-export interface Proposal {
-  readonly tag: string | null;
-  readonly digest: string;
-  readonly updateType: UpdateType;
-  /** Runnable platforms of the new index (or the kept platform of a single-platform pin). */
-  readonly platforms: readonly string[];
-  /** Platforms of the image in use now. */
-  readonly fromPlatforms: readonly string[];
-}
-
-export interface Held {
-  readonly image: string;
-  readonly tag: string | null;
-  readonly digest: string;
-  readonly reasons: readonly BlockReason[];
-}
-
-export interface LookupFailure {
-  readonly image: string;
-  readonly tag: string | null;
-  readonly code: ErrorCode | 'lookup-failed';
-  readonly message: string;
-  readonly retryable: boolean;
-}
-
-export interface DependencyResult {
-  readonly dependency: Dependency;
-  readonly update: Proposal | null;
-  readonly held: readonly Held[];
-  readonly error: LookupFailure | null;
-}
 
 export interface FindUpdatesDeps {
   readonly source: ManifestSource;
+  /** The gate (the lookup asks it about each candidate, newest first). */
   readonly evaluate: (input: GateInput) => Verdict;
-  readonly platformsOf: (manifest: Manifest, imagePlatform: Platform | null) => string[];
-  readonly selectPlatformEntry: (index: Extract<Manifest, { kind: 'index' }>, platform: Platform) => { digest: string } | null;
   readonly policyFor: (key: string) => GatePolicy & { readonly allowMajor: boolean };
   readonly firstSeen: FirstSeenStore;
   readonly now: () => number;
@@ -67,23 +25,6 @@ export interface FindUpdatesDeps {
 export const EMPTY_BASELINE_PLATFORMS: readonly string[] = ['linux/amd64'];
 const CONFIG_MAX_BYTES = 1024 * 1024;
 const UNTRUSTED: ReadonlySet<string> = new Set(['digest-mismatch', 'unsupported-media-type', 'manifest-too-large']);
-
-/** Groups updatable references by image, tag and digest. */
-export function dependenciesOf(references: readonly Reference[]): Dependency[] {
-  const byKey = new Map<string, { dependency: Omit<Dependency, 'references'>; references: Reference[] }>();
-  for (const reference of references) {
-    if (reference.skip !== null || !reference.image) continue;
-    const { registry, repository, tag, digest } = reference.image;
-    const id = `${registry}/${repository}:${tag ?? ''}@${digest ?? ''}`;
-    let entry = byKey.get(id);
-    if (!entry) {
-      entry = { dependency: { key: imageKey({ registry, repository }), location: { registry, repository }, tag, digest }, references: [] };
-      byKey.set(id, entry);
-    }
-    entry.references.push(reference);
-  }
-  return [...byKey.values()].map(({ dependency, references: refs }) => ({ ...dependency, references: refs }));
-}
 
 function failure(dependency: Dependency, error: unknown, tag: string | null = dependency.tag): LookupFailure {
   if (isArchpinError(error)) return { image: dependency.key, tag, code: error.code, message: error.message, retryable: error.retryable };
@@ -146,7 +87,7 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
   const { source, location } = { source: deps.source, location: dependency.location };
   let policy: GatePolicy & { readonly allowMajor: boolean } = deps.policyFor(dependency.key);
   const needCreated = (policy.minimumReleaseAge ?? 0) > 0;
-  const held: Held[] = [];
+  const held: HeldUpdate[] = [];
   const now = deps.now();
 
   let current: CurrentImage | null = null;
@@ -159,7 +100,7 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
     const inspected = await inspect(source, location, currentFetched, false);
     if (inspected.manifest.kind !== 'unreadable') {
       current = { manifest: inspected.manifest, imagePlatform: inspected.imagePlatform };
-      currentPlatforms = deps.platformsOf(inspected.manifest, inspected.imagePlatform);
+      currentPlatforms = platformsOf(inspected.manifest, inspected.imagePlatform);
       if (inspected.manifest.kind === 'image' && dependency.digest && dependency.tag && inspected.imagePlatform) {
         const tagged = parseManifest((await source.manifestByTag(location, dependency.tag)).bytes, null);
         if (tagged.ok && tagged.value.kind === 'index' && tagged.value.entries.some((entry) => entry.digest === dependency.digest)) {
@@ -192,9 +133,9 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
     return { verdict: deps.evaluate({ candidate, current, policy, now }), digest, inspected };
   };
 
-  const propose = (tag: string | null, digest: string, inspected: Inspected, platforms: readonly string[], type: UpdateType): Proposal | Held => {
+  const propose = (tag: string | null, digest: string, inspected: Inspected, platforms: readonly string[], type: UpdateType): Proposal | HeldUpdate => {
     if (keepPlatform && inspected.manifest.kind === 'index') {
-      const entry = deps.selectPlatformEntry(inspected.manifest, keepPlatform);
+      const entry = selectPlatformEntry(inspected.manifest, keepPlatform);
       const kept = platformKey(keepPlatform);
       if (!entry) {
         return { image: dependency.key, tag, digest, reasons: [{ code: 'missing-platforms', missing: [kept], message: `the index has no entry for the pinned platform ${kept}` }] };

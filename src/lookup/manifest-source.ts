@@ -1,8 +1,5 @@
 /** What the update search needs from a registry. The registry client provides it; tests may too. */
-export interface ImageLocation {
-  readonly registry: string;
-  readonly repository: string;
-}
+import type { ImageLocation } from '../core/dependency.js';
 
 export interface FetchedManifest {
   /** sha256 of the bytes received (verified by the client). */

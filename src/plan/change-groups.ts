@@ -1,20 +1,7 @@
-import { parseDockerTag } from '../lookup/docker-versioning.js';
-import type { Held } from '../lookup/find-updates.js';
-import type { PlannedUpdate } from './plan-updates.js';
-
-/** One merge request: the updates it carries and where they go. */
-export interface PlannedChange {
-  readonly branch: string;
-  /** Images it updates (`docker.io/library/docker`). */
-  readonly images: readonly string[];
-  /** Short name for titles (`docker`, `ghcr.io/acme/api`). */
-  readonly displayName: string;
-  readonly updates: readonly PlannedUpdate[];
-  /** Newer versions of its images held back by the gate. */
-  readonly held: readonly Held[];
-  readonly groupName: string | null;
-  readonly isMajor: boolean;
-}
+import { parseDockerTag } from '../core/docker-versioning.js';
+import type { HeldUpdate } from '../core/dependency.js';
+import type { PlannedChange, PlannedUpdate } from '../core/planned.js';
+import { fileEditsOf } from './plan-updates.js';
 
 /** `docker.io/library/docker` → `docker`, `docker.io/bitnami/redis` → `bitnami/redis`, others keep their host. */
 export function displayName(image: string): string {
@@ -32,13 +19,13 @@ export function branchFor(prefix: string, update: Pick<PlannedUpdate, 'image' | 
   if (update.updateType === 'digest' || update.updateType === 'pin') return `${base}-digest`;
   const parsed = update.tag === null ? null : parseDockerTag(update.tag);
   const major = parsed?.release[0];
-  return major === undefined ? `${base}-digest` : `${base}-${parsed!.prefix}${major}.x`;
+  return parsed === null || major === undefined ? `${base}-digest` : `${base}-${parsed.prefix}${major}.x`;
 }
 
 /** Groups per-reference updates into changes (one MR each), sorted by branch. Pure. */
 export function groupChanges(
   updates: readonly PlannedUpdate[],
-  held: readonly Held[],
+  held: readonly HeldUpdate[],
   options: { branchPrefix: string; groupNameFor: (image: string) => string | null },
 ): PlannedChange[] {
   const byBranch = new Map<string, PlannedUpdate[]>();
@@ -52,7 +39,7 @@ export function groupChanges(
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([branch, list]) => {
       const images = [...new Set(list.map((update) => update.image))].sort();
-      const groupName = options.groupNameFor(images[0]!);
+      const groupName = images[0] === undefined ? null : options.groupNameFor(images[0]);
       return {
         branch,
         images,
@@ -61,6 +48,7 @@ export function groupChanges(
         held: held.filter((item) => images.includes(item.image)),
         groupName,
         isMajor: list.some((update) => update.updateType === 'major'),
+        fileEdits: fileEditsOf(list),
       };
     });
 }

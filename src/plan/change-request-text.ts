@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PlannedChange } from './change-groups.js';
+import type { PlannedChange } from '../core/planned.js';
 import { embedState, extractState } from './hidden-state.js';
 
 export interface ChangeState {

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Reference } from '../core/types.js';
-import type { Held, LookupFailure } from '../lookup/find-updates.js';
+import type { HeldUpdate, LookupFailure } from '../core/dependency.js';
 
 export const DASHBOARD_TITLE = 'Dependency Dashboard (archpin)';
 /** GitHub caps issue bodies at 65,536 characters; state that would not fit is left out. */
@@ -34,7 +34,7 @@ export interface DashboardEntry {
 
 export interface DashboardInput {
   readonly changes: readonly DashboardEntry[];
-  readonly held: readonly Held[];
+  readonly held: readonly HeldUpdate[];
   readonly errors: readonly LookupFailure[];
   readonly problems: readonly string[];
   readonly skipped: number;

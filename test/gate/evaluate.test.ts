@@ -3,7 +3,7 @@ import { EMPTY_DOCKER_LIST_DIGEST, EMPTY_OCI_INDEX_DIGEST, sha256Digest } from '
 import { DOCKER_MANIFEST_LIST, OCI_INDEX, parseManifestOrThrow, type Manifest } from '../../src/core/manifest.js';
 import { parsePlatform, type Platform } from '../../src/core/platform.js';
 import { evaluateCandidate } from '../../src/gate/evaluate.js';
-import type { GateCandidate, GateInput, GatePolicy, UnreadableManifest } from '../../src/gate/types.js';
+import type { GateCandidate, GateInput, GatePolicy, UnreadableManifest } from '../../src/core/verdict.js';
 import { EMPTY_DOCKER_LIST_TEXT, EMPTY_OCI_INDEX_TEXT, bytes, dockerListJson, ociImageJson, ociIndexJson } from './manifests.js';
 
 const HOUR = 3_600_000;

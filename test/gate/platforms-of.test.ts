@@ -4,8 +4,8 @@ import { parsePlatform } from '../../src/core/platform.js';
 import { ArchpinError } from '../../src/core/errors.js';
 import { formatDuration } from '../../src/core/duration.js';
 import { toUnreadable } from '../../src/gate/unreadable.js';
-import { platformsOf } from '../../src/gate/platforms-of.js';
-import { selectPlatformEntry } from '../../src/gate/select-platform-entry.js';
+import { platformsOf } from '../../src/core/platforms-of.js';
+import { selectPlatformEntry } from '../../src/core/select-platform-entry.js';
 import { bytes, fakeDigest, ociImageJson, ociIndexJson } from './manifests.js';
 
 function index(json: string): IndexManifest {

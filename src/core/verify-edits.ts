@@ -1,5 +1,5 @@
-import { applyEdits, type TextEdit } from '../core/text-edit.js';
-import type { ImageName, Reference, ReferenceKind } from '../core/types.js';
+import { applyEdits, type TextEdit } from './text-edit.js';
+import type { ImageName, Reference, ReferenceKind } from './types.js';
 
 /** What a re-scan of the edited file must find. */
 export interface ExpectedReference {

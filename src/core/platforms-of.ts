@@ -1,5 +1,5 @@
-import { IMAGE_MEDIA_TYPES, type IndexEntry, type Manifest } from '../core/manifest.js';
-import { comparePlatformKeys, platformKey, type Platform } from '../core/platform.js';
+import { IMAGE_MEDIA_TYPES, type IndexEntry, type Manifest } from './manifest.js';
+import { comparePlatformKeys, platformKey, type Platform } from './platform.js';
 
 /** An entry a container runtime would pick: an image manifest with a real platform, not an attestation. */
 export function isRunnable(entry: IndexEntry): boolean {

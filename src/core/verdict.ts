@@ -1,6 +1,6 @@
 /** The gate's records: what it is asked about (GateInput) and what it answers (Verdict). */
-import type { Manifest } from '../core/manifest.js';
-import type { Platform } from '../core/platform.js';
+import type { Manifest } from './manifest.js';
+import type { Platform } from './platform.js';
 
 export type BlockCode =
   | 'empty-index'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareTags, isCompatible, parseDockerTag, pickCandidates, updateType } from '../../src/lookup/docker-versioning.js';
+import { compareTags, isCompatible, parseDockerTag, pickCandidates, updateType } from '../../src/core/docker-versioning.js';
 
 describe('parseDockerTag', () => {
   it.each([

@@ -1,5 +1,5 @@
-import type { IndexEntry, IndexManifest } from '../core/manifest.js';
-import { platformKey, type Platform } from '../core/platform.js';
+import type { IndexEntry, IndexManifest } from './manifest.js';
+import { platformKey, type Platform } from './platform.js';
 import { isRunnable } from './platforms-of.js';
 
 /**

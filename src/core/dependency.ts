@@ -1,0 +1,73 @@
+/** The records the lookup stage hands on: what is looked up (Dependency) and what it found (DependencyResult). */
+import type { ErrorCode } from './errors.js';
+import { imageKey } from './image-ref.js';
+import type { Reference } from './types.js';
+import type { BlockReason } from './verdict.js';
+
+/** Where an image lives: the registry host and the repository on it. */
+export interface ImageLocation {
+  readonly registry: string;
+  readonly repository: string;
+}
+
+/** One image at one tag/digest, used by one or more references (deduplicated across files). */
+export interface Dependency {
+  readonly key: string;
+  readonly location: ImageLocation;
+  readonly tag: string | null;
+  readonly digest: string | null;
+  readonly references: readonly Reference[];
+}
+
+export type UpdateType = 'major' | 'minor' | 'patch' | 'digest' | 'pin';
+
+/** The candidate the lookup settled on: a tag and digest that passed the gate. */
+export interface Proposal {
+  readonly tag: string | null;
+  readonly digest: string;
+  readonly updateType: UpdateType;
+  /** Runnable platforms of the new index (or the kept platform of a single-platform pin). */
+  readonly platforms: readonly string[];
+  /** Platforms of the image in use now. */
+  readonly fromPlatforms: readonly string[];
+}
+
+/** A newer version (or digest) the gate held back, with every reason. */
+export interface HeldUpdate {
+  readonly image: string;
+  readonly tag: string | null;
+  readonly digest: string;
+  readonly reasons: readonly BlockReason[];
+}
+
+export interface LookupFailure {
+  readonly image: string;
+  readonly tag: string | null;
+  readonly code: ErrorCode | 'lookup-failed';
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+export interface DependencyResult {
+  readonly dependency: Dependency;
+  readonly update: Proposal | null;
+  readonly held: readonly HeldUpdate[];
+  readonly error: LookupFailure | null;
+}
+
+/** Groups updatable references by image, tag and digest. */
+export function dependenciesOf(references: readonly Reference[]): Dependency[] {
+  const byKey = new Map<string, { dependency: Omit<Dependency, 'references'>; references: Reference[] }>();
+  for (const reference of references) {
+    if (reference.skip !== null || !reference.image) continue;
+    const { registry, repository, tag, digest } = reference.image;
+    const id = `${registry}/${repository}:${tag ?? ''}@${digest ?? ''}`;
+    let entry = byKey.get(id);
+    if (!entry) {
+      entry = { dependency: { key: imageKey({ registry, repository }), location: { registry, repository }, tag, digest }, references: [] };
+      byKey.set(id, entry);
+    }
+    entry.references.push(reference);
+  }
+  return [...byKey.values()].map(({ dependency, references: refs }) => ({ ...dependency, references: refs }));
+}

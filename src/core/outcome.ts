@@ -1,0 +1,34 @@
+/** The records the apply stage hands back: what happened to each change request and to each repository. */
+import type { HeldUpdate, LookupFailure } from './dependency.js';
+import type { ScanProblem } from './types.js';
+
+export type ChangeAction = 'opened' | 'updated' | 'unchanged' | 'skipped-closed' | 'awaiting-limit' | 'would-open' | 'would-update' | 'failed';
+
+export interface ChangeOutcome {
+  readonly branch: string;
+  readonly title: string;
+  readonly action: ChangeAction;
+  readonly number: number | null;
+  readonly url: string | null;
+  readonly error?: string;
+  /** Auto-merge is wanted but waits for the MR's pipeline; a later run switches it on. */
+  readonly automerge?: 'waiting';
+}
+
+/** A failure that is not a lookup's: a plan, write or forge error, as `{code, message}`. */
+export interface RunError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface RepositoryOutcome {
+  readonly repository: string;
+  readonly changes: readonly ChangeOutcome[];
+  /** Branches of obsolete change requests closed (or that would be, in a dry run). */
+  readonly closed: readonly string[];
+  readonly held: readonly HeldUpdate[];
+  readonly errors: ReadonlyArray<LookupFailure | RunError>;
+  readonly problems: readonly ScanProblem[];
+  /** True when the remembered scan was reused (nothing new on the default branch). */
+  readonly reusedScan: boolean;
+}

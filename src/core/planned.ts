@@ -1,0 +1,57 @@
+/** The records the plan stage hands on: per-reference updates with their edits, and the changes (one MR each). */
+import type { HeldUpdate, LookupFailure, UpdateType } from './dependency.js';
+import type { TextEdit } from './text-edit.js';
+import type { Reference } from './types.js';
+import type { ExpectedReference, FileEdit } from './verify-edits.js';
+
+/** One reference's update, as reported and as applied; its edits and what a re-scan must find are worked out once, by the plan. */
+export interface PlannedUpdate {
+  readonly reference: Reference;
+  readonly file: string;
+  readonly line: number;
+  readonly from: string;
+  readonly to: string;
+  readonly image: string;
+  readonly tag: string | null;
+  readonly updateType: UpdateType;
+  readonly digest: string;
+  readonly platforms: readonly string[];
+  readonly fromPlatforms: readonly string[];
+  readonly pinned: boolean;
+  /** The byte-precise edits of the reference's file. */
+  readonly edits: readonly TextEdit[];
+  /** What a re-scan of the edited file must find for this reference. */
+  readonly expected: ExpectedReference;
+}
+
+export interface PlanFailure {
+  readonly file: string;
+  readonly line: number;
+  readonly image: string;
+  readonly code: 'plan-failed';
+  readonly message: string;
+}
+
+export interface Plan {
+  readonly updates: readonly PlannedUpdate[];
+  readonly fileEdits: readonly FileEdit[];
+  readonly held: readonly HeldUpdate[];
+  readonly errors: readonly LookupFailure[];
+  readonly failures: readonly PlanFailure[];
+}
+
+/** One merge request: the updates it carries and where they go. */
+export interface PlannedChange {
+  readonly branch: string;
+  /** Images it updates (`docker.io/library/docker`). */
+  readonly images: readonly string[];
+  /** Short name for titles (`docker`, `ghcr.io/acme/api`). */
+  readonly displayName: string;
+  readonly updates: readonly PlannedUpdate[];
+  /** Newer versions of its images held back by the gate. */
+  readonly held: readonly HeldUpdate[];
+  readonly groupName: string | null;
+  readonly isMajor: boolean;
+  /** The updates' edits per file, files in path order. */
+  readonly fileEdits: readonly FileEdit[];
+}
