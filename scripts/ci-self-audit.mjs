@@ -2,16 +2,45 @@
 // Exit 3 (an unsafe pin) or any reference left unpinned fails. Where the registry cannot be
 // reached (a CI machine without access to Docker Hub), the pins cannot be gated: that is
 // printed as such, and only then does a lookup error not fail the step.
+//
+// CI talks to loopback only: unless ARCHPIN_SELF_AUDIT_ONLINE=1, Docker Hub is replaced by a
+// mirror on a closed loopback port, so the audit checks every pin's form and reports the
+// registry as unreachable instead of reaching out to a public host.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const result = spawnSync(process.execPath, [path.join(root, 'bin', 'archpin.js'), 'audit', '.', '--format', 'json'], {
+
+/** A loopback port nothing listens on (bound, read and released). */
+async function closedLoopbackPort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const args = [path.join(root, 'bin', 'archpin.js'), 'audit', '.', '--format', 'json'];
+const scratch = mkdtempSync(path.join(tmpdir(), 'archpin-self-audit-'));
+if (process.env.ARCHPIN_SELF_AUDIT_ONLINE !== '1') {
+  const own = JSON.parse(readFileSync(path.join(root, '.archpin.json'), 'utf8'));
+  const port = await closedLoopbackPort();
+  delete own.$schema;
+  own.mirrors = { ...own.mirrors, 'docker.io': `http://127.0.0.1:${port}` };
+  const file = path.join(scratch, 'archpin.json');
+  writeFileSync(file, JSON.stringify(own));
+  args.push('--config', file);
+}
+const result = spawnSync(process.execPath, args, {
   cwd: root,
   encoding: 'utf8',
-  env: { ...process.env, ARCHPIN_CACHE_DIR: path.join(root, 'node_modules', '.cache', 'archpin') },
+  env: { ...process.env, ARCHPIN_CACHE_DIR: path.join(scratch, 'cache') },
 });
+rmSync(scratch, { recursive: true, force: true });
 if (result.status !== 0 && result.status !== 1 && result.status !== 3) {
   process.stderr.write(result.stderr);
   process.exit(1);
