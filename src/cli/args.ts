@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ArchpinError } from '../core/errors.js';
 
-export const COMMANDS = ['scan', 'check', 'audit', 'run', 'serve', 'config'] as const;
+export const COMMANDS = ['scan', 'check', 'audit', 'run', 'serve', 'config', 'graph', 'chain'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -11,6 +11,8 @@ export interface ParsedArgs {
   readonly positionals: readonly string[];
   readonly config: string | undefined;
   readonly format: 'text' | 'json';
+  /** graph: the output format, which may also be dot or mermaid. */
+  readonly graphFormat: 'text' | 'json' | 'dot' | 'mermaid';
   readonly platforms: readonly string[] | undefined;
   readonly logLevel: LogLevel;
   /** Whether --log-level was on the command line (else the command picks its default). */
@@ -39,11 +41,13 @@ Commands:
   audit [dir]     gate the digests already pinned; exit 3 when any is unsafe
   run             open/update merge requests or pull requests on the configured forge
   serve           long-running bot: schedule, webhooks, health endpoints
+  graph [dir]     the image-chain graph in build order (local checkouts in dir, else the forge targets)
+  chain trigger ROOT   trigger the pipelines of the projects built on ROOT (through the forge)
   config validate FILE   check a config file
 
 Options:
   --config FILE           config file (default: archpin.json or .archpin.json in dir)
-  --format text|json      output format (default text)
+  --format text|json      output format (default text; graph also takes dot and mermaid)
   --platforms LIST        required platforms, e.g. linux/amd64,linux/arm64
   --write                 check: apply the edits to the working tree
   --diff                  check: print the unified diff
@@ -100,8 +104,12 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   else if (values.help || first === undefined || first === 'help') command = 'help';
   else if ((COMMANDS as readonly string[]).includes(first)) command = first as CommandName;
   else throw new ArchpinError('usage', `unknown command "${first}"; commands: ${COMMANDS.join(', ')}`);
-  const format = values.format;
-  if (format !== 'text' && format !== 'json') throw new ArchpinError('usage', `--format must be text or json, not "${format}"`);
+  const rawFormat = values.format;
+  const graphFormat = command === 'graph' && (rawFormat === 'dot' || rawFormat === 'mermaid') ? rawFormat : null;
+  if (rawFormat !== 'text' && rawFormat !== 'json' && graphFormat === null) {
+    throw new ArchpinError('usage', `--format must be text or json${command === 'graph' ? ', dot or mermaid' : ''}, not "${rawFormat}"`);
+  }
+  const format: 'text' | 'json' = rawFormat === 'json' ? 'json' : 'text';
   const logLevel = values['log-level'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ArchpinError('usage', `--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
   const platforms = values.platforms
@@ -115,6 +123,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     positionals: rest,
     config: values.config,
     format,
+    graphFormat: graphFormat ?? format,
     platforms,
     logLevel: logLevel as LogLevel,
     logLevelGiven: values['log-level'] !== undefined,

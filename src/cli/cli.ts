@@ -50,6 +50,15 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
       const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), io.cwd);
       return (await import('./serve.js')).runServe(args, config, io);
     }
+    case 'graph': {
+      const directory = args.positionals[0] ?? '.';
+      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), path.resolve(io.cwd, args.positionals[0] === undefined ? io.cwd : directory));
+      return (await import('./graph.js')).runGraph(args, config, io);
+    }
+    case 'chain': {
+      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), io.cwd);
+      return (await import('./chain.js')).runChain(args, config, io);
+    }
     default:
       io.stderr(`archpin ${args.command}: not available in this version yet\n`);
       return EXIT_USAGE;

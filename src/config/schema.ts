@@ -58,6 +58,25 @@ export const serveSchema = z
   })
   .strict();
 
+const projectPath = z.string().regex(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/, { message: 'expected a project path such as "acme/images/base"' });
+
+export const chainSchema = z
+  .object({
+    registry: z.string().optional().describe('The GitLab container registry host ($CI_REGISTRY), used to resolve $CI_REGISTRY_IMAGE in CI files. Without it $CI_REGISTRY_IMAGE matches its project path on any registry.'),
+    upstream: z.array(projectPath).optional().describe('In a project\'s own archpin.json: the projects its image builds on (replaces the edges found from FROM lines, like .gitlab-deps).'),
+    publishes: z.array(z.string()).optional().describe('In a project\'s own archpin.json: the images its pipeline pushes, when its CI does not show them.'),
+    rebuild: z.boolean().optional().describe('archpin serve: trigger the pipelines of the projects built on a project whose default-branch pipeline succeeded (default false).'),
+    platforms: z.array(platform).optional().describe('Platforms a freshly pushed parent image must offer before its children are rebuilt (default: "platforms", else linux/amd64).'),
+    concurrency: z.number().int().min(1).max(100).optional().describe('Chain pipelines triggered and still running at once, per top-level group (default 4).'),
+    debounce: duration.optional().describe('How long a child waits for more parents of the same burst before it is triggered (default "30s").'),
+    dryRun: z.boolean().optional().describe('Log the pipelines it would trigger, trigger nothing.'),
+    schedules: z
+      .array(z.object({ root: projectPath, cron: z.string() }).strict())
+      .optional()
+      .describe('archpin serve: start the chain below a root project on a cron pattern (like archpin chain trigger ROOT).'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -78,6 +97,7 @@ export const configSchema = z
     dashboard: z.boolean().optional().describe('Keep a dependency dashboard issue. Default true.'),
     packageRules: z.array(packageRuleSchema).optional(),
     serve: serveSchema.optional().describe('archpin serve: schedule, HTTP listener, webhooks.'),
+    chain: chainSchema.optional().describe('Image chains: archpin graph, chain rebuilds in serve, archpin chain trigger.'),
   })
   .strict();
 
@@ -85,3 +105,4 @@ export type Config = z.infer<typeof configSchema>;
 export type PackageRule = z.infer<typeof packageRuleSchema>;
 export type RegistryConfig = z.infer<typeof registrySchema>;
 export type ServeConfig = z.infer<typeof serveSchema>;
+export type ChainConfig = z.infer<typeof chainSchema>;

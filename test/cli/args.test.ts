@@ -3,7 +3,7 @@ import { runArchpin } from '../support/run-cli.js';
 
 describe('command line', () => {
   it('usage errors exit 2 with a message naming the fix', async () => {
-    expect(await runArchpin(['frobnicate'])).toEqual({ code: 2, stdout: '', stderr: 'archpin: unknown command "frobnicate"; commands: scan, check, audit, run, serve, config\nRun "archpin --help" for usage.\n' });
+    expect(await runArchpin(['frobnicate'])).toEqual({ code: 2, stdout: '', stderr: 'archpin: unknown command "frobnicate"; commands: scan, check, audit, run, serve, config, graph, chain\nRun "archpin --help" for usage.\n' });
     expect((await runArchpin(['check', '.', '--format', 'yaml'])).stderr).toBe('archpin: --format must be text or json, not "yaml"\nRun "archpin --help" for usage.\n');
     const platforms = await runArchpin(['check', '.', '--platforms', 'amd64,linux/arm64']);
     expect([platforms.code, platforms.stderr]).toEqual([2, 'archpin: --platforms takes os/arch[/variant] entries such as linux/amd64,linux/arm64; not amd64\nRun "archpin --help" for usage.\n']);

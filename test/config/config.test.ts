@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { imagePolicy } from '../../src/config/image-policy.js';
 import { configJsonSchema } from '../../src/config/json-schema.js';
 import { parseConfig } from '../../src/config/parse-config.js';
-import { configSchema, forgeSchema, packageRuleSchema, registrySchema, serveSchema } from '../../src/config/schema.js';
+import { chainSchema, configSchema, forgeSchema, packageRuleSchema, registrySchema, serveSchema } from '../../src/config/schema.js';
 import { runArchpin } from '../support/run-cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -19,6 +19,7 @@ describe('config', () => {
     expect([...registryKeys].sort()).toEqual(Object.keys(registrySchema.shape).sort());
     expect(Object.keys(config.forge!).sort()).toEqual(Object.keys(forgeSchema.shape).sort());
     expect(Object.keys(config.serve!).sort()).toEqual(Object.keys(serveSchema.shape).sort());
+    expect(Object.keys(config.chain!).sort()).toEqual(Object.keys(chainSchema.shape).sort());
     const ruleKeys = new Set(config.packageRules!.flatMap((rule) => Object.keys(rule)));
     expect([...ruleKeys].sort()).toEqual(Object.keys(packageRuleSchema.shape).sort());
   });

@@ -1,0 +1,90 @@
+/**
+ * GitLab's pipeline API on the real @gitbeaker/rest client, for image-chain rebuilds: create a
+ * pipeline on a project's branch (`POST /projects/:id/pipeline`, role Developer, scope api), read one,
+ * and find the newest one on a branch. Errors become ArchpinErrors like the rest of the GitLab forge.
+ */
+import { Gitlab } from '@gitbeaker/rest';
+import { gitlabError, statusOf, type GitlabErrorContext } from './gitlab-errors.js';
+import { createGitlabRequester, type FetchLike, type Sleep } from './gitlab-requester.js';
+
+export type PipelineStatus = 'created' | 'waiting_for_resource' | 'preparing' | 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'manual' | 'scheduled';
+
+export interface Pipeline {
+  readonly id: number;
+  readonly projectId: string;
+  readonly ref: string;
+  readonly sha: string;
+  readonly status: PipelineStatus;
+  readonly source: string | null;
+  readonly webUrl: string;
+}
+
+export interface PipelineApi {
+  /** Starts a pipeline on `ref` with these CI variables (env_var). */
+  createPipeline(projectId: string, ref: string, variables: Readonly<Record<string, string>>): Promise<Pipeline>;
+  /** One pipeline, or null when it does not exist. */
+  showPipeline(projectId: string, pipelineId: number): Promise<Pipeline | null>;
+  /** The newest pipeline on `ref` (optionally with this status), or null. */
+  latestPipeline(projectId: string, ref: string, status?: PipelineStatus): Promise<Pipeline | null>;
+}
+
+export interface GitlabPipelineOptions {
+  readonly url: string;
+  readonly token: string;
+  readonly tokenEnv?: string;
+  readonly fetch?: FetchLike;
+  readonly sleep?: Sleep;
+}
+
+interface GlPipeline {
+  readonly id: number;
+  readonly project_id: number;
+  readonly ref: string;
+  readonly sha: string;
+  readonly status: PipelineStatus;
+  readonly source?: string;
+  readonly web_url: string;
+}
+
+const toPipeline = (pipeline: GlPipeline): Pipeline => ({
+  id: pipeline.id,
+  projectId: String(pipeline.project_id),
+  ref: pipeline.ref,
+  sha: pipeline.sha,
+  status: pipeline.status,
+  source: pipeline.source ?? null,
+  webUrl: pipeline.web_url,
+});
+
+export function createGitlabPipelines(options: GitlabPipelineOptions): PipelineApi {
+  const host = options.url.replace(/\/+$/, '');
+  const context: GitlabErrorContext = { url: host, tokenEnv: options.tokenEnv ?? 'GITLAB_TOKEN', token: options.token };
+  const api = new Gitlab({ host, token: options.token, requesterFn: createGitlabRequester({ fetch: options.fetch, sleep: options.sleep }) });
+  const call = async <T>(action: string, run: () => Promise<unknown>): Promise<T> => {
+    try {
+      return (await run()) as T;
+    } catch (error) {
+      throw gitlabError(error, action, context);
+    }
+  };
+  return {
+    async createPipeline(projectId, ref, variables) {
+      const list = Object.entries(variables).map(([key, value]) => ({ key, value, variableType: 'env_var' as const }));
+      return toPipeline(await call<GlPipeline>(`create a pipeline on ${ref} of project ${projectId}`, () => api.Pipelines.create(projectId, ref, { variables: list })));
+    },
+    async showPipeline(projectId, pipelineId) {
+      try {
+        return toPipeline((await api.Pipelines.show(projectId, pipelineId)) as unknown as GlPipeline);
+      } catch (error) {
+        if (statusOf(error) === 404) return null;
+        throw gitlabError(error, `read pipeline ${pipelineId} of project ${projectId}`, context);
+      }
+    },
+    async latestPipeline(projectId, ref, status) {
+      const found = await call<GlPipeline[]>(`list pipelines of project ${projectId}`, () =>
+        api.Pipelines.all(projectId, { ref, ...(status ? { status } : {}), orderBy: 'id', sort: 'desc', perPage: 1, maxPages: 1 } as never),
+      );
+      return found[0] ? toPipeline(found[0]) : null;
+    },
+  };
+}

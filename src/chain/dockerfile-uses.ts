@@ -1,0 +1,38 @@
+/** The images a Dockerfile builds on, read by the Dockerfile extractor (stages excluded, ARGs resolved). */
+import { imageKey } from '../core/image-ref.js';
+import type { SourceFile } from '../core/source-file.js';
+import { dockerfileExtractor } from '../scan/extractors/dockerfile.js';
+import type { ChainProblem, ImageUse } from './types.js';
+
+function useKind(detail: string | undefined): ImageUse['kind'] | null {
+  if (detail === 'syntax directive') return null;
+  if (detail === 'COPY --from') return 'copy-from';
+  if (detail === 'RUN --mount') return 'mount';
+  return 'from';
+}
+
+export function dockerfileUses(project: string, file: SourceFile): { uses: ImageUse[]; problems: ChainProblem[] } {
+  const result = dockerfileExtractor.extract(file, { gitlabIncludes: new Set() });
+  const uses: ImageUse[] = [];
+  const problems: ChainProblem[] = result.problems.map((problem) => ({ project, file: problem.file, line: problem.line, code: 'parse-error' as const, message: problem.message }));
+  for (const reference of result.references) {
+    const kind = useKind(reference.detail);
+    if (kind === null) continue;
+    if (!reference.image) {
+      problems.push({ project, file: reference.file, line: reference.line, code: 'templated-from', message: `${reference.value}: cannot be resolved to an image (${reference.skip ?? 'invalid reference'}); no edge` });
+      continue;
+    }
+    const platform = /^platform=(.*)$/.exec(reference.detail ?? '')?.[1] ?? null;
+    uses.push({
+      kind,
+      value: reference.value,
+      image: imageKey(reference.image),
+      tag: reference.image.tag,
+      digest: reference.image.digest,
+      platform,
+      file: reference.file,
+      line: reference.line,
+    });
+  }
+  return { uses, problems };
+}

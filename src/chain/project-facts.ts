@@ -1,0 +1,57 @@
+/** One project's chain facts from its files: Dockerfile uses, CI pushes, explicit upstream lists. Pure. */
+import { sourceFile } from '../core/source-file.js';
+import { isDockerfileName } from '../scan/extractors/dockerfile.js';
+import { ciPublications } from './ci-publishes.js';
+import { dockerfileUses } from './dockerfile-uses.js';
+import type { ChainProblem, ImageUse, ProjectFacts, Publication, UpstreamEntry } from './types.js';
+import { GITLAB_DEPS_FILE, readChainSettings, readGitlabDeps } from './upstream-list.js';
+
+export const CI_FILE = '.gitlab-ci.yml';
+const SETTINGS_FILES = ['archpin.json', '.archpin.json'];
+
+/** Whether a file (path relative to the project root) matters for the chain graph. */
+export function isChainFile(path: string): boolean {
+  return path === CI_FILE || path === GITLAB_DEPS_FILE || SETTINGS_FILES.includes(path) || isDockerfileName(path);
+}
+
+export interface ProjectInput {
+  readonly path: string;
+  readonly id?: string | null;
+  readonly defaultBranch?: string | null;
+  /** The project's chain files (see isChainFile), paths relative to its root. */
+  readonly files: ReadonlyArray<{ readonly path: string; readonly bytes: Uint8Array }>;
+}
+
+export function projectFacts(input: ProjectInput, registry: string | null): ProjectFacts {
+  const uses: ImageUse[] = [];
+  const publishes: Publication[] = [];
+  const problems: ChainProblem[] = [];
+  let upstream: UpstreamEntry[] | null = null;
+  const addUpstream = (entries: readonly UpstreamEntry[]) => {
+    upstream ??= [];
+    for (const entry of entries) if (!upstream.some((known) => known.path === entry.path)) upstream.push(entry);
+  };
+  const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const file of files) {
+    const text = Buffer.from(file.bytes).toString('utf8');
+    if (file.path === GITLAB_DEPS_FILE) {
+      const read = readGitlabDeps(input.path, text);
+      addUpstream(read.upstream);
+      problems.push(...read.problems);
+    } else if (SETTINGS_FILES.includes(file.path)) {
+      const read = readChainSettings(input.path, file.path, text);
+      if (read.upstream) addUpstream(read.upstream);
+      publishes.push(...read.publishes);
+      problems.push(...read.problems);
+    } else if (file.path === CI_FILE) {
+      const read = ciPublications(file.path, text, { project: input.path, registry });
+      publishes.push(...read.publishes);
+      problems.push(...read.problems);
+    } else if (isDockerfileName(file.path)) {
+      const read = dockerfileUses(input.path, sourceFile(file.path, file.bytes));
+      uses.push(...read.uses);
+      problems.push(...read.problems);
+    }
+  }
+  return { path: input.path, id: input.id ?? null, defaultBranch: input.defaultBranch ?? null, uses, publishes, upstream, problems };
+}
