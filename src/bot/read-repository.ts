@@ -1,5 +1,5 @@
-import ignore from 'ignore';
 import type { Forge, Repository } from '../apply/forges/forge.js';
+import { ignoreRules, ignoresPath } from '../core/gitignore.js';
 import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
 import { isCandidatePath } from '../scan/candidate-path.js';
@@ -21,10 +21,10 @@ export async function readRepositoryFiles(
   options: { ignorePaths: readonly string[]; maxFileSize: number; concurrency?: number },
 ): Promise<RepositoryFiles> {
   const tree = await forge.listTree(repo, ref);
-  const ignored = ignore().add([...options.ignorePaths]);
+  const ignored = ignoreRules(options.ignorePaths);
   const problems: ScanProblem[] = [];
   const wanted = tree.filter((entry) => {
-    if (!isCandidatePath(entry.path) || /(^|\/)(node_modules|vendor)\//.test(entry.path) || ignored.ignores(entry.path)) return false;
+    if (!isCandidatePath(entry.path) || /(^|\/)(node_modules|vendor)\//.test(entry.path) || ignoresPath(ignored, entry.path)) return false;
     if (entry.size !== null && entry.size > options.maxFileSize) {
       problems.push({ file: entry.path, line: null, code: 'file-too-large', message: `${entry.size} bytes is over the ${options.maxFileSize}-byte limit (maxFileSize)` });
       return false;

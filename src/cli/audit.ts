@@ -17,6 +17,7 @@ import { progressReporter } from './progress.js';
 import { errorsJson } from './check-report.js';
 import { referenceJson } from './report-json.js';
 import { scanDirectory } from './scan.js';
+import { terminalText } from './terminal-text.js';
 
 export interface AuditOptions {
   readonly directory: string;
@@ -164,14 +165,16 @@ function renderAuditText(findings: readonly AuditFinding[], pins: number, errors
   else {
     lines.push(`Unsafe pins (${findings.length}):`);
     for (const finding of findings) {
-      lines.push(`  ${finding.reference.file}:${finding.reference.line}  ${finding.reference.value}`);
-      for (const reason of finding.reasons) lines.push(`      ${reason.code}: ${reason.message}`);
+      lines.push(`  ${terminalText(finding.reference.file)}:${finding.reference.line}  ${terminalText(finding.reference.value)}`);
+      for (const reason of finding.reasons) lines.push(`      ${reason.code}: ${terminalText(reason.message)}`);
       lines.push(`      fix: ${finding.fix ?? 'no safe version found; keep watching'}`);
     }
   }
   if (errors.length) {
     lines.push('', `Errors (${errors.length}):`);
-    for (const error of errors) lines.push(`  ${'image' in error ? error.image : ''}${'file' in error ? error.file : ''}  ${error.code}  ${error.message}`);
+    for (const error of errors) {
+      lines.push(`  ${terminalText(`${'image' in error ? error.image : ''}${'file' in error ? error.file : ''}`)}  ${error.code}  ${terminalText(error.message)}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -2,6 +2,7 @@ import type { Reference, ScanProblem } from '../core/types.js';
 import type { HeldUpdate, LookupFailure } from '../core/dependency.js';
 import type { PlanFailure, PlannedUpdate } from '../core/planned.js';
 import { renderTable } from './render-table.js';
+import { terminalText } from './terminal-text.js';
 import { problemJson, referenceJson } from './report-json.js';
 
 export interface CheckReport {
@@ -82,8 +83,8 @@ export function renderCheckText(report: CheckReport, withDiff: boolean): string 
     lines.push('', `Held back (${report.held.length}):`);
     for (const held of report.held) {
       const reasons = held.reasons.map((reason) => `${reason.code}${reason.missing?.length ? ` ${reason.missing.join(',')}` : ''}`).join(', ');
-      lines.push(`  ${held.image}:${held.tag ?? ''}${held.digest ? ` (${short(held.digest)})` : ''}  ${reasons}`);
-      for (const reason of held.reasons) lines.push(`      ${reason.message}`);
+      lines.push(terminalText(`  ${held.image}:${held.tag ?? ''}${held.digest ? ` (${short(held.digest)})` : ''}  ${reasons}`));
+      for (const reason of held.reasons) lines.push(`      ${terminalText(reason.message)}`);
     }
   }
   const errors = errorsJson(report);
@@ -91,7 +92,7 @@ export function renderCheckText(report: CheckReport, withDiff: boolean): string 
     lines.push('', `Errors (${errors.length}):`);
     for (const error of errors) {
       const where = 'file' in error && error.file ? `${error.file}${'line' in error && error.line ? `:${error.line}` : ''}` : 'image' in error ? `${error.image}${'tag' in error && error.tag ? `:${error.tag}` : ''}` : '';
-      lines.push(`  ${where}  ${error.code}  ${error.message}`);
+      lines.push(`  ${terminalText(where)}  ${error.code}  ${terminalText(error.message)}`);
     }
   }
   lines.push('', `${report.references.length} references (${updatable} updatable), ${report.updates.length} updates, ${report.held.length} held, ${errors.length} errors.`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig } from './load-config.js';
 import { isArchpinError } from '../core/errors.js';
 import { parseCliArgs, USAGE, type ParsedArgs } from './args.js';
 import { EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, type CliIo, type ExitCode } from './io.js';

@@ -11,6 +11,7 @@ import { imageKey } from '../core/image-ref.js';
 import type { FetchedManifest, ManifestSource } from '../lookup/manifest-source.js';
 import { createRegistryClient, type RegistryClient } from '../lookup/registry-client.js';
 import type { CliIo } from './io.js';
+import { registerSecret } from '../core/redact.js';
 
 export interface LookupSetup {
   readonly client: RegistryClient;
@@ -31,6 +32,7 @@ async function credentialsResolver(config: Config, io: CliIo): Promise<(registry
   let dockerAuths: ReadonlyMap<string, RegistryCredentials> = new Map();
   try {
     dockerAuths = await readDockerConfigAuths(path.join(dockerConfigDir, 'config.json'));
+    for (const credentials of dockerAuths.values()) registerSecret(credentials.password);
   } catch {
     // no Docker config, or unreadable: anonymous unless archpin's config says otherwise
   }
@@ -38,6 +40,7 @@ async function credentialsResolver(config: Config, io: CliIo): Promise<(registry
     const configured = config.registries?.[registry];
     if (configured?.passwordEnv) {
       const password = io.env[configured.passwordEnv];
+      registerSecret(password);
       const username = configured.usernameEnv ? io.env[configured.usernameEnv] : configured.username;
       if (password && username) return { username, password };
     }

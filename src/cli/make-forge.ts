@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import { ArchpinError } from '../core/errors.js';
 import type { ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
+import { registerSecret } from '../core/redact.js';
 
 export interface ForgeSetup {
   readonly forge: Forge;
@@ -21,6 +22,7 @@ export function makeForge(args: Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'p
   const fromConfig = config.forge?.type === type ? config.forge : undefined;
   const tokenEnv = fromConfig?.tokenEnv ?? (type === 'gitlab' ? 'GITLAB_TOKEN' : 'GITHUB_TOKEN');
   const token = io.env[tokenEnv];
+  registerSecret(token);
   if (!token) throw new ArchpinError('usage', `no token: set ${tokenEnv} (GitLab: a group or project access token with role Developer and scope api; GitHub: a token with contents, pull requests and issues write)`);
   const url = args.url ?? fromConfig?.url;
   const targets: ForgeTargets =

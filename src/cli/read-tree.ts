@@ -1,6 +1,8 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { readRegularPath } from '../apply/read-regular-file.js';
+import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
+import { ignoreRules, type IgnoreRules } from '../core/gitignore.js';
 import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
 import { isCandidatePath } from '../scan/candidate-path.js';
@@ -17,29 +19,40 @@ export interface TreeContents {
   readonly problems: readonly ScanProblem[];
 }
 
-export const DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024;
+export { DEFAULT_MAX_FILE_SIZE };
+/** A `.gitignore` larger than this is reported and not applied. */
+const MAX_GITIGNORE_SIZE = 1024 * 1024;
 const ALWAYS_SKIPPED = new Set(['.git', 'node_modules', 'vendor']);
 
 interface Layer {
   readonly base: string;
-  readonly rules: Ignore;
+  readonly rules: IgnoreRules;
 }
 
+/** The deepest layer with a matching rule decides (a nested `.gitignore` may re-include with `!`). */
 function ignoredBy(layers: readonly Layer[], relative: string, isDirectory: boolean): boolean {
-  for (const layer of layers) {
+  for (let index = layers.length - 1; index >= 0; index--) {
+    const layer = layers[index]!;
     const local = layer.base === '' ? relative : relative.slice(layer.base.length + 1);
-    if (layer.rules.ignores(isDirectory ? `${local}/` : local)) return true;
+    const decision = layer.rules.decide(local, isDirectory);
+    if (decision !== null) return decision;
   }
   return false;
 }
 
-function gitignoreLayer(directory: string, relative: string): Layer | null {
-  try {
-    const text = readFileSync(path.join(directory, '.gitignore'), 'utf8');
-    return { base: relative, rules: ignore().add(text) };
-  } catch {
-    return null;
-  }
+/** A directory's `.gitignore`, read only if it is a regular file of bounded size; anything else is reported. */
+function gitignoreLayer(directory: string, relative: string, problems: ScanProblem[]): Layer | null {
+  const file = relative === '' ? '.gitignore' : `${relative}/.gitignore`;
+  const read = readRegularPath(path.join(directory, '.gitignore'), MAX_GITIGNORE_SIZE);
+  if (read.ok) return { base: relative, rules: ignoreRules(Buffer.from(read.bytes).toString('utf8')) };
+  if (read.code !== 'file-missing') problems.push({ file, line: null, code: problemCode(read.code), message: `${read.message}; its rules are not applied` });
+  return null;
+}
+
+function problemCode(code: 'file-not-regular' | 'file-outside' | 'file-too-large' | 'file-unreadable' | 'file-missing'): ScanProblem['code'] {
+  if (code === 'file-too-large') return 'file-too-large';
+  if (code === 'file-not-regular' || code === 'file-outside') return 'file-not-regular';
+  return 'file-unreadable';
 }
 
 /**
@@ -54,10 +67,10 @@ export async function readTree(root: string, options: ReadTreeOptions = {}): Pro
   const realRoot = realpathSync(root);
   const files: SourceFile[] = [];
   const problems: ScanProblem[] = [];
-  const configured: Layer[] = options.ignorePaths?.length ? [{ base: '', rules: ignore().add([...options.ignorePaths]) }] : [];
+  const configured: Layer[] = options.ignorePaths?.length ? [{ base: '', rules: ignoreRules(options.ignorePaths) }] : [];
 
   const visit = (directory: string, relative: string, inherited: readonly Layer[]): void => {
-    const own = gitignoreLayer(directory, relative);
+    const own = gitignoreLayer(directory, relative, problems);
     const layers = own ? [...inherited, own] : inherited;
     let entries;
     try {
@@ -79,7 +92,7 @@ export async function readTree(root: string, options: ReadTreeOptions = {}): Pro
         checkSymlink(childPath, childRelative, realRoot, problems);
         continue;
       }
-      if (!entry.isFile() || !isCandidatePath(childRelative) || ignoredBy(layers, childRelative, false)) continue;
+      if (!isCandidatePath(childRelative) || ignoredBy(layers, childRelative, false)) continue;
       const file = readCandidate(childPath, childRelative, maxFileSize, problems);
       if (file) files.push(file);
     }
@@ -103,20 +116,15 @@ function checkSymlink(fullPath: string, relative: string, realRoot: string, prob
 }
 
 function readCandidate(fullPath: string, relative: string, maxFileSize: number, problems: ScanProblem[]): SourceFile | null {
-  try {
-    const stats = lstatSync(fullPath);
-    if (stats.size > maxFileSize) {
-      problems.push({ file: relative, line: null, code: 'file-too-large', message: `${stats.size} bytes is over the ${maxFileSize}-byte limit (maxFileSize)` });
-      return null;
-    }
-    const bytes = readFileSync(fullPath);
-    if (looksBinary(bytes)) {
-      problems.push({ file: relative, line: null, code: 'file-binary', message: 'binary file (NUL byte); not scanned' });
-      return null;
-    }
-    return sourceFile(relative, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  } catch (error) {
-    problems.push({ file: relative, line: null, code: 'file-unreadable', message: (error as Error).message });
+  const read = readRegularPath(fullPath, maxFileSize);
+  if (!read.ok) {
+    const message = read.code === 'file-too-large' ? `${read.message} (maxFileSize)` : read.message;
+    if (read.code !== 'file-missing') problems.push({ file: relative, line: null, code: problemCode(read.code), message });
     return null;
   }
+  if (looksBinary(read.bytes)) {
+    problems.push({ file: relative, line: null, code: 'file-binary', message: 'binary file (NUL byte); not scanned' });
+    return null;
+  }
+  return sourceFile(relative, read.bytes);
 }

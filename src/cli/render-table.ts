@@ -1,6 +1,8 @@
-/** Renders rows as left-aligned columns separated by two spaces; the last column is not padded. */
+import { terminalText } from './terminal-text.js';
+
+/** Renders rows as left-aligned columns separated by two spaces; the last column is not padded. Control characters in cells are escaped. */
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const all = [header, ...rows];
+  const all = [header, ...rows.map((row) => row.map(terminalText))];
   const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
   return all
     .map((row) =>

@@ -3,11 +3,12 @@ import type { Config } from '../config/schema.js';
 import { sourceFile, type SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
 import { EXTRACTORS } from '../scan/extractors/index.js';
-import { prepareScan, scanFiles, type ScanResult } from '../scan/scan-files.js';
+import { gitlabContext, scanFiles, type ScanResult } from '../scan/scan-files.js';
 import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
 import { readTree } from './read-tree.js';
 import { problemJson, referenceJson } from './report-json.js';
 import { renderTable } from './render-table.js';
+import { terminalText } from './terminal-text.js';
 
 export interface ScanCommandOptions {
   readonly directory: string;
@@ -27,7 +28,7 @@ export async function scanDirectory(directory: string, config: Config): Promise<
     ...(config.ignorePaths ? { ignorePaths: config.ignorePaths } : {}),
     ...(config.maxFileSize ? { maxFileSize: config.maxFileSize } : {}),
   });
-  const context = prepareScan(tree.files, EXTRACTORS);
+  const context = gitlabContext(tree.files);
   const result = scanFiles(tree.files, EXTRACTORS, context);
   return {
     files: tree.files,
@@ -68,7 +69,7 @@ export function renderScanText(result: ScanResult): string {
   if (result.problems.length) {
     lines.push('', 'Problems:');
     for (const problem of result.problems) {
-      lines.push(`  ${problem.file}${problem.line === null ? '' : `:${problem.line}`}  ${problem.code}  ${problem.message}`);
+      lines.push(`  ${terminalText(problem.file)}${problem.line === null ? '' : `:${problem.line}`}  ${problem.code}  ${terminalText(problem.message)}`);
     }
   }
   return `${lines.join('\n')}\n`;

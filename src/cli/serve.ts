@@ -9,6 +9,7 @@ import { EXIT_OK, type CliIo, type ExitCode } from './io.js';
 import { createLogger, logFormatFor, type Logger } from './logger.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
 import { makeForge } from './make-forge.js';
+import { registerSecret } from '../core/redact.js';
 
 export const DEFAULT_SCHEDULE = '0 * * * *';
 export const DEFAULT_LISTEN = '0.0.0.0:8080';
@@ -32,6 +33,7 @@ export function serveOptions(args: ServeArgs, config: Config, io: CliIo, logger:
   }
   const secretEnv = serve.webhookSecretEnv ?? DEFAULT_WEBHOOK_SECRET_ENV;
   const webhookSecret = io.env[secretEnv] || null;
+  registerSecret(webhookSecret);
   if (webhookSecret === null && serve.webhookSecretEnv) throw new ArchpinError('usage', `serve.webhookSecretEnv names ${secretEnv}, which is not set`);
   if (webhookSecret === null) logger.warn(`webhooks are refused: set ${DEFAULT_WEBHOOK_SECRET_ENV} or serve.webhookSecretEnv`);
   const { forge, targets } = makeForge(args, config, io);

@@ -1,4 +1,5 @@
 import { parseDuration } from '../core/duration.js';
+import { compileGlob, type Glob } from '../core/glob.js';
 import { imageKey, splitName } from '../core/image-ref.js';
 import type { Config, PackageRule } from './schema.js';
 
@@ -13,12 +14,19 @@ export interface ImagePolicy {
   readonly groupName: string | null;
 }
 
-/** `docker`, `docker.io/library/docker` and `index.docker.io/docker` all name the same image; `*` matches within a path. */
+/**
+ * `docker`, `docker.io/library/docker` and `index.docker.io/docker` all name the same image; `*`
+ * matches any run of characters, `/` included. Matched in linear time (core/glob.ts): a pattern
+ * from a repository's own archpin.json is never compiled into a RegExp.
+ */
 function matches(pattern: string, key: string): boolean {
-  const normalised = pattern.includes('*') ? pattern : imageKey(splitName(pattern));
-  if (!normalised.includes('*')) return normalised === key;
-  const regex = new RegExp(`^${normalised.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return regex.test(key);
+  if (!pattern.includes('*')) return imageKey(splitName(pattern)) === key;
+  return wildcard(pattern).matches(key);
+}
+
+/** `*` is the only wildcard in image patterns; every other character is literal. */
+function wildcard(pattern: string): Glob {
+  return compileGlob(pattern.replace(/[?[\\]/g, '\\$&'), { starCrossesSlash: true });
 }
 
 const ms = (text: string | undefined): number | null => (text === undefined ? null : parseDuration(text));

@@ -1,3 +1,5 @@
+import { redactSecrets } from './redact.js';
+
 /** Typed errors: every failure carries a stable code, whether retrying can help, and its cause. */
 export type ErrorCode =
   | 'usage'
@@ -7,6 +9,7 @@ export type ErrorCode =
   | 'file-binary'
   | 'parse-error'
   | 'symlink-outside'
+  | 'file-not-regular'
   | 'edit-conflict'
   | 'edit-verify-failed'
   | 'registry-unauthorized'
@@ -45,14 +48,7 @@ export function isArchpinError(error: unknown): error is ArchpinError {
   return error instanceof ArchpinError;
 }
 
-/** Removes credentials that may hide in a message: URL userinfo, bearer/basic tokens, token query params. */
-export function redactSecrets(text: string): string {
-  return text
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(:[^/\s@]*)?@/gi, '$1***@')
-    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 ***')
-    .replace(/([?&](?:access_token|private_token|token|password)=)[^&\s]+/gi, '$1***')
-    .replace(/\b(glpat-|ghp_|gho_|ghs_|github_pat_)[A-Za-z0-9_-]+/g, '$1***');
-}
+export { redactSecrets } from './redact.js';
 
 /** An error as `{code, message}`: an ArchpinError keeps its code, anything else gets `fallback`. */
 export function errorFields(error: unknown, fallback = 'run-failed'): { code: string; message: string } {

@@ -31,14 +31,19 @@ export interface Span {
   readonly quote?: '"' | "'";
 }
 
-/**
- * What kind of place a reference sits in (`kubernetes-container`, `gitlab-ci-image`, `dockerfile-from`, …).
- * Named by the extractor that reports it; each extractor declares its kinds, so this list lives with them.
- */
-export type ReferenceKind = string;
-
-/** How the format around a reference takes a new plain value: `yaml` quotes one YAML would read as a number. */
-export type ValueQuoting = 'yaml' | 'verbatim';
+export type ReferenceKind =
+  | 'kubernetes-container'
+  | 'kubernetes-image'
+  | 'kustomize-image'
+  | 'gitlab-ci-image'
+  | 'gitlab-ci-service'
+  | 'puppet'
+  | 'hiera'
+  | 'dockerfile-from'
+  | 'compose-service'
+  | 'nomad-task'
+  | 'helm-values'
+  | 'yaml-image';
 
 export type SkipReason =
   | 'templated'
@@ -63,8 +68,6 @@ export interface Reference {
   /** Exactly as written; split forms: the composed `repo:tag[@digest]`. */
   readonly value: string;
   readonly kind: ReferenceKind;
-  /** How a new value is written here (set by the scan from the extractor's declaration; absent means verbatim). */
-  readonly quoting?: ValueQuoting;
   /** Parsed image, or null when it cannot be parsed (templated, invalid). */
   readonly image: ImageName | null;
   /** The name as the user spelled it (no tag/digest), used to write back in their spelling. */
@@ -75,10 +78,25 @@ export interface Reference {
   readonly detail?: string;
 }
 
+/**
+ * Why a file was not (fully) scanned. Budget codes name the per-file limit that was exceeded
+ * (core/budgets.ts): `yaml-too-complex` (YAML nodes), `too-many-references`, `nesting-too-deep`.
+ */
+export type ScanProblemCode =
+  | 'parse-error'
+  | 'file-too-large'
+  | 'file-binary'
+  | 'file-unreadable'
+  | 'file-not-regular'
+  | 'symlink-outside'
+  | 'yaml-too-complex'
+  | 'too-many-references'
+  | 'nesting-too-deep';
+
 /** A problem found while scanning a file; the scan goes on. */
 export interface ScanProblem {
   readonly file: string;
   readonly line: number | null;
-  readonly code: 'parse-error' | 'file-too-large' | 'file-binary' | 'file-unreadable' | 'symlink-outside';
+  readonly code: ScanProblemCode;
   readonly message: string;
 }

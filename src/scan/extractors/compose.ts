@@ -1,0 +1,117 @@
+import { isAlias, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import type { SourceFile } from '../../core/source-file.js';
+import type { Reference } from '../../core/types.js';
+import type { Extractor } from '../extractor.js';
+import { makeReference } from '../make-reference.js';
+import { mapEntries, mapGet, stringScalar, yamlSource } from '../yaml-source.js';
+import { helmValuesKind } from './helm-values.js';
+import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sortByPosition } from './yaml-image-fields.js';
+
+/**
+ * docker compose files: `services.*.image`, `image` fields of `x-*` extension blocks that
+ * services pull in through anchors, and base images passed as build arguments
+ * (`build.args.BASE_IMAGE`). `${TAG:-1.2}` interpolation is reported as templated. A service that
+ * is built here names its result with `image:`; without a tag that name is local, not a reference.
+ */
+
+/** A build argument that carries an image: `BASE_IMAGE`, `RUNTIME_IMAGE`, `IMAGE`. */
+const IMAGE_ARG = /(?:^|_)IMAGE$/i;
+
+const FILE_NAME = /^(docker-)?compose[^/]*\.ya?ml$/i;
+
+/** A top-level `services` map of maps with `image` or `build`, and no `apiVersion`/`kind`. */
+function looksLikeCompose(root: unknown): root is YAMLMap {
+  if (!isMap(root) || mapGet(root, 'apiVersion') !== undefined || mapGet(root, 'kind') !== undefined) return false;
+  const services = mapGet(root, 'services');
+  if (!isMap(services) || services.items.length === 0) return false;
+  const entries = mapEntries(services);
+  return (
+    entries.length === services.items.length &&
+    entries.every(([, service]) => isMap(service) || isAlias(service) || (isScalar(service) && service.value === null)) &&
+    entries.some(([, service]) => isMap(service) && (mapGet(service, 'image') !== undefined || mapGet(service, 'build') !== undefined))
+  );
+}
+
+/** A local name for what `build:` produces: no tag, no digest, no registry. */
+function isLocalBuildName(reference: Reference): boolean {
+  const image = reference.image;
+  return image !== null && image.tag === null && image.digest === null && !reference.value.includes('/');
+}
+
+/** The `image:` of a block that also has `build:` and only names the local result. */
+function localBuildName(file: SourceFile, block: YAMLMap): Reference | null {
+  if (mapGet(block, 'build') === undefined) return null;
+  const reference = scalarImage(file, mapGet(block, 'image'), 'compose-service');
+  return reference && isLocalBuildName(reference) ? reference : null;
+}
+
+/** `image:` of a service, unless it only names what the service builds. */
+function serviceImage(file: SourceFile, service: YAMLMap): Reference | null {
+  if (localBuildName(file, service)) return null;
+  return scalarImage(file, mapGet(service, 'image'), 'compose-service');
+}
+
+/** `build.args` entries that pass an image, as a map (`BASE_IMAGE: alpine:3.20`) or a list (`- BASE_IMAGE=alpine:3.20`). */
+function buildArgImages(file: SourceFile, service: YAMLMap): Reference[] {
+  const build = mapGet(service, 'build');
+  const args = isMap(build) ? mapGet(build, 'args') : undefined;
+  const references: Reference[] = [];
+  if (isMap(args)) {
+    for (const [name, value] of mapEntries(args)) {
+      if (!IMAGE_ARG.test(name)) continue;
+      const reference = scalarImage(file, value, 'compose-service');
+      if (reference) references.push(reference);
+    }
+  } else if (isSeq(args)) {
+    for (const item of args.items) {
+      const scalar = stringScalar(item, file);
+      if (!scalar || !scalar.literal) continue;
+      const equals = scalar.value.indexOf('=');
+      if (equals <= 0 || !IMAGE_ARG.test(scalar.value.slice(0, equals))) continue;
+      const value = scalar.value.slice(equals + 1);
+      if (!looksLikeImageText(value)) continue;
+      const start = scalar.start + equals + 1;
+      references.push(makeReference(file, { kind: 'compose-service', value, parts: [{ role: 'reference', start, end: scalar.end }] }));
+    }
+  }
+  return references;
+}
+
+export const composeExtractor: Extractor = {
+  name: 'compose',
+  claims(file) {
+    if (!isYamlPath(file.path)) return false;
+    if (FILE_NAME.test(baseName(file.path))) return true;
+    if (helmValuesKind(file.path) === 'helm-values') return false;
+    return yamlSource(file).documents.some((document) => looksLikeCompose(document.contents));
+  },
+  extract(file) {
+    const { documents, problems } = yamlSource(file);
+    const references: Reference[] = [];
+    for (const document of documents) {
+      const root = document.contents;
+      if (!isMap(root)) continue;
+      for (const [key, value] of mapEntries(root)) {
+        if (key === 'services' && isMap(value)) {
+          for (const [, service] of mapEntries(value)) {
+            if (!isMap(service)) continue;
+            const reference = serviceImage(file, service);
+            if (reference) references.push(reference);
+            references.push(...buildArgImages(file, service));
+          }
+        } else if (key.startsWith('x-')) {
+          const found = imageFields(file, value, {
+            kindFor: () => 'compose-service',
+            splitKind: 'compose-service',
+            splitAnywhere: false,
+            snakeKeys: false,
+          });
+          const built = isMap(value) ? localBuildName(file, value) : null;
+          references.push(...found.filter((reference) => built === null || reference.spans[0]?.start !== built.spans[0]?.start));
+          if (isMap(value)) references.push(...buildArgImages(file, value));
+        }
+      }
+    }
+    return { references: sortByPosition(references), problems };
+  },
+};

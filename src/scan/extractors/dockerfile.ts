@@ -1,0 +1,157 @@
+import type { SourceFile } from '../../core/source-file.js';
+import type { Reference, ScanProblem } from '../../core/types.js';
+import type { Extractor } from '../extractor.js';
+import { makeReference, type PartInput } from '../make-reference.js';
+import { fileRange, readArgs, resolveArgs, unquoted, type ArgDefault } from './dockerfile-args.js';
+import { readDockerfile, splitWords, type LogicalLine, type Word } from './dockerfile-lines.js';
+
+const KIND = 'dockerfile-from';
+/** Names that look like `Dockerfile.*` but are documentation or ignore files, not Dockerfiles. */
+const NOT_DOCKERFILE = /\.(?:md|markdown|txt|rst|adoc|html|dockerignore)$/;
+
+/** `Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`, `*.containerfile`, in any directory. */
+export function isDockerfileName(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
+  if (base === 'dockerfile' || base === 'containerfile') return true;
+  if (NOT_DOCKERFILE.test(base)) return false;
+  return /^(?:dockerfile|containerfile)\../.test(base) || /.\.(?:dockerfile|containerfile)$/.test(base);
+}
+
+interface Scope {
+  readonly file: SourceFile;
+  readonly escape: string;
+  readonly references: Reference[];
+  /** Stage names declared so far, lower-cased as BuildKit compares them. */
+  readonly stages: Set<string>;
+  readonly args: Map<string, ArgDefault | null>;
+  /** ARGs in scope in the current stage: declared in it, a bare `ARG NAME` taking the global default. */
+  readonly stageArgs: Map<string, ArgDefault | null>;
+}
+
+/** A `COPY --from=` or `RUN --mount=…,from=` value: reported unless it names a stage or a stage index. */
+function fromFlag(scope: Scope, line: LogicalLine, start: number, end: number, detail: string): void {
+  const inner = unquoted(line, { start, end }, scope.escape);
+  if (!inner) return;
+  const text = line.text.slice(inner.start, inner.end);
+  if (text === '' || /^\d+$/.test(text) || scope.stages.has(text.toLowerCase())) return;
+  const range = fileRange(line, inner.start, inner.end);
+  if (!range) return;
+  // BuildKit expands the stage's ARGs in `--from`: resolve them like a FROM line does with global ARGs.
+  const resolved = text.includes('$') ? resolveArgs(text, scope.stageArgs) : null;
+  if (resolved) {
+    if (/^\d+$/.test(resolved.value) || scope.stages.has(resolved.value.toLowerCase())) return;
+    const parts: PartInput[] = [
+      { role: 'template', ...range },
+      ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name })),
+    ];
+    scope.references.push(makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, detail }));
+    return;
+  }
+  scope.references.push(makeReference(scope.file, { kind: KIND, value: text, parts: [{ role: 'reference', ...range }], detail }));
+}
+
+/** An `ARG` inside a stage: a bare name takes the global default, `NAME=value` its own. */
+function stageArg(scope: Scope, line: LogicalLine, words: readonly Word[], escape: string): void {
+  for (const word of words) {
+    const name = word.text;
+    if (!name.includes('=') && scope.args.has(name) && !scope.stageArgs.has(name)) scope.stageArgs.set(name, scope.args.get(name)!);
+  }
+  readArgs(line, words, escape, scope.stageArgs);
+}
+
+function fromInstruction(scope: Scope, line: LogicalLine, words: readonly Word[]): void {
+  let index = 1;
+  let platform: string | null = null;
+  while (words[index]?.text.startsWith('--')) {
+    const flag = /^--platform=(.*)$/.exec(words[index]!.text);
+    if (flag) platform = flag[1]!;
+    index++;
+  }
+  const word = words[index];
+  if (!word) return;
+  const reference = fromReference(scope, line, word, platform === null ? {} : { detail: `platform=${platform}` });
+  if (reference) scope.references.push(reference);
+  const stage = words[index + 1]?.text.toLowerCase() === 'as' ? words[index + 2]?.text.toLowerCase() : undefined;
+  if (stage) scope.stages.add(stage);
+}
+
+/** The image of a `FROM`, or null for `scratch` and earlier stages (also when named through an ARG default). */
+function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { detail?: string }): Reference | null {
+  const isImage = (name: string): boolean => name.toLowerCase() !== 'scratch' && !scope.stages.has(name.toLowerCase());
+  const inner = unquoted(line, word, scope.escape);
+  const logical = inner ?? word;
+  const written = line.text.slice(logical.start, logical.end);
+  const range = fileRange(line, logical.start, logical.end);
+  if (!range || !inner) {
+    // Split by a continuation or mixed quoting: reported, but it cannot be edited in place.
+    const start = line.offsets[word.start]!;
+    const end = line.offsets[word.end - 1]! + 1;
+    return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', start, end }], skip: 'unsupported-quoting', ...detail });
+  }
+  if (!written.includes('$')) {
+    return isImage(written) ? makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], ...detail }) : null;
+  }
+  const resolved = resolveArgs(written, scope.args);
+  if (!resolved) {
+    return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', ...detail });
+  }
+  if (!isImage(resolved.value)) return null;
+  const parts: PartInput[] = [
+    { role: 'template', ...range },
+    ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name })),
+  ];
+  return makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, ...detail });
+}
+
+function flagWords(words: readonly Word[]): Word[] {
+  const flags: Word[] = [];
+  for (const word of words.slice(1)) {
+    if (!word.text.startsWith('--')) break;
+    flags.push(word);
+  }
+  return flags;
+}
+
+function extract(file: SourceFile): { references: Reference[]; problems: readonly ScanProblem[] } {
+  const parsed = readDockerfile(file);
+  const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map(), stageArgs: new Map() };
+  for (const directive of parsed.directives) {
+    if (directive.key !== 'syntax' || directive.value === '') continue;
+    scope.references.push(makeReference(file, {
+      kind: KIND, value: directive.value, parts: [{ role: 'reference', start: directive.start, end: directive.end }], detail: 'syntax directive',
+    }));
+  }
+  let seenFrom = false;
+  for (const line of parsed.instructions) {
+    const words = splitWords(line, parsed.escape);
+    const keyword = words[0]?.text.toUpperCase();
+    if (keyword === 'ARG' && !seenFrom) readArgs(line, words.slice(1), parsed.escape, scope.args);
+    else if (keyword === 'ARG') stageArg(scope, line, words.slice(1), parsed.escape);
+    else if (keyword === 'FROM') {
+      seenFrom = true;
+      scope.stageArgs.clear();
+      fromInstruction(scope, line, words);
+    } else if (keyword === 'COPY') {
+      for (const flag of flagWords(words)) {
+        if (flag.text.startsWith('--from=')) fromFlag(scope, line, flag.start + 7, flag.end, 'COPY --from');
+      }
+    } else if (keyword === 'RUN') {
+      for (const flag of flagWords(words)) {
+        if (!flag.text.startsWith('--mount=')) continue;
+        let at = flag.start + 8;
+        for (const field of flag.text.slice(8).split(',')) {
+          if (field.startsWith('from=')) fromFlag(scope, line, at + 5, at + field.length, 'RUN --mount');
+          at += field.length + 1;
+        }
+      }
+    }
+  }
+  return { references: scope.references, problems: parsed.problems };
+}
+
+/** Dockerfiles and Containerfiles: `FROM` images (through global `ARG` defaults), `COPY --from`, `RUN --mount=from=`, `# syntax=`. */
+export const dockerfileExtractor: Extractor = {
+  name: 'dockerfile',
+  claims: (file) => isDockerfileName(file.path),
+  extract: (file) => extract(file),
+};

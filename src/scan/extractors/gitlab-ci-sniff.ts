@@ -1,0 +1,107 @@
+import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import { mapEntries, mapGet } from '../yaml-source.js';
+
+/** Top-level keys of a GitLab CI file that are not jobs. */
+export const GITLAB_GLOBAL_KEYS: ReadonlySet<string> = new Set([
+  'stages',
+  'variables',
+  'workflow',
+  'include',
+  'default',
+  'image',
+  'services',
+  'cache',
+  'before_script',
+  'after_script',
+  'types',
+  'spec',
+]);
+
+const DEFAULT_KEYS = new Set([
+  'after_script',
+  'artifacts',
+  'before_script',
+  'cache',
+  'hooks',
+  'id_tokens',
+  'image',
+  'interruptible',
+  'retry',
+  'services',
+  'tags',
+  'timeout',
+]);
+const WORKFLOW_KEYS = new Set(['rules', 'name', 'auto_cancel']);
+const INCLUDE_KEYS = new Set(['local', 'remote', 'project', 'file', 'ref', 'template', 'component', 'rules', 'inputs', 'integrity', 'cache']);
+const JOB_ACTIONS = ['script', 'before_script', 'trigger', 'extends', 'run'];
+const JOB_PLACES = ['image', 'services', 'stage'];
+
+function isStringScalar(node: unknown): boolean {
+  return isScalar(node) && typeof node.value === 'string';
+}
+
+function keysWithin(map: YAMLMap, allowed: ReadonlySet<string>): boolean {
+  const keys = mapEntries(map).map(([key]) => key);
+  return keys.length > 0 && keys.every((key) => allowed.has(key));
+}
+
+function isIncludeEntry(node: unknown): boolean {
+  if (isScalar(node)) return typeof node.value === 'string' && /\.ya?ml$/i.test(node.value);
+  return isMap(node) && keysWithin(node, INCLUDE_KEYS);
+}
+
+/** `image:` as GitLab writes it: a string, or a map with `name:`. Helm's `{repository, tag}` is not. */
+function isImageValue(node: unknown): boolean {
+  return isStringScalar(node) || (isMap(node) && mapGet(node, 'name') !== undefined);
+}
+
+function isKubernetes(root: YAMLMap): boolean {
+  return mapGet(root, 'apiVersion') !== undefined && mapGet(root, 'kind') !== undefined;
+}
+
+/** Compose: `services:` is a map whose values are service maps. */
+function isCompose(root: YAMLMap): boolean {
+  const services = mapGet(root, 'services');
+  if (!isMap(services)) return false;
+  const values = mapEntries(services).map(([, value]) => value);
+  return values.length > 0 && values.every((value) => isMap(value) || value == null);
+}
+
+function looksLikeJob(node: unknown): boolean {
+  if (!isMap(node)) return false;
+  const action = JOB_ACTIONS.some((key) => mapGet(node, key) !== undefined);
+  const place = JOB_PLACES.some((key) => mapGet(node, key) !== undefined);
+  const image = mapGet(node, 'image');
+  return action && place && (image === undefined || isImageValue(image));
+}
+
+/** What a YAML document says about being GitLab CI configuration. */
+export type CiVerdict = 'ci' | 'foreign' | 'neutral';
+
+/**
+ * Recognises GitLab CI configuration by content: `stages`, `include`, `default`, `workflow` in their
+ * GitLab shapes, or a job (`script`/`trigger`/`extends` with `image`/`services`/`stage`).
+ * Kubernetes objects and compose files are foreign; anything else is neutral.
+ */
+export function ciVerdict(root: unknown): CiVerdict {
+  if (root == null) return 'neutral';
+  if (!isMap(root)) return 'foreign';
+  if (isKubernetes(root) || isCompose(root)) return 'foreign';
+  const stages = mapGet(root, 'stages');
+  if (isSeq(stages) && stages.items.length > 0 && stages.items.every(isStringScalar)) return 'ci';
+  const workflow = mapGet(root, 'workflow');
+  if (isMap(workflow) && keysWithin(workflow, WORKFLOW_KEYS)) return 'ci';
+  const include = mapGet(root, 'include');
+  if (include !== undefined && (isSeq(include) ? include.items.length > 0 && include.items.every(isIncludeEntry) : isIncludeEntry(include))) {
+    return 'ci';
+  }
+  const defaults = mapGet(root, 'default');
+  if (isMap(defaults) && keysWithin(defaults, DEFAULT_KEYS)) {
+    const image = mapGet(defaults, 'image');
+    if (image === undefined || isImageValue(image)) return 'ci';
+  }
+  for (const [key, value] of mapEntries(root)) {
+    if (!GITLAB_GLOBAL_KEYS.has(key) && looksLikeJob(value)) return 'ci';
+  }
+  return 'neutral';
+}

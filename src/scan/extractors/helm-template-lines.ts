@@ -1,0 +1,122 @@
+import { parse } from 'yaml';
+import type { SourceFile } from '../../core/source-file.js';
+import type { Reference, ReferenceKind } from '../../core/types.js';
+import { makeReference } from '../make-reference.js';
+import { yamlSource } from '../yaml-source.js';
+import { isImageKey, looksLikeImageText } from './yaml-image-fields.js';
+
+/**
+ * Helm templates are not YAML until rendered. When a file does not parse and holds `{{`, its
+ * `image:` lines are read one by one instead, and no parse problem is reported.
+ */
+export function isBrokenTemplate(file: SourceFile): boolean {
+  return file.text.includes('{{') && yamlSource(file).problems.length > 0;
+}
+
+const KEY_LINE = /^([ \t]*)((?:-[ \t]+)*)([A-Za-z_][\w.-]*)[ \t]*:(?=[ \t]|$)/;
+const DOCKER_SCHEME = 'docker://';
+
+interface LineValue {
+  readonly value: string;
+  readonly start: number;
+  readonly end: number;
+  readonly literal: boolean;
+}
+
+/** The value of one quoted YAML scalar with escapes, or null when it is not one. */
+function decodeQuoted(quoted: string): string | null {
+  try {
+    const value: unknown = parse(quoted);
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The scalar after `key:` on one line, in `text` coordinates; null when there is none (a map or block follows). */
+function lineValue(text: string, from: number, lineEnd: number): LineValue | null {
+  let at = from;
+  while (at < lineEnd && (text[at] === ' ' || text[at] === '\t')) at++;
+  if (at >= lineEnd) return null;
+  const first = text[at]!;
+  if (first === '#' || first === '|' || first === '>' || first === '&' || first === '*' || first === '[') return null;
+  if (first === '"' || first === "'") {
+    let end = at + 1;
+    while (end < lineEnd) {
+      if (first === '"' && text[end] === '\\') end += 2;
+      else if (first === "'" && text[end] === "'" && text[end + 1] === "'") end += 2;
+      else if (text[end] === first) break;
+      else end++;
+    }
+    if (end >= lineEnd) return null;
+    const inner = text.slice(at + 1, end);
+    const literal = first === '"' ? !inner.includes('\\') : !inner.includes("''");
+    const value = literal ? inner : decodeQuoted(text.slice(at, end + 1));
+    return value === null ? null : { value, start: at + 1, end, literal };
+  }
+  let end = lineEnd;
+  const comment = text.slice(at, lineEnd).search(/[ \t]#/);
+  if (comment !== -1) end = at + comment;
+  while (end > at && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+  return { value: text.slice(at, end), start: at, end, literal: true };
+}
+
+/**
+ * One reference per `image:` line (and `…Image:` keys). `kindFor` gets the keys of the enclosing
+ * blocks, found from indentation (sequence items keep their parent key).
+ */
+export function templateLineImages(
+  file: SourceFile,
+  kindFor: (parents: readonly string[], key: string) => ReferenceKind,
+  snakeKeys = false,
+): Reference[] {
+  const { text } = file;
+  const references: Reference[] = [];
+  const stack: Array<{ indent: number; key: string }> = [];
+  /** Inside a `|` or `>` block scalar: lines indented deeper than its key are text, not keys. */
+  let blockIndent: number | null = null;
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    const newline = text.indexOf('\n', lineStart);
+    let lineEnd = newline === -1 ? text.length : newline;
+    if (text[lineEnd - 1] === '\r') lineEnd--;
+    const line = text.slice(lineStart, lineEnd);
+    const lead = line.length - line.trimStart().length;
+    const inBlock: boolean = blockIndent !== null && (line.trim() === '' || lead > blockIndent);
+    if (!inBlock) blockIndent = null;
+    const match: RegExpExecArray | null = inBlock ? null : KEY_LINE.exec(line);
+    if (match) {
+      const dashIndent: number = match[1]!.length;
+      const indent: number = dashIndent + match[2]!.length;
+      const dashed = match[2]!.length > 0;
+      while (stack.length > 0 && (dashed ? stack[stack.length - 1]!.indent > dashIndent : stack[stack.length - 1]!.indent >= indent)) stack.pop();
+      const key = match[3]!;
+      const parents = stack.map((entry) => entry.key);
+      stack.push({ indent, key });
+      if (/^[ \t]*[|>]/.test(line.slice(match[0].length))) blockIndent = indent;
+      if (isImageKey(key, snakeKeys)) {
+        const found = lineValue(text, lineStart + match[0].length, lineEnd);
+        if (found) {
+          let { value, start } = found;
+          if (found.literal && value.startsWith(DOCKER_SCHEME)) {
+            value = value.slice(DOCKER_SCHEME.length);
+            start += DOCKER_SCHEME.length;
+          }
+          if (looksLikeImageText(value)) {
+            references.push(
+              makeReference(file, {
+                kind: kindFor(parents, key),
+                value,
+                parts: [{ role: 'reference', start, end: found.end }],
+                ...(found.literal ? {} : { skip: 'unsupported-quoting' as const }),
+              }),
+            );
+          }
+        }
+      }
+    }
+    if (newline === -1) break;
+    lineStart = newline + 1;
+  }
+  return references;
+}

@@ -1,0 +1,89 @@
+import { isMap, isScalar, Scalar, type Document } from 'yaml';
+import { isTemplated } from '../../core/image-ref.js';
+import type { SourceFile } from '../../core/source-file.js';
+import type { Extractor } from '../extractor.js';
+import { makeReference, type ReferenceInput } from '../make-reference.js';
+import { mapEntries, stringScalar, walkMaps, yamlSource } from '../yaml-source.js';
+import { composeImage, imageKeyStrength, type ValueText } from './puppet-image-keys.js';
+
+/** Directories that hold Hiera data in control repositories and modules. */
+const DATA_DIRECTORIES = new Set(['data', 'hieradata', 'hiera']);
+
+/**
+ * Hiera data (`data/common.yaml`, `hieradata/nodes/web01.yaml`, or any YAML whose top-level keys are
+ * mostly class parameters like `profile::web::image`): keys named `image`, `*_image`, `*::image`,
+ * completed from `…image_tag`/`…tag`/`…version`/`…image_digest` siblings in the same map.
+ */
+export const hieraExtractor: Extractor = {
+  name: 'hiera',
+  claims: (file) => {
+    if (!/\.ya?ml$/i.test(file.path)) return false;
+    const parts = file.path.split('/');
+    const base = parts[parts.length - 1]!.toLowerCase();
+    const inDataDirectory = parts.slice(0, -1).some((part) => DATA_DIRECTORIES.has(part.toLowerCase()));
+    const { documents } = yamlSource(file);
+    if (documents.some(isKubernetesDocument)) return false;
+    if (inDataDirectory || base === 'common.yaml' || base === 'common.yml') return true;
+    return mostlyClassParameters(documents);
+  },
+  extract: (file) => {
+    const { documents, problems } = yamlSource(file);
+    const inputs: ReferenceInput[] = [];
+    for (const document of documents) {
+      walkMaps(document.contents, (map, path) => {
+        const entries = mapEntries(map);
+        const byKey = new Map<string, unknown>();
+        for (const [key, value] of entries) if (!byKey.has(key.toLowerCase())) byKey.set(key.toLowerCase(), value);
+        const sibling = (keys: readonly string[]): ValueText | null => {
+          for (const key of keys) {
+            const found = valueText(byKey.get(key.toLowerCase()), file, true);
+            if (found) return found;
+          }
+          return null;
+        };
+        for (const [key, node] of entries) {
+          const strength = imageKeyStrength(key);
+          const value = strength ? valueText(node, file, false) : null;
+          if (!strength || !value) continue;
+          const input = composeImage('hiera', key.toLowerCase(), strength, value, sibling, [...path, key].join('.'));
+          if (input) inputs.push(input);
+        }
+      });
+    }
+    const references = inputs.map((input) => makeReference(file, input));
+    return { references, problems };
+  },
+};
+
+/**
+ * The text of a string scalar; for tags also of a plain number (`image_tag: 22.04`), read from the
+ * source so that `1.10` stays `1.10`.
+ */
+function valueText(node: unknown, file: SourceFile, allowNumber: boolean): ValueText | null {
+  const scalar = stringScalar(node, file);
+  if (scalar) {
+    if (isTemplated(scalar.value)) return { text: scalar.value, start: scalar.start, end: scalar.end, templated: true };
+    return { text: scalar.value, start: scalar.start, end: scalar.end, ...(scalar.literal ? {} : { skip: 'unsupported-quoting' as const }) };
+  }
+  if (allowNumber && isScalar(node) && typeof node.value === 'number' && node.type === Scalar.PLAIN && node.range) {
+    const [start, end] = node.range;
+    return { text: file.text.slice(start, end), start, end };
+  }
+  return null;
+}
+
+function isKubernetesDocument(document: Document.Parsed): boolean {
+  const root = document.contents;
+  if (!isMap(root)) return false;
+  const keys = new Set(mapEntries(root).map(([key]) => key));
+  return keys.has('apiVersion') && keys.has('kind');
+}
+
+/** Most top-level keys of the first mapping document are class parameters (`profile::web::image`). */
+function mostlyClassParameters(documents: readonly Document.Parsed[]): boolean {
+  const root = documents.find((document) => isMap(document.contents))?.contents;
+  if (!isMap(root)) return false;
+  const keys = mapEntries(root).map(([key]) => key);
+  const qualified = keys.filter((key) => /^[a-z_][\w]*(?:::[a-z_][\w]*)+$/i.test(key)).length;
+  return keys.length > 0 && qualified * 2 > keys.length;
+}

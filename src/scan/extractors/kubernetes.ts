@@ -1,0 +1,109 @@
+import { isMap, isScalar, type Document, type YAMLMap } from 'yaml';
+import type { SourceFile } from '../../core/source-file.js';
+import type { ReferenceKind } from '../../core/types.js';
+import type { Extractor } from '../extractor.js';
+import type { Reference } from '../../core/types.js';
+import { mapGet, walkMaps, yamlSource } from '../yaml-source.js';
+import { isBrokenTemplate, templateLineImages } from './helm-template-lines.js';
+import { imageFields, isYamlPath, scalarImage, sortByPosition } from './yaml-image-fields.js';
+
+/**
+ * Kubernetes manifests, including custom resources and `kind: List`: every `image` field and every
+ * `…Image` field, anywhere in the object, and named values that hold a pinned image (`env` entries such
+ * as `RELATED_IMAGE_DB`, Tekton and Argo parameters such as `gitInitImage`). CustomResourceDefinitions
+ * are schemas, not workloads: skipped.
+ */
+
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+function stringField(map: YAMLMap, key: string): string | null {
+  const node = mapGet(map, key);
+  return isScalar(node) && typeof node.value === 'string' ? node.value : null;
+}
+
+/** A Kubernetes object: a map with string `apiVersion` and `kind`. */
+export function isKubernetesObject(node: unknown): node is YAMLMap {
+  return isMap(node) && stringField(node, 'apiVersion') !== null && stringField(node, 'kind') !== null;
+}
+
+function isCustomResourceDefinition(map: YAMLMap): boolean {
+  return stringField(map, 'kind') === 'CustomResourceDefinition' && stringField(map, 'apiVersion') !== null;
+}
+
+/** A file with a document that does not parse (a Helm template, or YAML only a lenient parser takes) but plainly is a manifest. */
+function isBrokenManifest(file: SourceFile): boolean {
+  return yamlSource(file).problems.length > 0 && /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text);
+}
+
+/**
+ * `image:` lines of the documents that did not parse. The parse problem is still reported, but an
+ * error elsewhere in a document (a stray quote in `args`) should not hide its images.
+ */
+function brokenDocumentImages(file: SourceFile, parsed: readonly Document.Parsed[]): Reference[] {
+  const ranges = parsed.flatMap((document) => {
+    const range = (document.contents as { range?: [number, number, number] } | null)?.range;
+    return range ? [range] : [];
+  });
+  const inParsed = (offset: number): boolean => ranges.some(([start, , end]) => offset >= start && offset <= end);
+  return templateLineImages(file, lineKindFor).filter((reference) => {
+    const start = reference.spans[0]?.start;
+    return start !== undefined && !inParsed(start - file.base);
+  });
+}
+
+function kindFor(path: readonly string[], key: string): ReferenceKind {
+  const list = path[path.length - 2];
+  return key === 'image' && list !== undefined && CONTAINER_LISTS.has(list) ? 'kubernetes-container' : 'kubernetes-image';
+}
+
+function lineKindFor(parents: readonly string[], key: string): ReferenceKind {
+  const parent = parents[parents.length - 1];
+  return key === 'image' && parent !== undefined && CONTAINER_LISTS.has(parent) ? 'kubernetes-container' : 'kubernetes-image';
+}
+
+/**
+ * `{name: …Image…, value|default: ref}` entries: environment variables and workflow parameters that
+ * carry an image. Only values that are a complete reference with a tag or digest count; a parameter
+ * passed on (`{{inputs.parameters.image}}`) or a bare registry is not an image reference.
+ */
+function namedValueImages(file: SourceFile, root: unknown): Reference[] {
+  const references: Reference[] = [];
+  walkMaps(root, (map) => {
+    if (isCustomResourceDefinition(map)) return 'skip';
+    const name = stringField(map, 'name');
+    if (name === null || !/image/i.test(name)) return undefined;
+    for (const key of ['value', 'default']) {
+      const reference = scalarImage(file, mapGet(map, key), 'kubernetes-image');
+      if (reference && reference.skip === null) references.push(reference);
+    }
+    return undefined;
+  });
+  return references;
+}
+
+export const kubernetesExtractor: Extractor = {
+  name: 'kubernetes',
+  claims(file) {
+    if (!isYamlPath(file.path)) return false;
+    return yamlSource(file).documents.some((document) => isKubernetesObject(document.contents)) || isBrokenManifest(file);
+  },
+  extract(file) {
+    if (isBrokenTemplate(file)) return { references: templateLineImages(file, lineKindFor), problems: [] };
+    const { documents, problems } = yamlSource(file);
+    const references = documents.flatMap((document) => {
+      const root = document.contents;
+      if (!isKubernetesObject(root)) return [];
+      const fields = imageFields(file, root, {
+        kindFor,
+        splitKind: 'kubernetes-image',
+        splitAnywhere: false,
+        snakeKeys: false,
+        skipMap: isCustomResourceDefinition,
+      });
+      const taken = new Set(fields.map((reference) => reference.spans[0]?.start));
+      return [...fields, ...namedValueImages(file, root).filter((reference) => !taken.has(reference.spans[0]?.start))];
+    });
+    if (problems.length > 0 && isBrokenManifest(file)) references.push(...brokenDocumentImages(file, documents));
+    return { references: sortByPosition(references), problems };
+  },
+};

@@ -1,0 +1,86 @@
+import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import type { SourceFile } from '../../core/source-file.js';
+import type { Reference } from '../../core/types.js';
+import type { Extractor } from '../extractor.js';
+import { makeReference, type PartInput } from '../make-reference.js';
+import { mapGet, stringScalar, yamlSource, type StringScalar } from '../yaml-source.js';
+import { baseName, isYamlPath } from './yaml-image-fields.js';
+
+/**
+ * kustomize `images:` overrides. The effective reference is `(newName ?? name):newTag[@digest]`;
+ * spans: `repository` on newName (or on name when there is none), `tag` on newTag, `digest` on digest.
+ */
+
+const FILE_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+const KINDS = new Set(['Kustomization', 'Component']);
+
+function isKustomization(node: unknown): node is YAMLMap {
+  if (!isMap(node)) return false;
+  const kind = mapGet(node, 'kind');
+  const apiVersion = mapGet(node, 'apiVersion');
+  return (
+    isScalar(kind) &&
+    typeof kind.value === 'string' &&
+    KINDS.has(kind.value) &&
+    isScalar(apiVersion) &&
+    typeof apiVersion.value === 'string' &&
+    apiVersion.value.startsWith('kustomize.config.k8s.io/')
+  );
+}
+
+/** A field that kustomize reads as a string: numbers (`newTag: 1.20`) count as written. */
+function field(file: SourceFile, map: YAMLMap, key: string): StringScalar | null {
+  const node = mapGet(map, key);
+  if (!isScalar(node) || node.value === null || !node.range) return null;
+  if (typeof node.value === 'number') {
+    const [start, end] = node.range;
+    return { value: file.text.slice(start, end), start, end, literal: true };
+  }
+  const scalar = stringScalar(node, file);
+  return scalar && scalar.value !== '' ? scalar : null;
+}
+
+function imageOverride(file: SourceFile, entry: YAMLMap): Reference | null {
+  const name = field(file, entry, 'name');
+  const newName = field(file, entry, 'newName');
+  const newTag = field(file, entry, 'newTag');
+  const digest = field(file, entry, 'digest');
+  if (!name || (!newName && !newTag && !digest)) return null;
+  const repository = newName ?? name;
+  const parts: PartInput[] = [{ role: 'repository', start: repository.start, end: repository.end }];
+  let value = repository.value;
+  if (newTag) {
+    parts.push({ role: 'tag', start: newTag.start, end: newTag.end });
+    value += `:${newTag.value}`;
+  }
+  if (digest) {
+    parts.push({ role: 'digest', start: digest.start, end: digest.end });
+    value += `@${digest.value}`;
+  }
+  const literal = [repository, newTag, digest].every((part) => !part || part.literal);
+  return makeReference(file, { kind: 'kustomize-image', value, parts, ...(literal ? {} : { skip: 'unsupported-quoting' as const }) });
+}
+
+export const kustomizeExtractor: Extractor = {
+  name: 'kustomize',
+  claims(file) {
+    if (FILE_NAMES.has(baseName(file.path))) return true;
+    return isYamlPath(file.path) && yamlSource(file).documents.some((document) => isKustomization(document.contents));
+  },
+  extract(file) {
+    const { documents, problems } = yamlSource(file);
+    const references: Reference[] = [];
+    for (const document of documents) {
+      const root = document.contents;
+      if (!isMap(root)) continue;
+      const images = mapGet(root, 'images');
+      if (!isSeq(images)) continue;
+      for (const entry of images.items) {
+        if (!isMap(entry)) continue;
+        const reference = imageOverride(file, entry);
+        if (reference) references.push(reference);
+      }
+    }
+    return { references, problems };
+  },
+};

@@ -1,0 +1,127 @@
+import type { SourceFile } from '../../core/source-file.js';
+import type { Reference, ScanProblem } from '../../core/types.js';
+import type { Extractor } from '../extractor.js';
+import { makeReference, type PartInput } from '../make-reference.js';
+import { parseHcl, type HclAttribute, type HclBlock } from './hcl-body.js';
+import { expressionName, hclScope, resolveHclTemplate, type HclScope } from './hcl-variables.js';
+
+const KIND = 'nomad-task';
+/** Task drivers whose `config { image = … }` is an OCI image. */
+const IMAGE_DRIVERS = new Set(['docker', 'podman']);
+/** Blocks that run a container: tasks, and Consul Connect sidecar overrides. */
+const TASK_BLOCKS = new Set(['task', 'sidecar_task']);
+const DOCKER_TRANSPORT = 'docker://';
+/** Levant and nomad-pack templates: `[[ .image ]]`. */
+const BRACKET_TEMPLATE = /\[\[[\s\S]*\]\]/;
+
+/** `*.nomad` and `*.nomad.hcl` always; other `*.hcl` files only when they hold a `job "…"` with a `task "…"`. */
+export function claimsNomad(file: SourceFile): boolean {
+  const base = file.path.slice(file.path.lastIndexOf('/') + 1).toLowerCase();
+  if (base.endsWith('.nomad') && base !== '.nomad') return true;
+  if (!base.endsWith('.hcl')) return false;
+  if (base.endsWith('.nomad.hcl')) return true;
+  return /(?:^|[\s{])job\s+"/.test(file.text) && /(?:^|[\s{])task\s+"/.test(file.text);
+}
+
+/** A literal string's contents; null for any other expression. */
+function stringValue(file: SourceFile, attribute: HclAttribute | undefined): string | null {
+  const [token, ...rest] = attribute?.value ?? [];
+  if (!token || rest.length > 0 || token.type !== 'string') return null;
+  return file.text.slice(token.start + 1, token.end - 1);
+}
+
+/** Drops the podman driver's `docker://` transport: it names a registry image. */
+function withoutTransport(value: string, start: number): { value: string; start: number } {
+  return value.startsWith(DOCKER_TRANSPORT) ? { value: value.slice(DOCKER_TRANSPORT.length), start: start + DOCKER_TRANSPORT.length } : { value, start };
+}
+
+function imageReference(file: SourceFile, attribute: HclAttribute, detail: string, scope: HclScope): Reference | null {
+  const tokens = attribute.value;
+  const first = tokens[0];
+  const last = tokens[tokens.length - 1];
+  if (!first || !last) return null;
+  if (tokens.length === 1 && first.type === 'string') {
+    const { value, start } = withoutTransport(file.text.slice(first.start + 1, first.end - 1), first.start + 1);
+    const end = first.end - 1;
+    if (first.templated && !BRACKET_TEMPLATE.test(value)) {
+      // `"${var.tag}"`, `"repo:${local.tag}"`: resolved through literal variable defaults and locals.
+      const resolved = resolveHclTemplate(value, scope);
+      if (resolved) {
+        const parts: PartInput[] = [
+          { role: 'template', start, end },
+          ...resolved.variables.map((variable) => ({ role: 'variable' as const, start: variable.literal.start, end: variable.literal.end, variable: variable.name })),
+        ];
+        return makeReference(file, { kind: KIND, value: withoutTransport(resolved.value, 0).value, parts, anchor: start, detail });
+      }
+    }
+    const skip = first.templated || BRACKET_TEMPLATE.test(value) ? 'templated' : first.escaped ? 'unsupported-quoting' : undefined;
+    return makeReference(file, { kind: KIND, value, parts: [{ role: 'reference', start, end }], detail, ...(skip ? { skip } : {}) });
+  }
+  const name = expressionName(file.text, tokens);
+  const literal = name === null ? null : scope.get(name);
+  if (literal && literal.text !== '') {
+    // `image = var.image`: the whole reference is the variable's default, edited where it is written.
+    const { value, start } = withoutTransport(literal.text, literal.start);
+    return makeReference(file, { kind: KIND, value, parts: [{ role: 'reference', start, end: literal.end }], anchor: first.start, detail });
+  }
+  // A variable, a function call, a heredoc: reported so the reader sees it, never edited.
+  const value = file.text.slice(first.start, last.end);
+  const reference = makeReference(file, { kind: KIND, value, parts: [{ role: 'reference', start: first.start, end: last.end }], detail, skip: 'templated' });
+  return { ...reference, image: null, name: null };
+}
+
+/** The images of a task's `config` blocks; `detail` names the task for the reader. */
+function taskReferences(file: SourceFile, task: HclBlock, detail: string, scope: HclScope): Reference[] {
+  const driver = stringValue(file, task.attributes.find((attribute) => attribute.name === 'driver'));
+  if (driver !== null && !/[$%]\{|\[\[/.test(driver) && !IMAGE_DRIVERS.has(driver)) return [];
+  const references: Reference[] = [];
+  for (const config of task.blocks) {
+    if (config.type !== 'config') continue;
+    for (const attribute of config.attributes) {
+      if (attribute.name !== 'image') continue;
+      const reference = imageReference(file, attribute, detail, scope);
+      if (reference) references.push(reference);
+    }
+  }
+  return references;
+}
+
+/** A task block, or the `content` of a `dynamic "task"` block, with the name the reader knows it by. */
+function taskOf(block: HclBlock): { task: HclBlock; detail: string } | null {
+  if (TASK_BLOCKS.has(block.type)) {
+    return { task: block, detail: block.labels[0] === undefined ? block.type : `${block.type} "${block.labels[0]}"` };
+  }
+  if (block.type === 'dynamic' && TASK_BLOCKS.has(block.labels[0] ?? '')) {
+    const content = block.blocks.find((child) => child.type === 'content');
+    return content ? { task: content, detail: `dynamic "${block.labels[0]}"` } : null;
+  }
+  return null;
+}
+
+function extract(file: SourceFile): { references: Reference[]; problems: ScanProblem[] } {
+  const document = parseHcl(file.text);
+  const scope = hclScope(file.text, document.root);
+  const references: Reference[] = [];
+  // Depth-first in document order, without recursion.
+  const pending: HclBlock[] = [document.root];
+  while (pending.length > 0) {
+    const block = pending.pop()!;
+    const found = taskOf(block);
+    if (found) references.push(...taskReferences(file, found.task, found.detail, scope));
+    for (let index = block.blocks.length - 1; index >= 0; index--) pending.push(block.blocks[index]!);
+  }
+  const problems = document.errors.map((error): ScanProblem => ({
+    file: file.path,
+    line: file.position(error.offset).line,
+    code: 'parse-error',
+    message: `HCL: ${error.message}`,
+  }));
+  return { references, problems };
+}
+
+/** Nomad job files: `image` in the `config` of `docker`/`podman` tasks (and tasks with no driver set). */
+export const nomadExtractor: Extractor = {
+  name: 'nomad',
+  claims: (file) => claimsNomad(file),
+  extract: (file) => extract(file),
+};

@@ -1,0 +1,111 @@
+import { parseImageRef } from '../../core/image-ref.js';
+import type { ReferenceKind, SkipReason } from '../../core/types.js';
+import type { PartInput, ReferenceInput } from '../make-reference.js';
+
+/**
+ * Which attribute, parameter and key names hold images, and which siblings hold their tag and
+ * digest. Shared by the Puppet and Hiera extractors: Hiera keys are Puppet parameter names with a
+ * class prefix (`profile::app::image`), so the rules look at the part after the last `::`.
+ */
+
+export type ImageKeyStrength =
+  /** `image`, `*_image`, `*::image`: an image, even without a tag. */
+  | 'clear'
+  /** `baseimage`: an image only when the value carries a tag or digest. */
+  | 'weak';
+
+function splitPrefix(key: string): { prefix: string; local: string } {
+  const cut = key.lastIndexOf('::');
+  return cut === -1 ? { prefix: '', local: key } : { prefix: key.slice(0, cut + 2), local: key.slice(cut + 2) };
+}
+
+/** How surely a name holds an image, or null when it does not. */
+export function imageKeyStrength(key: string): ImageKeyStrength | null {
+  const { local } = splitPrefix(key);
+  const lower = local.toLowerCase();
+  if (lower === 'image' || lower.endsWith('_image')) return 'clear';
+  if (lower.endsWith('image') && /^[a-z0-9_]+$/.test(lower)) return 'weak';
+  return null;
+}
+
+/** Sibling names that may hold the tag of an image named `key` without one, most specific first. */
+export function tagSiblingKeys(key: string): string[] {
+  const { prefix, local } = splitPrefix(key);
+  const names =
+    local === 'image'
+      ? ['image_tag', 'imagetag', 'image_version', 'tag', 'version']
+      : [`${local}_tag`, `${local}tag`, `${local}_version`, ...(local.endsWith('_image') ? [`${local.slice(0, -6)}_tag`] : [])];
+  return names.map((name) => prefix + name);
+}
+
+/** Sibling names that may hold the digest of an image named `key`. */
+export function digestSiblingKeys(key: string): string[] {
+  const { prefix, local } = splitPrefix(key);
+  return (local === 'image' ? ['image_digest', 'digest'] : [`${local}_digest`]).map((name) => prefix + name);
+}
+
+const FILE_EXTENSION = /\.(?:png|jpe?g|gif|svg|ico|bmp|webp|tiff?|iso|img|qcow2|raw|vmdk|vdi|vhdx?|ova|ovf|tar|gz|tgz|xz|bz2|zst|zip|txt|conf|sh)$/i;
+
+/** Values that are filenames, URLs, paths or prose, never image references, whatever the key says. */
+export function looksLikeNonImage(value: string): boolean {
+  const bare = value.replace(/\$\{[^}]*\}|%\{[^}]*\}/g, 'x');
+  if (bare.trim() === '' || /\s/.test(bare)) return true;
+  if (value.includes('://') || value.startsWith('/') || value.startsWith('./') || value.startsWith('../') || value.startsWith('~')) return true;
+  return FILE_EXTENSION.test(value);
+}
+
+/** A value as found in the source: its text and where it can be edited. */
+export interface ValueText {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+  /** Holds interpolation or is a variable: reported, never updated. */
+  readonly templated?: boolean;
+  /** Why the text cannot be rewritten as written (escapes, bare numbers where a string is needed). */
+  readonly skip?: SkipReason;
+}
+
+/**
+ * The reference for an image-named key holding `value`, completed from tag and digest siblings when the
+ * value has neither; null when the value is not an image (filenames, URLs, unparsable text, or a
+ * tagless value under a weak key).
+ */
+export function composeImage(
+  kind: ReferenceKind,
+  key: string,
+  strength: ImageKeyStrength,
+  value: ValueText,
+  sibling: (keys: readonly string[]) => ValueText | null,
+  detail?: string,
+): ReferenceInput | null {
+  const base = { kind, ...(detail === undefined ? {} : { detail }) };
+  if (looksLikeNonImage(value.text)) return null;
+  if (value.templated) {
+    return strength === 'clear' ? { ...base, value: value.text, parts: [{ role: 'reference', start: value.start, end: value.end }] } : null;
+  }
+  const parsed = parseImageRef(value.text);
+  if (!parsed) return null;
+  // Siblings complete a bare repository only: a value with its own tag is a whole reference.
+  const bare = parsed.tag === null && parsed.digest === null;
+  const tag = bare ? sibling(tagSiblingKeys(key)) : null;
+  const digest = bare ? sibling(digestSiblingKeys(key)) : null;
+  const skipOf = (skip: SkipReason | undefined) => (skip === undefined ? {} : { skip });
+  if (!tag && !digest) {
+    if (strength === 'weak' && bare) return null;
+    return { ...base, value: value.text, parts: [{ role: 'reference', start: value.start, end: value.end }], ...skipOf(value.skip) };
+  }
+  const parts: PartInput[] = [{ role: 'repository', start: value.start, end: value.end }];
+  let composed = value.text;
+  let skip = value.skip;
+  if (tag) {
+    parts.push({ role: 'tag', start: tag.start, end: tag.end });
+    composed += `:${tag.text}`;
+    skip ??= tag.skip;
+  }
+  if (digest) {
+    parts.push({ role: 'digest', start: digest.start, end: digest.end });
+    composed += `@${/^[a-f0-9]{64}$/.test(digest.text) ? `sha256:${digest.text}` : digest.text}`;
+    skip ??= digest.skip;
+  }
+  return { ...base, value: composed, parts, ...skipOf(skip) };
+}

@@ -1,0 +1,193 @@
+import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import { isTemplated } from '../../core/image-ref.js';
+import type { SourceFile } from '../../core/source-file.js';
+import type { Reference, ReferenceKind } from '../../core/types.js';
+import { makeReference, type PartInput } from '../make-reference.js';
+import { mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from '../yaml-source.js';
+
+/** Image-related YAML fields shared by the Kubernetes, compose and generic YAML extractors. */
+
+const FILE_EXTENSION =
+  /\.(png|jpe?g|gif|svg|ico|webp|bmp|tiff?|avif|heic|iso|img|qcow2|vmdk|vhdx?|ova|ovf|tar|tgz|gz|xz|zip|json|ya?ml|toml|txt|md|html?|css|js|sh|pdf)$/i;
+const NOT_IN_IMAGES = /[()[\]<>,;=?&*!'"|\\]/;
+const DOCKER_SCHEME = 'docker://';
+
+export function isYamlPath(path: string): boolean {
+  return /\.ya?ml$/i.test(path);
+}
+
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** `image`, or a camelCase `…Image` key (`initImage`); with `snake`, also `…_image`. `imagePullPolicy` is not one. */
+export function isImageKey(key: string, snake = false): boolean {
+  return key === 'image' || /[a-z0-9]Image$/.test(key) || (snake && /[a-z0-9]_image$/.test(key));
+}
+
+/** False for values that are plainly not image references at all: URLs, file names, paths, prose. */
+export function looksLikeImageText(value: string): boolean {
+  if (value.trim() === '') return false;
+  if (value.includes('://')) return false;
+  if (FILE_EXTENSION.test(value)) return false;
+  if (isTemplated(value)) return true;
+  if (/\s/.test(value) || NOT_IN_IMAGES.test(value)) return false;
+  if (/^[./~]/.test(value)) return false;
+  if (/(^|\/)(Docker|Container)file([.-]|$)/.test(value)) return false;
+  return true;
+}
+
+/** A repository value that is a git or chart repository, not an image. */
+function looksLikeRepositoryUrl(value: string): boolean {
+  return value.includes('://') || value.startsWith('git@') || /\.git$/i.test(value);
+}
+
+/** A `{{ … }}` written unquoted parses as a flow map; report it as the templated text it is. */
+function templatedCollection(file: SourceFile, node: unknown, kind: ReferenceKind): Reference | null {
+  if (!(isMap(node) || isSeq(node)) || !node.flow || !node.range) return null;
+  const [start, end] = node.range;
+  const text = file.text.slice(start, end);
+  if (!text.startsWith('{{') || !text.endsWith('}}') || text.includes('\n')) return null;
+  return makeReference(file, { kind, value: text, parts: [{ role: 'reference', start, end }] });
+}
+
+/** A reference from a string value holding a whole image reference (`docker://` prefixes are stepped over). */
+export function scalarImage(file: SourceFile, node: unknown, kind: ReferenceKind): Reference | null {
+  const scalar = stringScalar(node, file);
+  if (!scalar) return templatedCollection(file, node, kind);
+  let { value, start } = scalar;
+  if (scalar.literal && value.startsWith(DOCKER_SCHEME)) {
+    value = value.slice(DOCKER_SCHEME.length);
+    start += DOCKER_SCHEME.length;
+  }
+  if (!looksLikeImageText(value)) return null;
+  return makeReference(file, {
+    kind,
+    value,
+    parts: [{ role: 'reference', start, end: scalar.end }],
+    ...(scalar.literal ? {} : { skip: 'unsupported-quoting' as const }),
+  });
+}
+
+/** A tag value: strings as they are, numbers (`tag: 1.20`) as written; null when absent or empty. */
+function tagScalar(file: SourceFile, node: unknown): StringScalar | null | 'invalid' {
+  if (node === undefined || node === null) return null;
+  if (!isScalar(node)) return 'invalid';
+  if (node.value === null) return null;
+  if (typeof node.value === 'number' && node.range) {
+    const [start, end] = node.range;
+    const text = file.text.slice(start, end);
+    return /^[\w][\w.-]*$/.test(text) ? { value: text, start, end, literal: true } : 'invalid';
+  }
+  return stringScalar(node, file) ?? 'invalid';
+}
+
+function optionalString(file: SourceFile, map: YAMLMap, key: string): StringScalar | null | 'invalid' {
+  const node = mapGet(map, key);
+  if (node === undefined || (isScalar(node) && node.value === null)) return null;
+  return stringScalar(node, file) ?? 'invalid';
+}
+
+export interface SplitImage {
+  readonly reference: Reference;
+  /** Keys of the map that the reference was built from. */
+  readonly consumed: readonly string[];
+}
+
+/**
+ * Helm-style split images: `registry` + `repository` + `tag` (+ `digest`), or `image` + `tag`, or
+ * `name` + `tag` when the map itself sits under an image key. The value is composed
+ * `registry/repository:tag@digest`, with one span per part.
+ */
+export function splitImage(file: SourceFile, map: YAMLMap, mapKey: string | undefined, kind: ReferenceKind): SplitImage | null {
+  const imageKeyed = mapKey !== undefined && isImageKey(mapKey, true);
+  const has = (key: string): boolean => mapGet(map, key) !== undefined;
+  let repositoryKey: string;
+  if (has('repository')) repositoryKey = 'repository';
+  else if (has('image') && has('tag')) repositoryKey = 'image';
+  else if (imageKeyed && has('name') && has('tag')) repositoryKey = 'name';
+  else return null;
+  if (!has('tag') && !imageKeyed) return null;
+
+  const repository = stringScalar(mapGet(map, repositoryKey), file);
+  if (!repository || looksLikeRepositoryUrl(repository.value) || !looksLikeImageText(repository.value)) return null;
+  const tag = tagScalar(file, mapGet(map, 'tag'));
+  const registry = optionalString(file, map, 'registry');
+  const digest = optionalString(file, map, 'digest');
+  if (tag === 'invalid' || registry === 'invalid' || digest === 'invalid') return null;
+  if (registry && (registry.value.includes('://') || /\s/.test(registry.value))) return null;
+
+  const parts: PartInput[] = [];
+  const consumed = [repositoryKey, 'tag'];
+  let value = '';
+  if (registry && registry.value !== '') {
+    parts.push({ role: 'registry', start: registry.start, end: registry.end });
+    value += `${registry.value.replace(/\/+$/, '')}/`;
+    consumed.push('registry');
+  }
+  const repositoryPart = { role: 'repository', start: repository.start, end: repository.end } as const;
+  parts.push(repositoryPart);
+  value += repository.value;
+  if (tag) {
+    parts.push({ role: 'tag', start: tag.start, end: tag.end });
+    if (tag.value !== '') value += `:${tag.value}`;
+  }
+  if (digest) {
+    parts.push({ role: 'digest', start: digest.start, end: digest.end });
+    if (digest.value !== '') value += `@${digest.value}`;
+    consumed.push('digest');
+  }
+  const literal = [registry, repository, tag, digest].every((part) => !part || part.literal);
+  const reference = makeReference(file, {
+    kind,
+    value,
+    parts,
+    anchor: repositoryPart.start,
+    ...(literal ? {} : { skip: 'unsupported-quoting' as const }),
+  });
+  return { reference, consumed };
+}
+
+export interface FieldWalkOptions {
+  /** Kind for a whole-reference field `key` of the map at `path`. */
+  readonly kindFor: (path: readonly string[], key: string) => ReferenceKind;
+  /** Kind for a split image map. */
+  readonly splitKind: ReferenceKind;
+  /** Take `repository` + `tag` maps under any key, not only under image keys. */
+  readonly splitAnywhere: boolean;
+  /** Also accept `…_image` keys. */
+  readonly snakeKeys: boolean;
+  /** Maps not to enter (e.g. a CustomResourceDefinition). */
+  readonly skipMap?: (map: YAMLMap) => boolean;
+}
+
+/** Every image field under `root`, in document order. */
+export function imageFields(file: SourceFile, root: unknown, options: FieldWalkOptions): Reference[] {
+  const references: Reference[] = [];
+  walkMaps(root, (map, path) => {
+    if (options.skipMap?.(map)) return 'skip';
+    const mapKey = path[path.length - 1];
+    const consumed = new Set<string>();
+    const found: Reference[] = [];
+    if (options.splitAnywhere || (mapKey !== undefined && isImageKey(mapKey, options.snakeKeys))) {
+      const split = splitImage(file, map, mapKey, options.splitKind);
+      if (split) {
+        found.push(split.reference);
+        for (const key of split.consumed) consumed.add(key);
+      }
+    }
+    for (const [key, value] of mapEntries(map)) {
+      if (consumed.has(key) || !isImageKey(key, options.snakeKeys)) continue;
+      const reference = scalarImage(file, value, options.kindFor(path, key));
+      if (reference) found.push(reference);
+    }
+    references.push(...found);
+    return undefined;
+  });
+  return sortByPosition(references);
+}
+
+/** Document order: a parent map is visited before its children, so order by where each reference is reported. */
+export function sortByPosition<T extends { line: number; column: number }>(references: T[]): T[] {
+  return references.sort((a, b) => a.line - b.line || a.column - b.column);
+}

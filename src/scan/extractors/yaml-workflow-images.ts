@@ -1,0 +1,118 @@
+import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import type { SourceFile } from '../../core/source-file.js';
+import type { Reference } from '../../core/types.js';
+import { mapEntries, mapGet } from '../yaml-source.js';
+import { baseName, isImageKey, scalarImage } from './yaml-image-fields.js';
+
+/**
+ * GitHub Actions: workflow `jobs.*.container` (a string or `.image`), `jobs.*.services.*.image`,
+ * `docker://` steps, and the `strategy.matrix` values those images are built from (`${{ matrix.db }}`)
+ * or that are named as images (`search-image`, `node_image`); action metadata `runs.image` and its
+ * `docker://` steps.
+ */
+
+const MATRIX_USE = /^\s*\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}\s*$/;
+
+function isMatrixImageKey(key: string): boolean {
+  return isImageKey(key, true) || /(^|[-_])image$/i.test(key);
+}
+
+const WORKFLOW = /(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/i;
+
+export function isGithubWorkflow(path: string): boolean {
+  return WORKFLOW.test(path);
+}
+
+export function isGithubAction(path: string): boolean {
+  return /^action\.ya?ml$/.test(baseName(path));
+}
+
+/** `docker://alpine:3.20`: a step or action that runs an image (not `Dockerfile`, not an action path). */
+function dockerScheme(node: unknown): boolean {
+  return isScalar(node) && typeof node.value === 'string' && node.value.startsWith('docker://');
+}
+
+function stepImages(file: SourceFile, steps: unknown): Reference[] {
+  if (!isSeq(steps)) return [];
+  const references: Reference[] = [];
+  for (const step of steps.items) {
+    if (!isMap(step)) continue;
+    const uses = mapGet(step, 'uses');
+    const reference = dockerScheme(uses) ? scalarImage(file, uses, 'yaml-image') : null;
+    if (reference) references.push(reference);
+  }
+  return references;
+}
+
+/** The matrix key of an image field that is exactly `${{ matrix.key }}` (a part like a tag is not an image). */
+function matrixKeysIn(node: unknown, keys: Set<string>): void {
+  if (!isScalar(node) || typeof node.value !== 'string') return;
+  const match = MATRIX_USE.exec(node.value);
+  if (match) keys.add(match[1]!);
+}
+
+/** Values of the matrix axes (and `include` entries) that hold images. */
+function matrixImages(file: SourceFile, job: YAMLMap, usedKeys: ReadonlySet<string>): Reference[] {
+  const strategy = mapGet(job, 'strategy');
+  const matrix = isMap(strategy) ? mapGet(strategy, 'matrix') : undefined;
+  if (!isMap(matrix)) return [];
+  const wanted = (key: string): boolean => usedKeys.has(key) || isMatrixImageKey(key);
+  const references: Reference[] = [];
+  const take = (node: unknown): void => {
+    const reference = scalarImage(file, node, 'yaml-image');
+    if (reference) references.push(reference);
+  };
+  for (const [key, value] of mapEntries(matrix)) {
+    if (key === 'include') {
+      if (!isSeq(value)) continue;
+      for (const entry of value.items) {
+        if (!isMap(entry)) continue;
+        for (const [entryKey, entryValue] of mapEntries(entry)) if (wanted(entryKey)) take(entryValue);
+      }
+    } else if (key !== 'exclude' && wanted(key)) {
+      if (isSeq(value)) value.items.forEach(take);
+      else take(value);
+    }
+  }
+  return references;
+}
+
+export function workflowImages(file: SourceFile, root: unknown): Reference[] {
+  if (!isMap(root)) return [];
+  const jobs = mapGet(root, 'jobs');
+  if (!isMap(jobs)) return [];
+  const references: Reference[] = [];
+  for (const [, job] of mapEntries(jobs)) {
+    if (!isMap(job)) continue;
+    const usedKeys = new Set<string>();
+    const container = mapGet(job, 'container');
+    const containerImage = isMap(container) ? mapGet(container, 'image') : container;
+    matrixKeysIn(containerImage, usedKeys);
+    const fromContainer = scalarImage(file, containerImage, 'yaml-image');
+    if (fromContainer) references.push(fromContainer);
+    const services = mapGet(job, 'services');
+    if (isMap(services)) {
+      for (const [, service] of mapEntries(services)) {
+        if (!isMap(service)) continue;
+        matrixKeysIn(mapGet(service, 'image'), usedKeys);
+        const reference = scalarImage(file, mapGet(service, 'image'), 'yaml-image');
+        if (reference) references.push(reference);
+      }
+    }
+    references.push(...matrixImages(file, job, usedKeys));
+    references.push(...stepImages(file, mapGet(job, 'steps')));
+  }
+  return references;
+}
+
+export function actionImages(file: SourceFile, root: unknown): Reference[] {
+  if (!isMap(root)) return [];
+  const runs = mapGet(root, 'runs');
+  if (!isMap(runs)) return [];
+  const references: Reference[] = [];
+  const image = mapGet(runs, 'image');
+  const reference = dockerScheme(image) ? scalarImage(file, image, 'yaml-image') : null;
+  if (reference) references.push(reference);
+  references.push(...stepImages(file, mapGet(runs, 'steps')));
+  return references;
+}
