@@ -16,7 +16,7 @@ import { changeFingerprint, changeTitle } from '../plan/change-request-text.js';
 import { dashboardBody, decodeDashboardState, DASHBOARD_TITLE, type DashboardEntry, type DashboardState } from '../plan/dashboard.js';
 import { planUpdates } from '../plan/plan-updates.js';
 import { EXTRACTORS } from '../scan/extractors/index.js';
-import { gitlabContext, scanFiles } from '../scan/scan-files.js';
+import { prepareScan, scanFiles } from '../scan/scan-files.js';
 import { closeObsolete, reconcileChange } from './reconcile-change.js';
 import { readRepositoryFiles } from './read-repository.js';
 
@@ -54,7 +54,7 @@ async function scanRepository(forge: Forge, repo: Repository, ref: string, globa
   const read = await readRepositoryFiles(forge, repo, ref, { ignorePaths: global.ignorePaths ?? [], maxFileSize: global.maxFileSize ?? DEFAULT_MAX_FILE_SIZE });
   const config = withRepositoryConfig(global, read.configText, `${repo.path}/archpin.json`);
   const files = config.ignorePaths === global.ignorePaths ? read.files : await narrowed(forge, repo, ref, config);
-  const result = scanFiles(files, EXTRACTORS, gitlabContext(files));
+  const result = scanFiles(files, EXTRACTORS, prepareScan(files, EXTRACTORS));
   return { files, references: result.references, problems: [...read.problems, ...result.problems], config, repoConfig: read.configText };
 }
 
@@ -120,7 +120,7 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
     if (!scanned.files) scanned = await scanRepository(forge, repo, head.sha, global);
     const files = scanned.files!;
     const byPath = new Map(files.map((file) => [file.path, file.bytes]));
-    const context = gitlabContext(files);
+    const context = prepareScan(files, EXTRACTORS);
     const rescan = (path: string, bytes: Uint8Array) => scanFiles([sourceFile(path, bytes)], EXTRACTORS, context).references;
     const referencesIn = (path: string) => scanned.references.filter((reference) => reference.file === path);
     const open = await forge.listOpenChangeRequests(repo, prefix);

@@ -1,7 +1,7 @@
 /** The images a Dockerfile builds on, read by the Dockerfile extractor (stages excluded, ARGs resolved). */
 import { imageKey } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
-import { dockerfileExtractor } from '../scan/extractors/dockerfile.js';
+import { dockerfileExtractor } from '../scan/extractors/dockerfile/dockerfile.js';
 import type { ChainProblem, ImageUse } from './types.js';
 
 function useKind(detail: string | undefined): ImageUse['kind'] | null {

@@ -1,6 +1,6 @@
 /** One project's chain facts from its files: Dockerfile uses, CI pushes, explicit upstream lists. Pure. */
 import { sourceFile } from '../core/source-file.js';
-import { isDockerfileName } from '../scan/extractors/dockerfile.js';
+import { isDockerfileName } from '../scan/extractors/dockerfile/dockerfile.js';
 import { ciPublications } from './ci-publishes.js';
 import { dockerfileUses } from './dockerfile-uses.js';
 import type { ChainProblem, ImageUse, ProjectFacts, Publication, UpstreamEntry } from './types.js';

@@ -7,7 +7,7 @@ import { renderGraph } from '../chain/render-graph.js';
 import type { ChainGraph } from '../chain/types.js';
 import { GITLAB_DEPS_FILE } from '../chain/upstream-list.js';
 import type { Config } from '../config/schema.js';
-import { isDockerfileName } from '../scan/extractors/dockerfile.js';
+import { isDockerfileName } from '../scan/extractors/dockerfile/dockerfile.js';
 import type { ParsedArgs } from './args.js';
 import { EXIT_OK, type CliIo, type ExitCode } from './io.js';
 

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import { sourceFile, type SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
 import { EXTRACTORS } from '../scan/extractors/index.js';
-import { gitlabContext, scanFiles, type ScanResult } from '../scan/scan-files.js';
+import { prepareScan, scanFiles, type ScanResult } from '../scan/scan-files.js';
 import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
 import { readTree } from './read-tree.js';
 import { problemJson, referenceJson } from './report-json.js';
@@ -28,7 +28,7 @@ export async function scanDirectory(directory: string, config: Config): Promise<
     ...(config.ignorePaths ? { ignorePaths: config.ignorePaths } : {}),
     ...(config.maxFileSize ? { maxFileSize: config.maxFileSize } : {}),
   });
-  const context = gitlabContext(tree.files);
+  const context = prepareScan(tree.files, EXTRACTORS);
   const result = scanFiles(tree.files, EXTRACTORS, context);
   return {
     files: tree.files,

@@ -31,19 +31,14 @@ export interface Span {
   readonly quote?: '"' | "'";
 }
 
-export type ReferenceKind =
-  | 'kubernetes-container'
-  | 'kubernetes-image'
-  | 'kustomize-image'
-  | 'gitlab-ci-image'
-  | 'gitlab-ci-service'
-  | 'puppet'
-  | 'hiera'
-  | 'dockerfile-from'
-  | 'compose-service'
-  | 'nomad-task'
-  | 'helm-values'
-  | 'yaml-image';
+/**
+ * What kind of place a reference sits in (`kubernetes-container`, `gitlab-ci-image`, `dockerfile-from`, …).
+ * Named by the extractor that reports it; each extractor declares its kinds, so this list lives with them.
+ */
+export type ReferenceKind = string;
+
+/** How the format around a reference takes a new plain value: `yaml` quotes one YAML would read as a number. */
+export type ValueQuoting = 'yaml' | 'verbatim';
 
 export type SkipReason =
   | 'templated'
@@ -68,6 +63,8 @@ export interface Reference {
   /** Exactly as written; split forms: the composed `repo:tag[@digest]`. */
   readonly value: string;
   readonly kind: ReferenceKind;
+  /** How a new value is written here (set by the scan from the extractor's declaration; absent means verbatim). */
+  readonly quoting?: ValueQuoting;
   /** Parsed image, or null when it cannot be parsed (templated, invalid). */
   readonly image: ImageName | null;
   /** The name as the user spelled it (no tag/digest), used to write back in their spelling. */

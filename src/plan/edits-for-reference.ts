@@ -12,9 +12,6 @@ export type EditPlan =
   | { readonly ok: true; readonly edits: readonly TextEdit[]; readonly value: string; readonly pinned: boolean }
   | { readonly ok: false; readonly reason: string };
 
-const YAML_KINDS: ReadonlySet<string> = new Set([
-  'kubernetes-container', 'kubernetes-image', 'kustomize-image', 'gitlab-ci-image', 'gitlab-ci-service', 'hiera', 'compose-service', 'helm-values', 'yaml-image',
-]);
 /** Plain YAML scalars that would read back as a number other than the text (`1.10` → 1.1, `27.1` a float). */
 const YAML_FLOAT = /^[-+]?(\d+\.\d*|\.\d+|\d+[eE][-+]?\d+)$/;
 
@@ -25,7 +22,7 @@ const edit = (span: Span, replacement: string): TextEdit => ({ start: span.start
  * written quoted, so it stays the string it is (GitLab rejects float variables; Helm prints 1.10 as 1.1).
  */
 function scalarEdit(reference: Reference, span: Span, replacement: string): TextEdit {
-  const quoted = span.quote === undefined && YAML_KINDS.has(reference.kind) && YAML_FLOAT.test(replacement) ? `"${replacement}"` : replacement;
+  const quoted = span.quote === undefined && reference.quoting === 'yaml' && YAML_FLOAT.test(replacement) ? `"${replacement}"` : replacement;
   return edit(span, quoted);
 }
 

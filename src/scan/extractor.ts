@@ -1,22 +1,43 @@
 import type { SourceFile } from '../core/source-file.js';
-import type { Reference, ScanProblem } from '../core/types.js';
+import type { Reference, ReferenceKind, ScanProblem, ValueQuoting } from '../core/types.js';
 
 export interface ExtractResult {
   readonly references: readonly Reference[];
   readonly problems: readonly ScanProblem[];
 }
 
-/** Facts about the whole tree that single-file extractors need. */
-export interface ScanContext {
-  /** Files pulled into GitLab CI by `include: local` (root-relative, `/`-separated). */
-  readonly gitlabIncludes: ReadonlySet<string>;
-}
-
-/** One extractor per format: decides whether a file is its own, then extracts references from it. Pure. */
-export interface Extractor {
+/**
+ * One extractor per format, in its own folder under extractors/, registered once in extractors/index.ts.
+ * Everything the scan needs to know about the format is declared here, so nothing elsewhere lists
+ * formats: the kinds it reports, how a new value is written into it, which paths a walk must read for
+ * it, the files it owns by name, and the facts it needs from the whole tree. Pure.
+ *
+ * `Facts` is what `prepare` works out over all files of a scan (GitLab CI: which files are included and
+ * the variables they define); a file scanned on its own (a re-scan after an edit, a unit test) may get
+ * `undefined` when no facts were prepared.
+ */
+export interface Extractor<Facts = unknown> {
   readonly name: string;
-  claims(file: SourceFile, context: ScanContext): boolean;
-  extract(file: SourceFile, context: ScanContext): ExtractResult;
+  /** The `kind` values its references carry (what users see in reports). */
+  readonly kinds: readonly ReferenceKind[];
+  /** How a new plain value is written into this format (`yaml`: quoted when YAML would read it as a number). */
+  readonly quoting: ValueQuoting;
+  /** Could a file at this path be this format's? Decided by name alone, so a walk reads only these. */
+  isCandidate(path: string): boolean;
+  /** Facts over every file of the scan, worked out once before any file is claimed. */
+  prepare?(files: readonly SourceFile[]): Facts;
+  /**
+   * Files that are this format's by name (or by the prepared facts): they go to the first extractor
+   * that owns them, before any extractor looks at content. Must imply `claims`.
+   */
+  owns?(file: SourceFile, facts: Facts | undefined): boolean;
+  /** Is this file this format's (by name, facts or content)? Asked in registration order. */
+  claims(file: SourceFile, facts: Facts | undefined): boolean;
+  extract(file: SourceFile, facts: Facts | undefined): ExtractResult;
 }
 
-export const EMPTY_CONTEXT: ScanContext = { gitlabIncludes: new Set() };
+/** The prepared facts of one scan, by extractor. */
+export type ScanContext = ReadonlyMap<Extractor, unknown>;
+
+/** No facts: a file scanned on its own. */
+export const EMPTY_CONTEXT = undefined;

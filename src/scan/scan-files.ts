@@ -1,9 +1,7 @@
-import { compileGlob } from '../core/glob.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
 import type { Extractor, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
-import { gitlabLocalIncludes } from './extractors/gitlab-ci.js';
 import { YAML_RELEVANT } from './yaml-source.js';
 
 export interface ScanResult {
@@ -11,50 +9,30 @@ export interface ScanResult {
   readonly problems: readonly ScanProblem[];
 }
 
-const GITLAB_CI_NAME = /(^|\/)\.gitlab-ci\.ya?ml$/i;
 const YAML_NAME = /\.ya?ml$/i;
 
-/** Turns a GitLab include glob (`ci/*.yml`, `ci/**\/*.yml`) into a matcher over root-relative paths, linear in time (core/glob.ts). */
-function globMatcher(glob: string): (path: string) => boolean {
-  const compiled = compileGlob(glob.replace(/^\/+/, ''), { globstar: true });
-  return (path) => compiled.matches(path);
+/** Runs every extractor's `prepare` over all files of a scan (cross-file formats: GitLab CI includes). */
+export function prepareScan(files: readonly SourceFile[], extractors: readonly Extractor[] = EXTRACTORS): ScanContext {
+  const context = new Map<Extractor, unknown>();
+  for (const extractor of extractors) if (extractor.prepare) context.set(extractor, extractor.prepare(files));
+  return context;
 }
 
-/** The files that GitLab CI files pull in with `include: local`, followed transitively. */
-export function gitlabContext(files: readonly SourceFile[]): ScanContext {
-  const byPath = new Map(files.map((file) => [file.path, file]));
-  const included = new Set<string>();
-  const queue = files.filter((file) => GITLAB_CI_NAME.test(file.path));
-  const seen = new Set<string>();
-  while (queue.length > 0) {
-    const file = queue.pop()!;
-    if (seen.has(file.path)) continue;
-    seen.add(file.path);
-    for (const glob of gitlabLocalIncludes(file)) {
-      const matches = globMatcher(glob);
-      for (const [path, target] of byPath) {
-        if (!matches(path) || included.has(path)) continue;
-        included.add(path);
-        queue.push(target);
-      }
-    }
-  }
-  return { gitlabIncludes: included };
-}
-
-function extractorFor(file: SourceFile, context: ScanContext, extractors: readonly Extractor[]): Extractor | null {
-  for (const extractor of extractors) if (extractor.claims(file, context)) return extractor;
+/** The first extractor that owns the file by name or facts; else the first that claims it. */
+export function extractorFor(file: SourceFile, context: ScanContext, extractors: readonly Extractor[]): Extractor | null {
+  for (const extractor of extractors) if (extractor.owns?.(file, context.get(extractor))) return extractor;
+  for (const extractor of extractors) if (extractor.claims(file, context.get(extractor))) return extractor;
   return null;
 }
 
 /**
- * Scans source files: each file goes to the first extractor that claims it. A file whose extractor
+ * Scans source files: each file goes to the extractor that owns or claims it. A file whose extractor
  * throws is reported as a problem and the scan goes on. Pure: files in, references out.
  */
 export function scanFiles(
   files: readonly SourceFile[],
   extractors: readonly Extractor[] = EXTRACTORS,
-  context: ScanContext = gitlabContext(files),
+  context: ScanContext = prepareScan(files, extractors),
 ): ScanResult {
   const references: Reference[] = [];
   const problems: ScanProblem[] = [];
@@ -66,8 +44,9 @@ export function scanFiles(
     try {
       extractor = extractorFor(file, context, extractors);
       if (!extractor) continue;
-      const result = extractor.extract(file, context);
-      references.push(...result.references);
+      const result = extractor.extract(file, context.get(extractor));
+      const quoting = extractor.quoting;
+      for (const reference of result.references) references.push(reference.quoting === quoting ? reference : { ...reference, quoting });
       problems.push(...result.problems);
       file.memo.clear(); // parsed forms are large; keep memory flat over big trees
     } catch (error) {

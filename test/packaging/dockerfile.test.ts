@@ -76,11 +76,14 @@ beforeAll(() => {
 }, 120_000);
 
 describe('Dockerfile', () => {
-  it('has a node:20-bookworm-slim build stage and a runtime stage', () => {
+  it('has a build stage and a runtime stage on the Node 24 LTS base, pinned by digest', () => {
+    const base = 'node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d';
     expect(dockerfile.map((stage) => [stage.from, stage.name])).toEqual([
-      ['node:20-bookworm-slim', 'build'],
-      ['node:20-bookworm-slim', 'runtime'],
+      [base, 'build'],
+      [base, 'runtime'],
     ]);
+    const engines = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe('>=22.12');
   });
 
   it('builds with the README install commands, then drops dev dependencies', () => {

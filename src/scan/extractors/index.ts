@@ -1,26 +1,31 @@
 import type { Extractor } from '../extractor.js';
-import { composeExtractor } from './compose.js';
-import { dockerfileExtractor } from './dockerfile.js';
-import { gitlabCiExtractor } from './gitlab-ci.js';
-import { helmValuesExtractor } from './helm-values.js';
-import { hieraExtractor } from './hiera.js';
-import { kubernetesExtractor } from './kubernetes.js';
-import { kustomizeExtractor } from './kustomize.js';
-import { nomadExtractor } from './nomad.js';
-import { puppetExtractor } from './puppet.js';
+import { cloudBuildExtractor } from './cloud-build/cloud-build.js';
+import { composeExtractor } from './compose/compose.js';
+import { dockerfileExtractor } from './dockerfile/dockerfile.js';
+import { genericYamlExtractor } from './generic-yaml/generic-yaml.js';
+import { githubActionsExtractor } from './github-actions/github-actions.js';
+import { gitlabCiExtractor } from './gitlab-ci/gitlab-ci.js';
+import { hieraExtractor } from './hiera/hiera.js';
+import { kubernetesExtractor } from './kubernetes/kubernetes.js';
+import { kustomizeExtractor } from './kustomize/kustomize.js';
+import { nomadExtractor } from './nomad/nomad.js';
+import { puppetExtractor } from './puppet/puppet.js';
 
 /**
- * Every extractor, in the order they are asked. A file belongs to the first extractor that claims it,
- * so the generic YAML extractor (helm-values) comes last among the YAML ones.
+ * Every extractor: the one place a format is registered. A file goes to the first extractor that
+ * owns it by name (or prepared facts); failing that, to the first that claims it by content, so the
+ * catch-all generic YAML extractor comes last.
  */
 export const EXTRACTORS: readonly Extractor[] = [
   dockerfileExtractor,
   puppetExtractor,
   nomadExtractor,
+  githubActionsExtractor,
+  cloudBuildExtractor,
   kustomizeExtractor,
   gitlabCiExtractor,
   composeExtractor,
   kubernetesExtractor,
   hieraExtractor,
-  helmValuesExtractor,
+  genericYamlExtractor,
 ];

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
-import { composeExtractor } from '../../../src/scan/extractors/compose.js';
+import { composeExtractor } from '../../../src/scan/extractors/compose/compose.js';
+import { EXTRACTORS } from '../../../src/scan/extractors/index.js';
+import { extractorFor } from '../../../src/scan/scan-files.js';
 import { project, readExpected, scanFixtures } from './yaml-image-fixtures.js';
 
 const ROOT = new URL('../../../fixtures/compose/', import.meta.url).pathname;
 
+/** Does a scan give this file to the compose extractor? */
 function claims(path: string, text: string): boolean {
-  return composeExtractor.claims(sourceFile(path, Buffer.from(text, 'utf8')), EMPTY_CONTEXT);
+  return extractorFor(sourceFile(path, Buffer.from(text, 'utf8')), new Map(), EXTRACTORS) === composeExtractor;
 }
 
 describe('compose extractor', () => {
@@ -25,7 +28,7 @@ describe('compose extractor', () => {
       'compose.prod.yaml': 'compose',
       'deploy/stack.yml': 'compose',
       'dev/docker-compose.override.yml': 'compose',
-      'dev/services.yaml': 'helm-values',
+      'dev/services.yaml': 'generic-yaml',
       'docker-compose.yml': 'compose',
     });
   });

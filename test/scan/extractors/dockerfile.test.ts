@@ -6,7 +6,7 @@ import { sourceFile } from '../../../src/core/source-file.js';
 import { applyEdits } from '../../../src/core/text-edit.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
 import { extractFixtures } from '../../support/fixture-projection.js';
-import { dockerfileExtractor } from '../../../src/scan/extractors/dockerfile.js';
+import { dockerfileExtractor } from '../../../src/scan/extractors/dockerfile/dockerfile.js';
 
 const FIXTURES = new URL('../../../fixtures/dockerfile/', import.meta.url).pathname;
 

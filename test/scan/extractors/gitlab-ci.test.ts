@@ -3,13 +3,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sourceFile, type SourceFile } from '../../../src/core/source-file.js';
 import type { Reference } from '../../../src/core/types.js';
-import { EMPTY_CONTEXT, type ScanContext } from '../../../src/scan/extractor.js';
-import { gitlabCiExtractor, gitlabLocalIncludes } from '../../../src/scan/extractors/gitlab-ci.js';
+import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
+import { EXTRACTORS } from '../../../src/scan/extractors/index.js';
+import { extractorFor } from '../../../src/scan/scan-files.js';
+import { gitlabCiExtractor, gitlabLocalIncludes, type GitlabFacts } from '../../../src/scan/extractors/gitlab-ci/gitlab-ci.js';
 import { projectReference as project } from '../../support/fixture-projection.js';
 
 const file = (name: string, text: string): SourceFile => sourceFile(name, Buffer.from(text, 'utf8'));
 const extract = (text: string, name = '.gitlab-ci.yml'): Reference[] => [...gitlabCiExtractor.extract(file(name, text), EMPTY_CONTEXT).references];
-const claims = (name: string, text: string, context: ScanContext = EMPTY_CONTEXT): boolean => gitlabCiExtractor.claims(file(name, text), context);
+/** Does a scan give this file to the GitLab CI extractor? */
+const claims = (name: string, text: string, facts?: GitlabFacts): boolean =>
+  extractorFor(file(name, text), new Map(facts ? [[gitlabCiExtractor, facts]] : []), EXTRACTORS) === gitlabCiExtractor;
 
 
 describe('gitlab-ci claims', () => {
@@ -23,7 +27,7 @@ describe('gitlab-ci claims', () => {
   it('claims files pulled in by include: local, whatever their content', () => {
     const text = '.kaniko:\n  image: gcr.io/kaniko-project/executor:v1.23.2-debug\n';
     expect(claims('ci/build.yml', text)).toBe(false);
-    expect(claims('ci/build.yml', text, { gitlabIncludes: new Set(['ci/build.yml']) })).toBe(true);
+    expect(claims('ci/build.yml', text, { includes: new Set(['ci/build.yml']) })).toBe(true);
   });
 
   it('recognises CI configuration by its GitLab keys', () => {
@@ -326,7 +330,7 @@ describe('gitlab-ci fixtures', () => {
   });
 
   it('extracts exactly what expected.json lists', () => {
-    const context: ScanContext = { gitlabIncludes: new Set(['ci/build.yml', 'ci/templates/lint.yml', 'ci/templates/notify.yml']) };
+    const context: GitlabFacts = { includes: new Set(['ci/build.yml', 'ci/templates/lint.yml', 'ci/templates/notify.yml']) };
     const references: Record<string, unknown[]> = {};
     const problems: Array<{ file: string; line: number | null; code: string }> = [];
     for (const source of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {

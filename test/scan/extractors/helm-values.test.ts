@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
-import { helmValuesExtractor, helmValuesKind } from '../../../src/scan/extractors/helm-values.js';
+import { genericYamlExtractor, helmValuesKind } from '../../../src/scan/extractors/generic-yaml/generic-yaml.js';
 import { project, readExpected, scanFixtures } from './yaml-image-fixtures.js';
 
 const ROOT = new URL('../../../fixtures/helm-values/', import.meta.url).pathname;
 
 function extract(path: string, text: string) {
-  return helmValuesExtractor.extract(sourceFile(path, Buffer.from(text, 'utf8')), EMPTY_CONTEXT);
+  return genericYamlExtractor.extract(sourceFile(path, Buffer.from(text, 'utf8')), EMPTY_CONTEXT);
 }
 
 describe('helm values and generic YAML extractor', () => {
@@ -18,9 +18,15 @@ describe('helm values and generic YAML extractor', () => {
     expect(scanned.problems).toEqual(expected.problems);
   });
 
-  it('is the extractor for every fixture file', () => {
+  it('reads every fixture file: GitHub Actions and Cloud Build by their own extractors, the rest as generic YAML', () => {
     const { claimedBy } = scanFixtures(ROOT);
-    expect(Object.entries(claimedBy).filter(([, name]) => name !== 'helm-values')).toEqual([]);
+    expect(Object.entries(claimedBy).filter(([, name]) => name !== 'generic-yaml')).toEqual([
+      ['.github/actions/release/action.yml', 'github-actions'],
+      ['.github/workflows/ci.yml', 'github-actions'],
+      ['.github/workflows/integration.yml', 'github-actions'],
+      ['.github/workflows/lint.yml', 'github-actions'],
+      ['deploy/cloudbuild.yaml', 'cloud-build'],
+    ]);
     expect(Object.keys(claimedBy)).toEqual([
       '.github/actions/release/action.yml',
       '.github/workflows/ci.yml',
@@ -39,7 +45,7 @@ describe('helm values and generic YAML extractor', () => {
   });
 
   it('claims YAML only', () => {
-    const claims = (path: string) => helmValuesExtractor.claims(sourceFile(path, Buffer.from('a: 1\n')), EMPTY_CONTEXT);
+    const claims = (path: string) => genericYamlExtractor.claims(sourceFile(path, Buffer.from('a: 1\n')), EMPTY_CONTEXT);
     expect([claims('a.yaml'), claims('b.YML'), claims('c.json'), claims('yaml'), claims('d.yaml.txt')]).toEqual([true, true, false, false, false]);
   });
 

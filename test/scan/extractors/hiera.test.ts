@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
-import { hieraExtractor } from '../../../src/scan/extractors/hiera.js';
+import { hieraExtractor } from '../../../src/scan/extractors/hiera/hiera.js';
 import { projectReference } from '../../support/fixture-projection.js';
 
 const claims = (path: string, text = 'profile::web::workers: 4\n') => hieraExtractor.claims(sourceFile(path, Buffer.from(text)), EMPTY_CONTEXT);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
-import { kubernetesExtractor } from '../../../src/scan/extractors/kubernetes.js';
+import { kubernetesExtractor } from '../../../src/scan/extractors/kubernetes/kubernetes.js';
 import { project, readExpected, scanFixtures } from './yaml-image-fixtures.js';
 
 const ROOT = new URL('../../../fixtures/kubernetes/', import.meta.url).pathname;

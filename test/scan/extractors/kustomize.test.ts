@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
-import { kustomizeExtractor } from '../../../src/scan/extractors/kustomize.js';
+import { kustomizeExtractor } from '../../../src/scan/extractors/kustomize/kustomize.js';
 import { project, readExpected, scanFixtures } from './yaml-image-fixtures.js';
 
 const ROOT = new URL('../../../fixtures/kustomize/', import.meta.url).pathname;

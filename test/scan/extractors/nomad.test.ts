@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
 import { extractFixtures } from '../../support/fixture-projection.js';
-import { nomadExtractor } from '../../../src/scan/extractors/nomad.js';
+import { nomadExtractor } from '../../../src/scan/extractors/nomad/nomad.js';
 
 const FIXTURES = new URL('../../../fixtures/nomad/', import.meta.url).pathname;
 

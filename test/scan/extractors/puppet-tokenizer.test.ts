@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tokenizePuppet, type PuppetToken } from '../../../src/scan/extractors/puppet-tokenizer.js';
+import { tokenizePuppet, type PuppetToken } from '../../../src/scan/extractors/puppet/puppet-tokenizer.js';
 
 const brief = (tokens: readonly PuppetToken[]): string[] => tokens.map((token) => `${token.kind}:${token.text}`);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
-import { puppetExtractor } from '../../../src/scan/extractors/puppet.js';
+import { puppetExtractor } from '../../../src/scan/extractors/puppet/puppet.js';
 import { projectReference } from '../../support/fixture-projection.js';
 
 function scan(text: string, path = 'manifests/init.pp') {

@@ -4,6 +4,7 @@ import { sourceFile } from '../../../src/core/source-file.js';
 import type { ScanProblem } from '../../../src/core/types.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
 import { EXTRACTORS } from '../../../src/scan/extractors/index.js';
+import { extractorFor } from '../../../src/scan/scan-files.js';
 import { projectReference as project } from '../../support/fixture-projection.js';
 
 export { project };
@@ -18,7 +19,7 @@ function listFiles(root: string, prefix = ''): string[] {
     });
 }
 
-/** Scans a fixtures folder as the scanner dispatches: each file goes to the first extractor that claims it. */
+/** Scans a fixtures folder as the scanner dispatches: each file goes to the extractor that owns or claims it. */
 export function scanFixtures(root: string) {
   const references: Record<string, unknown[]> = {};
   const problems: Array<{ file: string; line: number | null; code: ScanProblem['code'] }> = [];
@@ -26,7 +27,7 @@ export function scanFixtures(root: string) {
   for (const path of listFiles(root)) {
     if (path === 'expected.json') continue;
     const file = sourceFile(path, readFileSync(join(root, path)));
-    const extractor = EXTRACTORS.find((candidate) => candidate.claims(file, EMPTY_CONTEXT));
+    const extractor = extractorFor(file, new Map(), EXTRACTORS);
     if (!extractor) continue;
     claimedBy[path] = extractor.name;
     const result = extractor.extract(file, EMPTY_CONTEXT);

@@ -1,8 +1,8 @@
-import { parseImageRef } from '../../core/image-ref.js';
-import type { Reference, ScanProblem } from '../../core/types.js';
-import type { Extractor } from '../extractor.js';
-import { makeReference, type ReferenceInput } from '../make-reference.js';
-import { composeImage, imageKeyStrength, looksLikeNonImage, type ImageKeyStrength, type ValueText } from './puppet-image-keys.js';
+import { parseImageRef } from '../../../core/image-ref.js';
+import type { Reference, ScanProblem } from '../../../core/types.js';
+import type { Extractor } from '../../extractor.js';
+import { makeReference, type ReferenceInput } from '../../make-reference.js';
+import { composeImage, imageKeyStrength, looksLikeNonImage, type ImageKeyStrength, type ValueText } from '../../puppet-image-keys.js';
 import { parsePuppetStructure, type PuppetEntry, type PuppetGroup } from './puppet-structure.js';
 import { tokenizePuppet, type PuppetToken } from './puppet-tokenizer.js';
 
@@ -13,6 +13,10 @@ import { tokenizePuppet, type PuppetToken } from './puppet-tokenizer.js';
  */
 export const puppetExtractor: Extractor = {
   name: 'puppet',
+  kinds: ['puppet'],
+  quoting: 'verbatim',
+  isCandidate: (path) => /\.pp$/i.test(path),
+  owns: (file) => /\.pp$/i.test(file.path),
   claims: (file) => /\.pp$/i.test(file.path),
   extract: (file) => {
     const { tokens, error } = tokenizePuppet(file.text);

@@ -1,10 +1,10 @@
 import { isMap, isScalar, Scalar, type Document } from 'yaml';
-import { isTemplated } from '../../core/image-ref.js';
-import type { SourceFile } from '../../core/source-file.js';
-import type { Extractor } from '../extractor.js';
-import { makeReference, type ReferenceInput } from '../make-reference.js';
-import { mapEntries, stringScalar, walkMaps, yamlSource } from '../yaml-source.js';
-import { composeImage, imageKeyStrength, type ValueText } from './puppet-image-keys.js';
+import { isTemplated } from '../../../core/image-ref.js';
+import type { SourceFile } from '../../../core/source-file.js';
+import type { Extractor } from '../../extractor.js';
+import { makeReference, type ReferenceInput } from '../../make-reference.js';
+import { mapEntries, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
+import { composeImage, imageKeyStrength, type ValueText } from '../../puppet-image-keys.js';
 
 /** Directories that hold Hiera data in control repositories and modules. */
 const DATA_DIRECTORIES = new Set(['data', 'hieradata', 'hiera']);
@@ -16,6 +16,9 @@ const DATA_DIRECTORIES = new Set(['data', 'hieradata', 'hiera']);
  */
 export const hieraExtractor: Extractor = {
   name: 'hiera',
+  kinds: ['hiera'],
+  quoting: 'yaml',
+  isCandidate: (path) => /\.ya?ml$/i.test(path),
   claims: (file) => {
     if (!/\.ya?ml$/i.test(file.path)) return false;
     const parts = file.path.split('/');

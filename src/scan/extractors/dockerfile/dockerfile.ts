@@ -1,7 +1,7 @@
-import type { SourceFile } from '../../core/source-file.js';
-import type { Reference, ScanProblem } from '../../core/types.js';
-import type { Extractor } from '../extractor.js';
-import { makeReference, type PartInput } from '../make-reference.js';
+import type { SourceFile } from '../../../core/source-file.js';
+import type { Reference, ScanProblem } from '../../../core/types.js';
+import type { Extractor } from '../../extractor.js';
+import { makeReference, type PartInput } from '../../make-reference.js';
 import { fileRange, readArgs, resolveArgs, unquoted, type ArgDefault } from './dockerfile-args.js';
 import { readDockerfile, splitWords, type LogicalLine, type Word } from './dockerfile-lines.js';
 
@@ -152,6 +152,10 @@ function extract(file: SourceFile): { references: Reference[]; problems: readonl
 /** Dockerfiles and Containerfiles: `FROM` images (through global `ARG` defaults), `COPY --from`, `RUN --mount=from=`, `# syntax=`. */
 export const dockerfileExtractor: Extractor = {
   name: 'dockerfile',
+  kinds: ['dockerfile-from'],
+  quoting: 'verbatim',
+  isCandidate: isDockerfileName,
+  owns: (file) => isDockerfileName(file.path),
   claims: (file) => isDockerfileName(file.path),
   extract: (file) => extract(file),
 };

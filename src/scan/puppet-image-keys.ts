@@ -1,6 +1,6 @@
-import { parseImageRef } from '../../core/image-ref.js';
-import type { ReferenceKind, SkipReason } from '../../core/types.js';
-import type { PartInput, ReferenceInput } from '../make-reference.js';
+import { parseImageRef } from '../core/image-ref.js';
+import type { ReferenceKind, SkipReason } from '../core/types.js';
+import type { PartInput, ReferenceInput } from './make-reference.js';
 
 /**
  * Which attribute, parameter and key names hold images, and which siblings hold their tag and

@@ -1,9 +1,9 @@
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
-import { isTemplated } from '../../core/image-ref.js';
-import type { SourceFile } from '../../core/source-file.js';
-import type { Reference, ReferenceKind } from '../../core/types.js';
-import { makeReference, type PartInput } from '../make-reference.js';
-import { mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from '../yaml-source.js';
+import { isTemplated } from '../core/image-ref.js';
+import type { SourceFile } from '../core/source-file.js';
+import type { Reference, ReferenceKind } from '../core/types.js';
+import { makeReference, type PartInput } from './make-reference.js';
+import { mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from './yaml-source.js';
 
 /** Image-related YAML fields shared by the Kubernetes, compose and generic YAML extractors. */
 

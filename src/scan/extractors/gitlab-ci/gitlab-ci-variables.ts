@@ -1,7 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Document, type YAMLMap } from 'yaml';
-import { stripDependencyProxyPrefix } from '../../core/image-ref.js';
-import type { SourceFile } from '../../core/source-file.js';
-import { mapEntries, mapGet, stringScalar } from '../yaml-source.js';
+import { stripDependencyProxyPrefix } from '../../../core/image-ref.js';
+import type { SourceFile } from '../../../core/source-file.js';
+import { mapEntries, mapGet, stringScalar } from '../../yaml-source.js';
 
 /** A variable whose value is a literal written in the file: its text and where it is. */
 export interface LiteralVariable {

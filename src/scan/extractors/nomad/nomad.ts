@@ -1,7 +1,7 @@
-import type { SourceFile } from '../../core/source-file.js';
-import type { Reference, ScanProblem } from '../../core/types.js';
-import type { Extractor } from '../extractor.js';
-import { makeReference, type PartInput } from '../make-reference.js';
+import type { SourceFile } from '../../../core/source-file.js';
+import type { Reference, ScanProblem } from '../../../core/types.js';
+import type { Extractor } from '../../extractor.js';
+import { makeReference, type PartInput } from '../../make-reference.js';
 import { parseHcl, type HclAttribute, type HclBlock } from './hcl-body.js';
 import { expressionName, hclScope, resolveHclTemplate, type HclScope } from './hcl-variables.js';
 
@@ -122,6 +122,9 @@ function extract(file: SourceFile): { references: Reference[]; problems: ScanPro
 /** Nomad job files: `image` in the `config` of `docker`/`podman` tasks (and tasks with no driver set). */
 export const nomadExtractor: Extractor = {
   name: 'nomad',
+  kinds: ['nomad-task'],
+  quoting: 'verbatim',
+  isCandidate: (path) => /\.(?:nomad|hcl)$/i.test(path),
   claims: (file) => claimsNomad(file),
   extract: (file) => extract(file),
 };

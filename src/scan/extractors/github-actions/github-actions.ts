@@ -1,8 +1,10 @@
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
-import type { SourceFile } from '../../core/source-file.js';
-import type { Reference } from '../../core/types.js';
-import { mapEntries, mapGet } from '../yaml-source.js';
-import { baseName, isImageKey, scalarImage } from './yaml-image-fields.js';
+import type { SourceFile } from '../../../core/source-file.js';
+import type { Reference } from '../../../core/types.js';
+import type { Extractor } from '../../extractor.js';
+import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
+import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
+import { baseName, isImageKey, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
  * GitHub Actions: workflow `jobs.*.container` (a string or `.image`), `jobs.*.services.*.image`,
@@ -116,3 +118,19 @@ export function actionImages(file: SourceFile, root: unknown): Reference[] {
   references.push(...stepImages(file, mapGet(runs, 'steps')));
   return references;
 }
+
+export const githubActionsExtractor: Extractor = {
+  name: 'github-actions',
+  kinds: ['yaml-image'],
+  quoting: 'yaml',
+  isCandidate: (path) => isGithubWorkflow(path) || isGithubAction(path),
+  owns: (file) => isGithubWorkflow(file.path) || isGithubAction(file.path),
+  claims: (file) => isGithubWorkflow(file.path) || isGithubAction(file.path),
+  extract(file) {
+    if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => 'yaml-image', true), problems: [] };
+    const { documents, problems } = yamlSource(file);
+    const workflow = isGithubWorkflow(file.path);
+    const references = documents.flatMap((document) => (workflow ? workflowImages(file, document.contents) : actionImages(file, document.contents)));
+    return { references: sortByPosition(references), problems };
+  },
+};

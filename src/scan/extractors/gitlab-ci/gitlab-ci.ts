@@ -1,17 +1,18 @@
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
-import type { SourceFile } from '../../core/source-file.js';
-import type { Reference, ReferenceKind } from '../../core/types.js';
-import type { Extractor } from '../extractor.js';
-import { makeReference, type PartInput } from '../make-reference.js';
-import { mapEntries, mapGet, stringScalar, yamlSource } from '../yaml-source.js';
+import type { SourceFile } from '../../../core/source-file.js';
+import type { Reference, ReferenceKind } from '../../../core/types.js';
+import type { Extractor } from '../../extractor.js';
+import { makeReference, type PartInput } from '../../make-reference.js';
+import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { ciVerdict, GITLAB_GLOBAL_KEYS } from './gitlab-ci-sniff.js';
 import { deref, jobScope, mergeSources, readVariables, resolveImage, type VariableScope } from './gitlab-ci-variables.js';
 
-export { gitlabLocalIncludes } from './gitlab-ci-includes.js';
+import { gitlabFacts, type GitlabFacts } from './gitlab-ci-includes.js';
+
+export { gitlabFacts, gitlabLocalIncludes, type GitlabFacts } from './gitlab-ci-includes.js';
 
 const CI_NAME = /^\.gitlab-ci\.ya?ml$/i;
 const YAML_NAME = /\.ya?ml$/i;
-const COMPOSE_NAME = /^(?:docker-)?compose(?:[.-][^/]*)?\.ya?ml$/i;
 
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
@@ -87,12 +88,17 @@ function scanDocument(walk: Walk, root: YAMLMap): void {
  * GitLab CI: `image:` and `services:` at the top level, under `default:`, in jobs and hidden
  * templates. Images built from `variables:` literals are updatable through the variable.
  */
-export const gitlabCiExtractor: Extractor = {
+export const gitlabCiExtractor: Extractor<GitlabFacts> = {
   name: 'gitlab-ci',
-  claims(file, context) {
+  kinds: ['gitlab-ci-image', 'gitlab-ci-service'],
+  quoting: 'yaml',
+  isCandidate: (path) => YAML_NAME.test(path),
+  prepare: gitlabFacts,
+  owns: (file, facts) => CI_NAME.test(baseName(file.path)) || facts?.includes.has(file.path) === true,
+  claims(file, facts) {
     const name = baseName(file.path);
-    if (CI_NAME.test(name) || context.gitlabIncludes.has(file.path)) return true;
-    if (!YAML_NAME.test(name) || COMPOSE_NAME.test(name)) return false;
+    if (CI_NAME.test(name) || facts?.includes.has(file.path) === true) return true;
+    if (!YAML_NAME.test(name)) return false;
     let ci = false;
     for (const document of yamlSource(file).documents) {
       const verdict = ciVerdict(document.contents);

@@ -1,11 +1,11 @@
 import { isMap, isScalar, type Document, type YAMLMap } from 'yaml';
-import type { SourceFile } from '../../core/source-file.js';
-import type { ReferenceKind } from '../../core/types.js';
-import type { Extractor } from '../extractor.js';
-import type { Reference } from '../../core/types.js';
-import { mapGet, walkMaps, yamlSource } from '../yaml-source.js';
-import { isBrokenTemplate, templateLineImages } from './helm-template-lines.js';
-import { imageFields, isYamlPath, scalarImage, sortByPosition } from './yaml-image-fields.js';
+import type { SourceFile } from '../../../core/source-file.js';
+import type { ReferenceKind } from '../../../core/types.js';
+import type { Extractor } from '../../extractor.js';
+import type { Reference } from '../../../core/types.js';
+import { mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
+import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
+import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
  * Kubernetes manifests, including custom resources and `kind: List`: every `image` field and every
@@ -83,6 +83,9 @@ function namedValueImages(file: SourceFile, root: unknown): Reference[] {
 
 export const kubernetesExtractor: Extractor = {
   name: 'kubernetes',
+  kinds: ['kubernetes-container', 'kubernetes-image'],
+  quoting: 'yaml',
+  isCandidate: isYamlPath,
   claims(file) {
     if (!isYamlPath(file.path)) return false;
     return yamlSource(file).documents.some((document) => isKubernetesObject(document.contents)) || isBrokenManifest(file);

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
-import { mapEntries, mapGet } from '../yaml-source.js';
+import { mapEntries, mapGet } from '../../yaml-source.js';
 
 /** Top-level keys of a GitLab CI file that are not jobs. */
 export const GITLAB_GLOBAL_KEYS: ReadonlySet<string> = new Set([

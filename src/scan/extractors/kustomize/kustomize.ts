@@ -1,10 +1,10 @@
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
-import type { SourceFile } from '../../core/source-file.js';
-import type { Reference } from '../../core/types.js';
-import type { Extractor } from '../extractor.js';
-import { makeReference, type PartInput } from '../make-reference.js';
-import { mapGet, stringScalar, yamlSource, type StringScalar } from '../yaml-source.js';
-import { baseName, isYamlPath } from './yaml-image-fields.js';
+import type { SourceFile } from '../../../core/source-file.js';
+import type { Reference } from '../../../core/types.js';
+import type { Extractor } from '../../extractor.js';
+import { makeReference, type PartInput } from '../../make-reference.js';
+import { mapGet, stringScalar, yamlSource, type StringScalar } from '../../yaml-source.js';
+import { baseName, isYamlPath } from '../../yaml-image-fields.js';
 
 /**
  * kustomize `images:` overrides. The effective reference is `(newName ?? name):newTag[@digest]`;
@@ -63,6 +63,10 @@ function imageOverride(file: SourceFile, entry: YAMLMap): Reference | null {
 
 export const kustomizeExtractor: Extractor = {
   name: 'kustomize',
+  kinds: ['kustomize-image'],
+  quoting: 'yaml',
+  isCandidate: (path) => isYamlPath(path) || baseName(path) === 'Kustomization',
+  owns: (file) => FILE_NAMES.has(baseName(file.path)),
   claims(file) {
     if (FILE_NAMES.has(baseName(file.path))) return true;
     return isYamlPath(file.path) && yamlSource(file).documents.some((document) => isKustomization(document.contents));

@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq } from 'yaml';
-import type { SourceFile } from '../../core/source-file.js';
-import { mapEntries, mapGet, yamlSource } from '../yaml-source.js';
+import { compileGlob } from '../../../core/glob.js';
+import type { SourceFile } from '../../../core/source-file.js';
+import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
 
 const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -47,4 +48,39 @@ export function gitlabLocalIncludes(file: SourceFile): string[] {
     }
   }
   return found;
+}
+
+/** What a GitLab CI scan knows about the whole tree. */
+export interface GitlabFacts {
+  /** Files pulled into GitLab CI by `include: local` (root-relative, `/`-separated). */
+  readonly includes: ReadonlySet<string>;
+}
+
+const GITLAB_CI_NAME = /(^|\/)\.gitlab-ci\.ya?ml$/i;
+
+/** Turns a GitLab include glob (`ci/*.yml`, `ci/**\/*.yml`) into a matcher over root-relative paths, linear in time (core/glob.ts). */
+function globMatcher(glob: string): (path: string) => boolean {
+  const compiled = compileGlob(glob.replace(/^\/+/, ''), { globstar: true });
+  return (path) => compiled.matches(path);
+}
+
+/** The files that GitLab CI files pull in with `include: local`, followed transitively. */
+export function gitlabFacts(files: readonly SourceFile[]): GitlabFacts {
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const included = new Set<string>();
+  const queue = files.filter((file) => GITLAB_CI_NAME.test(file.path));
+  const seen = new Set<string>();
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (seen.has(file.path)) continue;
+    seen.add(file.path);
+    for (const glob of gitlabLocalIncludes(file)) {
+      const matches = globMatcher(glob);
+      for (const [path, target] of byPath) {
+        if (!matches(path) || included.has(path)) continue;
+        included.add(path);
+        queue.push(target);
+      }
+    }
+  }
+  return { includes: included };
 }

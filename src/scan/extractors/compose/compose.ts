@@ -1,11 +1,10 @@
 import { isAlias, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
-import type { SourceFile } from '../../core/source-file.js';
-import type { Reference } from '../../core/types.js';
-import type { Extractor } from '../extractor.js';
-import { makeReference } from '../make-reference.js';
-import { mapEntries, mapGet, stringScalar, yamlSource } from '../yaml-source.js';
-import { helmValuesKind } from './helm-values.js';
-import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sortByPosition } from './yaml-image-fields.js';
+import type { SourceFile } from '../../../core/source-file.js';
+import type { Reference } from '../../../core/types.js';
+import type { Extractor } from '../../extractor.js';
+import { makeReference } from '../../make-reference.js';
+import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
+import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
  * docker compose files: `services.*.image`, `image` fields of `x-*` extension blocks that
@@ -79,10 +78,13 @@ function buildArgImages(file: SourceFile, service: YAMLMap): Reference[] {
 
 export const composeExtractor: Extractor = {
   name: 'compose',
+  kinds: ['compose-service'],
+  quoting: 'yaml',
+  isCandidate: isYamlPath,
+  owns: (file) => FILE_NAME.test(baseName(file.path)),
   claims(file) {
     if (!isYamlPath(file.path)) return false;
     if (FILE_NAME.test(baseName(file.path))) return true;
-    if (helmValuesKind(file.path) === 'helm-values') return false;
     return yamlSource(file).documents.some((document) => looksLikeCompose(document.contents));
   },
   extract(file) {

@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
-import type { SourceFile } from '../../core/source-file.js';
-import type { Reference, ReferenceKind } from '../../core/types.js';
-import { makeReference } from '../make-reference.js';
-import { yamlSource } from '../yaml-source.js';
+import type { SourceFile } from '../core/source-file.js';
+import type { Reference, ReferenceKind } from '../core/types.js';
+import { makeReference } from './make-reference.js';
+import { yamlSource } from './yaml-source.js';
 import { isImageKey, looksLikeImageText } from './yaml-image-fields.js';
 
 /**

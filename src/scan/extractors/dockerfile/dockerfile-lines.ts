@@ -1,5 +1,5 @@
-import type { SourceFile } from '../../core/source-file.js';
-import type { ScanProblem } from '../../core/types.js';
+import type { SourceFile } from '../../../core/source-file.js';
+import type { ScanProblem } from '../../../core/types.js';
 
 /**
  * A Dockerfile read the way BuildKit reads it: parser directives at the top, then instructions

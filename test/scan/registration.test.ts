@@ -1,0 +1,41 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readTree } from '../../src/cli/read-tree.js';
+import { EXTRACTORS } from '../../src/scan/extractors/index.js';
+import { scanFiles } from '../../src/scan/scan-files.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
+const EXTRACTOR_DIR = path.resolve(import.meta.dirname, '../../src/scan/extractors');
+
+describe('extractor registration', () => {
+  it('registers one extractor per folder under src/scan/extractors, named after it', () => {
+    const folders = readdirSync(EXTRACTOR_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    expect(EXTRACTORS.map((extractor) => extractor.name).sort()).toEqual(folders.sort());
+    for (const name of folders) expect(existsSync(path.join(EXTRACTOR_DIR, name, `${name}.ts`))).toBe(true);
+  });
+
+  it('every reference in the fixtures carries a kind its extractor declares, and the quoting rule of that extractor', async () => {
+    const declared = new Map(EXTRACTORS.flatMap((extractor) => extractor.kinds.map((kind) => [kind, extractor.quoting] as const)));
+    const seen = new Set<string>();
+    for (const format of readdirSync(FIXTURES)) {
+      const tree = await readTree(path.join(FIXTURES, format));
+      for (const reference of scanFiles(tree.files).references) {
+        seen.add(reference.kind);
+        expect([reference.kind, declared.has(reference.kind)]).toEqual([reference.kind, true]);
+        expect([reference.kind, reference.quoting]).toEqual([reference.kind, declared.get(reference.kind)]);
+      }
+    }
+    expect([...seen].sort()).toEqual([
+      'compose-service', 'dockerfile-from', 'gitlab-ci-image', 'gitlab-ci-service', 'helm-values', 'hiera', 'kubernetes-container',
+      'kubernetes-image', 'kustomize-image', 'nomad-task', 'puppet', 'yaml-image',
+    ]);
+  });
+
+  it('asks every extractor which paths a walk must read', () => {
+    const wanted = ['Dockerfile', 'app/Containerfile.dev', 'site/manifests/web.pp', 'jobs/api.nomad', 'k8s/app.yaml', 'base/Kustomization'];
+    const refused = ['README.md', 'src/main.ts', 'Dockerfile.md', 'docs/image.png'];
+    expect(wanted.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(wanted.map(() => true));
+    expect(refused.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(refused.map(() => false));
+  });
+});
