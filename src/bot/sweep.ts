@@ -7,7 +7,10 @@ import { errorFields } from '../core/errors.js';
 import type { RepositoryOutcome } from '../core/outcome.js';
 import { findUpdate, type FindUpdatesDeps } from '../lookup/find-updates.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
+import { quietOutcome, runAndRemember } from './quiet-repository.js';
 import { runRepository, type LookedUp } from './run-repository.js';
+import { inShard, type Shard } from './shard.js';
+import type { SweepMemo } from './sweep-memo.js';
 
 export interface SweepResult {
   readonly repositories: readonly RepositoryOutcome[];
@@ -23,6 +26,12 @@ export interface SweepDeps {
   readonly platforms?: readonly string[] | undefined;
   readonly shouldStop?: () => boolean;
   readonly onRepository?: (outcome: RepositoryOutcome) => void;
+  /** This process's share of the repositories (`run --shard I/N`); all of them when absent. */
+  readonly shard?: Shard | undefined;
+  /** What earlier sweeps left settled: a repository with nothing new is skipped without a forge call. */
+  readonly memo?: SweepMemo | undefined;
+  /** Repositories run at once (default 1). */
+  readonly concurrency?: number | undefined;
 }
 
 /** The store, recording which first-seen keys one lookup consulted. */
@@ -66,19 +75,36 @@ export function sharedLookup(deps: SweepDeps): (dependencies: readonly Dependenc
 
 /** One sweep over every repository of the targets. A repository that fails is reported; the others go on. */
 export async function sweep(targets: ForgeTargets, config: Config, deps: SweepDeps): Promise<SweepResult> {
-  const repositories = await deps.forge.listRepositories(targets);
+  const listed = await deps.forge.listRepositories(targets);
+  const repositories = deps.shard ? listed.filter((repo) => inShard(repo.id, deps.shard!)) : listed;
   const lookup = sharedLookup(deps);
+  const results: Array<{ outcome: RepositoryOutcome } | { failure: { repository: string; code: string; message: string } } | undefined> = [];
+  const runDeps = { forge: deps.forge, lookup, firstSeen: deps.lookup.firstSeen, now: deps.now, dryRun: deps.dryRun, ...(deps.shouldStop ? { shouldStop: deps.shouldStop } : {}) };
+  const one = async (repo: (typeof repositories)[number]) => {
+    const memo = deps.memo;
+    if (!memo) return runRepository(repo, config, runDeps);
+    return (await quietOutcome(repo, config, { forge: deps.forge, lookup, memo })) ?? (await runAndRemember(repo, config, { ...runDeps, memo }));
+  };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < repositories.length && !deps.shouldStop?.()) {
+      const index = next++;
+      const repo = repositories[index]!;
+      try {
+        const outcome = await one(repo);
+        results[index] = { outcome };
+        deps.onRepository?.(outcome);
+      } catch (error) {
+        results[index] = { failure: { repository: repo.path, ...errorFields(error) } };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.concurrency ?? 1, repositories.length)) }, worker));
   const outcomes: RepositoryOutcome[] = [];
   const failures: Array<{ repository: string; code: string; message: string }> = [];
-  for (const repo of repositories) {
-    if (deps.shouldStop?.()) break;
-    try {
-      const outcome = await runRepository(repo, config, { forge: deps.forge, lookup, firstSeen: deps.lookup.firstSeen, now: deps.now, dryRun: deps.dryRun, ...(deps.shouldStop ? { shouldStop: deps.shouldStop } : {}) });
-      outcomes.push(outcome);
-      deps.onRepository?.(outcome);
-    } catch (error) {
-      failures.push({ repository: repo.path, ...errorFields(error) });
-    }
+  for (const result of results) {
+    if (result && 'outcome' in result) outcomes.push(result.outcome);
+    else if (result) failures.push(result.failure);
   }
   return { repositories: outcomes, failures };
 }

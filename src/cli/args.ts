@@ -31,6 +31,10 @@ export interface ParsedArgs {
   readonly listen: string | undefined;
   /** serve: cron pattern of full sweeps. */
   readonly schedule: string | undefined;
+  /** run: `I/N`, this process's share of the repositories. */
+  readonly shard: string | undefined;
+  /** run: repositories processed at once. */
+  readonly concurrency: number | undefined;
 }
 
 export const USAGE = `Usage: archpin <command> [options]
@@ -59,6 +63,8 @@ Options:
   --owner O, --repo R     run, serve (GitHub): targets (repeatable)
   --listen HOST:PORT      serve: address for webhooks, /healthz, /readyz, /metrics (default 0.0.0.0:8080)
   --schedule CRON         serve: cron pattern of full sweeps (default "0 * * * *")
+  --shard I/N             run: only the I-th of N shards of the repositories (default from CI_NODE_INDEX/CI_NODE_TOTAL)
+  --concurrency N         run: repositories processed at once (default 4)
   --log-level LEVEL       trace|debug|info|warn|error|silent (default info; run: warn unless on a terminal or in CI)
   -h, --help              this help
   -v, --version           print the version
@@ -80,6 +86,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         'log-level': { type: 'string' },
         listen: { type: 'string' },
         schedule: { type: 'string' },
+        shard: { type: 'string' },
+        concurrency: { type: 'string' },
         write: { type: 'boolean', default: false },
         diff: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
@@ -118,6 +126,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     .filter(Boolean);
   const invalid = platforms?.filter((platform) => !/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(platform)) ?? [];
   if (invalid.length > 0) throw new ArchpinError('usage', `--platforms takes os/arch[/variant] entries such as linux/amd64,linux/arm64; not ${invalid.join(', ')}`);
+  const concurrencyText = values.concurrency;
+  if (concurrencyText !== undefined && !/^([1-9]|[1-5]\d|6[0-4])$/.test(concurrencyText)) throw new ArchpinError('usage', `--concurrency takes a number from 1 to 64, not "${concurrencyText}"`);
   return {
     command,
     positionals: rest,
@@ -139,5 +149,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     repositories: values.repo ?? [],
     listen: values.listen,
     schedule: values.schedule,
+    shard: values.shard,
+    concurrency: concurrencyText === undefined ? undefined : Number(concurrencyText),
   };
 }

@@ -1,6 +1,7 @@
 import type { Forge, ForgeTargets, ForgeType } from '../apply/forges/forge.js';
 import { createGithubForge } from '../apply/forges/github.js';
 import { createGitlabForge } from '../apply/forges/gitlab.js';
+import { createRateBudget, memoryRateStore, type RateBudget, type RateStore } from '../apply/forges/rate-budget.js';
 import type { Config } from '../config/schema.js';
 import { ArchpinError } from '../core/errors.js';
 import type { ParsedArgs } from './args.js';
@@ -11,10 +12,20 @@ export interface ForgeSetup {
   readonly forge: Forge;
   readonly targets: ForgeTargets;
   readonly tokenEnv: string;
+  /** The token's request budget (shared with other workers when its store is). */
+  readonly budget: RateBudget;
 }
 
+/** GitLab.com's general limit for authenticated API calls, per user. */
+const GITLAB_COM_PER_MINUTE = 2000;
+
 /** The forge from flags (which win) and config; the token from the environment variable it names. */
-export function makeForge(args: Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'projects' | 'owners' | 'repositories'>, config: Config, io: CliIo): ForgeSetup {
+export function makeForge(
+  args: Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'projects' | 'owners' | 'repositories'>,
+  config: Config,
+  io: CliIo,
+  rateStore: (token: string) => RateStore = () => memoryRateStore(),
+): ForgeSetup {
   const type = (args.forge ?? config.forge?.type) as ForgeType | undefined;
   if (type !== 'gitlab' && type !== 'github') {
     throw new ArchpinError('usage', 'no forge: pass --forge gitlab|github or set "forge": {"type": …} in the config');
@@ -32,9 +43,11 @@ export function makeForge(args: Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'p
   if (Object.values(targets).every((list: readonly string[]) => list.length === 0)) {
     throw new ArchpinError('usage', type === 'gitlab' ? 'no targets: pass --group or --project, or set forge.groups / forge.projects' : 'no targets: pass --owner or --repo, or set forge.owners / forge.repositories');
   }
+  const onGitlabCom = type === 'gitlab' && url !== undefined && /^https?:\/\/(www\.)?gitlab\.com(\/|$)/i.test(url);
+  const budget = createRateBudget({ store: rateStore(token), perMinute: fromConfig?.requestsPerMinute ?? (onGitlabCom ? GITLAB_COM_PER_MINUTE : 0) });
   if (type === 'gitlab') {
     if (!url) throw new ArchpinError('usage', 'GitLab needs --url or forge.url (e.g. https://gitlab.example.com)');
-    return { forge: createGitlabForge({ url, token, tokenEnv }), targets, tokenEnv };
+    return { forge: createGitlabForge({ url, token, tokenEnv, budget, ...(fromConfig?.rateLimits ? { rateLimits: fromConfig.rateLimits } : {}) }), targets, tokenEnv, budget };
   }
-  return { forge: createGithubForge({ token, ...(url ? { url } : {}) }), targets, tokenEnv };
+  return { forge: createGithubForge({ token, budget, ...(url ? { url } : {}) }), targets, tokenEnv, budget };
 }

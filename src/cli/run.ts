@@ -1,19 +1,27 @@
 import type { Config } from '../config/schema.js';
 import type { RepositoryOutcome } from '../core/outcome.js';
+import { parseShard } from '../bot/shard.js';
 import { sweep, type SweepResult } from '../bot/sweep.js';
+import { openFileSweepMemo } from '../bot/sweep-memo.js';
 import type { ParsedArgs } from './args.js';
 import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
 import { createLogger, logFormatFor } from './logger.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
 import { makeForge } from './make-forge.js';
 
+const DEFAULT_CONCURRENCY = 4;
+
 export async function runRun(args: ParsedArgs, config: Config, io: CliIo): Promise<ExitCode> {
   // Logs go to stderr. Without --log-level, per-repository lines show on a terminal or in CI; elsewhere
   // the stdout report says it all and only warnings and errors are logged.
   const level = args.logLevelGiven ? args.logLevel : io.interactive || io.env.CI ? 'info' : 'warn';
   const logger = createLogger({ level, format: logFormatFor(io.env, io.interactive), write: io.stderr, now: io.now });
+  const shard = parseShard(args.shard, io.env);
   const { forge, targets } = makeForge(args, config, io);
-  const setup = await lookupSetup(config, io, { cacheDir: cacheDirectory(args.cacheDir, config, io), platforms: args.platforms });
+  const cacheDir = cacheDirectory(args.cacheDir, config, io);
+  const setup = await lookupSetup(config, io, { cacheDir, platforms: args.platforms });
+  // Each shard keeps its own memo file: shards of one CI job may share a cache directory.
+  const memo = await openFileSweepMemo(cacheDir, shard ? `sweep-memo-${shard.index}-of-${shard.total}.json` : undefined);
   const { policyFor: _policyFor, ...lookup } = setup.deps;
   const result = await sweep(targets, config, {
     forge,
@@ -21,6 +29,9 @@ export async function runRun(args: ParsedArgs, config: Config, io: CliIo): Promi
     now: io.now,
     dryRun: args.dryRun,
     platforms: args.platforms,
+    shard,
+    memo,
+    concurrency: args.concurrency ?? DEFAULT_CONCURRENCY,
     onRepository: (outcome) => {
       for (const error of outcome.errors) logger.warn({ repository: outcome.repository, code: error.code }, error.message);
       logger.info({ repository: outcome.repository }, `${outcome.repository}: ${summarise(outcome)}`);
@@ -29,6 +40,7 @@ export async function runRun(args: ParsedArgs, config: Config, io: CliIo): Promi
   for (const failure of result.failures) logger.error({ repository: failure.repository, code: failure.code }, failure.message);
   logger.info({ repositories: result.repositories.length, failed: result.failures.length, dryRun: args.dryRun }, 'run finished');
   await setup.firstSeen.save().catch((error: unknown) => logger.warn({ err: error }, 'could not save the first-seen cache'));
+  await memo.save().catch((error: unknown) => logger.warn({ err: error }, 'could not save the sweep memo'));
   io.stdout(args.format === 'json' ? `${JSON.stringify(runReportJson(result, args.dryRun), null, 2)}\n` : renderRunText(result, args.dryRun));
   const failed = result.failures.length > 0 || result.repositories.some((repo) => repo.errors.length > 0 || repo.changes.some((change) => change.action === 'failed'));
   return failed ? EXIT_PARTIAL : EXIT_OK;

@@ -43,6 +43,16 @@ export const forgeSchema = z
     projects: z.array(z.string()).optional().describe('GitLab projects (path with namespace).'),
     owners: z.array(z.string()).optional().describe('GitHub users or organisations.'),
     repositories: z.array(z.string()).optional().describe('GitHub repositories (owner/name).'),
+    requestsPerMinute: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('API requests per minute for this token, shared by every worker (0 or absent: only what the forge says in its rate-limit headers and 429s; GitLab.com: 2000).'),
+    rateLimits: z
+      .record(z.string(), z.number().int().positive())
+      .optional()
+      .describe('GitLab: per-process limits by endpoint glob, requests per minute, as gitbeaker takes them (default: GitLab.com\'s documented limits on gitlab.com, none elsewhere).'),
   })
   .strict();
 

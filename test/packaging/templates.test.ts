@@ -68,6 +68,29 @@ describe('templates/gitlab-ci/archpin.gitlab-ci.yml', () => {
   });
 });
 
+describe('templates/gitlab-ci/archpin-parallel.gitlab-ci.yml', () => {
+  const ci = loadYaml('templates/gitlab-ci/archpin-parallel.gitlab-ci.yml');
+  const single = loadYaml('templates/gitlab-ci/archpin.gitlab-ci.yml');
+  const job = ci.archpin as Record<string, unknown>;
+
+  it('is the single-job template with parallel: 4, each job taking its shard from CI_NODE_INDEX / CI_NODE_TOTAL', () => {
+    expect(ci.variables).toEqual(single.variables);
+    expect(job.parallel).toBe(4);
+    expect(archpinLine(job.script as string[])).toBe(
+      'archpin run --forge gitlab --url "$CI_SERVER_URL" $ARCHPIN_TARGETS --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL" --cache-dir "$ARCHPIN_CACHE_DIR" --format json > "$ARCHPIN_REPORT" || status=$?',
+    );
+    const { parallel: _parallel, cache, script, ...rest } = job;
+    const { resource_group: _group, cache: singleCache, script: singleScript, ...singleRest } = single.archpin as Record<string, unknown>;
+    expect(rest).toEqual(singleRest);
+    expect((script as string[]).filter((line) => !line.startsWith('archpin '))).toEqual((singleScript as string[]).filter((line) => !line.startsWith('archpin ')));
+    expect(cache).toEqual({ ...(singleCache as object), key: 'archpin-$CI_NODE_INDEX-of-$CI_NODE_TOTAL' });
+  });
+
+  it('sets no resource_group (it would run the shards one after another)', () => {
+    expect(job.resource_group).toBeUndefined();
+  });
+});
+
 describe('templates/github/archpin.yml', () => {
   const workflow = loadYaml('templates/github/archpin.yml');
   const job = (workflow.jobs as Record<string, Record<string, unknown>>).archpin!;

@@ -21,6 +21,8 @@ export interface GlResponse {
   /** JSON value, or raw bytes (with their own content-type header). */
   readonly json?: unknown;
   readonly bytes?: Uint8Array;
+  /** A plain-text body (RackAttack's 429). */
+  readonly text?: string;
 }
 
 export type GlHandler = (request: GlRequest, params: readonly string[]) => GlResponse;

@@ -75,6 +75,8 @@ export interface ProjectRecord {
   readonly protectedBranches: Set<string>;
   readonly mergeRequests: MergeRequestRecord[];
   readonly issues: IssueRecord[];
+  /** GitLab's last_activity_at: moved by every commit and every write through the API to this project. */
+  lastActivityAt: string;
 }
 
 export interface ProjectSeed {
@@ -139,6 +141,7 @@ export class GitlabState {
       protectedBranches: new Set(),
       mergeRequests: [],
       issues: [],
+      lastActivityAt: this.now(),
     };
     this.projects.set(project.id, project);
     if (seed.files !== undefined) {
@@ -194,6 +197,7 @@ export class GitlabState {
     for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(path).update('\0').update(bytes);
     const id = hash.digest('hex');
     project.commits.set(id, { id, parents, message, authorName: author.name, authorEmail: author.email, createdAt, files });
+    project.lastActivityAt = createdAt;
     return id;
   }
 

@@ -18,7 +18,7 @@ export function projectView(state: GitlabState, project: ProjectRecord) {
     http_url_to_repo: `${web}.git`,
     merge_requests_access_level: 'enabled',
     issues_access_level: 'enabled',
-    last_activity_at: '2026-05-02T09:12:44.123Z',
+    last_activity_at: project.lastActivityAt,
   };
 }
 

@@ -21,6 +21,14 @@ export interface GitlabDoubleOptions {
   readonly tokens?: Readonly<Record<string, readonly TokenScope[]>>;
   /** A path prefix the API lives under, e.g. `/gitlab` for a relative URL root. */
   readonly relativeRoot?: string;
+  /** Milliseconds every response waits before it is sent (a network round trip, for benchmarks). */
+  readonly latencyMs?: number;
+  /**
+   * A RackAttack-style limit per token: `limit` requests per `windowMs`; the request over it gets a
+   * plain-text 429 with Retry-After and RateLimit-* headers (GitLab sends those reliably only on
+   * 429s; `headersOnEveryResponse` adds them to every answer, as an application limit does).
+   */
+  readonly rateLimit?: { readonly limit: number; readonly windowMs: number; readonly headersOnEveryResponse?: boolean };
 }
 
 export interface LoggedRequest {
@@ -65,6 +73,8 @@ export interface GitlabDouble {
   readonly state: GitlabState;
   readonly requests: LoggedRequest[];
   readonly faults: Faults;
+  /** Requests refused with 429 by the rate limit (they are in `requests` too). */
+  readonly rateLimited: () => number;
   /** Requests whose method matches and whose path matches (exact string or pattern). */
   count(method: string, path: string | RegExp): number;
   stop(): Promise<void>;
@@ -98,7 +108,8 @@ export async function startGitlabDouble(options: GitlabDoubleOptions = {}): Prom
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const response = handle(req, raw);
-      send(res, response);
+      if (options.latencyMs) setTimeout(() => send(res, response), options.latencyMs);
+      else send(res, response);
     });
   });
 
@@ -146,6 +157,8 @@ export async function startGitlabDouble(options: GitlabDoubleOptions = {}): Prom
         break;
       }
     }
+    const limited = rateLimit(token!);
+    if (limited.refused) return finish({ status: 429, text: 'Retry later\n', headers: limited.headers });
     if (!routed) return finish({ status: 404, json: { error: '404 Not Found' } });
     if (routed.route.write && !scopes.includes('api')) {
       return finish({
@@ -164,11 +177,43 @@ export async function startGitlabDouble(options: GitlabDoubleOptions = {}): Prom
       canWrite: scopes.includes('api'),
     };
     try {
-      return finish(routed.route.handler(request, routed.params));
+      const answer = routed.route.handler(request, routed.params);
+      const projectId = /^\/projects\/([^/]+)/.exec(path)?.[1];
+      if (routed.route.write && answer.status < 300 && projectId) {
+        const project = state.findProject(decodeURIComponent(projectId));
+        if (project) project.lastActivityAt = state.now();
+      }
+      return finish(limited.headers && options.rateLimit?.headersOnEveryResponse ? { ...answer, headers: { ...answer.headers, ...limited.headers } } : answer);
     } catch (error) {
       if (error instanceof GlFailure) return finish({ status: error.status, json: error.payload });
       return finish({ status: 500, json: { message: `500 Internal Server Error: ${(error as Error).message}` } });
     }
+  }
+
+  const windows = new Map<string, { start: number; count: number }>();
+  let refused = 0;
+  function rateLimit(token: string): { refused: boolean; headers?: Record<string, string> } {
+    const limit = options.rateLimit;
+    if (!limit) return { refused: false };
+    const now = Date.now();
+    let window = windows.get(token);
+    if (!window || now - window.start >= limit.windowMs) {
+      window = { start: now - (now % limit.windowMs), count: 0 };
+      windows.set(token, window);
+    }
+    window.count += 1;
+    const resetMs = window.start + limit.windowMs;
+    const headers = {
+      'ratelimit-name': 'throttle_authenticated_api',
+      'ratelimit-limit': String(limit.limit),
+      'ratelimit-observed': String(window.count),
+      'ratelimit-remaining': String(Math.max(0, limit.limit - window.count)),
+      'ratelimit-reset': String(Math.ceil(resetMs / 1000)),
+      'ratelimit-resettime': new Date(resetMs).toUTCString(),
+    };
+    if (window.count <= limit.limit) return { refused: false, headers };
+    refused += 1;
+    return { refused: true, headers: { ...headers, 'retry-after': String(Math.max(1, Math.ceil((resetMs - now) / 1000))) } };
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -178,6 +223,7 @@ export async function startGitlabDouble(options: GitlabDoubleOptions = {}): Prom
     state,
     requests,
     faults,
+    rateLimited: () => refused,
     count: (method, path) => requests.filter((r) => r.method === method && matches(path, r.path)).length,
     stop: () =>
       new Promise<void>((resolve, reject) => {
@@ -202,6 +248,13 @@ function send(res: ServerResponse, response: GlResponse): void {
   if (response.status === 204) {
     res.writeHead(204, headers);
     res.end();
+    return;
+  }
+  if (response.text !== undefined) {
+    headers['content-type'] = 'text/plain';
+    headers['content-length'] = String(Buffer.byteLength(response.text));
+    res.writeHead(response.status, headers);
+    res.end(response.text);
     return;
   }
   if (response.bytes) {

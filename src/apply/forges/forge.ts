@@ -22,6 +22,12 @@ export interface Repository {
   readonly defaultBranch: string;
   readonly archived: boolean;
   readonly webUrl: string;
+  /**
+   * When the forge last saw activity in the repository, as its bulk listing says (GitLab
+   * `last_activity_at`); absent when the forge gives nothing trustworthy. A sweep skips a repository
+   * whose activity has not moved and whose images have nothing new.
+   */
+  readonly activity?: string;
 }
 
 export interface TreeEntry {

@@ -6,6 +6,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { githubError, type GithubPermission } from './github-errors.js';
+import { rateObservation, type RateBudget } from './rate-budget.js';
 
 export const GithubOctokit = Octokit.plugin(retry, throttling);
 export type GithubClient = InstanceType<typeof GithubOctokit>;
@@ -36,6 +37,8 @@ export interface GithubClientOptions {
   /** How many times one request may wait out a rate limit (default 2). */
   readonly rateLimitRetries?: number;
   readonly log?: GithubLogger;
+  /** The token's budget shared across clients and workers: x-ratelimit-* headers, Retry-After, a configured rate. */
+  readonly budget?: RateBudget;
 }
 
 const SILENT: GithubLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -46,7 +49,7 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
   const rateLimitRetries = options.rateLimitRetries ?? 2;
   const shouldWait = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number): boolean =>
     retryCount < rateLimitRetries && retryAfter <= maxWait;
-  return new GithubOctokit({
+  const octokit = new GithubOctokit({
     auth: options.token,
     baseUrl: (options.url ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'archpin',
@@ -59,6 +62,29 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
         ? { enabled: false }
         : { onRateLimit: shouldWait, onSecondaryRateLimit: shouldWait, retryAfterBaseValue: scale },
   });
+  const budget = options.budget;
+  if (budget) {
+    // Around the throttling and retry plugins (a hook added later wraps the earlier ones): one count per
+    // request; the plugins' own retries wait out 429s and 403s themselves. Every answer says what is left.
+    octokit.hook.wrap('request', async (request, requestOptions) => {
+      await budget.take();
+      try {
+        const response = await request(requestOptions);
+        await budget.observe(rateObservation((name) => headerOf(response.headers, name), response.status, Date.now()));
+        return response;
+      } catch (error) {
+        const failed = error as { status?: number; response?: { headers?: Record<string, unknown> } };
+        if (typeof failed.status === 'number') await budget.observe(rateObservation((name) => headerOf(failed.response?.headers, name), failed.status, Date.now()));
+        throw error;
+      }
+    });
+  }
+  return octokit;
+}
+
+function headerOf(headers: Record<string, unknown> | undefined, name: string): string | null {
+  const value = headers?.[name];
+  return value === undefined || value === null ? null : String(value);
 }
 
 /** Runs one GitHub operation, mapping its failure to an ArchpinError describing `action`. */

@@ -8,6 +8,7 @@ export interface GlProject {
   readonly archived?: boolean;
   readonly empty_repo?: boolean;
   readonly web_url: string;
+  readonly last_activity_at?: string | null;
 }
 
 export interface GlMergeRequest {
@@ -53,6 +54,7 @@ export function toRepository(project: GlProject): Repository {
     defaultBranch: project.default_branch ?? '',
     archived: project.archived === true,
     webUrl: project.web_url,
+    ...(project.last_activity_at ? { activity: project.last_activity_at } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  * GitlabHttpError that carries the status and GitLab's own message but never the request headers.
  */
 import { createRequesterFn, getMatchingRateLimiter, type RateLimiters, type RequesterType, type ResourceOptions } from '@gitbeaker/requester-utils';
+import { rateObservation, type RateBudget } from './rate-budget.js';
 
 export type FetchLike = (input: URL, init: RequestInit) => Promise<Response>;
 export type Sleep = (ms: number) => Promise<void>;
@@ -18,6 +19,8 @@ export interface GitlabRequesterOptions {
   readonly maxRateLimitRetries?: number;
   /** Retries of a 5xx or network failure on GET. */
   readonly maxServerRetries?: number;
+  /** The token's budget, shared with every other client of the token (and worker, through Redis). */
+  readonly budget?: RateBudget;
 }
 
 export class GitlabHttpError extends Error {
@@ -99,9 +102,11 @@ export function createGitlabRequester(options: GitlabRequesterOptions = {}): (re
     let serverFailures = 0;
     for (;;) {
       await rateLimit();
+      await options.budget?.take();
       let response: Response;
       try {
         response = await fetchFn(url, { method, headers, body, signal });
+        await options.budget?.observe(rateObservation((name) => response.headers.get(name), response.status, Date.now()));
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         if ((error as Error | undefined)?.name === 'TimeoutError' || (error as Error | undefined)?.name === 'AbortError') {

@@ -7,6 +7,7 @@ import type { BranchHead, ChangeRequest, CommitRequest, Forge, ForgeTargets, Iss
 import { gitlabError, statusOf, type GitlabErrorContext } from './gitlab-errors.js';
 import { labelsParam, toChangeRequest, toIssue, toRepository, type GlBranch, type GlCommit, type GlIssue, type GlMergeRequest, type GlProject, type GlTreeItem } from './gitlab-mappers.js';
 import { createGitlabRequester, type FetchLike, type Sleep } from './gitlab-requester.js';
+import type { RateBudget } from './rate-budget.js';
 
 export interface GitlabForgeOptions {
   /** Instance URL, e.g. https://gitlab.example.com (a relative root like /gitlab is kept). */
@@ -18,9 +19,32 @@ export interface GitlabForgeOptions {
   readonly sleep?: Sleep;
   /** Longest Retry-After waited out on a 429; longer ones fail as forge-rate-limited. */
   readonly maxRetryAfterMs?: number;
+  /** gitbeaker's per-process limiters: endpoint glob → requests per minute (default: `gitlabRateLimits(url)`). */
+  readonly rateLimits?: Readonly<Record<string, number>>;
+  /** The token's budget shared across clients and workers (RateLimit-* headers, Retry-After, a configured rate). */
+  readonly budget?: RateBudget;
 }
 
 const PER_PAGE = 100;
+
+/**
+ * gitbeaker's limiters, from GitLab's documented limits. GitLab.com enforces 2,000 authenticated API
+ * requests a minute per user, 600/min on a group's project listing, 400/min on reading one project and
+ * 2,000 per 10 minutes on listing all projects. Self-managed instances set their own limits (the
+ * Groups/Projects API ones are off by default since 18.0): there gitbeaker's built-in 3,000/min per
+ * endpoint would stall a large sweep below the server's limit, so nothing is limited client-side and
+ * the budget follows the server's RateLimit-* headers and 429s instead.
+ */
+export function gitlabRateLimits(url: string): Record<string, number> {
+  const host = new URL(url).hostname.toLowerCase();
+  if (host === 'gitlab.com' || host.endsWith('.gitlab.com')) {
+    return { '**': 2000, 'groups/*/projects': 600, 'projects/*': 400, projects: 200 };
+  }
+  return { '**': UNLIMITED };
+}
+
+/** rate-limiter-flexible needs a number: a rate no client reaches. */
+const UNLIMITED = 1_000_000_000;
 
 /** Wire shapes are read through our own interfaces: gitbeaker's generics add nothing here. */
 const as = <T>(value: unknown): T => value as T;
@@ -31,7 +55,9 @@ export function createGitlabForge(options: GitlabForgeOptions): Forge {
   const api = new Gitlab({
     host,
     token: options.token,
-    requesterFn: createGitlabRequester({ fetch: options.fetch, sleep: options.sleep, maxRetryAfterMs: options.maxRetryAfterMs }),
+    rateLimits: { ...(options.rateLimits ?? gitlabRateLimits(host)) },
+    rateLimitDuration: 60,
+    requesterFn: createGitlabRequester({ fetch: options.fetch, sleep: options.sleep, maxRetryAfterMs: options.maxRetryAfterMs, ...(options.budget ? { budget: options.budget } : {}) }),
   });
 
   async function call<T>(action: string, run: () => Promise<unknown>): Promise<T> {

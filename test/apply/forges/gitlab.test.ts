@@ -67,6 +67,7 @@ describe('GitLab forge', () => {
         defaultBranch: 'main',
         archived: false,
         webUrl: `${double.url}/tools/ci-images`,
+        activity: double.state.project('tools/ci-images').lastActivityAt,
       });
       expect(double.count('GET', '/projects/tools%2Fci-images')).toBe(1);
     });

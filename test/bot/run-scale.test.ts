@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseShard, shardOf } from '../../src/bot/shard.js';
+import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../support/gitlab-double.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { pushImage, pushIndex, seedIncident, type IncidentSeed } from '../support/seed.js';
+import { runArchpin } from '../support/run-cli.js';
+
+let registry: TestRegistry;
+let seed: IncidentSeed;
+let gitlab: GitlabDouble;
+let work: string;
+let host: string;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  seed = await seedIncident(registry);
+  host = registry.host;
+  gitlab = await startGitlabDouble();
+  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-run-scale-'));
+});
+
+afterAll(async () => {
+  await gitlab?.stop();
+  await registry?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+function run(group: string, cache: string, extra: string[] = [], env: Record<string, string> = {}) {
+  return runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', group, '--format', 'json', '--cache-dir', path.join(work, cache), ...extra], {
+    env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN, ...env },
+  });
+}
+
+/** Requests made since `from`: group listings, and the other calls by project id. */
+function callsSince(from: number): { group: number; byProject: Map<string, number> } {
+  const byProject = new Map<string, number>();
+  let group = 0;
+  for (const request of gitlab.requests.slice(from)) {
+    const id = /^\/projects\/(\d+)/.exec(request.path)?.[1];
+    if (id === undefined) group++;
+    else byProject.set(id, (byProject.get(id) ?? 0) + 1);
+  }
+  return { group, byProject };
+}
+
+const deployFile = (tag: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: dind\nspec:\n  containers:\n    - name: dind\n      image: ${host}/library/docker:${tag}\n`;
+const repositoriesOf = (stdout: string) => (JSON.parse(stdout) as { repositories: Array<{ repository: string }> }).repositories.map((repo) => repo.repository);
+
+describe('cheap no-op sweeps', () => {
+  it('skips a settled project without a forge call, runs one that moved, and runs them all when an image gets a new tag', async () => {
+    const names = ['quiet/a', 'quiet/b', 'quiet/sub/c', 'quiet/sub/d'];
+    for (const name of names) gitlab.state.addProject(name, { files: { 'pod.yaml': deployFile('27.0.3-dind'), 'README.md': `# ${name}\n` } });
+    const ids = names.map((name) => String(gitlab.state.project(name).id));
+
+    const first = await run('quiet', 'cache-quiet');
+    expect(first.code).toBe(0);
+    expect(names.map((name) => gitlab.state.project(name).mergeRequests.length)).toEqual([1, 1, 1, 1]);
+
+    let from = gitlab.requests.length;
+    const second = await run('quiet', 'cache-quiet');
+    expect(second.code).toBe(0);
+    expect(callsSince(from)).toEqual({ group: 1, byProject: new Map() });
+    const report = JSON.parse(second.stdout) as { repositories: Array<{ repository: string; changes: Array<{ action: string }>; reusedScan: boolean }> };
+    expect(report.repositories.map((repo) => [repo.repository, repo.changes.map((change) => change.action), repo.reusedScan])).toEqual(names.map((name) => [name, ['unchanged'], true]));
+
+    // A push to one project moves its last_activity_at: that project alone runs (and picks the push up).
+    gitlab.state.push('quiet/sub/c', { 'more.yaml': deployFile('27.1.1') });
+    from = gitlab.requests.length;
+    const third = await run('quiet', 'cache-quiet');
+    expect(third.code).toBe(0);
+    const moved = callsSince(from);
+    expect([...moved.byProject.keys()]).toEqual([ids[2]]);
+    expect(gitlab.state.files('quiet/sub/c', gitlab.state.project('quiet/sub/c').mergeRequests[0]!.sourceBranch).has('more.yaml')).toBe(true);
+
+    // Nothing new again: zero per-project calls, the pushed project included.
+    from = gitlab.requests.length;
+    expect((await run('quiet', 'cache-quiet')).code).toBe(0);
+    expect(callsSince(from).byProject.size).toBe(0);
+
+    // A new complete tag changes what the lookup says: every project using the image runs and its MR is updated.
+    const images = await Promise.all(
+      (['amd64', 'arm64'] as const).map((architecture) => pushImage(registry, seed.repository, { os: 'linux', architecture, ...(architecture === 'arm64' ? { variant: 'v8' } : {}), mediaType: 'oci', created: '2024-09-02T10:00:00Z', label: '27.3.0-dind' })),
+    );
+    const armV6 = await pushImage(registry, seed.repository, { os: 'linux', architecture: 'arm', variant: 'v6', mediaType: 'oci', created: '2024-09-02T10:00:00Z', label: '27.3.0-dind' });
+    const armV7 = await pushImage(registry, seed.repository, { os: 'linux', architecture: 'arm', variant: 'v7', mediaType: 'oci', created: '2024-09-02T10:00:00Z', label: '27.3.0-dind' });
+    await pushIndex(registry, seed.repository, '27.3.0-dind', [...images, armV6, armV7], { mediaType: 'oci' });
+    from = gitlab.requests.length;
+    const fifth = await run('quiet', 'cache-quiet');
+    expect(fifth.code).toBe(0);
+    expect([...callsSince(from).byProject.keys()].sort()).toEqual([...ids].sort());
+    expect(names.map((name) => gitlab.state.project(name).mergeRequests[0]!.title.endsWith('27.3.0-dind'))).toEqual([true, true, true, true]);
+  });
+
+  it('runs a project whose memo is lost (empty cache) in full, and remembers nothing from a dry run', async () => {
+    gitlab.state.addProject('fresh/one', { files: { 'pod.yaml': deployFile('27.0.3-dind') } });
+    const id = String(gitlab.state.project('fresh/one').id);
+    expect((await run('fresh', 'cache-fresh-1', ['--dry-run'])).code).toBe(0);
+    let from = gitlab.requests.length;
+    expect((await run('fresh', 'cache-fresh-1', ['--dry-run'])).code).toBe(0);
+    expect(callsSince(from).byProject.get(id)).toBeGreaterThan(0);
+    expect((await run('fresh', 'cache-fresh-1')).code).toBe(0);
+    from = gitlab.requests.length;
+    expect((await run('fresh', 'cache-fresh-2')).code).toBe(0);
+    expect(callsSince(from).byProject.get(id)).toBe(2);
+  });
+});
+
+describe('run --shard I/N', () => {
+  it('splits the projects by a stable hash of their id: disjoint shards that cover every project', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `shards/p${String(i).padStart(2, '0')}`);
+    for (const name of names) gitlab.state.addProject(name, { files: { 'README.md': `# ${name}\n` } });
+    const shards: string[][] = [];
+    for (const index of [1, 2, 3]) {
+      const result = await run('shards', `cache-shard-${index}`, ['--shard', `${index}/3`]);
+      expect(result.code).toBe(0);
+      shards.push(repositoriesOf(result.stdout));
+    }
+    const expected = [1, 2, 3].map((index) => names.filter((name) => shardOf(String(gitlab.state.project(name).id), 3) === index));
+    expect(shards).toEqual(expected);
+    expect(shards.flat().sort()).toEqual(names);
+    expect(shards.every((shard) => shard.length > 0)).toBe(true);
+    // GitLab's parallel: N sets CI_NODE_INDEX / CI_NODE_TOTAL; the flag wins over them.
+    const fromEnv = await run('shards', 'cache-shard-env', [], { CI_NODE_INDEX: '2', CI_NODE_TOTAL: '3' });
+    expect(repositoriesOf(fromEnv.stdout)).toEqual(expected[1]);
+    const flagWins = await run('shards', 'cache-shard-env', ['--shard', '3/3'], { CI_NODE_INDEX: '2', CI_NODE_TOTAL: '3' });
+    expect(repositoriesOf(flagWins.stdout)).toEqual(expected[2]);
+  });
+
+  it('refuses a shard that is not I/N with 1 ≤ I ≤ N', async () => {
+    for (const bad of ['0/3', '4/3', '2', 'a/b', '1/0']) {
+      const result = await run('shards', 'cache-shard-bad', ['--shard', bad]);
+      expect([result.code, result.stderr]).toEqual([2, `archpin: --shard ${bad}: expected I/N with 1 ≤ I ≤ N (e.g. 2/4), not "${bad}"\nRun "archpin --help" for usage.\n`]);
+    }
+    expect(parseShard(undefined, { CI_NODE_INDEX: '1' })).toBeUndefined();
+    expect(() => parseShard(undefined, { CI_NODE_INDEX: '5', CI_NODE_TOTAL: '4' })).toThrow('CI_NODE_INDEX/CI_NODE_TOTAL: expected I/N with 1 ≤ I ≤ N (e.g. 2/4), not "5/4"');
+  });
+});
