@@ -4,21 +4,20 @@ import type { Forge, Repository } from '../apply/forges/forge.js';
 import { imagePolicy } from '../config/image-policy.js';
 import { withRepositoryConfig } from '../config/repository-config.js';
 import type { Config } from '../config/schema.js';
-import { dependenciesOf, type Dependency, type DependencyResult, type LookupFailure } from '../core/dependency.js';
+import type { Dependency, DependencyResult, LookupFailure } from '../core/dependency.js';
 import { errorFields } from '../core/errors.js';
 import { imageKey } from '../core/image-ref.js';
-import { sourceFile, type SourceFile } from '../core/source-file.js';
-import type { ChangeAction, ChangeOutcome, RepositoryOutcome, RunError } from '../core/outcome.js';
+import type { ChangeOutcome, RepositoryOutcome, RunError } from '../core/outcome.js';
+import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
+import { lookupAndPlan, markDisabled, referencesIn, scanSources, type Scanned } from '../pipeline/pipeline.js';
 import { groupChanges } from '../plan/change-groups.js';
 import { changeFingerprint, changeTitle } from '../plan/change-request-text.js';
-import { dashboardBody, decodeDashboardState, DASHBOARD_TITLE, type DashboardEntry, type DashboardState } from '../plan/dashboard.js';
-import { planUpdates } from '../plan/plan-updates.js';
-import { EXTRACTORS } from '../scan/extractors/index.js';
-import { prepareScan, scanFiles } from '../scan/scan-files.js';
+import { decodeDashboardState, DASHBOARD_TITLE, type DashboardState } from '../plan/dashboard.js';
 import { closeObsolete, reconcileChange } from './reconcile-change.js';
 import { readRepositoryFiles } from './read-repository.js';
+import { repositoryDashboardBody, writeDashboard } from './repository-dashboard.js';
 
 /** A lookup result; `firstSeenKeys` lists the `image@digest` first-seen keys the lookup consulted. */
 export type LookedUp = DependencyResult & { readonly firstSeenKeys?: readonly string[] };
@@ -34,7 +33,6 @@ export interface RunRepositoryDeps {
 }
 
 const DEFAULT_CONCURRENT_LIMIT = 10;
-const SETTLED: ReadonlySet<ChangeAction> = new Set(['opened', 'updated', 'unchanged', 'skipped-closed']);
 const DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024;
 
 function configHash(config: Config): string {
@@ -42,30 +40,25 @@ function configHash(config: Config): string {
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
 }
 
-interface Scanned {
-  readonly files: readonly SourceFile[] | null;
+/** A repository's scan with its effective config; `files` is null when the scan was remembered rather than read. */
+interface RepositoryScan {
+  readonly scanned: Scanned | null;
   readonly references: readonly Reference[];
   readonly problems: readonly ScanProblem[];
   readonly config: Config;
   readonly repoConfig: string | null;
 }
 
-async function scanRepository(forge: Forge, repo: Repository, ref: string, global: Config): Promise<Scanned> {
+async function scanRepository(forge: Forge, repo: Repository, ref: string, global: Config): Promise<RepositoryScan & { scanned: Scanned }> {
   const read = await readRepositoryFiles(forge, repo, ref, { ignorePaths: global.ignorePaths ?? [], maxFileSize: global.maxFileSize ?? DEFAULT_MAX_FILE_SIZE });
   const config = withRepositoryConfig(global, read.configText, `${repo.path}/archpin.json`);
   const files = config.ignorePaths === global.ignorePaths ? read.files : await narrowed(forge, repo, ref, config);
-  const result = scanFiles(files, EXTRACTORS, prepareScan(files, EXTRACTORS));
-  return { files, references: result.references, problems: [...read.problems, ...result.problems], config, repoConfig: read.configText };
+  const scanned = scanSources(files, read.problems);
+  return { scanned, references: scanned.references, problems: scanned.problems, config, repoConfig: read.configText };
 }
 
 async function narrowed(forge: Forge, repo: Repository, ref: string, config: Config): Promise<readonly SourceFile[]> {
   return (await readRepositoryFiles(forge, repo, ref, { ignorePaths: config.ignorePaths ?? [], maxFileSize: config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE })).files;
-}
-
-function withEnabled(references: readonly Reference[], config: Config): Reference[] {
-  return references.map((reference) =>
-    reference.skip === null && reference.image && !imagePolicy(config, imageKey(reference.image)).enabled ? { ...reference, skip: 'ignored' } : reference,
-  );
 }
 
 /**
@@ -85,31 +78,19 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
 
   const hash = configHash(global);
   const reuse = remembered !== null && remembered.base === head.sha && remembered.configHash === hash && remembered.references !== null;
-  let scanned: Scanned = reuse
-    ? { files: null, references: remembered.references!, problems: [], config: global, repoConfig: null }
-    : await scanRepository(forge, repo, head.sha, global);
+  let scan: RepositoryScan = reuse
+      ? { scanned: null, references: remembered.references, problems: [], config: global, repoConfig: null }
+      : await scanRepository(forge, repo, head.sha, global);
   if (reuse && remembered.repoConfig !== undefined) {
-    scanned = { ...scanned, config: withRepositoryConfig(global, remembered.repoConfig, `${repo.path}/archpin.json`), repoConfig: remembered.repoConfig };
+    scan = { ...scan, config: withRepositoryConfig(global, remembered.repoConfig, `${repo.path}/archpin.json`), repoConfig: remembered.repoConfig };
   }
-  const config = scanned.config;
-  const references = withEnabled(scanned.references, config);
-  const results = await deps.lookup(dependenciesOf(references), config);
-  const plan = planUpdates(results);
+  const config = scan.config;
+  const references = markDisabled(scan.references, (image) => imagePolicy(config, image).enabled);
+  const { results, plan } = await lookupAndPlan(references, (dependencies) => deps.lookup(dependencies, config));
   errors.push(...plan.errors, ...plan.failures.map((failure) => ({ code: failure.code, message: `${failure.file}:${failure.line}: ${failure.message}` })));
   const prefix = config.branchPrefix ?? 'archpin/';
   const changes = groupChanges(plan.updates, plan.held, { branchPrefix: prefix, groupNameFor: (image) => imagePolicy(config, image).groupName });
   const fingerprints = Object.fromEntries(changes.map((change) => [change.branch, changeFingerprint(change)]));
-
-  const stateFor = (settled: ReadonlySet<string>): DashboardState => ({
-    version: 1,
-    base: head.sha,
-    configHash: hash,
-    references: scanned.references,
-    repoConfig: scanned.repoConfig,
-    // Only changes the forge now holds: a failed or waiting one makes the next run look again.
-    changes: Object.fromEntries(Object.entries(fingerprints).filter(([branch]) => settled.has(branch))),
-    firstSeen: rememberedFirstSeen(deps.firstSeen, results, references),
-  });
 
   const unchanged = reuse && sameRecord(remembered.changes, fingerprints);
   let outcomes: ChangeOutcome[];
@@ -117,12 +98,8 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
   if (unchanged) {
     outcomes = changes.map((change) => ({ branch: change.branch, title: changeTitle(change), action: 'unchanged', number: null, url: null }));
   } else {
-    if (!scanned.files) scanned = await scanRepository(forge, repo, head.sha, global);
-    const files = scanned.files!;
-    const byPath = new Map(files.map((file) => [file.path, file.bytes]));
-    const context = prepareScan(files, EXTRACTORS);
-    const rescan = (path: string, bytes: Uint8Array) => scanFiles([sourceFile(path, bytes)], EXTRACTORS, context).references;
-    const referencesIn = (path: string) => scanned.references.filter((reference) => reference.file === path);
+    const scanned = scan.scanned ?? (scan = await scanRepository(forge, repo, head.sha, global)).scanned;
+    const byPath = new Map(scanned.files.map((file) => [file.path, file.bytes]));
     const open = await forge.listOpenChangeRequests(repo, prefix);
     let openCount = open.length;
     const hourAgo = deps.now() - 3_600_000;
@@ -130,14 +107,15 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
     outcomes = [];
     for (const change of changes) {
       if (deps.shouldStop?.()) break;
-      const made = changeFiles(change.fileEdits, (path) => byPath.get(path), referencesIn, rescan);
+      const made = changeFiles(change.fileEdits, (path) => byPath.get(path), (path) => referencesIn(scanned, path), scanned.rescan);
       const title = changeTitle(change);
       if (!made.ok) {
         outcomes.push({ branch: change.branch, title, action: 'failed', number: null, url: null, error: made.reason });
         continue;
       }
+      const fingerprint = fingerprints[change.branch] ?? changeFingerprint(change);
       try {
-        const outcome = await reconcileChange(forge, repo, change, { title, files: made.files, base: head.sha, fingerprint: fingerprints[change.branch]!, config, dryRun: deps.dryRun, canOpen: () => withinLimits(openCount, openedThisHour, config) });
+        const outcome = await reconcileChange(forge, repo, change, { title, files: made.files, base: head.sha, fingerprint, config, dryRun: deps.dryRun, canOpen: () => withinLimits(openCount, openedThisHour, config) });
         if (outcome.action === 'opened') {
           openCount++;
           openedThisHour++;
@@ -152,28 +130,28 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
   }
 
   if (wantsDashboard && !deps.shouldStop?.()) {
-    const fresh: DashboardEntry[] = outcomes.map((outcome) => ({
-      title: outcome.title,
-      branch: outcome.branch,
-      url: outcome.url,
-      status: outcome.action === 'skipped-closed' ? 'closed-by-user' : outcome.action === 'awaiting-limit' ? 'awaiting-limit' : outcome.action.startsWith('would') ? 'dry-run' : 'open',
-    }));
-    // With nothing new, the dashboard keeps the change lines it already shows (with their links).
-    const entries = unchanged ? (remembered.entries ?? fresh) : fresh;
-    const body = dashboardBody({
-      changes: entries,
+    const stateFor = (settled: ReadonlySet<string>): DashboardState => ({
+      version: 1,
+      base: head.sha,
+      configHash: hash,
+      references: scan.references,
+      repoConfig: scan.repoConfig,
+      // Only changes the forge now holds: a failed or waiting one makes the next run look again.
+      changes: Object.fromEntries(Object.entries(fingerprints).filter(([branch]) => settled.has(branch))),
+      firstSeen: rememberedFirstSeen(deps.firstSeen, results, references),
+    });
+    const body = repositoryDashboardBody({
+      outcomes,
+      keptEntries: unchanged ? (remembered.entries ?? null) : null,
       held: plan.held,
       errors: plan.errors,
-      problems: [...scanned.problems.map((problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.code} — ${problem.message}`), ...outcomes.filter((o) => o.error).map((o) => `${o.branch}: ${o.error}`)],
+      problems: scan.problems,
       skipped: references.filter((reference) => reference.skip !== null).length,
-      state: { ...stateFor(new Set(outcomes.filter((outcome) => SETTLED.has(outcome.action) && outcome.automerge === undefined).map((outcome) => outcome.branch))), entries },
+      stateFor,
     });
-    if (!deps.dryRun && body !== dashboard?.body) {
-      if (dashboard) await forge.updateIssue(repo, dashboard.number, body);
-      else await forge.createIssue(repo, DASHBOARD_TITLE, body);
-    }
+    await writeDashboard(forge, repo, dashboard, body, deps.dryRun);
   }
-  return { repository: repo.path, changes: outcomes, closed, held: plan.held, errors, problems: scanned.problems, reusedScan: reuse };
+  return { repository: repo.path, changes: outcomes, closed, held: plan.held, errors, problems: scan.problems, reusedScan: reuse };
 }
 
 /**

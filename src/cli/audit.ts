@@ -1,18 +1,13 @@
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import { imagePolicy } from '../config/image-policy.js';
-import { KNOWN_EMPTY_DIGESTS } from '../core/digest.js';
-import { isArchpinError } from '../core/errors.js';
+import { dependenciesOf, type LookupFailure } from '../core/dependency.js';
 import { formatImageRef } from '../core/image-ref.js';
-import { parseImageConfig, parseManifest, type Manifest } from '../core/manifest.js';
 import type { Reference } from '../core/types.js';
-import { dependenciesOf, type Dependency, type LookupFailure } from '../core/dependency.js';
 import type { BlockReason } from '../core/verdict.js';
-import { evaluateCandidate } from '../gate/evaluate.js';
-import { findUpdate } from '../lookup/find-updates.js';
+import { auditPin, type PinnedDependency } from '../lookup/audit-pin.js';
 import { applyEnabled } from './check.js';
 import { EXIT_OK, EXIT_PARTIAL, EXIT_UNSAFE, type CliIo, type ExitCode } from './io.js';
-import { cacheDirectory, lookupSetup, type LookupSetup } from './lookup-deps.js';
+import { cacheDirectory, lookupSetup } from './lookup-deps.js';
 import { progressReporter } from './progress.js';
 import { errorsJson } from './check-report.js';
 import { referenceJson } from './report-json.js';
@@ -34,89 +29,19 @@ export interface AuditFinding {
   readonly fix: string | null;
 }
 
-interface DependencyAudit {
-  readonly reasons: readonly BlockReason[];
-  readonly fix: { tag: string | null; digest: string } | null;
-  readonly error: LookupFailure | null;
-}
-
-const EMPTY_REASON: BlockReason = {
-  code: 'empty-index',
-  message: 'pinned to the known empty index digest: the image has no platforms and cannot be pulled',
-};
-
-/** Gates the pinned digest itself, against the policy and against what its tag offers today. */
-async function auditDependency(dependency: Dependency, setup: LookupSetup, config: Config, platforms: readonly string[] | undefined, now: number): Promise<DependencyAudit> {
-  const { source } = setup.deps;
-  const location = dependency.location;
-  const digest = dependency.digest!;
-  const policy = { ...imagePolicy(config, dependency.key, platforms), minimumReleaseAge: null, settleTime: null };
-  let reasons: BlockReason[] = [];
-  try {
-    if (KNOWN_EMPTY_DIGESTS.has(digest)) {
-      reasons = [EMPTY_REASON];
-    } else {
-      const pinned = await source.manifestByDigest(location, digest);
-      const parsed = parseManifest(pinned.bytes, pinned.mediaType);
-      let offered: Manifest | null = null;
-      let onPurpose = false;
-      if (dependency.tag) {
-        const tagged = await source.manifestByTag(location, dependency.tag).catch(() => null);
-        const taggedManifest = tagged ? parseManifest(tagged.bytes, tagged.mediaType) : null;
-        if (taggedManifest?.ok && tagged!.digest !== digest) {
-          offered = taggedManifest.value;
-          onPurpose = parsed.ok && parsed.value.kind === 'image' && offered.kind === 'index' && offered.entries.some((entry) => entry.digest === digest);
-        }
-      }
-      let imagePlatform = null;
-      if (parsed.ok && parsed.value.kind === 'image') {
-        const config = parseImageConfig(await source.blob(location, parsed.value.config.digest, 1024 * 1024));
-        imagePlatform = config.ok ? config.value.platform : null;
-      }
-      const verdict = evaluateCandidate({
-        candidate: {
-          image: dependency.key,
-          tag: dependency.tag,
-          digest,
-          contentDigest: pinned.digest,
-          manifest: parsed.ok ? parsed.value : { kind: 'unreadable', code: 'unsupported-media-type', message: parsed.error.message },
-          imagePlatform,
-          created: null,
-          firstSeen: null,
-        },
-        current: offered && !onPurpose ? { manifest: offered, imagePlatform: null } : null,
-        policy,
-        now,
-      });
-      if (!verdict.pass) reasons = [...verdict.reasons];
-      if (onPurpose && !policy.platforms) reasons = reasons.filter((reason) => reason.code !== 'single-arch');
-    }
-  } catch (error) {
-    return { reasons: [], fix: null, error: lookupFailure(dependency, error) };
-  }
-  if (reasons.length === 0) return { reasons, fix: null, error: null };
-  const repin = await findUpdate({ ...dependency, digest: null }, setup.deps);
-  const fix = repin.update ? { tag: repin.update.tag, digest: repin.update.digest } : null;
-  return { reasons, fix, error: null };
-}
-
-function lookupFailure(dependency: Dependency, error: unknown): LookupFailure {
-  return isArchpinError(error)
-    ? { image: dependency.key, tag: dependency.tag, code: error.code, message: error.message, retryable: error.retryable }
-    : { image: dependency.key, tag: dependency.tag, code: 'lookup-failed', message: String(error), retryable: false };
-}
+const isPinned = (dependency: { digest: string | null }): dependency is PinnedDependency => dependency.digest !== null;
 
 export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCode> {
   const scan = await scanDirectory(path.resolve(io.cwd, options.directory), options.config);
   const references = applyEnabled(scan.references, options.config);
-  const pinned = dependenciesOf(references).filter((dependency) => dependency.digest !== null);
+  const pinned = dependenciesOf(references).filter(isPinned);
   const progress = progressReporter(io, 'pins');
   const setup = await lookupSetup(options.config, io, { cacheDir: cacheDirectory(options.cacheDir, options.config, io), platforms: options.platforms });
   const findings: AuditFinding[] = [];
   const errors: LookupFailure[] = [];
   let done = 0;
   for (const dependency of pinned) {
-    const result = await auditDependency(dependency, setup, options.config, options.platforms, io.now());
+    const result = await auditPin(dependency, setup.deps, io.now());
     progress.update(++done, pinned.length);
     if (result.error) errors.push(result.error);
     for (const reference of dependency.references) {

@@ -1,14 +1,11 @@
 import path from 'node:path';
 import { writeVerifiedFiles } from '../apply/write-files.js';
-import { verifyFileEdit } from '../core/verify-edits.js';
 import type { Config } from '../config/schema.js';
 import { imagePolicy } from '../config/image-policy.js';
-import { imageKey } from '../core/image-ref.js';
-import type { Reference } from '../core/types.js';
-import { dependenciesOf } from '../core/dependency.js';
 import type { Plan } from '../core/planned.js';
+import type { Reference } from '../core/types.js';
 import { findUpdates } from '../lookup/find-updates.js';
-import { planUpdates } from '../plan/plan-updates.js';
+import { lookupAndPlan, markDisabled, referencesIn, verifyEdits } from '../pipeline/pipeline.js';
 import { unifiedDiff } from '../plan/unified-diff.js';
 import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
@@ -28,9 +25,7 @@ export interface CheckOptions {
 
 /** References of images a package rule disables are reported as skipped (`ignored`). */
 export function applyEnabled(references: readonly Reference[], config: Config): Reference[] {
-  return references.map((reference) =>
-    reference.skip === null && reference.image && !imagePolicy(config, imageKey(reference.image)).enabled ? { ...reference, skip: 'ignored' } : reference,
-  );
+  return markDisabled(references, (image) => imagePolicy(config, image).enabled);
 }
 
 export async function buildCheckReport(options: CheckOptions, io: CliIo): Promise<{ report: CheckReport; plan: Plan }> {
@@ -43,27 +38,21 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
     platforms: options.platforms,
     onProgress: progress.update,
   });
-  const results = await findUpdates(dependenciesOf(references), setup.deps);
+  const { plan } = await lookupAndPlan(references, (dependencies) => findUpdates(dependencies, setup.deps));
   progress.done();
   await setup.firstSeen.save().catch(() => undefined);
-  const plan = planUpdates(results);
 
   const bytesOf = new Map(scan.files.map((file) => [file.path, file.bytes]));
-  const referencesIn = (file: string) => scan.references.filter((reference) => reference.file === file);
+  const diffOf = (file: string, after: Uint8Array): string => {
+    const before = bytesOf.get(file);
+    return before === undefined ? '' : unifiedDiff(file, before, after);
+  };
   const diffs: string[] = [];
   const writeFailures: Array<{ file: string; message: string }> = [];
-  if (options.write) {
-    const outcomes = await writeVerifiedFiles(root, plan.fileEdits, referencesIn, scan.rescan);
-    for (const outcome of outcomes) {
-      if (!outcome.ok) writeFailures.push({ file: outcome.file, message: outcome.reason });
-      else if (options.diff) diffs.push(unifiedDiff(outcome.file, bytesOf.get(outcome.file)!, outcome.bytes));
-    }
-  } else {
-    for (const change of plan.fileEdits) {
-      const verified = verifyFileEdit(change.file, bytesOf.get(change.file)!, change, referencesIn(change.file), scan.rescan);
-      if (!verified.ok) writeFailures.push({ file: verified.file, message: verified.reason });
-      else if (options.diff) diffs.push(unifiedDiff(verified.file, bytesOf.get(verified.file)!, verified.bytes));
-    }
+  const outcomes = options.write ? await writeVerifiedFiles(root, plan.fileEdits, (file) => referencesIn(scan, file), scan.rescan) : verifyEdits(plan.fileEdits, scan);
+  for (const outcome of outcomes) {
+    if (!outcome.ok) writeFailures.push({ file: outcome.file, message: outcome.reason });
+    else if (options.diff) diffs.push(diffOf(outcome.file, outcome.bytes));
   }
   const failedFiles = new Set(writeFailures.map((failure) => failure.file));
   const report: CheckReport = {

@@ -1,9 +1,7 @@
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import { sourceFile, type SourceFile } from '../core/source-file.js';
-import type { Reference } from '../core/types.js';
-import { EXTRACTORS } from '../scan/extractors/index.js';
-import { prepareScan, scanFiles, type ScanResult } from '../scan/scan-files.js';
+import { scanSources, type Scanned } from '../pipeline/pipeline.js';
+import type { ScanResult } from '../scan/scan-files.js';
 import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
 import { readTree } from './read-tree.js';
 import { problemJson, referenceJson } from './report-json.js';
@@ -16,26 +14,13 @@ export interface ScanCommandOptions {
   readonly config: Config;
 }
 
-export interface DirectoryScan extends ScanResult {
-  readonly files: readonly SourceFile[];
-  /** Re-scans one file's new bytes in the context of the whole tree (to confirm an edit). */
-  readonly rescan: (path: string, bytes: Uint8Array) => readonly Reference[];
-}
-
 /** Reads and scans a directory tree. */
-export async function scanDirectory(directory: string, config: Config): Promise<DirectoryScan> {
+export async function scanDirectory(directory: string, config: Config): Promise<Scanned> {
   const tree = await readTree(directory, {
     ...(config.ignorePaths ? { ignorePaths: config.ignorePaths } : {}),
     ...(config.maxFileSize ? { maxFileSize: config.maxFileSize } : {}),
   });
-  const context = prepareScan(tree.files, EXTRACTORS);
-  const result = scanFiles(tree.files, EXTRACTORS, context);
-  return {
-    files: tree.files,
-    references: result.references,
-    problems: [...tree.problems, ...result.problems],
-    rescan: (path, bytes) => scanFiles([sourceFile(path, bytes)], EXTRACTORS, context).references,
-  };
+  return scanSources(tree.files, tree.problems);
 }
 
 export async function runScan(options: ScanCommandOptions, io: CliIo): Promise<ExitCode> {

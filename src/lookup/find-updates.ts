@@ -23,15 +23,17 @@ export interface FindUpdatesDeps {
 
 /** Required platforms when the image in use offers none and no policy names any. */
 export const EMPTY_BASELINE_PLATFORMS: readonly string[] = ['linux/amd64'];
-const CONFIG_MAX_BYTES = 1024 * 1024;
+/** The largest image config blob read. */
+export const CONFIG_MAX_BYTES = 1024 * 1024;
 const UNTRUSTED: ReadonlySet<string> = new Set(['digest-mismatch', 'unsupported-media-type', 'manifest-too-large']);
 
-function failure(dependency: Dependency, error: unknown, tag: string | null = dependency.tag): LookupFailure {
+/** A lookup error as the report shows it, attributed to the dependency. */
+export function lookupFailure(dependency: Dependency, error: unknown, tag: string | null = dependency.tag): LookupFailure {
   if (isArchpinError(error)) return { image: dependency.key, tag, code: error.code, message: error.message, retryable: error.retryable };
   return { image: dependency.key, tag, code: 'lookup-failed', message: error instanceof Error ? error.message : String(error), retryable: false };
 }
 
-interface Inspected {
+export interface Inspected {
   readonly fetched: FetchedManifest;
   readonly manifest: Manifest | UnreadableManifest;
   readonly imagePlatform: Platform | null;
@@ -39,7 +41,7 @@ interface Inspected {
 }
 
 /** Parses a fetched manifest and reads what the gate needs from config blobs. */
-async function inspect(source: ManifestSource, location: ImageLocation, fetched: FetchedManifest, needCreated: boolean): Promise<Inspected> {
+export async function inspect(source: ManifestSource, location: ImageLocation, fetched: FetchedManifest, needCreated: boolean): Promise<Inspected> {
   const parsed = parseManifest(fetched.bytes, fetched.mediaType);
   if (!parsed.ok) {
     const code = parsed.error.code;
@@ -50,7 +52,7 @@ async function inspect(source: ManifestSource, location: ImageLocation, fetched:
   }
   const manifest = parsed.value;
   if (manifest.kind === 'image') {
-    const config = parseImageConfig(await source.blob(location, manifest.config.digest, CONFIG_MAX_BYTES));
+    const config = await readImageConfig(source, location, manifest.config.digest);
     if (!config.ok) throw config.error;
     return { fetched, manifest, imagePlatform: config.value.platform, created: config.value.created?.getTime() ?? null };
   }
@@ -60,12 +62,22 @@ async function inspect(source: ManifestSource, location: ImageLocation, fetched:
       if (entry.attestation) continue;
       const child = parseManifest((await source.manifestByDigest(location, entry.digest)).bytes, entry.mediaType);
       if (!child.ok || child.value.kind !== 'image') continue;
-      const config = parseImageConfig(await source.blob(location, child.value.config.digest, CONFIG_MAX_BYTES));
+      const config = await readImageConfig(source, location, child.value.config.digest);
       const time = config.ok ? (config.value.created?.getTime() ?? null) : null;
       if (time !== null && (created === null || time > created)) created = time;
     }
   }
   return { fetched, manifest, imagePlatform: null, created };
+}
+
+/** An image config blob, parsed. */
+export async function readImageConfig(source: ManifestSource, location: ImageLocation, digest: string): Promise<ReturnType<typeof parseImageConfig>> {
+  return parseImageConfig(await source.blob(location, digest, CONFIG_MAX_BYTES));
+}
+
+/** Whether a manifest is an index with an entry for `digest` (a single-platform pin taken from it). */
+export function indexLists(manifest: Manifest, digest: string): boolean {
+  return manifest.kind === 'index' && manifest.entries.some((entry) => entry.digest === digest);
 }
 
 async function fetchChecked(fetch: () => Promise<FetchedManifest>): Promise<FetchedManifest | UnreadableManifest> {
@@ -103,13 +115,13 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
       currentPlatforms = platformsOf(inspected.manifest, inspected.imagePlatform);
       if (inspected.manifest.kind === 'image' && dependency.digest && dependency.tag && inspected.imagePlatform) {
         const tagged = parseManifest((await source.manifestByTag(location, dependency.tag)).bytes, null);
-        if (tagged.ok && tagged.value.kind === 'index' && tagged.value.entries.some((entry) => entry.digest === dependency.digest)) {
+        if (tagged.ok && indexLists(tagged.value, dependency.digest)) {
           keepPlatform = inspected.imagePlatform;
         }
       }
     }
   } catch (error) {
-    return { dependency, update: null, held, error: failure(dependency, error) };
+    return { dependency, update: null, held, error: lookupFailure(dependency, error) };
   }
   if (currentPlatforms.length === 0 && !policy.platforms?.length) {
     // The image in use offers nothing (pinned to an empty index): "no regression" would accept
@@ -178,13 +190,13 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
     }
     return { dependency, update: null, held, error: null };
   } catch (error) {
-    return { dependency, update: null, held, error: failure(dependency, error) };
+    return { dependency, update: null, held, error: lookupFailure(dependency, error) };
   }
 }
 
 function indexContains(fetched: FetchedManifest, digest: string): boolean {
   const parsed = parseManifest(fetched.bytes, fetched.mediaType);
-  return parsed.ok && parsed.value.kind === 'index' && parsed.value.entries.some((entry) => entry.digest === digest);
+  return parsed.ok && indexLists(parsed.value, digest);
 }
 
 /** Runs findUpdate over all dependencies, a few at a time (the registry client queues per host). */

@@ -1,0 +1,66 @@
+/**
+ * The one pipeline behind `check`, `audit`, `run` and `serve`: scan → lookup + gate → plan → apply,
+ * each stage once. The commands differ only in where files come from (a directory or a forge), in
+ * the lookup they pass (one per run, or shared by the repositories of a sweep) and in how the plan
+ * is applied (the working tree, or change requests); `audit` asks the pinned digests a different
+ * question through the same scan and lookup.
+ */
+import { dependenciesOf, type Dependency, type DependencyResult } from '../core/dependency.js';
+import { imageKey } from '../core/image-ref.js';
+import type { Plan } from '../core/planned.js';
+import { sourceFile, type SourceFile } from '../core/source-file.js';
+import type { Reference, ScanProblem } from '../core/types.js';
+import { verifyFileEdit, type FileEdit, type Rescan, type VerifiedFile } from '../core/verify-edits.js';
+import { planUpdates } from '../plan/plan-updates.js';
+import { EXTRACTORS } from '../scan/extractors/index.js';
+import { prepareScan, scanFiles } from '../scan/scan-files.js';
+
+/** What the scan stage hands on: the files read, the references found in them, and the problems met. */
+export interface Scanned {
+  readonly files: readonly SourceFile[];
+  readonly references: readonly Reference[];
+  readonly problems: readonly ScanProblem[];
+  /** Re-scans one file's new bytes in the context of the whole tree (to confirm an edit). */
+  readonly rescan: Rescan;
+}
+
+/** Scan: every file to the extractor that claims it; `readProblems` (files too large, binary, unreadable) come first. */
+export function scanSources(files: readonly SourceFile[], readProblems: readonly ScanProblem[] = []): Scanned {
+  const context = prepareScan(files, EXTRACTORS);
+  const result = scanFiles(files, EXTRACTORS, context);
+  return {
+    files,
+    references: result.references,
+    problems: [...readProblems, ...result.problems],
+    rescan: (path, bytes) => scanFiles([sourceFile(path, bytes)], EXTRACTORS, context).references,
+  };
+}
+
+/** References of images a package rule disables are reported as skipped (`ignored`). */
+export function markDisabled(references: readonly Reference[], enabled: (image: string) => boolean): Reference[] {
+  return references.map((reference) => (reference.skip === null && reference.image && !enabled(imageKey(reference.image)) ? { ...reference, skip: 'ignored' } : reference));
+}
+
+/** The lookup stage (with the gate): one result per dependency, in the same order. */
+export type LookupStage<R extends DependencyResult = DependencyResult> = (dependencies: readonly Dependency[]) => Promise<readonly R[]>;
+
+/** Lookup + gate, then plan. */
+export async function lookupAndPlan<R extends DependencyResult>(references: readonly Reference[], lookup: LookupStage<R>): Promise<{ results: readonly R[]; plan: Plan }> {
+  const results = await lookup(dependenciesOf(references));
+  return { results, plan: planUpdates(results) };
+}
+
+/** The references a file held when it was scanned. */
+export function referencesIn(scanned: Pick<Scanned, 'references'>, file: string): readonly Reference[] {
+  return scanned.references.filter((reference) => reference.file === file);
+}
+
+/** Applies each file's edits in memory and confirms them by a re-scan, without writing anything. */
+export function verifyEdits(fileEdits: readonly FileEdit[], scanned: Scanned): VerifiedFile[] {
+  const bytesOf = new Map(scanned.files.map((file) => [file.path, file.bytes]));
+  return fileEdits.map((change) => {
+    const bytes = bytesOf.get(change.file);
+    if (bytes === undefined) return { ok: false, file: change.file, reason: 'not read' };
+    return verifyFileEdit(change.file, bytes, change, referencesIn(scanned, change.file), scanned.rescan);
+  });
+}
