@@ -41,6 +41,8 @@ const deployFile = () =>
 
 function run(extra: string[] = [], cache = 'cache') {
   return runArchpin(['run', '--forge', 'github', '--url', github.url, '--owner', 'acme', '--format', 'json', '--cache-dir', path.join(work, cache), ...extra], {
+    // A directory without a config file: the checkout's own .archpin.json must not apply.
+    cwd: work,
     env: { GITHUB_TOKEN: 'ghs_Q8mWz4TnVb2RcXe7LpK1sYd5HfJ0aG3uNi6o' },
   });
 }

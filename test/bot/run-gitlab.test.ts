@@ -35,6 +35,8 @@ const deployFile = () => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  na
 
 function run(extra: string[] = [], cache = 'cache') {
   return runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'infra', '--format', 'json', '--cache-dir', path.join(work, cache), ...extra], {
+    // A directory without a config file: the checkout's own .archpin.json must not apply.
+    cwd: work,
     env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
   });
 }
@@ -155,6 +157,8 @@ describe('archpin run on a GitLab group', () => {
     const project = gitlab.state.project('faults/app');
     const faultRun = () =>
       runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'faults', '--format', 'json', '--cache-dir', path.join(work, 'cache-faults')], {
+        // A directory without a config file: the checkout's own .archpin.json must not apply.
+        cwd: work,
         env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
       });
     const limited = gitlab.faults.add({ method: 'POST', path: `/projects/${project.id}/repository/commits`, status: 429, body: { message: 'Retry later' }, headers: { 'Retry-After': '1' } });
