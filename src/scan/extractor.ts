@@ -31,6 +31,12 @@ export interface Extractor<Facts = unknown> {
    * that owns them, before any extractor looks at content. Must imply `claims`.
    */
   owns?(file: SourceFile, facts: Facts | undefined): boolean;
+  /**
+   * For YAML-named files that are templates, not YAML until rendered (Helm `templates/`): does this
+   * extractor read this one line by line? Decided without parsing; extractors that cannot read
+   * templates leave it out, and are not asked about such files.
+   */
+  claimsTemplate?(file: SourceFile): boolean;
   /** Is this file this format's (by name, facts or content)? Asked in registration order. */
   claims(file: SourceFile, facts: Facts | undefined): boolean;
   extract(file: SourceFile, facts: Facts | undefined): ExtractResult;

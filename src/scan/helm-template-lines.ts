@@ -10,7 +10,43 @@ import { isImageKey, looksLikeImageText } from './yaml-image-fields.js';
  * `image:` lines are read one by one instead, and no parse problem is reported.
  */
 export function isBrokenTemplate(file: SourceFile): boolean {
-  return file.text.includes('{{') && yamlSource(file).problems.length > 0;
+  return isTemplateText(file.text) || (file.text.includes('{{') && yamlSource(file).problems.length > 0);
+}
+
+/**
+ * A line YAML cannot read before rendering: a template action where a node starts (`{{- if … }}`,
+ * `- {{ … }}`), in a key (`{{ $k }}: v`), or as a whole plain value (`port: {{ .Values.port }}`).
+ * Inside quotes or in the middle of a plain value (`path: a/{{.Team}}`) it is text to YAML.
+ */
+const TEMPLATE_LINE = /^[ \t]*(?:-[ \t]+)*(?:\{\{|[^\s#'"][^#'"]*?\{\{[^'"]*?:(?:[ \t]|$)|[^\s#'"][^:#'"]*:[ \t]+\{\{)/;
+/** `key: |`, `- key: >-`: a block scalar starts; its more-indented lines are text. */
+const BLOCK_SCALAR = /^[ \t]*(?:-[ \t]+)*[^\s#][^#]*:[ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?\r?$/;
+
+/**
+ * Is this text a template that is not YAML until rendered (Helm, Go templates)? Decided line by
+ * line, without parsing: a template action outside a quoted value (`{{- if … }}`, `{{ toYaml … }}`,
+ * `key: {{ .Values.x }}`) makes the file a template. A parse would only fail, slowly, line after line.
+ */
+export function isTemplateText(text: string): boolean {
+  if (!text.includes('{{')) return false;
+  /** Inside a `|` or `>` block scalar: its lines are text (a values file may carry a template as text). */
+  let blockIndent: number | null = null;
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd === -1) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd);
+    const lead = line.length - line.trimStart().length;
+    if (blockIndent !== null && (line.trim() === '' || lead > blockIndent)) {
+      lineStart = lineEnd + 1;
+      continue;
+    }
+    blockIndent = null;
+    if (BLOCK_SCALAR.test(line)) blockIndent = lead;
+    else if (line.includes('{{') && TEMPLATE_LINE.test(line)) return true;
+    lineStart = lineEnd + 1;
+  }
+  return false;
 }
 
 const KEY_LINE = /^([ \t]*)((?:-[ \t]+)*)([A-Za-z_][\w.-]*)[ \t]*:(?=[ \t]|$)/;

@@ -2,6 +2,7 @@ import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
 import type { Extractor, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
+import { isTemplateText } from './helm-template-lines.js';
 import { YAML_RELEVANT } from './yaml-source.js';
 
 export interface ScanResult {
@@ -18,8 +19,15 @@ export function prepareScan(files: readonly SourceFile[], extractors: readonly E
   return context;
 }
 
-/** The first extractor that owns the file by name or facts; else the first that claims it. */
+/**
+ * The first extractor that owns the file by name or facts; else the first that claims it. A YAML file
+ * that is a template goes, without being parsed, to the first extractor that reads it by lines.
+ */
 export function extractorFor(file: SourceFile, context: ScanContext, extractors: readonly Extractor[]): Extractor | null {
+  if (YAML_NAME.test(file.path) && isTemplateText(file.text)) {
+    for (const extractor of extractors) if (extractor.claimsTemplate?.(file)) return extractor;
+    return null;
+  }
   for (const extractor of extractors) if (extractor.owns?.(file, context.get(extractor))) return extractor;
   for (const extractor of extractors) if (extractor.claims(file, context.get(extractor))) return extractor;
   return null;

@@ -27,14 +27,14 @@ describe('extractor registration', () => {
       }
     }
     expect([...seen].sort()).toEqual([
-      'compose-service', 'dockerfile-from', 'gitlab-ci-image', 'gitlab-ci-service', 'helm-values', 'hiera', 'kubernetes-container',
-      'kubernetes-image', 'kustomize-image', 'nomad-task', 'puppet', 'yaml-image',
+      'compose-service', 'dockerfile-from', 'gitlab-ci-image', 'gitlab-ci-service', 'helm-values', 'hiera', 'jenkinsfile', 'kubernetes-container',
+      'kubernetes-image', 'kustomize-image', 'nomad-task', 'puppet', 'quadlet-image', 'yaml-image',
     ]);
   });
 
   it('asks every extractor which paths a walk must read', () => {
-    const wanted = ['Dockerfile', 'app/Containerfile.dev', 'site/manifests/web.pp', 'jobs/api.nomad', 'k8s/app.yaml', 'base/Kustomization'];
-    const refused = ['README.md', 'src/main.ts', 'Dockerfile.md', 'docs/image.png'];
+    const wanted = ['Dockerfile', 'app/Containerfile.dev', 'site/manifests/web.pp', 'jobs/api.nomad', 'k8s/app.yaml', 'base/Kustomization', 'ci/Jenkinsfile', 'ci/release.jenkinsfile', 'vars/build.groovy', 'units/web.container', 'units/tools.image'];
+    const refused = ['README.md', 'src/main.ts', 'Dockerfile.md', 'docs/image.png', 'docs/Jenkinsfile.md', 'quadlet/.container'];
     expect(wanted.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(wanted.map(() => true));
     expect(refused.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(refused.map(() => false));
   });

@@ -6,10 +6,12 @@ import { genericYamlExtractor } from './generic-yaml/generic-yaml.js';
 import { githubActionsExtractor } from './github-actions/github-actions.js';
 import { gitlabCiExtractor } from './gitlab-ci/gitlab-ci.js';
 import { hieraExtractor } from './hiera/hiera.js';
+import { jenkinsfileExtractor } from './jenkinsfile/jenkinsfile.js';
 import { kubernetesExtractor } from './kubernetes/kubernetes.js';
 import { kustomizeExtractor } from './kustomize/kustomize.js';
 import { nomadExtractor } from './nomad/nomad.js';
 import { puppetExtractor } from './puppet/puppet.js';
+import { quadletExtractor } from './quadlet/quadlet.js';
 
 /**
  * Every extractor: the one place a format is registered. A file goes to the first extractor that
@@ -20,6 +22,8 @@ export const EXTRACTORS: readonly Extractor[] = [
   dockerfileExtractor,
   puppetExtractor,
   nomadExtractor,
+  jenkinsfileExtractor,
+  quadletExtractor,
   githubActionsExtractor,
   cloudBuildExtractor,
   kustomizeExtractor,

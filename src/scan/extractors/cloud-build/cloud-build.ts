@@ -33,6 +33,7 @@ export const cloudBuildExtractor: Extractor = {
   kinds: ['yaml-image'],
   quoting: 'yaml',
   isCandidate: isCloudBuild,
+  claimsTemplate: (file) => isCloudBuild(file.path),
   owns: (file) => isCloudBuild(file.path),
   claims: (file) => isCloudBuild(file.path),
   extract(file) {

@@ -22,6 +22,7 @@ export const genericYamlExtractor: Extractor = {
   kinds: ['helm-values', 'yaml-image'],
   quoting: 'yaml',
   isCandidate: isYamlPath,
+  claimsTemplate: () => true,
   owns: (file) => VALUES_FILE.test(baseName(file.path)),
   claims: (file) => isYamlPath(file.path),
   extract(file) {

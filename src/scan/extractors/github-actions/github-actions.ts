@@ -124,6 +124,7 @@ export const githubActionsExtractor: Extractor = {
   kinds: ['yaml-image'],
   quoting: 'yaml',
   isCandidate: (path) => isGithubWorkflow(path) || isGithubAction(path),
+  claimsTemplate: (file) => isGithubWorkflow(file.path) || isGithubAction(file.path),
   owns: (file) => isGithubWorkflow(file.path) || isGithubAction(file.path),
   claims: (file) => isGithubWorkflow(file.path) || isGithubAction(file.path),
   extract(file) {

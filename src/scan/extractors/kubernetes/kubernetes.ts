@@ -86,6 +86,7 @@ export const kubernetesExtractor: Extractor = {
   kinds: ['kubernetes-container', 'kubernetes-image'],
   quoting: 'yaml',
   isCandidate: isYamlPath,
+  claimsTemplate: (file) => /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text),
   claims(file) {
     if (!isYamlPath(file.path)) return false;
     return yamlSource(file).documents.some((document) => isKubernetesObject(document.contents)) || isBrokenManifest(file);

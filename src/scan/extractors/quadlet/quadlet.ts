@@ -1,0 +1,77 @@
+import type { SourceFile } from '../../../core/source-file.js';
+import type { Reference } from '../../../core/types.js';
+import type { Extractor } from '../../extractor.js';
+import { makeReference } from '../../make-reference.js';
+
+/**
+ * Podman Quadlet units: `Image=` in the `[Container]` section of `.container` files, the `[Image]`
+ * section of `.image` files and the `[Volume]` section of `.volume` files. A value naming another
+ * unit (`Image=app.image`, `Image=app.build`) is built or pulled by that unit: not a reference here.
+ * `.kube` units point at a Kubernetes YAML file (`Yaml=`), which the Kubernetes extractor reads.
+ */
+
+const UNIT = /\.(?:container|image|volume)$/i;
+const IMAGE_SECTIONS = new Set(['container', 'image', 'volume']);
+const UNIT_REFERENCE = /\.(?:image|build)$/;
+const KIND = 'quadlet-image';
+const OTHER_TRANSPORT = /^(?:oci|oci-archive|docker-archive|docker-daemon|dir|containers-storage|sif):/;
+
+function isQuadletPath(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return UNIT.test(base) && !base.startsWith('.');
+}
+
+/** A systemd value: surrounding double or single quotes are removed (span inside them). */
+function unquote(text: string, start: number, end: number): { start: number; end: number } {
+  const first = text[start];
+  if ((first === '"' || first === "'") && end - start >= 2 && text[end - 1] === first) return { start: start + 1, end: end - 1 };
+  return { start, end };
+}
+
+function extract(file: SourceFile): Reference[] {
+  const text = file.text;
+  const references: Reference[] = [];
+  let section = '';
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd === -1) lineEnd = text.length;
+    let contentEnd = lineEnd;
+    if (text[contentEnd - 1] === '\r') contentEnd--;
+    const line = text.slice(lineStart, contentEnd);
+    const trimmed = line.trim();
+    const header = /^\[([^\]]+)\]$/.exec(trimmed);
+    if (header) section = header[1]!.trim().toLowerCase();
+    else if (IMAGE_SECTIONS.has(section) && !trimmed.startsWith('#') && !trimmed.startsWith(';')) {
+      const entry = /^([ \t]*)Image[ \t]*=[ \t]*/.exec(line);
+      if (entry && !line.trimEnd().endsWith('\\')) {
+        const rawStart = lineStart + entry[0].length;
+        let rawEnd = contentEnd;
+        while (rawEnd > rawStart && (text[rawEnd - 1] === ' ' || text[rawEnd - 1] === '\t')) rawEnd--;
+        const { start, end } = unquote(text, rawStart, rawEnd);
+        const value = text.slice(start, end);
+        if (value !== '' && !UNIT_REFERENCE.test(value)) {
+          // `docker://…` names a registry image; podman's other transports (archives, local storage) do not.
+          if (!OTHER_TRANSPORT.test(value)) {
+            const bare = value.startsWith('docker://') ? { value: value.slice(9), start: start + 9 } : { value, start };
+            const skip = value.includes('%') || value.includes('$') ? ('templated' as const) : undefined;
+            const detail = `[${section.charAt(0).toUpperCase()}${section.slice(1)}]`;
+            references.push(makeReference(file, { kind: KIND, value: bare.value, parts: [{ role: 'reference', start: bare.start, end }], detail, ...(skip ? { skip } : {}) }));
+          }
+        }
+      }
+    }
+    lineStart = lineEnd + 1;
+  }
+  return references;
+}
+
+export const quadletExtractor: Extractor = {
+  name: 'quadlet',
+  kinds: [KIND],
+  quoting: 'verbatim',
+  isCandidate: isQuadletPath,
+  owns: (file) => isQuadletPath(file.path),
+  claims: (file) => isQuadletPath(file.path),
+  extract: (file) => ({ references: extract(file), problems: [] }),
+};
