@@ -1,6 +1,7 @@
 import type { Reference, ScanProblem } from '../core/types.js';
 import type { HeldUpdate, LookupFailure } from '../core/dependency.js';
 import type { PlanFailure, PlannedUpdate } from '../core/planned.js';
+import type { RegistryHostStats } from '../lookup/registry-client.js';
 import { renderTable } from './render-table.js';
 import { terminalText } from './terminal-text.js';
 import { problemJson, referenceJson } from './report-json.js';
@@ -15,6 +16,19 @@ export interface CheckReport {
   readonly problems: readonly ScanProblem[];
   readonly diff: string;
   readonly written: boolean;
+  /** Per registry contacted: pulls spent, quota left, whether it was stopped by a 429. */
+  readonly registries?: readonly RegistryHostStats[];
+}
+
+/** `docker.io (dockerhub): 2 pulls, quota 98 of 100 left` — one line per registry that spent pulls or reported a quota. */
+export function registryLines(stats: readonly RegistryHostStats[]): string[] {
+  return stats
+    .filter((entry) => entry.pulls > 0 || entry.rateLimit !== null || entry.stopped)
+    .map((entry) => {
+      const quota = entry.rateLimit === null ? '' : `, quota ${entry.rateLimit.remaining} of ${entry.rateLimit.limit} left`;
+      const stopped = entry.stopped ? ', stopped after 429 toomanyrequests' : '';
+      return `  ${entry.host} (${entry.kind}): ${entry.pulls} pull${entry.pulls === 1 ? '' : 's'}, ${entry.requests} requests${quota}${stopped}`;
+    });
 }
 
 export function heldJson(held: HeldUpdate) {
@@ -59,6 +73,7 @@ export function checkReportJson(report: CheckReport) {
     blocked: report.held.map(heldJson),
     errors: errorsJson(report),
     written: report.written,
+    registries: report.registries ?? [],
   };
 }
 
@@ -95,6 +110,8 @@ export function renderCheckText(report: CheckReport, withDiff: boolean): string 
       lines.push(`  ${terminalText(where)}  ${error.code}  ${terminalText(error.message)}`);
     }
   }
+  const registries = registryLines(report.registries ?? []);
+  if (registries.length) lines.push('', 'Registries:', ...registries);
   lines.push('', `${report.references.length} references (${updatable} updatable), ${report.updates.length} updates, ${report.held.length} held, ${errors.length} errors.`);
   if (!report.written && report.updates.length) lines.push('Run with --write to apply the updates.');
   let text = `${lines.join('\n')}\n`;

@@ -65,6 +65,7 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
     problems: scan.problems,
     diff: diffs.join(''),
     written: options.write,
+    registries: setup.client.hostStats(),
   };
   return { report, plan };
 }

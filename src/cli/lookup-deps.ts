@@ -4,14 +4,14 @@ import { imagePolicy } from '../config/image-policy.js';
 import type { Config } from '../config/schema.js';
 import type { ImageLocation } from '../core/dependency.js';
 import { evaluateCandidate } from '../gate/evaluate.js';
-import { readDockerConfigAuths, type RegistryCredentials } from '../lookup/docker-config.js';
+import { createCredentialResolver, type CredentialResolver } from '../lookup/credential-resolver.js';
 import type { FindUpdatesDeps } from '../lookup/find-updates.js';
 import { openFirstSeenStore, type FirstSeenStore } from '../lookup/first-seen-store.js';
 import { imageKey } from '../core/image-ref.js';
-import type { FetchedManifest, ManifestSource } from '../lookup/manifest-source.js';
+import { previewIndex } from '../lookup/hub-tags.js';
+import type { FetchedManifest, ManifestSource, TagPreview } from '../lookup/manifest-source.js';
 import { createRegistryClient, type RegistryClient } from '../lookup/registry-client.js';
 import type { CliIo } from './io.js';
-import { registerSecret } from '../core/redact.js';
 
 export interface LookupSetup {
   readonly client: RegistryClient;
@@ -27,25 +27,13 @@ export function cacheDirectory(flag: string | undefined, config: Config, io: Cli
   return path.join(base, 'archpin');
 }
 
-async function credentialsResolver(config: Config, io: CliIo): Promise<(registry: string) => RegistryCredentials | null> {
-  const dockerConfigDir = io.env.DOCKER_CONFIG || path.join(io.env.HOME || os.homedir(), '.docker');
-  let dockerAuths: ReadonlyMap<string, RegistryCredentials> = new Map();
-  try {
-    dockerAuths = await readDockerConfigAuths(path.join(dockerConfigDir, 'config.json'));
-    for (const credentials of dockerAuths.values()) registerSecret(credentials.password);
-  } catch {
-    // no Docker config, or unreadable: anonymous unless archpin's config says otherwise
-  }
-  return (registry) => {
-    const configured = config.registries?.[registry];
-    if (configured?.passwordEnv) {
-      const password = io.env[configured.passwordEnv];
-      registerSecret(password);
-      const username = configured.usernameEnv ? io.env[configured.usernameEnv] : configured.username;
-      if (password && username) return { username, password };
-    }
-    return dockerAuths.get(registry) ?? null;
-  };
+function credentialsResolver(config: Config, io: CliIo): Promise<CredentialResolver> {
+  return createCredentialResolver({
+    registries: config.registries ?? {},
+    env: io.env,
+    dockerConfigDir: io.env.DOCKER_CONFIG || path.join(io.env.HOME || os.homedir(), '.docker'),
+    cwd: io.cwd,
+  });
 }
 
 /**
@@ -112,8 +100,12 @@ function oneAtATimeUntilContacted(requestsSent: () => number): <T>(image: ImageL
 export async function lookupSetup(config: Config, io: CliIo, options: { cacheDir: string; platforms?: readonly string[] | undefined; onProgress?: (done: number, total: number) => void }): Promise<LookupSetup> {
   const registries = config.registries ?? {};
   const timeoutMs = registryTimeoutMs(io.env);
+  const hubApiUrl = registries['docker.io']?.hubApiUrl;
+  const kinds = Object.fromEntries(Object.entries(registries).flatMap(([host, entry]) => (entry.kind ? [[host, entry.kind]] : [])));
   const client = createRegistryClient({
     credentials: await credentialsResolver(config, io),
+    kinds,
+    ...(hubApiUrl === undefined ? {} : { hubApiUrl }),
     trustedRealmHosts: Object.fromEntries(Object.entries(registries).map(([host, entry]) => [host, entry.trustedRealmHosts ?? []])),
     mirrors: config.mirrors ?? {},
     insecure: Object.entries(registries).filter(([, entry]) => entry.insecure).map(([host]) => host),
@@ -129,10 +121,29 @@ export async function lookupSetup(config: Config, io: CliIo, options: { cacheDir
   const ordered = oneAtATimeUntilContacted(requestsSent);
   const tagLists = memoise<readonly string[]>();
   const tagged = memoise<FetchedManifest>();
-  const byTag = (image: ImageLocation, tag: string): Promise<FetchedManifest> =>
-    seenBefore.has(imageKey(image)) ? client.resolveManifest(image, tag) : client.getManifest(image, tag);
+  const describeTag = async (image: ImageLocation, tag: string): Promise<TagPreview | null> => {
+    const hub = await client.hubTags(image);
+    const entry = hub?.get(tag);
+    if (entry === undefined || entry.digest === null) return null;
+    return { digest: entry.digest, index: previewIndex(entry), pushedAt: entry.pushedAt };
+  };
+  const byTag = async (image: ImageLocation, tag: string): Promise<FetchedManifest> => {
+    const described = await describeTag(image, tag);
+    if (described !== null) {
+      // Docker Hub: a HEAD (free) confirms where the tag points; the bytes come from the cache or one GET by digest.
+      const head = await client.headManifest(image, tag);
+      const digest = head.digest ?? described.digest;
+      return (await client.cachedManifest(digest)) ?? client.getManifest(image, digest);
+    }
+    return seenBefore.has(imageKey(image)) ? client.resolveManifest(image, tag) : client.getManifest(image, tag);
+  };
   const source: ManifestSource = {
-    listTags: (image) => tagLists(imageKey(image), () => ordered(image, () => client.listTags(image))),
+    describeTag: (image, tag) => describeTag(image, tag),
+    listTags: (image) =>
+      tagLists(imageKey(image), async () => {
+        const hub = await client.hubTags(image);
+        return hub !== null ? [...hub.keys()] : ordered(image, () => client.listTags(image));
+      }),
     manifestByTag: (image, tag) => tagged(`${imageKey(image)}:${tag}`, () => ordered(image, () => byTag(image, tag))),
     manifestByDigest: (image, digest) => ordered(image, () => client.getManifest(image, digest)),
     blob: (image, digest, maxBytes) => ordered(image, () => client.getBlob(image, digest, { maxBytes })),

@@ -10,6 +10,8 @@ export interface ImagePolicy {
   readonly platforms: readonly string[] | null;
   readonly allowMajor: boolean;
   readonly minimumReleaseAge: number | null;
+  /** With minimumReleaseAge and no release time from the registry: hold (true) or measure from first seen (false). */
+  readonly holdWithoutReleaseTime: boolean;
   readonly settleTime: number | null;
   readonly groupName: string | null;
 }
@@ -38,6 +40,7 @@ export function imagePolicy(config: Config, key: string, cliPlatforms?: readonly
     platforms: config.platforms ?? null,
     allowMajor: true,
     minimumReleaseAge: ms(config.minimumReleaseAge),
+    holdWithoutReleaseTime: config.releaseAgeWithoutTimestamp === 'hold',
     settleTime: ms(config.settleTime),
     groupName: null,
   };
@@ -54,6 +57,7 @@ function applyRule(policy: ImagePolicy, rule: PackageRule): ImagePolicy {
     platforms: rule.platforms ?? policy.platforms,
     allowMajor: rule.allowMajor ?? policy.allowMajor,
     minimumReleaseAge: rule.minimumReleaseAge === undefined ? policy.minimumReleaseAge : ms(rule.minimumReleaseAge),
+    holdWithoutReleaseTime: rule.releaseAgeWithoutTimestamp === undefined ? policy.holdWithoutReleaseTime : rule.releaseAgeWithoutTimestamp === 'hold',
     settleTime: rule.settleTime === undefined ? policy.settleTime : ms(rule.settleTime),
     groupName: rule.groupName ?? policy.groupName,
   };

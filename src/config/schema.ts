@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
+import { REGISTRY_KINDS } from '../core/registry-kind.js';
 
 const duration = z
   .string()
@@ -19,6 +20,19 @@ export const registrySchema = z
     passwordEnv: envName.optional().describe('Environment variable holding the password or token.'),
     insecure: z.boolean().optional().describe('Speak plain HTTP to this non-loopback registry.'),
     trustedRealmHosts: z.array(z.string()).optional().describe('Token realm hosts (other than the registry) that may receive the credentials.'),
+    kind: z
+      .enum(REGISTRY_KINDS)
+      .optional()
+      .describe('How this registry bends the distribution API (pagination, order, auth, release times); default: detected from the host and its first answers.'),
+    hubApiUrl: z.string().url().optional().describe('Docker Hub only (registries."docker.io"): the Hub API for tags with platforms and push times (default https://hub.docker.com).'),
+    passwordFile: z.string().optional().describe('File holding the password or token (trailing newline ignored).'),
+    tokenEnv: envName.optional().describe("Environment variable holding a token; sent with `username` or the registry kind's token user (AWS, oauth2accesstoken, …)."),
+    tokenFile: z.string().optional().describe('File holding a token, as tokenEnv.'),
+    credentialHelper: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .optional()
+      .describe('Docker credential helper to ask (runs docker-credential-<name> get), as credHelpers in ~/.docker/config.json.'),
   })
   .strict();
 
@@ -29,6 +43,7 @@ export const packageRuleSchema = z
     platforms: z.array(platform).optional().describe('Platforms the candidate must offer.'),
     allowMajor: z.boolean().optional().describe('Propose major updates (default true).'),
     minimumReleaseAge: duration.optional(),
+    releaseAgeWithoutTimestamp: z.enum(['first-seen', 'hold']).optional(),
     settleTime: duration.optional(),
     groupName: z.string().optional().describe('Bundle these updates into one change.'),
   })
@@ -91,7 +106,13 @@ export const configSchema = z
   .object({
     $schema: z.string().optional(),
     platforms: z.array(platform).optional().describe('Platforms every candidate must offer. Default: no platform regression.'),
-    minimumReleaseAge: duration.optional().describe('Hold candidates younger than this (from the image config `created`).'),
+    minimumReleaseAge: duration
+      .optional()
+      .describe("Hold candidates younger than this, measured from the best release time: Docker Hub's tag_last_pushed, the image config's created, the manifest's Last-Modified."),
+    releaseAgeWithoutTimestamp: z
+      .enum(['first-seen', 'hold'])
+      .optional()
+      .describe('When no release time is known: measure minimumReleaseAge from when archpin first saw the digest ("first-seen", default), or hold the candidate ("hold").'),
     settleTime: duration.optional().describe('Hold an index digest until it has been seen unchanged this long.'),
     ignorePaths: z.array(z.string()).optional().describe('gitignore-style patterns of paths not to scan.'),
     maxFileSize: z.number().int().positive().optional().describe('Bytes; larger files are reported and skipped (default 32 MiB).'),

@@ -54,8 +54,10 @@ export interface GateCandidate {
   readonly manifest: Manifest | UnreadableManifest;
   /** For a single image manifest: the platform from its config blob; null when unknown. Ignored for indexes. */
   readonly imagePlatform: Platform | null;
-  /** Epoch ms: the newest `created` among its platform images' configs; null when unknown. */
+  /** Epoch ms: the release time minimumReleaseAge is measured from; null when unknown. */
   readonly created: number | null;
+  /** Where `created` came from (default `image-created`: the newest `created` among its platform images' configs). */
+  readonly createdFrom?: ReleaseTimeSource;
   /** Epoch ms when this digest was first seen; null when never seen before. */
   readonly firstSeen: number | null;
 }
@@ -66,6 +68,9 @@ export interface CurrentImage {
   /** For a single image manifest: the platform from its config blob; null when unknown. */
   readonly imagePlatform: Platform | null;
 }
+
+/** Docker Hub's `tag_last_pushed`, the image config's `created`, the manifest's `Last-Modified`, or when archpin first saw the digest. */
+export type ReleaseTimeSource = 'tag-last-pushed' | 'image-created' | 'last-modified' | 'first-seen';
 
 export interface GatePolicy {
   /** Required platforms (`linux/amd64`, …); null or empty: none configured, the default "no regression" applies. */

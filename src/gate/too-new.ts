@@ -1,6 +1,14 @@
 import type { GateContext } from './context.js';
 import { formatDuration } from '../core/duration.js';
-import type { BlockReason } from '../core/verdict.js';
+import type { BlockReason, ReleaseTimeSource } from '../core/verdict.js';
+
+/** How a message names each release time. */
+const RELEASED: Readonly<Record<ReleaseTimeSource, string>> = {
+  'image-created': 'created',
+  'tag-last-pushed': 'pushed (Docker Hub tag_last_pushed)',
+  'last-modified': 'last modified (registry Last-Modified)',
+  'first-seen': 'first seen (no release time from the registry)',
+};
 
 /**
  * `too-new`: created less than `minimumReleaseAge` ago, or digest first seen less than `settleTime` ago.
@@ -14,12 +22,13 @@ export function tooNew(context: GateContext): BlockReason | null {
   const minimumAge = policy.minimumReleaseAge ?? 0;
   if (minimumAge > 0) {
     const limit = `minimumReleaseAge is ${formatDuration(minimumAge)}`;
+    const from = RELEASED[candidate.createdFrom ?? 'image-created'];
     if (candidate.created === null) {
       parts.push(`release age unknown (no creation time in the image config); ${limit}`);
     } else if (candidate.created > now) {
-      parts.push(`created ${formatDuration(candidate.created - now)} in the future; ${limit}`);
+      parts.push(`${from} ${formatDuration(candidate.created - now)} in the future; ${limit}`);
     } else if (now - candidate.created < minimumAge) {
-      parts.push(`created ${formatDuration(now - candidate.created)} ago; ${limit}`);
+      parts.push(`${from} ${formatDuration(now - candidate.created)} ago; ${limit}`);
     }
   }
   const settle = policy.settleTime ?? 0;

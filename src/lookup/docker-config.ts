@@ -36,6 +36,40 @@ export function parseDockerConfigAuths(text: string): ReadonlyMap<string, Regist
   return result;
 }
 
+/** What a Docker `config.json` says about credentials: inline `auths`, the default `credsStore`, per-host `credHelpers`. */
+export interface DockerCredentialConfig {
+  readonly auths: ReadonlyMap<string, RegistryCredentials>;
+  readonly credsStore: string | null;
+  /** Registry name (normalised as the auths keys) → helper name. */
+  readonly credHelpers: ReadonlyMap<string, string>;
+}
+
+export function parseDockerConfig(text: string): DockerCredentialConfig {
+  const auths = parseDockerConfigAuths(text);
+  const parsed = JSON.parse(text) as unknown;
+  const record = isRecord(parsed) ? parsed : {};
+  const store = record['credsStore'];
+  const helpers = new Map<string, string>();
+  if (isRecord(record['credHelpers'])) {
+    for (const [key, name] of Object.entries(record['credHelpers'])) {
+      if (typeof name === 'string' && name !== '') helpers.set(normaliseAuthKey(key), name);
+    }
+  }
+  return { auths, credsStore: typeof store === 'string' && store !== '' ? store : null, credHelpers: helpers };
+}
+
+/** Reads a Docker config file with its helpers; a missing file means no credentials. */
+export async function readDockerConfig(path: string): Promise<DockerCredentialConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { auths: new Map(), credsStore: null, credHelpers: new Map() };
+    throw new ArchpinError('file-unreadable', `cannot read Docker config ${path}`, { cause: error });
+  }
+  return parseDockerConfig(text);
+}
+
 /** Reads and parses a Docker config file; a missing file means no credentials. */
 export async function readDockerConfigAuths(path: string): Promise<ReadonlyMap<string, RegistryCredentials>> {
   let text: string;

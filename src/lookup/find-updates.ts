@@ -7,14 +7,14 @@ import { platformsOf } from '../core/platforms-of.js';
 import { selectPlatformEntry } from '../core/select-platform-entry.js';
 import type { CurrentImage, GateCandidate, GateInput, GatePolicy, UnreadableManifest, Verdict } from '../core/verdict.js';
 import type { FirstSeenStore } from './first-seen-store.js';
-import type { FetchedManifest, ManifestSource } from './manifest-source.js';
+import type { FetchedManifest, ManifestSource, TagPreview } from './manifest-source.js';
 
 
 export interface FindUpdatesDeps {
   readonly source: ManifestSource;
   /** The gate (the lookup asks it about each candidate, newest first). */
   readonly evaluate: (input: GateInput) => Verdict;
-  readonly policyFor: (key: string) => GatePolicy & { readonly allowMajor: boolean };
+  readonly policyFor: (key: string) => GatePolicy & { readonly allowMajor: boolean; readonly holdWithoutReleaseTime?: boolean };
   readonly firstSeen: FirstSeenStore;
   readonly now: () => number;
   /** Called after each dependency (progress). */
@@ -97,7 +97,7 @@ async function fetchChecked(fetch: () => Promise<FetchedManifest>): Promise<Fetc
  */
 export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps): Promise<DependencyResult> {
   const { source, location } = { source: deps.source, location: dependency.location };
-  let policy: GatePolicy & { readonly allowMajor: boolean } = deps.policyFor(dependency.key);
+  let policy: GatePolicy & { readonly allowMajor: boolean; readonly holdWithoutReleaseTime?: boolean } = deps.policyFor(dependency.key);
   const needCreated = (policy.minimumReleaseAge ?? 0) > 0;
   const held: HeldUpdate[] = [];
   const now = deps.now();
@@ -105,12 +105,32 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
   let current: CurrentImage | null = null;
   let currentPlatforms: string[] = [];
   let keepPlatform: Platform | null = null;
+  // What the registry's own API (Docker Hub's tags API) says about each tag: candidates it shows blocked are
+  // held without a pull, and the one about to be proposed is still fetched by digest and verified.
+  const previews = new Map<string, Promise<TagPreview | null>>();
+  const preview = (tag: string): Promise<TagPreview | null> => {
+    let known = previews.get(tag);
+    if (known === undefined) {
+      known = source.describeTag ? source.describeTag(location, tag).catch(() => null) : Promise.resolve(null);
+      previews.set(tag, known);
+    }
+    return known;
+  };
   try {
-    const currentFetched = dependency.digest
-      ? await source.manifestByDigest(location, dependency.digest)
-      : await source.manifestByTag(location, dependency.tag!);
-    const inspected = await inspect(source, location, currentFetched, false);
-    if (inspected.manifest.kind !== 'unreadable') {
+    const described = dependency.tag ? await preview(dependency.tag) : null;
+    const currentFromApi = described?.index && (dependency.digest === null || dependency.digest === described.digest) ? described.index : null;
+    if (currentFromApi !== null) {
+      current = { manifest: currentFromApi, imagePlatform: null };
+      currentPlatforms = platformsOf(currentFromApi, null);
+    }
+    const currentFetched =
+      currentFromApi !== null
+        ? null
+        : dependency.digest
+          ? await source.manifestByDigest(location, dependency.digest)
+          : await source.manifestByTag(location, dependency.tag!);
+    const inspected = currentFetched === null ? null : await inspect(source, location, currentFetched, false);
+    if (inspected !== null && inspected.manifest.kind !== 'unreadable') {
       current = { manifest: inspected.manifest, imagePlatform: inspected.imagePlatform };
       currentPlatforms = platformsOf(inspected.manifest, inspected.imagePlatform);
       if (inspected.manifest.kind === 'image' && dependency.digest && dependency.tag && inspected.imagePlatform) {
@@ -129,9 +149,38 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
     policy = { ...policy, platforms: EMPTY_BASELINE_PLATFORMS };
   }
 
+  /** The best release time: Hub's tag_last_pushed, the config's created, Last-Modified, else first seen (unless told to hold). */
+  const releaseTime = (pushedAt: number | null, inspected: Inspected | null, firstSeen: number | null): Pick<GateCandidate, 'created' | 'createdFrom'> => {
+    if (pushedAt !== null) return { created: pushedAt, createdFrom: 'tag-last-pushed' };
+    if (inspected?.created != null) return { created: inspected.created, createdFrom: 'image-created' };
+    if (inspected?.fetched.lastModified !== undefined) return { created: inspected.fetched.lastModified, createdFrom: 'last-modified' };
+    if (!needCreated || policy.holdWithoutReleaseTime) return { created: null };
+    return { created: firstSeen ?? now, createdFrom: 'first-seen' };
+  };
+
+  /** Judges a candidate on the API's description alone; a block there holds it without a pull. */
+  const gatePreview = (tag: string, described: TagPreview): Verdict | null => {
+    if (described.index === null) return null;
+    const firstSeen = deps.firstSeen.observe(dependency.key, described.digest, now);
+    const candidate: GateCandidate = {
+      image: dependency.key,
+      tag,
+      digest: described.digest,
+      contentDigest: described.digest,
+      manifest: described.index,
+      imagePlatform: null,
+      ...releaseTime(described.pushedAt, null, firstSeen),
+      firstSeen,
+    };
+    return deps.evaluate({ candidate, current, policy, now });
+  };
+
   const gate = async (tag: string, fetched: FetchedManifest | UnreadableManifest): Promise<{ verdict: Verdict; digest: string; inspected: Inspected | null }> => {
-    const inspected = 'kind' in fetched ? null : await inspect(source, location, fetched, needCreated);
+    const described = await preview(tag);
+    const pushedAt = described !== null && !('kind' in fetched) && described.digest === fetched.digest ? described.pushedAt : null;
+    const inspected = 'kind' in fetched ? null : await inspect(source, location, fetched, needCreated && pushedAt === null);
     const digest = inspected ? inspected.fetched.digest : '';
+    const firstSeen = inspected ? deps.firstSeen.observe(dependency.key, digest, now) : null;
     const candidate: GateCandidate = {
       image: dependency.key,
       tag,
@@ -139,8 +188,8 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
       contentDigest: digest,
       manifest: inspected ? inspected.manifest : (fetched as UnreadableManifest),
       imagePlatform: inspected?.imagePlatform ?? null,
-      created: inspected?.created ?? null,
-      firstSeen: inspected ? deps.firstSeen.observe(dependency.key, digest, now) : null,
+      ...(inspected ? releaseTime(pushedAt, inspected, firstSeen) : { created: null }),
+      firstSeen,
     };
     return { verdict: deps.evaluate({ candidate, current, policy, now }), digest, inspected };
   };
@@ -162,6 +211,12 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
       const tags = await source.listTags(location);
       const candidates = pickCandidates(dependency.tag, tags, { allowMajor: policy.allowMajor });
       for (const tag of candidates) {
+        const described = await preview(tag);
+        const early = described === null ? null : gatePreview(tag, described);
+        if (early !== null && !early.pass) {
+          held.push({ image: dependency.key, tag, digest: described!.digest, reasons: early.reasons });
+          continue;
+        }
         const fetched = await fetchChecked(() => source.manifestByTag(location, tag));
         const { verdict, digest, inspected } = await gate(tag, fetched);
         if (verdict.pass && inspected) {
@@ -174,6 +229,15 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
         }
       }
       // No newer version passes: follow the tag itself (digest update, or pin an unpinned tag).
+      const described = await preview(dependency.tag);
+      if (described !== null && dependency.digest !== null && described.digest === dependency.digest) {
+        return { dependency, update: null, held, error: null };
+      }
+      const early = described === null ? null : gatePreview(dependency.tag, described);
+      if (early !== null && !early.pass) {
+        held.push({ image: dependency.key, tag: dependency.tag, digest: described!.digest, reasons: early.reasons });
+        return { dependency, update: null, held, error: null };
+      }
       const fetched = await fetchChecked(() => source.manifestByTag(location, dependency.tag!));
       if (!('kind' in fetched) && dependency.digest !== null) {
         const upToDate = fetched.digest === dependency.digest || (keepPlatform !== null && indexContains(fetched, dependency.digest));

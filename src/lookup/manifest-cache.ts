@@ -7,6 +7,8 @@ export interface CachedManifest {
   readonly digest: string;
   readonly mediaType: ManifestMediaType;
   readonly bytes: Uint8Array;
+  /** The registry's `Last-Modified` for these bytes, epoch ms, when it sent one. */
+  readonly lastModified?: number;
 }
 
 /** Manifests by digest are immutable: kept in memory, and on disk when a directory is given. */
@@ -59,14 +61,15 @@ async function readEntry(dir: string, digest: string): Promise<CachedManifest | 
     await Promise.all([rm(path, { force: true }), rm(`${path}.json`, { force: true })]);
     return null;
   }
-  return { digest, mediaType, bytes };
+  const lastModified = (sidecar as Record<string, unknown>)['lastModified'];
+  return typeof lastModified === 'number' && Number.isFinite(lastModified) ? { digest, mediaType, bytes, lastModified } : { digest, mediaType, bytes };
 }
 
 async function writeEntry(dir: string, manifest: CachedManifest): Promise<void> {
   const path = entryPath(dir, manifest.digest);
   await mkdir(join(dir, 'manifests', 'sha256'), { recursive: true });
   const suffix = `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await writeFile(`${path}.json${suffix}`, `${JSON.stringify({ mediaType: manifest.mediaType })}\n`);
+  await writeFile(`${path}.json${suffix}`, `${JSON.stringify({ mediaType: manifest.mediaType, ...(manifest.lastModified === undefined ? {} : { lastModified: manifest.lastModified }) })}\n`);
   await rename(`${path}.json${suffix}`, `${path}.json`);
   await writeFile(`${path}${suffix}`, manifest.bytes);
   await rename(`${path}${suffix}`, path);

@@ -1,15 +1,29 @@
 /** What the update search needs from a registry. The registry client provides it; tests may too. */
 import type { ImageLocation } from '../core/dependency.js';
+import type { IndexManifest } from '../core/manifest.js';
 
 export interface FetchedManifest {
   /** sha256 of the bytes received (verified by the client). */
   readonly digest: string;
   readonly mediaType: string;
   readonly bytes: Uint8Array;
+  /** The registry's `Last-Modified` for it, epoch ms, when it sent one. */
+  readonly lastModified?: number;
+}
+
+/** What a registry's own API says about a tag without a pull (Docker Hub's tags API). Not verified: a preview. */
+export interface TagPreview {
+  readonly digest: string;
+  /** The index as the API describes it, for judging a candidate before pulling it; null when it cannot say. */
+  readonly index: IndexManifest | null;
+  /** When the tag was last pushed, epoch ms; null when unknown. */
+  readonly pushedAt: number | null;
 }
 
 export interface ManifestSource {
   listTags(image: ImageLocation): Promise<readonly string[]>;
+  /** A preview of a tag from the registry's own API; null (or absent) when there is none. Costs no pull. */
+  describeTag?(image: ImageLocation, tag: string): Promise<TagPreview | null>;
   /** The manifest a tag points at now (HEAD first; a cached digest costs no GET). */
   manifestByTag(image: ImageLocation, tag: string): Promise<FetchedManifest>;
   /** An immutable manifest by digest (cached). */

@@ -13,7 +13,8 @@ export interface AuthTarget {
 }
 
 export interface AuthDeps {
-  readonly credentials: (registry: string) => RegistryCredentials | null;
+  /** May run a credential helper; the answer is the caller's to remember. */
+  readonly credentials: (registry: string) => RegistryCredentials | null | Promise<RegistryCredentials | null>;
   /** Token realm hosts trusted with a registry's credentials besides the registry host itself. */
   readonly trustedRealmHosts: Readonly<Record<string, readonly string[]>>;
   readonly now: () => number;
@@ -26,9 +27,13 @@ export interface RegistryAuth {
   header(target: AuthTarget): Promise<string | null>;
   /** Handles a 401: learns the challenge and returns a fresh header to retry with, or null when there is nothing to try. */
   challenge(target: AuthTarget, wwwAuthenticate: string | null, sent: string | null): Promise<string | null>;
+  /** The token realm a registry's challenge named, once one did. */
+  realmOf(baseUrl: string): string | null;
 }
 
-type Scheme = { readonly kind: 'bearer'; readonly realm: string; readonly service: string | null } | { readonly kind: 'basic' };
+type Scheme =
+  | { readonly kind: 'bearer'; readonly realm: string; readonly service: string | null; readonly scope: string | null }
+  | { readonly kind: 'basic' };
 
 const DEFAULT_TOKEN_SECONDS = 60;
 const EXPIRY_MARGIN_MS = 10_000;
@@ -38,8 +43,8 @@ export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
   const tokens = new Map<string, { readonly token: string; readonly expiresAt: number }>();
   const pending = new Map<string, Promise<string>>();
 
-  function basicHeader(target: AuthTarget): string | null {
-    const credentials = deps.credentials(target.credentialKey);
+  async function basicHeader(target: AuthTarget): Promise<string | null> {
+    const credentials = await deps.credentials(target.credentialKey);
     if (credentials === null) return null;
     if (!isSafeTransport(new URL(target.baseUrl))) {
       throw new RegistryError('registry-insecure', `refusing to send credentials for ${target.registry} over plain HTTP to ${target.baseUrl}`);
@@ -47,8 +52,8 @@ export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
     return encodeBasic(credentials);
   }
 
-  function realmCredentials(target: AuthTarget, realm: URL): RegistryCredentials | null {
-    const credentials = deps.credentials(target.credentialKey);
+  async function realmCredentials(target: AuthTarget, realm: URL): Promise<RegistryCredentials | null> {
+    const credentials = await deps.credentials(target.credentialKey);
     if (credentials === null) return null;
     const realmHost = splitHostPort(realm.host).hostname;
     const registryHost = splitHostPort(new URL(target.baseUrl).host).hostname;
@@ -80,10 +85,19 @@ export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
     } catch (error) {
       throw new RegistryError('registry-bad-response', `${target.registry}: token realm is not a URL`, { cause: error });
     }
-    if (scheme.service !== null) realm.searchParams.set('service', scheme.service);
-    realm.searchParams.set('scope', scope);
-    const credentials = realmCredentials(target, realm);
-    if (credentials !== null) realm.searchParams.set('account', credentials.username);
+    // The realm's own query is kept byte for byte and `service` goes back exactly as the challenge gave it
+    // (percent-encoded only, never re-serialised): some realms compare it as a raw string.
+    // A challenge's own scope form (`repository:a/b:pull,push`, `repository:a/b:metadata_read`) is asked for
+    // as well when it names this repository; the token is remembered under the plain pull scope.
+    const asked = scheme.scope !== null && scheme.scope !== scope && scheme.scope.includes(`:${target.repository}:`) ? scheme.scope : null;
+    const scopes = asked !== null ? [asked, scope] : [scope];
+    const credentials = await realmCredentials(target, realm);
+    const params = [
+      ...(scheme.service !== null ? [`service=${encodeURIComponent(scheme.service)}`] : []),
+      ...scopes.map((s) => `scope=${encodeURIComponent(s)}`),
+      ...(credentials !== null ? [`account=${encodeURIComponent(credentials.username)}`] : []),
+    ];
+    realm.search = realm.search === '' ? `?${params.join('&')}` : `${realm.search}&${params.join('&')}`;
     const body = await deps.fetchToken(realm, credentials === null ? null : encodeBasic(credentials));
     const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const token = typeof record['token'] === 'string' && record['token'] !== '' ? record['token'] : record['access_token'];
@@ -97,6 +111,11 @@ export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
   }
 
   return {
+    realmOf(baseUrl) {
+      const scheme = schemes.get(baseUrl);
+      return scheme?.kind === 'bearer' ? scheme.realm : null;
+    },
+
     async header(target) {
       const scheme = schemes.get(target.baseUrl);
       if (scheme === undefined) return null;
@@ -107,14 +126,14 @@ export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
       const parsed = parseWwwAuthenticate(wwwAuthenticate);
       if (parsed === null) return null;
       if (parsed.scheme === 'bearer' && parsed.params['realm'] !== undefined) {
-        const scheme: Scheme = { kind: 'bearer', realm: parsed.params['realm'], service: parsed.params['service'] ?? null };
+        const scheme: Scheme = { kind: 'bearer', realm: parsed.params['realm'], service: parsed.params['service'] ?? null, scope: parsed.params['scope'] ?? null };
         schemes.set(target.baseUrl, scheme);
         const header = await bearer(target, scheme, sent !== null && sent.startsWith('Bearer '));
         return header === sent ? null : header;
       }
       if (parsed.scheme === 'basic') {
         schemes.set(target.baseUrl, { kind: 'basic' });
-        const header = basicHeader(target);
+        const header = await basicHeader(target);
         return header === sent ? null : header;
       }
       return null;

@@ -5,16 +5,19 @@ export class RegistryError extends ArchpinError {
   readonly status: number | null;
   /** Milliseconds the server asked us to wait before retrying. */
   readonly retryAfterMs: number | null;
+  /** Docker Hub's `toomanyrequests`: the pull quota is spent; no more requests go to that host this run. */
+  readonly quotaExhausted: boolean;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { retryable?: boolean; cause?: unknown; status?: number | null; retryAfterMs?: number | null } = {},
+    options: { retryable?: boolean; cause?: unknown; status?: number | null; retryAfterMs?: number | null; quotaExhausted?: boolean } = {},
   ) {
     super(code, message, options);
     this.name = 'RegistryError';
     this.status = options.status ?? null;
     this.retryAfterMs = options.retryAfterMs ?? null;
+    this.quotaExhausted = options.quotaExhausted ?? false;
   }
 }
 

@@ -4,7 +4,7 @@ import { parseRetryAfter, withRetry, type RetryPolicy } from './http-retry.js';
 import type { AuthTarget, RegistryAuth } from './registry-auth.js';
 import { errorForFailure, errorForStatus, RegistryError } from './registry-errors.js';
 
-export type RequestKind = 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'token';
+export type RequestKind = 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'token' | 'hub-tags';
 
 /** One HTTP request sent (each redirect hop and each retry counts); `status` is null when no answer came. */
 export interface RegistryRequestEvent {
@@ -36,6 +36,8 @@ export interface TransportOptions {
   readonly retry: RetryPolicy;
   readonly userAgent: string;
   readonly onRequest: ((event: RegistryRequestEvent) => void) | undefined;
+  /** Sees every answer's status and headers (rate-limit telemetry, registry kind detection). */
+  readonly onAnswer?: ((kind: RequestKind, url: URL, response: Response) => void) | undefined;
 }
 
 export interface Transport {
@@ -51,7 +53,8 @@ type Exchange<T> = { readonly ok: true; readonly value: T } | { readonly ok: fal
 /** HTTP for registries: a queue per host, per-request timeouts, retries, manual redirects that drop credentials across origins. */
 export function createTransport(options: TransportOptions): Transport {
   const queues = new Map<string, PQueue>();
-  const counts: Record<RequestKind, number> = { tags: 0, 'manifest-head': 0, 'manifest-get': 0, blob: 0, token: 0 };
+  // Docker Hub API requests appear in the counts once there is one.
+  const counts: Partial<Record<RequestKind, number>> = { tags: 0, 'manifest-head': 0, 'manifest-get': 0, blob: 0, token: 0 };
 
   function queueFor(host: string): PQueue {
     let queue = queues.get(host);
@@ -63,7 +66,7 @@ export function createTransport(options: TransportOptions): Transport {
   }
 
   function report(request: TransportRequest<unknown>, url: URL, status: number | null): void {
-    counts[request.kind] += 1;
+    counts[request.kind] = (counts[request.kind] ?? 0) + 1;
     options.onRequest?.({ kind: request.kind, method: request.method, url: redactSecrets(url.href), status });
   }
 
@@ -84,6 +87,7 @@ export function createTransport(options: TransportOptions): Transport {
         throw errorForFailure(error, request.what, options.timeoutMs);
       }
       report(request, url, response.status);
+      options.onAnswer?.(request.kind, url, response);
       const location = response.headers.get('location');
       if (REDIRECTS.has(response.status) && location !== null) {
         await discard(response);
@@ -104,6 +108,21 @@ export function createTransport(options: TransportOptions): Transport {
             cause: error,
           });
         }
+      }
+      if (response.status === 429) {
+        // Docker Hub's pull quota: `toomanyrequests` will not lift for hours, so it is not retried.
+        const retryAfter = parseRetryAfter(response.headers.get('retry-after'), options.retry.now());
+        const text = await readSmall(response);
+        const exhausted = /toomanyrequests/i.test(text);
+        if (exhausted && retryAfter === null) {
+          // Without a Retry-After this is a spent quota (Docker Hub's pulls), not a burst: retrying cannot help.
+          throw new RegistryError('registry-rate-limited', `${request.what}: 429 toomanyrequests (pull quota exhausted)`, { status: 429, quotaExhausted: true });
+        }
+        if (exhausted) {
+          const error = errorForStatus(429, request.what, retryAfter);
+          throw new RegistryError(error.code, error.message, { status: 429, retryAfterMs: retryAfter, retryable: true, quotaExhausted: true });
+        }
+        throw errorForStatus(429, request.what, retryAfter);
       }
       await discard(response);
       if (response.status === 401 && url.origin === origin && request.target !== null) {
@@ -130,8 +149,29 @@ export function createTransport(options: TransportOptions): Transport {
 
   return {
     send: (request, auth) => withRetry(() => attempt(request, auth), options.retry),
-    counts: () => ({ ...counts }),
+    counts: () => ({ ...counts }) as Record<RequestKind, number>,
   };
+}
+
+/** The first few KiB of an error body, as text. */
+async function readSmall(response: Response): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    while (total < 4096) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+    }
+  } catch {
+    // an unreadable error body says nothing more
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function discard(response: Response): Promise<void> {

@@ -1,0 +1,155 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EMPTY_OCI_INDEX_DIGEST } from '../../src/core/digest.js';
+import { startDockerHub, type DockerHubDouble } from '../support/dockerhub-double.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { runArchpin, type CliRun } from '../support/run-cli.js';
+import { seedIncident, type IncidentSeed } from '../support/seed.js';
+
+const FULL = ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'];
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+
+let registry: TestRegistry;
+let hub: DockerHubDouble;
+let seed: IncidentSeed;
+let work: string;
+let counter = 0;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  seed = await seedIncident(registry);
+  hub = await startDockerHub({ upstream: registry.url, now: NOW });
+  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-dockerhub-'));
+});
+
+afterAll(async () => {
+  await hub?.stop();
+  await registry?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  hub.reset();
+  hub.quota = 100;
+  hub.apiDown = false;
+  for (const key of Object.keys(hub.pushedAt)) delete hub.pushedAt[key];
+});
+
+function makeDir(name: string, files: Record<string, string>): string {
+  const dir = path.join(work, name);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
+interface Report {
+  updates: Array<{ file: string; line: number; from: string; to: string; updateType: string; platforms: string[] }>;
+  blocked: Array<{ tag: string; reason: string; missing: string[]; digest: string; message: string }>;
+  errors: Array<{ image: string; tag: string | null; code: string; message: string }>;
+  registries: Array<{ host: string; kind: string; pulls: number; requests: number; rateLimit: { limit: number; remaining: number } | null; stopped: boolean }>;
+  audit?: Array<{ file: string; line: number; reason: string; fix: string | null }>;
+}
+
+async function archpin(command: 'check' | 'audit', dir: string, cache: string, extra: object = {}): Promise<{ run: CliRun; report: Report }> {
+  const config = path.join(work, `config-${++counter}.json`);
+  writeFileSync(config, JSON.stringify({ mirrors: { 'docker.io': hub.registryUrl }, registries: { 'docker.io': { hubApiUrl: hub.apiUrl } }, ...extra }));
+  const run = await runArchpin([command, dir, '--format', 'json', '--cache-dir', cache, '--config', config], { now: NOW });
+  return { run, report: JSON.parse(run.stdout) as Report };
+}
+
+const incidentTree = () =>
+  makeDir(`tree-${++counter}`, {
+    '.gitlab-ci.yml': `build:\n  image: docker:27.1.1\n  services:\n    - docker:27.0.3-dind@${seed.digests['27.0.3-dind']}\n`,
+    'k8s/dind.yaml': `apiVersion: v1\nkind: Pod\nmetadata: {name: dind}\nspec:\n  containers:\n    - name: dind\n      image: docker:27.1.1-dind@${seed.digests['27.1.1-dind']}\n`,
+  });
+
+describe('Docker Hub: the tags API answers, pulls are spent only on what is proposed', () => {
+  it('cold: the update and the pin cost one pull each; the partial candidate and the up-to-date pin cost none; warm: no pull at all', async () => {
+    const dir = incidentTree();
+    const cache = path.join(work, 'cache-cold-warm');
+    const cold = await archpin('check', dir, cache);
+    expect(cold.run.code).toBe(0);
+    expect(cold.report.updates.map(({ file, line, from, to, updateType }) => ({ file, line, from, to, updateType }))).toEqual([
+      { file: '.gitlab-ci.yml', line: 2, from: 'docker:27.1.1', to: `docker:27.1.1@${seed.digests['27.1.1']}`, updateType: 'pin' },
+      { file: '.gitlab-ci.yml', line: 4, from: `docker:27.0.3-dind@${seed.digests['27.0.3-dind']}`, to: `docker:27.1.1-dind@${seed.digests['27.1.1-dind']}`, updateType: 'minor' },
+    ]);
+    expect(cold.report.updates.map((update) => update.platforms)).toEqual([FULL, FULL]);
+    expect(cold.report.blocked.map(({ tag, reason, missing, digest }) => [tag, reason, missing, digest])).toEqual([
+      ['27.2.0-dind', 'platform-regression', ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7'], seed.digests['27.2.0-dind']],
+    ]);
+    expect(cold.report.errors).toEqual([]);
+    expect(hub.pulls).toBe(2);
+    expect(hub.count('GET', /\/manifests\//)).toBe(2);
+    expect(hub.count('GET', /\/manifests\/sha256:/)).toBe(2);
+    expect(hub.count('GET', /\/tags\/list/)).toBe(0);
+    // One HEAD collects the token challenge (401), then one HEAD per proposed candidate.
+    expect(hub.requests.filter((r) => r.method === 'HEAD').map((r) => `${r.path} ${r.status}`)).toEqual([
+      '/v2/library/docker/manifests/27.1.1 401',
+      '/v2/library/docker/manifests/27.1.1 200',
+      '/v2/library/docker/manifests/27.1.1-dind 200',
+    ]);
+    expect(hub.apiRequests).toBe(1);
+    expect(cold.report.registries).toEqual([{ host: 'docker.io', kind: 'dockerhub', pulls: 2, requests: 7, rateLimit: { limit: 100, remaining: 98 }, stopped: false }]);
+
+    hub.reset();
+    const warm = await archpin('check', dir, cache);
+    expect(warm.report.updates).toEqual(cold.report.updates);
+    expect(warm.report.blocked).toEqual(cold.report.blocked);
+    expect(hub.pulls).toBe(0);
+    expect(hub.count('GET', /\/manifests\//)).toBe(0);
+    expect(hub.requests.filter((r) => r.method === 'HEAD' && r.status === 200)).toHaveLength(2);
+  });
+
+  it('minimumReleaseAge is measured from tag_last_pushed and says so; the too-new tag costs no pull', async () => {
+    hub.pushedAt['library/docker:27.2.0-dind'] = '2026-11-22T11:00:00Z';
+    hub.pushedAt['library/docker:27.1.1-dind'] = '2026-11-22T10:00:00Z';
+    hub.pushedAt['library/docker:27.1.0-dind'] = '2026-11-20T10:00:00Z';
+    const dir = makeDir('release-age', { Dockerfile: `FROM docker:27.0.3-dind@${seed.digests['27.0.3-dind']}\n` });
+    const { run, report } = await archpin('check', dir, path.join(work, 'cache-age'), { minimumReleaseAge: '4 hours' });
+    expect(run.code).toBe(0);
+    expect(report.updates).toEqual([]);
+    expect(report.blocked.map(({ tag, reason, message }) => [tag, reason, message])).toEqual([
+      ['27.2.0-dind', 'platform-regression', expect.any(String)],
+      ['27.1.1-dind', 'too-new', 'pushed (Docker Hub tag_last_pushed) 2h ago; minimumReleaseAge is 4h'],
+      ['27.1.0-dind', 'empty-index', expect.any(String)],
+    ]);
+    expect(hub.pulls).toBe(0);
+  });
+
+  it('a spent quota: the 429 toomanyrequests stops lookups on docker.io; nothing more is asked of it', async () => {
+    hub.quota = 1;
+    const { run, report } = await archpin('check', incidentTree(), path.join(work, 'cache-quota'));
+    expect(run.code).toBe(1);
+    expect(report.updates).toHaveLength(1);
+    expect(report.errors).toHaveLength(1);
+    expect(report.errors[0]!.code).toBe('registry-rate-limited');
+    expect(report.errors[0]!.message).toMatch(/429 toomanyrequests \(pull quota exhausted\)$/);
+    expect(hub.count('GET', /\/manifests\//)).toBe(2);
+    expect(hub.requests.filter((r) => r.status === 429)).toHaveLength(1);
+    const after = hub.requests.findIndex((r) => r.status === 429);
+    expect(hub.requests.slice(after + 1)).toEqual([]);
+    expect(report.registries).toEqual([{ host: 'docker.io', kind: 'dockerhub', pulls: 1, requests: expect.any(Number), rateLimit: { limit: 1, remaining: 0 }, stopped: true }]);
+  });
+
+  it('without the tags API (503) the registry answers: same verdicts, more pulls', async () => {
+    hub.apiDown = true;
+    const { report } = await archpin('check', incidentTree(), path.join(work, 'cache-api-down'));
+    expect(report.updates.map((update) => update.to)).toEqual([`docker:27.1.1@${seed.digests['27.1.1']}`, `docker:27.1.1-dind@${seed.digests['27.1.1-dind']}`]);
+    expect(report.blocked.map((held) => [held.tag, held.reason])).toEqual([['27.2.0-dind', 'platform-regression']]);
+    expect(hub.count('GET', /\/tags\/list/)).toBe(1);
+    expect(hub.pulls).toBeGreaterThan(2);
+  });
+
+  it('audit through the double: a pin to the empty index is reported with its repin', async () => {
+    const dir = makeDir('audit', { Dockerfile: `FROM docker:27.1.0-dind@${EMPTY_OCI_INDEX_DIGEST}\nFROM docker:27.1.1@${seed.digests['27.1.1']}\n` });
+    const { run, report } = await archpin('audit', dir, path.join(work, 'cache-audit'));
+    expect(run.code).toBe(3);
+    expect(report.audit!.map(({ line, reason, fix }) => ({ line, reason, fix }))).toEqual([
+      { line: 1, reason: 'empty-index', fix: `docker:27.1.1-dind@${seed.digests['27.1.1-dind']}` },
+    ]);
+  });
+});

@@ -1,0 +1,242 @@
+/**
+ * A Docker Hub double on 127.0.0.1, in front of a real (anonymous) test registry, built from Docker's
+ * documentation of the registry, its pull quota and the Hub tags API:
+ *
+ *   const hub = await startDockerHub({ upstream: registry.url, quota: 100 });
+ *   config: { mirrors: { 'docker.io': hub.registryUrl }, registries: { 'docker.io': { hubApiUrl: hub.apiUrl } } }
+ *
+ * Registry side (`registryUrl`): every /v2/ request needs a bearer token from `{registryUrl}/token`
+ * (`Bearer realm=…/token,service="registry.docker.io",scope="repository:<name>:pull"`, anonymous tokens
+ * included). A manifest GET answered 200 is a pull; HEADs and blobs are free. Manifest answers carry
+ * `RateLimit-Limit: <quota>;w=21600` and `RateLimit-Remaining`. Once the quota is spent a manifest GET gets
+ * 429 `TOOMANYREQUESTS` (no Retry-After). Everything else is forwarded to the upstream registry.
+ *
+ * API side (`apiUrl`, another origin): `GET /v2/namespaces/{ns}/repositories/{repo}/tags?page_size=&page=`
+ * lists tags newest push first with `digest`, `media_type`, `tag_last_pushed` and per-platform `images`
+ * (attestations as `unknown/unknown`), read from the upstream registry without counting; `next` is an
+ * absolute URL on the API origin. `pushedAt[repo:tag]` sets push times (default: the order pushed, a minute
+ * apart, ending at `now`). `apiDown` makes the API answer 503.
+ *
+ * Counters: `pulls`, `requests` (method, path, status), `apiRequests`, `tokenRequests`.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export interface DockerHubDouble {
+  readonly registryUrl: string;
+  readonly registryHost: string;
+  readonly apiUrl: string;
+  pulls: number;
+  quota: number;
+  apiDown: boolean;
+  readonly pushedAt: Record<string, string>;
+  readonly requests: Array<{ method: string; path: string; status: number }>;
+  apiRequests: number;
+  tokenRequests: number;
+  /** Clears counters and the log; the quota starts over. */
+  reset(): void;
+  count(method: string, path: RegExp): number;
+  stop(): Promise<void>;
+}
+
+const ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+async function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(`127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  response.end(text);
+}
+
+export async function startDockerHub(options: { upstream: string; quota?: number; now?: number }): Promise<DockerHubDouble> {
+  const upstream = options.upstream.replace(/\/+$/, '');
+  const tokens = new Set<string>();
+  const now = options.now ?? Date.parse('2026-11-22T12:00:00Z');
+  let registryHost = '';
+  let apiHost = '';
+
+  const state: DockerHubDouble = {
+    registryUrl: '',
+    registryHost: '',
+    apiUrl: '',
+    pulls: 0,
+    quota: options.quota ?? 100,
+    apiDown: false,
+    pushedAt: {},
+    requests: [],
+    apiRequests: 0,
+    tokenRequests: 0,
+    reset() {
+      state.pulls = 0;
+      state.requests.length = 0;
+      state.apiRequests = 0;
+      state.tokenRequests = 0;
+    },
+    count(method, path) {
+      return state.requests.filter((r) => r.method === method && path.test(r.path)).length;
+    },
+    stop: async () => undefined,
+  };
+
+  const rateHeaders = (): Record<string, string> => ({
+    'ratelimit-limit': `${state.quota};w=21600`,
+    'ratelimit-remaining': `${Math.max(0, state.quota - state.pulls)};w=21600`,
+  });
+
+  async function forward(request: IncomingMessage, response: ServerResponse, path: string): Promise<number> {
+    const answer = await fetch(`${upstream}${path}`, { method: request.method ?? 'GET', headers: { accept: request.headers.accept ?? ACCEPT }, redirect: 'manual' });
+    const body = Buffer.from(await answer.arrayBuffer());
+    const headers: Record<string, string> = {};
+    for (const name of ['content-type', 'docker-content-digest', 'link', 'last-modified', 'location']) {
+      const value = answer.headers.get(name);
+      if (value !== null) headers[name] = value;
+    }
+    const isManifest = /\/manifests\//.test(path);
+    if (isManifest && request.method === 'GET' && answer.status === 200) state.pulls += 1;
+    response.writeHead(answer.status, { ...headers, ...(isManifest ? rateHeaders() : {}), 'content-length': String(request.method === 'HEAD' ? answer.headers.get('content-length') ?? 0 : body.byteLength) });
+    response.end(request.method === 'HEAD' ? undefined : body);
+    return answer.status;
+  }
+
+  async function handleRegistry(request: IncomingMessage, response: ServerResponse): Promise<number> {
+    const url = new URL(request.url ?? '/', 'http://hub.invalid');
+    if (url.pathname === '/token') {
+      state.tokenRequests += 1;
+      const token = randomBytes(12).toString('hex');
+      tokens.add(token);
+      json(response, 200, { token, access_token: token, expires_in: 300, issued_at: new Date(now).toISOString() });
+      return 200;
+    }
+    if (!url.pathname.startsWith('/v2/')) {
+      json(response, 404, { errors: [{ code: 'NOT_FOUND' }] });
+      return 404;
+    }
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
+    if (bearer === null || !tokens.has(bearer[1]!)) {
+      const name = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(url.pathname)?.[1];
+      const scope = name === undefined ? '' : `,scope="repository:${name}:pull"`;
+      json(response, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, {
+        'www-authenticate': `Bearer realm="http://${registryHost}/token",service="registry.docker.io"${scope}`,
+      });
+      return 401;
+    }
+    if (/\/manifests\//.test(url.pathname) && request.method === 'GET' && state.pulls >= state.quota) {
+      json(
+        response,
+        429,
+        { errors: [{ code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limits' }] },
+        rateHeaders(),
+      );
+      return 429;
+    }
+    return forward(request, response, `${url.pathname}${url.search}`);
+  }
+
+  async function describeTag(name: string, tag: string): Promise<Record<string, unknown> | null> {
+    const answer = await fetch(`${upstream}/v2/${name}/manifests/${tag}`, { headers: { accept: ACCEPT } });
+    if (answer.status !== 200) return null;
+    const bytes = Buffer.from(await answer.arrayBuffer());
+    const manifest = JSON.parse(bytes.toString('utf8')) as {
+      mediaType?: string;
+      manifests?: Array<{ digest: string; size: number; mediaType: string; platform?: { os: string; architecture: string; variant?: string } }>;
+      config?: { digest: string };
+    };
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const mediaType = manifest.mediaType ?? answer.headers.get('content-type') ?? '';
+    let images: Array<Record<string, unknown>> = [];
+    if (manifest.manifests !== undefined) {
+      images = manifest.manifests.map((entry) => ({
+        architecture: entry.platform?.architecture ?? 'unknown',
+        os: entry.platform?.os ?? 'unknown',
+        variant: entry.platform?.variant ?? null,
+        digest: entry.digest,
+        size: entry.size,
+        status: 'active',
+      }));
+    } else if (manifest.config !== undefined) {
+      const config = (await (await fetch(`${upstream}/v2/${name}/blobs/${manifest.config.digest}`)).json()) as { os: string; architecture: string; variant?: string };
+      images = [{ architecture: config.architecture, os: config.os, variant: config.variant ?? null, digest, size: bytes.byteLength, status: 'active' }];
+    }
+    return { name: tag, digest, media_type: mediaType, content_type: 'image', images, tag_status: 'active', v2: true };
+  }
+
+  async function handleApi(request: IncomingMessage, response: ServerResponse): Promise<number> {
+    state.apiRequests += 1;
+    const url = new URL(request.url ?? '/', 'http://hub.invalid');
+    const match = /^\/v2\/namespaces\/([^/]+)\/repositories\/([^/]+)\/tags$/.exec(url.pathname);
+    if (state.apiDown) {
+      json(response, 503, { message: 'unavailable' });
+      return 503;
+    }
+    if (match === null) {
+      json(response, 404, { message: 'object not found', errinfo: {} });
+      return 404;
+    }
+    const name = `${decodeURIComponent(match[1]!)}/${decodeURIComponent(match[2]!)}`;
+    const list = await fetch(`${upstream}/v2/${name}/tags/list`);
+    if (list.status !== 200) {
+      json(response, 404, { message: 'object not found', errinfo: {} });
+      return 404;
+    }
+    const tags = ((await list.json()) as { tags: string[] | null }).tags ?? [];
+    const described = (await Promise.all(tags.map((tag) => describeTag(name, tag)))).filter((tag): tag is Record<string, unknown> => tag !== null);
+    described.forEach((tag, i) => {
+      const pushed = state.pushedAt[`${name}:${String(tag['name'])}`] ?? new Date(now - (described.length - i) * 60_000).toISOString();
+      tag['tag_last_pushed'] = pushed;
+      tag['last_updated'] = pushed;
+    });
+    described.sort((a, b) => String(b['tag_last_pushed']).localeCompare(String(a['tag_last_pushed'])) || String(a['name']).localeCompare(String(b['name'])));
+    const pageSize = Math.min(100, Math.max(1, Number(url.searchParams.get('page_size') ?? 10) || 10));
+    const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+    const results = described.slice((page - 1) * pageSize, page * pageSize);
+    const more = described.length > page * pageSize;
+    const link = (p: number): string => `http://${apiHost}${url.pathname}?page_size=${pageSize}&page=${p}`;
+    json(response, 200, { count: described.length, next: more ? link(page + 1) : null, previous: page > 1 ? link(page - 1) : null, results });
+    return 200;
+  }
+
+  const serve = (handler: (request: IncomingMessage, response: ServerResponse) => Promise<number>, log: boolean) =>
+    createServer((request, response) => {
+      const path = (request.url ?? '/').split('?')[0]!;
+      handler(request, response)
+        .then((status) => {
+          if (log) state.requests.push({ method: request.method ?? 'GET', path, status });
+        })
+        .catch((error: unknown) => {
+          if (!response.headersSent) response.writeHead(502, { 'content-type': 'text/plain' });
+          response.end(`double error: ${String(error)}`);
+        });
+    });
+
+  const registry = serve(handleRegistry, true);
+  const api = serve(handleApi, false);
+  registryHost = await listen(registry);
+  apiHost = await listen(api);
+  Object.assign(state, { registryUrl: `http://${registryHost}`, registryHost, apiUrl: `http://${apiHost}` });
+  let stopped: Promise<void> | undefined;
+  state.stop = () => {
+    stopped ??= Promise.all([close(registry), close(api)]).then(() => undefined);
+    return stopped;
+  };
+  return state;
+}
