@@ -13,6 +13,7 @@ import type { RepositoryOutcome } from '../core/outcome.js';
 import type { FindUpdatesDeps } from '../lookup/find-updates.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
 import { startHttpServer, type HttpRequest, type HttpResponse } from './http-server.js';
+import type { ChainRunner } from './chain-runner.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { runRepository } from './run-repository.js';
 import { sharedLookup } from './sweep.js';
@@ -49,10 +50,16 @@ export interface ServeOptions {
   readonly maxBodyBytes?: number;
   /** A lookup session older than this is replaced before the next repository run (default 15 minutes). */
   readonly sessionMaxAgeMs?: number;
+  /** Chain rebuilds (GitLab, `chain.rebuild`): Pipeline Hooks go to it, its schedules start chains. */
+  readonly chain?: ChainRunner | undefined;
+  /** `chain.schedules`: cron patterns that start the chain below a root project. */
+  readonly chainSchedules?: ReadonlyArray<{ readonly root: string; readonly cron: string }>;
 }
 
 export interface ServeHandle {
   readonly url: string;
+  /** Chain rebuilds, when on. */
+  readonly chain: ChainRunner | null;
   readonly metrics: Metrics;
   /** The last 100 repository runs finished, oldest first. */
   readonly outcomes: readonly RepositoryOutcome[];
@@ -202,6 +209,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     logger,
     stopping: () => stopping,
     enqueue: (id, event) => queue.add(keyOf(id), { id, repository: null, reason: event }),
+    ...(options.chain ? { pipeline: (event) => options.chain!.pipelineEvent(event) } : {}),
   });
 
 
@@ -217,7 +225,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       case 'GET /metrics': {
         const requests: Record<string, number> = { ...closedRegistryRequests };
         for (const [kind, count] of Object.entries(session?.opened?.requestCounts() ?? {})) requests[kind] = (requests[kind] ?? 0) + count;
-        const body = metrics.render({ archpin_queue_depth: queue.depth, archpin_queue_running: queue.running, archpin_ready: ready && !stopping ? 1 : 0 }, requests);
+        const body = metrics.render({ archpin_queue_depth: queue.depth, archpin_queue_running: queue.running, archpin_ready: ready && !stopping ? 1 : 0 }, requests) + (options.chain?.metricsText() ?? '');
         return { status: 200, body, contentType: 'text/plain; version=0.0.4; charset=utf-8' };
       }
       case 'POST /webhooks/gitlab':
@@ -231,7 +239,13 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
 
   const server = await startHttpServer(options.listen, handle, { maxBodyBytes: options.maxBodyBytes ?? MIB, onError: (error) => logger.error({ err: error }, 'request failed') });
   const cron = options.schedule === null ? null : new Cron(options.schedule, { protect: true, ...(options.timezone ? { timezone: options.timezone } : {}) }, () => sweep());
-  logger.info({ url: server.url, schedule: options.schedule, next: cron?.nextRun()?.toISOString() ?? null, forge: forge.type }, 'serving');
+  const chainCrons = (options.chain ? (options.chainSchedules ?? []) : []).map(
+    ({ root, cron: pattern }) =>
+      new Cron(pattern, { protect: true, ...(options.timezone ? { timezone: options.timezone } : {}) }, async () => {
+        await options.chain!.triggerRoot(root, 'schedule').catch((error: unknown) => logger.error({ root, ...errorFields(error) }, 'chain schedule: cannot start the chain'));
+      }),
+  );
+  logger.info({ url: server.url, schedule: options.schedule, next: cron?.nextRun()?.toISOString() ?? null, forge: forge.type, chain: options.chain ? 'rebuild' : 'off' }, 'serving');
   if (options.sweepOnStart) void sweep();
   else {
     // Readiness still needs the forge reached once: list the targets without queueing them.
@@ -246,6 +260,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   let stopped: Promise<void> | null = null;
   return {
     url: server.url,
+    chain: options.chain ?? null,
     metrics,
     outcomes,
     sweep,
@@ -257,6 +272,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       stopped ??= (async () => {
         stopping = true;
         cron?.stop();
+        for (const chainCron of chainCrons) chainCron.stop();
+        options.chain?.stop();
         logger.info({ running: queue.running, waiting: queue.depth }, 'stopping: finishing the write in flight');
         await queue.stop();
         if (session) retire(session);

@@ -3,7 +3,7 @@ import type { ForgeTargets, ForgeType } from '../apply/forges/forge.js';
 import type { Logger } from 'pino';
 import type { HttpRequest, HttpResponse } from './http-server.js';
 import type { Metrics } from './metrics.js';
-import { gitlabDecision, githubDecision, githubSignatureMatches, gitlabTokenMatches, inTargets, type WebhookDecision } from './webhooks.js';
+import { gitlabDecision, githubDecision, githubSignatureMatches, gitlabTokenMatches, inTargets, type PipelineHookEvent, type WebhookDecision } from './webhooks.js';
 import type { EnqueueResult } from './work-queue.js';
 
 export interface WebhookEndpointDeps {
@@ -16,6 +16,8 @@ export interface WebhookEndpointDeps {
   readonly logger: Logger;
   readonly stopping: () => boolean;
   readonly enqueue: (id: string, event: string) => EnqueueResult;
+  /** Chain rebuilds: a Pipeline Hook of a project in scope; absent when chain rebuilds are off (the event is ignored). */
+  readonly pipeline?: (event: PipelineHookEvent) => void;
 }
 
 export function webhookEndpoint(deps: WebhookEndpointDeps): (forgeType: ForgeType, request: HttpRequest) => Promise<HttpResponse> {
@@ -58,7 +60,7 @@ export function webhookEndpoint(deps: WebhookEndpointDeps): (forgeType: ForgeTyp
       count('invalid');
       return { status: 400, body: 'body is not JSON\n' };
     }
-    const decision: WebhookDecision = forgeType === 'gitlab' ? gitlabDecision(payload, deps.branchPrefix) : githubDecision(header('x-github-event'), payload, deps.branchPrefix);
+    const decision: WebhookDecision = forgeType === 'gitlab' ? gitlabDecision(payload, deps.branchPrefix, deps.pipeline !== undefined) : githubDecision(header('x-github-event'), payload, deps.branchPrefix);
     if (decision.kind === 'ping') {
       count('ping');
       return { status: 200, body: 'pong\n' };
@@ -68,6 +70,12 @@ export function webhookEndpoint(deps: WebhookEndpointDeps): (forgeType: ForgeTyp
       count('ignored');
       deps.logger.debug({ forge: forgeType, reason }, 'webhook ignored');
       return { status: 202, body: JSON.stringify({ result: 'ignored', reason }), contentType: 'application/json' };
+    }
+    if (decision.kind === 'pipeline') {
+      deps.pipeline!(decision.pipeline);
+      count('queued');
+      deps.logger.info({ forge: forgeType, repository: decision.path, event: 'pipeline', status: decision.pipeline.status, pipeline: decision.pipeline.pipeline.id }, 'webhook');
+      return { status: 202, body: JSON.stringify({ result: 'chain', repository: decision.path }), contentType: 'application/json' };
     }
     const result = deps.enqueue(decision.id, decision.event);
     count(result === 'duplicate' ? 'duplicate' : 'queued');

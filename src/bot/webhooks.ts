@@ -5,8 +5,20 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { ForgeTargets } from '../apply/forges/forge.js';
 
+/** A GitLab Pipeline Hook, reduced to what chain rebuilds need. */
+export interface PipelineHookEvent {
+  readonly projectId: string;
+  readonly path: string;
+  readonly defaultBranch: string | null;
+  readonly ref: string;
+  readonly tag: boolean;
+  readonly status: string;
+  readonly pipeline: { readonly id: number; readonly url: string };
+}
+
 export type WebhookDecision =
   | { readonly kind: 'enqueue'; readonly id: string; readonly path: string; readonly event: string }
+  | { readonly kind: 'pipeline'; readonly id: string; readonly path: string; readonly event: 'pipeline'; readonly pipeline: PipelineHookEvent }
   | { readonly kind: 'ignore'; readonly reason: string }
   | { readonly kind: 'ping' };
 
@@ -45,7 +57,8 @@ export function inTargets(path: string, id: string, targets: ForgeTargets): bool
 }
 
 /** GitLab: a push to the default branch, or a merge request event on a branch with the archpin prefix. */
-export function gitlabDecision(payload: unknown, branchPrefix: string): WebhookDecision {
+/** `pipelines`: read Pipeline Hooks (chain rebuilds are on); otherwise they are ignored like any unused event. */
+export function gitlabDecision(payload: unknown, branchPrefix: string, pipelines = false): WebhookDecision {
   const body = object(payload);
   const kind = text(body?.object_kind);
   const project = object(body?.project);
@@ -61,6 +74,28 @@ export function gitlabDecision(payload: unknown, branchPrefix: string): WebhookD
     const source = text(object(body.object_attributes)?.source_branch);
     if (!source?.startsWith(branchPrefix)) return { kind: 'ignore', reason: 'merge request not from an archpin branch' };
     return { kind: 'enqueue', id: String(id), path, event: 'merge_request' };
+  }
+  if (kind === 'pipeline' && pipelines) {
+    const attributes = object(body.object_attributes);
+    const pipelineId = attributes?.id;
+    const ref = text(attributes?.ref);
+    const status = text(attributes?.status);
+    if (typeof pipelineId !== 'number' || !ref || !status) return { kind: 'ignore', reason: 'pipeline event without id, ref or status' };
+    return {
+      kind: 'pipeline',
+      id: String(id),
+      path,
+      event: 'pipeline',
+      pipeline: {
+        projectId: String(id),
+        path,
+        defaultBranch: text(project?.default_branch),
+        ref,
+        tag: attributes?.tag === true,
+        status,
+        pipeline: { id: pipelineId, url: text(attributes?.url) ?? '' },
+      },
+    };
   }
   return { kind: 'ignore', reason: `${kind ?? 'unknown'} events are not used` };
 }

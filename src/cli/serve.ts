@@ -3,7 +3,10 @@ import type { Config } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import { ArchpinError } from '../core/errors.js';
 import { parseListen } from '../bot/http-server.js';
+import { createChainRunner, type ChainRunner } from '../bot/chain-runner.js';
 import { startServe, type ServeOptions } from '../bot/serve.js';
+import { createGitlabPipelines } from '../apply/forges/gitlab-pipelines.js';
+import type { RegistryClient } from '../lookup/registry-client.js';
 import type { ParsedArgs } from './args.js';
 import { EXIT_OK, type CliIo, type ExitCode } from './io.js';
 import { createLogger, logFormatFor, type Logger } from './logger.js';
@@ -36,9 +39,31 @@ export function serveOptions(args: ServeArgs, config: Config, io: CliIo, logger:
   registerSecret(webhookSecret);
   if (webhookSecret === null && serve.webhookSecretEnv) throw new ArchpinError('usage', `serve.webhookSecretEnv names ${secretEnv}, which is not set`);
   if (webhookSecret === null) logger.warn(`webhooks are refused: set ${DEFAULT_WEBHOOK_SECRET_ENV} or serve.webhookSecretEnv`);
-  const { forge, targets } = makeForge(args, config, io);
+  const { forge, targets, tokenEnv } = makeForge(args, config, io);
   const cacheDir = cacheDirectory(args.cacheDir, config, io);
+  let chain: ChainRunner | undefined;
+  if (config.chain?.rebuild) {
+    if (forge.type !== 'gitlab') throw new ArchpinError('usage', 'chain.rebuild needs a GitLab forge (Pipeline Hooks and the pipeline API)');
+    const url = (args.url ?? config.forge?.url)!;
+    let client: Promise<RegistryClient> | null = null;
+    const registry = () => (client ??= lookupSetup(config, io, { cacheDir, platforms: args.platforms }).then((setup) => setup.client));
+    chain = createChainRunner({
+      config,
+      forge,
+      targets,
+      pipelines: createGitlabPipelines({ url, token: io.env[tokenEnv]!, tokenEnv }),
+      registry: {
+        getManifest: async (image, reference) => (await registry()).getManifest(image, reference),
+        getBlob: async (image, digest, options) => (await registry()).getBlob(image, digest, options),
+      },
+      logger,
+      now: io.now,
+      dryRun: args.dryRun,
+    });
+  }
   return {
+    chain,
+    chainSchedules: config.chain?.schedules ?? [],
     config,
     forge,
     targets,

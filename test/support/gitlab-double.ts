@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { GlFailure, type GlRequest, type GlResponse, type GlRoute } from './gitlab-double-http.js';
 import { mrRoutes } from './gitlab-double-mr-routes.js';
+import { pipelineRoutes } from './gitlab-double-pipelines.js';
 import { repoRoutes } from './gitlab-double-repo-routes.js';
 import { GitlabState } from './gitlab-double-state.js';
 
@@ -80,7 +81,7 @@ export interface GitlabDouble {
   stop(): Promise<void>;
 }
 
-const ROUTES: readonly GlRoute[] = [...repoRoutes, ...mrRoutes];
+const ROUTES: readonly GlRoute[] = [...repoRoutes, ...mrRoutes, ...pipelineRoutes];
 
 const matches = (pattern: string | RegExp, path: string): boolean => (typeof pattern === 'string' ? pattern === path : pattern.test(path));
 

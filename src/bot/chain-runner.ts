@@ -1,0 +1,354 @@
+/**
+ * Chain rebuilds in `archpin serve`: Pipeline Hook events feed the chain state; a successful
+ * default-branch pipeline has its pushed images gated, then the projects built on it are triggered
+ * through the pipeline API (after the debounce window and after all their parents, within the group's
+ * budget). Work runs one event at a time; the state lives in memory and is shown on /metrics and in
+ * the dashboard text.
+ */
+import type { Logger } from 'pino';
+import type { Forge, ForgeTargets, Repository } from '../apply/forges/forge.js';
+import type { PipelineApi } from '../apply/forges/gitlab-pipelines.js';
+import { publishes as publicationMatches, resolveProjectPath } from '../chain/build-graph.js';
+import { ChainState, type DueChild, type ParentBuild, type PipelineRef } from '../chain/chain-state.js';
+import type { ChainGraph, ProjectFacts } from '../chain/types.js';
+import type { Config } from '../config/schema.js';
+import { parseDuration } from '../core/duration.js';
+import { errorFields } from '../core/errors.js';
+import { parseImageRef } from '../core/image-ref.js';
+import type { Manifest } from '../core/manifest.js';
+import { gateParentImage, type ParentVerdict } from './chain-gate.js';
+import { readChainProjects } from './chain-projects.js';
+import type { RegistryClient } from '../lookup/registry-client.js';
+
+/** A GitLab Pipeline Hook, reduced to what the chain needs. */
+export interface PipelineEvent {
+  readonly projectId: string;
+  readonly path: string;
+  readonly defaultBranch: string | null;
+  readonly ref: string;
+  readonly tag: boolean;
+  readonly status: string;
+  readonly pipeline: PipelineRef;
+}
+
+export interface ChainRunnerOptions {
+  readonly config: Config;
+  readonly forge: Forge;
+  readonly pipelines: PipelineApi;
+  readonly targets: ForgeTargets;
+  readonly registry: Pick<RegistryClient, 'getManifest' | 'getBlob'>;
+  readonly logger: Logger;
+  /** The clock of gate decisions. */
+  readonly now: () => number;
+  readonly dryRun: boolean;
+}
+
+export interface ChainRunner {
+  readonly state: ChainState;
+  /** Reads the graph through the forge again. */
+  refresh(): Promise<ChainGraph>;
+  pipelineEvent(event: PipelineEvent): void;
+  /** Starts the chain below `root` by creating a pipeline on the root project. */
+  triggerRoot(root: string, reason: string): Promise<PipelineRef | null>;
+  /** Resolves when no event is being handled. */
+  settled(): Promise<void>;
+  metricsText(): string;
+  dashboardSection(): string;
+  stop(): void;
+}
+
+/** The issue, in every root project of a chain, that shows the chain's state. */
+export const CHAIN_DASHBOARD_TITLE = 'archpin image chain';
+
+const RUNNING = new Set(['created', 'waiting_for_resource', 'preparing', 'pending', 'running']);
+const FAILED = new Set(['failed', 'canceled']);
+
+export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
+  const { config, logger } = options;
+  const chain = config.chain ?? {};
+  const platforms = chain.platforms ?? config.platforms ?? ['linux/amd64'];
+  const debounceMs = chain.debounce ? (parseDuration(chain.debounce) ?? 30_000) : 30_000;
+  const dryRun = options.dryRun || chain.dryRun === true;
+  const state = new ChainState({ nodes: [], edges: [], order: [], cycles: [], blocked: [], problems: [] }, { debounceMs, concurrency: chain.concurrency ?? 4 });
+  let facts: readonly ProjectFacts[] = [];
+  let byPath = new Map<string, Repository>();
+  let loaded: Promise<ChainGraph> | null = null;
+  let work: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  /** The manifest of the last digest that passed, per `image:tag`, to catch regressions. */
+  const passed = new Map<string, Manifest>();
+  const counters = { triggered: 0, dryRun: 0, triggerFailed: 0, gatePassed: 0, gateBlocked: 0 };
+
+  const refresh = async (): Promise<ChainGraph> => {
+    const read = await readChainProjects(options.forge, options.targets, chain.registry ?? null);
+    facts = read.facts;
+    byPath = new Map(read.repositories);
+    state.setGraph(read.graph);
+    for (const cycle of read.graph.cycles) logger.warn({ cycle }, 'image cycle: these projects are never rebuilt by the chain');
+    return read.graph;
+  };
+  const ensureGraph = () => (loaded ??= refresh().catch((error: unknown) => {
+    loaded = null;
+    throw error;
+  }));
+
+  const enqueue = (task: () => Promise<void>): void => {
+    work = work.then(task).catch((error: unknown) => logger.error(errorFields(error), 'chain: event failed'));
+  };
+
+  /** The `image:tag` references to gate for a project: literal pushed tags, else the tags its children use, else latest. */
+  const imagesToGate = (path: string): string[] => {
+    const own = facts.find((project) => project.path === path);
+    if (!own) return [];
+    const refs = new Set<string>();
+    for (const publication of own.publishes) {
+      if (publication.tag !== null) {
+        refs.add(publication.value);
+        continue;
+      }
+      const used = facts.flatMap((project) => (project.path === path ? [] : project.uses.filter((use) => publicationMatches(publication, use) && use.tag !== null)));
+      for (const use of used) refs.add(`${publication.image.startsWith('*/') ? publication.value : publication.value.replace(/:[^:/@]+$/, '')}:${use.tag}`);
+      if (used.length === 0) refs.add(`${publication.value}:latest`);
+    }
+    return [...refs].sort();
+  };
+
+  const gateProject = async (path: string, pipeline: PipelineRef | null): Promise<ParentBuild | null> => {
+    const refs = imagesToGate(path);
+    const now = Date.now();
+    if (refs.length === 0) {
+      state.stop(path, { code: 'no-image', message: 'no pushed image found in its CI or chain.publishes: nothing to gate, children not rebuilt', ...(pipeline ? { pipeline } : {}), at: now });
+      return null;
+    }
+    const images: string[] = [];
+    const digests: string[] = [];
+    for (const ref of refs) {
+      const parsed = parseImageRef(ref.startsWith('*/') ? ref.slice(2) : ref);
+      if (!parsed || ref.startsWith('*/') || parsed.tag === null) {
+        state.stop(path, { code: 'registry-error', message: `${ref}: the registry is unknown; set chain.registry`, ...(pipeline ? { pipeline } : {}), at: now });
+        return null;
+      }
+      let verdict: ParentVerdict;
+      try {
+        verdict = await gateParentImage(options.registry, { registry: parsed.registry, repository: parsed.repository }, parsed.tag, { platforms, previous: passed.get(ref) ?? null, now: options.now() });
+      } catch (error) {
+        const { code, message } = errorFields(error);
+        state.stop(path, { code: 'registry-error', message: `${ref}: ${code}: ${message}`, ...(pipeline ? { pipeline } : {}), at: now });
+        counters.gateBlocked++;
+        return null;
+      }
+      if (!verdict.pass) {
+        const text = verdict.reasons.map((reason) => `${reason.code}: ${reason.message}`).join('; ');
+        state.stop(path, { code: 'gate-blocked', message: `${ref}@${verdict.digest}: ${text}`, ...(pipeline ? { pipeline } : {}), at: now });
+        logger.warn({ project: path, image: ref, digest: verdict.digest, reasons: verdict.reasons.map((reason) => reason.code) }, 'chain stopped: the pushed image did not pass the gate');
+        counters.gateBlocked++;
+        return null;
+      }
+      if (verdict.manifest) passed.set(ref, verdict.manifest);
+      images.push(`${ref}@${verdict.digest}`);
+      digests.push(verdict.digest!);
+    }
+    counters.gatePassed++;
+    return { project: path, images, digestKey: digests.join(','), pipeline };
+  };
+
+  const triggerOne = async (due: DueChild): Promise<void> => {
+    const repository = byPath.get(due.project);
+    const parents = [...due.parents.values()];
+    const now = Date.now();
+    if (dryRun || !repository) {
+      if (!repository) {
+        state.triggered(due, null, now, dryRun, `${due.project} is not a target project`);
+        return;
+      }
+      logger.info({ project: due.project, parents: parents.map((parent) => parent.images).flat() }, 'chain (dry run): would trigger a pipeline');
+      counters.dryRun++;
+      state.triggered(due, null, now, true);
+      return;
+    }
+    const variables = {
+      ARCHPIN_CHAIN_PARENTS: parents.map((parent) => parent.project).join(','),
+      ARCHPIN_UPSTREAM_IMAGES: parents.flatMap((parent) => parent.images).join(' '),
+      ARCHPIN_UPSTREAM_PIPELINES: parents.map((parent) => parent.pipeline?.url ?? '').filter(Boolean).join(' '),
+    };
+    try {
+      const created = await options.pipelines.createPipeline(repository.id, repository.defaultBranch, variables);
+      counters.triggered++;
+      state.triggered(due, { id: created.id, url: created.webUrl }, now, false);
+      logger.info({ project: due.project, pipeline: created.id, parents: parents.map((parent) => parent.project) }, 'chain: pipeline triggered');
+    } catch (error) {
+      const { code, message } = errorFields(error);
+      counters.triggerFailed++;
+      state.triggered(due, null, now, false, `${code}: ${message}`);
+      logger.error({ project: due.project, code }, `chain: cannot trigger a pipeline: ${message}`);
+    }
+  };
+
+  const schedule = (): void => {
+    if (stopped) return;
+    const now = Date.now();
+    const waits = [...state.due.values()].filter((due) => state.waitingFor(due.project, now) === 'debounce').map((due) => due.updatedAt + debounceMs - now);
+    if (waits.length === 0) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      enqueue(flush);
+    }, Math.max(Math.min(...waits), 0) + 5);
+  };
+
+  async function flush(): Promise<void> {
+    const ready = state.takeReady(Date.now());
+    for (const due of ready) await triggerOne(due);
+    schedule();
+    if (ready.length > 0) await writeDashboards();
+  }
+
+  const written = new Map<string, string>();
+  /** Keeps the chain dashboard issue of every chain root current (only when its text changed). */
+  const writeDashboards = async (): Promise<void> => {
+    if (dryRun) return;
+    const body = `${chainDashboard(state)}\n<!-- archpin chain dashboard: written by archpin serve, rewritten on every chain event -->\n`;
+    for (const node of state.currentGraph.nodes) {
+      if (node.level !== 0 || node.children.length === 0) continue;
+      const repository = byPath.get(node.path);
+      if (!repository || written.get(node.path) === body) continue;
+      try {
+        const found = await options.forge.findIssue(repository, CHAIN_DASHBOARD_TITLE);
+        if (found === null) await options.forge.createIssue(repository, CHAIN_DASHBOARD_TITLE, body);
+        else if (found.body !== body) await options.forge.updateIssue(repository, found.number, body);
+        written.set(node.path, body);
+      } catch (error) {
+        logger.warn({ project: node.path, ...errorFields(error) }, 'chain: cannot write the dashboard issue');
+      }
+    }
+  };
+
+  const handle = async (event: PipelineEvent): Promise<void> => {
+    await ensureGraph();
+    let path = resolveProjectPath(event.path, [...byPath.keys()]);
+    if (path === null || !state.currentGraph.nodes.some((node) => node.path === path)) {
+      await refresh();
+      path = resolveProjectPath(event.path, [...byPath.keys()]);
+      if (path === null) return;
+    }
+    const branch = event.defaultBranch ?? byPath.get(path)?.defaultBranch ?? null;
+    if (event.tag || branch === null || event.ref !== branch) return;
+    if (RUNNING.has(event.status)) state.pipelineRunning(path, event.pipeline);
+    else if (FAILED.has(event.status)) {
+      state.pipelineFailed(path, event.pipeline, event.status, Date.now());
+      logger.warn({ project: path, pipeline: event.pipeline.id, status: event.status }, 'chain stopped below a failed pipeline');
+    } else if (event.status === 'success') {
+      state.pipelineSucceeded(path, event.pipeline);
+      const build = await gateProject(path, event.pipeline);
+      if (build) {
+        const children = state.parentPassed(build, Date.now());
+        logger.info({ project: path, images: build.images, children }, 'chain: parent passed the gate');
+      }
+    }
+    await flush();
+    await writeDashboards();
+  };
+
+  return {
+    state,
+    refresh,
+    pipelineEvent(event) {
+      if (!stopped) enqueue(() => handle(event));
+    },
+    async triggerRoot(root, reason) {
+      await ensureGraph();
+      const path = resolveProjectPath(root, [...byPath.keys()]);
+      const repository = path === null ? undefined : byPath.get(path);
+      if (!repository || path === null) throw new Error(`${root} is not one of the target projects`);
+      if (dryRun) {
+        logger.info({ project: path, reason }, 'chain (dry run): would start the chain with a pipeline on its root');
+        return null;
+      }
+      const created = await options.pipelines.createPipeline(repository.id, repository.defaultBranch, { ARCHPIN_CHAIN_ROOT: path });
+      const ref = { id: created.id, url: created.webUrl };
+      enqueue(async () => {
+        state.of(path).starting = true;
+        state.pipelineRunning(path, ref);
+        state.of(path).starting = false;
+      });
+      logger.info({ project: path, pipeline: created.id, reason }, 'chain started at its root');
+      return ref;
+    },
+    async settled() {
+      let seen: Promise<void> | null = null;
+      while (seen !== work) {
+        seen = work;
+        await work;
+      }
+    },
+    metricsText() {
+      const lines: string[] = [];
+      const counter = (name: string, help: string, samples: Array<[string, number]>) => {
+        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, ...samples.map(([labels, value]) => `${name}${labels} ${value}`));
+      };
+      const gauge = (name: string, help: string, value: number) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`);
+      counter('archpin_chain_triggers_total', 'Child pipelines triggered by chain rebuilds, by result.', [
+        ['{result="triggered"}', counters.triggered],
+        ['{result="dry-run"}', counters.dryRun],
+        ['{result="failed"}', counters.triggerFailed],
+      ]);
+      counter('archpin_chain_gate_total', 'Parent images gated after a successful pipeline, by result.', [
+        ['{result="passed"}', counters.gatePassed],
+        ['{result="blocked"}', counters.gateBlocked],
+      ]);
+      const statuses = [...state.status.values()];
+      gauge('archpin_chain_projects', 'Projects in the image graph.', state.currentGraph.nodes.length);
+      gauge('archpin_chain_due', 'Children waiting to be triggered (debounce, parents still building, budget).', state.due.size);
+      gauge('archpin_chain_running', 'Default-branch pipelines known to be running.', statuses.filter((status) => status.running).length);
+      gauge('archpin_chain_stopped', 'Projects whose subtree is stopped (failed pipeline or gate).', statuses.filter((status) => status.stopped).length);
+      gauge('archpin_chain_cycles', 'Image cycles in the graph.', state.currentGraph.cycles.length);
+      return `${lines.join('\n')}\n`;
+    },
+    dashboardSection() {
+      return chainDashboard(state);
+    },
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+/** The chain part of the dashboard issue: last parent digests, children triggered, stopped subtrees with reasons. */
+export function chainDashboard(state: ChainState): string {
+  const lines = ['## Image chain', ''];
+  const built = [...state.status.entries()].filter(([, status]) => status.lastBuild).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (built.length) {
+    lines.push('Last parent images that passed the gate:', '');
+    for (const [project, status] of built) {
+      const build = status.lastBuild!;
+      lines.push(`- \`${project}\`: ${build.images.map((image) => `\`${image}\``).join(', ')}${build.pipeline ? ` (pipeline [#${build.pipeline.id}](${build.pipeline.url}))` : ''}`);
+    }
+    lines.push('');
+  }
+  const triggered = state.log.slice(-20);
+  if (triggered.length) {
+    lines.push('Children triggered (latest 20):', '');
+    for (const record of triggered) {
+      const what = record.pipeline ? `pipeline [#${record.pipeline.id}](${record.pipeline.url})` : record.dryRun ? 'dry run: not triggered' : `failed: ${record.error ?? 'unknown'}`;
+      lines.push(`- \`${record.project}\` after ${record.parents.map((parent) => `\`${parent.project}\``).join(', ')}: ${what}`);
+    }
+    lines.push('');
+  }
+  const stopped = state.stoppedSubtrees();
+  if (stopped.length) {
+    lines.push('Stopped subtrees:', '');
+    for (const entry of stopped) {
+      lines.push(`- \`${entry.project}\` — **${entry.reason.code}**: ${entry.reason.message}${entry.below.length ? `; not rebuilt: ${entry.below.map((path) => `\`${path}\``).join(', ')}` : ''}`);
+    }
+    lines.push('');
+  }
+  if (state.currentGraph.cycles.length) {
+    lines.push('Cycles (never rebuilt by the chain):', '');
+    for (const cycle of state.currentGraph.cycles) lines.push(`- ${[...cycle, cycle[0]].map((path) => `\`${path}\``).join(' → ')}`);
+    lines.push('');
+  }
+  if (lines.length === 2) lines.push('No chain activity yet.', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,279 @@
+/**
+ * Chain rebuilds end to end: archpin serve receives GitLab Pipeline Hooks, gates the image the pipeline
+ * pushed to the real registry, and triggers the children's pipelines on the GitLab double (whose
+ * pipeline list is the trigger log).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/schema.js';
+import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../support/gitlab-double.js';
+import { pipelineHook, pipelinesOf, type PipelineRecord } from '../support/gitlab-double-pipelines.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { pushImage, pushIndex, type Platform } from '../support/seed.js';
+import { post, startTestServe, until, WEBHOOK_SECRET, type Started } from '../bot/serve-support.js';
+import { runArchpin } from '../support/run-cli.js';
+
+let registry: TestRegistry;
+let host: string;
+let work: string;
+const running: Started[] = [];
+const doubles: GitlabDouble[] = [];
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  host = registry.host;
+  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-chain-'));
+});
+
+afterAll(async () => {
+  for (const started of running) await started.handle.stop();
+  for (const double of doubles) await double.stop();
+  await registry?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
+const ARM64: Platform = { os: 'linux', architecture: 'arm64', variant: 'v8' };
+let pushes = 0;
+
+/** Pushes `repo:tag` as an OCI index of these platforms (each build distinct), returns the index digest. */
+async function publish(repo: string, tag: string, platforms: readonly Platform[]): Promise<string> {
+  const label = `build-${++pushes}`;
+  const images = await Promise.all(platforms.map((platform) => pushImage(registry, repo, { ...platform, mediaType: 'oci', label })));
+  return (await pushIndex(registry, repo, tag, images, { mediaType: 'oci' })).digest;
+}
+
+const ci = (tag: string) => `build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n    - /kaniko/executor --context . --destination "$CI_REGISTRY_IMAGE:${tag}"\n`;
+
+interface Chain {
+  readonly gitlab: GitlabDouble;
+  readonly serve: Started;
+  readonly group: string;
+  /** Finishes a pipeline and delivers its Pipeline Hook; resolves with the HTTP answer. */
+  finish(pipeline: PipelineRecord, status: 'success' | 'failed'): Promise<{ status: number; body: unknown }>;
+  /** A pipeline as a push to the default branch starts it. */
+  pushPipeline(project: string): PipelineRecord;
+  /** Projects archpin triggered, in order. */
+  triggered(): string[];
+  settle(): Promise<void>;
+}
+
+async function chainGroup(group: string, projects: Record<string, Record<string, string>>, chain: Config['chain'] = {}): Promise<Chain> {
+  const gitlab = await startGitlabDouble();
+  doubles.push(gitlab);
+  for (const [name, files] of Object.entries(projects)) gitlab.state.addProject(`${group}/${name}`, { files });
+  const config: Config = { forge: { type: 'gitlab', url: gitlab.url, groups: [group] }, chain: { registry: host, rebuild: true, debounce: '300ms', ...chain } };
+  const serve = await startTestServe({ forge: 'gitlab', url: gitlab.url, groups: [group] }, { GITLAB_TOKEN: GITLAB_TEST_TOKEN }, path.join(work, `cache-${group}`), {}, config);
+  running.push(serve);
+  const store = pipelinesOf(gitlab.state);
+  return {
+    gitlab,
+    serve,
+    group,
+    async finish(pipeline, status) {
+      store.finish(pipeline.id, status);
+      const response = await post(`${serve.handle.url}/webhooks/gitlab`, pipelineHook(gitlab.state, pipeline), { 'x-gitlab-event': 'Pipeline Hook', 'x-gitlab-token': WEBHOOK_SECRET });
+      return { status: response.status, body: await response.json() };
+    },
+    pushPipeline(project) {
+      return store.start(gitlab.state.project(`${group}/${project}`), 'main', 'push');
+    },
+    triggered: () => store.created().map((pipeline) => pipeline.projectPath),
+    async settle() {
+      // Events are handled one at a time; a debounced child is triggered a window later.
+      await serve.handle.chain!.settled();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await serve.handle.chain!.settled();
+    },
+  };
+}
+
+const createdFor = (chain: Chain, project: string): PipelineRecord => {
+  const found = pipelinesOf(chain.gitlab.state).created().filter((pipeline) => pipeline.projectPath === `${chain.group}/${project}`).at(-1);
+  if (!found) throw new Error(`no pipeline triggered for ${project}`);
+  return found;
+};
+
+const metricLines = async (chain: Chain, prefix: string) => (await (await fetch(`${chain.serve.handle.url}/metrics`)).text()).split('\n').filter((line) => line.startsWith(prefix));
+
+function threeLevels(group: string): Record<string, Record<string, string>> {
+  return {
+    base: { Dockerfile: 'FROM scratch\nCOPY rootfs /\n', '.gitlab-ci.yml': ci('1') },
+    ruby: {
+      Dockerfile: `ARG REGISTRY=${host}\nARG BASE=1\nFROM \${REGISTRY}/${group}/base:\${BASE} AS build\nRUN make\nFROM build\n`,
+      '.gitlab-ci.yml': 'variables:\n  IMAGE: $CI_REGISTRY_IMAGE:3.3\npush:\n  script:\n    - docker build -t $IMAGE .\n    - docker push $IMAGE\n',
+    },
+    app: { Dockerfile: `FROM ${host}/${group}/ruby:3.3\n`, '.gitlab-ci.yml': ci('1') },
+    worker: { Dockerfile: `FROM --platform=linux/amd64 ${host}/${group}/base:1\n`, '.gitlab-ci.yml': ci('1') },
+  };
+}
+
+describe('chain rebuilds in archpin serve', () => {
+  it('rebuilds a three-level chain in order: the sibling and the middle after the base, the app after the middle, each once', async () => {
+    const chain = await chainGroup('three', threeLevels('three'));
+    const baseDigest = await publish('three/base', '1', [AMD64, ARM64]);
+    expect(await chain.finish(chain.pushPipeline('base'), 'success')).toEqual({ status: 202, body: { result: 'chain', repository: 'three/base' } });
+    await until(() => chain.triggered().length === 2, 'ruby and worker triggered');
+    expect(chain.triggered()).toEqual(['three/ruby', 'three/worker']);
+    const ruby = createdFor(chain, 'ruby');
+    expect(ruby.variables).toEqual([
+      { key: 'ARCHPIN_CHAIN_PARENTS', value: 'three/base', variable_type: 'env_var' },
+      { key: 'ARCHPIN_UPSTREAM_IMAGES', value: `${host}/three/base:1@${baseDigest}`, variable_type: 'env_var' },
+      { key: 'ARCHPIN_UPSTREAM_PIPELINES', value: `${chain.gitlab.url}/three/base/-/pipelines/${pipelinesOf(chain.gitlab.state).all[0]!.id}`, variable_type: 'env_var' },
+    ]);
+    await publish('three/ruby', '3.3', [AMD64, ARM64]);
+    await chain.finish(ruby, 'success');
+    await until(() => chain.triggered().length === 3, 'app triggered');
+    await publish('three/worker', '1', [AMD64, ARM64]);
+    await chain.finish(createdFor(chain, 'worker'), 'success');
+    await publish('three/app', '1', [AMD64, ARM64]);
+    await chain.finish(createdFor(chain, 'app'), 'success');
+    await chain.settle();
+    expect(chain.triggered()).toEqual(['three/ruby', 'three/worker', 'three/app']);
+    expect(await metricLines(chain, 'archpin_chain_triggers_total')).toEqual([
+      'archpin_chain_triggers_total{result="triggered"} 3',
+      'archpin_chain_triggers_total{result="dry-run"} 0',
+      'archpin_chain_triggers_total{result="failed"} 0',
+    ]);
+    expect(await metricLines(chain, 'archpin_chain_gate_total')).toEqual(['archpin_chain_gate_total{result="passed"} 4', 'archpin_chain_gate_total{result="blocked"} 0']);
+    const dashboard = chain.gitlab.state.project('three/base').issues.find((issue) => issue.title === 'archpin image chain')!;
+    expect(dashboard.description).toContain(`- \`three/base\`: \`${host}/three/base:1@${baseDigest}\``);
+    expect(dashboard.description).toContain(`- \`three/app\` after \`three/ruby\`: pipeline [#${createdFor(chain, 'app').id}]`);
+  });
+
+  it('stops the chain when the parent was pushed arm64-only (missing platform), and names the reason', async () => {
+    const chain = await chainGroup('partial', threeLevels('partial'));
+    const digest = await publish('partial/base', '1', [ARM64]);
+    await chain.finish(chain.pushPipeline('base'), 'success');
+    await chain.settle();
+    expect(chain.triggered()).toEqual([]);
+    const dashboard = chain.gitlab.state.project('partial/base').issues.find((issue) => issue.title === 'archpin image chain')!;
+    expect(dashboard.description).toContain(`- \`partial/base\` — **gate-blocked**: ${host}/partial/base:1@${digest}: missing-platforms:`);
+    expect(dashboard.description).toContain('linux/amd64');
+    expect(dashboard.description).toContain('not rebuilt: `partial/app`, `partial/ruby`, `partial/worker`');
+    expect(await metricLines(chain, 'archpin_chain_stopped ')).toEqual(['archpin_chain_stopped 1']);
+    // The missing platform lands, the pipeline re-runs: the chain goes on.
+    await publish('partial/base', '1', [AMD64, ARM64]);
+    await chain.finish(chain.pushPipeline('base'), 'success');
+    await until(() => chain.triggered().length === 2, 'children triggered after the complete push');
+    expect(chain.triggered()).toEqual(['partial/ruby', 'partial/worker']);
+  });
+
+  it('stops below a failed middle pipeline and resumes when it is re-run successfully', async () => {
+    const chain = await chainGroup('failing', threeLevels('failing'));
+    await publish('failing/base', '1', [AMD64, ARM64]);
+    await chain.finish(chain.pushPipeline('base'), 'success');
+    await until(() => chain.triggered().length === 2, 'middle triggered');
+    await chain.finish(createdFor(chain, 'ruby'), 'failed');
+    await chain.settle();
+    expect(chain.triggered()).toEqual(['failing/ruby', 'failing/worker']);
+    const dashboard = chain.gitlab.state.project('failing/base').issues.find((issue) => issue.title === 'archpin image chain')!;
+    expect(dashboard.description).toContain(`- \`failing/ruby\` — **pipeline-failed**: pipeline #${createdFor(chain, 'ruby').id} failed; not rebuilt: \`failing/app\``);
+    await publish('failing/ruby', '3.3', [AMD64, ARM64]);
+    await chain.finish(chain.pushPipeline('ruby'), 'success');
+    await until(() => chain.triggered().length === 3, 'app triggered after the re-run');
+    await chain.settle();
+    expect(chain.triggered()).toEqual(['failing/ruby', 'failing/worker', 'failing/app']);
+  });
+
+  it('triggers each child once for a burst of parent events with one digest', async () => {
+    const chain = await chainGroup('burst', threeLevels('burst'));
+    await publish('burst/base', '1', [AMD64, ARM64]);
+    const first = chain.pushPipeline('base');
+    const second = chain.pushPipeline('base');
+    await Promise.all([chain.finish(first, 'success'), chain.finish(second, 'success'), chain.finish(first, 'success')]);
+    await chain.settle();
+    expect(chain.triggered()).toEqual(['burst/ruby', 'burst/worker']);
+  });
+
+  it('triggers a diamond child once, after both parents rebuilt in the same window', async () => {
+    const chain = await chainGroup('diamond', {
+      base: { Dockerfile: 'FROM scratch\n', '.gitlab-ci.yml': ci('1') },
+      left: { Dockerfile: `FROM ${host}/diamond/base:1\n`, '.gitlab-ci.yml': ci('1') },
+      right: { Dockerfile: `FROM ${host}/diamond/base:1@sha256:${'0'.repeat(64)}\n`, '.gitlab-ci.yml': ci('1') },
+      app: { Dockerfile: `FROM ${host}/diamond/left:1 AS l\nFROM ${host}/diamond/right:1\nCOPY --from=l /x /x\n`, '.gitlab-ci.yml': ci('1') },
+    });
+    await publish('diamond/base', '1', [AMD64]);
+    await chain.finish(chain.pushPipeline('base'), 'success');
+    await until(() => chain.triggered().length === 2, 'left and right triggered');
+    await publish('diamond/left', '1', [AMD64]);
+    await chain.finish(createdFor(chain, 'left'), 'success');
+    await chain.settle();
+    expect(chain.triggered()).toEqual(['diamond/left', 'diamond/right']);
+    await publish('diamond/right', '1', [AMD64]);
+    await chain.finish(createdFor(chain, 'right'), 'success');
+    await until(() => chain.triggered().length === 3, 'app triggered');
+    await chain.settle();
+    expect(chain.triggered()).toEqual(['diamond/left', 'diamond/right', 'diamond/app']);
+    expect(createdFor(chain, 'app').variables[0]).toEqual({ key: 'ARCHPIN_CHAIN_PARENTS', value: 'diamond/left,diamond/right', variable_type: 'env_var' });
+    await publish('diamond/app', '1', [AMD64]);
+    await chain.finish(createdFor(chain, 'app'), 'success');
+    // Both parents rebuilt by hand within one debounce window: the child is triggered once, after both.
+    await publish('diamond/left', '1', [AMD64]);
+    await publish('diamond/right', '1', [AMD64]);
+    await chain.finish(chain.pushPipeline('left'), 'success');
+    await chain.finish(chain.pushPipeline('right'), 'success');
+    await chain.settle();
+    expect(chain.triggered()).toEqual(['diamond/left', 'diamond/right', 'diamond/app', 'diamond/app']);
+    expect(createdFor(chain, 'app').variables[0]).toEqual({ key: 'ARCHPIN_CHAIN_PARENTS', value: 'diamond/left,diamond/right', variable_type: 'env_var' });
+  });
+
+  it('follows .gitlab-deps instead of FROM, and never walks a cycle', async () => {
+    const chain = await chainGroup('deps', {
+      ...threeLevels('deps'),
+      app: { Dockerfile: `FROM ${host}/deps/ruby:3.3\n`, '.gitlab-ci.yml': ci('1'), '.gitlab-deps': 'deps/worker\n' },
+      loop: { Dockerfile: `FROM ${host}/deps/base:1\nCOPY --from=${host}/deps/loop2:1 / /\n`, '.gitlab-ci.yml': ci('1') },
+      loop2: { Dockerfile: `FROM ${host}/deps/loop:1\n`, '.gitlab-ci.yml': ci('1') },
+    });
+    await publish('deps/base', '1', [AMD64, ARM64]);
+    await chain.finish(chain.pushPipeline('base'), 'success');
+    await until(() => chain.triggered().length === 2, 'ruby and worker triggered');
+    await publish('deps/ruby', '3.3', [AMD64, ARM64]);
+    await chain.finish(createdFor(chain, 'ruby'), 'success');
+    await chain.settle();
+    expect(chain.triggered()).toEqual(['deps/ruby', 'deps/worker']);
+    await publish('deps/worker', '1', [AMD64, ARM64]);
+    await chain.finish(createdFor(chain, 'worker'), 'success');
+    await until(() => chain.triggered().length === 3, 'app triggered after worker');
+    expect(chain.triggered()).toEqual(['deps/ruby', 'deps/worker', 'deps/app']);
+    const dashboard = chain.gitlab.state.project('deps/base').issues.find((issue) => issue.title === 'archpin image chain')!;
+    expect(dashboard.description).toContain('- `deps/loop` — **cycle**');
+    expect(dashboard.description).toContain('- `deps/loop` → `deps/loop2` → `deps/loop`');
+  });
+
+  it('ignores a Pipeline Hook of a project outside its groups, and pipelines of other branches', async () => {
+    const chain = await chainGroup('scoped', threeLevels('scoped'));
+    const other = chain.gitlab.state.addProject('elsewhere/base', { files: { Dockerfile: 'FROM scratch\n' } });
+    const pipeline = pipelinesOf(chain.gitlab.state).start(other, 'main', 'push');
+    pipelinesOf(chain.gitlab.state).finish(pipeline.id, 'success');
+    const response = await post(`${chain.serve.handle.url}/webhooks/gitlab`, pipelineHook(chain.gitlab.state, pipeline), { 'x-gitlab-event': 'Pipeline Hook', 'x-gitlab-token': WEBHOOK_SECRET });
+    expect([response.status, await response.json()]).toEqual([202, { result: 'ignored', reason: 'elsewhere/base is not a target' }]);
+    chain.gitlab.state.push('scoped/base', { README: 'x' }, 'feature', 'feature');
+    await publish('scoped/base', '1', [AMD64, ARM64]);
+    await chain.finish(pipelinesOf(chain.gitlab.state).start(chain.gitlab.state.project('scoped/base'), 'feature', 'push'), 'success');
+    await chain.settle();
+    expect(chain.triggered()).toEqual([]);
+  });
+
+  it('dry run logs what it would trigger and triggers nothing', async () => {
+    const chain = await chainGroup('dry', threeLevels('dry'), { dryRun: true });
+    await publish('dry/base', '1', [AMD64, ARM64]);
+    await chain.finish(chain.pushPipeline('base'), 'success');
+    await chain.settle();
+    expect(chain.triggered()).toEqual([]);
+    const wouldTrigger = chain.serve.records().filter((record) => record.msg === 'chain (dry run): would trigger a pipeline').map((record) => record.project);
+    expect(wouldTrigger).toEqual(['dry/ruby', 'dry/worker']);
+    expect(await metricLines(chain, 'archpin_chain_triggers_total{result="dry-run"}')).toEqual(['archpin_chain_triggers_total{result="dry-run"} 2']);
+  });
+
+  it('archpin chain trigger ROOT starts the chain with a pipeline on the root', async () => {
+    const chain = await chainGroup('cli', threeLevels('cli'));
+    const result = await runArchpin(['chain', 'trigger', 'cli/base', '--forge', 'gitlab', '--url', chain.gitlab.url, '--group', 'cli', '--format', 'json'], { env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN } });
+    expect(result.code).toBe(0);
+    const started = pipelinesOf(chain.gitlab.state).created();
+    expect(started.map((pipeline) => [pipeline.projectPath, pipeline.ref, pipeline.variables])).toEqual([['cli/base', 'main', [{ key: 'ARCHPIN_CHAIN_ROOT', value: 'cli/base', variable_type: 'env_var' }]]]);
+    expect(JSON.parse(result.stdout)).toEqual({ version: 1, project: 'cli/base', pipeline: { id: started[0]!.id, url: `${chain.gitlab.url}/cli/base/-/pipelines/${started[0]!.id}`, status: 'created' } });
+  });
+});
