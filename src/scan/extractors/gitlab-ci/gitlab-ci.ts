@@ -7,7 +7,7 @@ import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.
 import { ciVerdict, GITLAB_GLOBAL_KEYS } from './gitlab-ci-sniff.js';
 import { deref, jobScope, mergeSources, readVariables, resolveImage, type VariableScope } from './gitlab-ci-variables.js';
 
-import { gitlabFacts, type GitlabFacts } from './gitlab-ci-includes.js';
+import { gitlabFacts, globalVariables, type GitlabFacts, type PipelineVariable } from './gitlab-ci-includes.js';
 
 export { gitlabFacts, gitlabLocalIncludes, type GitlabFacts } from './gitlab-ci-includes.js';
 
@@ -21,6 +21,8 @@ function baseName(path: string): string {
 /** One document being scanned: scalars already reported are remembered, so an anchored node is reported once. */
 interface Walk {
   readonly file: SourceFile;
+  /** Global variables of the pipeline's files (this one included), by name. */
+  readonly pipeline: ReadonlyMap<string, PipelineVariable | null>;
   readonly document: Document.Parsed;
   readonly seen: Set<unknown>;
   readonly references: Reference[];
@@ -50,9 +52,15 @@ function report(walk: Walk, node: unknown, kind: ReferenceKind, scope: VariableS
     case 'plain':
       walk.references.push(makeReference(file, { kind, value: scalar.value, parts: [whole], detail }));
       return;
-    case 'unresolved':
-      walk.references.push(makeReference(file, { kind, value: scalar.value, parts: [whole], skip: 'templated', detail }));
+    case 'unresolved': {
+      // Resolved through other files of the pipeline or variables built from variables: the value is
+      // known, but the literal to edit is not the one the image names, so it stays skipped; the detail
+      // says where each variable was found, or why it could not be used.
+      const across = resolveAcross(scalar.value, scope, walk.pipeline, file.path);
+      const value = 'value' in across ? across.value : scalar.value;
+      walk.references.push(makeReference(file, { kind, value, parts: [whole], skip: 'templated', detail: `${detail}; ${across.note}` }));
       return;
+    }
     case 'resolved': {
       const parts: PartInput[] = [
         { role: 'template', start: scalar.start, end: scalar.end },
@@ -61,6 +69,60 @@ function report(walk: Walk, node: unknown, kind: ReferenceKind, scope: VariableS
       walk.references.push(makeReference(file, { kind, value: resolution.value, parts, anchor: scalar.start, detail }));
     }
   }
+}
+
+const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+const MAX_NESTING = 8;
+
+type Across = { readonly value: string; readonly note: string } | { readonly note: string };
+
+/** Expands `$VAR`s through the literals in scope, the pipeline's other files and variables built from variables. */
+function resolveAcross(text: string, scope: VariableScope, pipeline: ReadonlyMap<string, PipelineVariable | null>, path: string, depth = 0): Across {
+  const used: string[] = [];
+  let missing: string | null = null;
+  const value = text.replace(USE, (use, braced: string | undefined, plain: string | undefined) => {
+    if (missing !== null) return use;
+    const name = (braced ?? plain)!;
+    const literal = scope.get(name);
+    if (literal) return literal.value;
+    const defined = pipeline.get(name);
+    if (literal === null && (defined?.text === null || defined?.text.includes('$') !== true)) {
+      // The job's own definition (a `parallel: matrix` axis, a value from another variable) wins.
+      missing = `$${name} is set by the job to several values or from another variable`;
+      return use;
+    }
+    if (defined === undefined) {
+      missing = `$${name} is not defined in ${pipeline.size > 0 ? "this pipeline's files" : 'this file'} (a CI/CD setting or predefined variable)`;
+      return use;
+    }
+    if (defined === null || defined.text === null) {
+      missing = defined === null ? `$${name} is defined differently by included files` : `$${name} (${defined.file}:${defined.line}) is not a plain string`;
+      return use;
+    }
+    let resolved = defined.text;
+    if (resolved.includes('$')) {
+      if (depth >= MAX_NESTING) {
+        missing = `$${name} nests variables too deeply`;
+        return use;
+      }
+      const inner = resolveAcross(resolved, new Map(), pipeline, path, depth + 1);
+      if (!('value' in inner)) {
+        missing = `$${name} (${defined.file}:${defined.line}) is built from other variables: ${inner.note}`;
+        return use;
+      }
+      resolved = inner.value;
+      used.push(`$${name} from other variables (${where(defined, path)})`);
+    } else used.push(`$${name} (${where(defined, path)})`);
+    return resolved;
+  });
+  if (missing !== null) return { note: missing };
+  const stillTemplated = value.includes('$');
+  if (stillTemplated) return { note: 'built from variables archpin cannot expand' };
+  return { value, note: `resolved through ${used.join(', ')}; not edited: the literal is in another file or built from other variables` };
+}
+
+function where(variable: PipelineVariable, path: string): string {
+  return variable.file === path ? `line ${variable.line}` : `${variable.file}:${variable.line}`;
 }
 
 /** `image:` and `services:` of one map (a job, a template, `default:`, or the top level). */
@@ -107,12 +169,15 @@ export const gitlabCiExtractor: Extractor<GitlabFacts> = {
     }
     return ci;
   },
-  extract(file) {
+  extract(file, facts) {
     const { documents, problems } = yamlSource(file);
     const references: Reference[] = [];
+    // Another file of the pipeline wins only where this file does not define the name itself.
+    const pipeline = new Map<string, PipelineVariable | null>(facts?.pipelineVariables?.get(file.path) ?? []);
+    for (const [name, variable] of globalVariables(file)) pipeline.set(name, variable);
     for (const document of documents) {
       const root = document.contents;
-      if (isMap(root)) scanDocument({ file, document, seen: new Set(), references }, root);
+      if (isMap(root)) scanDocument({ file, document, seen: new Set(), references, pipeline }, root);
     }
     return { references, problems };
   },
