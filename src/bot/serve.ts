@@ -10,22 +10,16 @@ import type { Forge, ForgeTargets, Repository } from '../apply/forges/forge.js';
 import type { Config } from '../config/schema.js';
 import { errorFields } from '../core/errors.js';
 import type { RepositoryOutcome } from '../core/outcome.js';
-import type { FindUpdatesDeps } from '../lookup/find-updates.js';
-import type { FirstSeenStore } from '../lookup/first-seen-store.js';
-import { startHttpServer, type HttpRequest, type HttpResponse } from './http-server.js';
 import type { ChainRunner } from './chain-runner.js';
+import { startHttpServer } from './http-server.js';
+import { createLookupSessions, type LookupSession } from './lookup-sessions.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { createOutcomeRecorder } from './outcome-recording.js';
 import { runRepository } from './run-repository.js';
+import { serveRoutes } from './serve-routes.js';
 import { sharedLookup } from './sweep.js';
 import { webhookEndpoint } from './webhook-endpoint.js';
 import { createWorkQueue } from './work-queue.js';
-
-/** Registry lookups for a while of work: fresh tag lists each time the queue starts from idle. */
-export interface LookupSession {
-  readonly deps: Omit<FindUpdatesDeps, 'policyFor'>;
-  readonly firstSeen: FirstSeenStore;
-  readonly requestCounts: () => Readonly<Record<string, number>>;
-}
 
 export interface ServeOptions {
   readonly config: Config;
@@ -75,78 +69,22 @@ export interface ServeHandle {
 type QueueItem = { readonly id: string; readonly repository: Repository | null; readonly reason: string };
 
 const MIB = 1024 * 1024;
-const KEPT_OUTCOMES = 100;
+const SESSION_MAX_AGE_MS = 15 * 60_000;
 
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const { forge, config, logger } = options;
   const metrics = createMetrics();
-  const outcomes: RepositoryOutcome[] = [];
+  const recorder = createOutcomeRecorder({ metrics, logger, dryRun: options.dryRun });
   const branchPrefix = config.branchPrefix ?? 'archpin/';
   const keyOf = (id: string) => (forge.type === 'github' ? id.toLowerCase() : id);
-  const closedRegistryRequests: Record<string, number> = {};
   let ready = false;
   let stopping = false;
-  interface Session {
-    readonly value: Promise<{ session: LookupSession; lookup: ReturnType<typeof sharedLookup> }>;
-    readonly startedAt: number;
-    opened: LookupSession | null;
-  }
-  let session: Session | null = null;
-  const retiring: Array<Promise<void>> = [];
-  let batch = { repositories: 0, failed: 0, opened: 0, updated: 0, closed: 0, held: 0, errors: 0 };
-
-  const lookupFor = async () => {
-    if (!session || Date.now() - session.startedAt > (options.sessionMaxAgeMs ?? 15 * 60_000)) {
-      if (session) retire(session);
-      const value = options.openLookup().then((opened) => {
-        fresh.opened = opened;
-        return { session: opened, lookup: sharedLookup({ forge, lookup: opened.deps, now: options.now, dryRun: options.dryRun, platforms: options.platforms }) };
-      });
-      const fresh: Session = { value, startedAt: Date.now(), opened: null };
-      session = fresh;
-    }
-    return session.value;
-  };
-
-  /** Moves a finished session's request counts into the totals and saves its first-seen times. */
-  function retire(done: Session): void {
-    if (session === done) session = null;
-    const counted = (opened: LookupSession) => {
-      for (const [kind, count] of Object.entries(opened.requestCounts())) closedRegistryRequests[kind] = (closedRegistryRequests[kind] ?? 0) + count;
-    };
-    if (done.opened) counted(done.opened);
-    retiring.push(
-      done.value.then(
-        async ({ session: opened }) => {
-          if (!done.opened) counted(opened);
-          await opened.firstSeen.save();
-        },
-        () => undefined,
-      ).catch((error: unknown) => logger.warn({ err: error }, 'could not save the first-seen cache')),
-    );
-  }
-
-  const record = (outcome: RepositoryOutcome): void => {
-    outcomes.push(outcome);
-    if (outcomes.length > KEPT_OUTCOMES) outcomes.shift();
-    metrics.inc('archpin_repositories_processed_total', { result: 'ok' });
-    for (const change of outcome.changes) {
-      if (change.action === 'opened' || change.action === 'updated' || change.action === 'failed') metrics.inc('archpin_change_requests_total', { action: change.action });
-    }
-    if (outcome.closed.length && !options.dryRun) metrics.inc('archpin_change_requests_total', { action: 'closed' }, outcome.closed.length);
-    for (const held of outcome.held) for (const reason of held.reasons) metrics.inc('archpin_holds_total', { reason: reason.code });
-    for (const error of outcome.errors) if ('image' in error) metrics.inc('archpin_registry_errors_total', { code: error.code });
-    const count = (action: string) => outcome.changes.filter((change) => change.action === action).length;
-    batch.repositories++;
-    batch.opened += count('opened');
-    batch.updated += count('updated');
-    batch.closed += outcome.closed.length;
-    batch.held += outcome.held.length;
-    batch.errors += outcome.errors.length;
-    const fields = { repository: outcome.repository, opened: count('opened'), updated: count('updated'), unchanged: count('unchanged'), failed: count('failed'), closed: outcome.closed.length, held: outcome.held.length, errors: outcome.errors.length };
-    for (const error of outcome.errors) logger.warn({ repository: outcome.repository, code: error.code }, error.message);
-    logger.info(fields, 'repository done');
-  };
+  const sessions = createLookupSessions({
+    open: options.openLookup,
+    lookupFor: (opened) => sharedLookup({ forge, lookup: opened.deps, now: options.now, dryRun: options.dryRun, platforms: options.platforms }),
+    maxAgeMs: options.sessionMaxAgeMs ?? SESSION_MAX_AGE_MS,
+    onSaveError: (error: unknown) => logger.warn({ err: error }, 'could not save the first-seen cache'),
+  });
 
   const runItem = async (item: QueueItem): Promise<void> => {
     if (stopping) return;
@@ -157,17 +95,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         logger.info({ repository: repository.path }, 'archived repository skipped');
         return;
       }
-      const { session: opened, lookup } = await lookupFor();
+      const { session: opened, lookup } = await sessions.current();
       logger.debug({ repository: repository.path, reason: item.reason }, 'repository run');
       const outcome = await runRepository(repository, config, { forge, lookup, firstSeen: opened.firstSeen, now: options.now, dryRun: options.dryRun, shouldStop: () => stopping });
-      record(outcome);
+      recorder.finished(outcome);
     } catch (error) {
-      const { code, message } = errorFields(error);
-      metrics.inc('archpin_repositories_processed_total', { result: 'failed' });
-      metrics.inc('archpin_forge_errors_total', { code });
-      batch.repositories++;
-      batch.failed++;
-      logger.error({ repository: item.repository?.path ?? item.id, code }, message);
+      recorder.failed(item.repository?.path ?? item.id, error);
     }
   };
 
@@ -176,9 +109,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     debounceMs: options.debounceMs,
     run: runItem,
     onIdle: () => {
-      if (batch.repositories > 0) logger.info({ ...batch }, 'queue drained');
-      batch = { repositories: 0, failed: 0, opened: 0, updated: 0, closed: 0, held: 0, errors: 0 };
-      if (session) retire(session);
+      recorder.drained();
+      sessions.retireCurrent();
     },
   });
 
@@ -212,30 +144,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     ...(options.chain ? { pipeline: (event) => options.chain!.pipelineEvent(event) } : {}),
   });
 
-
-
-  const handle = async (request: HttpRequest): Promise<HttpResponse> => {
-    const route = `${request.method} ${request.path}`;
-    switch (route) {
-      case 'GET /healthz':
-        return { status: 200, body: 'ok\n' };
-      case 'GET /readyz':
-        if (stopping) return { status: 503, body: 'stopping\n' };
-        return ready ? { status: 200, body: 'ready\n' } : { status: 503, body: 'forge not reached yet\n' };
-      case 'GET /metrics': {
-        const requests: Record<string, number> = { ...closedRegistryRequests };
-        for (const [kind, count] of Object.entries(session?.opened?.requestCounts() ?? {})) requests[kind] = (requests[kind] ?? 0) + count;
-        const body = metrics.render({ archpin_queue_depth: queue.depth, archpin_queue_running: queue.running, archpin_ready: ready && !stopping ? 1 : 0 }, requests) + (options.chain?.metricsText() ?? '');
-        return { status: 200, body, contentType: 'text/plain; version=0.0.4; charset=utf-8' };
-      }
-      case 'POST /webhooks/gitlab':
-        return webhook('gitlab', request);
-      case 'POST /webhooks/github':
-        return webhook('github', request);
-      default:
-        return { status: request.path === '/healthz' || request.path === '/readyz' || request.path === '/metrics' || request.path.startsWith('/webhooks/') ? 405 : 404, body: 'not found\n' };
-    }
-  };
+  const handle = serveRoutes({
+    stopping: () => stopping,
+    ready: () => ready,
+    metricsText: () => metrics.render({ archpin_queue_depth: queue.depth, archpin_queue_running: queue.running, archpin_ready: ready && !stopping ? 1 : 0 }, sessions.requestCounts()) + (options.chain?.metricsText() ?? ''),
+    webhook,
+  });
 
   const server = await startHttpServer(options.listen, handle, { maxBodyBytes: options.maxBodyBytes ?? MIB, onError: (error) => logger.error({ err: error }, 'request failed') });
   const cron = options.schedule === null ? null : new Cron(options.schedule, { protect: true, ...(options.timezone ? { timezone: options.timezone } : {}) }, () => sweep());
@@ -262,7 +176,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     url: server.url,
     chain: options.chain ?? null,
     metrics,
-    outcomes,
+    outcomes: recorder.outcomes,
     sweep,
     idle: () => queue.idle(),
     get stopping() {
@@ -276,8 +190,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         options.chain?.stop();
         logger.info({ running: queue.running, waiting: queue.depth }, 'stopping: finishing the write in flight');
         await queue.stop();
-        if (session) retire(session);
-        await Promise.all(retiring);
+        sessions.retireCurrent();
+        await sessions.settled();
         await server.close();
         logger.info('stopped');
       })();

@@ -1,0 +1,101 @@
+/**
+ * The registry client as the update search sees it (a ManifestSource), made polite: the same tag list
+ * or tag is asked once per run, the first request to a registry goes alone, and a HEAD before GET is
+ * only spent where the manifest cache may already hold the answer.
+ */
+import type { ImageLocation } from '../core/dependency.js';
+import { imageKey } from '../core/image-ref.js';
+import type { FirstSeenStore } from './first-seen-store.js';
+import { previewIndex } from './hub-tags.js';
+import type { FetchedManifest, ManifestSource, TagPreview } from './manifest-source.js';
+import type { RegistryClient } from './registry-client.js';
+
+/** Images that an earlier run looked up (their index digests are in the first-seen store), as image keys. */
+function imagesSeenBefore(firstSeen: FirstSeenStore): ReadonlySet<string> {
+  const keys = new Set<string>();
+  for (const key of firstSeen.entries().keys()) {
+    const at = key.lastIndexOf('@');
+    if (at > 0) keys.add(key.slice(0, at));
+  }
+  return keys;
+}
+
+/** One promise per key for the whole run: the same tag list or tag is never asked twice. */
+function memoise<T>(): (key: string, load: () => Promise<T>) => Promise<T> {
+  const memo = new Map<string, Promise<T>>();
+  return (key, load) => {
+    let promise = memo.get(key);
+    if (promise === undefined) {
+      promise = load();
+      memo.set(key, promise);
+    }
+    return promise;
+  };
+}
+
+/**
+ * Until a request to a registry has gone out and come back, lookups for it go one at a time: that first
+ * answer (a 401) teaches the client the auth scheme, so the concurrent requests that follow send credentials
+ * up front instead of each collecting a 401 of their own. Lookups served from the cache do not open the way.
+ */
+function oneAtATimeUntilContacted(requestsSent: () => number): <T>(image: ImageLocation, send: () => Promise<T>) => Promise<T> {
+  const registries = new Map<string, { contacted: boolean; chain: Promise<unknown> }>();
+  return (image, send) => {
+    let state = registries.get(image.registry);
+    if (state === undefined) {
+      state = { contacted: false, chain: Promise.resolve() };
+      registries.set(image.registry, state);
+    }
+    if (state.contacted) return send();
+    const entry = state;
+    const run = entry.chain.then(async () => {
+      if (entry.contacted) return send();
+      const before = requestsSent();
+      try {
+        return await send();
+      } finally {
+        if (requestsSent() > before) entry.contacted = true;
+      }
+    });
+    entry.chain = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/** The manifest source of one run over `client`; `firstSeen` tells which images an earlier run looked up. */
+export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore): ManifestSource {
+  // A HEAD before GET by tag only pays off when the manifest cache may already hold the digest, i.e. when an
+  // earlier run looked this image up; otherwise GET the tag straight away.
+  const seenBefore = imagesSeenBefore(firstSeen);
+  const requestsSent = (): number => Object.values(client.requestCounts()).reduce((sum, count) => sum + count, 0);
+  const ordered = oneAtATimeUntilContacted(requestsSent);
+  const tagLists = memoise<readonly string[]>();
+  const tagged = memoise<FetchedManifest>();
+  const describeTag = async (image: ImageLocation, tag: string): Promise<TagPreview | null> => {
+    const hub = await client.hubTags(image);
+    const entry = hub?.get(tag);
+    if (entry === undefined || entry.digest === null) return null;
+    return { digest: entry.digest, index: previewIndex(entry), pushedAt: entry.pushedAt };
+  };
+  const byTag = async (image: ImageLocation, tag: string): Promise<FetchedManifest> => {
+    const described = await describeTag(image, tag);
+    if (described !== null) {
+      // Docker Hub: a HEAD (free) confirms where the tag points; the bytes come from the cache or one GET by digest.
+      const head = await client.headManifest(image, tag);
+      const digest = head.digest ?? described.digest;
+      return (await client.cachedManifest(digest)) ?? client.getManifest(image, digest);
+    }
+    return seenBefore.has(imageKey(image)) ? client.resolveManifest(image, tag) : client.getManifest(image, tag);
+  };
+  return {
+    describeTag: (image, tag) => describeTag(image, tag),
+    listTags: (image) =>
+      tagLists(imageKey(image), async () => {
+        const hub = await client.hubTags(image);
+        return hub !== null ? [...hub.keys()] : ordered(image, () => client.listTags(image));
+      }),
+    manifestByTag: (image, tag) => tagged(`${imageKey(image)}:${tag}`, () => ordered(image, () => byTag(image, tag))),
+    manifestByDigest: (image, digest) => ordered(image, () => client.getManifest(image, digest)),
+    blob: (image, digest, maxBytes) => ordered(image, () => client.getBlob(image, digest, { maxBytes })),
+  };
+}
