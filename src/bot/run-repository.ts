@@ -17,6 +17,7 @@ import { changeFingerprint, changeTitle } from '../plan/change-request-text.js';
 import { decodeDashboardState, DASHBOARD_TITLE, type DashboardState } from '../plan/dashboard.js';
 import { closeObsolete, reconcileChange } from './reconcile-change.js';
 import { readRepositoryFiles } from './read-repository.js';
+import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
 import { repositoryDashboardBody, writeDashboard } from './repository-dashboard.js';
 
 /** A lookup result; `firstSeenKeys` lists the `image@digest` first-seen keys the lookup consulted. */
@@ -33,7 +34,6 @@ export interface RunRepositoryDeps {
 }
 
 const DEFAULT_CONCURRENT_LIMIT = 10;
-const DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024;
 
 function configHash(config: Config): string {
   const { forge: _forge, registries: _registries, ...rest } = config;
@@ -87,7 +87,8 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
   const config = scan.config;
   const references = markDisabled(scan.references, (image) => imagePolicy(config, image).enabled);
   const { results, plan } = await lookupAndPlan(references, (dependencies) => deps.lookup(dependencies, config));
-  errors.push(...plan.errors, ...plan.failures.map((failure) => ({ code: failure.code, message: `${failure.file}:${failure.line}: ${failure.message}` })));
+  for (const error of plan.errors) errors.push(error);
+  for (const failure of plan.failures) errors.push({ code: failure.code, message: `${failure.file}:${failure.line}: ${failure.message}` });
   const prefix = config.branchPrefix ?? 'archpin/';
   const changes = groupChanges(plan.updates, plan.held, { branchPrefix: prefix, groupNameFor: (image) => imagePolicy(config, image).groupName });
   const fingerprints = Object.fromEntries(changes.map((change) => [change.branch, changeFingerprint(change)]));

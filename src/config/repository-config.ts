@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
 import { ArchpinError } from '../core/errors.js';
 import { parseConfig } from './parse-config.js';
 import type { Config } from './schema.js';
@@ -18,6 +19,7 @@ export function withRepositoryConfig(global: Config, text: string | null, source
   }
   const merged: Record<string, unknown> = { ...global };
   for (const key of REPOSITORY_KEYS) if (local[key] !== undefined) merged[key] = local[key];
+  if (local.maxFileSize !== undefined) merged.maxFileSize = Math.min(local.maxFileSize, global.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
   if (local.packageRules) merged.packageRules = [...(global.packageRules ?? []), ...local.packageRules];
   return merged as Config;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
 import { REGISTRY_KINDS } from '../core/registry-kind.js';
+import { MAX_FILE_SIZE_LIMIT } from '../core/budgets.js';
 
 const duration = z
   .string()
@@ -115,7 +116,13 @@ export const configSchema = z
       .describe('When no release time is known: measure minimumReleaseAge from when archpin first saw the digest ("first-seen", default), or hold the candidate ("hold").'),
     settleTime: duration.optional().describe('Hold an index digest until it has been seen unchanged this long.'),
     ignorePaths: z.array(z.string()).optional().describe('gitignore-style patterns of paths not to scan.'),
-    maxFileSize: z.number().int().positive().optional().describe('Bytes; larger files are reported and skipped (default 32 MiB).'),
+    maxFileSize: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_FILE_SIZE_LIMIT)
+      .optional()
+      .describe('Bytes; larger files are reported and skipped (default 8 MiB, at most 16 MiB). A repository config may only lower it.'),
     registries: z.record(z.string(), registrySchema).optional().describe('Per-registry credentials and transport.'),
     mirrors: z.record(z.string(), z.string().url()).optional().describe('Registry host → mirror base URL.'),
     cacheDir: z.string().optional().describe('Where manifests and first-seen times are cached.'),

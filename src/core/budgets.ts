@@ -5,4 +5,22 @@
  */
 
 /** Default `maxFileSize`: larger files are not read. */
-export const DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024;
+export const DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024;
+
+/**
+ * The largest `maxFileSize` a config may set. A 31 MB Dockerfile of 640,000 FROM lines peaks at
+ * about 1 GB while its references are extracted; at 16 MiB the worst file stays near 600 MB.
+ */
+export const MAX_FILE_SIZE_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * YAML nodes one file may build (estimated before parsing, scan/yaml-cost.ts). Parsing costs about
+ * 0.7 KB of heap per node; at this budget a file stays under ~200 MB and a few seconds.
+ */
+export const MAX_YAML_NODES = 250_000;
+
+/** Nesting levels one YAML file may have (deeper flow nesting overflows the parser's stack). */
+export const MAX_YAML_DEPTH = 100;
+
+/** References one file may yield; more is reported as `too-many-references` and the file's references are dropped. */
+export const MAX_REFERENCES_PER_FILE = 20_000;

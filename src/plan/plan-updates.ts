@@ -57,7 +57,7 @@ export function fileEditsOf(updates: readonly PlannedUpdate[]): FileEdit[] {
   const byFile = new Map<string, { edits: FileEdit['edits'][number][]; expected: FileEdit['expected'][number][] }>();
   for (const update of updates) {
     const entry = byFile.get(update.file) ?? { edits: [], expected: [] };
-    entry.edits.push(...update.edits);
+    for (const edit of update.edits) entry.edits.push(edit);
     entry.expected.push(update.expected);
     byFile.set(update.file, entry);
   }

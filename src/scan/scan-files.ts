@@ -1,3 +1,4 @@
+import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
 import type { Extractor, ScanContext } from './extractor.js';
@@ -54,8 +55,17 @@ export function scanFiles(
       if (!extractor) continue;
       const result = extractor.extract(file, context.get(extractor));
       const quoting = extractor.quoting;
-      for (const reference of result.references) references.push(reference.quoting === quoting ? reference : { ...reference, quoting });
-      problems.push(...result.problems);
+      for (const problem of result.problems) problems.push(problem);
+      if (result.references.length > MAX_REFERENCES_PER_FILE) {
+        problems.push({
+          file: file.path,
+          line: null,
+          code: 'too-many-references',
+          message: `${result.references.length} image references, over the budget of ${MAX_REFERENCES_PER_FILE} per file; none of them is used`,
+        });
+      } else {
+        for (const reference of result.references) references.push(reference.quoting === quoting ? reference : { ...reference, quoting });
+      }
       file.memo.clear(); // parsed forms are large; keep memory flat over big trees
     } catch (error) {
       problems.push({

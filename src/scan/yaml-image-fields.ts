@@ -181,7 +181,7 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
       const reference = scalarImage(file, value, options.kindFor(path, key));
       if (reference) found.push(reference);
     }
-    references.push(...found);
+    for (const reference of found) references.push(reference);
     return undefined;
   });
   return sortByPosition(references);

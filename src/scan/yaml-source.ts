@@ -1,6 +1,8 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, visit, type Document, type Node, type YAMLMap } from 'yaml';
+import { MAX_YAML_DEPTH, MAX_YAML_NODES } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
+import { yamlCost } from './yaml-cost.js';
 
 export interface YamlSource {
   /** Documents that parsed without error (a broken document is reported, its siblings still count). */
@@ -55,17 +57,45 @@ function parseSlice(text: string, start: number, end: number): Document.Parsed[]
   return documents;
 }
 
-/** Parses all YAML documents of a file once per file. Aliases are never expanded, so alias bombs cost nothing. */
+/** The budget problem of a file whose slices would cost too much to parse, or null. */
+function overBudget(file: SourceFile, slices: ReadonlyArray<[number, number]>): ScanProblem | null {
+  let nodes = 0;
+  let depth = 0;
+  for (const [start, end] of slices) {
+    const cost = yamlCost(file.text, start, end);
+    nodes += cost.nodes;
+    depth = Math.max(depth, cost.depth);
+  }
+  if (depth > MAX_YAML_DEPTH) {
+    return { file: file.path, line: null, code: 'nesting-too-deep', message: `YAML nested about ${depth} levels deep, over the limit of ${MAX_YAML_DEPTH}; not parsed` };
+  }
+  if (nodes > MAX_YAML_NODES) {
+    return { file: file.path, line: null, code: 'yaml-too-complex', message: `about ${nodes} YAML nodes, over the budget of ${MAX_YAML_NODES} per file; not parsed` };
+  }
+  return null;
+}
+
+/**
+ * Parses all YAML documents of a file once per file. Aliases are never expanded, so alias bombs cost
+ * nothing; a file whose estimated nodes or nesting is over budget (core/budgets.ts) is reported and
+ * not parsed, so memory and time per file are bounded before the parser starts.
+ */
 export function yamlSource(file: SourceFile): YamlSource {
   const cached = file.memo.get(MEMO_KEY) as YamlSource | undefined;
   if (cached) return cached;
   const documents: Document.Parsed[] = [];
   const problems: ScanProblem[] = [];
-  let parsed: Document.Parsed[] = [];
+  const parsed: Document.Parsed[] = [];
   try {
     const text = file.text;
-    if (text.length < CHUNK_THRESHOLD) parsed = parseSlice(text, 0, text.length);
-    else parsed = relevantDocumentRanges(text).flatMap(([start, end]) => parseSlice(text, start, end));
+    const slices: Array<[number, number]> = text.length < CHUNK_THRESHOLD ? [[0, text.length]] : relevantDocumentRanges(text);
+    const refused = overBudget(file, slices);
+    if (refused) {
+      const result = { documents: [], problems: [refused] };
+      file.memo.set(MEMO_KEY, result);
+      return result;
+    }
+    for (const [start, end] of slices) for (const document of parseSlice(text, start, end)) parsed.push(document);
   } catch (error) {
     problems.push({ file: file.path, line: null, code: 'parse-error', message: `YAML: ${(error as Error).message}` });
   }

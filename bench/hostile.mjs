@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// What hostile inputs cost: peak memory and wall time of `archpin scan` (the built CLI, one process
+// each) on oversized, dense, deep and reference-heavy files, and of matching polynomial patterns.
+// Usage: npm run bench:hostile   (builds, generates inputs under the OS temp dir, prints a table)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bin = path.join(root, 'bin/archpin.js');
+const preload = path.join(root, 'bench/peak-rss.cjs');
+const work = mkdtempSync(path.join(os.tmpdir(), 'archpin-bench-hostile-'));
+
+function valuesFile(bytes) {
+  const parts = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const block = `svc${i}:\n  enabled: true\n  image:\n    repository: ghcr.io/acme/service-${i}\n    tag: "1.${i % 20}.0"\n  resources: {limits: {cpu: 100m, memory: 128Mi}}\n  env: [a, b, c]\n`;
+    parts.push(block);
+    size += block.length;
+  }
+  return parts.join('');
+}
+const referenceList = (count) => `services:\n  web:\n    image: alpine:3.18\nlist:\n${Array.from({ length: count }, (_, i) => `  - image: registry.example.com/team/app-${i}:1.0.${i % 100}\n`).join('')}`;
+const fromLines = (count) => Array.from({ length: count }, (_, i) => `FROM registry.example.com/team/app-${i}:1.0.${i % 100}\n`).join('');
+const MiB = 1024 * 1024;
+
+const cases = [
+  { name: '16 MB values.yaml, default config', files: { 'values.yaml': () => valuesFile(16_000_000) } },
+  { name: '31 MB values.yaml, default config', files: { 'values.yaml': () => valuesFile(31_000_000) } },
+  { name: '16 MB values.yaml, maxFileSize 16 MiB', config: { maxFileSize: 16 * MiB }, files: { 'values.yaml': () => valuesFile(16_000_000) } },
+  { name: '1.4 MB values.yaml (just under the node budget: parsed)', files: { 'values.yaml': () => valuesFile(1_400_000) } },
+  { name: '250k-reference compose.yml (13.6 MB), maxFileSize 16 MiB', config: { maxFileSize: 16 * MiB }, files: { 'compose.yml': () => referenceList(250_000) } },
+  { name: '250k-reference Dockerfile (12 MB), maxFileSize 16 MiB', config: { maxFileSize: 16 * MiB }, files: { Dockerfile: () => fromLines(250_000) } },
+  { name: '16 MiB Dockerfile (330k FROM lines), maxFileSize 16 MiB', config: { maxFileSize: 16 * MiB }, files: { Dockerfile: () => fromLines(330_000) } },
+  { name: '160k references in 8 files (under the per-file budget)', files: Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`f${i}.Dockerfile`, () => fromLines(20_000)])) },
+  { name: 'YAML flow nesting 1,000,000 deep (2 MB)', files: { 'deep.yml': () => `image: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}\n` } },
+];
+
+const rows = [];
+for (const [index, testCase] of cases.entries()) {
+  const directory = path.join(work, `case-${index}`);
+  mkdirSync(directory, { recursive: true });
+  for (const [name, make] of Object.entries(testCase.files)) writeFileSync(path.join(directory, name), make());
+  if (testCase.config) writeFileSync(path.join(directory, 'archpin.json'), JSON.stringify(testCase.config));
+  const started = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, ['--require', preload, bin, 'scan', '.', '--format', 'json'], { cwd: directory, encoding: 'utf8', maxBuffer: 1024 * MiB });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const peak = Number(/PEAK_RSS_KB (\d+)/.exec(run.stderr)?.[1] ?? NaN) / 1024;
+  let outcome = `exit ${run.status}`;
+  try {
+    const report = JSON.parse(run.stdout);
+    const codes = [...new Set(report.errors.map((error) => error.code))].join(',');
+    outcome = `${report.references.length} refs${codes ? `, ${codes}` : ''}`;
+  } catch {
+    outcome += ` ${run.stderr.split('\n').find((line) => line.trim() !== '') ?? ''}`;
+  }
+  rows.push([testCase.name, `${peak.toFixed(0)} MB`, `${seconds.toFixed(1)} s`, outcome]);
+  rmSync(directory, { recursive: true, force: true });
+  console.error(`done: ${testCase.name}`);
+}
+
+// polynomial patterns: what a backtracking regex would take hours for, matched by the glob automaton
+const { compileGlob } = await import(path.join(root, 'dist/core/glob.js'));
+for (const stars of [10, 24]) {
+  const glob = compileGlob(`${'*a'.repeat(stars)}*b`, { starCrossesSlash: true });
+  const key = `docker.io/${'a'.repeat(4000)}`;
+  const started = process.hrtime.bigint();
+  const matched = glob.matches(key);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  rows.push([`pattern with ${stars} stars vs a 4,010-character image`, '-', `${(seconds * 1000).toFixed(1)} ms`, matched ? 'match' : 'no match']);
+}
+
+rmSync(work, { recursive: true, force: true });
+const widths = [0, 1, 2, 3].map((column) => Math.max(...[['INPUT', 'PEAK RSS', 'TIME', 'OUTCOME'], ...rows].map((row) => row[column].length)));
+for (const row of [['INPUT', 'PEAK RSS', 'TIME', 'OUTCOME'], ...rows]) console.log(row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
+console.log(`\nNode ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}`);
