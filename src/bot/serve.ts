@@ -142,6 +142,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     stopping: () => stopping,
     enqueue: (id, event) => queue.add(keyOf(id), { id, repository: null, reason: event }),
     ...(options.chain ? { pipeline: (event) => options.chain!.pipelineEvent(event) } : {}),
+    resolve: (id) => forge.getRepository(id),
   });
 
   const handle = serveRoutes({

@@ -1,5 +1,6 @@
 /** POST /webhooks/gitlab and /webhooks/github: check the secret, read the event, queue the repository it is about. */
-import type { ForgeTargets, ForgeType } from '../apply/forges/forge.js';
+import type { ForgeTargets, ForgeType, Repository } from '../apply/forges/forge.js';
+import { errorFields } from '../core/errors.js';
 import type { Logger } from 'pino';
 import type { HttpRequest, HttpResponse } from './http-server.js';
 import type { Metrics } from './metrics.js';
@@ -18,6 +19,18 @@ export interface WebhookEndpointDeps {
   readonly enqueue: (id: string, event: string) => EnqueueResult;
   /** Chain rebuilds: a Pipeline Hook of a project in scope; absent when chain rebuilds are off (the event is ignored). */
   readonly pipeline?: (event: PipelineHookEvent) => void;
+  /** The repository a hook names, looked up by its id through the forge API (the payload is not trusted for it). */
+  readonly resolve: (id: string) => Promise<Repository>;
+}
+
+/**
+ * Whether the repository the forge knows under the hook's id is the one the hook claims and is in scope.
+ * A hook carrying an in-scope path with the id of another project is refused (`mismatched`), so is one
+ * whose project the forge places outside the targets (`out-of-scope`).
+ */
+export function checkHookRepository(claimedPath: string, resolved: Repository, targets: ForgeTargets): 'ok' | 'mismatched' | 'out-of-scope' {
+  if (resolved.path.toLowerCase() !== claimedPath.toLowerCase()) return 'mismatched';
+  return inTargets(resolved.path, resolved.id, targets) ? 'ok' : 'out-of-scope';
 }
 
 export function webhookEndpoint(deps: WebhookEndpointDeps): (forgeType: ForgeType, request: HttpRequest) => Promise<HttpResponse> {
@@ -70,6 +83,22 @@ export function webhookEndpoint(deps: WebhookEndpointDeps): (forgeType: ForgeTyp
       count('ignored');
       deps.logger.debug({ forge: forgeType, reason }, 'webhook ignored');
       return { status: 202, body: JSON.stringify({ result: 'ignored', reason }), contentType: 'application/json' };
+    }
+    let resolved: Repository;
+    try {
+      resolved = await deps.resolve(decision.id);
+    } catch (error) {
+      const { code, message } = errorFields(error);
+      count('unresolved');
+      deps.logger.warn({ forge: forgeType, id: decision.id, repository: decision.path, code }, `webhook refused: the forge cannot resolve the project: ${message}`);
+      return { status: 403, body: JSON.stringify({ result: 'refused', reason: 'project cannot be resolved by id' }), contentType: 'application/json' };
+    }
+    const check = checkHookRepository(decision.path, resolved, deps.targets);
+    if (check !== 'ok') {
+      count(check);
+      const reason = check === 'mismatched' ? `id ${decision.id} is ${resolved.path}, not ${decision.path}` : `${resolved.path} is not a target`;
+      deps.logger.warn({ forge: forgeType, id: decision.id, claimed: decision.path, resolved: resolved.path, result: check }, `webhook refused: ${reason}`);
+      return { status: 403, body: JSON.stringify({ result: 'refused', reason }), contentType: 'application/json' };
     }
     if (decision.kind === 'pipeline') {
       deps.pipeline!(decision.pipeline);
