@@ -1,7 +1,7 @@
 import type { Reference, ScanProblem } from '../core/types.js';
 import type { HeldUpdate, LookupFailure } from '../core/dependency.js';
-import type { PlanFailure, PlannedUpdate } from '../core/planned.js';
 import type { RegistryHostStats } from '../lookup/registry-client.js';
+import type { PlanFailure, PlannedUpdate, UnpinnedNote } from '../core/planned.js';
 import { renderTable } from './render-table.js';
 import { terminalText } from './terminal-text.js';
 import { problemJson, referenceJson } from './report-json.js';
@@ -15,9 +15,12 @@ export interface CheckReport {
   readonly writeFailures: readonly { file: string; message: string }[];
   readonly problems: readonly ScanProblem[];
   readonly diff: string;
+  /** True only when --write changed bytes on disk. */
   readonly written: boolean;
   /** Per registry contacted: pulls spent, quota left, whether it was stopped by a 429. */
   readonly registries?: readonly RegistryHostStats[];
+  /** References updated without a pin because their format has no place for a digest. */
+  readonly unpinned: readonly UnpinnedNote[];
 }
 
 /** `docker.io (dockerhub): 2 pulls, quota 98 of 100 left` — one line per registry that spent pulls or reported a quota. */
@@ -72,6 +75,7 @@ export function checkReportJson(report: CheckReport) {
     })),
     blocked: report.held.map(heldJson),
     errors: errorsJson(report),
+    unpinned: report.unpinned.map((note) => ({ file: note.file, line: note.line, image: note.image, message: note.message })),
     written: report.written,
     registries: report.registries ?? [],
   };
@@ -101,6 +105,10 @@ export function renderCheckText(report: CheckReport, withDiff: boolean): string 
       lines.push(terminalText(`  ${held.image}:${held.tag ?? ''}${held.digest ? ` (${short(held.digest)})` : ''}  ${reasons}`));
       for (const reason of held.reasons) lines.push(`      ${terminalText(reason.message)}`);
     }
+  }
+  if (report.unpinned.length) {
+    lines.push('', `Not pinned (${report.unpinned.length}):`);
+    for (const note of report.unpinned) lines.push(`  ${note.file}:${note.line}  ${note.image}  ${note.message}`);
   }
   const errors = errorsJson(report);
   if (errors.length) {

@@ -50,7 +50,9 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
   const diffs: string[] = [];
   const writeFailures: Array<{ file: string; message: string }> = [];
   const outcomes = options.write ? await writeVerifiedFiles(root, plan.fileEdits, (file) => referencesIn(scan, file), scan.rescan) : verifyEdits(plan.fileEdits, scan);
+  let written = false;
   for (const outcome of outcomes) {
+    if (options.write && outcome.ok && !Buffer.from(outcome.bytes).equals(Buffer.from(bytesOf.get(outcome.file) ?? []))) written = true;
     if (!outcome.ok) writeFailures.push({ file: outcome.file, message: outcome.reason });
     else if (options.diff) diffs.push(diffOf(outcome.file, outcome.bytes));
   }
@@ -64,8 +66,9 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
     writeFailures,
     problems: scan.problems,
     diff: diffs.join(''),
-    written: options.write,
     registries: setup.client.hostStats(),
+    written,
+    unpinned: plan.unpinned,
   };
   return { report, plan };
 }

@@ -32,8 +32,18 @@ export interface PlanFailure {
   readonly message: string;
 }
 
+/** A reference whose format has no place for a digest: its tag is updated, no pin is proposed. */
+export interface UnpinnedNote {
+  readonly file: string;
+  readonly line: number;
+  readonly image: string;
+  readonly message: string;
+}
+
 export interface Plan {
   readonly updates: readonly PlannedUpdate[];
+  /** References left unpinned because their format cannot hold a digest (each said once). */
+  readonly unpinned: readonly UnpinnedNote[];
   readonly fileEdits: readonly FileEdit[];
   readonly held: readonly HeldUpdate[];
   readonly errors: readonly LookupFailure[];

@@ -29,6 +29,13 @@ export interface Span {
   readonly variable?: string;
   /** The quote character around the span in the file, when it is quoted. */
   readonly quote?: '"' | "'";
+  /** A digest field that holds only the hex part, without `sha256:` (Helm charts' `sha:`). */
+  readonly form?: 'hex';
+  /**
+   * An absent field, recorded as an empty span where it would go: filling it writes `prefix` and
+   * then the value (kustomize: a new `digest:` line after `newTag`).
+   */
+  readonly prefix?: string;
 }
 
 /**

@@ -9,8 +9,35 @@ export interface Target {
 }
 
 export type EditPlan =
-  | { readonly ok: true; readonly edits: readonly TextEdit[]; readonly value: string; readonly pinned: boolean }
+  | {
+      readonly ok: true;
+      readonly edits: readonly TextEdit[];
+      readonly value: string;
+      readonly pinned: boolean;
+      /** Why the digest was not written: the format has no place for it. */
+      readonly unpinned?: string;
+    }
   | { readonly ok: false; readonly reason: string };
+
+/** Split forms whose users write the digest into the tag field when there is no digest field (`tag: 1.25.4@sha256:…`). */
+const TAG_HOLDS_DIGEST: ReadonlySet<string> = new Set(['helm-values']);
+
+/** Split forms that have no place for a digest: a pin is not proposed there. */
+export function digestPlacement(reference: Reference): 'reference' | 'digest-field' | 'tag-field' | 'none' {
+  const roles = new Set(reference.spans.map((span) => span.role));
+  if (roles.has('reference') || roles.has('template')) return 'reference';
+  if (roles.has('digest')) return 'digest-field';
+  if (roles.has('tag') && (TAG_HOLDS_DIGEST.has(reference.kind) || reference.spans.some((span) => span.role === 'tag' && span.text.includes('@')))) return 'tag-field';
+  return 'none';
+}
+
+const KIND_NAMES: Partial<Record<string, string>> = {
+  hiera: 'Hiera image + image_tag keys',
+  puppet: 'Puppet image_tag parameters',
+  'kustomize-image': 'kustomize entries without newTag on its own line',
+  'kubernetes-image': 'split image fields without a digest field',
+  'compose-service': 'split image fields without a digest field',
+};
 
 /** Plain YAML scalars that would read back as a number other than the text (`1.10` → 1.1, `27.1` a float). */
 const YAML_FLOAT = /^[-+]?(\d+\.\d*|\.\d+|\d+[eE][-+]?\d+)$/;
@@ -47,7 +74,7 @@ export function editsForReference(reference: Reference, target: Target): EditPla
   const whole = spans.find((span) => span.role === 'reference');
   if (whole) {
     const value = formatImageRef(reference.name, tag, target.digest);
-    return { ok: true, edits: [edit(whole, value)], value, pinned: target.digest !== null };
+    return { ok: true, edits: value === whole.text ? [] : [edit(whole, value)], value, pinned: target.digest !== null };
   }
 
   const template = spans.find((span) => span.role === 'template');
@@ -56,20 +83,29 @@ export function editsForReference(reference: Reference, target: Target): EditPla
 
   const tagSpan = spans.find((span) => span.role === 'tag');
   const digestSpan = spans.find((span) => span.role === 'digest');
+  const placement = digestPlacement(reference);
   const edits: TextEdit[] = [];
-  if (tag !== reference.image.tag) {
+  let pinned = false;
+  if (placement === 'tag-field') {
+    // The tag field carries `tag@digest`; without a new digest it keeps the tag alone.
+    const text = target.digest !== null ? `${tag ?? ''}@${target.digest}` : (tag ?? '');
+    if (text !== tagSpan!.text) edits.push(scalarEdit(reference, tagSpan!, text));
+    pinned = target.digest !== null;
+  } else if (tag !== reference.image.tag) {
     if (!tagSpan) return { ok: false, reason: 'the reference has no tag field to update' };
     edits.push(scalarEdit(reference, tagSpan, tag ?? ''));
   }
-  let pinned = false;
-  if (target.digest !== null && digestSpan) {
-    if (digestSpan.text !== target.digest) edits.push(edit(digestSpan, target.digest));
+  if (placement === 'digest-field' && target.digest !== null) {
+    const written = digestSpan!.form === 'hex' ? target.digest.replace(/^sha256:/, '') : target.digest;
+    if (digestSpan!.prefix !== undefined) edits.push(edit(digestSpan!, `${digestSpan!.prefix}${written}`));
+    else if (digestSpan!.text !== written) edits.push(edit(digestSpan!, written));
     pinned = true;
-  } else if (target.digest === null && digestSpan && digestSpan.text !== '') {
+  } else if (placement === 'digest-field' && target.digest === null && digestSpan!.text !== '') {
     return { ok: false, reason: 'the reference pins a digest that cannot be removed' };
   }
   const value = formatImageRef(reference.name, tag, pinned ? target.digest : null);
-  return { ok: true, edits, value, pinned };
+  const unpinned = target.digest !== null && !pinned ? `digests are not pinned in ${KIND_NAMES[reference.kind] ?? `${reference.kind} references`}: there is no field for one` : undefined;
+  return { ok: true, edits, value, pinned, ...(unpinned ? { unpinned } : {}) };
 }
 
 function editsThroughVariable(reference: Reference, template: Span, variable: Span, tag: string | null, digest: string | null): EditPlan {

@@ -1,6 +1,6 @@
 import type { DependencyResult, HeldUpdate, LookupFailure } from '../core/dependency.js';
 import { imageKey } from '../core/image-ref.js';
-import type { Plan, PlanFailure, PlannedUpdate } from '../core/planned.js';
+import type { Plan, PlanFailure, PlannedUpdate, UnpinnedNote } from '../core/planned.js';
 import type { FileEdit } from '../core/verify-edits.js';
 import { editsForReference } from './edits-for-reference.js';
 
@@ -8,6 +8,7 @@ import { editsForReference } from './edits-for-reference.js';
 export function planUpdates(results: readonly DependencyResult[]): Plan {
   const updates: PlannedUpdate[] = [];
   const failures: PlanFailure[] = [];
+  const unpinned: UnpinnedNote[] = [];
   const held = new Map<string, HeldUpdate>();
   const errors: LookupFailure[] = [];
 
@@ -26,6 +27,9 @@ export function planUpdates(results: readonly DependencyResult[]): Plan {
         failures.push({ file: reference.file, line: reference.line, image, code: 'plan-failed', message: plan.reason });
         continue;
       }
+      if (plan.unpinned) unpinned.push({ file: reference.file, line: reference.line, image, message: plan.unpinned });
+      // Nothing to write (the reference already says it, or its format cannot hold the pin): no update.
+      if (plan.edits.length === 0) continue;
       updates.push({
         reference,
         file: reference.file,
@@ -49,7 +53,8 @@ export function planUpdates(results: readonly DependencyResult[]): Plan {
     }
   }
   updates.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
-  return { updates, fileEdits: fileEditsOf(updates), held: [...held.values()], errors, failures };
+  unpinned.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  return { updates, unpinned, fileEdits: fileEditsOf(updates), held: [...held.values()], errors, failures };
 }
 
 /** The updates' edits gathered per file, files in path order (edits in the order of the updates). */

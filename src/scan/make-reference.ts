@@ -8,6 +8,8 @@ export interface PartInput {
   readonly start: number;
   readonly end: number;
   readonly variable?: string;
+  readonly form?: 'hex';
+  readonly prefix?: string;
 }
 
 export interface ReferenceInput {
@@ -34,6 +36,8 @@ export function makeSpan(file: SourceFile, part: PartInput): Span {
     column,
     ...(part.variable === undefined ? {} : { variable: part.variable }),
     ...(quote === undefined ? {} : { quote }),
+    ...(part.form === undefined ? {} : { form: part.form }),
+    ...(part.prefix === undefined ? {} : { prefix: part.prefix }),
   };
 }
 

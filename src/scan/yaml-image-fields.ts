@@ -114,6 +114,9 @@ export function splitImage(file: SourceFile, map: YAMLMap, mapKey: string | unde
   const tag = tagScalar(file, mapGet(map, 'tag'));
   const registry = optionalString(file, map, 'registry');
   const digest = optionalString(file, map, 'digest');
+  // Charts such as Grafana's keep the hex part in `sha:` and write `@sha256:{{ .sha }}` themselves.
+  const sha = digest === null ? optionalString(file, map, 'sha') : null;
+  const hex = sha && sha !== 'invalid' && /^([a-f0-9]{64})?$/.test(sha.value) ? sha : null;
   if (tag === 'invalid' || registry === 'invalid' || digest === 'invalid') return null;
   if (registry && (registry.value.includes('://') || /\s/.test(registry.value))) return null;
 
@@ -136,8 +139,12 @@ export function splitImage(file: SourceFile, map: YAMLMap, mapKey: string | unde
     parts.push({ role: 'digest', start: digest.start, end: digest.end });
     if (digest.value !== '') value += `@${digest.value}`;
     consumed.push('digest');
+  } else if (hex) {
+    parts.push({ role: 'digest', start: hex.start, end: hex.end, form: 'hex' });
+    if (hex.value !== '') value += `@sha256:${hex.value}`;
+    consumed.push('sha');
   }
-  const literal = [registry, repository, tag, digest].every((part) => !part || part.literal);
+  const literal = [registry, repository, tag, digest, hex].every((part) => !part || part.literal);
   const reference = makeReference(file, {
     kind,
     value,

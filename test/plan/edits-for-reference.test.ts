@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../src/core/source-file.js';
 import { applyEdits } from '../../src/core/text-edit.js';
 import { editsForReference } from '../../src/plan/edits-for-reference.js';
+import { planUpdates } from '../../src/plan/plan-updates.js';
+import { dependenciesOf } from '../../src/core/dependency.js';
 import { scanFiles } from '../../src/scan/scan-files.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -59,5 +61,29 @@ describe('editsForReference: byte-precise, in the user spelling', () => {
     const file = sourceFile('.gitlab-ci.yml', new Uint8Array(Buffer.from('job:\n  image: $CI_REGISTRY_IMAGE/app:$CI_COMMIT_SHA\n  script: [x]\n')));
     const [templated] = scanFiles([file]).references;
     expect(editsForReference(templated!, { tag: '1', digest: D1 })).toEqual({ ok: false, reason: 'reference is skipped (templated)' });
+  });
+
+  it('split forms without a digest field: Helm tag@digest, Helm sha: hex, a new kustomize digest line', () => {
+    expect(update('values.yaml', `image:\n  repository: bitnami/redis\n  tag: 7.2.4\n`, '7.2.5', D1)).toBe(`image:\n  repository: bitnami/redis\n  tag: 7.2.5@${D1}\n`);
+    expect(update('values.yaml', `image:\n  repository: bitnami/redis\n  tag: '7.2.5@${D1}'\n`, '7.2.6', D2)).toBe(`image:\n  repository: bitnami/redis\n  tag: '7.2.6@${D2}'\n`);
+    expect(update('values.yaml', `image:\n  repository: grafana/grafana\n  tag: "11.0.0"\n  sha: ""\n`, '11.0.1', D1)).toBe(
+      `image:\n  repository: grafana/grafana\n  tag: "11.0.1"\n  sha: "${D1.slice(7)}"\n`,
+    );
+    expect(update('kustomization.yaml', `images:\n  - newTag: 1.25.3\n    name: nginx\n`, '1.27.0', D2)).toBe(`images:\n  - newTag: 1.27.0\n    digest: ${D2}\n    name: nginx\n`);
+    expect(update('kustomization.yaml', `images:\n- name: nginx\n  newTag: "1.25.3"`, '1.25.3', D2)).toBe(`images:\n- name: nginx\n  newTag: "1.25.3"\n  digest: ${D2}`);
+  });
+
+  it('proposes no pin that cannot be written: a digest-only update of a Hiera image_tag is dropped with a note', () => {
+    const file = sourceFile('data/common.yaml', new Uint8Array(Buffer.from(`profile::app::image: 'registry.example.com/acme/shop'\nprofile::app::image_tag: '4.2.1'\n`)));
+    const [dependency] = dependenciesOf(scanFiles([file]).references);
+    const proposal = { tag: '4.2.1', digest: D1, updateType: 'pin' as const, platforms: ['linux/amd64'], fromPlatforms: [] };
+    const plan = planUpdates([{ dependency: dependency!, update: proposal, held: [], error: null }]);
+    expect(plan.updates).toEqual([]);
+    expect(plan.fileEdits).toEqual([]);
+    expect(plan.unpinned).toEqual([
+      { file: 'data/common.yaml', line: 1, image: 'registry.example.com/acme/shop', message: 'digests are not pinned in Hiera image + image_tag keys: there is no field for one' },
+    ]);
+    const moved = planUpdates([{ dependency: dependency!, update: { ...proposal, tag: '4.3.0', updateType: 'minor' }, held: [], error: null }]);
+    expect(moved.updates.map((update) => [update.to, update.pinned])).toEqual([['registry.example.com/acme/shop:4.3.0', false]]);
   });
 });

@@ -35,7 +35,8 @@ function rewrite(reference: Reference, tag: string, digest: string): { edits: Te
       edits.push({ start: span.start, end: span.end, expected: span.text, replacement: tag });
     } else if (span.role === 'digest') {
       newDigest = digest;
-      edits.push({ start: span.start, end: span.end, expected: span.text, replacement: digest.slice(span.text.startsWith('sha256:') ? 0 : 7) });
+      const value = span.form === 'hex' ? digest.slice(7) : digest;
+      edits.push({ start: span.start, end: span.end, expected: span.text, replacement: span.prefix === undefined ? value : `${span.prefix}${value}` });
     } else if (span.role === 'variable') {
       // The variable holds the tag (or part of it), or a whole reference that contains the tag.
       if (span.text.includes(oldTag)) {

@@ -40,6 +40,23 @@ function field(file: SourceFile, map: YAMLMap, key: string): StringScalar | null
   return scalar && scalar.value !== '' ? scalar : null;
 }
 
+/**
+ * Where a `digest:` field would go when the entry has none: a new line after `newTag`, indented like
+ * it. Only for an entry written one key per line (`- name: x` / `  newTag: 1.2`), not a flow map.
+ */
+function digestSlot(file: SourceFile, newTag: StringScalar): PartInput | null {
+  const text = file.text;
+  const lineStart = text.lastIndexOf('\n', newTag.start - 1) + 1;
+  const key = /^( *)(- +)?newTag *: *["']?$/.exec(text.slice(lineStart, newTag.start));
+  if (!key) return null;
+  let lineEnd = text.indexOf('\n', newTag.end);
+  if (lineEnd === -1) lineEnd = text.length;
+  const crlf = lineEnd > 0 && text[lineEnd - 1] === '\r';
+  const at = crlf ? lineEnd - 1 : lineEnd;
+  const indent = key[1]! + ' '.repeat(key[2]?.length ?? 0);
+  return { role: 'digest', start: at, end: at, prefix: `${crlf ? '\r\n' : '\n'}${indent}digest: ` };
+}
+
 function imageOverride(file: SourceFile, entry: YAMLMap): Reference | null {
   const name = field(file, entry, 'name');
   const newName = field(file, entry, 'newName');
@@ -56,6 +73,9 @@ function imageOverride(file: SourceFile, entry: YAMLMap): Reference | null {
   if (digest) {
     parts.push({ role: 'digest', start: digest.start, end: digest.end });
     value += `@${digest.value}`;
+  } else if (newTag) {
+    const slot = digestSlot(file, newTag);
+    if (slot) parts.push(slot);
   }
   const literal = [repository, newTag, digest].every((part) => !part || part.literal);
   return makeReference(file, { kind: 'kustomize-image', value, parts, ...(literal ? {} : { skip: 'unsupported-quoting' as const }) });
