@@ -152,7 +152,8 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
   /** The best release time: Hub's tag_last_pushed, the config's created, Last-Modified, else first seen (unless told to hold). */
   const releaseTime = (pushedAt: number | null, inspected: Inspected | null, firstSeen: number | null): Pick<GateCandidate, 'created' | 'createdFrom'> => {
     if (pushedAt !== null) return { created: pushedAt, createdFrom: 'tag-last-pushed' };
-    if (inspected?.created != null) return { created: inspected.created, createdFrom: 'image-created' };
+    // Reproducible builds (ko, Bazel, Nix, SOURCE_DATE_EPOCH=0) write 1970 into `created`: that says nothing.
+    if (inspected?.created != null && inspected.created > 0) return { created: inspected.created, createdFrom: 'image-created' };
     if (inspected?.fetched.lastModified !== undefined) return { created: inspected.fetched.lastModified, createdFrom: 'last-modified' };
     if (!needCreated || policy.holdWithoutReleaseTime) return { created: null };
     return { created: firstSeen ?? now, createdFrom: 'first-seen' };
