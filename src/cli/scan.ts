@@ -39,10 +39,17 @@ export async function runScan(options: ScanCommandOptions, io: CliIo): Promise<E
   return result.problems.some((problem) => problem.code === 'file-unreadable') ? EXIT_PARTIAL : EXIT_OK;
 }
 
+/** The text table shows at most this much of a value (a whole document under `image:` would pad every row); JSON keeps it whole. */
+const MAX_TABLE_VALUE = 120;
+
+function shortValue(value: string): string {
+  return value.length <= MAX_TABLE_VALUE ? value : `${value.slice(0, MAX_TABLE_VALUE - 1)}… (${value.length} characters)`;
+}
+
 export function renderScanText(result: ScanResult): string {
   const rows = result.references.map((reference) => [
     `${reference.file}:${reference.line}:${reference.column}`,
-    reference.value,
+    shortValue(reference.value),
     reference.kind,
     reference.skip ?? '',
   ]);

@@ -23,10 +23,19 @@ function splitPrefix(key: string): { prefix: string; local: string } {
 export function imageKeyStrength(key: string): ImageKeyStrength | null {
   const { local } = splitPrefix(key);
   const lower = local.toLowerCase();
+  if (NOT_CONTAINER_KEYS.has(lower)) return null;
   if (lower === 'image' || lower.endsWith('_image')) return 'clear';
   if (lower.endsWith('image') && /^[a-z0-9_]+$/.test(lower)) return 'weak';
   return null;
 }
+
+/**
+ * `*image` names that are not containers: Nagios/Icinga host and service pictures (`icon_image`,
+ * `vrml_image`, `statusmap_image`), and disk or boot images of virtual machines.
+ */
+const NOT_CONTAINER_KEYS: ReadonlySet<string> = new Set([
+  'icon_image', 'icon_image_alt', 'vrml_image', 'statusmap_image', 'boot_image', 'disk_image', 'vm_image', 'cloud_image', 'os_image', 'iso_image', 'kernel_image', 'initrd_image',
+]);
 
 /** Sibling names that may hold the tag of an image named `key` without one, most specific first. */
 export function tagSiblingKeys(key: string): string[] {

@@ -25,9 +25,17 @@ export function isImageKey(key: string, snake = false): boolean {
   return key === 'image' || /[a-z0-9]Image$/.test(key) || (snake && /[a-z0-9]_image$/.test(key));
 }
 
-/** False for values that are plainly not image references at all: URLs, file names, paths, prose. */
+const MAX_IMAGE_TEXT = 512;
+/** OpenStack policy expressions under keys such as `add_image`: `rule:admin_or_owner`, `role:admin`. */
+const POLICY_RULE = /^(?:rule|role|is_admin|project_id|user_id|domain_id|system_scope|tenant):/;
+
+/** False for values that are plainly not image references at all: URLs, file names, paths, prose, policy rules, pictures. */
+
 export function looksLikeImageText(value: string): boolean {
   if (value.trim() === '') return false;
+  // No reference is this long (name 255, tag 128, digest ~135): a base64 picture or a document.
+  if (value.length > MAX_IMAGE_TEXT) return false;
+  if (POLICY_RULE.test(value)) return false;
   if (value.includes('://')) return false;
   if (FILE_EXTENSION.test(value)) return false;
   if (isTemplated(value)) return true;

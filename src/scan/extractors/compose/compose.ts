@@ -76,6 +76,13 @@ function buildArgImages(file: SourceFile, service: YAMLMap): Reference[] {
   return references;
 }
 
+/** Format 1: no `services`/`version` key, and every top-level value is a service (a map with `image` or `build`). */
+function isComposeV1(root: YAMLMap): boolean {
+  const entries = mapEntries(root);
+  if (entries.length === 0 || entries.some(([key]) => key === 'services' || key === 'version' || key.startsWith('x-'))) return false;
+  return entries.every(([, value]) => isMap(value) && (mapGet(value, 'image') !== undefined || mapGet(value, 'build') !== undefined));
+}
+
 export const composeExtractor: Extractor = {
   name: 'compose',
   kinds: ['compose-service'],
@@ -93,6 +100,16 @@ export const composeExtractor: Extractor = {
     for (const document of documents) {
       const root = document.contents;
       if (!isMap(root)) continue;
+      if (isComposeV1(root) && FILE_NAME.test(baseName(file.path))) {
+        // Compose file format 1: services at the top level, no `services:` or `version:` key.
+        for (const [, service] of mapEntries(root)) {
+          if (!isMap(service)) continue;
+          const reference = serviceImage(file, service);
+          if (reference) references.push(reference);
+          references.push(...buildArgImages(file, service));
+        }
+        continue;
+      }
       for (const [key, value] of mapEntries(root)) {
         if (key === 'services' && isMap(value)) {
           for (const [, service] of mapEntries(value)) {

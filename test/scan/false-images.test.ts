@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { renderScanText } from '../../src/cli/scan.js';
+import { sourceFile } from '../../src/core/source-file.js';
+import { scanFiles } from '../../src/scan/scan-files.js';
+
+const scan = (files: Record<string, string>) =>
+  scanFiles(Object.entries(files).map(([path, text]) => sourceFile(path, Buffer.from(text, 'utf8')))).references.map((reference) => [
+    reference.file,
+    reference.line,
+    reference.value,
+    reference.kind,
+    reference.skip,
+  ]);
+
+describe('values under image keys that are not container images', () => {
+  it('OpenStack policy rules and pictures are not images; a real one next to them still is', () => {
+    const picture = 'iVBORw0KGgo'.padEnd(2000, 'QUFB');
+    expect(
+      scan({
+        'openstack/glance/policy.yaml': '"add_image": "rule:admin_or_owner"\n"delete_image": "role:admin"\n',
+        'tests/logo.yaml': `request:\n  image: ${picture}\n  base_image: python:3.13.0-slim\n`,
+      }),
+    ).toEqual([['tests/logo.yaml', 3, 'python:3.13.0-slim', 'yaml-image', null]]);
+  });
+
+  it('Nagios host pictures in Puppet are not images', () => {
+    const manifest = [
+      "nagios_host { $title:",
+      "  icon_image      => $icon_image,",
+      "  vrml_image      => 'server.png',",
+      "  statusmap_image => $statusmap_image,",
+      '}',
+      "docker::run { 'exporter': image => 'prom/node-exporter:v1.8.2' }",
+      '',
+    ].join('\n');
+    expect(scan({ 'modules/monitoring/manifests/host.pp': manifest })).toEqual([
+      ['modules/monitoring/manifests/host.pp', 6, 'prom/node-exporter:v1.8.2', 'puppet', null],
+    ]);
+  });
+
+  it('the text table never prints a huge value whole', () => {
+    const value = `acme/app:${'x'.repeat(300)}`;
+    const text = renderScanText({
+      references: [{ file: 'a.yaml', line: 1, column: 8, value, kind: 'yaml-image', image: null, name: null, skip: 'invalid-reference', spans: [] }],
+      problems: [],
+    });
+    expect(text).toContain(`${value.slice(0, 119)}… (309 characters)`);
+    expect(text).not.toContain(value);
+  });
+});
+
+describe('compose file format 1', () => {
+  it('reads services written at the top level of a compose-named file', () => {
+    const v1 = 'web:\n  build: .\n  links: [db]\ndb:\n  image: postgres:9.6.24\n  environment:\n    - POSTGRES_PASSWORD=x\ncache:\n  image: "redis:3.2.12"\n';
+    expect(scan({ 'legacy/docker-compose.yml': v1 })).toEqual([
+      ['legacy/docker-compose.yml', 5, 'postgres:9.6.24', 'compose-service', null],
+      ['legacy/docker-compose.yml', 9, 'redis:3.2.12', 'compose-service', null],
+    ]);
+  });
+});
