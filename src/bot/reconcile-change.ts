@@ -1,7 +1,7 @@
 import type { ChangeRequest, FileWrite, Forge, Repository } from '../apply/forges/forge.js';
 import type { Config } from '../config/schema.js';
 import type { ChangeAction, ChangeOutcome } from '../core/outcome.js';
-import type { PlannedChange } from '../core/planned.js';
+import type { PlannedChange, UpstreamNote } from '../core/planned.js';
 import { changeBody, readChangeState } from '../plan/change-request-text.js';
 
 /** What one change request should hold, as planned for this run. */
@@ -13,6 +13,8 @@ export interface DesiredChange {
   readonly config: Config;
   readonly dryRun: boolean;
   readonly canOpen: () => boolean;
+  /** Image chains: the pipelines that pushed the updated images, named in the body. */
+  readonly upstream?: readonly UpstreamNote[];
 }
 
 /**
@@ -23,7 +25,7 @@ export interface DesiredChange {
 export async function reconcileChange(forge: Forge, repo: Repository, change: PlannedChange, desired: DesiredChange): Promise<ChangeOutcome> {
   const kind = forge.type === 'gitlab' ? 'merge request' : 'pull request';
   const bodyWith = (automergePending: boolean) =>
-    changeBody(change, { fingerprint: desired.fingerprint, base: desired.base, ...(automergePending ? { automergePending: true as const } : {}) }, kind);
+    changeBody(change, { fingerprint: desired.fingerprint, base: desired.base, ...(automergePending ? { automergePending: true as const } : {}) }, kind, desired.upstream ?? []);
   const labels = desired.config.labels ?? [];
   const wantsAutomerge = desired.config.automerge === true;
   const existing = await forge.findChangeRequest(repo, change.branch);

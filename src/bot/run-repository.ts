@@ -1,3 +1,4 @@
+import type { PlannedChange, UpstreamNote } from '../core/planned.js';
 import { createHash } from 'node:crypto';
 import { changeFiles } from '../apply/change-files.js';
 import type { Forge, Repository } from '../apply/forges/forge.js';
@@ -31,6 +32,8 @@ export interface RunRepositoryDeps {
   readonly dryRun: boolean;
   /** Called between writes; a stop request makes the run end after the write in flight. */
   readonly shouldStop?: () => boolean;
+  /** Image chains: the upstream pipelines behind a change's images (named in its body). */
+  readonly upstream?: ((change: PlannedChange) => Promise<readonly UpstreamNote[]>) | undefined;
 }
 
 const DEFAULT_CONCURRENT_LIMIT = 10;
@@ -116,7 +119,8 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
       }
       const fingerprint = fingerprints[change.branch] ?? changeFingerprint(change);
       try {
-        const outcome = await reconcileChange(forge, repo, change, { title, files: made.files, base: head.sha, fingerprint, config, dryRun: deps.dryRun, canOpen: () => withinLimits(openCount, openedThisHour, config) });
+        const upstream = deps.upstream ? await deps.upstream(change) : [];
+        const outcome = await reconcileChange(forge, repo, change, { title, files: made.files, base: head.sha, fingerprint, config, dryRun: deps.dryRun, canOpen: () => withinLimits(openCount, openedThisHour, config), upstream });
         if (outcome.action === 'opened') {
           openCount++;
           openedThisHour++;

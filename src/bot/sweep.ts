@@ -8,7 +8,7 @@ import type { RepositoryOutcome } from '../core/outcome.js';
 import { findUpdate, type FindUpdatesDeps } from '../lookup/find-updates.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
 import { quietOutcome, runAndRemember } from './quiet-repository.js';
-import { runRepository, type LookedUp } from './run-repository.js';
+import { runRepository, type LookedUp, type RunRepositoryDeps } from './run-repository.js';
 import { inShard, type Shard } from './shard.js';
 import type { SweepMemo } from './sweep-memo.js';
 
@@ -30,6 +30,8 @@ export interface SweepDeps {
   readonly shard?: Shard | undefined;
   /** What earlier sweeps left settled: a repository with nothing new is skipped without a forge call. */
   readonly memo?: SweepMemo | undefined;
+  /** Image chains: the upstream pipelines behind a change's images. */
+  readonly upstream?: RunRepositoryDeps['upstream'];
   /** Repositories run at once (default 1). */
   readonly concurrency?: number | undefined;
 }
@@ -79,7 +81,7 @@ export async function sweep(targets: ForgeTargets, config: Config, deps: SweepDe
   const repositories = deps.shard ? listed.filter((repo) => inShard(repo.id, deps.shard!)) : listed;
   const lookup = sharedLookup(deps);
   const results: Array<{ outcome: RepositoryOutcome } | { failure: { repository: string; code: string; message: string } } | undefined> = [];
-  const runDeps = { forge: deps.forge, lookup, firstSeen: deps.lookup.firstSeen, now: deps.now, dryRun: deps.dryRun, ...(deps.shouldStop ? { shouldStop: deps.shouldStop } : {}) };
+  const runDeps = { forge: deps.forge, lookup, firstSeen: deps.lookup.firstSeen, now: deps.now, dryRun: deps.dryRun, ...(deps.shouldStop ? { shouldStop: deps.shouldStop } : {}), ...(deps.upstream ? { upstream: deps.upstream } : {}) };
   const one = async (repo: (typeof repositories)[number]) => {
     const memo = deps.memo;
     if (!memo) return runRepository(repo, config, runDeps);

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { PlannedChange, UpstreamNote } from '../core/planned.js';
 import type { RepositoryOutcome } from '../core/outcome.js';
 import { parseShard } from '../bot/shard.js';
 import { sweep, type SweepResult } from '../bot/sweep.js';
@@ -11,10 +12,11 @@ import { makeForge } from './make-forge.js';
 
 const DEFAULT_CONCURRENCY = 4;
 
-export async function runRun(args: ParsedArgs, config: Config, io: CliIo): Promise<ExitCode> {
+export async function runRun(args: ParsedArgs, given: Config, io: CliIo): Promise<ExitCode> {
   // Logs go to stderr. Without --log-level, per-repository lines show on a terminal or in CI; elsewhere
   // the stdout report says it all and only warnings and errors are logged.
   const level = args.logLevelGiven ? args.logLevel : io.interactive || io.env.CI ? 'info' : 'warn';
+  let config = given;
   const logger = createLogger({ level, format: logFormatFor(io.env, io.interactive), write: io.stderr, now: io.now });
   const shard = parseShard(args.shard, io.env);
   const { forge, targets } = makeForge(args, config, io);
@@ -23,7 +25,18 @@ export async function runRun(args: ParsedArgs, config: Config, io: CliIo): Promi
   // Each shard keeps its own memo file: shards of one CI job may share a cache directory.
   const memo = await openFileSweepMemo(cacheDir, shard ? `sweep-memo-${shard.index}-of-${shard.total}.json` : undefined);
   const { policyFor: _policyFor, ...lookup } = setup.deps;
+  // Image chains: parents built in the same group are held to the chain's platforms, and MRs name the pipeline that pushed them.
+  let upstream: ((change: PlannedChange) => Promise<readonly UpstreamNote[]>) | undefined;
+  if (config.chain && forge.type === 'gitlab') {
+    const { readChainProjects } = await import('../bot/chain-projects.js');
+    const { chainUpstream, withChainRule } = await import('../bot/chain-upstream.js');
+    const { makePipelines } = await import('./chain.js');
+    const chain = await readChainProjects(forge, targets, config.chain.registry ?? null);
+    upstream = chainUpstream(chain.graph, chain.repositories, makePipelines(args, config, io));
+    config = withChainRule(config, chain.graph);
+  }
   const result = await sweep(targets, config, {
+    upstream,
     forge,
     lookup,
     now: io.now,

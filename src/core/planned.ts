@@ -50,6 +50,14 @@ export interface Plan {
   readonly failures: readonly PlanFailure[];
 }
 
+/** The pipeline that pushed an updated image, when the image is built by a project of the same forge (image chains). */
+export interface UpstreamNote {
+  /** `registry/repository:tag@digest`. */
+  readonly image: string;
+  readonly project: string;
+  readonly pipeline: { readonly id: number; readonly url: string } | null;
+}
+
 /** One merge request: the updates it carries and where they go. */
 export interface PlannedChange {
   readonly branch: string;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PlannedChange } from '../core/planned.js';
+import type { PlannedChange, UpstreamNote } from '../core/planned.js';
 import { embedState, extractState } from './hidden-state.js';
 
 export interface ChangeState {
@@ -37,7 +37,7 @@ export function changeTitle(change: PlannedChange): string {
 }
 
 /** The MR/PR description: what changes where, the digest, platforms old and new, and what is held back. */
-export function changeBody(change: PlannedChange, state: ChangeState, kind: 'merge request' | 'pull request'): string {
+export function changeBody(change: PlannedChange, state: ChangeState, kind: 'merge request' | 'pull request', upstream: readonly UpstreamNote[] = []): string {
   const out: string[] = [];
   out.push(`This ${kind} updates ${change.images.map((image) => code(image)).join(', ')}. Every digest below is an index that passed archpin's multi-architecture gate.`, '');
   out.push('| File | From | To | Type |', '| --- | --- | --- | --- |');
@@ -52,6 +52,13 @@ export function changeBody(change: PlannedChange, state: ChangeState, kind: 'mer
     out.push('| Platform | In use | New |', '| --- | :---: | :---: |');
     for (const platform of platforms) {
       out.push(`| ${platform} | ${update.fromPlatforms.includes(platform) ? '✓' : '—'} | ${update.platforms.includes(platform) ? '✓' : '—'} |`);
+    }
+  }
+  if (upstream.length > 0) {
+    out.push('', '### Upstream', '');
+    for (const note of upstream) {
+      const pipeline = note.pipeline ? `pipeline [#${note.pipeline.id}](${note.pipeline.url})` : 'no successful pipeline found';
+      out.push(`- ${code(shortDigest(note.image))} is built by ${code(note.project)}: ${pipeline}`);
     }
   }
   if (change.held.length > 0) {
