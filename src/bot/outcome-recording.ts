@@ -50,8 +50,12 @@ export function createOutcomeRecorder(options: { readonly metrics: Metrics; read
     },
     failed(repository, error) {
       const { code, message } = errorFields(error);
-      metrics.inc('archpin_repositories_processed_total', { result: 'failed' });
-      metrics.inc('archpin_forge_errors_total', { code });
+      if (code === 'repository-over-budget') {
+        metrics.inc('archpin_repositories_processed_total', { result: 'over-budget' });
+      } else {
+        metrics.inc('archpin_repositories_processed_total', { result: 'failed' });
+        metrics.inc('archpin_forge_errors_total', { code });
+      }
       batch.repositories++;
       batch.failed++;
       logger.error({ repository, code }, message);

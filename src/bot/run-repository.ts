@@ -1,6 +1,5 @@
 import type { PlannedChange, UpstreamNote } from '../core/planned.js';
 import { createHash } from 'node:crypto';
-import { changeFiles } from '../apply/change-files.js';
 import type { Forge, Repository } from '../apply/forges/forge.js';
 import { imagePolicy } from '../config/image-policy.js';
 import { withRepositoryConfig } from '../config/repository-config.js';
@@ -12,7 +11,7 @@ import type { ChangeOutcome, RepositoryOutcome, RunError } from '../core/outcome
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
-import { lookupAndPlan, markDisabled, referencesIn, scanSources, type Scanned } from '../pipeline/pipeline.js';
+import { lookupAndPlan, markDisabled } from '../pipeline/pipeline.js';
 import { groupChanges } from '../plan/change-groups.js';
 import { changeFingerprint, changeTitle } from '../plan/change-request-text.js';
 import { decodeDashboardState, DASHBOARD_TITLE, type DashboardState } from '../plan/dashboard.js';
@@ -20,6 +19,7 @@ import { closeObsolete, reconcileChange } from './reconcile-change.js';
 import { readRepositoryFiles } from './read-repository.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
 import { repositoryDashboardBody, writeDashboard } from './repository-dashboard.js';
+import { inProcessScanner, type RepositoryScanner } from './repository-scanner.js';
 
 /** A lookup result; `firstSeenKeys` lists the `image@digest` first-seen keys the lookup consulted. */
 export type LookedUp = DependencyResult & { readonly firstSeenKeys?: readonly string[] };
@@ -34,6 +34,8 @@ export interface RunRepositoryDeps {
   readonly shouldStop?: () => boolean;
   /** Image chains: the upstream pipelines behind a change's images (named in its body). */
   readonly upstream?: ((change: PlannedChange) => Promise<readonly UpstreamNote[]>) | undefined;
+  /** Where scanning and change making run: in-process by default, a worker with limits in `serve` (isolated-scanner.ts). */
+  readonly scanner?: (repository: string) => RepositoryScanner;
 }
 
 const DEFAULT_CONCURRENT_LIMIT = 10;
@@ -45,19 +47,20 @@ function configHash(config: Config): string {
 
 /** A repository's scan with its effective config; `files` is null when the scan was remembered rather than read. */
 interface RepositoryScan {
-  readonly scanned: Scanned | null;
+  /** Whether the scanner holds this run's scan (false: the references were remembered). */
+  readonly scanned: boolean;
   readonly references: readonly Reference[];
   readonly problems: readonly ScanProblem[];
   readonly config: Config;
   readonly repoConfig: string | null;
 }
 
-async function scanRepository(forge: Forge, repo: Repository, ref: string, global: Config): Promise<RepositoryScan & { scanned: Scanned }> {
+async function scanRepository(forge: Forge, repo: Repository, ref: string, global: Config, scanner: RepositoryScanner): Promise<RepositoryScan> {
   const read = await readRepositoryFiles(forge, repo, ref, { ignorePaths: global.ignorePaths ?? [], maxFileSize: global.maxFileSize ?? DEFAULT_MAX_FILE_SIZE });
   const config = withRepositoryConfig(global, read.configText, `${repo.path}/archpin.json`);
   const files = config.ignorePaths === global.ignorePaths ? read.files : await narrowed(forge, repo, ref, config);
-  const scanned = scanSources(files, read.problems);
-  return { scanned, references: scanned.references, problems: scanned.problems, config, repoConfig: read.configText };
+  const scanned = await scanner.scan(files, read.problems);
+  return { scanned: true, references: scanned.references, problems: scanned.problems, config, repoConfig: read.configText };
 }
 
 async function narrowed(forge: Forge, repo: Repository, ref: string, config: Config): Promise<readonly SourceFile[]> {
@@ -70,6 +73,15 @@ async function narrowed(forge: Forge, repo: Repository, ref: string, config: Con
  * Stateless: branches are deterministic, MRs are found by branch, state lives in MR and issue bodies.
  */
 export async function runRepository(repo: Repository, global: Config, deps: RunRepositoryDeps): Promise<RepositoryOutcome> {
+  const scanner = (deps.scanner ?? inProcessScanner)(repo.path);
+  try {
+    return await runWith(repo, global, deps, scanner);
+  } finally {
+    scanner.close();
+  }
+}
+
+async function runWith(repo: Repository, global: Config, deps: RunRepositoryDeps, scanner: RepositoryScanner): Promise<RepositoryOutcome> {
   const { forge } = deps;
   const errors: Array<LookupFailure | RunError> = [];
   const head = await forge.branchHead(repo, repo.defaultBranch);
@@ -82,8 +94,8 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
   const hash = configHash(global);
   const reuse = remembered !== null && remembered.base === head.sha && remembered.configHash === hash && remembered.references !== null;
   let scan: RepositoryScan = reuse
-      ? { scanned: null, references: remembered.references, problems: [], config: global, repoConfig: null }
-      : await scanRepository(forge, repo, head.sha, global);
+      ? { scanned: false, references: remembered.references, problems: [], config: global, repoConfig: null }
+      : await scanRepository(forge, repo, head.sha, global, scanner);
   if (reuse && remembered.repoConfig !== undefined) {
     scan = { ...scan, config: withRepositoryConfig(global, remembered.repoConfig, `${repo.path}/archpin.json`), repoConfig: remembered.repoConfig };
   }
@@ -102,8 +114,7 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
   if (unchanged) {
     outcomes = changes.map((change) => ({ branch: change.branch, title: changeTitle(change), action: 'unchanged', number: null, url: null }));
   } else {
-    const scanned = scan.scanned ?? (scan = await scanRepository(forge, repo, head.sha, global)).scanned;
-    const byPath = new Map(scanned.files.map((file) => [file.path, file.bytes]));
+    if (!scan.scanned) scan = await scanRepository(forge, repo, head.sha, global, scanner);
     const open = await forge.listOpenChangeRequests(repo, prefix);
     let openCount = open.length;
     const hourAgo = deps.now() - 3_600_000;
@@ -111,7 +122,7 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
     outcomes = [];
     for (const change of changes) {
       if (deps.shouldStop?.()) break;
-      const made = changeFiles(change.fileEdits, (path) => byPath.get(path), (path) => referencesIn(scanned, path), scanned.rescan);
+      const made = await scanner.changeFiles(change.fileEdits);
       const title = changeTitle(change);
       if (!made.ok) {
         outcomes.push({ branch: change.branch, title, action: 'failed', number: null, url: null, error: made.reason });

@@ -12,6 +12,7 @@ import { errorFields } from '../core/errors.js';
 import type { RepositoryOutcome } from '../core/outcome.js';
 import type { ChainRunner } from './chain-runner.js';
 import { startHttpServer } from './http-server.js';
+import { DEFAULT_ISOLATION, isolatedScanner, type IsolationLimits } from './isolated-scanner.js';
 import { createLookupSessions, type LookupSession } from './lookup-sessions.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOutcomeRecorder } from './outcome-recording.js';
@@ -46,6 +47,11 @@ export interface ServeOptions {
   readonly sessionMaxAgeMs?: number;
   /** Chain rebuilds (GitLab, `chain.rebuild`): Pipeline Hooks go to it, its schedules start chains. */
   readonly chain?: ChainRunner | undefined;
+  /**
+   * Limits of one repository's scanning and change making, run in a worker thread (isolated-scanner.ts);
+   * a repository over them is reported and skipped. Default DEFAULT_ISOLATION; null runs in-process.
+   */
+  readonly isolation?: IsolationLimits | null;
   /** `chain.schedules`: cron patterns that start the chain below a root project. */
   readonly chainSchedules?: ReadonlyArray<{ readonly root: string; readonly cron: string }>;
 }
@@ -77,6 +83,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const recorder = createOutcomeRecorder({ metrics, logger, dryRun: options.dryRun });
   const branchPrefix = config.branchPrefix ?? 'archpin/';
   const keyOf = (id: string) => (forge.type === 'github' ? id.toLowerCase() : id);
+  const isolation = options.isolation === undefined ? DEFAULT_ISOLATION : options.isolation;
   let ready = false;
   let stopping = false;
   const sessions = createLookupSessions({
@@ -97,7 +104,15 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       }
       const { session: opened, lookup } = await sessions.current();
       logger.debug({ repository: repository.path, reason: item.reason }, 'repository run');
-      const outcome = await runRepository(repository, config, { forge, lookup, firstSeen: opened.firstSeen, now: options.now, dryRun: options.dryRun, shouldStop: () => stopping });
+      const outcome = await runRepository(repository, config, {
+        forge,
+        lookup,
+        firstSeen: opened.firstSeen,
+        now: options.now,
+        dryRun: options.dryRun,
+        shouldStop: () => stopping,
+        ...(isolation ? { scanner: (path: string) => isolatedScanner(path, isolation) } : {}),
+      });
       recorder.finished(outcome);
     } catch (error) {
       recorder.failed(item.repository?.path ?? item.id, error);

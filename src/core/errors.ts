@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'parse-error'
   | 'symlink-outside'
   | 'file-not-regular'
+  | 'repository-over-budget'
   | 'edit-conflict'
   | 'edit-verify-failed'
   | 'registry-unauthorized'

@@ -1,0 +1,52 @@
+/**
+ * The CPU-bound part of one repository run (scanning its files, making each change's files and
+ * confirming them by a re-scan) behind one small interface, so `serve` can run it isolated in a
+ * worker thread (isolated-scanner.ts) and `run` in-process, with the same code underneath.
+ */
+import { changeFiles } from '../apply/change-files.js';
+import type { FileWrite } from '../apply/forges/forge.js';
+import type { SourceFile } from '../core/source-file.js';
+import type { Reference, ScanProblem } from '../core/types.js';
+import type { FileEdit } from '../core/verify-edits.js';
+import { referencesIn, scanSources, type Scanned } from '../pipeline/pipeline.js';
+
+export type MadeFiles = { ok: true; files: FileWrite[] } | { ok: false; reason: string };
+
+export interface RepositoryScanner {
+  /** Scans the files read from the repository; `readProblems` come first among the problems. */
+  scan(files: readonly SourceFile[], readProblems: readonly ScanProblem[]): Promise<{ references: readonly Reference[]; problems: readonly ScanProblem[] }>;
+  /** The new contents of every file a change touches, each confirmed by a re-scan (after `scan`). */
+  changeFiles(fileEdits: readonly FileEdit[]): Promise<MadeFiles>;
+  /** Frees what the scanner holds (ends its worker). */
+  close(): void;
+}
+
+/** Scanning and change making for one repository, kept between the two calls. */
+export function scanState(): { scan: (files: readonly SourceFile[], readProblems: readonly ScanProblem[]) => Scanned; changeFiles: (fileEdits: readonly FileEdit[]) => MadeFiles } {
+  let scanned: Scanned | null = null;
+  return {
+    scan(files, readProblems) {
+      scanned = scanSources(files, readProblems);
+      return scanned;
+    },
+    changeFiles(fileEdits) {
+      const current = scanned;
+      if (!current) return { ok: false, reason: 'not scanned' };
+      const byPath = new Map(current.files.map((file) => [file.path, file.bytes]));
+      return changeFiles(fileEdits, (path) => byPath.get(path), (path) => referencesIn(current, path), current.rescan);
+    },
+  };
+}
+
+/** The scanner that runs in the calling thread (`archpin run`, and `serve` without isolation). */
+export function inProcessScanner(): RepositoryScanner {
+  const state = scanState();
+  return {
+    scan: async (files, readProblems) => {
+      const scanned = state.scan(files, readProblems);
+      return { references: scanned.references, problems: scanned.problems };
+    },
+    changeFiles: async (fileEdits) => state.changeFiles(fileEdits),
+    close: () => undefined,
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * The worker thread behind isolated-scanner.ts: holds one repository's scan and answers `scan` and
+ * `change` requests. Whatever a hostile file makes it do (run out of memory, loop for long), only
+ * this thread pays; the parent ends it when it is over budget.
+ */
+import { parentPort } from 'node:worker_threads';
+import { sourceFile } from '../core/source-file.js';
+import type { ScanProblem } from '../core/types.js';
+import type { FileEdit } from '../core/verify-edits.js';
+import { scanState } from './repository-scanner.js';
+
+export type ScanWorkerRequest =
+  | { readonly id: number; readonly kind: 'scan'; readonly files: ReadonlyArray<{ path: string; bytes: Uint8Array }>; readonly problems: readonly ScanProblem[] }
+  | { readonly id: number; readonly kind: 'change'; readonly fileEdits: readonly FileEdit[] };
+
+const state = scanState();
+parentPort?.postMessage({ ready: true });
+
+parentPort?.on('message', (request: ScanWorkerRequest) => {
+  try {
+    if (request.kind === 'scan') {
+      const scanned = state.scan(request.files.map((file) => sourceFile(file.path, file.bytes)), request.problems);
+      parentPort!.postMessage({ id: request.id, ok: true, value: { references: scanned.references, problems: scanned.problems } });
+    } else {
+      parentPort!.postMessage({ id: request.id, ok: true, value: state.changeFiles(request.fileEdits) });
+    }
+  } catch (error) {
+    parentPort!.postMessage({ id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) });
+  }
+});
