@@ -60,6 +60,7 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
         {
           version: 1,
           references: references.map(referenceJson),
+          summary: { pins: pinned.length, unsafe: new Set(findings.map((finding) => finding.reference.value)).size, unchecked: errors.length },
           audit: findings.map((finding) => ({
             file: finding.reference.file,
             line: finding.reference.line,
@@ -78,15 +79,18 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
       )}\n`,
     );
   } else {
-    io.stdout(renderAuditText(findings, pinned.length, allErrors));
+    io.stdout(renderAuditText(findings, pinned.length, errors.length, allErrors));
   }
   if (findings.length > 0) return EXIT_UNSAFE;
   return errors.length > 0 ? EXIT_PARTIAL : EXIT_OK;
 }
 
-function renderAuditText(findings: readonly AuditFinding[], pins: number, errors: ReturnType<typeof errorsJson>): string {
+/** Never "safe" for a pin that could not be checked: the summary says how many could not be. */
+function renderAuditText(findings: readonly AuditFinding[], pins: number, unchecked: number, errors: ReturnType<typeof errorsJson>): string {
   const lines: string[] = [];
-  if (findings.length === 0) lines.push(`All ${pins} pinned images are safe.`);
+  const notChecked = `${unchecked} of ${pins} pinned image${pins === 1 ? '' : 's'} could not be checked (see errors): their safety is unknown.`;
+  if (findings.length === 0 && unchecked === 0) lines.push(`All ${pins} pinned images are safe.`);
+  else if (findings.length === 0) lines.push(`No unsafe pin among the ${pins - unchecked} checked; ${notChecked}`);
   else {
     lines.push(`Unsafe pins (${findings.length}):`);
     for (const finding of findings) {
@@ -94,6 +98,7 @@ function renderAuditText(findings: readonly AuditFinding[], pins: number, errors
       for (const reason of finding.reasons) lines.push(`      ${reason.code}: ${terminalText(reason.message)}`);
       lines.push(`      fix: ${finding.fix ?? 'no safe version found; keep watching'}`);
     }
+    if (unchecked > 0) lines.push('', notChecked);
   }
   if (errors.length) {
     lines.push('', `Errors (${errors.length}):`);

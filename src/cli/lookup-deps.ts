@@ -59,7 +59,7 @@ export async function lookupSetup(config: Config, io: CliIo, options: { cacheDir
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
   const firstSeen = await openFirstSeenStore(options.cacheDir);
-  const source = politeSource(client, firstSeen);
+  const source = politeSource(client, firstSeen, { cacheDir: options.cacheDir });
   const deps: FindUpdatesDeps = {
     source,
     evaluate: evaluateCandidate,

@@ -42,12 +42,20 @@ export interface IndexEntry extends Descriptor {
   readonly annotations: Readonly<Record<string, string>>;
   /** A build attestation (platform `unknown/unknown` or the Docker attestation annotation), not a runnable image. */
   readonly attestation: boolean;
+  /** `platform.os.version` (Windows lists one entry per OS build); absent when not given. */
+  readonly osVersion?: string;
+  /** The entry's `artifactType` (signatures, SBOMs): an artifact, never a runnable image; absent when not given. */
+  readonly artifactType?: string;
 }
 
 export interface IndexManifest {
   readonly kind: 'index';
   readonly mediaType: string;
   readonly entries: readonly IndexEntry[];
+  /** `artifactType` of the manifest itself; absent when not given. */
+  readonly artifactType?: string;
+  /** The digest named by `subject` (a referrer: signature, SBOM, attestation); absent when not given. */
+  readonly subject?: string;
 }
 
 export interface ImageManifest {
@@ -55,6 +63,10 @@ export interface ImageManifest {
   readonly mediaType: string;
   readonly config: Descriptor;
   readonly layers: number;
+  /** `artifactType` of the manifest itself; absent when not given. */
+  readonly artifactType?: string;
+  /** The digest named by `subject` (a referrer: signature, SBOM, attestation); absent when not given. */
+  readonly subject?: string;
 }
 
 export type Manifest = IndexManifest | ImageManifest;
@@ -78,19 +90,28 @@ const platformSchema = z.object({
   os: z.string().min(1),
   architecture: z.string().min(1),
   variant: z.string().optional(),
+  'os.version': z.string().optional(),
 });
+
+const subjectSchema = z.object({ digest: z.string() }).passthrough().optional();
 
 const annotationsSchema = z.record(z.string(), z.string());
 
 const indexSchema = z.object({
   schemaVersion: z.literal(2),
-  manifests: z.array(descriptorSchema.extend({ platform: platformSchema.optional(), annotations: annotationsSchema.optional() })),
+  manifests: z.array(
+    descriptorSchema.extend({ platform: platformSchema.optional(), annotations: annotationsSchema.optional(), artifactType: z.string().optional() }),
+  ),
+  artifactType: z.string().optional(),
+  subject: subjectSchema,
 });
 
 const imageSchema = z.object({
   schemaVersion: z.literal(2),
   config: descriptorSchema,
   layers: z.array(descriptorSchema),
+  artifactType: z.string().optional(),
+  subject: subjectSchema,
 });
 
 const configSchema = z.object({
@@ -135,15 +156,35 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null): Pa
       const annotations = entry.annotations ?? {};
       const attestation =
         annotations[ATTESTATION_ANNOTATION] === ATTESTATION_TYPE || (platform !== null && platform.os === 'unknown' && platform.architecture === 'unknown');
-      return { mediaType: entry.mediaType, digest: entry.digest, size: entry.size, platform, annotations, attestation };
+      return {
+        mediaType: entry.mediaType,
+        digest: entry.digest,
+        size: entry.size,
+        platform,
+        annotations,
+        attestation,
+        ...(entry.platform?.['os.version'] ? { osVersion: entry.platform['os.version'] } : {}),
+        ...(entry.artifactType ? { artifactType: entry.artifactType } : {}),
+      };
     });
-    return { ok: true, value: { kind: 'index', mediaType: type, entries } };
+    const { artifactType, subject } = parsed.data;
+    return { ok: true, value: { kind: 'index', mediaType: type, entries, ...artifactFields(artifactType, subject?.digest) } };
   }
   if (IMAGE_MEDIA_TYPES.has(type)) {
     const parsed = imageSchema.safeParse(body);
     if (!parsed.success) return fail('registry-bad-response', `invalid image manifest: ${describeIssue(parsed.error)}`);
     const { mediaType: configType, digest, size } = parsed.data.config;
-    return { ok: true, value: { kind: 'image', mediaType: type, config: { mediaType: configType, digest, size }, layers: parsed.data.layers.length } };
+    const { artifactType, subject } = parsed.data;
+    return {
+      ok: true,
+      value: {
+        kind: 'image',
+        mediaType: type,
+        config: { mediaType: configType, digest, size },
+        layers: parsed.data.layers.length,
+        ...artifactFields(artifactType, subject?.digest),
+      },
+    };
   }
   if (type === DOCKER_SCHEMA1_MANIFEST || type === DOCKER_SCHEMA1_SIGNED_MANIFEST) {
     return fail('unsupported-media-type', 'Docker schema 1 manifests are not supported (deprecated, no platform data)');
@@ -169,6 +210,10 @@ export function parseManifestOrThrow(bytes: Uint8Array, contentType: string | nu
   const result = parseManifest(bytes, contentType);
   if (!result.ok) throw result.error;
   return result.value;
+}
+
+function artifactFields(artifactType: string | undefined, subject: string | undefined): { artifactType?: string; subject?: string } {
+  return { ...(artifactType ? { artifactType } : {}), ...(subject ? { subject } : {}) };
 }
 
 function parseCreated(created: string | undefined): Date | null {

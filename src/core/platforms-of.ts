@@ -1,9 +1,19 @@
-import { IMAGE_MEDIA_TYPES, type IndexEntry, type Manifest } from './manifest.js';
+import { IMAGE_MEDIA_TYPES, INDEX_MEDIA_TYPES, type IndexEntry, type Manifest } from './manifest.js';
 import { comparePlatformKeys, platformKey, type Platform } from './platform.js';
 
 /** An entry a container runtime would pick: an image manifest with a real platform, not an attestation. */
 export function isRunnable(entry: IndexEntry): boolean {
-  return !entry.attestation && entry.platform !== null && IMAGE_MEDIA_TYPES.has(entry.mediaType);
+  return !entry.attestation && !entry.artifactType && entry.platform !== null && IMAGE_MEDIA_TYPES.has(entry.mediaType);
+}
+
+/** An image manifest entry that is neither an attestation nor an artifact but names no platform. */
+export function lacksPlatform(entry: IndexEntry): boolean {
+  return !entry.attestation && !entry.artifactType && entry.platform === null && IMAGE_MEDIA_TYPES.has(entry.mediaType);
+}
+
+/** An entry that is itself an index (nested; the lookup resolves the ones it can). */
+export function isNestedIndex(entry: IndexEntry): boolean {
+  return !entry.attestation && !entry.artifactType && INDEX_MEDIA_TYPES.has(entry.mediaType);
 }
 
 /**

@@ -10,7 +10,17 @@ export type BlockCode =
   | 'too-new'
   | 'digest-mismatch'
   | 'unsupported-media-type'
-  | 'manifest-too-large';
+  | 'manifest-too-large'
+  | 'child-missing'
+  | 'child-not-image'
+  | 'platform-mismatch'
+  | 'size-mismatch'
+  | 'nested-index'
+  | 'no-platform'
+  | 'duplicate-platform'
+  | 'artifact'
+  | 'unverified'
+  | 'pin-missing';
 
 /** The order reasons are reported in (the order of the table in the design). */
 export const BLOCK_CODES: readonly BlockCode[] = [
@@ -22,7 +32,42 @@ export const BLOCK_CODES: readonly BlockCode[] = [
   'digest-mismatch',
   'unsupported-media-type',
   'manifest-too-large',
+  'child-missing',
+  'child-not-image',
+  'platform-mismatch',
+  'size-mismatch',
+  'nested-index',
+  'no-platform',
+  'duplicate-platform',
+  'artifact',
+  'unverified',
+  'pin-missing',
 ];
+
+/** Why one child of an index failed verification (the block code it turns into). */
+export type ChildFailureCode =
+  | 'child-missing'
+  | 'child-not-image'
+  | 'size-mismatch'
+  | 'digest-mismatch'
+  | 'manifest-too-large'
+  | 'unverified';
+
+/**
+ * What fetching one child of an index by digest showed: its bytes hashed to the digest (the client checks),
+ * then either a failure, or the image manifest's size and its config's platform (normalised) and creation time.
+ */
+export type ChildCheck =
+  | {
+      readonly ok: true;
+      /** The platform the child's config blob names (normalised). */
+      readonly platform: Platform;
+      /** Whether the config gave a variant (without one, the descriptor's variant is not contradicted). */
+      readonly variantGiven: boolean;
+      /** Epoch ms from the config's `created`, or null. */
+      readonly created: number | null;
+    }
+  | { readonly ok: false; readonly code: ChildFailureCode; readonly message: string };
 
 export interface BlockReason {
   readonly code: BlockCode;
@@ -60,6 +105,13 @@ export interface GateCandidate {
   readonly createdFrom?: ReleaseTimeSource;
   /** Epoch ms when this digest was first seen; null when never seen before. */
   readonly firstSeen: number | null;
+  /**
+   * For an index: what fetching each runnable entry's child by digest showed, by digest. Absent when the
+   * children have not been fetched (a descriptor-only verdict, which the lookup never pins from).
+   */
+  readonly children?: ReadonlyMap<string, ChildCheck>;
+  /** For a single image: why its config blob is not an image config (an artifact: `{}`, no os/architecture). */
+  readonly configProblem?: string;
 }
 
 /** The manifest the reference uses today (its tag's or its pinned digest's). */

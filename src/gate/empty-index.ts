@@ -1,5 +1,5 @@
 import type { GateContext } from './context.js';
-import { isRunnable } from '../core/platforms-of.js';
+import { isNestedIndex, isRunnable, lacksPlatform } from '../core/platforms-of.js';
 import type { BlockReason } from '../core/verdict.js';
 
 /**
@@ -14,12 +14,12 @@ export function emptyIndex(context: GateContext): BlockReason | null {
     };
   }
   const manifest = context.manifest;
-  if (manifest?.kind !== 'index' || manifest.entries.some(isRunnable)) return null;
+  if (manifest?.kind !== 'index' || manifest.entries.some((entry) => isRunnable(entry) || lacksPlatform(entry) || isNestedIndex(entry))) return null;
   if (manifest.entries.length === 0) {
     return { code: 'empty-index', message: 'index has no entries: no platform has been published yet' };
   }
   if (manifest.entries.every((entry) => entry.attestation)) {
     return { code: 'empty-index', message: `index lists only attestation manifests (${manifest.entries.length}), no runnable image` };
   }
-  return { code: 'empty-index', message: 'index lists no runnable image (no entry is an image manifest with a platform)' };
+  return { code: 'empty-index', message: 'index lists no runnable image (only attestations, artifacts or entries of other media types)' };
 }

@@ -1,5 +1,8 @@
+import { artifact } from './artifact.js';
+import { children } from './children.js';
 import { buildContext, type Rule } from './context.js';
 import { emptyIndex } from './empty-index.js';
+import { duplicatePlatform, nestedIndex, noPlatform } from './index-entries.js';
 import { integrity } from './integrity.js';
 import { missingPlatforms } from './missing-platforms.js';
 import { platformRegression } from './platform-regression.js';
@@ -7,15 +10,19 @@ import { singleArch } from './single-arch.js';
 import { tooNew } from './too-new.js';
 import { BLOCK_CODES, type BlockReason, type GateInput, type Verdict } from '../core/verdict.js';
 
-const RULES: readonly Rule[] = [emptyIndex, missingPlatforms, platformRegression, singleArch, tooNew, integrity];
+const RULES: readonly Rule[] = [emptyIndex, missingPlatforms, platformRegression, singleArch, tooNew, integrity, nestedIndex, noPlatform, duplicatePlatform];
 
 /**
  * The multi-arch gate. Pure: every rule that applies contributes one reason, ordered as BLOCK_CODES;
  * the candidate passes only when none does, and the verdict then lists the platforms it offers.
+ * An artifact (signature, SBOM, referrer) is refused for that alone: the platform rules do not apply to it.
+ * With `candidate.children` given, every runnable entry must have been fetched and verified down to its config.
  */
 export function evaluateCandidate(input: GateInput): Verdict {
+  const notImage = artifact(input);
+  if (notImage !== null) return { pass: false, reasons: [notImage] };
   const context = buildContext(input);
-  const reasons = RULES.map((rule) => rule(context)).filter((reason): reason is BlockReason => reason !== null);
+  const reasons = [...RULES.map((rule) => rule(context)).filter((reason): reason is BlockReason => reason !== null), ...children(context)];
   if (reasons.length > 0) {
     reasons.sort((a, b) => BLOCK_CODES.indexOf(a.code) - BLOCK_CODES.indexOf(b.code));
     return { pass: false, reasons };

@@ -1,19 +1,30 @@
+/**
+ * `audit` for one pinned dependency: the pinned digest itself through the gate (children verified, the
+ * unknown-baseline rule, what its tag offers today), and the fix: the newest version that passes — a newer
+ * one, the tag itself, or an older one. A pin the registry no longer has is unsafe (`pin-missing`); a
+ * registry that does not answer is an error, never "safe".
+ */
+import { baselinePolicy } from '../core/baseline-policy.js';
 import type { Dependency, LookupFailure } from '../core/dependency.js';
 import { KNOWN_EMPTY_DIGESTS } from '../core/digest.js';
-import { parseManifest, type Manifest } from '../core/manifest.js';
-import type { Platform } from '../core/platform.js';
-import type { BlockReason, GatePolicy } from '../core/verdict.js';
-import { findUpdate, indexLists, lookupFailure, readImageConfig, type FindUpdatesDeps } from './find-updates.js';
+import { compareTags, isCompatible, parseDockerTag } from '../core/docker-versioning.js';
+import { ArchpinError, isArchpinError } from '../core/errors.js';
+import type { BlockReason, CurrentImage } from '../core/verdict.js';
+import { findUpdate, lookupFailure, type FindUpdatesDeps } from './find-updates.js';
+import type { ManifestSource } from './manifest-source.js';
+import { couldNotAnswer, fetchChecked, gateInspected, gateTag, inspectManifest, type GateRun } from './gate-candidate.js';
 
 /** A dependency pinned by digest: the question `audit` asks is about that digest. */
 export type PinnedDependency = Dependency & { readonly digest: string };
 
 export interface PinAudit {
   readonly reasons: readonly BlockReason[];
-  /** What fixes it (a repin of the same tag, else the newest safe version), or null. */
   readonly fix: { readonly tag: string | null; readonly digest: string } | null;
   readonly error: LookupFailure | null;
 }
+
+/** Versions tried for a fix when the tag itself gives none, newest first (bounded: each costs requests). */
+const FIX_LIMIT = 10;
 
 const EMPTY_REASON: BlockReason = {
   code: 'empty-index',
@@ -21,59 +32,97 @@ const EMPTY_REASON: BlockReason = {
 };
 
 /**
- * Gates the pinned digest itself, against the policy and against what its tag offers today; an unsafe pin
- * gets the update that fixes it. Age rules do not apply to what is already in use.
+ * The cache keeps manifests forever, and a registry may delete them: audit asks (HEAD, free of pull limits)
+ * that the pin and each child it verifies are still there before trusting a cached copy.
  */
-export async function auditPin(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): Promise<PinAudit> {
+function confirming(source: ManifestSource): ManifestSource {
+  const exists = source.exists;
+  if (exists === undefined) return source;
+  return {
+    ...source,
+    manifestByDigest: async (image, digest) => {
+      if (!(await exists.call(source, image, digest))) throw new ArchpinError('registry-not-found', `${image.registry}/${image.repository}@${digest}: 404 not found`);
+      return source.manifestByDigest(image, digest);
+    },
+  };
+}
+
+export async function auditPin(dependency: PinnedDependency, lookupDeps: FindUpdatesDeps, now: number): Promise<PinAudit> {
+  const deps: FindUpdatesDeps = { ...lookupDeps, source: confirming(lookupDeps.source) };
   const { source } = deps;
   const location = dependency.location;
   const digest = dependency.digest;
-  const policy: GatePolicy = { ...deps.policyFor(dependency.key), minimumReleaseAge: null, settleTime: null };
+  const configured = { ...deps.policyFor(dependency.key), minimumReleaseAge: null, settleTime: null };
   let reasons: BlockReason[] = [];
   try {
     if (KNOWN_EMPTY_DIGESTS.has(digest)) {
       reasons = [EMPTY_REASON];
     } else {
-      const pinned = await source.manifestByDigest(location, digest);
-      const parsed = parseManifest(pinned.bytes, pinned.mediaType);
-      let offered: Manifest | null = null;
-      let onPurpose = false;
-      if (dependency.tag) {
-        const tagged = await source.manifestByTag(location, dependency.tag).catch(() => null);
-        const taggedManifest = tagged ? parseManifest(tagged.bytes, tagged.mediaType) : null;
-        if (tagged && taggedManifest?.ok && tagged.digest !== digest) {
-          offered = taggedManifest.value;
-          onPurpose = parsed.ok && parsed.value.kind === 'image' && indexLists(offered, digest);
-        }
+      let pinnedFetched;
+      try {
+        pinnedFetched = await fetchChecked(() => source.manifestByDigest(location, digest));
+      } catch (error) {
+        if (!isArchpinError(error) || error.code !== 'registry-not-found') throw error;
+        pinnedFetched = null;
       }
-      let imagePlatform: Platform | null = null;
-      if (parsed.ok && parsed.value.kind === 'image') {
-        const config = await readImageConfig(source, location, parsed.value.config.digest);
-        imagePlatform = config.ok ? config.value.platform : null;
+      if (pinnedFetched === null) {
+        reasons = [{ code: 'pin-missing', message: `the registry no longer has ${digest} (404): pulls of this reference fail` }];
+      } else {
+        const pinned = await inspectManifest(source, location, pinnedFetched);
+        const tagged = dependency.tag ? await taggedNow(deps, dependency) : null;
+        const taggedImage: CurrentImage | null = tagged && tagged.manifest.kind !== 'unreadable' ? { manifest: tagged.manifest, imagePlatform: tagged.imagePlatform } : null;
+        const onPurpose =
+          pinned.manifest.kind === 'image' && taggedImage?.manifest.kind === 'index' && taggedImage.manifest.entries.some((entry) => entry.digest === digest);
+        const pinnedImage: CurrentImage | null = pinned.manifest.kind === 'unreadable' ? null : { manifest: pinned.manifest, imagePlatform: pinned.imagePlatform };
+        const current = taggedImage && tagged!.digest !== digest && !onPurpose ? taggedImage : null;
+        const policy = onPurpose
+          ? configured
+          : baselinePolicy(configured, taggedImage ?? pinnedImage, { pinnedImage: pinned.manifest.kind === 'image' && (taggedImage === null || tagged!.digest === digest) });
+        const run: GateRun = { deps, location, image: dependency.key, current, policy, now, alwaysVerify: true };
+        const outcome = await gateInspected(run, dependency.tag, pinned);
+        if ('reasons' in outcome) reasons = [...outcome.reasons];
+        if (onPurpose && !configured.platforms) reasons = reasons.filter((reason) => reason.code !== 'single-arch');
       }
-      const verdict = deps.evaluate({
-        candidate: {
-          image: dependency.key,
-          tag: dependency.tag,
-          digest,
-          contentDigest: pinned.digest,
-          manifest: parsed.ok ? parsed.value : { kind: 'unreadable', code: 'unsupported-media-type', message: parsed.error.message },
-          imagePlatform,
-          created: null,
-          firstSeen: null,
-        },
-        current: offered && !onPurpose ? { manifest: offered, imagePlatform: null } : null,
-        policy,
-        now,
-      });
-      if (!verdict.pass) reasons = [...verdict.reasons];
-      if (onPurpose && !policy.platforms) reasons = reasons.filter((reason) => reason.code !== 'single-arch');
     }
   } catch (error) {
     return { reasons: [], fix: null, error: lookupFailure(dependency, error) };
   }
   if (reasons.length === 0) return { reasons, fix: null, error: null };
-  const repin = await findUpdate({ ...dependency, digest: null }, deps);
-  const fix = repin.update ? { tag: repin.update.tag, digest: repin.update.digest } : null;
-  return { reasons, fix, error: null };
+  const repin = await findUpdate({ ...dependency, digest: null }, lookupDeps);
+  if (repin.update) return { reasons, fix: { tag: repin.update.tag, digest: repin.update.digest }, error: null };
+  const other = await otherVersionFix(dependency, lookupDeps, now).catch(() => null);
+  return { reasons, fix: other, error: null };
 }
+
+/** What the pin's tag points at today; null when the tag is gone or holds something unreadable. */
+async function taggedNow(deps: FindUpdatesDeps, dependency: Dependency) {
+  try {
+    const fetched = await fetchChecked(() => deps.source.manifestByTag(dependency.location, dependency.tag!));
+    return { ...(await inspectManifest(deps.source, dependency.location, fetched)), digest: 'kind' in fetched ? '' : fetched.digest };
+  } catch (error) {
+    if (couldNotAnswer(error)) throw error;
+    return null;
+  }
+}
+
+/**
+ * The newest other version of the same format that passes the gate (the policy, or linux/amd64 as there is
+ * no baseline): older ones when nothing newer passes, newer ones too when the pin's own tag is gone.
+ */
+async function otherVersionFix(dependency: Dependency, deps: FindUpdatesDeps, now: number): Promise<{ tag: string; digest: string } | null> {
+  if (!dependency.tag) return null;
+  const configured = deps.policyFor(dependency.key);
+  const major = parseDockerTag(dependency.tag)?.release[0];
+  const versions = [...new Set(await deps.source.listTags(dependency.location))]
+    .filter((tag) => tag !== dependency.tag && isCompatible(dependency.tag!, tag) && (configured.allowMajor || parseDockerTag(tag)?.release[0] === major))
+    .sort((a, b) => compareTags(b, a))
+    .slice(0, FIX_LIMIT);
+  const policy = baselinePolicy({ ...configured, minimumReleaseAge: null }, null, { pinnedImage: false });
+  const run: GateRun = { deps, location: dependency.location, image: dependency.key, current: null, policy, now };
+  for (const tag of versions) {
+    const outcome = await gateTag(run, tag, () => deps.source.manifestByTag(dependency.location, tag));
+    if (!('reasons' in outcome)) return { tag, digest: outcome.digest };
+  }
+  return null;
+}
+

@@ -30,4 +30,6 @@ export interface ManifestSource {
   manifestByDigest(image: ImageLocation, digest: string): Promise<FetchedManifest>;
   /** A blob (image config), verified against its digest. */
   blob(image: ImageLocation, digest: string, maxBytes: number): Promise<Uint8Array>;
+  /** Whether the registry still has a manifest, asked with a HEAD (the cache cannot tell: it keeps deleted ones). */
+  exists?(image: ImageLocation, digest: string): Promise<boolean>;
 }

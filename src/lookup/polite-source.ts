@@ -4,7 +4,9 @@
  * only spent where the manifest cache may already hold the answer.
  */
 import type { ImageLocation } from '../core/dependency.js';
+import { isArchpinError } from '../core/errors.js';
 import { imageKey } from '../core/image-ref.js';
+import { createBlobCache } from './blob-cache.js';
 import type { FirstSeenStore } from './first-seen-store.js';
 import { previewIndex } from './hub-tags.js';
 import type { FetchedManifest, ManifestSource, TagPreview } from './manifest-source.js';
@@ -62,13 +64,20 @@ function oneAtATimeUntilContacted(requestsSent: () => number): <T>(image: ImageL
   };
 }
 
-/** The manifest source of one run over `client`; `firstSeen` tells which images an earlier run looked up. */
-export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore): ManifestSource {
+/**
+ * The manifest source of one run over `client`; `firstSeen` tells which images an earlier run looked up;
+ * config blobs are kept under `cacheDir` (content-addressed, forever).
+ */
+export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, options: { cacheDir?: string | undefined } = {}): ManifestSource {
   // A HEAD before GET by tag only pays off when the manifest cache may already hold the digest, i.e. when an
   // earlier run looked this image up; otherwise GET the tag straight away.
   const seenBefore = imagesSeenBefore(firstSeen);
   const requestsSent = (): number => Object.values(client.requestCounts()).reduce((sum, count) => sum + count, 0);
   const ordered = oneAtATimeUntilContacted(requestsSent);
+  // Config blobs are content-addressed: cached forever, so verifying children again costs nothing warm.
+  const blobs = createBlobCache({ dir: options.cacheDir });
+  const byDigest = memoise<FetchedManifest>();
+  const blobsInFlight = memoise<Uint8Array>();
   const tagLists = memoise<readonly string[]>();
   const tagged = memoise<FetchedManifest>();
   const describeTag = async (image: ImageLocation, tag: string): Promise<TagPreview | null> => {
@@ -95,7 +104,24 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore):
         return hub !== null ? [...hub.keys()] : ordered(image, () => client.listTags(image));
       }),
     manifestByTag: (image, tag) => tagged(`${imageKey(image)}:${tag}`, () => ordered(image, () => byTag(image, tag))),
-    manifestByDigest: (image, digest) => ordered(image, () => client.getManifest(image, digest)),
-    blob: (image, digest, maxBytes) => ordered(image, () => client.getBlob(image, digest, { maxBytes })),
+    // Several lookups verify the same children at once: one request per repository and digest.
+    manifestByDigest: (image, digest) => byDigest(`${imageKey(image)}@${digest}`, () => ordered(image, () => client.getManifest(image, digest))),
+    blob: (image, digest, maxBytes) =>
+      blobsInFlight(`${imageKey(image)}@${digest}`, async () => {
+        const hit = await blobs.get(digest);
+        if (hit !== null && hit.byteLength <= maxBytes) return hit;
+        const bytes = await ordered(image, () => client.getBlob(image, digest, { maxBytes }));
+        await blobs.put(digest, bytes).catch(() => undefined);
+        return bytes;
+      }),
+    exists: async (image, digest) => {
+      try {
+        await ordered(image, () => client.headManifest(image, digest));
+        return true;
+      } catch (error) {
+        if (isArchpinError(error) && error.code === 'registry-not-found') return false;
+        throw error;
+      }
+    },
   };
 }

@@ -176,9 +176,10 @@ describe('archpin serve (GitLab)', () => {
     ]);
     expect(text).toContain('# TYPE archpin_change_requests_total counter\n');
     expect(text).toContain('# TYPE archpin_queue_depth gauge\narchpin_queue_depth 0\n');
+    // 6 manifests by tag and digest, plus the 4 children and 4 config blobs of each of the two proposed indexes
     expect(metricLines(text, 'archpin_registry_requests_total')).toEqual([
-      'archpin_registry_requests_total{kind="blob"} 0',
-      'archpin_registry_requests_total{kind="manifest-get"} 6',
+      'archpin_registry_requests_total{kind="blob"} 8',
+      'archpin_registry_requests_total{kind="manifest-get"} 14',
       'archpin_registry_requests_total{kind="manifest-head"} 0',
       'archpin_registry_requests_total{kind="tags"} 1',
       'archpin_registry_requests_total{kind="token"} 0',

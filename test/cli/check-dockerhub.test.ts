@@ -68,7 +68,7 @@ const incidentTree = () =>
   });
 
 describe('Docker Hub: the tags API answers, pulls are spent only on what is proposed', () => {
-  it('cold: the update and the pin cost one pull each; the partial candidate and the up-to-date pin cost none; warm: no pull at all', async () => {
+  it('cold: the update and the pin cost one pull each plus one per platform child verified; the partial candidate and the up-to-date pin cost none; warm: no pull at all', async () => {
     const dir = incidentTree();
     const cache = path.join(work, 'cache-cold-warm');
     const cold = await archpin('check', dir, cache);
@@ -82,9 +82,10 @@ describe('Docker Hub: the tags API answers, pulls are spent only on what is prop
       ['27.2.0-dind', 'platform-regression', ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7'], seed.digests['27.2.0-dind']],
     ]);
     expect(cold.report.errors).toEqual([]);
-    expect(hub.pulls).toBe(2);
-    expect(hub.count('GET', /\/manifests\//)).toBe(2);
-    expect(hub.count('GET', /\/manifests\/sha256:/)).toBe(2);
+    // each proposed index, then its four platform children, fetched by digest and verified
+    expect(hub.pulls).toBe(2 + 8);
+    expect(hub.count('GET', /\/manifests\//)).toBe(2 + 8);
+    expect(hub.count('GET', /\/manifests\/sha256:/)).toBe(2 + 8);
     expect(hub.count('GET', /\/tags\/list/)).toBe(0);
     // One HEAD collects the token challenge (401), then one HEAD per proposed candidate.
     expect(hub.requests.filter((r) => r.method === 'HEAD').map((r) => `${r.path} ${r.status}`)).toEqual([
@@ -93,7 +94,7 @@ describe('Docker Hub: the tags API answers, pulls are spent only on what is prop
       '/v2/library/docker/manifests/27.1.1-dind 200',
     ]);
     expect(hub.apiRequests).toBe(1);
-    expect(cold.report.registries).toEqual([{ host: 'docker.io', kind: 'dockerhub', pulls: 2, requests: 7, rateLimit: { limit: 100, remaining: 98 }, stopped: false }]);
+    expect(cold.report.registries).toEqual([{ host: 'docker.io', kind: 'dockerhub', pulls: 10, requests: 7 + 8 + 8, rateLimit: { limit: 100, remaining: 90 }, stopped: false }]);
 
     hub.reset();
     const warm = await archpin('check', dir, cache);
@@ -124,14 +125,15 @@ describe('Docker Hub: the tags API answers, pulls are spent only on what is prop
     hub.quota = 1;
     const { run, report } = await archpin('check', incidentTree(), path.join(work, 'cache-quota'));
     expect(run.code).toBe(1);
-    expect(report.updates).toHaveLength(1);
-    expect(report.errors).toHaveLength(1);
-    expect(report.errors[0]!.code).toBe('registry-rate-limited');
+    // The one pull goes to the first index; its first child gets the 429, so nothing is proposed unverified.
+    expect(report.updates).toHaveLength(0);
+    expect(report.errors.map((error) => error.code)).toEqual(['registry-rate-limited', 'registry-rate-limited']);
     expect(report.errors[0]!.message).toMatch(/429 toomanyrequests \(pull quota exhausted\)$/);
     expect(hub.count('GET', /\/manifests\//)).toBe(2);
     expect(hub.requests.filter((r) => r.status === 429)).toHaveLength(1);
     const after = hub.requests.findIndex((r) => r.status === 429);
-    expect(hub.requests.slice(after + 1)).toEqual([]);
+    // Only free HEADs follow the 429.
+    expect(hub.requests.slice(after + 1).filter((r) => r.method !== 'HEAD')).toEqual([]);
     expect(report.registries).toEqual([{ host: 'docker.io', kind: 'dockerhub', pulls: 1, requests: expect.any(Number), rateLimit: { limit: 1, remaining: 0 }, stopped: true }]);
   });
 

@@ -120,8 +120,9 @@ describe('archpin check through registry faults (anonymous)', () => {
     });
     const cold = await runArchpin(['check', dir, '--format', 'json', '--cache-dir', cache]);
     expect(summary(parse(cold))).toEqual([dockerUpdate(), workerUpdate(), apiUpdate()]);
-    // docker: 27.0.3-dind, 27.2.0-dind (held), 27.1.1-dind; api: its pinned digest, 1.1.0; worker: 2.3.0, 2.4.0
-    expect(kinds()).toEqual({ tags: 3, head: 0, get: 7, blob: 0 });
+    // docker: 27.0.3-dind, 27.2.0-dind (held), 27.1.1-dind; api: its pinned digest, 1.1.0; worker: 2.3.0, 2.4.0;
+    // plus, for each proposed index, every platform's child manifest and config blob (docker 4, worker 2, api 2)
+    expect(kinds()).toEqual({ tags: 3, head: 0, get: 7 + 8, blob: 8 });
     proxy.reset();
     const warm = await runArchpin(['check', dir, '--format', 'json', '--cache-dir', cache]);
     expect(summary(parse(warm))).toEqual([dockerUpdate(), workerUpdate(), apiUpdate()]);

@@ -1,0 +1,197 @@
+/**
+ * One candidate through the gate, with the I/O the gate needs: read the manifest, resolve nested indexes,
+ * a descriptor-only verdict first (a candidate already refused costs no child requests), then every runnable
+ * child and its config fetched by digest and verified, and the final verdict. Shared by check/run, audit and
+ * inspect. An answer that is wrong holds the candidate; no answer at all fails the image (see couldNotAnswer).
+ */
+import { isArchpinError } from '../core/errors.js';
+import { DOCKER_IMAGE_CONFIG, OCI_IMAGE_CONFIG, parseImageConfig, parseManifest, type IndexManifest, type Manifest } from '../core/manifest.js';
+import type { Platform } from '../core/platform.js';
+import type { BlockReason, ChildCheck, CurrentImage, GateCandidate, GatePolicy, UnreadableManifest, Verdict } from '../core/verdict.js';
+import type { FirstSeenStore } from './first-seen-store.js';
+import type { ImageLocation } from '../core/dependency.js';
+import type { FetchedManifest, ManifestSource } from './manifest-source.js';
+import { CONFIG_MAX_BYTES, resolveNested, verifyChildren } from './verify-children.js';
+
+const UNTRUSTED: ReadonlySet<string> = new Set(['digest-mismatch', 'unsupported-media-type', 'manifest-too-large']);
+const IMAGE_CONFIG_TYPES: ReadonlySet<string> = new Set([OCI_IMAGE_CONFIG, DOCKER_IMAGE_CONFIG]);
+
+export interface Inspected {
+  readonly digest: string;
+  /** For an index: nested indexes the lookup could resolve are replaced by their entries. */
+  readonly manifest: Manifest | UnreadableManifest;
+  readonly imagePlatform: Platform | null;
+  readonly created: number | null;
+  /** For a single image whose config is not an image config: why. */
+  readonly configProblem: string | null;
+  /** The registry's Last-Modified for the manifest, epoch ms, when it sent one. */
+  readonly lastModified?: number;
+}
+
+/** A candidate that passed, with what the proposal needs. */
+export interface Gated {
+  readonly digest: string;
+  readonly manifest: Manifest;
+  readonly platforms: readonly string[];
+  readonly children: ReadonlyMap<string, ChildCheck>;
+}
+
+export interface GateHold {
+  readonly image: string;
+  readonly tag: string | null;
+  readonly digest: string;
+  readonly reasons: readonly BlockReason[];
+  /** Present when the children were fetched (inspect shows them). */
+  readonly children?: ReadonlyMap<string, ChildCheck>;
+  readonly manifest?: Manifest | UnreadableManifest;
+}
+
+export interface GateRun {
+  readonly deps: {
+    readonly source: ManifestSource;
+    readonly evaluate: (input: import('../core/verdict.js').GateInput) => Verdict;
+    readonly firstSeen: FirstSeenStore;
+  };
+  readonly location: ImageLocation;
+  readonly image: string;
+  readonly current: CurrentImage | null;
+  readonly policy: GatePolicy;
+  readonly now: number;
+  /** Fetch the children even when the descriptor-only verdict already refuses (inspect shows them all). */
+  readonly alwaysVerify?: boolean;
+  /**
+   * The release time minimumReleaseAge is measured from, given the configs' newest `created`, the registry's
+   * Last-Modified and the first-seen time; without it, the configs' `created`.
+   */
+  readonly release?: (
+    tag: string | null,
+    digest: string,
+    imageCreated: number | null,
+    lastModified: number | undefined,
+    firstSeen: number | null,
+  ) => Promise<Pick<GateCandidate, 'created' | 'createdFrom'>>;
+}
+
+/** Thrown by a fetch callback to hand the gate a manifest the client could not trust. */
+export class GateUnreadable extends Error {
+  constructor(readonly unreadable: UnreadableManifest) {
+    super(unreadable.message);
+  }
+}
+
+/**
+ * The registry could not answer (unavailable, timeout, network, rate limit, a body cut short: the retryable
+ * errors, after the client's retries). That is never a verdict: the image's lookup fails with it (exit 1), as
+ * the search cannot tell whether the candidate is safe and asking older tags would only press on. A registry
+ * that answered with something wrong (404, bad JSON, an artifact, a lying child) is a hold instead.
+ */
+const NO_ANSWER: ReadonlySet<string> = new Set(['registry-rate-limited', 'registry-unavailable', 'registry-timeout', 'registry-network', 'registry-unauthorized', 'registry-forbidden']);
+
+export function couldNotAnswer(error: unknown): boolean {
+  return isArchpinError(error) && (error.retryable || NO_ANSWER.has(error.code));
+}
+
+export async function fetchChecked(fetch: () => Promise<FetchedManifest>): Promise<FetchedManifest | UnreadableManifest> {
+  try {
+    return await fetch();
+  } catch (error) {
+    if (isArchpinError(error) && UNTRUSTED.has(error.code)) {
+      return { kind: 'unreadable', code: error.code as UnreadableManifest['code'], message: error.message };
+    }
+    throw error;
+  }
+}
+
+/** Parses a fetched manifest; a single image's config blob gives its platform; an index's nested indexes are resolved. */
+export async function inspectManifest(source: ManifestSource, location: ImageLocation, fetched: FetchedManifest | UnreadableManifest): Promise<Inspected> {
+  if ('kind' in fetched) return { digest: '', manifest: fetched, imagePlatform: null, created: null, configProblem: null };
+  const inspected = await inspectParsed(source, location, fetched);
+  return fetched.lastModified === undefined ? inspected : { ...inspected, lastModified: fetched.lastModified };
+}
+
+async function inspectParsed(source: ManifestSource, location: ImageLocation, fetched: FetchedManifest): Promise<Inspected> {
+  const parsed = parseManifest(fetched.bytes, fetched.mediaType);
+  if (!parsed.ok) {
+    const code = parsed.error.code;
+    if (UNTRUSTED.has(code)) {
+      return { digest: fetched.digest, manifest: { kind: 'unreadable', code: code as UnreadableManifest['code'], message: parsed.error.message }, imagePlatform: null, created: null, configProblem: null };
+    }
+    throw parsed.error;
+  }
+  const manifest = parsed.value;
+  if (manifest.kind === 'image') {
+    if (!IMAGE_CONFIG_TYPES.has(manifest.config.mediaType) || manifest.artifactType || manifest.subject) {
+      return { digest: fetched.digest, manifest, imagePlatform: null, created: null, configProblem: null };
+    }
+    if (manifest.config.size > CONFIG_MAX_BYTES) {
+      return { digest: fetched.digest, manifest, imagePlatform: null, created: null, configProblem: `its config blob declares ${manifest.config.size} bytes, more than the ${CONFIG_MAX_BYTES} archpin reads` };
+    }
+    const config = parseImageConfig(await source.blob(location, manifest.config.digest, CONFIG_MAX_BYTES));
+    if (!config.ok) return { digest: fetched.digest, manifest, imagePlatform: null, created: null, configProblem: `its config is not an image config (${config.error.message})` };
+    return { digest: fetched.digest, manifest, imagePlatform: config.value.platform, created: config.value.created?.getTime() ?? null, configProblem: null };
+  }
+  const resolved: IndexManifest = manifest.subject || manifest.artifactType ? manifest : await resolveNested(source, location, manifest);
+  return { digest: fetched.digest, manifest: resolved, imagePlatform: null, created: null, configProblem: null };
+}
+
+/**
+ * Gates one tag (or digest) end to end. Returns the passing candidate, or a hold with reasons. A wrong answer
+ * about this candidate is a hold (`unverified` when it cannot be read); no answer throws (couldNotAnswer).
+ */
+export async function gateTag(run: GateRun, tag: string | null, fetch: () => Promise<FetchedManifest>): Promise<Gated | GateHold> {
+  const { deps, location, image } = run;
+  let inspected: Inspected;
+  try {
+    let fetched: FetchedManifest | UnreadableManifest;
+    try {
+      fetched = await fetchChecked(fetch);
+    } catch (error) {
+      if (error instanceof GateUnreadable) fetched = error.unreadable;
+      else throw error;
+    }
+    inspected = await inspectManifest(deps.source, location, fetched);
+  } catch (error) {
+    if (couldNotAnswer(error)) throw error;
+    const code = isArchpinError(error) ? error.code : 'lookup-failed';
+    const message = error instanceof Error ? error.message : String(error);
+    return { image, tag, digest: '', reasons: [{ code: 'unverified', message: `could not be checked (${code}): ${message}` }] };
+  }
+  return gateInspected(run, tag, inspected);
+}
+
+/** The two-step verdict over an inspected manifest (see gateTag). */
+export async function gateInspected(run: GateRun, tag: string | null, inspected: Inspected): Promise<Gated | GateHold> {
+  const { deps, location, image, current, policy, now } = run;
+  const digest = inspected.digest;
+  const releaseOf = async (created: number | null, firstSeen: number | null): Promise<Pick<GateCandidate, 'created' | 'createdFrom'>> =>
+    run.release ? run.release(tag, digest, created, inspected.lastModified, firstSeen) : { created };
+  const base: GateCandidate = {
+    image,
+    tag,
+    digest,
+    contentDigest: digest,
+    manifest: inspected.manifest,
+    imagePlatform: inspected.imagePlatform,
+    created: inspected.created,
+    firstSeen: inspected.manifest.kind === 'unreadable' ? null : deps.firstSeen.observe(image, digest, now),
+    ...(inspected.configProblem ? { configProblem: inspected.configProblem } : {}),
+  };
+  // Descriptor-only first, without the release age (the children tell the creation time).
+  const first = deps.evaluate({ candidate: base, current, policy: { ...policy, minimumReleaseAge: null }, now });
+  const manifest = inspected.manifest;
+  if (manifest.kind !== 'index') {
+    if (!first.pass) return { image, tag, digest, reasons: first.reasons, manifest };
+    const verdict = deps.evaluate({ candidate: { ...base, ...(await releaseOf(base.created, base.firstSeen)) }, current, policy, now });
+    if (!verdict.pass) return { image, tag, digest, reasons: verdict.reasons, manifest };
+    return { digest, manifest: manifest as Manifest, platforms: verdict.platforms, children: new Map() };
+  }
+  if (!first.pass && !run.alwaysVerify) return { image, tag, digest, reasons: first.reasons, manifest };
+  const children = await verifyChildren(deps.source, location, manifest, couldNotAnswer);
+  let created: number | null = null;
+  for (const check of children.values()) {
+    if (check.ok && check.created !== null && (created === null || check.created > created)) created = check.created;
+  }
+  const verdict = deps.evaluate({ candidate: { ...base, children, ...(await releaseOf(created, base.firstSeen)) }, current, policy, now });
+  if (!verdict.pass) return { image, tag, digest, reasons: verdict.reasons, children, manifest };
+  return { digest, manifest, platforms: verdict.platforms, children };
+}

@@ -1,0 +1,126 @@
+/**
+ * The lookup half of child verification: resolve nested indexes and fetch every runnable entry's child
+ * manifest and config blob by digest. Each child ends as a ChildCheck (the gate judges them); nothing here
+ * throws for one bad child, so one broken platform holds its candidate and never aborts the image's lookup.
+ */
+import { isArchpinError } from '../core/errors.js';
+import { IMAGE_MEDIA_TYPES, INDEX_MEDIA_TYPES, MAX_MANIFEST_BYTES, parseImageConfig, parseManifest, type IndexEntry, type IndexManifest } from '../core/manifest.js';
+import { isRunnable } from '../core/platforms-of.js';
+import type { ChildCheck, ChildFailureCode } from '../core/verdict.js';
+import type { ImageLocation } from '../core/dependency.js';
+import type { ManifestSource } from './manifest-source.js';
+
+/** Largest config blob read (real ones are a few KiB). */
+export const CONFIG_MAX_BYTES = 1024 * 1024;
+/** Nested indexes are followed this many levels below the top index; deeper ones stay unresolved (`nested-index`). */
+export const MAX_NESTED_DEPTH = 2;
+
+const short = (digest: string): string => digest.slice(0, 19);
+
+/**
+ * Replaces each nested index entry the lookup can read (by digest, size as declared, within MAX_NESTED_DEPTH,
+ * never a digest already on the path) by its own entries; the ones it cannot read stay, and the gate holds them
+ * as `nested-index`. The top index's digest is still what gets pinned.
+ */
+export async function resolveNested(source: ManifestSource, location: ImageLocation, index: IndexManifest, path: readonly string[] = []): Promise<IndexManifest> {
+  if (!index.entries.some((entry) => INDEX_MEDIA_TYPES.has(entry.mediaType) && !entry.attestation && !entry.artifactType)) return index;
+  const entries: IndexEntry[] = [];
+  for (const entry of index.entries) {
+    const nested = INDEX_MEDIA_TYPES.has(entry.mediaType) && !entry.attestation && !entry.artifactType;
+    if (!nested || path.length >= MAX_NESTED_DEPTH || path.includes(entry.digest) || entry.size > MAX_MANIFEST_BYTES) {
+      entries.push(entry);
+      continue;
+    }
+    try {
+      const fetched = await source.manifestByDigest(location, entry.digest);
+      const parsed = parseManifest(fetched.bytes, fetched.mediaType);
+      if (fetched.bytes.byteLength !== entry.size || !parsed.ok || parsed.value.kind !== 'index' || parsed.value.subject || parsed.value.artifactType) {
+        entries.push(entry);
+        continue;
+      }
+      const inner = await resolveNested(source, location, parsed.value, [...path, entry.digest]);
+      entries.push(...inner.entries);
+    } catch {
+      entries.push(entry);
+    }
+  }
+  return { ...index, entries };
+}
+
+/** Fetches and checks every runnable entry's child. */
+export async function verifyChildren(
+  source: ManifestSource,
+  location: ImageLocation,
+  index: IndexManifest,
+  rethrow: (error: unknown) => boolean = () => false,
+): Promise<Map<string, ChildCheck>> {
+  const digests = [...new Map(index.entries.filter(isRunnable).map((entry) => [entry.digest, entry])).values()];
+  // One child after the other: a registry that stops answering (a spent pull quota) is asked once, not once per platform.
+  const checks = new Map<string, ChildCheck>();
+  for (const entry of digests) checks.set(entry.digest, await verifyChild(source, location, entry, rethrow));
+  return checks;
+}
+
+/** Errors for which `rethrow` says yes propagate (the registry did not answer); all others become a failed check. */
+async function verifyChild(source: ManifestSource, location: ImageLocation, entry: IndexEntry, rethrow: (error: unknown) => boolean): Promise<ChildCheck> {
+  const name = `child ${short(entry.digest)}`;
+  if (!IMAGE_MEDIA_TYPES.has(entry.mediaType)) return fail('child-not-image', `${name} is a ${entry.mediaType}, not an image manifest`);
+  if (entry.size > MAX_MANIFEST_BYTES) return fail('manifest-too-large', `${name} declares ${entry.size} bytes, more than the ${MAX_MANIFEST_BYTES} allowed`);
+  let fetched;
+  try {
+    fetched = await source.manifestByDigest(location, entry.digest);
+  } catch (error) {
+    if (rethrow(error)) throw error;
+    return fromError(error, name);
+  }
+  if (fetched.bytes.byteLength !== entry.size) {
+    return fail('size-mismatch', `${name} is ${fetched.bytes.byteLength} bytes; the index's descriptor says ${entry.size}`);
+  }
+  const parsed = parseManifest(fetched.bytes, fetched.mediaType);
+  if (!parsed.ok) return fail('child-not-image', `${name} cannot be read as an image manifest (${parsed.error.message})`);
+  const manifest = parsed.value;
+  if (manifest.kind !== 'image') return fail('child-not-image', `${name} is an index, while the descriptor says ${entry.mediaType}`);
+  if (manifest.artifactType || manifest.subject) return fail('child-not-image', `${name} is an artifact (${manifest.artifactType ?? `referrer of ${manifest.subject}`})`);
+  if (manifest.config.size > CONFIG_MAX_BYTES) {
+    return fail('unverified', `${name}'s config blob declares ${manifest.config.size} bytes, more than the ${CONFIG_MAX_BYTES} archpin reads`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await source.blob(location, manifest.config.digest, CONFIG_MAX_BYTES);
+  } catch (error) {
+    if (rethrow(error)) throw error;
+    return fromError(error, `${name}'s config blob ${short(manifest.config.digest)}`);
+  }
+  const config = parseImageConfig(bytes);
+  if (!config.ok) return fail('child-not-image', `${name}'s config is not an image config (${config.error.message})`);
+  return { ok: true, platform: config.value.platform, variantGiven: hasVariant(bytes), created: config.value.created?.getTime() ?? null };
+}
+
+function hasVariant(bytes: Uint8Array): boolean {
+  try {
+    const variant = (JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>)['variant'];
+    return typeof variant === 'string' && variant !== '';
+  } catch {
+    return false;
+  }
+}
+
+function fromError(error: unknown, name: string): ChildCheck {
+  if (!isArchpinError(error)) return fail('unverified', `${name} could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+  switch (error.code) {
+    case 'registry-not-found':
+      return fail('child-missing', `${name} is missing from the registry (404)`);
+    case 'digest-mismatch':
+      return fail('digest-mismatch', `${name}: ${error.message}`);
+    case 'manifest-too-large':
+      return fail('manifest-too-large', `${name}: ${error.message}`);
+    case 'unsupported-media-type':
+      return fail('child-not-image', `${name}: ${error.message}`);
+    default:
+      return fail('unverified', `${name} could not be checked (${error.code}): ${error.message}`);
+  }
+}
+
+function fail(code: ChildFailureCode, message: string): ChildCheck {
+  return { ok: false, code, message };
+}
