@@ -102,6 +102,15 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
     const own = facts.find((project) => project.path === path);
     if (!own) return [];
     const refs = new Set<string>();
+    // The images its children build on, as they name them (registry included), without their pinned digest.
+    for (const edge of state.currentGraph.edges) {
+      if (edge.parent !== path) continue;
+      for (const reason of edge.via) {
+        const parsed = reason.image ? parseImageRef(reason.image) : null;
+        if (parsed) refs.add(`${parsed.name}:${parsed.tag ?? 'latest'}`);
+      }
+    }
+    if (refs.size > 0) return [...refs].sort();
     for (const publication of own.publishes) {
       if (publication.tag !== null) {
         refs.add(publication.value);

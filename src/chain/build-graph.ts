@@ -22,6 +22,18 @@ export function resolveProjectPath(entry: string, paths: readonly string[]): str
   return suffix.length === 1 ? suffix[0]! : null;
 }
 
+/** The project whose path the image's repository is, or starts with (`acme/base` builds `host/acme/base` and `host/acme/base/slim`). */
+function registryOwner(image: string, projects: readonly ProjectFacts[]): ProjectFacts | null {
+  const repository = image.slice(image.indexOf('/') + 1).toLowerCase();
+  let best: ProjectFacts | null = null;
+  for (const project of projects) {
+    const path = project.path.toLowerCase();
+    if (!path.includes('/') || (repository !== path && !repository.startsWith(`${path}/`))) continue;
+    if (!best || path.length > best.path.length) best = project;
+  }
+  return best;
+}
+
 /** Strongly connected components with more than one member (Tarjan). */
 function cyclesOf(paths: readonly string[], parentsOf: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
   let index = 0;
@@ -83,10 +95,12 @@ export function buildGraph(projects: readonly ProjectFacts[]): ChainGraph {
       continue;
     }
     for (const use of child.uses) {
-      for (const parent of sorted) {
-        if (parent.path === child.path || !parent.publishes.some((publication) => publishes(publication, use))) continue;
-        addEdge(parent.path, child.path, { kind: use.kind, file: use.file, line: use.line, image: use.value, ...(use.platform === null ? {} : { platform: use.platform }) });
-      }
+      const reason: EdgeReason = { kind: use.kind, file: use.file, line: use.line, image: use.value, ...(use.platform === null ? {} : { platform: use.platform }) };
+      const parents = sorted.filter((parent) => parent.path !== child.path && parent.publishes.some((publication) => publishes(publication, use)));
+      // No project says it pushes the image: GitLab's registry names images after their project
+      // (`registry/group/project[/name]`), so the project with the longest matching path builds it.
+      const byName = parents.length > 0 ? null : registryOwner(use.image, sorted);
+      for (const parent of byName && byName.path !== child.path ? [byName] : parents) addEdge(parent.path, child.path, reason);
     }
   }
 

@@ -42,6 +42,25 @@ function run() {
   return runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'pins', '--format', 'json', '--cache-dir', path.join(work, 'cache')], { cwd: work, env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN } });
 }
 
+describe('archpin graph through the forge', () => {
+  it('reads the group at each default branch and prints the build order', async () => {
+    gitlab.state.addProject('graph/base', { files: { Dockerfile: 'FROM scratch\n', '.gitlab-ci.yml': 'b:\n  script: ["/kaniko/executor --destination $CI_REGISTRY_IMAGE:1"]\n' } });
+    gitlab.state.addProject('graph/sub/app', { files: { 'images/Containerfile': 'ARG REG=registry.example.com\nFROM ${REG}/graph/base:1\n', '.gitlab-deps': '' } });
+    gitlab.state.addProject('graph/lib', { files: { Dockerfile: 'FROM registry.example.com/graph/sub/app:1\n', '.gitlab-deps': 'graph/base\n' } });
+    const result = await runArchpin(['graph', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'graph', '--format', 'json'], { cwd: work, env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN } });
+    expect(result.code).toBe(0);
+    const graph = JSON.parse(result.stdout);
+    // An empty .gitlab-deps is still an explicit list: the app names no upstream, so its FROM gives no edge.
+    expect(graph.order).toEqual(['graph/base', 'graph/sub/app', 'graph/lib']);
+    expect(graph.edges).toEqual([{ parent: 'graph/base', child: 'graph/lib', via: [{ kind: 'gitlab-deps', file: '.gitlab-deps', line: 1 }] }]);
+    expect(graph.projects.map((project: { path: string; id: string }) => [project.path, project.id])).toEqual([
+      ['graph/base', String(gitlab.state.project('graph/base').id)],
+      ['graph/lib', String(gitlab.state.project('graph/lib').id)],
+      ['graph/sub/app', String(gitlab.state.project('graph/sub/app').id)],
+    ]);
+  });
+});
+
 describe('chain pins in archpin run', () => {
   it('moves a digest-pinned parent only to a complete push and names the upstream pipeline', async () => {
     const old = await publish('pins/base', '1', [AMD64, ARM64]);

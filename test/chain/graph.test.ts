@@ -87,6 +87,22 @@ describe('archpin graph on local checkouts', () => {
     expect(graph.problems.map((problem) => problem.message)).toEqual(['cycle: c/a → c/b → c/a; these projects and those built on them get no build order']);
   });
 
+  it('without any publication, names an image after the project whose registry path it is under', () => {
+    const graph = localGraph(
+      writeCheckouts({
+        'conv/base': { Dockerfile: 'FROM alpine:3.20\n' },
+        'conv/base-extra': { Dockerfile: 'FROM alpine:3.20\n' },
+        'conv/app': { Dockerfile: 'FROM registry.example.com/conv/base/slim:1 AS build\nFROM registry.example.com/conv/base-extra:2\n' },
+      }),
+      {},
+    );
+    expect(graph.edges.map((edge) => [edge.parent, edge.child, edge.via.map((via) => via.image)])).toEqual([
+      ['conv/base', 'conv/app', ['registry.example.com/conv/base/slim:1']],
+      ['conv/base-extra', 'conv/app', ['registry.example.com/conv/base-extra:2']],
+    ]);
+    expect(graph.order).toEqual(['conv/base', 'conv/base-extra', 'conv/app']);
+  });
+
   it('matches $CI_REGISTRY_IMAGE on any registry when chain.registry is not set', () => {
     const graph = localGraph(writeCheckouts(THREE_LEVELS), {});
     expect(graph.order).toEqual(['acme/base', 'acme/tools', 'acme/ruby', 'acme/worker', 'acme/app']);
