@@ -1,10 +1,10 @@
 import type { Forge, Repository } from '../apply/forges/forge.js';
+import { CONFIG_FILE_NAMES } from '../config/defaults.js';
 import { ignoreRules, ignoresPath } from '../core/gitignore.js';
 import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
 import { isCandidatePath } from '../scan/candidate-path.js';
 
-export const REPO_CONFIG_NAMES = ['archpin.json', '.archpin.json'] as const;
 
 export interface RepositoryFiles {
   readonly files: readonly SourceFile[];
@@ -31,7 +31,7 @@ export async function readRepositoryFiles(
     }
     return true;
   });
-  const configEntry = tree.find((entry) => (REPO_CONFIG_NAMES as readonly string[]).includes(entry.path));
+  const configEntry = tree.find((entry) => (CONFIG_FILE_NAMES as readonly string[]).includes(entry.path));
   const files: SourceFile[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {

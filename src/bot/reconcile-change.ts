@@ -1,4 +1,5 @@
 import type { ChangeRequest, FileWrite, Forge, Repository } from '../apply/forges/forge.js';
+import { resolveConfig } from '../config/resolve-config.js';
 import type { Config } from '../config/schema.js';
 import type { ChangeAction, ChangeOutcome } from '../core/outcome.js';
 import type { PlannedChange, UpstreamNote } from '../core/planned.js';
@@ -26,8 +27,7 @@ export async function reconcileChange(forge: Forge, repo: Repository, change: Pl
   const kind = forge.type === 'gitlab' ? 'merge request' : 'pull request';
   const bodyWith = (automergePending: boolean) =>
     changeBody(change, { fingerprint: desired.fingerprint, base: desired.base, ...(automergePending ? { automergePending: true as const } : {}) }, kind, desired.upstream ?? []);
-  const labels = desired.config.labels ?? [];
-  const wantsAutomerge = desired.config.automerge === true;
+  const { labels, automerge: wantsAutomerge } = resolveConfig(desired.config);
   const existing = await forge.findChangeRequest(repo, change.branch);
   const existingState = existing ? readChangeState(existing.body) : null;
   const result = (action: ChangeAction, request: ChangeRequest | null, automergePending = false): ChangeOutcome => ({

@@ -1,7 +1,8 @@
 import type { PlannedChange, UpstreamNote } from '../core/planned.js';
 import { createHash } from 'node:crypto';
 import type { Forge, Repository } from '../apply/forges/forge.js';
-import { imagePolicy } from '../config/image-policy.js';
+import { resolveConfig, type ResolvedSettings } from '../config/resolve-config.js';
+import { createRunPolicy } from '../config/run-policy.js';
 import { withRepositoryConfig } from '../config/repository-config.js';
 import type { Config } from '../config/schema.js';
 import type { Dependency, DependencyResult, LookupFailure } from '../core/dependency.js';
@@ -17,7 +18,6 @@ import { changeFingerprint, changeTitle } from '../plan/change-request-text.js';
 import { decodeDashboardState, DASHBOARD_TITLE, type DashboardState } from '../plan/dashboard.js';
 import { closeObsolete, reconcileChange } from './reconcile-change.js';
 import { readRepositoryFiles } from './read-repository.js';
-import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
 import { repositoryDashboardBody, writeDashboard } from './repository-dashboard.js';
 import { inProcessScanner, type RepositoryScanner } from './repository-scanner.js';
 
@@ -38,7 +38,6 @@ export interface RunRepositoryDeps {
   readonly scanner?: (repository: string) => RepositoryScanner;
 }
 
-const DEFAULT_CONCURRENT_LIMIT = 10;
 
 function configHash(config: Config): string {
   const { forge: _forge, registries: _registries, ...rest } = config;
@@ -56,7 +55,8 @@ interface RepositoryScan {
 }
 
 async function scanRepository(forge: Forge, repo: Repository, ref: string, global: Config, scanner: RepositoryScanner): Promise<RepositoryScan> {
-  const read = await readRepositoryFiles(forge, repo, ref, { ignorePaths: global.ignorePaths ?? [], maxFileSize: global.maxFileSize ?? DEFAULT_MAX_FILE_SIZE });
+  const globalSettings = resolveConfig(global);
+  const read = await readRepositoryFiles(forge, repo, ref, { ignorePaths: globalSettings.ignorePaths, maxFileSize: globalSettings.maxFileSize });
   const config = withRepositoryConfig(global, read.configText, `${repo.path}/archpin.json`);
   const files = config.ignorePaths === global.ignorePaths ? read.files : await narrowed(forge, repo, ref, config);
   const scanned = await scanner.scan(files, read.problems);
@@ -64,7 +64,8 @@ async function scanRepository(forge: Forge, repo: Repository, ref: string, globa
 }
 
 async function narrowed(forge: Forge, repo: Repository, ref: string, config: Config): Promise<readonly SourceFile[]> {
-  return (await readRepositoryFiles(forge, repo, ref, { ignorePaths: config.ignorePaths ?? [], maxFileSize: config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE })).files;
+  const { ignorePaths, maxFileSize } = resolveConfig(config);
+  return (await readRepositoryFiles(forge, repo, ref, { ignorePaths, maxFileSize })).files;
 }
 
 /**
@@ -86,7 +87,7 @@ async function runWith(repo: Repository, global: Config, deps: RunRepositoryDeps
   const errors: Array<LookupFailure | RunError> = [];
   const head = await forge.branchHead(repo, repo.defaultBranch);
   if (!head) throw new Error(`default branch ${repo.defaultBranch} not found`);
-  const wantsDashboard = global.dashboard !== false;
+  const wantsDashboard = resolveConfig(global).dashboard;
   const dashboard = wantsDashboard ? await forge.findIssue(repo, DASHBOARD_TITLE) : null;
   const remembered = decodeDashboardState(dashboard?.body);
   for (const [key, ms] of Object.entries(remembered?.firstSeen ?? {})) deps.firstSeen.remember(key, ms);
@@ -100,12 +101,14 @@ async function runWith(repo: Repository, global: Config, deps: RunRepositoryDeps
     scan = { ...scan, config: withRepositoryConfig(global, remembered.repoConfig, `${repo.path}/archpin.json`), repoConfig: remembered.repoConfig };
   }
   const config = scan.config;
-  const references = markDisabled(scan.references, (image) => imagePolicy(config, image).enabled);
+  const policy = createRunPolicy(config);
+  const settings = resolveConfig(config);
+  const references = markDisabled(scan.references, (image) => policy.forImage(image).enabled);
   const { results, plan } = await lookupAndPlan(references, (dependencies) => deps.lookup(dependencies, config));
   for (const error of plan.errors) errors.push(error);
   for (const failure of plan.failures) errors.push({ code: failure.code, message: `${failure.file}:${failure.line}: ${failure.message}` });
-  const prefix = config.branchPrefix ?? 'archpin/';
-  const changes = groupChanges(plan.updates, plan.held, { branchPrefix: prefix, groupNameFor: (image) => imagePolicy(config, image).groupName });
+  const prefix = settings.branchPrefix;
+  const changes = groupChanges(plan.updates, plan.held, { branchPrefix: prefix, groupNameFor: (image) => policy.forImage(image).groupName });
   const fingerprints = Object.fromEntries(changes.map((change) => [change.branch, changeFingerprint(change)]));
 
   const unchanged = reuse && sameRecord(remembered.changes, fingerprints);
@@ -131,7 +134,7 @@ async function runWith(repo: Repository, global: Config, deps: RunRepositoryDeps
       const fingerprint = fingerprints[change.branch] ?? changeFingerprint(change);
       try {
         const upstream = deps.upstream ? await deps.upstream(change) : [];
-        const outcome = await reconcileChange(forge, repo, change, { title, files: made.files, base: head.sha, fingerprint, config, dryRun: deps.dryRun, canOpen: () => withinLimits(openCount, openedThisHour, config), upstream });
+        const outcome = await reconcileChange(forge, repo, change, { title, files: made.files, base: head.sha, fingerprint, config, dryRun: deps.dryRun, canOpen: () => withinLimits(openCount, openedThisHour, settings), upstream });
         if (outcome.action === 'opened') {
           openCount++;
           openedThisHour++;
@@ -185,9 +188,9 @@ function rememberedFirstSeen(store: FirstSeenStore, results: readonly LookedUp[]
 }
 
 /** prConcurrentLimit counts open archpin change requests; prHourlyLimit those opened in the last hour that are still open. 0 = no limit. */
-function withinLimits(openCount: number, openedThisHour: number, config: Config): boolean {
-  const concurrent = config.prConcurrentLimit ?? DEFAULT_CONCURRENT_LIMIT;
-  const hourly = config.prHourlyLimit ?? 0;
+function withinLimits(openCount: number, openedThisHour: number, settings: ResolvedSettings): boolean {
+  const concurrent = settings.prConcurrentLimit;
+  const hourly = settings.prHourlyLimit;
   return (concurrent === 0 || openCount < concurrent) && (hourly === 0 || openedThisHour < hourly);
 }
 

@@ -7,6 +7,7 @@
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Forge, ForgeTargets, Repository } from '../apply/forges/forge.js';
+import { resolveConfig } from '../config/resolve-config.js';
 import type { Config } from '../config/schema.js';
 import { errorFields } from '../core/errors.js';
 import type { RepositoryOutcome } from '../core/outcome.js';
@@ -81,7 +82,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const { forge, config, logger } = options;
   const metrics = createMetrics();
   const recorder = createOutcomeRecorder({ metrics, logger, dryRun: options.dryRun });
-  const branchPrefix = config.branchPrefix ?? 'archpin/';
+  const { branchPrefix } = resolveConfig(config);
   const keyOf = (id: string) => (forge.type === 'github' ? id.toLowerCase() : id);
   const isolation = options.isolation === undefined ? DEFAULT_ISOLATION : options.isolation;
   let ready = false;

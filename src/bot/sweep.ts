@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Forge, ForgeTargets } from '../apply/forges/forge.js';
-import { imagePolicy } from '../config/image-policy.js';
+import { createRunPolicy } from '../config/run-policy.js';
 import type { Config } from '../config/schema.js';
 import type { Dependency } from '../core/dependency.js';
 import { errorFields } from '../core/errors.js';
@@ -58,11 +58,11 @@ function recording(store: FirstSeenStore, keys: Set<string>): FirstSeenStore {
 export function sharedLookup(deps: SweepDeps): (dependencies: readonly Dependency[], config: Config) => Promise<LookedUp[]> {
   const memo = new Map<string, Promise<Omit<LookedUp, 'dependency'>>>();
   return (dependencies, config) => {
-    const policyFor = (key: string) => imagePolicy(config, key, deps.platforms);
+    const policy = createRunPolicy(config, deps.platforms);
+    const policyFor = (key: string) => policy.forImage(key);
     return Promise.all(
       dependencies.map(async (dependency) => {
-        const policy = policyFor(dependency.key);
-        const id = createHash('sha256').update(JSON.stringify([dependency.key, dependency.tag, dependency.digest, policy])).digest('hex');
+        const id = createHash('sha256').update(JSON.stringify([dependency.key, dependency.tag, dependency.digest, policyFor(dependency.key)])).digest('hex');
         let pending = memo.get(id);
         if (!pending) {
           const keys = new Set<string>();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { writeVerifiedFiles } from '../apply/write-files.js';
 import type { Config } from '../config/schema.js';
-import { imagePolicy } from '../config/image-policy.js';
+import { createRunPolicy } from '../config/run-policy.js';
 import type { Plan } from '../core/planned.js';
 import type { Reference } from '../core/types.js';
 import { findUpdates } from '../lookup/find-updates.js';
@@ -25,7 +25,8 @@ export interface CheckOptions {
 
 /** References of images a package rule disables are reported as skipped (`ignored`). */
 export function applyEnabled(references: readonly Reference[], config: Config): Reference[] {
-  return markDisabled(references, (image) => imagePolicy(config, image).enabled);
+  const policy = createRunPolicy(config);
+  return markDisabled(references, (image) => policy.forImage(image).enabled);
 }
 
 export async function buildCheckReport(options: CheckOptions, io: CliIo): Promise<{ report: CheckReport; plan: Plan }> {

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { readRegularPath } from '../apply/read-regular-file.js';
 import { ArchpinError } from '../core/errors.js';
+import { CONFIG_FILE_NAMES } from '../config/defaults.js';
 import type { Config } from '../config/schema.js';
 
-export const CONFIG_NAMES = ['archpin.json', '.archpin.json'] as const;
 /** A config file larger than this is refused (a real one is a few kilobytes). */
 export const MAX_CONFIG_SIZE = 1024 * 1024;
 
@@ -24,7 +24,7 @@ export async function loadConfig(explicit: string | undefined, directory: string
     if (!read.ok) throw new ArchpinError('config-invalid', `cannot read config ${explicit}: ${read.message}`);
     return { config: await parse(Buffer.from(read.bytes).toString('utf8'), explicit), source: explicit };
   }
-  for (const name of CONFIG_NAMES) {
+  for (const name of CONFIG_FILE_NAMES) {
     const candidate = path.join(directory, name);
     const read = readRegularPath(candidate, MAX_CONFIG_SIZE);
     if (!read.ok && read.code === 'file-missing') continue;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { imagePolicy } from '../config/image-policy.js';
+import { createRunPolicy } from '../config/run-policy.js';
 import type { Config } from '../config/schema.js';
 import { evaluateCandidate } from '../gate/evaluate.js';
 import { createCredentialResolver, type CredentialResolver } from '../lookup/credential-resolver.js';
@@ -60,10 +60,11 @@ export async function lookupSetup(config: Config, io: CliIo, options: { cacheDir
   });
   const firstSeen = await openFirstSeenStore(options.cacheDir);
   const source = politeSource(client, firstSeen, { cacheDir: options.cacheDir });
+  const policy = createRunPolicy(config, options.platforms);
   const deps: FindUpdatesDeps = {
     source,
     evaluate: evaluateCandidate,
-    policyFor: (key) => imagePolicy(config, key, options.platforms),
+    policyFor: (key) => policy.forImage(key),
     firstSeen,
     now: io.now,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -1,4 +1,5 @@
 import { Cron } from 'croner';
+import { DEFAULTS } from '../config/defaults.js';
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import { ArchpinError } from '../core/errors.js';
@@ -14,31 +15,26 @@ import { cacheDirectory, lookupSetup } from './lookup-deps.js';
 import { makeForge } from './make-forge.js';
 import { registerSecret } from '../core/redact.js';
 
-export const DEFAULT_SCHEDULE = '0 * * * *';
-export const DEFAULT_LISTEN = '0.0.0.0:8080';
-export const DEFAULT_WEBHOOK_SECRET_ENV = 'ARCHPIN_WEBHOOK_SECRET';
-const DEFAULT_CONCURRENCY = 2;
-const DEFAULT_DEBOUNCE_MS = 5_000;
 
 export type ServeArgs = Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'projects' | 'owners' | 'repositories' | 'listen' | 'schedule' | 'cacheDir' | 'platforms' | 'dryRun'>;
 
 /** Everything `startServe` needs, from flags (which win), the config and the environment. */
 export function serveOptions(args: ServeArgs, config: Config, io: CliIo, logger: Logger): ServeOptions {
   const serve = config.serve ?? {};
-  const listenText = args.listen ?? serve.listen ?? DEFAULT_LISTEN;
+  const listenText = args.listen ?? serve.listen ?? DEFAULTS.serve.listen;
   const listen = parseListen(listenText);
   if (!listen) throw new ArchpinError('usage', `--listen / serve.listen must be host:port, not "${listenText}"`);
-  const schedule = args.schedule ?? serve.schedule ?? DEFAULT_SCHEDULE;
+  const schedule = args.schedule ?? serve.schedule ?? DEFAULTS.serve.schedule;
   try {
     new Cron(schedule, { paused: true, ...(serve.timezone ? { timezone: serve.timezone } : {}) }).stop();
   } catch (error) {
     throw new ArchpinError('usage', `--schedule / serve.schedule "${schedule}" is not a cron pattern: ${(error as Error).message}`);
   }
-  const secretEnv = serve.webhookSecretEnv ?? DEFAULT_WEBHOOK_SECRET_ENV;
+  const secretEnv = serve.webhookSecretEnv ?? DEFAULTS.serve.webhookSecretEnv;
   const webhookSecret = io.env[secretEnv] || null;
   registerSecret(webhookSecret);
   if (webhookSecret === null && serve.webhookSecretEnv) throw new ArchpinError('usage', `serve.webhookSecretEnv names ${secretEnv}, which is not set`);
-  if (webhookSecret === null) logger.warn(`webhooks are refused: set ${DEFAULT_WEBHOOK_SECRET_ENV} or serve.webhookSecretEnv`);
+  if (webhookSecret === null) logger.warn(`webhooks are refused: set ${DEFAULTS.serve.webhookSecretEnv} or serve.webhookSecretEnv`);
   const { forge, targets, tokenEnv } = makeForge(args, config, io);
   const cacheDir = cacheDirectory(args.cacheDir, config, io);
   let chain: ChainRunner | undefined;
@@ -72,9 +68,9 @@ export function serveOptions(args: ServeArgs, config: Config, io: CliIo, logger:
     schedule,
     timezone: serve.timezone,
     webhookSecret,
-    concurrency: serve.concurrency ?? DEFAULT_CONCURRENCY,
-    debounceMs: serve.debounce ? parseDuration(serve.debounce)! : DEFAULT_DEBOUNCE_MS,
-    sweepOnStart: serve.sweepOnStart ?? true,
+    concurrency: serve.concurrency ?? DEFAULTS.serve.concurrency,
+    debounceMs: serve.debounce ? parseDuration(serve.debounce)! : DEFAULTS.serve.debounceMs,
+    sweepOnStart: serve.sweepOnStart ?? DEFAULTS.serve.sweepOnStart,
     dryRun: args.dryRun,
     platforms: args.platforms,
     now: io.now,

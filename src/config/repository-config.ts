@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
+import { DEFAULTS } from './defaults.js';
 import { ArchpinError } from '../core/errors.js';
 import { parseConfig } from './parse-config.js';
 import type { Config } from './schema.js';
@@ -17,9 +17,19 @@ export function withRepositoryConfig(global: Config, text: string | null, source
   if (refused.length > 0) {
     throw new ArchpinError('config-invalid', `${source}: a repository config may not set ${refused.join(', ')} (only ${REPOSITORY_KEYS.join(', ')})`);
   }
-  const merged: Record<string, unknown> = { ...global };
-  for (const key of REPOSITORY_KEYS) if (local[key] !== undefined) merged[key] = local[key];
-  if (local.maxFileSize !== undefined) merged.maxFileSize = Math.min(local.maxFileSize, global.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
-  if (local.packageRules) merged.packageRules = [...(global.packageRules ?? []), ...local.packageRules];
-  return merged as Config;
+  return {
+    ...global,
+    ...(local.platforms === undefined ? {} : { platforms: local.platforms }),
+    ...(local.minimumReleaseAge === undefined ? {} : { minimumReleaseAge: local.minimumReleaseAge }),
+    ...(local.settleTime === undefined ? {} : { settleTime: local.settleTime }),
+    ...(local.ignorePaths === undefined ? {} : { ignorePaths: local.ignorePaths }),
+    // A repository may only lower the file size limit.
+    ...(local.maxFileSize === undefined ? {} : { maxFileSize: Math.min(local.maxFileSize, global.maxFileSize ?? DEFAULTS.maxFileSize) }),
+    ...(local.packageRules === undefined ? {} : { packageRules: [...(global.packageRules ?? []), ...local.packageRules] }),
+    ...(local.labels === undefined ? {} : { labels: local.labels }),
+    ...(local.automerge === undefined ? {} : { automerge: local.automerge }),
+    ...(local.dashboard === undefined ? {} : { dashboard: local.dashboard }),
+    ...(local.prConcurrentLimit === undefined ? {} : { prConcurrentLimit: local.prConcurrentLimit }),
+    ...(local.prHourlyLimit === undefined ? {} : { prHourlyLimit: local.prHourlyLimit }),
+  };
 }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
+import { DEFAULTS } from './defaults.js';
 import { REGISTRY_KINDS } from '../core/registry-kind.js';
 import { MAX_FILE_SIZE_LIMIT } from '../core/budgets.js';
+
+const MIB = 1024 * 1024;
 
 const duration = z
   .string()
@@ -74,13 +77,13 @@ export const forgeSchema = z
 
 export const serveSchema = z
   .object({
-    schedule: z.string().optional().describe('Cron pattern for full sweeps of every target (default "0 * * * *": hourly; 6 fields add seconds).'),
+    schedule: z.string().optional().describe(`Cron pattern for full sweeps of every target (default "${DEFAULTS.serve.schedule}": hourly; 6 fields add seconds).`),
     timezone: z.string().optional().describe('IANA time zone of the schedule, e.g. "Europe/Berlin" (default: the process time zone).'),
-    listen: z.string().optional().describe('host:port for webhooks, /healthz, /readyz and /metrics (default "0.0.0.0:8080").'),
+    listen: z.string().optional().describe(`host:port for webhooks, /healthz, /readyz and /metrics (default "${DEFAULTS.serve.listen}").`),
     webhookSecretEnv: envName.optional().describe('Environment variable holding the GitLab webhook token or GitHub webhook secret; without it webhooks are refused.'),
-    concurrency: z.number().int().min(1).max(32).optional().describe('Repositories processed at once (default 2).'),
-    debounce: duration.optional().describe('How long a repository named by a webhook waits for more events before it runs (default "5s").'),
-    sweepOnStart: z.boolean().optional().describe('Sweep every target when the server starts (default true).'),
+    concurrency: z.number().int().min(1).max(32).optional().describe(`Repositories processed at once (default ${DEFAULTS.serve.concurrency}).`),
+    debounce: duration.optional().describe(`How long a repository named by a webhook waits for more events before it runs (default "${DEFAULTS.serve.debounce}").`),
+    sweepOnStart: z.boolean().optional().describe(`Sweep every target when the server starts (default ${DEFAULTS.serve.sweepOnStart}).`),
   })
   .strict();
 
@@ -122,17 +125,17 @@ export const configSchema = z
       .positive()
       .max(MAX_FILE_SIZE_LIMIT)
       .optional()
-      .describe('Bytes; larger files are reported and skipped (default 8 MiB, at most 16 MiB). A repository config may only lower it.'),
+      .describe(`Bytes; larger files are reported and skipped (default ${DEFAULTS.maxFileSize / MIB} MiB, at most ${MAX_FILE_SIZE_LIMIT / MIB} MiB). A repository config may only lower it.`),
     registries: z.record(z.string(), registrySchema).optional().describe('Per-registry credentials and transport.'),
     mirrors: z.record(z.string(), z.string().url()).optional().describe('Registry host → mirror base URL.'),
     cacheDir: z.string().optional().describe('Where manifests and first-seen times are cached.'),
     forge: forgeSchema.optional(),
-    branchPrefix: z.string().optional().describe('Default "archpin/".'),
+    branchPrefix: z.string().optional().describe(`Default "${DEFAULTS.branchPrefix}".`),
     labels: z.array(z.string()).optional(),
     automerge: z.boolean().optional(),
-    prConcurrentLimit: z.number().int().min(0).optional().describe('0 = no limit. Default 10.'),
-    prHourlyLimit: z.number().int().min(0).optional().describe('0 = no limit. Default 0.'),
-    dashboard: z.boolean().optional().describe('Keep a dependency dashboard issue. Default true.'),
+    prConcurrentLimit: z.number().int().min(0).optional().describe(`0 = no limit. Default ${DEFAULTS.prConcurrentLimit}.`),
+    prHourlyLimit: z.number().int().min(0).optional().describe(`0 = no limit. Default ${DEFAULTS.prHourlyLimit}.`),
+    dashboard: z.boolean().optional().describe(`Keep a dependency dashboard issue. Default ${DEFAULTS.dashboard}.`),
     packageRules: z.array(packageRuleSchema).optional(),
     serve: serveSchema.optional().describe('archpin serve: schedule, HTTP listener, webhooks.'),
     chain: chainSchema.optional().describe('Image chains: archpin graph, chain rebuilds in serve, archpin chain trigger.'),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { PlannedChange, UpstreamNote } from '../core/planned.js';
 import { embedState, extractState } from './hidden-state.js';
 
@@ -16,10 +17,14 @@ export function changeFingerprint(change: PlannedChange): string {
   return createHash('sha256').update(`${change.branch}\n${lines.join('\n')}`).digest('hex').slice(0, 32);
 }
 
+/** The state in an MR body as written; anything else than `automergePending: true` there means "not pending". */
+const changeStateSchema = z.looseObject({ fingerprint: z.string(), base: z.string(), automergePending: z.unknown().optional() });
+
 export function readChangeState(body: string): ChangeState | null {
-  const state = extractState(body) as Partial<ChangeState> | null;
-  if (!state || typeof state.fingerprint !== 'string' || typeof state.base !== 'string') return null;
-  return { fingerprint: state.fingerprint, base: state.base, ...(state.automergePending === true ? { automergePending: true as const } : {}) };
+  const parsed = changeStateSchema.safeParse(extractState(body));
+  if (!parsed.success) return null;
+  const { fingerprint, base, automergePending } = parsed.data;
+  return { fingerprint, base, ...(automergePending === true ? { automergePending: true as const } : {}) };
 }
 
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;

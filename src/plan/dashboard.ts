@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Reference } from '../core/types.js';
+import { z } from 'zod';
+import type { Reference, SkipReason, Span, SpanRole, ValueQuoting } from '../core/types.js';
 import type { HeldUpdate, LookupFailure } from '../core/dependency.js';
 
 export const DASHBOARD_TITLE = 'Dependency Dashboard (archpin)';
@@ -49,12 +50,59 @@ export function encodeDashboardState(state: DashboardState): string {
   return `<!-- archpin-dashboard:${encoded} -->`;
 }
 
+const text = (value: unknown): value is string => typeof value === 'string';
+const spanSchema = z.looseObject({
+  role: z.custom<SpanRole>(text),
+  start: z.number(),
+  end: z.number(),
+  text: z.string(),
+  line: z.number(),
+  column: z.number(),
+  variable: z.string().optional(),
+  quote: z.enum(['"', "'"]).optional(),
+}) satisfies z.ZodType<Span>;
+const referenceSchema = z.looseObject({
+  file: z.string(),
+  line: z.number(),
+  column: z.number(),
+  value: z.string(),
+  kind: z.string(),
+  quoting: z.custom<ValueQuoting>(text).optional(),
+  image: z.object({ registry: z.string(), repository: z.string(), tag: z.string().nullable(), digest: z.string().nullable() }).nullable(),
+  name: z.string().nullable(),
+  skip: z.custom<SkipReason>(text).nullable(),
+  spans: z.array(spanSchema),
+  detail: z.string().optional(),
+}) satisfies z.ZodType<Reference>;
+const entrySchema = z.object({
+  title: z.string(),
+  branch: z.string(),
+  url: z.string().nullable(),
+  status: z.enum(['open', 'updated', 'opened', 'unchanged', 'closed-by-user', 'awaiting-limit', 'dry-run']),
+});
+/** The state as archpin writes it; a user may have edited it, so it is checked before it is trusted. */
+const stateSchema = z.object({
+  version: z.literal(1),
+  base: z.string(),
+  configHash: z.string(),
+  references: z.array(referenceSchema).nullable(),
+  repoConfig: z.string().nullable().optional(),
+  changes: z.record(z.string(), z.string()),
+  entries: z.array(entrySchema).optional(),
+  firstSeen: z.record(z.string(), z.number()),
+}) satisfies z.ZodType<DashboardState>;
+
+/** Whether a decoded value is a state archpin can use (the value itself is kept as written: its key order is what the next run compares). */
+function isDashboardState(value: unknown): value is DashboardState {
+  return stateSchema.safeParse(value).success;
+}
+
 export function decodeDashboardState(body: string | null | undefined): DashboardState | null {
-  const match = body ? PATTERN.exec(body) : null;
-  if (!match) return null;
+  const encoded = body ? PATTERN.exec(body)?.[1] : undefined;
+  if (encoded === undefined) return null;
   try {
-    const state = JSON.parse(gunzipSync(Buffer.from(match[1]!, 'base64')).toString('utf8')) as DashboardState;
-    return state.version === 1 && typeof state.base === 'string' ? state : null;
+    const state: unknown = JSON.parse(gunzipSync(Buffer.from(encoded, 'base64')).toString('utf8'));
+    return isDashboardState(state) ? state : null;
   } catch {
     return null;
   }

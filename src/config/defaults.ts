@@ -1,0 +1,30 @@
+/**
+ * Every default of archpin's configuration, in one place: `resolveConfig` fills them in and the
+ * schema's documentation (config.schema.json) quotes them.
+ */
+import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
+
+/** The file names of a config file, in the order they are looked for (a directory's, a repository's). */
+export const CONFIG_FILE_NAMES = ['archpin.json', '.archpin.json'] as const;
+
+export const DEFAULTS = {
+  branchPrefix: 'archpin/',
+  maxFileSize: DEFAULT_MAX_FILE_SIZE,
+  /** Open archpin change requests at once; 0 = no limit. */
+  prConcurrentLimit: 10,
+  /** Change requests opened per hour; 0 = no limit. */
+  prHourlyLimit: 0,
+  dashboard: true,
+  automerge: false,
+  labels: [] as readonly string[],
+  ignorePaths: [] as readonly string[],
+  serve: {
+    schedule: '0 * * * *',
+    listen: '0.0.0.0:8080',
+    webhookSecretEnv: 'ARCHPIN_WEBHOOK_SECRET',
+    concurrency: 2,
+    debounce: '5s',
+    debounceMs: 5_000,
+    sweepOnStart: true,
+  },
+} as const;
