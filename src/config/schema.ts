@@ -144,6 +144,4 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type PackageRule = z.infer<typeof packageRuleSchema>;
-export type RegistryConfig = z.infer<typeof registrySchema>;
-export type ServeConfig = z.infer<typeof serveSchema>;
 export type ChainConfig = z.infer<typeof chainSchema>;

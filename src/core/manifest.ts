@@ -18,9 +18,6 @@ export const DOCKER_IMAGE_CONFIG = 'application/vnd.docker.container.image.v1+js
 export const INDEX_MEDIA_TYPES: ReadonlySet<string> = new Set([OCI_INDEX, DOCKER_MANIFEST_LIST]);
 export const IMAGE_MEDIA_TYPES: ReadonlySet<string> = new Set([OCI_MANIFEST, DOCKER_MANIFEST]);
 
-/** The `Accept` header for manifest requests: indexes first, then single images. */
-export const MANIFEST_ACCEPT = [OCI_INDEX, DOCKER_MANIFEST_LIST, OCI_MANIFEST, DOCKER_MANIFEST].join(', ');
-
 /** distribution refuses manifests above 4 MiB; so do we. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
