@@ -1,7 +1,7 @@
 // Request-count benchmark of `archpin check`: how many registry requests each image costs, cold
 // (fresh cache directory) and warm (the same cache directory again), anonymous and with bearer
 // token auth. The CLI runs in-process against the real test registry behind the counting proxy.
-// Usage: npm run bench:lookup   (needs docker-registry, htpasswd and openssl: scripts/ensure-registry.mjs)
+// Usage: npm run bench:lookup [-- --profile dockerhub]   (needs docker-registry, htpasswd and openssl: scripts/ensure-registry.mjs)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -150,4 +150,11 @@ async function main(): Promise<void> {
   process.stdout.write(`${REPOSITORIES} images (${REPOSITORIES / 2} pinned by digest, ${REPOSITORIES / 2} by tag), ${TAGS} tags each; figures are totals (per image)\n\n${table(rows)}\n`);
 }
 
-await main();
+// `-- --profile dockerhub`: the Docker Hub pull-quota benchmark and requests per registry kind (lookup-profiles.ts).
+const profileFlag = process.argv.indexOf('--profile');
+if (profileFlag !== -1) {
+  const { runProfileBench } = await import('./lookup-profiles.js');
+  await runProfileBench(process.argv[profileFlag + 1] ?? '');
+} else {
+  await main();
+}

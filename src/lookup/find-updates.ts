@@ -150,6 +150,11 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
       if (described !== null && dependency.digest !== null && described.digest === dependency.digest) {
         return { dependency, update: null, held, error: null };
       }
+      // A pin that its tag still points at needs no manifest body: a HEAD answers (when the API did not).
+      if (described === null && dependency.digest !== null && source.tagDigest) {
+        const head = await source.tagDigest(location, dependency.tag).catch(() => null);
+        if (head === dependency.digest) return { dependency, update: null, held, error: null };
+      }
       const early = await heldOnPreview(dependency.tag);
       if (early !== null) {
         held.push(early);

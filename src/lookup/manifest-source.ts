@@ -22,6 +22,8 @@ export interface TagPreview {
 
 export interface ManifestSource {
   listTags(image: ImageLocation): Promise<readonly string[]>;
+  /** Where a tag points now, by HEAD (no manifest body, no pull); null when the registry sends no digest. */
+  tagDigest?(image: ImageLocation, tag: string): Promise<string | null>;
   /** A preview of a tag from the registry's own API; null (or absent) when there is none. Costs no pull. */
   describeTag?(image: ImageLocation, tag: string): Promise<TagPreview | null>;
   /** The manifest a tag points at now (HEAD first; a cached digest costs no GET). */

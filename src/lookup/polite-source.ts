@@ -98,6 +98,7 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
   };
   return {
     describeTag: (image, tag) => describeTag(image, tag),
+    tagDigest: (image, tag) => ordered(image, () => client.headManifest(image, tag)).then((head) => head.digest),
     listTags: (image) =>
       tagLists(imageKey(image), async () => {
         const hub = await client.hubTags(image);

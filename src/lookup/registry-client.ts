@@ -283,13 +283,16 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return next;
   }
 
+  /** Registries that refused a page size once: later tag lists of the run go without `n`. */
+  const refusedPageSize = new Set<string>();
+
   async function listTags(image: ImageLocation): Promise<string[]> {
     const t = target(image);
     const tags: string[] = [];
     const seen = new Set<string>();
     const first = profileOf(image.registry);
-    let url: URL | null = v2(t, first.pageSize === null ? 'tags/list' : `tags/list?n=${first.pageSize}`);
-    let withoutPageSize = first.pageSize === null;
+    let url: URL | null = v2(t, first.pageSize === null || refusedPageSize.has(image.registry) ? 'tags/list' : `tags/list?n=${first.pageSize}`);
+    let withoutPageSize = first.pageSize === null || refusedPageSize.has(image.registry);
     const what = `GET tags ${image.registry}/${image.repository}`;
     let page = 0;
     for (; url !== null && page < maxTagPages && !seen.has(url.href); page++) {
@@ -310,9 +313,10 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         });
       } catch (error) {
         // Some registries (ECR behind proxies among them) refuse a large `n` instead of capping it.
-        const refusedPageSize = error instanceof RegistryError && (error.status === 405 || error.status === 400);
-        if (page === 0 && !withoutPageSize && refusedPageSize && profileOf(image.registry).retryWithoutPageSize) {
+        const refused = error instanceof RegistryError && (error.status === 405 || error.status === 400);
+        if (page === 0 && !withoutPageSize && refused && profileOf(image.registry).retryWithoutPageSize) {
           withoutPageSize = true;
+          refusedPageSize.add(image.registry);
           url = v2(t, 'tags/list');
           page = -1;
           continue;
