@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ArchpinError } from '../core/errors.js';
+import { checkPlatform, nearest } from '../core/platform-vocabulary.js';
+import { BOOLEAN_OPTIONS, COMMAND_ARGUMENTS, commandAccepts, STRING_OPTIONS } from './command-options.js';
 
 export const COMMANDS = ['scan', 'check', 'audit', 'run', 'serve', 'config', 'graph', 'chain'] as const;
 export type CommandName = (typeof COMMANDS)[number];
@@ -35,6 +37,57 @@ export interface ParsedArgs {
   readonly shard: string | undefined;
   /** run: repositories processed at once. */
   readonly concurrency: number | undefined;
+  /** help: the command whose help was asked for (`archpin check --help`). */
+  readonly helpFor?: CommandName;
+}
+
+function emptyArgs(): Omit<ParsedArgs, 'command'> {
+  return {
+    positionals: [], config: undefined, format: 'text', graphFormat: 'text', platforms: undefined, logLevel: 'info', logLevelGiven: false, write: false, diff: false,
+    dryRun: false, cacheDir: undefined, forge: undefined, url: undefined, groups: [], projects: [], owners: [], repositories: [], listen: undefined, schedule: undefined,
+    shard: undefined, concurrency: undefined,
+  };
+}
+
+/** Options that are not archpin's, named in archpin's words with the nearest real one. */
+function checkOptionNames(argv: readonly string[]): void {
+  const known: readonly string[] = [...STRING_OPTIONS, ...BOOLEAN_OPTIONS];
+  for (const token of argv) {
+    if (token === '--') break;
+    if (!token.startsWith('-') || token === '-') continue;
+    if (/^-[hv]$/.test(token)) continue;
+    const name = token.startsWith('--') ? token.slice(2).split('=')[0]! : null;
+    if (name !== null && known.includes(name)) continue;
+    const guess = nearest(name ?? token.slice(1), known);
+    throw new ArchpinError('usage', `unknown option ${token.split('=')[0]}${guess ? `; did you mean --${guess}?` : ''}`);
+  }
+}
+
+/** Extra arguments, options the command does not use, and `--platforms a, b` split by a space. */
+function checkCommandLine(command: CommandName, rest: readonly string[], values: Record<string, unknown>, argv: readonly string[]): void {
+  const platformsAt = argv.findIndex((token) => token === '--platforms' || token.startsWith('--platforms='));
+  const platformsValue = typeof values.platforms === 'string' ? values.platforms : undefined;
+  if (platformsValue !== undefined && /,\s*$/.test(platformsValue)) {
+    const next = argv[platformsAt + (argv[platformsAt]!.includes('=') ? 1 : 2)];
+    throw new ArchpinError(
+      'usage',
+      `--platforms "${platformsValue}" ends with a comma${next && !next.startsWith('-') ? ` and "${next}" is a separate argument` : ''}: write the list without spaces (--platforms linux/amd64,linux/arm64) or quote it`,
+    );
+  }
+  for (const [name, value] of Object.entries(values)) {
+    const given = Array.isArray(value) ? value.length > 0 : name === 'format' ? argv.some((token) => token === '--format' || token.startsWith('--format=')) : value !== undefined && value !== false;
+    if (!given || name === 'help' || name === 'version') continue;
+    if (!commandAccepts(command, name)) throw new ArchpinError('usage', `${command} does not use --${name}; see "archpin ${command} --help"`);
+  }
+  const allowed = COMMAND_ARGUMENTS[command];
+  if (rest.length > allowed.max) {
+    const extra = rest.slice(allowed.max);
+    const looksLikePlatform = extra.find((arg) => checkPlatform(arg).ok);
+    throw new ArchpinError(
+      'usage',
+      `${command} takes ${allowed.text}; unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((arg) => `"${arg}"`).join(' ')}${looksLikePlatform ? ` (a platform? list platforms without spaces: --platforms linux/amd64,${looksLikePlatform})` : ''}`,
+    );
+  }
 }
 
 export const USAGE = `Usage: archpin <command> [options]
@@ -73,6 +126,7 @@ Exit codes: 0 done; 1 completed but some lookups or writes failed; 2 usage or co
 `;
 
 export function parseCliArgs(argv: readonly string[]): ParsedArgs {
+  checkOptionNames(argv);
   let parsed;
   try {
     parsed = parseArgs({
@@ -103,15 +157,22 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
       },
     });
   } catch (error) {
-    throw new ArchpinError('usage', (error as Error).message);
+    // checkOptionNames has named unknown options; what is left is a missing value.
+    const option = /'(--?[\w-]+)/.exec((error as Error).message)?.[1];
+    throw new ArchpinError('usage', option ? `${option} needs a value` : (error as Error).message);
   }
   const { values, positionals } = parsed;
   const [first, ...rest] = positionals;
   let command: ParsedArgs['command'];
   if (values.version) command = 'version';
-  else if (values.help || first === undefined || first === 'help') command = 'help';
+  else if (first === 'help' && rest[0] !== undefined && (COMMANDS as readonly string[]).includes(rest[0])) return { ...emptyArgs(), command: 'help', helpFor: rest[0] as CommandName };
+  else if (first === undefined || first === 'help') command = 'help';
   else if ((COMMANDS as readonly string[]).includes(first)) command = first as CommandName;
-  else throw new ArchpinError('usage', `unknown command "${first}"; commands: ${COMMANDS.join(', ')}`);
+  else {
+    const guess = nearest(first, COMMANDS);
+    throw new ArchpinError('usage', `unknown command "${first}"; ${guess ? `did you mean "${guess}"? ` : ''}commands: ${COMMANDS.join(', ')}`);
+  }
+  if (values.help && command !== 'help' && command !== 'version') return { ...emptyArgs(), command: 'help', helpFor: command as CommandName };
   const rawFormat = values.format;
   const graphFormat = command === 'graph' && (rawFormat === 'dot' || rawFormat === 'mermaid') ? rawFormat : null;
   if (rawFormat !== 'text' && rawFormat !== 'json' && graphFormat === null) {
@@ -120,12 +181,15 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   const format: 'text' | 'json' = rawFormat === 'json' ? 'json' : 'text';
   const logLevel = values['log-level'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ArchpinError('usage', `--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
+  if (command !== 'help' && command !== 'version') checkCommandLine(command, rest, values, argv);
   const platforms = values.platforms
     ?.split(',')
     .map((platform) => platform.trim())
     .filter(Boolean);
   const invalid = platforms?.filter((platform) => !/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(platform)) ?? [];
   if (invalid.length > 0) throw new ArchpinError('usage', `--platforms takes os/arch[/variant] entries such as linux/amd64,linux/arm64; not ${invalid.join(', ')}`);
+  const unknown = (platforms ?? []).map(checkPlatform).flatMap((check) => (check.ok ? [] : [check.message]));
+  if (unknown.length > 0) throw new ArchpinError('usage', `--platforms: ${unknown.join('; ')}`);
   const concurrencyText = values.concurrency;
   if (concurrencyText !== undefined && !/^([1-9]|[1-5]\d|6[0-4])$/.test(concurrencyText)) throw new ArchpinError('usage', `--concurrency takes a number from 1 to 64, not "${concurrencyText}"`);
   return {

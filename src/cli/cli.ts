@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from './load-config.js';
-import { isArchpinError } from '../core/errors.js';
+import { ArchpinError, isArchpinError } from '../core/errors.js';
 import { parseCliArgs, USAGE, type ParsedArgs } from './args.js';
 import { EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, type CliIo, type ExitCode } from './io.js';
 import { runScan } from './scan.js';
@@ -11,10 +11,26 @@ function version(): string {
   return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
 }
 
+/** The directory argument of scan, check and audit: it must exist and be a directory. */
+function directoryArgument(args: ParsedArgs, io: CliIo): string {
+  const directory = args.positionals[0] ?? '.';
+  const full = path.resolve(io.cwd, directory);
+  let stats;
+  try {
+    stats = statSync(full);
+  } catch {
+    throw new ArchpinError('usage', `${args.command}: no such directory: ${full}`);
+  }
+  if (!stats.isDirectory()) {
+    throw new ArchpinError('usage', `${args.command}: ${directory} is a file; pass the directory that holds it (archpin ${args.command} ${path.dirname(directory)})`);
+  }
+  return directory;
+}
+
 async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
   switch (args.command) {
     case 'help':
-      io.stdout(USAGE);
+      io.stdout(args.helpFor ? (await import('./command-options.js')).commandHelp(args.helpFor) : USAGE);
       return EXIT_OK;
     case 'version':
       io.stdout(`${version()}\n`);
@@ -30,13 +46,13 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
       return EXIT_OK;
     }
     case 'scan': {
-      const directory = args.positionals[0] ?? '.';
+      const directory = directoryArgument(args, io);
       const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), path.resolve(io.cwd, directory));
       return runScan({ directory, format: args.format, config }, io);
     }
     case 'check':
     case 'audit': {
-      const directory = args.positionals[0] ?? '.';
+      const directory = directoryArgument(args, io);
       const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), path.resolve(io.cwd, directory));
       const common = { directory, format: args.format, config, platforms: args.platforms, cacheDir: args.cacheDir };
       if (args.command === 'audit') return (await import('./audit.js')).runAudit(common, io);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkPlatform } from '../core/platform-vocabulary.js';
 import { parseDuration } from '../core/duration.js';
 import { DEFAULTS } from './defaults.js';
 import { REGISTRY_KINDS } from '../core/registry-kind.js';
@@ -13,7 +14,11 @@ const duration = z
 
 const platform = z
   .string()
-  .regex(/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i, { message: 'expected os/arch[/variant], e.g. "linux/amd64" or "linux/arm/v7"' });
+  .regex(/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i, { message: 'expected os/arch[/variant], e.g. "linux/amd64" or "linux/arm/v7"' })
+  .superRefine((text, context) => {
+    const check = checkPlatform(text);
+    if (!check.ok && /^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(text)) context.addIssue({ code: 'custom', message: check.message });
+  });
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected an environment variable name' });
 

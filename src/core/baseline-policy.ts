@@ -18,5 +18,5 @@ export function baselinePolicy<P extends GatePolicy>(policy: P, current: Current
   if (current !== null && current.manifest.kind === 'image' && options.pinnedImage) return policy;
   const offered = current === null ? [] : platformsOf(current.manifest, current.imagePlatform);
   if (UNKNOWN_BASELINE_PLATFORMS.every((wanted) => offered.some((have) => platformSatisfies(wanted, have)))) return policy;
-  return { ...policy, platforms: UNKNOWN_BASELINE_PLATFORMS };
+  return { ...policy, platforms: UNKNOWN_BASELINE_PLATFORMS, platformsSource: 'default' };
 }

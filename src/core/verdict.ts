@@ -127,6 +127,8 @@ export type ReleaseTimeSource = 'tag-last-pushed' | 'image-created' | 'last-modi
 export interface GatePolicy {
   /** Required platforms (`linux/amd64`, …); null or empty: none configured, the default "no regression" applies. */
   readonly platforms: readonly string[] | null;
+  /** 'default': nothing was configured and the platforms are the fallback for an image in use that offers none. */
+  readonly platformsSource?: 'configured' | 'default';
   /** Milliseconds; null or 0 disables. */
   readonly minimumReleaseAge: number | null;
   /** Milliseconds; null or 0 disables. */

@@ -56,3 +56,10 @@ export function describeOffer(context: GateContext): string {
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)].sort(comparePlatformKeys);
 }
+
+/** Who asks for the required platforms: the configuration, or the fallback when nothing was configured. */
+export function requiredBy(context: GateContext): string {
+  return context.input.policy.platformsSource === 'default'
+    ? 'required by default, as no platforms are configured:'
+    : 'policy requires';
+}

@@ -1,4 +1,4 @@
-import { describeOffer, unsatisfied, type GateContext } from './context.js';
+import { describeOffer, requiredBy, unsatisfied, type GateContext } from './context.js';
 import type { BlockReason } from '../core/verdict.js';
 
 /** `missing-platforms`: a platform the policy requires is not offered. */
@@ -6,5 +6,5 @@ export function missingPlatforms(context: GateContext): BlockReason | null {
   if (context.manifest === null || context.required === null) return null;
   const missing = unsatisfied(context.required, context.offered);
   if (missing.length === 0) return null;
-  return { code: 'missing-platforms', missing, message: `${describeOffer(context)}; policy requires ${missing.join(', ')}` };
+  return { code: 'missing-platforms', missing, message: `${describeOffer(context)}; ${requiredBy(context)} ${missing.join(', ')}` };
 }

@@ -1,4 +1,4 @@
-import { describeOffer, unsatisfied, type GateContext } from './context.js';
+import { describeOffer, requiredBy, unsatisfied, type GateContext } from './context.js';
 import type { BlockReason } from '../core/verdict.js';
 
 /**
@@ -11,7 +11,7 @@ import type { BlockReason } from '../core/verdict.js';
 export function singleArch(context: GateContext): BlockReason | null {
   if (context.manifest?.kind !== 'image') return null;
   const wanted = context.required ?? (Array.isArray(context.current) ? context.current : null);
-  const source = context.required ? 'policy requires' : 'the current image provides';
+  const source = context.required ? requiredBy(context) : 'the current image provides';
   if (context.offered.length === 0) {
     const missing = wanted ?? [];
     return {

@@ -25,4 +25,49 @@ describe('command line', () => {
     expect(help.stdout).toContain('Exit codes: 0 done; 1 completed but some lookups or writes failed; 2 usage or config error; 3 audit found unsafe pins.');
     expect(await runArchpin(['--version'])).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
   });
+
+  it('platforms are checked against the OCI vocabulary with the nearest valid value', async () => {
+    const typo = await runArchpin(['check', '.', '--platforms', 'linux/amd46']);
+    expect([typo.code, typo.stderr]).toEqual([2, 'archpin: --platforms: "linux/amd46": unknown architecture "amd46"; did you mean linux/amd64?\nRun "archpin --help" for usage.\n']);
+    const os = await runArchpin(['audit', '.', '--platforms', 'linus/arm64']);
+    expect(os.stderr).toBe('archpin: --platforms: "linus/arm64": unknown os "linus"; did you mean linux/arm64/v8?\nRun "archpin --help" for usage.\n');
+    const variant = await runArchpin(['check', '.', '--platforms', 'linux/arm/v9']);
+    expect(variant.stderr).toBe('archpin: --platforms: "linux/arm/v9": unknown variant "v9" (variants of arm: v5, v6, v7, v8)\nRun "archpin --help" for usage.\n');
+    const spaced = await runArchpin(['check', '.', '--platforms', 'linux/amd64,', 'linux/arm64']);
+    expect([spaced.code, spaced.stderr]).toEqual([
+      2,
+      'archpin: --platforms "linux/amd64," ends with a comma and "linux/arm64" is a separate argument: write the list without spaces (--platforms linux/amd64,linux/arm64) or quote it\nRun "archpin --help" for usage.\n',
+    ]);
+  });
+
+  it('extra arguments, options a command does not use and unknown options exit 2 in archpin words', async () => {
+    const cases: Array<[string[], string]> = [
+      [['check', '.', 'other'], 'check takes at most one directory; unexpected argument "other"'],
+      [['scan', '.', 'linux/arm64'], 'scan takes at most one directory; unexpected argument "linux/arm64" (a platform? list platforms without spaces: --platforms linux/amd64,linux/arm64)'],
+      [['run', 'x'], 'run takes no arguments (targets come from --group/--project/--owner/--repo or the config); unexpected argument "x"'],
+      [['audit', '.', '--write'], 'audit does not use --write; see "archpin audit --help"'],
+      [['audit', '.', '--diff'], 'audit does not use --diff; see "archpin audit --help"'],
+      [['scan', '.', '--write'], 'scan does not use --write; see "archpin scan --help"'],
+      [['check', '.', '--dry-run'], 'check does not use --dry-run; see "archpin check --help"'],
+      [['check', '--platfroms', 'linux/amd64'], 'unknown option --platfroms; did you mean --platforms?'],
+      [['scan', '--bogus'], 'unknown option --bogus'],
+      [['check', '.', '--config'], '--config needs a value'],
+      [['chek'], 'unknown command "chek"; did you mean "check"? commands: scan, check, audit, run, serve, config, graph, chain'],
+      [['scan', '/nonexistent/archpin-tree'], 'scan: no such directory: /nonexistent/archpin-tree'],
+      [['scan', 'package.json'], 'scan: package.json is a file; pass the directory that holds it (archpin scan .)'],
+    ];
+    for (const [argv, message] of cases) {
+      expect(await runArchpin(argv), argv.join(' ')).toEqual({ code: 2, stdout: '', stderr: `archpin: ${message}\nRun "archpin --help" for usage.\n` });
+    }
+  });
+
+  it('archpin <command> --help and archpin help <command> print that command\'s usage and options', async () => {
+    const help = await runArchpin(['audit', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout.split('\n').slice(0, 3)).toEqual(['Usage: archpin audit [dir]', '', 'Gate the digests already pinned under dir. Exit 3 when any pin is unsafe.']);
+    expect(help.stdout).toContain('--platforms LIST');
+    expect(help.stdout).not.toContain('--write');
+    expect(await runArchpin(['help', 'audit'])).toEqual(help);
+    expect((await runArchpin(['check', '-h'])).stdout).toContain('--write                 apply the edits to the working tree');
+  });
 });

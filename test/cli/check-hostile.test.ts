@@ -268,8 +268,8 @@ describe('unknown baseline', () => {
     expect(run.code).toBe(0);
     expect(proposals(report)).toEqual([[`${host}/hostile/full:latest@${full}`, 'pin', TWO]]);
     expect(report.blocked.map((item) => [item.image, item.digest, item.reasons, item.missing, item.message])).toEqual([
-      [`${host}/hostile/i386`, only386, ['missing-platforms'], ['linux/amd64'], 'index lists only linux/386; policy requires linux/amd64'],
-      [`${host}/hostile/arm`, onlyArm, ['missing-platforms'], ['linux/amd64'], 'index lists only linux/arm64/v8; policy requires linux/amd64'],
+      [`${host}/hostile/i386`, only386, ['missing-platforms'], ['linux/amd64'], 'index lists only linux/386; required by default, as no platforms are configured: linux/amd64'],
+      [`${host}/hostile/arm`, onlyArm, ['missing-platforms'], ['linux/amd64'], 'index lists only linux/arm64/v8; required by default, as no platforms are configured: linux/amd64'],
     ]);
   });
 
@@ -347,7 +347,7 @@ describe('audit', () => {
       [
         'Unsafe pins (1):',
         `  pod.yaml:8  ${host}/${repo}:2.1.0@${partial}`,
-        '      missing-platforms: index lists only linux/arm64/v8; policy requires linux/amd64',
+        '      missing-platforms: index lists only linux/arm64/v8; required by default, as no platforms are configured: linux/amd64',
         `      fix: ${host}/${repo}:2.0.0@${good}`,
         '',
       ].join('\n'),

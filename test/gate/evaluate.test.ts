@@ -138,6 +138,19 @@ describe('evaluateCandidate: empty-index', () => {
 });
 
 describe('evaluateCandidate: missing-platforms', () => {
+  it('says the platforms are a default, not a policy, when nothing was configured', () => {
+    expect(evaluateCandidate(input(indexCandidate(['linux/arm64']), { policy: { platforms: ['linux/amd64'], platformsSource: 'default' } }))).toEqual({
+      pass: false,
+      reasons: [
+        {
+          code: 'missing-platforms',
+          missing: ['linux/amd64'],
+          message: 'index lists only linux/arm64/v8; required by default, as no platforms are configured: linux/amd64',
+        },
+      ],
+    });
+  });
+
   it('blocks an arm64-only index when amd64 is required', () => {
     expect(evaluateCandidate(input(indexCandidate(['linux/arm64']), { policy: { platforms: ['linux/amd64', 'linux/arm64'] } }))).toEqual({
       pass: false,
