@@ -47,7 +47,7 @@ function generate(dir, count, mix) {
 
 function treeStats(dir) {
   let files = 0, bytes = 0;
-  const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else { files++; bytes += statSync(p).size; } } };
+  const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else if (e.isFile()) { files++; bytes += statSync(p).size; } } };
   walk(dir);
   return { files, bytes };
 }
@@ -83,7 +83,64 @@ for (const name of ['operator-a.yaml', 'operator-b.yaml']) {
 const worst = path.join(base, 'worst-case');
 mkdirSync(worst, { recursive: true });
 if (!existsSync(path.join(worst, 'all-deployments.yaml'))) writeFileSync(path.join(worst, 'all-deployments.yaml'), Array.from({ length: 2500 }, (_, i) => generators.deployment(i)).join('---\n'));
+// Real-shaped trees (generated, in our own words): a Helm chart repository with templates, a large
+// Puppet control repository with Hiera data, a GitLab CI monorepo that includes its CI files.
+const write = (file, text) => {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+};
+function generateOnce(dir, build) {
+  if (existsSync(path.join(dir, '.complete'))) return;
+  rmSync(dir, { recursive: true, force: true });
+  build(dir);
+  writeFileSync(path.join(dir, '.complete'), '');
+}
+const docComments = (n, what) => Array.from({ length: n }, (_, k) => `## @param ${what}.option${k} Option ${k} of the ${what}: how it is set and what it changes`).join('\n');
+generateOnce(path.join(base, 'helm-charts'), (dir) => {
+  for (let c = 0; c < 160; c++) {
+    const chart = path.join(dir, 'charts', `app${c}`);
+    write(path.join(chart, 'Chart.yaml'), `apiVersion: v2\nname: app${c}\nversion: 1.${c}.0\ndependencies:\n  - name: common\n    repository: oci://registry.example.com/charts\n    version: 2.x.x\n`);
+    write(path.join(chart, 'values.yaml'), `${docComments(40, 'image')}\nimage:\n  registry: docker.io\n  repository: acme/app${c}\n  tag: 3.${c % 9}.1-debian-12-r${c}\n  pullPolicy: IfNotPresent\nmetrics:\n  image:\n    registry: docker.io\n    repository: acme/exporter\n    tag: 0.${c % 30}.0\nconfiguration: |\n  {{- if .Values.metrics.enabled }}\n  metrics_port: {{ .Values.metrics.port }}\n  {{- end }}\n${docComments(200, 'app')}\n${Array.from({ length: 200 }, (_, k) => `option${k}: ${k}`).join('\n')}\n`);
+    for (const kind of ['deployment', 'statefulset', 'cronjob', 'job-migrate', 'daemonset-agent']) {
+      write(path.join(chart, 'templates', `${kind}.yaml`), `{{- if .Values.${kind.replace(/-/g, '')}.enabled }}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "common.names.fullname" . }}\n  labels: {{- include "common.labels.standard" . | nindent 4 }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n  template:\n    spec:\n      {{- include "app.imagePullSecrets" . | nindent 6 }}\n      containers:\n        - name: app\n          image: {{ include "app.image" . }}\n          env:\n${Array.from({ length: 60 }, (_, k) => `            - name: SETTING_${k}\n              value: {{ .Values.settings.s${k} | quote }}`).join('\n')}\n          {{- if .Values.resources }}\n          resources: {{- toYaml .Values.resources | nindent 12 }}\n          {{- end }}\n{{- end }}\n`);
+    }
+    for (const kind of ['service', 'configmap', 'ingress', 'serviceaccount', 'pdb', 'networkpolicy', 'hpa', 'role', 'rolebinding']) {
+      write(path.join(chart, 'templates', `${kind}.yaml`), `apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: {{ template "common.names.fullname" . }}\n  namespace: {{ .Release.Namespace | quote }}\n{{- with .Values.${kind}.annotations }}\n  annotations: {{- toYaml . | nindent 4 }}\n{{- end }}\nspec:\n${Array.from({ length: 40 }, (_, k) => `  key${k}: {{ .Values.${kind}.key${k} }}`).join('\n')}\n`);
+    }
+    write(path.join(chart, 'templates', '_helpers.tpl'), `{{- define "app.image" -}}\n{{ include "common.images.image" (dict "imageRoot" .Values.image "global" .Values.global) }}\n{{- end -}}\n`);
+    write(path.join(chart, 'README.md'), `# app${c}\n\n${docComments(80, 'readme')}\n`);
+  }
+});
+generateOnce(path.join(base, 'puppet-control'), (dir) => {
+  for (let m = 0; m < 300; m++) {
+    for (let k = 0; k < 10; k++) {
+      const withImage = k === 0;
+      write(path.join(dir, 'site', `profile${m}`, 'manifests', `part${k}.pp`), `# @summary Part ${k} of profile ${m}\nclass profile${m}::part${k} (\n  String $version = '2.${m % 17}.${k}',\n  String $ensure = 'present',\n${withImage ? `  String $image = 'registry.example.com/ops/service${m}',\n` : ''}) {\n${withImage ? `  docker::run { 'service${m}':\n    image   => "\${image}:\${version}",\n    ports   => ['8080:8080'],\n    env     => ['MODE=production'],\n  }\n` : ''}  file { '/etc/profile${m}/part${k}.conf':\n    ensure  => file,\n    content => template('profile${m}/part${k}.conf.erb'),\n  }\n${Array.from({ length: 30 }, (_, j) => `  package { 'pkg${m}-${k}-${j}': ensure => $ensure }`).join('\n')}\n}\n`);
+    }
+    write(path.join(dir, 'data', 'roles', `role${m}.yaml`), `---\nprofile${m}::part0::version: '2.${m % 17}.4'\nprofile${m}::part0::image: 'registry.example.com/ops/service${m}'\nprofile${m}::monitoring::exporter_image: 'prom/node-exporter:v1.${m % 9}.0'\n${Array.from({ length: 60 }, (_, j) => `profile${m}::setting${j}: value${j}`).join('\n')}\n`);
+    write(path.join(dir, 'data', 'nodes', `node${m}.example.com.yaml`), `---\nclasses:\n  - role::role${m}\n${Array.from({ length: 20 }, (_, j) => `profile${m}::node_setting${j}: ${j}`).join('\n')}\n`);
+  }
+  write(path.join(dir, 'hiera.yaml'), `---\nversion: 5\nhierarchy:\n  - name: nodes\n    path: nodes/%{trusted.certname}.yaml\n  - name: roles\n    glob: roles/*.yaml\n`);
+});
+generateOnce(path.join(base, 'gitlab-monorepo'), (dir) => {
+  const services = 250;
+  write(path.join(dir, '.gitlab-ci.yml'), `include:\n  - local: ci/variables.yml\n  - local: ci/templates/*.yml\n${Array.from({ length: services }, (_, s) => `  - local: services/svc${s}/ci.yml`).join('\n')}\nstages: [build, test, deploy]\ndefault:\n  image: ruby:\${RUBY_VERSION}-alpine\n`);
+  write(path.join(dir, 'ci', 'variables.yml'), `variables:\n  RUBY_VERSION: "3.3.6"\n  GO_VERSION: "1.23.3"\n  DOCKER_VERSION: "27.3.1"\n  MIRROR: registry.example.com/mirror\n  BUILDER: "\${MIRROR}/builder:2024.11"\n`);
+  for (const t of ['build', 'test', 'deploy', 'lint']) write(path.join(dir, 'ci', 'templates', `${t}.yml`), `.${t}:\n  stage: ${t === 'lint' ? 'test' : t}\n  image: golang:\${GO_VERSION}\n  services:\n    - name: docker:\${DOCKER_VERSION}-dind\n      alias: docker\n  script:\n    - make ${t}\n`);
+  for (let s = 0; s < services; s++) {
+    write(path.join(dir, 'services', `svc${s}`, 'ci.yml'), `svc${s}:build:\n  extends: .build\n  variables:\n    SERVICE: svc${s}\nsvc${s}:test:\n  extends: .test\n  image: \${BUILDER}\nsvc${s}:deploy:\n  extends: .deploy\n  image: alpine/helm:3.16.${s % 4}\n`);
+    write(path.join(dir, 'services', `svc${s}`, 'Dockerfile'), `# syntax=docker/dockerfile:1.11\nARG GO_VERSION=1.23.3\nFROM golang:\${GO_VERSION} AS build\nRUN go build ./...\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /out /app\n`);
+    for (let f = 0; f < 12; f++) write(path.join(dir, 'services', `svc${s}`, 'src', `f${f}.go`), `package svc${s}\n\n${Array.from({ length: 80 }, (_, k) => `// line ${k} of a source file that the scan never reads`).join('\n')}\n`);
+  }
+});
+
 execFileSync(process.execPath, [bin, '--version']);
 measure('20,000-file tree', path.join(base, 'large-20000'));
 measure('400-file tree', path.join(base, 'small-400'));
 measure('worst case (one file, 2,500 Deployments)', worst);
+measure('Helm chart repository (160 charts, templates)', path.join(base, 'helm-charts'));
+measure('Puppet control repository (3,000 manifests, Hiera data)', path.join(base, 'puppet-control'));
+measure('GitLab CI monorepo (250 services, include: local)', path.join(base, 'gitlab-monorepo'));
+// Trees of your own (e.g. whole public repositories checked out by hand), measured the same way:
+//   ARCHPIN_BENCH_TREES=/path/one:/path/two npm run bench:scan
+for (const extra of (process.env.ARCHPIN_BENCH_TREES ?? '').split(':').filter(Boolean)) measure(path.basename(extra), extra);

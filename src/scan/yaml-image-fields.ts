@@ -22,6 +22,8 @@ export function baseName(path: string): string {
 
 /** `image`, or a camelCase `…Image` key (`initImage`); with `snake`, also `…_image`. `imagePullPolicy` is not one. */
 export function isImageKey(key: string, snake = false): boolean {
+  // Azure Pipelines `pool: {vmImage: …}` names a virtual machine image, not a container.
+  if (key === 'vmImage') return false;
   return key === 'image' || /[a-z0-9]Image$/.test(key) || (snake && /[a-z0-9]_image$/.test(key));
 }
 
@@ -30,7 +32,6 @@ const MAX_IMAGE_TEXT = 512;
 const POLICY_RULE = /^(?:rule|role|is_admin|project_id|user_id|domain_id|system_scope|tenant):/;
 
 /** False for values that are plainly not image references at all: URLs, file names, paths, prose, policy rules, pictures. */
-
 export function looksLikeImageText(value: string): boolean {
   if (value.trim() === '') return false;
   // No reference is this long (name 255, tag 128, digest ~135): a base64 picture or a document.

@@ -58,3 +58,10 @@ describe('compose file format 1', () => {
     ]);
   });
 });
+
+describe('virtual machine images', () => {
+  it('Azure Pipelines pool vmImage is not a container image; a container resource is', () => {
+    const pipeline = 'pool:\n  vmImage: ubuntu-24.04\nresources:\n  containers:\n    - container: db\n      image: postgres:16.4\n';
+    expect(scan({ 'azure-pipelines.yml': pipeline })).toEqual([['azure-pipelines.yml', 6, 'postgres:16.4', 'yaml-image', null]]);
+  });
+});
