@@ -1,10 +1,11 @@
 import { isMap, isScalar, Scalar, type Document } from 'yaml';
-import { isTemplated } from '../../../core/image-ref.js';
+import { isTemplated, parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Extractor } from '../../extractor.js';
 import { makeReference, type ReferenceInput } from '../../make-reference.js';
 import { mapEntries, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { composeImage, imageKeyStrength, type ValueText } from '../../puppet-image-keys.js';
+import { looksLikeImageText } from '../../yaml-image-fields.js';
 
 /** Directories that hold Hiera data in control repositories and modules. */
 const DATA_DIRECTORIES = new Set(['data', 'hieradata', 'hiera']);
@@ -44,8 +45,18 @@ export const hieraExtractor: Extractor = {
           }
           return null;
         };
+        const inImageMap = path.some((part) => IMAGE_MAP_KEY.test(part));
         for (const [key, node] of entries) {
           const strength = imageKeyStrength(key);
+          if (!strength && (inImageMap || IMAGE_MAP_KEY.test(key))) {
+            // A map of images (`common_images: {httpd: {exporter: prom/apache-exporter:0.0.4}}`):
+            // its string values are references when they carry a tag or digest.
+            const entry = valueText(node, file, false);
+            if (entry && !entry.templated && looksLikeTaggedImage(entry.text)) {
+              inputs.push({ kind: 'hiera', value: entry.text, parts: [{ role: 'reference', start: entry.start, end: entry.end }], detail: [...path, key].join('.'), ...(entry.skip ? { skip: entry.skip } : {}) });
+            }
+            continue;
+          }
           const value = strength ? valueText(node, file, false) : null;
           if (!strength || !value) continue;
           const input = composeImage('hiera', key.toLowerCase(), strength, value, sibling, [...path, key].join('.'));
@@ -73,6 +84,15 @@ function valueText(node: unknown, file: SourceFile, allowNumber: boolean): Value
     return { text: file.text.slice(start, end), start, end };
   }
   return null;
+}
+
+/** Keys of maps whose values are images: `images`, `common_images`, `profile::app::images`. */
+const IMAGE_MAP_KEY = /(?:^|[_:])images$/i;
+
+function looksLikeTaggedImage(text: string): boolean {
+  if (!looksLikeImageText(text)) return false;
+  const parsed = parseImageRef(text);
+  return parsed !== null && (parsed.tag !== null || parsed.digest !== null);
 }
 
 function isKubernetesDocument(document: Document.Parsed): boolean {
