@@ -53,6 +53,8 @@ export interface ServeOptions {
    * a repository over them is reported and skipped. Default DEFAULT_ISOLATION; null runs in-process.
    */
   readonly isolation?: IsolationLimits | null;
+  /** Aborts every registry lookup in flight (called first on stop, so a stalled registry cannot delay it). */
+  readonly abortLookups?: () => void;
   /** `chain.schedules`: cron patterns that start the chain below a root project. */
   readonly chainSchedules?: ReadonlyArray<{ readonly root: string; readonly cron: string }>;
 }
@@ -202,6 +204,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        options.abortLookups?.();
         cron?.stop();
         for (const chainCron of chainCrons) chainCron.stop();
         options.chain?.stop();

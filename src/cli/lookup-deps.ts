@@ -37,12 +37,27 @@ function credentialsResolver(config: Config, io: CliIo): Promise<CredentialResol
  * `ARCHPIN_REGISTRY_TIMEOUT_MS`: per-request registry timeout in milliseconds (default 15 s). Not a flag:
  * it exists for tests and for users behind unusually slow registries.
  */
+/** `fetch` whose requests also end when `stop` aborts (a stalled registry must not hold up a shutdown). */
+function abortableFetch(stop: AbortSignal): typeof fetch {
+  return (input, init) => globalThis.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, stop]) : stop });
+}
+
 export function registryTimeoutMs(env: CliIo['env']): number | undefined {
   const text = env['ARCHPIN_REGISTRY_TIMEOUT_MS'];
   return text !== undefined && /^\d+$/.test(text) && Number(text) > 0 ? Number(text) : undefined;
 }
 
-export async function lookupSetup(config: Config, io: CliIo, options: { cacheDir: string; platforms?: readonly string[] | undefined; onProgress?: (done: number, total: number) => void }): Promise<LookupSetup> {
+export async function lookupSetup(
+  config: Config,
+  io: CliIo,
+  options: {
+    cacheDir: string;
+    platforms?: readonly string[] | undefined;
+    onProgress?: (done: number, total: number) => void;
+    /** Aborts every registry request in flight or to come (serve's stop). */
+    signal?: AbortSignal;
+  },
+): Promise<LookupSetup> {
   const registries = config.registries ?? {};
   const timeoutMs = registryTimeoutMs(io.env);
   const hubApiUrl = registries['docker.io']?.hubApiUrl;
@@ -57,6 +72,7 @@ export async function lookupSetup(config: Config, io: CliIo, options: { cacheDir
     cacheDir: options.cacheDir,
     now: io.now,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(options.signal ? { fetch: abortableFetch(options.signal) } : {}),
   });
   const firstSeen = await openFirstSeenStore(options.cacheDir);
   const source = politeSource(client, firstSeen, { cacheDir: options.cacheDir });

@@ -15,11 +15,14 @@ import { cacheDirectory, lookupSetup } from './lookup-deps.js';
 import { makeForge } from './make-forge.js';
 import { registerSecret } from '../core/redact.js';
 
+/** After SIGTERM, exit within this even if a forge call still hangs (Kubernetes allows 30 s; the issue asks for 10). */
+const STOP_DEADLINE_MS = 8_000;
 
 export type ServeArgs = Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'projects' | 'owners' | 'repositories' | 'listen' | 'schedule' | 'cacheDir' | 'platforms' | 'dryRun'>;
 
 /** Everything `startServe` needs, from flags (which win), the config and the environment. */
 export function serveOptions(args: ServeArgs, config: Config, io: CliIo, logger: Logger): ServeOptions {
+  const stopLookups = new AbortController();
   const serve = config.serve ?? {};
   const listenText = args.listen ?? serve.listen ?? DEFAULTS.serve.listen;
   const listen = parseListen(listenText);
@@ -74,8 +77,9 @@ export function serveOptions(args: ServeArgs, config: Config, io: CliIo, logger:
     dryRun: args.dryRun,
     platforms: args.platforms,
     now: io.now,
+    abortLookups: () => stopLookups.abort(),
     openLookup: async () => {
-      const setup = await lookupSetup(config, io, { cacheDir, platforms: args.platforms });
+      const setup = await lookupSetup(config, io, { cacheDir, platforms: args.platforms, signal: stopLookups.signal });
       const { policyFor: _policyFor, ...deps } = setup.deps;
       return { deps, firstSeen: setup.firstSeen, requestCounts: () => setup.client.requestCounts() };
     },
@@ -102,6 +106,15 @@ export async function runServe(args: ParsedArgs, config: Config, io: CliIo, wait
   io.stdout(`archpin serve: listening on ${handle.url}\n`);
   const signal = await waitForStop();
   logger.info({ signal }, 'stop requested');
-  await handle.stop();
+  // Lookups are aborted at once and the write in flight finishes; whatever still hangs after the
+  // deadline (a forge call that does not answer) does not keep the process past Kubernetes' grace period.
+  let deadline: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    deadline = setTimeout(() => resolve('late'), STOP_DEADLINE_MS);
+    deadline.unref();
+  });
+  const result = await Promise.race([handle.stop().then(() => 'stopped' as const), late]);
+  clearTimeout(deadline);
+  if (result === 'late') logger.warn({ deadlineMs: STOP_DEADLINE_MS }, 'stop deadline reached; exiting with work unfinished');
   return EXIT_OK;
 }
