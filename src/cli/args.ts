@@ -3,7 +3,7 @@ import { ArchpinError } from '../core/errors.js';
 import { checkPlatform, nearest } from '../core/platform-vocabulary.js';
 import { BOOLEAN_OPTIONS, COMMAND_ARGUMENTS, commandAccepts, STRING_OPTIONS } from './command-options.js';
 
-export const COMMANDS = ['scan', 'check', 'audit', 'run', 'serve', 'config', 'graph', 'chain'] as const;
+export const COMMANDS = ['scan', 'check', 'audit', 'run', 'serve', 'config', 'graph', 'chain', 'inspect'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -39,13 +39,15 @@ export interface ParsedArgs {
   readonly concurrency: number | undefined;
   /** help: the command whose help was asked for (`archpin check --help`). */
   readonly helpFor?: CommandName;
+  /** inspect: the newest N tags as a matrix. */
+  readonly tags: number | undefined;
 }
 
 function emptyArgs(): Omit<ParsedArgs, 'command'> {
   return {
     positionals: [], config: undefined, format: 'text', graphFormat: 'text', platforms: undefined, logLevel: 'info', logLevelGiven: false, write: false, diff: false,
     dryRun: false, cacheDir: undefined, forge: undefined, url: undefined, groups: [], projects: [], owners: [], repositories: [], listen: undefined, schedule: undefined,
-    shard: undefined, concurrency: undefined,
+    shard: undefined, concurrency: undefined, tags: undefined,
   };
 }
 
@@ -98,6 +100,7 @@ Commands:
   audit [dir]     gate the digests already pinned; exit 3 when any is unsafe
   run             open/update merge requests or pull requests on the configured forge
   serve           long-running bot: schedule, webhooks, health endpoints
+  inspect IMAGE[:TAG|@DIGEST]   the index, each platform's child (verified), attestations, the gate's verdict; --tags N matrix
   graph [dir]     the image-chain graph in build order (local checkouts in dir, else the forge targets)
   chain trigger ROOT   trigger the pipelines of the projects built on ROOT (through the forge)
   config validate FILE   check a config file
@@ -117,6 +120,7 @@ Options:
   --listen HOST:PORT      serve: address for webhooks, /healthz, /readyz, /metrics (default 0.0.0.0:8080)
   --schedule CRON         serve: cron pattern of full sweeps (default "0 * * * *")
   --shard I/N             run: only the I-th of N shards of the repositories (default from CI_NODE_INDEX/CI_NODE_TOTAL)
+  --tags N                inspect: the newest N tags as a matrix (tag x platform) with verdicts
   --concurrency N         run: repositories processed at once (default 4)
   --log-level LEVEL       trace|debug|info|warn|error|silent (default info; run: warn unless on a terminal or in CI)
   -h, --help              this help
@@ -142,6 +146,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         schedule: { type: 'string' },
         shard: { type: 'string' },
         concurrency: { type: 'string' },
+        tags: { type: 'string' },
         write: { type: 'boolean', default: false },
         diff: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
@@ -215,5 +220,12 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     schedule: values.schedule,
     shard: values.shard,
     concurrency: concurrencyText === undefined ? undefined : Number(concurrencyText),
+    tags: tagsCount(values.tags),
   };
+}
+
+function tagsCount(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 100) throw new ArchpinError('usage', `--tags takes a number from 1 to 100, not "${text}"`);
+  return Number(text);
 }

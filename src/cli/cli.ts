@@ -71,6 +71,10 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
       const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), path.resolve(io.cwd, args.positionals[0] === undefined ? io.cwd : directory));
       return (await import('./graph.js')).runGraph(args, config, io);
     }
+    case 'inspect': {
+      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), io.cwd);
+      return (await import('./inspect.js')).runInspect(args, config, io);
+    }
     case 'chain': {
       const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), io.cwd);
       return (await import('./chain.js')).runChain(args, config, io);

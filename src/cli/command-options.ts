@@ -1,7 +1,7 @@
 import type { CommandName } from './args.js';
 
 export const STRING_OPTIONS = [
-  'config', 'format', 'platforms', 'log-level', 'listen', 'schedule', 'shard', 'concurrency', 'cache-dir', 'forge', 'url', 'group', 'project', 'owner', 'repo',
+  'config', 'format', 'platforms', 'log-level', 'listen', 'schedule', 'shard', 'concurrency', 'cache-dir', 'forge', 'url', 'group', 'project', 'owner', 'repo', 'tags',
 ] as const;
 export const BOOLEAN_OPTIONS = ['write', 'diff', 'dry-run', 'help', 'version'] as const;
 
@@ -18,6 +18,7 @@ const ACCEPTS: Readonly<Record<CommandName, readonly string[]>> = {
   graph: ['format', ...FORGE],
   chain: ['format', 'dry-run', ...FORGE],
   config: [],
+  inspect: ['format', 'platforms', 'cache-dir', 'tags'],
 };
 
 export function commandAccepts(command: CommandName, option: string): boolean {
@@ -33,6 +34,7 @@ export const COMMAND_ARGUMENTS: Readonly<Record<CommandName, { readonly max: num
   serve: { max: 0, text: 'no arguments (targets come from --group/--project/--owner/--repo or the config)' },
   chain: { max: 2, text: '"trigger ROOT"' },
   config: { max: 2, text: '"validate FILE"' },
+  inspect: { max: 1, text: 'one image: IMAGE[:TAG|@DIGEST]' },
 };
 
 const OPTION_HELP: Readonly<Record<string, string>> = {
@@ -52,6 +54,7 @@ const OPTION_HELP: Readonly<Record<string, string>> = {
   shard: '--shard I/N             only the I-th of N shards of the repositories',
   concurrency: '--concurrency N         repositories processed at once (default 4)',
   'log-level': '--log-level LEVEL       trace|debug|info|warn|error|silent',
+  tags: '--tags N                the newest N tags as a matrix (tag x platform) with verdicts',
 };
 
 const SYNOPSIS: Readonly<Record<CommandName, string>> = {
@@ -63,6 +66,7 @@ const SYNOPSIS: Readonly<Record<CommandName, string>> = {
   graph: 'archpin graph [dir]\n\nThe image-chain graph in build order (local checkouts in dir, else the forge targets).\n--format also takes dot and mermaid.',
   chain: 'archpin chain trigger ROOT\n\nTrigger the pipelines of the projects built on ROOT.',
   config: 'archpin config validate FILE\n\nCheck a config file as run and serve would read it.',
+  inspect: 'archpin inspect IMAGE[:TAG|@DIGEST]\n\nThe index, each platform\'s child (verified), attestations, and the gate\'s verdict.\nExit 3 when the gate refuses the image, 1 when the registry could not be read.',
 };
 
 /** `archpin <command> --help`. */

@@ -3,7 +3,7 @@ import { runArchpin } from '../support/run-cli.js';
 
 describe('command line', () => {
   it('usage errors exit 2 with a message naming the fix', async () => {
-    expect(await runArchpin(['frobnicate'])).toEqual({ code: 2, stdout: '', stderr: 'archpin: unknown command "frobnicate"; commands: scan, check, audit, run, serve, config, graph, chain\nRun "archpin --help" for usage.\n' });
+    expect(await runArchpin(['frobnicate'])).toEqual({ code: 2, stdout: '', stderr: 'archpin: unknown command "frobnicate"; commands: scan, check, audit, run, serve, config, graph, chain, inspect\nRun "archpin --help" for usage.\n' });
     expect((await runArchpin(['check', '.', '--format', 'yaml'])).stderr).toBe('archpin: --format must be text or json, not "yaml"\nRun "archpin --help" for usage.\n');
     const platforms = await runArchpin(['check', '.', '--platforms', 'amd64,linux/arm64']);
     expect([platforms.code, platforms.stderr]).toEqual([2, 'archpin: --platforms takes os/arch[/variant] entries such as linux/amd64,linux/arm64; not amd64\nRun "archpin --help" for usage.\n']);
@@ -52,7 +52,7 @@ describe('command line', () => {
       [['check', '--platfroms', 'linux/amd64'], 'unknown option --platfroms; did you mean --platforms?'],
       [['scan', '--bogus'], 'unknown option --bogus'],
       [['check', '.', '--config'], '--config needs a value'],
-      [['chek'], 'unknown command "chek"; did you mean "check"? commands: scan, check, audit, run, serve, config, graph, chain'],
+      [['chek'], 'unknown command "chek"; did you mean "check"? commands: scan, check, audit, run, serve, config, graph, chain, inspect'],
       [['scan', '/nonexistent/archpin-tree'], 'scan: no such directory: /nonexistent/archpin-tree'],
       [['scan', 'package.json'], 'scan: package.json is a file; pass the directory that holds it (archpin scan .)'],
     ];

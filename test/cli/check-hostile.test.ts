@@ -368,3 +368,52 @@ describe('audit', () => {
     expect(run.stdout).not.toContain('safe.');
   });
 });
+
+describe('inspect', () => {
+  interface Inspection {
+    image: string;
+    tag: string | null;
+    digest: string | null;
+    mediaType: string | null;
+    entries: Array<{ platform: string | null; digest: string; size: number; kind: string; verified: boolean | null; problem: string | null }>;
+    verdict: { pass: boolean; platforms?: string[]; reasons?: Array<{ code: string; missing: string[] }> };
+  }
+
+  it('shows each entry verified or not, attestations marked, and the verdict; exit 3 when refused', async () => {
+    const repo = 'inspect/app';
+    const images1 = await images(repo, '1.0.0', [AMD64, ARM64]);
+    const good = await pushIndex(registry, repo, '1.0.0', images1, { mediaType: 'oci', attestations: true });
+    const [amd, s390x] = await images(repo, '1.1.0', [AMD64, { os: 'linux', architecture: 's390x' }]);
+    const lying = await rawIndex(repo, '1.1.0', [amd!, { ...s390x!, platform: ARM64 }]);
+    const cache = path.join(work, 'inspect-cache');
+
+    const ok = await runArchpin(['inspect', `${host}/${repo}:1.0.0`, '--format', 'json', '--cache-dir', cache]);
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+    const passed = JSON.parse(ok.stdout) as Inspection;
+    expect(passed.digest).toBe(good.digest);
+    expect(passed.mediaType).toBe(MEDIA_TYPES.ociIndex);
+    expect(passed.entries.map((entry) => [entry.platform, entry.kind, entry.verified])).toEqual([
+      ['linux/amd64', 'image', true],
+      ['linux/arm64/v8', 'image', true],
+      ['unknown/unknown', 'attestation', null],
+      ['unknown/unknown', 'attestation', null],
+    ]);
+    expect(passed.entries[0]!.size).toBe(images1[0]!.size);
+    expect(passed.verdict).toEqual({ pass: true, platforms: TWO });
+
+    const bad = await runArchpin(['inspect', `${host}/${repo}@${lying.digest}`, '--cache-dir', cache]);
+    expect(bad.code).toBe(3);
+    expect(bad.stdout).toContain(`digest      ${lying.digest}\n`);
+    expect(bad.stdout).toContain(`linux/arm64/v8  ${s390x!.digest}  ${String(s390x!.size).padEnd(4)}  platform-mismatch: the child's config says linux/s390x\n`);
+    expect(bad.stdout).toContain(`linux/amd64     ${amd!.digest}  ${String(amd!.size).padEnd(4)}  verified\n`);
+    expect(bad.stdout.endsWith("\nverdict     refused: platform-mismatch: linux/arm64/v8: the child's config says linux/s390x\n")).toBe(true);
+
+    const matrix = await runArchpin(['inspect', `${host}/${repo}`, '--tags', '2', '--platforms', 'linux/amd64,linux/arm64', '--cache-dir', cache]);
+    expect(matrix.code).toBe(3);
+    expect(matrix.stdout.split('\n').slice(2, 5)).toEqual([
+      'tag    linux/amd64  linux/arm64/v8  verdict',
+      '1.1.0  ok           BAD             refused (platform-mismatch)',
+      '1.0.0  ok           ok              pass',
+    ]);
+  });
+});
