@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
 import { ArchpinError } from '../core/errors.js';
 import { checkPlatform, nearest } from '../core/platform-vocabulary.js';
-import { BOOLEAN_OPTIONS, COMMAND_ARGUMENTS, commandAccepts, STRING_OPTIONS } from './command-options.js';
+import { BOOLEAN_OPTIONS, COMMAND_ARGUMENTS, commandAccepts, COMMANDS, STRING_OPTIONS, type CommandName } from './command-options.js';
 
-export const COMMANDS = ['scan', 'check', 'audit', 'run', 'serve', 'config', 'graph', 'chain', 'inspect'] as const;
-export type CommandName = (typeof COMMANDS)[number];
+export { COMMANDS, type CommandName } from './command-options.js';
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

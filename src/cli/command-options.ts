@@ -1,4 +1,6 @@
-import type { CommandName } from './args.js';
+/** The commands archpin knows. */
+export const COMMANDS = ['scan', 'check', 'audit', 'run', 'serve', 'config', 'graph', 'chain', 'inspect'] as const;
+export type CommandName = (typeof COMMANDS)[number];
 
 export const STRING_OPTIONS = [
   'config', 'format', 'platforms', 'log-level', 'listen', 'schedule', 'shard', 'concurrency', 'cache-dir', 'forge', 'url', 'group', 'project', 'owner', 'repo', 'tags',
