@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Makes sure the tools the test suite's real registry needs are installed:
+// Makes sure the real servers the test suite starts, and their tools, are installed:
 //   docker-registry  the CNCF distribution server (Debian package `docker-registry`)
 //   openssl          self-signed certificate for the bearer-token auth tests
 //   htpasswd         bcrypt password file for the basic auth tests (Debian package `apache2-utils`)
+//   redis-server     the queue and shared cache of the distributed bot (Debian package `redis-server`)
 // Missing ones are installed with apt-get (as root, or through sudo when available).
-// The Debian package's system service must not start (it would listen on :5000 on every
-// interface): while installing, a temporary /usr/sbin/policy-rc.d forbids service starts,
-// unless the machine already has one. The tests run their own `docker-registry serve` on
-// 127.0.0.1 with a throw-away configuration.
+// The Debian packages' system services must not start (docker-registry would listen on :5000 on
+// every interface, redis-server on :6379): while installing, a temporary /usr/sbin/policy-rc.d
+// forbids service starts, unless the machine already has one. The tests run their own
+// `docker-registry serve` and `redis-server` on 127.0.0.1 with throw-away configurations.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -16,6 +17,7 @@ const NEEDED = [
   { command: 'docker-registry', pkg: 'docker-registry' },
   { command: 'openssl', pkg: 'openssl' },
   { command: 'htpasswd', pkg: 'apache2-utils' },
+  { command: 'redis-server', pkg: 'redis-server' },
 ];
 
 function onPath(command) {
@@ -38,7 +40,7 @@ function fail(message) {
 
 const missing = NEEDED.filter((tool) => !onPath(tool.command));
 if (missing.length === 0) {
-  console.log('ensure-registry: docker-registry, openssl and htpasswd are already installed');
+  console.log(`ensure-registry: ${NEEDED.map((tool) => tool.command).join(', ')} are already installed`);
   process.exit(0);
 }
 

@@ -17,8 +17,9 @@ import { DEFAULT_ISOLATION, isolatedScanner, type IsolationLimits } from './isol
 import { createLookupSessions, type LookupSession } from './lookup-sessions.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOutcomeRecorder } from './outcome-recording.js';
-import { runRepository } from './run-repository.js';
+import { repositoryJob } from './repository-job.js';
 import { serveRoutes } from './serve-routes.js';
+import type { SweepMemo } from './sweep-memo.js';
 import { sharedLookup } from './sweep.js';
 import { webhookEndpoint } from './webhook-endpoint.js';
 import { createWorkQueue } from './work-queue.js';
@@ -57,6 +58,8 @@ export interface ServeOptions {
   readonly abortLookups?: () => void;
   /** `chain.schedules`: cron patterns that start the chain below a root project. */
   readonly chainSchedules?: ReadonlyArray<{ readonly root: string; readonly cron: string }>;
+  /** What earlier sweeps left settled: a sweep skips a repository with nothing new without a forge call. */
+  readonly memo?: SweepMemo;
 }
 
 export interface ServeHandle {
@@ -107,15 +110,22 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       }
       const { session: opened, lookup } = await sessions.current();
       logger.debug({ repository: repository.path, reason: item.reason }, 'repository run');
-      const outcome = await runRepository(repository, config, {
-        forge,
-        lookup,
-        firstSeen: opened.firstSeen,
-        now: options.now,
-        dryRun: options.dryRun,
-        shouldStop: () => stopping,
-        ...(isolation ? { scanner: (path: string) => isolatedScanner(path, isolation) } : {}),
-      });
+      // A webhook runs the repository in full; a sweep skips it when nothing moved (with a memo).
+      const { outcome } = await repositoryJob(
+        repository,
+        config,
+        {
+          forge,
+          lookup,
+          firstSeen: opened.firstSeen,
+          now: options.now,
+          dryRun: options.dryRun,
+          shouldStop: () => stopping,
+          memo: options.memo,
+          ...(isolation ? { scanner: (path: string) => isolatedScanner(path, isolation) } : {}),
+        },
+        { force: item.reason !== 'sweep' },
+      );
       recorder.finished(outcome);
     } catch (error) {
       recorder.failed(item.repository?.path ?? item.id, error);

@@ -7,8 +7,8 @@ import { errorFields } from '../core/errors.js';
 import type { RepositoryOutcome } from '../core/outcome.js';
 import { findUpdate, type FindUpdatesDeps } from '../lookup/find-updates.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
-import { quietOutcome, runAndRemember } from './quiet-repository.js';
-import { runRepository, type LookedUp, type RunRepositoryDeps } from './run-repository.js';
+import { repositoryJob } from './repository-job.js';
+import type { LookedUp, RunRepositoryDeps } from './run-repository.js';
 import { inShard, type Shard } from './shard.js';
 import type { SweepMemo } from './sweep-memo.js';
 
@@ -82,11 +82,7 @@ export async function sweep(targets: ForgeTargets, config: Config, deps: SweepDe
   const lookup = sharedLookup(deps);
   const results: Array<{ outcome: RepositoryOutcome } | { failure: { repository: string; code: string; message: string } } | undefined> = [];
   const runDeps = { forge: deps.forge, lookup, firstSeen: deps.lookup.firstSeen, now: deps.now, dryRun: deps.dryRun, ...(deps.shouldStop ? { shouldStop: deps.shouldStop } : {}), ...(deps.upstream ? { upstream: deps.upstream } : {}) };
-  const one = async (repo: (typeof repositories)[number]) => {
-    const memo = deps.memo;
-    if (!memo) return runRepository(repo, config, runDeps);
-    return (await quietOutcome(repo, config, { forge: deps.forge, lookup, memo })) ?? (await runAndRemember(repo, config, { ...runDeps, memo }));
-  };
+  const one = async (repo: (typeof repositories)[number]) => (await repositoryJob(repo, config, { ...runDeps, memo: deps.memo }, { force: false })).outcome;
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < repositories.length && !deps.shouldStop?.()) {

@@ -16,7 +16,7 @@ export interface WebhookEndpointDeps {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly stopping: () => boolean;
-  readonly enqueue: (id: string, event: string) => EnqueueResult;
+  readonly enqueue: (id: string, event: string) => EnqueueResult | Promise<EnqueueResult>;
   /** Chain rebuilds: a Pipeline Hook of a project in scope; absent when chain rebuilds are off (the event is ignored). */
   readonly pipeline?: (event: PipelineHookEvent) => void;
   /** The repository a hook names, looked up by its id through the forge API (the payload is not trusted for it). */
@@ -106,7 +106,7 @@ export function webhookEndpoint(deps: WebhookEndpointDeps): (forgeType: ForgeTyp
       deps.logger.info({ forge: forgeType, repository: decision.path, event: 'pipeline', status: decision.pipeline.status, pipeline: decision.pipeline.pipeline.id }, 'webhook');
       return { status: 202, body: JSON.stringify({ result: 'chain', repository: decision.path }), contentType: 'application/json' };
     }
-    const result = deps.enqueue(decision.id, decision.event);
+    const result = await deps.enqueue(decision.id, decision.event);
     count(result === 'duplicate' ? 'duplicate' : 'queued');
     deps.logger.info({ forge: forgeType, repository: decision.path, event: decision.event, result }, 'webhook');
     return { status: 202, body: JSON.stringify({ result, repository: decision.path }), contentType: 'application/json' };

@@ -36,6 +36,8 @@ export interface ParsedArgs {
   readonly shard: string | undefined;
   /** run: repositories processed at once. */
   readonly concurrency: number | undefined;
+  /** serve with a Redis queue: what this replica does. */
+  readonly role: 'all' | 'scheduler' | 'worker';
   /** help: the command whose help was asked for (`archpin check --help`). */
   readonly helpFor?: CommandName;
   /** inspect: the newest N tags as a matrix. */
@@ -46,7 +48,7 @@ function emptyArgs(): Omit<ParsedArgs, 'command'> {
   return {
     positionals: [], config: undefined, format: 'text', graphFormat: 'text', platforms: undefined, logLevel: 'info', logLevelGiven: false, write: false, diff: false,
     dryRun: false, cacheDir: undefined, forge: undefined, url: undefined, groups: [], projects: [], owners: [], repositories: [], listen: undefined, schedule: undefined,
-    shard: undefined, concurrency: undefined, tags: undefined,
+    shard: undefined, concurrency: undefined, tags: undefined, role: 'all',
   };
 }
 
@@ -121,6 +123,7 @@ Options:
   --shard I/N             run: only the I-th of N shards of the repositories (default from CI_NODE_INDEX/CI_NODE_TOTAL)
   --tags N                inspect: the newest N tags as a matrix (tag x platform) with verdicts
   --concurrency N         run: repositories processed at once (default 4)
+  --role ROLE             serve with serve.queue.redisUrl: all (default), scheduler or worker
   --log-level LEVEL       trace|debug|info|warn|error|silent (default info; run: warn unless on a terminal or in CI)
   -h, --help              this help
   -v, --version           print the version
@@ -146,6 +149,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         shard: { type: 'string' },
         concurrency: { type: 'string' },
         tags: { type: 'string' },
+        role: { type: 'string', default: 'all' },
         write: { type: 'boolean', default: false },
         diff: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
@@ -196,6 +200,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (unknown.length > 0) throw new ArchpinError('usage', `--platforms: ${unknown.join('; ')}`);
   const concurrencyText = values.concurrency;
   if (concurrencyText !== undefined && !/^([1-9]|[1-5]\d|6[0-4])$/.test(concurrencyText)) throw new ArchpinError('usage', `--concurrency takes a number from 1 to 64, not "${concurrencyText}"`);
+  const role = values.role;
+  if (role !== 'all' && role !== 'scheduler' && role !== 'worker') throw new ArchpinError('usage', `--role must be all, scheduler or worker, not "${role}"`);
   return {
     command,
     positionals: rest,
@@ -220,6 +226,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     shard: values.shard,
     concurrency: concurrencyText === undefined ? undefined : Number(concurrencyText),
     tags: tagsCount(values.tags),
+    role,
   };
 }
 

@@ -3,7 +3,7 @@ export const COMMANDS = ['scan', 'check', 'audit', 'run', 'serve', 'config', 'gr
 export type CommandName = (typeof COMMANDS)[number];
 
 export const STRING_OPTIONS = [
-  'config', 'format', 'platforms', 'log-level', 'listen', 'schedule', 'shard', 'concurrency', 'cache-dir', 'forge', 'url', 'group', 'project', 'owner', 'repo', 'tags',
+  'config', 'format', 'platforms', 'log-level', 'listen', 'schedule', 'shard', 'concurrency', 'role', 'cache-dir', 'forge', 'url', 'group', 'project', 'owner', 'repo', 'tags',
 ] as const;
 export const BOOLEAN_OPTIONS = ['write', 'diff', 'dry-run', 'help', 'version'] as const;
 
@@ -16,7 +16,7 @@ const ACCEPTS: Readonly<Record<CommandName, readonly string[]>> = {
   check: ['format', 'platforms', 'write', 'diff', 'cache-dir'],
   audit: ['format', 'platforms', 'cache-dir'],
   run: ['format', 'platforms', 'dry-run', 'cache-dir', 'shard', 'concurrency', ...FORGE],
-  serve: ['platforms', 'dry-run', 'cache-dir', 'listen', 'schedule', ...FORGE],
+  serve: ['platforms', 'dry-run', 'cache-dir', 'listen', 'schedule', 'role', ...FORGE],
   graph: ['format', ...FORGE],
   chain: ['format', 'dry-run', ...FORGE],
   config: [],
@@ -54,6 +54,7 @@ const OPTION_HELP: Readonly<Record<string, string>> = {
   listen: '--listen HOST:PORT      address for webhooks, /healthz, /readyz, /metrics (default 0.0.0.0:8080)',
   schedule: '--schedule CRON         cron pattern of full sweeps (default "0 * * * *")',
   shard: '--shard I/N             only the I-th of N shards of the repositories',
+  role: '--role ROLE             with serve.queue.redisUrl: all (default), scheduler or worker',
   concurrency: '--concurrency N         repositories processed at once (default 4)',
   'log-level': '--log-level LEVEL       trace|debug|info|warn|error|silent',
   tags: '--tags N                the newest N tags as a matrix (tag x platform) with verdicts',

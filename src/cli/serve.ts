@@ -14,6 +14,9 @@ import { createLogger, logFormatFor, type Logger } from './logger.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
 import { makeForge } from './make-forge.js';
 import { registerSecret } from '../core/redact.js';
+import type { RateStore } from '../apply/forges/rate-budget.js';
+import { memorySweepMemo } from '../bot/sweep-memo.js';
+import type { ManifestSource } from '../lookup/manifest-source.js';
 
 /** After SIGTERM, exit within this even if a forge call still hangs (Kubernetes allows 30 s; the issue asks for 10). */
 const STOP_DEADLINE_MS = 8_000;
@@ -21,7 +24,13 @@ const STOP_DEADLINE_MS = 8_000;
 export type ServeArgs = Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'projects' | 'owners' | 'repositories' | 'listen' | 'schedule' | 'cacheDir' | 'platforms' | 'dryRun'>;
 
 /** Everything `startServe` needs, from flags (which win), the config and the environment. */
-export function serveOptions(args: ServeArgs, config: Config, io: CliIo, logger: Logger): ServeOptions {
+export function serveOptions(
+  args: ServeArgs,
+  config: Config,
+  io: CliIo,
+  logger: Logger,
+  shared: { rateStore?: (token: string) => RateStore; source?: (source: ManifestSource) => ManifestSource } = {},
+): ServeOptions {
   const stopLookups = new AbortController();
   const serve = config.serve ?? {};
   const listenText = args.listen ?? serve.listen ?? DEFAULTS.serve.listen;
@@ -38,7 +47,7 @@ export function serveOptions(args: ServeArgs, config: Config, io: CliIo, logger:
   registerSecret(webhookSecret);
   if (webhookSecret === null && serve.webhookSecretEnv) throw new ArchpinError('usage', `serve.webhookSecretEnv names ${secretEnv}, which is not set`);
   if (webhookSecret === null) logger.warn(`webhooks are refused: set ${DEFAULTS.serve.webhookSecretEnv} or serve.webhookSecretEnv`);
-  const { forge, targets, tokenEnv } = makeForge(args, config, io);
+  const { forge, targets, tokenEnv } = makeForge(args, config, io, shared.rateStore);
   const cacheDir = cacheDirectory(args.cacheDir, config, io);
   let chain: ChainRunner | undefined;
   if (config.chain?.rebuild) {
@@ -78,10 +87,11 @@ export function serveOptions(args: ServeArgs, config: Config, io: CliIo, logger:
     platforms: args.platforms,
     now: io.now,
     abortLookups: () => stopLookups.abort(),
+    memo: memorySweepMemo(),
     openLookup: async () => {
       const setup = await lookupSetup(config, io, { cacheDir, platforms: args.platforms, signal: stopLookups.signal });
-      const { policyFor: _policyFor, ...deps } = setup.deps;
-      return { deps, firstSeen: setup.firstSeen, requestCounts: () => setup.client.requestCounts() };
+      const { policyFor: _policyFor, source, ...deps } = setup.deps;
+      return { deps: { ...deps, source: shared.source ? shared.source(source) : source }, firstSeen: setup.firstSeen, requestCounts: () => setup.client.requestCounts() };
     },
   };
 }
@@ -102,8 +112,17 @@ export function stopSignal(): Promise<string> {
 /** `archpin serve`: prints the listen address, serves until SIGTERM/SIGINT, then stops gracefully and exits 0. */
 export async function runServe(args: ParsedArgs, config: Config, io: CliIo, waitForStop: () => Promise<string> = stopSignal): Promise<ExitCode> {
   const logger = createLogger({ level: args.logLevel, format: logFormatFor(io.env, io.interactive), write: io.stderr, now: io.now });
-  const handle = await startServe(serveOptions(args, config, io, logger));
-  io.stdout(`archpin serve: listening on ${handle.url}\n`);
+  const queue = config.serve?.queue;
+  let running: { url: string; stop(): Promise<void> };
+  if (!queue?.redisUrl) {
+    if (args.role !== 'all') throw new ArchpinError('usage', `--role ${args.role} needs serve.queue.redisUrl: without Redis one process does everything`);
+    running = await startServe(serveOptions(args, config, io, logger));
+    io.stdout(`archpin serve: listening on ${running.url}\n`);
+  } else {
+    const { startDistributed } = await import('./serve-distributed.js');
+    running = await startDistributed(args, config, io, logger, queue);
+    io.stdout(`archpin serve: listening on ${running.url} (${args.role}, queue on Redis)\n`);
+  }
   const signal = await waitForStop();
   logger.info({ signal }, 'stop requested');
   // Lookups are aborted at once and the write in flight finishes; whatever still hangs after the
@@ -113,7 +132,7 @@ export async function runServe(args: ParsedArgs, config: Config, io: CliIo, wait
     deadline = setTimeout(() => resolve('late'), STOP_DEADLINE_MS);
     deadline.unref();
   });
-  const result = await Promise.race([handle.stop().then(() => 'stopped' as const), late]);
+  const result = await Promise.race([running.stop().then(() => 'stopped' as const), late]);
   clearTimeout(deadline);
   if (result === 'late') logger.warn({ deadlineMs: STOP_DEADLINE_MS }, 'stop deadline reached; exiting with work unfinished');
   return EXIT_OK;

@@ -89,6 +89,20 @@ export const serveSchema = z
     concurrency: z.number().int().min(1).max(32).optional().describe(`Repositories processed at once (default ${DEFAULTS.serve.concurrency}).`),
     debounce: duration.optional().describe(`How long a repository named by a webhook waits for more events before it runs (default "${DEFAULTS.serve.debounce}").`),
     sweepOnStart: z.boolean().optional().describe(`Sweep every target when the server starts (default ${DEFAULTS.serve.sweepOnStart}).`),
+    queue: z
+      .object({
+        redisUrl: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'a redis:// or rediss:// URL').optional().describe('Redis (or Valkey) for the distributed bot: BullMQ job queue, shared lookup cache, memo and rate budget. Without it, one process with an in-process queue.'),
+        redisPasswordEnv: envName.optional().describe('Environment variable holding the Redis password (kept out of the URL).'),
+        prefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).optional().describe('Prefix of every Redis key (default "archpin").'),
+        attempts: z.number().int().min(1).max(10).optional().describe('Attempts per repository job (default 2: one retry).'),
+        backoff: duration.optional().describe('Delay before the first retry, doubled after each failure (default "30s").'),
+        lockDuration: duration.optional().describe('How long a worker that stops answering keeps its job before another worker takes it (default "30s").'),
+        tagCacheTtl: duration.optional().describe('How long tag lists and tag → digest answers are shared between workers (default "5m").'),
+        registryConcurrency: z.number().int().min(1).max(64).optional().describe('Registry requests in flight per registry host across all workers (default 8).'),
+      })
+      .strict()
+      .optional()
+      .describe('The distributed bot on Redis (archpin serve --role scheduler|worker|all).'),
   })
   .strict();
 

@@ -43,7 +43,8 @@ async function serve(group: string, overrides: Parameters<typeof startTestServe>
 const hook = (url: string, body: string, token: string | null = WEBHOOK_SECRET) =>
   post(`${url}/webhooks/gitlab`, body, { 'x-gitlab-event': 'Push Hook', ...(token === null ? {} : { 'x-gitlab-token': token }) });
 /** Repository runs of a project seen by the double: each run starts by reading the default branch head. */
-const runsOf = (id: number) => gitlab.count('GET', `/projects/${id}/repository/branches/main`);
+/** Runs of a project: each run looks its dashboard issue up once (a run that wrote reads the default branch twice). */
+const runsOf = (id: number) => gitlab.count('GET', `/projects/${id}/issues`);
 const metricLines = (text: string, prefix: string) => text.split('\n').filter((line) => line.startsWith(prefix));
 
 describe('archpin serve (GitLab)', () => {
@@ -152,7 +153,7 @@ describe('archpin serve (GitLab)', () => {
     release();
     await until(() => handle.outcomes.length === 2, 'two runs');
     await handle.idle();
-    expect(entered).toBe(2);
+    expect(runsOf(project.id)).toBe(2);
     expect(handle.outcomes.map((outcome) => outcome.changes.map((change) => change.action))).toEqual([['opened'], ['unchanged']]);
   });
 

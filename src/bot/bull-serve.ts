@@ -1,0 +1,296 @@
+/**
+ * `archpin serve` with `serve.queue.redisUrl`: the bot spread over any number of processes on one
+ * Redis (or Valkey), through BullMQ.
+ *
+ * - The schedule is a BullMQ job scheduler on the `sweeps` queue: every replica with the scheduler
+ *   role declares the same one, BullMQ fires it once per tick, and one replica takes the tick. No
+ *   election of our own.
+ * - A sweep lists the targets (bulk calls only) and enqueues one job per repository on the
+ *   `repositories` queue, with the repository's key as job id: a repository waits at most once,
+ *   whoever enqueues it (a sweep, or a webhook on any replica).
+ * - Replicas with the worker role run those jobs with bounded concurrency: the same per-repository
+ *   job as the in-process queue (`repositoryJob`). A failed job is retried with backoff, then stays
+ *   in the failed set (shown on /metrics) until the repository is queued again. A worker that dies
+ *   mid-job loses its lock; BullMQ hands the job to another worker. Runs are idempotent (the forge
+ *   is the database), so the retry finds what the first attempt wrote.
+ */
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Repository } from '../apply/forges/forge.js';
+import { errorFields } from '../core/errors.js';
+import type { RepositoryOutcome } from '../core/outcome.js';
+import { startHttpServer } from './http-server.js';
+import type { LookupSession } from './lookup-sessions.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createOutcomeRecorder } from './outcome-recording.js';
+import { repositoryJob } from './repository-job.js';
+import type { ServeHandle, ServeOptions } from './serve.js';
+import { serveRoutes } from './serve-routes.js';
+import { sharedLookup } from './sweep.js';
+import type { SweepMemo } from './sweep-memo.js';
+import { webhookEndpoint } from './webhook-endpoint.js';
+import type { EnqueueResult } from './work-queue.js';
+
+export type ServeRole = 'all' | 'scheduler' | 'worker';
+
+export interface QueueOptions {
+  readonly redisUrl: string;
+  readonly role: ServeRole;
+  /** Prefix of every Redis key (BullMQ's and archpin's own). */
+  readonly prefix: string;
+  /** Attempts per job: 2 = one retry. */
+  readonly attempts: number;
+  /** First retry delay; doubles after each failure. */
+  readonly backoffMs: number;
+  /** How long a job stays with a worker that stops answering before another worker takes it. */
+  readonly lockDurationMs: number;
+  readonly memo: SweepMemo;
+}
+
+interface RepositoryJobData {
+  readonly id: string;
+  readonly repository: Repository | null;
+  readonly reason: string;
+  /** A webhook: run in full even when the activity stamp has not moved (GitLab updates it lazily). */
+  readonly force: boolean;
+  /** The sweep that queued it: its lookups are shared by the jobs of that sweep in this worker. */
+  readonly sweep: string | null;
+  /** Unique per enqueue: tells whether `add` made this job or found another with the same id. */
+  readonly ticket?: string;
+}
+
+const SWEEP_SCHEDULER = 'sweep';
+const MIB = 1024 * 1024;
+
+/** BullMQ's connection options from a redis:// or rediss:// URL. */
+export function redisConnection(url: string): ConnectionOptions & { host: string; port: number } {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error(`serve.queue.redisUrl must be redis:// or rediss://, not ${parsed.protocol}`);
+  const db = parsed.pathname.replace(/^\//, '');
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(parsed.port || 6379),
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(db ? { db: Number(db) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+    // Workers wait for Redis to come back instead of failing their commands.
+    maxRetriesPerRequest: null,
+  };
+}
+
+export async function startDistributedServe(options: ServeOptions, queueOptions: QueueOptions): Promise<ServeHandle> {
+  const { forge, config, logger } = options;
+  const { role, prefix } = queueOptions;
+  const metrics: Metrics = createMetrics();
+  const recorder = createOutcomeRecorder({ metrics, logger, dryRun: options.dryRun });
+  const connection = redisConnection(queueOptions.redisUrl);
+  const keyOf = (id: string) => (forge.type === 'github' ? id.toLowerCase() : id);
+  let stopping = false;
+  let forgeReached = role === 'worker';
+  let redisReady = false;
+
+  const repositories = new Queue<RepositoryJobData>('repositories', {
+    connection,
+    prefix,
+    defaultJobOptions: { attempts: queueOptions.attempts, backoff: { type: 'exponential', delay: queueOptions.backoffMs }, removeOnComplete: true, removeOnFail: false },
+  });
+  const sweeps = new Queue('sweeps', { connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 } });
+  for (const queue of [repositories, sweeps]) queue.on('error', (error) => logger.warn({ err: error }, 'queue connection'));
+
+  /** One job per repository: a waiting one absorbs the new request; a finished one makes way for it. */
+  async function enqueue(data: RepositoryJobData, delayMs: number): Promise<EnqueueResult> {
+    // BullMQ takes no integer ids (GitLab's are) and no ':' in them.
+    const jobId = `repo-${encodeURIComponent(keyOf(data.id))}`;
+    const existing = await repositories.getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'completed' || state === 'failed' || state === 'unknown') {
+        await existing.remove().catch(() => undefined);
+      } else {
+        if (data.force && !existing.data.force && state !== 'active') await existing.updateData({ ...existing.data, force: true }).catch(() => undefined);
+        return state === 'active' ? 'follow-up' : 'duplicate';
+      }
+    }
+    const ticket = randomUUID();
+    await repositories.add('repository', { ...data, ticket }, { jobId, ...(delayMs > 0 ? { delay: delayMs } : {}) });
+    // `add` answers with the job it was given even when one with that id was already there.
+    const stored = await repositories.getJob(jobId);
+    return stored?.data.ticket === ticket ? 'queued' : 'duplicate';
+  }
+
+  // Lookup sessions: one per sweep (its jobs share lookups in this worker), one per while for webhooks.
+  const sessions = new Map<string, Promise<{ session: LookupSession; lookup: ReturnType<typeof sharedLookup> }>>();
+  const opened: LookupSession[] = [];
+  const sessionFor = (sweep: string | null) => {
+    const key = sweep ?? `hooks:${Math.floor(Date.now() / (options.sessionMaxAgeMs ?? 15 * 60_000))}`;
+    let found = sessions.get(key);
+    if (!found) {
+      found = options.openLookup().then((session) => (opened.push(session), { session, lookup: sharedLookup({ forge, lookup: session.deps, now: options.now, dryRun: options.dryRun, platforms: options.platforms }) }));
+      sessions.set(key, found);
+      while (sessions.size > 3) {
+        const [oldest, retired] = sessions.entries().next().value!;
+        sessions.delete(oldest);
+        void retired.then(({ session }) => opened.splice(opened.indexOf(session), 1));
+        void retired.then(({ session }) => session.firstSeen.save()).catch((error: unknown) => logger.warn({ err: error }, 'could not save the first-seen cache'));
+      }
+    }
+    return found;
+  };
+
+  const record = (outcome: RepositoryOutcome, quiet: boolean): void => {
+    if (!quiet) return recorder.finished(outcome);
+    metrics.inc('archpin_repositories_processed_total', { result: 'quiet' });
+    logger.debug({ repository: outcome.repository }, 'repository quiet: nothing moved');
+  };
+
+  const runJob = async (job: Job<RepositoryJobData>): Promise<string> => {
+    const data = job.data;
+    try {
+      const repository = data.repository ?? (await forge.getRepository(data.id));
+      forgeReached = true;
+      if (repository.archived) return 'archived';
+      const { session, lookup } = await sessionFor(data.sweep);
+      const { outcome, quiet } = await repositoryJob(
+        repository,
+        config,
+        { forge, lookup, firstSeen: session.firstSeen, now: options.now, dryRun: options.dryRun, shouldStop: () => stopping, memo: queueOptions.memo },
+        { force: data.force },
+      );
+      record(outcome, quiet);
+      return quiet ? 'quiet' : 'done';
+    } catch (error) {
+      recorder.failed(data.repository?.path ?? data.id, error);
+      logger.info({ repository: data.repository?.path ?? data.id, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1 }, 'job attempt failed');
+      throw error;
+    }
+  };
+
+  const runSweep = async (job: Job): Promise<number> => {
+    let listed: Repository[];
+    try {
+      listed = await forge.listRepositories(options.targets);
+    } catch (error) {
+      const { code, message } = errorFields(error);
+      metrics.inc('archpin_sweep_failures_total');
+      logger.error({ code }, `sweep: cannot list repositories: ${message}`);
+      throw error;
+    }
+    forgeReached = true;
+    metrics.inc('archpin_sweeps_total');
+    const sweep = String(job.id ?? job.timestamp);
+    let queued = 0;
+    for (const repository of listed) {
+      if (stopping) break;
+      if ((await enqueue({ id: repository.id, repository, reason: 'sweep', force: false, sweep }, 0)) === 'queued') queued++;
+    }
+    logger.info({ repositories: listed.length, queued, sweep }, 'sweep queued');
+    return queued;
+  };
+
+  const workerOptions = { connection, prefix, lockDuration: queueOptions.lockDurationMs, stalledInterval: Math.max(1000, Math.floor(queueOptions.lockDurationMs / 2)), maxStalledCount: 1 };
+  const workers: Worker[] = [];
+  if (role !== 'scheduler') workers.push(new Worker<RepositoryJobData, string>('repositories', runJob, { ...workerOptions, concurrency: options.concurrency }));
+  if (role !== 'worker') {
+    workers.push(new Worker('sweeps', runSweep, { ...workerOptions, concurrency: 1 }));
+    if (options.schedule !== null) {
+      await sweeps.upsertJobScheduler(SWEEP_SCHEDULER, { pattern: options.schedule, ...(options.timezone ? { tz: options.timezone } : {}) }, { name: 'sweep', data: {} });
+    }
+  }
+  for (const worker of workers) {
+    worker.on('error', (error) => logger.warn({ err: error }, 'worker connection'));
+    worker.on('failed', (job, error) => {
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) logger.error({ job: job.id, err: error.message }, 'job failed for good: in the failed set');
+    });
+  }
+  await repositories.waitUntilReady();
+  redisReady = true;
+  repositories.on('error', () => (redisReady = false));
+
+  const sweep = async (): Promise<void> => {
+    if (stopping) return;
+    await sweeps.add('sweep', {}, { jobId: `now-${Date.now()}` });
+  };
+  if (role !== 'worker' && options.sweepOnStart) {
+    // Replicas starting together queue one start-up sweep between them (one job id per minute).
+    await sweeps.add('sweep', {}, { jobId: `start-${Math.floor(Date.now() / 60_000)}` });
+  }
+
+  const webhook = webhookEndpoint({
+    forgeType: forge.type,
+    secret: options.webhookSecret,
+    branchPrefix: config.branchPrefix ?? 'archpin/',
+    targets: options.targets,
+    metrics,
+    logger,
+    stopping: () => stopping,
+    enqueue: (id, event) => enqueue({ id, repository: null, reason: event, force: true, sweep: null }, options.debounceMs),
+    resolve: (id) => forge.getRepository(id),
+  });
+
+  // /metrics answers from the last counts read from Redis (refreshed every second).
+  let counts: Record<string, number> = {};
+  const refreshCounts = async () => {
+    try {
+      counts = await repositories.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'failed');
+    } catch {
+      // Redis away: keep the last counts; readiness says so
+    }
+  };
+  await refreshCounts();
+  const counter = setInterval(() => void refreshCounts(), 1000);
+  const metricsText = () => {
+    const requests: Record<string, number> = {};
+    for (const session of opened) for (const [kind, count] of Object.entries(session.requestCounts())) requests[kind] = (requests[kind] ?? 0) + count;
+    const body = metrics.render(
+      { archpin_queue_depth: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0), archpin_queue_running: counts.active ?? 0, archpin_ready: forgeReached && redisReady && !stopping ? 1 : 0 },
+      requests,
+    );
+    const failed = ['# HELP archpin_queue_failed Repository jobs in the failed set: retries used up, not queued again since.', '# TYPE archpin_queue_failed gauge', `archpin_queue_failed ${counts.failed ?? 0}`];
+    return `${body}${failed.join('\n')}\n`;
+  };
+  const handle = serveRoutes({ stopping: () => stopping, ready: () => forgeReached && redisReady, metricsText, webhook });
+
+  const server = await startHttpServer(options.listen, handle, { maxBodyBytes: options.maxBodyBytes ?? MIB, onError: (error) => logger.error({ err: error }, 'request failed') });
+  logger.info({ url: server.url, role, schedule: options.schedule, queue: 'bullmq', forge: forge.type }, 'serving');
+  if (role === 'scheduler' && !options.sweepOnStart) {
+    void forge.listRepositories(options.targets).then(
+      () => (forgeReached = true),
+      (error: unknown) => logger.error(errorFields(error), 'forge not reachable'),
+    );
+  }
+
+  let stopped: Promise<void> | null = null;
+  return {
+    url: server.url,
+    chain: null,
+    metrics,
+    outcomes: recorder.outcomes,
+    sweep,
+    async idle() {
+      for (;;) {
+        const [work, ticks] = await Promise.all([repositories.getJobCounts('waiting', 'delayed', 'prioritized', 'active'), sweeps.getJobCounts('waiting', 'active', 'delayed')]);
+        if (Object.values(work).every((count) => count === 0) && (ticks.waiting ?? 0) + (ticks.active ?? 0) === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    get stopping() {
+      return stopping;
+    },
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        logger.info('stopping: finishing the jobs in flight');
+        await Promise.all(workers.map((worker) => worker.close()));
+        clearInterval(counter);
+        for (const pending of sessions.values()) await pending.then(({ session }) => session.firstSeen.save()).catch(() => undefined);
+        await Promise.all([repositories.close(), sweeps.close()]);
+        await server.close();
+        logger.info('stopped');
+      })();
+      return stopped;
+    },
+  };
+}
+
+

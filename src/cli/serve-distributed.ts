@@ -1,0 +1,53 @@
+/** `archpin serve` with serve.queue.redisUrl: Redis for the queue, the lookup cache, the memo and the rate budget. */
+import { Redis } from 'ioredis';
+import { redisRateStore, tokenBudgetKey } from '../apply/forges/redis-rate-store.js';
+import { redisConnection, startDistributedServe } from '../bot/bull-serve.js';
+import { redisSweepMemo } from '../bot/redis-sweep-memo.js';
+import type { Config } from '../config/schema.js';
+import { parseDuration } from '../core/duration.js';
+import { ArchpinError } from '../core/errors.js';
+import { registerSecret } from '../core/redact.js';
+import { sharedManifestSource } from '../lookup/shared-manifest-source.js';
+import type { ParsedArgs } from './args.js';
+import type { CliIo } from './io.js';
+import type { Logger } from './logger.js';
+import { serveOptions } from './serve.js';
+
+type QueueConfig = NonNullable<NonNullable<Config['serve']>['queue']>;
+
+export async function startDistributed(args: ParsedArgs, config: Config, io: CliIo, logger: Logger, queue: QueueConfig): Promise<{ url: string; stop(): Promise<void> }> {
+  const password = queue.redisPasswordEnv ? io.env[queue.redisPasswordEnv] : undefined;
+  if (queue.redisPasswordEnv && !password) throw new ArchpinError('usage', `serve.queue.redisPasswordEnv names ${queue.redisPasswordEnv}, which is not set`);
+  registerSecret(password ?? null);
+  let url = queue.redisUrl!;
+  if (password) {
+    const parsed = new URL(url);
+    parsed.password = encodeURIComponent(password);
+    url = parsed.href;
+  }
+  const prefix = queue.prefix ?? 'archpin';
+  const connection = redisConnection(url);
+  const redis = new Redis({ ...connection, lazyConnect: false });
+  redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection'));
+  const ms = (text: string | undefined, fallback: number) => (text ? parseDuration(text)! : fallback);
+  const options = serveOptions(args, config, io, logger, {
+    rateStore: (token) => redisRateStore(redis, tokenBudgetKey(prefix, token)),
+    source: (source) => sharedManifestSource(source, { redis, prefix, tagTtlMs: ms(queue.tagCacheTtl, 5 * 60_000), hostConcurrency: queue.registryConcurrency ?? 8 }),
+  });
+  const handle = await startDistributedServe(options, {
+    redisUrl: url,
+    role: args.role,
+    prefix,
+    attempts: queue.attempts ?? 2,
+    backoffMs: ms(queue.backoff, 30_000),
+    lockDurationMs: ms(queue.lockDuration, 30_000),
+    memo: redisSweepMemo(redis, `${prefix}:memo`),
+  });
+  return {
+    url: handle.url,
+    async stop() {
+      await handle.stop();
+      await redis.quit().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * The distributed bot: several `node bin/archpin.js serve` processes on one real redis-server,
+ * against the GitLab double and the real registry. A scheduler sweeps, workers run one job per
+ * project; a worker killed mid-job has its job taken by another; Redis restarts lose nothing; a
+ * webhook burst spread over replicas runs each project once.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../support/gitlab-double.js';
+import { startProxy, type TestProxy } from '../support/proxy.js';
+import { startRedis, type TestRedis } from '../support/redis.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { seedIncident } from '../support/seed.js';
+import { gitlabPush, post, until, WEBHOOK_SECRET } from './serve-support.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+let registry: TestRegistry;
+let gitlab: GitlabDouble;
+let proxy: TestProxy;
+let redis: TestRedis;
+let work: string;
+const children: ChildProcess[] = [];
+
+interface Replica {
+  readonly child: ChildProcess;
+  readonly url: string;
+  output(): string;
+  /** SIGTERM, and the exit code. */
+  stop(): Promise<number | null>;
+}
+
+beforeAll(async () => {
+  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' });
+  if (!existsSync(path.join(ROOT, 'dist/bot/bull-serve.js'))) throw new Error('dist/bot/bull-serve.js missing after the build');
+  registry = await startRegistry();
+  await seedIncident(registry);
+  gitlab = await startGitlabDouble();
+  proxy = await startProxy({ target: gitlab.url });
+  redis = await startRedis();
+  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-distributed-'));
+}, 120_000);
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+afterAll(async () => {
+  await redis?.stop();
+  await proxy?.stop();
+  await gitlab?.stop();
+  await registry?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const deploy = () => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dind\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${registry.host}/library/docker:27.0.3-dind\n`;
+
+let configs = 0;
+function configFile(group: string, serve: Record<string, unknown>): string {
+  const file = path.join(work, `archpin-${++configs}.json`);
+  const queue = { redisUrl: redis.url, prefix: `t${configs}`, lockDuration: '2s', backoff: '1s', ...((serve.queue as object | undefined) ?? {}) };
+  writeFileSync(file, JSON.stringify({ forge: { type: 'gitlab', url: proxy.url, groups: [group] }, serve: { listen: '127.0.0.1:0', concurrency: 2, webhookSecretEnv: 'HOOK_SECRET', sweepOnStart: false, debounce: '1s', ...serve, queue } }));
+  return file;
+}
+
+async function replica(config: string, role: 'all' | 'scheduler' | 'worker'): Promise<Replica> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/archpin.js'), 'serve', '--config', config, '--role', role, '--cache-dir', path.join(work, `cache-${children.length}`), '--log-level', 'info'], {
+    cwd: work,
+    env: { PATH: process.env.PATH ?? '', HOME: work, GITLAB_TOKEN: GITLAB_TEST_TOKEN, HOOK_SECRET: WEBHOOK_SECRET },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await until(() => /listening on (http:\/\/\S+)/.exec(stdout)?.[1] ?? (child.exitCode !== null ? `exit:${child.exitCode}` : null), `${role} to listen`, 20_000);
+  if (url.startsWith('exit:')) throw new Error(`archpin serve exited: ${stderr}`);
+  return {
+    child,
+    url,
+    output: () => stderr,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+const projectRuns = (id: number) => gitlab.requests.filter((request) => request.method === 'GET' && request.path === `/projects/${id}/issues`).length;
+const metric = async (url: string, name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? NaN);
+
+describe('archpin serve on Redis (BullMQ)', () => {
+  it('a scheduler sweeps on its BullMQ schedule, two workers run one job per project, and the next sweeps cost no per-project call', async () => {
+    const projects = ['dist/a', 'dist/b', 'dist/c', 'dist/d', 'dist/e'].map((name) => gitlab.state.addProject(name, { files: { 'deploy.yaml': deploy() } }));
+    const config = configFile('dist', { schedule: '*/2 * * * * *' });
+    const scheduler = await replica(config, 'scheduler');
+    const workers = [await replica(config, 'worker'), await replica(config, 'worker')];
+    await until(() => projects.every((project) => project.mergeRequests.length === 1 && project.issues.length === 1), 'every project to get its MR and dashboard', 30_000);
+    await until(async () => (await metric(scheduler.url, 'archpin_queue_depth')) === 0 && (await metric(scheduler.url, 'archpin_queue_running')) === 0, 'the queue to drain', 15_000);
+    // Ticks after the projects settled: group listings only.
+    const settledSweeps = await metric(scheduler.url, 'archpin_sweeps_total');
+    const from = gitlab.requests.length;
+    await until(async () => (await metric(scheduler.url, 'archpin_sweeps_total')) >= settledSweeps + 2, 'two more sweeps', 15_000);
+    await until(async () => (await metric(scheduler.url, 'archpin_queue_depth')) === 0 && (await metric(scheduler.url, 'archpin_queue_running')) === 0, 'the queue to drain', 15_000);
+    const later = gitlab.requests.slice(from);
+    expect(later.filter((request) => request.path.startsWith('/projects/'))).toEqual([]);
+    expect(later.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(later.map((request) => request.path))).toEqual(new Set(['/groups/dist/projects']));
+    expect(projects.map((project) => project.mergeRequests.length)).toEqual([1, 1, 1, 1, 1]);
+    const processed = await Promise.all(workers.map((worker) => fetch(`${worker.url}/metrics`).then((response) => response.text())));
+    expect(processed.some((text) => /archpin_repositories_processed_total\{result="quiet"\} [1-9]/.test(text))).toBe(true);
+    expect(await Promise.all([scheduler, ...workers].map((process) => process.stop()))).toEqual([0, 0, 0]);
+  }, 90_000);
+
+  it('a worker killed mid-job: its job goes to another worker, once, and no MR is duplicated', async () => {
+    const project = gitlab.state.addProject('kill/app', { files: { 'deploy.yaml': deploy() } });
+    proxy.addFault({ method: 'POST', path: /\/merge_requests$/, fault: { kind: 'delay', ms: 3_000 } });
+    const config = configFile('kill', {});
+    const first = await replica(config, 'worker');
+    const web = await replica(config, 'scheduler');
+    const hook = await post(`${web.url}/webhooks/gitlab`, gitlabPush({ id: project.id, path: 'kill/app' }), { 'x-gitlab-token': WEBHOOK_SECRET, 'x-gitlab-event': 'Push Hook' });
+    expect(hook.status).toBe(202);
+    // The branch is pushed and the MR request is on its way: kill the worker there.
+    await until(() => gitlab.requests.some((request) => request.method === 'POST' && request.path === `/projects/${project.id}/repository/commits`), 'the commit', 20_000);
+    first.child.kill('SIGKILL');
+    const second = await replica(config, 'worker');
+    await until(() => project.mergeRequests.length >= 1 && project.issues.length === 1, 'the retried job to finish', 30_000);
+    await until(async () => (await metric(web.url, 'archpin_queue_depth')) === 0 && (await metric(web.url, 'archpin_queue_running')) === 0, 'the queue to drain', 15_000);
+    expect(project.mergeRequests.filter((mr) => mr.state === 'opened').length).toBe(1);
+    expect(project.mergeRequests.length).toBe(1);
+    expect([...project.branches.keys()].filter((branch) => branch.startsWith('archpin/')).length).toBe(1);
+    // The killed attempt and its one retry.
+    expect(projectRuns(project.id)).toBe(2);
+    expect(await metric(web.url, 'archpin_queue_failed')).toBe(0);
+    proxy.clearFaults();
+    expect(await Promise.all([second.stop(), web.stop()])).toEqual([0, 0]);
+  }, 90_000);
+
+  it('Redis restarts while jobs wait: workers reconnect and every queued project still runs, once', async () => {
+    const projects = ['restart/a', 'restart/b', 'restart/c'].map((name) => gitlab.state.addProject(name, { files: { 'deploy.yaml': deploy() } }));
+    const config = configFile('restart', { debounce: '3s' });
+    const workers = [await replica(config, 'worker'), await replica(config, 'worker')];
+    for (const [i, project] of projects.entries()) {
+      const response = await post(`${workers[i % 2]!.url}/webhooks/gitlab`, gitlabPush({ id: project.id, path: project.pathWithNamespace }), { 'x-gitlab-token': WEBHOOK_SECRET, 'x-gitlab-event': 'Push Hook' });
+      expect(response.status).toBe(202);
+    }
+    await redis.restart(1_000);
+    await until(() => projects.every((project) => project.mergeRequests.length === 1 && project.issues.length === 1), 'every project to get its MR after the restart', 40_000);
+    await until(async () => (await metric(workers[0]!.url, 'archpin_queue_depth')) === 0 && (await metric(workers[0]!.url, 'archpin_queue_running')) === 0, 'the queue to drain', 15_000);
+    expect(projects.map((project) => projectRuns(project.id))).toEqual([1, 1, 1]);
+    expect(await Promise.all(workers.map((worker) => worker.stop()))).toEqual([0, 0]);
+  }, 90_000);
+
+  it('a webhook burst spread over three replicas runs each project once', async () => {
+    const projects = ['burst/a', 'burst/b', 'burst/c', 'burst/d'].map((name) => gitlab.state.addProject(name, { files: { 'deploy.yaml': deploy() } }));
+    const config = configFile('burst', { debounce: '2s' });
+    const replicas = [await replica(config, 'all'), await replica(config, 'worker'), await replica(config, 'worker')];
+    const deliveries = projects.flatMap((project) => Array.from({ length: 9 }, (_, i) => ({ project, replica: replicas[i % 3]! })));
+    const answers = await Promise.all(
+      deliveries.map(({ project, replica: target }) =>
+        post(`${target.url}/webhooks/gitlab`, gitlabPush({ id: project.id, path: project.pathWithNamespace }), { 'x-gitlab-token': WEBHOOK_SECRET, 'x-gitlab-event': 'Push Hook' }).then(async (response) => [response.status, ((await response.json()) as { result: string }).result]),
+      ),
+    );
+    expect(answers.filter(([status]) => status !== 202)).toEqual([]);
+    expect(answers.filter(([, result]) => result === 'queued').length).toBe(projects.length);
+    await until(() => projects.every((project) => project.mergeRequests.length === 1 && project.issues.length === 1), 'every project to get its MR', 30_000);
+    await until(async () => (await metric(replicas[0]!.url, 'archpin_queue_depth')) === 0 && (await metric(replicas[0]!.url, 'archpin_queue_running')) === 0, 'the queue to drain', 15_000);
+    expect(projects.map((project) => projectRuns(project.id))).toEqual([1, 1, 1, 1]);
+    expect(await Promise.all(replicas.map((target) => target.stop()))).toEqual([0, 0, 0]);
+  }, 90_000);
+});
