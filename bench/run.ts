@@ -1,19 +1,26 @@
-// Cost of `archpin run` on a GitLab group of 200 projects: wall time, forge API calls per project
-// (by method) and registry requests, for a first run, a second run with nothing new (warm cache,
-// then an empty cache as in CI), and a third run after one image gains a new complete tag.
-// The CLI runs in-process against the GitLab double and the real test registry behind the
-// counting proxy. Usage: npm run bench:run   (needs docker-registry: scripts/ensure-registry.mjs)
-import { mkdtempSync, rmSync } from 'node:fs';
+// Cost of the distributed bot (archpin serve on Redis, BullMQ) sweeping a GitLab group: one
+// scheduler process and W worker processes (`archpin serve --role scheduler|worker`) on a real
+// redis-server, against the GitLab double (with a per-request latency) and the real registry
+// behind a counting proxy. Measures a first sweep (every project gets its MRs) and a no-op sweep
+// (nothing new): wall time, GitLab API calls per project, registry requests per distinct image,
+// and the peak RSS of each worker. The last line printed is one JSON object.
+//
+// Usage: npm run bench:run -- --projects N --workers W [--latency-ms L] [--concurrency C]
+// (needs docker-registry and redis-server: scripts/ensure-registry.mjs installs them)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
+import { Queue } from 'bullmq';
 import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../test/support/gitlab-double.js';
-import { startProxy, type TestProxy } from '../test/support/proxy.js';
+import { startProxy } from '../test/support/proxy.js';
+import { startRedis } from '../test/support/redis.js';
 import { startRegistry, type RegistryTarget } from '../test/support/registry.js';
-import { runArchpin } from '../test/support/run-cli.js';
 import { pushImage, pushIndex, seedIncident, type IncidentSeed } from '../test/support/seed.js';
 
-const PROJECTS = 200;
+const ROOT = path.resolve(import.meta.dirname, '..');
 const TEAMS = ['payments', 'search', 'identity', 'platform/ci', 'platform/edge', 'data/pipelines', 'data/warehouse', 'web'] as const;
 const PLATFORMS = [
   { os: 'linux', architecture: 'amd64' },
@@ -30,7 +37,6 @@ const IMAGES: Readonly<Record<string, readonly string[]>> = {
 };
 /** Tags published for amd64 only: the gate holds them (platform regression). */
 const INCOMPLETE: ReadonlySet<string> = new Set(['tools/kubectl:1.30.3']);
-const NEW_TAG = { repository: 'lang/python', tag: '3.12.5' } as const;
 
 type Digests = Map<string, string>; // `repository:tag` → index digest
 
@@ -114,144 +120,130 @@ function projectFiles(images: Images, index: number): Record<string, string> {
   }
 }
 
-interface Report {
-  repositories: Array<{ repository: string; changes: Array<{ action: string; title: string }>; blocked: unknown[]; errors: unknown[]; reusedScan: boolean }>;
-  errors: unknown[];
-}
 
-interface Row {
-  readonly label: string;
+interface Phase {
   readonly seconds: number;
-  readonly code: number;
-  readonly report: Report;
-  /** Forge calls per project id, by method. */
-  readonly perProject: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  readonly calls: number;
   readonly groupCalls: number;
+  readonly projectCalls: number;
   readonly writes: number;
-  readonly registry: { tags: number; head: number; get: number; blob: number; other: number };
+  readonly registryRequests: number;
 }
 
-async function measure(label: string, gitlab: GitlabDouble, proxy: TestProxy, cache: string): Promise<Row> {
-  proxy.reset();
-  const from = gitlab.requests.length;
-  const started = performance.now();
-  const result = await runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'acme', '--format', 'json', '--cache-dir', cache], { env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN } });
-  const seconds = (performance.now() - started) / 1000;
-  if (result.stderr !== '') process.stderr.write(`${label}: ${result.stderr}`);
-  const report = JSON.parse(result.stdout) as Report;
-  const perProject = new Map<string, Map<string, number>>();
-  let groupCalls = 0;
-  let writes = 0;
-  for (const request of gitlab.requests.slice(from)) {
-    if (request.method !== 'GET' && request.method !== 'HEAD') writes++;
-    const id = /^\/projects\/([^/]+)/.exec(request.path)?.[1];
-    if (!id) {
-      groupCalls++;
-      continue;
-    }
-    const methods = perProject.get(id) ?? new Map<string, number>();
-    methods.set(request.method, (methods.get(request.method) ?? 0) + 1);
-    perProject.set(id, methods);
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+  return Math.round((kib / 1024) * 10) / 10;
+}
+
+async function drained(repositories: Queue, sweeps: Queue, sweepId: string): Promise<void> {
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const sweep = await sweeps.getJob(sweepId);
+    if (sweep && !(await sweep.isCompleted()) && !(await sweep.isFailed())) continue;
+    const counts = await repositories.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
+    if (Object.values(counts).every((count) => count === 0)) return;
   }
-  const manifests = /\/manifests\//;
-  const tags = proxy.count('GET', /\/tags\/list/);
-  const head = proxy.count('HEAD', manifests);
-  const get = proxy.count('GET', manifests);
-  const blob = proxy.count('GET', /\/blobs\//);
-  return { label, seconds, code: result.code, report, perProject, groupCalls, writes, registry: { tags, head, get, blob, other: proxy.requests.length - tags - head - get - blob } };
-}
-
-const actions = (row: Row, action: string) => row.report.repositories.reduce((sum, repo) => sum + repo.changes.filter((change) => change.action === action).length, 0);
-const total = (methods: ReadonlyMap<string, number>) => [...methods.values()].reduce((a, b) => a + b, 0);
-
-function table(rows: readonly Row[]): string {
-  const header = ['run', 'exit', 'wall s', 'API calls', 'per project: GET / POST / PUT', 'max/project', 'group calls', 'writes', 'registry: tags / HEAD / GET / blob', 'opened', 'updated', 'unchanged', 'held', 'reused scans'];
-  const lines = rows.map((row) => {
-    const projects = row.report.repositories.length;
-    const sum = (method: string) => [...row.perProject.values()].reduce((acc, methods) => acc + (methods.get(method) ?? 0), 0);
-    const per = (method: string) => (sum(method) / projects).toFixed(2);
-    const calls = [...row.perProject.values()].reduce((acc, methods) => acc + total(methods), 0) + row.groupCalls;
-    return [
-      row.label,
-      String(row.code),
-      row.seconds.toFixed(2),
-      String(calls),
-      `${per('GET')} / ${per('POST')} / ${per('PUT')}`,
-      String(Math.max(0, ...[...row.perProject.values()].map(total))),
-      String(row.groupCalls),
-      String(row.writes),
-      `${row.registry.tags} / ${row.registry.head} / ${row.registry.get} / ${row.registry.blob}`,
-      String(actions(row, 'opened')),
-      String(actions(row, 'updated')),
-      String(actions(row, 'unchanged')),
-      String(row.report.repositories.reduce((sum, repo) => sum + repo.blocked.length, 0)),
-      String(row.report.repositories.filter((repo) => repo.reusedScan).length),
-    ];
-  });
-  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));
-  const format = (cells: readonly string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');
-}
-
-/** Projects whose run did anything but leave every change unchanged: counts by action and project kind, and the project paths. */
-function changed(row: Row): { summary: string[]; projects: string[]; untouched: string[] } {
-  const counts = new Map<string, number>();
-  const projects: string[] = [];
-  const untouched: string[] = [];
-  for (const repo of row.report.repositories) {
-    const moved = repo.changes.filter((change) => change.action !== 'unchanged');
-    if (moved.length === 0 && repo.errors.length === 0) {
-      untouched.push(repo.repository);
-      continue;
-    }
-    projects.push(repo.repository);
-    const kind = /\/([a-z]+)-\d+$/.exec(repo.repository)?.[1] ?? '?';
-    const count = (what: string) => counts.set(what, (counts.get(what) ?? 0) + 1);
-    // Titles without the registry host (its port changes from run to run).
-    for (const change of moved) count(`${change.action} "${change.title.replace(/^(\S+ )\S+?\/([a-z]+\/[a-z]+) /, '$1$2 ')}" (${kind})`);
-    if (repo.errors.length) count(`errors (${kind})`);
-  }
-  return { summary: [...counts].sort().map(([what, count]) => `${String(count).padStart(4)}  ${what}`), projects, untouched };
 }
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { projects: { type: 'string', default: '200' }, workers: { type: 'string', default: '1' }, 'latency-ms': { type: 'string', default: '20' }, concurrency: { type: 'string', default: '16' } } });
+  const projects = Number(values.projects);
+  const workers = Number(values.workers);
+  const latencyMs = Number(values['latency-ms']);
+  const concurrency = Number(values.concurrency);
   const work = mkdtempSync(path.join(os.tmpdir(), 'archpin-bench-run-'));
   const registry = await startRegistry();
   const proxy = await startProxy({ target: registry.url });
-  const gitlab = await startGitlabDouble();
+  const gitlab: GitlabDouble = await startGitlabDouble({ latencyMs });
+  const redis = await startRedis();
+  const children: ChildProcess[] = [];
   try {
     const target: RegistryTarget = { url: proxy.url, authorization: registry.authorization };
     const images: Images = { host: proxy.host, incident: await seedIncident(target), digests: await seedImages(target) };
-    for (let index = 0; index < PROJECTS; index++) {
+    for (let index = 0; index < projects; index++) {
       const team = TEAMS[index % TEAMS.length]!;
       const kind = KINDS[Math.floor(index / 2) % KINDS.length]!;
-      gitlab.state.addProject(`acme/${team}/${kind}-${String(index).padStart(3, '0')}`, { files: projectFiles(images, index) });
+      gitlab.state.addProject(`acme/${team}/${kind}-${String(index).padStart(5, '0')}`, { files: projectFiles(images, index) });
     }
-    const cache = path.join(work, 'cache');
-    const rows: Row[] = [];
-    rows.push(await measure('1 first run', gitlab, proxy, cache));
-    rows.push(await measure('2 nothing new (warm cache)', gitlab, proxy, cache));
-    rows.push(await measure('2b nothing new (empty cache)', gitlab, proxy, path.join(work, 'cache-empty')));
-    await pushTag(target, NEW_TAG.repository, NEW_TAG.tag, '2024-06-04T08:00:00Z');
-    rows.push(await measure(`3 new tag ${NEW_TAG.repository}:${NEW_TAG.tag}`, gitlab, proxy, cache));
+    const distinctImages = Object.keys(IMAGES).length + 1;
+    const config = path.join(work, 'archpin.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        forge: { type: 'gitlab', url: gitlab.url, groups: ['acme'] },
+        serve: { listen: '127.0.0.1:0', concurrency, webhookSecretEnv: 'BENCH_HOOK_SECRET', schedule: '0 0 1 1 *', sweepOnStart: false, queue: { redisUrl: redis.url, prefix: 'bench', tagCacheTtl: '1s' } },
+      }),
+    );
+    const start = async (role: 'scheduler' | 'worker', index: number) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin/archpin.js'), 'serve', '--config', config, '--role', role, '--cache-dir', path.join(work, `cache-${role}-${index}`), '--log-level', 'warn'], {
+        env: { PATH: process.env.PATH ?? '', HOME: work, GITLAB_TOKEN: GITLAB_TEST_TOKEN, BENCH_HOOK_SECRET: 'bench-only-secret' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.push(child);
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('listening on')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+      });
+      return child;
+    };
+    await start('scheduler', 0);
+    const workerProcesses = await Promise.all(Array.from({ length: workers }, (_, index) => start('worker', index)));
+    const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
+    const repositories = new Queue('repositories', { connection, prefix: 'bench' });
+    const sweeps = new Queue('sweeps', { connection, prefix: 'bench' });
 
-    const quiet = rows[1]!;
-    const overBudget = [...quiet.perProject.entries()].filter(([, methods]) => total(methods) > 3);
-    const third = changed(rows[3]!);
-    const untouched = third.untouched.map((name) => rows[3]!.perProject.get(String(gitlab.state.project(name).id)) ?? new Map<string, number>());
-    const untouchedWrites = untouched.reduce((sum, methods) => sum + total(methods) - (methods.get('GET') ?? 0), 0);
-    const out = [
-      `${PROJECTS} projects in ${TEAMS.length} subgroups of acme; ${Object.keys(IMAGES).length + 1} images; half the projects behind, newest kubectl and docker dind tags held by the gate`,
-      '',
-      table(rows),
-      '',
-      `run 2: ${quiet.writes} writes; ${overBudget.length} projects over 3 API calls${overBudget.length ? ` (${overBudget.slice(0, 5).map(([id, methods]) => `${id}: ${total(methods)}`).join(', ')})` : ''}`,
-      `run 3: ${third.projects.length} projects changed; the ${third.untouched.length} others made at most ${Math.max(0, ...untouched.map(total))} API calls each and ${untouchedWrites} writes`,
-      ...third.summary.map((line) => `  ${line}`),
-      `  e.g. ${third.projects.slice(0, 4).join(', ')}`,
-    ];
-    process.stdout.write(`${out.join('\n')}\n`);
+    const phase = async (label: string): Promise<Phase> => {
+      proxy.reset();
+      const from = gitlab.requests.length;
+      const started = performance.now();
+      await sweeps.add('sweep', {}, { jobId: `bench-${label}` });
+      await drained(repositories, sweeps, `bench-${label}`);
+      const seconds = (performance.now() - started) / 1000;
+      const requests = gitlab.requests.slice(from);
+      const projectCalls = requests.filter((request) => request.path.startsWith('/projects/')).length;
+      const phaseResult = {
+        seconds: Math.round(seconds * 100) / 100,
+        calls: requests.length,
+        groupCalls: requests.length - projectCalls,
+        projectCalls,
+        writes: requests.filter((request) => request.method !== 'GET' && request.method !== 'HEAD').length,
+        registryRequests: proxy.requests.length,
+      };
+      process.stdout.write(`${label}: ${JSON.stringify(phaseResult)}\n`);
+      return phaseResult;
+    };
+    const first = await phase('first');
+    const opened = [...gitlab.state.projects.values()].filter((project) => project.mergeRequests.length > 0).length;
+    const noop = await phase('noop');
+    const rss = workerProcesses.map((child) => peakRssMiB(child.pid!));
+    await Promise.all([repositories.close(), sweeps.close()]);
+    const perProject = (phaseResult: Phase) => Math.round((phaseResult.calls / projects) * 1000) / 1000;
+    const summary = {
+      projects,
+      workers,
+      latencyMs,
+      concurrencyPerWorker: concurrency,
+      firstRunSeconds: first.seconds,
+      noopSeconds: noop.seconds,
+      apiCallsPerProject: { first: perProject(first), noop: perProject(noop) },
+      apiCalls: { first: first.calls, noop: noop.calls, noopGroupListing: noop.groupCalls, noopPerProjectCalls: noop.projectCalls },
+      writes: { first: first.writes, noop: noop.writes },
+      projectsWithMergeRequests: opened,
+      registryRequestsPerDistinctImage: { first: Math.round((first.registryRequests / distinctImages) * 10) / 10, noop: Math.round((noop.registryRequests / distinctImages) * 10) / 10 },
+      rateLimited: gitlab.rateLimited(),
+      peakRssMiBPerWorker: rss,
+      cpus: os.cpus().length,
+    };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : null)));
+    await redis.stop();
     await gitlab.stop();
     await proxy.stop();
     await registry.stop();
