@@ -76,6 +76,8 @@ interface RateState {
   remaining: number | null;
   resetAt: number | null;
   limit: number | null;
+  /** The latest reset time the forge itself announced (an assumed window does not move it). */
+  serverReset: number;
   windowStart: number;
   windowCount: number;
 }
@@ -109,17 +111,24 @@ export function observeStep(state: RateState, observation: RateObservation): voi
   if (observation.blockedUntil !== undefined && observation.blockedUntil > state.blockedUntil) state.blockedUntil = observation.blockedUntil;
   if (observation.limit !== undefined) state.limit = observation.limit;
   if (observation.remaining === undefined || observation.resetAt === undefined) return;
-  // Within one window the lowest count is the freshest (answers arrive out of order); a new reset time starts over.
-  if (state.resetAt === observation.resetAt && state.remaining !== null) state.remaining = Math.min(state.remaining, observation.remaining);
-  else {
-    state.resetAt = observation.resetAt;
-    state.remaining = observation.remaining;
+  // An answer from a window that has already been replaced says nothing about the current one.
+  if (observation.resetAt < state.serverReset) return;
+  if (observation.resetAt === state.serverReset) {
+    // Within one window the lowest count is the freshest (answers arrive out of order). Once a new
+    // window is assumed (the announced reset has passed), late answers of the old one are ignored.
+    if (state.resetAt === state.serverReset && state.remaining !== null) state.remaining = Math.min(state.remaining, observation.remaining);
+    return;
   }
+  // The first answers of a new window: when a full window was assumed, what was sent since counts too.
+  const assumed = state.resetAt !== null && state.resetAt !== state.serverReset && state.remaining !== null;
+  state.remaining = assumed ? Math.min(state.remaining!, observation.remaining) : observation.remaining;
+  state.resetAt = observation.resetAt;
+  state.serverReset = observation.resetAt;
 }
 
 /** The budget's state in this process: one per token, shared by all its clients here. */
 export function memoryRateStore(): RateStore {
-  const state: RateState = { blockedUntil: 0, remaining: null, resetAt: null, limit: null, windowStart: 0, windowCount: 0 };
+  const state: RateState = { blockedUntil: 0, remaining: null, resetAt: null, limit: null, serverReset: 0, windowStart: 0, windowCount: 0 };
   return {
     acquire: (now, perMinute) => Promise.resolve(acquireStep(state, now, perMinute)),
     observe: (observation) => {

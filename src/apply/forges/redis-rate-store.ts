@@ -49,12 +49,17 @@ if blockedUntil then
 end
 if limit then redis.call('HSET', KEYS[1], 'limit', limit) end
 if remaining and resetAt then
-  local h = redis.call('HMGET', KEYS[1], 'remaining', 'resetAt')
+  local h = redis.call('HMGET', KEYS[1], 'remaining', 'resetAt', 'serverReset')
   local storedRemaining = tonumber(h[1])
-  if tonumber(h[2]) == resetAt and storedRemaining then
-    if remaining < storedRemaining then redis.call('HSET', KEYS[1], 'remaining', remaining) end
+  local serverReset = tonumber(h[3]) or 0
+  local storedReset = tonumber(h[2])
+  if resetAt < serverReset then
+    -- an answer from a window already replaced
+  elseif resetAt == serverReset then
+    if storedReset == serverReset and storedRemaining and remaining < storedRemaining then redis.call('HSET', KEYS[1], 'remaining', remaining) end
   else
-    redis.call('HSET', KEYS[1], 'remaining', remaining, 'resetAt', resetAt)
+    if storedReset and storedReset ~= serverReset and storedRemaining and storedRemaining < remaining then remaining = storedRemaining end
+    redis.call('HSET', KEYS[1], 'remaining', remaining, 'resetAt', resetAt, 'serverReset', resetAt)
   end
 end
 redis.call('PEXPIRE', KEYS[1], 3600000)
