@@ -149,7 +149,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         shard: { type: 'string' },
         concurrency: { type: 'string' },
         tags: { type: 'string' },
-        role: { type: 'string', default: 'all' },
+        role: { type: 'string' },
         write: { type: 'boolean', default: false },
         diff: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
@@ -200,7 +200,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (unknown.length > 0) throw new ArchpinError('usage', `--platforms: ${unknown.join('; ')}`);
   const concurrencyText = values.concurrency;
   if (concurrencyText !== undefined && !/^([1-9]|[1-5]\d|6[0-4])$/.test(concurrencyText)) throw new ArchpinError('usage', `--concurrency takes a number from 1 to 64, not "${concurrencyText}"`);
-  const role = values.role;
+  const role = values.role ?? 'all';
   if (role !== 'all' && role !== 'scheduler' && role !== 'worker') throw new ArchpinError('usage', `--role must be all, scheduler or worker, not "${role}"`);
   return {
     command,
