@@ -25,7 +25,10 @@ async function seed(registry: TestRegistry): Promise<Seeded[]> {
   for (let r = 0; r < IMAGES; r++) {
     const repo = `bench/svc-${String(r).padStart(2, '0')}`;
     const images = await Promise.all(
-      [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }].map((platform) => pushImage(registry, repo, { ...platform, mediaType: 'oci' })),
+      [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      ].map((platform) => pushImage(registry, repo, { ...platform, mediaType: 'oci' })),
     );
     const digests: Record<string, string> = {};
     for (let t = 0; t < TAGS; t++) {
@@ -87,7 +90,11 @@ async function hubRun(label: string, hub: DockerHubDouble, dir: string, cache: s
 
 function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  const format = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const format = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)].join('\n');
 }
 
@@ -115,7 +122,18 @@ export async function runProfileBench(profile: string): Promise<void> {
         `Pulls are manifest GETs answered 200, counted by the double; totals (per image).\n\n` +
         `${table(
           ['run', 'pulls', 'pulls per proposed', 'manifest HEAD', 'tags/list', 'Hub API', 'token', 'updates', 'held', 'quota left'],
-          rows.map((row) => [row.label, per(row.pulls), (row.pulls / Math.max(1, row.updates)).toFixed(2), per(row.head), per(row.tagsList), String(row.api), String(row.token), String(row.updates), String(row.held), row.remaining]),
+          rows.map((row) => [
+            row.label,
+            per(row.pulls),
+            (row.pulls / Math.max(1, row.updates)).toFixed(2),
+            per(row.head),
+            per(row.tagsList),
+            String(row.api),
+            String(row.token),
+            String(row.updates),
+            String(row.held),
+            row.remaining,
+          ]),
         )}\n\n`,
     );
 

@@ -41,20 +41,32 @@ async function seed(target: RegistryTarget): Promise<Digests> {
 /** Every repository referenced once or more: even ones pinned at 1.3.0, odd ones by tag at 1.5.0; a third also in a second file. */
 function writeTree(dir: string, host: string, digests: Digests): void {
   const refs = [...digests.keys()].map((repo, i) => (i % 2 === 0 ? `${host}/${repo}:1.3.0@${digests.get(repo)![3]}` : `${host}/${repo}:1.5.0`));
-  const deployments = refs.slice(0, 12).map((image, i) =>
-    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: svc-${i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${image}\n`,
-  );
+  const deployments = refs
+    .slice(0, 12)
+    .map((image, i) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: svc-${i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${image}\n`);
   mkdirSync(path.join(dir, 'k8s'), { recursive: true });
   deployments.forEach((text, i) => writeFileSync(path.join(dir, 'k8s', `svc-${i}.yaml`), text));
   writeFileSync(
     path.join(dir, 'docker-compose.yml'),
-    `services:\n${refs.slice(12, 22).map((image, i) => `  svc${i}:\n    image: ${image}\n`).join('')}`,
+    `services:\n${refs
+      .slice(12, 22)
+      .map((image, i) => `  svc${i}:\n    image: ${image}\n`)
+      .join('')}`,
   );
   writeFileSync(
     path.join(dir, '.gitlab-ci.yml'),
-    refs.slice(22).map((image, i) => `job-${i}:\n  image: ${image}\n  script: [make]\n`).join('\n'),
+    refs
+      .slice(22)
+      .map((image, i) => `job-${i}:\n  image: ${image}\n  script: [make]\n`)
+      .join('\n'),
   );
-  writeFileSync(path.join(dir, 'Dockerfile'), refs.filter((_, i) => i % 3 === 0).map((image) => `FROM ${image}\nRUN true\n`).join(''));
+  writeFileSync(
+    path.join(dir, 'Dockerfile'),
+    refs
+      .filter((_, i) => i % 3 === 0)
+      .map((image) => `FROM ${image}\nRUN true\n`)
+      .join(''),
+  );
 }
 
 interface Row {
@@ -103,7 +115,11 @@ function table(rows: readonly Row[]): string {
     String(row.code),
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));
-  const format = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const format = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');
 }
 

@@ -120,7 +120,6 @@ function projectFiles(images: Images, index: number): Record<string, string> {
   }
 }
 
-
 interface Phase {
   readonly seconds: number;
   readonly calls: number;
@@ -147,7 +146,14 @@ async function drained(repositories: Queue, sweeps: Queue, sweepId: string): Pro
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { projects: { type: 'string', default: '200' }, workers: { type: 'string', default: '1' }, 'latency-ms': { type: 'string', default: '20' }, concurrency: { type: 'string', default: '16' } } });
+  const { values } = parseArgs({
+    options: {
+      projects: { type: 'string', default: '200' },
+      workers: { type: 'string', default: '1' },
+      'latency-ms': { type: 'string', default: '20' },
+      concurrency: { type: 'string', default: '16' },
+    },
+  });
   const projects = Number(values.projects);
   const workers = Number(values.workers);
   const latencyMs = Number(values['latency-ms']);
@@ -172,14 +178,25 @@ async function main(): Promise<void> {
       config,
       JSON.stringify({
         forge: { type: 'gitlab', url: gitlab.url, groups: ['acme'] },
-        serve: { listen: '127.0.0.1:0', concurrency, webhookSecretEnv: 'BENCH_HOOK_SECRET', schedule: '0 0 1 1 *', sweepOnStart: false, queue: { redisUrl: redis.url, prefix: 'bench', tagCacheTtl: '1s' } },
+        serve: {
+          listen: '127.0.0.1:0',
+          concurrency,
+          webhookSecretEnv: 'BENCH_HOOK_SECRET',
+          schedule: '0 0 1 1 *',
+          sweepOnStart: false,
+          queue: { redisUrl: redis.url, prefix: 'bench', tagCacheTtl: '1s' },
+        },
       }),
     );
     const start = async (role: 'scheduler' | 'worker', index: number) => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'bin/archpin.js'), 'serve', '--config', config, '--role', role, '--cache-dir', path.join(work, `cache-${role}-${index}`), '--log-level', 'warn'], {
-        env: { PATH: process.env.PATH ?? '', HOME: work, GITLAB_TOKEN: GITLAB_TEST_TOKEN, BENCH_HOOK_SECRET: 'bench-only-secret' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [path.join(ROOT, 'bin/archpin.js'), 'serve', '--config', config, '--role', role, '--cache-dir', path.join(work, `cache-${role}-${index}`), '--log-level', 'warn'],
+        {
+          env: { PATH: process.env.PATH ?? '', HOME: work, GITLAB_TOKEN: GITLAB_TEST_TOKEN, BENCH_HOOK_SECRET: 'bench-only-secret' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       children.push(child);
       await new Promise<void>((resolve, reject) => {
         let out = '';

@@ -4,9 +4,7 @@ import path from 'node:path';
 /** Why a file of a checkout was not read. */
 export type UnreadableCode = 'file-missing' | 'file-not-regular' | 'file-outside' | 'file-too-large' | 'file-unreadable';
 
-export type RegularFileRead =
-  | { readonly ok: true; readonly bytes: Uint8Array }
-  | { readonly ok: false; readonly code: UnreadableCode; readonly message: string };
+export type RegularFileRead = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly code: UnreadableCode; readonly message: string };
 
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 

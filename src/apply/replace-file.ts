@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, type Stats,
-} from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { describeEntry, pathInsideTree } from './read-regular-file.js';
 
@@ -47,7 +45,7 @@ export function replaceFile(root: string, relative: string, bytes: Uint8Array): 
   try {
     fd = openSync(temporary, CREATE_FLAGS, 0o600);
     created = true;
-    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
+    for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written, bytes.length - written);
     const owner = fstatSync(fd);
     if (owner.uid !== before.uid || owner.gid !== before.gid) {
       try {

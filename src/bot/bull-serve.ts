@@ -126,7 +126,9 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     const key = sweep ?? `hooks:${Math.floor(Date.now() / (options.sessionMaxAgeMs ?? 15 * 60_000))}`;
     let found = sessions.get(key);
     if (!found) {
-      found = options.openLookup().then((session) => (opened.push(session), { session, lookup: sharedLookup({ forge, lookup: session.deps, now: options.now, dryRun: options.dryRun, platforms: options.platforms }) }));
+      found = options
+        .openLookup()
+        .then((session) => (opened.push(session), { session, lookup: sharedLookup({ forge, lookup: session.deps, now: options.now, dryRun: options.dryRun, platforms: options.platforms }) }));
       sessions.set(key, found);
       while (sessions.size > 3) {
         const [oldest, retired] = sessions.entries().next().value!;
@@ -243,10 +245,18 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     const requests: Record<string, number> = {};
     for (const session of opened) for (const [kind, count] of Object.entries(session.requestCounts())) requests[kind] = (requests[kind] ?? 0) + count;
     const body = metrics.render(
-      { archpin_queue_depth: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0), archpin_queue_running: counts.active ?? 0, archpin_ready: forgeReached && redisReady && !stopping ? 1 : 0 },
+      {
+        archpin_queue_depth: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
+        archpin_queue_running: counts.active ?? 0,
+        archpin_ready: forgeReached && redisReady && !stopping ? 1 : 0,
+      },
       requests,
     );
-    const failed = ['# HELP archpin_queue_failed Repository jobs in the failed set: retries used up, not queued again since.', '# TYPE archpin_queue_failed gauge', `archpin_queue_failed ${counts.failed ?? 0}`];
+    const failed = [
+      '# HELP archpin_queue_failed Repository jobs in the failed set: retries used up, not queued again since.',
+      '# TYPE archpin_queue_failed gauge',
+      `archpin_queue_failed ${counts.failed ?? 0}`,
+    ];
     return `${body}${failed.join('\n')}\n`;
   };
   const handle = serveRoutes({ stopping: () => stopping, ready: () => forgeReached && redisReady, metricsText, webhook });
@@ -292,5 +302,3 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     },
   };
 }
-
-

@@ -13,7 +13,10 @@ export interface ChainProjects {
 
 export async function readProjectFacts(forge: Forge, repository: Repository, registry: string | null): Promise<ProjectFacts> {
   const tree = await forge.listTree(repository, repository.defaultBranch);
-  const wanted = tree.map((entry) => entry.path).filter(isChainFile).sort();
+  const wanted = tree
+    .map((entry) => entry.path)
+    .filter(isChainFile)
+    .sort();
   const files: Array<{ path: string; bytes: Uint8Array }> = [];
   for (const path of wanted) {
     const bytes = await forge.readFile(repository, path, repository.defaultBranch);

@@ -88,10 +88,11 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
     for (const cycle of read.graph.cycles) logger.warn({ cycle }, 'image cycle: these projects are never rebuilt by the chain');
     return read.graph;
   };
-  const ensureGraph = () => (loaded ??= refresh().catch((error: unknown) => {
-    loaded = null;
-    throw error;
-  }));
+  const ensureGraph = () =>
+    (loaded ??= refresh().catch((error: unknown) => {
+      loaded = null;
+      throw error;
+    }));
 
   const enqueue = (task: () => Promise<void>): void => {
     work = work.then(task).catch((error: unknown) => logger.error(errorFields(error), 'chain: event failed'));
@@ -140,7 +141,11 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
       }
       let verdict: ParentVerdict;
       try {
-        verdict = await gateParentImage(options.registry, { registry: parsed.registry, repository: parsed.repository }, parsed.tag, { platforms, previous: passed.get(ref) ?? null, now: options.now() });
+        verdict = await gateParentImage(options.registry, { registry: parsed.registry, repository: parsed.repository }, parsed.tag, {
+          platforms,
+          previous: passed.get(ref) ?? null,
+          now: options.now(),
+        });
       } catch (error) {
         const { code, message } = errorFields(error);
         state.stop(path, { code: 'registry-error', message: `${ref}: ${code}: ${message}`, ...(pipeline ? { pipeline } : {}), at: now });
@@ -179,7 +184,10 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
     const variables = {
       ARCHPIN_CHAIN_PARENTS: parents.map((parent) => parent.project).join(','),
       ARCHPIN_UPSTREAM_IMAGES: parents.flatMap((parent) => parent.images).join(' '),
-      ARCHPIN_UPSTREAM_PIPELINES: parents.map((parent) => parent.pipeline?.url ?? '').filter(Boolean).join(' '),
+      ARCHPIN_UPSTREAM_PIPELINES: parents
+        .map((parent) => parent.pipeline?.url ?? '')
+        .filter(Boolean)
+        .join(' '),
     };
     try {
       const created = await options.pipelines.createPipeline(repository.id, repository.defaultBranch, variables);
@@ -200,10 +208,13 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
     const waits = [...state.due.values()].filter((due) => state.waitingFor(due.project, now) === 'debounce').map((due) => due.updatedAt + debounceMs - now);
     if (waits.length === 0) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      enqueue(flush);
-    }, Math.max(Math.min(...waits), 0) + 5);
+    timer = setTimeout(
+      () => {
+        timer = null;
+        enqueue(flush);
+      },
+      Math.max(Math.min(...waits), 0) + 5,
+    );
   };
 
   async function flush(): Promise<void> {

@@ -53,8 +53,7 @@ export function isolatedScanner(repository: string, limits: IsolationLimits = DE
     return { thread, ready };
   };
 
-  const overBudget = (what: string): ArchpinError =>
-    new ArchpinError('repository-over-budget', `${repository}: ${what}; the repository is skipped`);
+  const overBudget = (what: string): ArchpinError => new ArchpinError('repository-over-budget', `${repository}: ${what}; the repository is skipped`);
 
   const call = async <T>(request: Distributive<ScanWorkerRequest>): Promise<T> => {
     if (ended) throw ended;

@@ -44,7 +44,16 @@ export function createOutcomeRecorder(options: { readonly metrics: Metrics; read
       batch.closed += outcome.closed.length;
       batch.held += outcome.held.length;
       batch.errors += outcome.errors.length;
-      const fields = { repository: outcome.repository, opened: count('opened'), updated: count('updated'), unchanged: count('unchanged'), failed: count('failed'), closed: outcome.closed.length, held: outcome.held.length, errors: outcome.errors.length };
+      const fields = {
+        repository: outcome.repository,
+        opened: count('opened'),
+        updated: count('updated'),
+        unchanged: count('unchanged'),
+        failed: count('failed'),
+        closed: outcome.closed.length,
+        held: outcome.held.length,
+        errors: outcome.errors.length,
+      };
       for (const error of outcome.errors) logger.warn({ repository: outcome.repository, code: error.code }, error.message);
       logger.info(fields, 'repository done');
     },

@@ -17,7 +17,12 @@ export interface RepositoryJobResult {
   readonly quiet: boolean;
 }
 
-export async function repositoryJob(repo: Repository, config: Config, deps: RunRepositoryDeps & { readonly memo?: SweepMemo | undefined }, options: { readonly force: boolean }): Promise<RepositoryJobResult> {
+export async function repositoryJob(
+  repo: Repository,
+  config: Config,
+  deps: RunRepositoryDeps & { readonly memo?: SweepMemo | undefined },
+  options: { readonly force: boolean },
+): Promise<RepositoryJobResult> {
   const memo = deps.memo;
   if (!memo) return { outcome: await runRepository(repo, config, deps), quiet: false };
   const quiet = options.force ? null : await quietOutcome(repo, config, { forge: deps.forge, lookup: deps.lookup, memo });

@@ -33,7 +33,12 @@ export function scanState(): { scan: (files: readonly SourceFile[], readProblems
       const current = scanned;
       if (!current) return { ok: false, reason: 'not scanned' };
       const byPath = new Map(current.files.map((file) => [file.path, file.bytes]));
-      return changeFiles(fileEdits, (path) => byPath.get(path), (path) => referencesIn(current, path), current.rescan);
+      return changeFiles(
+        fileEdits,
+        (path) => byPath.get(path),
+        (path) => referencesIn(current, path),
+        current.rescan,
+      );
     },
   };
 }

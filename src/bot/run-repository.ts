@@ -38,7 +38,6 @@ export interface RunRepositoryDeps {
   readonly scanner?: (repository: string) => RepositoryScanner;
 }
 
-
 function configHash(config: Config): string {
   const { forge: _forge, registries: _registries, ...rest } = config;
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
@@ -95,8 +94,8 @@ async function runWith(repo: Repository, global: Config, deps: RunRepositoryDeps
   const hash = configHash(global);
   const reuse = remembered !== null && remembered.base === head.sha && remembered.configHash === hash && remembered.references !== null;
   let scan: RepositoryScan = reuse
-      ? { scanned: false, references: remembered.references, problems: [], config: global, repoConfig: null }
-      : await scanRepository(forge, repo, head.sha, global, scanner);
+    ? { scanned: false, references: remembered.references, problems: [], config: global, repoConfig: null }
+    : await scanRepository(forge, repo, head.sha, global, scanner);
   if (reuse && remembered.repoConfig !== undefined) {
     scan = { ...scan, config: withRepositoryConfig(global, remembered.repoConfig, `${repo.path}/archpin.json`), repoConfig: remembered.repoConfig };
   }
@@ -134,7 +133,16 @@ async function runWith(repo: Repository, global: Config, deps: RunRepositoryDeps
       const fingerprint = fingerprints[change.branch] ?? changeFingerprint(change);
       try {
         const upstream = deps.upstream ? await deps.upstream(change) : [];
-        const outcome = await reconcileChange(forge, repo, change, { title, files: made.files, base: head.sha, fingerprint, config, dryRun: deps.dryRun, canOpen: () => withinLimits(openCount, openedThisHour, settings), upstream });
+        const outcome = await reconcileChange(forge, repo, change, {
+          title,
+          files: made.files,
+          base: head.sha,
+          fingerprint,
+          config,
+          dryRun: deps.dryRun,
+          canOpen: () => withinLimits(openCount, openedThisHour, settings),
+          upstream,
+        });
         if (outcome.action === 'opened') {
           openCount++;
           openedThisHour++;
@@ -184,7 +192,12 @@ function rememberedFirstSeen(store: FirstSeenStore, results: readonly LookedUp[]
   const keys = exact
     ? new Set(results.flatMap((result) => result.firstSeenKeys!))
     : new Set([...known.keys()].filter((key) => references.some((reference) => reference.image && key.startsWith(`${imageKey(reference.image)}@`))));
-  return Object.fromEntries([...keys].filter((key) => known.has(key)).sort().map((key) => [key, known.get(key)!]));
+  return Object.fromEntries(
+    [...keys]
+      .filter((key) => known.has(key))
+      .sort()
+      .map((key) => [key, known.get(key)!]),
+  );
 }
 
 /** prConcurrentLimit counts open archpin change requests; prHourlyLimit those opened in the last hour that are still open. 0 = no limit. */

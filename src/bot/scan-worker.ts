@@ -19,7 +19,10 @@ parentPort?.postMessage({ ready: true });
 parentPort?.on('message', (request: ScanWorkerRequest) => {
   try {
     if (request.kind === 'scan') {
-      const scanned = state.scan(request.files.map((file) => sourceFile(file.path, file.bytes)), request.problems);
+      const scanned = state.scan(
+        request.files.map((file) => sourceFile(file.path, file.bytes)),
+        request.problems,
+      );
       parentPort!.postMessage({ id: request.id, ok: true, value: { references: scanned.references, problems: scanned.problems } });
     } else {
       parentPort!.postMessage({ id: request.id, ok: true, value: state.changeFiles(request.fileEdits) });

@@ -176,7 +176,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const handle = serveRoutes({
     stopping: () => stopping,
     ready: () => ready,
-    metricsText: () => metrics.render({ archpin_queue_depth: queue.depth, archpin_queue_running: queue.running, archpin_ready: ready && !stopping ? 1 : 0 }, sessions.requestCounts()) + (options.chain?.metricsText() ?? ''),
+    metricsText: () =>
+      metrics.render({ archpin_queue_depth: queue.depth, archpin_queue_running: queue.running, archpin_ready: ready && !stopping ? 1 : 0 }, sessions.requestCounts()) +
+      (options.chain?.metricsText() ?? ''),
     webhook,
   });
 

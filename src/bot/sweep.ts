@@ -62,7 +62,9 @@ export function sharedLookup(deps: SweepDeps): (dependencies: readonly Dependenc
     const policyFor = (key: string) => policy.forImage(key);
     return Promise.all(
       dependencies.map(async (dependency) => {
-        const id = createHash('sha256').update(JSON.stringify([dependency.key, dependency.tag, dependency.digest, policyFor(dependency.key)])).digest('hex');
+        const id = createHash('sha256')
+          .update(JSON.stringify([dependency.key, dependency.tag, dependency.digest, policyFor(dependency.key)]))
+          .digest('hex');
         let pending = memo.get(id);
         if (!pending) {
           const keys = new Set<string>();
@@ -81,7 +83,15 @@ export async function sweep(targets: ForgeTargets, config: Config, deps: SweepDe
   const repositories = deps.shard ? listed.filter((repo) => inShard(repo.id, deps.shard!)) : listed;
   const lookup = sharedLookup(deps);
   const results: Array<{ outcome: RepositoryOutcome } | { failure: { repository: string; code: string; message: string } } | undefined> = [];
-  const runDeps = { forge: deps.forge, lookup, firstSeen: deps.lookup.firstSeen, now: deps.now, dryRun: deps.dryRun, ...(deps.shouldStop ? { shouldStop: deps.shouldStop } : {}), ...(deps.upstream ? { upstream: deps.upstream } : {}) };
+  const runDeps = {
+    forge: deps.forge,
+    lookup,
+    firstSeen: deps.lookup.firstSeen,
+    now: deps.now,
+    dryRun: deps.dryRun,
+    ...(deps.shouldStop ? { shouldStop: deps.shouldStop } : {}),
+    ...(deps.upstream ? { upstream: deps.upstream } : {}),
+  };
   const one = async (repo: (typeof repositories)[number]) => (await repositoryJob(repo, config, { ...runDeps, memo: deps.memo }, { force: false })).outcome;
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -73,7 +73,8 @@ export function webhookEndpoint(deps: WebhookEndpointDeps): (forgeType: ForgeTyp
       count('invalid');
       return { status: 400, body: 'body is not JSON\n' };
     }
-    const decision: WebhookDecision = forgeType === 'gitlab' ? gitlabDecision(payload, deps.branchPrefix, deps.pipeline !== undefined) : githubDecision(header('x-github-event'), payload, deps.branchPrefix);
+    const decision: WebhookDecision =
+      forgeType === 'gitlab' ? gitlabDecision(payload, deps.branchPrefix, deps.pipeline !== undefined) : githubDecision(header('x-github-event'), payload, deps.branchPrefix);
     if (decision.kind === 'ping') {
       count('ping');
       return { status: 200, body: 'pong\n' };

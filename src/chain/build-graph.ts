@@ -87,7 +87,13 @@ export function buildGraph(projects: readonly ProjectFacts[]): ChainGraph {
       for (const entry of child.upstream) {
         const parent = resolveProjectPath(entry.path, paths);
         if (parent === null) {
-          problems.push({ project: child.path, file: entry.file, line: entry.line, code: 'unknown-upstream', message: `${entry.file}:${entry.line}: upstream project ${entry.path} is not among the projects; no edge` });
+          problems.push({
+            project: child.path,
+            file: entry.file,
+            line: entry.line,
+            code: 'unknown-upstream',
+            message: `${entry.file}:${entry.line}: upstream project ${entry.path} is not among the projects; no edge`,
+          });
           continue;
         }
         addEdge(parent, child.path, { kind: entry.source, file: entry.file, line: entry.line });

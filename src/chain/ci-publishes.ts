@@ -144,7 +144,13 @@ export function ciPublications(fileName: string, text: string, context: CiContex
   const root = Array.isArray(documents) ? documents[0] : undefined;
   if (!root) return { publishes, problems };
   if (root.errors.length) {
-    problems.push({ project: context.project, file: fileName, line: root.errors[0]!.linePos?.[0]?.line ?? null, code: 'parse-error', message: `${fileName}: ${root.errors[0]!.message.split('\n')[0]}` });
+    problems.push({
+      project: context.project,
+      file: fileName,
+      line: root.errors[0]!.linePos?.[0]?.line ?? null,
+      code: 'parse-error',
+      message: `${fileName}: ${root.errors[0]!.message.split('\n')[0]}`,
+    });
     return { publishes, problems };
   }
   const data: unknown = root.toJS();

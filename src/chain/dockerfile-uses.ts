@@ -19,7 +19,13 @@ export function dockerfileUses(project: string, file: SourceFile): { uses: Image
     const kind = useKind(reference.detail);
     if (kind === null) continue;
     if (!reference.image) {
-      problems.push({ project, file: reference.file, line: reference.line, code: 'templated-from', message: `${reference.value}: cannot be resolved to an image (${reference.skip ?? 'invalid reference'}); no edge` });
+      problems.push({
+        project,
+        file: reference.file,
+        line: reference.line,
+        code: 'templated-from',
+        message: `${reference.value}: cannot be resolved to an image (${reference.skip ?? 'invalid reference'}); no edge`,
+      });
       continue;
     }
     const platform = /^platform=(.*)$/.exec(reference.detail ?? '')?.[1] ?? null;

@@ -63,7 +63,8 @@ export function graphText(graph: ChainGraph): string {
 
 const escaped = (text: string): string => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 const quoted = (text: string): string => `"${escaped(text)}"`;
-const edgeLabel = (via: readonly EdgeReason[]): string => [...new Set(via.map((reason) => (reason.kind === 'from' ? 'FROM' : reason.kind === 'copy-from' ? 'COPY --from' : reason.kind === 'mount' ? 'RUN --mount' : reason.kind)))].join(', ');
+const edgeLabel = (via: readonly EdgeReason[]): string =>
+  [...new Set(via.map((reason) => (reason.kind === 'from' ? 'FROM' : reason.kind === 'copy-from' ? 'COPY --from' : reason.kind === 'mount' ? 'RUN --mount' : reason.kind)))].join(', ');
 
 export function graphDot(graph: ChainGraph): string {
   const lines = ['digraph archpin {', '  rankdir=LR;', '  node [shape=box];'];

@@ -58,7 +58,8 @@ export function readChainSettings(project: string, fileName: string, text: strin
     upstream = [];
     for (const entry of rawUpstream) {
       const path = typeof entry === 'string' ? projectPath(entry) : null;
-      if (path === null) problems.push({ project, file: fileName, line: null, code: 'invalid-upstream-file', message: `${fileName}: chain.upstream entry ${JSON.stringify(entry)} is not a project path` });
+      if (path === null)
+        problems.push({ project, file: fileName, line: null, code: 'invalid-upstream-file', message: `${fileName}: chain.upstream entry ${JSON.stringify(entry)} is not a project path` });
       else upstream.push({ path, source: 'chain.upstream', file: fileName, line: lineOf(text, String(entry)) });
     }
   }

@@ -46,9 +46,29 @@ export interface ParsedArgs {
 
 function emptyArgs(): Omit<ParsedArgs, 'command'> {
   return {
-    positionals: [], config: undefined, format: 'text', graphFormat: 'text', platforms: undefined, logLevel: 'info', logLevelGiven: false, write: false, diff: false,
-    dryRun: false, cacheDir: undefined, forge: undefined, url: undefined, groups: [], projects: [], owners: [], repositories: [], listen: undefined, schedule: undefined,
-    shard: undefined, concurrency: undefined, tags: undefined, role: 'all',
+    positionals: [],
+    config: undefined,
+    format: 'text',
+    graphFormat: 'text',
+    platforms: undefined,
+    logLevel: 'info',
+    logLevelGiven: false,
+    write: false,
+    diff: false,
+    dryRun: false,
+    cacheDir: undefined,
+    forge: undefined,
+    url: undefined,
+    groups: [],
+    projects: [],
+    owners: [],
+    repositories: [],
+    listen: undefined,
+    schedule: undefined,
+    shard: undefined,
+    concurrency: undefined,
+    tags: undefined,
+    role: 'all',
   };
 }
 

@@ -19,13 +19,16 @@ export function makePipelines(args: Pick<ParsedArgs, 'url'>, config: Config, io:
 export async function runChain(args: ParsedArgs, config: Config, io: CliIo): Promise<ExitCode> {
   const [sub, root] = args.positionals;
   if (sub !== 'trigger' || !root) {
-    io.stderr('usage: archpin chain trigger ROOT   (ROOT: the project path of the chain\'s root image)\n');
+    io.stderr("usage: archpin chain trigger ROOT   (ROOT: the project path of the chain's root image)\n");
     return EXIT_USAGE;
   }
   const { forge, targets } = makeForge(args, config, io);
   if (forge.type !== 'gitlab') throw new ArchpinError('usage', 'image chains need a GitLab forge (the pipeline API)');
   const repositories = await forge.listRepositories(targets);
-  const path = resolveProjectPath(root, repositories.map((repository) => repository.path));
+  const path = resolveProjectPath(
+    root,
+    repositories.map((repository) => repository.path),
+  );
   const repository = repositories.find((candidate) => candidate.path === path);
   if (!repository) throw new ArchpinError('usage', `${root} is not one of the target projects`);
   if (args.dryRun) {
@@ -33,6 +36,10 @@ export async function runChain(args: ParsedArgs, config: Config, io: CliIo): Pro
     return EXIT_OK;
   }
   const pipeline = await makePipelines(args, config, io).createPipeline(repository.id, repository.defaultBranch, { ARCHPIN_CHAIN_ROOT: repository.path });
-  io.stdout(args.format === 'json' ? `${JSON.stringify({ version: 1, project: repository.path, pipeline: { id: pipeline.id, url: pipeline.webUrl, status: pipeline.status } }, null, 2)}\n` : `started the chain: pipeline #${pipeline.id} on ${repository.path} ${pipeline.webUrl}\n`);
+  io.stdout(
+    args.format === 'json'
+      ? `${JSON.stringify({ version: 1, project: repository.path, pipeline: { id: pipeline.id, url: pipeline.webUrl, status: pipeline.status } }, null, 2)}\n`
+      : `started the chain: pipeline #${pipeline.id} on ${repository.path} ${pipeline.webUrl}\n`,
+  );
   return EXIT_OK;
 }

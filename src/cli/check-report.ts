@@ -114,7 +114,12 @@ export function renderCheckText(report: CheckReport, withDiff: boolean): string 
   if (errors.length) {
     lines.push('', `Errors (${errors.length}):`);
     for (const error of errors) {
-      const where = 'file' in error && error.file ? `${error.file}${'line' in error && error.line ? `:${error.line}` : ''}` : 'image' in error ? `${error.image}${'tag' in error && error.tag ? `:${error.tag}` : ''}` : '';
+      const where =
+        'file' in error && error.file
+          ? `${error.file}${'line' in error && error.line ? `:${error.line}` : ''}`
+          : 'image' in error
+            ? `${error.image}${'tag' in error && error.tag ? `:${error.tag}` : ''}`
+            : '';
       lines.push(`  ${terminalText(where)}  ${error.code}  ${terminalText(error.message)}`);
     }
   }

@@ -3,7 +3,23 @@ export const COMMANDS = ['scan', 'check', 'audit', 'run', 'serve', 'config', 'gr
 export type CommandName = (typeof COMMANDS)[number];
 
 export const STRING_OPTIONS = [
-  'config', 'format', 'platforms', 'log-level', 'listen', 'schedule', 'shard', 'concurrency', 'role', 'cache-dir', 'forge', 'url', 'group', 'project', 'owner', 'repo', 'tags',
+  'config',
+  'format',
+  'platforms',
+  'log-level',
+  'listen',
+  'schedule',
+  'shard',
+  'concurrency',
+  'role',
+  'cache-dir',
+  'forge',
+  'url',
+  'group',
+  'project',
+  'owner',
+  'repo',
+  'tags',
 ] as const;
 export const BOOLEAN_OPTIONS = ['write', 'diff', 'dry-run', 'help', 'version'] as const;
 
@@ -69,7 +85,8 @@ const SYNOPSIS: Readonly<Record<CommandName, string>> = {
   graph: 'archpin graph [dir]\n\nThe image-chain graph in build order (local checkouts in dir, else the forge targets).\n--format also takes dot and mermaid.',
   chain: 'archpin chain trigger ROOT\n\nTrigger the pipelines of the projects built on ROOT.',
   config: 'archpin config validate FILE\n\nCheck a config file as run and serve would read it.',
-  inspect: 'archpin inspect IMAGE[:TAG|@DIGEST]\n\nThe index, each platform\'s child (verified), attestations, and the gate\'s verdict.\nExit 3 when the gate refuses the image, 1 when the registry could not be read.',
+  inspect:
+    "archpin inspect IMAGE[:TAG|@DIGEST]\n\nThe index, each platform's child (verified), attestations, and the gate's verdict.\nExit 3 when the gate refuses the image, 1 when the registry could not be read.",
 };
 
 /** `archpin <command> --help`. */

@@ -23,8 +23,13 @@ function entries(directory: string) {
 
 /** A directory is a project when it is a git checkout or holds CI, `.gitlab-deps` or a Dockerfile at its top. */
 function isProjectDirectory(directory: string, isRoot: boolean): boolean {
-  return entries(directory).some((entry) =>
-    entry.name === '.git' || entry.name === CI_FILE || entry.name === GITLAB_DEPS_FILE || (entry.isFile() && isDockerfileName(entry.name)) || (!isRoot && entry.isFile() && entry.name === 'archpin.json'),
+  return entries(directory).some(
+    (entry) =>
+      entry.name === '.git' ||
+      entry.name === CI_FILE ||
+      entry.name === GITLAB_DEPS_FILE ||
+      (entry.isFile() && isDockerfileName(entry.name)) ||
+      (!isRoot && entry.isFile() && entry.name === 'archpin.json'),
   );
 }
 

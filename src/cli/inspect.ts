@@ -58,11 +58,7 @@ function verdictText(inspection: ImageInspection): string {
 }
 
 function renderOne(key: string, inspection: ImageInspection): string {
-  const lines = [
-    `image       ${key}${inspection.tag ? `:${inspection.tag}` : ''}`,
-    `digest      ${inspection.digest ?? '(unreadable)'}`,
-    `media type  ${inspection.mediaType ?? '(unreadable)'}`,
-  ];
+  const lines = [`image       ${key}${inspection.tag ? `:${inspection.tag}` : ''}`, `digest      ${inspection.digest ?? '(unreadable)'}`, `media type  ${inspection.mediaType ?? '(unreadable)'}`];
   if (inspection.entries.length > 0) {
     const rows = inspection.entries.map((entry) => [
       entry.kind === 'image' ? (entry.platform ?? '') : `${entry.platform ?? '-'} (${entry.kind})`,
@@ -71,7 +67,11 @@ function renderOne(key: string, inspection: ImageInspection): string {
       entry.verified === true ? 'verified' : entry.verified === false ? terminalText(entry.problem ?? 'failed') : entry.kind === 'image' ? 'not checked' : '-',
     ]);
     const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length), ['platform', 'digest', 'size'][i]!.length));
-    const format = (cells: readonly string[]): string => cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd();
+    const format = (cells: readonly string[]): string =>
+      cells
+        .map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell))
+        .join('  ')
+        .trimEnd();
     lines.push('', format(['platform', 'digest', 'size', 'child']), ...rows.map(format));
   }
   lines.push('', `verdict     ${verdictText(inspection)}`);
@@ -93,6 +93,10 @@ function renderMatrix(key: string, rows: readonly ImageInspection[]): string {
     row.verdict.pass ? 'pass' : `refused (${row.verdict.reasons.map((reason) => reason.code).join(', ')})`,
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...body.map((cells) => cells[i]!.length)));
-  const format = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const format = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return `${key}: newest ${rows.length} tag${rows.length === 1 ? '' : 's'} (ok: child verified, BAD: child failed, ?: not checked, -: absent)\n\n${[format(header), ...body.map(format)].join('\n')}\n`;
 }

@@ -68,7 +68,9 @@ export async function lookupSetup(
     ...(hubApiUrl === undefined ? {} : { hubApiUrl }),
     trustedRealmHosts: Object.fromEntries(Object.entries(registries).map(([host, entry]) => [host, entry.trustedRealmHosts ?? []])),
     mirrors: config.mirrors ?? {},
-    insecure: Object.entries(registries).filter(([, entry]) => entry.insecure).map(([host]) => host),
+    insecure: Object.entries(registries)
+      .filter(([, entry]) => entry.insecure)
+      .map(([host]) => host),
     cacheDir: options.cacheDir,
     now: io.now,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),

@@ -34,14 +34,21 @@ export function makeForge(
   const tokenEnv = fromConfig?.tokenEnv ?? (type === 'gitlab' ? 'GITLAB_TOKEN' : 'GITHUB_TOKEN');
   const token = io.env[tokenEnv];
   registerSecret(token);
-  if (!token) throw new ArchpinError('usage', `no token: set ${tokenEnv} (GitLab: a group or project access token with role Developer and scope api; GitHub: a token with contents, pull requests and issues write)`);
+  if (!token)
+    throw new ArchpinError(
+      'usage',
+      `no token: set ${tokenEnv} (GitLab: a group or project access token with role Developer and scope api; GitHub: a token with contents, pull requests and issues write)`,
+    );
   const url = args.url ?? fromConfig?.url;
   const targets: ForgeTargets =
     type === 'gitlab'
       ? { groups: args.groups.length ? args.groups : (fromConfig?.groups ?? []), projects: args.projects.length ? args.projects : (fromConfig?.projects ?? []) }
       : { owners: args.owners.length ? args.owners : (fromConfig?.owners ?? []), repositories: args.repositories.length ? args.repositories : (fromConfig?.repositories ?? []) };
   if (Object.values(targets).every((list: readonly string[]) => list.length === 0)) {
-    throw new ArchpinError('usage', type === 'gitlab' ? 'no targets: pass --group or --project, or set forge.groups / forge.projects' : 'no targets: pass --owner or --repo, or set forge.owners / forge.repositories');
+    throw new ArchpinError(
+      'usage',
+      type === 'gitlab' ? 'no targets: pass --group or --project, or set forge.groups / forge.projects' : 'no targets: pass --owner or --repo, or set forge.owners / forge.repositories',
+    );
   }
   const onGitlabCom = type === 'gitlab' && url !== undefined && /^https?:\/\/(www\.)?gitlab\.com(\/|$)/i.test(url);
   const budget = createRateBudget({ store: rateStore(token), perMinute: fromConfig?.requestsPerMinute ?? (onGitlabCom ? GITLAB_COM_PER_MINUTE : 0) });

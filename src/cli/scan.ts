@@ -26,13 +26,7 @@ export async function scanDirectory(directory: string, config: Config): Promise<
 export async function runScan(options: ScanCommandOptions, io: CliIo): Promise<ExitCode> {
   const result = await scanDirectory(path.resolve(io.cwd, options.directory), options.config);
   if (options.format === 'json') {
-    io.stdout(
-      `${JSON.stringify(
-        { version: 1, references: result.references.map(referenceJson), errors: result.problems.map(problemJson) },
-        null,
-        2,
-      )}\n`,
-    );
+    io.stdout(`${JSON.stringify({ version: 1, references: result.references.map(referenceJson), errors: result.problems.map(problemJson) }, null, 2)}\n`);
   } else {
     io.stdout(renderScanText(result));
   }
@@ -47,12 +41,7 @@ function shortValue(value: string): string {
 }
 
 export function renderScanText(result: ScanResult): string {
-  const rows = result.references.map((reference) => [
-    `${reference.file}:${reference.line}:${reference.column}`,
-    shortValue(reference.value),
-    reference.kind,
-    reference.skip ?? '',
-  ]);
+  const rows = result.references.map((reference) => [`${reference.file}:${reference.line}:${reference.column}`, shortValue(reference.value), reference.kind, reference.skip ?? '']);
   const lines: string[] = [];
   lines.push(rows.length ? renderTable(['LOCATION', 'REFERENCE', 'KIND', 'SKIP'], rows) : 'No image references found.');
   const skipped = result.references.filter((reference) => reference.skip !== null).length;

@@ -3,9 +3,7 @@ import { configSchema, type Config } from './schema.js';
 
 /** Formats zod issues as `path: message` lines a user can act on. */
 export function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
-  return issues
-    .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`)
-    .join('\n');
+  return issues.map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`).join('\n');
 }
 
 /** Parses and validates a config file's text; errors name the file, the path and the fix. */

@@ -5,8 +5,17 @@ import type { Config } from './schema.js';
 
 /** Keys a repository's own archpin.json may set; never tokens, registries or the forge. */
 const REPOSITORY_KEYS = [
-  'platforms', 'minimumReleaseAge', 'settleTime', 'ignorePaths', 'maxFileSize', 'packageRules',
-  'labels', 'automerge', 'dashboard', 'prConcurrentLimit', 'prHourlyLimit',
+  'platforms',
+  'minimumReleaseAge',
+  'settleTime',
+  'ignorePaths',
+  'maxFileSize',
+  'packageRules',
+  'labels',
+  'automerge',
+  'dashboard',
+  'prConcurrentLimit',
+  'prHourlyLimit',
 ] as const satisfies ReadonlyArray<keyof Config>;
 
 /** The global config narrowed by a repository's archpin.json: its allowed keys win, its package rules come after the global ones. */

@@ -29,10 +29,7 @@ export const registrySchema = z
     passwordEnv: envName.optional().describe('Environment variable holding the password or token.'),
     insecure: z.boolean().optional().describe('Speak plain HTTP to this non-loopback registry.'),
     trustedRealmHosts: z.array(z.string()).optional().describe('Token realm hosts (other than the registry) that may receive the credentials.'),
-    kind: z
-      .enum(REGISTRY_KINDS)
-      .optional()
-      .describe('How this registry bends the distribution API (pagination, order, auth, release times); default: detected from the host and its first answers.'),
+    kind: z.enum(REGISTRY_KINDS).optional().describe('How this registry bends the distribution API (pagination, order, auth, release times); default: detected from the host and its first answers.'),
     hubApiUrl: z.string().url().optional().describe('Docker Hub only (registries."docker.io"): the Hub API for tags with platforms and push times (default https://hub.docker.com).'),
     passwordFile: z.string().optional().describe('File holding the password or token (trailing newline ignored).'),
     tokenEnv: envName.optional().describe("Environment variable holding a token; sent with `username` or the registry kind's token user (AWS, oauth2accesstoken, …)."),
@@ -76,7 +73,7 @@ export const forgeSchema = z
     rateLimits: z
       .record(z.string(), z.number().int().positive())
       .optional()
-      .describe('GitLab: per-process limits by endpoint glob, requests per minute, as gitbeaker takes them (default: GitLab.com\'s documented limits on gitlab.com, none elsewhere).'),
+      .describe("GitLab: per-process limits by endpoint glob, requests per minute, as gitbeaker takes them (default: GitLab.com's documented limits on gitlab.com, none elsewhere)."),
   })
   .strict();
 
@@ -91,9 +88,17 @@ export const serveSchema = z
     sweepOnStart: z.boolean().optional().describe(`Sweep every target when the server starts (default ${DEFAULTS.serve.sweepOnStart}).`),
     queue: z
       .object({
-        redisUrl: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'a redis:// or rediss:// URL').optional().describe('Redis (or Valkey) for the distributed bot: BullMQ job queue, shared lookup cache, memo and rate budget. Without it, one process with an in-process queue.'),
+        redisUrl: z
+          .string()
+          .regex(/^rediss?:\/\/[^\s]+$/, 'a redis:// or rediss:// URL')
+          .optional()
+          .describe('Redis (or Valkey) for the distributed bot: BullMQ job queue, shared lookup cache, memo and rate budget. Without it, one process with an in-process queue.'),
         redisPasswordEnv: envName.optional().describe('Environment variable holding the Redis password (kept out of the URL).'),
-        prefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).optional().describe('Prefix of every Redis key (default "archpin").'),
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9:_-]+$/)
+          .optional()
+          .describe('Prefix of every Redis key (default "archpin").'),
         attempts: z.number().int().min(1).max(10).optional().describe('Attempts per repository job (default 2: one retry).'),
         backoff: duration.optional().describe('Delay before the first retry, doubled after each failure (default "30s").'),
         lockDuration: duration.optional().describe('How long a worker that stops answering keeps its job before another worker takes it (default "30s").'),
@@ -110,9 +115,12 @@ const projectPath = z.string().regex(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/, 
 
 export const chainSchema = z
   .object({
-    registry: z.string().optional().describe('The GitLab container registry host ($CI_REGISTRY), used to resolve $CI_REGISTRY_IMAGE in CI files. Without it $CI_REGISTRY_IMAGE matches its project path on any registry.'),
-    upstream: z.array(projectPath).optional().describe('In a project\'s own archpin.json: the projects its image builds on (replaces the edges found from FROM lines, like .gitlab-deps).'),
-    publishes: z.array(z.string()).optional().describe('In a project\'s own archpin.json: the images its pipeline pushes, when its CI does not show them.'),
+    registry: z
+      .string()
+      .optional()
+      .describe('The GitLab container registry host ($CI_REGISTRY), used to resolve $CI_REGISTRY_IMAGE in CI files. Without it $CI_REGISTRY_IMAGE matches its project path on any registry.'),
+    upstream: z.array(projectPath).optional().describe("In a project's own archpin.json: the projects its image builds on (replaces the edges found from FROM lines, like .gitlab-deps)."),
+    publishes: z.array(z.string()).optional().describe("In a project's own archpin.json: the images its pipeline pushes, when its CI does not show them."),
     rebuild: z.boolean().optional().describe('archpin serve: trigger the pipelines of the projects built on a project whose default-branch pipeline succeeded (default false).'),
     platforms: z.array(platform).optional().describe('Platforms a freshly pushed parent image must offer before its children are rebuilt (default: "platforms", else linux/amd64).'),
     concurrency: z.number().int().min(1).max(100).optional().describe('Chain pipelines triggered and still running at once, per top-level group (default 4).'),

@@ -96,9 +96,7 @@ const annotationsSchema = z.record(z.string(), z.string());
 
 const indexSchema = z.object({
   schemaVersion: z.literal(2),
-  manifests: z.array(
-    descriptorSchema.extend({ platform: platformSchema.optional(), annotations: annotationsSchema.optional(), artifactType: z.string().optional() }),
-  ),
+  manifests: z.array(descriptorSchema.extend({ platform: platformSchema.optional(), annotations: annotationsSchema.optional(), artifactType: z.string().optional() })),
   artifactType: z.string().optional(),
   subject: subjectSchema,
 });
@@ -147,12 +145,9 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null): Pa
     const parsed = indexSchema.safeParse(body);
     if (!parsed.success) return fail('registry-bad-response', `invalid index: ${describeIssue(parsed.error)}`);
     const entries = parsed.data.manifests.map((entry): IndexEntry => {
-      const platform = entry.platform
-        ? normalizePlatform({ os: entry.platform.os, architecture: entry.platform.architecture, variant: entry.platform.variant || null })
-        : null;
+      const platform = entry.platform ? normalizePlatform({ os: entry.platform.os, architecture: entry.platform.architecture, variant: entry.platform.variant || null }) : null;
       const annotations = entry.annotations ?? {};
-      const attestation =
-        annotations[ATTESTATION_ANNOTATION] === ATTESTATION_TYPE || (platform !== null && platform.os === 'unknown' && platform.architecture === 'unknown');
+      const attestation = annotations[ATTESTATION_ANNOTATION] === ATTESTATION_TYPE || (platform !== null && platform.os === 'unknown' && platform.architecture === 'unknown');
       return {
         mediaType: entry.mediaType,
         digest: entry.digest,

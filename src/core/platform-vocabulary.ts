@@ -4,12 +4,8 @@ import { formatPlatform, normalizePlatform, parsePlatform } from './platform.js'
  * The values the OCI image index takes for `platform.os`, `platform.architecture` and
  * `platform.variant` (the Go GOOS/GOARCH lists it refers to, and the variants in use).
  */
-export const PLATFORM_OSES = [
-  'aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'illumos', 'ios', 'js', 'linux', 'netbsd', 'openbsd', 'plan9', 'solaris', 'wasip1', 'windows',
-] as const;
-export const PLATFORM_ARCHITECTURES = [
-  '386', 'amd64', 'arm', 'arm64', 'loong64', 'mips', 'mips64', 'mips64le', 'mipsle', 'ppc64', 'ppc64le', 'riscv64', 's390x', 'sparc64', 'wasm',
-] as const;
+export const PLATFORM_OSES = ['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'illumos', 'ios', 'js', 'linux', 'netbsd', 'openbsd', 'plan9', 'solaris', 'wasip1', 'windows'] as const;
+export const PLATFORM_ARCHITECTURES = ['386', 'amd64', 'arm', 'arm64', 'loong64', 'mips', 'mips64', 'mips64le', 'mipsle', 'ppc64', 'ppc64le', 'riscv64', 's390x', 'sparc64', 'wasm'] as const;
 const VARIANTS: Readonly<Record<string, readonly string[]>> = {
   arm: ['v5', 'v6', 'v7', 'v8'],
   arm64: ['v8', 'v8.1', 'v8.2', 'v8.3', 'v8.4', 'v8.5', 'v8.6', 'v8.7', 'v8.8', 'v8.9', 'v9', 'v9.1', 'v9.2', 'v9.3', 'v9.4', 'v9.5'],

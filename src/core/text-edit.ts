@@ -26,10 +26,7 @@ export function applyEdits(bytes: Uint8Array, edits: readonly TextEdit[]): Uint8
     }
     const actual = buffer.toString('latin1', edit.start, edit.end);
     if (actual !== edit.expected) {
-      throw new ArchpinError(
-        'edit-conflict',
-        `bytes ${edit.start}-${edit.end} hold ${JSON.stringify(actual)}, expected ${JSON.stringify(edit.expected)}: the file changed since it was scanned`,
-      );
+      throw new ArchpinError('edit-conflict', `bytes ${edit.start}-${edit.end} hold ${JSON.stringify(actual)}, expected ${JSON.stringify(edit.expected)}: the file changed since it was scanned`);
     }
     previousEnd = edit.end;
   }

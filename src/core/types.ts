@@ -47,13 +47,7 @@ export type ReferenceKind = string;
 /** How the format around a reference takes a new plain value: `yaml` quotes one YAML would read as a number. */
 export type ValueQuoting = 'yaml' | 'verbatim';
 
-export type SkipReason =
-  | 'templated'
-  | 'no-tag'
-  | 'ignored'
-  | 'invalid-reference'
-  | 'local-stage'
-  | 'unsupported-quoting';
+export type SkipReason = 'templated' | 'no-tag' | 'ignored' | 'invalid-reference' | 'local-stage' | 'unsupported-quoting';
 
 export interface ImageName {
   readonly registry: string;
@@ -87,15 +81,7 @@ export interface Reference {
  * (core/budgets.ts): `yaml-too-complex` (YAML nodes), `too-many-references`, `nesting-too-deep`.
  */
 export type ScanProblemCode =
-  | 'parse-error'
-  | 'file-too-large'
-  | 'file-binary'
-  | 'file-unreadable'
-  | 'file-not-regular'
-  | 'symlink-outside'
-  | 'yaml-too-complex'
-  | 'too-many-references'
-  | 'nesting-too-deep';
+  'parse-error' | 'file-too-large' | 'file-binary' | 'file-unreadable' | 'file-not-regular' | 'symlink-outside' | 'yaml-too-complex' | 'too-many-references' | 'nesting-too-deep';
 
 /** A problem found while scanning a file; the scan goes on. */
 export interface ScanProblem {

@@ -45,13 +45,7 @@ export const BLOCK_CODES: readonly BlockCode[] = [
 ];
 
 /** Why one child of an index failed verification (the block code it turns into). */
-export type ChildFailureCode =
-  | 'child-missing'
-  | 'child-not-image'
-  | 'size-mismatch'
-  | 'digest-mismatch'
-  | 'manifest-too-large'
-  | 'unverified';
+export type ChildFailureCode = 'child-missing' | 'child-not-image' | 'size-mismatch' | 'digest-mismatch' | 'manifest-too-large' | 'unverified';
 
 /**
  * What fetching one child of an index by digest showed: its bytes hashed to the digest (the client checks),
@@ -77,9 +71,7 @@ export interface BlockReason {
   readonly message: string;
 }
 
-export type Verdict =
-  | { readonly pass: true; readonly platforms: readonly string[] }
-  | { readonly pass: false; readonly reasons: readonly BlockReason[] };
+export type Verdict = { readonly pass: true; readonly platforms: readonly string[] } | { readonly pass: false; readonly reasons: readonly BlockReason[] };
 
 /** A manifest the lookup could not read or trust; the gate turns it into a block reason. */
 export interface UnreadableManifest {

@@ -14,9 +14,7 @@ export interface FileEdit {
   readonly expected: readonly ExpectedReference[];
 }
 
-export type VerifiedFile =
-  | { readonly ok: true; readonly file: string; readonly bytes: Uint8Array }
-  | { readonly ok: false; readonly file: string; readonly reason: string };
+export type VerifiedFile = { readonly ok: true; readonly file: string; readonly bytes: Uint8Array } | { readonly ok: false; readonly file: string; readonly reason: string };
 
 export type Rescan = (path: string, bytes: Uint8Array) => readonly Reference[];
 
@@ -34,8 +32,7 @@ export function mergeEdits(edits: readonly TextEdit[]): TextEdit[] | string {
   return [...bySpan.values()];
 }
 
-const sameImage = (a: ImageName, b: ImageName | null): boolean =>
-  b !== null && a.registry === b.registry && a.repository === b.repository && a.tag === b.tag && a.digest === b.digest;
+const sameImage = (a: ImageName, b: ImageName | null): boolean => b !== null && a.registry === b.registry && a.repository === b.repository && a.tag === b.tag && a.digest === b.digest;
 
 /**
  * Applies a file's edits in memory and re-scans the result: every expected reference must be found
@@ -63,4 +60,3 @@ export function verifyFileEdit(path: string, bytes: Uint8Array, change: FileEdit
   }
   return { ok: true, file: path, bytes: edited };
 }
-

@@ -30,8 +30,7 @@ export function children(context: GateContext): BlockReason[] {
     } else {
       const actual = check.platform;
       const wanted = entry.platform!;
-      const agrees =
-        actual.os === wanted.os && actual.architecture === wanted.architecture && (!check.variantGiven || actual.variant === wanted.variant);
+      const agrees = actual.os === wanted.os && actual.architecture === wanted.architecture && (!check.variantGiven || actual.variant === wanted.variant);
       if (!agrees) add('platform-mismatch', claimed, `${claimed}: the child's config says ${platformKey(actual)}`);
     }
   }

@@ -26,16 +26,8 @@ export function buildContext(input: GateInput): GateContext {
   const trusted = candidate.manifest.kind !== 'unreadable' && candidate.contentDigest === candidate.digest;
   const manifest = trusted ? (candidate.manifest as Manifest) : null;
   const offered = manifest ? platformsOf(manifest, candidate.imagePlatform) : [];
-  const required =
-    policy.platforms && policy.platforms.length > 0
-      ? unique(policy.platforms.map((text) => canonicalPlatform(text) ?? text.trim()))
-      : null;
-  const currentPlatforms =
-    current === null
-      ? null
-      : current.manifest.kind === 'image' && current.imagePlatform === null
-        ? 'unknown'
-        : platformsOf(current.manifest, current.imagePlatform);
+  const required = policy.platforms && policy.platforms.length > 0 ? unique(policy.platforms.map((text) => canonicalPlatform(text) ?? text.trim())) : null;
+  const currentPlatforms = current === null ? null : current.manifest.kind === 'image' && current.imagePlatform === null ? 'unknown' : platformsOf(current.manifest, current.imagePlatform);
   return { input, manifest, offered, required, current: currentPlatforms, knownEmpty: KNOWN_EMPTY_DIGESTS.has(candidate.digest) };
 }
 
@@ -59,7 +51,5 @@ function unique(values: readonly string[]): string[] {
 
 /** Who asks for the required platforms: the configuration, or the fallback when nothing was configured. */
 export function requiredBy(context: GateContext): string {
-  return context.input.policy.platformsSource === 'default'
-    ? 'required by default, as no platforms are configured:'
-    : 'policy requires';
+  return context.input.policy.platformsSource === 'default' ? 'required by default, as no platforms are configured:' : 'policy requires';
 }

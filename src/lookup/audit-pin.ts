@@ -71,8 +71,7 @@ export async function auditPin(dependency: PinnedDependency, lookupDeps: FindUpd
         const pinned = await inspectManifest(source, location, pinnedFetched);
         const tagged = dependency.tag ? await taggedNow(deps, dependency) : null;
         const taggedImage: CurrentImage | null = tagged && tagged.manifest.kind !== 'unreadable' ? { manifest: tagged.manifest, imagePlatform: tagged.imagePlatform } : null;
-        const onPurpose =
-          pinned.manifest.kind === 'image' && taggedImage?.manifest.kind === 'index' && taggedImage.manifest.entries.some((entry) => entry.digest === digest);
+        const onPurpose = pinned.manifest.kind === 'image' && taggedImage?.manifest.kind === 'index' && taggedImage.manifest.entries.some((entry) => entry.digest === digest);
         const pinnedImage: CurrentImage | null = pinned.manifest.kind === 'unreadable' ? null : { manifest: pinned.manifest, imagePlatform: pinned.imagePlatform };
         const current = taggedImage && tagged!.digest !== digest && !onPurpose ? taggedImage : null;
         const policy = onPurpose
@@ -125,4 +124,3 @@ async function otherVersionFix(dependency: Dependency, deps: FindUpdatesDeps, no
   }
   return null;
 }
-

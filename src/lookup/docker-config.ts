@@ -10,7 +10,11 @@ const DOCKER_HUB_KEYS = new Set(['docker.io', 'index.docker.io', 'registry-1.doc
 
 /** `https://index.docker.io/v1/` → `docker.io`; `https://registry.example.com:5000/` → `registry.example.com:5000`. */
 export function normaliseAuthKey(key: string): string {
-  const host = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  const host = key
+    .trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
   return DOCKER_HUB_KEYS.has(host) ? 'docker.io' : host;
 }
 

@@ -114,7 +114,13 @@ async function inspectParsed(source: ManifestSource, location: ImageLocation, fe
   if (!parsed.ok) {
     const code = parsed.error.code;
     if (UNTRUSTED.has(code)) {
-      return { digest: fetched.digest, manifest: { kind: 'unreadable', code: code as UnreadableManifest['code'], message: parsed.error.message }, imagePlatform: null, created: null, configProblem: null };
+      return {
+        digest: fetched.digest,
+        manifest: { kind: 'unreadable', code: code as UnreadableManifest['code'], message: parsed.error.message },
+        imagePlatform: null,
+        created: null,
+        configProblem: null,
+      };
     }
     throw parsed.error;
   }
@@ -124,7 +130,13 @@ async function inspectParsed(source: ManifestSource, location: ImageLocation, fe
       return { digest: fetched.digest, manifest, imagePlatform: null, created: null, configProblem: null };
     }
     if (manifest.config.size > CONFIG_MAX_BYTES) {
-      return { digest: fetched.digest, manifest, imagePlatform: null, created: null, configProblem: `its config blob declares ${manifest.config.size} bytes, more than the ${CONFIG_MAX_BYTES} archpin reads` };
+      return {
+        digest: fetched.digest,
+        manifest,
+        imagePlatform: null,
+        created: null,
+        configProblem: `its config blob declares ${manifest.config.size} bytes, more than the ${CONFIG_MAX_BYTES} archpin reads`,
+      };
     }
     const config = parseImageConfig(await source.blob(location, manifest.config.digest, CONFIG_MAX_BYTES));
     if (!config.ok) return { digest: fetched.digest, manifest, imagePlatform: null, created: null, configProblem: `its config is not an image config (${config.error.message})` };

@@ -43,24 +43,41 @@ export async function inspectReference(deps: FindUpdatesDeps, key: string, locat
   const outcome = await gateTag(run, tag, () => (digest ? deps.source.manifestByDigest(location, digest) : deps.source.manifestByTag(location, tag!)));
   const manifest: Manifest | UnreadableManifest | undefined = outcome.manifest;
   const children: ReadonlyMap<string, ChildCheck> = outcome.children ?? new Map();
-  const entries = manifest?.kind === 'index' ? manifest.entries.map((entry): InspectedEntry => {
-    const kind: EntryKind = entry.attestation ? 'attestation' : entry.artifactType ? 'artifact' : INDEX_MEDIA_TYPES.has(entry.mediaType) ? 'index' : entry.platform === null ? 'no-platform' : entry.mediaType.includes('manifest') ? 'image' : 'other';
-    const check = kind === 'image' ? children.get(entry.digest) : undefined;
-    let problem: string | null = null;
-    if (check && !check.ok) problem = `${check.code}: ${check.message}`;
-    else if (check?.ok && entry.platform && (check.platform.os !== entry.platform.os || check.platform.architecture !== entry.platform.architecture || (check.variantGiven && check.platform.variant !== entry.platform.variant))) {
-      problem = `platform-mismatch: the child's config says ${platformKey(check.platform)}`;
-    }
-    return {
-      platform: entry.platform ? platformKey(entry.platform) : null,
-      digest: entry.digest,
-      size: entry.size,
-      mediaType: entry.mediaType,
-      kind,
-      verified: check === undefined ? null : problem === null,
-      problem,
-    };
-  }) : [];
+  const entries =
+    manifest?.kind === 'index'
+      ? manifest.entries.map((entry): InspectedEntry => {
+          const kind: EntryKind = entry.attestation
+            ? 'attestation'
+            : entry.artifactType
+              ? 'artifact'
+              : INDEX_MEDIA_TYPES.has(entry.mediaType)
+                ? 'index'
+                : entry.platform === null
+                  ? 'no-platform'
+                  : entry.mediaType.includes('manifest')
+                    ? 'image'
+                    : 'other';
+          const check = kind === 'image' ? children.get(entry.digest) : undefined;
+          let problem: string | null = null;
+          if (check && !check.ok) problem = `${check.code}: ${check.message}`;
+          else if (
+            check?.ok &&
+            entry.platform &&
+            (check.platform.os !== entry.platform.os || check.platform.architecture !== entry.platform.architecture || (check.variantGiven && check.platform.variant !== entry.platform.variant))
+          ) {
+            problem = `platform-mismatch: the child's config says ${platformKey(check.platform)}`;
+          }
+          return {
+            platform: entry.platform ? platformKey(entry.platform) : null,
+            digest: entry.digest,
+            size: entry.size,
+            mediaType: entry.mediaType,
+            kind,
+            verified: check === undefined ? null : problem === null,
+            problem,
+          };
+        })
+      : [];
   const verdict = 'reasons' in outcome ? { pass: false as const, reasons: outcome.reasons } : { pass: true as const, platforms: outcome.platforms };
   const resolvedDigest = 'reasons' in outcome ? outcome.digest || null : outcome.digest;
   return { tag, digest: resolvedDigest, mediaType: manifest && manifest.kind !== 'unreadable' ? manifest.mediaType : null, entries, verdict };

@@ -1,12 +1,5 @@
 /** The manifest media types archpin reads, and the check that refuses everything else. */
-import {
-  DOCKER_MANIFEST,
-  DOCKER_MANIFEST_LIST,
-  DOCKER_SCHEMA1_MANIFEST,
-  DOCKER_SCHEMA1_SIGNED_MANIFEST,
-  OCI_INDEX,
-  OCI_MANIFEST,
-} from '../core/manifest.js';
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_SCHEMA1_MANIFEST, DOCKER_SCHEMA1_SIGNED_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../core/manifest.js';
 import { RegistryError } from './registry-errors.js';
 
 export { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST };
@@ -17,12 +10,7 @@ const SUPPORTED: ReadonlySet<string> = new Set([OCI_INDEX, OCI_MANIFEST, DOCKER_
 const SCHEMA1: ReadonlySet<string> = new Set([DOCKER_SCHEMA1_MANIFEST, DOCKER_SCHEMA1_SIGNED_MANIFEST]);
 
 /** Indexes first: a multi-arch tag must come back as its index, never as one platform's manifest. */
-export const MANIFEST_ACCEPT = [
-  OCI_INDEX,
-  DOCKER_MANIFEST_LIST,
-  `${OCI_MANIFEST};q=0.9`,
-  `${DOCKER_MANIFEST};q=0.9`,
-].join(', ');
+export const MANIFEST_ACCEPT = [OCI_INDEX, DOCKER_MANIFEST_LIST, `${OCI_MANIFEST};q=0.9`, `${DOCKER_MANIFEST};q=0.9`].join(', ');
 
 /** `application/json; charset=utf-8` → `application/json`. */
 export function bareMediaType(contentType: string | null): string | null {

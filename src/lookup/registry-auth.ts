@@ -31,9 +31,7 @@ export interface RegistryAuth {
   realmOf(baseUrl: string): string | null;
 }
 
-type Scheme =
-  | { readonly kind: 'bearer'; readonly realm: string; readonly service: string | null; readonly scope: string | null }
-  | { readonly kind: 'basic' };
+type Scheme = { readonly kind: 'bearer'; readonly realm: string; readonly service: string | null; readonly scope: string | null } | { readonly kind: 'basic' };
 
 const DEFAULT_TOKEN_SECONDS = 60;
 const EXPIRY_MARGIN_MS = 10_000;

@@ -125,8 +125,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     }
     return entry;
   };
-  const profileOf = (registry: string): RegistryProfile =>
-    registryProfile(options.kinds?.[registry] ?? learnedKinds.get(registry) ?? kindFromHost(registry));
+  const profileOf = (registry: string): RegistryProfile => registryProfile(options.kinds?.[registry] ?? learnedKinds.get(registry) ?? kindFromHost(registry));
   const transport = createTransport({
     fetch: options.fetch ?? globalThis.fetch,
     concurrency: options.concurrency ?? 4,

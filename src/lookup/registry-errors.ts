@@ -8,11 +8,7 @@ export class RegistryError extends ArchpinError {
   /** Docker Hub's `toomanyrequests`: the pull quota is spent; no more requests go to that host this run. */
   readonly quotaExhausted: boolean;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options: { retryable?: boolean; cause?: unknown; status?: number | null; retryAfterMs?: number | null; quotaExhausted?: boolean } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, options: { retryable?: boolean; cause?: unknown; status?: number | null; retryAfterMs?: number | null; quotaExhausted?: boolean } = {}) {
     super(code, message, options);
     this.name = 'RegistryError';
     this.status = options.status ?? null;

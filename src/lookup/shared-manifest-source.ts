@@ -109,7 +109,12 @@ export function sharedManifestSource(source: ManifestSource, options: SharedCach
     },
     manifestByDigest,
     async blob(image, digest, maxBytes) {
-      const value = await shared(`${prefix}:blob:${digest}`, null, async () => Buffer.from(await withHostSlot(image.registry, () => source.blob(image, digest, maxBytes))), (bytes) => sha256(bytes) === digest);
+      const value = await shared(
+        `${prefix}:blob:${digest}`,
+        null,
+        async () => Buffer.from(await withHostSlot(image.registry, () => source.blob(image, digest, maxBytes))),
+        (bytes) => sha256(bytes) === digest,
+      );
       if (value.length > maxBytes) return source.blob(image, digest, maxBytes);
       return new Uint8Array(value);
     },

@@ -48,12 +48,7 @@ export async function resolveNested(source: ManifestSource, location: ImageLocat
 }
 
 /** Fetches and checks every runnable entry's child. */
-export async function verifyChildren(
-  source: ManifestSource,
-  location: ImageLocation,
-  index: IndexManifest,
-  rethrow: (error: unknown) => boolean = () => false,
-): Promise<Map<string, ChildCheck>> {
+export async function verifyChildren(source: ManifestSource, location: ImageLocation, index: IndexManifest, rethrow: (error: unknown) => boolean = () => false): Promise<Map<string, ChildCheck>> {
   const digests = [...new Map(index.entries.filter(isRunnable).map((entry) => [entry.digest, entry])).values()];
   // One child after the other: a registry that stops answering (a spent pull quota) is asked once, not once per platform.
   const checks = new Map<string, ChildCheck>();

@@ -9,7 +9,11 @@ export function displayName(image: string): string {
 }
 
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').replace(/\.{2,}/g, '.');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .replace(/\.{2,}/g, '.');
 }
 
 /** Deterministic branch name: `<prefix><image>-<major>.x` for version updates, `<prefix><image>-digest` otherwise. */
@@ -23,11 +27,7 @@ export function branchFor(prefix: string, update: Pick<PlannedUpdate, 'image' | 
 }
 
 /** Groups per-reference updates into changes (one MR each), sorted by branch. Pure. */
-export function groupChanges(
-  updates: readonly PlannedUpdate[],
-  held: readonly HeldUpdate[],
-  options: { branchPrefix: string; groupNameFor: (image: string) => string | null },
-): PlannedChange[] {
+export function groupChanges(updates: readonly PlannedUpdate[], held: readonly HeldUpdate[], options: { branchPrefix: string; groupNameFor: (image: string) => string | null }): PlannedChange[] {
   const byBranch = new Map<string, PlannedUpdate[]>();
   for (const update of updates) {
     const branch = branchFor(options.branchPrefix, update, options.groupNameFor(update.image));

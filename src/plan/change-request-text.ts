@@ -14,7 +14,10 @@ export interface ChangeState {
 
 export function changeFingerprint(change: PlannedChange): string {
   const lines = change.updates.map((update) => `${update.file}\0${update.line}\0${update.from}\0${update.to}`).sort();
-  return createHash('sha256').update(`${change.branch}\n${lines.join('\n')}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${change.branch}\n${lines.join('\n')}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** The state in an MR body as written; anything else than `automergePending: true` there means "not pending". */

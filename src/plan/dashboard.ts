@@ -129,7 +129,10 @@ export function dashboardBody(input: DashboardInput): string {
   if (input.held.length > 0) {
     out.push('', '## Held back by the gate', '', '| Image | Version | Reason |', '| --- | --- | --- |');
     for (const held of input.held) {
-      const reasons = held.reasons.map((reason) => `${reason.code}: ${reason.message}`).join('; ').replace(/\|/g, '\\|');
+      const reasons = held.reasons
+        .map((reason) => `${reason.code}: ${reason.message}`)
+        .join('; ')
+        .replace(/\|/g, '\\|');
       out.push(`| \`${held.image}\` | \`${held.tag ?? held.digest}\` | ${reasons} |`);
     }
   }

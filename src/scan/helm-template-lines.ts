@@ -101,11 +101,7 @@ function lineValue(text: string, from: number, lineEnd: number): LineValue | nul
  * One reference per `image:` line (and `…Image:` keys). `kindFor` gets the keys of the enclosing
  * blocks, found from indentation (sequence items keep their parent key).
  */
-export function templateLineImages(
-  file: SourceFile,
-  kindFor: (parents: readonly string[], key: string) => ReferenceKind,
-  snakeKeys = false,
-): Reference[] {
+export function templateLineImages(file: SourceFile, kindFor: (parents: readonly string[], key: string) => ReferenceKind, snakeKeys = false): Reference[] {
   const { text } = file;
   const references: Reference[] = [];
   const stack: Array<{ indent: number; key: string }> = [];

@@ -61,9 +61,7 @@ export function makeReference(file: SourceFile, input: ReferenceInput): Referenc
     column,
     value: input.value,
     kind: input.kind,
-    image: parsed
-      ? { registry: parsed.registry, repository: parsed.repository, tag: parsed.tag, digest: parsed.digest }
-      : null,
+    image: parsed ? { registry: parsed.registry, repository: parsed.repository, tag: parsed.tag, digest: parsed.digest } : null,
     name: parsed ? (proxied ? `${proxied.prefix}${parsed.name}` : parsed.name) : null,
     skip,
     spans,

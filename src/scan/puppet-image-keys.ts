@@ -34,7 +34,18 @@ export function imageKeyStrength(key: string): ImageKeyStrength | null {
  * `vrml_image`, `statusmap_image`), and disk or boot images of virtual machines.
  */
 const NOT_CONTAINER_KEYS: ReadonlySet<string> = new Set([
-  'icon_image', 'icon_image_alt', 'vrml_image', 'statusmap_image', 'boot_image', 'disk_image', 'vm_image', 'cloud_image', 'os_image', 'iso_image', 'kernel_image', 'initrd_image',
+  'icon_image',
+  'icon_image_alt',
+  'vrml_image',
+  'statusmap_image',
+  'boot_image',
+  'disk_image',
+  'vm_image',
+  'cloud_image',
+  'os_image',
+  'iso_image',
+  'kernel_image',
+  'initrd_image',
 ]);
 
 /** Sibling names that may hold the tag of an image named `key` without one, most specific first. */

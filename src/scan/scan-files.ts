@@ -38,11 +38,7 @@ export function extractorFor(file: SourceFile, context: ScanContext, extractors:
  * Scans source files: each file goes to the extractor that owns or claims it. A file whose extractor
  * throws is reported as a problem and the scan goes on. Pure: files in, references out.
  */
-export function scanFiles(
-  files: readonly SourceFile[],
-  extractors: readonly Extractor[] = EXTRACTORS,
-  context: ScanContext = prepareScan(files, extractors),
-): ScanResult {
+export function scanFiles(files: readonly SourceFile[], extractors: readonly Extractor[] = EXTRACTORS, context: ScanContext = prepareScan(files, extractors)): ScanResult {
   const references: Reference[] = [];
   const problems: ScanProblem[] = [];
   for (const file of files) {

@@ -7,8 +7,7 @@ import { mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from '.
 
 /** Image-related YAML fields shared by the Kubernetes, compose and generic YAML extractors. */
 
-const FILE_EXTENSION =
-  /\.(png|jpe?g|gif|svg|ico|webp|bmp|tiff?|avif|heic|iso|img|qcow2|vmdk|vhdx?|ova|ovf|tar|tgz|gz|xz|zip|json|ya?ml|toml|txt|md|html?|css|js|sh|pdf)$/i;
+const FILE_EXTENSION = /\.(png|jpe?g|gif|svg|ico|webp|bmp|tiff?|avif|heic|iso|img|qcow2|vmdk|vhdx?|ova|ovf|tar|tgz|gz|xz|zip|json|ya?ml|toml|txt|md|html?|css|js|sh|pdf)$/i;
 const NOT_IN_IMAGES = /[()[\]<>,;=?&*!'"|\\]/;
 const DOCKER_SCHEME = 'docker://';
 

@@ -128,7 +128,13 @@ describe('archpin run on a GitHub owner', () => {
       ci: ['GET /repos/acme/ci/branches/main', 'GET /repos/acme/ci/issues'],
     });
     const again = JSON.parse(second.stdout);
-    expect(again.repositories.map((repo: { repository: string; reusedScan: boolean; changes: Array<{ action: string }> }) => [repo.repository, repo.reusedScan, repo.changes.map((change) => change.action)])).toEqual([
+    expect(
+      again.repositories.map((repo: { repository: string; reusedScan: boolean; changes: Array<{ action: string }> }) => [
+        repo.repository,
+        repo.reusedScan,
+        repo.changes.map((change) => change.action),
+      ]),
+    ).toEqual([
       ['acme/app', true, []],
       ['acme/ci', true, ['unchanged']],
     ]);
@@ -172,14 +178,20 @@ describe('archpin run on a GitHub owner', () => {
     const configFile = path.join(work, 'automerge.json');
     writeFileSync(configFile, `${JSON.stringify({ automerge: true, labels: ['dependencies'] }, null, 2)}\n`);
     const before = github.requests.length;
-    const result = await runArchpin(['run', '--config', configFile, '--forge', 'github', '--url', github.url, '--repo', 'acme/auto', '--format', 'json', '--cache-dir', path.join(work, 'cache-auto')], {
-      env: { GITHUB_TOKEN: 'ghs_Q8mWz4TnVb2RcXe7LpK1sYd5HfJ0aG3uNi6o' },
-    });
+    const result = await runArchpin(
+      ['run', '--config', configFile, '--forge', 'github', '--url', github.url, '--repo', 'acme/auto', '--format', 'json', '--cache-dir', path.join(work, 'cache-auto')],
+      {
+        env: { GITHUB_TOKEN: 'ghs_Q8mWz4TnVb2RcXe7LpK1sYd5HfJ0aG3uNi6o' },
+      },
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).repositories.map((repo: { repository: string; changes: Array<{ action: string; number: number }> }) => [repo.repository, repo.changes.map((change) => [change.action, change.number])])).toEqual([
-      ['acme/auto', [['opened', 1]]],
-    ]);
+    expect(
+      JSON.parse(result.stdout).repositories.map((repo: { repository: string; changes: Array<{ action: string; number: number }> }) => [
+        repo.repository,
+        repo.changes.map((change) => [change.action, change.number]),
+      ]),
+    ).toEqual([['acme/auto', [['opened', 1]]]]);
     const pull = github.state.pulls('acme/auto')[0]!;
     expect(pull.labels).toEqual(['dependencies']);
     expect(pull.pull!.autoMerge?.mergeMethod).toBe('SQUASH');

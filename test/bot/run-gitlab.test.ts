@@ -31,7 +31,8 @@ afterAll(async () => {
 
 const ciFile = () =>
   `# build with dind\nbuild:\n  image: ${host}/library/docker:27.0.3\n  services:\n    - name: "${host}/library/docker:27.0.3-dind@${seed.digests['27.0.3-dind']}"\n      alias: docker\n  script:\n    - docker build .\n`;
-const deployFile = () => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dind\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${host}/library/docker:27.0.3-dind # keep in sync with CI\n`;
+const deployFile = () =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dind\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${host}/library/docker:27.0.3-dind # keep in sync with CI\n`;
 
 function run(extra: string[] = [], cache = 'cache') {
   return runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'infra', '--format', 'json', '--cache-dir', path.join(work, cache), ...extra], {
@@ -109,7 +110,16 @@ describe('archpin run on a GitLab group', () => {
 
   it('turns a held update into the same MR, updated in place, once its index is complete', async () => {
     const images = await Promise.all(
-      ['amd64', 'arm64'].map((architecture) => pushImage(registry, seed.repository, { os: 'linux', architecture, ...(architecture === 'arm64' ? { variant: 'v8' } : {}), mediaType: 'oci', created: '2024-08-28T10:00:00Z', label: '27.2.0-dind-complete' })),
+      ['amd64', 'arm64'].map((architecture) =>
+        pushImage(registry, seed.repository, {
+          os: 'linux',
+          architecture,
+          ...(architecture === 'arm64' ? { variant: 'v8' } : {}),
+          mediaType: 'oci',
+          created: '2024-08-28T10:00:00Z',
+          label: '27.2.0-dind-complete',
+        }),
+      ),
     );
     const armV6 = await pushImage(registry, seed.repository, { os: 'linux', architecture: 'arm', variant: 'v6', mediaType: 'oci', created: '2024-08-28T10:00:00Z', label: '27.2.0-dind-complete' });
     const armV7 = await pushImage(registry, seed.repository, { os: 'linux', architecture: 'arm', variant: 'v7', mediaType: 'oci', created: '2024-08-28T10:00:00Z', label: '27.2.0-dind-complete' });
@@ -126,11 +136,11 @@ describe('archpin run on a GitLab group', () => {
     const files = gitlab.state.files('infra/ci', change.branch);
     expect(Buffer.from(files.get('k8s/deploy.yaml')!).toString()).toBe(deployFile().replace('docker:27.0.3-dind #', `docker:27.2.0-dind@${complete.digest} #`));
     const ci = `/projects/${project.id}/`;
-    expect(writes(before).filter((request) => request.path.startsWith(ci)).map((request) => `${request.method} ${request.path.replace(/^\/projects\/\d+/, '')}`)).toEqual([
-      'POST /repository/commits',
-      'PUT /merge_requests/1',
-      'PUT /issues/1',
-    ]);
+    expect(
+      writes(before)
+        .filter((request) => request.path.startsWith(ci))
+        .map((request) => `${request.method} ${request.path.replace(/^\/projects\/\d+/, '')}`),
+    ).toEqual(['POST /repository/commits', 'PUT /merge_requests/1', 'PUT /issues/1']);
   });
 
   it('heals a run that died between pushing the branch and opening the MR: no duplicates', async () => {
@@ -173,7 +183,12 @@ describe('archpin run on a GitLab group', () => {
     // GitLab refuses the MR create with a 409 (it saw a duplicate the run did not): reported, healed next run.
     gitlab.state.addProject('faults/api', { files: { 'deploy.yaml': deployFile() } });
     const api = gitlab.state.project('faults/api');
-    const conflict = gitlab.faults.add({ method: 'POST', path: `/projects/${api.id}/merge_requests`, status: 409, body: { message: ['Another open merge request already exists for this source branch: !1'] } });
+    const conflict = gitlab.faults.add({
+      method: 'POST',
+      path: `/projects/${api.id}/merge_requests`,
+      status: 409,
+      body: { message: ['Another open merge request already exists for this source branch: !1'] },
+    });
     const refused = await faultRun();
     expect(refused.code).toBe(1);
     expect(conflict.fired).toBe(1);
@@ -194,21 +209,30 @@ describe('archpin run on a GitLab group', () => {
     const configFile = path.join(work, 'limits.json');
     const limitedRun = async (config: object) => {
       writeFileSync(configFile, JSON.stringify(config));
-      const result = await runArchpin(['run', '--config', configFile, '--forge', 'gitlab', '--url', gitlab.url, '--group', 'limits', '--format', 'json', '--cache-dir', path.join(work, 'cache-limits')], {
-        env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
-        now: Date.parse('2026-05-02T09:30:00Z'), // within the hour of the double's clock, which stamps MRs from 09:00 that day
-      });
+      const result = await runArchpin(
+        ['run', '--config', configFile, '--forge', 'gitlab', '--url', gitlab.url, '--group', 'limits', '--format', 'json', '--cache-dir', path.join(work, 'cache-limits')],
+        {
+          env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
+          now: Date.parse('2026-05-02T09:30:00Z'), // within the hour of the double's clock, which stamps MRs from 09:00 that day
+        },
+      );
       expect(result.code).toBe(0);
       return JSON.parse(result.stdout).repositories[0].changes.map((change: { branch: string; action: string }) => [change.branch.replace(/^.*docker-/, ''), change.action]);
     };
-    expect(await limitedRun({ prConcurrentLimit: 1 })).toEqual([['27.x', 'opened'], ['digest', 'awaiting-limit']]);
-    expect(await limitedRun({ prConcurrentLimit: 0, prHourlyLimit: 1 })).toEqual([['27.x', 'unchanged'], ['digest', 'awaiting-limit']]);
-    expect(await limitedRun({ prConcurrentLimit: 0 })).toEqual([['27.x', 'unchanged'], ['digest', 'opened']]);
-    // 27.2.0-dind became complete in an earlier test, so the version MR targets it.
-    expect(gitlab.state.project('limits/app').mergeRequests.map((mr) => mr.title)).toEqual([
-      `Update ${host}/library/docker Docker tag to 27.2.0-dind`,
-      `Pin ${host}/library/docker Docker digest`,
+    expect(await limitedRun({ prConcurrentLimit: 1 })).toEqual([
+      ['27.x', 'opened'],
+      ['digest', 'awaiting-limit'],
     ]);
+    expect(await limitedRun({ prConcurrentLimit: 0, prHourlyLimit: 1 })).toEqual([
+      ['27.x', 'unchanged'],
+      ['digest', 'awaiting-limit'],
+    ]);
+    expect(await limitedRun({ prConcurrentLimit: 0 })).toEqual([
+      ['27.x', 'unchanged'],
+      ['digest', 'opened'],
+    ]);
+    // 27.2.0-dind became complete in an earlier test, so the version MR targets it.
+    expect(gitlab.state.project('limits/app').mergeRequests.map((mr) => mr.title)).toEqual([`Update ${host}/library/docker Docker tag to 27.2.0-dind`, `Pin ${host}/library/docker Docker digest`]);
   });
 
   it('switches auto-merge on only once the MR has a pipeline (GitLab would merge at once without one)', async () => {

@@ -82,7 +82,16 @@ describe('cheap no-op sweeps', () => {
 
     // A new complete tag changes what the lookup says: every project using the image runs and its MR is updated.
     const images = await Promise.all(
-      (['amd64', 'arm64'] as const).map((architecture) => pushImage(registry, seed.repository, { os: 'linux', architecture, ...(architecture === 'arm64' ? { variant: 'v8' } : {}), mediaType: 'oci', created: '2024-09-02T10:00:00Z', label: '27.3.0-dind' })),
+      (['amd64', 'arm64'] as const).map((architecture) =>
+        pushImage(registry, seed.repository, {
+          os: 'linux',
+          architecture,
+          ...(architecture === 'arm64' ? { variant: 'v8' } : {}),
+          mediaType: 'oci',
+          created: '2024-09-02T10:00:00Z',
+          label: '27.3.0-dind',
+        }),
+      ),
     );
     const armV6 = await pushImage(registry, seed.repository, { os: 'linux', architecture: 'arm', variant: 'v6', mediaType: 'oci', created: '2024-09-02T10:00:00Z', label: '27.3.0-dind' });
     const armV7 = await pushImage(registry, seed.repository, { os: 'linux', architecture: 'arm', variant: 'v7', mediaType: 'oci', created: '2024-09-02T10:00:00Z', label: '27.3.0-dind' });

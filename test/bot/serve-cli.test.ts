@@ -26,7 +26,10 @@ describe('archpin serve command line', () => {
     const listen = await serve(['--listen', 'everywhere']);
     expect([listen.code, listen.stdout, listen.stderr]).toEqual([2, '', 'archpin: --listen / serve.listen must be host:port, not "everywhere"\nRun "archpin --help" for usage.\n']);
     const schedule = await serve(['--listen', '127.0.0.1:0', '--schedule', '0 25 * * *']);
-    expect([schedule.code, schedule.stderr]).toEqual([2, 'archpin: --schedule / serve.schedule "0 25 * * *" is not a cron pattern: CronPattern: Invalid value for hour: 25\nRun "archpin --help" for usage.\n']);
+    expect([schedule.code, schedule.stderr]).toEqual([
+      2,
+      'archpin: --schedule / serve.schedule "0 25 * * *" is not a cron pattern: CronPattern: Invalid value for hour: 25\nRun "archpin --help" for usage.\n',
+    ]);
     const level = await serve(['--log-level', 'loud']);
     expect([level.code, level.stderr]).toEqual([2, 'archpin: --log-level must be one of trace, debug, info, warn, error, fatal, silent, not "loud"\nRun "archpin --help" for usage.\n']);
   });
@@ -42,7 +45,9 @@ describe('archpin serve command line', () => {
     gitlab.state.addProject('cli/docs', { files: { 'README.md': '# docs\n' } });
     const quiet = await runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'cli', '--cache-dir', path.join(work, 'cache')], { env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN } });
     expect([quiet.code, quiet.stderr]).toEqual([0, '']);
-    const logged = await runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'cli', '--cache-dir', path.join(work, 'cache'), '--log-level', 'info'], { env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN } });
+    const logged = await runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'cli', '--cache-dir', path.join(work, 'cache'), '--log-level', 'info'], {
+      env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
+    });
     expect(logged.code).toBe(0);
     expect(logged.stdout).toBe(quiet.stdout);
     expect(logged.stderr).toBe(

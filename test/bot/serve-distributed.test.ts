@@ -55,22 +55,33 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const deploy = () => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dind\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${registry.host}/library/docker:27.0.3-dind\n`;
+const deploy = () =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dind\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${registry.host}/library/docker:27.0.3-dind\n`;
 
 let configs = 0;
 function configFile(group: string, serve: Record<string, unknown>): string {
   const file = path.join(work, `archpin-${++configs}.json`);
   const queue = { redisUrl: redis.url, prefix: `t${configs}`, lockDuration: '2s', backoff: '1s', ...((serve.queue as object | undefined) ?? {}) };
-  writeFileSync(file, JSON.stringify({ forge: { type: 'gitlab', url: proxy.url, groups: [group] }, serve: { listen: '127.0.0.1:0', concurrency: 2, webhookSecretEnv: 'HOOK_SECRET', sweepOnStart: false, debounce: '1s', ...serve, queue } }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      forge: { type: 'gitlab', url: proxy.url, groups: [group] },
+      serve: { listen: '127.0.0.1:0', concurrency: 2, webhookSecretEnv: 'HOOK_SECRET', sweepOnStart: false, debounce: '1s', ...serve, queue },
+    }),
+  );
   return file;
 }
 
 async function replica(config: string, role: 'all' | 'scheduler' | 'worker'): Promise<Replica> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/archpin.js'), 'serve', '--config', config, '--role', role, '--cache-dir', path.join(work, `cache-${children.length}`), '--log-level', 'info'], {
-    cwd: work,
-    env: { PATH: process.env.PATH ?? '', HOME: work, GITLAB_TOKEN: GITLAB_TEST_TOKEN, HOOK_SECRET: WEBHOOK_SECRET },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin/archpin.js'), 'serve', '--config', config, '--role', role, '--cache-dir', path.join(work, `cache-${children.length}`), '--log-level', 'info'],
+    {
+      cwd: work,
+      env: { PATH: process.env.PATH ?? '', HOME: work, GITLAB_TOKEN: GITLAB_TEST_TOKEN, HOOK_SECRET: WEBHOOK_SECRET },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -145,7 +156,10 @@ describe('archpin serve on Redis (BullMQ)', () => {
     const config = configFile('restart', { debounce: '3s' });
     const workers = [await replica(config, 'worker'), await replica(config, 'worker')];
     for (const [i, project] of projects.entries()) {
-      const response = await post(`${workers[i % 2]!.url}/webhooks/gitlab`, gitlabPush({ id: project.id, path: project.pathWithNamespace }), { 'x-gitlab-token': WEBHOOK_SECRET, 'x-gitlab-event': 'Push Hook' });
+      const response = await post(`${workers[i % 2]!.url}/webhooks/gitlab`, gitlabPush({ id: project.id, path: project.pathWithNamespace }), {
+        'x-gitlab-token': WEBHOOK_SECRET,
+        'x-gitlab-event': 'Push Hook',
+      });
       expect(response.status).toBe(202);
     }
     await redis.restart(1_000);
@@ -162,7 +176,9 @@ describe('archpin serve on Redis (BullMQ)', () => {
     const deliveries = projects.flatMap((project) => Array.from({ length: 9 }, (_, i) => ({ project, replica: replicas[i % 3]! })));
     const answers = await Promise.all(
       deliveries.map(({ project, replica: target }) =>
-        post(`${target.url}/webhooks/gitlab`, gitlabPush({ id: project.id, path: project.pathWithNamespace }), { 'x-gitlab-token': WEBHOOK_SECRET, 'x-gitlab-event': 'Push Hook' }).then(async (response) => [response.status, ((await response.json()) as { result: string }).result]),
+        post(`${target.url}/webhooks/gitlab`, gitlabPush({ id: project.id, path: project.pathWithNamespace }), { 'x-gitlab-token': WEBHOOK_SECRET, 'x-gitlab-event': 'Push Hook' }).then(
+          async (response) => [response.status, ((await response.json()) as { result: string }).result],
+        ),
       ),
     );
     expect(answers.filter(([status]) => status !== 202)).toEqual([]);

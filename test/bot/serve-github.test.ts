@@ -20,12 +20,10 @@ beforeAll(async () => {
   github = await startGithubDouble();
   work = mkdtempSync(path.join(os.tmpdir(), 'archpin-serve-gh-'));
   github.state.addRepo('acme/web', { files: { 'compose.yaml': `services:\n  builder:\n    image: ${registry.host}/library/docker:27.0.3-dind\n` } });
-  started = await startTestServe(
-    { forge: 'github', url: github.url, owners: ['acme'] },
-    { GITHUB_TOKEN: 'test-token' },
-    path.join(work, 'cache'),
-    { forge: createGithubForge({ url: github.url, token: 'test-token', throttle: false }), debounceMs: 100 },
-  );
+  started = await startTestServe({ forge: 'github', url: github.url, owners: ['acme'] }, { GITHUB_TOKEN: 'test-token' }, path.join(work, 'cache'), {
+    forge: createGithubForge({ url: github.url, token: 'test-token', throttle: false }),
+    debounceMs: 100,
+  });
 });
 
 afterAll(async () => {
@@ -35,9 +33,14 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const pushBody = (ref = 'refs/heads/main') => JSON.stringify({ ref, before: '0'.repeat(40), after: 'ab'.repeat(20), repository: { full_name: 'acme/web', default_branch: 'main' }, pusher: { name: 'tkowalski' } });
+const pushBody = (ref = 'refs/heads/main') =>
+  JSON.stringify({ ref, before: '0'.repeat(40), after: 'ab'.repeat(20), repository: { full_name: 'acme/web', default_branch: 'main' }, pusher: { name: 'tkowalski' } });
 const deliver = (event: string, body: string, signature: string | null) =>
-  post(`${started.handle.url}/webhooks/github`, body, { 'x-github-event': event, 'x-github-delivery': '5f1c2a40-8e7b-11ef-9d3a-2b6c1e0f4a77', ...(signature === null ? {} : { 'x-hub-signature-256': signature }) });
+  post(`${started.handle.url}/webhooks/github`, body, {
+    'x-github-event': event,
+    'x-github-delivery': '5f1c2a40-8e7b-11ef-9d3a-2b6c1e0f4a77',
+    ...(signature === null ? {} : { 'x-hub-signature-256': signature }),
+  });
 
 describe('archpin serve (GitHub)', () => {
   it('refuses a wrong or missing signature with 401 and answers a signed ping with 200', async () => {
@@ -58,10 +61,19 @@ describe('archpin serve (GitHub)', () => {
     const response = await deliver('push', body, githubSignature(body, WEBHOOK_SECRET));
     expect([response.status, await response.json()]).toEqual([202, { result: 'queued', repository: 'acme/web' }]);
     const pull = await until(() => github.state.pulls('acme/web')[0], 'the pull request');
-    expect([pull.state, pull.pull?.head, pull.title]).toEqual(['open', `archpin/${registry.host.replace(':', '-')}-library-docker-27.x`, `Update ${registry.host}/library/docker Docker tag to 27.1.1-dind`]);
+    expect([pull.state, pull.pull?.head, pull.title]).toEqual([
+      'open',
+      `archpin/${registry.host.replace(':', '-')}-library-docker-27.x`,
+      `Update ${registry.host}/library/docker Docker tag to 27.1.1-dind`,
+    ]);
     await started.handle.idle();
 
-    const pr = JSON.stringify({ action: 'closed', number: pull.number, pull_request: { number: pull.number, head: { ref: pull.pull?.head } }, repository: { full_name: 'acme/web', default_branch: 'main' } });
+    const pr = JSON.stringify({
+      action: 'closed',
+      number: pull.number,
+      pull_request: { number: pull.number, head: { ref: pull.pull?.head } },
+      repository: { full_name: 'acme/web', default_branch: 'main' },
+    });
     const closed = await deliver('pull_request', pr, githubSignature(pr, WEBHOOK_SECRET));
     expect([closed.status, await closed.json()]).toEqual([202, { result: 'queued', repository: 'acme/web' }]);
     const form = `payload=${encodeURIComponent(pushBody('refs/heads/topic'))}`;

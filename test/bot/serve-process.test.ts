@@ -68,7 +68,10 @@ describe('archpin serve process', () => {
     child = null;
     expect([code, signal]).toEqual([0, null]);
 
-    const records = stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg: string; signal?: string });
+    const records = stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { msg: string; signal?: string });
     expect(records.filter((record) => record.msg === 'stop requested').map((record) => record.signal)).toEqual(['SIGTERM']);
     expect(records.at(-1)!.msg).toBe('stopped');
     expect(stderr).not.toContain(GITLAB_TEST_TOKEN);

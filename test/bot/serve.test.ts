@@ -31,7 +31,8 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const deployFile = () => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dind\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${host}/library/docker:27.0.3-dind # keep in sync with CI\n`;
+const deployFile = () =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dind\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${host}/library/docker:27.0.3-dind # keep in sync with CI\n`;
 const ciFile = () => `build:\n  image: ${host}/library/docker:27.0.3\n  services:\n    - name: "${host}/library/docker:27.0.3-dind@${seed.digests['27.0.3-dind']}"\n      alias: docker\n`;
 
 async function serve(group: string, overrides: Parameters<typeof startTestServe>[3] = {}): Promise<Started> {
@@ -100,7 +101,11 @@ describe('archpin serve (GitLab)', () => {
     expect(done.map(({ repository, opened, held }) => ({ repository, opened, held }))).toEqual([{ repository: 'push/app', opened: 1, held: 1 }]);
 
     // An event on the bot's own merge request (e.g. someone closed it) runs the project again.
-    const mrEvent = JSON.stringify({ object_kind: 'merge_request', project: { id: project.id, path_with_namespace: 'push/app' }, object_attributes: { iid: 1, action: 'close', source_branch: mr.sourceBranch } });
+    const mrEvent = JSON.stringify({
+      object_kind: 'merge_request',
+      project: { id: project.id, path_with_namespace: 'push/app' },
+      object_attributes: { iid: 1, action: 'close', source_branch: mr.sourceBranch },
+    });
     expect(await (await hook(handle.url, mrEvent)).json()).toEqual({ result: 'queued', repository: 'push/app' });
     const foreign = JSON.stringify({ object_kind: 'merge_request', project: { id: project.id, path_with_namespace: 'push/app' }, object_attributes: { iid: 2, source_branch: 'feature/login' } });
     expect(await (await hook(handle.url, foreign)).json()).toEqual({ result: 'ignored', reason: 'merge request not from an archpin branch' });
@@ -207,7 +212,11 @@ describe('archpin serve (GitLab)', () => {
     expect([ready.status, await ready.text()]).toEqual([503, 'forge not reached yet\n']);
     const refused = await hook(handle.url, gitlabPush({ id: 1, path: 'down/app' }));
     expect([refused.status, await refused.text()]).toEqual([403, 'webhooks are disabled: set serve.webhookSecretEnv\n']);
-    expect(records().filter((record) => record.level === 50).map((record) => [record.code, record.msg])).toEqual([['run-failed', 'sweep: cannot list repositories: connect ECONNREFUSED 127.0.0.1:1']]);
+    expect(
+      records()
+        .filter((record) => record.level === 50)
+        .map((record) => [record.code, record.msg]),
+    ).toEqual([['run-failed', 'sweep: cannot list repositories: connect ECONNREFUSED 127.0.0.1:1']]);
     const metrics = await (await fetch(`${handle.url}/metrics`)).text();
     expect(metricLines(metrics, 'archpin_ready ')).toEqual(['archpin_ready 0']);
   });
@@ -237,7 +246,9 @@ describe('archpin serve (GitLab)', () => {
     expect(readyWhileStopping).toBe(503);
     await expect(fetch(`${handle.url}/healthz`)).rejects.toThrow();
     const branchesWithoutMr = projects.flatMap((project) =>
-      [...project.branches.keys()].filter((branch) => branch.startsWith('archpin/') && !project.mergeRequests.some((mr) => mr.sourceBranch === branch)).map((branch) => `${project.pathWithNamespace}:${branch}`),
+      [...project.branches.keys()]
+        .filter((branch) => branch.startsWith('archpin/') && !project.mergeRequests.some((mr) => mr.sourceBranch === branch))
+        .map((branch) => `${project.pathWithNamespace}:${branch}`),
     );
     expect(branchesWithoutMr).toEqual([]);
     const withMr = projects.filter((project) => project.mergeRequests.length === 1).length;

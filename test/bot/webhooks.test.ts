@@ -17,7 +17,11 @@ describe('webhook checks', () => {
 
   it('GitLab tokens must match exactly, whatever their length', () => {
     expect(gitlabTokenMatches('s3cret-token', 's3cret-token')).toBe(true);
-    expect([gitlabTokenMatches('s3cret-tokeN', 's3cret-token'), gitlabTokenMatches('s3cret', 's3cret-token'), gitlabTokenMatches('s3cret-token-and-more', 's3cret-token')]).toEqual([false, false, false]);
+    expect([gitlabTokenMatches('s3cret-tokeN', 's3cret-token'), gitlabTokenMatches('s3cret', 's3cret-token'), gitlabTokenMatches('s3cret-token-and-more', 's3cret-token')]).toEqual([
+      false,
+      false,
+      false,
+    ]);
     expect([gitlabTokenMatches(undefined, 's3cret-token'), gitlabTokenMatches('', '')]).toEqual([false, false]);
   });
 
@@ -25,7 +29,12 @@ describe('webhook checks', () => {
     const project = { id: 42, path_with_namespace: 'acme/platform/node-base', default_branch: 'main' };
     expect(gitlabDecision({ object_kind: 'push', ref: 'refs/heads/main', project }, 'archpin/')).toEqual({ kind: 'enqueue', id: '42', path: 'acme/platform/node-base', event: 'push' });
     expect(gitlabDecision({ object_kind: 'tag_push', ref: 'refs/tags/v1', project }, 'archpin/')).toEqual({ kind: 'ignore', reason: 'tag_push events are not used' });
-    expect(gitlabDecision({ object_kind: 'merge_request', project, object_attributes: { source_branch: 'deps/docker' } }, 'deps/')).toEqual({ kind: 'enqueue', id: '42', path: 'acme/platform/node-base', event: 'merge_request' });
+    expect(gitlabDecision({ object_kind: 'merge_request', project, object_attributes: { source_branch: 'deps/docker' } }, 'deps/')).toEqual({
+      kind: 'enqueue',
+      id: '42',
+      path: 'acme/platform/node-base',
+      event: 'merge_request',
+    });
     expect(gitlabDecision([], 'archpin/')).toEqual({ kind: 'ignore', reason: 'no project in the event' });
     const repository = { full_name: 'Acme/Web', default_branch: 'trunk' };
     expect(githubDecision('push', { ref: 'refs/heads/trunk', repository }, 'archpin/')).toEqual({ kind: 'enqueue', id: 'Acme/Web', path: 'Acme/Web', event: 'push' });
@@ -50,7 +59,10 @@ describe('logger', () => {
   it('writes JSON lines with tokens redacted', () => {
     const lines: string[] = [];
     const logger = createLogger({ level: 'info', format: 'json', write: (text) => lines.push(text), now });
-    logger.info({ repository: 'infra/ci', token: 'glpat-abcdefghijklmnop', headers: { authorization: 'Bearer abc.def' } }, 'cloning https://oauth2:glpat-abcdefghijklmnop@gitlab.example.com/infra/ci.git');
+    logger.info(
+      { repository: 'infra/ci', token: 'glpat-abcdefghijklmnop', headers: { authorization: 'Bearer abc.def' } },
+      'cloning https://oauth2:glpat-abcdefghijklmnop@gitlab.example.com/infra/ci.git',
+    );
     logger.debug('not shown at info');
     expect(lines).toEqual([
       '{"level":30,"time":"2026-11-22T12:34:56.000Z","repository":"infra/ci","token":"***","headers":{"authorization":"***"},"msg":"cloning https://***@gitlab.example.com/infra/ci.git"}\n',
@@ -62,10 +74,7 @@ describe('logger', () => {
     const logger = createLogger({ level: 'debug', format: 'text', write: (text) => lines.push(text), now });
     logger.info({ repository: 'infra/ci', opened: 1, note: 'two words' }, 'repository done');
     logger.warn({ err: new Error('GET /v2/ failed: Bearer eyJhbGciOi.x') }, 'lookup failed');
-    expect(lines).toEqual([
-      '12:34:56 INFO  repository done repository=infra/ci opened=1 note="two words"\n',
-      '12:34:56 WARN  lookup failed err="GET /v2/ failed: Bearer ***"\n',
-    ]);
+    expect(lines).toEqual(['12:34:56 INFO  repository done repository=infra/ci opened=1 note="two words"\n', '12:34:56 WARN  lookup failed err="GET /v2/ failed: Bearer ***"\n']);
     expect(formatLogLine('not json')).toBe('not json');
   });
 });

@@ -39,7 +39,10 @@ async function publish(repo: string, tag: string, platforms: readonly Platform[]
 
 function run() {
   writeFileSync(path.join(work, 'archpin.json'), JSON.stringify({ chain: { registry: host }, dashboard: false }));
-  return runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'pins', '--format', 'json', '--cache-dir', path.join(work, 'cache')], { cwd: work, env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN } });
+  return runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'pins', '--format', 'json', '--cache-dir', path.join(work, 'cache')], {
+    cwd: work,
+    env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
+  });
 }
 
 describe('archpin graph through the forge', () => {
@@ -84,6 +87,8 @@ describe('chain pins in archpin run', () => {
     expect(second.code).toBe(0);
     const [mr] = gitlab.state.project('pins/app').mergeRequests;
     expect(new TextDecoder().decode(gitlab.state.files('pins/app', mr!.sourceBranch).get('Dockerfile'))).toBe(`FROM ${host}/pins/base:1@${complete}\nRUN make\n`);
-    expect(mr!.description).toContain(`### Upstream\n\n- \`${host}/pins/base:1@${complete.slice(0, 19)}…\` is built by \`pins/base\`: pipeline [#${pipeline.id}](${gitlab.url}/pins/base/-/pipelines/${pipeline.id})\n`);
+    expect(mr!.description).toContain(
+      `### Upstream\n\n- \`${host}/pins/base:1@${complete.slice(0, 19)}…\` is built by \`pins/base\`: pipeline [#${pipeline.id}](${gitlab.url}/pins/base/-/pipelines/${pipeline.id})\n`,
+    );
   });
 });

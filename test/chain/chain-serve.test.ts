@@ -91,7 +91,10 @@ async function chainGroup(group: string, projects: Record<string, Record<string,
 }
 
 const createdFor = (chain: Chain, project: string): PipelineRecord => {
-  const found = pipelinesOf(chain.gitlab.state).created().filter((pipeline) => pipeline.projectPath === `${chain.group}/${project}`).at(-1);
+  const found = pipelinesOf(chain.gitlab.state)
+    .created()
+    .filter((pipeline) => pipeline.projectPath === `${chain.group}/${project}`)
+    .at(-1);
   if (!found) throw new Error(`no pipeline triggered for ${project}`);
   return found;
 };
@@ -263,17 +266,28 @@ describe('chain rebuilds in archpin serve', () => {
     await chain.finish(chain.pushPipeline('base'), 'success');
     await chain.settle();
     expect(chain.triggered()).toEqual([]);
-    const wouldTrigger = chain.serve.records().filter((record) => record.msg === 'chain (dry run): would trigger a pipeline').map((record) => record.project);
+    const wouldTrigger = chain.serve
+      .records()
+      .filter((record) => record.msg === 'chain (dry run): would trigger a pipeline')
+      .map((record) => record.project);
     expect(wouldTrigger).toEqual(['dry/ruby', 'dry/worker']);
     expect(await metricLines(chain, 'archpin_chain_triggers_total{result="dry-run"}')).toEqual(['archpin_chain_triggers_total{result="dry-run"} 2']);
   });
 
   it('archpin chain trigger ROOT starts the chain with a pipeline on the root', async () => {
     const chain = await chainGroup('cli', threeLevels('cli'));
-    const result = await runArchpin(['chain', 'trigger', 'cli/base', '--forge', 'gitlab', '--url', chain.gitlab.url, '--group', 'cli', '--format', 'json'], { env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN } });
+    const result = await runArchpin(['chain', 'trigger', 'cli/base', '--forge', 'gitlab', '--url', chain.gitlab.url, '--group', 'cli', '--format', 'json'], {
+      env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
+    });
     expect(result.code).toBe(0);
     const started = pipelinesOf(chain.gitlab.state).created();
-    expect(started.map((pipeline) => [pipeline.projectPath, pipeline.ref, pipeline.variables])).toEqual([['cli/base', 'main', [{ key: 'ARCHPIN_CHAIN_ROOT', value: 'cli/base', variable_type: 'env_var' }]]]);
-    expect(JSON.parse(result.stdout)).toEqual({ version: 1, project: 'cli/base', pipeline: { id: started[0]!.id, url: `${chain.gitlab.url}/cli/base/-/pipelines/${started[0]!.id}`, status: 'created' } });
+    expect(started.map((pipeline) => [pipeline.projectPath, pipeline.ref, pipeline.variables])).toEqual([
+      ['cli/base', 'main', [{ key: 'ARCHPIN_CHAIN_ROOT', value: 'cli/base', variable_type: 'env_var' }]],
+    ]);
+    expect(JSON.parse(result.stdout)).toEqual({
+      version: 1,
+      project: 'cli/base',
+      pipeline: { id: started[0]!.id, url: `${chain.gitlab.url}/cli/base/-/pipelines/${started[0]!.id}`, status: 'created' },
+    });
   });
 });

@@ -30,7 +30,8 @@ export const THREE_LEVELS: ProjectFiles = {
     '.gitlab-ci.yml': 'variables:\n  IMAGE: $CI_REGISTRY_IMAGE:3.3\nbuild:\n  script:\n    - docker build -t $IMAGE .\n    - docker push $IMAGE\n',
   },
   'acme/app': {
-    'docker/Dockerfile': 'FROM --platform=$BUILDPLATFORM golang:1.22 AS tools\nFROM registry.example.com/acme/ruby:3.3\nCOPY --from=registry.example.com/acme/tools:1 /bin/tool /bin/tool\nCOPY --from=tools /go/bin/x /x\n',
+    'docker/Dockerfile':
+      'FROM --platform=$BUILDPLATFORM golang:1.22 AS tools\nFROM registry.example.com/acme/ruby:3.3\nCOPY --from=registry.example.com/acme/tools:1 /bin/tool /bin/tool\nCOPY --from=tools /go/bin/x /x\n',
     '.gitlab-ci.yml': 'build:\n  script:\n    - docker buildx build --push --tag ${CI_REGISTRY_IMAGE}:latest -f docker/Dockerfile .\n',
   },
   'acme/worker': {

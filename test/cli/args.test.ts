@@ -3,7 +3,11 @@ import { runArchpin } from '../support/run-cli.js';
 
 describe('command line', () => {
   it('usage errors exit 2 with a message naming the fix', async () => {
-    expect(await runArchpin(['frobnicate'])).toEqual({ code: 2, stdout: '', stderr: 'archpin: unknown command "frobnicate"; commands: scan, check, audit, run, serve, config, graph, chain, inspect\nRun "archpin --help" for usage.\n' });
+    expect(await runArchpin(['frobnicate'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'archpin: unknown command "frobnicate"; commands: scan, check, audit, run, serve, config, graph, chain, inspect\nRun "archpin --help" for usage.\n',
+    });
     expect((await runArchpin(['check', '.', '--format', 'yaml'])).stderr).toBe('archpin: --format must be text or json, not "yaml"\nRun "archpin --help" for usage.\n');
     const platforms = await runArchpin(['check', '.', '--platforms', 'amd64,linux/arm64']);
     expect([platforms.code, platforms.stderr]).toEqual([2, 'archpin: --platforms takes os/arch[/variant] entries such as linux/amd64,linux/arm64; not amd64\nRun "archpin --help" for usage.\n']);
@@ -61,7 +65,7 @@ describe('command line', () => {
     }
   });
 
-  it('archpin <command> --help and archpin help <command> print that command\'s usage and options', async () => {
+  it("archpin <command> --help and archpin help <command> print that command's usage and options", async () => {
     const help = await runArchpin(['audit', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout.split('\n').slice(0, 3)).toEqual(['Usage: archpin audit [dir]', '', 'Gate the digests already pinned under dir. Exit 3 when any pin is unsafe.']);

@@ -5,18 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startProxy, type TestProxy } from '../support/proxy.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runArchpin, type CliRun } from '../support/run-cli.js';
-import {
-  MEDIA_TYPES,
-  pushAttestation,
-  pushImage,
-  pushIndex,
-  pushManifest,
-  seedIncident,
-  type ImageDescriptor,
-  type IncidentSeed,
-  type Platform,
-  type PushedManifest,
-} from '../support/seed.js';
+import { MEDIA_TYPES, pushAttestation, pushImage, pushIndex, pushManifest, seedIncident, type ImageDescriptor, type IncidentSeed, type Platform, type PushedManifest } from '../support/seed.js';
 
 const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 const ARM64: Platform = { os: 'linux', architecture: 'arm64', variant: 'v8' };
@@ -110,20 +99,36 @@ describe('platform verdicts', () => {
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
-        file: 'pod.yaml', line: 8, from: `${host}/${repo}:1.0.0`, to: `${host}/${repo}:1.1.0@${withAttestations.digest}`,
-        image: `${host}/${repo}`, tag: '1.1.0', updateType: 'minor', digest: withAttestations.digest,
-        platforms: ['linux/amd64', 'linux/arm64/v8'], fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
+        file: 'pod.yaml',
+        line: 8,
+        from: `${host}/${repo}:1.0.0`,
+        to: `${host}/${repo}:1.1.0@${withAttestations.digest}`,
+        image: `${host}/${repo}`,
+        tag: '1.1.0',
+        updateType: 'minor',
+        digest: withAttestations.digest,
+        platforms: ['linux/amd64', 'linux/arm64/v8'],
+        fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
       },
     ]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/${repo}`, tag: '1.3.0', digest: attestationOnly.digest, reason: 'empty-index', reasons: ['empty-index', 'platform-regression'],
+        image: `${host}/${repo}`,
+        tag: '1.3.0',
+        digest: attestationOnly.digest,
+        reason: 'empty-index',
+        reasons: ['empty-index', 'platform-regression'],
         missing: ['linux/amd64', 'linux/arm64/v8'],
         message: 'index lists only attestation manifests (1), no runnable image; index lists no runnable platform; the current image provides linux/amd64, linux/arm64/v8',
       },
       {
-        image: `${host}/${repo}`, tag: '1.2.0', digest: only386.digest, reason: 'platform-regression', reasons: ['platform-regression'],
-        missing: ['linux/amd64', 'linux/arm64/v8'], message: 'index lists only linux/386; the current image provides linux/amd64, linux/arm64/v8',
+        image: `${host}/${repo}`,
+        tag: '1.2.0',
+        digest: only386.digest,
+        reason: 'platform-regression',
+        reasons: ['platform-regression'],
+        missing: ['linux/amd64', 'linux/arm64/v8'],
+        message: 'index lists only linux/386; the current image provides linux/amd64, linux/arm64/v8',
       },
     ]);
     expect(report.errors).toEqual([]);
@@ -139,15 +144,27 @@ describe('platform verdicts', () => {
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
-        file: 'pod.yaml', line: 8, from: `${host}/${repo}:2.0.0`, to: `${host}/${repo}:2.0.0@${current.digest}`,
-        image: `${host}/${repo}`, tag: '2.0.0', updateType: 'pin', digest: current.digest,
-        platforms: ['linux/386', 'linux/amd64'], fromPlatforms: ['linux/386', 'linux/amd64'],
+        file: 'pod.yaml',
+        line: 8,
+        from: `${host}/${repo}:2.0.0`,
+        to: `${host}/${repo}:2.0.0@${current.digest}`,
+        image: `${host}/${repo}`,
+        tag: '2.0.0',
+        updateType: 'pin',
+        digest: current.digest,
+        platforms: ['linux/386', 'linux/amd64'],
+        fromPlatforms: ['linux/386', 'linux/amd64'],
       },
     ]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/${repo}`, tag: '2.1.0', digest: only386.digest, reason: 'missing-platforms', reasons: ['missing-platforms'],
-        missing: ['linux/amd64'], message: 'index lists only linux/386; policy requires linux/amd64',
+        image: `${host}/${repo}`,
+        tag: '2.1.0',
+        digest: only386.digest,
+        reason: 'missing-platforms',
+        reasons: ['missing-platforms'],
+        missing: ['linux/amd64'],
+        message: 'index lists only linux/386; policy requires linux/amd64',
       },
     ]);
   });
@@ -162,15 +179,27 @@ describe('platform verdicts', () => {
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
-        file: 'pod.yaml', line: 8, from: `${host}/${repo}:3.0.0`, to: `${host}/${repo}:3.1.0@${bareArm.digest}`,
-        image: `${host}/${repo}`, tag: '3.1.0', updateType: 'minor', digest: bareArm.digest,
-        platforms: ['linux/amd64', 'linux/arm/v7'], fromPlatforms: ['linux/amd64', 'linux/arm/v7'],
+        file: 'pod.yaml',
+        line: 8,
+        from: `${host}/${repo}:3.0.0`,
+        to: `${host}/${repo}:3.1.0@${bareArm.digest}`,
+        image: `${host}/${repo}`,
+        tag: '3.1.0',
+        updateType: 'minor',
+        digest: bareArm.digest,
+        platforms: ['linux/amd64', 'linux/arm/v7'],
+        fromPlatforms: ['linux/amd64', 'linux/arm/v7'],
       },
     ]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/${repo}`, tag: '3.2.0', digest: v6.digest, reason: 'platform-regression', reasons: ['platform-regression'],
-        missing: ['linux/arm/v7'], message: 'index lists only linux/amd64, linux/arm/v6; the current image provides linux/arm/v7',
+        image: `${host}/${repo}`,
+        tag: '3.2.0',
+        digest: v6.digest,
+        reason: 'platform-regression',
+        reasons: ['platform-regression'],
+        missing: ['linux/arm/v7'],
+        message: 'index lists only linux/amd64, linux/arm/v6; the current image provides linux/arm/v7',
       },
     ]);
   });
@@ -186,14 +215,28 @@ describe('platform verdicts', () => {
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
-        file: 'compose.yaml', line: 3, from: `${host}/cases/legacy:1.0.0`, to: `${host}/cases/legacy:1.1.0@${legacyNext.digest}`,
-        image: `${host}/cases/legacy`, tag: '1.1.0', updateType: 'minor', digest: legacyNext.digest,
-        platforms: ['linux/amd64', 'linux/arm64/v8'], fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
+        file: 'compose.yaml',
+        line: 3,
+        from: `${host}/cases/legacy:1.0.0`,
+        to: `${host}/cases/legacy:1.1.0@${legacyNext.digest}`,
+        image: `${host}/cases/legacy`,
+        tag: '1.1.0',
+        updateType: 'minor',
+        digest: legacyNext.digest,
+        platforms: ['linux/amd64', 'linux/arm64/v8'],
+        fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
       },
       {
-        file: 'compose.yaml', line: 5, from: `${host}/cases/modern:4.0.0@${modern.digest}`, to: `${host}/cases/modern:4.0.1@${modernNext.digest}`,
-        image: `${host}/cases/modern`, tag: '4.0.1', updateType: 'patch', digest: modernNext.digest,
-        platforms: ['linux/amd64', 'linux/arm64/v8'], fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
+        file: 'compose.yaml',
+        line: 5,
+        from: `${host}/cases/modern:4.0.0@${modern.digest}`,
+        to: `${host}/cases/modern:4.0.1@${modernNext.digest}`,
+        image: `${host}/cases/modern`,
+        tag: '4.0.1',
+        updateType: 'patch',
+        digest: modernNext.digest,
+        platforms: ['linux/amd64', 'linux/arm64/v8'],
+        fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
       },
     ]);
     expect(report.blocked).toEqual([]);
@@ -209,7 +252,11 @@ describe('platform verdicts', () => {
     expect(report.updates).toEqual([]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/${repo}`, tag: '5.1.0', digest: single.digest, reason: 'missing-platforms', reasons: ['missing-platforms', 'single-arch'],
+        image: `${host}/${repo}`,
+        tag: '5.1.0',
+        digest: single.digest,
+        reason: 'missing-platforms',
+        reasons: ['missing-platforms', 'single-arch'],
         missing: ['linux/arm64/v8'],
         message: 'image is single-platform linux/amd64; policy requires linux/arm64/v8; image is single-platform linux/amd64, not a multi-platform index; policy requires linux/amd64, linux/arm64/v8',
       },
@@ -224,20 +271,33 @@ describe('the incident', () => {
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
-        file: '.gitlab-ci.yml', line: 3, from: `${host}/library/docker:27.0.3-dind`, to: `${host}/library/docker:27.1.1-dind@${incident.digests['27.1.1-dind']}`,
-        image: `${host}/library/docker`, tag: '27.1.1-dind', updateType: 'minor', digest: incident.digests['27.1.1-dind'], platforms: FULL, fromPlatforms: FULL,
+        file: '.gitlab-ci.yml',
+        line: 3,
+        from: `${host}/library/docker:27.0.3-dind`,
+        to: `${host}/library/docker:27.1.1-dind@${incident.digests['27.1.1-dind']}`,
+        image: `${host}/library/docker`,
+        tag: '27.1.1-dind',
+        updateType: 'minor',
+        digest: incident.digests['27.1.1-dind'],
+        platforms: FULL,
+        fromPlatforms: FULL,
       },
     ]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/library/docker`, tag: '27.2.0-dind', digest: incident.digests['27.2.0-dind'], reason: 'missing-platforms',
-        reasons: ['missing-platforms'], missing: ['linux/amd64'], message: 'index lists only linux/arm64/v8; policy requires linux/amd64',
+        image: `${host}/library/docker`,
+        tag: '27.2.0-dind',
+        digest: incident.digests['27.2.0-dind'],
+        reason: 'missing-platforms',
+        reasons: ['missing-platforms'],
+        missing: ['linux/amd64'],
+        message: 'index lists only linux/arm64/v8; policy requires linux/amd64',
       },
     ]);
     expect(report.errors).toEqual([]);
   });
 
-  it('a pin to one platform\'s manifest on purpose moves to the same platform of the new index', async () => {
+  it("a pin to one platform's manifest on purpose moves to the same platform of the new index", async () => {
     const amd64 = (tag: '27.0.3-dind' | '27.1.1-dind' | '27.2.0-dind') => incident.images[tag].find((image) => image.platform.architecture === 'amd64')!.digest;
     const arm64 = (tag: '27.0.3-dind' | '27.2.0-dind') => incident.images[tag].find((image) => image.platform.architecture === 'arm64')!.digest;
     const dir = makeRepo({
@@ -247,18 +307,39 @@ describe('the incident', () => {
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
-        file: 'Dockerfile', line: 1, from: `${host}/library/docker:27.0.3-dind@${amd64('27.0.3-dind')}`, to: `${host}/library/docker:27.1.1-dind@${amd64('27.1.1-dind')}`,
-        image: `${host}/library/docker`, tag: '27.1.1-dind', updateType: 'minor', digest: amd64('27.1.1-dind'), platforms: ['linux/amd64'], fromPlatforms: ['linux/amd64'],
+        file: 'Dockerfile',
+        line: 1,
+        from: `${host}/library/docker:27.0.3-dind@${amd64('27.0.3-dind')}`,
+        to: `${host}/library/docker:27.1.1-dind@${amd64('27.1.1-dind')}`,
+        image: `${host}/library/docker`,
+        tag: '27.1.1-dind',
+        updateType: 'minor',
+        digest: amd64('27.1.1-dind'),
+        platforms: ['linux/amd64'],
+        fromPlatforms: ['linux/amd64'],
       },
       {
-        file: 'Dockerfile', line: 2, from: `${host}/library/docker:27.0.3-dind@${arm64('27.0.3-dind')}`, to: `${host}/library/docker:27.2.0-dind@${arm64('27.2.0-dind')}`,
-        image: `${host}/library/docker`, tag: '27.2.0-dind', updateType: 'minor', digest: arm64('27.2.0-dind'), platforms: ['linux/arm64/v8'], fromPlatforms: ['linux/arm64/v8'],
+        file: 'Dockerfile',
+        line: 2,
+        from: `${host}/library/docker:27.0.3-dind@${arm64('27.0.3-dind')}`,
+        to: `${host}/library/docker:27.2.0-dind@${arm64('27.2.0-dind')}`,
+        image: `${host}/library/docker`,
+        tag: '27.2.0-dind',
+        updateType: 'minor',
+        digest: arm64('27.2.0-dind'),
+        platforms: ['linux/arm64/v8'],
+        fromPlatforms: ['linux/arm64/v8'],
       },
     ]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/library/docker`, tag: '27.2.0-dind', digest: incident.digests['27.2.0-dind'], reason: 'platform-regression', reasons: ['platform-regression'],
-        missing: ['linux/amd64'], message: 'index lists only linux/arm64/v8; the current image provides linux/amd64',
+        image: `${host}/library/docker`,
+        tag: '27.2.0-dind',
+        digest: incident.digests['27.2.0-dind'],
+        reason: 'platform-regression',
+        reasons: ['platform-regression'],
+        missing: ['linux/amd64'],
+        message: 'index lists only linux/arm64/v8; the current image provides linux/amd64',
       },
     ]);
   });
@@ -279,9 +360,16 @@ describe('tag lists', () => {
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
-        file: 'pod.yaml', line: 8, from: `${host}/${repo}:1.0.0@${old.digest}`, to: `${host}/${repo}:1.999.0@${newest.digest}`,
-        image: `${host}/${repo}`, tag: '1.999.0', updateType: 'minor', digest: newest.digest,
-        platforms: ['linux/amd64', 'linux/arm64/v8'], fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
+        file: 'pod.yaml',
+        line: 8,
+        from: `${host}/${repo}:1.0.0@${old.digest}`,
+        to: `${host}/${repo}:1.999.0@${newest.digest}`,
+        image: `${host}/${repo}`,
+        tag: '1.999.0',
+        updateType: 'minor',
+        digest: newest.digest,
+        platforms: ['linux/amd64', 'linux/arm64/v8'],
+        fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
       },
     ]);
     expect(proxy.requests.filter((r) => r.path === `/v2/${repo}/tags/list`).map((r) => [r.query, r.status])).toEqual([
@@ -308,14 +396,26 @@ describe('policy from the config', () => {
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
-        file: 'pod.yaml', line: 8, from: `${host}/cases/aged:1.0.0`, to: `${host}/cases/aged:1.0.0@${aged.old.digest}`,
-        image: `${host}/cases/aged`, tag: '1.0.0', updateType: 'pin', digest: aged.old.digest,
-        platforms: ['linux/amd64', 'linux/arm64/v8'], fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
+        file: 'pod.yaml',
+        line: 8,
+        from: `${host}/cases/aged:1.0.0`,
+        to: `${host}/cases/aged:1.0.0@${aged.old.digest}`,
+        image: `${host}/cases/aged`,
+        tag: '1.0.0',
+        updateType: 'pin',
+        digest: aged.old.digest,
+        platforms: ['linux/amd64', 'linux/arm64/v8'],
+        fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
       },
     ]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/cases/aged`, tag: '1.1.0', digest: aged.fresh.digest, reason: 'too-new', reasons: ['too-new'], missing: [],
+        image: `${host}/cases/aged`,
+        tag: '1.1.0',
+        digest: aged.fresh.digest,
+        reason: 'too-new',
+        reasons: ['too-new'],
+        missing: [],
         message: 'created 1d ago; minimumReleaseAge is 3d',
       },
     ]);
@@ -329,11 +429,21 @@ describe('policy from the config', () => {
     expect(first.report.updates).toEqual([]);
     expect(first.report.blocked).toEqual([
       {
-        image: `${host}/cases/aged`, tag: '1.1.0', digest: aged.fresh.digest, reason: 'too-new', reasons: ['too-new'], missing: [],
+        image: `${host}/cases/aged`,
+        tag: '1.1.0',
+        digest: aged.fresh.digest,
+        reason: 'too-new',
+        reasons: ['too-new'],
+        missing: [],
         message: 'digest first seen just now; settleTime is 30m',
       },
       {
-        image: `${host}/cases/aged`, tag: '1.0.0', digest: aged.old.digest, reason: 'too-new', reasons: ['too-new'], missing: [],
+        image: `${host}/cases/aged`,
+        tag: '1.0.0',
+        digest: aged.old.digest,
+        reason: 'too-new',
+        reasons: ['too-new'],
+        missing: [],
         message: 'digest first seen just now; settleTime is 30m',
       },
     ]);
@@ -341,9 +451,16 @@ describe('policy from the config', () => {
     const later = await check(dir, { config: { settleTime: '30 minutes' }, cache, now: NOW + 45 * 60 * 1000 });
     expect(later.report.updates).toEqual([
       {
-        file: 'pod.yaml', line: 8, from: `${host}/cases/aged:1.0.0`, to: `${host}/cases/aged:1.1.0@${aged.fresh.digest}`,
-        image: `${host}/cases/aged`, tag: '1.1.0', updateType: 'minor', digest: aged.fresh.digest,
-        platforms: ['linux/amd64', 'linux/arm64/v8'], fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
+        file: 'pod.yaml',
+        line: 8,
+        from: `${host}/cases/aged:1.0.0`,
+        to: `${host}/cases/aged:1.1.0@${aged.fresh.digest}`,
+        image: `${host}/cases/aged`,
+        tag: '1.1.0',
+        updateType: 'minor',
+        digest: aged.fresh.digest,
+        platforms: ['linux/amd64', 'linux/arm64/v8'],
+        fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
       },
     ]);
     expect(later.report.blocked).toEqual([]);
@@ -361,15 +478,23 @@ describe('policy from the config', () => {
     expect(proxy.count(undefined, /^\/v2\/cases\/aged\//)).toBe(0);
   });
 
-  it('allowMajor: false keeps a rule\'s images within their major version', async () => {
+  it("allowMajor: false keeps a rule's images within their major version", async () => {
     const repo = 'cases/major';
     await pushTag(repo, '1.0.0', [AMD64, ARM64]);
     const minor = await pushTag(repo, '1.1.0', [AMD64, ARM64]);
     const major = await pushTag(repo, '2.0.0', [AMD64, ARM64]);
     const dir = makeRepo({ 'pod.yaml': pod(`${host}/${repo}:1.0.0`) });
     const update = (tag: string, digest: string, updateType: string) => ({
-      file: 'pod.yaml', line: 8, from: `${host}/${repo}:1.0.0`, to: `${host}/${repo}:${tag}@${digest}`,
-      image: `${host}/${repo}`, tag, updateType, digest, platforms: ['linux/amd64', 'linux/arm64/v8'], fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
+      file: 'pod.yaml',
+      line: 8,
+      from: `${host}/${repo}:1.0.0`,
+      to: `${host}/${repo}:${tag}@${digest}`,
+      image: `${host}/${repo}`,
+      tag,
+      updateType,
+      digest,
+      platforms: ['linux/amd64', 'linux/arm64/v8'],
+      fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
     });
 
     const allowed = await check(dir);

@@ -150,8 +150,6 @@ describe('Docker Hub: the tags API answers, pulls are spent only on what is prop
     const dir = makeDir('audit', { Dockerfile: `FROM docker:27.1.0-dind@${EMPTY_OCI_INDEX_DIGEST}\nFROM docker:27.1.1@${seed.digests['27.1.1']}\n` });
     const { run, report } = await archpin('audit', dir, path.join(work, 'cache-audit'));
     expect(run.code).toBe(3);
-    expect(report.audit!.map(({ line, reason, fix }) => ({ line, reason, fix }))).toEqual([
-      { line: 1, reason: 'empty-index', fix: `docker:27.1.1-dind@${seed.digests['27.1.1-dind']}` },
-    ]);
+    expect(report.audit!.map(({ line, reason, fix }) => ({ line, reason, fix }))).toEqual([{ line: 1, reason: 'empty-index', fix: `docker:27.1.1-dind@${seed.digests['27.1.1-dind']}` }]);
   });
 });

@@ -89,7 +89,11 @@ describe('archpin check through registry faults (anonymous)', () => {
   const apiUpdate = () => ['k8s/api.yaml', `${host}/team/api:1.1.0@${api['1.1.0']}`, 'minor', TWO];
   const workerUpdate = () => ['Dockerfile', `${host}/team/worker:2.4.0@${worker['2.4.0']}`, 'minor', TWO];
   const dockerHeld = () => ({
-    image: `${host}/library/docker`, tag: '27.2.0-dind', digest: incident.digests['27.2.0-dind'], reason: 'platform-regression', reasons: ['platform-regression'],
+    image: `${host}/library/docker`,
+    tag: '27.2.0-dind',
+    digest: incident.digests['27.2.0-dind'],
+    reason: 'platform-regression',
+    reasons: ['platform-regression'],
     missing: ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7'],
     message: 'index lists only linux/arm64/v8; the current image provides linux/amd64, linux/arm/v6, linux/arm/v7',
   });
@@ -143,9 +147,7 @@ describe('archpin check through registry faults (anonymous)', () => {
     expect(run.code).toBe(1);
     expect(summary(report)).toEqual([dockerUpdate(), workerUpdate()]);
     expect(report.blocked).toEqual([dockerHeld()]);
-    expect(report.errors).toEqual([
-      { image: `${host}/team/api`, tag: '1.0.0', code: 'registry-rate-limited', retryable: true, message: `GET tags ${host}/team/api: 429 too many requests` },
-    ]);
+    expect(report.errors).toEqual([{ image: `${host}/team/api`, tag: '1.0.0', code: 'registry-rate-limited', retryable: true, message: `GET tags ${host}/team/api: 429 too many requests` }]);
     expect(proxy.count('GET', '/v2/team/api/tags/list')).toBe(1);
   });
 
@@ -154,16 +156,17 @@ describe('archpin check through registry faults (anonymous)', () => {
     expect(run.code).toBe(0);
     expect(summary(report)).toEqual([dockerUpdate(), workerUpdate(), apiUpdate()]);
     expect(report.errors).toEqual([]);
-    expect(proxy.requests.filter((r) => r.path === '/v2/team/api/manifests/1.1.0').map((r) => [r.method, r.status])).toEqual([['GET', 503], ['GET', 200]]);
+    expect(proxy.requests.filter((r) => r.path === '/v2/team/api/manifests/1.1.0').map((r) => [r.method, r.status])).toEqual([
+      ['GET', 503],
+      ['GET', 200],
+    ]);
   });
 
   it('503 on every attempt: registry-unavailable after three attempts, exit 1', async () => {
     const { run, report } = await check([{ method: 'GET', path: '/v2/team/worker/manifests/2.4.0', fault: { kind: 'status', status: 503 } }]);
     expect(run.code).toBe(1);
     expect(summary(report)).toEqual([dockerUpdate(), apiUpdate()]);
-    expect(report.errors).toEqual([
-      { image: `${host}/team/worker`, tag: '2.3.0', code: 'registry-unavailable', retryable: true, message: `GET manifest ${host}/team/worker:2.4.0: 503 unavailable` },
-    ]);
+    expect(report.errors).toEqual([{ image: `${host}/team/worker`, tag: '2.3.0', code: 'registry-unavailable', retryable: true, message: `GET manifest ${host}/team/worker:2.4.0: 503 unavailable` }]);
     expect(proxy.count('GET', '/v2/team/worker/manifests/2.4.0')).toBe(3);
   });
 

@@ -8,18 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startProxy, startRedirectTarget, type RedirectTarget, type TestProxy } from '../support/proxy.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runArchpin, type CliRun } from '../support/run-cli.js';
-import {
-  deleteManifest,
-  MEDIA_TYPES,
-  pushBlob,
-  pushEmptyIndex,
-  pushImage,
-  pushIndex,
-  pushManifest,
-  type Descriptor,
-  type ImageDescriptor,
-  type Platform,
-} from '../support/seed.js';
+import { deleteManifest, MEDIA_TYPES, pushBlob, pushEmptyIndex, pushImage, pushIndex, pushManifest, type Descriptor, type ImageDescriptor, type Platform } from '../support/seed.js';
 
 const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 const ARM64: Platform = { os: 'linux', architecture: 'arm64', variant: 'v8' };
@@ -74,13 +63,15 @@ async function rawIndex(repo: string, tag: string, manifests: readonly object[],
 async function rawImage(repo: string, config: object, options: { configType?: string; artifactType?: string; tag?: string } = {}): Promise<Descriptor> {
   const configBlob = await pushBlob(registry, repo, Buffer.from(JSON.stringify(config)));
   const layer = await pushBlob(registry, repo, Buffer.from(`layer of ${repo} ${JSON.stringify(config)}`));
-  const bytes = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPES.ociManifest,
-    ...(options.artifactType ? { artifactType: options.artifactType } : {}),
-    config: { mediaType: options.configType ?? MEDIA_TYPES.ociConfig, ...configBlob },
-    layers: [{ mediaType: MEDIA_TYPES.ociLayer, ...layer }],
-  }));
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.ociManifest,
+      ...(options.artifactType ? { artifactType: options.artifactType } : {}),
+      config: { mediaType: options.configType ?? MEDIA_TYPES.ociConfig, ...configBlob },
+      layers: [{ mediaType: MEDIA_TYPES.ociLayer, ...layer }],
+    }),
+  );
   const digest = await pushManifest(registry, repo, options.tag ?? sha(bytes), bytes, MEDIA_TYPES.ociManifest);
   return { mediaType: MEDIA_TYPES.ociManifest, digest, size: bytes.byteLength };
 }
@@ -98,8 +89,7 @@ function makeRepo(files: Record<string, string>): string {
   return dir;
 }
 
-const pod = (...refs: string[]): string =>
-  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n${refs.map((ref, i) => `    - name: c${i}\n      image: ${ref}\n`).join('')}`;
+const pod = (...refs: string[]): string => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n${refs.map((ref, i) => `    - name: c${i}\n      image: ${ref}\n`).join('')}`;
 
 async function check(refs: string[], options: { config?: object; cache?: string } = {}): Promise<{ run: CliRun; report: Report }> {
   const dir = makeRepo({ 'pod.yaml': pod(...refs) });
@@ -202,7 +192,7 @@ describe('children are verified before a pin', () => {
     const [amdA, armA] = await images(repo, '1.2.0', [AMD64, ARM64]);
     const [amdB] = await images(repo, '1.2.0-b', [AMD64]);
     await rawIndex(repo, '1.2.0', [amdA!, armA!, amdB!]);
-    const armManifest = await (await fetch(`${registry.url}/v2/${repo}/manifests/${arm!.digest}`, { headers: { accept: MEDIA_TYPES.ociManifest } })).json() as { config: { digest: string } };
+    const armManifest = (await (await fetch(`${registry.url}/v2/${repo}/manifests/${arm!.digest}`, { headers: { accept: MEDIA_TYPES.ociManifest } })).json()) as { config: { digest: string } };
     proxy.addFault({ method: 'GET', path: `/v2/${repo}/blobs/${armManifest.config.digest}`, fault: { kind: 'corrupt' } });
     const { run, report } = await check([`${host}/${repo}:1.0.0@${base}`]);
     expect(run.code).toBe(0);
@@ -360,11 +350,7 @@ describe('audit', () => {
     proxy.addFault({ path: new RegExp(`^/v2/${repo}/`), fault: { kind: 'status', status: 503 } });
     const run = await audit([`${host}/${repo}:1.0.0@${pinned}`], { format: 'text' });
     expect(run.code).toBe(1);
-    expect(run.stdout.split('\n').slice(0, 3)).toEqual([
-      'No unsafe pin among the 0 checked; 1 of 1 pinned image could not be checked (see errors): their safety is unknown.',
-      '',
-      'Errors (1):',
-    ]);
+    expect(run.stdout.split('\n').slice(0, 3)).toEqual(['No unsafe pin among the 0 checked; 1 of 1 pinned image could not be checked (see errors): their safety is unknown.', '', 'Errors (1):']);
     expect(run.stdout).not.toContain('safe.');
   });
 });

@@ -21,7 +21,10 @@ beforeAll(async () => {
   registry = await startRegistry();
   work = mkdtempSync(path.join(os.tmpdir(), 'archpin-kinds-'));
   const images = await Promise.all(
-    [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }].map((platform) => pushImage(registry, 'team/app', { ...platform, mediaType: 'oci' })),
+    [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    ].map((platform) => pushImage(registry, 'team/app', { ...platform, mediaType: 'oci' })),
   );
   for (const version of VERSIONS) {
     const entries = images.map((image) => ({ ...image, annotations: { 'org.opencontainers.image.version': version } }));
@@ -234,9 +237,10 @@ describe('minimumReleaseAge on registries without Docker Hub push times', () => 
     // Reproducible builds: the config's `created` is 1970, which says nothing about the release.
     for (const version of ['2.0.0', '2.1.0']) {
       const images = await Promise.all(
-        [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }].map((platform) =>
-          pushImage(registry, 'team/repro', { ...platform, mediaType: 'oci', created: '1970-01-01T00:00:00Z', label: version }),
-        ),
+        [
+          { os: 'linux', architecture: 'amd64' },
+          { os: 'linux', architecture: 'arm64', variant: 'v8' },
+        ].map((platform) => pushImage(registry, 'team/repro', { ...platform, mediaType: 'oci', created: '1970-01-01T00:00:00Z', label: version })),
       );
       repro[version] = (await pushIndex(registry, 'team/repro', version, images, { mediaType: 'oci' })).digest;
     }

@@ -54,10 +54,22 @@ describe('config', () => {
   it('package rules resolve per image, later rules win, --platforms wins over all', () => {
     const config = parseConfig(exampleText, 'x');
     expect(imagePolicy(config, 'docker.io/library/docker')).toEqual({
-      enabled: true, platforms: ['linux/amd64'], allowMajor: false, minimumReleaseAge: 4 * 3_600_000, holdWithoutReleaseTime: false, settleTime: 30 * 60_000, groupName: 'docker',
+      enabled: true,
+      platforms: ['linux/amd64'],
+      allowMajor: false,
+      minimumReleaseAge: 4 * 3_600_000,
+      holdWithoutReleaseTime: false,
+      settleTime: 30 * 60_000,
+      groupName: 'docker',
     });
     expect(imagePolicy(config, 'ghcr.io/acme/api')).toEqual({
-      enabled: true, platforms: ['linux/amd64', 'linux/arm64'], allowMajor: true, minimumReleaseAge: 86_400_000, holdWithoutReleaseTime: true, settleTime: 2 * 3_600_000, groupName: null,
+      enabled: true,
+      platforms: ['linux/amd64', 'linux/arm64'],
+      allowMajor: true,
+      minimumReleaseAge: 86_400_000,
+      holdWithoutReleaseTime: true,
+      settleTime: 2 * 3_600_000,
+      groupName: null,
     });
     expect(imagePolicy(config, 'docker.io/library/nginx', ['linux/arm/v7']).platforms).toEqual(['linux/arm/v7']);
     expect(imagePolicy(parseConfig('{"packageRules":[{"matchImages":["docker"],"enabled":false}]}', 'x'), 'docker.io/library/docker').enabled).toBe(false);

@@ -21,12 +21,9 @@ describe('parseDockerTag', () => {
     expect(parseDockerTag(tag)).toEqual(expected);
   });
 
-  it.each(['latest', 'stable', 'bookworm', 'alpine', 'v', '1.2.x', '1.2.', '1.21_alpine', '1.0final', '1234567890123456', ''])(
-    'does not parse %s',
-    (tag) => {
-      expect(parseDockerTag(tag)).toBeNull();
-    },
-  );
+  it.each(['latest', 'stable', 'bookworm', 'alpine', 'v', '1.2.x', '1.2.', '1.21_alpine', '1.0final', '1234567890123456', ''])('does not parse %s', (tag) => {
+    expect(parseDockerTag(tag)).toBeNull();
+  });
 
   it('does not mistake alpine or a b-word suffix for a prerelease', () => {
     expect(parseDockerTag('1.27-alpine')?.prerelease).toBeNull();
@@ -96,8 +93,25 @@ describe('updateType', () => {
 
 describe('pickCandidates', () => {
   const dockerTags = [
-    'latest', 'dind', '27', '27-dind', '27.0', '27.0.3', '27.0.3-dind', '27.1.0-dind', '27.1.1-dind', '27.1.1-dind-rootless',
-    '27.2.0-dind', '27.2.0', '28.0.0-rc.1-dind', '28.0.0-dind', '28.0.1-dind', '26.1.4-dind', '27.1-dind', 'cli', '27.1.1-cli',
+    'latest',
+    'dind',
+    '27',
+    '27-dind',
+    '27.0',
+    '27.0.3',
+    '27.0.3-dind',
+    '27.1.0-dind',
+    '27.1.1-dind',
+    '27.1.1-dind-rootless',
+    '27.2.0-dind',
+    '27.2.0',
+    '28.0.0-rc.1-dind',
+    '28.0.0-dind',
+    '28.0.1-dind',
+    '26.1.4-dind',
+    '27.1-dind',
+    'cli',
+    '27.1.1-cli',
   ];
 
   it('offers compatible newer tags, newest first, without majors by default', () => {
@@ -105,13 +119,7 @@ describe('pickCandidates', () => {
   });
 
   it('includes majors when allowed, never prereleases', () => {
-    expect(pickCandidates('27.0.3-dind', dockerTags, { allowMajor: true })).toEqual([
-      '28.0.1-dind',
-      '28.0.0-dind',
-      '27.2.0-dind',
-      '27.1.1-dind',
-      '27.1.0-dind',
-    ]);
+    expect(pickCandidates('27.0.3-dind', dockerTags, { allowMajor: true })).toEqual(['28.0.1-dind', '28.0.0-dind', '27.2.0-dind', '27.1.1-dind', '27.1.0-dind']);
   });
 
   it('keeps the component count', () => {

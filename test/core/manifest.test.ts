@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_DOCKER_LIST_DIGEST, EMPTY_OCI_INDEX_DIGEST, sha256Digest } from '../../src/core/digest.js';
-import {
-  DOCKER_MANIFEST,
-  DOCKER_MANIFEST_LIST,
-  MAX_MANIFEST_BYTES,
-  OCI_INDEX,
-  OCI_MANIFEST,
-  parseImageConfig,
-  parseManifest,
-  parseManifestOrThrow,
-  type Manifest,
-} from '../../src/core/manifest.js';
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, MAX_MANIFEST_BYTES, OCI_INDEX, OCI_MANIFEST, parseImageConfig, parseManifest, parseManifestOrThrow, type Manifest } from '../../src/core/manifest.js';
 import { ArchpinError } from '../../src/core/errors.js';
-import {
-  EMPTY_DOCKER_LIST_TEXT,
-  EMPTY_OCI_INDEX_TEXT,
-  bytes,
-  dockerListJson,
-  fakeDigest,
-  ociImageJson,
-  ociIndexJson,
-} from '../gate/manifests.js';
+import { EMPTY_DOCKER_LIST_TEXT, EMPTY_OCI_INDEX_TEXT, bytes, dockerListJson, fakeDigest, ociImageJson, ociIndexJson } from '../gate/manifests.js';
 
 function ok(result: ReturnType<typeof parseManifest>): Manifest {
   if (!result.ok) throw new Error(`expected a manifest, got ${result.error.code}: ${result.error.message}`);
@@ -87,9 +69,23 @@ describe('parseManifest: indexes', () => {
       kind: 'index',
       mediaType: DOCKER_MANIFEST_LIST,
       entries: [
-        { mediaType: DOCKER_MANIFEST, digest: fakeDigest('docker image linux/amd64'), size: 1165, platform: { os: 'linux', architecture: 'amd64', variant: null }, annotations: {}, attestation: false },
+        {
+          mediaType: DOCKER_MANIFEST,
+          digest: fakeDigest('docker image linux/amd64'),
+          size: 1165,
+          platform: { os: 'linux', architecture: 'amd64', variant: null },
+          annotations: {},
+          attestation: false,
+        },
         { mediaType: DOCKER_MANIFEST, digest: fakeDigest('docker image linux/arm/v6'), size: 1165, platform: { os: 'linux', architecture: 'arm', variant: 'v6' }, annotations: {}, attestation: false },
-        { mediaType: DOCKER_MANIFEST, digest: fakeDigest('docker image linux/aarch64'), size: 1165, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }, annotations: {}, attestation: false },
+        {
+          mediaType: DOCKER_MANIFEST,
+          digest: fakeDigest('docker image linux/aarch64'),
+          size: 1165,
+          platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+          annotations: {},
+          attestation: false,
+        },
       ],
     });
   });

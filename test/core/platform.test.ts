@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalPlatform,
-  formatPlatform,
-  normalizePlatform,
-  parsePlatform,
-  platformKey,
-  platformSatisfies,
-} from '../../src/core/platform.js';
+import { canonicalPlatform, formatPlatform, normalizePlatform, parsePlatform, platformKey, platformSatisfies } from '../../src/core/platform.js';
 
 describe('parsePlatform / formatPlatform', () => {
   it('parses two and three segments without normalising', () => {

@@ -115,9 +115,7 @@ describe('evaluateCandidate: empty-index', () => {
     const json = JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_INDEX,
-      manifests: JSON.parse(ociIndexJson(['linux/amd64', 'linux/arm64'], { attestations: true })).manifests.filter(
-        (entry: { platform: { os: string } }) => entry.platform.os === 'unknown',
-      ),
+      manifests: JSON.parse(ociIndexJson(['linux/amd64', 'linux/arm64'], { attestations: true })).manifests.filter((entry: { platform: { os: string } }) => entry.platform.os === 'unknown'),
     });
     expect(evaluateCandidate(input(candidateFrom(json, OCI_INDEX)))).toEqual({
       pass: false,
@@ -186,9 +184,7 @@ describe('evaluateCandidate: missing-platforms', () => {
   });
 
   it('does not check regression when platforms are configured', () => {
-    const verdict = evaluateCandidate(
-      input(indexCandidate(['linux/amd64']), { policy: { platforms: ['linux/amd64'] }, current: currentIndex(['linux/amd64', 'linux/s390x']) }),
-    );
+    const verdict = evaluateCandidate(input(indexCandidate(['linux/amd64']), { policy: { platforms: ['linux/amd64'] }, current: currentIndex(['linux/amd64', 'linux/s390x']) }));
     expect(verdict).toEqual({ pass: true, platforms: ['linux/amd64'] });
   });
 });
@@ -198,9 +194,7 @@ describe('evaluateCandidate: platform-regression (default policy)', () => {
     const verdict = evaluateCandidate(input(indexCandidate(['linux/386', 'linux/arm64']), { current: currentIndex(['linux/amd64', 'linux/arm64']) }));
     expect(verdict).toEqual({
       pass: false,
-      reasons: [
-        { code: 'platform-regression', missing: ['linux/amd64'], message: 'index lists only linux/386, linux/arm64/v8; the current image provides linux/amd64' },
-      ],
+      reasons: [{ code: 'platform-regression', missing: ['linux/amd64'], message: 'index lists only linux/386, linux/arm64/v8; the current image provides linux/amd64' }],
     });
   });
 
@@ -212,9 +206,7 @@ describe('evaluateCandidate: platform-regression (default policy)', () => {
     });
     expect(evaluateCandidate(input(indexCandidate(['linux/amd64', 'linux/arm/v6']), { current }))).toEqual({
       pass: false,
-      reasons: [
-        { code: 'platform-regression', missing: ['linux/arm/v7'], message: 'index lists only linux/amd64, linux/arm/v6; the current image provides linux/arm/v7' },
-      ],
+      reasons: [{ code: 'platform-regression', missing: ['linux/arm/v7'], message: 'index lists only linux/amd64, linux/arm/v6; the current image provides linux/arm/v7' }],
     });
   });
 
@@ -341,9 +333,7 @@ describe('evaluateCandidate: untrusted answers', () => {
 describe('evaluateCandidate: several reasons at once', () => {
   it('reports every reason in a fixed order', () => {
     const candidate = imageCandidate('linux/386', { created: null, firstSeen: NOW - 60_000 });
-    const verdict = evaluateCandidate(
-      input(candidate, { policy: { platforms: ['linux/amd64', 'linux/arm64'], minimumReleaseAge: 4 * HOUR, settleTime: HOUR } }),
-    );
+    const verdict = evaluateCandidate(input(candidate, { policy: { platforms: ['linux/amd64', 'linux/arm64'], minimumReleaseAge: 4 * HOUR, settleTime: HOUR } }));
     expect(verdict).toEqual({
       pass: false,
       reasons: [

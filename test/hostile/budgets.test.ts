@@ -27,17 +27,13 @@ describe('per-file parse budgets, each with a named reason', () => {
     const run = await runArchpin(['scan', '.', '--format', 'json'], { cwd: repo });
     const report = JSON.parse(run.stdout);
     expect(report.references.map((reference: { value: string }) => reference.value)).toEqual(['alpine:3.19']);
-    expect(report.errors).toEqual([
-      { file: 'compose.yml', line: null, code: 'yaml-too-complex', message: `about 270008 YAML nodes, over the budget of ${MAX_YAML_NODES} per file; not parsed` },
-    ]);
+    expect(report.errors).toEqual([{ file: 'compose.yml', line: null, code: 'yaml-too-complex', message: `about 270008 YAML nodes, over the budget of ${MAX_YAML_NODES} per file; not parsed` }]);
   });
 
   it('YAML nested deeper than the parser can take is reported, not a stack overflow', async () => {
     const repo = repoWith({ 'deep.yml': `image: ${'['.repeat(200_000)}${']'.repeat(200_000)}\n` });
     const run = await runArchpin(['scan', '.', '--format', 'json'], { cwd: repo });
-    expect(JSON.parse(run.stdout).errors).toEqual([
-      { file: 'deep.yml', line: null, code: 'nesting-too-deep', message: 'YAML nested about 200001 levels deep, over the limit of 100; not parsed' },
-    ]);
+    expect(JSON.parse(run.stdout).errors).toEqual([{ file: 'deep.yml', line: null, code: 'nesting-too-deep', message: 'YAML nested about 200001 levels deep, over the limit of 100; not parsed' }]);
   });
 
   it('a file with more references than the budget is reported; the other files still count', async () => {
@@ -46,7 +42,12 @@ describe('per-file parse budgets, each with a named reason', () => {
     const report = JSON.parse(run.stdout);
     expect(report.references.map((reference: { value: string }) => reference.value)).toEqual(['alpine:3.19']);
     expect(report.errors).toEqual([
-      { file: 'Dockerfile', line: null, code: 'too-many-references', message: `${MAX_REFERENCES_PER_FILE + 1} image references, over the budget of ${MAX_REFERENCES_PER_FILE} per file; none of them is used` },
+      {
+        file: 'Dockerfile',
+        line: null,
+        code: 'too-many-references',
+        message: `${MAX_REFERENCES_PER_FILE + 1} image references, over the budget of ${MAX_REFERENCES_PER_FILE} per file; none of them is used`,
+      },
     ]);
   });
 

@@ -13,9 +13,24 @@ const HEX40 = '0123456789abcdef0123456789abcdef01234567';
 describe('one redaction for every forge and log line', () => {
   it('masks every known token shape', () => {
     const text = [
-      'ghp_abcDEF123456', 'gho_abcDEF123456', 'ghu_abcDEF123456', 'ghs_abcDEF123456', 'ghr_abcDEF123456', 'github_pat_11ABC_def',
-      `v1.${HEX40}`, 'glpat-abcDEF_123-x', 'gldt-abc', 'glrt-abc', 'glcbt-64_abc', 'glptt-abc', 'glft-abc', 'gloas-abc',
-      'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhYmMifQ.c2ln', 'https://user:pw@git.example/x', 'Bearer abc.def', '?private_token=abc&x=1',
+      'ghp_abcDEF123456',
+      'gho_abcDEF123456',
+      'ghu_abcDEF123456',
+      'ghs_abcDEF123456',
+      'ghr_abcDEF123456',
+      'github_pat_11ABC_def',
+      `v1.${HEX40}`,
+      'glpat-abcDEF_123-x',
+      'gldt-abc',
+      'glrt-abc',
+      'glcbt-64_abc',
+      'glptt-abc',
+      'glft-abc',
+      'gloas-abc',
+      'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhYmMifQ.c2ln',
+      'https://user:pw@git.example/x',
+      'Bearer abc.def',
+      '?private_token=abc&x=1',
     ].join(' ');
     expect(redactSecrets(text)).toBe(
       'ghp_*** gho_*** ghu_*** ghs_*** ghr_*** github_pat_*** v1.*** glpat-*** gldt-*** glrt-*** glcbt-*** glptt-*** glft-*** gloas-*** eyJ*** https://***@git.example/x Bearer *** ?private_token=***&x=1',

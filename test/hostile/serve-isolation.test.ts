@@ -29,7 +29,8 @@ afterAll(async () => {
 /** A values file just under the YAML node budget: parsing it needs a few hundred MB. */
 function heavyValues(): string {
   const parts: string[] = [];
-  for (let i = 0; i < 7000; i++) parts.push(`svc${i}:\n  enabled: true\n  image:\n    repository: ghcr.io/acme/service-${i}\n    tag: "1.${i % 20}.0"\n  resources: {limits: {cpu: 100m, memory: 128Mi}}\n  env: [a, b, c]\n`);
+  for (let i = 0; i < 7000; i++)
+    parts.push(`svc${i}:\n  enabled: true\n  image:\n    repository: ghcr.io/acme/service-${i}\n    tag: "1.${i % 20}.0"\n  resources: {limits: {cpu: 100m, memory: 128Mi}}\n  env: [a, b, c]\n`);
   return parts.join('');
 }
 
@@ -39,41 +40,49 @@ describe('serve: one repository over its memory or time budget is skipped, the o
   it.each([
     ['memory', { memoryMb: 48, timeMs: 120_000 }, /scanning used more than the 48 MB memory ceiling; the repository is skipped$/],
     ['time', { memoryMb: 1024, timeMs: 1500 }, /scanning took longer than the 1.5 s budget; the repository is skipped$/],
-  ])('over %s', async (kind, isolation, message) => {
-    const group = `iso-${kind}`;
-    const host = registry.host;
-    gitlab.state.addProject(`${group}/a-hostile`, { files: { 'values.yaml': heavyValues() } });
-    const good = gitlab.state.addProject(`${group}/b-good`, { files: { 'deploy.yaml': `apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${host}/library/docker:27.0.3-dind\n` } });
-    const started = await startTestServe({ forge: 'gitlab', url: gitlab.url, groups: [group] }, { GITLAB_TOKEN: GITLAB_TEST_TOKEN }, path.join(work, `cache-${kind}`), { concurrency: 1, isolation });
-    running.push(started);
-    const { handle, records } = started;
+  ])(
+    'over %s',
+    async (kind, isolation, message) => {
+      const group = `iso-${kind}`;
+      const host = registry.host;
+      gitlab.state.addProject(`${group}/a-hostile`, { files: { 'values.yaml': heavyValues() } });
+      const good = gitlab.state.addProject(`${group}/b-good`, {
+        files: {
+          'deploy.yaml': `apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${host}/library/docker:27.0.3-dind\n`,
+        },
+      });
+      const started = await startTestServe({ forge: 'gitlab', url: gitlab.url, groups: [group] }, { GITLAB_TOKEN: GITLAB_TEST_TOKEN }, path.join(work, `cache-${kind}`), { concurrency: 1, isolation });
+      running.push(started);
+      const { handle, records } = started;
 
-    let slowest = 0;
-    let probing = true;
-    const probe = (async () => {
-      while (probing) {
-        const begun = Date.now();
-        const response = await fetch(`${handle.url}/healthz`);
-        expect(response.status).toBe(200);
-        slowest = Math.max(slowest, Date.now() - begun);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    })();
-    await handle.sweep();
-    await until(() => good.mergeRequests[0], 'the good project\'s merge request', 60_000);
-    await handle.idle();
-    probing = false;
-    await probe;
+      let slowest = 0;
+      let probing = true;
+      const probe = (async () => {
+        while (probing) {
+          const begun = Date.now();
+          const response = await fetch(`${handle.url}/healthz`);
+          expect(response.status).toBe(200);
+          slowest = Math.max(slowest, Date.now() - begun);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      })();
+      await handle.sweep();
+      await until(() => good.mergeRequests[0], "the good project's merge request", 60_000);
+      await handle.idle();
+      probing = false;
+      await probe;
 
-    expect(slowest).toBeLessThan(1000);
-    expect(handle.outcomes.map((outcome) => outcome.repository)).toEqual([`${group}/b-good`]);
-    const skipped = records().filter((record) => record.code === 'repository-over-budget');
-    expect(skipped.map((record) => record.repository)).toEqual([`${group}/a-hostile`]);
-    expect(String(skipped[0]!.msg)).toMatch(message);
-    const metrics = await (await fetch(`${handle.url}/metrics`)).text();
-    expect(metricLines(metrics, 'archpin_repositories_processed_total')).toEqual([
-      'archpin_repositories_processed_total{result="ok"} 1',
-      'archpin_repositories_processed_total{result="over-budget"} 1',
-    ]);
-  }, 120_000);
+      expect(slowest).toBeLessThan(1000);
+      expect(handle.outcomes.map((outcome) => outcome.repository)).toEqual([`${group}/b-good`]);
+      const skipped = records().filter((record) => record.code === 'repository-over-budget');
+      expect(skipped.map((record) => record.repository)).toEqual([`${group}/a-hostile`]);
+      expect(String(skipped[0]!.msg)).toMatch(message);
+      const metrics = await (await fetch(`${handle.url}/metrics`)).text();
+      expect(metricLines(metrics, 'archpin_repositories_processed_total')).toEqual([
+        'archpin_repositories_processed_total{result="ok"} 1',
+        'archpin_repositories_processed_total{result="over-budget"} 1',
+      ]);
+    },
+    120_000,
+  );
 });

@@ -26,8 +26,8 @@ const metricLines = (text: string, prefix: string) => text.split('\n').filter((l
 
 describe('webhooks: the project is resolved by id and must be in scope before anything runs', () => {
   it('an in-scope path carrying the id of a project outside the groups is refused and counted', async () => {
-    const inside = gitlab.state.addProject('scoped/app', { files: { 'Dockerfile': 'FROM alpine:3.18\n' } });
-    const victim = gitlab.state.addProject('victim/secret', { files: { 'Dockerfile': 'FROM alpine:3.18\n' } });
+    const inside = gitlab.state.addProject('scoped/app', { files: { Dockerfile: 'FROM alpine:3.18\n' } });
+    const victim = gitlab.state.addProject('victim/secret', { files: { Dockerfile: 'FROM alpine:3.18\n' } });
     const started = await startTestServe({ forge: 'gitlab', url: gitlab.url, groups: ['scoped'] }, { GITLAB_TOKEN: GITLAB_TEST_TOKEN }, path.join(work, 'cache'));
     running.push(started);
     const { handle, records } = started;
@@ -46,10 +46,11 @@ describe('webhooks: the project is resolved by id and must be in scope before an
       'archpin_webhook_events_total{forge="gitlab",result="mismatched"} 1',
       'archpin_webhook_events_total{forge="gitlab",result="unresolved"} 1',
     ]);
-    expect(records().filter((record) => String(record.msg).startsWith('webhook refused')).map((record) => record.msg)).toEqual([
-      `webhook refused: id ${victim.id} is victim/secret, not scoped/app`,
-      expect.stringMatching(/^webhook refused: the forge cannot resolve the project: /),
-    ]);
+    expect(
+      records()
+        .filter((record) => String(record.msg).startsWith('webhook refused'))
+        .map((record) => record.msg),
+    ).toEqual([`webhook refused: id ${victim.id} is victim/secret, not scoped/app`, expect.stringMatching(/^webhook refused: the forge cannot resolve the project: /)]);
 
     const genuine = await hook(handle.url, gitlabPush({ id: inside.id, path: 'scoped/app' }));
     expect([genuine.status, await genuine.json()]).toEqual([202, { result: 'queued', repository: 'scoped/app' }]);

@@ -63,9 +63,7 @@ describe('writes never leave the tree', () => {
       new ReplaceFileError('linked/Dockerfile: linked is a symlink; not followed; not written'),
     );
     expect(readFileSync(path.join(outside, 'Dockerfile'), 'utf8')).toBe('FROM alpine:3.18\n');
-    expect(() => replaceFile(repo, '../outside/victim.txt', new Uint8Array([0x78]))).toThrow(
-      new ReplaceFileError('../outside/victim.txt: path is not inside the tree; not written'),
-    );
+    expect(() => replaceFile(repo, '../outside/victim.txt', new Uint8Array([0x78]))).toThrow(new ReplaceFileError('../outside/victim.txt: path is not inside the tree; not written'));
     expect(readFileSync(path.join(outside, 'victim.txt'), 'utf8')).toBe('precious\n');
   });
 

@@ -161,11 +161,7 @@ describe('registry client with bearer token auth', () => {
     const app = { registry: registry.host, repository: 'team/app' };
     const worker = { registry: registry.host, repository: 'team/worker' };
     expect(await client.listTags(app)).toEqual(['3.1.0']);
-    const [head, manifest, workerTags] = await Promise.all([
-      client.headManifest(app, '3.1.0'),
-      client.getManifest(app, '3.1.0'),
-      client.listTags(worker),
-    ]);
+    const [head, manifest, workerTags] = await Promise.all([client.headManifest(app, '3.1.0'), client.getManifest(app, '3.1.0'), client.listTags(worker)]);
     expect(head.digest).toBe(manifest.digest);
     expect(workerTags).toEqual(['0.9.2']);
     await client.getManifest(worker, '0.9.2');

@@ -49,9 +49,7 @@ describe('registry client edge cases', () => {
 
     server!.closeAllConnections();
     await new Promise((resolve) => server!.close(resolve));
-    const other = await serve((_request, response) =>
-      json(response, { name: 'team/app', tags: ['2.0'] }, { link: '<http://127.0.0.2:9/v2/team/app/tags/list?last=2.0>; rel="next"' }),
-    );
+    const other = await serve((_request, response) => json(response, { name: 'team/app', tags: ['2.0'] }, { link: '<http://127.0.0.2:9/v2/team/app/tags/list?last=2.0>; rel="next"' }));
     expect(await client.listTags({ registry: other, repository: 'team/app' })).toEqual(['2.0']);
     expect(seen).toHaveLength(1);
   });

@@ -50,12 +50,7 @@ describe('registry client through a faulty proxy', () => {
   it('follows Link pagination to the end, and stops at the page cap', async () => {
     proxy.setPagination({ maxPageSize: 2 });
     expect(await client().listTags(image())).toEqual(ALL_TAGS);
-    expect(proxy.requests.filter((r) => r.path.endsWith('/tags/list')).map((r) => `${r.status} ${r.query}`)).toEqual([
-      '401 n=1000',
-      '200 n=1000',
-      '200 n=2&last=27.0.3-dind',
-      '200 n=2&last=27.1.1',
-    ]);
+    expect(proxy.requests.filter((r) => r.path.endsWith('/tags/list')).map((r) => `${r.status} ${r.query}`)).toEqual(['401 n=1000', '200 n=1000', '200 n=2&last=27.0.3-dind', '200 n=2&last=27.1.1']);
     proxy.reset();
     expect(await client({ maxTagPages: 2 }).listTags(image())).toEqual(ALL_TAGS.slice(0, 4));
     expect(await client({ maxTags: 3 }).listTags(image())).toEqual(ALL_TAGS.slice(0, 3));
@@ -103,7 +98,9 @@ describe('registry client through a faulty proxy', () => {
 
   it('times out a stalled request as registry-timeout', async () => {
     proxy.addFault({ method: 'GET', path: MANIFESTS, fault: { kind: 'stall' } });
-    const error = await client({ timeoutMs: 300, attempts: 2 }).getManifest(image(), '27.0.3').catch((e: unknown) => e);
+    const error = await client({ timeoutMs: 300, attempts: 2 })
+      .getManifest(image(), '27.0.3')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'registry-timeout', retryable: true });
     expect((error as Error).message).toBe(`GET manifest ${proxy.host}/library/docker:27.0.3: no complete answer within 300 ms`);
     expect(proxy.count('GET', MANIFESTS)).toBe(2);
@@ -124,7 +121,9 @@ describe('registry client through a faulty proxy', () => {
 
   it('refuses a corrupted body as digest-mismatch, by tag and by digest', async () => {
     proxy.addFault({ method: 'GET', path: MANIFESTS, fault: { kind: 'corrupt' } });
-    const byTag = await client().getManifest(image(), '27.1.1-dind').catch((e: unknown) => e);
+    const byTag = await client()
+      .getManifest(image(), '27.1.1-dind')
+      .catch((e: unknown) => e);
     expect(byTag).toMatchObject({ code: 'digest-mismatch', retryable: false });
     expect((byTag as Error).message).toContain(`Docker-Content-Digest ${seed.digests['27.1.1-dind']} but received bytes hash to sha256:`);
     await expect(client().getManifest(image(), seed.digests['27.0.3'])).rejects.toMatchObject({ code: 'digest-mismatch' });
@@ -133,12 +132,16 @@ describe('registry client through a faulty proxy', () => {
 
   it('refuses an oversized manifest by Content-Length and while streaming', async () => {
     proxy.addFault({ method: 'GET', path: MANIFESTS, fault: { kind: 'oversize', bytes: 5 * 1024 * 1024 } });
-    const declared = await client().getManifest(image(), '27.0.3').catch((e: unknown) => e);
+    const declared = await client()
+      .getManifest(image(), '27.0.3')
+      .catch((e: unknown) => e);
     expect(declared).toMatchObject({ code: 'manifest-too-large', retryable: false });
     expect((declared as Error).message).toBe(`GET manifest ${proxy.host}/library/docker:27.0.3: Content-Length 5242880 exceeds the limit of 4194304 bytes`);
     proxy.reset();
     proxy.addFault({ method: 'GET', path: MANIFESTS, fault: { kind: 'oversize', bytes: 64 * 1024, chunked: true } });
-    const streamed = await client({ maxManifestBytes: 32 * 1024 }).getManifest(image(), '27.0.3').catch((e: unknown) => e);
+    const streamed = await client({ maxManifestBytes: 32 * 1024 })
+      .getManifest(image(), '27.0.3')
+      .catch((e: unknown) => e);
     expect(streamed).toMatchObject({ code: 'manifest-too-large' });
     expect((streamed as Error).message).toBe(`GET manifest ${proxy.host}/library/docker:27.0.3: body exceeds the limit of 32768 bytes`);
   });
@@ -164,7 +167,9 @@ describe('registry client through a faulty proxy', () => {
       path: MANIFESTS,
       fault: { kind: 'status', status: 200, body: schema1, headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws' } },
     });
-    const error = await client().getManifest(image(), 'old').catch((e: unknown) => e);
+    const error = await client()
+      .getManifest(image(), 'old')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'unsupported-media-type', retryable: false });
     expect((error as Error).message).toBe(
       `GET manifest ${proxy.host}/library/docker:old: Docker schema 1 manifest (application/vnd.docker.distribution.manifest.v1+prettyjws) is not supported; the image must be pushed as schema 2 or OCI`,

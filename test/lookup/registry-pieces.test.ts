@@ -25,12 +25,8 @@ describe('registry endpoints', () => {
   });
 
   it('recognises loopback hosts only', () => {
-    expect(['localhost', 'localhost:5000', '127.0.0.1', '127.3.2.1:80', '[::1]', '[::1]:5000'].map(isLoopbackHost)).toEqual([
-      true, true, true, true, true, true,
-    ]);
-    expect(['128.0.0.1', '127.0.0.256', '127.example.com', 'localhost.example.com', '10.0.0.1:5000'].map(isLoopbackHost)).toEqual([
-      false, false, false, false, false,
-    ]);
+    expect(['localhost', 'localhost:5000', '127.0.0.1', '127.3.2.1:80', '[::1]', '[::1]:5000'].map(isLoopbackHost)).toEqual([true, true, true, true, true, true]);
+    expect(['128.0.0.1', '127.0.0.256', '127.example.com', 'localhost.example.com', '10.0.0.1:5000'].map(isLoopbackHost)).toEqual([false, false, false, false, false]);
   });
 
   it('maps registries to base URLs: Docker Hub, mirrors, loopback and insecure over HTTP', () => {
@@ -90,14 +86,18 @@ describe('retries', () => {
   it('does not retry non-retryable errors, nor wait longer than the cap', async () => {
     const sleeps: number[] = [];
     let calls = 0;
-    await expect(withRetry(async () => {
-      calls++;
-      throw new RegistryError('registry-not-found', 'gone');
-    }, policy(sleeps))).rejects.toMatchObject({ code: 'registry-not-found' });
-    await expect(withRetry(async () => {
-      calls++;
-      throw new RegistryError('registry-rate-limited', 'later', { retryable: true, retryAfterMs: 3_600_000 });
-    }, policy(sleeps))).rejects.toMatchObject({ code: 'registry-rate-limited' });
+    await expect(
+      withRetry(async () => {
+        calls++;
+        throw new RegistryError('registry-not-found', 'gone');
+      }, policy(sleeps)),
+    ).rejects.toMatchObject({ code: 'registry-not-found' });
+    await expect(
+      withRetry(async () => {
+        calls++;
+        throw new RegistryError('registry-rate-limited', 'later', { retryable: true, retryAfterMs: 3_600_000 });
+      }, policy(sleeps)),
+    ).rejects.toMatchObject({ code: 'registry-rate-limited' });
     expect(calls).toBe(2);
     expect(sleeps).toEqual([]);
   });
@@ -105,10 +105,15 @@ describe('retries', () => {
   it('gives up after the configured attempts with the last error', async () => {
     const sleeps: number[] = [];
     let calls = 0;
-    await expect(withRetry(async () => {
-      calls++;
-      throw new RegistryError('registry-timeout', `stalled ${calls}`, { retryable: true });
-    }, policy(sleeps, 3))).rejects.toThrow('stalled 3');
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw new RegistryError('registry-timeout', `stalled ${calls}`, { retryable: true });
+        },
+        policy(sleeps, 3),
+      ),
+    ).rejects.toThrow('stalled 3');
     expect(sleeps).toEqual([50, 100]);
   });
 });
@@ -130,12 +135,8 @@ describe('WWW-Authenticate and Link headers', () => {
 
   it('finds rel="next" relative or absolute', () => {
     const page = 'http://127.0.0.1:5000/v2/library/docker/tags/list?n=2';
-    expect(nextPageUrl('</v2/library/docker/tags/list?last=27.0.3&n=2>; rel="next"', page)?.href).toBe(
-      'http://127.0.0.1:5000/v2/library/docker/tags/list?last=27.0.3&n=2',
-    );
-    expect(nextPageUrl('<https://other.example.com/a?x=1>; rel=prev, <https://other.example.com/b>; rel=next', page)?.href).toBe(
-      'https://other.example.com/b',
-    );
+    expect(nextPageUrl('</v2/library/docker/tags/list?last=27.0.3&n=2>; rel="next"', page)?.href).toBe('http://127.0.0.1:5000/v2/library/docker/tags/list?last=27.0.3&n=2');
+    expect(nextPageUrl('<https://other.example.com/a?x=1>; rel=prev, <https://other.example.com/b>; rel=next', page)?.href).toBe('https://other.example.com/b');
     expect(nextPageUrl('</v2/x>; rel="prev"', page)).toBeNull();
     expect(nextPageUrl(null, page)).toBeNull();
   });
@@ -282,11 +283,7 @@ describe('registry auth', () => {
     expect(trusted.calls[0]!.authorization).toBe(basicBot);
 
     const hub = setup();
-    await hub.auth.challenge(
-      target('docker.io', 'https://registry-1.docker.io', 'library/docker'),
-      'Bearer realm="https://auth.docker.io/token",service="registry.docker.io"',
-      null,
-    );
+    await hub.auth.challenge(target('docker.io', 'https://registry-1.docker.io', 'library/docker'), 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io"', null);
     expect(hub.calls[0]).toEqual({
       url: 'https://auth.docker.io/token?service=registry.docker.io&scope=repository%3Alibrary%2Fdocker%3Apull&account=bot',
       authorization: basicBot,

@@ -192,13 +192,7 @@ describe('the image entrypoint', () => {
     expect(result.status).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('Usage: archpin <command> [options]');
-    expect(lines.filter((line) => /^ {2}(scan|check|audit|run|serve) /.test(line)).map((line) => line.trim().split(/\s+/)[0])).toEqual([
-      'scan',
-      'check',
-      'audit',
-      'run',
-      'serve',
-    ]);
+    expect(lines.filter((line) => /^ {2}(scan|check|audit|run|serve) /.test(line)).map((line) => line.trim().split(/\s+/)[0])).toEqual(['scan', 'check', 'audit', 'run', 'serve']);
     expect(lines).toContain('  --cache-dir DIR         manifest and first-seen cache');
   });
 });

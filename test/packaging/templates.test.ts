@@ -18,7 +18,10 @@ function loadYaml(file: string): Record<string, unknown> {
 }
 
 const archpinLine = (script: readonly string[]) => {
-  const lines = script.flatMap((entry) => entry.split('\n')).map((line) => line.trim()).filter((line) => line.startsWith('archpin '));
+  const lines = script
+    .flatMap((entry) => entry.split('\n'))
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('archpin '));
   expect(lines).toHaveLength(1);
   return lines[0]!;
 };
@@ -49,9 +52,7 @@ describe('templates/gitlab-ci/archpin.gitlab-ci.yml', () => {
 
   it('runs `archpin run` against GitLab with GITLAB_TOKEN, never CI_JOB_TOKEN, writing the JSON report', () => {
     const script = job.script as string[];
-    expect(archpinLine(script)).toBe(
-      'archpin run --forge gitlab --url "$CI_SERVER_URL" $ARCHPIN_TARGETS --cache-dir "$ARCHPIN_CACHE_DIR" --format json > "$ARCHPIN_REPORT" || status=$?',
-    );
+    expect(archpinLine(script)).toBe('archpin run --forge gitlab --url "$CI_SERVER_URL" $ARCHPIN_TARGETS --cache-dir "$ARCHPIN_CACHE_DIR" --format json > "$ARCHPIN_REPORT" || status=$?');
     expect(script[0]).toMatch(/^test -n "\$GITLAB_TOKEN" \|\| \{ echo .*; exit 2; \}$/);
     expect(script.join('\n')).not.toContain('$CI_JOB_TOKEN');
     expect(script.slice(-2)).toEqual(['cat "$ARCHPIN_REPORT"', 'exit $status']);
@@ -117,9 +118,7 @@ describe('templates/github/archpin.yml', () => {
 
   it('runs `archpin run --forge github` on this repository with the token in GITHUB_TOKEN', () => {
     const run = steps.find((step) => step.name === 'archpin run')!;
-    expect(archpinLine([run.run as string])).toBe(
-      'archpin run --forge github --repo "$GITHUB_REPOSITORY" --cache-dir "$ARCHPIN_CACHE_DIR" --format json > "$ARCHPIN_REPORT" || status=$?',
-    );
+    expect(archpinLine([run.run as string])).toBe('archpin run --forge github --repo "$GITHUB_REPOSITORY" --cache-dir "$ARCHPIN_CACHE_DIR" --format json > "$ARCHPIN_REPORT" || status=$?');
     expect(run.env).toEqual({ GITHUB_TOKEN: '${{ secrets.ARCHPIN_TOKEN || github.token }}' });
     expect(steps.indexOf(run)).toBeGreaterThan(steps.findIndex((step) => step.uses === 'actions/cache@v4'));
   });

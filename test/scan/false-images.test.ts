@@ -25,17 +25,15 @@ describe('values under image keys that are not container images', () => {
 
   it('Nagios host pictures in Puppet are not images', () => {
     const manifest = [
-      "nagios_host { $title:",
-      "  icon_image      => $icon_image,",
+      'nagios_host { $title:',
+      '  icon_image      => $icon_image,',
       "  vrml_image      => 'server.png',",
-      "  statusmap_image => $statusmap_image,",
+      '  statusmap_image => $statusmap_image,',
       '}',
       "docker::run { 'exporter': image => 'prom/node-exporter:v1.8.2' }",
       '',
     ].join('\n');
-    expect(scan({ 'modules/monitoring/manifests/host.pp': manifest })).toEqual([
-      ['modules/monitoring/manifests/host.pp', 6, 'prom/node-exporter:v1.8.2', 'puppet', null],
-    ]);
+    expect(scan({ 'modules/monitoring/manifests/host.pp': manifest })).toEqual([['modules/monitoring/manifests/host.pp', 6, 'prom/node-exporter:v1.8.2', 'puppet', null]]);
   });
 
   it('the text table never prints a huge value whole', () => {

@@ -10,7 +10,9 @@ const EXTRACTOR_DIR = path.resolve(import.meta.dirname, '../../src/scan/extracto
 
 describe('extractor registration', () => {
   it('registers one extractor per folder under src/scan/extractors, named after it', () => {
-    const folders = readdirSync(EXTRACTOR_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = readdirSync(EXTRACTOR_DIR, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     expect(EXTRACTORS.map((extractor) => extractor.name).sort()).toEqual(folders.sort());
     for (const name of folders) expect(existsSync(path.join(EXTRACTOR_DIR, name, `${name}.ts`))).toBe(true);
   });
@@ -27,13 +29,37 @@ describe('extractor registration', () => {
       }
     }
     expect([...seen].sort()).toEqual([
-      'compose-service', 'dockerfile-from', 'gitlab-ci-image', 'gitlab-ci-service', 'helm-values', 'hiera', 'jenkinsfile', 'kubernetes-container',
-      'kubernetes-image', 'kustomize-image', 'nomad-task', 'puppet', 'quadlet-image', 'yaml-image',
+      'compose-service',
+      'dockerfile-from',
+      'gitlab-ci-image',
+      'gitlab-ci-service',
+      'helm-values',
+      'hiera',
+      'jenkinsfile',
+      'kubernetes-container',
+      'kubernetes-image',
+      'kustomize-image',
+      'nomad-task',
+      'puppet',
+      'quadlet-image',
+      'yaml-image',
     ]);
   });
 
   it('asks every extractor which paths a walk must read', () => {
-    const wanted = ['Dockerfile', 'app/Containerfile.dev', 'site/manifests/web.pp', 'jobs/api.nomad', 'k8s/app.yaml', 'base/Kustomization', 'ci/Jenkinsfile', 'ci/release.jenkinsfile', 'vars/build.groovy', 'units/web.container', 'units/tools.image'];
+    const wanted = [
+      'Dockerfile',
+      'app/Containerfile.dev',
+      'site/manifests/web.pp',
+      'jobs/api.nomad',
+      'k8s/app.yaml',
+      'base/Kustomization',
+      'ci/Jenkinsfile',
+      'ci/release.jenkinsfile',
+      'vars/build.groovy',
+      'units/web.container',
+      'units/tools.image',
+    ];
     const refused = ['README.md', 'src/main.ts', 'Dockerfile.md', 'docs/image.png', 'docs/Jenkinsfile.md', 'quadlet/.container'];
     expect(wanted.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(wanted.map(() => true));
     expect(refused.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(refused.map(() => false));

@@ -14,9 +14,7 @@ const formats = readdirSync(FIXTURES, { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(path.join(FIXTURES, entry.name, 'expected.json')))
   .map((entry) => entry.name);
 
-const tagArbitrary = fc
-  .array(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 3 })
-  .map((parts) => parts.join('.'));
+const tagArbitrary = fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 3 }).map((parts) => parts.join('.'));
 const digestArbitrary = fc.stringMatching(/^[a-f0-9]{64}$/).map((hex) => `sha256:${hex}`);
 
 /** Edits that give `reference` the new tag (and digest where it has a place for one); null when it has no literal tag. */

@@ -39,15 +39,40 @@ describe('templates decided by lines, without parsing', () => {
       '',
     ].join('\n');
     const values = 'config: |\n  {{- if .Values.tls }}\n  tls: on\n  {{- end }}\nimage:\n  repository: acme/app\n  tag: 2.1.0\n';
-    const result = scanFiles([
-      sourceFile('charts/app/templates/deployment.yaml', Buffer.from(template)),
-      sourceFile('charts/app/values.yaml', Buffer.from(values)),
-    ]);
+    const result = scanFiles([sourceFile('charts/app/templates/deployment.yaml', Buffer.from(template)), sourceFile('charts/app/values.yaml', Buffer.from(values))]);
     expect(result.problems).toEqual([]);
     expect(result.references.map((reference) => [reference.file, projectReference(reference)])).toEqual([
-      ['charts/app/templates/deployment.yaml', { line: 8, column: 18, value: '{{ include "app.image" . }}', kind: 'kubernetes-container', skip: 'templated', image: null, spans: [['reference', '{{ include "app.image" . }}', 8, 18]] }],
-      ['charts/app/templates/deployment.yaml', { line: 10, column: 18, value: 'envoyproxy/envoy:v1.31.2', kind: 'kubernetes-container', skip: null, image: 'docker.io/envoyproxy/envoy:v1.31.2', spans: [['reference', 'envoyproxy/envoy:v1.31.2', 10, 18]] }],
-      ['charts/app/values.yaml', { line: 6, column: 15, value: 'acme/app:2.1.0', kind: 'helm-values', skip: null, image: 'docker.io/acme/app:2.1.0', spans: [['repository', 'acme/app', 6, 15], ['tag', '2.1.0', 7, 8]] }],
+      [
+        'charts/app/templates/deployment.yaml',
+        { line: 8, column: 18, value: '{{ include "app.image" . }}', kind: 'kubernetes-container', skip: 'templated', image: null, spans: [['reference', '{{ include "app.image" . }}', 8, 18]] },
+      ],
+      [
+        'charts/app/templates/deployment.yaml',
+        {
+          line: 10,
+          column: 18,
+          value: 'envoyproxy/envoy:v1.31.2',
+          kind: 'kubernetes-container',
+          skip: null,
+          image: 'docker.io/envoyproxy/envoy:v1.31.2',
+          spans: [['reference', 'envoyproxy/envoy:v1.31.2', 10, 18]],
+        },
+      ],
+      [
+        'charts/app/values.yaml',
+        {
+          line: 6,
+          column: 15,
+          value: 'acme/app:2.1.0',
+          kind: 'helm-values',
+          skip: null,
+          image: 'docker.io/acme/app:2.1.0',
+          spans: [
+            ['repository', 'acme/app', 6, 15],
+            ['tag', '2.1.0', 7, 8],
+          ],
+        },
+      ],
     ]);
   });
 });

@@ -7,7 +7,11 @@ const crd = (i: number) =>
   `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: w${i}.example.com\nspec:\n  versions:\n${Array.from({ length: 40 }, (_, k) => `    - description: container image for part ${k}\n      name: v${k}`).join('\n')}\n`;
 
 describe('large YAML streams are parsed one relevant document at a time', () => {
-  const documents = [...Array.from({ length: 60 }, (_, i) => crd(i)), 'apiVersion: v1\nkind: ConfigMap\ndata: {a: b}\n', 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: "nginx:1.25.3"\n'];
+  const documents = [
+    ...Array.from({ length: 60 }, (_, i) => crd(i)),
+    'apiVersion: v1\nkind: ConfigMap\ndata: {a: b}\n',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: "nginx:1.25.3"\n',
+  ];
   const text = `\uFEFF${documents.join('---\n')}`;
   const bytes = Buffer.from(text, 'utf8');
 

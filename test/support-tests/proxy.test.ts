@@ -13,8 +13,7 @@ describe('fault and pagination proxy in front of the real registry', () => {
   let index: PushedManifest;
   let blob: { digest: string; size: number };
   const manifestUrl = (): string => `${proxy.url}/v2/team/web/manifests/1.4.0`;
-  const get = (url: string, init: RequestInit = {}): Promise<Response> =>
-    fetch(url, { ...init, headers: { accept: MEDIA_TYPES.ociIndex, ...(init.headers as Record<string, string> | undefined) } });
+  const get = (url: string, init: RequestInit = {}): Promise<Response> => fetch(url, { ...init, headers: { accept: MEDIA_TYPES.ociIndex, ...(init.headers as Record<string, string> | undefined) } });
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -60,7 +59,11 @@ describe('fault and pagination proxy in front of the real registry', () => {
       statuses.push([response.status, response.headers.get('retry-after')]);
       await response.arrayBuffer();
     }
-    expect(statuses).toEqual([[200, null], [429, '3'], [200, null]]);
+    expect(statuses).toEqual([
+      [200, null],
+      [429, '3'],
+      [200, null],
+    ]);
     expect(proxy.requests.map((r) => r.fault)).toEqual([undefined, 'status', undefined]);
   });
 
@@ -154,11 +157,7 @@ describe('fault and pagination proxy in front of the real registry', () => {
         next = link === null ? undefined : /^<([^>]+)>; rel="next"$/.exec(link)![1];
       }
       expect(pages.map((page) => page.length)).toEqual([100, 100, 50]);
-      expect(links).toEqual([
-        '</v2/team/many/tags/list?n=100&last=1.0.188>; rel="next"',
-        '</v2/team/many/tags/list?n=100&last=1.0.53>; rel="next"',
-        null,
-      ]);
+      expect(links).toEqual(['</v2/team/many/tags/list?n=100&last=1.0.188>; rel="next"', '</v2/team/many/tags/list?n=100&last=1.0.53>; rel="next"', null]);
       const all = pages.flat();
       expect(new Set(all).size).toBe(250);
       expect(all).toEqual([...all].sort());

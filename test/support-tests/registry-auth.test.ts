@@ -52,7 +52,10 @@ describe('bearer token auth', () => {
 
   beforeAll(async () => {
     issuer = await startTokenIssuer({
-      users: [{ username: 'ci', password: 'pa55' }, { username: 'reader', password: 'r3ad', deny: ['push'] }],
+      users: [
+        { username: 'ci', password: 'pa55' },
+        { username: 'reader', password: 'r3ad', deny: ['push'] },
+      ],
       anonymousPull: true,
     });
     registry = await startRegistry({ auth: 'token', token: issuer });
@@ -77,9 +80,7 @@ describe('bearer token auth', () => {
   it('runs the full challenge → token → retry flow anonymously for pull', async () => {
     const challenge = await fetch(`${registry.url}/v2/library/alpine/manifests/3.20.1`, { headers: { accept: MEDIA_TYPES.ociIndex } });
     expect(challenge.status).toBe(401);
-    expect(challenge.headers.get('www-authenticate')).toBe(
-      `Bearer realm="${issuer.realm}",service="${issuer.service}",scope="repository:library/alpine:pull"`,
-    );
+    expect(challenge.headers.get('www-authenticate')).toBe(`Bearer realm="${issuer.realm}",service="${issuer.service}",scope="repository:library/alpine:pull"`);
     const tokenResponse = await fetch(`${issuer.realm}?service=${issuer.service}&scope=repository:library/alpine:pull`);
     expect(tokenResponse.status).toBe(200);
     const body = (await tokenResponse.json()) as { token: string; access_token: string; expires_in: number; issued_at: string };
@@ -97,9 +98,7 @@ describe('bearer token auth', () => {
     });
     expect(manifest.status).toBe(200);
     expect(manifest.headers.get('docker-content-digest')).toBe(digest);
-    expect(issuer.requests).toEqual([
-      { method: 'GET', username: undefined, service: issuer.service, scopes: ['repository:library/alpine:pull'], status: 200 },
-    ]);
+    expect(issuer.requests).toEqual([{ method: 'GET', username: undefined, service: issuer.service, scopes: ['repository:library/alpine:pull'], status: 200 }]);
   });
 
   it('an anonymous token cannot push, and a token for one repository does not open another', async () => {
@@ -114,13 +113,13 @@ describe('bearer token auth', () => {
   it('checks Basic credentials and honours denied actions', async () => {
     const wrong = await fetch(`${issuer.realm}?service=${issuer.service}&scope=repository:library/alpine:pull`, { headers: { authorization: basic('ci', 'bad') } });
     expect(wrong.status).toBe(401);
-    const reader = (await (
-      await fetch(`${issuer.realm}?service=${issuer.service}&scope=repository:library/alpine:pull,push`, { headers: { authorization: basic('reader', 'r3ad') } })
-    ).json()) as { token: string };
+    const reader = (await (await fetch(`${issuer.realm}?service=${issuer.service}&scope=repository:library/alpine:pull,push`, { headers: { authorization: basic('reader', 'r3ad') } })).json()) as {
+      token: string;
+    };
     expect(decodeJwt(reader.token).claims).toMatchObject({ sub: 'reader', access: [{ type: 'repository', name: 'library/alpine', actions: ['pull'] }] });
-    const ci = (await (
-      await fetch(`${issuer.realm}?service=${issuer.service}&scope=repository:library/alpine:pull,push`, { headers: { authorization: basic('ci', 'pa55') } })
-    ).json()) as { token: string };
+    const ci = (await (await fetch(`${issuer.realm}?service=${issuer.service}&scope=repository:library/alpine:pull,push`, { headers: { authorization: basic('ci', 'pa55') } })).json()) as {
+      token: string;
+    };
     const upload = await fetch(`${registry.url}/v2/library/alpine/blobs/uploads/`, { method: 'POST', headers: { authorization: `Bearer ${ci.token}` } });
     expect(upload.status).toBe(202);
     const wrongService = await fetch(`${issuer.realm}?service=other&scope=repository:library/alpine:pull`);
@@ -141,9 +140,7 @@ describe('bearer token auth', () => {
   });
 
   it('counts requests and resets', () => {
-    expect(issuer.requests.map((r) => `${r.method} ${r.username ?? '-'} ${r.status}`)).toEqual([
-      'GET - 200', 'GET - 200', 'GET ci 401', 'GET reader 200', 'GET ci 200', 'GET - 400', 'POST ci 200',
-    ]);
+    expect(issuer.requests.map((r) => `${r.method} ${r.username ?? '-'} ${r.status}`)).toEqual(['GET - 200', 'GET - 200', 'GET ci 401', 'GET reader 200', 'GET ci 200', 'GET - 400', 'POST ci 200']);
     issuer.reset();
     expect(issuer.requests).toEqual([]);
   });
@@ -167,9 +164,7 @@ describe('bearer token auth with a proxy in front of the token issuer', () => {
 
   it('advertises the proxied realm, whose faults reach the client', async () => {
     const challenge = await fetch(`${registry.url}/v2/library/redis/tags/list`);
-    expect(challenge.headers.get('www-authenticate')).toBe(
-      `Bearer realm="${tokenProxy.url}/token",service="${issuer.service}",scope="repository:library/redis:pull"`,
-    );
+    expect(challenge.headers.get('www-authenticate')).toBe(`Bearer realm="${tokenProxy.url}/token",service="${issuer.service}",scope="repository:library/redis:pull"`);
     tokenProxy.addFault({ path: /^\/token/, nth: 1, fault: { kind: 'status', status: 503 } });
     const url = `${tokenProxy.url}/token?service=${issuer.service}&scope=repository:library/redis:pull`;
     const headers = { authorization: basic('ci', 'pa55') };

@@ -3,16 +3,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMPTY_OCI_INDEX_DIGEST } from '../../src/core/digest.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import {
-  EMPTY_OCI_INDEX_BYTES,
-  MEDIA_TYPES,
-  deleteManifest,
-  pushEmptyIndex,
-  pushImage,
-  pushIndex,
-  seedIncident,
-  type IncidentSeed,
-} from '../support/seed.js';
+import { EMPTY_OCI_INDEX_BYTES, MEDIA_TYPES, deleteManifest, pushEmptyIndex, pushImage, pushIndex, seedIncident, type IncidentSeed } from '../support/seed.js';
 
 const sha256 = (bytes: ArrayBuffer | Uint8Array): string => `sha256:${createHash('sha256').update(new Uint8Array(bytes)).digest('hex')}`;
 const ACCEPT_ALL = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest].join(', ');
@@ -64,10 +55,18 @@ describe('test registry without auth, seeded with the incident', () => {
     const { response, bytes } = await getManifest(registry, 'library/docker', '27.1.1-dind');
     expect(response.headers.get('docker-content-digest')).toBe(seed.digests['27.1.1-dind']);
     expect(sha256(bytes)).toBe(seed.digests['27.1.1-dind']);
-    const index = JSON.parse(bytes.toString('utf8')) as { manifests: Array<{ digest: string; platform: { os: string; architecture: string; variant?: string }; annotations?: Record<string, string> }> };
+    const index = JSON.parse(bytes.toString('utf8')) as {
+      manifests: Array<{ digest: string; platform: { os: string; architecture: string; variant?: string }; annotations?: Record<string, string> }>;
+    };
     expect(index.manifests.map((m) => [m.platform.os, m.platform.architecture, m.platform.variant ?? ''].join('/'))).toEqual([
-      'linux/amd64/', 'linux/arm64/v8', 'linux/arm/v6', 'linux/arm/v7',
-      'unknown/unknown/', 'unknown/unknown/', 'unknown/unknown/', 'unknown/unknown/',
+      'linux/amd64/',
+      'linux/arm64/v8',
+      'linux/arm/v6',
+      'linux/arm/v7',
+      'unknown/unknown/',
+      'unknown/unknown/',
+      'unknown/unknown/',
+      'unknown/unknown/',
     ]);
     const attestation = index.manifests[4]!;
     expect(attestation.annotations).toEqual({

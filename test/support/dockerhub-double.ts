@@ -113,7 +113,11 @@ export async function startDockerHub(options: { upstream: string; quota?: number
     }
     const isManifest = /\/manifests\//.test(path);
     if (isManifest && request.method === 'GET' && answer.status === 200) state.pulls += 1;
-    response.writeHead(answer.status, { ...headers, ...(isManifest ? rateHeaders() : {}), 'content-length': String(request.method === 'HEAD' ? answer.headers.get('content-length') ?? 0 : body.byteLength) });
+    response.writeHead(answer.status, {
+      ...headers,
+      ...(isManifest ? rateHeaders() : {}),
+      'content-length': String(request.method === 'HEAD' ? (answer.headers.get('content-length') ?? 0) : body.byteLength),
+    });
     response.end(request.method === 'HEAD' ? undefined : body);
     return answer.status;
   }
@@ -135,16 +139,25 @@ export async function startDockerHub(options: { upstream: string; quota?: number
     if (bearer === null || !tokens.has(bearer[1]!)) {
       const name = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(url.pathname)?.[1];
       const scope = name === undefined ? '' : `,scope="repository:${name}:pull"`;
-      json(response, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, {
-        'www-authenticate': `Bearer realm="http://${registryHost}/token",service="registry.docker.io"${scope}`,
-      });
+      json(
+        response,
+        401,
+        { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+        {
+          'www-authenticate': `Bearer realm="http://${registryHost}/token",service="registry.docker.io"${scope}`,
+        },
+      );
       return 401;
     }
     if (/\/manifests\//.test(url.pathname) && request.method === 'GET' && state.pulls >= state.quota) {
       json(
         response,
         429,
-        { errors: [{ code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limits' }] },
+        {
+          errors: [
+            { code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limits' },
+          ],
+        },
         rateHeaders(),
       );
       return 429;

@@ -28,9 +28,7 @@ export function projectReference(reference: Reference): ExpectedReference {
     value: reference.value,
     kind: reference.kind,
     skip: reference.skip,
-    image: image
-      ? `${image.registry}/${image.repository}${image.tag === null ? '' : `:${image.tag}`}${image.digest === null ? '' : `@${image.digest}`}`
-      : null,
+    image: image ? `${image.registry}/${image.repository}${image.tag === null ? '' : `:${image.tag}`}${image.digest === null ? '' : `@${image.digest}`}` : null,
     spans: reference.spans.map((span) => [span.role, span.text, span.line, span.column]),
   };
 }

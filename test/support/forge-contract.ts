@@ -35,7 +35,7 @@ const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const BINARY = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0x80, 0x7f, 0x00, 0xc3, 0x28]);
 
 const BASE_FILES: SeedFiles = {
-  'Dockerfile': 'FROM docker.io/library/node:20.11.1-bookworm\nRUN npm ci\n',
+  Dockerfile: 'FROM docker.io/library/node:20.11.1-bookworm\nRUN npm ci\n',
   'deploy/compose.yaml': 'services:\n  web:\n    image: registry.example.com/shop/web:1.4.2\n',
   'deploy/charts/web/values.yaml': 'image:\n  repository: registry.example.com/shop/web\n  tag: "1.4.2"\n',
   'assets/logo.png': BINARY,
@@ -94,12 +94,7 @@ export function forgeContract(name: string, setup: () => Promise<ForgeContractFi
       it('lists every blob of the tree recursively', async () => {
         const repo = await fx.seedRepo('web', BASE_FILES);
         const tree = await fx.forge.listTree(repo, 'main');
-        expect(tree.map((entry) => entry.path).sort()).toEqual([
-          'Dockerfile',
-          'assets/logo.png',
-          'deploy/charts/web/values.yaml',
-          'deploy/compose.yaml',
-        ]);
+        expect(tree.map((entry) => entry.path).sort()).toEqual(['Dockerfile', 'assets/logo.png', 'deploy/charts/web/values.yaml', 'deploy/compose.yaml']);
         for (const entry of tree) {
           const content = BASE_FILES[entry.path]!;
           const length = typeof content === 'string' ? bytes(content).length : content.length;
@@ -163,9 +158,7 @@ export function forgeContract(name: string, setup: () => Promise<ForgeContractFi
         });
         expect(await fx.forge.branchHead(repo, 'archpin/node-20.x')).toEqual({ sha, parents: [movedBase] });
         expect(await fx.forge.readFile(repo, 'Dockerfile', 'archpin/node-20.x')).toEqual(bytes(dockerfile));
-        expect(await fx.forge.readFile(repo, 'deploy/compose.yaml', 'archpin/node-20.x')).toEqual(
-          bytes('services:\n  web:\n    image: registry.example.com/shop/web:1.4.3\n'),
-        );
+        expect(await fx.forge.readFile(repo, 'deploy/compose.yaml', 'archpin/node-20.x')).toEqual(bytes('services:\n  web:\n    image: registry.example.com/shop/web:1.4.3\n'));
       });
 
       it('deletes a branch', async () => {

@@ -1,16 +1,6 @@
 /** The GitHub double's account, repository, git data (blobs, trees, commits, refs), branch and contents routes. */
 import type { FlatEntry, TreeMode } from './github-double-git.js';
-import {
-  HttpFailure,
-  notFound,
-  ok,
-  paginate,
-  repoOf,
-  unprocessable,
-  validationFailed,
-  type DoubleRequest,
-  type Route,
-} from './github-double-http.js';
+import { HttpFailure, notFound, ok, paginate, repoOf, unprocessable, validationFailed, type DoubleRequest, type Route } from './github-double-http.js';
 import type { RepoRecord } from './github-double-state.js';
 import { accountJson, base64Lines, gitCommitJson, refJson, repoJson } from './github-double-views.js';
 
@@ -36,7 +26,7 @@ function commitOf(repo: RepoRecord, sha: string) {
 /** A tree-ish: tree sha, commit sha or branch name. */
 function treeShaOf(repo: RepoRecord, treeish: string): string {
   if (repo.git.trees.has(treeish)) return treeish;
-  const commitSha = repo.git.commits.has(treeish) ? treeish : repo.refs.get(`refs/heads/${treeish}`) ?? repo.refs.get(`refs/tags/${treeish}`);
+  const commitSha = repo.git.commits.has(treeish) ? treeish : (repo.refs.get(`refs/heads/${treeish}`) ?? repo.refs.get(`refs/tags/${treeish}`));
   if (!commitSha) throw notFound();
   return repo.git.commits.get(commitSha)!.tree;
 }
@@ -151,7 +141,7 @@ function getBranch(request: DoubleRequest, repo: RepoRecord, branch: string) {
 
 function getContents(request: DoubleRequest, repo: RepoRecord, path: string) {
   const ref = request.query.get('ref') ?? repo.defaultBranch;
-  const commitSha = repo.git.commits.has(ref) ? ref : repo.refs.get(`refs/heads/${ref}`) ?? repo.refs.get(`refs/tags/${ref}`);
+  const commitSha = repo.git.commits.has(ref) ? ref : (repo.refs.get(`refs/heads/${ref}`) ?? repo.refs.get(`refs/tags/${ref}`));
   if (!commitSha) throw new HttpFailure(404, `No commit found for the ref ${ref}`, undefined, 'https://docs.github.com/rest/repos/contents#get-repository-content');
   const all = repo.git.listRecursive(repo.git.commits.get(commitSha)!.tree);
   const clean = path.replace(/\/+$/, '');
@@ -180,14 +170,16 @@ function getContents(request: DoubleRequest, repo: RepoRecord, path: string) {
   const prefix = clean === '' ? '' : `${clean}/`;
   const children = all.filter((entry) => entry.path.startsWith(prefix) && !entry.path.slice(prefix.length).includes('/'));
   if (children.length === 0) throw new HttpFailure(404, 'Not Found', undefined, 'https://docs.github.com/rest/repos/contents#get-repository-content');
-  return ok(children.map(({ path: child, item }) => ({
-    type: item.type === 'tree' ? 'dir' : item.type === 'commit' ? 'submodule' : 'file',
-    size: item.type === 'blob' ? repo.git.blobs.get(item.sha)?.byteLength ?? 0 : 0,
-    name: child.split('/').pop(),
-    path: child,
-    sha: item.sha,
-    url: `${base}/${child}?ref=${ref}`,
-  })));
+  return ok(
+    children.map(({ path: child, item }) => ({
+      type: item.type === 'tree' ? 'dir' : item.type === 'commit' ? 'submodule' : 'file',
+      size: item.type === 'blob' ? (repo.git.blobs.get(item.sha)?.byteLength ?? 0) : 0,
+      name: child.split('/').pop(),
+      path: child,
+      sha: item.sha,
+      url: `${base}/${child}?ref=${ref}`,
+    })),
+  );
 }
 
 export const gitRoutes: readonly Route[] = [
@@ -217,10 +209,14 @@ export const gitRoutes: readonly Route[] = [
       return { status: 204 };
     },
   },
-  { method: 'GET', pattern: new RegExp(`^${REPO}/git/commits/([0-9a-f]{40})$`), handler: (r, [o, n, sha]) => {
-    const repo = repoOf(r, o!, n!);
-    return ok(gitCommitJson(r.urls, repo, commitOf(repo, sha!)));
-  } },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^${REPO}/git/commits/([0-9a-f]{40})$`),
+    handler: (r, [o, n, sha]) => {
+      const repo = repoOf(r, o!, n!);
+      return ok(gitCommitJson(r.urls, repo, commitOf(repo, sha!)));
+    },
+  },
   { method: 'POST', pattern: new RegExp(`^${REPO}/git/commits$`), handler: (r, [o, n]) => createCommit(r, repoOf(r, o!, n!)) },
   { method: 'GET', pattern: new RegExp(`^${REPO}/git/trees/(.+)$`), handler: (r, [o, n, sha]) => getTree(r, repoOf(r, o!, n!), sha!) },
   { method: 'POST', pattern: new RegExp(`^${REPO}/git/trees$`), handler: (r, [o, n]) => createTree(r, repoOf(r, o!, n!)) },
@@ -231,7 +227,14 @@ export const gitRoutes: readonly Route[] = [
       const repo = repoOf(r, o!, n!);
       const content = repo.git.blobs.get(sha!);
       if (!content) throw notFound();
-      return ok({ sha, node_id: `B_kwDO${sha!.slice(0, 12)}`, size: content.byteLength, url: `${r.urls.api}/repos/${repo.fullName}/git/blobs/${sha}`, content: base64Lines(content), encoding: 'base64' });
+      return ok({
+        sha,
+        node_id: `B_kwDO${sha!.slice(0, 12)}`,
+        size: content.byteLength,
+        url: `${r.urls.api}/repos/${repo.fullName}/git/blobs/${sha}`,
+        content: base64Lines(content),
+        encoding: 'base64',
+      });
     },
   },
   {

@@ -1,15 +1,5 @@
 /** The GitHub double's pull request, issue, label, comment and GraphQL (auto-merge) routes. */
-import {
-  notFound,
-  ok,
-  paginate,
-  repoOf,
-  requireString,
-  validationFailed,
-  type DoubleRequest,
-  type DoubleResponse,
-  type Route,
-} from './github-double-http.js';
+import { notFound, ok, paginate, repoOf, requireString, validationFailed, type DoubleRequest, type DoubleResponse, type Route } from './github-double-http.js';
 import type { IssueRecord, RepoRecord } from './github-double-state.js';
 import { issueJson, labelJson, pullJson } from './github-double-views.js';
 
@@ -45,7 +35,10 @@ function listPulls(request: DoubleRequest, repo: RepoRecord): DoubleResponse {
     items = items.filter((item) => owner.toLowerCase() === repo.owner.login.toLowerCase() && item.pull!.head === branch);
   }
   if (base) items = items.filter((item) => item.pull!.base === base);
-  return paginate(request, sortItems(request, items).map((item) => pullJson(request.urls, repo, item, false)));
+  return paginate(
+    request,
+    sortItems(request, items).map((item) => pullJson(request.urls, repo, item, false)),
+  );
 }
 
 function createPull(request: DoubleRequest, repo: RepoRecord): DoubleResponse {
@@ -106,15 +99,18 @@ function labelsBody(request: DoubleRequest): unknown[] {
 
 function listIssues(request: DoubleRequest, repo: RepoRecord): DoubleResponse {
   const matchState = stateFilter(request);
-  const labels = (request.query.get('labels') ?? '').split(',').map((l) => l.trim().toLowerCase()).filter(Boolean);
+  const labels = (request.query.get('labels') ?? '')
+    .split(',')
+    .map((l) => l.trim().toLowerCase())
+    .filter(Boolean);
   const creator = request.query.get('creator');
   const items = [...repo.items.values()].filter(
-    (item) =>
-      matchState(item) &&
-      labels.every((label) => item.labels.some((l) => l.toLowerCase() === label)) &&
-      (!creator || creator.toLowerCase() === item.author.toLowerCase()),
+    (item) => matchState(item) && labels.every((label) => item.labels.some((l) => l.toLowerCase() === label)) && (!creator || creator.toLowerCase() === item.author.toLowerCase()),
   );
-  return paginate(request, sortItems(request, items).map((item) => issueJson(request.urls, repo, item)));
+  return paginate(
+    request,
+    sortItems(request, items).map((item) => issueJson(request.urls, repo, item)),
+  );
 }
 
 function commentJson(request: DoubleRequest, repo: RepoRecord, item: IssueRecord, comment: IssueRecord['comments'][number]) {
@@ -135,7 +131,7 @@ function graphqlArgument(query: string, variables: Record<string, unknown>, name
   const input = query.slice(Math.max(query.indexOf('input:'), 0));
   const match = new RegExp(`${name}\\s*:\\s*(?:\\$(\\w+)|"([^"]*)"|([A-Z_]+))`).exec(input);
   if (!match) return undefined;
-  return match[1] !== undefined ? variables[match[1]] : match[2] ?? match[3];
+  return match[1] !== undefined ? variables[match[1]] : (match[2] ?? match[3]);
 }
 
 function graphql(request: DoubleRequest): DoubleResponse {
@@ -155,7 +151,7 @@ function graphql(request: DoubleRequest): DoubleResponse {
       if (!repo.allowAutoMerge) return fail('UNPROCESSABLE', 'Pull request Auto merge is not allowed for this repository');
       if (item.state !== 'open') return fail('UNPROCESSABLE', 'Pull request is not in the correct state to enable auto-merge');
       const headSha = repo.refs.get(`refs/heads/${item.pull.head}`);
-      if (typeof expected === 'string' && expected !== headSha) return fail('UNPROCESSABLE', 'Head sha didn\'t match expected head sha');
+      if (typeof expected === 'string' && expected !== headSha) return fail('UNPROCESSABLE', "Head sha didn't match expected head sha");
       item.pull.autoMerge = { mergeMethod: method, enabledAt: request.state.now() };
       return ok({
         data: {
@@ -227,7 +223,10 @@ export const pullRoutes: readonly Route[] = [
     handler: (r, [o, n, num]) => {
       const repo = repoOf(r, o!, n!);
       const item = itemOf(repo, num!, 'any');
-      return paginate(r, item.labels.map((name) => labelJson(r.urls, repo, r.state.label(repo, name))));
+      return paginate(
+        r,
+        item.labels.map((name) => labelJson(r.urls, repo, r.state.label(repo, name))),
+      );
     },
   },
   ...(['PUT', 'POST'] as const).map((method): Route => ({
@@ -248,7 +247,10 @@ export const pullRoutes: readonly Route[] = [
     handler: (r, [o, n, num]) => {
       const repo = repoOf(r, o!, n!);
       const item = itemOf(repo, num!, 'any');
-      return paginate(r, item.comments.map((c) => commentJson(r, repo, item, c)));
+      return paginate(
+        r,
+        item.comments.map((c) => commentJson(r, repo, item, c)),
+      );
     },
   },
   {

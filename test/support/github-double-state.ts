@@ -220,14 +220,21 @@ export class GithubState {
   /** Seeds a pull request directly (no validation), e.g. one opened by someone else. */
   addPull(fullName: string, input: { head: string; base?: string; title: string; body?: string; state?: 'open' | 'closed'; labels?: string[] }): IssueRecord {
     const repo = this.repo(fullName);
-    return this.addItem(repo, input.title, input.body ?? '', input.labels ?? [], {
-      nodeId: `PR_kwDO${repo.id}n${repo.nextNumber}`,
-      head: input.head,
-      base: input.base ?? repo.defaultBranch,
-      mergedAt: null,
-      draft: false,
-      autoMerge: null,
-    }, input.state);
+    return this.addItem(
+      repo,
+      input.title,
+      input.body ?? '',
+      input.labels ?? [],
+      {
+        nodeId: `PR_kwDO${repo.id}n${repo.nextNumber}`,
+        head: input.head,
+        base: input.base ?? repo.defaultBranch,
+        mergedAt: null,
+        draft: false,
+        autoMerge: null,
+      },
+      input.state,
+    );
   }
 
   addIssue(fullName: string, input: { title: string; body?: string; state?: 'open' | 'closed'; labels?: string[] }): IssueRecord {

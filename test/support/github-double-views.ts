@@ -101,9 +101,7 @@ export function pullJson(urls: Urls, repo: RepoRecord, item: IssueRecord, detail
     labels: itemLabels(urls, repo, item),
     head: { label: `${repo.owner.login}:${pull.head}`, ref: pull.head, sha: headSha, repo: repoRef, user: repoRef.owner },
     base: { label: `${repo.owner.login}:${pull.base}`, ref: pull.base, sha: baseSha, repo: repoRef, user: repoRef.owner },
-    auto_merge: pull.autoMerge
-      ? { enabled_by: userJson(urls, item.author), merge_method: pull.autoMerge.mergeMethod.toLowerCase(), commit_title: null, commit_message: null }
-      : null,
+    auto_merge: pull.autoMerge ? { enabled_by: userJson(urls, item.author), merge_method: pull.autoMerge.mergeMethod.toLowerCase(), commit_title: null, commit_message: null } : null,
     created_at: item.createdAt,
     updated_at: item.updatedAt,
     closed_at: item.closedAt,

@@ -1,16 +1,5 @@
 /** Merge requests, notes, auto-merge and issues of the GitLab double. */
-import {
-  boolParam,
-  json,
-  message,
-  notFound,
-  paginate,
-  projectOf,
-  stringField,
-  type GlRequest,
-  type GlResponse,
-  type GlRoute,
-} from './gitlab-double-http.js';
+import { boolParam, json, message, notFound, paginate, projectOf, stringField, type GlRequest, type GlResponse, type GlRoute } from './gitlab-double-http.js';
 import { parseLabels, type MergeRequestRecord, type ProjectRecord } from './gitlab-double-state.js';
 import { issueView, mergeRequestView, noteView } from './gitlab-double-views.js';
 
@@ -46,7 +35,10 @@ function listMergeRequests(request: GlRequest, [rawId]: readonly string[]): GlRe
   const target = query.get('target_branch');
   if (source !== null) items = items.filter((m) => m.sourceBranch === source);
   if (target !== null) items = items.filter((m) => m.targetBranch === target);
-  return paginate(request, sortByCreation(request, items).map((m) => mergeRequestView(request.state, project, m)));
+  return paginate(
+    request,
+    sortByCreation(request, items).map((m) => mergeRequestView(request.state, project, m)),
+  );
 }
 
 function showMergeRequest(request: GlRequest, [rawId, rawIid]: readonly string[]): GlResponse {
@@ -59,7 +51,7 @@ function createMergeRequest(request: GlRequest, [rawId]: readonly string[]): GlR
   const source = stringField(request, 'source_branch')!;
   const target = stringField(request, 'target_branch')!;
   const title = stringField(request, 'title')!;
-  if (source === target) throw message(409, ['You can\'t use same project/branch for source and target']);
+  if (source === target) throw message(409, ["You can't use same project/branch for source and target"]);
   if (!project.branches.has(source)) throw message(422, [`Source branch "${source}" does not exist`]);
   if (!project.branches.has(target)) throw message(422, [`Target branch "${target}" does not exist`]);
   const duplicate = project.mergeRequests.find((m) => m.state === 'opened' && m.sourceBranch === source && m.targetBranch === target);
@@ -138,11 +130,12 @@ function listIssues(request: GlRequest, [rawId]: readonly string[]): GlResponse 
   if (search !== null) {
     const needle = search.toLowerCase();
     const scopes = (request.query.get('in') ?? 'title,description').split(',');
-    items = items.filter(
-      (issue) => (scopes.includes('title') && issue.title.toLowerCase().includes(needle)) || (scopes.includes('description') && issue.description.toLowerCase().includes(needle)),
-    );
+    items = items.filter((issue) => (scopes.includes('title') && issue.title.toLowerCase().includes(needle)) || (scopes.includes('description') && issue.description.toLowerCase().includes(needle)));
   }
-  return paginate(request, sortByCreation(request, items).map((issue) => issueView(request.state, project, issue)));
+  return paginate(
+    request,
+    sortByCreation(request, items).map((issue) => issueView(request.state, project, issue)),
+  );
 }
 
 function createIssue(request: GlRequest, [rawId]: readonly string[]): GlResponse {

@@ -121,7 +121,11 @@ export const pipelineRoutes: readonly GlRoute[] = [
       if (typeof ref !== 'string' || ref === '') throw new GlFailure(400, { error: 'ref is missing' });
       const raw = request.body.variables;
       if (raw !== undefined && !Array.isArray(raw)) throw badRequest('variables is invalid');
-      const variables = ((raw ?? []) as Array<Record<string, unknown>>).map((entry) => ({ key: String(entry.key), value: String(entry.value), variable_type: String(entry.variable_type ?? 'env_var') }));
+      const variables = ((raw ?? []) as Array<Record<string, unknown>>).map((entry) => ({
+        key: String(entry.key),
+        value: String(entry.value),
+        variable_type: String(entry.variable_type ?? 'env_var'),
+      }));
       return json(view(request, pipelinesOf(request.state).add(project, ref, 'api', variables)), 201);
     },
   },
@@ -146,7 +150,10 @@ export const pipelineRoutes: readonly GlRoute[] = [
       const found = pipelinesOf(request.state)
         .all.filter((pipeline) => pipeline.projectId === project.id && (ref === null || pipeline.ref === ref) && (status === null || pipeline.status === status))
         .sort((a, b) => (ascending ? a.id - b.id : b.id - a.id));
-      return paginate(request, found.map((pipeline) => view(request, pipeline)));
+      return paginate(
+        request,
+        found.map((pipeline) => view(request, pipeline)),
+      );
     },
   },
 ];

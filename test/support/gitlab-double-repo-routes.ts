@@ -1,19 +1,6 @@
 /** Groups, projects, trees, files, branches and the commits API of the GitLab double. */
 import { createHash } from 'node:crypto';
-import {
-  badRequest,
-  boolParam,
-  GlFailure,
-  message,
-  json,
-  notFound,
-  paginate,
-  projectOf,
-  stringField,
-  type GlRequest,
-  type GlResponse,
-  type GlRoute,
-} from './gitlab-double-http.js';
+import { badRequest, boolParam, GlFailure, message, json, notFound, paginate, projectOf, stringField, type GlRequest, type GlResponse, type GlRoute } from './gitlab-double-http.js';
 import { sameBytes, type ProjectRecord } from './gitlab-double-state.js';
 import { branchView, commitView, projectView } from './gitlab-double-views.js';
 
@@ -32,7 +19,10 @@ function groupProjects(request: GlRequest, [rawGroup]: readonly string[]): GlRes
   const key2 = (p: ProjectRecord): string | number => (orderBy === 'path' || orderBy === 'name' ? p.pathWithNamespace : p.id);
   projects.sort((a, b) => (key2(a) < key2(b) ? -1 : key2(a) > key2(b) ? 1 : 0));
   if ((query.get('sort') ?? 'desc') === 'desc') projects.reverse();
-  return paginate(request, projects.map((p) => projectView(state, p)));
+  return paginate(
+    request,
+    projects.map((p) => projectView(state, p)),
+  );
 }
 
 function showProject(request: GlRequest, [rawId]: readonly string[]): GlResponse {
@@ -99,7 +89,7 @@ const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 function sniff(bytes: Uint8Array): string {
   const head = bytes.subarray(0, 512);
   if (PNG.every((byte, i) => head[i] === byte)) return 'image/png';
-  for (const byte of head) if (byte === 0 || (byte < 0x09) || (byte > 0x0d && byte < 0x20 && byte !== 0x1b)) return 'application/octet-stream';
+  for (const byte of head) if (byte === 0 || byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b)) return 'application/octet-stream';
   return 'text/plain; charset=utf-8';
 }
 
@@ -242,10 +232,7 @@ function createCommit(request: GlRequest, [rawId]: readonly string[]): GlRespons
   const before = state.getCommit(project, base).files;
   let additions = 0;
   for (const [path, bytes] of files) if (!before.has(path) || !sameBytes(before.get(path)!, bytes)) additions++;
-  return json(
-    { ...commitView(state, project, state.getCommit(project, sha)), stats: { additions, deletions: 0, total: additions }, status: null, project_id: project.id, last_pipeline: null },
-    201,
-  );
+  return json({ ...commitView(state, project, state.getCommit(project, sha)), stats: { additions, deletions: 0, total: additions }, status: null, project_id: project.id, last_pipeline: null }, 201);
 }
 
 export const repoRoutes: readonly GlRoute[] = [

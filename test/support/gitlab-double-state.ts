@@ -247,7 +247,10 @@ export class GitlabState {
     return new Map(commit.files);
   }
 
-  addMergeRequest(project: ProjectRecord, fields: { title: string; description: string; sourceBranch: string; targetBranch: string; labels: string[]; squash?: boolean; removeSourceBranch?: boolean }): MergeRequestRecord {
+  addMergeRequest(
+    project: ProjectRecord,
+    fields: { title: string; description: string; sourceBranch: string; targetBranch: string; labels: string[]; squash?: boolean; removeSourceBranch?: boolean },
+  ): MergeRequestRecord {
     const createdAt = this.now();
     const record: MergeRequestRecord = {
       id: this.nextMrId++,

@@ -190,10 +190,7 @@ export async function startProxy(options: { target: string; faults?: FaultRule[]
 
   const upstream = (request: IncomingMessage, body: Buffer | undefined, pathAndQuery: string): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
-      const outgoing = httpRequest(
-        { host: target.hostname, port: target.port, method: request.method, path: pathAndQuery, headers: forwardableHeaders(request.headers) },
-        resolve,
-      );
+      const outgoing = httpRequest({ host: target.hostname, port: target.port, method: request.method, path: pathAndQuery, headers: forwardableHeaders(request.headers) }, resolve);
       outgoing.on('error', reject);
       if (body === undefined) request.pipe(outgoing);
       else outgoing.end(body);

@@ -48,13 +48,71 @@ const pull = (repository: string): string => `repository:${repository}:pull`;
 
 export const KIND_BEHAVIOURS: Readonly<Record<Exclude<RegistryKind, 'dockerhub' | 'distribution'>, KindBehaviour>> = {
   ghcr: { kind: 'ghcr', order: 'oldest-first', pagination: 'link', pageSize: 10, honoursN: true, auth: 'bearer', realmPath: '/token', service: 'ghcr.io', anonymousToken: true, scope: pull },
-  quay: { kind: 'quay', order: 'oldest-first', pagination: 'next-page', pageSize: 10, honoursN: true, auth: 'bearer', realmPath: '/v2/auth', service: 'quay.io', anonymousToken: true, scope: pull, lastModified: 'Sun, 22 Nov 2026 09:00:00 GMT' },
+  quay: {
+    kind: 'quay',
+    order: 'oldest-first',
+    pagination: 'next-page',
+    pageSize: 10,
+    honoursN: true,
+    auth: 'bearer',
+    realmPath: '/v2/auth',
+    service: 'quay.io',
+    anonymousToken: true,
+    scope: pull,
+    lastModified: 'Sun, 22 Nov 2026 09:00:00 GMT',
+  },
   ecr: { kind: 'ecr', order: 'sorted', pagination: 'link', pageSize: 10, honoursN: true, rejectNAbove: 100, auth: 'basic', realmPath: '', service: '', anonymousToken: false, scope: pull },
   gcr: { kind: 'gcr', order: 'sorted', pagination: 'none', pageSize: 100_000, honoursN: false, auth: 'bearer', realmPath: '/v2/token', service: 'gcr.io', anonymousToken: true, scope: pull },
-  acr: { kind: 'acr', order: 'sorted', pagination: 'link', pageSize: 10, honoursN: false, auth: 'bearer', realmPath: '/oauth2/token', service: 'archpin test.azurecr.io', anonymousToken: false, scope: (r) => `repository:${r}:metadata_read` },
-  harbor: { kind: 'harbor', order: 'sorted', pagination: 'link', pageSize: 10, honoursN: true, auth: 'bearer', realmPath: '/service/token', service: 'harbor-registry', anonymousToken: true, scope: pull },
-  artifactory: { kind: 'artifactory', order: 'sorted', pagination: 'link-without-prefix', pageSize: 10, honoursN: true, auth: 'basic', realmPath: '', service: '', anonymousToken: false, scope: pull, headers: { 'x-artifactory-id': 'a1b2c3' }, prefix: 'docker-virtual' },
-  gitlab: { kind: 'gitlab', order: 'sorted', pagination: 'link', pageSize: 10, honoursN: true, auth: 'bearer', realmPath: '/jwt/auth', service: 'container_registry', anonymousToken: true, scope: pull },
+  acr: {
+    kind: 'acr',
+    order: 'sorted',
+    pagination: 'link',
+    pageSize: 10,
+    honoursN: false,
+    auth: 'bearer',
+    realmPath: '/oauth2/token',
+    service: 'archpin test.azurecr.io',
+    anonymousToken: false,
+    scope: (r) => `repository:${r}:metadata_read`,
+  },
+  harbor: {
+    kind: 'harbor',
+    order: 'sorted',
+    pagination: 'link',
+    pageSize: 10,
+    honoursN: true,
+    auth: 'bearer',
+    realmPath: '/service/token',
+    service: 'harbor-registry',
+    anonymousToken: true,
+    scope: pull,
+  },
+  artifactory: {
+    kind: 'artifactory',
+    order: 'sorted',
+    pagination: 'link-without-prefix',
+    pageSize: 10,
+    honoursN: true,
+    auth: 'basic',
+    realmPath: '',
+    service: '',
+    anonymousToken: false,
+    scope: pull,
+    headers: { 'x-artifactory-id': 'a1b2c3' },
+    prefix: 'docker-virtual',
+  },
+  gitlab: {
+    kind: 'gitlab',
+    order: 'sorted',
+    pagination: 'link',
+    pageSize: 10,
+    honoursN: true,
+    auth: 'bearer',
+    realmPath: '/jwt/auth',
+    service: 'container_registry',
+    anonymousToken: true,
+    scope: pull,
+  },
 };
 
 export interface KindDouble {
@@ -83,10 +141,7 @@ function json(response: ServerResponse, status: number, body: unknown, headers: 
   response.end(text);
 }
 
-export async function startKindDouble(
-  behaviour: KindBehaviour,
-  options: { upstream: string; users?: ReadonlyArray<{ username: string; password: string }> },
-): Promise<KindDouble> {
+export async function startKindDouble(behaviour: KindBehaviour, options: { upstream: string; users?: ReadonlyArray<{ username: string; password: string }> }): Promise<KindDouble> {
   const upstream = options.upstream.replace(/\/+$/, '');
   const users = options.users ?? [];
   const tokens = new Set<string>();
@@ -149,10 +204,7 @@ export async function startKindDouble(
     }
     const listing = ((await answer.json()) as { tags: string[] | null }).tags ?? [];
     const sorted = [...listing].sort();
-    const ordered =
-      behaviour.order === 'oldest-first'
-        ? [...sorted.filter((tag) => !double.pushOrder.includes(tag)), ...double.pushOrder.filter((tag) => listing.includes(tag))]
-        : sorted;
+    const ordered = behaviour.order === 'oldest-first' ? [...sorted.filter((tag) => !double.pushOrder.includes(tag)), ...double.pushOrder.filter((tag) => listing.includes(tag))] : sorted;
     const askedN = query.get('n');
     if (askedN !== null && behaviour.rejectNAbove !== undefined && Number(askedN) > behaviour.rejectNAbove) {
       json(response, 405, { errors: [{ code: 'UNSUPPORTED', message: 'n too large' }] }, common());

@@ -88,40 +88,48 @@ export async function pushImage(target: RegistryTarget, repo: string, options: P
   const oci = options.mediaType === 'oci';
   const tar = tarFile('etc/archpin-build', Buffer.from(`${repo} ${label} ${platformString(platform)}\n`));
   const layer = Buffer.from(gzipSync(tar));
-  const config = Buffer.from(JSON.stringify({
-    ...platform,
-    created,
-    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'], Labels: { 'org.opencontainers.image.version': label } },
-    rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] },
-    history: [{ created, created_by: 'COPY archpin-build /etc/archpin-build' }],
-  }));
+  const config = Buffer.from(
+    JSON.stringify({
+      ...platform,
+      created,
+      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'], Labels: { 'org.opencontainers.image.version': label } },
+      rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] },
+      history: [{ created, created_by: 'COPY archpin-build /etc/archpin-build' }],
+    }),
+  );
   const [configBlob, layerBlob] = await Promise.all([pushBlob(target, repo, config), pushBlob(target, repo, layer)]);
   const mediaType = oci ? MEDIA_TYPES.ociManifest : MEDIA_TYPES.dockerManifest;
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType,
-    config: { mediaType: oci ? MEDIA_TYPES.ociConfig : MEDIA_TYPES.dockerConfig, ...configBlob },
-    layers: [{ mediaType: oci ? MEDIA_TYPES.ociLayer : MEDIA_TYPES.dockerLayer, ...layerBlob }],
-  }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      config: { mediaType: oci ? MEDIA_TYPES.ociConfig : MEDIA_TYPES.dockerConfig, ...configBlob },
+      layers: [{ mediaType: oci ? MEDIA_TYPES.ociLayer : MEDIA_TYPES.dockerLayer, ...layerBlob }],
+    }),
+  );
   const digest = await pushManifest(target, repo, options.tag ?? sha256Digest(manifest), manifest, mediaType);
   return { mediaType, digest, size: manifest.byteLength, platform };
 }
 
 export async function pushAttestation(target: RegistryTarget, repo: string, subject: Descriptor): Promise<Descriptor> {
-  const statement = Buffer.from(JSON.stringify({
-    _type: 'https://in-toto.io/Statement/v0.1',
-    predicateType: 'https://slsa.dev/provenance/v0.2',
-    subject: [{ name: `pkg:docker/${repo}`, digest: { sha256: subject.digest.slice('sha256:'.length) } }],
-    predicate: { builder: { id: 'https://ci.example.com/archpin-test-builder' }, buildType: 'https://mobyproject.org/buildkit@v1' },
-  }));
+  const statement = Buffer.from(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v0.1',
+      predicateType: 'https://slsa.dev/provenance/v0.2',
+      subject: [{ name: `pkg:docker/${repo}`, digest: { sha256: subject.digest.slice('sha256:'.length) } }],
+      predicate: { builder: { id: 'https://ci.example.com/archpin-test-builder' }, buildType: 'https://mobyproject.org/buildkit@v1' },
+    }),
+  );
   const config = Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [sha256Digest(statement)] } }));
   const [configBlob, statementBlob] = await Promise.all([pushBlob(target, repo, config), pushBlob(target, repo, statement)]);
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPES.ociManifest,
-    config: { mediaType: MEDIA_TYPES.ociConfig, ...configBlob },
-    layers: [{ mediaType: MEDIA_TYPES.inToto, ...statementBlob, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }],
-  }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.ociManifest,
+      config: { mediaType: MEDIA_TYPES.ociConfig, ...configBlob },
+      layers: [{ mediaType: MEDIA_TYPES.inToto, ...statementBlob, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }],
+    }),
+  );
   const digest = await pushManifest(target, repo, sha256Digest(manifest), manifest, MEDIA_TYPES.ociManifest);
   return {
     mediaType: MEDIA_TYPES.ociManifest,
@@ -207,9 +215,7 @@ export async function seedIncident(target: RegistryTarget): Promise<IncidentSeed
     images: { '27.1.0-dind': [] } as unknown as Record<IncidentTag, ImageDescriptor[]>,
   };
   for (const [tag, platforms] of layout) {
-    const images = await Promise.all(
-      platforms.map((platform) => pushImage(target, repo, { ...platform, mediaType: 'oci', created: created[tag], label: tag })),
-    );
+    const images = await Promise.all(platforms.map((platform) => pushImage(target, repo, { ...platform, mediaType: 'oci', created: created[tag], label: tag })));
     const index = await pushIndex(target, repo, tag, images, { mediaType: 'oci', attestations: true });
     seed.digests[tag] = index.digest;
     seed.platforms[tag] = platforms.map(platformString);

@@ -79,7 +79,10 @@ export function parseScope(scope: string): AccessEntry | undefined {
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
   if (first <= 0 || last === first) return undefined;
-  const actions = scope.slice(last + 1).split(',').filter((action) => action !== '');
+  const actions = scope
+    .slice(last + 1)
+    .split(',')
+    .filter((action) => action !== '');
   return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions };
 }
 
@@ -102,11 +105,9 @@ function makeCertificate(): { dir: string; certPath: string; key: KeyObject; x5c
   const dir = mkdtempSync(join(tmpdir(), 'archpin-token-'));
   const certPath = join(dir, 'root.crt');
   const keyPath = join(dir, 'root.key');
-  const result = spawnSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=archpin test token issuer'],
-    { encoding: 'utf8' },
-  );
+  const result = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=archpin test token issuer'], {
+    encoding: 'utf8',
+  });
   if (result.error !== undefined || result.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`openssl failed (${result.error?.message ?? result.stderr}); run scripts/ensure-registry.mjs`);
@@ -142,7 +143,10 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
       if (form.get('grant_type') === 'password') {
         credentials = { username: form.get('username') ?? '', password: form.get('password') ?? '' };
       }
-      scopes = form.getAll('scope').flatMap((scope) => scope.split(' ')).filter((scope) => scope !== '');
+      scopes = form
+        .getAll('scope')
+        .flatMap((scope) => scope.split(' '))
+        .filter((scope) => scope !== '');
       requestedService = form.get('service') ?? undefined;
     }
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
@@ -178,9 +182,8 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
       }));
     const token = mint(access, user?.username ?? '');
     const issuedAt = new Date().toISOString();
-    const body = method === 'POST'
-      ? { access_token: token, expires_in: expiresIn, issued_at: issuedAt, scope: scopes.join(' ') }
-      : { token, access_token: token, expires_in: expiresIn, issued_at: issuedAt };
+    const body =
+      method === 'POST' ? { access_token: token, expires_in: expiresIn, issued_at: issuedAt, scope: scopes.join(' ') } : { token, access_token: token, expires_in: expiresIn, issued_at: issuedAt };
     answer(200, body);
   };
 

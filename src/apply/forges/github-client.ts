@@ -47,8 +47,7 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
   const scale = options.waitScaleMs ?? 1000;
   const maxWait = options.maxRateLimitWaitSeconds ?? 900;
   const rateLimitRetries = options.rateLimitRetries ?? 2;
-  const shouldWait = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number): boolean =>
-    retryCount < rateLimitRetries && retryAfter <= maxWait;
+  const shouldWait = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number): boolean => retryCount < rateLimitRetries && retryAfter <= maxWait;
   const octokit = new GithubOctokit({
     auth: options.token,
     baseUrl: (options.url ?? 'https://api.github.com').replace(/\/+$/, ''),
@@ -57,10 +56,7 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
     request: options.fetch ? { fetch: options.fetch } : {},
     // 409/422 are answers, 429 belongs to the throttler; retry only what can heal (5xx, network).
     retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451], retries: options.retries ?? 3, retryAfterBaseValue: scale },
-    throttle:
-      options.throttle === false
-        ? { enabled: false }
-        : { onRateLimit: shouldWait, onSecondaryRateLimit: shouldWait, retryAfterBaseValue: scale },
+    throttle: options.throttle === false ? { enabled: false } : { onRateLimit: shouldWait, onSecondaryRateLimit: shouldWait, retryAfterBaseValue: scale },
   });
   const budget = options.budget;
   if (budget) {

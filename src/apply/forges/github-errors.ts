@@ -23,9 +23,7 @@ const CONFLICT_422 = /Reference already exists|A pull request already exists|Upd
 
 function describe(body: GithubErrorBody | undefined, fallback: string): string {
   const message = typeof body?.message === 'string' ? body.message : fallback;
-  const details = (body?.errors ?? [])
-    .map((e) => (typeof e.message === 'string' ? e.message : [e.field, e.code].filter((x) => typeof x === 'string').join(' ')))
-    .filter((text) => text !== '');
+  const details = (body?.errors ?? []).map((e) => (typeof e.message === 'string' ? e.message : [e.field, e.code].filter((x) => typeof x === 'string').join(' '))).filter((text) => text !== '');
   return details.length > 0 ? `${message} (${details.join('; ')})` : message;
 }
 
@@ -66,9 +64,7 @@ export function githubError(error: unknown, action: string, permission: GithubPe
   }
   const body = (typeof response.data === 'object' && response.data !== null ? response.data : undefined) as GithubErrorBody | undefined;
   const detail = `${status} ${describe(body, typeof response.data === 'string' && response.data !== '' ? response.data : 'error')}`;
-  const rateLimited =
-    status === 429 ||
-    (status === 403 && (header(response, 'x-ratelimit-remaining') === '0' || /\bsecondary rate\b/i.test(String(body?.message ?? ''))));
+  const rateLimited = status === 429 || (status === 403 && (header(response, 'x-ratelimit-remaining') === '0' || /\bsecondary rate\b/i.test(String(body?.message ?? ''))));
   if (rateLimited) {
     return new ArchpinError('forge-rate-limited', `GitHub rate limit hit while trying to ${action} (${detail}); ${rateLimitHint(response)}`, {
       retryable: true,
@@ -78,10 +74,7 @@ export function githubError(error: unknown, action: string, permission: GithubPe
   const plain = (code: ErrorCode, message: string, retryable = false): ArchpinError => new ArchpinError(code, message, { retryable, cause: error });
   switch (status) {
     case 401:
-      return plain(
-        'forge-unauthorized',
-        `GitHub rejected the token while trying to ${action} (${detail}); check that the token in the configured token environment variable is valid and not expired`,
-      );
+      return plain('forge-unauthorized', `GitHub rejected the token while trying to ${action} (${detail}); check that the token in the configured token environment variable is valid and not expired`);
     case 403:
       return plain('forge-forbidden', `GitHub refused to ${action} (${detail}); the token needs the "${permission}" permission on the repository`);
     case 404:

@@ -95,24 +95,18 @@ export async function commitFiles(gh: GithubClient, repo: Repository, request: C
   const modes = new Map(existing.data.tree.map((item) => [item.path, item.mode]));
   const entries: Array<{ path: string; mode: '100644' | '100755'; type: 'blob'; sha: string }> = [];
   for (const file of request.files) {
-    const blob = await call(action(`upload ${file.path}`), 'contents: write', () =>
-      gh.rest.git.createBlob({ ...target, content: Buffer.from(file.content).toString('base64'), encoding: 'base64' }),
-    );
+    const blob = await call(action(`upload ${file.path}`), 'contents: write', () => gh.rest.git.createBlob({ ...target, content: Buffer.from(file.content).toString('base64'), encoding: 'base64' }));
     entries.push({ path: file.path, mode: modes.get(file.path) === '100755' ? '100755' : '100644', type: 'blob', sha: blob.data.sha });
   }
   const tree = await call(action('create the tree'), 'contents: write', () => gh.rest.git.createTree({ ...target, base_tree: baseTree, tree: entries }));
-  const commit = await call(action('create the commit'), 'contents: write', () =>
-    gh.rest.git.createCommit({ ...target, message: request.message, tree: tree.data.sha, parents: [request.baseSha] }),
-  );
+  const commit = await call(action('create the commit'), 'contents: write', () => gh.rest.git.createCommit({ ...target, message: request.message, tree: tree.data.sha, parents: [request.baseSha] }));
   const sha = commit.data.sha;
   try {
     await gh.rest.git.createRef({ ...target, ref: `refs/heads/${request.branch}`, sha });
   } catch (error) {
     const mapped = githubError(error, action('create the branch'), 'contents: write');
     if (mapped.code !== 'forge-conflict') throw mapped;
-    await call(action('force-update the branch'), 'contents: write', () =>
-      gh.rest.git.updateRef({ ...target, ref: `heads/${request.branch}`, sha, force: true }),
-    );
+    await call(action('force-update the branch'), 'contents: write', () => gh.rest.git.updateRef({ ...target, ref: `heads/${request.branch}`, sha, force: true }));
   }
   return sha;
 }

@@ -42,7 +42,7 @@ export function toRepository(repo: GithubRepoPayload): Repository {
 }
 
 export function labelNames(labels: GithubPullPayload['labels']): string[] {
-  return (labels ?? []).map((label) => (typeof label === 'string' ? label : label.name ?? '')).filter((name) => name !== '');
+  return (labels ?? []).map((label) => (typeof label === 'string' ? label : (label.name ?? ''))).filter((name) => name !== '');
 }
 
 export function toChangeRequest(pull: GithubPullPayload, labels?: readonly string[]): ChangeRequest {

@@ -29,9 +29,7 @@ async function listOwnerRepositories(gh: GithubClient, owner: string): Promise<G
     if (!isStatus(error, 404)) throw githubError(error, `list the repositories of ${owner}`, 'metadata: read');
   }
   // Not an organisation: a user account.
-  return call(`list the repositories of ${owner}`, 'metadata: read', () =>
-    gh.paginate(gh.rest.repos.listForUser, { username: owner, type: 'owner', per_page: 100 }),
-  );
+  return call(`list the repositories of ${owner}`, 'metadata: read', () => gh.paginate(gh.rest.repos.listForUser, { username: owner, type: 'owner', per_page: 100 }));
 }
 
 async function getRepository(gh: GithubClient, id: string): Promise<Repository> {
@@ -40,9 +38,7 @@ async function getRepository(gh: GithubClient, id: string): Promise<Repository> 
 }
 
 async function getPull(gh: GithubClient, repo: Repository, number: number): Promise<GithubPullPayload> {
-  const { data } = await call(`read pull request #${number} of ${repo.path}`, 'pull requests: write', () =>
-    gh.rest.pulls.get({ ...splitRepoPath(repo.path), pull_number: number }),
-  );
+  const { data } = await call(`read pull request #${number} of ${repo.path}`, 'pull requests: write', () => gh.rest.pulls.get({ ...splitRepoPath(repo.path), pull_number: number }));
   return data;
 }
 
@@ -135,9 +131,7 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
           gh.rest.issues.createComment({ ...target, issue_number: number, body: comment, request: NO_RETRY }),
         );
       }
-      await call(`close pull request #${number} of ${repo.path}`, 'pull requests: write', () =>
-        gh.rest.pulls.update({ ...target, pull_number: number, state: 'closed' }),
-      );
+      await call(`close pull request #${number} of ${repo.path}`, 'pull requests: write', () => gh.rest.pulls.update({ ...target, pull_number: number, state: 'closed' }));
     },
 
     async enableAutomerge(repo: Repository, number: number): Promise<'enabled'> {
@@ -150,9 +144,7 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
     },
 
     async findIssue(repo: Repository, title: string): Promise<Issue | null> {
-      const items = await call(`list the open issues of ${repo.path}`, 'issues: write', () =>
-        gh.paginate(gh.rest.issues.listForRepo, { ...splitRepoPath(repo.path), state: 'open', per_page: 100 }),
-      );
+      const items = await call(`list the open issues of ${repo.path}`, 'issues: write', () => gh.paginate(gh.rest.issues.listForRepo, { ...splitRepoPath(repo.path), state: 'open', per_page: 100 }));
       // The issues list includes pull requests; they carry a `pull_request` key.
       const matches = items.filter((item) => !item.pull_request && item.title === title);
       if (matches.length === 0) return null;
@@ -160,16 +152,12 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
     },
 
     async createIssue(repo: Repository, title: string, body: string): Promise<Issue> {
-      const { data } = await call(`create issue "${title}" in ${repo.path}`, 'issues: write', () =>
-        gh.rest.issues.create({ ...splitRepoPath(repo.path), title, body, request: NO_RETRY }),
-      );
+      const { data } = await call(`create issue "${title}" in ${repo.path}`, 'issues: write', () => gh.rest.issues.create({ ...splitRepoPath(repo.path), title, body, request: NO_RETRY }));
       return toIssue(data);
     },
 
     async updateIssue(repo: Repository, number: number, body: string): Promise<Issue> {
-      const { data } = await call(`update issue #${number} of ${repo.path}`, 'issues: write', () =>
-        gh.rest.issues.update({ ...splitRepoPath(repo.path), issue_number: number, body }),
-      );
+      const { data } = await call(`update issue #${number} of ${repo.path}`, 'issues: write', () => gh.rest.issues.update({ ...splitRepoPath(repo.path), issue_number: number, body }));
       return toIssue(data);
     },
   };

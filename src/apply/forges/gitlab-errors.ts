@@ -34,15 +34,9 @@ export function gitlabError(error: unknown, action: string, context: GitlabError
   }
   switch (status) {
     case 401:
-      return make(
-        'forge-unauthorized',
-        `GitLab rejected the token while trying to ${action} (401 ${detail || 'Unauthorized'}): the token in ${context.tokenEnv} is invalid, expired or revoked`,
-      );
+      return make('forge-unauthorized', `GitLab rejected the token while trying to ${action} (401 ${detail || 'Unauthorized'}): the token in ${context.tokenEnv} is invalid, expired or revoked`);
     case 403:
-      return make(
-        'forge-forbidden',
-        `GitLab refused to ${action} (403 ${detail || 'Forbidden'}): the token in ${context.tokenEnv} needs the api scope and at least the Developer role on the project`,
-      );
+      return make('forge-forbidden', `GitLab refused to ${action} (403 ${detail || 'Forbidden'}): the token in ${context.tokenEnv} needs the api scope and at least the Developer role on the project`);
     case 404:
       return make('forge-not-found', `GitLab could not ${action}: ${detail || '404 Not Found'}`);
     case 409:

@@ -84,7 +84,15 @@ export function createGitlabRequester(options: GitlabRequesterOptions = {}): (re
   const maxServerRetries = options.maxServerRetries ?? 2;
 
   async function handle(endpoint: string, requestOptions?: Record<string, unknown>) {
-    const { rateLimiters, prefixUrl, searchParams, method = 'GET', headers, body, signal } = (requestOptions ?? {}) as {
+    const {
+      rateLimiters,
+      prefixUrl,
+      searchParams,
+      method = 'GET',
+      headers,
+      body,
+      signal,
+    } = (requestOptions ?? {}) as {
       rateLimiters?: RateLimiters;
       prefixUrl?: string;
       searchParams?: string;

@@ -153,7 +153,11 @@ export function createGitlabForge(options: GitlabForgeOptions): Forge {
     },
 
     async findChangeRequest(repo, branch): Promise<ChangeRequest | null> {
-      const found = await findProjectMergeRequests(repo, { sourceBranch: branch, state: 'all', orderBy: 'created_at', sort: 'desc', maxPages: 1 }, `find the merge request of ${branch} in ${repo.path}`);
+      const found = await findProjectMergeRequests(
+        repo,
+        { sourceBranch: branch, state: 'all', orderBy: 'created_at', sort: 'desc', maxPages: 1 },
+        `find the merge request of ${branch} in ${repo.path}`,
+      );
       const newest = [...found].sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.iid - a.iid))[0];
       return newest ? toChangeRequest(newest) : null;
     },
@@ -195,9 +199,7 @@ export function createGitlabForge(options: GitlabForgeOptions): Forge {
     async enableAutomerge(repo, number) {
       // Without a head pipeline GitLab merges at once instead of waiting: only switch it on once the
       // MR's pipeline exists, pinned to the head sha it runs for (409 if the branch moved since).
-      const mr = await call<GlMergeRequest & { head_pipeline?: { sha?: string } | null }>(`read merge request !${number} of ${repo.path}`, () =>
-        api.MergeRequests.show(repo.id, number),
-      );
+      const mr = await call<GlMergeRequest & { head_pipeline?: { sha?: string } | null }>(`read merge request !${number} of ${repo.path}`, () => api.MergeRequests.show(repo.id, number));
       if (!mr.head_pipeline || !mr.sha || mr.head_pipeline.sha !== mr.sha) return 'waiting';
       // auto_merge is the name since GitLab 17.11; merge_when_pipeline_succeeds for older instances.
       await call(`set merge request !${number} of ${repo.path} to merge when the pipeline succeeds`, () =>

@@ -64,9 +64,9 @@ describe('GitHub double', () => {
 
   it('refuses a non-fast-forward ref update unless forced', async () => {
     gh = await startGithubDouble({ tokens: [TOKEN] });
-    gh.state.addRepo('acme/web', { files: { 'a': '1\n' } });
-    const old = gh.state.pushCommit('acme/web', 'deps/x', { 'a': '2\n' });
-    const other = gh.state.pushCommit('acme/web', 'main', { 'a': '3\n' });
+    gh.state.addRepo('acme/web', { files: { a: '1\n' } });
+    const old = gh.state.pushCommit('acme/web', 'deps/x', { a: '2\n' });
+    const other = gh.state.pushCommit('acme/web', 'main', { a: '3\n' });
     const plain = await api('/repos/acme/web/git/refs/heads%2Fdeps%2Fx', { method: 'PATCH', body: JSON.stringify({ sha: other }) });
     expect(plain.status).toBe(422);
     expect(plain.json.message).toBe('Update is not a fast forward');

@@ -24,7 +24,7 @@ async function setup(options: Partial<GithubForgeOptions> = {}): Promise<{ gh: G
 async function seeded(options: Partial<GithubForgeOptions> = {}) {
   const { gh, forge } = await setup(options);
   gh.state.addRepo('acme/web', {
-    files: { 'Dockerfile': DOCKERFILE, 'scripts/entrypoint.sh': '#!/bin/sh\nexec node server.js\n', 'deploy/compose.yaml': 'services: {}\n' },
+    files: { Dockerfile: DOCKERFILE, 'scripts/entrypoint.sh': '#!/bin/sh\nexec node server.js\n', 'deploy/compose.yaml': 'services: {}\n' },
     executable: ['scripts/entrypoint.sh'],
   });
   const repo = await forge.getRepository('acme/web');
@@ -33,7 +33,10 @@ async function seeded(options: Partial<GithubForgeOptions> = {}) {
 }
 
 async function caught(promise: Promise<unknown>): Promise<ArchpinError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ArchpinError);
   return error as ArchpinError;
 }
@@ -53,11 +56,7 @@ describe('GitHub forge: repositories', () => {
     expect(repos).toHaveLength(201);
     expect(repos[0]).toEqual({ id: 'acme/svc-000', path: 'acme/svc-000', defaultBranch: 'main', archived: false, webUrl: `${gh.url}/web/acme/svc-000` });
     expect(repos.map((r) => r.path)).not.toContain('acme/svc-057');
-    expect(calls(gh)).toEqual([
-      'GET /orgs/acme/repos?type=all&per_page=100 200',
-      'GET /orgs/acme/repos?type=all&per_page=100&page=2 200',
-      'GET /orgs/acme/repos?type=all&per_page=100&page=3 200',
-    ]);
+    expect(calls(gh)).toEqual(['GET /orgs/acme/repos?type=all&per_page=100 200', 'GET /orgs/acme/repos?type=all&per_page=100&page=2 200', 'GET /orgs/acme/repos?type=all&per_page=100&page=3 200']);
   });
 
   it('falls back to the user endpoint for a personal account and adds named repositories once', async () => {
@@ -112,12 +111,9 @@ describe('GitHub forge: trees and files', () => {
 
   it('resolves a branch name with a slash to its sha before listing the tree', async () => {
     const { gh, forge, repo } = await seeded();
-    const sha = gh.state.pushCommit('acme/web', 'archpin/node-20.x', { 'Dockerfile': 'FROM node:20.12.1\n' });
+    const sha = gh.state.pushCommit('acme/web', 'archpin/node-20.x', { Dockerfile: 'FROM node:20.12.1\n' });
     expect((await forge.listTree(repo, 'archpin/node-20.x')).map((e) => e.path)).toEqual(['Dockerfile', 'deploy/compose.yaml', 'scripts/entrypoint.sh']);
-    expect(calls(gh)).toEqual([
-      'GET /repos/acme/web/branches/archpin%2Fnode-20.x 200',
-      `GET /repos/acme/web/git/trees/${sha}?recursive=1 200`,
-    ]);
+    expect(calls(gh)).toEqual(['GET /repos/acme/web/branches/archpin%2Fnode-20.x 200', `GET /repos/acme/web/git/trees/${sha}?recursive=1 200`]);
   });
 });
 
@@ -270,7 +266,7 @@ describe('GitHub forge: pull requests', () => {
 
   it('reports a repository without auto-merge as a forge-error carrying the GraphQL message', async () => {
     const { gh, forge } = await setup();
-    gh.state.addRepo('acme/strict', { files: { 'a': '1\n' }, allowAutoMerge: false });
+    gh.state.addRepo('acme/strict', { files: { a: '1\n' }, allowAutoMerge: false });
     const repo = await forge.getRepository('acme/strict');
     await branchWithChange(forge, repo, 'archpin/a', '2\n');
     const pr = await forge.openChangeRequest(repo, { branch: 'archpin/a', base: 'main', title: 'T', body: '', labels: [] });
@@ -347,7 +343,7 @@ describe('GitHub forge: errors', () => {
 
   it('retries a 500 on pull request creation and succeeds', async () => {
     const { gh, forge, repo } = await seeded();
-    gh.state.pushCommit('acme/web', 'archpin/a', { 'Dockerfile': 'FROM node:22\n' });
+    gh.state.pushCommit('acme/web', 'archpin/a', { Dockerfile: 'FROM node:22\n' });
     gh.requests.length = 0;
     gh.faults.add({ method: 'POST', path: '/repos/acme/web/pulls', status: 500 });
     const pr = await forge.openChangeRequest(repo, { branch: 'archpin/a', base: 'main', title: 'T', body: '', labels: [] });
@@ -412,7 +408,7 @@ describe('GitHub forge: rate limits', () => {
 
   it('with throttling, waits out a secondary limit on PR creation and then succeeds', async () => {
     const { gh, forge, repo } = await seeded({ throttle: true });
-    gh.state.pushCommit('acme/web', 'archpin/a', { 'Dockerfile': 'FROM node:22\n' });
+    gh.state.pushCommit('acme/web', 'archpin/a', { Dockerfile: 'FROM node:22\n' });
     gh.faults.add({
       method: 'POST',
       path: '/repos/acme/web/pulls',
@@ -448,7 +444,7 @@ describe('GitHub forge: Enterprise Server layout', () => {
     double = await startGithubDouble({ tokens: [TOKEN], enterprise: true });
     const gh = double;
     expect(gh.url.endsWith('/api/v3')).toBe(true);
-    gh.state.addRepo('acme/web', { files: { 'Dockerfile': DOCKERFILE } });
+    gh.state.addRepo('acme/web', { files: { Dockerfile: DOCKERFILE } });
     const forge = createGithubForge({ url: `${gh.url}/`, token: TOKEN, throttle: false });
     const repo = await forge.getRepository('acme/web');
     await branchWithChange(forge, repo, 'archpin/node-20.x', 'FROM node:20.12.1\n');

@@ -38,9 +38,7 @@ describe('GitLab double', () => {
     double.state.addProject('acme/z-archived', { files: { f: 'z' }, archived: true });
     const first = await api('/groups/acme/projects?include_subgroups=true&archived=false&per_page=2&order_by=id&sort=asc');
     const base = `${double.url}/api/v4/groups/acme/projects?archived=false&include_subgroups=true&order_by=id`;
-    expect(first.headers.get('link')).toBe(
-      `<${base}&page=2&per_page=2&sort=asc>; rel="next", <${base}&page=1&per_page=2&sort=asc>; rel="first", <${base}&page=3&per_page=2&sort=asc>; rel="last"`,
-    );
+    expect(first.headers.get('link')).toBe(`<${base}&page=2&per_page=2&sort=asc>; rel="next", <${base}&page=1&per_page=2&sort=asc>; rel="first", <${base}&page=3&per_page=2&sort=asc>; rel="last"`);
     expect([first.headers.get('x-total'), first.headers.get('x-total-pages'), first.headers.get('x-next-page'), first.headers.get('x-page')]).toEqual(['5', '3', '2', '1']);
     expect(((await first.json()) as { path_with_namespace: string }[]).map((p) => p.path_with_namespace)).toEqual(['acme/sub/a', 'acme/sub/b']);
     const last = await api('/groups/acme/projects?include_subgroups=true&archived=false&per_page=2&order_by=id&sort=asc&page=3');
@@ -52,7 +50,9 @@ describe('GitLab double', () => {
   });
 
   it('serves raw files with a sniffed content type and the x-gitlab headers', async () => {
-    const project = double.state.addProject('acme/web', { files: { 'docker/Dockerfile': 'FROM alpine:3.20\n', 'logo.png': Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1]), 'data.bin': Uint8Array.from([0x41, 0x00, 0x42]) } });
+    const project = double.state.addProject('acme/web', {
+      files: { 'docker/Dockerfile': 'FROM alpine:3.20\n', 'logo.png': Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1]), 'data.bin': Uint8Array.from([0x41, 0x00, 0x42]) },
+    });
     const text = await api(`/projects/${project.id}/repository/files/docker%2FDockerfile/raw?ref=main`);
     expect([text.status, text.headers.get('content-type'), text.headers.get('x-gitlab-file-path'), text.headers.get('x-gitlab-size')]).toEqual([
       200,
@@ -82,10 +82,7 @@ describe('GitLab double', () => {
       const first = (await created.json()) as { id: string; parent_ids: string[]; title: string };
       expect([first.parent_ids, first.title]).toEqual([[base], 'one']);
       const refused = await post(project.id, { branch: 'archpin/x', commit_message: 'two', start_branch: 'main', actions: [update('FROM node:23\n')] });
-      expect([refused.status, await refused.text()]).toEqual([
-        400,
-        `{"message":"A branch called 'archpin/x' already exists. Switch to that branch in order to make changes"}`,
-      ]);
+      expect([refused.status, await refused.text()]).toEqual([400, `{"message":"A branch called 'archpin/x' already exists. Switch to that branch in order to make changes"}`]);
       const followUp = await post(project.id, { branch: 'archpin/x', commit_message: 'follow-up', actions: [{ action: 'create', file_path: 'VERSION', content: 'MjIK', encoding: 'base64' }] });
       expect(((await followUp.json()) as { parent_ids: string[] }).parent_ids).toEqual([first.id]);
       expect(new TextDecoder().decode(double.state.files('acme/web', 'archpin/x').get('VERSION'))).toBe('22\n');
@@ -94,7 +91,7 @@ describe('GitLab double', () => {
       expect([...double.state.files('acme/web', 'archpin/x').keys()].sort()).toEqual(['Dockerfile', 'README.md']);
     });
 
-    it('checks files, last_commit_id and start refs with GitLab\'s messages', async () => {
+    it("checks files, last_commit_id and start refs with GitLab's messages", async () => {
       const project = double.state.addProject('acme/web', { files: { Dockerfile: 'FROM node:20\n' } });
       const initial = project.branches.get('main')!;
       double.state.push('acme/web', { 'README.md': 'later\n' });
@@ -103,7 +100,10 @@ describe('GitLab double', () => {
         [{ branch: 'b1', commit_message: 'm', start_branch: 'main', start_sha: initial, actions: [update('x')] }, "You can't pass both start_branch and start_sha"],
         [{ branch: 'b1', commit_message: 'm', start_sha: 'f'.repeat(40), actions: [update('x')] }, `Cannot find start_sha '${'f'.repeat(40)}'`],
         [{ branch: 'b1', commit_message: 'm', start_branch: 'main', actions: [{ action: 'create', file_path: 'Dockerfile', content: 'x' }] }, 'A file with this name already exists'],
-        [{ branch: 'b1', commit_message: 'm', start_branch: 'main', actions: [update('x', { last_commit_id: 'a'.repeat(40) })] }, 'You are attempting to update a file that has changed since you started editing it.'],
+        [
+          { branch: 'b1', commit_message: 'm', start_branch: 'main', actions: [update('x', { last_commit_id: 'a'.repeat(40) })] },
+          'You are attempting to update a file that has changed since you started editing it.',
+        ],
         [{ branch: 'main', commit_message: 'm', actions: [update('x')] }, 'You are not allowed to push into this branch'],
       ];
       for (const [body, text] of cases) {

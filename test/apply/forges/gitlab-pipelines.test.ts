@@ -20,7 +20,15 @@ describe('GitLab pipeline API', () => {
     const project = double.state.addProject('api/app', { files: { Dockerfile: 'FROM scratch\n' } });
     const api = createGitlabPipelines({ url: double.url, token: GITLAB_TEST_TOKEN, sleep: async () => {} });
     const created = await api.createPipeline(String(project.id), 'main', { ARCHPIN_CHAIN_ROOT: 'api/app' });
-    expect(created).toEqual({ id: created.id, projectId: String(project.id), ref: 'main', sha: project.branches.get('main'), status: 'created', source: 'api', webUrl: `${double.url}/api/app/-/pipelines/${created.id}` });
+    expect(created).toEqual({
+      id: created.id,
+      projectId: String(project.id),
+      ref: 'main',
+      sha: project.branches.get('main'),
+      status: 'created',
+      source: 'api',
+      webUrl: `${double.url}/api/app/-/pipelines/${created.id}`,
+    });
     const sent = double.requests.find((request) => request.method === 'POST' && request.path === `/projects/${project.id}/pipeline`)!;
     expect(sent.body).toEqual({ ref: 'main', variables: [{ key: 'ARCHPIN_CHAIN_ROOT', value: 'api/app', variable_type: 'env_var' }] });
     expect(await api.showPipeline(String(project.id), created.id)).toEqual(created);
@@ -35,7 +43,7 @@ describe('GitLab pipeline API', () => {
     expect(listed[0]).toBe('ref=main&status=success&order_by=id&sort=desc&per_page=1');
   });
 
-  it('reports GitLab\'s 400 for an unknown ref as a forge error', async () => {
+  it("reports GitLab's 400 for an unknown ref as a forge error", async () => {
     const project = double.state.addProject('api/lib', { files: { Dockerfile: 'FROM scratch\n' } });
     const api = createGitlabPipelines({ url: double.url, token: GITLAB_TEST_TOKEN, sleep: async () => {} });
     const error = await api.createPipeline(String(project.id), 'nope', {}).catch((caught: unknown) => caught);

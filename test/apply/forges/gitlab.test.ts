@@ -27,8 +27,7 @@ describe('GitLab forge', () => {
   });
   afterEach(() => double.stop());
 
-  const seed = (path: string, files: Record<string, string | Uint8Array> = { 'Dockerfile': 'FROM alpine:3.20\n' }) =>
-    double.state.addProject(path, { files });
+  const seed = (path: string, files: Record<string, string | Uint8Array> = { Dockerfile: 'FROM alpine:3.20\n' }) => double.state.addProject(path, { files });
   const repoOf = (path: string): Promise<Repository> => forge.getRepository(String(double.state.project(path).id));
 
   describe('listing repositories', () => {
@@ -103,7 +102,7 @@ describe('GitLab forge', () => {
     it('works under a relative URL root', async () => {
       const rooted = await startGitlabDouble({ relativeRoot: '/gitlab' });
       try {
-        rooted.state.addProject('acme/web', { files: { 'Dockerfile': 'FROM alpine:3.20\n' } });
+        rooted.state.addProject('acme/web', { files: { Dockerfile: 'FROM alpine:3.20\n' } });
         const viaRoot = createGitlabForge({ url: `${rooted.url}/`, token: GITLAB_TEST_TOKEN });
         const [repo] = await viaRoot.listRepositories({ projects: ['acme/web'] });
         expect(await viaRoot.readFile(repo!, 'Dockerfile', 'main')).toEqual(bytes('FROM alpine:3.20\n'));
@@ -115,7 +114,7 @@ describe('GitLab forge', () => {
 
   describe('commits', () => {
     it('creates a new branch from start_sha without force, and forces an existing one', async () => {
-      seed('acme/web', { 'Dockerfile': 'FROM node:20.11.1\n', 'logo.bin': Uint8Array.from([0, 1, 2]) });
+      seed('acme/web', { Dockerfile: 'FROM node:20.11.1\n', 'logo.bin': Uint8Array.from([0, 1, 2]) });
       const repo = await repoOf('acme/web');
       const base = (await forge.branchHead(repo, 'main'))!.sha;
       const request = { branch: 'archpin/node-20.x', baseSha: base, baseBranch: 'main', message: 'Update node to 20.12.1', files: [{ path: 'Dockerfile', content: bytes('FROM node:20.12.1\n') }] };
@@ -135,7 +134,7 @@ describe('GitLab forge', () => {
       expect(files.get('Dockerfile')).toEqual(bytes('FROM node:20.11.1\n'));
     });
 
-    it('maps a file that does not exist on the base to forge-error with GitLab\'s text', async () => {
+    it("maps a file that does not exist on the base to forge-error with GitLab's text", async () => {
       seed('acme/web');
       const repo = await repoOf('acme/web');
       const base = (await forge.branchHead(repo, 'main'))!.sha;
@@ -148,7 +147,7 @@ describe('GitLab forge', () => {
       seed('acme/web');
       const repo = await repoOf('acme/web');
       const base = double.state.project('acme/web').branches.get('main')!;
-      const head = double.state.push('acme/web', { 'Dockerfile': 'FROM alpine:3.21\n' }, 'bump', 'archpin/alpine');
+      const head = double.state.push('acme/web', { Dockerfile: 'FROM alpine:3.21\n' }, 'bump', 'archpin/alpine');
       double.faults.add({ method: 'GET', path: `/projects/${repo.id}/repository/branches/archpin%2Falpine`, status: 200, body: { name: 'archpin/alpine', commit: { id: head } } });
       expect(await forge.branchHead(repo, 'archpin/alpine')).toEqual({ sha: head, parents: [base] });
       expect(double.requests.at(-1)).toMatchObject({ method: 'GET', path: `/projects/${repo.id}/repository/commits/${head}`, status: 200 });
@@ -165,7 +164,7 @@ describe('GitLab forge', () => {
     it('finds the newest merge request of a branch among closed and merged ones', async () => {
       seed('acme/web');
       const project = double.state.project('acme/web');
-      double.state.push('acme/web', { 'Dockerfile': 'FROM alpine:3.21\n' }, 'bump', 'archpin/alpine');
+      double.state.push('acme/web', { Dockerfile: 'FROM alpine:3.21\n' }, 'bump', 'archpin/alpine');
       const fields = { title: 'Update alpine', description: '', sourceBranch: 'archpin/alpine', targetBranch: 'main', labels: [] };
       double.state.addMergeRequest(project, fields).state = 'merged';
       double.state.addMergeRequest(project, { ...fields, title: 'Update alpine again' }).state = 'closed';
@@ -177,10 +176,17 @@ describe('GitLab forge', () => {
 
     it('sends labels as one comma-separated string and auto-merge with both flag names', async () => {
       seed('acme/web');
-      double.state.push('acme/web', { 'Dockerfile': 'FROM alpine:3.21\n' }, 'bump', 'archpin/alpine');
+      double.state.push('acme/web', { Dockerfile: 'FROM alpine:3.21\n' }, 'bump', 'archpin/alpine');
       const repo = await repoOf('acme/web');
       const cr = await forge.openChangeRequest(repo, { branch: 'archpin/alpine', base: 'main', title: 'Update alpine', body: 'body', labels: ['dependencies', 'archpin'] });
-      expect(double.requests.at(-1)!.body).toEqual({ source_branch: 'archpin/alpine', target_branch: 'main', title: 'Update alpine', description: 'body', labels: 'dependencies,archpin', remove_source_branch: true });
+      expect(double.requests.at(-1)!.body).toEqual({
+        source_branch: 'archpin/alpine',
+        target_branch: 'main',
+        title: 'Update alpine',
+        description: 'body',
+        labels: 'dependencies,archpin',
+        remove_source_branch: true,
+      });
       // No pipeline yet: GitLab would merge at once, so auto-merge waits and nothing is sent.
       expect(await forge.enableAutomerge(repo, cr.number)).toBe('waiting');
       expect(double.requests.at(-1)).toMatchObject({ method: 'GET', path: `/projects/${repo.id}/merge_requests/1` });
@@ -198,7 +204,7 @@ describe('GitLab forge', () => {
 
     it('leaves the note before closing', async () => {
       seed('acme/web');
-      double.state.push('acme/web', { 'Dockerfile': 'FROM alpine:3.21\n' }, 'bump', 'archpin/alpine');
+      double.state.push('acme/web', { Dockerfile: 'FROM alpine:3.21\n' }, 'bump', 'archpin/alpine');
       const repo = await repoOf('acme/web');
       const cr = await forge.openChangeRequest(repo, { branch: 'archpin/alpine', base: 'main', title: 'Update alpine', body: '', labels: [] });
       await forge.closeChangeRequest(repo, cr.number, 'Superseded by !2');
@@ -223,7 +229,7 @@ describe('GitLab forge', () => {
 
     it('retries a rate-limited write, which GitLab did not process', async () => {
       seed('acme/web');
-      double.state.push('acme/web', { 'Dockerfile': 'FROM alpine:3.21\n' }, 'bump', 'archpin/alpine');
+      double.state.push('acme/web', { Dockerfile: 'FROM alpine:3.21\n' }, 'bump', 'archpin/alpine');
       const repo = await repoOf('acme/web');
       double.faults.add({ method: 'POST', path: /\/merge_requests$/, status: 429, headers: { 'retry-after': '2' } });
       const cr = await forge.openChangeRequest(repo, { branch: 'archpin/alpine', base: 'main', title: 'Update alpine', body: '', labels: [] });
@@ -260,7 +266,7 @@ describe('GitLab forge', () => {
 
     it('does not retry a 5xx on a write', async () => {
       seed('acme/web');
-      double.state.push('acme/web', { 'Dockerfile': 'FROM alpine:3.21\n' }, 'bump', 'archpin/alpine');
+      double.state.push('acme/web', { Dockerfile: 'FROM alpine:3.21\n' }, 'bump', 'archpin/alpine');
       const repo = await repoOf('acme/web');
       double.faults.add({ method: 'POST', path: /\/merge_requests$/, status: 500, body: { message: '500 Internal Server Error' } });
       const error = await failure(forge.openChangeRequest(repo, { branch: 'archpin/alpine', base: 'main', title: 'Update alpine', body: '', labels: [] }));
@@ -286,16 +292,16 @@ describe('GitLab forge', () => {
       const other = createGitlabForge({ url: double.url, token: secret, tokenEnv: 'ARCHPIN_GITLAB_TOKEN' });
       const error = await failure(other.getRepository('acme/web'));
       expect(error.code).toBe('forge-unauthorized');
-      expect(error.message).toBe(
-        'GitLab rejected the token while trying to read project acme/web (401 401 Unauthorized): the token in ARCHPIN_GITLAB_TOKEN is invalid, expired or revoked',
-      );
+      expect(error.message).toBe('GitLab rejected the token while trying to read project acme/web (401 401 Unauthorized): the token in ARCHPIN_GITLAB_TOKEN is invalid, expired or revoked');
       double.faults.add({ path: /.*/, status: 401, body: { message: `token plain-${secret} and ${secret} revoked` } });
       const echoed = await failure(other.getRepository('acme/web'));
       expect(echoed.message).not.toContain('Sup3rSecretValue42');
       const plain = createGitlabForge({ url: double.url, token: 'opaque-token-7f3a9c' });
       double.faults.add({ path: /.*/, status: 403, body: { message: 'token opaque-token-7f3a9c lacks rights' } });
       const forbidden = await failure(plain.getRepository('acme/web'));
-      expect(forbidden.message).toBe('GitLab refused to read project acme/web (403 token *** lacks rights): the token in GITLAB_TOKEN needs the api scope and at least the Developer role on the project');
+      expect(forbidden.message).toBe(
+        'GitLab refused to read project acme/web (403 token *** lacks rights): the token in GITLAB_TOKEN needs the api scope and at least the Developer role on the project',
+      );
     });
 
     it('names the api scope and the Developer role on 403', async () => {

@@ -8,8 +8,17 @@ const headers = (values: Record<string, string>) => (name: string) => values[nam
 describe('rate budget', () => {
   it("reads GitLab's RateLimit-* and GitHub's x-ratelimit-* headers, and a 429's Retry-After", () => {
     const now = 1_800_000_000_000;
-    expect(rateObservation(headers({ 'ratelimit-limit': '600', 'ratelimit-remaining': '12', 'ratelimit-reset': '1800000060' }), 200, now)).toEqual({ remaining: 12, resetAt: 1_800_000_060_000, limit: 600 });
-    expect(rateObservation(headers({ 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1800000300' }), 403, now)).toEqual({ remaining: 0, resetAt: 1_800_000_300_000, limit: 5000, blockedUntil: 1_800_000_300_000 });
+    expect(rateObservation(headers({ 'ratelimit-limit': '600', 'ratelimit-remaining': '12', 'ratelimit-reset': '1800000060' }), 200, now)).toEqual({
+      remaining: 12,
+      resetAt: 1_800_000_060_000,
+      limit: 600,
+    });
+    expect(rateObservation(headers({ 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1800000300' }), 403, now)).toEqual({
+      remaining: 0,
+      resetAt: 1_800_000_300_000,
+      limit: 5000,
+      blockedUntil: 1_800_000_300_000,
+    });
     expect(rateObservation(headers({ 'retry-after': '7' }), 429, now)).toEqual({ blockedUntil: now + 7000 });
     expect(rateObservation(headers({ 'retry-after': '7' }), 200, now)).toEqual({});
     expect(rateObservation(headers({}), 200, now)).toEqual({});
@@ -35,7 +44,7 @@ describe('rate budget', () => {
     expect(budget.waitedMs).toBe(80_000);
   });
 
-  it("takes the lowest count of one window (answers arrive out of order) and starts over at a new reset time", async () => {
+  it('takes the lowest count of one window (answers arrive out of order) and starts over at a new reset time', async () => {
     let clock = 0;
     const waits: number[] = [];
     const budget = createRateBudget({ store: memoryRateStore(), now: () => clock, sleep: async (ms) => void (waits.push(ms), (clock += ms)), maxPollMs: 60_000 });

@@ -47,8 +47,7 @@ describe('compose extractor', () => {
     const file = sourceFile('docker-compose.yml', Buffer.from('services:\n  a:\n    image: [x\n---\nservices:\n  b:\n    image: nginx:1.27.0\n'));
     const result = composeExtractor.extract(file, EMPTY_CONTEXT);
     expect(result.references.map(project)).toEqual([
-      { line: 7, column: 12, value: 'nginx:1.27.0', kind: 'compose-service', skip: null, image: 'docker.io/library/nginx:1.27.0',
-        spans: [['reference', 'nginx:1.27.0', 7, 12]] },
+      { line: 7, column: 12, value: 'nginx:1.27.0', kind: 'compose-service', skip: null, image: 'docker.io/library/nginx:1.27.0', spans: [['reference', 'nginx:1.27.0', 7, 12]] },
     ]);
     // the unclosed flow sequence is noticed where the document marker interrupts it
     expect(result.problems.map((problem) => [problem.line, problem.code])).toEqual([[4, 'parse-error']]);

@@ -14,14 +14,11 @@ function scan(text: string, path = 'Dockerfile') {
   return dockerfileExtractor.extract(sourceFile(path, Buffer.from(text, 'latin1')), EMPTY_CONTEXT);
 }
 
-
-
 describe('dockerfile fixtures', () => {
   it('match expected.json', () => {
     const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
     const { claimed, references, problems } = extractFixtures(dockerfileExtractor, FIXTURES);
-    expect(claimed).toEqual(['Dockerfile', 'broken/Dockerfile', 'build/go.Dockerfile', 'ci/runner.dockerfile',
-      'services/api/Containerfile', 'tools/Dockerfile.release', 'windows/Dockerfile.windows']);
+    expect(claimed).toEqual(['Dockerfile', 'broken/Dockerfile', 'build/go.Dockerfile', 'ci/runner.dockerfile', 'services/api/Containerfile', 'tools/Dockerfile.release', 'windows/Dockerfile.windows']);
     expect(references).toEqual(expected.references);
     expect(problems).toEqual(expected.problems);
   });
@@ -35,15 +32,35 @@ describe('dockerfile claims', () => {
   const claims = (path: string) => dockerfileExtractor.claims(sourceFile(path, Buffer.from('FROM x\n')), EMPTY_CONTEXT);
 
   it('takes Dockerfile and Containerfile names in any directory and case', () => {
-    for (const path of ['Dockerfile', 'a/b/dockerfile', 'Containerfile', 'deploy/Dockerfile.prod', 'Dockerfile.windows',
-      'build/app.Dockerfile', 'x/y.dockerfile', 'svc.containerfile', 'Containerfile.arm64', 'DOCKERFILE']) {
+    for (const path of [
+      'Dockerfile',
+      'a/b/dockerfile',
+      'Containerfile',
+      'deploy/Dockerfile.prod',
+      'Dockerfile.windows',
+      'build/app.Dockerfile',
+      'x/y.dockerfile',
+      'svc.containerfile',
+      'Containerfile.arm64',
+      'DOCKERFILE',
+    ]) {
       expect(claims(path), path).toBe(true);
     }
   });
 
   it('leaves documentation, ignore files and look-alikes alone', () => {
-    for (const path of ['Dockerfile.md', 'docs/dockerfile.txt', 'Dockerfile.dockerignore', 'app.Dockerfile.dockerignore',
-      'Dockerfiles/readme', 'my-dockerfile', 'dockerfile-lint.yaml', '.dockerfile', 'Dockerfile/app.yaml', 'Dockerfile.']) {
+    for (const path of [
+      'Dockerfile.md',
+      'docs/dockerfile.txt',
+      'Dockerfile.dockerignore',
+      'app.Dockerfile.dockerignore',
+      'Dockerfiles/readme',
+      'my-dockerfile',
+      'dockerfile-lint.yaml',
+      '.dockerfile',
+      'Dockerfile/app.yaml',
+      'Dockerfile.',
+    ]) {
       expect(claims(path), path).toBe(false);
     }
   });
@@ -134,27 +151,16 @@ describe('dockerfile lines', () => {
   });
 
   it('skips heredoc bodies: <<-, quoted names and several heredocs on one line', () => {
-    const text = [
-      'FROM alpine:3.20',
-      'RUN <<-"ONE" <<TWO cat',
-      '\tFROM not:this',
-      '\tONE',
-      'FROM nor:this',
-      'TWO',
-      'COPY <<EOF /etc/motd',
-      'FROM neither:that',
-      'EOF',
-      'from busybox:1.36.1',
-    ].join('\n');
+    const text = ['FROM alpine:3.20', 'RUN <<-"ONE" <<TWO cat', '\tFROM not:this', '\tONE', 'FROM nor:this', 'TWO', 'COPY <<EOF /etc/motd', 'FROM neither:that', 'EOF', 'from busybox:1.36.1'].join(
+      '\n',
+    );
     expect(scan(text).references.map((r) => r.value)).toEqual(['alpine:3.20', 'busybox:1.36.1']);
   });
 
   it('reports an unterminated heredoc with the line of its instruction', () => {
     const result = scan('FROM a:1\n\nRUN <<EOT\necho\nFROM b:2\n');
     expect(result.references.map((r) => r.value)).toEqual(['a:1']);
-    expect(result.problems).toEqual([
-      { file: 'Dockerfile', line: 3, code: 'parse-error', message: 'Dockerfile: heredoc <<EOT is not terminated' },
-    ]);
+    expect(result.problems).toEqual([{ file: 'Dockerfile', line: 3, code: 'parse-error', message: 'Dockerfile: heredoc <<EOT is not terminated' }]);
   });
 
   it('never throws on arbitrary input', () => {

@@ -6,45 +6,46 @@ const file = (path: string, text: string) => sourceFile(path, Buffer.from(text, 
 
 describe('GitLab CI variables across a pipeline', () => {
   const pipeline = [
-    file('.gitlab-ci.yml', [
-      'include:',
-      '  - local: ci/versions.yml',
-      '  - local: /ci/jobs/*.yml',
-      'variables:',
-      '  MIRROR: registry.example.com/mirror',
-      'lint:',
-      '  image: ruby:${RUBY_VERSION}-alpine',
-      '  script: rubocop',
-      '',
-    ].join('\n')),
-    file('ci/versions.yml', [
-      'variables:',
-      '  RUBY_VERSION: "3.3.6"',
-      '  BASE: "${MIRROR}/debian"',
-      '  BUILDER: "${BASE}:bookworm-20241111"',
-      '  TOKEN_IMAGE: $CI_REGISTRY_IMAGE/tools',
-      '',
-    ].join('\n')),
-    file('ci/jobs/build.yml', [
-      'build:',
-      '  image: $BUILDER',
-      '  services:',
-      '    - name: ${TOKEN_IMAGE}:1.0',
-      '  script: make',
-      '',
-    ].join('\n')),
+    file(
+      '.gitlab-ci.yml',
+      [
+        'include:',
+        '  - local: ci/versions.yml',
+        '  - local: /ci/jobs/*.yml',
+        'variables:',
+        '  MIRROR: registry.example.com/mirror',
+        'lint:',
+        '  image: ruby:${RUBY_VERSION}-alpine',
+        '  script: rubocop',
+        '',
+      ].join('\n'),
+    ),
+    file(
+      'ci/versions.yml',
+      ['variables:', '  RUBY_VERSION: "3.3.6"', '  BASE: "${MIRROR}/debian"', '  BUILDER: "${BASE}:bookworm-20241111"', '  TOKEN_IMAGE: $CI_REGISTRY_IMAGE/tools', ''].join('\n'),
+    ),
+    file('ci/jobs/build.yml', ['build:', '  image: $BUILDER', '  services:', '    - name: ${TOKEN_IMAGE}:1.0', '  script: make', ''].join('\n')),
   ];
 
   it('resolves variables defined in included files and variables built from variables, and says where each was found', () => {
     const { references, problems } = scanFiles(pipeline);
     expect(problems).toEqual([]);
     expect(references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail])).toEqual([
-      ['.gitlab-ci.yml', 7, 'ruby:3.3.6-alpine', 'templated',
-        'job lint; resolved through $RUBY_VERSION (ci/versions.yml:2); not edited: the literal is in another file or built from other variables'],
-      ['ci/jobs/build.yml', 2, 'registry.example.com/mirror/debian:bookworm-20241111', 'templated',
-        'job build; resolved through $BUILDER from other variables (ci/versions.yml:4); not edited: the literal is in another file or built from other variables'],
-      ['ci/jobs/build.yml', 4, '${TOKEN_IMAGE}:1.0', 'templated',
-        'job build; $TOKEN_IMAGE (ci/versions.yml:5) is built from other variables: $CI_REGISTRY_IMAGE is not defined in this pipeline\'s files (a CI/CD setting or predefined variable)'],
+      ['.gitlab-ci.yml', 7, 'ruby:3.3.6-alpine', 'templated', 'job lint; resolved through $RUBY_VERSION (ci/versions.yml:2); not edited: the literal is in another file or built from other variables'],
+      [
+        'ci/jobs/build.yml',
+        2,
+        'registry.example.com/mirror/debian:bookworm-20241111',
+        'templated',
+        'job build; resolved through $BUILDER from other variables (ci/versions.yml:4); not edited: the literal is in another file or built from other variables',
+      ],
+      [
+        'ci/jobs/build.yml',
+        4,
+        '${TOKEN_IMAGE}:1.0',
+        'templated',
+        "job build; $TOKEN_IMAGE (ci/versions.yml:5) is built from other variables: $CI_REGISTRY_IMAGE is not defined in this pipeline's files (a CI/CD setting or predefined variable)",
+      ],
     ]);
     expect(references[0]!.image).toEqual({ registry: 'docker.io', repository: 'library/ruby', tag: '3.3.6-alpine', digest: null });
   });

@@ -12,9 +12,7 @@ import { projectReference as project } from '../../support/fixture-projection.js
 const file = (name: string, text: string): SourceFile => sourceFile(name, Buffer.from(text, 'utf8'));
 const extract = (text: string, name = '.gitlab-ci.yml'): Reference[] => [...gitlabCiExtractor.extract(file(name, text), EMPTY_CONTEXT).references];
 /** Does a scan give this file to the GitLab CI extractor? */
-const claims = (name: string, text: string, facts?: GitlabFacts): boolean =>
-  extractorFor(file(name, text), new Map(facts ? [[gitlabCiExtractor, facts]] : []), EXTRACTORS) === gitlabCiExtractor;
-
+const claims = (name: string, text: string, facts?: GitlabFacts): boolean => extractorFor(file(name, text), new Map(facts ? [[gitlabCiExtractor, facts]] : []), EXTRACTORS) === gitlabCiExtractor;
 
 describe('gitlab-ci claims', () => {
   it('claims .gitlab-ci.yml anywhere, whatever the case of the extension, even when empty', () => {
@@ -156,9 +154,42 @@ describe('gitlab-ci references', () => {
     ].join('\n');
     const references = extract(text);
     expect(references.map(project)).toEqual([
-      { line: 4, column: 10, value: 'docker:27.0.3', kind: 'gitlab-ci-image', skip: null, image: 'docker.io/library/docker:27.0.3', spans: [['template', 'docker:${DOCKER_VERSION}', 4, 10], ['variable', '27.0.3', 2, 20]] },
-      { line: 5, column: 15, value: 'docker:27.0.3-dind', kind: 'gitlab-ci-service', skip: null, image: 'docker.io/library/docker:27.0.3-dind', spans: [['template', 'docker:${DOCKER_VERSION}-dind', 5, 15], ['variable', '27.0.3', 2, 20]] },
-      { line: 12, column: 10, value: 'docker:26.1.4', kind: 'gitlab-ci-image', skip: null, image: 'docker.io/library/docker:26.1.4', spans: [['template', 'docker:$DOCKER_VERSION', 12, 10], ['variable', '26.1.4', 10, 14]] },
+      {
+        line: 4,
+        column: 10,
+        value: 'docker:27.0.3',
+        kind: 'gitlab-ci-image',
+        skip: null,
+        image: 'docker.io/library/docker:27.0.3',
+        spans: [
+          ['template', 'docker:${DOCKER_VERSION}', 4, 10],
+          ['variable', '27.0.3', 2, 20],
+        ],
+      },
+      {
+        line: 5,
+        column: 15,
+        value: 'docker:27.0.3-dind',
+        kind: 'gitlab-ci-service',
+        skip: null,
+        image: 'docker.io/library/docker:27.0.3-dind',
+        spans: [
+          ['template', 'docker:${DOCKER_VERSION}-dind', 5, 15],
+          ['variable', '27.0.3', 2, 20],
+        ],
+      },
+      {
+        line: 12,
+        column: 10,
+        value: 'docker:26.1.4',
+        kind: 'gitlab-ci-image',
+        skip: null,
+        image: 'docker.io/library/docker:26.1.4',
+        spans: [
+          ['template', 'docker:$DOCKER_VERSION', 12, 10],
+          ['variable', '26.1.4', 10, 14],
+        ],
+      },
     ]);
     expect(references[0]!.spans[1]).toMatchObject({ variable: 'DOCKER_VERSION', start: 30, end: 36 });
     expect(references[1]!.spans[1]).toEqual(references[0]!.spans[1]);
@@ -212,11 +243,21 @@ describe('gitlab-ci references', () => {
     const references = extract(text);
     expect(references.map(project)).toEqual([
       {
-        line: 2, column: 10, value: '${CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX}/docker:27.0.3', kind: 'gitlab-ci-image', skip: null, image: 'docker.io/library/docker:27.0.3',
+        line: 2,
+        column: 10,
+        value: '${CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX}/docker:27.0.3',
+        kind: 'gitlab-ci-image',
+        skip: null,
+        image: 'docker.io/library/docker:27.0.3',
         spans: [['reference', '${CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX}/docker:27.0.3', 2, 10]],
       },
       {
-        line: 4, column: 7, value: '$CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX/library/docker:27.0.3-dind', kind: 'gitlab-ci-service', skip: null, image: 'docker.io/library/docker:27.0.3-dind',
+        line: 4,
+        column: 7,
+        value: '$CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX/library/docker:27.0.3-dind',
+        kind: 'gitlab-ci-service',
+        skip: null,
+        image: 'docker.io/library/docker:27.0.3-dind',
         spans: [['reference', '$CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX/library/docker:27.0.3-dind', 4, 7]],
       },
     ]);
@@ -267,7 +308,18 @@ describe('gitlab-ci references', () => {
       '',
     ].join('\n');
     expect(extract(text).map(project)).toEqual([
-      { line: 7, column: 10, value: 'node:20-alpine', kind: 'gitlab-ci-image', skip: null, image: 'docker.io/library/node:20-alpine', spans: [['template', 'node:${NODE_MAJOR}-alpine', 7, 10], ['variable', '20', 2, 15]] },
+      {
+        line: 7,
+        column: 10,
+        value: 'node:20-alpine',
+        kind: 'gitlab-ci-image',
+        skip: null,
+        image: 'docker.io/library/node:20-alpine',
+        spans: [
+          ['template', 'node:${NODE_MAJOR}-alpine', 7, 10],
+          ['variable', '20', 2, 15],
+        ],
+      },
     ]);
   });
 

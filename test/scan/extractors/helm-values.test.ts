@@ -50,11 +50,15 @@ describe('helm values and generic YAML extractor', () => {
   });
 
   it('tells values files from other YAML', () => {
-    expect(
-      ['values.yaml', 'values-prod.yml', 'prod.values.yaml', 'env/staging-values.yaml', 'charts/x/ci/extra.yaml', 'config/app.yaml', 'valuesets.yaml'].map(
-        helmValuesKind,
-      ),
-    ).toEqual(['helm-values', 'helm-values', 'helm-values', 'helm-values', 'helm-values', 'yaml-image', 'yaml-image']);
+    expect(['values.yaml', 'values-prod.yml', 'prod.values.yaml', 'env/staging-values.yaml', 'charts/x/ci/extra.yaml', 'config/app.yaml', 'valuesets.yaml'].map(helmValuesKind)).toEqual([
+      'helm-values',
+      'helm-values',
+      'helm-values',
+      'helm-values',
+      'helm-values',
+      'yaml-image',
+      'yaml-image',
+    ]);
   });
 
   it('takes image + tag, snake keys and leaves non-images alone', () => {
@@ -74,28 +78,45 @@ describe('helm values and generic YAML extractor', () => {
       '',
     ].join('\n');
     expect(extract('config/app.yaml', text).references.map(project)).toEqual([
-      { line: 2, column: 10, value: 'golang:1.22.5-bookworm', kind: 'yaml-image', skip: null, image: 'docker.io/library/golang:1.22.5-bookworm',
-        spans: [['repository', 'golang', 2, 10], ['tag', '1.22.5-bookworm', 3, 8]] },
-      { line: 4, column: 15, value: 'redis:7.2.5', kind: 'yaml-image', skip: null, image: 'docker.io/library/redis:7.2.5',
-        spans: [['reference', 'redis:7.2.5', 4, 15]] },
+      {
+        line: 2,
+        column: 10,
+        value: 'golang:1.22.5-bookworm',
+        kind: 'yaml-image',
+        skip: null,
+        image: 'docker.io/library/golang:1.22.5-bookworm',
+        spans: [
+          ['repository', 'golang', 2, 10],
+          ['tag', '1.22.5-bookworm', 3, 8],
+        ],
+      },
+      { line: 4, column: 15, value: 'redis:7.2.5', kind: 'yaml-image', skip: null, image: 'docker.io/library/redis:7.2.5', spans: [['reference', 'redis:7.2.5', 4, 15]] },
     ]);
   });
 
   it('reports a repository without a tag under an image key as no-tag, and a null tag without a span', () => {
     const text = 'image:\n  repository: ghcr.io/acme/app\n  pullPolicy: Always\nsidecar:\n  image:\n    repository: envoyproxy/envoy\n    tag:\n';
     expect(extract('values.yaml', text).references.map(project)).toEqual([
-      { line: 2, column: 15, value: 'ghcr.io/acme/app', kind: 'helm-values', skip: 'no-tag', image: 'ghcr.io/acme/app',
-        spans: [['repository', 'ghcr.io/acme/app', 2, 15]] },
-      { line: 6, column: 17, value: 'envoyproxy/envoy', kind: 'helm-values', skip: 'no-tag', image: 'docker.io/envoyproxy/envoy',
-        spans: [['repository', 'envoyproxy/envoy', 6, 17]] },
+      { line: 2, column: 15, value: 'ghcr.io/acme/app', kind: 'helm-values', skip: 'no-tag', image: 'ghcr.io/acme/app', spans: [['repository', 'ghcr.io/acme/app', 2, 15]] },
+      { line: 6, column: 17, value: 'envoyproxy/envoy', kind: 'helm-values', skip: 'no-tag', image: 'docker.io/envoyproxy/envoy', spans: [['repository', 'envoyproxy/envoy', 6, 17]] },
     ]);
   });
 
   it('marks escaped parts of a split image as unsupported quoting', () => {
     const text = 'image:\n  repository: "acme/app"\n  tag: "1.0\\x2e1"\n';
     expect(extract('values.yaml', text).references.map(project)).toEqual([
-      { line: 2, column: 16, value: 'acme/app:1.0.1', kind: 'helm-values', skip: 'unsupported-quoting', image: 'docker.io/acme/app:1.0.1',
-        spans: [['repository', 'acme/app', 2, 16], ['tag', '1.0\\x2e1', 3, 9]] },
+      {
+        line: 2,
+        column: 16,
+        value: 'acme/app:1.0.1',
+        kind: 'helm-values',
+        skip: 'unsupported-quoting',
+        image: 'docker.io/acme/app:1.0.1',
+        spans: [
+          ['repository', 'acme/app', 2, 16],
+          ['tag', '1.0\\x2e1', 3, 9],
+        ],
+      },
     ]);
   });
 
@@ -104,10 +125,8 @@ describe('helm values and generic YAML extractor', () => {
     const result = extract('charts/app/templates/values.yaml', text);
     expect(result.problems).toEqual([]);
     expect(result.references.map(project)).toEqual([
-      { line: 2, column: 9, value: '{{ .Values.registry }}/app:1.0', kind: 'helm-values', skip: 'templated', image: null,
-        spans: [['reference', '{{ .Values.registry }}/app:1.0', 2, 9]] },
-      { line: 3, column: 15, value: 'busybox:1.36.1', kind: 'helm-values', skip: null, image: 'docker.io/library/busybox:1.36.1',
-        spans: [['reference', 'busybox:1.36.1', 3, 15]] },
+      { line: 2, column: 9, value: '{{ .Values.registry }}/app:1.0', kind: 'helm-values', skip: 'templated', image: null, spans: [['reference', '{{ .Values.registry }}/app:1.0', 2, 9]] },
+      { line: 3, column: 15, value: 'busybox:1.36.1', kind: 'helm-values', skip: null, image: 'docker.io/library/busybox:1.36.1', spans: [['reference', 'busybox:1.36.1', 3, 15]] },
     ]);
   });
 

@@ -49,8 +49,22 @@ describe('hieraExtractor.extract', () => {
       'profile::mail::version: 99',
     ].join('\n');
     expect(scan(text).references.map((reference) => [reference.value, reference.skip, reference.spans])).toEqual([
-      ['ghcr.io/acme/webmail:1.6.2', null, [['repository', 'ghcr.io/acme/webmail', 1, 27], ['tag', '1.6.2', 2, 32]]],
-      ['docker.io/library/postfix:3.9.0', null, [['repository', 'docker.io/library/postfix', 3, 23], ['tag', '3.9.0', 4, 31]]],
+      [
+        'ghcr.io/acme/webmail:1.6.2',
+        null,
+        [
+          ['repository', 'ghcr.io/acme/webmail', 1, 27],
+          ['tag', '1.6.2', 2, 32],
+        ],
+      ],
+      [
+        'docker.io/library/postfix:3.9.0',
+        null,
+        [
+          ['repository', 'docker.io/library/postfix', 3, 23],
+          ['tag', '3.9.0', 4, 31],
+        ],
+      ],
     ]);
   });
 
@@ -100,7 +114,7 @@ describe('hieraExtractor.extract', () => {
   });
 
   it('records byte offsets after a BOM and across CRLF lines', () => {
-    const text = '\uFEFF# Grüße\r\nprofile::app::image: \'nginx:1.25.3\'\r\n';
+    const text = "\uFEFF# Grüße\r\nprofile::app::image: 'nginx:1.25.3'\r\n";
     const bytes = Buffer.from(text, 'utf8');
     const { raw } = scan(text);
     const span = raw[0]!.spans[0]!;

@@ -24,7 +24,11 @@ describe('kubernetes extractor', () => {
 
   it('claims the fixture manifests, including CRDs and the broken Helm template', () => {
     const { claimedBy } = scanFixtures(ROOT);
-    expect(Object.entries(claimedBy).filter(([, name]) => name !== 'kubernetes').map(([path]) => path)).toEqual([]);
+    expect(
+      Object.entries(claimedBy)
+        .filter(([, name]) => name !== 'kubernetes')
+        .map(([path]) => path),
+    ).toEqual([]);
     expect(Object.keys(claimedBy)).toHaveLength(14);
   });
 
@@ -53,16 +57,14 @@ describe('kubernetes extractor', () => {
       '',
     ].join('\n');
     expect(run('list.yaml', text).references.map(project)).toEqual([
-      { line: 9, column: 41, value: 'nginx:1.27.0', kind: 'kubernetes-container', skip: null,
-        image: 'docker.io/library/nginx:1.27.0', spans: [['reference', 'nginx:1.27.0', 9, 41]] },
+      { line: 9, column: 41, value: 'nginx:1.27.0', kind: 'kubernetes-container', skip: null, image: 'docker.io/library/nginx:1.27.0', spans: [['reference', 'nginx:1.27.0', 9, 41]] },
     ]);
   });
 
   it('reports an invalid image string but not numbers, booleans or URLs', () => {
     const text = 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: Nginx:Latest\n  - image: 3\n  - image: false\n  - image: https://example.com/x\n';
     expect(run('pod.yaml', text).references.map(project)).toEqual([
-      { line: 5, column: 12, value: 'Nginx:Latest', kind: 'kubernetes-container', skip: 'invalid-reference',
-        image: null, spans: [['reference', 'Nginx:Latest', 5, 12]] },
+      { line: 5, column: 12, value: 'Nginx:Latest', kind: 'kubernetes-container', skip: 'invalid-reference', image: null, spans: [['reference', 'Nginx:Latest', 5, 12]] },
     ]);
   });
 
@@ -77,7 +79,12 @@ describe('kubernetes extractor', () => {
 
   it('survives an alias bomb without expanding it', () => {
     const lines = ['apiVersion: v1', 'kind: ConfigMap', 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 30; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 30; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     lines.push('spec: {image: "busybox:1.36.1"}', '');
     const result = run('bomb.yaml', lines.join('\n'));
     expect(result.references.map((reference) => reference.value)).toEqual(['busybox:1.36.1']);
@@ -85,17 +92,23 @@ describe('kubernetes extractor', () => {
   });
 
   it('reads a broken Helm template line by line without reporting a parse problem', () => {
-    const text = 'apiVersion: v1\nkind: Pod\n{{- with .Values.pod }}\nmetadata:\n  annotations:\n    notes: |\n      image: example/notes:1.0\n\n      {{ .notes }}\nspec:\n  containers:\n    - image: "{{ .repo }}:{{ .tag }}"\n      name: app\n    - name: side\n      image: "nginx:1.27\\u002e0"\n  sidecarImage: nginx:1.27.0 # comment\n{{- end }}\n';
+    const text =
+      'apiVersion: v1\nkind: Pod\n{{- with .Values.pod }}\nmetadata:\n  annotations:\n    notes: |\n      image: example/notes:1.0\n\n      {{ .notes }}\nspec:\n  containers:\n    - image: "{{ .repo }}:{{ .tag }}"\n      name: app\n    - name: side\n      image: "nginx:1.27\\u002e0"\n  sidecarImage: nginx:1.27.0 # comment\n{{- end }}\n';
     const result = run('templates/pod.yaml', text);
     expect(result.claims).toBe(true);
     expect(result.problems).toEqual([]);
     expect(result.references.map(project)).toEqual([
-      { line: 12, column: 15, value: '{{ .repo }}:{{ .tag }}', kind: 'kubernetes-container', skip: 'templated', image: null,
-        spans: [['reference', '{{ .repo }}:{{ .tag }}', 12, 15]] },
-      { line: 15, column: 15, value: 'nginx:1.27.0', kind: 'kubernetes-container', skip: 'unsupported-quoting',
-        image: 'docker.io/library/nginx:1.27.0', spans: [['reference', 'nginx:1.27\\u002e0', 15, 15]] },
-      { line: 16, column: 17, value: 'nginx:1.27.0', kind: 'kubernetes-image', skip: null, image: 'docker.io/library/nginx:1.27.0',
-        spans: [['reference', 'nginx:1.27.0', 16, 17]] },
+      { line: 12, column: 15, value: '{{ .repo }}:{{ .tag }}', kind: 'kubernetes-container', skip: 'templated', image: null, spans: [['reference', '{{ .repo }}:{{ .tag }}', 12, 15]] },
+      {
+        line: 15,
+        column: 15,
+        value: 'nginx:1.27.0',
+        kind: 'kubernetes-container',
+        skip: 'unsupported-quoting',
+        image: 'docker.io/library/nginx:1.27.0',
+        spans: [['reference', 'nginx:1.27\\u002e0', 15, 15]],
+      },
+      { line: 16, column: 17, value: 'nginx:1.27.0', kind: 'kubernetes-image', skip: null, image: 'docker.io/library/nginx:1.27.0', spans: [['reference', 'nginx:1.27.0', 16, 17]] },
     ]);
   });
 });

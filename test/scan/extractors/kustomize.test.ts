@@ -37,8 +37,19 @@ describe('kustomize extractor', () => {
   it('keeps the tag as written when YAML reads it as a number, and records where a digest line would go', () => {
     const { references } = run('kustomization.yaml', 'images:\n- name: app\n  newName: ghcr.io/acme/app\n  newTag: 2.10\n');
     expect(references.map(project)).toEqual([
-      { line: 3, column: 12, value: 'ghcr.io/acme/app:2.10', kind: 'kustomize-image', skip: null, image: 'ghcr.io/acme/app:2.10',
-        spans: [['repository', 'ghcr.io/acme/app', 3, 12], ['tag', '2.10', 4, 11], ['digest', '', 4, 15]] },
+      {
+        line: 3,
+        column: 12,
+        value: 'ghcr.io/acme/app:2.10',
+        kind: 'kustomize-image',
+        skip: null,
+        image: 'ghcr.io/acme/app:2.10',
+        spans: [
+          ['repository', 'ghcr.io/acme/app', 3, 12],
+          ['tag', '2.10', 4, 11],
+          ['digest', '', 4, 15],
+        ],
+      },
     ]);
   });
 

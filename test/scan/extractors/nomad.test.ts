@@ -17,8 +17,6 @@ function values(text: string) {
   return scan(text).references.map((r) => [r.line, r.column, r.value, r.skip]);
 }
 
-
-
 describe('nomad fixtures', () => {
   it('match expected.json', () => {
     const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));

@@ -36,7 +36,7 @@ describe('tokenizePuppet', () => {
     expect(brief(tokens)).toEqual(['variable:$a', 'punct:=', "string:'b'"]);
   });
 
-  it('undoes only \\\\ and \\\' in single-quoted strings', () => {
+  it("undoes only \\\\ and \\' in single-quoted strings", () => {
     const { tokens } = tokenizePuppet("'it\\'s a \\\\ and \\n' 'plain:1.0'");
     expect(tokens[0]).toMatchObject({ kind: 'string', value: "it's a \\ and \\n", literal: false });
     expect(tokens[1]).toMatchObject({ kind: 'string', value: 'plain:1.0', literal: true, start: 20, end: 31 });
@@ -66,7 +66,7 @@ describe('tokenizePuppet', () => {
       "$a = @(END)  # comment 'x'",
       "  image => 'nginx:1.0'",
       '  END',
-      "$b = [@(\"ONE\":json/t), @(TWO)] 'same-line'",
+      '$b = [@("ONE":json/t), @(TWO)] \'same-line\'',
       '  {"image": "${x}"}',
       '  |- ONE',
       "  two's body",

@@ -42,8 +42,22 @@ describe('puppetExtractor.extract', () => {
   it('reports each title of a docker::image title array, and a docker::image without tag as no-tag', () => {
     const { references } = scan("docker::image { ['debian', 'alpine']: image_tag => '12' }\ndocker::image { 'busybox': }\n");
     expect(references.map((reference) => [reference.value, reference.skip, reference.spans])).toEqual([
-      ['debian:12', null, [['repository', 'debian', 1, 19], ['tag', '12', 1, 53]]],
-      ['alpine:12', null, [['repository', 'alpine', 1, 29], ['tag', '12', 1, 53]]],
+      [
+        'debian:12',
+        null,
+        [
+          ['repository', 'debian', 1, 19],
+          ['tag', '12', 1, 53],
+        ],
+      ],
+      [
+        'alpine:12',
+        null,
+        [
+          ['repository', 'alpine', 1, 29],
+          ['tag', '12', 1, 53],
+        ],
+      ],
       ['busybox', 'no-tag', [['reference', 'busybox', 2, 18]]],
     ]);
   });
@@ -81,7 +95,7 @@ describe('puppetExtractor.extract', () => {
   });
 
   it('marks a value written with escapes as not editable in place', () => {
-    const { references } = scan("docker::run { 'x': image => \"nginx:1.25\\u{2E}3\" }");
+    const { references } = scan('docker::run { \'x\': image => "nginx:1.25\\u{2E}3" }');
     expect(references).toEqual([
       {
         line: 1,
@@ -102,10 +116,10 @@ describe('puppetExtractor.extract', () => {
       "  file { '/srv/img/x.svg': source => 'puppet:///modules/gallery/x.svg', image => 'https://example.com/x' }",
       "  vm { 'guest': disk_image => 'ubuntu-24.04.img', root_image => '/var/lib/libvirt/base.qcow2', baseimage => 'debian' }",
       "  $image = 'nginx'",
-      "  $logo_image = \"${base}/logo.jpg\"",
+      '  $logo_image = "${base}/logo.jpg"',
       "  $hero_image = lookup('gallery::hero_image')",
       "  app { 'x': image => lookup('app::image'), boot_image => Deferred('vault', ['x']) }",
-      "  $message = \"Pull nginx:1.25 with image => 'x:1'\"",
+      '  $message = "Pull nginx:1.25 with image => \'x:1\'"',
       '}',
     ].join('\n');
     expect(scan(text)).toMatchObject({ references: [], problems: [] });
@@ -133,13 +147,7 @@ describe('puppetExtractor.extract', () => {
   });
 
   it('does not read images from heredoc bodies or comments, and keeps going after them', () => {
-    const text = [
-      '$conf = @(END)',
-      "  image => 'nginx:9.9'",
-      '  | END',
-      "# docker::run { 'old': image => 'nginx:1.0' }",
-      "docker::run { 'new': image => 'nginx:1.27.0' }",
-    ].join('\n');
+    const text = ['$conf = @(END)', "  image => 'nginx:9.9'", '  | END', "# docker::run { 'old': image => 'nginx:1.0' }", "docker::run { 'new': image => 'nginx:1.27.0' }"].join('\n');
     expect(scan(text).references.map((reference) => [reference.line, reference.value])).toEqual([[5, 'nginx:1.27.0']]);
   });
 
@@ -172,8 +180,6 @@ describe('puppetExtractor.extract', () => {
 
   it('completes only a bare repository from siblings: a value with its own tag stays whole', () => {
     const text = `docker::run { 'x': image => 'nginx:1.25.3', image_tag => '1.0', image_digest => 'sha256:${'a'.repeat(64)}' }`;
-    expect(scan(text).references.map((reference) => [reference.value, reference.spans.map((span) => span[0])])).toEqual([
-      ['nginx:1.25.3', ['reference']],
-    ]);
+    expect(scan(text).references.map((reference) => [reference.value, reference.spans.map((span) => span[0])])).toEqual([['nginx:1.25.3', ['reference']]]);
   });
 });

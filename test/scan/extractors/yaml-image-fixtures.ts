@@ -9,7 +9,6 @@ import { projectReference as project } from '../../support/fixture-projection.js
 
 export { project };
 
-
 function listFiles(root: string, prefix = ''): string[] {
   return readdirSync(join(root, prefix))
     .sort()

@@ -40,10 +40,7 @@ function fromFlag(scope: Scope, line: LogicalLine, start: number, end: number, d
   const resolved = text.includes('$') ? resolveArgs(text, scope.stageArgs) : null;
   if (resolved) {
     if (/^\d+$/.test(resolved.value) || scope.stages.has(resolved.value.toLowerCase())) return;
-    const parts: PartInput[] = [
-      { role: 'template', ...range },
-      ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name })),
-    ];
+    const parts: PartInput[] = [{ role: 'template', ...range }, ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name }))];
     scope.references.push(makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, detail }));
     return;
   }
@@ -96,10 +93,7 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
     return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', ...detail });
   }
   if (!isImage(resolved.value)) return null;
-  const parts: PartInput[] = [
-    { role: 'template', ...range },
-    ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name })),
-  ];
+  const parts: PartInput[] = [{ role: 'template', ...range }, ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name }))];
   return makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, ...detail });
 }
 
@@ -117,9 +111,14 @@ function extract(file: SourceFile): { references: Reference[]; problems: readonl
   const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map(), stageArgs: new Map() };
   for (const directive of parsed.directives) {
     if (directive.key !== 'syntax' || directive.value === '') continue;
-    scope.references.push(makeReference(file, {
-      kind: KIND, value: directive.value, parts: [{ role: 'reference', start: directive.start, end: directive.end }], detail: 'syntax directive',
-    }));
+    scope.references.push(
+      makeReference(file, {
+        kind: KIND,
+        value: directive.value,
+        parts: [{ role: 'reference', start: directive.start, end: directive.end }],
+        detail: 'syntax directive',
+      }),
+    );
   }
   let seenFrom = false;
   for (const line of parsed.instructions) {

@@ -29,9 +29,7 @@ export const genericYamlExtractor: Extractor = {
     const kind = helmValuesKind(file.path);
     if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => kind, true), problems: [] };
     const { documents, problems } = yamlSource(file);
-    const references = documents.flatMap((document) =>
-      imageFields(file, document.contents, { kindFor: () => kind, splitKind: kind, splitAnywhere: true, snakeKeys: true }),
-    );
+    const references = documents.flatMap((document) => imageFields(file, document.contents, { kindFor: () => kind, splitKind: kind, splitAnywhere: true, snakeKeys: true }));
     return { references: sortByPosition(references), problems };
   },
 };

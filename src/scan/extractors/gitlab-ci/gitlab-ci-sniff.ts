@@ -17,20 +17,7 @@ export const GITLAB_GLOBAL_KEYS: ReadonlySet<string> = new Set([
   'spec',
 ]);
 
-const DEFAULT_KEYS = new Set([
-  'after_script',
-  'artifacts',
-  'before_script',
-  'cache',
-  'hooks',
-  'id_tokens',
-  'image',
-  'interruptible',
-  'retry',
-  'services',
-  'tags',
-  'timeout',
-]);
+const DEFAULT_KEYS = new Set(['after_script', 'artifacts', 'before_script', 'cache', 'hooks', 'id_tokens', 'image', 'interruptible', 'retry', 'services', 'tags', 'timeout']);
 const WORKFLOW_KEYS = new Set(['rules', 'name', 'auto_cancel']);
 const INCLUDE_KEYS = new Set(['local', 'remote', 'project', 'file', 'ref', 'template', 'component', 'rules', 'inputs', 'integrity', 'cache']);
 const JOB_ACTIONS = ['script', 'before_script', 'trigger', 'extends', 'run'];

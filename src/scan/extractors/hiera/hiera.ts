@@ -53,7 +53,13 @@ export const hieraExtractor: Extractor = {
             // its string values are references when they carry a tag or digest.
             const entry = valueText(node, file, false);
             if (entry && !entry.templated && looksLikeTaggedImage(entry.text)) {
-              inputs.push({ kind: 'hiera', value: entry.text, parts: [{ role: 'reference', start: entry.start, end: entry.end }], detail: [...path, key].join('.'), ...(entry.skip ? { skip: entry.skip } : {}) });
+              inputs.push({
+                kind: 'hiera',
+                value: entry.text,
+                parts: [{ role: 'reference', start: entry.start, end: entry.end }],
+                detail: [...path, key].join('.'),
+                ...(entry.skip ? { skip: entry.skip } : {}),
+              });
             }
             continue;
           }

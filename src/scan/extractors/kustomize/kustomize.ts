@@ -19,12 +19,7 @@ function isKustomization(node: unknown): node is YAMLMap {
   const kind = mapGet(node, 'kind');
   const apiVersion = mapGet(node, 'apiVersion');
   return (
-    isScalar(kind) &&
-    typeof kind.value === 'string' &&
-    KINDS.has(kind.value) &&
-    isScalar(apiVersion) &&
-    typeof apiVersion.value === 'string' &&
-    apiVersion.value.startsWith('kustomize.config.k8s.io/')
+    isScalar(kind) && typeof kind.value === 'string' && KINDS.has(kind.value) && isScalar(apiVersion) && typeof apiVersion.value === 'string' && apiVersion.value.startsWith('kustomize.config.k8s.io/')
   );
 }
 

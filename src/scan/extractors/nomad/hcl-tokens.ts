@@ -31,7 +31,10 @@ interface Quoted {
 }
 
 class HclSyntaxError extends Error {
-  constructor(readonly offset: number, message: string) {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
     super(message);
   }
 }

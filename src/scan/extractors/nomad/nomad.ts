@@ -72,7 +72,10 @@ function imageReference(file: SourceFile, attribute: HclAttribute, detail: strin
 
 /** The images of a task's `config` blocks; `detail` names the task for the reader. */
 function taskReferences(file: SourceFile, task: HclBlock, detail: string, scope: HclScope): Reference[] {
-  const driver = stringValue(file, task.attributes.find((attribute) => attribute.name === 'driver'));
+  const driver = stringValue(
+    file,
+    task.attributes.find((attribute) => attribute.name === 'driver'),
+  );
   if (driver !== null && !/[$%]\{|\[\[/.test(driver) && !IMAGE_DRIVERS.has(driver)) return [];
   const references: Reference[] = [];
   for (const config of task.blocks) {

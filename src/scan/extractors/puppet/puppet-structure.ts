@@ -160,7 +160,12 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
   const brace = (i: number): number => {
     const kind = braceKind(i);
     if (kind === 'block') return walk(i + 1, '}');
-    const owner = at(i - 1)?.kind === 'name' ? at(i - 1)!.text.replace(/^::/, '').toLowerCase() : null;
+    const owner =
+      at(i - 1)?.kind === 'name'
+        ? at(i - 1)!
+            .text.replace(/^::/, '')
+            .toLowerCase()
+        : null;
     let j = i + 1;
     if (kind === 'pairs') {
       const found: PuppetEntry[] = [];

@@ -27,12 +27,8 @@ export const puppetExtractor: Extractor = {
       const input = assignmentReference(assignment.name, assignment.value);
       if (input) inputs.push(input);
     }
-    const references: Reference[] = inputs
-      .sort((a, b) => (a.parts[0]?.start ?? 0) - (b.parts[0]?.start ?? 0))
-      .map((input) => makeReference(file, input));
-    const problems: ScanProblem[] = error
-      ? [{ file: file.path, line: file.position(error.offset).line, code: 'parse-error', message: `Puppet: ${error.message}` }]
-      : [];
+    const references: Reference[] = inputs.sort((a, b) => (a.parts[0]?.start ?? 0) - (b.parts[0]?.start ?? 0)).map((input) => makeReference(file, input));
+    const problems: ScanProblem[] = error ? [{ file: file.path, line: file.position(error.offset).line, code: 'parse-error', message: `Puppet: ${error.message}` }] : [];
     return { references, problems };
   },
 };
@@ -76,13 +72,7 @@ function describe(group: PuppetGroup): string | undefined {
   return group.owner;
 }
 
-function imageReference(
-  key: string,
-  value: PuppetToken,
-  strength: ImageKeyStrength,
-  siblings: ReadonlyMap<string, PuppetEntry>,
-  detail: string | undefined,
-): ReferenceInput | null {
+function imageReference(key: string, value: PuppetToken, strength: ImageKeyStrength, siblings: ReadonlyMap<string, PuppetEntry>, detail: string | undefined): ReferenceInput | null {
   const text = valueText(value);
   if (!text || (value.kind === 'variable' && strength !== 'clear')) return null;
   const sibling = (keys: readonly string[]): ValueText | null => {
