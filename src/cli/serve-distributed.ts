@@ -11,7 +11,7 @@ import { sharedManifestSource } from '../lookup/shared-manifest-source.js';
 import type { ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 import type { Logger } from './logger.js';
-import { serveOptions } from './serve.js';
+import { serveOptions } from './serve-options.js';
 
 type QueueConfig = NonNullable<NonNullable<Config['serve']>['queue']>;
 

@@ -1,0 +1,94 @@
+import { Cron } from 'croner';
+import { DEFAULTS } from '../config/defaults.js';
+import type { Config } from '../config/schema.js';
+import { parseDuration } from '../core/duration.js';
+import { ArchpinError } from '../core/errors.js';
+import { parseListen } from '../bot/http-server.js';
+import { createChainRunner, type ChainRunner } from '../bot/chain-runner.js';
+import type { ServeOptions } from '../bot/serve.js';
+import { createGitlabPipelines } from '../apply/forges/gitlab-pipelines.js';
+import type { RegistryClient } from '../lookup/registry-client.js';
+import type { ParsedArgs } from './args.js';
+import type { CliIo } from './io.js';
+import type { Logger } from './logger.js';
+import { cacheDirectory, lookupSetup } from './lookup-deps.js';
+import { makeForge } from './make-forge.js';
+import { registerSecret } from '../core/redact.js';
+import type { RateStore } from '../apply/forges/rate-budget.js';
+import { memorySweepMemo } from '../bot/sweep-memo.js';
+import type { ManifestSource } from '../lookup/manifest-source.js';
+
+export type ServeArgs = Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'projects' | 'owners' | 'repositories' | 'listen' | 'schedule' | 'cacheDir' | 'platforms' | 'dryRun'>;
+
+/** Everything `startServe` needs, from flags (which win), the config and the environment. */
+export function serveOptions(
+  args: ServeArgs,
+  config: Config,
+  io: CliIo,
+  logger: Logger,
+  shared: { rateStore?: (token: string) => RateStore; source?: (source: ManifestSource) => ManifestSource } = {},
+): ServeOptions {
+  const stopLookups = new AbortController();
+  const serve = config.serve ?? {};
+  const listenText = args.listen ?? serve.listen ?? DEFAULTS.serve.listen;
+  const listen = parseListen(listenText);
+  if (!listen) throw new ArchpinError('usage', `--listen / serve.listen must be host:port, not "${listenText}"`);
+  const schedule = args.schedule ?? serve.schedule ?? DEFAULTS.serve.schedule;
+  try {
+    new Cron(schedule, { paused: true, ...(serve.timezone ? { timezone: serve.timezone } : {}) }).stop();
+  } catch (error) {
+    throw new ArchpinError('usage', `--schedule / serve.schedule "${schedule}" is not a cron pattern: ${(error as Error).message}`);
+  }
+  const secretEnv = serve.webhookSecretEnv ?? DEFAULTS.serve.webhookSecretEnv;
+  const webhookSecret = io.env[secretEnv] || null;
+  registerSecret(webhookSecret);
+  if (webhookSecret === null && serve.webhookSecretEnv) throw new ArchpinError('usage', `serve.webhookSecretEnv names ${secretEnv}, which is not set`);
+  if (webhookSecret === null) logger.warn(`webhooks are refused: set ${DEFAULTS.serve.webhookSecretEnv} or serve.webhookSecretEnv`);
+  const { forge, targets, tokenEnv } = makeForge(args, config, io, shared.rateStore);
+  const cacheDir = cacheDirectory(args.cacheDir, config, io);
+  let chain: ChainRunner | undefined;
+  if (config.chain?.rebuild) {
+    if (forge.type !== 'gitlab') throw new ArchpinError('usage', 'chain.rebuild needs a GitLab forge (Pipeline Hooks and the pipeline API)');
+    const url = (args.url ?? config.forge?.url)!;
+    let client: Promise<RegistryClient> | null = null;
+    const registry = () => (client ??= lookupSetup(config, io, { cacheDir, platforms: args.platforms }).then((setup) => setup.client));
+    chain = createChainRunner({
+      config,
+      forge,
+      targets,
+      pipelines: createGitlabPipelines({ url, token: io.env[tokenEnv]!, tokenEnv }),
+      registry: {
+        getManifest: async (image, reference) => (await registry()).getManifest(image, reference),
+        getBlob: async (image, digest, options) => (await registry()).getBlob(image, digest, options),
+      },
+      logger,
+      now: io.now,
+      dryRun: args.dryRun,
+    });
+  }
+  return {
+    chain,
+    chainSchedules: config.chain?.schedules ?? [],
+    config,
+    forge,
+    targets,
+    logger,
+    listen,
+    schedule,
+    timezone: serve.timezone,
+    webhookSecret,
+    concurrency: serve.concurrency ?? DEFAULTS.serve.concurrency,
+    debounceMs: serve.debounce ? parseDuration(serve.debounce)! : DEFAULTS.serve.debounceMs,
+    sweepOnStart: serve.sweepOnStart ?? DEFAULTS.serve.sweepOnStart,
+    dryRun: args.dryRun,
+    platforms: args.platforms,
+    now: io.now,
+    abortLookups: () => stopLookups.abort(),
+    memo: memorySweepMemo(),
+    openLookup: async () => {
+      const setup = await lookupSetup(config, io, { cacheDir, platforms: args.platforms, signal: stopLookups.signal });
+      const { policyFor: _policyFor, source, ...deps } = setup.deps;
+      return { deps: { ...deps, source: shared.source ? shared.source(source) : source }, firstSeen: setup.firstSeen, requestCounts: () => setup.client.requestCounts() };
+    },
+  };
+}
