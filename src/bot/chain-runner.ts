@@ -18,18 +18,11 @@ import { parseImageRef } from '../core/image-ref.js';
 import type { Manifest } from '../core/manifest.js';
 import { gateParentImage, type ParentVerdict } from './chain-gate.js';
 import { readChainProjects } from './chain-projects.js';
+import type { PipelineHookEvent } from './webhooks.js';
 import type { RegistryClient } from '../lookup/registry-client.js';
 
-/** A GitLab Pipeline Hook, reduced to what the chain needs. */
-export interface PipelineEvent {
-  readonly projectId: string;
-  readonly path: string;
-  readonly defaultBranch: string | null;
-  readonly ref: string;
-  readonly tag: boolean;
-  readonly status: string;
-  readonly pipeline: PipelineRef;
-}
+/** A GitLab Pipeline Hook, reduced to what the chain needs (parsed and scope-checked by the webhook endpoint). */
+export type PipelineEvent = PipelineHookEvent;
 
 export interface ChainRunnerOptions {
   readonly config: Config;
