@@ -4,8 +4,8 @@
  * project; a worker killed mid-job has its job taken by another; Redis restarts lose nothing; a
  * webhook burst spread over replicas runs each project once.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { startRedis, type TestRedis } from '../support/redis.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { seedIncident } from '../support/seed.js';
 import { gitlabPush, post, until, WEBHOOK_SECRET } from './serve-support.js';
+import { ensureBuilt } from '../support/build.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let registry: TestRegistry;
@@ -33,8 +34,7 @@ interface Replica {
 }
 
 beforeAll(async () => {
-  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' });
-  if (!existsSync(path.join(ROOT, 'dist/bot/bull-serve.js'))) throw new Error('dist/bot/bull-serve.js missing after the build');
+  await ensureBuilt('dist/bot/bull-serve.js');
   registry = await startRegistry();
   await seedIncident(registry);
   gitlab = await startGitlabDouble();

@@ -3,8 +3,8 @@
  * finishes the write in flight and exits 0. The GitLab double sits behind a proxy that delays commits,
  * so the signal lands mid-sweep.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { startProxy, type TestProxy } from '../support/proxy.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { seedIncident } from '../support/seed.js';
 import { until, WEBHOOK_SECRET } from './serve-support.js';
+import { ensureBuilt } from '../support/build.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let registry: TestRegistry;
@@ -22,9 +23,7 @@ let work: string;
 let child: ChildProcess | null = null;
 
 beforeAll(async () => {
-  // The spawned process runs the built code: build it (a type error elsewhere still emits).
-  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' });
-  if (!existsSync(path.join(ROOT, 'dist/cli/serve.js'))) throw new Error('dist/cli/serve.js missing after the build');
+  await ensureBuilt('dist/cli/serve.js');
   registry = await startRegistry();
   await seedIncident(registry);
   gitlab = await startGitlabDouble();

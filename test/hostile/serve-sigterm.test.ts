@@ -3,7 +3,7 @@
  * the lookup is aborted and `archpin serve` exits 0 well within 10 s, not after the registry timeout
  * and its retries.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../support/gitlab-double.js';
 import { until, WEBHOOK_SECRET } from '../bot/serve-support.js';
+import { ensureBuilt } from '../support/build.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let gitlab: GitlabDouble;
@@ -21,7 +22,7 @@ let work: string;
 let child: ChildProcess | null = null;
 
 beforeAll(async () => {
-  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' });
+  await ensureBuilt();
   gitlab = await startGitlabDouble();
   stalled = createServer(() => {
     stalledRequests++; // never answered

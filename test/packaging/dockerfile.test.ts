@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ignore from 'ignore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../support/build.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -68,12 +69,7 @@ function copies(stage: Stage): Array<{ from: string | null; sources: string[]; d
   });
 }
 
-beforeAll(() => {
-  if (!existsSync(path.join(ROOT, 'dist', 'main.js'))) {
-    const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}${result.stderr}`);
-  }
-}, 120_000);
+beforeAll(() => ensureBuilt(), 120_000);
 
 describe('Dockerfile', () => {
   it('has a build stage and a runtime stage on the Node 24 LTS base, pinned by digest', () => {
