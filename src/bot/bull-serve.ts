@@ -23,6 +23,7 @@ import { startHttpServer } from './http-server.js';
 import type { LookupSession } from './lookup-sessions.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOutcomeRecorder } from './outcome-recording.js';
+import { memoKey, quietOutcome } from './quiet-repository.js';
 import { repositoryJob } from './repository-job.js';
 import type { ServeHandle, ServeOptions } from './serve.js';
 import { serveRoutes } from './serve-routes.js';
@@ -53,6 +54,8 @@ interface RepositoryJobData {
   readonly reason: string;
   /** A webhook: run in full even when the activity stamp has not moved (GitLab updates it lazily). */
   readonly force: boolean;
+  /** A sweep's scheduler found it moved (the quiet check is done): run in full. */
+  readonly checked?: boolean;
   /** The sweep that queued it: its lookups are shared by the jobs of that sweep in this worker. */
   readonly sweep: string | null;
   /** Unique per enqueue: tells whether `add` made this job or found another with the same id. */
@@ -60,6 +63,10 @@ interface RepositoryJobData {
 }
 
 const SWEEP_SCHEDULER = 'sweep';
+/** Jobs per addBulk call, and failed jobs read per page. */
+const BULK = 500;
+/** Repositories a sweep checks for quiet at once (their lookups are shared, so mostly Redis reads). */
+const QUIET_CHECKS = 32;
 const MIB = 1024 * 1024;
 
 /** BullMQ's connection options from a redis:// or rediss:// URL. */
@@ -98,10 +105,12 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
   const sweeps = new Queue('sweeps', { connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 } });
   for (const queue of [repositories, sweeps]) queue.on('error', (error) => logger.warn({ err: error }, 'queue connection'));
 
+  // BullMQ takes no integer ids (GitLab's are) and no ':' in them.
+  const jobIdOf = (id: string) => `repo-${encodeURIComponent(keyOf(id))}`;
+
   /** One job per repository: a waiting one absorbs the new request; a finished one makes way for it. */
   async function enqueue(data: RepositoryJobData, delayMs: number): Promise<EnqueueResult> {
-    // BullMQ takes no integer ids (GitLab's are) and no ':' in them.
-    const jobId = `repo-${encodeURIComponent(keyOf(data.id))}`;
+    const jobId = jobIdOf(data.id);
     const existing = await repositories.getJob(jobId);
     if (existing) {
       const state = await existing.getState();
@@ -157,7 +166,7 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
         repository,
         config,
         { forge, lookup, firstSeen: session.firstSeen, now: options.now, dryRun: options.dryRun, shouldStop: () => stopping, memo: queueOptions.memo },
-        { force: data.force },
+        { force: data.force || data.checked === true },
       );
       record(outcome, quiet);
       return quiet ? 'quiet' : 'done';
@@ -168,6 +177,27 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     }
   };
 
+  /**
+   * Queues the repositories a sweep found moved, in bulk. A job already waiting or running for a
+   * repository absorbs the request (same job id); a failed one keeps its id, so it is removed first.
+   */
+  async function enqueueMoved(moved: readonly RepositoryJobData[]): Promise<void> {
+    if (moved.length === 0) return;
+    const wanted = new Set(moved.map((data) => jobIdOf(data.id)));
+    for (let start = 0; ; start += BULK) {
+      const failed = await repositories.getJobs(['failed'], start, start + BULK - 1);
+      for (const job of failed) if (job?.id && wanted.has(job.id)) await job.remove().catch(() => undefined);
+      if (failed.length < BULK) break;
+    }
+    for (let start = 0; start < moved.length; start += BULK) {
+      await repositories.addBulk(moved.slice(start, start + BULK).map((data) => ({ name: 'repository', data, opts: { jobId: jobIdOf(data.id) } })));
+    }
+  }
+
+  /**
+   * A sweep: list the targets in bulk, tell the quiet repositories here (their memo entries read in
+   * bulk, their lookups shared through Redis), and queue only the ones that moved.
+   */
   const runSweep = async (job: Job): Promise<number> => {
     let listed: Repository[];
     try {
@@ -181,13 +211,25 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     forgeReached = true;
     metrics.inc('archpin_sweeps_total');
     const sweep = String(job.id ?? job.timestamp);
-    let queued = 0;
-    for (const repository of listed) {
-      if (stopping) break;
-      if ((await enqueue({ id: repository.id, repository, reason: 'sweep', force: false, sweep }, 0)) === 'queued') queued++;
-    }
-    logger.info({ repositories: listed.length, queued, sweep }, 'sweep queued');
-    return queued;
+    const active = listed.filter((repository) => !repository.archived);
+    const { lookup } = await sessionFor(sweep);
+    const entries = await queueOptions.memo.getMany(active.map((repository) => memoKey(forge, repository)));
+    const quietDeps = { forge, lookup, memo: queueOptions.memo, now: options.now };
+    const moved: RepositoryJobData[] = [];
+    let next = 0;
+    const check = async (): Promise<void> => {
+      while (next < active.length && !stopping) {
+        const index = next++;
+        const repository = active[index]!;
+        const outcome = await quietOutcome(repository, config, quietDeps, entries[index]).catch(() => null);
+        if (outcome) record(outcome, true);
+        else moved.push({ id: repository.id, repository, reason: 'sweep', force: false, checked: true, sweep });
+      }
+    };
+    await Promise.all(Array.from({ length: QUIET_CHECKS }, check));
+    if (!stopping) await enqueueMoved(moved);
+    logger.info({ repositories: listed.length, quiet: active.length - moved.length, queued: moved.length, sweep }, 'sweep queued');
+    return moved.length;
   };
 
   const workerOptions = { connection, prefix, lockDuration: queueOptions.lockDurationMs, stalledInterval: Math.max(1000, Math.floor(queueOptions.lockDurationMs / 2)), maxStalledCount: 1 };

@@ -6,7 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Forge, Repository } from '../apply/forges/forge.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { Config } from '../config/schema.js';
+import { parseDuration } from '../core/duration.js';
 import type { Dependency } from '../core/dependency.js';
 import type { ChangeAction, RepositoryOutcome } from '../core/outcome.js';
 import { runRepository, type LookedUp, type RunRepositoryDeps } from './run-repository.js';
@@ -31,11 +33,29 @@ export function resultsFingerprint(results: readonly LookedUp[]): string {
 
 type Lookup = RunRepositoryDeps['lookup'];
 
-/** The outcome of a repository that needs nothing (no forge call made), or null when it must run. */
-export async function quietOutcome(repo: Repository, global: Config, deps: { forge: Forge; lookup: Lookup; memo: SweepMemo }): Promise<RepositoryOutcome | null> {
+/** How long a repository may go without a full run (`forge.fullCheckInterval`), whatever its stamp says. */
+export function fullCheckIntervalMs(global: Config): number {
+  const text = global.forge?.fullCheckInterval;
+  return (text ? parseDuration(text) : null) ?? DEFAULTS.fullCheckIntervalMs;
+}
+
+export interface QuietDeps {
+  readonly forge: Forge;
+  readonly lookup: Lookup;
+  readonly memo: SweepMemo;
+  readonly now: () => number;
+}
+
+/**
+ * The outcome of a repository that needs nothing (no forge call made), or null when it must run.
+ * `known` is its memo entry when the caller read it already (in bulk).
+ */
+export async function quietOutcome(repo: Repository, global: Config, deps: QuietDeps, known?: SweepMemoEntry | null): Promise<RepositoryOutcome | null> {
   if (repo.activity === undefined) return null;
-  const entry = await deps.memo.get(memoKey(deps.forge, repo));
+  const entry = known === undefined ? await deps.memo.get(memoKey(deps.forge, repo)) : known;
   if (!entry || entry.activity !== repo.activity || entry.configHash !== globalConfigHash(global)) return null;
+  // A stamp can lag behind a change (GitLab refreshes last_activity_at lazily): every repository runs in full now and then.
+  if (!(deps.now() - entry.settledAt < fullCheckIntervalMs(global))) return null;
   const dependencies: Dependency[] = entry.dependencies.map((dependency) => ({ ...dependency, references: [] }));
   const results = await deps.lookup(dependencies, (entry.config as Config | null) ?? global);
   if (results.some((result) => result.error !== null) || resultsFingerprint(results) !== entry.results) return null;
@@ -107,6 +127,7 @@ export async function runAndRemember(repo: Repository, global: Config, deps: Run
       ? null
       : {
           activity,
+          settledAt: deps.now(),
           configHash: globalConfigHash(global),
           config: JSON.stringify(done.config) === JSON.stringify(global) ? null : done.config,
           dependencies: done.dependencies.map(({ key: image, location, tag, digest }) => ({ key: image, location, tag, digest })),

@@ -25,7 +25,7 @@ export async function repositoryJob(
 ): Promise<RepositoryJobResult> {
   const memo = deps.memo;
   if (!memo) return { outcome: await runRepository(repo, config, deps), quiet: false };
-  const quiet = options.force ? null : await quietOutcome(repo, config, { forge: deps.forge, lookup: deps.lookup, memo });
+  const quiet = options.force ? null : await quietOutcome(repo, config, { forge: deps.forge, lookup: deps.lookup, memo, now: deps.now });
   if (quiet) return { outcome: quiet, quiet: true };
   return { outcome: await runAndRemember(repo, config, { ...deps, memo }), quiet: false };
 }

@@ -19,6 +19,8 @@ export interface MemoDependency {
 export interface SweepMemoEntry {
   /** The repository's activity stamp when it was left settled. */
   readonly activity: string;
+  /** Epoch ms of the full run that left it settled: past `forge.fullCheckInterval` it runs in full again. */
+  readonly settledAt: number;
   /** The global configuration it was settled under. */
   readonly configHash: string;
   /** The configuration its lookups ran with, when the repository's own archpin.json changed it (else null). */
@@ -32,6 +34,8 @@ export interface SweepMemoEntry {
 
 export interface SweepMemo {
   get(key: string): Promise<SweepMemoEntry | null>;
+  /** Several entries at once, in the order of `keys`. */
+  getMany(keys: readonly string[]): Promise<Array<SweepMemoEntry | null>>;
   /** Records an entry; null forgets the repository (its next sweep runs it in full). */
   set(key: string, entry: SweepMemoEntry | null): Promise<void>;
   /** Persists what was recorded (a no-op for stores that write through). */
@@ -39,7 +43,7 @@ export interface SweepMemo {
 }
 
 const FILE = 'sweep-memo.json';
-const VERSION = 1;
+const VERSION = 2;
 
 /** A JSON file in the cache directory; entries are only written back by `save`. */
 export async function openFileSweepMemo(cacheDir: string, name = FILE): Promise<SweepMemo> {
@@ -54,6 +58,7 @@ export async function openFileSweepMemo(cacheDir: string, name = FILE): Promise<
   let dirty = false;
   return {
     get: (key) => Promise.resolve(entries[key] ?? null),
+    getMany: (keys) => Promise.resolve(keys.map((key) => entries[key] ?? null)),
     set(key, entry) {
       if (entry === null) delete entries[key];
       else entries[key] = entry;
@@ -76,6 +81,7 @@ export function memorySweepMemo(): SweepMemo {
   const entries = new Map<string, SweepMemoEntry>();
   return {
     get: (key) => Promise.resolve(entries.get(key) ?? null),
+    getMany: (keys) => Promise.resolve(keys.map((key) => entries.get(key) ?? null)),
     set(key, entry) {
       if (entry === null) entries.delete(key);
       else entries.set(key, entry);

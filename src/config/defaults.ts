@@ -18,6 +18,9 @@ export const DEFAULTS = {
   automerge: false,
   labels: [] as readonly string[],
   ignorePaths: [] as readonly string[],
+  /** Every repository runs in full at least this often, whatever its activity stamp says. */
+  fullCheckInterval: '24 hours',
+  fullCheckIntervalMs: 86_400_000,
   serve: {
     schedule: '0 * * * *',
     listen: '0.0.0.0:8080',

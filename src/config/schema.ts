@@ -70,6 +70,11 @@ export const forgeSchema = z
       .min(0)
       .optional()
       .describe('API requests per minute for this token, shared by every worker (0 or absent: only what the forge says in its rate-limit headers and 429s; GitLab.com: 2000).'),
+    fullCheckInterval: duration
+      .optional()
+      .describe(
+        `Sweeps skip a repository whose activity stamp has not moved; each one still runs in full at least this often, as a stamp can lag behind a change (default "${DEFAULTS.fullCheckInterval}").`,
+      ),
     rateLimits: z
       .record(z.string(), z.number().int().positive())
       .optional()

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,43 @@ describe('cheap no-op sweeps', () => {
     expect(fifth.code).toBe(0);
     expect([...callsSince(from).byProject.keys()].sort()).toEqual([...ids].sort());
     expect(names.map((name) => gitlab.state.project(name).mergeRequests[0]!.title.endsWith('27.3.0-dind'))).toEqual([true, true, true, true]);
+  });
+
+  it('runs every project in full once its last full run is older than forge.fullCheckInterval (default 24 hours), whatever its stamp says', async () => {
+    const names = ['lagging/a', 'lagging/b'];
+    for (const name of names) gitlab.state.addProject(name, { files: { 'pod.yaml': deployFile('27.0.3-dind') } });
+    const ids = names.map((name) => String(gitlab.state.project(name).id));
+    const start = Date.parse('2026-11-22T12:00:00Z');
+    const at = (hours: number, extra: string[] = []) =>
+      runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'lagging', '--format', 'json', '--cache-dir', path.join(work, 'cache-lagging'), ...extra], {
+        env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
+        now: start + hours * 3_600_000,
+      });
+    expect((await at(0)).code).toBe(0);
+    let from = gitlab.requests.length;
+    expect((await at(23.9)).code).toBe(0);
+    expect(callsSince(from)).toEqual({ group: 1, byProject: new Map() });
+    // 24 hours after the full run: both run in full (each looks its dashboard up), then are quiet again.
+    from = gitlab.requests.length;
+    expect((await at(24)).code).toBe(0);
+    const full = callsSince(from);
+    expect([...full.byProject.keys()].sort()).toEqual([...ids].sort());
+    expect(gitlab.requests.slice(from).filter((request) => request.method === 'GET' && /^\/projects\/\d+\/issues$/.test(request.path)).length).toBe(2);
+    from = gitlab.requests.length;
+    expect((await at(30)).code).toBe(0);
+    expect(callsSince(from)).toEqual({ group: 1, byProject: new Map() });
+    // A shorter interval from the configuration.
+    const config = path.join(work, 'lagging.json');
+    writeFileSync(config, JSON.stringify({ forge: { type: 'gitlab', fullCheckInterval: '2 hours' } }));
+    from = gitlab.requests.length;
+    expect((await at(31, ['--config', config])).code).toBe(0);
+    expect(callsSince(from).byProject.size).toBe(2);
+    from = gitlab.requests.length;
+    expect((await at(32.5, ['--config', config])).code).toBe(0);
+    expect(callsSince(from)).toEqual({ group: 1, byProject: new Map() });
+    from = gitlab.requests.length;
+    expect((await at(33, ['--config', config])).code).toBe(0);
+    expect([...callsSince(from).byProject.keys()].sort()).toEqual([...ids].sort());
   });
 
   it('runs a project whose memo is lost (empty cache) in full, and remembers nothing from a dry run', async () => {
