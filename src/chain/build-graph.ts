@@ -15,23 +15,34 @@ export function publishes(publication: Publication, use: Pick<ImageUse, 'image'>
 
 /** Resolves an upstream path: exact (case-insensitive), else the one project whose path ends with it or that it ends with. */
 export function resolveProjectPath(entry: string, paths: readonly string[]): string | null {
-  const lower = entry.toLowerCase();
-  const exact = paths.find((path) => path.toLowerCase() === lower);
-  if (exact) return exact;
-  const suffix = paths.filter((path) => path.toLowerCase().endsWith(`/${lower}`) || lower.endsWith(`/${path.toLowerCase()}`));
-  return suffix.length === 1 ? suffix[0]! : null;
+  return projectPathResolver(paths)(entry);
 }
 
-/** The project whose path the image's repository is, or starts with (`acme/base` builds `host/acme/base` and `host/acme/base/slim`). */
-function registryOwner(image: string, projects: readonly ProjectFacts[]): ProjectFacts | null {
-  const repository = image.slice(image.indexOf('/') + 1).toLowerCase();
-  let best: ProjectFacts | null = null;
-  for (const project of projects) {
-    const path = project.path.toLowerCase();
-    if (!path.includes('/') || (repository !== path && !repository.startsWith(`${path}/`))) continue;
-    if (!best || path.length > best.path.length) best = project;
+/** `resolveProjectPath` over a fixed list, with the exact matches indexed (for resolving many entries). */
+export function projectPathResolver(paths: readonly string[]): (entry: string) => string | null {
+  const exact = new Map<string, string>();
+  for (const path of paths) if (!exact.has(path.toLowerCase())) exact.set(path.toLowerCase(), path);
+  return (entry) => {
+    const lower = entry.toLowerCase();
+    const found = exact.get(lower);
+    if (found !== undefined) return found;
+    const suffix = paths.filter((path) => path.toLowerCase().endsWith(`/${lower}`) || lower.endsWith(`/${path.toLowerCase()}`));
+    return suffix.length === 1 ? suffix[0]! : null;
+  };
+}
+
+/** The project whose path the image's repository is, or starts with (`acme/base` builds `host/acme/base` and `host/acme/base/slim`); the longest wins. */
+function registryOwner(image: string, byLowerPath: ReadonlyMap<string, ProjectFacts>): ProjectFacts | null {
+  const parts = image
+    .slice(image.indexOf('/') + 1)
+    .toLowerCase()
+    .split('/');
+  // A project path has a group: at least two components.
+  for (let length = parts.length; length >= 2; length--) {
+    const found = byLowerPath.get(parts.slice(0, length).join('/'));
+    if (found) return found;
   }
-  return best;
+  return null;
 }
 
 /** Strongly connected components with more than one member (Tarjan). */
@@ -82,10 +93,25 @@ export function buildGraph(projects: readonly ProjectFacts[]): ChainGraph {
     reasons.set(key, list);
   };
 
+  // Publishers by the image they push, and by repository path for publications on an unknown registry (`*/path`).
+  const byImage = new Map<string, ProjectFacts[]>();
+  const byAnyRegistry = new Map<string, ProjectFacts[]>();
+  for (const project of sorted) {
+    for (const publication of project.publishes) {
+      const [index, key] = publication.image.startsWith('*/') ? [byAnyRegistry, publication.image.slice(2)] : [byImage, publication.image];
+      const list = index.get(key) ?? [];
+      if (list.at(-1) !== project) list.push(project);
+      index.set(key, list);
+    }
+  }
+  const byLowerPath = new Map<string, ProjectFacts>();
+  for (const project of sorted) if (project.path.includes('/') && !byLowerPath.has(project.path.toLowerCase())) byLowerPath.set(project.path.toLowerCase(), project);
+  const resolve = projectPathResolver(paths);
+
   for (const child of sorted) {
     if (child.upstream !== null) {
       for (const entry of child.upstream) {
-        const parent = resolveProjectPath(entry.path, paths);
+        const parent = resolve(entry.path);
         if (parent === null) {
           problems.push({
             project: child.path,
@@ -102,10 +128,11 @@ export function buildGraph(projects: readonly ProjectFacts[]): ChainGraph {
     }
     for (const use of child.uses) {
       const reason: EdgeReason = { kind: use.kind, file: use.file, line: use.line, image: use.value, ...(use.platform === null ? {} : { platform: use.platform }) };
-      const parents = sorted.filter((parent) => parent.path !== child.path && parent.publishes.some((publication) => publishes(publication, use)));
+      const publishers = new Set([...(byImage.get(use.image) ?? []), ...(byAnyRegistry.get(use.image.slice(use.image.indexOf('/') + 1)) ?? [])]);
+      const parents = publishers.size > 0 ? [...publishers].filter((parent) => parent.path !== child.path).sort((a, b) => byText(a.path, b.path)) : [];
       // No project says it pushes the image: GitLab's registry names images after their project
       // (`registry/group/project[/name]`), so the project with the longest matching path builds it.
-      const byName = parents.length > 0 ? null : registryOwner(use.image, sorted);
+      const byName = parents.length > 0 ? null : registryOwner(use.image, byLowerPath);
       for (const parent of byName && byName.path !== child.path ? [byName] : parents) addEdge(parent.path, child.path, reason);
     }
   }
