@@ -8,7 +8,7 @@ import type { FileWrite } from '../apply/forges/forge.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
 import type { FileEdit } from '../core/verify-edits.js';
-import { referencesIn, scanSources, type Scanned } from '../pipeline/pipeline.js';
+import { referencesByFile, scanSources, type Scanned } from '../pipeline/pipeline.js';
 
 export type MadeFiles = { ok: true; files: FileWrite[] } | { ok: false; reason: string };
 
@@ -23,22 +23,17 @@ export interface RepositoryScanner {
 
 /** Scanning and change making for one repository, kept between the two calls. */
 export function scanState(): { scan: (files: readonly SourceFile[], readProblems: readonly ScanProblem[]) => Scanned; changeFiles: (fileEdits: readonly FileEdit[]) => MadeFiles } {
-  let scanned: Scanned | null = null;
+  let current: { scanned: Scanned; byPath: Map<string, Uint8Array>; referencesIn: (path: string) => readonly Reference[] } | null = null;
   return {
     scan(files, readProblems) {
-      scanned = scanSources(files, readProblems);
+      const scanned = scanSources(files, readProblems);
+      current = { scanned, byPath: new Map(scanned.files.map((file) => [file.path, file.bytes])), referencesIn: referencesByFile(scanned) };
       return scanned;
     },
     changeFiles(fileEdits) {
-      const current = scanned;
       if (!current) return { ok: false, reason: 'not scanned' };
-      const byPath = new Map(current.files.map((file) => [file.path, file.bytes]));
-      return changeFiles(
-        fileEdits,
-        (path) => byPath.get(path),
-        (path) => referencesIn(current, path),
-        current.rescan,
-      );
+      const { scanned, byPath, referencesIn } = current;
+      return changeFiles(fileEdits, (path) => byPath.get(path), referencesIn, scanned.rescan);
     },
   };
 }

@@ -37,20 +37,20 @@ export function projectFacts(input: ProjectInput, registry: string | null): Proj
     if (file.path === GITLAB_DEPS_FILE) {
       const read = readGitlabDeps(input.path, text);
       addUpstream(read.upstream);
-      problems.push(...read.problems);
+      for (const problem of read.problems) problems.push(problem);
     } else if (SETTINGS_FILES.includes(file.path)) {
       const read = readChainSettings(input.path, file.path, text);
       if (read.upstream) addUpstream(read.upstream);
-      publishes.push(...read.publishes);
-      problems.push(...read.problems);
+      for (const publication of read.publishes) publishes.push(publication);
+      for (const problem of read.problems) problems.push(problem);
     } else if (file.path === CI_FILE) {
       const read = ciPublications(file.path, text, { project: input.path, registry });
-      publishes.push(...read.publishes);
-      problems.push(...read.problems);
+      for (const publication of read.publishes) publishes.push(publication);
+      for (const problem of read.problems) problems.push(problem);
     } else if (isDockerfileName(file.path)) {
       const read = dockerfileUses(input.path, sourceFile(file.path, file.bytes));
-      uses.push(...read.uses);
-      problems.push(...read.problems);
+      for (const use of read.uses) uses.push(use);
+      for (const problem of read.problems) problems.push(problem);
     }
   }
   return { path: input.path, id: input.id ?? null, defaultBranch: input.defaultBranch ?? null, uses, publishes, upstream, problems };

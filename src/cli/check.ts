@@ -5,7 +5,7 @@ import { createRunPolicy } from '../config/run-policy.js';
 import type { Plan } from '../core/planned.js';
 import type { Reference } from '../core/types.js';
 import { findUpdates } from '../lookup/find-updates.js';
-import { lookupAndPlan, markDisabled, referencesIn, verifyEdits } from '../pipeline/pipeline.js';
+import { lookupAndPlan, markDisabled, referencesByFile, verifyEdits } from '../pipeline/pipeline.js';
 import { unifiedDiff } from '../plan/unified-diff.js';
 import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
@@ -50,7 +50,7 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
   };
   const diffs: string[] = [];
   const writeFailures: Array<{ file: string; message: string }> = [];
-  const outcomes = options.write ? await writeVerifiedFiles(root, plan.fileEdits, (file) => referencesIn(scan, file), scan.rescan) : verifyEdits(plan.fileEdits, scan);
+  const outcomes = options.write ? await writeVerifiedFiles(root, plan.fileEdits, referencesByFile(scan), scan.rescan) : verifyEdits(plan.fileEdits, scan);
   let written = false;
   for (const outcome of outcomes) {
     if (options.write && outcome.ok && !Buffer.from(outcome.bytes).equals(Buffer.from(bytesOf.get(outcome.file) ?? []))) written = true;

@@ -322,7 +322,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         }
         throw error;
       }
-      tags.push(...tagsOf(result.body, what));
+      for (const tag of tagsOf(result.body, what)) tags.push(tag);
       url = nextTagsPage(profileOf(image.registry), pageUrl, result.link, result.body);
     }
     const profile = profileOf(image.registry);

@@ -39,7 +39,7 @@ export async function resolveNested(source: ManifestSource, location: ImageLocat
         continue;
       }
       const inner = await resolveNested(source, location, parsed.value, [...path, entry.digest]);
-      entries.push(...inner.entries);
+      for (const entry of inner.entries) entries.push(entry);
     } catch {
       entries.push(entry);
     }

@@ -50,17 +50,24 @@ export async function lookupAndPlan<R extends DependencyResult>(references: read
   return { results, plan: planUpdates(results) };
 }
 
-/** The references a file held when it was scanned. */
-export function referencesIn(scanned: Pick<Scanned, 'references'>, file: string): readonly Reference[] {
-  return scanned.references.filter((reference) => reference.file === file);
+/** The references each file held when it was scanned: indexed by file once, so each question is a map lookup. */
+export function referencesByFile(scanned: Pick<Scanned, 'references'>): (file: string) => readonly Reference[] {
+  const byFile = new Map<string, Reference[]>();
+  for (const reference of scanned.references) {
+    const list = byFile.get(reference.file);
+    if (list) list.push(reference);
+    else byFile.set(reference.file, [reference]);
+  }
+  return (file) => byFile.get(file) ?? [];
 }
 
 /** Applies each file's edits in memory and confirms them by a re-scan, without writing anything. */
 export function verifyEdits(fileEdits: readonly FileEdit[], scanned: Scanned): VerifiedFile[] {
   const bytesOf = new Map(scanned.files.map((file) => [file.path, file.bytes]));
+  const referencesIn = referencesByFile(scanned);
   return fileEdits.map((change) => {
     const bytes = bytesOf.get(change.file);
     if (bytes === undefined) return { ok: false, file: change.file, reason: 'not read' };
-    return verifyFileEdit(change.file, bytes, change, referencesIn(scanned, change.file), scanned.rescan);
+    return verifyFileEdit(change.file, bytes, change, referencesIn(change.file), scanned.rescan);
   });
 }

@@ -61,6 +61,18 @@ describe('per-file parse budgets, each with a named reason', () => {
     expect(stdout.trimEnd().split('\n').at(-1)).toBe('150000 references in 8 files (0 skipped).');
   }, 120_000);
 
+  it('an extractor that finds more references than a spread could take reports the budget, not a stack overflow', async () => {
+    // 200,000 image lines of inline pod YAML in one Jenkinsfile string: not YAML on disk, so no node budget applies first
+    const lines = Array.from({ length: 200_000 }, (_, i) => `  - image: 127.0.0.1:9/a:${i}\n`).join('');
+    const repo = repoWith({ Jenkinsfile: `podTemplate(yaml: \'\'\'\nspec:\n  containers:\n${lines}\'\'\') {\n}\n` });
+    const { stdout } = await run(process.execPath, [path.resolve(import.meta.dirname, '../../bin/archpin.js'), 'scan', '.', '--format', 'json'], { cwd: repo, maxBuffer: 64 * 1024 * 1024 });
+    const report = JSON.parse(stdout);
+    expect(report.references).toEqual([]);
+    expect(report.errors).toEqual([
+      { file: 'Jenkinsfile', line: null, code: 'too-many-references', message: `200000 image references, over the budget of ${MAX_REFERENCES_PER_FILE} per file; none of them is used` },
+    ]);
+  }, 120_000);
+
   it('maxFileSize is at most 16 MiB, and a repository config may only lower it', async () => {
     const repo = repoWith({ 'archpin.json': JSON.stringify({ maxFileSize: 64 * 1024 * 1024 }) });
     const run = await runArchpin(['scan', '.'], { cwd: repo });

@@ -106,7 +106,7 @@ export const composeExtractor: Extractor = {
           if (!isMap(service)) continue;
           const reference = serviceImage(file, service);
           if (reference) references.push(reference);
-          references.push(...buildArgImages(file, service));
+          for (const reference of buildArgImages(file, service)) references.push(reference);
         }
         continue;
       }
@@ -116,7 +116,7 @@ export const composeExtractor: Extractor = {
             if (!isMap(service)) continue;
             const reference = serviceImage(file, service);
             if (reference) references.push(reference);
-            references.push(...buildArgImages(file, service));
+            for (const reference of buildArgImages(file, service)) references.push(reference);
           }
         } else if (key.startsWith('x-')) {
           const found = imageFields(file, value, {
@@ -126,8 +126,8 @@ export const composeExtractor: Extractor = {
             snakeKeys: false,
           });
           const built = isMap(value) ? localBuildName(file, value) : null;
-          references.push(...found.filter((reference) => built === null || reference.spans[0]?.start !== built.spans[0]?.start));
-          if (isMap(value)) references.push(...buildArgImages(file, value));
+          for (const reference of found) if (built === null || reference.spans[0]?.start !== built.spans[0]?.start) references.push(reference);
+          if (isMap(value)) for (const reference of buildArgImages(file, value)) references.push(reference);
         }
       }
     }

@@ -101,8 +101,8 @@ export function workflowImages(file: SourceFile, root: unknown): Reference[] {
         if (reference) references.push(reference);
       }
     }
-    references.push(...matrixImages(file, job, usedKeys));
-    references.push(...stepImages(file, mapGet(job, 'steps')));
+    for (const reference of matrixImages(file, job, usedKeys)) references.push(reference);
+    for (const reference of stepImages(file, mapGet(job, 'steps'))) references.push(reference);
   }
   return references;
 }
@@ -115,7 +115,7 @@ export function actionImages(file: SourceFile, root: unknown): Reference[] {
   const image = mapGet(runs, 'image');
   const reference = dockerScheme(image) ? scalarImage(file, image, 'yaml-image') : null;
   if (reference) references.push(reference);
-  references.push(...stepImages(file, mapGet(runs, 'steps')));
+  for (const reference of stepImages(file, mapGet(runs, 'steps'))) references.push(reference);
   return references;
 }
 

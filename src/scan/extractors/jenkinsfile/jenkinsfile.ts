@@ -111,7 +111,7 @@ function extract(file: SourceFile): Reference[] {
     if (IMAGE_BEFORE.test(before)) {
       const detail = /docker\.image\s*\(\s*$/.test(before) ? 'docker.image' : /docker\s*(?:\(\s*)?$/.test(before) ? 'agent docker' : 'image';
       if (string.end > string.start) references.push(stringReference(file, string, variables, detail));
-    } else if (YAML_BEFORE.test(before)) references.push(...inlineYamlImages(file, string));
+    } else if (YAML_BEFORE.test(before)) for (const reference of inlineYamlImages(file, string)) references.push(reference);
   }
   return references;
 }

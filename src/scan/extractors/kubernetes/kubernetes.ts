@@ -107,7 +107,7 @@ export const kubernetesExtractor: Extractor = {
       const taken = new Set(fields.map((reference) => reference.spans[0]?.start));
       return [...fields, ...namedValueImages(file, root).filter((reference) => !taken.has(reference.spans[0]?.start))];
     });
-    if (problems.length > 0 && isBrokenManifest(file)) references.push(...brokenDocumentImages(file, documents));
+    if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) references.push(reference);
     return { references: sortByPosition(references), problems };
   },
 };

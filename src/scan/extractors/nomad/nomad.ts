@@ -110,7 +110,7 @@ function extract(file: SourceFile): { references: Reference[]; problems: ScanPro
   while (pending.length > 0) {
     const block = pending.pop()!;
     const found = taskOf(block);
-    if (found) references.push(...taskReferences(file, found.task, found.detail, scope));
+    if (found) for (const reference of taskReferences(file, found.task, found.detail, scope)) references.push(reference);
     for (let index = block.blocks.length - 1; index >= 0; index--) pending.push(block.blocks[index]!);
   }
   const problems = document.errors.map((error): ScanProblem => ({

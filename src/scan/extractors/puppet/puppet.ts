@@ -22,7 +22,7 @@ export const puppetExtractor: Extractor = {
     const { tokens, error } = tokenizePuppet(file.text);
     const structure = parsePuppetStructure(tokens);
     const inputs: ReferenceInput[] = [];
-    for (const group of structure.groups) inputs.push(...groupReferences(group));
+    for (const group of structure.groups) for (const reference of groupReferences(group)) inputs.push(reference);
     for (const assignment of structure.assignments) {
       const input = assignmentReference(assignment.name, assignment.value);
       if (input) inputs.push(input);
