@@ -179,3 +179,13 @@ export function walkMaps(root: unknown, visit: (map: YAMLMap, path: readonly str
   };
   walk(root, [], 0);
 }
+
+/**
+ * An OpenAPI or Swagger description (`openapi: 3.0.0` / `swagger: "2.0"` at the top of the first
+ * mapping document): its `image:` fields are schema examples of an API's answers, not deployments.
+ */
+export function isApiDescription(documents: readonly Document.Parsed[]): boolean {
+  const root = documents.find((document) => isMap(document.contents))?.contents;
+  if (!isMap(root)) return false;
+  return root.items.some((pair) => isScalar(pair.key) && (pair.key.value === 'openapi' || pair.key.value === 'swagger') && isScalar(pair.value));
+}

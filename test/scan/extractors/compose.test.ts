@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
+import { applyEdits } from '../../../src/core/text-edit.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
 import { composeExtractor } from '../../../src/scan/extractors/compose/compose.js';
 import { EXTRACTORS } from '../../../src/scan/extractors/index.js';
@@ -26,6 +27,7 @@ describe('compose extractor', () => {
     expect(claimedBy).toEqual({
       'build/docker-compose.yml': 'compose',
       'compose.prod.yaml': 'compose',
+      'defaults/docker-compose.yml': 'compose',
       'deploy/stack.yml': 'compose',
       'dev/docker-compose.override.yml': 'compose',
       'dev/services.yaml': 'generic-yaml',
@@ -51,5 +53,16 @@ describe('compose extractor', () => {
     ]);
     // the unclosed flow sequence is noticed where the document marker interrupts it
     expect(result.problems.map((problem) => [problem.line, problem.code])).toEqual([[4, 'parse-error']]);
+  });
+
+  it('reports the default of a whole-value ${NAME:-image}, says the environment may override it, and edits inside the braces', () => {
+    const text = 'services:\n  db:\n    image: "${DB_IMAGE:-postgres:16.4}"\n  web:\n    image: app:${TAG:-1.0}\n';
+    const bytes = Buffer.from(text, 'utf8');
+    const [db, web] = composeExtractor.extract(sourceFile('docker-compose.yml', bytes), EMPTY_CONTEXT).references;
+    expect([db!.value, db!.skip, db!.detail, db!.line, db!.column]).toEqual(['postgres:16.4', null, 'default of ${DB_IMAGE}; the environment may set another image', 3, 25]);
+    expect([web!.value, web!.skip]).toEqual(['app:${TAG:-1.0}', 'templated']);
+    const span = db!.spans[0]!;
+    const edited = applyEdits(bytes, [{ start: span.start, end: span.end, expected: span.text, replacement: 'postgres:16.5@sha256:' + 'a'.repeat(64) }]);
+    expect(Buffer.from(edited).toString('utf8')).toBe(text.replace('postgres:16.4', 'postgres:16.5@sha256:' + 'a'.repeat(64)));
   });
 });

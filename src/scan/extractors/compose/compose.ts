@@ -9,8 +9,11 @@ import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sor
 /**
  * docker compose files: `services.*.image`, `image` fields of `x-*` extension blocks that
  * services pull in through anchors, and base images passed as build arguments
- * (`build.args.BASE_IMAGE`). `${TAG:-1.2}` interpolation is reported as templated. A service that
- * is built here names its result with `image:`; without a tag that name is local, not a reference.
+ * (`build.args.BASE_IMAGE`). An image that is a whole variable with a default
+ * (`${POSTGRES_IMAGE:-postgres:16.4}`) is the default: it is reported and updated there, and the
+ * detail says the environment may override it. Other interpolation (`app:${TAG:-1.2}`) is reported as
+ * templated. A service that is built here names its result with `image:`; without a tag that name is
+ * local, not a reference.
  */
 
 /** A build argument that carries an image: `BASE_IMAGE`, `RUNTIME_IMAGE`, `IMAGE`. */
@@ -44,10 +47,29 @@ function localBuildName(file: SourceFile, block: YAMLMap): Reference | null {
   return reference && isLocalBuildName(reference) ? reference : null;
 }
 
+/** `${NAME:-default}` or `${NAME-default}` as the whole value, with a default free of further interpolation. */
+const DEFAULTED_VARIABLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)([^${}]+)\}$/;
+
+/** The default of a whole-value `${NAME:-image}`: reported and edited in place, inside the braces. */
+function defaultedImage(file: SourceFile, node: unknown): Reference | null {
+  const scalar = stringScalar(node, file);
+  if (!scalar || !scalar.literal) return null;
+  const match = DEFAULTED_VARIABLE.exec(scalar.value);
+  if (!match || !looksLikeImageText(match[3]!)) return null;
+  const start = scalar.start + 2 + match[1]!.length + match[2]!.length;
+  return makeReference(file, {
+    kind: 'compose-service',
+    value: match[3]!,
+    parts: [{ role: 'reference', start, end: start + match[3]!.length }],
+    detail: `default of \${${match[1]}}; the environment may set another image`,
+  });
+}
+
 /** `image:` of a service, unless it only names what the service builds. */
 function serviceImage(file: SourceFile, service: YAMLMap): Reference | null {
   if (localBuildName(file, service)) return null;
-  return scalarImage(file, mapGet(service, 'image'), 'compose-service');
+  const node = mapGet(service, 'image');
+  return defaultedImage(file, node) ?? scalarImage(file, node, 'compose-service');
 }
 
 /** `build.args` entries that pass an image, as a map (`BASE_IMAGE: alpine:3.20`) or a list (`- BASE_IMAGE=alpine:3.20`). */

@@ -1,14 +1,15 @@
 import type { ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
-import { yamlSource } from '../../yaml-source.js';
+import { isApiDescription, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
  * Helm values and any other YAML no other extractor claimed: `image` / `…Image` / `…_image` string
  * fields, and split `registry` + `repository` + `tag` (+ `digest`) maps under any key. Values files
  * (`values*.yaml`, `*-values.yaml`, anything under `charts/`) report 'helm-values', the rest 'yaml-image'.
- * Values files are this extractor's by name: no other format's content check takes them.
+ * Values files are this extractor's by name: no other format's content check takes them. OpenAPI and
+ * Swagger descriptions hold example answers, not deployments: nothing in them is reported.
  */
 
 const VALUES_FILE = /^(?:.*[-_.])?values(?:[-_.][^/]*)?\.ya?ml$/i;
@@ -29,6 +30,7 @@ export const genericYamlExtractor: Extractor = {
     const kind = helmValuesKind(file.path);
     if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => kind, true), problems: [] };
     const { documents, problems } = yamlSource(file);
+    if (isApiDescription(documents)) return { references: [], problems };
     const references = documents.flatMap((document) => imageFields(file, document.contents, { kindFor: () => kind, splitKind: kind, splitAnywhere: true, snakeKeys: true }));
     return { references: sortByPosition(references), problems };
   },

@@ -3,30 +3,57 @@ import { isTemplated, parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Extractor } from '../../extractor.js';
 import { makeReference, type ReferenceInput } from '../../make-reference.js';
-import { mapEntries, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
+import { isApiDescription, mapEntries, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { composeImage, imageKeyStrength, type ValueText } from '../../puppet-image-keys.js';
 import { looksLikeImageText } from '../../yaml-image-fields.js';
 
 /** Directories that hold Hiera data in control repositories and modules. */
 const DATA_DIRECTORIES = new Set(['data', 'hieradata', 'hiera']);
+/** Names common enough outside Puppet that they count as Hiera data only beside a `hiera.yaml`. */
+const SHARED_NAMES = new Set(['data', 'hiera']);
 
 /**
- * Hiera data (`data/common.yaml`, `hieradata/nodes/web01.yaml`, or any YAML whose top-level keys are
+ * What a whole scan knows: the folders that hold a `hiera.yaml` (a control repository or module root,
+ * whose `data/` is Hiera data). A `data/` folder anywhere else (a web application's, an API's) is not.
+ */
+export interface HieraFacts {
+  readonly configFolders: ReadonlySet<string>;
+}
+
+function folderOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+/** Is the file under a Hiera data folder? Without facts (a file scanned on its own) any such name counts. */
+function inDataFolder(path: string, facts: HieraFacts | undefined): boolean {
+  const parts = path.split('/').slice(0, -1);
+  return parts.some((part, index) => {
+    const name = part.toLowerCase();
+    if (!DATA_DIRECTORIES.has(name)) return false;
+    if (!facts || !SHARED_NAMES.has(name)) return true;
+    return facts.configFolders.has(parts.slice(0, index).join('/'));
+  });
+}
+
+/**
+ * Hiera data (`data/common.yaml` beside a `hiera.yaml`, `hieradata/nodes/web01.yaml`, or any YAML whose top-level keys are
  * mostly class parameters like `profile::web::image`): keys named `image`, `*_image`, `*::image`,
  * completed from `…image_tag`/`…tag`/`…version`/`…image_digest` siblings in the same map.
  */
-export const hieraExtractor: Extractor = {
+export const hieraExtractor: Extractor<HieraFacts> = {
   name: 'hiera',
   kinds: ['hiera'],
   quoting: 'yaml',
   isCandidate: (path) => /\.ya?ml$/i.test(path),
-  claims: (file) => {
+  prepare: (files) => ({ configFolders: new Set(files.filter((file) => /(^|\/)hiera\.ya?ml$/i.test(file.path)).map((file) => folderOf(file.path))) }),
+  claims: (file, facts) => {
     if (!/\.ya?ml$/i.test(file.path)) return false;
     const parts = file.path.split('/');
     const base = parts[parts.length - 1]!.toLowerCase();
-    const inDataDirectory = parts.slice(0, -1).some((part) => DATA_DIRECTORIES.has(part.toLowerCase()));
+    const inDataDirectory = inDataFolder(file.path, facts);
     const { documents } = yamlSource(file);
-    if (documents.some(isKubernetesDocument)) return false;
+    if (documents.some(isKubernetesDocument) || isApiDescription(documents)) return false;
     if (inDataDirectory || base === 'common.yaml' || base === 'common.yml') return true;
     return mostlyClassParameters(documents);
   },
