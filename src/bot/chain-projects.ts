@@ -1,4 +1,9 @@
-/** Reads every target project's chain files through the forge, at its default branch, and builds the graph. */
+/**
+ * Reads every target project's chain files through the forge, at its default branch, and builds the
+ * graph. With a facts cache, a project is read again only when its default branch moved: an unchanged
+ * activity stamp (within `forge.fullCheckInterval` of the last check) costs no call, a moved one one
+ * branch-head call, and only a new head re-reads the chain files.
+ */
 import PQueue from 'p-queue';
 import type { Forge, ForgeTargets, Repository } from '../apply/forges/forge.js';
 import { buildGraph } from '../chain/build-graph.js';
@@ -9,6 +14,29 @@ export interface ChainProjects {
   readonly graph: ChainGraph;
   readonly facts: readonly ProjectFacts[];
   readonly repositories: ReadonlyMap<string, Repository>;
+  /** Projects whose chain files were read (the others came from the cache). */
+  readonly read: number;
+}
+
+/** What a project's chain files said at a default-branch head. */
+export interface CachedFacts {
+  readonly facts: ProjectFacts;
+  /** The default-branch head they were read at (null when the forge did not say). */
+  readonly sha: string | null;
+  readonly activity: string | undefined;
+  /** When the head was last compared (epoch ms). */
+  readonly checkedAt: number;
+}
+
+/** Facts per project path, kept between reads by the long-running bot. */
+export type FactsCache = Map<string, CachedFacts>;
+
+export interface ReadChainOptions {
+  readonly concurrency?: number;
+  readonly cache?: FactsCache;
+  readonly now?: () => number;
+  /** How long an unchanged activity stamp is trusted without comparing the head (`forge.fullCheckInterval`). */
+  readonly fullCheckMs?: number;
 }
 
 export async function readProjectFacts(forge: Forge, repository: Repository, registry: string | null): Promise<ProjectFacts> {
@@ -25,9 +53,39 @@ export async function readProjectFacts(forge: Forge, repository: Repository, reg
   return projectFacts({ path: repository.path, id: repository.id, defaultBranch: repository.defaultBranch, files }, registry);
 }
 
-export async function readChainProjects(forge: Forge, targets: ForgeTargets, registry: string | null, concurrency = 4): Promise<ChainProjects> {
+/** One project's facts, from the cache when its default branch has not moved since. */
+export async function cachedProjectFacts(forge: Forge, repository: Repository, registry: string | null, options: ReadChainOptions = {}): Promise<{ facts: ProjectFacts; read: boolean }> {
+  const now = options.now?.() ?? Date.now();
+  const cache = options.cache;
+  const known = cache?.get(repository.path);
+  if (known && known.facts.id === repository.id && known.facts.defaultBranch === repository.defaultBranch) {
+    const fresh = now - known.checkedAt < (options.fullCheckMs ?? 0);
+    if (repository.activity !== undefined && known.activity === repository.activity && fresh) return { facts: known.facts, read: false };
+    const head = known.sha === null ? null : await forge.branchHead(repository, repository.defaultBranch);
+    if (head && head.sha === known.sha) {
+      cache!.set(repository.path, { ...known, activity: repository.activity, checkedAt: now });
+      return { facts: known.facts, read: false };
+    }
+  }
+  const head = cache ? await forge.branchHead(repository, repository.defaultBranch) : null;
+  const facts = await readProjectFacts(forge, repository, registry);
+  cache?.set(repository.path, { facts, sha: head?.sha ?? null, activity: repository.activity, checkedAt: now });
+  return { facts, read: true };
+}
+
+export async function readChainProjects(forge: Forge, targets: ForgeTargets, registry: string | null, options: ReadChainOptions = {}): Promise<ChainProjects> {
   const repositories = await forge.listRepositories(targets);
-  const queue = new PQueue({ concurrency });
-  const facts = await Promise.all(repositories.map((repository) => queue.add(() => readProjectFacts(forge, repository, registry), { throwOnTimeout: true })));
-  return { graph: buildGraph(facts), facts, repositories: new Map(repositories.map((repository) => [repository.path, repository])) };
+  const queue = new PQueue({ concurrency: options.concurrency ?? 4 });
+  const results = await Promise.all(repositories.map((repository) => queue.add(() => cachedProjectFacts(forge, repository, registry, options), { throwOnTimeout: true })));
+  if (options.cache) {
+    const listed = new Set(repositories.map((repository) => repository.path));
+    for (const path of options.cache.keys()) if (!listed.has(path)) options.cache.delete(path);
+  }
+  const facts = results.map((result) => result.facts);
+  return {
+    graph: buildGraph(facts),
+    facts,
+    repositories: new Map(repositories.map((repository) => [repository.path, repository])),
+    read: results.filter((result) => result.read).length,
+  };
 }

@@ -8,16 +8,18 @@
 import type { Logger } from 'pino';
 import type { Forge, ForgeTargets, Repository } from '../apply/forges/forge.js';
 import type { PipelineApi } from '../apply/forges/gitlab-pipelines.js';
-import { publishes as publicationMatches, resolveProjectPath } from '../chain/build-graph.js';
+import { buildGraph, publishes as publicationMatches, resolveProjectPath } from '../chain/build-graph.js';
+import { isChainFile } from '../chain/project-facts.js';
 import { ChainState, type DueChild, type ParentBuild, type PipelineRef } from '../chain/chain-state.js';
 import type { ChainGraph, ProjectFacts } from '../chain/types.js';
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
+import { fullCheckIntervalMs } from './quiet-repository.js';
 import { errorFields } from '../core/errors.js';
 import { parseImageRef } from '../core/image-ref.js';
 import type { Manifest } from '../core/manifest.js';
 import { gateParentImage, type ParentVerdict } from './chain-gate.js';
-import { readChainProjects } from './chain-projects.js';
+import { cachedProjectFacts, readChainProjects, type FactsCache } from './chain-projects.js';
 import type { PipelineHookEvent } from './webhooks.js';
 import type { RegistryClient } from '../lookup/registry-client.js';
 
@@ -36,11 +38,19 @@ export interface ChainRunnerOptions {
   readonly dryRun: boolean;
 }
 
+/** A push to a project's default branch: the files it touched, or null when the hook did not list them all. */
+export interface PushEvent {
+  readonly path: string;
+  readonly changed: readonly string[] | null;
+}
+
 export interface ChainRunner {
   readonly state: ChainState;
-  /** Reads the graph through the forge again. */
+  /** Reads the graph through the forge again (each sweep): projects whose default branch has not moved come from the cache. */
   refresh(): Promise<ChainGraph>;
   pipelineEvent(event: PipelineEvent): void;
+  /** A push hook: a changed Dockerfile/Containerfile, `.gitlab-deps`, CI file or archpin.json re-reads that project. */
+  pushEvent(event: PushEvent): void;
   /** Starts the chain below `root` by creating a pipeline on the root project. */
   triggerRoot(root: string, reason: string): Promise<PipelineRef | null>;
   /** Resolves when no event is being handled. */
@@ -73,13 +83,34 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
   const passed = new Map<string, Manifest>();
   const counters = { triggered: 0, dryRun: 0, triggerFailed: 0, gatePassed: 0, gateBlocked: 0 };
 
+  const factsCache: FactsCache = new Map();
+  const readOptions = { cache: factsCache, now: options.now, fullCheckMs: fullCheckIntervalMs(config) };
+  const announce = (graph: ChainGraph, before: ChainGraph | null): void => {
+    const known = new Set(before?.cycles.map((cycle) => cycle.join('\n')) ?? []);
+    for (const cycle of graph.cycles) if (!known.has(cycle.join('\n'))) logger.warn({ cycle }, 'image cycle: these projects are never rebuilt by the chain');
+  };
   const refresh = async (): Promise<ChainGraph> => {
-    const read = await readChainProjects(options.forge, options.targets, chain.registry ?? null);
+    const before = facts.length > 0 ? state.currentGraph : null;
+    const read = await readChainProjects(options.forge, options.targets, chain.registry ?? null, readOptions);
     facts = read.facts;
     byPath = new Map(read.repositories);
     state.setGraph(read.graph);
-    for (const cycle of read.graph.cycles) logger.warn({ cycle }, 'image cycle: these projects are never rebuilt by the chain');
+    announce(read.graph, before);
+    logger.debug({ projects: read.facts.length, read: read.read }, 'chain: graph read');
     return read.graph;
+  };
+  /** Reads one known project's chain files again and rebuilds the graph around them. */
+  const refreshProject = async (path: string): Promise<void> => {
+    const repository = byPath.get(path);
+    if (!repository) return;
+    factsCache.delete(path);
+    const { facts: fresh } = await cachedProjectFacts(options.forge, repository, chain.registry ?? null, readOptions);
+    const before = state.currentGraph;
+    facts = facts.map((project) => (project.path === path ? fresh : project));
+    const graph = buildGraph(facts);
+    state.setGraph(graph);
+    announce(graph, before);
+    logger.info({ project: path, projects: graph.nodes.length, edges: graph.edges.length }, 'chain: graph updated after a push');
   };
   const ensureGraph = () =>
     (loaded ??= refresh().catch((error: unknown) => {
@@ -90,6 +121,11 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
   const enqueue = (task: () => Promise<void>): void => {
     work = work.then(task).catch((error: unknown) => logger.error(errorFields(error), 'chain: event failed'));
   };
+  /** Runs a task in turn with the events (the state is changed by one task at a time) and hands back its result. */
+  const inTurn = <T>(task: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      enqueue(() => task().then(resolve, reject));
+    });
 
   /** The `image:tag` references to gate for a project: literal pushed tags, else the tags its children use, else latest. */
   const imagesToGate = (path: string): string[] => {
@@ -263,11 +299,32 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
     await writeDashboards();
   };
 
+  const handlePush = async (event: PushEvent): Promise<void> => {
+    await ensureGraph();
+    const path = resolveProjectPath(event.path, [...byPath.keys()]);
+    if (path === null) {
+      await refresh();
+      return;
+    }
+    const touched = event.changed === null ? null : event.changed.filter(isChainFile);
+    if (touched !== null && touched.length === 0) return;
+    logger.debug({ project: path, files: touched ?? 'not listed' }, 'chain: a push changed chain files');
+    await refreshProject(path);
+  };
+
   return {
     state,
-    refresh,
+    refresh: () =>
+      inTurn(async () => {
+        const graph = await refresh();
+        loaded = Promise.resolve(graph);
+        return graph;
+      }),
     pipelineEvent(event) {
       if (!stopped) enqueue(() => handle(event));
+    },
+    pushEvent(event) {
+      if (!stopped) enqueue(() => handlePush(event));
     },
     async triggerRoot(root, reason) {
       await ensureGraph();

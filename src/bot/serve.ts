@@ -155,6 +155,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     }
     ready = true;
     metrics.inc('archpin_sweeps_total');
+    // The image graph follows the group: projects whose default branch moved are read again.
+    void options.chain?.refresh().catch((error: unknown) => logger.error(errorFields(error), 'chain: cannot read the image graph'));
     let queued = 0;
     for (const repository of repositories) if (queue.add(keyOf(repository.id), { id: repository.id, repository, reason: 'sweep' }) !== 'duplicate') queued++;
     logger.info({ repositories: repositories.length, queued }, 'sweep queued');
@@ -169,7 +171,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     logger,
     stopping: () => stopping,
     enqueue: (id, event) => queue.add(keyOf(id), { id, repository: null, reason: event }),
-    ...(options.chain ? { pipeline: (event) => options.chain!.pipelineEvent(event) } : {}),
+    ...(options.chain ? { pipeline: (event) => options.chain!.pipelineEvent(event), push: (event) => options.chain!.pushEvent(event) } : {}),
     resolve: (id) => forge.getRepository(id),
   });
 

@@ -4,7 +4,7 @@ import { errorFields } from '../core/errors.js';
 import type { Logger } from 'pino';
 import type { HttpRequest, HttpResponse } from './http-server.js';
 import type { Metrics } from './metrics.js';
-import { gitlabDecision, githubDecision, githubSignatureMatches, gitlabTokenMatches, inTargets, type PipelineHookEvent, type WebhookDecision } from './webhooks.js';
+import { gitlabDecision, gitlabPushedFiles, githubDecision, githubSignatureMatches, gitlabTokenMatches, inTargets, type PipelineHookEvent, type WebhookDecision } from './webhooks.js';
 import type { EnqueueResult } from './work-queue.js';
 
 export interface WebhookEndpointDeps {
@@ -19,6 +19,8 @@ export interface WebhookEndpointDeps {
   readonly enqueue: (id: string, event: string) => EnqueueResult | Promise<EnqueueResult>;
   /** Chain rebuilds: a Pipeline Hook of a project in scope; absent when chain rebuilds are off (the event is ignored). */
   readonly pipeline?: (event: PipelineHookEvent) => void;
+  /** Chain rebuilds: a push to the default branch of a project in scope, with the files it changed (null: not all listed). */
+  readonly push?: (event: { readonly path: string; readonly changed: readonly string[] | null }) => void;
   /** The repository a hook names, looked up by its id through the forge API (the payload is not trusted for it). */
   readonly resolve: (id: string) => Promise<Repository>;
 }
@@ -107,6 +109,7 @@ export function webhookEndpoint(deps: WebhookEndpointDeps): (forgeType: ForgeTyp
       deps.logger.info({ forge: forgeType, repository: decision.path, event: 'pipeline', status: decision.pipeline.status, pipeline: decision.pipeline.pipeline.id }, 'webhook');
       return { status: 202, body: JSON.stringify({ result: 'chain', repository: decision.path }), contentType: 'application/json' };
     }
+    if (forgeType === 'gitlab' && decision.event === 'push' && deps.push) deps.push({ path: resolved.path, changed: gitlabPushedFiles(payload) });
     const result = await deps.enqueue(decision.id, decision.event);
     count(result === 'duplicate' ? 'duplicate' : 'queued');
     deps.logger.info({ forge: forgeType, repository: decision.path, event: decision.event, result }, 'webhook');

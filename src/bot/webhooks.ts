@@ -100,6 +100,28 @@ export function gitlabDecision(payload: unknown, branchPrefix: string, pipelines
   return { kind: 'ignore', reason: `${kind ?? 'unknown'} events are not used` };
 }
 
+/**
+ * The files a GitLab Push Hook says the push added, modified or removed, or null when it does not list
+ * them all (GitLab puts at most 20 commits in the payload; `total_commits_count` says how many there were).
+ */
+export function gitlabPushedFiles(payload: unknown): string[] | null {
+  const body = object(payload);
+  const commits = body?.commits;
+  if (!Array.isArray(commits)) return null;
+  const total = body?.total_commits_count;
+  if (typeof total === 'number' && total > commits.length) return null;
+  const files = new Set<string>();
+  for (const commit of commits) {
+    const entry = object(commit);
+    for (const key of ['added', 'modified', 'removed']) {
+      const list = entry?.[key];
+      if (!Array.isArray(list)) return null;
+      for (const file of list) if (typeof file === 'string') files.add(file);
+    }
+  }
+  return [...files].sort();
+}
+
 /** GitHub: `ping`, a push to the default branch, or a pull request event on a branch with the archpin prefix. */
 export function githubDecision(event: string | undefined, payload: unknown, branchPrefix: string): WebhookDecision {
   if (event === 'ping') return { kind: 'ping' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { githubDecision, githubSignature, githubSignatureMatches, gitlabDecision, gitlabTokenMatches, inTargets } from '../../src/bot/webhooks.js';
+import { githubDecision, githubSignature, githubSignatureMatches, gitlabDecision, gitlabPushedFiles, gitlabTokenMatches, inTargets } from '../../src/bot/webhooks.js';
 import { createLogger, formatLogLine } from '../../src/cli/logger.js';
 
 describe('webhook checks', () => {
@@ -23,6 +23,21 @@ describe('webhook checks', () => {
       false,
     ]);
     expect([gitlabTokenMatches(undefined, 's3cret-token'), gitlabTokenMatches('', '')]).toEqual([false, false]);
+  });
+
+  it('lists the files a GitLab push changed, or null when the payload does not list them all', () => {
+    const commit = (added: string[], modified: string[], removed: string[]) => ({ id: 'c', added, modified, removed });
+    expect(gitlabPushedFiles({ commits: [commit(['.gitlab-deps'], ['docker/Dockerfile'], []), commit([], ['README.md', 'docker/Dockerfile'], ['Containerfile'])], total_commits_count: 2 })).toEqual([
+      '.gitlab-deps',
+      'Containerfile',
+      'README.md',
+      'docker/Dockerfile',
+    ]);
+    expect(gitlabPushedFiles({ commits: [], total_commits_count: 0 })).toEqual([]);
+    // GitLab lists at most 20 commits: a push of 25 has files nobody was told about.
+    expect(gitlabPushedFiles({ commits: [commit([], ['README.md'], [])], total_commits_count: 25 })).toBeNull();
+    expect(gitlabPushedFiles({ commits: [{ id: 'c' }], total_commits_count: 1 })).toBeNull();
+    expect(gitlabPushedFiles({ object_kind: 'push' })).toBeNull();
   });
 
   it('reads which repository an event is about', () => {

@@ -55,6 +55,10 @@ interface Chain {
   finish(pipeline: PipelineRecord, status: 'success' | 'failed'): Promise<{ status: number; body: unknown }>;
   /** A pipeline as a push to the default branch starts it. */
   pushPipeline(project: string): PipelineRecord;
+  /** Commits to a project's default branch and delivers its Push Hook listing the changed files. */
+  commit(project: string, files: Record<string, string>): Promise<void>;
+  /** Chain-file reads (repository tree listings) per project path. */
+  treeReads(project: string): number;
   /** Projects archpin triggered, in order. */
   triggered(): string[];
   settle(): Promise<void>;
@@ -80,6 +84,27 @@ async function chainGroup(group: string, projects: Record<string, Record<string,
     pushPipeline(project) {
       return store.start(gitlab.state.project(`${group}/${project}`), 'main', 'push');
     },
+    async commit(project, files) {
+      const record = gitlab.state.project(`${group}/${project}`);
+      const before = record.branches.get('main')!;
+      const after = gitlab.state.push(record.id, files, 'change chain files');
+      const hook = {
+        object_kind: 'push',
+        event_name: 'push',
+        ref: 'refs/heads/main',
+        before,
+        after,
+        checkout_sha: after,
+        project_id: record.id,
+        project: { id: record.id, path_with_namespace: record.pathWithNamespace, default_branch: 'main', web_url: `${gitlab.url}/${record.pathWithNamespace}` },
+        commits: [{ id: after, message: 'change chain files', title: 'change chain files', added: [], modified: Object.keys(files), removed: [] }],
+        total_commits_count: 1,
+      };
+      const response = await post(`${serve.handle.url}/webhooks/gitlab`, JSON.stringify(hook), { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': WEBHOOK_SECRET });
+      expect(response.status).toBe(202);
+      await serve.handle.chain!.settled();
+    },
+    treeReads: (project) => gitlab.requests.filter((request) => request.method === 'GET' && request.path === `/projects/${gitlab.state.project(`${group}/${project}`).id}/repository/tree`).length,
     triggered: () => store.created().map((pipeline) => pipeline.projectPath),
     async settle() {
       // Events are handled one at a time; a debounced child is triggered a window later.
@@ -258,6 +283,41 @@ describe('chain rebuilds in archpin serve', () => {
     await chain.finish(pipelinesOf(chain.gitlab.state).start(chain.gitlab.state.project('scoped/base'), 'feature', 'push'), 'success');
     await chain.settle();
     expect(chain.triggered()).toEqual([]);
+  });
+
+  it('reads a project again when a push changes its chain files, and the changed edges take effect', async () => {
+    const chain = await chainGroup('grow', { ...threeLevels('grow'), late: { Dockerfile: 'FROM scratch\n', '.gitlab-ci.yml': ci('1') } });
+    await publish('grow/base', '1', [AMD64, ARM64]);
+    await chain.finish(chain.pushPipeline('base'), 'success');
+    await until(() => chain.triggered().length === 2, 'ruby and worker triggered');
+    expect(chain.triggered()).toEqual(['grow/ruby', 'grow/worker']);
+    expect([chain.treeReads('late'), chain.treeReads('base')]).toEqual([1, 1]);
+    // A push that touches no chain file reads nothing again.
+    await chain.commit('late', { 'README.md': '# late\n' });
+    expect(chain.treeReads('late')).toBe(1);
+    // A Dockerfile now built on base: the project is read again (only it), and the next base build triggers it.
+    await chain.commit('late', { Dockerfile: `FROM ${host}/grow/base:1\n` });
+    expect([chain.treeReads('late'), chain.treeReads('base'), chain.treeReads('ruby')]).toEqual([2, 1, 1]);
+    expect(chain.serve.handle.chain!.state.currentGraph.nodes.find((node) => node.path === 'grow/late')!.parents).toEqual(['grow/base']);
+    await chain.finish(createdFor(chain, 'ruby'), 'success');
+    await chain.finish(createdFor(chain, 'worker'), 'success');
+    await publish('grow/base', '1', [AMD64, ARM64]);
+    await chain.finish(chain.pushPipeline('base'), 'success');
+    await until(() => chain.triggered().length === 5, 'the base children triggered again, late among them');
+    expect(chain.triggered().slice(2)).toEqual(['grow/late', 'grow/ruby', 'grow/worker']);
+  });
+
+  it('reads the graph again on each sweep: a project changed without a hook is read, the others come from the cache', async () => {
+    const chain = await chainGroup('swept', threeLevels('swept'));
+    await chain.serve.handle.chain!.refresh();
+    expect(chain.serve.handle.chain!.state.currentGraph.nodes.find((node) => node.path === 'swept/app')!.parents).toEqual(['swept/ruby']);
+    chain.gitlab.state.push('swept/app', { '.gitlab-deps': 'swept/worker\n' }, 'upstream list');
+    await chain.serve.handle.sweep();
+    await until(() => chain.treeReads('app') === 2, 'app read again by the sweep');
+    await chain.serve.handle.chain!.settled();
+    expect(chain.serve.handle.chain!.state.currentGraph.nodes.find((node) => node.path === 'swept/app')!.parents).toEqual(['swept/worker']);
+    expect(['base', 'ruby', 'worker'].map((project) => chain.treeReads(project))).toEqual([1, 1, 1]);
+    await chain.serve.handle.idle();
   });
 
   it('dry run logs what it would trigger and triggers nothing', async () => {
