@@ -113,8 +113,9 @@ describe('archpin run on a GitHub owner', () => {
     expect(github.state.issues('acme/old')).toEqual([]);
     expect(github.state.repo('acme/old').refs.size).toBe(1);
 
+    // A second run without the first one's cache (so without its sweep memo) runs both in full and writes nothing.
     const before = github.requests.length;
-    const second = await run();
+    const second = await run([], 'cache-second');
     expect(second.code).toBe(0);
     expect(writes(before).map((request) => `${request.method} ${request.path}`)).toEqual([]);
     const calls = new Map<string, string[]>();
@@ -138,6 +139,27 @@ describe('archpin run on a GitHub owner', () => {
       ['acme/app', true, []],
       ['acme/ci', true, ['unchanged']],
     ]);
+    // With the first run's cache, nothing was pushed since (pushed_at from the listing): the listing is the only call.
+    const quietFrom = github.requests.length;
+    const third = await run();
+    expect(third.code).toBe(0);
+    expect(github.requests.slice(quietFrom).map((request) => `${request.method} ${bare(request.path)}`)).toEqual(['GET /orgs/acme/repos']);
+    expect(
+      JSON.parse(third.stdout).repositories.map((repo: { repository: string; reusedScan: boolean; changes: Array<{ action: string }> }) => [
+        repo.repository,
+        repo.reusedScan,
+        repo.changes.map((change) => change.action),
+      ]),
+    ).toEqual([
+      ['acme/app', true, []],
+      ['acme/ci', true, ['unchanged']],
+    ]);
+    // A push to acme/app moves its pushed_at: acme/app alone runs again.
+    github.state.pushCommit('acme/app', 'main', { 'NOTES.md': '# notes\n' });
+    const pushedFrom = github.requests.length;
+    expect((await run()).code).toBe(0);
+    const touched = new Set(github.requests.slice(pushedFrom).map((request) => /^\/repos\/acme\/([^/]+)\//.exec(bare(request.path))?.[1] ?? '-'));
+    expect([...touched].sort()).toEqual(['-', 'app']);
   });
 
   it('heals a run whose PR create kept failing (500): the pushed branch gets one PR on the next run, no duplicates', { timeout: SLOW }, async () => {

@@ -69,8 +69,10 @@ export interface RepoRecord {
   private: boolean;
   allowAutoMerge: boolean;
   readonly git: GitStore;
-  /** Full ref name (`refs/heads/main`) → commit sha. */
+  /** Full ref name (`refs/heads/main`) → commit sha; setting or deleting one is a push, which moves `pushedAt`. */
   readonly refs: Map<string, string>;
+  /** GitHub's pushed_at: the last push to any branch (issues, pull requests and labels leave it alone). */
+  pushedAt: string;
   readonly items: Map<number, IssueRecord>;
   readonly labels: Map<string, LabelRecord>;
   nextNumber: number;
@@ -93,6 +95,24 @@ function bytes(content: string | Uint8Array): Uint8Array {
   return typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
 }
 
+/** A repository's refs: every change to them is a push. */
+class PushedRefs extends Map<string, string> {
+  constructor(private readonly pushed: () => void) {
+    super();
+  }
+
+  override set(ref: string, sha: string): this {
+    if (super.get(ref) !== sha) this.pushed();
+    return super.set(ref, sha);
+  }
+
+  override delete(ref: string): boolean {
+    const deleted = super.delete(ref);
+    if (deleted) this.pushed();
+    return deleted;
+  }
+}
+
 export class GithubState {
   readonly accounts = new Map<string, AccountRecord>();
   readonly repos = new Map<string, RepoRecord>();
@@ -102,9 +122,16 @@ export class GithubState {
   truncateTreesOver: number | null = null;
   private nextId = 1000;
   private clock = Date.UTC(2026, 4, 2, 10, 0, 0);
+  private pushClock = Date.UTC(2026, 4, 2, 9, 0, 0);
 
   id(): number {
     return this.nextId++;
+  }
+
+  /** A push's time: its own clock, so that pushes do not shift the times of issues and pull requests. */
+  pushTime(): string {
+    this.pushClock += 1000;
+    return new Date(this.pushClock).toISOString().replace('.000Z', 'Z');
   }
 
   now(): string {
@@ -135,7 +162,8 @@ export class GithubState {
       private: seed.private ?? true,
       allowAutoMerge: seed.allowAutoMerge ?? true,
       git: new GitStore(),
-      refs: new Map(),
+      refs: new PushedRefs(() => (repo.pushedAt = this.pushTime())),
+      pushedAt: '',
       items: new Map(),
       labels: new Map(),
       nextNumber: 1,

@@ -29,7 +29,7 @@ export function repoJson(urls: Urls, repo: RepoRecord) {
     allow_auto_merge: repo.allowAutoMerge,
     html_url: `${urls.web}/${repo.fullName}`,
     url: `${urls.api}/repos/${repo.fullName}`,
-    pushed_at: '2026-05-02T09:12:44Z',
+    pushed_at: repo.pushedAt,
   };
 }
 

@@ -24,7 +24,7 @@ export interface Repository {
   readonly webUrl: string;
   /**
    * When the forge last saw activity in the repository, as its bulk listing says (GitLab
-   * `last_activity_at`); absent when the forge gives nothing trustworthy. A sweep skips a repository
+   * `last_activity_at`, GitHub `pushed_at`); absent when the forge gives nothing trustworthy. A sweep skips a repository
    * whose activity has not moved and whose images have nothing new.
    */
   readonly activity?: string;

@@ -8,6 +8,8 @@ export interface GithubRepoPayload {
   readonly archived?: boolean;
   readonly disabled?: boolean;
   readonly html_url: string;
+  /** The last push to any branch (GitHub moves it on pushes only, not on issue or pull request activity). */
+  readonly pushed_at?: string | null;
 }
 
 export interface GithubPullPayload {
@@ -38,6 +40,7 @@ export function toRepository(repo: GithubRepoPayload): Repository {
     defaultBranch: repo.default_branch ?? 'main',
     archived: repo.archived === true || repo.disabled === true,
     webUrl: repo.html_url,
+    ...(repo.pushed_at ? { activity: repo.pushed_at } : {}),
   };
 }
 

@@ -54,7 +54,15 @@ describe('GitHub forge: repositories', () => {
     for (let i = 0; i < 205; i++) gh.state.addRepo(`acme/svc-${String(i).padStart(3, '0')}`, { archived: i % 50 === 7 });
     const repos = await forge.listRepositories({ owners: ['acme'] });
     expect(repos).toHaveLength(201);
-    expect(repos[0]).toEqual({ id: 'acme/svc-000', path: 'acme/svc-000', defaultBranch: 'main', archived: false, webUrl: `${gh.url}/web/acme/svc-000` });
+    expect(repos[0]).toEqual({
+      id: 'acme/svc-000',
+      path: 'acme/svc-000',
+      defaultBranch: 'main',
+      archived: false,
+      webUrl: `${gh.url}/web/acme/svc-000`,
+      activity: gh.state.repo('acme/svc-000').pushedAt,
+    });
+    expect(repos[0]!.activity).toMatch(/^2026-05-02T\d\d:\d\d:\d\dZ$/);
     expect(repos.map((r) => r.path)).not.toContain('acme/svc-057');
     expect(calls(gh)).toEqual(['GET /orgs/acme/repos?type=all&per_page=100 200', 'GET /orgs/acme/repos?type=all&per_page=100&page=2 200', 'GET /orgs/acme/repos?type=all&per_page=100&page=3 200']);
   });
