@@ -58,6 +58,8 @@ export interface ServeOptions {
   readonly abortLookups?: () => void;
   /** `chain.schedules`: cron patterns that start the chain below a root project. */
   readonly chainSchedules?: ReadonlyArray<{ readonly root: string; readonly cron: string }>;
+  /** Runs `tick` on a cron pattern (default: croner, in `timezone`); tests drive the ticks themselves. */
+  readonly scheduler?: Scheduler;
   /** What earlier sweeps left settled: a sweep skips a repository with nothing new without a forge call. */
   readonly memo?: SweepMemo;
 }
@@ -77,6 +79,15 @@ export interface ServeHandle {
   stop(): Promise<void>;
   readonly stopping: boolean;
 }
+
+/** Calls `tick` at the times of a cron pattern until stopped; `next` is the next time, for the log. */
+export type Scheduler = (pattern: string, timezone: string | undefined, tick: () => Promise<void>) => { stop(): void; next(): Date | null };
+
+/** croner, protected against overlapping ticks. */
+export const cronScheduler: Scheduler = (pattern, timezone, tick) => {
+  const cron = new Cron(pattern, { protect: true, ...(timezone ? { timezone } : {}) }, tick);
+  return { stop: () => cron.stop(), next: () => cron.nextRun() };
+};
 
 type QueueItem = { readonly id: string; readonly repository: Repository | null; readonly reason: string };
 
@@ -186,13 +197,24 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
 
   const server = await startHttpServer(options.listen, handle, { maxBodyBytes: options.maxBodyBytes ?? MIB, onError: (error) => logger.error({ err: error }, 'request failed') });
   const cron = options.schedule === null ? null : new Cron(options.schedule, { protect: true, ...(options.timezone ? { timezone: options.timezone } : {}) }, () => sweep());
-  const chainCrons = (options.chain ? (options.chainSchedules ?? []) : []).map(
-    ({ root, cron: pattern }) =>
-      new Cron(pattern, { protect: true, ...(options.timezone ? { timezone: options.timezone } : {}) }, async () => {
-        await options.chain!.triggerRoot(root, 'schedule').catch((error: unknown) => logger.error({ root, ...errorFields(error) }, 'chain schedule: cannot start the chain'));
-      }),
+  const scheduler = options.scheduler ?? cronScheduler;
+  const chainCrons = (options.chain ? (options.chainSchedules ?? []) : []).map(({ root, cron: pattern }) => ({
+    root,
+    job: scheduler(pattern, options.timezone, async () => {
+      await options.chain!.triggerRoot(root, 'schedule').catch((error: unknown) => logger.error({ root, ...errorFields(error) }, 'chain schedule: cannot start the chain'));
+    }),
+  }));
+  logger.info(
+    {
+      url: server.url,
+      schedule: options.schedule,
+      next: cron?.nextRun()?.toISOString() ?? null,
+      forge: forge.type,
+      chain: options.chain ? 'rebuild' : 'off',
+      ...(chainCrons.length ? { chainSchedules: chainCrons.map(({ root, job }) => ({ root, next: job.next()?.toISOString() ?? null })) } : {}),
+    },
+    'serving',
   );
-  logger.info({ url: server.url, schedule: options.schedule, next: cron?.nextRun()?.toISOString() ?? null, forge: forge.type, chain: options.chain ? 'rebuild' : 'off' }, 'serving');
   if (options.sweepOnStart) void sweep();
   else {
     // Readiness still needs the forge reached once: list the targets without queueing them.
@@ -220,7 +242,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         stopping = true;
         options.abortLookups?.();
         cron?.stop();
-        for (const chainCron of chainCrons) chainCron.stop();
+        for (const { job } of chainCrons) job.stop();
         options.chain?.stop();
         logger.info({ running: queue.running, waiting: queue.depth }, 'stopping: finishing the write in flight');
         await queue.stop();

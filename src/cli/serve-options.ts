@@ -39,6 +39,13 @@ export function serveOptions(
   } catch (error) {
     throw new ArchpinError('usage', `--schedule / serve.schedule "${schedule}" is not a cron pattern: ${(error as Error).message}`);
   }
+  for (const [index, { root, cron }] of (config.chain?.schedules ?? []).entries()) {
+    try {
+      new Cron(cron, { paused: true, ...(serve.timezone ? { timezone: serve.timezone } : {}) }).stop();
+    } catch (error) {
+      throw new ArchpinError('usage', `chain.schedules[${index}] (root ${root}): "${cron}" is not a cron pattern: ${(error as Error).message}`);
+    }
+  }
   const secretEnv = serve.webhookSecretEnv ?? DEFAULTS.serve.webhookSecretEnv;
   const webhookSecret = io.env[secretEnv] || null;
   registerSecret(webhookSecret);

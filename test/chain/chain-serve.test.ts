@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cronScheduler, type Scheduler, type ServeOptions } from '../../src/bot/serve.js';
 import type { Config } from '../../src/config/schema.js';
 import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../support/gitlab-double.js';
 import { pipelineHook, pipelinesOf, type PipelineRecord } from '../support/gitlab-double-pipelines.js';
@@ -64,12 +65,12 @@ interface Chain {
   settle(): Promise<void>;
 }
 
-async function chainGroup(group: string, projects: Record<string, Record<string, string>>, chain: Config['chain'] = {}): Promise<Chain> {
+async function chainGroup(group: string, projects: Record<string, Record<string, string>>, chain: Config['chain'] = {}, overrides: Partial<ServeOptions> = {}): Promise<Chain> {
   const gitlab = await startGitlabDouble();
   doubles.push(gitlab);
   for (const [name, files] of Object.entries(projects)) gitlab.state.addProject(`${group}/${name}`, { files });
   const config: Config = { forge: { type: 'gitlab', url: gitlab.url, groups: [group] }, chain: { registry: host, rebuild: true, debounce: '300ms', ...chain } };
-  const serve = await startTestServe({ forge: 'gitlab', url: gitlab.url, groups: [group] }, { GITLAB_TOKEN: GITLAB_TEST_TOKEN }, path.join(work, `cache-${group}`), {}, config);
+  const serve = await startTestServe({ forge: 'gitlab', url: gitlab.url, groups: [group] }, { GITLAB_TOKEN: GITLAB_TEST_TOKEN }, path.join(work, `cache-${group}`), overrides, config);
   running.push(serve);
   const store = pipelinesOf(gitlab.state);
   return {
@@ -318,6 +319,56 @@ describe('chain rebuilds in archpin serve', () => {
     expect(chain.serve.handle.chain!.state.currentGraph.nodes.find((node) => node.path === 'swept/app')!.parents).toEqual(['swept/worker']);
     expect(['base', 'ruby', 'worker'].map((project) => chain.treeReads(project))).toEqual([1, 1, 1]);
     await chain.serve.handle.idle();
+  });
+
+  it('keeps chain.concurrency triggered pipelines in flight per group: the next child starts when one finishes', async () => {
+    const chain = await chainGroup('budget', threeLevels('budget'), { concurrency: 1 });
+    await publish('budget/base', '1', [AMD64, ARM64]);
+    await chain.finish(chain.pushPipeline('base'), 'success');
+    await until(() => chain.triggered().length === 1, 'the first child triggered');
+    await chain.settle();
+    expect(chain.triggered()).toEqual(['budget/ruby']);
+    expect(await metricLines(chain, 'archpin_chain_due ')).toEqual(['archpin_chain_due 1']);
+    await chain.finish(createdFor(chain, 'ruby'), 'failed');
+    await until(() => chain.triggered().length === 2, 'the second child triggered once the first finished');
+    await chain.settle();
+    expect(chain.triggered()).toEqual(['budget/ruby', 'budget/worker']);
+    expect(await metricLines(chain, 'archpin_chain_due ')).toEqual(['archpin_chain_due 0']);
+  });
+
+  it('chain.schedules start the chain from its root on each cron tick', async () => {
+    const jobs: Array<{ pattern: string; timezone: string | undefined; tick: () => Promise<void>; stopped: boolean }> = [];
+    const scheduler: Scheduler = (pattern, timezone, tick) => {
+      const job = { pattern, timezone, tick, stopped: false };
+      jobs.push(job);
+      return { stop: () => (job.stopped = true), next: () => new Date('2026-12-07T03:00:00Z') };
+    };
+    const chain = await chainGroup('cron', threeLevels('cron'), { schedules: [{ root: 'cron/base', cron: '0 3 * * 1' }] }, { scheduler, timezone: 'Europe/Berlin' });
+    expect(jobs.map(({ pattern, timezone }) => [pattern, timezone])).toEqual([['0 3 * * 1', 'Europe/Berlin']]);
+    expect(chain.serve.records().find((record) => record.msg === 'serving')!.chainSchedules).toEqual([{ root: 'cron/base', next: '2026-12-07T03:00:00.000Z' }]);
+    expect(chain.triggered()).toEqual([]);
+    await jobs[0]!.tick();
+    expect(
+      pipelinesOf(chain.gitlab.state)
+        .created()
+        .map((pipeline) => [pipeline.projectPath, pipeline.variables]),
+    ).toEqual([['cron/base', [{ key: 'ARCHPIN_CHAIN_ROOT', value: 'cron/base', variable_type: 'env_var' }]]]);
+    await publish('cron/base', '1', [AMD64, ARM64]);
+    await chain.finish(createdFor(chain, 'base'), 'success');
+    await until(() => chain.triggered().length === 3, 'the children of the scheduled root triggered');
+    expect(chain.triggered()).toEqual(['cron/base', 'cron/ruby', 'cron/worker']);
+    await chain.serve.handle.stop();
+    expect(jobs[0]!.stopped).toBe(true);
+  });
+
+  it('computes the next run of a chain schedule with croner, and refuses a pattern that is not cron', async () => {
+    const job = cronScheduler('0 3 * * 1', 'UTC', () => Promise.resolve());
+    const next = job.next()!;
+    job.stop();
+    expect([next.getUTCDay(), next.getUTCHours(), next.getUTCMinutes()]).toEqual([1, 3, 0]);
+    await expect(chainGroup('badcron', threeLevels('badcron'), { schedules: [{ root: 'badcron/base', cron: '0 3 * *' }] })).rejects.toThrow(
+      /^chain\.schedules\[0\] \(root badcron\/base\): "0 3 \* \*" is not a cron pattern: /,
+    );
   });
 
   it('dry run logs what it would trigger and triggers nothing', async () => {
