@@ -4,6 +4,7 @@
 //   openssl          self-signed certificate for the bearer-token auth tests
 //   htpasswd         bcrypt password file for the basic auth tests (Debian package `apache2-utils`)
 //   redis-server     the queue and shared cache of the distributed bot (Debian package `redis-server`)
+//   git              builds the work trees of the tree-walk tests (Debian package `git`)
 // Missing ones are installed with apt-get (as root, or through sudo when available).
 // The Debian packages' system services must not start (docker-registry would listen on :5000 on
 // every interface, redis-server on :6379): while installing, a temporary /usr/sbin/policy-rc.d
@@ -18,6 +19,7 @@ const NEEDED = [
   { command: 'openssl', pkg: 'openssl' },
   { command: 'htpasswd', pkg: 'apache2-utils' },
   { command: 'redis-server', pkg: 'redis-server' },
+  { command: 'git', pkg: 'git' },
 ];
 
 function onPath(command) {

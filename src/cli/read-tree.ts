@@ -1,7 +1,8 @@
-import { readdirSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { readRegularPath } from '../apply/read-regular-file.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
+import { readGitIndex } from '../core/git-index.js';
 import { ignoreRules, type IgnoreRules } from '../core/gitignore.js';
 import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
@@ -22,6 +23,8 @@ export interface TreeContents {
 export { DEFAULT_MAX_FILE_SIZE };
 /** A `.gitignore` larger than this is reported and not applied. */
 const MAX_GITIGNORE_SIZE = 1024 * 1024;
+/** A git index larger than this is not read (the `.gitignore` rules alone then decide). */
+const MAX_GIT_INDEX_SIZE = 256 * 1024 * 1024;
 const ALWAYS_SKIPPED = new Set(['.git', 'node_modules', 'vendor']);
 
 interface Layer {
@@ -41,12 +44,118 @@ function ignoredBy(layers: readonly Layer[], relative: string, isDirectory: bool
 }
 
 /** A directory's `.gitignore`, read only if it is a regular file of bounded size; anything else is reported. */
-function gitignoreLayer(directory: string, relative: string, problems: ScanProblem[]): Layer | null {
-  const file = relative === '' ? '.gitignore' : `${relative}/.gitignore`;
+function gitignoreLayer(directory: string, base: string, shown: string, problems: ScanProblem[]): Layer | null {
+  const file = shown === '' ? '.gitignore' : `${shown}/.gitignore`;
   const read = readRegularPath(path.join(directory, '.gitignore'), MAX_GITIGNORE_SIZE);
-  if (read.ok) return { base: relative, rules: ignoreRules(Buffer.from(read.bytes).toString('utf8')) };
+  if (read.ok) return { base, rules: ignoreRules(Buffer.from(read.bytes).toString('utf8')) };
   if (read.code !== 'file-missing') problems.push({ file, line: null, code: problemCode(read.code), message: `${read.message}; its rules are not applied` });
   return null;
+}
+
+/**
+ * The git work tree a scanned folder is in, as git sees it: the folder's path inside the work tree,
+ * the ignore rules above the folder (`.git/info/exclude`, the `.gitignore` files of its parents) and
+ * the files the index tracks. Tracked files are never ignored, so a scan gives the same files whether
+ * it starts at the repository root or in a subfolder. Null outside a work tree.
+ */
+interface WorkTree {
+  readonly prefix: string;
+  readonly layers: readonly Layer[];
+  /** Tracked paths and every folder that holds one, relative to the work tree; null if the index could not be read. */
+  readonly tracked: { readonly files: ReadonlySet<string>; readonly folders: ReadonlySet<string> } | null;
+}
+
+function findWorkTree(realRoot: string, problems: ScanProblem[]): WorkTree | null {
+  let top = realRoot;
+  let gitPath: string | null = null;
+  for (;;) {
+    const candidate = path.join(top, '.git');
+    try {
+      const stat = lstatSync(candidate);
+      if (stat.isDirectory() || stat.isFile()) {
+        gitPath = candidate;
+        break;
+      }
+    } catch {
+      // not here: look further up
+    }
+    const parent = path.dirname(top);
+    if (parent === top) return null;
+    top = parent;
+  }
+  const prefix = path.relative(top, realRoot).split(path.sep).join('/');
+  const layers: Layer[] = [];
+  const gitDirectory = resolveGitDirectory(gitPath);
+  if (gitDirectory) {
+    const exclude = readRegularPath(path.join(gitDirectory.common, 'info', 'exclude'), MAX_GITIGNORE_SIZE);
+    if (exclude.ok) layers.push({ base: '', rules: ignoreRules(Buffer.from(exclude.bytes).toString('utf8')) });
+  }
+  if (prefix !== '') {
+    const parts = prefix.split('/');
+    for (let depth = 0; depth < parts.length; depth++) {
+      const base = parts.slice(0, depth).join('/');
+      const layer = gitignoreLayer(
+        path.join(top, ...parts.slice(0, depth)),
+        base,
+        Array(parts.length - depth)
+          .fill('..')
+          .join('/'),
+        problems,
+      );
+      if (layer) layers.push(layer);
+    }
+  }
+  let tracked: WorkTree['tracked'] = null;
+  if (gitDirectory) {
+    const read = readRegularPath(path.join(gitDirectory.own, 'index'), MAX_GIT_INDEX_SIZE);
+    const index = read.ok ? readGitIndex(read.bytes, gitDirectory.hashBytes) : null;
+    if (index?.ok) {
+      const files = new Set(index.paths);
+      const folders = new Set<string>();
+      for (const file of index.paths) {
+        for (let slash = file.lastIndexOf('/'); slash > 0; slash = file.lastIndexOf('/', slash - 1)) {
+          const folder = file.slice(0, slash);
+          if (folders.has(folder)) break;
+          folders.add(folder);
+        }
+      }
+      tracked = { files, folders };
+    } else if (index && !index.ok) {
+      problems.push({ file: '.git/index', line: null, code: 'file-unreadable', message: `${index.reason}; .gitignore rules alone decide which files are scanned` });
+    }
+  }
+  return { prefix, layers, tracked };
+}
+
+/** Is the scanned folder, or a folder above it inside the work tree, ignored (so only tracked files in it count)? */
+function folderIgnored(workTree: WorkTree): boolean {
+  if (workTree.prefix === '') return false;
+  const parts = workTree.prefix.split('/');
+  for (let depth = 1; depth <= parts.length; depth++) {
+    const folder = parts.slice(0, depth).join('/');
+    const above = workTree.layers.filter((layer) => layer.base === '' || folder.startsWith(`${layer.base}/`));
+    if (ignoredBy(above, folder, true)) return true;
+  }
+  return false;
+}
+
+/** The git directory of a `.git` folder or of a `.git` file (`gitdir: …`, worktrees and submodules), its common directory and hash size. */
+function resolveGitDirectory(gitPath: string): { own: string; common: string; hashBytes: number } | null {
+  let own = gitPath;
+  const stat = lstatSync(gitPath);
+  if (stat.isFile()) {
+    const read = readRegularPath(gitPath, 4096);
+    if (!read.ok) return null;
+    const match = /^gitdir:[ \t]*(.+?)[ \t]*\r?$/m.exec(Buffer.from(read.bytes).toString('utf8'));
+    if (!match) return null;
+    own = path.resolve(path.dirname(gitPath), match[1]!);
+  }
+  let common = own;
+  const commonFile = readRegularPath(path.join(own, 'commondir'), 4096);
+  if (commonFile.ok) common = path.resolve(own, Buffer.from(commonFile.bytes).toString('utf8').trim());
+  const config = readRegularPath(path.join(common, 'config'), 1024 * 1024);
+  const sha256 = config.ok && /^\s*objectformat\s*=\s*sha256\s*$/im.test(Buffer.from(config.bytes).toString('utf8'));
+  return { own, common, hashBytes: sha256 ? 32 : 20 };
 }
 
 function problemCode(code: 'file-not-regular' | 'file-outside' | 'file-too-large' | 'file-unreadable' | 'file-missing'): ScanProblem['code'] {
@@ -57,7 +166,9 @@ function problemCode(code: 'file-not-regular' | 'file-outside' | 'file-too-large
 
 /**
  * Reads the files of a tree that an extractor may want. Skips `.git`, `node_modules`, `vendor/`, what
- * `.gitignore` files ignore and `ignorePaths`; never follows a symlink (one that points out of the
+ * `.gitignore` files ignore and `ignorePaths`. In a git work tree it follows git: the `.gitignore`
+ * files above the scanned folder and `.git/info/exclude` apply too, and a file the index tracks is
+ * scanned even where a pattern ignores it; never follows a symlink (one that points out of the
  * tree is reported); reports binary and oversized candidates instead of reading them.
  * Synchronous file system calls underneath: for thousands of small files they are several times
  * faster than awaiting each one, and a scan has nothing else to do meanwhile.
@@ -67,10 +178,17 @@ export async function readTree(root: string, options: ReadTreeOptions = {}): Pro
   const realRoot = realpathSync(root);
   const files: SourceFile[] = [];
   const problems: ScanProblem[] = [];
+  const workTree = findWorkTree(realRoot, problems);
+  const prefix = workTree?.prefix ?? '';
+  const tracked = workTree?.tracked ?? null;
+  // layers work on paths relative to the work tree (the scanned folder when there is none)
+  const inWorkTree = (relative: string): string => (prefix === '' ? relative : relative === '' ? prefix : `${prefix}/${relative}`);
   const configured: Layer[] = options.ignorePaths?.length ? [{ base: '', rules: ignoreRules(options.ignorePaths) }] : [];
+  const configuredIgnores = (relative: string, isDirectory: boolean): boolean => configured.length > 0 && ignoredBy(configured, relative, isDirectory);
 
-  const visit = (directory: string, relative: string, inherited: readonly Layer[]): void => {
-    const own = gitignoreLayer(directory, relative, problems);
+  /** `insideIgnored`: an ignored folder entered only for the tracked files it holds. */
+  const visit = (directory: string, relative: string, inherited: readonly Layer[], insideIgnored: boolean): void => {
+    const own = gitignoreLayer(directory, inWorkTree(relative), relative, problems);
     const layers = own ? [...inherited, own] : inherited;
     let entries;
     try {
@@ -83,22 +201,26 @@ export async function readTree(root: string, options: ReadTreeOptions = {}): Pro
     for (const entry of entries) {
       const childRelative = relative === '' ? entry.name : `${relative}/${entry.name}`;
       const childPath = path.join(directory, entry.name);
+      const gitPath = inWorkTree(childRelative);
       if (entry.isDirectory()) {
-        if (ALWAYS_SKIPPED.has(entry.name) || ignoredBy(layers, childRelative, true)) continue;
-        visit(childPath, childRelative, layers);
+        if (ALWAYS_SKIPPED.has(entry.name) || configuredIgnores(childRelative, true)) continue;
+        const ignored = insideIgnored || ignoredBy(layers, gitPath, true);
+        if (ignored && !tracked?.folders.has(gitPath)) continue;
+        visit(childPath, childRelative, layers, ignored);
         continue;
       }
       if (entry.isSymbolicLink()) {
         checkSymlink(childPath, childRelative, realRoot, problems);
         continue;
       }
-      if (!isCandidatePath(childRelative) || ignoredBy(layers, childRelative, false)) continue;
+      if (!isCandidatePath(childRelative) || configuredIgnores(childRelative, false)) continue;
+      if ((insideIgnored || ignoredBy(layers, gitPath, false)) && !tracked?.files.has(gitPath)) continue;
       const file = readCandidate(childPath, childRelative, maxFileSize, problems);
       if (file) files.push(file);
     }
   };
 
-  visit(realRoot, '', configured);
+  visit(realRoot, '', workTree?.layers ?? [], workTree !== null && folderIgnored(workTree));
   return { files, problems };
 }
 
