@@ -7,6 +7,27 @@ export interface CliIo {
   readonly now: () => number;
   /** Whether stderr is a terminal (progress lines are shown only then). */
   readonly interactive: boolean;
+  /** The waits between retries and writes; main.ts leaves them out, so the documented values apply. */
+  readonly waits?: CliWaits;
+}
+
+/**
+ * How long a command waits where waiting is politeness, not a deadline. Tests shrink these so that a
+ * retried request costs milliseconds; nothing a user sets (flags, config, environment) reaches them.
+ */
+export interface CliWaits {
+  /** Milliseconds per second of forge and registry back-off, Retry-After waits and GitHub's write spacing (default 1000). */
+  readonly msPerSecond?: number;
+  /** How long a credential helper may take before its lookup fails (default 10 s). */
+  readonly credentialHelperTimeoutMs?: number;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A sleep that waits `ms` scaled by the waits' milliseconds per second (unscaled by default). */
+export function scaledSleep(waits: CliWaits | undefined): ((ms: number) => Promise<void>) | undefined {
+  const perSecond = waits?.msPerSecond;
+  return perSecond === undefined || perSecond === 1000 ? undefined : (ms) => realSleep((ms * perSecond) / 1000);
 }
 
 export type ExitCode = 0 | 1 | 2 | 3;

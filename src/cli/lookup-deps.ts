@@ -8,7 +8,7 @@ import type { FindUpdatesDeps } from '../lookup/find-updates.js';
 import { openFirstSeenStore, type FirstSeenStore } from '../lookup/first-seen-store.js';
 import { politeSource } from '../lookup/polite-source.js';
 import { createRegistryClient, type RegistryClient } from '../lookup/registry-client.js';
-import type { CliIo } from './io.js';
+import { scaledSleep, type CliIo } from './io.js';
 
 export interface LookupSetup {
   readonly client: RegistryClient;
@@ -30,6 +30,7 @@ function credentialsResolver(config: Config, io: CliIo): Promise<CredentialResol
     env: io.env,
     dockerConfigDir: io.env.DOCKER_CONFIG || path.join(io.env.HOME || os.homedir(), '.docker'),
     cwd: io.cwd,
+    ...(io.waits?.credentialHelperTimeoutMs === undefined ? {} : { helperTimeoutMs: io.waits.credentialHelperTimeoutMs }),
   });
 }
 
@@ -60,6 +61,7 @@ export async function lookupSetup(
 ): Promise<LookupSetup> {
   const registries = config.registries ?? {};
   const timeoutMs = registryTimeoutMs(io.env);
+  const sleep = scaledSleep(io.waits);
   const hubApiUrl = registries['docker.io']?.hubApiUrl;
   const kinds = Object.fromEntries(Object.entries(registries).flatMap(([host, entry]) => (entry.kind ? [[host, entry.kind]] : [])));
   const client = createRegistryClient({
@@ -74,6 +76,7 @@ export async function lookupSetup(
     cacheDir: options.cacheDir,
     now: io.now,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(sleep ? { sleep } : {}),
     ...(options.signal ? { fetch: abortableFetch(options.signal) } : {}),
   });
   const firstSeen = await openFirstSeenStore(options.cacheDir);

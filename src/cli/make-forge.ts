@@ -5,7 +5,7 @@ import { createRateBudget, memoryRateStore, type RateBudget, type RateStore } fr
 import type { Config } from '../config/schema.js';
 import { ArchpinError } from '../core/errors.js';
 import type { ParsedArgs } from './args.js';
-import type { CliIo } from './io.js';
+import { scaledSleep, type CliIo } from './io.js';
 import { registerSecret } from '../core/redact.js';
 
 export interface ForgeSetup {
@@ -54,7 +54,14 @@ export function makeForge(
   const budget = createRateBudget({ store: rateStore(token), perMinute: fromConfig?.requestsPerMinute ?? (onGitlabCom ? GITLAB_COM_PER_MINUTE : 0) });
   if (type === 'gitlab') {
     if (!url) throw new ArchpinError('usage', 'GitLab needs --url or forge.url (e.g. https://gitlab.example.com)');
-    return { forge: createGitlabForge({ url, token, tokenEnv, budget, ...(fromConfig?.rateLimits ? { rateLimits: fromConfig.rateLimits } : {}) }), targets, tokenEnv, budget };
+    const sleep = scaledSleep(io.waits);
+    return {
+      forge: createGitlabForge({ url, token, tokenEnv, budget, ...(fromConfig?.rateLimits ? { rateLimits: fromConfig.rateLimits } : {}), ...(sleep ? { sleep } : {}) }),
+      targets,
+      tokenEnv,
+      budget,
+    };
   }
-  return { forge: createGithubForge({ token, budget, ...(url ? { url } : {}) }), targets, tokenEnv, budget };
+  const waitScaleMs = io.waits?.msPerSecond;
+  return { forge: createGithubForge({ token, budget, ...(url ? { url } : {}), ...(waitScaleMs === undefined ? {} : { waitScaleMs }) }), targets, tokenEnv, budget };
 }

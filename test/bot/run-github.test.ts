@@ -8,8 +8,10 @@ import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runArchpin } from '../support/run-cli.js';
 import { seedIncident, type IncidentSeed } from '../support/seed.js';
 
-// The CLI builds the GitHub client as in production: writes are spaced one second apart and a
-// 5xx is retried three times (1 s, 4 s, 9 s), so these tests get generous timeouts.
+// The CLI builds the GitHub client as in production (retry and throttling plugins: writes spaced
+// one second apart, notifying writes three, a 5xx retried three times after 1 s, 4 s and 9 s), with
+// every one of those seconds shrunk to 10 ms.
+const WAITS = { msPerSecond: 10 };
 const SLOW = 120_000;
 
 let registry: TestRegistry;
@@ -44,6 +46,7 @@ function run(extra: string[] = [], cache = 'cache') {
     // A directory without a config file: the checkout's own .archpin.json must not apply.
     cwd: work,
     env: { GITHUB_TOKEN: 'ghs_Q8mWz4TnVb2RcXe7LpK1sYd5HfJ0aG3uNi6o' },
+    waits: WAITS,
   });
 }
 
@@ -204,6 +207,7 @@ describe('archpin run on a GitHub owner', () => {
       ['run', '--config', configFile, '--forge', 'github', '--url', github.url, '--repo', 'acme/auto', '--format', 'json', '--cache-dir', path.join(work, 'cache-auto')],
       {
         env: { GITHUB_TOKEN: 'ghs_Q8mWz4TnVb2RcXe7LpK1sYd5HfJ0aG3uNi6o' },
+        waits: WAITS,
       },
     );
     expect(result.stderr).toBe('');

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliWaits } from '../../src/cli/io.js';
 import { EMPTY_OCI_INDEX_DIGEST } from '../../src/core/digest.js';
 import { KIND_BEHAVIOURS, startKindDouble, type KindBehaviour, type KindDouble } from '../support/registry-kinds.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -109,7 +110,7 @@ interface Report {
   registries?: Array<{ host: string; kind: string }>;
 }
 
-async function run(command: 'check' | 'audit', double: KindDouble, testCase: Case, name: string): Promise<{ code: number; report: Report; stderr: string }> {
+async function run(command: 'check' | 'audit', double: KindDouble, testCase: Case, name: string, waits?: CliWaits): Promise<{ code: number; report: Report; stderr: string }> {
   const prefix = double.behaviour.prefix === undefined ? '' : `${double.behaviour.prefix}/`;
   const image = `${double.host}/${prefix}team/app`;
   const dir = path.join(work, `${name}-tree`);
@@ -127,7 +128,7 @@ async function run(command: 'check' | 'audit', double: KindDouble, testCase: Cas
     writeFileSync(path.join(dockerDir, 'config.json'), JSON.stringify(extra.dockerConfig));
     env['DOCKER_CONFIG'] = dockerDir;
   }
-  const result = await runArchpin([command, dir, '--format', 'json', '--cache-dir', path.join(work, `${name}-cache`), '--config', config], { env });
+  const result = await runArchpin([command, dir, '--format', 'json', '--cache-dir', path.join(work, `${name}-cache`), '--config', config], { env, ...(waits ? { waits } : {}) });
   return { code: result.code, report: JSON.parse(result.stdout) as Report, stderr: result.stderr };
 }
 
@@ -214,8 +215,10 @@ describe('registry quirks one by one', () => {
     const double = await startKindDouble(KIND_BEHAVIOURS.artifactory, { upstream: registry.url, users: [{ username: 'deployer', password: 'x' }] });
     try {
       const started = Date.now();
-      const { report } = await run('check', double, { name: 'artifactory', configureKind: true, credentials: () => ({ registry: { credentialHelper: 'slow' } }), users: [] }, 'slow-helper');
-      expect(report.errors.map((e) => [e.code, e.message])).toEqual([['registry-unauthorized', 'credential helper docker-credential-slow gave no answer within 10000 ms']]);
+      // The helper sleeps 30 s: it misses a 1 s deadline (the default is 10 s) on any machine.
+      const slow: Case = { name: 'artifactory', configureKind: true, credentials: () => ({ registry: { credentialHelper: 'slow' } }), users: [] };
+      const { report } = await run('check', double, slow, 'slow-helper', { credentialHelperTimeoutMs: 1000 });
+      expect(report.errors.map((e) => [e.code, e.message])).toEqual([['registry-unauthorized', 'credential helper docker-credential-slow gave no answer within 1000 ms']]);
       expect(Date.now() - started).toBeLessThan(25_000);
     } finally {
       await double.stop();

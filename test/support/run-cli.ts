@@ -1,5 +1,5 @@
 import { runCli } from '../../src/cli/cli.js';
-import type { ExitCode } from '../../src/cli/io.js';
+import type { CliWaits, ExitCode } from '../../src/cli/io.js';
 
 export interface CliRun {
   code: ExitCode;
@@ -7,8 +7,11 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI in-process with captured output, an empty environment (HOME in a temp dir) and a fixed clock. */
-export async function runArchpin(argv: string[], options: { cwd?: string; env?: Record<string, string>; now?: number } = {}): Promise<CliRun> {
+/**
+ * Runs the CLI in-process with captured output, an empty environment (HOME in a temp dir) and a fixed clock.
+ * `waits` shrinks its back-off and spacing (e.g. `{ msPerSecond: 10 }`); without it the production waits apply.
+ */
+export async function runArchpin(argv: string[], options: { cwd?: string; env?: Record<string, string>; now?: number; waits?: CliWaits } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
@@ -18,6 +21,7 @@ export async function runArchpin(argv: string[], options: { cwd?: string; env?: 
     cwd: options.cwd ?? process.cwd(),
     now: () => options.now ?? Date.parse('2026-11-22T12:00:00Z'),
     interactive: false,
+    ...(options.waits ? { waits: options.waits } : {}),
   });
   return { code, stdout, stderr };
 }

@@ -5,6 +5,7 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
 import { githubError, type GithubPermission } from './github-errors.js';
 import { rateObservation, type RateBudget } from './rate-budget.js';
 
@@ -30,7 +31,7 @@ export interface GithubClientOptions {
   readonly throttle?: boolean;
   /** Retries of 5xx/network failures (default 3). */
   readonly retries?: number;
-  /** Milliseconds per unit of retry/rate-limit wait (default 1000; tests shrink it). */
+  /** Milliseconds per second of retry and rate-limit waits and of the throttler's write spacing (default 1000; tests shrink it). */
   readonly waitScaleMs?: number;
   /** Longest rate-limit wait, in seconds, the throttler accepts before giving up (default 900). */
   readonly maxRateLimitWaitSeconds?: number;
@@ -56,7 +57,7 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
     request: options.fetch ? { fetch: options.fetch } : {},
     // 409/422 are answers, 429 belongs to the throttler; retry only what can heal (5xx, network).
     retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451], retries: options.retries ?? 3, retryAfterBaseValue: scale },
-    throttle: options.throttle === false ? { enabled: false } : { onRateLimit: shouldWait, onSecondaryRateLimit: shouldWait, retryAfterBaseValue: scale },
+    throttle: options.throttle === false ? { enabled: false } : { onRateLimit: shouldWait, onSecondaryRateLimit: shouldWait, retryAfterBaseValue: scale, ...spacing(scale) },
   });
   const budget = options.budget;
   if (budget) {
@@ -76,6 +77,17 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
     });
   }
   return octokit;
+}
+
+/**
+ * plugin-throttling spaces writes 1 s apart, searches 2 s and notifying writes (pull requests,
+ * issues, comments) 3 s, in limiters it shares across clients. At another scale the client gets
+ * its own limiters, with the same spacing in scaled seconds.
+ */
+function spacing(scale: number): { write?: Bottleneck.Group; search?: Bottleneck.Group; notifications?: Bottleneck.Group } {
+  if (scale === 1000) return {};
+  const group = (id: string, seconds: number) => new Bottleneck.Group({ id: `archpin-${id}`, maxConcurrent: 1, minTime: seconds * scale });
+  return { write: group('write', 1), search: group('search', 2), notifications: group('notifications', 3) };
 }
 
 function headerOf(headers: Record<string, unknown> | undefined, name: string): string | null {

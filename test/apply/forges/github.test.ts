@@ -429,6 +429,19 @@ describe('GitHub forge: rate limits', () => {
     expect(calls(gh)).toEqual(['POST /repos/acme/web/pulls 403', 'POST /repos/acme/web/pulls 201']);
   });
 
+  it('with throttling at the production scale, writes start at least a second apart', async () => {
+    const { gh, forge } = await setup({ throttle: true, waitScaleMs: undefined });
+    gh.state.addRepo('acme/web', { files: { Dockerfile: DOCKERFILE } });
+    gh.state.pushCommit('acme/web', 'archpin/a', { Dockerfile: 'FROM node:22\n' });
+    gh.state.pushCommit('acme/web', 'archpin/b', { Dockerfile: 'FROM node:23\n' });
+    const repo = await forge.getRepository('acme/web');
+    const started = Date.now();
+    await forge.deleteBranch(repo, 'archpin/a');
+    await forge.deleteBranch(repo, 'archpin/b');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(calls(gh).filter((call) => !call.startsWith('GET'))).toEqual(['DELETE /repos/acme/web/git/refs/heads%2Farchpin%2Fa 204', 'DELETE /repos/acme/web/git/refs/heads%2Farchpin%2Fb 204']);
+  });
+
   it('with throttling, waits out a primary limit on a read', async () => {
     const { gh, forge } = await setup({ throttle: true });
     gh.state.addRepo('acme/web');
