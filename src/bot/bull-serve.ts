@@ -24,6 +24,7 @@ import type { LookupSession } from './lookup-sessions.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOutcomeRecorder } from './outcome-recording.js';
 import { memoKey, quietOutcome } from './quiet-repository.js';
+import { DEFAULT_ISOLATION, isolatedScanner } from './isolated-scanner.js';
 import { repositoryJob } from './repository-job.js';
 import type { ServeHandle, ServeOptions } from './serve.js';
 import { serveRoutes } from './serve-routes.js';
@@ -93,6 +94,7 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
   const recorder = createOutcomeRecorder({ metrics, logger, dryRun: options.dryRun });
   const connection = redisConnection(queueOptions.redisUrl);
   const keyOf = (id: string) => (forge.type === 'github' ? id.toLowerCase() : id);
+  const isolation = options.isolation === undefined ? DEFAULT_ISOLATION : options.isolation;
   let stopping = false;
   let forgeReached = role === 'worker';
   let redisReady = false;
@@ -165,7 +167,16 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
       const { outcome, quiet } = await repositoryJob(
         repository,
         config,
-        { forge, lookup, firstSeen: session.firstSeen, now: options.now, dryRun: options.dryRun, shouldStop: () => stopping, memo: queueOptions.memo },
+        {
+          forge,
+          lookup,
+          firstSeen: session.firstSeen,
+          now: options.now,
+          dryRun: options.dryRun,
+          shouldStop: () => stopping,
+          memo: queueOptions.memo,
+          ...(isolation ? { scanner: (path: string) => isolatedScanner(path, isolation) } : {}),
+        },
         { force: data.force || data.checked === true },
       );
       record(outcome, quiet);

@@ -6,7 +6,8 @@
  * repositories can pass `isolatedScanner(limits)` as its scanner factory.
  */
 import { Worker } from 'node:worker_threads';
-import { ArchpinError } from '../core/errors.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { RepositoryOverBudget } from '../core/errors.js';
 import type { RepositoryScanner } from './repository-scanner.js';
 import type { ScanWorkerRequest } from './scan-worker.js';
 
@@ -17,7 +18,7 @@ export interface IsolationLimits {
   readonly timeMs: number;
 }
 
-export const DEFAULT_ISOLATION: IsolationLimits = { memoryMb: 512, timeMs: 120_000 };
+export const DEFAULT_ISOLATION: IsolationLimits = { memoryMb: DEFAULTS.serve.isolation.memoryMb, timeMs: DEFAULTS.serve.isolation.timeLimitMs };
 
 /** From sources (tests run TypeScript), the worker is the built one: `npm test` builds first. */
 function workerUrl(): URL {
@@ -32,7 +33,7 @@ export function isolatedScanner(repository: string, limits: IsolationLimits = DE
   let worker: { thread: Worker; ready: Promise<void> } | null = null;
   let used = 0;
   let next = 0;
-  let ended: ArchpinError | null = null;
+  let ended: RepositoryOverBudget | null = null;
 
   /** A new worker, and when it has loaded (loading is not counted against the time budget). */
   const start = (): { thread: Worker; ready: Promise<void> } => {
@@ -53,7 +54,7 @@ export function isolatedScanner(repository: string, limits: IsolationLimits = DE
     return { thread, ready };
   };
 
-  const overBudget = (what: string): ArchpinError => new ArchpinError('repository-over-budget', `${repository}: ${what}; the repository is skipped`);
+  const overBudget = (what: string): RepositoryOverBudget => new RepositoryOverBudget(repository, what);
 
   const call = async <T>(request: Distributive<ScanWorkerRequest>): Promise<T> => {
     if (ended) throw ended;
@@ -75,7 +76,7 @@ export function isolatedScanner(repository: string, limits: IsolationLimits = DE
         current.off('exit', onExit);
         used += Date.now() - started;
       };
-      const fail = (error: ArchpinError): void => {
+      const fail = (error: RepositoryOverBudget): void => {
         finish();
         ended = error;
         worker = null;

@@ -6,7 +6,7 @@ import { createRunPolicy } from '../config/run-policy.js';
 import { withRepositoryConfig } from '../config/repository-config.js';
 import type { Config } from '../config/schema.js';
 import type { Dependency, DependencyResult, LookupFailure } from '../core/dependency.js';
-import { errorFields } from '../core/errors.js';
+import { errorFields, RepositoryOverBudget } from '../core/errors.js';
 import { imageKey } from '../core/image-ref.js';
 import type { ChangeOutcome, RepositoryOutcome, RunError } from '../core/outcome.js';
 import type { SourceFile } from '../core/source-file.js';
@@ -15,7 +15,7 @@ import type { FirstSeenStore } from '../lookup/first-seen-store.js';
 import { lookupAndPlan, markDisabled } from '../pipeline/pipeline.js';
 import { groupChanges } from '../plan/change-groups.js';
 import { changeFingerprint, changeTitle } from '../plan/change-request-text.js';
-import { decodeDashboardState, DASHBOARD_TITLE, type DashboardState } from '../plan/dashboard.js';
+import { dashboardBody, decodeDashboardState, DASHBOARD_TITLE, type DashboardState } from '../plan/dashboard.js';
 import { closeObsolete, reconcileChange } from './reconcile-change.js';
 import { readRepositoryFiles } from './read-repository.js';
 import { repositoryDashboardBody, writeDashboard } from './repository-dashboard.js';
@@ -83,7 +83,6 @@ export async function runRepository(repo: Repository, global: Config, deps: RunR
 
 async function runWith(repo: Repository, global: Config, deps: RunRepositoryDeps, scanner: RepositoryScanner): Promise<RepositoryOutcome> {
   const { forge } = deps;
-  const errors: Array<LookupFailure | RunError> = [];
   const head = await forge.branchHead(repo, repo.defaultBranch);
   if (!head) throw new Error(`default branch ${repo.defaultBranch} not found`);
   const wantsDashboard = resolveConfig(global).dashboard;
@@ -92,6 +91,49 @@ async function runWith(repo: Repository, global: Config, deps: RunRepositoryDeps
   for (const [key, ms] of Object.entries(remembered?.firstSeen ?? {})) deps.firstSeen.remember(key, ms);
 
   const hash = configHash(global);
+  // Over budget at this commit and config: skipped without scanning again (the dashboard says why).
+  if (remembered?.overBudget !== undefined && remembered.base === head.sha && remembered.configHash === hash)
+    throw new RepositoryOverBudget(repo.path, `${remembered.overBudget} at ${head.sha.slice(0, 12)} (remembered; tried again when the default branch or the config changes)`);
+  try {
+    return await runScanned(repo, global, deps, scanner, { head, dashboard, remembered, hash, wantsDashboard });
+  } catch (error) {
+    if (error instanceof RepositoryOverBudget && wantsDashboard && !deps.shouldStop?.()) {
+      const body = dashboardBody({
+        changes: remembered?.entries ?? [],
+        held: [],
+        errors: [],
+        problems: [],
+        skipped: 0,
+        skippedBecause: error.reason,
+        state: {
+          version: 1,
+          base: head.sha,
+          configHash: hash,
+          references: null,
+          changes: {},
+          firstSeen: remembered?.firstSeen ?? {},
+          overBudget: error.reason,
+          ...(remembered?.entries ? { entries: remembered.entries } : {}),
+        },
+      });
+      await writeDashboard(forge, repo, dashboard, body, deps.dryRun);
+    }
+    throw error;
+  }
+}
+
+interface RunStart {
+  readonly head: { readonly sha: string };
+  readonly dashboard: { number: number; body: string } | null;
+  readonly remembered: DashboardState | null;
+  readonly hash: string;
+  readonly wantsDashboard: boolean;
+}
+
+async function runScanned(repo: Repository, global: Config, deps: RunRepositoryDeps, scanner: RepositoryScanner, start: RunStart): Promise<RepositoryOutcome> {
+  const { forge } = deps;
+  const { head, dashboard, remembered, hash, wantsDashboard } = start;
+  const errors: Array<LookupFailure | RunError> = [];
   const reuse = remembered !== null && remembered.base === head.sha && remembered.configHash === hash && remembered.references !== null;
   let scan: RepositoryScan = reuse
     ? { scanned: false, references: remembered.references, problems: [], config: global, repoConfig: null }

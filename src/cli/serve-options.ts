@@ -87,6 +87,10 @@ export function serveOptions(
     concurrency: serve.concurrency ?? DEFAULTS.serve.concurrency,
     debounceMs: serve.debounce ? parseDuration(serve.debounce)! : DEFAULTS.serve.debounceMs,
     sweepOnStart: serve.sweepOnStart ?? DEFAULTS.serve.sweepOnStart,
+    isolation: {
+      memoryMb: serve.isolation?.memoryMb ?? DEFAULTS.serve.isolation.memoryMb,
+      timeMs: serve.isolation?.timeLimit ? parseDuration(serve.isolation.timeLimit)! : DEFAULTS.serve.isolation.timeLimitMs,
+    },
     dryRun: args.dryRun,
     platforms: args.platforms,
     now: io.now,

@@ -29,5 +29,7 @@ export const DEFAULTS = {
     debounce: '5s',
     debounceMs: 5_000,
     sweepOnStart: true,
+    /** One repository's scanning and change making, in a worker thread: heap ceiling and time budget. */
+    isolation: { memoryMb: 512, timeLimit: '2m', timeLimitMs: 120_000 },
   },
 } as const;

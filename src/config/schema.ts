@@ -91,6 +91,27 @@ export const serveSchema = z
     concurrency: z.number().int().min(1).max(32).optional().describe(`Repositories processed at once (default ${DEFAULTS.serve.concurrency}).`),
     debounce: duration.optional().describe(`How long a repository named by a webhook waits for more events before it runs (default "${DEFAULTS.serve.debounce}").`),
     sweepOnStart: z.boolean().optional().describe(`Sweep every target when the server starts (default ${DEFAULTS.serve.sweepOnStart}).`),
+    isolation: z
+      .object({
+        memoryMb: z
+          .number()
+          .int()
+          .min(32)
+          .max(16_384)
+          .optional()
+          .describe(`Heap ceiling, in MB, of the worker thread that scans one repository and makes its changes (default ${DEFAULTS.serve.isolation.memoryMb}).`),
+        timeLimit: duration
+          .refine((text) => (parseDuration(text) ?? 0) >= 1000, { message: 'at least 1 second' })
+          .optional()
+          .describe(
+            `Time one repository's scanning and change making may take in its worker, summed over the run (default "${DEFAULTS.serve.isolation.timeLimit}"). Registry lookups and forge calls are not counted: they have their own timeouts.`,
+          ),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'archpin serve: limits of one repository. A repository over either is stopped, logged, counted and reported on its dashboard, and skipped until its default branch or the config changes.',
+      ),
     queue: z
       .object({
         redisUrl: z

@@ -45,6 +45,16 @@ export class ArchpinError extends Error {
   }
 }
 
+/** A repository whose scanning went over its memory or time budget: `reason` says which, without the repository's name. */
+export class RepositoryOverBudget extends ArchpinError {
+  readonly reason: string;
+
+  constructor(repository: string, reason: string) {
+    super('repository-over-budget', `${repository}: ${reason}; the repository is skipped`);
+    this.reason = redactSecrets(reason);
+  }
+}
+
 export function isArchpinError(error: unknown): error is ArchpinError {
   return error instanceof ArchpinError;
 }

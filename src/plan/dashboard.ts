@@ -24,6 +24,8 @@ export interface DashboardState {
   readonly entries?: readonly DashboardEntry[];
   /** `image@digest` → epoch ms first seen (for settleTime across CI runs). */
   readonly firstSeen: Readonly<Record<string, number>>;
+  /** Why the repository was skipped at `base` (over its scan budget): not tried again until `base` or the config changes. */
+  readonly overBudget?: string;
 }
 
 export interface DashboardEntry {
@@ -39,6 +41,8 @@ export interface DashboardInput {
   readonly errors: readonly LookupFailure[];
   readonly problems: readonly string[];
   readonly skipped: number;
+  /** The repository was skipped as a whole, and why (it is over its scan budget). */
+  readonly skippedBecause?: string;
   readonly state: DashboardState;
 }
 
@@ -90,6 +94,7 @@ const stateSchema = z.object({
   changes: z.record(z.string(), z.string()),
   entries: z.array(entrySchema).optional(),
   firstSeen: z.record(z.string(), z.number()),
+  overBudget: z.string().optional(),
 }) satisfies z.ZodType<DashboardState>;
 
 /** Whether a decoded value is a state archpin can use (the value itself is kept as written: its key order is what the next run compares). */
@@ -120,6 +125,10 @@ const STATUS_TEXT: Record<DashboardEntry['status'], string> = {
 
 export function dashboardBody(input: DashboardInput): string {
   const out: string[] = ['This issue lists the container image updates archpin manages in this repository.', ''];
+  if (input.skippedBecause !== undefined) {
+    out.push('## Skipped', '', `archpin did not scan this repository: ${input.skippedBecause}.`);
+    out.push('', 'It is tried again when the default branch moves or the configuration changes. The updates below are from the last run that finished.', '');
+  }
   out.push('## Updates', '');
   if (input.changes.length === 0) out.push('None: every image is up to date or held back.');
   for (const change of input.changes) {

@@ -6,10 +6,32 @@ import { imagePolicy } from '../../src/config/image-policy.js';
 import { configJsonSchema } from '../../src/config/json-schema.js';
 import { parseConfig } from '../../src/config/parse-config.js';
 import { chainSchema, configSchema, forgeSchema, packageRuleSchema, registrySchema, serveSchema } from '../../src/config/schema.js';
+import { serveOptions } from '../../src/cli/serve-options.js';
+import { createLogger } from '../../src/cli/logger.js';
+import type { Config } from '../../src/config/schema.js';
 import { runArchpin } from '../support/run-cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const exampleText = readFileSync(path.join(ROOT, 'config.example.json'), 'utf8');
+
+function serveOptionsFor(config: Config) {
+  const io = { stdout: () => undefined, stderr: () => undefined, env: { GITLAB_TOKEN: 'glpat-config-test-000000' }, cwd: os.tmpdir(), now: () => 0, interactive: false };
+  const logger = createLogger({ level: 'silent', format: 'json', write: () => undefined, now: io.now });
+  const args = {
+    forge: 'gitlab' as const,
+    url: 'http://127.0.0.1:9',
+    groups: ['g'],
+    projects: [],
+    owners: [],
+    repositories: [],
+    listen: '127.0.0.1:0',
+    schedule: undefined,
+    cacheDir: os.tmpdir(),
+    platforms: undefined,
+    dryRun: true,
+  };
+  return serveOptions(args, config, io, logger);
+}
 
 describe('config', () => {
   it('config.example.json is valid and shows every option', () => {
@@ -49,6 +71,15 @@ describe('config', () => {
     const bad = await runArchpin(['config', 'validate', 'bad.json'], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('archpin: bad.json:\nsettleTime: Invalid input: expected string, received number\n');
+  });
+
+  it('serve.isolation: the limits serve passes to each repository worker, checked', () => {
+    const { isolation } = serveOptionsFor({ serve: { isolation: { memoryMb: 256, timeLimit: '45s' } } });
+    expect(isolation).toEqual({ memoryMb: 256, timeMs: 45_000 });
+    expect(serveOptionsFor({}).isolation).toEqual({ memoryMb: 512, timeMs: 120_000 });
+    expect(() => parseConfig('{"serve":{"isolation":{"memoryMb":8,"timeLimit":"500ms","heap":1}}}', 'config.json')).toThrowError(
+      ['config.json:', 'serve.isolation.memoryMb: Too small: expected number to be >=32', 'serve.isolation.timeLimit: at least 1 second', 'serve.isolation: Unrecognized key: "heap"'].join('\n'),
+    );
   });
 
   it('package rules resolve per image, later rules win, --platforms wins over all', () => {

@@ -44,16 +44,16 @@ describe('serve: one repository over its memory or time budget is skipped, the o
   // Over time: four such files take several seconds on any machine (about 1.5 s each on a slow
   // one, memory freed between them), four times the budget even where scanning is three times faster.
   it.each([
-    ['memory', { memoryMb: 48, timeMs: 120_000 }, 1, /scanning used more than the 48 MB memory ceiling; the repository is skipped$/],
-    ['time', { memoryMb: 1024, timeMs: 1000 }, 4, /scanning took longer than the 1 s budget; the repository is skipped$/],
+    ['memory', { memoryMb: 48, timeMs: 120_000 }, 1, 'scanning used more than the 48 MB memory ceiling'],
+    ['time', { memoryMb: 1024, timeMs: 1000 }, 4, 'scanning took longer than the 1 s budget'],
   ])(
     'over %s',
-    async (kind, isolation, copies, message) => {
+    async (kind, isolation, copies, reason) => {
       const group = `iso-${kind}`;
       const host = registry.host;
       const heavy = heavyValues();
       const files = Object.fromEntries(Array.from({ length: copies }, (_, i) => [`charts/c${i}/values.yaml`, heavy]));
-      gitlab.state.addProject(`${group}/a-hostile`, { files });
+      const hostile = gitlab.state.addProject(`${group}/a-hostile`, { files });
       const good = gitlab.state.addProject(`${group}/b-good`, {
         files: {
           'deploy.yaml': `apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${host}/library/docker:27.0.3-dind\n`,
@@ -84,12 +84,35 @@ describe('serve: one repository over its memory or time budget is skipped, the o
       expect(handle.outcomes.map((outcome) => outcome.repository)).toEqual([`${group}/b-good`]);
       const skipped = records().filter((record) => record.code === 'repository-over-budget');
       expect(skipped.map((record) => record.repository)).toEqual([`${group}/a-hostile`]);
-      expect(String(skipped[0]!.msg)).toMatch(message);
+      expect(skipped[0]!.msg).toBe(`${group}/a-hostile: ${reason}; the repository is skipped`);
       const metrics = await (await fetch(`${handle.url}/metrics`)).text();
       expect(metricLines(metrics, 'archpin_repositories_processed_total')).toEqual([
         'archpin_repositories_processed_total{result="ok"} 1',
         'archpin_repositories_processed_total{result="over-budget"} 1',
       ]);
+
+      // The hostile project's dashboard says it was skipped and why.
+      const dashboards = gitlab.state.project(hostile.id).issues;
+      expect(dashboards.map((issue) => issue.title)).toEqual(['Dependency Dashboard (archpin)']);
+      expect(dashboards[0]!.description.split('\n').slice(0, 7)).toEqual([
+        'This issue lists the container image updates archpin manages in this repository.',
+        '',
+        '## Skipped',
+        '',
+        `archpin did not scan this repository: ${reason}.`,
+        '',
+        'It is tried again when the default branch moves or the configuration changes. The updates below are from the last run that finished.',
+      ]);
+
+      // The next sweep remembers it from the dashboard and does not scan it again at the same commit.
+      const head = hostile.branches.get('main')!;
+      await handle.sweep();
+      await until(() => records().filter((record) => record.code === 'repository-over-budget').length === 2, 'the second skip', 60_000);
+      await handle.idle();
+      expect(records().filter((record) => record.code === 'repository-over-budget')[1]!.msg).toBe(
+        `${group}/a-hostile: ${reason} at ${head.slice(0, 12)} (remembered; tried again when the default branch or the config changes); the repository is skipped`,
+      );
+      expect(gitlab.state.project(hostile.id).issues.length).toBe(1);
     },
     120_000,
   );
