@@ -71,6 +71,7 @@ export function checkReportJson(report: CheckReport) {
       updateType: update.updateType,
       digest: update.digest,
       platforms: update.platforms,
+      ...(update.unverifiedPlatforms ? { unverifiedPlatforms: update.unverifiedPlatforms } : {}),
       fromPlatforms: update.fromPlatforms,
     })),
     blocked: report.held.map(heldJson),
@@ -80,6 +81,9 @@ export function checkReportJson(report: CheckReport) {
     registries: report.registries ?? [],
   };
 }
+
+/** Verified platforms, and how many more the index lists without being verified. */
+const platformsText = (update: CheckReport['updates'][number]): string => `${update.platforms.join(',')}${update.unverifiedPlatforms ? ` (+${update.unverifiedPlatforms.length} not verified)` : ''}`;
 
 const short = (digest: string): string => (digest.startsWith('sha256:') ? `${digest.slice(0, 19)}…` : digest);
 const shortRef = (value: string): string => value.replace(/@sha256:([a-f0-9]{12})[a-f0-9]{52}/, '@sha256:$1…');
@@ -92,7 +96,7 @@ export function renderCheckText(report: CheckReport, withDiff: boolean): string 
     lines.push(
       renderTable(
         ['  LOCATION', 'FROM', 'TO', 'TYPE', 'PLATFORMS'],
-        report.updates.map((update) => [`  ${update.file}:${update.line}`, shortRef(update.from), shortRef(update.to), update.updateType, update.platforms.join(',')]),
+        report.updates.map((update) => [`  ${update.file}:${update.line}`, shortRef(update.from), shortRef(update.to), update.updateType, platformsText(update)]),
       ),
     );
   } else {

@@ -46,14 +46,14 @@ function inspectionJson(inspection: ImageInspection) {
     mediaType: inspection.mediaType,
     entries: inspection.entries,
     verdict: inspection.verdict.pass
-      ? { pass: true, platforms: inspection.verdict.platforms }
+      ? { pass: true, platforms: inspection.verdict.platforms, notRequired: inspection.verdict.notRequired }
       : { pass: false, reasons: inspection.verdict.reasons.map((reason) => ({ code: reason.code, missing: reason.missing ?? [], message: reason.message })) },
   };
 }
 
 function verdictText(inspection: ImageInspection): string {
   return inspection.verdict.pass
-    ? `pass (${inspection.verdict.platforms.join(', ')})`
+    ? `pass (${inspection.verdict.platforms.join(', ')}${inspection.verdict.notRequired.length > 0 ? `; not required, not vouched for: ${inspection.verdict.notRequired.join(', ')}` : ''})`
     : `refused: ${inspection.verdict.reasons.map((reason) => `${reason.code}: ${terminalText(reason.message)}`).join('; ')}`;
 }
 

@@ -26,8 +26,10 @@ export interface Proposal {
   readonly tag: string | null;
   readonly digest: string;
   readonly updateType: UpdateType;
-  /** Runnable platforms of the new index (or the kept platform of a single-platform pin). */
+  /** Platforms of the new index verified down to their config (or the kept platform of a single-platform pin). */
   readonly platforms: readonly string[];
+  /** Other platforms the new index lists, whose children were not verified (no policy platform required them). */
+  readonly unverifiedPlatforms?: readonly string[];
   /** Platforms of the image in use now. */
   readonly fromPlatforms: readonly string[];
 }

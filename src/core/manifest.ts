@@ -41,6 +41,8 @@ export interface IndexEntry extends Descriptor {
   readonly attestation: boolean;
   /** `platform.os.version` (Windows lists one entry per OS build); absent when not given. */
   readonly osVersion?: string;
+  /** `platform.os.features`, sorted (Windows: `win32k`); absent when not given. */
+  readonly osFeatures?: readonly string[];
   /** The entry's `artifactType` (signatures, SBOMs): an artifact, never a runnable image; absent when not given. */
   readonly artifactType?: string;
 }
@@ -88,6 +90,7 @@ const platformSchema = z.object({
   architecture: z.string().min(1),
   variant: z.string().optional(),
   'os.version': z.string().optional(),
+  'os.features': z.array(z.string()).optional(),
 });
 
 const subjectSchema = z.object({ digest: z.string() }).passthrough().optional();
@@ -156,6 +159,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null): Pa
         annotations,
         attestation,
         ...(entry.platform?.['os.version'] ? { osVersion: entry.platform['os.version'] } : {}),
+        ...(entry.platform?.['os.features'] && entry.platform['os.features'].length > 0 ? { osFeatures: [...new Set(entry.platform['os.features'])].sort() } : {}),
         ...(entry.artifactType ? { artifactType: entry.artifactType } : {}),
       };
     });

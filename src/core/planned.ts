@@ -16,6 +16,8 @@ export interface PlannedUpdate {
   readonly updateType: UpdateType;
   readonly digest: string;
   readonly platforms: readonly string[];
+  /** Listed by the new index but not verified (absent when none). */
+  readonly unverifiedPlatforms?: readonly string[];
   readonly fromPlatforms: readonly string[];
   readonly pinned: boolean;
   /** The byte-precise edits of the reference's file. */

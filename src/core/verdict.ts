@@ -60,6 +60,11 @@ export type ChildCheck =
       readonly variantGiven: boolean;
       /** Epoch ms from the config's `created`, or null. */
       readonly created: number | null;
+      /**
+       * Set when the child was confirmed by a HEAD (digest, size, media type) and its platform taken from the
+       * registry's own record (e.g. `Docker Hub tags API`) instead of reading the child and its config.
+       */
+      readonly confirmedBy?: string;
     }
   | { readonly ok: false; readonly code: ChildFailureCode; readonly message: string };
 
@@ -71,7 +76,12 @@ export interface BlockReason {
   readonly message: string;
 }
 
-export type Verdict = { readonly pass: true; readonly platforms: readonly string[] } | { readonly pass: false; readonly reasons: readonly BlockReason[] };
+/**
+ * A pass lists the platforms it vouches for: for an index whose children were fetched, the verified ones; the
+ * other platforms the index lists (no platform required them, so their children were not fetched) are in
+ * `unverified`, present only when there are some.
+ */
+export type Verdict = { readonly pass: true; readonly platforms: readonly string[]; readonly unverified?: readonly string[] } | { readonly pass: false; readonly reasons: readonly BlockReason[] };
 
 /** A manifest the lookup could not read or trust; the gate turns it into a block reason. */
 export interface UnreadableManifest {

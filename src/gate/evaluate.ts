@@ -1,5 +1,5 @@
 import { artifact } from './artifact.js';
-import { children } from './children.js';
+import { children, verifiedPlatforms } from './children.js';
 import { buildContext, type Rule } from './context.js';
 import { emptyIndex } from './empty-index.js';
 import { duplicatePlatform, nestedIndex, noPlatform } from './index-entries.js';
@@ -16,7 +16,9 @@ const RULES: readonly Rule[] = [emptyIndex, missingPlatforms, platformRegression
  * The multi-arch gate. Pure: every rule that applies contributes one reason, ordered as BLOCK_CODES;
  * the candidate passes only when none does, and the verdict then lists the platforms it offers.
  * An artifact (signature, SBOM, referrer) is refused for that alone: the platform rules do not apply to it.
- * With `candidate.children` given, every runnable entry must have been fetched and verified down to its config.
+ * With `candidate.children` given, every entry of a platform to verify (the required ones, see
+ * platformsToVerify) must have been fetched and verified down to its config; the verdict then claims only the
+ * verified platforms and lists the others the index offers as `unverified`.
  */
 export function evaluateCandidate(input: GateInput): Verdict {
   const notImage = artifact(input);
@@ -31,5 +33,7 @@ export function evaluateCandidate(input: GateInput): Verdict {
     // Unreachable by construction (the rules above cover it); kept so the gate can never pass on nothing.
     return { pass: false, reasons: [{ code: 'empty-index', message: 'candidate offers no runnable platform' }] };
   }
-  return { pass: true, platforms: context.offered };
+  const { platforms, unverified } = verifiedPlatforms(context);
+  if (platforms.length === 0) return { pass: false, reasons: [{ code: 'unverified', message: 'no platform of the index was verified' }] };
+  return unverified.length > 0 ? { pass: true, platforms, unverified } : { pass: true, platforms };
 }

@@ -24,12 +24,17 @@ export function nestedIndex(context: GateContext): BlockReason | null {
   };
 }
 
-/** `duplicate-platform`: the same platform (and OS version) is listed twice with different digests: which one a host pulls is undefined. */
+/**
+ * `duplicate-platform`: the same platform, OS version and OS features listed twice with different digests:
+ * which one a host pulls is undefined. Windows indexes list one entry per OS build (`os.version`) and may
+ * tell entries apart by `os.features` (`win32k`), so those are different platforms, not duplicates.
+ */
 export function duplicatePlatform(context: GateContext): BlockReason | null {
   if (context.manifest?.kind !== 'index') return null;
   const digests = new Map<string, Set<string>>();
   for (const entry of context.manifest.entries.filter(isRunnable)) {
-    const key = `${platformKey(entry.platform!)}${entry.osVersion ? ` (os.version ${entry.osVersion})` : ''}`;
+    const details = [...(entry.osVersion ? [`os.version ${entry.osVersion}`] : []), ...(entry.osFeatures ? [`os.features ${entry.osFeatures.join(',')}`] : [])];
+    const key = `${platformKey(entry.platform!)}${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
     const set = digests.get(key) ?? new Set<string>();
     set.add(entry.digest);
     digests.set(key, set);

@@ -11,6 +11,8 @@ import { compareTags, isCompatible, parseDockerTag } from '../core/docker-versio
 import { ArchpinError, isArchpinError } from '../core/errors.js';
 import type { BlockReason, CurrentImage } from '../core/verdict.js';
 import { findUpdate, lookupFailure, type FindUpdatesDeps } from './find-updates.js';
+import type { ImageLocation } from '../core/dependency.js';
+import type { IndexEntry } from '../core/manifest.js';
 import type { ManifestSource } from './manifest-source.js';
 import { couldNotAnswer, fetchChecked, gateInspected, gateTag, inspectManifest, type GateRun } from './gate-candidate.js';
 
@@ -32,18 +34,36 @@ const EMPTY_REASON: BlockReason = {
 };
 
 /**
- * The cache keeps manifests forever, and a registry may delete them: audit asks (HEAD, free of pull limits)
- * that the pin and each child it verifies are still there before trusting a cached copy.
+ * The cache keeps manifests, config blobs and confirmed children forever, and a registry may delete them:
+ * audit asks (HEAD, free of pull limits) that the pin, each child it verifies and each child's config blob are
+ * still there before trusting a cached copy.
  */
 function confirming(source: ManifestSource): ManifestSource {
-  const exists = source.exists;
+  const { exists, blobExists, vouchChild } = source;
   if (exists === undefined) return source;
+  const gone = (image: ImageLocation, digest: string, what: string) => new ArchpinError('registry-not-found', `${what} ${image.registry}/${image.repository}@${digest}: 404 not found`);
   return {
     ...source,
     manifestByDigest: async (image, digest) => {
-      if (!(await exists.call(source, image, digest))) throw new ArchpinError('registry-not-found', `${image.registry}/${image.repository}@${digest}: 404 not found`);
+      if (!(await exists.call(source, image, digest))) throw gone(image, digest, 'manifest');
       return source.manifestByDigest(image, digest);
     },
+    ...(blobExists
+      ? {
+          blob: async (image: ImageLocation, digest: string, maxBytes: number) => {
+            if (!(await blobExists.call(source, image, digest))) throw gone(image, digest, 'blob');
+            return source.blob(image, digest, maxBytes);
+          },
+        }
+      : {}),
+    ...(vouchChild
+      ? {
+          vouchChild: async (image: ImageLocation, indexDigest: string, entry: IndexEntry) => {
+            if (!(await exists.call(source, image, entry.digest))) throw gone(image, entry.digest, 'manifest');
+            return vouchChild.call(source, image, indexDigest, entry);
+          },
+        }
+      : {}),
   };
 }
 

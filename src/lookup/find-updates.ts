@@ -92,7 +92,7 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
       }
       return { tag, digest: entry.digest, updateType: type, platforms: [kept], fromPlatforms: currentPlatforms };
     }
-    return { tag, digest, updateType: type, platforms, fromPlatforms: currentPlatforms };
+    return { tag, digest, updateType: type, platforms, ...(gated.unverified.length > 0 ? { unverifiedPlatforms: gated.unverified } : {}), fromPlatforms: currentPlatforms };
   };
   const needCreated = (policy.minimumReleaseAge ?? 0) > 0;
   /** The best release time: Hub's tag_last_pushed, the configs' created, Last-Modified, else first seen (unless told to hold). */
@@ -121,7 +121,10 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
       firstSeen,
     };
     const verdict = deps.evaluate({ candidate, current, policy: described.pushedAt !== null ? policy : { ...policy, minimumReleaseAge: null }, now });
-    return verdict.pass ? null : { image: dependency.key, tag, digest: described.digest, reasons: verdict.reasons };
+    if (verdict.pass) return null;
+    // The platforms come from the API's record of each image (its config), not from the index's descriptors.
+    const reasons = verdict.reasons.map((reason) => (reason.code === 'too-new' ? reason : { ...reason, message: `${reason.message} (as ${described.recordedBy} records it)` }));
+    return { image: dependency.key, tag, digest: described.digest, reasons };
   };
   const context: GateRun = { deps, location, image: dependency.key, current, policy, now, release };
 

@@ -11,6 +11,7 @@ import type { BlockReason, ChildCheck, CurrentImage, GateCandidate, GatePolicy, 
 import type { FirstSeenStore } from './first-seen-store.js';
 import type { ImageLocation } from '../core/dependency.js';
 import type { FetchedManifest, ManifestSource } from './manifest-source.js';
+import { platformsToVerify } from '../core/verify-scope.js';
 import { CONFIG_MAX_BYTES, resolveNested, verifyChildren } from './verify-children.js';
 
 const UNTRUSTED: ReadonlySet<string> = new Set(['digest-mismatch', 'unsupported-media-type', 'manifest-too-large']);
@@ -32,7 +33,10 @@ export interface Inspected {
 export interface Gated {
   readonly digest: string;
   readonly manifest: Manifest;
+  /** The platforms verified (what a proposal claims). */
   readonly platforms: readonly string[];
+  /** Other platforms the index lists, whose children were not verified (no platform required them). */
+  readonly unverified: readonly string[];
   readonly children: ReadonlyMap<string, ChildCheck>;
 }
 
@@ -59,6 +63,8 @@ export interface GateRun {
   readonly now: number;
   /** Fetch the children even when the descriptor-only verdict already refuses (inspect shows them all). */
   readonly alwaysVerify?: boolean;
+  /** Fetch every runnable child, not only those of the platforms to verify (inspect shows them all; the verdict still judges the required ones). */
+  readonly verifyAll?: boolean;
   /**
    * The release time minimumReleaseAge is measured from, given the configs' newest `created`, the registry's
    * Last-Modified and the first-seen time; without it, the configs' `created`.
@@ -195,15 +201,19 @@ export async function gateInspected(run: GateRun, tag: string | null, inspected:
     if (!first.pass) return { image, tag, digest, reasons: first.reasons, manifest };
     const verdict = deps.evaluate({ candidate: { ...base, ...(await releaseOf(base.created, base.firstSeen)) }, current, policy, now });
     if (!verdict.pass) return { image, tag, digest, reasons: verdict.reasons, manifest };
-    return { digest, manifest: manifest as Manifest, platforms: verdict.platforms, children: new Map() };
+    return { digest, manifest: manifest as Manifest, platforms: verdict.platforms, unverified: verdict.unverified ?? [], children: new Map() };
   }
   if (!first.pass && !run.alwaysVerify) return { image, tag, digest, reasons: first.reasons, manifest };
-  const children = await verifyChildren(deps.source, location, manifest, couldNotAnswer);
+  const children = await verifyChildren(deps.source, location, manifest, {
+    scope: run.verifyAll ? 'all' : platformsToVerify(policy, current),
+    indexDigest: digest,
+    rethrow: couldNotAnswer,
+  });
   let created: number | null = null;
   for (const check of children.values()) {
     if (check.ok && check.created !== null && (created === null || check.created > created)) created = check.created;
   }
   const verdict = deps.evaluate({ candidate: { ...base, children, ...(await releaseOf(created, base.firstSeen)) }, current, policy, now });
   if (!verdict.pass) return { image, tag, digest, reasons: verdict.reasons, children, manifest };
-  return { digest, manifest, platforms: verdict.platforms, children };
+  return { digest, manifest, platforms: verdict.platforms, unverified: verdict.unverified ?? [], children };
 }

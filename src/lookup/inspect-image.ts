@@ -30,7 +30,8 @@ export interface ImageInspection {
   readonly digest: string | null;
   readonly mediaType: string | null;
   readonly entries: readonly InspectedEntry[];
-  readonly verdict: { readonly pass: true; readonly platforms: readonly string[] } | { readonly pass: false; readonly reasons: readonly BlockReason[] };
+  /** A pass names the platforms it vouches for and, in `notRequired`, the others the index lists (no policy platform asks for them, so they do not decide the verdict). */
+  readonly verdict: { readonly pass: true; readonly platforms: readonly string[]; readonly notRequired: readonly string[] } | { readonly pass: false; readonly reasons: readonly BlockReason[] };
 }
 
 /** The gate's policy for inspect: the configured platforms, else linux/amd64 (there is no image in use to compare with). */
@@ -39,7 +40,7 @@ function inspectPolicy(deps: FindUpdatesDeps, key: string) {
 }
 
 export async function inspectReference(deps: FindUpdatesDeps, key: string, location: ImageLocation, tag: string | null, digest: string | null): Promise<ImageInspection> {
-  const run: GateRun = { deps, location, image: key, current: null, policy: inspectPolicy(deps, key), now: deps.now(), alwaysVerify: true };
+  const run: GateRun = { deps, location, image: key, current: null, policy: inspectPolicy(deps, key), now: deps.now(), alwaysVerify: true, verifyAll: true };
   const outcome = await gateTag(run, tag, () => (digest ? deps.source.manifestByDigest(location, digest) : deps.source.manifestByTag(location, tag!)));
   const manifest: Manifest | UnreadableManifest | undefined = outcome.manifest;
   const children: ReadonlyMap<string, ChildCheck> = outcome.children ?? new Map();
@@ -78,7 +79,7 @@ export async function inspectReference(deps: FindUpdatesDeps, key: string, locat
           };
         })
       : [];
-  const verdict = 'reasons' in outcome ? { pass: false as const, reasons: outcome.reasons } : { pass: true as const, platforms: outcome.platforms };
+  const verdict = 'reasons' in outcome ? { pass: false as const, reasons: outcome.reasons } : { pass: true as const, platforms: outcome.platforms, notRequired: outcome.unverified };
   const resolvedDigest = 'reasons' in outcome ? outcome.digest || null : outcome.digest;
   return { tag, digest: resolvedDigest, mediaType: manifest && manifest.kind !== 'unreadable' ? manifest.mediaType : null, entries, verdict };
 }

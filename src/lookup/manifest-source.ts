@@ -1,6 +1,7 @@
 /** What the update search needs from a registry. The registry client provides it; tests may too. */
 import type { ImageLocation } from '../core/dependency.js';
-import type { IndexManifest } from '../core/manifest.js';
+import type { IndexEntry, IndexManifest } from '../core/manifest.js';
+import type { Platform } from '../core/platform.js';
 
 export interface FetchedManifest {
   /** sha256 of the bytes received (verified by the client). */
@@ -18,6 +19,19 @@ export interface TagPreview {
   readonly index: IndexManifest | null;
   /** When the tag was last pushed, epoch ms; null when unknown. */
   readonly pushedAt: number | null;
+  /** Whose record this is, for messages: `the Docker Hub tags API`. */
+  readonly recordedBy: string;
+}
+
+/** A child as a HEAD by digest describes it, with the platform the registry's own record gives its config. */
+export interface VouchedChild {
+  readonly digest: string;
+  readonly size: number;
+  readonly mediaType: string;
+  /** Normalised. */
+  readonly platform: Platform;
+  /** Whose record the platform comes from, e.g. `Docker Hub tags API`. */
+  readonly recordedBy: string;
 }
 
 export interface ManifestSource {
@@ -32,6 +46,14 @@ export interface ManifestSource {
   manifestByDigest(image: ImageLocation, digest: string): Promise<FetchedManifest>;
   /** A blob (image config), verified against its digest. */
   blob(image: ImageLocation, digest: string, maxBytes: number): Promise<Uint8Array>;
+  /**
+   * A child of `indexDigest` confirmed without a pull, where the registry keeps its own record of the index's
+   * platforms (Docker Hub's tags API): a HEAD by digest (free) and the recorded platform. Null when there is no
+   * such record, the child is cached already, or the HEAD gives no digest or size: then the child is fetched.
+   */
+  vouchChild?(image: ImageLocation, indexDigest: string, entry: IndexEntry): Promise<VouchedChild | null>;
   /** Whether the registry still has a manifest, asked with a HEAD (the cache cannot tell: it keeps deleted ones). */
   exists?(image: ImageLocation, digest: string): Promise<boolean>;
+  /** Whether the registry still has a blob, asked with a HEAD (audit: a cached config may have been deleted). */
+  blobExists?(image: ImageLocation, digest: string): Promise<boolean>;
 }

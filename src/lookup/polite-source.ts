@@ -7,9 +7,11 @@ import type { ImageLocation } from '../core/dependency.js';
 import { isArchpinError } from '../core/errors.js';
 import { imageKey } from '../core/image-ref.js';
 import { createBlobCache } from './blob-cache.js';
+import { createChildRecordCache } from './child-record-cache.js';
 import type { FirstSeenStore } from './first-seen-store.js';
 import { previewIndex } from './hub-tags.js';
-import type { FetchedManifest, ManifestSource, TagPreview } from './manifest-source.js';
+import type { FetchedManifest, ManifestSource, TagPreview, VouchedChild } from './manifest-source.js';
+import type { Platform } from '../core/platform.js';
 import type { RegistryClient } from './registry-client.js';
 
 /** Images that an earlier run looked up (their index digests are in the first-seen store), as image keys. */
@@ -84,7 +86,7 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
     const hub = await client.hubTags(image);
     const entry = hub?.get(tag);
     if (entry === undefined || entry.digest === null) return null;
-    return { digest: entry.digest, index: previewIndex(entry), pushedAt: entry.pushedAt };
+    return { digest: entry.digest, index: previewIndex(entry), pushedAt: entry.pushedAt, recordedBy: 'the Docker Hub tags API' };
   };
   const byTag = async (image: ImageLocation, tag: string): Promise<FetchedManifest> => {
     const described = await describeTag(image, tag);
@@ -96,8 +98,38 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
     }
     return seenBefore.has(imageKey(image)) ? client.resolveManifest(image, tag) : client.getManifest(image, tag);
   };
+  const vouched = memoise<VouchedChild | null>();
+  const records = createChildRecordCache({ dir: options.cacheDir });
+  /** Docker Hub: the child's platform as the tags API records it for the index `indexDigest`; null when it has no record. */
+  const recordedPlatform = async (image: ImageLocation, indexDigest: string, childDigest: string): Promise<Platform | null> => {
+    const hub = await client.hubTags(image);
+    if (hub === null) return null;
+    for (const tag of hub.values()) {
+      if (tag.digest !== indexDigest) continue;
+      const recorded = tag.images.find((entry) => entry.digest === childDigest && entry.platform !== null && !entry.attestation);
+      if (recorded !== undefined) return recorded.platform;
+    }
+    return null;
+  };
   return {
     describeTag: (image, tag) => describeTag(image, tag),
+    // Docker Hub counts every manifest GET as a pull, HEADs as none: a child the tags API records for this index is
+    // confirmed by a HEAD and that record (one pull per proposed image, the index itself). A cached child is read
+    // and verified from its bytes as everywhere else.
+    vouchChild: (image, indexDigest, entry) =>
+      vouched(`${imageKey(image)}@${indexDigest}>${entry.digest}`, async () => {
+        if ((await client.cachedManifest(entry.digest)) !== null) return null;
+        const known = await records.get(entry.digest);
+        if (known !== null) return known;
+        const platform = await recordedPlatform(image, indexDigest, entry.digest);
+        if (platform === null) return null;
+        const head = await ordered(image, () => client.headManifest(image, entry.digest));
+        if (head.digest === null || head.size === null || head.mediaType === null) return null;
+        const record = { digest: head.digest, size: head.size, mediaType: head.mediaType, platform, recordedBy: 'Docker Hub tags API' };
+        // Only a record that agrees with the descriptor is kept: one that does not is reported, and asked again next run.
+        if (head.digest === entry.digest && head.size === entry.size) await records.put(record).catch(() => undefined);
+        return record;
+      }),
     tagDigest: (image, tag) => ordered(image, () => client.headManifest(image, tag)).then((head) => head.digest),
     listTags: (image) =>
       tagLists(imageKey(image), async () => {
@@ -115,6 +147,7 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
         await blobs.put(digest, bytes).catch(() => undefined);
         return bytes;
       }),
+    blobExists: (image, digest) => ordered(image, () => client.blobExists(image, digest)),
     exists: async (image, digest) => {
       try {
         await ordered(image, () => client.headManifest(image, digest));

@@ -93,6 +93,8 @@ export interface RegistryClient {
   /** HEADs the tag; returns the cached manifest when its digest is known, else GETs and stores it. */
   resolveManifest(image: ImageLocation, tag: string): Promise<ResolvedManifest>;
   getBlob(image: ImageLocation, digest: string, options: { maxBytes: number }): Promise<Uint8Array>;
+  /** Whether the registry still has a blob (HEAD; false on 404). */
+  blobExists(image: ImageLocation, digest: string): Promise<boolean>;
   /** Requests sent so far, by kind. */
   requestCounts(): Readonly<Record<RequestKind, number>>;
   /** The profile the client uses for a registry (configured, detected from its answers, or from its name). */
@@ -413,6 +415,27 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
           return bytes;
         },
       });
+    },
+
+    async blobExists(image, digest) {
+      if (!isDigest(digest)) throw new ArchpinError('usage', `not a sha256 digest: ${digest}`);
+      const t = target(image);
+      try {
+        return await send(image.registry, {
+          kind: 'blob-head',
+          method: 'HEAD',
+          url: v2(t, `blobs/${digest}`),
+          target: t,
+          what: `HEAD blob ${image.registry}/${image.repository}@${digest}`,
+          read: async (response) => {
+            await response.body?.cancel().catch(() => undefined);
+            return true;
+          },
+        });
+      } catch (error) {
+        if (error instanceof RegistryError && error.code === 'registry-not-found') return false;
+        throw error;
+      }
     },
 
     requestCounts: () => transport.counts(),

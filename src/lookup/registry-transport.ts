@@ -4,7 +4,7 @@ import { parseRetryAfter, withRetry, type RetryPolicy } from './http-retry.js';
 import type { AuthTarget, RegistryAuth } from './registry-auth.js';
 import { errorForFailure, errorForStatus, RegistryError } from './registry-errors.js';
 
-export type RequestKind = 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'token' | 'hub-tags';
+export type RequestKind = 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'blob-head' | 'token' | 'hub-tags';
 
 /** One HTTP request sent (each redirect hop and each retry counts); `status` is null when no answer came. */
 export interface RegistryRequestEvent {
@@ -53,7 +53,7 @@ type Exchange<T> = { readonly ok: true; readonly value: T } | { readonly ok: fal
 /** HTTP for registries: a queue per host, per-request timeouts, retries, manual redirects that drop credentials across origins. */
 export function createTransport(options: TransportOptions): Transport {
   const queues = new Map<string, PQueue>();
-  // Docker Hub API requests appear in the counts once there is one.
+  // Docker Hub API requests and blob HEADs (audit) appear in the counts once there is one.
   const counts: Partial<Record<RequestKind, number>> = { tags: 0, 'manifest-head': 0, 'manifest-get': 0, blob: 0, token: 0 };
 
   function queueFor(host: string): PQueue {

@@ -5,10 +5,10 @@
  */
 import { isArchpinError } from '../core/errors.js';
 import { IMAGE_MEDIA_TYPES, INDEX_MEDIA_TYPES, MAX_MANIFEST_BYTES, parseImageConfig, parseManifest, type IndexEntry, type IndexManifest } from '../core/manifest.js';
-import { isRunnable } from '../core/platforms-of.js';
+import { entriesToVerify } from '../core/verify-scope.js';
 import type { ChildCheck, ChildFailureCode } from '../core/verdict.js';
 import type { ImageLocation } from '../core/dependency.js';
-import type { ManifestSource } from './manifest-source.js';
+import type { ManifestSource, VouchedChild } from './manifest-source.js';
 
 /** Largest config blob read (real ones are a few KiB). */
 export const CONFIG_MAX_BYTES = 1024 * 1024;
@@ -47,20 +47,40 @@ export async function resolveNested(source: ManifestSource, location: ImageLocat
   return { ...index, entries };
 }
 
-/** Fetches and checks every runnable entry's child. */
-export async function verifyChildren(source: ManifestSource, location: ImageLocation, index: IndexManifest, rethrow: (error: unknown) => boolean = () => false): Promise<Map<string, ChildCheck>> {
-  const digests = [...new Map(index.entries.filter(isRunnable).map((entry) => [entry.digest, entry])).values()];
+/**
+ * Fetches and checks the child of every runnable entry in `scope` (the platforms to verify, see platformsToVerify;
+ * 'all' for every runnable entry). `indexDigest` is the index's own digest, for a registry that keeps a record of
+ * its children (Docker Hub: see ManifestSource.vouchChild).
+ */
+export async function verifyChildren(
+  source: ManifestSource,
+  location: ImageLocation,
+  index: IndexManifest,
+  options: { readonly scope: readonly string[] | 'all'; readonly indexDigest: string; readonly rethrow?: (error: unknown) => boolean },
+): Promise<Map<string, ChildCheck>> {
+  const rethrow = options.rethrow ?? (() => false);
+  const digests = entriesToVerify(index, options.scope);
   // One child after the other: a registry that stops answering (a spent pull quota) is asked once, not once per platform.
   const checks = new Map<string, ChildCheck>();
-  for (const entry of digests) checks.set(entry.digest, await verifyChild(source, location, entry, rethrow));
+  for (const entry of digests) checks.set(entry.digest, await verifyChild(source, location, options.indexDigest, entry, rethrow));
   return checks;
 }
 
 /** Errors for which `rethrow` says yes propagate (the registry did not answer); all others become a failed check. */
-async function verifyChild(source: ManifestSource, location: ImageLocation, entry: IndexEntry, rethrow: (error: unknown) => boolean): Promise<ChildCheck> {
+async function verifyChild(source: ManifestSource, location: ImageLocation, indexDigest: string, entry: IndexEntry, rethrow: (error: unknown) => boolean): Promise<ChildCheck> {
   const name = `child ${short(entry.digest)}`;
   if (!IMAGE_MEDIA_TYPES.has(entry.mediaType)) return fail('child-not-image', `${name} is a ${entry.mediaType}, not an image manifest`);
   if (entry.size > MAX_MANIFEST_BYTES) return fail('manifest-too-large', `${name} declares ${entry.size} bytes, more than the ${MAX_MANIFEST_BYTES} allowed`);
+  if (source.vouchChild) {
+    let vouched;
+    try {
+      vouched = await source.vouchChild(location, indexDigest, entry);
+    } catch (error) {
+      if (rethrow(error)) throw error;
+      return fromError(error, name);
+    }
+    if (vouched !== null) return fromRecord(vouched, entry, name);
+  }
   let fetched;
   try {
     fetched = await source.manifestByDigest(location, entry.digest);
@@ -89,6 +109,17 @@ async function verifyChild(source: ManifestSource, location: ImageLocation, entr
   const config = parseImageConfig(bytes);
   if (!config.ok) return fail('child-not-image', `${name}'s config is not an image config (${config.error.message})`);
   return { ok: true, platform: config.value.platform, variantGiven: hasVariant(bytes), created: config.value.created?.getTime() ?? null };
+}
+
+/**
+ * A child confirmed without its body: the registry's HEAD by digest must give the descriptor's digest, size and
+ * an image media type; the platform is the registry's own record of the child's config.
+ */
+function fromRecord(vouched: VouchedChild, entry: IndexEntry, name: string): ChildCheck {
+  if (vouched.digest !== entry.digest) return fail('digest-mismatch', `${name}: the registry answers for ${vouched.digest}`);
+  if (vouched.size !== entry.size) return fail('size-mismatch', `${name} is ${vouched.size} bytes; the index's descriptor says ${entry.size}`);
+  if (!IMAGE_MEDIA_TYPES.has(vouched.mediaType)) return fail('child-not-image', `${name} is a ${vouched.mediaType}, not an image manifest`);
+  return { ok: true, platform: vouched.platform, variantGiven: vouched.platform.variant !== null, created: null, confirmedBy: vouched.recordedBy };
 }
 
 function hasVariant(bytes: Uint8Array): boolean {

@@ -56,10 +56,15 @@ export function changeBody(change: PlannedChange, state: ChangeState, kind: 'mer
   for (const update of change.updates) targets.set(`${update.image}:${update.tag ?? ''}@${update.digest}`, update);
   for (const update of targets.values()) {
     out.push('', `**${displayTarget(update.image, update.tag)}** → ${code(update.digest)}`, '');
-    const platforms = [...new Set([...update.fromPlatforms, ...update.platforms])].sort();
+    const unverified = update.unverifiedPlatforms ?? [];
+    const platforms = [...new Set([...update.fromPlatforms, ...update.platforms, ...unverified])].sort();
     out.push('| Platform | In use | New |', '| --- | :---: | :---: |');
     for (const platform of platforms) {
-      out.push(`| ${platform} | ${update.fromPlatforms.includes(platform) ? '✓' : '—'} | ${update.platforms.includes(platform) ? '✓' : '—'} |`);
+      const now = update.platforms.includes(platform) ? '✓' : unverified.includes(platform) ? 'listed, not verified' : '—';
+      out.push(`| ${platform} | ${update.fromPlatforms.includes(platform) ? '✓' : '—'} | ${now} |`);
+    }
+    if (unverified.length > 0) {
+      out.push('', `✓: the child image was fetched by digest and its config checked. "Listed, not verified": the index lists it, but no required platform asked for it, so archpin did not check it.`);
     }
   }
   if (upstream.length > 0) {

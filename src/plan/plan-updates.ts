@@ -41,6 +41,7 @@ export function planUpdates(results: readonly DependencyResult[]): Plan {
         updateType: update.updateType,
         digest: update.digest,
         platforms: update.platforms,
+        ...(update.unverifiedPlatforms && update.unverifiedPlatforms.length > 0 ? { unverifiedPlatforms: update.unverifiedPlatforms } : {}),
         fromPlatforms: update.fromPlatforms,
         pinned: plan.pinned,
         edits: plan.edits,

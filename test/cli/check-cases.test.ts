@@ -152,7 +152,9 @@ describe('platform verdicts', () => {
         tag: '2.0.0',
         updateType: 'pin',
         digest: current.digest,
-        platforms: ['linux/386', 'linux/amd64'],
+        // Only the required platform's child is verified, so only it is claimed; 386 is listed as not verified.
+        platforms: ['linux/amd64'],
+        unverifiedPlatforms: ['linux/386'],
         fromPlatforms: ['linux/386', 'linux/amd64'],
       },
     ]);
@@ -279,7 +281,9 @@ describe('the incident', () => {
         tag: '27.1.1-dind',
         updateType: 'minor',
         digest: incident.digests['27.1.1-dind'],
-        platforms: FULL,
+        // The two required platforms are verified and claimed; the others the index lists are not verified.
+        platforms: ['linux/amd64', 'linux/arm64/v8'],
+        unverifiedPlatforms: ['linux/arm/v6', 'linux/arm/v7'],
         fromPlatforms: FULL,
       },
     ]);

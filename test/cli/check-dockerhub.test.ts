@@ -6,7 +6,7 @@ import { EMPTY_OCI_INDEX_DIGEST } from '../../src/core/digest.js';
 import { startDockerHub, type DockerHubDouble } from '../support/dockerhub-double.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runArchpin, type CliRun } from '../support/run-cli.js';
-import { seedIncident, type IncidentSeed } from '../support/seed.js';
+import { deleteManifest, MEDIA_TYPES, pushImage, pushIndex, pushManifest, seedIncident, type IncidentSeed } from '../support/seed.js';
 
 const FULL = ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'];
 const NOW = Date.parse('2026-11-22T12:00:00Z');
@@ -68,7 +68,7 @@ const incidentTree = () =>
   });
 
 describe('Docker Hub: the tags API answers, pulls are spent only on what is proposed', () => {
-  it('cold: the update and the pin cost one pull each plus one per platform child verified; the partial candidate and the up-to-date pin cost none; warm: no pull at all', async () => {
+  it('cold: the update and the pin cost one pull each (children confirmed by HEAD and the tags API); the partial candidate and the up-to-date pin cost none; warm: no pull at all', async () => {
     const dir = incidentTree();
     const cache = path.join(work, 'cache-cold-warm');
     const cold = await archpin('check', dir, cache);
@@ -82,19 +82,19 @@ describe('Docker Hub: the tags API answers, pulls are spent only on what is prop
       ['27.2.0-dind', 'platform-regression', ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7'], seed.digests['27.2.0-dind']],
     ]);
     expect(cold.report.errors).toEqual([]);
-    // each proposed index, then its four platform children, fetched by digest and verified
-    expect(hub.pulls).toBe(2 + 8);
-    expect(hub.count('GET', /\/manifests\//)).toBe(2 + 8);
-    expect(hub.count('GET', /\/manifests\/sha256:/)).toBe(2 + 8);
+    // Each proposed index is the one pull. Its four platform children are confirmed by HEAD (digest, size, media
+    // type), their platforms by the tags API's record of each image: HEADs are free, so no child costs a pull.
+    expect(hub.pulls).toBe(2);
+    expect(hub.count('GET', /\/manifests\//)).toBe(2);
+    expect(hub.count('GET', /\/manifests\/sha256:/)).toBe(2);
+    expect(hub.count('GET', /\/blobs\//)).toBe(0);
     expect(hub.count('GET', /\/tags\/list/)).toBe(0);
-    // One HEAD collects the token challenge (401), then one HEAD per proposed candidate.
-    expect(hub.requests.filter((r) => r.method === 'HEAD').map((r) => `${r.path} ${r.status}`)).toEqual([
-      '/v2/library/docker/manifests/27.1.1 401',
-      '/v2/library/docker/manifests/27.1.1 200',
-      '/v2/library/docker/manifests/27.1.1-dind 200',
-    ]);
+    // One HEAD collects the token challenge (401), then one HEAD per proposed candidate and one per child.
+    const heads = hub.requests.filter((r) => r.method === 'HEAD').map((r) => `${r.path} ${r.status}`);
+    expect(heads.slice(0, 3)).toEqual(['/v2/library/docker/manifests/27.1.1 401', '/v2/library/docker/manifests/27.1.1 200', '/v2/library/docker/manifests/27.1.1-dind 200']);
+    expect(heads.slice(3).sort()).toEqual([...seed.images['27.1.1'], ...seed.images['27.1.1-dind']].map(({ digest }) => `/v2/library/docker/manifests/${digest} 200`).sort());
     expect(hub.apiRequests).toBe(1);
-    expect(cold.report.registries).toEqual([{ host: 'docker.io', kind: 'dockerhub', pulls: 10, requests: 7 + 8 + 8, rateLimit: { limit: 100, remaining: 90 }, stopped: false }]);
+    expect(cold.report.registries).toEqual([{ host: 'docker.io', kind: 'dockerhub', pulls: 2, requests: 7 + 8, rateLimit: { limit: 100, remaining: 98 }, stopped: false }]);
 
     hub.reset();
     const warm = await archpin('check', dir, cache);
@@ -102,7 +102,42 @@ describe('Docker Hub: the tags API answers, pulls are spent only on what is prop
     expect(warm.report.blocked).toEqual(cold.report.blocked);
     expect(hub.pulls).toBe(0);
     expect(hub.count('GET', /\/manifests\//)).toBe(0);
+    // The two tag HEADs; the children confirmed cold are remembered by digest, so they are not asked again.
     expect(hub.requests.filter((r) => r.method === 'HEAD' && r.status === 200)).toHaveLength(2);
+  });
+
+  it('children on Docker Hub: a lying or deleted child is held on the tags API record without a pull; a size that lies is caught by the HEAD, with the index the only pull', async () => {
+    const repo = 'acme/lying';
+    const amd = await pushImage(registry, repo, { os: 'linux', architecture: 'amd64', mediaType: 'oci', label: repo });
+    const arm = await pushImage(registry, repo, { os: 'linux', architecture: 'arm64', variant: 'v8', mediaType: 'oci', label: repo });
+    const s390x = await pushImage(registry, repo, { os: 'linux', architecture: 's390x', mediaType: 'oci', label: repo });
+    const gone = await pushImage(registry, repo, { os: 'linux', architecture: 'arm64', variant: 'v8', mediaType: 'oci', label: `${repo} gone` });
+    const pinned = await pushIndex(registry, repo, '1.0.0', [amd, arm], { mediaType: 'oci' });
+    const raw = async (tag: string, manifests: object[]): Promise<string> =>
+      pushManifest(registry, repo, tag, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests })), MEDIA_TYPES.ociIndex);
+    // 1.1.0 lists an arm64 child the registry no longer has; 1.2.0 lists the s390x image as arm64; 1.3.0 gives arm64 a wrong size.
+    const dangling = await raw('1.1.0', [amd, gone]);
+    await deleteManifest(registry, repo, gone.digest);
+    const lying = await raw('1.2.0', [amd, { ...s390x, platform: arm.platform }]);
+    const wrongSize = await raw('1.3.0', [amd, { ...arm, size: arm.size + 1 }]);
+    const dir = makeDir('lying', { Dockerfile: `FROM ${repo}:1.0.0@${pinned.digest}\n` });
+    const { run, report } = await archpin('check', dir, path.join(work, 'cache-lying'));
+    expect(run.code).toBe(0);
+    expect(report.updates).toEqual([]);
+    expect(report.blocked.map(({ tag, reason, digest, message }) => [tag, reason, digest, message])).toEqual([
+      ['1.3.0', 'size-mismatch', wrongSize, `linux/arm64/v8: child ${arm.digest.slice(0, 19)} is ${arm.size} bytes; the index's descriptor says ${arm.size + 1}`],
+      ['1.2.0', 'platform-regression', lying, 'index lists only linux/amd64, linux/s390x; the current image provides linux/arm64/v8 (as the Docker Hub tags API records it)'],
+      ['1.1.0', 'platform-regression', dangling, 'index lists only linux/amd64; the current image provides linux/arm64/v8 (as the Docker Hub tags API records it)'],
+    ]);
+    // The one pull is the index about to be proposed; its children are HEADs.
+    expect(hub.pulls).toBe(1);
+    expect(hub.requests.filter((r) => r.method === 'GET' && r.path.includes('/manifests/')).map((r) => `${r.path} ${r.status}`)).toEqual([`/v2/${repo}/manifests/${wrongSize} 200`]);
+    expect(
+      hub.requests
+        .filter((r) => r.method === 'HEAD' && r.path.includes('/manifests/sha256:'))
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual([amd.digest, arm.digest].map((digest) => `/v2/${repo}/manifests/${digest}`).sort());
   });
 
   it('minimumReleaseAge is measured from tag_last_pushed and says so; the too-new tag costs no pull', async () => {
@@ -125,7 +160,8 @@ describe('Docker Hub: the tags API answers, pulls are spent only on what is prop
     hub.quota = 1;
     const { run, report } = await archpin('check', incidentTree(), path.join(work, 'cache-quota'));
     expect(run.code).toBe(1);
-    // The one pull goes to the first index; its first child gets the 429, so nothing is proposed unverified.
+    // The one pull goes to one index, the other index GET gets the 429; docker.io is then stopped for the run, so
+    // the children of the first are not confirmed either and nothing is proposed unverified.
     expect(report.updates).toHaveLength(0);
     expect(report.errors.map((error) => error.code)).toEqual(['registry-rate-limited', 'registry-rate-limited']);
     expect(report.errors[0]!.message).toMatch(/429 toomanyrequests \(pull quota exhausted\)$/);

@@ -40,7 +40,7 @@ afterAll(async () => {
 beforeEach(() => proxy.reset());
 
 interface Report {
-  updates: Array<{ file: string; line: number; from: string; to: string; tag: string; updateType: string; digest: string; platforms: string[] }>;
+  updates: Array<{ file: string; line: number; from: string; to: string; tag: string; updateType: string; digest: string; platforms: string[]; unverifiedPlatforms?: string[] }>;
   blocked: Array<{ image: string; tag: string | null; digest: string | null; reason: string; reasons: string[]; missing: string[]; message: string }>;
   errors: Array<{ image: string; tag: string | null; code: string; message: string }>;
 }
@@ -272,7 +272,9 @@ describe('unknown baseline', () => {
     expect(report.blocked.map((item) => [item.tag, item.digest, item.reasons])).toEqual([['1.1.0', stillPartial, ['missing-platforms']]]);
     const complete = await tagIndex(repo, '1.2.0', [AMD64, ARM64]);
     const after = await check([`${host}/${repo}:1.0.0@${pinned}`]);
-    expect(proposals(after.report)).toEqual([[`${host}/${repo}:1.2.0@${complete}`, 'minor', TWO]]);
+    // linux/amd64 is what the unknown-baseline rule requires: only its child is verified and claimed.
+    expect(proposals(after.report)).toEqual([[`${host}/${repo}:1.2.0@${complete}`, 'minor', ['linux/amd64']]]);
+    expect(after.report.updates[0]!.unverifiedPlatforms).toEqual(['linux/arm64/v8']);
   });
 });
 
@@ -327,6 +329,24 @@ describe('audit', () => {
     expect(report.errors).toEqual([]);
   });
 
+  it('config blobs the cache holds are confirmed with a HEAD: one the registry lost makes the pin unsafe', async () => {
+    const repo = 'audit/config-gone';
+    const pinned = await tagIndex(repo, '1.0.0', [AMD64, ARM64]);
+    const cache = path.join(work, 'audit-config-cache');
+    const before = await audit([`${host}/${repo}:1.0.0@${pinned}`], { cache });
+    expect(before.code).toBe(0);
+    // Every blob of the repository now answers 404 (garbage-collected), while manifests are still there.
+    proxy.reset();
+    proxy.addFault({ path: new RegExp(`^/v2/${repo}/blobs/`), fault: { kind: 'status', status: 404 } });
+    const run = await audit([`${host}/${repo}:1.0.0@${pinned}`], { cache });
+    expect(run.code).toBe(3);
+    const report = JSON.parse(run.stdout) as { audit: Array<{ reasons: string[]; missing: string[]; message: string }> };
+    expect(report.audit.map((finding) => [finding.reasons, finding.missing])).toEqual([[['child-missing'], ['linux/amd64', 'linux/arm64/v8']]]);
+    expect(report.audit[0]!.message).toMatch(/^linux\/amd64: child sha256:[0-9a-f]{12}'s config blob sha256:[0-9a-f]{12} is missing from the registry \(404\); linux\/arm64\/v8: /);
+    // Both config blobs were asked for with a HEAD, never downloaded again.
+    expect([proxy.count('HEAD', /\/blobs\//), proxy.count('GET', /\/blobs\//)]).toEqual([2, 0]);
+  });
+
   it('when only an older version passes, the fix proposes it', async () => {
     const repo = 'audit/older';
     const good = await tagIndex(repo, '2.0.0', [AMD64, ARM64]);
@@ -362,7 +382,7 @@ describe('inspect', () => {
     digest: string | null;
     mediaType: string | null;
     entries: Array<{ platform: string | null; digest: string; size: number; kind: string; verified: boolean | null; problem: string | null }>;
-    verdict: { pass: boolean; platforms?: string[]; reasons?: Array<{ code: string; missing: string[] }> };
+    verdict: { pass: boolean; platforms?: string[]; notRequired?: string[]; reasons?: Array<{ code: string; missing: string[] }> };
   }
 
   it('shows each entry verified or not, attestations marked, and the verdict; exit 3 when refused', async () => {
@@ -385,9 +405,15 @@ describe('inspect', () => {
       ['unknown/unknown', 'attestation', null],
     ]);
     expect(passed.entries[0]!.size).toBe(images1[0]!.size);
-    expect(passed.verdict).toEqual({ pass: true, platforms: TWO });
+    expect(passed.verdict).toEqual({ pass: true, platforms: TWO, notRequired: [] });
 
-    const bad = await runArchpin(['inspect', `${host}/${repo}@${lying.digest}`, '--cache-dir', cache]);
+    // Without platforms configured only linux/amd64 is required: the lying arm64 child is shown, and does not decide.
+    const lenient = await runArchpin(['inspect', `${host}/${repo}@${lying.digest}`, '--cache-dir', cache]);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toContain(`linux/arm64/v8  ${s390x!.digest}  ${String(s390x!.size).padEnd(4)}  platform-mismatch: the child's config says linux/s390x\n`);
+    expect(lenient.stdout.endsWith('\nverdict     pass (linux/amd64; not required, not vouched for: linux/arm64/v8)\n')).toBe(true);
+
+    const bad = await runArchpin(['inspect', `${host}/${repo}@${lying.digest}`, '--platforms', 'linux/amd64,linux/arm64', '--cache-dir', cache]);
     expect(bad.code).toBe(3);
     expect(bad.stdout).toContain(`digest      ${lying.digest}\n`);
     expect(bad.stdout).toContain(`linux/arm64/v8  ${s390x!.digest}  ${String(s390x!.size).padEnd(4)}  platform-mismatch: the child's config says linux/s390x\n`);

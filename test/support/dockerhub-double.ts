@@ -13,7 +13,8 @@
  *
  * API side (`apiUrl`, another origin): `GET /v2/namespaces/{ns}/repositories/{repo}/tags?page_size=&page=`
  * lists tags newest push first with `digest`, `media_type`, `tag_last_pushed` and per-platform `images`
- * (attestations as `unknown/unknown`), read from the upstream registry without counting; `next` is an
+ * (attestations as `unknown/unknown`), read from the upstream registry without counting; each image's
+ * os/architecture/variant come from its config blob and its `size` is its layers' total, as Hub records them; `next` is an
  * absolute URL on the API origin. `pushedAt[repo:tag]` sets push times (default: the order pushed, a minute
  * apart, ending at `now`). `apiDown` makes the API answer 503.
  *
@@ -178,19 +179,36 @@ export async function startDockerHub(options: { upstream: string; quota?: number
     const mediaType = manifest.mediaType ?? answer.headers.get('content-type') ?? '';
     let images: Array<Record<string, unknown>> = [];
     if (manifest.manifests !== undefined) {
-      images = manifest.manifests.map((entry) => ({
-        architecture: entry.platform?.architecture ?? 'unknown',
-        os: entry.platform?.os ?? 'unknown',
-        variant: entry.platform?.variant ?? null,
-        digest: entry.digest,
-        size: entry.size,
-        status: 'active',
-      }));
+      // Hub's record of each platform image is made from the image itself (its config), not from the index's
+      // descriptor: a descriptor that lies is recorded with the config's platform; a child that is missing or
+      // not an image is not recorded. `size` is the compressed size of the layers, not the manifest's size.
+      for (const entry of manifest.manifests) {
+        if (entry.platform?.os === 'unknown' && entry.platform.architecture === 'unknown') {
+          images.push({ architecture: 'unknown', os: 'unknown', variant: null, digest: entry.digest, size: 0, status: 'active' });
+          continue;
+        }
+        const recorded = await recordImage(name, entry.digest);
+        if (recorded !== null) images.push(recorded);
+      }
     } else if (manifest.config !== undefined) {
       const config = (await (await fetch(`${upstream}/v2/${name}/blobs/${manifest.config.digest}`)).json()) as { os: string; architecture: string; variant?: string };
       images = [{ architecture: config.architecture, os: config.os, variant: config.variant ?? null, digest, size: bytes.byteLength, status: 'active' }];
     }
     return { name: tag, digest, media_type: mediaType, content_type: 'image', images, tag_status: 'active', v2: true };
+  }
+
+  /** The record Hub keeps for one platform image: os/architecture/variant from its config, the layers' total size. */
+  async function recordImage(name: string, digest: string): Promise<Record<string, unknown> | null> {
+    const answer = await fetch(`${upstream}/v2/${name}/manifests/${digest}`, { headers: { accept: ACCEPT } });
+    if (answer.status !== 200) return null;
+    const child = (await answer.json().catch(() => null)) as { config?: { digest?: string }; layers?: Array<{ size?: number }> } | null;
+    if (typeof child?.config?.digest !== 'string') return null;
+    const blob = await fetch(`${upstream}/v2/${name}/blobs/${child.config.digest}`);
+    if (blob.status !== 200) return null;
+    const config = (await blob.json().catch(() => null)) as { os?: string; architecture?: string; variant?: string } | null;
+    if (typeof config?.os !== 'string' || typeof config.architecture !== 'string') return null;
+    const size = (child.layers ?? []).reduce((sum, layer) => sum + (layer.size ?? 0), 0);
+    return { architecture: config.architecture, os: config.os, variant: config.variant ?? null, digest, size, status: 'active' };
   }
 
   async function handleApi(request: IncomingMessage, response: ServerResponse): Promise<number> {
