@@ -182,4 +182,41 @@ describe('puppetExtractor.extract', () => {
     const text = `docker::run { 'x': image => 'nginx:1.25.3', image_tag => '1.0', image_digest => 'sha256:${'a'.repeat(64)}' }`;
     expect(scan(text).references.map((reference) => [reference.value, reference.spans.map((span) => span[0])])).toEqual([['nginx:1.25.3', ['reference']]]);
   });
+
+  it('resolves a variable through the file (parameter default, assignment), says where from, and leaves pass-throughs out', () => {
+    const text = [
+      "class profile::cache (String $redis_version = '7.2.5', $host) {",
+      "  $image = 'redis'",
+      "  $twice = 'a'",
+      "  $twice = 'b'",
+      "  docker::run { 'cache': image => $image, imagetag => $redis_version }",
+      "  docker::run { 'mirror': image => 'redis', imagetag => $twice }",
+      "  docker::run { 'forward': image => $host }",
+      '}',
+      '',
+    ].join('\n');
+    const { raw } = scan(text);
+    expect(raw.map((reference) => [reference.line, reference.value, reference.skip, reference.detail, reference.spans.map((span) => [span.role, span.text, span.line])])).toEqual([
+      [
+        5,
+        'redis:7.2.5',
+        null,
+        "docker::run 'cache'; $image from line 2; $redis_version from line 1",
+        [
+          ['repository', 'redis', 2],
+          ['tag', '7.2.5', 1],
+        ],
+      ],
+      [
+        6,
+        'redis:$twice',
+        'templated',
+        "docker::run 'mirror'; $twice is given different values in this file",
+        [
+          ['repository', 'redis', 6],
+          ['tag', '$twice', 6],
+        ],
+      ],
+    ]);
+  });
 });

@@ -32,6 +32,8 @@ export interface PuppetAssignment {
 export interface PuppetStructure {
   readonly groups: readonly PuppetGroup[];
   readonly assignments: readonly PuppetAssignment[];
+  /** Every class/define parameter name, with or without a default. */
+  readonly parameterNames: ReadonlySet<string>;
 }
 
 const CLOSERS: Record<string, string> = { '{': '}', '(': ')', '[': ']' };
@@ -44,6 +46,7 @@ const CONTINUES_EXPRESSION = new Set(['+', '-', '*', '/', '%', '?', '.', '[', '(
 export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStructure {
   const groups: PuppetGroup[] = [];
   const assignments: PuppetAssignment[] = [];
+  const parameterNames = new Set<string>();
   let depth = 0;
   const at = (i: number): PuppetToken | undefined => tokens[i];
   /** Enters the bracket at `i` (a `{`, `(` or `[`); returns the index after its closer. */
@@ -209,6 +212,7 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
         j = k;
         continue;
       }
+      parameterNames.add(variable.value!);
       if (isPunct(k + 1, '=')) {
         const value = segment(k + 2, [',']);
         found.push({ key: variable.value!, keyToken: variable, value: value.single });
@@ -222,7 +226,7 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
   };
 
   walk(0, null);
-  return { groups, assignments };
+  return { groups, assignments, parameterNames };
 }
 
 /** The title tokens: a single token, or the string elements of a title array. */

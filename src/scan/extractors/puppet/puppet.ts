@@ -3,13 +3,18 @@ import type { Reference, ScanProblem } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { makeReference, type ReferenceInput } from '../../make-reference.js';
 import { composeImage, imageKeyStrength, looksLikeNonImage, type ImageKeyStrength, type ValueText } from '../../puppet-image-keys.js';
-import { parsePuppetStructure, type PuppetEntry, type PuppetGroup } from './puppet-structure.js';
+import { parsePuppetStructure, type PuppetEntry, type PuppetGroup, type PuppetStructure } from './puppet-structure.js';
 import { tokenizePuppet, type PuppetToken } from './puppet-tokenizer.js';
 
 /**
  * Puppet manifests (`.pp`): images in resource attributes (`docker::run { 'web': image => … }`),
  * class declarations and parameter defaults, hashes, and `$image = '…'` assignments; split forms
  * with `image_tag`/`tag`/`version` siblings and `docker::image` titles.
+ *
+ * A value that is a variable (`imagetag => $version`) is looked up in the same file: a parameter
+ * default or an assignment with a plain string resolves it, and the edit goes to that string. A
+ * parameter without such a default, `$title` and `$name` pass a caller's value through: an image
+ * attribute that only forwards one is not a reference of its own.
  */
 export const puppetExtractor: Extractor = {
   name: 'puppet',
@@ -21,12 +26,16 @@ export const puppetExtractor: Extractor = {
   extract: (file) => {
     const { tokens, error } = tokenizePuppet(file.text);
     const structure = parsePuppetStructure(tokens);
-    const inputs: ReferenceInput[] = [];
-    for (const group of structure.groups) for (const reference of groupReferences(group)) inputs.push(reference);
+    const variables = variableTable(structure, file.position.bind(file));
+    const found: ReferenceInput[] = [];
     for (const assignment of structure.assignments) {
       const input = assignmentReference(assignment.name, assignment.value);
-      if (input) inputs.push(input);
+      if (input) found.push(input);
     }
+    for (const group of structure.groups) for (const reference of groupReferences(group, variables)) found.push(reference);
+    // `image => $image` whose string is itself reported (an `$image` default or assignment): one reference, where the string is
+    const ownStrings = new Set(found.filter((input) => input.anchor === undefined && input.parts.length === 1).map((input) => input.parts[0]!.start));
+    const inputs = found.filter((input) => input.anchor === undefined || input.parts.length !== 1 || !ownStrings.has(input.parts[0]!.start));
     const references: Reference[] = inputs.sort((a, b) => (a.parts[0]?.start ?? 0) - (b.parts[0]?.start ?? 0)).map((input) => makeReference(file, input));
     const problems: ScanProblem[] = error ? [{ file: file.path, line: file.position(error.offset).line, code: 'parse-error', message: `Puppet: ${error.message}` }] : [];
     return { references, problems };
@@ -38,7 +47,58 @@ function inner(token: PuppetToken): { start: number; end: number } {
   return { start: token.start + 1, end: token.end - 1 };
 }
 
-function groupReferences(group: PuppetGroup): ReferenceInput[] {
+/** What a variable named in this file stands for. */
+type Variable = { readonly kind: 'literal'; readonly token: PuppetToken; readonly line: number } | { readonly kind: 'pass-through' } | { readonly kind: 'unknown'; readonly why: string };
+
+interface VariableTable {
+  lookup(name: string): Variable;
+}
+
+/**
+ * Parameter defaults and assignments of the file, by name. A name given two different plain strings
+ * (two classes in one file, branches of an `if`) is not resolved.
+ */
+function variableTable(structure: PuppetStructure, position: (offset: number) => { line: number }): VariableTable {
+  const literals = new Map<string, PuppetToken[]>();
+  const others = new Set<string>();
+  const note = (name: string, value: PuppetToken | null): void => {
+    if (value?.text === 'undef') return; // the caller must give it: a pass-through, like no default
+    if (value && value.kind === 'string' && !value.interpolated && value.literal) {
+      const list = literals.get(name) ?? [];
+      list.push(value);
+      literals.set(name, list);
+    } else {
+      others.add(name);
+    }
+  };
+  for (const group of structure.groups) if (group.kind === 'parameters') for (const entry of group.entries) note(entry.key, entry.value);
+  for (const assignment of structure.assignments) note(assignment.name, assignment.value);
+  return {
+    lookup(name) {
+      const found = literals.get(name);
+      if (found && !others.has(name)) {
+        if (found.some((token) => token.value !== found[0]!.value)) return { kind: 'unknown', why: `$${name} is given different values in this file` };
+        if (found.length === 1) return { kind: 'literal', token: found[0]!, line: position(found[0]!.start).line };
+        return { kind: 'unknown', why: `$${name} is set more than once in this file` };
+      }
+      if (name === 'title' || name === 'name' || (structure.parameterNames.has(name) && !found && !assignedOtherwise(structure, name))) return { kind: 'pass-through' };
+      return { kind: 'unknown', why: `$${name} is not set to a plain string in this file` };
+    },
+  };
+}
+
+/** Is the name assigned (not only a parameter) somewhere in the file? */
+function assignedOtherwise(structure: PuppetStructure, name: string): boolean {
+  return structure.assignments.some((assignment) => assignment.name === name);
+}
+
+/** The variable's name when a token is exactly one variable (`$version`, `${version}`), else null. */
+function variableName(token: PuppetToken): string | null {
+  if (token.kind !== 'variable' || !token.value) return null;
+  return token.value.replace(/^::/, '');
+}
+
+function groupReferences(group: PuppetGroup, variables: VariableTable): ReferenceInput[] {
   const byKey = new Map<string, PuppetEntry>();
   for (const entry of group.entries) {
     const key = entry.key.toLowerCase();
@@ -49,13 +109,13 @@ function groupReferences(group: PuppetGroup): ReferenceInput[] {
   for (const entry of group.entries) {
     const strength = imageKeyStrength(entry.key);
     if (!strength || !entry.value) continue;
-    const input = imageReference(entry.key.toLowerCase(), entry.value, strength, byKey, detail);
+    const input = imageReference(entry.key.toLowerCase(), entry.value, strength, byKey, detail, variables);
     if (input) out.push(input);
   }
   if (group.kind === 'resource' && group.owner === 'docker::image' && !byKey.has('image')) {
     // The title is the image name; `image_tag` and `image_digest` complete it.
     for (const title of group.titles) {
-      const input = imageReference('image', title, 'clear', byKey, detail);
+      const input = imageReference('image', title, 'clear', byKey, detail, variables);
       if (input) out.push(input);
     }
   }
@@ -72,18 +132,46 @@ function describe(group: PuppetGroup): string | undefined {
   return group.owner;
 }
 
-function imageReference(key: string, value: PuppetToken, strength: ImageKeyStrength, siblings: ReadonlyMap<string, PuppetEntry>, detail: string | undefined): ReferenceInput | null {
-  const text = valueText(value);
-  if (!text || (value.kind === 'variable' && strength !== 'clear')) return null;
+function imageReference(
+  key: string,
+  value: PuppetToken,
+  strength: ImageKeyStrength,
+  siblings: ReadonlyMap<string, PuppetEntry>,
+  detail: string | undefined,
+  variables: VariableTable,
+): ReferenceInput | null {
+  const notes: string[] = [];
+  /** A variable's plain-string value (edited where it is set), or the variable as written. */
+  const resolved = (token: PuppetToken): ValueText | null | 'pass-through' => {
+    const name = variableName(token);
+    if (name === null) return valueText(token);
+    const variable = variables.lookup(name);
+    if (variable.kind === 'pass-through') return 'pass-through';
+    if (variable.kind === 'unknown') {
+      notes.push(variable.why);
+      return valueText(token);
+    }
+    notes.push(`$${name} from line ${variable.line}`);
+    return valueText(variable.token);
+  };
+  const own = resolved(value);
+  // an attribute that forwards a caller's value (`image => $image` in a define) names no image itself
+  if (own === 'pass-through' || !own) return null;
+  if (value.kind === 'variable' && own.templated && strength !== 'clear') return null;
   const sibling = (keys: readonly string[]): ValueText | null => {
     for (const name of keys) {
       const token = siblings.get(name)?.value;
-      const found = token ? valueText(token) : null;
+      const found = token ? resolved(token) : null;
+      if (found === 'pass-through') return token ? valueText(token) : null;
       if (found) return found;
     }
     return null;
   };
-  return composeImage('puppet', key, strength, text, sibling, detail);
+  const input = composeImage('puppet', key, strength, own, sibling, detail);
+  if (!input) return null;
+  const withNotes = notes.length === 0 ? input : { ...input, detail: [input.detail, ...notes].filter((part) => part !== undefined).join('; ') };
+  // reported where the image is used, also when its text is set elsewhere in the file
+  return value.kind === 'variable' ? { ...withNotes, anchor: value.start } : withNotes;
 }
 
 /** The text of a string, variable or number token, and whether it can be rewritten as written. */
