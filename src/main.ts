@@ -7,5 +7,16 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   now: () => Date.now(),
   interactive: Boolean(process.stderr.isTTY),
+  // The first SIGINT asks the command to stop and report what it has; a second one exits at once.
+  onInterrupt: (handler) => {
+    let count = 0;
+    const on = (): void => {
+      count += 1;
+      if (count > 1) process.exit(130);
+      handler();
+    };
+    process.on('SIGINT', on);
+    return () => process.off('SIGINT', on);
+  },
 });
 process.exitCode = code;

@@ -5,6 +5,7 @@ import type { PlanFailure, PlannedUpdate, UnpinnedNote } from '../core/planned.j
 import { renderTable } from './render-table.js';
 import { terminalText } from './terminal-text.js';
 import { problemJson, referenceJson } from './report-json.js';
+import { groupUnreachable, unreachableMessage } from '../core/unreachable-hosts.js';
 
 export interface CheckReport {
   readonly references: readonly Reference[];
@@ -21,6 +22,16 @@ export interface CheckReport {
   readonly registries?: readonly RegistryHostStats[];
   /** References updated without a pin because their format has no place for a digest. */
   readonly unpinned: readonly UnpinnedNote[];
+  /** Set when the run was interrupted: the report holds only the lookups that finished. */
+  readonly interrupted?: InterruptedLookup;
+}
+
+/** What an interrupt left undone. */
+export interface InterruptedLookup {
+  readonly lookedUp: number;
+  readonly total: number;
+  /** Images (with tag) whose lookup had not finished. */
+  readonly notLookedUp: readonly string[];
 }
 
 /** `docker.io (dockerhub): 2 pulls, quota 98 of 100 left` — one line per registry that spent pulls or reported a quota. */
@@ -48,9 +59,12 @@ export function heldJson(held: HeldUpdate) {
   };
 }
 
+/** Errors for reports: one `registry-unreachable` entry per host (with the images it stopped), then the rest. */
 export function errorsJson(report: Pick<CheckReport, 'errors' | 'planFailures' | 'writeFailures' | 'problems'>) {
+  const { hosts, others } = groupUnreachable(report.errors);
   return [
-    ...report.errors.map((error) => ({ image: error.image, tag: error.tag, code: error.code, retryable: error.retryable, message: error.message })),
+    ...hosts.map((entry) => ({ host: entry.host, code: 'registry-unreachable' as const, retryable: false, images: entry.images, message: unreachableMessage(entry) })),
+    ...others.map((error) => ({ image: error.image, tag: error.tag, code: error.code, retryable: error.retryable, message: error.message })),
     ...report.planFailures.map((failure) => ({ file: failure.file, line: failure.line, image: failure.image, code: failure.code, message: failure.message })),
     ...report.writeFailures.map((failure) => ({ file: failure.file, code: 'write-failed', message: failure.message })),
     ...report.problems.map(problemJson),
@@ -79,6 +93,7 @@ export function checkReportJson(report: CheckReport) {
     unpinned: report.unpinned.map((note) => ({ file: note.file, line: note.line, image: note.image, message: note.message })),
     written: report.written,
     registries: report.registries ?? [],
+    ...(report.interrupted ? { partial: true, interrupted: report.interrupted } : {}),
   };
 }
 
@@ -121,16 +136,22 @@ export function renderCheckText(report: CheckReport, withDiff: boolean): string 
       const where =
         'file' in error && error.file
           ? `${error.file}${'line' in error && error.line ? `:${error.line}` : ''}`
-          : 'image' in error
-            ? `${error.image}${'tag' in error && error.tag ? `:${error.tag}` : ''}`
-            : '';
+          : 'host' in error
+            ? error.host
+            : 'image' in error
+              ? `${error.image}${'tag' in error && error.tag ? `:${error.tag}` : ''}`
+              : '';
       lines.push(`  ${terminalText(where)}  ${error.code}  ${terminalText(error.message)}`);
     }
   }
   const registries = registryLines(report.registries ?? []);
   if (registries.length) lines.push('', 'Registries:', ...registries);
   lines.push('', `${report.references.length} references (${updatable} updatable), ${report.updates.length} updates, ${report.held.length} held, ${errors.length} errors.`);
-  if (!report.written && report.updates.length) lines.push('Run with --write to apply the updates.');
+  if (report.interrupted) {
+    const { lookedUp, total, notLookedUp } = report.interrupted;
+    lines.push(`Interrupted: partial report, ${lookedUp} of ${total} images looked up; nothing was written.`);
+    if (notLookedUp.length) lines.push(`Not looked up: ${notLookedUp.map(terminalText).join(', ')}`);
+  } else if (!report.written && report.updates.length) lines.push('Run with --write to apply the updates.');
   let text = `${lines.join('\n')}\n`;
   if (withDiff && report.diff) text += `\n${report.diff}`;
   return text;

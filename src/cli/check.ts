@@ -4,10 +4,14 @@ import type { Config } from '../config/schema.js';
 import { createRunPolicy } from '../config/run-policy.js';
 import type { Plan } from '../core/planned.js';
 import type { Reference } from '../core/types.js';
+import type { Dependency } from '../core/dependency.js';
+import type { RegistryRequestEvent } from '../lookup/registry-client.js';
+import type { LogLevel } from './args.js';
+import { createLogger, logFormatFor } from './logger.js';
 import { findUpdates } from '../lookup/find-updates.js';
 import { lookupAndPlan, markDisabled, referencesByFile, verifyEdits } from '../pipeline/pipeline.js';
 import { unifiedDiff } from '../plan/unified-diff.js';
-import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
 import { checkReportJson, renderCheckText, type CheckReport } from './check-report.js';
 import { progressReporter } from './progress.js';
@@ -21,6 +25,15 @@ export interface CheckOptions {
   readonly write: boolean;
   readonly diff: boolean;
   readonly cacheDir: string | undefined;
+  /** `debug` and `trace` print one line per registry request on stderr. */
+  readonly logLevel?: LogLevel;
+}
+
+/** `--log-level debug|trace`: one line per registry request (method, URL without credentials, status, milliseconds) on stderr. */
+function requestLogger(level: LogLevel | undefined, io: CliIo): ((event: RegistryRequestEvent) => void) | undefined {
+  if (level !== 'debug' && level !== 'trace') return undefined;
+  const logger = createLogger({ level, format: logFormatFor(io.env, io.interactive), write: io.stderr, now: io.now });
+  return (event) => logger.debug({ method: event.method, url: event.url, status: event.status, ms: event.ms, ...(event.error === undefined ? {} : { error: event.error }) }, 'registry request');
 }
 
 /** References of images a package rule disables are reported as skipped (`ignored`). */
@@ -34,14 +47,34 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
   const scan = await scanDirectory(root, options.config);
   const references = applyEnabled(scan.references, options.config);
   const progress = progressReporter(io, 'images');
+  // Ctrl-C: stop starting lookups, end the ones in flight, and report what finished.
+  const interrupt = new AbortController();
+  const stopListening = io.onInterrupt?.(() => interrupt.abort()) ?? (() => undefined);
+  const onRequest = requestLogger(options.logLevel, io);
   const setup = await lookupSetup(options.config, io, {
     cacheDir: cacheDirectory(options.cacheDir, options.config, io),
     platforms: options.platforms,
     onProgress: progress.update,
+    onRequestStart: (url) => progress.host(url.host),
+    ...(onRequest ? { onRequest } : {}),
+    signal: interrupt.signal,
   });
-  const { plan } = await lookupAndPlan(references, (dependencies) => findUpdates(dependencies, setup.deps));
-  progress.done();
+  let dependencies: readonly Dependency[] = [];
+  let lookup;
+  try {
+    lookup = await lookupAndPlan(references, (all) => {
+      dependencies = all;
+      progress.update(0, all.length);
+      return findUpdates(all, setup.deps);
+    });
+  } finally {
+    stopListening();
+    progress.done();
+  }
+  const { plan, results } = lookup;
   await setup.firstSeen.save().catch(() => undefined);
+  const interrupted = interrupt.signal.aborted;
+  const finished = new Set(results.map((result) => result.dependency));
 
   const bytesOf = new Map(scan.files.map((file) => [file.path, file.bytes]));
   const diffOf = (file: string, after: Uint8Array): string => {
@@ -50,10 +83,10 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
   };
   const diffs: string[] = [];
   const writeFailures: Array<{ file: string; message: string }> = [];
-  const outcomes = options.write ? await writeVerifiedFiles(root, plan.fileEdits, referencesByFile(scan), scan.rescan) : verifyEdits(plan.fileEdits, scan);
+  const outcomes = options.write && !interrupted ? await writeVerifiedFiles(root, plan.fileEdits, referencesByFile(scan), scan.rescan) : verifyEdits(plan.fileEdits, scan);
   let written = false;
   for (const outcome of outcomes) {
-    if (options.write && outcome.ok && !Buffer.from(outcome.bytes).equals(Buffer.from(bytesOf.get(outcome.file) ?? []))) written = true;
+    if (options.write && !interrupted && outcome.ok && !Buffer.from(outcome.bytes).equals(Buffer.from(bytesOf.get(outcome.file) ?? []))) written = true;
     if (!outcome.ok) writeFailures.push({ file: outcome.file, message: outcome.reason });
     else if (options.diff) diffs.push(diffOf(outcome.file, outcome.bytes));
   }
@@ -70,6 +103,15 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
     registries: setup.client.hostStats(),
     written,
     unpinned: plan.unpinned,
+    ...(interrupted
+      ? {
+          interrupted: {
+            lookedUp: finished.size,
+            total: dependencies.length,
+            notLookedUp: dependencies.filter((dependency) => !finished.has(dependency)).map((dependency) => (dependency.tag === null ? dependency.key : `${dependency.key}:${dependency.tag}`)),
+          },
+        }
+      : {}),
   };
   return { report, plan };
 }
@@ -77,6 +119,7 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
 export async function runCheck(options: CheckOptions, io: CliIo): Promise<ExitCode> {
   const { report } = await buildCheckReport(options, io);
   io.stdout(options.format === 'json' ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : renderCheckText(report, options.diff));
+  if (report.interrupted) return EXIT_INTERRUPTED;
   const failed = report.errors.length + report.planFailures.length + report.writeFailures.length;
   return failed > 0 ? EXIT_PARTIAL : EXIT_OK;
 }

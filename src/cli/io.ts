@@ -9,6 +9,8 @@ export interface CliIo {
   readonly interactive: boolean;
   /** The waits between retries and writes; main.ts leaves them out, so the documented values apply. */
   readonly waits?: CliWaits;
+  /** Subscribes to the user's interrupt (Ctrl-C, SIGINT) while a command runs; returns the unsubscribe. Absent: no interrupts. */
+  readonly onInterrupt?: (handler: () => void) => () => void;
 }
 
 /**
@@ -30,8 +32,10 @@ export function scaledSleep(waits: CliWaits | undefined): ((ms: number) => Promi
   return perSecond === undefined || perSecond === 1000 ? undefined : (ms) => realSleep((ms * perSecond) / 1000);
 }
 
-export type ExitCode = 0 | 1 | 2 | 3;
+export type ExitCode = 0 | 1 | 2 | 3 | 130;
 export const EXIT_OK: ExitCode = 0;
 export const EXIT_PARTIAL: ExitCode = 1;
 export const EXIT_USAGE: ExitCode = 2;
 export const EXIT_UNSAFE: ExitCode = 3;
+/** Interrupted by SIGINT (128 + 2, as shells report it); the report printed is partial. */
+export const EXIT_INTERRUPTED: ExitCode = 130;

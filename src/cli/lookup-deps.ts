@@ -6,8 +6,10 @@ import { evaluateCandidate } from '../gate/evaluate.js';
 import { createCredentialResolver, type CredentialResolver } from '../lookup/credential-resolver.js';
 import type { FindUpdatesDeps } from '../lookup/find-updates.js';
 import { openFirstSeenStore, type FirstSeenStore } from '../lookup/first-seen-store.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FIRST_BYTE_TIMEOUT_MS, timedFetch } from '../lookup/http-fetch.js';
 import { politeSource } from '../lookup/polite-source.js';
-import { createRegistryClient, type RegistryClient } from '../lookup/registry-client.js';
+import { parseDuration } from '../core/duration.js';
+import { createRegistryClient, type RegistryClient, type RegistryRequestEvent } from '../lookup/registry-client.js';
 import { scaledSleep, type CliIo } from './io.js';
 
 export interface LookupSetup {
@@ -34,15 +36,15 @@ function credentialsResolver(config: Config, io: CliIo): Promise<CredentialResol
   });
 }
 
-/**
- * `ARCHPIN_REGISTRY_TIMEOUT_MS`: per-request registry timeout in milliseconds (default 15 s). Not a flag:
- * it exists for tests and for users behind unusually slow registries.
- */
-/** `fetch` whose requests also end when `stop` aborts (a stalled registry must not hold up a shutdown). */
-function abortableFetch(stop: AbortSignal): typeof fetch {
-  return (input, init) => globalThis.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, stop]) : stop });
+/** `fetch` whose requests also end when `stop` aborts (a stalled registry must not hold up a shutdown or an interrupted check). */
+function abortableFetch(base: typeof fetch, stop: AbortSignal): typeof fetch {
+  return (input, init) => base(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, stop]) : stop });
 }
 
+/**
+ * `ARCHPIN_REGISTRY_TIMEOUT_MS`: per-request registry timeout in milliseconds (default 15 s, config
+ * `registryTimeouts.request`). Not a flag: it exists for tests and for users behind unusually slow registries.
+ */
 export function registryTimeoutMs(env: CliIo['env']): number | undefined {
   const text = env['ARCHPIN_REGISTRY_TIMEOUT_MS'];
   return text !== undefined && /^\d+$/.test(text) && Number(text) > 0 ? Number(text) : undefined;
@@ -55,12 +57,20 @@ export async function lookupSetup(
     cacheDir: string;
     platforms?: readonly string[] | undefined;
     onProgress?: (done: number, total: number) => void;
+    /** Each registry request as it leaves (progress) and as it ends (`--log-level debug`). */
+    onRequestStart?: (url: URL) => void;
+    onRequest?: (event: RegistryRequestEvent) => void;
     /** Aborts every registry request in flight or to come (serve's stop). */
     signal?: AbortSignal;
   },
 ): Promise<LookupSetup> {
   const registries = config.registries ?? {};
-  const timeoutMs = registryTimeoutMs(io.env);
+  const timeouts = config.registryTimeouts ?? {};
+  const fromConfig = (text: string | undefined): number | undefined => (text === undefined ? undefined : (parseDuration(text) ?? undefined));
+  const timeoutMs = registryTimeoutMs(io.env) ?? fromConfig(timeouts.request);
+  const connectMs = fromConfig(timeouts.connect) ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const firstByteMs = fromConfig(timeouts.firstByte) ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS;
+  const baseFetch = timedFetch({ connectMs, firstByteMs });
   const sleep = scaledSleep(io.waits);
   const hubApiUrl = registries['docker.io']?.hubApiUrl;
   const kinds = Object.fromEntries(Object.entries(registries).flatMap(([host, entry]) => (entry.kind ? [[host, entry.kind]] : [])));
@@ -76,8 +86,12 @@ export async function lookupSetup(
     cacheDir: options.cacheDir,
     now: io.now,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    connectTimeoutMs: connectMs,
+    firstByteTimeoutMs: firstByteMs,
+    fetch: options.signal ? abortableFetch(baseFetch, options.signal) : baseFetch,
+    ...(options.onRequestStart ? { onRequestStart: options.onRequestStart } : {}),
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     ...(sleep ? { sleep } : {}),
-    ...(options.signal ? { fetch: abortableFetch(options.signal) } : {}),
   });
   const firstSeen = await openFirstSeenStore(options.cacheDir);
   const source = politeSource(client, firstSeen, { cacheDir: options.cacheDir });
@@ -89,6 +103,7 @@ export async function lookupSetup(
     firstSeen,
     now: io.now,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   };
   return { client, deps, firstSeen };
 }

@@ -181,6 +181,21 @@ export const configSchema = z
       .describe(`Bytes; larger files are reported and skipped (default ${DEFAULTS.maxFileSize / MIB} MiB, at most ${MAX_FILE_SIZE_LIMIT / MIB} MiB). A repository config may only lower it.`),
     registries: z.record(z.string(), registrySchema).optional().describe('Per-registry credentials and transport.'),
     mirrors: z.record(z.string(), z.string().url()).optional().describe('Registry host → mirror base URL.'),
+    registryTimeouts: z
+      .object({
+        connect: duration
+          .optional()
+          .describe(
+            'To open a connection to a registry host (default "5s"). A host that refuses or does not connect in time is reported once as registry-unreachable and its other images are skipped at once.',
+          ),
+        firstByte: duration
+          .optional()
+          .describe('From sending a request to the response headers (default "10s"). A host that has not answered yet this run and stays silent this long is unreachable too.'),
+        request: duration.optional().describe('A whole request, body included (default "15s").'),
+      })
+      .strict()
+      .optional()
+      .describe('Timeouts of registry requests.'),
     cacheDir: z.string().optional().describe('Where manifests and first-seen times are cached.'),
     forge: forgeSchema.optional(),
     branchPrefix: z.string().optional().describe(`Default "${DEFAULTS.branchPrefix}".`),

@@ -48,6 +48,9 @@ export interface LookupFailure {
   readonly code: ErrorCode | 'lookup-failed';
   readonly message: string;
   readonly retryable: boolean;
+  /** `registry-unreachable`: the host that could not be reached, and why (reports show one line per host). */
+  readonly host?: string;
+  readonly hostCause?: string;
 }
 
 export interface DependencyResult {

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'registry-unavailable'
   | 'registry-timeout'
   | 'registry-network'
+  | 'registry-unreachable'
   | 'registry-insecure'
   | 'registry-bad-response'
   | 'digest-mismatch'

@@ -8,6 +8,7 @@ import { platformsOf } from '../core/platforms-of.js';
 import { selectPlatformEntry } from '../core/select-platform-entry.js';
 import type { CurrentImage, GateCandidate, GateInput, GatePolicy, UnreadableManifest, Verdict } from '../core/verdict.js';
 import type { FirstSeenStore } from './first-seen-store.js';
+import { RegistryError } from './registry-errors.js';
 import { fetchChecked, gateTag, GateUnreadable, inspectManifest, type Gated, type GateRun } from './gate-candidate.js';
 import type { ImageLocation } from '../core/dependency.js';
 import type { FetchedManifest, ManifestSource, TagPreview } from './manifest-source.js';
@@ -21,10 +22,15 @@ export interface FindUpdatesDeps {
   readonly now: () => number;
   /** Called after each dependency (progress). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Once aborted (an interrupt, a shutdown), no further dependency is started. */
+  readonly signal?: AbortSignal;
 }
 
 /** A lookup error as the report shows it, attributed to the dependency. */
 export function lookupFailure(dependency: Dependency, error: unknown, tag: string | null = dependency.tag): LookupFailure {
+  if (error instanceof RegistryError && error.host !== null) {
+    return { image: dependency.key, tag, code: error.code, message: error.message, retryable: error.retryable, host: error.host, hostCause: error.hostCause ?? '' };
+  }
   if (isArchpinError(error)) return { image: dependency.key, tag, code: error.code, message: error.message, retryable: error.retryable };
   return { image: dependency.key, tag, code: 'lookup-failed', message: error instanceof Error ? error.message : String(error), retryable: false };
 }
@@ -206,18 +212,24 @@ export function indexLists(manifest: Manifest, digest: string): boolean {
   return manifest.kind === 'index' && manifest.entries.some((entry) => entry.digest === digest);
 }
 
-/** Runs findUpdate over all dependencies, a few at a time (the registry client queues per host). */
+/**
+ * Runs findUpdate over all dependencies, a few at a time (the registry client queues per host). When
+ * `deps.signal` aborts, no further dependency starts and those cut short (ending in an error after the abort)
+ * are left out: the result then holds only the dependencies whose lookup finished, in order.
+ */
 export async function findUpdates(dependencies: readonly Dependency[], deps: FindUpdatesDeps, concurrency = 8): Promise<DependencyResult[]> {
-  const results: DependencyResult[] = new Array(dependencies.length);
+  const results: Array<DependencyResult | undefined> = new Array(dependencies.length);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
-    while (next < dependencies.length) {
+    while (next < dependencies.length && !deps.signal?.aborted) {
       const index = next++;
-      results[index] = await findUpdate(dependencies[index]!, deps);
+      const result = await findUpdate(dependencies[index]!, deps);
+      if (deps.signal?.aborted && result.error !== null) continue;
+      results[index] = result;
       deps.onProgress?.(++done, dependencies.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, dependencies.length) }, worker));
-  return results;
+  return results.filter((result): result is DependencyResult => result !== undefined);
 }

@@ -91,7 +91,15 @@ export class GateUnreadable extends Error {
  * the search cannot tell whether the candidate is safe and asking older tags would only press on. A registry
  * that answered with something wrong (404, bad JSON, an artifact, a lying child) is a hold instead.
  */
-const NO_ANSWER: ReadonlySet<string> = new Set(['registry-rate-limited', 'registry-unavailable', 'registry-timeout', 'registry-network', 'registry-unauthorized', 'registry-forbidden']);
+const NO_ANSWER: ReadonlySet<string> = new Set([
+  'registry-rate-limited',
+  'registry-unavailable',
+  'registry-timeout',
+  'registry-network',
+  'registry-unreachable',
+  'registry-unauthorized',
+  'registry-forbidden',
+]);
 
 export function couldNotAnswer(error: unknown): boolean {
   return isArchpinError(error) && (error.retryable || NO_ANSWER.has(error.code));

@@ -1,6 +1,7 @@
 import { ArchpinError } from '../core/errors.js';
 import { isDigest, sha256Digest } from '../core/digest.js';
 import type { RegistryCredentials } from './docker-config.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FIRST_BYTE_TIMEOUT_MS, timedFetch } from './http-fetch.js';
 import { defaultSleep } from './http-retry.js';
 import { DEFAULT_HUB_API_URL, hubTagsUrl, parseHubTagsPage, type HubTag } from './hub-tags.js';
 import { nextPageUrl } from './link-header.js';
@@ -67,6 +68,12 @@ export interface RegistryClientOptions {
   readonly concurrency?: number;
   /** Per request, body included (default 15 s). */
   readonly timeoutMs?: number;
+  /** To connect to a host (default 5 s); a host that cannot be reached fails every request to it at once afterwards. */
+  readonly connectTimeoutMs?: number;
+  /** From request to response headers (default 10 s); a host that never answered and stays silent this long is unreachable. */
+  readonly firstByteTimeoutMs?: number;
+  /** Called as each request leaves, with its URL (progress). */
+  readonly onRequestStart?: (url: URL) => void;
   /** Attempts per request, the first included (default 3). */
   readonly attempts?: number;
   readonly baseDelayMs?: number;
@@ -128,10 +135,13 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return entry;
   };
   const profileOf = (registry: string): RegistryProfile => registryProfile(options.kinds?.[registry] ?? learnedKinds.get(registry) ?? kindFromHost(registry));
+  const firstByteMs = options.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS;
   const transport = createTransport({
-    fetch: options.fetch ?? globalThis.fetch,
+    fetch: options.fetch ?? timedFetch({ connectMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, firstByteMs }),
     concurrency: options.concurrency ?? 4,
     timeoutMs: options.timeoutMs ?? 15_000,
+    firstByteMs,
+    onStart: options.onRequestStart,
     userAgent: options.userAgent ?? 'archpin',
     onRequest: options.onRequest,
     onAnswer: (kind, url, response) => {

@@ -2,7 +2,7 @@ import PQueue from 'p-queue';
 import { redactSecrets } from '../core/errors.js';
 import { parseRetryAfter, withRetry, type RetryPolicy } from './http-retry.js';
 import type { AuthTarget, RegistryAuth } from './registry-auth.js';
-import { errorForFailure, errorForStatus, RegistryError } from './registry-errors.js';
+import { errorForFailure, errorForStatus, noAnswerCause, noAnswerKind, RegistryError } from './registry-errors.js';
 
 export type RequestKind = 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'blob-head' | 'token' | 'hub-tags';
 
@@ -12,6 +12,10 @@ export interface RegistryRequestEvent {
   readonly method: string;
   readonly url: string;
   readonly status: number | null;
+  /** Milliseconds from sending the request to its answer (or failure). */
+  readonly ms: number;
+  /** When no answer came: why, e.g. `connect ECONNREFUSED 127.0.0.1:5000`. */
+  readonly error?: string;
 }
 
 export interface TransportRequest<T> {
@@ -33,9 +37,13 @@ export interface TransportOptions {
   readonly fetch: typeof fetch;
   readonly concurrency: number;
   readonly timeoutMs: number;
+  /** The first-byte (response headers) timeout the fetch applies, for messages. */
+  readonly firstByteMs: number;
   readonly retry: RetryPolicy;
   readonly userAgent: string;
   readonly onRequest: ((event: RegistryRequestEvent) => void) | undefined;
+  /** Called as each request leaves (progress: which host is being waited on). */
+  readonly onStart?: ((url: URL) => void) | undefined;
   /** Sees every answer's status and headers (rate-limit telemetry, registry kind detection). */
   readonly onAnswer?: ((kind: RequestKind, url: URL, response: Response) => void) | undefined;
 }
@@ -50,9 +58,18 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 type Exchange<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly challenge: string | null };
 
-/** HTTP for registries: a queue per host, per-request timeouts, retries, manual redirects that drop credentials across origins. */
+/**
+ * HTTP for registries: a queue per host, per-request timeouts, retries, manual redirects that drop credentials
+ * across origins, and a circuit per host: once a host cannot be reached (refused, no route, unknown name, no
+ * connection or no response headers in time from a host that has not answered this run), every later request to
+ * it fails at once with `registry-unreachable` instead of waiting for its own timeouts.
+ */
 export function createTransport(options: TransportOptions): Transport {
   const queues = new Map<string, PQueue>();
+  /** Hosts that sent an HTTP answer this run: a first-byte timeout there is one slow path, not a dead host. */
+  const answered = new Set<string>();
+  /** Hosts whose circuit is open, with the cause. */
+  const down = new Map<string, string>();
   // Docker Hub API requests and blob HEADs (audit) appear in the counts once there is one.
   const counts: Partial<Record<RequestKind, number>> = { tags: 0, 'manifest-head': 0, 'manifest-get': 0, blob: 0, token: 0 };
 
@@ -65,9 +82,34 @@ export function createTransport(options: TransportOptions): Transport {
     return queue;
   }
 
-  function report(request: TransportRequest<unknown>, url: URL, status: number | null): void {
+  function report(request: TransportRequest<unknown>, url: URL, status: number | null, started: number, error?: string): void {
     counts[request.kind] = (counts[request.kind] ?? 0) + 1;
-    options.onRequest?.({ kind: request.kind, method: request.method, url: redactSecrets(url.href), status });
+    const ms = Math.round(performance.now() - started);
+    options.onRequest?.({ kind: request.kind, method: request.method, url: redactSecrets(url.href), status, ms, ...(error === undefined ? {} : { error: redactSecrets(error) }) });
+  }
+
+  /** Fails at once when the host's circuit is open. */
+  function refuseWhenDown(request: TransportRequest<unknown>, host: string): void {
+    const cause = down.get(host);
+    if (cause !== undefined) {
+      throw new RegistryError('registry-unreachable', `${request.what}: not sent, ${host} is unreachable (${cause})`, { host, hostCause: cause });
+    }
+  }
+
+  /** A request that got no HTTP answer: `registry-unreachable` when that says the host is down, else the usual network or timeout error. */
+  function noAnswer(error: unknown, request: TransportRequest<unknown>, url: URL): RegistryError {
+    const kind = noAnswerKind(error);
+    const host = url.host;
+    if (kind === 'host' || (kind === 'first-byte' && !answered.has(host))) {
+      const cause = noAnswerCause(error, options.firstByteMs);
+      if (!answered.has(host) && !down.has(host)) down.set(host, cause);
+      // A host that answered earlier this run gets the usual retries first; one that never answered does not.
+      return new RegistryError('registry-unreachable', `${request.what}: ${host} is unreachable: ${cause}`, { host, hostCause: cause, retryable: answered.has(host), cause: error });
+    }
+    if (kind === 'first-byte') {
+      return new RegistryError('registry-timeout', `${request.what}: no response headers within ${options.firstByteMs} ms`, { retryable: true, cause: error });
+    }
+    return errorForFailure(error, request.what, options.timeoutMs);
   }
 
   /** One request, following redirects, within one timeout; 401 from the registry's own origin comes back as a challenge. */
@@ -77,16 +119,21 @@ export function createTransport(options: TransportOptions): Transport {
     let url = request.url;
     let credential = authorization;
     for (let hop = 0; ; hop++) {
+      refuseWhenDown(request, url.host);
       const headers: Record<string, string> = { 'user-agent': options.userAgent, ...request.headers };
       if (credential !== null) headers['authorization'] = credential;
       let response: Response;
+      const started = performance.now();
+      options.onStart?.(url);
       try {
         response = await options.fetch(url, { method: request.method, headers, redirect: 'manual', signal });
       } catch (error) {
-        report(request, url, null);
-        throw errorForFailure(error, request.what, options.timeoutMs);
+        const failure = noAnswer(error, request, url);
+        report(request, url, null, started, failure.hostCause ?? failure.message);
+        throw failure;
       }
-      report(request, url, response.status);
+      answered.add(url.host);
+      report(request, url, response.status, started);
       options.onAnswer?.(request.kind, url, response);
       const location = response.headers.get('location');
       if (REDIRECTS.has(response.status) && location !== null) {
@@ -134,6 +181,7 @@ export function createTransport(options: TransportOptions): Transport {
   }
 
   async function attempt<T>(request: TransportRequest<T>, auth: RegistryAuth | null): Promise<T> {
+    refuseWhenDown(request, request.url.host);
     const queue = queueFor(request.url.host);
     const target = request.target;
     const first = target !== null && auth !== null ? await auth.header(target) : (request.authorization ?? null);
@@ -147,8 +195,17 @@ export function createTransport(options: TransportOptions): Transport {
     throw errorForStatus(401, request.what);
   }
 
+  async function send<T>(request: TransportRequest<T>, auth: RegistryAuth | null): Promise<T> {
+    try {
+      return await withRetry(() => attempt(request, auth), options.retry);
+    } catch (error) {
+      if (error instanceof RegistryError && error.code === 'registry-unreachable' && error.host !== null && !down.has(error.host)) down.set(error.host, error.hostCause ?? 'unreachable');
+      throw error;
+    }
+  }
+
   return {
-    send: (request, auth) => withRetry(() => attempt(request, auth), options.retry),
+    send,
     counts: () => ({ ...counts }) as Record<RequestKind, number>,
   };
 }
