@@ -62,6 +62,8 @@ export async function lookupSetup(
     onRequest?: (event: RegistryRequestEvent) => void;
     /** Aborts every registry request in flight or to come (serve's stop). */
     signal?: AbortSignal;
+    /** Wraps the cache directory's first-seen store (the distributed bot shares it through Redis). */
+    firstSeen?: (local: FirstSeenStore) => Promise<FirstSeenStore>;
   },
 ): Promise<LookupSetup> {
   const registries = config.registries ?? {};
@@ -93,7 +95,8 @@ export async function lookupSetup(
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     ...(sleep ? { sleep } : {}),
   });
-  const firstSeen = await openFirstSeenStore(options.cacheDir);
+  const local = await openFirstSeenStore(options.cacheDir);
+  const firstSeen = options.firstSeen ? await options.firstSeen(local) : local;
   const source = politeSource(client, firstSeen, { cacheDir: options.cacheDir });
   const policy = createRunPolicy(config, options.platforms);
   const deps: FindUpdatesDeps = {

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import { ArchpinError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
+import { sharedFirstSeenStore } from '../lookup/shared-first-seen-store.js';
 import { sharedManifestSource } from '../lookup/shared-manifest-source.js';
 import type { ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
@@ -33,6 +34,7 @@ export async function startDistributed(args: ParsedArgs, config: Config, io: Cli
   const options = serveOptions(args, config, io, logger, {
     rateStore: (token) => redisRateStore(redis, tokenBudgetKey(prefix, token)),
     source: (source) => sharedManifestSource(source, { redis, prefix, tagTtlMs: ms(queue.tagCacheTtl, 5 * 60_000), hostConcurrency: queue.registryConcurrency ?? 8 }),
+    firstSeen: (local) => sharedFirstSeenStore(redis, `${prefix}:first-seen`, local),
   });
   const handle = await startDistributedServe(options, {
     redisUrl: url,

@@ -17,6 +17,7 @@ import { registerSecret } from '../core/redact.js';
 import type { RateStore } from '../apply/forges/rate-budget.js';
 import { memorySweepMemo } from '../bot/sweep-memo.js';
 import type { ManifestSource } from '../lookup/manifest-source.js';
+import type { FirstSeenStore } from '../lookup/first-seen-store.js';
 
 export type ServeArgs = Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'projects' | 'owners' | 'repositories' | 'listen' | 'schedule' | 'cacheDir' | 'platforms' | 'dryRun'>;
 
@@ -26,7 +27,11 @@ export function serveOptions(
   config: Config,
   io: CliIo,
   logger: Logger,
-  shared: { rateStore?: (token: string) => RateStore; source?: (source: ManifestSource) => ManifestSource } = {},
+  shared: {
+    rateStore?: (token: string) => RateStore;
+    source?: (source: ManifestSource) => ManifestSource;
+    firstSeen?: (local: FirstSeenStore) => Promise<FirstSeenStore>;
+  } = {},
 ): ServeOptions {
   const stopLookups = new AbortController();
   const serve = config.serve ?? {};
@@ -97,7 +102,7 @@ export function serveOptions(
     abortLookups: () => stopLookups.abort(),
     memo: memorySweepMemo(),
     openLookup: async () => {
-      const setup = await lookupSetup(config, io, { cacheDir, platforms: args.platforms, signal: stopLookups.signal });
+      const setup = await lookupSetup(config, io, { cacheDir, platforms: args.platforms, signal: stopLookups.signal, ...(shared.firstSeen ? { firstSeen: shared.firstSeen } : {}) });
       const { policyFor: _policyFor, source, ...deps } = setup.deps;
       return { deps: { ...deps, source: shared.source ? shared.source(source) : source }, firstSeen: setup.firstSeen, requestCounts: () => setup.client.requestCounts() };
     },
