@@ -4,6 +4,14 @@ import type { Reference, ReferenceKind, ScanProblem, ValueQuoting } from '../cor
 export interface ExtractResult {
   readonly references: readonly Reference[];
   readonly problems: readonly ScanProblem[];
+  /** Images this file builds and names (compose `build:` with `image:`): where they are used, they are not pulled from a registry. */
+  readonly builds?: readonly BuiltImage[];
+}
+
+export interface BuiltImage {
+  readonly value: string;
+  readonly file: string;
+  readonly line: number;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
-import type { Extractor, ScanContext } from './extractor.js';
+import { parseImageRef } from '../core/image-ref.js';
+import type { BuiltImage, Extractor, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
 import { YAML_RELEVANT } from './yaml-source.js';
@@ -41,6 +42,7 @@ export function extractorFor(file: SourceFile, context: ScanContext, extractors:
 export function scanFiles(files: readonly SourceFile[], extractors: readonly Extractor[] = EXTRACTORS, context: ScanContext = prepareScan(files, extractors)): ScanResult {
   const references: Reference[] = [];
   const problems: ScanProblem[] = [];
+  const builds = new Map<string, BuiltImage>();
   for (const file of files) {
     let extractor: Extractor | null = null;
     // A YAML file that never mentions an image, repository, service or include holds no reference
@@ -52,6 +54,7 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
       const result = extractor.extract(file, context.get(extractor));
       const quoting = extractor.quoting;
       for (const problem of result.problems) problems.push(problem);
+      for (const built of result.builds ?? []) if (!builds.has(imageKey(built.value))) builds.set(imageKey(built.value), built);
       if (result.references.length > MAX_REFERENCES_PER_FILE) {
         problems.push({
           file: file.path,
@@ -72,9 +75,32 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
       });
     }
   }
+  markBuiltHere(references, builds);
   references.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   problems.sort((a, b) => compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
   return { references, problems };
+}
+
+/** The full name of an image (`nginx:1` and `docker.io/library/nginx:1` are one image), or the text when it does not parse. */
+function imageKey(value: string): string {
+  const image = parseImageRef(value);
+  return image ? `${image.registry}/${image.repository}:${image.tag ?? 'latest'}` : value;
+}
+
+/**
+ * A base image that this repository builds itself (a compose service with `build:` names it with
+ * `image:`), used by a Dockerfile `FROM`/`COPY --from` or a compose build argument: it comes from
+ * the local build, not from a registry, so it is not updated.
+ */
+function markBuiltHere(references: Reference[], builds: ReadonlyMap<string, BuiltImage>): void {
+  if (builds.size === 0) return;
+  for (let index = 0; index < references.length; index++) {
+    const reference = references[index]!;
+    if (reference.skip !== null && reference.skip !== 'no-tag') continue;
+    const built = builds.get(imageKey(reference.value));
+    if (!built || (built.file === reference.file && built.line === reference.line)) continue;
+    references[index] = { ...reference, skip: 'local-stage', detail: [reference.detail, `built in this repository (${built.file}:${built.line})`].filter(Boolean).join('; ') };
+  }
 }
 
 function compareText(a: string, b: string): number {

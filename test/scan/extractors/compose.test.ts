@@ -4,7 +4,7 @@ import { applyEdits } from '../../../src/core/text-edit.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
 import { composeExtractor } from '../../../src/scan/extractors/compose/compose.js';
 import { EXTRACTORS } from '../../../src/scan/extractors/index.js';
-import { extractorFor } from '../../../src/scan/scan-files.js';
+import { extractorFor, scanFiles } from '../../../src/scan/scan-files.js';
 import { project, readExpected, scanFixtures } from './yaml-image-fixtures.js';
 
 const ROOT = new URL('../../../fixtures/compose/', import.meta.url).pathname;
@@ -32,6 +32,9 @@ describe('compose extractor', () => {
       'dev/docker-compose.override.yml': 'compose',
       'dev/services.yaml': 'generic-yaml',
       'docker-compose.yml': 'compose',
+      'platform/app/Dockerfile': 'dockerfile',
+      'platform/base/Dockerfile': 'dockerfile',
+      'platform/docker-compose.yml': 'compose',
     });
   });
 
@@ -64,5 +67,22 @@ describe('compose extractor', () => {
     const span = db!.spans[0]!;
     const edited = applyEdits(bytes, [{ start: span.start, end: span.end, expected: span.text, replacement: 'postgres:16.5@sha256:' + 'a'.repeat(64) }]);
     expect(Buffer.from(edited).toString('utf8')).toBe(text.replace('postgres:16.4', 'postgres:16.5@sha256:' + 'a'.repeat(64)));
+  });
+
+  it('marks a FROM or build argument that uses an image a compose service builds here, naming where it is built', () => {
+    const files = [
+      sourceFile(
+        'docker-compose.yml',
+        Buffer.from('services:\n  base:\n    image: acme/base:1.0\n    build: ./base\n  app:\n    build:\n      context: .\n      args:\n        BASE_IMAGE: acme/base:1.0\n'),
+      ),
+      sourceFile('app/Dockerfile', Buffer.from('FROM docker.io/acme/base:1.0\nFROM acme/base:1.1\n')),
+    ];
+    const { references } = scanFiles(files);
+    expect(references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      ['app/Dockerfile', 1, 'docker.io/acme/base:1.0', 'local-stage', 'built in this repository (docker-compose.yml:3)'],
+      ['app/Dockerfile', 2, 'acme/base:1.1', null, null],
+      ['docker-compose.yml', 3, 'acme/base:1.0', null, null],
+      ['docker-compose.yml', 9, 'acme/base:1.0', 'local-stage', 'built in this repository (docker-compose.yml:3)'],
+    ]);
   });
 });

@@ -18,7 +18,16 @@ describe('dockerfile fixtures', () => {
   it('match expected.json', () => {
     const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
     const { claimed, references, problems } = extractFixtures(dockerfileExtractor, FIXTURES);
-    expect(claimed).toEqual(['Dockerfile', 'broken/Dockerfile', 'build/go.Dockerfile', 'ci/runner.dockerfile', 'services/api/Containerfile', 'tools/Dockerfile.release', 'windows/Dockerfile.windows']);
+    expect(claimed).toEqual([
+      'Dockerfile',
+      'broken/Dockerfile',
+      'build/go.Dockerfile',
+      'ci/runner.dockerfile',
+      'quoted/Dockerfile',
+      'services/api/Containerfile',
+      'tools/Dockerfile.release',
+      'windows/Dockerfile.windows',
+    ]);
     expect(references).toEqual(expected.references);
     expect(problems).toEqual(expected.problems);
   });

@@ -1,10 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sourceFile } from '../../../src/core/source-file.js';
-import type { ScanProblem } from '../../../src/core/types.js';
-import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
 import { EXTRACTORS } from '../../../src/scan/extractors/index.js';
-import { extractorFor } from '../../../src/scan/scan-files.js';
+import { extractorFor, scanFiles } from '../../../src/scan/scan-files.js';
 import { projectReference as project } from '../../support/fixture-projection.js';
 
 export { project };
@@ -18,21 +16,23 @@ function listFiles(root: string, prefix = ''): string[] {
     });
 }
 
-/** Scans a fixtures folder as the scanner dispatches: each file goes to the extractor that owns or claims it. */
+/**
+ * Scans a fixtures folder as the scanner does: each file goes to the extractor that owns or claims it,
+ * and what one file builds marks its uses in the others (`scanFiles`).
+ */
 export function scanFixtures(root: string) {
-  const references: Record<string, unknown[]> = {};
-  const problems: Array<{ file: string; line: number | null; code: ScanProblem['code'] }> = [];
   const claimedBy: Record<string, string> = {};
-  for (const path of listFiles(root)) {
-    if (path === 'expected.json') continue;
-    const file = sourceFile(path, readFileSync(join(root, path)));
+  const files = listFiles(root)
+    .filter((path) => path !== 'expected.json')
+    .map((path) => sourceFile(path, readFileSync(join(root, path))));
+  for (const file of files) {
     const extractor = extractorFor(file, new Map(), EXTRACTORS);
-    if (!extractor) continue;
-    claimedBy[path] = extractor.name;
-    const result = extractor.extract(file, EMPTY_CONTEXT);
-    if (result.references.length > 0) references[path] = result.references.map(project);
-    problems.push(...result.problems.map((problem) => ({ file: problem.file, line: problem.line, code: problem.code })));
+    if (extractor) claimedBy[file.path] = extractor.name;
   }
+  const result = scanFiles(files, EXTRACTORS, new Map());
+  const references: Record<string, unknown[]> = {};
+  for (const reference of result.references) (references[reference.file] ??= []).push(project(reference));
+  const problems = result.problems.map((problem) => ({ file: problem.file, line: problem.line, code: problem.code }));
   return { references, problems, claimedBy };
 }
 

@@ -1,7 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
-import type { Extractor } from '../../extractor.js';
+import type { BuiltImage, Extractor } from '../../extractor.js';
 import { makeReference } from '../../make-reference.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
@@ -13,7 +13,7 @@ import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sor
  * (`${POSTGRES_IMAGE:-postgres:16.4}`) is the default: it is reported and updated there, and the
  * detail says the environment may override it. Other interpolation (`app:${TAG:-1.2}`) is reported as
  * templated. A service that is built here names its result with `image:`; without a tag that name is
- * local, not a reference.
+ * local, not a reference. Either way, a `FROM` or build argument that uses it is marked as built here.
  */
 
 /** A build argument that carries an image: `BASE_IMAGE`, `RUNTIME_IMAGE`, `IMAGE`. */
@@ -40,10 +40,15 @@ function isLocalBuildName(reference: Reference): boolean {
   return image !== null && image.tag === null && image.digest === null && !reference.value.includes('/');
 }
 
-/** The `image:` of a block that also has `build:` and only names the local result. */
-function localBuildName(file: SourceFile, block: YAMLMap): Reference | null {
+/**
+ * The `image:` of a block that also has `build:`: the name compose gives what it builds. It is noted
+ * in `builds` (a `FROM` or build argument elsewhere that uses it is marked as built here); it is
+ * returned when it only names the local result (no tag, no registry), which is not a reference.
+ */
+function localBuildName(file: SourceFile, block: YAMLMap, builds: BuiltImage[]): Reference | null {
   if (mapGet(block, 'build') === undefined) return null;
   const reference = scalarImage(file, mapGet(block, 'image'), 'compose-service');
+  if (reference && (reference.skip === null || reference.skip === 'no-tag')) builds.push({ value: reference.value, file: reference.file, line: reference.line });
   return reference && isLocalBuildName(reference) ? reference : null;
 }
 
@@ -65,9 +70,9 @@ function defaultedImage(file: SourceFile, node: unknown): Reference | null {
   });
 }
 
-/** `image:` of a service, unless it only names what the service builds. */
-function serviceImage(file: SourceFile, service: YAMLMap): Reference | null {
-  if (localBuildName(file, service)) return null;
+/** `image:` of a service, unless it only names what the service builds (then noted in `builds`). */
+function serviceImage(file: SourceFile, service: YAMLMap, builds: BuiltImage[]): Reference | null {
+  if (localBuildName(file, service, builds)) return null;
   const node = mapGet(service, 'image');
   return defaultedImage(file, node) ?? scalarImage(file, node, 'compose-service');
 }
@@ -119,6 +124,7 @@ export const composeExtractor: Extractor = {
   extract(file) {
     const { documents, problems } = yamlSource(file);
     const references: Reference[] = [];
+    const builds: BuiltImage[] = [];
     for (const document of documents) {
       const root = document.contents;
       if (!isMap(root)) continue;
@@ -126,7 +132,7 @@ export const composeExtractor: Extractor = {
         // Compose file format 1: services at the top level, no `services:` or `version:` key.
         for (const [, service] of mapEntries(root)) {
           if (!isMap(service)) continue;
-          const reference = serviceImage(file, service);
+          const reference = serviceImage(file, service, builds);
           if (reference) references.push(reference);
           for (const reference of buildArgImages(file, service)) references.push(reference);
         }
@@ -136,7 +142,7 @@ export const composeExtractor: Extractor = {
         if (key === 'services' && isMap(value)) {
           for (const [, service] of mapEntries(value)) {
             if (!isMap(service)) continue;
-            const reference = serviceImage(file, service);
+            const reference = serviceImage(file, service, builds);
             if (reference) references.push(reference);
             for (const reference of buildArgImages(file, service)) references.push(reference);
           }
@@ -147,12 +153,12 @@ export const composeExtractor: Extractor = {
             splitAnywhere: false,
             snakeKeys: false,
           });
-          const built = isMap(value) ? localBuildName(file, value) : null;
+          const built = isMap(value) ? localBuildName(file, value, builds) : null;
           for (const reference of found) if (built === null || reference.spans[0]?.start !== built.spans[0]?.start) references.push(reference);
           if (isMap(value)) for (const reference of buildArgImages(file, value)) references.push(reference);
         }
       }
     }
-    return { references: sortByPosition(references), problems };
+    return { references: sortByPosition(references), problems, builds };
   },
 };

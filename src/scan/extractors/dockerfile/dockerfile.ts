@@ -80,10 +80,16 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
   const written = line.text.slice(logical.start, logical.end);
   const range = fileRange(line, logical.start, logical.end);
   if (!range || !inner) {
-    // Split by a continuation or mixed quoting: reported, but it cannot be edited in place.
+    // Split by a continuation or mixed quoting: reported, but it cannot be edited in place. Quotes
+    // inside the word (`alpine:"${ALPINE_TAG}"`) are removed as the shell would, to show the image.
     const start = line.offsets[word.start]!;
     const end = line.offsets[word.end - 1]! + 1;
-    return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', start, end }], skip: 'unsupported-quoting', ...detail });
+    const dequoted = withoutQuotes(written, scope.escape);
+    const resolved = dequoted?.includes('$') ? resolveArgs(dequoted, scope.args) : null;
+    const value = resolved?.value ?? dequoted ?? written;
+    if (dequoted !== null && !isImage(value)) return null;
+    const note = dequoted === null ? {} : { detail: [detail.detail, 'quotes inside the word: not edited'].filter(Boolean).join('; ') };
+    return makeReference(scope.file, { kind: KIND, value, parts: [{ role: 'reference', start, end }], skip: 'unsupported-quoting', ...detail, ...note });
   }
   if (!written.includes('$')) {
     return isImage(written) ? makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], ...detail }) : null;
@@ -95,6 +101,24 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
   if (!isImage(resolved.value)) return null;
   const parts: PartInput[] = [{ role: 'template', ...range }, ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name }))];
   return makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, ...detail });
+}
+
+/** A word with quoted pieces (`alpine:"3.20"`, `"$BASE":'1'`) as the shell reads it; null with an escape character or an unclosed quote. */
+function withoutQuotes(text: string, escape: string): string | null {
+  if (text.includes(escape) || text.includes('\n')) return null;
+  let out = '';
+  let quote: string | null = null;
+  for (const char of text) {
+    if (quote !== null) {
+      if (char === quote) quote = null;
+      else out += char;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+    } else {
+      out += char;
+    }
+  }
+  return quote === null ? out : null;
 }
 
 function flagWords(words: readonly Word[]): Word[] {
