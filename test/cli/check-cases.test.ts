@@ -1,11 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startProxy, type TestProxy } from '../support/proxy.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runArchpin, type CliRun } from '../support/run-cli.js';
-import { MEDIA_TYPES, pushAttestation, pushImage, pushIndex, pushManifest, seedIncident, type ImageDescriptor, type IncidentSeed, type Platform, type PushedManifest } from '../support/seed.js';
+import { MEDIA_TYPES, pushAttestation, pushImage, pushIndex, pushManifest, type ImageDescriptor, type Platform, type PushedManifest } from '../support/seed.js';
+import { useScenario } from '../support/scenario.js';
 
 const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 const ARM64: Platform = { os: 'linux', architecture: 'arm64', variant: 'v8' };
@@ -17,29 +15,11 @@ const FULL = ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'];
 /** The clock of every run (runArchpin's default). */
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 
-let registry: TestRegistry;
-let proxy: TestProxy;
-let incident: IncidentSeed;
-let host: string;
-let work: string;
 let counter = 0;
+// Tag lists come back 50 at a time at most, whatever `n` the client asks for.
+const scenario = useScenario({ name: 'check-cases', seed: true, proxy: { pagination: { pageSize: 50, maxPageSize: 50 } } });
 
-beforeAll(async () => {
-  registry = await startRegistry();
-  // Tag lists come back 50 at a time at most, whatever `n` the client asks for.
-  proxy = await startProxy({ target: registry.url, pagination: { pageSize: 50, maxPageSize: 50 } });
-  incident = await seedIncident(registry);
-  host = proxy.host;
-  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-check-cases-'));
-});
-
-afterAll(async () => {
-  await proxy?.stop();
-  await registry?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-beforeEach(() => proxy.reset());
+beforeEach(() => scenario.proxy.reset());
 
 interface Pushed extends PushedManifest {
   images: ImageDescriptor[];
@@ -48,19 +28,10 @@ interface Pushed extends PushedManifest {
 async function pushTag(repo: string, tag: string, platforms: readonly Platform[], options: { flavor?: 'oci' | 'docker'; created?: string; attestations?: boolean } = {}): Promise<Pushed> {
   const flavor = options.flavor ?? 'oci';
   const images = await Promise.all(
-    platforms.map((platform) => pushImage(registry, repo, { ...platform, mediaType: flavor, label: `${repo}:${tag}`, ...(options.created ? { created: options.created } : {}) })),
+    platforms.map((platform) => pushImage(scenario.registry, repo, { ...platform, mediaType: flavor, label: `${repo}:${tag}`, ...(options.created ? { created: options.created } : {}) })),
   );
-  const index = await pushIndex(registry, repo, tag, images, { mediaType: flavor, attestations: options.attestations ?? false });
+  const index = await pushIndex(scenario.registry, repo, tag, images, { mediaType: flavor, attestations: options.attestations ?? false });
   return { ...index, images };
-}
-
-function makeRepo(files: Record<string, string>): string {
-  const dir = path.join(work, `repo-${++counter}`);
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
 }
 
 const pod = (...images: string[]): string =>
@@ -74,9 +45,9 @@ interface Report {
 }
 
 async function check(dir: string, options: { config?: object; args?: string[]; cache?: string; now?: number } = {}): Promise<{ run: CliRun; report: Report }> {
-  const args = ['check', dir, '--format', 'json', '--cache-dir', options.cache ?? path.join(work, `cache-${++counter}`), ...(options.args ?? [])];
+  const args = ['check', dir, '--format', 'json', '--cache-dir', options.cache ?? path.join(scenario.work, `cache-${++counter}`), ...(options.args ?? [])];
   if (options.config !== undefined) {
-    const file = path.join(work, `config-${++counter}.json`);
+    const file = path.join(scenario.work, `config-${++counter}.json`);
     writeFileSync(file, JSON.stringify(options.config));
     args.push('--config', file);
   }
@@ -91,19 +62,19 @@ describe('platform verdicts', () => {
     const current = await pushTag(repo, '1.0.0', [AMD64, ARM64]);
     const withAttestations = await pushTag(repo, '1.1.0', [AMD64, ARM64], { attestations: true });
     const only386 = await pushTag(repo, '1.2.0', [I386]);
-    const unpublished = await pushImage(registry, repo, { ...AMD64, mediaType: 'oci', label: 'cases/runner:1.3.0' });
-    const attestationOnly = await pushIndex(registry, repo, '1.3.0', [await pushAttestation(registry, repo, unpublished)], { mediaType: 'oci' });
+    const unpublished = await pushImage(scenario.registry, repo, { ...AMD64, mediaType: 'oci', label: 'cases/runner:1.3.0' });
+    const attestationOnly = await pushIndex(scenario.registry, repo, '1.3.0', [await pushAttestation(scenario.registry, repo, unpublished)], { mediaType: 'oci' });
 
-    const dir = makeRepo({ 'pod.yaml': pod(`${host}/${repo}:1.0.0`) });
+    const dir = scenario.tree({ 'pod.yaml': pod(`${scenario.host}/${repo}:1.0.0`) });
     const { run, report } = await check(dir);
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
         file: 'pod.yaml',
         line: 8,
-        from: `${host}/${repo}:1.0.0`,
-        to: `${host}/${repo}:1.1.0@${withAttestations.digest}`,
-        image: `${host}/${repo}`,
+        from: `${scenario.host}/${repo}:1.0.0`,
+        to: `${scenario.host}/${repo}:1.1.0@${withAttestations.digest}`,
+        image: `${scenario.host}/${repo}`,
         tag: '1.1.0',
         updateType: 'minor',
         digest: withAttestations.digest,
@@ -113,7 +84,7 @@ describe('platform verdicts', () => {
     ]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/${repo}`,
+        image: `${scenario.host}/${repo}`,
         tag: '1.3.0',
         digest: attestationOnly.digest,
         reason: 'empty-index',
@@ -122,7 +93,7 @@ describe('platform verdicts', () => {
         message: 'index lists only attestation manifests (1), no runnable image; index lists no runnable platform; the current image provides linux/amd64, linux/arm64/v8',
       },
       {
-        image: `${host}/${repo}`,
+        image: `${scenario.host}/${repo}`,
         tag: '1.2.0',
         digest: only386.digest,
         reason: 'platform-regression',
@@ -139,16 +110,16 @@ describe('platform verdicts', () => {
     const repo = 'cases/i386';
     const current = await pushTag(repo, '2.0.0', [I386, AMD64]);
     const only386 = await pushTag(repo, '2.1.0', [I386]);
-    const dir = makeRepo({ 'pod.yaml': pod(`${host}/${repo}:2.0.0`) });
+    const dir = scenario.tree({ 'pod.yaml': pod(`${scenario.host}/${repo}:2.0.0`) });
     const { run, report } = await check(dir, { args: ['--platforms', 'linux/amd64'] });
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
         file: 'pod.yaml',
         line: 8,
-        from: `${host}/${repo}:2.0.0`,
-        to: `${host}/${repo}:2.0.0@${current.digest}`,
-        image: `${host}/${repo}`,
+        from: `${scenario.host}/${repo}:2.0.0`,
+        to: `${scenario.host}/${repo}:2.0.0@${current.digest}`,
+        image: `${scenario.host}/${repo}`,
         tag: '2.0.0',
         updateType: 'pin',
         digest: current.digest,
@@ -160,7 +131,7 @@ describe('platform verdicts', () => {
     ]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/${repo}`,
+        image: `${scenario.host}/${repo}`,
         tag: '2.1.0',
         digest: only386.digest,
         reason: 'missing-platforms',
@@ -176,16 +147,16 @@ describe('platform verdicts', () => {
     await pushTag(repo, '3.0.0', [AMD64, ARM_V7]);
     const bareArm = await pushTag(repo, '3.1.0', [AMD64, ARM_BARE]);
     const v6 = await pushTag(repo, '3.2.0', [AMD64, ARM_V6]);
-    const dir = makeRepo({ 'pod.yaml': pod(`${host}/${repo}:3.0.0`) });
+    const dir = scenario.tree({ 'pod.yaml': pod(`${scenario.host}/${repo}:3.0.0`) });
     const { run, report } = await check(dir);
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
         file: 'pod.yaml',
         line: 8,
-        from: `${host}/${repo}:3.0.0`,
-        to: `${host}/${repo}:3.1.0@${bareArm.digest}`,
-        image: `${host}/${repo}`,
+        from: `${scenario.host}/${repo}:3.0.0`,
+        to: `${scenario.host}/${repo}:3.1.0@${bareArm.digest}`,
+        image: `${scenario.host}/${repo}`,
         tag: '3.1.0',
         updateType: 'minor',
         digest: bareArm.digest,
@@ -195,7 +166,7 @@ describe('platform verdicts', () => {
     ]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/${repo}`,
+        image: `${scenario.host}/${repo}`,
         tag: '3.2.0',
         digest: v6.digest,
         reason: 'platform-regression',
@@ -212,16 +183,16 @@ describe('platform verdicts', () => {
     const modern = await pushTag('cases/modern', '4.0.0', [AMD64, ARM64], { flavor: 'oci' });
     const modernNext = await pushTag('cases/modern', '4.0.1', [AMD64, ARM64], { flavor: 'docker' });
     expect(modernNext.mediaType).toBe(MEDIA_TYPES.dockerList);
-    const dir = makeRepo({ 'compose.yaml': `services:\n  a:\n    image: ${host}/cases/legacy:1.0.0\n  b:\n    image: ${host}/cases/modern:4.0.0@${modern.digest}\n` });
+    const dir = scenario.tree({ 'compose.yaml': `services:\n  a:\n    image: ${scenario.host}/cases/legacy:1.0.0\n  b:\n    image: ${scenario.host}/cases/modern:4.0.0@${modern.digest}\n` });
     const { run, report } = await check(dir);
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
         file: 'compose.yaml',
         line: 3,
-        from: `${host}/cases/legacy:1.0.0`,
-        to: `${host}/cases/legacy:1.1.0@${legacyNext.digest}`,
-        image: `${host}/cases/legacy`,
+        from: `${scenario.host}/cases/legacy:1.0.0`,
+        to: `${scenario.host}/cases/legacy:1.1.0@${legacyNext.digest}`,
+        image: `${scenario.host}/cases/legacy`,
         tag: '1.1.0',
         updateType: 'minor',
         digest: legacyNext.digest,
@@ -231,9 +202,9 @@ describe('platform verdicts', () => {
       {
         file: 'compose.yaml',
         line: 5,
-        from: `${host}/cases/modern:4.0.0@${modern.digest}`,
-        to: `${host}/cases/modern:4.0.1@${modernNext.digest}`,
-        image: `${host}/cases/modern`,
+        from: `${scenario.host}/cases/modern:4.0.0@${modern.digest}`,
+        to: `${scenario.host}/cases/modern:4.0.1@${modernNext.digest}`,
+        image: `${scenario.host}/cases/modern`,
         tag: '4.0.1',
         updateType: 'patch',
         digest: modernNext.digest,
@@ -247,14 +218,14 @@ describe('platform verdicts', () => {
   it('a single-arch manifest is held as single-arch when --platforms asks for two', async () => {
     const repo = 'cases/tool';
     const current = await pushTag(repo, '5.0.0', [AMD64, ARM64]);
-    const single = await pushImage(registry, repo, { ...AMD64, mediaType: 'oci', label: 'cases/tool:5.1.0', tag: '5.1.0' });
-    const dir = makeRepo({ Dockerfile: `FROM ${host}/${repo}:5.0.0@${current.digest}\n` });
+    const single = await pushImage(scenario.registry, repo, { ...AMD64, mediaType: 'oci', label: 'cases/tool:5.1.0', tag: '5.1.0' });
+    const dir = scenario.tree({ Dockerfile: `FROM ${scenario.host}/${repo}:5.0.0@${current.digest}\n` });
     const { run, report } = await check(dir, { args: ['--platforms', 'linux/amd64,linux/arm64'] });
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/${repo}`,
+        image: `${scenario.host}/${repo}`,
         tag: '5.1.0',
         digest: single.digest,
         reason: 'missing-platforms',
@@ -268,19 +239,19 @@ describe('platform verdicts', () => {
 
 describe('the incident', () => {
   it('a user on 27.0.3-dind gets 27.1.1-dind while 27.2.0-dind lacks amd64 (platforms from the config)', async () => {
-    const dir = makeRepo({ '.gitlab-ci.yml': `build:\n  services:\n    - ${host}/library/docker:27.0.3-dind\n  script: [docker info]\n` });
+    const dir = scenario.tree({ '.gitlab-ci.yml': `build:\n  services:\n    - ${scenario.host}/library/docker:27.0.3-dind\n  script: [docker info]\n` });
     const { run, report } = await check(dir, { config: { platforms: ['linux/amd64', 'linux/arm64'] } });
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
         file: '.gitlab-ci.yml',
         line: 3,
-        from: `${host}/library/docker:27.0.3-dind`,
-        to: `${host}/library/docker:27.1.1-dind@${incident.digests['27.1.1-dind']}`,
-        image: `${host}/library/docker`,
+        from: `${scenario.host}/library/docker:27.0.3-dind`,
+        to: `${scenario.host}/library/docker:27.1.1-dind@${scenario.seed.digests['27.1.1-dind']}`,
+        image: `${scenario.host}/library/docker`,
         tag: '27.1.1-dind',
         updateType: 'minor',
-        digest: incident.digests['27.1.1-dind'],
+        digest: scenario.seed.digests['27.1.1-dind'],
         // The two required platforms are verified and claimed; the others the index lists are not verified.
         platforms: ['linux/amd64', 'linux/arm64/v8'],
         unverifiedPlatforms: ['linux/arm/v6', 'linux/arm/v7'],
@@ -289,9 +260,9 @@ describe('the incident', () => {
     ]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/library/docker`,
+        image: `${scenario.host}/library/docker`,
         tag: '27.2.0-dind',
-        digest: incident.digests['27.2.0-dind'],
+        digest: scenario.seed.digests['27.2.0-dind'],
         reason: 'missing-platforms',
         reasons: ['missing-platforms'],
         missing: ['linux/amd64'],
@@ -302,10 +273,10 @@ describe('the incident', () => {
   });
 
   it("a pin to one platform's manifest on purpose moves to the same platform of the new index", async () => {
-    const amd64 = (tag: '27.0.3-dind' | '27.1.1-dind' | '27.2.0-dind') => incident.images[tag].find((image) => image.platform.architecture === 'amd64')!.digest;
-    const arm64 = (tag: '27.0.3-dind' | '27.2.0-dind') => incident.images[tag].find((image) => image.platform.architecture === 'arm64')!.digest;
-    const dir = makeRepo({
-      Dockerfile: `FROM ${host}/library/docker:27.0.3-dind@${amd64('27.0.3-dind')} AS amd64\nFROM ${host}/library/docker:27.0.3-dind@${arm64('27.0.3-dind')} AS arm64\n`,
+    const amd64 = (tag: '27.0.3-dind' | '27.1.1-dind' | '27.2.0-dind') => scenario.seed.images[tag].find((image) => image.platform.architecture === 'amd64')!.digest;
+    const arm64 = (tag: '27.0.3-dind' | '27.2.0-dind') => scenario.seed.images[tag].find((image) => image.platform.architecture === 'arm64')!.digest;
+    const dir = scenario.tree({
+      Dockerfile: `FROM ${scenario.host}/library/docker:27.0.3-dind@${amd64('27.0.3-dind')} AS amd64\nFROM ${scenario.host}/library/docker:27.0.3-dind@${arm64('27.0.3-dind')} AS arm64\n`,
     });
     const { run, report } = await check(dir);
     expect(run.code).toBe(0);
@@ -313,9 +284,9 @@ describe('the incident', () => {
       {
         file: 'Dockerfile',
         line: 1,
-        from: `${host}/library/docker:27.0.3-dind@${amd64('27.0.3-dind')}`,
-        to: `${host}/library/docker:27.1.1-dind@${amd64('27.1.1-dind')}`,
-        image: `${host}/library/docker`,
+        from: `${scenario.host}/library/docker:27.0.3-dind@${amd64('27.0.3-dind')}`,
+        to: `${scenario.host}/library/docker:27.1.1-dind@${amd64('27.1.1-dind')}`,
+        image: `${scenario.host}/library/docker`,
         tag: '27.1.1-dind',
         updateType: 'minor',
         digest: amd64('27.1.1-dind'),
@@ -325,9 +296,9 @@ describe('the incident', () => {
       {
         file: 'Dockerfile',
         line: 2,
-        from: `${host}/library/docker:27.0.3-dind@${arm64('27.0.3-dind')}`,
-        to: `${host}/library/docker:27.2.0-dind@${arm64('27.2.0-dind')}`,
-        image: `${host}/library/docker`,
+        from: `${scenario.host}/library/docker:27.0.3-dind@${arm64('27.0.3-dind')}`,
+        to: `${scenario.host}/library/docker:27.2.0-dind@${arm64('27.2.0-dind')}`,
+        image: `${scenario.host}/library/docker`,
         tag: '27.2.0-dind',
         updateType: 'minor',
         digest: arm64('27.2.0-dind'),
@@ -337,9 +308,9 @@ describe('the incident', () => {
     ]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/library/docker`,
+        image: `${scenario.host}/library/docker`,
         tag: '27.2.0-dind',
-        digest: incident.digests['27.2.0-dind'],
+        digest: scenario.seed.digests['27.2.0-dind'],
         reason: 'platform-regression',
         reasons: ['platform-regression'],
         missing: ['linux/amd64'],
@@ -354,21 +325,21 @@ describe('tag lists', () => {
     const repo = 'cases/many';
     const old = await pushTag(repo, '1.0.0', [AMD64, ARM64]);
     const tags = Array.from({ length: 120 }, (_, i) => `1.${i + 1}.0`);
-    for (const tag of tags) await pushManifest(registry, repo, tag, old.bytes, old.mediaType);
+    for (const tag of tags) await pushManifest(scenario.registry, repo, tag, old.bytes, old.mediaType);
     const newest = await pushTag(repo, '1.999.0', [AMD64, ARM64]);
     const sorted = ['1.0.0', ...tags, '1.999.0'].sort();
     expect(sorted.at(-1)).toBe('1.999.0');
 
-    const dir = makeRepo({ 'pod.yaml': pod(`${host}/${repo}:1.0.0@${old.digest}`) });
+    const dir = scenario.tree({ 'pod.yaml': pod(`${scenario.host}/${repo}:1.0.0@${old.digest}`) });
     const { run, report } = await check(dir);
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
         file: 'pod.yaml',
         line: 8,
-        from: `${host}/${repo}:1.0.0@${old.digest}`,
-        to: `${host}/${repo}:1.999.0@${newest.digest}`,
-        image: `${host}/${repo}`,
+        from: `${scenario.host}/${repo}:1.0.0@${old.digest}`,
+        to: `${scenario.host}/${repo}:1.999.0@${newest.digest}`,
+        image: `${scenario.host}/${repo}`,
         tag: '1.999.0',
         updateType: 'minor',
         digest: newest.digest,
@@ -376,7 +347,7 @@ describe('tag lists', () => {
         fromPlatforms: ['linux/amd64', 'linux/arm64/v8'],
       },
     ]);
-    expect(proxy.requests.filter((r) => r.path === `/v2/${repo}/tags/list`).map((r) => [r.query, r.status])).toEqual([
+    expect(scenario.proxy.requests.filter((r) => r.path === `/v2/${repo}/tags/list`).map((r) => [r.query, r.status])).toEqual([
       ['n=1000', 200],
       [`n=50&last=${sorted[49]}`, 200],
       [`n=50&last=${sorted[99]}`, 200],
@@ -395,16 +366,16 @@ describe('policy from the config', () => {
   });
 
   it('minimumReleaseAge holds a candidate created a day ago as too-new and pins the tag in use', async () => {
-    const dir = makeRepo({ 'pod.yaml': pod(`${host}/cases/aged:1.0.0`) });
+    const dir = scenario.tree({ 'pod.yaml': pod(`${scenario.host}/cases/aged:1.0.0`) });
     const { run, report } = await check(dir, { config: { minimumReleaseAge: '3 days' } });
     expect(run.code).toBe(0);
     expect(report.updates).toEqual([
       {
         file: 'pod.yaml',
         line: 8,
-        from: `${host}/cases/aged:1.0.0`,
-        to: `${host}/cases/aged:1.0.0@${aged.old.digest}`,
-        image: `${host}/cases/aged`,
+        from: `${scenario.host}/cases/aged:1.0.0`,
+        to: `${scenario.host}/cases/aged:1.0.0@${aged.old.digest}`,
+        image: `${scenario.host}/cases/aged`,
         tag: '1.0.0',
         updateType: 'pin',
         digest: aged.old.digest,
@@ -414,7 +385,7 @@ describe('policy from the config', () => {
     ]);
     expect(report.blocked).toEqual([
       {
-        image: `${host}/cases/aged`,
+        image: `${scenario.host}/cases/aged`,
         tag: '1.1.0',
         digest: aged.fresh.digest,
         reason: 'too-new',
@@ -426,14 +397,14 @@ describe('policy from the config', () => {
   });
 
   it('settleTime holds every digest first seen in this run, and lets it through on a later run', async () => {
-    const dir = makeRepo({ 'pod.yaml': pod(`${host}/cases/aged:1.0.0`) });
-    const cache = path.join(work, 'settle-cache');
+    const dir = scenario.tree({ 'pod.yaml': pod(`${scenario.host}/cases/aged:1.0.0`) });
+    const cache = path.join(scenario.work, 'settle-cache');
     const first = await check(dir, { config: { settleTime: '30 minutes' }, cache });
     expect(first.run.code).toBe(0);
     expect(first.report.updates).toEqual([]);
     expect(first.report.blocked).toEqual([
       {
-        image: `${host}/cases/aged`,
+        image: `${scenario.host}/cases/aged`,
         tag: '1.1.0',
         digest: aged.fresh.digest,
         reason: 'too-new',
@@ -442,7 +413,7 @@ describe('policy from the config', () => {
         message: 'digest first seen just now; settleTime is 30m',
       },
       {
-        image: `${host}/cases/aged`,
+        image: `${scenario.host}/cases/aged`,
         tag: '1.0.0',
         digest: aged.old.digest,
         reason: 'too-new',
@@ -457,9 +428,9 @@ describe('policy from the config', () => {
       {
         file: 'pod.yaml',
         line: 8,
-        from: `${host}/cases/aged:1.0.0`,
-        to: `${host}/cases/aged:1.1.0@${aged.fresh.digest}`,
-        image: `${host}/cases/aged`,
+        from: `${scenario.host}/cases/aged:1.0.0`,
+        to: `${scenario.host}/cases/aged:1.1.0@${aged.fresh.digest}`,
+        image: `${scenario.host}/cases/aged`,
         tag: '1.1.0',
         updateType: 'minor',
         digest: aged.fresh.digest,
@@ -471,15 +442,15 @@ describe('policy from the config', () => {
   });
 
   it('a package rule with enabled: false reports the references as ignored and never asks the registry', async () => {
-    const dir = makeRepo({ 'pod.yaml': pod(`${host}/cases/aged:1.0.0`, `${host}/library/docker:27.0.3`) });
-    const { run, report } = await check(dir, { config: { packageRules: [{ matchImages: [`${host}/cases/aged`], enabled: false }] } });
+    const dir = scenario.tree({ 'pod.yaml': pod(`${scenario.host}/cases/aged:1.0.0`, `${scenario.host}/library/docker:27.0.3`) });
+    const { run, report } = await check(dir, { config: { packageRules: [{ matchImages: [`${scenario.host}/cases/aged`], enabled: false }] } });
     expect(run.code).toBe(0);
     expect(report.references.map((reference) => [reference.line, reference.value, reference.skip])).toEqual([
-      [8, `${host}/cases/aged:1.0.0`, 'ignored'],
-      [10, `${host}/library/docker:27.0.3`, null],
+      [8, `${scenario.host}/cases/aged:1.0.0`, 'ignored'],
+      [10, `${scenario.host}/library/docker:27.0.3`, null],
     ]);
-    expect((report.updates as Array<{ to: string }>).map((update) => update.to)).toEqual([`${host}/library/docker:27.1.1@${incident.digests['27.1.1']}`]);
-    expect(proxy.count(undefined, /^\/v2\/cases\/aged\//)).toBe(0);
+    expect((report.updates as Array<{ to: string }>).map((update) => update.to)).toEqual([`${scenario.host}/library/docker:27.1.1@${scenario.seed.digests['27.1.1']}`]);
+    expect(scenario.proxy.count(undefined, /^\/v2\/cases\/aged\//)).toBe(0);
   });
 
   it("allowMajor: false keeps a rule's images within their major version", async () => {
@@ -487,13 +458,13 @@ describe('policy from the config', () => {
     await pushTag(repo, '1.0.0', [AMD64, ARM64]);
     const minor = await pushTag(repo, '1.1.0', [AMD64, ARM64]);
     const major = await pushTag(repo, '2.0.0', [AMD64, ARM64]);
-    const dir = makeRepo({ 'pod.yaml': pod(`${host}/${repo}:1.0.0`) });
+    const dir = scenario.tree({ 'pod.yaml': pod(`${scenario.host}/${repo}:1.0.0`) });
     const update = (tag: string, digest: string, updateType: string) => ({
       file: 'pod.yaml',
       line: 8,
-      from: `${host}/${repo}:1.0.0`,
-      to: `${host}/${repo}:${tag}@${digest}`,
-      image: `${host}/${repo}`,
+      from: `${scenario.host}/${repo}:1.0.0`,
+      to: `${scenario.host}/${repo}:${tag}@${digest}`,
+      image: `${scenario.host}/${repo}`,
       tag,
       updateType,
       digest,
@@ -503,7 +474,7 @@ describe('policy from the config', () => {
 
     const allowed = await check(dir);
     expect(allowed.report.updates).toEqual([update('2.0.0', major.digest, 'major')]);
-    const kept = await check(dir, { config: { packageRules: [{ matchImages: [`${host}/cases/*`], allowMajor: false }] } });
+    const kept = await check(dir, { config: { packageRules: [{ matchImages: [`${scenario.host}/cases/*`], allowMajor: false }] } });
     expect(kept.report.updates).toEqual([update('1.1.0', minor.digest, 'minor')]);
   });
 });

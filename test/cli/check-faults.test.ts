@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startProxy, startRedirectTarget, type FaultRule, type RedirectTarget, type TestProxy } from '../support/proxy.js';
 import { startRegistry, type RegistryTarget, type TestRegistry } from '../support/registry.js';
 import { runArchpin, type CliRun } from '../support/run-cli.js';
 import { pushImage, pushIndex, seedIncident, type IncidentSeed, type Platform } from '../support/seed.js';
+import { useScenario } from '../support/scenario.js';
 
 const PLATFORMS: readonly Platform[] = [
   { os: 'linux', architecture: 'amd64' },
@@ -14,15 +14,8 @@ const PLATFORMS: readonly Platform[] = [
 const FULL = ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'];
 const TWO = ['linux/amd64', 'linux/arm64/v8'];
 
-let work: string;
-
-beforeAll(() => {
-  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-check-faults-'));
-});
-
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const scenario = useScenario({ name: 'check-faults', registry: false });
+const makeRepo = (name: string, files: Record<string, string>): string => scenario.tree(files, name);
 
 /** Two tags of a repository, each a complete index of amd64 and arm64 (OCI, or a Docker manifest list). */
 async function seedPair(target: RegistryTarget, repo: string, tags: readonly [string, string], flavor: 'oci' | 'docker'): Promise<Record<string, string>> {
@@ -34,17 +27,8 @@ async function seedPair(target: RegistryTarget, repo: string, tags: readonly [st
   return digests;
 }
 
-function makeRepo(name: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
-
 let cacheCount = 0;
-const freshCache = (): string => path.join(work, `cache-${++cacheCount}`);
+const freshCache = (): string => path.join(scenario.work, `cache-${++cacheCount}`);
 
 interface Report {
   updates: Array<{ file: string; to: string; updateType: string; platforms: string[] }>;
@@ -259,7 +243,7 @@ describe('archpin check through a redirect to another host (htpasswd registry)',
   it('follows the redirect without the credentials and pins the verified bytes', async () => {
     proxy.addFault({ method: 'GET', path: '/v2/team/api/manifests/1.1.0', fault: { kind: 'redirect', to: storage } });
     const dir = makeRepo('redirect', { 'compose.yaml': `services:\n  api:\n    image: ${proxy.host}/team/api:1.0.0\n` });
-    const config = path.join(work, 'redirect.json');
+    const config = path.join(scenario.work, 'redirect.json');
     writeFileSync(config, JSON.stringify({ registries: { [proxy.host]: { username: 'ci-bot', passwordEnv: 'REGISTRY_PASSWORD' } } }));
     const run = await runArchpin(['check', dir, '--format', 'json', '--config', config, '--cache-dir', freshCache()], { env: { REGISTRY_PASSWORD: 'pull-only-42' } });
     expect(run.code).toBe(0);

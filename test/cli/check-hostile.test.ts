@@ -1,43 +1,22 @@
 // A hostile registry and a careless publisher, against the real registry: every case is a named hold (or
 // the image's own error), never a pin of something unverified, and the other images are unaffected.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startProxy, startRedirectTarget, type RedirectTarget, type TestProxy } from '../support/proxy.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runArchpin, type CliRun } from '../support/run-cli.js';
 import { deleteManifest, MEDIA_TYPES, pushBlob, pushEmptyIndex, pushImage, pushIndex, pushManifest, type Descriptor, type ImageDescriptor, type Platform } from '../support/seed.js';
+import { useScenario } from '../support/scenario.js';
 
 const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 const ARM64: Platform = { os: 'linux', architecture: 'arm64', variant: 'v8' };
 const I386: Platform = { os: 'linux', architecture: '386' };
 const TWO = ['linux/amd64', 'linux/arm64/v8'];
 
-let registry: TestRegistry;
-let proxy: TestProxy;
-let redirect: RedirectTarget;
-let host: string;
-let work: string;
 let counter = 0;
+const scenario = useScenario({ name: 'check-hostile', proxy: {}, redirect: true });
 
-beforeAll(async () => {
-  registry = await startRegistry();
-  proxy = await startProxy({ target: registry.url });
-  redirect = await startRedirectTarget();
-  host = proxy.host;
-  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-check-hostile-'));
-});
-
-afterAll(async () => {
-  await redirect?.stop();
-  await proxy?.stop();
-  await registry?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-beforeEach(() => proxy.reset());
+beforeEach(() => scenario.proxy.reset());
 
 interface Report {
   updates: Array<{ file: string; line: number; from: string; to: string; tag: string; updateType: string; digest: string; platforms: string[]; unverifiedPlatforms?: string[] }>;
@@ -46,23 +25,23 @@ interface Report {
 }
 
 async function images(repo: string, tag: string, platforms: readonly Platform[]): Promise<ImageDescriptor[]> {
-  return Promise.all(platforms.map((platform) => pushImage(registry, repo, { ...platform, mediaType: 'oci', label: `${repo}:${tag}` })));
+  return Promise.all(platforms.map((platform) => pushImage(scenario.registry, repo, { ...platform, mediaType: 'oci', label: `${repo}:${tag}` })));
 }
 
 async function tagIndex(repo: string, tag: string, platforms: readonly Platform[]): Promise<string> {
-  return (await pushIndex(registry, repo, tag, await images(repo, tag, platforms), { mediaType: 'oci' })).digest;
+  return (await pushIndex(scenario.registry, repo, tag, await images(repo, tag, platforms), { mediaType: 'oci' })).digest;
 }
 
 /** Pushes an index with exactly these entries (whatever they claim). */
 async function rawIndex(repo: string, tag: string, manifests: readonly object[], extra: object = {}): Promise<{ digest: string; size: number }> {
   const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests, ...extra }));
-  return { digest: await pushManifest(registry, repo, tag, bytes, MEDIA_TYPES.ociIndex), size: bytes.byteLength };
+  return { digest: await pushManifest(scenario.registry, repo, tag, bytes, MEDIA_TYPES.ociIndex), size: bytes.byteLength };
 }
 
 /** An image manifest whose config blob holds `config` as given. */
 async function rawImage(repo: string, config: object, options: { configType?: string; artifactType?: string; tag?: string } = {}): Promise<Descriptor> {
-  const configBlob = await pushBlob(registry, repo, Buffer.from(JSON.stringify(config)));
-  const layer = await pushBlob(registry, repo, Buffer.from(`layer of ${repo} ${JSON.stringify(config)}`));
+  const configBlob = await pushBlob(scenario.registry, repo, Buffer.from(JSON.stringify(config)));
+  const layer = await pushBlob(scenario.registry, repo, Buffer.from(`layer of ${repo} ${JSON.stringify(config)}`));
   const bytes = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -72,7 +51,7 @@ async function rawImage(repo: string, config: object, options: { configType?: st
       layers: [{ mediaType: MEDIA_TYPES.ociLayer, ...layer }],
     }),
   );
-  const digest = await pushManifest(registry, repo, options.tag ?? sha(bytes), bytes, MEDIA_TYPES.ociManifest);
+  const digest = await pushManifest(scenario.registry, repo, options.tag ?? sha(bytes), bytes, MEDIA_TYPES.ociManifest);
   return { mediaType: MEDIA_TYPES.ociManifest, digest, size: bytes.byteLength };
 }
 
@@ -80,22 +59,13 @@ function sha(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-function makeRepo(files: Record<string, string>): string {
-  const dir = path.join(work, `repo-${++counter}`);
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
-
 const pod = (...refs: string[]): string => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n${refs.map((ref, i) => `    - name: c${i}\n      image: ${ref}\n`).join('')}`;
 
 async function check(refs: string[], options: { config?: object; cache?: string } = {}): Promise<{ run: CliRun; report: Report }> {
-  const dir = makeRepo({ 'pod.yaml': pod(...refs) });
-  const args = ['check', dir, '--format', 'json', '--cache-dir', options.cache ?? path.join(work, `cache-${++counter}`)];
+  const dir = scenario.tree({ 'pod.yaml': pod(...refs) });
+  const args = ['check', dir, '--format', 'json', '--cache-dir', options.cache ?? path.join(scenario.work, `cache-${++counter}`)];
   if (options.config) {
-    const file = path.join(work, `config-${++counter}.json`);
+    const file = path.join(scenario.work, `config-${++counter}.json`);
     writeFileSync(file, JSON.stringify(options.config));
     args.push('--config', file);
   }
@@ -115,18 +85,18 @@ describe('children are verified before a pin', () => {
     // 1.2.0: arm64's child was garbage-collected
     const [amd, arm] = await images(repo, '1.2.0', [AMD64, ARM64]);
     const dangling = await rawIndex(repo, '1.2.0', [amd!, arm!]);
-    await deleteManifest(registry, repo, arm!.digest);
+    await deleteManifest(scenario.registry, repo, arm!.digest);
     // 1.3.0: the arm64 entry points at the empty index
     const [amd3] = await images(repo, '1.3.0', [AMD64]);
-    const emptyDigest = await pushEmptyIndex(registry, repo, 'empty');
+    const emptyDigest = await pushEmptyIndex(scenario.registry, repo, 'empty');
     const emptyChild = await rawIndex(repo, '1.3.0', [amd3!, { mediaType: MEDIA_TYPES.ociManifest, digest: emptyDigest, size: 89, platform: ARM64 }]);
     // 1.4.0: the arm64 entry holds an s390x image
     const [amd4, s390x] = await images(repo, '1.4.0', [AMD64, { os: 'linux', architecture: 's390x' }]);
     const lying = await rawIndex(repo, '1.4.0', [amd4!, { ...s390x!, platform: ARM64 }]);
 
-    const { run, report } = await check([`${host}/${repo}:1.0.0`]);
+    const { run, report } = await check([`${scenario.host}/${repo}:1.0.0`]);
     expect(run.code).toBe(0);
-    expect(proposals(report)).toEqual([[`${host}/${repo}:1.1.0@${good}`, 'minor', TWO]]);
+    expect(proposals(report)).toEqual([[`${scenario.host}/${repo}:1.1.0@${good}`, 'minor', TWO]]);
     expect(held(report)).toEqual([
       ['1.4.0', ['platform-mismatch'], ['linux/arm64/v8']],
       ['1.3.0', ['child-not-image'], ['linux/arm64/v8']],
@@ -144,10 +114,10 @@ describe('children are verified before a pin', () => {
     const good = await tagIndex(repo, '1.1.0', [AMD64, ARM64]);
     const [amd, arm] = await images(repo, '1.2.0', [AMD64, ARM64]);
     await rawIndex(repo, '1.2.0', [amd!, arm!]);
-    await deleteManifest(registry, repo, amd!.digest);
-    const { run, report } = await check([`${host}/${repo}:1.0.0`], { config: { minimumReleaseAge: '3 days' } });
+    await deleteManifest(scenario.registry, repo, amd!.digest);
+    const { run, report } = await check([`${scenario.host}/${repo}:1.0.0`], { config: { minimumReleaseAge: '3 days' } });
     expect(run.code).toBe(0);
-    expect(proposals(report)).toEqual([[`${host}/${repo}:1.1.0@${good}`, 'minor', TWO]]);
+    expect(proposals(report)).toEqual([[`${scenario.host}/${repo}:1.1.0@${good}`, 'minor', TWO]]);
     expect(held(report)).toEqual([['1.2.0', ['child-missing'], ['linux/amd64']]]);
   });
 
@@ -160,8 +130,8 @@ describe('children are verified before a pin', () => {
     await rawIndex(repo, '1.2.0', [amd2!, { ...arm2!, size: 5 * 1024 * 1024 }]);
     const [amd3, arm3] = await images(repo, '1.3.0', [AMD64, ARM64]);
     await rawIndex(repo, '1.3.0', [amd3!, arm3!]);
-    proxy.addFault({ method: 'GET', path: `/v2/${repo}/manifests/${arm3!.digest}`, fault: { kind: 'corrupt' } });
-    const { run, report } = await check([`${host}/${repo}:1.0.0@${base}`]);
+    scenario.proxy.addFault({ method: 'GET', path: `/v2/${repo}/manifests/${arm3!.digest}`, fault: { kind: 'corrupt' } });
+    const { run, report } = await check([`${scenario.host}/${repo}:1.0.0@${base}`]);
     expect(run.code).toBe(0);
     expect(proposals(report)).toEqual([]);
     expect(held(report)).toEqual([
@@ -177,11 +147,11 @@ describe('children are verified before a pin', () => {
     const base = await tagIndex(repo, '1.0.0', [AMD64, ARM64]);
     const [amd, arm] = await images(repo, '1.1.0', [AMD64, ARM64]);
     const next = await rawIndex(repo, '1.1.0', [amd!, arm!]);
-    proxy.addFault({ method: 'GET', path: `/v2/${repo}/manifests/${arm!.digest}`, fault: { kind: 'redirect', to: redirect } });
-    const { run, report } = await check([`${host}/${repo}:1.0.0@${base}`]);
+    scenario.proxy.addFault({ method: 'GET', path: `/v2/${repo}/manifests/${arm!.digest}`, fault: { kind: 'redirect', to: scenario.redirect } });
+    const { run, report } = await check([`${scenario.host}/${repo}:1.0.0@${base}`]);
     expect(run.code).toBe(0);
-    expect(proposals(report)).toEqual([[`${host}/${repo}:1.1.0@${next.digest}`, 'minor', TWO]]);
-    expect(proxy.requests.filter((request) => request.fault === 'redirect').length).toBe(1);
+    expect(proposals(report)).toEqual([[`${scenario.host}/${repo}:1.1.0@${next.digest}`, 'minor', TWO]]);
+    expect(scenario.proxy.requests.filter((request) => request.fault === 'redirect').length).toBe(1);
   });
 
   it('a config blob corrupted on the way is digest-mismatch; the same platform twice with different digests is duplicate-platform', async () => {
@@ -192,9 +162,11 @@ describe('children are verified before a pin', () => {
     const [amdA, armA] = await images(repo, '1.2.0', [AMD64, ARM64]);
     const [amdB] = await images(repo, '1.2.0-b', [AMD64]);
     await rawIndex(repo, '1.2.0', [amdA!, armA!, amdB!]);
-    const armManifest = (await (await fetch(`${registry.url}/v2/${repo}/manifests/${arm!.digest}`, { headers: { accept: MEDIA_TYPES.ociManifest } })).json()) as { config: { digest: string } };
-    proxy.addFault({ method: 'GET', path: `/v2/${repo}/blobs/${armManifest.config.digest}`, fault: { kind: 'corrupt' } });
-    const { run, report } = await check([`${host}/${repo}:1.0.0@${base}`]);
+    const armManifest = (await (await fetch(`${scenario.registry.url}/v2/${repo}/manifests/${arm!.digest}`, { headers: { accept: MEDIA_TYPES.ociManifest } })).json()) as {
+      config: { digest: string };
+    };
+    scenario.proxy.addFault({ method: 'GET', path: `/v2/${repo}/blobs/${armManifest.config.digest}`, fault: { kind: 'corrupt' } });
+    const { run, report } = await check([`${scenario.host}/${repo}:1.0.0@${base}`]);
     expect(run.code).toBe(0);
     expect(proposals(report)).toEqual([]);
     expect(held(report)).toEqual([
@@ -217,9 +189,9 @@ describe('index shapes', () => {
     const [amd, arm] = await images(repo, '1.3.0', [AMD64, ARM64]);
     await rawIndex(repo, '1.3.0', [{ mediaType: amd!.mediaType, digest: amd!.digest, size: amd!.size }, arm!]);
 
-    const { run, report } = await check([`${host}/${repo}:1.0.0@${base}`]);
+    const { run, report } = await check([`${scenario.host}/${repo}:1.0.0@${base}`]);
     expect(run.code).toBe(0);
-    expect(proposals(report)).toEqual([[`${host}/${repo}:1.1.0@${nested.digest}`, 'minor', TWO]]);
+    expect(proposals(report)).toEqual([[`${scenario.host}/${repo}:1.1.0@${nested.digest}`, 'minor', TWO]]);
     expect(held(report)).toEqual([
       ['1.3.0', ['platform-regression', 'no-platform'], ['linux/amd64']],
       ['1.2.0', ['platform-regression', 'nested-index'], ['linux/amd64', 'linux/arm64/v8']],
@@ -234,13 +206,13 @@ describe('index shapes', () => {
     await rawImage(repo, {}, { tag: '1.3.0' });
     const signature = await rawImage(repo, { architecture: '', os: '' }, { tag: `${good.replace(':', '-')}.sig` });
     await rawIndex(repo, '1.4.0', [signature], { subject: { mediaType: MEDIA_TYPES.ociIndex, digest: good, size: 1 } });
-    const { run, report } = await check([`${host}/${repo}:1.0.0`, `${host}/hostile/children:1.0.0`]);
+    const { run, report } = await check([`${scenario.host}/${repo}:1.0.0`, `${scenario.host}/hostile/children:1.0.0`]);
     expect(run.code).toBe(0);
     expect(report.updates.map((update) => [update.line, update.to])).toEqual([
-      [8, `${host}/${repo}:1.1.0@${good}`],
-      [10, expect.stringMatching(new RegExp(`^${host}/hostile/children:1\\.1\\.0@sha256:`))],
+      [8, `${scenario.host}/${repo}:1.1.0@${good}`],
+      [10, expect.stringMatching(new RegExp(`^${scenario.host}/hostile/children:1\\.1\\.0@sha256:`))],
     ]);
-    expect(report.blocked.filter((item) => item.image === `${host}/${repo}`).map((item) => [item.tag, item.reasons])).toEqual([
+    expect(report.blocked.filter((item) => item.image === `${scenario.host}/${repo}`).map((item) => [item.tag, item.reasons])).toEqual([
       ['1.4.0', ['artifact']],
       ['1.3.0', ['artifact']],
       ['1.2.0', ['artifact']],
@@ -254,12 +226,12 @@ describe('unknown baseline', () => {
     const only386 = await tagIndex('hostile/i386', 'latest', [I386]);
     const onlyArm = await tagIndex('hostile/arm', 'latest', [ARM64]);
     const full = await tagIndex('hostile/full', 'latest', [AMD64, ARM64]);
-    const { run, report } = await check([`${host}/hostile/i386:latest`, `${host}/hostile/arm:latest`, `${host}/hostile/full:latest`]);
+    const { run, report } = await check([`${scenario.host}/hostile/i386:latest`, `${scenario.host}/hostile/arm:latest`, `${scenario.host}/hostile/full:latest`]);
     expect(run.code).toBe(0);
-    expect(proposals(report)).toEqual([[`${host}/hostile/full:latest@${full}`, 'pin', TWO]]);
+    expect(proposals(report)).toEqual([[`${scenario.host}/hostile/full:latest@${full}`, 'pin', TWO]]);
     expect(report.blocked.map((item) => [item.image, item.digest, item.reasons, item.missing, item.message])).toEqual([
-      [`${host}/hostile/i386`, only386, ['missing-platforms'], ['linux/amd64'], 'index lists only linux/386; required by default, as no platforms are configured: linux/amd64'],
-      [`${host}/hostile/arm`, onlyArm, ['missing-platforms'], ['linux/amd64'], 'index lists only linux/arm64/v8; required by default, as no platforms are configured: linux/amd64'],
+      [`${scenario.host}/hostile/i386`, only386, ['missing-platforms'], ['linux/amd64'], 'index lists only linux/386; required by default, as no platforms are configured: linux/amd64'],
+      [`${scenario.host}/hostile/arm`, onlyArm, ['missing-platforms'], ['linux/amd64'], 'index lists only linux/arm64/v8; required by default, as no platforms are configured: linux/amd64'],
     ]);
   });
 
@@ -267,13 +239,13 @@ describe('unknown baseline', () => {
     const repo = 'hostile/partial-pin';
     const pinned = await tagIndex(repo, '1.0.0', [ARM64]);
     const stillPartial = await tagIndex(repo, '1.1.0', [ARM64]);
-    const { report } = await check([`${host}/${repo}:1.0.0@${pinned}`]);
+    const { report } = await check([`${scenario.host}/${repo}:1.0.0@${pinned}`]);
     expect(proposals(report)).toEqual([]);
     expect(report.blocked.map((item) => [item.tag, item.digest, item.reasons])).toEqual([['1.1.0', stillPartial, ['missing-platforms']]]);
     const complete = await tagIndex(repo, '1.2.0', [AMD64, ARM64]);
-    const after = await check([`${host}/${repo}:1.0.0@${pinned}`]);
+    const after = await check([`${scenario.host}/${repo}:1.0.0@${pinned}`]);
     // linux/amd64 is what the unknown-baseline rule requires: only its child is verified and claimed.
-    expect(proposals(after.report)).toEqual([[`${host}/${repo}:1.2.0@${complete}`, 'minor', ['linux/amd64']]]);
+    expect(proposals(after.report)).toEqual([[`${scenario.host}/${repo}:1.2.0@${complete}`, 'minor', ['linux/amd64']]]);
     expect(after.report.updates[0]!.unverifiedPlatforms).toEqual(['linux/arm64/v8']);
   });
 });
@@ -283,22 +255,22 @@ describe('cost', () => {
     const repo = 'hostile/warm';
     const base = await tagIndex(repo, '1.0.0', [AMD64, ARM64]);
     await tagIndex(repo, '1.1.0', [AMD64, ARM64]);
-    const cache = path.join(work, 'warm-cache');
-    const cold = await check([`${host}/${repo}:1.0.0@${base}`], { cache });
+    const cache = path.join(scenario.work, 'warm-cache');
+    const cold = await check([`${scenario.host}/${repo}:1.0.0@${base}`], { cache });
     expect(cold.report.updates.length).toBe(1);
     // cold: the pinned index, the candidate's index, its two children and their two configs
-    expect([proxy.count('GET', /\/manifests\//), proxy.count('GET', /\/blobs\//)]).toEqual([4, 2]);
-    proxy.reset();
-    const warm = await check([`${host}/${repo}:1.0.0@${base}`], { cache });
+    expect([scenario.proxy.count('GET', /\/manifests\//), scenario.proxy.count('GET', /\/blobs\//)]).toEqual([4, 2]);
+    scenario.proxy.reset();
+    const warm = await check([`${scenario.host}/${repo}:1.0.0@${base}`], { cache });
     expect(warm.report.updates).toEqual(cold.report.updates);
-    expect([proxy.count('GET', /\/manifests\//), proxy.count('GET', /\/blobs\//)]).toEqual([0, 0]);
+    expect([scenario.proxy.count('GET', /\/manifests\//), scenario.proxy.count('GET', /\/blobs\//)]).toEqual([0, 0]);
   });
 });
 
 describe('audit', () => {
   async function audit(refs: string[], options: { cache?: string; format?: 'json' | 'text' } = {}): Promise<CliRun> {
-    const dir = makeRepo({ 'pod.yaml': pod(...refs) });
-    return runArchpin(['audit', dir, '--format', options.format ?? 'json', '--cache-dir', options.cache ?? path.join(work, `cache-${++counter}`)]);
+    const dir = scenario.tree({ 'pod.yaml': pod(...refs) });
+    return runArchpin(['audit', dir, '--format', options.format ?? 'json', '--cache-dir', options.cache ?? path.join(scenario.work, `cache-${++counter}`)]);
   }
 
   it('a deleted pin, a pin with a dangling child and a pin whose child lies are unsafe (exit 3) with reasons and the newest passing fix', async () => {
@@ -310,20 +282,20 @@ describe('audit', () => {
     const [amd2, s390x] = await images(repo, '1.0.2', [AMD64, { os: 'linux', architecture: 's390x' }]);
     const lying = await rawIndex(repo, '1.0.2', [amd2!, { ...s390x!, platform: ARM64 }]);
     const fixed = await tagIndex(repo, '1.1.0', [AMD64, ARM64]);
-    const cache = path.join(work, 'audit-cache');
+    const cache = path.join(scenario.work, 'audit-cache');
     // a first run while everything is there warms the cache
-    const before = await audit([`${host}/${repo}:1.0.0@${deleted.digest}`], { cache });
+    const before = await audit([`${scenario.host}/${repo}:1.0.0@${deleted.digest}`], { cache });
     expect(before.code).toBe(0);
-    await deleteManifest(registry, repo, deleted.digest);
-    await deleteManifest(registry, repo, arm1!.digest);
+    await deleteManifest(scenario.registry, repo, deleted.digest);
+    await deleteManifest(scenario.registry, repo, arm1!.digest);
 
-    const run = await audit([`${host}/${repo}:1.0.0@${deleted.digest}`, `${host}/${repo}:1.0.1@${dangling.digest}`, `${host}/${repo}:1.0.2@${lying.digest}`], { cache });
+    const run = await audit([`${scenario.host}/${repo}:1.0.0@${deleted.digest}`, `${scenario.host}/${repo}:1.0.1@${dangling.digest}`, `${scenario.host}/${repo}:1.0.2@${lying.digest}`], { cache });
     expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout) as { audit: Array<{ line: number; reasons: string[]; missing: string[]; fix: string | null }>; summary: object; errors: unknown[] };
     expect(report.audit.map((finding) => [finding.line, finding.reasons, finding.missing, finding.fix])).toEqual([
-      [8, ['pin-missing'], [], `${host}/${repo}:1.1.0@${fixed}`],
-      [10, ['child-missing'], ['linux/arm64/v8'], `${host}/${repo}:1.1.0@${fixed}`],
-      [12, ['platform-mismatch'], ['linux/arm64/v8'], `${host}/${repo}:1.1.0@${fixed}`],
+      [8, ['pin-missing'], [], `${scenario.host}/${repo}:1.1.0@${fixed}`],
+      [10, ['child-missing'], ['linux/arm64/v8'], `${scenario.host}/${repo}:1.1.0@${fixed}`],
+      [12, ['platform-mismatch'], ['linux/arm64/v8'], `${scenario.host}/${repo}:1.1.0@${fixed}`],
     ]);
     expect(report.summary).toEqual({ pins: 3, unsafe: 3, unchecked: 0 });
     expect(report.errors).toEqual([]);
@@ -332,33 +304,33 @@ describe('audit', () => {
   it('config blobs the cache holds are confirmed with a HEAD: one the registry lost makes the pin unsafe', async () => {
     const repo = 'audit/config-gone';
     const pinned = await tagIndex(repo, '1.0.0', [AMD64, ARM64]);
-    const cache = path.join(work, 'audit-config-cache');
-    const before = await audit([`${host}/${repo}:1.0.0@${pinned}`], { cache });
+    const cache = path.join(scenario.work, 'audit-config-cache');
+    const before = await audit([`${scenario.host}/${repo}:1.0.0@${pinned}`], { cache });
     expect(before.code).toBe(0);
     // Every blob of the repository now answers 404 (garbage-collected), while manifests are still there.
-    proxy.reset();
-    proxy.addFault({ path: new RegExp(`^/v2/${repo}/blobs/`), fault: { kind: 'status', status: 404 } });
-    const run = await audit([`${host}/${repo}:1.0.0@${pinned}`], { cache });
+    scenario.proxy.reset();
+    scenario.proxy.addFault({ path: new RegExp(`^/v2/${repo}/blobs/`), fault: { kind: 'status', status: 404 } });
+    const run = await audit([`${scenario.host}/${repo}:1.0.0@${pinned}`], { cache });
     expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout) as { audit: Array<{ reasons: string[]; missing: string[]; message: string }> };
     expect(report.audit.map((finding) => [finding.reasons, finding.missing])).toEqual([[['child-missing'], ['linux/amd64', 'linux/arm64/v8']]]);
     expect(report.audit[0]!.message).toMatch(/^linux\/amd64: child sha256:[0-9a-f]{12}'s config blob sha256:[0-9a-f]{12} is missing from the registry \(404\); linux\/arm64\/v8: /);
     // Both config blobs were asked for with a HEAD, never downloaded again.
-    expect([proxy.count('HEAD', /\/blobs\//), proxy.count('GET', /\/blobs\//)]).toEqual([2, 0]);
+    expect([scenario.proxy.count('HEAD', /\/blobs\//), scenario.proxy.count('GET', /\/blobs\//)]).toEqual([2, 0]);
   });
 
   it('when only an older version passes, the fix proposes it', async () => {
     const repo = 'audit/older';
     const good = await tagIndex(repo, '2.0.0', [AMD64, ARM64]);
     const partial = await tagIndex(repo, '2.1.0', [ARM64]);
-    const run = await audit([`${host}/${repo}:2.1.0@${partial}`], { format: 'text' });
+    const run = await audit([`${scenario.host}/${repo}:2.1.0@${partial}`], { format: 'text' });
     expect(run.code).toBe(3);
     expect(run.stdout).toBe(
       [
         'Unsafe pins (1):',
-        `  pod.yaml:8  ${host}/${repo}:2.1.0@${partial}`,
+        `  pod.yaml:8  ${scenario.host}/${repo}:2.1.0@${partial}`,
         '      missing-platforms: index lists only linux/arm64/v8; required by default, as no platforms are configured: linux/amd64',
-        `      fix: ${host}/${repo}:2.0.0@${good}`,
+        `      fix: ${scenario.host}/${repo}:2.0.0@${good}`,
         '',
       ].join('\n'),
     );
@@ -367,8 +339,8 @@ describe('audit', () => {
   it('with the registry down, nothing is called safe: it says how many pins could not be checked (exit 1)', async () => {
     const repo = 'audit/down';
     const pinned = await tagIndex(repo, '1.0.0', [AMD64, ARM64]);
-    proxy.addFault({ path: new RegExp(`^/v2/${repo}/`), fault: { kind: 'status', status: 503 } });
-    const run = await audit([`${host}/${repo}:1.0.0@${pinned}`], { format: 'text' });
+    scenario.proxy.addFault({ path: new RegExp(`^/v2/${repo}/`), fault: { kind: 'status', status: 503 } });
+    const run = await audit([`${scenario.host}/${repo}:1.0.0@${pinned}`], { format: 'text' });
     expect(run.code).toBe(1);
     expect(run.stdout.split('\n').slice(0, 3)).toEqual(['No unsafe pin among the 0 checked; 1 of 1 pinned image could not be checked (see errors): their safety is unknown.', '', 'Errors (1):']);
     expect(run.stdout).not.toContain('safe.');
@@ -388,12 +360,12 @@ describe('inspect', () => {
   it('shows each entry verified or not, attestations marked, and the verdict; exit 3 when refused', async () => {
     const repo = 'inspect/app';
     const images1 = await images(repo, '1.0.0', [AMD64, ARM64]);
-    const good = await pushIndex(registry, repo, '1.0.0', images1, { mediaType: 'oci', attestations: true });
+    const good = await pushIndex(scenario.registry, repo, '1.0.0', images1, { mediaType: 'oci', attestations: true });
     const [amd, s390x] = await images(repo, '1.1.0', [AMD64, { os: 'linux', architecture: 's390x' }]);
     const lying = await rawIndex(repo, '1.1.0', [amd!, { ...s390x!, platform: ARM64 }]);
-    const cache = path.join(work, 'inspect-cache');
+    const cache = path.join(scenario.work, 'inspect-cache');
 
-    const ok = await runArchpin(['inspect', `${host}/${repo}:1.0.0`, '--format', 'json', '--cache-dir', cache]);
+    const ok = await runArchpin(['inspect', `${scenario.host}/${repo}:1.0.0`, '--format', 'json', '--cache-dir', cache]);
     expect([ok.code, ok.stderr]).toEqual([0, '']);
     const passed = JSON.parse(ok.stdout) as Inspection;
     expect(passed.digest).toBe(good.digest);
@@ -408,19 +380,19 @@ describe('inspect', () => {
     expect(passed.verdict).toEqual({ pass: true, platforms: TWO, notRequired: [] });
 
     // Without platforms configured only linux/amd64 is required: the lying arm64 child is shown, and does not decide.
-    const lenient = await runArchpin(['inspect', `${host}/${repo}@${lying.digest}`, '--cache-dir', cache]);
+    const lenient = await runArchpin(['inspect', `${scenario.host}/${repo}@${lying.digest}`, '--cache-dir', cache]);
     expect(lenient.code).toBe(0);
     expect(lenient.stdout).toContain(`linux/arm64/v8  ${s390x!.digest}  ${String(s390x!.size).padEnd(4)}  platform-mismatch: the child's config says linux/s390x\n`);
     expect(lenient.stdout.endsWith('\nverdict     pass (linux/amd64; not required, not vouched for: linux/arm64/v8)\n')).toBe(true);
 
-    const bad = await runArchpin(['inspect', `${host}/${repo}@${lying.digest}`, '--platforms', 'linux/amd64,linux/arm64', '--cache-dir', cache]);
+    const bad = await runArchpin(['inspect', `${scenario.host}/${repo}@${lying.digest}`, '--platforms', 'linux/amd64,linux/arm64', '--cache-dir', cache]);
     expect(bad.code).toBe(3);
     expect(bad.stdout).toContain(`digest      ${lying.digest}\n`);
     expect(bad.stdout).toContain(`linux/arm64/v8  ${s390x!.digest}  ${String(s390x!.size).padEnd(4)}  platform-mismatch: the child's config says linux/s390x\n`);
     expect(bad.stdout).toContain(`linux/amd64     ${amd!.digest}  ${String(amd!.size).padEnd(4)}  verified\n`);
     expect(bad.stdout.endsWith("\nverdict     refused: platform-mismatch: linux/arm64/v8: the child's config says linux/s390x\n")).toBe(true);
 
-    const matrix = await runArchpin(['inspect', `${host}/${repo}`, '--tags', '2', '--platforms', 'linux/amd64,linux/arm64', '--cache-dir', cache]);
+    const matrix = await runArchpin(['inspect', `${scenario.host}/${repo}`, '--tags', '2', '--platforms', 'linux/amd64,linux/arm64', '--cache-dir', cache]);
     expect(matrix.code).toBe(3);
     expect(matrix.stdout.split('\n').slice(2, 5)).toEqual([
       'tag    linux/amd64  linux/arm64/v8  verdict',

@@ -1,42 +1,19 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EMPTY_OCI_INDEX_DIGEST } from '../../src/core/digest.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { seedIncident, type IncidentSeed } from '../support/seed.js';
 import { runArchpin } from '../support/run-cli.js';
+import { useScenario } from '../support/scenario.js';
 
-let registry: TestRegistry;
-let seed: IncidentSeed;
-let work: string;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  seed = await seedIncident(registry);
-  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-check-'));
-});
-
-afterAll(async () => {
-  await registry?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-function makeRepo(name: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
+const scenario = useScenario({ name: 'check', seed: true });
+const makeRepo = (name: string, files: Record<string, string>): string => scenario.tree(files, name);
 
 describe('archpin check against the incident', () => {
   it('pins 27.1.1-dind, holds the empty and the arm64-only index with reasons, and --write edits byte-exactly', async () => {
-    const host = registry.host;
-    const ci = `# CI\r\nbuild:\r\n  image: ${host}/library/docker:27.0.3\r\n  services:\r\n    - name: "${host}/library/docker:27.0.3-dind@${seed.digests['27.0.3-dind']}"\r\n      alias: docker\r\n  script: [docker info]\r\n`;
+    const host = scenario.registry.host;
+    const ci = `# CI\r\nbuild:\r\n  image: ${host}/library/docker:27.0.3\r\n  services:\r\n    - name: "${host}/library/docker:27.0.3-dind@${scenario.seed.digests['27.0.3-dind']}"\r\n      alias: docker\r\n  script: [docker info]\r\n`;
     const dir = makeRepo('incident', { '.gitlab-ci.yml': ci });
-    const cache = path.join(work, 'cache-incident');
+    const cache = path.join(scenario.work, 'cache-incident');
     const run = await runArchpin(['check', dir, '--format', 'json', '--cache-dir', cache]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -46,35 +23,37 @@ describe('archpin check against the incident', () => {
         file: '.gitlab-ci.yml',
         line: 3,
         from: `${host}/library/docker:27.0.3`,
-        to: `${host}/library/docker:27.1.1@${seed.digests['27.1.1']}`,
+        to: `${host}/library/docker:27.1.1@${scenario.seed.digests['27.1.1']}`,
         image: `${host}/library/docker`,
         tag: '27.1.1',
         updateType: 'minor',
-        digest: seed.digests['27.1.1'],
+        digest: scenario.seed.digests['27.1.1'],
         platforms: ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'],
         fromPlatforms: ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'],
       },
       {
         file: '.gitlab-ci.yml',
         line: 5,
-        from: `${host}/library/docker:27.0.3-dind@${seed.digests['27.0.3-dind']}`,
-        to: `${host}/library/docker:27.1.1-dind@${seed.digests['27.1.1-dind']}`,
+        from: `${host}/library/docker:27.0.3-dind@${scenario.seed.digests['27.0.3-dind']}`,
+        to: `${host}/library/docker:27.1.1-dind@${scenario.seed.digests['27.1.1-dind']}`,
         image: `${host}/library/docker`,
         tag: '27.1.1-dind',
         updateType: 'minor',
-        digest: seed.digests['27.1.1-dind'],
+        digest: scenario.seed.digests['27.1.1-dind'],
         platforms: ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'],
         fromPlatforms: ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'],
       },
     ]);
     const blocked = report.blocked.map((held: { tag: string; reason: string; missing: string[]; digest: string }) => [held.tag, held.reason, held.missing, held.digest]);
-    expect(blocked).toEqual([['27.2.0-dind', 'platform-regression', ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7'], seed.digests['27.2.0-dind']]]);
+    expect(blocked).toEqual([['27.2.0-dind', 'platform-regression', ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7'], scenario.seed.digests['27.2.0-dind']]]);
     expect(report.errors).toEqual([]);
 
     const write = await runArchpin(['check', dir, '--write', '--cache-dir', cache]);
     expect(write.code).toBe(0);
     expect(readFileSync(path.join(dir, '.gitlab-ci.yml'), 'latin1')).toBe(
-      ci.replace(`docker:27.0.3\r`, `docker:27.1.1@${seed.digests['27.1.1']}\r`).replace(`docker:27.0.3-dind@${seed.digests['27.0.3-dind']}`, `docker:27.1.1-dind@${seed.digests['27.1.1-dind']}`),
+      ci
+        .replace(`docker:27.0.3\r`, `docker:27.1.1@${scenario.seed.digests['27.1.1']}\r`)
+        .replace(`docker:27.0.3-dind@${scenario.seed.digests['27.0.3-dind']}`, `docker:27.1.1-dind@${scenario.seed.digests['27.1.1-dind']}`),
     );
     const again = await runArchpin(['check', dir, '--format', 'json', '--cache-dir', cache]);
     expect(JSON.parse(again.stdout).updates).toEqual([]);
@@ -82,32 +61,32 @@ describe('archpin check against the incident', () => {
 
   it('with --platforms linux/amd64,linux/arm64 the arm64-only index is held as missing-platforms linux/amd64', async () => {
     const dir = makeRepo('platforms', {
-      'deploy.yaml': `apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n    - name: d\n      image: ${registry.host}/library/docker:27.0.3-dind\n`,
+      'deploy.yaml': `apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n    - name: d\n      image: ${scenario.registry.host}/library/docker:27.0.3-dind\n`,
     });
-    const run = await runArchpin(['check', dir, '--format', 'json', '--platforms', 'linux/amd64,linux/arm64', '--cache-dir', path.join(work, 'cache-platforms')]);
+    const run = await runArchpin(['check', dir, '--format', 'json', '--platforms', 'linux/amd64,linux/arm64', '--cache-dir', path.join(scenario.work, 'cache-platforms')]);
     const report = JSON.parse(run.stdout);
-    expect(report.updates.map((update: { to: string }) => update.to)).toEqual([`${registry.host}/library/docker:27.1.1-dind@${seed.digests['27.1.1-dind']}`]);
+    expect(report.updates.map((update: { to: string }) => update.to)).toEqual([`${scenario.registry.host}/library/docker:27.1.1-dind@${scenario.seed.digests['27.1.1-dind']}`]);
     expect(report.blocked.map((held: { tag: string; reason: string; missing: string[] }) => [held.tag, held.reason, held.missing])).toEqual([['27.2.0-dind', 'missing-platforms', ['linux/amd64']]]);
   });
 
   it('audit flags a pin to the empty index with exit 3 and suggests the repin', async () => {
     const dir = makeRepo('audit', {
-      Dockerfile: `FROM ${registry.host}/library/docker:27.1.0-dind@${EMPTY_OCI_INDEX_DIGEST}\nFROM ${registry.host}/library/docker:27.1.1@${seed.digests['27.1.1']}\n`,
+      Dockerfile: `FROM ${scenario.registry.host}/library/docker:27.1.0-dind@${EMPTY_OCI_INDEX_DIGEST}\nFROM ${scenario.registry.host}/library/docker:27.1.1@${scenario.seed.digests['27.1.1']}\n`,
     });
-    const run = await runArchpin(['audit', dir, '--format', 'json', '--cache-dir', path.join(work, 'cache-audit')]);
+    const run = await runArchpin(['audit', dir, '--format', 'json', '--cache-dir', path.join(scenario.work, 'cache-audit')]);
     expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout);
     expect(report.audit).toEqual([
       {
         file: 'Dockerfile',
         line: 1,
-        value: `${registry.host}/library/docker:27.1.0-dind@${EMPTY_OCI_INDEX_DIGEST}`,
-        image: `${registry.host}/library/docker`,
+        value: `${scenario.registry.host}/library/docker:27.1.0-dind@${EMPTY_OCI_INDEX_DIGEST}`,
+        image: `${scenario.registry.host}/library/docker`,
         reason: 'empty-index',
         reasons: ['empty-index'],
         missing: [],
         message: 'pinned to the known empty index digest: the image has no platforms and cannot be pulled',
-        fix: `${registry.host}/library/docker:27.1.1-dind@${seed.digests['27.1.1-dind']}`,
+        fix: `${scenario.registry.host}/library/docker:27.1.1-dind@${scenario.seed.digests['27.1.1-dind']}`,
       },
     ]);
   });
