@@ -4,20 +4,20 @@
  * project; a worker killed mid-job has its job taken by another; Redis restarts lose nothing; a
  * webhook burst spread over replicas runs each project once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../support/gitlab-double.js';
+import { startGitlabDouble, type GitlabDouble } from '../support/gitlab-double.js';
 import { startProxy, type TestProxy } from '../support/proxy.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { seedIncident } from '../support/seed.js';
 import { gitlabPush, post, until, WEBHOOK_SECRET } from './serve-support.js';
+import { launchServe } from '../support/serve-process.js';
 import { ensureBuilt } from '../support/build.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 let registry: TestRegistry;
 let gitlab: GitlabDouble;
 let proxy: TestProxy;
@@ -73,32 +73,10 @@ function configFile(group: string, serve: Record<string, unknown>): string {
 }
 
 async function replica(config: string, role: 'all' | 'scheduler' | 'worker'): Promise<Replica> {
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bin/archpin.js'), 'serve', '--config', config, '--role', role, '--cache-dir', path.join(work, `cache-${children.length}`), '--log-level', 'info'],
-    {
-      cwd: work,
-      env: { PATH: process.env.PATH ?? '', HOME: work, GITLAB_TOKEN: GITLAB_TEST_TOKEN, HOOK_SECRET: WEBHOOK_SECRET },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await until(() => /listening on (http:\/\/\S+)/.exec(stdout)?.[1] ?? (child.exitCode !== null ? `exit:${child.exitCode}` : null), `${role} to listen`, 20_000);
-  if (url.startsWith('exit:')) throw new Error(`archpin serve exited: ${stderr}`);
-  return {
-    child,
-    url,
-    output: () => stderr,
-    async stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
+  const serve = launchServe(['--config', config, '--role', role, '--cache-dir', path.join(work, `cache-${children.length}`), '--log-level', 'info'], { cwd: work });
+  children.push(serve.child);
+  const url = await serve.listening(20_000);
+  return { child: serve.child, url, output: serve.stderr, stop: serve.stop };
 }
 
 const projectRuns = (id: number) => gitlab.requests.filter((request) => request.method === 'GET' && request.path === `/projects/${id}/issues`).length;

@@ -3,7 +3,6 @@
  * finishes the write in flight and exits 0. The GitLab double sits behind a proxy that delays commits,
  * so the signal lands mid-sweep.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,15 +11,15 @@ import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../supp
 import { startProxy, type TestProxy } from '../support/proxy.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { seedIncident } from '../support/seed.js';
-import { until, WEBHOOK_SECRET } from './serve-support.js';
+import { until } from './serve-support.js';
+import { launchServe, type ServeProcess } from '../support/serve-process.js';
 import { ensureBuilt } from '../support/build.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 let registry: TestRegistry;
 let gitlab: GitlabDouble;
 let proxy: TestProxy;
 let work: string;
-let child: ChildProcess | null = null;
+let serve: ServeProcess | null = null;
 
 beforeAll(async () => {
   await ensureBuilt('dist/cli/serve.js');
@@ -32,7 +31,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  serve?.child.kill('SIGKILL');
   await proxy?.stop();
   await gitlab?.stop();
   await registry?.stop();
@@ -47,24 +46,15 @@ describe('archpin serve process', () => {
     const config = path.join(work, 'archpin.json');
     writeFileSync(config, JSON.stringify({ forge: { type: 'gitlab', url: proxy.url, groups: ['proc'] }, serve: { listen: '127.0.0.1:0', concurrency: 1, webhookSecretEnv: 'HOOK_SECRET' } }));
 
-    child = spawn(process.execPath, [path.join(ROOT, 'bin/archpin.js'), 'serve', '--config', config, '--cache-dir', path.join(work, 'cache')], {
-      cwd: work,
-      env: { PATH: process.env.PATH ?? '', HOME: work, GITLAB_TOKEN: GITLAB_TEST_TOKEN, HOOK_SECRET: WEBHOOK_SECRET },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })));
-
-    const url = await until(() => /^archpin serve: listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(stdout)?.[1], 'the listen line');
+    serve = launchServe(['--config', config, '--cache-dir', path.join(work, 'cache')], { cwd: work });
+    const url = await until(() => /^archpin serve: listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(serve!.stdout())?.[1], 'the listen line');
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     await until(() => proxy.count('POST', /\/repository\/commits$/) === 1, 'the first commit');
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    child.kill('SIGTERM');
-    const { code, signal } = await exited;
-    child = null;
+    serve.child.kill('SIGTERM');
+    const { code, signal } = await serve.exited;
+    const stderr = serve.stderr();
+    serve = null;
     expect([code, signal]).toEqual([0, null]);
 
     const records = stderr

@@ -6,7 +6,9 @@ import { createLogger } from '../../src/cli/logger.js';
 import { serveOptions, type ServeArgs } from '../../src/cli/serve.js';
 import type { Config } from '../../src/config/schema.js';
 
-export const WEBHOOK_SECRET = 'whk-7Hq2mXv9LpR4tNc8';
+import { WEBHOOK_SECRET } from '../support/serve-process.js';
+
+export { WEBHOOK_SECRET };
 export const NOW = Date.parse('2026-11-22T12:00:00Z');
 
 export interface Started {
