@@ -7,7 +7,8 @@
 import PQueue from 'p-queue';
 import type { Forge, ForgeTargets, Repository } from '../apply/forges/forge.js';
 import { buildGraph } from '../chain/build-graph.js';
-import { isChainFile, projectFacts } from '../chain/project-facts.js';
+import { isChainFile, projectFacts, type ProjectInput } from '../chain/project-facts.js';
+import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
 import type { ChainGraph, ProjectFacts } from '../chain/types.js';
 
 export interface ChainProjects {
@@ -37,20 +38,31 @@ export interface ReadChainOptions {
   readonly now?: () => number;
   /** How long an unchanged activity stamp is trusted without comparing the head (`forge.fullCheckInterval`). */
   readonly fullCheckMs?: number;
+  /** Where a project's files become facts (default: in-process). */
+  readonly facts?: FactsReader;
 }
 
-export async function readProjectFacts(forge: Forge, repository: Repository, registry: string | null): Promise<ProjectFacts> {
+/** Turns a project's chain files into its facts: in-process by default, in a worker with limits in `serve` (isolated-scanner.ts). */
+export type FactsReader = (input: ProjectInput, registry: string | null) => Promise<ProjectFacts>;
+
+export async function readProjectFacts(forge: Forge, repository: Repository, registry: string | null, reader?: FactsReader): Promise<ProjectFacts> {
   const tree = await forge.listTree(repository, repository.defaultBranch);
-  const wanted = tree
-    .map((entry) => entry.path)
-    .filter(isChainFile)
-    .sort();
   const files: Array<{ path: string; bytes: Uint8Array }> = [];
-  for (const path of wanted) {
-    const bytes = await forge.readFile(repository, path, repository.defaultBranch);
-    if (bytes) files.push({ path, bytes });
+  const unread: Array<NonNullable<ProjectInput['unread']>[number]> = [];
+  const tooLarge = (path: string, size: number) => unread.push({ path, code: 'file-too-large', message: `${size} bytes is over the ${DEFAULT_MAX_FILE_SIZE}-byte limit (chain files); not read` });
+  const wanted = tree.filter((entry) => isChainFile(entry.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const entry of wanted) {
+    // the tree's size first, so an oversized file is not even downloaded
+    if (entry.size !== null && entry.size > DEFAULT_MAX_FILE_SIZE) {
+      tooLarge(entry.path, entry.size);
+      continue;
+    }
+    const bytes = await forge.readFile(repository, entry.path, repository.defaultBranch);
+    if (bytes && bytes.length > DEFAULT_MAX_FILE_SIZE) tooLarge(entry.path, bytes.length);
+    else if (bytes) files.push({ path: entry.path, bytes });
   }
-  return projectFacts({ path: repository.path, id: repository.id, defaultBranch: repository.defaultBranch, files }, registry);
+  const input: ProjectInput = { path: repository.path, id: repository.id, defaultBranch: repository.defaultBranch, files, unread };
+  return reader ? reader(input, registry) : projectFacts(input, registry);
 }
 
 /** One project's facts, from the cache when its default branch has not moved since. */
@@ -68,7 +80,7 @@ export async function cachedProjectFacts(forge: Forge, repository: Repository, r
     }
   }
   const head = cache ? await forge.branchHead(repository, repository.defaultBranch) : null;
-  const facts = await readProjectFacts(forge, repository, registry);
+  const facts = await readProjectFacts(forge, repository, registry, options.facts);
   cache?.set(repository.path, { facts, sha: head?.sha ?? null, activity: repository.activity, checkedAt: now });
   return { facts, read: true };
 }

@@ -19,7 +19,7 @@ import { errorFields } from '../core/errors.js';
 import { parseImageRef } from '../core/image-ref.js';
 import type { Manifest } from '../core/manifest.js';
 import { gateParentImage, type ParentVerdict } from './chain-gate.js';
-import { cachedProjectFacts, readChainProjects, type FactsCache } from './chain-projects.js';
+import { cachedProjectFacts, readChainProjects, type FactsCache, type FactsReader } from './chain-projects.js';
 import type { PipelineHookEvent } from './webhooks.js';
 import type { RegistryClient } from '../lookup/registry-client.js';
 
@@ -36,6 +36,8 @@ export interface ChainRunnerOptions {
   /** The clock of gate decisions. */
   readonly now: () => number;
   readonly dryRun: boolean;
+  /** Where each project's chain files become facts (serve: a worker thread with limits, isolated-scanner.ts); closed on stop. */
+  readonly facts?: FactsReader & { close(): void };
 }
 
 /** A push to a project's default branch: the files it touched, or null when the hook did not list them all. */
@@ -84,7 +86,7 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
   const counters = { triggered: 0, dryRun: 0, triggerFailed: 0, gatePassed: 0, gateBlocked: 0 };
 
   const factsCache: FactsCache = new Map();
-  const readOptions = { cache: factsCache, now: options.now, fullCheckMs: fullCheckIntervalMs(config) };
+  const readOptions = { cache: factsCache, now: options.now, fullCheckMs: fullCheckIntervalMs(config), ...(options.facts ? { facts: options.facts } : {}) };
   const announce = (graph: ChainGraph, before: ChainGraph | null): void => {
     const known = new Set(before?.cycles.map((cycle) => cycle.join('\n')) ?? []);
     for (const cycle of graph.cycles) if (!known.has(cycle.join('\n'))) logger.warn({ cycle }, 'image cycle: these projects are never rebuilt by the chain');
@@ -381,6 +383,7 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      options.facts?.close();
     },
   };
 }

@@ -3,11 +3,14 @@
  * (`resourceLimits`) and a time budget: a repository whose files exhaust either is stopped (the
  * worker is terminated), reported as `repository-over-budget`, and the bot goes on with the others;
  * the main thread keeps answering /healthz meanwhile. Used by `serve`; any mode that runs
- * repositories can pass `isolatedScanner(limits)` as its scanner factory.
+ * repositories can pass `isolatedScanner(limits)` as its scanner factory. Chain rebuilds read each
+ * project's chain files into facts the same way (`isolatedFactsReader`).
  */
 import { Worker } from 'node:worker_threads';
+import type { ProjectFacts } from '../chain/types.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { RepositoryOverBudget } from '../core/errors.js';
+import type { FactsReader } from './chain-projects.js';
 import type { RepositoryScanner } from './repository-scanner.js';
 import type { ScanWorkerRequest } from './scan-worker.js';
 
@@ -29,11 +32,19 @@ function workerUrl(): URL {
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string };
 type Distributive<T> = T extends unknown ? Omit<T, 'id'> : never;
 
-export function isolatedScanner(repository: string, limits: IsolationLimits = DEFAULT_ISOLATION): RepositoryScanner {
+/** Why a worker was stopped, in words that follow "scanning" / "reading the chain files". */
+class WorkerStopped extends Error {}
+
+interface WorkerCalls {
+  /** Sends one request; rejects with WorkerStopped (and ends the worker) past `timeMs` or the memory ceiling. `spent` gets the time the call took. */
+  call<T>(request: Distributive<ScanWorkerRequest>, timeMs: number, spent: (ms: number) => void): Promise<T>;
+  close(): void;
+}
+
+/** One worker thread at a time, started on first use and again after it was stopped. */
+function workerCalls(limits: IsolationLimits): WorkerCalls {
   let worker: { thread: Worker; ready: Promise<void> } | null = null;
-  let used = 0;
   let next = 0;
-  let ended: RepositoryOverBudget | null = null;
 
   /** A new worker, and when it has loaded (loading is not counted against the time budget). */
   const start = (): { thread: Worker; ready: Promise<void> } => {
@@ -54,59 +65,108 @@ export function isolatedScanner(repository: string, limits: IsolationLimits = DE
     return { thread, ready };
   };
 
-  const overBudget = (what: string): RepositoryOverBudget => new RepositoryOverBudget(repository, what);
-
-  const call = async <T>(request: Distributive<ScanWorkerRequest>): Promise<T> => {
-    if (ended) throw ended;
-    worker ??= start();
-    try {
-      await worker.ready;
-    } catch (error) {
-      ended = overBudget(`the scan worker did not start: ${(error as Error).message}`);
-      throw ended;
-    }
-    const current = worker.thread;
-    const id = next++;
-    const started = Date.now();
-    return new Promise<T>((resolve, reject) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        current.off('message', onMessage);
-        current.off('error', onError);
-        current.off('exit', onExit);
-        used += Date.now() - started;
-      };
-      const fail = (error: RepositoryOverBudget): void => {
-        finish();
-        ended = error;
-        worker = null;
-        void current.terminate();
-        reject(error);
-      };
-      const onMessage = (reply: Reply): void => {
-        if (reply.id !== id) return;
-        finish();
-        if (reply.ok) resolve(reply.value as T);
-        else reject(new Error(reply.message));
-      };
-      const onError = (error: Error & { code?: string }): void => {
-        fail(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? overBudget(`scanning used more than the ${limits.memoryMb} MB memory ceiling`) : overBudget(`the scan worker failed: ${error.message}`));
-      };
-      const onExit = (code: number): void => fail(overBudget(`the scan worker exited (${code})`));
-      const timer = setTimeout(() => fail(overBudget(`scanning took longer than the ${limits.timeMs / 1000} s budget`)), Math.max(0, limits.timeMs - used));
-      current.on('message', onMessage);
-      current.on('error', onError);
-      current.on('exit', onExit);
-      current.postMessage({ ...request, id });
-    });
-  };
-
   return {
-    scan: (files, problems) => call({ kind: 'scan', files: files.map((file) => ({ path: file.path, bytes: file.bytes })), problems }),
-    changeFiles: (fileEdits) => call({ kind: 'change', fileEdits }),
+    async call<T>(request: Distributive<ScanWorkerRequest>, timeMs: number, spent: (ms: number) => void): Promise<T> {
+      worker ??= start();
+      try {
+        await worker.ready;
+      } catch (error) {
+        worker = null;
+        throw new WorkerStopped(`could not start: ${(error as Error).message}`);
+      }
+      const current = worker.thread;
+      const id = next++;
+      const started = Date.now();
+      return new Promise<T>((resolve, reject) => {
+        const finish = (): void => {
+          clearTimeout(timer);
+          current.off('message', onMessage);
+          current.off('error', onError);
+          current.off('exit', onExit);
+          spent(Date.now() - started);
+        };
+        const fail = (why: string): void => {
+          finish();
+          if (worker?.thread === current) worker = null;
+          void current.terminate();
+          reject(new WorkerStopped(why));
+        };
+        const onMessage = (reply: Reply): void => {
+          if (reply.id !== id) return;
+          finish();
+          if (reply.ok) resolve(reply.value as T);
+          else reject(new Error(reply.message));
+        };
+        const onError = (error: Error & { code?: string }): void => {
+          fail(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `used more than the ${limits.memoryMb} MB memory ceiling` : `failed: ${error.message}`);
+        };
+        const onExit = (code: number): void => fail(`stopped: the worker exited (${code})`);
+        const timer = setTimeout(() => fail(`took longer than the ${limits.timeMs / 1000} s budget`), Math.max(0, timeMs));
+        current.on('message', onMessage);
+        current.on('error', onError);
+        current.on('exit', onExit);
+        current.postMessage({ ...request, id });
+      });
+    },
     close() {
       if (worker) void worker.thread.terminate();
       worker = null;
     },
   };
+}
+
+export function isolatedScanner(repository: string, limits: IsolationLimits = DEFAULT_ISOLATION): RepositoryScanner {
+  const calls = workerCalls(limits);
+  let used = 0;
+  let ended: RepositoryOverBudget | null = null;
+
+  const call = async <T>(request: Distributive<ScanWorkerRequest>): Promise<T> => {
+    if (ended) throw ended;
+    try {
+      return await calls.call<T>(request, limits.timeMs - used, (ms) => (used += ms));
+    } catch (error) {
+      if (!(error instanceof WorkerStopped)) throw error;
+      ended = new RepositoryOverBudget(repository, `scanning ${error.message}`);
+      throw ended;
+    }
+  };
+
+  return {
+    scan: (files, problems) => call({ kind: 'scan', files: files.map((file) => ({ path: file.path, bytes: file.bytes })), problems }),
+    changeFiles: (fileEdits) => call({ kind: 'change', fileEdits }),
+    close: () => calls.close(),
+  };
+}
+
+/**
+ * Chain facts (each project's Dockerfiles, CI file and upstream lists) made in a worker thread: one
+ * worker for all projects, each project with the whole time budget. A project over a limit gets a
+ * `project-over-budget` problem and no facts (it has no edges); the worker is started again for the next.
+ */
+export function isolatedFactsReader(limits: IsolationLimits = DEFAULT_ISOLATION): FactsReader & { close(): void } {
+  const calls = workerCalls(limits);
+  let queue: Promise<unknown> = Promise.resolve();
+  const read = async (input: Parameters<FactsReader>[0], registry: string | null): Promise<ProjectFacts> => {
+    try {
+      return await calls.call<ProjectFacts>({ kind: 'facts', input, registry }, limits.timeMs, () => undefined);
+    } catch (error) {
+      if (!(error instanceof WorkerStopped)) throw error;
+      return {
+        path: input.path,
+        id: input.id ?? null,
+        defaultBranch: input.defaultBranch ?? null,
+        uses: [],
+        publishes: [],
+        upstream: null,
+        problems: [{ project: input.path, file: null, line: null, code: 'project-over-budget', message: `reading the chain files ${error.message}; the project is left out of the graph` }],
+      };
+    }
+  };
+  // one project at a time in the one worker: a project's budget is its own
+  const reader = (input: Parameters<FactsReader>[0], registry: string | null): Promise<ProjectFacts> => {
+    const result = queue.then(() => read(input, registry));
+    queue = result.catch(() => undefined);
+    return result;
+  };
+  return Object.assign(reader, { close: () => calls.close() });
 }

@@ -1,9 +1,11 @@
 /**
  * The worker thread behind isolated-scanner.ts: holds one repository's scan and answers `scan` and
- * `change` requests. Whatever a hostile file makes it do (run out of memory, loop for long), only
- * this thread pays; the parent ends it when it is over budget.
+ * `change` requests, and turns a project's chain files into facts (`facts`). Whatever a hostile
+ * file makes it do (run out of memory, loop for long), only this thread pays; the parent ends it
+ * when it is over budget.
  */
 import { parentPort } from 'node:worker_threads';
+import { projectFacts, type ProjectInput } from '../chain/project-facts.js';
 import { sourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
 import type { FileEdit } from '../core/verify-edits.js';
@@ -11,7 +13,8 @@ import { scanState } from './repository-scanner.js';
 
 export type ScanWorkerRequest =
   | { readonly id: number; readonly kind: 'scan'; readonly files: ReadonlyArray<{ path: string; bytes: Uint8Array }>; readonly problems: readonly ScanProblem[] }
-  | { readonly id: number; readonly kind: 'change'; readonly fileEdits: readonly FileEdit[] };
+  | { readonly id: number; readonly kind: 'change'; readonly fileEdits: readonly FileEdit[] }
+  | { readonly id: number; readonly kind: 'facts'; readonly input: ProjectInput; readonly registry: string | null };
 
 const state = scanState();
 parentPort?.postMessage({ ready: true });
@@ -24,6 +27,8 @@ parentPort?.on('message', (request: ScanWorkerRequest) => {
         request.problems,
       );
       parentPort!.postMessage({ id: request.id, ok: true, value: { references: scanned.references, problems: scanned.problems } });
+    } else if (request.kind === 'facts') {
+      parentPort!.postMessage({ id: request.id, ok: true, value: projectFacts(request.input, request.registry) });
     } else {
       parentPort!.postMessage({ id: request.id, ok: true, value: state.changeFiles(request.fileEdits) });
     }

@@ -5,7 +5,9 @@
  * "no literal tag", a templated name is reported.
  */
 import { parseAllDocuments } from 'yaml';
+import { MAX_YAML_DEPTH, MAX_YAML_NODES } from '../core/budgets.js';
 import { parseImageRef } from '../core/image-ref.js';
+import { yamlCost } from '../scan/yaml-cost.js';
 import type { ChainProblem, Publication } from './types.js';
 
 export interface CiContext {
@@ -125,9 +127,23 @@ function pushedBy(words: readonly string[]): string[] {
   return [];
 }
 
-function expand(text: string, variables: ReadonlyMap<string, string>, depth = 0): string {
+/** Variables in scope: predefined ones win over a job's, a job's over the global ones. */
+interface Variables {
+  get(name: string): string | undefined;
+}
+
+/** No image name is longer; an expansion that grows past it stops (variables that nest each other many times over cannot blow up). */
+const MAX_EXPANDED = 4096;
+
+function expand(text: string, variables: Variables, depth = 0): string {
   if (depth > 5) return text;
-  const next = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced: string | undefined, bare: string | undefined) => variables.get((braced ?? bare)!) ?? whole);
+  let length = text.length;
+  const next = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced: string | undefined, bare: string | undefined) => {
+    const value = variables.get((braced ?? bare)!) ?? whole;
+    if (length + value.length - whole.length > MAX_EXPANDED) return whole;
+    length += value.length - whole.length;
+    return value;
+  });
   return next === text ? text : expand(next, variables, depth + 1);
 }
 
@@ -140,6 +156,16 @@ function lineOf(text: string, needle: string): number {
 export function ciPublications(fileName: string, text: string, context: CiContext): { publishes: Publication[]; problems: ChainProblem[] } {
   const problems: ChainProblem[] = [];
   const publishes: Publication[] = [];
+  // Bounded before the parser runs, as the scan is (core/budgets.ts): one pass estimates what parsing would cost.
+  const cost = yamlCost(text);
+  if (cost.depth > MAX_YAML_DEPTH || cost.nodes > MAX_YAML_NODES) {
+    const message =
+      cost.depth > MAX_YAML_DEPTH
+        ? `${fileName}: YAML nested about ${cost.depth} levels deep, over the limit of ${MAX_YAML_DEPTH}; not parsed`
+        : `${fileName}: about ${cost.nodes} YAML nodes, over the budget of ${MAX_YAML_NODES} per file; not parsed`;
+    problems.push({ project: context.project, file: fileName, line: null, code: cost.depth > MAX_YAML_DEPTH ? 'nesting-too-deep' : 'yaml-too-complex', message });
+    return { publishes, problems };
+  }
   const documents = parseAllDocuments(text);
   const root = Array.isArray(documents) ? documents[0] : undefined;
   if (!root) return { publishes, problems };
@@ -168,9 +194,11 @@ export function ciPublications(fileName: string, text: string, context: CiContex
   const seen = new Set<string>();
   const jobs = Object.entries(data).filter(([name, job]) => !RESERVED.has(name) && isObject(job));
   const defaults = isObject(data.default) ? data.default : {};
-  const scripts: Array<{ lines: string[]; variables: Map<string, string> }> = [];
+  const scripts: Array<{ lines: string[]; variables: Variables }> = [];
   for (const [, job] of jobs as Array<[string, Json]>) {
-    const variables = new Map([...global, ...literalVariables(job.variables), ...predefined]);
+    // layered, not copied: a copy of every global per job would be quadratic in the file
+    const own = literalVariables(job.variables);
+    const variables: Variables = { get: (name) => predefined.get(name) ?? own.get(name) ?? global.get(name) };
     const lines = [
       ...scriptLines(job.before_script ?? defaults.before_script ?? data.before_script),
       ...scriptLines(job.script),

@@ -1,4 +1,5 @@
 /** The images a Dockerfile builds on, read by the Dockerfile extractor (stages excluded, ARGs resolved). */
+import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import { imageKey } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import { dockerfileExtractor } from '../scan/extractors/dockerfile/dockerfile.js';
@@ -15,6 +16,11 @@ export function dockerfileUses(project: string, file: SourceFile): { uses: Image
   const result = dockerfileExtractor.extract(file, { gitlabIncludes: new Set() });
   const uses: ImageUse[] = [];
   const problems: ChainProblem[] = result.problems.map((problem) => ({ project, file: problem.file, line: problem.line, code: 'parse-error' as const, message: problem.message }));
+  if (result.references.length > MAX_REFERENCES_PER_FILE) {
+    const message = `${result.references.length} image references, over the budget of ${MAX_REFERENCES_PER_FILE} per file; none of them is used`;
+    problems.push({ project, file: file.path, line: null, code: 'too-many-references', message });
+    return { uses, problems };
+  }
   for (const reference of result.references) {
     const kind = useKind(reference.detail);
     if (kind === null) continue;

@@ -1,4 +1,5 @@
 /** One project's chain facts from its files: Dockerfile uses, CI pushes, explicit upstream lists. Pure. */
+import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
 import { sourceFile } from '../core/source-file.js';
 import { isDockerfileName } from '../scan/extractors/dockerfile/dockerfile.js';
 import { ciPublications } from './ci-publishes.js';
@@ -20,6 +21,8 @@ export interface ProjectInput {
   readonly defaultBranch?: string | null;
   /** The project's chain files (see isChainFile), paths relative to its root. */
   readonly files: ReadonlyArray<{ readonly path: string; readonly bytes: Uint8Array }>;
+  /** Chain files that were not read (too large, not a regular file), with why. */
+  readonly unread?: ReadonlyArray<{ readonly path: string; readonly code: 'file-too-large' | 'file-unreadable'; readonly message: string }>;
 }
 
 export function projectFacts(input: ProjectInput, registry: string | null): ProjectFacts {
@@ -31,8 +34,19 @@ export function projectFacts(input: ProjectInput, registry: string | null): Proj
     upstream ??= [];
     for (const entry of entries) if (!upstream.some((known) => known.path === entry.path)) upstream.push(entry);
   };
+  for (const file of input.unread ?? []) problems.push({ project: input.path, file: file.path, line: null, code: file.code, message: `${file.path}: ${file.message}` });
   const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const file of files) {
+    if (file.bytes.length > DEFAULT_MAX_FILE_SIZE) {
+      problems.push({
+        project: input.path,
+        file: file.path,
+        line: null,
+        code: 'file-too-large',
+        message: `${file.path}: ${file.bytes.length} bytes is over the ${DEFAULT_MAX_FILE_SIZE}-byte limit; not read`,
+      });
+      continue;
+    }
     const text = Buffer.from(file.bytes).toString('utf8');
     if (file.path === GITLAB_DEPS_FILE) {
       const read = readGitlabDeps(input.path, text);

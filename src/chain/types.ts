@@ -43,7 +43,19 @@ export interface ChainProblem {
   readonly project: string;
   readonly file: string | null;
   readonly line: number | null;
-  readonly code: 'templated-from' | 'unresolved-publish' | 'unknown-upstream' | 'invalid-upstream-file' | 'parse-error' | 'cycle';
+  readonly code:
+    | 'templated-from'
+    | 'unresolved-publish'
+    | 'unknown-upstream'
+    | 'invalid-upstream-file'
+    | 'parse-error'
+    | 'cycle'
+    | 'file-too-large'
+    | 'file-unreadable'
+    | 'yaml-too-complex'
+    | 'nesting-too-deep'
+    | 'too-many-references'
+    | 'project-over-budget';
   readonly message: string;
 }
 

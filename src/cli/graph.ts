@@ -1,5 +1,5 @@
 /** `archpin graph [dir]`: the image-chain graph of local checkouts (offline) or of the forge targets. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildGraph } from '../chain/build-graph.js';
 import { CI_FILE, isChainFile, projectFacts, type ProjectInput } from '../chain/project-facts.js';
@@ -8,6 +8,8 @@ import type { ChainGraph } from '../chain/types.js';
 import { GITLAB_DEPS_FILE } from '../chain/upstream-list.js';
 import type { Config } from '../config/schema.js';
 import { isDockerfileName } from '../scan/extractors/dockerfile/dockerfile.js';
+import { readRegularPath } from '../apply/read-regular-file.js';
+import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
 import type { ParsedArgs } from './args.js';
 import { EXIT_OK, type CliIo, type ExitCode } from './io.js';
 
@@ -33,29 +35,36 @@ function isProjectDirectory(directory: string, isRoot: boolean): boolean {
   );
 }
 
-function projectFiles(root: string): Array<{ path: string; bytes: Uint8Array }> {
+/** A project's chain files, each read only when it is a regular file under the size cap (never through a symlink, FIFO or device). */
+function projectFiles(root: string): Pick<ProjectInput, 'files' | 'unread'> {
   const files: Array<{ path: string; bytes: Uint8Array }> = [];
+  const unread: Array<NonNullable<ProjectInput['unread']>[number]> = [];
   const visit = (directory: string, relative: string) => {
     for (const entry of entries(directory)) {
       const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (entry.isDirectory() && !SKIPPED.has(entry.name)) visit(path.join(directory, entry.name), child);
-      else if (entry.isFile() && isChainFile(child)) files.push({ path: child, bytes: new Uint8Array(readFileSync(path.join(directory, entry.name))) });
+      else if (entry.isFile() && isChainFile(child)) {
+        const read = readRegularPath(path.join(directory, entry.name), DEFAULT_MAX_FILE_SIZE);
+        if (read.ok) files.push({ path: child, bytes: read.bytes });
+        else if (read.code === 'file-too-large') unread.push({ path: child, code: 'file-too-large', message: `${read.message} (chain files); not read` });
+        else unread.push({ path: child, code: 'file-unreadable', message: read.message });
+      }
     }
   };
   visit(root, '');
-  return files;
+  return { files, unread };
 }
 
 /** Every project under `root` (the root itself when it is one), named by its path relative to the root. */
 export function localProjects(root: string): ProjectInput[] {
-  if (isProjectDirectory(root, true)) return [{ path: path.basename(root), files: projectFiles(root) }];
+  if (isProjectDirectory(root, true)) return [{ path: path.basename(root), ...projectFiles(root) }];
   const found: ProjectInput[] = [];
   const visit = (directory: string, relative: string) => {
     for (const entry of entries(directory)) {
       if (!entry.isDirectory() || SKIPPED.has(entry.name)) continue;
       const full = path.join(directory, entry.name);
       const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
-      if (isProjectDirectory(full, false)) found.push({ path: child, files: projectFiles(full) });
+      if (isProjectDirectory(full, false)) found.push({ path: child, ...projectFiles(full) });
       else visit(full, child);
     }
   };

@@ -5,6 +5,7 @@ import { parseDuration } from '../core/duration.js';
 import { ArchpinError } from '../core/errors.js';
 import { parseListen } from '../bot/http-server.js';
 import { createChainRunner, type ChainRunner } from '../bot/chain-runner.js';
+import { isolatedFactsReader } from '../bot/isolated-scanner.js';
 import type { ServeOptions } from '../bot/serve.js';
 import { createGitlabPipelines } from '../apply/forges/gitlab-pipelines.js';
 import type { RegistryClient } from '../lookup/registry-client.js';
@@ -59,6 +60,10 @@ export function serveOptions(
   const { forge, targets, tokenEnv } = makeForge(args, config, io, shared.rateStore);
   const cacheDir = cacheDirectory(args.cacheDir, config, io);
   let chain: ChainRunner | undefined;
+  const isolation = {
+    memoryMb: serve.isolation?.memoryMb ?? DEFAULTS.serve.isolation.memoryMb,
+    timeMs: serve.isolation?.timeLimit ? parseDuration(serve.isolation.timeLimit)! : DEFAULTS.serve.isolation.timeLimitMs,
+  };
   if (config.chain?.rebuild) {
     if (forge.type !== 'gitlab') throw new ArchpinError('usage', 'chain.rebuild needs a GitLab forge (Pipeline Hooks and the pipeline API)');
     const url = (args.url ?? config.forge?.url)!;
@@ -76,6 +81,7 @@ export function serveOptions(
       logger,
       now: io.now,
       dryRun: args.dryRun,
+      facts: isolatedFactsReader(isolation),
     });
   }
   return {
@@ -92,10 +98,7 @@ export function serveOptions(
     concurrency: serve.concurrency ?? DEFAULTS.serve.concurrency,
     debounceMs: serve.debounce ? parseDuration(serve.debounce)! : DEFAULTS.serve.debounceMs,
     sweepOnStart: serve.sweepOnStart ?? DEFAULTS.serve.sweepOnStart,
-    isolation: {
-      memoryMb: serve.isolation?.memoryMb ?? DEFAULTS.serve.isolation.memoryMb,
-      timeMs: serve.isolation?.timeLimit ? parseDuration(serve.isolation.timeLimit)! : DEFAULTS.serve.isolation.timeLimitMs,
-    },
+    isolation,
     dryRun: args.dryRun,
     platforms: args.platforms,
     now: io.now,
