@@ -29,7 +29,13 @@ export interface GitlabDoubleOptions {
    * plain-text 429 with Retry-After and RateLimit-* headers (GitLab sends those reliably only on
    * 429s; `headersOnEveryResponse` adds them to every answer, as an application limit does).
    */
-  readonly rateLimit?: { readonly limit: number; readonly windowMs: number; readonly headersOnEveryResponse?: boolean };
+  readonly rateLimit?: {
+    readonly limit: number;
+    readonly windowMs: number;
+    readonly headersOnEveryResponse?: boolean;
+    /** The limiter's clock (default Date.now): a test that moves it itself decides where windows end. */
+    readonly now?: () => number;
+  };
 }
 
 export interface LoggedRequest {
@@ -196,7 +202,7 @@ export async function startGitlabDouble(options: GitlabDoubleOptions = {}): Prom
   function rateLimit(token: string): { refused: boolean; headers?: Record<string, string> } {
     const limit = options.rateLimit;
     if (!limit) return { refused: false };
-    const now = Date.now();
+    const now = (limit.now ?? Date.now)();
     let window = windows.get(token);
     if (!window || now - window.start >= limit.windowMs) {
       window = { start: now - (now % limit.windowMs), count: 0 };

@@ -71,25 +71,48 @@ describe('GitLab clients sharing one token budget', () => {
   });
 
   it('two clients of one token share the budget from RateLimit-Remaining: they wait for the reset instead of collecting 429s', async () => {
-    double = await startGitlabDouble({ rateLimit: { limit: 15, windowMs: 1500, headersOnEveryResponse: true } });
+    // One clock for the double's limiter and the budget, moved only by the budget's waits, and only
+    // once every request already let through has reached the double: no request is in flight across
+    // a window's end, so the counts are exact whatever the machine's speed.
+    const WINDOW = 2_000;
+    const start = Date.parse('2026-11-22T12:00:00Z');
+    let clock = start;
+    double = await startGitlabDouble({ rateLimit: { limit: 15, windowMs: WINDOW, headersOnEveryResponse: true, now: () => clock } });
     double.state.addProject('acme/app', { files: { 'a.txt': 'a' } });
     const burst = async (budgeted: boolean) => {
       const store = memoryRateStore();
-      const budgets = [0, 1].map(() => createRateBudget({ store, maxPollMs: 100 }));
-      const clients = budgets.map((budget) => createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, sleep: async () => {}, ...(budgeted ? { budget } : {}) }));
+      const from = double.requests.length;
+      let sent = 0;
+      const counting = {
+        acquire: async (now: number, perMinute: number) => {
+          const wait = await store.acquire(now, perMinute);
+          if (wait <= 0) sent++;
+          return wait;
+        },
+        observe: store.observe,
+      };
+      const sleep = async (ms: number) => {
+        const until = clock + ms;
+        while (double.requests.length - from < sent) await new Promise((resolve) => setTimeout(resolve, 1));
+        clock = Math.max(clock, until);
+      };
+      const budgets = [0, 1].map(() => createRateBudget({ store: counting, now: () => clock, sleep, maxPollMs: 100 }));
+      const clients = budgets.map((budget) => createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, sleep: async () => {}, maxRetryAfterMs: 0, ...(budgeted ? { budget } : {}) }));
       const before = double.rateLimited();
       await clients[0]!.getRepository('acme/app');
       const reads = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => clients[i % 2]!.getRepository('acme/app')));
-      return { refused: double.rateLimited() - before, ok: reads.filter((read) => read.status === 'fulfilled').length, waited: budgets[0]!.waitedMs + budgets[1]!.waitedMs };
+      return { refused: double.rateLimited() - before, ok: reads.filter((read) => read.status === 'fulfilled').length };
     };
+    // Without the budget: 41 reads in one window of 15; the 26 over it are refused (and fail at once: maxRetryAfterMs 0).
     const unmanaged = await burst(false);
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect(unmanaged).toEqual({ refused: 26, ok: 14 });
+    clock += WINDOW;
+    const windowOf = (time: number) => Math.floor(time / WINDOW);
+    const managedFrom = clock;
+    // With it: 15, 15 and 11 reads in three windows, not one refused.
     const managed = await burst(true);
-    expect(unmanaged.refused).toBeGreaterThanOrEqual(25);
-    // The first window's numbers hold the clients back; at a window's edge a few may still be refused.
-    expect(managed.refused).toBeLessThan(unmanaged.refused / 2);
-    expect(managed.ok).toBe(40);
-    expect(managed.waited).toBeGreaterThan(0);
+    expect(managed).toEqual({ refused: 0, ok: 40 });
+    expect(windowOf(clock) - windowOf(managedFrom)).toBe(2);
   });
 
   it('a 429 with Retry-After on one client holds the other back until then', async () => {
