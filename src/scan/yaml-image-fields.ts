@@ -194,12 +194,34 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
     for (const [key, value] of mapEntries(map)) {
       if (consumed.has(key) || !isImageKey(key, options.snakeKeys)) continue;
       const reference = scalarImage(file, value, options.kindFor(path, key));
-      if (reference) found.push(reference);
+      if (reference) found.push(withTagSibling(file, map, key, reference) ?? reference);
     }
     for (const reference of found) references.push(reference);
     return undefined;
   });
   return sortByPosition(references);
+}
+
+/**
+ * A bare repository under an image key completed by its `<key>Tag` / `<key>_tag` sibling
+ * (`image: grafana/logstash-output-loki` + `imageTag: 1.0.1`), edited in both places.
+ */
+function withTagSibling(file: SourceFile, map: YAMLMap, key: string, reference: Reference): Reference | null {
+  if (reference.skip !== 'no-tag' || reference.spans.length !== 1) return null;
+  const tagNode = mapGet(map, `${key}Tag`) ?? mapGet(map, `${key}_tag`);
+  if (tagNode === undefined) return null;
+  const tag = tagScalar(file, tagNode);
+  if (!tag || tag === 'invalid' || tag.value === '' || !tag.literal || isTemplated(tag.value)) return null;
+  const span = reference.spans[0]!;
+  const start = span.start - file.base;
+  return makeReference(file, {
+    kind: reference.kind,
+    value: `${reference.value}:${tag.value}`,
+    parts: [
+      { role: 'repository', start, end: start + span.text.length },
+      { role: 'tag', start: tag.start, end: tag.end },
+    ],
+  });
 }
 
 /** Document order: a parent map is visited before its children, so order by where each reference is reported. */

@@ -36,6 +36,7 @@ describe('helm values and generic YAML extractor', () => {
       'broken.yaml',
       'charts/storefront/Chart.yaml',
       'charts/storefront/ci/ha-values.yaml',
+      'charts/storefront/values-logging.yaml',
       'charts/storefront/values.yaml',
       'config/pipeline.yml',
       'deploy/cloudbuild.yaml',
