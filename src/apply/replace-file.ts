@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { describeEntry, pathInsideTree } from './read-regular-file.js';
 
@@ -12,13 +12,49 @@ function tempPath(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.archpin-${randomBytes(8).toString('hex')}.tmp`);
 }
 
+/** A temp file this old is left over from a write that was killed (a live write takes milliseconds). */
+const STALE_TEMP_MS = 10 * 60_000;
+
+/**
+ * Removes what a killed earlier write of `target` left behind: only names of exactly archpin's
+ * pattern for this file (`.name.archpin-<16 hex>.tmp`), only regular files (never a symlink,
+ * directory or other entry; unlink never follows a link), only ones owned by this user and older
+ * than a live write could be. Returns the names removed.
+ */
+export function removeStaleTemps(target: string, now = Date.now()): string[] {
+  const directory = path.dirname(target);
+  const prefix = `.${path.basename(target)}.archpin-`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return removed;
+  }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^[0-9a-f]{16}\.tmp$/.test(name.slice(prefix.length))) continue;
+    const full = path.join(directory, name);
+    try {
+      const stats = lstatSync(full);
+      if (!stats.isFile() || (uid !== undefined && stats.uid !== uid) || now - stats.mtimeMs < STALE_TEMP_MS) continue;
+      unlinkSync(full);
+      removed.push(name);
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
+  }
+  return removed;
+}
+
 function sameFile(a: Stats, b: Stats): boolean {
   return a.ino === b.ino && a.dev === b.dev;
 }
 
 /**
  * The write is synchronous from open to rename, so no signal handler can run in the middle of it;
- * only a kill -9 there can leave a temp file, hidden (`.name.archpin-<random>.tmp`) and never scanned.
+ * only a kill -9 there can leave a temp file, hidden (`.name.archpin-<random>.tmp`) and never
+ * scanned; the next write of the same file removes it (removeStaleTemps).
  *
  * Replaces a regular file inside `root` with `bytes`, atomically and without ever writing through
  * a symlink: the target and every directory above it must be real (lstat), the temp file is created
@@ -37,6 +73,7 @@ export function replaceFile(root: string, relative: string, bytes: Uint8Array): 
     throw new ReplaceFileError(`${relative}: ${(error as Error).message}`);
   }
   if (!before.isFile()) throw new ReplaceFileError(`${relative}: ${describeEntry(target, before)}; not written`);
+  removeStaleTemps(target);
 
   const temporary = tempPath(target);
   let fd: number | null = null;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lutimesSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeVerifiedFiles } from '../../src/apply/write-files.js';
@@ -33,6 +33,34 @@ async function writeBump(repo: string) {
 }
 
 describe('writes never leave the tree', () => {
+  it('a temp file left by a killed earlier write is removed by the next write of that file; nothing else with a similar name is', async () => {
+    const { repo, victim } = setUp();
+    const old = new Date(Date.now() - 3_600_000);
+    const stale = '.Dockerfile.archpin-0123456789abcdef.tmp';
+    writeFileSync(path.join(repo, stale), 'FROM alpine:3.1');
+    utimesSync(path.join(repo, stale), old, old);
+    const kept = {
+      link: '.Dockerfile.archpin-00000000000000aa.tmp', // a symlink with our name: not followed, not removed
+      directory: '.Dockerfile.archpin-00000000000000bb.tmp',
+      fresh: '.Dockerfile.archpin-00000000000000cc.tmp', // as young as a write in flight (another process)
+      otherFile: '.Containerfile.archpin-00000000000000dd.tmp',
+      notOurs: '.Dockerfile.archpin-backup.tmp',
+    };
+    symlinkSync(victim, path.join(repo, kept.link));
+    mkdirSync(path.join(repo, kept.directory));
+    writeFileSync(path.join(repo, kept.fresh), 'x');
+    for (const name of [kept.otherFile, kept.notOurs]) {
+      writeFileSync(path.join(repo, name), 'x');
+      utimesSync(path.join(repo, name), old, old);
+    }
+    lutimesSync(path.join(repo, kept.link), old, old);
+    const outcomes = await writeBump(repo);
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true]);
+    expect(readdirSync(repo).sort()).toEqual(['Dockerfile', ...Object.values(kept)].sort());
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(readFileSync(path.join(repo, 'Dockerfile'), 'utf8')).toBe('FROM alpine:3.19\n');
+  });
+
   it('a symlink planted at the predictable temp name (<file>.archpin-<pid>.tmp) is not written through', async () => {
     const { repo, victim } = setUp();
     symlinkSync(victim, path.join(repo, `Dockerfile.archpin-${process.pid}.tmp`));
