@@ -36,7 +36,7 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
   const references = applyEnabled(scan.references, options.config);
   const pinned = dependenciesOf(references).filter(isPinned);
   const progress = progressReporter(io, 'pins');
-  const setup = await lookupSetup(options.config, io, { cacheDir: cacheDirectory(options.cacheDir, options.config, io), platforms: options.platforms });
+  const setup = await lookupSetup(options.config, io, { cacheDir: cacheDirectory(options.cacheDir, options.config, io), platforms: options.platforms, freshTags: true });
   const findings: AuditFinding[] = [];
   const errors: LookupFailure[] = [];
   let done = 0;

@@ -12,6 +12,9 @@ import { parseDuration } from '../core/duration.js';
 import { createRegistryClient, type RegistryClient, type RegistryRequestEvent } from '../lookup/registry-client.js';
 import { scaledSleep, type CliIo } from './io.js';
 
+/** How long a tag → digest answer is used again without asking (config `tagCacheTtl`). */
+const DEFAULT_TAG_CACHE_TTL_MS = 5 * 60_000;
+
 export interface LookupSetup {
   readonly client: RegistryClient;
   readonly deps: FindUpdatesDeps;
@@ -64,6 +67,8 @@ export async function lookupSetup(
     signal?: AbortSignal;
     /** Wraps the cache directory's first-seen store (the distributed bot shares it through Redis). */
     firstSeen?: (local: FirstSeenStore) => Promise<FirstSeenStore>;
+    /** Ask every tag afresh, ignoring remembered tag → digest answers (audit). */
+    freshTags?: boolean;
   },
 ): Promise<LookupSetup> {
   const registries = config.registries ?? {};
@@ -97,7 +102,8 @@ export async function lookupSetup(
   });
   const local = await openFirstSeenStore(options.cacheDir);
   const firstSeen = options.firstSeen ? await options.firstSeen(local) : local;
-  const source = politeSource(client, firstSeen, { cacheDir: options.cacheDir });
+  const tagCacheTtlMs = options.freshTags ? 0 : config.tagCacheTtl === undefined ? DEFAULT_TAG_CACHE_TTL_MS : (parseDuration(config.tagCacheTtl) ?? 0);
+  const source = politeSource(client, firstSeen, { cacheDir: options.cacheDir, tagCacheTtlMs, now: io.now });
   const policy = createRunPolicy(config, options.platforms);
   const deps: FindUpdatesDeps = {
     source,

@@ -197,6 +197,11 @@ export const configSchema = z
       .optional()
       .describe('Timeouts of registry requests.'),
     cacheDir: z.string().optional().describe('Where manifests and first-seen times are cached.'),
+    tagCacheTtl: z
+      .string()
+      .refine((text) => text.trim() === '0' || parseDuration(text) !== null, { message: 'expected a duration such as "5 minutes", or "0"' })
+      .optional()
+      .describe('How long a tag → digest answer from the registry is used again without asking (default "5 minutes"; "0" asks every time). `audit` always asks.'),
     forge: forgeSchema.optional(),
     branchPrefix: z.string().optional().describe(`Default "${DEFAULTS.branchPrefix}".`),
     labels: z.array(z.string()).optional(),

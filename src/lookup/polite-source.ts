@@ -8,6 +8,7 @@ import { isArchpinError } from '../core/errors.js';
 import { imageKey } from '../core/image-ref.js';
 import { createBlobCache } from './blob-cache.js';
 import { createChildRecordCache } from './child-record-cache.js';
+import { createTagDigestCache } from './tag-digest-cache.js';
 import type { FirstSeenStore } from './first-seen-store.js';
 import { previewIndex } from './hub-tags.js';
 import type { FetchedManifest, ManifestSource, TagPreview, VouchedChild } from './manifest-source.js';
@@ -70,7 +71,7 @@ function oneAtATimeUntilContacted(requestsSent: () => number): <T>(image: ImageL
  * The manifest source of one run over `client`; `firstSeen` tells which images an earlier run looked up;
  * config blobs are kept under `cacheDir` (content-addressed, forever).
  */
-export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, options: { cacheDir?: string | undefined } = {}): ManifestSource {
+export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, options: { cacheDir?: string | undefined; tagCacheTtlMs?: number; now?: () => number } = {}): ManifestSource {
   // A HEAD before GET by tag only pays off when the manifest cache may already hold the digest, i.e. when an
   // earlier run looked this image up; otherwise GET the tag straight away.
   const seenBefore = imagesSeenBefore(firstSeen);
@@ -92,13 +93,32 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
     const described = await describeTag(image, tag);
     if (described !== null) {
       // Docker Hub: a HEAD (free) confirms where the tag points; the bytes come from the cache or one GET by digest.
-      const head = await client.headManifest(image, tag);
-      const digest = head.digest ?? described.digest;
+      const digest = (await headTag(image, tag)) ?? described.digest;
       return (await client.cachedManifest(digest)) ?? client.getManifest(image, digest);
     }
-    return seenBefore.has(imageKey(image)) ? client.resolveManifest(image, tag) : client.getManifest(image, tag);
+    if (!seenBefore.has(imageKey(image))) {
+      const fetched = await client.getManifest(image, tag);
+      tagDigests.put(`${imageKey(image)}:${tag}`, fetched.digest);
+      return fetched;
+    }
+    const digest = await headTag(image, tag);
+    const cached = digest === null ? null : await client.cachedManifest(digest);
+    if (cached !== null) return cached;
+    const fetched = await client.getManifest(image, tag);
+    tagDigests.put(`${imageKey(image)}:${tag}`, fetched.digest);
+    return fetched;
   };
   const vouched = memoise<VouchedChild | null>();
+  const tagDigests = createTagDigestCache({ dir: options.cacheDir, ttlMs: options.tagCacheTtlMs ?? 0, now: options.now ?? Date.now });
+  /** Where a tag points: a fresh remembered answer, else a HEAD (remembered). Callers order it (see `ordered`). */
+  const headTag = async (image: ImageLocation, tag: string): Promise<string | null> => {
+    const key = `${imageKey(image)}:${tag}`;
+    const known = tagDigests.get(key);
+    if (known !== null) return known;
+    const head = await client.headManifest(image, tag);
+    if (head.digest !== null) tagDigests.put(key, head.digest);
+    return head.digest;
+  };
   const records = createChildRecordCache({ dir: options.cacheDir });
   /** Docker Hub: the child's platform as the tags API records it for the index `indexDigest`; null when it has no record. */
   const recordedPlatform = async (image: ImageLocation, indexDigest: string, childDigest: string): Promise<Platform | null> => {
@@ -130,7 +150,7 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
         if (head.digest === entry.digest && head.size === entry.size) await records.put(record).catch(() => undefined);
         return record;
       }),
-    tagDigest: (image, tag) => ordered(image, () => client.headManifest(image, tag)).then((head) => head.digest),
+    tagDigest: (image, tag) => ordered(image, () => headTag(image, tag)),
     listTags: (image) =>
       tagLists(imageKey(image), async () => {
         const hub = await client.hubTags(image);

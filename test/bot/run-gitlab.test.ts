@@ -34,11 +34,12 @@ const ciFile = () =>
 const deployFile = () =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dind\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${host}/library/docker:27.0.3-dind # keep in sync with CI\n`;
 
-function run(extra: string[] = [], cache = 'cache') {
+function run(extra: string[] = [], cache = 'cache', now?: number) {
   return runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'infra', '--format', 'json', '--cache-dir', path.join(work, cache), ...extra], {
     // A directory without a config file: the checkout's own .archpin.json must not apply.
     cwd: work,
     env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
+    ...(now === undefined ? {} : { now }),
   });
 }
 
@@ -126,7 +127,8 @@ describe('archpin run on a GitLab group', () => {
     const complete = await pushIndex(registry, seed.repository, '27.2.0-dind', [...images, armV6, armV7], { mediaType: 'oci' });
 
     const before = gitlab.requests.length;
-    const third = await run();
+    // A later run: the tag → digest answers remembered by the earlier runs are older than tagCacheTtl (5 minutes).
+    const third = await run([], 'cache', Date.parse('2026-11-22T12:10:00Z'));
     expect(third.code).toBe(0);
     const change = JSON.parse(third.stdout).repositories[0].changes[0];
     expect([change.action, change.title]).toEqual(['updated', `Update ${host}/library/docker Docker tags to 27.1.1, 27.2.0-dind`]);

@@ -54,10 +54,10 @@ interface Report {
   audit?: Array<{ file: string; line: number; reason: string; fix: string | null }>;
 }
 
-async function archpin(command: 'check' | 'audit', dir: string, cache: string, extra: object = {}): Promise<{ run: CliRun; report: Report }> {
+async function archpin(command: 'check' | 'audit', dir: string, cache: string, extra: object = {}, now = NOW): Promise<{ run: CliRun; report: Report }> {
   const config = path.join(work, `config-${++counter}.json`);
   writeFileSync(config, JSON.stringify({ mirrors: { 'docker.io': hub.registryUrl }, registries: { 'docker.io': { hubApiUrl: hub.apiUrl } }, ...extra }));
-  const run = await runArchpin([command, dir, '--format', 'json', '--cache-dir', cache, '--config', config], { now: NOW });
+  const run = await runArchpin([command, dir, '--format', 'json', '--cache-dir', cache, '--config', config], { now });
   return { run, report: JSON.parse(run.stdout) as Report };
 }
 
@@ -102,7 +102,13 @@ describe('Docker Hub: the tags API answers, pulls are spent only on what is prop
     expect(warm.report.blocked).toEqual(cold.report.blocked);
     expect(hub.pulls).toBe(0);
     expect(hub.count('GET', /\/manifests\//)).toBe(0);
-    // The two tag HEADs; the children confirmed cold are remembered by digest, so they are not asked again.
+    // Within tagCacheTtl the two tags' digests are remembered, and the children confirmed cold are remembered by
+    // digest: no HEAD at all. Ten minutes later the two tags are HEADed again (free), and still no pull.
+    expect(hub.requests.filter((r) => r.method === 'HEAD')).toEqual([]);
+    hub.reset();
+    const later = await archpin('check', dir, cache, {}, Date.parse('2026-11-22T12:10:00Z'));
+    expect(later.report.updates).toEqual(cold.report.updates);
+    expect(hub.pulls).toBe(0);
     expect(hub.requests.filter((r) => r.method === 'HEAD' && r.status === 200)).toHaveLength(2);
   });
 

@@ -98,7 +98,7 @@ describe('archpin check through registry faults (anonymous)', () => {
     expect(report.errors).toEqual([]);
   });
 
-  it('request budget: cold, GETs by tag without HEADs and each tag once; warm, HEADs and no manifest GET', async () => {
+  it('request budget: cold, GETs by tag without HEADs and each tag once; warm, HEADs and no manifest GET (no HEAD within tagCacheTtl)', async () => {
     const cache = freshCache();
     const kinds = () => ({
       tags: proxy.count('GET', /\/tags\/list/),
@@ -114,6 +114,12 @@ describe('archpin check through registry faults (anonymous)', () => {
     proxy.reset();
     const warm = await runArchpin(['check', dir, '--format', 'json', '--cache-dir', cache]);
     expect(summary(parse(warm))).toEqual([dockerUpdate(), workerUpdate(), apiUpdate()]);
+    // Within tagCacheTtl (default 5 minutes) the tags' digests are remembered: the tag lists are the only requests.
+    expect(kinds()).toEqual({ tags: 3, head: 0, get: 0, blob: 0 });
+    proxy.reset();
+    // Six minutes later each tag is asked again with a HEAD; the manifests are still cached by digest.
+    const later = await runArchpin(['check', dir, '--format', 'json', '--cache-dir', cache], { now: Date.parse('2026-11-22T12:06:00Z') });
+    expect(summary(parse(later))).toEqual([dockerUpdate(), workerUpdate(), apiUpdate()]);
     expect(kinds()).toEqual({ tags: 3, head: 6, get: 0, blob: 0 });
   });
 
