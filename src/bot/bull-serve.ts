@@ -26,7 +26,7 @@ import { createOutcomeRecorder } from './outcome-recording.js';
 import { memoKey, quietOutcome } from './quiet-repository.js';
 import { DEFAULT_ISOLATION, isolatedScanner } from './isolated-scanner.js';
 import { repositoryJob } from './repository-job.js';
-import type { ServeHandle, ServeOptions } from './serve.js';
+import { cronScheduler, type ServeHandle, type ServeOptions } from './serve.js';
 import { serveRoutes } from './serve-routes.js';
 import { sharedLookup } from './sweep.js';
 import type { SweepMemo } from './sweep-memo.js';
@@ -47,6 +47,8 @@ export interface QueueOptions {
   /** How long a job stays with a worker that stops answering before another worker takes it. */
   readonly lockDurationMs: number;
   readonly memo: SweepMemo;
+  /** Claims a schedule tick for this replica (true for exactly one replica per key while `ttlMs` lasts). */
+  readonly claimTick?: (key: string, ttlMs: number) => Promise<boolean>;
 }
 
 interface RepositoryJobData {
@@ -221,6 +223,8 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     }
     forgeReached = true;
     metrics.inc('archpin_sweeps_total');
+    // The image graph follows the group: projects whose default branch moved are read again.
+    void options.chain?.refresh().catch((error: unknown) => logger.error(errorFields(error), 'chain: cannot read the image graph'));
     const sweep = String(job.id ?? job.timestamp);
     const active = listed.filter((repository) => !repository.archived);
     const { lookup } = await sessionFor(sweep);
@@ -280,8 +284,22 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     logger,
     stopping: () => stopping,
     enqueue: (id, event) => enqueue({ id, repository: null, reason: event, force: true, sweep: null }, options.debounceMs),
+    ...(options.chain ? { pipeline: (event) => options.chain!.pipelineEvent(event), push: (event) => options.chain!.pushEvent(event) } : {}),
     resolve: (id) => forge.getRepository(id),
   });
+
+  // Chain schedules: every replica with the scheduler role ticks; the first to claim a tick starts the chain.
+  const scheduler = options.scheduler ?? cronScheduler;
+  const chainCrons =
+    options.chain && role !== 'worker'
+      ? (options.chainSchedules ?? []).map(({ root, cron }) =>
+          scheduler(cron, options.timezone, async () => {
+            const claimed = queueOptions.claimTick ? await queueOptions.claimTick(`chain:${root}:${Math.floor(Date.now() / 30_000)}`, 5 * 60_000) : true;
+            if (!claimed) return;
+            await options.chain!.triggerRoot(root, 'schedule').catch((error: unknown) => logger.error({ root, ...errorFields(error) }, 'chain schedule: cannot start the chain'));
+          }),
+        )
+      : [];
 
   // /metrics answers from the last counts read from Redis (refreshed every second).
   let counts: Record<string, number> = {};
@@ -310,7 +328,7 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
       '# TYPE archpin_queue_failed gauge',
       `archpin_queue_failed ${counts.failed ?? 0}`,
     ];
-    return `${body}${failed.join('\n')}\n`;
+    return `${body}${failed.join('\n')}\n${options.chain?.metricsText() ?? ''}`;
   };
   const handle = serveRoutes({ stopping: () => stopping, ready: () => forgeReached && redisReady, metricsText, webhook });
 
@@ -326,7 +344,7 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
   let stopped: Promise<void> | null = null;
   return {
     url: server.url,
-    chain: null,
+    chain: options.chain ?? null,
     metrics,
     outcomes: recorder.outcomes,
     sweep,
@@ -343,6 +361,8 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        for (const job of chainCrons) job.stop();
+        options.chain?.stop();
         logger.info('stopping: finishing the jobs in flight');
         await Promise.all(workers.map((worker) => worker.close()));
         clearInterval(counter);

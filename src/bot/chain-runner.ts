@@ -17,8 +17,9 @@ import { parseDuration } from '../core/duration.js';
 import { fullCheckIntervalMs } from './quiet-repository.js';
 import { errorFields } from '../core/errors.js';
 import { parseImageRef } from '../core/image-ref.js';
-import type { Manifest } from '../core/manifest.js';
+import { parseManifest, type Manifest } from '../core/manifest.js';
 import { gateParentImage, type ParentVerdict } from './chain-gate.js';
+import { memoryChainStore, type ChainStore } from './chain-store.js';
 import { cachedProjectFacts, readChainProjects, type FactsCache, type FactsReader } from './chain-projects.js';
 import type { PipelineHookEvent } from './webhooks.js';
 import type { RegistryClient } from '../lookup/registry-client.js';
@@ -38,6 +39,8 @@ export interface ChainRunnerOptions {
   readonly dryRun: boolean;
   /** Where each project's chain files become facts (serve: a worker thread with limits, isolated-scanner.ts); closed on stop. */
   readonly facts?: FactsReader & { close(): void };
+  /** Where the chain state is kept (default: in memory). */
+  readonly store?: ChainStore;
 }
 
 /** A push to a project's default branch: the files it touched, or null when the hook did not list them all. */
@@ -81,8 +84,33 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
   let work: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
-  /** The manifest of the last digest that passed, per `image:tag`, to catch regressions. */
-  const passed = new Map<string, Manifest>();
+  const store = options.store ?? memoryChainStore();
+  /** Manifests of digests that passed (content-addressed), the baseline of the next gate of that tag. */
+  const manifests = new Map<string, Manifest>();
+  /** Runs a change of the chain state on the stored state, under the store's lock, and stores the result. */
+  const withState = <T>(change: () => Promise<T>): Promise<T> =>
+    store.update(async (stored) => {
+      if (stored) state.restore(stored);
+      const result = await change();
+      return { snapshot: state.snapshot(), result };
+    });
+  /** The manifest of the last digest of `ref` that passed, fetched by digest when this process has not seen it. */
+  const previousManifest = async (ref: string, location: { registry: string; repository: string }): Promise<Manifest | null> => {
+    const digest = state.passed.get(ref);
+    if (!digest) return null;
+    const known = manifests.get(digest);
+    if (known) return known;
+    try {
+      const fetched = await options.registry.getManifest(location, digest);
+      const parsed = parseManifest(fetched.bytes, fetched.mediaType);
+      if (!parsed.ok) return null;
+      manifests.set(digest, parsed.value);
+      return parsed.value;
+    } catch {
+      // gone from the registry: no baseline, the required platforms still apply
+      return null;
+    }
+  };
   const counters = { triggered: 0, dryRun: 0, triggerFailed: 0, gatePassed: 0, gateBlocked: 0 };
 
   const factsCache: FactsCache = new Map();
@@ -174,7 +202,7 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
       try {
         verdict = await gateParentImage(options.registry, { registry: parsed.registry, repository: parsed.repository }, parsed.tag, {
           platforms,
-          previous: passed.get(ref) ?? null,
+          previous: await previousManifest(ref, { registry: parsed.registry, repository: parsed.repository }),
           now: options.now(),
         });
       } catch (error) {
@@ -190,7 +218,10 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
         counters.gateBlocked++;
         return null;
       }
-      if (verdict.manifest) passed.set(ref, verdict.manifest);
+      if (verdict.manifest && verdict.digest) {
+        manifests.set(verdict.digest, verdict.manifest);
+        state.passed.set(ref, verdict.digest);
+      }
       images.push(`${ref}@${verdict.digest}`);
       digests.push(verdict.digest!);
     }
@@ -248,11 +279,20 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
     );
   };
 
+  /** Triggers the children that are ready; the state is saved before the triggers (at most once) and after. */
+  async function triggerReady(): Promise<number> {
+    const ready = await withState(async () => state.takeReady(Date.now()));
+    if (ready.length === 0) return 0;
+    await withState(async () => {
+      for (const due of ready) await triggerOne(due);
+    });
+    return ready.length;
+  }
+
   async function flush(): Promise<void> {
-    const ready = state.takeReady(Date.now());
-    for (const due of ready) await triggerOne(due);
+    const triggered = await triggerReady();
     schedule();
-    if (ready.length > 0) await writeDashboards();
+    if (triggered > 0) await writeDashboards();
   }
 
   const written = new Map<string, string>();
@@ -285,18 +325,21 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
     }
     const branch = event.defaultBranch ?? byPath.get(path)?.defaultBranch ?? null;
     if (event.tag || branch === null || event.ref !== branch) return;
-    if (RUNNING.has(event.status)) state.pipelineRunning(path, event.pipeline);
-    else if (FAILED.has(event.status)) {
-      state.pipelineFailed(path, event.pipeline, event.status, Date.now());
-      logger.warn({ project: path, pipeline: event.pipeline.id, status: event.status }, 'chain stopped below a failed pipeline');
-    } else if (event.status === 'success') {
-      state.pipelineSucceeded(path, event.pipeline);
-      const build = await gateProject(path, event.pipeline);
-      if (build) {
-        const children = state.parentPassed(build, Date.now());
-        logger.info({ project: path, images: build.images, children }, 'chain: parent passed the gate');
+    const project = path;
+    await withState(async () => {
+      if (RUNNING.has(event.status)) state.pipelineRunning(project, event.pipeline);
+      else if (FAILED.has(event.status)) {
+        state.pipelineFailed(project, event.pipeline, event.status, Date.now());
+        logger.warn({ project, pipeline: event.pipeline.id, status: event.status }, 'chain stopped below a failed pipeline');
+      } else if (event.status === 'success') {
+        state.pipelineSucceeded(project, event.pipeline);
+        const build = await gateProject(project, event.pipeline);
+        if (build) {
+          const children = state.parentPassed(build, Date.now());
+          logger.info({ project, images: build.images, children }, 'chain: parent passed the gate');
+        }
       }
-    }
+    });
     await flush();
     await writeDashboards();
   };
@@ -320,6 +363,8 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
       inTurn(async () => {
         const graph = await refresh();
         loaded = Promise.resolve(graph);
+        // Children left due by a restart or by another replica are triggered once their time has come.
+        await flush();
         return graph;
       }),
     pipelineEvent(event) {
@@ -339,11 +384,13 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
       }
       const created = await options.pipelines.createPipeline(repository.id, repository.defaultBranch, { ARCHPIN_CHAIN_ROOT: path });
       const ref = { id: created.id, url: created.webUrl };
-      enqueue(async () => {
-        state.of(path).starting = true;
-        state.pipelineRunning(path, ref);
-        state.of(path).starting = false;
-      });
+      enqueue(() =>
+        withState(async () => {
+          state.of(path).starting = true;
+          state.pipelineRunning(path, ref);
+          state.of(path).starting = false;
+        }),
+      );
       logger.info({ project: path, pipeline: created.id, reason }, 'chain started at its root');
       return ref;
     },

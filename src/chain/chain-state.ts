@@ -67,17 +67,72 @@ export interface ChainOptions {
 
 const groupOf = (path: string): string => path.split('/')[0]!;
 
+/** Parent digests remembered per child and parent (older ones are forgotten: a tag rarely moves back). */
+const DONE_PER_EDGE = 10;
+/** Trigger records kept (the dashboard shows the latest 20). */
+const LOG_KEPT = 100;
+
+/** Everything the chain state holds, as plain JSON: what a restart or another replica picks up. */
+export interface ChainSnapshot {
+  readonly version: 1;
+  readonly due: ReadonlyArray<{ readonly project: string; readonly parents: readonly ParentBuild[]; readonly updatedAt: number }>;
+  readonly status: ReadonlyArray<readonly [string, ProjectChainStatus]>;
+  readonly log: readonly TriggerRecord[];
+  /** `child\nparent` → the parent digest keys the child was triggered for, oldest first. */
+  readonly done: ReadonlyArray<readonly [string, readonly string[]]>;
+  /** `image:tag` → the last digest of it that passed the gate (the baseline for regressions). */
+  readonly passed: ReadonlyArray<readonly [string, string]>;
+}
+
 export class ChainState {
   readonly due = new Map<string, DueChild>();
   readonly status = new Map<string, ProjectChainStatus>();
   readonly log: TriggerRecord[] = [];
-  /** `child\nparent\ndigestKey` for every parent build a child was triggered for. */
-  private readonly done = new Set<string>();
+  /** `child\nparent` → the parent digest keys the child was triggered for. */
+  private readonly done = new Map<string, string[]>();
+  /** `image:tag` → the last digest that passed the gate. */
+  readonly passed = new Map<string, string>();
 
   constructor(
     private graph: ChainGraph,
     private readonly options: ChainOptions,
   ) {}
+
+  snapshot(): ChainSnapshot {
+    return {
+      version: 1,
+      due: [...this.due.values()].map((due) => ({ project: due.project, parents: [...due.parents.values()], updatedAt: due.updatedAt })),
+      status: [...this.status.entries()].map(([path, status]) => [path, { ...status }] as const),
+      log: this.log.slice(-LOG_KEPT),
+      done: [...this.done.entries()].map(([key, digests]) => [key, [...digests]] as const),
+      passed: [...this.passed.entries()],
+    };
+  }
+
+  /** Replaces what the state holds with a snapshot (the graph stays). */
+  restore(snapshot: ChainSnapshot): void {
+    this.due.clear();
+    for (const due of snapshot.due) this.due.set(due.project, { project: due.project, parents: new Map(due.parents.map((build) => [build.project, build])), updatedAt: due.updatedAt });
+    this.status.clear();
+    for (const [path, status] of snapshot.status) this.status.set(path, { ...status });
+    this.log.splice(0, this.log.length, ...snapshot.log);
+    this.done.clear();
+    for (const [key, digests] of snapshot.done) this.done.set(key, [...digests]);
+    this.passed.clear();
+    for (const [image, digest] of snapshot.passed) this.passed.set(image, digest);
+    for (const path of this.due.keys()) if (!this.graph.nodes.some((node) => node.path === path) && this.graph.nodes.length > 0) this.due.delete(path);
+  }
+
+  private wasTriggered(child: string, build: ParentBuild): boolean {
+    return this.done.get(`${child}\n${build.project}`)?.includes(build.digestKey) ?? false;
+  }
+
+  private markTriggered(child: string, build: ParentBuild): void {
+    const key = `${child}\n${build.project}`;
+    const digests = (this.done.get(key) ?? []).filter((digest) => digest !== build.digestKey);
+    digests.push(build.digestKey);
+    this.done.set(key, digests.slice(-DONE_PER_EDGE));
+  }
 
   setGraph(graph: ChainGraph): void {
     this.graph = graph;
@@ -148,7 +203,7 @@ export class ChainState {
         this.of(child).stopped = { code: 'cycle', message: 'in or below an image cycle: never rebuilt by the chain', at: now };
         continue;
       }
-      if (this.done.has(`${child}\n${build.project}\n${build.digestKey}`)) continue;
+      if (this.wasTriggered(child, build)) continue;
       const before = this.due.get(child);
       const parents = new Map(before?.parents ?? []);
       parents.set(build.project, build);
@@ -160,7 +215,15 @@ export class ChainState {
 
   /** A root started by hand or by schedule: its children become due for its last passed build. */
   startFrom(build: ParentBuild, now: number, force: boolean): string[] {
-    if (force) for (const child of this.node(build.project)?.children ?? []) this.done.delete(`${child}\n${build.project}\n${build.digestKey}`);
+    if (force) {
+      for (const child of this.node(build.project)?.children ?? []) {
+        const key = `${child}\n${build.project}`;
+        this.done.set(
+          key,
+          (this.done.get(key) ?? []).filter((digest) => digest !== build.digestKey),
+        );
+      }
+    }
     return this.parentPassed(build, now);
   }
 
@@ -200,7 +263,7 @@ export class ChainState {
       if (this.inFlight(groupOf(due.project)) >= this.options.concurrency) continue;
       this.due.delete(due.project);
       this.of(due.project).starting = true;
-      for (const build of due.parents.values()) this.done.add(`${due.project}\n${build.project}\n${build.digestKey}`);
+      for (const build of due.parents.values()) this.markTriggered(due.project, build);
       taken.push(due);
     }
     return taken;
@@ -210,6 +273,7 @@ export class ChainState {
   triggered(due: DueChild, pipeline: PipelineRef | null, now: number, dryRun: boolean, error?: string): void {
     const status = this.of(due.project);
     this.log.push({ at: now, project: due.project, parents: [...due.parents.values()], pipeline, dryRun, ...(error ? { error } : {}) });
+    if (this.log.length > LOG_KEPT) this.log.splice(0, this.log.length - LOG_KEPT);
     if (pipeline) {
       status.running = pipeline;
       status.runningIsOurs = true;

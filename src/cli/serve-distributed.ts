@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import { redisRateStore, tokenBudgetKey } from '../apply/forges/redis-rate-store.js';
 import { redisConnection, startDistributedServe } from '../bot/bull-serve.js';
 import { redisSweepMemo } from '../bot/redis-sweep-memo.js';
+import { redisChainStore } from '../bot/chain-store.js';
+import type { ChainRunner } from '../bot/chain-runner.js';
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import { ArchpinError } from '../core/errors.js';
@@ -16,7 +18,7 @@ import { serveOptions } from './serve-options.js';
 
 type QueueConfig = NonNullable<NonNullable<Config['serve']>['queue']>;
 
-export async function startDistributed(args: ParsedArgs, config: Config, io: CliIo, logger: Logger, queue: QueueConfig): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startDistributed(args: ParsedArgs, config: Config, io: CliIo, logger: Logger, queue: QueueConfig): Promise<{ url: string; chain: ChainRunner | null; stop(): Promise<void> }> {
   const password = queue.redisPasswordEnv ? io.env[queue.redisPasswordEnv] : undefined;
   if (queue.redisPasswordEnv && !password) throw new ArchpinError('usage', `serve.queue.redisPasswordEnv names ${queue.redisPasswordEnv}, which is not set`);
   registerSecret(password ?? null);
@@ -35,6 +37,7 @@ export async function startDistributed(args: ParsedArgs, config: Config, io: Cli
     rateStore: (token) => redisRateStore(redis, tokenBudgetKey(prefix, token)),
     source: (source) => sharedManifestSource(source, { redis, prefix, tagTtlMs: ms(queue.tagCacheTtl, 5 * 60_000), hostConcurrency: queue.registryConcurrency ?? 8 }),
     firstSeen: (local) => sharedFirstSeenStore(redis, `${prefix}:first-seen`, local),
+    chainStore: redisChainStore(redis, prefix),
   });
   const handle = await startDistributedServe(options, {
     redisUrl: url,
@@ -44,9 +47,11 @@ export async function startDistributed(args: ParsedArgs, config: Config, io: Cli
     backoffMs: ms(queue.backoff, 30_000),
     lockDurationMs: ms(queue.lockDuration, 30_000),
     memo: redisSweepMemo(redis, `${prefix}:memo`),
+    claimTick: async (key, ttlMs) => (await redis.set(`${prefix}:tick:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK',
   });
   return {
     url: handle.url,
+    chain: handle.chain,
     async stop() {
       await handle.stop();
       await redis.quit().catch(() => undefined);

@@ -17,6 +17,7 @@ import { makeForge } from './make-forge.js';
 import { registerSecret } from '../core/redact.js';
 import type { RateStore } from '../apply/forges/rate-budget.js';
 import { memorySweepMemo } from '../bot/sweep-memo.js';
+import { fileChainStore, type ChainStore } from '../bot/chain-store.js';
 import type { ManifestSource } from '../lookup/manifest-source.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
 
@@ -32,6 +33,7 @@ export function serveOptions(
     rateStore?: (token: string) => RateStore;
     source?: (source: ManifestSource) => ManifestSource;
     firstSeen?: (local: FirstSeenStore) => Promise<FirstSeenStore>;
+    chainStore?: ChainStore;
   } = {},
 ): ServeOptions {
   const stopLookups = new AbortController();
@@ -82,6 +84,8 @@ export function serveOptions(
       now: io.now,
       dryRun: args.dryRun,
       facts: isolatedFactsReader(isolation),
+      // Kept over restarts: in Redis for the distributed bot, else in the cache directory.
+      store: shared.chainStore ?? fileChainStore(cacheDir),
     });
   }
   return {

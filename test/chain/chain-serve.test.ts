@@ -3,7 +3,7 @@
  * pushed to the real registry, and triggers the children's pipelines on the GitLab double (whose
  * pipeline list is the trigger log).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +124,8 @@ const createdFor = (chain: Chain, project: string): PipelineRecord => {
   if (!found) throw new Error(`no pipeline triggered for ${project}`);
   return found;
 };
+
+const store = (chain: Chain) => pipelinesOf(chain.gitlab.state);
 
 const metricLines = async (chain: Chain, prefix: string) => (await (await fetch(`${chain.serve.handle.url}/metrics`)).text()).split('\n').filter((line) => line.startsWith(prefix));
 
@@ -369,6 +371,43 @@ describe('chain rebuilds in archpin serve', () => {
     await expect(chainGroup('badcron', threeLevels('badcron'), { schedules: [{ root: 'badcron/base', cron: '0 3 * *' }] })).rejects.toThrow(
       /^chain\.schedules\[0\] \(root badcron\/base\): "0 3 \* \*" is not a cron pattern: /,
     );
+  });
+
+  it('keeps the chain state in the cache directory: a restarted serve does not trigger a parent digest again', async () => {
+    const chain = await chainGroup('restart', threeLevels('restart'));
+    await publish('restart/base', '1', [AMD64, ARM64]);
+    const base = chain.pushPipeline('base');
+    await chain.finish(base, 'success');
+    await until(() => chain.triggered().length === 2, 'ruby and worker triggered');
+    await chain.settle();
+    await chain.serve.handle.stop();
+    const stored = JSON.parse(readFileSync(path.join(work, 'cache-restart', 'chain-state.json'), 'utf8')) as { version: number; log: Array<{ project: string }>; passed: unknown[] };
+    expect([stored.version, stored.log.map((record) => record.project), stored.passed.length]).toEqual([1, ['restart/ruby', 'restart/worker'], 1]);
+    // The same hook delivered again to a new process on the same cache directory: nothing is triggered.
+    const again = await startTestServe(
+      { forge: 'gitlab', url: chain.gitlab.url, groups: ['restart'] },
+      { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
+      path.join(work, 'cache-restart'),
+      {},
+      {
+        forge: { type: 'gitlab', url: chain.gitlab.url, groups: ['restart'] },
+        chain: { registry: host, rebuild: true, debounce: '300ms' },
+      },
+    );
+    running.push(again);
+    const response = await post(`${again.handle.url}/webhooks/gitlab`, pipelineHook(chain.gitlab.state, base), { 'x-gitlab-event': 'Pipeline Hook', 'x-gitlab-token': WEBHOOK_SECRET });
+    expect(response.status).toBe(202);
+    await again.handle.chain!.settled();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await again.handle.chain!.settled();
+    expect(chain.triggered()).toEqual(['restart/ruby', 'restart/worker']);
+    // It carries on where the first left off: ruby's pipeline (triggered before the restart) succeeds, app follows.
+    await publish('restart/ruby', '3.3', [AMD64, ARM64]);
+    store(chain).finish(createdFor(chain, 'ruby').id, 'success');
+    await post(`${again.handle.url}/webhooks/gitlab`, pipelineHook(chain.gitlab.state, createdFor(chain, 'ruby')), { 'x-gitlab-event': 'Pipeline Hook', 'x-gitlab-token': WEBHOOK_SECRET });
+    await until(() => chain.triggered().length === 3, 'app triggered by the restarted serve');
+    expect(chain.triggered()).toEqual(['restart/ruby', 'restart/worker', 'restart/app']);
+    expect(again.handle.chain!.dashboardSection()).toContain('- `restart/ruby` after `restart/base`: pipeline [#');
   });
 
   it('dry run logs what it would trigger and triggers nothing', async () => {
