@@ -50,6 +50,7 @@ describe('extractor registration', () => {
     const wanted = [
       'Dockerfile',
       'app/Containerfile.dev',
+      'tests/helper/Dockerfile-windows',
       'site/manifests/web.pp',
       'jobs/api.nomad',
       'k8s/app.yaml',
@@ -60,7 +61,7 @@ describe('extractor registration', () => {
       'units/web.container',
       'units/tools.image',
     ];
-    const refused = ['README.md', 'src/main.ts', 'Dockerfile.md', 'docs/image.png', 'docs/Jenkinsfile.md', 'quadlet/.container'];
+    const refused = ['README.md', 'src/main.ts', 'Dockerfile.md', 'Dockerfile-alpine.template', 'build/Dockerfile.j2', 'docs/image.png', 'docs/Jenkinsfile.md', 'quadlet/.container'];
     expect(wanted.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(wanted.map(() => true));
     expect(refused.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(refused.map(() => false));
   });

@@ -25,6 +25,7 @@ describe('dockerfile fixtures', () => {
       'ci/runner.dockerfile',
       'quoted/Dockerfile',
       'services/api/Containerfile',
+      'tests/helper/Dockerfile-windows',
       'tools/Dockerfile.release',
       'windows/Dockerfile.windows',
     ]);

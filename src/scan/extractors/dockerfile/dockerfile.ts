@@ -6,15 +6,18 @@ import { fileRange, readArgs, resolveArgs, unquoted, type ArgDefault } from './d
 import { readDockerfile, splitWords, type LogicalLine, type Word } from './dockerfile-lines.js';
 
 const KIND = 'dockerfile-from';
-/** Names that look like `Dockerfile.*` but are documentation or ignore files, not Dockerfiles. */
-const NOT_DOCKERFILE = /\.(?:md|markdown|txt|rst|adoc|html|dockerignore)$/;
+/**
+ * Names that look like `Dockerfile.*` but are documentation or ignore files, or templates that
+ * become Dockerfiles only once rendered (`Dockerfile-alpine.template`, `Dockerfile.j2`).
+ */
+const NOT_DOCKERFILE = /\.(?:md|markdown|txt|rst|adoc|html|dockerignore|template|tmpl|tpl|j2|jinja|jinja2|erb|mustache)$/;
 
-/** `Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`, `*.containerfile`, in any directory. */
+/** `Dockerfile`, `Containerfile`, `Dockerfile.*`, `Dockerfile-name` (no extension), `*.Dockerfile`, `*.dockerfile`, `*.containerfile`, in any directory. */
 export function isDockerfileName(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
   if (base === 'dockerfile' || base === 'containerfile') return true;
   if (NOT_DOCKERFILE.test(base)) return false;
-  return /^(?:dockerfile|containerfile)\../.test(base) || /.\.(?:dockerfile|containerfile)$/.test(base);
+  return /^(?:dockerfile|containerfile)(?:\..|-[^.]+$)/.test(base) || /.\.(?:dockerfile|containerfile)$/.test(base);
 }
 
 interface Scope {
