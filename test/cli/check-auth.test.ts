@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { startRegistry, type RegistryTarget, type TestRegistry } from '../suppor
 import { runArchpin, type CliRun } from '../support/run-cli.js';
 import { pushImage, pushIndex, seedIncident, type IncidentSeed, type Platform } from '../support/seed.js';
 import { startTokenIssuer, type TokenIssuer } from '../support/token-issuer.js';
+import { writeTree } from '../support/scenario.js';
 
 const PLATFORMS: readonly Platform[] = [
   { os: 'linux', architecture: 'amd64' },
@@ -23,14 +24,7 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function makeDir(name: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
+const makeDir = (name: string, files: Record<string, string>): string => writeTree(path.join(work, name), files);
 
 async function seedApi(target: RegistryTarget): Promise<Record<string, string>> {
   const digests: Record<string, string> = {};

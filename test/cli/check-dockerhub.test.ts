@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { startDockerHub, type DockerHubDouble } from '../support/dockerhub-doubl
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runArchpin, type CliRun } from '../support/run-cli.js';
 import { deleteManifest, MEDIA_TYPES, pushImage, pushIndex, pushManifest, seedIncident, type IncidentSeed } from '../support/seed.js';
+import { writeTree } from '../support/scenario.js';
 
 const FULL = ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'];
 const NOW = Date.parse('2026-11-22T12:00:00Z');
@@ -37,14 +38,7 @@ beforeEach(() => {
   for (const key of Object.keys(hub.pushedAt)) delete hub.pushedAt[key];
 });
 
-function makeDir(name: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
+const makeDir = (name: string, files: Record<string, string>): string => writeTree(path.join(work, name), files);
 
 interface Report {
   updates: Array<{ file: string; line: number; from: string; to: string; updateType: string; platforms: string[] }>;

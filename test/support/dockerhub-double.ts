@@ -21,7 +21,8 @@
  * Counters: `pulls`, `requests` (method, path, status), `apiRequests`, `tokenRequests`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, listenOnLoopback, MANIFEST_ACCEPT, sendJson } from './registry-front.js';
 
 export interface DockerHubDouble {
   readonly registryUrl: string;
@@ -38,35 +39,6 @@ export interface DockerHubDouble {
   reset(): void;
   count(method: string, path: RegExp): number;
   stop(): Promise<void>;
-}
-
-const ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
-
-async function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(`127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`);
-    });
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  response.end(text);
 }
 
 export async function startDockerHub(options: { upstream: string; quota?: number; now?: number }): Promise<DockerHubDouble> {
@@ -105,7 +77,7 @@ export async function startDockerHub(options: { upstream: string; quota?: number
   });
 
   async function forward(request: IncomingMessage, response: ServerResponse, path: string): Promise<number> {
-    const answer = await fetch(`${upstream}${path}`, { method: request.method ?? 'GET', headers: { accept: request.headers.accept ?? ACCEPT }, redirect: 'manual' });
+    const answer = await fetch(`${upstream}${path}`, { method: request.method ?? 'GET', headers: { accept: request.headers.accept ?? MANIFEST_ACCEPT }, redirect: 'manual' });
     const body = Buffer.from(await answer.arrayBuffer());
     const headers: Record<string, string> = {};
     for (const name of ['content-type', 'docker-content-digest', 'link', 'last-modified', 'location']) {
@@ -129,18 +101,18 @@ export async function startDockerHub(options: { upstream: string; quota?: number
       state.tokenRequests += 1;
       const token = randomBytes(12).toString('hex');
       tokens.add(token);
-      json(response, 200, { token, access_token: token, expires_in: 300, issued_at: new Date(now).toISOString() });
+      sendJson(response, 200, { token, access_token: token, expires_in: 300, issued_at: new Date(now).toISOString() });
       return 200;
     }
     if (!url.pathname.startsWith('/v2/')) {
-      json(response, 404, { errors: [{ code: 'NOT_FOUND' }] });
+      sendJson(response, 404, { errors: [{ code: 'NOT_FOUND' }] });
       return 404;
     }
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
     if (bearer === null || !tokens.has(bearer[1]!)) {
       const name = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(url.pathname)?.[1];
       const scope = name === undefined ? '' : `,scope="repository:${name}:pull"`;
-      json(
+      sendJson(
         response,
         401,
         { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
@@ -151,7 +123,7 @@ export async function startDockerHub(options: { upstream: string; quota?: number
       return 401;
     }
     if (/\/manifests\//.test(url.pathname) && request.method === 'GET' && state.pulls >= state.quota) {
-      json(
+      sendJson(
         response,
         429,
         {
@@ -167,7 +139,7 @@ export async function startDockerHub(options: { upstream: string; quota?: number
   }
 
   async function describeTag(name: string, tag: string): Promise<Record<string, unknown> | null> {
-    const answer = await fetch(`${upstream}/v2/${name}/manifests/${tag}`, { headers: { accept: ACCEPT } });
+    const answer = await fetch(`${upstream}/v2/${name}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });
     if (answer.status !== 200) return null;
     const bytes = Buffer.from(await answer.arrayBuffer());
     const manifest = JSON.parse(bytes.toString('utf8')) as {
@@ -199,7 +171,7 @@ export async function startDockerHub(options: { upstream: string; quota?: number
 
   /** The record Hub keeps for one platform image: os/architecture/variant from its config, the layers' total size. */
   async function recordImage(name: string, digest: string): Promise<Record<string, unknown> | null> {
-    const answer = await fetch(`${upstream}/v2/${name}/manifests/${digest}`, { headers: { accept: ACCEPT } });
+    const answer = await fetch(`${upstream}/v2/${name}/manifests/${digest}`, { headers: { accept: MANIFEST_ACCEPT } });
     if (answer.status !== 200) return null;
     const child = (await answer.json().catch(() => null)) as { config?: { digest?: string }; layers?: Array<{ size?: number }> } | null;
     if (typeof child?.config?.digest !== 'string') return null;
@@ -216,17 +188,17 @@ export async function startDockerHub(options: { upstream: string; quota?: number
     const url = new URL(request.url ?? '/', 'http://hub.invalid');
     const match = /^\/v2\/namespaces\/([^/]+)\/repositories\/([^/]+)\/tags$/.exec(url.pathname);
     if (state.apiDown) {
-      json(response, 503, { message: 'unavailable' });
+      sendJson(response, 503, { message: 'unavailable' });
       return 503;
     }
     if (match === null) {
-      json(response, 404, { message: 'object not found', errinfo: {} });
+      sendJson(response, 404, { message: 'object not found', errinfo: {} });
       return 404;
     }
     const name = `${decodeURIComponent(match[1]!)}/${decodeURIComponent(match[2]!)}`;
     const list = await fetch(`${upstream}/v2/${name}/tags/list`);
     if (list.status !== 200) {
-      json(response, 404, { message: 'object not found', errinfo: {} });
+      sendJson(response, 404, { message: 'object not found', errinfo: {} });
       return 404;
     }
     const tags = ((await list.json()) as { tags: string[] | null }).tags ?? [];
@@ -242,7 +214,7 @@ export async function startDockerHub(options: { upstream: string; quota?: number
     const results = described.slice((page - 1) * pageSize, page * pageSize);
     const more = described.length > page * pageSize;
     const link = (p: number): string => `http://${apiHost}${url.pathname}?page_size=${pageSize}&page=${p}`;
-    json(response, 200, { count: described.length, next: more ? link(page + 1) : null, previous: page > 1 ? link(page - 1) : null, results });
+    sendJson(response, 200, { count: described.length, next: more ? link(page + 1) : null, previous: page > 1 ? link(page - 1) : null, results });
     return 200;
   }
 
@@ -261,12 +233,12 @@ export async function startDockerHub(options: { upstream: string; quota?: number
 
   const registry = serve(handleRegistry, true);
   const api = serve(handleApi, false);
-  registryHost = await listen(registry);
-  apiHost = await listen(api);
+  registryHost = await listenOnLoopback(registry);
+  apiHost = await listenOnLoopback(api);
   Object.assign(state, { registryUrl: `http://${registryHost}`, registryHost, apiUrl: `http://${apiHost}` });
   let stopped: Promise<void> | undefined;
   state.stop = () => {
-    stopped ??= Promise.all([close(registry), close(api)]).then(() => undefined);
+    stopped ??= Promise.all([closeServer(registry), closeServer(api)]).then(() => undefined);
     return stopped;
   };
   return state;

@@ -24,6 +24,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { closeServer, listenOnLoopback, MANIFEST_ACCEPT, sendJson } from './registry-front.js';
 import type { RegistryKind } from '../../src/core/registry-kind.js';
 
 export interface KindBehaviour {
@@ -128,19 +129,6 @@ export interface KindDouble {
   stop(): Promise<void>;
 }
 
-const ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
-
-function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  response.end(text);
-}
-
 export async function startKindDouble(behaviour: KindBehaviour, options: { upstream: string; users?: ReadonlyArray<{ username: string; password: string }> }): Promise<KindDouble> {
   const upstream = options.upstream.replace(/\/+$/, '');
   const users = options.users ?? [];
@@ -182,24 +170,24 @@ export async function startKindDouble(behaviour: KindBehaviour, options: { upstr
     // `service` must come back exactly as the challenge gave it (percent-encoded, never `+` for a space).
     const service = /(?:^|&)service=([^&]*)/.exec(rawQuery)?.[1];
     if (service !== encodeURIComponent(behaviour.service)) {
-      json(response, 400, { errors: [{ code: 'DENIED', message: `unknown service ${service ?? '(none)'}` }] });
+      sendJson(response, 400, { errors: [{ code: 'DENIED', message: `unknown service ${service ?? '(none)'}` }] });
       return;
     }
     const basic = request.headers.authorization;
     const known = basic !== undefined && basics.has(basic);
     if ((basic !== undefined && !known) || (!known && !behaviour.anonymousToken)) {
-      json(response, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'bad credentials' }] });
+      sendJson(response, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'bad credentials' }] });
       return;
     }
     const value = randomBytes(12).toString('hex');
     tokens.add(value);
-    json(response, 200, { token: value, expires_in: 300 });
+    sendJson(response, 200, { token: value, expires_in: 300 });
   }
 
   async function tagsList(response: ServerResponse, repository: string, clientPath: string, query: URLSearchParams): Promise<number> {
     const answer = await fetch(`${upstream}/v2/${repository}/tags/list`);
     if (answer.status !== 200) {
-      json(response, answer.status, await answer.json());
+      sendJson(response, answer.status, await answer.json());
       return answer.status;
     }
     const listing = ((await answer.json()) as { tags: string[] | null }).tags ?? [];
@@ -207,7 +195,7 @@ export async function startKindDouble(behaviour: KindBehaviour, options: { upstr
     const ordered = behaviour.order === 'oldest-first' ? [...sorted.filter((tag) => !double.pushOrder.includes(tag)), ...double.pushOrder.filter((tag) => listing.includes(tag))] : sorted;
     const askedN = query.get('n');
     if (askedN !== null && behaviour.rejectNAbove !== undefined && Number(askedN) > behaviour.rejectNAbove) {
-      json(response, 405, { errors: [{ code: 'UNSUPPORTED', message: 'n too large' }] }, common());
+      sendJson(response, 405, { errors: [{ code: 'UNSUPPORTED', message: 'n too large' }] }, common());
       return 405;
     }
     // The double's largest page is `pageSize`: a larger `n` is capped (or ignored, or refused, as the kind does).
@@ -225,12 +213,12 @@ export async function startKindDouble(behaviour: KindBehaviour, options: { upstr
     if (more && behaviour.pagination === 'link-without-prefix') headers['link'] = `</v2/${repository}/tags/list?n=${n}&last=${encodeURIComponent(page[page.length - 1]!)}>; rel="next"`;
     if (more && behaviour.pagination === 'next-page') body['next_page'] = Buffer.from(`page:${start + n}:${randomBytes(4).toString('hex')}`).toString('base64url');
     if (!more && double.crossOriginLink !== null) headers['link'] = `<${double.crossOriginLink}/v2/${repository}/tags/list?n=${n}&last=zzz>; rel="next"`;
-    json(response, 200, body, headers);
+    sendJson(response, 200, body, headers);
     return 200;
   }
 
   async function forward(request: IncomingMessage, response: ServerResponse, upstreamPath: string): Promise<number> {
-    const answer = await fetch(`${upstream}${upstreamPath}`, { method: request.method ?? 'GET', headers: { accept: request.headers.accept ?? ACCEPT } });
+    const answer = await fetch(`${upstream}${upstreamPath}`, { method: request.method ?? 'GET', headers: { accept: request.headers.accept ?? MANIFEST_ACCEPT } });
     const body = Buffer.from(await answer.arrayBuffer());
     const headers: Record<string, string> = { ...common() };
     for (const name of ['content-type', 'docker-content-digest']) {
@@ -253,7 +241,7 @@ export async function startKindDouble(behaviour: KindBehaviour, options: { upstr
       return 200;
     }
     if (!url.pathname.startsWith('/v2/')) {
-      json(response, 404, { errors: [{ code: 'NOT_FOUND' }] });
+      sendJson(response, 404, { errors: [{ code: 'NOT_FOUND' }] });
       return 404;
     }
     let path = url.pathname;
@@ -261,13 +249,13 @@ export async function startKindDouble(behaviour: KindBehaviour, options: { upstr
       const prefix = `/v2/${behaviour.prefix}/`;
       if (path.startsWith(prefix)) path = `/v2/${path.slice(prefix.length)}`;
       else if (path !== '/v2/') {
-        json(response, 404, { errors: [{ code: 'NAME_UNKNOWN', message: 'no such virtual repository' }] }, common());
+        sendJson(response, 404, { errors: [{ code: 'NAME_UNKNOWN', message: 'no such virtual repository' }] }, common());
         return 404;
       }
     }
     const repository = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(path)?.[1];
     if (!authorised(request.headers.authorization)) {
-      json(response, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { ...common(), 'www-authenticate': challenge(repository) });
+      sendJson(response, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { ...common(), 'www-authenticate': challenge(repository) });
       return 401;
     }
     const tags = /^\/v2\/(.+)\/tags\/list$/.exec(path);
@@ -294,16 +282,11 @@ export async function startKindDouble(behaviour: KindBehaviour, options: { upstr
         response.end(`double error: ${String(error)}`);
       });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const address = server.address();
-  host = `127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  host = await listenOnLoopback(server);
   Object.assign(double, { url: `http://${host}`, host });
   let stopped: Promise<void> | undefined;
   double.stop = () => {
-    stopped ??= new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    stopped ??= closeServer(server);
     return stopped;
   };
   return double;
