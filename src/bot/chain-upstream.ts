@@ -1,7 +1,7 @@
 /**
  * Chain pins in `archpin run`: for an updated image that a project of the same forge publishes, the
- * project's newest successful default-branch pipeline (the one that pushed what the tag holds now) is
- * named in the merge request; the chain's required platforms become a package rule for those images.
+ * project's newest successful default-branch pipeline is named in the merge request (as the newest
+ * one: nothing in the registry proves which pipeline pushed the digest); the chain's required platforms become a package rule for those images.
  */
 import type { Repository } from '../apply/forges/forge.js';
 import type { PipelineApi } from '../apply/forges/gitlab-pipelines.js';

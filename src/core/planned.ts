@@ -52,7 +52,7 @@ export interface Plan {
   readonly failures: readonly PlanFailure[];
 }
 
-/** The pipeline that pushed an updated image, when the image is built by a project of the same forge (image chains). */
+/** The project that builds an updated image (same forge, image chains) and its newest successful default-branch pipeline. */
 export interface UpstreamNote {
   /** `registry/repository:tag@digest`. */
   readonly image: string;

@@ -70,7 +70,10 @@ export function changeBody(change: PlannedChange, state: ChangeState, kind: 'mer
   if (upstream.length > 0) {
     out.push('', '### Upstream', '');
     for (const note of upstream) {
-      const pipeline = note.pipeline ? `pipeline [#${note.pipeline.id}](${note.pipeline.url})` : 'no successful pipeline found';
+      // The registry does not say which pipeline pushed a digest: the newest successful one is named as such, not as its source.
+      const pipeline = note.pipeline
+        ? `its newest successful default-branch pipeline is [#${note.pipeline.id}](${note.pipeline.url}); archpin cannot prove that this pipeline pushed this digest`
+        : 'no successful default-branch pipeline found';
       out.push(`- ${code(shortDigest(note.image))} is built by ${code(note.project)}: ${pipeline}`);
     }
   }

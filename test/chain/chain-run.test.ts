@@ -1,4 +1,4 @@
-/** Chain pins in `archpin run`: a child pinning its parent by digest moves only to a parent digest that passes the gate, and the MR names the pipeline that pushed it. */
+/** Chain pins in `archpin run`: a child pinning its parent by digest moves only to a parent digest that passes the gate, and the MR names its project's newest successful pipeline. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +38,8 @@ async function publish(repo: string, tag: string, platforms: readonly Platform[]
 }
 
 function run() {
-  writeFileSync(path.join(work, 'archpin.json'), JSON.stringify({ chain: { registry: host }, dashboard: false }));
+  // The parent tag moves between two runs a moment apart: ask the registry every time (no remembered tag → digest answers).
+  writeFileSync(path.join(work, 'archpin.json'), JSON.stringify({ chain: { registry: host }, dashboard: false, tagCacheTtl: '0' }));
   return runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'pins', '--format', 'json', '--cache-dir', path.join(work, 'cache')], {
     cwd: work,
     env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
@@ -65,7 +66,7 @@ describe('archpin graph through the forge', () => {
 });
 
 describe('chain pins in archpin run', () => {
-  it('moves a digest-pinned parent only to a complete push and names the upstream pipeline', async () => {
+  it('moves a digest-pinned parent only to a complete push and names the upstream project and its newest successful pipeline, without claiming it pushed the digest', async () => {
     const old = await publish('pins/base', '1', [AMD64, ARM64]);
     const base = gitlab.state.addProject('pins/base', { files: { Dockerfile: 'FROM scratch\n', '.gitlab-ci.yml': 'push:\n  script:\n    - /kaniko/executor --destination $CI_REGISTRY_IMAGE:1\n' } });
     gitlab.state.addProject('pins/app', { files: { Dockerfile: `FROM ${host}/pins/base:1@${old}\nRUN make\n` } });
@@ -88,7 +89,7 @@ describe('chain pins in archpin run', () => {
     const [mr] = gitlab.state.project('pins/app').mergeRequests;
     expect(new TextDecoder().decode(gitlab.state.files('pins/app', mr!.sourceBranch).get('Dockerfile'))).toBe(`FROM ${host}/pins/base:1@${complete}\nRUN make\n`);
     expect(mr!.description).toContain(
-      `### Upstream\n\n- \`${host}/pins/base:1@${complete.slice(0, 19)}…\` is built by \`pins/base\`: pipeline [#${pipeline.id}](${gitlab.url}/pins/base/-/pipelines/${pipeline.id})\n`,
+      `### Upstream\n\n- \`${host}/pins/base:1@${complete.slice(0, 19)}…\` is built by \`pins/base\`: its newest successful default-branch pipeline is [#${pipeline.id}](${gitlab.url}/pins/base/-/pipelines/${pipeline.id}); archpin cannot prove that this pipeline pushed this digest\n`,
     );
   });
 });
