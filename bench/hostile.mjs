@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// What hostile inputs cost: peak memory and wall time of `archpin scan` (the built CLI, one process
-// each) on oversized, dense, deep and reference-heavy files, and of matching polynomial patterns.
-// Usage: npm run bench:hostile   (builds, generates inputs under the OS temp dir, prints a table)
+// What hostile inputs cost: peak memory and wall time of `archpin scan` and `archpin graph` (the
+// built CLI, one process each) on oversized, dense, deep and reference-heavy files, and of matching
+// polynomial patterns.
+// Usage: npm run bench:hostile [-- NAME-PART]   (builds, generates inputs under the OS temp dir, prints a table)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,9 +23,15 @@ function valuesFile(bytes) {
   }
   return parts.join('');
 }
-const referenceList = (count) => `services:\n  web:\n    image: alpine:3.18\nlist:\n${Array.from({ length: count }, (_, i) => `  - image: registry.example.com/team/app-${i}:1.0.${i % 100}\n`).join('')}`;
+const referenceList = (count) =>
+  `services:\n  web:\n    image: alpine:3.18\nlist:\n${Array.from({ length: count }, (_, i) => `  - image: registry.example.com/team/app-${i}:1.0.${i % 100}\n`).join('')}`;
 const fromLines = (count) => Array.from({ length: count }, (_, i) => `FROM registry.example.com/team/app-${i}:1.0.${i % 100}\n`).join('');
 const MiB = 1024 * 1024;
+const nested = (name, times) => `"${`\${${name}}`.repeat(times)}"`;
+const variableBomb = () =>
+  `variables:\n  A: ${nested('B', 200)}\n  B: ${nested('C', 200)}\n  C: ${nested('D', 200)}\n  D: ${nested('E', 200)}\n  E: registry.example.com/x\nbuild:\n  script:\n    - docker push $A:1\n`;
+const manyJobs = (globals, jobs) =>
+  `variables:\n${Array.from({ length: globals }, (_, i) => `  V${i}: v${i}\n`).join('')}${Array.from({ length: jobs }, (_, i) => `j${i}:\n  variables: {W: w}\n  script: [docker push $CI_REGISTRY_IMAGE/j${i}:1]\n`).join('')}`;
 
 const cases = [
   { name: '16 MB values.yaml, default config', files: { 'values.yaml': () => valuesFile(16_000_000) } },
@@ -36,23 +43,35 @@ const cases = [
   { name: '16 MiB Dockerfile (330k FROM lines), maxFileSize 16 MiB', config: { maxFileSize: 16 * MiB }, files: { Dockerfile: () => fromLines(330_000) } },
   { name: '160k references in 8 files (under the per-file budget)', files: Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`f${i}.Dockerfile`, () => fromLines(20_000)])) },
   { name: 'YAML flow nesting 1,000,000 deep (2 MB)', files: { 'deep.yml': () => `image: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}\n` } },
+  // archpin graph over one project's chain files
+  { name: 'graph: CI variables nested 200 times over, 4 deep', command: 'graph', files: { '.gitlab-ci.yml': () => variableBomb() } },
+  { name: 'graph: .gitlab-ci.yml just under the node budget, 4,000 globals x 20,000 jobs', command: 'graph', files: { '.gitlab-ci.yml': () => manyJobs(4_000, 20_000) } },
+  { name: 'graph: 8 MiB Dockerfile (170k FROM lines)', command: 'graph', files: { Dockerfile: () => fromLines(170_000).slice(0, 8 * MiB) } },
 ];
 
+// `node bench/hostile.mjs graph` runs only the cases whose name contains "graph"
+const only = process.argv[2];
 const rows = [];
 for (const [index, testCase] of cases.entries()) {
+  if (only && !testCase.name.includes(only)) continue;
   const directory = path.join(work, `case-${index}`);
   mkdirSync(directory, { recursive: true });
   for (const [name, make] of Object.entries(testCase.files)) writeFileSync(path.join(directory, name), make());
   if (testCase.config) writeFileSync(path.join(directory, 'archpin.json'), JSON.stringify(testCase.config));
   const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, ['--require', preload, bin, 'scan', '.', '--format', 'json'], { cwd: directory, encoding: 'utf8', maxBuffer: 1024 * MiB });
+  const run = spawnSync(process.execPath, ['--require', preload, bin, testCase.command ?? 'scan', '.', '--format', 'json'], { cwd: directory, encoding: 'utf8', maxBuffer: 1024 * MiB });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const peak = Number(/PEAK_RSS_KB (\d+)/.exec(run.stderr)?.[1] ?? NaN) / 1024;
   let outcome = `exit ${run.status}`;
   try {
     const report = JSON.parse(run.stdout);
-    const codes = [...new Set(report.errors.map((error) => error.code))].join(',');
-    outcome = `${report.references.length} refs${codes ? `, ${codes}` : ''}`;
+    if (testCase.command === 'graph') {
+      const codes = [...new Set(report.problems.map((problem) => problem.code))].join(',');
+      outcome = `${report.projects.reduce((sum, project) => sum + project.publishes.length, 0)} publishes${codes ? `, ${codes}` : ''}`;
+    } else {
+      const codes = [...new Set(report.errors.map((error) => error.code))].join(',');
+      outcome = `${report.references.length} refs${codes ? `, ${codes}` : ''}`;
+    }
   } catch {
     outcome += ` ${run.stderr.split('\n').find((line) => line.trim() !== '') ?? ''}`;
   }
@@ -74,5 +93,11 @@ for (const stars of [10, 24]) {
 
 rmSync(work, { recursive: true, force: true });
 const widths = [0, 1, 2, 3].map((column) => Math.max(...[['INPUT', 'PEAK RSS', 'TIME', 'OUTCOME'], ...rows].map((row) => row[column].length)));
-for (const row of [['INPUT', 'PEAK RSS', 'TIME', 'OUTCOME'], ...rows]) console.log(row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
+for (const row of [['INPUT', 'PEAK RSS', 'TIME', 'OUTCOME'], ...rows])
+  console.log(
+    row
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd(),
+  );
 console.log(`\nNode ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}`);

@@ -147,9 +147,30 @@ function expand(text: string, variables: Variables, depth = 0): string {
   return next === text ? text : expand(next, variables, depth + 1);
 }
 
-function lineOf(text: string, needle: string): number {
-  const at = text.indexOf(needle);
-  return at === -1 ? 1 : text.slice(0, at).split('\n').length;
+/** The line of a needle in the file; line starts are found once per file (not a split of the text per needle). */
+function lineFinder(text: string): (needle: string) => number {
+  const starts = [0];
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  const lines = new Map<string, number>();
+  // publications come in file order: search on from the last one found, from the top when not found there
+  let from = 0;
+  return (needle) => {
+    let line = lines.get(needle);
+    if (line !== undefined) return line;
+    let at = text.indexOf(needle, from);
+    if (at === -1) at = text.indexOf(needle);
+    else from = at;
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle]! <= at) low = middle;
+      else high = middle - 1;
+    }
+    line = at === -1 ? 1 : low + 1;
+    lines.set(needle, line);
+    return line;
+  };
 }
 
 /** Reads one `.gitlab-ci.yml`; never throws. */
@@ -166,7 +187,8 @@ export function ciPublications(fileName: string, text: string, context: CiContex
     problems.push({ project: context.project, file: fileName, line: null, code: cost.depth > MAX_YAML_DEPTH ? 'nesting-too-deep' : 'yaml-too-complex', message });
     return { publishes, problems };
   }
-  const documents = parseAllDocuments(text);
+  // no duplicate-key check: it compares every key with every other (quadratic in a map's keys); a repeated key's last value wins
+  const documents = parseAllDocuments(text, { uniqueKeys: false });
   const root = Array.isArray(documents) ? documents[0] : undefined;
   if (!root) return { publishes, problems };
   if (root.errors.length) {
@@ -181,6 +203,7 @@ export function ciPublications(fileName: string, text: string, context: CiContex
   }
   const data: unknown = root.toJS();
   if (!isObject(data)) return { publishes, problems };
+  const lineOf = lineFinder(text);
   const lower = context.project.toLowerCase();
   const registry = context.registry ?? '*';
   const predefined = new Map<string, string>([
@@ -223,11 +246,11 @@ export function ciPublications(fileName: string, text: string, context: CiContex
           const literalTag = tag !== null && !tag.includes('$') ? tag : null;
           const parsed = name.includes('$') ? null : parseImageRef(name.startsWith('*/') ? `wildcard.invalid/${name.slice(2)}` : name);
           if (!parsed) {
-            problems.push({ project: context.project, file: fileName, line: lineOf(text, written), code: 'unresolved-publish', message: `${written}: the pushed image name cannot be resolved` });
+            problems.push({ project: context.project, file: fileName, line: lineOf(written), code: 'unresolved-publish', message: `${written}: the pushed image name cannot be resolved` });
             continue;
           }
           const image = name.startsWith('*/') ? `*/${parsed.repository}` : `${parsed.registry}/${parsed.repository}`;
-          publishes.push({ value: literalTag === null ? name : `${name}:${literalTag}`, image, tag: literalTag, source: 'ci', file: fileName, line: lineOf(text, written) });
+          publishes.push({ value: literalTag === null ? name : `${name}:${literalTag}`, image, tag: literalTag, source: 'ci', file: fileName, line: lineOf(written) });
         }
       }
     }
