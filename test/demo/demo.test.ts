@@ -126,7 +126,7 @@ describe('npm run demo', () => {
       [`${image}:27.2.0-dind (sha256:fb0046729d25…)`, 'missing-platforms linux/amd64'],
       ['index lists only linux/arm64/v8; policy requires linux/amd64'],
     ]);
-    expect(lines).toContain('    7 references (5 updatable), 5 updates, 1 held, 0 errors.');
+    expect(lines).toContain('    6 references (5 updatable), 5 updates, 1 held, 0 errors.');
     expect(lines.filter((line) => line.startsWith('    +') && !line.startsWith('    +++'))).toEqual([
       `    +  image: ${image}:27.1.1@${DIGESTS['27.1.1']}`,
       `    +    - name: ${image}:27.1.1-dind@${DIGESTS['27.1.1-dind']}`,
