@@ -59,11 +59,11 @@ export function sharedLookup(deps: SweepDeps): (dependencies: readonly Dependenc
   const memo = new Map<string, Promise<Omit<LookedUp, 'dependency'>>>();
   return (dependencies, config) => {
     const policy = createRunPolicy(config, deps.platforms);
-    const policyFor = (key: string) => policy.forImage(key);
+    const policyFor = (key: string, tag?: string | null) => policy.forImage(key, tag);
     return Promise.all(
       dependencies.map(async (dependency) => {
         const id = createHash('sha256')
-          .update(JSON.stringify([dependency.key, dependency.tag, dependency.digest, policyFor(dependency.key)]))
+          .update(JSON.stringify([dependency.key, dependency.tag, dependency.digest, policyFor(dependency.key, dependency.tag)]))
           .digest('hex');
         let pending = memo.get(id);
         if (!pending) {

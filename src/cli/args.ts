@@ -20,6 +20,8 @@ export interface ParsedArgs {
   readonly logLevelGiven: boolean;
   readonly write: boolean;
   readonly diff: boolean;
+  /** check: exit 4 when updates are available. */
+  readonly exitCode: boolean;
   readonly dryRun: boolean;
   readonly cacheDir: string | undefined;
   readonly forge: string | undefined;
@@ -55,6 +57,7 @@ function emptyArgs(): Omit<ParsedArgs, 'command'> {
     logLevelGiven: false,
     write: false,
     diff: false,
+    exitCode: false,
     dryRun: false,
     cacheDir: undefined,
     forge: undefined,
@@ -172,6 +175,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         role: { type: 'string' },
         write: { type: 'boolean', default: false },
         diff: { type: 'boolean', default: false },
+        'exit-code': { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
         'cache-dir': { type: 'string' },
         forge: { type: 'string' },
@@ -233,6 +237,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     logLevelGiven: values['log-level'] !== undefined,
     write: values.write,
     diff: values.diff,
+    exitCode: values['exit-code'],
     dryRun: values['dry-run'],
     cacheDir: values['cache-dir'],
     forge: values.forge,

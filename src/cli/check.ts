@@ -11,7 +11,7 @@ import { createLogger, logFormatFor } from './logger.js';
 import { findUpdates } from '../lookup/find-updates.js';
 import { lookupAndPlan, markDisabled, referencesByFile, verifyEdits } from '../pipeline/pipeline.js';
 import { unifiedDiff } from '../plan/unified-diff.js';
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UPDATES, type CliIo, type ExitCode } from './io.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
 import { checkReportJson, renderCheckText, type CheckReport } from './check-report.js';
 import { progressReporter } from './progress.js';
@@ -25,6 +25,8 @@ export interface CheckOptions {
   readonly write: boolean;
   readonly diff: boolean;
   readonly cacheDir: string | undefined;
+  /** Exit 4 (instead of 0) when updates are available. */
+  readonly exitCode?: boolean;
   /** `debug` and `trace` print one line per registry request on stderr. */
   readonly logLevel?: LogLevel;
 }
@@ -121,5 +123,6 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<ExitCo
   io.stdout(options.format === 'json' ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : renderCheckText(report, options.diff));
   if (report.interrupted) return EXIT_INTERRUPTED;
   const failed = report.errors.length + report.planFailures.length + report.writeFailures.length;
-  return failed > 0 ? EXIT_PARTIAL : EXIT_OK;
+  if (failed > 0) return EXIT_PARTIAL;
+  return options.exitCode && report.updates.length > 0 ? EXIT_UPDATES : EXIT_OK;
 }

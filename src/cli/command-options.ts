@@ -21,7 +21,7 @@ export const STRING_OPTIONS = [
   'repo',
   'tags',
 ] as const;
-export const BOOLEAN_OPTIONS = ['write', 'diff', 'dry-run', 'help', 'version'] as const;
+export const BOOLEAN_OPTIONS = ['write', 'diff', 'exit-code', 'dry-run', 'help', 'version'] as const;
 
 const FORGE = ['forge', 'url', 'group', 'project', 'owner', 'repo'];
 const EVERYWHERE = ['config', 'log-level', 'help', 'version'];
@@ -29,7 +29,7 @@ const EVERYWHERE = ['config', 'log-level', 'help', 'version'];
 /** The options each command reads; anything else given to it is an error, not silently ignored. */
 const ACCEPTS: Readonly<Record<CommandName, readonly string[]>> = {
   scan: ['format'],
-  check: ['format', 'platforms', 'write', 'diff', 'cache-dir'],
+  check: ['format', 'platforms', 'write', 'diff', 'exit-code', 'cache-dir'],
   audit: ['format', 'platforms', 'cache-dir'],
   run: ['format', 'platforms', 'dry-run', 'cache-dir', 'shard', 'concurrency', ...FORGE],
   serve: ['platforms', 'dry-run', 'cache-dir', 'listen', 'schedule', 'role', ...FORGE],
@@ -60,6 +60,7 @@ const OPTION_HELP: Readonly<Record<string, string>> = {
   format: '--format text|json      output format (default text)',
   platforms: '--platforms LIST        required platforms, comma-separated without spaces: linux/amd64,linux/arm64',
   write: '--write                 apply the edits to the working tree',
+  'exit-code': '--exit-code             exit 4 when updates are available (0 when there are none)',
   diff: '--diff                  print the unified diff',
   'cache-dir': '--cache-dir DIR         manifest and first-seen cache',
   'dry-run': '--dry-run               print the changes it would make, write nothing',

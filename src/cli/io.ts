@@ -32,10 +32,12 @@ export function scaledSleep(waits: CliWaits | undefined): ((ms: number) => Promi
   return perSecond === undefined || perSecond === 1000 ? undefined : (ms) => realSleep((ms * perSecond) / 1000);
 }
 
-export type ExitCode = 0 | 1 | 2 | 3 | 130;
+export type ExitCode = 0 | 1 | 2 | 3 | 4 | 130;
 export const EXIT_OK: ExitCode = 0;
 export const EXIT_PARTIAL: ExitCode = 1;
 export const EXIT_USAGE: ExitCode = 2;
 export const EXIT_UNSAFE: ExitCode = 3;
+/** `check --exit-code`: the run completed and updates are available (written, with --write). */
+export const EXIT_UPDATES: ExitCode = 4;
 /** Interrupted by SIGINT (128 + 2, as shells report it); the report printed is partial. */
 export const EXIT_INTERRUPTED: ExitCode = 130;

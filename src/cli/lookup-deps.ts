@@ -108,7 +108,7 @@ export async function lookupSetup(
   const deps: FindUpdatesDeps = {
     source,
     evaluate: evaluateCandidate,
-    policyFor: (key) => policy.forImage(key),
+    policyFor: (key, tag) => policy.forImage(key, tag),
     firstSeen,
     now: io.now,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -2,6 +2,7 @@ import { parseDuration } from '../core/duration.js';
 import { compileGlob, type Glob } from '../core/glob.js';
 import { imageKey, splitName } from '../core/image-ref.js';
 import type { Config, PackageRule } from './schema.js';
+import { satisfies, versioningFor } from '../core/versioning.js';
 
 /** Everything the pipeline needs to know about one image, resolved once from the config. */
 export interface ImagePolicy {
@@ -14,6 +15,12 @@ export interface ImagePolicy {
   readonly holdWithoutReleaseTime: boolean;
   readonly settleTime: number | null;
   readonly groupName: string | null;
+  /** `docker`, `semver`, `loose` or `regex:<pattern>`. */
+  readonly versioning: string;
+  /** Only tags that satisfy this are proposed; null: any. */
+  readonly allowedVersions: string | null;
+  /** Update types left alone (rules with matchUpdateTypes and enabled false). */
+  readonly disabledUpdateTypes: readonly string[];
 }
 
 /**
@@ -33,8 +40,11 @@ function wildcard(pattern: string): Glob {
 
 const ms = (text: string | undefined): number | null => (text === undefined ? null : parseDuration(text));
 
-/** The policy for an image: global settings, then every matching package rule in order (later rules win), then CLI `--platforms`. */
-export function imagePolicy(config: Config, key: string, cliPlatforms?: readonly string[]): ImagePolicy {
+/**
+ * The policy for an image: global settings, then every matching package rule in order (later rules win), then CLI
+ * `--platforms`. A rule with `matchCurrentVersion` applies only when `currentTag` satisfies it (never without a tag).
+ */
+export function imagePolicy(config: Config, key: string, cliPlatforms?: readonly string[], currentTag?: string | null): ImagePolicy {
   let policy: ImagePolicy = {
     enabled: true,
     platforms: config.platforms ?? null,
@@ -43,9 +53,20 @@ export function imagePolicy(config: Config, key: string, cliPlatforms?: readonly
     holdWithoutReleaseTime: config.releaseAgeWithoutTimestamp === 'hold',
     settleTime: ms(config.settleTime),
     groupName: null,
+    versioning: 'docker',
+    allowedVersions: null,
+    disabledUpdateTypes: [],
   };
   for (const rule of config.packageRules ?? []) {
-    if (rule.matchImages.some((pattern) => matches(pattern, key))) policy = applyRule(policy, rule);
+    if (!rule.matchImages.some((pattern) => matches(pattern, key))) continue;
+    if (rule.matchCurrentVersion !== undefined) {
+      if (!currentTag || !satisfies(currentTag, rule.matchCurrentVersion, versioningFor(rule.versioning ?? policy.versioning))) continue;
+    }
+    if (rule.matchUpdateTypes !== undefined) {
+      policy = { ...policy, disabledUpdateTypes: [...new Set([...policy.disabledUpdateTypes, ...rule.matchUpdateTypes])] };
+      continue;
+    }
+    policy = applyRule(policy, rule);
   }
   if (cliPlatforms && cliPlatforms.length > 0) policy = { ...policy, platforms: cliPlatforms };
   return policy;
@@ -60,5 +81,8 @@ function applyRule(policy: ImagePolicy, rule: PackageRule): ImagePolicy {
     holdWithoutReleaseTime: rule.releaseAgeWithoutTimestamp === undefined ? policy.holdWithoutReleaseTime : rule.releaseAgeWithoutTimestamp === 'hold',
     settleTime: rule.settleTime === undefined ? policy.settleTime : ms(rule.settleTime),
     groupName: rule.groupName ?? policy.groupName,
+    versioning: rule.versioning ?? policy.versioning,
+    allowedVersions: rule.allowedVersions ?? policy.allowedVersions,
+    disabledUpdateTypes: policy.disabledUpdateTypes,
   };
 }

@@ -26,6 +26,17 @@ export function withRepositoryConfig(global: Config, text: string | null, source
   if (refused.length > 0) {
     throw new ArchpinError('config-invalid', `${source}: a repository config may not set ${refused.join(', ')} (only ${REPOSITORY_KEYS.join(', ')})`);
   }
+  // Regular expressions run in the bot's process: a repository may not bring its own (a pattern can backtrack for hours).
+  const patterns = (local.packageRules ?? []).flatMap((rule, index) =>
+    [
+      rule.versioning?.startsWith('regex:') ? 'versioning' : null,
+      rule.allowedVersions?.trim().match(/^!?\//) ? 'allowedVersions' : null,
+      rule.matchCurrentVersion?.trim().match(/^!?\//) ? 'matchCurrentVersion' : null,
+    ].flatMap((key) => (key === null ? [] : [`packageRules.${index}.${key}`])),
+  );
+  if (patterns.length > 0) {
+    throw new ArchpinError('config-invalid', `${source}: a repository config may not use regular expressions (${patterns.join(', ')}); ask for the rule in the bot's own config`);
+  }
   return {
     ...global,
     ...(local.platforms === undefined ? {} : { platforms: local.platforms }),

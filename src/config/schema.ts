@@ -4,6 +4,7 @@ import { parseDuration } from '../core/duration.js';
 import { DEFAULTS } from './defaults.js';
 import { REGISTRY_KINDS } from '../core/registry-kind.js';
 import { MAX_FILE_SIZE_LIMIT } from '../core/budgets.js';
+import { constraintProblem, versioningProblem } from '../core/versioning.js';
 
 const MIB = 1024 * 1024;
 
@@ -42,10 +43,34 @@ export const registrySchema = z
   })
   .strict();
 
+const UPDATE_TYPES = ['major', 'minor', 'patch', 'digest', 'pin'] as const;
+
+const versionConstraint = z.string().superRefine((text, context) => {
+  const problem = constraintProblem(text);
+  if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+});
+
 export const packageRuleSchema = z
   .object({
     matchImages: z.array(z.string()).min(1).describe('Images this rule applies to: "docker.io/library/docker", "ghcr.io/org/*".'),
+    matchCurrentVersion: versionConstraint
+      .optional()
+      .describe('Apply the rule only to references whose current tag satisfies this: "<2", ">=1.25 <1.27", "<8 || >=10", or "/regex/" (compared with the rule\'s versioning).'),
+    matchUpdateTypes: z
+      .array(z.enum(UPDATE_TYPES))
+      .min(1)
+      .optional()
+      .describe('With "enabled": false, leave updates of these types alone (major, minor, patch, digest, pin); the rule may set nothing else.'),
     enabled: z.boolean().optional().describe('false: leave these images alone.'),
+    versioning: z
+      .string()
+      .superRefine((text, context) => {
+        const problem = versioningProblem(text);
+        if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+      })
+      .optional()
+      .describe('How tags are compared: "docker" (default), "semver", "loose", or "regex:<pattern>" with named groups major, minor, patch, build, revision, prerelease, compatibility.'),
+    allowedVersions: versionConstraint.optional().describe('Only propose tags that satisfy this: "<2", ">=1.25 <1.27", "/^1\\.2[0-9]\\./" (with the versioning in force).'),
     platforms: z.array(platform).optional().describe('Platforms the candidate must offer.'),
     allowMajor: z.boolean().optional().describe('Propose major updates (default true).'),
     minimumReleaseAge: duration.optional(),
@@ -53,7 +78,18 @@ export const packageRuleSchema = z
     settleTime: duration.optional(),
     groupName: z.string().optional().describe('Bundle these updates into one change.'),
   })
-  .strict();
+  .strict()
+  .superRefine((rule, context) => {
+    if (rule.matchUpdateTypes === undefined) return;
+    const extra = Object.keys(rule).filter((key) => !['matchImages', 'matchCurrentVersion', 'matchUpdateTypes', 'enabled'].includes(key));
+    if (extra.length > 0 || rule.enabled !== false) {
+      context.addIssue({
+        code: 'custom',
+        path: ['matchUpdateTypes'],
+        message: `a rule with matchUpdateTypes may only set "enabled": false (to leave those updates alone)${extra.length ? `; move ${extra.join(', ')} to a rule without matchUpdateTypes` : ''}`,
+      });
+    }
+  });
 
 export const forgeSchema = z
   .object({

@@ -1,6 +1,6 @@
 import type { Dependency, DependencyResult, HeldUpdate, LookupFailure, Proposal, UpdateType } from '../core/dependency.js';
 import { baselinePolicy } from '../core/baseline-policy.js';
-import { pickCandidates, updateType as versionUpdateType } from '../core/docker-versioning.js';
+import { satisfies, versioningFor } from '../core/versioning.js';
 import { isArchpinError } from '../core/errors.js';
 import { parseManifest, type Manifest } from '../core/manifest.js';
 import { platformKey, type Platform } from '../core/platform.js';
@@ -17,13 +17,34 @@ export interface FindUpdatesDeps {
   readonly source: ManifestSource;
   /** The gate (the lookup asks it about each candidate, newest first). */
   readonly evaluate: (input: GateInput) => Verdict;
-  readonly policyFor: (key: string) => GatePolicy & { readonly allowMajor: boolean; readonly holdWithoutReleaseTime?: boolean };
+  /** The policy for an image; with its current tag, rules that match on the current version apply too. */
+  readonly policyFor: (key: string, currentTag?: string | null) => GatePolicy & VersionPolicy;
   readonly firstSeen: FirstSeenStore;
   readonly now: () => number;
   /** Called after each dependency (progress). */
   readonly onProgress?: (done: number, total: number) => void;
   /** Once aborted (an interrupt, a shutdown), no further dependency is started. */
   readonly signal?: AbortSignal;
+}
+
+/** How candidates are chosen: the versioning, majors, allowed versions, update types left alone. */
+export interface VersionPolicy {
+  readonly allowMajor: boolean;
+  readonly holdWithoutReleaseTime?: boolean;
+  /** `docker` (default), `semver`, `loose`, `regex:<pattern>`. */
+  readonly versioning?: string;
+  readonly allowedVersions?: string | null;
+  readonly disabledUpdateTypes?: readonly string[];
+}
+
+/** The candidates `findUpdate` walks, newest first: compatible newer tags the policy allows. */
+export function policyCandidates(currentTag: string, tags: readonly string[], policy: VersionPolicy): string[] {
+  const versioning = versioningFor(policy.versioning ?? 'docker');
+  const disabled = policy.disabledUpdateTypes ?? [];
+  return versioning
+    .candidates(currentTag, tags, { allowMajor: policy.allowMajor && !disabled.includes('major') })
+    .filter((tag) => policy.allowedVersions == null || satisfies(tag, policy.allowedVersions, versioning))
+    .filter((tag) => !disabled.includes(versioning.updateType(currentTag, tag) ?? 'patch'));
 }
 
 /** A lookup error as the report shows it, attributed to the dependency. */
@@ -43,7 +64,7 @@ export function lookupFailure(dependency: Dependency, error: unknown, tag: strin
  */
 export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps): Promise<DependencyResult> {
   const { source, location } = { source: deps.source, location: dependency.location };
-  const configured = deps.policyFor(dependency.key);
+  const configured = deps.policyFor(dependency.key, dependency.tag);
   const held: HeldUpdate[] = [];
   const now = deps.now();
 
@@ -137,7 +158,7 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
   try {
     if (dependency.tag) {
       const tags = await source.listTags(location);
-      const candidates = pickCandidates(dependency.tag, tags, { allowMajor: policy.allowMajor });
+      const candidates = policyCandidates(dependency.tag, tags, policy);
       for (const tag of candidates) {
         const early = await heldOnPreview(tag);
         if (early !== null) {
@@ -149,12 +170,13 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
           held.push(outcome);
           continue;
         }
-        const type = (versionUpdateType(dependency.tag, tag) ?? 'digest') as UpdateType;
+        const type = (versioningFor(policy.versioning ?? 'docker').updateType(dependency.tag, tag) ?? 'digest') as UpdateType;
         const result = propose(tag, outcome, type);
         if ('reasons' in result) held.push(result);
         else return { dependency, update: result, held, error: null };
       }
       // No newer version passes: follow the tag itself (digest update, or pin an unpinned tag).
+      if ((policy.disabledUpdateTypes ?? []).includes(dependency.digest ? 'digest' : 'pin')) return { dependency, update: null, held, error: null };
       const described = await preview(dependency.tag);
       if (described !== null && dependency.digest !== null && described.digest === dependency.digest) {
         return { dependency, update: null, held, error: null };

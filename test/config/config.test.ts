@@ -92,6 +92,9 @@ describe('config', () => {
       holdWithoutReleaseTime: false,
       settleTime: 30 * 60_000,
       groupName: 'docker',
+      versioning: 'docker',
+      allowedVersions: null,
+      disabledUpdateTypes: [],
     });
     expect(imagePolicy(config, 'ghcr.io/acme/api')).toEqual({
       enabled: true,
@@ -101,8 +104,38 @@ describe('config', () => {
       holdWithoutReleaseTime: true,
       settleTime: 2 * 3_600_000,
       groupName: null,
+      versioning: 'docker',
+      allowedVersions: null,
+      disabledUpdateTypes: [],
     });
+    expect(imagePolicy(config, 'docker.io/bitnami/redis')).toMatchObject({
+      versioning: 'regex:^(?<major>\\d+)\\.(?<minor>\\d+)\\.(?<patch>\\d+)-(?<compatibility>.+)-r(?<revision>\\d+)$',
+      allowedVersions: '<8',
+      disabledUpdateTypes: [],
+    });
+    // matchCurrentVersion: the rule applies to postgres 16 only, and only with the current tag known
+    expect(imagePolicy(config, 'docker.io/library/postgres', undefined, '16.4').disabledUpdateTypes).toEqual(['major']);
+    expect(imagePolicy(config, 'docker.io/library/postgres', undefined, '17.0').disabledUpdateTypes).toEqual([]);
+    expect(imagePolicy(config, 'docker.io/library/postgres').disabledUpdateTypes).toEqual([]);
     expect(imagePolicy(config, 'docker.io/library/nginx', ['linux/arm/v7']).platforms).toEqual(['linux/arm/v7']);
     expect(imagePolicy(parseConfig('{"packageRules":[{"matchImages":["docker"],"enabled":false}]}', 'x'), 'docker.io/library/docker').enabled).toBe(false);
+  });
+});
+
+describe('repository configs and regular expressions', () => {
+  it('a repository config may not bring regex versioning or /regex/ constraints', async () => {
+    const { withRepositoryConfig } = await import('../../src/config/repository-config.js');
+    const text = JSON.stringify({
+      packageRules: [
+        { matchImages: ['x'], versioning: 'regex:^(?<major>\\d+)$', allowedVersions: '/^1/' },
+        { matchImages: ['y'], matchCurrentVersion: '!/a/' },
+      ],
+    });
+    expect(() => withRepositoryConfig({}, text, 'acme/app:archpin.json')).toThrowError(
+      "acme/app:archpin.json: a repository config may not use regular expressions (packageRules.0.versioning, packageRules.0.allowedVersions, packageRules.1.matchCurrentVersion); ask for the rule in the bot's own config",
+    );
+    expect(withRepositoryConfig({}, JSON.stringify({ packageRules: [{ matchImages: ['x'], versioning: 'semver', allowedVersions: '<2' }] }), 's').packageRules).toEqual([
+      { matchImages: ['x'], versioning: 'semver', allowedVersions: '<2' },
+    ]);
   });
 });
