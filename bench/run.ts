@@ -200,7 +200,7 @@ async function main(): Promise<void> {
       children.push(child);
       await new Promise<void>((resolve, reject) => {
         let out = '';
-        child.stdout!.on('data', (chunk: Buffer) => {
+        child.stdout.on('data', (chunk: Buffer) => {
           out += chunk.toString();
           if (out.includes('listening on')) resolve();
         });
@@ -259,7 +259,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : null)));
+    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve())));
     await redis.stop();
     await gitlab.stop();
     await proxy.stop();

@@ -6,6 +6,8 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   now: () => Date.now(),
+  // isTTY is undefined when stderr is not a terminal, though it is typed boolean.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion
   interactive: Boolean(process.stderr.isTTY),
   // The first SIGINT asks the command to stop and report what it has; a second one exits at once.
   onInterrupt: (handler) => {

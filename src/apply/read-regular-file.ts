@@ -6,7 +6,10 @@ export type UnreadableCode = 'file-missing' | 'file-not-regular' | 'file-outside
 
 export type RegularFileRead = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly code: UnreadableCode; readonly message: string };
 
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+/** Open flags a platform may lack (Windows has none of these), though they are typed as always there. */
+export const optionalFlags: Partial<typeof constants> = constants;
+
+const OPEN_FLAGS = constants.O_RDONLY | (optionalFlags.O_NOFOLLOW ?? 0) | (optionalFlags.O_NONBLOCK ?? 0) | (optionalFlags.O_NOCTTY ?? 0);
 
 /** What a non-regular directory entry is, in words. */
 export function fileKind(stats: Stats): string {
@@ -80,7 +83,7 @@ export function readRegularPath(full: string, maxBytes: number, options: { follo
   if (!before.isFile()) return { ok: false, code: 'file-not-regular', message: `${describeEntry(full, before)}; not read` };
   let fd: number;
   try {
-    fd = openSync(full, options.followSymlinks ? OPEN_FLAGS & ~(constants.O_NOFOLLOW ?? 0) : OPEN_FLAGS);
+    fd = openSync(full, options.followSymlinks ? OPEN_FLAGS & ~(optionalFlags.O_NOFOLLOW ?? 0) : OPEN_FLAGS);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') return { ok: false, code: 'file-not-regular', message: 'a symlink; not read' };

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { describeEntry, pathInsideTree } from './read-regular-file.js';
+import { describeEntry, optionalFlags, pathInsideTree } from './read-regular-file.js';
 
-const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (optionalFlags.O_NOFOLLOW ?? 0);
 
 export class ReplaceFileError extends Error {}
 
@@ -119,7 +119,7 @@ export function replaceFile(root: string, relative: string, bytes: Uint8Array): 
 function syncDirectory(directory: string): void {
   let fd: number | null = null;
   try {
-    fd = openSync(directory, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0));
+    fd = openSync(directory, constants.O_RDONLY | (optionalFlags.O_DIRECTORY ?? 0));
     fsyncSync(fd);
   } catch {
     // best effort

@@ -154,7 +154,10 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
   };
 
   const record = (outcome: RepositoryOutcome, quiet: boolean): void => {
-    if (!quiet) return recorder.finished(outcome);
+    if (!quiet) {
+      recorder.finished(outcome);
+      return;
+    }
     metrics.inc('archpin_repositories_processed_total', { result: 'quiet' });
     logger.debug({ repository: outcome.repository }, 'repository quiet: nothing moved');
   };
@@ -199,6 +202,8 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     const wanted = new Set(moved.map((data) => jobIdOf(data.id)));
     for (let start = 0; ; start += BULK) {
       const failed = await repositories.getJobs(['failed'], start, start + BULK - 1);
+      // A job removed between the listing and the read comes back as undefined, though the typings say Job.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       for (const job of failed) if (job?.id && wanted.has(job.id)) await job.remove().catch(() => undefined);
       if (failed.length < BULK) break;
     }

@@ -29,7 +29,7 @@ async function childProblems(registry: ChainRegistry, location: ImageLocation, m
   if (manifest.kind !== 'index') return [];
   const problems: Array<{ code: string; message: string }> = [];
   for (const platform of required) {
-    const entry = manifest.entries.find((candidate) => isRunnable(candidate) && platformSatisfies(platform, candidate.platform!));
+    const entry = manifest.entries.find((candidate) => isRunnable(candidate) && platformSatisfies(platform, candidate.platform));
     if (!entry) continue; // the gate itself reports the missing platform
     let fetched;
     try {
@@ -44,8 +44,8 @@ async function childProblems(registry: ChainRegistry, location: ImageLocation, m
       continue;
     }
     const config = parseImageConfig(await registry.getBlob(location, child.value.config.digest, { maxBytes: CONFIG_MAX_BYTES }));
-    if (!config.ok || !config.value.platform || !platformSatisfies(platform, config.value.platform)) {
-      const said = config.ok && config.value.platform ? platformKey(config.value.platform) : 'no platform';
+    if (!config.ok || !platformSatisfies(platform, config.value.platform)) {
+      const said = config.ok ? platformKey(config.value.platform) : 'no platform';
       problems.push({ code: 'platform-mismatch', message: `${platform}: child ${entry.digest} has a config for ${said}` });
     }
   }

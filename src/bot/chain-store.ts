@@ -21,8 +21,8 @@ export interface ChainStore {
 const parse = (text: string | null): ChainSnapshot | null => {
   if (text === null) return null;
   try {
-    const parsed = JSON.parse(text) as ChainSnapshot;
-    return parsed && parsed.version === 1 ? parsed : null;
+    const parsed = JSON.parse(text) as { version?: unknown } | null;
+    return parsed?.version === 1 ? (parsed as ChainSnapshot) : null;
   } catch {
     return null;
   }

@@ -81,6 +81,7 @@ function watched(forge: Forge, repo: Repository, seen: { wrote: boolean; head: s
     },
   };
   for (const name of WRITES) {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- applied with `forge` as `this` below
     const original = forge[name] as (...args: unknown[]) => Promise<unknown>;
     (wrapped as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
       seen.wrote = true;
@@ -116,7 +117,7 @@ export async function runAndRemember(repo: Repository, global: Config, deps: Run
     await deps.memo.set(key, null);
     return outcome;
   }
-  let activity: string | null = repo.activity!;
+  let activity: string | null = repo.activity;
   if (seen.wrote) {
     const fresh = await deps.forge.getRepository(repo.id);
     const head = await deps.forge.branchHead(repo, repo.defaultBranch);

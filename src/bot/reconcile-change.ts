@@ -42,7 +42,7 @@ export async function reconcileChange(forge: Forge, repo: Repository, change: Pl
   if (existing && existing.state === 'open') {
     const contentCurrent = existingState?.fingerprint === desired.fingerprint && existingState.base === desired.base;
     // Auto-merge still waiting (or a new commit about to restart the wait) is tried again on this run or the next.
-    let pending = wantsAutomerge && (!contentCurrent || existingState?.automergePending === true);
+    let pending = wantsAutomerge && (!contentCurrent || existingState.automergePending === true);
     if (contentCurrent && pending && !desired.dryRun) pending = (await forge.enableAutomerge(repo, existing.number)) === 'waiting';
     const body = bodyWith(pending);
     const textCurrent = existing.title === desired.title && existing.body === body && sameLabels(existing.labels, labels);

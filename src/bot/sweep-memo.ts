@@ -60,8 +60,10 @@ export async function openFileSweepMemo(cacheDir: string, name = FILE): Promise<
     get: (key) => Promise.resolve(entries[key] ?? null),
     getMany: (keys) => Promise.resolve(keys.map((key) => entries[key] ?? null)),
     set(key, entry) {
-      if (entry === null) delete entries[key];
-      else entries[key] = entry;
+      if (entry === null) {
+        const { [key]: _dropped, ...kept } = entries;
+        entries = kept;
+      } else entries[key] = entry;
       dirty = true;
       return Promise.resolve();
     },

@@ -69,7 +69,7 @@ export function webhookEndpoint(deps: WebhookEndpointDeps): (forgeType: ForgeTyp
     let payload: unknown;
     try {
       const raw = body.toString('utf8');
-      const form = String(header('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
+      const form = (header('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
       payload = JSON.parse(form ? (new URLSearchParams(raw).get('payload') ?? '') : raw);
     } catch {
       count('invalid');

@@ -204,7 +204,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     const guess = nearest(first, COMMANDS);
     throw new ArchpinError('usage', `unknown command "${first}"; ${guess ? `did you mean "${guess}"? ` : ''}commands: ${COMMANDS.join(', ')}`);
   }
-  if (values.help && command !== 'help' && command !== 'version') return { ...emptyArgs(), command: 'help', helpFor: command as CommandName };
+  if (values.help && command !== 'help' && command !== 'version') return { ...emptyArgs(), command: 'help', helpFor: command };
   const rawFormat = values.format;
   const graphFormat = command === 'graph' && (rawFormat === 'dot' || rawFormat === 'mermaid') ? rawFormat : null;
   if (rawFormat !== 'text' && rawFormat !== 'json' && graphFormat === null) {

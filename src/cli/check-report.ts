@@ -59,8 +59,21 @@ export function heldJson(held: HeldUpdate) {
   };
 }
 
+/** One entry of the report's `errors` list: a registry host that could not be reached, an image, or a file. */
+export interface ErrorJson {
+  readonly host?: string;
+  readonly file?: string;
+  readonly line?: number | null;
+  readonly image?: string;
+  readonly images?: readonly string[];
+  readonly tag?: string | null;
+  readonly code: string;
+  readonly retryable?: boolean;
+  readonly message: string;
+}
+
 /** Errors for reports: one `registry-unreachable` entry per host (with the images it stopped), then the rest. */
-export function errorsJson(report: Pick<CheckReport, 'errors' | 'planFailures' | 'writeFailures' | 'problems'>) {
+export function errorsJson(report: Pick<CheckReport, 'errors' | 'planFailures' | 'writeFailures' | 'problems'>): ErrorJson[] {
   const { hosts, others } = groupUnreachable(report.errors);
   return [
     ...hosts.map((entry) => ({ host: entry.host, code: 'registry-unreachable' as const, retryable: false, images: entry.images, message: unreachableMessage(entry) })),
@@ -133,14 +146,13 @@ export function renderCheckText(report: CheckReport, withDiff: boolean): string 
   if (errors.length) {
     lines.push('', `Errors (${errors.length}):`);
     for (const error of errors) {
-      const where =
-        'file' in error && error.file
-          ? `${error.file}${'line' in error && error.line ? `:${error.line}` : ''}`
-          : 'host' in error
-            ? error.host
-            : 'image' in error
-              ? `${error.image}${'tag' in error && error.tag ? `:${error.tag}` : ''}`
-              : '';
+      const where = error.file
+        ? `${error.file}${error.line ? `:${error.line}` : ''}`
+        : error.host !== undefined
+          ? error.host
+          : error.image !== undefined
+            ? `${error.image}${error.tag ? `:${error.tag}` : ''}`
+            : '';
       lines.push(`  ${terminalText(where)}  ${error.code}  ${terminalText(error.message)}`);
     }
   }

@@ -56,7 +56,7 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
   const setup = await lookupSetup(options.config, io, {
     cacheDir: cacheDirectory(options.cacheDir, options.config, io),
     platforms: options.platforms,
-    onProgress: progress.update,
+    onProgress: (done, total) => progress.update(done, total),
     onRequestStart: (url) => progress.host(url.host),
     ...(onRequest ? { onRequest } : {}),
     signal: interrupt.signal,

@@ -79,9 +79,11 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
       const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), io.cwd);
       return (await import('./chain.js')).runChain(args, config, io);
     }
-    default:
-      io.stderr(`archpin ${args.command}: not available in this version yet\n`);
+    default: {
+      const unknownCommand: string = args.command;
+      io.stderr(`archpin ${unknownCommand}: not available in this version yet\n`);
       return EXIT_USAGE;
+    }
   }
 }
 

@@ -67,7 +67,7 @@ interface WorkTree {
 
 function findWorkTree(realRoot: string, problems: ScanProblem[]): WorkTree | null {
   let top = realRoot;
-  let gitPath: string | null = null;
+  let gitPath: string;
   for (;;) {
     const candidate = path.join(top, '.git');
     try {
@@ -120,7 +120,7 @@ function findWorkTree(realRoot: string, problems: ScanProblem[]): WorkTree | nul
         }
       }
       tracked = { files, folders };
-    } else if (index && !index.ok) {
+    } else if (index) {
       problems.push({ file: '.git/index', line: null, code: 'file-unreadable', message: `${index.reason}; .gitignore rules alone decide which files are scanned` });
     }
   }

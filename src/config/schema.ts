@@ -10,18 +10,18 @@ const MIB = 1024 * 1024;
 
 const duration = z
   .string()
-  .refine((text) => parseDuration(text) !== null, { message: 'expected a duration such as "4 hours", "30 minutes" or "1d"' })
+  .refine((text) => parseDuration(text) !== null, { error: 'expected a duration such as "4 hours", "30 minutes" or "1d"' })
   .describe('A duration: "4 hours", "30 minutes", "1d", "90s".');
 
 const platform = z
   .string()
-  .regex(/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i, { message: 'expected os/arch[/variant], e.g. "linux/amd64" or "linux/arm/v7"' })
+  .regex(/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i, { error: 'expected os/arch[/variant], e.g. "linux/amd64" or "linux/arm/v7"' })
   .superRefine((text, context) => {
     const check = checkPlatform(text);
     if (!check.ok && /^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(text)) context.addIssue({ code: 'custom', message: check.message });
   });
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected an environment variable name' });
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name' });
 
 export const registrySchema = z
   .object({
@@ -31,7 +31,7 @@ export const registrySchema = z
     insecure: z.boolean().optional().describe('Speak plain HTTP to this non-loopback registry.'),
     trustedRealmHosts: z.array(z.string()).optional().describe('Token realm hosts (other than the registry) that may receive the credentials.'),
     kind: z.enum(REGISTRY_KINDS).optional().describe('How this registry bends the distribution API (pagination, order, auth, release times); default: detected from the host and its first answers.'),
-    hubApiUrl: z.string().url().optional().describe('Docker Hub only (registries."docker.io"): the Hub API for tags with platforms and push times (default https://hub.docker.com).'),
+    hubApiUrl: z.url().optional().describe('Docker Hub only (registries."docker.io"): the Hub API for tags with platforms and push times (default https://hub.docker.com).'),
     passwordFile: z.string().optional().describe('File holding the password or token (trailing newline ignored).'),
     tokenEnv: envName.optional().describe("Environment variable holding a token; sent with `username` or the registry kind's token user (AWS, oauth2accesstoken, …)."),
     tokenFile: z.string().optional().describe('File holding a token, as tokenEnv.'),
@@ -94,7 +94,7 @@ export const packageRuleSchema = z
 export const forgeSchema = z
   .object({
     type: z.enum(['gitlab', 'github']),
-    url: z.string().url().optional().describe('API base: https://gitlab.example.com or https://api.github.com.'),
+    url: z.url().optional().describe('API base: https://gitlab.example.com or https://api.github.com.'),
     tokenEnv: envName.optional().describe('Environment variable holding the token (default GITLAB_TOKEN / GITHUB_TOKEN).'),
     groups: z.array(z.string()).optional().describe('GitLab groups (subgroups included).'),
     projects: z.array(z.string()).optional().describe('GitLab projects (path with namespace).'),
@@ -137,7 +137,7 @@ export const serveSchema = z
           .optional()
           .describe(`Heap ceiling, in MB, of the worker thread that scans one repository and makes its changes (default ${DEFAULTS.serve.isolation.memoryMb}).`),
         timeLimit: duration
-          .refine((text) => (parseDuration(text) ?? 0) >= 1000, { message: 'at least 1 second' })
+          .refine((text) => (parseDuration(text) ?? 0) >= 1000, { error: 'at least 1 second' })
           .optional()
           .describe(
             `Time one repository's scanning and change making may take in its worker, summed over the run (default "${DEFAULTS.serve.isolation.timeLimit}"). Registry lookups and forge calls are not counted: they have their own timeouts.`,
@@ -173,7 +173,7 @@ export const serveSchema = z
   })
   .strict();
 
-const projectPath = z.string().regex(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/, { message: 'expected a project path such as "acme/images/base"' });
+const projectPath = z.string().regex(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/, { error: 'expected a project path such as "acme/images/base"' });
 
 export const chainSchema = z
   .object({
@@ -216,7 +216,7 @@ export const configSchema = z
       .optional()
       .describe(`Bytes; larger files are reported and skipped (default ${DEFAULTS.maxFileSize / MIB} MiB, at most ${MAX_FILE_SIZE_LIMIT / MIB} MiB). A repository config may only lower it.`),
     registries: z.record(z.string(), registrySchema).optional().describe('Per-registry credentials and transport.'),
-    mirrors: z.record(z.string(), z.string().url()).optional().describe('Registry host → mirror base URL.'),
+    mirrors: z.record(z.string(), z.url()).optional().describe('Registry host → mirror base URL.'),
     registryTimeouts: z
       .object({
         connect: duration
@@ -235,7 +235,7 @@ export const configSchema = z
     cacheDir: z.string().optional().describe('Where manifests and first-seen times are cached.'),
     tagCacheTtl: z
       .string()
-      .refine((text) => text.trim() === '0' || parseDuration(text) !== null, { message: 'expected a duration such as "5 minutes", or "0"' })
+      .refine((text) => text.trim() === '0' || parseDuration(text) !== null, { error: 'expected a duration such as "5 minutes", or "0"' })
       .optional()
       .describe('How long a tag → digest answer from the registry is used again without asking (default "5 minutes"; "0" asks every time). `audit` always asks.'),
     forge: forgeSchema.optional(),

@@ -35,14 +35,16 @@ const CALENDAR_DIGITS = 6;
 export function parseDockerTag(tag: string): DockerTag | null {
   const match = VERSION.exec(tag);
   if (!match) return null;
-  const prefix = match[1]!;
-  const release = match[2]!.split('.').map(Number);
-  let rest = match[3]!;
+  // The pattern's groups always take part in a match; the defaults only satisfy the compiler.
+  const [, prefix = '', digits = '', tail = ''] = match;
+  const release = digits.split('.').map(Number);
+  let rest = tail;
   let prerelease: string | null = null;
   const pre = PRERELEASE_HYPHEN.exec(rest) ?? PRERELEASE_PLAIN.exec(rest);
   if (pre) {
-    prerelease = pre[1]!;
-    rest = rest.slice(pre[0].length);
+    const [whole, name = ''] = pre;
+    prerelease = name;
+    rest = rest.slice(whole.length);
   }
   if (rest !== '' && !/^-[\w][\w.-]*$/.test(rest)) return null;
   return { prefix, release, prerelease, suffix: rest };
@@ -100,7 +102,9 @@ function comparePrerelease(a: string, b: string): number {
 
 function splitPrerelease(text: string): [string, number] {
   const match = /^([a-z]+)[.-]?(\d*)$/i.exec(text);
-  return match ? [match[1]!.toLowerCase(), match[2] ? Number(match[2]) : 0] : [text.toLowerCase(), 0];
+  if (!match) return [text.toLowerCase(), 0];
+  const [, kind = '', number = ''] = match;
+  return [kind.toLowerCase(), number ? Number(number) : 0];
 }
 
 function textOrder(a: string, b: string): number {

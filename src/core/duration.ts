@@ -34,10 +34,11 @@ export function parseDuration(text: string): number | null {
   while (rest.length > 0) {
     const match = part.exec(rest);
     if (!match) return null;
-    const unit = UNITS[match[2]!];
+    const [whole, amount = '', name = ''] = match;
+    const unit = UNITS[name];
     if (unit === undefined) return null;
-    total += Number(match[1]) * unit;
-    rest = rest.slice(match[0].length);
+    total += Number(amount) * unit;
+    rest = rest.slice(whole.length);
   }
   return Math.round(total);
 }

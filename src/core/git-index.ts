@@ -35,11 +35,11 @@ export function readGitIndex(bytes: Uint8Array, hashBytes = 20): GitIndexRead {
       // prefix compression: how many bytes of the previous path to drop, then the rest up to a NUL
       let cursor = pathAt;
       if (cursor >= bytes.length) return { ok: false, reason: 'git index is truncated' };
-      let byte = bytes[cursor++]!;
+      let byte = view.getUint8(cursor++);
       let drop = byte & 0x7f;
       while ((byte & 0x80) !== 0) {
         if (cursor >= bytes.length) return { ok: false, reason: 'git index is truncated' };
-        byte = bytes[cursor++]!;
+        byte = view.getUint8(cursor++);
         drop = ((drop + 1) << 7) | (byte & 0x7f);
       }
       const end = bytes.indexOf(0, cursor);
@@ -61,7 +61,7 @@ export function readGitIndex(bytes: Uint8Array, hashBytes = 20): GitIndexRead {
   }
   // extensions: a four-letter signature and a size each, up to the trailing checksum
   while (offset + 8 <= bytes.length - hashBytes) {
-    const signature = String.fromCharCode(bytes[offset]!, bytes[offset + 1]!, bytes[offset + 2]!, bytes[offset + 3]!);
+    const signature = String.fromCharCode(...bytes.subarray(offset, offset + 4));
     if (signature === 'link') return { ok: false, reason: 'split git index (core.splitIndex) is not read' };
     offset += 8 + view.getUint32(offset + 4);
   }

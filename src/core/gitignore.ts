@@ -46,11 +46,14 @@ function parseRule(line: string): Rule | null {
 
 export function ignoreRules(patterns: string | readonly string[]): IgnoreRules {
   const lines = typeof patterns === 'string' ? patterns.split('\n') : patterns;
-  const rules = lines.map(parseRule).filter((rule): rule is Rule => rule !== null);
+  // The last matching rule decides: look from the end.
+  const lastFirst = lines
+    .map(parseRule)
+    .filter((rule): rule is Rule => rule !== null)
+    .reverse();
   return {
     decide(relative, isDirectory) {
-      for (let index = rules.length - 1; index >= 0; index--) {
-        const rule = rules[index]!;
+      for (const rule of lastFirst) {
         if (rule.directoryOnly && !isDirectory) continue;
         if (rule.glob.matches(relative)) return !rule.negated;
       }

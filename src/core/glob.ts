@@ -23,9 +23,11 @@ export interface Glob {
 
 type Test = (code: number) => boolean;
 
+/** A state of the automaton; `id` is its place in the live-state marks. */
 interface State {
-  readonly edges: Array<{ readonly test: Test; readonly to: number }>;
-  readonly epsilon: number[];
+  readonly id: number;
+  readonly edges: Array<{ readonly test: Test; readonly to: State }>;
+  readonly epsilon: State[];
 }
 
 const SLASH = 0x2f;
@@ -60,24 +62,25 @@ function parseClass(pattern: string, start: number): { test: Test; end: number }
 }
 
 export function compileGlob(pattern: string, options: GlobOptions = {}): Glob {
-  const states: State[] = [{ edges: [], epsilon: [] }];
-  let current = 0;
-  const add = (): number => states.push({ edges: [], epsilon: [] }) - 1;
+  let count = 0;
+  const add = (): State => ({ id: count++, edges: [], epsilon: [] });
+  const start = add();
+  let current = start;
   const step = (test: Test): void => {
     const next = add();
-    states[current]!.edges.push({ test, to: next });
+    current.edges.push({ test, to: next });
     current = next;
   };
   const loop = (test: Test): void => {
     const next = add();
-    states[current]!.epsilon.push(next);
-    states[next]!.edges.push({ test, to: next });
+    current.epsilon.push(next);
+    next.edges.push({ test, to: next });
     current = next;
   };
   const star = options.starCrossesSlash ? anyChar : notSlash;
 
   for (let at = 0; at < pattern.length; at++) {
-    const char = pattern[at]!;
+    const char = pattern.charAt(at);
     if (char === '\\' && at + 1 < pattern.length) {
       const code = pattern.charCodeAt(++at);
       step((c) => c === code);
@@ -93,9 +96,9 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): Glob {
           // `**/`: zero or more whole segments, each ending in `/`
           const inside = add();
           const after = add();
-          states[current]!.epsilon.push(inside);
-          states[inside]!.epsilon.push(after);
-          states[inside]!.edges.push({ test: anyChar, to: inside }, { test: isSlash, to: after });
+          current.epsilon.push(inside);
+          inside.epsilon.push(after);
+          inside.edges.push({ test: anyChar, to: inside }, { test: isSlash, to: after });
           current = after;
           end++; // the `/` is part of the construct
         }
@@ -117,36 +120,36 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): Glob {
     }
   }
   const accept = current;
+  const states = count;
   const literal = !/[*?[\\]/.test(pattern);
   return {
     pattern,
-    matches: literal ? (text) => text === pattern : (text) => simulate(states, accept, text),
+    matches: literal ? (text) => text === pattern : (text) => simulate(states, start, accept, text),
   };
 }
 
-function simulate(states: readonly State[], accept: number, text: string): boolean {
-  let live = new Uint8Array(states.length);
-  let list: number[] = [];
-  const close = (start: number, marks: Uint8Array, into: number[]): void => {
-    const stack = [start];
-    while (stack.length > 0) {
-      const state = stack.pop()!;
-      if (marks[state]) continue;
-      marks[state] = 1;
+function simulate(count: number, start: State, accept: State, text: string): boolean {
+  let live = new Uint8Array(count);
+  let list: State[] = [];
+  const close = (from: State, marks: Uint8Array, into: State[]): void => {
+    const stack = [from];
+    for (let state = stack.pop(); state !== undefined; state = stack.pop()) {
+      if (marks[state.id]) continue;
+      marks[state.id] = 1;
       into.push(state);
-      for (const next of states[state]!.epsilon) if (!marks[next]) stack.push(next);
+      for (const next of state.epsilon) if (!marks[next.id]) stack.push(next);
     }
   };
-  close(0, live, list);
+  close(start, live, list);
   for (let index = 0; index < text.length && list.length > 0; index++) {
     const code = text.charCodeAt(index);
-    const nextLive = new Uint8Array(states.length);
-    const nextList: number[] = [];
+    const nextLive = new Uint8Array(count);
+    const nextList: State[] = [];
     for (const state of list) {
-      for (const edge of states[state]!.edges) if (edge.test(code)) close(edge.to, nextLive, nextList);
+      for (const edge of state.edges) if (edge.test(code)) close(edge.to, nextLive, nextList);
     }
     live = nextLive;
     list = nextList;
   }
-  return live[accept] === 1;
+  return live[accept.id] === 1;
 }

@@ -50,10 +50,10 @@ export function splitName(name: string): { registry: string; repository: string 
 export function parseImageRef(text: string): ImageRef | null {
   const match = REFERENCE.exec(text);
   if (!match) return null;
-  const name = match[1]!;
+  const [, name = '', tag, digest] = match;
   if (name.length > 255) return null;
   const { registry, repository } = splitName(name);
-  return { name, registry, repository, tag: match[2] ?? null, digest: match[3] ?? null };
+  return { name, registry, repository, tag: tag ?? null, digest: digest ?? null };
 }
 
 /** `docker.io/library/docker`: the key an image is looked up and deduplicated by. */

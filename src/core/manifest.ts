@@ -93,7 +93,7 @@ const platformSchema = z.object({
   'os.features': z.array(z.string()).optional(),
 });
 
-const subjectSchema = z.object({ digest: z.string() }).passthrough().optional();
+const subjectSchema = z.object({ digest: z.string() }).loose().optional();
 
 const annotationsSchema = z.record(z.string(), z.string());
 
@@ -237,7 +237,8 @@ function resolveMediaType(header: string, declared: string | undefined, body: Re
 }
 
 function essence(contentType: string | null): string {
-  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const [type = ''] = (contentType ?? '').split(';');
+  return type.trim().toLowerCase();
 }
 
 function parseJson(bytes: Uint8Array): ParseResult<unknown> {

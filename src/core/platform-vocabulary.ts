@@ -17,15 +17,21 @@ export type PlatformCheck = { readonly ok: true; readonly platform: string } | {
 
 /** Edit distance, for "did you mean". */
 export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  // One row of the table at a time: row[j] is the distance from the first i characters of a to the first j of b.
+  let row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  let distance = b.length;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
+    let left = i;
+    let diagonal = i - 1;
+    const next = row.slice(1).map((above, index) => {
+      left = Math.min(above + 1, left + 1, diagonal + (a[i - 1] === b[index] ? 0 : 1));
+      diagonal = above;
+      return left;
+    });
+    row = [i, ...next];
+    distance = left;
   }
-  return previous[b.length]!;
+  return distance;
 }
 
 /** The closest of `choices` to `text`, when it is close enough to be a likely typo. */

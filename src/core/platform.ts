@@ -23,7 +23,8 @@ export function parsePlatform(text: string): Platform | null {
   const parts = text.trim().split('/');
   if (parts.length < 2 || parts.length > 3) return null;
   if (!parts.every((part) => SEGMENT.test(part))) return null;
-  return { os: parts[0]!, architecture: parts[1]!, variant: parts[2] ?? null };
+  const [os = '', architecture = '', variant] = parts;
+  return { os, architecture, variant: variant ?? null };
 }
 
 export function formatPlatform(platform: Platform): string {

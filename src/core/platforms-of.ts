@@ -1,8 +1,11 @@
 import { IMAGE_MEDIA_TYPES, INDEX_MEDIA_TYPES, type IndexEntry, type Manifest } from './manifest.js';
 import { comparePlatformKeys, platformKey, type Platform } from './platform.js';
 
+/** An index entry that names its platform (what isRunnable guarantees). */
+export type RunnableEntry = IndexEntry & { readonly platform: Platform };
+
 /** An entry a container runtime would pick: an image manifest with a real platform, not an attestation. */
-export function isRunnable(entry: IndexEntry): boolean {
+export function isRunnable(entry: IndexEntry): entry is RunnableEntry {
   return !entry.attestation && !entry.artifactType && entry.platform !== null && IMAGE_MEDIA_TYPES.has(entry.mediaType);
 }
 
@@ -24,7 +27,7 @@ export function platformsOf(manifest: Manifest, imagePlatform: Platform | null =
   if (manifest.kind === 'image') return imagePlatform ? [platformKey(imagePlatform)] : [];
   const keys = new Set<string>();
   for (const entry of manifest.entries) {
-    if (isRunnable(entry)) keys.add(platformKey(entry.platform!));
+    if (isRunnable(entry)) keys.add(platformKey(entry.platform));
   }
   return [...keys].sort(comparePlatformKeys);
 }

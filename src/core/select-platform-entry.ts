@@ -9,5 +9,5 @@ import { isRunnable } from './platforms-of.js';
  */
 export function selectPlatformEntry(index: IndexManifest, platform: Platform): IndexEntry | null {
   const wanted = platformKey(platform);
-  return index.entries.find((entry) => isRunnable(entry) && platformKey(entry.platform!) === wanted) ?? null;
+  return index.entries.find((entry) => isRunnable(entry) && platformKey(entry.platform) === wanted) ?? null;
 }

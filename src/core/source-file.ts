@@ -55,10 +55,10 @@ export function sourceFile(path: string, bytes: Uint8Array): SourceFile {
       let high = all.length - 1;
       while (low < high) {
         const mid = (low + high + 1) >> 1;
-        if (all[mid]! <= offset) low = mid;
+        if ((all[mid] ?? offset) <= offset) low = mid;
         else high = mid - 1;
       }
-      const lineStart = all[low]!;
+      const lineStart = all[low] ?? 0;
       let column = 1;
       for (let i = lineStart; i < offset; i++) {
         const code = text.charCodeAt(i);

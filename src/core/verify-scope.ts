@@ -7,7 +7,7 @@
  */
 import type { IndexEntry, Manifest } from './manifest.js';
 import { canonicalPlatform, platformSatisfies } from './platform.js';
-import { isRunnable, platformsOf } from './platforms-of.js';
+import { isRunnable, platformsOf, type RunnableEntry } from './platforms-of.js';
 import type { CurrentImage, GatePolicy } from './verdict.js';
 
 /** The platforms whose children must be verified, canonical; 'all' when neither the policy nor the image in use names any. */
@@ -19,9 +19,9 @@ export function platformsToVerify(policy: Pick<GatePolicy, 'platforms'>, current
 }
 
 /** Whether a runnable entry is one a required platform would be served from (so it must be verified). */
-export function inVerifyScope(entry: IndexEntry, scope: readonly string[] | 'all'): boolean {
+export function inVerifyScope(entry: IndexEntry, scope: readonly string[] | 'all'): entry is RunnableEntry {
   if (!isRunnable(entry)) return false;
-  return scope === 'all' || scope.some((wanted) => platformSatisfies(wanted, entry.platform!));
+  return scope === 'all' || scope.some((wanted) => platformSatisfies(wanted, entry.platform));
 }
 
 /** The runnable entries of an index to verify, one per digest. */

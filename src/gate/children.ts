@@ -1,8 +1,7 @@
 import { platformKey } from '../core/platform.js';
 import type { GateContext } from './context.js';
-import { isRunnable } from '../core/platforms-of.js';
+import { isRunnable, type RunnableEntry } from '../core/platforms-of.js';
 import { inVerifyScope, platformsToVerify } from '../core/verify-scope.js';
-import type { IndexEntry } from '../core/manifest.js';
 import type { BlockCode, BlockReason, ChildCheck } from '../core/verdict.js';
 
 /**
@@ -26,7 +25,7 @@ export function children(context: GateContext): BlockReason[] {
   };
   const scope = platformsToVerify(context.input.policy, context.input.current);
   for (const entry of context.manifest.entries.filter((entry) => inVerifyScope(entry, scope))) {
-    const claimed = platformKey(entry.platform!);
+    const claimed = platformKey(entry.platform);
     const check = checks.get(entry.digest);
     if (check === undefined) {
       add('unverified', claimed, `${claimed}: child ${entry.digest.slice(0, 19)} was not checked`);
@@ -41,9 +40,9 @@ export function children(context: GateContext): BlockReason[] {
 }
 
 /** Whether a verified child's config names the platform its descriptor claims (the variant only when the config gives one). */
-export function childAgrees(entry: IndexEntry, check: ChildCheck & { ok: true }): boolean {
+export function childAgrees(entry: RunnableEntry, check: ChildCheck & { ok: true }): boolean {
   const actual = check.platform;
-  const wanted = entry.platform!;
+  const wanted = entry.platform;
   return actual.os === wanted.os && actual.architecture === wanted.architecture && (!check.variantGiven || actual.variant === wanted.variant);
 }
 
@@ -58,7 +57,7 @@ export function verifiedPlatforms(context: GateContext): { platforms: string[]; 
   const verified = new Set<string>();
   for (const entry of context.manifest.entries.filter(isRunnable)) {
     const check = checks.get(entry.digest);
-    if (check?.ok && childAgrees(entry, check)) verified.add(platformKey(entry.platform!));
+    if (check?.ok && childAgrees(entry, check)) verified.add(platformKey(entry.platform));
   }
   return { platforms: context.offered.filter((key) => verified.has(key)), unverified: context.offered.filter((key) => !verified.has(key)) };
 }

@@ -24,7 +24,7 @@ export type Rule = (context: GateContext) => BlockReason | null;
 export function buildContext(input: GateInput): GateContext {
   const { candidate, current, policy } = input;
   const trusted = candidate.manifest.kind !== 'unreadable' && candidate.contentDigest === candidate.digest;
-  const manifest = trusted ? (candidate.manifest as Manifest) : null;
+  const manifest = trusted ? candidate.manifest : null;
   const offered = manifest ? platformsOf(manifest, candidate.imagePlatform) : [];
   const required = policy.platforms && policy.platforms.length > 0 ? unique(policy.platforms.map((text) => canonicalPlatform(text) ?? text.trim())) : null;
   const currentPlatforms = current === null ? null : current.manifest.kind === 'image' && current.imagePlatform === null ? 'unknown' : platformsOf(current.manifest, current.imagePlatform);

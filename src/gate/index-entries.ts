@@ -34,7 +34,7 @@ export function duplicatePlatform(context: GateContext): BlockReason | null {
   const digests = new Map<string, Set<string>>();
   for (const entry of context.manifest.entries.filter(isRunnable)) {
     const details = [...(entry.osVersion ? [`os.version ${entry.osVersion}`] : []), ...(entry.osFeatures ? [`os.features ${entry.osFeatures.join(',')}`] : [])];
-    const key = `${platformKey(entry.platform!)}${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
+    const key = `${platformKey(entry.platform)}${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
     const set = digests.get(key) ?? new Set<string>();
     set.add(entry.digest);
     digests.set(key, set);

@@ -46,7 +46,7 @@ export function createChildRecordCache(options: { dir?: string | undefined } = {
 function parseRecord(value: unknown, digest: string): VouchedChild | null {
   if (typeof value !== 'object' || value === null) return null;
   const record = value as Record<string, unknown>;
-  const platform = record['platform'] as Record<string, unknown> | undefined;
+  const platform = record['platform'] as Record<string, unknown> | null | undefined;
   if (record['digest'] !== digest || typeof record['size'] !== 'number' || typeof record['mediaType'] !== 'string' || typeof record['recordedBy'] !== 'string') return null;
   if (typeof platform !== 'object' || platform === null || typeof platform['os'] !== 'string' || typeof platform['architecture'] !== 'string') return null;
   const variant = typeof platform['variant'] === 'string' ? platform['variant'] : null;

@@ -31,7 +31,7 @@ export function runCredentialHelper(name: string, serverUrl: string, options: He
       clearTimeout(timer);
       fn();
     };
-    const child = spawn(program, ['get'], { env: { ...options.env } as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(program, ['get'], { env: { ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       finish(() => reject(new ArchpinError('registry-unauthorized', `credential helper ${program} gave no answer within ${timeoutMs} ms`, { retryable: true })));
@@ -52,8 +52,9 @@ export function runCredentialHelper(name: string, serverUrl: string, options: He
       finish(() => {
         if (code !== 0) {
           // The documented "not found" answer arrives on stdout with a non-zero exit.
-          if (/credentials not found/i.test(stdout) || /credentials not found/i.test(stderr)) return resolve(null);
-          return reject(new ArchpinError('registry-unauthorized', `credential helper ${program} failed for ${serverUrl} (exit ${code})`));
+          if (/credentials not found/i.test(stdout) || /credentials not found/i.test(stderr)) resolve(null);
+          else reject(new ArchpinError('registry-unauthorized', `credential helper ${program} failed for ${serverUrl} (exit ${String(code)})`));
+          return;
         }
         try {
           resolve(parseAnswer(stdout, program, serverUrl));

@@ -240,7 +240,7 @@ export function indexLists(manifest: Manifest, digest: string): boolean {
  * are left out: the result then holds only the dependencies whose lookup finished, in order.
  */
 export async function findUpdates(dependencies: readonly Dependency[], deps: FindUpdatesDeps, concurrency = 8): Promise<DependencyResult[]> {
-  const results: Array<DependencyResult | undefined> = new Array(dependencies.length);
+  const results = new Array<DependencyResult | undefined>(dependencies.length);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {

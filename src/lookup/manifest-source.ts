@@ -51,9 +51,9 @@ export interface ManifestSource {
    * platforms (Docker Hub's tags API): a HEAD by digest (free) and the recorded platform. Null when there is no
    * such record, the child is cached already, or the HEAD gives no digest or size: then the child is fetched.
    */
-  vouchChild?(image: ImageLocation, indexDigest: string, entry: IndexEntry): Promise<VouchedChild | null>;
+  readonly vouchChild?: (image: ImageLocation, indexDigest: string, entry: IndexEntry) => Promise<VouchedChild | null>;
   /** Whether the registry still has a manifest, asked with a HEAD (the cache cannot tell: it keeps deleted ones). */
-  exists?(image: ImageLocation, digest: string): Promise<boolean>;
+  readonly exists?: (image: ImageLocation, digest: string) => Promise<boolean>;
   /** Whether the registry still has a blob, asked with a HEAD (audit: a cached config may have been deleted). */
-  blobExists?(image: ImageLocation, digest: string): Promise<boolean>;
+  readonly blobExists?: (image: ImageLocation, digest: string) => Promise<boolean>;
 }

@@ -97,7 +97,8 @@ export function sharedManifestSource(source: ManifestSource, options: SharedCach
       return JSON.parse(value.toString('utf8')) as string[];
     },
     async manifestByTag(image, tag) {
-      let fetched: FetchedManifest | null = null;
+      // Set inside the shared() callback, which the compiler's narrowing does not follow.
+      let fetched = null as FetchedManifest | null;
       const digest = (
         await shared(`${prefix}:tag:${imageName(image)}:${tag}`, tagTtlMs, async () => {
           fetched = await withHostSlot(image.registry, () => source.manifestByTag(image, tag));

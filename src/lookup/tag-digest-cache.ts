@@ -26,7 +26,7 @@ export function createTagDigestCache(options: { dir?: string | undefined; ttlMs:
     try {
       const data = JSON.parse(readFileSync(join(dir, FILE), 'utf8')) as Record<string, unknown>;
       for (const [key, value] of Object.entries(data)) {
-        const entry = value as { digest?: unknown; at?: unknown };
+        const entry = value as { digest?: unknown; at?: unknown } | null | undefined;
         if (typeof entry?.digest === 'string' && isDigest(entry.digest) && typeof entry.at === 'number' && Number.isFinite(entry.at)) entries.set(key, { digest: entry.digest, at: entry.at });
       }
     } catch {

@@ -158,7 +158,7 @@ export function mapEntries(map: YAMLMap): Array<[string, unknown, Node | null]> 
     if (!isPair(item) || !isScalar(item.key)) continue;
     const key = item.key.value;
     if (typeof key !== 'string' || key === '<<') continue;
-    out.push([key, item.value, item.key as Node]);
+    out.push([key, item.value, item.key]);
   }
   return out;
 }
@@ -167,6 +167,8 @@ export function mapEntries(map: YAMLMap): Array<[string, unknown, Node | null]> 
  * Visits every map under `root` (depth first, document order), with the key path to it.
  * Aliases are not followed: a node defined once is visited once.
  */
+// A visitor that returns nothing goes on into the map; only 'skip' stops it.
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type
 export function walkMaps(root: unknown, visit: (map: YAMLMap, path: readonly string[]) => void | 'skip'): void {
   const walk = (node: unknown, path: string[], depth: number): void => {
     if (depth > MAX_DEPTH || node == null || isAlias(node)) return;

@@ -76,7 +76,7 @@ async function replica(config: string, role: 'all' | 'scheduler' | 'worker'): Pr
   const serve = launchServe(['--config', config, '--role', role, '--cache-dir', path.join(work, `cache-${children.length}`), '--log-level', 'info'], { cwd: work });
   children.push(serve.child);
   const url = await serve.listening(20_000);
-  return { child: serve.child, url, output: serve.stderr, stop: serve.stop };
+  return { child: serve.child, url, output: () => serve.stderr(), stop: () => serve.stop() };
 }
 
 const projectRuns = (id: number) => gitlab.requests.filter((request) => request.method === 'GET' && request.path === `/projects/${id}/issues`).length;

@@ -15,7 +15,7 @@ export interface Started {
   readonly handle: ServeHandle;
   readonly logs: string[];
   /** Parsed JSON log records. */
-  records(): Array<Record<string, unknown>>;
+  readonly records: () => Array<Record<string, unknown>>;
 }
 
 export async function startTestServe(

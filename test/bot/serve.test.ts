@@ -224,7 +224,8 @@ describe('archpin serve (GitLab)', () => {
   it('a stop during a sweep finishes the write in flight: no archpin branch is left without its merge request', async () => {
     const projects = ['halt/a', 'halt/b', 'halt/c', 'halt/d', 'halt/e'].map((name) => gitlab.state.addProject(name, { files: { 'deploy.yaml': deployFile() } }));
     const real = createGitlabForge({ url: gitlab.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN' });
-    let stopping: Promise<void> | null = null;
+    // Set inside the forge wrapper below, which the compiler's narrowing does not follow.
+    let stopping = null as Promise<void> | null;
     let readyWhileStopping: number | null = null;
     let handle: Started['handle'] | null = null;
     const forge: Forge = {

@@ -35,7 +35,7 @@ beforeEach(() => {
   hub.reset();
   hub.quota = 100;
   hub.apiDown = false;
-  for (const key of Object.keys(hub.pushedAt)) delete hub.pushedAt[key];
+  for (const key of Object.keys(hub.pushedAt)) Reflect.deleteProperty(hub.pushedAt, key);
 });
 
 const makeDir = (name: string, files: Record<string, string>): string => writeTree(path.join(work, name), files);

@@ -220,7 +220,7 @@ describe('archpin check with unreachable registries', () => {
       },
     );
     let stdout = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const deadline = Date.now() + 60_000;
     while (silentSockets.length === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -100,7 +100,7 @@ describe('evaluateCandidate: empty-index', () => {
     const candidate = candidateFrom(EMPTY_DOCKER_LIST_TEXT, 'application/json');
     expect(candidate.digest).toBe(EMPTY_DOCKER_LIST_DIGEST);
     const verdict = evaluateCandidate(input(candidate));
-    expect(verdict.pass === false && verdict.reasons.map((reason) => reason.code)).toEqual(['empty-index']);
+    expect(!verdict.pass && verdict.reasons.map((reason) => reason.code)).toEqual(['empty-index']);
   });
 
   it('blocks any other empty index by its content', () => {
@@ -358,6 +358,6 @@ describe('evaluateCandidate: several reasons at once', () => {
   it('combines empty-index, regression and too-new for a fresh partial push', () => {
     const candidate = candidateFrom(EMPTY_OCI_INDEX_TEXT, OCI_INDEX, { created: null, firstSeen: null });
     const verdict = evaluateCandidate(input(candidate, { current: currentIndex(['linux/amd64']), policy: { settleTime: HOUR } }));
-    expect(verdict.pass === false && verdict.reasons.map((reason) => reason.code)).toEqual(['empty-index', 'platform-regression', 'too-new']);
+    expect(!verdict.pass && verdict.reasons.map((reason) => reason.code)).toEqual(['empty-index', 'platform-regression', 'too-new']);
   });
 });

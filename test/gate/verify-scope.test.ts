@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../src/core/digest.js';
 import { OCI_INDEX, OCI_MANIFEST, parseManifestOrThrow, type IndexManifest } from '../../src/core/manifest.js';
-import { parsePlatform, type Platform } from '../../src/core/platform.js';
+import { parsePlatform } from '../../src/core/platform.js';
 import { entriesToVerify, platformsToVerify } from '../../src/core/verify-scope.js';
 import type { ChildCheck, GateCandidate, GateInput } from '../../src/core/verdict.js';
 import { evaluateCandidate } from '../../src/gate/evaluate.js';
@@ -15,7 +15,7 @@ function index(text: string): { manifest: IndexManifest; digest: string } {
   return { manifest: parseManifestOrThrow(data, OCI_INDEX) as IndexManifest, digest: sha256Digest(data) };
 }
 
-const ok = (platform: string): ChildCheck => ({ ok: true, platform: parsePlatform(platform)! as Platform, variantGiven: true, created: null });
+const ok = (platform: string): ChildCheck => ({ ok: true, platform: parsePlatform(platform)!, variantGiven: true, created: null });
 
 function input(text: string, children: Map<string, ChildCheck> | undefined, policy: string[] | null, current: string[] | null = null): GateInput {
   const { manifest, digest } = index(text);

@@ -64,7 +64,7 @@ describe('per-file parse budgets, each with a named reason', () => {
   it('an extractor that finds more references than a spread could take reports the budget, not a stack overflow', async () => {
     // 200,000 image lines of inline pod YAML in one Jenkinsfile string: not YAML on disk, so no node budget applies first
     const lines = Array.from({ length: 200_000 }, (_, i) => `  - image: 127.0.0.1:9/a:${i}\n`).join('');
-    const repo = repoWith({ Jenkinsfile: `podTemplate(yaml: \'\'\'\nspec:\n  containers:\n${lines}\'\'\') {\n}\n` });
+    const repo = repoWith({ Jenkinsfile: `podTemplate(yaml: '''\nspec:\n  containers:\n${lines}''') {\n}\n` });
     const { stdout } = await run(process.execPath, [path.resolve(import.meta.dirname, '../../bin/archpin.js'), 'scan', '.', '--format', 'json'], { cwd: repo, maxBuffer: 64 * 1024 * 1024 });
     const report = JSON.parse(stdout);
     expect(report.references).toEqual([]);

@@ -62,6 +62,7 @@ describe('terminal output escapes control characters', () => {
     writeFileSync(path.join(repo, evil), 'FROM alpine:3.18\n');
     writeFileSync(path.join(repo, 'bad\u001b]0;title\u0007.yml'), 'image: [unclosed\n');
     const run = await runArchpin(['scan', '.'], { cwd: repo });
+    // eslint-disable-next-line no-control-regex -- control characters are what this asserts are absent
     expect(run.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(run.stdout).toContain('evil\\n  Dockerfile:1:1  forged\\x1b[2J.Dockerfile:1:6  alpine:3.18');
     expect(run.stdout).toContain('  bad\\x1b]0;title\\x07.yml:');

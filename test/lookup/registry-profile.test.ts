@@ -104,7 +104,10 @@ describe('credential helper protocol', () => {
     await expect(runCredentialHelper('fails', 'reg.example.com', { env })).rejects.toThrow('credential helper docker-credential-fails failed for reg.example.com (exit 3)');
     await expect(runCredentialHelper('absent', 'reg.example.com', { env })).rejects.toThrow('credential helper docker-credential-absent is not on PATH');
     helper('garbled', 'echo "topsecret-output"');
-    const error = await runCredentialHelper('garbled', 'reg.example.com', { env }).catch((e: Error) => e);
+    const error = await runCredentialHelper('garbled', 'reg.example.com', { env }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     expect(String(error)).not.toContain('topsecret');
     await expect(runCredentialHelper('../x', 'reg.example.com', { env })).rejects.toThrow('is not a plain name');
   });

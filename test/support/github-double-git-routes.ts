@@ -51,7 +51,7 @@ function getTree(request: DoubleRequest, repo: RepoRecord, treeish: string) {
     : (repo.git.trees.get(sha) ?? []).map((item) => treeEntryJson(request, repo, item.name, item));
   const limit = request.state.truncateTreesOver;
   const truncated = recursive && limit !== null && entries.length > limit;
-  if (truncated) entries = entries.slice(0, limit!);
+  if (truncated) entries = entries.slice(0, limit);
   return ok({ sha, url: `${request.urls.api}/repos/${repo.fullName}/git/trees/${sha}`, tree: entries, truncated });
 }
 
@@ -149,7 +149,7 @@ function getContents(request: DoubleRequest, repo: RepoRecord, path: string) {
   const file = all.find((entry) => entry.path === clean && entry.item.type !== 'tree');
   if (file) {
     const content = repo.git.blobs.get(file.item.sha) ?? new Uint8Array();
-    const accept = String(request.headers.accept ?? '');
+    const accept = request.headers.accept ?? '';
     if (/application\/vnd\.github(\.v3)?\.raw/.test(accept)) {
       return { status: 200, raw: { contentType: 'application/vnd.github.raw; charset=utf-8', bytes: content } };
     }

@@ -145,7 +145,7 @@ export async function startGithubDouble(options: GithubDoubleOptions = {}): Prom
     let body: unknown;
     try {
       body = await readBody(request);
-      const auth = /^(?:token|bearer)\s+(.+)$/i.exec(String(request.headers.authorization ?? ''));
+      const auth = /^(?:token|bearer)\s+(.+)$/i.exec(request.headers.authorization ?? '');
       if (!auth) throw new HttpFailure(401, 'Requires authentication', undefined, 'https://docs.github.com/rest');
       if (!tokens.has(auth[1]!.trim())) throw new HttpFailure(401, 'Bad credentials', undefined, 'https://docs.github.com/rest');
       const injected = fault(method, rawUrl);

@@ -66,7 +66,7 @@ export function stringField(request: GlRequest, field: string, required = true):
   return String(value);
 }
 
-export function boolParam(value: string | null | unknown): boolean | undefined {
+export function boolParam(value: unknown): boolean | undefined {
   if (value === null || value === undefined) return undefined;
   if (value === true || value === 'true' || value === '1') return true;
   if (value === false || value === 'false' || value === '0') return false;

@@ -190,7 +190,7 @@ function createCommit(request: GlRequest, [rawId]: readonly string[]): GlRespons
     if (path.split('/').includes('..')) throw badRequest('Path cannot include directory traversal');
     const content = raw.content === undefined ? undefined : raw.encoding === 'base64' ? new Uint8Array(Buffer.from(raw.content, 'base64')) : new TextEncoder().encode(raw.content);
     const checkLast = (target: string): void => {
-      if (raw.last_commit_id && state.lastCommitFor(project, base!, target) !== raw.last_commit_id) {
+      if (raw.last_commit_id && state.lastCommitFor(project, base, target) !== raw.last_commit_id) {
         throw badRequest(`You are attempting to update a file that has changed since you started editing it.`);
       }
     };

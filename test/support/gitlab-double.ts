@@ -133,7 +133,7 @@ export async function startGitlabDouble(options: GitlabDoubleOptions = {}): Prom
       requests.push({ method, path, query, status: response.status, body, headers: req.headers });
       return { ...response, path, query, body };
     };
-    if (raw.length > 0 && String(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    if (raw.length > 0 && (req.headers['content-type'] ?? '').startsWith('application/json')) {
       try {
         const parsed: unknown = JSON.parse(raw.toString('utf8'));
         if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;

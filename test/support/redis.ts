@@ -62,7 +62,7 @@ export async function startRedis(): Promise<TestRedis> {
     try {
       await ping(port, 10_000);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${output}`);
+      throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
     }
   };
   const halt = async () => {

@@ -102,6 +102,7 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
       rmSync(work, { recursive: true, force: true });
     },
   };
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- each caller names the part's type
   function part<T>(key: keyof typeof parts): T {
     if (parts[key] === undefined) throw new Error(`the scenario "${options.name}" was started without ${key}`);
     return parts[key] as T;

@@ -164,7 +164,7 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
     }
     let user: TokenUser | undefined;
     if (credentials !== undefined) {
-      user = users.find((candidate) => candidate.username === credentials!.username && candidate.password === credentials!.password);
+      user = users.find((candidate) => candidate.username === credentials.username && candidate.password === credentials.password);
       if (user === undefined) {
         answer(401, { errors: [{ code: 'UNAUTHORIZED', message: 'invalid username or password' }] }, { 'www-authenticate': 'Basic realm="archpin-test"' });
         return;

@@ -70,7 +70,7 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
         await budget.observe(rateObservation((name) => headerOf(response.headers, name), response.status, Date.now()));
         return response;
       } catch (error) {
-        const failed = error as { status?: number; response?: { headers?: Record<string, unknown> } };
+        const failed = error as { status?: number; response?: { headers?: Readonly<Record<string, string | number | undefined>> } };
         if (typeof failed.status === 'number') await budget.observe(rateObservation((name) => headerOf(failed.response?.headers, name), failed.status, Date.now()));
         throw error;
       }
@@ -90,9 +90,9 @@ function spacing(scale: number): { write?: Bottleneck.Group; search?: Bottleneck
   return { write: group('write', 1), search: group('search', 2), notifications: group('notifications', 3) };
 }
 
-function headerOf(headers: Record<string, unknown> | undefined, name: string): string | null {
+function headerOf(headers: Readonly<Record<string, string | number | undefined>> | undefined, name: string): string | null {
   const value = headers?.[name];
-  return value === undefined || value === null ? null : String(value);
+  return value === undefined ? null : String(value);
 }
 
 /** Runs one GitHub operation, mapping its failure to an ArchpinError describing `action`. */

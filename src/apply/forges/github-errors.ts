@@ -41,7 +41,7 @@ function rateLimitHint(response: ResponseLike | undefined): string {
 
 function fromGraphql(error: { errors?: GithubErrorBody['errors'] }, action: string, permission: GithubPermission): ArchpinError {
   const errors = error.errors ?? [];
-  const text = errors.map((e) => String(e.message ?? e.type ?? 'unknown error')).join('; ');
+  const text = errors.map((e) => (typeof e.message === 'string' ? e.message : typeof e.type === 'string' ? e.type : 'unknown error')).join('; ');
   const types = errors.map((e) => e.type);
   let code: ErrorCode = 'forge-error';
   if (types.includes('RATE_LIMITED')) code = 'forge-rate-limited';
@@ -54,7 +54,7 @@ function fromGraphql(error: { errors?: GithubErrorBody['errors'] }, action: stri
 /** Maps any failure of a GitHub call made to `action` (e.g. "create a pull request in acme/web"). */
 export function githubError(error: unknown, action: string, permission: GithubPermission): ArchpinError {
   if (error instanceof ArchpinError) return error;
-  const candidate = error as { name?: string; status?: number; response?: ResponseLike; errors?: GithubErrorBody['errors']; message?: string };
+  const candidate = error as { name?: string; status?: number; response?: ResponseLike; errors?: GithubErrorBody['errors']; message?: string } | null | undefined;
   if (candidate?.name === 'GraphqlResponseError') return fromGraphql(candidate, action, permission);
   const status = typeof candidate?.status === 'number' ? candidate.status : undefined;
   const response = candidate?.response;
@@ -64,7 +64,7 @@ export function githubError(error: unknown, action: string, permission: GithubPe
   }
   const body = (typeof response.data === 'object' && response.data !== null ? response.data : undefined) as GithubErrorBody | undefined;
   const detail = `${status} ${describe(body, typeof response.data === 'string' && response.data !== '' ? response.data : 'error')}`;
-  const rateLimited = status === 429 || (status === 403 && (header(response, 'x-ratelimit-remaining') === '0' || /\bsecondary rate\b/i.test(String(body?.message ?? ''))));
+  const rateLimited = status === 429 || (status === 403 && (header(response, 'x-ratelimit-remaining') === '0' || /\bsecondary rate\b/i.test(typeof body?.message === 'string' ? body.message : '')));
   if (rateLimited) {
     return new ArchpinError('forge-rate-limited', `GitHub rate limit hit while trying to ${action} (${detail}); ${rateLimitHint(response)}`, {
       retryable: true,

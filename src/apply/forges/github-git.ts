@@ -77,7 +77,7 @@ export async function readFile(gh: GithubClient, repo: Repository, path: string,
     });
     const body = new Uint8Array(await new Response(response.data as unknown as ReadableStream<Uint8Array> | null).arrayBuffer());
     // A directory (or submodule) answers with a JSON listing even when raw was asked for.
-    if (String(response.headers['content-type'] ?? '').startsWith('application/json')) return null;
+    if ((response.headers['content-type'] ?? '').startsWith('application/json')) return null;
     return body;
   } catch (error) {
     if (isStatus(error, 404)) return null;

@@ -98,10 +98,14 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
       const pulls = await call(`list the open pull requests of ${repo.path}`, 'pull requests: write', () =>
         gh.paginate(gh.rest.pulls.list, { ...splitRepoPath(repo.path), state: 'open', per_page: 100 }),
       );
-      return pulls
-        .filter((pull) => pull.head.ref.startsWith(branchPrefix) && pull.head.repo?.full_name.toLowerCase() === repo.path.toLowerCase())
-        .map((pull) => toChangeRequest(pull))
-        .sort((a, b) => a.number - b.number);
+      return (
+        pulls
+          // A pull request from a deleted fork has no head repository, though the typings say it always has one.
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+          .filter((pull) => pull.head.ref.startsWith(branchPrefix) && pull.head.repo?.full_name.toLowerCase() === repo.path.toLowerCase())
+          .map((pull) => toChangeRequest(pull))
+          .sort((a, b) => a.number - b.number)
+      );
     },
 
     async openChangeRequest(repo: Repository, input: ChangeRequestInput): Promise<ChangeRequest> {

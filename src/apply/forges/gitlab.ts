@@ -46,9 +46,6 @@ export function gitlabRateLimits(url: string): Record<string, number> {
 /** rate-limiter-flexible needs a number: a rate no client reaches. */
 const UNLIMITED = 1_000_000_000;
 
-/** Wire shapes are read through our own interfaces: gitbeaker's generics add nothing here. */
-const as = <T>(value: unknown): T => value as T;
-
 export function createGitlabForge(options: GitlabForgeOptions): Forge {
   const host = options.url.replace(/\/+$/, '');
   const context: GitlabErrorContext = { url: host, tokenEnv: options.tokenEnv ?? 'GITLAB_TOKEN', token: options.token };
@@ -60,9 +57,10 @@ export function createGitlabForge(options: GitlabForgeOptions): Forge {
     requesterFn: createGitlabRequester({ fetch: options.fetch, sleep: options.sleep, maxRetryAfterMs: options.maxRetryAfterMs, ...(options.budget ? { budget: options.budget } : {}) }),
   });
 
+  // Wire shapes are read through our own interfaces: gitbeaker's generics add nothing here.
   async function call<T>(action: string, run: () => Promise<unknown>): Promise<T> {
     try {
-      return as<T>(await run());
+      return (await run()) as T;
     } catch (error) {
       throw gitlabError(error, action, context);
     }
@@ -71,7 +69,7 @@ export function createGitlabForge(options: GitlabForgeOptions): Forge {
   /** Like `call`, but a 404 answers null. */
   async function callOrNull<T>(action: string, run: () => Promise<unknown>): Promise<T | null> {
     try {
-      return as<T>(await run());
+      return (await run()) as T;
     } catch (error) {
       if (statusOf(error) === 404) return null;
       throw gitlabError(error, action, context);
@@ -203,6 +201,7 @@ export function createGitlabForge(options: GitlabForgeOptions): Forge {
       if (!mr.head_pipeline || !mr.sha || mr.head_pipeline.sha !== mr.sha) return 'waiting';
       // auto_merge is the name since GitLab 17.11; merge_when_pipeline_succeeds for older instances.
       await call(`set merge request !${number} of ${repo.path} to merge when the pipeline succeeds`, () =>
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- older instances read only this one
         api.MergeRequests.merge(repo.id, number, { autoMerge: true, mergeWhenPipelineSucceeds: true, sha: mr.sha! }),
       );
       return 'enabled';

@@ -89,7 +89,7 @@ describe('GitLab clients sharing one token budget', () => {
           if (wait <= 0) sent++;
           return wait;
         },
-        observe: store.observe,
+        observe: store.observe.bind(store),
       };
       const sleep = async (ms: number) => {
         const until = clock + ms;

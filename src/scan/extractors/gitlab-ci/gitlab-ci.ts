@@ -79,7 +79,8 @@ type Across = { readonly value: string; readonly note: string } | { readonly not
 /** Expands `$VAR`s through the literals in scope, the pipeline's other files and variables built from variables. */
 function resolveAcross(text: string, scope: VariableScope, pipeline: ReadonlyMap<string, PipelineVariable | null>, path: string, depth = 0): Across {
   const used: string[] = [];
-  let missing: string | null = null;
+  // Set inside the replace callback below, which the compiler's narrowing does not follow.
+  let missing = null as string | null;
   const value = text.replace(USE, (use, braced: string | undefined, plain: string | undefined) => {
     if (missing !== null) return use;
     const name = (braced ?? plain)!;

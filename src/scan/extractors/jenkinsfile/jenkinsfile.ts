@@ -57,7 +57,8 @@ function stringReference(file: SourceFile, string: GroovyString, variables: Read
   if (string.escaped) return makeReference(file, { kind: KIND, value, parts: [whole], detail, skip: 'unsupported-quoting' });
   if (!interpolates) return makeReference(file, { kind: KIND, value, parts: [whole], detail });
   const parts: PartInput[] = [{ role: 'template', start: string.start, end: string.end }];
-  let unresolved = false;
+  // Set inside the replace callback below, which the compiler's narrowing does not follow.
+  let unresolved = false as boolean;
   const resolved = value.replace(VARIABLE_USE, (use, braced: string | undefined, plain: string | undefined) => {
     const name = (braced ?? plain)!;
     const literal = variables.get(name);

@@ -60,8 +60,8 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
       depth--;
     }
   };
-  const isPunct = (i: number, text: string): boolean => tokens[i]?.kind === 'punct' && tokens[i]!.text === text;
-  const isCloser = (i: number): boolean => tokens[i]?.kind === 'punct' && ['}', ')', ']'].includes(tokens[i]!.text);
+  const isPunct = (i: number, text: string): boolean => tokens[i]?.kind === 'punct' && tokens[i].text === text;
+  const isCloser = (i: number): boolean => tokens[i]?.kind === 'punct' && ['}', ')', ']'].includes(tokens[i].text);
 
   /** Statements until the closer (or any closer); returns the index after it. */
   const walk = (i: number, closer: string | null): number => {

@@ -196,8 +196,9 @@ function singleQuoted(text: string, start: number): PuppetToken {
   let value = '';
   for (let i = start + 1; i < text.length; i++) {
     const char = text[i]!;
-    if (char === '\\' && (text[i + 1] === '\\' || text[i + 1] === "'")) {
-      value += text[i + 1];
+    const next = text[i + 1];
+    if (char === '\\' && (next === '\\' || next === "'")) {
+      value += next;
       i++;
     } else if (char === "'") {
       const inner = text.slice(start + 1, i);
@@ -223,7 +224,7 @@ function doubleQuoted(text: string, start: number): PuppetToken {
       if (unicode) {
         value += String.fromCodePoint(parseInt(unicode[1] ?? unicode[2]!, 16));
         i += unicode[0].length;
-      } else if (next in ESCAPES) {
+      } else if (ESCAPES[next] !== undefined) {
         value += ESCAPES[next];
         i++;
       } else {
