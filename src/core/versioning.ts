@@ -49,13 +49,13 @@ function parser(spec: string): (tag: string) => Parsed | null {
   if (spec === 'semver') {
     return (tag) => {
       const match = SEMVER.exec(tag);
-      return match ? { release: [Number(match[2]), Number(match[3]), Number(match[4])], prerelease: match[5] ?? null, compatibility: match[1]! } : null;
+      return match ? { release: [Number(match[2]), Number(match[3]), Number(match[4])], prerelease: match[5] ?? null, compatibility: match[1] ?? '' } : null;
     };
   }
   if (spec === 'loose') {
     return (tag) => {
       const match = LOOSE.exec(tag);
-      return match ? { release: match[2]!.split('.').map(Number), prerelease: null, compatibility: `${match[1]}|${match[3]}` } : null;
+      return match ? { release: (match[2] ?? '').split('.').map(Number), prerelease: null, compatibility: `${match[1]}|${match[3]}` } : null;
     };
   }
   const pattern = new RegExp(spec.slice('regex:'.length));
@@ -63,10 +63,11 @@ function parser(spec: string): (tag: string) => Parsed | null {
   return (tag) => {
     // Docker tags are at most 128 characters; nothing longer is matched.
     const match = tag.length > 128 ? null : pattern.exec(tag);
-    if (!match?.groups) return null;
-    const release = groups.map((name) => Number(match.groups![name] ?? 0));
+    const found = match?.groups;
+    if (!found) return null;
+    const release = groups.map((name) => Number(found[name] ?? 0));
     if (release.some((value) => !Number.isSafeInteger(value))) return null;
-    return { release, prerelease: match.groups['prerelease'] || null, compatibility: match.groups['compatibility'] ?? '' };
+    return { release, prerelease: found['prerelease'] || null, compatibility: found['compatibility'] ?? '' };
   };
 }
 
@@ -86,10 +87,12 @@ function comparePrerelease(a: string | null, b: string | null): number {
   const x = a.split('.');
   const y = b.split('.');
   for (let i = 0; i < Math.max(x.length, y.length); i += 1) {
-    if (x[i] === undefined) return -1;
-    if (y[i] === undefined) return 1;
-    const numeric = /^\d+$/.test(x[i]!) && /^\d+$/.test(y[i]!);
-    const diff = numeric ? Number(x[i]) - Number(y[i]) : x[i]! < y[i]! ? -1 : x[i]! > y[i]! ? 1 : 0;
+    const left = x[i];
+    const right = y[i];
+    if (left === undefined) return -1;
+    if (right === undefined) return 1;
+    const numeric = /^\d+$/.test(left) && /^\d+$/.test(right);
+    const diff = numeric ? Number(left) - Number(right) : left < right ? -1 : left > right ? 1 : 0;
     if (diff !== 0) return Math.sign(diff);
   }
   return 0;
@@ -149,7 +152,7 @@ export function versioningFor(spec: string): Versioning {
  */
 export function satisfies(tag: string, constraint: string, versioning: Versioning): boolean {
   const regex = /^(!?)\/(.*)\/([a-z]*)$/.exec(constraint.trim());
-  if (regex) return new RegExp(regex[2]!, regex[3]).test(tag) !== (regex[1] === '!');
+  if (regex) return new RegExp(regex[2] ?? '', regex[3]).test(tag) !== (regex[1] === '!');
   const release = versioning.release(tag);
   if (release === null) return false;
   return constraint.split('||').some((group) =>
@@ -160,7 +163,7 @@ export function satisfies(tag: string, constraint: string, versioning: Versionin
       .every((part) => {
         const match = /^(<=|>=|<|>|=)?v?(\d+(?:\.\d+)*)$/.exec(part);
         if (!match) return false;
-        const order = compareNumbers(release, match[2]!.split('.').map(Number));
+        const order = compareNumbers(release, (match[2] ?? '').split('.').map(Number));
         switch (match[1]) {
           case '<':
             return order < 0;
@@ -182,7 +185,7 @@ export function constraintProblem(constraint: string): string | null {
   const regex = /^(!?)\/(.*)\/([a-z]*)$/.exec(constraint.trim());
   if (regex) {
     try {
-      new RegExp(regex[2]!, regex[3]);
+      new RegExp(regex[2] ?? '', regex[3]);
       return null;
     } catch (error) {
       return `not a valid regular expression (${error instanceof Error ? error.message : String(error)})`;
