@@ -38,7 +38,8 @@ export function describeEntry(full: string, stats: Stats): string {
  */
 export function pathInsideTree(root: string, relative: string): { ok: true; full: string } | { ok: false; code: UnreadableCode; message: string } {
   const parts = relative.split(/[\\/]/).filter((part) => part !== '' && part !== '.');
-  if (path.isAbsolute(relative) || parts.length === 0 || parts.includes('..')) {
+  const name = parts[parts.length - 1];
+  if (path.isAbsolute(relative) || name === undefined || parts.includes('..')) {
     return { ok: false, code: 'file-outside', message: 'path is not inside the tree' };
   }
   let directory = root;
@@ -53,7 +54,7 @@ export function pathInsideTree(root: string, relative: string): { ok: true; full
     }
     if (!stats.isDirectory()) return { ok: false, code: 'file-outside', message: `${path.relative(root, directory)} is ${fileKind(stats)}; not followed` };
   }
-  return { ok: true, full: path.join(directory, parts[parts.length - 1]!) };
+  return { ok: true, full: path.join(directory, name) };
 }
 
 /**

@@ -144,7 +144,9 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
         .then((session) => (opened.push(session), { session, lookup: sharedLookup({ forge, lookup: session.deps, now: options.now, dryRun: options.dryRun, platforms: options.platforms }) }));
       sessions.set(key, found);
       while (sessions.size > 3) {
-        const [oldest, retired] = sessions.entries().next().value!;
+        const first = sessions.entries().next();
+        if (first.done) break;
+        const [oldest, retired] = first.value;
         sessions.delete(oldest);
         void retired.then(({ session }) => opened.splice(opened.indexOf(session), 1));
         void retired.then(({ session }) => session.firstSeen.save()).catch((error: unknown) => logger.warn({ err: error }, 'could not save the first-seen cache'));
@@ -236,11 +238,12 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     const entries = await queueOptions.memo.getMany(active.map((repository) => memoKey(forge, repository)));
     const quietDeps = { forge, lookup, memo: queueOptions.memo, now: options.now };
     const moved: RepositoryJobData[] = [];
-    let next = 0;
+    const pending = active.entries();
     const check = async (): Promise<void> => {
-      while (next < active.length && !stopping) {
-        const index = next++;
-        const repository = active[index]!;
+      while (!stopping) {
+        const step = pending.next();
+        if (step.done) return;
+        const [index, repository] = step.value;
         const outcome = await quietOutcome(repository, config, quietDeps, entries[index]).catch(() => null);
         if (outcome) record(outcome, true);
         else moved.push({ id: repository.id, repository, reason: 'sweep', force: false, checked: true, sweep });

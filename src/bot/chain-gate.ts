@@ -13,7 +13,7 @@ import { evaluateCandidate } from '../gate/evaluate.js';
 
 export interface ParentVerdict {
   readonly pass: boolean;
-  readonly digest: string | null;
+  readonly digest: string;
   readonly manifest: Manifest | null;
   readonly platforms: readonly string[];
   /** `code: message` of each reason it did not pass. */

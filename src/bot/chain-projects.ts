@@ -70,12 +70,12 @@ export async function cachedProjectFacts(forge: Forge, repository: Repository, r
   const now = options.now?.() ?? Date.now();
   const cache = options.cache;
   const known = cache?.get(repository.path);
-  if (known && known.facts.id === repository.id && known.facts.defaultBranch === repository.defaultBranch) {
+  if (cache && known && known.facts.id === repository.id && known.facts.defaultBranch === repository.defaultBranch) {
     const fresh = now - known.checkedAt < (options.fullCheckMs ?? 0);
     if (repository.activity !== undefined && known.activity === repository.activity && fresh) return { facts: known.facts, read: false };
     const head = known.sha === null ? null : await forge.branchHead(repository, repository.defaultBranch);
     if (head && head.sha === known.sha) {
-      cache!.set(repository.path, { ...known, activity: repository.activity, checkedAt: now });
+      cache.set(repository.path, { ...known, activity: repository.activity, checkedAt: now });
       return { facts: known.facts, read: false };
     }
   }

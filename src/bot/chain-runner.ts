@@ -223,7 +223,7 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
         state.passed.set(ref, verdict.digest);
       }
       images.push(`${ref}@${verdict.digest}`);
-      digests.push(verdict.digest!);
+      digests.push(verdict.digest);
     }
     counters.gatePassed++;
     return { project: path, images, digestKey: digests.join(','), pipeline };
@@ -438,11 +438,10 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
 /** The chain part of the dashboard issue: last parent digests, children triggered, stopped subtrees with reasons. */
 export function chainDashboard(state: ChainState): string {
   const lines = ['## Image chain', ''];
-  const built = [...state.status.entries()].filter(([, status]) => status.lastBuild).sort(([a], [b]) => (a < b ? -1 : 1));
+  const built = [...state.status.entries()].flatMap(([project, status]) => (status.lastBuild ? [{ project, build: status.lastBuild }] : [])).sort((a, b) => (a.project < b.project ? -1 : 1));
   if (built.length) {
     lines.push('Last parent images that passed the gate:', '');
-    for (const [project, status] of built) {
-      const build = status.lastBuild!;
+    for (const { project, build } of built) {
       lines.push(`- \`${project}\`: ${build.images.map((image) => `\`${image}\``).join(', ')}${build.pipeline ? ` (pipeline [#${build.pipeline.id}](${build.pipeline.url}))` : ''}`);
     }
     lines.push('');

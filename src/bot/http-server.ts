@@ -77,7 +77,7 @@ export async function startHttpServer(listen: { host: string; port: number }, ha
     let tooLarge = false;
     const request: HttpRequest = {
       method: req.method ?? 'GET',
-      path: (req.url ?? '/').split('?')[0]!,
+      path: (req.url ?? '/').split('?')[0] ?? '/',
       headers: req.headers,
       body: async () => {
         const body = await readBody(req, options.maxBodyBytes);

@@ -42,9 +42,9 @@ export type GaugeName = keyof typeof GAUGES;
 const REGISTRY_REQUESTS = 'archpin_registry_requests_total';
 
 function labelKey(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map((key) => `${key}="${escapeLabel(labels[key]!)}"`)
+  return Object.entries(labels)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}="${escapeLabel(value)}"`)
     .join(',');
 }
 
@@ -58,30 +58,38 @@ function sample(name: string, key: string, value: number): string {
 
 export function createMetrics(): Metrics {
   const families = new Map<CounterName, Family>();
-  for (const [name, help] of Object.entries(COUNTERS) as Array<[CounterName, string]>) {
-    families.set(name, { name, help, type: 'counter', samples: new Map() });
-  }
+  const familyOf = (name: CounterName): Family => {
+    let family = families.get(name);
+    if (family === undefined) {
+      family = { name, help: COUNTERS[name], type: 'counter', samples: new Map() };
+      families.set(name, family);
+    }
+    return family;
+  };
+  // Every counter is listed from the start, in declaration order.
+  for (const name of Object.keys(COUNTERS) as CounterName[]) familyOf(name);
   return {
     inc(name, labels = {}, by = 1) {
-      const samples = families.get(name)!.samples;
+      const samples = familyOf(name).samples;
       const key = labelKey(labels);
       const current = samples.get(key);
       if (current) current.value += by;
       else samples.set(key, { labels, value: by });
     },
     value(name, labels = {}) {
-      return families.get(name)!.samples.get(labelKey(labels))?.value ?? 0;
+      return familyOf(name).samples.get(labelKey(labels))?.value ?? 0;
     },
     render(gauges, registryRequests) {
       const lines: string[] = [];
       for (const family of families.values()) {
         lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} counter`);
-        const keys = [...family.samples.keys()].sort();
-        if (keys.length === 0 && UNLABELLED.has(family.name)) lines.push(sample(family.name, '', 0));
-        for (const key of keys) lines.push(sample(family.name, key, family.samples.get(key)!.value));
+        const samples = [...family.samples].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        if (samples.length === 0 && UNLABELLED.has(family.name)) lines.push(sample(family.name, '', 0));
+        for (const [key, { value }] of samples) lines.push(sample(family.name, key, value));
       }
       lines.push(`# HELP ${REGISTRY_REQUESTS} Registry HTTP requests sent, by kind.`, `# TYPE ${REGISTRY_REQUESTS} counter`);
-      for (const kind of Object.keys(registryRequests).sort()) lines.push(sample(REGISTRY_REQUESTS, labelKey({ kind }), registryRequests[kind]!));
+      const requests = Object.entries(registryRequests).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const [kind, count] of requests) lines.push(sample(REGISTRY_REQUESTS, labelKey({ kind }), count));
       for (const [name, help] of Object.entries(GAUGES) as Array<[GaugeName, string]>) {
         lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, sample(name, '', gauges[name] ?? 0));
       }

@@ -36,10 +36,10 @@ export async function readRepositoryFiles(
   });
   const configEntry = tree.find((entry) => (CONFIG_FILE_NAMES as readonly string[]).includes(entry.path));
   const files: SourceFile[] = [];
-  let next = 0;
+  // The workers share one iterator: each takes the next entry when it is free.
+  const pending = wanted.values();
   const worker = async (): Promise<void> => {
-    while (next < wanted.length) {
-      const entry = wanted[next++]!;
+    for (const entry of pending) {
       const bytes = await forge.readFile(repo, entry.path, ref);
       if (bytes === null) continue;
       if (bytes.length > options.maxFileSize) {
@@ -54,8 +54,8 @@ export async function readRepositoryFiles(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, wanted.length)) }, worker));
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
   const configBytes = configEntry ? await forge.readFile(repo, configEntry.path, ref) : null;
-  if (configBytes && configBytes.length > MAX_REPOSITORY_CONFIG_SIZE) {
-    throw new ArchpinError('config-invalid', `${repo.path}/${configEntry!.path}: ${configBytes.length} bytes is over the ${MAX_REPOSITORY_CONFIG_SIZE}-byte limit for a config`);
+  if (configEntry && configBytes && configBytes.length > MAX_REPOSITORY_CONFIG_SIZE) {
+    throw new ArchpinError('config-invalid', `${repo.path}/${configEntry.path}: ${configBytes.length} bytes is over the ${MAX_REPOSITORY_CONFIG_SIZE}-byte limit for a config`);
   }
   return { files, problems, configText: configBytes ? Buffer.from(configBytes).toString('utf8') : null };
 }

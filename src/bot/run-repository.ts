@@ -230,15 +230,16 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
  */
 function rememberedFirstSeen(store: FirstSeenStore, results: readonly LookedUp[], references: readonly Reference[]): Record<string, number> {
   const known = store.entries();
-  const exact = results.every((result) => result.firstSeenKeys !== undefined);
-  const keys = exact
-    ? new Set(results.flatMap((result) => result.firstSeenKeys!))
-    : new Set([...known.keys()].filter((key) => references.some((reference) => reference.image && key.startsWith(`${imageKey(reference.image)}@`))));
+  const consulted = results.flatMap((result) => (result.firstSeenKeys === undefined ? [] : [result.firstSeenKeys]));
+  const keys =
+    consulted.length === results.length
+      ? new Set(consulted.flat())
+      : new Set([...known.keys()].filter((key) => references.some((reference) => reference.image && key.startsWith(`${imageKey(reference.image)}@`))));
   return Object.fromEntries(
-    [...keys]
-      .filter((key) => known.has(key))
-      .sort()
-      .map((key) => [key, known.get(key)!]),
+    [...keys].sort().flatMap((key) => {
+      const firstSeen = known.get(key);
+      return firstSeen === undefined ? [] : [[key, firstSeen]];
+    }),
   );
 }
 

@@ -17,22 +17,24 @@ export type ScanWorkerRequest =
   | { readonly id: number; readonly kind: 'facts'; readonly input: ProjectInput; readonly registry: string | null };
 
 const state = scanState();
-parentPort?.postMessage({ ready: true });
+// Started as a worker thread, so the port to the thread that started it is there.
+const port = parentPort;
+port?.postMessage({ ready: true });
 
-parentPort?.on('message', (request: ScanWorkerRequest) => {
+port?.on('message', (request: ScanWorkerRequest) => {
   try {
     if (request.kind === 'scan') {
       const scanned = state.scan(
         request.files.map((file) => sourceFile(file.path, file.bytes)),
         request.problems,
       );
-      parentPort!.postMessage({ id: request.id, ok: true, value: { references: scanned.references, problems: scanned.problems } });
+      port.postMessage({ id: request.id, ok: true, value: { references: scanned.references, problems: scanned.problems } });
     } else if (request.kind === 'facts') {
-      parentPort!.postMessage({ id: request.id, ok: true, value: projectFacts(request.input, request.registry) });
+      port.postMessage({ id: request.id, ok: true, value: projectFacts(request.input, request.registry) });
     } else {
-      parentPort!.postMessage({ id: request.id, ok: true, value: state.changeFiles(request.fileEdits) });
+      port.postMessage({ id: request.id, ok: true, value: state.changeFiles(request.fileEdits) });
     }
   } catch (error) {
-    parentPort!.postMessage({ id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) });
+    port.postMessage({ id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) });
   }
 });

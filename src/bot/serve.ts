@@ -103,6 +103,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const isolation = options.isolation === undefined ? DEFAULT_ISOLATION : options.isolation;
   let ready = false;
   let stopping = false;
+  const chain = options.chain;
   const sessions = createLookupSessions({
     open: options.openLookup,
     lookupFor: (opened) => sharedLookup({ forge, lookup: opened.deps, now: options.now, dryRun: options.dryRun, platforms: options.platforms }),
@@ -182,7 +183,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     logger,
     stopping: () => stopping,
     enqueue: (id, event) => queue.add(keyOf(id), { id, repository: null, reason: event }),
-    ...(options.chain ? { pipeline: (event) => options.chain!.pipelineEvent(event), push: (event) => options.chain!.pushEvent(event) } : {}),
+    ...(chain ? { pipeline: (event) => chain.pipelineEvent(event), push: (event) => chain.pushEvent(event) } : {}),
     resolve: (id) => forge.getRepository(id),
   });
 
@@ -198,10 +199,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const server = await startHttpServer(options.listen, handle, { maxBodyBytes: options.maxBodyBytes ?? MIB, onError: (error) => logger.error({ err: error }, 'request failed') });
   const cron = options.schedule === null ? null : new Cron(options.schedule, { protect: true, ...(options.timezone ? { timezone: options.timezone } : {}) }, () => sweep());
   const scheduler = options.scheduler ?? cronScheduler;
-  const chainCrons = (options.chain ? (options.chainSchedules ?? []) : []).map(({ root, cron: pattern }) => ({
+  const chainCrons = (chain ? (options.chainSchedules ?? []) : []).map(({ root, cron: pattern }) => ({
     root,
     job: scheduler(pattern, options.timezone, async () => {
-      await options.chain!.triggerRoot(root, 'schedule').catch((error: unknown) => logger.error({ root, ...errorFields(error) }, 'chain schedule: cannot start the chain'));
+      await chain?.triggerRoot(root, 'schedule').catch((error: unknown) => logger.error({ root, ...errorFields(error) }, 'chain schedule: cannot start the chain'));
     }),
   }));
   logger.info(

@@ -80,7 +80,8 @@ export function sharedLookup(deps: SweepDeps): (dependencies: readonly Dependenc
 /** One sweep over every repository of the targets. A repository that fails is reported; the others go on. */
 export async function sweep(targets: ForgeTargets, config: Config, deps: SweepDeps): Promise<SweepResult> {
   const listed = await deps.forge.listRepositories(targets);
-  const repositories = deps.shard ? listed.filter((repo) => inShard(repo.id, deps.shard!)) : listed;
+  const shard = deps.shard;
+  const repositories = shard ? listed.filter((repo) => inShard(repo.id, shard)) : listed;
   const lookup = sharedLookup(deps);
   const results: Array<{ outcome: RepositoryOutcome } | { failure: { repository: string; code: string; message: string } } | undefined> = [];
   const runDeps = {
@@ -93,11 +94,12 @@ export async function sweep(targets: ForgeTargets, config: Config, deps: SweepDe
     ...(deps.upstream ? { upstream: deps.upstream } : {}),
   };
   const one = async (repo: (typeof repositories)[number]) => (await repositoryJob(repo, config, { ...runDeps, memo: deps.memo }, { force: false })).outcome;
-  let next = 0;
+  const pending = repositories.entries();
   const worker = async (): Promise<void> => {
-    while (next < repositories.length && !deps.shouldStop?.()) {
-      const index = next++;
-      const repo = repositories[index]!;
+    while (!deps.shouldStop?.()) {
+      const step = pending.next();
+      if (step.done) return;
+      const [index, repo] = step.value;
       try {
         const outcome = await one(repo);
         results[index] = { outcome };

@@ -104,7 +104,8 @@ export function webhookEndpoint(deps: WebhookEndpointDeps): (forgeType: ForgeTyp
       return { status: 403, body: JSON.stringify({ result: 'refused', reason }), contentType: 'application/json' };
     }
     if (decision.kind === 'pipeline') {
-      deps.pipeline!(decision.pipeline);
+      // Pipeline events are only decided on when a chain listens (gitlabDecision is told so above).
+      deps.pipeline?.(decision.pipeline);
       count('queued');
       deps.logger.info({ forge: forgeType, repository: decision.path, event: 'pipeline', status: decision.pipeline.status, pipeline: decision.pipeline.pipeline.id }, 'webhook');
       return { status: 202, body: JSON.stringify({ result: 'chain', repository: decision.path }), contentType: 'application/json' };

@@ -82,7 +82,7 @@ function checkOptionNames(argv: readonly string[]): void {
     if (token === '--') break;
     if (!token.startsWith('-') || token === '-') continue;
     if (/^-[hv]$/.test(token)) continue;
-    const name = token.startsWith('--') ? token.slice(2).split('=')[0]! : null;
+    const [name = null] = token.startsWith('--') ? token.slice(2).split('=') : [];
     if (name !== null && known.includes(name)) continue;
     const guess = nearest(name ?? token.slice(1), known);
     throw new ArchpinError('usage', `unknown option ${token.split('=')[0]}${guess ? `; did you mean --${guess}?` : ''}`);
@@ -94,7 +94,8 @@ function checkCommandLine(command: CommandName, rest: readonly string[], values:
   const platformsAt = argv.findIndex((token) => token === '--platforms' || token.startsWith('--platforms='));
   const platformsValue = typeof values.platforms === 'string' ? values.platforms : undefined;
   if (platformsValue !== undefined && /,\s*$/.test(platformsValue)) {
-    const next = argv[platformsAt + (argv[platformsAt]!.includes('=') ? 1 : 2)];
+    const given = argv[platformsAt] ?? '';
+    const next = argv[platformsAt + (given.includes('=') ? 1 : 2)];
     throw new ArchpinError(
       'usage',
       `--platforms "${platformsValue}" ends with a comma${next && !next.startsWith('-') ? ` and "${next}" is a separate argument` : ''}: write the list without spaces (--platforms linux/amd64,linux/arm64) or quote it`,

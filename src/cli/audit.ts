@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { dependenciesOf, type LookupFailure } from '../core/dependency.js';
 import { formatImageRef } from '../core/image-ref.js';
-import type { Reference } from '../core/types.js';
+import type { ImageReference } from '../core/types.js';
 import type { BlockReason } from '../core/verdict.js';
 import { auditPin, type PinnedDependency } from '../lookup/audit-pin.js';
 import { applyEnabled } from './check.js';
@@ -23,8 +23,9 @@ export interface AuditOptions {
 }
 
 export interface AuditFinding {
-  readonly reference: Reference;
-  readonly reasons: readonly BlockReason[];
+  readonly reference: ImageReference;
+  /** At least one: a pin with no reason is safe and no finding. */
+  readonly reasons: readonly [BlockReason, ...BlockReason[]];
   /** The reference that fixes it (a repin of the same tag, else the newest safe version), or null. */
   readonly fix: string | null;
 }
@@ -44,10 +45,11 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
     const result = await auditPin(dependency, setup.deps, io.now());
     progress.update(++done, pinned.length);
     if (result.error) errors.push(result.error);
+    const [first, ...more] = result.reasons;
     for (const reference of dependency.references) {
-      if (result.reasons.length === 0) continue;
-      const fix = result.fix ? formatImageRef(reference.name!, result.fix.tag ?? reference.image!.tag, result.fix.digest) : null;
-      findings.push({ reference, reasons: result.reasons, fix });
+      if (first === undefined) continue;
+      const fix = result.fix ? formatImageRef(reference.name, result.fix.tag ?? reference.image.tag, result.fix.digest) : null;
+      findings.push({ reference, reasons: [first, ...more], fix });
     }
   }
   progress.done();
@@ -65,8 +67,8 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
             file: finding.reference.file,
             line: finding.reference.line,
             value: finding.reference.value,
-            image: `${finding.reference.image!.registry}/${finding.reference.image!.repository}`,
-            reason: finding.reasons[0]!.code,
+            image: `${finding.reference.image.registry}/${finding.reference.image.repository}`,
+            reason: finding.reasons[0].code,
             reasons: finding.reasons.map((reason) => reason.code),
             missing: [...new Set(finding.reasons.flatMap((reason) => reason.missing ?? []))],
             message: finding.reasons.map((reason) => reason.message).join('; '),

@@ -23,11 +23,11 @@ export async function runInspect(args: ParsedArgs, config: Config, io: CliIo): P
     if (args.tags !== undefined) {
       const tags = await newestTags(setup.deps, location, args.tags);
       const rows: ImageInspection[] = [];
-      for (const tag of tags) rows.push(await inspectReference(setup.deps, key, location, tag, null));
+      for (const tag of tags) rows.push(await inspectReference(setup.deps, key, location, { tag, digest: null }));
       io.stdout(args.format === 'json' ? `${JSON.stringify({ version: 1, image: key, tags: rows.map(inspectionJson) }, null, 2)}\n` : renderMatrix(key, rows));
       return rows[0] !== undefined && !rows[0].verdict.pass ? EXIT_UNSAFE : EXIT_OK;
     }
-    const inspection = await inspectReference(setup.deps, key, location, ref.digest ? ref.tag : (ref.tag ?? 'latest'), ref.digest);
+    const inspection = await inspectReference(setup.deps, key, location, ref.digest !== null ? { tag: ref.tag, digest: ref.digest } : { tag: ref.tag ?? 'latest', digest: null });
     io.stdout(args.format === 'json' ? `${JSON.stringify({ version: 1, image: key, ...inspectionJson(inspection) }, null, 2)}\n` : renderOne(key, inspection));
     return inspection.verdict.pass ? EXIT_OK : EXIT_UNSAFE;
   } catch (error) {
@@ -66,10 +66,10 @@ function renderOne(key: string, inspection: ImageInspection): string {
       String(entry.size),
       entry.verified === true ? 'verified' : entry.verified === false ? terminalText(entry.problem ?? 'failed') : entry.kind === 'image' ? 'not checked' : '-',
     ]);
-    const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length), ['platform', 'digest', 'size'][i]!.length));
+    const widths = ['platform', 'digest', 'size'].map((title, i) => Math.max(...rows.map((row) => (row[i] ?? '').length), title.length));
     const format = (cells: readonly string[]): string =>
       cells
-        .map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell))
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
         .join('  ')
         .trimEnd();
     lines.push('', format(['platform', 'digest', 'size', 'child']), ...rows.map(format));
@@ -79,7 +79,7 @@ function renderOne(key: string, inspection: ImageInspection): string {
 }
 
 function renderMatrix(key: string, rows: readonly ImageInspection[]): string {
-  const platforms = [...new Set(rows.flatMap((row) => row.entries.filter((entry) => entry.kind === 'image' && entry.platform).map((entry) => entry.platform!)))].sort();
+  const platforms = [...new Set(rows.flatMap((row) => row.entries.flatMap((entry) => (entry.kind === 'image' && entry.platform ? [entry.platform] : []))))].sort();
   const header = ['tag', ...platforms, 'verdict'];
   const body = rows.map((row) => [
     row.tag ?? '',
@@ -92,10 +92,10 @@ function renderMatrix(key: string, rows: readonly ImageInspection[]): string {
     }),
     row.verdict.pass ? 'pass' : `refused (${row.verdict.reasons.map((reason) => reason.code).join(', ')})`,
   ]);
-  const widths = header.map((title, i) => Math.max(title.length, ...body.map((cells) => cells[i]!.length)));
+  const widths = header.map((title, i) => Math.max(title.length, ...body.map((cells) => (cells[i] ?? '').length)));
   const format = (cells: readonly string[]): string =>
     cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
   return `${key}: newest ${rows.length} tag${rows.length === 1 ? '' : 's'} (ok: child verified, BAD: child failed, ?: not checked, -: absent)\n\n${[format(header), ...body.map(format)].join('\n')}\n`;

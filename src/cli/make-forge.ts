@@ -12,6 +12,10 @@ export interface ForgeSetup {
   readonly forge: Forge;
   readonly targets: ForgeTargets;
   readonly tokenEnv: string;
+  /** The token read from tokenEnv (never empty). */
+  readonly token: string;
+  /** The forge's API base as given (GitLab always has one; GitHub defaults to api.github.com). */
+  readonly url: string | undefined;
   /** The token's request budget (shared with other workers when its store is). */
   readonly budget: RateBudget;
 }
@@ -59,9 +63,11 @@ export function makeForge(
       forge: createGitlabForge({ url, token, tokenEnv, budget, ...(fromConfig?.rateLimits ? { rateLimits: fromConfig.rateLimits } : {}), ...(sleep ? { sleep } : {}) }),
       targets,
       tokenEnv,
+      token,
+      url,
       budget,
     };
   }
   const waitScaleMs = io.waits?.msPerSecond;
-  return { forge: createGithubForge({ token, budget, ...(url ? { url } : {}), ...(waitScaleMs === undefined ? {} : { waitScaleMs }) }), targets, tokenEnv, budget };
+  return { forge: createGithubForge({ token, budget, ...(url ? { url } : {}), ...(waitScaleMs === undefined ? {} : { waitScaleMs }) }), targets, tokenEnv, token, url, budget };
 }

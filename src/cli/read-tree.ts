@@ -34,8 +34,7 @@ interface Layer {
 
 /** The deepest layer with a matching rule decides (a nested `.gitignore` may re-include with `!`). */
 function ignoredBy(layers: readonly Layer[], relative: string, isDirectory: boolean): boolean {
-  for (let index = layers.length - 1; index >= 0; index--) {
-    const layer = layers[index]!;
+  for (const layer of [...layers].reverse()) {
     const local = layer.base === '' ? relative : relative.slice(layer.base.length + 1);
     const decision = layer.rules.decide(local, isDirectory);
     if (decision !== null) return decision;
@@ -148,7 +147,8 @@ function resolveGitDirectory(gitPath: string): { own: string; common: string; ha
     if (!read.ok) return null;
     const match = /^gitdir:[ \t]*(.+?)[ \t]*\r?$/m.exec(Buffer.from(read.bytes).toString('utf8'));
     if (!match) return null;
-    own = path.resolve(path.dirname(gitPath), match[1]!);
+    const [, target = ''] = match;
+    own = path.resolve(path.dirname(gitPath), target);
   }
   let common = own;
   const commonFile = readRegularPath(path.join(own, 'commondir'), 4096);

@@ -16,13 +16,14 @@ import type { CliIo } from './io.js';
 import type { Logger } from './logger.js';
 import { serveOptions } from './serve-options.js';
 
-type QueueConfig = NonNullable<NonNullable<Config['serve']>['queue']>;
+/** serve.queue with its Redis URL (without one, serve runs in one process). */
+type QueueConfig = NonNullable<NonNullable<Config['serve']>['queue']> & { readonly redisUrl: string };
 
 export async function startDistributed(args: ParsedArgs, config: Config, io: CliIo, logger: Logger, queue: QueueConfig): Promise<{ url: string; chain: ChainRunner | null; stop(): Promise<void> }> {
   const password = queue.redisPasswordEnv ? io.env[queue.redisPasswordEnv] : undefined;
   if (queue.redisPasswordEnv && !password) throw new ArchpinError('usage', `serve.queue.redisPasswordEnv names ${queue.redisPasswordEnv}, which is not set`);
   registerSecret(password ?? null);
-  let url = queue.redisUrl!;
+  let url = queue.redisUrl;
   if (password) {
     const parsed = new URL(url);
     parsed.password = encodeURIComponent(password);
@@ -32,7 +33,8 @@ export async function startDistributed(args: ParsedArgs, config: Config, io: Cli
   const connection = redisConnection(url);
   const redis = new Redis({ ...connection, lazyConnect: false });
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection'));
-  const ms = (text: string | undefined, fallback: number) => (text ? parseDuration(text)! : fallback);
+  // The schema has checked every duration, so parseDuration answers for each.
+  const ms = (text: string | undefined, fallback: number) => (text ? parseDuration(text) : null) ?? fallback;
   const options = serveOptions(args, config, io, logger, {
     rateStore: (token) => redisRateStore(redis, tokenBudgetKey(prefix, token)),
     source: (source) => sharedManifestSource(source, { redis, prefix, tagTtlMs: ms(queue.tagCacheTtl, 5 * 60_000), hostConcurrency: queue.registryConcurrency ?? 8 }),

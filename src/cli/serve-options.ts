@@ -59,23 +59,23 @@ export function serveOptions(
   registerSecret(webhookSecret);
   if (webhookSecret === null && serve.webhookSecretEnv) throw new ArchpinError('usage', `serve.webhookSecretEnv names ${secretEnv}, which is not set`);
   if (webhookSecret === null) logger.warn(`webhooks are refused: set ${DEFAULTS.serve.webhookSecretEnv} or serve.webhookSecretEnv`);
-  const { forge, targets, tokenEnv } = makeForge(args, config, io, shared.rateStore);
+  const { forge, targets, tokenEnv, token, url } = makeForge(args, config, io, shared.rateStore);
   const cacheDir = cacheDirectory(args.cacheDir, config, io);
   let chain: ChainRunner | undefined;
   const isolation = {
     memoryMb: serve.isolation?.memoryMb ?? DEFAULTS.serve.isolation.memoryMb,
-    timeMs: serve.isolation?.timeLimit ? parseDuration(serve.isolation.timeLimit)! : DEFAULTS.serve.isolation.timeLimitMs,
+    timeMs: (serve.isolation?.timeLimit ? parseDuration(serve.isolation.timeLimit) : null) ?? DEFAULTS.serve.isolation.timeLimitMs,
   };
   if (config.chain?.rebuild) {
-    if (forge.type !== 'gitlab') throw new ArchpinError('usage', 'chain.rebuild needs a GitLab forge (Pipeline Hooks and the pipeline API)');
-    const url = (args.url ?? config.forge?.url)!;
+    // makeForge has refused a GitLab forge without a URL.
+    if (forge.type !== 'gitlab' || url === undefined) throw new ArchpinError('usage', 'chain.rebuild needs a GitLab forge (Pipeline Hooks and the pipeline API)');
     let client: Promise<RegistryClient> | null = null;
     const registry = () => (client ??= lookupSetup(config, io, { cacheDir, platforms: args.platforms }).then((setup) => setup.client));
     chain = createChainRunner({
       config,
       forge,
       targets,
-      pipelines: createGitlabPipelines({ url, token: io.env[tokenEnv]!, tokenEnv }),
+      pipelines: createGitlabPipelines({ url, token, tokenEnv }),
       registry: {
         getManifest: async (image, reference) => (await registry()).getManifest(image, reference),
         getBlob: async (image, digest, options) => (await registry()).getBlob(image, digest, options),
@@ -100,7 +100,7 @@ export function serveOptions(
     timezone: serve.timezone,
     webhookSecret,
     concurrency: serve.concurrency ?? DEFAULTS.serve.concurrency,
-    debounceMs: serve.debounce ? parseDuration(serve.debounce)! : DEFAULTS.serve.debounceMs,
+    debounceMs: (serve.debounce ? parseDuration(serve.debounce) : null) ?? DEFAULTS.serve.debounceMs,
     sweepOnStart: serve.sweepOnStart ?? DEFAULTS.serve.sweepOnStart,
     isolation,
     dryRun: args.dryRun,

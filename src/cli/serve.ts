@@ -35,7 +35,7 @@ export async function runServe(args: ParsedArgs, config: Config, io: CliIo, wait
     io.stdout(`archpin serve: listening on ${running.url}\n`);
   } else {
     const { startDistributed } = await import('./serve-distributed.js');
-    running = await startDistributed(args, config, io, logger, queue);
+    running = await startDistributed(args, config, io, logger, { ...queue, redisUrl: queue.redisUrl });
     io.stdout(`archpin serve: listening on ${running.url} (${args.role}, queue on Redis)\n`);
   }
   const signal = await waitForStop();

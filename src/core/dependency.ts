@@ -1,7 +1,7 @@
 /** The records the lookup stage hands on: what is looked up (Dependency) and what it found (DependencyResult). */
 import type { ErrorCode } from './errors.js';
 import { imageKey } from './image-ref.js';
-import type { Reference } from './types.js';
+import { isImageReference, type ImageReference, type Reference } from './types.js';
 import type { BlockReason } from './verdict.js';
 
 /** Where an image lives: the registry host and the repository on it. */
@@ -16,7 +16,7 @@ export interface Dependency {
   readonly location: ImageLocation;
   readonly tag: string | null;
   readonly digest: string | null;
-  readonly references: readonly Reference[];
+  readonly references: readonly ImageReference[];
 }
 
 export type UpdateType = 'major' | 'minor' | 'patch' | 'digest' | 'pin';
@@ -62,9 +62,9 @@ export interface DependencyResult {
 
 /** Groups updatable references by image, tag and digest. */
 export function dependenciesOf(references: readonly Reference[]): Dependency[] {
-  const byKey = new Map<string, { dependency: Omit<Dependency, 'references'>; references: Reference[] }>();
+  const byKey = new Map<string, { dependency: Omit<Dependency, 'references'>; references: ImageReference[] }>();
   for (const reference of references) {
-    if (reference.skip !== null || !reference.image) continue;
+    if (!isImageReference(reference)) continue;
     const { registry, repository, tag, digest } = reference.image;
     const id = `${registry}/${repository}:${tag ?? ''}@${digest ?? ''}`;
     let entry = byKey.get(id);

@@ -76,6 +76,13 @@ export interface Reference {
   readonly detail?: string;
 }
 
+/** A reference archpin can look up: its image parsed (with a tag, a digest or both), its name as spelled, not skipped. */
+export type ImageReference = Reference & { readonly image: ImageName; readonly name: string; readonly skip: null };
+
+export function isImageReference(reference: Reference): reference is ImageReference {
+  return reference.skip === null && reference.image !== null && reference.name !== null;
+}
+
 /**
  * Why a file was not (fully) scanned. Budget codes name the per-file limit that was exceeded
  * (core/budgets.ts): `yaml-too-complex` (YAML nodes), `too-many-references`, `nesting-too-deep`.

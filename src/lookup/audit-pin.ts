@@ -5,13 +5,12 @@
  * registry that does not answer is an error, never "safe".
  */
 import { baselinePolicy } from '../core/baseline-policy.js';
-import type { Dependency, LookupFailure } from '../core/dependency.js';
+import type { Dependency, ImageLocation, LookupFailure } from '../core/dependency.js';
 import { KNOWN_EMPTY_DIGESTS } from '../core/digest.js';
 import { compareTags, isCompatible, parseDockerTag } from '../core/docker-versioning.js';
 import { ArchpinError, isArchpinError } from '../core/errors.js';
 import type { BlockReason, CurrentImage } from '../core/verdict.js';
 import { findUpdate, lookupFailure, type FindUpdatesDeps } from './find-updates.js';
-import type { ImageLocation } from '../core/dependency.js';
 import type { IndexEntry } from '../core/manifest.js';
 import type { ManifestSource } from './manifest-source.js';
 import { couldNotAnswer, fetchChecked, gateInspected, gateTag, inspectManifest, type GateRun } from './gate-candidate.js';
@@ -89,14 +88,15 @@ export async function auditPin(dependency: PinnedDependency, lookupDeps: FindUpd
         reasons = [{ code: 'pin-missing', message: `the registry no longer has ${digest} (404): pulls of this reference fail` }];
       } else {
         const pinned = await inspectManifest(source, location, pinnedFetched);
-        const tagged = dependency.tag ? await taggedNow(deps, dependency) : null;
+        const tagged = dependency.tag ? await taggedNow(deps, dependency.location, dependency.tag) : null;
         const taggedImage: CurrentImage | null = tagged && tagged.manifest.kind !== 'unreadable' ? { manifest: tagged.manifest, imagePlatform: tagged.imagePlatform } : null;
         const onPurpose = pinned.manifest.kind === 'image' && taggedImage?.manifest.kind === 'index' && taggedImage.manifest.entries.some((entry) => entry.digest === digest);
         const pinnedImage: CurrentImage | null = pinned.manifest.kind === 'unreadable' ? null : { manifest: pinned.manifest, imagePlatform: pinned.imagePlatform };
-        const current = taggedImage && tagged!.digest !== digest && !onPurpose ? taggedImage : null;
+        const taggedDigest = tagged?.digest ?? null;
+        const current = taggedImage && taggedDigest !== digest && !onPurpose ? taggedImage : null;
         const policy = onPurpose
           ? configured
-          : baselinePolicy(configured, taggedImage ?? pinnedImage, { pinnedImage: pinned.manifest.kind === 'image' && (taggedImage === null || tagged!.digest === digest) });
+          : baselinePolicy(configured, taggedImage ?? pinnedImage, { pinnedImage: pinned.manifest.kind === 'image' && (taggedImage === null || taggedDigest === digest) });
         const run: GateRun = { deps, location, image: dependency.key, current, policy, now, alwaysVerify: true };
         const outcome = await gateInspected(run, dependency.tag, pinned);
         if ('reasons' in outcome) reasons = [...outcome.reasons];
@@ -114,10 +114,10 @@ export async function auditPin(dependency: PinnedDependency, lookupDeps: FindUpd
 }
 
 /** What the pin's tag points at today; null when the tag is gone or holds something unreadable. */
-async function taggedNow(deps: FindUpdatesDeps, dependency: Dependency) {
+async function taggedNow(deps: FindUpdatesDeps, location: ImageLocation, tag: string) {
   try {
-    const fetched = await fetchChecked(() => deps.source.manifestByTag(dependency.location, dependency.tag!));
-    return { ...(await inspectManifest(deps.source, dependency.location, fetched)), digest: 'kind' in fetched ? '' : fetched.digest };
+    const fetched = await fetchChecked(() => deps.source.manifestByTag(location, tag));
+    return { ...(await inspectManifest(deps.source, location, fetched)), digest: 'kind' in fetched ? '' : fetched.digest };
   } catch (error) {
     if (couldNotAnswer(error)) throw error;
     return null;
@@ -129,11 +129,12 @@ async function taggedNow(deps: FindUpdatesDeps, dependency: Dependency) {
  * no baseline): older ones when nothing newer passes, newer ones too when the pin's own tag is gone.
  */
 async function otherVersionFix(dependency: Dependency, deps: FindUpdatesDeps, now: number): Promise<{ tag: string; digest: string } | null> {
-  if (!dependency.tag) return null;
+  const pinnedTag = dependency.tag;
+  if (!pinnedTag) return null;
   const configured = deps.policyFor(dependency.key);
-  const major = parseDockerTag(dependency.tag)?.release[0];
+  const major = parseDockerTag(pinnedTag)?.release[0];
   const versions = [...new Set(await deps.source.listTags(dependency.location))]
-    .filter((tag) => tag !== dependency.tag && isCompatible(dependency.tag!, tag) && (configured.allowMajor || parseDockerTag(tag)?.release[0] === major))
+    .filter((tag) => tag !== pinnedTag && isCompatible(pinnedTag, tag) && (configured.allowMajor || parseDockerTag(tag)?.release[0] === major))
     .sort((a, b) => compareTags(b, a))
     .slice(0, FIX_LIMIT);
   const policy = baselinePolicy({ ...configured, minimumReleaseAge: null }, null, { pinnedImage: false });

@@ -14,7 +14,7 @@ export interface BlobCache {
 export function createBlobCache(options: { dir?: string | undefined } = {}): BlobCache {
   const memory = new Map<string, Uint8Array>();
   const dir = options.dir;
-  const pathOf = (digest: string): string => join(dir!, 'blobs', 'sha256', digest.slice('sha256:'.length));
+  const pathOf = (root: string, digest: string): string => join(root, 'blobs', 'sha256', digest.slice('sha256:'.length));
   return {
     async get(digest) {
       const hit = memory.get(digest);
@@ -22,12 +22,12 @@ export function createBlobCache(options: { dir?: string | undefined } = {}): Blo
       if (dir === undefined || !isDigest(digest)) return null;
       let bytes: Uint8Array;
       try {
-        bytes = new Uint8Array(await readFile(pathOf(digest)));
+        bytes = new Uint8Array(await readFile(pathOf(dir, digest)));
       } catch {
         return null;
       }
       if (sha256Digest(bytes) !== digest) {
-        await rm(pathOf(digest), { force: true });
+        await rm(pathOf(dir, digest), { force: true });
         return null;
       }
       memory.set(digest, bytes);
@@ -38,9 +38,9 @@ export function createBlobCache(options: { dir?: string | undefined } = {}): Blo
       memory.set(digest, bytes);
       if (dir === undefined) return;
       await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
-      const temporary = `${pathOf(digest)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+      const temporary = `${pathOf(dir, digest)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
       await writeFile(temporary, bytes);
-      await rename(temporary, pathOf(digest));
+      await rename(temporary, pathOf(dir, digest));
     },
   };
 }

@@ -17,14 +17,14 @@ export interface ChildRecordCache {
 export function createChildRecordCache(options: { dir?: string | undefined } = {}): ChildRecordCache {
   const memory = new Map<string, VouchedChild>();
   const dir = options.dir;
-  const pathOf = (digest: string): string => join(dir!, 'records', 'sha256', `${digest.slice('sha256:'.length)}.json`);
+  const pathOf = (root: string, digest: string): string => join(root, 'records', 'sha256', `${digest.slice('sha256:'.length)}.json`);
   return {
     async get(digest) {
       const hit = memory.get(digest);
       if (hit !== undefined) return hit;
       if (dir === undefined || !isDigest(digest)) return null;
       try {
-        const record = parseRecord(JSON.parse(await readFile(pathOf(digest), 'utf8')), digest);
+        const record = parseRecord(JSON.parse(await readFile(pathOf(dir, digest), 'utf8')), digest);
         if (record !== null) memory.set(digest, record);
         return record;
       } catch {
@@ -36,9 +36,9 @@ export function createChildRecordCache(options: { dir?: string | undefined } = {
       memory.set(record.digest, record);
       if (dir === undefined) return;
       await mkdir(join(dir, 'records', 'sha256'), { recursive: true });
-      const temporary = `${pathOf(record.digest)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+      const temporary = `${pathOf(dir, record.digest)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
       await writeFile(temporary, JSON.stringify(record));
-      await rename(temporary, pathOf(record.digest));
+      await rename(temporary, pathOf(dir, record.digest));
     },
   };
 }

@@ -156,7 +156,8 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
   const context: GateRun = { deps, location, image: dependency.key, current, policy, now, release };
 
   try {
-    if (dependency.tag) {
+    const tag = dependency.tag;
+    if (tag) {
       const tags = await source.listTags(location);
       const candidates = policyCandidates(dependency.tag, tags, policy);
       for (const tag of candidates) {
@@ -191,7 +192,7 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
         held.push(early);
         return { dependency, update: null, held, error: null };
       }
-      const fetched = await fetchChecked(() => source.manifestByTag(location, dependency.tag!));
+      const fetched = await fetchChecked(() => source.manifestByTag(location, tag));
       if (!('kind' in fetched) && dependency.digest !== null) {
         const upToDate = fetched.digest === dependency.digest || (keepPlatform !== null && indexContains(fetched, dependency.digest));
         if (upToDate) return { dependency, update: null, held, error: null };
@@ -215,9 +216,11 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
 
 /** The manifest in use: by digest when pinned (a digest the registry no longer has is no baseline: null), else by tag. */
 async function fetchCurrent(source: ManifestSource, location: ImageLocation, dependency: Dependency): Promise<FetchedManifest | UnreadableManifest | null> {
-  if (!dependency.digest) return fetchChecked(() => source.manifestByTag(location, dependency.tag!));
+  const { tag, digest } = dependency;
+  // A reference names a tag, a digest or both: without either there is nothing in use to compare with.
+  if (!digest) return tag === null ? null : fetchChecked(() => source.manifestByTag(location, tag));
   try {
-    return await fetchChecked(() => source.manifestByDigest(location, dependency.digest!));
+    return await fetchChecked(() => source.manifestByDigest(location, digest));
   } catch (error) {
     if (isArchpinError(error) && error.code === 'registry-not-found' && dependency.tag) return null;
     throw error;
@@ -246,7 +249,9 @@ export async function findUpdates(dependencies: readonly Dependency[], deps: Fin
   const worker = async (): Promise<void> => {
     while (next < dependencies.length && !deps.signal?.aborted) {
       const index = next++;
-      const result = await findUpdate(dependencies[index]!, deps);
+      const dependency = dependencies[index];
+      if (dependency === undefined) continue;
+      const result = await findUpdate(dependency, deps);
       if (deps.signal?.aborted && result.error !== null) continue;
       results[index] = result;
       deps.onProgress?.(++done, dependencies.length);

@@ -27,8 +27,9 @@ export const HUB_PAGE_SIZE = 100;
 export function hubTagsUrl(hubApiUrl: string, repository: string): URL | null {
   const parts = repository.split('/');
   if (parts.length !== 2) return null;
+  const [namespace = '', name = ''] = parts;
   const base = hubApiUrl.replace(/\/+$/, '');
-  return new URL(`${base}/v2/namespaces/${encodeURIComponent(parts[0]!)}/repositories/${encodeURIComponent(parts[1]!)}/tags?page_size=${HUB_PAGE_SIZE}`);
+  return new URL(`${base}/v2/namespaces/${encodeURIComponent(namespace)}/repositories/${encodeURIComponent(name)}/tags?page_size=${HUB_PAGE_SIZE}`);
 }
 
 /** One page of the API: its tags and the absolute `next` URL (null on the last page). */

@@ -39,9 +39,13 @@ function inspectPolicy(deps: FindUpdatesDeps, key: string) {
   return baselinePolicy({ ...deps.policyFor(key), minimumReleaseAge: null, settleTime: null }, null, { pinnedImage: false });
 }
 
-export async function inspectReference(deps: FindUpdatesDeps, key: string, location: ImageLocation, tag: string | null, digest: string | null): Promise<ImageInspection> {
+/** What inspect looks at: a tag, or a digest (with the tag it was given under, if any). */
+export type InspectTarget = { readonly tag: string; readonly digest: null } | { readonly tag: string | null; readonly digest: string };
+
+export async function inspectReference(deps: FindUpdatesDeps, key: string, location: ImageLocation, target: InspectTarget): Promise<ImageInspection> {
+  const { tag } = target;
   const run: GateRun = { deps, location, image: key, current: null, policy: inspectPolicy(deps, key), now: deps.now(), alwaysVerify: true, verifyAll: true };
-  const outcome = await gateTag(run, tag, () => (digest ? deps.source.manifestByDigest(location, digest) : deps.source.manifestByTag(location, tag!)));
+  const outcome = await gateTag(run, tag, () => (target.digest !== null ? deps.source.manifestByDigest(location, target.digest) : deps.source.manifestByTag(location, target.tag)));
   const manifest: Manifest | UnreadableManifest | undefined = outcome.manifest;
   const children: ReadonlyMap<string, ChildCheck> = outcome.children ?? new Map();
   const entries =

@@ -4,11 +4,12 @@ export function nextPageUrl(link: string | null, pageUrl: string): URL | null {
   for (const part of link.split(/,(?=\s*<)/)) {
     const match = /^\s*<([^>]*)>(.*)$/.exec(part);
     if (!match) continue;
-    const rels = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(match[2]!);
+    const [, target = '', params = ''] = match;
+    const rels = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(params);
     const rel = rels?.[1] ?? rels?.[2];
     if (rel === undefined || !rel.toLowerCase().split(/\s+/).includes('next')) continue;
     try {
-      return new URL(match[1]!, pageUrl);
+      return new URL(target, pageUrl);
     } catch {
       return null;
     }

@@ -15,7 +15,8 @@ export const MANIFEST_ACCEPT = [OCI_INDEX, DOCKER_MANIFEST_LIST, `${OCI_MANIFEST
 /** `application/json; charset=utf-8` → `application/json`. */
 export function bareMediaType(contentType: string | null): string | null {
   if (contentType === null) return null;
-  const bare = contentType.split(';')[0]!.trim().toLowerCase();
+  const [type = ''] = contentType.split(';');
+  const bare = type.trim().toLowerCase();
   return bare === '' ? null : bare;
 }
 

@@ -17,9 +17,10 @@ export function parseWwwAuthenticate(header: string | null): AuthChallenge | nul
   const params: Record<string, string> = {};
   PARAM.lastIndex = match[0].length;
   for (let m = PARAM.exec(header); m !== null; m = PARAM.exec(header)) {
-    const quoted = m[2];
-    params[m[1]!.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    const [, name = '', quoted, bare] = m;
+    params[name.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? '');
     if (PARAM.lastIndex >= header.length) break;
   }
-  return { scheme: match[1]!.toLowerCase(), params };
+  const [, scheme = ''] = match;
+  return { scheme: scheme.toLowerCase(), params };
 }

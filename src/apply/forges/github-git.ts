@@ -48,8 +48,8 @@ export async function listTree(gh: GithubClient, repo: Repository, ref: string):
     // Over GitHub's recursive limit: walk the subtrees one level at a time instead.
     items = [];
     const pending: Array<{ sha: string; prefix: string }> = [{ sha: data.sha, prefix: '' }];
-    while (pending.length > 0) {
-      const { sha, prefix } = pending.shift()!;
+    for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+      const { sha, prefix } = next;
       const level = await call(action, 'contents: read', () => gh.rest.git.getTree({ ...target, tree_sha: sha }));
       for (const item of level.data.tree) {
         if (typeof item.path !== 'string') continue;

@@ -50,9 +50,15 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(date) ? null : Math.max(date - now, 0);
 }
 
+/** `application/json; charset=utf-8` → `application/json`. */
+function mediaTypeOf(response: Response): string {
+  const [type = ''] = (response.headers.get('content-type') ?? '').split(';');
+  return type.trim();
+}
+
 async function describeFailure(response: Response): Promise<string> {
   const text = await response.text().catch(() => '');
-  const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
+  const type = mediaTypeOf(response);
   if (type === 'application/json') {
     try {
       const parsed = JSON.parse(text) as { error?: unknown; message?: unknown; scope?: unknown } | null;
@@ -68,7 +74,7 @@ async function describeFailure(response: Response): Promise<string> {
 
 async function parseBody(response: Response): Promise<unknown> {
   if (response.status === 204) return null;
-  const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
+  const type = mediaTypeOf(response);
   if (type === 'application/json') {
     const text = await response.text();
     return text === '' ? {} : ((JSON.parse(text) as unknown) ?? {});

@@ -198,11 +198,12 @@ export function createGitlabForge(options: GitlabForgeOptions): Forge {
       // Without a head pipeline GitLab merges at once instead of waiting: only switch it on once the
       // MR's pipeline exists, pinned to the head sha it runs for (409 if the branch moved since).
       const mr = await call<GlMergeRequest & { head_pipeline?: { sha?: string } | null }>(`read merge request !${number} of ${repo.path}`, () => api.MergeRequests.show(repo.id, number));
-      if (!mr.head_pipeline || !mr.sha || mr.head_pipeline.sha !== mr.sha) return 'waiting';
+      const sha = mr.sha;
+      if (!mr.head_pipeline || !sha || mr.head_pipeline.sha !== sha) return 'waiting';
       // auto_merge is the name since GitLab 17.11; merge_when_pipeline_succeeds for older instances.
       await call(`set merge request !${number} of ${repo.path} to merge when the pipeline succeeds`, () =>
         // eslint-disable-next-line @typescript-eslint/no-deprecated -- older instances read only this one
-        api.MergeRequests.merge(repo.id, number, { autoMerge: true, mergeWhenPipelineSucceeds: true, sha: mr.sha! }),
+        api.MergeRequests.merge(repo.id, number, { autoMerge: true, mergeWhenPipelineSucceeds: true, sha }),
       );
       return 'enabled';
     },

@@ -93,8 +93,9 @@ export function acquireStep(state: RateState, now: number, perMinute: number): n
     state.remaining = state.limit;
     state.resetAt = now + MINUTE;
   }
-  const known = state.remaining !== null && state.resetAt !== null && state.resetAt > now;
-  if (known && state.remaining! <= 0) return state.resetAt! - now;
+  const { remaining, resetAt } = state;
+  const known = remaining !== null && resetAt !== null && resetAt > now;
+  if (known && remaining <= 0) return resetAt - now;
   if (perMinute > 0) {
     if (now - state.windowStart >= MINUTE) {
       state.windowStart = now - (now % MINUTE);
@@ -103,7 +104,7 @@ export function acquireStep(state: RateState, now: number, perMinute: number): n
     if (state.windowCount >= perMinute) return state.windowStart + MINUTE - now;
     state.windowCount += 1;
   }
-  if (known) state.remaining! -= 1;
+  if (known) state.remaining = remaining - 1;
   return 0;
 }
 
@@ -120,8 +121,9 @@ export function observeStep(state: RateState, observation: RateObservation): voi
     return;
   }
   // The first answers of a new window: when a full window was assumed, what was sent since counts too.
-  const assumed = state.resetAt !== null && state.resetAt !== state.serverReset && state.remaining !== null;
-  state.remaining = assumed ? Math.min(state.remaining!, observation.remaining) : observation.remaining;
+  const sentSince = state.remaining;
+  const assumed = state.resetAt !== null && state.resetAt !== state.serverReset && sentSince !== null;
+  state.remaining = assumed ? Math.min(sentSince, observation.remaining) : observation.remaining;
   state.resetAt = observation.resetAt;
   state.serverReset = observation.resetAt;
 }
