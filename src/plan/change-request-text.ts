@@ -40,7 +40,8 @@ export function changeTitle(change: PlannedChange): string {
   if (versioned.length === 0) {
     return change.updates.every((update) => update.updateType === 'pin') ? `Pin ${name} Docker digest` : `Update ${name} Docker digest`;
   }
-  const tags = [...new Set(versioned.map((update) => update.tag!))].sort();
+  // A version update always names its tag.
+  const tags = [...new Set(versioned.flatMap((update) => (update.tag === null ? [] : [update.tag])))].sort();
   return `Update ${name} Docker ${tags.length === 1 ? 'tag' : 'tags'} to ${tags.join(', ')}`;
 }
 

@@ -1,6 +1,6 @@
 import { formatImageRef } from '../core/image-ref.js';
 import type { TextEdit } from '../core/text-edit.js';
-import type { Reference, Span } from '../core/types.js';
+import { isImageReference, type ImageReference, type Reference, type Span } from '../core/types.js';
 
 /** Where a reference should go: a tag and the index digest to pin (null: keep it unpinned). */
 export interface Target {
@@ -66,7 +66,7 @@ function variableUse(template: string, name: string): { index: number; length: n
  * Pure: the caller applies them and re-scans to confirm.
  */
 export function editsForReference(reference: Reference, target: Target): EditPlan {
-  if (reference.skip !== null || !reference.image || reference.name === null) {
+  if (!isImageReference(reference)) {
     return { ok: false, reason: `reference is skipped (${reference.skip ?? 'unparsed'})` };
   }
   const tag = target.tag ?? reference.image.tag;
@@ -79,28 +79,32 @@ export function editsForReference(reference: Reference, target: Target): EditPla
 
   const template = spans.find((span) => span.role === 'template');
   const variable = spans.find((span) => span.role === 'variable');
-  if (template && variable?.variable) return editsThroughVariable(reference, template, variable, tag, target.digest);
+  if (template && variable?.variable) return editsThroughVariable(reference, template, variable, variable.variable, tag, target.digest);
 
   const tagSpan = spans.find((span) => span.role === 'tag');
   const digestSpan = spans.find((span) => span.role === 'digest');
   const placement = digestPlacement(reference);
   const edits: TextEdit[] = [];
   let pinned = false;
+  // A format that keeps the digest in a field of its own has a span for it.
+  const digestField = placement === 'digest-field' ? digestSpan : undefined;
+  if (placement === 'digest-field' && !digestField) return { ok: false, reason: 'the reference has no digest field to update' };
   if (placement === 'tag-field') {
     // The tag field carries `tag@digest`; without a new digest it keeps the tag alone.
+    if (!tagSpan) return { ok: false, reason: 'the reference has no tag field to update' };
     const text = target.digest !== null ? `${tag ?? ''}@${target.digest}` : (tag ?? '');
-    if (text !== tagSpan!.text) edits.push(scalarEdit(reference, tagSpan!, text));
+    if (text !== tagSpan.text) edits.push(scalarEdit(reference, tagSpan, text));
     pinned = target.digest !== null;
   } else if (tag !== reference.image.tag) {
     if (!tagSpan) return { ok: false, reason: 'the reference has no tag field to update' };
     edits.push(scalarEdit(reference, tagSpan, tag ?? ''));
   }
-  if (placement === 'digest-field' && target.digest !== null) {
-    const written = digestSpan!.form === 'hex' ? target.digest.replace(/^sha256:/, '') : target.digest;
-    if (digestSpan!.prefix !== undefined) edits.push(edit(digestSpan!, `${digestSpan!.prefix}${written}`));
-    else if (digestSpan!.text !== written) edits.push(edit(digestSpan!, written));
+  if (digestField && target.digest !== null) {
+    const written = digestField.form === 'hex' ? target.digest.replace(/^sha256:/, '') : target.digest;
+    if (digestField.prefix !== undefined) edits.push(edit(digestField, `${digestField.prefix}${written}`));
+    else if (digestField.text !== written) edits.push(edit(digestField, written));
     pinned = true;
-  } else if (placement === 'digest-field' && target.digest === null && digestSpan!.text !== '') {
+  } else if (digestField && target.digest === null && digestField.text !== '') {
     return { ok: false, reason: 'the reference pins a digest that cannot be removed' };
   }
   const value = formatImageRef(reference.name, tag, pinned ? target.digest : null);
@@ -108,14 +112,14 @@ export function editsForReference(reference: Reference, target: Target): EditPla
   return { ok: true, edits, value, pinned, ...(unpinned ? { unpinned } : {}) };
 }
 
-function editsThroughVariable(reference: Reference, template: Span, variable: Span, tag: string | null, digest: string | null): EditPlan {
-  const use = variableUse(template.text, variable.variable!);
-  if (!use) return { ok: false, reason: `template does not use \${${variable.variable}}` };
+function editsThroughVariable(reference: ImageReference, template: Span, variable: Span, name: string, tag: string | null, digest: string | null): EditPlan {
+  const use = variableUse(template.text, name);
+  if (!use) return { ok: false, reason: `template does not use \${${name}}` };
   const templateText = template.text.replace(/@sha256:[a-f0-9]{64}$/, '');
   const prefix = templateText.slice(0, use.index);
   const suffix = templateText.slice(use.index + use.length);
   if (/\$/.test(prefix + suffix)) return { ok: false, reason: 'template uses more than one variable' };
-  const resolved = formatImageRef(reference.name!, tag, null);
+  const resolved = formatImageRef(reference.name, tag, null);
   if (!resolved.startsWith(prefix) || !resolved.endsWith(suffix) || resolved.length < prefix.length + suffix.length) {
     return { ok: false, reason: `new reference ${resolved} does not fit the template ${template.text}` };
   }
@@ -130,5 +134,5 @@ function editsThroughVariable(reference: Reference, template: Span, variable: Sp
     const pinnedTemplate = digest === null ? template.text : `${templateText}@${digest}`;
     if (pinnedTemplate !== template.text) edits.push(edit(template, pinnedTemplate));
   }
-  return { ok: true, edits, value: formatImageRef(reference.name!, tag, digest), pinned: digest !== null };
+  return { ok: true, edits, value: formatImageRef(reference.name, tag, digest), pinned: digest !== null };
 }

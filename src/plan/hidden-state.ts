@@ -9,7 +9,8 @@ export function extractState(body: string | null | undefined): unknown {
   const match = body ? PATTERN.exec(body) : null;
   if (!match) return null;
   try {
-    return JSON.parse(Buffer.from(match[1]!, 'base64').toString('utf8'));
+    const [, encoded = ''] = match;
+    return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
   } catch {
     return null;
   }

@@ -18,9 +18,7 @@ export function planUpdates(results: readonly DependencyResult[]): Plan {
     const update = result.update;
     if (!update) continue;
     for (const reference of result.dependency.references) {
-      // dependenciesOf only groups references that have a parsed image.
       const current = reference.image;
-      if (current === null) continue;
       const plan = editsForReference(reference, { tag: update.tag, digest: update.digest });
       const image = imageKey(current);
       if (!plan.ok) {

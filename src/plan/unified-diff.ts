@@ -25,8 +25,11 @@ export function unifiedDiff(file: string, before: Uint8Array, after: Uint8Array,
     out.push(`@@ -${start + 1},${length} +${start + 1},${length} @@`);
     for (let index = start; index <= end; index++) {
       const strip = (line: string) => line.replace(/\r$/, '');
-      if (oldLines[index] === newLines[index]) out.push(` ${strip(oldLines[index]!)}`);
-      else out.push(`-${strip(oldLines[index]!)}`, `+${strip(newLines[index]!)}`);
+      // Each hunk lies within both texts.
+      const before = oldLines[index] ?? '';
+      const after = newLines[index] ?? '';
+      if (before === after) out.push(` ${strip(before)}`);
+      else out.push(`-${strip(before)}`, `+${strip(after)}`);
     }
   }
   return `${out.join('\n')}\n`;
