@@ -283,6 +283,7 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     await sweeps.add('sweep', {}, { jobId: `start-${Math.floor(Date.now() / 60_000)}` });
   }
 
+  const chain = options.chain;
   const webhook = webhookEndpoint({
     forgeType: forge.type,
     secret: options.webhookSecret,
@@ -292,19 +293,19 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     logger,
     stopping: () => stopping,
     enqueue: (id, event) => enqueue({ id, repository: null, reason: event, force: true, sweep: null }, options.debounceMs),
-    ...(options.chain ? { pipeline: (event) => options.chain!.pipelineEvent(event), push: (event) => options.chain!.pushEvent(event) } : {}),
+    ...(chain ? { pipeline: (event) => chain.pipelineEvent(event), push: (event) => chain.pushEvent(event) } : {}),
     resolve: (id) => forge.getRepository(id),
   });
 
   // Chain schedules: every replica with the scheduler role ticks; the first to claim a tick starts the chain.
   const scheduler = options.scheduler ?? cronScheduler;
   const chainCrons =
-    options.chain && role !== 'worker'
+    chain && role !== 'worker'
       ? (options.chainSchedules ?? []).map(({ root, cron }) =>
           scheduler(cron, options.timezone, async () => {
             const claimed = queueOptions.claimTick ? await queueOptions.claimTick(`chain:${root}:${Math.floor(Date.now() / 30_000)}`, 5 * 60_000) : true;
             if (!claimed) return;
-            await options.chain!.triggerRoot(root, 'schedule').catch((error: unknown) => logger.error({ root, ...errorFields(error) }, 'chain schedule: cannot start the chain'));
+            await chain.triggerRoot(root, 'schedule').catch((error: unknown) => logger.error({ root, ...errorFields(error) }, 'chain schedule: cannot start the chain'));
           }),
         )
       : [];

@@ -67,7 +67,7 @@ async function replica(name: string): Promise<Awaited<ReturnType<typeof startDis
   };
   const args = parseCliArgs(['serve', '--listen', '127.0.0.1:0', '--cache-dir', path.join(work, `cache-${name}`), '--schedule', '0 0 1 1 *']);
   const logger = createLogger({ level: 'warn', format: 'json', write: () => undefined, now: io.now });
-  const started = await startDistributed(args, config, io, logger, config.serve!.queue!);
+  const started = await startDistributed(args, config, io, logger, { ...config.serve!.queue!, redisUrl: redis.url });
   replicas.push(started);
   return started;
 }
