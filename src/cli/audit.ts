@@ -9,7 +9,7 @@ import { applyEnabled } from './check.js';
 import { EXIT_OK, EXIT_PARTIAL, EXIT_UNSAFE, type CliIo, type ExitCode } from './io.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
 import { progressReporter } from './progress.js';
-import { errorsJson } from './check-report.js';
+import { errorsJson, registryLines } from './check-report.js';
 import { referenceJson } from './report-json.js';
 import { scanDirectory } from './scan.js';
 import { terminalText } from './terminal-text.js';
@@ -75,13 +75,16 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
             fix: finding.fix,
           })),
           errors: allErrors,
+          registries: setup.client.hostStats(),
         },
         null,
         2,
       )}\n`,
     );
   } else {
-    io.stdout(renderAuditText(findings, pinned.length, errors.length, allErrors));
+    // Text names the registries that count pulls against a quota (they send RateLimit headers).
+    const registries = registryLines(setup.client.hostStats().filter((entry) => entry.rateLimit !== null || entry.stopped));
+    io.stdout(`${renderAuditText(findings, pinned.length, errors.length, allErrors)}${registries.length ? `\nRegistries:\n${registries.join('\n')}\n` : ''}`);
   }
   if (findings.length > 0) return EXIT_UNSAFE;
   return errors.length > 0 ? EXIT_PARTIAL : EXIT_OK;

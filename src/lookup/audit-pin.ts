@@ -11,9 +11,9 @@ import { compareTags, isCompatible, parseDockerTag } from '../core/docker-versio
 import { ArchpinError, isArchpinError } from '../core/errors.js';
 import type { BlockReason, CurrentImage } from '../core/verdict.js';
 import { findUpdate, lookupFailure, type FindUpdatesDeps } from './find-updates.js';
-import type { IndexEntry } from '../core/manifest.js';
-import type { ManifestSource } from './manifest-source.js';
-import { couldNotAnswer, fetchChecked, gateInspected, gateTag, inspectManifest, type GateRun } from './gate-candidate.js';
+import type { IndexEntry, Manifest } from '../core/manifest.js';
+import type { ManifestSource, RecordedIndex } from './manifest-source.js';
+import { couldNotAnswer, fetchChecked, gateInspected, gateTag, inspectManifest, type GateRun, type Inspected } from './gate-candidate.js';
 
 /** A dependency pinned by digest: the question `audit` asks is about that digest. */
 export type PinnedDependency = Dependency & { readonly digest: string };
@@ -68,41 +68,9 @@ function confirming(source: ManifestSource): ManifestSource {
 
 export async function auditPin(dependency: PinnedDependency, lookupDeps: FindUpdatesDeps, now: number): Promise<PinAudit> {
   const deps: FindUpdatesDeps = { ...lookupDeps, source: confirming(lookupDeps.source) };
-  const { source } = deps;
-  const location = dependency.location;
-  const digest = dependency.digest;
-  const configured = { ...deps.policyFor(dependency.key), minimumReleaseAge: null, settleTime: null };
-  let reasons: BlockReason[] = [];
+  let reasons: readonly BlockReason[];
   try {
-    if (KNOWN_EMPTY_DIGESTS.has(digest)) {
-      reasons = [EMPTY_REASON];
-    } else {
-      let pinnedFetched;
-      try {
-        pinnedFetched = await fetchChecked(() => source.manifestByDigest(location, digest));
-      } catch (error) {
-        if (!isArchpinError(error) || error.code !== 'registry-not-found') throw error;
-        pinnedFetched = null;
-      }
-      if (pinnedFetched === null) {
-        reasons = [{ code: 'pin-missing', message: `the registry no longer has ${digest} (404): pulls of this reference fail` }];
-      } else {
-        const pinned = await inspectManifest(source, location, pinnedFetched);
-        const tagged = dependency.tag ? await taggedNow(deps, dependency.location, dependency.tag) : null;
-        const taggedImage: CurrentImage | null = tagged && tagged.manifest.kind !== 'unreadable' ? { manifest: tagged.manifest, imagePlatform: tagged.imagePlatform } : null;
-        const onPurpose = pinned.manifest.kind === 'image' && taggedImage?.manifest.kind === 'index' && taggedImage.manifest.entries.some((entry) => entry.digest === digest);
-        const pinnedImage: CurrentImage | null = pinned.manifest.kind === 'unreadable' ? null : { manifest: pinned.manifest, imagePlatform: pinned.imagePlatform };
-        const taggedDigest = tagged?.digest ?? null;
-        const current = taggedImage && taggedDigest !== digest && !onPurpose ? taggedImage : null;
-        const policy = onPurpose
-          ? configured
-          : baselinePolicy(configured, taggedImage ?? pinnedImage, { pinnedImage: pinned.manifest.kind === 'image' && (taggedImage === null || taggedDigest === digest) });
-        const run: GateRun = { deps, location, image: dependency.key, current, policy, now, alwaysVerify: true };
-        const outcome = await gateInspected(run, dependency.tag, pinned);
-        if ('reasons' in outcome) reasons = [...outcome.reasons];
-        if (onPurpose && !configured.platforms) reasons = reasons.filter((reason) => reason.code !== 'single-arch');
-      }
-    }
+    reasons = KNOWN_EMPTY_DIGESTS.has(dependency.digest) ? [EMPTY_REASON] : ((await recordReasons(dependency, deps, now)) ?? (await pinReasons(dependency, deps, now)));
   } catch (error) {
     return { reasons: [], fix: null, error: lookupFailure(dependency, error) };
   }
@@ -111,6 +79,78 @@ export async function auditPin(dependency: PinnedDependency, lookupDeps: FindUpd
   if (repin.update) return { reasons, fix: { tag: repin.update.tag, digest: repin.update.digest }, error: null };
   const other = await otherVersionFix(dependency, lookupDeps, now).catch(() => null);
   return { reasons, fix: other, error: null };
+}
+
+const missingPin = (digest: string): BlockReason => ({ code: 'pin-missing', message: `the registry no longer has ${digest} (404): pulls of this reference fail` });
+
+/** The policy audit judges a pin by (no release age: the pin is in use already). */
+function auditPolicy(deps: FindUpdatesDeps, dependency: PinnedDependency) {
+  return { ...deps.policyFor(dependency.key), minimumReleaseAge: null, settleTime: null };
+}
+
+/**
+ * Docker Hub without a pull: the pinned index as the tags API records it (HEAD-confirmed), the tag's index likewise,
+ * each required child HEAD-confirmed with its recorded platform. Only a safe verdict is taken from the record: []
+ * when the pin passes, a 404 for the pin is `pin-missing`, and null (read the index itself) when there is no
+ * complete record or the record shows anything wrong, so that every reported reason rests on the index's bytes.
+ */
+async function recordReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): Promise<readonly BlockReason[] | null> {
+  const { source } = deps;
+  const { location, digest } = dependency;
+  if (!source.recordedIndex) return null;
+  let pinned: Inspected | null;
+  try {
+    pinned = recordedInspected(await source.recordedIndex(location, digest));
+  } catch (error) {
+    if (isArchpinError(error) && error.code === 'registry-not-found') return [missingPin(digest)];
+    throw error;
+  }
+  if (pinned === null) return null;
+  let tagged: Inspected | null = null;
+  if (dependency.tag) {
+    const taggedDigest = source.tagDigest ? await source.tagDigest(location, dependency.tag).catch(() => null) : null;
+    if (taggedDigest === null) return null;
+    tagged = taggedDigest === digest ? pinned : recordedInspected(await source.recordedIndex(location, taggedDigest).catch(() => null));
+    if (tagged === null) return null;
+  }
+  const current: CurrentImage | null = tagged !== null && tagged.digest !== digest ? { manifest: tagged.manifest as Manifest, imagePlatform: null } : null;
+  const baseline: CurrentImage = { manifest: (tagged ?? pinned).manifest as Manifest, imagePlatform: null };
+  const policy = baselinePolicy(auditPolicy(deps, dependency), baseline, { pinnedImage: false });
+  const outcome = await gateInspected({ deps, location, image: dependency.key, current, policy, now }, dependency.tag, pinned);
+  return 'reasons' in outcome ? null : [];
+}
+
+function recordedInspected(recorded: RecordedIndex | null): Inspected | null {
+  if (recorded === null) return null;
+  return { digest: recorded.digest, manifest: recorded.index, imagePlatform: null, created: null, configProblem: null, recordedBy: recorded.recordedBy };
+}
+
+/** The pin judged from its manifest's bytes (fetched by digest, cached forever), its children verified. */
+async function pinReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): Promise<readonly BlockReason[]> {
+  const { source } = deps;
+  const { location, digest } = dependency;
+  const configured = auditPolicy(deps, dependency);
+  let pinnedFetched;
+  try {
+    pinnedFetched = await fetchChecked(() => source.manifestByDigest(location, digest));
+  } catch (error) {
+    if (!isArchpinError(error) || error.code !== 'registry-not-found') throw error;
+    return [missingPin(digest)];
+  }
+  const pinned = await inspectManifest(source, location, pinnedFetched);
+  const tagged = dependency.tag ? await taggedNow(deps, location, dependency.tag) : null;
+  const taggedImage: CurrentImage | null = tagged && tagged.manifest.kind !== 'unreadable' ? { manifest: tagged.manifest, imagePlatform: tagged.imagePlatform } : null;
+  const onPurpose = pinned.manifest.kind === 'image' && taggedImage?.manifest.kind === 'index' && taggedImage.manifest.entries.some((entry) => entry.digest === digest);
+  const pinnedImage: CurrentImage | null = pinned.manifest.kind === 'unreadable' ? null : { manifest: pinned.manifest, imagePlatform: pinned.imagePlatform };
+  const taggedDigest = tagged?.digest ?? null;
+  const current = taggedImage && taggedDigest !== digest && !onPurpose ? taggedImage : null;
+  const policy = onPurpose
+    ? configured
+    : baselinePolicy(configured, taggedImage ?? pinnedImage, { pinnedImage: pinned.manifest.kind === 'image' && (taggedImage === null || taggedDigest === digest) });
+  const run: GateRun = { deps, location, image: dependency.key, current, policy, now, alwaysVerify: true };
+  const outcome = await gateInspected(run, dependency.tag, pinned);
+  const reasons = 'reasons' in outcome ? [...outcome.reasons] : [];
+  return onPurpose && !configured.platforms ? reasons.filter((reason) => reason.code !== 'single-arch') : reasons;
 }
 
 /** What the pin's tag points at today; null when the tag is gone or holds something unreadable. */

@@ -27,6 +27,8 @@ export interface Inspected {
   readonly configProblem: string | null;
   /** The registry's Last-Modified for the manifest, epoch ms, when it sent one. */
   readonly lastModified?: number;
+  /** The index is a registry's record of it (see ManifestSource.recordedIndex), not its bytes: whose record. */
+  readonly recordedBy?: string;
 }
 
 /** A candidate that passed, with what the proposal needs. */
@@ -216,6 +218,7 @@ export async function gateInspected(run: GateRun, tag: string | null, inspected:
     scope: run.verifyAll ? 'all' : platformsToVerify(policy, current),
     indexDigest: digest,
     rethrow: couldNotAnswer,
+    sizesKnown: inspected.recordedBy === undefined,
   });
   let created: number | null = null;
   for (const check of children.values()) {

@@ -17,6 +17,8 @@ export interface HubTag {
   /** `tag_last_pushed` (else `last_updated`), epoch ms; null when absent. */
   readonly pushedAt: number | null;
   readonly images: readonly IndexEntry[];
+  /** Every image the API listed was read (digest and platform given): the record describes the whole tag. */
+  readonly complete: boolean;
 }
 
 export const DEFAULT_HUB_API_URL = 'https://hub.docker.com';
@@ -41,8 +43,10 @@ export function parseHubTagsPage(body: unknown, what: string): { tags: HubTag[];
     const digest = typeof item['digest'] === 'string' && isDigest(item['digest']) ? item['digest'] : null;
     const mediaType = typeof item['media_type'] === 'string' ? item['media_type'] : null;
     const pushed = timeOf(item['tag_last_pushed']) ?? timeOf(item['last_updated']);
-    const images = Array.isArray(item['images']) ? item['images'].flatMap((image) => entryOf(image)) : [];
-    tags.push({ name: item['name'], digest, mediaType, pushedAt: pushed, images });
+    const listed: readonly unknown[] = Array.isArray(item['images']) ? item['images'] : [];
+    const images = listed.flatMap((image) => entryOf(image));
+    const complete = Array.isArray(item['images']) && images.length === listed.length;
+    tags.push({ name: item['name'], digest, mediaType, pushedAt: pushed, images, complete });
   }
   const next = typeof body['next'] === 'string' && body['next'] !== '' ? body['next'] : null;
   return { tags, next };

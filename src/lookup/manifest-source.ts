@@ -34,6 +34,18 @@ export interface VouchedChild {
   readonly recordedBy: string;
 }
 
+/**
+ * An index as the registry's own record describes it (Docker Hub's tags API), with its digest and index media type
+ * confirmed by a HEAD by digest. The descriptors' sizes are not known: the record gives each image's compressed
+ * size, not its manifest's; the index bytes were not read.
+ */
+export interface RecordedIndex {
+  readonly digest: string;
+  readonly index: IndexManifest;
+  /** Whose record this is, e.g. `Docker Hub tags API`. */
+  readonly recordedBy: string;
+}
+
 export interface ManifestSource {
   listTags(image: ImageLocation): Promise<readonly string[]>;
   /** Where a tag points now, by HEAD (no manifest body, no pull); null when the registry sends no digest. */
@@ -52,6 +64,12 @@ export interface ManifestSource {
    * such record, the child is cached already, or the HEAD gives no digest or size: then the child is fetched.
    */
   readonly vouchChild?: (image: ImageLocation, indexDigest: string, entry: IndexEntry) => Promise<VouchedChild | null>;
+  /**
+   * The index `digest` from the registry's own record, without a pull: null when the index is cached already (its
+   * bytes say more), when no record describes every image of it, or when the HEAD by digest does not answer with
+   * that digest and an index media type of at most the manifest limit. A 404 throws `registry-not-found`.
+   */
+  readonly recordedIndex?: (image: ImageLocation, digest: string) => Promise<RecordedIndex | null>;
   /** Whether the registry still has a manifest, asked with a HEAD (the cache cannot tell: it keeps deleted ones). */
   readonly exists?: (image: ImageLocation, digest: string) => Promise<boolean>;
   /** Whether the registry still has a blob, asked with a HEAD (audit: a cached config may have been deleted). */

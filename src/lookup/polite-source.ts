@@ -11,9 +11,10 @@ import { createChildRecordCache } from './child-record-cache.js';
 import { createTagDigestCache } from './tag-digest-cache.js';
 import type { FirstSeenStore } from './first-seen-store.js';
 import { previewIndex } from './hub-tags.js';
-import type { FetchedManifest, ManifestSource, TagPreview, VouchedChild } from './manifest-source.js';
+import { INDEX_MEDIA_TYPES, MAX_MANIFEST_BYTES } from '../core/manifest.js';
+import type { FetchedManifest, ManifestSource, RecordedIndex, TagPreview, VouchedChild } from './manifest-source.js';
 import type { Platform } from '../core/platform.js';
-import type { RegistryClient } from './registry-client.js';
+import type { ManifestHead, RegistryClient } from './registry-client.js';
 
 /** Images that an earlier run looked up (their index digests are in the first-seen store), as image keys. */
 function imagesSeenBefore(firstSeen: FirstSeenStore): ReadonlySet<string> {
@@ -120,12 +121,29 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
     return head.digest;
   };
   const records = createChildRecordCache({ dir: options.cacheDir });
-  /** Docker Hub: the child's platform as the tags API records it for the index `indexDigest`; null when it has no record. */
-  const recordedPlatform = async (image: ImageLocation, indexDigest: string, childDigest: string): Promise<Platform | null> => {
+  /** A HEAD by digest, once per run and repository (the answer for a digest cannot change). */
+  const headsByDigest = memoise<ManifestHead>();
+  const headDigest = (image: ImageLocation, digest: string): Promise<ManifestHead> => headsByDigest(`${imageKey(image)}@${digest}`, () => ordered(image, () => client.headManifest(image, digest)));
+  /** Docker Hub: the tags API's complete record of the index `digest` (any tag pointing at it now); null when none. */
+  const indexRecord = async (image: ImageLocation, digest: string) => {
     const hub = await client.hubTags(image);
     if (hub === null) return null;
     for (const tag of hub.values()) {
-      if (tag.digest !== indexDigest) continue;
+      if (tag.digest !== digest || !tag.complete) continue;
+      const index = previewIndex(tag);
+      if (index !== null && tag.mediaType !== null) return { index, mediaType: tag.mediaType };
+    }
+    return null;
+  };
+  /**
+   * Docker Hub: the child's platform as the tags API records that image (under any tag: Hub makes the record from
+   * the image's own config, so it is the same under every index listing it); null when it has no record.
+   */
+  const recordedPlatform = async (image: ImageLocation, indexDigest: string, childDigest: string): Promise<Platform | null> => {
+    const hub = await client.hubTags(image);
+    if (hub === null) return null;
+    const tags = [...hub.values()].sort((a, b) => Number(b.digest === indexDigest) - Number(a.digest === indexDigest));
+    for (const tag of tags) {
       const recorded = tag.images.find((entry) => entry.digest === childDigest && entry.platform !== null && !entry.attestation);
       if (recorded !== undefined) return recorded.platform;
     }
@@ -143,7 +161,7 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
         if (known !== null) return known;
         const platform = await recordedPlatform(image, indexDigest, entry.digest);
         if (platform === null) return null;
-        const head = await ordered(image, () => client.headManifest(image, entry.digest));
+        const head = await headDigest(image, entry.digest);
         if (head.digest === null || head.size === null || head.mediaType === null) return null;
         const record = { digest: head.digest, size: head.size, mediaType: head.mediaType, platform, recordedBy: 'Docker Hub tags API' };
         // Only a record that agrees with the descriptor is kept: one that does not is reported, and asked again next run.
@@ -168,9 +186,17 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
         return bytes;
       }),
     blobExists: (image, digest) => ordered(image, () => client.blobExists(image, digest)),
+    recordedIndex: async (image, digest): Promise<RecordedIndex | null> => {
+      if ((await client.cachedManifest(digest)) !== null) return null;
+      const recorded = await indexRecord(image, digest);
+      if (recorded === null) return null;
+      const head = await headDigest(image, digest);
+      const confirmed = head.digest === digest && head.mediaType === recorded.mediaType && INDEX_MEDIA_TYPES.has(head.mediaType) && head.size !== null && head.size <= MAX_MANIFEST_BYTES;
+      return confirmed ? { digest, index: recorded.index, recordedBy: 'Docker Hub tags API' } : null;
+    },
     exists: async (image, digest) => {
       try {
-        await ordered(image, () => client.headManifest(image, digest));
+        await headDigest(image, digest);
         return true;
       } catch (error) {
         if (isArchpinError(error) && error.code === 'registry-not-found') return false;

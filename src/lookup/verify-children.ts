@@ -56,21 +56,28 @@ export async function verifyChildren(
   source: ManifestSource,
   location: ImageLocation,
   index: IndexManifest,
-  options: { readonly scope: readonly string[] | 'all'; readonly indexDigest: string; readonly rethrow?: (error: unknown) => boolean },
+  options: {
+    readonly scope: readonly string[] | 'all';
+    readonly indexDigest: string;
+    readonly rethrow?: (error: unknown) => boolean;
+    /** False when the index is a registry's record, not its bytes: the descriptors' sizes are unknown and not compared. */
+    readonly sizesKnown?: boolean;
+  },
 ): Promise<Map<string, ChildCheck>> {
   const rethrow = options.rethrow ?? (() => false);
+  const sizesKnown = options.sizesKnown ?? true;
   const digests = entriesToVerify(index, options.scope);
   // One child after the other: a registry that stops answering (a spent pull quota) is asked once, not once per platform.
   const checks = new Map<string, ChildCheck>();
-  for (const entry of digests) checks.set(entry.digest, await verifyChild(source, location, options.indexDigest, entry, rethrow));
+  for (const entry of digests) checks.set(entry.digest, await verifyChild(source, location, options.indexDigest, entry, rethrow, sizesKnown));
   return checks;
 }
 
 /** Errors for which `rethrow` says yes propagate (the registry did not answer); all others become a failed check. */
-async function verifyChild(source: ManifestSource, location: ImageLocation, indexDigest: string, entry: IndexEntry, rethrow: (error: unknown) => boolean): Promise<ChildCheck> {
+async function verifyChild(source: ManifestSource, location: ImageLocation, indexDigest: string, entry: IndexEntry, rethrow: (error: unknown) => boolean, sizesKnown: boolean): Promise<ChildCheck> {
   const name = `child ${short(entry.digest)}`;
   if (!IMAGE_MEDIA_TYPES.has(entry.mediaType)) return fail('child-not-image', `${name} is a ${entry.mediaType}, not an image manifest`);
-  if (entry.size > MAX_MANIFEST_BYTES) return fail('manifest-too-large', `${name} declares ${entry.size} bytes, more than the ${MAX_MANIFEST_BYTES} allowed`);
+  if (sizesKnown && entry.size > MAX_MANIFEST_BYTES) return fail('manifest-too-large', `${name} declares ${entry.size} bytes, more than the ${MAX_MANIFEST_BYTES} allowed`);
   if (source.vouchChild) {
     let vouched;
     try {
@@ -79,7 +86,7 @@ async function verifyChild(source: ManifestSource, location: ImageLocation, inde
       if (rethrow(error)) throw error;
       return fromError(error, name);
     }
-    if (vouched !== null) return fromRecord(vouched, entry, name);
+    if (vouched !== null) return fromRecord(vouched, entry, name, sizesKnown);
   }
   let fetched;
   try {
@@ -88,7 +95,7 @@ async function verifyChild(source: ManifestSource, location: ImageLocation, inde
     if (rethrow(error)) throw error;
     return fromError(error, name);
   }
-  if (fetched.bytes.byteLength !== entry.size) {
+  if (sizesKnown && fetched.bytes.byteLength !== entry.size) {
     return fail('size-mismatch', `${name} is ${fetched.bytes.byteLength} bytes; the index's descriptor says ${entry.size}`);
   }
   const parsed = parseManifest(fetched.bytes, fetched.mediaType);
@@ -113,11 +120,13 @@ async function verifyChild(source: ManifestSource, location: ImageLocation, inde
 
 /**
  * A child confirmed without its body: the registry's HEAD by digest must give the descriptor's digest, size and
- * an image media type; the platform is the registry's own record of the child's config.
+ * an image media type; the platform is the registry's own record of the child's config. When the index itself is a
+ * record (`sizesKnown` false), no descriptor size is known: the child's own size must be within the manifest limit.
  */
-function fromRecord(vouched: VouchedChild, entry: IndexEntry, name: string): ChildCheck {
+function fromRecord(vouched: VouchedChild, entry: IndexEntry, name: string, sizesKnown: boolean): ChildCheck {
   if (vouched.digest !== entry.digest) return fail('digest-mismatch', `${name}: the registry answers for ${vouched.digest}`);
-  if (vouched.size !== entry.size) return fail('size-mismatch', `${name} is ${vouched.size} bytes; the index's descriptor says ${entry.size}`);
+  if (sizesKnown && vouched.size !== entry.size) return fail('size-mismatch', `${name} is ${vouched.size} bytes; the index's descriptor says ${entry.size}`);
+  if (vouched.size > MAX_MANIFEST_BYTES) return fail('manifest-too-large', `${name} is ${vouched.size} bytes, more than the ${MAX_MANIFEST_BYTES} allowed`);
   if (!IMAGE_MEDIA_TYPES.has(vouched.mediaType)) return fail('child-not-image', `${name} is a ${vouched.mediaType}, not an image manifest`);
   return { ok: true, platform: vouched.platform, variantGiven: vouched.platform.variant !== null, created: null, confirmedBy: vouched.recordedBy };
 }

@@ -6,7 +6,7 @@ import { EMPTY_OCI_INDEX_DIGEST } from '../../src/core/digest.js';
 import { startDockerHub, type DockerHubDouble } from '../support/dockerhub-double.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runArchpin, type CliRun } from '../support/run-cli.js';
-import { deleteManifest, MEDIA_TYPES, pushImage, pushIndex, pushManifest, seedIncident, type IncidentSeed } from '../support/seed.js';
+import { deleteManifest, MEDIA_TYPES, pushImage, pushIndex, pushManifest, seedIncident, type IncidentSeed, type IncidentTag } from '../support/seed.js';
 import { writeTree } from '../support/scenario.js';
 
 const FULL = ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'];
@@ -45,7 +45,7 @@ interface Report {
   blocked: Array<{ tag: string; reason: string; missing: string[]; digest: string; message: string }>;
   errors: Array<{ image: string; tag: string | null; code: string; message: string }>;
   registries: Array<{ host: string; kind: string; pulls: number; requests: number; rateLimit: { limit: number; remaining: number } | null; stopped: boolean }>;
-  audit?: Array<{ file: string; line: number; reason: string; fix: string | null }>;
+  audit?: Array<{ file: string; line: number; reason: string; message: string; fix: string | null }>;
 }
 
 async function archpin(command: 'check' | 'audit', dir: string, cache: string, extra: object = {}, now = NOW): Promise<{ run: CliRun; report: Report }> {
@@ -187,5 +187,91 @@ describe('Docker Hub: the tags API answers, pulls are spent only on what is prop
     const { run, report } = await archpin('audit', dir, path.join(work, 'cache-audit'));
     expect(run.code).toBe(3);
     expect(report.audit!.map(({ line, reason, fix }) => ({ line, reason, fix }))).toEqual([{ line: 1, reason: 'empty-index', fix: `docker:27.1.1-dind@${seed.digests['27.1.1-dind']}` }]);
+  });
+});
+
+describe('Docker Hub audit: a pin whose tags API record is complete costs no pull', () => {
+  it('cold: the two safe pins are judged on the record (HEADs only); the unsafe pin is read before it is reported (one pull) and its fix is the one pull of the proposed index; warm: no pull', async () => {
+    const dir = makeDir('audit-record', {
+      Dockerfile: `FROM docker:27.0.3-dind@${seed.digests['27.0.3-dind']}\nFROM docker:27.1.1@${seed.digests['27.1.1']}\nFROM docker:27.2.0-dind@${seed.digests['27.2.0-dind']}\n`,
+    });
+    const cache = path.join(work, 'cache-audit-record');
+    const cold = await archpin('audit', dir, cache);
+    expect(cold.run.code).toBe(3);
+    expect(cold.report.audit!.map(({ line, reason, fix }) => ({ line, reason, fix }))).toEqual([{ line: 3, reason: 'missing-platforms', fix: `docker:27.1.1-dind@${seed.digests['27.1.1-dind']}` }]);
+    expect(cold.report.errors).toEqual([]);
+    expect(hub.pulls).toBe(2);
+    expect(hub.requests.filter((r) => r.method === 'GET' && r.path.includes('/manifests/')).map((r) => r.path)).toEqual(
+      ['27.2.0-dind', '27.1.1-dind'].map((tag) => `/v2/library/docker/manifests/${seed.digests[tag as IncidentTag]}`),
+    );
+    // Each safe pin: a HEAD by digest (digest and index media type), a HEAD of its tag, a HEAD per platform child.
+    const heads = new Set(hub.requests.filter((r) => r.method === 'HEAD' && r.status === 200).map((r) => r.path));
+    for (const tag of ['27.0.3-dind', '27.1.1'] as const) {
+      for (const digest of [seed.digests[tag], ...seed.images[tag].map((image) => image.digest)]) expect(heads).toContain(`/v2/library/docker/manifests/${digest}`);
+      expect(heads).toContain(`/v2/library/docker/manifests/${tag}`);
+    }
+    expect(hub.apiRequests).toBe(1);
+    expect(cold.report.registries).toEqual([{ host: 'docker.io', kind: 'dockerhub', pulls: 2, requests: hub.requests.length + 1, rateLimit: { limit: 100, remaining: 98 }, stopped: false }]);
+
+    hub.reset();
+    const warm = await archpin('audit', dir, cache);
+    expect(warm.report.audit).toEqual(cold.report.audit);
+    expect(hub.pulls).toBe(0);
+    expect(hub.count('GET', /\/manifests\//)).toBe(0);
+  });
+
+  it('without a record of the pin (its tag moved on), the pin is read: one pull, and one for what the tag holds now', async () => {
+    const repo = 'acme/moved';
+    const amd = await pushImage(registry, repo, { os: 'linux', architecture: 'amd64', mediaType: 'oci', label: repo });
+    const arm = await pushImage(registry, repo, { os: 'linux', architecture: 'arm64', variant: 'v8', mediaType: 'oci', label: repo });
+    const old = await pushIndex(registry, repo, '1.0.0', [amd, arm], { mediaType: 'oci' });
+    const moved = await pushIndex(
+      registry,
+      repo,
+      '1.0.0',
+      [amd, arm].map((image) => ({ ...image, annotations: { rebuilt: 'yes' } })),
+      { mediaType: 'oci' },
+    );
+    expect(moved.digest).not.toBe(old.digest);
+    const dir = makeDir('audit-moved', { Dockerfile: `FROM ${repo}:1.0.0@${old.digest}\n` });
+    const { run, report } = await archpin('audit', dir, path.join(work, 'cache-audit-moved'));
+    expect(run.code).toBe(0);
+    expect(report.audit).toEqual([]);
+    expect(hub.requests.filter((r) => r.method === 'GET' && r.path.includes('/manifests/')).map((r) => r.path)).toEqual([old.digest, moved.digest].map((digest) => `/v2/${repo}/manifests/${digest}`));
+  });
+
+  it('the record gives no descriptor sizes: a size that lies is seen once the index is read (API down: one pull), and from the cache after that (no pull); on the record alone the pin passes', async () => {
+    const repo = 'acme/sizes';
+    const amd = await pushImage(registry, repo, { os: 'linux', architecture: 'amd64', mediaType: 'oci', label: repo });
+    const arm = await pushImage(registry, repo, { os: 'linux', architecture: 'arm64', variant: 'v8', mediaType: 'oci', label: repo });
+    const lying = await pushManifest(
+      registry,
+      repo,
+      '1.0.0',
+      Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [amd, { ...arm, size: arm.size + 1 }] })),
+      MEDIA_TYPES.ociIndex,
+    );
+    const dir = makeDir('audit-sizes', { Dockerfile: `FROM ${repo}:1.0.0@${lying}\n` });
+    const onRecord = await archpin('audit', dir, path.join(work, 'cache-audit-sizes-record'));
+    expect(onRecord.run.code).toBe(0);
+    expect(onRecord.report.audit).toEqual([]);
+    expect(hub.pulls).toBe(0);
+
+    const cache = path.join(work, 'cache-audit-sizes');
+    hub.apiDown = true;
+    const read = await archpin('audit', dir, cache);
+    expect(read.run.code).toBe(3);
+    const finding = [{ reason: 'size-mismatch', message: `linux/arm64/v8: child ${arm.digest.slice(0, 19)} is ${arm.size} bytes; the index's descriptor says ${arm.size + 1}` }];
+    expect(read.report.audit!.map(({ reason, message }) => ({ reason, message }))).toEqual(finding);
+    // Without the API every manifest is a pull: the pin, its tag, and both children.
+    expect(hub.requests.filter((r) => r.method === 'GET' && r.path.includes('/manifests/')).map((r) => r.path)).toEqual(
+      [lying, '1.0.0', amd.digest, arm.digest].map((reference) => `/v2/${repo}/manifests/${reference}`),
+    );
+
+    hub.apiDown = false;
+    hub.reset();
+    const cached = await archpin('audit', dir, cache);
+    expect(cached.report.audit!.map(({ reason, message }) => ({ reason, message }))).toEqual(finding);
+    expect(hub.count('GET', /\/manifests\/sha256:/)).toBe(0);
   });
 });
