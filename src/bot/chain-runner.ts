@@ -2,15 +2,19 @@
  * Chain rebuilds in `archpin serve`: Pipeline Hook events feed the chain state; a successful
  * default-branch pipeline has its pushed images gated, then the projects built on it are triggered
  * through the pipeline API (after the debounce window and after all their parents, within the group's
- * budget). Work runs one event at a time; the state lives in memory and is shown on /metrics and in
- * the dashboard text.
+ * budget). Work runs one event at a time; the state is kept in a ChainStore (memory, file or Redis,
+ * chain-store.ts), changed under its lock, and shown on /metrics and in the dashboard text. A child
+ * taken for triggering carries a lease: when the replica that took it dies before the answer is
+ * recorded, the next event or sweep past the lease asks GitLab whether the trigger went out (its
+ * ARCHPIN_CHAIN_TRIGGER variable) and adopts that pipeline or triggers the child again.
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Forge, ForgeTargets, Repository } from '../apply/forges/forge.js';
 import type { PipelineApi } from '../apply/forges/gitlab-pipelines.js';
 import { buildGraph, publishes as publicationMatches, resolveProjectPath } from '../chain/build-graph.js';
 import { isChainFile } from '../chain/project-facts.js';
-import { ChainState, type DueChild, type ParentBuild, type PipelineRef } from '../chain/chain-state.js';
+import { ChainState, DEFAULT_START_LEASE_MS, type DueChild, type ParentBuild, type PipelineRef } from '../chain/chain-state.js';
 import type { ChainGraph, ProjectFacts } from '../chain/types.js';
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
@@ -68,6 +72,9 @@ export interface ChainRunner {
 /** The issue, in every root project of a chain, that shows the chain's state. */
 export const CHAIN_DASHBOARD_TITLE = 'archpin image chain';
 
+/** The CI variable that tells a pipeline archpin triggered apart (one value per trigger). */
+export const TRIGGER_VARIABLE = 'ARCHPIN_CHAIN_TRIGGER';
+
 const RUNNING = new Set(['created', 'waiting_for_resource', 'preparing', 'pending', 'running']);
 const FAILED = new Set(['failed', 'canceled']);
 
@@ -77,6 +84,7 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
   const platforms = chain.platforms ?? config.platforms ?? ['linux/amd64'];
   const debounceMs = chain.debounce ? (parseDuration(chain.debounce) ?? 30_000) : 30_000;
   const dryRun = options.dryRun || chain.dryRun === true;
+  const lease = { owner: randomUUID(), ms: chain.triggerLease ? (parseDuration(chain.triggerLease) ?? DEFAULT_START_LEASE_MS) : DEFAULT_START_LEASE_MS };
   const state = new ChainState({ nodes: [], edges: [], order: [], cycles: [], blocked: [], problems: [] }, { debounceMs, concurrency: chain.concurrency ?? 4 });
   let facts: readonly ProjectFacts[] = [];
   let byPath = new Map<string, Repository>();
@@ -229,19 +237,18 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
     return { project: path, images, digestKey: digests.join(','), pipeline };
   };
 
-  const triggerOne = async (due: DueChild): Promise<void> => {
+  /** What became of one trigger, recorded in the state afterwards. */
+  type TriggerOutcome = { readonly pipeline: PipelineRef | null; readonly dryRun: boolean; readonly error?: string };
+
+  /** Sends one trigger (no state change: the outcome is recorded under the store's lock by the caller). */
+  const triggerOne = async (due: DueChild): Promise<TriggerOutcome> => {
     const repository = byPath.get(due.project);
     const parents = [...due.parents.values()];
-    const now = Date.now();
-    if (dryRun || !repository) {
-      if (!repository) {
-        state.triggered(due, null, now, dryRun, `${due.project} is not a target project`);
-        return;
-      }
+    if (!repository) return { pipeline: null, dryRun, error: `${due.project} is not a target project` };
+    if (dryRun) {
       logger.info({ project: due.project, parents: parents.map((parent) => parent.images).flat() }, 'chain (dry run): would trigger a pipeline');
       counters.dryRun++;
-      state.triggered(due, null, now, true);
-      return;
+      return { pipeline: null, dryRun: true };
     }
     const variables = {
       ARCHPIN_CHAIN_PARENTS: parents.map((parent) => parent.project).join(','),
@@ -250,24 +257,56 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
         .map((parent) => parent.pipeline?.url ?? '')
         .filter(Boolean)
         .join(' '),
+      ...(due.mark ? { [TRIGGER_VARIABLE]: due.mark } : {}),
     };
     try {
       const created = await options.pipelines.createPipeline(repository.id, repository.defaultBranch, variables);
       counters.triggered++;
-      state.triggered(due, { id: created.id, url: created.webUrl }, now, false);
       logger.info({ project: due.project, pipeline: created.id, parents: parents.map((parent) => parent.project) }, 'chain: pipeline triggered');
+      return { pipeline: { id: created.id, url: created.webUrl }, dryRun: false };
     } catch (error) {
       const { code, message } = errorFields(error);
       counters.triggerFailed++;
-      state.triggered(due, null, now, false, `${code}: ${message}`);
       logger.error({ project: due.project, code }, `chain: cannot trigger a pipeline: ${message}`);
+      return { pipeline: null, dryRun: false, error: `${code}: ${message}` };
+    }
+  };
+
+  /**
+   * Triggers taken by a replica that did not record an answer within the lease: GitLab is asked for a
+   * pipeline carrying the trigger's mark. Found: it went out, and is adopted. Not found: the child is due
+   * again. When GitLab cannot be asked, the mark stays for the next event or sweep.
+   */
+  const reclaimExpired = async (now: number): Promise<void> => {
+    for (const mark of state.expiredStarts(now)) {
+      const repository = byPath.get(mark.project);
+      if (!repository || dryRun) {
+        state.requeueStarted(mark);
+        continue;
+      }
+      try {
+        const found = await options.pipelines.findByVariable(repository.id, repository.defaultBranch, TRIGGER_VARIABLE, mark.mark);
+        if (found) {
+          state.adoptStarted(mark, { id: found.id, url: found.webUrl }, now);
+          logger.warn({ project: mark.project, pipeline: found.id, owner: mark.owner }, 'chain: a trigger whose answer was never recorded did go out; its pipeline is adopted');
+        } else {
+          state.requeueStarted(mark);
+          logger.warn({ project: mark.project, owner: mark.owner }, 'chain: a trigger taken by a replica that stopped never reached GitLab; the child is triggered again');
+        }
+      } catch (error) {
+        logger.warn({ project: mark.project, ...errorFields(error) }, 'chain: cannot tell whether an unanswered trigger went out; asked again at the next event');
+      }
     }
   };
 
   const schedule = (): void => {
     if (stopped) return;
     const now = Date.now();
-    const waits = [...state.due.values()].filter((due) => state.waitingFor(due.project, now) === 'debounce').map((due) => due.updatedAt + debounceMs - now);
+    const waits = [
+      ...[...state.due.values()].filter((due) => state.waitingFor(due.project, now) === 'debounce').map((due) => due.updatedAt + debounceMs - now),
+      // a lease this process knows of: looked at again when it runs out
+      ...[...state.starting.values()].map((mark) => mark.until - now),
+    ];
     if (waits.length === 0) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(
@@ -279,13 +318,27 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
     );
   };
 
-  /** Triggers the children that are ready; the state is saved before the triggers (at most once) and after. */
+  /**
+   * Triggers the children that are ready. They are taken (marked starting, under a lease) and saved before
+   * any trigger goes out, so no other replica takes them; each answer is recorded as it comes. The triggers
+   * themselves run outside the store's lock.
+   */
   async function triggerReady(): Promise<number> {
-    const ready = await withState(async () => state.takeReady(Date.now()));
-    if (ready.length === 0) return 0;
-    await withState(async () => {
-      for (const due of ready) await triggerOne(due);
+    const ready = await withState(async () => {
+      const now = Date.now();
+      await reclaimExpired(now);
+      return state.takeReady(now, lease);
     });
+    for (const due of ready) {
+      const mark = state.starting.get(due.project);
+      if (mark !== undefined && mark.mark === due.mark && Date.now() >= mark.until) {
+        // its lease ran out while earlier triggers were sent: it is now whoever reclaims it's
+        logger.warn({ project: due.project }, 'chain: the lease of a trigger ran out before it was sent; left to the next event or sweep');
+        continue;
+      }
+      const outcome = await triggerOne(due);
+      await withState(async () => state.triggered(due, outcome.pipeline, Date.now(), outcome.dryRun, outcome.error));
+    }
     return ready.length;
   }
 
@@ -335,6 +388,7 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
         state.pipelineSucceeded(project, event.pipeline);
         const build = await gateProject(project, event.pipeline);
         if (build) {
+          state.recordBuilt(build, event.ref, Date.now());
           const children = state.parentPassed(build, Date.now());
           logger.info({ project, images: build.images, children }, 'chain: parent passed the gate');
         }

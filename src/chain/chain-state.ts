@@ -36,6 +36,8 @@ export interface DueChild {
   readonly parents: ReadonlyMap<string, ParentBuild>;
   /** When the latest parent arrived (the debounce window counts from it). */
   readonly updatedAt: number;
+  /** Set once taken: the ARCHPIN_CHAIN_TRIGGER value of its trigger. */
+  readonly mark?: string;
 }
 
 export interface TriggerRecord {
@@ -58,6 +60,33 @@ export interface ProjectChainStatus {
   /** Trigger pending: archpin decided to trigger and has not heard back yet. */
   starting: boolean;
 }
+
+/**
+ * A trigger taken and not yet answered: the child and the parents it is triggered for, who took it and
+ * until when. Past `until` the replica is taken for dead: the forge is asked whether the pipeline went out
+ * (the `mark` variable), and the child is adopted or triggered again.
+ */
+export interface StartMark {
+  readonly project: string;
+  readonly parents: readonly ParentBuild[];
+  /** When its latest parent arrived (kept for the debounce of a retry). */
+  readonly updatedAt: number;
+  /** The replica that took it (random per process). */
+  readonly owner: string;
+  /** Unique per trigger: sent as ARCHPIN_CHAIN_TRIGGER, so the forge can tell whether this trigger went out. */
+  readonly mark: string;
+  readonly since: number;
+  readonly until: number;
+}
+
+/** Who takes children and for how long the mark holds. */
+export interface StartLease {
+  readonly owner: string;
+  readonly ms: number;
+}
+
+/** Default lease of a "starting" mark: far longer than one pipeline request with its retries. */
+export const DEFAULT_START_LEASE_MS = 10 * 60_000;
 
 export interface ChainOptions {
   readonly debounceMs: number;
@@ -82,7 +111,24 @@ export interface ChainSnapshot {
   readonly done: ReadonlyArray<readonly [string, readonly string[]]>;
   /** `image:tag` → the last digest of it that passed the gate (the baseline for regressions). */
   readonly passed: ReadonlyArray<readonly [string, string]>;
+  /** Triggers taken and not yet answered (absent in states written before leases). */
+  readonly starting?: readonly StartMark[];
+  /** Image digest → the default-branch pipeline whose success it was gated after (absent in older states). */
+  readonly builtBy?: ReadonlyArray<readonly [string, BuiltBy]>;
 }
+
+/** The pipeline after whose success a digest was found on its tag and passed the gate. */
+export interface BuiltBy {
+  readonly project: string;
+  /** `image:tag` as gated. */
+  readonly image: string;
+  readonly pipeline: PipelineRef;
+  readonly ref: string | null;
+  readonly at: number;
+}
+
+/** Digests remembered with their pipeline (for merge requests that name the producing pipeline). */
+const BUILT_KEPT = 500;
 
 export class ChainState {
   readonly due = new Map<string, DueChild>();
@@ -92,6 +138,10 @@ export class ChainState {
   private readonly done = new Map<string, string[]>();
   /** `image:tag` → the last digest that passed the gate. */
   readonly passed = new Map<string, string>();
+  /** Triggers taken and not yet answered, by child. */
+  readonly starting = new Map<string, StartMark>();
+  /** Digest → the pipeline whose success it was gated after (oldest first). */
+  readonly builtBy = new Map<string, BuiltBy>();
 
   constructor(
     private graph: ChainGraph,
@@ -106,6 +156,8 @@ export class ChainState {
       log: this.log.slice(-LOG_KEPT),
       done: [...this.done.entries()].map(([key, digests]) => [key, [...digests]] as const),
       passed: [...this.passed.entries()],
+      starting: [...this.starting.values()],
+      builtBy: [...this.builtBy.entries()],
     };
   }
 
@@ -120,6 +172,10 @@ export class ChainState {
     for (const [key, digests] of snapshot.done) this.done.set(key, [...digests]);
     this.passed.clear();
     for (const [image, digest] of snapshot.passed) this.passed.set(image, digest);
+    this.starting.clear();
+    for (const mark of snapshot.starting ?? []) this.starting.set(mark.project, mark);
+    this.builtBy.clear();
+    for (const [digest, built] of snapshot.builtBy ?? []) this.builtBy.set(digest, built);
     for (const path of this.due.keys()) if (!this.graph.nodes.some((node) => node.path === path) && this.graph.nodes.length > 0) this.due.delete(path);
   }
 
@@ -190,6 +246,18 @@ export class ChainState {
     this.of(path).stopped = reason;
   }
 
+  /** Remembers which pipeline's success a digest was gated after (`image:tag@digest`). */
+  recordBuilt(build: ParentBuild, ref: string | null, now: number): void {
+    if (!build.pipeline) return;
+    for (const image of build.images) {
+      const at = image.lastIndexOf('@');
+      const digest = image.slice(at + 1);
+      this.builtBy.delete(digest);
+      this.builtBy.set(digest, { project: build.project, image: image.slice(0, at), pipeline: build.pipeline, ref, at: now });
+    }
+    for (const digest of [...this.builtBy.keys()].slice(0, Math.max(0, this.builtBy.size - BUILT_KEPT))) this.builtBy.delete(digest);
+  }
+
   /** The parent's images passed the gate: its direct children become due (once per parent digest). Returns them. */
   parentPassed(build: ParentBuild, now: number): string[] {
     const status = this.of(build.project);
@@ -252,11 +320,40 @@ export class ChainState {
     return count;
   }
 
-  /** The children to trigger now: due, past the debounce window, no ancestor busy or stopped, within the group budget. Marks them starting. */
-  takeReady(now: number): DueChild[] {
+  /** Marks whose lease has run out: the replica that took them is taken for dead. */
+  expiredStarts(now: number): StartMark[] {
+    return [...this.starting.values()].filter((mark) => mark.until <= now).sort((a, b) => (a.project < b.project ? -1 : 1));
+  }
+
+  /** An expired mark whose pipeline the forge shows: the trigger did go out; it is recorded as archpin's running pipeline. */
+  adoptStarted(mark: StartMark, pipeline: PipelineRef, now: number): void {
+    this.starting.delete(mark.project);
+    const status = this.of(mark.project);
+    this.log.push({ at: now, project: mark.project, parents: [...mark.parents], pipeline, dryRun: false });
+    if (this.log.length > LOG_KEPT) this.log.splice(0, this.log.length - LOG_KEPT);
+    status.running = pipeline;
+    status.runningIsOurs = true;
+    status.starting = false;
+  }
+
+  /** An expired mark whose trigger never reached the forge: the child is due again, for the same parents. */
+  requeueStarted(mark: StartMark): void {
+    this.starting.delete(mark.project);
+    this.of(mark.project).starting = false;
+    const before = this.due.get(mark.project);
+    const parents = new Map(mark.parents.map((build) => [build.project, build]));
+    for (const [project, build] of before?.parents ?? []) parents.set(project, build);
+    this.due.set(mark.project, { project: mark.project, parents, updatedAt: Math.max(mark.updatedAt, before?.updatedAt ?? 0) });
+  }
+
+  /**
+   * The children to trigger now: due, past the debounce window, no ancestor busy or stopped, within the group budget.
+   * Marks them starting, under a lease held by `lease.owner` for `lease.ms`.
+   */
+  takeReady(now: number, lease: StartLease = { owner: 'local', ms: DEFAULT_START_LEASE_MS }): DueChild[] {
     const level = (path: string) => this.node(path)?.level ?? Number.MAX_SAFE_INTEGER;
     const candidates = [...this.due.values()]
-      .filter((due) => this.waitingFor(due.project, now) === null && !this.of(due.project).running)
+      .filter((due) => this.waitingFor(due.project, now) === null && !this.of(due.project).running && !this.of(due.project).starting)
       .sort((a, b) => level(a.project) - level(b.project) || (a.project < b.project ? -1 : 1));
     const taken: DueChild[] = [];
     for (const due of candidates) {
@@ -264,7 +361,17 @@ export class ChainState {
       this.due.delete(due.project);
       this.of(due.project).starting = true;
       for (const build of due.parents.values()) this.markTriggered(due.project, build);
-      taken.push(due);
+      const mark: StartMark = {
+        project: due.project,
+        parents: [...due.parents.values()],
+        updatedAt: due.updatedAt,
+        owner: lease.owner,
+        mark: `${lease.owner}:${now}:${due.project}`,
+        since: now,
+        until: now + lease.ms,
+      };
+      this.starting.set(due.project, mark);
+      taken.push({ ...due, mark: mark.mark });
     }
     return taken;
   }
@@ -272,6 +379,7 @@ export class ChainState {
   /** The trigger went out (or was only logged in dry-run, or failed). */
   triggered(due: DueChild, pipeline: PipelineRef | null, now: number, dryRun: boolean, error?: string): void {
     const status = this.of(due.project);
+    if (this.starting.get(due.project)?.mark === due.mark) this.starting.delete(due.project);
     this.log.push({ at: now, project: due.project, parents: [...due.parents.values()], pipeline, dryRun, ...(error ? { error } : {}) });
     if (this.log.length > LOG_KEPT) this.log.splice(0, this.log.length - LOG_KEPT);
     if (pipeline) {

@@ -50,7 +50,8 @@ export function projectFacts(input: ProjectInput, registry: string | null): Proj
     const text = Buffer.from(file.bytes).toString('utf8');
     if (file.path === GITLAB_DEPS_FILE) {
       const read = readGitlabDeps(input.path, text);
-      addUpstream(read.upstream);
+      // A file that names no project (empty, or only comments) says nothing: the project's images give its edges.
+      if (read.upstream.length > 0) addUpstream(read.upstream);
       for (const problem of read.problems) problems.push(problem);
     } else if (SETTINGS_FILES.includes(file.path)) {
       const read = readChainSettings(input.path, file.path, text);

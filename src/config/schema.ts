@@ -188,6 +188,11 @@ export const chainSchema = z
     concurrency: z.number().int().min(1).max(100).optional().describe('Chain pipelines triggered and still running at once, per top-level group (default 4).'),
     debounce: duration.optional().describe('How long a child waits for more parents of the same burst before it is triggered (default "30s").'),
     dryRun: z.boolean().optional().describe('Log the pipelines it would trigger, trigger nothing.'),
+    triggerLease: duration
+      .optional()
+      .describe(
+        'archpin serve: how long a child taken for triggering stays reserved for the replica that took it (default "10 minutes"). Past it, GitLab is asked whether the trigger went out, and the child is adopted or triggered again.',
+      ),
     schedules: z
       .array(z.object({ root: projectPath, cron: z.string() }).strict())
       .optional()

@@ -1,9 +1,11 @@
 /**
  * Chain state on Redis: two replicas of the distributed bot (in-process, on a real redis-server) share
  * which parent digests their children were triggered for, and a replica started after a Redis restart
- * carries on without triggering anything again.
+ * carries on without triggering anything again. A replica (a real `archpin serve` process) killed
+ * between taking a child and recording its trigger leaves a lease that the next sweep of another
+ * replica resolves: the child is triggered once in all.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -19,6 +21,8 @@ import { startRedis, type TestRedis } from '../support/redis.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { pushImage, pushIndex, type Platform } from '../support/seed.js';
 import { post, until, WEBHOOK_SECRET } from '../bot/serve-support.js';
+import { ensureBuilt } from '../support/build.js';
+import { launchServe } from '../support/serve-process.js';
 
 let registry: TestRegistry;
 let gitlab: GitlabDouble;
@@ -27,9 +31,9 @@ let work: string;
 const replicas: Array<Awaited<ReturnType<typeof startDistributed>>> = [];
 
 beforeAll(async () => {
-  [registry, gitlab, redis] = await Promise.all([startRegistry(), startGitlabDouble(), startRedis()]);
+  [registry, gitlab, redis] = await Promise.all([startRegistry(), startGitlabDouble(), startRedis(), ensureBuilt('dist/bot/bull-serve.js')]);
   work = mkdtempSync(path.join(os.tmpdir(), 'archpin-chain-redis-'));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const replica of replicas) await replica.stop();
@@ -51,11 +55,14 @@ async function publish(repo: string, tag: string): Promise<string> {
 
 const ci = (tag: string) => `build:\n  script:\n    - /kaniko/executor --context . --destination "$CI_REGISTRY_IMAGE:${tag}"\n`;
 
-async function replica(name: string): Promise<Awaited<ReturnType<typeof startDistributed>>> {
+async function replica(
+  name: string,
+  { group = 'shared', prefix = 'chains', debounce = '300ms', triggerLease }: { group?: string; prefix?: string; debounce?: string; triggerLease?: string } = {},
+): Promise<Awaited<ReturnType<typeof startDistributed>>> {
   const config: Config = {
-    forge: { type: 'gitlab', url: gitlab.url, groups: ['shared'] },
-    serve: { sweepOnStart: false, queue: { redisUrl: redis.url, prefix: 'chains' } },
-    chain: { registry: registry.host, rebuild: true, debounce: '300ms' },
+    forge: { type: 'gitlab', url: gitlab.url, groups: [group] },
+    serve: { sweepOnStart: false, queue: { redisUrl: redis.url, prefix } },
+    chain: { registry: registry.host, rebuild: true, debounce, ...(triggerLease ? { triggerLease } : {}) },
   };
   const io: CliIo = {
     stdout: () => undefined,
@@ -131,4 +138,128 @@ describe('chain state in Redis', () => {
     expect(triggered()).toEqual(['shared/ruby', 'shared/worker', 'shared/app']);
     expect(c.chain!.dashboardSection()).toContain('- `shared/app` after `shared/ruby`: pipeline [#');
   });
+
+  it('keeps children due when the replica that was waiting out their debounce window stops: the next sweep of another replica triggers them, once', async () => {
+    const host = registry.host;
+    gitlab.state.addProject('quiet/base', { files: { Dockerfile: 'FROM scratch\n', '.gitlab-ci.yml': ci('1') } });
+    gitlab.state.addProject('quiet/app', { files: { Dockerfile: `FROM ${host}/quiet/base:1\n`, '.gitlab-ci.yml': ci('1') } });
+    // The first replica waits an hour before triggering: it stops long before its timer would fire.
+    const waiting = await replica('quiet-waiting', { group: 'quiet', prefix: 'quiet', debounce: '1h' });
+    const digest = await publish('quiet/base', '1');
+    const base = pipelinesOf(gitlab.state).start(gitlab.state.project('quiet/base'), 'main', 'push');
+    pipelinesOf(gitlab.state).finish(base.id, 'success');
+    await hook(waiting.url, base);
+    await settle(waiting);
+    const client = new Redis(redis.url);
+    const stored = JSON.parse((await client.get('quiet:chain:state'))!) as { due: Array<{ project: string; parents: Array<{ images: string[] }> }> };
+    client.disconnect();
+    expect(stored.due.map((due) => [due.project, due.parents.flatMap((parent) => parent.images)])).toEqual([['quiet/app', [`${host}/quiet/base:1@${digest}`]]]);
+    await waiting.stop();
+    replicas.splice(replicas.indexOf(waiting), 1);
+    const quiet = () => triggered().filter((project) => project.startsWith('quiet/'));
+    expect(quiet()).toEqual([]);
+    // Another replica (its window is 300 ms, long past): its next sweep triggers the app, and later sweeps nothing more.
+    const next = await replica('quiet-next', { group: 'quiet', prefix: 'quiet' });
+    await next.chain!.refresh();
+    await settle(next);
+    expect(quiet()).toEqual(['quiet/app']);
+    await next.chain!.refresh();
+    await settle(next);
+    expect(quiet()).toEqual(['quiet/app']);
+    expect(createdFor('quiet/app').variables.find((entry) => entry.key === 'ARCHPIN_UPSTREAM_IMAGES')?.value).toBe(`${host}/quiet/base:1@${digest}`);
+  });
+});
+
+interface StoredMark {
+  project: string;
+  owner: string;
+  mark: string;
+  until: number;
+}
+
+async function storedState(prefix: string): Promise<{ starting: StoredMark[]; status: Array<[string, { running: { id: number } | null; starting: boolean }]> }> {
+  const client = new Redis(redis.url);
+  try {
+    return JSON.parse((await client.get(`${prefix}:chain:state`))!) as never;
+  } finally {
+    client.disconnect();
+  }
+}
+
+const variable = (pipeline: PipelineRecord, key: string) => pipeline.variables.find((entry) => entry.key === key)?.value;
+
+describe('a replica killed between taking a child and recording its trigger', () => {
+  for (const hang of ['before', 'after'] as const) {
+    const what = hang === 'before' ? 'never reached GitLab: the next sweep of another replica past the lease triggers it' : 'did reach GitLab: the next sweep past the lease adopts that pipeline';
+    it(`leaves a lease; a trigger that ${what}, once in all`, async () => {
+      const group = `lease-${hang}`;
+      const prefix = `lease-${hang}`;
+      const host = registry.host;
+      gitlab.state.addProject(`${group}/base`, { files: { Dockerfile: 'FROM scratch\n', '.gitlab-ci.yml': ci('1') } });
+      const app = gitlab.state.addProject(`${group}/app`, { files: { Dockerfile: `FROM ${host}/${group}/base:1\n`, '.gitlab-ci.yml': ci('1') } });
+      const triggerPath = new RegExp(`^/projects/(?:${app.id}|${encodeURIComponent(app.pathWithNamespace)})/pipeline$`);
+      const posts = () => gitlab.requests.filter((request) => request.method === 'POST' && triggerPath.test(request.path));
+      const appPipelines = () =>
+        pipelinesOf(gitlab.state)
+          .created()
+          .filter((pipeline) => pipeline.projectPath === app.pathWithNamespace);
+      // The answer to the first trigger of the app never comes, as when the process dies while it is sent.
+      const fault = gitlab.faults.add({ method: 'POST', path: triggerPath, status: 0, hang });
+      const config = path.join(work, `${group}.json`);
+      writeFileSync(
+        config,
+        JSON.stringify({
+          forge: { type: 'gitlab', url: gitlab.url, groups: [group] },
+          serve: { listen: '127.0.0.1:0', webhookSecretEnv: 'HOOK_SECRET', sweepOnStart: false, schedule: '0 0 1 1 *', queue: { redisUrl: redis.url, prefix } },
+          chain: { registry: host, rebuild: true, debounce: '100ms', triggerLease: '2s' },
+        }),
+      );
+      const doomed = launchServe(['--config', config, '--cache-dir', path.join(work, `cache-${group}-doomed`)], { cwd: work });
+      try {
+        const url = await doomed.listening(20_000);
+        const digest = await publish(`${group}/base`, '1');
+        const base = pipelinesOf(gitlab.state).start(gitlab.state.project(`${group}/base`), 'main', 'push');
+        pipelinesOf(gitlab.state).finish(base.id, 'success');
+        expect((await hook(url, base)).status).toBe(202);
+        await until(() => fault.fired === 1, 'the first trigger of the app sent', 20_000);
+        doomed.child.kill('SIGKILL');
+        expect((await doomed.exited).signal).toBe('SIGKILL');
+
+        const [mark] = (await storedState(prefix)).starting;
+        expect(mark).toMatchObject({ project: app.pathWithNamespace });
+        expect(mark!.until - Date.parse(new Date(mark!.until).toISOString())).toBe(0);
+        expect(appPipelines().length).toBe(hang === 'before' ? 0 : 1);
+        if (hang === 'after') expect(variable(appPipelines()[0]!, 'ARCHPIN_CHAIN_TRIGGER')).toBe(mark!.mark);
+
+        const survivor = await replica(`survivor-${hang}`, { group, prefix, triggerLease: '2s' });
+        await until(() => Date.now() > mark!.until, 'the lease to run out', 10_000);
+        // The next sweep of the replica that is left.
+        await survivor.chain!.refresh();
+        await settle(survivor);
+        const [pipeline, ...more] = appPipelines();
+        expect(more).toEqual([]);
+        expect(variable(pipeline!, 'ARCHPIN_UPSTREAM_IMAGES')).toBe(`${host}/${group}/base:1@${digest}`);
+        if (hang === 'before') {
+          expect(posts().map((request) => request.status)).toEqual([0, 201]);
+          expect(variable(pipeline!, 'ARCHPIN_CHAIN_TRIGGER')).not.toBe(mark!.mark);
+        } else {
+          expect(posts().map((request) => request.status)).toEqual([0]);
+          expect(variable(pipeline!, 'ARCHPIN_CHAIN_TRIGGER')).toBe(mark!.mark);
+        }
+        const after = await storedState(prefix);
+        expect(after.starting).toEqual([]);
+        expect(after.status.find(([project]) => project === app.pathWithNamespace)?.[1]).toMatchObject({ running: { id: pipeline!.id }, starting: false });
+        expect(survivor.chain!.dashboardSection()).toContain(`- \`${app.pathWithNamespace}\` after \`${group}/base\`: pipeline [#${pipeline!.id}](`);
+
+        // Later sweeps and the same hook again trigger nothing more.
+        await survivor.chain!.refresh();
+        await hook(survivor.url, base);
+        await settle(survivor);
+        expect(appPipelines().map((one) => one.id)).toEqual([pipeline!.id]);
+      } finally {
+        gitlab.faults.clear();
+        if (doomed.child.exitCode === null && doomed.child.signalCode === null) doomed.child.kill('SIGKILL');
+      }
+    }, 60_000);
+  }
 });

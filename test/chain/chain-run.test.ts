@@ -54,9 +54,12 @@ describe('archpin graph through the forge', () => {
     const result = await runArchpin(['graph', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'graph', '--format', 'json'], { cwd: work, env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN } });
     expect(result.code).toBe(0);
     const graph = JSON.parse(result.stdout);
-    // An empty .gitlab-deps is still an explicit list: the app names no upstream, so its FROM gives no edge.
-    expect(graph.order).toEqual(['graph/base', 'graph/sub/app', 'graph/lib']);
-    expect(graph.edges).toEqual([{ parent: 'graph/base', child: 'graph/lib', via: [{ kind: 'gitlab-deps', file: '.gitlab-deps', line: 1 }] }]);
+    // An empty .gitlab-deps names no project and counts as absent: the app's FROM gives its edge.
+    expect(graph.order).toEqual(['graph/base', 'graph/lib', 'graph/sub/app']);
+    expect(graph.edges).toEqual([
+      { parent: 'graph/base', child: 'graph/lib', via: [{ kind: 'gitlab-deps', file: '.gitlab-deps', line: 1 }] },
+      { parent: 'graph/base', child: 'graph/sub/app', via: [{ kind: 'from', file: 'images/Containerfile', line: 2, image: 'registry.example.com/graph/base:1' }] },
+    ]);
     expect(graph.projects.map((project: { path: string; id: string }) => [project.path, project.id])).toEqual([
       ['graph/base', String(gitlab.state.project('graph/base').id)],
       ['graph/lib', String(gitlab.state.project('graph/lib').id)],

@@ -153,6 +153,8 @@ describe('chain rebuilds in archpin serve', () => {
       { key: 'ARCHPIN_CHAIN_PARENTS', value: 'three/base', variable_type: 'env_var' },
       { key: 'ARCHPIN_UPSTREAM_IMAGES', value: `${host}/three/base:1@${baseDigest}`, variable_type: 'env_var' },
       { key: 'ARCHPIN_UPSTREAM_PIPELINES', value: `${chain.gitlab.url}/three/base/-/pipelines/${pipelinesOf(chain.gitlab.state).all[0]!.id}`, variable_type: 'env_var' },
+      // unique per trigger (replica id, time taken, child): how a trigger whose answer was lost is found again
+      { key: 'ARCHPIN_CHAIN_TRIGGER', value: expect.stringMatching(/^[0-9a-f-]{36}:\d+:three\/ruby$/) as unknown, variable_type: 'env_var' },
     ]);
     await publish('three/ruby', '3.3', [AMD64, ARM64]);
     await chain.finish(ruby, 'success');

@@ -91,4 +91,38 @@ describe('chain state: debounce and the per-group budget', () => {
     expect(state.parentPassed(build('tools/base', 'b'), T0 + DEBOUNCE + 1)).toEqual([]);
     expect(state.parentPassed(build('tools/base', 'c'), T0 + DEBOUNCE + 2)).toEqual(['tools/cli', 'tools/lint']);
   });
+
+  it('holds a taken child under a lease: not taken again or reclaimed before it runs out, then due again (or adopted) for the same parents', () => {
+    const state = twoGroups(1);
+    const lease = { owner: 'replica-1', ms: 60_000 };
+    state.parentPassed(build('tools/base', 'b'), T0);
+    const now = T0 + DEBOUNCE;
+    const [cli] = state.takeReady(now, lease);
+    expect(cli?.mark).toBe(`replica-1:${now}:tools/cli`);
+    expect([...state.starting.values()]).toEqual([
+      { project: 'tools/cli', parents: [build('tools/base', 'b')], updatedAt: T0, owner: 'replica-1', mark: `replica-1:${now}:tools/cli`, since: now, until: now + 60_000 },
+    ]);
+    // The replica that took it is gone: its mark counts against the budget until the lease runs out.
+    const restored = twoGroups(1);
+    restored.restore(JSON.parse(JSON.stringify(state.snapshot())));
+    expect(restored.inFlight('tools')).toBe(1);
+    expect(restored.expiredStarts(now + 59_999)).toEqual([]);
+    expect(restored.takeReady(now + 59_999, { owner: 'replica-2', ms: 60_000 })).toEqual([]);
+    const [expired] = restored.expiredStarts(now + 60_000);
+    expect(expired?.mark).toBe(`replica-1:${now}:tools/cli`);
+    restored.requeueStarted(expired!);
+    expect(restored.starting.size).toBe(0);
+    expect(restored.inFlight('tools')).toBe(0);
+    // Due again for the same parent digest, and taken by the replica that is left (lint waits for the budget).
+    expect(restored.takeReady(now + 60_000, { owner: 'replica-2', ms: 60_000 }).map((due) => [due.project, due.mark, [...due.parents.keys()]])).toEqual([
+      ['tools/cli', `replica-2:${now + 60_000}:tools/cli`, ['tools/base']],
+    ]);
+    // A mark whose pipeline GitLab shows is adopted as archpin's running pipeline.
+    const [again] = restored.expiredStarts(now + 120_000);
+    restored.adoptStarted(again!, { id: 42, url: 'https://gitlab.example.com/tools/cli/-/pipelines/42' }, now + 120_000);
+    expect(restored.of('tools/cli')).toMatchObject({ running: { id: 42 }, runningIsOurs: true, starting: false });
+    expect(restored.inFlight('tools')).toBe(1);
+    expect(restored.log.map((record) => [record.project, record.pipeline?.id])).toEqual([['tools/cli', 42]]);
+    expect(restored.parentPassed(build('tools/base', 'b'), now + 120_001)).toEqual(['tools/lint']);
+  });
 });

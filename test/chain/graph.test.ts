@@ -56,6 +56,25 @@ describe('archpin graph on local checkouts', () => {
     ]);
   });
 
+  it('takes a .gitlab-deps that names no project (empty, or comments only) as absent, and chain.upstream: [] as an explicit empty list', () => {
+    const graph = localGraph(
+      writeCheckouts({
+        ...THREE_LEVELS,
+        'acme/ruby': { ...THREE_LEVELS['acme/ruby'], '.gitlab-deps': '' },
+        'acme/app': { ...THREE_LEVELS['acme/app'], '.gitlab-deps': '# upstream projects, one per line\n\n' },
+        'acme/worker': { ...THREE_LEVELS['acme/worker'], 'archpin.json': JSON.stringify({ chain: { upstream: [] } }) },
+      }),
+      CONFIG,
+    );
+    expect(graph.edges.map((edge) => [edge.parent, edge.child, edge.via.map((via) => via.kind).join(',')])).toEqual([
+      ['acme/base', 'acme/ruby', 'from'],
+      ['acme/ruby', 'acme/app', 'from'],
+      ['acme/tools', 'acme/app', 'copy-from'],
+    ]);
+    expect(graph.nodes.find((node) => node.path === 'acme/worker')!.parents).toEqual([]);
+    expect(graph.problems).toEqual([]);
+  });
+
   it('orders a diamond once, children after every parent', () => {
     const graph = localGraph(
       writeCheckouts({

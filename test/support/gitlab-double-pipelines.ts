@@ -1,7 +1,7 @@
 /**
  * The GitLab double's pipeline API: `POST /projects/:id/pipeline` (API-token pipeline with variables),
- * `GET /projects/:id/pipelines/:pipeline_id`, `GET /projects/:id/pipelines` (ref/status filters,
- * order_by id, offset pagination), plus what GitLab sends about a pipeline: the Pipeline Hook payload.
+ * `GET /projects/:id/pipelines/:pipeline_id`, its `/variables`, `GET /projects/:id/pipelines` (ref, sha
+ * and status filters, order_by id, offset pagination), plus what GitLab sends about a pipeline: the Pipeline Hook payload.
  * Tests finish pipelines by hand (`finish`) and deliver the hook themselves; `created` is the trigger log.
  */
 import { badRequest, GlFailure, json, paginate, projectOf, type GlRequest, type GlRoute } from './gitlab-double-http.js';
@@ -141,14 +141,28 @@ export const pipelineRoutes: readonly GlRoute[] = [
   },
   {
     method: 'GET',
+    pattern: new RegExp(`^/projects/${PROJECT}/pipelines/(\\d+)/variables$`),
+    handler(request, [rawId, pipelineId]) {
+      const project = projectOf(request, rawId!);
+      const found = pipelinesOf(request.state).all.find((pipeline) => pipeline.id === Number(pipelineId) && pipeline.projectId === project.id);
+      if (!found) throw new GlFailure(404, { message: '404 Not found' });
+      return json(found.variables.map(({ key, value, variable_type }) => ({ key, value, variable_type })));
+    },
+  },
+  {
+    method: 'GET',
     pattern: new RegExp(`^/projects/${PROJECT}/pipelines$`),
     handler(request, [rawId]) {
       const project = projectOf(request, rawId!);
       const ref = request.query.get('ref');
+      // GitLab: `sha` is the pipeline's commit, matched exactly; `status` one pipeline status.
+      const sha = request.query.get('sha');
       const status = request.query.get('status');
       const ascending = request.query.get('sort') === 'asc';
       const found = pipelinesOf(request.state)
-        .all.filter((pipeline) => pipeline.projectId === project.id && (ref === null || pipeline.ref === ref) && (status === null || pipeline.status === status))
+        .all.filter(
+          (pipeline) => pipeline.projectId === project.id && (ref === null || pipeline.ref === ref) && (sha === null || pipeline.sha === sha) && (status === null || pipeline.status === status),
+        )
         .sort((a, b) => (ascending ? a.id - b.id : b.id - a.id));
       return paginate(
         request,

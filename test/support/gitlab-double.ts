@@ -59,6 +59,12 @@ export interface FaultSpec {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Never answer the matching request (the caller is left waiting, as when GitLab or the connection
+   * stalls): `before` the double acts on it, or `after` (the change is made, only the answer is lost).
+   * It is logged with status 0.
+   */
+  readonly hang?: 'before' | 'after';
 }
 
 export interface Fault {
@@ -86,6 +92,9 @@ export interface GitlabDouble {
   count(method: string, path: string | RegExp): number;
   stop(): Promise<void>;
 }
+
+/** The status a hung request is logged with; no answer is sent. */
+const HANG = 0;
 
 const ROUTES: readonly GlRoute[] = [...repoRoutes, ...mrRoutes, ...pipelineRoutes];
 
@@ -115,6 +124,7 @@ export async function startGitlabDouble(options: GitlabDoubleOptions = {}): Prom
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const response = handle(req, raw);
+      if (response.status === HANG) return;
       if (options.latencyMs) setTimeout(() => send(res, response), options.latencyMs);
       else send(res, response);
     });
@@ -141,6 +151,7 @@ export async function startGitlabDouble(options: GitlabDoubleOptions = {}): Prom
         return finish({ status: 400, json: { error: 'The request body is not valid JSON' } });
       }
     }
+    let hang: FaultSpec['hang'];
     for (const fault of active) {
       if (fault.spec.method && fault.spec.method !== method) continue;
       if (!matches(fault.spec.path, path)) continue;
@@ -148,6 +159,11 @@ export async function startGitlabDouble(options: GitlabDoubleOptions = {}): Prom
       const first = fault.spec.nth ?? 1;
       if (fault.seen >= first && fault.seen < first + (fault.spec.times ?? 1)) {
         fault.fired += 1;
+        if (fault.spec.hang === 'before') return finish({ status: HANG });
+        if (fault.spec.hang === 'after') {
+          hang = 'after';
+          break;
+        }
         return finish({ status: fault.spec.status, json: fault.spec.body ?? { message: `${fault.spec.status} Injected` }, headers: fault.spec.headers });
       }
     }
@@ -190,6 +206,7 @@ export async function startGitlabDouble(options: GitlabDoubleOptions = {}): Prom
         const project = state.findProject(decodeURIComponent(projectId));
         if (project) project.lastActivityAt = state.now();
       }
+      if (hang === 'after') return finish({ status: HANG });
       return finish(limited.headers && options.rateLimit?.headersOnEveryResponse ? { ...answer, headers: { ...answer.headers, ...limited.headers } } : answer);
     } catch (error) {
       if (error instanceof GlFailure) return finish({ status: error.status, json: error.payload });

@@ -17,6 +17,7 @@ export interface Pipeline {
   readonly status: PipelineStatus;
   readonly source: string | null;
   readonly webUrl: string;
+  readonly createdAt: string | null;
 }
 
 export interface PipelineApi {
@@ -26,6 +27,14 @@ export interface PipelineApi {
   showPipeline(projectId: string, pipelineId: number): Promise<Pipeline | null>;
   /** The newest pipeline on `ref` (optionally with this status), or null. */
   latestPipeline(projectId: string, ref: string, status?: PipelineStatus): Promise<Pipeline | null>;
+  /** Successful pipelines of commit `sha` (any ref), newest first (`GET /projects/:id/pipelines?sha=&status=success`). */
+  successfulPipelinesOf(projectId: string, sha: string): Promise<Pipeline[]>;
+  /**
+   * The pipeline on `ref` whose variable `key` is `value`, or null: the newest 20 pipelines on `ref` are
+   * listed and their variables read (`GET /projects/:id/pipelines/:id/variables`). No time filter: GitLab's
+   * clock is not compared with ours.
+   */
+  findByVariable(projectId: string, ref: string, key: string, value: string): Promise<Pipeline | null>;
 }
 
 export interface GitlabPipelineOptions {
@@ -44,6 +53,7 @@ interface GlPipeline {
   readonly status: PipelineStatus;
   readonly source?: string;
   readonly web_url: string;
+  readonly created_at?: string;
 }
 
 const toPipeline = (pipeline: GlPipeline): Pipeline => ({
@@ -54,6 +64,7 @@ const toPipeline = (pipeline: GlPipeline): Pipeline => ({
   status: pipeline.status,
   source: pipeline.source ?? null,
   webUrl: pipeline.web_url,
+  createdAt: pipeline.created_at ?? null,
 });
 
 export function createGitlabPipelines(options: GitlabPipelineOptions): PipelineApi {
@@ -85,6 +96,22 @@ export function createGitlabPipelines(options: GitlabPipelineOptions): PipelineA
         api.Pipelines.all(projectId, { ref, ...(status ? { status } : {}), orderBy: 'id', sort: 'desc', perPage: 1, maxPages: 1 } as never),
       );
       return found[0] ? toPipeline(found[0]) : null;
+    },
+    async successfulPipelinesOf(projectId, sha) {
+      const found = await call<GlPipeline[]>(`list the pipelines of commit ${sha} in project ${projectId}`, () =>
+        api.Pipelines.all(projectId, { sha, status: 'success', orderBy: 'id', sort: 'desc', perPage: 20, maxPages: 1 } as never),
+      );
+      return found.map(toPipeline);
+    },
+    async findByVariable(projectId, ref, key, value) {
+      const found = await call<GlPipeline[]>(`list pipelines of project ${projectId}`, () => api.Pipelines.all(projectId, { ref, orderBy: 'id', sort: 'desc', perPage: 20, maxPages: 1 } as never));
+      for (const pipeline of found) {
+        const variables = await call<Array<{ key: string; value: string }>>(`read the variables of pipeline ${pipeline.id} of project ${projectId}`, () =>
+          api.Pipelines.allVariables(projectId, pipeline.id),
+        );
+        if (variables.some((variable) => variable.key === key && variable.value === value)) return toPipeline(pipeline);
+      }
+      return null;
     },
   };
 }
