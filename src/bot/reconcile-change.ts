@@ -27,7 +27,10 @@ export async function reconcileChange(forge: Forge, repo: Repository, change: Pl
   const kind = forge.type === 'gitlab' ? 'merge request' : 'pull request';
   const bodyWith = (automergePending: boolean) =>
     changeBody(change, { fingerprint: desired.fingerprint, base: desired.base, ...(automergePending ? { automergePending: true as const } : {}) }, kind, desired.upstream ?? []);
-  const { labels, automerge: wantsAutomerge } = resolveConfig(desired.config);
+  const settings = resolveConfig(desired.config);
+  const wantsAutomerge = settings.automerge;
+  // The top-level labels, then those the package rules give this change's updates.
+  const labels = [...new Set([...settings.labels, ...(change.labels ?? [])])];
   const existing = await forge.findChangeRequest(repo, change.branch);
   const existingState = existing ? readChangeState(existing.body) : null;
   const result = (action: ChangeAction, request: ChangeRequest | null, automergePending = false): ChangeOutcome => ({
@@ -60,11 +63,21 @@ export async function reconcileChange(forge: Forge, repo: Repository, change: Pl
   await commit(forge, repo, change, desired);
   // GitLab has no pipeline for a branch pushed a moment ago: expect to wait, and say so in the body.
   const expectWaiting = wantsAutomerge && forge.type === 'gitlab';
-  const opened = await forge.openChangeRequest(repo, { branch: change.branch, base: repo.defaultBranch, title: desired.title, body: bodyWith(expectWaiting), labels });
-  if (!wantsAutomerge) return result('opened', opened);
+  // Reviewers and assignees are asked once, when it is opened: people may reassign it afterwards.
+  const opened = await forge.openChangeRequest(repo, {
+    branch: change.branch,
+    base: repo.defaultBranch,
+    title: desired.title,
+    body: bodyWith(expectWaiting),
+    labels,
+    ...(change.reviewers && change.reviewers.length > 0 ? { reviewers: change.reviewers } : {}),
+    ...(change.assignees && change.assignees.length > 0 ? { assignees: change.assignees } : {}),
+  });
+  const problems = opened.problems && opened.problems.length > 0 ? { problems: opened.problems } : {};
+  if (!wantsAutomerge) return { ...result('opened', opened), ...problems };
   const waiting = (await forge.enableAutomerge(repo, opened.number)) === 'waiting';
   if (waiting !== expectWaiting) await forge.updateChangeRequest(repo, opened.number, { body: bodyWith(waiting) });
-  return result('opened', opened, waiting);
+  return { ...result('opened', opened, waiting), ...problems };
 }
 
 async function commit(forge: Forge, repo: Repository, change: PlannedChange, desired: DesiredChange): Promise<void> {

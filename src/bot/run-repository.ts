@@ -1,4 +1,4 @@
-import type { PlannedChange, UpstreamNote } from '../core/planned.js';
+import type { PlannedChange, PlannedUpdate, UpstreamNote } from '../core/planned.js';
 import { createHash } from 'node:crypto';
 import type { Forge, Repository } from '../apply/forges/forge.js';
 import { resolveConfig, type ResolvedSettings } from '../config/resolve-config.js';
@@ -14,6 +14,7 @@ import type { Reference, ScanProblem } from '../core/types.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
 import { lookupAndPlan, markDisabled } from '../pipeline/pipeline.js';
 import { groupChanges } from '../plan/change-groups.js';
+import { policyForUpdateType } from '../config/image-policy.js';
 import { changeFingerprint, changeTitle } from '../plan/change-request-text.js';
 import { dashboardBody, decodeDashboardState, DASHBOARD_TITLE, type DashboardState } from '../plan/dashboard.js';
 import { closeObsolete, reconcileChange } from './reconcile-change.js';
@@ -149,7 +150,12 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
   for (const error of plan.errors) errors.push(error);
   for (const failure of plan.failures) errors.push({ code: failure.code, message: `${failure.file}:${failure.line}: ${failure.message}` });
   const prefix = settings.branchPrefix;
-  const changes = groupChanges(plan.updates, plan.held, { branchPrefix: prefix, groupNameFor: (image) => policy.forImage(image).groupName });
+  const rulesOf = (update: PlannedUpdate) => policyForUpdateType(policy.forImage(update.image, update.reference.image?.tag ?? null), update.updateType);
+  const changes = groupChanges(plan.updates, plan.held, {
+    branchPrefix: prefix,
+    groupNameFor: (image, update) => (update === undefined ? policy.forImage(image).groupName : rulesOf(update).groupName),
+    assignmentsFor: (update) => rulesOf(update),
+  });
   const fingerprints = Object.fromEntries(changes.map((change) => [change.branch, changeFingerprint(change)]));
 
   const unchanged = reuse && sameRecord(remembered.changes, fingerprints);
@@ -189,6 +195,7 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
           openCount++;
           openedThisHour++;
         }
+        for (const problem of outcome.problems ?? []) errors.push({ code: 'forge-assign-failed', message: `${change.branch}: ${problem}` });
         outcomes.push(outcome);
       } catch (error) {
         const { message } = errorFields(error);

@@ -1,11 +1,14 @@
 import { parseDuration } from '../core/duration.js';
 import { compileGlob, type Glob } from '../core/glob.js';
 import { imageKey, splitName } from '../core/image-ref.js';
+import type { UpdateType } from '../core/dependency.js';
 import type { Config, PackageRule } from './schema.js';
 import { satisfies, versioningFor } from '../core/versioning.js';
 
-/** Everything the pipeline needs to know about one image, resolved once from the config. */
-export interface ImagePolicy {
+export const UPDATE_TYPES = ['major', 'minor', 'patch', 'digest', 'pin'] as const satisfies readonly UpdateType[];
+
+/** Everything the pipeline needs to know about one image (for one update type), resolved once from the config. */
+export interface RulePolicy {
   readonly enabled: boolean;
   /** Required platforms; null: the default "no platform regression". */
   readonly platforms: readonly string[] | null;
@@ -19,8 +22,27 @@ export interface ImagePolicy {
   readonly versioning: string;
   /** Only tags that satisfy this are proposed; null: any. */
   readonly allowedVersions: string | null;
-  /** Update types left alone (rules with matchUpdateTypes and enabled false). */
-  readonly disabledUpdateTypes: readonly string[];
+  /** false: a reference without a digest gets its tag updated only, and is never pinned. */
+  readonly pinDigests: boolean;
+  /** Added to the change request (on top of the top-level labels), unions over every matching rule. */
+  readonly labels: readonly string[];
+  readonly reviewers: readonly string[];
+  readonly assignees: readonly string[];
+}
+
+export interface ImagePolicy extends RulePolicy {
+  /** Update types left alone (a rule with matchUpdateTypes set enabled false for them). */
+  readonly disabledUpdateTypes: readonly UpdateType[];
+  /**
+   * The policy of one update type, where a rule with matchUpdateTypes changes it; absent types (and an absent
+   * map) have the policy above.
+   */
+  readonly byUpdateType?: Readonly<Partial<Record<UpdateType, RulePolicy>>>;
+}
+
+/** The policy that applies to an update of this type. */
+export function policyForUpdateType<P extends RulePolicy>(policy: P & { readonly byUpdateType?: Readonly<Partial<Record<UpdateType, RulePolicy>>> }, type: UpdateType): P | RulePolicy {
+  return policy.byUpdateType?.[type] ?? policy;
 }
 
 /**
@@ -40,12 +62,16 @@ function wildcard(pattern: string): Glob {
 
 const ms = (text: string | undefined): number | null => (text === undefined ? null : parseDuration(text));
 
+const union = (a: readonly string[], b: readonly string[] | undefined): readonly string[] => (b === undefined ? a : [...new Set([...a, ...b])]);
+
 /**
- * The policy for an image: global settings, then every matching package rule in order (later rules win), then CLI
- * `--platforms`. A rule with `matchCurrentVersion` applies only when `currentTag` satisfies it (never without a tag).
+ * The policy for an image: global settings, then every matching package rule in order (later rules win;
+ * labels, reviewers and assignees add up), then CLI `--platforms`. A rule with `matchCurrentVersion` applies
+ * only when `currentTag` satisfies it (never without a tag). A rule with `matchUpdateTypes` applies only to
+ * updates of those types: its settings land in `byUpdateType`.
  */
 export function imagePolicy(config: Config, key: string, cliPlatforms?: readonly string[], currentTag?: string | null): ImagePolicy {
-  let policy: ImagePolicy = {
+  const base: RulePolicy = {
     enabled: true,
     platforms: config.platforms ?? null,
     allowMajor: true,
@@ -55,24 +81,44 @@ export function imagePolicy(config: Config, key: string, cliPlatforms?: readonly
     groupName: null,
     versioning: 'docker',
     allowedVersions: null,
-    disabledUpdateTypes: [],
+    pinDigests: config.pinDigests ?? true,
+    labels: [],
+    reviewers: [],
+    assignees: [],
   };
-  for (const rule of config.packageRules ?? []) {
-    if (!rule.matchImages.some((pattern) => matches(pattern, key))) continue;
-    if (rule.matchCurrentVersion !== undefined) {
-      if (!currentTag || !satisfies(currentTag, rule.matchCurrentVersion, versioningFor(rule.versioning ?? policy.versioning))) continue;
-    }
+  const matching = (config.packageRules ?? []).filter((rule) => rule.matchImages.some((pattern) => matches(pattern, key)));
+  let policy = base;
+  let typed = false;
+  for (const rule of matching) {
     if (rule.matchUpdateTypes !== undefined) {
-      policy = { ...policy, disabledUpdateTypes: [...new Set([...policy.disabledUpdateTypes, ...rule.matchUpdateTypes])] };
+      typed = true;
       continue;
     }
+    if (!currentVersionMatches(rule, currentTag, policy.versioning)) continue;
     policy = applyRule(policy, rule);
   }
-  if (cliPlatforms && cliPlatforms.length > 0) policy = { ...policy, platforms: cliPlatforms };
-  return policy;
+  const withPlatforms = (rules: RulePolicy): RulePolicy => (cliPlatforms && cliPlatforms.length > 0 ? { ...rules, platforms: cliPlatforms } : rules);
+  if (!typed) return { ...withPlatforms(policy), disabledUpdateTypes: [] };
+  const byUpdateType: Partial<Record<UpdateType, RulePolicy>> = {};
+  for (const type of UPDATE_TYPES) {
+    let forType = base;
+    for (const rule of matching) {
+      if (rule.matchUpdateTypes !== undefined && !rule.matchUpdateTypes.includes(type)) continue;
+      if (!currentVersionMatches(rule, currentTag, forType.versioning)) continue;
+      forType = applyRule(forType, rule);
+    }
+    byUpdateType[type] = withPlatforms(forType);
+  }
+  const disabledUpdateTypes = UPDATE_TYPES.filter((type) => byUpdateType[type]?.enabled === false);
+  return { ...withPlatforms(policy), disabledUpdateTypes, byUpdateType };
 }
 
-function applyRule(policy: ImagePolicy, rule: PackageRule): ImagePolicy {
+function currentVersionMatches(rule: PackageRule, currentTag: string | null | undefined, versioning: string): boolean {
+  if (rule.matchCurrentVersion === undefined) return true;
+  return Boolean(currentTag) && satisfies(currentTag ?? '', rule.matchCurrentVersion, versioningFor(rule.versioning ?? versioning));
+}
+
+function applyRule(policy: RulePolicy, rule: PackageRule): RulePolicy {
   return {
     enabled: rule.enabled ?? policy.enabled,
     platforms: rule.platforms ?? policy.platforms,
@@ -83,6 +129,9 @@ function applyRule(policy: ImagePolicy, rule: PackageRule): ImagePolicy {
     groupName: rule.groupName ?? policy.groupName,
     versioning: rule.versioning ?? policy.versioning,
     allowedVersions: rule.allowedVersions ?? policy.allowedVersions,
-    disabledUpdateTypes: policy.disabledUpdateTypes,
+    pinDigests: rule.pinDigests ?? policy.pinDigests,
+    labels: union(policy.labels, rule.labels),
+    reviewers: union(policy.reviewers, rule.reviewers),
+    assignees: union(policy.assignees, rule.assignees),
   };
 }

@@ -45,6 +45,13 @@ export const registrySchema = z
 
 const UPDATE_TYPES = ['major', 'minor', 'patch', 'digest', 'pin'] as const;
 
+const labelName = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^,]+$/, { error: 'a label may not contain a comma' });
+const userName = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a user name such as "alice" (without @)' });
+
 const versionConstraint = z.string().superRefine((text, context) => {
   const problem = constraintProblem(text);
   if (problem !== null) context.addIssue({ code: 'custom', message: problem });
@@ -60,7 +67,9 @@ export const packageRuleSchema = z
       .array(z.enum(UPDATE_TYPES))
       .min(1)
       .optional()
-      .describe('With "enabled": false, leave updates of these types alone (major, minor, patch, digest, pin); the rule may set nothing else.'),
+      .describe(
+        'Apply the rule only to updates of these types (major, minor, patch, digest, pin): any setting but versioning, e.g. "enabled": false, labels, reviewers, pinDigests, allowedVersions, minimumReleaseAge.',
+      ),
     enabled: z.boolean().optional().describe('false: leave these images alone.'),
     versioning: z
       .string()
@@ -77,16 +86,21 @@ export const packageRuleSchema = z
     releaseAgeWithoutTimestamp: z.enum(['first-seen', 'hold']).optional(),
     settleTime: duration.optional(),
     groupName: z.string().optional().describe('Bundle these updates into one change.'),
+    pinDigests: z
+      .boolean()
+      .optional()
+      .describe('false: update the tag of a reference without a digest and never add one (the candidate still passes the gate); a digest already written is kept up to date. Default true.'),
+    labels: z.array(labelName).optional().describe('Labels of the change request, added to the top-level labels and to those of the other matching rules.'),
+    reviewers: z.array(userName).optional().describe('User names asked for a review when the change request is opened (GitLab reviewers, GitHub requested reviewers); added up over matching rules.'),
+    assignees: z.array(userName).optional().describe('User names the change request is assigned to when it is opened; added up over matching rules.'),
   })
   .strict()
   .superRefine((rule, context) => {
-    if (rule.matchUpdateTypes === undefined) return;
-    const extra = Object.keys(rule).filter((key) => !['matchImages', 'matchCurrentVersion', 'matchUpdateTypes', 'enabled'].includes(key));
-    if (extra.length > 0 || rule.enabled !== false) {
+    if (rule.matchUpdateTypes !== undefined && rule.versioning !== undefined) {
       context.addIssue({
         code: 'custom',
-        path: ['matchUpdateTypes'],
-        message: `a rule with matchUpdateTypes may only set "enabled": false (to leave those updates alone)${extra.length ? `; move ${extra.join(', ')} to a rule without matchUpdateTypes` : ''}`,
+        path: ['versioning'],
+        message: 'a rule with matchUpdateTypes may not set versioning (the update type is worked out with the versioning); set it in a rule without matchUpdateTypes',
       });
     }
   });
@@ -245,7 +259,13 @@ export const configSchema = z
       .describe('How long a tag → digest answer from the registry is used again without asking (default "5 minutes"; "0" asks every time). `audit` always asks.'),
     forge: forgeSchema.optional(),
     branchPrefix: z.string().optional().describe(`Default "${DEFAULTS.branchPrefix}".`),
-    labels: z.array(z.string()).optional(),
+    labels: z.array(labelName).optional(),
+    pinDigests: z
+      .boolean()
+      .optional()
+      .describe(
+        'false: never add a digest to a reference that has none; its tag is still updated after the candidate passes the gate. Package rules can set it per image or update type. Default true.',
+      ),
     automerge: z.boolean().optional(),
     prConcurrentLimit: z.number().int().min(0).optional().describe(`0 = no limit. Default ${DEFAULTS.prConcurrentLimit}.`),
     prHourlyLimit: z.number().int().min(0).optional().describe(`0 = no limit. Default ${DEFAULTS.prHourlyLimit}.`),

@@ -32,6 +32,8 @@ export interface Proposal {
   readonly unverifiedPlatforms?: readonly string[];
   /** Platforms of the image in use now. */
   readonly fromPlatforms: readonly string[];
+  /** pinDigests false on a reference without a digest: write the tag only (the digest above passed the gate). */
+  readonly tagOnly?: true;
 }
 
 /** A newer version (or digest) the gate held back, with every reason. */

@@ -13,6 +13,8 @@ export interface ChangeOutcome {
   readonly error?: string;
   /** Auto-merge is wanted but waits for the MR's pipeline; a later run switches it on. */
   readonly automerge?: 'waiting';
+  /** Opened, but a reviewer or assignee could not be set (each names the user and why). */
+  readonly problems?: readonly string[];
 }
 
 /** A failure that is not a lookup's: a plan, write or forge error, as `{code, message}`. */

@@ -74,4 +74,9 @@ export interface PlannedChange {
   readonly isMajor: boolean;
   /** The updates' edits per file, files in path order. */
   readonly fileEdits: readonly FileEdit[];
+  /** From package rules, the union over its updates (sorted): added to the top-level labels. */
+  readonly labels?: readonly string[];
+  /** From package rules: asked when the change request is opened. */
+  readonly reviewers?: readonly string[];
+  readonly assignees?: readonly string[];
 }

@@ -35,16 +35,37 @@ export interface VersionPolicy {
   readonly versioning?: string;
   readonly allowedVersions?: string | null;
   readonly disabledUpdateTypes?: readonly string[];
+  /** false: the update type is left alone (a rule with matchUpdateTypes); absent: true. */
+  readonly enabled?: boolean;
+  /** false: a reference without a digest gets its new tag only, never a pin; absent: true. */
+  readonly pinDigests?: boolean;
+  /** The policy of one update type, where rules with matchUpdateTypes make it differ (same versioning). */
+  readonly byUpdateType?: Readonly<Partial<Record<UpdateType, GatePolicy & Omit<VersionPolicy, 'byUpdateType'>>>>;
 }
 
-/** The candidates `findUpdate` walks, newest first: compatible newer tags the policy allows. */
-export function policyCandidates(currentTag: string, tags: readonly string[], policy: VersionPolicy): string[] {
+type TypedPolicy = GatePolicy & Omit<VersionPolicy, 'byUpdateType'>;
+
+/** The policy that applies to an update of `type`. */
+function typedPolicy<P extends TypedPolicy>(policy: P & { readonly byUpdateType?: VersionPolicy['byUpdateType'] }, type: UpdateType): P | TypedPolicy {
+  return policy.byUpdateType?.[type] ?? policy;
+}
+
+/**
+ * The candidates `findUpdate` walks, newest first: compatible newer tags the policy of their update type allows
+ * (enabled, majors allowed, allowedVersions). The update type is worked out with the image's versioning.
+ */
+export function policyCandidates(currentTag: string, tags: readonly string[], policy: VersionPolicy & Partial<GatePolicy>): string[] {
   const versioning = versioningFor(policy.versioning ?? 'docker');
   const disabled = policy.disabledUpdateTypes ?? [];
-  return versioning
-    .candidates(currentTag, tags, { allowMajor: policy.allowMajor && !disabled.includes('major') })
-    .filter((tag) => policy.allowedVersions == null || satisfies(tag, policy.allowedVersions, versioning))
-    .filter((tag) => !disabled.includes(versioning.updateType(currentTag, tag) ?? 'patch'));
+  const allows = (type: UpdateType): boolean => {
+    const typed = policy.byUpdateType?.[type] ?? policy;
+    return typed.enabled !== false && !disabled.includes(type) && (type !== 'major' || typed.allowMajor);
+  };
+  return versioning.candidates(currentTag, tags, { allowMajor: allows('major') }).filter((tag) => {
+    const type = (versioning.updateType(currentTag, tag) ?? 'patch') as UpdateType;
+    const allowed = (policy.byUpdateType?.[type] ?? policy).allowedVersions;
+    return allows(type) && (allowed == null || satisfies(tag, allowed, versioning));
+  });
 }
 
 /** A lookup error as the report shows it, attributed to the dependency. */
@@ -108,6 +129,19 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
   }
   // The unknown-baseline rule: an empty or partial image in use is no baseline to "not regress" from.
   const policy = baselinePolicy(configured, current, { pinnedImage: dependency.digest !== null });
+  const gatePolicies = new Map<UpdateType, TypedPolicy>();
+  /** The gate's policy for an update of `type` (rules with matchUpdateTypes may set platforms, ages). */
+  const policyOf = (type: UpdateType): TypedPolicy => {
+    let known = gatePolicies.get(type);
+    if (known === undefined) {
+      const typed = typedPolicy(configured, type);
+      known = typed === configured ? policy : baselinePolicy(typed, current, { pinnedImage: dependency.digest !== null });
+      gatePolicies.set(type, known);
+    }
+    return known;
+  };
+  /** pinDigests false: a reference without a digest gets the tag only (the candidate has passed the gate all the same). */
+  const tagOnly = (type: UpdateType): { tagOnly?: true } => (dependency.digest === null && policyOf(type).pinDigests === false ? { tagOnly: true } : {});
 
   const propose = (tag: string | null, gated: Gated, type: UpdateType): Proposal | HeldUpdate => {
     const { digest, manifest, platforms } = gated;
@@ -119,9 +153,17 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
       }
       return { tag, digest: entry.digest, updateType: type, platforms: [kept], fromPlatforms: currentPlatforms };
     }
-    return { tag, digest, updateType: type, platforms, ...(gated.unverified.length > 0 ? { unverifiedPlatforms: gated.unverified } : {}), fromPlatforms: currentPlatforms };
+    return {
+      tag,
+      digest,
+      updateType: type,
+      platforms,
+      ...(gated.unverified.length > 0 ? { unverifiedPlatforms: gated.unverified } : {}),
+      fromPlatforms: currentPlatforms,
+      ...tagOnly(type),
+    };
   };
-  const needCreated = (policy.minimumReleaseAge ?? 0) > 0;
+  const needCreated = [policy, ...Object.values(configured.byUpdateType ?? {})].some((each) => (each.minimumReleaseAge ?? 0) > 0);
   /** The best release time: Hub's tag_last_pushed, the configs' created, Last-Modified, else first seen (unless told to hold). */
   const release: NonNullable<GateRun['release']> = async (tag, digest, imageCreated, lastModified, firstSeen) => {
     const described = tag === null ? null : await preview(tag);
@@ -133,7 +175,8 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
     return { created: firstSeen ?? now, createdFrom: 'first-seen' };
   };
   /** Judges a tag on the API's description alone; a block there holds it without a pull. */
-  const heldOnPreview = async (tag: string): Promise<HeldUpdate | null> => {
+  const heldOnPreview = async (tag: string, type: UpdateType): Promise<HeldUpdate | null> => {
+    const policy = policyOf(type);
     const described = await preview(tag);
     if (described === null || described.index === null) return null;
     const firstSeen = deps.firstSeen.observe(dependency.key, described.digest, now);
@@ -161,23 +204,27 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
       const tags = await source.listTags(location);
       const candidates = policyCandidates(dependency.tag, tags, policy);
       for (const tag of candidates) {
-        const early = await heldOnPreview(tag);
+        const type = (versioningFor(policy.versioning ?? 'docker').updateType(dependency.tag, tag) ?? 'digest') as UpdateType;
+        const early = await heldOnPreview(tag, type);
         if (early !== null) {
           held.push(early);
           continue;
         }
-        const outcome = await gateTag(context, tag, () => source.manifestByTag(location, tag));
+        const outcome = await gateTag({ ...context, policy: policyOf(type) }, tag, () => source.manifestByTag(location, tag));
         if ('reasons' in outcome) {
           held.push(outcome);
           continue;
         }
-        const type = (versioningFor(policy.versioning ?? 'docker').updateType(dependency.tag, tag) ?? 'digest') as UpdateType;
         const result = propose(tag, outcome, type);
         if ('reasons' in result) held.push(result);
         else return { dependency, update: result, held, error: null };
       }
       // No newer version passes: follow the tag itself (digest update, or pin an unpinned tag).
-      if ((policy.disabledUpdateTypes ?? []).includes(dependency.digest ? 'digest' : 'pin')) return { dependency, update: null, held, error: null };
+      const followType: UpdateType = dependency.digest ? 'digest' : 'pin';
+      const follow = policyOf(followType);
+      if ((policy.disabledUpdateTypes ?? []).includes(followType) || follow.enabled === false) return { dependency, update: null, held, error: null };
+      // pinDigests false: a reference without a digest is never pinned (so the next check proposes nothing either).
+      if (followType === 'pin' && follow.pinDigests === false) return { dependency, update: null, held, error: null };
       const described = await preview(dependency.tag);
       if (described !== null && dependency.digest !== null && described.digest === dependency.digest) {
         return { dependency, update: null, held, error: null };
@@ -187,7 +234,7 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
         const head = await source.tagDigest(location, dependency.tag).catch(() => null);
         if (head === dependency.digest) return { dependency, update: null, held, error: null };
       }
-      const early = await heldOnPreview(dependency.tag);
+      const early = await heldOnPreview(dependency.tag, followType);
       if (early !== null) {
         held.push(early);
         return { dependency, update: null, held, error: null };
@@ -197,13 +244,13 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
         const upToDate = fetched.digest === dependency.digest || (keepPlatform !== null && indexContains(fetched, dependency.digest));
         if (upToDate) return { dependency, update: null, held, error: null };
       }
-      const outcome = await gateTag(context, dependency.tag, async () => {
+      const outcome = await gateTag({ ...context, policy: follow }, dependency.tag, async () => {
         if ('kind' in fetched) throw new GateUnreadable(fetched);
         return fetched;
       });
       if ('reasons' in outcome) held.push(outcome);
       else {
-        const result = propose(dependency.tag, outcome, dependency.digest ? 'digest' : 'pin');
+        const result = propose(dependency.tag, outcome, followType);
         if ('reasons' in result) held.push(result);
         else if (result.digest !== dependency.digest) return { dependency, update: result, held, error: null };
       }

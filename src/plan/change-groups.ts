@@ -26,11 +26,28 @@ export function branchFor(prefix: string, update: Pick<PlannedUpdate, 'image' | 
   return parsed === null || major === undefined ? `${base}-digest` : `${base}-${parsed.prefix}${major}.x`;
 }
 
+/** Labels, reviewers and assignees the package rules give one update. */
+export interface Assignments {
+  readonly labels: readonly string[];
+  readonly reviewers: readonly string[];
+  readonly assignees: readonly string[];
+}
+
+export interface GroupOptions {
+  readonly branchPrefix: string;
+  /** The update's group (its image's, or its update type's when a rule with matchUpdateTypes names one). */
+  readonly groupNameFor: (image: string, update?: PlannedUpdate) => string | null;
+  /** What the package rules add to the change request of an update; a change gets the union over its updates. */
+  readonly assignmentsFor?: (update: PlannedUpdate) => Assignments;
+}
+
+const unionOf = (lists: ReadonlyArray<readonly string[]>): string[] => [...new Set(lists.flat())].sort();
+
 /** Groups per-reference updates into changes (one MR each), sorted by branch. Pure. */
-export function groupChanges(updates: readonly PlannedUpdate[], held: readonly HeldUpdate[], options: { branchPrefix: string; groupNameFor: (image: string) => string | null }): PlannedChange[] {
+export function groupChanges(updates: readonly PlannedUpdate[], held: readonly HeldUpdate[], options: GroupOptions): PlannedChange[] {
   const byBranch = new Map<string, PlannedUpdate[]>();
   for (const update of updates) {
-    const branch = branchFor(options.branchPrefix, update, options.groupNameFor(update.image));
+    const branch = branchFor(options.branchPrefix, update, options.groupNameFor(update.image, update));
     const list = byBranch.get(branch) ?? [];
     list.push(update);
     byBranch.set(branch, list);
@@ -39,8 +56,19 @@ export function groupChanges(updates: readonly PlannedUpdate[], held: readonly H
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([branch, list]) => {
       const images = [...new Set(list.map((update) => update.image))].sort();
-      const groupName = images[0] === undefined ? null : options.groupNameFor(images[0]);
+      const first = list.find((update) => update.image === images[0]);
+      const groupName = images[0] === undefined ? null : options.groupNameFor(images[0], first);
+      const assigned = options.assignmentsFor ? list.map(options.assignmentsFor) : [];
+      const assignments =
+        assigned.length === 0
+          ? {}
+          : {
+              labels: unionOf(assigned.map((each) => each.labels)),
+              reviewers: unionOf(assigned.map((each) => each.reviewers)),
+              assignees: unionOf(assigned.map((each) => each.assignees)),
+            };
       return {
+        ...assignments,
         branch,
         images,
         displayName: groupName ?? images.map(displayName).join(', '),

@@ -19,7 +19,7 @@ export function planUpdates(results: readonly DependencyResult[]): Plan {
     if (!update) continue;
     for (const reference of result.dependency.references) {
       const current = reference.image;
-      const plan = editsForReference(reference, { tag: update.tag, digest: update.digest });
+      const plan = editsForReference(reference, { tag: update.tag, digest: update.tagOnly ? null : update.digest });
       const image = imageKey(current);
       if (!plan.ok) {
         failures.push({ file: reference.file, line: reference.line, image, code: 'plan-failed', message: plan.reason });

@@ -94,8 +94,17 @@ describe('config', () => {
       groupName: 'docker',
       versioning: 'docker',
       allowedVersions: null,
+      pinDigests: true,
+      labels: ['ci'],
+      reviewers: ['alice'],
+      assignees: ['bob'],
       disabledUpdateTypes: [],
+      byUpdateType: expect.any(Object) as unknown,
     });
+    // The rule for majors of every image adds its label and reviewer to the docker rule's
+    const docker = imagePolicy(config, 'docker.io/library/docker');
+    expect([docker.byUpdateType?.major?.labels, docker.byUpdateType?.major?.reviewers, docker.byUpdateType?.minor?.labels]).toEqual([['ci', 'major'], ['alice', 'platform-lead'], ['ci']]);
+    expect([imagePolicy(config, 'docker.io/library/nginx').pinDigests, imagePolicy(config, 'docker.io/library/alpine').pinDigests]).toEqual([false, true]);
     expect(imagePolicy(config, 'ghcr.io/acme/api')).toEqual({
       enabled: true,
       platforms: ['linux/amd64', 'linux/arm64'],
@@ -106,7 +115,12 @@ describe('config', () => {
       groupName: null,
       versioning: 'docker',
       allowedVersions: null,
+      pinDigests: true,
+      labels: [],
+      reviewers: [],
+      assignees: [],
       disabledUpdateTypes: [],
+      byUpdateType: expect.objectContaining({ major: expect.objectContaining({ labels: ['major'], reviewers: ['platform-lead'], minimumReleaseAge: 86_400_000 }) }) as unknown,
     });
     expect(imagePolicy(config, 'docker.io/bitnami/redis')).toMatchObject({
       versioning: 'regex:^(?<major>\\d+)\\.(?<minor>\\d+)\\.(?<patch>\\d+)-(?<compatibility>.+)-r(?<revision>\\d+)$',

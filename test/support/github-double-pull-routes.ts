@@ -1,5 +1,5 @@
 /** The GitHub double's pull request, issue, label, comment and GraphQL (auto-merge) routes. */
-import { notFound, ok, paginate, repoOf, requireString, validationFailed, type DoubleRequest, type DoubleResponse, type Route } from './github-double-http.js';
+import { HttpFailure, notFound, ok, paginate, repoOf, requireString, validationFailed, type DoubleRequest, type DoubleResponse, type Route } from './github-double-http.js';
 import type { IssueRecord, RepoRecord } from './github-double-state.js';
 import { issueJson, labelJson, pullJson } from './github-double-views.js';
 
@@ -65,6 +65,7 @@ function createPull(request: DoubleRequest, repo: RepoRecord): DoubleResponse {
     mergedAt: null,
     draft: body.draft === true,
     autoMerge: null,
+    requestedReviewers: [],
   });
   return ok(pullJson(request.urls, repo, item, true), 201);
 }
@@ -263,6 +264,43 @@ export const pullRoutes: readonly Route[] = [
       item.comments.push(comment);
       item.updatedAt = comment.createdAt;
       return ok(commentJson(r, repo, item, comment), 201);
+    },
+  },
+  {
+    // GitHub refuses the whole request when one name is not a collaborator (or is the author); nothing is requested then.
+    method: 'POST',
+    pattern: new RegExp(`^${REPO}/pulls/(\\d+)/requested_reviewers$`),
+    handler: (r, [o, n, num]) => {
+      const repo = repoOf(r, o!, n!);
+      const item = itemOf(repo, num!, 'pull');
+      const reviewers = Array.isArray(r.body?.reviewers) ? (r.body.reviewers as unknown[]).map(String) : [];
+      if (reviewers.some((login) => login.toLowerCase() === item.author.toLowerCase())) {
+        throw new HttpFailure(422, 'Review cannot be requested from pull request author.', undefined, 'https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request');
+      }
+      if (reviewers.some((login) => !repo.collaborators.has(login.toLowerCase()))) {
+        throw new HttpFailure(
+          422,
+          `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${repo.fullName} repository.`,
+          undefined,
+          'https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request',
+        );
+      }
+      for (const login of reviewers) if (!item.pull!.requestedReviewers.includes(login)) item.pull!.requestedReviewers.push(login);
+      item.updatedAt = r.state.now();
+      return ok(pullJson(r.urls, repo, item, false), 201);
+    },
+  },
+  {
+    // Only users with access can be assigned; others are silently left out (the answer shows who was).
+    method: 'POST',
+    pattern: new RegExp(`^${REPO}/issues/(\\d+)/assignees$`),
+    handler: (r, [o, n, num]) => {
+      const repo = repoOf(r, o!, n!);
+      const item = itemOf(repo, num!, 'any');
+      const assignees = Array.isArray(r.body?.assignees) ? (r.body.assignees as unknown[]).map(String) : [];
+      for (const login of assignees) if (repo.collaborators.has(login.toLowerCase()) && !item.assignees.includes(login) && item.assignees.length < 10) item.assignees.push(login);
+      item.updatedAt = r.state.now();
+      return ok(issueJson(r.urls, repo, item), 201);
     },
   },
   { method: 'POST', pattern: /^\/graphql$/, handler: (r) => graphql(r) },

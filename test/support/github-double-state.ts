@@ -32,6 +32,8 @@ export interface PullRecord {
   mergedAt: string | null;
   draft: boolean;
   autoMerge: AutoMergeRecord | null;
+  /** Logins asked for a review (POST …/requested_reviewers). */
+  readonly requestedReviewers: string[];
 }
 
 export interface IssueRecord {
@@ -42,6 +44,8 @@ export interface IssueRecord {
   body: string | null;
   state: 'open' | 'closed';
   labels: string[];
+  /** Logins (POST …/issues/{n}/assignees). */
+  readonly assignees: string[];
   readonly comments: CommentRecord[];
   readonly createdAt: string;
   updatedAt: string;
@@ -75,6 +79,8 @@ export interface RepoRecord {
   pushedAt: string;
   readonly items: Map<number, IssueRecord>;
   readonly labels: Map<string, LabelRecord>;
+  /** Logins (lower case) with access: only they can be asked for a review or assigned. */
+  readonly collaborators: Set<string>;
   nextNumber: number;
 }
 
@@ -166,6 +172,7 @@ export class GithubState {
       pushedAt: '',
       items: new Map(),
       labels: new Map(),
+      collaborators: new Set(),
       nextNumber: 1,
     };
     this.repos.set(repo.fullName.toLowerCase(), repo);
@@ -260,6 +267,7 @@ export class GithubState {
         mergedAt: null,
         draft: false,
         autoMerge: null,
+        requestedReviewers: [],
       },
       input.state,
     );
@@ -291,6 +299,7 @@ export class GithubState {
       body,
       state,
       labels: [...new Set(labels)],
+      assignees: [],
       comments: [],
       createdAt: at,
       updatedAt: at,

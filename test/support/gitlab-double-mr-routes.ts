@@ -1,7 +1,7 @@
 /** Merge requests, notes, auto-merge and issues of the GitLab double. */
-import { boolParam, json, message, notFound, paginate, projectOf, stringField, type GlRequest, type GlResponse, type GlRoute } from './gitlab-double-http.js';
+import { boolParam, GlFailure, json, message, notFound, paginate, projectOf, stringField, type GlRequest, type GlResponse, type GlRoute } from './gitlab-double-http.js';
 import { parseLabels, type MergeRequestRecord, type ProjectRecord } from './gitlab-double-state.js';
-import { issueView, mergeRequestView, noteView } from './gitlab-double-views.js';
+import { issueView, mergeRequestView, noteView, userView } from './gitlab-double-views.js';
 
 const SEG = '([^/]+)';
 
@@ -64,8 +64,28 @@ function createMergeRequest(request: GlRequest, [rawId]: readonly string[]): GlR
     labels: parseLabels(request.body.labels),
     squash: boolParam(request.body.squash) ?? false,
     removeSourceBranch: boolParam(request.body.remove_source_branch) ?? false,
+    reviewerIds: knownUserIds(request, request.body.reviewer_ids),
+    assigneeIds: knownUserIds(request, request.body.assignee_ids),
   });
   return json(mergeRequestView(request.state, project, mr), 201);
+}
+
+/** `reviewer_ids` / `assignee_ids`: an array (JSON) or a comma list; ids of no user are dropped, as GitLab does. */
+function knownUserIds(request: GlRequest, value: unknown): number[] {
+  if (value === undefined || value === null) return [];
+  const ids = (Array.isArray(value) ? value : String(value).split(',')).map((id) => Number(id));
+  if (ids.some((id) => !Number.isInteger(id) || id < 0)) throw new GlFailure(400, { error: 'reviewer_ids, assignee_ids are invalid' });
+  return ids.filter((id) => request.state.users.some((user) => user.id === id));
+}
+
+/** `GET /users?username=`: exact, case-insensitive; an unknown name is an empty list (200), not a 404. */
+function listUsers(request: GlRequest): GlResponse {
+  const username = request.query.get('username');
+  const users = username === null ? request.state.users : request.state.users.filter((user) => user.username.toLowerCase() === username.toLowerCase());
+  return paginate(
+    request,
+    users.map((user) => userView(request.state, user.id)),
+  );
 }
 
 function editMergeRequest(request: GlRequest, [rawId, rawIid]: readonly string[]): GlResponse {
@@ -163,6 +183,7 @@ function editIssue(request: GlRequest, [rawId, rawIid]: readonly string[]): GlRe
 }
 
 export const mrRoutes: readonly GlRoute[] = [
+  { method: 'GET', pattern: /^\/users$/, handler: listUsers },
   { method: 'GET', pattern: new RegExp(`^/projects/${SEG}/merge_requests$`), handler: listMergeRequests },
   { method: 'POST', pattern: new RegExp(`^/projects/${SEG}/merge_requests$`), write: true, handler: createMergeRequest },
   { method: 'GET', pattern: new RegExp(`^/projects/${SEG}/merge_requests/(\\d+)$`), handler: showMergeRequest },

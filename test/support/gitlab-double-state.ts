@@ -45,11 +45,20 @@ export interface MergeRequestRecord {
   headPipeline: { readonly id: number; readonly sha: string; status: 'running' | 'success' | 'failed' } | null;
   squash: boolean;
   removeSourceBranch: boolean;
+  /** User ids, as the API takes them (reviewer_ids, assignee_ids). */
+  reviewerIds: number[];
+  assigneeIds: number[];
   readonly createdAt: string;
   updatedAt: string;
   closedAt: string | null;
   mergedAt: string | null;
   readonly notes: NoteRecord[];
+}
+
+export interface UserRecord {
+  readonly id: number;
+  readonly username: string;
+  readonly name: string;
 }
 
 export interface IssueRecord {
@@ -96,6 +105,9 @@ export function toBytes(content: string | Uint8Array): Uint8Array {
 
 export class GitlabState {
   readonly groups = new Map<string, GroupRecord>();
+  /** Users of the instance (`GET /users?username=`), for reviewers and assignees. */
+  readonly users: UserRecord[] = [];
+  private nextUserId = 300;
   readonly projects = new Map<number, ProjectRecord>();
   private nextId = 1;
   private nextProjectId = 100;
@@ -110,6 +122,12 @@ export class GitlabState {
   now(): string {
     this.clockTick += 1;
     return new Date(Date.UTC(2026, 4, 2, 9, 0, 0) + this.clockTick * 1000).toISOString();
+  }
+
+  addUser(username: string, name = username): UserRecord {
+    const user = { id: this.nextUserId++, username, name };
+    this.users.push(user);
+    return user;
   }
 
   /** Creates the group and any missing parent groups (`acme/platform/images`). */
@@ -249,7 +267,17 @@ export class GitlabState {
 
   addMergeRequest(
     project: ProjectRecord,
-    fields: { title: string; description: string; sourceBranch: string; targetBranch: string; labels: string[]; squash?: boolean; removeSourceBranch?: boolean },
+    fields: {
+      title: string;
+      description: string;
+      sourceBranch: string;
+      targetBranch: string;
+      labels: string[];
+      squash?: boolean;
+      removeSourceBranch?: boolean;
+      reviewerIds?: number[];
+      assigneeIds?: number[];
+    },
   ): MergeRequestRecord {
     const createdAt = this.now();
     const record: MergeRequestRecord = {
@@ -265,6 +293,8 @@ export class GitlabState {
       headPipeline: null,
       squash: fields.squash ?? false,
       removeSourceBranch: fields.removeSourceBranch ?? false,
+      reviewerIds: fields.reviewerIds ?? [],
+      assigneeIds: fields.assigneeIds ?? [],
       createdAt,
       updatedAt: createdAt,
       closedAt: null,

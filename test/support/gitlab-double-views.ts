@@ -76,6 +76,9 @@ export function mergeRequestView(state: GitlabState, project: ProjectRecord, mr:
     source_project_id: project.id,
     target_project_id: project.id,
     author: BOT_USER,
+    assignees: mr.assigneeIds.map((id) => userView(state, id)),
+    assignee: mr.assigneeIds[0] === undefined ? null : userView(state, mr.assigneeIds[0]),
+    reviewers: mr.reviewerIds.map((id) => userView(state, id)),
     labels: [...mr.labels],
     draft: false,
     work_in_progress: false,
@@ -92,6 +95,19 @@ export function mergeRequestView(state: GitlabState, project: ProjectRecord, mr:
     blocking_discussions_resolved: true,
     references: { short: `!${mr.iid}`, relative: `!${mr.iid}`, full: `${project.pathWithNamespace}!${mr.iid}` },
     web_url: `${state.baseUrl()}/${project.pathWithNamespace}/-/merge_requests/${mr.iid}`,
+  };
+}
+
+export function userView(state: GitlabState, id: number) {
+  const user = state.users.find((each) => each.id === id);
+  return {
+    id,
+    username: user?.username ?? `user${id}`,
+    name: user?.name ?? `user${id}`,
+    state: 'active',
+    locked: false,
+    avatar_url: null,
+    web_url: `${state.baseUrl()}/${user?.username ?? `user${id}`}`,
   };
 }
 

@@ -78,7 +78,14 @@ export interface ChangeRequestInput {
   readonly title: string;
   readonly body: string;
   readonly labels: readonly string[];
+  /** User names asked for a review (GitLab reviewers, GitHub requested reviewers). */
+  readonly reviewers?: readonly string[];
+  /** User names the change request is assigned to. */
+  readonly assignees?: readonly string[];
 }
+
+/** A change request just opened, with what could not be done on it (an unknown reviewer): it is open all the same. */
+export type OpenedChangeRequest = ChangeRequest & { readonly problems?: readonly string[] };
 
 export interface Issue {
   readonly number: number;
@@ -109,7 +116,11 @@ export interface Forge {
   findChangeRequest(repo: Repository, branch: string): Promise<ChangeRequest | null>;
   /** Open change requests whose source branch starts with `branchPrefix`. */
   listOpenChangeRequests(repo: Repository, branchPrefix: string): Promise<ChangeRequest[]>;
-  openChangeRequest(repo: Repository, input: ChangeRequestInput): Promise<ChangeRequest>;
+  /**
+   * Opens it with its labels, reviewers and assignees. A reviewer or assignee the forge does not accept is left out
+   * and named in `problems`; the change request is opened all the same.
+   */
+  openChangeRequest(repo: Repository, input: ChangeRequestInput): Promise<OpenedChangeRequest>;
   updateChangeRequest(repo: Repository, number: number, input: Partial<Pick<ChangeRequestInput, 'title' | 'body' | 'labels'>>): Promise<ChangeRequest>;
   /** Closes it, leaving a comment first when one is given. */
   closeChangeRequest(repo: Repository, number: number, comment: string | null): Promise<void>;

@@ -3,7 +3,7 @@
  * `owner/name`; PRs are found by head `owner:branch`; labels are set through the issues API;
  * auto-merge is the GraphQL `enablePullRequestAutoMerge` mutation (there is no REST endpoint).
  */
-import type { ChangeRequest, ChangeRequestInput, Forge, ForgeTargets, Issue, Repository } from './forge.js';
+import type { ChangeRequest, ChangeRequestInput, Forge, ForgeTargets, Issue, OpenedChangeRequest, Repository } from './forge.js';
 import { call, createGithubClient, isStatus, type GithubClient, type GithubClientOptions } from './github-client.js';
 import { githubError } from './github-errors.js';
 import { branchHead, commitFiles, deleteBranch, listTree, readFile } from './github-git.js';
@@ -47,6 +47,31 @@ async function setLabels(gh: GithubClient, repo: Repository, number: number, lab
     gh.rest.issues.setLabels({ ...splitRepoPath(repo.path), issue_number: number, labels: [...labels] }),
   );
   return data.map((label) => label.name);
+}
+
+/** Asks for reviews; GitHub refuses the whole request (422) when one name is not a collaborator, so each is asked alone. */
+async function requestReviewers(gh: GithubClient, repo: Repository, number: number, reviewers: readonly string[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const reviewer of reviewers) {
+    try {
+      await gh.rest.pulls.requestReviewers({ ...splitRepoPath(repo.path), pull_number: number, reviewers: [reviewer] });
+    } catch (error) {
+      problems.push(`reviewer ${reviewer}: ${githubError(error, `request a review from ${reviewer} on #${number} in ${repo.path}`, 'pull requests: write').message}`);
+    }
+  }
+  return problems;
+}
+
+/** Assigns; GitHub silently leaves out a user who cannot be assigned, so the answer is compared with the names asked. */
+async function addAssignees(gh: GithubClient, repo: Repository, number: number, assignees: readonly string[]): Promise<string[]> {
+  if (assignees.length === 0) return [];
+  try {
+    const { data } = await gh.rest.issues.addAssignees({ ...splitRepoPath(repo.path), issue_number: number, assignees: [...assignees] });
+    const assigned = new Set((data.assignees ?? []).map((user) => user.login.toLowerCase()));
+    return assignees.filter((name) => !assigned.has(name.toLowerCase())).map((name) => `assignee ${name}: GitHub did not assign this user (unknown, or without access to ${repo.path})`);
+  } catch (error) {
+    return [`assignees ${assignees.join(', ')}: ${githubError(error, `assign #${number} in ${repo.path}`, 'pull requests: write').message}`];
+  }
 }
 
 /**
@@ -108,12 +133,13 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
       );
     },
 
-    async openChangeRequest(repo: Repository, input: ChangeRequestInput): Promise<ChangeRequest> {
+    async openChangeRequest(repo: Repository, input: ChangeRequestInput): Promise<OpenedChangeRequest> {
       const { data } = await call(`create a pull request from ${input.branch} in ${repo.path}`, 'pull requests: write', () =>
         gh.rest.pulls.create({ ...splitRepoPath(repo.path), head: input.branch, base: input.base, title: input.title, body: input.body }),
       );
-      if (input.labels.length === 0) return toChangeRequest(data);
-      return toChangeRequest(data, await setLabels(gh, repo, data.number, input.labels));
+      const opened = input.labels.length === 0 ? toChangeRequest(data) : toChangeRequest(data, await setLabels(gh, repo, data.number, input.labels));
+      const problems = [...(await requestReviewers(gh, repo, data.number, input.reviewers ?? [])), ...(await addAssignees(gh, repo, data.number, input.assignees ?? []))];
+      return problems.length > 0 ? { ...opened, problems } : opened;
     },
 
     async updateChangeRequest(repo, number, input): Promise<ChangeRequest> {

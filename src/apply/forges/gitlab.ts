@@ -57,6 +57,22 @@ export function createGitlabForge(options: GitlabForgeOptions): Forge {
     requesterFn: createGitlabRequester({ fetch: options.fetch, sleep: options.sleep, maxRetryAfterMs: options.maxRetryAfterMs, ...(options.budget ? { budget: options.budget } : {}) }),
   });
 
+  /** GitLab takes user ids: each name is looked up (`GET /users?username=`); one not found is named in `problems`. */
+  const userIds = async (names: readonly string[], role: string, problems: string[]): Promise<number[]> => {
+    const ids: number[] = [];
+    for (const name of names) {
+      try {
+        const found = await call<Array<{ id: number; username: string }>>(`look up the GitLab user ${name}`, () => api.Users.all({ username: name, maxPages: 1 }));
+        const user = found.find((each) => each.username.toLowerCase() === name.toLowerCase());
+        if (user === undefined) problems.push(`${role} ${name}: no GitLab user with that name`);
+        else ids.push(user.id);
+      } catch (error) {
+        problems.push(`${role} ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return ids;
+  };
+
   // Wire shapes are read through our own interfaces: gitbeaker's generics add nothing here.
   async function call<T>(action: string, run: () => Promise<unknown>): Promise<T> {
     try {
@@ -166,14 +182,19 @@ export function createGitlabForge(options: GitlabForgeOptions): Forge {
     },
 
     async openChangeRequest(repo, input) {
+      const problems: string[] = [];
+      const reviewerIds = await userIds(input.reviewers ?? [], 'reviewer', problems);
+      const assigneeIds = await userIds(input.assignees ?? [], 'assignee', problems);
       const mr = await call<GlMergeRequest>(`create a merge request from ${input.branch} in ${repo.path}`, () =>
         api.MergeRequests.create(repo.id, input.branch, input.base, input.title, {
           description: input.body,
           labels: labelsParam(input.labels),
           removeSourceBranch: true,
+          ...(reviewerIds.length > 0 ? { reviewerIds } : {}),
+          ...(assigneeIds.length > 0 ? { assigneeIds } : {}),
         }),
       );
-      return toChangeRequest(mr);
+      return { ...toChangeRequest(mr), ...(problems.length > 0 ? { problems } : {}) };
     },
 
     async updateChangeRequest(repo, number, input) {
