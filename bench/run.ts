@@ -3,9 +3,9 @@
 // redis-server, against the GitLab double (with a per-request latency) and the real registry
 // behind a counting proxy. Measures a first sweep (every project gets its MRs) and a no-op sweep
 // (nothing new): wall time, GitLab API calls per project, registry requests per distinct image,
-// and the peak RSS of each worker. The last line printed is one JSON object.
+// the peak RSS and the CPU time of each worker. The last line printed is one JSON object.
 //
-// Usage: npm run bench:run -- --projects N --workers W [--latency-ms L] [--concurrency C]
+// Usage: npm run bench:run -- --projects N --workers W [--latency-ms L] [--concurrency C] [--cpu-prof DIR]
 // (needs docker-registry and redis-server: scripts/ensure-registry.mjs installs them)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -127,12 +127,20 @@ interface Phase {
   readonly projectCalls: number;
   readonly writes: number;
   readonly registryRequests: number;
+  readonly workerCpuSeconds: number;
 }
 
 function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
   return Math.round((kib / 1024) * 10) / 10;
+}
+
+/** CPU seconds a process (all its threads) has used, from /proc (clock ticks of 1/100 s, Linux's USER_HZ). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function drained(repositories: Queue, sweeps: Queue, sweepId: string): Promise<void> {
@@ -151,12 +159,14 @@ async function main(): Promise<void> {
       projects: { type: 'string', default: '200' },
       workers: { type: 'string', default: '1' },
       'latency-ms': { type: 'string', default: '20' },
+      'cpu-prof': { type: 'string' },
       concurrency: { type: 'string', default: '16' },
     },
   });
   const projects = Number(values.projects);
   const workers = Number(values.workers);
   const latencyMs = Number(values['latency-ms']);
+  const profileDir = values['cpu-prof'] === undefined ? undefined : path.resolve(values['cpu-prof']);
   const concurrency = Number(values.concurrency);
   const work = mkdtempSync(path.join(os.tmpdir(), 'archpin-bench-run-'));
   const registry = await startRegistry();
@@ -191,7 +201,19 @@ async function main(): Promise<void> {
     const start = async (role: 'scheduler' | 'worker', index: number) => {
       const child = spawn(
         process.execPath,
-        [path.join(ROOT, 'bin/archpin.js'), 'serve', '--config', config, '--role', role, '--cache-dir', path.join(work, `cache-${role}-${index}`), '--log-level', 'warn'],
+        [
+          ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+          path.join(ROOT, 'bin/archpin.js'),
+          'serve',
+          '--config',
+          config,
+          '--role',
+          role,
+          '--cache-dir',
+          path.join(work, `cache-${role}-${index}`),
+          '--log-level',
+          'warn',
+        ],
         {
           env: { PATH: process.env.PATH ?? '', HOME: work, GITLAB_TOKEN: GITLAB_TEST_TOKEN, BENCH_HOOK_SECRET: 'bench-only-secret' },
           stdio: ['ignore', 'pipe', 'inherit'],
@@ -217,6 +239,7 @@ async function main(): Promise<void> {
     const phase = async (label: string): Promise<Phase> => {
       proxy.reset();
       const from = gitlab.requests.length;
+      const cpuBefore = workerProcesses.map((child) => cpuSeconds(child.pid!));
       const started = performance.now();
       await sweeps.add('sweep', {}, { jobId: `bench-${label}` });
       await drained(repositories, sweeps, `bench-${label}`);
@@ -230,6 +253,7 @@ async function main(): Promise<void> {
         projectCalls,
         writes: requests.filter((request) => request.method !== 'GET' && request.method !== 'HEAD').length,
         registryRequests: proxy.requests.length,
+        workerCpuSeconds: Math.round(workerProcesses.reduce((sum, child, index) => sum + cpuSeconds(child.pid!) - cpuBefore[index]!, 0) * 10) / 10,
       };
       process.stdout.write(`${label}: ${JSON.stringify(phaseResult)}\n`);
       return phaseResult;
@@ -254,6 +278,7 @@ async function main(): Promise<void> {
       registryRequestsPerDistinctImage: { first: Math.round((first.registryRequests / distinctImages) * 10) / 10, noop: Math.round((noop.registryRequests / distinctImages) * 10) / 10 },
       rateLimited: gitlab.rateLimited(),
       peakRssMiBPerWorker: rss,
+      workerCpuMsPerProject: { first: Math.round((first.workerCpuSeconds / projects) * 10000) / 10, noop: Math.round((noop.workerCpuSeconds / projects) * 10000) / 10 },
       cpus: os.cpus().length,
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -24,7 +24,7 @@ import type { LookupSession } from './lookup-sessions.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOutcomeRecorder } from './outcome-recording.js';
 import { memoKey, quietOutcome } from './quiet-repository.js';
-import { DEFAULT_ISOLATION, isolatedScanner } from './isolated-scanner.js';
+import { DEFAULT_ISOLATION, isolatedScanner, ScanWorkerPool } from './isolated-scanner.js';
 import { repositoryJob } from './repository-job.js';
 import { cronScheduler, type ServeHandle, type ServeOptions } from './serve.js';
 import { serveRoutes } from './serve-routes.js';
@@ -97,6 +97,7 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
   const connection = redisConnection(queueOptions.redisUrl);
   const keyOf = (id: string) => (forge.type === 'github' ? id.toLowerCase() : id);
   const isolation = options.isolation === undefined ? DEFAULT_ISOLATION : options.isolation;
+  const scanWorkers = isolation ? new ScanWorkerPool(isolation) : null;
   let stopping = false;
   let forgeReached = role === 'worker';
   let redisReady = false;
@@ -182,7 +183,7 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
           dryRun: options.dryRun,
           shouldStop: () => stopping,
           memo: queueOptions.memo,
-          ...(isolation ? { scanner: (path: string) => isolatedScanner(path, isolation) } : {}),
+          ...(isolation && scanWorkers ? { scanner: (path: string) => isolatedScanner(path, isolation, scanWorkers) } : {}),
         },
         { force: data.force || data.checked === true },
       );
@@ -378,6 +379,7 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
         for (const pending of sessions.values()) await pending.then(({ session }) => session.firstSeen.save()).catch(() => undefined);
         await Promise.all([repositories.close(), sweeps.close()]);
         await server.close();
+        scanWorkers?.close();
         logger.info('stopped');
       })();
       return stopped;

@@ -10,6 +10,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { ChainSnapshot } from '../chain/chain-state.js';
+import { redisScript } from '../core/redis-script.js';
 
 export interface ChainStore {
   /** Where the state is kept, for the log. */
@@ -79,6 +80,7 @@ export function fileChainStore(directory: string): ChainStore {
 }
 
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+const releaseScript = redisScript(RELEASE);
 
 export interface RedisChainStoreOptions {
   /** How long a lock outlives a replica that died holding it. */
@@ -113,7 +115,7 @@ export function redisChainStore(redis: Redis, prefix: string, options: RedisChai
           await redis.set(stateKey, JSON.stringify(snapshot));
           return result;
         } finally {
-          await redis.eval(RELEASE, 1, lockKey, token);
+          await releaseScript(redis, [lockKey], [token]);
         }
       }),
   };

@@ -41,33 +41,97 @@ interface WorkerCalls {
   close(): void;
 }
 
-/** One worker thread at a time, started on first use and again after it was stopped. */
-function workerCalls(limits: IsolationLimits): WorkerCalls {
-  let worker: { thread: Worker; ready: Promise<void> } | null = null;
-  let next = 0;
+interface StartedWorker {
+  readonly thread: Worker;
+  /** Settles when the worker has loaded (loading is not counted against the time budget). */
+  readonly ready: Promise<void>;
+}
 
-  /** A new worker, and when it has loaded (loading is not counted against the time budget). */
-  const start = (): { thread: Worker; ready: Promise<void> } => {
-    const thread = new Worker(workerUrl(), {
-      resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: Math.max(16, Math.floor(limits.memoryMb / 8)), stackSizeMb: 4 },
-    });
-    thread.unref();
-    const ready = new Promise<void>((resolve, reject) => {
-      const onReady = (message: { ready?: boolean }) => {
-        if (!message.ready) return;
-        thread.off('message', onReady);
-        thread.off('error', reject);
-        resolve();
-      };
-      thread.on('message', onReady);
-      thread.once('error', reject);
-    });
-    return { thread, ready };
-  };
+function startWorker(limits: IsolationLimits): StartedWorker {
+  const thread = new Worker(workerUrl(), {
+    resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: Math.max(16, Math.floor(limits.memoryMb / 8)), stackSizeMb: 4 },
+  });
+  thread.unref();
+  const ready = new Promise<void>((resolve, reject) => {
+    const onReady = (message: { ready?: boolean }) => {
+      if (!message.ready) return;
+      thread.off('message', onReady);
+      thread.off('error', reject);
+      resolve();
+    };
+    thread.on('message', onReady);
+    thread.once('error', reject);
+  });
+  return { thread, ready };
+}
+
+/**
+ * Started worker threads kept for the next repository. Starting a thread loads the scanner's modules
+ * again, which costs far more than scanning most repositories; a pool lets a bot of many repositories
+ * pay it once per thread. Only a worker that finished its repository within its limits comes back:
+ * one that was stopped is terminated, and the next repository gets a new one. A returned worker drops
+ * what it held, and a worker left idle for `idleMs` ends.
+ */
+export class ScanWorkerPool {
+  private readonly idle: Array<{ readonly worker: StartedWorker; readonly timer: NodeJS.Timeout; readonly onExit: () => void }> = [];
+  private closed = false;
+
+  constructor(
+    readonly limits: IsolationLimits,
+    private readonly idleMs = 30_000,
+  ) {}
+
+  take(): StartedWorker {
+    const kept = this.idle.pop();
+    if (!kept) return startWorker(this.limits);
+    clearTimeout(kept.timer);
+    kept.worker.thread.off('exit', kept.onExit);
+    return kept.worker;
+  }
+
+  give(worker: StartedWorker): void {
+    if (this.closed) {
+      void worker.thread.terminate();
+      return;
+    }
+    worker.thread.postMessage({ id: -1, kind: 'forget' } satisfies ScanWorkerRequest);
+    const drop = (): void => {
+      const at = this.idle.findIndex((entry) => entry.worker === worker);
+      if (at >= 0) clearTimeout(this.idle.splice(at, 1)[0]?.timer);
+    };
+    const timer = setTimeout(() => {
+      drop();
+      void worker.thread.terminate();
+    }, this.idleMs);
+    timer.unref();
+    worker.thread.once('exit', drop);
+    this.idle.push({ worker, timer, onExit: drop });
+  }
+
+  /** Threads kept idle now. */
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const entry of this.idle.splice(0)) {
+      clearTimeout(entry.timer);
+      entry.worker.thread.off('exit', entry.onExit);
+      void entry.worker.thread.terminate();
+    }
+  }
+}
+
+/** One worker thread at a time, taken from the pool on first use and again after it was stopped; `close` gives it back. */
+function workerCalls(pool: ScanWorkerPool): WorkerCalls {
+  const { limits } = pool;
+  let worker: StartedWorker | null = null;
+  let next = 0;
 
   return {
     async call<T>(request: Distributive<ScanWorkerRequest>, timeMs: number, spent: (ms: number) => void): Promise<T> {
-      worker ??= start();
+      worker ??= pool.take();
       try {
         await worker.ready;
       } catch (error) {
@@ -109,14 +173,15 @@ function workerCalls(limits: IsolationLimits): WorkerCalls {
       });
     },
     close() {
-      if (worker) void worker.thread.terminate();
+      if (worker) pool.give(worker);
       worker = null;
     },
   };
 }
 
-export function isolatedScanner(repository: string, limits: IsolationLimits = DEFAULT_ISOLATION): RepositoryScanner {
-  const calls = workerCalls(limits);
+/** A repository's scanner in a worker thread taken from `pool` (a pool of its own when none is given). */
+export function isolatedScanner(repository: string, limits: IsolationLimits = DEFAULT_ISOLATION, pool: ScanWorkerPool = new ScanWorkerPool(limits)): RepositoryScanner {
+  const calls = workerCalls(pool);
   let used = 0;
   let ended: RepositoryOverBudget | null = null;
 
@@ -144,7 +209,7 @@ export function isolatedScanner(repository: string, limits: IsolationLimits = DE
  * `project-over-budget` problem and no facts (it has no edges); the worker is started again for the next.
  */
 export function isolatedFactsReader(limits: IsolationLimits = DEFAULT_ISOLATION): FactsReader & { close(): void } {
-  const calls = workerCalls(limits);
+  const calls = workerCalls(new ScanWorkerPool(limits));
   let queue: Promise<unknown> = Promise.resolve();
   const read = async (input: Parameters<FactsReader>[0], registry: string | null): Promise<ProjectFacts> => {
     try {

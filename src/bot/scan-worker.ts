@@ -1,6 +1,6 @@
 /**
- * The worker thread behind isolated-scanner.ts: holds one repository's scan and answers `scan` and
- * `change` requests, and turns a project's chain files into facts (`facts`). Whatever a hostile
+ * The worker thread behind isolated-scanner.ts: holds one repository's scan at a time (a pooled
+ * worker serves the next repository after `forget`) and answers `scan` and `change` requests, and turns a project's chain files into facts (`facts`). Whatever a hostile
  * file makes it do (run out of memory, loop for long), only this thread pays; the parent ends it
  * when it is over budget.
  */
@@ -14,14 +14,20 @@ import { scanState } from './repository-scanner.js';
 export type ScanWorkerRequest =
   | { readonly id: number; readonly kind: 'scan'; readonly files: ReadonlyArray<{ path: string; bytes: Uint8Array }>; readonly problems: readonly ScanProblem[] }
   | { readonly id: number; readonly kind: 'change'; readonly fileEdits: readonly FileEdit[] }
-  | { readonly id: number; readonly kind: 'facts'; readonly input: ProjectInput; readonly registry: string | null };
+  | { readonly id: number; readonly kind: 'facts'; readonly input: ProjectInput; readonly registry: string | null }
+  /** The worker goes back to its pool: drop the repository it held (no reply). */
+  | { readonly id: number; readonly kind: 'forget' };
 
-const state = scanState();
+let state = scanState();
 // Started as a worker thread, so the port to the thread that started it is there.
 const port = parentPort;
 port?.postMessage({ ready: true });
 
 port?.on('message', (request: ScanWorkerRequest) => {
+  if (request.kind === 'forget') {
+    state = scanState();
+    return;
+  }
   try {
     if (request.kind === 'scan') {
       const scanned = state.scan(

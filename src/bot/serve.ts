@@ -13,7 +13,7 @@ import { errorFields } from '../core/errors.js';
 import type { RepositoryOutcome } from '../core/outcome.js';
 import type { ChainRunner } from './chain-runner.js';
 import { startHttpServer } from './http-server.js';
-import { DEFAULT_ISOLATION, isolatedScanner, type IsolationLimits } from './isolated-scanner.js';
+import { DEFAULT_ISOLATION, isolatedScanner, ScanWorkerPool, type IsolationLimits } from './isolated-scanner.js';
 import { createLookupSessions, type LookupSession } from './lookup-sessions.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOutcomeRecorder } from './outcome-recording.js';
@@ -101,6 +101,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const { branchPrefix } = resolveConfig(config);
   const keyOf = (id: string) => (forge.type === 'github' ? id.toLowerCase() : id);
   const isolation = options.isolation === undefined ? DEFAULT_ISOLATION : options.isolation;
+  const scanWorkers = isolation ? new ScanWorkerPool(isolation) : null;
   let ready = false;
   let stopping = false;
   const chain = options.chain;
@@ -134,7 +135,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
           dryRun: options.dryRun,
           shouldStop: () => stopping,
           memo: options.memo,
-          ...(isolation ? { scanner: (path: string) => isolatedScanner(path, isolation) } : {}),
+          ...(isolation && scanWorkers ? { scanner: (path: string) => isolatedScanner(path, isolation, scanWorkers) } : {}),
         },
         { force: item.reason !== 'sweep' },
       );
@@ -250,6 +251,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         sessions.retireCurrent();
         await sessions.settled();
         await server.close();
+        scanWorkers?.close();
         logger.info('stopped');
       })();
       return stopped;

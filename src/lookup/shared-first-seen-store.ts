@@ -7,6 +7,7 @@
  * early. The local store (the cache directory) keeps its copy too.
  */
 import type { Redis } from 'ioredis';
+import { redisScript } from '../core/redis-script.js';
 import type { FirstSeenStore } from './first-seen-store.js';
 
 /** HSET each (field, ms) pair unless the hash holds an earlier time already. */
@@ -17,6 +18,7 @@ for i = 1, #ARGV, 2 do
 end
 return 0
 `;
+const earliestScript = redisScript(EARLIEST);
 
 export async function sharedFirstSeenStore(redis: Redis, key: string, local: FirstSeenStore): Promise<FirstSeenStore> {
   for (const [field, value] of Object.entries(await redis.hgetall(key))) {
@@ -30,7 +32,11 @@ export async function sharedFirstSeenStore(redis: Redis, key: string, local: Fir
       const batch = [...pending];
       pending.clear();
       try {
-        await redis.eval(EARLIEST, 1, key, ...batch.flatMap(([field, ms]) => [field, String(ms)]));
+        await earliestScript(
+          redis,
+          [key],
+          batch.flatMap(([field, ms]) => [field, String(ms)]),
+        );
       } catch (error) {
         // Kept for the next flush (or save): Redis may be back by then.
         for (const [field, ms] of batch) if ((pending.get(field) ?? Infinity) > ms) pending.set(field, ms);

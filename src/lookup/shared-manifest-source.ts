@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ImageLocation } from '../core/dependency.js';
+import { redisScript } from '../core/redis-script.js';
 import type { FetchedManifest, ManifestSource } from './manifest-source.js';
 
 export interface SharedCacheOptions {
@@ -32,6 +33,7 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
 end
 return 0
 `;
+const acquireSlotScript = redisScript(ACQUIRE_SLOT);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -49,7 +51,7 @@ export function sharedManifestSource(source: ManifestSource, options: SharedCach
   async function withHostSlot<T>(host: string, load: () => Promise<T>): Promise<T> {
     const key = `${prefix}:registry-slots:${host}`;
     const id = `${process.pid}:${++slots}:${Math.random().toString(36).slice(2)}`;
-    while (Number(await redis.eval(ACQUIRE_SLOT, 1, key, String(Date.now()), String(leaseMs), String(hostConcurrency), id)) !== 1) await sleep(pollMs);
+    while (Number(await acquireSlotScript(redis, [key], [String(Date.now()), String(leaseMs), String(hostConcurrency), id])) !== 1) await sleep(pollMs);
     try {
       return await load();
     } finally {

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { redisScript } from '../../core/redis-script.js';
 import type { RateObservation, RateStore } from './rate-budget.js';
 
 const ACQUIRE = `
@@ -66,6 +67,9 @@ redis.call('PEXPIRE', KEYS[1], 3600000)
 return 0
 `;
 
+const acquireScript = redisScript(ACQUIRE);
+const observeScript = redisScript(OBSERVE);
+
 export function tokenBudgetKey(prefix: string, token: string): string {
   return `${prefix}:rate:${createHash('sha256').update(token).digest('hex').slice(0, 24)}`;
 }
@@ -74,11 +78,11 @@ export function redisRateStore(redis: Redis, key: string): RateStore {
   const arg = (value: number | undefined) => (value === undefined ? '' : String(Math.round(value)));
   return {
     async acquire(now, perMinute) {
-      return Number(await redis.eval(ACQUIRE, 1, key, String(now), String(perMinute)));
+      return Number(await acquireScript(redis, [key], [String(now), String(perMinute)]));
     },
     async observe(observation: RateObservation) {
       if (observation.blockedUntil === undefined && observation.remaining === undefined && observation.limit === undefined) return;
-      await redis.eval(OBSERVE, 1, key, arg(observation.blockedUntil), arg(observation.remaining), arg(observation.resetAt), arg(observation.limit));
+      await observeScript(redis, [key], [arg(observation.blockedUntil), arg(observation.remaining), arg(observation.resetAt), arg(observation.limit)]);
     },
   };
 }
