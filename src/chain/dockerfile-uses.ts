@@ -13,7 +13,7 @@ function useKind(detail: string | undefined): ImageUse['kind'] | null {
 }
 
 export function dockerfileUses(project: string, file: SourceFile): { uses: ImageUse[]; problems: ChainProblem[] } {
-  const result = dockerfileExtractor.extract(file, { gitlabIncludes: new Set() });
+  const result = dockerfileExtractor.extract(file, undefined);
   const uses: ImageUse[] = [];
   const problems: ChainProblem[] = result.problems.map((problem) => ({ project, file: problem.file, line: problem.line, code: 'parse-error' as const, message: problem.message }));
   if (result.references.length > MAX_REFERENCES_PER_FILE) {

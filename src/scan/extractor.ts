@@ -34,6 +34,8 @@ export interface Extractor<Facts = unknown> {
   isCandidate(path: string): boolean;
   /** Facts over every file of the scan, worked out once before any file is claimed. */
   prepare?(files: readonly SourceFile[]): Facts;
+  /** Images the prepared facts show this repository builds itself (`docker build -t` in CI, bake `tags`). */
+  preparedBuilds?(facts: Facts): readonly BuiltImage[];
   /**
    * Files that are this format's by name (or by the prepared facts): they go to the first extractor
    * that owns them, before any extractor looks at content. Must imply `claims`.

@@ -43,6 +43,10 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
   const references: Reference[] = [];
   const problems: ScanProblem[] = [];
   const builds = new Map<string, BuiltImage>();
+  for (const extractor of extractors) {
+    const facts = context.get(extractor);
+    if (extractor.preparedBuilds && facts !== undefined) for (const built of extractor.preparedBuilds(facts)) if (!builds.has(imageKey(built.value))) builds.set(imageKey(built.value), built);
+  }
   for (const file of files) {
     let extractor: Extractor | null = null;
     // A YAML file that never mentions an image, repository, service or include holds no reference
@@ -89,7 +93,7 @@ function imageKey(value: string): string {
 
 /**
  * A base image that this repository builds itself (a compose service with `build:` names it with
- * `image:`), used by a Dockerfile `FROM`/`COPY --from` or a compose build argument: it comes from
+ * `image:`, a Skaffold artifact, a bake target's `tags`, `docker build -t` in CI), used by a Dockerfile `FROM`/`COPY --from` or a compose build argument: it comes from
  * the local build, not from a registry, so it is not updated.
  */
 function markBuiltHere(references: Reference[], builds: ReadonlyMap<string, BuiltImage>): void {

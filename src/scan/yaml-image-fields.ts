@@ -193,6 +193,8 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
     }
     for (const [key, value] of mapEntries(map)) {
       if (consumed.has(key) || !isImageKey(key, options.snakeKeys)) continue;
+      // Azure Pipelines `pool: {name: …, image: …}` (1ES hosted pools) names a virtual machine image.
+      if (mapKey === 'pool' && key === 'image') continue;
       const reference = scalarImage(file, value, options.kindFor(path, key));
       if (reference) found.push(withTagSibling(file, map, key, reference) ?? reference);
     }

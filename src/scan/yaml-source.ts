@@ -191,3 +191,20 @@ export function isApiDescription(documents: readonly Document.Parsed[]): boolean
   if (!isMap(root)) return false;
   return root.items.some((pair) => isScalar(pair.key) && (pair.key.value === 'openapi' || pair.key.value === 'swagger') && isScalar(pair.value));
 }
+
+/**
+ * An updatecli manifest: top-level `sources` / `conditions` / `targets` maps of resources with `kind`
+ * and `spec`. Its `spec.image` fields name what to watch or query, not what runs.
+ */
+export function isUpdatecliManifest(documents: readonly Document.Parsed[]): boolean {
+  return documents.some((document) => {
+    const root = document.contents;
+    if (!isMap(root)) return false;
+    const sections = ['sources', 'conditions', 'targets'].map((key) => mapGet(root, key)).filter((section) => section !== undefined);
+    return (
+      sections.length > 0 &&
+      sections.every((section) => isMap(section) && section.items.every((pair) => isPair(pair) && isMap(pair.value) && mapGet(pair.value, 'kind') !== undefined)) &&
+      sections.some((section) => isMap(section) && section.items.some((pair) => isPair(pair) && isMap(pair.value) && mapGet(pair.value, 'spec') !== undefined))
+    );
+  });
+}

@@ -98,13 +98,23 @@ describe('dockerfile FROM', () => {
     ]);
   });
 
-  it('does not resolve defaults that use variables, empty defaults, or modifiers', () => {
+  it('shows defaults that use variables without editing them; empty defaults and modifiers stay unresolved', () => {
     const text = 'ARG BASE=alpine\nARG TAG=${BASE}\nARG EMPTY=\nARG V=1\nFROM x:$TAG\nFROM x:$EMPTY\nFROM x:${V:-2}\nFROM x:$V$\n';
     expect(scan(text).references.map((r) => [r.value, r.skip, r.spans.length])).toEqual([
-      ['x:$TAG', 'templated', 1],
+      ['x:alpine', 'templated', 1],
       ['x:$EMPTY', 'templated', 1],
       ['x:${V:-2}', 'templated', 1],
       ['x:$V$', 'templated', 1],
+    ]);
+  });
+
+  it('resolves an ARG default built from other ARGs for display: the detail names them, nothing is edited', () => {
+    const text =
+      'ARG REGISTRY=quay.io\nARG OWNER=lab\nARG BASE_IMAGE=$REGISTRY/$OWNER/base-notebook:2025-01-06\nFROM $BASE_IMAGE\nARG LOOP=$LOOP\nFROM $LOOP\nARG UNSET\nARG PARTIAL=$UNSET/app:1\nFROM $PARTIAL\n';
+    expect(scan(text).references.map((r) => [r.line, r.value, r.skip, r.spans.map((span) => span.text), r.detail])).toEqual([
+      [4, 'quay.io/lab/base-notebook:2025-01-06', 'templated', ['$BASE_IMAGE'], 'ARG defaults built from other ARGs (BASE_IMAGE, REGISTRY, OWNER): shown, not edited'],
+      [6, '$LOOP', 'templated', ['$LOOP'], undefined],
+      [9, '$PARTIAL', 'templated', ['$PARTIAL'], undefined],
     ]);
   });
 

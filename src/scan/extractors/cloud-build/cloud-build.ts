@@ -3,13 +3,31 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
-import { mapGet, yamlSource } from '../../yaml-source.js';
-import { baseName, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
+import { baseName, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
  * Google Cloud Build configuration: each of `steps` runs the image its `name` names
  * (`gcr.io/cloud-builders/docker`). The top-level `images` list is what the build pushes: not read.
+ * Files named otherwise are recognised by content: only Cloud Build's top-level keys, and `steps`
+ * that all have a `name` and use Cloud Build's step fields.
  */
+
+const TOP_KEYS = new Set(['steps', 'timeout', 'queueTtl', 'logsBucket', 'options', 'substitutions', 'tags', 'serviceAccount', 'secrets', 'availableSecrets', 'images', 'artifacts']);
+const STEP_KEYS = new Set(['name', 'args', 'env', 'dir', 'id', 'waitFor', 'entrypoint', 'secretEnv', 'volumes', 'timeout', 'script', 'allowFailure', 'allowExitCodes', 'automapSubstitutions']);
+
+function looksLikeCloudBuild(root: unknown): boolean {
+  if (!isMap(root)) return false;
+  const entries = mapEntries(root);
+  const steps = mapGet(root, 'steps');
+  if (!isSeq(steps) || steps.items.length === 0 || entries.length !== root.items.length || entries.some(([key]) => !TOP_KEYS.has(key))) return false;
+  if (!steps.items.every((step) => isMap(step) && mapGet(step, 'name') !== undefined && mapEntries(step).every(([key]) => STEP_KEYS.has(key)))) return false;
+  // `name` + `script` alone could be another tool's step list: ask for something only Cloud Build has.
+  return entries.some(([key]) => key !== 'steps') || steps.items.every((step) => isMap(step) && mapEntries(step).some(([key]) => !SHARED_STEP_KEYS.has(key)));
+}
+
+/** Step fields other CI step lists use too. */
+const SHARED_STEP_KEYS = new Set(['name', 'script', 'env', 'timeout']);
 
 export function isCloudBuild(path: string): boolean {
   return /^cloudbuild(?:[-_.][^/]*)?\.ya?ml$/i.test(baseName(path));
@@ -35,7 +53,7 @@ export const cloudBuildExtractor: Extractor = {
   isCandidate: isCloudBuild,
   claimsTemplate: (file) => isCloudBuild(file.path),
   owns: (file) => isCloudBuild(file.path),
-  claims: (file) => isCloudBuild(file.path),
+  claims: (file) => isCloudBuild(file.path) || (isYamlPath(file.path) && yamlSource(file).documents.some((document) => looksLikeCloudBuild(document.contents))),
   extract(file) {
     if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => 'yaml-image', true), problems: [] };
     const { documents, problems } = yamlSource(file);

@@ -1,4 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
@@ -14,12 +15,61 @@ import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sor
  * detail says the environment may override it. Other interpolation (`app:${TAG:-1.2}`) is reported as
  * templated. A service that is built here names its result with `image:`; without a tag that name is
  * local, not a reference. Either way, a `FROM` or build argument that uses it is marked as built here.
+ * An image that is a whole variable (`"$SNUBA_IMAGE"`) set in the `.env` file beside the compose file
+ * (which compose reads for interpolation) is shown with that value and the `.env` line; it stays
+ * `templated`, since the literal lives in another file.
  */
 
 /** A build argument that carries an image: `BASE_IMAGE`, `RUNTIME_IMAGE`, `IMAGE`. */
 const IMAGE_ARG = /(?:^|_)IMAGE$/i;
 
 const FILE_NAME = /^(docker-)?compose[^/]*\.ya?ml$/i;
+
+/** `.env` files by folder: the variables compose interpolates into files of that folder. */
+export interface ComposeFacts {
+  readonly env: ReadonlyMap<string, ReadonlyMap<string, { readonly value: string; readonly line: number }>>;
+}
+
+function folderOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '' : path.slice(0, slash);
+}
+
+/** `NAME=value` lines of a `.env` file (`export`, quotes and comments as compose reads them). */
+export function readDotEnv(text: string): Map<string, { value: string; line: number }> {
+  const variables = new Map<string, { value: string; line: number }>();
+  text.split('\n').forEach((raw, index) => {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(raw.replace(/\r$/, ''));
+    if (!match) return;
+    let value = match[2]!;
+    const quote = value[0];
+    if ((quote === '"' || quote === "'") && value.length >= 2 && value.endsWith(quote)) value = value.slice(1, -1);
+    else value = value.replace(/\s+#.*$/, '');
+    variables.set(match[1]!, { value, line: index + 1 });
+  });
+  return variables;
+}
+
+const WHOLE_VARIABLE = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/;
+
+/** A `templated` image that is one variable the `.env` beside the file sets to an image: shown with that value. */
+function throughDotEnv(reference: Reference, facts: ComposeFacts | undefined): Reference {
+  if (reference.skip !== 'templated' || !facts) return reference;
+  const match = WHOLE_VARIABLE.exec(reference.value);
+  const folder = folderOf(reference.file);
+  const found = match ? facts.env.get(folder)?.get((match[1] ?? match[2])!) : undefined;
+  if (!match || !found || !looksLikeImageText(found.value) || found.value.includes('$')) return reference;
+  const image = parseImageRef(found.value);
+  if (!image) return reference;
+  const envFile = folder === '' ? '.env' : `${folder}/.env`;
+  return {
+    ...reference,
+    value: found.value,
+    image: { registry: image.registry, repository: image.repository, tag: image.tag, digest: image.digest },
+    name: image.name,
+    detail: [reference.detail, `${(match[1] ?? match[2])!} from ${envFile}:${found.line}; set there, not edited here`].filter(Boolean).join('; '),
+  };
+}
 
 /** A top-level `services` map of maps with `image` or `build`, and no `apiVersion`/`kind`. */
 function looksLikeCompose(root: unknown): root is YAMLMap {
@@ -110,18 +160,23 @@ function isComposeV1(root: YAMLMap): boolean {
   return entries.every(([, value]) => isMap(value) && (mapGet(value, 'image') !== undefined || mapGet(value, 'build') !== undefined));
 }
 
-export const composeExtractor: Extractor = {
+export const composeExtractor: Extractor<ComposeFacts> = {
   name: 'compose',
   kinds: ['compose-service'],
   quoting: 'yaml',
-  isCandidate: isYamlPath,
+  isCandidate: (path) => isYamlPath(path) || baseName(path) === '.env',
+  prepare(files) {
+    const env = new Map<string, Map<string, { value: string; line: number }>>();
+    for (const file of files) if (baseName(file.path) === '.env') env.set(folderOf(file.path), readDotEnv(file.text));
+    return { env };
+  },
   owns: (file) => FILE_NAME.test(baseName(file.path)),
   claims(file) {
     if (!isYamlPath(file.path)) return false;
     if (FILE_NAME.test(baseName(file.path))) return true;
     return yamlSource(file).documents.some((document) => looksLikeCompose(document.contents));
   },
-  extract(file) {
+  extract(file, facts) {
     const { documents, problems } = yamlSource(file);
     const references: Reference[] = [];
     const builds: BuiltImage[] = [];
@@ -159,6 +214,6 @@ export const composeExtractor: Extractor = {
         }
       }
     }
-    return { references: sortByPosition(references), problems, builds };
+    return { references: sortByPosition(references.map((reference) => throughDotEnv(reference, facts))), problems, builds };
   },
 };

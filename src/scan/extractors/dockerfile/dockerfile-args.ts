@@ -88,3 +88,31 @@ export function resolveArgs(text: string, args: ReadonlyMap<string, ArgDefault |
   }
   return { value, variables };
 }
+
+/**
+ * `$NAME` / `${NAME}` substituted through ARG defaults that themselves use other ARGs
+ * (`ARG BASE_IMAGE=$REGISTRY/$OWNER/base:1`), a few levels deep. The value can be shown but not
+ * edited through one literal. Null when any variable has no default or the chain loops.
+ */
+export function resolveNestedArgs(text: string, args: ReadonlyMap<string, ArgDefault | null>): { value: string; names: string[] } | null {
+  const names: string[] = [];
+  const expand = (input: string, depth: number): string | null => {
+    if (depth > 4) return null;
+    let out = '';
+    let at = 0;
+    for (const match of input.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g)) {
+      const name = (match[1] ?? match[2])!;
+      const found = args.get(name);
+      if (!found || found.text === '') return null;
+      if (!names.includes(name)) names.push(name);
+      const inner = found.text.includes('$') ? expand(found.text, depth + 1) : found.text;
+      if (inner === null) return null;
+      out += input.slice(at, match.index) + inner;
+      at = match.index + match[0].length;
+    }
+    out += input.slice(at);
+    return out.includes('$') ? null : out;
+  };
+  const value = expand(text, 0);
+  return value === null ? null : { value, names };
+}

@@ -1,8 +1,10 @@
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
-import type { Extractor } from '../../extractor.js';
+import type { BuiltImage, Extractor } from '../../extractor.js';
+import { bakeFacts, isBakeFile, scriptBuilds, type BakeFacts } from '../../local-builds.js';
+import { composeContexts } from './build-contexts.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
-import { fileRange, readArgs, resolveArgs, unquoted, type ArgDefault } from './dockerfile-args.js';
+import { fileRange, readArgs, resolveArgs, resolveNestedArgs, unquoted, type ArgDefault } from './dockerfile-args.js';
 import { readDockerfile, splitWords, type LogicalLine, type Word } from './dockerfile-lines.js';
 
 const KIND = 'dockerfile-from';
@@ -29,6 +31,8 @@ interface Scope {
   readonly args: Map<string, ArgDefault | null>;
   /** ARGs in scope in the current stage: declared in it, a bare `ARG NAME` taking the global default. */
   readonly stageArgs: Map<string, ArgDefault | null>;
+  /** Named build contexts (bake `contexts`, compose `additional_contexts`): not images. */
+  readonly contexts: ReadonlyMap<string, unknown>;
 }
 
 /** A `COPY --from=` or `RUN --mount=…,from=` value: reported unless it names a stage or a stage index. */
@@ -36,7 +40,7 @@ function fromFlag(scope: Scope, line: LogicalLine, start: number, end: number, d
   const inner = unquoted(line, { start, end }, scope.escape);
   if (!inner) return;
   const text = line.text.slice(inner.start, inner.end);
-  if (text === '' || /^\d+$/.test(text) || scope.stages.has(text.toLowerCase())) return;
+  if (text === '' || /^\d+$/.test(text) || scope.stages.has(text.toLowerCase()) || scope.contexts.has(text)) return;
   const range = fileRange(line, inner.start, inner.end);
   if (!range) return;
   // BuildKit expands the stage's ARGs in `--from`: resolve them like a FROM line does with global ARGs.
@@ -77,7 +81,7 @@ function fromInstruction(scope: Scope, line: LogicalLine, words: readonly Word[]
 
 /** The image of a `FROM`, or null for `scratch` and earlier stages (also when named through an ARG default). */
 function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { detail?: string }): Reference | null {
-  const isImage = (name: string): boolean => name.toLowerCase() !== 'scratch' && !scope.stages.has(name.toLowerCase());
+  const isImage = (name: string): boolean => name.toLowerCase() !== 'scratch' && !scope.stages.has(name.toLowerCase()) && !scope.contexts.has(name);
   const inner = unquoted(line, word, scope.escape);
   const logical = inner ?? word;
   const written = line.text.slice(logical.start, logical.end);
@@ -99,6 +103,13 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
   }
   const resolved = resolveArgs(written, scope.args);
   if (!resolved) {
+    const nested = resolveNestedArgs(written, scope.args);
+    if (nested) {
+      // ARG defaults built from other ARGs: the image is known, but no single literal holds it.
+      if (!isImage(nested.value)) return null;
+      const through = `ARG defaults built from other ARGs (${nested.names.join(', ')}): shown, not edited`;
+      return makeReference(scope.file, { kind: KIND, value: nested.value, parts: [{ role: 'reference', ...range }], skip: 'templated', detail: [detail.detail, through].filter(Boolean).join('; ') });
+    }
     return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', ...detail });
   }
   if (!isImage(resolved.value)) return null;
@@ -133,9 +144,9 @@ function flagWords(words: readonly Word[]): Word[] {
   return flags;
 }
 
-function extract(file: SourceFile): { references: Reference[]; problems: readonly ScanProblem[] } {
+function extract(file: SourceFile, facts: DockerfileFacts | undefined): { references: Reference[]; problems: readonly ScanProblem[] } {
   const parsed = readDockerfile(file);
-  const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map(), stageArgs: new Map() };
+  const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map(), stageArgs: new Map(), contexts: facts?.contexts ?? new Map() };
   for (const directive of parsed.directives) {
     if (directive.key !== 'syntax' || directive.value === '') continue;
     scope.references.push(
@@ -175,13 +186,35 @@ function extract(file: SourceFile): { references: Reference[]; problems: readonl
   return { references: scope.references, problems: parsed.problems };
 }
 
+type DockerfileFacts = BakeFacts;
+
+/** A file that may build or tag images by script: CI files and pipelines (any YAML, Jenkinsfiles). */
+const BUILDS_BY_SCRIPT = /\b(?:docker|podman|buildah)\s+(?:buildx\s+|image\s+)?(?:build|bud|tag)\b/;
+
+/**
+ * Named build contexts and the images built here, over all files of a scan: docker-bake `contexts`
+ * and `tags`, compose `additional_contexts`, `docker build -t` / `docker tag` in scripts.
+ */
+function dockerfileFacts(files: readonly SourceFile[]): DockerfileFacts {
+  const facts: BakeFacts = { builds: [], contexts: new Map() };
+  for (const file of files) {
+    if (isDockerfileName(file.path)) continue;
+    if (isBakeFile(file.path)) bakeFacts(file, facts);
+    else if (/\.ya?ml$/i.test(file.path) && file.text.includes('additional_contexts')) composeContexts(file, facts.contexts);
+    if (BUILDS_BY_SCRIPT.test(file.text)) for (const built of scriptBuilds(file)) facts.builds.push(built);
+  }
+  return facts;
+}
+
 /** Dockerfiles and Containerfiles: `FROM` images (through global `ARG` defaults), `COPY --from`, `RUN --mount=from=`, `# syntax=`. */
-export const dockerfileExtractor: Extractor = {
+export const dockerfileExtractor: Extractor<DockerfileFacts> = {
   name: 'dockerfile',
   kinds: ['dockerfile-from'],
   quoting: 'verbatim',
-  isCandidate: isDockerfileName,
+  isCandidate: (path) => isDockerfileName(path) || isBakeFile(path),
+  prepare: dockerfileFacts,
+  preparedBuilds: (facts): readonly BuiltImage[] => facts.builds,
   owns: (file) => isDockerfileName(file.path),
   claims: (file) => isDockerfileName(file.path),
-  extract: (file) => extract(file),
+  extract: (file, facts) => extract(file, facts),
 };

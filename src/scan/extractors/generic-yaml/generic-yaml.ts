@@ -1,7 +1,7 @@
 import type { ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
-import { isApiDescription, yamlSource } from '../../yaml-source.js';
+import { isApiDescription, isUpdatecliManifest, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
@@ -9,7 +9,8 @@ import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-im
  * fields, and split `registry` + `repository` + `tag` (+ `digest`) maps under any key. Values files
  * (`values*.yaml`, `*-values.yaml`, anything under `charts/`) report 'helm-values', the rest 'yaml-image'.
  * Values files are this extractor's by name: no other format's content check takes them. OpenAPI and
- * Swagger descriptions hold example answers, not deployments: nothing in them is reported.
+ * Swagger descriptions hold example answers, not deployments: nothing in them is reported; nor is
+ * anything in updatecli manifests, whose `spec.image` fields name what to watch.
  */
 
 const VALUES_FILE = /^(?:.*[-_.])?values(?:[-_.][^/]*)?\.ya?ml$/i;
@@ -30,7 +31,7 @@ export const genericYamlExtractor: Extractor = {
     const kind = helmValuesKind(file.path);
     if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => kind, true), problems: [] };
     const { documents, problems } = yamlSource(file);
-    if (isApiDescription(documents)) return { references: [], problems };
+    if (isApiDescription(documents) || isUpdatecliManifest(documents)) return { references: [], problems };
     const references = documents.flatMap((document) => imageFields(file, document.contents, { kindFor: () => kind, splitKind: kind, splitAnywhere: true, snakeKeys: true }));
     return { references: sortByPosition(references), problems };
   },

@@ -60,20 +60,25 @@ function matrixImages(file: SourceFile, job: YAMLMap, usedKeys: ReadonlySet<stri
   if (!isMap(matrix)) return [];
   const wanted = (key: string): boolean => usedKeys.has(key) || isMatrixImageKey(key);
   const references: Reference[] = [];
-  const take = (node: unknown): void => {
+  // An axis the job's container or services use holds images whatever they look like. One that is
+  // only named like an image (`image: [base-notebook, …]` passed to a reusable workflow) counts when
+  // its values are written as images: with a tag, a digest or a registry path.
+  const take = (node: unknown, key: string): void => {
     const reference = scalarImage(file, node, 'yaml-image');
-    if (reference) references.push(reference);
+    if (!reference) return;
+    if (!usedKeys.has(key) && reference.image !== null && reference.image.tag === null && reference.image.digest === null && !reference.value.includes('/')) return;
+    references.push(reference);
   };
   for (const [key, value] of mapEntries(matrix)) {
     if (key === 'include') {
       if (!isSeq(value)) continue;
       for (const entry of value.items) {
         if (!isMap(entry)) continue;
-        for (const [entryKey, entryValue] of mapEntries(entry)) if (wanted(entryKey)) take(entryValue);
+        for (const [entryKey, entryValue] of mapEntries(entry)) if (wanted(entryKey)) take(entryValue, entryKey);
       }
     } else if (key !== 'exclude' && wanted(key)) {
-      if (isSeq(value)) value.items.forEach(take);
-      else take(value);
+      if (isSeq(value)) for (const item of value.items) take(item, key);
+      else take(value, key);
     }
   }
   return references;

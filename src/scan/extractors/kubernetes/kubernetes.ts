@@ -1,7 +1,7 @@
-import { isMap, isScalar, type Document, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { ReferenceKind } from '../../../core/types.js';
-import type { Extractor } from '../../extractor.js';
+import type { BuiltImage, Extractor } from '../../extractor.js';
 import type { Reference } from '../../../core/types.js';
 import { mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
@@ -11,7 +11,9 @@ import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml
  * Kubernetes manifests, including custom resources and `kind: List`: every `image` field and every
  * `…Image` field, anywhere in the object, and named values that hold a pinned image (`env` entries such
  * as `RELATED_IMAGE_DB`, Tekton and Argo parameters such as `gitInitImage`). CustomResourceDefinitions
- * are schemas, not workloads: skipped.
+ * are schemas, not workloads: skipped. A Skaffold config's `build.artifacts[].image` (also under
+ * `profiles`) names what Skaffold builds here: not a reference, and where a manifest uses that name it
+ * is marked as built here.
  */
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
@@ -28,6 +30,22 @@ export function isKubernetesObject(node: unknown): node is YAMLMap {
 
 function isCustomResourceDefinition(map: YAMLMap): boolean {
   return stringField(map, 'kind') === 'CustomResourceDefinition' && stringField(map, 'apiVersion') !== null;
+}
+
+/** The `image` nodes of a Skaffold config's build artifacts, top level and per profile. */
+function skaffoldArtifactImages(root: YAMLMap): unknown[] {
+  const apiVersion = stringField(root, 'apiVersion');
+  if (apiVersion === null || !apiVersion.startsWith('skaffold/')) return [];
+  const nodes: unknown[] = [];
+  const fromBuild = (build: unknown): void => {
+    const artifacts = isMap(build) ? mapGet(build, 'artifacts') : undefined;
+    if (!isSeq(artifacts)) return;
+    for (const artifact of artifacts.items) if (isMap(artifact) && mapGet(artifact, 'image') !== undefined) nodes.push(mapGet(artifact, 'image'));
+  };
+  fromBuild(mapGet(root, 'build'));
+  const profiles = mapGet(root, 'profiles');
+  if (isSeq(profiles)) for (const profile of profiles.items) if (isMap(profile)) fromBuild(mapGet(profile, 'build'));
+  return nodes;
 }
 
 /** A file with a document that does not parse (a Helm template, or YAML only a lenient parser takes) but plainly is a manifest. */
@@ -94,9 +112,17 @@ export const kubernetesExtractor: Extractor = {
   extract(file) {
     if (isBrokenTemplate(file)) return { references: templateLineImages(file, lineKindFor), problems: [] };
     const { documents, problems } = yamlSource(file);
+    const builds: BuiltImage[] = [];
     const references = documents.flatMap((document) => {
       const root = document.contents;
       if (!isKubernetesObject(root)) return [];
+      const artifacts = new Set<number | undefined>();
+      for (const node of skaffoldArtifactImages(root)) {
+        const built = scalarImage(file, node, 'kubernetes-image');
+        if (!built) continue;
+        artifacts.add(built.spans[0]?.start);
+        if (built.skip === null || built.skip === 'no-tag') builds.push({ value: built.value, file: built.file, line: built.line });
+      }
       const fields = imageFields(file, root, {
         kindFor,
         splitKind: 'kubernetes-image',
@@ -105,9 +131,10 @@ export const kubernetesExtractor: Extractor = {
         skipMap: isCustomResourceDefinition,
       });
       const taken = new Set(fields.map((reference) => reference.spans[0]?.start));
-      return [...fields, ...namedValueImages(file, root).filter((reference) => !taken.has(reference.spans[0]?.start))];
+      const all = [...fields, ...namedValueImages(file, root).filter((reference) => !taken.has(reference.spans[0]?.start))];
+      return artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
     });
     if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) references.push(reference);
-    return { references: sortByPosition(references), problems };
+    return { references: sortByPosition(references), problems, builds };
   },
 };

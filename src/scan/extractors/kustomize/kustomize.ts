@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
@@ -9,7 +9,16 @@ import { baseName, isYamlPath } from '../../yaml-image-fields.js';
 /**
  * kustomize `images:` overrides. The effective reference is `(newName ?? name):newTag[@digest]`;
  * spans: `repository` on newName (or on name when there is none), `tag` on newTag, `digest` on digest.
+ * A placeholder in capitals (`newTag: CONTAINER_IMAGES_TAG`, `newName: REGISTRY_HOST/app`), which a
+ * script replaces before kustomize runs, is not a reference. Inline patches (`patches: - patch: |`,
+ * `patchesStrategicMerge: - |`) are read line by line: their `image:` lines are references.
  */
+
+/** `CONTAINER_IMAGES_TAG`: capitals joined by underscores, a word a script substitutes. */
+const PLACEHOLDER = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+
+/** An `image:` line inside a patch: indentation, an optional list dash, the key, an optional quote, the value. */
+const PATCH_IMAGE_LINE = /^([ \t]*(?:-[ \t]+)?image:[ \t]*)(["']?)([^\s"'#]+)\2[ \t]*(?:#.*)?\r?$/;
 
 const FILE_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 const KINDS = new Set(['Kustomization', 'Component']);
@@ -58,6 +67,7 @@ function imageOverride(file: SourceFile, entry: YAMLMap): Reference | null {
   const newTag = field(file, entry, 'newTag');
   const digest = field(file, entry, 'digest');
   if (!name || (!newName && !newTag && !digest)) return null;
+  if ((newTag && PLACEHOLDER.test(newTag.value)) || (newName && PLACEHOLDER.test(newName.value.split('/')[0]!))) return null;
   const repository = newName ?? name;
   const parts: PartInput[] = [{ role: 'repository', start: repository.start, end: repository.end }];
   let value = repository.value;
@@ -74,6 +84,42 @@ function imageOverride(file: SourceFile, entry: YAMLMap): Reference | null {
   }
   const literal = [repository, newTag, digest].every((part) => !part || part.literal);
   return makeReference(file, { kind: 'kustomize-image', value, parts, ...(literal ? {} : { skip: 'unsupported-quoting' as const }) });
+}
+
+/** The `image:` lines of a patch written inline as a block scalar (`|`, `|-`), at their place in the file. */
+function inlinePatchImages(file: SourceFile, node: unknown): Reference[] {
+  if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return [];
+  if (node.type !== Scalar.BLOCK_LITERAL && node.type !== Scalar.BLOCK_FOLDED) return [];
+  const references: Reference[] = [];
+  const [start, end] = node.range;
+  let at = file.text.indexOf('\n', start) + 1;
+  while (at > 0 && at < end) {
+    let lineEnd = file.text.indexOf('\n', at);
+    if (lineEnd === -1 || lineEnd > end) lineEnd = end;
+    const match = PATCH_IMAGE_LINE.exec(file.text.slice(at, lineEnd));
+    if (match) {
+      const valueStart = at + match[1]!.length + match[2]!.length;
+      references.push(
+        makeReference(file, { kind: 'kustomize-image', value: match[3]!, parts: [{ role: 'reference', start: valueStart, end: valueStart + match[3]!.length }], detail: 'inline patch' }),
+      );
+    }
+    at = lineEnd + 1;
+  }
+  return references;
+}
+
+/** Inline patches: `patches[].patch`, `patchesStrategicMerge[]` strings and `patchesJson6902[].patch`. */
+function patchImages(file: SourceFile, root: YAMLMap): Reference[] {
+  const references: Reference[] = [];
+  for (const key of ['patches', 'patchesStrategicMerge', 'patchesJson6902']) {
+    const list = mapGet(root, key);
+    if (!isSeq(list)) continue;
+    for (const item of list.items) {
+      const patch = isMap(item) ? mapGet(item, 'patch') : item;
+      for (const reference of inlinePatchImages(file, patch)) references.push(reference);
+    }
+  }
+  return references;
 }
 
 export const kustomizeExtractor: Extractor = {
@@ -93,13 +139,15 @@ export const kustomizeExtractor: Extractor = {
       const root = document.contents;
       if (!isMap(root)) continue;
       const images = mapGet(root, 'images');
-      if (!isSeq(images)) continue;
-      for (const entry of images.items) {
-        if (!isMap(entry)) continue;
-        const reference = imageOverride(file, entry);
-        if (reference) references.push(reference);
+      if (isSeq(images)) {
+        for (const entry of images.items) {
+          if (!isMap(entry)) continue;
+          const reference = imageOverride(file, entry);
+          if (reference) references.push(reference);
+        }
       }
+      for (const reference of patchImages(file, root)) references.push(reference);
     }
-    return { references, problems };
+    return { references: references.sort((a, b) => a.line - b.line || a.column - b.column), problems };
   },
 };

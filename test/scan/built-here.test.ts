@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../src/core/source-file.js';
+import { scanFiles } from '../../src/scan/scan-files.js';
+
+const scan = (files: Record<string, string>) =>
+  scanFiles(Object.entries(files).map(([path, text]) => sourceFile(path, Buffer.from(text, 'utf8')))).references.map((reference) => [
+    reference.file,
+    reference.line,
+    reference.value,
+    reference.skip,
+    reference.detail,
+  ]);
+
+describe('named build contexts are not images', () => {
+  it('bake `contexts` names used by COPY --from, RUN --mount and FROM are left out; a real image beside them is kept', () => {
+    const bake = 'target "api" {\n  contexts = {\n    protos = "./proto"\n    runtime = "target:runtime"\n    "cacert" = "https://pki.example.test/ca.tar"\n  }\n}\n';
+    const dockerfile = 'FROM runtime\nCOPY --from=protos /p /p\nRUN --mount=from=cacert,target=/ca true\nCOPY --from=busybox:1.36.1 /bin/busybox /bin/\n';
+    expect(scan({ 'docker-bake.hcl': bake, 'api/Dockerfile': dockerfile })).toEqual([['api/Dockerfile', 4, 'busybox:1.36.1', null, 'COPY --from']]);
+  });
+
+  it('reads contexts from docker-bake.json and from compose additional_contexts (map and list forms)', () => {
+    const bake = JSON.stringify({ target: { api: { contexts: { schema: './schema' }, tags: ['acme-api:local'] } } });
+    const compose =
+      'services:\n  ui:\n    build:\n      context: ui\n      additional_contexts:\n        - fonts=./fonts\n  docs:\n    build:\n      context: docs\n      additional_contexts:\n        theme: ../theme\n';
+    const dockerfile = 'FROM node:22.12.0\nCOPY --from=schema / /schema\nCOPY --from=fonts / /fonts\nCOPY --from=theme / /theme\nCOPY --from=icons / /icons\n';
+    expect(scan({ 'docker-bake.json': bake, 'compose.yaml': compose, 'ui/Dockerfile': dockerfile })).toEqual([
+      ['ui/Dockerfile', 1, 'node:22.12.0', null, undefined],
+      ['ui/Dockerfile', 5, 'icons', 'no-tag', 'COPY --from'],
+    ]);
+  });
+});
+
+describe('images built in the repository are reported as local, with where they are built', () => {
+  it('bake target tags, `docker build -t` / `--tag` (continued lines too) and `docker tag` in CI files', () => {
+    const bake = 'target "base" {\n  tags = ["acme/base:dev", "registry.example.test/acme/base:${VERSION}"]\n}\n';
+    const ci = [
+      'build:',
+      '  image: docker:27.4.1',
+      '  script:',
+      '    - |',
+      '      docker buildx build \\',
+      '        --platform linux/amd64 \\',
+      '        -t acme/builder:ci .',
+      '    - docker tag acme/builder:ci registry.example.test/acme/builder:1.4',
+      '    - podman build --tag=acme/podman-built:2 .',
+      '    - docker build -t "acme/worker:$CI_COMMIT_SHA" .',
+      '',
+    ].join('\n');
+    const files = {
+      'docker-bake.hcl': bake,
+      '.gitlab-ci.yml': ci,
+      'svc/Dockerfile': 'FROM acme/base:dev\nFROM acme/builder:ci\nFROM acme/podman-built:2\nFROM acme/worker:1.0\n',
+      'k8s/job.yaml': 'apiVersion: batch/v1\nkind: Job\nspec:\n  template:\n    spec:\n      containers:\n        - name: b\n          image: registry.example.test/acme/builder:1.4\n',
+    };
+    expect(scan(files)).toEqual([
+      ['.gitlab-ci.yml', 2, 'docker:27.4.1', null, 'job build'],
+      ['k8s/job.yaml', 8, 'registry.example.test/acme/builder:1.4', 'local-stage', 'built in this repository (.gitlab-ci.yml:8)'],
+      ['svc/Dockerfile', 1, 'acme/base:dev', 'local-stage', 'built in this repository (docker-bake.hcl:2)'],
+      ['svc/Dockerfile', 2, 'acme/builder:ci', 'local-stage', 'built in this repository (.gitlab-ci.yml:7)'],
+      ['svc/Dockerfile', 3, 'acme/podman-built:2', 'local-stage', 'built in this repository (.gitlab-ci.yml:9)'],
+      ['svc/Dockerfile', 4, 'acme/worker:1.0', null, undefined],
+    ]);
+  });
+
+  it('Skaffold build artifacts are what Skaffold builds: not references, and manifests using them are local', () => {
+    const skaffold = 'apiVersion: skaffold/v4beta11\nkind: Config\nbuild:\n  artifacts:\n    - image: cart\nprofiles:\n  - name: dev\n    build:\n      artifacts:\n        - image: cart-debug\n';
+    const deployment =
+      'apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: cart\n        - name: d\n          image: cart-debug\n        - name: r\n          image: redis:7.4.1\n';
+    expect(scan({ 'skaffold.yaml': skaffold, 'k8s/cart.yaml': deployment })).toEqual([
+      ['k8s/cart.yaml', 8, 'cart', 'local-stage', 'built in this repository (skaffold.yaml:5)'],
+      ['k8s/cart.yaml', 10, 'cart-debug', 'local-stage', 'built in this repository (skaffold.yaml:10)'],
+      ['k8s/cart.yaml', 12, 'redis:7.4.1', null, undefined],
+    ]);
+  });
+});
+
+describe('compose variables set in the .env file beside the compose file', () => {
+  it('shows the image the .env sets, names the line, and does not edit it; other folders and unset names stay templated', () => {
+    const env = "# comment\nAPI_IMAGE=ghcr.io/acme/api:3.2.1\nexport WEB_IMAGE='nginx:1.27.3'\nEMPTY_IMAGE=\n";
+    const compose = 'services:\n  api:\n    image: "$API_IMAGE"\n  web:\n    image: ${WEB_IMAGE}\n  other:\n    image: $EMPTY_IMAGE\n  tagged:\n    image: acme/tool:${TOOL_TAG}\n';
+    expect(scan({ 'stack/.env': env, 'stack/compose.yaml': compose, 'elsewhere/compose.yaml': 'services:\n  api:\n    image: $API_IMAGE\n' })).toEqual([
+      ['elsewhere/compose.yaml', 3, '$API_IMAGE', 'templated', undefined],
+      ['stack/compose.yaml', 3, 'ghcr.io/acme/api:3.2.1', 'templated', 'API_IMAGE from stack/.env:2; set there, not edited here'],
+      ['stack/compose.yaml', 5, 'nginx:1.27.3', 'templated', 'WEB_IMAGE from stack/.env:3; set there, not edited here'],
+      ['stack/compose.yaml', 7, '$EMPTY_IMAGE', 'templated', undefined],
+      ['stack/compose.yaml', 9, 'acme/tool:${TOOL_TAG}', 'templated', undefined],
+    ]);
+  });
+});
+
+describe('kustomize', () => {
+  it('reads image lines of inline patches at their place in the file, and leaves capital placeholders out', () => {
+    const kustomization = [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      'images:',
+      '  - name: ghcr.io/acme/api',
+      '    newTag: API_IMAGE_TAG',
+      '  - name: redis',
+      '    newName: MIRROR_REGISTRY/redis',
+      '  - name: nginx',
+      '    newTag: 1.27.3',
+      'patches:',
+      '  - patch: |-',
+      '      apiVersion: apps/v1',
+      '      kind: Deployment',
+      '      metadata:',
+      '        name: api',
+      '      spec:',
+      '        template:',
+      '          spec:',
+      '            containers:',
+      '              - name: api',
+      '                image: "ghcr.io/acme/api:2.0.1"  # pinned by release',
+      '              - image: busybox:1.36.1',
+      '                name: wait',
+      '  - path: patch-file.yaml',
+      'patchesStrategicMerge:',
+      '  - |',
+      '    apiVersion: apps/v1',
+      '    kind: Deployment',
+      '    metadata: {name: worker}',
+      '    spec: {template: {spec: {containers: [{name: w, image: not-read-in-flow}]}}}',
+      '    ---',
+      '    kind: CronJob',
+      '    spec:',
+      '      jobTemplate:',
+      '        spec:',
+      '          template:',
+      '            spec:',
+      '              containers:',
+      '                - name: sweep',
+      '                  image: alpine:3.21.2',
+      '',
+    ].join('\n');
+    const found = scanFiles([sourceFile('overlays/prod/kustomization.yaml', Buffer.from(kustomization, 'utf8'))]).references;
+    expect(found.map((reference) => [reference.line, reference.column, reference.value, reference.kind, reference.skip, reference.detail])).toEqual([
+      [8, 11, 'nginx:1.27.3', 'kustomize-image', null, undefined],
+      [21, 25, 'ghcr.io/acme/api:2.0.1', 'kustomize-image', null, 'inline patch'],
+      [22, 24, 'busybox:1.36.1', 'kustomize-image', null, 'inline patch'],
+      [40, 26, 'alpine:3.21.2', 'kustomize-image', null, 'inline patch'],
+    ]);
+    expect(found[1]?.spans.map((span) => [span.role, span.text])).toEqual([['reference', 'ghcr.io/acme/api:2.0.1']]);
+  });
+});
+
+describe('more values that are not container images', () => {
+  it('updatecli manifests name images to watch, not to run: nothing is reported', () => {
+    const manifest =
+      'name: Bump alpine\nsources:\n  latest:\n    kind: dockerimage\n    spec:\n      image: alpine\n      tagfilter: "^3"\nconditions:\n  exists:\n    kind: dockerimage\n    spec:\n      image: "alpine"\ntargets:\n  dockerfile:\n    kind: dockerfile\n    spec:\n      file: Dockerfile\n';
+    expect(scan({ 'updatecli/updatecli.d/alpine.yaml': manifest, 'chart/values.yaml': 'image: alpine:3.21.2\n' })).toEqual([['chart/values.yaml', 1, 'alpine:3.21.2', null, undefined]]);
+  });
+
+  it('an Azure Pipelines pool image is a virtual machine image; a container job image is kept', () => {
+    const pipeline =
+      'resources:\n  containers:\n    - container: sdk\n      image: mcr.microsoft.com/dotnet/sdk:9.0.101\npool:\n  name: Build-Windows\n  image: $(WindowsPoolImage)\n  os: windows\njobs:\n  - job: lint\n    pool:\n      image: 1es-ubuntu-22.04\n    container: sdk\n';
+    expect(scan({ 'eng/pipelines/build.yml': pipeline })).toEqual([['eng/pipelines/build.yml', 4, 'mcr.microsoft.com/dotnet/sdk:9.0.101', null, undefined]]);
+  });
+
+  it('a workflow matrix of names passed on to a reusable workflow is not images; one used as the container is', () => {
+    const workflow = [
+      'jobs:',
+      '  build:',
+      '    uses: ./.github/workflows/build-one.yml',
+      '    with:',
+      '      image: ${{ matrix.image }}',
+      '    strategy:',
+      '      matrix:',
+      '        image: [base-notebook, minimal-notebook, quay.io/acme/tools:1.2]',
+      '  test:',
+      '    runs-on: ubuntu-latest',
+      '    container: ${{ matrix.os }}',
+      '    strategy:',
+      '      matrix:',
+      '        os: [fedora, debian:12.8]',
+      '',
+    ].join('\n');
+    expect(scan({ '.github/workflows/ci.yml': workflow })).toEqual([
+      ['.github/workflows/ci.yml', 8, 'quay.io/acme/tools:1.2', null, undefined],
+      ['.github/workflows/ci.yml', 11, '${{ matrix.os }}', 'templated', undefined],
+      ['.github/workflows/ci.yml', 14, 'fedora', 'no-tag', undefined],
+      ['.github/workflows/ci.yml', 14, 'debian:12.8', null, undefined],
+    ]);
+  });
+
+  it('Cloud Build files named otherwise are recognised by their keys; Azure steps with names are not', () => {
+    const cloudBuild =
+      "steps:\n  - name: 'bash'\n    id: creds\n    args: ['-c', 'true']\n  - name: gcr.io/cloud-builders/gcloud:502.0.0\n    entrypoint: bash\ntimeout: 1200s\noptions:\n  machineType: E2_HIGHCPU_8\n";
+    const azure = 'steps:\n  - script: make image\n    name: build_image\n';
+    expect(scan({ 'ops/test.yaml': cloudBuild, 'ops/azure.yaml': azure })).toEqual([
+      ['ops/test.yaml', 2, 'bash', 'no-tag', undefined],
+      ['ops/test.yaml', 5, 'gcr.io/cloud-builders/gcloud:502.0.0', null, undefined],
+    ]);
+  });
+});
