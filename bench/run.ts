@@ -5,7 +5,11 @@
 // (nothing new): wall time, GitLab API calls per project, registry requests per distinct image,
 // the peak RSS and the CPU time of each worker. The last line printed is one JSON object.
 //
-// Usage: npm run bench:run -- --projects N --workers W [--latency-ms L] [--concurrency C] [--cpu-prof DIR]
+// With `--mode run`, the same group is swept by the scheduled CI job instead: W shard processes of
+// `archpin run --shard I/W` at once (a GitLab `parallel: W` job), each with its own cache directory
+// kept between the two runs, as a CI cache would keep it.
+//
+// Usage: npm run bench:run -- --projects N --workers W [--mode serve|run] [--latency-ms L] [--concurrency C] [--cpu-prof DIR]
 // (needs docker-registry and redis-server: scripts/ensure-registry.mjs installs them)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -153,6 +157,54 @@ async function drained(repositories: Queue, sweeps: Queue, sweepId: string): Pro
   }
 }
 
+interface ShardUsage {
+  readonly cpuMs: number;
+  readonly maxRssKb: number;
+}
+
+/**
+ * One sweep by the scheduled CI job: W shard processes of `archpin run` at once, each keeping its
+ * own cache directory. Resolves with each shard's CPU time and peak RSS; a shard that exits with
+ * anything but 0 fails the bench with its stderr.
+ */
+async function runShards(config: string, work: string, shards: number, concurrency: number): Promise<ShardUsage[]> {
+  return Promise.all(
+    Array.from({ length: shards }, (_, index) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--require',
+          path.join(ROOT, 'bench/process-usage.cjs'),
+          path.join(ROOT, 'bin/archpin.js'),
+          'run',
+          '--config',
+          config,
+          '--cache-dir',
+          path.join(work, `cache-shard-${index + 1}`),
+          '--shard',
+          `${index + 1}/${shards}`,
+          '--concurrency',
+          String(concurrency),
+          '--format',
+          'json',
+          '--log-level',
+          'warn',
+        ],
+        { env: { PATH: process.env.PATH ?? '', HOME: work, GITLAB_TOKEN: GITLAB_TEST_TOKEN }, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      return new Promise<ShardUsage>((resolve, reject) => {
+        child.once('exit', (code) => {
+          const usage = /PROCESS_USAGE (\{.*\})/.exec(stderr)?.[1];
+          if (code !== 0 || usage === undefined) reject(new Error(`shard ${index + 1}/${shards} exited with ${code}:\n${stderr.slice(-4000)}`));
+          else resolve(JSON.parse(usage) as ShardUsage);
+        });
+      });
+    }),
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -160,6 +212,7 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: '1' },
       'latency-ms': { type: 'string', default: '20' },
       'cpu-prof': { type: 'string' },
+      mode: { type: 'string', default: 'serve' },
       concurrency: { type: 'string', default: '16' },
     },
   });
@@ -183,6 +236,56 @@ async function main(): Promise<void> {
       gitlab.state.addProject(`acme/${team}/${kind}-${String(index).padStart(5, '0')}`, { files: projectFiles(images, index) });
     }
     const distinctImages = Object.keys(IMAGES).length + 1;
+    if (values.mode === 'run') {
+      const runConfig = path.join(work, 'archpin-run.json');
+      writeFileSync(runConfig, JSON.stringify({ forge: { type: 'gitlab', url: gitlab.url, groups: ['acme'] }, tagCacheTtl: '1s' }));
+      const phase = async (label: string) => {
+        proxy.reset();
+        const from = gitlab.requests.length;
+        const started = performance.now();
+        const usage = await runShards(runConfig, work, workers, concurrency);
+        const seconds = Math.round(((performance.now() - started) / 1000) * 100) / 100;
+        const requests = gitlab.requests.slice(from);
+        const projectCalls = requests.filter((request) => request.path.startsWith('/projects/')).length;
+        const result = {
+          seconds,
+          calls: requests.length,
+          groupCalls: requests.length - projectCalls,
+          projectCalls,
+          writes: requests.filter((request) => request.method !== 'GET' && request.method !== 'HEAD').length,
+          registryRequests: proxy.requests.length,
+          cpuMs: usage.reduce((sum, shard) => sum + shard.cpuMs, 0),
+          peakRssMiB: usage.map((shard) => Math.round((shard.maxRssKb / 1024) * 10) / 10),
+        };
+        process.stdout.write(`${label}: ${JSON.stringify(result)}\n`);
+        return result;
+      };
+      const first = await phase('first');
+      const opened = [...gitlab.state.projects.values()].filter((project) => project.mergeRequests.length > 0).length;
+      const noop = await phase('noop');
+      const perProject = (calls: number) => Math.round((calls / projects) * 1000) / 1000;
+      process.stdout.write(
+        `${JSON.stringify({
+          mode: 'run',
+          projects,
+          shards: workers,
+          latencyMs,
+          concurrencyPerShard: concurrency,
+          firstRunSeconds: first.seconds,
+          noopSeconds: noop.seconds,
+          apiCallsPerProject: { first: perProject(first.calls), noop: perProject(noop.calls) },
+          apiCalls: { first: first.calls, noop: noop.calls, noopGroupListing: noop.groupCalls, noopPerProjectCalls: noop.projectCalls },
+          writes: { first: first.writes, noop: noop.writes },
+          projectsWithMergeRequests: opened,
+          registryRequestsPerDistinctImage: { first: Math.round((first.registryRequests / distinctImages) * 10) / 10, noop: Math.round((noop.registryRequests / distinctImages) * 10) / 10 },
+          rateLimited: gitlab.rateLimited(),
+          peakRssMiBPerShard: { first: first.peakRssMiB, noop: noop.peakRssMiB },
+          cpuMsPerProject: { first: Math.round((first.cpuMs / projects) * 10) / 10, noop: Math.round((noop.cpuMs / projects) * 10) / 10 },
+          cpus: os.cpus().length,
+        })}\n`,
+      );
+      return;
+    }
     const config = path.join(work, 'archpin.json');
     writeFileSync(
       config,
