@@ -70,9 +70,14 @@ console.log(`tree: ${projects} projects in ${dir} (generated or reused in ${((pe
 
 const runs = [];
 for (let i = 0; i < 3; i++) {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, bin, 'graph', dir, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  // Wall time around the whole process; its peak RSS from the preload (no `time` binary needed).
+  const start = performance.now();
+  const result = spawnSync(process.execPath, ['--require', path.join(root, 'bench/process-usage.cjs'), bin, 'graph', dir, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const seconds = (performance.now() - start) / 1000;
   if (result.status !== 0) throw new Error(`archpin graph exited ${result.status}: ${result.stderr}`);
-  const [seconds, kb] = result.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+  const usage = /PROCESS_USAGE (\{.*\})/.exec(result.stderr);
+  if (!usage) throw new Error(`archpin graph printed no usage line: ${result.stderr}`);
+  const kb = JSON.parse(usage[1]).maxRssKb;
   const graph = JSON.parse(result.stdout);
   runs.push({ seconds, kb, nodes: graph.projects.length, edges: graph.edges.length, order: graph.order.length, problems: graph.problems.length });
 }
