@@ -78,7 +78,9 @@ export function editsForReference(reference: Reference, target: Target): EditPla
   }
 
   const template = spans.find((span) => span.role === 'template');
-  const variable = spans.find((span) => span.role === 'variable');
+  const variables = spans.filter((span) => span.role === 'variable' && span.variable !== undefined);
+  const variable = variables[0];
+  if (template && variables.length > 1) return editsThroughVariables(reference, template, variables, tag, target.digest);
   if (template && variable?.variable) return editsThroughVariable(reference, template, variable, variable.variable, tag, target.digest);
 
   const tagSpan = spans.find((span) => span.role === 'tag');
@@ -134,5 +136,77 @@ function editsThroughVariable(reference: ImageReference, template: Span, variabl
     const pinnedTemplate = digest === null ? template.text : `${templateText}@${digest}`;
     if (pinnedTemplate !== template.text) edits.push(edit(template, pinnedTemplate));
   }
+  return { ok: true, edits, value: formatImageRef(reference.name, tag, digest), pinned: digest !== null };
+}
+
+const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** A template cut into its text and its variable uses, each with the text it stands for now. */
+interface Segment {
+  readonly text: string;
+  readonly variable?: Span;
+}
+
+function segmentsOf(template: string, variables: readonly Span[]): Segment[] | null {
+  const segments: Segment[] = [];
+  let last = 0;
+  for (const match of template.matchAll(USE)) {
+    const name = match[1] ?? match[2] ?? '';
+    const span = variables.find((candidate) => candidate.variable === name);
+    segments.push({ text: template.slice(last, match.index) });
+    // A use with no span (a dependency-proxy prefix) stands for itself: the reference keeps it as written.
+    segments.push(span ? { text: span.text, variable: span } : { text: match[0] });
+    last = match.index + match[0].length;
+  }
+  segments.push({ text: template.slice(last) });
+  // Text between the uses with a `$` left in it (`$$`, `$(…)`) is not something archpin expands.
+  return segments.some((segment, index) => index % 2 === 0 && segment.text.includes('$')) ? null : segments;
+}
+
+/**
+ * A template that uses several variables (`\${REGISTRY}/ruby:\${RUBY_VERSION}`): the new reference must
+ * differ from the current one only inside one variable's value, and that variable is edited; the
+ * others stay. A pin goes at the end of the template.
+ */
+function editsThroughVariables(reference: ImageReference, template: Span, variables: readonly Span[], tag: string | null, digest: string | null): EditPlan {
+  if (variables.some((span) => span.text.includes('@'))) return { ok: false, reason: 'a variable of the template holds a digest' };
+  const templateText = template.text.replace(/@sha256:[a-f0-9]{64}$/, '');
+  const segments = segmentsOf(templateText, variables);
+  if (!segments) return { ok: false, reason: `template ${template.text} uses variables that are not resolved` };
+  const current = segments.map((segment) => segment.text).join('');
+  const resolved = formatImageRef(reference.name, tag, null);
+  const edits: TextEdit[] = [];
+  if (resolved !== current) {
+    // The changed window, as the characters shared at both ends leave it.
+    let head = 0;
+    while (head < current.length && head < resolved.length && current[head] === resolved[head]) head++;
+    let tail = 0;
+    while (tail < current.length - head && tail < resolved.length - head && current[current.length - 1 - tail] === resolved[resolved.length - 1 - tail]) tail++;
+    const windowEnd = current.length - tail;
+    const fits: Array<{ span: Span; value: string; start: number; end: number }> = [];
+    let offset = 0;
+    segments.forEach((segment, index) => {
+      const start = offset;
+      offset += segment.text.length;
+      const span = segment.variable;
+      if (!span || segments.filter((other) => other.variable?.variable === span.variable).length > 1) return;
+      const before = segments
+        .slice(0, index)
+        .map((other) => other.text)
+        .join('');
+      const after = segments
+        .slice(index + 1)
+        .map((other) => other.text)
+        .join('');
+      if (resolved.length < before.length + after.length || !resolved.startsWith(before) || !resolved.endsWith(after)) return;
+      fits.push({ span, value: resolved.slice(before.length, resolved.length - after.length), start, end: offset });
+    });
+    // Several variables could take the change only when it sits on a boundary: the first one that holds the window takes it.
+    const chosen = fits.length === 1 ? fits[0] : fits.find((fit) => fit.start <= head && windowEnd <= fit.end);
+    if (!chosen) return { ok: false, reason: `new reference ${resolved} does not fit the template ${template.text} by changing one variable` };
+    edits.push(scalarEdit(reference, chosen.span, chosen.value));
+  }
+  const pinnedTemplate = digest === null ? template.text : `${templateText}@${digest}`;
+  if (pinnedTemplate !== template.text) edits.push(edit(template, pinnedTemplate));
   return { ok: true, edits, value: formatImageRef(reference.name, tag, digest), pinned: digest !== null };
 }

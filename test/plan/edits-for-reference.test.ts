@@ -49,6 +49,30 @@ describe('editsForReference: byte-precise, in the user spelling', () => {
     );
   });
 
+  it('edits the one variable of a two-variable template that holds the tag, and leaves the registry variable alone', () => {
+    const ci = 'variables:\n  REGISTRY: registry.example.test/mirror\n  RUBY_VERSION: "3.3.6"\ntest:\n  image: ${REGISTRY}/ruby:${RUBY_VERSION}-slim\n  script: [rspec]\n';
+    expect(update('.gitlab-ci.yml', ci, '3.4.1-slim', D1)).toBe(
+      `variables:\n  REGISTRY: registry.example.test/mirror\n  RUBY_VERSION: "3.4.1"\ntest:\n  image: \${REGISTRY}/ruby:\${RUBY_VERSION}-slim@${D1}\n  script: [rspec]\n`,
+    );
+    // A tag that grows at the boundary of two variables goes into the one before it.
+    const split = 'variables:\n  V: "3.3"\n  FLAVOUR: -alpine\nt:\n  image: ruby:${V}${FLAVOUR}\n  script: [x]\n';
+    expect(update('.gitlab-ci.yml', split, '3.3.7-alpine', null)).toBe('variables:\n  V: "3.3.7"\n  FLAVOUR: -alpine\nt:\n  image: ruby:${V}${FLAVOUR}\n  script: [x]\n');
+  });
+
+  it('refuses a two-variable template when no single variable can take the new tag', () => {
+    const ci = 'variables:\n  MAJOR: "3"\n  MINOR: "3"\nt:\n  image: ruby:${MAJOR}.${MINOR}-slim\n  script: [x]\n';
+    const file = sourceFile('.gitlab-ci.yml', new Uint8Array(Buffer.from(ci)));
+    const [reference] = scanFiles([file]).references;
+    expect(reference!.value).toBe('ruby:3.3-slim');
+    expect(editsForReference(reference!, { tag: '4.0-slim', digest: null })).toEqual({
+      ok: false,
+      reason: 'new reference ruby:4.0-slim does not fit the template ruby:${MAJOR}.${MINOR}-slim by changing one variable',
+    });
+    // One variable is enough for a minor step.
+    const minor = editsForReference(reference!, { tag: '3.4-slim', digest: null });
+    expect(minor.ok && minor.edits.map((edit) => [edit.expected, edit.replacement])).toEqual([['3', '4']]);
+  });
+
   it('puts the digest in a Dockerfile ARG that holds the whole reference', () => {
     expect(update('Dockerfile', `ARG BASE=node:20.11.1-alpine\nFROM \${BASE}\nRUN true\n`, '20.12.0-alpine', D1)).toBe(`ARG BASE=node:20.12.0-alpine@${D1}\nFROM \${BASE}\nRUN true\n`);
   });

@@ -31,13 +31,13 @@ describe('GitLab CI variables across a pipeline', () => {
     const { references, problems } = scanFiles(pipeline);
     expect(problems).toEqual([]);
     expect(references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail])).toEqual([
-      ['.gitlab-ci.yml', 7, 'ruby:3.3.6-alpine', 'templated', 'job lint; resolved through $RUBY_VERSION (ci/versions.yml:2); not edited: the literal is in another file or built from other variables'],
+      ['.gitlab-ci.yml', 7, 'ruby:3.3.6-alpine', 'templated', 'job lint; resolved through $RUBY_VERSION (ci/versions.yml:2); not edited: the literal is in another file'],
       [
         'ci/jobs/build.yml',
         2,
         'registry.example.com/mirror/debian:bookworm-20241111',
         'templated',
-        'job build; resolved through $BUILDER from other variables (ci/versions.yml:4); not edited: the literal is in another file or built from other variables',
+        'job build; resolved through $BUILDER from other variables (ci/versions.yml:4); not edited: $BUILDER is built from other variables',
       ],
       [
         'ci/jobs/build.yml',

@@ -264,7 +264,7 @@ describe('gitlab-ci references', () => {
     expect(references.map((reference) => reference.name)).toEqual(['${CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX}/docker', '$CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX/library/docker']);
   });
 
-  it('reports an anchored node once, where it is written, and resolves neither !reference nor extends', () => {
+  it('reports an anchored node once, where it is written, whether jobs reach it by alias, merge key, !reference or extends', () => {
     const text = [
       '.images:', // 1
       '  node: &node node:20.15.1-alpine', // 2

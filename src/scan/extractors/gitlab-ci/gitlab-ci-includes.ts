@@ -1,7 +1,8 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import { compileGlob } from '../../../core/glob.js';
 import type { SourceFile } from '../../../core/source-file.js';
-import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
+import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
+import { pipelineModel, type PipelineModel } from './gitlab-ci-model.js';
 
 const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -50,24 +51,18 @@ export function gitlabLocalIncludes(file: SourceFile): string[] {
   return found;
 }
 
-/** A global variable as another file of the same pipeline defines it. */
-export interface PipelineVariable {
-  /** The text as written (may use other variables: `"${PREFIX}/ruby:3.3"`); null when not a plain string. */
-  readonly text: string | null;
-  readonly file: string;
-  readonly line: number;
-}
-
 /** What a GitLab CI scan knows about the whole tree. */
 export interface GitlabFacts {
   /** Files pulled into GitLab CI by `include: local` (root-relative, `/`-separated). */
   readonly includes: ReadonlySet<string>;
-  /**
-   * For each file of a pipeline (a `.gitlab-ci.yml` and what it includes), the global `variables:`
-   * the pipeline's files define, by name (the root file's own win; names the included files define
-   * differently map to null).
-   */
-  readonly pipelineVariables?: ReadonlyMap<string, ReadonlyMap<string, PipelineVariable | null>>;
+  /** For each file of a pipeline (a `.gitlab-ci.yml` and what it includes), the pipeline's files and its model. */
+  readonly pipelines?: ReadonlyMap<string, Pipeline>;
+}
+
+/** One pipeline: its files as the scan read them (the root first) and the model built from them. */
+export interface Pipeline {
+  readonly members: readonly SourceFile[];
+  readonly model: PipelineModel;
 }
 
 const GITLAB_CI_NAME = /(^|\/)\.gitlab-ci\.ya?ml$/i;
@@ -82,7 +77,7 @@ function globMatcher(glob: string): (path: string) => boolean {
 export function gitlabFacts(files: readonly SourceFile[]): GitlabFacts {
   const byPath = new Map(files.map((file) => [file.path, file]));
   const included = new Set<string>();
-  const pipelineVariables = new Map<string, Map<string, PipelineVariable | null>>();
+  const pipelines = new Map<string, Pipeline>();
   for (const root of files.filter((file) => GITLAB_CI_NAME.test(file.path))) {
     // One pipeline: the root and what it pulls in, transitively, in include order.
     const members: SourceFile[] = [];
@@ -101,35 +96,19 @@ export function gitlabFacts(files: readonly SourceFile[]): GitlabFacts {
         }
       }
     }
-    if (members.length < 2) continue;
-    const variables = new Map<string, PipelineVariable | null>();
-    members.forEach((member, index) => {
-      for (const [name, variable] of globalVariables(member)) {
-        const known = variables.get(name);
-        if (known === undefined) variables.set(name, variable);
-        else if (index > 0 && known !== null && known.file !== root.path && known.text !== variable.text) variables.set(name, null);
-      }
-    });
-    for (const member of members) pipelineVariables.set(member.path, variables);
+    const pipeline = { members, model: pipelineModel(members) };
+    for (const member of members) if (!pipelines.has(member.path)) pipelines.set(member.path, pipeline);
   }
-  return { includes: included, pipelineVariables };
+  return { includes: included, pipelines };
 }
 
-/** The top-level `variables:` of a CI file: each value's text (`{value: …}` maps too), and where it is. */
-export function globalVariables(file: SourceFile): Map<string, PipelineVariable> {
-  const found = new Map<string, PipelineVariable>();
-  for (const document of yamlSource(file).documents) {
-    const root = document.contents;
-    if (!isMap(root)) continue;
-    const block = mapGet(root, 'variables');
-    if (!isMap(block)) continue;
-    for (const [name, node] of mapEntries(block)) {
-      const value = isMap(node) ? mapGet(node, 'value') : node;
-      const scalar = isScalar(value) ? stringScalar(value, file) : null;
-      const text = scalar?.literal ? scalar.value : isScalar(value) && typeof value.value === 'number' && value.range ? file.text.slice(value.range[0], value.range[1]) : null;
-      const at = isScalar(value) && value.range ? value.range[0] : 0;
-      found.set(name, { text, file: file.path, line: file.position(at).line });
-    }
-  }
-  return found;
+/**
+ * The model of the pipeline a file belongs to. A file whose bytes are not the ones the facts were
+ * built from (a re-scan after an edit) gets a model rebuilt with its new bytes in its place.
+ */
+export function modelFor(file: SourceFile, facts: GitlabFacts | undefined): PipelineModel {
+  const pipeline = facts?.pipelines?.get(file.path);
+  if (!pipeline) return pipelineModel([file]);
+  if (pipeline.members.includes(file)) return pipeline.model;
+  return pipelineModel(pipeline.members.map((member) => (member.path === file.path ? file : member)));
 }

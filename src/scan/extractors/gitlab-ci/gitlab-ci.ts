@@ -5,9 +5,10 @@ import type { Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { ciVerdict, GITLAB_GLOBAL_KEYS } from './gitlab-ci-sniff.js';
-import { deref, jobScope, mergeSources, readVariables, resolveImage, type VariableScope } from './gitlab-ci-variables.js';
-
-import { gitlabFacts, globalVariables, type GitlabFacts, type PipelineVariable } from './gitlab-ci-includes.js';
+import { deref, mergeSources } from './gitlab-ci-yaml.js';
+import { gitlabFacts, modelFor, type GitlabFacts } from './gitlab-ci-includes.js';
+import { jobModel, nodeKey, PipelineView, type JobModel, type VariableBinding } from './gitlab-ci-model.js';
+import { resolveImage, whereDefined, type Resolution } from './gitlab-ci-resolve.js';
 
 export { gitlabFacts, gitlabLocalIncludes, type GitlabFacts } from './gitlab-ci-includes.js';
 
@@ -21,14 +22,31 @@ function baseName(path: string): string {
 /** One document being scanned: scalars already reported are remembered, so an anchored node is reported once. */
 interface Walk {
   readonly file: SourceFile;
-  /** Global variables of the pipeline's files (this one included), by name. */
-  readonly pipeline: ReadonlyMap<string, PipelineVariable | null>;
+  readonly view: PipelineView;
+  /** The jobs of the pipeline that use each image or service node (through `extends:`, `!reference`, or their own). */
+  readonly users: ReadonlyMap<string, Users>;
   readonly document: Document.Parsed;
   readonly seen: Set<unknown>;
   readonly references: Reference[];
 }
 
-function report(walk: Walk, node: unknown, kind: ReferenceKind, scope: VariableScope, where: string): void {
+/** The jobs that run one node, and as what (the first use decides). */
+interface Users {
+  readonly kind: ReferenceKind;
+  readonly jobs: JobModel[];
+}
+
+/** Where one image node is used from: the map it is written in, as a job or template of this file. */
+interface Site {
+  readonly job: JobModel | null;
+  readonly where: string;
+}
+
+function scopeOf(walk: Walk, job: JobModel | null): ReadonlyMap<string, VariableBinding> {
+  return job ? walk.view.scopeOf(job) : walk.view.model.globals;
+}
+
+function report(walk: Walk, node: unknown, kind: ReferenceKind, site: Site): void {
   let target = deref(node, walk.document);
   if (isMap(target)) target = deref(mapGet(target, 'name'), walk.document);
   if (!isScalar(target) || walk.seen.has(target)) return;
@@ -37,7 +55,7 @@ function report(walk: Walk, node: unknown, kind: ReferenceKind, scope: VariableS
   walk.seen.add(target);
   const { file } = walk;
   const whole: PartInput = { role: 'reference', start: scalar.start, end: scalar.end };
-  const detail = where;
+  const detail = site.where;
   if (!scalar.literal) {
     walk.references.push(makeReference(file, { kind, value: scalar.value, parts: [whole], skip: 'unsupported-quoting', detail }));
     return;
@@ -47,104 +65,103 @@ function report(walk: Walk, node: unknown, kind: ReferenceKind, scope: VariableS
     walk.references.push(makeReference(file, { kind, value: scalar.value, parts: [whole], skip: 'templated', detail }));
     return;
   }
-  const resolution = resolveImage(scalar.value, scope);
-  switch (resolution.kind) {
-    case 'plain':
-      walk.references.push(makeReference(file, { kind, value: scalar.value, parts: [whole], detail }));
-      return;
-    case 'unresolved': {
-      // Resolved through other files of the pipeline or variables built from variables: the value is
-      // known, but the literal to edit is not the one the image names, so it stays skipped; the detail
-      // says where each variable was found, or why it could not be used.
-      const across = resolveAcross(scalar.value, scope, walk.pipeline, file.path);
-      const value = 'value' in across ? across.value : scalar.value;
-      walk.references.push(makeReference(file, { kind, value, parts: [whole], skip: 'templated', detail: `${detail}; ${across.note}` }));
-      return;
-    }
-    case 'resolved': {
-      const parts: PartInput[] = [
-        { role: 'template', start: scalar.start, end: scalar.end },
-        ...resolution.variables.map(({ name, literal }) => ({ role: 'variable' as const, start: literal.start, end: literal.end, variable: name })),
-      ];
-      walk.references.push(makeReference(file, { kind, value: resolution.value, parts, anchor: scalar.start, detail }));
-    }
+  // The jobs that run this node: each sees its own variables (inherited through `extends:` or not).
+  const key = nodeKey(file.path, target);
+  const users = (key === null ? undefined : walk.users.get(key)?.jobs) ?? [];
+  const reach = { files: walk.view.model.files.length, unread: walk.view.model.unread };
+  const readings = new Map<string, { resolution: Resolution; jobs: string[] }>();
+  for (const job of users.length > 0 ? users : [site.job]) {
+    const resolution = resolveImage(scalar.value, scopeOf(walk, job), file.path, reach);
+    const signature = JSON.stringify(resolution);
+    const reading = readings.get(signature);
+    if (reading) reading.jobs.push(job?.name ?? '');
+    else readings.set(signature, { resolution, jobs: [job?.name ?? ''] });
+  }
+  const several = readings.size > 1;
+  for (const { resolution, jobs } of readings.values()) {
+    const seenBy = several ? `; as ${jobs.length === 1 ? 'job' : 'jobs'} ${jobs.join(', ')} ${jobs.length === 1 ? 'sees' : 'see'} it` : '';
+    walk.references.push(referenceFor(file, kind, scalar, resolution, `${detail}${seenBy}`));
   }
 }
 
-const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
-const MAX_NESTING = 8;
-
-type Across = { readonly value: string; readonly note: string } | { readonly note: string };
-
-/** Expands `$VAR`s through the literals in scope, the pipeline's other files and variables built from variables. */
-function resolveAcross(text: string, scope: VariableScope, pipeline: ReadonlyMap<string, PipelineVariable | null>, path: string, depth = 0): Across {
-  const used: string[] = [];
-  // Set inside the replace callback below, which the compiler's narrowing does not follow.
-  let missing = null as string | null;
-  const value = text.replace(USE, (use, braced: string | undefined, plain: string | undefined) => {
-    if (missing !== null) return use;
-    const name = (braced ?? plain)!;
-    const literal = scope.get(name);
-    if (literal) return literal.value;
-    const defined = pipeline.get(name);
-    if (literal === null && (defined?.text === null || defined?.text.includes('$') !== true)) {
-      // The job's own definition (a `parallel: matrix` axis, a value from another variable) wins.
-      missing = `$${name} is set by the job to several values or from another variable`;
-      return use;
-    }
-    if (defined === undefined) {
-      missing = `$${name} is not defined in ${pipeline.size > 0 ? "this pipeline's files" : 'this file'} (a CI/CD setting or predefined variable)`;
-      return use;
-    }
-    if (defined === null || defined.text === null) {
-      missing = defined === null ? `$${name} is defined differently by included files` : `$${name} (${defined.file}:${defined.line}) is not a plain string`;
-      return use;
-    }
-    let resolved = defined.text;
-    if (resolved.includes('$')) {
-      if (depth >= MAX_NESTING) {
-        missing = `$${name} nests variables too deeply`;
-        return use;
+function referenceFor(file: SourceFile, kind: ReferenceKind, scalar: { value: string; start: number; end: number }, resolution: Resolution, detail: string): Reference {
+  const whole: PartInput = { role: 'reference', start: scalar.start, end: scalar.end };
+  switch (resolution.kind) {
+    case 'plain':
+      return makeReference(file, { kind, value: scalar.value, parts: [whole], detail });
+    case 'unresolved':
+      // The detail says where each variable was found, or why it could not be used.
+      return makeReference(file, { kind, value: resolution.value ?? scalar.value, parts: [whole], skip: 'templated', detail: `${detail}; ${resolution.note}` });
+    case 'resolved': {
+      const elsewhere = resolution.variables.filter((variable) => variable.file !== file.path);
+      if (elsewhere.length > 0) {
+        const through = resolution.variables.map((variable) => `$${variable.name} (${whereDefined(variable, file.path)})`).join(', ');
+        return makeReference(file, { kind, value: resolution.value, parts: [whole], skip: 'templated', detail: `${detail}; resolved through ${through}; not edited: the literal is in another file` });
       }
-      const inner = resolveAcross(resolved, new Map(), pipeline, path, depth + 1);
-      if (!('value' in inner)) {
-        missing = `$${name} (${defined.file}:${defined.line}) is built from other variables: ${inner.note}`;
-        return use;
-      }
-      resolved = inner.value;
-      used.push(`$${name} from other variables (${where(defined, path)})`);
-    } else used.push(`$${name} (${where(defined, path)})`);
-    return resolved;
-  });
-  if (missing !== null) return { note: missing };
-  const stillTemplated = value.includes('$');
-  if (stillTemplated) return { note: 'built from variables archpin cannot expand' };
-  return { value, note: `resolved through ${used.join(', ')}; not edited: the literal is in another file or built from other variables` };
-}
-
-function where(variable: PipelineVariable, path: string): string {
-  return variable.file === path ? `line ${variable.line}` : `${variable.file}:${variable.line}`;
+      const parts: PartInput[] = [
+        { role: 'template', start: scalar.start, end: scalar.end },
+        ...resolution.variables.map((variable) => ({ role: 'variable' as const, start: variable.start, end: variable.end, variable: variable.name })),
+      ];
+      return makeReference(file, { kind, value: resolution.value, parts, anchor: scalar.start, detail });
+    }
+  }
 }
 
 /** `image:` and `services:` of one map (a job, a template, `default:`, or the top level). */
-function reportImages(walk: Walk, map: YAMLMap, scope: VariableScope, where: string): void {
-  report(walk, mapGet(map, 'image'), 'gitlab-ci-image', scope, where);
+function reportImages(walk: Walk, map: YAMLMap, site: Site): void {
+  report(walk, mapGet(map, 'image'), 'gitlab-ci-image', site);
   const services = deref(mapGet(map, 'services'), walk.document);
-  if (isSeq(services)) for (const service of services.items) report(walk, service, 'gitlab-ci-service', scope, where);
+  if (isSeq(services)) for (const service of services.items) report(walk, service, 'gitlab-ci-service', site);
 }
 
 function scanDocument(walk: Walk, root: YAMLMap): void {
-  const global = readVariables(mapGet(root, 'variables'), walk.file, walk.document);
-  reportImages(walk, root, global, 'global');
+  reportImages(walk, root, { job: null, where: 'global' });
   const defaults = deref(mapGet(root, 'default'), walk.document);
-  if (isMap(defaults)) reportImages(walk, defaults, global, 'default');
+  if (isMap(defaults)) reportImages(walk, defaults, { job: null, where: 'default' });
+  const sites: Array<{ map: YAMLMap; site: Site & { job: JobModel } }> = [];
   for (const [name, value] of mapEntries(root)) {
-    if (GITLAB_GLOBAL_KEYS.has(name) || !isMap(value)) continue;
-    const scope = jobScope(value, global, walk.file, walk.document);
-    const where = name.startsWith('.') ? `template ${name}` : `job ${name}`;
-    reportImages(walk, value, scope, where);
-    for (const source of mergeSources(value, walk.document)) reportImages(walk, source, scope, where);
+    const map = deref(value, walk.document);
+    if (GITLAB_GLOBAL_KEYS.has(name) || !isMap(map)) continue;
+    const job = jobModel(name, map, walk.file, walk.document);
+    const site = { job, where: name.startsWith('.') ? `template ${name}` : `job ${name}` };
+    reportImages(walk, map, site);
+    for (const source of mergeSources(map, walk.document)) reportImages(walk, source, site);
+    sites.push({ map, site });
   }
+  // Strings that jobs take through `!reference [template, key]` from under other keys (`.images: {ruby: …}`).
+  for (const { map, site } of sites) {
+    for (const [path, key] of site.job.leaves) {
+      const use = walk.users.get(key);
+      if (use) report(walk, leafAt(map, path.split('/'), walk.document), use.kind, site);
+    }
+  }
+}
+
+function leafAt(map: YAMLMap, path: readonly string[], document: Document.Parsed): unknown {
+  let node: unknown = map;
+  for (const key of path) {
+    const target = deref(node, document);
+    if (!isMap(target)) return undefined;
+    node = mapGet(target, key);
+  }
+  return node;
+}
+
+/** For each image and service node, the jobs (not templates) that run it. */
+function usersOf(view: PipelineView): Map<string, Users> {
+  const users = new Map<string, Users>();
+  const add = (key: string | null, kind: ReferenceKind, job: JobModel): void => {
+    if (key === null) return;
+    const known = users.get(key);
+    if (!known) users.set(key, { kind, jobs: [job] });
+    else if (!known.jobs.includes(job)) known.jobs.push(job);
+  };
+  for (const job of view.model.jobs.values()) {
+    if (job.name.startsWith('.')) continue;
+    add(view.imageOf(job), 'gitlab-ci-image', job);
+    for (const key of view.servicesOf(job) ?? []) add(key, 'gitlab-ci-service', job);
+  }
+  return users;
 }
 
 /**
@@ -173,12 +190,12 @@ export const gitlabCiExtractor: Extractor<GitlabFacts> = {
   extract(file, facts) {
     const { documents, problems } = yamlSource(file);
     const references: Reference[] = [];
-    // Another file of the pipeline wins only where this file does not define the name itself.
-    const pipeline = new Map<string, PipelineVariable | null>(facts?.pipelineVariables?.get(file.path) ?? []);
-    for (const [name, variable] of globalVariables(file)) pipeline.set(name, variable);
+    // A file of no pipeline (scanned on its own, or found by content) is its own pipeline.
+    const view = new PipelineView(modelFor(file, facts));
+    const users = usersOf(view);
     for (const document of documents) {
       const root = document.contents;
-      if (isMap(root)) scanDocument({ file, document, seen: new Set(), references, pipeline }, root);
+      if (isMap(root)) scanDocument({ file, view, users, document, seen: new Set(), references }, root);
     }
     return { references, problems };
   },

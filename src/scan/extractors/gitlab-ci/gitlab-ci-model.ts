@@ -1,0 +1,406 @@
+import { isMap, isScalar, isSeq, Scalar, type Document, type YAMLMap } from 'yaml';
+import type { SourceFile } from '../../../core/source-file.js';
+import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
+import { GITLAB_GLOBAL_KEYS } from './gitlab-ci-sniff.js';
+import { deref, effectiveGet, mergeSources } from './gitlab-ci-yaml.js';
+
+/** Where a variable is given its value: the file, the position and the text of the value. */
+export interface VariableDefinition {
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** The value's characters in that file's text (inside the quotes, if quoted). */
+  readonly start: number;
+  readonly end: number;
+  /** Byte offset of the file's text (3 after a UTF-8 BOM): bytes = base + offset. */
+  readonly base: number;
+  /** The value as GitLab reads it (may use other variables); null when it is not a plain string or integer. */
+  readonly text: string | null;
+  /** The characters in the file are the value itself (no escapes, no folding): it can be edited in place. */
+  readonly editable: boolean;
+}
+
+/**
+ * What a variable name means in one job's view. `matrix`: `parallel: matrix` gives it several values.
+ * `null`: set by the job in a way archpin cannot read (not a string, an unresolvable `!reference`).
+ */
+export type VariableBinding = VariableDefinition | 'matrix' | 'conflict' | null;
+
+/** Where a job's `image:` or one of its `services:` comes from. */
+type Place = { readonly kind: 'node'; readonly key: string } | { readonly kind: 'reference'; readonly path: readonly string[] };
+
+type OwnVariable = VariableDefinition | { readonly kind: 'reference'; readonly path: readonly string[] } | null;
+
+/** One job or hidden template, as written in one file: only what resolving images needs. */
+export interface JobModel {
+  readonly name: string;
+  readonly file: string;
+  readonly extends: readonly string[];
+  /** Own `variables:` (merge keys honoured), by name. */
+  readonly variables: ReadonlyMap<string, OwnVariable>;
+  /** `variables: !reference [job, variables]`: the whole block comes from another job. */
+  readonly variablesFrom: readonly (readonly string[])[];
+  readonly matrix: readonly string[];
+  readonly image?: Place;
+  /** Own `services:`; an item that is a `!reference` stands for the list it names. */
+  readonly services?: readonly Place[];
+  /** String values under the job, up to three keys deep (path joined by `/`): what a `!reference` may name. */
+  readonly leaves: ReadonlyMap<string, string>;
+}
+
+/** The jobs and global variables of one pipeline: a root CI file and what it includes. */
+export interface PipelineModel {
+  /** Files of the pipeline, the root first. */
+  readonly files: readonly string[];
+  /** `conflict`: included files define the name differently (and the root does not define it). */
+  readonly globals: ReadonlyMap<string, VariableDefinition | 'conflict' | null>;
+  /** Jobs and templates by name (the root file's definition wins, then the first file that defines it). */
+  readonly jobs: ReadonlyMap<string, JobModel>;
+  /** Includes that a scan of the tree cannot read (`project`, `template`, `remote`, `component`), as written. */
+  readonly unread: readonly string[];
+}
+
+/** The key under which a YAML node is known across files: its file and its start offset. */
+export function nodeKey(file: string, node: unknown): string | null {
+  return isScalar(node) || isMap(node) ? (node.range ? `${file}#${node.range[0]}` : null) : null;
+}
+
+const REFERENCE_TAG = '!reference';
+
+/** The path of a `!reference [job, key, …]` tag, or null. */
+export function referencePath(node: unknown): string[] | null {
+  if (!isSeq(node) || node.tag !== REFERENCE_TAG) return null;
+  const path: string[] = [];
+  for (const item of node.items) {
+    if (!isScalar(item) || typeof item.value !== 'string') return null;
+    path.push(item.value);
+  }
+  return path.length >= 2 ? path : null;
+}
+
+/** A variable's value node as a definition (plain strings and integers; `{value: …}` maps). */
+export function definitionOf(name: string, node: unknown, file: SourceFile, document: Document.Parsed): VariableDefinition | null {
+  let target = deref(node, document);
+  if (isMap(target)) target = deref(mapGet(target, 'value'), document);
+  if (!isScalar(target) || !target.range) return null;
+  const at = (start: number, end: number, text: string, editable: boolean): VariableDefinition => {
+    const { line, column } = file.position(start);
+    return { name, file: file.path, line, column, start, end, base: file.base, text, editable };
+  };
+  if (typeof target.value === 'number' && target.type === Scalar.PLAIN) {
+    // GitLab takes `VERSION: 27` as the string "27" (it rejects floats, so a float never reaches a runner).
+    const [start, end] = target.range;
+    const text = file.text.slice(start, end);
+    return /^[0-9][0-9._]*$/.test(text) ? at(start, end, text, true) : null;
+  }
+  const scalar = stringScalar(target, file);
+  if (!scalar) return null;
+  return at(scalar.start, scalar.end, scalar.value, scalar.literal);
+}
+
+function ownVariables(job: YAMLMap, file: SourceFile, document: Document.Parsed): { variables: Map<string, OwnVariable>; from: string[][] } {
+  const variables = new Map<string, OwnVariable>();
+  const from: string[][] = [];
+  const read = (node: unknown, depth: number): void => {
+    const reference = referencePath(node);
+    if (reference) {
+      from.push(reference);
+      return;
+    }
+    const block = deref(node, document);
+    if (!isMap(block) || depth > 20) return;
+    for (const source of mergeSources(block, document)) read(source, depth + 1);
+    for (const [name, value] of mapEntries(block)) {
+      const path = referencePath(value);
+      variables.set(name, path ? { kind: 'reference', path } : definitionOf(name, value, file, document));
+    }
+  };
+  read(effectiveGet(job, 'variables', document), 0);
+  return { variables, from };
+}
+
+function matrixNames(job: YAMLMap, document: Document.Parsed): string[] {
+  const parallel = deref(effectiveGet(job, 'parallel', document), document);
+  if (!isMap(parallel)) return [];
+  const matrix = deref(mapGet(parallel, 'matrix'), document);
+  if (!isSeq(matrix)) return [];
+  const names: string[] = [];
+  for (const entry of matrix.items) {
+    const axes = deref(entry, document);
+    if (isMap(axes)) for (const [name] of mapEntries(axes)) names.push(name);
+  }
+  return names;
+}
+
+/** An image or service node: the scalar itself, or the `name:` of a map. */
+function imageNode(node: unknown, document: Document.Parsed): unknown {
+  const target = deref(node, document);
+  return isMap(target) ? deref(mapGet(target, 'name'), document) : target;
+}
+
+function placeOf(node: unknown, file: SourceFile, document: Document.Parsed): Place | null {
+  const path = referencePath(node);
+  if (path) return { kind: 'reference', path };
+  const target = deref(node, document);
+  if (isMap(target)) {
+    const name = mapGet(target, 'name');
+    const inner = referencePath(name);
+    if (inner) return { kind: 'reference', path: inner };
+  }
+  const key = nodeKey(file.path, imageNode(node, document));
+  return key === null ? null : { kind: 'node', key };
+}
+
+/** Reads one job or template of a file. */
+export function jobModel(name: string, job: YAMLMap, file: SourceFile, document: Document.Parsed): JobModel {
+  const extendsNode = deref(effectiveGet(job, 'extends', document), document);
+  const names = isSeq(extendsNode) ? extendsNode.items : [extendsNode];
+  const parents = names.flatMap((item) => (isScalar(item) && typeof item.value === 'string' ? [item.value] : []));
+  const { variables, from } = ownVariables(job, file, document);
+  const imageValue = effectiveGet(job, 'image', document);
+  const image = imageValue === undefined ? null : placeOf(imageValue, file, document);
+  const servicesValue = effectiveGet(job, 'services', document);
+  let services: Place[] | undefined;
+  if (servicesValue !== undefined) {
+    const whole = referencePath(servicesValue);
+    const list = deref(servicesValue, document);
+    if (whole) services = [{ kind: 'reference', path: whole }];
+    else if (isSeq(list)) services = list.items.flatMap((item) => placeOf(item, file, document) ?? []);
+    else services = [];
+  }
+  const leaves = new Map<string, string>();
+  const collect = (map: YAMLMap, prefix: string, depth: number): void => {
+    for (const [key, value] of mapEntries(map)) {
+      const target = deref(value, document);
+      const path = prefix === '' ? key : `${prefix}/${key}`;
+      const nodeAt = isScalar(target) && typeof target.value === 'string' ? nodeKey(file.path, target) : null;
+      if (nodeAt !== null) leaves.set(path, nodeAt);
+      else if (isMap(target) && depth < 3) collect(target, path, depth + 1);
+    }
+  };
+  collect(job, '', 1);
+  return {
+    name,
+    file: file.path,
+    extends: parents,
+    leaves,
+    variables,
+    variablesFrom: from,
+    matrix: matrixNames(job, document),
+    ...(image ? { image } : {}),
+    ...(services ? { services } : {}),
+  };
+}
+
+/** The global `variables:` of a CI file, each with where its value is written. */
+export function fileGlobals(file: SourceFile): Map<string, VariableDefinition | null> {
+  const found = new Map<string, VariableDefinition | null>();
+  for (const document of yamlSource(file).documents) {
+    const root = document.contents;
+    if (!isMap(root)) continue;
+    const block = deref(mapGet(root, 'variables'), document);
+    if (!isMap(block)) continue;
+    for (const source of mergeSources(block, document)) {
+      for (const [name, node] of mapEntries(source)) if (!found.has(name)) found.set(name, definitionOf(name, node, file, document));
+    }
+    for (const [name, node] of mapEntries(block)) found.set(name, definitionOf(name, node, file, document));
+  }
+  return found;
+}
+
+/** The jobs and templates of a CI file (top-level maps that are not GitLab's global keywords). */
+export function fileJobs(file: SourceFile): JobModel[] {
+  const jobs: JobModel[] = [];
+  for (const document of yamlSource(file).documents) {
+    const root = document.contents;
+    if (!isMap(root)) continue;
+    for (const [name, value] of mapEntries(root)) {
+      const job = deref(value, document);
+      if (!GITLAB_GLOBAL_KEYS.has(name) && isMap(job)) jobs.push(jobModel(name, job, file, document));
+    }
+  }
+  return jobs;
+}
+
+/**
+ * Builds the model of one pipeline from its files, the root first. A global variable that included
+ * files define differently (and the root does not define) is null: which value a job sees depends on
+ * include order that GitLab merges, so it is not guessed.
+ */
+export function pipelineModel(members: readonly SourceFile[]): PipelineModel {
+  const globals = new Map<string, VariableDefinition | 'conflict' | null>();
+  const jobs = new Map<string, JobModel>();
+  const root = members[0]?.path;
+  members.forEach((member, index) => {
+    for (const [name, definition] of fileGlobals(member)) {
+      if (!globals.has(name)) globals.set(name, definition);
+      else if (index > 0) {
+        const known = globals.get(name);
+        if (known && known !== 'conflict' && known.file !== root && known.text !== definition?.text) globals.set(name, 'conflict');
+      }
+    }
+    for (const job of fileJobs(member)) if (!jobs.has(job.name)) jobs.set(job.name, job);
+  });
+  const unread = [...new Set(members.flatMap(unreadIncludes))];
+  return { files: members.map((member) => member.path), globals, jobs, unread };
+}
+
+/** GitLab follows `extends` at most this deep; deeper chains are an error there, and cut here. */
+const MAX_EXTENDS = 11;
+
+/**
+ * Resolves jobs against one pipeline: what each job inherits through `extends:` and takes through
+ * `!reference`. Every answer is computed once.
+ */
+export class PipelineView {
+  private readonly images = new Map<string, string | null>();
+  private readonly serviceLists = new Map<string, readonly string[] | null>();
+  private readonly scopes = new Map<string, Map<string, VariableBinding>>();
+
+  constructor(readonly model: PipelineModel) {}
+
+  /** The node key of a job's image, through its own `image:`, `!reference` and `extends:` (the last parent wins). */
+  imageOf(job: JobModel, depth = 0): string | null {
+    const memo = this.images.get(job.name);
+    if (memo !== undefined && this.model.jobs.get(job.name) === job) return memo;
+    let found: string | null = null;
+    if (depth <= MAX_EXTENDS) {
+      if (job.image) found = this.place(job.image, 'image', depth);
+      else {
+        for (const parent of [...job.extends].reverse()) {
+          const model = this.model.jobs.get(parent);
+          found = model ? this.imageOf(model, depth + 1) : null;
+          if (found !== null) break;
+        }
+      }
+    }
+    if (this.model.jobs.get(job.name) === job) this.images.set(job.name, found);
+    return found;
+  }
+
+  /** The node keys of a job's services (a list is replaced, never merged, by `extends:`). */
+  servicesOf(job: JobModel, depth = 0): readonly string[] | null {
+    const memo = this.serviceLists.get(job.name);
+    if (memo !== undefined && this.model.jobs.get(job.name) === job) return memo;
+    let found: readonly string[] | null = null;
+    if (depth <= MAX_EXTENDS) {
+      if (job.services) {
+        const keys: string[] = [];
+        for (const place of job.services) {
+          if (place.kind === 'node') keys.push(place.key);
+          else {
+            const target = this.model.jobs.get(place.path[0] ?? '');
+            if (!target) continue;
+            if (place.path.length === 2 && place.path[1] === 'services') keys.push(...(this.servicesOf(target, depth + 1) ?? []));
+            else {
+              const leaf = target.leaves.get(place.path.slice(1).join('/'));
+              if (leaf !== undefined) keys.push(leaf);
+            }
+          }
+        }
+        found = keys;
+      } else {
+        for (const parent of [...job.extends].reverse()) {
+          const model = this.model.jobs.get(parent);
+          found = model ? this.servicesOf(model, depth + 1) : null;
+          if (found !== null) break;
+        }
+      }
+    }
+    if (this.model.jobs.get(job.name) === job) this.serviceLists.set(job.name, found);
+    return found;
+  }
+
+  private place(place: Place, key: 'image', depth: number): string | null {
+    if (place.kind === 'node') return place.key;
+    const [name, field, sub] = place.path;
+    const target = this.model.jobs.get(name ?? '');
+    if (!target) return null;
+    if (field === key && (sub === undefined || sub === 'name')) return this.imageOf(target, depth + 1);
+    // `!reference [.images, ruby]`: a string kept under a template for jobs to share.
+    return target.leaves.get(place.path.slice(1).join('/')) ?? null;
+  }
+
+  /** The variables a job sees: globals, then what it inherits (`extends:` in order), then its own; matrix axes last. */
+  scopeOf(job: JobModel): ReadonlyMap<string, VariableBinding> {
+    const shared = this.model.jobs.get(job.name) === job;
+    const memo = shared ? this.scopes.get(job.name) : undefined;
+    if (memo) return memo;
+    const scope = new Map<string, VariableBinding>(this.model.globals);
+    for (const [name, binding] of this.inherited(job, 0)) scope.set(name, binding);
+    for (const name of this.matrixOf(job, 0)) scope.set(name, 'matrix');
+    if (shared) this.scopes.set(job.name, scope);
+    return scope;
+  }
+
+  private matrixOf(job: JobModel, depth: number): readonly string[] {
+    if (job.matrix.length > 0 || depth > MAX_EXTENDS) return job.matrix;
+    for (const parent of [...job.extends].reverse()) {
+      const model = this.model.jobs.get(parent);
+      const names = model ? this.matrixOf(model, depth + 1) : [];
+      if (names.length > 0) return names;
+    }
+    return [];
+  }
+
+  /** A job's own and inherited variables (no globals): parents in `extends:` order, then its own. */
+  private inherited(job: JobModel, depth: number): Map<string, VariableBinding> {
+    const result = new Map<string, VariableBinding>();
+    if (depth > MAX_EXTENDS) return result;
+    for (const parent of job.extends) {
+      const model = this.model.jobs.get(parent);
+      if (model) for (const [name, binding] of this.inherited(model, depth + 1)) result.set(name, binding);
+    }
+    for (const path of job.variablesFrom) {
+      const target = this.model.jobs.get(path[0] ?? '');
+      if (target && path.length === 2 && path[1] === 'variables') for (const [name, binding] of this.inherited(target, depth + 1)) result.set(name, binding);
+    }
+    for (const [name, own] of job.variables) {
+      if (own === null || !('kind' in own)) {
+        result.set(name, own);
+        continue;
+      }
+      const [source, field, variable] = own.path;
+      const target = this.model.jobs.get(source ?? '');
+      result.set(name, target && field === 'variables' && variable !== undefined ? (this.inherited(target, depth + 1).get(variable) ?? null) : null);
+    }
+    return result;
+  }
+}
+
+const REMOTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+function text(node: unknown): string | null {
+  return isScalar(node) && typeof node.value === 'string' ? node.value : null;
+}
+
+/** `include:` entries of a file that live outside the repository, described as a reader would name them. */
+export function unreadIncludes(file: SourceFile): string[] {
+  const found: string[] = [];
+  for (const document of yamlSource(file).documents) {
+    const root = document.contents;
+    if (!isMap(root)) continue;
+    const include = mapGet(root, 'include');
+    for (const entry of isSeq(include) ? include.items : [include]) {
+      const plain = text(entry);
+      if (plain !== null) {
+        if (REMOTE_URL.test(plain)) found.push(`remote ${plain}`);
+        continue;
+      }
+      if (!isMap(entry)) continue;
+      const project = text(mapGet(entry, 'project'));
+      const files = mapGet(entry, 'file');
+      const names = (isSeq(files) ? files.items.map(text) : [text(files)]).filter((name): name is string => name !== null);
+      const ref = text(mapGet(entry, 'ref'));
+      if (project !== null) found.push(`project ${project}${ref === null ? '' : `@${ref}`}${names.length > 0 ? ` (${names.join(', ')})` : ''}`);
+      const template = text(mapGet(entry, 'template'));
+      if (template !== null) found.push(`template ${template}`);
+      const remote = text(mapGet(entry, 'remote'));
+      if (remote !== null) found.push(`remote ${remote}`);
+      const component = text(mapGet(entry, 'component'));
+      if (component !== null) found.push(`component ${component}`);
+    }
+  }
+  return found;
+}

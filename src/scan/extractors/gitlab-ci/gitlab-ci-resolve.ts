@@ -1,0 +1,90 @@
+import { stripDependencyProxyPrefix } from '../../../core/image-ref.js';
+import type { VariableBinding, VariableDefinition } from './gitlab-ci-model.js';
+
+export type Resolution =
+  /** No variables (a dependency-proxy prefix aside): the text is the reference. */
+  | { readonly kind: 'plain' }
+  /** Every variable is a literal that can be edited in place; in the order the text first uses them. */
+  | { readonly kind: 'resolved'; readonly value: string; readonly variables: readonly VariableDefinition[] }
+  /** Known or not, the value cannot be updated through its variables; the note says why. */
+  | { readonly kind: 'unresolved'; readonly value?: string; readonly note: string };
+
+const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+const MAX_NESTING = 8;
+
+/** How the resolution names a definition: `line N` in the same file, else `file:line`. */
+export function whereDefined(definition: VariableDefinition, here: string): string {
+  return definition.file === here ? `line ${definition.line}` : `${definition.file}:${definition.line}`;
+}
+
+type Expanded = { readonly value: string; readonly used: readonly VariableDefinition[]; readonly notes: readonly string[]; readonly blockers: readonly string[] } | { readonly failure: string };
+
+/** What the pipeline's files can and cannot tell: how many there are, and the includes not read. */
+export interface Reach {
+  readonly files: number;
+  readonly unread: readonly string[];
+}
+
+function notDefined(name: string, reach: Reach): string {
+  const place = reach.files > 1 ? "this pipeline's files" : 'this file';
+  if (reach.unread.length === 0) return `$${name} is not defined in ${place} (a CI/CD setting or predefined variable)`;
+  return `$${name} is not defined in ${place}; it may come from a CI/CD setting or from an include outside the repository, which a scan does not read: ${reach.unread.join(', ')}`;
+}
+
+function expand(text: string, scope: ReadonlyMap<string, VariableBinding>, here: string, reach: Reach, depth: number): Expanded {
+  const used: VariableDefinition[] = [];
+  const notes: string[] = [];
+  const blockers: string[] = [];
+  let value = '';
+  let last = 0;
+  for (const match of text.matchAll(USE)) {
+    const between = text.slice(last, match.index);
+    // `$$` is GitLab's escaped dollar: the text is not a variable use, and is not expanded here.
+    if (between.includes('$')) return { failure: 'built from variables archpin cannot expand' };
+    const name = match[1] ?? match[2] ?? '';
+    const binding = scope.get(name);
+    value += between;
+    last = match.index + match[0].length;
+    if (binding === undefined) return { failure: notDefined(name, reach) };
+    if (binding === 'matrix') return { failure: `$${name} is set by the job to several values (parallel: matrix)` };
+    if (binding === 'conflict') return { failure: `$${name} is defined differently by included files` };
+    if (binding === null) return { failure: `$${name} is set by the job in a form archpin cannot read` };
+    if (binding.text === null) return { failure: `$${name} (${binding.file}:${binding.line}) is not a plain string` };
+    if (binding.text.includes('$')) {
+      if (depth >= MAX_NESTING) return { failure: `$${name} nests variables too deeply` };
+      const inner = expand(binding.text, scope, here, reach, depth + 1);
+      if ('failure' in inner) return { failure: `$${name} (${binding.file}:${binding.line}) is built from other variables: ${inner.failure}` };
+      value += inner.value;
+      blockers.push(`$${name} is built from other variables`);
+      notes.push(`$${name} from other variables (${whereDefined(binding, here)})`);
+      continue;
+    }
+    value += binding.text;
+    if (!binding.editable) blockers.push(`$${name} is written with escapes`);
+    if (!used.some((known) => known.name === name)) {
+      used.push(binding);
+      notes.push(`$${name} (${whereDefined(binding, here)})`);
+    }
+  }
+  const tail = text.slice(last);
+  if (tail.includes('$')) return { failure: 'built from variables archpin cannot expand' };
+  return { value: value + tail, used, notes, blockers };
+}
+
+/**
+ * Expands `$VAR` and `${VAR}` in an image string through the variables a job sees. A dependency-proxy
+ * prefix is kept as written. `reach` words a miss: which files were read, which includes were not.
+ */
+export function resolveImage(text: string, scope: ReadonlyMap<string, VariableBinding>, here: string, reach: Reach): Resolution {
+  const proxied = stripDependencyProxyPrefix(text);
+  const prefix = proxied ? proxied.prefix : '';
+  const rest = proxied ? proxied.rest : text;
+  if (!rest.includes('$')) return { kind: 'plain' };
+  const expanded = expand(rest, scope, here, reach, 0);
+  if ('failure' in expanded) return { kind: 'unresolved', note: expanded.failure };
+  const value = prefix + expanded.value;
+  if (expanded.blockers.length > 0) {
+    return { kind: 'unresolved', value, note: `resolved through ${expanded.notes.join(', ')}; not edited: ${expanded.blockers.join(', ')}` };
+  }
+  return { kind: 'resolved', value, variables: expanded.used };
+}
