@@ -9,6 +9,7 @@ import { startDockerHub, type DockerHubDouble } from '../test/support/dockerhub-
 import { KIND_BEHAVIOURS, startKindDouble } from '../test/support/registry-kinds.js';
 import { startRegistry, type TestRegistry } from '../test/support/registry.js';
 import { runArchpin } from '../test/support/run-cli.js';
+import { createTokenCache } from '../src/lookup/token-cache.js';
 import { pushImage, pushIndex } from '../test/support/seed.js';
 
 const IMAGES = 50;
@@ -162,9 +163,11 @@ export async function runProfileBench(profile: string): Promise<void> {
         const config = path.join(work, `${behaviour.kind}-config.json`);
         writeFileSync(config, JSON.stringify({ registries: { [double.host]: { kind: behaviour.kind } } }));
         const cache = path.join(work, `${behaviour.kind}-cache`);
+        // The warm run shares the cold run's token cache, as serve's sessions do in one process.
+        const tokens = createTokenCache();
         for (const label of ['cold', 'warm']) {
           double.reset();
-          const run = await runArchpin(['check', kindDir, '--format', 'json', '--cache-dir', cache, '--config', config], { now: NOW });
+          const run = await runArchpin(['check', kindDir, '--format', 'json', '--cache-dir', cache, '--config', config], { now: NOW, tokens });
           const report = JSON.parse(run.stdout) as { updates: unknown[]; errors: unknown[] };
           if (report.errors.length > 0) throw new Error(`${behaviour.kind}: errors ${JSON.stringify(report.errors).slice(0, 500)}`);
           const count = (method: string, pattern: RegExp): number => double.requests.filter((r) => r.method === method && pattern.test(r.path)).length;
@@ -186,7 +189,7 @@ export async function runProfileBench(profile: string): Promise<void> {
       }
     }
     process.stdout.write(
-      `The same ${IMAGES} images through each registry kind's double (anonymous; tag pages of 10 where the kind pages), per image:\n\n` +
+      `The same ${IMAGES} images through each registry kind's double (anonymous; tag pages of 10 where the kind pages; the warm run in the same process as the cold one, sharing its bearer tokens as serve's sessions do), per image:\n\n` +
         `${table(['kind, run', 'requests', 'tags/list', 'manifest HEAD', 'manifest GET', 'blob GET', 'token (total)', '401 (total)', 'updates'], kindRows)}\n`,
     );
   } finally {

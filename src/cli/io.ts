@@ -1,3 +1,4 @@
+import type { TokenCache } from '../lookup/token-cache.js';
 /** What a command may touch of the process: streams, environment, clock. Built once in main.ts. */
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -9,6 +10,11 @@ export interface CliIo {
   readonly interactive: boolean;
   /** The waits between retries and writes; main.ts leaves them out, so the documented values apply. */
   readonly waits?: CliWaits;
+  /**
+   * Registry bearer tokens shared by every command this process runs (a bench's runs in one process); absent:
+   * each command keeps its own (serve shares one among its sessions).
+   */
+  readonly tokens?: TokenCache;
   /** Subscribes to the user's interrupt (Ctrl-C, SIGINT) while a command runs; returns the unsubscribe. Absent: no interrupts. */
   readonly onInterrupt?: (handler: () => void) => () => void;
 }

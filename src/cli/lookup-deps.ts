@@ -10,6 +10,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FIRST_BYTE_TIMEOUT_MS, timedFetch }
 import { politeSource } from '../lookup/polite-source.js';
 import { parseDuration } from '../core/duration.js';
 import { createRegistryClient, type RegistryClient, type RegistryRequestEvent } from '../lookup/registry-client.js';
+import type { TokenCache } from '../lookup/token-cache.js';
 import { scaledSleep, type CliIo } from './io.js';
 
 /** How long a tag → digest answer is used again without asking (config `tagCacheTtl`). */
@@ -69,6 +70,8 @@ export async function lookupSetup(
     firstSeen?: (local: FirstSeenStore) => Promise<FirstSeenStore>;
     /** Ask every tag afresh, ignoring remembered tag → digest answers (audit). */
     freshTags?: boolean;
+    /** Bearer tokens shared with other lookups of the process (serve's sessions); else io.tokens, else the run's own. */
+    tokens?: TokenCache;
   },
 ): Promise<LookupSetup> {
   const registries = config.registries ?? {};
@@ -85,6 +88,7 @@ export async function lookupSetup(
     credentials: await credentialsResolver(config, io),
     kinds,
     ...(hubApiUrl === undefined ? {} : { hubApiUrl }),
+    ...((options.tokens ?? io.tokens) ? { tokens: options.tokens ?? io.tokens } : {}),
     trustedRealmHosts: Object.fromEntries(Object.entries(registries).map(([host, entry]) => [host, entry.trustedRealmHosts ?? []])),
     mirrors: config.mirrors ?? {},
     insecure: Object.entries(registries)

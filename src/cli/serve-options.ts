@@ -13,6 +13,7 @@ import type { ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 import type { Logger } from './logger.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
+import { createTokenCache } from '../lookup/token-cache.js';
 import { makeForge } from './make-forge.js';
 import { registerSecret } from '../core/redact.js';
 import type { RateStore } from '../apply/forges/rate-budget.js';
@@ -61,6 +62,8 @@ export function serveOptions(
   if (webhookSecret === null) logger.warn(`webhooks are refused: set ${DEFAULTS.serve.webhookSecretEnv} or serve.webhookSecretEnv`);
   const { forge, targets, tokenEnv, token, url } = makeForge(args, config, io, shared.rateStore);
   const cacheDir = cacheDirectory(args.cacheDir, config, io);
+  // One token cache for every session of this serve: a token is asked for once per scope until it expires.
+  const tokens = io.tokens ?? createTokenCache();
   let chain: ChainRunner | undefined;
   const isolation = {
     memoryMb: serve.isolation?.memoryMb ?? DEFAULTS.serve.isolation.memoryMb,
@@ -70,7 +73,7 @@ export function serveOptions(
     // makeForge has refused a GitLab forge without a URL.
     if (forge.type !== 'gitlab' || url === undefined) throw new ArchpinError('usage', 'chain.rebuild needs a GitLab forge (Pipeline Hooks and the pipeline API)');
     let client: Promise<RegistryClient> | null = null;
-    const registry = () => (client ??= lookupSetup(config, io, { cacheDir, platforms: args.platforms }).then((setup) => setup.client));
+    const registry = () => (client ??= lookupSetup(config, io, { cacheDir, platforms: args.platforms, tokens }).then((setup) => setup.client));
     chain = createChainRunner({
       config,
       forge,
@@ -109,7 +112,7 @@ export function serveOptions(
     abortLookups: () => stopLookups.abort(),
     memo: memorySweepMemo(),
     openLookup: async () => {
-      const setup = await lookupSetup(config, io, { cacheDir, platforms: args.platforms, signal: stopLookups.signal, ...(shared.firstSeen ? { firstSeen: shared.firstSeen } : {}) });
+      const setup = await lookupSetup(config, io, { cacheDir, platforms: args.platforms, tokens, signal: stopLookups.signal, ...(shared.firstSeen ? { firstSeen: shared.firstSeen } : {}) });
       const { policyFor: _policyFor, source, ...deps } = setup.deps;
       return { deps: { ...deps, source: shared.source ? shared.source(source) : source }, firstSeen: setup.firstSeen, requestCounts: () => setup.client.requestCounts() };
     },

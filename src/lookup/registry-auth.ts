@@ -1,6 +1,7 @@
 import type { RegistryCredentials } from './docker-config.js';
 import { isSafeTransport, splitHostPort } from './registry-endpoint.js';
 import { RegistryError } from './registry-errors.js';
+import { credentialIdentity, tokenExpiry, tokenKey, type TokenCache } from './token-cache.js';
 import { parseWwwAuthenticate } from './www-authenticate.js';
 
 /** Which registry a request goes to, where, and under which name its credentials are looked up. */
@@ -18,6 +19,8 @@ export interface AuthDeps {
   /** Token realm hosts trusted with a registry's credentials besides the registry host itself. */
   readonly trustedRealmHosts: Readonly<Record<string, readonly string[]>>;
   readonly now: () => number;
+  /** Tokens by realm, service, scope and credential; may be shared with other clients of the process. */
+  readonly tokens: TokenCache;
   /** Performs the token request (I/O, retries and timeouts are the caller's) and returns the parsed JSON body. */
   readonly fetchToken: (url: URL, authorization: string | null) => Promise<unknown>;
 }
@@ -33,13 +36,9 @@ export interface RegistryAuth {
 
 type Scheme = { readonly kind: 'bearer'; readonly realm: string; readonly service: string | null; readonly scope: string | null } | { readonly kind: 'basic' };
 
-const DEFAULT_TOKEN_SECONDS = 60;
-const EXPIRY_MARGIN_MS = 10_000;
-
 export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
   const schemes = new Map<string, Scheme>();
-  const tokens = new Map<string, { readonly token: string; readonly expiresAt: number }>();
-  const pending = new Map<string, Promise<string>>();
+  const { tokens } = deps;
 
   async function basicHeader(target: AuthTarget): Promise<string | null> {
     const credentials = await deps.credentials(target.credentialKey);
@@ -62,49 +61,52 @@ export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
     return trusted && isSafeTransport(realm) ? credentials : null;
   }
 
-  async function bearer(target: AuthTarget, scheme: Extract<Scheme, { kind: 'bearer' }>, fresh: boolean): Promise<string> {
+  /** The scopes asked for: the plain pull scope, and first a challenge's own form of it when it names this repository. */
+  function scopesFor(target: AuthTarget, scheme: Extract<Scheme, { kind: 'bearer' }>): string[] {
     const scope = `repository:${target.repository}:pull`;
-    const key = `${target.baseUrl} ${scope}`;
-    const cached = tokens.get(key);
-    if (!fresh && cached !== undefined && cached.expiresAt > deps.now()) return `Bearer ${cached.token}`;
-    if (fresh) tokens.delete(key);
-    let inFlight = pending.get(key);
-    if (inFlight === undefined) {
-      inFlight = requestToken(target, scheme, scope, key).finally(() => pending.delete(key));
-      pending.set(key, inFlight);
-    }
-    return `Bearer ${await inFlight}`;
+    // A challenge's own scope form (`repository:a/b:pull,push`, `repository:a/b:metadata_read`) is asked for as
+    // well when it names this repository.
+    const asked = scheme.scope !== null && scheme.scope !== scope && scheme.scope.includes(`:${target.repository}:`) ? scheme.scope : null;
+    return asked !== null ? [asked, scope] : [scope];
   }
 
-  async function requestToken(target: AuthTarget, scheme: Extract<Scheme, { kind: 'bearer' }>, scope: string, key: string): Promise<string> {
-    let realm: URL;
-    try {
-      realm = new URL(scheme.realm);
-    } catch (error) {
-      throw new RegistryError('registry-bad-response', `${target.registry}: token realm is not a URL`, { cause: error });
+  async function bearer(target: AuthTarget, scheme: Extract<Scheme, { kind: 'bearer' }>, fresh: boolean): Promise<string> {
+    const realm = realmUrl(target, scheme);
+    const scopes = scopesFor(target, scheme);
+    const credentials = await realmCredentials(target, realm);
+    const key = tokenKey({ realm: scheme.realm, service: scheme.service, scopes, identity: credentialIdentity(credentials) });
+    if (fresh) tokens.delete(key);
+    else {
+      const cached = tokens.get(key, deps.now());
+      if (cached !== null) return `Bearer ${cached}`;
     }
+    return `Bearer ${await tokens.once(key, () => requestToken(target, scheme, realm, scopes, credentials, key))}`;
+  }
+
+  async function requestToken(
+    target: AuthTarget,
+    scheme: Extract<Scheme, { kind: 'bearer' }>,
+    realm: URL,
+    scopes: readonly string[],
+    credentials: RegistryCredentials | null,
+    key: string,
+  ): Promise<string> {
     // The realm's own query is kept byte for byte and `service` goes back exactly as the challenge gave it
     // (percent-encoded only, never re-serialised): some realms compare it as a raw string.
-    // A challenge's own scope form (`repository:a/b:pull,push`, `repository:a/b:metadata_read`) is asked for
-    // as well when it names this repository; the token is remembered under the plain pull scope.
-    const asked = scheme.scope !== null && scheme.scope !== scope && scheme.scope.includes(`:${target.repository}:`) ? scheme.scope : null;
-    const scopes = asked !== null ? [asked, scope] : [scope];
-    const credentials = await realmCredentials(target, realm);
     const params = [
       ...(scheme.service !== null ? [`service=${encodeURIComponent(scheme.service)}`] : []),
       ...scopes.map((s) => `scope=${encodeURIComponent(s)}`),
       ...(credentials !== null ? [`account=${encodeURIComponent(credentials.username)}`] : []),
     ];
-    realm.search = realm.search === '' ? `?${params.join('&')}` : `${realm.search}&${params.join('&')}`;
-    const body = await deps.fetchToken(realm, credentials === null ? null : encodeBasic(credentials));
+    const url = new URL(realm.href);
+    url.search = url.search === '' ? `?${params.join('&')}` : `${url.search}&${params.join('&')}`;
+    const body = await deps.fetchToken(url, credentials === null ? null : encodeBasic(credentials));
     const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const token = typeof record['token'] === 'string' && record['token'] !== '' ? record['token'] : record['access_token'];
     if (typeof token !== 'string' || token === '') {
       throw new RegistryError('registry-bad-response', `${target.registry}: token response has no token`);
     }
-    const seconds = typeof record['expires_in'] === 'number' && record['expires_in'] > 0 ? record['expires_in'] : DEFAULT_TOKEN_SECONDS;
-    const lifetime = seconds * 1000;
-    tokens.set(key, { token, expiresAt: deps.now() + lifetime - Math.min(EXPIRY_MARGIN_MS, lifetime / 2) });
+    tokens.put(key, { token, expiresAt: tokenExpiry(record, deps.now()) });
     return token;
   }
 
@@ -137,6 +139,14 @@ export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
       return null;
     },
   };
+}
+
+function realmUrl(target: AuthTarget, scheme: { readonly realm: string }): URL {
+  try {
+    return new URL(scheme.realm);
+  } catch (error) {
+    throw new RegistryError('registry-bad-response', `${target.registry}: token realm is not a URL`, { cause: error });
+  }
 }
 
 function encodeBasic(credentials: RegistryCredentials): string {

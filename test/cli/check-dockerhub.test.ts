@@ -8,6 +8,7 @@ import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runArchpin, type CliRun } from '../support/run-cli.js';
 import { deleteManifest, MEDIA_TYPES, pushImage, pushIndex, pushManifest, seedIncident, type IncidentSeed, type IncidentTag } from '../support/seed.js';
 import { writeTree } from '../support/scenario.js';
+import { createTokenCache, type TokenCache } from '../../src/lookup/token-cache.js';
 
 const FULL = ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'];
 const NOW = Date.parse('2026-11-22T12:00:00Z');
@@ -48,10 +49,10 @@ interface Report {
   audit?: Array<{ file: string; line: number; reason: string; message: string; fix: string | null }>;
 }
 
-async function archpin(command: 'check' | 'audit', dir: string, cache: string, extra: object = {}, now = NOW): Promise<{ run: CliRun; report: Report }> {
+async function archpin(command: 'check' | 'audit', dir: string, cache: string, extra: object = {}, now = NOW, tokens?: TokenCache): Promise<{ run: CliRun; report: Report }> {
   const config = path.join(work, `config-${++counter}.json`);
   writeFileSync(config, JSON.stringify({ mirrors: { 'docker.io': hub.registryUrl }, registries: { 'docker.io': { hubApiUrl: hub.apiUrl } }, ...extra }));
-  const run = await runArchpin([command, dir, '--format', 'json', '--cache-dir', cache, '--config', config], { now });
+  const run = await runArchpin([command, dir, '--format', 'json', '--cache-dir', cache, '--config', config], { now, ...(tokens ? { tokens } : {}) });
   return { run, report: JSON.parse(run.stdout) as Report };
 }
 
@@ -273,5 +274,32 @@ describe('Docker Hub audit: a pin whose tags API record is complete costs no pul
     const cached = await archpin('audit', dir, cache);
     expect(cached.report.audit!.map(({ reason, message }) => ({ reason, message }))).toEqual(finding);
     expect(hub.count('GET', /\/manifests\/sha256:/)).toBe(0);
+  });
+});
+
+describe('bearer tokens: one per realm, service, scope and credential for the whole process', () => {
+  it('runs in one process (as serve sessions) share tokens until issued_at + expires_in; each repository scope has its own', async () => {
+    const tokens = createTokenCache();
+    const dir = makeDir('tokens', { Dockerfile: `FROM docker:27.0.3-dind@${seed.digests['27.0.3-dind']}\n` });
+    await archpin('check', dir, path.join(work, 'cache-tokens-1'), {}, NOW, tokens);
+    expect(hub.tokenRequests).toBe(1);
+    // A cold cache directory, so that the run talks to the registry again: the token is still valid (300 s).
+    hub.reset();
+    const second = await archpin('check', dir, path.join(work, 'cache-tokens-2'), {}, Date.parse('2026-11-22T12:04:00Z'), tokens);
+    expect(second.report.updates.map((update) => update.to)).toEqual([`docker:27.1.1-dind@${seed.digests['27.1.1-dind']}`]);
+    // The new client learns the challenge again (one 401), and finds the token for its realm, service and scope.
+    expect(hub.requests.filter((r) => r.status === 401)).toHaveLength(1);
+    expect(hub.tokenRequests).toBe(0);
+    // Past issued_at + 300 s less the margin (10 s): a new token. Another repository: its own scope, its own token.
+    hub.reset();
+    const amd = await pushImage(registry, 'acme/tokens', { os: 'linux', architecture: 'amd64', mediaType: 'oci', label: 'acme/tokens' });
+    await pushIndex(registry, 'acme/tokens', '1.0.0', [amd], { mediaType: 'oci' });
+    const other = makeDir('tokens-other', { Dockerfile: `FROM docker:27.0.3-dind@${seed.digests['27.0.3-dind']}\nFROM acme/tokens:1.0.0\n` });
+    await archpin('check', other, path.join(work, 'cache-tokens-3'), {}, Date.parse('2026-11-22T12:04:51Z'), tokens);
+    expect(hub.tokenRequests).toBe(2);
+    // Without a shared cache every run asks again.
+    hub.reset();
+    await archpin('check', dir, path.join(work, 'cache-tokens-4'), {}, Date.parse('2026-11-22T12:04:52Z'));
+    expect(hub.tokenRequests).toBe(1);
   });
 });

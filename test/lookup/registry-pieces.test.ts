@@ -10,6 +10,7 @@ import { nextPageUrl } from '../../src/lookup/link-header.js';
 import { createManifestCache } from '../../src/lookup/manifest-cache.js';
 import { manifestMediaType, MANIFEST_ACCEPT } from '../../src/lookup/manifest-media-types.js';
 import { createRegistryAuth, type AuthTarget } from '../../src/lookup/registry-auth.js';
+import { createTokenCache, tokenExpiry, type TokenCache } from '../../src/lookup/token-cache.js';
 import { isLoopbackHost, registryBaseUrl, splitHostPort } from '../../src/lookup/registry-endpoint.js';
 import { RegistryError } from '../../src/lookup/registry-errors.js';
 import { parseWwwAuthenticate } from '../../src/lookup/www-authenticate.js';
@@ -238,13 +239,14 @@ describe('registry auth', () => {
   const basicBot = `Basic ${Buffer.from('bot:s3cret').toString('base64')}`;
   const target = (registry: string, baseUrl: string, repository = 'team/app'): AuthTarget => ({ registry, baseUrl, credentialKey: registry, repository });
 
-  function setup(trusted: Record<string, string[]> = {}) {
+  function setup(trusted: Record<string, string[]> = {}, tokens: TokenCache = createTokenCache(), secret = credentials) {
     const calls: Array<{ url: string; authorization: string | null }> = [];
     let clock = 1_000_000;
     const auth = createRegistryAuth({
-      credentials: (registry) => (registry === 'docker.io' || registry.startsWith('registry.example.com') || registry.startsWith('127.') ? credentials : null),
+      credentials: (registry) => (registry === 'docker.io' || registry.startsWith('registry.example.com') || registry.startsWith('127.') ? secret : null),
       trustedRealmHosts: trusted,
       now: () => clock,
+      tokens,
       fetchToken: async (url, authorization) => {
         calls.push({ url: url.href, authorization });
         return { token: `t${calls.length}`, expires_in: 300 };
@@ -269,6 +271,33 @@ describe('registry auth', () => {
     expect(await auth.header(t)).toBe('Bearer t1');
     advance(2_000);
     expect(await auth.header(t)).toBe('Bearer t3');
+  });
+
+  it('a token cache shared by two clients (two serve sessions) asks once per realm, service, scope and credential', async () => {
+    const shared = createTokenCache();
+    const t = target('registry.example.com', 'https://registry.example.com');
+    const challenge = 'Bearer realm="https://registry.example.com/jwt/auth",service="container_registry"';
+    const first = setup({}, shared);
+    const second = setup({}, shared);
+    const otherSecret = setup({}, shared, { username: 'bot', password: 'rotated' });
+    expect(await first.auth.challenge(t, challenge, null)).toBe('Bearer t1');
+    expect(await second.auth.challenge(t, challenge, null)).toBe('Bearer t1');
+    expect(second.calls).toEqual([]);
+    // The same user with another secret is another credential: its own token.
+    expect(await otherSecret.auth.challenge(t, challenge, null)).toBe('Bearer t1');
+    expect(otherSecret.calls).toHaveLength(1);
+    expect(otherSecret.calls[0]!.authorization).toBe(`Basic ${Buffer.from('bot:rotated').toString('base64')}`);
+  });
+
+  it('token expiry: issued_at + expires_in (at least 60 s) less a margin; an issued_at in the future or already expired counts from now', () => {
+    const now = Date.parse('2026-11-22T12:00:00Z');
+    expect(tokenExpiry({ expires_in: 300, issued_at: '2026-11-22T11:58:00Z' }, now)).toBe(now - 120_000 + 300_000 - 10_000);
+    expect(tokenExpiry({ expires_in: 300, issued_at: '2026-11-22T12:30:00Z' }, now)).toBe(now + 290_000);
+    expect(tokenExpiry({ expires_in: 300, issued_at: '2026-11-22T11:00:00Z' }, now)).toBe(now + 290_000);
+    expect(tokenExpiry({ expires_in: 300, issued_at: '2026-11-22T11:55:05Z' }, now)).toBe(now + 290_000);
+    expect(tokenExpiry({ expires_in: 300, issued_at: '2026-11-22T11:55:11Z' }, now)).toBe(now + 1_000);
+    expect(tokenExpiry({ expires_in: 5 }, now)).toBe(now + 50_000);
+    expect(tokenExpiry({}, now)).toBe(now + 50_000);
   });
 
   it('sends credentials to a foreign realm only when trusted (and to auth.docker.io for Docker Hub)', async () => {

@@ -1,5 +1,6 @@
 import { runCli } from '../../src/cli/cli.js';
 import type { CliWaits, ExitCode } from '../../src/cli/io.js';
+import type { TokenCache } from '../../src/lookup/token-cache.js';
 
 export interface CliRun {
   code: ExitCode;
@@ -11,7 +12,7 @@ export interface CliRun {
  * Runs the CLI in-process with captured output, an empty environment (HOME in a temp dir) and a fixed clock.
  * `waits` shrinks its back-off and spacing (e.g. `{ msPerSecond: 10 }`); without it the production waits apply.
  */
-export async function runArchpin(argv: string[], options: { cwd?: string; env?: Record<string, string>; now?: number; waits?: CliWaits } = {}): Promise<CliRun> {
+export async function runArchpin(argv: string[], options: { cwd?: string; env?: Record<string, string>; now?: number; waits?: CliWaits; tokens?: TokenCache } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
@@ -22,6 +23,7 @@ export async function runArchpin(argv: string[], options: { cwd?: string; env?: 
     now: () => options.now ?? Date.parse('2026-11-22T12:00:00Z'),
     interactive: false,
     ...(options.waits ? { waits: options.waits } : {}),
+    ...(options.tokens ? { tokens: options.tokens } : {}),
   });
   return { code, stdout, stderr };
 }

@@ -1,0 +1,73 @@
+/**
+ * Bearer tokens by what they were issued for: realm, service, scopes and the credential that asked (its user
+ * name and a hash of its secret, never the secret). One cache can serve every client a process builds (serve
+ * builds one per session), so a token is asked for once per scope until it expires, not once per run.
+ */
+import { createHash } from 'node:crypto';
+
+export interface CachedToken {
+  readonly token: string;
+  /** Epoch ms after which it is not sent any more (already short of the real expiry by a margin). */
+  readonly expiresAt: number;
+}
+
+export interface TokenCache {
+  /** A token still valid at `now`, or null. */
+  get(key: string, now: number): string | null;
+  put(key: string, token: CachedToken): void;
+  delete(key: string): void;
+  /** Runs `load` once for concurrent askers of the same key, across every client sharing the cache. */
+  once(key: string, load: () => Promise<string>): Promise<string>;
+}
+
+export function createTokenCache(): TokenCache {
+  const tokens = new Map<string, CachedToken>();
+  const pending = new Map<string, Promise<string>>();
+  return {
+    get(key, now) {
+      const entry = tokens.get(key);
+      if (entry === undefined) return null;
+      if (entry.expiresAt > now) return entry.token;
+      tokens.delete(key);
+      return null;
+    },
+    put: (key, token) => void tokens.set(key, token),
+    delete: (key) => void tokens.delete(key),
+    once(key, load) {
+      let inFlight = pending.get(key);
+      if (inFlight === undefined) {
+        inFlight = load().finally(() => pending.delete(key));
+        pending.set(key, inFlight);
+      }
+      return inFlight;
+    },
+  };
+}
+
+/** Who asked: `anonymous`, or the user name with a short hash of the secret (two secrets of one user never share). */
+export function credentialIdentity(credentials: { readonly username: string; readonly password: string } | null): string {
+  if (credentials === null) return 'anonymous';
+  return `${credentials.username}#${createHash('sha256').update(credentials.password).digest('hex').slice(0, 16)}`;
+}
+
+export function tokenKey(parts: { readonly realm: string; readonly service: string | null; readonly scopes: readonly string[]; readonly identity: string }): string {
+  return [parts.realm, parts.service ?? '', parts.scopes.join(' '), parts.identity].join('\n');
+}
+
+/** Docker's token spec: a token lives at least 60 s; `expires_in` absent means 60 s. */
+const MIN_TOKEN_SECONDS = 60;
+const EXPIRY_MARGIN_MS = 10_000;
+
+/**
+ * When a token stops being sent: `issued_at` + `expires_in` (at least 60 s), less a margin. An `issued_at` in the
+ * future, or one by which the token would be spent already (clock skew), counts from `now` instead.
+ */
+export function tokenExpiry(body: Readonly<Record<string, unknown>>, now: number): number {
+  const given = body['expires_in'];
+  const seconds = typeof given === 'number' && Number.isFinite(given) && given > MIN_TOKEN_SECONDS ? given : MIN_TOKEN_SECONDS;
+  const lifetime = seconds * 1000;
+  const issued = typeof body['issued_at'] === 'string' ? Date.parse(body['issued_at']) : Number.NaN;
+  const margin = Math.min(EXPIRY_MARGIN_MS, lifetime / 2);
+  const from = Number.isNaN(issued) || issued > now || issued + lifetime - margin <= now ? now : issued;
+  return from + lifetime - margin;
+}
