@@ -128,7 +128,7 @@ export interface BuiltBy {
 }
 
 /** Digests remembered with their pipeline (for merge requests that name the producing pipeline). */
-const BUILT_KEPT = 500;
+const BUILT_KEPT = 200;
 
 export class ChainState {
   readonly due = new Map<string, DueChild>();

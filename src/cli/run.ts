@@ -25,14 +25,17 @@ export async function runRun(args: ParsedArgs, given: Config, io: CliIo): Promis
   // Each shard keeps its own memo file: shards of one CI job may share a cache directory.
   const memo = await openFileSweepMemo(cacheDir, shard ? `sweep-memo-${shard.index}-of-${shard.total}.json` : undefined);
   const { policyFor: _policyFor, ...lookup } = setup.deps;
-  // Image chains: parents built in the same group are held to the chain's platforms, and MRs name the pipeline that pushed them.
+  // Image chains: parents built in the same group are held to the chain's platforms, and MRs name the pipeline that pushed them (when it is proven).
   let upstream: ((change: PlannedChange) => Promise<readonly UpstreamNote[]>) | undefined;
   if (config.chain && forge.type === 'gitlab') {
     const { readChainProjects } = await import('../bot/chain-projects.js');
-    const { chainUpstream, withChainRule } = await import('../bot/chain-upstream.js');
+    const { chainPlatforms, chainUpstream, withChainRule } = await import('../bot/chain-upstream.js');
+    const { readChainRecord } = await import('../bot/chain-record.js');
     const { makePipelines } = await import('./chain.js');
     const chain = await readChainProjects(forge, targets, config.chain.registry ?? null);
-    upstream = chainUpstream(chain.graph, chain.repositories, makePipelines(args, config, io));
+    const record = await readChainRecord(config, io.env, cacheDir);
+    if (record.problem) logger.warn(`chain: serve's chain state cannot be read (${record.problem}); merge requests name an upstream pipeline only from image labels`);
+    upstream = chainUpstream(chain.graph, chain.repositories, makePipelines(args, config, io), { record, source: lookup.source, platforms: chainPlatforms(config) });
     config = withChainRule(config, chain.graph);
   }
   const result = await sweep(targets, config, {

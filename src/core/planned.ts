@@ -52,12 +52,29 @@ export interface Plan {
   readonly failures: readonly PlanFailure[];
 }
 
-/** The project that builds an updated image (same forge, image chains) and its newest successful default-branch pipeline. */
+/** A pipeline named in a merge request's Upstream section. */
+export interface UpstreamPipeline {
+  readonly id: number;
+  readonly url: string;
+  readonly ref: string | null;
+}
+
+/**
+ * Which pipeline produced an updated parent digest, and how that is known: recorded by `serve` when the
+ * pipeline succeeded and the digest passed the chain gate; or the image's revision label and the
+ * successful pipelines of that commit; or not known, and why.
+ */
+export type UpstreamProducer =
+  | { readonly kind: 'chain-state'; readonly pipeline: UpstreamPipeline }
+  | { readonly kind: 'revision'; readonly revision: string; readonly pipelines: readonly UpstreamPipeline[] }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/** The project that builds an updated image (same forge, image chains) and the pipeline that produced the digest. */
 export interface UpstreamNote {
   /** `registry/repository:tag@digest`. */
   readonly image: string;
   readonly project: string;
-  readonly pipeline: { readonly id: number; readonly url: string } | null;
+  readonly producer: UpstreamProducer;
 }
 
 /** One merge request: the updates it carries and where they go. */

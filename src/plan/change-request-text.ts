@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { PlannedChange, UpstreamNote } from '../core/planned.js';
+import type { PlannedChange, UpstreamNote, UpstreamPipeline, UpstreamProducer } from '../core/planned.js';
 import { embedState, extractState } from './hidden-state.js';
 
 export interface ChangeState {
@@ -70,13 +70,7 @@ export function changeBody(change: PlannedChange, state: ChangeState, kind: 'mer
   }
   if (upstream.length > 0) {
     out.push('', '### Upstream', '');
-    for (const note of upstream) {
-      // The registry does not say which pipeline pushed a digest: the newest successful one is named as such, not as its source.
-      const pipeline = note.pipeline
-        ? `its newest successful default-branch pipeline is [#${note.pipeline.id}](${note.pipeline.url}); archpin cannot prove that this pipeline pushed this digest`
-        : 'no successful default-branch pipeline found';
-      out.push(`- ${code(shortDigest(note.image))} is built by ${code(note.project)}: ${pipeline}`);
-    }
+    for (const note of upstream) out.push(`- ${code(shortDigest(note.image))} is built by ${code(note.project)}: ${producerText(note.producer)}`);
   }
   if (change.held.length > 0) {
     out.push('', '### Held back', '', '| Version | Digest | Reason |', '| --- | --- | --- |');
@@ -92,4 +86,22 @@ export function changeBody(change: PlannedChange, state: ChangeState, kind: 'mer
 function displayTarget(image: string, tag: string | null): string {
   const name = image.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '');
   return tag === null ? name : `${name}:${tag}`;
+}
+
+const pipelineLink = (pipeline: UpstreamPipeline): string => `pipeline [#${pipeline.id}](${pipeline.url})${pipeline.ref === null ? '' : ` on ${code(pipeline.ref)}`}`;
+
+/** How the Upstream section says which pipeline produced a digest: only a proven one is named as its producer. */
+function producerText(producer: UpstreamProducer): string {
+  switch (producer.kind) {
+    case 'chain-state':
+      return `produced by ${pipelineLink(producer.pipeline)} (archpin serve gated this digest when that pipeline succeeded)`;
+    case 'revision': {
+      const commit = `commit ${code(producer.revision.slice(0, 12))} (image label \`org.opencontainers.image.revision\`)`;
+      const [only, ...more] = producer.pipelines;
+      if (only && more.length === 0) return `built from ${commit} by ${pipelineLink(only)}, the one successful pipeline of that commit`;
+      return `built from ${commit}; the successful pipelines of that commit are ${producer.pipelines.map(pipelineLink).join(', ')}, and the label does not say which one pushed it`;
+    }
+    case 'unknown':
+      return `the pipeline that produced it is not known: ${producer.reason}`;
+  }
 }

@@ -23,6 +23,7 @@ import { pushImage, pushIndex, type Platform } from '../support/seed.js';
 import { post, until, WEBHOOK_SECRET } from '../bot/serve-support.js';
 import { ensureBuilt } from '../support/build.js';
 import { launchServe } from '../support/serve-process.js';
+import { runArchpin } from '../support/run-cli.js';
 
 let registry: TestRegistry;
 let gitlab: GitlabDouble;
@@ -47,9 +48,9 @@ const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 const ARM64: Platform = { os: 'linux', architecture: 'arm64', variant: 'v8' };
 let pushes = 0;
 
-async function publish(repo: string, tag: string): Promise<string> {
+async function publish(repo: string, tag: string, labels: Record<string, string> = {}): Promise<string> {
   const label = `redis-build-${++pushes}`;
-  const images = await Promise.all([AMD64, ARM64].map((platform) => pushImage(registry, repo, { ...platform, mediaType: 'oci', label })));
+  const images = await Promise.all([AMD64, ARM64].map((platform) => pushImage(registry, repo, { ...platform, mediaType: 'oci', label, labels })));
   return (await pushIndex(registry, repo, tag, images, { mediaType: 'oci' })).digest;
 }
 
@@ -187,6 +188,37 @@ async function storedState(prefix: string): Promise<{ starting: StoredMark[]; st
 }
 
 const variable = (pipeline: PipelineRecord, key: string) => pipeline.variables.find((entry) => entry.key === key)?.value;
+
+describe('archpin run and the chain state serve keeps in Redis', () => {
+  it("names the pipeline serve gated a parent digest after, in the child's merge request, ahead of the image's revision label", async () => {
+    const host = registry.host;
+    const base = gitlab.state.addProject('made/base', { files: { Dockerfile: 'FROM scratch\n', '.gitlab-ci.yml': ci('1') } });
+    const old = await publish('made/base', '1');
+    gitlab.state.addProject('made/app', { files: { Dockerfile: `FROM ${host}/made/base:1@${old}\n` } });
+    const bot = await replica('made', { group: 'made', prefix: 'made' });
+    // The label names a commit whose own successful pipeline is another one: serve's record is what counts.
+    const labelled = pipelinesOf(gitlab.state).start(base, 'main', 'push');
+    pipelinesOf(gitlab.state).finish(labelled.id, 'success');
+    const digest = await publish('made/base', '1', { 'org.opencontainers.image.revision': labelled.sha });
+    gitlab.state.push('made/base', { 'README.md': 'rebuilt\n' }, 'rebuild');
+    const pushed = pipelinesOf(gitlab.state).start(base, 'main', 'push');
+    pipelinesOf(gitlab.state).finish(pushed.id, 'success');
+    await hook(bot.url, pushed);
+    await settle(bot);
+    expect(bot.chain!.dashboardSection()).toContain(`- \`made/base\`: \`${host}/made/base:1@${digest}\` (pipeline [#${pushed.id}](`);
+
+    writeFileSync(path.join(work, 'archpin.json'), JSON.stringify({ chain: { registry: host }, serve: { queue: { redisUrl: redis.url, prefix: 'made' } }, dashboard: false, tagCacheTtl: '0' }));
+    const result = await runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'made', '--format', 'json', '--cache-dir', path.join(work, 'cache-made-run')], {
+      cwd: work,
+      env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
+    });
+    expect(result.code).toBe(0);
+    const [mr] = gitlab.state.project('made/app').mergeRequests;
+    expect(mr!.description).toContain(
+      `### Upstream\n\n- \`${host}/made/base:1@${digest.slice(0, 19)}…\` is built by \`made/base\`: produced by pipeline [#${pushed.id}](${gitlab.url}/made/base/-/pipelines/${pushed.id}) on \`main\` (archpin serve gated this digest when that pipeline succeeded)\n`,
+    );
+  });
+});
 
 describe('a replica killed between taking a child and recording its trigger', () => {
   for (const hang of ['before', 'after'] as const) {

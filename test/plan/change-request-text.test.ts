@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PlannedChange } from '../../src/core/planned.js';
+import type { PlannedChange, UpstreamNote } from '../../src/core/planned.js';
 import { groupChanges } from '../../src/plan/change-groups.js';
 import { changeBody, changeFingerprint, changeTitle, readChangeState } from '../../src/plan/change-request-text.js';
 import { embedState } from '../../src/plan/hidden-state.js';
@@ -117,9 +117,27 @@ describe('changeBody', () => {
 
   it('lists the edits, each target with its platforms old and new, the upstream pipelines, what is held back, and the state', () => {
     const state = { fingerprint: changeFingerprint(change), base: 'b'.repeat(40) };
-    const upstream = [
-      { image: `registry.test/acme/base:1.2@${D3}`, project: 'acme/base', pipeline: { id: 77, url: 'https://gitlab.test/acme/base/-/pipelines/77' } },
-      { image: 'registry.test/acme/tools:3', project: 'acme/tools', pipeline: null },
+    const rev = 'c0ffee1234567890c0ffee1234567890c0ffee12';
+    const upstream: UpstreamNote[] = [
+      { image: `registry.test/acme/base:1.2@${D3}`, project: 'acme/base', producer: { kind: 'chain-state', pipeline: { id: 77, url: 'https://gitlab.test/acme/base/-/pipelines/77', ref: 'main' } } },
+      {
+        image: `registry.test/acme/ruby:3.3@${D4}`,
+        project: 'acme/ruby',
+        producer: { kind: 'revision', revision: rev, pipelines: [{ id: 81, url: 'https://gitlab.test/acme/ruby/-/pipelines/81', ref: 'main' }] },
+      },
+      {
+        image: `registry.test/acme/node:22@${D1}`,
+        project: 'acme/node',
+        producer: {
+          kind: 'revision',
+          revision: rev,
+          pipelines: [
+            { id: 92, url: 'https://gitlab.test/acme/node/-/pipelines/92', ref: 'v22' },
+            { id: 90, url: 'https://gitlab.test/acme/node/-/pipelines/90', ref: 'main' },
+          ],
+        },
+      },
+      { image: 'registry.test/acme/tools:3', project: 'acme/tools', producer: { kind: 'unknown', reason: 'its image config has no `org.opencontainers.image.revision` label' } },
     ];
     expect(changeBody(change, state, 'merge request', upstream)).toBe(
       [
@@ -146,8 +164,10 @@ describe('changeBody', () => {
         '',
         '### Upstream',
         '',
-        '- `registry.test/acme/base:1.2@sha256:333333333333…` is built by `acme/base`: its newest successful default-branch pipeline is [#77](https://gitlab.test/acme/base/-/pipelines/77); archpin cannot prove that this pipeline pushed this digest',
-        '- `registry.test/acme/tools:3` is built by `acme/tools`: no successful default-branch pipeline found',
+        '- `registry.test/acme/base:1.2@sha256:333333333333…` is built by `acme/base`: produced by pipeline [#77](https://gitlab.test/acme/base/-/pipelines/77) on `main` (archpin serve gated this digest when that pipeline succeeded)',
+        '- `registry.test/acme/ruby:3.3@sha256:444444444444…` is built by `acme/ruby`: built from commit `c0ffee123456` (image label `org.opencontainers.image.revision`) by pipeline [#81](https://gitlab.test/acme/ruby/-/pipelines/81) on `main`, the one successful pipeline of that commit',
+        '- `registry.test/acme/node:22@sha256:111111111111…` is built by `acme/node`: built from commit `c0ffee123456` (image label `org.opencontainers.image.revision`); the successful pipelines of that commit are pipeline [#92](https://gitlab.test/acme/node/-/pipelines/92) on `v22`, pipeline [#90](https://gitlab.test/acme/node/-/pipelines/90) on `main`, and the label does not say which one pushed it',
+        '- `registry.test/acme/tools:3` is built by `acme/tools`: the pipeline that produced it is not known: its image config has no `org.opencontainers.image.revision` label',
         '',
         '### Held back',
         '',

@@ -9,7 +9,8 @@
  *   pushImage(target, repo, { os, architecture, variant?, created?, mediaType: 'oci' | 'docker', label?, tag? })
  *       → ImageDescriptor { mediaType, digest, size, platform }: a tiny config blob
  *         `{architecture, os, variant, created, config, rootfs, history}` and one tiny gzipped tar layer;
- *         `label` (default os/arch/variant) makes otherwise identical images differ; `tag` also tags it.
+ *         `label` (default os/arch/variant) makes otherwise identical images differ; `tag` also tags it;
+ *         `labels` adds config labels.
  *   pushAttestation(target, repo, subject)               → an attestation-manifest descriptor for an index
  *         (platform unknown/unknown, annotations vnd.docker.reference.type/digest), like buildx makes.
  *   pushIndex(target, repo, tag, entries, { mediaType: 'oci' | 'docker', attestations? })
@@ -71,6 +72,8 @@ export interface PushImageOptions extends Platform {
   created?: string;
   label?: string;
   tag?: string;
+  /** More `config.Labels` (e.g. `org.opencontainers.image.revision`). */
+  labels?: Record<string, string>;
 }
 
 export const DEFAULT_CREATED = '2024-07-01T12:00:00Z';
@@ -92,7 +95,7 @@ export async function pushImage(target: RegistryTarget, repo: string, options: P
     JSON.stringify({
       ...platform,
       created,
-      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'], Labels: { 'org.opencontainers.image.version': label } },
+      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'], Labels: { 'org.opencontainers.image.version': label, ...options.labels } },
       rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] },
       history: [{ created, created_by: 'COPY archpin-build /etc/archpin-build' }],
     }),
