@@ -8,6 +8,7 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = path.join(root, 'bin/archpin.js');
+const peakRss = path.join(root, 'bench/peak-rss.cjs');
 
 let seed = 42;
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -56,8 +57,13 @@ function measure(label, dir) {
   const { files, bytes } = treeStats(dir);
   const runs = [];
   for (let r = 0; r < 3; r++) {
-    const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, bin, 'scan', dir, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
-    const [seconds, kb] = result.stderr.trim().split('\n').pop().split(' ').map(Number);
+    // Wall time around the whole process; peak RSS from the process itself (bench/peak-rss.cjs,
+    // preloaded, prints process.resourceUsage().maxRSS at exit), so no `time` binary is needed.
+    const started = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, ['-r', peakRss, bin, 'scan', dir, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const kb = Number(/PEAK_RSS_KB (\d+)/.exec(result.stderr)?.[1]);
+    if (!Number.isFinite(kb)) throw new Error(`no peak RSS from the scan: ${result.stderr.slice(0, 500)}`);
     const references = JSON.parse(result.stdout).references.length;
     runs.push({ seconds, kb, references });
   }

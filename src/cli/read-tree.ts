@@ -4,7 +4,7 @@ import { readRegularPath } from '../apply/read-regular-file.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
 import { readGitIndex } from '../core/git-index.js';
 import { ignoreRules, type IgnoreRules } from '../core/gitignore.js';
-import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
+import { lazySourceFile, looksBinary, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
 import { isCandidatePath } from '../scan/candidate-path.js';
 
@@ -248,5 +248,11 @@ function readCandidate(fullPath: string, relative: string, maxFileSize: number, 
     problems.push({ file: relative, line: null, code: 'file-binary', message: 'binary file (NUL byte); not scanned' });
     return null;
   }
-  return sourceFile(relative, read.bytes);
+  // The contents are read again when the scan reaches the file and dropped after it: a scan holds
+  // one file at a time, not the tree.
+  return lazySourceFile(relative, () => {
+    const again = readRegularPath(fullPath, maxFileSize);
+    if (!again.ok) throw new Error(`${again.message} (read again for the scan)`);
+    return again.bytes;
+  });
 }

@@ -18,6 +18,8 @@ export interface SourceFile {
   position(offset: number): { line: number; column: number };
   /** Per-file memo for parsed forms (e.g. YAML documents) shared by extractors. */
   readonly memo: Map<string, unknown>;
+  /** Drops what was read (bytes, text, line starts) when they can be read again on demand; a no-op otherwise. */
+  release(): void;
 }
 
 const BOM = [0xef, 0xbb, 0xbf] as const;
@@ -27,29 +29,69 @@ export function hasUtf8Bom(bytes: Uint8Array): boolean {
 }
 
 export function sourceFile(path: string, bytes: Uint8Array): SourceFile {
-  const base = hasUtf8Bom(bytes) ? 3 : 0;
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset + base, bytes.byteLength - base).toString('latin1');
-  let lineStarts: number[] | null = null;
+  return loadedSourceFile(path, () => bytes, false);
+}
+
+/**
+ * A file read when its contents are first asked for, and read again after `release()`: a scan of a
+ * large tree holds one file's contents at a time, not the tree's. `load` throws when the file can no
+ * longer be read; the caller reports that for the file.
+ */
+export function lazySourceFile(path: string, load: () => Uint8Array): SourceFile {
+  return loadedSourceFile(path, load, true);
+}
+
+interface Loaded {
+  readonly bytes: Uint8Array;
+  readonly text: string;
+  readonly base: number;
+  lineStarts: number[] | null;
+}
+
+function loadedSourceFile(path: string, load: () => Uint8Array, releasable: boolean): SourceFile {
+  let loaded: Loaded | null = null;
+  const contents = (): Loaded => {
+    if (loaded) return loaded;
+    const bytes = load();
+    const base = hasUtf8Bom(bytes) ? 3 : 0;
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset + base, bytes.byteLength - base).toString('latin1');
+    loaded = { bytes, text, base, lineStarts: null };
+    return loaded;
+  };
 
   const starts = (): number[] => {
-    if (lineStarts) return lineStarts;
+    const current = contents();
+    if (current.lineStarts) return current.lineStarts;
+    const { text } = current;
     const found = [0];
     let at = text.indexOf('\n');
     while (at !== -1) {
       found.push(at + 1);
       at = text.indexOf('\n', at + 1);
     }
-    lineStarts = found;
+    current.lineStarts = found;
     return found;
   };
 
+  const memo = new Map<string, unknown>();
   return {
     path,
-    bytes,
-    text,
-    base,
-    memo: new Map(),
+    get bytes() {
+      return contents().bytes;
+    },
+    get text() {
+      return contents().text;
+    },
+    get base() {
+      return contents().base;
+    },
+    memo,
+    release() {
+      memo.clear();
+      if (releasable) loaded = null;
+    },
     position(offset: number) {
+      const text = contents().text;
       const all = starts();
       let low = 0;
       let high = all.length - 1;

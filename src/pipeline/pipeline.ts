@@ -63,11 +63,18 @@ export function referencesByFile(scanned: Pick<Scanned, 'references'>): (file: s
 
 /** Applies each file's edits in memory and confirms them by a re-scan, without writing anything. */
 export function verifyEdits(fileEdits: readonly FileEdit[], scanned: Scanned): VerifiedFile[] {
-  const bytesOf = new Map(scanned.files.map((file) => [file.path, file.bytes]));
+  // Only the edited files' contents are needed (read again if the scan let them go).
+  const fileOf = new Map(scanned.files.map((file) => [file.path, file]));
   const referencesIn = referencesByFile(scanned);
   return fileEdits.map((change) => {
-    const bytes = bytesOf.get(change.file);
-    if (bytes === undefined) return { ok: false, file: change.file, reason: 'not read' };
+    const file = fileOf.get(change.file);
+    if (file === undefined) return { ok: false, file: change.file, reason: 'not read' };
+    let bytes: Uint8Array;
+    try {
+      bytes = file.bytes;
+    } catch (error) {
+      return { ok: false, file: change.file, reason: (error as Error).message };
+    }
     return verifyFileEdit(change.file, bytes, change, referencesIn(change.file), scanned.rescan);
   });
 }

@@ -18,6 +18,8 @@ const YAML_NAME = /\.ya?ml$/i;
 export function prepareScan(files: readonly SourceFile[], extractors: readonly Extractor[] = EXTRACTORS): ScanContext {
   const context = new Map<Extractor, unknown>();
   for (const extractor of extractors) if (extractor.prepare) context.set(extractor, extractor.prepare(files));
+  // What the facts needed was read; each file is read again when its turn comes.
+  for (const file of files) file.release();
   return context;
 }
 
@@ -51,8 +53,11 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
     let extractor: Extractor | null = null;
     // A YAML file that never mentions an image, repository, service or include holds no reference
     // any extractor could find: skip the parse, which is most of a scan's cost.
-    if (YAML_NAME.test(file.path) && !YAML_RELEVANT.test(file.text)) continue;
     try {
+      if (YAML_NAME.test(file.path) && !YAML_RELEVANT.test(file.text)) {
+        file.release();
+        continue;
+      }
       extractor = extractorFor(file, context, extractors);
       if (!extractor) continue;
       const result = extractor.extract(file, context.get(extractor));
@@ -69,8 +74,9 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
       } else {
         for (const reference of result.references) references.push(reference.quoting === quoting ? reference : { ...reference, quoting });
       }
-      file.memo.clear(); // parsed forms are large; keep memory flat over big trees
+      file.release(); // parsed forms and contents are large; keep memory flat over big trees
     } catch (error) {
+      file.release();
       problems.push({
         file: file.path,
         line: null,

@@ -199,9 +199,14 @@ function dockerfileFacts(files: readonly SourceFile[]): DockerfileFacts {
   const facts: BakeFacts = { builds: [], contexts: new Map() };
   for (const file of files) {
     if (isDockerfileName(file.path)) continue;
-    if (isBakeFile(file.path)) bakeFacts(file, facts);
-    else if (/\.ya?ml$/i.test(file.path) && file.text.includes('additional_contexts')) composeContexts(file, facts.contexts);
-    if (BUILDS_BY_SCRIPT.test(file.text)) for (const built of scriptBuilds(file)) facts.builds.push(built);
+    try {
+      if (isBakeFile(file.path)) bakeFacts(file, facts);
+      else if (/\.ya?ml$/i.test(file.path) && file.text.includes('additional_contexts')) composeContexts(file, facts.contexts);
+      if (BUILDS_BY_SCRIPT.test(file.text)) for (const built of scriptBuilds(file)) facts.builds.push(built);
+    } catch {
+      // A file that cannot be read again is reported when the scan reaches it.
+    }
+    file.release();
   }
   return facts;
 }
