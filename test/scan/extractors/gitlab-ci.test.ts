@@ -39,6 +39,18 @@ describe('gitlab-ci claims', () => {
     expect(claims('ci/h.yml', 'spec:\n  inputs:\n    stage: {default: test}\n---\nlint:\n  stage: $[[ inputs.stage ]]\n  script: [make lint]\n')).toBe(true);
   });
 
+  it("claims templates with no script by GitLab's own image and service forms, and <name>.gitlab-ci.yml by name", () => {
+    expect(claims('ci/db.yml', '.with-db:\n  services:\n    - name: postgres:16.4\n      alias: db\n')).toBe(true);
+    expect(claims('ci/kaniko.yml', '.kaniko:\n  image:\n    name: gcr.io/kaniko-project/executor:v1.23.2-debug\n    entrypoint: [""]\n  variables: {DOCKER_CONFIG: /kaniko/.docker}\n')).toBe(true);
+    expect(claims('templates/docker-build.gitlab-ci.yml', 'x: 1\n')).toBe(true);
+    expect(claims('templates/Deploy.gitlab-ci.yaml', '')).toBe(true);
+    // A name alone, or keys no GitLab job has, are not enough.
+    expect(claims('ci/plain.yml', '.db:\n  services:\n    - name: postgres:16.4\n')).toBe(false);
+    expect(claims('chart/values.yaml', 'worker:\n  image: {name: app, entrypoint: [run]}\n  replicas: 2\n')).toBe(false);
+    expect(claims('chart/values.yaml', 'sidecars:\n  services:\n    - name: envoy:1.31.0\n      alias: proxy\n  resources: {}\n')).toBe(false);
+    expect(claims('ansible/vars.yml', 'web:\n  image: {name: nginx:1.27.0, pull_policy: always, ports: [80]}\n')).toBe(false);
+  });
+
   it('leaves Helm values, Kubernetes objects, compose files and other YAML alone', () => {
     expect(claims('chart/values.yaml', 'image: nginx:1.25.3\nreplicaCount: 2\n')).toBe(false);
     expect(claims('chart/values.yaml', 'image:\n  repository: nginx\n  tag: 1.25.3\nservices:\n  - web\n')).toBe(false);
@@ -396,9 +408,9 @@ describe('gitlab-ci fixtures', () => {
     expect(problems).toEqual(expected.problems);
   });
 
-  it('ci/build.yml is only claimed as an include', () => {
+  it('ci/build.yml is claimed on its own by its GitLab image form (name with entrypoint), not only as an include', () => {
     const build = files.find((candidate) => candidate.path === 'ci/build.yml')!;
-    expect(gitlabCiExtractor.claims(build, EMPTY_CONTEXT)).toBe(false);
+    expect(gitlabCiExtractor.claims(build, EMPTY_CONTEXT)).toBe(true);
     const sniffed = files.find((candidate) => candidate.path === '.gitlab/pipeline.yml')!;
     expect(gitlabCiExtractor.claims(sniffed, EMPTY_CONTEXT)).toBe(true);
   });

@@ -21,6 +21,47 @@ const DEFAULT_KEYS = new Set(['after_script', 'artifacts', 'before_script', 'cac
 const WORKFLOW_KEYS = new Set(['rules', 'name', 'auto_cancel']);
 const INCLUDE_KEYS = new Set(['local', 'remote', 'project', 'file', 'ref', 'template', 'component', 'rules', 'inputs', 'integrity', 'cache']);
 const JOB_ACTIONS = ['script', 'before_script', 'trigger', 'extends', 'run'];
+/** Every keyword a GitLab job or template may hold. */
+const JOB_KEYWORDS = new Set([
+  'after_script',
+  'allow_failure',
+  'artifacts',
+  'before_script',
+  'cache',
+  'coverage',
+  'dast_configuration',
+  'dependencies',
+  'environment',
+  'except',
+  'extends',
+  'hooks',
+  'id_tokens',
+  'identity',
+  'image',
+  'inherit',
+  'interruptible',
+  'manual_confirmation',
+  'needs',
+  'only',
+  'pages',
+  'parallel',
+  'release',
+  'resource_group',
+  'retry',
+  'rules',
+  'run',
+  'script',
+  'secrets',
+  'services',
+  'stage',
+  'tags',
+  'timeout',
+  'trigger',
+  'variables',
+  'when',
+]);
+const IMAGE_KEYS = new Set(['name', 'entrypoint', 'pull_policy', 'docker', 'kubernetes']);
+const SERVICE_KEYS = new Set(['name', 'alias', 'entrypoint', 'command', 'variables', 'pull_policy', 'docker', 'kubernetes']);
 const JOB_PLACES = ['image', 'services', 'stage'];
 
 function isStringScalar(node: unknown): boolean {
@@ -62,12 +103,32 @@ function looksLikeJob(node: unknown): boolean {
   return action && place && (image === undefined || isImageValue(image));
 }
 
+/** `image: {name: …, entrypoint: […]}`: the map form only GitLab writes (Helm and compose have no `entrypoint`/`pull_policy` under `image`). */
+function isGitlabImageMap(node: unknown): boolean {
+  return isMap(node) && isStringScalar(mapGet(node, 'name')) && keysWithin(node, IMAGE_KEYS) && mapEntries(node).some(([key]) => key !== 'name');
+}
+
+/** `services: [{name: …, alias: …}]`: a list of strings and maps in GitLab's service form, one at least with more than a name. */
+function isGitlabServiceList(node: unknown): boolean {
+  if (!isSeq(node) || node.items.length === 0) return false;
+  const maps = node.items.filter(isMap);
+  const fits = node.items.every((item) => isStringScalar(item) || (isMap(item) && isStringScalar(mapGet(item, 'name')) && keysWithin(item, SERVICE_KEYS)));
+  return fits && maps.some((item) => mapEntries(item).some(([key]) => key !== 'name'));
+}
+
+/** A template or job with no `script:` (meant for `extends:`), known by its image or services in GitLab's own map forms. */
+function looksLikeTemplate(node: unknown): boolean {
+  if (!isMap(node) || !keysWithin(node, JOB_KEYWORDS)) return false;
+  return isGitlabImageMap(mapGet(node, 'image')) || isGitlabServiceList(mapGet(node, 'services'));
+}
+
 /** What a YAML document says about being GitLab CI configuration. */
 export type CiVerdict = 'ci' | 'foreign' | 'neutral';
 
 /**
  * Recognises GitLab CI configuration by content: `stages`, `include`, `default`, `workflow` in their
- * GitLab shapes, or a job (`script`/`trigger`/`extends` with `image`/`services`/`stage`).
+ * GitLab shapes, a job (`script`/`trigger`/`extends` with `image`/`services`/`stage`), or a template
+ * made only of job keywords whose image or services are in GitLab's map forms (`name:` with `alias:`).
  * Kubernetes objects and compose files are foreign; anything else is neutral.
  */
 export function ciVerdict(root: unknown): CiVerdict {
@@ -88,7 +149,7 @@ export function ciVerdict(root: unknown): CiVerdict {
     if (image === undefined || isImageValue(image)) return 'ci';
   }
   for (const [key, value] of mapEntries(root)) {
-    if (!GITLAB_GLOBAL_KEYS.has(key) && looksLikeJob(value)) return 'ci';
+    if (!GITLAB_GLOBAL_KEYS.has(key) && (looksLikeJob(value) || looksLikeTemplate(value))) return 'ci';
   }
   return 'neutral';
 }

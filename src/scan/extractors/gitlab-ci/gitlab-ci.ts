@@ -12,7 +12,8 @@ import { resolveImage, whereDefined, type Resolution } from './gitlab-ci-resolve
 
 export { gitlabFacts, gitlabLocalIncludes, type GitlabFacts } from './gitlab-ci-includes.js';
 
-const CI_NAME = /^\.gitlab-ci\.ya?ml$/i;
+/** `.gitlab-ci.yml`, and the `<name>.gitlab-ci.yml` that CI templates are called by convention. */
+const CI_NAME = /^(?:.+)?\.gitlab-ci\.ya?ml$/i;
 const YAML_NAME = /\.ya?ml$/i;
 
 function baseName(path: string): string {
