@@ -24,15 +24,6 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** `host:port`, `:port` or `port`; IPv6 hosts in brackets (`[::1]:8080`). */
-export function parseListen(listen: string): { host: string; port: number } | null {
-  const match = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]*)):?(\d{1,5})$/i.exec(listen.trim());
-  if (!match) return null;
-  const port = Number(match[3]);
-  if (port > 65_535) return null;
-  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
-}
-
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | null> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {

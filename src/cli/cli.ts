@@ -37,13 +37,10 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
       return EXIT_OK;
     case 'config': {
       const [sub, file] = args.positionals;
-      if (sub !== 'validate' || !file) {
-        io.stderr('usage: archpin config validate FILE\n');
-        return EXIT_USAGE;
-      }
-      (await import('../config/parse-config.js')).parseConfig(readFileSync(path.resolve(io.cwd, file), 'utf8'), file);
-      io.stdout(`${file}: valid\n`);
-      return EXIT_OK;
+      if (sub !== 'validate')
+        throw new ArchpinError('usage', sub === undefined ? 'config needs a subcommand: archpin config validate FILE' : `config has no subcommand "${sub}"; write archpin config validate FILE`);
+      if (file === undefined) throw new ArchpinError('usage', 'config validate needs the file to check: archpin config validate FILE');
+      return (await import('./validate-config.js')).validateConfigFile(file, io);
     }
     case 'scan': {
       const directory = directoryArgument(args, io);

@@ -12,6 +12,15 @@ async function parse(text: string, source: string): Promise<Config> {
   return (await import('../config/parse-config.js')).parseConfig(text, source);
 }
 
+/** Reads the config file the user named (`--config FILE`, `config validate FILE`), following a symlink (a mounted ConfigMap is one). */
+export function readNamedConfig(file: string, cwd: string): string {
+  const full = path.resolve(cwd, file);
+  const read = readRegularPath(full, MAX_CONFIG_SIZE, { followSymlinks: true });
+  if (read.ok) return Buffer.from(read.bytes).toString('utf8');
+  const reason = read.code === 'file-missing' ? `no such file (${full})` : /^EACCES/.test(read.message) ? `permission denied (${full})` : read.message;
+  throw new ArchpinError('config-invalid', `cannot read config ${file}: ${reason}`);
+}
+
 /**
  * Loads `--config FILE`, else `archpin.json` / `.archpin.json` in the directory, else the empty config.
  * A config in the directory is read only if it is a regular file (not a symlink, FIFO or device) of
@@ -20,9 +29,7 @@ async function parse(text: string, source: string): Promise<Config> {
  */
 export async function loadConfig(explicit: string | undefined, directory: string): Promise<{ config: Config; source: string | null }> {
   if (explicit) {
-    const read = readRegularPath(explicit, MAX_CONFIG_SIZE, { followSymlinks: true });
-    if (!read.ok) throw new ArchpinError('config-invalid', `cannot read config ${explicit}: ${read.message}`);
-    return { config: await parse(Buffer.from(read.bytes).toString('utf8'), explicit), source: explicit };
+    return { config: await parse(readNamedConfig(explicit, directory), explicit), source: explicit };
   }
   for (const name of CONFIG_FILE_NAMES) {
     const candidate = path.join(directory, name);

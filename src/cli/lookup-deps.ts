@@ -12,6 +12,8 @@ import { parseDuration } from '../core/duration.js';
 import { createRegistryClient, type RegistryClient, type RegistryRequestEvent } from '../lookup/registry-client.js';
 import type { TokenCache } from '../lookup/token-cache.js';
 import { scaledSleep, type CliIo } from './io.js';
+import { credentialVariables, unsetVariableMessage } from '../config/environment-variables.js';
+import { ArchpinError } from '../core/errors.js';
 
 /** How long a tag → digest answer is used again without asking (config `tagCacheTtl`). */
 const DEFAULT_TAG_CACHE_TTL_MS = 5 * 60_000;
@@ -54,6 +56,18 @@ export function registryTimeoutMs(env: CliIo['env']): number | undefined {
   return text !== undefined && /^\d+$/.test(text) && Number(text) > 0 ? Number(text) : undefined;
 }
 
+/**
+ * Every variable `registries.<host>` names must be set: an unset one is a startup error naming it,
+ * not a registry's bare 401 on the first private image.
+ */
+export function requireCredentialVariables(config: Config, env: CliIo['env']): void {
+  const unset = credentialVariables(config).flatMap((use) => {
+    const message = unsetVariableMessage(use, env);
+    return message === null ? [] : [`${message}; set it, or remove registries.${JSON.stringify(String(use.path[1]))} to pull anonymously`];
+  });
+  if (unset.length > 0) throw new ArchpinError('config-invalid', unset.join('\n'));
+}
+
 export async function lookupSetup(
   config: Config,
   io: CliIo,
@@ -74,6 +88,7 @@ export async function lookupSetup(
     tokens?: TokenCache;
   },
 ): Promise<LookupSetup> {
+  requireCredentialVariables(config, io.env);
   const registries = config.registries ?? {};
   const timeouts = config.registryTimeouts ?? {};
   const fromConfig = (text: string | undefined): number | undefined => (text === undefined ? undefined : (parseDuration(text) ?? undefined));

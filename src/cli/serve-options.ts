@@ -1,9 +1,10 @@
-import { Cron } from 'croner';
 import { DEFAULTS } from '../config/defaults.js';
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import { ArchpinError } from '../core/errors.js';
-import { parseListen } from '../bot/http-server.js';
+import { parseListenAddress } from '../core/listen-address.js';
+import { cronProblem } from '../core/cron-pattern.js';
+import { timeZoneProblem } from '../core/time-zone.js';
 import { createChainRunner, type ChainRunner } from '../bot/chain-runner.js';
 import { isolatedFactsReader } from '../bot/isolated-scanner.js';
 import type { ServeOptions } from '../bot/serve.js';
@@ -12,7 +13,7 @@ import type { RegistryClient } from '../lookup/registry-client.js';
 import type { ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 import type { Logger } from './logger.js';
-import { cacheDirectory, lookupSetup } from './lookup-deps.js';
+import { cacheDirectory, lookupSetup, requireCredentialVariables } from './lookup-deps.js';
 import { createTokenCache } from '../lookup/token-cache.js';
 import { makeForge } from './make-forge.js';
 import { registerSecret } from '../core/redact.js';
@@ -39,22 +40,22 @@ export function serveOptions(
 ): ServeOptions {
   const stopLookups = new AbortController();
   const serve = config.serve ?? {};
+  // The config's own values were checked when it was read; these messages are the same ones, for flags and for configs built in code.
   const listenText = args.listen ?? serve.listen ?? DEFAULTS.serve.listen;
-  const listen = parseListen(listenText);
-  if (!listen) throw new ArchpinError('usage', `--listen / serve.listen must be host:port, not "${listenText}"`);
+  const listen = parseListenAddress(listenText);
+  if (!listen.ok) throw new ArchpinError('usage', `${args.listen === undefined ? 'serve.listen' : '--listen'}: ${listen.message}`);
+  if (serve.timezone !== undefined) {
+    const problem = timeZoneProblem(serve.timezone);
+    if (problem !== null) throw new ArchpinError('usage', `serve.timezone: ${problem}`);
+  }
   const schedule = args.schedule ?? serve.schedule ?? DEFAULTS.serve.schedule;
-  try {
-    new Cron(schedule, { paused: true, ...(serve.timezone ? { timezone: serve.timezone } : {}) }).stop();
-  } catch (error) {
-    throw new ArchpinError('usage', `--schedule / serve.schedule "${schedule}" is not a cron pattern: ${(error as Error).message}`);
-  }
+  const scheduleProblem = cronProblem(schedule, serve.timezone);
+  if (scheduleProblem !== null) throw new ArchpinError('usage', `${args.schedule === undefined ? 'serve.schedule' : '--schedule'}: "${schedule}" is not a cron pattern: ${scheduleProblem}`);
   for (const [index, { root, cron }] of (config.chain?.schedules ?? []).entries()) {
-    try {
-      new Cron(cron, { paused: true, ...(serve.timezone ? { timezone: serve.timezone } : {}) }).stop();
-    } catch (error) {
-      throw new ArchpinError('usage', `chain.schedules[${index}] (root ${root}): "${cron}" is not a cron pattern: ${(error as Error).message}`);
-    }
+    const problem = cronProblem(cron, serve.timezone);
+    if (problem !== null) throw new ArchpinError('usage', `chain.schedules[${index}] (root ${root}): "${cron}" is not a cron pattern: ${problem}`);
   }
+  requireCredentialVariables(config, io.env);
   const secretEnv = serve.webhookSecretEnv ?? DEFAULTS.serve.webhookSecretEnv;
   const webhookSecret = io.env[secretEnv] || null;
   registerSecret(webhookSecret);
@@ -98,7 +99,7 @@ export function serveOptions(
     forge,
     targets,
     logger,
-    listen,
+    listen: { host: listen.host, port: listen.port },
     schedule,
     timezone: serve.timezone,
     webhookSecret,

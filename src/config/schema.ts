@@ -5,6 +5,10 @@ import { DEFAULTS } from './defaults.js';
 import { REGISTRY_KINDS } from '../core/registry-kind.js';
 import { MAX_FILE_SIZE_LIMIT } from '../core/budgets.js';
 import { constraintProblem, versioningProblem } from '../core/versioning.js';
+import { cronProblem } from '../core/cron-pattern.js';
+import { parseListenAddress } from '../core/listen-address.js';
+import { timeZoneProblem } from '../core/time-zone.js';
+import { configIssues, registryEntryIssues, type ConsistencyIssue } from './consistency.js';
 
 const MIB = 1024 * 1024;
 
@@ -20,6 +24,22 @@ const platform = z
     const check = checkPlatform(text);
     if (!check.ok && /^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(text)) context.addIssue({ code: 'custom', message: check.message });
   });
+
+/** A string `problem` has nothing to say about. */
+const checked = (problem: (text: string) => string | null) =>
+  z.string().superRefine((text, context) => {
+    const message = problem(text);
+    if (message !== null) context.addIssue({ code: 'custom', message });
+  });
+
+const cron = checked((text) => {
+  const problem = cronProblem(text);
+  return problem === null ? null : `"${text}" is not a cron pattern: ${problem}`;
+});
+
+function addIssues(context: z.RefinementCtx, issues: readonly ConsistencyIssue[]): void {
+  for (const issue of issues) context.addIssue({ code: 'custom', path: [...issue.path], message: issue.message, ...(issue.at ? { params: { at: issue.at } } : {}) });
+}
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name' });
 
@@ -41,7 +61,8 @@ export const registrySchema = z
       .optional()
       .describe('Docker credential helper to ask (runs docker-credential-<name> get), as credHelpers in ~/.docker/config.json.'),
   })
-  .strict();
+  .strict()
+  .superRefine((entry, context) => addIssues(context, registryEntryIssues(entry)));
 
 const UPDATE_TYPES = ['major', 'minor', 'patch', 'digest', 'pin'] as const;
 
@@ -134,9 +155,14 @@ export const forgeSchema = z
 
 export const serveSchema = z
   .object({
-    schedule: z.string().optional().describe(`Cron pattern for full sweeps of every target (default "${DEFAULTS.serve.schedule}": hourly; 6 fields add seconds).`),
-    timezone: z.string().optional().describe('IANA time zone of the schedule, e.g. "Europe/Berlin" (default: the process time zone).'),
-    listen: z.string().optional().describe(`host:port for webhooks, /healthz, /readyz and /metrics (default "${DEFAULTS.serve.listen}").`),
+    schedule: cron.optional().describe(`Cron pattern for full sweeps of every target (default "${DEFAULTS.serve.schedule}": hourly; 6 fields add seconds).`),
+    timezone: checked(timeZoneProblem).optional().describe('IANA time zone of the schedule, e.g. "Europe/Berlin" (default: the process time zone).'),
+    listen: checked((text) => {
+      const address = parseListenAddress(text);
+      return address.ok ? null : address.message;
+    })
+      .optional()
+      .describe(`host:port for webhooks, /healthz, /readyz and /metrics (default "${DEFAULTS.serve.listen}").`),
     webhookSecretEnv: envName.optional().describe('Environment variable holding the GitLab webhook token or GitHub webhook secret; without it webhooks are refused.'),
     concurrency: z.number().int().min(1).max(32).optional().describe(`Repositories processed at once (default ${DEFAULTS.serve.concurrency}).`),
     debounce: duration.optional().describe(`How long a repository named by a webhook waits for more events before it runs (default "${DEFAULTS.serve.debounce}").`),
@@ -208,7 +234,7 @@ export const chainSchema = z
         'archpin serve: how long a child taken for triggering stays reserved for the replica that took it (default "10 minutes"). Past it, GitLab is asked whether the trigger went out, and the child is adopted or triggered again.',
       ),
     schedules: z
-      .array(z.object({ root: projectPath, cron: z.string() }).strict())
+      .array(z.object({ root: projectPath, cron }).strict())
       .optional()
       .describe('archpin serve: start the chain below a root project on a cron pattern (like archpin chain trigger ROOT).'),
   })
@@ -274,7 +300,8 @@ export const configSchema = z
     serve: serveSchema.optional().describe('archpin serve: schedule, HTTP listener, webhooks.'),
     chain: chainSchema.optional().describe('Image chains: archpin graph, chain rebuilds in serve, archpin chain trigger.'),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => addIssues(context, configIssues(config)));
 
 export type Config = z.infer<typeof configSchema>;
 export type PackageRule = z.infer<typeof packageRuleSchema>;

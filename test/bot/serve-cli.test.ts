@@ -24,12 +24,25 @@ const serve = (extra: string[], env: Record<string, string> = {}, cwd = work) =>
 describe('archpin serve command line', () => {
   it('rejects a bad listen address, cron pattern or log level with exit 2 before starting', async () => {
     const listen = await serve(['--listen', 'everywhere']);
-    expect([listen.code, listen.stdout, listen.stderr]).toEqual([2, '', 'archpin: --listen / serve.listen must be host:port, not "everywhere"\nRun "archpin --help" for usage.\n']);
-    const schedule = await serve(['--listen', '127.0.0.1:0', '--schedule', '0 25 * * *']);
-    expect([schedule.code, schedule.stderr]).toEqual([
+    expect([listen.code, listen.stdout, listen.stderr]).toEqual([
       2,
-      'archpin: --schedule / serve.schedule "0 25 * * *" is not a cron pattern: CronPattern: Invalid value for hour: 25\nRun "archpin --help" for usage.\n',
+      '',
+      'archpin: --listen: "everywhere" is not host:port; e.g. 0.0.0.0:8080, 127.0.0.1:9090 or [::1]:8080\nRun "archpin --help" for usage.\n',
     ]);
+    const ports: Array<[string, string]> = [
+      [':99999', '":99999": port 99999 is out of range (0 to 65535)'],
+      [':-1', '":-1": port "-1" is not a number from 0 to 65535'],
+      ['host:abc', '"host:abc": port "abc" is not a number from 0 to 65535'],
+      ['exa mple:80', '"exa mple:80": host "exa mple" is not a host name or IP address; e.g. 0.0.0.0:8080, 127.0.0.1:9090 or [::1]:8080'],
+      ['300.1.1.1:80', '"300.1.1.1:80": host "300.1.1.1" is not an IPv4 address; e.g. 0.0.0.0:8080, 127.0.0.1:9090 or [::1]:8080'],
+      ['::1:8080', '"::1:8080": put an IPv6 address in brackets, e.g. [::1]:8080'],
+      ['127.0.0.1:', '"127.0.0.1:" has no port after the colon; e.g. 0.0.0.0:8080, 127.0.0.1:9090 or [::1]:8080'],
+    ];
+    for (const [address, message] of ports) {
+      expect(await serve(['--listen', address]), address).toEqual({ code: 2, stdout: '', stderr: `archpin: --listen: ${message}\nRun "archpin --help" for usage.\n` });
+    }
+    const schedule = await serve(['--listen', '127.0.0.1:0', '--schedule', '0 25 * * *']);
+    expect([schedule.code, schedule.stderr]).toEqual([2, 'archpin: --schedule: "0 25 * * *" is not a cron pattern: the hour field is 25, outside 0-23\nRun "archpin --help" for usage.\n']);
     const level = await serve(['--log-level', 'loud']);
     expect([level.code, level.stderr]).toEqual([2, 'archpin: --log-level must be one of trace, debug, info, warn, error, fatal, silent, not "loud"\nRun "archpin --help" for usage.\n']);
   });

@@ -54,11 +54,10 @@ describe('config', () => {
   it('names the path and the fix of every error', () => {
     expect(() => parseConfig('{"platforms":["amd64"],"minimumReleaseAge":"soon","packageRules":[{"matchImages":[],"bogus":1}]}', 'archpin.json')).toThrowError(
       [
-        'archpin.json:',
-        'platforms.0: expected os/arch[/variant], e.g. "linux/amd64" or "linux/arm/v7"',
-        'minimumReleaseAge: expected a duration such as "4 hours", "30 minutes" or "1d"',
-        'packageRules.0.matchImages: Too small: expected array to have >=1 items',
-        'packageRules.0: Unrecognized key: "bogus"',
+        'archpin.json:1:15: platforms.0: expected os/arch[/variant], e.g. "linux/amd64" or "linux/arm/v7"',
+        'archpin.json:1:44: minimumReleaseAge: expected a duration such as "4 hours", "30 minutes" or "1d"',
+        'archpin.json:1:82: packageRules.0.matchImages: Too small: expected array to have >=1 items',
+        `archpin.json:1:85: packageRules.0.bogus: unknown key; known keys here: ${Object.keys(packageRuleSchema.shape).join(', ')}`,
       ].join('\n'),
     );
   });
@@ -70,7 +69,7 @@ describe('config', () => {
     writeFileSync(path.join(dir, 'bad.json'), '{"settleTime": 30}');
     const bad = await runArchpin(['config', 'validate', 'bad.json'], { cwd: dir });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('archpin: bad.json:\nsettleTime: Invalid input: expected string, received number\n');
+    expect(bad.stderr).toBe('archpin: bad.json:1:16: settleTime: Invalid input: expected string, received number\n');
   });
 
   it('serve.isolation: the limits serve passes to each repository worker, checked', () => {
@@ -78,7 +77,11 @@ describe('config', () => {
     expect(isolation).toEqual({ memoryMb: 256, timeMs: 45_000 });
     expect(serveOptionsFor({}).isolation).toEqual({ memoryMb: 512, timeMs: 120_000 });
     expect(() => parseConfig('{"serve":{"isolation":{"memoryMb":8,"timeLimit":"500ms","heap":1}}}', 'config.json')).toThrowError(
-      ['config.json:', 'serve.isolation.memoryMb: Too small: expected number to be >=32', 'serve.isolation.timeLimit: at least 1 second', 'serve.isolation: Unrecognized key: "heap"'].join('\n'),
+      [
+        'config.json:1:35: serve.isolation.memoryMb: Too small: expected number to be >=32',
+        'config.json:1:49: serve.isolation.timeLimit: at least 1 second',
+        'config.json:1:57: serve.isolation.heap: unknown key; known keys here: memoryMb, timeLimit',
+      ].join('\n'),
     );
   });
 
