@@ -57,7 +57,13 @@ export async function gateParentImage(
   registry: ChainRegistry,
   location: ImageLocation,
   tag: string,
-  options: { readonly platforms: readonly string[]; readonly previous: Manifest | null; readonly now: number },
+  options: {
+    readonly platforms: readonly string[];
+    /** 'default': neither chain.platforms nor platforms is configured, and linux/amd64 is the fallback (the held message says so). */
+    readonly platformsSource?: 'configured' | 'default';
+    readonly previous: Manifest | null;
+    readonly now: number;
+  },
 ): Promise<ParentVerdict> {
   const fetched = await registry.getManifest(location, tag);
   const parsed = parseManifest(fetched.bytes, fetched.mediaType);
@@ -78,7 +84,7 @@ export async function gateParentImage(
       firstSeen: null,
     },
     current: options.previous ? { manifest: options.previous, imagePlatform: null } : null,
-    policy: { platforms: [...options.platforms], minimumReleaseAge: null, settleTime: null },
+    policy: { platforms: [...options.platforms], platformsSource: options.platformsSource ?? 'configured', minimumReleaseAge: null, settleTime: null },
     now: options.now,
   });
   const manifest = parsed.ok ? parsed.value : null;

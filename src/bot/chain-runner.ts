@@ -82,6 +82,7 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
   const { config, logger } = options;
   const chain = config.chain ?? {};
   const platforms = chain.platforms ?? config.platforms ?? ['linux/amd64'];
+  const platformsSource = chain.platforms === undefined && config.platforms === undefined ? 'default' : 'configured';
   const debounceMs = chain.debounce ? (parseDuration(chain.debounce) ?? 30_000) : 30_000;
   const dryRun = options.dryRun || chain.dryRun === true;
   const lease = { owner: randomUUID(), ms: chain.triggerLease ? (parseDuration(chain.triggerLease) ?? DEFAULT_START_LEASE_MS) : DEFAULT_START_LEASE_MS };
@@ -210,6 +211,7 @@ export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
       try {
         verdict = await gateParentImage(options.registry, { registry: parsed.registry, repository: parsed.repository }, parsed.tag, {
           platforms,
+          platformsSource,
           previous: await previousManifest(ref, { registry: parsed.registry, repository: parsed.repository }),
           now: options.now(),
         });

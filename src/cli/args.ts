@@ -190,19 +190,25 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
       },
     });
   } catch (error) {
-    // checkOptionNames has named unknown options; what is left is a missing value.
-    const option = /'(--?[\w-]+)/.exec((error as Error).message)?.[1];
-    throw new ArchpinError('usage', option ? `${option} needs a value` : (error as Error).message);
+    // checkOptionNames has named unknown options; what is left is a missing value, or a value given to a switch.
+    const message = (error as Error).message;
+    // Node names a switch with a short form as '-h, --help'.
+    const option = /'(?:-\w, )?(--?[\w-]+)/.exec(message)?.[1];
+    if (option && /does not take an argument/.test(message)) throw new ArchpinError('usage', `${option} takes no value; write ${option} alone`);
+    throw new ArchpinError('usage', option ? `${option} needs a value` : message);
   }
   const { values, positionals } = parsed;
   const [first, ...rest] = positionals;
   let command: ParsedArgs['command'];
   if (values.version) command = 'version';
   else if (first === 'help' && rest[0] !== undefined && (COMMANDS as readonly string[]).includes(rest[0])) return { ...emptyArgs(), command: 'help', helpFor: rest[0] as CommandName };
-  else if (first === undefined || first === 'help') command = 'help';
+  else if (first === 'help' && rest[0] !== undefined) {
+    const guess = nearest(rest[0], COMMANDS);
+    throw new ArchpinError('usage', `help: unknown command "${rest[0]}"; ${guess ? `did you mean "${guess}"? ` : ''}commands: ${COMMANDS.join(', ')}`);
+  } else if (first === undefined || first === 'help') command = 'help';
   else if ((COMMANDS as readonly string[]).includes(first)) command = first as CommandName;
   else {
-    const guess = nearest(first, COMMANDS);
+    const guess = first === 'version' ? '--version' : nearest(first, COMMANDS);
     throw new ArchpinError('usage', `unknown command "${first}"; ${guess ? `did you mean "${guess}"? ` : ''}commands: ${COMMANDS.join(', ')}`);
   }
   if (values.help && command !== 'help' && command !== 'version') return { ...emptyArgs(), command: 'help', helpFor: command };
@@ -219,6 +225,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     ?.split(',')
     .map((platform) => platform.trim())
     .filter(Boolean);
+  if (platforms?.length === 0) throw new ArchpinError('usage', '--platforms needs at least one platform, e.g. --platforms linux/amd64,linux/arm64');
   const invalid = platforms?.filter((platform) => !/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(platform)) ?? [];
   if (invalid.length > 0) throw new ArchpinError('usage', `--platforms takes os/arch[/variant] entries such as linux/amd64,linux/arm64; not ${invalid.join(', ')}`);
   const unknown = (platforms ?? []).map(checkPlatform).flatMap((check) => (check.ok ? [] : [check.message]));

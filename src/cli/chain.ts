@@ -4,7 +4,7 @@ import { resolveProjectPath } from '../chain/build-graph.js';
 import type { Config } from '../config/schema.js';
 import { ArchpinError } from '../core/errors.js';
 import type { ParsedArgs } from './args.js';
-import { EXIT_OK, EXIT_USAGE, type CliIo, type ExitCode } from './io.js';
+import { EXIT_OK, type CliIo, type ExitCode } from './io.js';
 import { makeForge } from './make-forge.js';
 
 /** The pipeline API of the configured GitLab (the same URL and token as the forge). */
@@ -18,10 +18,9 @@ export function makePipelines(args: Pick<ParsedArgs, 'url'>, config: Config, io:
 
 export async function runChain(args: ParsedArgs, config: Config, io: CliIo): Promise<ExitCode> {
   const [sub, root] = args.positionals;
-  if (sub !== 'trigger' || !root) {
-    io.stderr("usage: archpin chain trigger ROOT   (ROOT: the project path of the chain's root image)\n");
-    return EXIT_USAGE;
-  }
+  if (sub !== 'trigger')
+    throw new ArchpinError('usage', sub === undefined ? 'chain needs a subcommand: archpin chain trigger ROOT' : `chain has no subcommand "${sub}"; write archpin chain trigger ROOT`);
+  if (!root) throw new ArchpinError('usage', "chain trigger needs the root project: archpin chain trigger ROOT (the project path of the chain's root image)");
   const { forge, targets } = makeForge(args, config, io);
   if (forge.type !== 'gitlab') throw new ArchpinError('usage', 'image chains need a GitLab forge (the pipeline API)');
   const repositories = await forge.listRepositories(targets);

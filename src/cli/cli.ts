@@ -64,8 +64,9 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
       return (await import('./serve.js')).runServe(args, config, io);
     }
     case 'graph': {
-      const directory = args.positionals[0] ?? '.';
-      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), path.resolve(io.cwd, args.positionals[0] === undefined ? io.cwd : directory));
+      // A directory named is checked like scan's (a missing one is not an empty graph).
+      const directory = args.positionals[0] === undefined ? '.' : directoryArgument(args, io);
+      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), path.resolve(io.cwd, directory));
       return (await import('./graph.js')).runGraph(args, config, io);
     }
     case 'inspect': {

@@ -74,4 +74,22 @@ describe('command line', () => {
     expect(await runArchpin(['help', 'audit'])).toEqual(help);
     expect((await runArchpin(['check', '-h'])).stdout).toContain('--write                 apply the edits to the working tree');
   });
+
+  it('an empty --platforms, a value given to a switch, a missing subcommand and a graph directory that is not one exit 2 naming the fix', async () => {
+    const cases: Array<[string[], string]> = [
+      [['check', '.', '--platforms', ''], '--platforms needs at least one platform, e.g. --platforms linux/amd64,linux/arm64'],
+      [['check', '.', '--exit-code=yes'], '--exit-code takes no value; write --exit-code alone'],
+      [['check', '--help=1'], '--help takes no value; write --help alone'],
+      [['chain'], 'chain needs a subcommand: archpin chain trigger ROOT'],
+      [['chain', 'start', 'infra/base'], 'chain has no subcommand "start"; write archpin chain trigger ROOT'],
+      [['chain', 'trigger'], "chain trigger needs the root project: archpin chain trigger ROOT (the project path of the chain's root image)"],
+      [['help', 'chek'], 'help: unknown command "chek"; did you mean "check"? commands: scan, check, audit, run, serve, config, graph, chain, inspect'],
+      [['version'], 'unknown command "version"; did you mean "--version"? commands: scan, check, audit, run, serve, config, graph, chain, inspect'],
+      [['graph', '/nonexistent/archpin-tree'], 'graph: no such directory: /nonexistent/archpin-tree'],
+      [['graph', 'package.json'], 'graph: package.json is a file; pass the directory that holds it (archpin graph .)'],
+    ];
+    for (const [argv, message] of cases) {
+      expect(await runArchpin(argv), argv.join(' ')).toEqual({ code: 2, stdout: '', stderr: `archpin: ${message}\nRun "archpin --help" for usage.\n` });
+    }
+  });
 });
