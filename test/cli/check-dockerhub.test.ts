@@ -84,10 +84,14 @@ describe('Docker Hub: the tags API answers, pulls are spent only on what is prop
     expect(hub.count('GET', /\/manifests\/sha256:/)).toBe(2);
     expect(hub.count('GET', /\/blobs\//)).toBe(0);
     expect(hub.count('GET', /\/tags\/list/)).toBe(0);
-    // One HEAD collects the token challenge (401), then one HEAD per proposed candidate and one per child.
+    // One HEAD collects the token challenge (401), then one HEAD per proposed candidate and one per child. The
+    // children of 27.1.1 may be confirmed before or after the 27.1.1-dind candidate is asked for, so past the
+    // first candidate the HEADs are compared as a set.
     const heads = hub.requests.filter((r) => r.method === 'HEAD').map((r) => `${r.path} ${r.status}`);
-    expect(heads.slice(0, 3)).toEqual(['/v2/library/docker/manifests/27.1.1 401', '/v2/library/docker/manifests/27.1.1 200', '/v2/library/docker/manifests/27.1.1-dind 200']);
-    expect(heads.slice(3).sort()).toEqual([...seed.images['27.1.1'], ...seed.images['27.1.1-dind']].map(({ digest }) => `/v2/library/docker/manifests/${digest} 200`).sort());
+    expect(heads.slice(0, 2)).toEqual(['/v2/library/docker/manifests/27.1.1 401', '/v2/library/docker/manifests/27.1.1 200']);
+    expect(heads.slice(2).sort()).toEqual(
+      ['/v2/library/docker/manifests/27.1.1-dind 200', ...[...seed.images['27.1.1'], ...seed.images['27.1.1-dind']].map(({ digest }) => `/v2/library/docker/manifests/${digest} 200`)].sort(),
+    );
     expect(hub.apiRequests).toBe(1);
     expect(cold.report.registries).toEqual([{ host: 'docker.io', kind: 'dockerhub', pulls: 2, requests: 7 + 8, rateLimit: { limit: 100, remaining: 98 }, stopped: false }]);
 
