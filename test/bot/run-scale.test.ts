@@ -1,35 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseShard, shardOf } from '../../src/bot/shard.js';
-import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../support/gitlab-double.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { pushImage, pushIndex, seedIncident, type IncidentSeed } from '../support/seed.js';
+import { GITLAB_TEST_TOKEN } from '../support/gitlab-double.js';
+import { pushImage, pushIndex } from '../support/seed.js';
+import { useScenario } from '../support/scenario.js';
 import { runArchpin } from '../support/run-cli.js';
 
-let registry: TestRegistry;
-let seed: IncidentSeed;
-let gitlab: GitlabDouble;
-let work: string;
-let host: string;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  seed = await seedIncident(registry);
-  host = registry.host;
-  gitlab = await startGitlabDouble();
-  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-run-scale-'));
-});
-
-afterAll(async () => {
-  await gitlab?.stop();
-  await registry?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const scenario = useScenario({ name: 'run-scale', seed: true, gitlab: {} });
 
 function run(group: string, cache: string, extra: string[] = [], env: Record<string, string> = {}) {
-  return runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', group, '--format', 'json', '--cache-dir', path.join(work, cache), ...extra], {
+  return runArchpin(['run', '--forge', 'gitlab', '--url', scenario.gitlab.url, '--group', group, '--format', 'json', '--cache-dir', path.join(scenario.work, cache), ...extra], {
     env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN, ...env },
   });
 }
@@ -38,7 +19,7 @@ function run(group: string, cache: string, extra: string[] = [], env: Record<str
 function callsSince(from: number): { group: number; byProject: Map<string, number> } {
   const byProject = new Map<string, number>();
   let group = 0;
-  for (const request of gitlab.requests.slice(from)) {
+  for (const request of scenario.gitlab.requests.slice(from)) {
     const id = /^\/projects\/(\d+)/.exec(request.path)?.[1];
     if (id === undefined) group++;
     else byProject.set(id, (byProject.get(id) ?? 0) + 1);
@@ -46,20 +27,20 @@ function callsSince(from: number): { group: number; byProject: Map<string, numbe
   return { group, byProject };
 }
 
-const deployFile = (tag: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: dind\nspec:\n  containers:\n    - name: dind\n      image: ${host}/library/docker:${tag}\n`;
+const deployFile = (tag: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: dind\nspec:\n  containers:\n    - name: dind\n      image: ${scenario.host}/library/docker:${tag}\n`;
 const repositoriesOf = (stdout: string) => (JSON.parse(stdout) as { repositories: Array<{ repository: string }> }).repositories.map((repo) => repo.repository);
 
 describe('cheap no-op sweeps', () => {
   it('skips a settled project without a forge call, runs one that moved, and runs them all when an image gets a new tag', async () => {
     const names = ['quiet/a', 'quiet/b', 'quiet/sub/c', 'quiet/sub/d'];
-    for (const name of names) gitlab.state.addProject(name, { files: { 'pod.yaml': deployFile('27.0.3-dind'), 'README.md': `# ${name}\n` } });
-    const ids = names.map((name) => String(gitlab.state.project(name).id));
+    for (const name of names) scenario.gitlab.state.addProject(name, { files: { 'pod.yaml': deployFile('27.0.3-dind'), 'README.md': `# ${name}\n` } });
+    const ids = names.map((name) => String(scenario.gitlab.state.project(name).id));
 
     const first = await run('quiet', 'cache-quiet');
     expect(first.code).toBe(0);
-    expect(names.map((name) => gitlab.state.project(name).mergeRequests.length)).toEqual([1, 1, 1, 1]);
+    expect(names.map((name) => scenario.gitlab.state.project(name).mergeRequests.length)).toEqual([1, 1, 1, 1]);
 
-    let from = gitlab.requests.length;
+    let from = scenario.gitlab.requests.length;
     const second = await run('quiet', 'cache-quiet');
     expect(second.code).toBe(0);
     expect(callsSince(from)).toEqual({ group: 1, byProject: new Map() });
@@ -67,23 +48,23 @@ describe('cheap no-op sweeps', () => {
     expect(report.repositories.map((repo) => [repo.repository, repo.changes.map((change) => change.action), repo.reusedScan])).toEqual(names.map((name) => [name, ['unchanged'], true]));
 
     // A push to one project moves its last_activity_at: that project alone runs (and picks the push up).
-    gitlab.state.push('quiet/sub/c', { 'more.yaml': deployFile('27.1.1') });
-    from = gitlab.requests.length;
+    scenario.gitlab.state.push('quiet/sub/c', { 'more.yaml': deployFile('27.1.1') });
+    from = scenario.gitlab.requests.length;
     const third = await run('quiet', 'cache-quiet');
     expect(third.code).toBe(0);
     const moved = callsSince(from);
     expect([...moved.byProject.keys()]).toEqual([ids[2]]);
-    expect(gitlab.state.files('quiet/sub/c', gitlab.state.project('quiet/sub/c').mergeRequests[0]!.sourceBranch).has('more.yaml')).toBe(true);
+    expect(scenario.gitlab.state.files('quiet/sub/c', scenario.gitlab.state.project('quiet/sub/c').mergeRequests[0]!.sourceBranch).has('more.yaml')).toBe(true);
 
     // Nothing new again: zero per-project calls, the pushed project included.
-    from = gitlab.requests.length;
+    from = scenario.gitlab.requests.length;
     expect((await run('quiet', 'cache-quiet')).code).toBe(0);
     expect(callsSince(from).byProject.size).toBe(0);
 
     // A new complete tag changes what the lookup says: every project using the image runs and its MR is updated.
     const images = await Promise.all(
       (['amd64', 'arm64'] as const).map((architecture) =>
-        pushImage(registry, seed.repository, {
+        pushImage(scenario.registry, scenario.seed.repository, {
           os: 'linux',
           architecture,
           ...(architecture === 'arm64' ? { variant: 'v8' } : {}),
@@ -93,62 +74,76 @@ describe('cheap no-op sweeps', () => {
         }),
       ),
     );
-    const armV6 = await pushImage(registry, seed.repository, { os: 'linux', architecture: 'arm', variant: 'v6', mediaType: 'oci', created: '2024-09-02T10:00:00Z', label: '27.3.0-dind' });
-    const armV7 = await pushImage(registry, seed.repository, { os: 'linux', architecture: 'arm', variant: 'v7', mediaType: 'oci', created: '2024-09-02T10:00:00Z', label: '27.3.0-dind' });
-    await pushIndex(registry, seed.repository, '27.3.0-dind', [...images, armV6, armV7], { mediaType: 'oci' });
-    from = gitlab.requests.length;
+    const armV6 = await pushImage(scenario.registry, scenario.seed.repository, {
+      os: 'linux',
+      architecture: 'arm',
+      variant: 'v6',
+      mediaType: 'oci',
+      created: '2024-09-02T10:00:00Z',
+      label: '27.3.0-dind',
+    });
+    const armV7 = await pushImage(scenario.registry, scenario.seed.repository, {
+      os: 'linux',
+      architecture: 'arm',
+      variant: 'v7',
+      mediaType: 'oci',
+      created: '2024-09-02T10:00:00Z',
+      label: '27.3.0-dind',
+    });
+    await pushIndex(scenario.registry, scenario.seed.repository, '27.3.0-dind', [...images, armV6, armV7], { mediaType: 'oci' });
+    from = scenario.gitlab.requests.length;
     const fifth = await run('quiet', 'cache-quiet');
     expect(fifth.code).toBe(0);
     expect([...callsSince(from).byProject.keys()].sort()).toEqual([...ids].sort());
-    expect(names.map((name) => gitlab.state.project(name).mergeRequests[0]!.title.endsWith('27.3.0-dind'))).toEqual([true, true, true, true]);
+    expect(names.map((name) => scenario.gitlab.state.project(name).mergeRequests[0]!.title.endsWith('27.3.0-dind'))).toEqual([true, true, true, true]);
   });
 
   it('runs every project in full once its last full run is older than forge.fullCheckInterval (default 24 hours), whatever its stamp says', async () => {
     const names = ['lagging/a', 'lagging/b'];
-    for (const name of names) gitlab.state.addProject(name, { files: { 'pod.yaml': deployFile('27.0.3-dind') } });
-    const ids = names.map((name) => String(gitlab.state.project(name).id));
+    for (const name of names) scenario.gitlab.state.addProject(name, { files: { 'pod.yaml': deployFile('27.0.3-dind') } });
+    const ids = names.map((name) => String(scenario.gitlab.state.project(name).id));
     const start = Date.parse('2026-11-22T12:00:00Z');
     const at = (hours: number, extra: string[] = []) =>
-      runArchpin(['run', '--forge', 'gitlab', '--url', gitlab.url, '--group', 'lagging', '--format', 'json', '--cache-dir', path.join(work, 'cache-lagging'), ...extra], {
+      runArchpin(['run', '--forge', 'gitlab', '--url', scenario.gitlab.url, '--group', 'lagging', '--format', 'json', '--cache-dir', path.join(scenario.work, 'cache-lagging'), ...extra], {
         env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
         now: start + hours * 3_600_000,
       });
     expect((await at(0)).code).toBe(0);
-    let from = gitlab.requests.length;
+    let from = scenario.gitlab.requests.length;
     expect((await at(23.9)).code).toBe(0);
     expect(callsSince(from)).toEqual({ group: 1, byProject: new Map() });
     // 24 hours after the full run: both run in full (each looks its dashboard up), then are quiet again.
-    from = gitlab.requests.length;
+    from = scenario.gitlab.requests.length;
     expect((await at(24)).code).toBe(0);
     const full = callsSince(from);
     expect([...full.byProject.keys()].sort()).toEqual([...ids].sort());
-    expect(gitlab.requests.slice(from).filter((request) => request.method === 'GET' && /^\/projects\/\d+\/issues$/.test(request.path)).length).toBe(2);
-    from = gitlab.requests.length;
+    expect(scenario.gitlab.requests.slice(from).filter((request) => request.method === 'GET' && /^\/projects\/\d+\/issues$/.test(request.path)).length).toBe(2);
+    from = scenario.gitlab.requests.length;
     expect((await at(30)).code).toBe(0);
     expect(callsSince(from)).toEqual({ group: 1, byProject: new Map() });
     // A shorter interval from the configuration.
-    const config = path.join(work, 'lagging.json');
+    const config = path.join(scenario.work, 'lagging.json');
     writeFileSync(config, JSON.stringify({ forge: { type: 'gitlab', fullCheckInterval: '2 hours' } }));
-    from = gitlab.requests.length;
+    from = scenario.gitlab.requests.length;
     expect((await at(31, ['--config', config])).code).toBe(0);
     expect(callsSince(from).byProject.size).toBe(2);
-    from = gitlab.requests.length;
+    from = scenario.gitlab.requests.length;
     expect((await at(32.5, ['--config', config])).code).toBe(0);
     expect(callsSince(from)).toEqual({ group: 1, byProject: new Map() });
-    from = gitlab.requests.length;
+    from = scenario.gitlab.requests.length;
     expect((await at(33, ['--config', config])).code).toBe(0);
     expect([...callsSince(from).byProject.keys()].sort()).toEqual([...ids].sort());
   });
 
   it('runs a project whose memo is lost (empty cache) in full, and remembers nothing from a dry run', async () => {
-    gitlab.state.addProject('fresh/one', { files: { 'pod.yaml': deployFile('27.0.3-dind') } });
-    const id = String(gitlab.state.project('fresh/one').id);
+    scenario.gitlab.state.addProject('fresh/one', { files: { 'pod.yaml': deployFile('27.0.3-dind') } });
+    const id = String(scenario.gitlab.state.project('fresh/one').id);
     expect((await run('fresh', 'cache-fresh-1', ['--dry-run'])).code).toBe(0);
-    let from = gitlab.requests.length;
+    let from = scenario.gitlab.requests.length;
     expect((await run('fresh', 'cache-fresh-1', ['--dry-run'])).code).toBe(0);
     expect(callsSince(from).byProject.get(id)).toBeGreaterThan(0);
     expect((await run('fresh', 'cache-fresh-1')).code).toBe(0);
-    from = gitlab.requests.length;
+    from = scenario.gitlab.requests.length;
     expect((await run('fresh', 'cache-fresh-2')).code).toBe(0);
     expect(callsSince(from).byProject.get(id)).toBe(2);
   });
@@ -157,14 +152,14 @@ describe('cheap no-op sweeps', () => {
 describe('run --shard I/N', () => {
   it('splits the projects by a stable hash of their id: disjoint shards that cover every project', async () => {
     const names = Array.from({ length: 12 }, (_, i) => `shards/p${String(i).padStart(2, '0')}`);
-    for (const name of names) gitlab.state.addProject(name, { files: { 'README.md': `# ${name}\n` } });
+    for (const name of names) scenario.gitlab.state.addProject(name, { files: { 'README.md': `# ${name}\n` } });
     const shards: string[][] = [];
     for (const index of [1, 2, 3]) {
       const result = await run('shards', `cache-shard-${index}`, ['--shard', `${index}/3`]);
       expect(result.code).toBe(0);
       shards.push(repositoriesOf(result.stdout));
     }
-    const expected = [1, 2, 3].map((index) => names.filter((name) => shardOf(String(gitlab.state.project(name).id), 3) === index));
+    const expected = [1, 2, 3].map((index) => names.filter((name) => shardOf(String(scenario.gitlab.state.project(name).id), 3) === index));
     expect(shards).toEqual(expected);
     expect(shards.flat().sort()).toEqual(names);
     expect(shards.every((shard) => shard.length > 0)).toBe(true);

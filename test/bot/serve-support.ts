@@ -45,7 +45,8 @@ export async function startTestServe(
   };
 }
 
-export async function until<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 8_000): Promise<NonNullable<T>> {
+/** Polls `probe` until it gives a truthy value. The default bound is generous on purpose: test files run side by side on a loaded machine, and the wait ends as soon as the value is there. */
+export async function until<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -1,42 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Forge, Repository } from '../../src/apply/forges/forge.js';
 import { createGitlabForge } from '../../src/apply/forges/gitlab.js';
-import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../support/gitlab-double.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { seedIncident, type IncidentSeed } from '../support/seed.js';
+import { GITLAB_TEST_TOKEN } from '../support/gitlab-double.js';
+import { useScenario } from '../support/scenario.js';
 import { gitlabPush, post, startTestServe, until, WEBHOOK_SECRET, type Started } from './serve-support.js';
 
-let registry: TestRegistry;
-let seed: IncidentSeed;
-let gitlab: GitlabDouble;
-let work: string;
-let host: string;
+const scenario = useScenario({ name: 'serve', seed: true, gitlab: {} });
 const running: Started[] = [];
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  seed = await seedIncident(registry);
-  host = registry.host;
-  gitlab = await startGitlabDouble();
-  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-serve-'));
-});
 
 afterAll(async () => {
   for (const started of running) await started.handle.stop();
-  await gitlab?.stop();
-  await registry?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 const deployFile = () =>
-  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dind\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${host}/library/docker:27.0.3-dind # keep in sync with CI\n`;
-const ciFile = () => `build:\n  image: ${host}/library/docker:27.0.3\n  services:\n    - name: "${host}/library/docker:27.0.3-dind@${seed.digests['27.0.3-dind']}"\n      alias: docker\n`;
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dind\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${scenario.host}/library/docker:27.0.3-dind # keep in sync with CI\n`;
+const ciFile = () =>
+  `build:\n  image: ${scenario.host}/library/docker:27.0.3\n  services:\n    - name: "${scenario.host}/library/docker:27.0.3-dind@${scenario.seed.digests['27.0.3-dind']}"\n      alias: docker\n`;
 
 async function serve(group: string, overrides: Parameters<typeof startTestServe>[3] = {}): Promise<Started> {
-  const started = await startTestServe({ forge: 'gitlab', url: gitlab.url, groups: [group] }, { GITLAB_TOKEN: GITLAB_TEST_TOKEN }, path.join(work, `cache-${group}`), overrides);
+  const started = await startTestServe({ forge: 'gitlab', url: scenario.gitlab.url, groups: [group] }, { GITLAB_TOKEN: GITLAB_TEST_TOKEN }, path.join(scenario.work, `cache-${group}`), overrides);
   running.push(started);
   return started;
 }
@@ -45,12 +28,12 @@ const hook = (url: string, body: string, token: string | null = WEBHOOK_SECRET) 
   post(`${url}/webhooks/gitlab`, body, { 'x-gitlab-event': 'Push Hook', ...(token === null ? {} : { 'x-gitlab-token': token }) });
 /** Repository runs of a project seen by the double: each run starts by reading the default branch head. */
 /** Runs of a project: each run looks its dashboard issue up once (a run that wrote reads the default branch twice). */
-const runsOf = (id: number) => gitlab.count('GET', `/projects/${id}/issues`);
+const runsOf = (id: number) => scenario.gitlab.count('GET', `/projects/${id}/issues`);
 const metricLines = (text: string, prefix: string) => text.split('\n').filter((line) => line.startsWith(prefix));
 
 describe('archpin serve (GitLab)', () => {
   it('answers /healthz at once and /readyz once the forge was reached', async () => {
-    gitlab.state.addProject('health/app', { files: { 'deploy.yaml': deployFile() } });
+    scenario.gitlab.state.addProject('health/app', { files: { 'deploy.yaml': deployFile() } });
     const { handle } = await serve('health');
     const health = await fetch(`${handle.url}/healthz`);
     expect([health.status, await health.text()]).toEqual([200, 'ok\n']);
@@ -65,7 +48,7 @@ describe('archpin serve (GitLab)', () => {
   });
 
   it('a webhook with a wrong or missing token gets 401 and starts nothing', async () => {
-    const project = gitlab.state.addProject('locked/app', { files: { 'deploy.yaml': deployFile() } });
+    const project = scenario.gitlab.state.addProject('locked/app', { files: { 'deploy.yaml': deployFile() } });
     const { handle, logs } = await serve('locked', { debounceMs: 0 });
     const body = gitlabPush({ id: project.id, path: 'locked/app' });
     const wrong = await hook(handle.url, body, 'whk-7Hq2mXv9LpR4tNc9');
@@ -82,7 +65,7 @@ describe('archpin serve (GitLab)', () => {
   });
 
   it('a push to the default branch leads to a merge request; other events are ignored', async () => {
-    const project = gitlab.state.addProject('push/app', { files: { 'deploy.yaml': deployFile() } });
+    const project = scenario.gitlab.state.addProject('push/app', { files: { 'deploy.yaml': deployFile() } });
     const { handle, records } = await serve('push');
     const other = await hook(handle.url, gitlabPush({ id: project.id, path: 'push/app' }, 'refs/heads/feature'));
     expect([other.status, await other.json()]).toEqual([202, { result: 'ignored', reason: 'push to a branch other than the default branch' }]);
@@ -94,7 +77,11 @@ describe('archpin serve (GitLab)', () => {
     const response = await hook(handle.url, gitlabPush({ id: project.id, path: 'push/app' }));
     expect([response.status, await response.json()]).toEqual([202, { result: 'queued', repository: 'push/app' }]);
     const mr = await until(() => project.mergeRequests[0], 'the merge request');
-    expect([mr.state, mr.sourceBranch, mr.title]).toEqual(['opened', `archpin/${host.replace(':', '-')}-library-docker-27.x`, `Update ${host}/library/docker Docker tag to 27.1.1-dind`]);
+    expect([mr.state, mr.sourceBranch, mr.title]).toEqual([
+      'opened',
+      `archpin/${scenario.host.replace(':', '-')}-library-docker-27.x`,
+      `Update ${scenario.host}/library/docker Docker tag to 27.1.1-dind`,
+    ]);
     await handle.idle();
     expect(runsOf(project.id)).toBe(1);
     const done = records().filter((record) => record.msg === 'repository done');
@@ -114,7 +101,7 @@ describe('archpin serve (GitLab)', () => {
   });
 
   it('a burst of 50 events for one idle project runs it once', async () => {
-    const project = gitlab.state.addProject('burst/app', { files: { 'deploy.yaml': deployFile() } });
+    const project = scenario.gitlab.state.addProject('burst/app', { files: { 'deploy.yaml': deployFile() } });
     // The 50 deliveries must all arrive within the wait; on a loaded machine they can take over a second.
     const { handle } = await serve('burst', { debounceMs: 3_000 });
     const body = gitlabPush({ id: project.id, path: 'burst/app' });
@@ -134,8 +121,8 @@ describe('archpin serve (GitLab)', () => {
   });
 
   it('a burst while the project runs queues exactly one follow-up run', async () => {
-    const project = gitlab.state.addProject('busy/app', { files: { 'deploy.yaml': deployFile() } });
-    const real = createGitlabForge({ url: gitlab.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN' });
+    const project = scenario.gitlab.state.addProject('busy/app', { files: { 'deploy.yaml': deployFile() } });
+    const real = createGitlabForge({ url: scenario.gitlab.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN' });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let entered = 0;
@@ -163,8 +150,8 @@ describe('archpin serve (GitLab)', () => {
   });
 
   it('a sweep reports exact metrics', async () => {
-    gitlab.state.addProject('metered/ci', { files: { '.gitlab-ci.yml': ciFile(), 'k8s/deploy.yaml': deployFile() } });
-    gitlab.state.addProject('metered/empty', { files: { 'README.md': '# nothing to pin\n' } });
+    scenario.gitlab.state.addProject('metered/ci', { files: { '.gitlab-ci.yml': ciFile(), 'k8s/deploy.yaml': deployFile() } });
+    scenario.gitlab.state.addProject('metered/empty', { files: { 'README.md': '# nothing to pin\n' } });
     const { handle } = await serve('metered', { debounceMs: 0 });
     await handle.sweep();
     await handle.idle();
@@ -193,7 +180,7 @@ describe('archpin serve (GitLab)', () => {
   });
 
   it('a schedule tick sweeps every target', async () => {
-    const project = gitlab.state.addProject('ticking/app', { files: { 'deploy.yaml': deployFile() } });
+    const project = scenario.gitlab.state.addProject('ticking/app', { files: { 'deploy.yaml': deployFile() } });
     const { handle } = await serve('ticking', { schedule: '* * * * * *', debounceMs: 0 });
     await until(() => project.mergeRequests.length === 1, 'the merge request from the scheduled sweep');
     // The merge request exists before the sweep records its outcome: wait for the record too.
@@ -204,7 +191,7 @@ describe('archpin serve (GitLab)', () => {
   });
 
   it('is not ready while the forge cannot be reached, and refuses webhooks without a secret', async () => {
-    const real = createGitlabForge({ url: gitlab.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN' });
+    const real = createGitlabForge({ url: scenario.gitlab.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN' });
     const forge: Forge = { ...real, listRepositories: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')) };
     const { handle, records } = await serve('down', { forge, webhookSecret: null, sweepOnStart: true });
     await until(() => handle.metrics.value('archpin_sweep_failures_total') === 1, 'the failed sweep');
@@ -222,8 +209,8 @@ describe('archpin serve (GitLab)', () => {
   });
 
   it('a stop during a sweep finishes the write in flight: no archpin branch is left without its merge request', async () => {
-    const projects = ['halt/a', 'halt/b', 'halt/c', 'halt/d', 'halt/e'].map((name) => gitlab.state.addProject(name, { files: { 'deploy.yaml': deployFile() } }));
-    const real = createGitlabForge({ url: gitlab.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN' });
+    const projects = ['halt/a', 'halt/b', 'halt/c', 'halt/d', 'halt/e'].map((name) => scenario.gitlab.state.addProject(name, { files: { 'deploy.yaml': deployFile() } }));
+    const real = createGitlabForge({ url: scenario.gitlab.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN' });
     // Set inside the forge wrapper below, which the compiler's narrowing does not follow.
     let stopping = null as Promise<void> | null;
     let readyWhileStopping: number | null = null;

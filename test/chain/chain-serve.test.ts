@@ -105,7 +105,13 @@ async function chainGroup(group: string, projects: Record<string, Record<string,
       expect(response.status).toBe(202);
       await serve.handle.chain!.settled();
     },
-    treeReads: (project) => gitlab.requests.filter((request) => request.method === 'GET' && request.path === `/projects/${gitlab.state.project(`${group}/${project}`).id}/repository/tree`).length,
+    // The chain reads a project's tree at its default branch; a repository run (queued by the same push or sweep,
+    // and running alongside) reads it at the head commit, and is not counted.
+    treeReads: (project) =>
+      gitlab.requests.filter(
+        (request) =>
+          request.method === 'GET' && request.path === `/projects/${gitlab.state.project(`${group}/${project}`).id}/repository/tree` && new URLSearchParams(request.query).get('ref') === 'main',
+      ).length,
     triggered: () => store.created().map((pipeline) => pipeline.projectPath),
     async settle() {
       // Events are handled one at a time; a debounced child is triggered a window later.

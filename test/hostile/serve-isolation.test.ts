@@ -1,29 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../support/gitlab-double.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { seedIncident } from '../support/seed.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GITLAB_TEST_TOKEN } from '../support/gitlab-double.js';
+import { useScenario } from '../support/scenario.js';
 import { startTestServe, until, type Started } from '../bot/serve-support.js';
 
-let registry: TestRegistry;
-let gitlab: GitlabDouble;
-let work: string;
+const scenario = useScenario({ name: 'isolation', seed: true, gitlab: {} });
 const running: Started[] = [];
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  await seedIncident(registry);
-  gitlab = await startGitlabDouble();
-  work = mkdtempSync(path.join(os.tmpdir(), 'archpin-isolation-'));
-});
 
 afterAll(async () => {
   for (const started of running) await started.handle.stop();
-  await gitlab?.stop();
-  await registry?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 /**
@@ -50,16 +35,18 @@ describe('serve: one repository over its memory or time budget is skipped, the o
     'over %s',
     async (kind, isolation, copies, reason) => {
       const group = `iso-${kind}`;
-      const host = registry.host;
       const heavy = heavyValues();
       const files = Object.fromEntries(Array.from({ length: copies }, (_, i) => [`charts/c${i}/values.yaml`, heavy]));
-      const hostile = gitlab.state.addProject(`${group}/a-hostile`, { files });
-      const good = gitlab.state.addProject(`${group}/b-good`, {
+      const hostile = scenario.gitlab.state.addProject(`${group}/a-hostile`, { files });
+      const good = scenario.gitlab.state.addProject(`${group}/b-good`, {
         files: {
-          'deploy.yaml': `apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${host}/library/docker:27.0.3-dind\n`,
+          'deploy.yaml': `apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${scenario.host}/library/docker:27.0.3-dind\n`,
         },
       });
-      const started = await startTestServe({ forge: 'gitlab', url: gitlab.url, groups: [group] }, { GITLAB_TOKEN: GITLAB_TEST_TOKEN }, path.join(work, `cache-${kind}`), { concurrency: 1, isolation });
+      const started = await startTestServe({ forge: 'gitlab', url: scenario.gitlab.url, groups: [group] }, { GITLAB_TOKEN: GITLAB_TEST_TOKEN }, path.join(scenario.work, `cache-${kind}`), {
+        concurrency: 1,
+        isolation,
+      });
       running.push(started);
       const { handle, records } = started;
 
@@ -92,7 +79,7 @@ describe('serve: one repository over its memory or time budget is skipped, the o
       ]);
 
       // The hostile project's dashboard says it was skipped and why.
-      const dashboards = gitlab.state.project(hostile.id).issues;
+      const dashboards = scenario.gitlab.state.project(hostile.id).issues;
       expect(dashboards.map((issue) => issue.title)).toEqual(['Dependency Dashboard (archpin)']);
       expect(dashboards[0]!.description.split('\n').slice(0, 7)).toEqual([
         'This issue lists the container image updates archpin manages in this repository.',
@@ -112,7 +99,7 @@ describe('serve: one repository over its memory or time budget is skipped, the o
       expect(records().filter((record) => record.code === 'repository-over-budget')[1]!.msg).toBe(
         `${group}/a-hostile: ${reason} at ${head.slice(0, 12)} (remembered; tried again when the default branch or the config changes); the repository is skipped`,
       );
-      expect(gitlab.state.project(hostile.id).issues.length).toBe(1);
+      expect(scenario.gitlab.state.project(hostile.id).issues.length).toBe(1);
     },
     120_000,
   );

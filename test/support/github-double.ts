@@ -24,6 +24,7 @@ import { gitRoutes } from './github-double-git-routes.js';
 import { HttpFailure, errorBody, type DoubleResponse, type Route } from './github-double-http.js';
 import { pullRoutes } from './github-double-pull-routes.js';
 import { GithubState } from './github-double-state.js';
+import { FaultRules, type FaultCounter, type FaultMatch } from './faults.js';
 
 export { GithubState } from './github-double-state.js';
 
@@ -43,14 +44,8 @@ export interface LoggedRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
-export interface FaultRule {
-  readonly method?: string;
-  /** Matched against the raw path including the query (a string must equal the path without the query). */
-  readonly path: string | RegExp;
-  /** Fail the Nth matching request (1-based). Default 1. */
-  readonly nth?: number;
-  /** How many consecutive matching requests fail from the Nth on. Default 1. */
-  readonly times?: number;
+/** A GitHub fault: the rule (see faults.ts; a pattern is tested against the path and query) and the answer. */
+export interface FaultRule extends FaultMatch {
   readonly status: number;
   /** JSON body; default GitHub's error body for the status. */
   readonly body?: unknown;
@@ -58,7 +53,7 @@ export interface FaultRule {
 }
 
 export interface Faults {
-  add(rule: FaultRule): void;
+  add(rule: FaultRule): FaultCounter<FaultRule>;
   clear(): void;
 }
 
@@ -109,30 +104,18 @@ export async function startGithubDouble(options: GithubDoubleOptions = {}): Prom
   const tokens = new Set(options.tokens ?? ['test-token']);
   const state = new GithubState();
   const requests: LoggedRequest[] = [];
-  const rules: Array<{ rule: FaultRule; seen: number }> = [];
+  const rules = new FaultRules<FaultRule>();
   let remaining = 5000;
   let requestId = 0;
   let urls = { api: '', web: '' };
 
-  const faults: Faults = {
-    add: (rule) => void rules.push({ rule, seen: 0 }),
-    clear: () => void rules.splice(0),
-  };
+  const faults: Faults = { add: (rule) => rules.add(rule), clear: () => rules.clear() };
 
   function fault(method: string, path: string): DoubleResponse | null {
-    const bare = path.split('?')[0]!;
-    for (const entry of rules) {
-      const { rule } = entry;
-      if (rule.method && rule.method.toUpperCase() !== method) continue;
-      if (typeof rule.path === 'string' ? rule.path !== bare : !rule.path.test(path)) continue;
-      entry.seen += 1;
-      const nth = rule.nth ?? 1;
-      if (entry.seen >= nth && entry.seen < nth + (rule.times ?? 1)) {
-        const body = rule.body ?? errorBody(new HttpFailure(rule.status, STATUS_TEXT[rule.status] ?? 'Error'));
-        return { status: rule.status, json: body, ...(rule.headers ? { headers: rule.headers } : {}) };
-      }
-    }
-    return null;
+    const rule = rules.pick(method, path.split('?')[0] ?? path, path);
+    if (rule === undefined) return null;
+    const body = rule.body ?? errorBody(new HttpFailure(rule.status, STATUS_TEXT[rule.status] ?? 'Error'));
+    return { status: rule.status, json: body, ...(rule.headers ? { headers: rule.headers } : {}) };
   }
 
   async function handle(request: IncomingMessage): Promise<{ response: DoubleResponse; body: unknown }> {

@@ -10,6 +10,7 @@ import { mrRoutes } from './gitlab-double-mr-routes.js';
 import { pipelineRoutes } from './gitlab-double-pipelines.js';
 import { repoRoutes } from './gitlab-double-repo-routes.js';
 import { GitlabState } from './gitlab-double-state.js';
+import { FaultRules, type FaultCounter, type FaultMatch } from './faults.js';
 
 export { GitlabState } from './gitlab-double-state.js';
 
@@ -48,14 +49,8 @@ export interface LoggedRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
-export interface FaultSpec {
-  readonly method?: string;
-  /** Exact raw path after `/api/v4`, or a pattern tested against it. */
-  readonly path: string | RegExp;
-  /** Which matching request (1-based, counted from when the fault was added) fails first. */
-  readonly nth?: number;
-  /** How many consecutive matching requests fail. */
-  readonly times?: number;
+/** A GitLab fault: the rule (see faults.ts; a pattern is tested against the path after /api/v4) and the answer. */
+export interface FaultSpec extends FaultMatch {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
@@ -67,13 +62,7 @@ export interface FaultSpec {
   readonly hang?: 'before' | 'after';
 }
 
-export interface Fault {
-  readonly spec: FaultSpec;
-  /** Matching requests seen so far. */
-  seen: number;
-  /** Requests this fault answered. */
-  fired: number;
-}
+export type Fault = FaultCounter<FaultSpec>;
 
 export interface Faults {
   add(spec: FaultSpec): Fault;
@@ -106,17 +95,8 @@ export async function startGitlabDouble(options: GitlabDoubleOptions = {}): Prom
   let url = '';
   const state = new GitlabState(() => url);
   const requests: LoggedRequest[] = [];
-  const active: Fault[] = [];
-  const faults: Faults = {
-    add(spec) {
-      const fault: Fault = { spec, seen: 0, fired: 0 };
-      active.push(fault);
-      return fault;
-    },
-    clear() {
-      active.length = 0;
-    },
-  };
+  const rules = new FaultRules<FaultSpec>();
+  const faults: Faults = { add: (spec) => rules.add(spec), clear: () => rules.clear() };
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -152,21 +132,10 @@ export async function startGitlabDouble(options: GitlabDoubleOptions = {}): Prom
       }
     }
     let hang: FaultSpec['hang'];
-    for (const fault of active) {
-      if (fault.spec.method && fault.spec.method !== method) continue;
-      if (!matches(fault.spec.path, path)) continue;
-      fault.seen += 1;
-      const first = fault.spec.nth ?? 1;
-      if (fault.seen >= first && fault.seen < first + (fault.spec.times ?? 1)) {
-        fault.fired += 1;
-        if (fault.spec.hang === 'before') return finish({ status: HANG });
-        if (fault.spec.hang === 'after') {
-          hang = 'after';
-          break;
-        }
-        return finish({ status: fault.spec.status, json: fault.spec.body ?? { message: `${fault.spec.status} Injected` }, headers: fault.spec.headers });
-      }
-    }
+    const fault = rules.pick(method, path);
+    if (fault?.hang === 'before') return finish({ status: HANG });
+    if (fault?.hang === 'after') hang = 'after';
+    else if (fault) return finish({ status: fault.status, json: fault.body ?? { message: `${fault.status} Injected` }, headers: fault.headers });
     if (!fullPath.startsWith(prefix)) return finish({ status: 404, json: { error: '404 Not Found' } });
     const token = headerValue(req, 'private-token') ?? bearer(headerValue(req, 'authorization')) ?? headerValue(req, 'job-token');
     const scopes = token === undefined ? undefined : tokens[token];

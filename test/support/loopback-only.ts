@@ -8,6 +8,8 @@ import dns from 'node:dns';
 type LookupCallback = (error: NodeJS.ErrnoException | null, address?: unknown, family?: number) => void;
 
 const isLoopback = (hostname: string): boolean => hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(hostname);
+/** Set on the patched function, so that a worker that runs several test files (isolate: false) patches once. */
+const PATCHED = Symbol.for('archpin.loopback-only');
 const original = dns.lookup;
 const warned = new Set<string>();
 
@@ -25,4 +27,4 @@ function lookup(this: unknown, hostname: string, ...rest: unknown[]): void {
   process.nextTick(() => callback(error));
 }
 
-dns.lookup = lookup as typeof dns.lookup;
+if (!(PATCHED in original)) dns.lookup = Object.assign(lookup, { [PATCHED]: true }) as unknown as typeof dns.lookup;

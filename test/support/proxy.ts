@@ -12,10 +12,10 @@
  * the proxy. The proxy may also be used as a `RegistryTarget` for seeding
  * (`{ url: proxy.url, authorization: registry.authorization }`).
  *
- * Fault rules (`FaultRule`): `method` (any when omitted), `path` (RegExp tested against the
- * path and query, or an exact path), `nth` (1-based occurrence among the requests this rule
- * matches, default 1) and `times` (how many consecutive matches from `nth` on; default 1 when
- * `nth` is given, every match otherwise). Kinds (`Fault`):
+ * Fault rules (`FaultRule`, matched as faults.ts describes): `method` (any when omitted), `path`
+ * (RegExp tested against the path and query, or an exact path), `nth` (1-based occurrence among
+ * the requests this rule matches, default 1) and `times` (how many consecutive matches from `nth`
+ * on; default 1 when `nth` is given, every match otherwise). Kinds (`Fault`):
  *   status    answer `status` (e.g. 429 with `retryAfter`, 503) without asking upstream
  *   stall     never answer (the connection stays open until the client gives up or stop())
  *   delay     forward, but answer only after `ms`
@@ -38,6 +38,7 @@
  */
 import { request as httpRequest, createServer, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { FaultRules, type FaultMatch } from './faults.js';
 
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string; body?: string; headers?: Record<string, string> }
@@ -49,12 +50,9 @@ export type Fault =
   | { kind: 'oversize'; bytes: number; chunked?: boolean }
   | { kind: 'redirect'; to: RedirectTarget; status?: 301 | 302 | 303 | 307 | 308 };
 
-export interface FaultRule {
-  method?: string;
-  path: RegExp | string;
-  nth?: number;
-  times?: number;
-  fault: Fault;
+/** A proxy fault: the rule (see faults.ts; a pattern is tested against the path and query) and the fault to apply. */
+export interface FaultRule extends FaultMatch {
+  readonly fault: Fault;
 }
 
 export interface ProxyRequest {
@@ -171,21 +169,11 @@ export async function startRedirectTarget(host = '127.0.0.2'): Promise<RedirectT
   };
 }
 
-interface ActiveRule {
-  rule: FaultRule;
-  seen: number;
-}
-
-function ruleApplies(active: ActiveRule): boolean {
-  const start = active.rule.nth ?? 1;
-  const times = active.rule.times ?? (active.rule.nth === undefined ? Number.POSITIVE_INFINITY : 1);
-  return active.seen >= start && active.seen < start + times;
-}
-
 export async function startProxy(options: { target: string; faults?: FaultRule[]; pagination?: PaginationOptions }): Promise<TestProxy> {
   const target = new URL(options.target);
   const requests: ProxyRequest[] = [];
-  let rules: ActiveRule[] = (options.faults ?? []).map((rule) => ({ rule, seen: 0 }));
+  const rules = new FaultRules<FaultRule>({ everyMatchWithoutNth: true });
+  for (const rule of options.faults ?? []) rules.add(rule);
   let pagination: PaginationOptions | false = options.pagination ?? false;
 
   const upstream = (request: IncomingMessage, body: Buffer | undefined, pathAndQuery: string): Promise<IncomingMessage> =>
@@ -196,17 +184,7 @@ export async function startProxy(options: { target: string; faults?: FaultRule[]
       else outgoing.end(body);
     });
 
-  const choose = (method: string, pathAndQuery: string, path: string): Fault | undefined => {
-    let chosen: Fault | undefined;
-    for (const active of rules) {
-      const { rule } = active;
-      if (rule.method !== undefined && rule.method.toUpperCase() !== method) continue;
-      if (!pathMatches(rule.path, pathAndQuery, path)) continue;
-      active.seen += 1;
-      if (chosen === undefined && ruleApplies(active)) chosen = rule.fault;
-    }
-    return chosen;
-  };
+  const choose = (method: string, pathAndQuery: string, path: string): Fault | undefined => rules.pick(method, path, pathAndQuery)?.fault;
 
   const paginate = async (request: IncomingMessage, response: ServerResponse, name: string, query: URLSearchParams, settings: PaginationOptions): Promise<number> => {
     const answer = await upstream(request, Buffer.alloc(0), `/v2/${name}/tags/list`);
@@ -332,10 +310,10 @@ export async function startProxy(options: { target: string; faults?: FaultRule[]
     host,
     requests,
     addFault(rule) {
-      rules.push({ rule, seen: 0 });
+      rules.add(rule);
     },
     clearFaults() {
-      rules = [];
+      rules.clear();
     },
     setPagination(settings) {
       pagination = settings;
@@ -349,7 +327,7 @@ export async function startProxy(options: { target: string; faults?: FaultRule[]
     },
     reset() {
       requests.length = 0;
-      rules = [];
+      rules.clear();
     },
     stop() {
       stopped ??= closeServer(server);

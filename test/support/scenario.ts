@@ -1,7 +1,8 @@
 /**
  * The scaffolding the CLI, bot and hostile tests share: a work directory for repository trees and
  * caches, the real registry (seeded with the incident when asked) with an optional fault proxy in
- * front, a redirect target, and the GitLab and GitHub doubles. `useScenario` starts what a file
+ * front, a redirect target, the GitLab double (with an optional fault proxy in front), the GitHub
+ * double and a redis-server. `useScenario` starts what a file
  * asks for before its tests and stops it after them.
  *
  *   const scenario = useScenario({ name: 'check-cases', seed: true, proxy: {} });
@@ -17,6 +18,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startGithubDouble, type GithubDouble, type GithubDoubleOptions } from './github-double.js';
 import { startGitlabDouble, type GitlabDouble, type GitlabDoubleOptions } from './gitlab-double.js';
 import { startProxy, startRedirectTarget, type RedirectTarget, type TestProxy } from './proxy.js';
+import { startRedis, type TestRedis } from './redis.js';
 import { startRegistry, type TestRegistry } from './registry.js';
 import { seedIncident, type IncidentSeed } from './seed.js';
 
@@ -32,7 +34,11 @@ export interface ScenarioOptions {
   /** A second origin that registries redirect blob and manifest downloads to. */
   readonly redirect?: boolean;
   readonly gitlab?: GitlabDoubleOptions;
+  /** A fault-injecting proxy in front of the GitLab double (give the client its `url` to delay or fail forge calls). */
+  readonly gitlabProxy?: boolean;
   readonly github?: GithubDoubleOptions;
+  /** A real redis-server (BullMQ, shared state). */
+  readonly redis?: boolean;
 }
 
 export interface Scenario {
@@ -42,7 +48,9 @@ export interface Scenario {
   readonly proxy: TestProxy;
   readonly redirect: RedirectTarget;
   readonly gitlab: GitlabDouble;
+  readonly gitlabProxy: TestProxy;
   readonly github: GithubDouble;
+  readonly redis: TestRedis;
   /** The registry host the images are named with: the proxy's when there is one. */
   readonly host: string;
   /** A path in the work directory. */
@@ -64,7 +72,7 @@ export function writeTree(dir: string, files: Readonly<Record<string, string>>):
 
 export async function startScenario(options: ScenarioOptions): Promise<Scenario> {
   const work = mkdtempSync(path.join(os.tmpdir(), `archpin-${options.name}-`));
-  const parts: Partial<Record<'registry' | 'seed' | 'proxy' | 'redirect' | 'gitlab' | 'github', unknown>> = {};
+  const parts: Partial<Record<'registry' | 'seed' | 'proxy' | 'redirect' | 'gitlab' | 'gitlabProxy' | 'github' | 'redis', unknown>> = {};
   const stops: Array<() => Promise<void>> = [];
   const started = <T extends { stop(): Promise<void> }>(key: keyof typeof parts, value: T): T => {
     parts[key] = value;
@@ -89,8 +97,14 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
     get gitlab() {
       return part<GitlabDouble>('gitlab');
     },
+    get gitlabProxy() {
+      return part<TestProxy>('gitlabProxy');
+    },
     get github() {
       return part<GithubDouble>('github');
+    },
+    get redis() {
+      return part<TestRedis>('redis');
     },
     get host() {
       return parts.proxy ? scenario.proxy.host : scenario.registry.host;
@@ -114,8 +128,12 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
       if (options.proxy) started('proxy', await startProxy({ target: registry.url, ...options.proxy }));
     }
     if (options.redirect) started('redirect', await startRedirectTarget());
-    if (options.gitlab) started('gitlab', await startGitlabDouble(options.gitlab));
+    if (options.gitlab || options.gitlabProxy) {
+      const gitlab = started('gitlab', await startGitlabDouble(options.gitlab));
+      if (options.gitlabProxy) started('gitlabProxy', await startProxy({ target: gitlab.url }));
+    }
     if (options.github) started('github', await startGithubDouble(options.github));
+    if (options.redis) started('redis', await startRedis());
   } catch (error) {
     await scenario.stop();
     throw error;
@@ -155,8 +173,14 @@ export function useScenario(options: ScenarioOptions): Scenario {
     get gitlab() {
       return now().gitlab;
     },
+    get gitlabProxy() {
+      return now().gitlabProxy;
+    },
     get github() {
       return now().github;
+    },
+    get redis() {
+      return now().redis;
     },
     get host() {
       return now().host;
