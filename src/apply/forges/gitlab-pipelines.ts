@@ -17,7 +17,6 @@ export interface Pipeline {
   readonly status: PipelineStatus;
   readonly source: string | null;
   readonly webUrl: string;
-  readonly createdAt: string | null;
 }
 
 export interface PipelineApi {
@@ -53,7 +52,6 @@ interface GlPipeline {
   readonly status: PipelineStatus;
   readonly source?: string;
   readonly web_url: string;
-  readonly created_at?: string;
 }
 
 const toPipeline = (pipeline: GlPipeline): Pipeline => ({
@@ -64,7 +62,6 @@ const toPipeline = (pipeline: GlPipeline): Pipeline => ({
   status: pipeline.status,
   source: pipeline.source ?? null,
   webUrl: pipeline.web_url,
-  createdAt: pipeline.created_at ?? null,
 });
 
 export function createGitlabPipelines(options: GitlabPipelineOptions): PipelineApi {
