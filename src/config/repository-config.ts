@@ -23,6 +23,12 @@ const REPOSITORY_KEYS = [
 export function withRepositoryConfig(global: Config, text: string | null, source: string): Config {
   if (text === null) return global;
   const local = parseConfig(text, source);
+  if (local.extends !== undefined) {
+    throw new ArchpinError(
+      'config-invalid',
+      `${source}: a repository config may not use extends (the bot reads no other file for a repository); write the rules into it, or ask for the shared ones in the bot's own config`,
+    );
+  }
   const refused = Object.keys(local).filter((key) => key !== '$schema' && !(REPOSITORY_KEYS as readonly string[]).includes(key));
   if (refused.length > 0) {
     throw new ArchpinError('config-invalid', `${source}: a repository config may not set ${refused.join(', ')} (only ${REPOSITORY_KEYS.join(', ')})`);

@@ -243,6 +243,12 @@ export const chainSchema = z
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
+    extends: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        "Shared config files this one builds on, in order: local paths relative to this file, under its directory or the scanned (run: working) directory; URLs are refused. packageRules are concatenated (theirs first), objects merged key by key, other keys replaced by this file's.",
+      ),
     platforms: z.array(platform).optional().describe('Platforms every candidate must offer. Default: no platform regression.'),
     minimumReleaseAge: duration
       .optional()

@@ -105,6 +105,22 @@ describe('pinDigests: false', () => {
   });
 });
 
+describe('extends', () => {
+  it('rules from a shared file apply: pinDigests false there, a later rule of the extending file wins over it', async () => {
+    const files = {
+      Dockerfile: `FROM ${ref('team/app', '1.0.1')}\nFROM ${ref('team/edge', 'latest')}\n`,
+      'shared/org.json': JSON.stringify({ pinDigests: false, packageRules: [{ matchImages: [`${registry.host}/team/edge`], enabled: false }] }),
+    };
+    const dir = tree(files, { extends: ['shared/org.json'], packageRules: [{ matchImages: [`${registry.host}/team/app`], pinDigests: true }] });
+    expect((await check(dir)).updates).toEqual([['Dockerfile', pinned('team/app', '1.0.1'), 'pin']]);
+    const refused = await check(tree(files, { extends: ['https://example.com/org.json'] }));
+    expect([refused.run.code, refused.run.stderr]).toEqual([
+      2,
+      'archpin: archpin.json: extends "https://example.com/org.json": URLs are not fetched; save the shared file next to this config and name its path\n',
+    ]);
+  });
+});
+
 describe('matchUpdateTypes with any setting', () => {
   const files = (): Record<string, string> => ({ Dockerfile: `FROM ${ref('team/svc', '1.0.0')}\n` });
   const rule = (extra: object) => ({ matchImages: [`${registry.host}/team/svc`], ...extra });
