@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { ArchpinError } from '../core/errors.js';
-import type { RegistryCredentials } from './docker-config.js';
+import { IDENTITY_TOKEN_USER, type RegistryCredentials } from './docker-config.js';
 
 export interface HelperOptions {
   /** Environment of the helper (PATH decides which binary runs). */
@@ -79,7 +79,8 @@ function parseAnswer(stdout: string, program: string, serverUrl: string): Regist
   const username = record['Username'];
   const secret = record['Secret'];
   if (typeof secret !== 'string' || secret === '') return null;
-  // `<token>` marks an identity token for Docker's OAuth flow, which archpin does not speak.
-  if (typeof username !== 'string' || username === '' || username === '<token>') return null;
+  // `<token>` marks an identity token: a refresh token for the realm's OAuth2 flow, not a password.
+  if (username === IDENTITY_TOKEN_USER) return { username, password: '', identityToken: secret };
+  if (typeof username !== 'string' || username === '') return null;
   return { username, password: secret };
 }

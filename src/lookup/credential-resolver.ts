@@ -83,13 +83,17 @@ export async function createCredentialResolver(sources: CredentialSources): Prom
     return null;
   }
 
-  for (const credentials of docker.auths.values()) registerSecret(credentials.password);
+  for (const credentials of docker.auths.values()) {
+    registerSecret(credentials.password);
+    registerSecret(credentials.identityToken);
+  }
   return (registry) => {
     let known = memo.get(registry);
     if (known === undefined) {
       // Every secret found is registered for redaction before anything can print it.
       known = resolve(registry).then((credentials) => {
         registerSecret(credentials?.password);
+        registerSecret(credentials?.identityToken);
         return credentials;
       });
       memo.set(registry, known);

@@ -4,7 +4,15 @@ import { ArchpinError } from '../core/errors.js';
 export interface RegistryCredentials {
   readonly username: string;
   readonly password: string;
+  /**
+   * An identity token (`identitytoken` in config.json, or a helper's `Username: "<token>"`): an OAuth2 refresh
+   * token, traded at the token realm for access tokens; `password` is empty then and no Basic header is sent.
+   */
+  readonly identityToken?: string;
 }
+
+/** The user name Docker's helpers give with an identity token. */
+export const IDENTITY_TOKEN_USER = '<token>';
 
 const DOCKER_HUB_KEYS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
@@ -19,8 +27,8 @@ export function normaliseAuthKey(key: string): string {
 }
 
 /**
- * Parses the `auths` of a Docker `config.json`: `auth` (base64 `user:pass`) or `username`/`password`.
- * Entries without usable credentials (e.g. only `identitytoken`) are left out; credential helpers are not consulted.
+ * Parses the `auths` of a Docker `config.json`: `identitytoken` (an OAuth2 refresh token), else `auth` (base64
+ * `user:pass`) or `username`/`password`. Entries without usable credentials are left out; helpers are not consulted.
  */
 export function parseDockerConfigAuths(text: string): ReadonlyMap<string, RegistryCredentials> {
   let parsed: unknown;
@@ -87,6 +95,11 @@ export async function readDockerConfigAuths(path: string): Promise<ReadonlyMap<s
 }
 
 function entryCredentials(entry: Record<string, unknown>): RegistryCredentials | null {
+  const identityToken = entry['identitytoken'];
+  if (typeof identityToken === 'string' && identityToken !== '') {
+    const named = typeof entry['username'] === 'string' && entry['username'] !== '' ? entry['username'] : IDENTITY_TOKEN_USER;
+    return { username: named, password: '', identityToken };
+  }
   const auth = entry['auth'];
   if (typeof auth === 'string' && auth !== '') {
     const decoded = Buffer.from(auth, 'base64').toString('utf8');

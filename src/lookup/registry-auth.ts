@@ -1,6 +1,7 @@
 import type { RegistryCredentials } from './docker-config.js';
 import { isSafeTransport, splitHostPort } from './registry-endpoint.js';
 import { RegistryError } from './registry-errors.js';
+import { registerSecret } from '../core/redact.js';
 import { credentialIdentity, tokenExpiry, tokenKey, type TokenCache } from './token-cache.js';
 import { parseWwwAuthenticate } from './www-authenticate.js';
 
@@ -21,8 +22,11 @@ export interface AuthDeps {
   readonly now: () => number;
   /** Tokens by realm, service, scope and credential; may be shared with other clients of the process. */
   readonly tokens: TokenCache;
-  /** Performs the token request (I/O, retries and timeouts are the caller's) and returns the parsed JSON body. */
-  readonly fetchToken: (url: URL, authorization: string | null) => Promise<unknown>;
+  /**
+   * Performs the token request (I/O, retries and timeouts are the caller's) and returns the parsed JSON body: a GET
+   * with optional Basic credentials, or with `form` an OAuth2 POST (identity tokens).
+   */
+  readonly fetchToken: (url: URL, authorization: string | null, form?: URLSearchParams) => Promise<unknown>;
 }
 
 export interface RegistryAuth {
@@ -39,10 +43,14 @@ type Scheme = { readonly kind: 'bearer'; readonly realm: string; readonly servic
 export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
   const schemes = new Map<string, Scheme>();
   const { tokens } = deps;
+  /** Refresh tokens a realm returned, by realm, service and credential: they replace the identity token they came from. */
+  const refreshTokens = new Map<string, string>();
+  const refreshing = new Map<string, Promise<unknown>>();
 
   async function basicHeader(target: AuthTarget): Promise<string | null> {
     const credentials = await deps.credentials(target.credentialKey);
-    if (credentials === null) return null;
+    // An identity token is only for a bearer realm: a Basic challenge gets no credentials.
+    if (credentials === null || credentials.identityToken !== undefined) return null;
     if (!isSafeTransport(new URL(target.baseUrl))) {
       throw new RegistryError('registry-insecure', `refusing to send credentials for ${target.registry} over plain HTTP to ${target.baseUrl}`);
     }
@@ -98,9 +106,39 @@ export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
       ...scopes.map((s) => `scope=${encodeURIComponent(s)}`),
       ...(credentials !== null ? [`account=${encodeURIComponent(credentials.username)}`] : []),
     ];
-    const url = new URL(realm.href);
-    url.search = url.search === '' ? `?${params.join('&')}` : `${url.search}&${params.join('&')}`;
-    const body = await deps.fetchToken(url, credentials === null ? null : encodeBasic(credentials));
+    const refreshKey = tokenKey({ realm: scheme.realm, service: scheme.service, scopes: [], identity: credentialIdentity(credentials) });
+    let body: unknown;
+    if (credentials?.identityToken !== undefined) {
+      const identityToken = credentials.identityToken;
+      // One refresh grant at a time per credential: a realm that rotates refresh tokens accepts each only once.
+      const previous = refreshing.get(refreshKey) ?? Promise.resolve();
+      const grant = previous
+        .catch(() => undefined)
+        .then(async () => {
+          const answer = await deps.fetchToken(realm, null, refreshForm(scheme, scopes, refreshTokens.get(refreshKey) ?? identityToken));
+          const next = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>)['refresh_token'] : undefined;
+          // A realm may hand back a new refresh token: it is the one to use next time.
+          if (typeof next === 'string' && next !== '') {
+            registerSecret(next);
+            refreshTokens.set(refreshKey, next);
+          }
+          return answer;
+        });
+      refreshing.set(refreshKey, grant);
+      try {
+        body = await grant;
+      } catch (error) {
+        // OAuth2 answers a refresh token it does not accept with 400 (invalid_grant) or 401.
+        if (error instanceof RegistryError && (error.status === 400 || error.status === 401)) {
+          throw new RegistryError('registry-unauthorized', `${target.registry}: the token realm refused the identity token (${String(error.status)})`, { status: 401 });
+        }
+        throw error;
+      }
+    } else {
+      const url = new URL(realm.href);
+      url.search = url.search === '' ? `?${params.join('&')}` : `${url.search}&${params.join('&')}`;
+      body = await deps.fetchToken(url, credentials === null ? null : encodeBasic(credentials));
+    }
     const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const token = typeof record['token'] === 'string' && record['token'] !== '' ? record['token'] : record['access_token'];
     if (typeof token !== 'string' || token === '') {
@@ -140,6 +178,16 @@ export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
     },
   };
 }
+
+/** OAuth2 refresh-token grant, as Docker's token spec describes it for identity tokens. */
+function refreshForm(scheme: { readonly service: string | null }, scopes: readonly string[], refreshToken: string): URLSearchParams {
+  const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: OAUTH_CLIENT_ID });
+  if (scheme.service !== null) form.set('service', scheme.service);
+  form.set('scope', scopes.join(' '));
+  return form;
+}
+
+const OAUTH_CLIENT_ID = 'archpin';
 
 function realmUrl(target: AuthTarget, scheme: { readonly realm: string }): URL {
   try {

@@ -184,15 +184,16 @@ function buildAuth(options: RegistryClientOptions, transport: Transport): Regist
     trustedRealmHosts: options.trustedRealmHosts ?? {},
     now: options.now ?? Date.now,
     tokens: options.tokens ?? createTokenCache(),
-    fetchToken: (url, authorization) =>
+    fetchToken: (url, authorization, form) =>
       transport.send(
         {
           kind: 'token',
-          method: 'GET',
+          method: form === undefined ? 'GET' : 'POST',
           url,
           target: null,
           authorization,
-          what: `GET token ${url.host}`,
+          ...(form === undefined ? {} : { form }),
+          what: `${form === undefined ? 'GET' : 'POST'} token ${url.host}`,
           read: async (response) => parseJson(await readCappedBody(response, tooLargeAs('registry-bad-response', MIB, `token ${url.host}`)), `token ${url.host}`),
         },
         null,

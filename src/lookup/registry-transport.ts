@@ -20,7 +20,9 @@ export interface RegistryRequestEvent {
 
 export interface TransportRequest<T> {
   readonly kind: RequestKind;
-  readonly method: 'GET' | 'HEAD';
+  readonly method: 'GET' | 'HEAD' | 'POST';
+  /** A form body (token realms' OAuth2 POST), sent as application/x-www-form-urlencoded. */
+  readonly form?: URLSearchParams;
   readonly url: URL;
   /** The registry and repository the request authenticates for; null for requests that never authenticate (token realms). */
   readonly target: AuthTarget | null;
@@ -122,11 +124,12 @@ export function createTransport(options: TransportOptions): Transport {
       refuseWhenDown(request, url.host);
       const headers: Record<string, string> = { 'user-agent': options.userAgent, ...request.headers };
       if (credential !== null) headers['authorization'] = credential;
+      if (request.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
       let response: Response;
       const started = performance.now();
       options.onStart?.(url);
       try {
-        response = await options.fetch(url, { method: request.method, headers, redirect: 'manual', signal });
+        response = await options.fetch(url, { method: request.method, headers, redirect: 'manual', signal, ...(request.form === undefined ? {} : { body: request.form.toString() }) });
       } catch (error) {
         const failure = noAnswer(error, request, url);
         report(request, url, null, started, failure.hostCause ?? failure.message);

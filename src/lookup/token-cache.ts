@@ -45,9 +45,10 @@ export function createTokenCache(): TokenCache {
 }
 
 /** Who asked: `anonymous`, or the user name with a short hash of the secret (two secrets of one user never share). */
-export function credentialIdentity(credentials: { readonly username: string; readonly password: string } | null): string {
+export function credentialIdentity(credentials: { readonly username: string; readonly password: string; readonly identityToken?: string } | null): string {
   if (credentials === null) return 'anonymous';
-  return `${credentials.username}#${createHash('sha256').update(credentials.password).digest('hex').slice(0, 16)}`;
+  const secret = `${credentials.password}\n${credentials.identityToken ?? ''}`;
+  return `${credentials.username}#${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
 }
 
 export function tokenKey(parts: { readonly realm: string; readonly service: string | null; readonly scopes: readonly string[]; readonly identity: string }): string {

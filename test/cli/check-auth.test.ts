@@ -188,3 +188,74 @@ describe('check against a registry with bearer token auth', () => {
     expect(issuer.requests.every((request) => request.status === 401 && request.username === undefined)).toBe(true);
   });
 });
+
+describe('identity tokens: the OAuth2 refresh-token grant at the realm', () => {
+  const IDENTITY = 'identity-9f3c1d7e';
+  const HELPER_IDENTITY = 'identity-helper-51a0';
+  let issuer: TokenIssuer;
+  let registry: TestRegistry;
+  let api: Record<string, string>;
+  let incident: IncidentSeed;
+  let dir: string;
+
+  beforeAll(async () => {
+    issuer = await startTokenIssuer({
+      users: [{ username: 'ci-robot', password: 'unused-password', deny: ['push'] }],
+      refreshTokens: { [IDENTITY]: 'ci-robot', [HELPER_IDENTITY]: 'ci-robot' },
+      rotateRefreshTokens: true,
+    });
+    registry = await startRegistry({ auth: 'token', token: issuer });
+    incident = await seedIncident(registry);
+    api = await seedApi(registry);
+    dir = makeDir('identity', { Dockerfile: `FROM ${registry.host}/library/docker:27.0.3-dind\nFROM ${registry.host}/platform/api:3.4.0\n` });
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    await issuer?.stop();
+  });
+
+  const expectedUpdates = () => [`${registry.host}/library/docker:27.1.1-dind@${incident.digests['27.1.1-dind']}`, `${registry.host}/platform/api:3.5.0@${api['3.5.0']}`];
+
+  /** Every token request: a POST with the refresh grant, archpin's client_id, the service and the repository's scope. */
+  const grants = () => issuer.requests.map((request) => [request.method, request.grantType, request.clientId, request.username, request.service, request.scopes, request.status]).sort();
+  const expectedGrants = (): unknown[] => ['library/docker', 'platform/api'].map((name) => ['POST', 'refresh_token', 'archpin', 'ci-robot', issuer.service, [`repository:${name}:pull`], 200]).sort();
+
+  it('identitytoken in config.json auths: one grant per repository, the rotated refresh token used for the second, the token never printed', async () => {
+    issuer.reset();
+    const dockerConfig = makeDir('identity-config', { 'config.json': JSON.stringify({ auths: { [registry.host]: { auth: '', identitytoken: IDENTITY } } }) });
+    const { run, report } = await check(dir, { env: { DOCKER_CONFIG: dockerConfig } });
+    expect(run.code).toBe(0);
+    expect(report.errors).toEqual([]);
+    expect(report.updates.map((update) => update.to)).toEqual(expectedUpdates());
+    // The issuer rotates: the identity token works once; the second grant succeeds only with the refresh token it returned.
+    expect(grants()).toEqual(expectedGrants());
+    expect(`${run.stdout}${run.stderr}`).not.toContain(IDENTITY);
+  });
+
+  it('a credential helper answering Username "<token>": the same grant', async () => {
+    issuer.reset();
+    const bin = makeDir('identity-bin', {});
+    writeFileSync(path.join(bin, 'docker-credential-idtoken'), `#!/bin/sh\nread server\necho '{"ServerURL":"'"$server"'","Username":"<token>","Secret":"${HELPER_IDENTITY}"}'\n`, { mode: 0o755 });
+    const dockerConfig = makeDir('identity-helper-config', { 'config.json': JSON.stringify({ credHelpers: { [registry.host]: 'idtoken' } }) });
+    const { run, report } = await check(dir, { env: { DOCKER_CONFIG: dockerConfig, PATH: `${bin}:${process.env['PATH'] ?? ''}` } });
+    expect(report.errors).toEqual([]);
+    expect(report.updates.map((update) => update.to)).toEqual(expectedUpdates());
+    expect(grants()).toEqual(expectedGrants());
+    expect(`${run.stdout}${run.stderr}`).not.toContain(HELPER_IDENTITY);
+  });
+
+  it('an identity token the realm does not know (400 invalid_grant): each image fails, and the token is not printed', async () => {
+    issuer.reset();
+    const dockerConfig = makeDir('identity-wrong', { 'config.json': JSON.stringify({ auths: { [registry.host]: { identitytoken: 'identity-revoked-0000' } } }) });
+    const { run, report } = await check(dir, { env: { DOCKER_CONFIG: dockerConfig } });
+    expect(run.code).toBe(1);
+    expect(report.updates).toEqual([]);
+    expect(report.errors.map((error) => [error.image, error.code])).toEqual([
+      [`${registry.host}/library/docker`, 'registry-unauthorized'],
+      [`${registry.host}/platform/api`, 'registry-unauthorized'],
+    ]);
+    expect(issuer.requests.every((request) => request.method === 'POST' && request.grantType === 'refresh_token' && request.status === 400)).toBe(true);
+    expect(`${run.stdout}${run.stderr}`).not.toContain('identity-revoked-0000');
+  });
+});

@@ -157,6 +157,7 @@ describe('Docker config auths', () => {
     expect([...parseDockerConfigAuths(text)]).toEqual([
       ['docker.io', { username: 'hubuser', password: 'hub:pass' }],
       ['registry.example.com:5000', { username: 'bot', password: 'p4ss' }],
+      ['ghcr.io', { username: '<token>', password: '', identityToken: 'opaque' }],
     ]);
     expect(normaliseAuthKey('registry-1.docker.io')).toBe('docker.io');
     expect(normaliseAuthKey('http://Registry.Example.com/v2/')).toBe('registry.example.com');

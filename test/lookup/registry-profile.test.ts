@@ -92,11 +92,11 @@ describe('credential helper protocol', () => {
     expect(await runCredentialHelper('echo', 'reg.example.com', { env })).toEqual({ username: 'u-reg.example.com', password: 'p' });
   });
 
-  it('"credentials not found" is no credentials; an identity token is not used', async () => {
+  it('"credentials not found" is no credentials; Username "<token>" is an identity token, not a password', async () => {
     helper('none', 'echo "credentials not found in native keychain"; exit 1');
     expect(await runCredentialHelper('none', 'reg.example.com', { env })).toBeNull();
     helper('identity', 'printf \'{"Username":"<token>","Secret":"refresh"}\'');
-    expect(await runCredentialHelper('identity', 'reg.example.com', { env })).toBeNull();
+    expect(await runCredentialHelper('identity', 'reg.example.com', { env })).toEqual({ username: '<token>', password: '', identityToken: 'refresh' });
   });
 
   it('a failing, missing or garbled helper is a clear error that never shows what it printed', async () => {

@@ -6,7 +6,11 @@
  *
  * Endpoints (at `issuer.realm`, i.e. `http://127.0.0.1:PORT/token`):
  *   GET  /token?service=…&scope=repository:<name>:pull,push[&scope=…]   Basic auth, or none
- *   POST /token   (OAuth2 form: grant_type=password, username, password, service, scope)
+ *   POST /token   (OAuth2 form: grant_type=password, username, password, service, scope; or
+ *                  grant_type=refresh_token, refresh_token, client_id (required), service, scope: identity tokens)
+ * `refreshTokens` maps refresh tokens (identity tokens) to user names; with `rotateRefreshTokens` every refresh
+ * answer carries a new `refresh_token` and the one used stops working. An unknown refresh token → 400
+ * `{"error":"invalid_grant"}`, a missing client_id → 400 `{"error":"invalid_request"}` (OAuth2's error bodies).
  * Answer: `{ token, access_token, expires_in, issued_at }` (POST: no `token`).
  * Wrong credentials → 401. No credentials → 401 unless `anonymousPull`, in which case the
  * token grants `pull` only. Authenticated users get the actions they ask for, minus any
@@ -43,6 +47,9 @@ export interface AccessEntry {
 
 export interface TokenRequest {
   method: string;
+  /** POST: the OAuth2 grant_type and client_id. */
+  grantType?: string | undefined;
+  clientId?: string | undefined;
   username: string | undefined;
   service: string | undefined;
   scopes: string[];
@@ -68,6 +75,9 @@ export interface StartTokenIssuerOptions {
   service?: string;
   issuer?: string;
   expiresIn?: number;
+  /** Refresh token (identity token) → user name. */
+  refreshTokens?: Record<string, string>;
+  rotateRefreshTokens?: boolean;
 }
 
 function base64url(data: Buffer | string): string {
@@ -123,6 +133,7 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
   const expiresIn = options.expiresIn ?? 300;
   const { dir, certPath, key, x5c } = makeCertificate();
   const requests: TokenRequest[] = [];
+  const refreshTokens = new Map(Object.entries(options.refreshTokens ?? {}));
 
   const mint = (access: AccessEntry[], subject = ''): string => {
     const now = Math.floor(Date.now() / 1000);
@@ -138,10 +149,26 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
     let credentials = parseBasic(request.headers.authorization);
     let scopes = url.searchParams.getAll('scope');
     let requestedService = url.searchParams.get('service') ?? undefined;
+    let grantType: string | undefined;
+    let clientId: string | undefined;
+    let refreshUser: TokenUser | undefined;
+    let refreshError: { status: number; body: unknown } | undefined;
     if (method === 'POST') {
       const form = new URLSearchParams(await readBody(request));
-      if (form.get('grant_type') === 'password') {
+      grantType = form.get('grant_type') ?? undefined;
+      clientId = form.get('client_id') ?? undefined;
+      if (grantType === 'password') {
         credentials = { username: form.get('username') ?? '', password: form.get('password') ?? '' };
+      }
+      if (grantType === 'refresh_token') {
+        const presented = form.get('refresh_token') ?? '';
+        const name = refreshTokens.get(presented);
+        if (clientId === undefined || clientId === '') refreshError = { status: 400, body: { error: 'invalid_request', error_description: 'client_id is required' } };
+        else if (name === undefined) refreshError = { status: 400, body: { error: 'invalid_grant', error_description: 'unknown or expired refresh token' } };
+        else {
+          refreshUser = users.find((candidate) => candidate.username === name) ?? { username: name, password: '' };
+          if (options.rotateRefreshTokens === true) refreshTokens.delete(presented);
+        }
       }
       scopes = form
         .getAll('scope')
@@ -150,7 +177,7 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
       requestedService = form.get('service') ?? undefined;
     }
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
-      requests.push({ method, username: credentials?.username, service: requestedService, scopes, status });
+      requests.push({ method, grantType, clientId, username: credentials?.username ?? refreshUser?.username, service: requestedService, scopes, status });
       response.writeHead(status, { 'content-type': 'application/json', ...headers });
       response.end(JSON.stringify(body));
     };
@@ -162,14 +189,18 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
       answer(400, { errors: [{ code: 'UNSUPPORTED', message: `unknown service ${requestedService}` }] });
       return;
     }
-    let user: TokenUser | undefined;
-    if (credentials !== undefined) {
+    if (refreshError !== undefined) {
+      answer(refreshError.status, refreshError.body);
+      return;
+    }
+    let user: TokenUser | undefined = refreshUser;
+    if (user === undefined && credentials !== undefined) {
       user = users.find((candidate) => candidate.username === credentials.username && candidate.password === credentials.password);
       if (user === undefined) {
         answer(401, { errors: [{ code: 'UNAUTHORIZED', message: 'invalid username or password' }] }, { 'www-authenticate': 'Basic realm="archpin-test"' });
         return;
       }
-    } else if (options.anonymousPull !== true) {
+    } else if (user === undefined && options.anonymousPull !== true) {
       answer(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'www-authenticate': 'Basic realm="archpin-test"' });
       return;
     }
@@ -182,8 +213,15 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
       }));
     const token = mint(access, user?.username ?? '');
     const issuedAt = new Date().toISOString();
+    let rotated: string | undefined;
+    if (refreshUser !== undefined && options.rotateRefreshTokens === true) {
+      rotated = `refresh-${randomUUID()}`;
+      refreshTokens.set(rotated, refreshUser.username);
+    }
     const body =
-      method === 'POST' ? { access_token: token, expires_in: expiresIn, issued_at: issuedAt, scope: scopes.join(' ') } : { token, access_token: token, expires_in: expiresIn, issued_at: issuedAt };
+      method === 'POST'
+        ? { access_token: token, expires_in: expiresIn, issued_at: issuedAt, scope: scopes.join(' '), ...(rotated === undefined ? {} : { refresh_token: rotated }) }
+        : { token, access_token: token, expires_in: expiresIn, issued_at: issuedAt };
     answer(200, body);
   };
 
