@@ -26,13 +26,26 @@ export function projectPathResolver(paths: readonly string[]): (entry: string) =
     const lower = entry.toLowerCase();
     const found = exact.get(lower);
     if (found !== undefined) return found;
-    const suffix = paths.filter((path) => path.toLowerCase().endsWith(`/${lower}`) || lower.endsWith(`/${path.toLowerCase()}`));
-    return suffix.length === 1 ? suffix[0]! : null;
+    const [only, ...others] = paths.filter((path) => path.toLowerCase().endsWith(`/${lower}`) || lower.endsWith(`/${path.toLowerCase()}`));
+    return only !== undefined && others.length === 0 ? only : null;
   };
 }
 
+/** One project while the graph is built: its links point at the other projects' records, so walks need no look-ups. */
+interface Node {
+  readonly project: ProjectFacts;
+  readonly parents: Set<Node>;
+  readonly children: Set<Node>;
+  /** Parents not yet placed by Kahn's walk; 0 once the project has a build order. */
+  waiting: number;
+  /** Depth batch, final once `waiting` is 0. */
+  level: number;
+}
+
+const byPath = (a: Node, b: Node): number => byText(a.project.path, b.project.path);
+
 /** The project whose path the image's repository is, or starts with (`acme/base` builds `host/acme/base` and `host/acme/base/slim`); the longest wins. */
-function registryOwner(image: string, byLowerPath: ReadonlyMap<string, ProjectFacts>): ProjectFacts | null {
+function registryOwner(image: string, byLowerPath: ReadonlyMap<string, Node>): Node | null {
   const parts = image
     .slice(image.indexOf('/') + 1)
     .toLowerCase()
@@ -45,76 +58,80 @@ function registryOwner(image: string, byLowerPath: ReadonlyMap<string, ProjectFa
   return null;
 }
 
+/** A cycle's members, sorted: at least two. */
+type Cycle = [string, string, ...string[]];
+
 /** Strongly connected components with more than one member (Tarjan). */
-function cyclesOf(paths: readonly string[], parentsOf: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
+function cyclesOf(nodes: readonly Node[]): Cycle[] {
   let index = 0;
-  const indices = new Map<string, number>();
-  const lowlink = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const found: string[][] = [];
-  const visit = (node: string): void => {
-    indices.set(node, index);
-    lowlink.set(node, index);
+  const visits = new Map<Node, { readonly index: number; lowlink: number }>();
+  const stack: Node[] = [];
+  const onStack = new Set<Node>();
+  const found: Cycle[] = [];
+  const visit = (node: Node): { readonly index: number; lowlink: number } => {
+    const mine = { index, lowlink: index };
+    visits.set(node, mine);
     index++;
     stack.push(node);
     onStack.add(node);
-    for (const next of [...(parentsOf.get(node) ?? [])].sort(byText)) {
-      if (!indices.has(next)) {
-        visit(next);
-        lowlink.set(node, Math.min(lowlink.get(node)!, lowlink.get(next)!));
-      } else if (onStack.has(next)) lowlink.set(node, Math.min(lowlink.get(node)!, indices.get(next)!));
+    for (const next of [...node.parents].sort(byPath)) {
+      const seen = visits.get(next);
+      if (seen === undefined) mine.lowlink = Math.min(mine.lowlink, visit(next).lowlink);
+      else if (onStack.has(next)) mine.lowlink = Math.min(mine.lowlink, seen.index);
     }
-    if (lowlink.get(node) === indices.get(node)) {
-      const members: string[] = [];
-      let member: string;
-      do {
-        member = stack.pop()!;
-        onStack.delete(member);
-        members.push(member);
-      } while (member !== node);
-      if (members.length > 1) found.push(members.sort(byText));
+    if (mine.lowlink === mine.index) {
+      // The component is everything pushed since this node.
+      const members = stack.splice(stack.lastIndexOf(node));
+      for (const member of members) onStack.delete(member);
+      const [first, second, ...rest] = members.map((member) => member.project.path).sort(byText);
+      if (first !== undefined && second !== undefined) found.push([first, second, ...rest]);
     }
+    return mine;
   };
-  for (const path of paths) if (!indices.has(path)) visit(path);
-  return found.sort((a, b) => byText(a[0]!, b[0]!));
+  for (const node of nodes) if (!visits.has(node)) visit(node);
+  return found.sort((a, b) => byText(a[0], b[0]));
 }
 
 export function buildGraph(projects: readonly ProjectFacts[]): ChainGraph {
-  const sorted = [...projects].sort((a, b) => byText(a.path, b.path));
-  const paths = sorted.map((project) => project.path);
-  const problems: ChainProblem[] = sorted.flatMap((project) => project.problems);
-  const reasons = new Map<string, EdgeReason[]>();
-  const addEdge = (parent: string, child: string, reason: EdgeReason) => {
+  const sorted: Node[] = [...projects].sort((a, b) => byText(a.path, b.path)).map((project) => ({ project, parents: new Set(), children: new Set(), waiting: 0, level: 0 }));
+  const problems: ChainProblem[] = sorted.flatMap((node) => node.project.problems);
+  const reasons = new Map<string, { readonly parent: Node; readonly child: Node; readonly via: EdgeReason[] }>();
+  const addEdge = (parent: Node, child: Node, reason: EdgeReason) => {
     if (parent === child) return;
-    const key = `${parent}\n${child}`;
-    const list = reasons.get(key) ?? [];
-    if (!list.some((known) => known.kind === reason.kind && known.file === reason.file && known.line === reason.line)) list.push(reason);
-    reasons.set(key, list);
+    const key = `${parent.project.path}\n${child.project.path}`;
+    const edge = reasons.get(key) ?? { parent, child, via: [] };
+    if (!edge.via.some((known) => known.kind === reason.kind && known.file === reason.file && known.line === reason.line)) edge.via.push(reason);
+    reasons.set(key, edge);
   };
 
   // Publishers by the image they push, and by repository path for publications on an unknown registry (`*/path`).
-  const byImage = new Map<string, ProjectFacts[]>();
-  const byAnyRegistry = new Map<string, ProjectFacts[]>();
-  for (const project of sorted) {
-    for (const publication of project.publishes) {
+  const byImage = new Map<string, Node[]>();
+  const byAnyRegistry = new Map<string, Node[]>();
+  for (const node of sorted) {
+    for (const publication of node.project.publishes) {
       const [index, key] = publication.image.startsWith('*/') ? [byAnyRegistry, publication.image.slice(2)] : [byImage, publication.image];
       const list = index.get(key) ?? [];
-      if (list.at(-1) !== project) list.push(project);
+      if (list.at(-1) !== node) list.push(node);
       index.set(key, list);
     }
   }
-  const byLowerPath = new Map<string, ProjectFacts>();
-  for (const project of sorted) if (project.path.includes('/') && !byLowerPath.has(project.path.toLowerCase())) byLowerPath.set(project.path.toLowerCase(), project);
-  const resolve = projectPathResolver(paths);
+  const byLowerPath = new Map<string, Node>();
+  for (const node of sorted) if (node.project.path.includes('/') && !byLowerPath.has(node.project.path.toLowerCase())) byLowerPath.set(node.project.path.toLowerCase(), node);
+  const nodeByPath = new Map(sorted.map((node) => [node.project.path, node]));
+  const resolvePath = projectPathResolver(sorted.map((node) => node.project.path));
+  const resolve = (entry: string): Node | undefined => {
+    const path = resolvePath(entry);
+    return path === null ? undefined : nodeByPath.get(path);
+  };
 
   for (const child of sorted) {
-    if (child.upstream !== null) {
-      for (const entry of child.upstream) {
+    const facts = child.project;
+    if (facts.upstream !== null) {
+      for (const entry of facts.upstream) {
         const parent = resolve(entry.path);
-        if (parent === null) {
+        if (parent === undefined) {
           problems.push({
-            project: child.path,
+            project: facts.path,
             file: entry.file,
             line: entry.line,
             code: 'unknown-upstream',
@@ -122,66 +139,60 @@ export function buildGraph(projects: readonly ProjectFacts[]): ChainGraph {
           });
           continue;
         }
-        addEdge(parent, child.path, { kind: entry.source, file: entry.file, line: entry.line });
+        addEdge(parent, child, { kind: entry.source, file: entry.file, line: entry.line });
       }
       continue;
     }
-    for (const use of child.uses) {
+    for (const use of facts.uses) {
       const reason: EdgeReason = { kind: use.kind, file: use.file, line: use.line, image: use.value, ...(use.platform === null ? {} : { platform: use.platform }) };
       const publishers = new Set([...(byImage.get(use.image) ?? []), ...(byAnyRegistry.get(use.image.slice(use.image.indexOf('/') + 1)) ?? [])]);
-      const parents = publishers.size > 0 ? [...publishers].filter((parent) => parent.path !== child.path).sort((a, b) => byText(a.path, b.path)) : [];
+      const parents = publishers.size > 0 ? [...publishers].filter((parent) => parent !== child).sort(byPath) : [];
       // No project says it pushes the image: GitLab's registry names images after their project
       // (`registry/group/project[/name]`), so the project with the longest matching path builds it.
       const byName = parents.length > 0 ? null : registryOwner(use.image, byLowerPath);
-      for (const parent of byName && byName.path !== child.path ? [byName] : parents) addEdge(parent.path, child.path, reason);
+      for (const parent of byName && byName !== child ? [byName] : parents) addEdge(parent, child, reason);
     }
   }
 
-  const edges: GraphEdge[] = [...reasons.entries()]
-    .map(([key, via]) => {
-      const [parent, child] = key.split('\n') as [string, string];
-      return { parent, child, via };
-    })
-    .sort((a, b) => byText(a.parent, b.parent) || byText(a.child, b.child));
-  const parentsOf = new Map<string, Set<string>>(paths.map((path) => [path, new Set()]));
-  const childrenOf = new Map<string, Set<string>>(paths.map((path) => [path, new Set()]));
-  for (const edge of edges) {
-    parentsOf.get(edge.child)!.add(edge.parent);
-    childrenOf.get(edge.parent)!.add(edge.child);
+  const links = [...reasons.values()].sort((a, b) => byPath(a.parent, b.parent) || byPath(a.child, b.child));
+  const edges: GraphEdge[] = links.map(({ parent, child, via }) => ({ parent: parent.project.path, child: child.project.path, via }));
+  for (const { parent, child } of links) {
+    child.parents.add(parent);
+    parent.children.add(child);
   }
 
-  const cycles = cyclesOf(paths, parentsOf);
+  const cycles = cyclesOf(sorted);
   for (const cycle of cycles) {
-    problems.push({ project: cycle[0]!, file: null, line: null, code: 'cycle', message: `cycle: ${[...cycle, cycle[0]].join(' → ')}; these projects and those built on them get no build order` });
+    problems.push({ project: cycle[0], file: null, line: null, code: 'cycle', message: `cycle: ${[...cycle, cycle[0]].join(' → ')}; these projects and those built on them get no build order` });
   }
   // Levels by Kahn's walk: whatever it never reaches is in a cycle or below one.
-  const level = new Map<string, number>();
-  const waiting = new Map(paths.map((path) => [path, parentsOf.get(path)!.size]));
-  let ready = paths.filter((path) => waiting.get(path) === 0);
-  for (const path of ready) level.set(path, 0);
+  for (const node of sorted) node.waiting = node.parents.size;
+  let ready = sorted.filter((node) => node.waiting === 0);
   while (ready.length > 0) {
-    const next: string[] = [];
-    for (const path of ready) {
-      for (const child of childrenOf.get(path)!) {
-        level.set(child, Math.max(level.get(child) ?? 0, level.get(path)! + 1));
-        const left = waiting.get(child)! - 1;
-        waiting.set(child, left);
-        if (left === 0) next.push(child);
+    const next: Node[] = [];
+    for (const node of ready) {
+      for (const child of node.children) {
+        child.level = Math.max(child.level, node.level + 1);
+        child.waiting--;
+        if (child.waiting === 0) next.push(child);
       }
     }
     ready = next;
   }
-  const order = paths.filter((path) => waiting.get(path) === 0).sort((a, b) => level.get(a)! - level.get(b)! || byText(a, b));
+  const order = sorted
+    .filter((node) => node.waiting === 0)
+    .sort((a, b) => a.level - b.level || byPath(a, b))
+    .map((node) => node.project.path);
   const inCycle = new Set(cycles.flat());
-  const blocked = paths.filter((path) => waiting.get(path) !== 0 && !inCycle.has(path));
-  const nodes: GraphNode[] = sorted.map((project) => ({
+  const blocked = sorted.filter((node) => node.waiting !== 0 && !inCycle.has(node.project.path)).map((node) => node.project.path);
+  const nodes: GraphNode[] = sorted.map(({ project, parents, children, waiting, level }) => ({
     path: project.path,
     id: project.id,
     defaultBranch: project.defaultBranch,
     publishes: project.publishes,
-    parents: [...parentsOf.get(project.path)!].sort(byText),
-    children: [...childrenOf.get(project.path)!].sort(byText),
-    level: waiting.get(project.path) === 0 ? level.get(project.path)! : null,
+    parents: [...parents].map((parent) => parent.project.path).sort(byText),
+    children: [...children].map((child) => child.project.path).sort(byText),
+    level: waiting === 0 ? level : null,
   }));
   return { nodes, edges, order, cycles, blocked, problems };
 }

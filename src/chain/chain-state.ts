@@ -94,7 +94,10 @@ export interface ChainOptions {
   readonly concurrency: number;
 }
 
-const groupOf = (path: string): string => path.split('/')[0]!;
+const groupOf = (path: string): string => {
+  const slash = path.indexOf('/');
+  return slash === -1 ? path : path.slice(0, slash);
+};
 
 /** Parent digests remembered per child and parent (older ones are forgotten: a tag rarely moves back). */
 const DONE_PER_EDGE = 10;
@@ -395,8 +398,7 @@ export class ChainState {
   /** Projects below a stopped project, for the dashboard. */
   stoppedSubtrees(): Array<{ project: string; reason: StopReason; below: string[] }> {
     return [...this.status.entries()]
-      .filter(([, status]) => status.stopped !== null)
-      .map(([project, status]) => ({ project, reason: status.stopped!, below: [...descendantsOf(this.graph, project)].sort() }))
+      .flatMap(([project, { stopped }]) => (stopped === null ? [] : [{ project, reason: stopped, below: [...descendantsOf(this.graph, project)].sort() }]))
       .sort((a, b) => (a.project < b.project ? -1 : 1));
   }
 }

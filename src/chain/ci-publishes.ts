@@ -52,8 +52,7 @@ function commands(line: string): string[][] {
     word = '';
     inWord = false;
   };
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i]!;
+  for (const char of line) {
     if (quote) {
       if (char === quote) quote = null;
       else word += char;
@@ -81,10 +80,13 @@ function commands(line: string): string[][] {
 /** Values of `-t X`, `--tag X`, `--tag=X` (or the given flags) in a word list. */
 function flagValues(words: readonly string[], short: readonly string[], long: readonly string[]): string[] {
   const values: string[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
-    if ([...short, ...long].includes(word) && words[i + 1] !== undefined) values.push(words[++i]!);
-    else {
+  const rest = words[Symbol.iterator]();
+  for (let step = rest.next(); !step.done; step = rest.next()) {
+    const word = step.value;
+    if ([...short, ...long].includes(word)) {
+      const value = rest.next();
+      if (!value.done) values.push(value.value);
+    } else {
       const flag = long.find((name) => word.startsWith(`${name}=`));
       if (flag) values.push(word.slice(flag.length + 1));
     }
@@ -96,10 +98,11 @@ function flagValues(words: readonly string[], short: readonly string[], long: re
 function positionals(words: readonly string[], skip: number): string[] {
   const found: string[] = [];
   const valueFlags = new Set(['--authfile', '--creds', '--format', '-f', '--digestfile', '--cert-dir', '--sign-by', '--compression-format', '--retry', '--retry-delay']);
-  for (let i = skip; i < words.length; i++) {
-    const word = words[i]!;
+  const rest = words.slice(skip)[Symbol.iterator]();
+  for (let step = rest.next(); !step.done; step = rest.next()) {
+    const word = step.value;
     if (word.startsWith('-')) {
-      if (valueFlags.has(word)) i++;
+      if (valueFlags.has(word)) rest.next();
       continue;
     }
     found.push(word);
@@ -109,9 +112,10 @@ function positionals(words: readonly string[], skip: number): string[] {
 
 /** The image references one command pushes or tags for pushing. */
 function pushedBy(words: readonly string[]): string[] {
-  const tool = words[0]!.replace(/^.*\//, '');
-  const sub = words[1];
-  if (tool === 'executor' || words[0] === '/kaniko/executor') return flagValues(words, ['-d'], ['--destination']);
+  const [command, sub] = words;
+  if (command === undefined) return [];
+  const tool = command.replace(/^.*\//, '');
+  if (tool === 'executor' || command === '/kaniko/executor') return flagValues(words, ['-d'], ['--destination']);
   if (tool === 'docker' || tool === 'podman' || tool === 'buildah') {
     const verb = sub === 'buildx' || sub === 'image' ? words[2] : sub;
     const at = sub === 'buildx' || sub === 'image' ? 3 : 2;
@@ -120,7 +124,8 @@ function pushedBy(words: readonly string[]): string[] {
     if (verb === 'push') {
       const args = positionals(words, at);
       // podman/buildah push SOURCE [DESTINATION]: the destination is where it goes.
-      const target = tool !== 'docker' && args.length >= 2 ? args[1]! : args[0];
+      const [source, destination] = args;
+      const target = tool !== 'docker' && destination !== undefined ? destination : source;
       return target === undefined ? [] : [target.replace(/^docker:\/\//, '')];
     }
   }
@@ -139,7 +144,8 @@ function expand(text: string, variables: Variables, depth = 0): string {
   if (depth > 5) return text;
   let length = text.length;
   const next = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced: string | undefined, bare: string | undefined) => {
-    const value = variables.get((braced ?? bare)!) ?? whole;
+    // One of the two groups takes part in every match.
+    const value = variables.get(braced ?? bare ?? '') ?? whole;
     if (length + value.length - whole.length > MAX_EXPANDED) return whole;
     length += value.length - whole.length;
     return value;
@@ -164,7 +170,8 @@ function lineFinder(text: string): (needle: string) => number {
     let high = starts.length - 1;
     while (low < high) {
       const middle = (low + high + 1) >> 1;
-      if (starts[middle]! <= at) low = middle;
+      const start = starts[middle];
+      if (start !== undefined && start <= at) low = middle;
       else high = middle - 1;
     }
     line = at === -1 ? 1 : low + 1;
@@ -191,13 +198,14 @@ export function ciPublications(fileName: string, text: string, context: CiContex
   const documents = parseAllDocuments(text, { uniqueKeys: false });
   const root = Array.isArray(documents) ? documents[0] : undefined;
   if (!root) return { publishes, problems };
-  if (root.errors.length) {
+  const [error] = root.errors;
+  if (error) {
     problems.push({
       project: context.project,
       file: fileName,
-      line: root.errors[0]!.linePos?.[0]?.line ?? null,
+      line: error.linePos?.[0]?.line ?? null,
       code: 'parse-error',
-      message: `${fileName}: ${root.errors[0]!.message.split('\n')[0]}`,
+      message: `${fileName}: ${error.message.split('\n')[0]}`,
     });
     return { publishes, problems };
   }

@@ -41,8 +41,10 @@ export function graphText(graph: ChainGraph): string {
   const lines: string[] = [];
   const byPath = new Map(graph.nodes.map((node) => [node.path, node]));
   lines.push(`Build order (${graph.order.length} of ${graph.nodes.length} projects, ${graph.edges.length} edges):`);
-  graph.order.forEach((path, index) => {
-    const node = byPath.get(path)!;
+  // The build order names nodes of the graph.
+  const ordered = graph.order.flatMap((path) => byPath.get(path) ?? []);
+  ordered.forEach((node, index) => {
+    const path = node.path;
     const published = node.publishes.length ? `  publishes ${[...new Set(node.publishes.map((p) => p.value))].join(', ')}` : '';
     lines.push(`  ${index + 1}. [${node.level}] ${path}${published}`);
     for (const edge of graph.edges.filter((candidate) => candidate.child === path)) {

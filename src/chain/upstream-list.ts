@@ -8,7 +8,7 @@ export const GITLAB_DEPS_FILE = '.gitlab-deps';
 function projectPath(text: string): string | null {
   let value = text.trim();
   const url = /^[a-z][a-z0-9+.-]*:\/\/[^/]+\/(.*)$/i.exec(value);
-  if (url) value = url[1]!;
+  if (url) [, value = ''] = url;
   value = value.replace(/\.git$/, '').replace(/^\/+|\/+$/g, '');
   return /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/.test(value) ? value : null;
 }
