@@ -28,11 +28,6 @@ export default defineConfig(
     },
   },
   {
-    // Still to convert: these folders keep their non-null assertions until each gets types that say what is known.
-    files: ['src/scan/**'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
-  },
-  {
     // Tests and benches: a value that is missing where the scenario put it makes the run fail at that line,
     // which is what a `!` there says; and the JSON that the CLI and the doubles print is read as `any` and
     // then asserted field by field with expect, so a typed parse would only repeat the assertion. afterAll

@@ -74,7 +74,7 @@ function lineValue(text: string, from: number, lineEnd: number): LineValue | nul
   let at = from;
   while (at < lineEnd && (text[at] === ' ' || text[at] === '\t')) at++;
   if (at >= lineEnd) return null;
-  const first = text[at]!;
+  const first = text.charAt(at);
   if (first === '#' || first === '|' || first === '>' || first === '&' || first === '*' || first === '[') return null;
   if (first === '"' || first === "'") {
     let end = at + 1;
@@ -118,11 +118,12 @@ export function templateLineImages(file: SourceFile, kindFor: (parents: readonly
     if (!inBlock) blockIndent = null;
     const match: RegExpExecArray | null = inBlock ? null : KEY_LINE.exec(line);
     if (match) {
-      const dashIndent: number = match[1]!.length;
-      const indent: number = dashIndent + match[2]!.length;
-      const dashed = match[2]!.length > 0;
-      while (stack.length > 0 && (dashed ? stack[stack.length - 1]!.indent > dashIndent : stack[stack.length - 1]!.indent >= indent)) stack.pop();
-      const key = match[3]!;
+      // The pattern's groups always take part in a match; the defaults only satisfy the compiler.
+      const [, spaces = '', dash = '', key = ''] = match;
+      const dashIndent: number = spaces.length;
+      const indent: number = dashIndent + dash.length;
+      const dashed = dash.length > 0;
+      for (let top = stack.at(-1); top !== undefined && (dashed ? top.indent > dashIndent : top.indent >= indent); top = stack.at(-1)) stack.pop();
       const parents = stack.map((entry) => entry.key);
       stack.push({ indent, key });
       if (/^[ \t]*[|>]/.test(line.slice(match[0].length))) blockIndent = indent;

@@ -104,8 +104,7 @@ function imageKey(value: string): string {
  */
 function markBuiltHere(references: Reference[], builds: ReadonlyMap<string, BuiltImage>): void {
   if (builds.size === 0) return;
-  for (let index = 0; index < references.length; index++) {
-    const reference = references[index]!;
+  for (const [index, reference] of references.entries()) {
     if (reference.skip !== null && reference.skip !== 'no-tag') continue;
     const built = builds.get(imageKey(reference.value));
     if (!built || (built.file === reference.file && built.line === reference.line)) continue;

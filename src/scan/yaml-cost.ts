@@ -47,7 +47,7 @@ export function yamlCost(text: string, start = 0, end = text.length): YamlCost {
     nodes += dashes;
     const first = at < end ? text.charCodeAt(at) : LF;
     if (first !== LF && first !== CR && first !== HASH) {
-      while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
+      for (let top = indents.at(-1); top !== undefined && top >= indent; top = indents.at(-1)) indents.pop();
       indents.push(indent);
       maxBlock = Math.max(maxBlock, indents.length + dashes);
     }

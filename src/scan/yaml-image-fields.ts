@@ -209,12 +209,12 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
  * (`image: grafana/logstash-output-loki` + `imageTag: 1.0.1`), edited in both places.
  */
 function withTagSibling(file: SourceFile, map: YAMLMap, key: string, reference: Reference): Reference | null {
-  if (reference.skip !== 'no-tag' || reference.spans.length !== 1) return null;
+  const [span, ...more] = reference.spans;
+  if (reference.skip !== 'no-tag' || span === undefined || more.length > 0) return null;
   const tagNode = mapGet(map, `${key}Tag`) ?? mapGet(map, `${key}_tag`);
   if (tagNode === undefined) return null;
   const tag = tagScalar(file, tagNode);
   if (!tag || tag === 'invalid' || tag.value === '' || !tag.literal || isTemplated(tag.value)) return null;
-  const span = reference.spans[0]!;
   const start = span.start - file.base;
   return makeReference(file, {
     kind: reference.kind,

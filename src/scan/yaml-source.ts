@@ -29,9 +29,9 @@ export function relevantDocumentRanges(text: string): Array<[number, number]> {
   const markers = new RegExp(DOCUMENT_MARKER.source, 'gm');
   for (let match = markers.exec(text); match; match = markers.exec(text)) starts.push(match.index + match[0].length);
   const ranges: Array<[number, number]> = [];
-  for (let index = 0; index < starts.length; index++) {
-    const start = starts[index]!;
-    const end = index + 1 < starts.length ? text.lastIndexOf('---', starts[index + 1]! - 1) : text.length;
+  for (const [index, start] of starts.entries()) {
+    const next = starts[index + 1];
+    const end = next === undefined ? text.length : text.lastIndexOf('---', next - 1);
     const body = text.slice(start, end);
     if (YAML_RELEVANT.test(body) && !CRD.test(body)) ranges.push([start, end]);
   }

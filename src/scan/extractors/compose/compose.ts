@@ -110,12 +110,15 @@ function defaultedImage(file: SourceFile, node: unknown): Reference | null {
   const scalar = stringScalar(node, file);
   if (!scalar || !scalar.literal) return null;
   const match = DEFAULTED_VARIABLE.exec(scalar.value);
-  if (!match || !looksLikeImageText(match[3]!)) return null;
-  const start = scalar.start + 2 + match[1]!.length + match[2]!.length;
+  if (!match) return null;
+  // The pattern's groups always take part in a match; the defaults only satisfy the compiler.
+  const [, variable = '', operator = '', image = ''] = match;
+  if (!looksLikeImageText(image)) return null;
+  const start = scalar.start + 2 + variable.length + operator.length;
   return makeReference(file, {
     kind: 'compose-service',
-    value: match[3]!,
-    parts: [{ role: 'reference', start, end: start + match[3]!.length }],
+    value: image,
+    parts: [{ role: 'reference', start, end: start + image.length }],
     detail: `default of \${${match[1]}}; the environment may set another image`,
   });
 }

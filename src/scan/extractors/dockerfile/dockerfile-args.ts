@@ -14,9 +14,9 @@ export interface ArgDefault {
 
 /** A logical range as one contiguous `file.text` range, or null when a continuation splits it. */
 export function fileRange(line: LogicalLine, start: number, end: number): TextRange | null {
-  if (end <= start) return null;
-  const first = line.offsets[start]!;
-  const last = line.offsets[end - 1]!;
+  const first = line.offsets[start];
+  const last = line.offsets[end - 1];
+  if (end <= start || first === undefined || last === undefined) return null;
   return last - first === end - 1 - start ? { start: first, end: last + 1 } : null;
 }
 
@@ -79,7 +79,8 @@ export function resolveArgs(text: string, args: ReadonlyMap<string, ArgDefault |
     value += text.slice(at, dollar);
     const match = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(text.slice(dollar));
     if (!match) return null;
-    const name = (match[1] ?? match[2])!;
+    // One of the two groups takes part in every match.
+    const name = match[1] ?? match[2] ?? '';
     const found = args.get(name);
     if (!found || !found.range || found.text === '' || found.text.includes('$')) return null;
     if (!variables.some((variable) => variable.name === name)) variables.push({ name, range: found.range });

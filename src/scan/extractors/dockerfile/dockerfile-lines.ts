@@ -79,7 +79,7 @@ export function splitWords(line: LogicalLine, escape: string): Word[] {
     const start = at;
     let quote: string | null = null;
     while (at < text.length) {
-      const char = text[at]!;
+      const char = text.charAt(at);
       if (quote === null && (char === ' ' || char === '\t')) break;
       if (char === escape && quote !== "'" && at + 1 < text.length) at += 2;
       else {
@@ -110,7 +110,7 @@ export function readDockerfile(file: SourceFile): DockerfileLines {
       const match = DIRECTIVE.exec(text.slice(line.start, line.end));
       const key = match?.[1]?.toLowerCase();
       if (match && key !== undefined && KNOWN_DIRECTIVES.has(key) && !directives.some((d) => d.key === key)) {
-        const value = match[2]!;
+        const value = match[2] ?? '';
         const valueEnd = line.start + match[0].replace(/[ \t]+$/, '').length;
         const valueStart = valueEnd - value.length;
         directives.push({ key, value, start: valueStart, end: valueStart + value.length });
@@ -129,7 +129,7 @@ export function readDockerfile(file: SourceFile): DockerfileLines {
       const escapeAt = continuationAt(text, current, escape);
       const stop = escapeAt === -1 ? current.end : escapeAt;
       for (let i = current.start; i < stop; i++) {
-        chars.push(text[i]!);
+        chars.push(text.charAt(i));
         offsets.push(i);
       }
       if (escapeAt === -1) break;
@@ -152,7 +152,7 @@ export function readDockerfile(file: SourceFile): DockerfileLines {
       const heredoc = HEREDOC.exec(word.text);
       if (!heredoc) continue;
       const stripTabs = heredoc[1] === '-';
-      const name = heredoc[3]!;
+      const name = heredoc[3] ?? '';
       let closed = false;
       while (at < text.length) {
         const body = physicalLine(text, at);

@@ -58,7 +58,8 @@ function fromFlag(scope: Scope, line: LogicalLine, start: number, end: number, d
 function stageArg(scope: Scope, line: LogicalLine, words: readonly Word[], escape: string): void {
   for (const word of words) {
     const name = word.text;
-    if (!name.includes('=') && scope.args.has(name) && !scope.stageArgs.has(name)) scope.stageArgs.set(name, scope.args.get(name)!);
+    const global = name.includes('=') ? undefined : scope.args.get(name);
+    if (global !== undefined && !scope.stageArgs.has(name)) scope.stageArgs.set(name, global);
   }
   readArgs(line, words, escape, scope.stageArgs);
 }
@@ -66,9 +67,9 @@ function stageArg(scope: Scope, line: LogicalLine, words: readonly Word[], escap
 function fromInstruction(scope: Scope, line: LogicalLine, words: readonly Word[]): void {
   let index = 1;
   let platform: string | null = null;
-  while (words[index]?.text.startsWith('--')) {
-    const flag = /^--platform=(.*)$/.exec(words[index]!.text);
-    if (flag) platform = flag[1]!;
+  for (let flag = words[index]?.text; flag?.startsWith('--'); flag = words[index]?.text) {
+    const given = /^--platform=(.*)$/.exec(flag);
+    if (given) platform = given[1] ?? '';
     index++;
   }
   const word = words[index];
@@ -89,8 +90,9 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
   if (!range || !inner) {
     // Split by a continuation or mixed quoting: reported, but it cannot be edited in place. Quotes
     // inside the word (`alpine:"${ALPINE_TAG}"`) are removed as the shell would, to show the image.
-    const start = line.offsets[word.start]!;
-    const end = line.offsets[word.end - 1]! + 1;
+    // A word covers at least one character of the line.
+    const start = line.offsets[word.start] ?? 0;
+    const end = (line.offsets[word.end - 1] ?? start) + 1;
     const dequoted = withoutQuotes(written, scope.escape);
     const resolved = dequoted?.includes('$') ? resolveArgs(dequoted, scope.args) : null;
     const value = resolved?.value ?? dequoted ?? written;

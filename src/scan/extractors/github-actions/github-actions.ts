@@ -50,7 +50,7 @@ function stepImages(file: SourceFile, steps: unknown): Reference[] {
 function matrixKeysIn(node: unknown, keys: Set<string>): void {
   if (!isScalar(node) || typeof node.value !== 'string') return;
   const match = MATRIX_USE.exec(node.value);
-  if (match) keys.add(match[1]!);
+  if (match?.[1] !== undefined) keys.add(match[1]);
 }
 
 /** Values of the matrix axes (and `include` entries) that hold images. */

@@ -49,8 +49,7 @@ export const hieraExtractor: Extractor<HieraFacts> = {
   prepare: (files) => ({ configFolders: new Set(files.filter((file) => /(^|\/)hiera\.ya?ml$/i.test(file.path)).map((file) => folderOf(file.path))) }),
   claims: (file, facts) => {
     if (!/\.ya?ml$/i.test(file.path)) return false;
-    const parts = file.path.split('/');
-    const base = parts[parts.length - 1]!.toLowerCase();
+    const base = file.path.slice(file.path.lastIndexOf('/') + 1).toLowerCase();
     const inDataDirectory = inDataFolder(file.path, facts);
     const { documents } = yamlSource(file);
     if (documents.some(isKubernetesDocument) || isApiDescription(documents)) return false;

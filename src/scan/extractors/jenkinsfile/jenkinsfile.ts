@@ -38,8 +38,8 @@ function literalVariables(text: string, strings: readonly GroovyString[]): Map<s
   for (const string of strings) {
     const before = text.slice(Math.max(0, string.open - 80), string.open);
     const assigned = ASSIGNMENT_BEFORE.exec(before);
-    if (!assigned) continue;
-    const name = assigned[1]!;
+    const name = assigned?.[1];
+    if (name === undefined) continue;
     const value = text.slice(string.start, string.end);
     const plain = !string.escaped && !(string.quote.startsWith('"') && value.includes('$'));
     found.set(name, found.has(name) || !plain ? null : { start: string.start, end: string.end });
@@ -60,7 +60,8 @@ function stringReference(file: SourceFile, string: GroovyString, variables: Read
   // Set inside the replace callback below, which the compiler's narrowing does not follow.
   let unresolved = false as boolean;
   const resolved = value.replace(VARIABLE_USE, (use, braced: string | undefined, plain: string | undefined) => {
-    const name = (braced ?? plain)!;
+    // One of the two groups takes part in every match.
+    const name = braced ?? plain ?? '';
     const literal = variables.get(name);
     if (!literal) {
       unresolved = true;
@@ -84,8 +85,10 @@ function inlineYamlImages(file: SourceFile, string: GroovyString): Reference[] {
     const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
     const match = YAML_IMAGE_LINE.exec(line);
     if (match) {
-      let start = lineStart + match[1]!.length;
-      let end = start + match[2]!.length;
+      // The pattern's groups always take part in a match; the defaults only satisfy the compiler.
+      const [, lead = '', image = ''] = match;
+      let start = lineStart + lead.length;
+      let end = start + image.length;
       const quote = text[start];
       if ((quote === '"' || quote === "'") && text[end - 1] === quote && end - start >= 2) {
         start++;

@@ -57,7 +57,7 @@ function digestSlot(file: SourceFile, newTag: StringScalar): PartInput | null {
   if (lineEnd === -1) lineEnd = text.length;
   const crlf = lineEnd > 0 && text[lineEnd - 1] === '\r';
   const at = crlf ? lineEnd - 1 : lineEnd;
-  const indent = key[1]! + ' '.repeat(key[2]?.length ?? 0);
+  const indent = (key[1] ?? '') + ' '.repeat(key[2]?.length ?? 0);
   return { role: 'digest', start: at, end: at, prefix: `${crlf ? '\r\n' : '\n'}${indent}digest: ` };
 }
 

@@ -45,9 +45,9 @@ export function parseHcl(text: string): HclDocument {
   const stack: HclBlock[] = [root];
   let strayBrace: number | null = null;
   let at = 0;
-  while (at < tokens.length) {
-    const token = tokens[at]!;
-    const current = stack[stack.length - 1]!;
+  for (let token = tokens[at]; token !== undefined; token = tokens[at]) {
+    // The root stays at the bottom of the stack.
+    const current = stack.at(-1) ?? root;
     if (token.type === 'newline') {
       at++;
       continue;
@@ -68,9 +68,8 @@ export function parseHcl(text: string): HclDocument {
       const value: HclToken[] = [];
       let depth = 0;
       next++;
-      for (; next < tokens.length; next++) {
-        const part = tokens[next]!;
-        const char = text[part.start]!;
+      for (let part = tokens[next]; part !== undefined; part = tokens[++next]) {
+        const char = text.charAt(part.start);
         if (depth === 0 && (part.type === 'newline' || isPunctuation(text, part, '}'))) break;
         if (part.type === 'punctuation' && OPENERS.has(char)) depth++;
         else if (part.type === 'punctuation' && CLOSERS.has(char)) depth--;
@@ -81,10 +80,8 @@ export function parseHcl(text: string): HclDocument {
       continue;
     }
     const labels: string[] = [];
-    while (tokens[next]?.type === 'string' || tokens[next]?.type === 'identifier') {
-      const label = tokens[next]!;
+    for (let label = tokens[next]; label?.type === 'string' || label?.type === 'identifier'; label = tokens[++next]) {
       labels.push(label.type === 'string' ? text.slice(label.start + 1, label.end - 1) : text.slice(label.start, label.end));
-      next++;
     }
     if (isPunctuation(text, tokens[next], '{')) {
       const block: HclBlock = { type: name, labels, start: token.start, attributes: [], blocks: [] };
@@ -94,8 +91,10 @@ export function parseHcl(text: string): HclDocument {
     }
     at = next;
   }
+  // The outermost block still open (above the root) is the one reported.
+  const unclosed = stack[1];
   if (error) errors.push(error);
-  else if (stack.length > 1) errors.push({ offset: stack[1]!.start, message: `block "${stack[1]!.type}" is not closed` });
+  else if (unclosed) errors.push({ offset: unclosed.start, message: `block "${unclosed.type}" is not closed` });
   if (strayBrace !== null) errors.push({ offset: strayBrace, message: 'unexpected "}"' });
   return { root, errors: errors.sort((left, right) => left.offset - right.offset) };
 }

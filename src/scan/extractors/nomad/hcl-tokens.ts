@@ -74,7 +74,7 @@ function template(text: string, start: number, stringStart: number, nesting: num
   let depth = 1;
   let at = start;
   while (at < text.length) {
-    const char = text[at]!;
+    const char = text.charAt(at);
     if (char === '"') {
       at = quoted(text, at, nesting + 1).end;
       continue;
@@ -90,7 +90,7 @@ function template(text: string, start: number, stringStart: number, nesting: num
 function heredoc(text: string, start: number): { end: number; templated: boolean } | null {
   const opener = /^<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/.exec(text.slice(start, start + 300));
   if (!opener) return null;
-  const marker = opener[1]!;
+  const marker = opener[1] ?? '';
   let at = start + opener[0].length;
   const bodyStart = at;
   while (at < text.length) {
@@ -110,7 +110,7 @@ export function tokenizeHcl(text: string): HclTokens {
   let found: { end: number; templated: boolean } | null;
   try {
     while (at < text.length) {
-      const char = text[at]!;
+      const char = text.charAt(at);
       const next = text[at + 1];
       if (char === ' ' || char === '\t' || char === '\r' || char === '\ufeff') {
         at++;
@@ -133,12 +133,12 @@ export function tokenizeHcl(text: string): HclTokens {
         at = found.end;
       } else if (IDENTIFIER_START.test(char)) {
         let end = at + 1;
-        while (end < text.length && IDENTIFIER_PART.test(text[end]!)) end++;
+        while (end < text.length && IDENTIFIER_PART.test(text.charAt(end))) end++;
         tokens.push({ type: 'identifier', start: at, end });
         at = end;
       } else if (char >= '0' && char <= '9') {
         let end = at + 1;
-        while (end < text.length && /[0-9.]/.test(text[end]!)) end++;
+        while (end < text.length && /[0-9.]/.test(text.charAt(end))) end++;
         tokens.push({ type: 'number', start: at, end });
         at = end;
       } else {

@@ -52,8 +52,9 @@ const REFERENCE = /^(?:var|local)\.[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /** `var.NAME` / `local.NAME` written as a whole expression (three tokens), or null. */
 export function expressionName(text: string, tokens: readonly HclToken[]): string | null {
-  if (tokens.length !== 3) return null;
-  const name = text.slice(tokens[0]!.start, tokens[2]!.end);
+  const [first, , last] = tokens;
+  if (tokens.length !== 3 || !first || !last) return null;
+  const name = text.slice(first.start, last.end);
   return REFERENCE.test(name) ? name : null;
 }
 

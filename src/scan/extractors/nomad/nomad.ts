@@ -107,11 +107,10 @@ function extract(file: SourceFile): { references: Reference[]; problems: ScanPro
   const references: Reference[] = [];
   // Depth-first in document order, without recursion.
   const pending: HclBlock[] = [document.root];
-  while (pending.length > 0) {
-    const block = pending.pop()!;
+  for (let block = pending.pop(); block !== undefined; block = pending.pop()) {
     const found = taskOf(block);
     if (found) for (const reference of taskReferences(file, found.task, found.detail, scope)) references.push(reference);
-    for (let index = block.blocks.length - 1; index >= 0; index--) pending.push(block.blocks[index]!);
+    for (const child of [...block.blocks].reverse()) pending.push(child);
   }
   const problems = document.errors.map((error): ScanProblem => ({
     file: file.path,

@@ -51,11 +51,11 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
   const at = (i: number): PuppetToken | undefined => tokens[i];
   /** Enters the bracket at `i` (a `{`, `(` or `[`); returns the index after its closer. */
   const enter = (i: number): number => {
-    const opener = tokens[i]!.text;
+    const opener = tokens[i]?.text;
     if (depth >= MAX_NESTING) return i + 1;
     depth++;
     try {
-      return opener === '{' ? brace(i) : walk(i + 1, CLOSERS[opener]!);
+      return opener === '{' ? brace(i) : walk(i + 1, (opener && CLOSERS[opener]) ?? null);
     } finally {
       depth--;
     }
@@ -65,8 +65,7 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
 
   /** Statements until the closer (or any closer); returns the index after it. */
   const walk = (i: number, closer: string | null): number => {
-    while (i < tokens.length) {
-      const token = tokens[i]!;
+    for (let token = tokens[i]; token !== undefined; token = tokens[i]) {
       if (isCloser(i)) {
         // A stray closer at the top level is skipped; inside brackets any closer ends the group.
         if (closer !== null) return i + 1;
@@ -77,8 +76,9 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
         i = enter(i);
         continue;
       }
-      if (token.kind === 'name' && ['class', 'define', 'plan'].includes(token.text) && at(i + 1)?.kind === 'name' && isPunct(i + 2, '(')) {
-        i = parameters(i + 2, at(i + 1)!.text);
+      const owner = at(i + 1);
+      if (token.kind === 'name' && ['class', 'define', 'plan'].includes(token.text) && owner?.kind === 'name' && isPunct(i + 2, '(')) {
+        i = parameters(i + 2, owner.text);
         continue;
       }
       if (token.kind === 'variable' && isPunct(i + 1, '=')) {
@@ -86,7 +86,7 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
         const after = at(i + 3);
         const continues = after !== undefined && after.kind === 'punct' && CONTINUES_EXPRESSION.has(after.text);
         if (value && (value.kind === 'string' || value.kind === 'variable') && !continues) {
-          assignments.push({ name: token.value!, variable: token, value });
+          assignments.push({ name: token.value, variable: token, value });
         }
       }
       i++;
@@ -101,8 +101,7 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
   const segment = (i: number, stops: readonly string[]): { end: number; single: PuppetToken | null; count: number } => {
     let count = 0;
     let single: PuppetToken | null = null;
-    while (i < tokens.length) {
-      const token = tokens[i]!;
+    for (let token = tokens[i]; token !== undefined; token = tokens[i]) {
       if (isCloser(i) || (token.kind === 'punct' && stops.includes(token.text))) break;
       count++;
       if (token.kind === 'punct' && token.text in CLOSERS) {
@@ -124,10 +123,11 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
         i++;
         continue;
       }
-      const keyToken = tokens[i]!;
+      const keyToken = tokens[i];
+      if (keyToken === undefined) break;
       if ((isPunct(i + 1, '=>') || isPunct(i + 1, '+>')) && (keyToken.kind === 'name' || (keyToken.kind === 'string' && !keyToken.interpolated))) {
         const value = segment(i + 2, stops);
-        const key = keyToken.kind === 'name' ? keyToken.text : keyToken.value!;
+        const key = keyToken.kind === 'string' ? keyToken.value : keyToken.text;
         out.push({ key, keyToken, value: value.single });
         i = value.end;
       } else {
@@ -141,8 +141,8 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
   const braceKind = (i: number): 'resource' | 'pairs' | 'block' => {
     let depth = 0;
     for (let j = i + 1; j < tokens.length; j++) {
-      const token = tokens[j]!;
-      if (token.kind !== 'punct') continue;
+      const token = tokens[j];
+      if (token?.kind !== 'punct') continue;
       if (token.text in CLOSERS) depth++;
       else if (isCloser(j)) {
         if (depth === 0) return 'block';
@@ -163,12 +163,8 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
   const brace = (i: number): number => {
     const kind = braceKind(i);
     if (kind === 'block') return walk(i + 1, '}');
-    const owner =
-      at(i - 1)?.kind === 'name'
-        ? at(i - 1)!
-            .text.replace(/^::/, '')
-            .toLowerCase()
-        : null;
+    const before = at(i - 1);
+    const owner = before?.kind === 'name' ? before.text.replace(/^::/, '').toLowerCase() : null;
     let j = i + 1;
     if (kind === 'pairs') {
       const found: PuppetEntry[] = [];
@@ -203,8 +199,7 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
       }
       // Skip the type expression up to the parameter variable.
       let k = j;
-      while (k < tokens.length && tokens[k]!.kind !== 'variable' && !isCloser(k) && !isPunct(k, ',')) {
-        const token = tokens[k]!;
+      for (let token = tokens[k]; token !== undefined && token.kind !== 'variable' && !isCloser(k) && !isPunct(k, ','); token = tokens[k]) {
         k = token.kind === 'punct' && token.text in CLOSERS ? enter(k) : k + 1;
       }
       const variable = at(k);
@@ -212,10 +207,10 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
         j = k;
         continue;
       }
-      parameterNames.add(variable.value!);
+      parameterNames.add(variable.value);
       if (isPunct(k + 1, '=')) {
         const value = segment(k + 2, [',']);
-        found.push({ key: variable.value!, keyToken: variable, value: value.single });
+        found.push({ key: variable.value, keyToken: variable, value: value.single });
         j = value.end;
       } else {
         j = k + 1;
@@ -231,8 +226,8 @@ export function parsePuppetStructure(tokens: readonly PuppetToken[]): PuppetStru
 
 /** The title tokens: a single token, or the string elements of a title array. */
 function titleTokens(tokens: readonly PuppetToken[], start: number, end: number): PuppetToken[] {
-  if (end - start === 1) return [tokens[start]!];
   const first = tokens[start];
+  if (end - start === 1) return first ? [first] : [];
   if (first?.kind === 'punct' && first.text === '[' && tokens[end - 1]?.text === ']') {
     return tokens.slice(start + 1, end - 1).filter((token) => token.kind === 'string');
   }

@@ -6,24 +6,52 @@
 
 export type PuppetTokenKind = 'name' | 'variable' | 'string' | 'number' | 'heredoc' | 'regex' | 'punct';
 
-export interface PuppetToken {
-  readonly kind: PuppetTokenKind;
+interface PuppetTokenSpan {
   /** Offset of the first character (the quote, `$`, `@(` …). */
   readonly start: number;
   /** Offset after the last character. */
   readonly end: number;
   /** The source text `[start, end)`. */
   readonly text: string;
+}
+
+export interface PuppetStringToken extends PuppetTokenSpan {
+  readonly kind: 'string';
   /**
-   * For strings: the decoded value (single-quoted: `\\` and `\'` undone; double-quoted: escapes undone,
-   * or the raw source between the quotes when it interpolates). For variables: the name without `$`.
+   * The decoded value (single-quoted: `\\` and `\'` undone; double-quoted: escapes undone, or the raw source
+   * between the quotes when it interpolates).
    */
-  readonly value?: string;
-  /** For strings: the source between the quotes is exactly the value (no escapes), so it can be edited in place. */
-  readonly literal?: boolean;
-  /** For double-quoted strings and heredocs: the text interpolates `${…}` or `$var`. */
+  readonly value: string;
+  /** The source between the quotes is exactly the value (no escapes), so it can be edited in place. */
+  readonly literal: boolean;
+  /** For double-quoted strings: the text interpolates `${…}` or `$var` (single-quoted strings never do). */
   readonly interpolated?: boolean;
 }
+
+export interface PuppetVariableToken extends PuppetTokenSpan {
+  readonly kind: 'variable';
+  /** The name without `$`. */
+  readonly value: string;
+  readonly literal?: undefined;
+  readonly interpolated?: undefined;
+}
+
+export interface PuppetHeredocToken extends PuppetTokenSpan {
+  readonly kind: 'heredoc';
+  /** The heredoc's tag is quoted, so its body interpolates `${…}` or `$var`. */
+  readonly interpolated: boolean;
+  readonly value?: undefined;
+  readonly literal?: undefined;
+}
+
+export interface PuppetPlainToken extends PuppetTokenSpan {
+  readonly kind: Exclude<PuppetTokenKind, 'string' | 'variable' | 'heredoc'>;
+  readonly value?: undefined;
+  readonly literal?: undefined;
+  readonly interpolated?: undefined;
+}
+
+export type PuppetToken = PuppetStringToken | PuppetVariableToken | PuppetHeredocToken | PuppetPlainToken;
 
 export interface PuppetTokenError {
   readonly offset: number;
@@ -65,8 +93,8 @@ export function tokenizePuppet(text: string): PuppetTokens {
   const tokens: PuppetToken[] = [];
   const pending: PendingHeredoc[] = [];
   let pos = 0;
-  const push = (kind: PuppetTokenKind, start: number, end: number, extra: Partial<PuppetToken> = {}): void => {
-    tokens.push({ kind, start, end, text: text.slice(start, end), ...extra });
+  const push = (kind: PuppetPlainToken['kind'], start: number, end: number): void => {
+    tokens.push({ kind, start, end, text: text.slice(start, end) });
   };
   const matchAt = (pattern: RegExp, at: number): RegExpExecArray | null => {
     pattern.lastIndex = at;
@@ -75,10 +103,10 @@ export function tokenizePuppet(text: string): PuppetTokens {
 
   try {
     while (pos < text.length) {
-      const char = text[pos]!;
+      const char = text.charAt(pos);
       if (char === '\n') {
         pos++;
-        while (pending.length > 0) pos = skipHeredocBody(text, pos, pending.shift()!);
+        for (let heredoc = pending.shift(); heredoc !== undefined; heredoc = pending.shift()) pos = skipHeredocBody(text, pos, heredoc);
         continue;
       }
       if (char === ' ' || char === '\t' || char === '\r' || char === '\f' || char === '\v') {
@@ -114,28 +142,30 @@ export function tokenizePuppet(text: string): PuppetTokens {
         const quoted = match[1] !== undefined;
         const tag = (match[1] ?? match[2] ?? '').trim();
         pending.push({ tag, start: pos });
-        push('heredoc', pos, pos + match[0].length, { interpolated: quoted });
+        tokens.push({ kind: 'heredoc', start: pos, end: pos + match[0].length, text: match[0], interpolated: quoted });
         pos += match[0].length;
         continue;
       }
       if (char === '$') {
         const match = matchAt(VARIABLE, pos);
         if (match) {
-          push('variable', pos, pos + match[0].length, { value: match[0].slice(1) });
+          tokens.push({ kind: 'variable', start: pos, end: pos + match[0].length, text: match[0], value: match[0].slice(1) });
           pos += match[0].length;
           continue;
         }
       }
       if (/[A-Za-z_]/.test(char) || (char === ':' && text[pos + 1] === ':' && /[A-Za-z_]/.test(text[pos + 2] ?? ''))) {
-        const match = matchAt(NAME, pos)!;
-        push('name', pos, pos + match[0].length);
-        pos += match[0].length;
+        // The test above has seen a name's first character, so NAME matches here.
+        const length = matchAt(NAME, pos)?.[0].length ?? 1;
+        push('name', pos, pos + length);
+        pos += length;
         continue;
       }
       if (/[0-9]/.test(char)) {
-        const match = matchAt(NUMBER, pos)!;
-        push('number', pos, pos + match[0].length);
-        pos += match[0].length;
+        // A digit starts a NUMBER match.
+        const length = matchAt(NUMBER, pos)?.[0].length ?? 1;
+        push('number', pos, pos + length);
+        pos += length;
         continue;
       }
       if (char === '/' && regexAllowed(tokens[tokens.length - 1])) {
@@ -192,10 +222,10 @@ function skipHeredocBody(text: string, pos: number, heredoc: PendingHeredoc): nu
   throw new TokenizeError(heredoc.start, `heredoc @(${heredoc.tag}) has no end marker`);
 }
 
-function singleQuoted(text: string, start: number): PuppetToken {
+function singleQuoted(text: string, start: number): PuppetStringToken {
   let value = '';
   for (let i = start + 1; i < text.length; i++) {
-    const char = text[i]!;
+    const char = text.charAt(i);
     const next = text[i + 1];
     if (char === '\\' && (next === '\\' || next === "'")) {
       value += next;
@@ -212,17 +242,17 @@ function singleQuoted(text: string, start: number): PuppetToken {
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', s: ' ', $: '$', '"': '"', "'": "'", '\\': '\\' };
 
-function doubleQuoted(text: string, start: number): PuppetToken {
+function doubleQuoted(text: string, start: number): PuppetStringToken {
   let value = '';
   let interpolated = false;
   for (let i = start + 1; i < text.length; i++) {
-    const char = text[i]!;
+    const char = text.charAt(i);
     if (char === '\\') {
       const next = text[i + 1];
       if (next === undefined) break;
       const unicode = next === 'u' ? /^u(?:\{([0-9a-fA-F]{1,6})\}|([0-9a-fA-F]{4}))/.exec(text.slice(i + 1, i + 10)) : null;
       if (unicode) {
-        value += String.fromCodePoint(parseInt(unicode[1] ?? unicode[2]!, 16));
+        value += String.fromCodePoint(parseInt(unicode[1] ?? unicode[2] ?? '', 16));
         i += unicode[0].length;
       } else if (ESCAPES[next] !== undefined) {
         value += ESCAPES[next];
@@ -244,7 +274,7 @@ function doubleQuoted(text: string, start: number): PuppetToken {
       }
     } else if (char === '"') {
       const inner = text.slice(start + 1, i);
-      const token: PuppetToken = interpolated
+      const token: PuppetStringToken = interpolated
         ? { kind: 'string', start, end: i + 1, text: text.slice(start, i + 1), value: inner, literal: false, interpolated: true }
         : { kind: 'string', start, end: i + 1, text: text.slice(start, i + 1), value, literal: inner === value, interpolated: false };
       return token;

@@ -4,7 +4,7 @@ import type { Extractor } from '../../extractor.js';
 import { makeReference, type ReferenceInput } from '../../make-reference.js';
 import { composeImage, imageKeyStrength, looksLikeNonImage, type ImageKeyStrength, type ValueText } from '../../puppet-image-keys.js';
 import { parsePuppetStructure, type PuppetEntry, type PuppetGroup, type PuppetStructure } from './puppet-structure.js';
-import { tokenizePuppet, type PuppetToken } from './puppet-tokenizer.js';
+import { tokenizePuppet, type PuppetStringToken, type PuppetToken } from './puppet-tokenizer.js';
 
 /**
  * Puppet manifests (`.pp`): images in resource attributes (`docker::run { 'web': image => … }`),
@@ -34,8 +34,12 @@ export const puppetExtractor: Extractor = {
     }
     for (const group of structure.groups) for (const reference of groupReferences(group, variables)) found.push(reference);
     // `image => $image` whose string is itself reported (an `$image` default or assignment): one reference, where the string is
-    const ownStrings = new Set(found.filter((input) => input.anchor === undefined && input.parts.length === 1).map((input) => input.parts[0]!.start));
-    const inputs = found.filter((input) => input.anchor === undefined || input.parts.length !== 1 || !ownStrings.has(input.parts[0]!.start));
+    const onlyPart = (input: ReferenceInput) => (input.parts.length === 1 ? input.parts[0] : undefined);
+    const ownStrings = new Set(found.flatMap((input) => (input.anchor === undefined ? (onlyPart(input)?.start ?? []) : [])));
+    const inputs = found.filter((input) => {
+      const part = onlyPart(input);
+      return input.anchor === undefined || part === undefined || !ownStrings.has(part.start);
+    });
     const references: Reference[] = inputs.sort((a, b) => (a.parts[0]?.start ?? 0) - (b.parts[0]?.start ?? 0)).map((input) => makeReference(file, input));
     const problems: ScanProblem[] = error ? [{ file: file.path, line: file.position(error.offset).line, code: 'parse-error', message: `Puppet: ${error.message}` }] : [];
     return { references, problems };
@@ -59,7 +63,7 @@ interface VariableTable {
  * (two classes in one file, branches of an `if`) is not resolved.
  */
 function variableTable(structure: PuppetStructure, position: (offset: number) => { line: number }): VariableTable {
-  const literals = new Map<string, PuppetToken[]>();
+  const literals = new Map<string, PuppetStringToken[]>();
   const others = new Set<string>();
   const note = (name: string, value: PuppetToken | null): void => {
     if (value?.text === 'undef') return; // the caller must give it: a pass-through, like no default
@@ -76,9 +80,11 @@ function variableTable(structure: PuppetStructure, position: (offset: number) =>
   return {
     lookup(name) {
       const found = literals.get(name);
-      if (found && !others.has(name)) {
-        if (found.some((token) => token.value !== found[0]!.value)) return { kind: 'unknown', why: `$${name} is given different values in this file` };
-        if (found.length === 1) return { kind: 'literal', token: found[0]!, line: position(found[0]!.start).line };
+      // A name is in the table with at least one string.
+      const first = found?.[0];
+      if (found && first && !others.has(name)) {
+        if (found.some((token) => token.value !== first.value)) return { kind: 'unknown', why: `$${name} is given different values in this file` };
+        if (found.length === 1) return { kind: 'literal', token: first, line: position(first.start).line };
         return { kind: 'unknown', why: `$${name} is set more than once in this file` };
       }
       if (name === 'title' || name === 'name' || (structure.parameterNames.has(name) && !found && !assignedOtherwise(structure, name))) return { kind: 'pass-through' };
@@ -178,8 +184,8 @@ function imageReference(
 function valueText(token: PuppetToken): ValueText | null {
   switch (token.kind) {
     case 'string':
-      if (token.interpolated) return { text: token.value!, ...inner(token), templated: true };
-      return { text: token.value!, ...inner(token), ...(token.literal ? {} : { skip: 'unsupported-quoting' as const }) };
+      if (token.interpolated) return { text: token.value, ...inner(token), templated: true };
+      return { text: token.value, ...inner(token), ...(token.literal ? {} : { skip: 'unsupported-quoting' as const }) };
     case 'variable':
       return { text: token.text, start: token.start, end: token.end, templated: true };
     case 'number':
@@ -195,7 +201,7 @@ function assignmentReference(name: string, value: PuppetToken): ReferenceInput |
   const local = name.slice(name.lastIndexOf(':') + 1).toLowerCase();
   if (local !== 'image' && !local.endsWith('_image')) return null;
   if (value.kind !== 'string' || value.interpolated) return null;
-  const text = value.value!;
+  const text = value.value;
   if (looksLikeNonImage(text)) return null;
   const parsed = parseImageRef(text);
   if (!parsed || (parsed.tag === null && parsed.digest === null)) return null;

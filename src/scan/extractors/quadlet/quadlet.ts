@@ -40,8 +40,8 @@ function extract(file: SourceFile): Reference[] {
     if (text[contentEnd - 1] === '\r') contentEnd--;
     const line = text.slice(lineStart, contentEnd);
     const trimmed = line.trim();
-    const header = /^\[([^\]]+)\]$/.exec(trimmed);
-    if (header) section = header[1]!.trim().toLowerCase();
+    const header = /^\[([^\]]+)\]$/.exec(trimmed)?.[1];
+    if (header !== undefined) section = header.trim().toLowerCase();
     else if (IMAGE_SECTIONS.has(section) && !trimmed.startsWith('#') && !trimmed.startsWith(';')) {
       const entry = /^([ \t]*)Image[ \t]*=[ \t]*/.exec(line);
       if (entry && !line.trimEnd().endsWith('\\')) {
