@@ -1,5 +1,5 @@
 import type { Forge, Repository } from '../apply/forges/forge.js';
-import { CONFIG_FILE_NAMES } from '../config/defaults.js';
+import { isConfigFileName } from '../config/defaults.js';
 import { ArchpinError } from '../core/errors.js';
 import { ignoreRules, ignoresPath } from '../core/gitignore.js';
 import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
@@ -34,7 +34,7 @@ export async function readRepositoryFiles(
     }
     return true;
   });
-  const configEntry = tree.find((entry) => (CONFIG_FILE_NAMES as readonly string[]).includes(entry.path));
+  const configEntry = tree.find((entry) => isConfigFileName(entry.path));
   const files: SourceFile[] = [];
   // The workers share one iterator: each takes the next entry when it is free.
   const pending = wanted.values();

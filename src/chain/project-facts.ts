@@ -1,4 +1,5 @@
 /** One project's chain facts from its files: Dockerfile uses, CI pushes, explicit upstream lists. Pure. */
+import { isConfigFileName } from '../config/defaults.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
 import { sourceFile } from '../core/source-file.js';
 import { isDockerfileName } from '../scan/extractors/dockerfile/dockerfile.js';
@@ -8,11 +9,10 @@ import type { ChainProblem, ImageUse, ProjectFacts, Publication, UpstreamEntry }
 import { GITLAB_DEPS_FILE, readChainSettings, readGitlabDeps } from './upstream-list.js';
 
 export const CI_FILE = '.gitlab-ci.yml';
-const SETTINGS_FILES = ['archpin.json', '.archpin.json'];
 
 /** Whether a file (path relative to the project root) matters for the chain graph. */
 export function isChainFile(path: string): boolean {
-  return path === CI_FILE || path === GITLAB_DEPS_FILE || SETTINGS_FILES.includes(path) || isDockerfileName(path);
+  return path === CI_FILE || path === GITLAB_DEPS_FILE || isConfigFileName(path) || isDockerfileName(path);
 }
 
 export interface ProjectInput {
@@ -53,7 +53,7 @@ export function projectFacts(input: ProjectInput, registry: string | null): Proj
       // A file that names no project (empty, or only comments) says nothing: the project's images give its edges.
       if (read.upstream.length > 0) addUpstream(read.upstream);
       for (const problem of read.problems) problems.push(problem);
-    } else if (SETTINGS_FILES.includes(file.path)) {
+    } else if (isConfigFileName(file.path)) {
       const read = readChainSettings(input.path, file.path, text);
       if (read.upstream) addUpstream(read.upstream);
       for (const publication of read.publishes) publishes.push(publication);

@@ -7,6 +7,9 @@ import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
 /** The file names of a config file, in the order they are looked for (a directory's, a repository's). */
 export const CONFIG_FILE_NAMES = ['archpin.json', '.archpin.json'] as const;
 
+/** Whether a repository path is a config file at the top of the repository. */
+export const isConfigFileName = (path: string): boolean => CONFIG_FILE_NAMES.some((name) => name === path);
+
 export const DEFAULTS = {
   branchPrefix: 'archpin/',
   maxFileSize: DEFAULT_MAX_FILE_SIZE,

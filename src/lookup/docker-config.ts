@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ArchpinError } from '../core/errors.js';
+import { DOCKER_HUB_ALIASES } from '../core/image-ref.js';
 
 export interface RegistryCredentials {
   readonly username: string;
@@ -14,8 +15,6 @@ export interface RegistryCredentials {
 /** The user name Docker's helpers give with an identity token. */
 export const IDENTITY_TOKEN_USER = '<token>';
 
-const DOCKER_HUB_KEYS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
-
 /** `https://index.docker.io/v1/` → `docker.io`; `https://registry.example.com:5000/` → `registry.example.com:5000`. */
 export function normaliseAuthKey(key: string): string {
   const host = key
@@ -23,7 +22,7 @@ export function normaliseAuthKey(key: string): string {
     .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
     .replace(/\/.*$/, '')
     .toLowerCase();
-  return DOCKER_HUB_KEYS.has(host) ? 'docker.io' : host;
+  return DOCKER_HUB_ALIASES.has(host) ? 'docker.io' : host;
 }
 
 /**

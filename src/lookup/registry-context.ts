@@ -1,13 +1,12 @@
 /** What the request functions of the registry client share: how to reach a repository and how to send. */
+import type { ImageLocation } from '../core/dependency.js';
 import type { AuthTarget } from './registry-auth.js';
 import type { RegistryProfile } from './registry-profile.js';
 import { RegistryError } from './registry-errors.js';
 import type { TransportRequest } from './registry-transport.js';
 
-export interface ImageLocation {
-  readonly registry: string;
-  readonly repository: string;
-}
+/** Where an image lives: core's record, named here for the client's parts and callers. */
+export type { ImageLocation };
 
 export interface RegistryContext {
   /** Where requests for the image go and under which name its credentials are found. */
