@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import { dependenciesOf, type LookupFailure } from '../core/dependency.js';
 import { formatImageRef } from '../core/image-ref.js';
 import type { ImageReference } from '../core/types.js';
-import type { BlockReason } from '../core/verdict.js';
+import type { HoldReason } from '../core/verdict.js';
 import { auditPin, type PinnedDependency } from '../lookup/audit-pin.js';
 import { applyEnabled } from './check.js';
 import { EXIT_OK, EXIT_PARTIAL, EXIT_UNSAFE, type CliIo, type ExitCode } from './io.js';
@@ -25,7 +25,7 @@ export interface AuditOptions {
 export interface AuditFinding {
   readonly reference: ImageReference;
   /** At least one: a pin with no reason is safe and no finding. */
-  readonly reasons: readonly [BlockReason, ...BlockReason[]];
+  readonly reasons: readonly [HoldReason, ...HoldReason[]];
   /** The reference that fixes it (a repin of the same tag, else the newest safe version), or null. */
   readonly fix: string | null;
 }

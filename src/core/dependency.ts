@@ -2,7 +2,7 @@
 import type { ErrorCode } from './errors.js';
 import { imageKey } from './image-ref.js';
 import { isImageReference, type ImageReference, type Reference } from './types.js';
-import type { BlockReason } from './verdict.js';
+import type { HoldReason } from './verdict.js';
 
 /** Where an image lives: the registry host and the repository on it. */
 export interface ImageLocation {
@@ -41,7 +41,7 @@ export interface HeldUpdate {
   readonly image: string;
   readonly tag: string | null;
   readonly digest: string;
-  readonly reasons: readonly BlockReason[];
+  readonly reasons: readonly HoldReason[];
 }
 
 export interface LookupFailure {

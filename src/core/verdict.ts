@@ -2,7 +2,7 @@
 import type { Manifest } from './manifest.js';
 import type { Platform } from './platform.js';
 
-export type BlockCode =
+export type HoldCode =
   | 'empty-index'
   | 'missing-platforms'
   | 'platform-regression'
@@ -23,7 +23,7 @@ export type BlockCode =
   | 'pin-missing';
 
 /** The order reasons are reported in (the order of the table in the design). */
-export const BLOCK_CODES: readonly BlockCode[] = [
+export const BLOCK_CODES: readonly HoldCode[] = [
   'empty-index',
   'missing-platforms',
   'platform-regression',
@@ -68,8 +68,9 @@ export type ChildCheck =
     }
   | { readonly ok: false; readonly code: ChildFailureCode; readonly message: string };
 
-export interface BlockReason {
-  readonly code: BlockCode;
+/** Why the gate holds a candidate back (a held update carries its reasons). */
+export interface HoldReason {
+  readonly code: HoldCode;
   /** Canonical platforms that are absent (missing-platforms, platform-regression, single-arch). */
   readonly missing?: readonly string[];
   /** A plain sentence for the user. */
@@ -81,7 +82,7 @@ export interface BlockReason {
  * other platforms the index lists (no platform required them, so their children were not fetched) are in
  * `unverified`, present only when there are some.
  */
-export type Verdict = { readonly pass: true; readonly platforms: readonly string[]; readonly unverified?: readonly string[] } | { readonly pass: false; readonly reasons: readonly BlockReason[] };
+export type Verdict = { readonly pass: true; readonly platforms: readonly string[]; readonly unverified?: readonly string[] } | { readonly pass: false; readonly reasons: readonly HoldReason[] };
 
 /** A manifest the lookup could not read or trust; the gate turns it into a block reason. */
 export interface UnreadableManifest {

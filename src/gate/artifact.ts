@@ -1,6 +1,6 @@
 import { DOCKER_IMAGE_CONFIG, OCI_IMAGE_CONFIG } from '../core/manifest.js';
 import type { GateInput } from '../core/verdict.js';
-import type { BlockReason } from '../core/verdict.js';
+import type { HoldReason } from '../core/verdict.js';
 
 const IMAGE_CONFIG_TYPES: ReadonlySet<string> = new Set([OCI_IMAGE_CONFIG, DOCKER_IMAGE_CONFIG]);
 
@@ -9,7 +9,7 @@ const IMAGE_CONFIG_TYPES: ReadonlySet<string> = new Set([OCI_IMAGE_CONFIG, DOCKE
  * or attestation, an SBOM, a Helm chart): it declares an `artifactType` or a `subject`, its config is not
  * an image config, or its config blob names no os/architecture. Such a tag is never a candidate.
  */
-export function artifact(input: GateInput): BlockReason | null {
+export function artifact(input: GateInput): HoldReason | null {
   const { manifest, configProblem } = input.candidate;
   if (manifest.kind === 'unreadable') return null;
   if (manifest.subject) return { code: 'artifact', message: `a referrer of ${manifest.subject} (signature, SBOM or attestation), not an image` };

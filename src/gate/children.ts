@@ -2,7 +2,7 @@ import { platformKey } from '../core/platform.js';
 import type { GateContext } from './context.js';
 import { isRunnable, type RunnableEntry } from '../core/platforms-of.js';
 import { inVerifyScope, platformsToVerify } from '../core/verify-scope.js';
-import type { BlockCode, BlockReason, ChildCheck } from '../core/verdict.js';
+import type { HoldCode, HoldReason, ChildCheck } from '../core/verdict.js';
 
 /**
  * `child-missing`, `child-not-image`, `platform-mismatch`, `size-mismatch`, `digest-mismatch`,
@@ -13,11 +13,11 @@ import type { BlockCode, BlockReason, ChildCheck } from '../core/verdict.js';
  * holds the candidate; the other entries are not claimed (the verdict lists them as not verified).
  * One reason per code, naming the platforms concerned.
  */
-export function children(context: GateContext): BlockReason[] {
+export function children(context: GateContext): HoldReason[] {
   const checks = context.input.candidate.children;
   if (checks === undefined || context.manifest?.kind !== 'index') return [];
-  const byCode = new Map<BlockCode, { platforms: string[]; messages: string[] }>();
-  const add = (code: BlockCode, platform: string, message: string): void => {
+  const byCode = new Map<HoldCode, { platforms: string[]; messages: string[] }>();
+  const add = (code: HoldCode, platform: string, message: string): void => {
     const entry = byCode.get(code) ?? { platforms: [], messages: [] };
     if (!entry.platforms.includes(platform)) entry.platforms.push(platform);
     entry.messages.push(message);

@@ -2,7 +2,7 @@ import { KNOWN_EMPTY_DIGESTS } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
 import { canonicalPlatform, comparePlatformKeys, platformSatisfies } from '../core/platform.js';
 import { platformsOf } from '../core/platforms-of.js';
-import type { BlockReason, GateInput } from '../core/verdict.js';
+import type { HoldReason, GateInput } from '../core/verdict.js';
 
 /** What every rule needs, computed once from the input. */
 export interface GateContext {
@@ -19,7 +19,7 @@ export interface GateContext {
   readonly knownEmpty: boolean;
 }
 
-export type Rule = (context: GateContext) => BlockReason | null;
+export type Rule = (context: GateContext) => HoldReason | null;
 
 export function buildContext(input: GateInput): GateContext {
   const { candidate, current, policy } = input;

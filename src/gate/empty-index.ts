@@ -1,12 +1,12 @@
 import type { GateContext } from './context.js';
 import { isNestedIndex, isRunnable, lacksPlatform } from '../core/platforms-of.js';
-import type { BlockReason } from '../core/verdict.js';
+import type { HoldReason } from '../core/verdict.js';
 
 /**
  * `empty-index`: the candidate is a well-known empty index (blocks whatever the bytes say), or an index
  * with no runnable entry: none at all, or only attestations / entries without a platform.
  */
-export function emptyIndex(context: GateContext): BlockReason | null {
+export function emptyIndex(context: GateContext): HoldReason | null {
   if (context.knownEmpty) {
     return {
       code: 'empty-index',

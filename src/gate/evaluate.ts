@@ -8,7 +8,7 @@ import { missingPlatforms } from './missing-platforms.js';
 import { platformRegression } from './platform-regression.js';
 import { singleArch } from './single-arch.js';
 import { tooNew } from './too-new.js';
-import { BLOCK_CODES, type BlockReason, type GateInput, type Verdict } from '../core/verdict.js';
+import { BLOCK_CODES, type HoldReason, type GateInput, type Verdict } from '../core/verdict.js';
 
 const RULES: readonly Rule[] = [emptyIndex, missingPlatforms, platformRegression, singleArch, tooNew, integrity, nestedIndex, noPlatform, duplicatePlatform];
 
@@ -24,7 +24,7 @@ export function evaluateCandidate(input: GateInput): Verdict {
   const notImage = artifact(input);
   if (notImage !== null) return { pass: false, reasons: [notImage] };
   const context = buildContext(input);
-  const reasons = [...RULES.map((rule) => rule(context)).filter((reason): reason is BlockReason => reason !== null), ...children(context)];
+  const reasons = [...RULES.map((rule) => rule(context)).filter((reason): reason is HoldReason => reason !== null), ...children(context)];
   if (reasons.length > 0) {
     reasons.sort((a, b) => BLOCK_CODES.indexOf(a.code) - BLOCK_CODES.indexOf(b.code));
     return { pass: false, reasons };

@@ -1,12 +1,12 @@
 import { platformKey } from '../core/platform.js';
 import type { GateContext } from './context.js';
 import { isNestedIndex, isRunnable, lacksPlatform } from '../core/platforms-of.js';
-import type { BlockReason } from '../core/verdict.js';
+import type { HoldReason } from '../core/verdict.js';
 
 const short = (digest: string): string => digest.slice(0, 19);
 
 /** `no-platform`: an image entry of the index names no platform, so no runtime can be sure what it pulls. */
-export function noPlatform(context: GateContext): BlockReason | null {
+export function noPlatform(context: GateContext): HoldReason | null {
   if (context.manifest?.kind !== 'index') return null;
   const entries = context.manifest.entries.filter(lacksPlatform);
   if (entries.length === 0) return null;
@@ -14,7 +14,7 @@ export function noPlatform(context: GateContext): BlockReason | null {
 }
 
 /** `nested-index`: an entry is itself an index that the lookup could not resolve (too deep, unreadable or missing). */
-export function nestedIndex(context: GateContext): BlockReason | null {
+export function nestedIndex(context: GateContext): HoldReason | null {
   if (context.manifest?.kind !== 'index') return null;
   const entries = context.manifest.entries.filter(isNestedIndex);
   if (entries.length === 0) return null;
@@ -29,7 +29,7 @@ export function nestedIndex(context: GateContext): BlockReason | null {
  * which one a host pulls is undefined. Windows indexes list one entry per OS build (`os.version`) and may
  * tell entries apart by `os.features` (`win32k`), so those are different platforms, not duplicates.
  */
-export function duplicatePlatform(context: GateContext): BlockReason | null {
+export function duplicatePlatform(context: GateContext): HoldReason | null {
   if (context.manifest?.kind !== 'index') return null;
   const digests = new Map<string, Set<string>>();
   for (const entry of context.manifest.entries.filter(isRunnable)) {

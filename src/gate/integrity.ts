@@ -1,11 +1,11 @@
 import type { GateContext } from './context.js';
-import type { BlockReason } from '../core/verdict.js';
+import type { HoldReason } from '../core/verdict.js';
 
 /**
  * `digest-mismatch`, `unsupported-media-type`, `manifest-too-large`: the registry's answer cannot be
  * trusted or read. The platform rules are then skipped (their input is not trustworthy).
  */
-export function integrity(context: GateContext): BlockReason | null {
+export function integrity(context: GateContext): HoldReason | null {
   const { candidate } = context.input;
   if (candidate.manifest.kind === 'unreadable') {
     return { code: candidate.manifest.code, message: candidate.manifest.message };

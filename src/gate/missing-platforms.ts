@@ -1,8 +1,8 @@
 import { describeOffer, requiredBy, unsatisfied, type GateContext } from './context.js';
-import type { BlockReason } from '../core/verdict.js';
+import type { HoldReason } from '../core/verdict.js';
 
 /** `missing-platforms`: a platform the policy requires is not offered. */
-export function missingPlatforms(context: GateContext): BlockReason | null {
+export function missingPlatforms(context: GateContext): HoldReason | null {
   if (context.manifest === null || context.required === null) return null;
   const missing = unsatisfied(context.required, context.offered);
   if (missing.length === 0) return null;

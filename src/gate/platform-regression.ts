@@ -1,5 +1,5 @@
 import { describeOffer, unsatisfied, type GateContext } from './context.js';
-import type { BlockReason } from '../core/verdict.js';
+import type { HoldReason } from '../core/verdict.js';
 
 /**
  * `platform-regression`, the default policy when no platforms are configured: the candidate must offer
@@ -7,7 +7,7 @@ import type { BlockReason } from '../core/verdict.js';
  * image whose platform is unknown blocks, since a regression cannot be ruled out. Without a current image
  * there is nothing to regress from. With platforms configured, the policy decides instead.
  */
-export function platformRegression(context: GateContext): BlockReason | null {
+export function platformRegression(context: GateContext): HoldReason | null {
   if (context.manifest === null || context.required !== null || context.current === null) return null;
   if (context.current === 'unknown') {
     return { code: 'platform-regression', message: 'the platform of the current image is unknown, so a regression cannot be ruled out' };

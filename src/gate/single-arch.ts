@@ -1,5 +1,5 @@
 import { describeOffer, requiredBy, unsatisfied, type GateContext } from './context.js';
-import type { BlockReason } from '../core/verdict.js';
+import type { HoldReason } from '../core/verdict.js';
 
 /**
  * `single-arch`: the candidate is a single image manifest while more than one platform is wanted:
@@ -8,7 +8,7 @@ import type { BlockReason } from '../core/verdict.js';
  * When exactly one platform is wanted and the image has another, only those two reasons apply.
  * A single image whose platform is unknown always blocks here (fail closed).
  */
-export function singleArch(context: GateContext): BlockReason | null {
+export function singleArch(context: GateContext): HoldReason | null {
   if (context.manifest?.kind !== 'image') return null;
   const wanted = context.required ?? (Array.isArray(context.current) ? context.current : null);
   const source = context.required ? requiredBy(context) : 'the current image provides';

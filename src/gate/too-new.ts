@@ -1,6 +1,6 @@
 import type { GateContext } from './context.js';
 import { formatDuration } from '../core/duration.js';
-import type { BlockReason, ReleaseTimeSource } from '../core/verdict.js';
+import type { HoldReason, ReleaseTimeSource } from '../core/verdict.js';
 
 /** How a message names each release time. */
 const RELEASED: Readonly<Record<ReleaseTimeSource, string>> = {
@@ -16,7 +16,7 @@ const RELEASED: Readonly<Record<ReleaseTimeSource, string>> = {
  * with `settleTime` set and a digest never seen before, it was first seen just now and blocks.
  * Both parts are joined into one reason.
  */
-export function tooNew(context: GateContext): BlockReason | null {
+export function tooNew(context: GateContext): HoldReason | null {
   const { candidate, policy, now } = context.input;
   const parts: string[] = [];
   const minimumAge = policy.minimumReleaseAge ?? 0;

@@ -9,7 +9,7 @@ import type { Dependency, ImageLocation, LookupFailure } from '../core/dependenc
 import { KNOWN_EMPTY_DIGESTS } from '../core/digest.js';
 import { compareTags, isCompatible, parseDockerTag } from '../core/docker-versioning.js';
 import { ArchpinError, isArchpinError } from '../core/errors.js';
-import type { BlockReason, CurrentImage } from '../core/verdict.js';
+import type { HoldReason, CurrentImage } from '../core/verdict.js';
 import { findUpdate, lookupFailure, type FindUpdatesDeps } from './find-updates.js';
 import type { IndexEntry, Manifest } from '../core/manifest.js';
 import type { ManifestSource, RecordedIndex } from './manifest-source.js';
@@ -19,7 +19,7 @@ import { couldNotAnswer, fetchChecked, gateInspected, gateTag, inspectManifest, 
 export type PinnedDependency = Dependency & { readonly digest: string };
 
 export interface PinAudit {
-  readonly reasons: readonly BlockReason[];
+  readonly reasons: readonly HoldReason[];
   readonly fix: { readonly tag: string | null; readonly digest: string } | null;
   readonly error: LookupFailure | null;
 }
@@ -27,7 +27,7 @@ export interface PinAudit {
 /** Versions tried for a fix when the tag itself gives none, newest first (bounded: each costs requests). */
 const FIX_LIMIT = 10;
 
-const EMPTY_REASON: BlockReason = {
+const EMPTY_REASON: HoldReason = {
   code: 'empty-index',
   message: 'pinned to the known empty index digest: the image has no platforms and cannot be pulled',
 };
@@ -68,7 +68,7 @@ function confirming(source: ManifestSource): ManifestSource {
 
 export async function auditPin(dependency: PinnedDependency, lookupDeps: FindUpdatesDeps, now: number): Promise<PinAudit> {
   const deps: FindUpdatesDeps = { ...lookupDeps, source: confirming(lookupDeps.source) };
-  let reasons: readonly BlockReason[];
+  let reasons: readonly HoldReason[];
   try {
     reasons = KNOWN_EMPTY_DIGESTS.has(dependency.digest) ? [EMPTY_REASON] : ((await recordReasons(dependency, deps, now)) ?? (await pinReasons(dependency, deps, now)));
   } catch (error) {
@@ -81,7 +81,7 @@ export async function auditPin(dependency: PinnedDependency, lookupDeps: FindUpd
   return { reasons, fix: other, error: null };
 }
 
-const missingPin = (digest: string): BlockReason => ({ code: 'pin-missing', message: `the registry no longer has ${digest} (404): pulls of this reference fail` });
+const missingPin = (digest: string): HoldReason => ({ code: 'pin-missing', message: `the registry no longer has ${digest} (404): pulls of this reference fail` });
 
 /** The policy audit judges a pin by (no release age: the pin is in use already). */
 function auditPolicy(deps: FindUpdatesDeps, dependency: PinnedDependency) {
@@ -94,7 +94,7 @@ function auditPolicy(deps: FindUpdatesDeps, dependency: PinnedDependency) {
  * when the pin passes, a 404 for the pin is `pin-missing`, and null (read the index itself) when there is no
  * complete record or the record shows anything wrong, so that every reported reason rests on the index's bytes.
  */
-async function recordReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): Promise<readonly BlockReason[] | null> {
+async function recordReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): Promise<readonly HoldReason[] | null> {
   const { source } = deps;
   const { location, digest } = dependency;
   if (!source.recordedIndex) return null;
@@ -126,7 +126,7 @@ function recordedInspected(recorded: RecordedIndex | null): Inspected | null {
 }
 
 /** The pin judged from its manifest's bytes (fetched by digest, cached forever), its children verified. */
-async function pinReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): Promise<readonly BlockReason[]> {
+async function pinReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): Promise<readonly HoldReason[]> {
   const { source } = deps;
   const { location, digest } = dependency;
   const configured = auditPolicy(deps, dependency);

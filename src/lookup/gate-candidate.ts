@@ -7,7 +7,7 @@
 import { isArchpinError } from '../core/errors.js';
 import { DOCKER_IMAGE_CONFIG, OCI_IMAGE_CONFIG, parseImageConfig, parseManifest, type IndexManifest, type Manifest } from '../core/manifest.js';
 import type { Platform } from '../core/platform.js';
-import type { BlockReason, ChildCheck, CurrentImage, GateCandidate, GatePolicy, UnreadableManifest, Verdict } from '../core/verdict.js';
+import type { HoldReason, ChildCheck, CurrentImage, GateCandidate, GatePolicy, UnreadableManifest, Verdict } from '../core/verdict.js';
 import type { FirstSeenStore } from './first-seen-store.js';
 import type { ImageLocation } from '../core/dependency.js';
 import type { FetchedManifest, ManifestSource } from './manifest-source.js';
@@ -46,7 +46,7 @@ export interface GateHold {
   readonly image: string;
   readonly tag: string | null;
   readonly digest: string;
-  readonly reasons: readonly BlockReason[];
+  readonly reasons: readonly HoldReason[];
   /** Present when the children were fetched (inspect shows them). */
   readonly children?: ReadonlyMap<string, ChildCheck>;
   readonly manifest?: Manifest | UnreadableManifest;

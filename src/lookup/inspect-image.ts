@@ -7,7 +7,7 @@ import type { ImageLocation } from '../core/dependency.js';
 import { compareTags, parseDockerTag } from '../core/docker-versioning.js';
 import { INDEX_MEDIA_TYPES, type Manifest } from '../core/manifest.js';
 import { platformKey } from '../core/platform.js';
-import type { BlockReason, ChildCheck, UnreadableManifest } from '../core/verdict.js';
+import type { HoldReason, ChildCheck, UnreadableManifest } from '../core/verdict.js';
 import type { FindUpdatesDeps } from './find-updates.js';
 import { gateTag, type GateRun } from './gate-candidate.js';
 
@@ -31,7 +31,7 @@ export interface ImageInspection {
   readonly mediaType: string | null;
   readonly entries: readonly InspectedEntry[];
   /** A pass names the platforms it vouches for and, in `notRequired`, the others the index lists (no policy platform asks for them, so they do not decide the verdict). */
-  readonly verdict: { readonly pass: true; readonly platforms: readonly string[]; readonly notRequired: readonly string[] } | { readonly pass: false; readonly reasons: readonly BlockReason[] };
+  readonly verdict: { readonly pass: true; readonly platforms: readonly string[]; readonly notRequired: readonly string[] } | { readonly pass: false; readonly reasons: readonly HoldReason[] };
 }
 
 /** The gate's policy for inspect: the configured platforms, else linux/amd64 (there is no image in use to compare with). */
