@@ -19,7 +19,6 @@ import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Repository } from '../apply/forges/forge.js';
 import { errorFields } from '../core/errors.js';
 import type { RepositoryOutcome } from '../core/outcome.js';
-import { startHttpServer } from './http-server.js';
 import type { LookupSession } from './lookup-sessions.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOutcomeRecorder } from './outcome-recording.js';
@@ -27,7 +26,7 @@ import { memoKey, quietOutcome } from './quiet-repository.js';
 import { DEFAULT_ISOLATION, isolatedScanner, ScanWorkerPool } from './isolated-scanner.js';
 import { repositoryJob } from './repository-job.js';
 import { cronScheduler, type ServeHandle, type ServeOptions } from './serve.js';
-import { serveRoutes } from './serve-routes.js';
+import { listenRoutes, probeForge, serveHandle } from './serve-routes.js';
 import { sharedLookup } from './sweep.js';
 import type { SweepMemo } from './sweep-memo.js';
 import { webhookEndpoint } from './webhook-endpoint.js';
@@ -70,7 +69,6 @@ const SWEEP_SCHEDULER = 'sweep';
 const BULK = 500;
 /** Repositories a sweep checks for quiet at once (their lookups are shared, so mostly Redis reads). */
 const QUIET_CHECKS = 32;
-const MIB = 1024 * 1024;
 
 /** BullMQ's connection options from a redis:// or rediss:// URL. */
 export function redisConnection(url: string): ConnectionOptions & { host: string; port: number } {
@@ -340,19 +338,15 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     ];
     return `${body}${failed.join('\n')}\n${options.chain?.metricsText() ?? ''}`;
   };
-  const handle = serveRoutes({ stopping: () => stopping, ready: () => forgeReached && redisReady, metricsText, webhook });
-
-  const server = await startHttpServer(options.listen, handle, { maxBodyBytes: options.maxBodyBytes ?? MIB, onError: (error) => logger.error({ err: error }, 'request failed') });
+  const server = await listenRoutes(options.listen, options.maxBodyBytes, { stopping: () => stopping, ready: () => forgeReached && redisReady, metricsText, webhook }, logger);
   logger.info({ url: server.url, role, schedule: options.schedule, queue: 'bullmq', forge: forge.type }, 'serving');
   if (role === 'scheduler' && !options.sweepOnStart) {
-    void forge.listRepositories(options.targets).then(
-      () => (forgeReached = true),
-      (error: unknown) => logger.error(errorFields(error), 'forge not reachable'),
-    );
+    probeForge(forge, options.targets, logger, () => {
+      forgeReached = true;
+    });
   }
 
-  let stopped: Promise<void> | null = null;
-  return {
+  return serveHandle({
     url: server.url,
     chain: options.chain ?? null,
     metrics,
@@ -365,24 +359,19 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
-    get stopping() {
-      return stopping;
+    isStopping: () => stopping,
+    shutdown: async () => {
+      stopping = true;
+      for (const job of chainCrons) job.stop();
+      options.chain?.stop();
+      logger.info('stopping: finishing the jobs in flight');
+      await Promise.all(workers.map((worker) => worker.close()));
+      clearInterval(counter);
+      for (const pending of sessions.values()) await pending.then(({ session }) => session.firstSeen.save()).catch(() => undefined);
+      await Promise.all([repositories.close(), sweeps.close()]);
+      await server.close();
+      scanWorkers?.close();
+      logger.info('stopped');
     },
-    stop() {
-      stopped ??= (async () => {
-        stopping = true;
-        for (const job of chainCrons) job.stop();
-        options.chain?.stop();
-        logger.info('stopping: finishing the jobs in flight');
-        await Promise.all(workers.map((worker) => worker.close()));
-        clearInterval(counter);
-        for (const pending of sessions.values()) await pending.then(({ session }) => session.firstSeen.save()).catch(() => undefined);
-        await Promise.all([repositories.close(), sweeps.close()]);
-        await server.close();
-        scanWorkers?.close();
-        logger.info('stopped');
-      })();
-      return stopped;
-    },
-  };
+  });
 }

@@ -10,15 +10,13 @@ import type { Forge, ForgeTargets, Repository } from '../apply/forges/forge.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import type { Config } from '../config/schema.js';
 import { errorFields } from '../core/errors.js';
-import type { RepositoryOutcome } from '../core/outcome.js';
 import type { ChainRunner } from './chain-runner.js';
-import { startHttpServer } from './http-server.js';
 import { DEFAULT_ISOLATION, isolatedScanner, ScanWorkerPool, type IsolationLimits } from './isolated-scanner.js';
 import { createLookupSessions, type LookupSession } from './lookup-sessions.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics } from './metrics.js';
 import { createOutcomeRecorder } from './outcome-recording.js';
 import { repositoryJob } from './repository-job.js';
-import { serveRoutes } from './serve-routes.js';
+import { listenRoutes, probeForge, serveHandle, type ServeHandle } from './serve-routes.js';
 import type { SweepMemo } from './sweep-memo.js';
 import { sharedLookup } from './sweep.js';
 import { webhookEndpoint } from './webhook-endpoint.js';
@@ -64,21 +62,7 @@ export interface ServeOptions {
   readonly memo?: SweepMemo;
 }
 
-export interface ServeHandle {
-  readonly url: string;
-  /** Chain rebuilds, when on. */
-  readonly chain: ChainRunner | null;
-  readonly metrics: Metrics;
-  /** The last 100 repository runs finished, oldest first. */
-  readonly outcomes: readonly RepositoryOutcome[];
-  /** Enqueues a sweep of every target repository now (as a schedule tick does). */
-  sweep(): Promise<void>;
-  /** Resolves when nothing waits and nothing runs. */
-  idle(): Promise<void>;
-  /** Stops accepting work, lets the run in flight finish its current write, closes the server. */
-  stop(): Promise<void>;
-  readonly stopping: boolean;
-}
+export type { ServeHandle } from './serve-routes.js';
 
 /** Calls `tick` at the times of a cron pattern until stopped; `next` is the next time, for the log. */
 export type Scheduler = (pattern: string, timezone: string | undefined, tick: () => Promise<void>) => { stop(): void; next(): Date | null };
@@ -91,7 +75,6 @@ export const cronScheduler: Scheduler = (pattern, timezone, tick) => {
 
 type QueueItem = { readonly id: string; readonly repository: Repository | null; readonly reason: string };
 
-const MIB = 1024 * 1024;
 const SESSION_MAX_AGE_MS = 15 * 60_000;
 
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
@@ -188,16 +171,16 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     resolve: (id) => forge.getRepository(id),
   });
 
-  const handle = serveRoutes({
+  const routes = {
     stopping: () => stopping,
     ready: () => ready,
     metricsText: () =>
       metrics.render({ archpin_queue_depth: queue.depth, archpin_queue_running: queue.running, archpin_ready: ready && !stopping ? 1 : 0 }, sessions.requestCounts()) +
       (options.chain?.metricsText() ?? ''),
     webhook,
-  });
+  };
 
-  const server = await startHttpServer(options.listen, handle, { maxBodyBytes: options.maxBodyBytes ?? MIB, onError: (error) => logger.error({ err: error }, 'request failed') });
+  const server = await listenRoutes(options.listen, options.maxBodyBytes, routes, logger);
   const cron = options.schedule === null ? null : new Cron(options.schedule, { protect: true, ...(options.timezone ? { timezone: options.timezone } : {}) }, () => sweep());
   const scheduler = options.scheduler ?? cronScheduler;
   const chainCrons = (chain ? (options.chainSchedules ?? []) : []).map(({ root, cron: pattern }) => ({
@@ -219,42 +202,32 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   );
   if (options.sweepOnStart) void sweep();
   else {
-    // Readiness still needs the forge reached once: list the targets without queueing them.
-    void forge.listRepositories(options.targets).then(
-      () => {
-        ready = true;
-      },
-      (error: unknown) => logger.error(errorFields(error), 'forge not reachable'),
-    );
+    probeForge(forge, options.targets, logger, () => {
+      ready = true;
+    });
   }
 
-  let stopped: Promise<void> | null = null;
-  return {
+  return serveHandle({
     url: server.url,
     chain: options.chain ?? null,
     metrics,
     outcomes: recorder.outcomes,
     sweep,
     idle: () => queue.idle(),
-    get stopping() {
-      return stopping;
+    isStopping: () => stopping,
+    shutdown: async () => {
+      stopping = true;
+      options.abortLookups?.();
+      cron?.stop();
+      for (const { job } of chainCrons) job.stop();
+      options.chain?.stop();
+      logger.info({ running: queue.running, waiting: queue.depth }, 'stopping: finishing the write in flight');
+      await queue.stop();
+      sessions.retireCurrent();
+      await sessions.settled();
+      await server.close();
+      scanWorkers?.close();
+      logger.info('stopped');
     },
-    stop() {
-      stopped ??= (async () => {
-        stopping = true;
-        options.abortLookups?.();
-        cron?.stop();
-        for (const { job } of chainCrons) job.stop();
-        options.chain?.stop();
-        logger.info({ running: queue.running, waiting: queue.depth }, 'stopping: finishing the write in flight');
-        await queue.stop();
-        sessions.retireCurrent();
-        await sessions.settled();
-        await server.close();
-        scanWorkers?.close();
-        logger.info('stopped');
-      })();
-      return stopped;
-    },
-  };
+  });
 }
