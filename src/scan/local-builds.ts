@@ -51,9 +51,16 @@ export function scriptBuilds(file: SourceFile): BuiltImage[] {
   for (const command of text.matchAll(BUILD_COMMAND)) {
     const start = command.index;
     const extent = commandExtent(text, start);
-    for (const flag of extent.matchAll(TAG_FLAG)) add(flag[2]!, start + flag.index + flag[0].indexOf(flag[2]!));
+    // The tag group takes part in every match of TAG_FLAG and TAG_COMMAND; the defaults only satisfy the compiler.
+    for (const flag of extent.matchAll(TAG_FLAG)) {
+      const [whole, , tag = ''] = flag;
+      add(tag, start + flag.index + whole.indexOf(tag));
+    }
   }
-  for (const command of text.matchAll(TAG_COMMAND)) add(command[2]!, command.index + command[0].lastIndexOf(command[2]!));
+  for (const command of text.matchAll(TAG_COMMAND)) {
+    const [whole, , tag = ''] = command;
+    add(tag, command.index + whole.lastIndexOf(tag));
+  }
   return builds;
 }
 
@@ -94,10 +101,16 @@ export function bakeFacts(file: SourceFile, facts: BakeFacts): void {
   }
   for (const block of text.matchAll(/\bcontexts\s*=\s*\{([^}]*)\}/g)) {
     const bodyStart = block.index + block[0].indexOf('{') + 1;
-    for (const entry of block[1]!.matchAll(/["']?([A-Za-z0-9_.-]+)["']?\s*[=:]\s*"([^"]*)"/g)) context(entry[1]!, entry[2]!, bodyStart + entry.index);
+    // Each pattern's groups take part in every match; the defaults only satisfy the compiler.
+    const [, body = ''] = block;
+    for (const entry of body.matchAll(/["']?([A-Za-z0-9_.-]+)["']?\s*[=:]\s*"([^"]*)"/g)) {
+      const [, name = '', value = ''] = entry;
+      context(name, value, bodyStart + entry.index);
+    }
   }
   for (const list of text.matchAll(/\btags\s*=\s*\[([^\]]*)\]/g)) {
     const bodyStart = list.index + list[0].indexOf('[') + 1;
-    for (const entry of list[1]!.matchAll(/"([^"]*)"/g)) tag(entry[1]!, bodyStart + entry.index + 1);
+    const [, body = ''] = list;
+    for (const entry of body.matchAll(/"([^"]*)"/g)) tag(entry[1] ?? '', bodyStart + entry.index + 1);
   }
 }

@@ -41,11 +41,13 @@ export function readDotEnv(text: string): Map<string, { value: string; line: num
   text.split('\n').forEach((raw, index) => {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(raw.replace(/\r$/, ''));
     if (!match) return;
-    let value = match[2]!;
+    // The pattern's groups always take part in a match; the defaults only satisfy the compiler.
+    const [, name = '', written = ''] = match;
+    let value = written;
     const quote = value[0];
     if ((quote === '"' || quote === "'") && value.length >= 2 && value.endsWith(quote)) value = value.slice(1, -1);
     else value = value.replace(/\s+#.*$/, '');
-    variables.set(match[1]!, { value, line: index + 1 });
+    variables.set(name, { value, line: index + 1 });
   });
   return variables;
 }
@@ -56,9 +58,11 @@ const WHOLE_VARIABLE = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_
 function throughDotEnv(reference: Reference, facts: ComposeFacts | undefined): Reference {
   if (reference.skip !== 'templated' || !facts) return reference;
   const match = WHOLE_VARIABLE.exec(reference.value);
+  // One of the two groups takes part in every match.
+  const name = match ? (match[1] ?? match[2] ?? '') : null;
   const folder = folderOf(reference.file);
-  const found = match ? facts.env.get(folder)?.get((match[1] ?? match[2])!) : undefined;
-  if (!match || !found || !looksLikeImageText(found.value) || found.value.includes('$')) return reference;
+  const found = name === null ? undefined : facts.env.get(folder)?.get(name);
+  if (name === null || !found || !looksLikeImageText(found.value) || found.value.includes('$')) return reference;
   const image = parseImageRef(found.value);
   if (!image) return reference;
   const envFile = folder === '' ? '.env' : `${folder}/.env`;
@@ -67,7 +71,7 @@ function throughDotEnv(reference: Reference, facts: ComposeFacts | undefined): R
     value: found.value,
     image: { registry: image.registry, repository: image.repository, tag: image.tag, digest: image.digest },
     name: image.name,
-    detail: [reference.detail, `${(match[1] ?? match[2])!} from ${envFile}:${found.line}; set there, not edited here`].filter(Boolean).join('; '),
+    detail: [reference.detail, `${name} from ${envFile}:${found.line}; set there, not edited here`].filter(Boolean).join('; '),
   };
 }
 

@@ -102,7 +102,8 @@ export function resolveNestedArgs(text: string, args: ReadonlyMap<string, ArgDef
     let out = '';
     let at = 0;
     for (const match of input.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g)) {
-      const name = (match[1] ?? match[2])!;
+      // One of the two groups takes part in every match.
+      const name = match[1] ?? match[2] ?? '';
       const found = args.get(name);
       if (!found || found.text === '') return null;
       if (!names.includes(name)) names.push(name);

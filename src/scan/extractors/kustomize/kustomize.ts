@@ -67,7 +67,7 @@ function imageOverride(file: SourceFile, entry: YAMLMap): Reference | null {
   const newTag = field(file, entry, 'newTag');
   const digest = field(file, entry, 'digest');
   if (!name || (!newName && !newTag && !digest)) return null;
-  if ((newTag && PLACEHOLDER.test(newTag.value)) || (newName && PLACEHOLDER.test(newName.value.split('/')[0]!))) return null;
+  if ((newTag && PLACEHOLDER.test(newTag.value)) || (newName && PLACEHOLDER.test(newName.value.split('/', 1)[0] ?? ''))) return null;
   const repository = newName ?? name;
   const parts: PartInput[] = [{ role: 'repository', start: repository.start, end: repository.end }];
   let value = repository.value;
@@ -98,10 +98,10 @@ function inlinePatchImages(file: SourceFile, node: unknown): Reference[] {
     if (lineEnd === -1 || lineEnd > end) lineEnd = end;
     const match = PATCH_IMAGE_LINE.exec(file.text.slice(at, lineEnd));
     if (match) {
-      const valueStart = at + match[1]!.length + match[2]!.length;
-      references.push(
-        makeReference(file, { kind: 'kustomize-image', value: match[3]!, parts: [{ role: 'reference', start: valueStart, end: valueStart + match[3]!.length }], detail: 'inline patch' }),
-      );
+      // The pattern's groups always take part in a match; the defaults only satisfy the compiler.
+      const [, lead = '', quote = '', image = ''] = match;
+      const valueStart = at + lead.length + quote.length;
+      references.push(makeReference(file, { kind: 'kustomize-image', value: image, parts: [{ role: 'reference', start: valueStart, end: valueStart + image.length }], detail: 'inline patch' }));
     }
     at = lineEnd + 1;
   }
