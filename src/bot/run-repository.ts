@@ -1,4 +1,4 @@
-import type { PlannedChange, PlannedUpdate, UpstreamNote } from '../core/planned.js';
+import type { Plan, PlannedChange, PlannedUpdate, UpstreamNote } from '../core/planned.js';
 import { createHash } from 'node:crypto';
 import type { Forge, Repository } from '../apply/forges/forge.js';
 import { resolveConfig, type ResolvedSettings } from '../config/resolve-config.js';
@@ -95,32 +95,37 @@ async function runWith(repo: Repository, global: Config, deps: RunRepositoryDeps
   // Over budget at this commit and config: skipped without scanning again (the dashboard says why).
   if (remembered?.overBudget !== undefined && remembered.base === head.sha && remembered.configHash === hash)
     throw new RepositoryOverBudget(repo.path, `${remembered.overBudget} at ${head.sha.slice(0, 12)} (remembered; tried again when the default branch or the config changes)`);
+  const start: RunStart = { head, dashboard, remembered, hash, wantsDashboard };
   try {
-    return await runScanned(repo, global, deps, scanner, { head, dashboard, remembered, hash, wantsDashboard });
+    return await runScanned(repo, global, deps, scanner, start);
   } catch (error) {
-    if (error instanceof RepositoryOverBudget && wantsDashboard && !deps.shouldStop?.()) {
-      const body = dashboardBody({
-        changes: remembered?.entries ?? [],
-        held: [],
-        errors: [],
-        problems: [],
-        skipped: 0,
-        skippedBecause: error.reason,
-        state: {
-          version: 1,
-          base: head.sha,
-          configHash: hash,
-          references: null,
-          changes: {},
-          firstSeen: remembered?.firstSeen ?? {},
-          overBudget: error.reason,
-          ...(remembered?.entries ? { entries: remembered.entries } : {}),
-        },
-      });
-      await writeDashboard(forge, repo, dashboard, body, deps.dryRun);
-    }
+    if (error instanceof RepositoryOverBudget && wantsDashboard && !deps.shouldStop?.()) await writeOverBudgetDashboard(forge, repo, start, error.reason, deps.dryRun);
     throw error;
   }
+}
+
+/** The dashboard of a repository over its scan budget: the entries it had, and why this commit is skipped. */
+async function writeOverBudgetDashboard(forge: Forge, repo: Repository, start: RunStart, reason: string, dryRun: boolean): Promise<void> {
+  const { head, dashboard, remembered, hash } = start;
+  const body = dashboardBody({
+    changes: remembered?.entries ?? [],
+    held: [],
+    errors: [],
+    problems: [],
+    skipped: 0,
+    skippedBecause: reason,
+    state: {
+      version: 1,
+      base: head.sha,
+      configHash: hash,
+      references: null,
+      changes: {},
+      firstSeen: remembered?.firstSeen ?? {},
+      overBudget: reason,
+      ...(remembered?.entries ? { entries: remembered.entries } : {}),
+    },
+  });
+  await writeDashboard(forge, repo, dashboard, body, dryRun);
 }
 
 interface RunStart {
@@ -133,7 +138,7 @@ interface RunStart {
 
 async function runScanned(repo: Repository, global: Config, deps: RunRepositoryDeps, scanner: RepositoryScanner, start: RunStart): Promise<RepositoryOutcome> {
   const { forge } = deps;
-  const { head, dashboard, remembered, hash, wantsDashboard } = start;
+  const { head, remembered, hash, wantsDashboard } = start;
   const errors: Array<LookupFailure | RunError> = [];
   const reuse = remembered !== null && remembered.base === head.sha && remembered.configHash === hash && remembered.references !== null;
   let scan: RepositoryScan = reuse
@@ -206,28 +211,46 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
   }
 
   if (wantsDashboard && !deps.shouldStop?.()) {
-    const stateFor = (settled: ReadonlySet<string>): DashboardState => ({
-      version: 1,
-      base: head.sha,
-      configHash: hash,
-      references: scan.references,
-      repoConfig: scan.repoConfig,
-      // Only changes the forge now holds: a failed or waiting one makes the next run look again.
-      changes: Object.fromEntries(Object.entries(fingerprints).filter(([branch]) => settled.has(branch))),
-      firstSeen: rememberedFirstSeen(deps.firstSeen, results, references),
-    });
-    const body = repositoryDashboardBody({
-      outcomes,
-      keptEntries: unchanged ? (remembered.entries ?? null) : null,
-      held: plan.held,
-      errors: plan.errors,
-      problems: scan.problems,
-      skipped: references.filter((reference) => reference.skip !== null).length,
-      stateFor,
-    });
-    await writeDashboard(forge, repo, dashboard, body, deps.dryRun);
+    await writeRunDashboard(repo, deps, start, { scan, references, results, plan, fingerprints, outcomes, keptEntries: unchanged ? (remembered.entries ?? null) : null });
   }
   return { repository: repo.path, changes: outcomes, closed, held: plan.held, errors, problems: scan.problems, reusedScan: reuse };
+}
+
+/** What a run's dashboard shows and remembers. */
+interface RunDashboard {
+  readonly scan: RepositoryScan;
+  readonly references: readonly Reference[];
+  readonly results: readonly LookedUp[];
+  readonly plan: Pick<Plan, 'held' | 'errors'>;
+  readonly fingerprints: Readonly<Record<string, string>>;
+  readonly outcomes: readonly ChangeOutcome[];
+  /** The entries of the last dashboard, kept when nothing changed. */
+  readonly keptEntries: DashboardState['entries'] | null;
+}
+
+/** Writes the dashboard of a run: its changes, what is held back, errors, and the state the next run reads. */
+async function writeRunDashboard(repo: Repository, deps: RunRepositoryDeps, start: RunStart, run: RunDashboard): Promise<void> {
+  const { scan, references, results, plan, fingerprints } = run;
+  const stateFor = (settled: ReadonlySet<string>): DashboardState => ({
+    version: 1,
+    base: start.head.sha,
+    configHash: start.hash,
+    references: scan.references,
+    repoConfig: scan.repoConfig,
+    // Only changes the forge now holds: a failed or waiting one makes the next run look again.
+    changes: Object.fromEntries(Object.entries(fingerprints).filter(([branch]) => settled.has(branch))),
+    firstSeen: rememberedFirstSeen(deps.firstSeen, results, references),
+  });
+  const body = repositoryDashboardBody({
+    outcomes: run.outcomes,
+    keptEntries: run.keptEntries ?? null,
+    held: plan.held,
+    errors: plan.errors,
+    problems: scan.problems,
+    skipped: references.filter((reference) => reference.skip !== null).length,
+    stateFor,
+  });
+  await writeDashboard(deps.forge, repo, start.dashboard, body, deps.dryRun);
 }
 
 /**
