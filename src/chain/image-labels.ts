@@ -20,6 +20,6 @@ export function imageLabels(bytes: Uint8Array): Readonly<Record<string, string>>
 
 /** The project path a source label names (`https://gitlab.example.com/acme/base.git` → `acme/base`), or null. */
 export function sourceProjectPath(source: string): string | null {
-  const match = /^[a-z][a-z0-9+.-]*:\/\/[^/]+\/(.+?)(?:\.git)?\/?$/i.exec(source.trim());
-  return match ? match[1]!.replace(/\/-\/.*$/, '') : null;
+  const path = /^[a-z][a-z0-9+.-]*:\/\/[^/]+\/(.+?)(?:\.git)?\/?$/i.exec(source.trim())?.[1];
+  return path === undefined ? null : path.replace(/\/-\/.*$/, '');
 }
