@@ -123,8 +123,11 @@ export class ScanWorkerPool {
   }
 }
 
-/** One worker thread at a time, taken from the pool on first use and again after it was stopped; `close` gives it back. */
-function workerCalls(pool: ScanWorkerPool): WorkerCalls {
+/**
+ * One worker thread at a time, taken from the pool on first use and again after it was stopped;
+ * `close` gives it back, and ends the pool too when these calls are its only user (`ownsPool`).
+ */
+function workerCalls(pool: ScanWorkerPool, ownsPool = false): WorkerCalls {
   const { limits } = pool;
   let worker: StartedWorker | null = null;
   let next = 0;
@@ -175,13 +178,14 @@ function workerCalls(pool: ScanWorkerPool): WorkerCalls {
     close() {
       if (worker) pool.give(worker);
       worker = null;
+      if (ownsPool) pool.close();
     },
   };
 }
 
 /** A repository's scanner in a worker thread taken from `pool` (a pool of its own when none is given). */
-export function isolatedScanner(repository: string, limits: IsolationLimits = DEFAULT_ISOLATION, pool: ScanWorkerPool = new ScanWorkerPool(limits)): RepositoryScanner {
-  const calls = workerCalls(pool);
+export function isolatedScanner(repository: string, limits: IsolationLimits = DEFAULT_ISOLATION, pool?: ScanWorkerPool): RepositoryScanner {
+  const calls = pool ? workerCalls(pool) : workerCalls(new ScanWorkerPool(limits), true);
   let used = 0;
   let ended: RepositoryOverBudget | null = null;
 
@@ -209,7 +213,7 @@ export function isolatedScanner(repository: string, limits: IsolationLimits = DE
  * `project-over-budget` problem and no facts (it has no edges); the worker is started again for the next.
  */
 export function isolatedFactsReader(limits: IsolationLimits = DEFAULT_ISOLATION): FactsReader & { close(): void } {
-  const calls = workerCalls(new ScanWorkerPool(limits));
+  const calls = workerCalls(new ScanWorkerPool(limits), true);
   let queue: Promise<unknown> = Promise.resolve();
   const read = async (input: Parameters<FactsReader>[0], registry: string | null): Promise<ProjectFacts> => {
     try {
