@@ -131,7 +131,43 @@ interface Phase {
   readonly projectCalls: number;
   readonly writes: number;
   readonly registryRequests: number;
-  readonly workerCpuSeconds: number;
+}
+
+/** One sweep made by `sweep`: its wall time, GitLab calls (group listings and per project), writes and registry requests, with what `sweep` reports itself. */
+async function measure<T extends object>(label: string, gitlab: GitlabDouble, proxy: { reset(): void; readonly requests: readonly unknown[] }, sweep: () => Promise<T>): Promise<Phase & T> {
+  proxy.reset();
+  const from = gitlab.requests.length;
+  const started = performance.now();
+  const own = await sweep();
+  const seconds = Math.round(((performance.now() - started) / 1000) * 100) / 100;
+  const requests = gitlab.requests.slice(from);
+  const projectCalls = requests.filter((request) => request.path.startsWith('/projects/')).length;
+  const result = {
+    seconds,
+    calls: requests.length,
+    groupCalls: requests.length - projectCalls,
+    projectCalls,
+    writes: requests.filter((request) => request.method !== 'GET' && request.method !== 'HEAD').length,
+    registryRequests: proxy.requests.length,
+    ...own,
+  };
+  process.stdout.write(`${label}: ${JSON.stringify(result)}\n`);
+  return result;
+}
+
+/** The figures both modes print for a first sweep and a no-op sweep. */
+function sweepFigures(first: Phase, noop: Phase, projects: number, distinctImages: number, gitlab: GitlabDouble) {
+  const perProject = (phase: Phase) => Math.round((phase.calls / projects) * 1000) / 1000;
+  const perImage = (phase: Phase) => Math.round((phase.registryRequests / distinctImages) * 10) / 10;
+  return {
+    firstRunSeconds: first.seconds,
+    noopSeconds: noop.seconds,
+    apiCallsPerProject: { first: perProject(first), noop: perProject(noop) },
+    apiCalls: { first: first.calls, noop: noop.calls, noopGroupListing: noop.groupCalls, noopPerProjectCalls: noop.projectCalls },
+    writes: { first: first.writes, noop: noop.writes },
+    registryRequestsPerDistinctImage: { first: perImage(first), noop: perImage(noop) },
+    rateLimited: gitlab.rateLimited(),
+  };
 }
 
 function peakRssMiB(pid: number): number {
@@ -239,31 +275,14 @@ async function main(): Promise<void> {
     if (values.mode === 'run') {
       const runConfig = path.join(work, 'archpin-run.json');
       writeFileSync(runConfig, JSON.stringify({ forge: { type: 'gitlab', url: gitlab.url, groups: ['acme'] }, tagCacheTtl: '1s' }));
-      const phase = async (label: string) => {
-        proxy.reset();
-        const from = gitlab.requests.length;
-        const started = performance.now();
-        const usage = await runShards(runConfig, work, workers, concurrency);
-        const seconds = Math.round(((performance.now() - started) / 1000) * 100) / 100;
-        const requests = gitlab.requests.slice(from);
-        const projectCalls = requests.filter((request) => request.path.startsWith('/projects/')).length;
-        const result = {
-          seconds,
-          calls: requests.length,
-          groupCalls: requests.length - projectCalls,
-          projectCalls,
-          writes: requests.filter((request) => request.method !== 'GET' && request.method !== 'HEAD').length,
-          registryRequests: proxy.requests.length,
-          cpuMs: usage.reduce((sum, shard) => sum + shard.cpuMs, 0),
-          peakRssMiB: usage.map((shard) => Math.round((shard.maxRssKb / 1024) * 10) / 10),
-        };
-        process.stdout.write(`${label}: ${JSON.stringify(result)}\n`);
-        return result;
-      };
+      const phase = (label: string) =>
+        measure(label, gitlab, proxy, async () => {
+          const usage = await runShards(runConfig, work, workers, concurrency);
+          return { cpuMs: usage.reduce((sum, shard) => sum + shard.cpuMs, 0), peakRssMiB: usage.map((shard) => Math.round((shard.maxRssKb / 1024) * 10) / 10) };
+        });
       const first = await phase('first');
       const opened = [...gitlab.state.projects.values()].filter((project) => project.mergeRequests.length > 0).length;
       const noop = await phase('noop');
-      const perProject = (calls: number) => Math.round((calls / projects) * 1000) / 1000;
       process.stdout.write(
         `${JSON.stringify({
           mode: 'run',
@@ -271,14 +290,8 @@ async function main(): Promise<void> {
           shards: workers,
           latencyMs,
           concurrencyPerShard: concurrency,
-          firstRunSeconds: first.seconds,
-          noopSeconds: noop.seconds,
-          apiCallsPerProject: { first: perProject(first.calls), noop: perProject(noop.calls) },
-          apiCalls: { first: first.calls, noop: noop.calls, noopGroupListing: noop.groupCalls, noopPerProjectCalls: noop.projectCalls },
-          writes: { first: first.writes, noop: noop.writes },
+          ...sweepFigures(first, noop, projects, distinctImages, gitlab),
           projectsWithMergeRequests: opened,
-          registryRequestsPerDistinctImage: { first: Math.round((first.registryRequests / distinctImages) * 10) / 10, noop: Math.round((noop.registryRequests / distinctImages) * 10) / 10 },
-          rateLimited: gitlab.rateLimited(),
           peakRssMiBPerShard: { first: first.peakRssMiB, noop: noop.peakRssMiB },
           cpuMsPerProject: { first: Math.round((first.cpuMs / projects) * 10) / 10, noop: Math.round((noop.cpuMs / projects) * 10) / 10 },
           cpus: os.cpus().length,
@@ -339,47 +352,25 @@ async function main(): Promise<void> {
     const repositories = new Queue('repositories', { connection, prefix: 'bench' });
     const sweeps = new Queue('sweeps', { connection, prefix: 'bench' });
 
-    const phase = async (label: string): Promise<Phase> => {
-      proxy.reset();
-      const from = gitlab.requests.length;
-      const cpuBefore = workerProcesses.map((child) => cpuSeconds(child.pid!));
-      const started = performance.now();
-      await sweeps.add('sweep', {}, { jobId: `bench-${label}` });
-      await drained(repositories, sweeps, `bench-${label}`);
-      const seconds = (performance.now() - started) / 1000;
-      const requests = gitlab.requests.slice(from);
-      const projectCalls = requests.filter((request) => request.path.startsWith('/projects/')).length;
-      const phaseResult = {
-        seconds: Math.round(seconds * 100) / 100,
-        calls: requests.length,
-        groupCalls: requests.length - projectCalls,
-        projectCalls,
-        writes: requests.filter((request) => request.method !== 'GET' && request.method !== 'HEAD').length,
-        registryRequests: proxy.requests.length,
-        workerCpuSeconds: Math.round(workerProcesses.reduce((sum, child, index) => sum + cpuSeconds(child.pid!) - cpuBefore[index]!, 0) * 10) / 10,
-      };
-      process.stdout.write(`${label}: ${JSON.stringify(phaseResult)}\n`);
-      return phaseResult;
-    };
+    const phase = (label: string) =>
+      measure(label, gitlab, proxy, async () => {
+        const cpuBefore = workerProcesses.map((child) => cpuSeconds(child.pid!));
+        await sweeps.add('sweep', {}, { jobId: `bench-${label}` });
+        await drained(repositories, sweeps, `bench-${label}`);
+        return { workerCpuSeconds: Math.round(workerProcesses.reduce((sum, child, index) => sum + cpuSeconds(child.pid!) - cpuBefore[index]!, 0) * 10) / 10 };
+      });
     const first = await phase('first');
     const opened = [...gitlab.state.projects.values()].filter((project) => project.mergeRequests.length > 0).length;
     const noop = await phase('noop');
     const rss = workerProcesses.map((child) => peakRssMiB(child.pid!));
     await Promise.all([repositories.close(), sweeps.close()]);
-    const perProject = (phaseResult: Phase) => Math.round((phaseResult.calls / projects) * 1000) / 1000;
     const summary = {
       projects,
       workers,
       latencyMs,
       concurrencyPerWorker: concurrency,
-      firstRunSeconds: first.seconds,
-      noopSeconds: noop.seconds,
-      apiCallsPerProject: { first: perProject(first), noop: perProject(noop) },
-      apiCalls: { first: first.calls, noop: noop.calls, noopGroupListing: noop.groupCalls, noopPerProjectCalls: noop.projectCalls },
-      writes: { first: first.writes, noop: noop.writes },
+      ...sweepFigures(first, noop, projects, distinctImages, gitlab),
       projectsWithMergeRequests: opened,
-      registryRequestsPerDistinctImage: { first: Math.round((first.registryRequests / distinctImages) * 10) / 10, noop: Math.round((noop.registryRequests / distinctImages) * 10) / 10 },
-      rateLimited: gitlab.rateLimited(),
       peakRssMiBPerWorker: rss,
       workerCpuMsPerProject: { first: Math.round((first.workerCpuSeconds / projects) * 10000) / 10, noop: Math.round((noop.workerCpuSeconds / projects) * 10000) / 10 },
       cpus: os.cpus().length,
