@@ -2,6 +2,7 @@
  * Settings that are each valid but do not go together: what `config validate` refuses because
  * check, run or serve would ignore part of it without a word.
  */
+import type { RegistryCredentialKeys } from '../core/registry-credential-keys.js';
 
 export interface ConsistencyIssue {
   readonly path: readonly PropertyKey[];
@@ -10,22 +11,12 @@ export interface ConsistencyIssue {
   readonly at?: 'key';
 }
 
-interface RegistryEntry {
-  readonly username?: string | undefined;
-  readonly usernameEnv?: string | undefined;
-  readonly passwordEnv?: string | undefined;
-  readonly passwordFile?: string | undefined;
-  readonly tokenEnv?: string | undefined;
-  readonly tokenFile?: string | undefined;
-  readonly credentialHelper?: string | undefined;
-}
-
-const given = (entry: RegistryEntry, keys: ReadonlyArray<keyof RegistryEntry>): Array<keyof RegistryEntry> => keys.filter((key) => entry[key] !== undefined);
+const given = (entry: RegistryCredentialKeys, keys: ReadonlyArray<keyof RegistryCredentialKeys>): Array<keyof RegistryCredentialKeys> => keys.filter((key) => entry[key] !== undefined);
 
 /** One registry's credential keys: one source each, and a password only with a user name. */
-export function registryEntryIssues(entry: RegistryEntry): ConsistencyIssue[] {
+export function registryEntryIssues(entry: RegistryCredentialKeys): ConsistencyIssue[] {
   const issues: ConsistencyIssue[] = [];
-  const both = (first: keyof RegistryEntry, second: keyof RegistryEntry) => {
+  const both = (first: keyof RegistryCredentialKeys, second: keyof RegistryCredentialKeys) => {
     if (entry[first] !== undefined && entry[second] !== undefined) issues.push({ path: [second], message: `set ${first} or ${second}, not both` });
   };
   both('username', 'usernameEnv');

@@ -9,19 +9,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ArchpinError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
+import type { RegistryCredentialKeys } from '../core/registry-credential-keys.js';
 import type { RegistryKind } from '../core/registry-kind.js';
 import { runCredentialHelper } from './credential-helper.js';
 import { readDockerConfig, type DockerCredentialConfig, type RegistryCredentials } from './docker-config.js';
 import { kindFromHost, registryProfile } from './registry-profile.js';
 
-export interface RegistryCredentialConfig {
-  readonly username?: string | undefined;
-  readonly usernameEnv?: string | undefined;
-  readonly passwordEnv?: string | undefined;
-  readonly passwordFile?: string | undefined;
-  readonly tokenEnv?: string | undefined;
-  readonly tokenFile?: string | undefined;
-  readonly credentialHelper?: string | undefined;
+export interface RegistryCredentialConfig extends RegistryCredentialKeys {
   readonly kind?: RegistryKind | undefined;
 }
 
