@@ -95,6 +95,12 @@ function headerOf(headers: Readonly<Record<string, string | number | undefined>>
   return value === undefined ? null : String(value);
 }
 
+/**
+ * Creating an issue or a comment is not idempotent: a 5xx may come after GitHub made it, and a
+ * retry would make a second one. These fail at once; the next run finds what exists and heals.
+ */
+export const NO_RETRY = { retries: 0 } as const;
+
 /** Runs one GitHub operation, mapping its failure to an ArchpinError describing `action`. */
 export async function call<T>(action: string, permission: GithubPermission, run: () => Promise<T>): Promise<T> {
   try {

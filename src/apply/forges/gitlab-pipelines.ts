@@ -3,9 +3,8 @@
  * pipeline on a project's branch (`POST /projects/:id/pipeline`, role Developer, scope api), read one,
  * and find the newest one on a branch. Errors become ArchpinErrors like the rest of the GitLab forge.
  */
-import { Gitlab } from '@gitbeaker/rest';
-import { gitlabError, statusOf, type GitlabErrorContext } from './gitlab-errors.js';
-import { createGitlabRequester, type FetchLike, type Sleep } from './gitlab-requester.js';
+import { createGitlabClient } from './gitlab-client.js';
+import type { FetchLike, Sleep } from './gitlab-requester.js';
 
 export type PipelineStatus = 'created' | 'waiting_for_resource' | 'preparing' | 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'manual' | 'scheduled';
 
@@ -65,28 +64,15 @@ const toPipeline = (pipeline: GlPipeline): Pipeline => ({
 });
 
 export function createGitlabPipelines(options: GitlabPipelineOptions): PipelineApi {
-  const host = options.url.replace(/\/+$/, '');
-  const context: GitlabErrorContext = { url: host, tokenEnv: options.tokenEnv ?? 'GITLAB_TOKEN', token: options.token };
-  const api = new Gitlab({ host, token: options.token, requesterFn: createGitlabRequester({ fetch: options.fetch, sleep: options.sleep }) });
-  const call = async <T>(action: string, run: () => Promise<unknown>): Promise<T> => {
-    try {
-      return (await run()) as T;
-    } catch (error) {
-      throw gitlabError(error, action, context);
-    }
-  };
+  const { api, call, callOrNull } = createGitlabClient({ url: options.url, token: options.token, tokenEnv: options.tokenEnv, fetch: options.fetch, sleep: options.sleep });
   return {
     async createPipeline(projectId, ref, variables) {
       const list = Object.entries(variables).map(([key, value]) => ({ key, value, variableType: 'env_var' as const }));
       return toPipeline(await call<GlPipeline>(`create a pipeline on ${ref} of project ${projectId}`, () => api.Pipelines.create(projectId, ref, { variables: list })));
     },
     async showPipeline(projectId, pipelineId) {
-      try {
-        return toPipeline((await api.Pipelines.show(projectId, pipelineId)) as unknown as GlPipeline);
-      } catch (error) {
-        if (statusOf(error) === 404) return null;
-        throw gitlabError(error, `read pipeline ${pipelineId} of project ${projectId}`, context);
-      }
+      const found = await callOrNull<GlPipeline>(`read pipeline ${pipelineId} of project ${projectId}`, () => api.Pipelines.show(projectId, pipelineId));
+      return found ? toPipeline(found) : null;
     },
     async latestPipeline(projectId, ref, status) {
       const found = await call<GlPipeline[]>(`list pipelines of project ${projectId}`, () =>
