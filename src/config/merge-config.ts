@@ -1,35 +1,75 @@
-import type { Config } from './schema.js';
-
 /** Keys whose value is an object merged key by key (the extending file's keys win, recursively). */
 const OBJECT_KEYS = new Set(['registries', 'mirrors', 'registryTimeouts', 'forge', 'serve', 'chain']);
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const before = merged[key];
-    merged[key] = isPlainObject(before) && isPlainObject(value) ? deepMerge(before, value) : value;
-  }
-  return merged;
+/** Where a value of the merged config was written: the file (its index in the merge order) and its path in that file. */
+export interface Origin {
+  readonly layer: number;
+  readonly path: readonly PropertyKey[];
 }
 
+export interface MergedLayers {
+  readonly value: Record<string, unknown>;
+  /** Where the value at `path` of the merged config comes from; null when no file has it. */
+  origin(path: readonly PropertyKey[]): Origin | null;
+}
+
+const pathKey = (path: readonly PropertyKey[]): string => path.map(String).join('\u0000');
+
 /**
- * A config that `extends` another: `packageRules` are concatenated (the base's first, so the extending file's rules
- * come later and win), objects (`registries`, `mirrors`, `registryTimeouts`, `forge`, `serve`, `chain`) are merged key
- * by key, and every other key (scalars and lists such as `platforms`, `labels`, `ignorePaths`) is replaced. Pure.
+ * Merges the files of an `extends` chain, in order (each file on top of those before it): `packageRules` are
+ * concatenated (the earlier files' first, so the later rules win), objects (`registries`, `mirrors`, `registryTimeouts`,
+ * `forge`, `serve`, `chain`) are merged key by key, and every other key (scalars and lists such as `platforms`, `labels`,
+ * `ignorePaths`) is replaced. `extends` and `$schema` are dropped. The values are as read, not yet validated: the
+ * merged result is validated once, and `origin` leads each problem back to the file and place it was written. Pure.
  */
-export function mergeConfigs(base: Config, over: Config): Config {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    if (key === 'extends' || key === '$schema') continue;
-    const before = merged[key];
-    if (key === 'packageRules' && Array.isArray(before) && Array.isArray(value)) merged[key] = [...(before as unknown[]), ...(value as unknown[])];
-    else if (OBJECT_KEYS.has(key) && isPlainObject(before) && isPlainObject(value)) merged[key] = deepMerge(before, value);
-    else merged[key] = value;
-  }
-  delete merged.extends;
-  return merged;
+export function mergeLayers(layers: readonly Record<string, unknown>[]): MergedLayers {
+  const origins = new Map<string, Origin>();
+  const forget = (path: readonly PropertyKey[]) => {
+    const prefix = pathKey(path);
+    for (const key of origins.keys()) if (key === prefix || key.startsWith(`${prefix}\u0000`)) origins.delete(key);
+  };
+  const remember = (value: unknown, path: readonly PropertyKey[], origin: Origin) => {
+    origins.set(pathKey(path), origin);
+    if (Array.isArray(value)) value.forEach((item, index) => remember(item, [...path, index], { layer: origin.layer, path: [...origin.path, index] }));
+    else if (isPlainObject(value)) for (const [key, item] of Object.entries(value)) remember(item, [...path, key], { layer: origin.layer, path: [...origin.path, key] });
+  };
+  const replace = (target: Record<string, unknown>, key: string, value: unknown, path: readonly PropertyKey[], origin: Origin) => {
+    forget(path);
+    target[key] = value;
+    remember(value, path, origin);
+  };
+  const deepMerge = (target: Record<string, unknown>, over: Record<string, unknown>, path: readonly PropertyKey[], layer: number, filePath: readonly PropertyKey[]) => {
+    origins.set(pathKey(path), { layer, path: filePath });
+    for (const [key, value] of Object.entries(over)) {
+      const before = target[key];
+      if (isPlainObject(before) && isPlainObject(value)) {
+        const copy = { ...before };
+        target[key] = copy;
+        deepMerge(copy, value, [...path, key], layer, [...filePath, key]);
+      } else replace(target, key, value, [...path, key], { layer, path: [...filePath, key] });
+    }
+  };
+
+  const merged: Record<string, unknown> = {};
+  layers.forEach((layer, index) => {
+    origins.set('', { layer: index, path: [] });
+    for (const [key, value] of Object.entries(layer)) {
+      if (key === 'extends' || key === '$schema') continue;
+      const before = merged[key];
+      if (key === 'packageRules' && Array.isArray(before) && Array.isArray(value)) {
+        merged[key] = [...(before as unknown[]), ...(value as unknown[])];
+        origins.set(pathKey([key]), { layer: index, path: [key] });
+        (value as unknown[]).forEach((rule, at) => remember(rule, [key, before.length + at], { layer: index, path: [key, at] }));
+      } else if (OBJECT_KEYS.has(key) && isPlainObject(before) && isPlainObject(value)) {
+        const copy = { ...before };
+        merged[key] = copy;
+        deepMerge(copy, value, [key], index, [key]);
+      } else replace(merged, key, value, [key], { layer: index, path: [key] });
+    }
+  });
+  return { value: merged, origin: (path) => origins.get(pathKey(path)) ?? null };
 }

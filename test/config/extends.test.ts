@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/cli/load-config.js';
 import { withRepositoryConfig } from '../../src/config/repository-config.js';
+import { runArchpin } from '../support/run-cli.js';
 
 const work = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'archpin-extends-')));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -100,6 +101,76 @@ describe('extends', () => {
   it('an invalid extended file is reported with its own name and path', async () => {
     const dir = tree({ 'archpin.json': { extends: ['shared/base.json'] }, 'shared/base.json': { packageRules: [{ matchImages: ['x'], pinDigests: 'no' }] } });
     expect(await failure(loadConfig(undefined, dir))).toBe('shared/base.json:1:52: packageRules.0.pinDigests: Invalid input: expected boolean, received string');
+  });
+
+  it('settings split over the files are judged together: a user name in the shared file, its password variable here', async () => {
+    const dir = tree({
+      'archpin.json': { extends: ['shared.json'], registries: { 'r.example': { passwordEnv: 'R_PASSWORD' } }, forge: { groups: ['infra'] } },
+      'shared.json': { registries: { 'r.example': { username: 'bot' } }, forge: { type: 'gitlab', url: 'https://gitlab.example.com' } },
+    });
+    expect((await loadConfig(undefined, dir)).config).toEqual({
+      registries: { 'r.example': { username: 'bot', passwordEnv: 'R_PASSWORD' } },
+      forge: { type: 'gitlab', url: 'https://gitlab.example.com', groups: ['infra'] },
+    });
+  });
+
+  it('a problem of the merged config names the file, line:column and path where the offending key was written', async () => {
+    const root = [
+      '{',
+      '  "extends": ["shared.json"],',
+      '  "packageRules": [{ "matchImages": ["c"], "platforms": ["linux/amd46"] }],',
+      '  "registries": { "r.example": { "tokenEnv": "R_TOKEN" } },',
+      '  "forge": { "owners": ["acme"] }',
+      '}',
+    ].join('\n');
+    const shared = [
+      '{',
+      '  "packageRules": [{ "matchImages": ["a"] }, { "matchImages": ["b"], "grupName": "b" }],',
+      '  "registries": { "r.example": { "username": "bot", "passwordEnv": "R_PASSWORD" } },',
+      '  "forge": { "type": "gitlab" }',
+      '}',
+    ].join('\n');
+    const dir = tree({ 'archpin.json': root, 'shared.json': shared });
+    expect(await failure(loadConfig(undefined, dir))).toBe(
+      [
+        'shared.json:2:70: packageRules.1.grupName: unknown key; did you mean "groupName"?',
+        'archpin.json:3:58: packageRules.0.platforms.0: "linux/amd46": unknown architecture "amd46"; did you mean linux/amd64?',
+        'archpin.json:4:46: registries."r.example".tokenEnv: passwordEnv and tokenEnv are both set, and only the password would be used; keep one',
+        'archpin.json:5:24: forge.owners: owners is for GitHub, and forge.type is "gitlab"; GitLab takes groups and projects',
+      ].join('\n'),
+    );
+  });
+
+  it('config validate follows extends: problems and unset variables of an extended file name it; cycles and URLs are refused as in run', async () => {
+    const dir = tree({
+      'conf/main.json': { extends: ['team/shared.json'], registries: { 'r.example': { passwordEnv: 'R_PASSWORD' } } },
+      'conf/team/shared.json': '{\n  "registries": { "r.example": { "username": "bot" } },\n  "forge": { "type": "github", "tokenEnv": "TEAM_TOKEN" }\n}\n',
+    });
+    expect(await runArchpin(['config', 'validate', 'conf/main.json'], { cwd: dir, env: { R_PASSWORD: 'x' } })).toEqual({
+      code: 0,
+      stdout: 'conf/main.json: valid\n',
+      stderr: 'archpin: warning: team/shared.json:3:44: forge.tokenEnv names TEAM_TOKEN, which is not set in this environment\n',
+    });
+    const bad = tree({ 'main.json': { extends: ['shared.json'] }, 'shared.json': '{\n  "platfroms": ["linux/amd64"]\n}\n' });
+    expect(await runArchpin(['config', 'validate', 'main.json'], { cwd: bad })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'archpin: shared.json:2:3: platfroms: unknown key; did you mean "platforms"?\n',
+    });
+    const cycle = tree({ 'main.json': { extends: ['a.json'] }, 'a.json': { extends: ['main.json'] } });
+    expect(await runArchpin(['config', 'validate', 'main.json'], { cwd: cycle })).toEqual({ code: 2, stdout: '', stderr: 'archpin: a.json: extends cycle: main.json → a.json → main.json\n' });
+    const url = tree({ 'main.json': { extends: ['https://example.com/org.json'] } });
+    expect(await runArchpin(['config', 'validate', 'main.json'], { cwd: url })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'archpin: main.json: extends "https://example.com/org.json": URLs are not fetched; save the shared file next to this config and name its path\n',
+    });
+    const notList = tree({ 'main.json': '{ "extends": "shared.json" }' });
+    expect(await runArchpin(['config', 'validate', 'main.json'], { cwd: notList })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'archpin: main.json:1:14: extends: expected a list of file paths, e.g. ["shared/org.json"]\n',
+    });
   });
 
   it("a repository's own archpin.json may not extend", () => {
