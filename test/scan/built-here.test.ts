@@ -193,3 +193,54 @@ describe('more values that are not container images', () => {
     ]);
   });
 });
+
+describe('images a Puppet manifest builds or imports are not pulled', () => {
+  it('docker::image with docker_file or docker_dir is a local build; docker::run of that name is local-stage', () => {
+    const manifest = [
+      'class site::shop {',
+      "  docker::image { 'shop_front':",
+      "    docker_file => '/srv/shop/Dockerfile',",
+      '  }',
+      "  docker::image { 'shop/worker':",
+      "    image_tag  => '7',",
+      "    docker_dir => '/srv/shop/worker',",
+      '  }',
+      "  docker::image { 'redis':",
+      "    image_tag => '7.4.1',",
+      '  }',
+      "  docker::run { 'front': image => 'shop_front:latest' }",
+      "  docker::run { 'worker': image => 'shop/worker:7' }",
+      '}',
+      '',
+    ].join('\n');
+    expect(scan({ 'site/shop/manifests/init.pp': manifest })).toEqual([
+      ['site/shop/manifests/init.pp', 9, 'redis:7.4.1', null, "docker::image 'redis'"],
+      ['site/shop/manifests/init.pp', 12, 'shop_front:latest', 'local-stage', "docker::run 'front'; built in this repository (site/shop/manifests/init.pp:2)"],
+      ['site/shop/manifests/init.pp', 13, 'shop/worker:7', 'local-stage', "docker::run 'worker'; built in this repository (site/shop/manifests/init.pp:5)"],
+    ]);
+  });
+
+  it('an image loaded from an archive (docker_tar, or image_name beside image_file in a hash) is not pulled either', () => {
+    const manifest = [
+      'class lab (',
+      "  String $node_image = 'vrouter',",
+      "  String $node_tag   = '24.1R1',",
+      ') {',
+      "  docker::image { 'probe': docker_tar => '/opt/probe.tar' }",
+      "  class { 'labtool':",
+      '    imports => {',
+      "      'router' => { 'image_file' => '/opt/vrouter.tar.xz', 'image_name' => $node_image, 'image_tag' => $node_tag },",
+      '    },',
+      "    kinds   => { 'router' => { 'image' => 'vrouter', 'tag' => '24.1R1' } },",
+      '  }',
+      "  docker::run { 'probe': image => 'probe' }",
+      '}',
+      '',
+    ].join('\n');
+    expect(scan({ 'manifests/lab.pp': manifest })).toEqual([
+      ['manifests/lab.pp', 2, 'vrouter:24.1R1', 'local-stage', 'lab parameters; built in this repository (manifests/lab.pp:8)'],
+      ['manifests/lab.pp', 10, 'vrouter:24.1R1', 'local-stage', 'built in this repository (manifests/lab.pp:8)'],
+      ['manifests/lab.pp', 12, 'probe', 'local-stage', "docker::run 'probe'; built in this repository (manifests/lab.pp:5)"],
+    ]);
+  });
+});

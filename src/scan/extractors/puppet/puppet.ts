@@ -1,6 +1,6 @@
 import { parseImageRef } from '../../../core/image-ref.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
-import type { Extractor } from '../../extractor.js';
+import type { BuiltImage, Extractor } from '../../extractor.js';
 import { makeReference, type ReferenceInput } from '../../make-reference.js';
 import { composeImage, imageKeyStrength, looksLikeNonImage, type ImageKeyStrength, type ValueText } from '../../puppet-image-keys.js';
 import { parsePuppetStructure, type PuppetEntry, type PuppetGroup, type PuppetStructure } from './puppet-structure.js';
@@ -15,6 +15,12 @@ import { tokenizePuppet, type PuppetStringToken, type PuppetToken } from './pupp
  * default or an assignment with a plain string resolves it, and the edit goes to that string. A
  * parameter without such a default, `$title` and `$name` pass a caller's value through: an image
  * attribute that only forwards one is not a reference of its own.
+ *
+ * An image the manifest makes itself is not pulled: `docker::image` with `docker_file` or `docker_dir`
+ * builds it, `docker_tar` loads it from an archive, and a hash or resource naming an image beside an
+ * archive to import (`image_file`, `image_archive`, `image_tar`, `tarball`) imports it. Such an image
+ * is not reported; where the repository uses it by name (`docker::run { image => 'web:latest' }`),
+ * that reference is marked `local-stage` with the line that makes it.
  */
 export const puppetExtractor: Extractor = {
   name: 'puppet',
@@ -32,7 +38,17 @@ export const puppetExtractor: Extractor = {
       const input = assignmentReference(assignment.name, assignment.value);
       if (input) found.push(input);
     }
-    for (const group of structure.groups) for (const reference of groupReferences(group, variables)) found.push(reference);
+    const builds: BuiltImage[] = [];
+    for (const group of structure.groups) {
+      const inputs = groupReferences(group, variables);
+      if (makesImageLocally(group)) {
+        for (const input of inputs) builds.push({ value: input.value, file: file.path, line: file.position(input.anchor ?? input.parts[0]?.start ?? 0).line });
+        const named = inputs.length === 0 ? importedName(group, variables) : null;
+        if (named) builds.push({ value: named.value, file: file.path, line: file.position(named.offset).line });
+      } else {
+        for (const input of inputs) found.push(input);
+      }
+    }
     // `image => $image` whose string is itself reported (an `$image` default or assignment): one reference, where the string is
     const onlyPart = (input: ReferenceInput) => (input.parts.length === 1 ? input.parts[0] : undefined);
     const ownStrings = new Set(found.flatMap((input) => (input.anchor === undefined ? (onlyPart(input)?.start ?? []) : [])));
@@ -42,9 +58,39 @@ export const puppetExtractor: Extractor = {
     });
     const references: Reference[] = inputs.sort((a, b) => (a.parts[0]?.start ?? 0) - (b.parts[0]?.start ?? 0)).map((input) => makeReference(file, input));
     const problems: ScanProblem[] = error ? [{ file: file.path, line: file.position(error.offset).line, code: 'parse-error', message: `Puppet: ${error.message}` }] : [];
-    return { references, problems };
+    return { references, problems, builds };
   },
 };
+
+/** Keys that say the image of a group is built (`docker_file`, `docker_dir`) or loaded from an archive, not pulled. */
+const LOCAL_SOURCE_KEYS = new Set(['docker_file', 'docker_dir', 'docker_tar', 'image_file', 'image_archive', 'image_tar', 'tarball']);
+
+/** `'image_name' => 'ceos', 'image_tag' => '4.34.2F'` beside an archive: the name the import gives, variables resolved through the file. */
+function importedName(group: PuppetGroup, variables: VariableTable): { value: string; offset: number } | null {
+  const text = (keys: readonly string[]): { text: string; offset: number } | null => {
+    for (const entry of group.entries) {
+      if (!keys.includes(entry.key.toLowerCase()) || !entry.value) continue;
+      let token: PuppetToken = entry.value;
+      const name = variableName(token);
+      if (name !== null) {
+        const variable = variables.lookup(name);
+        if (variable.kind !== 'literal') return null;
+        token = variable.token;
+      }
+      if (token.kind !== 'string' || token.interpolated) return null;
+      return { text: token.value, offset: entry.value.start };
+    }
+    return null;
+  };
+  const name = text(['image_name', 'name']);
+  if (!name) return null;
+  const tag = text(['image_tag', 'tag']);
+  return { value: tag ? `${name.text}:${tag.text}` : name.text, offset: name.offset };
+}
+
+function makesImageLocally(group: PuppetGroup): boolean {
+  return group.entries.some((entry) => entry.value !== null && entry.value.text !== 'undef' && LOCAL_SOURCE_KEYS.has(entry.key.toLowerCase()));
+}
 
 /** The span between a string token's quotes. */
 function inner(token: PuppetToken): { start: number; end: number } {
