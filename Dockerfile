@@ -6,10 +6,11 @@
 #
 # The root filesystem can be read-only: archpin writes only to its cache, /cache (a volume).
 #
-# The base is Node 24 (the active LTS line), pinned by its index digest; `archpin audit .`
-# gates that pin, and `archpin check .` proposes the next one.
+# The base is Node 26, the active LTS line (Node 24 is in maintenance), pinned by its index
+# digest (linux/amd64, linux/arm64, linux/ppc64le). `archpin audit .` gates that pin against
+# Docker Hub, and `archpin check .` proposes the next one.
 
-FROM node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d AS build
+FROM node:26-bookworm-slim@sha256:367679cf9792759492a486e4aa4b421764d71a9546a6dae8aab81a99eb797b3e AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund
@@ -18,7 +19,7 @@ COPY src ./src
 RUN npm run build
 RUN npm prune --omit=dev
 
-FROM node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d AS runtime
+FROM node:26-bookworm-slim@sha256:367679cf9792759492a486e4aa4b421764d71a9546a6dae8aab81a99eb797b3e AS runtime
 ENV NODE_ENV=production \
     XDG_CACHE_HOME=/cache
 WORKDIR /app

@@ -1,11 +1,13 @@
 // CI: `archpin audit .` on archpin's own tree (the Dockerfile's base image, pinned by digest).
-// Exit 3 (an unsafe pin) or any reference left unpinned fails. Where the registry cannot be
-// reached (a CI machine without access to Docker Hub), the pins cannot be gated: that is
-// printed as such, and only then does a lookup error not fail the step.
 //
-// CI talks to loopback only: unless ARCHPIN_SELF_AUDIT_ONLINE=1, Docker Hub is replaced by a
-// mirror on a closed loopback port, so the audit checks every pin's form and reports the
-// registry as unreachable instead of reaching out to a public host.
+// Offline (the default; CI talks to loopback only): Docker Hub, both the registry and the Hub tags
+// API, is replaced by a closed loopback port. That checks that every reference is pinned by
+// digest and that audit reaches the registry for each pin and nothing else; it cannot gate the
+// pins. The step says so and passes only when the registry being unreachable is the one thing
+// audit reports; an unpinned reference, an unsafe pin or any other error fails it.
+//
+// ARCHPIN_SELF_AUDIT_ONLINE=1 (a machine that reaches Docker Hub): the real audit, whose exit code
+// is the step's. A registry that cannot be reached then fails the step: nothing was gated.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -26,11 +28,15 @@ async function closedLoopbackPort() {
 
 const args = [path.join(root, 'bin', 'archpin.js'), 'audit', '.', '--format', 'json'];
 const scratch = mkdtempSync(path.join(tmpdir(), 'archpin-self-audit-'));
-if (process.env.ARCHPIN_SELF_AUDIT_ONLINE !== '1') {
+const online = process.env.ARCHPIN_SELF_AUDIT_ONLINE === '1';
+if (!online) {
   const own = JSON.parse(readFileSync(path.join(root, '.archpin.json'), 'utf8'));
   const port = await closedLoopbackPort();
   delete own.$schema;
-  own.mirrors = { ...own.mirrors, 'docker.io': `http://127.0.0.1:${port}` };
+  const closed = `http://127.0.0.1:${port}`;
+  own.mirrors = { ...own.mirrors, 'docker.io': closed };
+  // A mirror replaces the registry only; the Hub tags API has its own address.
+  own.registries = { ...own.registries, 'docker.io': { ...own.registries?.['docker.io'], hubApiUrl: closed } };
   const file = path.join(scratch, 'archpin.json');
   writeFileSync(file, JSON.stringify(own));
   args.push('--config', file);
@@ -49,13 +55,20 @@ const report = JSON.parse(result.stdout);
 const unpinned = report.references.filter((reference) => reference.skip === null && !reference.image?.digest);
 for (const reference of unpinned) console.error(`${reference.file}:${reference.line}  ${reference.value}  is not pinned by digest`);
 for (const finding of report.audit) console.error(`${finding.file}:${finding.line}  ${finding.value}  ${finding.reason}: ${finding.message}`);
-const pinned = report.references.length - unpinned.length;
+const pinned = report.references.filter((reference) => reference.image?.digest).length;
 if (unpinned.length > 0 || result.status === 3) process.exit(1);
+if (result.status === 1 && online) {
+  for (const error of report.errors) console.error(`${error.image ?? error.host ?? error.file}  ${error.code}  ${error.message}`);
+  console.error(`archpin audit: ${report.errors.length} error(s); the pins were not all gated`);
+  process.exit(1);
+}
 if (result.status === 1) {
   const unreachable = report.errors.filter((error) => ['registry-unreachable', 'registry-network', 'registry-timeout'].includes(error.code));
-  for (const error of report.errors) console.error(`${error.image ?? error.file}  ${error.code}  ${error.message}`);
+  for (const error of report.errors) console.error(`${error.image ?? error.host ?? error.file}  ${error.code}  ${error.message}`);
   if (unreachable.length !== report.errors.length) process.exit(1);
-  console.log(`archpin audit: ${pinned} references pinned by digest; the registry could not be reached, so the pins were not gated here`);
+  console.log(
+    `archpin audit (offline): ${pinned} references pinned by digest, none unpinned; Docker Hub is not reachable from CI, so the pins were NOT gated here (ARCHPIN_SELF_AUDIT_ONLINE=1 on a machine that reaches it runs the real audit)`,
+  );
   process.exit(0);
 }
 console.log(`archpin audit: all ${pinned} pinned references pass the gate`);

@@ -72,14 +72,14 @@ function copies(stage: Stage): Array<{ from: string | null; sources: string[]; d
 beforeAll(() => ensureBuilt(), 120_000);
 
 describe('Dockerfile', () => {
-  it('has a build stage and a runtime stage on the Node 24 LTS base, pinned by digest', () => {
-    const base = 'node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d';
+  it('has a build stage and a runtime stage on the Node 26 LTS base, pinned by digest, inside engines', () => {
+    const base = 'node:26-bookworm-slim@sha256:367679cf9792759492a486e4aa4b421764d71a9546a6dae8aab81a99eb797b3e';
     expect(dockerfile.map((stage) => [stage.from, stage.name])).toEqual([
       [base, 'build'],
       [base, 'runtime'],
     ]);
     const engines = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
-    expect(engines).toBe('>=22.12');
+    expect(engines).toBe('>=22.13');
   });
 
   it('builds with the README install commands, then drops dev dependencies', () => {

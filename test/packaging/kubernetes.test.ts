@@ -1,19 +1,26 @@
 /**
- * templates/kubernetes/archpin-distributed.yaml: the manifests parse, every image is pinned by
- * digest and found by archpin's own scanner, the ports, probes and Redis address agree with the
- * archpin.json they carry, and each container's arguments are ones archpin accepts.
+ * templates/kubernetes/archpin-distributed.yaml: the manifests parse, Redis is pinned by digest and
+ * archpin's own image is the tag a user builds, both found by archpin's scanner; the step the header
+ * documents (`archpin check --write .`) pins that image by its index digest against a real registry;
+ * the ports, probes and Redis address agree with the archpin.json they carry, and each container's
+ * arguments are ones archpin accepts.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { parseCliArgs } from '../../src/cli/args.js';
 import { parseConfig } from '../../src/config/parse-config.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runArchpin } from '../support/run-cli.js';
+import { pushImage, pushIndex } from '../support/seed.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FILE = 'templates/kubernetes/archpin-distributed.yaml';
 const PINNED = /^[^@\s]+:[\w][\w.-]*@sha256:[0-9a-f]{64}$/;
+/** archpin's own image: built by the user from the Dockerfile, pinned by `archpin check --write .` (see the file's header). */
+const ARCHPIN_IMAGE = 'registry.example.com/tools/archpin:0.1.0';
 
 type Json = Record<string, any>;
 
@@ -57,9 +64,10 @@ describe(FILE, () => {
     for (const workload of [scheduler, worker, redis]) expect(matches(workload.spec.selector.matchLabels, workload.spec.template.metadata.labels)).toBe(true);
   });
 
-  it('pins every image by digest, and archpin scan finds each one, none skipped', async () => {
+  it('pins Redis by digest, leaves archpin to the tag the user builds, and archpin scan finds each one, none skipped', async () => {
     const images = [redis, scheduler, worker].flatMap((workload) => containers(workload).map((container) => container.image as string));
-    expect(images.filter((image) => !PINNED.test(image))).toEqual([]);
+    expect(images.filter((image) => !PINNED.test(image))).toEqual([ARCHPIN_IMAGE, ARCHPIN_IMAGE]);
+    expect(PINNED.test(containers(redis)[0]!.image)).toBe(true);
     const scanned = await runArchpin(['scan', path.join(ROOT, 'templates/kubernetes'), '--format', 'json']);
     expect(scanned.code).toBe(0);
     const references = (JSON.parse(scanned.stdout) as { references: Array<{ file: string; value: string; kind: string; skip: string | null }> }).references;
@@ -105,5 +113,50 @@ describe(FILE, () => {
     // The append-only file on the volume: a Redis restart loses no queued job.
     expect(container.args).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
     expect(container.volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
+  });
+});
+
+describe(`${FILE}: the documented pin step`, () => {
+  let registry: TestRegistry;
+  let work: string;
+  beforeAll(async () => {
+    registry = await startRegistry();
+    work = mkdtempSync(path.join(os.tmpdir(), 'archpin-k8s-template-'));
+  }, 120_000);
+  afterAll(async () => {
+    await registry?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('archpin check --write . pins the image the user built and pushed by its index digest, and a second check proposes nothing', async () => {
+    const platforms = [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    ];
+    const children = [];
+    for (const platform of platforms) children.push(await pushImage(registry, 'tools/archpin', { ...platform, mediaType: 'oci', label: `archpin ${platform.architecture}` }));
+    const index = await pushIndex(registry, 'tools/archpin', '0.1.0', children, { mediaType: 'oci' });
+    const built = `${registry.host}/tools/archpin:0.1.0`;
+    const original = readFileSync(path.join(ROOT, FILE), 'utf8');
+    const edited = original.replaceAll(ARCHPIN_IMAGE, built);
+    const file = path.join(work, 'archpin-distributed.yaml');
+    writeFileSync(file, edited);
+    // Redis stays as the template pins it; Docker Hub is a closed loopback port here, never the public host.
+    const config = { platforms: ['linux/amd64', 'linux/arm64'], mirrors: { 'docker.io': 'http://127.0.0.1:9' }, packageRules: [{ matchImages: ['docker.io/library/redis'], enabled: false }] };
+    writeFileSync(path.join(work, 'archpin.json'), JSON.stringify(config));
+    const cache = path.join(work, 'cache');
+    const first = await runArchpin(['check', '--write', '.', '--format', 'json', '--cache-dir', cache], { cwd: work });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout);
+    expect(report.errors).toEqual([]);
+    expect(report.updates.map((update: any) => [update.file, update.line, update.from, update.to, update.updateType])).toEqual(
+      [119, 182].map((line) => ['archpin-distributed.yaml', line, built, `${built}@${index.digest}`, 'pin']),
+    );
+    expect(report.written).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe(edited.replaceAll(`image: ${built}\n`, `image: ${built}@${index.digest}\n`));
+    const second = await runArchpin(['check', '--write', '.', '--format', 'json', '--cache-dir', cache], { cwd: work });
+    expect(second.code).toBe(0);
+    expect([JSON.parse(second.stdout).updates, JSON.parse(second.stdout).written]).toEqual([[], false]);
   });
 });
