@@ -8,6 +8,7 @@ import { parseImageConfig, parseManifest, type Manifest } from '../core/manifest
 import { platformKey, platformSatisfies } from '../core/platform.js';
 import { isRunnable } from '../core/platforms-of.js';
 import type { ImageLocation } from '../core/dependency.js';
+import type { PlatformsSource } from '../core/verdict.js';
 import type { RegistryClient } from '../lookup/registry-client.js';
 import { evaluateCandidate } from '../gate/evaluate.js';
 
@@ -59,8 +60,8 @@ export async function gateParentImage(
   tag: string,
   options: {
     readonly platforms: readonly string[];
-    /** 'default': neither chain.platforms nor platforms is configured, and linux/amd64 is the fallback (the held message says so). */
-    readonly platformsSource?: 'configured' | 'default';
+    /** 'chain-default': neither chain.platforms nor platforms is configured, and linux/amd64 is the default (the held message says so). */
+    readonly platformsSource?: PlatformsSource;
     readonly previous: Manifest | null;
     readonly now: number;
   },

@@ -23,6 +23,7 @@ import { errorFields } from '../core/errors.js';
 import { parseImageRef } from '../core/image-ref.js';
 import { parseManifest, type Manifest } from '../core/manifest.js';
 import { gateParentImage, type ParentVerdict } from './chain-gate.js';
+import { chainPlatforms, chainPlatformsSource } from './chain-upstream.js';
 import { memoryChainStore, type ChainStore } from './chain-store.js';
 import { cachedProjectFacts, readChainProjects, type FactsCache, type FactsReader } from './chain-projects.js';
 import type { PipelineHookEvent } from './webhooks.js';
@@ -81,8 +82,8 @@ const FAILED = new Set(['failed', 'canceled']);
 export function createChainRunner(options: ChainRunnerOptions): ChainRunner {
   const { config, logger } = options;
   const chain = config.chain ?? {};
-  const platforms = chain.platforms ?? config.platforms ?? ['linux/amd64'];
-  const platformsSource = chain.platforms === undefined && config.platforms === undefined ? 'default' : 'configured';
+  const platforms = chainPlatforms(config);
+  const platformsSource = chainPlatformsSource(config);
   const debounceMs = chain.debounce ? (parseDuration(chain.debounce) ?? 30_000) : 30_000;
   const dryRun = options.dryRun || chain.dryRun === true;
   const lease = { owner: randomUUID(), ms: chain.triggerLease ? (parseDuration(chain.triggerLease) ?? DEFAULT_START_LEASE_MS) : DEFAULT_START_LEASE_MS };

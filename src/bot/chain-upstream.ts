@@ -13,6 +13,7 @@ import type { Pipeline, PipelineApi } from '../apply/forges/gitlab-pipelines.js'
 import { publishes } from '../chain/build-graph.js';
 import { imageLabels, REVISION_LABEL, SOURCE_LABEL, sourceProjectPath } from '../chain/image-labels.js';
 import type { ChainGraph } from '../chain/types.js';
+import type { DerivedPackageRule } from '../config/image-policy.js';
 import type { Config } from '../config/schema.js';
 import { errorFields } from '../core/errors.js';
 import { parseImageRef } from '../core/image-ref.js';
@@ -21,6 +22,7 @@ import { platformSatisfies } from '../core/platform.js';
 import { isRunnable } from '../core/platforms-of.js';
 import type { PlannedChange, UpstreamNote, UpstreamPipeline, UpstreamProducer } from '../core/planned.js';
 import type { ImageLocation } from '../core/dependency.js';
+import type { PlatformsSource } from '../core/verdict.js';
 import type { ManifestSource } from '../lookup/manifest-source.js';
 import type { ChainRecord } from './chain-record.js';
 
@@ -134,14 +136,25 @@ export function chainUpstream(
   };
 }
 
-/** The chain's required platforms as a package rule over every image the graph's projects publish (a child moves only to a complete parent). */
+/**
+ * The chain's required platforms as a package rule over every image the graph's projects publish (a child moves only
+ * to a complete parent). Without chain.platforms or platforms, the rule says its linux/amd64 is the chain's default.
+ */
 export function withChainRule(config: Config, graph: ChainGraph): Config {
   const images = [...new Set(graph.nodes.flatMap((node) => node.publishes.map((publication) => publication.image)).filter((image) => !image.startsWith('*/')))].sort();
   if (images.length === 0) return config;
-  return { ...config, packageRules: [...(config.packageRules ?? []), { matchImages: images, platforms: [...chainPlatforms(config)] }] };
+  const rule: DerivedPackageRule = { matchImages: images, platforms: [...chainPlatforms(config)], platformsSource: chainPlatformsSource(config) };
+  return { ...config, packageRules: [...(config.packageRules ?? []), rule] };
 }
 
 /** The platforms a parent must offer in a chain: `chain.platforms`, else `platforms`, else linux/amd64. */
 export function chainPlatforms(config: Config): readonly string[] {
-  return config.chain?.platforms ?? config.platforms ?? ['linux/amd64'];
+  return config.chain?.platforms ?? config.platforms ?? CHAIN_DEFAULT_PLATFORMS;
+}
+
+const CHAIN_DEFAULT_PLATFORMS: readonly string[] = ['linux/amd64'];
+
+/** Whether chainPlatforms comes from the config or is the chain's default. */
+export function chainPlatformsSource(config: Config): PlatformsSource {
+  return config.chain?.platforms === undefined && config.platforms === undefined ? 'chain-default' : 'configured';
 }

@@ -4,6 +4,7 @@ import { imageKey, splitName } from '../core/image-ref.js';
 import type { UpdateType } from '../core/dependency.js';
 import type { Config, PackageRule } from './schema.js';
 import { satisfies, versioningFor } from '../core/versioning.js';
+import type { PlatformsSource } from '../core/verdict.js';
 
 export const UPDATE_TYPES = ['major', 'minor', 'patch', 'digest', 'pin'] as const satisfies readonly UpdateType[];
 
@@ -12,6 +13,8 @@ export interface RulePolicy {
   readonly enabled: boolean;
   /** Required platforms; null: the default "no platform regression". */
   readonly platforms: readonly string[] | null;
+  /** Where `platforms` come from, for hold messages (absent: configured). */
+  readonly platformsSource?: PlatformsSource;
   readonly allowMajor: boolean;
   readonly minimumReleaseAge: number | null;
   /** With minimumReleaseAge and no release time from the registry: hold (true) or measure from first seen (false). */
@@ -39,6 +42,9 @@ export interface ImagePolicy extends RulePolicy {
    */
   readonly byUpdateType?: Readonly<Partial<Record<UpdateType, RulePolicy>>>;
 }
+
+/** A package rule archpin adds itself (run's image-chain rule): its platforms may be a default, which hold messages say. */
+export type DerivedPackageRule = PackageRule & { readonly platformsSource?: PlatformsSource };
 
 /** The policy that applies to an update of this type. */
 export function policyForUpdateType<P extends RulePolicy>(policy: P & { readonly byUpdateType?: Readonly<Partial<Record<UpdateType, RulePolicy>>> }, type: UpdateType): P | RulePolicy {
@@ -97,7 +103,8 @@ export function imagePolicy(config: Config, key: string, cliPlatforms?: readonly
     if (!currentVersionMatches(rule, currentTag, policy.versioning)) continue;
     policy = applyRule(policy, rule);
   }
-  const withPlatforms = (rules: RulePolicy): RulePolicy => (cliPlatforms && cliPlatforms.length > 0 ? { ...rules, platforms: cliPlatforms } : rules);
+  const withPlatforms = ({ platformsSource, ...rules }: RulePolicy): RulePolicy =>
+    cliPlatforms && cliPlatforms.length > 0 ? { ...rules, platforms: cliPlatforms } : { ...rules, ...(platformsSource === undefined ? {} : { platformsSource }) };
   if (!typed) return { ...withPlatforms(policy), disabledUpdateTypes: [] };
   const byUpdateType: Partial<Record<UpdateType, RulePolicy>> = {};
   for (const type of UPDATE_TYPES) {
@@ -118,10 +125,12 @@ function currentVersionMatches(rule: PackageRule, currentTag: string | null | un
   return Boolean(currentTag) && satisfies(currentTag ?? '', rule.matchCurrentVersion, versioningFor(rule.versioning ?? versioning));
 }
 
-function applyRule(policy: RulePolicy, rule: PackageRule): RulePolicy {
+function applyRule(policy: RulePolicy, rule: DerivedPackageRule): RulePolicy {
+  const { platformsSource } = rule.platforms === undefined ? policy : rule;
   return {
     enabled: rule.enabled ?? policy.enabled,
     platforms: rule.platforms ?? policy.platforms,
+    ...(platformsSource === undefined ? {} : { platformsSource }),
     allowMajor: rule.allowMajor ?? policy.allowMajor,
     minimumReleaseAge: rule.minimumReleaseAge === undefined ? policy.minimumReleaseAge : ms(rule.minimumReleaseAge),
     holdWithoutReleaseTime: rule.releaseAgeWithoutTimestamp === undefined ? policy.holdWithoutReleaseTime : rule.releaseAgeWithoutTimestamp === 'hold',

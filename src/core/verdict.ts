@@ -127,11 +127,18 @@ export interface CurrentImage {
 /** Docker Hub's `tag_last_pushed`, the image config's `created`, the manifest's `Last-Modified`, or when archpin first saw the digest. */
 export type ReleaseTimeSource = 'tag-last-pushed' | 'image-created' | 'last-modified' | 'first-seen';
 
+/**
+ * Where required platforms come from, for hold messages: 'configured' (platforms, a package rule, --platforms,
+ * chain.platforms); 'default': nothing was configured and linux/amd64 is the fallback for an image in use that is no
+ * baseline; 'chain-default': nothing was configured and linux/amd64 is what an image chain's parent must offer.
+ */
+export type PlatformsSource = 'configured' | 'default' | 'chain-default';
+
 export interface GatePolicy {
   /** Required platforms (`linux/amd64`, …); null or empty: none configured, the default "no regression" applies. */
   readonly platforms: readonly string[] | null;
-  /** 'default': nothing was configured and the platforms are the fallback for an image in use that offers none. */
-  readonly platformsSource?: 'configured' | 'default';
+  /** Absent: configured. */
+  readonly platformsSource?: PlatformsSource;
   /** Milliseconds; null or 0 disables. */
   readonly minimumReleaseAge: number | null;
   /** Milliseconds; null or 0 disables. */

@@ -49,7 +49,14 @@ function unique(values: readonly string[]): string[] {
   return [...new Set(values)].sort(comparePlatformKeys);
 }
 
-/** Who asks for the required platforms: the configuration, or the fallback when nothing was configured. */
+/** Who asks for the required platforms: the configuration, or a default (and why it applies) when nothing was configured. */
 export function requiredBy(context: GateContext): string {
-  return context.input.policy.platformsSource === 'default' ? 'required by default, as no platforms are configured:' : 'policy requires';
+  switch (context.input.policy.platformsSource) {
+    case 'default':
+      return 'required by default, as no platforms are configured:';
+    case 'chain-default':
+      return "required by default of an image chain's parent, as neither chain.platforms nor platforms is configured:";
+    default:
+      return 'policy requires';
+  }
 }

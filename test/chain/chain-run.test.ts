@@ -78,14 +78,24 @@ describe('chain pins in archpin run', () => {
     const base = gitlab.state.addProject('pins/base', { files: { Dockerfile: 'FROM scratch\n', '.gitlab-ci.yml': 'push:\n  script:\n    - /kaniko/executor --destination $CI_REGISTRY_IMAGE:1\n' } });
     gitlab.state.addProject('pins/app', { files: { Dockerfile: `FROM ${host}/pins/base:1@${old}\nRUN make\n` } });
     // A partial push (arm64 only) from a pipeline that succeeded: the app is not moved to it.
-    await publish('pins/base', '1', [ARM64]);
+    const partialDigest = await publish('pins/base', '1', [ARM64]);
     const partial = pipelinesOf(gitlab.state).start(base, 'main', 'push');
     pipelinesOf(gitlab.state).finish(partial.id, 'success');
     const first = await run();
     expect(first.code).toBe(0);
     const held = JSON.parse(first.stdout).repositories.find((repo: { repository: string }) => repo.repository === 'pins/app');
     expect(held.changes).toEqual([]);
-    expect(held.blocked.map((entry: { reasons: string[] }) => entry.reasons)).toEqual([['missing-platforms']]);
+    // Nothing configures platforms: the held line says the chain's default applies, and why.
+    expect(held.blocked).toEqual([
+      {
+        image: `${host}/pins/base`,
+        tag: '1',
+        digest: partialDigest,
+        reason: 'missing-platforms',
+        reasons: ['missing-platforms'],
+        message: "index lists only linux/arm64/v8; required by default of an image chain's parent, as neither chain.platforms nor platforms is configured: linux/amd64",
+      },
+    ]);
     expect(gitlab.state.project('pins/app').mergeRequests).toEqual([]);
     // The complete push lands from the next pipeline: the MR moves the pin and names that pipeline.
     const complete = await publish('pins/base', '1', [AMD64, ARM64]);

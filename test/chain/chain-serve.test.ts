@@ -191,7 +191,7 @@ describe('chain rebuilds in archpin serve', () => {
     const dashboard = chain.gitlab.state.project('partial/base').issues.find((issue) => issue.title === 'archpin image chain')!;
     // Neither chain.platforms nor platforms is configured: the message says linux/amd64 is the default, not a configured policy.
     expect(dashboard.description).toContain(
-      `- \`partial/base\` — **gate-blocked**: ${host}/partial/base:1@${digest}: missing-platforms: index lists only linux/arm64/v8; required by default, as no platforms are configured: linux/amd64`,
+      `- \`partial/base\` — **gate-blocked**: ${host}/partial/base:1@${digest}: missing-platforms: index lists only linux/arm64/v8; required by default of an image chain's parent, as neither chain.platforms nor platforms is configured: linux/amd64`,
     );
     expect(dashboard.description).toContain('not rebuilt: `partial/app`, `partial/ruby`, `partial/worker`');
     expect(await metricLines(chain, 'archpin_chain_stopped ')).toEqual(['archpin_chain_stopped 1']);
