@@ -104,6 +104,7 @@ export async function lookupSetup(
     kinds,
     ...(hubApiUrl === undefined ? {} : { hubApiUrl }),
     ...((options.tokens ?? io.tokens) ? { tokens: options.tokens ?? io.tokens } : {}),
+    onWarning: (message) => io.stderr(`archpin: warning: ${message}\n`),
     trustedRealmHosts: Object.fromEntries(Object.entries(registries).map(([host, entry]) => [host, entry.trustedRealmHosts ?? []])),
     mirrors: config.mirrors ?? {},
     insecure: Object.entries(registries)

@@ -1,9 +1,11 @@
 /**
- * Reads every page of Docker Hub's tags API for an image (memoised per image for the client's life). The API is an
- * optimisation: when it cannot answer (private repository, its own rate limit, an outage) the answer is null and
- * the registry's tag list and manifests are used instead.
+ * Reads every page of Docker Hub's tags API for an image (memoised per image for the client's life). With docker.io
+ * credentials every page carries the Hub login's token (private repositories answer 401 or 404 without it); a 401
+ * logs in again once. The API is an optimisation: when it cannot answer (a private repository without a login, its
+ * own rate limit, an outage) the answer is null and the registry's tag list and manifests are used instead.
  */
 import { ArchpinError } from '../core/errors.js';
+import type { HubLogin } from './hub-login.js';
 import { DEFAULT_HUB_API_URL, hubTagsUrl, parseHubTagsPage, type HubTag } from './hub-tags.js';
 import { readCappedBody } from './read-body.js';
 import { MAX_TAG_PAGE_BYTES, parseJson, tooLargeAs, type ImageLocation, type RegistryContext } from './registry-context.js';
@@ -11,7 +13,7 @@ import { RegistryError } from './registry-errors.js';
 
 export type HubTagsReader = (image: ImageLocation) => Promise<ReadonlyMap<string, HubTag> | null>;
 
-export function createHubTagsReader(ctx: RegistryContext, hubApiUrl: string = DEFAULT_HUB_API_URL): HubTagsReader {
+export function createHubTagsReader(ctx: RegistryContext, hubApiUrl: string = DEFAULT_HUB_API_URL, login: HubLogin | null = null): HubTagsReader {
   const memo = new Map<string, Promise<ReadonlyMap<string, HubTag> | null>>();
 
   async function read(image: ImageLocation): Promise<ReadonlyMap<string, HubTag> | null> {
@@ -26,14 +28,27 @@ export function createHubTagsReader(ctx: RegistryContext, hubApiUrl: string = DE
       for (let page = 0; url !== null && page < ctx.maxTagPages && byName.size < ctx.maxTags && !seen.has(url.href); page++) {
         seen.add(url.href);
         const pageUrl: URL = url;
-        const body = await ctx.sendPlain({
-          kind: 'hub-tags',
-          method: 'GET',
-          url: pageUrl,
-          target: null,
-          what,
-          read: async (response) => parseJson(await readCappedBody(response, tooLargeAs('registry-bad-response', MAX_TAG_PAGE_BYTES, what)), what),
-        });
+        const get = (authorization: string | null) =>
+          ctx.sendPlain({
+            kind: 'hub-tags',
+            method: 'GET',
+            url: pageUrl,
+            target: null,
+            authorization,
+            what,
+            read: async (response) => parseJson(await readCappedBody(response, tooLargeAs('registry-bad-response', MAX_TAG_PAGE_BYTES, what)), what),
+          });
+        const authorization = login === null ? null : await login.header(false);
+        let body: unknown;
+        try {
+          body = await get(authorization);
+        } catch (error) {
+          // The token expired early or was revoked: one new login, one more try.
+          if (!(error instanceof RegistryError) || error.status !== 401 || authorization === null || login === null) throw error;
+          const renewed = await login.header(true);
+          if (renewed === null) throw error;
+          body = await get(renewed);
+        }
         const parsed = parseHubTagsPage(body, what);
         for (const tag of parsed.tags) if (!byName.has(tag.name)) byName.set(tag.name, tag);
         url = sameOrigin(parsed.next, pageUrl, origin);

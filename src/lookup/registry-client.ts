@@ -2,8 +2,9 @@ import { isDigest } from '../core/digest.js';
 import type { RegistryCredentials } from './docker-config.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FIRST_BYTE_TIMEOUT_MS, timedFetch } from './http-fetch.js';
 import { defaultSleep } from './http-retry.js';
+import { createHubLogin } from './hub-login.js';
 import { createHubTagsReader } from './hub-tags-reader.js';
-import type { HubTag } from './hub-tags.js';
+import { DEFAULT_HUB_API_URL, type HubTag } from './hub-tags.js';
 import { createManifestCache, type CachedManifest } from './manifest-cache.js';
 import { readCappedBody } from './read-body.js';
 import { createRegistryAuth, type RegistryAuth } from './registry-auth.js';
@@ -42,8 +43,10 @@ export interface RegistryClientOptions {
   readonly kinds?: Readonly<Record<string, RegistryKind>>;
   /** Docker Hub's API (tags with platforms and push times), default https://hub.docker.com. */
   readonly hubApiUrl?: string;
-  /** Bearer tokens, shared with the other clients of the process (serve's sessions); default: this client's own. */
+  /** Bearer tokens (and Hub API logins), shared with the other clients of the process (serve's sessions); default: this client's own. */
   readonly tokens?: TokenCache;
+  /** Something the user should know that does not stop the run (a Docker Hub login that failed). */
+  readonly onWarning?: (message: string) => void;
   /** Token realm hosts trusted with a registry's credentials, besides the registry's own host. */
   readonly trustedRealmHosts?: Readonly<Record<string, readonly string[]>>;
   readonly mirrors?: Readonly<Record<string, string>>;
@@ -117,10 +120,14 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     stats.observe(registry, kind, response);
     kinds.learn(registry, response.headers, null);
   });
-  const auth = buildAuth(options, transport);
+  const tokens = options.tokens ?? createTokenCache();
+  const auth = buildAuth(options, transport, tokens);
   const ctx = buildContext(options, { transport, auth, stats, kinds, registryOfHost });
   const listTags = createTagLister(ctx);
-  const hubTags = createHubTagsReader(ctx, options.hubApiUrl);
+  const hubApiUrl = options.hubApiUrl ?? DEFAULT_HUB_API_URL;
+  const credentials = options.credentials ?? (() => null);
+  const login = createHubLogin(ctx, { hubApiUrl, credentials: () => credentials('docker.io'), tokens, now: options.now ?? Date.now, warn: options.onWarning ?? (() => undefined) });
+  const hubTags = createHubTagsReader(ctx, hubApiUrl, login);
 
   async function getManifest(image: ImageLocation, reference: string): Promise<FetchedManifest> {
     if (reference.startsWith('sha256:') && isDigest(reference)) {
@@ -178,12 +185,12 @@ function buildTransport(options: RegistryClientOptions, onAnswer: (kind: Request
 }
 
 /** Auth whose token requests go through the transport (retries, timeouts, no credentials on redirects). */
-function buildAuth(options: RegistryClientOptions, transport: Transport): RegistryAuth {
+function buildAuth(options: RegistryClientOptions, transport: Transport, tokens: TokenCache): RegistryAuth {
   return createRegistryAuth({
     credentials: options.credentials ?? (() => null),
     trustedRealmHosts: options.trustedRealmHosts ?? {},
     now: options.now ?? Date.now,
-    tokens: options.tokens ?? createTokenCache(),
+    tokens,
     fetchToken: (url, authorization, form) =>
       transport.send(
         {

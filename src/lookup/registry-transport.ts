@@ -4,7 +4,7 @@ import { parseRetryAfter, withRetry, type RetryPolicy } from './http-retry.js';
 import type { AuthTarget, RegistryAuth } from './registry-auth.js';
 import { errorForFailure, errorForStatus, noAnswerCause, noAnswerKind, RegistryError } from './registry-errors.js';
 
-export type RequestKind = 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'blob-head' | 'token' | 'hub-tags';
+export type RequestKind = 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'blob-head' | 'token' | 'hub-tags' | 'hub-login';
 
 /** One HTTP request sent (each redirect hop and each retry counts); `status` is null when no answer came. */
 export interface RegistryRequestEvent {
@@ -23,6 +23,8 @@ export interface TransportRequest<T> {
   readonly method: 'GET' | 'HEAD' | 'POST';
   /** A form body (token realms' OAuth2 POST), sent as application/x-www-form-urlencoded. */
   readonly form?: URLSearchParams;
+  /** A JSON body (Docker Hub's login), sent as application/json. */
+  readonly json?: string;
   readonly url: URL;
   /** The registry and repository the request authenticates for; null for requests that never authenticate (token realms). */
   readonly target: AuthTarget | null;
@@ -124,12 +126,14 @@ export function createTransport(options: TransportOptions): Transport {
       refuseWhenDown(request, url.host);
       const headers: Record<string, string> = { 'user-agent': options.userAgent, ...request.headers };
       if (credential !== null) headers['authorization'] = credential;
+      const body = request.form !== undefined ? request.form.toString() : request.json;
       if (request.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+      if (request.json !== undefined) headers['content-type'] = 'application/json';
       let response: Response;
       const started = performance.now();
       options.onStart?.(url);
       try {
-        response = await options.fetch(url, { method: request.method, headers, redirect: 'manual', signal, ...(request.form === undefined ? {} : { body: request.form.toString() }) });
+        response = await options.fetch(url, { method: request.method, headers, redirect: 'manual', signal, ...(body === undefined ? {} : { body }) });
       } catch (error) {
         const failure = noAnswer(error, request, url);
         report(request, url, null, started, failure.hostCause ?? failure.message);
@@ -142,7 +146,10 @@ export function createTransport(options: TransportOptions): Transport {
       if (REDIRECTS.has(response.status) && location !== null) {
         await discard(response);
         if (hop >= MAX_REDIRECTS) throw new RegistryError('registry-bad-response', `${request.what}: too many redirects`);
-        url = new URL(location, url);
+        const next = new URL(location, url);
+        // A body may hold a secret (a refresh token, a password): it never goes to another origin.
+        if (next.origin !== origin && body !== undefined) throw new RegistryError('registry-bad-response', `${request.what}: redirected to another origin (${next.origin}); not followed`);
+        url = next;
         if (url.origin !== origin) credential = null;
         continue;
       }

@@ -12,6 +12,8 @@ import { createTokenCache, type TokenCache } from '../../src/lookup/token-cache.
 
 const FULL = ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'];
 const NOW = Date.parse('2026-11-22T12:00:00Z');
+/** A private repository read without the tags API: the pinned index, the candidate's index and its two children. */
+const PRIVATE_REGISTRY_PATH_PULLS = 4;
 
 let registry: TestRegistry;
 let hub: DockerHubDouble;
@@ -305,5 +307,127 @@ describe('bearer tokens: one per realm, service, scope and credential for the wh
     hub.reset();
     await archpin('check', dir, path.join(work, 'cache-tokens-4'), {}, Date.parse('2026-11-22T12:04:52Z'));
     expect(hub.tokenRequests).toBe(1);
+  });
+});
+
+describe('private Docker Hub repositories: the Hub login opens the tags API to them', () => {
+  const SECRET = 'dckr_pat_private-hub-secret-1';
+  const repo = 'acme/private';
+  let old: string;
+  let current: string;
+
+  beforeAll(async () => {
+    const images = async (label: string) => [
+      await pushImage(registry, repo, { os: 'linux', architecture: 'amd64', mediaType: 'oci', label }),
+      await pushImage(registry, repo, { os: 'linux', architecture: 'arm64', variant: 'v8', mediaType: 'oci', label }),
+    ];
+    old = (await pushIndex(registry, repo, '1.0.0', await images(`${repo} 1.0.0`), { mediaType: 'oci' })).digest;
+    current = (await pushIndex(registry, repo, '1.1.0', await images(`${repo} 1.1.0`), { mediaType: 'oci' })).digest;
+  });
+
+  beforeEach(() => {
+    hub.accounts['acme'] = SECRET;
+    hub.privateRepos[repo] = 'acme';
+    hub.privateAnswer = 404;
+    hub.clock = NOW;
+  });
+
+  afterAll(() => {
+    Reflect.deleteProperty(hub.privateRepos, repo);
+  });
+
+  /** docker.io's credentials (the Hub login) and the mirror's (the registry side) from the environment. */
+  async function privateRun(command: 'check' | 'audit', dir: string, cache: string, options: { hubSecret?: string; now?: number; tokens?: TokenCache } = {}) {
+    const config = path.join(work, `config-${++counter}.json`);
+    const registries = {
+      'docker.io': { hubApiUrl: hub.apiUrl, username: 'acme', passwordEnv: 'HUB_SECRET' },
+      [hub.registryHost]: { username: 'acme', passwordEnv: 'MIRROR_SECRET' },
+    };
+    writeFileSync(config, JSON.stringify({ mirrors: { 'docker.io': hub.registryUrl }, registries }));
+    const run = await runArchpin([command, dir, '--format', 'json', '--cache-dir', cache, '--config', config], {
+      now: options.now ?? NOW,
+      env: { HUB_SECRET: options.hubSecret ?? SECRET, MIRROR_SECRET: SECRET },
+      ...(options.tokens ? { tokens: options.tokens } : {}),
+    });
+    expect(run.stdout).not.toContain(SECRET);
+    expect(run.stderr).not.toContain(SECRET);
+    expect(hub.hubTokensAtRegistry).toBe(0);
+    return { run, report: JSON.parse(run.stdout) as Report };
+  }
+
+  it('check: one login, the tags API read with its token, and the same pulls as a public repository (cold: the proposed index; warm: none)', async () => {
+    const dir = makeDir('private-check', { Dockerfile: `FROM ${repo}:1.0.0@${old}\n` });
+    const cache = path.join(work, 'cache-private-check');
+    const cold = await privateRun('check', dir, cache);
+    expect(cold.run.code).toBe(0);
+    expect(cold.run.stderr).toBe('');
+    expect(cold.report.updates.map(({ from, to, updateType }) => ({ from, to, updateType }))).toEqual([{ from: `${repo}:1.0.0@${old}`, to: `${repo}:1.1.0@${current}`, updateType: 'minor' }]);
+    expect(cold.report.errors).toEqual([]);
+    expect(hub.logins).toEqual([{ identifier: 'acme', status: 200 }]);
+    expect(hub.apiRequests).toBe(1);
+    expect(hub.apiAuth).toEqual(['valid']);
+    expect(hub.pulls).toBe(1);
+    expect(hub.requests.filter((r) => r.method === 'GET' && r.path.includes('/manifests/')).map((r) => r.path)).toEqual([`/v2/${repo}/manifests/${current}`]);
+    expect(hub.count('GET', /\/tags\/list/)).toBe(0);
+    expect(hub.registryLogins.every((user) => user === 'acme')).toBe(true);
+
+    hub.reset();
+    const warm = await privateRun('check', dir, cache);
+    expect(warm.report.updates).toEqual(cold.report.updates);
+    expect(hub.pulls).toBe(0);
+    expect(hub.count('GET', /\/manifests\//)).toBe(0);
+  });
+
+  it('audit: a safe private pin is judged on the record with no pull', async () => {
+    const dir = makeDir('private-audit', { Dockerfile: `FROM ${repo}:1.1.0@${current}\n` });
+    const { run, report } = await privateRun('audit', dir, path.join(work, 'cache-private-audit'));
+    expect(run.code).toBe(0);
+    expect(report.audit).toEqual([]);
+    expect(report.errors).toEqual([]);
+    expect(hub.logins).toEqual([{ identifier: 'acme', status: 200 }]);
+    expect(hub.apiAuth).toEqual(['valid']);
+    expect(hub.pulls).toBe(0);
+  });
+
+  it('a refused login is a warning, not a failure: the API is read anonymously, the private repository through the registry (same verdict, more pulls)', async () => {
+    hub.privateAnswer = 401;
+    const dir = makeDir('private-refused', { Dockerfile: `FROM ${repo}:1.0.0@${old}\n` });
+    const { run, report } = await privateRun('check', dir, path.join(work, 'cache-private-refused'), { hubSecret: 'dckr_pat_revoked-long-ago' });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('archpin: warning: Docker Hub API: login as acme refused (401); private repositories are read through the registry instead (more pulls)\n');
+    expect(report.updates.map((update) => update.to)).toEqual([`${repo}:1.1.0@${current}`]);
+    expect(hub.logins).toEqual([{ identifier: 'acme', status: 401 }]);
+    expect(hub.apiAuth).toEqual(['none']);
+    expect(hub.count('GET', /\/tags\/list/)).toBe(1);
+    expect(hub.pulls).toBe(PRIVATE_REGISTRY_PATH_PULLS);
+  });
+
+  it('the token is renewed when it runs out and, once, when the API refuses it early', async () => {
+    const tokens = createTokenCache();
+    const dir = makeDir('private-renew', { Dockerfile: `FROM ${repo}:1.0.0@${old}\n` });
+    const at = (minutes: number) => NOW + minutes * 60_000;
+    await privateRun('check', dir, path.join(work, 'cache-private-renew-1'), { tokens });
+    expect(hub.logins).toHaveLength(1);
+    // Five minutes later, in the same process: the token (10 minutes) is sent again, no login.
+    hub.reset();
+    hub.clock = at(5);
+    await privateRun('check', dir, path.join(work, 'cache-private-renew-2'), { tokens, now: at(5) });
+    expect(hub.logins).toEqual([]);
+    expect(hub.apiAuth).toEqual(['valid']);
+    // Hub stops taking it early: the 401 brings one new login and one more try.
+    hub.reset();
+    hub.expireHubTokens();
+    hub.clock = at(6);
+    const early = await privateRun('check', dir, path.join(work, 'cache-private-renew-3'), { tokens, now: at(6) });
+    expect(early.report.updates.map((update) => update.to)).toEqual([`${repo}:1.1.0@${current}`]);
+    expect(hub.logins).toEqual([{ identifier: 'acme', status: 200 }]);
+    expect(hub.apiAuth).toEqual(['invalid', 'valid']);
+    expect(hub.pulls).toBe(1);
+    // Past that token's exp (issued at 6 min, 10 minutes' life, sent until 30 s before): a login before the request.
+    hub.reset();
+    hub.clock = at(15.75);
+    await privateRun('check', dir, path.join(work, 'cache-private-renew-4'), { tokens, now: at(15.75) });
+    expect(hub.logins).toEqual([{ identifier: 'acme', status: 200 }]);
+    expect(hub.apiAuth).toEqual(['valid']);
   });
 });

@@ -10,6 +10,8 @@ import { nextPageUrl } from '../../src/lookup/link-header.js';
 import { createManifestCache } from '../../src/lookup/manifest-cache.js';
 import { manifestMediaType, MANIFEST_ACCEPT } from '../../src/lookup/manifest-media-types.js';
 import { createRegistryAuth, type AuthTarget } from '../../src/lookup/registry-auth.js';
+import { createRegistryClient } from '../../src/lookup/registry-client.js';
+import { hubTokenExpiry } from '../../src/lookup/hub-login.js';
 import { createTokenCache, tokenExpiry, type TokenCache } from '../../src/lookup/token-cache.js';
 import { isLoopbackHost, registryBaseUrl, splitHostPort } from '../../src/lookup/registry-endpoint.js';
 import { RegistryError } from '../../src/lookup/registry-errors.js';
@@ -336,5 +338,39 @@ describe('registry auth', () => {
     const t = target('quay.io', 'https://quay.io');
     expect(await auth.challenge(t, 'Basic realm="quay"', null)).toBeNull();
     expect(await auth.challenge(t, 'Negotiate', null)).toBeNull();
+  });
+});
+
+describe('Docker Hub login', () => {
+  const now = Date.parse('2026-11-22T12:00:00Z');
+  const jwt = (claims: object): string => `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
+
+  it('a token is sent until 30 s before its exp; without a usable exp, for 10 minutes less the margin', () => {
+    expect(hubTokenExpiry(jwt({ exp: now / 1000 + 600 }), now)).toBe(now + 570_000);
+    expect(hubTokenExpiry(jwt({ exp: now / 1000 + 120 }), now)).toBe(now + 90_000);
+    // Spent already, or longer than Hub gives (clock skew): 10 minutes from now.
+    expect(hubTokenExpiry(jwt({ exp: now / 1000 - 5 }), now)).toBe(now + 570_000);
+    expect(hubTokenExpiry(jwt({ exp: now / 1000 + 3600 }), now)).toBe(now + 570_000);
+    expect(hubTokenExpiry('opaque-token', now)).toBe(now + 570_000);
+    expect(hubTokenExpiry(jwt({ sub: 'acme' }), now)).toBe(now + 570_000);
+  });
+
+  it('credentials never go to a Hub API over plain HTTP to another host: no login, one warning, the API read anonymously', async () => {
+    const sent: Array<{ method: string; url: string; authorization: string | null }> = [];
+    const warnings: string[] = [];
+    const client = createRegistryClient({
+      hubApiUrl: 'http://hub-api.internal:8080',
+      credentials: (registry) => (registry === 'docker.io' ? { username: 'acme', password: 'dckr_pat_plain-http-secret' } : null),
+      onWarning: (message) => warnings.push(message),
+      attempts: 1,
+      fetch: async (input, init) => {
+        const headers = new Headers(init?.headers);
+        sent.push({ method: init?.method ?? 'GET', url: input instanceof URL ? input.href : typeof input === 'string' ? input : input.url, authorization: headers.get('authorization') });
+        return new Response(JSON.stringify({ message: 'unavailable' }), { status: 503 });
+      },
+    });
+    expect(await client.hubTags({ registry: 'docker.io', repository: 'acme/private' })).toBeNull();
+    expect(sent).toEqual([{ method: 'GET', url: 'http://hub-api.internal:8080/v2/namespaces/acme/repositories/private/tags?page_size=100', authorization: null }]);
+    expect(warnings).toEqual(['Docker Hub API: not logging in over plain HTTP to http://hub-api.internal:8080; private repositories are read through the registry instead (more pulls)']);
   });
 });

@@ -18,7 +18,18 @@
  * absolute URL on the API origin. `pushedAt[repo:tag]` sets push times (default: the order pushed, a minute
  * apart, ending at `now`). `apiDown` makes the API answer 503.
  *
- * Counters: `pulls`, `requests` (method, path, status), `apiRequests`, `tokenRequests`.
+ * Accounts and private repositories: `accounts[identifier] = secret` (a password or personal access token).
+ * `POST {apiUrl}/v2/auth/token` with JSON `{identifier, secret}` answers 200 `{access_token}`, a JWT whose `exp` is
+ * `clock` + `hubTokenTtlS` (600 s, as Docker's API reference says); a wrong secret gets 401, a body without both
+ * fields 400 (Docker does not document the error bodies: these carry a `message`). `privateRepos[repo] = owner`
+ * makes a repository private: without the owner's token its tags answer `privateAnswer` (401 or 404, as Hub does
+ * for anonymous callers); a token that is unknown, expired (`clock` past its `exp`) or revoked by
+ * `expireHubTokens()` gets 401 on every API request. On the registry side the token endpoint takes the account's
+ * Basic credentials (a wrong pair gets 401) and a private repository's requests need the owner's token.
+ *
+ * Counters: `pulls`, `requests` (method, path, status), `apiRequests`, `tokenRequests`, `logins` (identifier,
+ * status), `apiAuth` (per tags request: `none`, `valid` or `invalid`), `registryLogins` (user name per token asked,
+ * null when anonymous).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -35,6 +46,19 @@ export interface DockerHubDouble {
   readonly requests: Array<{ method: string; path: string; status: number }>;
   apiRequests: number;
   tokenRequests: number;
+  readonly accounts: Record<string, string>;
+  readonly privateRepos: Record<string, string>;
+  privateAnswer: 401 | 404;
+  hubTokenTtlS: number;
+  /** The API's clock (epoch ms) for token `exp`; default `now`. */
+  clock: number;
+  readonly logins: Array<{ identifier: string; status: number }>;
+  readonly apiAuth: Array<'none' | 'valid' | 'invalid'>;
+  readonly registryLogins: Array<string | null>;
+  /** Registry requests that carried an API token (it must never leave the API origin). */
+  hubTokensAtRegistry: number;
+  /** Every API token issued so far stops working (Hub revoked it or its clock ran ahead). */
+  expireHubTokens(): void;
   /** Clears counters and the log; the quota starts over. */
   reset(): void;
   count(method: string, path: RegExp): number;
@@ -43,7 +67,11 @@ export interface DockerHubDouble {
 
 export async function startDockerHub(options: { upstream: string; quota?: number; now?: number }): Promise<DockerHubDouble> {
   const upstream = options.upstream.replace(/\/+$/, '');
-  const tokens = new Set<string>();
+  /** Registry tokens, by the user they were issued to (null: anonymous). */
+  const tokens = new Map<string, string | null>();
+  /** API tokens: who, and until when (epoch s). */
+  const apiTokens = new Map<string, { identifier: string; exp: number }>();
+  const everIssued = new Set<string>();
   const now = options.now ?? Date.parse('2026-11-22T12:00:00Z');
   let registryHost = '';
   let apiHost = '';
@@ -59,11 +87,25 @@ export async function startDockerHub(options: { upstream: string; quota?: number
     requests: [],
     apiRequests: 0,
     tokenRequests: 0,
+    accounts: {},
+    privateRepos: {},
+    privateAnswer: 404,
+    hubTokenTtlS: 600,
+    clock: now,
+    logins: [],
+    apiAuth: [],
+    registryLogins: [],
+    hubTokensAtRegistry: 0,
+    expireHubTokens: () => apiTokens.clear(),
     reset() {
       state.pulls = 0;
       state.requests.length = 0;
       state.apiRequests = 0;
       state.tokenRequests = 0;
+      state.logins.length = 0;
+      state.apiAuth.length = 0;
+      state.registryLogins.length = 0;
+      state.hubTokensAtRegistry = 0;
     },
     count(method, path) {
       return state.requests.filter((r) => r.method === method && path.test(r.path)).length;
@@ -97,10 +139,25 @@ export async function startDockerHub(options: { upstream: string; quota?: number
 
   async function handleRegistry(request: IncomingMessage, response: ServerResponse): Promise<number> {
     const url = new URL(request.url ?? '/', 'http://hub.invalid');
+    const sent = /^(?:Bearer|Basic) (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (sent !== undefined && [...apiTokens.keys(), ...everIssued].includes(sent)) state.hubTokensAtRegistry += 1;
     if (url.pathname === '/token') {
       state.tokenRequests += 1;
+      const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '');
+      let user: string | null = null;
+      if (basic !== null) {
+        const text = Buffer.from(basic[1]!, 'base64').toString('utf8');
+        const colon = text.indexOf(':');
+        user = text.slice(0, colon);
+        if (colon < 0 || state.accounts[user] !== text.slice(colon + 1)) {
+          state.registryLogins.push(user);
+          sendJson(response, 401, { details: 'incorrect username or password' });
+          return 401;
+        }
+      }
+      state.registryLogins.push(user);
       const token = randomBytes(12).toString('hex');
-      tokens.add(token);
+      tokens.set(token, user);
       sendJson(response, 200, { token, access_token: token, expires_in: 300, issued_at: new Date(now).toISOString() });
       return 200;
     }
@@ -109,8 +166,9 @@ export async function startDockerHub(options: { upstream: string; quota?: number
       return 404;
     }
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
-    if (bearer === null || !tokens.has(bearer[1]!)) {
-      const name = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(url.pathname)?.[1];
+    const name = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(url.pathname)?.[1];
+    const owner = name === undefined ? undefined : state.privateRepos[name];
+    if (bearer === null || !tokens.has(bearer[1]!) || (owner !== undefined && tokens.get(bearer[1]!) !== owner)) {
       const scope = name === undefined ? '' : `,scope="repository:${name}:pull"`;
       sendJson(
         response,
@@ -183,9 +241,45 @@ export async function startDockerHub(options: { upstream: string; quota?: number
     return { architecture: config.architecture, os: config.os, variant: config.variant ?? null, digest, size, status: 'active' };
   }
 
+  function login(request: IncomingMessage, response: ServerResponse, text: string): number {
+    let body: { identifier?: unknown; secret?: unknown } = {};
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      // a body that is not JSON lacks both fields
+    }
+    const identifier = typeof body.identifier === 'string' ? body.identifier : '';
+    const status = request.headers['content-type'] !== 'application/json' || identifier === '' || typeof body.secret !== 'string' ? 400 : state.accounts[identifier] === body.secret ? 200 : 401;
+    state.logins.push({ identifier, status });
+    if (status === 400) sendJson(response, 400, { message: 'identifier and secret are required' });
+    else if (status === 401) sendJson(response, 401, { message: 'incorrect username or password' });
+    else {
+      const exp = Math.floor(state.clock / 1000) + state.hubTokenTtlS;
+      const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const token = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub: identifier, exp, jti: randomBytes(8).toString('hex') })}.${randomBytes(16).toString('base64url')}`;
+      apiTokens.set(token, { identifier, exp });
+      everIssued.add(token);
+      sendJson(response, 200, { access_token: token });
+    }
+    return status;
+  }
+
   async function handleApi(request: IncomingMessage, response: ServerResponse): Promise<number> {
-    state.apiRequests += 1;
     const url = new URL(request.url ?? '/', 'http://hub.invalid');
+    if (url.pathname === '/v2/auth/token' && request.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      return login(request, response, Buffer.concat(chunks).toString('utf8'));
+    }
+    state.apiRequests += 1;
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
+    const issued = bearer === null ? undefined : apiTokens.get(bearer[1]!);
+    const valid = issued !== undefined && issued.exp * 1000 > state.clock;
+    state.apiAuth.push(bearer === null ? 'none' : valid ? 'valid' : 'invalid');
+    if (bearer !== null && !valid) {
+      sendJson(response, 401, { message: 'invalid or expired token' });
+      return 401;
+    }
     const match = /^\/v2\/namespaces\/([^/]+)\/repositories\/([^/]+)\/tags$/.exec(url.pathname);
     if (state.apiDown) {
       sendJson(response, 503, { message: 'unavailable' });
@@ -196,6 +290,12 @@ export async function startDockerHub(options: { upstream: string; quota?: number
       return 404;
     }
     const name = `${decodeURIComponent(match[1]!)}/${decodeURIComponent(match[2]!)}`;
+    const owner = state.privateRepos[name];
+    if (owner !== undefined && (!valid || issued.identifier !== owner)) {
+      if (state.privateAnswer === 401) sendJson(response, 401, { message: 'authentication required' });
+      else sendJson(response, 404, { message: 'object not found', errinfo: {} });
+      return state.privateAnswer;
+    }
     const list = await fetch(`${upstream}/v2/${name}/tags/list`);
     if (list.status !== 200) {
       sendJson(response, 404, { message: 'object not found', errinfo: {} });
