@@ -244,3 +244,62 @@ describe('images a Puppet manifest builds or imports are not pulled', () => {
     ]);
   });
 });
+
+describe('build contexts that are registry images', () => {
+  it('a docker-image:// context in bake (HCL and JSON) and compose (map and list) is reported after the prefix; its name in the Dockerfile is not', () => {
+    const bake = 'target "app" {\n  contexts = {\n    toolchain = "docker-image://golang:1.23.4-alpine"\n    "assets" = "./assets"\n  }\n}\n';
+    const json = JSON.stringify({ target: { cli: { contexts: { certs: 'docker-image://registry.example.test/pki/certs:2024' } } } }, null, 2);
+    const compose = [
+      'services:',
+      '  web:',
+      '    build:',
+      '      context: web',
+      '      additional_contexts:',
+      '        node: docker-image://node:22.12.0-slim',
+      '  jobs:',
+      '    build:',
+      '      context: jobs',
+      '      additional_contexts:',
+      '        - runtime=docker-image://python:3.13.1',
+      '        - lib=../lib',
+      '',
+    ].join('\n');
+    const dockerfile = 'FROM toolchain AS build\nCOPY --from=node /usr/local/bin/node /bin/\nFROM runtime\n';
+    expect(scan({ 'docker-bake.hcl': bake, 'docker-bake.json': json, 'compose.yaml': compose, 'web/Dockerfile': dockerfile })).toEqual([
+      ['compose.yaml', 6, 'node:22.12.0-slim', null, 'build context node'],
+      ['compose.yaml', 11, 'python:3.13.1', null, 'build context runtime'],
+      ['docker-bake.hcl', 3, 'golang:1.23.4-alpine', null, 'build context toolchain'],
+      ['docker-bake.json', 5, 'registry.example.test/pki/certs:2024', null, 'build context certs'],
+    ]);
+  });
+});
+
+describe('Helm values with an empty tag', () => {
+  const chart = 'apiVersion: v2\nname: relay\nversion: 1.4.0\nappVersion: "2.9.1"\n';
+  const values = 'image:\n  registry: registry.example.test\n  repository: tools/relay\n  tag: ""\nsidecar:\n  repository: tools/agent\n  tag:\n';
+
+  it('shows the appVersion tag when the chart templates default the tag to it, and leaves it templated', () => {
+    const helper = '{{- define "relay.image" -}}\n{{ .Values.image.registry }}/{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}\n{{- end }}\n';
+    expect(scan({ 'charts/relay/Chart.yaml': chart, 'charts/relay/values.yaml': values, 'charts/relay/templates/_helpers.tpl': helper })).toEqual([
+      [
+        'charts/relay/values.yaml',
+        3,
+        'registry.example.test/tools/relay:2.9.1',
+        'templated',
+        "no tag here: the chart's templates use appVersion 2.9.1 (charts/relay/Chart.yaml:4); set there, not edited here",
+      ],
+      ['charts/relay/values.yaml', 6, 'tools/agent:2.9.1', 'templated', "no tag here: the chart's templates use appVersion 2.9.1 (charts/relay/Chart.yaml:4); set there, not edited here"],
+    ]);
+  });
+
+  it('keeps the repository without a tag when no template defaults to appVersion, or when there is no Chart.yaml beside it', () => {
+    const deployment = 'spec:\n  containers:\n    - image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n      labels: {{ .Chart.AppVersion }}\n';
+    expect(scan({ 'relay/Chart.yaml': chart, 'relay/values.yaml': values, 'relay/templates/deployment.yaml': deployment, 'other/values.yaml': values })).toEqual([
+      ['other/values.yaml', 3, 'registry.example.test/tools/relay', 'no-tag', undefined],
+      ['other/values.yaml', 6, 'tools/agent', 'no-tag', undefined],
+      ['relay/templates/deployment.yaml', 3, '{{ .Values.image.repository }}:{{ .Values.image.tag }}', 'templated', undefined],
+      ['relay/values.yaml', 3, 'registry.example.test/tools/relay', 'no-tag', undefined],
+      ['relay/values.yaml', 6, 'tools/agent', 'no-tag', undefined],
+    ]);
+  });
+});

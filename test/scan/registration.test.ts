@@ -29,6 +29,7 @@ describe('extractor registration', () => {
       }
     }
     expect([...seen].sort()).toEqual([
+      'bake-context',
       'compose-service',
       'dockerfile-from',
       'gitlab-ci-image',
@@ -60,8 +61,20 @@ describe('extractor registration', () => {
       'vars/build.groovy',
       'units/web.container',
       'units/tools.image',
+      'docker-bake.hcl',
+      'charts/relay/templates/_helpers.tpl',
     ];
-    const refused = ['README.md', 'src/main.ts', 'Dockerfile.md', 'Dockerfile-alpine.template', 'build/Dockerfile.j2', 'docs/image.png', 'docs/Jenkinsfile.md', 'quadlet/.container'];
+    const refused = [
+      'README.md',
+      'src/main.ts',
+      'Dockerfile.md',
+      'Dockerfile-alpine.template',
+      'build/Dockerfile.j2',
+      'docs/image.png',
+      'docs/Jenkinsfile.md',
+      'quadlet/.container',
+      'lib/helpers.tpl',
+    ];
     expect(wanted.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(wanted.map(() => true));
     expect(refused.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(refused.map(() => false));
   });

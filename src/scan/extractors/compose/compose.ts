@@ -15,6 +15,7 @@ import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sor
  * detail says the environment may override it. Other interpolation (`app:${TAG:-1.2}`) is reported as
  * templated. A service that is built here names its result with `image:`; without a tag that name is
  * local, not a reference. Either way, a `FROM` or build argument that uses it is marked as built here.
+ * A build context that is a registry image (`additional_contexts: {base: docker-image://alpine:3.20}`) is reported too.
  * An image that is a whole variable (`"$SNUBA_IMAGE"`) set in the `.env` file beside the compose file
  * (which compose reads for interpolation) is shown with that value and the `.env` line; it stays
  * `templated`, since the literal lives in another file.
@@ -160,6 +161,33 @@ function buildArgImages(file: SourceFile, service: YAMLMap): Reference[] {
   return references;
 }
 
+const IMAGE_CONTEXT = 'docker-image://';
+
+/**
+ * `build.additional_contexts` entries that are registry images (`base: docker-image://alpine:3.20`,
+ * `- base=docker-image://alpine:3.20`): pulled like a `FROM`, so reported, edited after the prefix.
+ */
+function contextImages(file: SourceFile, service: YAMLMap): Reference[] {
+  const build = mapGet(service, 'build');
+  const additional = isMap(build) ? mapGet(build, 'additional_contexts') : undefined;
+  const references: Reference[] = [];
+  const add = (value: unknown, name: string | null): void => {
+    const scalar = stringScalar(value, file);
+    if (!scalar || !scalar.literal) return;
+    const at = scalar.value.indexOf(IMAGE_CONTEXT);
+    const equals = name === null ? scalar.value.indexOf('=') : -1;
+    if (name === null ? at !== equals + 1 || equals <= 0 : at !== 0) return;
+    const contextName = name ?? scalar.value.slice(0, equals);
+    const start = scalar.start + at + IMAGE_CONTEXT.length;
+    const image = file.text.slice(start, scalar.end);
+    if (image === '') return;
+    references.push(makeReference(file, { kind: 'compose-service', value: image, parts: [{ role: 'reference', start, end: scalar.end }], detail: `build context ${contextName}` }));
+  };
+  if (isMap(additional)) for (const [name, value] of mapEntries(additional)) add(value, name);
+  else if (isSeq(additional)) for (const item of additional.items) add(item, null);
+  return references;
+}
+
 /** Format 1: no `services`/`version` key, and every top-level value is a service (a map with `image` or `build`). */
 function isComposeV1(root: YAMLMap): boolean {
   const entries = mapEntries(root);
@@ -197,6 +225,7 @@ export const composeExtractor: Extractor<ComposeFacts> = {
           const reference = serviceImage(file, service, builds);
           if (reference) references.push(reference);
           for (const reference of buildArgImages(file, service)) references.push(reference);
+          for (const reference of contextImages(file, service)) references.push(reference);
         }
         continue;
       }
@@ -207,6 +236,7 @@ export const composeExtractor: Extractor<ComposeFacts> = {
             const reference = serviceImage(file, service, builds);
             if (reference) references.push(reference);
             for (const reference of buildArgImages(file, service)) references.push(reference);
+            for (const reference of contextImages(file, service)) references.push(reference);
           }
         } else if (key.startsWith('x-')) {
           const found = imageFields(file, value, {

@@ -1,5 +1,7 @@
 import { isMap, isSeq } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
+import type { Reference } from '../../../core/types.js';
+import { makeReference } from '../../make-reference.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 
 /**
@@ -33,4 +35,19 @@ export function composeContexts(file: SourceFile, contexts: Map<string, { file: 
       }
     }
   }
+}
+
+/**
+ * docker-bake `contexts` values that are registry images (`base = "docker-image://alpine:3.20"`, HCL or
+ * JSON): BuildKit pulls them like a `FROM`, so they are references, edited after the prefix. Only the
+ * text of a double-quoted string is read, and the name it is given is named in the detail.
+ */
+export function bakeContextImages(file: SourceFile): Reference[] {
+  const references: Reference[] = [];
+  for (const match of file.text.matchAll(/"?([A-Za-z0-9_.-]+)"?\s*[=:]\s*"docker-image:\/\/([^"\\\s]+)"/g)) {
+    const [whole, name = '', image = ''] = match;
+    const start = match.index + whole.length - 1 - image.length;
+    references.push(makeReference(file, { kind: 'bake-context', value: image, parts: [{ role: 'reference', start, end: start + image.length }], detail: `build context ${name}` }));
+  }
+  return references;
 }

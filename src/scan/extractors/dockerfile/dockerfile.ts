@@ -2,7 +2,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import { bakeFacts, isBakeFile, scriptBuilds, type BakeFacts } from '../../local-builds.js';
-import { composeContexts } from './build-contexts.js';
+import { bakeContextImages, composeContexts } from './build-contexts.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { fileRange, readArgs, resolveArgs, resolveNestedArgs, unquoted, type ArgDefault } from './dockerfile-args.js';
 import { readDockerfile, splitWords, type LogicalLine, type Word } from './dockerfile-lines.js';
@@ -213,15 +213,15 @@ function dockerfileFacts(files: readonly SourceFile[]): DockerfileFacts {
   return facts;
 }
 
-/** Dockerfiles and Containerfiles: `FROM` images (through global `ARG` defaults), `COPY --from`, `RUN --mount=from=`, `# syntax=`. */
+/** Dockerfiles and Containerfiles: `FROM` images (through global `ARG` defaults), `COPY --from`, `RUN --mount=from=`, `# syntax=`; docker-bake `docker-image://` contexts. */
 export const dockerfileExtractor: Extractor<DockerfileFacts> = {
   name: 'dockerfile',
-  kinds: ['dockerfile-from'],
+  kinds: ['dockerfile-from', 'bake-context'],
   quoting: 'verbatim',
   isCandidate: (path) => isDockerfileName(path) || isBakeFile(path),
   prepare: dockerfileFacts,
   preparedBuilds: (facts): readonly BuiltImage[] => facts.builds,
-  owns: (file) => isDockerfileName(file.path),
-  claims: (file) => isDockerfileName(file.path),
-  extract: (file, facts) => extract(file, facts),
+  owns: (file) => isDockerfileName(file.path) || isBakeFile(file.path),
+  claims: (file) => isDockerfileName(file.path) || isBakeFile(file.path),
+  extract: (file, facts) => (isBakeFile(file.path) ? { references: bakeContextImages(file), problems: [] } : extract(file, facts)),
 };

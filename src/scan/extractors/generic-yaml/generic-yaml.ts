@@ -1,4 +1,6 @@
-import type { ReferenceKind } from '../../../core/types.js';
+import { parseImageRef } from '../../../core/image-ref.js';
+import type { SourceFile } from '../../../core/source-file.js';
+import type { Reference, ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { isApiDescription, isUpdatecliManifest, yamlSource } from '../../yaml-source.js';
@@ -19,20 +21,95 @@ export function helmValuesKind(path: string): ReferenceKind {
   return VALUES_FILE.test(baseName(path)) || /(^|\/)charts\//.test(path) ? 'helm-values' : 'yaml-image';
 }
 
-export const genericYamlExtractor: Extractor = {
+/** Helm charts of the scan: `appVersion` of each chart folder, and its template files, read only when a values file needs them. */
+interface ChartFacts {
+  readonly charts: Map<string, { appVersion: string; line: number; templates: SourceFile[]; defaultsToAppVersion?: boolean }>;
+}
+
+function folderOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '' : path.slice(0, slash);
+}
+
+function chartFacts(files: readonly SourceFile[]): ChartFacts {
+  const charts: ChartFacts['charts'] = new Map();
+  for (const file of files) {
+    if (baseName(file.path) !== 'Chart.yaml') continue;
+    try {
+      const match = /^appVersion:[ \t]*(["']?)([\w][\w.+-]*)\1[ \t]*(?:#.*)?$/m.exec(file.text);
+      if (match) charts.set(folderOf(file.path), { appVersion: match[2] ?? '', line: file.position(match.index).line, templates: [] });
+    } catch {
+      // A file that cannot be read again is reported when the scan reaches it.
+    }
+    file.release();
+  }
+  if (charts.size === 0) return { charts };
+  for (const file of files) {
+    const at = file.path.lastIndexOf('/templates/');
+    const chart = at === -1 ? undefined : charts.get(file.path.slice(0, at));
+    if (chart) chart.templates.push(file);
+  }
+  return { charts };
+}
+
+/** A template of the chart gives the image tag the chart's appVersion by default (`.Values.image.tag | default .Chart.AppVersion`). */
+const DEFAULTS_TO_APP_VERSION = /\bdefault\s+\(?\s*\$?\.Chart\.AppVersion\b/;
+
+function defaultsToAppVersion(chart: { templates: SourceFile[]; defaultsToAppVersion?: boolean }): boolean {
+  if (chart.defaultsToAppVersion === undefined) {
+    chart.defaultsToAppVersion = chart.templates.some((template) => {
+      try {
+        return DEFAULTS_TO_APP_VERSION.test(template.text);
+      } catch {
+        return false;
+      } finally {
+        template.release();
+      }
+    });
+  }
+  return chart.defaultsToAppVersion;
+}
+
+/**
+ * A values file's `repository` with an empty or missing tag, in a chart whose templates default the tag to
+ * `appVersion`: the image run is `repository:appVersion`. Shown with that tag, and left `templated`: the
+ * version is set in Chart.yaml, and writing a tag into the values file would stop it following the chart.
+ */
+function throughAppVersion(reference: Reference, facts: ChartFacts | undefined): Reference {
+  if (!facts || reference.kind !== 'helm-values' || reference.skip !== 'no-tag' || !reference.spans.some((span) => span.role === 'repository')) return reference;
+  const folder = folderOf(reference.file);
+  const chart = facts.charts.get(folder);
+  if (!chart || !defaultsToAppVersion(chart)) return reference;
+  const value = `${reference.value}:${chart.appVersion}`;
+  const image = parseImageRef(value);
+  if (!image) return reference;
+  const chartFile = folder === '' ? 'Chart.yaml' : `${folder}/Chart.yaml`;
+  return {
+    ...reference,
+    value,
+    skip: 'templated',
+    image: { registry: image.registry, repository: image.repository, tag: image.tag, digest: image.digest },
+    name: image.name,
+    detail: [reference.detail, `no tag here: the chart's templates use appVersion ${chart.appVersion} (${chartFile}:${chart.line}); set there, not edited here`].filter(Boolean).join('; '),
+  };
+}
+
+export const genericYamlExtractor: Extractor<ChartFacts> = {
   name: 'generic-yaml',
   kinds: ['helm-values', 'yaml-image'],
   quoting: 'yaml',
-  isCandidate: isYamlPath,
+  // Helm helper templates (`templates/_helpers.tpl`) are read only to learn whether the chart's tag defaults to appVersion.
+  isCandidate: (path) => isYamlPath(path) || /(^|\/)templates\/[^/]*\.tpl$/.test(path),
+  prepare: chartFacts,
   claimsTemplate: () => true,
   owns: (file) => VALUES_FILE.test(baseName(file.path)),
   claims: (file) => isYamlPath(file.path),
-  extract(file) {
+  extract(file, facts) {
     const kind = helmValuesKind(file.path);
     if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => kind, true), problems: [] };
     const { documents, problems } = yamlSource(file);
     if (isApiDescription(documents) || isUpdatecliManifest(documents)) return { references: [], problems };
     const references = documents.flatMap((document) => imageFields(file, document.contents, { kindFor: () => kind, splitKind: kind, splitAnywhere: true, snakeKeys: true }));
-    return { references: sortByPosition(references), problems };
+    return { references: sortByPosition(references.map((reference) => throughAppVersion(reference, facts))), problems };
   },
 };
