@@ -2,7 +2,9 @@
 // What an unreachable registry costs `archpin check` (the built CLI, one process per case): 202 images on a
 // loopback port with nothing listening, and 202 images on a server that accepts connections and never answers
 // (default timeouts, then a 2 s first-byte timeout). Prints, per case: the time to the first line on stderr
-// (--log-level debug: one line per registry request), the whole run, and the errors reported.
+// (--log-level debug: one line per registry request), the whole run, and the errors reported; then the same
+// case as a user types it (`archpin check DIR`, text, no debug, not a terminal): the time to its first output
+// on either stream and that first line.
 // Usage: npm run bench:unreachable
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,6 +62,26 @@ const cases = [
   { name: `${IMAGES} images, accepts and never answers (firstByte "2s")`, dir: project('silent-2s', `127.0.0.1:${silent.address().port}`, { registryTimeouts: { firstByte: '2s' } }) },
 ];
 
+/** `archpin check DIR` as typed: text report, default log level, stdout and stderr not a terminal. */
+function plain(dir) {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    let first = null;
+    let output = '';
+    const child = spawn(process.execPath, [bin, 'check', dir, '--cache-dir', path.join(dir, '.cache-plain')], {
+      env: { PATH: process.env.PATH ?? '', HOME: work },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const seen = (chunk) => {
+      first ??= performance.now() - started;
+      output += chunk;
+    };
+    child.stdout.on('data', seen);
+    child.stderr.on('data', seen);
+    child.on('exit', (code) => resolve({ code, total: performance.now() - started, first, line: output.split('\n').find((line) => line.includes('unreachable')) ?? output.split('\n')[0] }));
+  });
+}
+
 const seconds = (ms) => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`);
 console.log('case | first stderr line | whole run | exit | errors');
 for (const entry of cases) {
@@ -68,6 +90,8 @@ for (const entry of cases) {
   const first = result.errors[0];
   console.log(`${entry.name} | ${seconds(result.firstStderr)} | ${seconds(result.total)} | ${result.code} | ${result.errors.length}: ${first ? first.message : ''}`);
   if (sockets.length > before) console.log(`  connections the silent server accepted: ${sockets.length - before}`);
+  const typed = await plain(entry.dir);
+  console.log(`  as typed (archpin check DIR): first output ${seconds(typed.first)}, whole run ${seconds(typed.total)}, exit ${typed.code}: ${typed.line.trim()}`);
 }
 for (const socket of sockets) socket.destroy();
 silent.close();

@@ -85,8 +85,16 @@ function checkOptionNames(argv: readonly string[]): void {
     const [name = null] = token.startsWith('--') ? token.slice(2).split('=') : [];
     if (name !== null && known.includes(name)) continue;
     const guess = nearest(name ?? token.slice(1), known);
-    throw new ArchpinError('usage', `unknown option ${token.split('=')[0]}${guess ? `; did you mean --${guess}?` : ''}`);
+    throw new ArchpinError('usage', `unknown option ${token.split('=')[0]}${guess ? `; did you mean --${guess}?` : optionsOf(argv)}`);
   }
+}
+
+/** With no near option to suggest: the options the command on this line takes, or where the commands are listed. */
+function optionsOf(argv: readonly string[]): string {
+  const command = COMMANDS.find((name) => name === argv.find((token) => !token.startsWith('-')));
+  if (command === undefined) return '';
+  const options = [...STRING_OPTIONS, ...BOOLEAN_OPTIONS].filter((option) => option !== 'version' && commandAccepts(command, option));
+  return `; ${command} takes ${options.map((option) => `--${option}`).join(', ')} (see "archpin ${command} --help")`;
 }
 
 /** Extra arguments, options the command does not use, and `--platforms a, b` split by a space. */

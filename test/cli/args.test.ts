@@ -54,7 +54,12 @@ describe('command line', () => {
       [['scan', '.', '--write'], 'scan does not use --write; see "archpin scan --help"'],
       [['check', '.', '--dry-run'], 'check does not use --dry-run; see "archpin check --help"'],
       [['check', '--platfroms', 'linux/amd64'], 'unknown option --platfroms; did you mean --platforms?'],
-      [['scan', '--bogus'], 'unknown option --bogus'],
+      [['scan', '--bogus'], 'unknown option --bogus; scan takes --config, --format, --log-level, --help (see "archpin scan --help")'],
+      [
+        ['check', '.', '--frobnicate'],
+        'unknown option --frobnicate; check takes --config, --format, --platforms, --log-level, --cache-dir, --write, --diff, --exit-code, --help (see "archpin check --help")',
+      ],
+      [['--frobnicate'], 'unknown option --frobnicate'],
       [['check', '.', '--config'], '--config needs a value'],
       [['chek'], 'unknown command "chek"; did you mean "check"? commands: scan, check, audit, run, serve, config, graph, chain, inspect'],
       [['scan', '/nonexistent/archpin-tree'], 'scan: no such directory: /nonexistent/archpin-tree'],
