@@ -3,7 +3,7 @@ import { resolveConfig } from '../config/resolve-config.js';
 import type { Config } from '../config/schema.js';
 import type { ChangeAction, ChangeOutcome } from '../core/outcome.js';
 import type { PlannedChange, UpstreamNote } from '../core/planned.js';
-import { changeBody, readChangeState } from '../plan/change-request-text.js';
+import { changeBody, readChangeState, type AskedPeople } from '../plan/change-request-text.js';
 
 /** What one change request should hold, as planned for this run. */
 export interface DesiredChange {
@@ -25,12 +25,18 @@ export interface DesiredChange {
  */
 export async function reconcileChange(forge: Forge, repo: Repository, change: PlannedChange, desired: DesiredChange): Promise<ChangeOutcome> {
   const kind = forge.type === 'gitlab' ? 'merge request' : 'pull request';
-  const bodyWith = (automergePending: boolean) =>
-    changeBody(change, { fingerprint: desired.fingerprint, base: desired.base, ...(automergePending ? { automergePending: true as const } : {}) }, kind, desired.upstream ?? []);
+  const bodyWith = (automergePending: boolean, asked: AskedPeople | undefined) =>
+    changeBody(
+      change,
+      { fingerprint: desired.fingerprint, base: desired.base, ...(automergePending ? { automergePending: true as const } : {}), ...(asked ? { asked } : {}) },
+      kind,
+      desired.upstream ?? [],
+    );
   const settings = resolveConfig(desired.config);
   const wantsAutomerge = settings.automerge;
   // The top-level labels, then those the package rules give this change's updates.
   const labels = [...new Set([...settings.labels, ...(change.labels ?? [])])];
+  const wanted: AskedPeople = { labels: sorted(labels), reviewers: sorted(change.reviewers ?? []), assignees: sorted(change.assignees ?? []) };
   const existing = await forge.findChangeRequest(repo, change.branch);
   const existingState = existing ? readChangeState(existing.body) : null;
   const result = (action: ChangeAction, request: ChangeRequest | null, automergePending = false): ChangeOutcome => ({
@@ -47,13 +53,30 @@ export async function reconcileChange(forge: Forge, repo: Repository, change: Pl
     // Auto-merge still waiting (or a new commit about to restart the wait) is tried again on this run or the next.
     let pending = wantsAutomerge && (!contentCurrent || existingState.automergePending === true);
     if (contentCurrent && pending && !desired.dryRun) pending = (await forge.enableAutomerge(repo, existing.number)) === 'waiting';
-    const body = bodyWith(pending);
-    const textCurrent = existing.title === desired.title && existing.body === body && sameLabels(existing.labels, labels);
+    // Labels, reviewers and assignees only ever get added: those the rules want now and archpin has not asked for on
+    // it before (a new rule, or an update that another rule matches). A body of an older version records nothing
+    // asked: older versions kept the labels exactly as configured and asked for reviewers and assignees when opening,
+    // so its labels and what the rules want now count as asked; that is recorded when the body is rewritten anyway.
+    const legacy = existingState?.asked === undefined;
+    const before = existingState?.asked ?? { labels: existing.labels, reviewers: wanted.reviewers, assignees: wanted.assignees };
+    const add = {
+      labels: without(wanted.labels, [...before.labels, ...existing.labels]),
+      reviewers: without(wanted.reviewers, before.reviewers),
+      assignees: without(wanted.assignees, before.assignees),
+    };
+    const adding = add.labels.length + add.reviewers.length + add.assignees.length > 0;
+    const asked = {
+      labels: sorted([...before.labels, ...wanted.labels]),
+      reviewers: sorted([...before.reviewers, ...wanted.reviewers]),
+      assignees: sorted([...before.assignees, ...wanted.assignees]),
+    };
+    const body = bodyWith(pending, asked);
+    const textCurrent = existing.title === desired.title && (existing.body === body || (legacy && !adding && existing.body === bodyWith(pending, undefined)));
     if (contentCurrent && textCurrent) return result('unchanged', existing, pending);
     if (desired.dryRun) return result('would-update', existing);
     if (!contentCurrent) await commit(forge, repo, change, desired);
-    const updated = await forge.updateChangeRequest(repo, existing.number, { title: desired.title, body, labels });
-    return result('updated', updated, pending);
+    const updated = await forge.updateChangeRequest(repo, existing.number, { title: desired.title, body, ...(adding ? { add } : {}) });
+    return { ...result('updated', updated, pending), ...(updated.problems && updated.problems.length > 0 ? { problems: updated.problems } : {}) };
   }
   if (existing && existing.state === 'closed' && existingState?.fingerprint === desired.fingerprint) {
     return result('skipped-closed', existing);
@@ -63,12 +86,12 @@ export async function reconcileChange(forge: Forge, repo: Repository, change: Pl
   await commit(forge, repo, change, desired);
   // GitLab has no pipeline for a branch pushed a moment ago: expect to wait, and say so in the body.
   const expectWaiting = wantsAutomerge && forge.type === 'gitlab';
-  // Reviewers and assignees are asked once, when it is opened: people may reassign it afterwards.
+  // What is asked for here is recorded in the body: a later run adds only what the rules want beyond it.
   const opened = await forge.openChangeRequest(repo, {
     branch: change.branch,
     base: repo.defaultBranch,
     title: desired.title,
-    body: bodyWith(expectWaiting),
+    body: bodyWith(expectWaiting, wanted),
     labels,
     ...(change.reviewers && change.reviewers.length > 0 ? { reviewers: change.reviewers } : {}),
     ...(change.assignees && change.assignees.length > 0 ? { assignees: change.assignees } : {}),
@@ -76,7 +99,7 @@ export async function reconcileChange(forge: Forge, repo: Repository, change: Pl
   const problems = opened.problems && opened.problems.length > 0 ? { problems: opened.problems } : {};
   if (!wantsAutomerge) return { ...result('opened', opened), ...problems };
   const waiting = (await forge.enableAutomerge(repo, opened.number)) === 'waiting';
-  if (waiting !== expectWaiting) await forge.updateChangeRequest(repo, opened.number, { body: bodyWith(waiting) });
+  if (waiting !== expectWaiting) await forge.updateChangeRequest(repo, opened.number, { body: bodyWith(waiting, wanted) });
   return { ...result('opened', opened, waiting), ...problems };
 }
 
@@ -90,9 +113,10 @@ async function commit(forge: Forge, repo: Repository, change: PlannedChange, des
   });
 }
 
-function sameLabels(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && [...a].sort().every((label, index) => label === [...b].sort()[index]);
-}
+const sorted = (names: readonly string[]): string[] => [...new Set(names)].sort();
+
+/** The names of `wanted` that are not in `had` (user names compared as forges do, case aside). */
+const without = (wanted: readonly string[], had: readonly string[]): string[] => wanted.filter((name) => !had.some((each) => each.toLowerCase() === name.toLowerCase()));
 
 /** Closes, with a comment, the open archpin change requests the plan no longer wants, and deletes their branches. */
 export async function closeObsolete(forge: Forge, repo: Repository, open: readonly ChangeRequest[], wanted: ReadonlySet<string>, dryRun: boolean): Promise<string[]> {

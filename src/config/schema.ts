@@ -111,9 +111,14 @@ export const packageRuleSchema = z
       .boolean()
       .optional()
       .describe('false: update the tag of a reference without a digest and never add one (the candidate still passes the gate); a digest already written is kept up to date. Default true.'),
-    labels: z.array(labelName).optional().describe('Labels of the change request, added to the top-level labels and to those of the other matching rules.'),
-    reviewers: z.array(userName).optional().describe('User names asked for a review when the change request is opened (GitLab reviewers, GitHub requested reviewers); added up over matching rules.'),
-    assignees: z.array(userName).optional().describe('User names the change request is assigned to when it is opened; added up over matching rules.'),
+    labels: z.array(labelName).optional().describe('Labels of the change request, added to the top-level labels and to those of the other matching rules; added to an open one too, never removed.'),
+    reviewers: z
+      .array(userName)
+      .optional()
+      .describe(
+        'User names asked for a review (GitLab reviewers, GitHub requested reviewers), when the change request is opened or, if not asked before, updated; added up over matching rules, never removed.',
+      ),
+    assignees: z.array(userName).optional().describe('User names the change request is assigned to, when it is opened or, if not asked before, updated; added up over matching rules, never removed.'),
   })
   .strict()
   .superRefine((rule, context) => {

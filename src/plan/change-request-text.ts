@@ -10,6 +10,17 @@ export interface ChangeState {
   readonly base: string;
   /** Auto-merge is wanted but could not be switched on safely yet (no pipeline). */
   readonly automergePending?: true;
+  /**
+   * The labels, reviewers and assignees archpin has asked for on it so far (sorted): only what the rules want beyond
+   * these is added on a later run, so what people removed is not asked again. Absent in bodies of older versions.
+   */
+  readonly asked?: AskedPeople;
+}
+
+export interface AskedPeople {
+  readonly labels: readonly string[];
+  readonly reviewers: readonly string[];
+  readonly assignees: readonly string[];
 }
 
 export function changeFingerprint(change: PlannedChange): string {
@@ -21,13 +32,16 @@ export function changeFingerprint(change: PlannedChange): string {
 }
 
 /** The state in an MR body as written; anything else than `automergePending: true` there means "not pending". */
-const changeStateSchema = z.looseObject({ fingerprint: z.string(), base: z.string(), automergePending: z.unknown().optional() });
+const names = z.array(z.string());
+const askedSchema = z.object({ labels: names, reviewers: names, assignees: names });
+const changeStateSchema = z.looseObject({ fingerprint: z.string(), base: z.string(), automergePending: z.unknown().optional(), asked: z.unknown().optional() });
 
 export function readChangeState(body: string): ChangeState | null {
   const parsed = changeStateSchema.safeParse(extractState(body));
   if (!parsed.success) return null;
   const { fingerprint, base, automergePending } = parsed.data;
-  return { fingerprint, base, ...(automergePending === true ? { automergePending: true as const } : {}) };
+  const asked = askedSchema.safeParse(parsed.data.asked);
+  return { fingerprint, base, ...(automergePending === true ? { automergePending: true as const } : {}), ...(asked.success ? { asked: asked.data } : {}) };
 }
 
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;

@@ -9,7 +9,7 @@ import { reconcileChange, closeObsolete, type DesiredChange } from '../../src/bo
 import { parseConfig } from '../../src/config/parse-config.js';
 import type { PlannedChange } from '../../src/core/planned.js';
 import { groupChanges } from '../../src/plan/change-groups.js';
-import { changeFingerprint, changeTitle, readChangeState } from '../../src/plan/change-request-text.js';
+import { changeBody, changeFingerprint, changeTitle, readChangeState } from '../../src/plan/change-request-text.js';
 import { startGitlabDouble, GITLAB_TEST_TOKEN, type GitlabDouble } from '../support/gitlab-double.js';
 import type { ProjectRecord } from '../support/gitlab-double-state.js';
 import { COMPOSE, D3, D4, D5, planned } from '../plan/compose-plan.js';
@@ -63,6 +63,8 @@ function desired(change: PlannedChange, base: string, options: { config?: string
   };
 }
 
+const NOTHING_ASKED = { labels: [], reviewers: [], assignees: [] };
+
 const writes = (from: number) => gitlab.requests.slice(from).filter((request) => request.method !== 'GET' && request.method !== 'HEAD');
 const written = (from: number) => writes(from).map((request) => `${request.method} ${request.path.replace(/^\/projects\/\d+/, '')} ${request.status}`);
 const branchText = (record: ProjectRecord, branch: string) => new TextDecoder().decode(gitlab.state.files(record.id, branch).get('compose.yaml'));
@@ -84,7 +86,7 @@ describe('reconcileChange', () => {
     expect(written(from)).toEqual(['POST /repository/commits 201', 'POST /merge_requests 201']);
     const mr = record.mergeRequests[0]!;
     expect([mr.title, mr.sourceBranch, mr.targetBranch, mr.labels, mr.state]).toEqual([want.title, 'archpin/docker-27.x', 'main', ['dependencies'], 'opened']);
-    expect(readChangeState(mr.description)).toEqual({ fingerprint: want.fingerprint, base });
+    expect(readChangeState(mr.description)).toEqual({ fingerprint: want.fingerprint, base, asked: { labels: ['dependencies'], reviewers: [], assignees: [] } });
     expect(branchText(record, 'archpin/docker-27.x')).toBe(new TextDecoder().decode(want.files[0]!.content));
     expect(gitlab.state.resolveRef(record, 'archpin/docker-27.x')!.parents).toEqual([base]);
 
@@ -119,6 +121,30 @@ describe('reconcileChange', () => {
     expect(written(rebased)).toEqual(['POST /repository/commits 201', 'PUT /merge_requests/1 200']);
     expect(gitlab.state.resolveRef(record, 'archpin/docker-27.x')!.parents).toEqual([newBase]);
     expect(record.mergeRequests).toHaveLength(1);
+  });
+
+  it('labels are only added, never taken away; a body of an older version (no record of what was asked) is left alone until something is added', async () => {
+    const { record, repo, base } = await project();
+    const change = dockerChange();
+    await reconcileChange(forge, repo, change, desired(change, base, { config: '{"labels": ["deps"]}' }));
+    const mr = record.mergeRequests[0]!;
+    mr.labels.push('needs-qa');
+    // The configured labels change: the new one is added, the one no longer configured and the one added by hand stay.
+    const relabel = gitlab.requests.length;
+    expect((await reconcileChange(forge, repo, change, desired(change, base, { config: '{"labels": ["images"]}' }))).action).toBe('updated');
+    expect(writes(relabel).map((request) => [request.method, request.body.add_labels, request.body.labels])).toEqual([['PUT', 'images', undefined]]);
+    expect(mr.labels).toEqual(['deps', 'needs-qa', 'images']);
+    expect(readChangeState(mr.description)?.asked).toEqual({ labels: ['deps', 'images'], reviewers: [], assignees: [] });
+
+    // Written by an older version: the same body without `asked`. Nothing new is wanted: nothing is written.
+    mr.description = changeBody(change, { fingerprint: changeFingerprint(change), base }, 'merge request');
+    const legacy = gitlab.requests.length;
+    expect((await reconcileChange(forge, repo, change, desired(change, base, { config: '{"labels": ["images"]}' }))).action).toBe('unchanged');
+    expect(writes(legacy)).toEqual([]);
+    // Its labels count as asked: a label it lacks is added, and what was asked is recorded from then on.
+    expect((await reconcileChange(forge, repo, change, desired(change, base, { config: '{"labels": ["images", "docker"]}' }))).action).toBe('updated');
+    expect(mr.labels).toEqual(['deps', 'needs-qa', 'images', 'docker']);
+    expect(readChangeState(mr.description)?.asked).toEqual({ labels: ['deps', 'docker', 'images', 'needs-qa'], reviewers: [], assignees: [] });
   });
 
   it('in a dry run says what it would do and writes nothing', async () => {
@@ -187,7 +213,7 @@ describe('reconcileChange', () => {
     const want = desired(change, base, { config: '{"automerge": true}' });
     const opened = await reconcileChange(forge, repo, change, want);
     expect(opened).toMatchObject({ action: 'opened', number: 1, automerge: 'waiting' });
-    expect(readChangeState(record.mergeRequests[0]!.description)).toEqual({ fingerprint: want.fingerprint, base, automergePending: true });
+    expect(readChangeState(record.mergeRequests[0]!.description)).toEqual({ fingerprint: want.fingerprint, base, automergePending: true, asked: NOTHING_ASKED });
     expect(record.mergeRequests[0]!.mergeWhenPipelineSucceeds).toBe(false);
 
     expect(await reconcileChange(forge, repo, change, want)).toMatchObject({ action: 'unchanged', automerge: 'waiting' });
@@ -198,7 +224,7 @@ describe('reconcileChange', () => {
     expect(enabled).toEqual({ branch: 'archpin/docker-27.x', title: want.title, action: 'updated', number: 1, url: opened.url });
     expect(written(from)).toEqual(['PUT /merge_requests/1/merge 200', 'PUT /merge_requests/1 200']);
     expect(record.mergeRequests[0]!.mergeWhenPipelineSucceeds).toBe(true);
-    expect(readChangeState(record.mergeRequests[0]!.description)).toEqual({ fingerprint: want.fingerprint, base });
+    expect(readChangeState(record.mergeRequests[0]!.description)).toEqual({ fingerprint: want.fingerprint, base, asked: NOTHING_ASKED });
   });
 });
 

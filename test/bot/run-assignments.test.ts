@@ -2,7 +2,8 @@
  * Labels, reviewers and assignees from package rules reach the forge when `archpin run` opens a change request:
  * GitLab through user ids (`GET /users?username=`), GitHub through requested_reviewers and issues/assignees. A change
  * group's change request gets the union of its updates' rules; a user the forge does not know is reported and the
- * change request is opened all the same.
+ * change request is opened all the same. When it is updated, what the rules want beyond what was asked before (a new
+ * rule, or an update that another rule now matches) is added; nothing is removed, and nothing is asked twice.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,8 +26,11 @@ beforeAll(async () => {
 
 const dockerfile = () => `FROM ${scenario.host}/team/tool:1.0.0\nFROM ${scenario.host}/library/docker:27.0.3\n`;
 
-/** Two images in one group: tool (a patch update) and docker (a minor one), each with its own rules. */
-function config(): string {
+/**
+ * Two images in one group: tool (a patch update) and docker (a minor one), each with its own rules. A rule for tool's
+ * minor updates matches only once tool 1.1.0 is pushed; `extra` rules come last.
+ */
+function config(extra: readonly object[] = []): string {
   const file = scenario.path('assign.json');
   const tool = `${scenario.host}/team/tool`;
   const docker = `${scenario.host}/library/docker`;
@@ -41,6 +45,8 @@ function config(): string {
         { matchImages: [docker], reviewers: ['carol'], labels: ['docker'] },
         { matchImages: ['*'], matchUpdateTypes: ['minor'], labels: ['minor'], reviewers: ['alice'] },
         { matchImages: ['*'], matchUpdateTypes: ['major'], labels: ['major'] },
+        { matchImages: [tool], matchUpdateTypes: ['minor'], labels: ['tool-minor'], assignees: ['carol'] },
+        ...extra,
       ],
     }),
   );
@@ -56,8 +62,8 @@ describe('reviewers, assignees and labels per package rule', () => {
     const { state } = scenario.gitlab;
     const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((name) => state.addUser(name));
     state.addProject('people/app', { files: { Dockerfile: dockerfile() } });
-    const run = (cache: string) =>
-      runArchpin(['run', '--forge', 'gitlab', '--url', scenario.gitlab.url, '--group', 'people', '--format', 'json', '--config', config(), '--cache-dir', scenario.path(cache)], {
+    const run = (cache: string, extra: readonly object[] = []) =>
+      runArchpin(['run', '--forge', 'gitlab', '--url', scenario.gitlab.url, '--group', 'people', '--format', 'json', '--config', config(extra), '--cache-dir', scenario.path(cache)], {
         cwd: scenario.work,
         env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
       });
@@ -81,17 +87,50 @@ describe('reviewers, assignees and labels per package rule', () => {
     const second = await run('gl-cache');
     expect(second.code).toBe(0);
     expect(scenario.gitlab.requests.slice(before).filter((request) => request.method !== 'GET' || request.path === '/users')).toEqual([]);
+
+    // People change the MR by hand: a label and a reviewer added, carol taken off. Then a rule is added.
+    const [dave, erin, frank] = ['dave', 'erin', 'frank'].map((name) => state.addUser(name));
+    mr.labels.push('needs-qa');
+    mr.reviewerIds = [alice!.id, dave!.id];
+    const newRule = { matchImages: [`${scenario.host}/library/docker`], reviewers: ['erin', 'alice'], assignees: ['frank'], labels: ['security', 'docker'] };
+    const added = scenario.gitlab.requests.length;
+    const third = await run('gl-cache', [newRule]);
+    expect(third.code).toBe(0);
+    const thirdReport = JSON.parse(third.stdout) as RunReport;
+    expect([thirdReport.repositories[0]!.changes.map((change) => [change.branch, change.action]), thirdReport.repositories[0]!.errors]).toEqual([[['archpin/tools', 'updated']], []]);
+    // Only what was never asked is added: erin, frank and security; carol is not asked again, dave and needs-qa stay.
+    expect([mr.labels, mr.reviewerIds, mr.assigneeIds]).toEqual([
+      ['dependencies', 'docker', 'minor', 'tool', 'needs-qa', 'security'],
+      [alice!.id, dave!.id, erin!.id],
+      [bob!.id, frank!.id],
+    ]);
+    const calls = scenario.gitlab.requests.slice(added).filter((request) => request.method !== 'GET' || request.path === '/users' || /merge_requests\/\d+$/.test(request.path));
+    expect(calls.map((request) => [request.method, request.path.replace(/^\/projects\/\d+/, ''), request.query ? new URLSearchParams(request.query).get('username') : null])).toEqual([
+      ['GET', `/merge_requests/${mr.iid}`, null],
+      ['GET', '/users', 'erin'],
+      ['GET', '/users', 'frank'],
+      ['PUT', `/merge_requests/${mr.iid}`, null],
+    ]);
+    const put = calls.at(-1)!;
+    expect([put.body.add_labels, put.body.reviewer_ids, put.body.assignee_ids, put.body.labels]).toEqual(['security', [alice!.id, dave!.id, erin!.id], [bob!.id, frank!.id], undefined]);
+
+    // Asked once: the next run with the same rules writes nothing.
+    const settled = scenario.gitlab.requests.length;
+    expect((await run('gl-cache', [newRule])).code).toBe(0);
+    expect(scenario.gitlab.requests.slice(settled).filter((request) => request.method !== 'GET' || request.path === '/users')).toEqual([]);
   });
 
   it('GitHub: reviewers requested one by one (a non-collaborator is refused with 422), assignees compared with the answer', async () => {
     const { state } = scenario.github;
     const repo = state.addRepo('acme/app', { files: { Dockerfile: dockerfile() } });
     for (const login of ['alice', 'bob', 'carol']) repo.collaborators.add(login);
-    const run = await runArchpin(['run', '--forge', 'github', '--url', scenario.github.url, '--owner', 'acme', '--format', 'json', '--config', config(), '--cache-dir', scenario.path('gh-cache')], {
-      cwd: scenario.work,
-      env: { GITHUB_TOKEN },
-      waits: { msPerSecond: 10 },
-    });
+    const runOnce = () =>
+      runArchpin(['run', '--forge', 'github', '--url', scenario.github.url, '--owner', 'acme', '--format', 'json', '--config', config(), '--cache-dir', scenario.path('gh-cache')], {
+        cwd: scenario.work,
+        env: { GITHUB_TOKEN },
+        waits: { msPerSecond: 10 },
+      });
+    const run = await runOnce();
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as RunReport;
     expect(report.repositories[0]!.changes.map((change) => [change.branch, change.action])).toEqual([['archpin/tools', 'opened']]);
@@ -111,5 +150,33 @@ describe('reviewers, assignees and labels per package rule', () => {
       ['requested_reviewers', 422, { reviewers: ['ghost'] }],
       ['assignees', 201, { assignees: ['bob', 'nobody'] }],
     ]);
+
+    // By hand: a label and an assignee added. Then tool 1.1.0 lands: the update becomes a minor one, which the
+    // tool-minor rule matches. Its label and assignee are added; nothing else is asked again (ghost stays unasked).
+    pr.labels.push(state.label(repo, 'needs-qa').name);
+    pr.assignees.push('dave');
+    repo.collaborators.add('dave');
+    const images = [];
+    for (const architecture of ['amd64', 'arm64']) images.push(await pushImage(scenario.registry, 'team/tool', { os: 'linux', architecture, mediaType: 'oci', label: `tool:1.1.0:${architecture}` }));
+    await pushIndex(scenario.registry, 'team/tool', '1.1.0', images, { mediaType: 'oci' });
+    const before = scenario.github.requests.length;
+    const second = await runOnce();
+    expect(second.code).toBe(0);
+    const secondReport = JSON.parse(second.stdout) as RunReport;
+    expect([secondReport.repositories[0]!.changes.map((change) => [change.branch, change.action]), secondReport.repositories[0]!.errors]).toEqual([[['archpin/tools', 'updated']], []]);
+    expect([pr.labels, pr.pull!.requestedReviewers, pr.assignees]).toEqual([
+      ['dependencies', 'docker', 'minor', 'tool', 'needs-qa', 'tool-minor'],
+      ['alice', 'carol'],
+      ['bob', 'dave', 'carol'],
+    ]);
+    const writes = scenario.github.requests.slice(before).filter((request) => request.method !== 'GET' && !request.path.includes('/git/'));
+    expect(writes.map((request) => [request.method, request.path.replace('/repos/acme/app', ''), request.status, request.body])).toEqual([
+      ['PATCH', `/pulls/${pr.number}`, 200, expect.objectContaining({ title: 'Update tools' })],
+      ['POST', `/issues/${pr.number}/labels`, 200, { labels: ['tool-minor'] }],
+      ['POST', `/issues/${pr.number}/assignees`, 201, { assignees: ['carol'] }],
+    ]);
+    const settled = scenario.github.requests.length;
+    expect((await runOnce()).code).toBe(0);
+    expect(scenario.github.requests.slice(settled).filter((request) => request.method !== 'GET')).toEqual([]);
   });
 });

@@ -97,6 +97,9 @@ function editMergeRequest(request: GlRequest, [rawId, rawIid]: readonly string[]
   if (body.labels !== undefined) mr.labels = parseLabels(body.labels);
   if (body.add_labels !== undefined) for (const label of parseLabels(body.add_labels)) if (!mr.labels.includes(label)) mr.labels.push(label);
   if (body.remove_labels !== undefined) mr.labels = mr.labels.filter((label) => !parseLabels(body.remove_labels).includes(label));
+  // As GitLab: each list replaces the one the MR has (an empty list, or 0, leaves nobody); ids of no user are dropped.
+  if (body.reviewer_ids !== undefined) mr.reviewerIds = knownUserIds(request, body.reviewer_ids);
+  if (body.assignee_ids !== undefined) mr.assigneeIds = knownUserIds(request, body.assignee_ids);
   if (typeof body.target_branch === 'string') mr.targetBranch = body.target_branch;
   if (body.state_event === 'close' && mr.state === 'opened') {
     mr.state = 'closed';

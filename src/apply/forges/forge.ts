@@ -84,8 +84,21 @@ export interface ChangeRequestInput {
   readonly assignees?: readonly string[];
 }
 
-/** A change request just opened, with what could not be done on it (an unknown reviewer): it is open all the same. */
+/** A change request just opened or updated, with what could not be done on it (an unknown reviewer): it is open all the same. */
 export type OpenedChangeRequest = ChangeRequest & { readonly problems?: readonly string[] };
+
+/** What to change on an open change request. */
+export interface ChangeRequestUpdate {
+  readonly title?: string;
+  readonly body?: string;
+  /** Replaces every label. */
+  readonly labels?: readonly string[];
+  /**
+   * Added to what it has; nothing is taken away, so people's own labels, reviewers and assignees stay. A reviewer or
+   * assignee the forge does not accept is left out and named in `problems`.
+   */
+  readonly add?: { readonly labels?: readonly string[]; readonly reviewers?: readonly string[]; readonly assignees?: readonly string[] };
+}
 
 export interface Issue {
   readonly number: number;
@@ -121,7 +134,7 @@ export interface Forge {
    * and named in `problems`; the change request is opened all the same.
    */
   openChangeRequest(repo: Repository, input: ChangeRequestInput): Promise<OpenedChangeRequest>;
-  updateChangeRequest(repo: Repository, number: number, input: Partial<Pick<ChangeRequestInput, 'title' | 'body' | 'labels'>>): Promise<ChangeRequest>;
+  updateChangeRequest(repo: Repository, number: number, input: ChangeRequestUpdate): Promise<OpenedChangeRequest>;
   /** Closes it, leaving a comment first when one is given. */
   closeChangeRequest(repo: Repository, number: number, comment: string | null): Promise<void>;
   /**

@@ -3,7 +3,7 @@
  * reviewers and assignees, updated, closed with a comment, and auto-merged through the GraphQL
  * `enablePullRequestAutoMerge` mutation (there is no REST endpoint).
  */
-import type { ChangeRequest, ChangeRequestInput, OpenedChangeRequest, Repository } from './forge.js';
+import type { ChangeRequest, ChangeRequestInput, ChangeRequestUpdate, OpenedChangeRequest, Repository } from './forge.js';
 import { call, NO_RETRY, type GithubClient } from './github-client.js';
 import { githubError } from './github-errors.js';
 import { splitRepoPath, toChangeRequest, type GithubPullPayload } from './github-mapping.js';
@@ -24,6 +24,14 @@ async function getPull(gh: GithubClient, repo: Repository, number: number): Prom
 async function setLabels(gh: GithubClient, repo: Repository, number: number, labels: readonly string[]): Promise<string[]> {
   const { data } = await call(`set the labels of #${number} in ${repo.path}`, 'pull requests: write', () =>
     gh.rest.issues.setLabels({ ...splitRepoPath(repo.path), issue_number: number, labels: [...labels] }),
+  );
+  return data.map((label) => label.name);
+}
+
+/** Adds labels (`POST …/issues/{n}/labels`), keeping those it has. */
+async function addLabels(gh: GithubClient, repo: Repository, number: number, labels: readonly string[]): Promise<string[]> {
+  const { data } = await call(`add labels to #${number} in ${repo.path}`, 'pull requests: write', () =>
+    gh.rest.issues.addLabels({ ...splitRepoPath(repo.path), issue_number: number, labels: [...labels] }),
   );
   return data.map((label) => label.name);
 }
@@ -84,7 +92,8 @@ export async function openChangeRequest(gh: GithubClient, repo: Repository, inpu
   return problems.length > 0 ? { ...opened, problems } : opened;
 }
 
-export async function updateChangeRequest(gh: GithubClient, repo: Repository, number: number, input: Partial<Pick<ChangeRequestInput, 'title' | 'body' | 'labels'>>): Promise<ChangeRequest> {
+/** Title and body through the pulls API; labels, reviewers and assignees added through their own endpoints (each only adds). */
+export async function updateChangeRequest(gh: GithubClient, repo: Repository, number: number, input: ChangeRequestUpdate): Promise<OpenedChangeRequest> {
   let pull: GithubPullPayload | null = null;
   if (input.title !== undefined || input.body !== undefined) {
     const { data } = await call(`update pull request #${number} of ${repo.path}`, 'pull requests: write', () =>
@@ -92,8 +101,12 @@ export async function updateChangeRequest(gh: GithubClient, repo: Repository, nu
     );
     pull = data;
   }
-  const labels = input.labels === undefined ? undefined : await setLabels(gh, repo, number, input.labels);
-  return toChangeRequest(pull ?? (await getPull(gh, repo, number)), labels);
+  let labels = input.labels === undefined ? undefined : await setLabels(gh, repo, number, input.labels);
+  const add = input.add ?? {};
+  if ((add.labels ?? []).length > 0) labels = await addLabels(gh, repo, number, add.labels ?? []);
+  const problems = [...(await requestReviewers(gh, repo, number, add.reviewers ?? [])), ...(await addAssignees(gh, repo, number, add.assignees ?? []))];
+  const updated = toChangeRequest(pull ?? (await getPull(gh, repo, number)), labels);
+  return problems.length > 0 ? { ...updated, problems } : updated;
 }
 
 export async function closeChangeRequest(gh: GithubClient, repo: Repository, number: number, comment: string | null): Promise<void> {

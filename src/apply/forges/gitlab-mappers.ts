@@ -22,6 +22,8 @@ export interface GlMergeRequest {
   readonly web_url: string;
   readonly created_at: string;
   readonly sha?: string | null;
+  readonly reviewers?: ReadonlyArray<{ readonly id: number }>;
+  readonly assignees?: ReadonlyArray<{ readonly id: number }>;
 }
 
 export interface GlIssue {

@@ -2,7 +2,7 @@
  * GitLab merge requests: found by source branch, opened with labels, reviewers and assignees (user
  * names looked up as ids), updated, closed with a comment, and set to merge when the pipeline succeeds.
  */
-import type { ChangeRequest, ChangeRequestInput, OpenedChangeRequest, Repository } from './forge.js';
+import type { ChangeRequest, ChangeRequestInput, ChangeRequestUpdate, OpenedChangeRequest, Repository } from './forge.js';
 import { PER_PAGE, type GitlabClient } from './gitlab-client.js';
 import { labelsParam, toChangeRequest, type GlMergeRequest } from './gitlab-mappers.js';
 
@@ -53,15 +53,39 @@ export async function openChangeRequest(gl: GitlabClient, repo: Repository, inpu
   return { ...toChangeRequest(mr), ...(problems.length > 0 ? { problems } : {}) };
 }
 
-export async function updateChangeRequest(gl: GitlabClient, repo: Repository, number: number, input: Partial<Pick<ChangeRequestInput, 'title' | 'body' | 'labels'>>): Promise<ChangeRequest> {
+/**
+ * `reviewer_ids` and `assignee_ids` replace the whole list: to add people, the merge request's own are read first and
+ * sent along with the new ones (people added by hand stay). `add_labels` adds labels.
+ */
+async function addedPeople(gl: GitlabClient, repo: Repository, number: number, add: NonNullable<ChangeRequestUpdate['add']>, problems: string[]): Promise<Record<string, number[]>> {
+  if ((add.reviewers ?? []).length === 0 && (add.assignees ?? []).length === 0) return {};
+  const current = await gl.call<GlMergeRequest>(`read merge request !${number} of ${repo.path}`, () => gl.api.MergeRequests.show(repo.id, number));
+  const added: Record<string, number[]> = {};
+  for (const [field, role, names, users] of [
+    ['reviewerIds', 'reviewer', add.reviewers ?? [], current.reviewers ?? []],
+    ['assigneeIds', 'assignee', add.assignees ?? [], current.assignees ?? []],
+  ] as const) {
+    const have = users.map((user) => user.id);
+    const ids = await userIds(gl, names, role, problems);
+    if (ids.some((id) => !have.includes(id))) added[field] = [...new Set([...have, ...ids])];
+  }
+  return added;
+}
+
+export async function updateChangeRequest(gl: GitlabClient, repo: Repository, number: number, input: ChangeRequestUpdate): Promise<OpenedChangeRequest> {
+  const problems: string[] = [];
+  const addLabels = input.add?.labels ?? [];
+  const people = input.add ? await addedPeople(gl, repo, number, input.add, problems) : {};
   const mr = await gl.call<GlMergeRequest>(`update merge request !${number} of ${repo.path}`, () =>
     gl.api.MergeRequests.edit(repo.id, number, {
       ...(input.title !== undefined ? { title: input.title } : {}),
       ...(input.body !== undefined ? { description: input.body } : {}),
       ...(input.labels !== undefined ? { labels: labelsParam(input.labels) } : {}),
+      ...(addLabels.length > 0 ? { addLabels: labelsParam(addLabels) } : {}),
+      ...people,
     }),
   );
-  return toChangeRequest(mr);
+  return { ...toChangeRequest(mr), ...(problems.length > 0 ? { problems } : {}) };
 }
 
 export async function closeChangeRequest(gl: GitlabClient, repo: Repository, number: number, comment: string | null): Promise<void> {
