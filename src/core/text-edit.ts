@@ -2,6 +2,8 @@ import { ArchpinError } from './errors.js';
 
 /** Replace bytes `[start, end)` — which must still hold `expected` — by `replacement`. */
 export interface TextEdit {
+  /** The file the edit applies to, when it is not the file of the reference it updates. */
+  readonly file?: string;
   readonly start: number;
   readonly end: number;
   readonly expected: string;

@@ -17,9 +17,14 @@ export type SpanRole =
   /** the reference text that uses the variable, e.g. `docker:${DOCKER_VERSION}-dind` */
   | 'template';
 
-/** A recorded range of the file. `start`/`end` are byte offsets into the file; `text` is what they held when scanned. */
+/**
+ * A recorded range of a file. `start`/`end` are byte offsets into the file; `text` is what they held when scanned.
+ * The file is the reference's own unless `file` names another (a GitLab CI variable defined in an included file).
+ */
 export interface Span {
   readonly role: SpanRole;
+  /** The file the span lies in, when it is not the reference's file (root-relative, `/`-separated). */
+  readonly file?: string;
   readonly start: number;
   readonly end: number;
   readonly text: string;

@@ -10,13 +10,24 @@ export interface ExpectedReference {
 
 export interface FileEdit {
   readonly file: string;
+  /** May be empty: a reference whose literal lives in another file is checked here, and edited there. */
   readonly edits: readonly TextEdit[];
   readonly expected: readonly ExpectedReference[];
+  /**
+   * Files of the same change whose edits this file's references depend on (a variable defined in an
+   * included file): they are verified together, with each other's new bytes, and fail together.
+   */
+  readonly linked?: readonly string[];
 }
 
 export type VerifiedFile = { readonly ok: true; readonly file: string; readonly bytes: Uint8Array } | { readonly ok: false; readonly file: string; readonly reason: string };
 
-export type Rescan = (path: string, bytes: Uint8Array) => readonly Reference[];
+/**
+ * Re-scans one file's new bytes. `others` holds the new bytes of files edited with it: the scan's
+ * cross-file facts (GitLab CI variables from included files) are worked out again with them. The
+ * same map object is passed for every file of one group, so those facts can be worked out once.
+ */
+export type Rescan = (path: string, bytes: Uint8Array, others?: ReadonlyMap<string, Uint8Array>) => readonly Reference[];
 
 /** Identical edits from several references (a shared variable) collapse into one; differing ones on the same span conflict. */
 export function mergeEdits(edits: readonly TextEdit[]): TextEdit[] | string {
@@ -39,15 +50,22 @@ const sameImage = (a: ImageName, b: ImageName | null): boolean => b !== null && 
  * on its line with its new image, and the file must hold as many references as before. Pure.
  */
 export function verifyFileEdit(path: string, bytes: Uint8Array, change: FileEdit, before: readonly Reference[], rescan: Rescan): VerifiedFile {
+  const edited = editedBytes(path, bytes, change);
+  if (!edited.ok) return edited;
+  return checkRescan(path, edited.bytes, change, before, rescan(path, edited.bytes));
+}
+
+function editedBytes(path: string, bytes: Uint8Array, change: FileEdit): VerifiedFile {
   const merged = mergeEdits(change.edits);
   if (typeof merged === 'string') return { ok: false, file: path, reason: merged };
-  let edited: Uint8Array;
   try {
-    edited = applyEdits(bytes, merged);
+    return { ok: true, file: path, bytes: applyEdits(bytes, merged) };
   } catch (error) {
     return { ok: false, file: path, reason: (error as Error).message };
   }
-  const after = rescan(path, edited);
+}
+
+function checkRescan(path: string, edited: Uint8Array, change: FileEdit, before: readonly Reference[], after: readonly Reference[]): VerifiedFile {
   if (after.length !== before.length) {
     return { ok: false, file: path, reason: `re-scan found ${after.length} references where there were ${before.length}` };
   }
@@ -58,5 +76,78 @@ export function verifyFileEdit(path: string, bytes: Uint8Array, change: FileEdit
       return { ok: false, file: path, reason: `re-scan did not find ${registry}/${repository}:${tag ?? ''}${digest ? `@${digest}` : ''} on line ${expected.line}` };
     }
   }
+  // Every reference the change does not update must read as before (a shared variable moves them all).
+  const updatedLines = new Set(change.expected.map((expected) => expected.line));
+  const others = (references: readonly Reference[]): string[] =>
+    references
+      .filter((reference) => !updatedLines.has(reference.line))
+      .map((reference) => `${reference.line}: ${reference.value}`)
+      .sort();
+  const was = others(before);
+  const now = others(after);
+  const moved = now.length === was.length ? now.find((entry, index) => entry !== was[index]) : now[0];
+  if (moved !== undefined) return { ok: false, file: path, reason: `the edit also changes a reference it does not update (line ${moved})` };
   return { ok: true, file: path, bytes: edited };
+}
+
+/** The current bytes of a file to verify, or why they cannot be had. */
+export type BytesOf = (path: string) => { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly reason: string };
+
+/** The files joined by `linked`, each group in the order the files come. */
+function linkedGroups(fileEdits: readonly FileEdit[]): FileEdit[][] {
+  const group = new Map<string, Set<string>>();
+  for (const change of fileEdits) {
+    const joined = new Set([change.file, ...(change.linked ?? [])]);
+    for (const file of [...joined]) for (const known of group.get(file) ?? []) joined.add(known);
+    for (const file of joined) group.set(file, joined);
+  }
+  const groups = new Map<Set<string>, FileEdit[]>();
+  for (const change of fileEdits) {
+    const key = group.get(change.file) ?? new Set([change.file]);
+    const list = groups.get(key);
+    if (list) list.push(change);
+    else groups.set(key, [change]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Verifies every file's edits. Files that are `linked` (a reference in one, the variable literal it is
+ * built from in another) are edited together: each is re-scanned with the others' new bytes, and when
+ * one fails, all of them fail, each saying why. A file with no edits of its own is only checked: it is
+ * in the answer only when its group fails. Pure.
+ */
+export function verifyFileEdits(fileEdits: readonly FileEdit[], bytesOf: BytesOf, referencesIn: (path: string) => readonly Reference[], rescan: Rescan): VerifiedFile[] {
+  const outcomes = new Map<string, VerifiedFile>();
+  for (const group of linkedGroups(fileEdits)) {
+    const edited = new Map<string, Uint8Array>();
+    let failure: { file: string; reason: string } | null = null;
+    for (const change of group) {
+      const read = bytesOf(change.file);
+      const made = read.ok ? editedBytes(change.file, read.bytes, change) : { ok: false as const, file: change.file, reason: read.reason };
+      if (!made.ok) {
+        failure = { file: change.file, reason: made.reason };
+        break;
+      }
+      edited.set(change.file, made.bytes);
+    }
+    const others = group.length > 1 ? edited : undefined;
+    for (const change of failure ? [] : group) {
+      const bytes = edited.get(change.file) ?? new Uint8Array();
+      const checked = checkRescan(change.file, bytes, change, referencesIn(change.file), rescan(change.file, bytes, others));
+      if (!checked.ok) {
+        failure = { file: change.file, reason: checked.reason };
+        break;
+      }
+    }
+    for (const change of group) {
+      if (failure) {
+        const reason = failure.file === change.file ? failure.reason : `not changed: it goes with ${failure.file}, where ${failure.reason}`;
+        outcomes.set(change.file, { ok: false, file: change.file, reason });
+      } else if (change.edits.length > 0) {
+        outcomes.set(change.file, { ok: true, file: change.file, bytes: edited.get(change.file) ?? new Uint8Array() });
+      }
+    }
+  }
+  return fileEdits.flatMap((change) => outcomes.get(change.file) ?? []);
 }

@@ -10,9 +10,10 @@ import { imageKey } from '../core/image-ref.js';
 import type { Plan } from '../core/planned.js';
 import { sourceFile, type SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
-import { verifyFileEdit, type FileEdit, type Rescan, type VerifiedFile } from '../core/verify-edits.js';
+import { verifyFileEdits, type FileEdit, type Rescan, type VerifiedFile } from '../core/verify-edits.js';
 import { planUpdates } from '../plan/plan-updates.js';
 import { EXTRACTORS } from '../scan/extractors/index.js';
+import type { ScanContext } from '../scan/extractor.js';
 import { prepareScan, scanFiles } from '../scan/scan-files.js';
 
 /** What the scan stage hands on: the files read, the references found in them, and the problems met. */
@@ -28,12 +29,21 @@ export interface Scanned {
 export function scanSources(files: readonly SourceFile[], readProblems: readonly ScanProblem[] = []): Scanned {
   const context = prepareScan(files, EXTRACTORS);
   const result = scanFiles(files, EXTRACTORS, context);
-  return {
-    files,
-    references: result.references,
-    problems: [...readProblems, ...result.problems],
-    rescan: (path, bytes) => scanFiles([sourceFile(path, bytes)], EXTRACTORS, context).references,
+  // Facts worked out again with a group's new bytes, once per group (the same `others` map).
+  const overlays = new WeakMap<ReadonlyMap<string, Uint8Array>, { files: Map<string, SourceFile>; context: ScanContext }>();
+  const rescan: Rescan = (path, bytes, others) => {
+    if (others === undefined || others.size === 0) return scanFiles([sourceFile(path, bytes)], EXTRACTORS, context).references;
+    let overlay = overlays.get(others);
+    if (!overlay) {
+      const edited = new Map([...others].map(([name, content]) => [name, sourceFile(name, content)]));
+      const all = files.map((file) => edited.get(file.path) ?? file);
+      overlay = { files: edited, context: prepareScan(all, EXTRACTORS) };
+      overlays.set(others, overlay);
+    }
+    const file = overlay.files.get(path);
+    return scanFiles([file && file.bytes === bytes ? file : sourceFile(path, bytes)], EXTRACTORS, overlay.context).references;
   };
+  return { files, references: result.references, problems: [...readProblems, ...result.problems], rescan };
 }
 
 /** References of images a package rule disables are reported as skipped (`ignored`). */
@@ -65,16 +75,14 @@ export function referencesByFile(scanned: Pick<Scanned, 'references'>): (file: s
 export function verifyEdits(fileEdits: readonly FileEdit[], scanned: Scanned): VerifiedFile[] {
   // Only the edited files' contents are needed (read again if the scan let them go).
   const fileOf = new Map(scanned.files.map((file) => [file.path, file]));
-  const referencesIn = referencesByFile(scanned);
-  return fileEdits.map((change) => {
-    const file = fileOf.get(change.file);
-    if (file === undefined) return { ok: false, file: change.file, reason: 'not read' };
-    let bytes: Uint8Array;
+  const bytesOf = (path: string): { ok: true; bytes: Uint8Array } | { ok: false; reason: string } => {
+    const file = fileOf.get(path);
+    if (file === undefined) return { ok: false, reason: 'not read' };
     try {
-      bytes = file.bytes;
+      return { ok: true, bytes: file.bytes };
     } catch (error) {
-      return { ok: false, file: change.file, reason: (error as Error).message };
+      return { ok: false, reason: (error as Error).message };
     }
-    return verifyFileEdit(change.file, bytes, change, referencesIn(change.file), scanned.rescan);
-  });
+  };
+  return verifyFileEdits(fileEdits, bytesOf, referencesByFile(scanned), scanned.rescan);
 }

@@ -42,7 +42,8 @@ const KIND_NAMES: Partial<Record<string, string>> = {
 /** Plain YAML scalars that would read back as a number other than the text (`1.10` → 1.1, `27.1` a float). */
 const YAML_FLOAT = /^[-+]?(\d+\.\d*|\.\d+|\d+[eE][-+]?\d+)$/;
 
-const edit = (span: Span, replacement: string): TextEdit => ({ start: span.start, end: span.end, expected: span.text, replacement });
+/** Replaces a span's text; an edit of a span in another file names that file. */
+const edit = (span: Span, replacement: string): TextEdit => ({ ...(span.file === undefined ? {} : { file: span.file }), start: span.start, end: span.end, expected: span.text, replacement });
 
 /**
  * An edit of a bare tag or variable value in YAML: a new value that YAML would read as a float is

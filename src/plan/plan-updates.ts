@@ -56,14 +56,31 @@ export function planUpdates(results: readonly DependencyResult[]): Plan {
   return { updates, unpinned, fileEdits: fileEditsOf(updates), held: [...held.values()], errors, failures };
 }
 
-/** The updates' edits gathered per file, files in path order (edits in the order of the updates). */
+/**
+ * The updates' edits gathered per file, files in path order (edits in the order of the updates). An edit
+ * of a variable defined in another file goes to that file; what the re-scan must find stays with the
+ * reference's file, which is then checked even when it has no edits of its own, and the files one update
+ * touches are `linked`.
+ */
 export function fileEditsOf(updates: readonly PlannedUpdate[]): FileEdit[] {
-  const byFile = new Map<string, { edits: FileEdit['edits'][number][]; expected: FileEdit['expected'][number][] }>();
+  const byFile = new Map<string, { edits: FileEdit['edits'][number][]; expected: FileEdit['expected'][number][]; linked: Set<string> }>();
+  const entry = (file: string) => {
+    const known = byFile.get(file);
+    if (known) return known;
+    const made = { edits: [], expected: [], linked: new Set<string>() };
+    byFile.set(file, made);
+    return made;
+  };
   for (const update of updates) {
-    const entry = byFile.get(update.file) ?? { edits: [], expected: [] };
-    for (const edit of update.edits) entry.edits.push(edit);
-    entry.expected.push(update.expected);
-    byFile.set(update.file, entry);
+    const own = entry(update.file);
+    own.expected.push(update.expected);
+    const touched = new Set([update.file]);
+    for (const edit of update.edits) {
+      const file = edit.file ?? update.file;
+      touched.add(file);
+      entry(file).edits.push(edit);
+    }
+    for (const file of touched) for (const other of touched) if (other !== file) entry(file).linked.add(other);
   }
-  return [...byFile].sort(([a], [b]) => (a < b ? -1 : 1)).map(([file, entry]) => ({ file, edits: entry.edits, expected: entry.expected }));
+  return [...byFile].sort(([a], [b]) => (a < b ? -1 : 1)).map(([file, { edits, expected, linked }]) => ({ file, edits, expected, ...(linked.size > 0 ? { linked: [...linked].sort() } : {}) }));
 }

@@ -79,7 +79,7 @@ describe('GitLab CI extends and !reference across include: local', () => {
         'registry.example.test/mirror/ruby:3.3.6-slim',
         'gitlab-ci-image',
         'templated',
-        'template .ruby; as jobs unit, integration see it; resolved through $REGISTRY (.gitlab-ci.yml:11), $RUBY_VERSION (ci/versions.yml:3); not edited: the literal is in another file',
+        'template .ruby; as jobs unit, integration see it; resolved through $REGISTRY (.gitlab-ci.yml:11), $RUBY_VERSION (ci/versions.yml:3); not edited: $RUBY_VERSION is set per job (ci/versions.yml:3 for jobs unit, integration; .gitlab-ci.yml:36 for job legacy)',
         [['ci/templates.yml', 'reference', '${REGISTRY}/ruby:${RUBY_VERSION}-slim', 2, 10]],
       ],
       [
@@ -89,7 +89,7 @@ describe('GitLab CI extends and !reference across include: local', () => {
         'registry.example.test/mirror/ruby:3.2.5-slim',
         'gitlab-ci-image',
         'templated',
-        'template .ruby; as job legacy sees it; resolved through $REGISTRY (.gitlab-ci.yml:11), $RUBY_VERSION (.gitlab-ci.yml:36); not edited: the literal is in another file',
+        'template .ruby; as job legacy sees it; resolved through $REGISTRY (.gitlab-ci.yml:11), $RUBY_VERSION (.gitlab-ci.yml:36); not edited: $RUBY_VERSION is set per job (ci/versions.yml:3 for jobs unit, integration; .gitlab-ci.yml:36 for job legacy)',
         [['ci/templates.yml', 'reference', '${REGISTRY}/ruby:${RUBY_VERSION}-slim', 2, 10]],
       ],
       [
@@ -98,9 +98,12 @@ describe('GitLab CI extends and !reference across include: local', () => {
         13,
         'postgres:16.4',
         'gitlab-ci-service',
-        'templated',
-        'template .with-db; resolved through $POSTGRES_TAG (ci/versions.yml:4); not edited: the literal is in another file',
-        [['ci/templates.yml', 'reference', 'postgres:${POSTGRES_TAG}', 7, 13]],
+        null,
+        'template .with-db; resolved through $POSTGRES_TAG (ci/versions.yml:4)',
+        [
+          ['ci/templates.yml', 'template', 'postgres:${POSTGRES_TAG}', 7, 13],
+          ['ci/versions.yml', 'variable', '16.4', 4, 18],
+        ],
       ],
       ['ci/templates.yml', 11, 13, 'alpine:3.20.3', 'gitlab-ci-image', null, 'template .images', [['ci/templates.yml', 'reference', 'alpine:3.20.3', 11, 13]]],
     ]);
@@ -190,8 +193,9 @@ describe('GitLab CI extends and !reference across include: local', () => {
       ].join('\n'),
     );
     expect(scanFiles([ci]).references.map((reference) => [reference.line, reference.value, reference.detail, reference.spans.map((span) => `${span.role}@${span.line}`)])).toEqual([
-      [5, 'python:3.11.11', 'template .loop-b; as job old sees it', ['template@5', 'variable@8']],
-      [5, 'python:3.13.1', 'template .loop-b; as job new sees it', ['template@5', 'variable@12']],
+      // A pin written after the template would hold for one of them only: neither is edited.
+      [5, 'python:3.11.11', 'template .loop-b; as job old sees it; resolved through $PY (line 8); not edited: $PY is set per job (line 8 for job old; line 12 for job new)', ['reference@5']],
+      [5, 'python:3.13.1', 'template .loop-b; as job new sees it; resolved through $PY (line 12); not edited: $PY is set per job (line 8 for job old; line 12 for job new)', ['reference@5']],
     ]);
   });
 });

@@ -31,7 +31,7 @@ describe('GitLab CI variables across a pipeline', () => {
     const { references, problems } = scanFiles(pipeline);
     expect(problems).toEqual([]);
     expect(references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail])).toEqual([
-      ['.gitlab-ci.yml', 7, 'ruby:3.3.6-alpine', 'templated', 'job lint; resolved through $RUBY_VERSION (ci/versions.yml:2); not edited: the literal is in another file'],
+      ['.gitlab-ci.yml', 7, 'ruby:3.3.6-alpine', null, 'job lint; resolved through $RUBY_VERSION (ci/versions.yml:2)'],
       [
         'ci/jobs/build.yml',
         2,
@@ -48,6 +48,12 @@ describe('GitLab CI variables across a pipeline', () => {
       ],
     ]);
     expect(references[0]!.image).toEqual({ registry: 'docker.io', repository: 'library/ruby', tag: '3.3.6-alpine', digest: null });
+    // The literal is edited where it is written: its span names the included file, with that file's byte offsets.
+    expect(references[0]!.spans).toEqual([
+      { role: 'template', start: 126, end: 153, text: 'ruby:${RUBY_VERSION}-alpine', line: 7, column: 10 },
+      { role: 'variable', file: 'ci/versions.yml', start: 28, end: 33, text: '3.3.6', line: 2, column: 18, variable: 'RUBY_VERSION', quote: '"' },
+    ]);
+    expect(Buffer.from(pipeline[1]!.bytes).toString('latin1', 28, 33)).toBe('3.3.6');
   });
 
   it('a file scanned on its own names the variable it could not find', () => {

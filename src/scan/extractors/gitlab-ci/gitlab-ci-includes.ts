@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import { compileGlob } from '../../../core/glob.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
-import { pipelineModel, type PipelineModel } from './gitlab-ci-model.js';
+import { readPipeline, type PipelineReading } from './gitlab-ci-pipeline.js';
 
 const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -59,10 +59,10 @@ export interface GitlabFacts {
   readonly pipelines?: ReadonlyMap<string, Pipeline>;
 }
 
-/** One pipeline: its files as the scan read them (the root first) and the model built from them. */
+/** One pipeline: its files as the scan read them (the root first) and what was read from them. */
 export interface Pipeline {
   readonly members: readonly SourceFile[];
-  readonly model: PipelineModel;
+  readonly reading: PipelineReading;
 }
 
 const GITLAB_CI_NAME = /(^|\/)\.gitlab-ci\.ya?ml$/i;
@@ -96,7 +96,7 @@ export function gitlabFacts(files: readonly SourceFile[]): GitlabFacts {
         }
       }
     }
-    const pipeline = { members, model: pipelineModel(members) };
+    const pipeline = { members, reading: readPipeline(members) };
     for (const member of members) if (!pipelines.has(member.path)) pipelines.set(member.path, pipeline);
   }
   return { includes: included, pipelines };
@@ -106,9 +106,9 @@ export function gitlabFacts(files: readonly SourceFile[]): GitlabFacts {
  * The model of the pipeline a file belongs to. A file whose bytes are not the ones the facts were
  * built from (a re-scan after an edit) gets a model rebuilt with its new bytes in its place.
  */
-export function modelFor(file: SourceFile, facts: GitlabFacts | undefined): PipelineModel {
+export function modelFor(file: SourceFile, facts: GitlabFacts | undefined): PipelineReading {
   const pipeline = facts?.pipelines?.get(file.path);
-  if (!pipeline) return pipelineModel([file]);
-  if (pipeline.members.includes(file)) return pipeline.model;
-  return pipelineModel(pipeline.members.map((member) => (member.path === file.path ? file : member)));
+  if (!pipeline) return readPipeline([file]);
+  if (pipeline.members.includes(file)) return pipeline.reading;
+  return readPipeline(pipeline.members.map((member) => (member.path === file.path ? file : member)));
 }

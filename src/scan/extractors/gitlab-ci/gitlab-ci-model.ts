@@ -19,6 +19,15 @@ export interface VariableDefinition {
   readonly text: string | null;
   /** The characters in the file are the value itself (no escapes, no folding): it can be edited in place. */
   readonly editable: boolean;
+  /** The quote around the value in the file, when it is quoted. */
+  readonly quote?: '"' | "'";
+}
+
+/** The text of an image, service or shared string node, and where it is written. */
+export interface NodeText {
+  readonly text: string;
+  readonly file: string;
+  readonly line: number;
 }
 
 /**
@@ -47,6 +56,8 @@ export interface JobModel {
   readonly services?: readonly Place[];
   /** String values under the job, up to three keys deep (path joined by `/`): what a `!reference` may name. */
   readonly leaves: ReadonlyMap<string, string>;
+  /** The text of its own image and service nodes and of its leaves, by node key. */
+  readonly texts: ReadonlyMap<string, NodeText>;
 }
 
 /** The jobs and global variables of one pipeline: a root CI file and what it includes. */
@@ -59,6 +70,10 @@ export interface PipelineModel {
   readonly jobs: ReadonlyMap<string, JobModel>;
   /** Includes that a scan of the tree cannot read (`project`, `template`, `remote`, `component`), as written. */
   readonly unread: readonly string[];
+  /** The text of every image, service and shared string node of its jobs and defaults, by node key. */
+  readonly texts: ReadonlyMap<string, NodeText>;
+  /** The `default:` (or top-level) image and services nodes, the root's first. */
+  readonly defaults: { readonly image: string | null; readonly services: readonly string[] | null };
 }
 
 /** The key under which a YAML node is known across files: its file and its start offset. */
@@ -86,7 +101,9 @@ export function definitionOf(name: string, node: unknown, file: SourceFile, docu
   if (!isScalar(target) || !target.range) return null;
   const at = (start: number, end: number, text: string, editable: boolean): VariableDefinition => {
     const { line, column } = file.position(start);
-    return { name, file: file.path, line, column, start, end, base: file.base, text, editable };
+    const before = file.text[start - 1];
+    const quote = (before === '"' || before === "'") && file.text[end] === before ? before : undefined;
+    return { name, file: file.path, line, column, start, end, base: file.base, text, editable, ...(quote === undefined ? {} : { quote }) };
   };
   if (typeof target.value === 'number' && target.type === Scalar.PLAIN) {
     // GitLab takes `VERSION: 27` as the string "27" (it rejects floats, so a float never reaches a runner).
@@ -152,6 +169,43 @@ function placeOf(node: unknown, file: SourceFile, document: Document.Parsed): Pl
   return key === null ? null : { kind: 'node', key };
 }
 
+function addText(texts: Map<string, NodeText>, key: string | null, node: unknown, file: SourceFile): void {
+  if (key === null || !isScalar(node) || typeof node.value !== 'string' || !node.range) return;
+  texts.set(key, { text: node.value, file: file.path, line: file.position(node.range[0]).line });
+}
+
+/** The `default:` image and services of a file (the top-level ones when it has no `default:` for them). */
+function fileDefaults(file: SourceFile): { image: string | null; services: string[] | null; texts: Map<string, NodeText> } {
+  const texts = new Map<string, NodeText>();
+  let image: string | null = null;
+  let services: string[] | null = null;
+  for (const document of yamlSource(file).documents) {
+    const root = document.contents;
+    if (!isMap(root)) continue;
+    const defaults = deref(mapGet(root, 'default'), document);
+    for (const map of isMap(defaults) ? [defaults, root] : [root]) {
+      const imageValue = mapGet(map, 'image');
+      if (image === null && imageValue !== undefined) {
+        const node = imageNode(imageValue, document);
+        image = nodeKey(file.path, node);
+        addText(texts, image, node, file);
+      }
+      const list = deref(mapGet(map, 'services'), document);
+      if (services === null && isSeq(list)) {
+        services = [];
+        for (const item of list.items) {
+          const node = imageNode(item, document);
+          const key = nodeKey(file.path, node);
+          if (key === null) continue;
+          services.push(key);
+          addText(texts, key, node, file);
+        }
+      }
+    }
+  }
+  return { image, services, texts };
+}
+
 /** Reads one job or template of a file. */
 export function jobModel(name: string, job: YAMLMap, file: SourceFile, document: Document.Parsed): JobModel {
   const extendsNode = deref(effectiveGet(job, 'extends', document), document);
@@ -170,21 +224,28 @@ export function jobModel(name: string, job: YAMLMap, file: SourceFile, document:
     else services = [];
   }
   const leaves = new Map<string, string>();
+  const texts = new Map<string, NodeText>();
   const collect = (map: YAMLMap, prefix: string, depth: number): void => {
     for (const [key, value] of mapEntries(map)) {
       const target = deref(value, document);
       const path = prefix === '' ? key : `${prefix}/${key}`;
       const nodeAt = isScalar(target) && typeof target.value === 'string' ? nodeKey(file.path, target) : null;
-      if (nodeAt !== null) leaves.set(path, nodeAt);
-      else if (isMap(target) && depth < 3) collect(target, path, depth + 1);
+      if (nodeAt !== null) {
+        leaves.set(path, nodeAt);
+        if (path.includes('/')) addText(texts, nodeAt, target, file);
+      } else if (isMap(target) && depth < 3) collect(target, path, depth + 1);
     }
   };
   collect(job, '', 1);
+  if (imageValue !== undefined) addText(texts, nodeKey(file.path, imageNode(imageValue, document)), imageNode(imageValue, document), file);
+  const serviceList = deref(servicesValue, document);
+  if (isSeq(serviceList)) for (const item of serviceList.items) addText(texts, nodeKey(file.path, imageNode(item, document)), imageNode(item, document), file);
   return {
     name,
     file: file.path,
     extends: parents,
     leaves,
+    texts,
     variables,
     variablesFrom: from,
     matrix: matrixNames(job, document),
@@ -231,8 +292,13 @@ export function fileJobs(file: SourceFile): JobModel[] {
 export function pipelineModel(members: readonly SourceFile[]): PipelineModel {
   const globals = new Map<string, VariableDefinition | 'conflict' | null>();
   const jobs = new Map<string, JobModel>();
+  const texts = new Map<string, NodeText>();
+  let defaults: PipelineModel['defaults'] = { image: null, services: null };
   const root = members[0]?.path;
   members.forEach((member, index) => {
+    const own = fileDefaults(member);
+    for (const [key, text] of own.texts) texts.set(key, text);
+    defaults = { image: defaults.image ?? own.image, services: defaults.services ?? own.services };
     for (const [name, definition] of fileGlobals(member)) {
       if (!globals.has(name)) globals.set(name, definition);
       else if (index > 0) {
@@ -240,10 +306,13 @@ export function pipelineModel(members: readonly SourceFile[]): PipelineModel {
         if (known && known !== 'conflict' && known.file !== root && known.text !== definition?.text) globals.set(name, 'conflict');
       }
     }
-    for (const job of fileJobs(member)) if (!jobs.has(job.name)) jobs.set(job.name, job);
+    for (const job of fileJobs(member)) {
+      for (const [key, text] of job.texts) texts.set(key, text);
+      if (!jobs.has(job.name)) jobs.set(job.name, job);
+    }
   });
   const unread = [...new Set(members.flatMap(unreadIncludes))];
-  return { files: members.map((member) => member.path), globals, jobs, unread };
+  return { files: members.map((member) => member.path), globals, jobs, unread, texts, defaults };
 }
 
 /** GitLab follows `extends` at most this deep; deeper chains are an error there, and cut here. */

@@ -4,10 +4,20 @@ import type { VariableBinding, VariableDefinition } from './gitlab-ci-model.js';
 export type Resolution =
   /** No variables (a dependency-proxy prefix aside): the text is the reference. */
   | { readonly kind: 'plain' }
-  /** Every variable is a literal that can be edited in place; in the order the text first uses them. */
-  | { readonly kind: 'resolved'; readonly value: string; readonly variables: readonly VariableDefinition[] }
+  /**
+   * Every variable is a literal that can be edited in place; in the order the text first uses them.
+   * `pieces` says which characters of `value` each variable's literal gives.
+   */
+  | { readonly kind: 'resolved'; readonly value: string; readonly variables: readonly VariableDefinition[]; readonly pieces: readonly Piece[] }
   /** Known or not, the value cannot be updated through its variables; the note says why. */
   | { readonly kind: 'unresolved'; readonly value?: string; readonly note: string };
+
+/** Characters `[start, end)` of a resolved value, as one variable's literal gives them. */
+export interface Piece {
+  readonly start: number;
+  readonly end: number;
+  readonly definition: VariableDefinition;
+}
 
 const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
 const MAX_NESTING = 8;
@@ -17,7 +27,9 @@ export function whereDefined(definition: VariableDefinition, here: string): stri
   return definition.file === here ? `line ${definition.line}` : `${definition.file}:${definition.line}`;
 }
 
-type Expanded = { readonly value: string; readonly used: readonly VariableDefinition[]; readonly notes: readonly string[]; readonly blockers: readonly string[] } | { readonly failure: string };
+type Expanded =
+  | { readonly value: string; readonly used: readonly VariableDefinition[]; readonly pieces: readonly Piece[]; readonly notes: readonly string[]; readonly blockers: readonly string[] }
+  | { readonly failure: string };
 
 /** What the pipeline's files can and cannot tell: how many there are, and the includes not read. */
 export interface Reach {
@@ -33,6 +45,7 @@ function notDefined(name: string, reach: Reach): string {
 
 function expand(text: string, scope: ReadonlyMap<string, VariableBinding>, here: string, reach: Reach, depth: number): Expanded {
   const used: VariableDefinition[] = [];
+  const pieces: Piece[] = [];
   const notes: string[] = [];
   const blockers: string[] = [];
   let value = '';
@@ -59,6 +72,7 @@ function expand(text: string, scope: ReadonlyMap<string, VariableBinding>, here:
       notes.push(`$${name} from other variables (${whereDefined(binding, here)})`);
       continue;
     }
+    pieces.push({ start: value.length, end: value.length + binding.text.length, definition: binding });
     value += binding.text;
     if (!binding.editable) blockers.push(`$${name} is written with escapes`);
     if (!used.some((known) => known.name === name)) {
@@ -68,7 +82,7 @@ function expand(text: string, scope: ReadonlyMap<string, VariableBinding>, here:
   }
   const tail = text.slice(last);
   if (tail.includes('$')) return { failure: 'built from variables archpin cannot expand' };
-  return { value: value + tail, used, notes, blockers };
+  return { value: value + tail, used, pieces, notes, blockers };
 }
 
 /**
@@ -86,5 +100,5 @@ export function resolveImage(text: string, scope: ReadonlyMap<string, VariableBi
   if (expanded.blockers.length > 0) {
     return { kind: 'unresolved', value, note: `resolved through ${expanded.notes.join(', ')}; not edited: ${expanded.blockers.join(', ')}` };
   }
-  return { kind: 'resolved', value, variables: expanded.used };
+  return { kind: 'resolved', value, variables: expanded.used, pieces: expanded.pieces.map((piece) => ({ ...piece, start: piece.start + prefix.length, end: piece.end + prefix.length })) };
 }

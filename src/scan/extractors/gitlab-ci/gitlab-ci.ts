@@ -1,13 +1,14 @@
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
-import type { Reference, ReferenceKind } from '../../../core/types.js';
+import type { Reference, ReferenceKind, Span } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { ciVerdict, GITLAB_GLOBAL_KEYS } from './gitlab-ci-sniff.js';
 import { deref, mergeSources } from './gitlab-ci-yaml.js';
 import { gitlabFacts, modelFor, type GitlabFacts } from './gitlab-ci-includes.js';
-import { jobModel, nodeKey, PipelineView, type JobModel, type VariableBinding } from './gitlab-ci-model.js';
+import { jobModel, nodeKey, type JobModel, type VariableBinding } from './gitlab-ci-model.js';
+import { definitionKey, type PipelineReading } from './gitlab-ci-pipeline.js';
 import { resolveImage, whereDefined, type Resolution } from './gitlab-ci-resolve.js';
 
 export { gitlabFacts, gitlabLocalIncludes, type GitlabFacts } from './gitlab-ci-includes.js';
@@ -23,18 +24,10 @@ function baseName(path: string): string {
 /** One document being scanned: scalars already reported are remembered, so an anchored node is reported once. */
 interface Walk {
   readonly file: SourceFile;
-  readonly view: PipelineView;
-  /** The jobs of the pipeline that use each image or service node (through `extends:`, `!reference`, or their own). */
-  readonly users: ReadonlyMap<string, Users>;
+  readonly pipeline: PipelineReading;
   readonly document: Document.Parsed;
   readonly seen: Set<unknown>;
   readonly references: Reference[];
-}
-
-/** The jobs that run one node, and as what (the first use decides). */
-interface Users {
-  readonly kind: ReferenceKind;
-  readonly jobs: JobModel[];
 }
 
 /** Where one image node is used from: the map it is written in, as a job or template of this file. */
@@ -44,8 +37,10 @@ interface Site {
 }
 
 function scopeOf(walk: Walk, job: JobModel | null): ReadonlyMap<string, VariableBinding> {
-  return job ? walk.view.scopeOf(job) : walk.view.model.globals;
+  return job ? walk.pipeline.view.scopeOf(job) : walk.pipeline.view.model.globals;
 }
+
+type Reading = { resolution: Resolution; jobs: string[] };
 
 function report(walk: Walk, node: unknown, kind: ReferenceKind, site: Site): void {
   let target = deref(node, walk.document);
@@ -67,10 +62,11 @@ function report(walk: Walk, node: unknown, kind: ReferenceKind, site: Site): voi
     return;
   }
   // The jobs that run this node: each sees its own variables (inherited through `extends:` or not).
+  const { view } = walk.pipeline;
   const key = nodeKey(file.path, target);
-  const users = (key === null ? undefined : walk.users.get(key)?.jobs) ?? [];
-  const reach = { files: walk.view.model.files.length, unread: walk.view.model.unread };
-  const readings = new Map<string, { resolution: Resolution; jobs: string[] }>();
+  const users = (key === null ? undefined : walk.pipeline.users.get(key)?.jobs) ?? [];
+  const reach = { files: view.model.files.length, unread: view.model.unread };
+  const readings = new Map<string, Reading>();
   for (const job of users.length > 0 ? users : [site.job]) {
     const resolution = resolveImage(scalar.value, scopeOf(walk, job), file.path, reach);
     const signature = JSON.stringify(resolution);
@@ -79,13 +75,65 @@ function report(walk: Walk, node: unknown, kind: ReferenceKind, site: Site): voi
     else readings.set(signature, { resolution, jobs: [job?.name ?? ''] });
   }
   const several = readings.size > 1;
+  const perJob = several ? perJobNote([...readings.values()], file.path) : null;
   for (const { resolution, jobs } of readings.values()) {
     const seenBy = several ? `; as ${jobs.length === 1 ? 'job' : 'jobs'} ${jobs.join(', ')} ${jobs.length === 1 ? 'sees' : 'see'} it` : '';
-    walk.references.push(referenceFor(file, kind, scalar, resolution, `${detail}${seenBy}`));
+    walk.references.push(referenceFor(walk, kind, scalar, resolution, `${detail}${seenBy}`, perJob));
   }
 }
 
-function referenceFor(file: SourceFile, kind: ReferenceKind, scalar: { value: string; start: number; end: number }, resolution: Resolution, detail: string): Reference {
+const jobList = (jobs: readonly string[]): string => `${jobs.length === 1 ? 'job' : 'jobs'} ${jobs.join(', ')}`;
+
+/**
+ * Jobs that see one image through different values: a pin written after the template would hold for
+ * one of them only, so none is edited. Names each variable whose value differs, and where each job takes it.
+ */
+function perJobNote(readings: readonly Reading[], here: string): string {
+  const names = new Set<string>();
+  for (const reading of readings) if (reading.resolution.kind === 'resolved') for (const variable of reading.resolution.variables) names.add(variable.name);
+  const differing = [...names].filter((name) => {
+    const places = new Set(readings.map((reading) => (reading.resolution.kind === 'resolved' ? (reading.resolution.variables.find((variable) => variable.name === name)?.start ?? -1) : -2)));
+    const files = new Set(readings.map((reading) => (reading.resolution.kind === 'resolved' ? (reading.resolution.variables.find((variable) => variable.name === name)?.file ?? '') : '')));
+    return places.size > 1 || files.size > 1;
+  });
+  const parts = differing.map((name) => {
+    const where = readings.map((reading) => {
+      const variable = reading.resolution.kind === 'resolved' ? reading.resolution.variables.find((candidate) => candidate.name === name) : undefined;
+      return `${variable ? whereDefined(variable, here) : 'not resolved'} for ${jobList(reading.jobs)}`;
+    });
+    return `$${name} is set per job (${where.join('; ')})`;
+  });
+  return parts.length > 0 ? parts.join(', ') : 'jobs see it through different values';
+}
+
+/** The characters of a reference's tag in its text (empty when it has none). */
+function tagRange(value: string): { start: number; end: number } {
+  const at = value.indexOf('@');
+  const end = at === -1 ? value.length : at;
+  const slash = value.lastIndexOf('/', end);
+  const colon = value.indexOf(':', slash + 1);
+  return colon === -1 || colon > end ? { start: end, end } : { start: colon + 1, end };
+}
+
+/**
+ * Why a literal that holds part of the tag cannot be edited: it is part of other images too (another
+ * name, not a variant of this one's tag such as `docker` and `docker:…-dind`), which one edit would move with it.
+ */
+function sharedNote(walk: Walk, resolution: Resolution & { kind: 'resolved' }, here: string): string | null {
+  const tag = tagRange(resolution.value);
+  const name = resolution.value.slice(0, Math.max(0, tag.start - 1));
+  for (const piece of resolution.pieces) {
+    if (piece.end <= tag.start || piece.start >= tag.end) continue;
+    const others = (walk.pipeline.uses.get(definitionKey(piece.definition)) ?? []).filter((use) => use.value.slice(0, Math.max(0, tagRange(use.value).start - 1)) !== name);
+    if (others.length === 0) continue;
+    const named = others.map((use) => `${use.value} (${use.file === here ? `line ${use.line}` : `${use.file}:${use.line}`})`).join(', ');
+    return `$${piece.definition.name} (${whereDefined(piece.definition, here)}) is also part of ${named}, which an edit of it would change too`;
+  }
+  return null;
+}
+
+function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; start: number; end: number }, resolution: Resolution, detail: string, perJob: string | null): Reference {
+  const { file } = walk;
   const whole: PartInput = { role: 'reference', start: scalar.start, end: scalar.end };
   switch (resolution.kind) {
     case 'plain':
@@ -94,16 +142,32 @@ function referenceFor(file: SourceFile, kind: ReferenceKind, scalar: { value: st
       // The detail says where each variable was found, or why it could not be used.
       return makeReference(file, { kind, value: resolution.value ?? scalar.value, parts: [whole], skip: 'templated', detail: `${detail}; ${resolution.note}` });
     case 'resolved': {
-      const elsewhere = resolution.variables.filter((variable) => variable.file !== file.path);
-      if (elsewhere.length > 0) {
-        const through = resolution.variables.map((variable) => `$${variable.name} (${whereDefined(variable, file.path)})`).join(', ');
-        return makeReference(file, { kind, value: resolution.value, parts: [whole], skip: 'templated', detail: `${detail}; resolved through ${through}; not edited: the literal is in another file` });
+      const through = resolution.variables.map((variable) => `$${variable.name} (${whereDefined(variable, file.path)})`).join(', ');
+      const blocker = perJob ?? sharedNote(walk, resolution, file.path);
+      if (blocker !== null) {
+        return makeReference(file, { kind, value: resolution.value, parts: [whole], skip: 'templated', detail: `${detail}; resolved through ${through}; not edited: ${blocker}` });
       }
+      const elsewhere = resolution.variables.some((variable) => variable.file !== file.path);
       const parts: PartInput[] = [
         { role: 'template', start: scalar.start, end: scalar.end },
-        ...resolution.variables.map((variable) => ({ role: 'variable' as const, start: variable.start, end: variable.end, variable: variable.name })),
+        ...resolution.variables.filter((variable) => variable.file === file.path).map((variable) => ({ role: 'variable' as const, start: variable.start, end: variable.end, variable: variable.name })),
       ];
-      return makeReference(file, { kind, value: resolution.value, parts, anchor: scalar.start, detail });
+      // A literal in another file (an included one) is edited there: its span names the file.
+      const foreign: Span[] = resolution.variables
+        .filter((variable) => variable.file !== file.path)
+        .map((variable) => ({
+          role: 'variable',
+          file: variable.file,
+          start: variable.base + variable.start,
+          end: variable.base + variable.end,
+          text: variable.text ?? '',
+          line: variable.line,
+          column: variable.column,
+          variable: variable.name,
+          ...(variable.quote === undefined ? {} : { quote: variable.quote }),
+        }));
+      const made = makeReference(file, { kind, value: resolution.value, parts, anchor: scalar.start, detail: elsewhere ? `${detail}; resolved through ${through}` : detail });
+      return foreign.length === 0 ? made : { ...made, spans: [...made.spans, ...foreign] };
     }
   }
 }
@@ -132,7 +196,7 @@ function scanDocument(walk: Walk, root: YAMLMap): void {
   // Strings that jobs take through `!reference [template, key]` from under other keys (`.images: {ruby: …}`).
   for (const { map, site } of sites) {
     for (const [path, key] of site.job.leaves) {
-      const use = walk.users.get(key);
+      const use = walk.pipeline.users.get(key);
       if (use) report(walk, leafAt(map, path.split('/'), walk.document), use.kind, site);
     }
   }
@@ -146,23 +210,6 @@ function leafAt(map: YAMLMap, path: readonly string[], document: Document.Parsed
     node = mapGet(target, key);
   }
   return node;
-}
-
-/** For each image and service node, the jobs (not templates) that run it. */
-function usersOf(view: PipelineView): Map<string, Users> {
-  const users = new Map<string, Users>();
-  const add = (key: string | null, kind: ReferenceKind, job: JobModel): void => {
-    if (key === null) return;
-    const known = users.get(key);
-    if (!known) users.set(key, { kind, jobs: [job] });
-    else if (!known.jobs.includes(job)) known.jobs.push(job);
-  };
-  for (const job of view.model.jobs.values()) {
-    if (job.name.startsWith('.')) continue;
-    add(view.imageOf(job), 'gitlab-ci-image', job);
-    for (const key of view.servicesOf(job) ?? []) add(key, 'gitlab-ci-service', job);
-  }
-  return users;
 }
 
 /**
@@ -192,11 +239,10 @@ export const gitlabCiExtractor: Extractor<GitlabFacts> = {
     const { documents, problems } = yamlSource(file);
     const references: Reference[] = [];
     // A file of no pipeline (scanned on its own, or found by content) is its own pipeline.
-    const view = new PipelineView(modelFor(file, facts));
-    const users = usersOf(view);
+    const pipeline = modelFor(file, facts);
     for (const document of documents) {
       const root = document.contents;
-      if (isMap(root)) scanDocument({ file, view, users, document, seen: new Set(), references }, root);
+      if (isMap(root)) scanDocument({ file, pipeline, document, seen: new Set(), references }, root);
     }
     return { references, problems };
   },
