@@ -58,6 +58,8 @@ export interface JobModel {
   readonly leaves: ReadonlyMap<string, string>;
   /** The text of its own image and service nodes and of its leaves, by node key. */
   readonly texts: ReadonlyMap<string, NodeText>;
+  /** The keys of its own image and service nodes. */
+  readonly images: readonly string[];
 }
 
 /** The jobs and global variables of one pipeline: a root CI file and what it includes. */
@@ -237,15 +239,22 @@ export function jobModel(name: string, job: YAMLMap, file: SourceFile, document:
     }
   };
   collect(job, '', 1);
-  if (imageValue !== undefined) addText(texts, nodeKey(file.path, imageNode(imageValue, document)), imageNode(imageValue, document), file);
+  const images: string[] = [];
   const serviceList = deref(servicesValue, document);
-  if (isSeq(serviceList)) for (const item of serviceList.items) addText(texts, nodeKey(file.path, imageNode(item, document)), imageNode(item, document), file);
+  for (const node of [...(imageValue === undefined ? [] : [imageValue]), ...(isSeq(serviceList) ? serviceList.items : [])]) {
+    const target = imageNode(node, document);
+    const key = nodeKey(file.path, target);
+    if (key === null || !isScalar(target)) continue;
+    images.push(key);
+    addText(texts, key, target, file);
+  }
   return {
     name,
     file: file.path,
     extends: parents,
     leaves,
     texts,
+    images,
     variables,
     variablesFrom: from,
     matrix: matrixNames(job, document),

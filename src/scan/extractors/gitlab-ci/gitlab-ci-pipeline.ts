@@ -60,12 +60,14 @@ function usesOf(view: PipelineView, users: ReadonlyMap<string, Users>): Map<stri
       uses.set(key, list);
     }
   };
-  const owners = new Map<string, JobModel>();
-  for (const job of view.model.jobs.values()) for (const key of job.texts.keys()) if (!owners.has(key)) owners.set(key, job);
+  // Image and service nodes of jobs and templates, and the defaults; a shared string counts only when a job runs it as an image.
+  const owners = new Map<string, JobModel | null>();
+  for (const job of view.model.jobs.values()) for (const key of job.images) if (!owners.has(key)) owners.set(key, job);
+  for (const key of [view.model.defaults.image, ...(view.model.defaults.services ?? [])]) if (key !== null && !owners.has(key)) owners.set(key, null);
   for (const [key, node] of view.model.texts) {
     const jobs = users.get(key)?.jobs;
     if (jobs && jobs.length > 0) for (const job of jobs) record(node, job);
-    else record(node, owners.get(key) ?? null);
+    else if (owners.has(key)) record(node, owners.get(key) ?? null);
   }
   return uses;
 }
