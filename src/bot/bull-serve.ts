@@ -15,7 +15,7 @@
  *   is the database), so the retry finds what the first attempt wrote.
  */
 import { randomUUID } from 'node:crypto';
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Repository } from '../apply/forges/forge.js';
 import { errorFields } from '../core/errors.js';
 import type { RepositoryOutcome } from '../core/outcome.js';
@@ -24,6 +24,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createOutcomeRecorder } from './outcome-recording.js';
 import { memoKey, quietOutcome } from './quiet-repository.js';
 import { DEFAULT_ISOLATION, isolatedScanner, ScanWorkerPool } from './isolated-scanner.js';
+import { redisConnection } from './redis-connection.js';
 import { repositoryJob } from './repository-job.js';
 import { cronScheduler, type ServeHandle, type ServeOptions } from './serve.js';
 import { listenRoutes, probeForge, serveHandle } from './serve-routes.js';
@@ -69,23 +70,6 @@ const SWEEP_SCHEDULER = 'sweep';
 const BULK = 500;
 /** Repositories a sweep checks for quiet at once (their lookups are shared, so mostly Redis reads). */
 const QUIET_CHECKS = 32;
-
-/** BullMQ's connection options from a redis:// or rediss:// URL. */
-export function redisConnection(url: string): ConnectionOptions & { host: string; port: number } {
-  const parsed = new URL(url);
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error(`serve.queue.redisUrl must be redis:// or rediss://, not ${parsed.protocol}`);
-  const db = parsed.pathname.replace(/^\//, '');
-  return {
-    host: parsed.hostname.replace(/^\[|\]$/g, ''),
-    port: Number(parsed.port || 6379),
-    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
-    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-    ...(db ? { db: Number(db) } : {}),
-    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
-    // Workers wait for Redis to come back instead of failing their commands.
-    maxRetriesPerRequest: null,
-  };
-}
 
 export async function startDistributedServe(options: ServeOptions, queueOptions: QueueOptions): Promise<ServeHandle> {
   const { forge, config, logger } = options;

@@ -33,7 +33,7 @@ export async function readChainRecord(config: Config, env: Readonly<Record<strin
   const queue = config.serve?.queue;
   if (queue?.redisUrl) {
     const { Redis } = await import('ioredis');
-    const { redisConnection } = await import('./bull-serve.js');
+    const { redisConnection } = await import('./redis-connection.js');
     const password = queue.redisPasswordEnv ? env[queue.redisPasswordEnv] : undefined;
     const redis = new Redis({ ...redisConnection(queue.redisUrl), ...(password ? { password } : {}), lazyConnect: true, connectTimeout: 5_000, maxRetriesPerRequest: 1 });
     redis.on('error', () => undefined);

@@ -1,7 +1,8 @@
 /** `archpin serve` with serve.queue.redisUrl: Redis for the queue, the lookup cache, the memo and the rate budget. */
 import { Redis } from 'ioredis';
 import { redisRateStore, tokenBudgetKey } from '../apply/forges/redis-rate-store.js';
-import { redisConnection, startDistributedServe } from '../bot/bull-serve.js';
+import { startDistributedServe } from '../bot/bull-serve.js';
+import { redisConnection } from '../bot/redis-connection.js';
 import { redisSweepMemo } from '../bot/redis-sweep-memo.js';
 import { redisChainStore } from '../bot/chain-store.js';
 import type { ChainRunner } from '../bot/chain-runner.js';
