@@ -60,6 +60,55 @@ export interface JobModel {
   readonly texts: ReadonlyMap<string, NodeText>;
   /** The keys of its own image and service nodes. */
   readonly images: readonly string[];
+  /** Its own `inherit:` (absent: not written): `default` and `variables`, each all (true), none (false) or the names listed. */
+  readonly inherit?: Inherit;
+}
+
+/** What a job takes from `default:` and from the global `variables:`. */
+export interface Inherit {
+  readonly default?: boolean | readonly string[];
+  readonly variables?: boolean | readonly string[];
+}
+
+function inheritOf(job: YAMLMap, document: Document.Parsed): Inherit | undefined {
+  const node = deref(effectiveGet(job, 'inherit', document), document);
+  if (!isMap(node)) return undefined;
+  const read = (key: string): boolean | string[] | undefined => {
+    const value = deref(mapGet(node, key), document);
+    if (isScalar(value) && typeof value.value === 'boolean') return value.value;
+    if (isSeq(value)) return value.items.flatMap((item) => (isScalar(item) && typeof item.value === 'string' ? [item.value] : []));
+    return undefined;
+  };
+  const inherit: { default?: boolean | string[]; variables?: boolean | string[] } = {};
+  const defaults = read('default');
+  const variables = read('variables');
+  if (defaults !== undefined) inherit.default = defaults;
+  if (variables !== undefined) inherit.variables = variables;
+  return inherit;
+}
+
+/**
+ * One job as GitLab merges two definitions of the same name (an included file's, then a later file's or
+ * the root's): the later one's keys win, `variables:` and shared strings merge by name.
+ */
+function mergeJob(earlier: JobModel, later: JobModel): JobModel {
+  const image = later.image ?? earlier.image;
+  const services = later.services ?? earlier.services;
+  const inherit = later.inherit || earlier.inherit ? { ...earlier.inherit, ...later.inherit } : undefined;
+  return {
+    name: later.name,
+    file: later.file,
+    extends: later.extends.length > 0 ? later.extends : earlier.extends,
+    variables: new Map([...earlier.variables, ...later.variables]),
+    variablesFrom: [...earlier.variablesFrom, ...later.variablesFrom],
+    matrix: later.matrix.length > 0 ? later.matrix : earlier.matrix,
+    leaves: new Map([...earlier.leaves, ...later.leaves]),
+    texts: new Map([...earlier.texts, ...later.texts]),
+    images: [...earlier.images, ...later.images],
+    ...(image ? { image } : {}),
+    ...(services ? { services } : {}),
+    ...(inherit ? { inherit } : {}),
+  };
 }
 
 /** The jobs and global variables of one pipeline: a root CI file and what it includes. */
@@ -68,7 +117,7 @@ export interface PipelineModel {
   readonly files: readonly string[];
   /** `conflict`: included files define the name differently (and the root does not define it). */
   readonly globals: ReadonlyMap<string, VariableDefinition | 'conflict' | null>;
-  /** Jobs and templates by name (the root file's definition wins, then the first file that defines it). */
+  /** Jobs and templates by name; one defined in several files is merged (included files in order, then the root). */
   readonly jobs: ReadonlyMap<string, JobModel>;
   /** Includes that a scan of the tree cannot read (`project`, `template`, `remote`, `component`), as written. */
   readonly unread: readonly string[];
@@ -214,6 +263,7 @@ export function jobModel(name: string, job: YAMLMap, file: SourceFile, document:
   const names = isSeq(extendsNode) ? extendsNode.items : [extendsNode];
   const parents = names.flatMap((item) => (isScalar(item) && typeof item.value === 'string' ? [item.value] : []));
   const { variables, from } = ownVariables(job, file, document);
+  const inherit = inheritOf(job, document);
   const imageValue = effectiveGet(job, 'image', document);
   const image = imageValue === undefined ? null : placeOf(imageValue, file, document);
   const servicesValue = effectiveGet(job, 'services', document);
@@ -255,6 +305,7 @@ export function jobModel(name: string, job: YAMLMap, file: SourceFile, document:
     leaves,
     texts,
     images,
+    ...(inherit ? { inherit } : {}),
     variables,
     variablesFrom: from,
     matrix: matrixNames(job, document),
@@ -315,11 +366,16 @@ export function pipelineModel(members: readonly SourceFile[]): PipelineModel {
         if (known && known !== 'conflict' && known.file !== root && known.text !== definition?.text) globals.set(name, 'conflict');
       }
     }
-    for (const job of fileJobs(member)) {
-      for (const [key, text] of job.texts) texts.set(key, text);
-      if (!jobs.has(job.name)) jobs.set(job.name, job);
-    }
   });
+  const perFile = members.map(fileJobs);
+  for (const job of perFile.flat()) for (const [key, text] of job.texts) texts.set(key, text);
+  // A job defined in several files is merged as GitLab does: included files in order, the root last (it wins).
+  for (const list of [...perFile.slice(1), ...perFile.slice(0, 1)]) {
+    for (const job of list) {
+      const known = jobs.get(job.name);
+      jobs.set(job.name, known ? mergeJob(known, job) : job);
+    }
+  }
   const unread = [...new Set(members.flatMap(unreadIncludes))];
   return { files: members.map((member) => member.path), globals, jobs, unread, texts, defaults };
 }
@@ -337,6 +393,28 @@ export class PipelineView {
   private readonly scopes = new Map<string, Map<string, VariableBinding>>();
 
   constructor(readonly model: PipelineModel) {}
+
+  /** One `inherit:` key of a job: its own, else the last parent's that sets it (true when none does). */
+  inherits(job: JobModel, key: 'default' | 'variables', name: string, depth = 0): boolean {
+    const own = job.inherit?.[key];
+    if (own !== undefined) return own === true || (Array.isArray(own) && own.includes(name));
+    if (depth > MAX_EXTENDS) return true;
+    for (const parent of [...job.extends].reverse()) {
+      const model = this.model.jobs.get(parent);
+      if (model?.inherit?.[key] !== undefined || model?.extends.length) return this.inherits(model, key, name, depth + 1);
+    }
+    return true;
+  }
+
+  /** The image a job runs: its own or inherited one, else the `default:` image unless `inherit: default:` leaves it out. */
+  runImageOf(job: JobModel): string | null {
+    return this.imageOf(job) ?? (this.inherits(job, 'default', 'image') ? this.model.defaults.image : null);
+  }
+
+  /** The services a job runs: its own or inherited list, else the `default:` services unless `inherit: default:` leaves them out. */
+  runServicesOf(job: JobModel): readonly string[] | null {
+    return this.servicesOf(job) ?? (this.inherits(job, 'default', 'services') ? this.model.defaults.services : null);
+  }
 
   /** The node key of a job's image, through its own `image:`, `!reference` and `extends:` (the last parent wins). */
   imageOf(job: JobModel, depth = 0): string | null {
@@ -405,7 +483,8 @@ export class PipelineView {
     const shared = this.model.jobs.get(job.name) === job;
     const memo = shared ? this.scopes.get(job.name) : undefined;
     if (memo) return memo;
-    const scope = new Map<string, VariableBinding>(this.model.globals);
+    // `inherit: variables: false` (or a list) keeps the global variables out of the job (or all but those named).
+    const scope = new Map<string, VariableBinding>([...this.model.globals].filter(([name]) => this.inherits(job, 'variables', name)));
     for (const [name, binding] of this.inherited(job, 0)) scope.set(name, binding);
     for (const name of this.matrixOf(job, 0)) scope.set(name, 'matrix');
     if (shared) this.scopes.set(job.name, scope);

@@ -41,8 +41,8 @@ function usersOf(view: PipelineView): Map<string, Users> {
   };
   for (const job of view.model.jobs.values()) {
     if (job.name.startsWith('.')) continue;
-    add(view.imageOf(job), 'gitlab-ci-image', job);
-    for (const key of view.servicesOf(job) ?? []) add(key, 'gitlab-ci-service', job);
+    add(view.runImageOf(job), 'gitlab-ci-image', job);
+    for (const key of view.runServicesOf(job) ?? []) add(key, 'gitlab-ci-service', job);
   }
   return users;
 }
