@@ -52,31 +52,36 @@ function rewrite(reference: Reference, tag: string, digest: string): { edits: Te
 
 describe('property: rewriting a reference changes only its spans, and a re-scan finds it at the same place', () => {
   for (const format of formats) {
-    it(format, async () => {
-      const tree = await readTree(path.join(FIXTURES, format));
-      const byPath = new Map(tree.files.map((file) => [file.path, file]));
-      const { references } = scanFiles(tree.files);
-      const updatable = references.filter((reference) => reference.skip === null && reference.image?.tag);
-      if (updatable.length === 0) return;
-      fc.assert(
-        fc.property(fc.constantFrom(...updatable), tagArbitrary, digestArbitrary, (reference, tag, digest) => {
-          const original = byPath.get(reference.file)!;
-          const plan = rewrite(reference, tag, digest);
-          if (!plan) return;
-          const edited = applyEdits(original.bytes, plan.edits);
-          assertOnlySpansChanged(original, edited, plan.edits);
-          const files: SourceFile[] = tree.files.map((file) => (file.path === reference.file ? sourceFile(file.path, edited) : file));
-          const rescanned = scanFiles(files).references.filter((other) => other.file === reference.file);
-          const found = rescanned.find((other) => other.line === reference.line && other.column === reference.column && other.kind === reference.kind);
-          expect(found, `${reference.file}:${reference.line}:${reference.column} after rewrite`).toBeDefined();
-          expect(found!.image?.tag).toBe(plan.tag);
-          expect(found!.image?.digest).toBe(plan.digest);
-          expect(found!.image?.repository).toBe(reference.image!.repository);
-          expect(rescanned.length).toBe(references.filter((other) => other.file === reference.file).length);
-        }),
-        { numRuns: Math.min(200, updatable.length * 10), seed: 20261122 },
-      );
-    });
+    it(
+      format,
+      async () => {
+        const tree = await readTree(path.join(FIXTURES, format));
+        const byPath = new Map(tree.files.map((file) => [file.path, file]));
+        const { references } = scanFiles(tree.files);
+        const updatable = references.filter((reference) => reference.skip === null && reference.image?.tag);
+        if (updatable.length === 0) return;
+        fc.assert(
+          fc.property(fc.constantFrom(...updatable), tagArbitrary, digestArbitrary, (reference, tag, digest) => {
+            const original = byPath.get(reference.file)!;
+            const plan = rewrite(reference, tag, digest);
+            if (!plan) return;
+            const edited = applyEdits(original.bytes, plan.edits);
+            assertOnlySpansChanged(original, edited, plan.edits);
+            const files: SourceFile[] = tree.files.map((file) => (file.path === reference.file ? sourceFile(file.path, edited) : file));
+            const rescanned = scanFiles(files).references.filter((other) => other.file === reference.file);
+            const found = rescanned.find((other) => other.line === reference.line && other.column === reference.column && other.kind === reference.kind);
+            expect(found, `${reference.file}:${reference.line}:${reference.column} after rewrite`).toBeDefined();
+            expect(found!.image?.tag).toBe(plan.tag);
+            expect(found!.image?.digest).toBe(plan.digest);
+            expect(found!.image?.repository).toBe(reference.image!.repository);
+            expect(rescanned.length).toBe(references.filter((other) => other.file === reference.file).length);
+          }),
+          { numRuns: Math.min(200, updatable.length * 10), seed: 20261122 },
+        );
+        // Each run re-scans the whole fixture tree (cross-file formats need it): CPU-bound, so the bound is generous.
+      },
+      180_000,
+    );
   }
 });
 
