@@ -4,7 +4,7 @@
  * multi-arch gate (required platforms, no regression from the last digest that passed).
  */
 import { isArchpinError } from '../core/errors.js';
-import { parseImageConfig, parseManifest, type Manifest } from '../core/manifest.js';
+import { CONFIG_MAX_BYTES, parseImageConfig, parseManifest, type Manifest } from '../core/manifest.js';
 import { platformKey, platformSatisfies } from '../core/platform.js';
 import { isRunnable } from '../core/platforms-of.js';
 import type { ImageLocation } from '../core/dependency.js';
@@ -20,8 +20,6 @@ export interface ParentVerdict {
   /** `code: message` of each reason it did not pass. */
   readonly reasons: ReadonlyArray<{ readonly code: string; readonly message: string }>;
 }
-
-const CONFIG_MAX_BYTES = 1024 * 1024;
 
 type ChainRegistry = Pick<RegistryClient, 'getManifest' | 'getBlob'>;
 

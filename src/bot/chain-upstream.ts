@@ -17,7 +17,7 @@ import type { DerivedPackageRule } from '../config/image-policy.js';
 import type { Config } from '../config/schema.js';
 import { errorFields } from '../core/errors.js';
 import { parseImageRef } from '../core/image-ref.js';
-import { parseManifest } from '../core/manifest.js';
+import { CONFIG_MAX_BYTES, parseManifest } from '../core/manifest.js';
 import { platformSatisfies } from '../core/platform.js';
 import { isRunnable } from '../core/platforms-of.js';
 import type { PlannedChange, UpstreamNote, UpstreamPipeline, UpstreamProducer } from '../core/planned.js';
@@ -25,9 +25,6 @@ import type { ImageLocation } from '../core/dependency.js';
 import type { PlatformsSource } from '../core/verdict.js';
 import type { ManifestSource } from '../lookup/manifest-source.js';
 import type { ChainRecord } from './chain-record.js';
-
-/** Largest config blob read (the gate reads the same ones, with the same limit). */
-const CONFIG_MAX_BYTES = 1024 * 1024;
 
 export interface UpstreamEvidence {
   /** What serve recorded (digest → the pipeline it was gated after). */

@@ -1,13 +1,10 @@
 import type { Forge, Repository } from '../apply/forges/forge.js';
-import { isConfigFileName } from '../config/defaults.js';
+import { isConfigFileName, MAX_CONFIG_FILE_BYTES } from '../config/defaults.js';
 import { ArchpinError } from '../core/errors.js';
 import { ignoreRules, ignoresPath } from '../core/gitignore.js';
 import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
 import { isCandidatePath } from '../scan/candidate-path.js';
-
-/** A repository's own archpin.json larger than this is refused (a real one is a few kilobytes). */
-const MAX_REPOSITORY_CONFIG_SIZE = 1024 * 1024;
 
 export interface RepositoryFiles {
   readonly files: readonly SourceFile[];
@@ -54,8 +51,8 @@ export async function readRepositoryFiles(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, wanted.length)) }, worker));
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
   const configBytes = configEntry ? await forge.readFile(repo, configEntry.path, ref) : null;
-  if (configEntry && configBytes && configBytes.length > MAX_REPOSITORY_CONFIG_SIZE) {
-    throw new ArchpinError('config-invalid', `${repo.path}/${configEntry.path}: ${configBytes.length} bytes is over the ${MAX_REPOSITORY_CONFIG_SIZE}-byte limit for a config`);
+  if (configEntry && configBytes && configBytes.length > MAX_CONFIG_FILE_BYTES) {
+    throw new ArchpinError('config-invalid', `${repo.path}/${configEntry.path}: ${configBytes.length} bytes is over the ${MAX_CONFIG_FILE_BYTES}-byte limit for a config`);
   }
   return { files, problems, configText: configBytes ? Buffer.from(configBytes).toString('utf8') : null };
 }

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Forge, ForgeTargets, ForgeType } from '../apply/forges/forge.js';
+import { MIB } from '../core/budgets.js';
 import { errorFields } from '../core/errors.js';
 import type { RepositoryOutcome } from '../core/outcome.js';
 import type { ChainRunner } from './chain-runner.js';
@@ -42,8 +43,6 @@ export function serveRoutes(deps: ServeRoutesDeps): HttpHandler {
     }
   };
 }
-
-const MIB = 1024 * 1024;
 
 /** Serves the routes on `listen`; a request body over `maxBodyBytes` (default 1 MiB) is refused, a failed request is logged. */
 export function listenRoutes(listen: { host: string; port: number }, maxBodyBytes: number | undefined, deps: ServeRoutesDeps, logger: Logger): Promise<HttpServer> {

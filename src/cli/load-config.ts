@@ -2,12 +2,9 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { readRegularPath } from '../apply/read-regular-file.js';
 import { ArchpinError } from '../core/errors.js';
-import { CONFIG_FILE_NAMES } from '../config/defaults.js';
+import { CONFIG_FILE_NAMES, MAX_CONFIG_FILE_BYTES } from '../config/defaults.js';
 import type { CheckedConfig, ConfigLayer } from '../config/parse-config.js';
 import type { Config } from '../config/schema.js';
-
-/** A config file larger than this is refused (a real one is a few kilobytes). */
-export const MAX_CONFIG_SIZE = 1024 * 1024;
 
 /** How deep `extends` may nest (a chain longer than this is a mistake, not a design). */
 export const MAX_EXTENDS_DEPTH = 10;
@@ -18,7 +15,7 @@ const validator = () => import('../config/parse-config.js');
 /** Reads the config file the user named (`--config FILE`, `config validate FILE`), following a symlink (a mounted ConfigMap is one). */
 export function readNamedConfig(file: string, cwd: string): string {
   const full = path.resolve(cwd, file);
-  const read = readRegularPath(full, MAX_CONFIG_SIZE, { followSymlinks: true });
+  const read = readRegularPath(full, MAX_CONFIG_FILE_BYTES, { followSymlinks: true });
   if (read.ok) return Buffer.from(read.bytes).toString('utf8');
   const reason = read.code === 'file-missing' ? `no such file (${full})` : /^EACCES/.test(read.message) ? `permission denied (${full})` : read.message;
   throw new ArchpinError('config-invalid', `cannot read config ${file}: ${reason}`);
@@ -27,7 +24,7 @@ export function readNamedConfig(file: string, cwd: string): string {
 /**
  * Loads `--config FILE`, else `archpin.json` / `.archpin.json` in the directory, else the empty config.
  * A config in the directory is read only if it is a regular file (not a symlink, FIFO or device) of
- * at most MAX_CONFIG_SIZE bytes; one that exists but cannot be read that way is an error (exit 2),
+ * at most MAX_CONFIG_FILE_BYTES bytes; one that exists but cannot be read that way is an error (exit 2),
  * never silently replaced by the defaults. Its `extends` are read too and the whole chain is validated
  * as one merged config (see readConfigChain).
  */
@@ -38,7 +35,7 @@ export async function loadConfig(explicit: string | undefined, directory: string
   }
   for (const name of CONFIG_FILE_NAMES) {
     const candidate = path.join(directory, name);
-    const read = readRegularPath(candidate, MAX_CONFIG_SIZE);
+    const read = readRegularPath(candidate, MAX_CONFIG_FILE_BYTES);
     if (!read.ok && read.code === 'file-missing') continue;
     if (!read.ok) throw new ArchpinError('config-invalid', `cannot read config ${candidate}: ${read.message}`);
     const { config } = await readConfigChain(Buffer.from(read.bytes).toString('utf8'), candidate, name, directory);
@@ -62,7 +59,7 @@ const PRESET = /^(?:[a-z]+>|[\w-]+:[\w-])/i;
 
 /**
  * Reads the config `text` of `file` (named `source` in messages) and the files it `extends`, in order, each relative
- * to the file that names it (regular files of at most MAX_CONFIG_SIZE bytes, symlinks followed), then validates the
+ * to the file that names it (regular files of at most MAX_CONFIG_FILE_BYTES bytes, symlinks followed), then validates the
  * merged result once (config/parse-config.ts checkLayers): a problem names the file that wrote the key. A file must
  * lie, after its symlinks are resolved, under the directory of `file` or under `directory`; URLs, presets, cycles and
  * chains deeper than MAX_EXTENDS_DEPTH are errors that name the file and the entry.
@@ -95,7 +92,7 @@ export async function readConfigChain(text: string, file: string, source: string
       const name = (file: string) => path.relative(roots[0] ?? path.dirname(file), file) || path.basename(file);
       if (chain.includes(found)) throw new ArchpinError('config-invalid', `${layer.source}: extends cycle: ${[...chain, found].map(name).join(' → ')}`);
       if (chain.length > MAX_EXTENDS_DEPTH) throw new ArchpinError('config-invalid', `${where}: extends nests more than ${MAX_EXTENDS_DEPTH} files deep`);
-      const read = readRegularPath(found, MAX_CONFIG_SIZE, { followSymlinks: true });
+      const read = readRegularPath(found, MAX_CONFIG_FILE_BYTES, { followSymlinks: true });
       if (!read.ok) throw new ArchpinError('config-invalid', `${where}: cannot read ${found}: ${read.message}`);
       const extended = readConfigLayer(Buffer.from(read.bytes).toString('utf8'), name(found));
       visit(extended, found, [...chain, found]);

@@ -2,10 +2,13 @@
  * Every default of archpin's configuration, in one place: `resolveConfig` fills them in and the
  * schema's documentation (config.schema.json) quotes them.
  */
-import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
+import { DEFAULT_MAX_FILE_SIZE, MIB } from '../core/budgets.js';
 
 /** The file names of a config file, in the order they are looked for (a directory's, a repository's). */
 export const CONFIG_FILE_NAMES = ['archpin.json', '.archpin.json'] as const;
+
+/** A config file larger than this is refused, a directory's or a repository's (a real one is a few kilobytes). */
+export const MAX_CONFIG_FILE_BYTES = MIB;
 
 /** Whether a repository path is a config file at the top of the repository. */
 export const isConfigFileName = (path: string): boolean => CONFIG_FILE_NAMES.some((name) => name === path);

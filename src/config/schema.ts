@@ -3,14 +3,12 @@ import { checkPlatform } from '../core/platform-vocabulary.js';
 import { parseDuration } from '../core/duration.js';
 import { DEFAULTS } from './defaults.js';
 import { REGISTRY_KINDS } from '../core/registry-kind.js';
-import { MAX_FILE_SIZE_LIMIT } from '../core/budgets.js';
+import { MAX_FILE_SIZE_LIMIT, MIB } from '../core/budgets.js';
 import { constraintProblem, versioningProblem } from '../core/versioning.js';
 import { cronProblem } from '../core/cron-pattern.js';
 import { parseListenAddress } from '../core/listen-address.js';
 import { timeZoneProblem } from '../core/time-zone.js';
 import { configIssues, registryEntryIssues, type ConsistencyIssue } from './consistency.js';
-
-const MIB = 1024 * 1024;
 
 const duration = z
   .string()

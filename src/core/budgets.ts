@@ -4,14 +4,16 @@
  * Figures behind the defaults: bench/hostile.mjs (README, "Limits").
  */
 
+export const MIB = 1024 * 1024;
+
 /** Default `maxFileSize`: larger files are not read. */
-export const DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024;
+export const DEFAULT_MAX_FILE_SIZE = 8 * MIB;
 
 /**
  * The largest `maxFileSize` a config may set. A 31 MB Dockerfile of 640,000 FROM lines peaks at
  * about 1 GB while its references are extracted; at 16 MiB the worst file stays near 600 MB.
  */
-export const MAX_FILE_SIZE_LIMIT = 16 * 1024 * 1024;
+export const MAX_FILE_SIZE_LIMIT = 16 * MIB;
 
 /**
  * YAML nodes one file may build (estimated before parsing, scan/yaml-cost.ts). Parsing costs about

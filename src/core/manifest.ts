@@ -21,6 +21,9 @@ export const IMAGE_MEDIA_TYPES: ReadonlySet<string> = new Set([OCI_MANIFEST, DOC
 /** distribution refuses manifests above 4 MiB; so do we. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
+/** Largest image config blob read (real ones are a few KiB): by the gate's lookup and by the chain's. */
+export const CONFIG_MAX_BYTES = 1024 * 1024;
+
 /** Content types that say nothing about the manifest: the JSON's own `mediaType` decides. */
 const GENERIC_CONTENT_TYPES: ReadonlySet<string> = new Set(['', 'application/json', 'text/plain', 'application/octet-stream']);
 

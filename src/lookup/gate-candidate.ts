@@ -5,14 +5,14 @@
  * inspect. An answer that is wrong holds the candidate; no answer at all fails the image (see couldNotAnswer).
  */
 import { isArchpinError } from '../core/errors.js';
-import { DOCKER_IMAGE_CONFIG, OCI_IMAGE_CONFIG, parseImageConfig, parseManifest, type IndexManifest, type Manifest } from '../core/manifest.js';
+import { CONFIG_MAX_BYTES, DOCKER_IMAGE_CONFIG, OCI_IMAGE_CONFIG, parseImageConfig, parseManifest, type IndexManifest, type Manifest } from '../core/manifest.js';
 import type { Platform } from '../core/platform.js';
 import type { HoldReason, ChildCheck, CurrentImage, GateCandidate, GatePolicy, UnreadableManifest, Verdict } from '../core/verdict.js';
 import type { FirstSeenStore } from './first-seen-store.js';
 import type { ImageLocation } from '../core/dependency.js';
 import type { FetchedManifest, ManifestSource } from './manifest-source.js';
 import { platformsToVerify } from '../core/verify-scope.js';
-import { CONFIG_MAX_BYTES, resolveNested, verifyChildren } from './verify-children.js';
+import { resolveNested, verifyChildren } from './verify-children.js';
 
 const UNTRUSTED: ReadonlySet<string> = new Set(['digest-mismatch', 'unsupported-media-type', 'manifest-too-large']);
 const IMAGE_CONFIG_TYPES: ReadonlySet<string> = new Set([OCI_IMAGE_CONFIG, DOCKER_IMAGE_CONFIG]);

@@ -8,7 +8,9 @@ import { DEFAULT_HUB_API_URL, type HubTag } from './hub-tags.js';
 import { createManifestCache, type CachedManifest } from './manifest-cache.js';
 import { readCappedBody } from './read-body.js';
 import { createRegistryAuth, type RegistryAuth } from './registry-auth.js';
-import { MIB, parseJson, tooLargeAs, type ImageLocation, type RegistryContext } from './registry-context.js';
+import { MIB } from '../core/budgets.js';
+import { MAX_MANIFEST_BYTES } from '../core/manifest.js';
+import { parseJson, tooLargeAs, type ImageLocation, type RegistryContext } from './registry-context.js';
 import { registryBaseUrl } from './registry-endpoint.js';
 import { RegistryError } from './registry-errors.js';
 import { createHostStats, type HostStats, type RegistryHostStats } from './registry-host-stats.js';
@@ -101,8 +103,6 @@ export interface RegistryClient {
   /** Pulls, requests, quota and stops per registry host contacted. */
   hostStats(): readonly RegistryHostStats[];
 }
-
-const DEFAULT_MAX_MANIFEST_BYTES = 4 * MIB;
 
 /**
  * A registry client: the parts below, each doing one job, put together. Stats and kind detection watch every
@@ -239,7 +239,7 @@ function buildContext(options: RegistryClientOptions, parts: { transport: Transp
     sendPlain: (request) => transport.send(request, null),
     hostIs: (host, registry) => registryOfHost.set(host, registry),
     profileOf: (registry) => kinds.profileOf(registry),
-    maxManifestBytes: options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES,
+    maxManifestBytes: options.maxManifestBytes ?? MAX_MANIFEST_BYTES,
     maxTagPages: options.maxTagPages ?? 100,
     maxTags: options.maxTags ?? 50_000,
   };

@@ -1,4 +1,5 @@
 /** What the request functions of the registry client share: how to reach a repository and how to send. */
+import { MIB } from '../core/budgets.js';
 import type { ImageLocation } from '../core/dependency.js';
 import type { AuthTarget } from './registry-auth.js';
 import type { RegistryProfile } from './registry-profile.js';
@@ -23,7 +24,6 @@ export interface RegistryContext {
   readonly maxTags: number;
 }
 
-export const MIB = 1024 * 1024;
 export const MAX_TAG_PAGE_BYTES = 16 * MIB;
 
 export function v2Url(target: AuthTarget, path: string): URL {

@@ -4,14 +4,12 @@
  * throws for one bad child, so one broken platform holds its candidate and never aborts the image's lookup.
  */
 import { isArchpinError } from '../core/errors.js';
-import { IMAGE_MEDIA_TYPES, INDEX_MEDIA_TYPES, MAX_MANIFEST_BYTES, parseImageConfig, parseManifest, type IndexEntry, type IndexManifest } from '../core/manifest.js';
+import { CONFIG_MAX_BYTES, IMAGE_MEDIA_TYPES, INDEX_MEDIA_TYPES, MAX_MANIFEST_BYTES, parseImageConfig, parseManifest, type IndexEntry, type IndexManifest } from '../core/manifest.js';
 import { entriesToVerify } from '../core/verify-scope.js';
 import type { ChildCheck, ChildFailureCode } from '../core/verdict.js';
 import type { ImageLocation } from '../core/dependency.js';
 import type { ManifestSource, VouchedChild } from './manifest-source.js';
 
-/** Largest config blob read (real ones are a few KiB). */
-export const CONFIG_MAX_BYTES = 1024 * 1024;
 /** Nested indexes are followed this many levels below the top index; deeper ones stay unresolved (`nested-index`). */
 export const MAX_NESTED_DEPTH = 2;
 
