@@ -5,7 +5,8 @@ import type { Config } from '../config/schema.js';
 import type { Dependency } from '../core/dependency.js';
 import { errorFields } from '../core/errors.js';
 import type { RepositoryOutcome } from '../core/outcome.js';
-import { findUpdate, type FindUpdatesDeps } from '../lookup/find-updates.js';
+import type { FindUpdatesDeps } from '../lookup/find-updates.js';
+import { lookupAndGate } from '../pipeline/pipeline.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
 import { repositoryJob } from './repository-job.js';
 import type { LookedUp, RunRepositoryDeps } from './run-repository.js';
@@ -68,7 +69,7 @@ export function sharedLookup(deps: SweepDeps): (dependencies: readonly Dependenc
         let pending = memo.get(id);
         if (!pending) {
           const keys = new Set<string>();
-          pending = findUpdate(dependency, { ...deps.lookup, firstSeen: recording(deps.lookup.firstSeen, keys), policyFor }).then((result) => ({ ...result, firstSeenKeys: [...keys] }));
+          pending = lookupAndGate(dependency, { ...deps.lookup, firstSeen: recording(deps.lookup.firstSeen, keys), policyFor }).then((result) => ({ ...result, firstSeenKeys: [...keys] }));
           memo.set(id, pending);
         }
         return { ...(await pending), dependency };

@@ -5,6 +5,7 @@ import { formatImageRef } from '../core/image-ref.js';
 import type { ImageReference } from '../core/types.js';
 import type { HoldReason } from '../core/verdict.js';
 import { auditPin, type PinnedDependency } from '../lookup/audit-pin.js';
+import { judged } from '../pipeline/pipeline.js';
 import { applyEnabled } from './check.js';
 import { EXIT_OK, EXIT_PARTIAL, EXIT_UNSAFE, type CliIo, type ExitCode } from './io.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
@@ -42,7 +43,7 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
   const errors: LookupFailure[] = [];
   let done = 0;
   for (const dependency of pinned) {
-    const result = await auditPin(dependency, setup.deps, io.now());
+    const result = await judged(auditPin(dependency, setup.deps, io.now()));
     progress.update(++done, pinned.length);
     if (result.error) errors.push(result.error);
     const [first, ...more] = result.reasons;

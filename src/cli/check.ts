@@ -8,8 +8,7 @@ import type { Dependency } from '../core/dependency.js';
 import type { RegistryRequestEvent } from '../lookup/registry-client.js';
 import type { LogLevel } from './args.js';
 import { createLogger, logFormatFor } from './logger.js';
-import { findUpdates } from '../lookup/find-updates.js';
-import { lookupAndPlan, markDisabled, referencesByFile, verifyEdits } from '../pipeline/pipeline.js';
+import { lookupAndGateAll, lookupAndPlan, markDisabled, referencesByFile, verifyEdits } from '../pipeline/pipeline.js';
 import { unifiedDiff } from '../plan/unified-diff.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UPDATES, type CliIo, type ExitCode } from './io.js';
 import { cacheDirectory, lookupSetup, requireCredentialVariables } from './lookup-deps.js';
@@ -68,7 +67,7 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
     lookup = await lookupAndPlan(references, (all) => {
       dependencies = all;
       progress.update(0, all.length);
-      return findUpdates(all, setup.deps);
+      return lookupAndGateAll(all, setup.deps);
     });
   } finally {
     stopListening();

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { imageKey, parseImageRef } from '../core/image-ref.js';
 import { ArchpinError, isArchpinError } from '../core/errors.js';
 import { inspectReference, newestTags, type ImageInspection } from '../lookup/inspect-image.js';
+import { judged } from '../pipeline/pipeline.js';
 import type { ParsedArgs } from './args.js';
 import { EXIT_OK, EXIT_PARTIAL, EXIT_UNSAFE, type CliIo, type ExitCode } from './io.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
@@ -23,11 +24,11 @@ export async function runInspect(args: ParsedArgs, config: Config, io: CliIo): P
     if (args.tags !== undefined) {
       const tags = await newestTags(setup.deps, location, args.tags);
       const rows: ImageInspection[] = [];
-      for (const tag of tags) rows.push(await inspectReference(setup.deps, key, location, { tag, digest: null }));
+      for (const tag of tags) rows.push(await judged(inspectReference(setup.deps, key, location, { tag, digest: null })));
       io.stdout(args.format === 'json' ? `${JSON.stringify({ version: 1, image: key, tags: rows.map(inspectionJson) }, null, 2)}\n` : renderMatrix(key, rows));
       return rows[0] !== undefined && !rows[0].verdict.pass ? EXIT_UNSAFE : EXIT_OK;
     }
-    const inspection = await inspectReference(setup.deps, key, location, ref.digest !== null ? { tag: ref.tag, digest: ref.digest } : { tag: ref.tag ?? 'latest', digest: null });
+    const inspection = await judged(inspectReference(setup.deps, key, location, ref.digest !== null ? { tag: ref.tag, digest: ref.digest } : { tag: ref.tag ?? 'latest', digest: null }));
     io.stdout(args.format === 'json' ? `${JSON.stringify({ version: 1, image: key, ...inspectionJson(inspection) }, null, 2)}\n` : renderOne(key, inspection));
     return inspection.verdict.pass ? EXIT_OK : EXIT_UNSAFE;
   } catch (error) {

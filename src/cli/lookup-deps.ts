@@ -2,7 +2,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRunPolicy } from '../config/run-policy.js';
 import type { Config } from '../config/schema.js';
-import { evaluateCandidate } from '../gate/evaluate.js';
 import { createCredentialResolver, type CredentialResolver } from '../lookup/credential-resolver.js';
 import type { FindUpdatesDeps } from '../lookup/find-updates.js';
 import { openFirstSeenStore, type FirstSeenStore } from '../lookup/first-seen-store.js';
@@ -127,7 +126,6 @@ export async function lookupSetup(
   const policy = createRunPolicy(config, options.platforms);
   const deps: FindUpdatesDeps = {
     source,
-    evaluate: evaluateCandidate,
     policyFor: (key, tag) => policy.forImage(key, tag),
     firstSeen,
     now: io.now,

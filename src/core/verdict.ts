@@ -152,3 +152,11 @@ export interface GateInput {
   /** Epoch ms. */
   readonly now: number;
 }
+
+/**
+ * A lookup that gathers facts for the gate one candidate at a time: it yields each candidate's facts as a
+ * GateInput, is sent back the gate's Verdict, and returns its result. The lookup never calls the gate; the
+ * pipeline answers its questions. One candidate at a time keeps the pull economy: a candidate refused on a
+ * registry's record costs no pull, and the lookup stops at the first candidate that passes.
+ */
+export type GateQuestions<T> = AsyncGenerator<GateInput, T, Verdict>;

@@ -9,7 +9,7 @@ import type { Dependency, ImageLocation, LookupFailure } from '../core/dependenc
 import { KNOWN_EMPTY_DIGESTS } from '../core/digest.js';
 import { compareTags, isCompatible, parseDockerTag } from '../core/docker-versioning.js';
 import { ArchpinError, isArchpinError } from '../core/errors.js';
-import type { HoldReason, CurrentImage } from '../core/verdict.js';
+import type { HoldReason, CurrentImage, GateQuestions } from '../core/verdict.js';
 import { findUpdate, lookupFailure, type FindUpdatesDeps } from './find-updates.js';
 import type { IndexEntry, Manifest } from '../core/manifest.js';
 import type { ManifestSource, RecordedIndex } from './manifest-source.js';
@@ -66,18 +66,24 @@ function confirming(source: ManifestSource): ManifestSource {
   };
 }
 
-export async function auditPin(dependency: PinnedDependency, lookupDeps: FindUpdatesDeps, now: number): Promise<PinAudit> {
+/** The facts about a pin and its fix, each candidate's yielded to the gate (see GateQuestions). */
+export async function* auditPin(dependency: PinnedDependency, lookupDeps: FindUpdatesDeps, now: number): GateQuestions<PinAudit> {
   const deps: FindUpdatesDeps = { ...lookupDeps, source: confirming(lookupDeps.source) };
   let reasons: readonly HoldReason[];
   try {
-    reasons = KNOWN_EMPTY_DIGESTS.has(dependency.digest) ? [EMPTY_REASON] : ((await recordReasons(dependency, deps, now)) ?? (await pinReasons(dependency, deps, now)));
+    reasons = KNOWN_EMPTY_DIGESTS.has(dependency.digest) ? [EMPTY_REASON] : ((yield* recordReasons(dependency, deps, now)) ?? (yield* pinReasons(dependency, deps, now)));
   } catch (error) {
     return { reasons: [], fix: null, error: lookupFailure(dependency, error) };
   }
   if (reasons.length === 0) return { reasons, fix: null, error: null };
-  const repin = await findUpdate({ ...dependency, digest: null }, lookupDeps);
+  const repin = yield* findUpdate({ ...dependency, digest: null }, lookupDeps);
   if (repin.update) return { reasons, fix: { tag: repin.update.tag, digest: repin.update.digest }, error: null };
-  const other = await otherVersionFix(dependency, lookupDeps, now).catch(() => null);
+  let other: { tag: string; digest: string } | null = null;
+  try {
+    other = yield* otherVersionFix(dependency, lookupDeps, now);
+  } catch {
+    // No fix found is said as no fix; the pin's reasons stand.
+  }
   return { reasons, fix: other, error: null };
 }
 
@@ -94,7 +100,7 @@ function auditPolicy(deps: FindUpdatesDeps, dependency: PinnedDependency) {
  * when the pin passes, a 404 for the pin is `pin-missing`, and null (read the index itself) when there is no
  * complete record or the record shows anything wrong, so that every reported reason rests on the index's bytes.
  */
-async function recordReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): Promise<readonly HoldReason[] | null> {
+async function* recordReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): GateQuestions<readonly HoldReason[] | null> {
   const { source } = deps;
   const { location, digest } = dependency;
   if (!source.recordedIndex) return null;
@@ -116,7 +122,7 @@ async function recordReasons(dependency: PinnedDependency, deps: FindUpdatesDeps
   const current: CurrentImage | null = tagged !== null && tagged.digest !== digest ? { manifest: tagged.manifest as Manifest, imagePlatform: null } : null;
   const baseline: CurrentImage = { manifest: (tagged ?? pinned).manifest as Manifest, imagePlatform: null };
   const policy = baselinePolicy(auditPolicy(deps, dependency), baseline, { pinnedImage: false });
-  const outcome = await gateInspected({ deps, location, image: dependency.key, current, policy, now }, dependency.tag, pinned);
+  const outcome = yield* gateInspected({ deps, location, image: dependency.key, current, policy, now }, dependency.tag, pinned);
   return 'reasons' in outcome ? null : [];
 }
 
@@ -126,7 +132,7 @@ function recordedInspected(recorded: RecordedIndex | null): Inspected | null {
 }
 
 /** The pin judged from its manifest's bytes (fetched by digest, cached forever), its children verified. */
-async function pinReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): Promise<readonly HoldReason[]> {
+async function* pinReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): GateQuestions<readonly HoldReason[]> {
   const { source } = deps;
   const { location, digest } = dependency;
   const configured = auditPolicy(deps, dependency);
@@ -148,7 +154,7 @@ async function pinReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, n
     ? configured
     : baselinePolicy(configured, taggedImage ?? pinnedImage, { pinnedImage: pinned.manifest.kind === 'image' && (taggedImage === null || taggedDigest === digest) });
   const run: GateRun = { deps, location, image: dependency.key, current, policy, now, alwaysVerify: true };
-  const outcome = await gateInspected(run, dependency.tag, pinned);
+  const outcome = yield* gateInspected(run, dependency.tag, pinned);
   const reasons = 'reasons' in outcome ? [...outcome.reasons] : [];
   return onPurpose && !configured.platforms ? reasons.filter((reason) => reason.code !== 'single-arch') : reasons;
 }
@@ -168,7 +174,7 @@ async function taggedNow(deps: FindUpdatesDeps, location: ImageLocation, tag: st
  * The newest other version of the same format that passes the gate (the policy, or linux/amd64 as there is
  * no baseline): older ones when nothing newer passes, newer ones too when the pin's own tag is gone.
  */
-async function otherVersionFix(dependency: Dependency, deps: FindUpdatesDeps, now: number): Promise<{ tag: string; digest: string } | null> {
+async function* otherVersionFix(dependency: Dependency, deps: FindUpdatesDeps, now: number): GateQuestions<{ tag: string; digest: string } | null> {
   const pinnedTag = dependency.tag;
   if (!pinnedTag) return null;
   const configured = deps.policyFor(dependency.key);
@@ -180,7 +186,7 @@ async function otherVersionFix(dependency: Dependency, deps: FindUpdatesDeps, no
   const policy = baselinePolicy({ ...configured, minimumReleaseAge: null }, null, { pinnedImage: false });
   const run: GateRun = { deps, location: dependency.location, image: dependency.key, current: null, policy, now };
   for (const tag of versions) {
-    const outcome = await gateTag(run, tag, () => deps.source.manifestByTag(dependency.location, tag));
+    const outcome = yield* gateTag(run, tag, () => deps.source.manifestByTag(dependency.location, tag));
     if (!('reasons' in outcome)) return { tag, digest: outcome.digest };
   }
   return null;

@@ -6,7 +6,7 @@ import { parseManifest, type Manifest } from '../core/manifest.js';
 import { platformKey, type Platform } from '../core/platform.js';
 import { platformsOf } from '../core/platforms-of.js';
 import { selectPlatformEntry } from '../core/select-platform-entry.js';
-import type { CurrentImage, GateCandidate, GateInput, GatePolicy, UnreadableManifest, Verdict } from '../core/verdict.js';
+import type { CurrentImage, GateCandidate, GatePolicy, GateQuestions, UnreadableManifest } from '../core/verdict.js';
 import type { FirstSeenStore } from './first-seen-store.js';
 import { RegistryError } from './registry-errors.js';
 import { fetchChecked, gateTag, GateUnreadable, inspectManifest, type Gated, type GateRun } from './gate-candidate.js';
@@ -15,8 +15,6 @@ import type { FetchedManifest, ManifestSource, TagPreview } from './manifest-sou
 
 export interface FindUpdatesDeps {
   readonly source: ManifestSource;
-  /** The gate (the lookup asks it about each candidate, newest first). */
-  readonly evaluate: (input: GateInput) => Verdict;
   /** The policy for an image; with its current tag, rules that match on the current version apply too. */
   readonly policyFor: (key: string, currentTag?: string | null) => GatePolicy & VersionPolicy;
   readonly firstSeen: FirstSeenStore;
@@ -78,12 +76,14 @@ export function lookupFailure(dependency: Dependency, error: unknown, tag: strin
 }
 
 /**
- * Finds the update for one dependency: the newest compatible tag whose index passes the gate, falling
- * back to older ones when newer ones are held; else a digest update (or pin) of its own tag, gated too.
- * A candidate is proposed only after the gate has seen every runnable child fetched and verified. An error
- * on one candidate holds that candidate (the search goes on); only the image in use failing is an error.
+ * The lookup of one dependency: the image in use, then its candidates newest first (compatible newer tags,
+ * then its own tag for a digest update or pin), each candidate's facts yielded to the gate (see GateQuestions):
+ * first as the registry's API records it, when it does (a refusal there costs no pull), then from the pulled
+ * index with every runnable child fetched and verified. The first candidate the gate passes is the update;
+ * the ones it refused are held. An error on one candidate holds that candidate (the search goes on); only the
+ * image in use failing is an error.
  */
-export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps): Promise<DependencyResult> {
+export async function* findUpdate(dependency: Dependency, deps: FindUpdatesDeps): GateQuestions<DependencyResult> {
   const { source, location } = { source: deps.source, location: dependency.location };
   const configured = deps.policyFor(dependency.key, dependency.tag);
   const held: HeldUpdate[] = [];
@@ -174,8 +174,8 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
     if (!needCreated || policy.holdWithoutReleaseTime) return { created: null };
     return { created: firstSeen ?? now, createdFrom: 'first-seen' };
   };
-  /** Judges a tag on the API's description alone; a block there holds it without a pull. */
-  const heldOnPreview = async (tag: string, type: UpdateType): Promise<HeldUpdate | null> => {
+  /** Asks the gate about a tag as the API describes it; a refusal there holds it without a pull. */
+  const heldOnPreview = async function* (tag: string, type: UpdateType): GateQuestions<HeldUpdate | null> {
     const policy = policyOf(type);
     const described = await preview(tag);
     if (described === null || described.index === null) return null;
@@ -190,7 +190,7 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
       ...(described.pushedAt !== null ? { created: described.pushedAt, createdFrom: 'tag-last-pushed' as const } : { created: null }),
       firstSeen,
     };
-    const verdict = deps.evaluate({ candidate, current, policy: described.pushedAt !== null ? policy : { ...policy, minimumReleaseAge: null }, now });
+    const verdict = yield { candidate, current, policy: described.pushedAt !== null ? policy : { ...policy, minimumReleaseAge: null }, now };
     if (verdict.pass) return null;
     // The platforms come from the API's record of each image (its config), not from the index's descriptors.
     const reasons = verdict.reasons.map((reason) => (reason.code === 'too-new' ? reason : { ...reason, message: `${reason.message} (as ${described.recordedBy} records it)` }));
@@ -205,12 +205,12 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
       const candidates = policyCandidates(dependency.tag, tags, policy);
       for (const tag of candidates) {
         const type = (versioningFor(policy.versioning ?? 'docker').updateType(dependency.tag, tag) ?? 'digest') as UpdateType;
-        const early = await heldOnPreview(tag, type);
+        const early = yield* heldOnPreview(tag, type);
         if (early !== null) {
           held.push(early);
           continue;
         }
-        const outcome = await gateTag({ ...context, policy: policyOf(type) }, tag, () => source.manifestByTag(location, tag));
+        const outcome = yield* gateTag({ ...context, policy: policyOf(type) }, tag, () => source.manifestByTag(location, tag));
         if ('reasons' in outcome) {
           held.push(outcome);
           continue;
@@ -234,7 +234,7 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
         const head = await source.tagDigest(location, dependency.tag).catch(() => null);
         if (head === dependency.digest) return { dependency, update: null, held, error: null };
       }
-      const early = await heldOnPreview(dependency.tag, followType);
+      const early = yield* heldOnPreview(dependency.tag, followType);
       if (early !== null) {
         held.push(early);
         return { dependency, update: null, held, error: null };
@@ -244,7 +244,7 @@ export async function findUpdate(dependency: Dependency, deps: FindUpdatesDeps):
         const upToDate = fetched.digest === dependency.digest || (keepPlatform !== null && indexContains(fetched, dependency.digest));
         if (upToDate) return { dependency, update: null, held, error: null };
       }
-      const outcome = await gateTag({ ...context, policy: follow }, dependency.tag, async () => {
+      const outcome = yield* gateTag({ ...context, policy: follow }, dependency.tag, async () => {
         if ('kind' in fetched) throw new GateUnreadable(fetched);
         return fetched;
       });
@@ -282,28 +282,4 @@ function indexContains(fetched: FetchedManifest, digest: string): boolean {
 /** Whether a manifest is an index with an entry for `digest` (a single-platform pin taken from it). */
 export function indexLists(manifest: Manifest, digest: string): boolean {
   return manifest.kind === 'index' && manifest.entries.some((entry) => entry.digest === digest);
-}
-
-/**
- * Runs findUpdate over all dependencies, a few at a time (the registry client queues per host). When
- * `deps.signal` aborts, no further dependency starts and those cut short (ending in an error after the abort)
- * are left out: the result then holds only the dependencies whose lookup finished, in order.
- */
-export async function findUpdates(dependencies: readonly Dependency[], deps: FindUpdatesDeps, concurrency = 8): Promise<DependencyResult[]> {
-  const results = new Array<DependencyResult | undefined>(dependencies.length);
-  let next = 0;
-  let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < dependencies.length && !deps.signal?.aborted) {
-      const index = next++;
-      const dependency = dependencies[index];
-      if (dependency === undefined) continue;
-      const result = await findUpdate(dependency, deps);
-      if (deps.signal?.aborted && result.error !== null) continue;
-      results[index] = result;
-      deps.onProgress?.(++done, dependencies.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, dependencies.length) }, worker));
-  return results.filter((result): result is DependencyResult => result !== undefined);
 }

@@ -1,13 +1,14 @@
 /**
- * One candidate through the gate, with the I/O the gate needs: read the manifest, resolve nested indexes,
- * a descriptor-only verdict first (a candidate already refused costs no child requests), then every runnable
- * child and its config fetched by digest and verified, and the final verdict. Shared by check/run, audit and
- * inspect. An answer that is wrong holds the candidate; no answer at all fails the image (see couldNotAnswer).
+ * The facts the gate needs about one candidate, gathered in the order that spares requests: read the manifest,
+ * resolve nested indexes, ask the gate about the descriptors first (a candidate already refused costs no child
+ * requests), then fetch and verify every runnable child and its config by digest and ask again. The questions
+ * are yielded (GateQuestions): this module never calls the gate. Shared by check/run, audit and inspect. An
+ * answer that is wrong holds the candidate; no answer at all fails the image (see couldNotAnswer).
  */
 import { isArchpinError } from '../core/errors.js';
 import { CONFIG_MAX_BYTES, DOCKER_IMAGE_CONFIG, OCI_IMAGE_CONFIG, parseImageConfig, parseManifest, type IndexManifest, type Manifest } from '../core/manifest.js';
 import type { Platform } from '../core/platform.js';
-import type { HoldReason, ChildCheck, CurrentImage, GateCandidate, GatePolicy, UnreadableManifest, Verdict } from '../core/verdict.js';
+import type { HoldReason, ChildCheck, CurrentImage, GateCandidate, GatePolicy, GateQuestions, UnreadableManifest } from '../core/verdict.js';
 import type { FirstSeenStore } from './first-seen-store.js';
 import type { ImageLocation } from '../core/dependency.js';
 import type { FetchedManifest, ManifestSource } from './manifest-source.js';
@@ -55,7 +56,6 @@ export interface GateHold {
 export interface GateRun {
   readonly deps: {
     readonly source: ManifestSource;
-    readonly evaluate: (input: import('../core/verdict.js').GateInput) => Verdict;
     readonly firstSeen: FirstSeenStore;
   };
   readonly location: ImageLocation;
@@ -163,10 +163,11 @@ async function inspectParsed(source: ManifestSource, location: ImageLocation, fe
 }
 
 /**
- * Gates one tag (or digest) end to end. Returns the passing candidate, or a hold with reasons. A wrong answer
- * about this candidate is a hold (`unverified` when it cannot be read); no answer throws (couldNotAnswer).
+ * Gathers the facts about one tag (or digest) end to end and asks the gate about them. Returns the passing
+ * candidate, or a hold with reasons. A wrong answer about this candidate is a hold (`unverified` when it cannot
+ * be read); no answer throws (couldNotAnswer).
  */
-export async function gateTag(run: GateRun, tag: string | null, fetch: () => Promise<FetchedManifest>): Promise<Gated | GateHold> {
+export async function* gateTag(run: GateRun, tag: string | null, fetch: () => Promise<FetchedManifest>): GateQuestions<Gated | GateHold> {
   const { deps, location, image } = run;
   let inspected: Inspected;
   try {
@@ -184,11 +185,14 @@ export async function gateTag(run: GateRun, tag: string | null, fetch: () => Pro
     const message = error instanceof Error ? error.message : String(error);
     return { image, tag, digest: '', reasons: [{ code: 'unverified', message: `could not be checked (${code}): ${message}` }] };
   }
-  return gateInspected(run, tag, inspected);
+  return yield* gateInspected(run, tag, inspected);
 }
 
-/** The two-step verdict over an inspected manifest (see gateTag). */
-export async function gateInspected(run: GateRun, tag: string | null, inspected: Inspected): Promise<Gated | GateHold> {
+/**
+ * The two questions over an inspected manifest (see gateTag): descriptors only first, then, for an index the
+ * gate has not refused already, with every child to verify fetched and verified.
+ */
+export async function* gateInspected(run: GateRun, tag: string | null, inspected: Inspected): GateQuestions<Gated | GateHold> {
   const { deps, location, image, current, policy, now } = run;
   const digest = inspected.digest;
   const releaseOf = async (created: number | null, firstSeen: number | null): Promise<Pick<GateCandidate, 'created' | 'createdFrom'>> =>
@@ -205,11 +209,11 @@ export async function gateInspected(run: GateRun, tag: string | null, inspected:
     ...(inspected.configProblem ? { configProblem: inspected.configProblem } : {}),
   };
   // Descriptor-only first, without the release age (the children tell the creation time).
-  const first = deps.evaluate({ candidate: base, current, policy: { ...policy, minimumReleaseAge: null }, now });
+  const first = yield { candidate: base, current, policy: { ...policy, minimumReleaseAge: null }, now };
   const manifest = inspected.manifest;
   if (manifest.kind !== 'index') {
     if (!first.pass) return { image, tag, digest, reasons: first.reasons, manifest };
-    const verdict = deps.evaluate({ candidate: { ...base, ...(await releaseOf(base.created, base.firstSeen)) }, current, policy, now });
+    const verdict = yield { candidate: { ...base, ...(await releaseOf(base.created, base.firstSeen)) }, current, policy, now };
     if (!verdict.pass) return { image, tag, digest, reasons: verdict.reasons, manifest };
     return { digest, manifest: manifest as Manifest, platforms: verdict.platforms, unverified: verdict.unverified ?? [], children: new Map() };
   }
@@ -224,7 +228,7 @@ export async function gateInspected(run: GateRun, tag: string | null, inspected:
   for (const check of children.values()) {
     if (check.ok && check.created !== null && (created === null || check.created > created)) created = check.created;
   }
-  const verdict = deps.evaluate({ candidate: { ...base, children, ...(await releaseOf(created, base.firstSeen)) }, current, policy, now });
+  const verdict = yield { candidate: { ...base, children, ...(await releaseOf(created, base.firstSeen)) }, current, policy, now };
   if (!verdict.pass) return { image, tag, digest, reasons: verdict.reasons, children, manifest };
   return { digest, manifest, platforms: verdict.platforms, unverified: verdict.unverified ?? [], children };
 }

@@ -7,7 +7,7 @@ import type { ImageLocation } from '../core/dependency.js';
 import { compareTags, parseDockerTag } from '../core/docker-versioning.js';
 import { INDEX_MEDIA_TYPES, type Manifest } from '../core/manifest.js';
 import { platformKey } from '../core/platform.js';
-import type { HoldReason, ChildCheck, UnreadableManifest } from '../core/verdict.js';
+import type { HoldReason, ChildCheck, GateQuestions, UnreadableManifest } from '../core/verdict.js';
 import type { FindUpdatesDeps } from './find-updates.js';
 import { gateTag, type GateRun } from './gate-candidate.js';
 
@@ -42,10 +42,11 @@ function inspectPolicy(deps: FindUpdatesDeps, key: string) {
 /** What inspect looks at: a tag, or a digest (with the tag it was given under, if any). */
 export type InspectTarget = { readonly tag: string; readonly digest: null } | { readonly tag: string | null; readonly digest: string };
 
-export async function inspectReference(deps: FindUpdatesDeps, key: string, location: ImageLocation, target: InspectTarget): Promise<ImageInspection> {
+/** The facts about one tag or digest, yielded to the gate (see GateQuestions), and what inspect shows of them. */
+export async function* inspectReference(deps: FindUpdatesDeps, key: string, location: ImageLocation, target: InspectTarget): GateQuestions<ImageInspection> {
   const { tag } = target;
   const run: GateRun = { deps, location, image: key, current: null, policy: inspectPolicy(deps, key), now: deps.now(), alwaysVerify: true, verifyAll: true };
-  const outcome = await gateTag(run, tag, () => (target.digest !== null ? deps.source.manifestByDigest(location, target.digest) : deps.source.manifestByTag(location, target.tag)));
+  const outcome = yield* gateTag(run, tag, () => (target.digest !== null ? deps.source.manifestByDigest(location, target.digest) : deps.source.manifestByTag(location, target.tag)));
   const manifest: Manifest | UnreadableManifest | undefined = outcome.manifest;
   const children: ReadonlyMap<string, ChildCheck> = outcome.children ?? new Map();
   const entries =

@@ -11,6 +11,9 @@ import type { Plan } from '../core/planned.js';
 import { sourceFile, type SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
 import { verifyFileEdits, type FileEdit, type Rescan, type VerifiedFile } from '../core/verify-edits.js';
+import type { GateQuestions } from '../core/verdict.js';
+import { evaluateCandidate } from '../gate/evaluate.js';
+import { findUpdate, type FindUpdatesDeps } from '../lookup/find-updates.js';
 import { planUpdates } from '../plan/plan-updates.js';
 import { EXTRACTORS } from '../scan/extractors/index.js';
 import type { ScanContext } from '../scan/extractor.js';
@@ -49,6 +52,45 @@ export function scanSources(files: readonly SourceFile[], readProblems: readonly
 /** References of images a package rule disables are reported as skipped (`ignored`). */
 export function markDisabled(references: readonly Reference[], enabled: (image: string) => boolean): Reference[] {
   return references.map((reference) => (reference.skip === null && reference.image && !enabled(imageKey(reference.image)) ? { ...reference, skip: 'ignored' } : reference));
+}
+
+/**
+ * Lookup, then gate, for each candidate in turn: the lookup yields a candidate's facts, the gate judges them,
+ * and the verdict goes back to the lookup, which stops at the first candidate that passes.
+ */
+export async function judged<T>(questions: GateQuestions<T>): Promise<T> {
+  let step = await questions.next();
+  while (step.done !== true) step = await questions.next(evaluateCandidate(step.value));
+  return step.value;
+}
+
+/** Lookup + gate for one dependency. */
+export function lookupAndGate(dependency: Dependency, deps: FindUpdatesDeps): Promise<DependencyResult> {
+  return judged(findUpdate(dependency, deps));
+}
+
+/**
+ * Lookup + gate over all dependencies, a few at a time (the registry client queues per host). When
+ * `deps.signal` aborts, no further dependency starts and those cut short (ending in an error after the abort)
+ * are left out: the result then holds only the dependencies whose lookup finished, in order.
+ */
+export async function lookupAndGateAll(dependencies: readonly Dependency[], deps: FindUpdatesDeps, concurrency = 8): Promise<DependencyResult[]> {
+  const results = new Array<DependencyResult | undefined>(dependencies.length);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < dependencies.length && !deps.signal?.aborted) {
+      const index = next++;
+      const dependency = dependencies[index];
+      if (dependency === undefined) continue;
+      const result = await lookupAndGate(dependency, deps);
+      if (deps.signal?.aborted && result.error !== null) continue;
+      results[index] = result;
+      deps.onProgress?.(++done, dependencies.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, dependencies.length) }, worker));
+  return results.filter((result): result is DependencyResult => result !== undefined);
 }
 
 /** The lookup stage (with the gate): one result per dependency, in the same order. */

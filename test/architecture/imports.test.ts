@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The shape of src/: the stages (scan, lookup, gate, plan, apply) and config talk to each other only
- * through the records and helpers in core/, core/ imports nothing outside itself, and no module
- * imports itself back through a loop.
+ * through the records and helpers in core/, core/ imports nothing outside itself, the pipeline wires the
+ * stages and nothing above them, the gate is asked only by the pipeline (and by the chain pins' gate
+ * beside it), and no module imports itself back through a loop.
  */
 const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src');
 const STAGES = ['scan', 'lookup', 'gate', 'plan', 'apply', 'config'] as const;
@@ -60,6 +61,18 @@ describe('module structure', () => {
       return targets.filter((target) => folderOf(target) !== folder && folderOf(target) !== 'core').map((target) => `${from} → ${target}`);
     });
     expect(crossings).toEqual([]);
+  });
+
+  it('lets the pipeline import only the stages and core, never the commands above it', () => {
+    const above = [...graph].flatMap(([from, targets]) =>
+      folderOf(from) === 'pipeline' ? targets.filter((target) => !['pipeline', 'core', ...STAGES].includes(folderOf(target))).map((target) => `${from} → ${target}`) : [],
+    );
+    expect(above).toEqual([]);
+  });
+
+  it('has the gate asked only by the pipeline and the chain pins gate', () => {
+    const askers = [...graph].filter(([from, targets]) => folderOf(from) !== 'gate' && targets.some((target) => folderOf(target) === 'gate')).map(([from]) => from);
+    expect(askers.sort()).toEqual(['bot/chain-gate.ts', 'pipeline/pipeline.ts']);
   });
 
   it('has no import loops', () => {
