@@ -9,10 +9,11 @@
  * so serve's sessions log in once per token life. A login that fails is not fatal: the API is read anonymously and
  * private repositories go through the registry, with one warning per client.
  */
+import { MIB } from '../core/budgets.js';
 import { registerSecret } from '../core/redact.js';
 import type { RegistryCredentials } from './docker-config.js';
 import { readCappedBody } from './read-body.js';
-import { MIB, parseJson, tooLargeAs, type RegistryContext } from './registry-context.js';
+import { parseJson, tooLargeAs, type RegistryContext } from './registry-context.js';
 import { isSafeTransport } from './registry-endpoint.js';
 import { RegistryError } from './registry-errors.js';
 import { credentialIdentity, tokenKey, type TokenCache } from './token-cache.js';
