@@ -45,14 +45,18 @@ export async function startTestServe(
   };
 }
 
-/** Polls `probe` until it gives a truthy value. The default bound is generous on purpose: test files run side by side on a loaded machine, and the wait ends as soon as the value is there. */
+/**
+ * Polls `probe` until it gives a truthy value. The default bound is generous on purpose: test files run side by side on a loaded machine, and the wait ends as soon as the value is there.
+ * The first polls are 25 ms apart, later ones up to 100 ms: a long wait (a few sweeps, a lock to expire) then costs the probe, often a
+ * `/metrics` request to a serve process, a quarter as often, and a short one is noticed as soon as before.
+ */
 export async function until<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let poll = 1; ; poll++) {
     const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(25 * Math.ceil(poll / 10), 100)));
   }
 }
 

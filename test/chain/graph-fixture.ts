@@ -1,12 +1,15 @@
-/** Checkout trees for chain tests: one directory per project, written to a temporary folder. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+/** Checkout trees for chain tests: one directory per project, written to a temporary folder that is removed when the test ends. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onTestFinished } from 'vitest';
 
 export type ProjectFiles = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
+/** Call it inside a test: the folder goes when that test finishes. */
 export function writeCheckouts(projects: ProjectFiles): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'archpin-chain-'));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
   for (const [project, files] of Object.entries(projects)) {
     for (const [file, text] of Object.entries(files)) {
       const full = path.join(root, project, file);

@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { imagePolicy } from '../../src/config/image-policy.js';
 import { configJsonSchema } from '../../src/config/json-schema.js';
 import { parseConfig } from '../../src/config/parse-config.js';
@@ -66,6 +66,7 @@ describe('config', () => {
     const ok = await runArchpin(['config', 'validate', path.join(ROOT, 'config.example.json')]);
     expect([ok.code, ok.stdout]).toEqual([0, `${path.join(ROOT, 'config.example.json')}: valid\n`]);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'archpin-config-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(path.join(dir, 'bad.json'), '{"settleTime": 30}');
     const bad = await runArchpin(['config', 'validate', 'bad.json'], { cwd: dir });
     expect(bad.code).toBe(2);

@@ -21,6 +21,7 @@
  *           undefined without auth). The seeding helpers in seed.ts use it; a minted token
  *           does not count as a request to the token issuer.
  *   dir, logPath  the temporary directory and the server's log (level warn), for debugging
+ *   storage the filesystem driver's root directory (under dir)
  *   stop()  idempotent
  *
  * Deletion is enabled (`storage.delete.enabled: true`); there is no debug server.
@@ -59,6 +60,7 @@ export interface TestRegistry extends RegistryTarget {
   readonly authorization: AuthorizationProvider;
   readonly dir: string;
   readonly logPath: string;
+  readonly storage: string;
   stop(): Promise<void>;
 }
 
@@ -109,6 +111,8 @@ function htpasswdLine(user: RegistryUser): string {
   return result.stdout.trim();
 }
 
+const storageOf = (dir: string): string => join(dir, 'data');
+
 function configYaml(dir: string, port: number, options: StartRegistryOptions): string {
   const lines = [
     'version: 0.1',
@@ -119,7 +123,7 @@ function configYaml(dir: string, port: number, options: StartRegistryOptions): s
     '    disabled: true',
     'storage:',
     '  filesystem:',
-    `    rootdirectory: ${JSON.stringify(join(dir, 'data'))}`,
+    `    rootdirectory: ${JSON.stringify(storageOf(dir))}`,
     '  delete:',
     '    enabled: true',
     '  maintenance:',
@@ -194,6 +198,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       authorization,
       dir,
       logPath,
+      storage: storageOf(dir),
       stop() {
         stopped ??= stopChild(child).then(() => rm(dir, { recursive: true, force: true }));
         return stopped;

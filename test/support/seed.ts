@@ -19,11 +19,33 @@
  *   pushEmptyIndex(target, repo, tag)                     → EMPTY_OCI_INDEX_DIGEST (the exact 89 Docker Hub bytes)
  *   deleteManifest(target, repo, digest)
  *   seedIncident(target)                                  → IncidentSeed (see below)
+ *   pushIncident(target)                                  → the same, always pushed request by request
+ *
+ * Pushing the incident costs the registry and the test process about 1.5 s of CPU, and a dozen files
+ * seed it. So the suite's global setup (incident-snapshot.ts) pushes it once into a registry of its
+ * own and keeps a copy of what that registry stored; `seedIncident` on a `TestRegistry` copies those
+ * files into the registry's storage (the filesystem driver reads its storage on every request, so the
+ * running registry serves them at once) and returns the same IncidentSeed. Without the copy (a run
+ * without the global setup, or a target that is a proxy or a bare URL) it pushes.
  */
+import { cpSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { sha256Digest } from '../../src/core/digest.js';
 import { pushBlob, pushManifest, tarFile } from '../../scripts/registry-kit.mjs';
-import type { RegistryTarget } from './registry.js';
+import type { RegistryTarget, TestRegistry } from './registry.js';
+
+/** What the global setup hands every test file: the incident as a registry stored it, and its record. */
+export interface IncidentSnapshot {
+  /** A copy of the registry's storage root directory after `pushIncident`. */
+  readonly storage: string;
+  readonly seed: IncidentSeed;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    incidentSnapshot: IncidentSnapshot | undefined;
+  }
+}
 
 export type ManifestFlavor = 'oci' | 'docker';
 
@@ -194,7 +216,17 @@ export interface IncidentSeed {
  *   27.2.0-dind  linux/arm64/v8 only (amd64 has not landed yet)
  * Creation dates grow with the version (27.0.3 on 2024-06-26 … 27.2.0 on 2024-08-27).
  */
-export async function seedIncident(target: RegistryTarget): Promise<IncidentSeed> {
+export async function seedIncident(target: RegistryTarget | TestRegistry): Promise<IncidentSeed> {
+  // Loaded here, not at the top: the global setup imports this module, and vitest's test API cannot load there.
+  const { inject } = await import('vitest');
+  const snapshot = inject('incidentSnapshot');
+  if (snapshot === undefined || !('storage' in target)) return pushIncident(target);
+  cpSync(snapshot.storage, target.storage, { recursive: true });
+  return structuredClone(snapshot.seed);
+}
+
+/** Pushes the incident (see `seedIncident`) through the distribution API. */
+export async function pushIncident(target: RegistryTarget): Promise<IncidentSeed> {
   const repo = INCIDENT_REPOSITORY;
   const created: Record<IncidentTag, string> = {
     '27.0.3': '2024-06-26T18:10:00Z',
