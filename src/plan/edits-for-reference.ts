@@ -142,27 +142,47 @@ function editsThroughVariable(reference: ImageReference, template: Span, variabl
 
 const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
 
-/** A template cut into its text and its variable uses, each with the text it stands for now. */
+/**
+ * A template cut into its text and its variable uses, each with the text it stands for now. A variable
+ * whose value uses other variables (`NESTED: "\${PREFIX}/ruby:3.3"`) is cut too: its own characters are
+ * segments at an `offset` in its span.
+ */
 interface Segment {
   readonly text: string;
   readonly variable?: Span;
+  readonly offset?: number;
 }
 
-function segmentsOf(template: string, variables: readonly Span[]): Segment[] | null {
+function segmentsOf(template: string, variables: readonly Span[], owner: Span | null = null, depth = 0): Segment[] | null {
   const segments: Segment[] = [];
   let last = 0;
+  const literal = (from: number, to: number): void => {
+    if (to === from) return;
+    segments.push(owner === null ? { text: template.slice(from, to) } : { text: template.slice(from, to), variable: owner, offset: from });
+  };
   for (const match of template.matchAll(USE)) {
     const name = match[1] ?? match[2] ?? '';
     const span = variables.find((candidate) => candidate.variable === name);
-    segments.push({ text: template.slice(last, match.index) });
+    // Text between the uses with a `$` left in it (`$$`, `$(…)`) is not something archpin expands.
+    if (template.slice(last, match.index).includes('$')) return null;
+    literal(last, match.index);
+    last = match.index + match[0].length;
+    if (span && span.text.includes('$')) {
+      if (depth >= 8) return null;
+      const inner = segmentsOf(span.text, variables, span, depth + 1);
+      if (!inner) return null;
+      segments.push(...inner);
+      continue;
+    }
     // A use with no span (a dependency-proxy prefix) stands for itself: the reference keeps it as written.
     segments.push(span ? { text: span.text, variable: span } : { text: match[0] });
-    last = match.index + match[0].length;
   }
-  segments.push({ text: template.slice(last) });
-  // Text between the uses with a `$` left in it (`$$`, `$(…)`) is not something archpin expands.
-  return segments.some((segment, index) => index % 2 === 0 && segment.text.includes('$')) ? null : segments;
+  if (template.slice(last).includes('$')) return null;
+  literal(last, template.length);
+  return segments;
 }
+
+const segmentKey = (segment: Segment): string => `${segment.variable?.variable ?? ''}#${segment.offset ?? 'whole'}`;
 
 /**
  * A template that uses several variables (`\${REGISTRY}/ruby:\${RUBY_VERSION}`): the new reference must
@@ -184,13 +204,13 @@ function editsThroughVariables(reference: ImageReference, template: Span, variab
     let tail = 0;
     while (tail < current.length - head && tail < resolved.length - head && current[current.length - 1 - tail] === resolved[resolved.length - 1 - tail]) tail++;
     const windowEnd = current.length - tail;
-    const fits: Array<{ span: Span; value: string; start: number; end: number }> = [];
+    const fits: Array<{ span: Span; value: string; start: number; end: number; segment: Segment }> = [];
     let offset = 0;
     segments.forEach((segment, index) => {
       const start = offset;
       offset += segment.text.length;
       const span = segment.variable;
-      if (!span || segments.filter((other) => other.variable?.variable === span.variable).length > 1) return;
+      if (!span || segments.filter((other) => other.variable !== undefined && segmentKey(other) === segmentKey(segment)).length > 1) return;
       const before = segments
         .slice(0, index)
         .map((other) => other.text)
@@ -200,12 +220,18 @@ function editsThroughVariables(reference: ImageReference, template: Span, variab
         .map((other) => other.text)
         .join('');
       if (resolved.length < before.length + after.length || !resolved.startsWith(before) || !resolved.endsWith(after)) return;
-      fits.push({ span, value: resolved.slice(before.length, resolved.length - after.length), start, end: offset });
+      fits.push({ span, value: resolved.slice(before.length, resolved.length - after.length), start, end: offset, segment });
     });
     // Several variables could take the change only when it sits on a boundary: the first one that holds the window takes it.
     const chosen = fits.length === 1 ? fits[0] : fits.find((fit) => fit.start <= head && windowEnd <= fit.end);
     if (!chosen) return { ok: false, reason: `new reference ${resolved} does not fit the template ${template.text} by changing one variable` };
-    edits.push(scalarEdit(reference, chosen.span, chosen.value));
+    const { span, segment, value } = chosen;
+    if (segment.offset === undefined) edits.push(scalarEdit(reference, span, value));
+    else {
+      // Characters of a variable built from others: only they change, the uses around them stay.
+      const start = span.start + segment.offset;
+      edits.push({ ...(span.file === undefined ? {} : { file: span.file }), start, end: start + segment.text.length, expected: segment.text, replacement: value });
+    }
   }
   const pinnedTemplate = digest === null ? template.text : `${templateText}@${digest}`;
   if (pinnedTemplate !== template.text) edits.push(edit(template, pinnedTemplate));

@@ -109,4 +109,30 @@ describe('edits of a variable defined in an included file', () => {
       ['ci/versions.yml', 'not changed: it goes with .gitlab-ci.yml, where the edit also changes a reference it does not update (line 6: docker:27.1.1-dind)'],
     ]);
   });
+
+  it('edits the characters of a variable built from other variables where they are written, and pins after the template', () => {
+    const nested = scan({
+      '.gitlab-ci.yml': ['include: ci/images.yml', 'variables:', '  MIRROR: registry.example.test/mirror', 'build:', '  image: $BUILDER', '  script: [make]', ''].join('\n'),
+      'ci/images.yml': ['variables:', '  BASE: "${MIRROR}/debian"', '  BUILDER: "${BASE}:bookworm-20241111"', ''].join('\n'),
+    });
+    expect(nested.references.map((reference) => [reference.value, reference.skip, reference.spans.map((span) => [span.file ?? reference.file, span.role, span.text])])).toEqual([
+      [
+        'registry.example.test/mirror/debian:bookworm-20241111',
+        null,
+        [
+          ['.gitlab-ci.yml', 'template', '$BUILDER'],
+          ['.gitlab-ci.yml', 'variable', 'registry.example.test/mirror'],
+          ['ci/images.yml', 'variable', '${BASE}:bookworm-20241111'],
+          ['ci/images.yml', 'variable', '${MIRROR}/debian'],
+        ],
+      ],
+    ]);
+    const [dependency] = dependenciesOf(nested.references);
+    const plan = planUpdates([{ dependency: dependency!, update: proposal('bookworm-20250110', D1), held: [], error: null }]);
+    expect(plan.failures).toEqual([]);
+    expect(verifyEdits(plan.fileEdits, nested).map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
+      ['.gitlab-ci.yml', `include: ci/images.yml\nvariables:\n  MIRROR: registry.example.test/mirror\nbuild:\n  image: $BUILDER@${D1}\n  script: [make]\n`],
+      ['ci/images.yml', 'variables:\n  BASE: "${MIRROR}/debian"\n  BUILDER: "${BASE}:bookworm-20250110"\n'],
+    ]);
+  });
 });

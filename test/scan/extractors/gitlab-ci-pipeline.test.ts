@@ -36,8 +36,8 @@ describe('GitLab CI variables across a pipeline', () => {
         'ci/jobs/build.yml',
         2,
         'registry.example.com/mirror/debian:bookworm-20241111',
-        'templated',
-        'job build; resolved through $BUILDER from other variables (ci/versions.yml:4); not edited: $BUILDER is built from other variables',
+        null,
+        'job build; resolved through $BUILDER (ci/versions.yml:4), $BASE (ci/versions.yml:3), $MIRROR (.gitlab-ci.yml:5)',
       ],
       [
         'ci/jobs/build.yml',

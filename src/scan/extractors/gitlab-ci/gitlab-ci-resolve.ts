@@ -12,11 +12,12 @@ export type Resolution =
   /** Known or not, the value cannot be updated through its variables; the note says why. */
   | { readonly kind: 'unresolved'; readonly value?: string; readonly note: string };
 
-/** Characters `[start, end)` of a resolved value, as one variable's literal gives them. */
+/** Characters `[start, end)` of a resolved value, as one variable's literal gives them (from `offset` in its text). */
 export interface Piece {
   readonly start: number;
   readonly end: number;
   readonly definition: VariableDefinition;
+  readonly offset: number;
 }
 
 const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
@@ -43,20 +44,30 @@ function notDefined(name: string, reach: Reach): string {
   return `$${name} is not defined in ${place}; it may come from a CI/CD setting or from an include outside the repository, which a scan does not read: ${reach.unread.join(', ')}`;
 }
 
-function expand(text: string, scope: ReadonlyMap<string, VariableBinding>, here: string, reach: Reach, depth: number): Expanded {
+/** Expands `text`; when it is a variable's own value (`source`), its literal characters are pieces of that variable. */
+function expand(text: string, scope: ReadonlyMap<string, VariableBinding>, here: string, reach: Reach, depth: number, source: VariableDefinition | null = null): Expanded {
   const used: VariableDefinition[] = [];
   const pieces: Piece[] = [];
   const notes: string[] = [];
   const blockers: string[] = [];
   let value = '';
   let last = 0;
+  const literal = (from: number, to: number): void => {
+    if (source !== null && to > from) pieces.push({ start: value.length, end: value.length + to - from, definition: source, offset: from });
+    value += text.slice(from, to);
+  };
+  const use = (binding: VariableDefinition, note: string): void => {
+    if (used.some((known) => known.name === binding.name)) return;
+    used.push(binding);
+    notes.push(note);
+  };
   for (const match of text.matchAll(USE)) {
     const between = text.slice(last, match.index);
     // `$$` is GitLab's escaped dollar: the text is not a variable use, and is not expanded here.
     if (between.includes('$')) return { failure: 'built from variables archpin cannot expand' };
     const name = match[1] ?? match[2] ?? '';
     const binding = scope.get(name);
-    value += between;
+    literal(last, match.index);
     last = match.index + match[0].length;
     if (binding === undefined) return { failure: notDefined(name, reach) };
     if (binding === 'matrix') return { failure: `$${name} is set by the job to several values (parallel: matrix)` };
@@ -65,24 +76,28 @@ function expand(text: string, scope: ReadonlyMap<string, VariableBinding>, here:
     if (binding.text === null) return { failure: `$${name} (${binding.file}:${binding.line}) is not a plain string` };
     if (binding.text.includes('$')) {
       if (depth >= MAX_NESTING) return { failure: `$${name} nests variables too deeply` };
-      const inner = expand(binding.text, scope, here, reach, depth + 1);
+      const inner = expand(binding.text, scope, here, reach, depth + 1, binding);
       if ('failure' in inner) return { failure: `$${name} (${binding.file}:${binding.line}) is built from other variables: ${inner.failure}` };
+      // Built from other variables (`NESTED: "${PREFIX}/ruby:3.3"`): its own characters are edited in place.
+      for (const piece of inner.pieces) pieces.push({ ...piece, start: piece.start + value.length, end: piece.end + value.length });
       value += inner.value;
-      blockers.push(`$${name} is built from other variables`);
-      notes.push(`$${name} from other variables (${whereDefined(binding, here)})`);
+      if (!binding.editable) blockers.push(`$${name} is written with escapes`);
+      blockers.push(...inner.blockers);
+      use(binding, `$${name} (${whereDefined(binding, here)})`);
+      inner.used.forEach((definition, index) => {
+        use(definition, inner.notes[index] ?? `$${definition.name}`);
+      });
       continue;
     }
-    pieces.push({ start: value.length, end: value.length + binding.text.length, definition: binding });
+    pieces.push({ start: value.length, end: value.length + binding.text.length, definition: binding, offset: 0 });
     value += binding.text;
     if (!binding.editable) blockers.push(`$${name} is written with escapes`);
-    if (!used.some((known) => known.name === name)) {
-      used.push(binding);
-      notes.push(`$${name} (${whereDefined(binding, here)})`);
-    }
+    use(binding, `$${name} (${whereDefined(binding, here)})`);
   }
   const tail = text.slice(last);
   if (tail.includes('$')) return { failure: 'built from variables archpin cannot expand' };
-  return { value: value + tail, used, pieces, notes, blockers };
+  literal(last, text.length);
+  return { value, used, pieces, notes, blockers };
 }
 
 /**
