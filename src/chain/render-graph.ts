@@ -2,7 +2,6 @@
 import type { ChainGraph, EdgeReason } from './types.js';
 
 export type GraphFormat = 'text' | 'json' | 'dot' | 'mermaid';
-export const GRAPH_FORMATS: readonly GraphFormat[] = ['text', 'json', 'dot', 'mermaid'];
 
 const describe = (reason: EdgeReason): string => {
   const where = `${reason.file}:${reason.line}`;

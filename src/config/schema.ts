@@ -314,4 +314,3 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type PackageRule = z.infer<typeof packageRuleSchema>;
-export type ChainConfig = z.infer<typeof chainSchema>;

@@ -45,16 +45,6 @@ export function mergeEdits(edits: readonly TextEdit[]): TextEdit[] | string {
 
 const sameImage = (a: ImageName, b: ImageName | null): boolean => b !== null && a.registry === b.registry && a.repository === b.repository && a.tag === b.tag && a.digest === b.digest;
 
-/**
- * Applies a file's edits in memory and re-scans the result: every expected reference must be found
- * on its line with its new image, and the file must hold as many references as before. Pure.
- */
-export function verifyFileEdit(path: string, bytes: Uint8Array, change: FileEdit, before: readonly Reference[], rescan: Rescan): VerifiedFile {
-  const edited = editedBytes(path, bytes, change);
-  if (!edited.ok) return edited;
-  return checkRescan(path, edited.bytes, change, before, rescan(path, edited.bytes));
-}
-
 function editedBytes(path: string, bytes: Uint8Array, change: FileEdit): VerifiedFile {
   const merged = mergeEdits(change.edits);
   if (typeof merged === 'string') return { ok: false, file: path, reason: merged };

@@ -26,7 +26,6 @@ export type { ManifestHead } from './registry-requests.js';
 export type { RegistryHostStats } from './registry-host-stats.js';
 
 export type { RegistryRequestEvent, RequestKind } from './registry-transport.js';
-export type { ManifestMediaType } from './manifest-media-types.js';
 export type { HubTag } from './hub-tags.js';
 export type { RegistryKind, RegistryProfile } from './registry-profile.js';
 

@@ -7,7 +7,7 @@
 
 import type { RegistryKind } from '../core/registry-kind.js';
 
-export { REGISTRY_KINDS, type RegistryKind } from '../core/registry-kind.js';
+export type { RegistryKind } from '../core/registry-kind.js';
 
 export interface RegistryProfile {
   readonly kind: RegistryKind;
