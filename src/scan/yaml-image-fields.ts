@@ -26,6 +26,9 @@ export function isImageKey(key: string, snake = false): boolean {
   return key === 'image' || /[a-z0-9]Image$/.test(key) || (snake && /[a-z0-9]_image$/.test(key));
 }
 
+/** `image` as one word of a snake_case name that goes on (`docker_test_image_alpine`), not a setting about images (`_tag`, `_pull_policy`, `_digest`…). */
+const INFIX_IMAGE_KEY = /^(?:[a-z0-9]+_)*image_(?!(?:[a-z0-9]+_)*(?:tag|tags|version|digest|sha|policy|secret|secrets|name_prefix|id|ids|format|file|path|dir|url|size|count|type)$)[a-z0-9_]+$/;
+
 const MAX_IMAGE_TEXT = 512;
 /** OpenStack policy expressions under keys such as `add_image`: `rule:admin_or_owner`, `role:admin`. */
 const POLICY_RULE = /^(?:rule|role|is_admin|project_id|user_id|domain_id|system_scope|tenant):/;
@@ -192,7 +195,15 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
       }
     }
     for (const [key, value] of mapEntries(map)) {
-      if (consumed.has(key) || !isImageKey(key, options.snakeKeys)) continue;
+      if (consumed.has(key)) continue;
+      if (!isImageKey(key, options.snakeKeys)) {
+        // `docker_test_image_alpine: quay.io/org/tests:alpine3.8` (Ansible variables): kept only when written as a full reference
+        if (!options.snakeKeys || !INFIX_IMAGE_KEY.test(key)) continue;
+        const reference = scalarImage(file, value, options.kindFor(path, key));
+        const image = reference?.skip === null ? reference.image : null;
+        if (reference && image && reference.value.includes('/') && (image.tag !== null || image.digest !== null)) found.push(reference);
+        continue;
+      }
       // Azure Pipelines `pool: {name: …, image: …}` (1ES hosted pools) names a virtual machine image.
       if (mapKey === 'pool' && key === 'image') continue;
       const reference = scalarImage(file, value, options.kindFor(path, key));

@@ -303,3 +303,52 @@ describe('Helm values with an empty tag', () => {
     ]);
   });
 });
+
+describe('Dockerfiles under other names, by content', () => {
+  it('a file named Docker…/Container… with no extension is read as a Dockerfile when every line is an instruction and it starts with FROM (after ARGs)', () => {
+    const apache = '# web server image for the demo host\nFROM debian:12.8\nRUN apt-get update && \\\n    apt-get install -y apache2\nEXPOSE 80\nCMD ["apachectl", "-D", "FOREGROUND"]\n';
+    const based = 'ARG BASE=alpine:3.21\nFROM $BASE\nCOPY app /app\n';
+    const script = '#!/bin/sh\nset -e\nexec "$@"\n';
+    const notes = 'FROM here on, the build uses the cache.\nSee the wiki.\n';
+    expect(
+      scan({
+        'modules/web/files/DockerDebianApache': apache,
+        'tools/Dockerfile_base': based,
+        'docker-entrypoint': script,
+        'docs/DockerNotes': notes,
+        'modules/web/files/DockerDebianApache.md': apache,
+      }),
+    ).toEqual([
+      ['modules/web/files/DockerDebianApache', 2, 'debian:12.8', null, undefined],
+      ['tools/Dockerfile_base', 2, 'alpine:3.21', null, undefined],
+    ]);
+  });
+
+  it('a FROM that picks an earlier stage through a build argument is the stage, not an image', () => {
+    const dockerfile = 'FROM alpine:3.21 AS base\nFROM base AS out-linux\nFROM scratch AS out-windows\nFROM out-$TARGETOS AS out\nFROM $RUNTIME\n';
+    expect(scan({ Dockerfile: dockerfile })).toEqual([
+      ['Dockerfile', 1, 'alpine:3.21', null, undefined],
+      ['Dockerfile', 5, '$RUNTIME', 'templated', undefined],
+    ]);
+  });
+});
+
+describe('Ansible variables', () => {
+  it('an image passed on through one variable is not a reference; the variable written as a full image is, and comparison modes are not images', () => {
+    const tasks = [
+      '- name: start the probe',
+      '  community.docker.docker_container:',
+      '    name: probe',
+      '    image: "{{ probe_image_default }}"',
+      '    comparisons:',
+      '      image: ignore',
+      '- name: tag it',
+      '  community.docker.docker_image:',
+      '    name: "{{ probe_image_default }}:local"',
+      '    source: local',
+      '',
+    ].join('\n');
+    const vars = 'probe_image_default: registry.example.test/tools/probe:1.4.2\nprobe_image_tag: "1.4"\nprobe_image_pull_policy: always\nprobe_image_base: tools/probe\n';
+    expect(scan({ 'roles/probe/tasks/main.yml': tasks, 'roles/probe/vars/main.yml': vars })).toEqual([['roles/probe/vars/main.yml', 1, 'registry.example.test/tools/probe:1.4.2', null, undefined]]);
+  });
+});

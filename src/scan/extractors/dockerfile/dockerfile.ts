@@ -22,6 +22,40 @@ export function isDockerfileName(path: string): boolean {
   return /^(?:dockerfile|containerfile)(?:\..|-[^.]+$)/.test(base) || /.\.(?:dockerfile|containerfile)$/.test(base);
 }
 
+/**
+ * Names that may hold a Dockerfile under another name (`files/DockerUbuntuApache`, `Dockerfile_base`,
+ * `docker/ContainerBuild`): no extension, and starting with "docker" or "container". Read as one only
+ * when the content is one (see looksLikeDockerfile).
+ */
+export function mayBeDockerfileByContent(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
+  return !base.includes('.') && /^(?:docker|container)[a-z0-9_-]/.test(base) && !isDockerfileName(path);
+}
+
+const INSTRUCTION = /^(?:FROM|ARG|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)(?:\s|$)/i;
+
+/**
+ * A Dockerfile by content: its first instruction is `FROM` (after parser directives, comments and `ARG`s),
+ * and every line is an instruction, a comment, blank, or the continuation of an instruction. A shell
+ * script, a README or a config file fails at its first line.
+ */
+export function looksLikeDockerfile(text: string): boolean {
+  let sawFrom = false;
+  let continued = false;
+  let lines = 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '').trim();
+    const wasContinued: boolean = continued;
+    continued = line.endsWith('\\') || (wasContinued && line === '');
+    if (wasContinued || line === '' || line.startsWith('#')) continue;
+    if (!INSTRUCTION.test(line)) return false;
+    if (++lines > 10_000) return false;
+    if (/^FROM\s/i.test(line)) sawFrom = true;
+    else if (!sawFrom && !/^ARG\s/i.test(line)) return false;
+  }
+  return sawFrom;
+}
+
 interface Scope {
   readonly file: SourceFile;
   readonly escape: string;
@@ -80,6 +114,19 @@ function fromInstruction(scope: Scope, line: LogicalLine, words: readonly Word[]
   if (stage) scope.stages.add(stage);
 }
 
+/**
+ * `FROM binaries-$TARGETOS AS binaries` after `FROM scratch AS binaries-linux`: a build argument picks one
+ * of the earlier stages. True when the text, with its variables read as "anything", matches a stage name
+ * and has some literal text of its own (a lone `$BASE` could be anything).
+ */
+function namesStage(written: string, stages: ReadonlySet<string>): boolean {
+  const pieces = written.toLowerCase().split(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/);
+  if (pieces.join('') === '' || stages.size === 0) return false;
+  const pattern = new RegExp(`^${pieces.map((piece) => piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`);
+  for (const stage of stages) if (pattern.test(stage)) return true;
+  return false;
+}
+
 /** The image of a `FROM`, or null for `scratch` and earlier stages (also when named through an ARG default). */
 function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { detail?: string }): Reference | null {
   const isImage = (name: string): boolean => name.toLowerCase() !== 'scratch' && !scope.stages.has(name.toLowerCase()) && !scope.contexts.has(name);
@@ -112,6 +159,7 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
       const through = `ARG defaults built from other ARGs (${nested.names.join(', ')}): shown, not edited`;
       return makeReference(scope.file, { kind: KIND, value: nested.value, parts: [{ role: 'reference', ...range }], skip: 'templated', detail: [detail.detail, through].filter(Boolean).join('; ') });
     }
+    if (namesStage(written, scope.stages)) return null;
     return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', ...detail });
   }
   if (!isImage(resolved.value)) return null;
@@ -213,15 +261,19 @@ function dockerfileFacts(files: readonly SourceFile[]): DockerfileFacts {
   return facts;
 }
 
-/** Dockerfiles and Containerfiles: `FROM` images (through global `ARG` defaults), `COPY --from`, `RUN --mount=from=`, `# syntax=`; docker-bake `docker-image://` contexts. */
+/**
+ * Dockerfiles and Containerfiles (also under other names starting with "docker"/"container" when the
+ * content is one): `FROM` images (through global `ARG` defaults), `COPY --from`, `RUN --mount=from=`,
+ * `# syntax=`; docker-bake `docker-image://` contexts.
+ */
 export const dockerfileExtractor: Extractor<DockerfileFacts> = {
   name: 'dockerfile',
   kinds: ['dockerfile-from', 'bake-context'],
   quoting: 'verbatim',
-  isCandidate: (path) => isDockerfileName(path) || isBakeFile(path),
+  isCandidate: (path) => isDockerfileName(path) || isBakeFile(path) || mayBeDockerfileByContent(path),
   prepare: dockerfileFacts,
   preparedBuilds: (facts): readonly BuiltImage[] => facts.builds,
   owns: (file) => isDockerfileName(file.path) || isBakeFile(file.path),
-  claims: (file) => isDockerfileName(file.path) || isBakeFile(file.path),
+  claims: (file) => isDockerfileName(file.path) || isBakeFile(file.path) || (mayBeDockerfileByContent(file.path) && looksLikeDockerfile(file.text)),
   extract: (file, facts) => (isBakeFile(file.path) ? { references: bakeContextImages(file), problems: [] } : extract(file, facts)),
 };

@@ -15,6 +15,15 @@ import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-im
  * anything in updatecli manifests, whose `spec.image` fields name what to watch.
  */
 
+/**
+ * A value that is one template variable, with at most a literal tag after it (`"{{ test_image }}"`,
+ * `"{{ base_image }}:latest"` in Ansible tasks): it passes on an image set elsewhere (where the variable is
+ * defined, and reported there when written as an image), so it is not a reference of its own.
+ */
+const PASSED_THROUGH = /^\{\{[^{}]*\}\}(?:[:@][^{}$]*)?$/;
+/** Ansible `docker_container` `comparisons: {image: ignore}` names how to compare, not an image. */
+const COMPARISON_MODE = /^(?:ignore|strict|allow_more_present)$/;
+
 const VALUES_FILE = /^(?:.*[-_.])?values(?:[-_.][^/]*)?\.ya?ml$/i;
 
 export function helmValuesKind(path: string): ReferenceKind {
@@ -109,7 +118,9 @@ export const genericYamlExtractor: Extractor<ChartFacts> = {
     if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => kind, true), problems: [] };
     const { documents, problems } = yamlSource(file);
     if (isApiDescription(documents) || isUpdatecliManifest(documents)) return { references: [], problems };
-    const references = documents.flatMap((document) => imageFields(file, document.contents, { kindFor: () => kind, splitKind: kind, splitAnywhere: true, snakeKeys: true }));
+    const references = documents
+      .flatMap((document) => imageFields(file, document.contents, { kindFor: () => kind, splitKind: kind, splitAnywhere: true, snakeKeys: true }))
+      .filter((reference) => !PASSED_THROUGH.test(reference.value) && !COMPARISON_MODE.test(reference.value));
     return { references: sortByPosition(references.map((reference) => throughAppVersion(reference, facts))), problems };
   },
 };
