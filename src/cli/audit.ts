@@ -39,6 +39,7 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
   const pinned = dependenciesOf(references).filter(isPinned);
   const progress = progressReporter(io, 'pins');
   const setup = await lookupSetup(options.config, io, { cacheDir: cacheDirectory(options.cacheDir, options.config, io), platforms: options.platforms, freshTags: true });
+  setup.client.expectRepositories(pinned.map((dependency) => dependency.location));
   const findings: AuditFinding[] = [];
   const errors: LookupFailure[] = [];
   let done = 0;

@@ -66,6 +66,7 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
   try {
     lookup = await lookupAndPlan(references, (all) => {
       dependencies = all;
+      setup.client.expectRepositories(all.map((dependency) => dependency.location));
       progress.update(0, all.length);
       return lookupAndGateAll(all, setup.deps);
     });

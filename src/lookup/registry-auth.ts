@@ -2,7 +2,7 @@ import type { RegistryCredentials } from './docker-config.js';
 import { isSafeTransport, splitHostPort } from './registry-endpoint.js';
 import { RegistryError } from './registry-errors.js';
 import { registerSecret } from '../core/redact.js';
-import { credentialIdentity, tokenExpiry, tokenKey, type TokenCache } from './token-cache.js';
+import { credentialIdentity, tokenExpiry, tokenKey, type CachedToken, type TokenCache } from './token-cache.js';
 import { parseWwwAuthenticate } from './www-authenticate.js';
 
 /** Which registry a request goes to, where, and under which name its credentials are looked up. */
@@ -32,11 +32,22 @@ export interface AuthDeps {
 export interface RegistryAuth {
   /** The Authorization header to send up front, from what earlier challenges taught; null for anonymous. */
   header(target: AuthTarget): Promise<string | null>;
-  /** Handles a 401: learns the challenge and returns a fresh header to retry with, or null when there is nothing to try. */
-  challenge(target: AuthTarget, wwwAuthenticate: string | null, sent: string | null): Promise<string | null>;
+  /**
+   * Handles a 401: learns the challenge and returns a fresh header to retry with, or null when there is nothing to
+   * try. `again`: the retry was refused too; only a token for several repositories is worth replacing then.
+   */
+  challenge(target: AuthTarget, wwwAuthenticate: string | null, sent: string | null, options?: { again?: boolean }): Promise<string | null>;
   /** The token realm a registry's challenge named, once one did. */
   realmOf(baseUrl: string): string | null;
+  /**
+   * The repositories the run will look up. A bearer token is then asked for several of one registry's
+   * repositories at once (up to MAX_SCOPES_PER_TOKEN `scope` parameters), instead of one per repository.
+   */
+  expect(targets: readonly AuthTarget[]): void;
 }
+
+/** Scopes asked for in one token request (the URL stays a few KiB long). */
+export const MAX_SCOPES_PER_TOKEN = 50;
 
 type Scheme = { readonly kind: 'bearer'; readonly realm: string; readonly service: string | null; readonly scope: string | null } | { readonly kind: 'basic' };
 
@@ -46,6 +57,10 @@ export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
   /** Refresh tokens a realm returned, by realm, service and credential: they replace the identity token they came from. */
   const refreshTokens = new Map<string, string>();
   const refreshing = new Map<string, Promise<unknown>>();
+  /** Expected repositories per registry endpoint and credential name, in the order first named. */
+  const expected = new Map<string, string[]>();
+  /** Realms (realm and service) that refused several scopes or gave a token short of one: one scope per token there. */
+  const singleScope = new Set<string>();
 
   async function basicHeader(target: AuthTarget): Promise<string | null> {
     const credentials = await deps.credentials(target.credentialKey);
@@ -78,27 +93,64 @@ export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
     return asked !== null ? [asked, scope] : [scope];
   }
 
-  async function bearer(target: AuthTarget, scheme: Extract<Scheme, { kind: 'bearer' }>, fresh: boolean): Promise<string> {
+  async function bearer(target: AuthTarget, scheme: Extract<Scheme, { kind: 'bearer' }>, fresh: boolean, sent: string | null = null): Promise<string> {
     const realm = realmUrl(target, scheme);
     const scopes = scopesFor(target, scheme);
     const credentials = await realmCredentials(target, realm);
-    const key = tokenKey({ realm: scheme.realm, service: scheme.service, scopes, identity: credentialIdentity(credentials) });
-    if (fresh) tokens.delete(key);
-    else {
+    const identity = credentialIdentity(credentials);
+    const key = tokenKey({ realm: scheme.realm, service: scheme.service, scopes, identity });
+    if (fresh) {
+      // A token for several repositories that this registry refused for one: that realm gets one scope per token
+      // from now on (the repositories it served keep it).
+      if (sent !== null && tokens.several(sent.slice('Bearer '.length))) singleScope.add(realmKey(scheme));
+      tokens.delete(key);
+    } else {
       const cached = tokens.get(key, deps.now());
       if (cached !== null) return `Bearer ${cached}`;
+      const group = groupOf(target, scheme);
+      if (group !== null) {
+        const members = group.map((repository) => ({ repository, key: tokenKey({ realm: scheme.realm, service: scheme.service, scopes: scopesFor({ ...target, repository }, scheme), identity }) }));
+        const groupKey = tokenKey({ realm: scheme.realm, service: scheme.service, scopes: members.map((member) => member.key), identity });
+        try {
+          await tokens.once(groupKey, async () => {
+            const issued = await requestToken(
+              target,
+              scheme,
+              realm,
+              members.flatMap((member) => (member.repository === target.repository ? scopes : [pullScope(member.repository)])),
+              credentials,
+            );
+            for (const member of members) tokens.put(member.key, { ...issued, several: true });
+            return issued.token;
+          });
+        } catch (error) {
+          // A realm that does not take several scopes says so with a 4xx: ask per repository from now on.
+          if (!(error instanceof RegistryError) || error.status === null || error.status < 400 || error.status >= 500) throw error;
+          singleScope.add(realmKey(scheme));
+        }
+        const filled = tokens.get(key, deps.now());
+        if (filled !== null) return `Bearer ${filled}`;
+      }
     }
-    return `Bearer ${await tokens.once(key, () => requestToken(target, scheme, realm, scopes, credentials, key))}`;
+    return `Bearer ${await tokens.once(key, async () => {
+      const issued = await requestToken(target, scheme, realm, scopes, credentials);
+      tokens.put(key, issued);
+      return issued.token;
+    })}`;
   }
 
-  async function requestToken(
-    target: AuthTarget,
-    scheme: Extract<Scheme, { kind: 'bearer' }>,
-    realm: URL,
-    scopes: readonly string[],
-    credentials: RegistryCredentials | null,
-    key: string,
-  ): Promise<string> {
+  /** The expected repositories asked for together with the target's, or null when its token is asked for alone. */
+  function groupOf(target: AuthTarget, scheme: Extract<Scheme, { kind: 'bearer' }>): readonly string[] | null {
+    if (singleScope.has(realmKey(scheme))) return null;
+    const all = expected.get(endpointKey(target)) ?? [];
+    const at = all.indexOf(target.repository);
+    if (at === -1) return null;
+    const start = at - (at % MAX_SCOPES_PER_TOKEN);
+    const group = all.slice(start, start + MAX_SCOPES_PER_TOKEN);
+    return group.length > 1 ? group : null;
+  }
+
+  async function requestToken(target: AuthTarget, scheme: Extract<Scheme, { kind: 'bearer' }>, realm: URL, scopes: readonly string[], credentials: RegistryCredentials | null): Promise<CachedToken> {
     // The realm's own query is kept byte for byte and `service` goes back exactly as the challenge gave it
     // (percent-encoded only, never re-serialised): some realms compare it as a raw string.
     const params = [
@@ -144,11 +196,18 @@ export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
     if (typeof token !== 'string' || token === '') {
       throw new RegistryError('registry-bad-response', `${target.registry}: token response has no token`);
     }
-    tokens.put(key, { token, expiresAt: tokenExpiry(record, deps.now()) });
-    return token;
+    return { token, expiresAt: tokenExpiry(record, deps.now()) };
   }
 
   return {
+    expect(targets) {
+      for (const target of targets) {
+        const list = expected.get(endpointKey(target)) ?? [];
+        if (!list.includes(target.repository)) list.push(target.repository);
+        expected.set(endpointKey(target), list);
+      }
+    },
+
     realmOf(baseUrl) {
       const scheme = schemes.get(baseUrl);
       return scheme?.kind === 'bearer' ? scheme.realm : null;
@@ -160,13 +219,14 @@ export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
       return scheme.kind === 'basic' ? basicHeader(target) : bearer(target, scheme, false);
     },
 
-    async challenge(target, wwwAuthenticate, sent) {
+    async challenge(target, wwwAuthenticate, sent, options = {}) {
+      if (options.again === true && (sent === null || !tokens.several(sent.slice('Bearer '.length)))) return null;
       const parsed = parseWwwAuthenticate(wwwAuthenticate);
       if (parsed === null) return null;
       if (parsed.scheme === 'bearer' && parsed.params['realm'] !== undefined) {
         const scheme: Scheme = { kind: 'bearer', realm: parsed.params['realm'], service: parsed.params['service'] ?? null, scope: parsed.params['scope'] ?? null };
         schemes.set(target.baseUrl, scheme);
-        const header = await bearer(target, scheme, sent !== null && sent.startsWith('Bearer '));
+        const header = await bearer(target, scheme, sent !== null && sent.startsWith('Bearer '), sent);
         return header === sent ? null : header;
       }
       if (parsed.scheme === 'basic') {
@@ -188,6 +248,10 @@ function refreshForm(scheme: { readonly service: string | null }, scopes: readon
 }
 
 const OAUTH_CLIENT_ID = 'archpin';
+
+const pullScope = (repository: string): string => `repository:${repository}:pull`;
+const realmKey = (scheme: { readonly realm: string; readonly service: string | null }): string => `${scheme.realm}\n${scheme.service ?? ''}`;
+const endpointKey = (target: AuthTarget): string => `${target.baseUrl}\n${target.credentialKey}`;
 
 function realmUrl(target: AuthTarget, scheme: { readonly realm: string }): URL {
   try {

@@ -101,6 +101,12 @@ export interface RegistryClient {
   cachedManifest(digest: string): Promise<FetchedManifest | null>;
   /** Pulls, requests, quota and stops per registry host contacted. */
   hostStats(): readonly RegistryHostStats[];
+  /**
+   * The images the run will look up (known once the scan is done): a registry's bearer token is then asked for
+   * several of its repositories at once where its realm takes several `scope` parameters, one per repository
+   * where it does not.
+   */
+  expectRepositories(images: readonly ImageLocation[]): void;
 }
 
 /**
@@ -157,6 +163,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     hubTags,
     cachedManifest: (digest) => (isDigest(digest) ? cache.get(digest) : Promise.resolve(null)),
     hostStats: () => stats.list((registry) => kinds.profileOf(registry).kind),
+    expectRepositories: (images) => auth.expect(images.map((image) => ctx.target(image))),
   };
 }
 

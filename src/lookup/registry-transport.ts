@@ -202,6 +202,11 @@ export function createTransport(options: TransportOptions): Transport {
     if (next === null) throw errorForStatus(401, request.what);
     const retried = await queue.add(() => exchange(request, next), { throwOnTimeout: true });
     if (retried.ok) return retried.value;
+    // A token asked for several repositories that this one refused: once more with a token of its own.
+    const own = await auth.challenge(target, retried.challenge, next, { again: true });
+    if (own === null) throw errorForStatus(401, request.what);
+    const last = await queue.add(() => exchange(request, own), { throwOnTimeout: true });
+    if (last.ok) return last.value;
     throw errorForStatus(401, request.what);
   }
 

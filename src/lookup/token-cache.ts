@@ -9,6 +9,8 @@ export interface CachedToken {
   readonly token: string;
   /** Epoch ms after which it is not sent any more (already short of the real expiry by a margin). */
   readonly expiresAt: number;
+  /** Asked for several repositories at once (a registry that refuses it for one gets a token of that one's own). */
+  readonly several?: boolean;
 }
 
 export interface TokenCache {
@@ -16,6 +18,8 @@ export interface TokenCache {
   get(key: string, now: number): string | null;
   put(key: string, token: CachedToken): void;
   delete(key: string): void;
+  /** Whether a token was put as asked for several repositories (by any client sharing the cache). */
+  several(token: string): boolean;
   /** Runs `load` once for concurrent askers of the same key, across every client sharing the cache. */
   once(key: string, load: () => Promise<string>): Promise<string>;
 }
@@ -23,16 +27,27 @@ export interface TokenCache {
 export function createTokenCache(): TokenCache {
   const tokens = new Map<string, CachedToken>();
   const pending = new Map<string, Promise<string>>();
+  const several = new Set<string>();
+  /** Forgets a key, and that its token covered several repositories once no key holds it. */
+  const drop = (key: string): void => {
+    const entry = tokens.get(key);
+    tokens.delete(key);
+    if (entry?.several === true && ![...tokens.values()].some((other) => other.token === entry.token)) several.delete(entry.token);
+  };
   return {
     get(key, now) {
       const entry = tokens.get(key);
       if (entry === undefined) return null;
       if (entry.expiresAt > now) return entry.token;
-      tokens.delete(key);
+      drop(key);
       return null;
     },
-    put: (key, token) => void tokens.set(key, token),
-    delete: (key) => void tokens.delete(key),
+    put(key, token) {
+      tokens.set(key, token);
+      if (token.several === true) several.add(token.token);
+    },
+    delete: drop,
+    several: (token) => several.has(token),
     once(key, load) {
       let inFlight = pending.get(key);
       if (inFlight === undefined) {

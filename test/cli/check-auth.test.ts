@@ -151,13 +151,13 @@ describe('check against a registry with bearer token auth', () => {
     await issuer?.stop();
   });
 
-  it('gets exact updates with one token per repository', async () => {
+  const robot = (): Promise<{ run: CliRun; report: Report }> =>
+    check(dir, { config: { registries: { [registry.host]: { username: 'ci-robot', passwordEnv: 'ROBOT_TOKEN' } } }, env: { ROBOT_TOKEN: 'robot-token-7' } });
+
+  it('gets exact updates with one token for both repositories (a scope parameter each)', async () => {
     issuer.reset();
     const host = registry.host;
-    const { run, report } = await check(dir, {
-      config: { registries: { [host]: { username: 'ci-robot', passwordEnv: 'ROBOT_TOKEN' } } },
-      env: { ROBOT_TOKEN: 'robot-token-7' },
-    });
+    const { run, report } = await robot();
     expect(run.code).toBe(0);
     expect(report.errors).toEqual([]);
     expect(report.updates.map(({ file, line, from, to }) => ({ file, line, from, to }))).toEqual([
@@ -168,9 +168,32 @@ describe('check against a registry with bearer token auth', () => {
       { file: 'deploy/api.yaml', line: 9, from: `${host}/library/docker:27.0.3-dind`, to: `${host}/library/docker:27.1.1-dind@${incident.digests['27.1.1-dind']}` },
     ]);
     const tokens = issuer.requests.map((request) => [request.method, request.username, request.service, request.scopes, request.status]);
-    expect(tokens.sort()).toEqual([
-      ['GET', 'ci-robot', issuer.service, ['repository:library/docker:pull'], 200],
-      ['GET', 'ci-robot', issuer.service, ['repository:platform/api:pull'], 200],
+    expect(tokens).toEqual([['GET', 'ci-robot', issuer.service, ['repository:library/docker:pull', 'repository:platform/api:pull'], 200]]);
+  });
+
+  it('a realm that refuses several scopes (400): one token per repository, the same updates', async () => {
+    issuer.reset();
+    issuer.multiScope = 'refuse';
+    const { report } = await robot();
+    expect(report.errors).toEqual([]);
+    expect(report.updates).toHaveLength(5);
+    const tokens = issuer.requests.map((request) => [request.scopes, request.status]);
+    expect(tokens.slice(0, 1)).toEqual([[['repository:library/docker:pull', 'repository:platform/api:pull'], 400]]);
+    expect(tokens.slice(1).sort()).toEqual([
+      [['repository:library/docker:pull'], 200],
+      [['repository:platform/api:pull'], 200],
+    ]);
+  });
+
+  it('a token short of a scope (the realm granted only the first): the registry refuses it for the other repository, which gets a token of its own', async () => {
+    issuer.reset();
+    issuer.multiScope = 'first';
+    const { report } = await robot();
+    expect(report.errors).toEqual([]);
+    expect(report.updates).toHaveLength(5);
+    expect(issuer.requests.map((request) => [request.scopes, request.status])).toEqual([
+      [['repository:library/docker:pull', 'repository:platform/api:pull'], 200],
+      [['repository:platform/api:pull'], 200],
     ]);
   });
 
@@ -219,10 +242,18 @@ describe('identity tokens: the OAuth2 refresh-token grant at the realm', () => {
 
   /** Every token request: a POST with the refresh grant, archpin's client_id, the service and the repository's scope. */
   const grants = () => issuer.requests.map((request) => [request.method, request.grantType, request.clientId, request.username, request.service, request.scopes, request.status]).sort();
-  const expectedGrants = (): unknown[] => ['library/docker', 'platform/api'].map((name) => ['POST', 'refresh_token', 'archpin', 'ci-robot', issuer.service, [`repository:${name}:pull`], 200]).sort();
+  /**
+   * The realm grants only the first scope of a request here, so that a run makes two grants: one for both
+   * repositories (library/docker is granted), then one of platform/api's own, made with the rotated refresh token.
+   */
+  const expectedGrants = (): unknown[] =>
+    [['repository:library/docker:pull', 'repository:platform/api:pull'], ['repository:platform/api:pull']]
+      .map((scopes) => ['POST', 'refresh_token', 'archpin', 'ci-robot', issuer.service, scopes, 200])
+      .sort();
 
-  it('identitytoken in config.json auths: one grant per repository, the rotated refresh token used for the second, the token never printed', async () => {
+  it('identitytoken in config.json auths: two grants, the rotated refresh token used for the second, the token never printed', async () => {
     issuer.reset();
+    issuer.multiScope = 'first';
     const dockerConfig = makeDir('identity-config', { 'config.json': JSON.stringify({ auths: { [registry.host]: { auth: '', identitytoken: IDENTITY } } }) });
     const { run, report } = await check(dir, { env: { DOCKER_CONFIG: dockerConfig } });
     expect(run.code).toBe(0);
@@ -235,6 +266,7 @@ describe('identity tokens: the OAuth2 refresh-token grant at the realm', () => {
 
   it('a credential helper answering Username "<token>": the same grant', async () => {
     issuer.reset();
+    issuer.multiScope = 'first';
     const bin = makeDir('identity-bin', {});
     writeFileSync(path.join(bin, 'docker-credential-idtoken'), `#!/bin/sh\nread server\necho '{"ServerURL":"'"$server"'","Username":"<token>","Secret":"${HELPER_IDENTITY}"}'\n`, { mode: 0o755 });
     const dockerConfig = makeDir('identity-helper-config', { 'config.json': JSON.stringify({ credHelpers: { [registry.host]: 'idtoken' } }) });

@@ -283,8 +283,8 @@ describe('Docker Hub audit: a pin whose tags API record is complete costs no pul
   });
 });
 
-describe('bearer tokens: one per realm, service, scope and credential for the whole process', () => {
-  it('runs in one process (as serve sessions) share tokens until issued_at + expires_in; each repository scope has its own', async () => {
+describe('bearer tokens: one per realm, service, scopes and credential for the whole process', () => {
+  it('runs in one process (as serve sessions) share tokens until issued_at + expires_in; one token covers the repositories of a run', async () => {
     const tokens = createTokenCache();
     const dir = makeDir('tokens', { Dockerfile: `FROM docker:27.0.3-dind@${seed.digests['27.0.3-dind']}\n` });
     await archpin('check', dir, path.join(work, 'cache-tokens-1'), {}, NOW, tokens);
@@ -296,13 +296,14 @@ describe('bearer tokens: one per realm, service, scope and credential for the wh
     // The new client learns the challenge again (one 401), and finds the token for its realm, service and scope.
     expect(hub.requests.filter((r) => r.status === 401)).toHaveLength(1);
     expect(hub.tokenRequests).toBe(0);
-    // Past issued_at + 300 s less the margin (10 s): a new token. Another repository: its own scope, its own token.
+    // Past issued_at + 300 s less the margin (10 s): a new token, one for both repositories of the run (a scope each).
     hub.reset();
     const amd = await pushImage(registry, 'acme/tokens', { os: 'linux', architecture: 'amd64', mediaType: 'oci', label: 'acme/tokens' });
     await pushIndex(registry, 'acme/tokens', '1.0.0', [amd], { mediaType: 'oci' });
     const other = makeDir('tokens-other', { Dockerfile: `FROM docker:27.0.3-dind@${seed.digests['27.0.3-dind']}\nFROM acme/tokens:1.0.0\n` });
     await archpin('check', other, path.join(work, 'cache-tokens-3'), {}, Date.parse('2026-11-22T12:04:51Z'), tokens);
-    expect(hub.tokenRequests).toBe(2);
+    expect(hub.tokenRequests).toBe(1);
+    expect(hub.tokenScopes).toEqual([['repository:library/docker:pull', 'repository:acme/tokens:pull']]);
     // Without a shared cache every run asks again.
     hub.reset();
     await archpin('check', dir, path.join(work, 'cache-tokens-4'), {}, Date.parse('2026-11-22T12:04:52Z'));

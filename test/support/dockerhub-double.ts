@@ -46,6 +46,8 @@ export interface DockerHubDouble {
   readonly requests: Array<{ method: string; path: string; status: number }>;
   apiRequests: number;
   tokenRequests: number;
+  /** The `scope` parameters of each token request. */
+  readonly tokenScopes: string[][];
   readonly accounts: Record<string, string>;
   readonly privateRepos: Record<string, string>;
   privateAnswer: 401 | 404;
@@ -87,6 +89,7 @@ export async function startDockerHub(options: { upstream: string; quota?: number
     requests: [],
     apiRequests: 0,
     tokenRequests: 0,
+    tokenScopes: [],
     accounts: {},
     privateRepos: {},
     privateAnswer: 404,
@@ -102,6 +105,7 @@ export async function startDockerHub(options: { upstream: string; quota?: number
       state.requests.length = 0;
       state.apiRequests = 0;
       state.tokenRequests = 0;
+      state.tokenScopes.length = 0;
       state.logins.length = 0;
       state.apiAuth.length = 0;
       state.registryLogins.length = 0;
@@ -143,6 +147,7 @@ export async function startDockerHub(options: { upstream: string; quota?: number
     if (sent !== undefined && [...apiTokens.keys(), ...everIssued].includes(sent)) state.hubTokensAtRegistry += 1;
     if (url.pathname === '/token') {
       state.tokenRequests += 1;
+      state.tokenScopes.push(url.searchParams.getAll('scope'));
       const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '');
       let user: string | null = null;
       if (basic !== null) {

@@ -20,7 +20,10 @@
  *   lastModified sent on manifest answers
  *
  * `crossOriginLink(url)` makes the last tags page link to another origin (which must never be asked).
- * Counters: `requests` (method, path, query, authorization sent), `tokenRequests` (query, authorization).
+ * A bearer token grants the repositories its `scope` parameters name, and only those (another repository answers
+ * 401 with the challenge). `multiScope` is what the realm does with several scopes in one request: 'grant' them all
+ * (distribution's token server, Docker Hub), 'refuse' (400) or grant only the 'first'.
+ * Counters: `requests` (method, path, query, authorization sent), `tokenRequests` (query, authorization, scopes).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -121,7 +124,7 @@ export interface KindDouble {
   readonly host: string;
   readonly behaviour: KindBehaviour;
   readonly requests: Array<{ method: string; path: string; query: string; authorization: string | undefined; status: number }>;
-  readonly tokenRequests: Array<{ query: string; authorization: string | undefined }>;
+  readonly tokenRequests: Array<{ query: string; authorization: string | undefined; scopes: string[] }>;
   /** Tag order for 'oldest-first' listings (tags not named come first, sorted). */
   pushOrder: string[];
   crossOriginLink: string | null;
@@ -129,10 +132,14 @@ export interface KindDouble {
   stop(): Promise<void>;
 }
 
-export async function startKindDouble(behaviour: KindBehaviour, options: { upstream: string; users?: ReadonlyArray<{ username: string; password: string }> }): Promise<KindDouble> {
+export async function startKindDouble(
+  behaviour: KindBehaviour,
+  options: { upstream: string; users?: ReadonlyArray<{ username: string; password: string }>; multiScope?: 'grant' | 'refuse' | 'first' },
+): Promise<KindDouble> {
   const upstream = options.upstream.replace(/\/+$/, '');
   const users = options.users ?? [];
-  const tokens = new Set<string>();
+  /** Bearer tokens and the repositories each grants. */
+  const tokens = new Map<string, ReadonlySet<string>>();
   const basics = new Set(users.map((u) => `Basic ${Buffer.from(`${u.username}:${u.password}`).toString('base64')}`));
   let host = '';
 
@@ -153,10 +160,11 @@ export async function startKindDouble(behaviour: KindBehaviour, options: { upstr
 
   const common = (): Record<string, string> => ({ 'docker-distribution-api-version': 'registry/2.0', ...behaviour.headers });
 
-  function authorised(authorization: string | undefined): boolean {
+  function authorised(authorization: string | undefined, repository: string | undefined): boolean {
     if (behaviour.auth === 'basic') return users.length === 0 || (authorization !== undefined && basics.has(authorization));
     const bearer = /^Bearer (.+)$/.exec(authorization ?? '');
-    return bearer !== null && tokens.has(bearer[1]!);
+    const granted = bearer === null ? undefined : tokens.get(bearer[1]!);
+    return granted !== undefined && (repository === undefined || granted.has(repository));
   }
 
   function challenge(repository: string | undefined): string {
@@ -166,7 +174,12 @@ export async function startKindDouble(behaviour: KindBehaviour, options: { upstr
   }
 
   function token(request: IncomingMessage, response: ServerResponse, rawQuery: string): void {
-    double.tokenRequests.push({ query: rawQuery, authorization: request.headers.authorization });
+    const scopes = new URLSearchParams(rawQuery).getAll('scope');
+    double.tokenRequests.push({ query: rawQuery, authorization: request.headers.authorization, scopes });
+    if (scopes.length > 1 && options.multiScope === 'refuse') {
+      sendJson(response, 400, { errors: [{ code: 'DENIED', message: 'one scope per request' }] });
+      return;
+    }
     // `service` must come back exactly as the challenge gave it (percent-encoded, never `+` for a space).
     const service = /(?:^|&)service=([^&]*)/.exec(rawQuery)?.[1];
     if (service !== encodeURIComponent(behaviour.service)) {
@@ -180,7 +193,9 @@ export async function startKindDouble(behaviour: KindBehaviour, options: { upstr
       return;
     }
     const value = randomBytes(12).toString('hex');
-    tokens.add(value);
+    // `repository:<name>:<actions>`: the name is what lies between the first and the last colon.
+    const names = scopes.map((scope) => scope.slice(scope.indexOf(':') + 1, scope.lastIndexOf(':')));
+    tokens.set(value, new Set(options.multiScope === 'first' ? names.slice(0, 1) : names));
     sendJson(response, 200, { token: value, expires_in: 300 });
   }
 
@@ -254,7 +269,7 @@ export async function startKindDouble(behaviour: KindBehaviour, options: { upstr
       }
     }
     const repository = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(path)?.[1];
-    if (!authorised(request.headers.authorization)) {
+    if (!authorised(request.headers.authorization, repository)) {
       sendJson(response, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { ...common(), 'www-authenticate': challenge(repository) });
       return 401;
     }

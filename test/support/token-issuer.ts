@@ -20,6 +20,9 @@
  * `x5c` header; `rootCertBundle` is that certificate's PEM file for the registry config.
  * Claims: iss, sub, aud (= service), exp, nbf, iat, jti, access.
  *
+ * Several `scope` parameters are all granted, as distribution's spec says; `multiScope` 'first' grants only the
+ * first of them and 'refuse' answers 400 to more than one (realms that do not take several).
+ *
  * `requests` logs every HTTP request (method, username, scopes, service, status) so tests can
  * assert how many tokens a client asked for; `mint()` signs a token directly without a
  * request (used for seeding) and is not logged. `reset()` clears the log. `stop()` is idempotent.
@@ -65,6 +68,7 @@ export interface TokenIssuer {
   readonly rootCertBundle: string;
   readonly requests: TokenRequest[];
   mint(access: AccessEntry[], subject?: string): string;
+  multiScope: 'grant' | 'first' | 'refuse';
   reset(): void;
   stop(): Promise<void>;
 }
@@ -193,6 +197,10 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
       answer(refreshError.status, refreshError.body);
       return;
     }
+    if (scopes.length > 1 && state.multiScope === 'refuse') {
+      answer(400, { errors: [{ code: 'DENIED', message: 'one scope per request' }] });
+      return;
+    }
     let user: TokenUser | undefined = refreshUser;
     if (user === undefined && credentials !== undefined) {
       user = users.find((candidate) => candidate.username === credentials.username && candidate.password === credentials.password);
@@ -204,7 +212,7 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
       answer(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'www-authenticate': 'Basic realm="archpin-test"' });
       return;
     }
-    const access = scopes
+    const access = (state.multiScope === 'first' ? scopes.slice(0, 1) : scopes)
       .map(parseScope)
       .filter((entry): entry is AccessEntry => entry !== undefined)
       .map((entry) => ({
@@ -239,7 +247,7 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   const url = `http://127.0.0.1:${port}`;
   let stopped: Promise<void> | undefined;
-  return {
+  const state: TokenIssuer = {
     url,
     realm: `${url}/token`,
     service,
@@ -247,8 +255,10 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
     rootCertBundle: certPath,
     requests,
     mint,
+    multiScope: 'grant',
     reset() {
       requests.length = 0;
+      state.multiScope = 'grant';
     },
     stop() {
       stopped ??= new Promise<void>((resolve) => {
@@ -258,4 +268,5 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
       return stopped;
     },
   };
+  return state;
 }
