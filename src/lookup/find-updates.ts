@@ -164,16 +164,21 @@ export async function* findUpdate(dependency: Dependency, deps: FindUpdatesDeps)
     };
   };
   const needCreated = [policy, ...Object.values(configured.byUpdateType ?? {})].some((each) => (each.minimumReleaseAge ?? 0) > 0);
-  /** The best release time: Hub's tag_last_pushed, the configs' created, Last-Modified, else first seen (unless told to hold). */
-  const release: NonNullable<GateRun['release']> = async (tag, digest, imageCreated, lastModified, firstSeen) => {
-    const described = tag === null ? null : await preview(tag);
-    if (described !== null && described.digest === digest && described.pushedAt !== null) return { created: described.pushedAt, createdFrom: 'tag-last-pushed' };
-    // Reproducible builds (ko, Bazel, Nix, SOURCE_DATE_EPOCH=0) write 1970 into `created`: that says nothing.
-    if (imageCreated !== null && imageCreated > 0) return { created: imageCreated, createdFrom: 'image-created' };
-    if (lastModified !== undefined) return { created: lastModified, createdFrom: 'last-modified' };
-    if (!needCreated || policy.holdWithoutReleaseTime) return { created: null };
-    return { created: firstSeen ?? now, createdFrom: 'first-seen' };
-  };
+  /**
+   * The best release time: Hub's tag_last_pushed, the configs' created, Last-Modified, else first seen (unless the
+   * policy of the update's type says to hold: releaseAgeWithoutTimestamp may be set per update type).
+   */
+  const releaseFor =
+    (gatePolicy: { readonly holdWithoutReleaseTime?: boolean }): NonNullable<GateRun['release']> =>
+    async (tag, digest, imageCreated, lastModified, firstSeen) => {
+      const described = tag === null ? null : await preview(tag);
+      if (described !== null && described.digest === digest && described.pushedAt !== null) return { created: described.pushedAt, createdFrom: 'tag-last-pushed' };
+      // Reproducible builds (ko, Bazel, Nix, SOURCE_DATE_EPOCH=0) write 1970 into `created`: that says nothing.
+      if (imageCreated !== null && imageCreated > 0) return { created: imageCreated, createdFrom: 'image-created' };
+      if (lastModified !== undefined) return { created: lastModified, createdFrom: 'last-modified' };
+      if (!needCreated || gatePolicy.holdWithoutReleaseTime) return { created: null };
+      return { created: firstSeen ?? now, createdFrom: 'first-seen' };
+    };
   /** Asks the gate about a tag as the API describes it; a refusal there holds it without a pull. */
   const heldOnPreview = async function* (tag: string, type: UpdateType): GateQuestions<HeldUpdate | null> {
     const policy = policyOf(type);
@@ -196,7 +201,7 @@ export async function* findUpdate(dependency: Dependency, deps: FindUpdatesDeps)
     const reasons = verdict.reasons.map((reason) => (reason.code === 'too-new' ? reason : { ...reason, message: `${reason.message} (as ${described.recordedBy} records it)` }));
     return { image: dependency.key, tag, digest: described.digest, reasons };
   };
-  const context: GateRun = { deps, location, image: dependency.key, current, policy, now, release };
+  const context: GateRun = { deps, location, image: dependency.key, current, policy, now, release: releaseFor(policy) };
 
   try {
     const tag = dependency.tag;
@@ -210,7 +215,7 @@ export async function* findUpdate(dependency: Dependency, deps: FindUpdatesDeps)
           held.push(early);
           continue;
         }
-        const outcome = yield* gateTag({ ...context, policy: policyOf(type) }, tag, () => source.manifestByTag(location, tag));
+        const outcome = yield* gateTag({ ...context, policy: policyOf(type), release: releaseFor(policyOf(type)) }, tag, () => source.manifestByTag(location, tag));
         if ('reasons' in outcome) {
           held.push(outcome);
           continue;
@@ -244,7 +249,7 @@ export async function* findUpdate(dependency: Dependency, deps: FindUpdatesDeps)
         const upToDate = fetched.digest === dependency.digest || (keepPlatform !== null && indexContains(fetched, dependency.digest));
         if (upToDate) return { dependency, update: null, held, error: null };
       }
-      const outcome = yield* gateTag({ ...context, policy: follow }, dependency.tag, async () => {
+      const outcome = yield* gateTag({ ...context, policy: follow, release: releaseFor(follow) }, dependency.tag, async () => {
         if ('kind' in fetched) throw new GateUnreadable(fetched);
         return fetched;
       });

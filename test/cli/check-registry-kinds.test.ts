@@ -290,4 +290,11 @@ describe('minimumReleaseAge on registries without Docker Hub push times', () => 
     const report = await check(gcr, 'age-gcr-hold', { releaseAgeWithoutTimestamp: 'hold' }, NOW + 10 * 86_400_000);
     expect(brief(report)).toEqual([['2.1.0', 'too-new', 'release age unknown (no creation time in the image config); minimumReleaseAge is 4h']]);
   });
+
+  it('releaseAgeWithoutTimestamp per update type: "hold" for minor updates holds 2.0.0 → 2.1.0; set for majors only, first seen counts', async () => {
+    const minor = await check(gcr, 'age-gcr-hold-minor', { packageRules: [{ matchImages: ['*'], matchUpdateTypes: ['minor'], releaseAgeWithoutTimestamp: 'hold' }] }, NOW + 10 * 86_400_000);
+    expect(brief(minor)).toEqual([['2.1.0', 'too-new', 'release age unknown (no creation time in the image config); minimumReleaseAge is 4h']]);
+    const major = await check(gcr, 'age-gcr-hold-major', { packageRules: [{ matchImages: ['*'], matchUpdateTypes: ['major'], releaseAgeWithoutTimestamp: 'hold' }] }, NOW + 10 * 86_400_000);
+    expect(brief(major)).toEqual([['2.1.0', 'too-new', 'first seen (no release time from the registry) 0s ago; minimumReleaseAge is 4h']]);
+  });
 });
