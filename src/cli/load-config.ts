@@ -41,8 +41,21 @@ export async function loadConfig(explicit: string | undefined, directory: string
     const { config } = await readConfigChain(Buffer.from(read.bytes).toString('utf8'), candidate, name, directory);
     return { config, source: candidate };
   }
+  // A YAML config is read only when named: one left in the directory would otherwise be ignored without a word.
+  for (const name of UNREAD_CONFIG_NAMES) {
+    const read = readRegularPath(path.join(directory, name), MAX_CONFIG_SIZE);
+    if (read.ok) {
+      throw new ArchpinError(
+        'config-invalid',
+        `${name} is not read on its own: in a directory archpin reads ${CONFIG_FILE_NAMES.join(' or ')}; name it with --config ${name}, or write it as archpin.json`,
+      );
+    }
+  }
   return { config: {}, source: null };
 }
+
+/** Config-looking YAML names that directory discovery does not read (only --config reads YAML). */
+const UNREAD_CONFIG_NAMES = ['archpin.yaml', 'archpin.yml', '.archpin.yaml', '.archpin.yml'];
 
 function realDirectory(directory: string): string | null {
   try {
