@@ -11,7 +11,7 @@ import { createLogger, logFormatFor } from './logger.js';
 import { lookupAndGateAll, lookupAndPlan, markDisabled, referencesByFile, verifyEdits } from '../pipeline/pipeline.js';
 import { unifiedDiff } from '../plan/unified-diff.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UPDATES, type CliIo, type ExitCode } from './io.js';
-import { cacheDirectory, lookupSetup, requireCredentialVariables } from './lookup-deps.js';
+import { cacheDirectory, lookupSetup, requireRegistryCredentials } from './lookup-deps.js';
 import { checkReportJson, renderCheckText, type CheckReport } from './check-report.js';
 import { progressReporter } from './progress.js';
 import { scanDirectory } from './scan.js';
@@ -44,7 +44,7 @@ export function applyEnabled(references: readonly Reference[], config: Config): 
 }
 
 export async function buildCheckReport(options: CheckOptions, io: CliIo): Promise<{ report: CheckReport; plan: Plan }> {
-  requireCredentialVariables(options.config, io.env);
+  requireRegistryCredentials(options.config, io);
   const root = path.resolve(io.cwd, options.directory);
   const scan = await scanDirectory(root, options.config);
   const references = applyEnabled(scan.references, options.config);

@@ -13,6 +13,7 @@ import type { TokenCache } from '../lookup/token-cache.js';
 import { scaledSleep, type CliIo } from './io.js';
 import { credentialVariables, unsetVariableMessage } from '../config/environment-variables.js';
 import { ArchpinError } from '../core/errors.js';
+import { credentialFileProblems } from './credential-files.js';
 
 /** How long a tag → digest answer is used again without asking (config `tagCacheTtl`). */
 const DEFAULT_TAG_CACHE_TTL_MS = 5 * 60_000;
@@ -56,15 +57,17 @@ export function registryTimeoutMs(env: CliIo['env']): number | undefined {
 }
 
 /**
- * Every variable `registries.<host>` names must be set: an unset one is a startup error naming it,
- * not a registry's bare 401 on the first private image.
+ * Every variable `registries.<host>` names must be set, and every secret file it names readable and not empty: one
+ * that is not is a startup error naming it, not a registry's bare 401 (or an error at the first lookup of that host).
  */
-export function requireCredentialVariables(config: Config, env: CliIo['env']): void {
+export function requireRegistryCredentials(config: Config, io: Pick<CliIo, 'env' | 'cwd'>): void {
+  const anonymously = (host: PropertyKey | undefined) => `remove registries.${JSON.stringify(String(host))} to pull anonymously`;
   const unset = credentialVariables(config).flatMap((use) => {
-    const message = unsetVariableMessage(use, env);
-    return message === null ? [] : [`${message}; set it, or remove registries.${JSON.stringify(String(use.path[1]))} to pull anonymously`];
+    const message = unsetVariableMessage(use, io.env);
+    return message === null ? [] : [`${message}; set it, or ${anonymously(use.path[1])}`];
   });
-  if (unset.length > 0) throw new ArchpinError('config-invalid', unset.join('\n'));
+  const files = credentialFileProblems(config, io.cwd).map((problem) => `${problem.message}; fix the file, or ${anonymously(problem.path[1])}`);
+  if (unset.length + files.length > 0) throw new ArchpinError('config-invalid', [...unset, ...files].join('\n'));
 }
 
 export async function lookupSetup(
@@ -87,7 +90,7 @@ export async function lookupSetup(
     tokens?: TokenCache;
   },
 ): Promise<LookupSetup> {
-  requireCredentialVariables(config, io.env);
+  requireRegistryCredentials(config, io);
   const registries = config.registries ?? {};
   const timeouts = config.registryTimeouts ?? {};
   const fromConfig = (text: string | undefined): number | undefined => (text === undefined ? undefined : (parseDuration(text) ?? undefined));

@@ -13,7 +13,7 @@ import type { RegistryClient } from '../lookup/registry-client.js';
 import type { ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 import type { Logger } from './logger.js';
-import { cacheDirectory, lookupSetup, requireCredentialVariables } from './lookup-deps.js';
+import { cacheDirectory, lookupSetup, requireRegistryCredentials } from './lookup-deps.js';
 import { createTokenCache } from '../lookup/token-cache.js';
 import { makeForge } from './make-forge.js';
 import { registerSecret } from '../core/redact.js';
@@ -55,7 +55,7 @@ export function serveOptions(
     const problem = cronProblem(cron, serve.timezone);
     if (problem !== null) throw new ArchpinError('usage', `chain.schedules[${index}] (root ${root}): "${cron}" is not a cron pattern: ${problem}`);
   }
-  requireCredentialVariables(config, io.env);
+  requireRegistryCredentials(config, io);
   const secretEnv = serve.webhookSecretEnv ?? DEFAULTS.serve.webhookSecretEnv;
   const webhookSecret = io.env[secretEnv] || null;
   registerSecret(webhookSecret);

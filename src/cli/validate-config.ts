@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { configVariables, unsetVariableMessage } from '../config/environment-variables.js';
 import { EXIT_OK, type CliIo, type ExitCode } from './io.js';
+import { credentialFileProblems } from './credential-files.js';
 import { readConfigChain, readNamedConfig } from './load-config.js';
 
 /**
@@ -16,6 +17,7 @@ export async function validateConfigFile(file: string, io: CliIo): Promise<ExitC
     const message = unsetVariableMessage(use, io.env);
     if (message !== null) io.stderr(`archpin: warning: ${place(use.path)}: ${message} in this environment\n`);
   }
+  for (const problem of credentialFileProblems(config, io.cwd)) io.stderr(`archpin: warning: ${place(problem.path)}: ${problem.message} in this environment\n`);
   io.stdout(`${file}: valid\n`);
   return EXIT_OK;
 }
