@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from './load-config.js';
 import { ArchpinError, isArchpinError } from '../core/errors.js';
-import { parseCliArgs, USAGE, type ParsedArgs } from './args.js';
+import { COMMANDS, parseCliArgs, USAGE, type ParsedArgs } from './args.js';
 import { EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, type CliIo, type ExitCode } from './io.js';
 import { runScan } from './scan.js';
 
@@ -85,13 +85,21 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
   }
 }
 
+/** After a usage error: the help of the command the line names (`archpin check --help`), else the global one; none when the message already names it. */
+function usageHint(argv: readonly string[], message: string): string {
+  const first = argv.find((token) => !token.startsWith('-'));
+  const command = COMMANDS.find((name) => name === first);
+  const help = `archpin${command === undefined ? '' : ` ${command}`} --help`;
+  return message.includes(`"${help}"`) ? '' : `Run "${help}" for usage.\n`;
+}
+
 /** Runs one command line; never throws: errors become messages and exit codes. Commands load lazily, so `scan` starts fast. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   try {
     return await dispatch(parseCliArgs(argv), io);
   } catch (error) {
     if (isArchpinError(error) && (error.code === 'usage' || error.code === 'config-invalid')) {
-      io.stderr(`archpin: ${error.message}\n${error.code === 'usage' ? 'Run "archpin --help" for usage.\n' : ''}`);
+      io.stderr(`archpin: ${error.message}\n${error.code === 'usage' ? usageHint(argv, error.message) : ''}`);
       return EXIT_USAGE;
     }
     io.stderr(`archpin: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -173,7 +173,7 @@ describe('run --shard I/N', () => {
   it('refuses a shard that is not I/N with 1 ≤ I ≤ N', async () => {
     for (const bad of ['0/3', '4/3', '2', 'a/b', '1/0']) {
       const result = await run('shards', 'cache-shard-bad', ['--shard', bad]);
-      expect([result.code, result.stderr]).toEqual([2, `archpin: --shard ${bad}: expected I/N with 1 ≤ I ≤ N (e.g. 2/4), not "${bad}"\nRun "archpin --help" for usage.\n`]);
+      expect([result.code, result.stderr]).toEqual([2, `archpin: --shard ${bad}: expected I/N with 1 ≤ I ≤ N (e.g. 2/4), not "${bad}"\nRun "archpin run --help" for usage.\n`]);
     }
     expect(parseShard(undefined, { CI_NODE_INDEX: '1' })).toBeUndefined();
     expect(() => parseShard(undefined, { CI_NODE_INDEX: '5', CI_NODE_TOTAL: '4' })).toThrow('CI_NODE_INDEX/CI_NODE_TOTAL: expected I/N with 1 ≤ I ≤ N (e.g. 2/4), not "5/4"');

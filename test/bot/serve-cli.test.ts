@@ -27,7 +27,7 @@ describe('archpin serve command line', () => {
     expect([listen.code, listen.stdout, listen.stderr]).toEqual([
       2,
       '',
-      'archpin: --listen: "everywhere" is not host:port; e.g. 0.0.0.0:8080, 127.0.0.1:9090 or [::1]:8080\nRun "archpin --help" for usage.\n',
+      'archpin: --listen: "everywhere" is not host:port; e.g. 0.0.0.0:8080, 127.0.0.1:9090 or [::1]:8080\nRun "archpin serve --help" for usage.\n',
     ]);
     const ports: Array<[string, string]> = [
       [':99999', '":99999": port 99999 is out of range (0 to 65535)'],
@@ -39,18 +39,18 @@ describe('archpin serve command line', () => {
       ['127.0.0.1:', '"127.0.0.1:" has no port after the colon; e.g. 0.0.0.0:8080, 127.0.0.1:9090 or [::1]:8080'],
     ];
     for (const [address, message] of ports) {
-      expect(await serve(['--listen', address]), address).toEqual({ code: 2, stdout: '', stderr: `archpin: --listen: ${message}\nRun "archpin --help" for usage.\n` });
+      expect(await serve(['--listen', address]), address).toEqual({ code: 2, stdout: '', stderr: `archpin: --listen: ${message}\nRun "archpin serve --help" for usage.\n` });
     }
     const schedule = await serve(['--listen', '127.0.0.1:0', '--schedule', '0 25 * * *']);
-    expect([schedule.code, schedule.stderr]).toEqual([2, 'archpin: --schedule: "0 25 * * *" is not a cron pattern: the hour field is 25, outside 0-23\nRun "archpin --help" for usage.\n']);
+    expect([schedule.code, schedule.stderr]).toEqual([2, 'archpin: --schedule: "0 25 * * *" is not a cron pattern: the hour field is 25, outside 0-23\nRun "archpin serve --help" for usage.\n']);
     const level = await serve(['--log-level', 'loud']);
-    expect([level.code, level.stderr]).toEqual([2, 'archpin: --log-level must be one of trace, debug, info, warn, error, fatal, silent, not "loud"\nRun "archpin --help" for usage.\n']);
+    expect([level.code, level.stderr]).toEqual([2, 'archpin: --log-level must be one of trace, debug, info, warn, error, fatal, silent, not "loud"\nRun "archpin serve --help" for usage.\n']);
   });
 
   it('a configured webhook secret variable must be set', async () => {
     writeFileSync(path.join(work, 'archpin.json'), JSON.stringify({ serve: { webhookSecretEnv: 'HOOK_SECRET', listen: '127.0.0.1:0' } }));
     const missing = await serve([]);
-    expect([missing.code, missing.stderr]).toEqual([2, 'archpin: serve.webhookSecretEnv names HOOK_SECRET, which is not set\nRun "archpin --help" for usage.\n']);
+    expect([missing.code, missing.stderr]).toEqual([2, 'archpin: serve.webhookSecretEnv names HOOK_SECRET, which is not set\nRun "archpin serve --help" for usage.\n']);
     rmSync(path.join(work, 'archpin.json'));
   });
 

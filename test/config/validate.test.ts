@@ -20,7 +20,7 @@ function file(name: string, text: string | Buffer): string {
 }
 
 const BOM = '\uFEFF';
-const USAGE_HINT = 'Run "archpin --help" for usage.\n';
+const USAGE_HINT = 'Run "archpin config --help" for usage.\n';
 
 /** Every kind of mistake a startup would refuse, one per line so the positions are easy to read. */
 const BAD_JSON = [
