@@ -43,7 +43,7 @@ export async function loadConfig(explicit: string | undefined, directory: string
   }
   // A YAML config is read only when named: one left in the directory would otherwise be ignored without a word.
   for (const name of UNREAD_CONFIG_NAMES) {
-    const read = readRegularPath(path.join(directory, name), MAX_CONFIG_SIZE);
+    const read = readRegularPath(path.join(directory, name), MAX_CONFIG_FILE_BYTES);
     if (read.ok) {
       throw new ArchpinError(
         'config-invalid',
