@@ -97,6 +97,7 @@ async function settle(...running: Array<Awaited<ReturnType<typeof startDistribut
   for (const one of running) await one.chain!.settled();
 }
 
+// Each test starts real serve processes, Redis and a registry: CPU-bound under load, so bounds are generous.
 describe('chain state in Redis', () => {
   it('is shared by replicas (one hook delivered to both triggers each child once) and survives a restart of Redis and of the replicas', async () => {
     const host = registry.host;
@@ -138,7 +139,7 @@ describe('chain state in Redis', () => {
     await settle(c);
     expect(triggered()).toEqual(['shared/ruby', 'shared/worker', 'shared/app']);
     expect(c.chain!.dashboardSection()).toContain('- `shared/app` after `shared/ruby`: pipeline [#');
-  });
+  }, 90_000);
 
   it('keeps children due when the replica that was waiting out their debounce window stops: the next sweep of another replica triggers them, once', async () => {
     const host = registry.host;
@@ -168,7 +169,7 @@ describe('chain state in Redis', () => {
     await settle(next);
     expect(quiet()).toEqual(['quiet/app']);
     expect(createdFor('quiet/app').variables.find((entry) => entry.key === 'ARCHPIN_UPSTREAM_IMAGES')?.value).toBe(`${host}/quiet/base:1@${digest}`);
-  });
+  }, 90_000);
 });
 
 interface StoredMark {
@@ -217,7 +218,7 @@ describe('archpin run and the chain state serve keeps in Redis', () => {
     expect(mr!.description).toContain(
       `### Upstream\n\n- \`${host}/made/base:1@${digest.slice(0, 19)}…\` is built by \`made/base\`: produced by pipeline [#${pushed.id}](${gitlab.url}/made/base/-/pipelines/${pushed.id}) on \`main\` (archpin serve gated this digest when that pipeline succeeded)\n`,
     );
-  });
+  }, 90_000);
 });
 
 describe('a replica killed between taking a child and recording its trigger', () => {
