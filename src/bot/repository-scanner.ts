@@ -8,7 +8,7 @@ import type { FileWrite } from '../apply/forges/forge.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
 import type { FileEdit } from '../core/verify-edits.js';
-import { referencesByFile, scanSources, type Scanned } from '../pipeline/pipeline.js';
+import { referencesByFile, scanSources, type Scanned } from '../pipeline/scan-stage.js';
 
 export type MadeFiles = { ok: true; files: FileWrite[] } | { ok: false; reason: string };
 

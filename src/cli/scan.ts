@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import { scanSources, type Scanned } from '../pipeline/pipeline.js';
+import { scanSources, type Scanned } from '../pipeline/scan-stage.js';
 import type { ScanResult } from '../scan/scan-files.js';
 import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
 import { readTree } from './read-tree.js';

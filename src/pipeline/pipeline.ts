@@ -8,46 +8,15 @@
 import { dependenciesOf, type Dependency, type DependencyResult } from '../core/dependency.js';
 import { imageKey } from '../core/image-ref.js';
 import type { Plan } from '../core/planned.js';
-import { sourceFile, type SourceFile } from '../core/source-file.js';
-import type { Reference, ScanProblem } from '../core/types.js';
-import { verifyFileEdits, type FileEdit, type Rescan, type VerifiedFile } from '../core/verify-edits.js';
+import type { Reference } from '../core/types.js';
+import { verifyFileEdits, type FileEdit, type VerifiedFile } from '../core/verify-edits.js';
 import type { GateQuestions } from '../core/verdict.js';
 import { evaluateCandidate } from '../gate/evaluate.js';
 import { findUpdate, type FindUpdatesDeps } from '../lookup/find-updates.js';
 import { planUpdates } from '../plan/plan-updates.js';
-import { EXTRACTORS } from '../scan/extractors/index.js';
-import type { ScanContext } from '../scan/extractor.js';
-import { prepareScan, scanFiles } from '../scan/scan-files.js';
+import { referencesByFile, type Scanned } from './scan-stage.js';
 
-/** What the scan stage hands on: the files read, the references found in them, and the problems met. */
-export interface Scanned {
-  readonly files: readonly SourceFile[];
-  readonly references: readonly Reference[];
-  readonly problems: readonly ScanProblem[];
-  /** Re-scans one file's new bytes in the context of the whole tree (to confirm an edit). */
-  readonly rescan: Rescan;
-}
-
-/** Scan: every file to the extractor that claims it; `readProblems` (files too large, binary, unreadable) come first. */
-export function scanSources(files: readonly SourceFile[], readProblems: readonly ScanProblem[] = []): Scanned {
-  const context = prepareScan(files, EXTRACTORS);
-  const result = scanFiles(files, EXTRACTORS, context);
-  // Facts worked out again with a group's new bytes, once per group (the same `others` map).
-  const overlays = new WeakMap<ReadonlyMap<string, Uint8Array>, { files: Map<string, SourceFile>; context: ScanContext }>();
-  const rescan: Rescan = (path, bytes, others) => {
-    if (others === undefined || others.size === 0) return scanFiles([sourceFile(path, bytes)], EXTRACTORS, context).references;
-    let overlay = overlays.get(others);
-    if (!overlay) {
-      const edited = new Map([...others].map(([name, content]) => [name, sourceFile(name, content)]));
-      const all = files.map((file) => edited.get(file.path) ?? file);
-      overlay = { files: edited, context: prepareScan(all, EXTRACTORS) };
-      overlays.set(others, overlay);
-    }
-    const file = overlay.files.get(path);
-    return scanFiles([file && file.bytes === bytes ? file : sourceFile(path, bytes)], EXTRACTORS, overlay.context).references;
-  };
-  return { files, references: result.references, problems: [...readProblems, ...result.problems], rescan };
-}
+export { referencesByFile, scanSources, type Scanned } from './scan-stage.js';
 
 /** References of images a package rule disables are reported as skipped (`ignored`). */
 export function markDisabled(references: readonly Reference[], enabled: (image: string) => boolean): Reference[] {
@@ -100,17 +69,6 @@ export type LookupStage<R extends DependencyResult = DependencyResult> = (depend
 export async function lookupAndPlan<R extends DependencyResult>(references: readonly Reference[], lookup: LookupStage<R>): Promise<{ results: readonly R[]; plan: Plan }> {
   const results = await lookup(dependenciesOf(references));
   return { results, plan: planUpdates(results) };
-}
-
-/** The references each file held when it was scanned: indexed by file once, so each question is a map lookup. */
-export function referencesByFile(scanned: Pick<Scanned, 'references'>): (file: string) => readonly Reference[] {
-  const byFile = new Map<string, Reference[]>();
-  for (const reference of scanned.references) {
-    const list = byFile.get(reference.file);
-    if (list) list.push(reference);
-    else byFile.set(reference.file, [reference]);
-  }
-  return (file) => byFile.get(file) ?? [];
 }
 
 /** Applies each file's edits in memory and confirms them by a re-scan, without writing anything. */
