@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatPath } from '../config/config-path.js';
 import type { Config } from '../config/schema.js';
+import { secretFromFile } from '../lookup/credential-resolver.js';
 
 /** A `registries.<host>` secret file that cannot give a secret: where it is named, and why. */
 export interface CredentialFileProblem {
@@ -41,7 +42,7 @@ export function credentialFileProblems(config: Config, cwd: string): CredentialF
       } catch (error) {
         return [{ path: where, message: `${formatPath(where)} names ${file}, which cannot be read (${reason(error as NodeJS.ErrnoException)})` }];
       }
-      return text.replace(/\r?\n$/, '') === '' ? [{ path: where, message: `${formatPath(where)} names ${file}, which is empty` }] : [];
+      return secretFromFile(text) === '' ? [{ path: where, message: `${formatPath(where)} names ${file}, which is empty` }] : [];
     }),
   );
 }

@@ -15,6 +15,11 @@ import { runCredentialHelper } from './credential-helper.js';
 import { readDockerConfig, type DockerCredentialConfig, type RegistryCredentials } from './docker-config.js';
 import { kindFromHost, registryProfile } from './registry-profile.js';
 
+/** The secret a `passwordFile`/`tokenFile` holds: its text without the one trailing newline editors add. */
+export function secretFromFile(text: string): string {
+  return text.replace(/\r?\n$/, '');
+}
+
 export interface RegistryCredentialConfig extends RegistryCredentialKeys {
   readonly kind?: RegistryKind | undefined;
 }
@@ -49,7 +54,7 @@ export async function createCredentialResolver(sources: CredentialSources): Prom
 
   const readSecretFile = async (file: string, registry: string): Promise<string> => {
     try {
-      return (await readFile(path.resolve(sources.cwd, file), 'utf8')).replace(/\r?\n$/, '');
+      return secretFromFile(await readFile(path.resolve(sources.cwd, file), 'utf8'));
     } catch (error) {
       throw new ArchpinError('config-invalid', `registries."${registry}": cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
