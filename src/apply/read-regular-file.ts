@@ -4,7 +4,10 @@ import path from 'node:path';
 /** Why a file of a checkout was not read. */
 export type UnreadableCode = 'file-missing' | 'file-not-regular' | 'file-outside' | 'file-too-large' | 'file-unreadable';
 
-export type RegularFileRead = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly code: UnreadableCode; readonly message: string };
+export type RegularFileRead =
+  | { readonly ok: true; readonly bytes: Uint8Array }
+  /** `errno`: the system's code (`EACCES`) when the file system refused the stat or the open. */
+  | { readonly ok: false; readonly code: UnreadableCode; readonly message: string; readonly errno?: string };
 
 /** Open flags a platform may lack (Windows has none of these), though they are typed as always there. */
 export const optionalFlags: Partial<typeof constants> = constants;
@@ -78,8 +81,8 @@ export function readRegularPath(full: string, maxBytes: number, options: { follo
   try {
     before = options.followSymlinks ? statSync(full) : lstatSync(full);
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    return { ok: false, code: missing ? 'file-missing' : 'file-unreadable', message: (error as Error).message };
+    const errno = (error as NodeJS.ErrnoException).code;
+    return { ok: false, code: errno === 'ENOENT' ? 'file-missing' : 'file-unreadable', message: (error as Error).message, ...(errno === undefined ? {} : { errno }) };
   }
   if (!before.isFile()) return { ok: false, code: 'file-not-regular', message: `${describeEntry(full, before)}; not read` };
   let fd: number;
@@ -88,7 +91,7 @@ export function readRegularPath(full: string, maxBytes: number, options: { follo
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') return { ok: false, code: 'file-not-regular', message: 'a symlink; not read' };
-    return { ok: false, code: 'file-unreadable', message: (error as Error).message };
+    return { ok: false, code: 'file-unreadable', message: (error as Error).message, ...(code === undefined ? {} : { errno: code }) };
   }
   try {
     const opened = fstatSync(fd);

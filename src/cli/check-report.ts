@@ -45,6 +45,19 @@ export function registryLines(stats: readonly RegistryHostStats[]): string[] {
     });
 }
 
+/**
+ * A held update in text, as check and run print it: `image:tag (digest)  codes` after `prefix`, then each reason's
+ * message on its own line, indented four more than the image.
+ */
+export function heldLines(held: HeldUpdate, prefix: string): string[] {
+  const reasons = held.reasons.map((reason) => `${reason.code}${reason.missing?.length ? ` ${reason.missing.join(',')}` : ''}`).join(', ');
+  const indent = ' '.repeat(prefix.length + 4);
+  return [
+    terminalText(`${prefix}${held.image}:${held.tag ?? ''}${held.digest ? ` (${short(held.digest)})` : ''}  ${reasons}`),
+    ...held.reasons.map((reason) => `${indent}${terminalText(reason.message)}`),
+  ];
+}
+
 export function heldJson(held: HeldUpdate) {
   const first = held.reasons[0];
   const missing = [...new Set(held.reasons.flatMap((reason) => reason.missing ?? []))];
@@ -132,11 +145,7 @@ export function renderCheckText(report: CheckReport, withDiff: boolean): string 
   }
   if (report.held.length) {
     lines.push('', `Held back (${report.held.length}):`);
-    for (const held of report.held) {
-      const reasons = held.reasons.map((reason) => `${reason.code}${reason.missing?.length ? ` ${reason.missing.join(',')}` : ''}`).join(', ');
-      lines.push(terminalText(`  ${held.image}:${held.tag ?? ''}${held.digest ? ` (${short(held.digest)})` : ''}  ${reasons}`));
-      for (const reason of held.reasons) lines.push(`      ${terminalText(reason.message)}`);
-    }
+    for (const held of report.held) lines.push(...heldLines(held, '  '));
   }
   if (report.unpinned.length) {
     lines.push('', `Not pinned (${report.unpinned.length}):`);

@@ -44,37 +44,37 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
     }
     case 'scan': {
       const directory = directoryArgument(args, io);
-      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), path.resolve(io.cwd, directory));
+      const { config } = await loadConfig(args.config, path.resolve(io.cwd, directory), io.cwd);
       return runScan({ directory, format: args.format, config }, io);
     }
     case 'check':
     case 'audit': {
       const directory = directoryArgument(args, io);
-      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), path.resolve(io.cwd, directory));
+      const { config } = await loadConfig(args.config, path.resolve(io.cwd, directory), io.cwd);
       const common = { directory, format: args.format, config, platforms: args.platforms, cacheDir: args.cacheDir };
       if (args.command === 'audit') return (await import('./audit.js')).runAudit(common, io);
       return (await import('./check.js')).runCheck({ ...common, write: args.write, diff: args.diff, exitCode: args.exitCode, logLevel: args.logLevel }, io);
     }
     case 'run': {
-      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), io.cwd);
+      const { config } = await loadConfig(args.config, io.cwd);
       return (await import('./run.js')).runRun(args, config, io);
     }
     case 'serve': {
-      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), io.cwd);
+      const { config } = await loadConfig(args.config, io.cwd);
       return (await import('./serve.js')).runServe(args, config, io);
     }
     case 'graph': {
       // A directory named is checked like scan's (a missing one is not an empty graph).
       const directory = args.positionals[0] === undefined ? '.' : directoryArgument(args, io);
-      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), path.resolve(io.cwd, directory));
+      const { config } = await loadConfig(args.config, path.resolve(io.cwd, directory), io.cwd);
       return (await import('./graph.js')).runGraph(args, config, io);
     }
     case 'inspect': {
-      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), io.cwd);
+      const { config } = await loadConfig(args.config, io.cwd);
       return (await import('./inspect.js')).runInspect(args, config, io);
     }
     case 'chain': {
-      const { config } = await loadConfig(args.config && path.resolve(io.cwd, args.config), io.cwd);
+      const { config } = await loadConfig(args.config, io.cwd);
       return (await import('./chain.js')).runChain(args, config, io);
     }
     default: {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatPath } from '../config/config-path.js';
 import type { Config } from '../config/schema.js';
+import { errnoReason } from '../core/errno-reason.js';
 import { secretFromFile } from '../lookup/credential-resolver.js';
 
 /** A `registries.<host>` secret file that cannot give a secret: where it is named, and why. */
@@ -9,20 +10,6 @@ export interface CredentialFileProblem {
   readonly path: readonly PropertyKey[];
   /** `registries."docker.io".passwordFile names /run/secrets/hub, which cannot be read (no such file)`. */
   readonly message: string;
-}
-
-function reason(error: NodeJS.ErrnoException): string {
-  switch (error.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    default:
-      return error.code ?? error.message;
-  }
 }
 
 /**
@@ -40,7 +27,7 @@ export function credentialFileProblems(config: Config, cwd: string): CredentialF
       try {
         text = readFileSync(path.resolve(cwd, file), 'utf8');
       } catch (error) {
-        return [{ path: where, message: `${formatPath(where)} names ${file}, which cannot be read (${reason(error as NodeJS.ErrnoException)})` }];
+        return [{ path: where, message: `${formatPath(where)} names ${file}, which cannot be read (${errnoReason(error)})` }];
       }
       return secretFromFile(text) === '' ? [{ path: where, message: `${formatPath(where)} names ${file}, which is empty` }] : [];
     }),

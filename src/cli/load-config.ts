@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { readRegularPath } from '../apply/read-regular-file.js';
+import { errnoReason } from '../core/errno-reason.js';
 import { ArchpinError } from '../core/errors.js';
 import { CONFIG_FILE_NAMES, MAX_CONFIG_FILE_BYTES } from '../config/defaults.js';
 import type { CheckedConfig, ConfigLayer } from '../config/parse-config.js';
@@ -12,25 +13,28 @@ export const MAX_EXTENDS_DEPTH = 10;
 /** The validator (and zod with it) loads only when there is a file to validate: a bare `scan` starts faster. */
 const validator = () => import('../config/parse-config.js');
 
-/** Reads the config file the user named (`--config FILE`, `config validate FILE`), following a symlink (a mounted ConfigMap is one). */
+/**
+ * Reads the config file the user named (`--config FILE`, `config validate FILE`), following a symlink (a mounted
+ * ConfigMap is one). A message names the file as typed, and where that led when it was relative.
+ */
 export function readNamedConfig(file: string, cwd: string): string {
   const full = path.resolve(cwd, file);
   const read = readRegularPath(full, MAX_CONFIG_FILE_BYTES, { followSymlinks: true });
   if (read.ok) return Buffer.from(read.bytes).toString('utf8');
-  const reason = read.code === 'file-missing' ? `no such file (${full})` : /^EACCES/.test(read.message) ? `permission denied (${full})` : read.message;
-  throw new ArchpinError('config-invalid', `cannot read config ${file}: ${reason}`);
+  const reason = read.errno !== undefined || read.code === 'file-missing' ? errnoReason({ code: read.errno ?? 'ENOENT', message: read.message }) : read.message;
+  throw new ArchpinError('config-invalid', `cannot read config ${file}: ${reason}${full === file ? '' : ` (${full})`}`);
 }
 
 /**
- * Loads `--config FILE`, else `archpin.json` / `.archpin.json` in the directory, else the empty config.
+ * Loads `--config FILE` (relative to `cwd`, named as typed in messages), else `archpin.json` / `.archpin.json` in the directory, else the empty config.
  * A config in the directory is read only if it is a regular file (not a symlink, FIFO or device) of
  * at most MAX_CONFIG_FILE_BYTES bytes; one that exists but cannot be read that way is an error (exit 2),
  * never silently replaced by the defaults. Its `extends` are read too and the whole chain is validated
  * as one merged config (see readConfigChain).
  */
-export async function loadConfig(explicit: string | undefined, directory: string): Promise<{ config: Config; source: string | null }> {
+export async function loadConfig(explicit: string | undefined, directory: string, cwd: string = directory): Promise<{ config: Config; source: string | null }> {
   if (explicit) {
-    const { config } = await readConfigChain(readNamedConfig(explicit, directory), path.resolve(directory, explicit), explicit, directory);
+    const { config } = await readConfigChain(readNamedConfig(explicit, cwd), path.resolve(cwd, explicit), explicit, directory);
     return { config, source: explicit };
   }
   for (const name of CONFIG_FILE_NAMES) {
@@ -97,7 +101,7 @@ export async function readConfigChain(text: string, file: string, source: string
       try {
         found = realpathSync(target);
       } catch (error) {
-        throw new ArchpinError('config-invalid', `${where}: cannot read ${target}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+        throw new ArchpinError('config-invalid', `${where}: cannot read ${target}: ${errnoReason(error)}`);
       }
       if (!roots.some((allowed) => inside(allowed, found))) {
         throw new ArchpinError('config-invalid', `${where}: ${found} is outside the directories a config may extend from (${roots.join(', ')}); put the shared file under one of them`);

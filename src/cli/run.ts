@@ -9,6 +9,7 @@ import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
 import { createLogger, logFormatFor } from './logger.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
 import { makeForge } from './make-forge.js';
+import { heldLines } from './check-report.js';
 
 const DEFAULT_CONCURRENCY = 4;
 
@@ -103,7 +104,7 @@ export function renderRunText(result: SweepResult, dryRun: boolean): string {
       lines.push(`  ${change.action.padEnd(14)} ${change.title}  (${change.branch})${change.url ? `  ${change.url}` : ''}${change.error ? `  — ${change.error}` : ''}`);
     }
     for (const branch of repo.closed) lines.push(`  ${(dryRun ? 'would-close' : 'closed').padEnd(14)} ${branch}`);
-    for (const held of repo.held) lines.push(`  ${'held'.padEnd(14)} ${held.image}:${held.tag ?? ''}  ${held.reasons.map((reason) => reason.code).join(', ')}`);
+    for (const held of repo.held) lines.push(...heldLines(held, `  ${'held'.padEnd(14)} `));
     for (const error of repo.errors) lines.push(`  ${'error'.padEnd(14)} ${error.code}  ${error.message}`);
   }
   for (const failure of result.failures) lines.push(`${failure.repository}: ${failure.code}  ${failure.message}`);

@@ -49,6 +49,13 @@ describe('held updates in the reports', () => {
   it('check text: "Held back" and "held" in the summary', () => {
     const text = renderCheckText(checkReport, false);
     expect(text.split('\n').filter((line) => /held/i.test(line))).toEqual(['Held back (1):', '0 references (0 updatable), 0 updates, 1 held, 0 errors.']);
+    expect(text.split('\n').slice(1, 6)).toEqual([
+      '',
+      'Held back (1):',
+      '  registry.example/acme/app:2.0.0 (sha256:111111111111…)  missing-platforms linux/arm64/v8, too-new',
+      '      index lists only linux/amd64; policy requires linux/arm64/v8',
+      '      pushed 1 day ago; minimumReleaseAge is 3 days',
+    ]);
   });
 
   it('run --format json: version 1, each repository lists its held updates under `blocked`; the text says "held"', () => {
@@ -66,10 +73,17 @@ describe('held updates in the reports', () => {
         message: 'index lists only linux/amd64; policy requires linux/arm64/v8; pushed 1 day ago; minimumReleaseAge is 3 days',
       },
     ]);
-    expect(
-      renderRunText(result, true)
-        .split('\n')
-        .filter((line) => line.includes('registry.example/acme/app')),
-    ).toEqual(['  held           registry.example/acme/app:2.0.0  missing-platforms, too-new']);
+    // Each reason's message follows, as in check's text.
+    expect(renderRunText(result, true)).toBe(
+      [
+        'acme/app: 1 held',
+        '  held           registry.example/acme/app:2.0.0 (sha256:111111111111…)  missing-platforms linux/arm64/v8, too-new',
+        '                     index lists only linux/amd64; policy requires linux/arm64/v8',
+        '                     pushed 1 day ago; minimumReleaseAge is 3 days',
+        '',
+        '1 repositories (dry run: nothing written), 0 failed.',
+        '',
+      ].join('\n'),
+    );
   });
 });

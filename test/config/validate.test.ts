@@ -75,7 +75,8 @@ describe('archpin config validate', () => {
   });
 
   it('check, run and serve stop on the same file with the same message', async () => {
-    const expected = `archpin: ${path.join(work, 'bad.json')}:${BAD_JSON_PROBLEMS.join(`\n${path.join(work, 'bad.json')}:`)}\n`;
+    // The file as typed, as config validate names it.
+    const expected = `archpin: ${BAD_JSON_PROBLEMS.map((line) => `bad.json:${line}`).join('\n')}\n`;
     const env = { GITLAB_TOKEN: 'glpat-validate-test', GHCR_TOKEN: 'x', REG_PASSWORD: 'x', REG_TOKEN: 'x', QUAY_PASSWORD: 'x', HARBOR_TOKEN: 'x' };
     mkdirSync(path.join(work, 'tree'), { recursive: true });
     for (const argv of [
@@ -206,7 +207,13 @@ describe('archpin config validate', () => {
     expect(await runArchpin(['check', '.', '--config', 'missing.json'], { cwd: work })).toEqual({
       code: 2,
       stdout: '',
-      stderr: `archpin: cannot read config ${path.join(work, 'missing.json')}: no such file (${path.join(work, 'missing.json')})\n`,
+      stderr: `archpin: cannot read config missing.json: no such file (${path.join(work, 'missing.json')})\n`,
+    });
+    // Named by its absolute path: said once.
+    expect(await runArchpin(['run', '--config', path.join(work, 'missing.json'), '--forge', 'gitlab', '--url', 'http://127.0.0.1:9', '--group', 'g'], { cwd: work })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `archpin: cannot read config ${path.join(work, 'missing.json')}: no such file\n`,
     });
     expect(await runArchpin(['config', 'check', 'x.json'], { cwd: work })).toEqual({
       code: 2,
