@@ -52,7 +52,8 @@ export type ReferenceKind = string;
 /** How the format around a reference takes a new plain value: `yaml` quotes one YAML would read as a number. */
 export type ValueQuoting = 'yaml' | 'verbatim';
 
-export type SkipReason = 'templated' | 'no-tag' | 'ignored' | 'invalid-reference' | 'local-stage' | 'unsupported-quoting';
+/** `overridden`: a GitLab CI job definition that a later definition of the same job replaces, so no job runs it. */
+export type SkipReason = 'templated' | 'no-tag' | 'ignored' | 'invalid-reference' | 'local-stage' | 'unsupported-quoting' | 'overridden';
 
 export interface ImageName {
   readonly registry: string;

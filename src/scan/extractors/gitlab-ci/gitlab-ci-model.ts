@@ -54,12 +54,16 @@ export interface JobModel {
   readonly image?: Place;
   /** Own `services:`; an item that is a `!reference` stands for the list it names. */
   readonly services?: readonly Place[];
+  /** Where its `services:` list is written (`file:line`), when it has one. */
+  readonly servicesAt?: string;
   /** String values under the job, up to three keys deep (path joined by `/`): what a `!reference` may name. */
   readonly leaves: ReadonlyMap<string, string>;
   /** The text of its own image and service nodes and of its leaves, by node key. */
   readonly texts: ReadonlyMap<string, NodeText>;
   /** The keys of its own image and service nodes. */
   readonly images: readonly string[];
+  /** It has its own `trigger:`: a trigger job starts another pipeline and runs no image. */
+  readonly trigger: boolean;
   /** Its own `inherit:` (absent: not written): `default` and `variables`, each all (true), none (false) or the names listed. */
   readonly inherit?: Inherit;
 }
@@ -94,6 +98,7 @@ function inheritOf(job: YAMLMap, document: Document.Parsed): Inherit | undefined
 function mergeJob(earlier: JobModel, later: JobModel): JobModel {
   const image = later.image ?? earlier.image;
   const services = later.services ?? earlier.services;
+  const servicesAt = later.services ? later.servicesAt : earlier.servicesAt;
   const inherit = later.inherit || earlier.inherit ? { ...earlier.inherit, ...later.inherit } : undefined;
   return {
     name: later.name,
@@ -102,11 +107,13 @@ function mergeJob(earlier: JobModel, later: JobModel): JobModel {
     variables: new Map([...earlier.variables, ...later.variables]),
     variablesFrom: [...earlier.variablesFrom, ...later.variablesFrom],
     matrix: later.matrix.length > 0 ? later.matrix : earlier.matrix,
+    trigger: later.trigger || earlier.trigger,
     leaves: new Map([...earlier.leaves, ...later.leaves]),
     texts: new Map([...earlier.texts, ...later.texts]),
     images: [...earlier.images, ...later.images],
     ...(image ? { image } : {}),
     ...(services ? { services } : {}),
+    ...(servicesAt === undefined ? {} : { servicesAt }),
     ...(inherit ? { inherit } : {}),
   };
 }
@@ -268,7 +275,10 @@ export function jobModel(name: string, job: YAMLMap, file: SourceFile, document:
   const image = imageValue === undefined ? null : placeOf(imageValue, file, document);
   const servicesValue = effectiveGet(job, 'services', document);
   let services: Place[] | undefined;
+  let servicesAt: string | undefined;
   if (servicesValue !== undefined) {
+    const at = deref(servicesValue, document);
+    if ((isSeq(at) || isScalar(at)) && at.range) servicesAt = `${file.path}:${file.position(at.range[0]).line}`;
     const whole = referencePath(servicesValue);
     const list = deref(servicesValue, document);
     if (whole) services = [{ kind: 'reference', path: whole }];
@@ -309,8 +319,10 @@ export function jobModel(name: string, job: YAMLMap, file: SourceFile, document:
     variables,
     variablesFrom: from,
     matrix: matrixNames(job, document),
+    trigger: effectiveGet(job, 'trigger', document) !== undefined,
     ...(image ? { image } : {}),
     ...(services ? { services } : {}),
+    ...(servicesAt === undefined ? {} : { servicesAt }),
   };
 }
 
@@ -404,6 +416,16 @@ export class PipelineView {
       if (model?.inherit?.[key] !== undefined || model?.extends.length) return this.inherits(model, key, name, depth + 1);
     }
     return true;
+  }
+
+  /** A trigger job (its own `trigger:` or one it extends) starts another pipeline and runs no image or services. */
+  isTrigger(job: JobModel, depth = 0): boolean {
+    if (job.trigger) return true;
+    if (depth > MAX_EXTENDS) return false;
+    return job.extends.some((parent) => {
+      const model = this.model.jobs.get(parent);
+      return model !== undefined && this.isTrigger(model, depth + 1);
+    });
   }
 
   /** The image a job runs: its own or inherited one, else the `default:` image unless `inherit: default:` leaves it out. */

@@ -40,7 +40,7 @@ function usersOf(view: PipelineView): Map<string, Users> {
     else if (!known.jobs.includes(job)) known.jobs.push(job);
   };
   for (const job of view.model.jobs.values()) {
-    if (job.name.startsWith('.')) continue;
+    if (job.name.startsWith('.') || view.isTrigger(job)) continue;
     add(view.runImageOf(job), 'gitlab-ci-image', job);
     for (const key of view.runServicesOf(job) ?? []) add(key, 'gitlab-ci-service', job);
   }

@@ -74,12 +74,70 @@ function report(walk: Walk, node: unknown, kind: ReferenceKind, site: Site): voi
     if (reading) reading.jobs.push(job?.name ?? '');
     else readings.set(signature, { resolution, jobs: [job?.name ?? ''] });
   }
-  const several = readings.size > 1;
-  const perJob = several ? perJobNote([...readings.values()], file.path) : null;
-  for (const { resolution, jobs } of readings.values()) {
-    const seenBy = several ? `; as ${jobs.length === 1 ? 'job' : 'jobs'} ${jobs.join(', ')} ${jobs.length === 1 ? 'sees' : 'see'} it` : '';
-    walk.references.push(referenceFor(walk, kind, scalar, resolution, `${detail}${seenBy}`, perJob));
+  const all = [...readings.values()];
+  const first = all[0];
+  if (first === undefined) return;
+  const replaced = users.length === 0 && key !== null && site.job ? overriddenBy(walk, site.job, key) : null;
+  if (replaced !== null) {
+    const value = first.resolution.kind === 'resolved' || first.resolution.kind === 'unresolved' ? (first.resolution.value ?? scalar.value) : scalar.value;
+    walk.references.push(makeReference(file, { kind, value, parts: [whole], skip: 'overridden', detail: `${detail}; ${replaced}` }));
+    return;
   }
+  if (all.length === 1) {
+    walk.references.push(referenceFor(walk, kind, scalar, first.resolution, detail));
+    return;
+  }
+  // Jobs see this node through different values: it is one reference at one place, reported once, not edited.
+  walk.references.push(
+    makeReference(file, {
+      kind,
+      value: representative(all) ?? scalar.value,
+      parts: [whole],
+      skip: 'templated',
+      detail: `${detail}; not edited: ${perJobNote(all, file.path)}; ${all.map(readingNote).join('; ')}`,
+    }),
+  );
+}
+
+/** The value shown for a node that jobs read differently: the one most jobs resolve it to (the first such on a tie), else the first value known. */
+function representative(readings: readonly Reading[]): string | null {
+  let best: Reading | null = null;
+  for (const reading of readings) if (reading.resolution.kind === 'resolved' && (best === null || reading.jobs.length > best.jobs.length)) best = reading;
+  if (best !== null && best.resolution.kind === 'resolved') return best.resolution.value;
+  for (const { resolution } of readings) if (resolution.kind === 'unresolved' && resolution.value !== undefined) return resolution.value;
+  return null;
+}
+
+/** What one group of jobs reads a node as: the value, or why it cannot be read. */
+function readingNote({ resolution, jobs }: Reading): string {
+  const who = jobList(jobs);
+  switch (resolution.kind) {
+    case 'plain':
+      return `${who} ${jobs.length === 1 ? 'sees' : 'see'} it as written`;
+    case 'resolved':
+      return `${who} ${jobs.length === 1 ? 'sees' : 'see'} ${resolution.value}`;
+    case 'unresolved':
+      return `for ${who}, ${resolution.value === undefined ? '' : `${resolution.value}: `}${resolution.note}`;
+  }
+}
+
+/**
+ * Why no job runs a node of this definition of a job: the job is defined again (in a later include or
+ * the root), and the merged job takes its `image:` or `services:` from that other definition. Null when
+ * the merged job still runs this definition's node, or when the job is defined once.
+ */
+function overriddenBy(walk: Walk, job: JobModel, key: string): string | null {
+  const { model } = walk.pipeline.view;
+  const merged = model.jobs.get(job.name);
+  if (!merged) return null;
+  const own = (places: readonly { kind: string; key?: string }[] | undefined): string[] => (places ?? []).flatMap((place) => (place.kind === 'node' && place.key !== undefined ? [place.key] : []));
+  const field = own(job.image ? [job.image] : []).includes(key) ? 'image' : own(job.services).includes(key) ? 'services' : null;
+  if (field === null) return null;
+  const kept = field === 'image' ? own(merged.image ? [merged.image] : []) : own(merged.services);
+  if (kept.includes(key) || (field === 'image' ? merged.image : merged.services) === undefined) return null;
+  const winner = merged.image?.kind === 'node' ? model.texts.get(merged.image.key) : undefined;
+  const where = field === 'services' ? merged.servicesAt : winner ? `${winner.file}:${winner.line}` : undefined;
+  return `not run: job ${job.name} is defined again, and its ${field}: ${where === undefined ? 'in another definition' : `at ${where}`} replaces this one`;
 }
 
 const jobList = (jobs: readonly string[]): string => `${jobs.length === 1 ? 'job' : 'jobs'} ${jobs.join(', ')}`;
@@ -88,7 +146,10 @@ const jobList = (jobs: readonly string[]): string => `${jobs.length === 1 ? 'job
  * Jobs that see one image through different values: a pin written after the template would hold for
  * one of them only, so none is edited. Names each variable whose value differs, and where each job takes it.
  */
-function perJobNote(readings: readonly Reading[], here: string): string {
+function perJobNote(all: readonly Reading[], here: string): string {
+  // Jobs that cannot read it are named with their reason by readingNote; the variables are compared between those that can.
+  const readings = all.filter((reading) => reading.resolution.kind === 'resolved');
+  if (readings.length < 2) return 'jobs see it through different values';
   const names = new Set<string>();
   for (const reading of readings) if (reading.resolution.kind === 'resolved') for (const variable of reading.resolution.variables) names.add(variable.name);
   const differing = [...names].filter((name) => {
@@ -132,7 +193,7 @@ function sharedNote(walk: Walk, resolution: Resolution & { kind: 'resolved' }, h
   return null;
 }
 
-function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; start: number; end: number }, resolution: Resolution, detail: string, perJob: string | null): Reference {
+function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; start: number; end: number }, resolution: Resolution, detail: string): Reference {
   const { file } = walk;
   const whole: PartInput = { role: 'reference', start: scalar.start, end: scalar.end };
   switch (resolution.kind) {
@@ -143,7 +204,7 @@ function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; 
       return makeReference(file, { kind, value: resolution.value ?? scalar.value, parts: [whole], skip: 'templated', detail: `${detail}; ${resolution.note}` });
     case 'resolved': {
       const through = resolution.variables.map((variable) => `$${variable.name} (${whereDefined(variable, file.path)})`).join(', ');
-      const blocker = perJob ?? sharedNote(walk, resolution, file.path);
+      const blocker = sharedNote(walk, resolution, file.path);
       if (blocker !== null) {
         return makeReference(file, { kind, value: resolution.value, parts: [whole], skip: 'templated', detail: `${detail}; resolved through ${through}; not edited: ${blocker}` });
       }
