@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Repository } from '../apply/forges/forge.js';
+import { resolveConfig } from '../config/resolve-config.js';
 import { errorFields } from '../core/errors.js';
 import type { RepositoryOutcome } from '../core/outcome.js';
 import type { LookupSession } from './lookup-sessions.js';
@@ -270,7 +271,7 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
   const webhook = webhookEndpoint({
     forgeType: forge.type,
     secret: options.webhookSecret,
-    branchPrefix: config.branchPrefix ?? 'archpin/',
+    branchPrefix: resolveConfig(config).branchPrefix,
     targets: options.targets,
     metrics,
     logger,

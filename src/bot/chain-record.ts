@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BuiltBy, ChainSnapshot } from '../chain/chain-state.js';
 import type { Config } from '../config/schema.js';
+import { DEFAULTS } from '../config/defaults.js';
 
 export interface ChainRecord {
   /** Where it was read from, or null when nothing was found. */
@@ -39,7 +40,7 @@ export async function readChainRecord(config: Config, env: Readonly<Record<strin
     redis.on('error', () => undefined);
     try {
       await redis.connect();
-      return recordOf('redis', await redis.get(`${queue.prefix ?? 'archpin'}:chain:state`));
+      return recordOf('redis', await redis.get(`${queue.prefix ?? DEFAULTS.serve.queue.prefix}:chain:state`));
     } catch (error) {
       return recordOf(null, null, error instanceof Error ? error.message : String(error));
     } finally {

@@ -14,6 +14,7 @@ import { publishes } from '../chain/build-graph.js';
 import { imageLabels, REVISION_LABEL, SOURCE_LABEL, sourceProjectPath } from '../chain/image-labels.js';
 import type { ChainGraph } from '../chain/types.js';
 import type { DerivedPackageRule } from '../config/image-policy.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { Config } from '../config/schema.js';
 import { errorFields } from '../core/errors.js';
 import { parseImageRef } from '../core/image-ref.js';
@@ -146,10 +147,8 @@ export function withChainRule(config: Config, graph: ChainGraph): Config {
 
 /** The platforms a parent must offer in a chain: `chain.platforms`, else `platforms`, else linux/amd64. */
 export function chainPlatforms(config: Config): readonly string[] {
-  return config.chain?.platforms ?? config.platforms ?? CHAIN_DEFAULT_PLATFORMS;
+  return config.chain?.platforms ?? config.platforms ?? DEFAULTS.chain.platforms;
 }
-
-const CHAIN_DEFAULT_PLATFORMS: readonly string[] = ['linux/amd64'];
 
 /** Whether chainPlatforms comes from the config or is the chain's default. */
 export function chainPlatformsSource(config: Config): PlatformsSource {

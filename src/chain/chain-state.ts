@@ -4,6 +4,7 @@
  * subtrees are stopped and why. The serve loop feeds it pipeline events and gate verdicts, asks it which
  * children to trigger now, and reports back the pipelines it created.
  */
+import { DEFAULTS } from '../config/defaults.js';
 import { ancestorsOf, descendantsOf } from './build-graph.js';
 import type { ChainGraph } from './types.js';
 
@@ -84,9 +85,6 @@ export interface StartLease {
   readonly owner: string;
   readonly ms: number;
 }
-
-/** Default lease of a "starting" mark: far longer than one pipeline request with its retries. */
-export const DEFAULT_START_LEASE_MS = 10 * 60_000;
 
 export interface ChainOptions {
   readonly debounceMs: number;
@@ -353,7 +351,7 @@ export class ChainState {
    * The children to trigger now: due, past the debounce window, no ancestor busy or stopped, within the group budget.
    * Marks them starting, under a lease held by `lease.owner` for `lease.ms`.
    */
-  takeReady(now: number, lease: StartLease = { owner: 'local', ms: DEFAULT_START_LEASE_MS }): DueChild[] {
+  takeReady(now: number, lease: StartLease = { owner: 'local', ms: DEFAULTS.chain.triggerLeaseMs }): DueChild[] {
     const level = (path: string) => this.node(path)?.level ?? Number.MAX_SAFE_INTEGER;
     const candidates = [...this.due.values()]
       .filter((due) => this.waitingFor(due.project, now) === null && !this.of(due.project).running && !this.of(due.project).starting)

@@ -2,6 +2,7 @@
 import { createGitlabPipelines, type PipelineApi } from '../apply/forges/gitlab-pipelines.js';
 import { resolveProjectPath } from '../chain/build-graph.js';
 import type { Config } from '../config/schema.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { ArchpinError } from '../core/errors.js';
 import type { ParsedArgs } from './args.js';
 import { EXIT_OK, type CliIo, type ExitCode } from './io.js';
@@ -9,7 +10,7 @@ import { makeForge } from './make-forge.js';
 
 /** The pipeline API of the configured GitLab (the same URL and token as the forge). */
 export function makePipelines(args: Pick<ParsedArgs, 'url'>, config: Config, io: CliIo): PipelineApi {
-  const tokenEnv = config.forge?.tokenEnv ?? 'GITLAB_TOKEN';
+  const tokenEnv = config.forge?.tokenEnv ?? DEFAULTS.forgeTokenEnv.gitlab;
   const url = args.url ?? config.forge?.url;
   const token = io.env[tokenEnv];
   if (!url || !token) throw new ArchpinError('usage', 'chain rebuilds need GitLab: --url or forge.url, and a token');

@@ -1,11 +1,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import { createRunPolicy } from '../config/run-policy.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { Config } from '../config/schema.js';
 import { createCredentialResolver, type CredentialResolver } from '../lookup/credential-resolver.js';
 import type { FindUpdatesDeps } from '../lookup/find-updates.js';
 import { openFirstSeenStore, type FirstSeenStore } from '../lookup/first-seen-store.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FIRST_BYTE_TIMEOUT_MS, timedFetch } from '../lookup/http-fetch.js';
+import { timedFetch } from '../lookup/http-fetch.js';
 import { politeSource } from '../lookup/polite-source.js';
 import { parseDuration } from '../core/duration.js';
 import { createRegistryClient, type RegistryClient, type RegistryRequestEvent } from '../lookup/registry-client.js';
@@ -14,9 +15,6 @@ import { scaledSleep, type CliIo } from './io.js';
 import { credentialVariables, unsetVariableMessage } from '../config/environment-variables.js';
 import { ArchpinError } from '../core/errors.js';
 import { credentialFileProblems } from './credential-files.js';
-
-/** How long a tag → digest answer is used again without asking (config `tagCacheTtl`). */
-const DEFAULT_TAG_CACHE_TTL_MS = 5 * 60_000;
 
 export interface LookupSetup {
   readonly client: RegistryClient;
@@ -94,9 +92,9 @@ export async function lookupSetup(
   const registries = config.registries ?? {};
   const timeouts = config.registryTimeouts ?? {};
   const fromConfig = (text: string | undefined): number | undefined => (text === undefined ? undefined : (parseDuration(text) ?? undefined));
-  const timeoutMs = registryTimeoutMs(io.env) ?? fromConfig(timeouts.request);
-  const connectMs = fromConfig(timeouts.connect) ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const firstByteMs = fromConfig(timeouts.firstByte) ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS;
+  const timeoutMs = registryTimeoutMs(io.env) ?? fromConfig(timeouts.request) ?? DEFAULTS.registryTimeouts.requestMs;
+  const connectMs = fromConfig(timeouts.connect) ?? DEFAULTS.registryTimeouts.connectMs;
+  const firstByteMs = fromConfig(timeouts.firstByte) ?? DEFAULTS.registryTimeouts.firstByteMs;
   const baseFetch = timedFetch({ connectMs, firstByteMs });
   const sleep = scaledSleep(io.waits);
   const hubApiUrl = registries['docker.io']?.hubApiUrl;
@@ -114,7 +112,7 @@ export async function lookupSetup(
       .map(([host]) => host),
     cacheDir: options.cacheDir,
     now: io.now,
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    timeoutMs,
     connectTimeoutMs: connectMs,
     firstByteTimeoutMs: firstByteMs,
     fetch: options.signal ? abortableFetch(baseFetch, options.signal) : baseFetch,
@@ -124,7 +122,7 @@ export async function lookupSetup(
   });
   const local = await openFirstSeenStore(options.cacheDir);
   const firstSeen = options.firstSeen ? await options.firstSeen(local) : local;
-  const tagCacheTtlMs = options.freshTags ? 0 : config.tagCacheTtl === undefined ? DEFAULT_TAG_CACHE_TTL_MS : (parseDuration(config.tagCacheTtl) ?? 0);
+  const tagCacheTtlMs = options.freshTags ? 0 : config.tagCacheTtl === undefined ? DEFAULTS.tagCacheTtlMs : (parseDuration(config.tagCacheTtl) ?? 0);
   const source = politeSource(client, firstSeen, { cacheDir: options.cacheDir, tagCacheTtlMs, now: io.now });
   const policy = createRunPolicy(config, options.platforms);
   const deps: FindUpdatesDeps = {

@@ -2,6 +2,7 @@ import type { Forge, ForgeTargets, ForgeType } from '../apply/forges/forge.js';
 import { createGithubForge } from '../apply/forges/github.js';
 import { createGitlabForge } from '../apply/forges/gitlab.js';
 import { createRateBudget, memoryRateStore, type RateBudget, type RateStore } from '../apply/forges/rate-budget.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { Config } from '../config/schema.js';
 import { ArchpinError } from '../core/errors.js';
 import type { ParsedArgs } from './args.js';
@@ -35,7 +36,7 @@ export function makeForge(
     throw new ArchpinError('usage', 'no forge: pass --forge gitlab|github or set "forge": {"type": …} in the config');
   }
   const fromConfig = config.forge?.type === type ? config.forge : undefined;
-  const tokenEnv = fromConfig?.tokenEnv ?? (type === 'gitlab' ? 'GITLAB_TOKEN' : 'GITHUB_TOKEN');
+  const tokenEnv = fromConfig?.tokenEnv ?? DEFAULTS.forgeTokenEnv[type];
   const token = io.env[tokenEnv];
   registerSecret(token);
   if (!token)

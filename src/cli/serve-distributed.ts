@@ -6,6 +6,7 @@ import { redisConnection } from '../bot/redis-connection.js';
 import { redisSweepMemo } from '../bot/redis-sweep-memo.js';
 import { redisChainStore } from '../bot/chain-store.js';
 import type { ChainRunner } from '../bot/chain-runner.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import { ArchpinError } from '../core/errors.js';
@@ -30,7 +31,7 @@ export async function startDistributed(args: ParsedArgs, config: Config, io: Cli
     parsed.password = encodeURIComponent(password);
     url = parsed.href;
   }
-  const prefix = queue.prefix ?? 'archpin';
+  const prefix = queue.prefix ?? DEFAULTS.serve.queue.prefix;
   const connection = redisConnection(url);
   const redis = new Redis({ ...connection, lazyConnect: false });
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection'));
@@ -38,7 +39,13 @@ export async function startDistributed(args: ParsedArgs, config: Config, io: Cli
   const ms = (text: string | undefined, fallback: number) => (text ? parseDuration(text) : null) ?? fallback;
   const options = serveOptions(args, config, io, logger, {
     rateStore: (token) => redisRateStore(redis, tokenBudgetKey(prefix, token)),
-    source: (source) => sharedManifestSource(source, { redis, prefix, tagTtlMs: ms(queue.tagCacheTtl, 5 * 60_000), hostConcurrency: queue.registryConcurrency ?? 8 }),
+    source: (source) =>
+      sharedManifestSource(source, {
+        redis,
+        prefix,
+        tagTtlMs: ms(queue.tagCacheTtl, DEFAULTS.serve.queue.tagCacheTtlMs),
+        hostConcurrency: queue.registryConcurrency ?? DEFAULTS.serve.queue.registryConcurrency,
+      }),
     firstSeen: (local) => sharedFirstSeenStore(redis, `${prefix}:first-seen`, local),
     chainStore: redisChainStore(redis, prefix),
   });
@@ -46,9 +53,9 @@ export async function startDistributed(args: ParsedArgs, config: Config, io: Cli
     redisUrl: url,
     role: args.role,
     prefix,
-    attempts: queue.attempts ?? 2,
-    backoffMs: ms(queue.backoff, 30_000),
-    lockDurationMs: ms(queue.lockDuration, 30_000),
+    attempts: queue.attempts ?? DEFAULTS.serve.queue.attempts,
+    backoffMs: ms(queue.backoff, DEFAULTS.serve.queue.backoffMs),
+    lockDurationMs: ms(queue.lockDuration, DEFAULTS.serve.queue.lockDurationMs),
     memo: redisSweepMemo(redis, `${prefix}:memo`),
     claimTick: async (key, ttlMs) => (await redis.set(`${prefix}:tick:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK',
   });

@@ -3,6 +3,7 @@
  * schema's documentation (config.schema.json) quotes them.
  */
 import { DEFAULT_MAX_FILE_SIZE, MIB } from '../core/budgets.js';
+import { DEFAULT_HUB_API_URL, REGISTRY_TIMEOUTS_MS } from '../core/registry-defaults.js';
 
 /** The file names of a config file, in the order they are looked for (a directory's, a repository's). */
 export const CONFIG_FILE_NAMES = ['archpin.json', '.archpin.json'] as const;
@@ -22,6 +23,13 @@ export const DEFAULTS = {
   prHourlyLimit: 0,
   dashboard: true,
   automerge: false,
+  /** An image's policy before package rules: enabled, majors proposed, digests added, tags compared as Docker's. */
+  enabled: true,
+  allowMajor: true,
+  pinDigests: true,
+  versioning: 'docker',
+  /** With minimumReleaseAge and no release time: measure from when the digest was first seen. */
+  releaseAgeWithoutTimestamp: 'first-seen',
   labels: [] as readonly string[],
   ignorePaths: [] as readonly string[],
   /** Every repository runs in full at least this often, whatever its activity stamp says. */
@@ -37,5 +45,43 @@ export const DEFAULTS = {
     sweepOnStart: true,
     /** One repository's scanning and change making, in a worker thread: heap ceiling and time budget. */
     isolation: { memoryMb: 512, timeLimit: '2m', timeLimitMs: 120_000 },
+    /** The distributed bot (serve.queue.redisUrl). */
+    queue: {
+      /** Of every Redis key: the queue's, the shared caches', the chain state's. */
+      prefix: 'archpin',
+      /** Per repository job: one retry. */
+      attempts: 2,
+      backoff: '30s',
+      backoffMs: 30_000,
+      lockDuration: '30s',
+      lockDurationMs: 30_000,
+      tagCacheTtl: '5m',
+      tagCacheTtlMs: 300_000,
+      registryConcurrency: 8,
+    },
   },
+  chain: {
+    /** What a parent must offer when neither chain.platforms nor platforms is set. */
+    platforms: ['linux/amd64'] as readonly string[],
+    concurrency: 4,
+    debounce: '30s',
+    debounceMs: 30_000,
+    /** How long a "starting" mark holds: far longer than one pipeline request with its retries. */
+    triggerLease: '10 minutes',
+    triggerLeaseMs: 600_000,
+  },
+  /** How long a tag → digest answer is used again without asking. */
+  tagCacheTtl: '5 minutes',
+  tagCacheTtlMs: 300_000,
+  registryTimeouts: {
+    connect: '5s',
+    connectMs: REGISTRY_TIMEOUTS_MS.connect,
+    firstByte: '10s',
+    firstByteMs: REGISTRY_TIMEOUTS_MS.firstByte,
+    request: '15s',
+    requestMs: REGISTRY_TIMEOUTS_MS.request,
+  },
+  hubApiUrl: DEFAULT_HUB_API_URL,
+  /** The environment variable holding the forge token, when forge.tokenEnv is not set. */
+  forgeTokenEnv: { gitlab: 'GITLAB_TOKEN', github: 'GITHUB_TOKEN' },
 } as const;

@@ -1,4 +1,5 @@
 import { formatPath } from './config-path.js';
+import { DEFAULTS } from './defaults.js';
 import type { Config } from './schema.js';
 
 /** A setting that names an environment variable. */
@@ -27,7 +28,7 @@ export function configVariables(config: Config): VariableUse[] {
       ? []
       : forge.tokenEnv !== undefined
         ? [{ path: ['forge', 'tokenEnv'], variable: forge.tokenEnv }]
-        : [{ path: ['forge', 'type'], variable: forge.type === 'gitlab' ? 'GITLAB_TOKEN' : 'GITHUB_TOKEN', setting: `forge.type "${forge.type}" reads its token from` }];
+        : [{ path: ['forge', 'type'], variable: DEFAULTS.forgeTokenEnv[forge.type], setting: `forge.type "${forge.type}" reads its token from` }];
   const serve = config.serve;
   return [
     ...credentialVariables(config),

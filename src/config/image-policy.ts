@@ -5,6 +5,7 @@ import type { UpdateType } from '../core/dependency.js';
 import type { Config, PackageRule } from './schema.js';
 import { satisfies, versioningFor } from '../core/versioning.js';
 import type { PlatformsSource } from '../core/verdict.js';
+import { DEFAULTS } from './defaults.js';
 
 export const UPDATE_TYPES = ['major', 'minor', 'patch', 'digest', 'pin'] as const satisfies readonly UpdateType[];
 
@@ -78,16 +79,16 @@ const union = (a: readonly string[], b: readonly string[] | undefined): readonly
  */
 export function imagePolicy(config: Config, key: string, cliPlatforms?: readonly string[], currentTag?: string | null): ImagePolicy {
   const base: RulePolicy = {
-    enabled: true,
+    enabled: DEFAULTS.enabled,
     platforms: config.platforms ?? null,
-    allowMajor: true,
+    allowMajor: DEFAULTS.allowMajor,
     minimumReleaseAge: ms(config.minimumReleaseAge),
-    holdWithoutReleaseTime: config.releaseAgeWithoutTimestamp === 'hold',
+    holdWithoutReleaseTime: (config.releaseAgeWithoutTimestamp ?? DEFAULTS.releaseAgeWithoutTimestamp) === 'hold',
     settleTime: ms(config.settleTime),
     groupName: null,
-    versioning: 'docker',
+    versioning: DEFAULTS.versioning,
     allowedVersions: null,
-    pinDigests: config.pinDigests ?? true,
+    pinDigests: config.pinDigests ?? DEFAULTS.pinDigests,
     labels: [],
     reviewers: [],
     assignees: [],

@@ -49,7 +49,7 @@ export const registrySchema = z
     insecure: z.boolean().optional().describe('Speak plain HTTP to this non-loopback registry.'),
     trustedRealmHosts: z.array(z.string()).optional().describe('Token realm hosts (other than the registry) that may receive the credentials.'),
     kind: z.enum(REGISTRY_KINDS).optional().describe('How this registry bends the distribution API (pagination, order, auth, release times); default: detected from the host and its first answers.'),
-    hubApiUrl: z.url().optional().describe('Docker Hub only (registries."docker.io"): the Hub API for tags with platforms and push times (default https://hub.docker.com).'),
+    hubApiUrl: z.url().optional().describe(`Docker Hub only (registries."docker.io"): the Hub API for tags with platforms and push times (default ${DEFAULTS.hubApiUrl}).`),
     passwordFile: z.string().optional().describe('File holding the password or token (trailing newline ignored).'),
     tokenEnv: envName.optional().describe("Environment variable holding a token; sent with `username` or the registry kind's token user (AWS, oauth2accesstoken, …)."),
     tokenFile: z.string().optional().describe('File holding a token, as tokenEnv.'),
@@ -97,10 +97,12 @@ export const packageRuleSchema = z
         if (problem !== null) context.addIssue({ code: 'custom', message: problem });
       })
       .optional()
-      .describe('How tags are compared: "docker" (default), "semver", "loose", or "regex:<pattern>" with named groups major, minor, patch, build, revision, prerelease, compatibility.'),
+      .describe(
+        `How tags are compared: "${DEFAULTS.versioning}" (default), "semver", "loose", or "regex:<pattern>" with named groups major, minor, patch, build, revision, prerelease, compatibility.`,
+      ),
     allowedVersions: versionConstraint.optional().describe('Only propose tags that satisfy this: "<2", ">=1.25 <1.27", "/^1\\.2[0-9]\\./" (with the versioning in force).'),
     platforms: z.array(platform).optional().describe('Platforms the candidate must offer.'),
-    allowMajor: z.boolean().optional().describe('Propose major updates (default true).'),
+    allowMajor: z.boolean().optional().describe(`Propose major updates (default ${DEFAULTS.allowMajor}).`),
     minimumReleaseAge: duration.optional(),
     releaseAgeWithoutTimestamp: z.enum(['first-seen', 'hold']).optional(),
     settleTime: duration.optional(),
@@ -108,7 +110,9 @@ export const packageRuleSchema = z
     pinDigests: z
       .boolean()
       .optional()
-      .describe('false: update the tag of a reference without a digest and never add one (the candidate still passes the gate); a digest already written is kept up to date. Default true.'),
+      .describe(
+        `false: update the tag of a reference without a digest and never add one (the candidate still passes the gate); a digest already written is kept up to date. Default ${DEFAULTS.pinDigests}.`,
+      ),
     labels: z.array(labelName).optional().describe('Labels of the change request, added to the top-level labels and to those of the other matching rules; added to an open one too, never removed.'),
     reviewers: z
       .array(userName)
@@ -133,7 +137,7 @@ export const forgeSchema = z
   .object({
     type: z.enum(['gitlab', 'github']),
     url: z.url().optional().describe('API base: https://gitlab.example.com or https://api.github.com.'),
-    tokenEnv: envName.optional().describe('Environment variable holding the token (default GITLAB_TOKEN / GITHUB_TOKEN).'),
+    tokenEnv: envName.optional().describe(`Environment variable holding the token (default ${DEFAULTS.forgeTokenEnv.gitlab} / ${DEFAULTS.forgeTokenEnv.github}).`),
     groups: z.array(z.string()).optional().describe('GitLab groups (subgroups included).'),
     projects: z.array(z.string()).optional().describe('GitLab projects (path with namespace).'),
     owners: z.array(z.string()).optional().describe('GitHub users or organisations.'),
@@ -203,12 +207,18 @@ export const serveSchema = z
           .string()
           .regex(/^[A-Za-z0-9:_-]+$/)
           .optional()
-          .describe('Prefix of every Redis key (default "archpin").'),
-        attempts: z.number().int().min(1).max(10).optional().describe('Attempts per repository job (default 2: one retry).'),
-        backoff: duration.optional().describe('Delay before the first retry, doubled after each failure (default "30s").'),
-        lockDuration: duration.optional().describe('How long a worker that stops answering keeps its job before another worker takes it (default "30s").'),
-        tagCacheTtl: duration.optional().describe('How long tag lists and tag → digest answers are shared between workers (default "5m").'),
-        registryConcurrency: z.number().int().min(1).max(64).optional().describe('Registry requests in flight per registry host across all workers (default 8).'),
+          .describe(`Prefix of every Redis key (default "${DEFAULTS.serve.queue.prefix}").`),
+        attempts: z.number().int().min(1).max(10).optional().describe(`Attempts per repository job (default ${DEFAULTS.serve.queue.attempts}: one retry).`),
+        backoff: duration.optional().describe(`Delay before the first retry, doubled after each failure (default "${DEFAULTS.serve.queue.backoff}").`),
+        lockDuration: duration.optional().describe(`How long a worker that stops answering keeps its job before another worker takes it (default "${DEFAULTS.serve.queue.lockDuration}").`),
+        tagCacheTtl: duration.optional().describe(`How long tag lists and tag → digest answers are shared between workers (default "${DEFAULTS.serve.queue.tagCacheTtl}").`),
+        registryConcurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(64)
+          .optional()
+          .describe(`Registry requests in flight per registry host across all workers (default ${DEFAULTS.serve.queue.registryConcurrency}).`),
       })
       .strict()
       .optional()
@@ -227,14 +237,17 @@ export const chainSchema = z
     upstream: z.array(projectPath).optional().describe("In a project's own archpin.json: the projects its image builds on (replaces the edges found from FROM lines, like .gitlab-deps)."),
     publishes: z.array(z.string()).optional().describe("In a project's own archpin.json: the images its pipeline pushes, when its CI does not show them."),
     rebuild: z.boolean().optional().describe('archpin serve: trigger the pipelines of the projects built on a project whose default-branch pipeline succeeded (default false).'),
-    platforms: z.array(platform).optional().describe('Platforms a freshly pushed parent image must offer before its children are rebuilt (default: "platforms", else linux/amd64).'),
-    concurrency: z.number().int().min(1).max(100).optional().describe('Chain pipelines triggered and still running at once, per top-level group (default 4).'),
-    debounce: duration.optional().describe('How long a child waits for more parents of the same burst before it is triggered (default "30s").'),
+    platforms: z
+      .array(platform)
+      .optional()
+      .describe(`Platforms a freshly pushed parent image must offer before its children are rebuilt (default: "platforms", else ${DEFAULTS.chain.platforms.join(', ')}).`),
+    concurrency: z.number().int().min(1).max(100).optional().describe(`Chain pipelines triggered and still running at once, per top-level group (default ${DEFAULTS.chain.concurrency}).`),
+    debounce: duration.optional().describe(`How long a child waits for more parents of the same burst before it is triggered (default "${DEFAULTS.chain.debounce}").`),
     dryRun: z.boolean().optional().describe('Log the pipelines it would trigger, trigger nothing.'),
     triggerLease: duration
       .optional()
       .describe(
-        'archpin serve: how long a child taken for triggering stays reserved for the replica that took it (default "10 minutes"). Past it, GitLab is asked whether the trigger went out, and the child is adopted or triggered again.',
+        `archpin serve: how long a child taken for triggering stays reserved for the replica that took it (default "${DEFAULTS.chain.triggerLease}"). Past it, GitLab is asked whether the trigger went out, and the child is adopted or triggered again.`,
       ),
     schedules: z
       .array(z.object({ root: projectPath, cron }).strict())
@@ -259,7 +272,7 @@ export const configSchema = z
     releaseAgeWithoutTimestamp: z
       .enum(['first-seen', 'hold'])
       .optional()
-      .describe('When no release time is known: measure minimumReleaseAge from when archpin first saw the digest ("first-seen", default), or hold the candidate ("hold").'),
+      .describe(`When no release time is known: measure minimumReleaseAge from when archpin first saw the digest ("${DEFAULTS.releaseAgeWithoutTimestamp}", default), or hold the candidate ("hold").`),
     settleTime: duration.optional().describe('Hold an index digest until it has been seen unchanged this long.'),
     ignorePaths: z.array(z.string()).optional().describe('gitignore-style patterns of paths not to scan.'),
     maxFileSize: z
@@ -276,12 +289,14 @@ export const configSchema = z
         connect: duration
           .optional()
           .describe(
-            'To open a connection to a registry host (default "5s"). A host that refuses or does not connect in time is reported once as registry-unreachable and its other images are skipped at once.',
+            `To open a connection to a registry host (default "${DEFAULTS.registryTimeouts.connect}"). A host that refuses or does not connect in time is reported once as registry-unreachable and its other images are skipped at once.`,
           ),
         firstByte: duration
           .optional()
-          .describe('From sending a request to the response headers (default "10s"). A host that has not answered yet this run and stays silent this long is unreachable too.'),
-        request: duration.optional().describe('A whole request, body included (default "15s").'),
+          .describe(
+            `From sending a request to the response headers (default "${DEFAULTS.registryTimeouts.firstByte}"). A host that has not answered yet this run and stays silent this long is unreachable too.`,
+          ),
+        request: duration.optional().describe(`A whole request, body included (default "${DEFAULTS.registryTimeouts.request}").`),
       })
       .strict()
       .optional()
@@ -291,7 +306,7 @@ export const configSchema = z
       .string()
       .refine((text) => text.trim() === '0' || parseDuration(text) !== null, { error: 'expected a duration such as "5 minutes", or "0"' })
       .optional()
-      .describe('How long a tag → digest answer from the registry is used again without asking (default "5 minutes"; "0" asks every time). `audit` always asks.'),
+      .describe(`How long a tag → digest answer from the registry is used again without asking (default "${DEFAULTS.tagCacheTtl}"; "0" asks every time). \`audit\` always asks.`),
     forge: forgeSchema.optional(),
     branchPrefix: z.string().optional().describe(`Default "${DEFAULTS.branchPrefix}".`),
     labels: z.array(labelName).optional(),
@@ -299,7 +314,7 @@ export const configSchema = z
       .boolean()
       .optional()
       .describe(
-        'false: never add a digest to a reference that has none; its tag is still updated after the candidate passes the gate. Package rules can set it per image or update type. Default true.',
+        `false: never add a digest to a reference that has none; its tag is still updated after the candidate passes the gate. Package rules can set it per image or update type. Default ${DEFAULTS.pinDigests}.`,
       ),
     automerge: z.boolean().optional(),
     prConcurrentLimit: z.number().int().min(0).optional().describe(`0 = no limit. Default ${DEFAULTS.prConcurrentLimit}.`),

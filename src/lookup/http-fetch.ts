@@ -8,9 +8,6 @@ export interface HttpTimeouts {
   readonly firstByteMs: number;
 }
 
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
-export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 10_000;
-
 /**
  * `fetch` with its own connection pool, bounded by a connect timeout and a first-byte timeout (the whole
  * request, body included, is bounded by the caller's signal). Node's built-in `fetch` waits up to 10 s to

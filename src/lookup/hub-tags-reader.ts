@@ -6,7 +6,8 @@
  */
 import { ArchpinError } from '../core/errors.js';
 import type { HubLogin } from './hub-login.js';
-import { DEFAULT_HUB_API_URL, hubTagsUrl, parseHubTagsPage, type HubTag } from './hub-tags.js';
+import { DEFAULT_HUB_API_URL } from '../core/registry-defaults.js';
+import { hubTagsUrl, parseHubTagsPage, type HubTag } from './hub-tags.js';
 import { readCappedBody } from './read-body.js';
 import { MAX_TAG_PAGE_BYTES, parseJson, tooLargeAs, type ImageLocation, type RegistryContext } from './registry-context.js';
 import { RegistryError } from './registry-errors.js';

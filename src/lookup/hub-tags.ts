@@ -21,7 +21,6 @@ export interface HubTag {
   readonly complete: boolean;
 }
 
-export const DEFAULT_HUB_API_URL = 'https://hub.docker.com';
 /** Page size asked for; the API allows up to 100. */
 export const HUB_PAGE_SIZE = 100;
 

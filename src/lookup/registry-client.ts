@@ -1,10 +1,11 @@
 import { isDigest } from '../core/digest.js';
 import type { RegistryCredentials } from './docker-config.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FIRST_BYTE_TIMEOUT_MS, timedFetch } from './http-fetch.js';
+import { timedFetch } from './http-fetch.js';
+import { DEFAULT_HUB_API_URL, REGISTRY_TIMEOUTS_MS } from '../core/registry-defaults.js';
 import { defaultSleep } from './http-retry.js';
 import { createHubLogin } from './hub-login.js';
 import { createHubTagsReader } from './hub-tags-reader.js';
-import { DEFAULT_HUB_API_URL, type HubTag } from './hub-tags.js';
+import type { HubTag } from './hub-tags.js';
 import { createManifestCache, type CachedManifest } from './manifest-cache.js';
 import { readCappedBody } from './read-body.js';
 import { createRegistryAuth, type RegistryAuth } from './registry-auth.js';
@@ -169,11 +170,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
 
 /** The transport with the options' timeouts, retries and concurrency; `onAnswer` sees every answer. */
 function buildTransport(options: RegistryClientOptions, onAnswer: (kind: RequestKind, url: URL, response: Response) => void): Transport {
-  const firstByteMs = options.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS;
+  const firstByteMs = options.firstByteTimeoutMs ?? REGISTRY_TIMEOUTS_MS.firstByte;
   return createTransport({
-    fetch: options.fetch ?? timedFetch({ connectMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, firstByteMs }),
+    fetch: options.fetch ?? timedFetch({ connectMs: options.connectTimeoutMs ?? REGISTRY_TIMEOUTS_MS.connect, firstByteMs }),
     concurrency: options.concurrency ?? 4,
-    timeoutMs: options.timeoutMs ?? 15_000,
+    timeoutMs: options.timeoutMs ?? REGISTRY_TIMEOUTS_MS.request,
     firstByteMs,
     onStart: options.onRequestStart,
     userAgent: options.userAgent ?? 'archpin',

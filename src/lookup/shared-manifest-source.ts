@@ -15,10 +15,10 @@ export interface SharedCacheOptions {
   readonly redis: Redis;
   /** Key prefix, e.g. `archpin`. */
   readonly prefix: string;
-  /** How long tag lists and tag → digest answers are shared (default 5 minutes). */
-  readonly tagTtlMs?: number;
-  /** Registry loads in flight per registry host across all workers (default 8). */
-  readonly hostConcurrency?: number;
+  /** How long tag lists and tag → digest answers are shared (config serve.queue.tagCacheTtl). */
+  readonly tagTtlMs: number;
+  /** Registry loads in flight per registry host across all workers (config serve.queue.registryConcurrency). */
+  readonly hostConcurrency: number;
   /** A load taking longer than this lets another worker try (default 60 s). */
   readonly leaseMs?: number;
   readonly pollMs?: number;
@@ -40,9 +40,7 @@ const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(byte
 const imageName = (image: ImageLocation) => `${image.registry}/${image.repository}`;
 
 export function sharedManifestSource(source: ManifestSource, options: SharedCacheOptions): ManifestSource {
-  const { redis, prefix } = options;
-  const tagTtlMs = options.tagTtlMs ?? 5 * 60_000;
-  const hostConcurrency = options.hostConcurrency ?? 8;
+  const { redis, prefix, tagTtlMs, hostConcurrency } = options;
   const leaseMs = options.leaseMs ?? 60_000;
   const pollMs = options.pollMs ?? 25;
   let slots = 0;
