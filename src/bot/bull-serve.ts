@@ -218,8 +218,10 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     void options.chain?.refresh().catch((error: unknown) => logger.error(errorFields(error), 'chain: cannot read the image graph'));
     const sweep = String(job.id ?? job.timestamp);
     const active = listed.filter((repository) => !repository.archived);
-    const { lookup } = await sessionFor(sweep);
+    const { session, lookup } = await sessionFor(sweep);
     const entries = await queueOptions.memo.getMany(active.map((repository) => memoKey(forge, repository)));
+    // The images these repositories used last time, named before any lookup: one token per registry covers them.
+    session.deps.expectRepositories?.(entries.flatMap((entry) => entry?.dependencies.map((dependency) => dependency.location) ?? []));
     const quietDeps = { forge, lookup, memo: queueOptions.memo, now: options.now };
     const moved: RepositoryJobData[] = [];
     const pending = active.entries();

@@ -18,7 +18,7 @@ import { createOutcomeRecorder } from './outcome-recording.js';
 import { repositoryJob } from './repository-job.js';
 import { listenRoutes, probeForge, serveHandle, type ServeHandle } from './serve-routes.js';
 import type { SweepMemo } from './sweep-memo.js';
-import { sharedLookup } from './sweep.js';
+import { expectRemembered, sharedLookup } from './sweep.js';
 import { webhookEndpoint } from './webhook-endpoint.js';
 import { createWorkQueue } from './work-queue.js';
 
@@ -153,6 +153,13 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     metrics.inc('archpin_sweeps_total');
     // The image graph follows the group: projects whose default branch moved are read again.
     void options.chain?.refresh().catch((error: unknown) => logger.error(errorFields(error), 'chain: cannot read the image graph'));
+    if (options.memo) {
+      const memo = options.memo;
+      await sessions
+        .current()
+        .then(({ session }) => expectRemembered(repositories, forge, memo, session.deps))
+        .catch(() => undefined);
+    }
     let queued = 0;
     for (const repository of repositories) if (queue.add(keyOf(repository.id), { id: repository.id, repository, reason: 'sweep' }) !== 'duplicate') queued++;
     logger.info({ repositories: repositories.length, queued }, 'sweep queued');

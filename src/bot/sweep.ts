@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Forge, ForgeTargets } from '../apply/forges/forge.js';
+import type { Forge, ForgeTargets, Repository } from '../apply/forges/forge.js';
 import { createRunPolicy } from '../config/run-policy.js';
 import type { Config } from '../config/schema.js';
 import type { Dependency } from '../core/dependency.js';
@@ -8,6 +8,7 @@ import type { RepositoryOutcome } from '../core/outcome.js';
 import type { FindUpdatesDeps } from '../lookup/find-updates.js';
 import { lookupAndGate } from '../pipeline/pipeline.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
+import { memoKey } from './quiet-repository.js';
 import { repositoryJob } from './repository-job.js';
 import type { LookedUp, RunRepositoryDeps } from './run-repository.js';
 import { inShard, type Shard } from './shard.js';
@@ -61,6 +62,8 @@ export function sharedLookup(deps: SweepDeps): (dependencies: readonly Dependenc
   return (dependencies, config) => {
     const policy = createRunPolicy(config, deps.platforms);
     const policyFor = (key: string, tag?: string | null) => policy.forImage(key, tag);
+    // Every image of the repository is named before the first lookup: one token covers the new ones together.
+    deps.lookup.expectRepositories?.(dependencies.map((dependency) => dependency.location));
     return Promise.all(
       dependencies.map(async (dependency) => {
         const id = createHash('sha256')
@@ -78,11 +81,23 @@ export function sharedLookup(deps: SweepDeps): (dependencies: readonly Dependenc
   };
 }
 
+/**
+ * Names to the registry client the images that earlier sweeps saw in these repositories, before any lookup: a
+ * registry's bearer token then covers the sweep's repositories at once (up to the client's limit per token)
+ * instead of one token per repository of each project. Images new since then are named with their project's scan.
+ */
+export async function expectRemembered(repositories: readonly Repository[], forge: Forge, memo: SweepMemo, lookup: Pick<FindUpdatesDeps, 'expectRepositories'>): Promise<void> {
+  if (!lookup.expectRepositories || repositories.length === 0) return;
+  const entries = await memo.getMany(repositories.map((repo) => memoKey(forge, repo))).catch(() => []);
+  lookup.expectRepositories(entries.flatMap((entry) => entry?.dependencies.map((dependency) => dependency.location) ?? []));
+}
+
 /** One sweep over every repository of the targets. A repository that fails is reported; the others go on. */
 export async function sweep(targets: ForgeTargets, config: Config, deps: SweepDeps): Promise<SweepResult> {
   const listed = await deps.forge.listRepositories(targets);
   const shard = deps.shard;
   const repositories = shard ? listed.filter((repo) => inShard(repo.id, shard)) : listed;
+  if (deps.memo) await expectRemembered(repositories, deps.forge, deps.memo, deps.lookup);
   const lookup = sharedLookup(deps);
   const results: Array<{ outcome: RepositoryOutcome } | { failure: { repository: string; code: string; message: string } } | undefined> = [];
   const runDeps = {

@@ -132,6 +132,7 @@ export async function lookupSetup(
     now: io.now,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    expectRepositories: (images) => client.expectRepositories(images),
   };
   return { client, deps, firstSeen };
 }

@@ -23,6 +23,11 @@ export interface FindUpdatesDeps {
   readonly onProgress?: (done: number, total: number) => void;
   /** Once aborted (an interrupt, a shutdown), no further dependency is started. */
   readonly signal?: AbortSignal;
+  /**
+   * Names the images about to be looked up, before their lookups start: the registry client then asks one bearer
+   * token for several repositories of a registry (RegistryClient.expectRepositories).
+   */
+  readonly expectRepositories?: (images: readonly ImageLocation[]) => void;
 }
 
 /** How candidates are chosen: the versioning, majors, allowed versions, update types left alone. */

@@ -24,6 +24,7 @@ export async function startTestServe(
   cacheDir: string,
   overrides: Partial<ServeOptions> = {},
   config: Config = {},
+  ioOverrides: Partial<CliIo> = {},
 ): Promise<Started> {
   const logs: string[] = [];
   const io: CliIo = {
@@ -33,6 +34,7 @@ export async function startTestServe(
     cwd: path.dirname(cacheDir),
     now: () => NOW,
     interactive: false,
+    ...ioOverrides,
   };
   const logger = createLogger({ level: 'debug', format: 'json', write: (text) => logs.push(text), now: io.now });
   const full: ServeArgs = { groups: [], projects: [], owners: [], repositories: [], listen: '127.0.0.1:0', schedule: undefined, cacheDir, platforms: undefined, dryRun: false, ...args };
