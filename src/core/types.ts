@@ -32,6 +32,8 @@ export interface Span {
   readonly column: number;
   /** For `variable` spans: the variable's name. */
   readonly variable?: string;
+  /** For `variable` spans: how the template writes the use, when not `${NAME}` or `$NAME` (Nomad Pack `[[ var "tag" . ]]`). */
+  readonly use?: string;
   /** The quote character around the span in the file, when it is quoted. */
   readonly quote?: '"' | "'";
   /** A digest field that holds only the hex part, without `sha256:` (Helm charts' `sha:`). */

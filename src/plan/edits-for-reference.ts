@@ -54,8 +54,12 @@ function scalarEdit(reference: Reference, span: Span, replacement: string): Text
   return edit(span, quoted);
 }
 
-/** Finds `${NAME}` or `$NAME` (not followed by a name character) in a template. */
-function variableUse(template: string, name: string): { index: number; length: number } | null {
+/** Finds `${NAME}` or `$NAME` (not followed by a name character) in a template, or the use as the span records it. */
+function variableUse(template: string, name: string, use: string | undefined): { index: number; length: number } | null {
+  if (use !== undefined) {
+    const index = template.indexOf(use);
+    return index === -1 ? null : { index, length: use.length };
+  }
   const braced = template.indexOf(`\${${name}}`);
   if (braced !== -1) return { index: braced, length: name.length + 3 };
   const plain = new RegExp(`\\$${name}(?![A-Za-z0-9_])`).exec(template);
@@ -116,12 +120,12 @@ export function editsForReference(reference: Reference, target: Target): EditPla
 }
 
 function editsThroughVariable(reference: ImageReference, template: Span, variable: Span, name: string, tag: string | null, digest: string | null): EditPlan {
-  const use = variableUse(template.text, name);
-  if (!use) return { ok: false, reason: `template does not use \${${name}}` };
+  const use = variableUse(template.text, name, variable.use);
+  if (!use) return { ok: false, reason: `template does not use ${variable.use ?? `\${${name}}`}` };
   const templateText = template.text.replace(/@sha256:[a-f0-9]{64}$/, '');
   const prefix = templateText.slice(0, use.index);
   const suffix = templateText.slice(use.index + use.length);
-  if (/\$/.test(prefix + suffix)) return { ok: false, reason: 'template uses more than one variable' };
+  if (/\$|\[\[/.test(prefix + suffix)) return { ok: false, reason: 'template uses more than one variable' };
   const resolved = formatImageRef(reference.name, tag, null);
   if (!resolved.startsWith(prefix) || !resolved.endsWith(suffix) || resolved.length < prefix.length + suffix.length) {
     return { ok: false, reason: `new reference ${resolved} does not fit the template ${template.text}` };
@@ -140,7 +144,10 @@ function editsThroughVariable(reference: ImageReference, template: Span, variabl
   return { ok: true, edits, value: formatImageRef(reference.name, tag, digest), pinned: digest !== null };
 }
 
-const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+/** `${NAME}`, `$NAME`, or a template action (`[[ var "tag" . ]]`) that a span records as its `use`. */
+const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\[\[[^\]]*\]\]/g;
+/** Text archpin does not expand: a `$` or an action left between the uses. */
+const UNEXPANDED = /\$|\[\[/;
 
 /**
  * A template cut into its text and its variable uses, each with the text it stands for now. A variable
@@ -161,10 +168,10 @@ function segmentsOf(template: string, variables: readonly Span[], owner: Span | 
     segments.push(owner === null ? { text: template.slice(from, to) } : { text: template.slice(from, to), variable: owner, offset: from });
   };
   for (const match of template.matchAll(USE)) {
-    const name = match[1] ?? match[2] ?? '';
-    const span = variables.find((candidate) => candidate.variable === name);
+    const name = match[1] ?? match[2];
+    const span = variables.find((candidate) => (name === undefined ? candidate.use === match[0] : candidate.use === undefined && candidate.variable === name));
     // Text between the uses with a `$` left in it (`$$`, `$(…)`) is not something archpin expands.
-    if (template.slice(last, match.index).includes('$')) return null;
+    if (UNEXPANDED.test(template.slice(last, match.index))) return null;
     literal(last, match.index);
     last = match.index + match[0].length;
     if (span && span.text.includes('$')) {
@@ -177,7 +184,7 @@ function segmentsOf(template: string, variables: readonly Span[], owner: Span | 
     // A use with no span (a dependency-proxy prefix) stands for itself: the reference keeps it as written.
     segments.push(span ? { text: span.text, variable: span } : { text: match[0] });
   }
-  if (template.slice(last).includes('$')) return null;
+  if (UNEXPANDED.test(template.slice(last))) return null;
   literal(last, template.length);
   return segments;
 }

@@ -193,6 +193,21 @@ export function isApiDescription(documents: readonly Document.Parsed[]): boolean
 }
 
 /**
+ * A helm-unittest suite (`tests/*_test.yaml`): top-level `suite`, `templates` and `tests` (or `asserts`).
+ * Its images are `set:` inputs and expected values of a chart's test run, not anything deployed.
+ */
+export function isHelmUnittestSuite(documents: readonly Document.Parsed[]): boolean {
+  return documents.some((document) => {
+    const root = document.contents;
+    if (!isMap(root)) return false;
+    const suite = mapGet(root, 'suite');
+    const templates = mapGet(root, 'templates');
+    const tests = mapGet(root, 'tests') ?? mapGet(root, 'asserts');
+    return isScalar(suite) && (isSeq(templates) || isScalar(templates)) && isSeq(tests);
+  });
+}
+
+/**
  * An updatecli manifest: top-level `sources` / `conditions` / `targets` maps of resources with `kind`
  * and `spec`. Its `spec.image` fields name what to watch or query, not what runs.
  */

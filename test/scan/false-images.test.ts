@@ -63,3 +63,35 @@ describe('virtual machine images', () => {
     expect(scan({ 'azure-pipelines.yml': pipeline })).toEqual([['azure-pipelines.yml', 6, 'postgres:16.4', 'yaml-image', null]]);
   });
 });
+
+describe('helm-unittest suites', () => {
+  const suite = [
+    'suite: proxy image', // 1
+    'templates:', // 2
+    '  - deployment.yaml', // 3
+    'tests:', // 4
+    '  - it: takes the tag from the values', // 5
+    '    set:', // 6
+    '      image:', // 7
+    '        repository: example.test/proxy', // 8
+    '        tag: 2.4.1', // 9
+    '    asserts:', // 10
+    '      - equal:', // 11
+    '          path: spec.template.spec.containers[0].image', // 12
+    '          value: example.test/proxy:2.4.1', // 13
+    '',
+  ].join('\n');
+
+  it('holds test inputs and expectations: nothing in a suite is reported, the chart values beside it are', () => {
+    expect(
+      scan({
+        'chart/tests/image_test.yaml': suite,
+        'chart/values.yaml': 'image:\n  repository: example.test/proxy\n  tag: 2.4.0\n',
+      }),
+    ).toEqual([['chart/values.yaml', 2, 'example.test/proxy:2.4.0', 'helm-values', null]]);
+  });
+
+  it('a file that only looks like one (no tests list) is still read', () => {
+    expect(scan({ 'ci/suite.yaml': 'suite: nightly\ntemplates: [smoke]\nrunner:\n  image: python:3.13.1-slim\n' })).toEqual([['ci/suite.yaml', 4, 'python:3.13.1-slim', 'yaml-image', null]]);
+  });
+});

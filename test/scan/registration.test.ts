@@ -63,6 +63,8 @@ describe('extractor registration', () => {
       'units/tools.image',
       'docker-bake.hcl',
       'charts/relay/templates/_helpers.tpl',
+      'packs/cache/templates/cache.nomad.tpl',
+      'packs/cache/variables.hcl',
     ];
     const refused = [
       'README.md',

@@ -25,23 +25,28 @@ function rewrite(reference: Reference, tag: string, digest: string): { edits: Te
   const edits: TextEdit[] = [];
   let newDigest: string | null = image.digest;
   for (const span of reference.spans) {
+    // A span in another file (a variable's literal where the variable is declared) is edited there.
+    const at = span.file === undefined ? {} : { file: span.file };
     if (span.role === 'reference') {
       newDigest = image.digest === null ? null : digest;
       const replacement = formatImageRef(reference.name!, tag, newDigest);
-      edits.push({ start: span.start, end: span.end, expected: span.text, replacement });
+      edits.push({ ...at, start: span.start, end: span.end, expected: span.text, replacement });
     } else if (span.role === 'tag') {
-      edits.push({ start: span.start, end: span.end, expected: span.text, replacement: tag });
+      edits.push({ ...at, start: span.start, end: span.end, expected: span.text, replacement: tag });
     } else if (span.role === 'digest') {
       newDigest = digest;
       const value = span.form === 'hex' ? digest.slice(7) : digest;
-      edits.push({ start: span.start, end: span.end, expected: span.text, replacement: span.prefix === undefined ? value : `${span.prefix}${value}` });
+      edits.push({ ...at, start: span.start, end: span.end, expected: span.text, replacement: span.prefix === undefined ? value : `${span.prefix}${value}` });
     } else if (span.role === 'variable') {
       // The variable holds the tag (or part of it), or a whole reference that contains the tag.
       if (span.text.includes(oldTag)) {
-        edits.push({ start: span.start, end: span.end, expected: span.text, replacement: span.text.replace(oldTag, tag) });
+        edits.push({ ...at, start: span.start, end: span.end, expected: span.text, replacement: span.text.replace(oldTag, tag) });
       } else if (oldTag.includes(span.text) && oldTag.split(span.text).length === 2) {
-        edits.push({ start: span.start, end: span.end, expected: span.text, replacement: tag });
+        edits.push({ ...at, start: span.start, end: span.end, expected: span.text, replacement: tag });
         return { edits, tag: oldTag.replace(span.text, tag), digest: image.digest };
+      } else if (image.repository.endsWith(span.text) || span.text.endsWith(image.repository)) {
+        // A variable that holds the name, not the tag, stays as it is.
+        continue;
       } else {
         return null;
       }
@@ -62,12 +67,20 @@ describe('property: rewriting a reference changes only its spans, and a re-scan 
         if (updatable.length === 0) return;
         fc.assert(
           fc.property(fc.constantFrom(...updatable), tagArbitrary, digestArbitrary, (reference, tag, digest) => {
-            const original = byPath.get(reference.file)!;
             const plan = rewrite(reference, tag, digest);
             if (!plan) return;
-            const edited = applyEdits(original.bytes, plan.edits);
-            assertOnlySpansChanged(original, edited, plan.edits);
-            const files: SourceFile[] = tree.files.map((file) => (file.path === reference.file ? sourceFile(file.path, edited) : file));
+            const editedFiles = new Map<string, Uint8Array>();
+            for (const name of new Set(plan.edits.map((edit) => edit.file ?? reference.file))) {
+              const original = byPath.get(name)!;
+              const own = plan.edits.filter((edit) => (edit.file ?? reference.file) === name);
+              const edited = applyEdits(original.bytes, own);
+              assertOnlySpansChanged(original, edited, own);
+              editedFiles.set(name, edited);
+            }
+            const files: SourceFile[] = tree.files.map((file) => {
+              const edited = editedFiles.get(file.path);
+              return edited ? sourceFile(file.path, edited) : file;
+            });
             const rescanned = scanFiles(files).references.filter((other) => other.file === reference.file);
             const found = rescanned.find((other) => other.line === reference.line && other.column === reference.column && other.kind === reference.kind);
             expect(found, `${reference.file}:${reference.line}:${reference.column} after rewrite`).toBeDefined();

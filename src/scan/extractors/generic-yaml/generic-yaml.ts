@@ -3,7 +3,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
-import { isApiDescription, isUpdatecliManifest, yamlSource } from '../../yaml-source.js';
+import { isApiDescription, isHelmUnittestSuite, isUpdatecliManifest, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
@@ -12,7 +12,8 @@ import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-im
  * (`values*.yaml`, `*-values.yaml`, anything under `charts/`) report 'helm-values', the rest 'yaml-image'.
  * Values files are this extractor's by name: no other format's content check takes them. OpenAPI and
  * Swagger descriptions hold example answers, not deployments: nothing in them is reported; nor is
- * anything in updatecli manifests, whose `spec.image` fields name what to watch.
+ * anything in updatecli manifests, whose `spec.image` fields name what to watch, nor in helm-unittest suites,
+ * whose images are test inputs and expected values.
  */
 
 /**
@@ -117,7 +118,7 @@ export const genericYamlExtractor: Extractor<ChartFacts> = {
     const kind = helmValuesKind(file.path);
     if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => kind, true), problems: [] };
     const { documents, problems } = yamlSource(file);
-    if (isApiDescription(documents) || isUpdatecliManifest(documents)) return { references: [], problems };
+    if (isApiDescription(documents) || isUpdatecliManifest(documents) || isHelmUnittestSuite(documents)) return { references: [], problems };
     const references = documents
       .flatMap((document) => imageFields(file, document.contents, { kindFor: () => kind, splitKind: kind, splitAnywhere: true, snakeKeys: true }))
       .filter((reference) => !PASSED_THROUGH.test(reference.value) && !COMPARISON_MODE.test(reference.value));

@@ -4,6 +4,7 @@ import type { Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { parseHcl, type HclAttribute, type HclBlock } from './hcl-body.js';
 import { expressionName, hclScope, resolveHclTemplate, type HclScope } from './hcl-variables.js';
+import { isPackTemplate, packFacts, packTemplateReferences, type PackFacts } from './nomad-pack.js';
 
 const KIND = 'nomad-task';
 /** Task drivers whose `config { image = … }` is an OCI image. */
@@ -121,12 +122,16 @@ function extract(file: SourceFile): { references: Reference[]; problems: ScanPro
   return { references, problems };
 }
 
-/** Nomad job files: `image` in the `config` of `docker`/`podman` tasks (and tasks with no driver set). */
-export const nomadExtractor: Extractor = {
+/**
+ * Nomad job files: `image` in the `config` of `docker`/`podman` tasks (and tasks with no driver set).
+ * Nomad Pack templates (`*.nomad.tpl`) are read by lines, their variables through the pack's `variables.hcl`.
+ */
+export const nomadExtractor: Extractor<PackFacts> = {
   name: 'nomad',
   kinds: ['nomad-task'],
   quoting: 'verbatim',
-  isCandidate: (path) => /\.(?:nomad|hcl)$/i.test(path),
-  claims: (file) => claimsNomad(file),
-  extract: (file) => extract(file),
+  isCandidate: (path) => /\.(?:nomad|hcl)$/i.test(path) || isPackTemplate(path),
+  prepare: packFacts,
+  claims: (file) => isPackTemplate(file.path) || claimsNomad(file),
+  extract: (file, facts) => (isPackTemplate(file.path) ? { references: packTemplateReferences(file, facts), problems: [] } : extract(file)),
 };

@@ -1,0 +1,223 @@
+import type { SourceFile } from '../../../core/source-file.js';
+import type { Reference, Span } from '../../../core/types.js';
+import { makeReference, makeSpan } from '../../make-reference.js';
+import { parseHcl, type HclBlock } from './hcl-body.js';
+import type { HclToken } from './hcl-tokens.js';
+
+/**
+ * Nomad Pack job templates (`packs/<pack>/templates/*.nomad.tpl`): HCL with `[[ … ]]` Go-template actions,
+ * which the HCL parser cannot read (`"[[ var "tag" . ]]"` holds quotes inside quotes), so `image =` lines
+ * are read one by one. A use of a pack variable (`[[ var "tag" . ]]`, or `[[ .my.tag ]]` in packs written
+ * for the first template syntax) is resolved through the default in the pack's `variables.hcl` when that
+ * is a plain literal, and that literal is what an update edits.
+ */
+
+const KIND = 'nomad-task';
+
+/** A pack variable's default as written: a span in `variables.hcl` (null when the default is not a plain literal). */
+export interface PackVariable {
+  readonly span: Span | null;
+  /** The line of its `variable` block. */
+  readonly line: number;
+  /** Why the default cannot be used, when it cannot. */
+  readonly why?: string;
+}
+
+export interface PackFacts {
+  /** Pack folder → its `variables.hcl` path and variables by name (`name`, and `name.field` for object defaults). */
+  readonly packs: ReadonlyMap<string, { readonly file: string; readonly variables: ReadonlyMap<string, PackVariable> }>;
+}
+
+export function isPackTemplate(path: string): boolean {
+  return /\.nomad\.tpl$/i.test(path);
+}
+
+/** The pack a template belongs to: the folder holding its `templates/` folder. */
+function packFolder(path: string): string {
+  const at = path.lastIndexOf('/templates/');
+  if (at !== -1) return path.slice(0, at);
+  return path.startsWith('templates/') ? '' : path.slice(0, Math.max(0, path.lastIndexOf('/')));
+}
+
+/** A plain string (no templates, escapes or heredoc) or number: its span inside the quotes. */
+function literalSpan(file: SourceFile, tokens: readonly HclToken[], role: 'variable', variable: string): Span | null {
+  const [token, ...rest] = tokens;
+  if (!token || rest.length > 0) return null;
+  if (token.type === 'string' && !token.templated && !token.escaped) {
+    return { ...makeSpan(file, { role, start: token.start + 1, end: token.end - 1, variable }), file: file.path };
+  }
+  if (token.type === 'number') return { ...makeSpan(file, { role, start: token.start, end: token.end, variable }), file: file.path };
+  return null;
+}
+
+/** `{ image = "…", version = "…" }`: the plain fields of an object default, one level deep. */
+function objectFields(file: SourceFile, tokens: readonly HclToken[], name: string, line: number, into: Map<string, PackVariable>): void {
+  const punctuation = (token: HclToken | undefined, char: string): boolean => token?.type === 'punctuation' && file.text[token.start] === char;
+  let depth = 0;
+  for (let at = 0; at < tokens.length; at++) {
+    const token = tokens[at];
+    if (!token) break;
+    if (token.type === 'punctuation' && '([{'.includes(file.text.charAt(token.start))) depth++;
+    else if (token.type === 'punctuation' && ')]}'.includes(file.text.charAt(token.start))) depth--;
+    else if (depth === 1 && token.type === 'identifier' && punctuation(tokens[at + 1], '=')) {
+      const field = file.text.slice(token.start, token.end);
+      const value: HclToken[] = [];
+      for (let next = at + 2; next < tokens.length; next++) {
+        const part = tokens[next];
+        if (!part || part.type === 'newline' || punctuation(part, ',') || punctuation(part, '}')) break;
+        value.push(part);
+      }
+      const span = literalSpan(file, value, 'variable', `${name}.${field}`);
+      into.set(`${name}.${field}`, span ? { span, line } : { span: null, line, why: 'its default is not a plain literal' });
+    }
+  }
+}
+
+function packVariables(file: SourceFile): Map<string, PackVariable> {
+  const variables = new Map<string, PackVariable>();
+  const root: HclBlock = parseHcl(file.text).root;
+  for (const block of root.blocks) {
+    const name = block.labels[0];
+    if (block.type !== 'variable' || block.labels.length !== 1 || name === undefined) continue;
+    const initial = block.attributes.find((attribute) => attribute.name === 'default');
+    const { line } = file.position(block.start);
+    if (!initial) {
+      variables.set(name, { span: null, line, why: 'it has no default' });
+      continue;
+    }
+    const first = initial.value[0];
+    if (first?.type === 'punctuation' && file.text[first.start] === '{') {
+      variables.set(name, { span: null, line, why: 'its default is an object' });
+      objectFields(file, initial.value, name, line, variables);
+      continue;
+    }
+    const span = literalSpan(file, initial.value, 'variable', name);
+    variables.set(name, span ? { span, line } : { span: null, line, why: 'its default is not a plain literal' });
+  }
+  return variables;
+}
+
+/** The `variables.hcl` of every pack that has a template in the scan. */
+export function packFacts(files: readonly SourceFile[]): PackFacts {
+  const folders = new Set(files.filter((file) => isPackTemplate(file.path)).map((file) => packFolder(file.path)));
+  const packs = new Map<string, { file: string; variables: Map<string, PackVariable> }>();
+  if (folders.size === 0) return { packs };
+  for (const file of files) {
+    const slash = file.path.lastIndexOf('/');
+    const folder = slash === -1 ? '' : file.path.slice(0, slash);
+    if (file.path.slice(slash + 1) !== 'variables.hcl' || !folders.has(folder)) continue;
+    try {
+      packs.set(folder, { file: file.path, variables: packVariables(file) });
+    } catch {
+      // A file that cannot be read again is reported when the scan reaches it.
+    }
+    file.release();
+  }
+  return { packs };
+}
+
+/** `[[ var "name" . ]]`, `[[ var "name" . | quote ]]`, `[[ .my.name ]]`, `[[ .pack.name ]]` (with `-` trims). */
+const USE = /\[\[-?\s*(?:var\s+"([A-Za-z_][\w.-]*)"\s+\.|\.(?:[A-Za-z_][\w-]*)\.([A-Za-z_][\w.-]*))\s*(\|\s*quote\s*)?-?\]\]/y;
+const ACTION = /\[\[[\s\S]*?\]\]/g;
+const IMAGE_LINE = /^([ \t]*(?:config[ \t]*\{[ \t]*)?)image[ \t]*=[ \t]*/;
+const HEREDOC = /<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?$/;
+const TASK = /^[ \t]*task[ \t]+"([^"\n]*)"/;
+
+interface Use {
+  readonly text: string;
+  readonly name: string;
+  readonly quoted: boolean;
+}
+
+function useAt(text: string): Use | null {
+  USE.lastIndex = 0;
+  const match = USE.exec(text);
+  if (!match || match[0].length !== text.length) return null;
+  return { text, name: match[1] ?? match[2] ?? '', quoted: match[3] !== undefined };
+}
+
+/** Where a variable was found, for the reader: `packs/x/variables.hcl:12`. */
+const where = (span: Span): string => `${span.file ?? ''}:${span.line}`;
+
+/**
+ * One `image =` value: `inner` is the text between the quotes (or the bare `[[ … | quote ]]` action),
+ * at `start` in the file.
+ */
+function imageValue(file: SourceFile, start: number, inner: string, bare: boolean, detail: string, facts: PackFacts | undefined): Reference {
+  const end = start + inner.length;
+  const actions = [...inner.matchAll(ACTION)];
+  if (actions.length === 0) return makeReference(file, { kind: KIND, value: inner, parts: [{ role: 'reference', start, end }], detail });
+  const pack = facts?.packs.get(packFolder(file.path));
+  const unresolved = (why: string): Reference => {
+    const made = makeReference(file, { kind: KIND, value: inner, parts: [{ role: 'reference', start, end }], skip: 'templated', detail: `${detail}; ${why}` });
+    return { ...made, image: null, name: null };
+  };
+  const uses: Array<{ use: Use; span: Span; index: number }> = [];
+  for (const action of actions) {
+    const use = useAt(action[0]);
+    if (!use || (use.quoted && !bare) || (bare && !use.quoted)) return unresolved(`${action[0]} is not a pack variable archpin can resolve`);
+    if (!pack) return unresolved(`pack variable ${use.name}: no variables.hcl beside templates/`);
+    const variable = pack.variables.get(use.name);
+    if (!variable) return unresolved(`pack variable ${use.name} is not declared in ${pack.file}`);
+    if (!variable.span) return unresolved(`pack variable ${use.name} (${pack.file}:${variable.line}): ${variable.why ?? 'no literal default'}`);
+    if (variable.span.text === '' || /[$%]\{|\[\[/.test(variable.span.text)) return unresolved(`pack variable ${use.name} (${where(variable.span)}) is empty or templated`);
+    uses.push({ use, span: variable.span, index: action.index });
+  }
+  let value = '';
+  let at = 0;
+  for (const { use, span, index } of uses) {
+    value += inner.slice(at, index) + span.text;
+    at = index + use.text.length;
+  }
+  value += inner.slice(at);
+  const through = [...new Map(uses.map(({ use, span }) => [use.name, `${use.name} (${where(span)})`])).values()].join(', ');
+  const resolvedDetail = `${detail}; pack variable ${through}`;
+  const only = uses[0];
+  if (uses.length === 1 && only && only.use.text === inner) {
+    // The whole image is one variable's default: that literal is the reference, edited where it is written.
+    const made = makeReference(file, { kind: KIND, value, parts: [], anchor: start, detail: resolvedDetail });
+    return { ...made, spans: [{ ...only.span, role: 'reference' }] };
+  }
+  const made = makeReference(file, { kind: KIND, value, parts: [{ role: 'template', start, end }], anchor: start, detail: resolvedDetail });
+  const spans = [...new Map(uses.map(({ use, span }) => [use.text, { ...span, use: use.text }])).values()];
+  return { ...made, spans: [...made.spans, ...spans] };
+}
+
+/** The `image =` lines of a pack template, outside heredocs, in order. */
+export function packTemplateReferences(file: SourceFile, facts: PackFacts | undefined): Reference[] {
+  const text = file.text;
+  const references: Reference[] = [];
+  let heredoc: string | null = null;
+  let task = '';
+  for (let lineStart = 0; lineStart < text.length;) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const line = text.slice(lineStart, lineEnd);
+    const next = lineEnd + 1;
+    if (heredoc !== null) {
+      if (line.trim() === heredoc) heredoc = null;
+      lineStart = next;
+      continue;
+    }
+    const opens = HEREDOC.exec(line);
+    if (opens) heredoc = opens[1] ?? null;
+    const named = TASK.exec(line);
+    if (named) task = named[1] ?? '';
+    const image = IMAGE_LINE.exec(line);
+    if (image && !opens) {
+      const from = image[0].length;
+      const rest = line.slice(from).replace(/\r$/, '');
+      const detail = task === '' ? 'pack template' : `task "${task}"`;
+      if (rest.startsWith('"')) {
+        // The value runs to the last quote of the line: actions inside it hold quotes of their own.
+        const close = rest.lastIndexOf('"');
+        if (close > 0) references.push(imageValue(file, lineStart + from + 1, rest.slice(1, close), false, detail, facts));
+      } else if (rest.startsWith('[[')) {
+        const close = rest.indexOf(']]');
+        if (close > 0) references.push(imageValue(file, lineStart + from, rest.slice(0, close + 2), true, detail, facts));
+      }
+    }
+    lineStart = next;
+  }
+  return references;
+}
