@@ -7,6 +7,7 @@ import { runArchpin, type CliRun } from '../support/run-cli.js';
 import { pushImage, pushIndex, seedIncident, type IncidentSeed, type Platform } from '../support/seed.js';
 import { startTokenIssuer, type TokenIssuer } from '../support/token-issuer.js';
 import { writeTree } from '../support/scenario.js';
+import { startProxy, startRedirectTarget, type RedirectTarget, type TestProxy } from '../support/proxy.js';
 
 const PLATFORMS: readonly Platform[] = [
   { os: 'linux', architecture: 'amd64' },
@@ -289,5 +290,68 @@ describe('identity tokens: the OAuth2 refresh-token grant at the realm', () => {
     ]);
     expect(issuer.requests.every((request) => request.method === 'POST' && request.grantType === 'refresh_token' && request.status === 400)).toBe(true);
     expect(`${run.stdout}${run.stderr}`).not.toContain('identity-revoked-0000');
+  });
+});
+
+describe('a token realm that redirects to another host', () => {
+  const IDENTITY = 'identity-redirected-4b1e';
+  let issuer: TokenIssuer;
+  let realm: TestProxy;
+  let trap: RedirectTarget;
+  let registry: TestRegistry;
+  let api: Record<string, string>;
+  let dir: string;
+
+  beforeAll(async () => {
+    issuer = await startTokenIssuer({ users: [{ username: 'ci-robot', password: 'robot-token-7' }], refreshTokens: { [IDENTITY]: 'ci-robot' } });
+    realm = await startProxy({ target: issuer.url });
+    trap = await startRedirectTarget();
+    registry = await startRegistry({ auth: 'token', token: issuer, realm: `${realm.url}/token` });
+    api = await seedApi(registry);
+    dir = makeDir('realm-redirect', { Dockerfile: `FROM ${registry.host}/platform/api:3.4.0\n` });
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    await trap?.stop();
+    await realm?.stop();
+    await issuer?.stop();
+  });
+
+  const proxied = () => realm.requests.map(({ method, path, status, authorization }) => [method, path, status, authorization]);
+
+  it('a token GET (no body) is followed to the other host without the credentials', async () => {
+    realm.reset();
+    realm.addFault({ method: 'GET', path: '/token', fault: { kind: 'redirect', to: trap } });
+    const before = trap.requests.length;
+    const { run, report } = await check(dir, { config: { registries: { [registry.host]: { username: 'ci-robot', passwordEnv: 'ROBOT_TOKEN' } } }, env: { ROBOT_TOKEN: 'robot-token-7' } });
+    expect(report.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(report.updates.map((update) => update.to)).toEqual([`${registry.host}/platform/api:3.5.0@${api['3.5.0']}`]);
+    // The realm saw the Basic credentials; the host it redirected to saw none (the stored answer is the token).
+    expect(proxied()).toEqual([['GET', '/token', 307, true]]);
+    expect(trap.requests.slice(before).map(({ method, authorization }) => [method, authorization])).toEqual([['GET', undefined]]);
+  });
+
+  it('an OAuth2 POST (the identity token in its body) is not redirected to the other host: the lookup fails, the token is not sent on', async () => {
+    realm.reset();
+    realm.addFault({ method: 'POST', path: '/token', fault: { kind: 'redirect', to: trap } });
+    const before = trap.requests.length;
+    const dockerConfig = makeDir('realm-redirect-identity', { 'config.json': JSON.stringify({ auths: { [registry.host]: { identitytoken: IDENTITY } } }) });
+    const { run, report } = await check(dir, { env: { DOCKER_CONFIG: dockerConfig } });
+    expect(run.code).toBe(1);
+    expect(report.updates).toEqual([]);
+    expect(report.errors).toEqual([
+      {
+        image: `${registry.host}/platform/api`,
+        tag: '3.4.0',
+        code: 'registry-bad-response',
+        retryable: false,
+        message: `POST token ${realm.host}: redirected to another origin (${new URL(trap.url).origin}); not followed`,
+      },
+    ]);
+    expect(proxied()).toEqual([['POST', '/token', 307, false]]);
+    expect(trap.requests.slice(before)).toEqual([]);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(IDENTITY);
   });
 });

@@ -8,6 +8,7 @@ import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runArchpin, type CliRun } from '../support/run-cli.js';
 import { deleteManifest, MEDIA_TYPES, pushImage, pushIndex, pushManifest, seedIncident, type IncidentSeed, type IncidentTag } from '../support/seed.js';
 import { writeTree } from '../support/scenario.js';
+import { startRedirectTarget, type RedirectTarget } from '../support/proxy.js';
 import { createTokenCache, type TokenCache } from '../../src/lookup/token-cache.js';
 
 const FULL = ['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64/v8'];
@@ -194,6 +195,68 @@ describe('Docker Hub: the tags API answers, pulls are spent only on what is prop
     const { run, report } = await archpin('audit', dir, path.join(work, 'cache-audit'));
     expect(run.code).toBe(3);
     expect(report.audit!.map(({ line, reason, fix }) => ({ line, reason, fix }))).toEqual([{ line: 1, reason: 'empty-index', fix: `docker:27.1.1-dind@${seed.digests['27.1.1-dind']}` }]);
+  });
+});
+
+describe('Docker Hub: nothing is asked of another origin', () => {
+  let trap: RedirectTarget;
+
+  beforeAll(async () => {
+    trap = await startRedirectTarget();
+  });
+
+  afterAll(async () => {
+    hub.crossOriginNext = null;
+    hub.crossOriginLink = null;
+    await trap?.stop();
+  });
+
+  const expectedUpdates = () => [`docker:27.1.1@${seed.digests['27.1.1']}`, `docker:27.1.1-dind@${seed.digests['27.1.1-dind']}`];
+  const auditTree = () => makeDir(`audit-origin-${++counter}`, { Dockerfile: `FROM docker:27.1.0-dind@${EMPTY_OCI_INDEX_DIGEST}\nFROM docker:27.1.1@${seed.digests['27.1.1']}\n` });
+  const auditFix = () => [{ line: 1, reason: 'empty-index', fix: `docker:27.1.1-dind@${seed.digests['27.1.1-dind']}` }];
+
+  it('a tags API page whose `next` is on another origin ends the listing there: check and audit give the same verdicts, no pull more', async () => {
+    hub.crossOriginNext = trap.url;
+    try {
+      const checked = await archpin('check', incidentTree(), path.join(work, 'cache-origin-next-check'));
+      expect(checked.report.errors).toEqual([]);
+      expect(checked.report.updates.map((update) => update.to)).toEqual(expectedUpdates());
+      expect(checked.report.blocked.map((held) => [held.tag, held.reason])).toEqual([['27.2.0-dind', 'platform-regression']]);
+      expect(hub.apiRequests).toBe(1);
+      expect(hub.pulls).toBe(2);
+      expect(hub.count('GET', /\/tags\/list/)).toBe(0);
+
+      hub.reset();
+      const audited = await archpin('audit', auditTree(), path.join(work, 'cache-origin-next-audit'));
+      expect(audited.run.code).toBe(3);
+      expect(audited.report.audit!.map(({ line, reason, fix }) => ({ line, reason, fix }))).toEqual(auditFix());
+      expect(hub.apiRequests).toBe(1);
+      expect(hub.count('GET', /\/tags\/list/)).toBe(0);
+      expect(trap.requests).toEqual([]);
+    } finally {
+      hub.crossOriginNext = null;
+    }
+  });
+
+  it('without the tags API, a registry tags/list whose Link names another origin is not followed: check and audit give the same verdicts', async () => {
+    hub.apiDown = true;
+    hub.crossOriginLink = trap.url;
+    try {
+      const checked = await archpin('check', incidentTree(), path.join(work, 'cache-origin-link-check'));
+      expect(checked.report.errors).toEqual([]);
+      expect(checked.report.updates.map((update) => update.to)).toEqual(expectedUpdates());
+      expect(checked.report.blocked.map((held) => [held.tag, held.reason])).toEqual([['27.2.0-dind', 'platform-regression']]);
+      expect(hub.requests.filter((r) => r.path.endsWith('/tags/list')).map((r) => [r.method, r.path, r.status])).toEqual([['GET', '/v2/library/docker/tags/list', 200]]);
+
+      hub.reset();
+      const audited = await archpin('audit', auditTree(), path.join(work, 'cache-origin-link-audit'));
+      expect(audited.run.code).toBe(3);
+      expect(audited.report.audit!.map(({ line, reason, fix }) => ({ line, reason, fix }))).toEqual(auditFix());
+      expect(hub.requests.filter((r) => r.path.endsWith('/tags/list')).map((r) => [r.method, r.path, r.status])).toEqual([['GET', '/v2/library/docker/tags/list', 200]]);
+      expect(trap.requests).toEqual([]);
+    } finally {
+      hub.crossOriginLink = null;
+    }
   });
 });
 
@@ -401,6 +464,27 @@ describe('private Docker Hub repositories: the Hub login opens the tags API to t
     expect(hub.apiAuth).toEqual(['none']);
     expect(hub.count('GET', /\/tags\/list/)).toBe(1);
     expect(hub.pulls).toBe(PRIVATE_REGISTRY_PATH_PULLS);
+  });
+
+  it('a login redirected to another origin is not followed (its body holds the secret): a warning, the private repository through the registry', async () => {
+    const trap = await startRedirectTarget();
+    hub.loginRedirect = trap.url;
+    hub.privateAnswer = 401;
+    try {
+      const dir = makeDir('private-login-redirect', { Dockerfile: `FROM ${repo}:1.0.0@${old}\n` });
+      const { run, report } = await privateRun('check', dir, path.join(work, 'cache-private-login-redirect'));
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe(
+        `archpin: warning: Docker Hub API: login failed (POST Hub login ${new URL(hub.apiUrl).host}: redirected to another origin (${trap.url}); not followed); private repositories are read through the registry instead (more pulls)\n`,
+      );
+      expect(report.updates.map((update) => update.to)).toEqual([`${repo}:1.1.0@${current}`]);
+      expect(hub.logins).toEqual([{ identifier: 'acme', status: 307 }]);
+      expect(hub.apiAuth).toEqual(['none']);
+      expect(trap.requests).toEqual([]);
+    } finally {
+      hub.loginRedirect = null;
+      await trap.stop();
+    }
   });
 
   it('the token is renewed when it runs out and, once, when the API refuses it early', async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliWaits } from '../../src/cli/io.js';
 import { EMPTY_OCI_INDEX_DIGEST } from '../../src/core/digest.js';
 import { KIND_BEHAVIOURS, startKindDouble, type KindBehaviour, type KindDouble } from '../support/registry-kinds.js';
+import { startRedirectTarget, type RedirectTarget } from '../support/proxy.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runArchpin } from '../support/run-cli.js';
 import { pushImage, pushIndex } from '../support/seed.js';
@@ -135,6 +136,7 @@ async function run(command: 'check' | 'audit', double: KindDouble, testCase: Cas
 describe.each(CASES)('registry kind $name', (testCase) => {
   let double: KindDouble;
   let trap: KindDouble;
+  let storage: RedirectTarget;
 
   beforeAll(async () => {
     const behaviour: KindBehaviour = KIND_BEHAVIOURS[testCase.name];
@@ -143,16 +145,31 @@ describe.each(CASES)('registry kind $name', (testCase) => {
     // Every kind's last tags page links to another origin: it must never be asked.
     trap = await startKindDouble(behaviour, { upstream: registry.url });
     double.crossOriginLink = trap.url;
+    // Blob downloads are redirected to another host (object storage): the registry's credentials must not go along.
+    storage = await startRedirectTarget();
+    double.blobRedirect = storage;
   });
 
   afterAll(async () => {
     await double?.stop();
     await trap?.stop();
+    await storage?.stop();
   });
+
+  /** Since `from`: the blob GETs the double answered (HEADs are answered in place) (status, credentials sent), and what the storage host was sent. */
+  const blobTrail = (from: { requests: number; storage: number }) => ({
+    registry: double.requests
+      .slice(from.requests)
+      .filter((r) => r.method === 'GET' && r.path.includes('/blobs/'))
+      .map((r) => [r.method, r.status, r.authorization !== undefined]),
+    storage: storage.requests.slice(from.storage).map((r) => [r.method, r.authorization]),
+  });
+  const mark = () => ({ requests: double.requests.length, storage: storage.requests.length, links: double.crossOriginLinksSent });
 
   it('check: the newest complete version across every page, the partial newest held; no other origin asked; credentials only to the host', async () => {
     const prefix = double.behaviour.prefix === undefined ? '' : `${double.behaviour.prefix}/`;
     const image = `${double.host}/${prefix}team/app`;
+    const from = mark();
     const { code, report, stderr } = await run('check', double, testCase, `${testCase.name}-check`);
     expect(report.errors).toEqual([]);
     expect(code).toBe(0);
@@ -161,8 +178,21 @@ describe.each(CASES)('registry kind $name', (testCase) => {
     ]);
     expect(report.blocked.map(({ tag, reason, missing }) => [tag, reason, missing])).toEqual([[PARTIAL, 'platform-regression', ['linux/amd64']]]);
     expect(report.registries?.map(({ host, kind }) => [host, kind])).toEqual([[double.host, testCase.name]]);
+    // The last tags page linked to the trap's origin, which was never asked.
+    expect(double.crossOriginLinksSent - from.links).toBe(1);
     expect(trap.requests).toEqual([]);
     expect(stderr).not.toContain('helper-secret-value');
+    // The two config blobs: redirected by the registry (credentials sent to it), fetched from storage without them.
+    expect(blobTrail(from)).toEqual({
+      registry: [
+        ['GET', 307, true],
+        ['GET', 307, true],
+      ],
+      storage: [
+        ['GET', undefined],
+        ['GET', undefined],
+      ],
+    });
     const pages = double.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/tags/list') && r.status === 200);
     expect(pages.length).toBe(testCase.name === 'gcr' ? 1 : 3);
     if (double.behaviour.auth === 'bearer') {
@@ -174,13 +204,25 @@ describe.each(CASES)('registry kind $name', (testCase) => {
   it('audit: the pin to the empty index is reported with the repin that fixes it', async () => {
     const prefix = double.behaviour.prefix === undefined ? '' : `${double.behaviour.prefix}/`;
     const image = `${double.host}/${prefix}team/app`;
+    const from = mark();
     const { code, report } = await run('audit', double, testCase, `${testCase.name}-audit`);
     expect(report.errors).toEqual([]);
     expect(code).toBe(3);
     expect(report.audit!.map(({ file, line, reason, fix }) => ({ file, line, reason, fix }))).toEqual([
       { file: 'Dockerfile', line: 1, reason: 'empty-index', fix: `${image}:1.24.0@${digests['1.24.0']}` },
     ]);
+    expect(double.crossOriginLinksSent - from.links).toBe(1);
     expect(trap.requests).toEqual([]);
+    expect(blobTrail(from)).toEqual({
+      registry: [
+        ['GET', 307, true],
+        ['GET', 307, true],
+      ],
+      storage: [
+        ['GET', undefined],
+        ['GET', undefined],
+      ],
+    });
   });
 });
 

@@ -27,6 +27,10 @@
  * `expireHubTokens()` gets 401 on every API request. On the registry side the token endpoint takes the account's
  * Basic credentials (a wrong pair gets 401) and a private repository's requests need the owner's token.
  *
+ * Other origins (each must never be asked): `crossOriginNext` makes the API's last tags page give a `next` on that
+ * origin, `crossOriginLink` makes the registry's last tags/list page give a `Link` to it, and `loginRedirect` makes
+ * the login answer 307 with a `Location` there (a body must never follow a redirect to another origin).
+ *
  * Counters: `pulls`, `requests` (method, path, status), `apiRequests`, `tokenRequests`, `logins` (identifier,
  * status), `apiAuth` (per tags request: `none`, `valid` or `invalid`), `registryLogins` (user name per token asked,
  * null when anonymous).
@@ -57,6 +61,12 @@ export interface DockerHubDouble {
   readonly logins: Array<{ identifier: string; status: number }>;
   readonly apiAuth: Array<'none' | 'valid' | 'invalid'>;
   readonly registryLogins: Array<string | null>;
+  /** An origin (`http://host:port`) the API's last tags page names as `next`; null: `next` is null there. */
+  crossOriginNext: string | null;
+  /** An origin the registry's last tags/list page links to (`Link: <…>; rel="next"`). */
+  crossOriginLink: string | null;
+  /** An origin the login redirects to (307, `Location: {origin}/v2/auth/token`). */
+  loginRedirect: string | null;
   /** Registry requests that carried an API token (it must never leave the API origin). */
   hubTokensAtRegistry: number;
   /** Every API token issued so far stops working (Hub revoked it or its clock ran ahead). */
@@ -99,6 +109,9 @@ export async function startDockerHub(options: { upstream: string; quota?: number
     apiAuth: [],
     registryLogins: [],
     hubTokensAtRegistry: 0,
+    crossOriginNext: null,
+    crossOriginLink: null,
+    loginRedirect: null,
     expireHubTokens: () => apiTokens.clear(),
     reset() {
       state.pulls = 0;
@@ -129,6 +142,9 @@ export async function startDockerHub(options: { upstream: string; quota?: number
     for (const name of ['content-type', 'docker-content-digest', 'link', 'last-modified', 'location']) {
       const value = answer.headers.get(name);
       if (value !== null) headers[name] = value;
+    }
+    if (state.crossOriginLink !== null && answer.status === 200 && /\/tags\/list$/.test(path.split('?')[0]!) && headers['link'] === undefined) {
+      headers['link'] = `<${state.crossOriginLink}${path.split('?')[0]!}?n=100&last=zzz>; rel="next"`;
     }
     const isManifest = /\/manifests\//.test(path);
     if (isManifest && request.method === 'GET' && answer.status === 200) state.pulls += 1;
@@ -255,6 +271,12 @@ export async function startDockerHub(options: { upstream: string; quota?: number
     }
     const identifier = typeof body.identifier === 'string' ? body.identifier : '';
     const status = request.headers['content-type'] !== 'application/json' || identifier === '' || typeof body.secret !== 'string' ? 400 : state.accounts[identifier] === body.secret ? 200 : 401;
+    if (state.loginRedirect !== null) {
+      state.logins.push({ identifier, status: 307 });
+      response.writeHead(307, { location: `${state.loginRedirect}/v2/auth/token`, 'content-length': '0' });
+      response.end();
+      return 307;
+    }
     state.logins.push({ identifier, status });
     if (status === 400) sendJson(response, 400, { message: 'identifier and secret are required' });
     else if (status === 401) sendJson(response, 401, { message: 'incorrect username or password' });
@@ -319,7 +341,8 @@ export async function startDockerHub(options: { upstream: string; quota?: number
     const results = described.slice((page - 1) * pageSize, page * pageSize);
     const more = described.length > page * pageSize;
     const link = (p: number): string => `http://${apiHost}${url.pathname}?page_size=${pageSize}&page=${p}`;
-    sendJson(response, 200, { count: described.length, next: more ? link(page + 1) : null, previous: page > 1 ? link(page - 1) : null, results });
+    const next = more ? link(page + 1) : state.crossOriginNext === null ? null : `${state.crossOriginNext}${url.pathname}?page_size=${pageSize}&page=${page + 1}`;
+    sendJson(response, 200, { count: described.length, next, previous: page > 1 ? link(page - 1) : null, results });
     return 200;
   }
 

@@ -19,7 +19,10 @@
  *   headers      sent on every answer (e.g. `X-Artifactory-Id`)
  *   lastModified sent on manifest answers
  *
- * `crossOriginLink(url)` makes the last tags page link to another origin (which must never be asked).
+ * `crossOriginLink` (an origin) makes the last tags page link to another origin (which must never be asked);
+ * `crossOriginLinksSent` counts the pages that carried such a Link. `blobRedirect` (a redirect target) answers blob
+ * GETs with 307 to a copy of the blob on another host, as ECR (S3), GAR/GCR (Cloud Storage) and ACR do: the client
+ * must follow it without the registry's credentials.
  * A bearer token grants the repositories its `scope` parameters name, and only those (another repository answers
  * 401 with the challenge). `multiScope` is what the realm does with several scopes in one request: 'grant' them all
  * (distribution's token server, Docker Hub), 'refuse' (400) or grant only the 'first'.
@@ -29,6 +32,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { closeServer, listenOnLoopback, MANIFEST_ACCEPT, sendJson } from './registry-front.js';
 import type { RegistryKind } from '../../src/core/registry-kind.js';
+import type { RedirectTarget } from './proxy.js';
 
 export interface KindBehaviour {
   readonly kind: RegistryKind;
@@ -128,6 +132,8 @@ export interface KindDouble {
   /** Tag order for 'oldest-first' listings (tags not named come first, sorted). */
   pushOrder: string[];
   crossOriginLink: string | null;
+  crossOriginLinksSent: number;
+  blobRedirect: RedirectTarget | null;
   reset(): void;
   stop(): Promise<void>;
 }
@@ -151,9 +157,12 @@ export async function startKindDouble(
     tokenRequests: [],
     pushOrder: [],
     crossOriginLink: null,
+    crossOriginLinksSent: 0,
+    blobRedirect: null,
     reset() {
       double.requests.length = 0;
       double.tokenRequests.length = 0;
+      double.crossOriginLinksSent = 0;
     },
     stop: async () => undefined,
   };
@@ -227,7 +236,10 @@ export async function startKindDouble(
     if (more && behaviour.pagination === 'link') headers['link'] = `<${clientPath}?n=${n}&last=${encodeURIComponent(page[page.length - 1]!)}>; rel="next"`;
     if (more && behaviour.pagination === 'link-without-prefix') headers['link'] = `</v2/${repository}/tags/list?n=${n}&last=${encodeURIComponent(page[page.length - 1]!)}>; rel="next"`;
     if (more && behaviour.pagination === 'next-page') body['next_page'] = Buffer.from(`page:${start + n}:${randomBytes(4).toString('hex')}`).toString('base64url');
-    if (!more && double.crossOriginLink !== null) headers['link'] = `<${double.crossOriginLink}/v2/${repository}/tags/list?n=${n}&last=zzz>; rel="next"`;
+    if (!more && double.crossOriginLink !== null) {
+      headers['link'] = `<${double.crossOriginLink}/v2/${repository}/tags/list?n=${n}&last=zzz>; rel="next"`;
+      double.crossOriginLinksSent += 1;
+    }
     sendJson(response, 200, body, headers);
     return 200;
   }
@@ -272,6 +284,15 @@ export async function startKindDouble(
     if (!authorised(request.headers.authorization, repository)) {
       sendJson(response, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { ...common(), 'www-authenticate': challenge(repository) });
       return 401;
+    }
+    if (double.blobRedirect !== null && request.method === 'GET' && /^\/v2\/.+\/blobs\/sha256:[a-f0-9]{64}$/.test(path)) {
+      const blob = await fetch(`${upstream}${path}`);
+      if (blob.status === 200) {
+        const location = double.blobRedirect.put(Buffer.from(await blob.arrayBuffer()), blob.headers.get('content-type') ?? undefined);
+        response.writeHead(307, { ...common(), location, 'content-length': '0' });
+        response.end();
+        return 307;
+      }
     }
     const tags = /^\/v2\/(.+)\/tags\/list$/.exec(path);
     if (tags !== null && request.method === 'GET') return tagsList(response, tags[1]!, url.pathname, url.searchParams);
