@@ -95,3 +95,51 @@ describe('helm-unittest suites', () => {
     expect(scan({ 'ci/suite.yaml': 'suite: nightly\ntemplates: [smoke]\nrunner:\n  image: python:3.13.1-slim\n' })).toEqual([['ci/suite.yaml', 4, 'python:3.13.1-slim', 'yaml-image', null]]);
   });
 });
+
+describe('the same Puppet image written twice', () => {
+  it('an image made only of class parameters that are reported at their defaults is not reported again where it is used', () => {
+    const manifest = [
+      'class profile::proxy (', // 1
+      "  String $proxy_image = 'haproxy',", // 2
+      "  String $proxy_tag   = '3.0.5-alpine',", // 3
+      "  String $name_prefix = 'edge',", // 4
+      ') {', // 5
+      "  docker::run { 'proxy':", // 6
+      '    image => "${proxy_image}:${proxy_tag}",', // 7
+      '  }', // 8
+      "  docker::run { 'sidecar':", // 9
+      '    image => "${name_prefix}/${unknown_tag}",', // 10
+      '  }', // 11
+      '}', // 12
+      '',
+    ].join('\n');
+    expect(scan({ 'site/profile/manifests/proxy.pp': manifest })).toEqual([
+      ['site/profile/manifests/proxy.pp', 2, 'haproxy:3.0.5-alpine', 'puppet', null],
+      ['site/profile/manifests/proxy.pp', 10, '${name_prefix}/${unknown_tag}', 'puppet', 'templated'],
+    ]);
+  });
+});
+
+describe('OCI Marketplace metadata in chart values', () => {
+  it('oci_meta images are relative to a repository the Marketplace fills in; the chart image is still read', () => {
+    const values = [
+      'image:', // 1
+      '  repository: example.test/gateway', // 2
+      '  tag: 1.9.0', // 3
+      'oci_meta:', // 4
+      '  enabled: false', // 5
+      '  repo: gateway', // 6
+      '  images:', // 7
+      '    gateway:', // 8
+      '      image: gateway', // 9
+      '      tag: latest', // 10
+      'metrics:', // 11
+      '  image: example.test/exporter:0.4.2', // 12
+      '',
+    ].join('\n');
+    expect(scan({ 'chart/values.yaml': values })).toEqual([
+      ['chart/values.yaml', 2, 'example.test/gateway:1.9.0', 'helm-values', null],
+      ['chart/values.yaml', 12, 'example.test/exporter:0.4.2', 'helm-values', null],
+    ]);
+  });
+});

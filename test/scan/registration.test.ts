@@ -61,6 +61,7 @@ describe('extractor registration', () => {
       'vars/build.groovy',
       'units/web.container',
       'units/tools.image',
+      'units/worker.container.in',
       'docker-bake.hcl',
       'charts/relay/templates/_helpers.tpl',
       'packs/cache/templates/cache.nomad.tpl',

@@ -1,9 +1,10 @@
+import { isMap, type Document } from 'yaml';
 import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
-import { isApiDescription, isHelmUnittestSuite, isUpdatecliManifest, yamlSource } from '../../yaml-source.js';
+import { isApiDescription, isHelmUnittestSuite, isUpdatecliManifest, mapGet, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
@@ -13,7 +14,8 @@ import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-im
  * Values files are this extractor's by name: no other format's content check takes them. OpenAPI and
  * Swagger descriptions hold example answers, not deployments: nothing in them is reported; nor is
  * anything in updatecli manifests, whose `spec.image` fields name what to watch, nor in helm-unittest suites,
- * whose images are test inputs and expected values.
+ * whose images are test inputs and expected values. OCI Marketplace `oci_meta` names are relative to a repository
+ * the Marketplace fills in: not reported.
  */
 
 /**
@@ -104,6 +106,19 @@ function throughAppVersion(reference: Reference, facts: ChartFacts | undefined):
   };
 }
 
+/**
+ * OCI Marketplace metadata in a chart's values (`oci_meta: {repo, images: {proxy: {image, tag}}}`): the
+ * Marketplace copies those images into its own registry and fills `repo` in; the names here are
+ * relative to a placeholder, not images anyone pulls. The text range it covers, or null.
+ */
+function marketplaceMeta(document: Document.Parsed): readonly [number, number] | null {
+  const root = document.contents;
+  if (!isMap(root)) return null;
+  const meta = mapGet(root, 'oci_meta');
+  if (!isMap(meta) || !isMap(mapGet(meta, 'images')) || mapGet(meta, 'repo') === undefined || !meta.range) return null;
+  return [meta.range[0], meta.range[2]];
+}
+
 export const genericYamlExtractor: Extractor<ChartFacts> = {
   name: 'generic-yaml',
   kinds: ['helm-values', 'yaml-image'],
@@ -120,7 +135,11 @@ export const genericYamlExtractor: Extractor<ChartFacts> = {
     const { documents, problems } = yamlSource(file);
     if (isApiDescription(documents) || isUpdatecliManifest(documents) || isHelmUnittestSuite(documents)) return { references: [], problems };
     const references = documents
-      .flatMap((document) => imageFields(file, document.contents, { kindFor: () => kind, splitKind: kind, splitAnywhere: true, snakeKeys: true }))
+      .flatMap((document) => {
+        const found = imageFields(file, document.contents, { kindFor: () => kind, splitKind: kind, splitAnywhere: true, snakeKeys: true });
+        const meta = marketplaceMeta(document);
+        return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
+      })
       .filter((reference) => !PASSED_THROUGH.test(reference.value) && !COMPARISON_MODE.test(reference.value));
     return { references: sortByPosition(references.map((reference) => throughAppVersion(reference, facts))), problems };
   },

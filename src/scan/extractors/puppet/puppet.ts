@@ -21,6 +21,9 @@ import { tokenizePuppet, type PuppetStringToken, type PuppetToken } from './pupp
  * archive to import (`image_file`, `image_archive`, `image_tar`, `tarball`) imports it. Such an image
  * is not reported; where the repository uses it by name (`docker::run { image => 'web:latest' }`),
  * that reference is marked `local-stage` with the line that makes it.
+ *
+ * An image written only as variables that other references of the file already hold
+ * (`image => "${image}:${image_tag}"` beside the class parameters' defaults) is not reported twice.
  */
 export const puppetExtractor: Extractor = {
   name: 'puppet',
@@ -56,11 +59,36 @@ export const puppetExtractor: Extractor = {
       const part = onlyPart(input);
       return input.anchor === undefined || part === undefined || !ownStrings.has(part.start);
     });
-    const references: Reference[] = inputs.sort((a, b) => (a.parts[0]?.start ?? 0) - (b.parts[0]?.start ?? 0)).map((input) => makeReference(file, input));
+    const references: Reference[] = inputs
+      .filter((input) => !composedOfReported(input, inputs, variables))
+      .sort((a, b) => (a.parts[0]?.start ?? 0) - (b.parts[0]?.start ?? 0))
+      .map((input) => makeReference(file, input));
     const problems: ScanProblem[] = error ? [{ file: file.path, line: file.position(error.offset).line, code: 'parse-error', message: `Puppet: ${error.message}` }] : [];
     return { references, problems, builds };
   },
 };
+
+/** `${image}:${image_tag}`: variable uses with only `:`, `@` or `/` between them. */
+const COMPOSED = /^(?:\$\{?(?:::)?[a-z_][\w:]*\}?[:@/]?)+$/i;
+const USE = /\$\{?((?:::)?[a-z_][\w:]*)\}?/gi;
+
+/**
+ * `image => "${image}:${image_tag}"` where every variable is a plain string that another reference of
+ * the file already holds (the class parameters' defaults, reported where they are written): the same
+ * image, not a second one.
+ */
+function composedOfReported(input: ReferenceInput, all: readonly ReferenceInput[], variables: VariableTable): boolean {
+  if (input.skip !== undefined || !COMPOSED.test(input.value)) return false;
+  const held = new Set(all.filter((other) => other !== input).flatMap((other) => other.parts.map((part) => part.start)));
+  const names = [...input.value.matchAll(USE)].map((match) => (match[1] ?? '').replace(/^::/, ''));
+  return (
+    names.length > 0 &&
+    names.every((name) => {
+      const variable = variables.lookup(name);
+      return variable.kind === 'literal' && held.has(variable.token.start + 1);
+    })
+  );
+}
 
 /** Keys that say the image of a group is built (`docker_file`, `docker_dir`) or loaded from an archive, not pulled. */
 const LOCAL_SOURCE_KEYS = new Set(['docker_file', 'docker_dir', 'docker_tar', 'image_file', 'image_archive', 'image_tar', 'tarball']);

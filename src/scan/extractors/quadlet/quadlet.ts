@@ -8,9 +8,13 @@ import { makeReference } from '../../make-reference.js';
  * section of `.image` files and the `[Volume]` section of `.volume` files. A value naming another
  * unit (`Image=app.image`, `Image=app.build`) is built or pulled by that unit: not a reference here.
  * `.kube` units point at a Kubernetes YAML file (`Yaml=`), which the Kubernetes extractor reads.
+ * Unit templates (`web.container.in`) are read the same way; `@NAME@` placeholders in them are templated.
  */
 
-const UNIT = /\.(?:container|image|volume)$/i;
+/** A unit, or a unit template that a build step fills in (`web.container.in`). */
+const UNIT = /\.(?:container|image|volume)(?:\.in)?$/i;
+/** `@VERSION@`: a placeholder a `.in` template's build step substitutes. */
+const SUBSTITUTION = /@[A-Za-z_][A-Za-z0-9_]*@/;
 const IMAGE_SECTIONS = new Set(['container', 'image', 'volume']);
 const UNIT_REFERENCE = /\.(?:image|build)$/;
 const KIND = 'quadlet-image';
@@ -54,7 +58,7 @@ function extract(file: SourceFile): Reference[] {
           // `docker://…` names a registry image; podman's other transports (archives, local storage) do not.
           if (!OTHER_TRANSPORT.test(value)) {
             const bare = value.startsWith('docker://') ? { value: value.slice(9), start: start + 9 } : { value, start };
-            const skip = value.includes('%') || value.includes('$') ? ('templated' as const) : undefined;
+            const skip = value.includes('%') || value.includes('$') || SUBSTITUTION.test(value) ? ('templated' as const) : undefined;
             const detail = `[${section.charAt(0).toUpperCase()}${section.slice(1)}]`;
             references.push(makeReference(file, { kind: KIND, value: bare.value, parts: [{ role: 'reference', start: bare.start, end }], detail, ...(skip ? { skip } : {}) }));
           }
