@@ -3,6 +3,9 @@ import type { FindUpdatesDeps } from '../lookup/find-updates.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
 import type { sharedLookup } from './sweep.js';
 
+/** How long one session of registry lookups is used before a fresh one is opened (tag lists are asked again). */
+export const SESSION_MAX_AGE_MS = 15 * 60_000;
+
 /** Registry lookups for a while of work. */
 export interface LookupSession {
   readonly deps: Omit<FindUpdatesDeps, 'policyFor'>;

@@ -12,7 +12,7 @@ import type { Config } from '../config/schema.js';
 import { errorFields } from '../core/errors.js';
 import type { ChainRunner } from './chain-runner.js';
 import { DEFAULT_ISOLATION, isolatedScanner, ScanWorkerPool, type IsolationLimits } from './isolated-scanner.js';
-import { createLookupSessions, type LookupSession } from './lookup-sessions.js';
+import { createLookupSessions, SESSION_MAX_AGE_MS, type LookupSession } from './lookup-sessions.js';
 import { createMetrics } from './metrics.js';
 import { createOutcomeRecorder } from './outcome-recording.js';
 import { repositoryJob } from './repository-job.js';
@@ -74,8 +74,6 @@ export const cronScheduler: Scheduler = (pattern, timezone, tick) => {
 };
 
 type QueueItem = { readonly id: string; readonly repository: Repository | null; readonly reason: string };
-
-const SESSION_MAX_AGE_MS = 15 * 60_000;
 
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const { forge, config, logger } = options;
