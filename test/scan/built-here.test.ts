@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { dependenciesOf, type Proposal } from '../../src/core/dependency.js';
 import { sourceFile } from '../../src/core/source-file.js';
+import { scanSources, verifyEdits } from '../../src/pipeline/pipeline.js';
+import { planUpdates } from '../../src/plan/plan-updates.js';
 import { scanFiles } from '../../src/scan/scan-files.js';
 
 const scan = (files: Record<string, string>) =>
@@ -75,15 +78,85 @@ describe('images built in the repository are reported as local, with where they 
 });
 
 describe('compose variables set in the .env file beside the compose file', () => {
-  it('shows the image the .env sets, names the line, and does not edit it; other folders and unset names stay templated', () => {
-    const env = "# comment\nAPI_IMAGE=ghcr.io/acme/api:3.2.1\nexport WEB_IMAGE='nginx:1.27.3'\nEMPTY_IMAGE=\n";
-    const compose = 'services:\n  api:\n    image: "$API_IMAGE"\n  web:\n    image: ${WEB_IMAGE}\n  other:\n    image: $EMPTY_IMAGE\n  tagged:\n    image: acme/tool:${TOOL_TAG}\n';
+  it('shows the image the .env gives, names the line it is edited at; other folders, unset names and non-literal values are not edited', () => {
+    const env = '# comment\nAPI_IMAGE=ghcr.io/acme/api:3.2.1\nexport WEB_IMAGE=\'nginx:1.27.3\'\nEMPTY_IMAGE=\nCACHE_IMAGE="redis:${REDIS_TAG}"\n';
+    const compose =
+      'services:\n  api:\n    image: "$API_IMAGE"\n  web:\n    image: ${WEB_IMAGE}\n  other:\n    image: $EMPTY_IMAGE\n  tagged:\n    image: acme/tool:${TOOL_TAG}\n  cache:\n    image: $CACHE_IMAGE\n';
     expect(scan({ 'stack/.env': env, 'stack/compose.yaml': compose, 'elsewhere/compose.yaml': 'services:\n  api:\n    image: $API_IMAGE\n' })).toEqual([
       ['elsewhere/compose.yaml', 3, '$API_IMAGE', 'templated', undefined],
-      ['stack/compose.yaml', 3, 'ghcr.io/acme/api:3.2.1', 'templated', 'API_IMAGE from stack/.env:2; set there, not edited here'],
-      ['stack/compose.yaml', 5, 'nginx:1.27.3', 'templated', 'WEB_IMAGE from stack/.env:3; set there, not edited here'],
+      ['stack/compose.yaml', 3, 'ghcr.io/acme/api:3.2.1', null, 'API_IMAGE from stack/.env:2, edited there'],
+      ['stack/compose.yaml', 5, 'nginx:1.27.3', null, 'WEB_IMAGE from stack/.env:3, edited there'],
       ['stack/compose.yaml', 7, '$EMPTY_IMAGE', 'templated', undefined],
       ['stack/compose.yaml', 9, 'acme/tool:${TOOL_TAG}', 'templated', undefined],
+      ['stack/compose.yaml', 11, '$CACHE_IMAGE', 'templated', undefined],
+    ]);
+  });
+
+  const D1 = `sha256:${'c'.repeat(64)}`;
+  const D2 = `sha256:${'d'.repeat(64)}`;
+  const ENV = ['# Versions of the stack', 'APP_IMAGE=ghcr.io/acme/app:2.4.0', "DB_IMAGE='postgres:16.4'", 'PROXY_TAG=1.27.3 # pinned by ops', ''].join('\n');
+  const COMPOSE = [
+    'services:', // 1
+    '  app:', // 2
+    '    image: ${APP_IMAGE}', // 3
+    '  db:', // 4
+    '    image: ${DB_IMAGE:-postgres:15.8}', // 5
+    '  proxy:', // 6
+    '    image: nginx:${PROXY_TAG}-alpine', // 7
+    '',
+  ].join('\n');
+  const files = (compose: string) => scanSources([sourceFile('.env', new Uint8Array(Buffer.from(ENV))), sourceFile('compose.yaml', new Uint8Array(Buffer.from(compose)))]);
+
+  it('resolves whole variables, a variable with a default (the .env wins), and variables inside a reference', () => {
+    const scanned = files(COMPOSE);
+    expect(
+      scanned.references.map((reference) => [
+        reference.line,
+        reference.value,
+        reference.skip,
+        reference.detail,
+        reference.spans.map((span) => [span.file ?? reference.file, span.role, span.text, span.line]),
+      ]),
+    ).toEqual([
+      [3, 'ghcr.io/acme/app:2.4.0', null, 'APP_IMAGE from .env:2, edited there', [['.env', 'reference', 'ghcr.io/acme/app:2.4.0', 2]]],
+      [5, 'postgres:16.4', null, 'DB_IMAGE from .env:3, edited there; the default here (postgres:15.8) is not used', [['.env', 'reference', 'postgres:16.4', 3]]],
+      [
+        7,
+        'nginx:1.27.3-alpine',
+        null,
+        'PROXY_TAG from .env:4, edited there',
+        [
+          ['compose.yaml', 'template', 'nginx:${PROXY_TAG}-alpine', 7],
+          ['.env', 'variable', '1.27.3', 4],
+        ],
+      ],
+    ]);
+  });
+
+  it('edits the literals in .env byte for byte, pins after a template, and verifies both files together', () => {
+    const scanned = files(COMPOSE);
+    const byName = new Map(dependenciesOf(scanned.references).map((dependency) => [`${dependency.location.repository}:${dependency.tag}`, dependency]));
+    const proposal = (tag: string, digest: string): Proposal => ({ tag, digest, updateType: 'patch', platforms: ['linux/amd64'], fromPlatforms: ['linux/amd64'] });
+    const plan = planUpdates([
+      { dependency: byName.get('acme/app:2.4.0')!, update: proposal('2.4.1', D1), held: [], error: null },
+      { dependency: byName.get('library/postgres:16.4')!, update: { ...proposal('16.6', D2), tagOnly: true }, held: [], error: null },
+      { dependency: byName.get('library/nginx:1.27.3-alpine')!, update: proposal('1.27.4-alpine', D2), held: [], error: null },
+    ]);
+    expect(plan.failures).toEqual([]);
+    expect(verifyEdits(plan.fileEdits, scanned).map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
+      ['.env', ENV.replace('ghcr.io/acme/app:2.4.0', `ghcr.io/acme/app:2.4.1@${D1}`).replace("'postgres:16.4'", "'postgres:16.6'").replace('PROXY_TAG=1.27.3 #', 'PROXY_TAG=1.27.4 #')],
+      ['compose.yaml', COMPOSE.replace('nginx:${PROXY_TAG}-alpine', `nginx:\${PROXY_TAG}-alpine@${D2}`)],
+    ]);
+  });
+
+  it('fails the change, saying why, when the compose file no longer uses the variable', () => {
+    const scanned = files(COMPOSE);
+    const [app] = dependenciesOf(scanned.references);
+    const plan = planUpdates([{ dependency: app!, update: { tag: '2.4.1', digest: D1, updateType: 'patch', platforms: ['linux/amd64'], fromPlatforms: ['linux/amd64'] }, held: [], error: null }]);
+    const changed = files(COMPOSE.replace('${APP_IMAGE}', 'ghcr.io/acme/app:2.4.0'));
+    expect(verifyEdits(plan.fileEdits, { ...scanned, rescan: changed.rescan, files: changed.files }).map((outcome) => [outcome.file, outcome.ok ? 'ok' : outcome.reason])).toEqual([
+      ['.env', 'not changed: it goes with compose.yaml, where re-scan did not find ghcr.io/acme/app:2.4.1@' + D1 + ' on line 3'],
+      ['compose.yaml', 're-scan did not find ghcr.io/acme/app:2.4.1@' + D1 + ' on line 3'],
     ]);
   });
 });

@@ -1,9 +1,9 @@
 import { isAlias, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
-import type { Reference } from '../../../core/types.js';
+import type { Reference, Span } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
-import { makeReference } from '../../make-reference.js';
+import { makeReference, makeSpan } from '../../make-reference.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
@@ -16,9 +16,9 @@ import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sor
  * templated. A service that is built here names its result with `image:`; without a tag that name is
  * local, not a reference. Either way, a `FROM` or build argument that uses it is marked as built here.
  * A build context that is a registry image (`additional_contexts: {base: docker-image://alpine:3.20}`) is reported too.
- * An image that is a whole variable (`"$SNUBA_IMAGE"`) set in the `.env` file beside the compose file
- * (which compose reads for interpolation) is shown with that value and the `.env` line; it stays
- * `templated`, since the literal lives in another file.
+ * An image built from variables set in the `.env` file beside the compose file (which compose reads for
+ * interpolation: `"$SNUBA_IMAGE"`, `${DB_IMAGE:-postgres:16}`, `acme/app:${APP_TAG}`) is shown with the
+ * value it takes, and updated by editing the literal in the `.env` file.
  */
 
 /** A build argument that carries an image: `BASE_IMAGE`, `RUNTIME_IMAGE`, `IMAGE`. */
@@ -26,9 +26,17 @@ const IMAGE_ARG = /(?:^|_)IMAGE$/i;
 
 const FILE_NAME = /^(docker-)?compose[^/]*\.ya?ml$/i;
 
+/** A variable of a `.env` file: its value, its line, and the span of its literal when archpin can edit it there. */
+export interface DotEnvVariable {
+  readonly value: string;
+  readonly line: number;
+  /** The value's characters in the `.env` file (a `variable` span naming that file); null when it is not a plain literal. */
+  readonly span: Span | null;
+}
+
 /** `.env` files by folder: the variables compose interpolates into files of that folder. */
 export interface ComposeFacts {
-  readonly env: ReadonlyMap<string, ReadonlyMap<string, { readonly value: string; readonly line: number }>>;
+  readonly env: ReadonlyMap<string, { readonly file: string; readonly variables: ReadonlyMap<string, DotEnvVariable> }>;
 }
 
 function folderOf(path: string): string {
@@ -36,44 +44,105 @@ function folderOf(path: string): string {
   return slash === -1 ? '' : path.slice(0, slash);
 }
 
-/** `NAME=value` lines of a `.env` file (`export`, quotes and comments as compose reads them). */
-export function readDotEnv(text: string): Map<string, { value: string; line: number }> {
-  const variables = new Map<string, { value: string; line: number }>();
-  text.split('\n').forEach((raw, index) => {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(raw.replace(/\r$/, ''));
-    if (!match) return;
-    // The pattern's groups always take part in a match; the defaults only satisfy the compiler.
-    const [, name = '', written = ''] = match;
-    let value = written;
-    const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.length >= 2 && value.endsWith(quote)) value = value.slice(1, -1);
-    else value = value.replace(/\s+#.*$/, '');
-    variables.set(name, { value, line: index + 1 });
-  });
+const DOT_ENV_LINE = /^(\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*)(.*?)\s*$/;
+
+/**
+ * `NAME=value` lines of a `.env` file (`export`, quotes and comments as compose reads them). A value
+ * is editable in place when it is written plainly: unquoted or in single quotes, or in double quotes
+ * without escapes; one that interpolates (`$`) is not.
+ */
+export function readDotEnv(file: SourceFile): Map<string, DotEnvVariable> {
+  const variables = new Map<string, DotEnvVariable>();
+  const text = file.text;
+  let lineStart = 0;
+  for (let line = 1; lineStart <= text.length; line++) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const match = DOT_ENV_LINE.exec(text.slice(lineStart, lineEnd).replace(/\r$/, ''));
+    if (match) {
+      // The pattern's groups always take part in a match; the defaults only satisfy the compiler.
+      const [, lead = '', name = '', written = ''] = match;
+      let value = written;
+      let start = lineStart + lead.length;
+      const quote = value[0];
+      const quoted = (quote === '"' || quote === "'") && value.length >= 2 && value.endsWith(quote);
+      if (quoted) {
+        value = value.slice(1, -1);
+        start++;
+      } else value = value.replace(/\s+#.*$/, '');
+      const plain = !value.includes('$') && !(quote === '"' && value.includes('\\')) && !(!quoted && /^["']/.test(value));
+      const span = plain ? { ...makeSpan(file, { role: 'variable', start, end: start + value.length, variable: name }), file: file.path } : null;
+      variables.set(name, { value, line, span });
+    }
+    if (newline === -1) break;
+    lineStart = newline + 1;
+  }
   return variables;
 }
 
 const WHOLE_VARIABLE = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/;
+/** `${NAME}` or `$NAME` uses in a value; anything else with a `$` (defaults, `$$`) is not resolved. */
+const PLAIN_USE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+/** The text before a `${NAME:-default}` default: `${NAME:-` or `${NAME-`. */
+const DEFAULT_OPENER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)$/;
 
-/** A `templated` image that is one variable the `.env` beside the file sets to an image: shown with that value. */
-function throughDotEnv(reference: Reference, facts: ComposeFacts | undefined): Reference {
-  if (reference.skip !== 'templated' || !facts) return reference;
-  const match = WHOLE_VARIABLE.exec(reference.value);
-  // One of the two groups takes part in every match.
-  const name = match ? (match[1] ?? match[2] ?? '') : null;
-  const folder = folderOf(reference.file);
-  const found = name === null ? undefined : facts.env.get(folder)?.get(name);
-  if (name === null || !found || !looksLikeImageText(found.value) || found.value.includes('$')) return reference;
-  const image = parseImageRef(found.value);
+/** A reference given the value the `.env` makes of it, with the spans to edit. */
+function resolvedThrough(reference: Reference, value: string, spans: readonly Span[], detail: string): Reference {
+  const image = looksLikeImageText(value) ? parseImageRef(value) : null;
   if (!image) return reference;
-  const envFile = folder === '' ? '.env' : `${folder}/.env`;
+  const skip = image.tag === null && image.digest === null ? 'no-tag' : null;
   return {
     ...reference,
-    value: found.value,
+    value,
     image: { registry: image.registry, repository: image.repository, tag: image.tag, digest: image.digest },
     name: image.name,
-    detail: [reference.detail, `${name} from ${envFile}:${found.line}; set there, not edited here`].filter(Boolean).join('; '),
+    skip,
+    spans,
+    detail: [reference.detail?.startsWith('default of ${') ? undefined : reference.detail, detail].filter(Boolean).join('; '),
   };
+}
+
+/**
+ * An image built from variables that the `.env` beside the compose file sets (compose reads it for
+ * interpolation): `$APP_IMAGE`, `${APP_IMAGE:-default}` (the `.env` value wins over the default) or
+ * `acme/app:${APP_TAG}`. Resolved, and edited in the `.env` when every value is written plainly there.
+ */
+function throughDotEnv(file: SourceFile, reference: Reference, facts: ComposeFacts | undefined): Reference {
+  const env = facts?.env.get(folderOf(reference.file));
+  const whole = reference.spans[0];
+  if (!env || !whole || reference.spans.length !== 1 || whole.role !== 'reference') return reference;
+  const where = (name: string, variable: DotEnvVariable): string => `${name} from ${env.file}:${variable.line}`;
+  if (reference.skip === null && reference.detail?.startsWith('default of ${')) {
+    const opener = DEFAULT_OPENER.exec(file.text.slice(Math.max(0, whole.start - file.base - 80), whole.start - file.base));
+    const name = opener?.[1];
+    const variable = name === undefined ? undefined : env.variables.get(name);
+    if (!opener || name === undefined || !variable || (opener[2] === ':-' && variable.value === '')) return reference;
+    const unused = `the default here (${reference.value}) is not used`;
+    if (!variable.span) return { ...resolvedThrough(reference, variable.value, [whole], `${where(name, variable)}, ${unused}; not edited: the value there is not a plain literal`), skip: 'templated' };
+    return resolvedThrough(reference, variable.value, [{ ...variable.span, role: 'reference' }], `${where(name, variable)}, edited there; ${unused}`);
+  }
+  if (reference.skip !== 'templated') return reference;
+  const single = WHOLE_VARIABLE.exec(reference.value);
+  if (single) {
+    const name = single[1] ?? single[2] ?? '';
+    const variable = env.variables.get(name);
+    if (!variable || variable.value === '' || variable.value.includes('$')) return reference;
+    if (!variable.span) return { ...resolvedThrough(reference, variable.value, [whole], `${where(name, variable)}; not edited: the value there is not a plain literal`), skip: 'templated' };
+    return resolvedThrough(reference, variable.value, [{ ...variable.span, role: 'reference' }], `${where(name, variable)}, edited there`);
+  }
+  // `acme/app:${APP_TAG}`: each use a plain `.env` literal; the literals are edited there, a pin goes after the template.
+  const uses = [...reference.value.matchAll(PLAIN_USE)];
+  if (uses.length === 0 || reference.value.replace(PLAIN_USE, '').includes('$')) return reference;
+  const found = new Map<string, DotEnvVariable>();
+  for (const use of uses) {
+    const name = use[1] ?? use[2] ?? '';
+    const variable = env.variables.get(name);
+    if (!variable?.span || variable.value.includes('$')) return reference;
+    found.set(name, variable);
+  }
+  const value = reference.value.replace(PLAIN_USE, (_, braced: string | undefined, bare: string | undefined) => found.get(braced ?? bare ?? '')?.value ?? '');
+  const spans = [{ ...whole, role: 'template' as const }, ...[...found.values()].flatMap((variable) => (variable.span ? [variable.span] : []))];
+  return resolvedThrough(reference, value, spans, `${[...found].map(([name, variable]) => where(name, variable)).join(', ')}, edited there`);
 }
 
 /** A top-level `services` map of maps with `image` or `build`, and no `apiVersion`/`kind`. */
@@ -201,8 +270,16 @@ export const composeExtractor: Extractor<ComposeFacts> = {
   quoting: 'yaml',
   isCandidate: (path) => isYamlPath(path) || baseName(path) === '.env',
   prepare(files) {
-    const env = new Map<string, Map<string, { value: string; line: number }>>();
-    for (const file of files) if (baseName(file.path) === '.env') env.set(folderOf(file.path), readDotEnv(file.text));
+    const env = new Map<string, { file: string; variables: Map<string, DotEnvVariable> }>();
+    for (const file of files) {
+      if (baseName(file.path) !== '.env') continue;
+      try {
+        env.set(folderOf(file.path), { file: file.path, variables: readDotEnv(file) });
+      } catch {
+        // A `.env` that cannot be read resolves nothing: its images stay templated.
+      }
+      file.release();
+    }
     return { env };
   },
   owns: (file) => FILE_NAME.test(baseName(file.path)),
@@ -251,6 +328,6 @@ export const composeExtractor: Extractor<ComposeFacts> = {
         }
       }
     }
-    return { references: sortByPosition(references.map((reference) => throughDotEnv(reference, facts))), problems, builds };
+    return { references: sortByPosition(references.map((reference) => throughDotEnv(file, reference, facts))), problems, builds };
   },
 };
