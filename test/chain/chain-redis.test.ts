@@ -254,7 +254,7 @@ describe('a replica killed between taking a child and recording its trigger', ()
         const base = pipelinesOf(gitlab.state).start(gitlab.state.project(`${group}/base`), 'main', 'push');
         pipelinesOf(gitlab.state).finish(base.id, 'success');
         expect((await hook(url, base)).status).toBe(202);
-        await until(() => fault.fired === 1, 'the first trigger of the app sent', 20_000);
+        await until(() => fault.fired === 1, 'the first trigger of the app sent', 60_000);
         doomed.child.kill('SIGKILL');
         expect((await doomed.exited).signal).toBe('SIGKILL');
 
@@ -293,6 +293,6 @@ describe('a replica killed between taking a child and recording its trigger', ()
         gitlab.faults.clear();
         if (doomed.child.exitCode === null && doomed.child.signalCode === null) doomed.child.kill('SIGKILL');
       }
-    }, 60_000);
+    }, 150_000);
   }
 });
