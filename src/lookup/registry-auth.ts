@@ -2,7 +2,7 @@ import type { RegistryCredentials } from './docker-config.js';
 import { isSafeTransport, splitHostPort } from './registry-endpoint.js';
 import { RegistryError } from './registry-errors.js';
 import { registerSecret } from '../core/redact.js';
-import { credentialIdentity, tokenExpiry, tokenKey, type CachedToken, type TokenCache } from './token-cache.js';
+import { credentialIdentity, tokenExpiry, tokenKey, type CachedToken, type RegistryChallenge, type TokenCache } from './token-cache.js';
 import { parseWwwAuthenticate } from './www-authenticate.js';
 
 /** Which registry a request goes to, where, and under which name its credentials are looked up. */
@@ -49,11 +49,12 @@ export interface RegistryAuth {
 /** Scopes asked for in one token request (the URL stays a few KiB long). */
 export const MAX_SCOPES_PER_TOKEN = 50;
 
-type Scheme = { readonly kind: 'bearer'; readonly realm: string; readonly service: string | null; readonly scope: string | null } | { readonly kind: 'basic' };
+type Scheme = RegistryChallenge;
 
 export function createRegistryAuth(deps: AuthDeps): RegistryAuth {
-  const schemes = new Map<string, Scheme>();
   const { tokens } = deps;
+  /** Challenges by endpoint, shared with the other clients of the cache: a later client does not collect the 401 again. */
+  const schemes = { get: (baseUrl: string) => tokens.challenge(baseUrl), set: (baseUrl: string, scheme: Scheme) => tokens.learnChallenge(baseUrl, scheme) };
   /** Refresh tokens a realm returned, by realm, service and credential: they replace the identity token they came from. */
   const refreshTokens = new Map<string, string>();
   const refreshing = new Map<string, Promise<unknown>>();

@@ -2,6 +2,10 @@
  * Bearer tokens by what they were issued for: realm, service, scopes and the credential that asked (its user
  * name and a hash of its secret, never the secret). One cache can serve every client a process builds (serve
  * builds one per session), so a token is asked for once per scope until it expires, not once per run.
+ *
+ * It also keeps the challenge each registry endpoint answered (its scheme, realm and service; no secret), so that
+ * a client built later in the process sends its first request with credentials instead of collecting a 401 first.
+ * A registry that changes its challenge answers 401 with the new one, which then replaces the old.
  */
 import { createHash } from 'node:crypto';
 
@@ -13,6 +17,12 @@ export interface CachedToken {
   readonly several?: boolean;
 }
 
+/** What a registry's 401 asked for: a bearer token from a realm, or Basic credentials. */
+export type RegistryChallenge = { readonly kind: 'bearer'; readonly realm: string; readonly service: string | null; readonly scope: string | null } | { readonly kind: 'basic' };
+
+/** Registry endpoints whose challenge is kept; past this the one learned longest ago is forgotten. */
+export const MAX_CHALLENGES = 256;
+
 export interface TokenCache {
   /** A token still valid at `now`, or null. */
   get(key: string, now: number): string | null;
@@ -22,12 +32,16 @@ export interface TokenCache {
   several(token: string): boolean;
   /** Runs `load` once for concurrent askers of the same key, across every client sharing the cache. */
   once(key: string, load: () => Promise<string>): Promise<string>;
+  /** The challenge a registry endpoint (its base URL: scheme, host and port) answered last, if any client saw one. */
+  challenge(baseUrl: string): RegistryChallenge | undefined;
+  learnChallenge(baseUrl: string, challenge: RegistryChallenge): void;
 }
 
 export function createTokenCache(): TokenCache {
   const tokens = new Map<string, CachedToken>();
   const pending = new Map<string, Promise<string>>();
   const several = new Set<string>();
+  const challenges = new Map<string, RegistryChallenge>();
   /** Forgets a key, and that its token covered several repositories once no key holds it. */
   const drop = (key: string): void => {
     const entry = tokens.get(key);
@@ -55,6 +69,15 @@ export function createTokenCache(): TokenCache {
         pending.set(key, inFlight);
       }
       return inFlight;
+    },
+    challenge: (baseUrl) => challenges.get(baseUrl),
+    learnChallenge(baseUrl, challenge) {
+      challenges.delete(baseUrl);
+      challenges.set(baseUrl, challenge);
+      if (challenges.size > MAX_CHALLENGES) {
+        const oldest = challenges.keys().next();
+        if (oldest.done !== true) challenges.delete(oldest.value);
+      }
     },
   };
 }

@@ -12,7 +12,7 @@ import { manifestMediaType, MANIFEST_ACCEPT } from '../../src/lookup/manifest-me
 import { createRegistryAuth, type AuthTarget } from '../../src/lookup/registry-auth.js';
 import { createRegistryClient } from '../../src/lookup/registry-client.js';
 import { hubTokenExpiry } from '../../src/lookup/hub-login.js';
-import { createTokenCache, tokenExpiry, type TokenCache } from '../../src/lookup/token-cache.js';
+import { createTokenCache, MAX_CHALLENGES, tokenExpiry, type TokenCache } from '../../src/lookup/token-cache.js';
 import { isLoopbackHost, registryBaseUrl, splitHostPort } from '../../src/lookup/registry-endpoint.js';
 import { RegistryError } from '../../src/lookup/registry-errors.js';
 import { parseWwwAuthenticate } from '../../src/lookup/www-authenticate.js';
@@ -290,6 +290,34 @@ describe('registry auth', () => {
     expect(await otherSecret.auth.challenge(t, challenge, null)).toBe('Bearer t1');
     expect(otherSecret.calls).toHaveLength(1);
     expect(otherSecret.calls[0]!.authorization).toBe(`Basic ${Buffer.from('bot:rotated').toString('base64')}`);
+  });
+
+  it('a client sharing the cache with one that learned a challenge sends its token up front, for that endpoint only', async () => {
+    const shared = createTokenCache();
+    const t = target('registry.example.com', 'https://registry.example.com');
+    const challenge = 'Bearer realm="https://registry.example.com/jwt/auth",service="container_registry"';
+    const first = setup({}, shared);
+    expect(await first.auth.header(t)).toBeNull();
+    expect(await first.auth.challenge(t, challenge, null)).toBe('Bearer t1');
+    const second = setup({}, shared);
+    expect(await second.auth.header(t)).toBe('Bearer t1');
+    expect(second.auth.realmOf('https://registry.example.com')).toBe('https://registry.example.com/jwt/auth');
+    expect(second.calls).toEqual([]);
+    // Another endpoint of the same host (another port) has learned nothing: anonymous first.
+    expect(await second.auth.header(target('registry.example.com:5000', 'https://registry.example.com:5000'))).toBeNull();
+  });
+
+  it('challenges are kept for the last MAX_CHALLENGES endpoints learned', () => {
+    const cache = createTokenCache();
+    const url = (i: number) => `https://r${i}.example.com`;
+    for (let i = 0; i < MAX_CHALLENGES; i++) cache.learnChallenge(url(i), { kind: 'basic' });
+    // Learned again, r0 is the newest: r1 is the one forgotten when one more endpoint is learned.
+    cache.learnChallenge(url(0), { kind: 'bearer', realm: 'https://r0.example.com/token', service: 'r0', scope: null });
+    cache.learnChallenge(url(MAX_CHALLENGES), { kind: 'basic' });
+    expect(cache.challenge(url(0))).toEqual({ kind: 'bearer', realm: 'https://r0.example.com/token', service: 'r0', scope: null });
+    expect(cache.challenge(url(1))).toBeUndefined();
+    expect(cache.challenge(url(2))).toEqual({ kind: 'basic' });
+    expect(cache.challenge(url(MAX_CHALLENGES))).toEqual({ kind: 'basic' });
   });
 
   it('token expiry: issued_at + expires_in (at least 60 s) less a margin; an issued_at in the future or already expired counts from now', () => {
