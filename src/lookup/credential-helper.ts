@@ -34,6 +34,9 @@ export function runCredentialHelper(name: string, serverUrl: string, options: He
     const child = spawn(program, ['get'], { env: { ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
+      // A process the helper started (a shell's `sleep`) may still hold its output pipes: close our ends now.
+      child.stdout.destroy();
+      child.stderr.destroy();
       finish(() => reject(new ArchpinError('registry-unauthorized', `credential helper ${program} gave no answer within ${timeoutMs} ms`, { retryable: true })));
     }, timeoutMs);
     child.stdout.setEncoding('utf8');
