@@ -16,7 +16,6 @@
  */
 import { Queue, Worker } from 'bullmq';
 import { resolveConfig } from '../config/resolve-config.js';
-import { errorFields } from '../core/errors.js';
 import { repositoryJobRunner, sweepRunner, type BullJobDeps, type ReplicaStatus } from './bull-jobs.js';
 import { queueMetrics } from './bull-queue-metrics.js';
 import { createRepositoryQueue, type RepositoryJobData } from './bull-repository-queue.js';
@@ -26,7 +25,8 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createOutcomeRecorder } from './outcome-recording.js';
 import { DEFAULT_ISOLATION, ScanWorkerPool } from './isolated-scanner.js';
 import { redisConnection } from './redis-connection.js';
-import { cronScheduler, type ServeHandle, type ServeOptions } from './serve.js';
+import type { ServeHandle, ServeOptions } from './serve.js';
+import { chainScheduleJobs, cronScheduler } from './chain-schedules.js';
 import { listenRoutes, probeForge, serveHandle } from './serve-routes.js';
 import type { SweepMemo } from './sweep-memo.js';
 import { webhookEndpoint } from './webhook-endpoint.js';
@@ -115,13 +115,12 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
   const scheduler = options.scheduler ?? cronScheduler;
   const chainCrons =
     chain && role !== 'worker'
-      ? (options.chainSchedules ?? []).map(({ root, cron }) =>
-          scheduler(cron, options.timezone, async () => {
-            const claimed = queueOptions.claimTick ? await queueOptions.claimTick(`chain:${root}:${Math.floor(Date.now() / 30_000)}`, 5 * 60_000) : true;
-            if (!claimed) return;
-            await chain.triggerRoot(root, 'schedule').catch((error: unknown) => logger.error({ root, ...errorFields(error) }, 'chain schedule: cannot start the chain'));
-          }),
-        )
+      ? chainScheduleJobs(chain, options.chainSchedules ?? [], {
+          scheduler,
+          timezone: options.timezone,
+          logger,
+          claim: async (root) => (queueOptions.claimTick ? await queueOptions.claimTick(`chain:${root}:${Math.floor(Date.now() / 30_000)}`, 5 * 60_000) : true),
+        })
       : [];
 
   const queueCounts = await queueMetrics(repositories.queue, metrics, sessions, status, options.chain ?? null);
@@ -154,7 +153,7 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     isStopping: () => status.stopping,
     shutdown: async () => {
       status.stopping = true;
-      for (const job of chainCrons) job.stop();
+      for (const { job } of chainCrons) job.stop();
       options.chain?.stop();
       logger.info('stopping: finishing the jobs in flight');
       await Promise.all(workers.map((worker) => worker.close()));

@@ -6,21 +6,21 @@
  */
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
-import type { Forge, ForgeTargets, Repository } from '../apply/forges/forge.js';
+import type { Forge, ForgeTargets } from '../apply/forges/forge.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import type { Config } from '../config/schema.js';
-import { errorFields } from '../core/errors.js';
 import type { ChainRunner } from './chain-runner.js';
-import { DEFAULT_ISOLATION, isolatedScanner, ScanWorkerPool, type IsolationLimits } from './isolated-scanner.js';
+import { DEFAULT_ISOLATION, ScanWorkerPool, type IsolationLimits } from './isolated-scanner.js';
 import { createLookupSessions, SESSION_MAX_AGE_MS, type LookupSession } from './lookup-sessions.js';
 import { createMetrics } from './metrics.js';
 import { createOutcomeRecorder } from './outcome-recording.js';
-import { repositoryJob } from './repository-job.js';
 import { listenRoutes, probeForge, serveHandle, type ServeHandle } from './serve-routes.js';
 import type { SweepMemo } from './sweep-memo.js';
-import { expectRemembered, sharedLookup } from './sweep.js';
+import { sharedLookup } from './sweep.js';
 import { webhookEndpoint } from './webhook-endpoint.js';
 import { createWorkQueue } from './work-queue.js';
+import { chainScheduleJobs, cronScheduler, type Scheduler } from './chain-schedules.js';
+import { repositoryRunner, sweeper, type QueueItem, type ServeRunDeps } from './serve-runs.js';
 
 export interface ServeOptions {
   readonly config: Config;
@@ -63,17 +63,7 @@ export interface ServeOptions {
 }
 
 export type { ServeHandle } from './serve-routes.js';
-
-/** Calls `tick` at the times of a cron pattern until stopped; `next` is the next time, for the log. */
-export type Scheduler = (pattern: string, timezone: string | undefined, tick: () => Promise<void>) => { stop(): void; next(): Date | null };
-
-/** croner, protected against overlapping ticks. */
-export const cronScheduler: Scheduler = (pattern, timezone, tick) => {
-  const cron = new Cron(pattern, { protect: true, ...(timezone ? { timezone } : {}) }, tick);
-  return { stop: () => cron.stop(), next: () => cron.nextRun() };
-};
-
-type QueueItem = { readonly id: string; readonly repository: Repository | null; readonly reason: string };
+export { cronScheduler, type Scheduler } from './chain-schedules.js';
 
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const { forge, config, logger } = options;
@@ -93,75 +83,29 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     onSaveError: (error: unknown) => logger.warn({ err: error }, 'could not save the first-seen cache'),
   });
 
-  const runItem = async (item: QueueItem): Promise<void> => {
-    if (stopping) return;
-    try {
-      const repository = item.repository ?? (await forge.getRepository(item.id));
+  const runs: ServeRunDeps = {
+    options,
+    sessions,
+    recorder,
+    isolation,
+    scanWorkers,
+    stopping: () => stopping,
+    reached: () => {
       ready = true;
-      if (repository.archived) {
-        logger.info({ repository: repository.path }, 'archived repository skipped');
-        return;
-      }
-      const { session: opened, lookup } = await sessions.current();
-      logger.debug({ repository: repository.path, reason: item.reason }, 'repository run');
-      // A webhook runs the repository in full; a sweep skips it when nothing moved (with a memo).
-      const { outcome } = await repositoryJob(
-        repository,
-        config,
-        {
-          forge,
-          lookup,
-          firstSeen: opened.firstSeen,
-          now: options.now,
-          dryRun: options.dryRun,
-          shouldStop: () => stopping,
-          memo: options.memo,
-          ...(isolation && scanWorkers ? { scanner: (path: string) => isolatedScanner(path, isolation, scanWorkers) } : {}),
-        },
-        { force: item.reason !== 'sweep' },
-      );
-      recorder.finished(outcome);
-    } catch (error) {
-      recorder.failed(item.repository?.path ?? item.id, error);
-    }
+    },
   };
 
   const queue = createWorkQueue<QueueItem>({
     concurrency: options.concurrency,
     debounceMs: options.debounceMs,
-    run: runItem,
+    run: repositoryRunner(runs),
     onIdle: () => {
       recorder.drained();
       sessions.retireCurrent();
     },
   });
 
-  const sweep = async (): Promise<void> => {
-    if (stopping) return;
-    let repositories: Repository[];
-    try {
-      repositories = await forge.listRepositories(options.targets);
-    } catch (error) {
-      const { code, message } = errorFields(error);
-      metrics.inc('archpin_sweep_failures_total');
-      logger.error({ code }, `sweep: cannot list repositories: ${message}`);
-      return;
-    }
-    ready = true;
-    metrics.inc('archpin_sweeps_total');
-    // The image graph follows the group: projects whose default branch moved are read again.
-    void options.chain?.refresh().catch((error: unknown) => logger.error(errorFields(error), 'chain: cannot read the image graph'));
-    if (options.memo) {
-      const memo = options.memo;
-      await sessions
-        .current()
-        .then(({ session }) => expectRemembered(repositories, forge, memo, session.deps))
-        .catch(() => undefined);
-    }
-    let queued = 0;
-    for (const repository of repositories) if (queue.add(keyOf(repository.id), { id: repository.id, repository, reason: 'sweep' }) !== 'duplicate') queued++;
-    logger.info({ repositories: repositories.length, queued }, 'sweep queued');
-  };
+  const sweep = sweeper({ ...runs, metrics, queue, keyOf });
 
   const webhook = webhookEndpoint({
     forgeType: forge.type,
@@ -188,12 +132,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const server = await listenRoutes(options.listen, options.maxBodyBytes, routes, logger);
   const cron = options.schedule === null ? null : new Cron(options.schedule, { protect: true, ...(options.timezone ? { timezone: options.timezone } : {}) }, () => sweep());
   const scheduler = options.scheduler ?? cronScheduler;
-  const chainCrons = (chain ? (options.chainSchedules ?? []) : []).map(({ root, cron: pattern }) => ({
-    root,
-    job: scheduler(pattern, options.timezone, async () => {
-      await chain?.triggerRoot(root, 'schedule').catch((error: unknown) => logger.error({ root, ...errorFields(error) }, 'chain schedule: cannot start the chain'));
-    }),
-  }));
+  const chainCrons = chain ? chainScheduleJobs(chain, options.chainSchedules ?? [], { scheduler, timezone: options.timezone, logger }) : [];
   logger.info(
     {
       url: server.url,
