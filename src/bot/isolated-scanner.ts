@@ -201,7 +201,13 @@ export function isolatedScanner(repository: string, limits: IsolationLimits = DE
   };
 
   return {
-    scan: (files, problems) => call({ kind: 'scan', files: files.map((file) => ({ path: file.path, bytes: file.bytes })), problems }),
+    scan: (files, problems, outside) =>
+      call({
+        kind: 'scan',
+        files: files.map((file) => ({ path: file.path, bytes: file.bytes })),
+        problems,
+        ...(outside ? { outside: { files: outside.files.map((file) => ({ path: file.path, bytes: file.bytes })), unread: outside.unread } } : {}),
+      }),
     changeFiles: (fileEdits) => call({ kind: 'change', fileEdits }),
     close: () => calls.close(),
   };

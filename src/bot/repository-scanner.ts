@@ -9,12 +9,14 @@ import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
 import type { FileEdit } from '../core/verify-edits.js';
 import { referencesByFile, scanSources, type Scanned } from '../pipeline/scan-stage.js';
+import type { OutsideSources } from '../scan/extractor.js';
 
 export type MadeFiles = { ok: true; files: FileWrite[] } | { ok: false; reason: string };
 
 export interface RepositoryScanner {
   /** Scans the files read from the repository; `readProblems` come first among the problems. */
-  scan(files: readonly SourceFile[], readProblems: readonly ScanProblem[]): Promise<{ references: readonly Reference[]; problems: readonly ScanProblem[] }>;
+  /** `outside`: files other projects give the repository's CI (GitLab `include: project`/`template`), read before the scan. */
+  scan(files: readonly SourceFile[], readProblems: readonly ScanProblem[], outside?: OutsideSources): Promise<{ references: readonly Reference[]; problems: readonly ScanProblem[] }>;
   /** The new contents of every file a change touches, each confirmed by a re-scan (after `scan`). */
   changeFiles(fileEdits: readonly FileEdit[]): Promise<MadeFiles>;
   /** Frees what the scanner holds (ends its worker). */
@@ -22,11 +24,14 @@ export interface RepositoryScanner {
 }
 
 /** Scanning and change making for one repository, kept between the two calls. */
-export function scanState(): { scan: (files: readonly SourceFile[], readProblems: readonly ScanProblem[]) => Scanned; changeFiles: (fileEdits: readonly FileEdit[]) => MadeFiles } {
+export function scanState(): {
+  scan: (files: readonly SourceFile[], readProblems: readonly ScanProblem[], outside?: OutsideSources) => Scanned;
+  changeFiles: (fileEdits: readonly FileEdit[]) => MadeFiles;
+} {
   let current: { scanned: Scanned; byPath: Map<string, Uint8Array>; referencesIn: (path: string) => readonly Reference[] } | null = null;
   return {
-    scan(files, readProblems) {
-      const scanned = scanSources(files, readProblems);
+    scan(files, readProblems, outside) {
+      const scanned = scanSources(files, readProblems, outside);
       current = { scanned, byPath: new Map(scanned.files.map((file) => [file.path, file.bytes])), referencesIn: referencesByFile(scanned) };
       return scanned;
     },
@@ -42,8 +47,8 @@ export function scanState(): { scan: (files: readonly SourceFile[], readProblems
 export function inProcessScanner(): RepositoryScanner {
   const state = scanState();
   return {
-    scan: async (files, readProblems) => {
-      const scanned = state.scan(files, readProblems);
+    scan: async (files, readProblems, outside) => {
+      const scanned = state.scan(files, readProblems, outside);
       return { references: scanned.references, problems: scanned.problems };
     },
     changeFiles: async (fileEdits) => state.changeFiles(fileEdits),

@@ -19,6 +19,7 @@ import { changeFingerprint, changeTitle } from '../plan/change-request-text.js';
 import { dashboardBody, decodeDashboardState, DASHBOARD_TITLE, type DashboardState } from '../plan/dashboard.js';
 import { closeObsolete, reconcileChange } from './reconcile-change.js';
 import { readRepositoryFiles } from './read-repository.js';
+import { readOutsideIncludes } from '../pipeline/outside-includes.js';
 import { repositoryDashboardBody, writeDashboard } from './repository-dashboard.js';
 import { inProcessScanner, type RepositoryScanner } from './repository-scanner.js';
 
@@ -59,7 +60,9 @@ async function scanRepository(forge: Forge, repo: Repository, ref: string, globa
   const read = await readRepositoryFiles(forge, repo, ref, { ignorePaths: globalSettings.ignorePaths, maxFileSize: globalSettings.maxFileSize });
   const config = withRepositoryConfig(global, read.configText, `${repo.path}/archpin.json`);
   const files = config.ignorePaths === global.ignorePaths ? read.files : await narrowed(forge, repo, ref, config);
-  const scanned = await scanner.scan(files, read.problems);
+  // Files the CI includes from other projects and GitLab's templates, read through the forge (GitLab only).
+  const outside = forge.ciIncludes ? await readOutsideIncludes(files, forge.ciIncludes) : undefined;
+  const scanned = await scanner.scan(files, read.problems, outside);
   return { scanned: true, references: scanned.references, problems: scanned.problems, config, repoConfig: read.configText };
 }
 

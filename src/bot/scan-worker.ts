@@ -9,10 +9,18 @@ import { projectFacts, type ProjectInput } from '../chain/project-facts.js';
 import { sourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
 import type { FileEdit } from '../core/verify-edits.js';
+import type { OutsideSources } from '../scan/extractor.js';
 import { scanState } from './repository-scanner.js';
 
 export type ScanWorkerRequest =
-  | { readonly id: number; readonly kind: 'scan'; readonly files: ReadonlyArray<{ path: string; bytes: Uint8Array }>; readonly problems: readonly ScanProblem[] }
+  | {
+      readonly id: number;
+      readonly kind: 'scan';
+      readonly files: ReadonlyArray<{ path: string; bytes: Uint8Array }>;
+      readonly problems: readonly ScanProblem[];
+      /** Files other projects give the repository's CI, and the includes not read. */
+      readonly outside?: { readonly files: ReadonlyArray<{ path: string; bytes: Uint8Array }>; readonly unread: OutsideSources['unread'] };
+    }
   | { readonly id: number; readonly kind: 'change'; readonly fileEdits: readonly FileEdit[] }
   | { readonly id: number; readonly kind: 'facts'; readonly input: ProjectInput; readonly registry: string | null }
   /** The worker goes back to its pool: drop the repository it held (no reply). */
@@ -33,6 +41,7 @@ port?.on('message', (request: ScanWorkerRequest) => {
       const scanned = state.scan(
         request.files.map((file) => sourceFile(file.path, file.bytes)),
         request.problems,
+        request.outside ? { files: request.outside.files.map((file) => sourceFile(file.path, file.bytes)), unread: request.outside.unread } : undefined,
       );
       port.postMessage({ id: request.id, ok: true, value: { references: scanned.references, problems: scanned.problems } });
     } else if (request.kind === 'facts') {

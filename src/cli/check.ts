@@ -46,7 +46,9 @@ export function applyEnabled(references: readonly Reference[], config: Config): 
 export async function buildCheckReport(options: CheckOptions, io: CliIo): Promise<{ report: CheckReport; plan: Plan }> {
   requireRegistryCredentials(options.config, io);
   const root = path.resolve(io.cwd, options.directory);
-  const scan = await scanDirectory(root, options.config);
+  // A GitLab forge in the config (URL and token): CI includes of other projects and templates are read through it.
+  const includes = options.config.forge?.type === 'gitlab' ? (await import('./make-forge.js')).configuredIncludeReader(options.config, io) : null;
+  const scan = await scanDirectory(root, options.config, includes);
   const references = applyEnabled(scan.references, options.config);
   const progress = progressReporter(io, 'images');
   // Ctrl-C: stop starting lookups, end the ones in flight, and report what finished.

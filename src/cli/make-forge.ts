@@ -1,4 +1,4 @@
-import type { Forge, ForgeTargets, ForgeType } from '../apply/forges/forge.js';
+import type { CiIncludeReader, Forge, ForgeTargets, ForgeType } from '../apply/forges/forge.js';
 import { createGithubForge } from '../apply/forges/github.js';
 import { createGitlabForge } from '../apply/forges/gitlab.js';
 import { createRateBudget, memoryRateStore, type RateBudget, type RateStore } from '../apply/forges/rate-budget.js';
@@ -71,4 +71,19 @@ export function makeForge(
   }
   const waitScaleMs = io.waits?.msPerSecond;
   return { forge: createGithubForge({ token, budget, ...(url ? { url } : {}), ...(waitScaleMs === undefined ? {} : { waitScaleMs }) }), targets, tokenEnv, token, url, budget };
+}
+
+/**
+ * `check` reads the files CI includes from other projects and GitLab's templates when the config names a
+ * GitLab forge with a URL and its token variable is set; otherwise null (such includes are listed as not read).
+ */
+export function configuredIncludeReader(config: Config, io: CliIo): CiIncludeReader | null {
+  const forge = config.forge;
+  if (forge?.type !== 'gitlab' || forge.url === undefined) return null;
+  const tokenEnv = forge.tokenEnv ?? 'GITLAB_TOKEN';
+  const token = io.env[tokenEnv];
+  if (!token) return null;
+  registerSecret(token);
+  const sleep = scaledSleep(io.waits);
+  return createGitlabForge({ url: forge.url, token, tokenEnv, ...(forge.rateLimits ? { rateLimits: forge.rateLimits } : {}), ...(sleep ? { sleep } : {}) }).ciIncludes ?? null;
 }

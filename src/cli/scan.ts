@@ -1,5 +1,7 @@
 import path from 'node:path';
+import type { CiIncludeReader } from '../apply/forges/forge.js';
 import type { Config } from '../config/schema.js';
+import { readOutsideIncludes } from '../pipeline/outside-includes.js';
 import { scanSources, type Scanned } from '../pipeline/scan-stage.js';
 import type { ScanResult } from '../scan/scan-files.js';
 import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
@@ -14,13 +16,14 @@ export interface ScanCommandOptions {
   readonly config: Config;
 }
 
-/** Reads and scans a directory tree. */
-export async function scanDirectory(directory: string, config: Config): Promise<Scanned> {
+/** Reads and scans a directory tree; with `includes`, CI includes of other projects and templates are read through it first. */
+export async function scanDirectory(directory: string, config: Config, includes: CiIncludeReader | null = null): Promise<Scanned> {
   const tree = await readTree(directory, {
     ...(config.ignorePaths ? { ignorePaths: config.ignorePaths } : {}),
     ...(config.maxFileSize ? { maxFileSize: config.maxFileSize } : {}),
   });
-  return scanSources(tree.files, tree.problems);
+  const outside = includes ? await readOutsideIncludes(tree.files, includes) : undefined;
+  return scanSources(tree.files, tree.problems, outside);
 }
 
 export async function runScan(options: ScanCommandOptions, io: CliIo): Promise<ExitCode> {

@@ -26,3 +26,11 @@ export const MAX_YAML_DEPTH = 100;
 
 /** References one file may yield; more is reported as `too-many-references` and the file's references are dropped. */
 export const MAX_REFERENCES_PER_FILE = 20_000;
+
+/**
+ * What reading a repository's GitLab CI includes from other projects and templates may cost: how deep
+ * includes of included files are followed, how many files are read, their bytes together, and the time
+ * for all of them. GitLab itself allows 150 includes nested 100 deep; past these limits an include is
+ * reported as not read and the scan goes on with what was read.
+ */
+export const CI_INCLUDE_BUDGET = { depth: 5, count: 50, bytes: 4 * MIB, timeMs: 60_000 } as const;

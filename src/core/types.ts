@@ -96,7 +96,7 @@ export function isImageReference(reference: Reference): reference is ImageRefere
  * (core/budgets.ts): `yaml-too-complex` (YAML nodes), `too-many-references`, `nesting-too-deep`.
  */
 export type ScanProblemCode =
-  'parse-error' | 'file-too-large' | 'file-binary' | 'file-unreadable' | 'file-not-regular' | 'symlink-outside' | 'yaml-too-complex' | 'too-many-references' | 'nesting-too-deep';
+  'parse-error' | 'file-too-large' | 'file-binary' | 'file-unreadable' | 'file-not-regular' | 'symlink-outside' | 'yaml-too-complex' | 'too-many-references' | 'nesting-too-deep' | 'include-unread';
 
 /** A problem found while scanning a file; the scan goes on. */
 export interface ScanProblem {

@@ -5,7 +5,7 @@
 import { sourceFile, type SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
 import type { Rescan } from '../core/verify-edits.js';
-import type { ScanContext } from '../scan/extractor.js';
+import type { OutsideSources, ScanContext } from '../scan/extractor.js';
 import { EXTRACTORS } from '../scan/extractors/index.js';
 import { prepareScan, scanFiles } from '../scan/scan-files.js';
 
@@ -18,9 +18,13 @@ export interface Scanned {
   readonly rescan: Rescan;
 }
 
-/** Scan: every file to the extractor that claims it; `readProblems` (files too large, binary, unreadable) come first. */
-export function scanSources(files: readonly SourceFile[], readProblems: readonly ScanProblem[] = []): Scanned {
-  const context = prepareScan(files, EXTRACTORS);
+/**
+ * Scan: every file to the extractor that claims it; `readProblems` (files too large, binary, unreadable) come first.
+ * `outside`: files read from other projects that CI files include, for the facts only; an include that could not
+ * be read is a problem at the line that asks for it.
+ */
+export function scanSources(files: readonly SourceFile[], readProblems: readonly ScanProblem[] = [], outside?: OutsideSources): Scanned {
+  const context = prepareScan(files, EXTRACTORS, outside);
   const result = scanFiles(files, EXTRACTORS, context);
   // Facts worked out again with a group's new bytes, once per group (the same `others` map).
   const overlays = new WeakMap<ReadonlyMap<string, Uint8Array>, { files: Map<string, SourceFile>; context: ScanContext }>();
@@ -30,13 +34,14 @@ export function scanSources(files: readonly SourceFile[], readProblems: readonly
     if (!overlay) {
       const edited = new Map([...others].map(([name, content]) => [name, sourceFile(name, content)]));
       const all = files.map((file) => edited.get(file.path) ?? file);
-      overlay = { files: edited, context: prepareScan(all, EXTRACTORS) };
+      overlay = { files: edited, context: prepareScan(all, EXTRACTORS, outside) };
       overlays.set(others, overlay);
     }
     const file = overlay.files.get(path);
     return scanFiles([file && file.bytes === bytes ? file : sourceFile(path, bytes)], EXTRACTORS, overlay.context).references;
   };
-  return { files, references: result.references, problems: [...readProblems, ...result.problems], rescan };
+  const unread = (outside?.unread ?? []).map((include): ScanProblem => ({ file: include.file, line: include.line, code: 'include-unread', message: include.reason }));
+  return { files, references: result.references, problems: [...readProblems, ...unread, ...result.problems], rescan };
 }
 
 /** The references each file held when it was scanned: indexed by file once, so each question is a map lookup. */

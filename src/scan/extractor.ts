@@ -33,7 +33,7 @@ export interface Extractor<Facts = unknown> {
   /** Could a file at this path be this format's? Decided by name alone, so a walk reads only these. */
   isCandidate(path: string): boolean;
   /** Facts over every file of the scan, worked out once before any file is claimed. */
-  prepare?(files: readonly SourceFile[]): Facts;
+  prepare?(files: readonly SourceFile[], outside?: OutsideSources): Facts;
   /** Images the prepared facts show this repository builds itself (`docker build -t` in CI, bake `tags`). */
   preparedBuilds?(facts: Facts): readonly BuiltImage[];
   /**
@@ -50,6 +50,26 @@ export interface Extractor<Facts = unknown> {
   /** Is this file this format's (by name, facts or content)? Asked in registration order. */
   claims(file: SourceFile, facts: Facts | undefined): boolean;
   extract(file: SourceFile, facts: Facts | undefined): ExtractResult;
+}
+
+/**
+ * Files from outside the repository that its files pull in (GitLab CI `include: project` and
+ * `include: template`), read through the forge before the scan, each under a path no repository file
+ * has (`group/project@ref:path`, `template:Name.gitlab-ci.yml`); and the ones that could not be read, with
+ * the reason. They feed `prepare` only: nothing in them is reported or edited.
+ */
+export interface OutsideSources {
+  readonly files: readonly SourceFile[];
+  readonly unread: readonly UnreadInclude[];
+}
+
+export interface UnreadInclude {
+  /** The path the file would have had. */
+  readonly key: string;
+  /** The file and line of the entry that asked for it. */
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
 }
 
 /** The prepared facts of one scan, by extractor. */

@@ -2,7 +2,7 @@ import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
 import { parseImageRef } from '../core/image-ref.js';
-import type { BuiltImage, Extractor, ScanContext } from './extractor.js';
+import type { BuiltImage, Extractor, OutsideSources, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
 import { YAML_RELEVANT } from './yaml-source.js';
@@ -14,10 +14,10 @@ export interface ScanResult {
 
 const YAML_NAME = /\.ya?ml$/i;
 
-/** Runs every extractor's `prepare` over all files of a scan (cross-file formats: GitLab CI includes). */
-export function prepareScan(files: readonly SourceFile[], extractors: readonly Extractor[] = EXTRACTORS): ScanContext {
+/** Runs every extractor's `prepare` over all files of a scan (cross-file formats: GitLab CI includes), with the files read from outside the repository. */
+export function prepareScan(files: readonly SourceFile[], extractors: readonly Extractor[] = EXTRACTORS, outside?: OutsideSources): ScanContext {
   const context = new Map<Extractor, unknown>();
-  for (const extractor of extractors) if (extractor.prepare) context.set(extractor, extractor.prepare(files));
+  for (const extractor of extractors) if (extractor.prepare) context.set(extractor, extractor.prepare(files, outside));
   // What the facts needed was read; each file is read again when its turn comes.
   for (const file of files) file.release();
   return context;

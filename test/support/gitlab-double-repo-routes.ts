@@ -1,6 +1,6 @@
 /** Groups, projects, trees, files, branches and the commits API of the GitLab double. */
 import { createHash } from 'node:crypto';
-import { badRequest, boolParam, GlFailure, message, json, notFound, paginate, projectOf, stringField, type GlRequest, type GlResponse, type GlRoute } from './gitlab-double-http.js';
+import { badRequest, boolParam, GlFailure, message, json, missing, notFound, paginate, projectOf, stringField, type GlRequest, type GlResponse, type GlRoute } from './gitlab-double-http.js';
 import { sameBytes, type ProjectRecord } from './gitlab-double-state.js';
 import { branchView, commitView, projectView } from './gitlab-double-views.js';
 
@@ -122,6 +122,41 @@ function rawFile(request: GlRequest, [rawId, rawPath]: readonly string[]): GlRes
   };
 }
 
+/** `GET /projects/:id/repository/files/:path?ref=`: the file's metadata with its content in base64; `ref` is required. */
+function showFile(request: GlRequest, [rawId, rawPath]: readonly string[]): GlResponse {
+  const project = projectOf(request, rawId!);
+  const { state } = request;
+  const ref = request.query.get('ref');
+  if (ref === null || ref === '') throw missing('ref');
+  const commit = state.resolveRef(project, ref);
+  if (!commit) throw notFound('Commit');
+  const path = decodeURIComponent(rawPath!);
+  const bytes = commit.files.get(path);
+  if (!bytes) throw notFound('File');
+  return json({
+    file_name: path.split('/').pop()!,
+    file_path: path,
+    size: bytes.length,
+    encoding: 'base64',
+    content: Buffer.from(bytes).toString('base64'),
+    content_sha256: createHash('sha256').update(bytes).digest('hex'),
+    ref,
+    blob_id: blobId(bytes),
+    commit_id: commit.id,
+    last_commit_id: state.lastCommitFor(project, commit.id, path) ?? '',
+    execute_filemode: false,
+  });
+}
+
+/** `GET /templates/gitlab_ci_ymls/:name`: one of the instance's CI templates, by the key the list gives. */
+function ciTemplate(request: GlRequest, [rawName]: readonly string[]): GlResponse {
+  const name = decodeURIComponent(rawName!);
+  if (!/^[\w.%+-]+$/.test(name)) throw notFound('gitlab_ci_yml');
+  const content = request.state.ciTemplates.get(name);
+  if (content === undefined) throw notFound('gitlab_ci_yml');
+  return json({ name, content });
+}
+
 function showBranch(request: GlRequest, [rawId, rawBranch]: readonly string[]): GlResponse {
   const project = projectOf(request, rawId!);
   const name = decodeURIComponent(rawBranch!);
@@ -240,6 +275,8 @@ export const repoRoutes: readonly GlRoute[] = [
   { method: 'GET', pattern: new RegExp(`^/projects/${SEG}$`), handler: showProject },
   { method: 'GET', pattern: new RegExp(`^/projects/${SEG}/repository/tree$`), handler: tree },
   { method: 'GET', pattern: new RegExp(`^/projects/${SEG}/repository/files/${SEG}/raw$`), handler: rawFile },
+  { method: 'GET', pattern: new RegExp(`^/projects/${SEG}/repository/files/${SEG}$`), handler: showFile },
+  { method: 'GET', pattern: new RegExp(`^/templates/gitlab_ci_ymls/${SEG}$`), handler: ciTemplate },
   { method: 'GET', pattern: new RegExp(`^/projects/${SEG}/repository/branches/${SEG}$`), handler: showBranch },
   { method: 'DELETE', pattern: new RegExp(`^/projects/${SEG}/repository/branches/${SEG}$`), write: true, handler: deleteBranch },
   { method: 'GET', pattern: new RegExp(`^/projects/${SEG}/repository/commits/${SEG}$`), handler: showCommit },

@@ -109,6 +109,8 @@ export class GitlabState {
   readonly users: UserRecord[] = [];
   private nextUserId = 300;
   readonly projects = new Map<number, ProjectRecord>();
+  /** The instance's CI templates (`GET /templates/gitlab_ci_ymls/:name`), by key (`Code-Quality`). */
+  readonly ciTemplates = new Map<string, string>();
   private nextId = 1;
   private nextProjectId = 100;
   private nextMrId = 5000;

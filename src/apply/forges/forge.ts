@@ -108,8 +108,20 @@ export interface Issue {
   readonly url: string;
 }
 
+/** A file read, or why it could not be (the forge's own words, never the token). */
+export type IncludeRead = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly reason: string };
+
+export interface CiIncludeReader {
+  /** A file of another project at `ref`; null: the project's default branch, as GitLab reads it. */
+  projectFile(project: string, path: string, ref: string | null): Promise<IncludeRead>;
+  /** One of GitLab's CI templates, by the name written after `template:` (`Jobs/Build.gitlab-ci.yml`). */
+  template(name: string): Promise<IncludeRead>;
+}
+
 export interface Forge {
   readonly type: ForgeType;
+  /** GitLab: reads the files CI includes from other projects and GitLab's CI templates. */
+  readonly ciIncludes?: CiIncludeReader;
   /** All non-archived repositories of the targets (GitLab subgroups included), deduplicated, sorted by path. */
   listRepositories(targets: ForgeTargets): Promise<Repository[]>;
   getRepository(id: string): Promise<Repository>;

@@ -5,6 +5,7 @@
 import type { Forge } from './forge.js';
 import { branchHead, getRepository, listRepositories, listTree, readFile } from './gitlab-repository.js';
 import { commitFiles, deleteBranch } from './gitlab-branches.js';
+import { gitlabIncludeReader } from './gitlab-ci-includes.js';
 import { createGitlabClient, type GitlabClientOptions } from './gitlab-client.js';
 import { createIssue, findIssue, updateIssue } from './gitlab-issues.js';
 import { closeChangeRequest, enableAutomerge, findChangeRequest, listOpenChangeRequests, openChangeRequest, updateChangeRequest } from './gitlab-merge-requests.js';
@@ -35,6 +36,7 @@ export function createGitlabForge(options: GitlabForgeOptions): Forge {
   const gl = createGitlabClient({ ...options, rateLimits: options.rateLimits ?? gitlabRateLimits(options.url) });
   return {
     type: 'gitlab',
+    ciIncludes: gitlabIncludeReader(gl),
     listRepositories: (targets) => listRepositories(gl, targets),
     getRepository: (id) => getRepository(gl, id),
     branchHead: (repo, branch) => branchHead(gl, repo, branch),

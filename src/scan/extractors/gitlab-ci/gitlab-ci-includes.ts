@@ -1,27 +1,8 @@
-import { isMap, isScalar, isSeq } from 'yaml';
 import { compileGlob } from '../../../core/glob.js';
 import type { SourceFile } from '../../../core/source-file.js';
-import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
+import type { OutsideSources } from '../../extractor.js';
+import { describeInclude, includeEntries, originOfKey, outsideKey, type IncludeEntry } from './gitlab-ci-outside.js';
 import { readPipeline, type PipelineReading } from './gitlab-ci-pipeline.js';
-
-const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i;
-
-/** A local include path as GitLab resolves it: relative to the repository root, whether or not it starts with `/`. */
-function rootRelative(path: string): string | null {
-  const trimmed = path.trim();
-  if (trimmed === '' || REMOTE.test(trimmed) || trimmed.includes('$')) return null;
-  const relative = trimmed.replace(/^\/+/, '').replace(/^(?:\.\/)+/, '');
-  return relative === '' ? null : relative;
-}
-
-function includeEntry(node: unknown): string | null {
-  if (isScalar(node)) return typeof node.value === 'string' ? rootRelative(node.value) : null;
-  if (isMap(node)) {
-    const local = mapGet(node, 'local');
-    if (isScalar(local) && typeof local.value === 'string') return rootRelative(local.value);
-  }
-  return null;
-}
 
 /**
  * The root-relative paths a GitLab CI file pulls in with `include: local` (`include: 'path'`,
@@ -31,23 +12,7 @@ function includeEntry(node: unknown): string | null {
  */
 export function gitlabLocalIncludes(file: SourceFile): string[] {
   const found: string[] = [];
-  for (const document of yamlSource(file).documents) {
-    const root = document.contents;
-    if (!isMap(root)) continue;
-    const includes = [mapGet(root, 'include')];
-    // Child pipelines: `trigger: {include: …}` in a job names local configuration files too.
-    for (const [, job] of mapEntries(root)) {
-      const trigger = isMap(job) ? mapGet(job, 'trigger') : undefined;
-      if (isMap(trigger)) includes.push(mapGet(trigger, 'include'));
-    }
-    for (const include of includes) {
-      const entries = isSeq(include) ? include.items : [include];
-      for (const entry of entries) {
-        const path = includeEntry(entry);
-        if (path !== null && !found.includes(path)) found.push(path);
-      }
-    }
-  }
+  for (const entry of includeEntries(file, null)) if (entry.kind === 'local' && !found.includes(entry.path)) found.push(entry.path);
   return found;
 }
 
@@ -73,30 +38,60 @@ function globMatcher(glob: string): (path: string) => boolean {
   return (path) => compiled.matches(path);
 }
 
-/** The files that GitLab CI files pull in with `include: local`, followed transitively. */
-export function gitlabFacts(files: readonly SourceFile[]): GitlabFacts {
+/**
+ * How an include that lives outside the repository reads in a skip reason: as written, and why it was not
+ * read when the forge was asked (`project acme/ci@v4 (jobs/lint.yml), not read: 404 File Not Found`).
+ */
+function unreadNote(entry: IncludeEntry, reasons: ReadonlyMap<string, string> | null): string {
+  const shown = describeInclude(entry);
+  if (reasons === null || (entry.kind !== 'project' && entry.kind !== 'template')) return shown;
+  return `${shown}, not read: ${reasons.get(outsideKey(entry)) ?? 'not asked for'}`;
+}
+
+/**
+ * The files that GitLab CI files pull in, followed transitively: `include: local` from the tree, and
+ * `include: project`/`template` from `outside` (read through the forge before the scan). Without
+ * `outside`, those are listed as includes a scan does not read.
+ */
+export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSources): GitlabFacts {
   const byPath = new Map(files.map((file) => [file.path, file]));
+  const outsideFiles = new Map((outside?.files ?? []).map((file) => [file.path, file]));
+  const reasons = outside ? new Map(outside.unread.map((include) => [include.key, include.reason])) : null;
   const included = new Set<string>();
   const pipelines = new Map<string, Pipeline>();
   for (const root of files.filter((file) => GITLAB_CI_NAME.test(file.path))) {
     // One pipeline: the root and what it pulls in, transitively, in include order.
     const members: SourceFile[] = [];
+    const unread: string[] = [];
     const queue = [root];
     const seen = new Set<string>();
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
       if (seen.has(file.path)) continue;
       seen.add(file.path);
       members.push(file);
-      for (const glob of gitlabLocalIncludes(file)) {
-        const matches = globMatcher(glob);
-        for (const [path, target] of byPath) {
-          if (!matches(path) || seen.has(path)) continue;
-          included.add(path);
-          queue.push(target);
+      const fromOutside = outsideFiles.has(file.path);
+      for (const entry of includeEntries(file, fromOutside ? originOfKey(file.path) : null)) {
+        if (entry.kind === 'local') {
+          const matches = globMatcher(entry.path);
+          for (const [path, target] of byPath) {
+            if (!matches(path) || seen.has(path)) continue;
+            included.add(path);
+            queue.push(target);
+          }
+          continue;
+        }
+        const target = entry.kind === 'other' ? undefined : outsideFiles.get(outsideKey(entry));
+        if (target) queue.push(target);
+        else {
+          const note = unreadNote(entry, reasons);
+          if (!unread.includes(note)) unread.push(note);
         }
       }
     }
-    const pipeline = { members, reading: readPipeline(members) };
+    const pipeline = {
+      members,
+      reading: readPipeline(members, { outside: new Set(members.filter((member) => outsideFiles.has(member.path)).map((member) => member.path)), unread, asked: outside !== undefined }),
+    };
     for (const member of members) if (!pipelines.has(member.path)) pipelines.set(member.path, pipeline);
   }
   return { includes: included, pipelines };
@@ -108,7 +103,11 @@ export function gitlabFacts(files: readonly SourceFile[]): GitlabFacts {
  */
 export function modelFor(file: SourceFile, facts: GitlabFacts | undefined): PipelineReading {
   const pipeline = facts?.pipelines?.get(file.path);
-  if (!pipeline) return readPipeline([file]);
+  if (!pipeline) return readPipeline([file], { outside: new Set(), unread: null, asked: false });
   if (pipeline.members.includes(file)) return pipeline.reading;
-  return readPipeline(pipeline.members.map((member) => (member.path === file.path ? file : member)));
+  const { outside, unread, asked } = pipeline.reading.model;
+  return readPipeline(
+    pipeline.members.map((member) => (member.path === file.path ? file : member)),
+    { outside, unread, asked },
+  );
 }

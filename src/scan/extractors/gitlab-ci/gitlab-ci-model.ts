@@ -3,6 +3,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { GITLAB_GLOBAL_KEYS } from './gitlab-ci-sniff.js';
 import { deref, effectiveGet, mergeSources } from './gitlab-ci-yaml.js';
+import { describeInclude, includeEntries } from './gitlab-ci-outside.js';
 
 /** Where a variable is given its value: the file, the position and the text of the value. */
 export interface VariableDefinition {
@@ -118,6 +119,13 @@ function mergeJob(earlier: JobModel, later: JobModel): JobModel {
   };
 }
 
+/** What a pipeline's files reach beyond the repository: files read from outside it, includes not read (null: work them out from the files), whether the forge was asked. */
+export interface PipelineReach {
+  readonly outside: ReadonlySet<string>;
+  readonly unread: readonly string[] | null;
+  readonly asked: boolean;
+}
+
 /** The jobs and global variables of one pipeline: a root CI file and what it includes. */
 export interface PipelineModel {
   /** Files of the pipeline, the root first. */
@@ -126,8 +134,12 @@ export interface PipelineModel {
   readonly globals: ReadonlyMap<string, VariableDefinition | 'conflict' | null>;
   /** Jobs and templates by name; one defined in several files is merged (included files in order, then the root). */
   readonly jobs: ReadonlyMap<string, JobModel>;
-  /** Includes that a scan of the tree cannot read (`project`, `template`, `remote`, `component`), as written. */
+  /** Includes that were not read (`project`, `template` without a forge or when the forge could not give them, `remote`, `component`), as written, with the reason when there is one. */
   readonly unread: readonly string[];
+  /** Files of the pipeline that come from outside the repository (other projects, GitLab's templates): never edited. */
+  readonly outside: ReadonlySet<string>;
+  /** The forge was asked for `include: project`/`template` files (else a scan reads the repository only). */
+  readonly asked: boolean;
   /** The text of every image, service and shared string node of its jobs and defaults, by node key. */
   readonly texts: ReadonlyMap<string, NodeText>;
   /** The `default:` (or top-level) image and services nodes, the root's first. */
@@ -361,7 +373,7 @@ export function fileJobs(file: SourceFile): JobModel[] {
  * files define differently (and the root does not define) is null: which value a job sees depends on
  * include order that GitLab merges, so it is not guessed.
  */
-export function pipelineModel(members: readonly SourceFile[]): PipelineModel {
+export function pipelineModel(members: readonly SourceFile[], reach: PipelineReach): PipelineModel {
   const globals = new Map<string, VariableDefinition | 'conflict' | null>();
   const jobs = new Map<string, JobModel>();
   const texts = new Map<string, NodeText>();
@@ -388,8 +400,8 @@ export function pipelineModel(members: readonly SourceFile[]): PipelineModel {
       jobs.set(job.name, known ? mergeJob(known, job) : job);
     }
   }
-  const unread = [...new Set(members.flatMap(unreadIncludes))];
-  return { files: members.map((member) => member.path), globals, jobs, unread, texts, defaults };
+  const unread = reach.unread ?? [...new Set(members.flatMap((member) => includeEntries(member, null).flatMap((entry) => (entry.kind === 'local' ? [] : [describeInclude(entry)]))))];
+  return { files: members.map((member) => member.path), globals, jobs, unread, outside: reach.outside, asked: reach.asked, texts, defaults };
 }
 
 /** GitLab follows `extends` at most this deep; deeper chains are an error there, and cut here. */
@@ -546,40 +558,4 @@ export class PipelineView {
     }
     return result;
   }
-}
-
-const REMOTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
-
-function text(node: unknown): string | null {
-  return isScalar(node) && typeof node.value === 'string' ? node.value : null;
-}
-
-/** `include:` entries of a file that live outside the repository, described as a reader would name them. */
-export function unreadIncludes(file: SourceFile): string[] {
-  const found: string[] = [];
-  for (const document of yamlSource(file).documents) {
-    const root = document.contents;
-    if (!isMap(root)) continue;
-    const include = mapGet(root, 'include');
-    for (const entry of isSeq(include) ? include.items : [include]) {
-      const plain = text(entry);
-      if (plain !== null) {
-        if (REMOTE_URL.test(plain)) found.push(`remote ${plain}`);
-        continue;
-      }
-      if (!isMap(entry)) continue;
-      const project = text(mapGet(entry, 'project'));
-      const files = mapGet(entry, 'file');
-      const names = (isSeq(files) ? files.items.map(text) : [text(files)]).filter((name): name is string => name !== null);
-      const ref = text(mapGet(entry, 'ref'));
-      if (project !== null) found.push(`project ${project}${ref === null ? '' : `@${ref}`}${names.length > 0 ? ` (${names.join(', ')})` : ''}`);
-      const template = text(mapGet(entry, 'template'));
-      if (template !== null) found.push(`template ${template}`);
-      const remote = text(mapGet(entry, 'remote'));
-      if (remote !== null) found.push(`remote ${remote}`);
-      const component = text(mapGet(entry, 'component'));
-      if (component !== null) found.push(`component ${component}`);
-    }
-  }
-  return found;
 }

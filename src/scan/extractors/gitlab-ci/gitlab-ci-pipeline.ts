@@ -1,6 +1,6 @@
 import type { SourceFile } from '../../../core/source-file.js';
 import type { ReferenceKind } from '../../../core/types.js';
-import { PipelineView, pipelineModel, type JobModel, type NodeText, type PipelineModel, type VariableDefinition } from './gitlab-ci-model.js';
+import { PipelineView, pipelineModel, type PipelineReach, type JobModel, type NodeText, type PipelineModel, type VariableDefinition } from './gitlab-ci-model.js';
 import { resolveImage } from './gitlab-ci-resolve.js';
 
 /** The jobs that run one node, and as what (the first use decides). */
@@ -49,7 +49,7 @@ function usersOf(view: PipelineView): Map<string, Users> {
 
 function usesOf(view: PipelineView, users: ReadonlyMap<string, Users>): Map<string, DefinitionUse[]> {
   const uses = new Map<string, DefinitionUse[]>();
-  const reach = { files: view.model.files.length, unread: view.model.unread };
+  const reach = { files: view.model.files.length, unread: view.model.unread, asked: view.model.asked };
   const record = (node: NodeText, job: JobModel | null): void => {
     const resolution = resolveImage(node.text, job ? view.scopeOf(job) : view.model.globals, node.file, reach);
     if (resolution.kind !== 'resolved') return;
@@ -72,9 +72,9 @@ function usesOf(view: PipelineView, users: ReadonlyMap<string, Users>): Map<stri
   return uses;
 }
 
-/** Reads a pipeline from its files, the root first. */
-export function readPipeline(members: readonly SourceFile[]): PipelineReading {
-  const model = pipelineModel(members);
+/** Reads a pipeline from its files, the root first; `reach` names the files from outside the repository and the includes not read (null: work them out from the files). */
+export function readPipeline(members: readonly SourceFile[], reach: PipelineReach): PipelineReading {
+  const model = pipelineModel(members, reach);
   const view = new PipelineView(model);
   const users = usersOf(view);
   return { model, view, users, uses: usesOf(view, users) };

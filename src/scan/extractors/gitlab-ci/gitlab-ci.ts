@@ -65,7 +65,7 @@ function report(walk: Walk, node: unknown, kind: ReferenceKind, site: Site): voi
   const { view } = walk.pipeline;
   const key = nodeKey(file.path, target);
   const users = (key === null ? undefined : walk.pipeline.users.get(key)?.jobs) ?? [];
-  const reach = { files: view.model.files.length, unread: view.model.unread };
+  const reach = { files: view.model.files.length, unread: view.model.unread, asked: view.model.asked };
   const readings = new Map<string, Reading>();
   for (const job of users.length > 0 ? users : [site.job]) {
     const resolution = resolveImage(scalar.value, scopeOf(walk, job), file.path, reach);
@@ -167,6 +167,15 @@ function perJobNote(all: readonly Reading[], here: string): string {
   return parts.length > 0 ? parts.join(', ') : 'jobs see it through different values';
 }
 
+/** Why a reference is not edited when a variable it goes through is defined in a file of another project or a GitLab template. */
+function outsideNote(walk: Walk, resolution: Resolution & { kind: 'resolved' }, here: string): string | null {
+  const { outside } = walk.pipeline.view.model;
+  const foreign = resolution.variables.filter((variable) => outside.has(variable.file));
+  if (foreign.length === 0) return null;
+  const named = foreign.map((variable) => `$${variable.name} (${whereDefined(variable, here)})`).join(', ');
+  return `${named} ${foreign.length === 1 ? 'is' : 'are'} defined outside this repository, in a file a change here never edits`;
+}
+
 /** The characters of a reference's tag in its text (empty when it has none). */
 function tagRange(value: string): { start: number; end: number } {
   const at = value.indexOf('@');
@@ -204,7 +213,7 @@ function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; 
       return makeReference(file, { kind, value: resolution.value ?? scalar.value, parts: [whole], skip: 'templated', detail: `${detail}; ${resolution.note}` });
     case 'resolved': {
       const through = resolution.variables.map((variable) => `$${variable.name} (${whereDefined(variable, file.path)})`).join(', ');
-      const blocker = sharedNote(walk, resolution, file.path);
+      const blocker = outsideNote(walk, resolution, file.path) ?? sharedNote(walk, resolution, file.path);
       if (blocker !== null) {
         return makeReference(file, { kind, value: resolution.value, parts: [whole], skip: 'templated', detail: `${detail}; resolved through ${through}; not edited: ${blocker}` });
       }

@@ -1,0 +1,78 @@
+/**
+ * Reading the files GitLab CI includes from other projects (`include: project`) and GitLab's own CI
+ * templates (`include: template`) through the API, for the scan of a repository whose pipeline uses them.
+ */
+import { isArchpinError } from '../../core/errors.js';
+import type { CiIncludeReader, IncludeRead } from './forge.js';
+import type { GitlabClient } from './gitlab-client.js';
+import type { GlProject } from './gitlab-mappers.js';
+
+interface GlFile {
+  readonly content?: unknown;
+  readonly encoding?: unknown;
+}
+
+interface GlTemplate {
+  readonly content?: unknown;
+}
+
+const SUFFIX = '.gitlab-ci.yml';
+
+/**
+ * The key the templates API serves a template under. The API finds a template by its base name in the
+ * folders it lists (the top folder, `Pages`, `Verify`, `autodeploy`, and `Security` for SAST only); a
+ * template in any other folder (`Jobs/Build.gitlab-ci.yml`) cannot be read through it.
+ */
+export function templateKey(name: string): string | null {
+  if (!name.endsWith(SUFFIX)) return null;
+  const path = name.slice(0, -SUFFIX.length);
+  const slash = path.lastIndexOf('/');
+  const folder = slash === -1 ? '' : path.slice(0, slash);
+  const base = path.slice(slash + 1);
+  if (!/^[\w.+-]+$/.test(base)) return null;
+  if (folder === '' || folder === 'Pages' || folder === 'Verify' || folder === 'autodeploy' || (folder === 'Security' && base === 'SAST')) return base;
+  return null;
+}
+
+export function gitlabIncludeReader(gl: GitlabClient): CiIncludeReader {
+  const defaultBranches = new Map<string, Promise<string | null>>();
+  const failure = (error: unknown): IncludeRead => ({ ok: false, reason: isArchpinError(error) || error instanceof Error ? error.message : String(error) });
+  const defaultBranch = (project: string): Promise<string | null> => {
+    let known = defaultBranches.get(project);
+    if (!known) {
+      known = gl.call<GlProject>(`read project ${project}`, () => gl.api.Projects.show(project)).then((found) => found.default_branch);
+      defaultBranches.set(project, known);
+    }
+    return known;
+  };
+  return {
+    async projectFile(project, path, ref) {
+      try {
+        const at = ref ?? (await defaultBranch(project));
+        if (at === null) return { ok: false, reason: `${project} has no default branch` };
+        const file = await gl.call<GlFile>(`read ${path} of ${project} at ${at}`, () => gl.api.RepositoryFiles.show(project, path, at));
+        if (typeof file.content !== 'string') return { ok: false, reason: `GitLab gave no content for ${path} of ${project} at ${at}` };
+        const bytes = file.encoding === 'base64' ? new Uint8Array(Buffer.from(file.content, 'base64')) : new TextEncoder().encode(file.content);
+        return { ok: true, bytes };
+      } catch (error) {
+        return failure(error);
+      }
+    },
+    async template(name) {
+      const key = templateKey(name);
+      if (key === null) return { ok: false, reason: `GitLab's templates API does not serve ${name} (it serves templates of its top folder, Pages, Verify and autodeploy, and Security/SAST)` };
+      try {
+        // Through the resource's requester: its show() prints a deprecation warning on every call.
+        const resource = gl.api.GitLabCIYMLTemplates;
+        const template = await gl.call<GlTemplate>(
+          `read the CI template ${name}`,
+          async () => (await resource.requester.get<Record<string, unknown>>(encodeURIComponent(key), { signal: AbortSignal.timeout(resource.queryTimeout ?? 300_000) })).body,
+        );
+        if (typeof template.content !== 'string') return { ok: false, reason: `GitLab gave no content for the CI template ${name}` };
+        return { ok: true, bytes: new TextEncoder().encode(template.content) };
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Reads, through the forge, the files a repository's GitLab CI pulls in from other projects
+ * (`include: project`) and from GitLab's templates (`include: template`), so that the scan resolves
+ * variables and `extends:` through them as through `include: local`. Bounded: includes of included files
+ * are followed `depth` deep, at most `count` files and `bytes` bytes are read, within `timeMs`. Every
+ * include that is not read is named with its file, line and reason; the rest goes on.
+ */
+import type { CiIncludeReader } from '../apply/forges/forge.js';
+import { CI_INCLUDE_BUDGET } from '../core/budgets.js';
+import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
+import type { OutsideSources, UnreadInclude } from '../scan/extractor.js';
+import { includeEntries, originOfKey, outsideKey, type OutsideEntry } from '../scan/extractors/gitlab-ci/gitlab-ci-outside.js';
+
+export interface IncludeBudget {
+  readonly depth: number;
+  readonly count: number;
+  readonly bytes: number;
+  readonly timeMs: number;
+}
+
+/** A YAML file that may name an include of another project or a template (cheap test before parsing). */
+const MAY_INCLUDE = /^\s*(?:-\s*)?(?:project|template)\s*:/m;
+const YAML_NAME = /\.ya?ml$/i;
+
+interface Pending {
+  readonly entry: OutsideEntry;
+  readonly file: string;
+  readonly depth: number;
+}
+
+export async function readOutsideIncludes(files: readonly SourceFile[], reader: CiIncludeReader, budget: IncludeBudget = CI_INCLUDE_BUDGET, now: () => number = Date.now): Promise<OutsideSources> {
+  const deadline = now() + budget.timeMs;
+  const read: SourceFile[] = [];
+  const unread: UnreadInclude[] = [];
+  const asked = new Set<string>();
+  let bytes = 0;
+  const queue: Pending[] = [];
+  const enqueue = (file: SourceFile, origin: ReturnType<typeof originOfKey>, depth: number): void => {
+    for (const entry of includeEntries(file, origin)) {
+      if (entry.kind === 'project' || entry.kind === 'template') queue.push({ entry, file: file.path, depth });
+    }
+  };
+  for (const file of files) {
+    if (!YAML_NAME.test(file.path) || !MAY_INCLUDE.test(file.text)) continue;
+    try {
+      enqueue(file, null, 1);
+    } catch {
+      // A file that does not parse names no includes; its own scan reports it.
+    }
+  }
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const { entry, file, depth } = next;
+    const key = outsideKey(entry);
+    if (asked.has(key)) continue;
+    asked.add(key);
+    const refuse = (reason: string): void => {
+      unread.push({ key, file, line: entry.line, reason });
+    };
+    if (depth > budget.depth) {
+      refuse(`not read: included ${depth} deep, past the limit of ${budget.depth}`);
+      continue;
+    }
+    if (read.length >= budget.count) {
+      refuse(`not read: ${budget.count} included files were read already, the limit`);
+      continue;
+    }
+    if (now() >= deadline) {
+      refuse(`not read: reading includes took longer than ${Math.round(budget.timeMs / 1000)} s`);
+      continue;
+    }
+    const result = entry.kind === 'project' ? await reader.projectFile(entry.project, entry.path, entry.ref) : await reader.template(entry.name);
+    if (!result.ok) {
+      refuse(result.reason);
+      continue;
+    }
+    if (bytes + result.bytes.length > budget.bytes) {
+      refuse(`not read: ${result.bytes.length} bytes would take the included files past ${budget.bytes} bytes together`);
+      continue;
+    }
+    if (looksBinary(result.bytes)) {
+      refuse('not read: a binary file (NUL byte)');
+      continue;
+    }
+    bytes += result.bytes.length;
+    const included = sourceFile(key, result.bytes);
+    read.push(included);
+    // Templates' own includes are GitLab's (other templates): read with the same rules.
+    try {
+      enqueue(included, originOfKey(key), depth + 1);
+    } catch {
+      // Its problems show when the pipeline is read.
+    }
+  }
+  return { files: read, unread };
+}

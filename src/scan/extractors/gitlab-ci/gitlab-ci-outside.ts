@@ -1,0 +1,124 @@
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { SourceFile } from '../../../core/source-file.js';
+export type { OutsideSources, UnreadInclude } from '../../extractor.js';
+import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
+
+const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** Where a CI file comes from: this repository (null), or a project at a ref (null: its default branch). */
+export interface Origin {
+  readonly project: string;
+  readonly ref: string | null;
+}
+
+/**
+ * One `include:` entry of a CI file, in the order written. `local` names a path of the file's own
+ * repository (a glob when it has `*`); `project` and `template` live outside this repository and are read
+ * through the forge; `other` (remote URLs, components, names built from variables) is never read.
+ */
+export type IncludeEntry =
+  | { readonly kind: 'local'; readonly path: string; readonly line: number }
+  | { readonly kind: 'project'; readonly project: string; readonly ref: string | null; readonly path: string; readonly written: string; readonly line: number }
+  | { readonly kind: 'template'; readonly name: string; readonly line: number }
+  | { readonly kind: 'other'; readonly text: string; readonly line: number };
+
+export type OutsideEntry = IncludeEntry & { readonly kind: 'project' | 'template' };
+
+/**
+ * The path an outside file is known by in a scan: `group/project@ref:path/in/it.yml` (no `@ref` for the
+ * default branch) or `template:Name.gitlab-ci.yml`. No repository path has this shape's meaning, and
+ * details show it as a reader would name the file.
+ */
+export function outsideKey(entry: OutsideEntry): string {
+  return entry.kind === 'template' ? `template:${entry.name}` : `${entry.project}${entry.ref === null ? '' : `@${entry.ref}`}:${entry.path}`;
+}
+
+/** The origin of an outside file from its key (templates have none of their own: their includes are GitLab's). */
+export function originOfKey(key: string): Origin | null {
+  if (key.startsWith('template:')) return null;
+  const match = /^([^@:]+)(?:@([^:]+))?:/.exec(key);
+  return match ? { project: match[1] ?? '', ref: match[2] ?? null } : null;
+}
+
+/** How an include reads to a person: `project acme/ci@v4 (jobs/lint.yml)`, `template Jobs/Build.gitlab-ci.yml`. */
+export function describeInclude(entry: IncludeEntry): string {
+  switch (entry.kind) {
+    case 'local':
+      return `local ${entry.path}`;
+    case 'project':
+      return `project ${entry.project}${entry.ref === null ? '' : `@${entry.ref}`} (${entry.written})`;
+    case 'template':
+      return `template ${entry.name}`;
+    case 'other':
+      return entry.text;
+  }
+}
+
+function text(node: unknown): string | null {
+  return isScalar(node) && typeof node.value === 'string' ? node.value : null;
+}
+
+/** A path as GitLab reads it in its project: relative to the root, with or without a leading `/`. */
+function projectPath(path: string): string {
+  return path
+    .trim()
+    .replace(/^\/+/, '')
+    .replace(/^(?:\.\/)+/, '');
+}
+
+/**
+ * The `include:` entries of a CI file (top level, and child pipelines' `trigger: include:`), in order.
+ * For a file of another project (`origin`), its local includes are files of that project at the same ref.
+ */
+export function includeEntries(file: SourceFile, origin: Origin | null): IncludeEntry[] {
+  const found: IncludeEntry[] = [];
+  const lineOf = (node: unknown): number => (isScalar(node) || isMap(node) ? file.position(node.range?.[0] ?? 0).line : 1);
+  const local = (path: string, line: number): void => {
+    const relative = projectPath(path);
+    if (relative === '') return;
+    if (relative.includes('$')) found.push({ kind: 'other', text: `local ${path} (a path built from variables)`, line });
+    else if (origin === null) found.push({ kind: 'local', path: relative, line });
+    else if (relative.includes('*')) found.push({ kind: 'other', text: `local ${path} in ${origin.project} (a glob in another project)`, line });
+    else found.push({ kind: 'project', project: origin.project, ref: origin.ref, path: relative, written: path, line });
+  };
+  const entry = (node: unknown): void => {
+    const plain = text(node);
+    const line = lineOf(node);
+    if (plain !== null) {
+      if (REMOTE.test(plain.trim())) found.push({ kind: 'other', text: `remote ${plain}`, line });
+      else local(plain, line);
+      return;
+    }
+    if (!isMap(node)) return;
+    const localPath = text(mapGet(node, 'local'));
+    if (localPath !== null) local(localPath, line);
+    const project = text(mapGet(node, 'project'));
+    if (project !== null) {
+      const files = mapGet(node, 'file');
+      const names = (isSeq(files) ? files.items.map(text) : [text(files)]).filter((name): name is string => name !== null);
+      const ref = text(mapGet(node, 'ref'));
+      const shown = `project ${project}${ref === null ? '' : `@${ref}`} (${names.join(', ')})`;
+      if (project.includes('$') || (ref?.includes('$') ?? false) || names.some((name) => name.includes('$'))) found.push({ kind: 'other', text: `${shown}, named with variables`, line });
+      else
+        for (const name of names)
+          found.push({ kind: 'project', project: project.trim().replace(/^\/+|\/+$/g, ''), ref: ref === null ? null : ref.trim(), path: projectPath(name), written: name, line });
+    }
+    const template = text(mapGet(node, 'template'));
+    if (template !== null) found.push(template.includes('$') ? { kind: 'other', text: `template ${template}, named with variables`, line } : { kind: 'template', name: template.trim(), line });
+    const remote = text(mapGet(node, 'remote'));
+    if (remote !== null) found.push({ kind: 'other', text: `remote ${remote}`, line });
+    const component = text(mapGet(node, 'component'));
+    if (component !== null) found.push({ kind: 'other', text: `component ${component}`, line });
+  };
+  for (const document of yamlSource(file).documents) {
+    const root = document.contents;
+    if (!isMap(root)) continue;
+    const includes = [mapGet(root, 'include')];
+    for (const [, job] of mapEntries(root)) {
+      const trigger = isMap(job) ? mapGet(job, 'trigger') : undefined;
+      if (isMap(trigger)) includes.push(mapGet(trigger, 'include'));
+    }
+    for (const include of includes) for (const item of isSeq(include) ? include.items : [include]) entry(item);
+  }
+  return found;
+}

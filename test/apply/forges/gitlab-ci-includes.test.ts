@@ -1,0 +1,125 @@
+/** Reading CI includes of other projects and GitLab's templates on the real @gitbeaker/rest client against the GitLab double. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGitlabForge } from '../../../src/apply/forges/gitlab.js';
+import { templateKey } from '../../../src/apply/forges/gitlab-ci-includes.js';
+import { sourceFile } from '../../../src/core/source-file.js';
+import { readOutsideIncludes } from '../../../src/pipeline/outside-includes.js';
+import { GITLAB_TEST_TOKEN, startGitlabDouble, type GitlabDouble } from '../../support/gitlab-double.js';
+
+let double: GitlabDouble;
+
+beforeAll(async () => {
+  double = await startGitlabDouble();
+  const library = double.state.addProject('platform/ci-library', { files: { 'jobs/node.yml': 'variables:\n  MIRROR: registry.example.test/hub\n', 'jobs/base.yml': '.base:\n  script: [true]\n' } });
+  // `v4` holds other bytes than the default branch, and a file of its own that includes another one of the project.
+  const v4 = double.state.commit(
+    library,
+    library.branches.get('main')!,
+    { 'jobs/node.yml': 'variables:\n  MIRROR: registry.example.test/v4\n', 'jobs/chain.yml': 'include: {local: /jobs/base.yml}\n' },
+    'v4',
+  );
+  library.branches.set('v4', v4);
+  double.state.ciTemplates.set('Code-Quality', 'code_quality:\n  image: registry.example.test/cq:0.96.0\n');
+});
+
+afterAll(async () => {
+  await double?.stop();
+});
+
+const reader = () => createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, sleep: async () => {} }).ciIncludes!;
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+
+describe('GitLab CI include reader', () => {
+  it('reads a file of another project at a ref, at its default branch when no ref is given, and says why when it cannot', async () => {
+    const includes = reader();
+    const before = double.requests.length;
+    const atRef = await includes.projectFile('platform/ci-library', 'jobs/node.yml', 'v4');
+    expect(atRef.ok && text(atRef.bytes)).toBe('variables:\n  MIRROR: registry.example.test/v4\n');
+    const atDefault = await includes.projectFile('platform/ci-library', 'jobs/node.yml', null);
+    expect(atDefault.ok && text(atDefault.bytes)).toBe('variables:\n  MIRROR: registry.example.test/hub\n');
+    expect(await includes.projectFile('platform/ci-library', 'jobs/absent.yml', 'v4')).toEqual({
+      ok: false,
+      reason: 'GitLab could not read jobs/absent.yml of platform/ci-library at v4: 404 File Not Found',
+    });
+    expect(await includes.projectFile('platform/ci-library', 'jobs/node.yml', 'v9')).toEqual({
+      ok: false,
+      reason: 'GitLab could not read jobs/node.yml of platform/ci-library at v9: 404 Commit Not Found',
+    });
+    expect(await includes.projectFile('platform/missing', 'jobs/node.yml', null)).toEqual({ ok: false, reason: 'GitLab could not read project platform/missing: 404 Project Not Found' });
+    // The default branch is asked once per project; every path is encoded as gitbeaker encodes it.
+    expect(double.requests.slice(before).map((request) => `${request.method} ${request.path}${request.query === '' ? '' : `?${request.query}`} ${request.status}`)).toEqual([
+      'GET /projects/platform%2Fci-library/repository/files/jobs%2Fnode.yml?ref=v4 200',
+      'GET /projects/platform%2Fci-library 200',
+      'GET /projects/platform%2Fci-library/repository/files/jobs%2Fnode.yml?ref=main 200',
+      'GET /projects/platform%2Fci-library/repository/files/jobs%2Fabsent.yml?ref=v4 404',
+      'GET /projects/platform%2Fci-library/repository/files/jobs%2Fnode.yml?ref=v9 404',
+      'GET /projects/platform%2Fmissing 404',
+    ]);
+  });
+
+  it('reads a template the templates API serves, and names the ones it cannot serve', async () => {
+    const includes = reader();
+    const found = await includes.template('Code-Quality.gitlab-ci.yml');
+    expect(found.ok && text(found.bytes)).toBe('code_quality:\n  image: registry.example.test/cq:0.96.0\n');
+    expect(await includes.template('Verify/Absent.gitlab-ci.yml')).toEqual({ ok: false, reason: 'GitLab could not read the CI template Verify/Absent.gitlab-ci.yml: 404 gitlab_ci_yml Not Found' });
+    expect(await includes.template('Jobs/Build.gitlab-ci.yml')).toEqual({
+      ok: false,
+      reason: "GitLab's templates API does not serve Jobs/Build.gitlab-ci.yml (it serves templates of its top folder, Pages, Verify and autodeploy, and Security/SAST)",
+    });
+    expect([templateKey('Security/SAST.gitlab-ci.yml'), templateKey('Security/DAST.gitlab-ci.yml'), templateKey('Pages/Hugo.gitlab-ci.yml'), templateKey('Code-Quality.yml')]).toEqual([
+      'SAST',
+      null,
+      'Hugo',
+      null,
+    ]);
+  });
+});
+
+describe('reading the includes of a repository', () => {
+  const root = (lines: readonly string[]) => sourceFile('.gitlab-ci.yml', Buffer.from(lines.join('\n')));
+
+  it('follows includes of included files, and reports each one not read at its file and line', async () => {
+    const ci = root([
+      'include:', // 1
+      '  - project: platform/ci-library', // 2
+      '    ref: v4', // 3
+      '    file: [jobs/node.yml, jobs/chain.yml, jobs/absent.yml]', // 4
+      '  - template: Code-Quality.gitlab-ci.yml', // 5
+      '  - remote: https://example.test/ci.yml', // 6
+      '',
+    ]);
+    const outside = await readOutsideIncludes([ci, sourceFile('README.md', Buffer.from('project: not yaml\n'))], reader());
+    expect(outside.files.map((file) => [file.path, file.text])).toEqual([
+      ['platform/ci-library@v4:jobs/node.yml', 'variables:\n  MIRROR: registry.example.test/v4\n'],
+      ['platform/ci-library@v4:jobs/chain.yml', 'include: {local: /jobs/base.yml}\n'],
+      ['template:Code-Quality.gitlab-ci.yml', 'code_quality:\n  image: registry.example.test/cq:0.96.0\n'],
+      ['platform/ci-library@v4:jobs/base.yml', '.base:\n  script: [true]\n'],
+    ]);
+    expect(outside.unread).toEqual([
+      { key: 'platform/ci-library@v4:jobs/absent.yml', file: '.gitlab-ci.yml', line: 2, reason: 'GitLab could not read jobs/absent.yml of platform/ci-library at v4: 404 File Not Found' },
+    ]);
+  });
+
+  it('stops at its limits of depth, count and bytes, and names the limit', async () => {
+    const ci = root(['include:', '  - project: platform/ci-library', '    ref: v4', '    file: [jobs/chain.yml, jobs/node.yml]', '']);
+    const shallow = await readOutsideIncludes([ci], reader(), { depth: 1, count: 50, bytes: 1_000_000, timeMs: 60_000 });
+    expect(shallow.files.map((file) => file.path)).toEqual(['platform/ci-library@v4:jobs/chain.yml', 'platform/ci-library@v4:jobs/node.yml']);
+    expect(shallow.unread).toEqual([{ key: 'platform/ci-library@v4:jobs/base.yml', file: 'platform/ci-library@v4:jobs/chain.yml', line: 1, reason: 'not read: included 2 deep, past the limit of 1' }]);
+    const few = await readOutsideIncludes([ci], reader(), { depth: 5, count: 1, bytes: 1_000_000, timeMs: 60_000 });
+    expect(few.files.map((file) => file.path)).toEqual(['platform/ci-library@v4:jobs/chain.yml']);
+    expect(few.unread.map((include) => [include.key, include.reason])).toEqual([
+      ['platform/ci-library@v4:jobs/node.yml', 'not read: 1 included files were read already, the limit'],
+      ['platform/ci-library@v4:jobs/base.yml', 'not read: 1 included files were read already, the limit'],
+    ]);
+    const small = await readOutsideIncludes([ci], reader(), { depth: 5, count: 50, bytes: 40, timeMs: 60_000 });
+    expect(small.files.map((file) => file.path)).toEqual(['platform/ci-library@v4:jobs/chain.yml']);
+    expect(small.unread.map((include) => [include.key, include.reason])).toEqual([
+      ['platform/ci-library@v4:jobs/node.yml', 'not read: 46 bytes would take the included files past 40 bytes together'],
+      ['platform/ci-library@v4:jobs/base.yml', 'not read: 24 bytes would take the included files past 40 bytes together'],
+    ]);
+    let clock = 0;
+    const late = await readOutsideIncludes([ci], reader(), { depth: 5, count: 50, bytes: 1_000_000, timeMs: 1000 }, () => (clock += 600));
+    expect(late.files.map((file) => file.path)).toEqual(['platform/ci-library@v4:jobs/chain.yml']);
+    expect(late.unread.map((include) => include.reason)).toEqual(['not read: reading includes took longer than 1 s', 'not read: reading includes took longer than 1 s']);
+  });
+});

@@ -1,0 +1,107 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GITLAB_TEST_TOKEN } from '../support/gitlab-double.js';
+import { runArchpin } from '../support/run-cli.js';
+import { useScenario } from '../support/scenario.js';
+
+const scenario = useScenario({ name: 'run-gitlab-includes', seed: true, gitlab: {} });
+
+const root = () =>
+  [
+    'include:', // 1
+    '  - project: shared/ci-library', // 2
+    '    ref: v2', // 3
+    '    file: /jobs/docker.yml', // 4
+    '  - project: shared/ci-library', // 5
+    '    file: [/jobs/gone.yml]', // 6
+    'variables:', // 7
+    '  DOCKER_VERSION: "27.0.3"', // 8
+    'build:', // 9
+    '  extends: .docker-base', // 10
+    `  image: ${scenario.host}/library/docker:\${DOCKER_VERSION}`, // 11
+    'lint:', // 12
+    '  image: ${MIRROR}/docker:27.0.3-dind', // 13
+    '  script: [make lint]', // 14
+    '',
+  ].join('\n');
+const library = () => ['variables:', `  MIRROR: ${scenario.host}/library`, '.docker-base:', '  variables: {DOCKER_BUILDKIT: "1"}', '  script: [docker build .]', ''].join('\n');
+
+/** The other project: `jobs/docker.yml` exists on its `v2` branch only. */
+function seedLibrary(): void {
+  if (scenario.gitlab.state.findProject('shared/ci-library')) return;
+  const ci = scenario.gitlab.state.addProject('shared/ci-library', { files: { 'README.md': 'CI jobs\n' } });
+  ci.branches.set('v2', scenario.gitlab.state.commit(ci, ci.branches.get('main')!, { 'jobs/docker.yml': library() }, 'v2'));
+}
+
+describe('archpin run: GitLab CI include: project read through the API', () => {
+  it('resolves through the included file, updates the literal of this project, reports the one of the other project and the include it cannot read', async () => {
+    seedLibrary();
+    scenario.gitlab.state.addProject('apps/web', { files: { '.gitlab-ci.yml': root() } });
+    const config = path.join(scenario.work, 'config.json');
+    writeFileSync(config, JSON.stringify({ platforms: ['linux/amd64', 'linux/arm64'], packageRules: [{ matchImages: [`${scenario.host}/library/docker`], pinDigests: false }] }));
+    const run = await runArchpin(
+      ['run', '--forge', 'gitlab', '--url', scenario.gitlab.url, '--group', 'apps', '--format', 'json', '--config', config, '--cache-dir', path.join(scenario.work, 'cache')],
+      { cwd: scenario.work, env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN } },
+    );
+    expect(run.stderr).toBe('');
+    // A file that cannot be read is reported, as a scan problem is: the run itself completed.
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    const branch = `archpin/${scenario.host.replace(':', '-')}-library-docker-27.x`;
+    expect(report.repositories[0].changes.map((change: { branch: string; action: string }) => [change.branch, change.action])).toEqual([[branch, 'opened']]);
+    // The include that cannot be read is named with its line; the scan went on with the other.
+    expect(report.repositories[0].errors).toEqual([{ code: 'include-unread', message: '.gitlab-ci.yml:5: GitLab could not read jobs/gone.yml of shared/ci-library at main: 404 File Not Found' }]);
+    // Only this project's literal moves; the image whose registry comes from the other project is left as it is.
+    expect(Buffer.from(scenario.gitlab.state.files('apps/web', branch).get('.gitlab-ci.yml')!).toString()).toBe(root().replace('DOCKER_VERSION: "27.0.3"', 'DOCKER_VERSION: "27.1.1"'));
+    const reads = scenario.gitlab.requests.filter((request) => request.path.startsWith('/projects/shared%2Fci-library'));
+    expect(reads.map((request) => `${request.path}?${request.query} ${request.status}`)).toEqual([
+      '/projects/shared%2Fci-library/repository/files/jobs%2Fdocker.yml?ref=v2 200',
+      '/projects/shared%2Fci-library? 200',
+      '/projects/shared%2Fci-library/repository/files/jobs%2Fgone.yml?ref=main 404',
+    ]);
+  });
+
+  it('archpin check reads them too when the config names a GitLab forge with a URL and its token is set; without the token it reads the repository only', async () => {
+    seedLibrary();
+    const app = path.join(scenario.work, 'app');
+    mkdirSync(app, { recursive: true });
+    writeFileSync(path.join(app, '.gitlab-ci.yml'), root());
+    const config = path.join(scenario.work, 'check-config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        platforms: ['linux/amd64', 'linux/arm64'],
+        forge: { type: 'gitlab', url: scenario.gitlab.url, tokenEnv: 'CI_READ_TOKEN' },
+        packageRules: [{ matchImages: [`${scenario.host}/library/docker`], pinDigests: false }],
+      }),
+    );
+    const check = async (env: Record<string, string>) => {
+      const result = await runArchpin(['check', app, '--format', 'json', '--config', config, '--cache-dir', path.join(scenario.work, 'cache')], { cwd: scenario.work, env });
+      expect(result.stderr).toBe('');
+      return JSON.parse(result.stdout);
+    };
+    const lint = (report: { references: Array<{ line: number; skip: string | null; detail: string }> }) =>
+      report.references.filter((reference) => reference.line === 13).map((reference) => [reference.skip, reference.detail]);
+    const read = await check({ CI_READ_TOKEN: GITLAB_TEST_TOKEN });
+    expect(read.updates.map((update: { line: number; to: string }) => [update.line, update.to])).toEqual([[11, `${scenario.host}/library/docker:27.1.1`]]);
+    expect(lint(read)).toEqual([
+      [
+        'templated',
+        `job lint; resolved through $MIRROR (shared/ci-library@v2:jobs/docker.yml:2); not edited: $MIRROR (shared/ci-library@v2:jobs/docker.yml:2) is defined outside this repository, in a file a change here never edits`,
+      ],
+    ]);
+    expect(read.errors).toEqual([{ file: '.gitlab-ci.yml', line: 5, code: 'include-unread', message: 'GitLab could not read jobs/gone.yml of shared/ci-library at main: 404 File Not Found' }]);
+    // No token: nothing is asked of the forge, and the includes are named as a scan names them.
+    const requests = scenario.gitlab.requests.length;
+    const offline = await check({});
+    expect(scenario.gitlab.requests.length).toBe(requests);
+    expect(lint(offline)).toEqual([
+      [
+        'templated',
+        'job lint; $MIRROR is not defined in this file; it may come from a CI/CD setting or from an include outside the repository, which a scan does not read: project shared/ci-library@v2 (/jobs/docker.yml), project shared/ci-library (/jobs/gone.yml)',
+      ],
+    ]);
+    expect(offline.errors).toEqual([]);
+  });
+});

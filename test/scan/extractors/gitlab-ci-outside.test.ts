@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../../src/core/source-file.js';
+import { scanSources } from '../../../src/pipeline/scan-stage.js';
+import { includeEntries, outsideKey } from '../../../src/scan/extractors/gitlab-ci/gitlab-ci-outside.js';
+
+const file = (path: string, lines: readonly string[]) => sourceFile(path, Buffer.from(lines.join('\n'), 'utf8'));
+const rows = (scanned: ReturnType<typeof scanSources>) =>
+  scanned.references.map((reference) => [
+    reference.file,
+    reference.line,
+    reference.value,
+    reference.skip,
+    reference.detail ?? null,
+    reference.spans.map((span) => `${span.file ?? reference.file}:${span.line}:${span.role}`),
+  ]);
+
+const root = file('.gitlab-ci.yml', [
+  'include:', // 1
+  '  - project: platform/ci-library', // 2
+  '    ref: v4', // 3
+  '    file: [/jobs/node.yml, /jobs/absent.yml]', // 4
+  '  - template: Workflows/Branch-Pipelines.gitlab-ci.yml', // 5
+  '  - local: ci/local.yml', // 6
+  'variables:', // 7
+  '  NODE: "22.12.0"', // 8
+  'unit:', // 9
+  '  extends: .node-base', // 10
+  '  image: ${MIRROR}/node:22.12.0-alpine', // 11
+  'lint:', // 12
+  '  image: node:${NODE}-slim', // 13
+  'docs:', // 14
+  '  image: registry.example.test/docs:${DOCS_TAG}', // 15
+  '',
+]);
+const local = file('ci/local.yml', ['.local-only:', '  script: [true]', '']);
+const library = file('platform/ci-library@v4:jobs/node.yml', [
+  'variables:', // 1
+  '  MIRROR: registry.example.test/hub', // 2
+  '.node-base:', // 3
+  '  variables: {NPM_CONFIG_CACHE: .npm}', // 4
+  '  script: [npm ci]', // 5
+  '',
+]);
+
+describe('GitLab CI include: project and include: template', () => {
+  it('lists include entries in order, with where each is written', () => {
+    expect(includeEntries(root, null)).toEqual([
+      { kind: 'project', project: 'platform/ci-library', ref: 'v4', path: 'jobs/node.yml', written: '/jobs/node.yml', line: 2 },
+      { kind: 'project', project: 'platform/ci-library', ref: 'v4', path: 'jobs/absent.yml', written: '/jobs/absent.yml', line: 2 },
+      { kind: 'template', name: 'Workflows/Branch-Pipelines.gitlab-ci.yml', line: 5 },
+      { kind: 'local', path: 'ci/local.yml', line: 6 },
+    ]);
+    // In a file of another project, a local include is a file of that project at the same ref.
+    expect(includeEntries(file('platform/ci-library@v4:jobs/node.yml', ['include: {local: /jobs/base.yml}', '']), { project: 'platform/ci-library', ref: 'v4' })).toEqual([
+      { kind: 'project', project: 'platform/ci-library', ref: 'v4', path: 'jobs/base.yml', written: '/jobs/base.yml', line: 1 },
+    ]);
+    expect(outsideKey({ kind: 'project', project: 'platform/ci-library', ref: null, path: 'jobs/node.yml', written: 'jobs/node.yml', line: 1 })).toBe('platform/ci-library:jobs/node.yml');
+    expect(outsideKey({ kind: 'template', name: 'Jobs/Build.gitlab-ci.yml', line: 1 })).toBe('template:Jobs/Build.gitlab-ci.yml');
+  });
+
+  it('without a forge: such includes are named as not read by a scan, as before', () => {
+    expect(rows(scanSources([root, local]))).toEqual([
+      [
+        '.gitlab-ci.yml',
+        11,
+        '${MIRROR}/node:22.12.0-alpine',
+        'templated',
+        "job unit; $MIRROR is not defined in this pipeline's files; it may come from a CI/CD setting or from an include outside the repository, which a scan does not read: project platform/ci-library@v4 (/jobs/node.yml), project platform/ci-library@v4 (/jobs/absent.yml), template Workflows/Branch-Pipelines.gitlab-ci.yml",
+        ['.gitlab-ci.yml:11:reference'],
+      ],
+      ['.gitlab-ci.yml', 13, 'node:22.12.0-slim', null, 'job lint', ['.gitlab-ci.yml:13:template', '.gitlab-ci.yml:8:variable']],
+      [
+        '.gitlab-ci.yml',
+        15,
+        'registry.example.test/docs:${DOCS_TAG}',
+        'templated',
+        "job docs; $DOCS_TAG is not defined in this pipeline's files; it may come from a CI/CD setting or from an include outside the repository, which a scan does not read: project platform/ci-library@v4 (/jobs/node.yml), project platform/ci-library@v4 (/jobs/absent.yml), template Workflows/Branch-Pipelines.gitlab-ci.yml",
+        ['.gitlab-ci.yml:15:reference'],
+      ],
+    ]);
+  });
+
+  it('with the files read: variables resolve through them, a literal of another project is not edited, an include not read is a problem at its line', () => {
+    const scanned = scanSources([root, local], [], {
+      files: [library],
+      unread: [
+        { key: 'platform/ci-library@v4:jobs/absent.yml', file: '.gitlab-ci.yml', line: 2, reason: 'GitLab could not read jobs/absent.yml of platform/ci-library at v4: 404 File Not Found' },
+        { key: 'template:Workflows/Branch-Pipelines.gitlab-ci.yml', file: '.gitlab-ci.yml', line: 5, reason: "GitLab's templates API does not serve Workflows/Branch-Pipelines.gitlab-ci.yml" },
+      ],
+    });
+    expect(rows(scanned)).toEqual([
+      [
+        '.gitlab-ci.yml',
+        11,
+        'registry.example.test/hub/node:22.12.0-alpine',
+        'templated',
+        'job unit; resolved through $MIRROR (platform/ci-library@v4:jobs/node.yml:2); not edited: $MIRROR (platform/ci-library@v4:jobs/node.yml:2) is defined outside this repository, in a file a change here never edits',
+        ['.gitlab-ci.yml:11:reference'],
+      ],
+      ['.gitlab-ci.yml', 13, 'node:22.12.0-slim', null, 'job lint', ['.gitlab-ci.yml:13:template', '.gitlab-ci.yml:8:variable']],
+      [
+        '.gitlab-ci.yml',
+        15,
+        'registry.example.test/docs:${DOCS_TAG}',
+        'templated',
+        "job docs; $DOCS_TAG is not defined in this pipeline's files nor in the includes read through the forge; it may come from a CI/CD setting or from an include that was not read: project platform/ci-library@v4 (/jobs/absent.yml), not read: GitLab could not read jobs/absent.yml of platform/ci-library at v4: 404 File Not Found; template Workflows/Branch-Pipelines.gitlab-ci.yml, not read: GitLab's templates API does not serve Workflows/Branch-Pipelines.gitlab-ci.yml",
+        ['.gitlab-ci.yml:15:reference'],
+      ],
+    ]);
+    // Nothing in the other project's file is reported; each include not read is a problem at its own line.
+    expect(scanned.problems).toEqual([
+      { file: '.gitlab-ci.yml', line: 2, code: 'include-unread', message: 'GitLab could not read jobs/absent.yml of platform/ci-library at v4: 404 File Not Found' },
+      { file: '.gitlab-ci.yml', line: 5, code: 'include-unread', message: "GitLab's templates API does not serve Workflows/Branch-Pipelines.gitlab-ci.yml" },
+    ]);
+  });
+});
