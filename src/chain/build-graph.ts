@@ -92,6 +92,38 @@ function cyclesOf(nodes: readonly Node[]): Cycle[] {
   return found.sort((a, b) => byText(a[0], b[0]));
 }
 
+// Publishers by the image they push, and by repository path for publications on an unknown registry (`*/path`).
+function publishers(sorted: readonly Node[]): { byImage: Map<string, Node[]>; byAnyRegistry: Map<string, Node[]> } {
+  const byImage = new Map<string, Node[]>();
+  const byAnyRegistry = new Map<string, Node[]>();
+  for (const node of sorted) {
+    for (const publication of node.project.publishes) {
+      const [index, key] = publication.image.startsWith('*/') ? [byAnyRegistry, publication.image.slice(2)] : [byImage, publication.image];
+      const list = index.get(key) ?? [];
+      if (list.at(-1) !== node) list.push(node);
+      index.set(key, list);
+    }
+  }
+  return { byImage, byAnyRegistry };
+}
+
+/** Levels by Kahn's walk: a node it reaches gets its level and `waiting` 0; whatever it never reaches is in a cycle or below one. */
+function assignLevels(sorted: readonly Node[]): void {
+  for (const node of sorted) node.waiting = node.parents.size;
+  let ready = sorted.filter((node) => node.waiting === 0);
+  while (ready.length > 0) {
+    const next: Node[] = [];
+    for (const node of ready) {
+      for (const child of node.children) {
+        child.level = Math.max(child.level, node.level + 1);
+        child.waiting--;
+        if (child.waiting === 0) next.push(child);
+      }
+    }
+    ready = next;
+  }
+}
+
 export function buildGraph(projects: readonly ProjectFacts[]): ChainGraph {
   const sorted: Node[] = [...projects].sort((a, b) => byText(a.path, b.path)).map((project) => ({ project, parents: new Set(), children: new Set(), waiting: 0, level: 0 }));
   const problems: ChainProblem[] = sorted.flatMap((node) => node.project.problems);
@@ -104,17 +136,7 @@ export function buildGraph(projects: readonly ProjectFacts[]): ChainGraph {
     reasons.set(key, edge);
   };
 
-  // Publishers by the image they push, and by repository path for publications on an unknown registry (`*/path`).
-  const byImage = new Map<string, Node[]>();
-  const byAnyRegistry = new Map<string, Node[]>();
-  for (const node of sorted) {
-    for (const publication of node.project.publishes) {
-      const [index, key] = publication.image.startsWith('*/') ? [byAnyRegistry, publication.image.slice(2)] : [byImage, publication.image];
-      const list = index.get(key) ?? [];
-      if (list.at(-1) !== node) list.push(node);
-      index.set(key, list);
-    }
-  }
+  const { byImage, byAnyRegistry } = publishers(sorted);
   const byLowerPath = new Map<string, Node>();
   for (const node of sorted) if (node.project.path.includes('/') && !byLowerPath.has(node.project.path.toLowerCase())) byLowerPath.set(node.project.path.toLowerCase(), node);
   const nodeByPath = new Map(sorted.map((node) => [node.project.path, node]));
@@ -165,20 +187,7 @@ export function buildGraph(projects: readonly ProjectFacts[]): ChainGraph {
   for (const cycle of cycles) {
     problems.push({ project: cycle[0], file: null, line: null, code: 'cycle', message: `cycle: ${[...cycle, cycle[0]].join(' → ')}; these projects and those built on them get no build order` });
   }
-  // Levels by Kahn's walk: whatever it never reaches is in a cycle or below one.
-  for (const node of sorted) node.waiting = node.parents.size;
-  let ready = sorted.filter((node) => node.waiting === 0);
-  while (ready.length > 0) {
-    const next: Node[] = [];
-    for (const node of ready) {
-      for (const child of node.children) {
-        child.level = Math.max(child.level, node.level + 1);
-        child.waiting--;
-        if (child.waiting === 0) next.push(child);
-      }
-    }
-    ready = next;
-  }
+  assignLevels(sorted);
   const order = sorted
     .filter((node) => node.waiting === 0)
     .sort((a, b) => a.level - b.level || byPath(a, b))

@@ -163,7 +163,8 @@ Options:
 Exit codes: 0 done; 1 completed but some lookups or writes failed; 2 usage or config error; 3 audit found unsafe pins.
 `;
 
-export function parseCliArgs(argv: readonly string[]): ParsedArgs {
+/** The flags and positionals of a command line, by node:util's parseArgs; a flag it refuses is a usage error naming it. */
+function readOptions(argv: readonly string[]) {
   checkOptionNames(argv);
   let parsed;
   try {
@@ -205,6 +206,11 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     if (option && /does not take an argument/.test(message)) throw new ArchpinError('usage', `${option} takes no value; write ${option} alone`);
     throw new ArchpinError('usage', option ? `${option} needs a value` : message);
   }
+  return parsed;
+}
+
+export function parseCliArgs(argv: readonly string[]): ParsedArgs {
+  const parsed = readOptions(argv);
   const { values, positionals } = parsed;
   const [first, ...rest] = positionals;
   let command: ParsedArgs['command'];
@@ -229,15 +235,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   const logLevel = values['log-level'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ArchpinError('usage', `--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
   if (command !== 'help' && command !== 'version') checkCommandLine(command, rest, values, argv);
-  const platforms = values.platforms
-    ?.split(',')
-    .map((platform) => platform.trim())
-    .filter(Boolean);
-  if (platforms?.length === 0) throw new ArchpinError('usage', '--platforms needs at least one platform, e.g. --platforms linux/amd64,linux/arm64');
-  const invalid = platforms?.filter((platform) => !/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(platform)) ?? [];
-  if (invalid.length > 0) throw new ArchpinError('usage', `--platforms takes os/arch[/variant] entries such as linux/amd64,linux/arm64; not ${invalid.join(', ')}`);
-  const unknown = (platforms ?? []).map(checkPlatform).flatMap((check) => (check.ok ? [] : [check.message]));
-  if (unknown.length > 0) throw new ArchpinError('usage', `--platforms: ${unknown.join('; ')}`);
+  const platforms = platformsFlag(values.platforms);
   const concurrencyText = values.concurrency;
   if (concurrencyText !== undefined && !/^([1-9]|[1-5]\d|6[0-4])$/.test(concurrencyText)) throw new ArchpinError('usage', `--concurrency takes a number from 1 to 64, not "${concurrencyText}"`);
   const role = values.role ?? 'all';
@@ -269,6 +267,20 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     tags: tagsCount(values.tags),
     role,
   };
+}
+
+/** `--platforms linux/amd64,linux/arm64`: each entry os/arch[/variant] and a known platform. */
+function platformsFlag(text: string | undefined): string[] | undefined {
+  const platforms = text
+    ?.split(',')
+    .map((platform) => platform.trim())
+    .filter(Boolean);
+  if (platforms?.length === 0) throw new ArchpinError('usage', '--platforms needs at least one platform, e.g. --platforms linux/amd64,linux/arm64');
+  const invalid = platforms?.filter((platform) => !/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(platform)) ?? [];
+  if (invalid.length > 0) throw new ArchpinError('usage', `--platforms takes os/arch[/variant] entries such as linux/amd64,linux/arm64; not ${invalid.join(', ')}`);
+  const unknown = (platforms ?? []).map(checkPlatform).flatMap((check) => (check.ok ? [] : [check.message]));
+  if (unknown.length > 0) throw new ArchpinError('usage', `--platforms: ${unknown.join('; ')}`);
+  return platforms;
 }
 
 function tagsCount(text: string | undefined): number | undefined {
