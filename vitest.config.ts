@@ -2,68 +2,36 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Test files that share worker threads (`isolate: false`), so the runtime and the src module graph load
- * once per thread instead of once per file. A file belongs here when nothing it starts outlives it and
- * it changes nothing process-wide:
- * - every registry, double, redis-server, server, socket, child process and timer it starts is stopped
- *   by its own hooks (test/support/shared-worker.ts fails a file that leaves one open);
- * - it registers no secret with core/redact (that set is held for the whole process, and a value masked
- *   in one file would be masked in the next): no registry credentials through the config, no forge
- *   token through `archpin run` or `serve`, no `serveOptions`;
- * - it sends no signal to its own process, and leaves the environment and working directory alone;
- * - it runs no archpin child process and no scan large enough to hold the thread for seconds.
- * Every other file runs in the isolated project below, one fresh process per file.
+ * Test files that need a process of their own (`isolate: true`, one fresh fork per file): they start
+ * `archpin` or a script as a child process and signal it, stop the built CLI on purpose, load the built
+ * scan worker, or run a scan large enough to hold a thread for seconds.
+ *
+ * Every other file shares worker threads (`isolate: false`), so the runtime and the src module graph
+ * load once per thread instead of once per file. What one file could leave to the next is checked or
+ * reset by test/support/shared-worker.ts: a file that leaves a registry, double, redis-server, server,
+ * socket, child process or timer open fails, and the secrets it registered with core/redact are
+ * forgotten after it. A shared file sends no signal to its own process and leaves the environment and
+ * working directory alone.
  */
-const SHARED = [
-  'test/apply/forges/**/*.test.ts',
-  'test/architecture/**/*.test.ts',
-  'test/gate/**/*.test.ts',
-  'test/plan/**/*.test.ts',
-  'test/scan/**/*.test.ts',
-  'test/bot/reconcile-change.test.ts',
-  'test/bot/webhooks.test.ts',
-  'test/bot/work-queue.test.ts',
-  'test/chain/chain-state.test.ts',
-  'test/chain/graph.test.ts',
-  'test/cli/args.test.ts',
-  'test/cli/check.test.ts',
-  'test/cli/check-cases.test.ts',
-  'test/cli/check-gitlab-variables.test.ts',
-  'test/cli/check-hostile.test.ts',
-  'test/cli/check-package-rules.test.ts',
-  'test/cli/check-revision-tags.test.ts',
-  'test/cli/check-versioning.test.ts',
-  'test/cli/check-write-converges.test.ts',
-  'test/cli/read-tree-git.test.ts',
-  'test/cli/report-held.test.ts',
-  'test/config/discovery.test.ts',
-  'test/config/extends.test.ts',
-  'test/config/validate.test.ts',
-  'test/core/docker-versioning.test.ts',
-  'test/core/manifest.test.ts',
-  'test/core/platform.test.ts',
-  'test/core/redis-script.test.ts',
-  'test/hostile/chain.test.ts',
-  'test/hostile/patterns.test.ts',
-  'test/hostile/reads.test.ts',
-  'test/hostile/writes.test.ts',
-  'test/lookup/registry-client.test.ts',
-  'test/lookup/registry-faults.test.ts',
-  'test/lookup/registry-pieces.test.ts',
-  'test/lookup/registry-profile.test.ts',
-  'test/lookup/shared-first-seen-store.test.ts',
-  'test/packaging/kubernetes.test.ts',
-  'test/packaging/templates.test.ts',
-  'test/support-tests/proxy.test.ts',
-  'test/support-tests/registry-seed.test.ts',
+const ISOLATED = [
+  'test/bot/scan-worker-pool.test.ts',
+  'test/bot/serve-distributed.test.ts',
+  'test/bot/serve-process.test.ts',
+  'test/chain/chain-redis.test.ts',
+  'test/cli/check-unreachable.test.ts',
+  'test/demo/demo.test.ts',
+  'test/hostile/budgets.test.ts',
+  'test/hostile/serve-sigterm.test.ts',
+  'test/packaging/dockerfile.test.ts',
+  'test/packaging/engines.test.ts',
 ];
 
 /**
  * The longest files (several `archpin serve` processes or a serve on BullMQ waiting out real debounce
- * windows and sweeps) start first, so that the run does not end waiting on one of them alone. vitest
+ * windows and sweeps; in the shared threads, the property test that rescans every fixture tree) start first, so that the run does not end waiting on one of them alone. vitest
  * orders by the durations of the last run when it has them (a fresh clone has none) and else by size.
  */
-const FIRST = ['test/bot/serve-distributed.test.ts', 'test/chain/chain-redis.test.ts', 'test/chain/chain-serve.test.ts'];
+const FIRST = ['test/bot/serve-distributed.test.ts', 'test/chain/chain-redis.test.ts', 'test/chain/chain-serve.test.ts', 'test/scan/rewrite-property.test.ts'];
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -98,11 +66,19 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'shared', include: SHARED, pool: 'threads', isolate: false, setupFiles: ['./test/support/shared-worker.ts'], globalSetup: ['./test/support/incident-snapshot.ts'] },
+        test: {
+          name: 'shared',
+          include: ['test/**/*.test.ts'],
+          exclude: ISOLATED,
+          pool: 'threads',
+          isolate: false,
+          setupFiles: ['./test/support/shared-worker.ts'],
+          globalSetup: ['./test/support/incident-snapshot.ts'],
+        },
       },
       {
         extends: true,
-        test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: SHARED, pool: 'forks', isolate: true, globalSetup: ['./test/support/incident-snapshot.ts'] },
+        test: { name: 'isolated', include: ISOLATED, pool: 'forks', isolate: true, globalSetup: ['./test/support/incident-snapshot.ts'] },
       },
     ],
   },

@@ -18,6 +18,14 @@ export function registerSecret(value: string | undefined | null): void {
   if (value && value.length >= MIN_SECRET_LENGTH) configuredSecrets.add(value);
 }
 
+/**
+ * Forgets every registered secret value. Only for a test worker that runs several test files one after
+ * another in one process: the values one file registered must not mask the next file's output.
+ */
+export function forgetSecrets(): void {
+  configuredSecrets.clear();
+}
+
 const GITHUB_TOKEN = /\b(ghp_|gho_|ghu_|ghs_|ghr_|github_pat_)[A-Za-z0-9_]+/g;
 const GITHUB_INSTALLATION = /\b(v1\.)[0-9a-f]{40}\b/g;
 const GITLAB_TOKEN = /\b(glpat-|gloas-|gldt-|glrt-|glrtr-|glcbt-|glptt-|glft-|glimt-|glagent-|glsoat-|glffct-|glwt-|glswt-|gltst-|GR1348941)[A-Za-z0-9_.-]+/g;

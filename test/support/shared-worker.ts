@@ -1,10 +1,16 @@
 /**
- * Setup of the files that share worker threads (the `shared` project, `isolate: false`): after each
- * file, every server, socket, child process and timer it started must be gone, so that nothing of one
- * file reaches into the next one run by the same thread. The check waits a little for closes already
- * under way (a killed registry, a socket being torn down) and then fails the file, naming what is left.
+ * Setup of the files that share worker threads (the `shared` project, `isolate: false`), so that
+ * nothing of one file reaches into the next one run by the same thread:
+ * - the secret values a file registered with core/redact (a forge token, a registry password) are
+ *   forgotten before and after it, as a process of its own would start without them;
+ * - after the file, every server, socket, child process and timer it started must be gone. The check
+ *   waits a little for closes already under way (a killed registry, a socket being torn down) and then
+ *   fails the file, naming what is left.
  */
 import { afterAll } from 'vitest';
+import { forgetSecrets } from '../../src/core/redact.js';
+
+forgetSecrets();
 
 /** Resource kinds a thread holds for vitest itself (its message ports) or that cannot outlive a file's I/O. */
 const EXPECTED = new Set(['MessagePort', 'FSReqCallback', 'FSReqPromise', 'FileHandleCloseReq']);
@@ -25,6 +31,7 @@ function extra(): string[] {
 }
 
 afterAll(async () => {
+  forgetSecrets();
   const deadline = Date.now() + SETTLE_MS;
   let left = extra();
   while (left.length > 0 && Date.now() < deadline) {
