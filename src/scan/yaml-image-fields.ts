@@ -105,6 +105,9 @@ export interface SplitImage {
   readonly consumed: readonly string[];
 }
 
+/** Ansible's `docker_image` module (`community.docker.docker_image`): its `repository` is where the image is tagged or pushed to. */
+const ANSIBLE_IMAGE_MODULE = /^(?:[A-Za-z_]\w*\.[A-Za-z_]\w*\.)?docker_image$/;
+
 /**
  * Helm-style split images: `registry` + `repository` + `tag` (+ `digest`), or `image` + `tag`, or
  * `name` + `tag` when the map itself sits under an image key. The value is composed
@@ -114,7 +117,7 @@ export function splitImage(file: SourceFile, map: YAMLMap, mapKey: string | unde
   const imageKeyed = mapKey !== undefined && isImageKey(mapKey, true);
   const has = (key: string): boolean => mapGet(map, key) !== undefined;
   let repositoryKey: string;
-  if (has('repository')) repositoryKey = 'repository';
+  if (has('repository') && !(mapKey !== undefined && ANSIBLE_IMAGE_MODULE.test(mapKey))) repositoryKey = 'repository';
   else if (has('image') && has('tag')) repositoryKey = 'image';
   else if (imageKeyed && has('name') && has('tag')) repositoryKey = 'name';
   else return null;

@@ -143,3 +143,78 @@ describe('OCI Marketplace metadata in chart values', () => {
     ]);
   });
 });
+
+describe('values passed on from elsewhere', () => {
+  it("a Puppet parameter defaulting to another class's parameter passes it on; a literal default is still read", () => {
+    const manifest = [
+      'class platform::runtime (', // 1
+      '  String $sandbox_image = $platform::sandbox_image,', // 2
+      "  String $pause_image   = 'registry.k8s.io/pause:3.10',", // 3
+      ') {', // 4
+      '}', // 5
+      '',
+    ].join('\n');
+    expect(scan({ 'manifests/runtime.pp': manifest })).toEqual([['manifests/runtime.pp', 3, 'registry.k8s.io/pause:3.10', 'puppet', null]]);
+  });
+
+  it('an Ansible image made of a name variable and a digest variable passes both on', () => {
+    const tasks = [
+      '- name: start by digest', // 1
+      '  community.docker.docker_container:', // 2
+      '    name: probe', // 3
+      '    image: "{{ probe_base }}@sha256:{{ probe_digest }}"', // 4
+      '- name: start by tag', // 5
+      '  community.docker.docker_container:', // 6
+      '    name: probe2', // 7
+      '    image: "{{ probe_base }}:{{ probe_tag }}"', // 8
+      '',
+    ].join('\n');
+    expect(scan({ 'roles/probe/tasks/main.yml': tasks })).toEqual([['roles/probe/tasks/main.yml', 8, '{{ probe_base }}:{{ probe_tag }}', 'yaml-image', 'templated']]);
+  });
+
+  it('a GitHub Actions container computed by an expression names no image; a plain matrix use is still shown', () => {
+    const workflow = [
+      'jobs:', // 1
+      '  dist:', // 2
+      '    runs-on: ubuntu-24.04', // 3
+      '    container: ${{ matrix.container && matrix.container.image || null }}', // 4
+      '    services:', // 5
+      '      db:', // 6
+      '        image: ${{ fromJSON(inputs.services).db }}', // 7
+      '    steps: [{run: make}]', // 8
+      '  test:', // 9
+      '    runs-on: ubuntu-24.04', // 10
+      '    container: ${{ matrix.os }}', // 11
+      '    strategy:', // 12
+      '      matrix:', // 13
+      '        os: [debian:12.8, alpine:3.21.0]', // 14
+      '    steps: [{run: make test}]', // 15
+      '',
+    ].join('\n');
+    expect(scan({ '.github/workflows/dist.yml': workflow })).toEqual([
+      ['.github/workflows/dist.yml', 11, '${{ matrix.os }}', 'yaml-image', 'templated'],
+      ['.github/workflows/dist.yml', 14, 'debian:12.8', 'yaml-image', null],
+      ['.github/workflows/dist.yml', 14, 'alpine:3.21.0', 'yaml-image', null],
+    ]);
+  });
+});
+
+describe("Ansible's docker_image module", () => {
+  it('repository is where the image is tagged or pushed to, not an image to pull; name and tag still are', () => {
+    const tasks = [
+      '- name: tag for the mirror', // 1
+      '  community.docker.docker_image:', // 2
+      '    name: app:1.2.0', // 3
+      '    repository: registry.example.test/team/app', // 4
+      '    push: true', // 5
+      '    source: local', // 6
+      '- name: pull', // 7
+      '  docker_image:', // 8
+      '    name: alpine', // 9
+      '    tag: 3.21.0', // 10
+      '    repository: registry.example.test/mirror/alpine', // 11
+      '',
+    ].join('\n');
+    expect(scan({ 'roles/mirror/tasks/main.yml': tasks })).toEqual([['roles/mirror/tasks/main.yml', 9, 'alpine:3.21.0', 'yaml-image', null]]);
+  });
+});

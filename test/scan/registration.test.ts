@@ -31,6 +31,7 @@ describe('extractor registration', () => {
     expect([...seen].sort()).toEqual([
       'bake-context',
       'compose-service',
+      'devcontainer-image',
       'dockerfile-from',
       'gitlab-ci-image',
       'gitlab-ci-service',
@@ -43,6 +44,7 @@ describe('extractor registration', () => {
       'nomad-task',
       'puppet',
       'quadlet-image',
+      'timoni-values',
       'yaml-image',
     ]);
   });
@@ -66,6 +68,11 @@ describe('extractor registration', () => {
       'charts/relay/templates/_helpers.tpl',
       'packs/cache/templates/cache.nomad.tpl',
       'packs/cache/variables.hcl',
+      'timoni/app/values.cue',
+      'timoni/app/debug_values.cue',
+      '.devcontainer/devcontainer.json',
+      '.devcontainer/python/devcontainer.json',
+      '.devcontainer.json',
     ];
     const refused = [
       'README.md',
@@ -77,6 +84,8 @@ describe('extractor registration', () => {
       'docs/Jenkinsfile.md',
       'quadlet/.container',
       'lib/helpers.tpl',
+      'timoni/app/templates/config.cue',
+      'config/devcontainer.json',
     ];
     expect(wanted.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(wanted.map(() => true));
     expect(refused.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(refused.map(() => false));

@@ -1,6 +1,7 @@
 import type { Extractor } from '../extractor.js';
 import { cloudBuildExtractor } from './cloud-build/cloud-build.js';
 import { composeExtractor } from './compose/compose.js';
+import { devcontainerExtractor } from './devcontainer/devcontainer.js';
 import { dockerfileExtractor } from './dockerfile/dockerfile.js';
 import { genericYamlExtractor } from './generic-yaml/generic-yaml.js';
 import { githubActionsExtractor } from './github-actions/github-actions.js';
@@ -12,6 +13,7 @@ import { kustomizeExtractor } from './kustomize/kustomize.js';
 import { nomadExtractor } from './nomad/nomad.js';
 import { puppetExtractor } from './puppet/puppet.js';
 import { quadletExtractor } from './quadlet/quadlet.js';
+import { timoniExtractor } from './timoni/timoni.js';
 
 /**
  * Every extractor: the one place a format is registered. A file goes to the first extractor that
@@ -24,6 +26,8 @@ export const EXTRACTORS: readonly Extractor[] = [
   nomadExtractor,
   jenkinsfileExtractor,
   quadletExtractor,
+  timoniExtractor,
+  devcontainerExtractor,
   githubActionsExtractor,
   cloudBuildExtractor,
   kustomizeExtractor,

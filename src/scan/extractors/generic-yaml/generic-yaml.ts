@@ -20,10 +20,10 @@ import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-im
 
 /**
  * A value that is one template variable, with at most a literal tag after it (`"{{ test_image }}"`,
- * `"{{ base_image }}:latest"` in Ansible tasks): it passes on an image set elsewhere (where the variable is
+ * `"{{ base_image }}:latest"` in Ansible tasks), or a name variable and a digest variable (`{{ base }}@sha256:{{ digest }}`): it passes on an image set elsewhere (where the variable is
  * defined, and reported there when written as an image), so it is not a reference of its own.
  */
-const PASSED_THROUGH = /^\{\{[^{}]*\}\}(?:[:@][^{}$]*)?$/;
+const PASSED_THROUGH = /^\{\{[^{}]*\}\}(?:[:@][^{}$]*|@sha256:\{\{[^{}]*\}\})?$/;
 /** Ansible `docker_container` `comparisons: {image: ignore}` names how to compare, not an image. */
 const COMPARISON_MODE = /^(?:ignore|strict|allow_more_present)$/;
 

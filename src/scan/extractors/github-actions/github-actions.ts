@@ -46,6 +46,16 @@ function stepImages(file: SourceFile, steps: unknown): Reference[] {
   return references;
 }
 
+/**
+ * A whole-value expression that computes the image at run time (`${{ matrix.container && matrix.container.image || null }}`,
+ * `${{ fromJson(…) }}`): it may give no container at all, and names no image here. A plain `${{ matrix.db }}` is still shown.
+ */
+const COMPUTED = /^\$\{\{(?:(?!\}\}).)*(?:&&|\|\||==|!=|\()(?:(?!\}\}).)*\}\}$/s;
+
+function isComputed(node: unknown): boolean {
+  return isScalar(node) && typeof node.value === 'string' && COMPUTED.test(node.value.trim());
+}
+
 /** The matrix key of an image field that is exactly `${{ matrix.key }}` (a part like a tag is not an image). */
 function matrixKeysIn(node: unknown, keys: Set<string>): void {
   if (!isScalar(node) || typeof node.value !== 'string') return;
@@ -95,14 +105,14 @@ export function workflowImages(file: SourceFile, root: unknown): Reference[] {
     const container = mapGet(job, 'container');
     const containerImage = isMap(container) ? mapGet(container, 'image') : container;
     matrixKeysIn(containerImage, usedKeys);
-    const fromContainer = scalarImage(file, containerImage, 'yaml-image');
+    const fromContainer = isComputed(containerImage) ? null : scalarImage(file, containerImage, 'yaml-image');
     if (fromContainer) references.push(fromContainer);
     const services = mapGet(job, 'services');
     if (isMap(services)) {
       for (const [, service] of mapEntries(services)) {
         if (!isMap(service)) continue;
         matrixKeysIn(mapGet(service, 'image'), usedKeys);
-        const reference = scalarImage(file, mapGet(service, 'image'), 'yaml-image');
+        const reference = isComputed(mapGet(service, 'image')) ? null : scalarImage(file, mapGet(service, 'image'), 'yaml-image');
         if (reference) references.push(reference);
       }
     }

@@ -227,6 +227,8 @@ function imageReference(
     if (name === null) return valueText(token);
     const variable = variables.lookup(name);
     if (variable.kind === 'pass-through') return 'pass-through';
+    // `$kubernetes::sandbox_image`: another class's parameter, passed on; reported where that class sets it.
+    if (variable.kind === 'unknown' && name.includes('::')) return 'pass-through';
     if (variable.kind === 'unknown') {
       notes.push(variable.why);
       return valueText(token);

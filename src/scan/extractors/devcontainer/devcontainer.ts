@@ -1,0 +1,74 @@
+import type { SourceFile } from '../../../core/source-file.js';
+import type { Reference } from '../../../core/types.js';
+import type { Extractor } from '../../extractor.js';
+import { makeReference } from '../../make-reference.js';
+
+/**
+ * Development container definitions (`.devcontainer.json`, `.devcontainer/devcontainer.json`,
+ * `.devcontainer/<name>/devcontainer.json`): the top-level `image`. The file is JSON with comments, so
+ * it is read by a small scanner that skips strings and comments; `features` (OCI artifacts, not images)
+ * and anything nested are not read.
+ */
+
+const KIND = 'devcontainer-image';
+const DEFINITION = /(?:^|\/)(?:\.devcontainer\.json|\.devcontainer\/(?:[^/]+\/)?devcontainer\.json)$/;
+
+/** The end of the string that starts at `start` (the opening quote), past its closing quote. */
+function stringEnd(text: string, start: number): number {
+  let at = start + 1;
+  while (at < text.length && text[at] !== '"' && text[at] !== '\n') at += text[at] === '\\' ? 2 : 1;
+  return at + 1;
+}
+
+/** Skips spaces, newlines and comments from `at`. */
+function skipBlank(text: string, at: number): number {
+  for (;;) {
+    while (at < text.length && /\s/.test(text.charAt(at))) at++;
+    if (text.startsWith('//', at)) {
+      const newline = text.indexOf('\n', at);
+      at = newline === -1 ? text.length : newline;
+    } else if (text.startsWith('/*', at)) {
+      const close = text.indexOf('*/', at + 2);
+      at = close === -1 ? text.length : close + 2;
+    } else return at;
+  }
+}
+
+function extract(file: SourceFile): Reference[] {
+  const text = file.text;
+  const references: Reference[] = [];
+  let depth = 0;
+  for (let at = skipBlank(text, 0); at < text.length; at = skipBlank(text, at)) {
+    const char = text[at];
+    if (char === '"') {
+      const end = stringEnd(text, at);
+      const key = text.slice(at + 1, end - 1);
+      at = end;
+      if (depth !== 1 || key !== 'image') continue;
+      const colon = skipBlank(text, at);
+      if (text[colon] !== ':') continue;
+      const value = skipBlank(text, colon + 1);
+      if (text[value] !== '"') continue;
+      const valueEnd = stringEnd(text, value);
+      const image = text.slice(value + 1, valueEnd - 1);
+      at = valueEnd;
+      if (image === '' || image.includes('\\')) continue;
+      references.push(makeReference(file, { kind: KIND, value: image, parts: [{ role: 'reference', start: value + 1, end: valueEnd - 1 }] }));
+    } else {
+      if (char === '{' || char === '[') depth++;
+      else if (char === '}' || char === ']') depth--;
+      at++;
+    }
+  }
+  return references;
+}
+
+export const devcontainerExtractor: Extractor = {
+  name: 'devcontainer',
+  kinds: [KIND],
+  quoting: 'verbatim',
+  isCandidate: (path) => DEFINITION.test(path),
+  owns: (file) => DEFINITION.test(file.path),
+  claims: (file) => DEFINITION.test(file.path),
+  extract: (file) => ({ references: extract(file), problems: [] }),
+};
