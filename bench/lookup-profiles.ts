@@ -19,7 +19,12 @@ const NOW = Date.parse('2026-11-22T12:00:00Z');
 interface Seeded {
   readonly repo: string;
   readonly digests: Record<string, string>;
+  /** The linux/amd64 image every tag's index lists. */
+  readonly amd64: string;
 }
+
+/** Repositories whose tag 1.8.0 moved once (an earlier index was pushed under it first); audit pins the earlier one. */
+const MOVED = 10;
 
 async function seed(registry: TestRegistry): Promise<Seeded[]> {
   const seeded: Seeded[] = [];
@@ -34,12 +39,16 @@ async function seed(registry: TestRegistry): Promise<Seeded[]> {
     const digests: Record<string, string> = {};
     for (let t = 0; t < TAGS; t++) {
       const tag = `1.${t}.0`;
+      if (t === TAGS - 2 && r < MOVED) {
+        const early = images.map((image) => ({ ...image, annotations: { 'org.opencontainers.image.version': `${tag}-early` } }));
+        digests[`${tag}-early`] = (await pushIndex(registry, repo, tag, early, { mediaType: 'oci' })).digest;
+      }
       const entries = images.map((image) => ({ ...image, annotations: { 'org.opencontainers.image.version': tag } }));
       digests[tag] = (await pushIndex(registry, repo, tag, entries, { mediaType: 'oci' })).digest;
     }
     // Every fifth repository is mid-publication: its newest tag has arm64 only.
     if (r % 5 === 0) digests[`1.${TAGS}.0`] = (await pushIndex(registry, repo, `1.${TAGS}.0`, [images[1]!], { mediaType: 'oci' })).digest;
-    seeded.push({ repo, digests });
+    seeded.push({ repo, digests, amd64: images[0]!.digest });
   }
   return seeded;
 }
@@ -56,6 +65,22 @@ function writeTree(dir: string, prefix: string, seeded: readonly Seeded[]): numb
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, '.gitlab-ci.yml'), lines.map((image, i) => `job-${i}:\n  image: ${image}\n  script: [make]\n`).join('\n'));
   return 30;
+}
+
+/**
+ * audit's own tree: the 40 pins of writeTree, 10 pins of a tag that has moved on since (`1.8.0` of the first 10
+ * repositories) and 10 pins of one platform's image of the newest tag's index (linux/amd64, repositories 10-19).
+ */
+function writeAuditTree(dir: string, seeded: readonly Seeded[]): void {
+  const newest = `1.${TAGS - 1}.0`;
+  const moved = `1.${TAGS - 2}.0`;
+  const lines = seeded.flatMap(({ repo, digests, amd64 }, i) => [
+    ...(i < 20 ? [`${repo}:1.${TAGS - 3}.0@${digests[`1.${TAGS - 3}.0`]}`] : i < 40 ? [`${repo}:${newest}@${digests[newest]}`] : []),
+    ...(i < MOVED ? [`${repo}:${moved}@${digests[`${moved}-early`]}`] : []),
+    ...(i >= 10 && i < 20 ? [`${repo}:${newest}@${amd64}`] : []),
+  ]);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, '.gitlab-ci.yml'), lines.map((image, i) => `job-${i}:\n  image: ${image}\n  script: [make]\n`).join('\n'));
 }
 
 interface HubRow {
@@ -125,15 +150,20 @@ export async function runProfileBench(profile: string): Promise<void> {
     rows.push(await hubRun('tags API, warm', hub, dir, path.join(work, 'cache-api'), withApi));
     rows.push(await hubRun('audit, tags API, cold', hub, dir, path.join(work, 'cache-audit'), withApi, 'audit'));
     rows.push(await hubRun('audit, tags API, warm', hub, dir, path.join(work, 'cache-audit'), withApi, 'audit'));
+    const auditDir = path.join(work, 'hub-audit-tree');
+    writeAuditTree(auditDir, seeded);
+    rows.push(await hubRun('audit +moved +one-platform, cold', hub, auditDir, path.join(work, 'cache-audit-more'), withApi, 'audit'));
+    rows.push(await hubRun('audit +moved +one-platform, warm', hub, auditDir, path.join(work, 'cache-audit-more'), withApi, 'audit'));
     hub.apiDown = true;
     rows.push(await hubRun('registry only (API down), cold', hub, dir, path.join(work, 'cache-noapi'), withApi));
     rows.push(await hubRun('registry only (API down), warm', hub, dir, path.join(work, 'cache-noapi'), withApi));
     rows.push(await hubRun('audit, registry only, cold', hub, dir, path.join(work, 'cache-audit-noapi'), withApi, 'audit'));
+    rows.push(await hubRun('audit +moved +one-platform, registry only, cold', hub, auditDir, path.join(work, 'cache-audit-more-noapi'), withApi, 'audit'));
     hub.apiDown = false;
     const per = (n: number): string => `${n} (${(n / IMAGES).toFixed(2)})`;
     process.stdout.write(
       `Docker Hub double: ${IMAGES} images (20 pinned two versions back, 20 pinned at the newest, 10 unpinned at the newest; every fifth has an arm64-only newest tag), ${TAGS} tags each; ${proposed} updates expected.\n` +
-        `Pulls are manifest GETs answered 200, counted by the double; totals (per image). audit judges the 40 pins (all safe), so its "updates" column counts unsafe pins.\n\n` +
+        `Pulls are manifest GETs answered 200, counted by the double; totals (per image). audit judges the 40 pins (all safe), so its "updates" column counts unsafe pins; "audit +moved +one-platform" judges those 40 and 20 more (all safe): 10 pins of a tag that has moved on since, 10 pins of the linux/amd64 image of the newest tag's index.\n\n` +
         `${table(
           ['run', 'pulls', 'pulls per proposed', 'manifest HEAD', 'tags/list', 'Hub API', 'token', 'updates', 'held', 'quota left'],
           rows.map((row) => [

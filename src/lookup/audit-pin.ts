@@ -11,7 +11,7 @@ import { compareTags, isCompatible, parseDockerTag } from '../core/docker-versio
 import { ArchpinError, isArchpinError } from '../core/errors.js';
 import type { HoldReason, CurrentImage, GateQuestions } from '../core/verdict.js';
 import { findUpdate, lookupFailure, type FindUpdatesDeps } from './find-updates.js';
-import type { IndexEntry, Manifest } from '../core/manifest.js';
+import { IMAGE_MEDIA_TYPES, OCI_INDEX, type IndexEntry, type Manifest } from '../core/manifest.js';
 import type { ManifestSource, RecordedIndex } from './manifest-source.js';
 import { couldNotAnswer, fetchChecked, gateInspected, gateTag, inspectManifest, type GateRun, type Inspected } from './gate-candidate.js';
 
@@ -111,7 +111,7 @@ async function* recordReasons(dependency: PinnedDependency, deps: FindUpdatesDep
     if (isArchpinError(error) && error.code === 'registry-not-found') return [missingPin(digest)];
     throw error;
   }
-  if (pinned === null) return null;
+  if (pinned === null) return yield* recordedSingleImage(dependency, deps, now);
   let tagged: Inspected | null = null;
   if (dependency.tag) {
     const taggedDigest = source.tagDigest ? await source.tagDigest(location, dependency.tag).catch(() => null) : null;
@@ -126,16 +126,49 @@ async function* recordReasons(dependency: PinnedDependency, deps: FindUpdatesDep
   return 'reasons' in outcome ? null : [];
 }
 
+/**
+ * Docker Hub without a pull: a pin to one platform's image of the index its tag points at now (a pin on purpose).
+ * The tag's index is the record (HEAD-confirmed), and the pinned image is confirmed as a child is in `check`: a HEAD
+ * by digest gives its digest and image media type, the record its platform (Hub reads it from the image's config).
+ * It is judged as the one entry it is, under the configured policy (a pin on purpose keeps its platform); only a
+ * safe verdict is taken, anything else is read from the bytes.
+ */
+async function* recordedSingleImage(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): GateQuestions<readonly HoldReason[] | null> {
+  const { source } = deps;
+  const { location, digest, tag } = dependency;
+  if (!tag || !source.tagDigest || !source.recordedIndex || !source.vouchChild) return null;
+  const taggedDigest = await source.tagDigest(location, tag).catch(() => null);
+  if (taggedDigest === null || taggedDigest === digest) return null;
+  const tagged = await source.recordedIndex(location, taggedDigest).catch(() => null);
+  const entry = tagged?.index.entries.find((candidate) => candidate.digest === digest && !candidate.attestation);
+  if (tagged === null || entry === undefined) return null;
+  const vouched = await source.vouchChild(location, taggedDigest, entry).catch(() => null);
+  if (vouched === null || vouched.digest !== digest || !IMAGE_MEDIA_TYPES.has(vouched.mediaType)) return null;
+  const single: Inspected = {
+    digest,
+    manifest: { kind: 'index', mediaType: OCI_INDEX, entries: [{ ...entry, mediaType: vouched.mediaType, size: vouched.size, platform: vouched.platform }] },
+    imagePlatform: null,
+    created: null,
+    configProblem: null,
+    recordedBy: vouched.recordedBy,
+  };
+  const outcome = yield* gateInspected({ deps, location, image: dependency.key, current: null, policy: auditPolicy(deps, dependency), now }, tag, single);
+  return 'reasons' in outcome ? null : [];
+}
+
 function recordedInspected(recorded: RecordedIndex | null): Inspected | null {
   if (recorded === null) return null;
   return { digest: recorded.digest, manifest: recorded.index, imagePlatform: null, created: null, configProblem: null, recordedBy: recorded.recordedBy };
 }
 
-/** The pin judged from its manifest's bytes (fetched by digest, cached forever), its children verified. */
+/**
+ * The pin judged from its manifest's bytes (fetched by digest, cached forever), its children verified. What its tag
+ * holds now comes without a pull where a HEAD answers: the pin itself when the tag still points at it, or (Docker Hub)
+ * the tags API's record of the tag's index, from which only a safe verdict is taken; otherwise the tag is read.
+ */
 async function* pinReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): GateQuestions<readonly HoldReason[]> {
   const { source } = deps;
   const { location, digest } = dependency;
-  const configured = auditPolicy(deps, dependency);
   let pinnedFetched;
   try {
     pinnedFetched = await fetchChecked(() => source.manifestByDigest(location, digest));
@@ -144,7 +177,34 @@ async function* pinReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, 
     return [missingPin(digest)];
   }
   const pinned = await inspectManifest(source, location, pinnedFetched);
-  const tagged = dependency.tag ? await taggedNow(deps, location, dependency.tag) : null;
+  if (!dependency.tag) return yield* judgePin(dependency, deps, now, pinned, null);
+  const known = await taggedWithoutPull(deps, location, dependency.tag, pinned);
+  if (known !== null) {
+    const reasons = yield* judgePin(dependency, deps, now, pinned, known.tagged);
+    if (!known.recorded || reasons.length === 0) return reasons;
+  }
+  return yield* judgePin(dependency, deps, now, pinned, await taggedNow(deps, location, dependency.tag));
+}
+
+/**
+ * What the tag holds now without reading it: a HEAD of the tag, then the pin's own bytes when it points at the pin,
+ * or the tags API's record of its index (`recorded`). Null when neither answers: the tag is read.
+ */
+async function taggedWithoutPull(deps: FindUpdatesDeps, location: ImageLocation, tag: string, pinned: Inspected): Promise<{ tagged: Inspected; recorded: boolean } | null> {
+  const { source } = deps;
+  if (!source.tagDigest) return null;
+  const taggedDigest = await source.tagDigest(location, tag).catch(() => null);
+  if (taggedDigest === null) return null;
+  if (taggedDigest === pinned.digest) return { tagged: pinned, recorded: false };
+  if (!source.recordedIndex) return null;
+  const recorded = recordedInspected(await source.recordedIndex(location, taggedDigest).catch(() => null));
+  return recorded === null ? null : { tagged: recorded, recorded: true };
+}
+
+/** The gate's verdict on the pin, given what its tag holds now (null: the tag is gone or unreadable). */
+async function* judgePin(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number, pinned: Inspected, tagged: Inspected | null): GateQuestions<readonly HoldReason[]> {
+  const { location, digest } = dependency;
+  const configured = auditPolicy(deps, dependency);
   const taggedImage: CurrentImage | null = tagged && tagged.manifest.kind !== 'unreadable' ? { manifest: tagged.manifest, imagePlatform: tagged.imagePlatform } : null;
   const onPurpose = pinned.manifest.kind === 'image' && taggedImage?.manifest.kind === 'index' && taggedImage.manifest.entries.some((entry) => entry.digest === digest);
   const pinnedImage: CurrentImage | null = pinned.manifest.kind === 'unreadable' ? null : { manifest: pinned.manifest, imagePlatform: pinned.imagePlatform };

@@ -84,6 +84,8 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
   const blobsInFlight = memoise<Uint8Array>();
   const tagLists = memoise<readonly string[]>();
   const tagged = memoise<FetchedManifest>();
+  /** Where a tag points, asked once per run (audit asks it for the record and for the pin's judgement). */
+  const tagHeads = memoise<string | null>();
   const describeTag = async (image: ImageLocation, tag: string): Promise<TagPreview | null> => {
     const hub = await client.hubTags(image);
     const entry = hub?.get(tag);
@@ -168,7 +170,7 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
         if (head.digest === entry.digest && head.size === entry.size) await records.put(record).catch(() => undefined);
         return record;
       }),
-    tagDigest: (image, tag) => ordered(image, () => headTag(image, tag)),
+    tagDigest: (image, tag) => tagHeads(`${imageKey(image)}:${tag}`, () => ordered(image, () => headTag(image, tag))),
     listTags: (image) =>
       tagLists(imageKey(image), async () => {
         const hub = await client.hubTags(image);

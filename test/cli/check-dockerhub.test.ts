@@ -290,7 +290,7 @@ describe('Docker Hub audit: a pin whose tags API record is complete costs no pul
     expect(hub.count('GET', /\/manifests\//)).toBe(0);
   });
 
-  it('without a record of the pin (its tag moved on), the pin is read: one pull, and one for what the tag holds now', async () => {
+  it('without a record of the pin (its tag moved on), the pin is read: one pull; what the tag holds now is its record, confirmed by HEAD', async () => {
     const repo = 'acme/moved';
     const amd = await pushImage(registry, repo, { os: 'linux', architecture: 'amd64', mediaType: 'oci', label: repo });
     const arm = await pushImage(registry, repo, { os: 'linux', architecture: 'arm64', variant: 'v8', mediaType: 'oci', label: repo });
@@ -307,7 +307,42 @@ describe('Docker Hub audit: a pin whose tags API record is complete costs no pul
     const { run, report } = await archpin('audit', dir, path.join(work, 'cache-audit-moved'));
     expect(run.code).toBe(0);
     expect(report.audit).toEqual([]);
-    expect(hub.requests.filter((r) => r.method === 'GET' && r.path.includes('/manifests/')).map((r) => r.path)).toEqual([old.digest, moved.digest].map((digest) => `/v2/${repo}/manifests/${digest}`));
+    expect(hub.requests.filter((r) => r.method === 'GET' && r.path.includes('/manifests/')).map((r) => r.path)).toEqual([`/v2/${repo}/manifests/${old.digest}`]);
+    expect(hub.pulls).toBe(1);
+    // The tag's HEAD finds the index it moved to, the pin's children are confirmed by HEAD and the record.
+    expect(
+      hub.requests
+        .filter((r) => r.method === 'HEAD' && r.status === 200)
+        .map((r) => r.path.split('/').pop())
+        .sort(),
+    ).toEqual([moved.digest, '1.0.0', old.digest, amd.digest, arm.digest].sort());
+  });
+
+  it('a pin to one platform of its tag (on purpose) is judged on the record: no pull; with platforms it does not cover, it is read and reported', async () => {
+    const repo = 'acme/one-platform';
+    const amd = await pushImage(registry, repo, { os: 'linux', architecture: 'amd64', mediaType: 'oci', label: repo });
+    const arm = await pushImage(registry, repo, { os: 'linux', architecture: 'arm64', variant: 'v8', mediaType: 'oci', label: repo });
+    const index = await pushIndex(registry, repo, '1.0.0', [amd, arm], { mediaType: 'oci' });
+    const dir = makeDir('audit-one-platform', { Dockerfile: `FROM ${repo}:1.0.0@${amd.digest}\n` });
+    const { run, report } = await archpin('audit', dir, path.join(work, 'cache-audit-one-platform'));
+    expect(report.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(report.audit).toEqual([]);
+    expect(hub.pulls).toBe(0);
+    // HEADs only: the tag, the index it points at (whose record lists the pin) and the pinned image itself.
+    expect(
+      hub.requests
+        .filter((r) => r.method === 'HEAD' && r.status === 200)
+        .map((r) => r.path.split('/').pop())
+        .sort(),
+    ).toEqual(['1.0.0', index.digest, amd.digest].sort());
+
+    hub.reset();
+    const both = await archpin('audit', dir, path.join(work, 'cache-audit-one-platform-both'), { platforms: ['linux/amd64', 'linux/arm64'] });
+    expect(both.run.code).toBe(3);
+    expect(both.report.audit!.map(({ reason, fix }) => ({ reason, fix }))).toEqual([{ reason: 'missing-platforms', fix: `${repo}:1.0.0@${index.digest}` }]);
+    // The record cannot show that pin safe: the pinned image is read, and the fix (the tag's index) is the other pull.
+    expect(hub.requests.filter((r) => r.method === 'GET' && r.path.includes('/manifests/')).map((r) => r.path.split('/').pop())).toEqual([amd.digest, index.digest]);
   });
 
   it('the record gives no descriptor sizes: a size that lies is seen once the index is read (API down: one pull), and from the cache after that (no pull); on the record alone the pin passes', async () => {
@@ -333,9 +368,10 @@ describe('Docker Hub audit: a pin whose tags API record is complete costs no pul
     expect(read.run.code).toBe(3);
     const finding = [{ reason: 'size-mismatch', message: `linux/arm64/v8: child ${arm.digest.slice(0, 19)} is ${arm.size} bytes; the index's descriptor says ${arm.size + 1}` }];
     expect(read.report.audit!.map(({ reason, message }) => ({ reason, message }))).toEqual(finding);
-    // Without the API every manifest is a pull: the pin, its tag, and both children.
+    // Without the API every manifest is a pull: the pin, both children, and its tag (a HEAD showed it holds the pin;
+    // the search for a fix reads it).
     expect(hub.requests.filter((r) => r.method === 'GET' && r.path.includes('/manifests/')).map((r) => r.path)).toEqual(
-      [lying, '1.0.0', amd.digest, arm.digest].map((reference) => `/v2/${repo}/manifests/${reference}`),
+      [lying, amd.digest, arm.digest, '1.0.0'].map((reference) => `/v2/${repo}/manifests/${reference}`),
     );
 
     hub.apiDown = false;

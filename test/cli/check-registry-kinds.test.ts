@@ -117,7 +117,7 @@ async function run(command: 'check' | 'audit', double: KindDouble, testCase: Cas
   const dir = path.join(work, `${name}-tree`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'deploy.yaml'), `apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  containers:\n    - name: app\n      image: ${image}:1.0.0@${digests['1.0.0']}\n`);
-  if (command === 'audit') writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${image}:1.3.0@${EMPTY_OCI_INDEX_DIGEST}\n`);
+  if (command === 'audit') writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${image}:1.3.0@${EMPTY_OCI_INDEX_DIGEST}\nFROM ${image}:${PARTIAL}@${digests[PARTIAL]}\n`);
   const extra = testCase.credentials?.(double.host) ?? {};
   const entry = { ...(testCase.configureKind ? { kind: testCase.name } : {}), ...extra.registry };
   const config = path.join(work, `${name}-config.json`);
@@ -201,7 +201,7 @@ describe.each(CASES)('registry kind $name', (testCase) => {
     }
   });
 
-  it('audit: the pin to the empty index is reported with the repin that fixes it', async () => {
+  it('audit: the pins to the empty index and to the partial index are reported with the repin that fixes them; the safe pin is not', async () => {
     const prefix = double.behaviour.prefix === undefined ? '' : `${double.behaviour.prefix}/`;
     const image = `${double.host}/${prefix}team/app`;
     const from = mark();
@@ -210,6 +210,7 @@ describe.each(CASES)('registry kind $name', (testCase) => {
     expect(code).toBe(3);
     expect(report.audit!.map(({ file, line, reason, fix }) => ({ file, line, reason, fix }))).toEqual([
       { file: 'Dockerfile', line: 1, reason: 'empty-index', fix: `${image}:1.24.0@${digests['1.24.0']}` },
+      { file: 'Dockerfile', line: 2, reason: 'missing-platforms', fix: `${image}:1.24.0@${digests['1.24.0']}` },
     ]);
     expect(double.crossOriginLinksSent - from.links).toBe(1);
     expect(trap.requests).toEqual([]);
