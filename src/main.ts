@@ -9,16 +9,20 @@ const code = await runCli(process.argv.slice(2), {
   // isTTY is undefined when stderr is not a terminal, though it is typed boolean.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion
   interactive: Boolean(process.stderr.isTTY),
-  // The first SIGINT asks the command to stop and report what it has; a second one exits at once.
-  onInterrupt: (handler) => {
+  // The first SIGINT (or SIGTERM, where the command asks for it) asks the command to stop and report what it has;
+  // a second one exits at once.
+  onInterrupt: (handler, also = []) => {
+    const signals = ['SIGINT' as const, ...also];
     let count = 0;
-    const on = (): void => {
+    const on = (signal: NodeJS.Signals): void => {
       count += 1;
-      if (count > 1) process.exit(130);
-      handler();
+      if (count > 1) process.exit(signal === 'SIGTERM' ? 143 : 130);
+      handler(signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
     };
-    process.on('SIGINT', on);
-    return () => process.off('SIGINT', on);
+    for (const signal of signals) process.on(signal, on);
+    return () => {
+      for (const signal of signals) process.off(signal, on);
+    };
   },
 });
 process.exitCode = code;

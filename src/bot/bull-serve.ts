@@ -155,8 +155,11 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
       status.stopping = true;
       for (const { job } of chainCrons) job.stop();
       options.chain?.stop();
+      // Jobs not started stay queued in Redis for the next worker: none is dropped.
+      recorder.stopping(0);
       logger.info('stopping: finishing the jobs in flight');
       await Promise.all(workers.map((worker) => worker.close()));
+      recorder.stopped();
       queueCounts.stop();
       await sessions.saveAll();
       await Promise.all([repositories.queue.close(), sweeps.close()]);

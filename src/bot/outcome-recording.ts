@@ -15,16 +15,22 @@ export interface OutcomeRecorder {
   failed(repository: string, error: unknown): void;
   /** The queue has drained: logs what this batch of runs did, and starts a new batch. */
   drained(): void;
+  /** Serve is stopping, dropping `notRun` queued runs: the batch is kept for `stopped`, not logged as drained. */
+  stopping(notRun: number): void;
+  /** Serve stopped: logs what this batch did before the stop, the runs it cut short and the ones dropped. */
+  stopped(): void;
 }
 
 function emptyBatch() {
-  return { repositories: 0, failed: 0, opened: 0, updated: 0, closed: 0, held: 0, errors: 0 };
+  return { repositories: 0, failed: 0, opened: 0, updated: 0, closed: 0, held: 0, errors: 0, interrupted: [] as string[] };
 }
 
 export function createOutcomeRecorder(options: { readonly metrics: Metrics; readonly logger: Logger; readonly dryRun: boolean }): OutcomeRecorder {
   const { metrics, logger } = options;
   const outcomes: RepositoryOutcome[] = [];
   let batch = emptyBatch();
+  /** Set once serve is stopping: the queued runs it dropped. */
+  let dropped: number | null = null;
   return {
     outcomes,
     finished(outcome) {
@@ -53,7 +59,9 @@ export function createOutcomeRecorder(options: { readonly metrics: Metrics; read
         closed: outcome.closed.length,
         held: outcome.held.length,
         errors: outcome.errors.length,
+        ...(outcome.interrupted ? { interrupted: outcome.interrupted } : {}),
       };
+      if (outcome.interrupted) batch.interrupted.push(outcome.repository);
       for (const error of outcome.errors) logger.warn({ repository: outcome.repository, code: error.code }, error.message);
       logger.info(fields, 'repository done');
     },
@@ -70,7 +78,16 @@ export function createOutcomeRecorder(options: { readonly metrics: Metrics; read
       logger.error({ repository, code }, message);
     },
     drained() {
-      if (batch.repositories > 0) logger.info({ ...batch }, 'queue drained');
+      if (dropped !== null) return;
+      const { interrupted: _interrupted, ...counts } = batch;
+      if (batch.repositories > 0) logger.info(counts, 'queue drained');
+      batch = emptyBatch();
+    },
+    stopping(notRun) {
+      dropped = notRun;
+    },
+    stopped() {
+      if (batch.repositories > 0 || (dropped ?? 0) > 0) logger.info({ ...batch, notRun: dropped ?? 0 }, 'stopped mid-batch: what ran before the stop');
       batch = emptyBatch();
     },
   };

@@ -155,6 +155,8 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
   const settings = resolveConfig(config);
   const references = markDisabled(scan.references, (image) => policy.forImage(image).enabled);
   const { results, plan } = await lookupAndPlan(references, (dependencies) => deps.lookup(dependencies, config));
+  // Stopped while looking up: what the lookups found may be cut short, so nothing is written or reported for it.
+  if (deps.shouldStop?.()) return { repository: repo.path, changes: [], closed: [], held: [], errors: [], problems: scan.problems, reusedScan: reuse, interrupted: 'lookups' };
   for (const error of plan.errors) errors.push(error);
   for (const failure of plan.failures) errors.push({ code: failure.code, message: `${failure.file}:${failure.line}: ${failure.message}` });
   const prefix = settings.branchPrefix;
@@ -169,6 +171,8 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
   const unchanged = reuse && sameRecord(remembered.changes, fingerprints);
   let outcomes: ChangeOutcome[];
   let closed: string[] = [];
+  // A stop skipped some of the writes (change requests, closing obsolete ones, the dashboard).
+  let cut = false;
   if (unchanged) {
     outcomes = changes.map((change) => ({ branch: change.branch, title: changeTitle(change), action: 'unchanged', number: null, url: null }));
   } else {
@@ -179,7 +183,10 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
     let openedThisHour = open.filter((request) => request.createdAt !== undefined && Date.parse(request.createdAt) >= hourAgo).length;
     outcomes = [];
     for (const change of changes) {
-      if (deps.shouldStop?.()) break;
+      if (deps.shouldStop?.()) {
+        cut = true;
+        break;
+      }
       const made = await scanner.changeFiles(change.fileEdits);
       const title = changeTitle(change);
       if (!made.ok) {
@@ -210,13 +217,24 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
         outcomes.push({ branch: change.branch, title, action: 'failed', number: null, url: null, error: message });
       }
     }
-    if (!deps.shouldStop?.()) closed = await closeObsolete(forge, repo, open, new Set(changes.map((change) => change.branch)), deps.dryRun);
+    if (deps.shouldStop?.()) cut = true;
+    else closed = await closeObsolete(forge, repo, open, new Set(changes.map((change) => change.branch)), deps.dryRun);
   }
 
-  if (wantsDashboard && !deps.shouldStop?.()) {
+  if (wantsDashboard && deps.shouldStop?.()) cut = true;
+  else if (wantsDashboard) {
     await writeRunDashboard(repo, deps, start, { scan, references, results, plan, fingerprints, outcomes, keptEntries: unchanged ? (remembered.entries ?? null) : null });
   }
-  return { repository: repo.path, changes: outcomes, closed, held: plan.held, errors, problems: scan.problems, reusedScan: reuse };
+  return {
+    repository: repo.path,
+    changes: outcomes,
+    closed,
+    held: plan.held,
+    errors,
+    problems: scan.problems,
+    reusedScan: reuse,
+    ...(cut ? { interrupted: 'changes' as const } : {}),
+  };
 }
 
 /** What a run's dashboard shows and remembers. */

@@ -165,8 +165,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       cron?.stop();
       for (const { job } of chainCrons) job.stop();
       options.chain?.stop();
+      recorder.stopping(queue.depth);
       logger.info({ running: queue.running, waiting: queue.depth }, 'stopping: finishing the write in flight');
       await queue.stop();
+      recorder.stopped();
       sessions.retireCurrent();
       await sessions.settled();
       await server.close();

@@ -17,6 +17,8 @@ import type { SweepMemo } from './sweep-memo.js';
 export interface SweepResult {
   readonly repositories: readonly RepositoryOutcome[];
   readonly failures: ReadonlyArray<{ repository: string; code: string; message: string }>;
+  /** Repositories of the targets never started because the sweep was stopped (`shouldStop`), in order. */
+  readonly notRun: readonly string[];
 }
 
 export interface SweepDeps {
@@ -28,6 +30,8 @@ export interface SweepDeps {
   readonly platforms?: readonly string[] | undefined;
   readonly shouldStop?: () => boolean;
   readonly onRepository?: (outcome: RepositoryOutcome) => void;
+  /** Repositories finished (or failed) of the total, once the targets are listed and after each. */
+  readonly onProgress?: (done: number, total: number) => void;
   /** This process's share of the repositories (`run --shard I/N`); all of them when absent. */
   readonly shard?: Shard | undefined;
   /** What earlier sweeps left settled: a repository with nothing new is skipped without a forge call. */
@@ -111,6 +115,8 @@ export async function sweep(targets: ForgeTargets, config: Config, deps: SweepDe
   };
   const one = async (repo: (typeof repositories)[number]) => (await repositoryJob(repo, config, { ...runDeps, memo: deps.memo }, { force: false })).outcome;
   const pending = repositories.entries();
+  let done = 0;
+  deps.onProgress?.(0, repositories.length);
   const worker = async (): Promise<void> => {
     while (!deps.shouldStop?.()) {
       const step = pending.next();
@@ -123,14 +129,18 @@ export async function sweep(targets: ForgeTargets, config: Config, deps: SweepDe
       } catch (error) {
         results[index] = { failure: { repository: repo.path, ...errorFields(error) } };
       }
+      deps.onProgress?.(++done, repositories.length);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.concurrency ?? 1, repositories.length)) }, worker));
   const outcomes: RepositoryOutcome[] = [];
   const failures: Array<{ repository: string; code: string; message: string }> = [];
-  for (const result of results) {
+  const notRun: string[] = [];
+  for (const [index, repo] of repositories.entries()) {
+    const result = results[index];
     if (result && 'outcome' in result) outcomes.push(result.outcome);
     else if (result) failures.push(result.failure);
+    else notRun.push(repo.path);
   }
-  return { repositories: outcomes, failures };
+  return { repositories: outcomes, failures, notRun };
 }

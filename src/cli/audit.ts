@@ -7,7 +7,9 @@ import type { HoldReason } from '../core/verdict.js';
 import { auditPin, type PinnedDependency } from '../lookup/audit-pin.js';
 import { judged } from '../pipeline/pipeline.js';
 import { applyEnabled } from './check.js';
-import { EXIT_OK, EXIT_PARTIAL, EXIT_UNSAFE, type CliIo, type ExitCode } from './io.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UNSAFE, type CliIo, type ExitCode } from './io.js';
+import type { LogLevel } from './args.js';
+import { requestLogger } from './request-log.js';
 import { cacheDirectory, lookupSetup } from './lookup-deps.js';
 import { progressReporter } from './progress.js';
 import { errorsJson, registryLines } from './check-report.js';
@@ -21,6 +23,8 @@ export interface AuditOptions {
   readonly config: Config;
   readonly platforms: readonly string[] | undefined;
   readonly cacheDir: string | undefined;
+  /** `debug` and `trace` print one line per registry request on stderr. */
+  readonly logLevel?: LogLevel;
 }
 
 export interface AuditFinding {
@@ -38,13 +42,29 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
   const references = applyEnabled(scan.references, options.config);
   const pinned = dependenciesOf(references).filter(isPinned);
   const progress = progressReporter(io, 'pins');
-  const setup = await lookupSetup(options.config, io, { cacheDir: cacheDirectory(options.cacheDir, options.config, io), platforms: options.platforms, freshTags: true });
+  // Ctrl-C: end the lookup in flight, start no other, and report the pins checked so far.
+  const interrupt = new AbortController();
+  const stopListening = io.onInterrupt?.(() => interrupt.abort()) ?? (() => undefined);
+  const onRequest = requestLogger(options.logLevel, io);
+  const setup = await lookupSetup(options.config, io, {
+    cacheDir: cacheDirectory(options.cacheDir, options.config, io),
+    platforms: options.platforms,
+    freshTags: true,
+    onRequestStart: (url) => progress.host(url.host),
+    ...(onRequest ? { onRequest } : {}),
+    signal: interrupt.signal,
+  });
   setup.client.expectRepositories(pinned.map((dependency) => dependency.location));
   const findings: AuditFinding[] = [];
   const errors: LookupFailure[] = [];
   let done = 0;
+  progress.update(0, pinned.length);
+  const interrupted = (): boolean => interrupt.signal.aborted;
   for (const dependency of pinned) {
+    if (interrupted()) break;
     const result = await judged(auditPin(dependency, setup.deps, io.now()));
+    // A lookup cut short by the interrupt is not a finding: its pin counts as not checked.
+    if (interrupted() && result.error) break;
     progress.update(++done, pinned.length);
     if (result.error) errors.push(result.error);
     const [first, ...more] = result.reasons;
@@ -54,8 +74,10 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
       findings.push({ reference, reasons: [first, ...more], fix });
     }
   }
+  stopListening();
   progress.done();
   await setup.firstSeen.save().catch(() => undefined);
+  const stopped = interrupted() ? { checked: done, total: pinned.length, notChecked: pinned.slice(done).map(pinText) } : null;
   findings.sort((a, b) => (a.reference.file < b.reference.file ? -1 : a.reference.file > b.reference.file ? 1 : a.reference.line - b.reference.line));
   const allErrors = errorsJson({ errors, planFailures: [], writeFailures: [], problems: scan.problems });
   if (options.format === 'json') {
@@ -64,7 +86,11 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
         {
           version: 1,
           references: references.map(referenceJson),
-          summary: { pins: pinned.length, unsafe: new Set(findings.map((finding) => finding.reference.value)).size, unchecked: errors.length },
+          summary: {
+            pins: pinned.length,
+            unsafe: new Set(findings.map((finding) => finding.reference.value)).size,
+            unchecked: errors.length + (stopped?.notChecked.length ?? 0),
+          },
           audit: findings.map((finding) => ({
             file: finding.reference.file,
             line: finding.reference.line,
@@ -78,6 +104,7 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
           })),
           errors: allErrors,
           registries: setup.client.hostStats(),
+          ...(stopped ? { partial: true, interrupted: stopped } : {}),
         },
         null,
         2,
@@ -86,17 +113,36 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
   } else {
     // Text names the registries that count pulls against a quota (they send RateLimit headers).
     const registries = registryLines(setup.client.hostStats().filter((entry) => entry.rateLimit !== null || entry.stopped));
-    io.stdout(`${renderAuditText(findings, pinned.length, errors.length, allErrors)}${registries.length ? `\nRegistries:\n${registries.join('\n')}\n` : ''}`);
+    io.stdout(
+      `${renderAuditText(findings, stopped ? done : pinned.length, errors.length, allErrors, stopped !== null)}${registries.length ? `\nRegistries:\n${registries.join('\n')}\n` : ''}${stopped ? interruptedText(stopped) : ''}`,
+    );
   }
+  if (stopped) return EXIT_INTERRUPTED;
   if (findings.length > 0) return EXIT_UNSAFE;
   return errors.length > 0 ? EXIT_PARTIAL : EXIT_OK;
 }
 
+/** A pin as it reads in a report: `registry/repository:tag@digest`. */
+const pinText = (dependency: PinnedDependency): string => `${dependency.key}${dependency.tag === null ? '' : `:${dependency.tag}`}@${dependency.digest}`;
+
+/** What an interrupt left unchecked. */
+interface InterruptedAudit {
+  readonly checked: number;
+  readonly total: number;
+  readonly notChecked: readonly string[];
+}
+
+function interruptedText({ checked, total, notChecked }: InterruptedAudit): string {
+  const lines = [`\nInterrupted: partial report, ${checked} of ${total} pinned images checked; the others' safety is unknown.`];
+  if (notChecked.length) lines.push(`Not checked: ${notChecked.map(terminalText).join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
 /** Never "safe" for a pin that could not be checked: the summary says how many could not be. */
-function renderAuditText(findings: readonly AuditFinding[], pins: number, unchecked: number, errors: ReturnType<typeof errorsJson>): string {
+function renderAuditText(findings: readonly AuditFinding[], pins: number, unchecked: number, errors: ReturnType<typeof errorsJson>, partial: boolean): string {
   const lines: string[] = [];
   const notChecked = `${unchecked} of ${pins} pinned image${pins === 1 ? '' : 's'} could not be checked (see errors): their safety is unknown.`;
-  if (findings.length === 0 && unchecked === 0) lines.push(`All ${pins} pinned images are safe.`);
+  if (findings.length === 0 && unchecked === 0) lines.push(partial ? `No unsafe pin among the ${pins} checked before the interrupt.` : `All ${pins} pinned images are safe.`);
   else if (findings.length === 0) lines.push(`No unsafe pin among the ${pins - unchecked} checked; ${notChecked}`);
   else {
     lines.push(`Unsafe pins (${findings.length}):`);

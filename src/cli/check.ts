@@ -5,9 +5,8 @@ import { createRunPolicy } from '../config/run-policy.js';
 import type { Plan } from '../core/planned.js';
 import type { Reference } from '../core/types.js';
 import type { Dependency } from '../core/dependency.js';
-import type { RegistryRequestEvent } from '../lookup/registry-client.js';
 import type { LogLevel } from './args.js';
-import { createLogger, logFormatFor } from './logger.js';
+import { requestLogger } from './request-log.js';
 import { lookupAndGateAll, lookupAndPlan, markDisabled, referencesByFile, verifyEdits } from '../pipeline/pipeline.js';
 import { unifiedDiff } from '../plan/unified-diff.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UPDATES, type CliIo, type ExitCode } from './io.js';
@@ -28,13 +27,6 @@ export interface CheckOptions {
   readonly exitCode?: boolean;
   /** `debug` and `trace` print one line per registry request on stderr. */
   readonly logLevel?: LogLevel;
-}
-
-/** `--log-level debug|trace`: one line per registry request (method, URL without credentials, status, milliseconds) on stderr. */
-function requestLogger(level: LogLevel | undefined, io: CliIo): ((event: RegistryRequestEvent) => void) | undefined {
-  if (level !== 'debug' && level !== 'trace') return undefined;
-  const logger = createLogger({ level, format: logFormatFor(io.env, io.interactive), write: io.stderr, now: io.now });
-  return (event) => logger.debug({ method: event.method, url: event.url, status: event.status, ms: event.ms, ...(event.error === undefined ? {} : { error: event.error }) }, 'registry request');
 }
 
 /** References of images a package rule disables are reported as skipped (`ignored`). */

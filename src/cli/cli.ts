@@ -52,7 +52,7 @@ async function dispatch(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
       const directory = directoryArgument(args, io);
       const { config } = await loadConfig(args.config, path.resolve(io.cwd, directory), io.cwd);
       const common = { directory, format: args.format, config, platforms: args.platforms, cacheDir: args.cacheDir };
-      if (args.command === 'audit') return (await import('./audit.js')).runAudit(common, io);
+      if (args.command === 'audit') return (await import('./audit.js')).runAudit({ ...common, logLevel: args.logLevel }, io);
       return (await import('./check.js')).runCheck({ ...common, write: args.write, diff: args.diff, exitCode: args.exitCode, logLevel: args.logLevel }, io);
     }
     case 'run': {

@@ -15,8 +15,11 @@ export interface CliIo {
    * each command keeps its own (serve shares one among its sessions).
    */
   readonly tokens?: TokenCache;
-  /** Subscribes to the user's interrupt (Ctrl-C, SIGINT) while a command runs; returns the unsubscribe. Absent: no interrupts. */
-  readonly onInterrupt?: (handler: () => void) => () => void;
+  /**
+   * Subscribes to the user's interrupt (Ctrl-C, SIGINT) while a command runs, and to the `also` signals (`run`: SIGTERM);
+   * the handler gets the signal's name. Returns the unsubscribe. Absent: no interrupts.
+   */
+  readonly onInterrupt?: (handler: (signal: StopSignal) => void, also?: readonly StopSignal[]) => () => void;
 }
 
 /**
@@ -38,7 +41,10 @@ export function scaledSleep(waits: CliWaits | undefined): ((ms: number) => Promi
   return perSecond === undefined || perSecond === 1000 ? undefined : (ms) => realSleep((ms * perSecond) / 1000);
 }
 
-export type ExitCode = 0 | 1 | 2 | 3 | 4 | 130;
+/** The signals that stop a command early with a partial report. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+export type ExitCode = 0 | 1 | 2 | 3 | 4 | 130 | 143;
 export const EXIT_OK: ExitCode = 0;
 export const EXIT_PARTIAL: ExitCode = 1;
 export const EXIT_USAGE: ExitCode = 2;
@@ -47,3 +53,8 @@ export const EXIT_UNSAFE: ExitCode = 3;
 export const EXIT_UPDATES: ExitCode = 4;
 /** Interrupted by SIGINT (128 + 2, as shells report it); the report printed is partial. */
 export const EXIT_INTERRUPTED: ExitCode = 130;
+/** `run` stopped by SIGTERM (128 + 15); the report printed is partial. */
+export const EXIT_TERMINATED: ExitCode = 143;
+
+/** The exit code of a command stopped early by `signal`. */
+export const exitForSignal = (signal: StopSignal): ExitCode => (signal === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED);

@@ -4,6 +4,8 @@ export interface ProgressReporter {
   update(done: number, total: number): void;
   /** The registry host a request just went to. */
   host(name: string): void;
+  /** Writes `text` (a whole log line) to stderr, above the progress line, which is drawn again under it. */
+  write(text: string): void;
   done(): void;
 }
 
@@ -15,17 +17,18 @@ export function elapsedText(ms: number): string {
 }
 
 /**
- * `looked up 12/40 images · registry.example.com · 0:07` on stderr, rewritten in place every second and on each
- * change, only when stderr is a terminal (never in CI logs or captured output).
+ * `looked up 12/40 images · registry.example.com · 0:07` on stderr (`run`: `swept 3/10 repositories · …`), rewritten
+ * in place every second and on each change, only when stderr is a terminal (never in CI logs or captured output).
  */
-export function progressReporter(io: CliIo, noun: string): ProgressReporter {
-  if (!io.interactive) return { update: () => undefined, host: () => undefined, done: () => undefined };
+export function progressReporter(io: CliIo, noun: string, verb = 'looked up'): ProgressReporter {
+  if (!io.interactive) return { update: () => undefined, host: () => undefined, write: (text) => io.stderr(text), done: () => undefined };
   const started = io.now();
   let state = { done: 0, total: 0, host: '' };
   let shown = false;
+  let finished = false;
   const render = (): void => {
     shown = true;
-    const parts = [`looked up ${state.done}/${state.total} ${noun}`, ...(state.host ? [state.host] : []), elapsedText(io.now() - started)];
+    const parts = [`${verb} ${state.done}/${state.total} ${noun}`, ...(state.host ? [state.host] : []), elapsedText(io.now() - started)];
     io.stderr(`\r\x1b[K${parts.join(' · ')}`);
   };
   const timer = setInterval(render, 1000);
@@ -40,8 +43,17 @@ export function progressReporter(io: CliIo, noun: string): ProgressReporter {
       state = { ...state, host: name };
       render();
     },
+    write(text) {
+      if (!shown || finished) {
+        io.stderr(text);
+        return;
+      }
+      io.stderr(`\r\x1b[K${text}`);
+      render();
+    },
     done() {
       clearInterval(timer);
+      finished = true;
       if (shown) io.stderr('\r\x1b[K');
     },
   };

@@ -16,6 +16,7 @@ import type { Logger } from './logger.js';
 import { cacheDirectory, lookupSetup, requireRegistryCredentials } from './lookup-deps.js';
 import { createTokenCache } from '../lookup/token-cache.js';
 import { makeForge } from './make-forge.js';
+import { requestLogger } from './request-log.js';
 import { registerSecret } from '../core/redact.js';
 import type { RateStore } from '../apply/forges/rate-budget.js';
 import { memorySweepMemo } from '../bot/sweep-memo.js';
@@ -23,7 +24,8 @@ import { fileChainStore, type ChainStore } from '../bot/chain-store.js';
 import type { ManifestSource } from '../lookup/manifest-source.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
 
-export type ServeArgs = Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'projects' | 'owners' | 'repositories' | 'listen' | 'schedule' | 'cacheDir' | 'platforms' | 'dryRun'>;
+export type ServeArgs = Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'projects' | 'owners' | 'repositories' | 'listen' | 'schedule' | 'cacheDir' | 'platforms' | 'dryRun'> &
+  Partial<Pick<ParsedArgs, 'logLevel'>>;
 
 /** Everything `startServe` needs, from flags (which win), the config and the environment. */
 export function serveOptions(
@@ -65,6 +67,9 @@ export function serveOptions(
   const cacheDir = cacheDirectory(args.cacheDir, config, io);
   // One token cache for every session of this serve: a token is asked for once per scope until it expires.
   const tokens = io.tokens ?? createTokenCache();
+  // `--log-level debug|trace`: a line per registry request, through serve's own logger.
+  const onRequest = requestLogger(args.logLevel, io, logger);
+  const logged = onRequest ? { onRequest } : {};
   let chain: ChainRunner | undefined;
   const isolation = {
     memoryMb: serve.isolation?.memoryMb ?? DEFAULTS.serve.isolation.memoryMb,
@@ -74,7 +79,7 @@ export function serveOptions(
     // makeForge has refused a GitLab forge without a URL.
     if (forge.type !== 'gitlab' || url === undefined) throw new ArchpinError('usage', 'chain.rebuild needs a GitLab forge (Pipeline Hooks and the pipeline API)');
     let client: Promise<RegistryClient> | null = null;
-    const registry = () => (client ??= lookupSetup(config, io, { cacheDir, platforms: args.platforms, tokens }).then((setup) => setup.client));
+    const registry = () => (client ??= lookupSetup(config, io, { cacheDir, platforms: args.platforms, tokens, ...logged }).then((setup) => setup.client));
     chain = createChainRunner({
       config,
       forge,
@@ -113,7 +118,7 @@ export function serveOptions(
     abortLookups: () => stopLookups.abort(),
     memo: memorySweepMemo(),
     openLookup: async () => {
-      const setup = await lookupSetup(config, io, { cacheDir, platforms: args.platforms, tokens, signal: stopLookups.signal, ...(shared.firstSeen ? { firstSeen: shared.firstSeen } : {}) });
+      const setup = await lookupSetup(config, io, { cacheDir, platforms: args.platforms, tokens, signal: stopLookups.signal, ...logged, ...(shared.firstSeen ? { firstSeen: shared.firstSeen } : {}) });
       const { policyFor: _policyFor, source, ...deps } = setup.deps;
       return { deps: { ...deps, source: shared.source ? shared.source(source) : source }, firstSeen: setup.firstSeen, requestCounts: () => setup.client.requestCounts() };
     },

@@ -33,4 +33,10 @@ export interface RepositoryOutcome {
   readonly problems: readonly ScanProblem[];
   /** True when the remembered scan was reused (nothing new on the default branch). */
   readonly reusedScan: boolean;
+  /**
+   * Set when a stop (`run` interrupted, `serve` stopping) cut the run short: during its `lookups` (nothing was written
+   * for it, and what they found is not reported), or while its `changes` were written (those listed were; the rest,
+   * closing obsolete ones and the dashboard were not).
+   */
+  readonly interrupted?: 'lookups' | 'changes';
 }

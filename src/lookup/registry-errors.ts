@@ -47,7 +47,17 @@ export function errorForFailure(error: unknown, what: string, timeoutMs: number)
     return new RegistryError('registry-timeout', `${what}: no complete answer within ${timeoutMs} ms`, { retryable: true, cause: error });
   }
   const detail = describe(error);
+  // Aborted by the command's stop (an interrupt, serve's shutdown): asking again cannot help.
+  if (isAbort(error)) return new RegistryError('registry-network', `${what}: ${detail}`, { retryable: false, cause: error });
   return new RegistryError('registry-network', `${what}: ${detail}`, { retryable: true, cause: error });
+}
+
+/** An AbortError (a stop signal), as opposed to a timeout's TimeoutError. */
+function isAbort(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.name === 'AbortError') return true;
+  }
+  return false;
 }
 
 /** Failure codes that say the host itself cannot be reached, whatever the path: nothing listens, no route, no name, no connection in time. */

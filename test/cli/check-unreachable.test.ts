@@ -178,7 +178,7 @@ describe('archpin check with unreachable registries', () => {
     writeFileSync(path.join(dir, 'archpin.json'), JSON.stringify({ registryTimeouts: { firstByte: '2 minutes' } }));
     let stdout = '';
     let stderr = '';
-    let interrupt: (() => void) | null = null;
+    let interrupt: ((signal: 'SIGINT') => void) | null = null;
     const before = silentSockets.length;
     const running = runCli(['check', dir, '--format', 'json', '--write', '--cache-dir', freshCache()], {
       stdout: (text) => (stdout += text),
@@ -197,7 +197,7 @@ describe('archpin check with unreachable registries', () => {
     while (!(stderr.includes('looked up 1/2 images') && silentSockets.length > before) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(stderr).toContain('looked up 1/2 images');
     expect(interrupt).not.toBeNull();
-    interrupt!();
+    interrupt!('SIGINT');
     const code = await running;
     expect(code).toBe(130);
     const report = JSON.parse(stdout) as Report;

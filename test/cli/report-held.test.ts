@@ -59,7 +59,7 @@ describe('held updates in the reports', () => {
   });
 
   it('run --format json: version 1, each repository lists its held updates under `blocked`; the text says "held"', () => {
-    const result = { repositories: [{ repository: 'acme/app', changes: [], closed: [], held: [held], errors: [], problems: [], reusedScan: false }], failures: [] };
+    const result = { repositories: [{ repository: 'acme/app', changes: [], closed: [], held: [held], errors: [], problems: [], reusedScan: false }], failures: [], notRun: [] };
     const json = runReportJson(result, true);
     expect(json.version).toBe(1);
     expect(json.repositories.map((repository) => Object.keys(repository))).toEqual([['repository', 'changes', 'closed', 'blocked', 'errors', 'reusedScan']]);
