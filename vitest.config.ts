@@ -19,6 +19,7 @@ const ISOLATED = [
   'test/bot/serve-process.test.ts',
   'test/chain/chain-redis.test.ts',
   'test/cli/check-unreachable.test.ts',
+  'test/cli/interrupts.test.ts',
   'test/demo/demo.test.ts',
   'test/hostile/budgets.test.ts',
   'test/hostile/serve-sigterm.test.ts',
