@@ -105,3 +105,44 @@ describe('Nomad Pack templates', () => {
     ]);
   });
 });
+
+describe('Nomad Pack variable files', () => {
+  const files = {
+    ...FILES,
+    'packs/kv_cache/examples/pinned.hcl': read('packs/kv_cache/examples/pinned.hcl'),
+    'packs/kv_cache/examples/exporter-tag.hcl': read('packs/kv_cache/examples/exporter-tag.hcl'),
+  };
+  const scanned = scan(files);
+  const inVarFiles = scanned.references.filter((reference) => reference.file.includes('/examples/'));
+
+  it('reports the images the templates build from the values a variable file sets, at the first of them', () => {
+    expect(inVarFiles.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.spans.map((span) => [span.role, span.text, span.line])])).toEqual([
+      ['packs/kv_cache/examples/exporter-tag.hcl', 2, 'oliver006/redis_exporter:v1.66.1', 'templated', [['variable', 'v1.66.1', 2]]],
+      ['packs/kv_cache/examples/pinned.hcl', 4, 'valkey/valkey:8.0.2-alpine', null, [['reference', 'valkey/valkey:8.0.2-alpine', 4]]],
+      [
+        'packs/kv_cache/examples/pinned.hcl',
+        7,
+        'oliver006/redis_exporter:v1.67.0',
+        null,
+        [
+          ['repository', 'oliver006/redis_exporter', 7],
+          ['tag', 'v1.67.0', 8],
+        ],
+      ],
+    ]);
+    expect(inVarFiles[0]?.detail).toBe('pack template packs/kv_cache/templates/kv_cache.nomad.tpl; built with values set elsewhere, not edited from here');
+  });
+
+  it('edits the values in the variable file itself, verified by a re-scan', () => {
+    const byName = new Map(dependenciesOf(inVarFiles).map((dependency) => [`${dependency.location.repository}:${dependency.tag}`, dependency]));
+    const plan = planUpdates([
+      { dependency: byName.get('valkey/valkey:8.0.2-alpine')!, update: proposal('8.0.3-alpine', D1), held: [], error: null },
+      { dependency: byName.get('oliver006/redis_exporter:v1.67.0')!, update: { ...proposal('v1.68.0', D2), tagOnly: true }, held: [], error: null },
+    ]);
+    expect(plan.failures).toEqual([]);
+    const file = 'packs/kv_cache/examples/pinned.hcl';
+    expect(verifyEdits(plan.fileEdits, scanned).map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
+      [file, files[file].replace('"valkey/valkey:8.0.2-alpine"', `"valkey/valkey:8.0.3-alpine@${D1}"`).replace('"v1.67.0"', '"v1.68.0"')],
+    ]);
+  });
+});

@@ -26,6 +26,8 @@ export interface PackVariable {
 export interface PackFacts {
   /** Pack folder → its `variables.hcl` path and variables by name (`name`, and `name.field` for object defaults). */
   readonly packs: ReadonlyMap<string, { readonly file: string; readonly variables: ReadonlyMap<string, PackVariable> }>;
+  /** Pack folder → the image values its templates write (`inner` text, and whether it is a bare action). */
+  readonly images: ReadonlyMap<string, ReadonlyArray<{ readonly inner: string; readonly bare: boolean; readonly template: string }>>;
 }
 
 export function isPackTemplate(path: string): boolean {
@@ -99,9 +101,11 @@ function packVariables(file: SourceFile): Map<string, PackVariable> {
 
 /** The `variables.hcl` of every pack that has a template in the scan. */
 export function packFacts(files: readonly SourceFile[]): PackFacts {
-  const folders = new Set(files.filter((file) => isPackTemplate(file.path)).map((file) => packFolder(file.path)));
+  const templates = files.filter((file) => isPackTemplate(file.path));
+  const folders = new Set(templates.map((file) => packFolder(file.path)));
   const packs = new Map<string, { file: string; variables: Map<string, PackVariable> }>();
-  if (folders.size === 0) return { packs };
+  const images = new Map<string, Array<{ inner: string; bare: boolean; template: string }>>();
+  if (folders.size === 0) return { packs, images };
   for (const file of files) {
     const slash = file.path.lastIndexOf('/');
     const folder = slash === -1 ? '' : file.path.slice(0, slash);
@@ -113,7 +117,17 @@ export function packFacts(files: readonly SourceFile[]): PackFacts {
     }
     file.release();
   }
-  return { packs };
+  for (const template of templates) {
+    try {
+      const list = images.get(packFolder(template.path)) ?? [];
+      for (const line of imageLines(template.text)) if (!list.some((known) => known.inner === line.inner)) list.push({ inner: line.inner, bare: line.bare, template: template.path });
+      images.set(packFolder(template.path), list);
+    } catch {
+      // As above: reported when the scan reaches it.
+    }
+    template.release();
+  }
+  return { packs, images };
 }
 
 /** `[[ var "name" . ]]`, `[[ var "name" . | quote ]]`, `[[ .my.name ]]`, `[[ .pack.name ]]` (with `-` trims). */
@@ -183,10 +197,17 @@ function imageValue(file: SourceFile, start: number, inner: string, bare: boolea
   return { ...made, spans: [...made.spans, ...spans] };
 }
 
+/** One `image =` value of a template: the text between the quotes, or a bare `[[ … | quote ]]` action. */
+export interface ImageLine {
+  readonly start: number;
+  readonly inner: string;
+  readonly bare: boolean;
+  readonly detail: string;
+}
+
 /** The `image =` lines of a pack template, outside heredocs, in order. */
-export function packTemplateReferences(file: SourceFile, facts: PackFacts | undefined): Reference[] {
-  const text = file.text;
-  const references: Reference[] = [];
+export function imageLines(text: string): ImageLine[] {
+  const found: ImageLine[] = [];
   let heredoc: string | null = null;
   let task = '';
   for (let lineStart = 0; lineStart < text.length;) {
@@ -211,13 +232,28 @@ export function packTemplateReferences(file: SourceFile, facts: PackFacts | unde
       if (rest.startsWith('"')) {
         // The value runs to the last quote of the line: actions inside it hold quotes of their own.
         const close = rest.lastIndexOf('"');
-        if (close > 0) references.push(imageValue(file, lineStart + from + 1, rest.slice(1, close), false, detail, facts));
+        if (close > 0) found.push({ start: lineStart + from + 1, inner: rest.slice(1, close), bare: false, detail });
       } else if (rest.startsWith('[[')) {
         const close = rest.indexOf(']]');
-        if (close > 0) references.push(imageValue(file, lineStart + from, rest.slice(0, close + 2), true, detail, facts));
+        if (close > 0) found.push({ start: lineStart + from, inner: rest.slice(0, close + 2), bare: true, detail });
       }
     }
     lineStart = next;
   }
-  return references;
+  return found;
+}
+
+export function packTemplateReferences(file: SourceFile, facts: PackFacts | undefined): Reference[] {
+  return imageLines(file.text).map((line) => imageValue(file, line.start, line.inner, line.bare, line.detail, facts));
+}
+
+/** The pack variables an image value uses, in order; null when it holds an action that is not one. */
+export function usesOf(inner: string, bare: boolean): Array<{ text: string; name: string; index: number }> | null {
+  const uses: Array<{ text: string; name: string; index: number }> = [];
+  for (const action of inner.matchAll(ACTION)) {
+    const use = useAt(action[0]);
+    if (!use || use.quoted !== bare) return null;
+    uses.push({ text: use.text, name: use.name, index: action.index });
+  }
+  return uses;
 }

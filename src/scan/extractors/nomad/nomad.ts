@@ -5,6 +5,7 @@ import { makeReference, type PartInput } from '../../make-reference.js';
 import { parseHcl, type HclAttribute, type HclBlock } from './hcl-body.js';
 import { expressionName, hclScope, resolveHclTemplate, type HclScope } from './hcl-variables.js';
 import { isPackTemplate, packFacts, packTemplateReferences, type PackFacts } from './nomad-pack.js';
+import { packOfVarFile, packVarFileReferences } from './nomad-pack-vars.js';
 
 const KIND = 'nomad-task';
 /** Task drivers whose `config { image = … }` is an OCI image. */
@@ -124,7 +125,8 @@ function extract(file: SourceFile): { references: Reference[]; problems: ScanPro
 
 /**
  * Nomad job files: `image` in the `config` of `docker`/`podman` tasks (and tasks with no driver set).
- * Nomad Pack templates (`*.nomad.tpl`) are read by lines, their variables through the pack's `variables.hcl`.
+ * Nomad Pack templates (`*.nomad.tpl`) are read by lines, their variables through the pack's `variables.hcl`;
+ * a pack's variable files (`examples/*.hcl`) give the images its templates build from the values they set.
  */
 export const nomadExtractor: Extractor<PackFacts> = {
   name: 'nomad',
@@ -132,6 +134,10 @@ export const nomadExtractor: Extractor<PackFacts> = {
   quoting: 'verbatim',
   isCandidate: (path) => /\.(?:nomad|hcl)$/i.test(path) || isPackTemplate(path),
   prepare: packFacts,
-  claims: (file) => isPackTemplate(file.path) || claimsNomad(file),
-  extract: (file, facts) => (isPackTemplate(file.path) ? { references: packTemplateReferences(file, facts), problems: [] } : extract(file)),
+  claims: (file, facts) => isPackTemplate(file.path) || claimsNomad(file) || packOfVarFile(file.path, facts) !== null,
+  extract(file, facts) {
+    if (isPackTemplate(file.path)) return { references: packTemplateReferences(file, facts), problems: [] };
+    if (!claimsNomad(file) && packOfVarFile(file.path, facts) !== null) return { references: packVarFileReferences(file, facts), problems: [] };
+    return extract(file);
+  },
 };
