@@ -94,44 +94,16 @@ export async function* findUpdate(dependency: Dependency, deps: FindUpdatesDeps)
   const held: HeldUpdate[] = [];
   const now = deps.now();
 
-  let current: CurrentImage | null = null;
-  let currentPlatforms: string[] = [];
-  let keepPlatform: Platform | null = null;
   // What the registry's own API (Docker Hub's tags API) says about each tag: candidates it shows blocked are
   // held without a pull, and the one about to be proposed is still fetched by digest and verified.
-  const previews = new Map<string, Promise<TagPreview | null>>();
-  const preview = (tag: string): Promise<TagPreview | null> => {
-    let known = previews.get(tag);
-    if (known === undefined) {
-      known = source.describeTag ? source.describeTag(location, tag).catch(() => null) : Promise.resolve(null);
-      previews.set(tag, known);
-    }
-    return known;
-  };
+  const preview = tagPreviews(source, location);
+  let inUse: ImageInUse;
   try {
-    const described = dependency.tag ? await preview(dependency.tag) : null;
-    const currentFromApi = described?.index && (dependency.digest === null || dependency.digest === described.digest) ? described.index : null;
-    if (currentFromApi !== null) {
-      current = { manifest: currentFromApi, imagePlatform: null };
-      currentPlatforms = platformsOf(currentFromApi, null);
-    }
-    const currentFetched = currentFromApi !== null ? null : await fetchCurrent(source, location, dependency);
-    if (currentFetched !== null) {
-      const inspected = await inspectManifest(source, location, currentFetched);
-      if (inspected.manifest.kind !== 'unreadable') {
-        current = { manifest: inspected.manifest, imagePlatform: inspected.imagePlatform };
-        currentPlatforms = platformsOf(inspected.manifest, inspected.imagePlatform);
-        if (inspected.manifest.kind === 'image' && dependency.digest && dependency.tag && inspected.imagePlatform) {
-          const tagged = parseManifest((await source.manifestByTag(location, dependency.tag)).bytes, null);
-          if (tagged.ok && indexLists(tagged.value, dependency.digest)) {
-            keepPlatform = inspected.imagePlatform;
-          }
-        }
-      }
-    }
+    inUse = await imageInUse(source, dependency, preview);
   } catch (error) {
     return { dependency, update: null, held, error: lookupFailure(dependency, error) };
   }
+  const { current, keepPlatform } = inUse;
   // The unknown-baseline rule: an empty or partial image in use is no baseline to "not regress" from.
   const policy = baselinePolicy(configured, current, { pinnedImage: dependency.digest !== null });
   const gatePolicies = new Map<UpdateType, TypedPolicy>();
@@ -145,67 +117,12 @@ export async function* findUpdate(dependency: Dependency, deps: FindUpdatesDeps)
     }
     return known;
   };
-  /** pinDigests false: a reference without a digest gets the tag only (the candidate has passed the gate all the same). */
-  const tagOnly = (type: UpdateType): { tagOnly?: true } => (dependency.digest === null && policyOf(type).pinDigests === false ? { tagOnly: true } : {});
-
-  const propose = (tag: string | null, gated: Gated, type: UpdateType): Proposal | HeldUpdate => {
-    const { digest, manifest, platforms } = gated;
-    if (keepPlatform && manifest.kind === 'index') {
-      const entry = selectPlatformEntry(manifest, keepPlatform);
-      const kept = platformKey(keepPlatform);
-      if (!entry) {
-        return { image: dependency.key, tag, digest, reasons: [{ code: 'missing-platforms', missing: [kept], message: `the index has no entry for the pinned platform ${kept}` }] };
-      }
-      return { tag, digest: entry.digest, updateType: type, platforms: [kept], fromPlatforms: currentPlatforms };
-    }
-    return {
-      tag,
-      digest,
-      updateType: type,
-      platforms,
-      ...(gated.unverified.length > 0 ? { unverifiedPlatforms: gated.unverified } : {}),
-      fromPlatforms: currentPlatforms,
-      ...tagOnly(type),
-    };
-  };
+  const propose = (tag: string | null, gated: Gated, type: UpdateType): Proposal | HeldUpdate =>
+    proposeUpdate(dependency, inUse, tag, gated, type, dependency.digest === null && policyOf(type).pinDigests === false);
   const needCreated = [policy, ...Object.values(configured.byUpdateType ?? {})].some((each) => (each.minimumReleaseAge ?? 0) > 0);
-  /**
-   * The best release time: Hub's tag_last_pushed, the configs' created, Last-Modified, else first seen (unless the
-   * policy of the update's type says to hold: releaseAgeWithoutTimestamp may be set per update type).
-   */
-  const releaseFor =
-    (gatePolicy: { readonly holdWithoutReleaseTime?: boolean }): NonNullable<GateRun['release']> =>
-    async (tag, digest, imageCreated, lastModified, firstSeen) => {
-      const described = tag === null ? null : await preview(tag);
-      if (described !== null && described.digest === digest && described.pushedAt !== null) return { created: described.pushedAt, createdFrom: 'tag-last-pushed' };
-      // Reproducible builds (ko, Bazel, Nix, SOURCE_DATE_EPOCH=0) write 1970 into `created`: that says nothing.
-      if (imageCreated !== null && imageCreated > 0) return { created: imageCreated, createdFrom: 'image-created' };
-      if (lastModified !== undefined) return { created: lastModified, createdFrom: 'last-modified' };
-      if (!needCreated || gatePolicy.holdWithoutReleaseTime) return { created: null };
-      return { created: firstSeen ?? now, createdFrom: 'first-seen' };
-    };
-  /** Asks the gate about a tag as the API describes it; a refusal there holds it without a pull. */
-  const heldOnPreview = async function* (tag: string, type: UpdateType): GateQuestions<HeldUpdate | null> {
-    const policy = policyOf(type);
-    const described = await preview(tag);
-    if (described === null || described.index === null) return null;
-    const firstSeen = deps.firstSeen.observe(dependency.key, described.digest, now);
-    const candidate: GateCandidate = {
-      image: dependency.key,
-      tag,
-      digest: described.digest,
-      contentDigest: described.digest,
-      manifest: described.index,
-      imagePlatform: null,
-      ...(described.pushedAt !== null ? { created: described.pushedAt, createdFrom: 'tag-last-pushed' as const } : { created: null }),
-      firstSeen,
-    };
-    const verdict = yield { candidate, current, policy: described.pushedAt !== null ? policy : { ...policy, minimumReleaseAge: null }, now };
-    if (verdict.pass) return null;
-    // The platforms come from the API's record of each image (its config), not from the index's descriptors.
-    const reasons = verdict.reasons.map((reason) => (reason.code === 'too-new' ? reason : { ...reason, message: `${reason.message} (as ${described.recordedBy} records it)` }));
-    return { image: dependency.key, tag, digest: described.digest, reasons };
-  };
+  const releaseFor = releaseTimes(preview, needCreated, now);
+  const onRecord = { dependency, preview, current, firstSeen: deps.firstSeen, now };
+  const heldOnPreview = (tag: string, type: UpdateType): GateQuestions<HeldUpdate | null> => heldOnApiRecord(onRecord, tag, policyOf(type));
   const context: GateRun = { deps, location, image: dependency.key, current, policy, now, release: releaseFor(policy) };
 
   try {
@@ -269,6 +186,141 @@ export async function* findUpdate(dependency: Dependency, deps: FindUpdatesDeps)
   } catch (error) {
     return { dependency, update: null, held, error: lookupFailure(dependency, error) };
   }
+}
+
+/** What the registry's API records of each tag, asked once per tag (null: no record, or it could not be read). */
+function tagPreviews(source: ManifestSource, location: ImageLocation): (tag: string) => Promise<TagPreview | null> {
+  const previews = new Map<string, Promise<TagPreview | null>>();
+  return (tag) => {
+    let known = previews.get(tag);
+    if (known === undefined) {
+      known = source.describeTag ? source.describeTag(location, tag).catch(() => null) : Promise.resolve(null);
+      previews.set(tag, known);
+    }
+    return known;
+  };
+}
+
+/**
+ * The update a passed candidate makes. A single-platform pin taken from an index keeps its platform: the
+ * candidate index's entry for it (held when it has none). `tagOnly` (pinDigests false on a reference without a
+ * digest): the tag only, the candidate has passed the gate all the same.
+ */
+function proposeUpdate(dependency: Dependency, inUse: ImageInUse, tag: string | null, gated: Gated, type: UpdateType, tagOnly: boolean): Proposal | HeldUpdate {
+  const { digest, manifest, platforms } = gated;
+  const { keepPlatform, currentPlatforms } = inUse;
+  if (keepPlatform && manifest.kind === 'index') {
+    const entry = selectPlatformEntry(manifest, keepPlatform);
+    const kept = platformKey(keepPlatform);
+    if (!entry) {
+      return { image: dependency.key, tag, digest, reasons: [{ code: 'missing-platforms', missing: [kept], message: `the index has no entry for the pinned platform ${kept}` }] };
+    }
+    return { tag, digest: entry.digest, updateType: type, platforms: [kept], fromPlatforms: currentPlatforms };
+  }
+  return {
+    tag,
+    digest,
+    updateType: type,
+    platforms,
+    ...(gated.unverified.length > 0 ? { unverifiedPlatforms: gated.unverified } : {}),
+    fromPlatforms: currentPlatforms,
+    ...(tagOnly ? { tagOnly: true as const } : {}),
+  };
+}
+
+/** Asks the gate about a tag as the registry's API records it; a refusal there holds it without a pull (null: no record, or it passes). */
+async function* heldOnApiRecord(
+  context: {
+    readonly dependency: Dependency;
+    readonly preview: (tag: string) => Promise<TagPreview | null>;
+    readonly current: CurrentImage | null;
+    readonly firstSeen: FirstSeenStore;
+    readonly now: number;
+  },
+  tag: string,
+  policy: TypedPolicy,
+): GateQuestions<HeldUpdate | null> {
+  const { dependency, now } = context;
+  const described = await context.preview(tag);
+  if (described === null || described.index === null) return null;
+  const firstSeen = context.firstSeen.observe(dependency.key, described.digest, now);
+  const candidate: GateCandidate = {
+    image: dependency.key,
+    tag,
+    digest: described.digest,
+    contentDigest: described.digest,
+    manifest: described.index,
+    imagePlatform: null,
+    ...(described.pushedAt !== null ? { created: described.pushedAt, createdFrom: 'tag-last-pushed' as const } : { created: null }),
+    firstSeen,
+  };
+  const verdict = yield { candidate, current: context.current, policy: described.pushedAt !== null ? policy : { ...policy, minimumReleaseAge: null }, now };
+  if (verdict.pass) return null;
+  // The platforms come from the API's record of each image (its config), not from the index's descriptors.
+  const reasons = verdict.reasons.map((reason) => (reason.code === 'too-new' ? reason : { ...reason, message: `${reason.message} (as ${described.recordedBy} records it)` }));
+  return { image: dependency.key, tag, digest: described.digest, reasons };
+}
+
+/**
+ * The best release time: Hub's tag_last_pushed, the configs' created, Last-Modified, else first seen (unless the
+ * policy of the update's type says to hold: releaseAgeWithoutTimestamp may be set per update type). `needCreated`:
+ * some policy of the image has a minimumReleaseAge.
+ */
+function releaseTimes(
+  preview: (tag: string) => Promise<TagPreview | null>,
+  needCreated: boolean,
+  now: number,
+): (gatePolicy: { readonly holdWithoutReleaseTime?: boolean }) => NonNullable<GateRun['release']> {
+  return (gatePolicy) => async (tag, digest, imageCreated, lastModified, firstSeen) => {
+    const described = tag === null ? null : await preview(tag);
+    if (described !== null && described.digest === digest && described.pushedAt !== null) return { created: described.pushedAt, createdFrom: 'tag-last-pushed' };
+    // Reproducible builds (ko, Bazel, Nix, SOURCE_DATE_EPOCH=0) write 1970 into `created`: that says nothing.
+    if (imageCreated !== null && imageCreated > 0) return { created: imageCreated, createdFrom: 'image-created' };
+    if (lastModified !== undefined) return { created: lastModified, createdFrom: 'last-modified' };
+    if (!needCreated || gatePolicy.holdWithoutReleaseTime) return { created: null };
+    return { created: firstSeen ?? now, createdFrom: 'first-seen' };
+  };
+}
+
+/** The image a reference uses now, the baseline of its gate. */
+interface ImageInUse {
+  readonly current: CurrentImage | null;
+  readonly currentPlatforms: string[];
+  /** The platform of a single-platform manifest pinned on purpose from an index: updates keep that platform. */
+  readonly keepPlatform: Platform | null;
+}
+
+/**
+ * The image in use: as the registry's API records it when it does (and the pin, if any, is that digest), else
+ * fetched (by digest when pinned) and inspected. A single-platform manifest pinned from its tag's index keeps
+ * its platform. An error here is the dependency's lookup error.
+ */
+async function imageInUse(source: ManifestSource, dependency: Dependency, preview: (tag: string) => Promise<TagPreview | null>): Promise<ImageInUse> {
+  const location = dependency.location;
+  let current: CurrentImage | null = null;
+  let currentPlatforms: string[] = [];
+  let keepPlatform: Platform | null = null;
+  const described = dependency.tag ? await preview(dependency.tag) : null;
+  const currentFromApi = described?.index && (dependency.digest === null || dependency.digest === described.digest) ? described.index : null;
+  if (currentFromApi !== null) {
+    current = { manifest: currentFromApi, imagePlatform: null };
+    currentPlatforms = platformsOf(currentFromApi, null);
+  }
+  const currentFetched = currentFromApi !== null ? null : await fetchCurrent(source, location, dependency);
+  if (currentFetched !== null) {
+    const inspected = await inspectManifest(source, location, currentFetched);
+    if (inspected.manifest.kind !== 'unreadable') {
+      current = { manifest: inspected.manifest, imagePlatform: inspected.imagePlatform };
+      currentPlatforms = platformsOf(inspected.manifest, inspected.imagePlatform);
+      if (inspected.manifest.kind === 'image' && dependency.digest && dependency.tag && inspected.imagePlatform) {
+        const tagged = parseManifest((await source.manifestByTag(location, dependency.tag)).bytes, null);
+        if (tagged.ok && indexLists(tagged.value, dependency.digest)) {
+          keepPlatform = inspected.imagePlatform;
+        }
+      }
+    }
+  }
+  return { current, currentPlatforms, keepPlatform };
 }
 
 /** The manifest in use: by digest when pinned (a digest the registry no longer has is no baseline: null), else by tag. */
