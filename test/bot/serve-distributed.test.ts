@@ -76,11 +76,13 @@ describe('archpin serve on Redis (BullMQ)', () => {
     // Ticks after the projects settled: group listings only. A sweep that read the memo before a
     // project's first run wrote it may still queue that project once more when the machine is slow,
     // so the window of two sweeps is tried up to three times; a per-project call on every sweep fails.
+    // The counter moves after a sweep's group listing is logged: one sweep may have listed before
+    // `from` and counted after `settledSweeps`, so three counted sweeps hold at least two listings.
     let later: typeof scenario.gitlab.requests = [];
     for (let attempt = 0; attempt < 3; attempt++) {
       const settledSweeps = await metric(scheduler.url, 'archpin_sweeps_total');
       const from = scenario.gitlab.requests.length;
-      await until(async () => (await metric(scheduler.url, 'archpin_sweeps_total')) >= settledSweeps + 2, 'two more sweeps', LOADED_MS);
+      await until(async () => (await metric(scheduler.url, 'archpin_sweeps_total')) >= settledSweeps + 3, 'three more sweeps', LOADED_MS);
       await until(async () => (await metric(scheduler.url, 'archpin_queue_depth')) === 0 && (await metric(scheduler.url, 'archpin_queue_running')) === 0, 'the queue to drain', LOADED_MS);
       later = scenario.gitlab.requests.slice(from);
       if (!later.some((request) => request.path.startsWith('/projects/'))) break;
