@@ -15,6 +15,15 @@ export interface MergedLayers {
   readonly value: Record<string, unknown>;
   /** Where the value at `path` of the merged config comes from; null when no file has it. */
   origin(path: readonly PropertyKey[]): Origin | null;
+  /** The values a later file replaced, in merge order: still validated, each where its own file wrote it. */
+  readonly overridden: readonly Overridden[];
+}
+
+/** A value one file wrote and a later file replaced: at `path` of the merged config, written at `origin`. */
+export interface Overridden {
+  readonly path: readonly PropertyKey[];
+  readonly origin: Origin;
+  readonly value: unknown;
 }
 
 const pathKey = (path: readonly PropertyKey[]): string => path.map(String).join('\u0000');
@@ -37,7 +46,10 @@ export function mergeLayers(layers: readonly Record<string, unknown>[]): MergedL
     if (Array.isArray(value)) value.forEach((item, index) => remember(item, [...path, index], { layer: origin.layer, path: [...origin.path, index] }));
     else if (isPlainObject(value)) for (const [key, item] of Object.entries(value)) remember(item, [...path, key], { layer: origin.layer, path: [...origin.path, key] });
   };
+  const overridden: Overridden[] = [];
   const replace = (target: Record<string, unknown>, key: string, value: unknown, path: readonly PropertyKey[], origin: Origin) => {
+    const previous = origins.get(pathKey(path));
+    if (key in target && previous !== undefined) overridden.push({ path, origin: previous, value: target[key] });
     forget(path);
     target[key] = value;
     remember(value, path, origin);
@@ -71,5 +83,5 @@ export function mergeLayers(layers: readonly Record<string, unknown>[]): MergedL
       } else replace(merged, key, value, [key], { layer: index, path: [key] });
     }
   });
-  return { value: merged, origin: (path) => origins.get(pathKey(path)) ?? null };
+  return { value: merged, origin: (path) => origins.get(pathKey(path)) ?? null, overridden };
 }

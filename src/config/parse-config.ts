@@ -108,18 +108,16 @@ export function extendsOf(layer: ConfigLayer): readonly string[] {
 export function checkLayers(layers: readonly ConfigLayer[]): CheckedConfig {
   const objects = layers.length === 1 ? [] : layers.flatMap((layer, index) => (isPlainObject(layer.value) ? [] : [index]));
   // One file is validated as written (a repository config's `extends` must stay visible to be refused).
-  const merged: { value: unknown; origin: MergedLayers['origin'] } =
-    layers.length === 1 ? { value: layers[0]?.value, origin: (path) => ({ layer: 0, path }) } : mergeLayers(layers.map((layer) => (isPlainObject(layer.value) ? layer.value : {})));
+  const chain = layers.length === 1 ? null : mergeLayers(layers.map((layer) => (isPlainObject(layer.value) ? layer.value : {})));
+  const merged: { value: unknown; origin: MergedLayers['origin'] } = chain ?? { value: layers[0]?.value, origin: (path) => ({ layer: 0, path }) };
   const result = configSchema.safeParse(merged.value);
-  // Where a section already failed, zod skips the whole-config checks: they run here so one pass reports everything.
-  const issues = result.success
-    ? []
-    : [...result.error.issues, ...configIssues(merged.value).map((issue) => ({ code: 'custom' as const, input: undefined, path: [...issue.path], message: issue.message, params: { at: issue.at } }))];
+  const issues = issuesOf(result, merged.value);
   const seen = new Set<string>();
   const problems = [
     ...layers.flatMap((layer, index) => layer.duplicates.map((problem) => ({ ...problem, layer: index }))),
     ...objects.map((index) => ({ layer: index, position: layers[index]?.map.at([]) ?? null, message: '(root): expected an object of settings ({ … })' })),
     ...issueProblems(issues, merged.value, layers, merged),
+    ...(chain ? overriddenProblems(chain, layers) : []),
   ]
     .filter((problem) => {
       const key = `${problem.layer}:${problem.position?.line}:${problem.position?.column}:${problem.message}`;
@@ -137,6 +135,32 @@ export function checkLayers(layers: readonly ConfigLayer[]): CheckedConfig {
       return at.position ? `${source}:${at.position.line}:${at.position.column}` : source;
     },
   };
+}
+
+/** The issues of a parse; where a section already failed, zod skips the whole-config checks: they run here so one pass reports everything. */
+function issuesOf(result: ReturnType<typeof configSchema.safeParse>, value: unknown): z.core.$ZodIssue[] {
+  if (result.success) return [];
+  return [...result.error.issues, ...configIssues(value).map((issue) => ({ code: 'custom' as const, input: undefined, path: [...issue.path], message: issue.message, params: { at: issue.at } }))];
+}
+
+const startsWith = (path: readonly PropertyKey[], prefix: readonly PropertyKey[]): boolean => prefix.every((segment, index) => String(path[index]) === String(segment));
+
+/**
+ * A value a later file of the chain replaced is still checked, as that file's own mistake: the merged config with that
+ * value put back is validated, and the problems at or under its path are reported at its place in its file (so
+ * cross-field checks see the rest of the chain, as for the merged config).
+ */
+function overriddenProblems(merged: MergedLayers, layers: readonly ConfigLayer[]): LayerProblem[] {
+  return merged.overridden.flatMap((entry) => {
+    const value = structuredClone(merged.value);
+    let target: Record<string, unknown> = value;
+    for (const segment of entry.path.slice(0, -1)) target = target[String(segment)] as Record<string, unknown>;
+    target[String(entry.path[entry.path.length - 1])] = entry.value;
+    const issues = issuesOf(configSchema.safeParse(value), value).filter((issue) => startsWith(issue.path, entry.path));
+    const origin = (path: readonly PropertyKey[]) =>
+      startsWith(path, entry.path) ? { layer: entry.origin.layer, path: [...entry.origin.path, ...path.slice(entry.path.length)] } : merged.origin(path);
+    return issueProblems(issues, value, layers, { origin });
+  });
 }
 
 /**

@@ -103,6 +103,48 @@ describe('extends', () => {
     expect(await failure(loadConfig(undefined, dir))).toBe('shared/base.json:1:52: packageRules.0.pinDigests: Invalid input: expected boolean, received string');
   });
 
+  it('a value a later file replaces is still validated, at its own file, line and column; a valid one that is replaced is not a problem', async () => {
+    const shared = [
+      '{',
+      '  "platforms": ["linux/amd46"],',
+      '  "minimumReleaseAge": "soon",',
+      '  "registries": { "r.example": { "username": "bot", "passwordEnv": 7 } },',
+      '  "branchPrefix": "org/"',
+      '}',
+    ].join('\n');
+    const middle = ['{', '  "extends": ["shared.json"],', '  "minimumReleaseAge": "later"', '}'].join('\n');
+    const root = [
+      '{',
+      '  "extends": ["middle.json"],',
+      '  "platforms": ["linux/amd64"],',
+      '  "minimumReleaseAge": "3 days",',
+      '  "registries": { "r.example": { "passwordEnv": "R_PASSWORD" } },',
+      '  "branchPrefix": "team/"',
+      '}',
+    ].join('\n');
+    const dir = tree({ 'archpin.json': root, 'middle.json': middle, 'shared.json': shared });
+    expect(await failure(loadConfig(undefined, dir))).toBe(
+      [
+        'shared.json:2:17: platforms.0: "linux/amd46": unknown architecture "amd46"; did you mean linux/amd64?',
+        'shared.json:3:24: minimumReleaseAge: expected a duration such as "4 hours", "30 minutes" or "1d"',
+        'shared.json:4:68: registries."r.example".passwordEnv: Invalid input: expected string, received number',
+        'middle.json:3:24: minimumReleaseAge: expected a duration such as "4 hours", "30 minutes" or "1d"',
+      ].join('\n'),
+    );
+    // Each file fixed: the chain loads, the last file's values win.
+    const fixed = tree({
+      'archpin.json': root,
+      'middle.json': middle.replace('"later"', '"1 day"'),
+      'shared.json': shared.replace('amd46', 'arm64').replace('"soon"', '"2 days"').replace('"passwordEnv": 7', '"passwordEnv": "ORG_PASSWORD"'),
+    });
+    expect((await loadConfig(undefined, fixed)).config).toEqual({
+      platforms: ['linux/amd64'],
+      minimumReleaseAge: '3 days',
+      registries: { 'r.example': { username: 'bot', passwordEnv: 'R_PASSWORD' } },
+      branchPrefix: 'team/',
+    });
+  });
+
   it('settings split over the files are judged together: a user name in the shared file, its password variable here', async () => {
     const dir = tree({
       'archpin.json': { extends: ['shared.json'], registries: { 'r.example': { passwordEnv: 'R_PASSWORD' } }, forge: { groups: ['infra'] } },
