@@ -27,6 +27,7 @@ export function referenceJson(reference: Reference) {
       ...(span.variable === undefined ? {} : { variable: span.variable }),
     })),
     ...(reference.detail === undefined ? {} : { detail: reference.detail }),
+    ...(reference.shared === undefined ? {} : { shared: { variable: reference.shared.variable, uses: reference.shared.uses } }),
   };
 }
 

@@ -24,6 +24,8 @@ export interface PlannedUpdate {
   readonly edits: readonly TextEdit[];
   /** What a re-scan of the edited file must find for this reference. */
   readonly expected: ExpectedReference;
+  /** The change it goes into, when it must go with others: the variable whose literal is the tag of several images. */
+  readonly group?: string;
 }
 
 export interface PlanFailure {

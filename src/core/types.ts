@@ -82,6 +82,23 @@ export interface Reference {
   readonly spans: readonly Span[];
   /** Extra facts for the reader: e.g. the Dockerfile `--platform`, the Puppet resource. */
   readonly detail?: string;
+  /** The literal that holds its tag holds the tag of other images too: it moves only with all of them. */
+  readonly shared?: SharedLiteral;
+}
+
+/**
+ * One literal (a GitLab CI variable's value) that is the tag, or part of it, of several images with
+ * different names (`BUILDER_REVISION: "5.65.0"` for `builder/ubuntu:${BUILDER_REVISION}` and
+ * `builder/debian:${BUILDER_REVISION}`). Editing it moves every one of them, so it is updated only when
+ * all of them have the same new tag, in one change.
+ */
+export interface SharedLiteral {
+  /** The literal's file and offset: the references that share it carry the same key. */
+  readonly key: string;
+  /** `$NAME (file:line)`, as a reader finds the literal. */
+  readonly variable: string;
+  /** Every image written through it, this one included: `value (file:line)`, in the order they are written. */
+  readonly uses: readonly string[];
 }
 
 /** A reference archpin can look up: its image parsed (with a tag, a digest or both), its name as spelled, not skipped. */

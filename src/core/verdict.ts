@@ -20,7 +20,9 @@ export type HoldCode =
   | 'duplicate-platform'
   | 'artifact'
   | 'unverified'
-  | 'pin-missing';
+  | 'pin-missing'
+  /** Another image whose tag is held in the same literal has no such update: the literal moves for all of them or none. */
+  | 'shared-literal';
 
 /** The order reasons are reported in (the order of the table in the design). */
 export const BLOCK_CODES: readonly HoldCode[] = [
@@ -42,6 +44,7 @@ export const BLOCK_CODES: readonly HoldCode[] = [
   'artifact',
   'unverified',
   'pin-missing',
+  'shared-literal',
 ];
 
 /** Why one child of an index failed verification (the block code it turns into). */

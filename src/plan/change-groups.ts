@@ -47,7 +47,7 @@ const unionOf = (lists: ReadonlyArray<readonly string[]>): string[] => [...new S
 export function groupChanges(updates: readonly PlannedUpdate[], held: readonly HeldUpdate[], options: GroupOptions): PlannedChange[] {
   const byBranch = new Map<string, PlannedUpdate[]>();
   for (const update of updates) {
-    const branch = branchFor(options.branchPrefix, update, options.groupNameFor(update.image, update));
+    const branch = branchFor(options.branchPrefix, update, update.group ?? options.groupNameFor(update.image, update));
     const list = byBranch.get(branch) ?? [];
     list.push(update);
     byBranch.set(branch, list);
@@ -57,7 +57,7 @@ export function groupChanges(updates: readonly PlannedUpdate[], held: readonly H
     .map(([branch, list]) => {
       const images = [...new Set(list.map((update) => update.image))].sort();
       const first = list.find((update) => update.image === images[0]);
-      const groupName = images[0] === undefined ? null : options.groupNameFor(images[0], first);
+      const groupName = list.find((update) => update.group !== undefined)?.group ?? (images[0] === undefined ? null : options.groupNameFor(images[0], first));
       const assigned = options.assignmentsFor ? list.map(options.assignmentsFor) : [];
       const assignments =
         assigned.length === 0

@@ -77,6 +77,7 @@ const referenceSchema = z.looseObject({
   skip: z.custom<SkipReason>(text).nullable(),
   spans: z.array(spanSchema),
   detail: z.string().optional(),
+  shared: z.object({ key: z.string(), variable: z.string(), uses: z.array(z.string()) }).optional(),
 }) satisfies z.ZodType<Reference>;
 const entrySchema = z.object({
   title: z.string(),

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
-import type { Reference, ReferenceKind, Span } from '../../../core/types.js';
+import type { Reference, ReferenceKind, SharedLiteral, Span } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
@@ -186,20 +186,37 @@ function tagRange(value: string): { start: number; end: number } {
 }
 
 /**
- * Why a literal that holds part of the tag cannot be edited: it is part of other images too (another
- * name, not a variant of this one's tag such as `docker` and `docker:…-dind`), which one edit would move with it.
+ * A literal that holds part of the tag and is part of other images too (another name, not a variant of this
+ * one's tag such as `docker` and `docker:…-dind`): one edit moves all of them. When the literal lies inside
+ * the tag of every one of them, it is a shared literal, updated only when all of them have the same new tag
+ * (the plan groups them); otherwise it is not edited, and the reason says which image an edit would move.
  */
-function sharedNote(walk: Walk, resolution: Resolution & { kind: 'resolved' }, here: string): string | null {
+function sharedLiteral(walk: Walk, resolution: Resolution & { kind: 'resolved' }, here: string): { blocker: string } | { shared: SharedLiteral } | null {
   const tag = tagRange(resolution.value);
   const name = resolution.value.slice(0, Math.max(0, tag.start - 1));
+  let found: SharedLiteral | null = null;
   for (const piece of resolution.pieces) {
     if (piece.end <= tag.start || piece.start >= tag.end) continue;
-    const others = (walk.pipeline.uses.get(definitionKey(piece.definition)) ?? []).filter((use) => use.value.slice(0, Math.max(0, tagRange(use.value).start - 1)) !== name);
+    const uses = walk.pipeline.uses.get(definitionKey(piece.definition)) ?? [];
+    const others = uses.filter((use) => use.value.slice(0, Math.max(0, tagRange(use.value).start - 1)) !== name);
     if (others.length === 0) continue;
-    const named = others.map((use) => `${use.value} (${use.file === here ? `line ${use.line}` : `${use.file}:${use.line}`})`).join(', ');
-    return `$${piece.definition.name} (${whereDefined(piece.definition, here)}) is also part of ${named}, which an edit of it would change too`;
+    const where = (use: { value: string; file: string; line: number }): string => `${use.value} (${use.file === here ? `line ${use.line}` : `${use.file}:${use.line}`})`;
+    const variable = `$${piece.definition.name} (${whereDefined(piece.definition, here)})`;
+    const text = resolution.value.slice(piece.start, piece.end);
+    const inTag = (value: string): boolean => {
+      const range = tagRange(value);
+      return value.slice(range.start, range.end).includes(text);
+    };
+    if (found !== null || piece.start < tag.start || piece.end > tag.end || text === '' || !uses.every((use) => inTag(use.value))) {
+      return { blocker: `${variable} is also part of ${others.map(where).join(', ')}, which an edit of it would change too` };
+    }
+    found = {
+      key: definitionKey(piece.definition),
+      variable: `$${piece.definition.name} (${piece.definition.file}:${piece.definition.line})`,
+      uses: uses.map((use) => `${use.value} (${use.file}:${use.line})`),
+    };
   }
-  return null;
+  return found === null ? null : { shared: found };
 }
 
 function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; start: number; end: number }, resolution: Resolution, detail: string): Reference {
@@ -213,7 +230,10 @@ function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; 
       return makeReference(file, { kind, value: resolution.value ?? scalar.value, parts: [whole], skip: 'templated', detail: `${detail}; ${resolution.note}` });
     case 'resolved': {
       const through = resolution.variables.map((variable) => `$${variable.name} (${whereDefined(variable, file.path)})`).join(', ');
-      const blocker = outsideNote(walk, resolution, file.path) ?? sharedNote(walk, resolution, file.path);
+      const outside = outsideNote(walk, resolution, file.path);
+      const sharing = outside === null ? sharedLiteral(walk, resolution, file.path) : { blocker: outside };
+      const blocker = sharing !== null && 'blocker' in sharing ? sharing.blocker : null;
+      const shared = sharing !== null && 'shared' in sharing ? sharing.shared : null;
       if (blocker !== null) {
         return makeReference(file, { kind, value: resolution.value, parts: [whole], skip: 'templated', detail: `${detail}; resolved through ${through}; not edited: ${blocker}` });
       }
@@ -236,8 +256,10 @@ function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; 
           variable: variable.name,
           ...(variable.quote === undefined ? {} : { quote: variable.quote }),
         }));
-      const made = makeReference(file, { kind, value: resolution.value, parts, anchor: scalar.start, detail: elsewhere ? `${detail}; resolved through ${through}` : detail });
-      return foreign.length === 0 ? made : { ...made, spans: [...made.spans, ...foreign] };
+      const sharedWith = shared === null ? '' : `; ${shared.variable} is the tag of ${shared.uses.length} images: it moves only when all of them have the same new tag`;
+      const made = makeReference(file, { kind, value: resolution.value, parts, anchor: scalar.start, detail: `${elsewhere ? `${detail}; resolved through ${through}` : detail}${sharedWith}` });
+      const spans = foreign.length === 0 ? made.spans : [...made.spans, ...foreign];
+      return { ...made, spans, ...(shared === null ? {} : { shared }) };
     }
   }
 }
