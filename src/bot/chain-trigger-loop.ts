@@ -32,11 +32,16 @@ export function createTriggerLoop(deps: TriggerLoopDeps): TriggerLoop {
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
 
-  const schedule = (): void => {
+  /**
+   * `lookedAt` is when the last look found children not ready. A child whose debounce window was still open
+   * then is looked at again when it closes, even if it closed since: a look and the save after it can take
+   * longer than a short window, and asking the state again now would find the child waiting for nothing.
+   */
+  const schedule = (lookedAt: number): void => {
     if (stopped) return;
     const now = Date.now();
     const waits = [
-      ...[...state.due.values()].filter((due) => state.waitingFor(due.project, now) === 'debounce').map((due) => due.updatedAt + deps.debounceMs - now),
+      ...[...state.due.values()].filter((due) => due.updatedAt + deps.debounceMs > lookedAt).map((due) => due.updatedAt + deps.debounceMs - now),
       // a lease this process knows of: looked at again when it runs out
       ...[...state.starting.values()].map((mark) => mark.until - now),
     ];
@@ -56,11 +61,12 @@ export function createTriggerLoop(deps: TriggerLoopDeps): TriggerLoop {
    * any trigger goes out, so no other replica takes them; each answer is recorded as it comes. The triggers
    * themselves run outside the store's lock.
    */
-  async function triggerReady(): Promise<number> {
+  async function triggerReady(): Promise<{ readonly triggered: number; readonly lookedAt: number }> {
+    let lookedAt = Date.now();
     const ready = await withState(async () => {
-      const now = Date.now();
-      await reclaimExpiredTriggers(deps.triggers, state, deps.byPath(), now);
-      return state.takeReady(now, deps.lease);
+      lookedAt = Date.now();
+      await reclaimExpiredTriggers(deps.triggers, state, deps.byPath(), lookedAt);
+      return state.takeReady(lookedAt, deps.lease);
     });
     for (const due of ready) {
       const mark = state.starting.get(due.project);
@@ -72,12 +78,12 @@ export function createTriggerLoop(deps: TriggerLoopDeps): TriggerLoop {
       const outcome = await triggerChild(deps.triggers, deps.byPath().get(due.project), due);
       await withState(async () => state.triggered(due, outcome.pipeline, Date.now(), outcome.dryRun, outcome.error));
     }
-    return ready.length;
+    return { triggered: ready.length, lookedAt };
   }
 
   async function flush(): Promise<void> {
-    const triggered = await triggerReady();
-    schedule();
+    const { triggered, lookedAt } = await triggerReady();
+    schedule(lookedAt);
     if (triggered > 0) await deps.writeDashboards();
   }
 
