@@ -4,18 +4,8 @@ import { createTriggerLoop } from '../../src/bot/chain-trigger-loop.js';
 import { newChainCounters } from '../../src/bot/chain-metrics.js';
 import { buildGraph } from '../../src/chain/build-graph.js';
 import { ChainState } from '../../src/chain/chain-state.js';
-import type { ProjectFacts } from '../../src/chain/types.js';
 import { createLogger } from '../../src/cli/logger.js';
-
-const project = (path: string, parents: readonly string[] = []): ProjectFacts => ({
-  path,
-  id: null,
-  defaultBranch: 'main',
-  uses: [],
-  publishes: [],
-  upstream: parents.map((parent, index) => ({ path: parent, source: 'gitlab-deps', file: '.gitlab-deps', line: index + 1 })),
-  problems: [],
-});
+import { chainProject as project } from '../support/chain-facts.js';
 
 const DEBOUNCE_MS = 50;
 const silent = createLogger({ level: 'silent', format: 'json', write: () => undefined, now: Date.now });

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../../src/chain/build-graph.js';
 import { ChainState, type ParentBuild } from '../../src/chain/chain-state.js';
-import type { ProjectFacts } from '../../src/chain/types.js';
-
-/** A project whose upstream list names its parents (the explicit list is what the graph follows). */
-const project = (path: string, parents: readonly string[] = []): ProjectFacts => ({
-  path,
-  id: null,
-  defaultBranch: 'main',
-  uses: [],
-  publishes: [],
-  upstream: parents.map((parent, index) => ({ path: parent, source: 'gitlab-deps', file: '.gitlab-deps', line: index + 1 })),
-  problems: [],
-});
+import { chainProject as project } from '../support/chain-facts.js';
 
 const build = (path: string, digest: string): ParentBuild => ({
   project: path,
