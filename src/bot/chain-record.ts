@@ -14,6 +14,7 @@ import type { BuiltBy } from '../chain/chain-state.js';
 import { formatPath } from '../config/config-path.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { Config } from '../config/schema.js';
+import { builtByEntriesSchema, snapshotVersionSchema } from './chain-snapshot-schema.js';
 
 export interface ChainRecord {
   /** Where it was read from, or null when nothing was found. */
@@ -23,21 +24,8 @@ export interface ChainRecord {
   builtBy(digest: string): BuiltBy | null;
 }
 
-const pipelineRefSchema = z.object({ id: z.number().int().positive(), url: z.url({ protocol: /^https?$/ }) });
-
-const builtBySchema = z.object({
-  project: z.string().min(1),
-  image: z.string().min(1),
-  pipeline: pipelineRefSchema,
-  ref: z.string().nullable(),
-  at: z.number(),
-});
-
 /** The part of serve's chain state that run reads (its other keys are serve's own). */
-const storedStateSchema = z.object({
-  version: z.literal(1, { error: (issue) => `written by another version of archpin (state version ${JSON.stringify(issue.input)}, this one reads 1)` }),
-  builtBy: z.array(z.tuple([z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'expected a sha256 digest' }), builtBySchema])).optional(),
-});
+const storedStateSchema = z.object({ version: snapshotVersionSchema, builtBy: builtByEntriesSchema.optional() });
 
 const EMPTY: ReadonlyMap<string, BuiltBy> = new Map();
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { ChainSnapshot } from '../chain/chain-state.js';
 import { redisScript } from '../core/redis-script.js';
+import { chainSnapshotSchema } from './chain-snapshot-schema.js';
 
 export interface ChainStore {
   /** Where the state is kept, for the log. */
@@ -19,11 +20,15 @@ export interface ChainStore {
   update<T>(change: (stored: ChainSnapshot | null) => Promise<{ snapshot: ChainSnapshot; result: T }>): Promise<T>;
 }
 
+/**
+ * The stored state, or null when there is none or it is not one serve writes (not JSON, another version,
+ * an entry of the wrong shape): serve then starts from an empty state rather than act on a state it cannot trust.
+ */
 const parse = (text: string | null): ChainSnapshot | null => {
   if (text === null) return null;
   try {
-    const parsed = JSON.parse(text) as { version?: unknown } | null;
-    return parsed?.version === 1 ? (parsed as ChainSnapshot) : null;
+    const parsed = chainSnapshotSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
