@@ -9,9 +9,8 @@ import { judged } from '../pipeline/pipeline.js';
 import { applyEnabled } from './check.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UNSAFE, type CliIo, type ExitCode } from './io.js';
 import type { LogLevel } from './args.js';
-import { requestLogger } from './request-log.js';
-import { cacheDirectory, lookupSetup } from './lookup-deps.js';
-import { progressReporter } from './progress.js';
+import { cacheDirectory } from './lookup-deps.js';
+import { commandLookup } from './command-lookup.js';
 import { errorsJson, registryLines } from './check-report.js';
 import { referenceJson } from './report-json.js';
 import { scanDirectory } from './scan.js';
@@ -41,25 +40,20 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
   const scan = await scanDirectory(path.resolve(io.cwd, options.directory), options.config);
   const references = applyEnabled(scan.references, options.config);
   const pinned = dependenciesOf(references).filter(isPinned);
-  const progress = progressReporter(io, 'pins');
   // Ctrl-C: end the lookup in flight, start no other, and report the pins checked so far.
-  const interrupt = new AbortController();
-  const stopListening = io.onInterrupt?.(() => interrupt.abort()) ?? (() => undefined);
-  const onRequest = requestLogger(options.logLevel, io);
-  const setup = await lookupSetup(options.config, io, {
+  const lookup = await commandLookup(options.config, io, {
+    noun: 'pins',
+    logLevel: options.logLevel,
     cacheDir: cacheDirectory(options.cacheDir, options.config, io),
     platforms: options.platforms,
     freshTags: true,
-    onRequestStart: (url) => progress.host(url.host),
-    ...(onRequest ? { onRequest } : {}),
-    signal: interrupt.signal,
   });
+  const { setup, progress, interrupted } = lookup;
   setup.client.expectRepositories(pinned.map((dependency) => dependency.location));
   const findings: AuditFinding[] = [];
   const errors: LookupFailure[] = [];
   let done = 0;
   progress.update(0, pinned.length);
-  const interrupted = (): boolean => interrupt.signal.aborted;
   for (const dependency of pinned) {
     if (interrupted()) break;
     const result = await judged(auditPin(dependency, setup.deps, io.now()));
@@ -74,8 +68,7 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCo
       findings.push({ reference, reasons: [first, ...more], fix });
     }
   }
-  stopListening();
-  progress.done();
+  lookup.finish();
   await setup.firstSeen.save().catch(() => undefined);
   const stopped = interrupted() ? { checked: done, total: pinned.length, notChecked: pinned.slice(done).map(pinText) } : null;
   findings.sort((a, b) => (a.reference.file < b.reference.file ? -1 : a.reference.file > b.reference.file ? 1 : a.reference.line - b.reference.line));

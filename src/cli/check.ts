@@ -6,13 +6,12 @@ import type { Plan } from '../core/planned.js';
 import type { Reference } from '../core/types.js';
 import type { Dependency } from '../core/dependency.js';
 import type { LogLevel } from './args.js';
-import { requestLogger } from './request-log.js';
 import { lookupAndGateAll, lookupAndPlan, markDisabled, referencesByFile, verifyEdits } from '../pipeline/pipeline.js';
 import { unifiedDiff } from '../plan/unified-diff.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UPDATES, type CliIo, type ExitCode } from './io.js';
-import { cacheDirectory, lookupSetup, requireRegistryCredentials } from './lookup-deps.js';
+import { cacheDirectory, requireRegistryCredentials } from './lookup-deps.js';
+import { commandLookup } from './command-lookup.js';
 import { checkReportJson, renderCheckText, type CheckReport } from './check-report.js';
-import { progressReporter } from './progress.js';
 import { scanDirectory } from './scan.js';
 
 export interface CheckOptions {
@@ -42,19 +41,15 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
   const includes = options.config.forge?.type === 'gitlab' ? (await import('./make-forge.js')).configuredIncludeReader(options.config, io) : null;
   const scan = await scanDirectory(root, options.config, includes);
   const references = applyEnabled(scan.references, options.config);
-  const progress = progressReporter(io, 'images');
   // Ctrl-C: stop starting lookups, end the ones in flight, and report what finished.
-  const interrupt = new AbortController();
-  const stopListening = io.onInterrupt?.(() => interrupt.abort()) ?? (() => undefined);
-  const onRequest = requestLogger(options.logLevel, io);
-  const setup = await lookupSetup(options.config, io, {
+  const lookupRun = await commandLookup(options.config, io, {
+    noun: 'images',
+    logLevel: options.logLevel,
     cacheDir: cacheDirectory(options.cacheDir, options.config, io),
     platforms: options.platforms,
-    onProgress: (done, total) => progress.update(done, total),
-    onRequestStart: (url) => progress.host(url.host),
-    ...(onRequest ? { onRequest } : {}),
-    signal: interrupt.signal,
+    progressFromLookup: true,
   });
+  const { setup, progress } = lookupRun;
   let dependencies: readonly Dependency[] = [];
   let lookup;
   try {
@@ -65,12 +60,11 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
       return lookupAndGateAll(all, setup.deps);
     });
   } finally {
-    stopListening();
-    progress.done();
+    lookupRun.finish();
   }
   const { plan, results } = lookup;
   await setup.firstSeen.save().catch(() => undefined);
-  const interrupted = interrupt.signal.aborted;
+  const interrupted = lookupRun.interrupted();
   const finished = new Set(results.map((result) => result.dependency));
 
   const bytesOf = new Map(scan.files.map((file) => [file.path, file.bytes]));
