@@ -14,6 +14,7 @@ import { runCli } from '../../src/cli/cli.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runArchpin } from '../support/run-cli.js';
 import { pushImage, pushIndex, type Platform } from '../support/seed.js';
+import { requestLines } from '../support/request-lines.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
@@ -57,23 +58,6 @@ function dockerfiles(host: string, count: number): Record<string, string> {
 }
 
 const svcImages = (host: string, count: number): string[] => Array.from({ length: count }, (_, index) => `${host}/team/svc-${String(index).padStart(2, '0')}:1.0.0`);
-
-interface LogLine {
-  level: number;
-  msg: string;
-  method: string;
-  url: string;
-  status: number | null;
-  ms: number;
-  error?: string;
-}
-
-const requestLines = (stderr: string): LogLine[] =>
-  stderr
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogLine)
-    .filter((line) => line.msg === 'registry request');
 
 let cacheCount = 0;
 const freshCache = (): string => path.join(work, `cache-${++cacheCount}`);

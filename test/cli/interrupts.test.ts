@@ -13,6 +13,7 @@ import { ensureBuilt, ROOT } from '../support/build.js';
 import { GITLAB_TEST_TOKEN } from '../support/gitlab-double.js';
 import { runArchpin } from '../support/run-cli.js';
 import { useScenario } from '../support/scenario.js';
+import { requestLines } from '../support/request-lines.js';
 
 const scenario = useScenario({ name: 'interrupts', seed: true, gitlab: {} });
 
@@ -83,21 +84,6 @@ async function until(condition: () => boolean, what: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-
-interface LogLine {
-  msg: string;
-  method: string;
-  url: string;
-  status: number | null;
-  ms: number;
-}
-
-const requestLines = (stderr: string): LogLine[] =>
-  stderr
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogLine)
-    .filter((line) => line.msg === 'registry request');
 
 describe('archpin audit: request lines, progress and an interrupt', () => {
   it('--log-level debug prints one line per registry request (method, URL, status, milliseconds); without it stderr is empty', async () => {
