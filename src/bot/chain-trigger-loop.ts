@@ -62,11 +62,10 @@ export function createTriggerLoop(deps: TriggerLoopDeps): TriggerLoop {
    * themselves run outside the store's lock.
    */
   async function triggerReady(): Promise<{ readonly triggered: number; readonly lookedAt: number }> {
-    let lookedAt = Date.now();
-    const ready = await withState(async () => {
-      lookedAt = Date.now();
-      await reclaimExpiredTriggers(deps.triggers, state, deps.byPath(), lookedAt);
-      return state.takeReady(lookedAt, deps.lease);
+    const { ready, lookedAt } = await withState(async () => {
+      const now = Date.now();
+      await reclaimExpiredTriggers(deps.triggers, state, deps.byPath(), now);
+      return { ready: state.takeReady(now, deps.lease), lookedAt: now };
     });
     for (const due of ready) {
       const mark = state.starting.get(due.project);
