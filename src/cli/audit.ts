@@ -11,7 +11,7 @@ import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UNSAFE, type CliIo, type 
 import type { LogLevel } from './args.js';
 import { cacheDirectory } from './lookup-deps.js';
 import { commandLookup } from './command-lookup.js';
-import { errorsJson, registryLines } from './check-report.js';
+import { errorLines, errorsJson, registryLines } from './check-report.js';
 import { referenceJson } from './report-json.js';
 import { scanDirectory } from './scan.js';
 import { terminalText } from './terminal-text.js';
@@ -146,11 +146,6 @@ function renderAuditText(findings: readonly AuditFinding[], pins: number, unchec
     }
     if (unchecked > 0) lines.push('', notChecked);
   }
-  if (errors.length) {
-    lines.push('', `Errors (${errors.length}):`);
-    for (const error of errors) {
-      lines.push(`  ${terminalText(`${'image' in error ? error.image : ''}${'file' in error ? error.file : ''}`)}  ${error.code}  ${terminalText(error.message)}`);
-    }
-  }
+  lines.push(...errorLines(errors));
   return `${lines.join('\n')}\n`;
 }

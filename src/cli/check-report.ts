@@ -86,6 +86,25 @@ export interface ErrorJson {
 }
 
 /** Errors for reports: one `registry-unreachable` entry per host (with the images it stopped), then the rest. */
+/** The text report's `Errors (n):` block (none when there are no errors): each error where it happened (file:line, registry host or image), its code and message. */
+export function errorLines(errors: readonly ErrorJson[]): string[] {
+  if (errors.length === 0) return [];
+  return [
+    '',
+    `Errors (${errors.length}):`,
+    ...errors.map((error) => {
+      const where = error.file
+        ? `${error.file}${error.line ? `:${error.line}` : ''}`
+        : error.host !== undefined
+          ? error.host
+          : error.image !== undefined
+            ? `${error.image}${error.tag ? `:${error.tag}` : ''}`
+            : '';
+      return `  ${terminalText(where)}  ${error.code}  ${terminalText(error.message)}`;
+    }),
+  ];
+}
+
 export function errorsJson(report: Pick<CheckReport, 'errors' | 'planFailures' | 'writeFailures' | 'problems'>): ErrorJson[] {
   const { hosts, others } = groupUnreachable(report.errors);
   return [
@@ -152,19 +171,7 @@ export function renderCheckText(report: CheckReport, withDiff: boolean): string 
     for (const note of report.unpinned) lines.push(`  ${note.file}:${note.line}  ${note.image}  ${note.message}`);
   }
   const errors = errorsJson(report);
-  if (errors.length) {
-    lines.push('', `Errors (${errors.length}):`);
-    for (const error of errors) {
-      const where = error.file
-        ? `${error.file}${error.line ? `:${error.line}` : ''}`
-        : error.host !== undefined
-          ? error.host
-          : error.image !== undefined
-            ? `${error.image}${error.tag ? `:${error.tag}` : ''}`
-            : '';
-      lines.push(`  ${terminalText(where)}  ${error.code}  ${terminalText(error.message)}`);
-    }
-  }
+  lines.push(...errorLines(errors));
   const registries = registryLines(report.registries ?? []);
   if (registries.length) lines.push('', 'Registries:', ...registries);
   lines.push('', `${report.references.length} references (${updatable} updatable), ${report.updates.length} updates, ${report.held.length} held, ${errors.length} errors.`);

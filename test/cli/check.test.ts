@@ -91,3 +91,22 @@ describe('archpin check against the incident', () => {
     ]);
   });
 });
+
+describe('archpin audit text errors', () => {
+  it('names where each error happened as check does: the registry host, the file and line', async () => {
+    const dir = makeRepo('audit-errors', { Dockerfile: `FROM 127.0.0.1:9/team/app:1.0@sha256:${'a'.repeat(64)}\n`, 'bad.yaml': 'image: [unclosed\n' });
+    const cacheDir = path.join(scenario.work, 'cache-audit-errors');
+    const errorsBlock = (stdout: string) => stdout.slice(stdout.indexOf('Errors ('), stdout.indexOf('\n\n', stdout.indexOf('Errors (')));
+    const audit = await runArchpin(['audit', dir, '--cache-dir', cacheDir]);
+    expect(audit.code).toBe(1);
+    expect(errorsBlock(audit.stdout)).toBe(
+      [
+        'Errors (2):',
+        '  127.0.0.1:9  registry-unreachable  127.0.0.1:9 is unreachable (the port is one that fetch refuses to use): 1 image not looked up',
+        '  bad.yaml:2  parse-error  YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      ].join('\n'),
+    );
+    const check = await runArchpin(['check', dir, '--cache-dir', cacheDir]);
+    expect(errorsBlock(check.stdout)).toBe(errorsBlock(audit.stdout));
+  });
+});
