@@ -4,13 +4,15 @@ import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
-import { baseName, isImageKey, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { baseName, isImageKey, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
  * GitHub Actions: workflow `jobs.*.container` (a string or `.image`), `jobs.*.services.*.image`,
  * `docker://` steps, and the `strategy.matrix` values those images are built from (`${{ matrix.db }}`)
  * or that are named as images (`search-image`, `node_image`); action metadata `runs.image` and its
- * `docker://` steps.
+ * `docker://` steps. A workflow kept outside `.github/workflows/` (a runner's test workflows, a
+ * template, `.gitea/workflows/`) is recognised by its content: a top-level `on` and `jobs` whose
+ * entries are all jobs (`runs-on`, `steps` or a reusable `uses`), at least one of them run here.
  */
 
 const MATRIX_USE = /^\s*\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}\s*$/;
@@ -23,6 +25,27 @@ const WORKFLOW = /(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/i;
 
 export function isGithubWorkflow(path: string): boolean {
   return WORKFLOW.test(path);
+}
+
+/** Cheap test before parsing: both top-level keys are written at the start of a line. */
+const WORKFLOW_KEYS = /^["']?on["']?[ \t]*:/m;
+const JOBS_KEY = /^jobs[ \t]*:/m;
+
+/** Is this parsed document a workflow (`on` + `jobs` of jobs), wherever the file lives? */
+export function looksLikeWorkflow(root: unknown): boolean {
+  if (!isMap(root) || mapGet(root, 'on') === undefined) return false;
+  const jobs = mapGet(root, 'jobs');
+  if (!isMap(jobs) || jobs.items.length === 0) return false;
+  const entries = mapEntries(jobs);
+  if (entries.length !== jobs.items.length) return false;
+  const runsHere = (job: YAMLMap): boolean => mapGet(job, 'runs-on') !== undefined || isSeq(mapGet(job, 'steps'));
+  const isJob = (job: unknown): boolean => isMap(job) && (runsHere(job) || isScalar(mapGet(job, 'uses')));
+  return entries.every(([, job]) => isJob(job)) && entries.some(([, job]) => isMap(job) && runsHere(job));
+}
+
+function isWorkflowByContent(file: SourceFile): boolean {
+  if (!isYamlPath(file.path) || !WORKFLOW_KEYS.test(file.text) || !JOBS_KEY.test(file.text)) return false;
+  return yamlSource(file).documents.some((document) => looksLikeWorkflow(document.contents));
 }
 
 export function isGithubAction(path: string): boolean {
@@ -141,11 +164,12 @@ export const githubActionsExtractor: Extractor = {
   isCandidate: (path) => isGithubWorkflow(path) || isGithubAction(path),
   claimsTemplate: (file) => isGithubWorkflow(file.path) || isGithubAction(file.path),
   owns: (file) => isGithubWorkflow(file.path) || isGithubAction(file.path),
-  claims: (file) => isGithubWorkflow(file.path) || isGithubAction(file.path),
+  claims: (file) => isGithubWorkflow(file.path) || isGithubAction(file.path) || isWorkflowByContent(file),
   extract(file) {
-    if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => 'yaml-image', true), problems: [] };
+    const named = isGithubWorkflow(file.path) || isGithubAction(file.path);
+    if (named && isBrokenTemplate(file)) return { references: templateLineImages(file, () => 'yaml-image', true), problems: [] };
     const { documents, problems } = yamlSource(file);
-    const workflow = isGithubWorkflow(file.path);
+    const workflow = isGithubWorkflow(file.path) || (!isGithubAction(file.path) && documents.some((document) => looksLikeWorkflow(document.contents)));
     const references = documents.flatMap((document) => (workflow ? workflowImages(file, document.contents) : actionImages(file, document.contents)));
     return { references: sortByPosition(references), problems };
   },
