@@ -377,6 +377,57 @@ describe('Helm values with an empty tag', () => {
   });
 });
 
+describe('Helm appVersion defaults written other ways', () => {
+  const chart = 'apiVersion: v2\nname: probe\nversion: 0.3.0\nappVersion: 1.8.2\n';
+  const values = 'image:\n  registry: quay.io\n  repository: acme/probe\n  tag: ""\n';
+  const detail = (text: string, at = 'probe/Chart.yaml:4') => `no tag here: the chart's templates use ${text} 1.8.2 (${at}); set there, not edited here`;
+  const run = (templates: Record<string, string>, root = 'probe') =>
+    scan({
+      [`${root}/Chart.yaml`.replace(/^\//, '')]: chart,
+      [`${root}/values.yaml`.replace(/^\//, '')]: values,
+      ...Object.fromEntries(Object.entries(templates).map(([name, text]) => [`${root}/templates/${name}`.replace(/^\//, ''), text])),
+    }).filter(([file]) => String(file).endsWith('values.yaml'));
+
+  it('a helper that passes the tag to default after printf "v%s" .Chart.AppVersion keeps the v', () => {
+    const helper = '{{- define "probe.image" -}}\n{{- printf "%s/%s:%s" .Values.image.registry .Values.image.repository (default (printf "v%s" .Chart.AppVersion) .Values.image.tag) }}\n{{- end }}\n';
+    const deployment = 'spec:\n  containers:\n    - image: {{ include "probe.image" . }}\n';
+    expect(run({ '_helpers.tpl': helper, 'deployment.yaml': deployment })).toEqual([['probe/values.yaml', 3, 'quay.io/acme/probe:v1.8.2', 'templated', detail('"v" + appVersion')]]);
+  });
+
+  it('| default (printf "v%s" .Chart.AppVersion) in the image line itself', () => {
+    const deployment = 'spec:\n  containers:\n    - image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default (printf "v%s" .Chart.AppVersion) }}"\n';
+    expect(run({ 'deployment.yaml': deployment })).toEqual([['probe/values.yaml', 3, 'quay.io/acme/probe:v1.8.2', 'templated', detail('"v" + appVersion')]]);
+  });
+
+  it('a named helper that prints print "v" .Chart.AppVersion when the values tag is empty', () => {
+    const helper = '{{- define "probe.imageTag" -}}\n{{- if .Values.image.tag -}}\n{{- .Values.image.tag -}}\n{{- else -}}\n{{- print "v" .Chart.AppVersion -}}\n{{- end -}}\n{{- end -}}\n';
+    expect(run({ '_helpers.tpl': helper })).toEqual([['probe/values.yaml', 3, 'quay.io/acme/probe:v1.8.2', 'templated', detail('"v" + appVersion')]]);
+  });
+
+  it('a variable holding the root context ($global, $root) is read like the dot', () => {
+    const daemonset = '{{- $global := . }}\nspec:\n  containers:\n    - image: "{{ $global.Values.image.repository }}:{{ $global.Values.image.tag | default $global.Chart.AppVersion }}"\n';
+    expect(run({ 'daemonset.yaml': daemonset })).toEqual([['probe/values.yaml', 3, 'quay.io/acme/probe:1.8.2', 'templated', detail('appVersion')]]);
+    const job = '{{- $root := . }}\nimage: {{ $root.Values.image.repository }}:{{ default (print "v" $root.Chart.AppVersion) $root.Values.image.tag }}\n';
+    expect(run({ 'job.yaml': job })).toEqual([['probe/values.yaml', 3, 'quay.io/acme/probe:v1.8.2', 'templated', detail('"v" + appVersion')]]);
+  });
+
+  it('a chart at the root of the scan reads its own templates', () => {
+    const deployment = 'image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"\n';
+    expect(run({ 'deployment.yaml': deployment }, '')).toEqual([['values.yaml', 3, 'quay.io/acme/probe:1.8.2', 'templated', detail('appVersion', 'Chart.yaml:4')]]);
+  });
+
+  it('stays no-tag when the templates add different texts, or print appVersion only as a label', () => {
+    const both = {
+      'a.yaml': 'image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"\n',
+      'b.yaml': 'image: "{{ .Values.other.repository }}:{{ .Values.other.tag | default (printf "v%s" .Chart.AppVersion) }}"\n',
+    };
+    expect(run(both)).toEqual([['probe/values.yaml', 3, 'quay.io/acme/probe', 'no-tag', undefined]]);
+    const labels =
+      '{{- define "probe.labels" -}}\napp.kubernetes.io/version: {{ .Chart.AppVersion }}\nimage-tag: {{ .Values.image.tag | quote }}\nrelease: {{ print "v" .Chart.AppVersion | quote }}\n{{- end }}\n';
+    expect(run({ '_helpers.tpl': labels })).toEqual([['probe/values.yaml', 3, 'quay.io/acme/probe', 'no-tag', undefined]]);
+  });
+});
+
 describe('Dockerfiles under other names, by content', () => {
   it('a file named Docker…/Container… with no extension is read as a Dockerfile when every line is an instruction and it starts with FROM (after ARGs)', () => {
     const apache = '# web server image for the demo host\nFROM debian:12.8\nRUN apt-get update && \\\n    apt-get install -y apache2\nEXPOSE 80\nCMD ["apachectl", "-D", "FOREGROUND"]\n';

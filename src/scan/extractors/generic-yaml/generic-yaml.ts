@@ -35,7 +35,7 @@ export function helmValuesKind(path: string): ReferenceKind {
 
 /** Helm charts of the scan: `appVersion` of each chart folder, and its template files, read only when a values file needs them. */
 interface ChartFacts {
-  readonly charts: Map<string, { appVersion: string; line: number; templates: SourceFile[]; defaultsToAppVersion?: boolean }>;
+  readonly charts: Map<string, { appVersion: string; line: number; templates: SourceFile[]; appVersionPrefix?: string | null }>;
 }
 
 function folderOf(path: string): string {
@@ -57,29 +57,74 @@ function chartFacts(files: readonly SourceFile[]): ChartFacts {
   }
   if (charts.size === 0) return { charts };
   for (const file of files) {
-    const at = file.path.lastIndexOf('/templates/');
-    const chart = at === -1 ? undefined : charts.get(file.path.slice(0, at));
+    // A chart at the root of the scan has its templates under `templates/`.
+    const at = `/${file.path}`.lastIndexOf('/templates/');
+    const chart = at === -1 ? undefined : charts.get(file.path.slice(0, Math.max(at - 1, 0)));
     if (chart) chart.templates.push(file);
   }
   return { charts };
 }
 
-/** A template of the chart gives the image tag the chart's appVersion by default (`.Values.image.tag | default .Chart.AppVersion`). */
-const DEFAULTS_TO_APP_VERSION = /\bdefault\s+\(?\s*\$?\.Chart\.AppVersion\b/;
+/** `.Chart.AppVersion` through any receiver: `.`, `$` or a variable holding the root context (`$global`, `$root`). */
+const APP_VERSION = String.raw`\$[A-Za-z_]\w*\.Chart\.AppVersion\b|\$?\.Chart\.AppVersion\b`;
+/**
+ * The forms in which a template gives the image tag the chart's appVersion by default, each with the
+ * text it writes before the version: `.Values.image.tag | default .Chart.AppVersion`,
+ * `default (printf "v%s" .Chart.AppVersion) .Values.image.tag`, `default (print "v" $root.Chart.AppVersion)`.
+ */
+const APP_VERSION_DEFAULTS: readonly RegExp[] = [
+  new RegExp(String.raw`\bdefault\s+\(?\s*(?:${APP_VERSION})`, 'g'),
+  new RegExp(String.raw`\bdefault\s+\(\s*printf\s+"([^"%\\]*)%s"\s+(?:${APP_VERSION})\s*\)`, 'g'),
+  new RegExp(String.raw`\bdefault\s+\(\s*print\s+"([^"\\]*)"\s+(?:${APP_VERSION})\s*\)`, 'g'),
+];
+/** A named template (`{{ define "chart.imageTag" }}`) and its body, up to the next `define` or the end. */
+const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}([\s\S]*?)(?=\{\{-?\s*define\s|$)/g;
+/**
+ * In a named template that reads a values `tag`, a line that is only the appVersion printed, as the helper's
+ * output when the tag is empty: `{{- print "v" .Chart.AppVersion -}}`, `{{ printf "v%s" … }}`, `{{ .Chart.AppVersion }}`.
+ * A `key: {{ … }}` line (a label) is not one.
+ */
+const PRINTED_APP_VERSION = new RegExp(
+  String.raw`^[ \t]*\{\{-?\s*(?:print\s+"([^"\\]*)"\s+(?:${APP_VERSION})|printf\s+"([^"%\\]*)%s"\s+(?:${APP_VERSION})|(?:${APP_VERSION}))\s*-?\}\}[ \t]*\r?$`,
+  'gm',
+);
+const VALUES_TAG = /\.Values(?:\.[A-Za-z_]\w*)*\.tag\b/;
 
-function defaultsToAppVersion(chart: { templates: SourceFile[]; defaultsToAppVersion?: boolean }): boolean {
-  if (chart.defaultsToAppVersion === undefined) {
-    chart.defaultsToAppVersion = chart.templates.some((template) => {
+/** The texts the chart's templates put before appVersion when they use it as the default image tag. */
+function appVersionPrefixes(text: string): Set<string> {
+  const prefixes = new Set<string>();
+  if (!text.includes('AppVersion')) return prefixes;
+  for (const pattern of APP_VERSION_DEFAULTS) {
+    for (const match of text.matchAll(pattern)) prefixes.add(match[1] ?? '');
+  }
+  for (const define of text.matchAll(DEFINE)) {
+    const body = define[2] ?? '';
+    if (!VALUES_TAG.test(body)) continue;
+    for (const match of body.matchAll(PRINTED_APP_VERSION)) prefixes.add(match[1] ?? match[2] ?? '');
+  }
+  return prefixes;
+}
+
+/**
+ * What a template of the chart writes before appVersion when it gives the image tag the chart's
+ * appVersion by default (`''`, or `'v'` for `printf "v%s" .Chart.AppVersion`); null when no template
+ * does, or when templates of the chart add different texts (which one a values entry gets is not known).
+ */
+function appVersionPrefix(chart: { templates: SourceFile[]; appVersionPrefix?: string | null }): string | null {
+  if (chart.appVersionPrefix === undefined) {
+    const prefixes = new Set<string>();
+    for (const template of chart.templates) {
       try {
-        return DEFAULTS_TO_APP_VERSION.test(template.text);
+        for (const prefix of appVersionPrefixes(template.text)) prefixes.add(prefix);
       } catch {
-        return false;
+        // A template that cannot be read again is reported when the scan reaches it.
       } finally {
         template.release();
       }
-    });
+    }
+    chart.appVersionPrefix = prefixes.size === 1 ? ([...prefixes][0] ?? null) : null;
   }
-  return chart.defaultsToAppVersion;
+  return chart.appVersionPrefix;
 }
 
 /**
@@ -91,8 +136,10 @@ function throughAppVersion(reference: Reference, facts: ChartFacts | undefined):
   if (!facts || reference.kind !== 'helm-values' || reference.skip !== 'no-tag' || !reference.spans.some((span) => span.role === 'repository')) return reference;
   const folder = folderOf(reference.file);
   const chart = facts.charts.get(folder);
-  if (!chart || !defaultsToAppVersion(chart)) return reference;
-  const value = `${reference.value}:${chart.appVersion}`;
+  const prefix = chart ? appVersionPrefix(chart) : null;
+  if (!chart || prefix === null) return reference;
+  const tag = `${prefix}${chart.appVersion}`;
+  const value = `${reference.value}:${tag}`;
   const image = parseImageRef(value);
   if (!image) return reference;
   const chartFile = folder === '' ? 'Chart.yaml' : `${folder}/Chart.yaml`;
@@ -102,7 +149,12 @@ function throughAppVersion(reference: Reference, facts: ChartFacts | undefined):
     skip: 'templated',
     image: { registry: image.registry, repository: image.repository, tag: image.tag, digest: image.digest },
     name: image.name,
-    detail: [reference.detail, `no tag here: the chart's templates use appVersion ${chart.appVersion} (${chartFile}:${chart.line}); set there, not edited here`].filter(Boolean).join('; '),
+    detail: [
+      reference.detail,
+      `no tag here: the chart's templates use ${prefix === '' ? 'appVersion' : `"${prefix}" + appVersion`} ${chart.appVersion} (${chartFile}:${chart.line}); set there, not edited here`,
+    ]
+      .filter(Boolean)
+      .join('; '),
   };
 }
 
