@@ -70,10 +70,7 @@ type Exchange<T> = { readonly ok: true; readonly value: T } | { readonly ok: fal
  */
 export function createTransport(options: TransportOptions): Transport {
   const queues = new Map<string, PQueue>();
-  /** Hosts that sent an HTTP answer this run: a first-byte timeout there is one slow path, not a dead host. */
-  const answered = new Set<string>();
-  /** Hosts whose circuit is open, with the cause. */
-  const down = new Map<string, string>();
+  const circuit = createHostCircuit(options);
   // Docker Hub API requests and blob HEADs (audit) appear in the counts once there is one.
   const counts: Partial<Record<RequestKind, number>> = { tags: 0, 'manifest-head': 0, 'manifest-get': 0, blob: 0, token: 0 };
 
@@ -92,30 +89,6 @@ export function createTransport(options: TransportOptions): Transport {
     options.onRequest?.({ kind: request.kind, method: request.method, url: redactSecrets(url.href), status, ms, ...(error === undefined ? {} : { error: redactSecrets(error) }) });
   }
 
-  /** Fails at once when the host's circuit is open. */
-  function refuseWhenDown(request: TransportRequest<unknown>, host: string): void {
-    const cause = down.get(host);
-    if (cause !== undefined) {
-      throw new RegistryError('registry-unreachable', `${request.what}: not sent, ${host} is unreachable (${cause})`, { host, hostCause: cause });
-    }
-  }
-
-  /** A request that got no HTTP answer: `registry-unreachable` when that says the host is down, else the usual network or timeout error. */
-  function noAnswer(error: unknown, request: TransportRequest<unknown>, url: URL): RegistryError {
-    const kind = noAnswerKind(error);
-    const host = url.host;
-    if (kind === 'host' || (kind === 'first-byte' && !answered.has(host))) {
-      const cause = noAnswerCause(error, options.firstByteMs);
-      if (!answered.has(host) && !down.has(host)) down.set(host, cause);
-      // A host that answered earlier this run gets the usual retries first; one that never answered does not.
-      return new RegistryError('registry-unreachable', `${request.what}: ${host} is unreachable: ${cause}`, { host, hostCause: cause, retryable: answered.has(host), cause: error });
-    }
-    if (kind === 'first-byte') {
-      return new RegistryError('registry-timeout', `${request.what}: no response headers within ${options.firstByteMs} ms`, { retryable: true, cause: error });
-    }
-    return errorForFailure(error, request.what, options.timeoutMs);
-  }
-
   /** One request, following redirects, within one timeout; 401 from the registry's own origin comes back as a challenge. */
   async function exchange<T>(request: TransportRequest<T>, authorization: string | null): Promise<Exchange<T>> {
     const signal = AbortSignal.timeout(options.timeoutMs);
@@ -123,23 +96,19 @@ export function createTransport(options: TransportOptions): Transport {
     let url = request.url;
     let credential = authorization;
     for (let hop = 0; ; hop++) {
-      refuseWhenDown(request, url.host);
-      const headers: Record<string, string> = { 'user-agent': options.userAgent, ...request.headers };
-      if (credential !== null) headers['authorization'] = credential;
-      const body = request.form !== undefined ? request.form.toString() : request.json;
-      if (request.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-      if (request.json !== undefined) headers['content-type'] = 'application/json';
+      circuit.refuseWhenDown(request, url.host);
+      const { headers, body } = requestInit(request, credential, options.userAgent);
       let response: Response;
       const started = performance.now();
       options.onStart?.(url);
       try {
         response = await options.fetch(url, { method: request.method, headers, redirect: 'manual', signal, ...(body === undefined ? {} : { body }) });
       } catch (error) {
-        const failure = noAnswer(error, request, url);
+        const failure = circuit.noAnswer(error, request, url);
         report(request, url, null, started, failure.hostCause ?? failure.message);
         throw failure;
       }
-      answered.add(url.host);
+      circuit.answered(url.host);
       report(request, url, response.status, started);
       options.onAnswer?.(request.kind, url, response);
       const location = response.headers.get('location');
@@ -153,68 +122,21 @@ export function createTransport(options: TransportOptions): Transport {
         if (url.origin !== origin) credential = null;
         continue;
       }
-      if (response.status >= 200 && response.status < 300) {
-        try {
-          return { ok: true, value: await request.read(response) };
-        } catch (error) {
-          if (error instanceof RegistryError) throw error;
-          const failure = errorForFailure(error, request.what, options.timeoutMs);
-          if (failure.code === 'registry-timeout') throw failure;
-          throw new RegistryError('registry-bad-response', `${request.what}: body could not be read completely`, {
-            retryable: true,
-            cause: error,
-          });
-        }
-      }
-      if (response.status === 429) {
-        // Docker Hub's pull quota: `toomanyrequests` will not lift for hours, so it is not retried.
-        const retryAfter = parseRetryAfter(response.headers.get('retry-after'), options.retry.now());
-        const text = await readSmall(response);
-        const exhausted = /toomanyrequests/i.test(text);
-        if (exhausted && retryAfter === null) {
-          // Without a Retry-After this is a spent quota (Docker Hub's pulls), not a burst: retrying cannot help.
-          throw new RegistryError('registry-rate-limited', `${request.what}: 429 toomanyrequests (pull quota exhausted)`, { status: 429, quotaExhausted: true });
-        }
-        if (exhausted) {
-          const error = errorForStatus(429, request.what, retryAfter);
-          throw new RegistryError(error.code, error.message, { status: 429, retryAfterMs: retryAfter, retryable: true, quotaExhausted: true });
-        }
-        throw errorForStatus(429, request.what, retryAfter);
-      }
-      await discard(response);
-      if (response.status === 401 && url.origin === origin && request.target !== null) {
-        return { ok: false, challenge: response.headers.get('www-authenticate') };
-      }
-      const retryAfter = parseRetryAfter(response.headers.get('retry-after'), options.retry.now());
-      throw errorForStatus(response.status, request.what, retryAfter);
+      return answerOf(request, response, url.origin === origin, options);
     }
   }
 
   async function attempt<T>(request: TransportRequest<T>, auth: RegistryAuth | null): Promise<T> {
-    refuseWhenDown(request, request.url.host);
+    circuit.refuseWhenDown(request, request.url.host);
     const queue = queueFor(request.url.host);
-    const target = request.target;
-    const first = target !== null && auth !== null ? await auth.header(target) : (request.authorization ?? null);
-    const answer = await queue.add(() => exchange(request, first), { throwOnTimeout: true });
-    if (answer.ok) return answer.value;
-    if (target === null || auth === null) throw errorForStatus(401, request.what);
-    const next = await auth.challenge(target, answer.challenge, first);
-    if (next === null) throw errorForStatus(401, request.what);
-    const retried = await queue.add(() => exchange(request, next), { throwOnTimeout: true });
-    if (retried.ok) return retried.value;
-    // A token asked for several repositories that this one refused: once more with a token of its own.
-    const own = await auth.challenge(target, retried.challenge, next, { again: true });
-    if (own === null) throw errorForStatus(401, request.what);
-    const last = await queue.add(() => exchange(request, own), { throwOnTimeout: true });
-    if (last.ok) return last.value;
-    throw errorForStatus(401, request.what);
+    return authorized(request, auth, (authorization) => queue.add(() => exchange(request, authorization), { throwOnTimeout: true }));
   }
 
   async function send<T>(request: TransportRequest<T>, auth: RegistryAuth | null): Promise<T> {
     try {
       return await withRetry(() => attempt(request, auth), options.retry);
     } catch (error) {
-      if (error instanceof RegistryError && error.code === 'registry-unreachable' && error.host !== null && !down.has(error.host)) down.set(error.host, error.hostCause ?? 'unreachable');
+      if (error instanceof RegistryError && error.code === 'registry-unreachable' && error.host !== null) circuit.open(error.host, error.hostCause ?? 'unreachable');
       throw error;
     }
   }
@@ -223,6 +145,121 @@ export function createTransport(options: TransportOptions): Transport {
     send,
     counts: () => ({ ...counts }) as Record<RequestKind, number>,
   };
+}
+
+/** Sends a request with the header earlier challenges taught, then answers up to two 401 challenges. */
+async function authorized<T>(request: TransportRequest<T>, auth: RegistryAuth | null, send: (authorization: string | null) => Promise<Exchange<T>>): Promise<T> {
+  const target = request.target;
+  const first = target !== null && auth !== null ? await auth.header(target) : (request.authorization ?? null);
+  const answer = await send(first);
+  if (answer.ok) return answer.value;
+  if (target === null || auth === null) throw errorForStatus(401, request.what);
+  const next = await auth.challenge(target, answer.challenge, first);
+  if (next === null) throw errorForStatus(401, request.what);
+  const retried = await send(next);
+  if (retried.ok) return retried.value;
+  // A token asked for several repositories that this one refused: once more with a token of its own.
+  const own = await auth.challenge(target, retried.challenge, next, { again: true });
+  if (own === null) throw errorForStatus(401, request.what);
+  const last = await send(own);
+  if (last.ok) return last.value;
+  throw errorForStatus(401, request.what);
+}
+
+/** The circuit per host: which hosts answered this run, and which cannot be reached (with the cause). */
+interface HostCircuit {
+  /** Fails at once when the host's circuit is open. */
+  refuseWhenDown(request: TransportRequest<unknown>, host: string): void;
+  /** A request that got no HTTP answer: `registry-unreachable` when that says the host is down, else the usual network or timeout error. */
+  noAnswer(error: unknown, request: TransportRequest<unknown>, url: URL): RegistryError;
+  answered(host: string): void;
+  /** Opens the host's circuit unless it is open already (the first cause is kept). */
+  open(host: string, cause: string): void;
+}
+
+function createHostCircuit(options: Pick<TransportOptions, 'firstByteMs' | 'timeoutMs'>): HostCircuit {
+  /** Hosts that sent an HTTP answer this run: a first-byte timeout there is one slow path, not a dead host. */
+  const answered = new Set<string>();
+  /** Hosts whose circuit is open, with the cause. */
+  const down = new Map<string, string>();
+  return {
+    refuseWhenDown(request, host) {
+      const cause = down.get(host);
+      if (cause !== undefined) {
+        throw new RegistryError('registry-unreachable', `${request.what}: not sent, ${host} is unreachable (${cause})`, { host, hostCause: cause });
+      }
+    },
+    noAnswer(error, request, url) {
+      const kind = noAnswerKind(error);
+      const host = url.host;
+      if (kind === 'host' || (kind === 'first-byte' && !answered.has(host))) {
+        const cause = noAnswerCause(error, options.firstByteMs);
+        if (!answered.has(host) && !down.has(host)) down.set(host, cause);
+        // A host that answered earlier this run gets the usual retries first; one that never answered does not.
+        return new RegistryError('registry-unreachable', `${request.what}: ${host} is unreachable: ${cause}`, { host, hostCause: cause, retryable: answered.has(host), cause: error });
+      }
+      if (kind === 'first-byte') {
+        return new RegistryError('registry-timeout', `${request.what}: no response headers within ${options.firstByteMs} ms`, { retryable: true, cause: error });
+      }
+      return errorForFailure(error, request.what, options.timeoutMs);
+    },
+    answered(host) {
+      answered.add(host);
+    },
+    open(host, cause) {
+      if (!down.has(host)) down.set(host, cause);
+    },
+  };
+}
+
+/** The headers and body one hop sends. */
+function requestInit(request: TransportRequest<unknown>, credential: string | null, userAgent: string): { headers: Record<string, string>; body: string | undefined } {
+  const headers: Record<string, string> = { 'user-agent': userAgent, ...request.headers };
+  if (credential !== null) headers['authorization'] = credential;
+  const body = request.form !== undefined ? request.form.toString() : request.json;
+  if (request.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+  if (request.json !== undefined) headers['content-type'] = 'application/json';
+  return { headers, body };
+}
+
+/** What an answer that is not a redirect means: the read body, a challenge to answer (401 from the registry's own origin), or an error. */
+async function answerOf<T>(request: TransportRequest<T>, response: Response, sameOrigin: boolean, options: Pick<TransportOptions, 'timeoutMs' | 'retry'>): Promise<Exchange<T>> {
+  if (response.status >= 200 && response.status < 300) {
+    try {
+      return { ok: true, value: await request.read(response) };
+    } catch (error) {
+      if (error instanceof RegistryError) throw error;
+      const failure = errorForFailure(error, request.what, options.timeoutMs);
+      if (failure.code === 'registry-timeout') throw failure;
+      throw new RegistryError('registry-bad-response', `${request.what}: body could not be read completely`, {
+        retryable: true,
+        cause: error,
+      });
+    }
+  }
+  if (response.status === 429) throw await rateLimited(request, response, options.retry.now());
+  await discard(response);
+  if (response.status === 401 && sameOrigin && request.target !== null) {
+    return { ok: false, challenge: response.headers.get('www-authenticate') };
+  }
+  const retryAfter = parseRetryAfter(response.headers.get('retry-after'), options.retry.now());
+  throw errorForStatus(response.status, request.what, retryAfter);
+}
+
+/** The error a 429 is. Docker Hub's pull quota: `toomanyrequests` will not lift for hours, so it is not retried. */
+async function rateLimited(request: TransportRequest<unknown>, response: Response, now: number): Promise<RegistryError> {
+  const retryAfter = parseRetryAfter(response.headers.get('retry-after'), now);
+  const text = await readSmall(response);
+  const exhausted = /toomanyrequests/i.test(text);
+  if (exhausted && retryAfter === null) {
+    // Without a Retry-After this is a spent quota (Docker Hub's pulls), not a burst: retrying cannot help.
+    return new RegistryError('registry-rate-limited', `${request.what}: 429 toomanyrequests (pull quota exhausted)`, { status: 429, quotaExhausted: true });
+  }
+  if (exhausted) {
+    const error = errorForStatus(429, request.what, retryAfter);
+    return new RegistryError(error.code, error.message, { status: 429, retryAfterMs: retryAfter, retryable: true, quotaExhausted: true });
+  }
+  return errorForStatus(429, request.what, retryAfter);
 }
 
 /** The first few KiB of an error body, as text. */
