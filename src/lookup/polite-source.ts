@@ -7,13 +7,12 @@ import type { ImageLocation } from '../core/dependency.js';
 import { isArchpinError } from '../core/errors.js';
 import { imageKey } from '../core/image-ref.js';
 import { createBlobCache } from './blob-cache.js';
-import { createChildRecordCache } from './child-record-cache.js';
-import { createTagDigestCache } from './tag-digest-cache.js';
+import { createChildRecordCache, type ChildRecordCache } from './child-record-cache.js';
+import { createTagDigestCache, type TagDigestCache } from './tag-digest-cache.js';
 import type { FirstSeenStore } from './first-seen-store.js';
-import { previewIndex } from './hub-tags.js';
-import { INDEX_MEDIA_TYPES, MAX_MANIFEST_BYTES } from '../core/manifest.js';
-import type { FetchedManifest, ManifestSource, RecordedIndex, TagPreview, VouchedChild } from './manifest-source.js';
-import type { Platform } from '../core/platform.js';
+import { hubChildPlatform, hubIndexRecord, hubTagPreview } from './hub-records.js';
+import { INDEX_MEDIA_TYPES, MAX_MANIFEST_BYTES, type IndexEntry } from '../core/manifest.js';
+import type { FetchedManifest, ManifestSource, RecordedIndex, VouchedChild } from './manifest-source.js';
 import type { ManifestHead, RegistryClient } from './registry-client.js';
 
 /** Images that an earlier run looked up (their index digests are in the first-seen store), as image keys. */
@@ -73,9 +72,6 @@ function oneAtATimeUntilContacted(requestsSent: () => number): <T>(image: ImageL
  * config blobs are kept under `cacheDir` (content-addressed, forever).
  */
 export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, options: { cacheDir?: string | undefined; tagCacheTtlMs?: number; now?: () => number } = {}): ManifestSource {
-  // A HEAD before GET by tag only pays off when the manifest cache may already hold the digest, i.e. when an
-  // earlier run looked this image up; otherwise GET the tag straight away.
-  const seenBefore = imagesSeenBefore(firstSeen);
   const requestsSent = (): number => Object.values(client.requestCounts()).reduce((sum, count) => sum + count, 0);
   const ordered = oneAtATimeUntilContacted(requestsSent);
   // Config blobs are content-addressed: cached forever, so verifying children again costs nothing warm.
@@ -86,14 +82,62 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
   const tagged = memoise<FetchedManifest>();
   /** Where a tag points, asked once per run (audit asks it for the record and for the pin's judgement). */
   const tagHeads = memoise<string | null>();
-  const describeTag = async (image: ImageLocation, tag: string): Promise<TagPreview | null> => {
-    const hub = await client.hubTags(image);
-    const entry = hub?.get(tag);
-    if (entry === undefined || entry.digest === null) return null;
-    return { digest: entry.digest, index: previewIndex(entry), pushedAt: entry.pushedAt, recordedBy: 'the Docker Hub tags API' };
+  const vouched = memoise<VouchedChild | null>();
+  const tags = tagReads(client, firstSeen, createTagDigestCache({ dir: options.cacheDir, ttlMs: options.tagCacheTtlMs ?? 0, now: options.now ?? Date.now }));
+  const records = createChildRecordCache({ dir: options.cacheDir });
+  /** A HEAD by digest, once per run and repository (the answer for a digest cannot change). */
+  const headsByDigest = memoise<ManifestHead>();
+  const headDigest = (image: ImageLocation, digest: string): Promise<ManifestHead> => headsByDigest(`${imageKey(image)}@${digest}`, () => ordered(image, () => client.headManifest(image, digest)));
+  return {
+    describeTag: (image, tag) => hubTagPreview(client, image, tag),
+    vouchChild: (image, indexDigest, entry) => vouched(`${imageKey(image)}@${indexDigest}>${entry.digest}`, () => vouchChild(client, records, headDigest, image, indexDigest, entry)),
+    tagDigest: (image, tag) => tagHeads(`${imageKey(image)}:${tag}`, () => ordered(image, () => tags.headTag(image, tag))),
+    listTags: (image) =>
+      tagLists(imageKey(image), async () => {
+        const hub = await client.hubTags(image);
+        return hub !== null ? [...hub.keys()] : ordered(image, () => client.listTags(image));
+      }),
+    manifestByTag: (image, tag) => tagged(`${imageKey(image)}:${tag}`, () => ordered(image, () => tags.byTag(image, tag))),
+    // Several lookups verify the same children at once: one request per repository and digest.
+    manifestByDigest: (image, digest) => byDigest(`${imageKey(image)}@${digest}`, () => ordered(image, () => client.getManifest(image, digest))),
+    blob: (image, digest, maxBytes) =>
+      blobsInFlight(`${imageKey(image)}@${digest}`, async () => {
+        const hit = await blobs.get(digest);
+        if (hit !== null && hit.byteLength <= maxBytes) return hit;
+        const bytes = await ordered(image, () => client.getBlob(image, digest, { maxBytes }));
+        await blobs.put(digest, bytes).catch(() => undefined);
+        return bytes;
+      }),
+    blobExists: (image, digest) => ordered(image, () => client.blobExists(image, digest)),
+    recordedIndex: (image, digest) => recordedIndex(client, headDigest, image, digest),
+    exists: async (image, digest) => {
+      try {
+        await headDigest(image, digest);
+        return true;
+      } catch (error) {
+        if (isArchpinError(error) && error.code === 'registry-not-found') return false;
+        throw error;
+      }
+    },
+  };
+}
+
+/** Where a tag points and the manifest it points at, spending a HEAD only where it can save a GET. */
+function tagReads(client: RegistryClient, firstSeen: FirstSeenStore, tagDigests: TagDigestCache) {
+  // A HEAD before GET by tag only pays off when the manifest cache may already hold the digest, i.e. when an
+  // earlier run looked this image up; otherwise GET the tag straight away.
+  const seenBefore = imagesSeenBefore(firstSeen);
+  /** Where a tag points: a fresh remembered answer, else a HEAD (remembered). Callers order it (see `ordered`). */
+  const headTag = async (image: ImageLocation, tag: string): Promise<string | null> => {
+    const key = `${imageKey(image)}:${tag}`;
+    const known = tagDigests.get(key);
+    if (known !== null) return known;
+    const head = await client.headManifest(image, tag);
+    if (head.digest !== null) tagDigests.put(key, head.digest);
+    return head.digest;
   };
   const byTag = async (image: ImageLocation, tag: string): Promise<FetchedManifest> => {
-    const described = await describeTag(image, tag);
+    const described = await hubTagPreview(client, image, tag);
     if (described !== null) {
       // Docker Hub: a HEAD (free) confirms where the tag points; the bytes come from the cache or one GET by digest.
       const digest = (await headTag(image, tag)) ?? described.digest;
@@ -111,99 +155,36 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
     tagDigests.put(`${imageKey(image)}:${tag}`, fetched.digest);
     return fetched;
   };
-  const vouched = memoise<VouchedChild | null>();
-  const tagDigests = createTagDigestCache({ dir: options.cacheDir, ttlMs: options.tagCacheTtlMs ?? 0, now: options.now ?? Date.now });
-  /** Where a tag points: a fresh remembered answer, else a HEAD (remembered). Callers order it (see `ordered`). */
-  const headTag = async (image: ImageLocation, tag: string): Promise<string | null> => {
-    const key = `${imageKey(image)}:${tag}`;
-    const known = tagDigests.get(key);
-    if (known !== null) return known;
-    const head = await client.headManifest(image, tag);
-    if (head.digest !== null) tagDigests.put(key, head.digest);
-    return head.digest;
-  };
-  const records = createChildRecordCache({ dir: options.cacheDir });
-  /** A HEAD by digest, once per run and repository (the answer for a digest cannot change). */
-  const headsByDigest = memoise<ManifestHead>();
-  const headDigest = (image: ImageLocation, digest: string): Promise<ManifestHead> => headsByDigest(`${imageKey(image)}@${digest}`, () => ordered(image, () => client.headManifest(image, digest)));
-  /** Docker Hub: the tags API's complete record of the index `digest` (any tag pointing at it now); null when none. */
-  const indexRecord = async (image: ImageLocation, digest: string) => {
-    const hub = await client.hubTags(image);
-    if (hub === null) return null;
-    for (const tag of hub.values()) {
-      if (tag.digest !== digest || !tag.complete) continue;
-      const index = previewIndex(tag);
-      if (index !== null && tag.mediaType !== null) return { index, mediaType: tag.mediaType };
-    }
-    return null;
-  };
-  /**
-   * Docker Hub: the child's platform as the tags API records that image (under any tag: Hub makes the record from
-   * the image's own config, so it is the same under every index listing it); null when it has no record.
-   */
-  const recordedPlatform = async (image: ImageLocation, indexDigest: string, childDigest: string): Promise<Platform | null> => {
-    const hub = await client.hubTags(image);
-    if (hub === null) return null;
-    const tags = [...hub.values()].sort((a, b) => Number(b.digest === indexDigest) - Number(a.digest === indexDigest));
-    for (const tag of tags) {
-      const recorded = tag.images.find((entry) => entry.digest === childDigest && entry.platform !== null && !entry.attestation);
-      if (recorded !== undefined) return recorded.platform;
-    }
-    return null;
-  };
-  return {
-    describeTag: (image, tag) => describeTag(image, tag),
-    // Docker Hub counts every manifest GET as a pull, HEADs as none: a child the tags API records for this index is
-    // confirmed by a HEAD and that record (one pull per proposed image, the index itself). A cached child is read
-    // and verified from its bytes as everywhere else.
-    vouchChild: (image, indexDigest, entry) =>
-      vouched(`${imageKey(image)}@${indexDigest}>${entry.digest}`, async () => {
-        if ((await client.cachedManifest(entry.digest)) !== null) return null;
-        const known = await records.get(entry.digest);
-        if (known !== null) return known;
-        const platform = await recordedPlatform(image, indexDigest, entry.digest);
-        if (platform === null) return null;
-        const head = await headDigest(image, entry.digest);
-        if (head.digest === null || head.size === null || head.mediaType === null) return null;
-        const record = { digest: head.digest, size: head.size, mediaType: head.mediaType, platform, recordedBy: 'Docker Hub tags API' };
-        // Only a record that agrees with the descriptor is kept: one that does not is reported, and asked again next run.
-        if (head.digest === entry.digest && head.size === entry.size) await records.put(record).catch(() => undefined);
-        return record;
-      }),
-    tagDigest: (image, tag) => tagHeads(`${imageKey(image)}:${tag}`, () => ordered(image, () => headTag(image, tag))),
-    listTags: (image) =>
-      tagLists(imageKey(image), async () => {
-        const hub = await client.hubTags(image);
-        return hub !== null ? [...hub.keys()] : ordered(image, () => client.listTags(image));
-      }),
-    manifestByTag: (image, tag) => tagged(`${imageKey(image)}:${tag}`, () => ordered(image, () => byTag(image, tag))),
-    // Several lookups verify the same children at once: one request per repository and digest.
-    manifestByDigest: (image, digest) => byDigest(`${imageKey(image)}@${digest}`, () => ordered(image, () => client.getManifest(image, digest))),
-    blob: (image, digest, maxBytes) =>
-      blobsInFlight(`${imageKey(image)}@${digest}`, async () => {
-        const hit = await blobs.get(digest);
-        if (hit !== null && hit.byteLength <= maxBytes) return hit;
-        const bytes = await ordered(image, () => client.getBlob(image, digest, { maxBytes }));
-        await blobs.put(digest, bytes).catch(() => undefined);
-        return bytes;
-      }),
-    blobExists: (image, digest) => ordered(image, () => client.blobExists(image, digest)),
-    recordedIndex: async (image, digest): Promise<RecordedIndex | null> => {
-      if ((await client.cachedManifest(digest)) !== null) return null;
-      const recorded = await indexRecord(image, digest);
-      if (recorded === null) return null;
-      const head = await headDigest(image, digest);
-      const confirmed = head.digest === digest && head.mediaType === recorded.mediaType && INDEX_MEDIA_TYPES.has(head.mediaType) && head.size !== null && head.size <= MAX_MANIFEST_BYTES;
-      return confirmed ? { digest, index: recorded.index, recordedBy: 'Docker Hub tags API' } : null;
-    },
-    exists: async (image, digest) => {
-      try {
-        await headDigest(image, digest);
-        return true;
-      } catch (error) {
-        if (isArchpinError(error) && error.code === 'registry-not-found') return false;
-        throw error;
-      }
-    },
-  };
+  return { headTag, byTag };
+}
+
+type HeadDigest = (image: ImageLocation, digest: string) => Promise<ManifestHead>;
+
+/**
+ * Docker Hub counts every manifest GET as a pull, HEADs as none: a child the tags API records for this index is
+ * confirmed by a HEAD and that record (one pull per proposed image, the index itself). A cached child is read
+ * and verified from its bytes as everywhere else.
+ */
+async function vouchChild(client: RegistryClient, records: ChildRecordCache, headDigest: HeadDigest, image: ImageLocation, indexDigest: string, entry: IndexEntry): Promise<VouchedChild | null> {
+  if ((await client.cachedManifest(entry.digest)) !== null) return null;
+  const known = await records.get(entry.digest);
+  if (known !== null) return known;
+  const platform = await hubChildPlatform(client, image, indexDigest, entry.digest);
+  if (platform === null) return null;
+  const head = await headDigest(image, entry.digest);
+  if (head.digest === null || head.size === null || head.mediaType === null) return null;
+  const record = { digest: head.digest, size: head.size, mediaType: head.mediaType, platform, recordedBy: 'Docker Hub tags API' };
+  // Only a record that agrees with the descriptor is kept: one that does not is reported, and asked again next run.
+  if (head.digest === entry.digest && head.size === entry.size) await records.put(record).catch(() => undefined);
+  return record;
+}
+
+/** Docker Hub: the index `digest` from the tags API's record, confirmed by a HEAD by digest; null when the index is cached already, has no complete record, or the HEAD does not confirm it. */
+async function recordedIndex(client: RegistryClient, headDigest: HeadDigest, image: ImageLocation, digest: string): Promise<RecordedIndex | null> {
+  if ((await client.cachedManifest(digest)) !== null) return null;
+  const recorded = await hubIndexRecord(client, image, digest);
+  if (recorded === null) return null;
+  const head = await headDigest(image, digest);
+  const confirmed = head.digest === digest && head.mediaType === recorded.mediaType && INDEX_MEDIA_TYPES.has(head.mediaType) && head.size !== null && head.size <= MAX_MANIFEST_BYTES;
+  return confirmed ? { digest, index: recorded.index, recordedBy: 'Docker Hub tags API' } : null;
 }
