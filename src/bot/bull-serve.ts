@@ -14,7 +14,7 @@
  *   mid-job loses its lock; BullMQ hands the job to another worker. Runs are idempotent (the forge
  *   is the database), so the retry finds what the first attempt wrote.
  */
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { resolveConfig } from '../config/resolve-config.js';
 import { repositoryJobRunner, sweepRunner, type BullJobDeps, type ReplicaStatus } from './bull-jobs.js';
 import { queueMetrics } from './bull-queue-metrics.js';
@@ -22,14 +22,15 @@ import { createRepositoryQueue, type RepositoryJobData } from './bull-repository
 import { createSweepSessions } from './bull-sweep-sessions.js';
 import { SESSION_MAX_AGE_MS } from './lookup-sessions.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { createOutcomeRecorder } from './outcome-recording.js';
+import { createOutcomeRecorder, type OutcomeRecorder } from './outcome-recording.js';
 import { DEFAULT_ISOLATION, ScanWorkerPool } from './isolated-scanner.js';
 import { redisConnection } from './redis-connection.js';
 import type { ServeHandle, ServeOptions } from './serve.js';
+import type { ChainRunner } from './chain-runner.js';
 import { chainScheduleJobs, cronScheduler } from './chain-schedules.js';
 import { listenRoutes, probeForge, serveHandle } from './serve-routes.js';
 import type { SweepMemo } from './sweep-memo.js';
-import { webhookEndpoint } from './webhook-endpoint.js';
+import { serveWebhook } from './webhook-endpoint.js';
 
 export type ServeRole = 'all' | 'scheduler' | 'worker';
 
@@ -69,21 +70,7 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
   const sessions = createSweepSessions({ ...options, maxAgeMs: options.sessionMaxAgeMs ?? SESSION_MAX_AGE_MS }, logger);
   const jobs: BullJobDeps = { options, memo: queueOptions.memo, status, metrics, recorder, sessions, repositories, isolation, scanWorkers };
 
-  const workerOptions = { connection, prefix, lockDuration: queueOptions.lockDurationMs, stalledInterval: Math.max(1000, Math.floor(queueOptions.lockDurationMs / 2)), maxStalledCount: 1 };
-  const workers: Worker[] = [];
-  if (role !== 'scheduler') workers.push(new Worker<RepositoryJobData, string>('repositories', repositoryJobRunner(jobs), { ...workerOptions, concurrency: options.concurrency }));
-  if (role !== 'worker') {
-    workers.push(new Worker('sweeps', sweepRunner(jobs), { ...workerOptions, concurrency: 1 }));
-    if (options.schedule !== null) {
-      await sweeps.upsertJobScheduler(SWEEP_SCHEDULER, { pattern: options.schedule, ...(options.timezone ? { tz: options.timezone } : {}) }, { name: 'sweep', data: {} });
-    }
-  }
-  for (const worker of workers) {
-    worker.on('error', (error) => logger.warn({ err: error }, 'worker connection'));
-    worker.on('failed', (job, error) => {
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) logger.error({ job: job.id, err: error.message }, 'job failed for good: in the failed set');
-    });
-  }
+  const workers = await startWorkers(jobs, sweeps, options, { connection, prefix, role, lockDurationMs: queueOptions.lockDurationMs });
   await repositories.queue.waitUntilReady();
   status.redisReady = true;
   repositories.queue.on('error', () => (status.redisReady = false));
@@ -98,8 +85,7 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
   }
 
   const chain = options.chain;
-  const webhook = webhookEndpoint({
-    forgeType: forge.type,
+  const webhook = serveWebhook(forge, chain, {
     secret: options.webhookSecret,
     branchPrefix: resolveConfig(config).branchPrefix,
     targets: options.targets,
@@ -107,21 +93,8 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     logger,
     stopping: () => status.stopping,
     enqueue: (id, event) => repositories.enqueue({ id, repository: null, reason: event, force: true, sweep: null }, options.debounceMs),
-    ...(chain ? { pipeline: (event) => chain.pipelineEvent(event), push: (event) => chain.pushEvent(event) } : {}),
-    resolve: (id) => forge.getRepository(id),
   });
-
-  // Chain schedules: every replica with the scheduler role ticks; the first to claim a tick starts the chain.
-  const scheduler = options.scheduler ?? cronScheduler;
-  const chainCrons =
-    chain && role !== 'worker'
-      ? chainScheduleJobs(chain, options.chainSchedules ?? [], {
-          scheduler,
-          timezone: options.timezone,
-          logger,
-          claim: async (root) => (queueOptions.claimTick ? await queueOptions.claimTick(`chain:${root}:${Math.floor(Date.now() / 30_000)}`, 5 * 60_000) : true),
-        })
-      : [];
+  const chainCrons = chain && role !== 'worker' ? claimedChainSchedules(chain, options, queueOptions.claimTick) : [];
 
   const queueCounts = await queueMetrics(repositories.queue, metrics, sessions, status, options.chain ?? null);
   const server = await listenRoutes(
@@ -143,29 +116,86 @@ export async function startDistributedServe(options: ServeOptions, queueOptions:
     metrics,
     outcomes: recorder.outcomes,
     sweep,
-    async idle() {
-      for (;;) {
-        const [work, ticks] = await Promise.all([repositories.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active'), sweeps.getJobCounts('waiting', 'active', 'delayed')]);
-        if (Object.values(work).every((count) => count === 0) && (ticks.waiting ?? 0) + (ticks.active ?? 0) === 0) return;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
+    idle: () => queuesIdle(repositories.queue, sweeps),
     isStopping: () => status.stopping,
     shutdown: async () => {
       status.stopping = true;
-      for (const { job } of chainCrons) job.stop();
-      options.chain?.stop();
-      // Jobs not started stay queued in Redis for the next worker: none is dropped.
-      recorder.stopping(0);
-      logger.info('stopping: finishing the jobs in flight');
-      await Promise.all(workers.map((worker) => worker.close()));
-      recorder.stopped();
-      queueCounts.stop();
-      await sessions.saveAll();
-      await Promise.all([repositories.queue.close(), sweeps.close()]);
-      await server.close();
-      scanWorkers?.close();
-      logger.info('stopped');
+      await stopReplica({ options, chainCrons, recorder, workers, queueCounts, sessions, queues: [repositories.queue, sweeps], server, scanWorkers });
     },
   });
+}
+
+/** Stops a replica: its schedules and chain, then the jobs in flight finish; caches are saved, queues and the server closed. */
+async function stopReplica(replica: {
+  readonly options: ServeOptions;
+  readonly chainCrons: ReturnType<typeof chainScheduleJobs>;
+  readonly recorder: OutcomeRecorder;
+  readonly workers: readonly Worker[];
+  readonly queueCounts: { stop(): void };
+  readonly sessions: { saveAll(): Promise<void> };
+  readonly queues: readonly Queue[];
+  readonly server: { close(): Promise<void> };
+  readonly scanWorkers: ScanWorkerPool | null;
+}): Promise<void> {
+  const { options, recorder } = replica;
+  const { logger } = options;
+  for (const { job } of replica.chainCrons) job.stop();
+  options.chain?.stop();
+  // Jobs not started stay queued in Redis for the next worker: none is dropped.
+  recorder.stopping(0);
+  logger.info('stopping: finishing the jobs in flight');
+  await Promise.all(replica.workers.map((worker) => worker.close()));
+  recorder.stopped();
+  replica.queueCounts.stop();
+  await replica.sessions.saveAll();
+  await Promise.all(replica.queues.map((queue) => queue.close()));
+  await replica.server.close();
+  replica.scanWorkers?.close();
+  logger.info('stopped');
+}
+
+/** The replica's workers by role (repository jobs; sweeps and the sweep schedule), logging connection errors and jobs that failed for good. */
+async function startWorkers(
+  jobs: BullJobDeps,
+  sweeps: Queue,
+  options: ServeOptions,
+  queue: { connection: ConnectionOptions; prefix: string; role: ServeRole; lockDurationMs: number },
+): Promise<Worker[]> {
+  const { logger } = options;
+  const { connection, prefix, role } = queue;
+  const workerOptions = { connection, prefix, lockDuration: queue.lockDurationMs, stalledInterval: Math.max(1000, Math.floor(queue.lockDurationMs / 2)), maxStalledCount: 1 };
+  const workers: Worker[] = [];
+  if (role !== 'scheduler') workers.push(new Worker<RepositoryJobData, string>('repositories', repositoryJobRunner(jobs), { ...workerOptions, concurrency: options.concurrency }));
+  if (role !== 'worker') {
+    workers.push(new Worker('sweeps', sweepRunner(jobs), { ...workerOptions, concurrency: 1 }));
+    if (options.schedule !== null) {
+      await sweeps.upsertJobScheduler(SWEEP_SCHEDULER, { pattern: options.schedule, ...(options.timezone ? { tz: options.timezone } : {}) }, { name: 'sweep', data: {} });
+    }
+  }
+  for (const worker of workers) {
+    worker.on('error', (error) => logger.warn({ err: error }, 'worker connection'));
+    worker.on('failed', (job, error) => {
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) logger.error({ job: job.id, err: error.message }, 'job failed for good: in the failed set');
+    });
+  }
+  return workers;
+}
+
+/** Chain schedules: every replica with the scheduler role ticks; the first to claim a tick starts the chain. */
+function claimedChainSchedules(chain: ChainRunner, options: ServeOptions, claimTick: QueueOptions['claimTick']): ReturnType<typeof chainScheduleJobs> {
+  return chainScheduleJobs(chain, options.chainSchedules ?? [], {
+    scheduler: options.scheduler ?? cronScheduler,
+    timezone: options.timezone,
+    logger: options.logger,
+    claim: async (root) => (claimTick ? await claimTick(`chain:${root}:${Math.floor(Date.now() / 30_000)}`, 5 * 60_000) : true),
+  });
+}
+
+/** Resolves once no repository job waits, is delayed or runs, and no sweep waits or runs. */
+async function queuesIdle(repositories: Queue, sweeps: Queue): Promise<void> {
+  for (;;) {
+    const [work, ticks] = await Promise.all([repositories.getJobCounts('waiting', 'delayed', 'prioritized', 'active'), sweeps.getJobCounts('waiting', 'active', 'delayed')]);
+    if (Object.values(work).every((count) => count === 0) && (ticks.waiting ?? 0) + (ticks.active ?? 0) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

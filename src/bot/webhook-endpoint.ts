@@ -1,5 +1,5 @@
 /** POST /webhooks/gitlab and /webhooks/github: check the secret, read the event, queue the repository it is about. */
-import type { ForgeTargets, ForgeType, Repository } from '../apply/forges/forge.js';
+import type { Forge, ForgeTargets, ForgeType, Repository } from '../apply/forges/forge.js';
 import { errorFields } from '../core/errors.js';
 import type { Logger } from 'pino';
 import type { HttpRequest, HttpResponse } from './http-server.js';
@@ -33,6 +33,23 @@ export interface WebhookEndpointDeps {
 export function checkHookRepository(claimedPath: string, resolved: Repository, targets: ForgeTargets): 'ok' | 'mismatched' | 'out-of-scope' {
   if (resolved.path.toLowerCase() !== claimedPath.toLowerCase()) return 'mismatched';
   return inTargets(resolved.path, resolved.id, targets) ? 'ok' : 'out-of-scope';
+}
+
+/**
+ * The endpoint as both serve modes wire it: the forge's type, and the repository a hook names looked up through the
+ * forge; with chain rebuilds on, Pipeline and Push hooks also go to the chain.
+ */
+export function serveWebhook(
+  forge: Pick<Forge, 'type' | 'getRepository'>,
+  chain: { readonly pipelineEvent: NonNullable<WebhookEndpointDeps['pipeline']>; readonly pushEvent: NonNullable<WebhookEndpointDeps['push']> } | undefined,
+  deps: Omit<WebhookEndpointDeps, 'forgeType' | 'pipeline' | 'push' | 'resolve'>,
+): ReturnType<typeof webhookEndpoint> {
+  return webhookEndpoint({
+    forgeType: forge.type,
+    ...deps,
+    ...(chain ? { pipeline: (event) => chain.pipelineEvent(event), push: (event) => chain.pushEvent(event) } : {}),
+    resolve: (id) => forge.getRepository(id),
+  });
 }
 
 export function webhookEndpoint(deps: WebhookEndpointDeps): (forgeType: ForgeType, request: HttpRequest) => Promise<HttpResponse> {
