@@ -13,12 +13,12 @@ import type { ChainRunner } from './chain-runner.js';
 import { DEFAULT_ISOLATION, ScanWorkerPool, type IsolationLimits } from './isolated-scanner.js';
 import { createLookupSessions, SESSION_MAX_AGE_MS, type LookupSession } from './lookup-sessions.js';
 import { createMetrics } from './metrics.js';
-import { createOutcomeRecorder } from './outcome-recording.js';
+import { createOutcomeRecorder, type OutcomeRecorder } from './outcome-recording.js';
 import { listenRoutes, probeForge, serveHandle, type ServeHandle } from './serve-routes.js';
 import type { SweepMemo } from './sweep-memo.js';
 import { sharedLookup } from './sweep.js';
-import { webhookEndpoint } from './webhook-endpoint.js';
-import { createWorkQueue } from './work-queue.js';
+import { serveWebhook } from './webhook-endpoint.js';
+import { createWorkQueue, type WorkQueue } from './work-queue.js';
 import { chainScheduleJobs, cronScheduler, type Scheduler } from './chain-schedules.js';
 import { repositoryRunner, sweeper, type QueueItem, type ServeRunDeps } from './serve-runs.js';
 
@@ -76,12 +76,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   let ready = false;
   let stopping = false;
   const chain = options.chain;
-  const sessions = createLookupSessions({
-    open: options.openLookup,
-    lookupFor: (opened) => sharedLookup({ forge, lookup: opened.deps, now: options.now, dryRun: options.dryRun, platforms: options.platforms }),
-    maxAgeMs: options.sessionMaxAgeMs ?? SESSION_MAX_AGE_MS,
-    onSaveError: (error: unknown) => logger.warn({ err: error }, 'could not save the first-seen cache'),
-  });
+  const sessions = serveSessions(options);
 
   const runs: ServeRunDeps = {
     options,
@@ -95,20 +90,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     },
   };
 
-  const queue = createWorkQueue<QueueItem>({
-    concurrency: options.concurrency,
-    debounceMs: options.debounceMs,
-    run: repositoryRunner(runs),
-    onIdle: () => {
-      recorder.drained();
-      sessions.retireCurrent();
-    },
-  });
+  const queue = repositoryQueue(options, runs);
 
   const sweep = sweeper({ ...runs, metrics, queue, keyOf });
 
-  const webhook = webhookEndpoint({
-    forgeType: forge.type,
+  const webhook = serveWebhook(forge, chain, {
     secret: options.webhookSecret,
     branchPrefix,
     targets: options.targets,
@@ -116,8 +102,6 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     logger,
     stopping: () => stopping,
     enqueue: (id, event) => queue.add(keyOf(id), { id, repository: null, reason: event }),
-    ...(chain ? { pipeline: (event) => chain.pipelineEvent(event), push: (event) => chain.pushEvent(event) } : {}),
-    resolve: (id) => forge.getRepository(id),
   });
 
   const routes = {
@@ -133,17 +117,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const cron = options.schedule === null ? null : new Cron(options.schedule, { protect: true, ...(options.timezone ? { timezone: options.timezone } : {}) }, () => sweep());
   const scheduler = options.scheduler ?? cronScheduler;
   const chainCrons = chain ? chainScheduleJobs(chain, options.chainSchedules ?? [], { scheduler, timezone: options.timezone, logger }) : [];
-  logger.info(
-    {
-      url: server.url,
-      schedule: options.schedule,
-      next: cron?.nextRun()?.toISOString() ?? null,
-      forge: forge.type,
-      chain: options.chain ? 'rebuild' : 'off',
-      ...(chainCrons.length ? { chainSchedules: chainCrons.map(({ root, job }) => ({ root, next: job.next()?.toISOString() ?? null })) } : {}),
-    },
-    'serving',
-  );
+  logServing(options, server.url, cron, chainCrons);
   if (options.sweepOnStart) void sweep();
   else {
     probeForge(forge, options.targets, logger, () => {
@@ -161,19 +135,75 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     isStopping: () => stopping,
     shutdown: async () => {
       stopping = true;
-      options.abortLookups?.();
-      cron?.stop();
-      for (const { job } of chainCrons) job.stop();
-      options.chain?.stop();
-      recorder.stopping(queue.depth);
-      logger.info({ running: queue.running, waiting: queue.depth }, 'stopping: finishing the write in flight');
-      await queue.stop();
-      recorder.stopped();
-      sessions.retireCurrent();
-      await sessions.settled();
-      await server.close();
-      scanWorkers?.close();
-      logger.info('stopped');
+      await stopServe({ options, cron, chainCrons, recorder, queue, sessions, server, scanWorkers });
     },
   });
+}
+
+/** The deduplicating queue that runs repositories; when it drains, the run is recorded and the lookup session retired. */
+function repositoryQueue(options: ServeOptions, runs: ServeRunDeps): WorkQueue<QueueItem> {
+  const { recorder, sessions } = runs;
+  return createWorkQueue<QueueItem>({
+    concurrency: options.concurrency,
+    debounceMs: options.debounceMs,
+    run: repositoryRunner(runs),
+    onIdle: () => {
+      recorder.drained();
+      sessions.retireCurrent();
+    },
+  });
+}
+
+/** The lookup sessions of a serve process: each session's lookup shares the forge and the run options. */
+function serveSessions(options: ServeOptions): ReturnType<typeof createLookupSessions> {
+  const { forge, logger } = options;
+  return createLookupSessions({
+    open: options.openLookup,
+    lookupFor: (opened) => sharedLookup({ forge, lookup: opened.deps, now: options.now, dryRun: options.dryRun, platforms: options.platforms }),
+    maxAgeMs: options.sessionMaxAgeMs ?? SESSION_MAX_AGE_MS,
+    onSaveError: (error: unknown) => logger.warn({ err: error }, 'could not save the first-seen cache'),
+  });
+}
+
+/** The "serving" line: where, on which schedule (and its next time), the forge, and the chain and its schedules. */
+function logServing(options: ServeOptions, url: string, cron: Cron | null, chainCrons: ReturnType<typeof chainScheduleJobs>): void {
+  options.logger.info(
+    {
+      url,
+      schedule: options.schedule,
+      next: cron?.nextRun()?.toISOString() ?? null,
+      forge: options.forge.type,
+      chain: options.chain ? 'rebuild' : 'off',
+      ...(chainCrons.length ? { chainSchedules: chainCrons.map(({ root, job }) => ({ root, next: job.next()?.toISOString() ?? null })) } : {}),
+    },
+    'serving',
+  );
+}
+
+/** Stops serving: lookups are aborted and schedules stopped, the write in flight finishes, sessions are retired and saved, the server closed. */
+async function stopServe(serving: {
+  readonly options: ServeOptions;
+  readonly cron: Cron | null;
+  readonly chainCrons: ReturnType<typeof chainScheduleJobs>;
+  readonly recorder: OutcomeRecorder;
+  readonly queue: WorkQueue<QueueItem>;
+  readonly sessions: ReturnType<typeof createLookupSessions>;
+  readonly server: { close(): Promise<void> };
+  readonly scanWorkers: ScanWorkerPool | null;
+}): Promise<void> {
+  const { options, recorder, queue, sessions } = serving;
+  const { logger } = options;
+  options.abortLookups?.();
+  serving.cron?.stop();
+  for (const { job } of serving.chainCrons) job.stop();
+  options.chain?.stop();
+  recorder.stopping(queue.depth);
+  logger.info({ running: queue.running, waiting: queue.depth }, 'stopping: finishing the write in flight');
+  await queue.stop();
+  recorder.stopped();
+  sessions.retireCurrent();
+  await sessions.settled();
+  await serving.server.close();
+  serving.scanWorkers?.close();
+  logger.info('stopped');
 }
