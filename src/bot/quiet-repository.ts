@@ -101,7 +101,9 @@ export async function runAndRemember(repo: Repository, global: Config, deps: Run
   let looked: { dependencies: readonly Dependency[]; results: readonly LookedUp[]; config: Config } | null = null;
   const lookup: Lookup = async (dependencies, config) => {
     const results = await deps.lookup(dependencies, config);
-    looked = { dependencies, results, config };
+    // A shared literal's images may be looked up again, below their own choices: every lookup is remembered.
+    const before = looked;
+    looked = { dependencies: [...(before?.dependencies ?? []), ...dependencies], results: [...(before?.results ?? []), ...results], config };
     return results;
   };
   const key = memoKey(deps.forge, repo);
@@ -131,7 +133,7 @@ export async function runAndRemember(repo: Repository, global: Config, deps: Run
           settledAt: deps.now(),
           configHash: globalConfigHash(global),
           config: JSON.stringify(done.config) === JSON.stringify(global) ? null : done.config,
-          dependencies: done.dependencies.map(({ key: image, location, tag, digest }) => ({ key: image, location, tag, digest })),
+          dependencies: done.dependencies.map(({ key: image, location, tag, digest, ceilings }) => ({ key: image, location, tag, digest, ...(ceilings ? { ceilings } : {}) })),
           results: resultsFingerprint(done.results),
           changes: outcome.changes.map(({ branch, title }) => ({ branch, title })),
         };

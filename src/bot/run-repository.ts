@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../config/defaults.js';
 import type { Plan, PlannedChange, PlannedUpdate, UpstreamNote } from '../core/planned.js';
 import { createHash } from 'node:crypto';
 import type { Forge, Repository } from '../apply/forges/forge.js';
@@ -154,7 +155,7 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
   const policy = createRunPolicy(config);
   const settings = resolveConfig(config);
   const references = markDisabled(scan.references, (image) => policy.forImage(image).enabled);
-  const { results, plan } = await lookupAndPlan(references, (dependencies) => deps.lookup(dependencies, config));
+  const { results, plan } = await lookupAndPlan(references, (dependencies) => deps.lookup(dependencies, config), { sharedLiterals: config.sharedLiterals ?? DEFAULTS.sharedLiterals });
   // Stopped while looking up: what the lookups found may be cut short, so nothing is written or reported for it.
   if (deps.shouldStop?.()) return { repository: repo.path, changes: [], closed: [], held: [], errors: [], problems: scan.problems, reusedScan: reuse, interrupted: 'lookups' };
   for (const error of plan.errors) errors.push(error);

@@ -14,6 +14,8 @@ export interface MemoDependency {
   readonly location: ImageLocation;
   readonly tag: string | null;
   readonly digest: string | null;
+  /** A shared literal's image looked up again below these tags (Dependency.ceilings). */
+  readonly ceilings?: readonly string[];
 }
 
 export interface SweepMemoEntry {

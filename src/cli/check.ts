@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../config/defaults.js';
 import path from 'node:path';
 import { writeVerifiedFiles } from '../apply/write-files.js';
 import type { Config } from '../config/schema.js';
@@ -53,12 +54,17 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
   let dependencies: readonly Dependency[] = [];
   let lookup;
   try {
-    lookup = await lookupAndPlan(references, (all) => {
-      dependencies = all;
-      setup.client.expectRepositories(all.map((dependency) => dependency.location));
-      progress.update(0, all.length);
-      return lookupAndGateAll(all, setup.deps);
-    });
+    lookup = await lookupAndPlan(
+      references,
+      (all) => {
+        // Later calls look again at the images through a shared literal: the first one names every image.
+        if (dependencies.length === 0) dependencies = all;
+        setup.client.expectRepositories(all.map((dependency) => dependency.location));
+        progress.update(0, all.length);
+        return lookupAndGateAll(all, setup.deps);
+      },
+      { sharedLiterals: options.config.sharedLiterals ?? DEFAULTS.sharedLiterals },
+    );
   } finally {
     lookupRun.finish();
   }

@@ -27,6 +27,8 @@ export const DEFAULTS = {
   enabled: true,
   allowMajor: true,
   pinDigests: true,
+  /** A literal several images share (a GitLab CI variable that is the tag of each): updated for all of them in one change. */
+  sharedLiterals: 'group' as 'group' | 'hold',
   versioning: 'docker',
   /** With minimumReleaseAge and no release time: measure from when the digest was first seen. */
   releaseAgeWithoutTimestamp: 'first-seen',

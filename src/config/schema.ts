@@ -316,6 +316,12 @@ export const configSchema = z
       .describe(
         `false: never add a digest to a reference that has none; its tag is still updated after the candidate passes the gate. Package rules can set it per image or update type. Default ${DEFAULTS.pinDigests}.`,
       ),
+    sharedLiterals: z
+      .enum(['group', 'hold'])
+      .optional()
+      .describe(
+        `A literal that is the tag of several images (a GitLab CI variable each image's tag is written with): "group" (default) updates all of them in one change, to the newest tag every one has that passes the gate; "hold" never edits it and holds their updates. Default "${DEFAULTS.sharedLiterals}".`,
+      ),
     automerge: z.boolean().optional(),
     prConcurrentLimit: z.number().int().min(0).optional().describe(`0 = no limit. Default ${DEFAULTS.prConcurrentLimit}.`),
     prHourlyLimit: z.number().int().min(0).optional().describe(`0 = no limit. Default ${DEFAULTS.prHourlyLimit}.`),

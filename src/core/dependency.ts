@@ -17,6 +17,11 @@ export interface Dependency {
   readonly tag: string | null;
   readonly digest: string | null;
   readonly references: readonly ImageReference[];
+  /**
+   * Tags the lookup may not go past (a newer tag than any of them is no candidate): set when the images
+   * through a shared literal went to different tags, to look for a tag all of them have.
+   */
+  readonly ceilings?: readonly string[];
 }
 
 export type UpdateType = 'major' | 'minor' | 'patch' | 'digest' | 'pin';

@@ -45,6 +45,8 @@ export interface UnpinnedNote {
 }
 
 export interface Plan {
+  /** What became of each literal several images share (absent when there is none). */
+  readonly shared?: readonly SharedLiteralOutcome[];
   readonly updates: readonly PlannedUpdate[];
   /** References left unpinned because their format cannot hold a digest (each said once). */
   readonly unpinned: readonly UnpinnedNote[];
@@ -52,6 +54,27 @@ export interface Plan {
   readonly held: readonly HeldUpdate[];
   readonly errors: readonly LookupFailure[];
   readonly failures: readonly PlanFailure[];
+}
+
+/** How literals shared by several images are updated: together, in one change (`group`), or never (`hold`). */
+export type SharedLiteralMode = 'group' | 'hold';
+
+/** What became of one shared literal's updates. */
+export interface SharedLiteralOutcome {
+  readonly key: string;
+  readonly variable: string;
+  /** `grouped`: one change; `held`: none moves; `retry`: each image goes to its own newest tag, so look again below them. */
+  readonly status: 'grouped' | 'held' | 'retry';
+  /** The new literals the images' updates would write, in order of the references. */
+  readonly literals: readonly string[];
+  /** Why it does not move (empty when grouped). */
+  readonly blockers: readonly string[];
+  /**
+   * `retry`: for each reference through the literal, the tags of its own image that hold each of the other
+   * literals. A new lookup not going past any of them finds the newest tag each image has no newer than every
+   * other image's choice; repeated, it reaches the newest tag all of them have and pass, if there is one.
+   */
+  readonly ceilings?: ReadonlyMap<Reference, readonly string[]>;
 }
 
 /** A pipeline named in a merge request's Upstream section. */

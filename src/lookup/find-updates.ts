@@ -71,6 +71,14 @@ export function policyCandidates(currentTag: string, tags: readonly string[], po
   });
 }
 
+/** The candidates no newer than any of `ceilings` (a tag newer than one of them is left out; all of them without ceilings). */
+function belowCeilings(candidates: readonly string[], ceilings: readonly string[] | undefined, tags: readonly string[], policy: VersionPolicy): string[] {
+  if (ceilings === undefined || ceilings.length === 0) return [...candidates];
+  const versioning = versioningFor(policy.versioning ?? 'docker');
+  const over = new Set(ceilings.flatMap((ceiling) => versioning.candidates(ceiling, tags, { allowMajor: true })));
+  return candidates.filter((tag) => !over.has(tag));
+}
+
 /** A lookup error as the report shows it, attributed to the dependency. */
 export function lookupFailure(dependency: Dependency, error: unknown, tag: string | null = dependency.tag): LookupFailure {
   if (error instanceof RegistryError && error.host !== null) {
@@ -129,7 +137,7 @@ export async function* findUpdate(dependency: Dependency, deps: FindUpdatesDeps)
     const tag = dependency.tag;
     if (tag) {
       const tags = await source.listTags(location);
-      const candidates = policyCandidates(dependency.tag, tags, policy);
+      const candidates = belowCeilings(policyCandidates(dependency.tag, tags, policy), dependency.ceilings, tags, policy);
       for (const tag of candidates) {
         const type = (versioningFor(policy.versioning ?? 'docker').updateType(dependency.tag, tag) ?? 'digest') as UpdateType;
         const early = yield* heldOnPreview(tag, type);

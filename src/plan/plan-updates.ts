@@ -3,10 +3,10 @@ import { imageKey } from '../core/image-ref.js';
 import type { Plan, PlanFailure, PlannedUpdate, UnpinnedNote } from '../core/planned.js';
 import type { FileEdit } from '../core/verify-edits.js';
 import { editsForReference } from './edits-for-reference.js';
-import { groupSharedLiterals } from './shared-literals.js';
+import { groupSharedLiterals, type SharedLiteralOptions } from './shared-literals.js';
 
 /** Turns lookup results into per-reference updates (each with its edits) and per-file edits. Pure. */
-export function planUpdates(results: readonly DependencyResult[]): Plan {
+export function planUpdates(results: readonly DependencyResult[], options: SharedLiteralOptions = {}): Plan {
   const updates: PlannedUpdate[] = [];
   const failures: PlanFailure[] = [];
   const unpinned: UnpinnedNote[] = [];
@@ -55,9 +55,17 @@ export function planUpdates(results: readonly DependencyResult[]): Plan {
   updates.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   unpinned.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   // A literal that is the tag of several images moves for all of them in one change, or for none.
-  const shared = groupSharedLiterals(updates, results);
+  const shared = groupSharedLiterals(updates, results, options);
   for (const item of shared.held) held.set(`${item.image}:${item.tag ?? ''}@${item.digest}`, item);
-  return { updates: shared.updates, unpinned, fileEdits: fileEditsOf(shared.updates), held: [...held.values()], errors, failures };
+  return {
+    updates: shared.updates,
+    unpinned,
+    fileEdits: fileEditsOf(shared.updates),
+    held: [...held.values()],
+    errors,
+    failures,
+    ...(shared.outcomes.length > 0 ? { shared: shared.outcomes } : {}),
+  };
 }
 
 /**

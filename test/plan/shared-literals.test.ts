@@ -112,5 +112,35 @@ describe('a literal that is the tag of several images', () => {
       '$BUILDER_REVISION (ci/revision.yml:2) is the tag of 3 images and moves only when every one has the same new tag (5.66.0) passing the gate: registry.example.test/builder/alma-9:5.65.0 (ci/packages.yml:2) would go to registry.example.test/builder/alma-9:5.67.0',
       '$BUILDER_REVISION (ci/revision.yml:2) is the tag of 3 images and moves only when every one has the same new tag (5.66.0) passing the gate: registry.example.test/builder/alma-9:5.65.0 (ci/packages.yml:2) would go to registry.example.test/builder/alma-9:5.67.0',
     ]);
+    // Every image moves it, to different tags: each is to be looked up again, going past none of the others' choices.
+    expect(apart.shared?.map((outcome) => [outcome.status, outcome.literals, [...(outcome.ceilings ?? new Map())].map(([reference, tags]) => [reference.line, tags])])).toEqual([
+      [
+        'retry',
+        ['5.66.0', '5.67.0'],
+        [
+          [3, ['5.66.0', '5.67.0']],
+          [6, ['5.66.0', '5.67.0']],
+          [2, ['5.66.0', '5.67.0']],
+        ],
+      ],
+    ]);
+    // One image without an update: no tag can be common to all of them, so nothing is looked up again.
+    expect(missing.shared?.map((outcome) => [outcome.status, outcome.ceilings])).toEqual([['held', undefined]]);
+  });
+
+  it('sharedLiterals "hold": the literal is never edited, even when every image has the same new tag', () => {
+    const scanned = scanSources(files());
+    const plan = planUpdates(
+      results(scanned, { 'builder/ubuntu-24.04': proposal('5.66.0', DIGEST(1)), 'builder/debian-12': proposal('5.66.0', DIGEST(2)), 'builder/alma-9': proposal('5.66.0', DIGEST(3)) }),
+      {
+        mode: 'hold',
+      },
+    );
+    expect(plan.updates).toEqual([]);
+    expect(plan.held.map((item) => [item.image, item.tag, item.reasons[0]!.code])).toEqual([
+      ['registry.example.test/builder/ubuntu-24.04', '5.66.0', 'shared-literal'],
+      ['registry.example.test/builder/debian-12', '5.66.0', 'shared-literal'],
+      ['registry.example.test/builder/alma-9', '5.66.0', 'shared-literal'],
+    ]);
   });
 });
