@@ -69,8 +69,7 @@ describe('archpin serve on Redis (BullMQ)', () => {
   it('a scheduler sweeps on its BullMQ schedule, two workers run one job per project, and the next sweeps cost no per-project call', async () => {
     const projects = ['dist/a', 'dist/b', 'dist/c', 'dist/d', 'dist/e'].map((name) => scenario.gitlab.state.addProject(name, { files: { 'deploy.yaml': deploy() } }));
     const config = configFile('dist', { schedule: '*/2 * * * * *' });
-    const scheduler = await replica(config, 'scheduler');
-    const workers = [await replica(config, 'worker'), await replica(config, 'worker')];
+    const [scheduler, ...workers] = await Promise.all([replica(config, 'scheduler'), replica(config, 'worker'), replica(config, 'worker')]);
     await until(() => projects.every((project) => project.mergeRequests.length === 1 && project.issues.length === 1), 'every project to get its MR and dashboard', LOADED_MS);
     await until(async () => (await metric(scheduler.url, 'archpin_queue_depth')) === 0 && (await metric(scheduler.url, 'archpin_queue_running')) === 0, 'the queue to drain', LOADED_MS);
     // Ticks after the projects settled: group listings only. A sweep that read the memo before a
@@ -110,8 +109,7 @@ describe('archpin serve on Redis (BullMQ)', () => {
     const project = scenario.gitlab.state.addProject('kill/app', { files: { 'deploy.yaml': deploy() } });
     scenario.gitlabProxy.addFault({ method: 'POST', path: /\/merge_requests$/, fault: { kind: 'delay', ms: 3_000 } });
     const config = configFile('kill', {});
-    const first = await replica(config, 'worker');
-    const web = await replica(config, 'scheduler');
+    const [first, web] = await Promise.all([replica(config, 'worker'), replica(config, 'scheduler')]);
     const hook = await post(`${web.url}/webhooks/gitlab`, gitlabPush({ id: project.id, path: 'kill/app' }), { 'x-gitlab-token': WEBHOOK_SECRET, 'x-gitlab-event': 'Push Hook' });
     expect(hook.status).toBe(202);
     // The branch is pushed and the MR request is on its way: kill the worker there.
@@ -133,7 +131,7 @@ describe('archpin serve on Redis (BullMQ)', () => {
   it('Redis restarts while jobs wait: workers reconnect and every queued project still runs, once', async () => {
     const projects = ['restart/a', 'restart/b', 'restart/c'].map((name) => scenario.gitlab.state.addProject(name, { files: { 'deploy.yaml': deploy() } }));
     const config = configFile('restart', { debounce: '3s' });
-    const workers = [await replica(config, 'worker'), await replica(config, 'worker')];
+    const workers = await Promise.all([replica(config, 'worker'), replica(config, 'worker')]);
     for (const [i, project] of projects.entries()) {
       const response = await post(`${workers[i % 2]!.url}/webhooks/gitlab`, gitlabPush({ id: project.id, path: project.pathWithNamespace }), {
         'x-gitlab-token': WEBHOOK_SECRET,
@@ -143,7 +141,7 @@ describe('archpin serve on Redis (BullMQ)', () => {
     }
     await scenario.redis.restart(1_000);
     await until(() => projects.every((project) => project.mergeRequests.length === 1 && project.issues.length === 1), 'every project to get its MR after the restart', LOADED_MS);
-    await until(async () => (await metric(workers[0]!.url, 'archpin_queue_depth')) === 0 && (await metric(workers[0]!.url, 'archpin_queue_running')) === 0, 'the queue to drain', LOADED_MS);
+    await until(async () => (await metric(workers[0].url, 'archpin_queue_depth')) === 0 && (await metric(workers[0].url, 'archpin_queue_running')) === 0, 'the queue to drain', LOADED_MS);
     expect(projects.map((project) => projectRuns(project.id))).toEqual([1, 1, 1]);
     expect(await Promise.all(workers.map((worker) => worker.stop()))).toEqual([0, 0]);
   }, 180_000);
@@ -151,7 +149,7 @@ describe('archpin serve on Redis (BullMQ)', () => {
   it('a webhook burst spread over three replicas runs each project once', async () => {
     const projects = ['burst/a', 'burst/b', 'burst/c', 'burst/d'].map((name) => scenario.gitlab.state.addProject(name, { files: { 'deploy.yaml': deploy() } }));
     const config = configFile('burst', { debounce: '2s' });
-    const replicas = [await replica(config, 'all'), await replica(config, 'worker'), await replica(config, 'worker')];
+    const replicas = await Promise.all([replica(config, 'all'), replica(config, 'worker'), replica(config, 'worker')]);
     const deliveries = projects.flatMap((project) => Array.from({ length: 9 }, (_, i) => ({ project, replica: replicas[i % 3]! })));
     const answers = await Promise.all(
       deliveries.map(({ project, replica: target }) =>
@@ -163,7 +161,7 @@ describe('archpin serve on Redis (BullMQ)', () => {
     expect(answers.filter(([status]) => status !== 202)).toEqual([]);
     expect(answers.filter(([, result]) => result === 'queued').length).toBe(projects.length);
     await until(() => projects.every((project) => project.mergeRequests.length === 1 && project.issues.length === 1), 'every project to get its MR', LOADED_MS);
-    await until(async () => (await metric(replicas[0]!.url, 'archpin_queue_depth')) === 0 && (await metric(replicas[0]!.url, 'archpin_queue_running')) === 0, 'the queue to drain', LOADED_MS);
+    await until(async () => (await metric(replicas[0].url, 'archpin_queue_depth')) === 0 && (await metric(replicas[0].url, 'archpin_queue_running')) === 0, 'the queue to drain', LOADED_MS);
     expect(projects.map((project) => projectRuns(project.id))).toEqual([1, 1, 1, 1]);
     expect(await Promise.all(replicas.map((target) => target.stop()))).toEqual([0, 0, 0]);
   }, 180_000);
