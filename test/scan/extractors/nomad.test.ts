@@ -46,6 +46,16 @@ describe('nomad claims', () => {
     expect(claims('main.tf', job)).toBe(false);
     expect(claims('job.hcl.txt', job)).toBe(false);
   });
+
+  it('takes .job files only with a job and a task block', () => {
+    const job = 'job "cache" {\n  group "g" {\n    task "redis" {\n      driver = "docker"\n      config { image = "redis:7.2" }\n    }\n  }\n}\n';
+    expect([claims('apps/cache/nomad.job', job), claims('apps/cache/CACHE.JOB', job), claims('.job', job)]).toEqual([true, true, false]);
+    expect(claims('cron/backup.job', '0 3 * * * /usr/local/bin/backup\n')).toBe(false);
+    expect(claims('sql/agent.job', 'EXEC msdb.dbo.sp_add_job @job_name = N"nightly"\n')).toBe(false);
+    expect(nomadExtractor.isCandidate('apps/cache/nomad.job')).toBe(true);
+    const found = nomadExtractor.extract(sourceFile('apps/cache/nomad.job', Buffer.from(job)), EMPTY_CONTEXT).references;
+    expect(found.map((r) => [r.line, r.column, r.value, r.kind, r.skip ?? null, r.detail])).toEqual([[5, 25, 'redis:7.2', 'nomad-task', null, 'task "redis"']]);
+  });
 });
 
 describe('nomad tasks', () => {

@@ -16,11 +16,14 @@ const DOCKER_TRANSPORT = 'docker://';
 /** Levant and nomad-pack templates: `[[ .image ]]`. */
 const BRACKET_TEMPLATE = /\[\[[\s\S]*\]\]/;
 
-/** `*.nomad` and `*.nomad.hcl` always; other `*.hcl` files only when they hold a `job "…"` with a `task "…"`. */
+/**
+ * `*.nomad` and `*.nomad.hcl` always; other `*.hcl` files, and `*.job` files (a common name for job
+ * specifications), only when they hold a `job "…"` with a `task "…"`.
+ */
 export function claimsNomad(file: SourceFile): boolean {
   const base = file.path.slice(file.path.lastIndexOf('/') + 1).toLowerCase();
   if (base.endsWith('.nomad') && base !== '.nomad') return true;
-  if (!base.endsWith('.hcl')) return false;
+  if (!base.endsWith('.hcl') && !(base.endsWith('.job') && base !== '.job')) return false;
   if (base.endsWith('.nomad.hcl')) return true;
   return /(?:^|[\s{])job\s+"/.test(file.text) && /(?:^|[\s{])task\s+"/.test(file.text);
 }
@@ -132,7 +135,7 @@ export const nomadExtractor: Extractor<PackFacts> = {
   name: 'nomad',
   kinds: ['nomad-task'],
   quoting: 'verbatim',
-  isCandidate: (path) => /\.(?:nomad|hcl)$/i.test(path) || isPackTemplate(path),
+  isCandidate: (path) => /\.(?:nomad|hcl|job)$/i.test(path) || isPackTemplate(path),
   prepare: packFacts,
   claims: (file, facts) => isPackTemplate(file.path) || claimsNomad(file) || packOfVarFile(file.path, facts) !== null,
   extract(file, facts) {
