@@ -99,16 +99,24 @@ function lineValue(text: string, from: number, lineEnd: number): LineValue | nul
 
 /**
  * One reference per `image:` line (and `…Image:` keys). `kindFor` gets the keys of the enclosing
- * blocks, found from indentation (sequence items keep their parent key).
+ * blocks, found from indentation (sequence items keep their parent key). `lines` limits the reading to
+ * the lines that start in that part of the text (the body of a block scalar); `keep` may leave a
+ * reference out, seeing the keys that enclose it.
  */
-export function templateLineImages(file: SourceFile, kindFor: (parents: readonly string[], key: string) => ReferenceKind, snakeKeys = false): Reference[] {
+export function templateLineImages(
+  file: SourceFile,
+  kindFor: (parents: readonly string[], key: string) => ReferenceKind,
+  snakeKeys = false,
+  lines: { readonly from: number; readonly to: number } = { from: 0, to: file.text.length },
+  keep: (reference: Reference, parents: readonly string[]) => boolean = () => true,
+): Reference[] {
   const { text } = file;
   const references: Reference[] = [];
   const stack: Array<{ indent: number; key: string }> = [];
   /** Inside a `|` or `>` block scalar: lines indented deeper than its key are text, not keys. */
   let blockIndent: number | null = null;
-  let lineStart = 0;
-  while (lineStart <= text.length) {
+  let lineStart = lines.from;
+  while (lineStart <= text.length && (lineStart < lines.to || lines.to === text.length)) {
     const newline = text.indexOf('\n', lineStart);
     let lineEnd = newline === -1 ? text.length : newline;
     if (text[lineEnd - 1] === '\r') lineEnd--;
@@ -136,14 +144,13 @@ export function templateLineImages(file: SourceFile, kindFor: (parents: readonly
             start += DOCKER_SCHEME.length;
           }
           if (looksLikeImageText(value)) {
-            references.push(
-              makeReference(file, {
-                kind: kindFor(parents, key),
-                value,
-                parts: [{ role: 'reference', start, end: found.end }],
-                ...(found.literal ? {} : { skip: 'unsupported-quoting' as const }),
-              }),
-            );
+            const reference = makeReference(file, {
+              kind: kindFor(parents, key),
+              value,
+              parts: [{ role: 'reference', start, end: found.end }],
+              ...(found.literal ? {} : { skip: 'unsupported-quoting' as const }),
+            });
+            if (keep(reference, parents)) references.push(reference);
           }
         }
       }

@@ -30,6 +30,13 @@ describe('editsForReference: byte-precise, in the user spelling', () => {
     );
   });
 
+  it('edits an image inside a literal block scalar in place, keeping the block and line endings', () => {
+    const configMap = `apiVersion: v1\r\nkind: ConfigMap\r\ndata:\r\n  tuner.yaml: |\r\n    runner:\r\n      image: registry.example.test/tuner/runner:v0.9.1 # kept\r\n`;
+    expect(update('deploy/tuner.yaml', configMap, 'v0.10.0', D1)).toBe(
+      `apiVersion: v1\r\nkind: ConfigMap\r\ndata:\r\n  tuner.yaml: |\r\n    runner:\r\n      image: registry.example.test/tuner/runner:v0.10.0@${D1} # kept\r\n`,
+    );
+  });
+
   it('quotes a bare Helm tag that YAML would read as a float, and fills an empty digest field', () => {
     expect(update('values.yaml', `image:\n  repository: bitnami/redis\n  tag: 7.2\n  digest: ""\n`, '7.10', D1)).toBe(`image:\n  repository: bitnami/redis\n  tag: "7.10"\n  digest: "${D1}"\n`);
     expect(update('values.yaml', `image:\n  repository: bitnami/redis\n  tag: '7.2'\n`, '7.10', null)).toBe(`image:\n  repository: bitnami/redis\n  tag: '7.10'\n`);

@@ -3,6 +3,7 @@ import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
+import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { isApiDescription, isHelmUnittestSuite, isUpdatecliManifest, mapGet, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-image-fields.js';
@@ -193,6 +194,7 @@ export const genericYamlExtractor: Extractor<ChartFacts> = {
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
       .filter((reference) => !PASSED_THROUGH.test(reference.value) && !COMPARISON_MODE.test(reference.value));
+    for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
     return { references: sortByPosition(references.map((reference) => throughAppVersion(reference, facts))), problems };
   },
 };

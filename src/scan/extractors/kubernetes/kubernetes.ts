@@ -4,6 +4,7 @@ import type { ReferenceKind } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import type { Reference } from '../../../core/types.js';
 import { mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
+import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
@@ -134,6 +135,8 @@ export const kubernetesExtractor: Extractor = {
       const all = [...fields, ...namedValueImages(file, root).filter((reference) => !taken.has(reference.spans[0]?.start))];
       return artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
     });
+    const objects = documents.filter((document) => isKubernetesObject(document.contents) && !isCustomResourceDefinition(document.contents));
+    for (const reference of embeddedYamlImages(file, objects, lineKindFor, references)) references.push(reference);
     if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) references.push(reference);
     return { references: sortByPosition(references), problems, builds };
   },

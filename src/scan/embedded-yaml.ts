@@ -1,0 +1,69 @@
+import { isMap, isSeq, parseAllDocuments, visit, type Document } from 'yaml';
+import type { SourceFile } from '../core/source-file.js';
+import type { Reference, ReferenceKind } from '../core/types.js';
+import { templateLineImages } from './helm-template-lines.js';
+
+/**
+ * YAML carried as text inside YAML: a literal block scalar (`key: |`) whose body is itself a YAML
+ * map or list. A ConfigMap's `data` (a controller's config naming the images it starts), an Argo
+ * Workflows `resource.manifest`, a kustomize/kpt function's `config.kubernetes.io/function`
+ * annotation, a chart value that the chart writes out as a config file. Their `image:` lines are
+ * images like any other; each is written in the file byte for byte (a literal block keeps every
+ * character of its lines), so it is edited where it stands.
+ *
+ * Only bodies that parse as YAML maps or lists count: a shell script or prose under `|` does not.
+ * Folded blocks (`>`) join lines, and are not read. Values that are templates or not references
+ * (`image: "{{ .ProxyImage }}"` in an istio injection template) name no image of their own here: left out.
+ */
+
+/** A line of the body with an image key: `image:`, `- image:`, `fooImage:`. */
+const IMAGE_KEY_LINE = /^[ \t]*(?:-[ \t]+)*(?:[A-Za-z_][\w.-]*)?[iI]mage[ \t]*:/m;
+
+function isYamlBody(body: string): boolean {
+  try {
+    const documents = parseAllDocuments(body, { prettyErrors: false, uniqueKeys: false });
+    if (!Array.isArray(documents) || documents.length === 0) return false;
+    return documents.every((document) => document.errors.length === 0) && documents.some((document) => isMap(document.contents) || isSeq(document.contents));
+  } catch {
+    return false;
+  }
+}
+
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+/**
+ * A reference with a tag or digest; a bare name only as a container's image (`containers: [{image: busybox}]`
+ * in a Pod manifest), since elsewhere (`image: proxyv2` in istio's injector values) a bare name is
+ * completed by other settings.
+ */
+function keepEmbedded(reference: Reference, parents: readonly string[]): boolean {
+  if (reference.skip === null) return true;
+  return reference.skip === 'no-tag' && CONTAINER_LISTS.has(parents[parents.length - 1] ?? '');
+}
+
+/** Image references in the literal block scalars of parsed documents, except those already found (by span start). */
+export function embeddedYamlImages(
+  file: SourceFile,
+  documents: readonly Document.Parsed[],
+  kindFor: (parents: readonly string[], key: string) => ReferenceKind,
+  found: readonly Reference[],
+): Reference[] {
+  const taken = new Set(found.map((reference) => reference.spans[0]?.start));
+  const references: Reference[] = [];
+  for (const document of documents) {
+    visit(document, {
+      Scalar(key, node) {
+        if (key === 'key' || node.type !== 'BLOCK_LITERAL' || typeof node.value !== 'string' || !node.range) return;
+        const body = node.value;
+        if (!IMAGE_KEY_LINE.test(body) || !isYamlBody(body)) return;
+        const [start, , end] = node.range;
+        const from = file.text.indexOf('\n', start) + 1;
+        if (from === 0 || from >= end) return;
+        for (const reference of templateLineImages(file, kindFor, false, { from, to: end }, keepEmbedded)) {
+          if (!taken.has(reference.spans[0]?.start)) references.push(reference);
+        }
+      },
+    });
+  }
+  return references;
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../src/core/source-file.js';
+import { scanFiles } from '../../src/scan/scan-files.js';
+
+function scan(path: string, text: string) {
+  const file = sourceFile(path, new Uint8Array(Buffer.from(text, 'latin1')));
+  return scanFiles([file]).references.map((reference) => [reference.line, reference.column, reference.value, reference.kind, reference.skip]);
+}
+
+function spans(path: string, text: string) {
+  const file = sourceFile(path, new Uint8Array(Buffer.from(text, 'latin1')));
+  return scanFiles([file]).references.map((reference) => reference.spans.map((span) => [span.text, Buffer.from(file.bytes).toString('latin1', span.start, span.end)]));
+}
+
+describe('YAML written as text in a literal block scalar', () => {
+  it('reads the images of a config map that carries a controller config', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: tuner-config',
+      'data:',
+      '  tuner.yaml: |',
+      '    collectors:',
+      '      - kind: Stdout',
+      '        image: registry.example.test/tuner/collector:v0.9.1',
+      '    runner:',
+      '      image: "registry.example.test/tuner/runner:v0.9.1"',
+      '      sidecarImage: registry.example.test/tuner/sidecar@sha256:' + 'a'.repeat(64),
+      '',
+    ].join('\n');
+    expect(scan('deploy/tuner-config.yaml', text)).toEqual([
+      [9, 16, 'registry.example.test/tuner/collector:v0.9.1', 'kubernetes-image', null],
+      [11, 15, 'registry.example.test/tuner/runner:v0.9.1', 'kubernetes-image', null],
+      [12, 21, `registry.example.test/tuner/sidecar@sha256:${'a'.repeat(64)}`, 'kubernetes-image', null],
+    ]);
+    for (const parts of spans('deploy/tuner-config.yaml', text)) for (const [expected, actual] of parts) expect(actual).toBe(expected);
+  });
+
+  it('reads a manifest a workflow step creates, with a bare name only as a container image', () => {
+    const text = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Workflow',
+      'metadata:',
+      '  generateName: make-job-',
+      'spec:',
+      '  entrypoint: main',
+      '  templates:',
+      '    - name: main',
+      '      resource:',
+      '        action: create',
+      '        manifest: |',
+      '          apiVersion: batch/v1',
+      '          kind: Job',
+      '          spec:',
+      '            template:',
+      '              spec:',
+      '                containers:',
+      '                  - name: work',
+      '                    image: busybox',
+      '                  - name: side',
+      '                    image: docker.io/library/alpine:3.20',
+      '    - name: after',
+      '      container:',
+      '        image: alpine:3.20',
+      '',
+    ].join('\n');
+    expect(scan('flows/make-job.yaml', text)).toEqual([
+      [19, 28, 'busybox', 'kubernetes-container', 'no-tag'],
+      [21, 28, 'docker.io/library/alpine:3.20', 'kubernetes-container', null],
+      [24, 16, 'alpine:3.20', 'kubernetes-image', null],
+    ]);
+  });
+
+  it('reads a chart value written out as a config file, in the values kind', () => {
+    const text = ['runtimeConfig: |', '  suggestions:', '    - algorithm: grid', '      image: ghcr.io/example/suggest-grid:v1.2.0', 'replicas: 1', ''].join('\r\n');
+    expect(scan('charts/tuner/values.yaml', text)).toEqual([[4, 14, 'ghcr.io/example/suggest-grid:v1.2.0', 'helm-values', null]]);
+  });
+
+  it('reads the container of a function annotation', () => {
+    const text = [
+      'apiVersion: example.test/v1',
+      'kind: LabelSetter',
+      'metadata:',
+      '  name: set-labels',
+      '  annotations:',
+      '    config.kubernetes.io/function: |-',
+      '      container:',
+      '        image: gcr.io/example-fns/set-labels:v0.2.0',
+      'spec:',
+      '  labels: {team: web}',
+      '',
+    ].join('\n');
+    expect(scan('fn/set-labels.yaml', text)).toEqual([[8, 16, 'gcr.io/example-fns/set-labels:v0.2.0', 'kubernetes-image', null]]);
+  });
+
+  it('leaves out scripts, prose, folded blocks, templates and bare names outside containers', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: odds',
+      'data:',
+      '  make-pod.sh: |',
+      '    cat <<EOF > pod.yaml',
+      '    image: alpine:3.20',
+      '    EOF',
+      '  notes.txt: |',
+      '    Set the image: alpine:3.20 is what we run',
+      '  folded.yaml: >',
+      '    image: alpine:3.20',
+      '  injector.yaml: |',
+      '    template:',
+      '      image: "{{ .ProxyImage }}"',
+      '    proxy:',
+      '      image: proxyv2',
+      '',
+    ].join('\n');
+    expect(scan('deploy/odds.yaml', text)).toEqual([]);
+  });
+
+  it('reports an image in a block beside the same image in the YAML around it', () => {
+    const text = ['image: registry.example.test/app:1.0.0', 'extra: |', '  image: registry.example.test/app:1.0.0', ''].join('\n');
+    expect(scan('values.yaml', text)).toEqual([
+      [1, 8, 'registry.example.test/app:1.0.0', 'helm-values', null],
+      [3, 10, 'registry.example.test/app:1.0.0', 'helm-values', null],
+    ]);
+  });
+});
