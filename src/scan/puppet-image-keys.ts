@@ -58,6 +58,13 @@ export function tagSiblingKeys(key: string): string[] {
   return names.map((name) => prefix + name);
 }
 
+/** Sibling names that may hold the registry of an image named `key` (`flannel_image` beside `flannel_registry`). */
+export function registrySiblingKeys(key: string): string[] {
+  const { prefix, local } = splitPrefix(key);
+  const names = local === 'image' ? ['image_registry', 'registry'] : [`${local}_registry`, ...(local.endsWith('_image') ? [`${local.slice(0, -6)}_registry`] : [])];
+  return names.map((name) => prefix + name);
+}
+
 /** Sibling names that may hold the digest of an image named `key`. */
 export function digestSiblingKeys(key: string): string[] {
   const { prefix, local } = splitPrefix(key);
@@ -84,6 +91,9 @@ export interface ValueText {
   /** Why the text cannot be rewritten as written (escapes, bare numbers where a string is needed). */
   readonly skip?: SkipReason;
 }
+
+/** A repository whose first part is a host (`ghcr.io/…`, `localhost:5000/…`): it names its registry itself. */
+const NAMES_REGISTRY = /^(?:[^/]*[.:][^/]*|localhost)\//;
 
 /**
  * The reference for an image-named key holding `value`, completed from tag and digest siblings when the
@@ -114,9 +124,17 @@ export function composeImage(
     if (strength === 'weak' && bare) return null;
     return { ...base, value: value.text, parts: [{ role: 'reference', start: value.start, end: value.end }], ...skipOf(value.skip) };
   }
-  const parts: PartInput[] = [{ role: 'repository', start: value.start, end: value.end }];
+  // A registry sibling completes a repository that names no registry of its own (`flannel-io/flannel` + `flannel_registry => 'ghcr.io'`).
+  const registry = NAMES_REGISTRY.test(value.text) ? null : sibling(registrySiblingKeys(key));
+  const parts: PartInput[] = [];
   let composed = value.text;
   let skip = value.skip;
+  if (registry && registry.text !== '' && !/[\s@]|:\/\//.test(registry.text)) {
+    parts.push({ role: 'registry', start: registry.start, end: registry.end });
+    composed = `${registry.text.replace(/\/+$/, '')}/${composed}`;
+    skip ??= registry.skip;
+  }
+  parts.push({ role: 'repository', start: value.start, end: value.end });
   if (tag) {
     parts.push({ role: 'tag', start: tag.start, end: tag.end });
     composed += `:${tag.text}`;
@@ -127,5 +145,6 @@ export function composeImage(
     composed += `@${/^[a-f0-9]{64}$/.test(digest.text) ? `sha256:${digest.text}` : digest.text}`;
     skip ??= digest.skip;
   }
-  return { ...base, value: composed, parts, ...skipOf(skip) };
+  // Reported at the repository, where the image is named, also when the registry is written first.
+  return { ...base, value: composed, parts, ...(parts[0]?.role === 'registry' ? { anchor: value.start } : {}), ...skipOf(skip) };
 }

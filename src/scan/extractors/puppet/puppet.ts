@@ -36,6 +36,7 @@ export const puppetExtractor: Extractor = {
     const { tokens, error } = tokenizePuppet(file.text);
     const structure = parsePuppetStructure(tokens);
     const variables = variableTable(structure, file.position.bind(file));
+    const picks = pickFallbacks(file.text, file.position.bind(file));
     const found: ReferenceInput[] = [];
     for (const assignment of structure.assignments) {
       const input = assignmentReference(assignment.name, assignment.value);
@@ -43,7 +44,7 @@ export const puppetExtractor: Extractor = {
     }
     const builds: BuiltImage[] = [];
     for (const group of structure.groups) {
-      const inputs = groupReferences(group, variables);
+      const inputs = groupReferences(group, variables, picks);
       if (makesImageLocally(group)) {
         for (const input of inputs) builds.push({ value: input.value, file: file.path, line: file.position(input.anchor ?? input.parts[0]?.start ?? 0).line });
         const named = inputs.length === 0 ? importedName(group, variables) : null;
@@ -60,7 +61,7 @@ export const puppetExtractor: Extractor = {
       return input.anchor === undefined || part === undefined || !ownStrings.has(part.start);
     });
     const references: Reference[] = inputs
-      .filter((input) => !composedOfReported(input, inputs, variables))
+      .filter((input) => !composedOfReported(input, inputs, variables) && !localOfReported(input, inputs, structure))
       .sort((a, b) => (a.parts[0]?.start ?? 0) - (b.parts[0]?.start ?? 0))
       .map((input) => makeReference(file, input));
     const problems: ScanProblem[] = error ? [{ file: file.path, line: file.position(error.offset).line, code: 'parse-error', message: `Puppet: ${error.message}` }] : [];
@@ -88,6 +89,28 @@ function composedOfReported(input: ReferenceInput, all: readonly ReferenceInput[
       return variable.kind === 'literal' && held.has(variable.token.start + 1);
     })
   );
+}
+
+const LOCAL_USE = /^\$\{?([a-z_]\w*)\}?$/i;
+
+/**
+ * `image => $_image` where `$_image` is set once, to a string built from a class parameter that is itself
+ * reported as an image (`$_image = "${container_registry}/${container_image}:${tag}"` beside the
+ * parameter `$container_image = 'kube-apiserver'`): the same image passed on, not a second one.
+ */
+function localOfReported(input: ReferenceInput, all: readonly ReferenceInput[], structure: PuppetStructure): boolean {
+  const name = LOCAL_USE.exec(input.value)?.[1];
+  if (name === undefined || input.parts.length !== 1) return false;
+  const assigned = structure.assignments.filter((assignment) => assignment.name === name);
+  const value = assigned.length === 1 ? assigned[0]?.value : undefined;
+  if (!value || value.kind !== 'string' || !value.interpolated) return false;
+  const held = new Set(all.filter((other) => other !== input).flatMap((other) => other.parts.filter((part) => part.role === 'repository' || part.role === 'reference').map((part) => part.start)));
+  const reported = new Set<string>();
+  for (const group of structure.groups) {
+    if (group.kind !== 'parameters') continue;
+    for (const entry of group.entries) if (entry.value?.kind === 'string' && held.has(entry.value.start + 1)) reported.add(entry.key);
+  }
+  return [...value.value.matchAll(USE)].some((match) => reported.has((match[1] ?? '').replace(/^::/, '')));
 }
 
 /** Keys that say the image of a group is built (`docker_file`, `docker_dir`) or loaded from an archive, not pulled. */
@@ -178,7 +201,34 @@ function variableName(token: PuppetToken): string | null {
   return token.value.replace(/^::/, '');
 }
 
-function groupReferences(group: PuppetGroup, variables: VariableTable): ReferenceInput[] {
+/** `pick($container_image_tag, "v${k8s::version}")`: the value the file falls back to when the variable is undef, by variable name. */
+interface PickFallback {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+  readonly line: number;
+  /** The call as written. */
+  readonly call: string;
+}
+
+const PICK = /\bpick\(\s*\$\{?((?:::)?[a-z_]\w*(?:::[a-z_]\w*)*)\}?\s*,\s*(?:"((?:[^"\\]|\\.)*)"|'([^'\\]*)')\s*\)/gi;
+
+function pickFallbacks(text: string, position: (offset: number) => { line: number }): ReadonlyMap<string, PickFallback> {
+  const found = new Map<string, PickFallback | null>();
+  if (!text.includes('pick(')) return new Map();
+  for (const match of text.matchAll(PICK)) {
+    const name = (match[1] ?? '').replace(/^::/, '');
+    const quoted = match[2] ?? match[3] ?? '';
+    const start = match.index + match[0].lastIndexOf(quoted, match[0].length - 1);
+    const fallback = { text: quoted, start, end: start + quoted.length, line: position(match.index).line, call: match[0] };
+    const known = found.get(name);
+    // Two different fallbacks for one variable: which one applies is not known.
+    found.set(name, known === undefined || known?.text === quoted ? (known ?? fallback) : null);
+  }
+  return new Map([...found].filter((entry): entry is [string, PickFallback] => entry[1] !== null));
+}
+
+function groupReferences(group: PuppetGroup, variables: VariableTable, picks: ReadonlyMap<string, PickFallback> = new Map()): ReferenceInput[] {
   const byKey = new Map<string, PuppetEntry>();
   for (const entry of group.entries) {
     const key = entry.key.toLowerCase();
@@ -189,13 +239,13 @@ function groupReferences(group: PuppetGroup, variables: VariableTable): Referenc
   for (const entry of group.entries) {
     const strength = imageKeyStrength(entry.key);
     if (!strength || !entry.value) continue;
-    const input = imageReference(entry.key.toLowerCase(), entry.value, strength, byKey, detail, variables);
+    const input = imageReference(entry.key.toLowerCase(), entry.value, strength, byKey, detail, variables, picks);
     if (input) out.push(input);
   }
   if (group.kind === 'resource' && group.owner === 'docker::image' && !byKey.has('image')) {
     // The title is the image name; `image_tag` and `image_digest` complete it.
     for (const title of group.titles) {
-      const input = imageReference('image', title, 'clear', byKey, detail, variables);
+      const input = imageReference('image', title, 'clear', byKey, detail, variables, picks);
       if (input) out.push(input);
     }
   }
@@ -219,6 +269,7 @@ function imageReference(
   siblings: ReadonlyMap<string, PuppetEntry>,
   detail: string | undefined,
   variables: VariableTable,
+  picks: ReadonlyMap<string, PickFallback>,
 ): ReferenceInput | null {
   const notes: string[] = [];
   /** A variable's plain-string value (edited where it is set), or the variable as written. */
@@ -240,9 +291,25 @@ function imageReference(
   // an attribute that forwards a caller's value (`image => $image` in a define) names no image itself
   if (own === 'pass-through' || !own) return null;
   if (value.kind === 'variable' && own.templated && strength !== 'clear') return null;
+  /**
+   * A sibling with no plain string of its own (undef, another class's parameter) that the file reads
+   * through `pick($name, "…")`: shown with the fallback, which is what it gives while the variable is undef.
+   */
+  const picked = (name: string, token: PuppetToken): ValueText | null => {
+    const fallback = picks.get(name);
+    if (!fallback) return null;
+    const own = variableName(token);
+    if (own === null ? token.text !== 'undef' : variables.lookup(own).kind === 'literal') return null;
+    const where = own === null ? 'is undef by default' : `is ${token.text} by default, set in another class`;
+    notes.push(`$${name} ${where}: shown with the fallback of ${fallback.call} (line ${fallback.line})`);
+    // What the caller passes instead is not known here: shown, never updated.
+    return { text: fallback.text, start: fallback.start, end: fallback.end, templated: true, skip: 'templated' };
+  };
   const sibling = (keys: readonly string[]): ValueText | null => {
     for (const name of keys) {
       const token = siblings.get(name)?.value;
+      const fromPick = token ? picked(name, token) : null;
+      if (fromPick) return fromPick;
       const found = token ? resolved(token) : null;
       if (found === 'pass-through') return token ? valueText(token) : null;
       if (found) return found;
