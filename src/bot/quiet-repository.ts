@@ -1,7 +1,8 @@
 /**
  * The cheap no-op: a repository whose activity stamp (read in bulk with the listing) has not moved
  * since a sweep left it settled, and whose images' lookups say exactly what they said then, is done
- * without a single forge call. Any doubt runs it in full: a missing stamp, another configuration, a
+ * without a single forge call (but one per file its CI includes from other projects, asked again: a push
+ * there moves no stamp of this one). Any doubt runs it in full: a missing stamp, another configuration, a
  * lookup error, a new tag or digest, a change request still waiting (limits, auto-merge), a failure.
  */
 import { createHash } from 'node:crypto';
@@ -11,6 +12,7 @@ import type { Config } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import type { Dependency } from '../core/dependency.js';
 import type { ChangeAction, RepositoryOutcome } from '../core/outcome.js';
+import { changedInclude } from '../pipeline/outside-includes.js';
 import { runRepository, type LookedUp, type RunRepositoryDeps } from './run-repository.js';
 import type { SweepMemo, SweepMemoEntry } from './sweep-memo.js';
 
@@ -56,11 +58,14 @@ export async function quietOutcome(repo: Repository, global: Config, deps: Quiet
   if (!entry || entry.activity !== repo.activity || entry.configHash !== globalConfigHash(global)) return null;
   // A stamp can lag behind a change (GitLab refreshes last_activity_at lazily): every repository runs in full now and then.
   if (!(deps.now() - entry.settledAt < fullCheckIntervalMs(global))) return null;
+  // Its stamp does not move when a file its CI includes from another project changes: those are asked again.
+  if (entry.includes !== undefined && entry.includes.length > 0 && (!deps.forge.ciIncludes || (await changedInclude(deps.forge.ciIncludes, entry.includes)) !== null)) return null;
   const dependencies: Dependency[] = entry.dependencies.map((dependency) => ({ ...dependency, references: [] }));
   const results = await deps.lookup(dependencies, (entry.config as Config | null) ?? global);
   if (results.some((result) => result.error !== null) || resultsFingerprint(results) !== entry.results) return null;
   return {
     repository: repo.path,
+    ...(entry.includes ? { includes: entry.includes } : {}),
     changes: entry.changes.map((change) => ({ ...change, action: 'unchanged', number: null, url: null })),
     closed: [],
     held: results.flatMap((result) => result.held),
@@ -136,6 +141,7 @@ export async function runAndRemember(repo: Repository, global: Config, deps: Run
           dependencies: done.dependencies.map(({ key: image, location, tag, digest, ceilings }) => ({ key: image, location, tag, digest, ...(ceilings ? { ceilings } : {}) })),
           results: resultsFingerprint(done.results),
           changes: outcome.changes.map(({ branch, title }) => ({ branch, title })),
+          ...(outcome.includes ? { includes: outcome.includes } : {}),
         };
   await deps.memo.set(key, entry);
   return outcome;

@@ -11,7 +11,7 @@ import { errorFields, RepositoryOverBudget } from '../core/errors.js';
 import { imageKey } from '../core/image-ref.js';
 import type { ChangeOutcome, RepositoryOutcome, RunError } from '../core/outcome.js';
 import type { SourceFile } from '../core/source-file.js';
-import type { Reference, ScanProblem } from '../core/types.js';
+import type { OutsideRead, Reference, ScanProblem } from '../core/types.js';
 import type { FirstSeenStore } from '../lookup/first-seen-store.js';
 import { lookupAndPlan, markDisabled } from '../pipeline/pipeline.js';
 import { groupChanges } from '../plan/change-groups.js';
@@ -20,7 +20,7 @@ import { changeFingerprint, changeTitle } from '../plan/change-request-text.js';
 import { dashboardBody, decodeDashboardState, DASHBOARD_TITLE, type DashboardState } from '../plan/dashboard.js';
 import { closeObsolete, reconcileChange } from './reconcile-change.js';
 import { readRepositoryFiles } from './read-repository.js';
-import { readOutsideIncludes } from '../pipeline/outside-includes.js';
+import { changedInclude, readOutsideIncludes } from '../pipeline/outside-includes.js';
 import { repositoryDashboardBody, writeDashboard } from './repository-dashboard.js';
 import { inProcessScanner, type RepositoryScanner } from './repository-scanner.js';
 
@@ -54,6 +54,8 @@ interface RepositoryScan {
   readonly problems: readonly ScanProblem[];
   readonly config: Config;
   readonly repoConfig: string | null;
+  /** The files of other projects and templates its CI includes, as read for the scan. */
+  readonly includes: readonly OutsideRead[];
 }
 
 async function scanRepository(forge: Forge, repo: Repository, ref: string, global: Config, scanner: RepositoryScanner): Promise<RepositoryScan> {
@@ -64,7 +66,7 @@ async function scanRepository(forge: Forge, repo: Repository, ref: string, globa
   // Files the CI includes from other projects and GitLab's templates, read through the forge (GitLab only).
   const outside = forge.ciIncludes ? await readOutsideIncludes(files, forge.ciIncludes) : undefined;
   const scanned = await scanner.scan(files, read.problems, outside);
-  return { scanned: true, references: scanned.references, problems: scanned.problems, config, repoConfig: read.configText };
+  return { scanned: true, references: scanned.references, problems: scanned.problems, config, repoConfig: read.configText, includes: outside?.asked ?? [] };
 }
 
 async function narrowed(forge: Forge, repo: Repository, ref: string, config: Config): Promise<readonly SourceFile[]> {
@@ -144,9 +146,12 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
   const { forge } = deps;
   const { head, remembered, hash, wantsDashboard } = start;
   const errors: Array<LookupFailure | RunError> = [];
-  const reuse = remembered !== null && remembered.base === head.sha && remembered.configHash === hash && remembered.references !== null;
+  const sameBase = remembered !== null && remembered.base === head.sha && remembered.configHash === hash && remembered.references !== null;
+  // The default branch has not moved; the files its CI includes from other projects may have: each is asked again.
+  const includesMoved = sameBase && forge.ciIncludes && remembered.includes?.length ? await changedInclude(forge.ciIncludes, remembered.includes) : null;
+  const reuse = sameBase && includesMoved === null;
   let scan: RepositoryScan = reuse
-    ? { scanned: false, references: remembered.references, problems: [], config: global, repoConfig: null }
+    ? { scanned: false, references: remembered.references, problems: [], config: global, repoConfig: null, includes: remembered.includes ?? [] }
     : await scanRepository(forge, repo, head.sha, global, scanner);
   if (reuse && remembered.repoConfig !== undefined) {
     scan = { ...scan, config: withRepositoryConfig(global, remembered.repoConfig, `${repo.path}/archpin.json`), repoConfig: remembered.repoConfig };
@@ -234,6 +239,7 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
     errors,
     problems: scan.problems,
     reusedScan: reuse,
+    ...(scan.includes.length > 0 ? { includes: scan.includes } : {}),
     ...(cut ? { interrupted: 'changes' as const } : {}),
   };
 }
@@ -259,6 +265,7 @@ async function writeRunDashboard(repo: Repository, deps: RunRepositoryDeps, star
     configHash: start.hash,
     references: scan.references,
     repoConfig: scan.repoConfig,
+    ...(scan.includes.length > 0 ? { includes: scan.includes } : {}),
     // Only changes the forge now holds: a failed or waiting one makes the next run look again.
     changes: Object.fromEntries(Object.entries(fingerprints).filter(([branch]) => settled.has(branch))),
     firstSeen: rememberedFirstSeen(deps.firstSeen, results, references),

@@ -8,6 +8,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageLocation } from '../core/dependency.js';
+import type { OutsideRead } from '../core/types.js';
 
 export interface MemoDependency {
   readonly key: string;
@@ -30,6 +31,8 @@ export interface SweepMemoEntry {
   readonly dependencies: readonly MemoDependency[];
   /** sha256 of the lookup results (updates, holds); a new tag or digest changes it. */
   readonly results: string;
+  /** The files of other projects and templates its CI includes, as read (asked again before it is skipped). */
+  readonly includes?: readonly OutsideRead[];
   /** Its change requests, reported as unchanged when it is skipped. */
   readonly changes: ReadonlyArray<{ readonly branch: string; readonly title: string }>;
 }

@@ -1,6 +1,6 @@
 /** The records the apply stage hands back: what happened to each change request and to each repository. */
 import type { HeldUpdate, LookupFailure } from './dependency.js';
-import type { ScanProblem } from './types.js';
+import type { OutsideRead, ScanProblem } from './types.js';
 
 export type ChangeAction = 'opened' | 'updated' | 'unchanged' | 'skipped-closed' | 'awaiting-limit' | 'would-open' | 'would-update' | 'failed';
 
@@ -31,8 +31,10 @@ export interface RepositoryOutcome {
   readonly held: readonly HeldUpdate[];
   readonly errors: ReadonlyArray<LookupFailure | RunError>;
   readonly problems: readonly ScanProblem[];
-  /** True when the remembered scan was reused (nothing new on the default branch). */
+  /** True when the remembered scan was reused (nothing new on the default branch, nor in the files its CI includes from elsewhere). */
   readonly reusedScan: boolean;
+  /** The files of other projects and templates its CI includes, as its scan read them (absent when none). */
+  readonly includes?: readonly OutsideRead[];
   /**
    * Set when a stop (`run` interrupted, `serve` stopping) cut the run short: during its `lookups` (nothing was written
    * for it, and what they found is not reported), or while its `changes` were written (those listed were; the rest,

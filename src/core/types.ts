@@ -122,3 +122,8 @@ export interface ScanProblem {
   readonly code: ScanProblemCode;
   readonly message: string;
 }
+
+/** One file asked of the forge for a CI include: a project's file (`ref` null: its default branch) or a template. */
+export type OutsideRead =
+  | { readonly kind: 'project'; readonly project: string; readonly path: string; readonly ref: string | null; readonly identity: string }
+  | { readonly kind: 'template'; readonly name: string; readonly identity: string };

@@ -5,9 +5,10 @@
  * are followed `depth` deep, at most `count` files and `bytes` bytes are read, within `timeMs`. Every
  * include that is not read is named with its file, line and reason; the rest goes on.
  */
-import type { CiIncludeReader } from '../apply/forges/forge.js';
+import type { CiIncludeReader, IncludeRead } from '../apply/forges/forge.js';
 import { CI_INCLUDE_BUDGET } from '../core/budgets.js';
 import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
+import type { OutsideRead } from '../core/types.js';
 import type { OutsideSources, UnreadInclude } from '../scan/extractor.js';
 import { includeEntries, originOfKey, outsideKey, type OutsideEntry } from '../scan/extractors/gitlab-ci/gitlab-ci-outside.js';
 
@@ -32,7 +33,8 @@ export async function readOutsideIncludes(files: readonly SourceFile[], reader: 
   const deadline = now() + budget.timeMs;
   const read: SourceFile[] = [];
   const unread: UnreadInclude[] = [];
-  const asked = new Set<string>();
+  const seen = new Set<string>();
+  const asked: OutsideRead[] = [];
   let bytes = 0;
   const queue: Pending[] = [];
   const enqueue = (file: SourceFile, origin: ReturnType<typeof originOfKey>, depth: number): void => {
@@ -51,8 +53,8 @@ export async function readOutsideIncludes(files: readonly SourceFile[], reader: 
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
     const { entry, file, depth } = next;
     const key = outsideKey(entry);
-    if (asked.has(key)) continue;
-    asked.add(key);
+    if (seen.has(key)) continue;
+    seen.add(key);
     const refuse = (reason: string): void => {
       unread.push({ key, file, line: entry.line, reason });
     };
@@ -68,7 +70,12 @@ export async function readOutsideIncludes(files: readonly SourceFile[], reader: 
       refuse(`not read: reading includes took longer than ${Math.round(budget.timeMs / 1000)} s`);
       continue;
     }
-    const result = entry.kind === 'project' ? await reader.projectFile(entry.project, entry.path, entry.ref) : await reader.template(entry.name);
+    const result = await readOne(reader, entry);
+    asked.push(
+      entry.kind === 'project'
+        ? { kind: 'project', project: entry.project, path: entry.path, ref: entry.ref, identity: identityOf(result) }
+        : { kind: 'template', name: entry.name, identity: identityOf(result) },
+    );
     if (!result.ok) {
       refuse(result.reason);
       continue;
@@ -91,5 +98,24 @@ export async function readOutsideIncludes(files: readonly SourceFile[], reader: 
       // Its problems show when the pipeline is read.
     }
   }
-  return { files: read, unread };
+  return { files: read, unread, asked };
+}
+
+const readOne = (reader: CiIncludeReader, entry: OutsideRead | OutsideEntry): Promise<IncludeRead> =>
+  entry.kind === 'project' ? reader.projectFile(entry.project, entry.path, entry.ref) : reader.template(entry.name);
+
+/** What a read is known by: the forge's identity of the version read, or `unread` (a file the forge would not give). */
+const identityOf = (result: IncludeRead): string => (result.ok ? result.identity : 'unread');
+
+/**
+ * Whether the files a scan read for CI includes are still the ones it read: each is asked again (no tree of the
+ * repository is read). The first that differs is named (`shared/ci@v2:jobs/docker.yml`), or null when none does.
+ * An include the budget left unasked is not in `asked`; a file that changes which files it includes changes itself.
+ */
+export async function changedInclude(reader: CiIncludeReader, asked: readonly OutsideRead[]): Promise<string | null> {
+  for (const entry of asked) {
+    const now = identityOf(await readOne(reader, entry));
+    if (now !== entry.identity) return entry.kind === 'template' ? `template:${entry.name}` : `${entry.project}${entry.ref === null ? '' : `@${entry.ref}`}:${entry.path}`;
+  }
+  return null;
 }

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import type { Reference, SkipReason, Span, SpanRole, ValueQuoting } from '../core/types.js';
+import type { OutsideRead, Reference, SkipReason, Span, SpanRole, ValueQuoting } from '../core/types.js';
 import type { HeldUpdate, LookupFailure } from '../core/dependency.js';
 
 export const DASHBOARD_TITLE = 'Dependency Dashboard (archpin)';
@@ -18,6 +18,8 @@ export interface DashboardState {
   readonly references: readonly Reference[] | null;
   /** The repository's own archpin.json at `base`, if any. */
   readonly repoConfig?: string | null;
+  /** The files of other projects and the templates its CI includes, as the scan read them: a change there means a new scan. */
+  readonly includes?: readonly OutsideRead[];
   /** branch → change fingerprint, for the changes this run wanted. */
   readonly changes: Readonly<Record<string, string>>;
   /** The change lines last shown, reused when a run finds nothing new. */
@@ -92,6 +94,14 @@ const stateSchema = z.object({
   configHash: z.string(),
   references: z.array(referenceSchema).nullable(),
   repoConfig: z.string().nullable().optional(),
+  includes: z
+    .array(
+      z.union([
+        z.object({ kind: z.literal('project'), project: z.string(), path: z.string(), ref: z.string().nullable(), identity: z.string() }),
+        z.object({ kind: z.literal('template'), name: z.string(), identity: z.string() }),
+      ]),
+    )
+    .optional(),
   changes: z.record(z.string(), z.string()),
   entries: z.array(entrySchema).optional(),
   firstSeen: z.record(z.string(), z.number()),

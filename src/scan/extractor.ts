@@ -1,5 +1,5 @@
 import type { SourceFile } from '../core/source-file.js';
-import type { Reference, ReferenceKind, ScanProblem, ValueQuoting } from '../core/types.js';
+import type { OutsideRead, Reference, ReferenceKind, ScanProblem, ValueQuoting } from '../core/types.js';
 
 export interface ExtractResult {
   readonly references: readonly Reference[];
@@ -61,6 +61,8 @@ export interface Extractor<Facts = unknown> {
 export interface OutsideSources {
   readonly files: readonly SourceFile[];
   readonly unread: readonly UnreadInclude[];
+  /** Every file asked of the forge, with the version it gave (or `unread`): read again, they tell whether anything changed. */
+  readonly asked?: readonly OutsideRead[];
 }
 
 export interface UnreadInclude {

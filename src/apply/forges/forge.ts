@@ -109,7 +109,11 @@ export interface Issue {
 }
 
 /** A file read, or why it could not be (the forge's own words, never the token). */
-export type IncludeRead = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly reason: string };
+/**
+ * A file read for a CI include, or why not. `identity` says which version was read, as the forge names it
+ * (a project file's blob id, a template's content hash): the same identity later means the same file.
+ */
+export type IncludeRead = { readonly ok: true; readonly bytes: Uint8Array; readonly identity: string } | { readonly ok: false; readonly reason: string };
 
 export interface CiIncludeReader {
   /** A file of another project at `ref`; null: the project's default branch, as GitLab reads it. */

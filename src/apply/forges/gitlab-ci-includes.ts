@@ -2,6 +2,7 @@
  * Reading the files GitLab CI includes from other projects (`include: project`) and GitLab's own CI
  * templates (`include: template`) through the API, for the scan of a repository whose pipeline uses them.
  */
+import { createHash } from 'node:crypto';
 import { isArchpinError } from '../../core/errors.js';
 import type { CiIncludeReader, IncludeRead } from './forge.js';
 import type { GitlabClient } from './gitlab-client.js';
@@ -10,6 +11,7 @@ import type { GlProject } from './gitlab-mappers.js';
 interface GlFile {
   readonly content?: unknown;
   readonly encoding?: unknown;
+  readonly blob_id?: unknown;
 }
 
 interface GlTemplate {
@@ -17,6 +19,9 @@ interface GlTemplate {
 }
 
 const SUFFIX = '.gitlab-ci.yml';
+
+/** The API gives a template no id or ETag: its content's hash stands for it. */
+const contentIdentity = (bytes: Uint8Array): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 /**
  * The key the templates API serves a template under. The API finds a template by its base name in the
@@ -53,7 +58,8 @@ export function gitlabIncludeReader(gl: GitlabClient): CiIncludeReader {
         const file = await gl.call<GlFile>(`read ${path} of ${project} at ${at}`, () => gl.api.RepositoryFiles.show(project, path, at));
         if (typeof file.content !== 'string') return { ok: false, reason: `GitLab gave no content for ${path} of ${project} at ${at}` };
         const bytes = file.encoding === 'base64' ? new Uint8Array(Buffer.from(file.content, 'base64')) : new TextEncoder().encode(file.content);
-        return { ok: true, bytes };
+        // The blob id names the content; without one (an old or unusual server), the content's own hash.
+        return { ok: true, bytes, identity: typeof file.blob_id === 'string' && file.blob_id !== '' ? `blob ${file.blob_id}` : contentIdentity(bytes) };
       } catch (error) {
         return failure(error);
       }
@@ -69,7 +75,8 @@ export function gitlabIncludeReader(gl: GitlabClient): CiIncludeReader {
           async () => (await resource.requester.get<Record<string, unknown>>(encodeURIComponent(key), { signal: AbortSignal.timeout(resource.queryTimeout ?? 300_000) })).body,
         );
         if (typeof template.content !== 'string') return { ok: false, reason: `GitLab gave no content for the CI template ${name}` };
-        return { ok: true, bytes: new TextEncoder().encode(template.content) };
+        const bytes = new TextEncoder().encode(template.content);
+        return { ok: true, bytes, identity: contentIdentity(bytes) };
       } catch (error) {
         return failure(error);
       }

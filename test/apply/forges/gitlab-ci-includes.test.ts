@@ -1,4 +1,5 @@
 /** Reading CI includes of other projects and GitLab's templates on the real @gitbeaker/rest client against the GitLab double. */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitlabForge } from '../../../src/apply/forges/gitlab.js';
 import { templateKey } from '../../../src/apply/forges/gitlab-ci-includes.js';
@@ -28,6 +29,11 @@ afterAll(async () => {
 
 const reader = () => createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, sleep: async () => {} }).ciIncludes!;
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+/** Git's object id of a blob: sha1 of `blob <size>\0` and the bytes. */
+const gitBlobId = (content: string) =>
+  createHash('sha1')
+    .update(`blob ${Buffer.byteLength(content)}\0${content}`)
+    .digest('hex');
 
 describe('GitLab CI include reader', () => {
   it('reads a file of another project at a ref, at its default branch when no ref is given, and says why when it cannot', async () => {
@@ -37,6 +43,11 @@ describe('GitLab CI include reader', () => {
     expect(atRef.ok && text(atRef.bytes)).toBe('variables:\n  MIRROR: registry.example.test/v4\n');
     const atDefault = await includes.projectFile('platform/ci-library', 'jobs/node.yml', null);
     expect(atDefault.ok && text(atDefault.bytes)).toBe('variables:\n  MIRROR: registry.example.test/hub\n');
+    // Which version was read, as GitLab names it: the file's git blob id.
+    expect([atRef.ok && atRef.identity, atDefault.ok && atDefault.identity]).toEqual([
+      `blob ${gitBlobId('variables:\n  MIRROR: registry.example.test/v4\n')}`,
+      `blob ${gitBlobId('variables:\n  MIRROR: registry.example.test/hub\n')}`,
+    ]);
     expect(await includes.projectFile('platform/ci-library', 'jobs/absent.yml', 'v4')).toEqual({
       ok: false,
       reason: 'GitLab could not read jobs/absent.yml of platform/ci-library at v4: 404 File Not Found',
@@ -61,6 +72,8 @@ describe('GitLab CI include reader', () => {
     const includes = reader();
     const found = await includes.template('Code-Quality.gitlab-ci.yml');
     expect(found.ok && text(found.bytes)).toBe('code_quality:\n  image: registry.example.test/cq:0.96.0\n');
+    // The templates API names no version: the content's hash stands for it.
+    expect(found.ok && found.identity).toBe(`sha256:${createHash('sha256').update('code_quality:\n  image: registry.example.test/cq:0.96.0\n').digest('hex')}`);
     expect(await includes.template('Verify/Absent.gitlab-ci.yml')).toEqual({ ok: false, reason: 'GitLab could not read the CI template Verify/Absent.gitlab-ci.yml: 404 gitlab_ci_yml Not Found' });
     expect(await includes.template('Jobs/Build.gitlab-ci.yml')).toEqual({
       ok: false,
