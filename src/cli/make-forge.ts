@@ -70,7 +70,7 @@ export function makeForge(
     };
   }
   const waitScaleMs = io.waits?.msPerSecond;
-  return { forge: createGithubForge({ token, budget, ...(url ? { url } : {}), ...(waitScaleMs === undefined ? {} : { waitScaleMs }) }), targets, tokenEnv, token, url, budget };
+  return { forge: createGithubForge({ token, budget, url: url ?? DEFAULTS.githubApiUrl, ...(waitScaleMs === undefined ? {} : { waitScaleMs }) }), targets, tokenEnv, token, url, budget };
 }
 
 /**
@@ -80,7 +80,7 @@ export function makeForge(
 export function configuredIncludeReader(config: Config, io: CliIo): CiIncludeReader | null {
   const forge = config.forge;
   if (forge?.type !== 'gitlab' || forge.url === undefined) return null;
-  const tokenEnv = forge.tokenEnv ?? 'GITLAB_TOKEN';
+  const tokenEnv = forge.tokenEnv ?? DEFAULTS.forgeTokenEnv.gitlab;
   const token = io.env[tokenEnv];
   if (!token) return null;
   registerSecret(token);

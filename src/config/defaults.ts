@@ -86,4 +86,6 @@ export const DEFAULTS = {
   hubApiUrl: DEFAULT_HUB_API_URL,
   /** The environment variable holding the forge token, when forge.tokenEnv is not set. */
   forgeTokenEnv: { gitlab: 'GITLAB_TOKEN', github: 'GITHUB_TOKEN' },
+  /** GitHub's API, when forge.url is not set (GitLab has no default: it needs a URL). */
+  githubApiUrl: 'https://api.github.com',
 } as const;

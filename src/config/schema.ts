@@ -136,7 +136,7 @@ export const packageRuleSchema = z
 export const forgeSchema = z
   .object({
     type: z.enum(['gitlab', 'github']),
-    url: z.url().optional().describe('API base: https://gitlab.example.com or https://api.github.com.'),
+    url: z.url().optional().describe(`API base: https://gitlab.example.com or ${DEFAULTS.githubApiUrl}.`),
     tokenEnv: envName.optional().describe(`Environment variable holding the token (default ${DEFAULTS.forgeTokenEnv.gitlab} / ${DEFAULTS.forgeTokenEnv.github}).`),
     groups: z.array(z.string()).optional().describe('GitLab groups (subgroups included).'),
     projects: z.array(z.string()).optional().describe('GitLab projects (path with namespace).'),

@@ -34,8 +34,8 @@ export interface FindUpdatesDeps {
 export interface VersionPolicy {
   readonly allowMajor: boolean;
   readonly holdWithoutReleaseTime?: boolean;
-  /** `docker` (default), `semver`, `loose`, `regex:<pattern>`. */
-  readonly versioning?: string;
+  /** `docker`, `semver`, `loose`, `regex:<pattern>` (the config's versioning, or its default). */
+  readonly versioning: string;
   readonly allowedVersions?: string | null;
   readonly disabledUpdateTypes?: readonly string[];
   /** false: the update type is left alone (a rule with matchUpdateTypes); absent: true. */
@@ -58,7 +58,7 @@ function typedPolicy<P extends TypedPolicy>(policy: P & { readonly byUpdateType?
  * (enabled, majors allowed, allowedVersions). The update type is worked out with the image's versioning.
  */
 export function policyCandidates(currentTag: string, tags: readonly string[], policy: VersionPolicy & Partial<GatePolicy>): string[] {
-  const versioning = versioningFor(policy.versioning ?? 'docker');
+  const versioning = versioningFor(policy.versioning);
   const disabled = policy.disabledUpdateTypes ?? [];
   const allows = (type: UpdateType): boolean => {
     const typed = policy.byUpdateType?.[type] ?? policy;
@@ -139,7 +139,7 @@ export async function* findUpdate(dependency: Dependency, deps: FindUpdatesDeps)
       const tags = await source.listTags(location);
       const candidates = belowCeilings(policyCandidates(dependency.tag, tags, policy), dependency.ceilings, tags, policy);
       for (const tag of candidates) {
-        const type = (versioningFor(policy.versioning ?? 'docker').updateType(dependency.tag, tag) ?? 'digest') as UpdateType;
+        const type = (versioningFor(policy.versioning).updateType(dependency.tag, tag) ?? 'digest') as UpdateType;
         const early = yield* heldOnPreview(tag, type);
         if (early !== null) {
           held.push(early);

@@ -69,9 +69,10 @@ function oneAtATimeUntilContacted(requestsSent: () => number): <T>(image: ImageL
 
 /**
  * The manifest source of one run over `client`; `firstSeen` tells which images an earlier run looked up;
- * config blobs are kept under `cacheDir` (content-addressed, forever).
+ * config blobs are kept under `cacheDir` (content-addressed, forever); a tag → digest answer is used again for
+ * `tagCacheTtlMs` (the config's tagCacheTtl or its default; 0: never).
  */
-export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, options: { cacheDir?: string | undefined; tagCacheTtlMs?: number; now?: () => number } = {}): ManifestSource {
+export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, options: { cacheDir?: string | undefined; tagCacheTtlMs: number; now?: () => number }): ManifestSource {
   const requestsSent = (): number => Object.values(client.requestCounts()).reduce((sum, count) => sum + count, 0);
   const ordered = oneAtATimeUntilContacted(requestsSent);
   // Config blobs are content-addressed: cached forever, so verifying children again costs nothing warm.
@@ -83,7 +84,7 @@ export function politeSource(client: RegistryClient, firstSeen: FirstSeenStore, 
   /** Where a tag points, asked once per run (audit asks it for the record and for the pin's judgement). */
   const tagHeads = memoise<string | null>();
   const vouched = memoise<VouchedChild | null>();
-  const tags = tagReads(client, firstSeen, createTagDigestCache({ dir: options.cacheDir, ttlMs: options.tagCacheTtlMs ?? 0, now: options.now ?? Date.now }));
+  const tags = tagReads(client, firstSeen, createTagDigestCache({ dir: options.cacheDir, ttlMs: options.tagCacheTtlMs, now: options.now ?? Date.now }));
   const records = createChildRecordCache({ dir: options.cacheDir });
   /** A HEAD by digest, once per run and repository (the answer for a digest cannot change). */
   const headsByDigest = memoise<ManifestHead>();

@@ -20,7 +20,7 @@ let forge: Forge;
 beforeAll(async () => {
   gitlab = await startGitlabDouble();
   // Failures are not waited out here: the requester's back-off has its own tests.
-  forge = createGitlabForge({ url: gitlab.url, token: GITLAB_TEST_TOKEN, sleep: async () => {} });
+  forge = createGitlabForge({ url: gitlab.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN', sleep: async () => {} });
 });
 
 afterAll(async () => {

@@ -20,8 +20,8 @@ export interface GithubLogger {
 }
 
 export interface GithubClientOptions {
-  /** API base URL: `https://api.github.com` (default), `https://ghe.example.com/api/v3`, or a test double. */
-  readonly url?: string;
+  /** API base URL: `https://api.github.com` (forge.url's default for GitHub), `https://ghe.example.com/api/v3`, or a test double. */
+  readonly url: string;
   readonly token: string;
   readonly fetch?: typeof fetch;
   /**
@@ -51,7 +51,7 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
   const shouldWait = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number): boolean => retryCount < rateLimitRetries && retryAfter <= maxWait;
   const octokit = new GithubOctokit({
     auth: options.token,
-    baseUrl: (options.url ?? 'https://api.github.com').replace(/\/+$/, ''),
+    baseUrl: options.url.replace(/\/+$/, ''),
     userAgent: 'archpin',
     log: options.log ?? SILENT,
     request: options.fetch ? { fetch: options.fetch } : {},

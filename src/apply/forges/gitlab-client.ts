@@ -13,8 +13,8 @@ export interface GitlabClientOptions {
   /** Instance URL, e.g. https://gitlab.example.com (a relative root like /gitlab is kept). */
   readonly url: string;
   readonly token: string;
-  /** Name of the environment variable the token came from, for error messages. */
-  readonly tokenEnv?: string;
+  /** Name of the environment variable the token came from, for error messages (forge.tokenEnv or its default). */
+  readonly tokenEnv: string;
   readonly fetch?: FetchLike;
   readonly sleep?: Sleep;
   /** Longest Retry-After waited out on a 429; longer ones fail as forge-rate-limited. */
@@ -40,7 +40,7 @@ export const PER_PAGE = 100;
 
 export function createGitlabClient(options: GitlabClientOptions): GitlabClient {
   const host = options.url.replace(/\/+$/, '');
-  const context: GitlabErrorContext = { url: host, tokenEnv: options.tokenEnv ?? 'GITLAB_TOKEN', token: options.token };
+  const context: GitlabErrorContext = { url: host, tokenEnv: options.tokenEnv, token: options.token };
   const api = new Gitlab({
     host,
     token: options.token,

@@ -38,7 +38,8 @@ export interface PipelineApi {
 export interface GitlabPipelineOptions {
   readonly url: string;
   readonly token: string;
-  readonly tokenEnv?: string;
+  /** Name of the environment variable the token came from, for error messages (forge.tokenEnv or its default). */
+  readonly tokenEnv: string;
   readonly fetch?: FetchLike;
   readonly sleep?: Sleep;
 }

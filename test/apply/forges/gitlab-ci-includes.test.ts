@@ -27,7 +27,7 @@ afterAll(async () => {
   await double?.stop();
 });
 
-const reader = () => createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, sleep: async () => {} }).ciIncludes!;
+const reader = () => createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN', sleep: async () => {} }).ciIncludes!;
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 /** Git's object id of a blob: sha1 of `blob <size>\0` and the bytes. */
 const gitBlobId = (content: string) =>

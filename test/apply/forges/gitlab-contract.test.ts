@@ -4,9 +4,9 @@ import { GITLAB_TEST_TOKEN, startGitlabDouble } from '../../support/gitlab-doubl
 
 forgeContract('gitlab', async () => {
   const double = await startGitlabDouble();
-  const forge = createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, sleep: async () => {} });
+  const forge = createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN', sleep: async () => {} });
   const badToken = 'glpat-Expired0Token9xYz';
-  const badTokenForge = createGitlabForge({ url: double.url, token: badToken, sleep: async () => {} });
+  const badTokenForge = createGitlabForge({ url: double.url, token: badToken, tokenEnv: 'GITLAB_TOKEN', sleep: async () => {} });
   // Something outside the targets, to show listing stays inside them.
   double.state.addProject('other/unrelated', { files: { 'README.md': 'elsewhere\n' } });
   return {

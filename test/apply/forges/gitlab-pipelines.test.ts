@@ -18,7 +18,7 @@ afterAll(async () => {
 describe('GitLab pipeline API', () => {
   it('creates a pipeline with env_var variables, reads it, and finds the newest successful one on a branch', async () => {
     const project = double.state.addProject('api/app', { files: { Dockerfile: 'FROM scratch\n' } });
-    const api = createGitlabPipelines({ url: double.url, token: GITLAB_TEST_TOKEN, sleep: async () => {} });
+    const api = createGitlabPipelines({ url: double.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN', sleep: async () => {} });
     const created = await api.createPipeline(String(project.id), 'main', { ARCHPIN_CHAIN_ROOT: 'api/app' });
     expect(created).toEqual({
       id: created.id,
@@ -45,7 +45,7 @@ describe('GitLab pipeline API', () => {
 
   it("reports GitLab's 400 for an unknown ref as a forge error", async () => {
     const project = double.state.addProject('api/lib', { files: { Dockerfile: 'FROM scratch\n' } });
-    const api = createGitlabPipelines({ url: double.url, token: GITLAB_TEST_TOKEN, sleep: async () => {} });
+    const api = createGitlabPipelines({ url: double.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN', sleep: async () => {} });
     const error = await api.createPipeline(String(project.id), 'nope', {}).catch((caught: unknown) => caught);
     expect(isArchpinError(error)).toBe(true);
     expect((error as Error).message).toContain('Reference not found');

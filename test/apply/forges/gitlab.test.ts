@@ -23,7 +23,7 @@ describe('GitLab forge', () => {
   beforeEach(async () => {
     double = await startGitlabDouble({ tokens: { [GITLAB_TEST_TOKEN]: ['api'], 'glpat-ReadOnly7Scope2Token': ['read_api'] } });
     sleeps = [];
-    forge = createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, sleep: async (ms) => void sleeps.push(ms), maxRetryAfterMs: 30_000 });
+    forge = createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN', sleep: async (ms) => void sleeps.push(ms), maxRetryAfterMs: 30_000 });
   });
   afterEach(() => double.stop());
 
@@ -103,7 +103,7 @@ describe('GitLab forge', () => {
       const rooted = await startGitlabDouble({ relativeRoot: '/gitlab' });
       try {
         rooted.state.addProject('acme/web', { files: { Dockerfile: 'FROM alpine:3.20\n' } });
-        const viaRoot = createGitlabForge({ url: `${rooted.url}/`, token: GITLAB_TEST_TOKEN });
+        const viaRoot = createGitlabForge({ url: `${rooted.url}/`, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN' });
         const [repo] = await viaRoot.listRepositories({ projects: ['acme/web'] });
         expect(await viaRoot.readFile(repo!, 'Dockerfile', 'main')).toEqual(bytes('FROM alpine:3.20\n'));
       } finally {
@@ -278,7 +278,7 @@ describe('GitLab forge', () => {
     it('reports a server that is gone as forge-unavailable', async () => {
       const url = double.url;
       await double.stop();
-      const gone = createGitlabForge({ url, token: GITLAB_TEST_TOKEN, sleep: async () => {} });
+      const gone = createGitlabForge({ url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN', sleep: async () => {} });
       const error = await failure(gone.getRepository('acme/web'));
       expect(error.code).toBe('forge-unavailable');
       expect(error.message.startsWith(`cannot reach GitLab at ${url} to read project acme/web: network error:`)).toBe(true);
@@ -296,7 +296,7 @@ describe('GitLab forge', () => {
       double.faults.add({ path: /.*/, status: 401, body: { message: `token plain-${secret} and ${secret} revoked` } });
       const echoed = await failure(other.getRepository('acme/web'));
       expect(echoed.message).not.toContain('Sup3rSecretValue42');
-      const plain = createGitlabForge({ url: double.url, token: 'opaque-token-7f3a9c' });
+      const plain = createGitlabForge({ url: double.url, token: 'opaque-token-7f3a9c', tokenEnv: 'GITLAB_TOKEN' });
       double.faults.add({ path: /.*/, status: 403, body: { message: 'token opaque-token-7f3a9c lacks rights' } });
       const forbidden = await failure(plain.getRepository('acme/web'));
       expect(forbidden.message).toBe(
@@ -306,7 +306,7 @@ describe('GitLab forge', () => {
 
     it('names the api scope and the Developer role on 403', async () => {
       seed('acme/web');
-      const readOnly = createGitlabForge({ url: double.url, token: 'glpat-ReadOnly7Scope2Token' });
+      const readOnly = createGitlabForge({ url: double.url, token: 'glpat-ReadOnly7Scope2Token', tokenEnv: 'GITLAB_TOKEN' });
       const repo = await readOnly.getRepository('acme/web');
       const error = await failure(readOnly.createIssue(repo, 'Dependency Dashboard', 'body'));
       expect(error.code).toBe('forge-forbidden');

@@ -97,7 +97,9 @@ describe('GitLab clients sharing one token budget', () => {
         clock = Math.max(clock, until);
       };
       const budgets = [0, 1].map(() => createRateBudget({ store: counting, now: () => clock, sleep, maxPollMs: 100 }));
-      const clients = budgets.map((budget) => createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, sleep: async () => {}, maxRetryAfterMs: 0, ...(budgeted ? { budget } : {}) }));
+      const clients = budgets.map((budget) =>
+        createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN', sleep: async () => {}, maxRetryAfterMs: 0, ...(budgeted ? { budget } : {}) }),
+      );
       const before = double.rateLimited();
       await clients[0]!.getRepository('acme/app');
       const reads = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => clients[i % 2]!.getRepository('acme/app')));
@@ -123,7 +125,7 @@ describe('GitLab clients sharing one token budget', () => {
     let clock = started;
     const sleeps: number[] = [];
     const budgets = [0, 1].map(() => createRateBudget({ store, now: () => clock, sleep: async (ms) => void (sleeps.push(ms), (clock += ms)), maxPollMs: 120_000 }));
-    const [first, second] = budgets.map((budget) => createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, budget, sleep: async () => {}, maxRetryAfterMs: 0 }));
+    const [first, second] = budgets.map((budget) => createGitlabForge({ url: double.url, token: GITLAB_TEST_TOKEN, tokenEnv: 'GITLAB_TOKEN', budget, sleep: async () => {}, maxRetryAfterMs: 0 }));
     for (let i = 0; i < 3; i++) await first!.getRepository('acme/app');
     // The fourth request is refused (Retry-After up to 60 s); the client gives up at once (maxRetryAfterMs 0).
     await expect(first!.getRepository('acme/app')).rejects.toMatchObject({ code: 'forge-rate-limited' });
