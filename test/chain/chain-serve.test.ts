@@ -46,7 +46,7 @@ async function publish(repo: string, tag: string, platforms: readonly Platform[]
   return (await pushIndex(registry, repo, tag, images, { mediaType: 'oci' })).digest;
 }
 
-const ci = (tag: string) => `build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n    - /kaniko/executor --context . --destination "$CI_REGISTRY_IMAGE:${tag}"\n`;
+const ci = (tag: string) => `build:\n  image: 127.0.0.1:9/kaniko-project/executor:debug\n  script:\n    - /kaniko/executor --context . --destination "$CI_REGISTRY_IMAGE:${tag}"\n`;
 
 interface Chain {
   readonly gitlab: GitlabDouble;

@@ -26,7 +26,7 @@ export const REGISTRY = 'registry.example.com';
 export const THREE_LEVELS: ProjectFiles = {
   'acme/base': {
     Dockerfile: 'FROM debian:12\nRUN apt-get update\n',
-    '.gitlab-ci.yml': 'build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n    - /kaniko/executor --context . --destination "$CI_REGISTRY_IMAGE:1"\n',
+    '.gitlab-ci.yml': 'build:\n  image: 127.0.0.1:9/kaniko-project/executor:debug\n  script:\n    - /kaniko/executor --context . --destination "$CI_REGISTRY_IMAGE:1"\n',
   },
   'acme/ruby': {
     Dockerfile: 'ARG REGISTRY=registry.example.com\nARG BASE_TAG=1\nFROM ${REGISTRY}/acme/base:${BASE_TAG} AS build\nRUN make ruby\nFROM build AS final\n',

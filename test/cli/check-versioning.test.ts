@@ -100,7 +100,10 @@ describe('version rules in packageRules', () => {
   });
 
   it('a bad versioning or constraint is a config error (exit 2) naming the rule and the fix', async () => {
-    const run = await check({ Dockerfile: 'FROM alpine:3.20\n' }, { packageRules: [{ matchImages: ['alpine'], versioning: 'regex:^(?<minor>\\d+)$', allowedVersions: '~1.2' }] });
+    const run = await check(
+      { Dockerfile: 'FROM 127.0.0.1:9/alpine:3.20\n' },
+      { packageRules: [{ matchImages: ['127.0.0.1:9/alpine'], versioning: 'regex:^(?<minor>\\d+)$', allowedVersions: '~1.2' }] },
+    );
     expect(run.run.code).toBe(2);
     expect(run.run.stderr).toContain('packageRules.0.versioning: versioning regex:^(?<minor>\\d+)$: the pattern needs a named group "major", e.g. (?<major>\\d+)');
     expect(run.run.stderr).toContain('packageRules.0.allowedVersions: "~1.2" is not a version comparison');
