@@ -74,7 +74,7 @@ export function policyCandidates(currentTag: string, tags: readonly string[], po
 /** The candidates no newer than any of `ceilings` (a tag newer than one of them is left out; all of them without ceilings). */
 function belowCeilings(candidates: readonly string[], ceilings: readonly string[] | undefined, tags: readonly string[], policy: VersionPolicy): string[] {
   if (ceilings === undefined || ceilings.length === 0) return [...candidates];
-  const versioning = versioningFor(policy.versioning ?? 'docker');
+  const versioning = versioningFor(policy.versioning);
   const over = new Set(ceilings.flatMap((ceiling) => versioning.candidates(ceiling, tags, { allowMajor: true })));
   return candidates.filter((tag) => !over.has(tag));
 }
