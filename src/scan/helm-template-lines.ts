@@ -49,6 +49,8 @@ export function isTemplateText(text: string): boolean {
   return false;
 }
 
+/** A plain value YAML reads as a boolean, null or number (`alwaysPullImage: false`): never an image. */
+const YAML_NOT_STRING = /^(?:true|false|yes|no|on|off|null|~|[-+]?\d+(?:\.\d+)?)$/i;
 const KEY_LINE = /^([ \t]*)((?:-[ \t]+)*)([A-Za-z_][\w.-]*)[ \t]*:(?=[ \t]|$)/;
 const DOCKER_SCHEME = 'docker://';
 
@@ -143,7 +145,7 @@ export function templateLineImages(
             value = value.slice(DOCKER_SCHEME.length);
             start += DOCKER_SCHEME.length;
           }
-          if (looksLikeImageText(value)) {
+          if (looksLikeImageText(value) && !YAML_NOT_STRING.test(value)) {
             const reference = makeReference(file, {
               kind: kindFor(parents, key),
               value,

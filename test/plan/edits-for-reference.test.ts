@@ -37,6 +37,13 @@ describe('editsForReference: byte-precise, in the user spelling', () => {
     );
   });
 
+  it('edits a literal image of an ERB compose template and leaves the template actions alone', () => {
+    const erb = `services:\n  web:\n    image: docker.io/library/nginx:1.27.3 # <%= @note %>\n  app:\n    image: registry.example.test/app:<%= @tag %>\n`;
+    expect(update('templates/web/docker-compose.yml.erb', erb, '1.27.4', D1)).toBe(
+      `services:\n  web:\n    image: docker.io/library/nginx:1.27.4@${D1} # <%= @note %>\n  app:\n    image: registry.example.test/app:<%= @tag %>\n`,
+    );
+  });
+
   it('quotes a bare Helm tag that YAML would read as a float, and fills an empty digest field', () => {
     expect(update('values.yaml', `image:\n  repository: bitnami/redis\n  tag: 7.2\n  digest: ""\n`, '7.10', D1)).toBe(`image:\n  repository: bitnami/redis\n  tag: "7.10"\n  digest: "${D1}"\n`);
     expect(update('values.yaml', `image:\n  repository: bitnami/redis\n  tag: '7.2'\n`, '7.10', null)).toBe(`image:\n  repository: bitnami/redis\n  tag: '7.10'\n`);

@@ -73,6 +73,8 @@ describe('extractor registration', () => {
       '.devcontainer/devcontainer.json',
       '.devcontainer/python/devcontainer.json',
       '.devcontainer.json',
+      'templates/web/docker-compose.yml.erb',
+      'roles/app/templates/compose.yaml.j2',
     ];
     const refused = [
       'README.md',
@@ -86,6 +88,7 @@ describe('extractor registration', () => {
       'lib/helpers.tpl',
       'timoni/app/templates/config.cue',
       'config/devcontainer.json',
+      'templates/web/nginx.conf.erb',
     ];
     expect(wanted.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(wanted.map(() => true));
     expect(refused.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(refused.map(() => false));

@@ -14,6 +14,7 @@ import { nomadExtractor } from './nomad/nomad.js';
 import { puppetExtractor } from './puppet/puppet.js';
 import { quadletExtractor } from './quadlet/quadlet.js';
 import { timoniExtractor } from './timoni/timoni.js';
+import { yamlTemplateExtractor } from './yaml-template/yaml-template.js';
 
 /**
  * Every extractor: the one place a format is registered. A file goes to the first extractor that
@@ -27,6 +28,7 @@ export const EXTRACTORS: readonly Extractor[] = [
   jenkinsfileExtractor,
   quadletExtractor,
   timoniExtractor,
+  yamlTemplateExtractor,
   devcontainerExtractor,
   githubActionsExtractor,
   cloudBuildExtractor,
