@@ -110,7 +110,7 @@ const ANSIBLE_IMAGE_MODULE = /^(?:[A-Za-z_]\w*\.[A-Za-z_]\w*\.)?docker_image$/;
 
 /**
  * Helm-style split images: `registry` + `repository` + `tag` (+ `digest`), or `image` + `tag`, or
- * `name` + `tag` when the map itself sits under an image key. The value is composed
+ * `name` + `tag` or `repo` + `tag` when the map itself sits under an image key. The value is composed
  * `registry/repository:tag@digest`, with one span per part.
  */
 export function splitImage(file: SourceFile, map: YAMLMap, mapKey: string | undefined, kind: ReferenceKind): SplitImage | null {
@@ -120,6 +120,8 @@ export function splitImage(file: SourceFile, map: YAMLMap, mapKey: string | unde
   if (has('repository') && !(mapKey !== undefined && ANSIBLE_IMAGE_MODULE.test(mapKey))) repositoryKey = 'repository';
   else if (has('image') && has('tag')) repositoryKey = 'image';
   else if (imageKeyed && has('name') && has('tag')) repositoryKey = 'name';
+  // `image: {repo: …, tag: …}`: some charts shorten the key.
+  else if (imageKeyed && has('repo') && has('tag') && !has('name')) repositoryKey = 'repo';
   else return null;
   if (!has('tag') && !imageKeyed) return null;
 

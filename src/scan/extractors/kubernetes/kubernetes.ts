@@ -49,6 +49,30 @@ function skaffoldArtifactImages(root: YAMLMap): unknown[] {
   return nodes;
 }
 
+/**
+ * Helm values written inside a resource that installs a chart: Flux `HelmRelease` `spec.values`, and
+ * Argo CD `helm.valuesObject` of an `Application` (`spec.source`, each of `spec.sources`) or an
+ * `ApplicationSet` template. They are read with the Helm values rules (split `repository` + `tag` maps
+ * under any key, `*_image` keys), as in a values file.
+ */
+function helmValuesMaps(root: YAMLMap): YAMLMap[] {
+  const apiVersion = stringField(root, 'apiVersion') ?? '';
+  const kind = stringField(root, 'kind');
+  const maps: YAMLMap[] = [];
+  const at = (node: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((current, key) => (isMap(current) ? mapGet(current, key) : undefined), node);
+  const push = (node: unknown): void => {
+    if (isMap(node)) maps.push(node);
+  };
+  if (apiVersion.startsWith('helm.toolkit.fluxcd.io/') && kind === 'HelmRelease') push(at(root, 'spec', 'values'));
+  if (apiVersion.startsWith('argoproj.io/') && (kind === 'Application' || kind === 'ApplicationSet')) {
+    const spec = kind === 'Application' ? at(root, 'spec') : at(root, 'spec', 'template', 'spec');
+    push(at(spec, 'source', 'helm', 'valuesObject'));
+    const sources = at(spec, 'sources');
+    if (isSeq(sources)) for (const source of sources.items) push(at(source, 'helm', 'valuesObject'));
+  }
+  return maps;
+}
+
 /** A file with a document that does not parse (a Helm template, or YAML only a lenient parser takes) but plainly is a manifest. */
 function isBrokenManifest(file: SourceFile): boolean {
   return yamlSource(file).problems.length > 0 && /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text);
@@ -102,7 +126,7 @@ function namedValueImages(file: SourceFile, root: unknown): Reference[] {
 
 export const kubernetesExtractor: Extractor = {
   name: 'kubernetes',
-  kinds: ['kubernetes-container', 'kubernetes-image'],
+  kinds: ['kubernetes-container', 'kubernetes-image', 'helm-values'],
   quoting: 'yaml',
   isCandidate: isYamlPath,
   claimsTemplate: (file) => /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text),
@@ -124,13 +148,17 @@ export const kubernetesExtractor: Extractor = {
         artifacts.add(built.spans[0]?.start);
         if (built.skip === null || built.skip === 'no-tag') builds.push({ value: built.value, file: built.file, line: built.line });
       }
+      const valuesMaps = helmValuesMaps(root);
       const fields = imageFields(file, root, {
         kindFor,
         splitKind: 'kubernetes-image',
         splitAnywhere: false,
         snakeKeys: false,
-        skipMap: isCustomResourceDefinition,
+        skipMap: (map) => isCustomResourceDefinition(map) || valuesMaps.includes(map),
       });
+      for (const values of valuesMaps) {
+        for (const reference of imageFields(file, values, { kindFor: () => 'helm-values', splitKind: 'helm-values', splitAnywhere: true, snakeKeys: true })) fields.push(reference);
+      }
       const taken = new Set(fields.map((reference) => reference.spans[0]?.start));
       const all = [...fields, ...namedValueImages(file, root).filter((reference) => !taken.has(reference.spans[0]?.start))];
       return artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
