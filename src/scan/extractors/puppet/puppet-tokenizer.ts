@@ -93,94 +93,8 @@ export function tokenizePuppet(text: string): PuppetTokens {
   const tokens: PuppetToken[] = [];
   const pending: PendingHeredoc[] = [];
   let pos = 0;
-  const push = (kind: PuppetPlainToken['kind'], start: number, end: number): void => {
-    tokens.push({ kind, start, end, text: text.slice(start, end) });
-  };
-  const matchAt = (pattern: RegExp, at: number): RegExpExecArray | null => {
-    pattern.lastIndex = at;
-    return pattern.exec(text);
-  };
-
   try {
-    while (pos < text.length) {
-      const char = text.charAt(pos);
-      if (char === '\n') {
-        pos++;
-        for (let heredoc = pending.shift(); heredoc !== undefined; heredoc = pending.shift()) pos = skipHeredocBody(text, pos, heredoc);
-        continue;
-      }
-      if (char === ' ' || char === '\t' || char === '\r' || char === '\f' || char === '\v') {
-        pos++;
-        continue;
-      }
-      if (char === '#') {
-        const newline = text.indexOf('\n', pos);
-        pos = newline === -1 ? text.length : newline;
-        continue;
-      }
-      if (char === '/' && text[pos + 1] === '*') {
-        const close = text.indexOf('*/', pos + 2);
-        if (close === -1) throw new TokenizeError(pos, 'unterminated /* comment');
-        pos = close + 2;
-        continue;
-      }
-      if (char === "'") {
-        const token = singleQuoted(text, pos);
-        tokens.push(token);
-        pos = token.end;
-        continue;
-      }
-      if (char === '"') {
-        const token = doubleQuoted(text, pos);
-        tokens.push(token);
-        pos = token.end;
-        continue;
-      }
-      if (char === '@' && text[pos + 1] === '(') {
-        const match = matchAt(HEREDOC, pos);
-        if (!match) throw new TokenizeError(pos, 'malformed heredoc header');
-        const quoted = match[1] !== undefined;
-        const tag = (match[1] ?? match[2] ?? '').trim();
-        pending.push({ tag, start: pos });
-        tokens.push({ kind: 'heredoc', start: pos, end: pos + match[0].length, text: match[0], interpolated: quoted });
-        pos += match[0].length;
-        continue;
-      }
-      if (char === '$') {
-        const match = matchAt(VARIABLE, pos);
-        if (match) {
-          tokens.push({ kind: 'variable', start: pos, end: pos + match[0].length, text: match[0], value: match[0].slice(1) });
-          pos += match[0].length;
-          continue;
-        }
-      }
-      if (/[A-Za-z_]/.test(char) || (char === ':' && text[pos + 1] === ':' && /[A-Za-z_]/.test(text[pos + 2] ?? ''))) {
-        // The test above has seen a name's first character, so NAME matches here.
-        const length = matchAt(NAME, pos)?.[0].length ?? 1;
-        push('name', pos, pos + length);
-        pos += length;
-        continue;
-      }
-      if (/[0-9]/.test(char)) {
-        // A digit starts a NUMBER match.
-        const length = matchAt(NUMBER, pos)?.[0].length ?? 1;
-        push('number', pos, pos + length);
-        pos += length;
-        continue;
-      }
-      if (char === '/' && regexAllowed(tokens[tokens.length - 1])) {
-        const end = regexEnd(text, pos);
-        if (end !== -1) {
-          push('regex', pos, end);
-          pos = end;
-          continue;
-        }
-      }
-      const multi = PUNCTUATION.find((candidate) => text.startsWith(candidate, pos));
-      const length = multi ? multi.length : 1;
-      push('punct', pos, pos + length);
-      pos += length;
-    }
+    while (pos < text.length) pos = skipTrivia(text, pos, pending) ?? readToken(text, pos, tokens, pending);
     const unfinished = pending[0];
     if (unfinished) throw new TokenizeError(unfinished.start, `heredoc @(${unfinished.tag}) has no end marker`);
   } catch (error) {
@@ -188,6 +102,86 @@ export function tokenizePuppet(text: string): PuppetTokens {
     throw error;
   }
   return { tokens, error: null };
+}
+
+/**
+ * Whitespace and comments at `pos`, and after a newline the bodies of the heredocs its line opened: the position
+ * after them, or null when a token starts at `pos`.
+ */
+function skipTrivia(text: string, pos: number, pending: PendingHeredoc[]): number | null {
+  const char = text.charAt(pos);
+  if (char === '\n') {
+    pos++;
+    for (let heredoc = pending.shift(); heredoc !== undefined; heredoc = pending.shift()) pos = skipHeredocBody(text, pos, heredoc);
+    return pos;
+  }
+  if (char === ' ' || char === '\t' || char === '\r' || char === '\f' || char === '\v') {
+    return pos + 1;
+  }
+  if (char === '#') {
+    const newline = text.indexOf('\n', pos);
+    return newline === -1 ? text.length : newline;
+  }
+  if (char === '/' && text[pos + 1] === '*') {
+    const close = text.indexOf('*/', pos + 2);
+    if (close === -1) throw new TokenizeError(pos, 'unterminated /* comment');
+    return close + 2;
+  }
+  return null;
+}
+
+/** Reads the token at `pos` into `tokens` (a heredoc header also into `pending`); returns the position after it. */
+function readToken(text: string, pos: number, tokens: PuppetToken[], pending: PendingHeredoc[]): number {
+  const char = text.charAt(pos);
+  const push = (kind: PuppetPlainToken['kind'], start: number, end: number): number => {
+    tokens.push({ kind, start, end, text: text.slice(start, end) });
+    return end;
+  };
+  if (char === "'") {
+    const token = singleQuoted(text, pos);
+    tokens.push(token);
+    return token.end;
+  }
+  if (char === '"') {
+    const token = doubleQuoted(text, pos);
+    tokens.push(token);
+    return token.end;
+  }
+  if (char === '@' && text[pos + 1] === '(') {
+    const match = matchAt(HEREDOC, text, pos);
+    if (!match) throw new TokenizeError(pos, 'malformed heredoc header');
+    const quoted = match[1] !== undefined;
+    const tag = (match[1] ?? match[2] ?? '').trim();
+    pending.push({ tag, start: pos });
+    tokens.push({ kind: 'heredoc', start: pos, end: pos + match[0].length, text: match[0], interpolated: quoted });
+    return pos + match[0].length;
+  }
+  if (char === '$') {
+    const match = matchAt(VARIABLE, text, pos);
+    if (match) {
+      tokens.push({ kind: 'variable', start: pos, end: pos + match[0].length, text: match[0], value: match[0].slice(1) });
+      return pos + match[0].length;
+    }
+  }
+  if (/[A-Za-z_]/.test(char) || (char === ':' && text[pos + 1] === ':' && /[A-Za-z_]/.test(text[pos + 2] ?? ''))) {
+    // The test above has seen a name's first character, so NAME matches here.
+    return push('name', pos, pos + (matchAt(NAME, text, pos)?.[0].length ?? 1));
+  }
+  if (/[0-9]/.test(char)) {
+    // A digit starts a NUMBER match.
+    return push('number', pos, pos + (matchAt(NUMBER, text, pos)?.[0].length ?? 1));
+  }
+  if (char === '/' && regexAllowed(tokens[tokens.length - 1])) {
+    const end = regexEnd(text, pos);
+    if (end !== -1) return push('regex', pos, end);
+  }
+  const multi = PUNCTUATION.find((candidate) => text.startsWith(candidate, pos));
+  return push('punct', pos, pos + (multi ? multi.length : 1));
+}
+
+function matchAt(pattern: RegExp, text: string, at: number): RegExpExecArray | null {
+  pattern.lastIndex = at;
+  return pattern.exec(text);
 }
 
 function regexAllowed(previous: PuppetToken | undefined): boolean {
