@@ -144,18 +144,11 @@ interface RunStart {
 
 async function runScanned(repo: Repository, global: Config, deps: RunRepositoryDeps, scanner: RepositoryScanner, start: RunStart): Promise<RepositoryOutcome> {
   const { forge } = deps;
-  const { head, remembered, hash, wantsDashboard } = start;
+  const { head, remembered, wantsDashboard } = start;
   const errors: Array<LookupFailure | RunError> = [];
-  const sameBase = remembered !== null && remembered.base === head.sha && remembered.configHash === hash && remembered.references !== null;
-  // The default branch has not moved; the files its CI includes from other projects may have: each is asked again.
-  const includesMoved = sameBase && forge.ciIncludes && remembered.includes?.length ? await changedInclude(forge.ciIncludes, remembered.includes) : null;
-  const reuse = sameBase && includesMoved === null;
-  let scan: RepositoryScan = reuse
-    ? { scanned: false, references: remembered.references, problems: [], config: global, repoConfig: null, includes: remembered.includes ?? [] }
-    : await scanRepository(forge, repo, head.sha, global, scanner);
-  if (reuse && remembered.repoConfig !== undefined) {
-    scan = { ...scan, config: withRepositoryConfig(global, remembered.repoConfig, `${repo.path}/archpin.json`), repoConfig: remembered.repoConfig };
-  }
+  const reused = await rememberedScan(forge, repo, global, start);
+  const reuse = reused !== null;
+  let scan: RepositoryScan = reused ?? (await scanRepository(forge, repo, head.sha, global, scanner));
   const config = scan.config;
   const policy = createRunPolicy(config);
   const settings = resolveConfig(config);
@@ -174,7 +167,7 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
   });
   const fingerprints = Object.fromEntries(changes.map((change) => [change.branch, changeFingerprint(change)]));
 
-  const unchanged = reuse && sameRecord(remembered.changes, fingerprints);
+  const unchanged = reuse && remembered !== null && sameRecord(remembered.changes, fingerprints);
   let outcomes: ChangeOutcome[];
   let closed: string[] = [];
   // A stop skipped some of the writes (change requests, closing obsolete ones, the dashboard).
@@ -183,48 +176,7 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
     outcomes = changes.map((change) => ({ branch: change.branch, title: changeTitle(change), action: 'unchanged', number: null, url: null }));
   } else {
     if (!scan.scanned) scan = await scanRepository(forge, repo, head.sha, global, scanner);
-    const open = await forge.listOpenChangeRequests(repo, prefix);
-    let openCount = open.length;
-    const hourAgo = deps.now() - 3_600_000;
-    let openedThisHour = open.filter((request) => request.createdAt !== undefined && Date.parse(request.createdAt) >= hourAgo).length;
-    outcomes = [];
-    for (const change of changes) {
-      if (deps.shouldStop?.()) {
-        cut = true;
-        break;
-      }
-      const made = await scanner.changeFiles(change.fileEdits);
-      const title = changeTitle(change);
-      if (!made.ok) {
-        outcomes.push({ branch: change.branch, title, action: 'failed', number: null, url: null, error: made.reason });
-        continue;
-      }
-      const fingerprint = fingerprints[change.branch] ?? changeFingerprint(change);
-      try {
-        const upstream = deps.upstream ? await deps.upstream(change) : [];
-        const outcome = await reconcileChange(forge, repo, change, {
-          title,
-          files: made.files,
-          base: head.sha,
-          fingerprint,
-          config,
-          dryRun: deps.dryRun,
-          canOpen: () => withinLimits(openCount, openedThisHour, settings),
-          upstream,
-        });
-        if (outcome.action === 'opened') {
-          openCount++;
-          openedThisHour++;
-        }
-        for (const problem of outcome.problems ?? []) errors.push({ code: 'forge-assign-failed', message: `${change.branch}: ${problem}` });
-        outcomes.push(outcome);
-      } catch (error) {
-        const { message } = errorFields(error);
-        outcomes.push({ branch: change.branch, title, action: 'failed', number: null, url: null, error: message });
-      }
-    }
-    if (deps.shouldStop?.()) cut = true;
-    else closed = await closeObsolete(forge, repo, open, new Set(changes.map((change) => change.branch)), deps.dryRun);
+    ({ outcomes, closed, cut } = await writeChanges(repo, deps, scanner, { head, config, settings, changes, fingerprints }, errors));
   }
 
   if (wantsDashboard && deps.shouldStop?.()) cut = true;
@@ -242,6 +194,88 @@ async function runScanned(repo: Repository, global: Config, deps: RunRepositoryD
     ...(scan.includes.length > 0 ? { includes: scan.includes } : {}),
     ...(cut ? { interrupted: 'changes' as const } : {}),
   };
+}
+
+/**
+ * The scan a run can use again: the dashboard's remembered references at the same commit and config, with the
+ * repository's remembered config, while no file its CI includes from other projects changed; null otherwise.
+ */
+async function rememberedScan(forge: Forge, repo: Repository, global: Config, start: RunStart): Promise<RepositoryScan | null> {
+  const { head, remembered, hash } = start;
+  const sameBase = remembered !== null && remembered.base === head.sha && remembered.configHash === hash && remembered.references !== null;
+  // The default branch has not moved; the files its CI includes from other projects may have: each is asked again.
+  const includesMoved = sameBase && forge.ciIncludes && remembered.includes?.length ? await changedInclude(forge.ciIncludes, remembered.includes) : null;
+  if (!(sameBase && includesMoved === null)) return null;
+  const scan: RepositoryScan = { scanned: false, references: remembered.references, problems: [], config: global, repoConfig: null, includes: remembered.includes ?? [] };
+  if (remembered.repoConfig === undefined) return scan;
+  return { ...scan, config: withRepositoryConfig(global, remembered.repoConfig, `${repo.path}/archpin.json`), repoConfig: remembered.repoConfig };
+}
+
+/**
+ * Opens or updates each change's request within the configured limits, then closes the archpin requests no
+ * change needs any more. A stop ends it between changes (`cut`); a change that fails is its own outcome.
+ */
+async function writeChanges(
+  repo: Repository,
+  deps: RunRepositoryDeps,
+  scanner: RepositoryScanner,
+  run: {
+    readonly head: { readonly sha: string };
+    readonly config: Config;
+    readonly settings: ResolvedSettings;
+    readonly changes: readonly PlannedChange[];
+    readonly fingerprints: Readonly<Record<string, string>>;
+  },
+  errors: Array<LookupFailure | RunError>,
+): Promise<{ outcomes: ChangeOutcome[]; closed: string[]; cut: boolean }> {
+  const { forge } = deps;
+  const { head, config, settings, changes, fingerprints } = run;
+  const prefix = settings.branchPrefix;
+  let closed: string[] = [];
+  let cut = false;
+  const open = await forge.listOpenChangeRequests(repo, prefix);
+  let openCount = open.length;
+  const hourAgo = deps.now() - 3_600_000;
+  let openedThisHour = open.filter((request) => request.createdAt !== undefined && Date.parse(request.createdAt) >= hourAgo).length;
+  const outcomes: ChangeOutcome[] = [];
+  for (const change of changes) {
+    if (deps.shouldStop?.()) {
+      cut = true;
+      break;
+    }
+    const made = await scanner.changeFiles(change.fileEdits);
+    const title = changeTitle(change);
+    if (!made.ok) {
+      outcomes.push({ branch: change.branch, title, action: 'failed', number: null, url: null, error: made.reason });
+      continue;
+    }
+    const fingerprint = fingerprints[change.branch] ?? changeFingerprint(change);
+    try {
+      const upstream = deps.upstream ? await deps.upstream(change) : [];
+      const outcome = await reconcileChange(forge, repo, change, {
+        title,
+        files: made.files,
+        base: head.sha,
+        fingerprint,
+        config,
+        dryRun: deps.dryRun,
+        canOpen: () => withinLimits(openCount, openedThisHour, settings),
+        upstream,
+      });
+      if (outcome.action === 'opened') {
+        openCount++;
+        openedThisHour++;
+      }
+      for (const problem of outcome.problems ?? []) errors.push({ code: 'forge-assign-failed', message: `${change.branch}: ${problem}` });
+      outcomes.push(outcome);
+    } catch (error) {
+      const { message } = errorFields(error);
+      outcomes.push({ branch: change.branch, title, action: 'failed', number: null, url: null, error: message });
+    }
+  }
+  if (deps.shouldStop?.()) cut = true;
+  else closed = await closeObsolete(forge, repo, open, new Set(changes.map((change) => change.branch)), deps.dryRun);
+  return { outcomes, closed, cut };
 }
 
 /** What a run's dashboard shows and remembers. */
