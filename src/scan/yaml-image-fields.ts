@@ -8,6 +8,7 @@ import { mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from '.
 /** Image-related YAML fields shared by the Kubernetes, compose and generic YAML extractors. */
 
 const FILE_EXTENSION = /\.(png|jpe?g|gif|svg|ico|webp|bmp|tiff?|avif|heic|iso|img|qcow2|vmdk|vhdx?|ova|ovf|tar|tgz|gz|xz|zip|json|ya?ml|toml|txt|md|html?|css|js|sh|pdf)$/i;
+const COMPUTE_IMAGE = /(?:^|\/)(?:projects\/[^/]+\/)?global\/images\//;
 const NOT_IN_IMAGES = /[()[\]<>,;=?&*!'"|\\]/;
 const DOCKER_SCHEME = 'docker://';
 
@@ -40,6 +41,8 @@ export function looksLikeImageText(value: string): boolean {
   if (value.length > MAX_IMAGE_TEXT) return false;
   if (POLICY_RULE.test(value)) return false;
   if (value.includes('://')) return false;
+  // A Compute Engine disk image (`sourceImage: projects/debian-cloud/global/images/family/debian-12`) is a virtual machine's.
+  if (COMPUTE_IMAGE.test(value)) return false;
   if (FILE_EXTENSION.test(value)) return false;
   if (isTemplated(value)) return true;
   if (/\s/.test(value) || NOT_IN_IMAGES.test(value)) return false;

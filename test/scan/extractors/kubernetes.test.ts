@@ -111,4 +111,79 @@ describe('kubernetes extractor', () => {
       { line: 16, column: 17, value: 'nginx:1.27.0', kind: 'kubernetes-image', skip: null, image: 'docker.io/library/nginx:1.27.0', spans: [['reference', 'nginx:1.27.0', 16, 17]] },
     ]);
   });
+
+  it('reads the default of a Tekton parameter that a step runs as its image, whatever the parameter is called', () => {
+    const task = [
+      'apiVersion: tekton.dev/v1',
+      'kind: Task',
+      'metadata:',
+      '  name: fetch',
+      'spec:',
+      '  params:',
+      '    - name: fetcher',
+      '      default: "registry.example.test/tools/fetch:2.4.1"',
+      '    - name: runtime',
+      '      default: node',
+      '    - name: flags',
+      '      default: "--quiet"',
+      '    - name: unused',
+      '      default: busybox',
+      '  steps:',
+      '    - name: get',
+      '      image: $(params.fetcher)',
+      '    - name: build',
+      '      image: "$(params.runtime)"',
+      '',
+    ].join('\n');
+    expect(run('tasks/fetch.yaml', task).references.map((r) => [r.line, r.value, r.skip])).toEqual([
+      [8, 'registry.example.test/tools/fetch:2.4.1', null],
+      [10, 'node', 'no-tag'],
+      [17, '$(params.fetcher)', 'templated'],
+      [19, '$(params.runtime)', 'templated'],
+    ]);
+    // Outside Tekton, a parameter is only an image when its name says so.
+    const other = task.replace('tekton.dev/v1', 'example.test/v1');
+    expect(run('tasks/other.yaml', other).references.map((r) => [r.line, r.value])).toEqual([
+      [17, '$(params.fetcher)'],
+      [19, '$(params.runtime)'],
+    ]);
+  });
+
+  it('reads the buildpacks builder of a Skaffold artifact, in profiles too', () => {
+    const config = [
+      'apiVersion: skaffold/v4beta11',
+      'kind: Config',
+      'build:',
+      '  artifacts:',
+      '    - image: web-app',
+      '      buildpacks:',
+      '        builder: registry.example.test/buildpacks/builder:v2',
+      '        runImage: registry.example.test/buildpacks/run:v2',
+      'profiles:',
+      '  - name: ci',
+      '    build:',
+      '      artifacts:',
+      '        - image: web-app',
+      '          buildpacks:',
+      '            builder: "registry.example.test/buildpacks/builder:v3"',
+      '',
+    ].join('\n');
+    expect(run('skaffold.yaml', config).references.map((r) => [r.line, r.column, r.value, r.skip])).toEqual([
+      [7, 18, 'registry.example.test/buildpacks/builder:v2', null],
+      [8, 19, 'registry.example.test/buildpacks/run:v2', null],
+      [15, 23, 'registry.example.test/buildpacks/builder:v3', null],
+    ]);
+  });
+
+  it('does not take a Compute Engine disk image for a container image', () => {
+    const vm = [
+      'apiVersion: compute.example.test/v1',
+      'kind: Instance',
+      'spec:',
+      '  sourceImage: projects/debian-cloud/global/images/family/debian-12',
+      '  agentImage: registry.example.test/agent:1.0',
+      '',
+    ].join('\n');
+    expect(run('vm.yaml', vm).references.map((r) => [r.line, r.value])).toEqual([[5, 'registry.example.test/agent:1.0']]);
+  });
 });

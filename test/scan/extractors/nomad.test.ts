@@ -56,6 +56,11 @@ describe('nomad claims', () => {
     const found = nomadExtractor.extract(sourceFile('apps/cache/nomad.job', Buffer.from(job)), EMPTY_CONTEXT).references;
     expect(found.map((r) => [r.line, r.column, r.value, r.kind, r.skip ?? null, r.detail])).toEqual([[5, 25, 'redis:7.2', 'nomad-task', null, 'task "redis"']]);
   });
+
+  it('leaves out a generator placeholder that names no image', () => {
+    const job = 'job "__NAME__" {\n  group "g" {\n    task "t" {\n      config { image = "__IMAGE__" }\n    }\n    task "u" {\n      config { image = "__IMAGE__:1.0" }\n    }\n  }\n}\n';
+    expect(nomadExtractor.extract(sourceFile('TEMPLATE.job', Buffer.from(job)), EMPTY_CONTEXT).references.map((r) => [r.line, r.value, r.skip])).toEqual([[7, '__IMAGE__:1.0', 'invalid-reference']]);
+  });
 });
 
 describe('nomad tasks', () => {

@@ -73,6 +73,26 @@ function helmValuesMaps(root: YAMLMap): YAMLMap[] {
   return maps;
 }
 
+/** A Skaffold config's buildpacks `builder` images (`artifacts[].buildpacks.builder`, also under `profiles`): pulled to build. */
+function skaffoldBuilderImages(file: SourceFile, root: YAMLMap): Reference[] {
+  const apiVersion = stringField(root, 'apiVersion');
+  if (apiVersion === null || !apiVersion.startsWith('skaffold/')) return [];
+  const builds = [mapGet(root, 'build')];
+  const profiles = mapGet(root, 'profiles');
+  if (isSeq(profiles)) for (const profile of profiles.items) if (isMap(profile)) builds.push(mapGet(profile, 'build'));
+  const references: Reference[] = [];
+  for (const build of builds) {
+    const artifacts = isMap(build) ? mapGet(build, 'artifacts') : undefined;
+    if (!isSeq(artifacts)) continue;
+    for (const artifact of artifacts.items) {
+      const buildpacks = isMap(artifact) ? mapGet(artifact, 'buildpacks') : undefined;
+      const reference = isMap(buildpacks) ? scalarImage(file, mapGet(buildpacks, 'builder'), 'kubernetes-image') : null;
+      if (reference) references.push(reference);
+    }
+  }
+  return references;
+}
+
 /** A file with a document that does not parse (a Helm template, or YAML only a lenient parser takes) but plainly is a manifest. */
 function isBrokenManifest(file: SourceFile): boolean {
   return yamlSource(file).problems.length > 0 && /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text);
@@ -107,21 +127,41 @@ function lineKindFor(parents: readonly string[], key: string): ReferenceKind {
 /**
  * `{name: …Image…, value|default: ref}` entries: environment variables and workflow parameters that
  * carry an image. Only values that are a complete reference with a tag or digest count; a parameter
- * passed on (`{{inputs.parameters.image}}`) or a bare registry is not an image reference.
+ * passed on (`{{inputs.parameters.image}}`) or a bare registry is not an image reference. A Tekton
+ * parameter that a step runs as its image (`image: $(params.runtime)`) carries an image whatever its
+ * name: its default is the image (a bare name too, `default: node`).
  */
 function namedValueImages(file: SourceFile, root: unknown): Reference[] {
   const references: Reference[] = [];
+  const runAsImage = paramsRunAsImage(root);
   walkMaps(root, (map) => {
     if (isCustomResourceDefinition(map)) return 'skip';
     const name = stringField(map, 'name');
-    if (name === null || !/image/i.test(name)) return undefined;
+    if (name === null) return undefined;
+    const runs = runAsImage.has(name);
+    if (!runs && !/image/i.test(name)) return undefined;
     for (const key of ['value', 'default']) {
       const reference = scalarImage(file, mapGet(map, key), 'kubernetes-image');
-      if (reference && reference.skip === null) references.push(reference);
+      if (reference && (reference.skip === null || (runs && key === 'default' && reference.skip === 'no-tag'))) references.push(reference);
     }
     return undefined;
   });
   return references;
+}
+
+/** `image: $(params.x)` / `$(inputs.params.x)`: the parameters a Tekton step or sidecar runs as its image. */
+const PARAM_IMAGE = /^\$\((?:inputs\.)?params\.([\w-]+)\)$/;
+
+function paramsRunAsImage(root: unknown): Set<string> {
+  const names = new Set<string>();
+  if (!isMap(root) || !(stringField(root, 'apiVersion') ?? '').startsWith('tekton.dev/')) return names;
+  walkMaps(root, (map) => {
+    const image = stringField(map, 'image');
+    const match = image === null ? null : PARAM_IMAGE.exec(image);
+    if (match?.[1]) names.add(match[1]);
+    return undefined;
+  });
+  return names;
 }
 
 export const kubernetesExtractor: Extractor = {
@@ -160,7 +200,7 @@ export const kubernetesExtractor: Extractor = {
         for (const reference of imageFields(file, values, { kindFor: () => 'helm-values', splitKind: 'helm-values', splitAnywhere: true, snakeKeys: true })) fields.push(reference);
       }
       const taken = new Set(fields.map((reference) => reference.spans[0]?.start));
-      const all = [...fields, ...namedValueImages(file, root).filter((reference) => !taken.has(reference.spans[0]?.start))];
+      const all = [...fields, ...[...namedValueImages(file, root), ...skaffoldBuilderImages(file, root)].filter((reference) => !taken.has(reference.spans[0]?.start))];
       return artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
     });
     const objects = documents.filter((document) => isKubernetesObject(document.contents) && !isCustomResourceDefinition(document.contents));

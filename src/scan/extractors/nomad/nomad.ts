@@ -40,8 +40,12 @@ function withoutTransport(value: string, start: number): { value: string; start:
   return value.startsWith(DOCKER_TRANSPORT) ? { value: value.slice(DOCKER_TRANSPORT.length), start: start + DOCKER_TRANSPORT.length } : { value, start };
 }
 
+/** `"__IMAGE__"`: a placeholder a job generator fills in; it names no image. */
+const PLACEHOLDER = /^__[A-Z][A-Z0-9_]*__$/;
+
 function imageReference(file: SourceFile, attribute: HclAttribute, detail: string, scope: HclScope): Reference | null {
   const tokens = attribute.value;
+  if (tokens.length === 1 && tokens[0]?.type === 'string' && PLACEHOLDER.test(file.text.slice(tokens[0].start + 1, tokens[0].end - 1))) return null;
   const first = tokens[0];
   const last = tokens[tokens.length - 1];
   if (!first || !last) return null;
