@@ -1,6 +1,7 @@
 import { formatImageRef } from '../core/image-ref.js';
 import type { TextEdit } from '../core/text-edit.js';
 import { isImageReference, type ImageReference, type Reference, type Span } from '../core/types.js';
+import { packPrintf } from '../core/pack-printf.js';
 
 /** Where a reference should go: a tag and the index digest to pin (null: keep it unpinned). */
 export interface Target {
@@ -85,7 +86,7 @@ export function editsForReference(reference: Reference, target: Target): EditPla
   const template = spans.find((span) => span.role === 'template');
   const variables = spans.filter((span) => span.role === 'variable' && span.variable !== undefined);
   const variable = variables[0];
-  if (template && variables.length > 1) return editsThroughVariables(reference, template, variables, tag, target.digest);
+  if (template && (variables.length > 1 || PRINTF.test(template.text))) return editsThroughVariables(reference, template, variables, tag, target.digest);
   if (template && variable?.variable) return editsThroughVariable(reference, template, variable, variable.variable, tag, target.digest);
 
   const tagSpan = spans.find((span) => span.role === 'tag');
@@ -144,6 +145,9 @@ function editsThroughVariable(reference: ImageReference, template: Span, variabl
   return { ok: true, edits, value: formatImageRef(reference.name, tag, digest), pinned: digest !== null };
 }
 
+/** A template that writes the image with a Nomad Pack printf (its variables are segments of the format). */
+const PRINTF = /\[\[-?\s*printf\s/;
+
 /** `${NAME}`, `$NAME`, or a template action (`[[ var "tag" . ]]`) that a span records as its `use`. */
 const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\[\[[^\]]*\]\]/g;
 /** Text archpin does not expand: a `$` or an action left between the uses. */
@@ -174,6 +178,21 @@ function segmentsOf(template: string, variables: readonly Span[], owner: Span | 
     if (UNEXPANDED.test(template.slice(last, match.index))) return null;
     literal(last, match.index);
     last = match.index + match[0].length;
+    const printf = span === undefined && name === undefined ? packPrintf(match[0]) : null;
+    if (printf !== null) {
+      // A Nomad Pack printf: its format's text, and each `%s` the default of the variable it is given.
+      if (typeof printf === 'string') return null;
+      for (const piece of printf.pieces) {
+        if (typeof piece === 'string') {
+          segments.push({ text: piece });
+          continue;
+        }
+        const argument = variables.find((candidate) => candidate.use === piece.text);
+        if (!argument) return null;
+        segments.push({ text: argument.text, variable: argument });
+      }
+      continue;
+    }
     if (span && span.text.includes('$')) {
       if (depth >= 8) return null;
       const inner = segmentsOf(span.text, variables, span, depth + 1);

@@ -75,6 +75,8 @@ describe('extractor registration', () => {
       '.devcontainer.json',
       'templates/web/docker-compose.yml.erb',
       'roles/app/templates/compose.yaml.j2',
+      'deploy/nomad/web.json',
+      'ops/web.nomad.json',
     ];
     const refused = [
       'README.md',
@@ -89,6 +91,8 @@ describe('extractor registration', () => {
       'timoni/app/templates/config.cue',
       'config/devcontainer.json',
       'templates/web/nginx.conf.erb',
+      'package.json',
+      'deploy/web.json',
     ];
     expect(wanted.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(wanted.map(() => true));
     expect(refused.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(refused.map(() => false));

@@ -3,6 +3,7 @@ import type { Reference, Span } from '../../../core/types.js';
 import { makeReference, makeSpan } from '../../make-reference.js';
 import { parseHcl, type HclBlock } from './hcl-body.js';
 import type { HclToken } from './hcl-tokens.js';
+import { packPrintf } from '../../../core/pack-printf.js';
 
 /**
  * Nomad Pack job templates (`packs/<pack>/templates/*.nomad.tpl`): HCL with `[[ … ]]` Go-template actions,
@@ -166,28 +167,51 @@ function imageValue(file: SourceFile, start: number, inner: string, bare: boolea
     const made = makeReference(file, { kind: KIND, value: inner, parts: [{ role: 'reference', start, end }], skip: 'templated', detail: `${detail}; ${why}` });
     return { ...made, image: null, name: null };
   };
-  const uses: Array<{ use: Use; span: Span; index: number }> = [];
-  for (const action of actions) {
-    const use = useAt(action[0]);
-    if (!use || (use.quoted && !bare) || (bare && !use.quoted)) return unresolved(`${action[0]} is not a pack variable archpin can resolve`);
-    if (!pack) return unresolved(`pack variable ${use.name}: no variables.hcl beside templates/`);
-    const variable = pack.variables.get(use.name);
-    if (!variable) return unresolved(`pack variable ${use.name} is not declared in ${pack.file}`);
-    if (!variable.span) return unresolved(`pack variable ${use.name} (${pack.file}:${variable.line}): ${variable.why ?? 'no literal default'}`);
-    if (variable.span.text === '' || /[$%]\{|\[\[/.test(variable.span.text)) return unresolved(`pack variable ${use.name} (${where(variable.span)}) is empty or templated`);
-    uses.push({ use, span: variable.span, index: action.index });
-  }
+  /** A pack variable's literal default, or why it cannot be used (naming the variable). */
+  const literalOf = (name: string): Span | string => {
+    if (!pack) return `pack variable ${name}: no variables.hcl beside templates/`;
+    const variable = pack.variables.get(name);
+    if (!variable) return `pack variable ${name} is not declared in ${pack.file}`;
+    if (!variable.span) return `pack variable ${name} (${pack.file}:${variable.line}): ${variable.why ?? 'no literal default'}`;
+    if (variable.span.text === '' || /[$%]\{|\[\[/.test(variable.span.text)) return `pack variable ${name} (${where(variable.span)}) is empty or templated`;
+    return variable.span;
+  };
+  const uses: Array<{ use: Use; span: Span }> = [];
   let value = '';
   let at = 0;
-  for (const { use, span, index } of uses) {
-    value += inner.slice(at, index) + span.text;
-    at = index + use.text.length;
+  for (const action of actions) {
+    const use = useAt(action[0]);
+    const printf = use === null ? packPrintf(action[0]) : null;
+    if (use !== null) {
+      if (use.quoted !== bare) return unresolved(`${action[0]} is not a pack variable archpin can resolve`);
+      const span = literalOf(use.name);
+      if (typeof span === 'string') return unresolved(span);
+      uses.push({ use, span });
+      value += inner.slice(at, action.index) + span.text;
+    } else if (printf !== null && typeof printf !== 'string' && printf.quoted === bare) {
+      // `[[ printf "%s:%s" .my_pack.image .my_pack.tag ]]`: each `%s` is the next argument's default.
+      let text = '';
+      for (const piece of printf.pieces) {
+        if (typeof piece === 'string') {
+          text += piece;
+          continue;
+        }
+        const span = literalOf(piece.name);
+        if (typeof span === 'string') return unresolved(span);
+        uses.push({ use: { ...piece, quoted: false }, span });
+        text += span.text;
+      }
+      value += inner.slice(at, action.index) + text;
+    } else {
+      return unresolved(typeof printf === 'string' ? printf : `${action[0]} is not a pack variable archpin can resolve`);
+    }
+    at = action.index + action[0].length;
   }
   value += inner.slice(at);
   const through = [...new Map(uses.map(({ use, span }) => [use.name, `${use.name} (${where(span)})`])).values()].join(', ');
   const resolvedDetail = `${detail}; pack variable ${through}`;
   const only = uses[0];
-  if (uses.length === 1 && only && only.use.text === inner) {
+  if (uses.length === 1 && only && only.use.text === inner && actions.length === 1 && useAt(inner) !== null) {
     // The whole image is one variable's default: that literal is the reference, edited where it is written.
     const made = makeReference(file, { kind: KIND, value, parts: [], anchor: start, detail: resolvedDetail });
     return { ...made, spans: [{ ...only.span, role: 'reference' }] };

@@ -6,6 +6,7 @@ import { parseHcl, type HclAttribute, type HclBlock } from './hcl-body.js';
 import { expressionName, hclScope, resolveHclTemplate, type HclScope } from './hcl-variables.js';
 import { isPackTemplate, packFacts, packTemplateReferences, type PackFacts } from './nomad-pack.js';
 import { packOfVarFile, packVarFileReferences } from './nomad-pack-vars.js';
+import { isNomadJsonPath, looksLikeNomadJson, nomadJsonReferences } from './nomad-json.js';
 
 const KIND = 'nomad-task';
 /** Task drivers whose `config { image = … }` is an OCI image. */
@@ -134,16 +135,18 @@ function extract(file: SourceFile): { references: Reference[]; problems: ScanPro
  * Nomad job files: `image` in the `config` of `docker`/`podman` tasks (and tasks with no driver set).
  * Nomad Pack templates (`*.nomad.tpl`) are read by lines, their variables through the pack's `variables.hcl`;
  * a pack's variable files (`examples/*.hcl`) give the images its templates build from the values they set.
+ * Jobs rendered as JSON (`nomad job run -output`, the jobs API) are read too: `TaskGroups[].Tasks[].Config.image`.
  */
 export const nomadExtractor: Extractor<PackFacts> = {
   name: 'nomad',
   kinds: ['nomad-task'],
   quoting: 'verbatim',
-  isCandidate: (path) => /\.(?:nomad|hcl|job)$/i.test(path) || isPackTemplate(path),
+  isCandidate: (path) => /\.(?:nomad|hcl|job)$/i.test(path) || isPackTemplate(path) || isNomadJsonPath(path),
   prepare: packFacts,
-  claims: (file, facts) => isPackTemplate(file.path) || claimsNomad(file) || packOfVarFile(file.path, facts) !== null,
+  claims: (file, facts) => isPackTemplate(file.path) || claimsNomad(file) || packOfVarFile(file.path, facts) !== null || looksLikeNomadJson(file),
   extract(file, facts) {
     if (isPackTemplate(file.path)) return { references: packTemplateReferences(file, facts), problems: [] };
+    if (looksLikeNomadJson(file)) return nomadJsonReferences(file);
     if (!claimsNomad(file) && packOfVarFile(file.path, facts) !== null) return { references: packVarFileReferences(file, facts), problems: [] };
     return extract(file);
   },

@@ -1,0 +1,107 @@
+/** Nomad jobs rendered as JSON (`nomad job run -output`, the jobs API): task images read and edited in place. */
+import { describe, expect, it } from 'vitest';
+import { dependenciesOf, type Proposal } from '../../src/core/dependency.js';
+import { sourceFile } from '../../src/core/source-file.js';
+import { planUpdates } from '../../src/plan/plan-updates.js';
+import { scanSources, verifyEdits } from '../../src/pipeline/pipeline.js';
+import { isCandidatePath } from '../../src/scan/candidate-path.js';
+
+const RENDERED = `{
+  "Job": {
+    "ID": "cache",
+    "Name": "cache",
+    "Type": "service",
+    "TaskGroups": [
+      {
+        "Name": "cache",
+        "Count": 1,
+        "Tasks": [
+          {
+            "Name": "redis",
+            "Driver": "docker",
+            "Config": {
+              "image": "redis:7.2.4-alpine",
+              "ports": ["db"]
+            },
+            "Resources": {"CPU": 500, "MemoryMB": 256}
+          },
+          {
+            "Name": "cleanup",
+            "Driver": "exec",
+            "Config": {"command": "/bin/cleanup", "image": "not-an-image"}
+          },
+          {
+            "Name": "exporter",
+            "Driver": "podman",
+            "Config": {"image": "docker://quay.io/oliver006/redis_exporter:v1.66.0"}
+          }
+        ]
+      }
+    ]
+  }
+}
+`;
+/** The jobs API's form: the job itself, on one line, a task without a driver. */
+const API = `{"ID":"web","TaskGroups":[{"Name":"web","Tasks":[{"Name":"nginx","Config":{"image":"nginx:1.27.3@sha256:${'a'.repeat(64)}"}},{"Name":"escaped","Driver":"docker","Config":{"image":"nginx\\u003a1.27.3"}}]}]}`;
+
+const scan = (files: Record<string, string>) => scanSources(Object.entries(files).map(([name, text]) => sourceFile(name, new Uint8Array(Buffer.from(text)))));
+const D1 = `sha256:${'1'.repeat(64)}`;
+const proposal = (tag: string, digest: string): Proposal => ({ tag, digest, updateType: 'patch', platforms: ['linux/amd64'], fromPlatforms: ['linux/amd64'] });
+
+describe('Nomad job JSON', () => {
+  const scanned = scan({ 'nomad/cache.json': RENDERED, 'nomad/web.nomad.json': API, 'nomad/package.json': '{"name": "app", "dependencies": {"image": "1.0.0"}}\n' });
+
+  it('reads the image of each docker and podman task, at its line and column', () => {
+    expect(['nomad/cache.json', 'nomad/web.nomad.json', 'jobs/bad.json', 'ops/job.json', 'config/devcontainer.json', 'package.json'].map(isCandidatePath)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(scanned.problems).toEqual([]);
+    expect(scanned.references.map((reference) => [reference.file, reference.line, reference.column, reference.value, reference.skip, reference.detail, reference.image])).toEqual([
+      ['nomad/cache.json', 15, 25, 'redis:7.2.4-alpine', null, 'group "cache", task "redis"', { registry: 'docker.io', repository: 'library/redis', tag: '7.2.4-alpine', digest: null }],
+      [
+        'nomad/cache.json',
+        28,
+        43,
+        'quay.io/oliver006/redis_exporter:v1.66.0',
+        null,
+        'group "cache", task "exporter"',
+        { registry: 'quay.io', repository: 'oliver006/redis_exporter', tag: 'v1.66.0', digest: null },
+      ],
+      [
+        'nomad/web.nomad.json',
+        1,
+        85,
+        `nginx:1.27.3@sha256:${'a'.repeat(64)}`,
+        null,
+        'group "web", task "nginx"',
+        { registry: 'docker.io', repository: 'library/nginx', tag: '1.27.3', digest: `sha256:${'a'.repeat(64)}` },
+      ],
+      ['nomad/web.nomad.json', 1, 228, 'nginx\\u003a1.27.3', 'unsupported-quoting', 'group "web", task "escaped"; written with JSON escapes', null],
+    ]);
+  });
+
+  it('edits the string in place, keeping the transport and everything around it, verified by a re-scan', () => {
+    const byName = new Map(dependenciesOf(scanned.references).map((dependency) => [`${dependency.location.repository}:${dependency.tag}`, dependency]));
+    const plan = planUpdates([
+      { dependency: byName.get('library/redis:7.2.4-alpine')!, update: proposal('7.2.5-alpine', D1), held: [], error: null },
+      { dependency: byName.get('oliver006/redis_exporter:v1.66.0')!, update: { ...proposal('v1.67.0', D1), tagOnly: true }, held: [], error: null },
+      { dependency: byName.get('library/nginx:1.27.3')!, update: proposal('1.27.4', D1), held: [], error: null },
+    ]);
+    expect(plan.failures).toEqual([]);
+    expect(verifyEdits(plan.fileEdits, scanned).map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
+      ['nomad/cache.json', RENDERED.replace('"redis:7.2.4-alpine"', `"redis:7.2.5-alpine@${D1}"`).replace('redis_exporter:v1.66.0', 'redis_exporter:v1.67.0')],
+      ['nomad/web.nomad.json', API.replace(`nginx:1.27.3@sha256:${'a'.repeat(64)}`, `nginx:1.27.4@${D1}`)],
+    ]);
+  });
+
+  it('says where JSON that looks like a job does not parse, and reads no other JSON', () => {
+    const broken = scan({ 'jobs/bad.json': '{"TaskGroups": [{"Tasks": [\n  {"Config": {"image": "redis:7"}\n]}\n' });
+    expect(broken.references).toEqual([]);
+    expect(broken.problems).toEqual([{ file: 'jobs/bad.json', line: 3, code: 'parse-error', message: 'JSON: expected "," or "}"' }]);
+  });
+});
