@@ -168,7 +168,10 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     const port = await freePort();
     await writeFile(configPath, configYaml(dir, port, { ...options, auth }));
     const logFd = openSync(logPath, 'w');
-    const child = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', logFd, logFd], cwd: dir });
+    // GOGC=400: the Go collector runs a quarter as often. A test registry's heap stays small, and its
+    // collections were a visible share of its CPU (the same pushes and reads: 0.91–1.50 s against
+    // 1.13–1.73 s with the default).
+    const child = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', logFd, logFd], cwd: dir, env: { ...process.env, GOGC: '400' } });
     closeSync(logFd);
     child.on('error', () => undefined);
     live.add(child);
