@@ -4,15 +4,9 @@ import { sourceFile } from '../../src/core/source-file.js';
 import { scanSources, verifyEdits } from '../../src/pipeline/pipeline.js';
 import { planUpdates } from '../../src/plan/plan-updates.js';
 import { scanFiles } from '../../src/scan/scan-files.js';
+import { scanTexts } from '../support/scan-texts.js';
 
-const scan = (files: Record<string, string>) =>
-  scanFiles(Object.entries(files).map(([path, text]) => sourceFile(path, Buffer.from(text, 'utf8')))).references.map((reference) => [
-    reference.file,
-    reference.line,
-    reference.value,
-    reference.skip,
-    reference.detail,
-  ]);
+const scan = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail]);
 
 describe('named build contexts are not images', () => {
   it('bake `contexts` names used by COPY --from, RUN --mount and FROM are left out; a real image beside them is kept', () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { sourceFile } from '../../src/core/source-file.js';
-import { scanFiles } from '../../src/scan/scan-files.js';
+import { scanTexts } from '../support/scan-texts.js';
 
 const scan = (files: Record<string, string>) =>
-  scanFiles(Object.entries(files).map(([path, text]) => sourceFile(path, Buffer.from(text, 'utf8')))).references.map((reference) => [
-    reference.file,
-    reference.line,
-    reference.value,
-    reference.kind,
-    reference.skip,
-    reference.spans.map((span) => [span.role, span.text]),
-  ]);
+  scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip, reference.spans.map((span) => [span.role, span.text])]);
 
 describe('Helm values inside the resources that install a chart', () => {
   it('Flux HelmRelease spec.values is read with the values rules: split repository + tag under any key', () => {

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { sourceFile } from '../../src/core/source-file.js';
-import { scanFiles } from '../../src/scan/scan-files.js';
+import { scanTexts } from '../support/scan-texts.js';
 
 const scan = (files: Record<string, string>) =>
-  scanFiles(Object.entries(files).map(([path, text]) => sourceFile(path, Buffer.from(text, 'utf8')))).references.map((reference) => [
-    reference.line,
-    reference.value,
-    reference.skip,
-    reference.detail,
-    reference.spans.map((span) => [span.role, span.text]),
-  ]);
+  scanTexts(files).references.map((reference) => [reference.line, reference.value, reference.skip, reference.detail, reference.spans.map((span) => [span.role, span.text])]);
 
 describe('Puppet images split into registry, image and tag parameters', () => {
   it('pairs <prefix>_registry with <prefix>_image and <prefix>_tag, so the lookup goes to that registry', () => {

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sourceFile } from '../../src/core/source-file.js';
-import { scanFiles } from '../../src/scan/scan-files.js';
+import { scanTexts } from '../support/scan-texts.js';
 
-const scan = (files: Record<string, string>) =>
-  scanFiles(Object.entries(files).map(([path, text]) => sourceFile(path, Buffer.from(text, 'utf8')))).references.map((reference) => [
-    reference.file,
-    reference.line,
-    reference.value,
-    reference.kind,
-    reference.skip,
-  ]);
+const scan = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip]);
 
 const workflow = [
   'on: push',
