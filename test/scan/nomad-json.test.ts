@@ -99,6 +99,15 @@ describe('Nomad job JSON', () => {
     ]);
   });
 
+  it('of a key written twice, reads the last, as Nomad does: an image written first and replaced is not the one that runs', () => {
+    const twice = scan({
+      'jobs/twice.json':
+        '{"TaskGroups": [{"Name": "a", "Tasks": [{"Name": "t", "Config": {"image": "redis:7.2"}}]}],\n "TaskGroups": [{"Name": "b", "Tasks": [{"Name": "t", "Config": {"image": "redis:7.4", "image": "valkey/valkey:8.0"}}]}]}\n',
+    });
+    expect(twice.problems).toEqual([]);
+    expect(twice.references.map((reference) => [reference.line, reference.value, reference.detail])).toEqual([[2, 'valkey/valkey:8.0', 'group "b", task "t"']]);
+  });
+
   it('says where JSON that looks like a job does not parse, and reads no other JSON', () => {
     const broken = scan({ 'jobs/bad.json': '{"TaskGroups": [{"Tasks": [\n  {"Config": {"image": "redis:7"}\n]}\n' });
     expect(broken.references).toEqual([]);

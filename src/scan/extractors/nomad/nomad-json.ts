@@ -121,7 +121,12 @@ function parseJson(text: string): JsonNode {
   return root;
 }
 
-const field = (node: JsonNode | undefined, key: string): JsonNode | undefined => (node?.type === 'object' ? node.entries.find((entry) => entry.key === key)?.value : undefined);
+/** A member's value; of a key written twice, the last, as Nomad's own JSON decoding keeps it. */
+const field = (node: JsonNode | undefined, key: string): JsonNode | undefined => {
+  if (node?.type !== 'object') return undefined;
+  for (let index = node.entries.length - 1; index >= 0; index--) if (node.entries[index]?.key === key) return node.entries[index]?.value;
+  return undefined;
+};
 const itemsOf = (node: JsonNode | undefined): readonly JsonNode[] => (node?.type === 'array' ? node.items : []);
 const textOf = (node: JsonNode | undefined): string | null => (node?.type === 'string' ? node.raw : null);
 
