@@ -54,7 +54,7 @@ export function tagSiblingKeys(key: string): string[] {
   const names =
     local === 'image'
       ? ['image_tag', 'imagetag', 'image_version', 'tag', 'version']
-      : [`${local}_tag`, `${local}tag`, `${local}_version`, ...(local.endsWith('_image') ? [`${local.slice(0, -6)}_tag`] : [])];
+      : [`${local}_tag`, `${local}tag`, `${local}_version`, ...(local.endsWith('_image') ? [`${local.slice(0, -6)}_tag`, `${local.slice(0, -6)}_version`] : [])];
   return names.map((name) => prefix + name);
 }
 

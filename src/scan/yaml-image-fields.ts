@@ -1,8 +1,9 @@
-import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar, type YAMLMap } from 'yaml';
 import { isTemplated } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { makeReference, type PartInput } from './make-reference.js';
+import { composeImage, type ValueText } from './puppet-image-keys.js';
 import { mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from './yaml-source.js';
 
 /** Image-related YAML fields shared by the Kubernetes, compose and generic YAML extractors. */
@@ -215,7 +216,7 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
       // Azure Pipelines `pool: {name: …, image: …}` (1ES hosted pools) names a virtual machine image.
       if (mapKey === 'pool' && key === 'image') continue;
       const reference = scalarImage(file, value, options.kindFor(path, key));
-      if (reference) found.push(withTagSibling(file, map, key, reference) ?? reference);
+      if (reference) found.push(withTagSibling(file, map, key, reference) ?? (options.snakeKeys ? withSnakeSiblings(file, map, key, reference) : null) ?? reference);
     }
     for (const reference of found) references.push(reference);
     return undefined;
@@ -243,6 +244,45 @@ function withTagSibling(file: SourceFile, map: YAMLMap, key: string, reference: 
       { role: 'tag', start: tag.start, end: tag.end },
     ],
   });
+}
+
+/**
+ * A bare repository under a `<prefix>_image` key completed by its siblings as Puppet parameters are
+ * (`<prefix>_tag` or `<prefix>_version`, `<prefix>_registry`, `<prefix>_digest`): Ansible role defaults
+ * such as `app_container_image: quay.io/org/app` + `app_container_tag: "3.12"`, edited where each part is written.
+ */
+function withSnakeSiblings(file: SourceFile, map: YAMLMap, key: string, reference: Reference): Reference | null {
+  const [span, ...more] = reference.spans;
+  if (reference.skip !== 'no-tag' || span === undefined || more.length > 0 || !/[a-z0-9]_image$/.test(key)) return null;
+  const start = span.start - file.base;
+  const own: ValueText = { text: span.text, start, end: start + span.text.length };
+  const byKey = new Map(mapEntries(map).map(([name, node]) => [name, node] as const));
+  const sibling = (keys: readonly string[]): ValueText | null => {
+    for (const name of keys) {
+      const found = yamlValueText(byKey.get(name), file, true);
+      if (found && found.text !== '') return found;
+    }
+    return null;
+  };
+  const input = composeImage(reference.kind, key, 'clear', own, sibling);
+  return input && input.parts.length > 1 ? makeReference(file, input) : null;
+}
+
+/**
+ * The text of a string scalar as a value that may be composed into an image; for tags also of a plain number
+ * (`image_tag: 22.04`), read from the source so that `1.10` stays `1.10`.
+ */
+export function yamlValueText(node: unknown, file: SourceFile, allowNumber: boolean): ValueText | null {
+  const scalar = stringScalar(node, file);
+  if (scalar) {
+    if (isTemplated(scalar.value)) return { text: scalar.value, start: scalar.start, end: scalar.end, templated: true };
+    return { text: scalar.value, start: scalar.start, end: scalar.end, ...(scalar.literal ? {} : { skip: 'unsupported-quoting' as const }) };
+  }
+  if (allowNumber && isScalar(node) && typeof node.value === 'number' && node.type === Scalar.PLAIN && node.range) {
+    const [start, end] = node.range;
+    return { text: file.text.slice(start, end), start, end };
+  }
+  return null;
 }
 
 /** Document order: a parent map is visited before its children, so order by where each reference is reported. */

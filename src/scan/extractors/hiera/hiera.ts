@@ -1,11 +1,10 @@
-import { isMap, isScalar, Scalar, type Document } from 'yaml';
-import { isTemplated, parseImageRef } from '../../../core/image-ref.js';
-import type { SourceFile } from '../../../core/source-file.js';
+import { isMap, type Document } from 'yaml';
+import { parseImageRef } from '../../../core/image-ref.js';
 import type { Extractor } from '../../extractor.js';
 import { makeReference, type ReferenceInput } from '../../make-reference.js';
-import { isApiDescription, mapEntries, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
+import { isApiDescription, mapEntries, walkMaps, yamlSource } from '../../yaml-source.js';
 import { composeImage, imageKeyStrength, type ValueText } from '../../puppet-image-keys.js';
-import { looksLikeImageText } from '../../yaml-image-fields.js';
+import { looksLikeImageText, yamlValueText } from '../../yaml-image-fields.js';
 
 /** Directories that hold Hiera data in control repositories and modules. */
 const DATA_DIRECTORIES = new Set(['data', 'hieradata', 'hiera']);
@@ -66,7 +65,7 @@ export const hieraExtractor: Extractor<HieraFacts> = {
         for (const [key, value] of entries) if (!byKey.has(key.toLowerCase())) byKey.set(key.toLowerCase(), value);
         const sibling = (keys: readonly string[]): ValueText | null => {
           for (const key of keys) {
-            const found = valueText(byKey.get(key.toLowerCase()), file, true);
+            const found = yamlValueText(byKey.get(key.toLowerCase()), file, true);
             if (found) return found;
           }
           return null;
@@ -77,7 +76,7 @@ export const hieraExtractor: Extractor<HieraFacts> = {
           if (!strength && (inImageMap || IMAGE_MAP_KEY.test(key))) {
             // A map of images (`common_images: {httpd: {exporter: prom/apache-exporter:0.0.4}}`):
             // its string values are references when they carry a tag or digest.
-            const entry = valueText(node, file, false);
+            const entry = yamlValueText(node, file, false);
             if (entry && !entry.templated && looksLikeTaggedImage(entry.text)) {
               inputs.push({
                 kind: 'hiera',
@@ -89,7 +88,7 @@ export const hieraExtractor: Extractor<HieraFacts> = {
             }
             continue;
           }
-          const value = strength ? valueText(node, file, false) : null;
+          const value = strength ? yamlValueText(node, file, false) : null;
           if (!strength || !value) continue;
           const input = composeImage('hiera', key.toLowerCase(), strength, value, sibling, [...path, key].join('.'));
           if (input) inputs.push(input);
@@ -100,23 +99,6 @@ export const hieraExtractor: Extractor<HieraFacts> = {
     return { references, problems };
   },
 };
-
-/**
- * The text of a string scalar; for tags also of a plain number (`image_tag: 22.04`), read from the
- * source so that `1.10` stays `1.10`.
- */
-function valueText(node: unknown, file: SourceFile, allowNumber: boolean): ValueText | null {
-  const scalar = stringScalar(node, file);
-  if (scalar) {
-    if (isTemplated(scalar.value)) return { text: scalar.value, start: scalar.start, end: scalar.end, templated: true };
-    return { text: scalar.value, start: scalar.start, end: scalar.end, ...(scalar.literal ? {} : { skip: 'unsupported-quoting' as const }) };
-  }
-  if (allowNumber && isScalar(node) && typeof node.value === 'number' && node.type === Scalar.PLAIN && node.range) {
-    const [start, end] = node.range;
-    return { text: file.text.slice(start, end), start, end };
-  }
-  return null;
-}
 
 /** Keys of maps whose values are images: `images`, `common_images`, `profile::app::images`. */
 const IMAGE_MAP_KEY = /(?:^|[_:])images$/i;
