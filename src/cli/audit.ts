@@ -13,6 +13,7 @@ import { cacheDirectory } from './lookup-deps.js';
 import { commandLookup } from './command-lookup.js';
 import { errorLines, errorsJson, registryLines } from './check-report.js';
 import { referenceJson } from './report-json.js';
+import { ciIncludeSource } from './ci-include-source.js';
 import { scanDirectory } from './scan.js';
 import { terminalText } from './terminal-text.js';
 
@@ -37,7 +38,7 @@ export interface AuditFinding {
 const isPinned = (dependency: { digest: string | null }): dependency is PinnedDependency => dependency.digest !== null;
 
 export async function runAudit(options: AuditOptions, io: CliIo): Promise<ExitCode> {
-  const scan = await scanDirectory(path.resolve(io.cwd, options.directory), options.config);
+  const scan = await scanDirectory(path.resolve(io.cwd, options.directory), options.config, await ciIncludeSource(options.config, io));
   const references = applyEnabled(scan.references, options.config);
   const pinned = dependenciesOf(references).filter(isPinned);
   // Ctrl-C: end the lookup in flight, start no other, and report the pins checked so far.

@@ -13,6 +13,7 @@ import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UPDATES, type CliIo, type
 import { cacheDirectory, requireRegistryCredentials } from './lookup-deps.js';
 import { commandLookup } from './command-lookup.js';
 import { checkReportJson, renderCheckText, type CheckReport } from './check-report.js';
+import { ciIncludeSource } from './ci-include-source.js';
 import { scanDirectory } from './scan.js';
 
 export interface CheckOptions {
@@ -39,8 +40,7 @@ export async function buildCheckReport(options: CheckOptions, io: CliIo): Promis
   requireRegistryCredentials(options.config, io);
   const root = path.resolve(io.cwd, options.directory);
   // A GitLab forge in the config (URL and token): CI includes of other projects and templates are read through it.
-  const includes = options.config.forge?.type === 'gitlab' ? (await import('./make-forge.js')).configuredIncludeReader(options.config, io) : null;
-  const scan = await scanDirectory(root, options.config, includes);
+  const scan = await scanDirectory(root, options.config, await ciIncludeSource(options.config, io));
   const references = applyEnabled(scan.references, options.config);
   // Ctrl-C: stop starting lookups, end the ones in flight, and report what finished.
   const lookupRun = await commandLookup(options.config, io, {

@@ -74,7 +74,7 @@ export function makeForge(
 }
 
 /**
- * `check` reads the files CI includes from other projects and GitLab's templates when the config names a
+ * `scan`, `check` and `audit` read the files CI includes from other projects and GitLab's templates when the config names a
  * GitLab forge with a URL and its token variable is set; otherwise null (such includes are listed as not read).
  */
 export function configuredIncludeReader(config: Config, io: CliIo): CiIncludeReader | null {

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { CiIncludeReader } from '../apply/forges/forge.js';
 import type { Config } from '../config/schema.js';
 import { readOutsideIncludes } from '../pipeline/outside-includes.js';
 import { scanSources, type Scanned } from '../pipeline/scan-stage.js';
 import type { ScanResult } from '../scan/scan-files.js';
+import { ciIncludeSource, type CiIncludeSource } from './ci-include-source.js';
 import { EXIT_OK, EXIT_PARTIAL, type CliIo, type ExitCode } from './io.js';
 import { readTree } from './read-tree.js';
 import { problemJson, referenceJson } from './report-json.js';
@@ -16,18 +16,21 @@ export interface ScanCommandOptions {
   readonly config: Config;
 }
 
-/** Reads and scans a directory tree; with `includes`, CI includes of other projects and templates are read through it first. */
-export async function scanDirectory(directory: string, config: Config, includes: CiIncludeReader | null = null): Promise<Scanned> {
+/**
+ * Reads and scans a directory tree. With a reader in `includes`, CI includes of other projects and templates are read
+ * through it first; with a reason, those includes are named with it where a variable may come from them.
+ */
+export async function scanDirectory(directory: string, config: Config, includes: CiIncludeSource | null = null): Promise<Scanned> {
   const tree = await readTree(directory, {
     ...(config.ignorePaths ? { ignorePaths: config.ignorePaths } : {}),
     ...(config.maxFileSize ? { maxFileSize: config.maxFileSize } : {}),
   });
-  const outside = includes ? await readOutsideIncludes(tree.files, includes) : undefined;
+  const outside = includes === null ? undefined : 'reader' in includes ? await readOutsideIncludes(tree.files, includes.reader) : { files: [], unread: [], notAsked: includes.notAsked };
   return scanSources(tree.files, tree.problems, outside);
 }
 
 export async function runScan(options: ScanCommandOptions, io: CliIo): Promise<ExitCode> {
-  const result = await scanDirectory(path.resolve(io.cwd, options.directory), options.config);
+  const result = await scanDirectory(path.resolve(io.cwd, options.directory), options.config, await ciIncludeSource(options.config, io));
   if (options.format === 'json') {
     io.stdout(`${JSON.stringify({ version: 1, references: result.references.map(referenceJson), errors: result.problems.map(problemJson) }, null, 2)}\n`);
   } else {

@@ -63,6 +63,11 @@ export interface OutsideSources {
   readonly unread: readonly UnreadInclude[];
   /** Every file asked of the forge, with the version it gave (or `unread`): read again, they tell whether anything changed. */
   readonly asked?: readonly OutsideRead[];
+  /**
+   * No forge was asked, and why (`GITLAB_TOKEN is not set …`): `files` and `unread` are empty, and each
+   * include of another project or a template is named with this reason where a variable may come from it.
+   */
+  readonly notAsked?: string;
 }
 
 export interface UnreadInclude {

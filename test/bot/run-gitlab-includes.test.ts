@@ -92,16 +92,73 @@ describe('archpin run: GitLab CI include: project read through the API', () => {
       ],
     ]);
     expect(read.errors).toEqual([{ file: '.gitlab-ci.yml', line: 5, code: 'include-unread', message: 'GitLab could not read jobs/gone.yml of shared/ci-library at main: 404 File Not Found' }]);
-    // No token: nothing is asked of the forge, and the includes are named as a scan names them.
+    // No token: nothing is asked of the forge, and the includes are named with the reason they were not read.
     const requests = scenario.gitlab.requests.length;
     const offline = await check({});
     expect(scenario.gitlab.requests.length).toBe(requests);
     expect(lint(offline)).toEqual([
       [
         'templated',
-        'job lint; $MIRROR is not defined in this file; it may come from a CI/CD setting or from an include outside the repository, which a scan does not read: project shared/ci-library@v2 (/jobs/docker.yml), project shared/ci-library (/jobs/gone.yml)',
+        "job lint; $MIRROR is not defined in this file; it may come from a CI/CD setting or from an include that was not read: project shared/ci-library@v2 (/jobs/docker.yml), project shared/ci-library (/jobs/gone.yml), not read: CI_READ_TOKEN is not set (the token of the config's GitLab forge)",
       ],
     ]);
     expect(offline.errors).toEqual([]);
+  });
+
+  it('archpin scan reads them through the GitLab forge of the config as run does, and without one names each include with the reason it was not read', async () => {
+    seedLibrary();
+    const app = path.join(scenario.work, 'scan-app');
+    mkdirSync(app, { recursive: true });
+    writeFileSync(path.join(app, '.gitlab-ci.yml'), root());
+    const withForge = path.join(scenario.work, 'scan-forge.json');
+    writeFileSync(withForge, JSON.stringify({ forge: { type: 'gitlab', url: scenario.gitlab.url } }));
+    const scan = async (args: readonly string[], env: Record<string, string>) => {
+      const result = await runArchpin(['scan', app, '--format', 'json', ...args], { cwd: scenario.work, env });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout) as { references: Array<{ line: number; value: string; skip: string | null; detail?: string }>; errors: unknown[] };
+    };
+    const rows = (report: Awaited<ReturnType<typeof scan>>) => report.references.map((reference) => [reference.line, reference.skip, reference.detail]);
+    const before = scenario.gitlab.requests.length;
+    const read = await scan(['--config', withForge], { GITLAB_TOKEN: GITLAB_TEST_TOKEN });
+    expect(rows(read)).toEqual([
+      [11, null, 'job build'],
+      [
+        13,
+        'templated',
+        'job lint; resolved through $MIRROR (shared/ci-library@v2:jobs/docker.yml:2); not edited: $MIRROR (shared/ci-library@v2:jobs/docker.yml:2) is defined outside this repository, in a file a change here never edits',
+      ],
+    ]);
+    expect(read.errors).toEqual([{ file: '.gitlab-ci.yml', line: 5, code: 'include-unread', message: 'GitLab could not read jobs/gone.yml of shared/ci-library at main: 404 File Not Found' }]);
+    expect(scenario.gitlab.requests.slice(before).map((request) => `${request.method} ${request.path}?${request.query} ${request.status}`)).toEqual([
+      'GET /projects/shared%2Fci-library/repository/files/jobs%2Fdocker.yml?ref=v2 200',
+      'GET /projects/shared%2Fci-library? 200',
+      'GET /projects/shared%2Fci-library/repository/files/jobs%2Fgone.yml?ref=main 404',
+    ]);
+    // Each way of having no forge to ask: nothing is asked, and the detail says which.
+    const lint = (report: Awaited<ReturnType<typeof scan>>) => report.references.find((reference) => reference.line === 13)?.detail;
+    const notRead = (why: string) =>
+      `job lint; $MIRROR is not defined in this file; it may come from a CI/CD setting or from an include that was not read: project shared/ci-library@v2 (/jobs/docker.yml), project shared/ci-library (/jobs/gone.yml), not read: ${why}`;
+    const configs = {
+      none: {},
+      github: { forge: { type: 'github', owners: ['acme'] } },
+      noUrl: { forge: { type: 'gitlab', groups: ['apps'] } },
+    };
+    const offline: Record<string, string | undefined> = {};
+    for (const [name, config] of Object.entries(configs)) {
+      const file = path.join(scenario.work, `scan-${name}.json`);
+      writeFileSync(file, JSON.stringify(config));
+      const report = await scan(['--config', file], { GITLAB_TOKEN: GITLAB_TEST_TOKEN });
+      expect(report.errors).toEqual([]);
+      offline[name] = lint(report);
+    }
+    offline.noToken = lint(await scan(['--config', withForge], {}));
+    expect(offline).toEqual({
+      none: notRead('no GitLab forge in the config to read it through (forge.type "gitlab", forge.url, and a token in GITLAB_TOKEN)'),
+      github: notRead("the config's forge is GitHub; includes are read through a GitLab forge"),
+      noUrl: notRead("the config's GitLab forge has no url"),
+      noToken: notRead("GITLAB_TOKEN is not set (the token of the config's GitLab forge)"),
+    });
+    expect(scenario.gitlab.requests.length).toBe(before + 3);
   });
 });

@@ -63,6 +63,8 @@ export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSourc
     // One pipeline: the root and what it pulls in, transitively, in include order.
     const members: SourceFile[] = [];
     const unread: string[] = [];
+    // Without a forge, the includes of other projects and templates are named together, with the one reason.
+    const notAsked: string[] = [];
     const queue = [root];
     const seen = new Set<string>();
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
@@ -82,16 +84,24 @@ export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSourc
         }
         const target = entry.kind === 'other' ? undefined : outsideFiles.get(outsideKey(entry));
         if (target) queue.push(target);
-        else {
+        else if (outside?.notAsked !== undefined && entry.kind !== 'other') {
+          const shown = describeInclude(entry);
+          if (!notAsked.includes(shown)) notAsked.push(shown);
+          if (notAsked.length === 1) unread.push('');
+        } else {
           const note = unreadNote(entry, reasons);
           if (!unread.includes(note)) unread.push(note);
         }
       }
     }
-    const pipeline = {
-      members,
-      reading: readPipeline(members, { outside: new Set(members.filter((member) => outsideFiles.has(member.path)).map((member) => member.path)), unread, asked: outside !== undefined }),
+    if (notAsked.length > 0) unread[unread.indexOf('')] = `${notAsked.join(', ')}, not read: ${outside?.notAsked}`;
+    const reach = {
+      outside: new Set(members.filter((member) => outsideFiles.has(member.path)).map((member) => member.path)),
+      unread,
+      asked: outside !== undefined && outside.notAsked === undefined,
+      ...(outside?.notAsked === undefined ? {} : { notAsked: outside.notAsked }),
     };
+    const pipeline = { members, reading: readPipeline(members, reach) };
     for (const member of members) if (!pipelines.has(member.path)) pipelines.set(member.path, pipeline);
   }
   return { includes: included, pipelines };
@@ -105,9 +115,9 @@ export function modelFor(file: SourceFile, facts: GitlabFacts | undefined): Pipe
   const pipeline = facts?.pipelines?.get(file.path);
   if (!pipeline) return readPipeline([file], { outside: new Set(), unread: null, asked: false });
   if (pipeline.members.includes(file)) return pipeline.reading;
-  const { outside, unread, asked } = pipeline.reading.model;
+  const { outside, unread, asked, notAsked } = pipeline.reading.model;
   return readPipeline(
     pipeline.members.map((member) => (member.path === file.path ? file : member)),
-    { outside, unread, asked },
+    { outside, unread, asked, ...(notAsked === undefined ? {} : { notAsked }) },
   );
 }

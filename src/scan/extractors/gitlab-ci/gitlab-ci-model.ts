@@ -124,6 +124,8 @@ export interface PipelineReach {
   readonly outside: ReadonlySet<string>;
   readonly unread: readonly string[] | null;
   readonly asked: boolean;
+  /** The forge was not asked, and why (the notes in `unread` name the includes with it). */
+  readonly notAsked?: string;
 }
 
 /** The jobs and global variables of one pipeline: a root CI file and what it includes. */
@@ -140,6 +142,8 @@ export interface PipelineModel {
   readonly outside: ReadonlySet<string>;
   /** The forge was asked for `include: project`/`template` files (else a scan reads the repository only). */
   readonly asked: boolean;
+  /** The forge could not be asked, and why (no forge configured, no token). */
+  readonly notAsked?: string;
   /** The text of every image, service and shared string node of its jobs and defaults, by node key. */
   readonly texts: ReadonlyMap<string, NodeText>;
   /** The `default:` (or top-level) image and services nodes, the root's first. */
@@ -401,7 +405,17 @@ export function pipelineModel(members: readonly SourceFile[], reach: PipelineRea
     }
   }
   const unread = reach.unread ?? [...new Set(members.flatMap((member) => includeEntries(member, null).flatMap((entry) => (entry.kind === 'local' ? [] : [describeInclude(entry)]))))];
-  return { files: members.map((member) => member.path), globals, jobs, unread, outside: reach.outside, asked: reach.asked, texts, defaults };
+  return {
+    files: members.map((member) => member.path),
+    globals,
+    jobs,
+    unread,
+    outside: reach.outside,
+    asked: reach.asked,
+    ...(reach.notAsked === undefined ? {} : { notAsked: reach.notAsked }),
+    texts,
+    defaults,
+  };
 }
 
 /** GitLab follows `extends` at most this deep; deeper chains are an error there, and cut here. */

@@ -49,7 +49,7 @@ function usersOf(view: PipelineView): Map<string, Users> {
 
 function usesOf(view: PipelineView, users: ReadonlyMap<string, Users>): Map<string, DefinitionUse[]> {
   const uses = new Map<string, DefinitionUse[]>();
-  const reach = { files: view.model.files.length, unread: view.model.unread, asked: view.model.asked };
+  const reach = { files: view.model.files.length, unread: view.model.unread, asked: view.model.asked, notAsked: view.model.notAsked };
   const record = (node: NodeText, job: JobModel | null): void => {
     const resolution = resolveImage(node.text, job ? view.scopeOf(job) : view.model.globals, node.file, reach);
     if (resolution.kind !== 'resolved') return;

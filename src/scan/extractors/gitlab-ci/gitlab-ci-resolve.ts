@@ -38,11 +38,14 @@ export interface Reach {
   readonly unread: readonly string[];
   /** The forge was asked for the includes outside the repository. */
   readonly asked: boolean;
+  /** The forge could not be asked, and why (the notes in `unread` say it). */
+  readonly notAsked?: string | undefined;
 }
 
 function notDefined(name: string, reach: Reach): string {
   const place = reach.files > 1 ? "this pipeline's files" : 'this file';
   if (reach.unread.length === 0) return `$${name} is not defined in ${place} (a CI/CD setting or predefined variable)`;
+  if (reach.notAsked !== undefined) return `$${name} is not defined in ${place}; it may come from a CI/CD setting or from an include that was not read: ${reach.unread.join('; ')}`;
   if (reach.asked)
     return `$${name} is not defined in ${place} nor in the includes read through the forge; it may come from a CI/CD setting or from an include that was not read: ${reach.unread.join('; ')}`;
   return `$${name} is not defined in ${place}; it may come from a CI/CD setting or from an include outside the repository, which a scan does not read: ${reach.unread.join(', ')}`;

@@ -65,7 +65,7 @@ function report(walk: Walk, node: unknown, kind: ReferenceKind, site: Site): voi
   const { view } = walk.pipeline;
   const key = nodeKey(file.path, target);
   const users = (key === null ? undefined : walk.pipeline.users.get(key)?.jobs) ?? [];
-  const reach = { files: view.model.files.length, unread: view.model.unread, asked: view.model.asked };
+  const reach = { files: view.model.files.length, unread: view.model.unread, asked: view.model.asked, notAsked: view.model.notAsked };
   const readings = new Map<string, Reading>();
   for (const job of users.length > 0 ? users : [site.job]) {
     const resolution = resolveImage(scalar.value, scopeOf(walk, job), file.path, reach);
