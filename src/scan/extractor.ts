@@ -52,6 +52,23 @@ export interface Extractor<Facts = unknown> {
   extract(file: SourceFile, facts: Facts | undefined): ExtractResult;
 }
 
+/** The name tests of a format known by its file names alone (`isCandidate`, `owns`, `claims`). */
+export interface PathFormat {
+  isCandidate(path: string): boolean;
+  owns(file: SourceFile): boolean;
+  claims(file: SourceFile): boolean;
+}
+
+/**
+ * For a format whose files are known by their path alone (Puppet `.pp`, a devcontainer definition, a
+ * Quadlet unit): a walk reads the files whose path matches, and each such file is this format's, owned
+ * before any extractor looks at content; no other file is.
+ */
+export function byPath(matches: RegExp | ((path: string) => boolean)): PathFormat {
+  const test = typeof matches === 'function' ? matches : (path: string) => matches.test(path);
+  return { isCandidate: test, owns: (file) => test(file.path), claims: (file) => test(file.path) };
+}
+
 /**
  * Files from outside the repository that its files pull in (GitLab CI `include: project` and
  * `include: template`), read through the forge before the scan, each under a path no repository file

@@ -1,6 +1,6 @@
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
-import type { Extractor } from '../../extractor.js';
+import { byPath, type Extractor } from '../../extractor.js';
 import { makeReference } from '../../make-reference.js';
 
 /**
@@ -67,8 +67,6 @@ export const devcontainerExtractor: Extractor = {
   name: 'devcontainer',
   kinds: [KIND],
   quoting: 'verbatim',
-  isCandidate: (path) => DEFINITION.test(path),
-  owns: (file) => DEFINITION.test(file.path),
-  claims: (file) => DEFINITION.test(file.path),
+  ...byPath(DEFINITION),
   extract: (file) => ({ references: extract(file), problems: [] }),
 };

@@ -1,6 +1,6 @@
 import { parseImageRef } from '../../../core/image-ref.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
-import type { BuiltImage, Extractor } from '../../extractor.js';
+import { type BuiltImage, byPath, type Extractor } from '../../extractor.js';
 import { makeReference, type ReferenceInput } from '../../make-reference.js';
 import { composeImage, imageKeyStrength, looksLikeNonImage, type ImageKeyStrength, type ValueText } from '../../puppet-image-keys.js';
 import { parsePuppetStructure, type PuppetEntry, type PuppetGroup, type PuppetStructure } from './puppet-structure.js';
@@ -29,9 +29,7 @@ export const puppetExtractor: Extractor = {
   name: 'puppet',
   kinds: ['puppet'],
   quoting: 'verbatim',
-  isCandidate: (path) => /\.pp$/i.test(path),
-  owns: (file) => /\.pp$/i.test(file.path),
-  claims: (file) => /\.pp$/i.test(file.path),
+  ...byPath(/\.pp$/i),
   extract: (file) => {
     const { tokens, error } = tokenizePuppet(file.text);
     const structure = parsePuppetStructure(tokens);

@@ -1,6 +1,6 @@
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
-import type { Extractor } from '../../extractor.js';
+import { byPath, type Extractor } from '../../extractor.js';
 import { makeReference } from '../../make-reference.js';
 
 /**
@@ -74,8 +74,6 @@ export const quadletExtractor: Extractor = {
   name: 'quadlet',
   kinds: [KIND],
   quoting: 'verbatim',
-  isCandidate: isQuadletPath,
-  owns: (file) => isQuadletPath(file.path),
-  claims: (file) => isQuadletPath(file.path),
+  ...byPath(isQuadletPath),
   extract: (file) => ({ references: extract(file), problems: [] }),
 };

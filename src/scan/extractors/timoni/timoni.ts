@@ -1,6 +1,6 @@
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
-import type { Extractor } from '../../extractor.js';
+import { byPath, type Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { looksLikeImageText } from '../../yaml-image-fields.js';
 
@@ -81,8 +81,6 @@ export const timoniExtractor: Extractor = {
   name: 'timoni',
   kinds: [KIND],
   quoting: 'verbatim',
-  isCandidate: (path) => VALUES_FILE.test(path),
-  owns: (file) => VALUES_FILE.test(file.path),
-  claims: (file) => VALUES_FILE.test(file.path),
+  ...byPath(VALUES_FILE),
   extract: (file) => ({ references: extract(file), problems: [] }),
 };

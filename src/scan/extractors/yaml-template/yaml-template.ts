@@ -1,6 +1,6 @@
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
-import type { Extractor } from '../../extractor.js';
+import { byPath, type Extractor } from '../../extractor.js';
 import { templateLineImages } from '../../helm-template-lines.js';
 
 /**
@@ -29,8 +29,6 @@ export const yamlTemplateExtractor: Extractor = {
   name: 'yaml-template',
   kinds: [KIND],
   quoting: 'yaml',
-  isCandidate: (path) => TEMPLATE_FILE.test(path),
-  owns: (file) => TEMPLATE_FILE.test(file.path),
-  claims: (file) => TEMPLATE_FILE.test(file.path),
+  ...byPath(TEMPLATE_FILE),
   extract: (file) => ({ references: extract(file), problems: [] }),
 };
