@@ -1,7 +1,7 @@
 import { isMap, isSeq, parseAllDocuments, visit, type Document } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
-import { templateLineImages } from './helm-template-lines.js';
+import { isTemplateText, isYamlShapedBlock, keepInBlock, templateLineImages } from './helm-template-lines.js';
 
 /**
  * YAML carried as text inside YAML: a literal block scalar (`key: |`) whose body is itself a YAML
@@ -11,7 +11,8 @@ import { templateLineImages } from './helm-template-lines.js';
  * images like any other; each is written in the file byte for byte (a literal block keeps every
  * character of its lines), so it is edited where it stands.
  *
- * Only bodies that parse as YAML maps or lists count: a shell script or prose under `|` does not.
+ * Only bodies that parse as YAML maps or lists count, or that hold template actions (`{{=asInt(…)}}`
+ * in an Argo Workflows manifest) and are shaped like YAML line by line: a shell script or prose under `|` does not.
  * Folded blocks (`>`) join lines, and are not read. Values that are templates or not references
  * (`image: "{{ .ProxyImage }}"` in an istio injection template) name no image of their own here: left out.
  */
@@ -29,18 +30,6 @@ function isYamlBody(body: string): boolean {
   }
 }
 
-const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
-
-/**
- * A reference with a tag or digest; a bare name only as a container's image (`containers: [{image: busybox}]`
- * in a Pod manifest), since elsewhere (`image: proxyv2` in istio's injector values) a bare name is
- * completed by other settings.
- */
-function keepEmbedded(reference: Reference, parents: readonly string[]): boolean {
-  if (reference.skip === null) return true;
-  return reference.skip === 'no-tag' && CONTAINER_LISTS.has(parents[parents.length - 1] ?? '');
-}
-
 /** Image references in the literal block scalars of parsed documents, except those already found (by span start). */
 export function embeddedYamlImages(
   file: SourceFile,
@@ -55,11 +44,11 @@ export function embeddedYamlImages(
       Scalar(key, node) {
         if (key === 'key' || node.type !== 'BLOCK_LITERAL' || typeof node.value !== 'string' || !node.range) return;
         const body = node.value;
-        if (!IMAGE_KEY_LINE.test(body) || !isYamlBody(body)) return;
+        if (!IMAGE_KEY_LINE.test(body) || !(isYamlBody(body) || (isTemplateText(body) && isYamlShapedBlock(body, 0, -1)))) return;
         const [start, , end] = node.range;
         const from = file.text.indexOf('\n', start) + 1;
         if (from === 0 || from >= end) return;
-        for (const reference of templateLineImages(file, kindFor, false, { from, to: end }, keepEmbedded)) {
+        for (const reference of templateLineImages(file, kindFor, false, { from, to: end }, keepInBlock)) {
           if (!taken.has(reference.spans[0]?.start)) references.push(reference);
         }
       },

@@ -50,11 +50,11 @@ export function isTemplateText(text: string): boolean {
 }
 
 /** A plain value YAML reads as a boolean, null or number (`alwaysPullImage: false`): never an image. */
-const YAML_NOT_STRING = /^(?:true|false|yes|no|on|off|null|~|[-+]?\d+(?:\.\d+)?)$/i;
-const KEY_LINE = /^([ \t]*)((?:-[ \t]+)*)([A-Za-z_][\w.-]*)[ \t]*:(?=[ \t]|$)/;
+export const YAML_NOT_STRING = /^(?:true|false|yes|no|on|off|null|~|[-+]?\d+(?:\.\d+)?)$/i;
+export const KEY_LINE = /^([ \t]*)((?:-[ \t]+)*)([A-Za-z_][\w.-]*)[ \t]*:(?=[ \t]|$)/;
 const DOCKER_SCHEME = 'docker://';
 
-interface LineValue {
+export interface LineValue {
   readonly value: string;
   readonly start: number;
   readonly end: number;
@@ -72,7 +72,7 @@ function decodeQuoted(quoted: string): string | null {
 }
 
 /** The scalar after `key:` on one line, in `text` coordinates; null when there is none (a map or block follows). */
-function lineValue(text: string, from: number, lineEnd: number): LineValue | null {
+export function lineValue(text: string, from: number, lineEnd: number): LineValue | null {
   let at = from;
   while (at < lineEnd && (text[at] === ' ' || text[at] === '\t')) at++;
   if (at >= lineEnd) return null;
@@ -99,11 +99,54 @@ function lineValue(text: string, from: number, lineEnd: number): LineValue | nul
   return { value: text.slice(at, end), start: at, end, literal: true };
 }
 
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+/**
+ * An image line of YAML carried as text (a literal block scalar): a reference with a tag or digest, and
+ * a bare name only as a container's image (`containers: [{image: busybox}]` in a Pod manifest), since
+ * elsewhere (`image: proxyv2` in istio's injector values) a bare name is completed by other settings.
+ */
+export function keepInBlock(reference: Reference, parents: readonly string[]): boolean {
+  if (reference.skip === null) return true;
+  return reference.skip === 'no-tag' && CONTAINER_LISTS.has(parents[parents.length - 1] ?? '');
+}
+
+/** `key: |` (not a folded `>` block): its body is kept byte for byte. */
+const LITERAL_BLOCK = /^[ \t]*\|[-+0-9]*[ \t]*(?:#.*)?\r?$/;
+const ITEM_OR_COMMENT = /^[ \t]*(?:-(?:[ \t]|\r?$)|#|---)/;
+
+/**
+ * Is the body of the literal block that starts after `from` (its key indented `indent`) shaped like YAML,
+ * judged by its lines alone (a manifest holding `{{=…}}` expressions does not parse)? Every line at the
+ * body's own indentation is a key, a list item or a comment: a script or prose is not.
+ */
+export function isYamlShapedBlock(text: string, from: number, indent: number): boolean {
+  let base: number | null = null;
+  let keys = 0;
+  let lineStart = from;
+  while (lineStart < text.length) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const line = text.slice(lineStart, lineEnd);
+    lineStart = lineEnd + 1;
+    if (line.trim() === '') continue;
+    const lead = line.length - line.trimStart().length;
+    if (lead <= indent) break;
+    base ??= lead;
+    if (lead < base) return false;
+    if (lead > base) continue;
+    if (KEY_LINE.test(line)) keys++;
+    else if (!ITEM_OR_COMMENT.test(line)) return false;
+  }
+  return keys > 0;
+}
+
 /**
  * One reference per `image:` line (and `…Image:` keys). `kindFor` gets the keys of the enclosing
  * blocks, found from indentation (sequence items keep their parent key). `lines` limits the reading to
  * the lines that start in that part of the text (the body of a block scalar); `keep` may leave a
- * reference out, seeing the keys that enclose it.
+ * reference out, seeing the keys that enclose it. The body of a literal block that is shaped like YAML
+ * (isYamlShapedBlock) is read too, its lines kept by `keepInBlock`; other block bodies are text.
  */
 export function templateLineImages(
   file: SourceFile,
@@ -117,6 +160,8 @@ export function templateLineImages(
   const stack: Array<{ indent: number; key: string }> = [];
   /** Inside a `|` or `>` block scalar: lines indented deeper than its key are text, not keys. */
   let blockIndent: number | null = null;
+  /** Inside a literal block read as YAML: the indentation of its key. */
+  let yamlBlockIndent: number | null = null;
   let lineStart = lines.from;
   while (lineStart <= text.length && (lineStart < lines.to || lines.to === text.length)) {
     const newline = text.indexOf('\n', lineStart);
@@ -126,6 +171,7 @@ export function templateLineImages(
     const lead = line.length - line.trimStart().length;
     const inBlock: boolean = blockIndent !== null && (line.trim() === '' || lead > blockIndent);
     if (!inBlock) blockIndent = null;
+    if (yamlBlockIndent !== null && line.trim() !== '' && lead <= yamlBlockIndent) yamlBlockIndent = null;
     const match: RegExpExecArray | null = inBlock ? null : KEY_LINE.exec(line);
     if (match) {
       // The pattern's groups always take part in a match; the defaults only satisfy the compiler.
@@ -136,7 +182,9 @@ export function templateLineImages(
       for (let top = stack.at(-1); top !== undefined && (dashed ? top.indent > dashIndent : top.indent >= indent); top = stack.at(-1)) stack.pop();
       const parents = stack.map((entry) => entry.key);
       stack.push({ indent, key });
-      if (/^[ \t]*[|>]/.test(line.slice(match[0].length))) blockIndent = indent;
+      const rest = line.slice(match[0].length);
+      if (LITERAL_BLOCK.test(rest) && newline !== -1 && isYamlShapedBlock(text, newline + 1, indent)) yamlBlockIndent ??= indent;
+      else if (/^[ \t]*[|>]/.test(rest)) blockIndent = indent;
       if (isImageKey(key, snakeKeys)) {
         const found = lineValue(text, lineStart + match[0].length, lineEnd);
         if (found) {
@@ -152,7 +200,7 @@ export function templateLineImages(
               parts: [{ role: 'reference', start, end: found.end }],
               ...(found.literal ? {} : { skip: 'unsupported-quoting' as const }),
             });
-            if (keep(reference, parents)) references.push(reference);
+            if (keep(reference, parents) && (yamlBlockIndent === null || keepInBlock(reference, parents))) references.push(reference);
           }
         }
       }

@@ -2,13 +2,14 @@ import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
+import { actionInputImages } from './action-inputs.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
 import { baseName, isImageKey, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
  * GitHub Actions: workflow `jobs.*.container` (a string or `.image`), `jobs.*.services.*.image`,
- * `docker://` steps, and the `strategy.matrix` values those images are built from (`${{ matrix.db }}`)
+ * `docker://` steps, image inputs of well-known actions (action-inputs.ts), and the `strategy.matrix` values those images are built from (`${{ matrix.db }}`)
  * or that are named as images (`search-image`, `node_image`); action metadata `runs.image` and its
  * `docker://` steps. A workflow kept outside `.github/workflows/` (a runner's test workflows, a
  * template, `.gitea/workflows/`) is recognised by its content: a top-level `on` and `jobs` whose
@@ -65,6 +66,7 @@ function stepImages(file: SourceFile, steps: unknown): Reference[] {
     const uses = mapGet(step, 'uses');
     const reference = dockerScheme(uses) ? scalarImage(file, uses, 'yaml-image') : null;
     if (reference) references.push(reference);
+    for (const input of actionInputImages(file, step)) references.push(input);
   }
   return references;
 }

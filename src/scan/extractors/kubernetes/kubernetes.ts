@@ -5,6 +5,7 @@ import type { BuiltImage, Extractor } from '../../extractor.js';
 import type { Reference } from '../../../core/types.js';
 import { mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
+import { namedValueLineImages } from '../../named-value-lines.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
@@ -99,7 +100,7 @@ function isBrokenManifest(file: SourceFile): boolean {
 }
 
 /**
- * `image:` lines of the documents that did not parse. The parse problem is still reported, but an
+ * `image:` lines and named values of the documents that did not parse. The parse problem is still reported, but an
  * error elsewhere in a document (a stray quote in `args`) should not hide its images.
  */
 function brokenDocumentImages(file: SourceFile, parsed: readonly Document.Parsed[]): Reference[] {
@@ -108,10 +109,15 @@ function brokenDocumentImages(file: SourceFile, parsed: readonly Document.Parsed
     return range ? [range] : [];
   });
   const inParsed = (offset: number): boolean => ranges.some(([start, , end]) => offset >= start && offset <= end);
-  return templateLineImages(file, lineKindFor).filter((reference) => {
+  return brokenLineImages(file).filter((reference) => {
     const start = reference.spans[0]?.start;
     return start !== undefined && !inParsed(start - file.base);
   });
+}
+
+/** A manifest read line by line: its image lines and its named values (`- name: python-image` + `value: …`). */
+function brokenLineImages(file: SourceFile): Reference[] {
+  return sortByPosition([...templateLineImages(file, lineKindFor), ...namedValueLineImages(file)]);
 }
 
 function kindFor(path: readonly string[], key: string): ReferenceKind {
@@ -175,7 +181,7 @@ export const kubernetesExtractor: Extractor = {
     return yamlSource(file).documents.some((document) => isKubernetesObject(document.contents)) || isBrokenManifest(file);
   },
   extract(file) {
-    if (isBrokenTemplate(file)) return { references: templateLineImages(file, lineKindFor), problems: [] };
+    if (isBrokenTemplate(file)) return { references: brokenLineImages(file), problems: [] };
     const { documents, problems } = yamlSource(file);
     const builds: BuiltImage[] = [];
     const references = documents.flatMap((document) => {

@@ -1,0 +1,61 @@
+import { isMap, isScalar, type YAMLMap } from 'yaml';
+import type { SourceFile } from '../../../core/source-file.js';
+import type { Reference } from '../../../core/types.js';
+import { makeReference } from '../../make-reference.js';
+import { looksLikeImageText, scalarImage } from '../../yaml-image-fields.js';
+import { mapGet } from '../../yaml-source.js';
+
+/**
+ * Inputs of well-known actions that name an image the step runs or installs: QEMU's binfmt image
+ * (`docker/setup-qemu-action` `image`), the BuildKit image of a buildx builder (`image=` in
+ * `docker/setup-buildx-action` `driver-opts`), the image `addnab/docker-run-action` runs and the
+ * node image a kind cluster boots (`helm/kind-action` `node_image`, `engineerd/setup-kind` `image`).
+ * Inputs of other actions are not read: an `image` input elsewhere is as often an image the job builds.
+ */
+const IMAGE_INPUTS: ReadonlyMap<string, string> = new Map([
+  ['docker/setup-qemu-action', 'image'],
+  ['addnab/docker-run-action', 'image'],
+  ['helm/kind-action', 'node_image'],
+  ['container-tools/kind-action', 'node_image'],
+  ['engineerd/setup-kind', 'image'],
+]);
+
+const BUILDX_ACTION = 'docker/setup-buildx-action';
+
+/** `owner/name` of `uses: owner/name@ref` (a path inside the repository, `owner/name/sub@ref`, keeps its first two parts). */
+function actionName(uses: unknown): string | null {
+  if (!isScalar(uses) || typeof uses.value !== 'string') return null;
+  const match = /^([\w.-]+\/[\w.-]+)(?:\/[^@]*)?@/.exec(uses.value);
+  return match?.[1]?.toLowerCase() ?? null;
+}
+
+/**
+ * `image=moby/buildkit:v0.18.2` among the driver options, written on one line (`image=…,network=host`)
+ * or one option a line in a block. Each is edited where it stands; an escaped or folded value is not read.
+ */
+function driverOptionImages(file: SourceFile, node: unknown): Reference[] {
+  if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return [];
+  const [start, end] = node.range;
+  const source = file.text.slice(start, end);
+  const references: Reference[] = [];
+  const option = /(^|[\s,"'])image=([^\s,"']+)/g;
+  for (let match = option.exec(source); match; match = option.exec(source)) {
+    const value = match[2] ?? '';
+    // Only what the value really holds: the same text must be an option of the parsed string.
+    if (!node.value.split(/[\s,]+/).includes(`image=${value}`) || value.includes('${{') || !looksLikeImageText(value)) continue;
+    const at = start + match.index + (match[1] ?? '').length + 'image='.length;
+    references.push(makeReference(file, { kind: 'yaml-image', value, parts: [{ role: 'reference', start: at, end: at + value.length }] }));
+  }
+  return references;
+}
+
+/** The images named by the `with:` inputs of one step, if its action is one of the known ones. */
+export function actionInputImages(file: SourceFile, step: YAMLMap): Reference[] {
+  const action = actionName(mapGet(step, 'uses'));
+  const inputs = mapGet(step, 'with');
+  if (action === null || !isMap(inputs)) return [];
+  if (action === BUILDX_ACTION) return driverOptionImages(file, mapGet(inputs, 'driver-opts'));
+  const key = IMAGE_INPUTS.get(action);
+  const reference = key === undefined ? null : scalarImage(file, mapGet(inputs, key), 'yaml-image');
+  return reference ? [reference] : [];
+}

@@ -1,0 +1,84 @@
+import type { SourceFile } from '../core/source-file.js';
+import type { Reference } from '../core/types.js';
+import { KEY_LINE, lineValue, YAML_NOT_STRING, type LineValue } from './helm-template-lines.js';
+import { makeReference } from './make-reference.js';
+import { looksLikeImageText } from './yaml-image-fields.js';
+
+/**
+ * The named values of a manifest that does not parse, read line by line: list items such as
+ * `- name: python-image` + `value: python:3.11` (Tekton run parameters, Argo parameters, environment
+ * variables), as the parsed reading takes them. A Tekton sample whose other values are placeholders
+ * to fill in (`value: {{GITHUB_URL}}`) is not YAML, but its image parameters are written in full.
+ *
+ * Kept, as in a parsed manifest: a `value` or `default` with a tag or digest when the name says image;
+ * the `default` of a parameter a step runs as its image (`image: $(params.builder)`), a bare name too.
+ * Block scalar bodies are text here.
+ */
+
+interface Item {
+  readonly indent: number;
+  name: string | null;
+  readonly values: Array<{ key: string; found: LineValue }>;
+}
+
+const PARAM_IMAGE = /^\$\((?:inputs\.)?params\.([\w-]+)\)$/;
+const BLOCK_START = /^[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$/;
+
+export function namedValueLineImages(file: SourceFile): Reference[] {
+  const { text } = file;
+  const items: Item[] = [];
+  const open: Item[] = [];
+  const runAsImage = new Set<string>();
+  let blockIndent: number | null = null;
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    const newline = text.indexOf('\n', lineStart);
+    let lineEnd = newline === -1 ? text.length : newline;
+    if (text[lineEnd - 1] === '\r') lineEnd--;
+    const line = text.slice(lineStart, lineEnd);
+    const lead = line.length - line.trimStart().length;
+    const inBlock: boolean = blockIndent !== null && (line.trim() === '' || lead > blockIndent);
+    if (!inBlock) blockIndent = null;
+    const match: RegExpExecArray | null = inBlock ? null : KEY_LINE.exec(line);
+    if (match) {
+      const [, spaces = '', dash = '', key = ''] = match;
+      const indent: number = spaces.length + dash.length;
+      const dashed = dash.length > 0;
+      for (let top = open.at(-1); top !== undefined && (dashed ? top.indent >= indent : top.indent > indent); top = open.at(-1)) open.pop();
+      if (dashed) {
+        const item: Item = { indent, name: null, values: [] };
+        open.push(item);
+        items.push(item);
+      }
+      const rest = line.slice(match[0].length);
+      if (BLOCK_START.test(rest)) blockIndent = indent;
+      const found = lineValue(text, lineStart + match[0].length, lineEnd);
+      const item = open.at(-1);
+      if (found && item !== undefined && item.indent === indent) {
+        if (key === 'name') item.name = found.value;
+        else if (key === 'value' || key === 'default') item.values.push({ key, found });
+      }
+      const param = key === 'image' && found ? PARAM_IMAGE.exec(found.value) : null;
+      if (param?.[1] !== undefined) runAsImage.add(param[1]);
+    }
+    if (newline === -1) break;
+    lineStart = newline + 1;
+  }
+  const references: Reference[] = [];
+  for (const item of items) {
+    if (item.name === null) continue;
+    const runs = runAsImage.has(item.name);
+    if (!runs && !/image/i.test(item.name)) continue;
+    for (const { key, found } of item.values) {
+      if (!looksLikeImageText(found.value) || YAML_NOT_STRING.test(found.value)) continue;
+      const reference = makeReference(file, {
+        kind: 'kubernetes-image',
+        value: found.value,
+        parts: [{ role: 'reference', start: found.start, end: found.end }],
+        ...(found.literal ? {} : { skip: 'unsupported-quoting' as const }),
+      });
+      if (reference.skip === null || (runs && key === 'default' && reference.skip === 'no-tag')) references.push(reference);
+    }
+  }
+  return references;
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { scanTexts } from '../support/scan-texts.js';
+
+const scan = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip]);
+
+const release = [
+  'on: push',
+  'jobs:',
+  '  images:',
+  '    runs-on: ubuntu-latest',
+  '    steps:',
+  '      - uses: docker/setup-qemu-action@v3',
+  '        with:',
+  '          image: tonistiigi/binfmt:qemu-v9.2.2',
+  '          platforms: arm64,riscv64',
+  '      - uses: docker/setup-buildx-action@v3',
+  '        with:',
+  '          driver-opts: network=host,image=moby/buildkit:v0.18.2',
+  '      - uses: docker/setup-buildx-action@v3',
+  '        with:',
+  '          driver-opts: |',
+  '            env.BUILDKIT_STEP_LOG_MAX_SIZE=10485760',
+  '            image=docker.io/moby/buildkit:buildx-stable-1',
+  '      - uses: helm/kind-action@v1.10.0',
+  '        with:',
+  '          node_image: kindest/node:v1.31.2',
+  '      - uses: addnab/docker-run-action@v3',
+  '        with:',
+  '          image: ghcr.io/example/tools:2.4',
+  '          run: make check',
+  '',
+].join('\n');
+
+describe('image inputs of well-known actions', () => {
+  it('reads QEMU, buildx driver, kind node and docker-run images, each on its own line', () => {
+    expect(scan({ '.github/workflows/release.yml': release })).toEqual([
+      ['.github/workflows/release.yml', 8, 'tonistiigi/binfmt:qemu-v9.2.2', null],
+      ['.github/workflows/release.yml', 12, 'moby/buildkit:v0.18.2', null],
+      ['.github/workflows/release.yml', 17, 'docker.io/moby/buildkit:buildx-stable-1', null],
+      ['.github/workflows/release.yml', 20, 'kindest/node:v1.31.2', null],
+      ['.github/workflows/release.yml', 23, 'ghcr.io/example/tools:2.4', null],
+    ]);
+  });
+
+  it('the span of a driver option is the image text alone, inside a one-line list and inside a block (CRLF kept)', () => {
+    const text = release.replaceAll('\n', '\r\n');
+    const spans = scanTexts({ '.github/workflows/release.yml': text }).references.map((reference) => reference.spans.map((span) => [span.text, span.line, span.column, text.slice(span.start, span.end)]));
+    expect(spans).toEqual([
+      [['tonistiigi/binfmt:qemu-v9.2.2', 8, 18, 'tonistiigi/binfmt:qemu-v9.2.2']],
+      [['moby/buildkit:v0.18.2', 12, 43, 'moby/buildkit:v0.18.2']],
+      [['docker.io/moby/buildkit:buildx-stable-1', 17, 19, 'docker.io/moby/buildkit:buildx-stable-1']],
+      [['kindest/node:v1.31.2', 20, 23, 'kindest/node:v1.31.2']],
+      [['ghcr.io/example/tools:2.4', 23, 18, 'ghcr.io/example/tools:2.4']],
+    ]);
+  });
+
+  it('an image input of a step in an action of its own (composite action.yml) is read the same way', () => {
+    const action = 'name: setup\nruns:\n  using: composite\n  steps:\n    - uses: docker/setup-qemu-action@v3\n      with:\n        image: "tonistiigi/binfmt:latest"\n';
+    expect(scan({ 'action.yml': action })).toEqual([['action.yml', 7, 'tonistiigi/binfmt:latest', null]]);
+  });
+
+  it('inputs of other actions, of docker:// steps, a driver image from an expression and other driver options are not images here', () => {
+    const other = [
+      'on: push',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: ./.github/actions/publish',
+      '        with:',
+      '          image: ghcr.io/example/app:1.0',
+      '      - uses: docker/build-push-action@v6',
+      '        with:',
+      '          tags: example/app:1.0',
+      '      - uses: docker://alpine:3.21',
+      '        with:',
+      '          image: not-an-input:1',
+      '      - uses: docker/setup-buildx-action@v3',
+      '        with:',
+      '          driver-opts: image=${{ env.BUILDKIT_IMAGE }}',
+      '      - uses: docker/setup-buildx-action@v3',
+      '        with:',
+      '          driver-opts: network=host',
+      '          buildkitd-flags: --debug',
+      '',
+    ].join('\n');
+    expect(scan({ '.github/workflows/build.yml': other })).toEqual([['.github/workflows/build.yml', 12, 'alpine:3.21', null]]);
+  });
+});

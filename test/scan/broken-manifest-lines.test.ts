@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { dependenciesOf, type Proposal } from '../../src/core/dependency.js';
+import { sourceFile } from '../../src/core/source-file.js';
+import { scanSources, verifyEdits } from '../../src/pipeline/pipeline.js';
+import { planUpdates } from '../../src/plan/plan-updates.js';
+import { scanTexts } from '../support/scan-texts.js';
+
+const scan = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.column, reference.value, reference.kind, reference.skip]);
+
+/** A run sample with values to fill in before applying it: `{{REPO_URL}}` makes it no YAML at all. */
+const sample = [
+  'apiVersion: tekton.dev/v1',
+  'kind: PipelineRun',
+  'metadata:',
+  '  name: audit-run',
+  'spec:',
+  '  pipelineRef:',
+  '    name: audit',
+  '  params:',
+  '    # Fill in before applying.',
+  '    - name: repo-url',
+  '      value: {{REPO_URL}}',
+  '    - name: scanner-image',
+  '      value: registry.example.test/audit/scanner:2.3.1 # the scanner build',
+  '    - name: runtime-image',
+  "      value: 'python:3.12-slim'",
+  '    - name: report-image',
+  '      value: {{REPORT_IMAGE}}',
+  '    - value: node:22-alpine',
+  '      name: node-image',
+  '    - name: fail-on-image-drift',
+  '      value: false',
+  '    - name: base-image',
+  '      value: debian',
+  '',
+].join('\n');
+
+describe('named values of a manifest that is no YAML until its placeholders are filled in', () => {
+  it('reports the image parameters written in full, on their own lines, and no parse problem', () => {
+    const result = scanTexts({ 'task/audit/samples/run.yaml': sample });
+    expect(result.references.map((reference) => [reference.line, reference.column, reference.value, reference.skip])).toEqual([
+      [13, 14, 'registry.example.test/audit/scanner:2.3.1', null],
+      [15, 15, 'python:3.12-slim', null],
+      [18, 14, 'node:22-alpine', null],
+    ]);
+    expect(result.problems).toEqual([]);
+  });
+
+  it('edits only the literal text: the spans hold exactly the value (CRLF kept)', () => {
+    const text = sample.replaceAll('\n', '\r\n');
+    const references = scanTexts({ 'run.yaml': text }).references;
+    expect(references.map((reference) => reference.spans.map((span) => [span.text, text.slice(span.start, span.end), span.quote ?? null]))).toEqual([
+      [['registry.example.test/audit/scanner:2.3.1', 'registry.example.test/audit/scanner:2.3.1', null]],
+      [['python:3.12-slim', 'python:3.12-slim', "'"]],
+      [['node:22-alpine', 'node:22-alpine', null]],
+    ]);
+  });
+
+  it('a parameter a step runs as its image keeps its default, a bare name too; its value from a placeholder is not read', () => {
+    const task = [
+      'apiVersion: tekton.dev/v1beta1',
+      'kind: Task',
+      'metadata:',
+      '  name: package',
+      'spec:',
+      '  params:',
+      '    - name: toolchain',
+      '      default: golang',
+      '    - name: target',
+      '      default: {{TARGET}}',
+      '  steps:',
+      '    - name: build',
+      '      image: $(params.toolchain)',
+      '      script: |',
+      '        - name: not-an-image',
+      '          value: alpine:3.21',
+      '',
+    ].join('\n');
+    expect(scan({ 'task/package/package.yaml': task })).toEqual([
+      ['task/package/package.yaml', 8, 16, 'golang', 'kubernetes-image', 'no-tag'],
+      ['task/package/package.yaml', 13, 14, '$(params.toolchain)', 'kubernetes-image', 'templated'],
+    ]);
+  });
+});
+
+describe('YAML in a literal block of a manifest that does not parse', () => {
+  /** The outer document breaks on the quotes of `args`; the Job it creates is plain YAML text. */
+  const workflow = [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Workflow',
+    'metadata:',
+    '  annotations:',
+    '    note: |',
+    '      main: fails without rights to create jobs',
+    '      image: this line is prose',
+    'spec:',
+    '  templates:',
+    '  - name: create',
+    '    resource:',
+    '      manifest: |',
+    '        apiVersion: batch/v1',
+    '        kind: Job',
+    '        spec:',
+    '          template:',
+    '            spec:',
+    '              containers:',
+    '              - name: count',
+    '                image: python:3.13-alpine',
+    '              - name: bare',
+    '                image: busybox',
+    '  - name: tally',
+    '    script:',
+    '      image: alpine:3.21',
+    '      source: "for i in `seq {{inputs.parameters.n}}`"; do echo; done',
+    '      env: |',
+    '        image: ghcr.io/example/not-yaml-here:1',
+    '        echo done',
+    '',
+  ].join('\n');
+
+  it('reads the image lines of the manifest body (a bare name as a container image) and none of prose or script blocks', () => {
+    expect(scan({ 'examples/jobs.yaml': workflow })).toEqual([
+      ['examples/jobs.yaml', 20, 24, 'python:3.13-alpine', 'kubernetes-container', null],
+      ['examples/jobs.yaml', 22, 24, 'busybox', 'kubernetes-container', 'no-tag'],
+      ['examples/jobs.yaml', 25, 14, 'alpine:3.21', 'kubernetes-image', null],
+    ]);
+  });
+
+  it('in a document that parses, a manifest body holding {{=…}} expressions is read line by line', () => {
+    const template = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: WorkflowTemplate',
+      'metadata:',
+      '  name: make-pod',
+      'spec:',
+      '  templates:',
+      '    - name: make',
+      '      resource:',
+      '        action: create',
+      '        manifest: |',
+      '          apiVersion: v1',
+      '          kind: Pod',
+      '          spec:',
+      '            containers:',
+      "            - name: 'say'",
+      '              image: docker/whalesay',
+      '              sidecarImage: {{=inputs.parameters.sidecar}}',
+      '              ports:',
+      '              - containerPort: {{=asInt(inputs.parameters.port)}}',
+      '        helper: |',
+      '          {{- if .x }}',
+      '          image: nginx:1.27',
+      '          {{- end }}',
+      '',
+    ].join('\n');
+    expect(scan({ 'test/e2e/make-pod.yaml': template })).toEqual([['test/e2e/make-pod.yaml', 16, 22, 'docker/whalesay', 'kubernetes-container', 'no-tag']]);
+  });
+});
+
+describe('updates of a placeholder sample and of a buildx driver option', () => {
+  const D1 = `sha256:${'1'.repeat(64)}`;
+  const proposal = (tag: string): Proposal => ({ tag, digest: D1, updateType: 'minor', platforms: ['linux/amd64'], fromPlatforms: ['linux/amd64'] });
+  const files = {
+    'samples/run.yaml': sample,
+    '.github/workflows/ci.yml': 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          driver-opts: |\n            network=host\n            image=moby/buildkit:v0.18.2\n',
+  };
+  const scanned = scanSources(Object.entries(files).map(([name, text]) => sourceFile(name, new Uint8Array(Buffer.from(text)))));
+
+  it('edit exactly the literal characters, placeholders and other lines untouched, verified by a re-scan', () => {
+    const byName = new Map(dependenciesOf(scanned.references).map((dependency) => [`${dependency.location.repository}:${dependency.tag}`, dependency]));
+    const plan = planUpdates([
+      { dependency: byName.get('library/python:3.12-slim')!, update: proposal('3.13-slim'), held: [], error: null },
+      { dependency: byName.get('moby/buildkit:v0.18.2')!, update: proposal('v0.19.0'), held: [], error: null },
+    ]);
+    expect(plan.failures).toEqual([]);
+    expect(verifyEdits(plan.fileEdits, scanned).map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
+      ['.github/workflows/ci.yml', files['.github/workflows/ci.yml'].replace('moby/buildkit:v0.18.2', `moby/buildkit:v0.19.0@${D1}`)],
+      ['samples/run.yaml', sample.replace("'python:3.12-slim'", `'python:3.13-slim@${D1}'`)],
+    ]);
+  });
+});
