@@ -2,8 +2,9 @@
  * Reads, through the forge, the files a repository's GitLab CI pulls in from other projects
  * (`include: project`) and from GitLab's templates (`include: template`), so that the scan resolves
  * variables and `extends:` through them as through `include: local`. Bounded: includes of included files
- * are followed `depth` deep, at most `count` files and `bytes` bytes are read, within `timeMs`. Every
- * include that is not read is named with its file, line and reason; the rest goes on.
+ * are followed `depth` deep, at most `count` files and `bytes` bytes are read, within `timeMs`: a request still
+ * in flight when the time is up is stopped. Every include that is not read is named with its file, line and
+ * reason; the rest goes on.
  */
 import type { CiIncludeReader, IncludeRead } from '../apply/forges/forge.js';
 import { CI_INCLUDE_BUDGET } from '../core/budgets.js';
@@ -31,6 +32,11 @@ interface Pending {
 
 export async function readOutsideIncludes(files: readonly SourceFile[], reader: CiIncludeReader, budget: IncludeBudget = CI_INCLUDE_BUDGET, now: () => number = Date.now): Promise<OutsideSources> {
   const deadline = now() + budget.timeMs;
+  // The same limit in real time, for the request in flight: one that stalls is stopped when the time is up.
+  const stop = AbortSignal.timeout(budget.timeMs);
+  // Read through a call: the signal changes while a request is awaited, which narrowing does not see.
+  const stopped = (): boolean => stop.aborted;
+  const tooLong = `reading includes took longer than ${duration(budget.timeMs)}`;
   const read: SourceFile[] = [];
   const unread: UnreadInclude[] = [];
   const seen = new Set<string>();
@@ -66,18 +72,18 @@ export async function readOutsideIncludes(files: readonly SourceFile[], reader: 
       refuse(`not read: ${budget.count} included files were read already, the limit`);
       continue;
     }
-    if (now() >= deadline) {
-      refuse(`not read: reading includes took longer than ${Math.round(budget.timeMs / 1000)} s`);
+    if (now() >= deadline || stopped()) {
+      refuse(`not read: ${tooLong}`);
       continue;
     }
-    const result = await readOne(reader, entry);
+    const result = await readOne(reader, entry, stop);
     asked.push(
       entry.kind === 'project'
         ? { kind: 'project', project: entry.project, path: entry.path, ref: entry.ref, identity: identityOf(result) }
         : { kind: 'template', name: entry.name, identity: identityOf(result) },
     );
     if (!result.ok) {
-      refuse(result.reason);
+      refuse(stopped() ? `not read: ${tooLong}; the request for ${describeRead(entry)} was stopped` : result.reason);
       continue;
     }
     if (bytes + result.bytes.length > budget.bytes) {
@@ -101,8 +107,13 @@ export async function readOutsideIncludes(files: readonly SourceFile[], reader: 
   return { files: read, unread, asked };
 }
 
-const readOne = (reader: CiIncludeReader, entry: OutsideRead | OutsideEntry): Promise<IncludeRead> =>
-  entry.kind === 'project' ? reader.projectFile(entry.project, entry.path, entry.ref) : reader.template(entry.name);
+const readOne = (reader: CiIncludeReader, entry: OutsideRead | OutsideEntry, signal?: AbortSignal): Promise<IncludeRead> =>
+  entry.kind === 'project' ? reader.projectFile(entry.project, entry.path, entry.ref, signal) : reader.template(entry.name, signal);
+
+/** An include as a reason names it: `jobs/docker.yml of shared/ci@v2`, `the CI template Code-Quality.gitlab-ci.yml`. */
+const describeRead = (entry: OutsideEntry): string => (entry.kind === 'project' ? `${entry.path} of ${entry.project}${entry.ref === null ? '' : ` at ${entry.ref}`}` : `the CI template ${entry.name}`);
+
+const duration = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
 
 /** What a read is known by: the forge's identity of the version read, or `unread` (a file the forge would not give). */
 const identityOf = (result: IncludeRead): string => (result.ok ? result.identity : 'unread');
@@ -111,11 +122,14 @@ const identityOf = (result: IncludeRead): string => (result.ok ? result.identity
  * Whether the files a scan read for CI includes are still the ones it read: each is asked again (no tree of the
  * repository is read). The first that differs is named (`shared/ci@v2:jobs/docker.yml`), or null when none does.
  * An include the budget left unasked is not in `asked`; a file that changes which files it includes changes itself.
+ * Bounded by the include budget's time: a file whose answer did not come in time counts as changed (the scan then
+ * runs again, with its own bound).
  */
-export async function changedInclude(reader: CiIncludeReader, asked: readonly OutsideRead[]): Promise<string | null> {
+export async function changedInclude(reader: CiIncludeReader, asked: readonly OutsideRead[], timeMs: number = CI_INCLUDE_BUDGET.timeMs): Promise<string | null> {
+  const stop = AbortSignal.timeout(timeMs);
   for (const entry of asked) {
-    const now = identityOf(await readOne(reader, entry));
-    if (now !== entry.identity) return entry.kind === 'template' ? `template:${entry.name}` : `${entry.project}${entry.ref === null ? '' : `@${entry.ref}`}:${entry.path}`;
+    const now = identityOf(await readOne(reader, entry, stop));
+    if (now !== entry.identity || stop.aborted) return entry.kind === 'template' ? `template:${entry.name}` : `${entry.project}${entry.ref === null ? '' : `@${entry.ref}`}:${entry.path}`;
   }
   return null;
 }

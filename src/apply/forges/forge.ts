@@ -116,10 +116,13 @@ export interface Issue {
 export type IncludeRead = { readonly ok: true; readonly bytes: Uint8Array; readonly identity: string } | { readonly ok: false; readonly reason: string };
 
 export interface CiIncludeReader {
-  /** A file of another project at `ref`; null: the project's default branch, as GitLab reads it. */
-  projectFile(project: string, path: string, ref: string | null): Promise<IncludeRead>;
+  /**
+   * A file of another project at `ref`; null: the project's default branch, as GitLab reads it. `signal` stops
+   * the requests in flight (the include budget's time); the read then fails.
+   */
+  projectFile(project: string, path: string, ref: string | null, signal?: AbortSignal): Promise<IncludeRead>;
   /** One of GitLab's CI templates, by the name written after `template:` (`Jobs/Build.gitlab-ci.yml`). */
-  template(name: string): Promise<IncludeRead>;
+  template(name: string, signal?: AbortSignal): Promise<IncludeRead>;
 }
 
 export interface Forge {

@@ -39,23 +39,48 @@ export function templateKey(name: string): string | null {
   return null;
 }
 
+/** The client's own per-request timeout, and the caller's signal when there is one: whichever ends first stops the request. */
+function requestSignal(queryTimeout: number | null | undefined, signal: AbortSignal | undefined): AbortSignal | undefined {
+  const own = queryTimeout === null ? undefined : AbortSignal.timeout(queryTimeout ?? 300_000);
+  return own && signal ? AbortSignal.any([own, signal]) : (own ?? signal);
+}
+
 export function gitlabIncludeReader(gl: GitlabClient): CiIncludeReader {
   const defaultBranches = new Map<string, Promise<string | null>>();
   const failure = (error: unknown): IncludeRead => ({ ok: false, reason: isArchpinError(error) || error instanceof Error ? error.message : String(error) });
-  const defaultBranch = (project: string): Promise<string | null> => {
+  // Requests go through the resources' requesters: gitbeaker's show() takes no signal of the caller's.
+  const projects = gl.api.Projects;
+  const files = gl.api.RepositoryFiles;
+  const defaultBranch = (project: string, signal: AbortSignal | undefined): Promise<string | null> => {
     let known = defaultBranches.get(project);
     if (!known) {
-      known = gl.call<GlProject>(`read project ${project}`, () => gl.api.Projects.show(project)).then((found) => found.default_branch);
+      known = gl
+        .call<GlProject>(
+          `read project ${project}`,
+          async () => (await projects.requester.get(`projects/${encodeURIComponent(project)}`, { signal: requestSignal(projects.queryTimeout, signal) })).body,
+        )
+        .then((found) => found.default_branch);
+      // A failed answer (a stopped request) is not kept: the next include of the project asks again.
+      known.catch(() => defaultBranches.delete(project));
       defaultBranches.set(project, known);
     }
     return known;
   };
   return {
-    async projectFile(project, path, ref) {
+    async projectFile(project, path, ref, signal) {
       try {
-        const at = ref ?? (await defaultBranch(project));
+        const at = ref ?? (await defaultBranch(project, signal));
         if (at === null) return { ok: false, reason: `${project} has no default branch` };
-        const file = await gl.call<GlFile>(`read ${path} of ${project} at ${at}`, () => gl.api.RepositoryFiles.show(project, path, at));
+        const file = await gl.call<GlFile>(
+          `read ${path} of ${project} at ${at}`,
+          async () =>
+            (
+              await files.requester.get(`projects/${encodeURIComponent(project)}/repository/files/${encodeURIComponent(path)}`, {
+                searchParams: { ref: at },
+                signal: requestSignal(files.queryTimeout, signal),
+              })
+            ).body,
+        );
         if (typeof file.content !== 'string') return { ok: false, reason: `GitLab gave no content for ${path} of ${project} at ${at}` };
         const bytes = file.encoding === 'base64' ? new Uint8Array(Buffer.from(file.content, 'base64')) : new TextEncoder().encode(file.content);
         // The blob id names the content; without one (an old or unusual server), the content's own hash.
@@ -64,7 +89,7 @@ export function gitlabIncludeReader(gl: GitlabClient): CiIncludeReader {
         return failure(error);
       }
     },
-    async template(name) {
+    async template(name, signal) {
       const key = templateKey(name);
       if (key === null) return { ok: false, reason: `GitLab's templates API does not serve ${name} (it serves templates of its top folder, Pages, Verify and autodeploy, and Security/SAST)` };
       try {
@@ -72,7 +97,7 @@ export function gitlabIncludeReader(gl: GitlabClient): CiIncludeReader {
         const resource = gl.api.GitLabCIYMLTemplates;
         const template = await gl.call<GlTemplate>(
           `read the CI template ${name}`,
-          async () => (await resource.requester.get<Record<string, unknown>>(encodeURIComponent(key), { signal: AbortSignal.timeout(resource.queryTimeout ?? 300_000) })).body,
+          async () => (await resource.requester.get<Record<string, unknown>>(encodeURIComponent(key), { signal: requestSignal(resource.queryTimeout, signal) })).body,
         );
         if (typeof template.content !== 'string') return { ok: false, reason: `GitLab gave no content for the CI template ${name}` };
         const bytes = new TextEncoder().encode(template.content);

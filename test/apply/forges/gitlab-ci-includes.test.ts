@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitlabForge } from '../../../src/apply/forges/gitlab.js';
 import { templateKey } from '../../../src/apply/forges/gitlab-ci-includes.js';
 import { sourceFile } from '../../../src/core/source-file.js';
-import { readOutsideIncludes } from '../../../src/pipeline/outside-includes.js';
+import { changedInclude, readOutsideIncludes } from '../../../src/pipeline/outside-includes.js';
 import { GITLAB_TEST_TOKEN, startGitlabDouble, type GitlabDouble } from '../../support/gitlab-double.js';
 
 let double: GitlabDouble;
@@ -134,5 +134,73 @@ describe('reading the includes of a repository', () => {
     const late = await readOutsideIncludes([ci], reader(), { depth: 5, count: 50, bytes: 1_000_000, timeMs: 1000 }, () => (clock += 600));
     expect(late.files.map((file) => file.path)).toEqual(['platform/ci-library@v4:jobs/chain.yml']);
     expect(late.unread.map((include) => include.reason)).toEqual(['not read: reading includes took longer than 1 s', 'not read: reading includes took longer than 1 s']);
+  });
+
+  it('stops a request that stalls when the time for includes is up, and names the include it was for', async () => {
+    const ci = root(['include:', '  - project: platform/ci-library', '    ref: v4', '    file: [jobs/chain.yml, jobs/node.yml]', '  - project: platform/ci-library', '    file: jobs/base.yml', '']);
+    // The double never answers for jobs/node.yml (the time is long enough for jobs/chain.yml on a slow machine): without a stop, the read would wait for the client's own 300 s.
+    const stalls = double.faults.add({ method: 'GET', path: '/projects/platform%2Fci-library/repository/files/jobs%2Fnode.yml', status: 0, hang: 'before' });
+    const before = double.requests.length;
+    try {
+      const outside = await readOutsideIncludes([ci], reader(), { depth: 5, count: 50, bytes: 1_000_000, timeMs: 3000 });
+      expect(outside.files.map((file) => file.path)).toEqual(['platform/ci-library@v4:jobs/chain.yml']);
+      expect(outside.unread).toEqual([
+        {
+          key: 'platform/ci-library@v4:jobs/node.yml',
+          file: '.gitlab-ci.yml',
+          line: 2,
+          reason: 'not read: reading includes took longer than 3 s; the request for jobs/node.yml of platform/ci-library at v4 was stopped',
+        },
+        { key: 'platform/ci-library:jobs/base.yml', file: '.gitlab-ci.yml', line: 5, reason: 'not read: reading includes took longer than 3 s' },
+        { key: 'platform/ci-library@v4:jobs/base.yml', file: 'platform/ci-library@v4:jobs/chain.yml', line: 1, reason: 'not read: reading includes took longer than 3 s' },
+      ]);
+      // The stalled read is remembered as unread, so a remembered scan asks for it again.
+      expect(outside.asked?.map((read) => (read.kind === 'project' ? `${read.path}@${read.ref} ${read.identity.startsWith('blob ') ? 'blob' : read.identity}` : read.name))).toEqual([
+        'jobs/chain.yml@v4 blob',
+        'jobs/node.yml@v4 unread',
+      ]);
+      expect(stalls.fired).toBe(1);
+      expect(double.requests.slice(before).map((request) => `${request.path}?${request.query} ${request.status}`)).toEqual([
+        '/projects/platform%2Fci-library/repository/files/jobs%2Fchain.yml?ref=v4 200',
+        '/projects/platform%2Fci-library/repository/files/jobs%2Fnode.yml?ref=v4 0',
+      ]);
+    } finally {
+      double.faults.clear();
+    }
+  });
+
+  it('stops a stalled read of a project (its default branch) the same way, and asks for the project again next time', async () => {
+    const ci = root(['include:', '  - project: platform/ci-library', '    file: jobs/node.yml', '']);
+    const includes = reader();
+    double.faults.add({ method: 'GET', path: '/projects/platform%2Fci-library', status: 0, hang: 'before' });
+    try {
+      const stalled = await readOutsideIncludes([ci], includes, { depth: 5, count: 50, bytes: 1_000_000, timeMs: 300 });
+      expect(stalled.unread).toEqual([
+        {
+          key: 'platform/ci-library:jobs/node.yml',
+          file: '.gitlab-ci.yml',
+          line: 2,
+          reason: 'not read: reading includes took longer than 300 ms; the request for jobs/node.yml of platform/ci-library was stopped',
+        },
+      ]);
+    } finally {
+      double.faults.clear();
+    }
+    // The same reader: the stopped answer was not kept for the project.
+    const read = await readOutsideIncludes([ci], includes);
+    expect([read.files.map((file) => [file.path, file.text]), read.unread]).toEqual([[['platform/ci-library:jobs/node.yml', 'variables:\n  MIRROR: registry.example.test/hub\n']], []]);
+  });
+
+  it('counts an included file whose answer stalls past the time as changed when a remembered scan is checked', async () => {
+    const ci = root(['include:', '  - project: platform/ci-library', '    ref: v4', '    file: [jobs/node.yml]', '']);
+    const includes = reader();
+    const { asked } = await readOutsideIncludes([ci], includes);
+    expect(await changedInclude(includes, asked ?? [])).toBe(null);
+    double.faults.add({ method: 'GET', path: '/projects/platform%2Fci-library/repository/files/jobs%2Fnode.yml', status: 0, hang: 'before' });
+    try {
+      expect(await changedInclude(includes, asked ?? [], 300)).toBe('platform/ci-library@v4:jobs/node.yml');
+    } finally {
+      double.faults.clear();
+    }
   });
 });
