@@ -72,16 +72,18 @@ export async function readOutsideIncludes(files: readonly SourceFile[], reader: 
       refuse(`not read: ${budget.count} included files were read already, the limit`);
       continue;
     }
+    const remember = (identity: string): void => {
+      asked.push(entry.kind === 'project' ? { kind: 'project', project: entry.project, path: entry.path, ref: entry.ref, identity } : { kind: 'template', name: entry.name, identity });
+    };
     if (now() >= deadline || stopped()) {
       refuse(`not read: ${tooLong}`);
+      // Remembered as not read: a remembered scan asks for it again, and one it can read now means the scan runs again.
+      // (The depth and count limits refuse the same files again as long as the files read are the same.)
+      remember('unread');
       continue;
     }
     const result = await readOne(reader, entry, stop);
-    asked.push(
-      entry.kind === 'project'
-        ? { kind: 'project', project: entry.project, path: entry.path, ref: entry.ref, identity: identityOf(result) }
-        : { kind: 'template', name: entry.name, identity: identityOf(result) },
-    );
+    remember(identityOf(result));
     if (!result.ok) {
       refuse(stopped() ? `not read: ${tooLong}; the request for ${describeRead(entry)} was stopped` : result.reason);
       continue;
@@ -121,7 +123,9 @@ const identityOf = (result: IncludeRead): string => (result.ok ? result.identity
 /**
  * Whether the files a scan read for CI includes are still the ones it read: each is asked again (no tree of the
  * repository is read). The first that differs is named (`shared/ci@v2:jobs/docker.yml`), or null when none does.
- * An include the budget left unasked is not in `asked`; a file that changes which files it includes changes itself.
+ * An include the time limit left unread is in `asked` as not read, so it is asked now; one the depth or count
+ * limit refused is not: those limits refuse the same files while the files read are the same (a file that
+ * changes which files it includes changes itself). One refused by size was read, and is in `asked` as read.
  * Bounded by the include budget's time: a file whose answer did not come in time counts as changed (the scan then
  * runs again, with its own bound).
  */

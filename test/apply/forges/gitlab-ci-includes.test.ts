@@ -154,10 +154,12 @@ describe('reading the includes of a repository', () => {
         { key: 'platform/ci-library:jobs/base.yml', file: '.gitlab-ci.yml', line: 5, reason: 'not read: reading includes took longer than 3 s' },
         { key: 'platform/ci-library@v4:jobs/base.yml', file: 'platform/ci-library@v4:jobs/chain.yml', line: 1, reason: 'not read: reading includes took longer than 3 s' },
       ]);
-      // The stalled read is remembered as unread, so a remembered scan asks for it again.
+      // The stalled read and those the time left unasked are remembered as not read, so a remembered scan asks for it again.
       expect(outside.asked?.map((read) => (read.kind === 'project' ? `${read.path}@${read.ref} ${read.identity.startsWith('blob ') ? 'blob' : read.identity}` : read.name))).toEqual([
         'jobs/chain.yml@v4 blob',
         'jobs/node.yml@v4 unread',
+        'jobs/base.yml@null unread',
+        'jobs/base.yml@v4 unread',
       ]);
       expect(stalls.fired).toBe(1);
       expect(double.requests.slice(before).map((request) => `${request.path}?${request.query} ${request.status}`)).toEqual([
@@ -202,5 +204,42 @@ describe('reading the includes of a repository', () => {
     } finally {
       double.faults.clear();
     }
+  });
+
+  it('re-checks before a remembered scan is reused what the limits refused: again when time ran out, by its blob when size did; count refuses the same files again', async () => {
+    const limits = double.state.addProject('platform/limits', { files: { 'a.yml': 'variables:\n  A: "1"\n', 'b.yml': 'variables:\n  B: "2"\n' } });
+    const ci = root(['include:', '  - project: platform/limits', '    ref: main', '    file: [a.yml, b.yml]', '']);
+    const includes = reader();
+    const budget = { depth: 5, count: 50, bytes: 1_000_000, timeMs: 60_000 };
+    const shown = (outside: Awaited<ReturnType<typeof readOutsideIncludes>>) => [
+      outside.files.map((file) => file.path),
+      outside.unread.map((include) => `${include.key}: ${include.reason}`),
+      (outside.asked ?? []).map((read) => (read.kind === 'project' ? `${read.path} ${read.identity === 'unread' ? 'unread' : 'read'}` : read.name)),
+    ];
+    const pushB = (content: string) => limits.branches.set('main', double.state.commit(limits, limits.branches.get('main')!, { 'b.yml': content }, 'b'));
+
+    // Count: b.yml is never asked for; while a.yml is the same, a scan again refuses it the same way.
+    const few = await readOutsideIncludes([ci], includes, { ...budget, count: 1 });
+    expect(shown(few)).toEqual([['platform/limits@main:a.yml'], ['platform/limits@main:b.yml: not read: 1 included files were read already, the limit'], ['a.yml read']]);
+    pushB('variables:\n  B: "3"\n');
+    expect(await changedInclude(includes, few.asked ?? [])).toBe(null);
+    expect(shown(await readOutsideIncludes([ci], includes, { ...budget, count: 1 }))).toEqual(shown(few));
+
+    // Size: b.yml was read to learn its size, and is known by its blob: a push that changes it is seen.
+    const small = await readOutsideIncludes([ci], includes, { ...budget, bytes: 22 });
+    expect(shown(small)).toEqual([
+      ['platform/limits@main:a.yml'],
+      ['platform/limits@main:b.yml: not read: 20 bytes would take the included files past 22 bytes together'],
+      ['a.yml read', 'b.yml read'],
+    ]);
+    expect(await changedInclude(includes, small.asked ?? [])).toBe(null);
+    pushB('B: "4"\n');
+    expect(await changedInclude(includes, small.asked ?? [])).toBe('platform/limits@main:b.yml');
+
+    // Time: b.yml is remembered as not read; asked again, it answers, and the remembered scan is not reused.
+    let clock = 0;
+    const late = await readOutsideIncludes([ci], includes, { ...budget, timeMs: 1000 }, () => (clock += 600));
+    expect(shown(late)).toEqual([['platform/limits@main:a.yml'], ['platform/limits@main:b.yml: not read: reading includes took longer than 1 s'], ['a.yml read', 'b.yml unread']]);
+    expect(await changedInclude(includes, late.asked ?? [])).toBe('platform/limits@main:b.yml');
   });
 });
