@@ -1,8 +1,9 @@
 import { isMap, isScalar, isSeq, Scalar, type YAMLMap } from 'yaml';
 import { isTemplated } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
-import type { Reference, ReferenceKind } from '../core/types.js';
+import type { Reference, ReferenceKind, SkipReason } from '../core/types.js';
 import { makeReference, type PartInput } from './make-reference.js';
+import type { ChartImageJoins } from './helm-image-joins.js';
 import { composeImage, type ValueText } from './puppet-image-keys.js';
 import { mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from './yaml-source.js';
 
@@ -117,9 +118,13 @@ const ANSIBLE_IMAGE_MODULE = /^(?:[A-Za-z_]\w*\.[A-Za-z_]\w*\.)?docker_image$/;
  * `name` + `tag` or `repo` + `tag` when the map itself sits under an image key. The value is composed
  * `registry/repository:tag@digest`, with one span per part.
  */
-export function splitImage(file: SourceFile, map: YAMLMap, mapKey: string | undefined, kind: ReferenceKind): SplitImage | null {
+export function splitImage(file: SourceFile, map: YAMLMap, mapKey: string | undefined, kind: ReferenceKind, chartJoins?: () => ChartImageJoins | null): SplitImage | null {
   const imageKeyed = mapKey !== undefined && isImageKey(mapKey, true);
   const has = (key: string): boolean => mapGet(map, key) !== undefined;
+  if (imageKeyed && chartJoins && has('name') && has('tag')) {
+    const joined = joinedByChart(file, map, kind, chartJoins);
+    if (joined) return joined;
+  }
   let repositoryKey: string;
   if (has('repository') && !(mapKey !== undefined && ANSIBLE_IMAGE_MODULE.test(mapKey))) repositoryKey = 'repository';
   else if (has('image') && has('tag')) repositoryKey = 'image';
@@ -175,6 +180,70 @@ export function splitImage(file: SourceFile, map: YAMLMap, mapKey: string | unde
   return { reference, consumed };
 }
 
+/**
+ * `image: {name, tag}` whose other parts the chart's templates supply: a registry they choose
+ * (`{{ include "registry" . }}/{{ .image.name }}`, rendered with the default values; the map's
+ * `repository` empty), or the map's own `repository` joined to its `name` (`{{ .image.repository }}/{{ .image.name }}`).
+ * The tag (and digest) are edited where they are written; the rest is reported as the templates render it.
+ */
+function joinedByChart(file: SourceFile, map: YAMLMap, kind: ReferenceKind, chartJoins: () => ChartImageJoins | null): SplitImage | null {
+  const name = optionalString(file, map, 'name');
+  const tag = tagScalar(file, mapGet(map, 'tag'));
+  const digest = optionalString(file, map, 'digest');
+  const repository = optionalString(file, map, 'repository');
+  if (!name || name === 'invalid' || name.value === '' || tag === 'invalid' || digest === 'invalid' || repository === 'invalid') return null;
+  if (!looksLikeImageText(name.value) || has(map, 'registry')) return null;
+  const joins = chartJoins();
+  if (!joins) return null;
+  const ownRepository = repository !== null && repository.value !== '';
+  if (ownRepository && !joins.repositoryName) return null;
+  if (!ownRepository && !joins.registry) return null;
+
+  const parts: PartInput[] = [];
+  const consumed = ['name', 'tag', 'repository'];
+  let value = '';
+  let detail: string | undefined;
+  let skip: SkipReason | undefined;
+  if (ownRepository) {
+    if (!looksLikeImageText(repository.value) || looksLikeRepositoryUrl(repository.value)) return null;
+    parts.push({ role: 'registry', start: repository.start, end: repository.end });
+    value = `${repository.value.replace(/\/+$/, '')}/`;
+    detail = 'the chart joins repository and name';
+  } else if (joins.registry?.known) {
+    value = `${joins.registry.value}/`;
+    detail = `registry ${joins.registry.value}: what the chart's ${joins.registry.where} renders with the default values`;
+  } else if (joins.registry) {
+    skip = 'templated';
+    detail = `the registry comes from the chart's ${joins.registry.where}, not worked out: it ${joins.registry.why}`;
+  }
+  const namePart = { role: 'repository', start: name.start, end: name.end } as const;
+  parts.push(namePart);
+  value += name.value;
+  if (tag) {
+    parts.push({ role: 'tag', start: tag.start, end: tag.end });
+    if (tag.value !== '') value += `:${tag.value}`;
+  }
+  if (digest) {
+    parts.push({ role: 'digest', start: digest.start, end: digest.end });
+    if (digest.value !== '') value += `@${digest.value}`;
+    consumed.push('digest');
+  }
+  const literal = [name, tag, digest, ownRepository ? repository : null].every((part) => !part || part.literal);
+  const reference = makeReference(file, {
+    kind,
+    value,
+    parts,
+    anchor: namePart.start,
+    ...(skip !== undefined ? { skip } : literal ? {} : { skip: 'unsupported-quoting' as const }),
+    ...(detail === undefined ? {} : { detail }),
+  });
+  return { reference, consumed };
+}
+
+function has(map: YAMLMap, key: string): boolean {
+  return mapGet(map, key) !== undefined;
+}
+
 export interface FieldWalkOptions {
   /** Kind for a whole-reference field `key` of the map at `path`. */
   readonly kindFor: (path: readonly string[], key: string) => ReferenceKind;
@@ -186,6 +255,8 @@ export interface FieldWalkOptions {
   readonly snakeKeys: boolean;
   /** Maps not to enter (e.g. a CustomResourceDefinition). */
   readonly skipMap?: (map: YAMLMap) => boolean;
+  /** How the chart whose values these are joins image parts in its templates (asked only for `image: {name, tag}` maps). */
+  readonly chartJoins?: () => ChartImageJoins | null;
 }
 
 /** Every image field under `root`, in document order. */
@@ -197,7 +268,7 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
     const consumed = new Set<string>();
     const found: Reference[] = [];
     if (options.splitAnywhere || (mapKey !== undefined && isImageKey(mapKey, options.snakeKeys))) {
-      const split = splitImage(file, map, mapKey, options.splitKind);
+      const split = splitImage(file, map, mapKey, options.splitKind, options.chartJoins);
       if (split) {
         found.push(split.reference);
         for (const key of split.consumed) consumed.add(key);

@@ -4,6 +4,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
+import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { isApiDescription, isHelmUnittestSuite, isUpdatecliManifest, mapGet, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-image-fields.js';
@@ -36,7 +37,16 @@ export function helmValuesKind(path: string): ReferenceKind {
 
 /** Helm charts of the scan: `appVersion` of each chart folder, and its template files, read only when a values file needs them. */
 interface ChartFacts {
-  readonly charts: Map<string, { appVersion: string; line: number; templates: SourceFile[]; appVersionPrefix?: string | null }>;
+  readonly charts: Map<string, ChartFact>;
+}
+
+interface ChartFact {
+  appVersion: string;
+  line: number;
+  templates: SourceFile[];
+  /** The chart's default values (`values.yaml`). */
+  values?: SourceFile;
+  appVersionPrefix?: string | null;
 }
 
 function folderOf(path: string): string {
@@ -62,6 +72,10 @@ function chartFacts(files: readonly SourceFile[]): ChartFacts {
     const at = `/${file.path}`.lastIndexOf('/templates/');
     const chart = at === -1 ? undefined : charts.get(file.path.slice(0, Math.max(at - 1, 0)));
     if (chart) chart.templates.push(file);
+    if (/^values\.ya?ml$/.test(baseName(file.path))) {
+      const owner = charts.get(folderOf(file.path));
+      if (owner && owner.values === undefined) owner.values = file;
+    }
   }
   return { charts };
 }
@@ -111,7 +125,7 @@ function appVersionPrefixes(text: string): Set<string> {
  * appVersion by default (`''`, or `'v'` for `printf "v%s" .Chart.AppVersion`); null when no template
  * does, or when templates of the chart add different texts (which one a values entry gets is not known).
  */
-function appVersionPrefix(chart: { templates: SourceFile[]; appVersionPrefix?: string | null }): string | null {
+function appVersionPrefix(chart: ChartFact): string | null {
   if (chart.appVersionPrefix === undefined) {
     const prefixes = new Set<string>();
     for (const template of chart.templates) {
@@ -159,6 +173,60 @@ function throughAppVersion(reference: Reference, facts: ChartFacts | undefined):
   };
 }
 
+/** Plain data of the first document that is a map, or an empty map. */
+function valuesData(documents: readonly Document.Parsed[]): Record<string, unknown> {
+  for (const document of documents) {
+    if (!isMap(document.contents)) continue;
+    try {
+      const data: unknown = document.toJS({ maxAliasCount: 100 });
+      if (data !== null && typeof data === 'object' && !Array.isArray(data)) return data as Record<string, unknown>;
+    } catch {
+      // Values that cannot be read as data render nothing known.
+    }
+  }
+  return {};
+}
+
+/** Helm's merge of a values file over the chart's defaults: maps merge key by key, anything else replaces. */
+function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const below = merged[key];
+    const isRecord = (entry: unknown): entry is Record<string, unknown> => entry !== null && typeof entry === 'object' && !Array.isArray(entry);
+    merged[key] = isRecord(below) && isRecord(value) ? mergeValues(below, value) : value;
+  }
+  return merged;
+}
+
+/** How the chart of a values file joins image parts, with that file's values over the chart's defaults; asked at most once per file. */
+function chartJoinsOf(file: SourceFile, documents: readonly Document.Parsed[], facts: ChartFacts | undefined): (() => ChartImageJoins | null) | undefined {
+  const folder = folderOf(file.path);
+  const chart = facts?.charts.get(folder);
+  if (!chart || helmValuesKind(file.path) !== 'helm-values') return undefined;
+  let joins: ChartImageJoins | null | undefined;
+  return () => {
+    if (joins !== undefined) return joins;
+    let values = valuesData(documents);
+    if (chart.values && chart.values.path !== file.path) {
+      try {
+        values = mergeValues(valuesData(yamlSource(chart.values).documents), values);
+      } catch {
+        // Defaults that cannot be read again leave this file's own values.
+      }
+    }
+    const templates = chart.templates.map((template) => ({ file: template, path: folder === '' ? template.path : template.path.slice(folder.length + 1) }));
+    try {
+      joins = chartImageJoins(templates, values, chart);
+    } catch {
+      // A template that cannot be read again is reported when the scan reaches it.
+      joins = null;
+    } finally {
+      for (const template of chart.templates) template.release();
+    }
+    return joins;
+  };
+}
+
 /**
  * OCI Marketplace metadata in a chart's values (`oci_meta: {repo, images: {proxy: {image, tag}}}`): the
  * Marketplace copies those images into its own registry and fills `repo` in; the names here are
@@ -187,9 +255,16 @@ export const genericYamlExtractor: Extractor<ChartFacts> = {
     if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => kind, true), problems: [] };
     const { documents, problems } = yamlSource(file);
     if (isApiDescription(documents) || isUpdatecliManifest(documents) || isHelmUnittestSuite(documents)) return { references: [], problems };
+    const chartJoins = chartJoinsOf(file, documents, facts);
     const references = documents
       .flatMap((document) => {
-        const found = imageFields(file, document.contents, { kindFor: () => kind, splitKind: kind, splitAnywhere: true, snakeKeys: true });
+        const found = imageFields(file, document.contents, {
+          kindFor: () => kind,
+          splitKind: kind,
+          splitAnywhere: true,
+          snakeKeys: true,
+          ...(chartJoins === undefined ? {} : { chartJoins }),
+        });
         const meta = marketplaceMeta(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })

@@ -1,0 +1,132 @@
+import type { SourceFile } from '../core/source-file.js';
+import { defines, NotRendered, renderInclude, renderUpTo } from './helm-render.js';
+
+/**
+ * How a chart's templates put an image together from its values, where the values alone do not say:
+ * `{{ include "registry" . }}/{{ .image.name }}` (a registry the templates choose, often from an empty
+ * top-level `registry:` value and the chart's defaults) or `{{ .image.repository }}/{{ .image.name }}`
+ * (a repository that holds only the registry and namespace, joined to a `name`).
+ */
+export interface ChartImageJoins {
+  /** The templates join a values `repository` and `name` with a slash. */
+  readonly repositoryName: boolean;
+  /** What the templates write before `/{{ … .name }}`, rendered with the default values; null when no template joins a registry to a name. */
+  readonly registry: RenderedRegistry | null;
+}
+
+export type RenderedRegistry = { readonly known: true; readonly value: string; readonly where: string } | { readonly known: false; readonly where: string; readonly why: string };
+
+export interface ChartTemplate {
+  readonly file: SourceFile;
+  /** The file's path relative to the chart folder (`templates/_helpers.tpl`). */
+  readonly path: string;
+}
+
+/** `{{ left }}/{{ right }}` on one line, the right one a values field ending in `.name` under an image (`.Values.agents.image.name`, `.image.name`, `$image.name`). */
+const JOIN = /\{\{-?\s*([^{}\n]*?)\s*-?\}\}\/(\{\{-?\s*((?:\$[A-Za-z_]\w*)?(?:\.[A-Za-z_]\w*)*\.name)\s*-?\}\})/g;
+const IMAGE_FIELD = /(?:^|\.|\$)[A-Za-z_]*[Ii]mage\w*\.name$/;
+/** A registry written as text: host, optional port, optional path (`registry.example.test`, `gcr.io/team`). */
+const REGISTRY_TEXT = /([A-Za-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)*)\/$/;
+const INCLUDE = /^include\s+"([^"]+)"/;
+
+interface Join {
+  readonly template: ChartTemplate;
+  readonly left: string;
+  /** Where the `{{ … .name }}` action starts in the template's text. */
+  readonly nameAt: number;
+  readonly line: number;
+  /** Where the template's text starts among all the chart's templates. */
+  readonly base: number;
+}
+
+function findJoins(templates: readonly ChartTemplate[]): Join[] {
+  const joins: Join[] = [];
+  let base = 0;
+  for (const template of templates) {
+    const text = template.file.text;
+    const start = base;
+    base += text.length + 1;
+    if (!text.includes('.name')) continue;
+    for (const match of text.matchAll(JOIN)) {
+      const right = match[3] ?? '';
+      if (!IMAGE_FIELD.test(right)) continue;
+      const nameAt = match.index + match[0].length - (match[2] ?? '').length;
+      joins.push({ template, left: match[1] ?? '', nameAt: start + nameAt, line: template.file.position(match.index).line, base: start });
+    }
+  }
+  return joins;
+}
+
+/** A per-image field (`.image.registry`, `.image.repository`) on the left: the values entry holds it itself. */
+function perImageField(left: string): 'repository' | 'registry' | null {
+  const field = /^(?:\$[A-Za-z_]\w*)?(?:\.[A-Za-z_]\w*)*\.(repository|registry)$/.exec(left);
+  if (!field || !/[Ii]mage/.test(left)) return null;
+  return field[1] === 'repository' ? 'repository' : 'registry';
+}
+
+/** The named template or file that holds `at`, as text to render from. */
+function enclosing(join: Join, named: ReadonlyMap<string, { body: string; at: number }>): { text: string; offset: number } {
+  for (const body of named.values()) {
+    if (join.nameAt >= body.at && join.nameAt < body.at + body.body.length) return { text: body.body, offset: body.at };
+  }
+  return { text: join.template.file.text, offset: join.base };
+}
+
+/** The registry a join renders with `dot`. */
+function renderJoin(join: Join, dot: unknown, named: ReadonlyMap<string, { body: string; at: number }>, definedAt: ReadonlyMap<string, string>): RenderedRegistry {
+  const where = `${join.template.path}:${join.line}`;
+  const helper = INCLUDE.exec(join.left)?.[1];
+  const described = helper === undefined ? where : `template "${helper}" (${definedAt.get(helper) ?? where})`;
+  try {
+    let before: string | null;
+    if (helper !== undefined) before = `${renderInclude(helper, dot, { defines: named })}/`;
+    else {
+      const { text, offset } = enclosing(join, named);
+      before = renderUpTo(text, offset, join.nameAt, dot, { defines: named });
+    }
+    if (before === null) return { known: false, where: described, why: 'not reached with the default values' };
+    const registry = REGISTRY_TEXT.exec(before.trimStart())?.[1];
+    if (registry === undefined) return { known: false, where: described, why: `renders ${JSON.stringify(before.slice(-80))}` };
+    return { known: true, value: registry, where: described };
+  } catch (error) {
+    if (!(error instanceof NotRendered)) throw error;
+    return { known: false, where: described, why: `uses ${error.message}` };
+  }
+}
+
+/**
+ * How the chart's templates join image parts, rendered with `values` (the chart's values as Helm would
+ * merge them) and the chart's `Chart.yaml` facts.
+ */
+export function chartImageJoins(templates: readonly ChartTemplate[], values: unknown, chart: { readonly appVersion: string }): ChartImageJoins {
+  const joins = findJoins(templates);
+  const repositoryName = joins.some((join) => perImageField(join.left) === 'repository');
+  const registryJoins = joins.filter((join) => perImageField(join.left) === null);
+  if (registryJoins.length === 0) return { repositoryName, registry: null };
+  const named = new Map<string, { body: string; at: number }>();
+  const definedAt = new Map<string, string>();
+  let base = 0;
+  for (const template of templates) {
+    for (const [name, body] of defines(template.file.text, base)) {
+      if (named.has(name)) continue;
+      named.set(name, body);
+      definedAt.set(name, `${template.path}:${template.file.position(Math.max(template.file.text.lastIndexOf('define', body.at - base), 0)).line}`);
+    }
+    base += template.file.text.length + 1;
+  }
+  const root = {
+    ...(values !== null && typeof values === 'object' && !Array.isArray(values) ? values : {}),
+    Values: values,
+    Chart: { AppVersion: chart.appVersion },
+    Release: {},
+    Capabilities: {},
+  };
+  const rendered = registryJoins.map((join) => renderJoin(join, root, named, definedAt));
+  const known = new Set(rendered.flatMap((entry) => (entry.known ? [entry.value] : [])));
+  const [first] = rendered;
+  if (!first) return { repositoryName, registry: null };
+  if (known.size === 1 && rendered.every((entry) => entry.known)) return { repositoryName, registry: first };
+  const unknown = rendered.find((entry) => !entry.known);
+  if (unknown) return { repositoryName, registry: unknown };
+  return { repositoryName, registry: { known: false, where: rendered.map((entry) => entry.where).join(', '), why: `they render different registries (${[...known].join(', ')})` } };
+}

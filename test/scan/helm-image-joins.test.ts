@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { scanTexts } from '../support/scan-texts.js';
+
+/** What the values files report (the templates' own image lines are read by the template rules, as before). */
+const scan = (files: Record<string, string>) =>
+  scanTexts(files)
+    .references.filter((reference) => !reference.file.includes('/templates/'))
+    .map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail ?? null, reference.spans.map((span) => [span.role, span.text, span.line])]);
+
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+
+const ledgerChart = {
+  'charts/ledger/Chart.yaml': lines('apiVersion: v2', 'name: ledger', 'version: 1.0.0', 'appVersion: 4.2.0'),
+  'charts/ledger/templates/_helpers.tpl': lines(
+    '{{- define "ledger.registry" -}}',
+    '{{- $zone := default "north" .network.zone -}}',
+    '{{- $mode := default "" .mirrorMode -}}',
+    '{{- if .registry -}}',
+    '{{- .registry -}}',
+    '{{- else if eq $zone "south" -}}',
+    'south.registry.example.test',
+    '{{- else if and (eq $mode "on") (not .network.private) -}}',
+    'mirror.registry.example.test',
+    '{{- else -}}',
+    'registry.example.test/ledger',
+    '{{- end -}}',
+    '{{- end -}}',
+    '',
+    '{{/* The image of a component: its own repository, or the registry and its name. */}}',
+    '{{- define "ledger.image" -}}',
+    '{{- if .image.repository -}}',
+    '{{ .image.repository }}:{{ .image.tag }}',
+    '{{- else -}}',
+    '{{ include "ledger.registry" .root }}/{{ .image.name }}:{{ .image.tag }}',
+    '{{- end -}}',
+    '{{- end -}}',
+  ),
+  'charts/ledger/templates/server.yaml': lines('spec:', '  containers:', '    - name: server', '      image: {{ include "ledger.image" (dict "root" .Values "image" .Values.server.image) | quote }}'),
+};
+
+describe('Helm values image: {name, tag} under a registry the chart templates choose', () => {
+  it('renders the registry helper with the default values and edits the tag where it is written', () => {
+    const values = lines(
+      'registry:',
+      'mirrorMode: "on"',
+      'network:',
+      '  zone:',
+      '  private: false',
+      'server:',
+      '  image:',
+      '    name: ledger-server',
+      '    tag: 4.2.0',
+      '    digest: ""',
+      '    repository:',
+      'worker:',
+      '  image:',
+      '    name: ledger-worker',
+      '    tag: "4.2.1"',
+      'backup:',
+      '  image:',
+      '    repository: registry.example.test/tools/backup',
+      '    name: backup',
+      '    tag: 2.0.0',
+    );
+    const detail = `registry mirror.registry.example.test: what the chart's template "ledger.registry" (templates/_helpers.tpl:1) renders with the default values`;
+    expect(scan({ ...ledgerChart, 'charts/ledger/values.yaml': values })).toEqual([
+      [
+        'charts/ledger/values.yaml',
+        8,
+        'mirror.registry.example.test/ledger-server:4.2.0',
+        null,
+        detail,
+        [
+          ['repository', 'ledger-server', 8],
+          ['tag', '4.2.0', 9],
+          ['digest', '', 10],
+        ],
+      ],
+      [
+        'charts/ledger/values.yaml',
+        14,
+        'mirror.registry.example.test/ledger-worker:4.2.1',
+        null,
+        detail,
+        [
+          ['repository', 'ledger-worker', 14],
+          ['tag', '4.2.1', 15],
+        ],
+      ],
+      // Its own repository is the whole name in this chart (the helper writes it with the tag only).
+      [
+        'charts/ledger/values.yaml',
+        18,
+        'registry.example.test/tools/backup:2.0.0',
+        null,
+        null,
+        [
+          ['repository', 'registry.example.test/tools/backup', 18],
+          ['tag', '2.0.0', 20],
+        ],
+      ],
+    ]);
+  });
+
+  it('another values file of the chart is rendered over the defaults; a value set there is the registry', () => {
+    const values = lines('registry:', 'mirrorMode: ""', 'network:', '  zone: south', 'server:', '  image:', '    name: ledger-server', '    tag: 4.2.0');
+    const staging = lines('network:', '  zone: north', 'server:', '  image:', '    name: ledger-server', '    tag: 4.3.0-rc.1');
+    const production = lines('registry: prod.example.test:5000/books', 'server:', '  image:', '    name: ledger-server', '    tag: 4.2.0');
+    const found = scan({ ...ledgerChart, 'charts/ledger/values.yaml': values, 'charts/ledger/values-staging.yaml': staging, 'charts/ledger/values-production.yaml': production });
+    expect(found.map(([file, line, value, skip]) => [file, line, value, skip])).toEqual([
+      ['charts/ledger/values-production.yaml', 4, 'prod.example.test:5000/books/ledger-server:4.2.0', null],
+      ['charts/ledger/values-staging.yaml', 5, 'registry.example.test/ledger/ledger-server:4.3.0-rc.1', null],
+      ['charts/ledger/values.yaml', 7, 'south.registry.example.test/ledger-server:4.2.0', null],
+    ]);
+  });
+
+  it('a registry written inline with a default, or chosen by an if on the value, in the template that writes the image', () => {
+    const files = {
+      'inline/Chart.yaml': lines('apiVersion: v2', 'name: inline', 'version: 0.1.0', 'appVersion: "1.0"'),
+      'inline/values.yaml': lines('registry: ""', 'image:', '  name: team/inline-app', '  tag: 1.0.3'),
+      'inline/templates/deployment.yaml': lines(
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: app',
+        '          image: "{{ .Values.registry | default "registry.example.test" }}/{{ .Values.image.name }}:{{ .Values.image.tag }}"',
+      ),
+      'guarded/Chart.yaml': lines('apiVersion: v2', 'name: guarded', 'version: 0.1.0', 'appVersion: "2.0"'),
+      'guarded/values.yaml': lines('global:', '  registry:', 'sidecar:', '  image:', '    name: guard-sidecar', '    tag: 2.0.1'),
+      'guarded/templates/deployment.yaml': lines(
+        '{{- $registry := "mirror.example.test:5000/team" -}}',
+        '{{- if .Values.global.registry }}{{ $registry = .Values.global.registry }}{{ end }}',
+        'spec:',
+        '  containers:',
+        '    - name: sidecar',
+        '      image: {{ $registry }}/{{ .Values.sidecar.image.name }}:{{ .Values.sidecar.image.tag }}',
+        '{{- with .Values.sidecar.resources }}',
+        '      resources: {{ toYaml . | nindent 8 }}',
+        '{{- end }}',
+      ),
+    };
+    expect(scan(files)).toEqual([
+      [
+        'guarded/values.yaml',
+        5,
+        'mirror.example.test:5000/team/guard-sidecar:2.0.1',
+        null,
+        "registry mirror.example.test:5000/team: what the chart's templates/deployment.yaml:6 renders with the default values",
+        [
+          ['repository', 'guard-sidecar', 5],
+          ['tag', '2.0.1', 6],
+        ],
+      ],
+      [
+        'inline/values.yaml',
+        3,
+        'registry.example.test/team/inline-app:1.0.3',
+        null,
+        "registry registry.example.test: what the chart's templates/deployment.yaml:6 renders with the default values",
+        [
+          ['repository', 'team/inline-app', 3],
+          ['tag', '1.0.3', 4],
+        ],
+      ],
+    ]);
+  });
+
+  it('a registry the templates choose in a way not worked out is shown templated, naming the template and why', () => {
+    const files = {
+      'probe/Chart.yaml': lines('apiVersion: v2', 'name: probe', 'version: 0.1.0', 'appVersion: "3.1"'),
+      'probe/values.yaml': lines('registry:', 'image:', '  name: probe-agent', '  tag: 3.1.4'),
+      'probe/templates/_helpers.tpl': lines(
+        '{{- define "probe.registry" -}}',
+        '{{- if semverCompare ">=1.30" .Capabilities.KubeVersion.Version -}}',
+        'registry.example.test',
+        '{{- else -}}',
+        'legacy.example.test',
+        '{{- end -}}',
+        '{{- end -}}',
+      ),
+      'probe/templates/daemonset.yaml': lines('      image: {{ include "probe.registry" . }}/{{ .Values.image.name }}:{{ .Values.image.tag }}'),
+    };
+    expect(scan(files)).toEqual([
+      [
+        'probe/values.yaml',
+        3,
+        'probe-agent:3.1.4',
+        'templated',
+        `the registry comes from the chart's template "probe.registry" (templates/_helpers.tpl:1), not worked out: it uses function semverCompare`,
+        [
+          ['repository', 'probe-agent', 3],
+          ['tag', '3.1.4', 4],
+        ],
+      ],
+    ]);
+  });
+});
+
+describe('Helm values image: {repository, name, tag} that the chart joins', () => {
+  it('is repository/name:tag when a template writes {{ repository }}/{{ name }}; the repository is the whole name otherwise', () => {
+    const files = {
+      'pipes/Chart.yaml': lines('apiVersion: v2', 'name: pipes', 'version: 0.1.0', 'appVersion: "2.4.0"'),
+      'pipes/values.yaml': lines('image:', '  name: pipes-worker', '  tag: 2.4.0', '  repository: registry.example.test/pipes'),
+      'pipes/templates/_pod.tpl': lines('    image: "{{ .Values.image.repository }}/{{ .Values.image.name }}:{{ .Values.image.tag | default .Chart.AppVersion }}"'),
+      'whole/Chart.yaml': lines('apiVersion: v2', 'name: whole', 'version: 0.1.0', 'appVersion: "2.4.0"'),
+      'whole/values.yaml': lines('image:', '  name: whole-worker', '  tag: 2.4.0', '  repository: registry.example.test/pipes/whole-worker'),
+      'whole/templates/_pod.tpl': lines('    image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"', '    name: {{ .Values.image.name }}'),
+    };
+    expect(scan(files)).toEqual([
+      [
+        'pipes/values.yaml',
+        2,
+        'registry.example.test/pipes/pipes-worker:2.4.0',
+        null,
+        'the chart joins repository and name',
+        [
+          ['registry', 'registry.example.test/pipes', 4],
+          ['repository', 'pipes-worker', 2],
+          ['tag', '2.4.0', 3],
+        ],
+      ],
+      [
+        'whole/values.yaml',
+        4,
+        'registry.example.test/pipes/whole-worker:2.4.0',
+        null,
+        null,
+        [
+          ['repository', 'registry.example.test/pipes/whole-worker', 4],
+          ['tag', '2.4.0', 3],
+        ],
+      ],
+    ]);
+  });
+});
