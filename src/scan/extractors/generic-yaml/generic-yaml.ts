@@ -1,4 +1,4 @@
-import { isMap, type Document } from 'yaml';
+import { isMap, isNode, isScalar, type Document } from 'yaml';
 import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
@@ -38,11 +38,15 @@ export function helmValuesKind(path: string): ReferenceKind {
 /** Helm charts of the scan: `appVersion` of each chart folder, and its template files, read only when a values file needs them. */
 interface ChartFacts {
   readonly charts: Map<string, ChartFact>;
+  /** Every folder with a Chart.yaml, with or without an appVersion. */
+  readonly folders: Set<string>;
 }
 
 interface ChartFact {
   appVersion: string;
   line: number;
+  /** The values keys of the chart's dependencies (`dependencies[].name`, or its `alias`): what is under them is the subchart's. */
+  dependencies: ReadonlyMap<string, string>;
   templates: SourceFile[];
   /** The chart's default values (`values.yaml`). */
   values?: SourceFile;
@@ -56,17 +60,19 @@ function folderOf(path: string): string {
 
 function chartFacts(files: readonly SourceFile[]): ChartFacts {
   const charts: ChartFacts['charts'] = new Map();
+  const folders = new Set<string>();
   for (const file of files) {
     if (baseName(file.path) !== 'Chart.yaml') continue;
+    folders.add(folderOf(file.path));
     try {
       const match = /^appVersion:[ \t]*(["']?)([\w][\w.+-]*)\1[ \t]*(?:#.*)?$/m.exec(file.text);
-      if (match) charts.set(folderOf(file.path), { appVersion: match[2] ?? '', line: file.position(match.index).line, templates: [] });
+      if (match) charts.set(folderOf(file.path), { appVersion: match[2] ?? '', line: file.position(match.index).line, dependencies: dependencyKeys(file.text), templates: [] });
     } catch {
       // A file that cannot be read again is reported when the scan reaches it.
     }
     file.release();
   }
-  if (charts.size === 0) return { charts };
+  if (charts.size === 0) return { charts, folders };
   for (const file of files) {
     // A chart at the root of the scan has its templates under `templates/`.
     const at = `/${file.path}`.lastIndexOf('/templates/');
@@ -77,7 +83,20 @@ function chartFacts(files: readonly SourceFile[]): ChartFacts {
       if (owner && owner.values === undefined) owner.values = file;
     }
   }
-  return { charts };
+  return { charts, folders };
+}
+
+/** The chart's dependencies from its Chart.yaml's top-level `dependencies:` list: values key (`alias`, else `name`) → chart name. */
+function dependencyKeys(text: string): Map<string, string> {
+  const keys = new Map<string, string>();
+  const block = /^dependencies:[ \t]*\r?\n((?:(?:[ \t-].*)?\r?\n?)*)/m.exec(text)?.[1];
+  if (block === undefined) return keys;
+  for (const item of block.split(/^[ \t]*-[ \t]+/m).slice(1)) {
+    const field = (key: string) => new RegExp(String.raw`^[ \t]*${key}:[ \t]*["']?([\w.-]+)["']?[ \t]*(?:#.*)?\r?$`, 'm').exec(item)?.[1];
+    const name = field('name');
+    if (name !== undefined) keys.set(field('alias') ?? name, name);
+  }
+  return keys;
 }
 
 /** `.Chart.AppVersion` through any receiver: `.`, `$` or a variable holding the root context (`$global`, `$root`). */
@@ -89,6 +108,12 @@ const APP_VERSION = String.raw`\$[A-Za-z_]\w*\.Chart\.AppVersion\b|\$?\.Chart\.A
  */
 const APP_VERSION_DEFAULTS: readonly RegExp[] = [
   new RegExp(String.raw`\bdefault\s+\(?\s*(?:${APP_VERSION})`, 'g'),
+  // `coalesce .Values.image.tag .Chart.AppVersion`: the first non-empty one.
+  new RegExp(String.raw`\bcoalesce\s+(?:[$.\w]+\s+)*?\(?\s*(?:${APP_VERSION})`, 'g'),
+  new RegExp(String.raw`\bcoalesce\s+(?:[$.\w]+\s+)+\(\s*printf\s+"([^"%\\]*)%s"\s+(?:${APP_VERSION})\s*\)`, 'g'),
+  new RegExp(String.raw`\bcoalesce\s+(?:[$.\w]+\s+)+\(\s*print\s+"([^"\\]*)"\s+(?:${APP_VERSION})\s*\)`, 'g'),
+  // `{{ if .Values.image.tag }}{{ .Values.image.tag }}{{ else }}v{{ .Chart.AppVersion }}{{ end }}`
+  new RegExp(String.raw`\{\{-?\s*if\s+[$.\w]*\.tag\s*-?\}\}\s*\{\{-?\s*[$.\w]*\.tag\s*-?\}\}\s*\{\{-?\s*else\s*-?\}\}([^{}\s"':]*)\{\{-?\s*(?:${APP_VERSION})\s*-?\}\}`, 'g'),
   new RegExp(String.raw`\bdefault\s+\(\s*printf\s+"([^"%\\]*)%s"\s+(?:${APP_VERSION})\s*\)`, 'g'),
   new RegExp(String.raw`\bdefault\s+\(\s*print\s+"([^"\\]*)"\s+(?:${APP_VERSION})\s*\)`, 'g'),
 ];
@@ -105,12 +130,23 @@ const PRINTED_APP_VERSION = new RegExp(
 );
 const VALUES_TAG = /\.Values(?:\.[A-Za-z_]\w*)*\.tag\b/;
 
+/**
+ * A default or coalesce that an action compares or tests rather than writes
+ * (`{{ if semverCompare ">=1.4.0-0" (coalesce .Values.version .Values.image.tag .Chart.AppVersion) }}`): not the image's tag.
+ */
+const COMPARED = /\b(?:if|semverCompare|eq|ne|lt|le|gt|ge|hasPrefix|hasSuffix|contains|regexMatch)\b/;
+
+function inComparison(text: string, at: number): boolean {
+  const open = text.lastIndexOf('{{', at);
+  return open !== -1 && text.lastIndexOf('}}', at) < open && COMPARED.test(text.slice(open, at));
+}
+
 /** The texts the chart's templates put before appVersion when they use it as the default image tag. */
 function appVersionPrefixes(text: string): Set<string> {
   const prefixes = new Set<string>();
   if (!text.includes('AppVersion')) return prefixes;
   for (const pattern of APP_VERSION_DEFAULTS) {
-    for (const match of text.matchAll(pattern)) prefixes.add(match[1] ?? '');
+    for (const match of text.matchAll(pattern)) if (!inComparison(text, match.index)) prefixes.add(match[1] ?? '');
   }
   for (const define of text.matchAll(DEFINE)) {
     const body = define[2] ?? '';
@@ -147,10 +183,22 @@ function appVersionPrefix(chart: ChartFact): string | null {
  * `appVersion`: the image run is `repository:appVersion`. Shown with that tag, and left `templated`: the
  * version is set in Chart.yaml, and writing a tag into the values file would stop it following the chart.
  */
-function throughAppVersion(reference: Reference, facts: ChartFacts | undefined): Reference {
+function throughAppVersion(reference: Reference, facts: ChartFacts | undefined, topKey: (reference: Reference) => string | undefined): Reference {
   if (!facts || reference.kind !== 'helm-values' || reference.skip !== 'no-tag' || !reference.spans.some((span) => span.role === 'repository')) return reference;
-  const folder = folderOf(reference.file);
-  const chart = facts.charts.get(folder);
+  let folder = folderOf(reference.file);
+  let chart = facts.charts.get(folder);
+  // Values under a dependency's key are the subchart's: its templates and its appVersion decide the tag.
+  const dependency = chart && chart.dependencies.size > 0 ? chart.dependencies.get(topKey(reference) ?? '') : undefined;
+  if (chart && dependency !== undefined) {
+    const parentFile = folder === '' ? 'Chart.yaml' : `${folder}/Chart.yaml`;
+    folder = folder === '' ? `charts/${dependency}` : `${folder}/charts/${dependency}`;
+    chart = facts.charts.get(folder);
+    if (!chart) {
+      const where = facts.folders.has(folder) ? `${folder}/, with no appVersion` : 'not in this repository';
+      const note = `no tag here: the ${dependency} chart (a dependency in ${parentFile}, ${where}) decides it`;
+      return { ...reference, detail: [reference.detail, note].filter(Boolean).join('; ') };
+    }
+  }
   const prefix = chart ? appVersionPrefix(chart) : null;
   if (!chart || prefix === null) return reference;
   const tag = `${prefix}${chart.appVersion}`;
@@ -170,6 +218,22 @@ function throughAppVersion(reference: Reference, facts: ChartFacts | undefined):
     ]
       .filter(Boolean)
       .join('; '),
+  };
+}
+
+/** The top-level key of the document under which a reference is written (`redis-ha` for `redis-ha.haproxy.image`). */
+function topKeyOf(file: SourceFile, documents: readonly Document.Parsed[]): (reference: Reference) => string | undefined {
+  return (reference) => {
+    const at = (reference.spans[0]?.start ?? 0) - file.base;
+    for (const document of documents) {
+      const root = document.contents;
+      if (!isMap(root)) continue;
+      for (const item of root.items) {
+        const range = isNode(item.value) ? item.value.range : undefined;
+        if (range && at >= range[0] && at < range[2] && isScalar(item.key)) return String(item.key.value);
+      }
+    }
+    return undefined;
   };
 }
 
@@ -270,6 +334,7 @@ export const genericYamlExtractor: Extractor<ChartFacts> = {
       })
       .filter((reference) => !PASSED_THROUGH.test(reference.value) && !COMPARISON_MODE.test(reference.value));
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
-    return { references: sortByPosition(references.map((reference) => throughAppVersion(reference, facts))), problems };
+    const topKey = topKeyOf(file, documents);
+    return { references: sortByPosition(references.map((reference) => throughAppVersion(reference, facts, topKey))), problems };
   },
 };

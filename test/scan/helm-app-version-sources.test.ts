@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { scanTexts } from '../support/scan-texts.js';
+
+/** What the values files report (the templates' own image lines are read by the template rules, as before). */
+const scan = (files: Record<string, string>) =>
+  scanTexts(files)
+    .references.filter((reference) => /values\.yaml$/.test(reference.file))
+    .map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail ?? null]);
+
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+const chart = (name: string, appVersion: string, ...more: string[]) => lines('apiVersion: v2', `name: ${name}`, 'version: 1.0.0', `appVersion: ${appVersion}`, ...more);
+const repositoryOnly = (repository: string) => lines('image:', `  repository: ${repository}`, '  tag: ""');
+
+describe('Helm appVersion defaults: more ways to write them, and whose appVersion', () => {
+  it('coalesce .Values.image.tag .Chart.AppVersion, with printf "v%s", an if/else on the tag, and default in either order', () => {
+    const files = {
+      'plain/Chart.yaml': chart('plain', '1.2.3'),
+      'plain/values.yaml': repositoryOnly('example.test/plain'),
+      'plain/templates/deployment.yaml': lines('          image: "{{ .Values.image.repository }}:{{ coalesce .Values.image.tag .Values.global.tag .Chart.AppVersion }}"'),
+      'printed/Chart.yaml': chart('printed', '2.0.0'),
+      'printed/values.yaml': repositoryOnly('example.test/printed'),
+      'printed/templates/_helpers.tpl': lines('{{- define "printed.tag" -}}', '{{- coalesce .Values.image.tag (printf "v%s" .Chart.AppVersion) -}}', '{{- end -}}'),
+      // A version compared, not written: it says nothing about the tag's text.
+      'printed/templates/daemonset.yaml': lines('{{- if semverCompare ">=2.0.0-0" (coalesce .Values.image.tag .Chart.AppVersion) }}', '      args: [--new-flags]', '{{- end }}'),
+      'branch/Chart.yaml': chart('branch', '"0.9.1"'),
+      'branch/values.yaml': repositoryOnly('example.test/branch'),
+      'branch/templates/pod.yaml': lines('      image: {{ .Values.image.repository }}:{{ if .Values.image.tag }}{{ .Values.image.tag }}{{ else }}release-{{ .Chart.AppVersion }}{{ end }}'),
+      'ordered/Chart.yaml': chart('ordered', '5.5.0'),
+      'ordered/values.yaml': repositoryOnly('example.test/ordered'),
+      'ordered/templates/pod.yaml': lines('      image: {{ .Values.image.repository }}:{{ default .Chart.AppVersion .Values.image.tag }}'),
+    };
+    expect(scan(files)).toEqual([
+      [
+        'branch/values.yaml',
+        2,
+        'example.test/branch:release-0.9.1',
+        'templated',
+        `no tag here: the chart's templates use "release-" + appVersion 0.9.1 (branch/Chart.yaml:4); set there, not edited here`,
+      ],
+      ['ordered/values.yaml', 2, 'example.test/ordered:5.5.0', 'templated', `no tag here: the chart's templates use appVersion 5.5.0 (ordered/Chart.yaml:4); set there, not edited here`],
+      ['plain/values.yaml', 2, 'example.test/plain:1.2.3', 'templated', `no tag here: the chart's templates use appVersion 1.2.3 (plain/Chart.yaml:4); set there, not edited here`],
+      ['printed/values.yaml', 2, 'example.test/printed:v2.0.0', 'templated', `no tag here: the chart's templates use "v" + appVersion 2.0.0 (printed/Chart.yaml:4); set there, not edited here`],
+    ]);
+  });
+
+  it("values under a dependency's key take the subchart's appVersion and templates; a dependency not in the repository leaves the tag unknown", () => {
+    const files = {
+      'deploy/Chart.yaml': chart(
+        'deploy',
+        'v3.0.0',
+        'dependencies:',
+        '  - name: cache',
+        '    version: 1.4.0',
+        '    repository: https://charts.example.test/',
+        '  - name: crds',
+        '    version: 0.0.0',
+        '  - name: proxy',
+        '    alias: edge',
+        '    version: 2.0.0',
+        '    repository: https://charts.example.test/',
+      ),
+      'deploy/templates/_helpers.tpl': lines('{{- define "deploy.tag" -}}{{ .Values.image.tag | default .Chart.AppVersion }}{{- end -}}'),
+      'deploy/values.yaml': lines(
+        'image:',
+        '  repository: example.test/deploy',
+        'cache:',
+        '  image:',
+        '    repository: example.test/cache',
+        'edge:',
+        '  image:',
+        '    repository: example.test/proxy',
+        'crds:',
+        '  job:',
+        '    image:',
+        '      repository: example.test/kubectl',
+        '      tag: ""',
+      ),
+      'deploy/charts/crds/Chart.yaml': lines('apiVersion: v2', 'name: crds', 'version: 0.0.0'),
+      'deploy/charts/cache/Chart.yaml': chart('cache', '7.2.0'),
+      'deploy/charts/cache/templates/_tag.tpl': lines('{{- define "cache.tag" -}}{{ default (printf "r%s" .Chart.AppVersion) .Values.image.tag }}{{- end -}}'),
+      'tools/Chart.yaml': chart('tools', '0.4.0'),
+      'tools/values.yaml': repositoryOnly('example.test/tools'),
+      'tools/templates/job.yaml': lines('      image: {{ .Values.image.repository }}:{{ .Values.image.tag | default (print "tools-" .Chart.AppVersion) }}'),
+    };
+    expect(scan(files)).toEqual([
+      ['deploy/values.yaml', 2, 'example.test/deploy:v3.0.0', 'templated', `no tag here: the chart's templates use appVersion v3.0.0 (deploy/Chart.yaml:4); set there, not edited here`],
+      // The subchart's own appVersion and the text its templates write before it, not the parent's.
+      [
+        'deploy/values.yaml',
+        5,
+        'example.test/cache:r7.2.0',
+        'templated',
+        `no tag here: the chart's templates use "r" + appVersion 7.2.0 (deploy/charts/cache/Chart.yaml:4); set there, not edited here`,
+      ],
+      ['deploy/values.yaml', 8, 'example.test/proxy', 'no-tag', 'no tag here: the proxy chart (a dependency in deploy/Chart.yaml, not in this repository) decides it'],
+      ['deploy/values.yaml', 12, 'example.test/kubectl', 'no-tag', 'no tag here: the crds chart (a dependency in deploy/Chart.yaml, deploy/charts/crds/, with no appVersion) decides it'],
+      ['tools/values.yaml', 2, 'example.test/tools:tools-0.4.0', 'templated', `no tag here: the chart's templates use "tools-" + appVersion 0.4.0 (tools/Chart.yaml:4); set there, not edited here`],
+    ]);
+  });
+});
