@@ -88,7 +88,7 @@ describe('archpin run: GitLab CI include: project read through the API', () => {
     expect(lint(read)).toEqual([
       [
         'templated',
-        `job lint; resolved through $MIRROR (shared/ci-library@v2:jobs/docker.yml:2); not edited: $MIRROR (shared/ci-library@v2:jobs/docker.yml:2) is defined outside this repository, in a file a change here never edits`,
+        `job lint; resolved through $MIRROR (shared/ci-library@v2:jobs/docker.yml:2); not edited: $MIRROR is defined in jobs/docker.yml:2 of the project shared/ci-library at v2, which a change to this project never edits: define MIRROR under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in shared/ci-library`,
       ],
     ]);
     expect(read.errors).toEqual([{ file: '.gitlab-ci.yml', line: 5, code: 'include-unread', message: 'GitLab could not read jobs/gone.yml of shared/ci-library at main: 404 File Not Found' }]);
@@ -126,7 +126,7 @@ describe('archpin run: GitLab CI include: project read through the API', () => {
       [
         13,
         'templated',
-        'job lint; resolved through $MIRROR (shared/ci-library@v2:jobs/docker.yml:2); not edited: $MIRROR (shared/ci-library@v2:jobs/docker.yml:2) is defined outside this repository, in a file a change here never edits',
+        'job lint; resolved through $MIRROR (shared/ci-library@v2:jobs/docker.yml:2); not edited: $MIRROR is defined in jobs/docker.yml:2 of the project shared/ci-library at v2, which a change to this project never edits: define MIRROR under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in shared/ci-library',
       ],
     ]);
     expect(read.errors).toEqual([{ file: '.gitlab-ci.yml', line: 5, code: 'include-unread', message: 'GitLab could not read jobs/gone.yml of shared/ci-library at main: 404 File Not Found' }]);

@@ -94,7 +94,7 @@ describe('GitLab CI include: project and include: template', () => {
         11,
         'registry.example.test/hub/node:22.12.0-alpine',
         'templated',
-        'job unit; resolved through $MIRROR (platform/ci-library@v4:jobs/node.yml:2); not edited: $MIRROR (platform/ci-library@v4:jobs/node.yml:2) is defined outside this repository, in a file a change here never edits',
+        'job unit; resolved through $MIRROR (platform/ci-library@v4:jobs/node.yml:2); not edited: $MIRROR is defined in jobs/node.yml:2 of the project platform/ci-library at v4, which a change to this project never edits: define MIRROR under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in platform/ci-library',
         ['.gitlab-ci.yml:11:reference'],
       ],
       ['.gitlab-ci.yml', 13, 'node:22.12.0-slim', null, 'job lint', ['.gitlab-ci.yml:13:template', '.gitlab-ci.yml:8:variable']],
@@ -111,6 +111,35 @@ describe('GitLab CI include: project and include: template', () => {
     expect(scanned.problems).toEqual([
       { file: '.gitlab-ci.yml', line: 2, code: 'include-unread', message: 'GitLab could not read jobs/absent.yml of platform/ci-library at v4: 404 File Not Found' },
       { file: '.gitlab-ci.yml', line: 5, code: 'include-unread', message: "GitLab's templates API does not serve Workflows/Branch-Pipelines.gitlab-ci.yml" },
+    ]);
+  });
+
+  it('names the variable defined outside, its project or template, file and line, and where a definition archpin updates would go', () => {
+    const ci = file('.gitlab-ci.yml', [
+      'include:', // 1
+      '  - project: platform/ci-library', // 2
+      '    file: /jobs/build.yml', // 3
+      '  - template: Code-Quality.gitlab-ci.yml', // 4
+      'build:', // 5
+      '  extends: .build', // 6
+      '  image: registry.example.test/builder:${BUILDER_TAG}', // 7
+      'quality:', // 8
+      '  image: ${CQ_REGISTRY}/cq:0.96.0', // 9
+      '',
+    ]);
+    const build = file('platform/ci-library:jobs/build.yml', ['.build:', '  variables:', '    BUILDER_TAG: "5.65.0"', '  script: [make]', '']);
+    const template = file('template:Code-Quality.gitlab-ci.yml', ['variables:', '  CQ_REGISTRY: registry.example.test/cq', '']);
+    expect(rows(scanSources([ci], [], { files: [build, template], unread: [] })).map((row) => [row[1], row[3], row[4]])).toEqual([
+      [
+        7,
+        'templated',
+        'job build; resolved through $BUILDER_TAG (platform/ci-library:jobs/build.yml:3); not edited: $BUILDER_TAG is defined in jobs/build.yml:3 of the project platform/ci-library (its default branch), which a change to this project never edits: define BUILDER_TAG under the variables: of the job in this repository (they take the place of the included one) and archpin updates it there, or update it in platform/ci-library',
+      ],
+      [
+        9,
+        'templated',
+        "job quality; resolved through $CQ_REGISTRY (template:Code-Quality.gitlab-ci.yml:2); not edited: $CQ_REGISTRY is defined in GitLab's CI template Code-Quality.gitlab-ci.yml (line 2), which a change to this project never edits: define CQ_REGISTRY under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there",
+      ],
     ]);
   });
 });

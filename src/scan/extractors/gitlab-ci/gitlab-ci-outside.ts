@@ -122,3 +122,24 @@ export function includeEntries(file: SourceFile, origin: Origin | null): Include
   }
   return found;
 }
+
+/**
+ * Why an image is not edited through a variable defined in another project's file or a GitLab template, and
+ * what to do: the variable, the project (and ref), the file and line, and where a definition archpin can
+ * update would go. `global`: defined under the file's top-level `variables:` (a definition under the root's
+ * `variables:` takes its place), else under a job's (a job's own `variables:` take its place). `root`: the
+ * pipeline's root file in this repository.
+ */
+export function outsideVariableNote(variable: { readonly name: string; readonly file: string; readonly line: number }, global: boolean, root: string): string {
+  const origin = originOfKey(variable.file);
+  const path = variable.file.slice(variable.file.indexOf(':') + 1);
+  const where =
+    origin === null
+      ? `GitLab's CI template ${path} (line ${variable.line})`
+      : `${path}:${variable.line} of the project ${origin.project}${origin.ref === null ? ' (its default branch)' : ` at ${origin.ref}`}`;
+  const instead = global
+    ? `define ${variable.name} under variables: in ${root} (it takes the place of the included one) and archpin updates it there`
+    : `define ${variable.name} under the variables: of the job in this repository (they take the place of the included one) and archpin updates it there`;
+  const there = origin === null ? '' : `, or update it in ${origin.project}`;
+  return `$${variable.name} is defined in ${where}, which a change to this project never edits: ${instead}${there}`;
+}

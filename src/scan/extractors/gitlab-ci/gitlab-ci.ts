@@ -6,6 +6,7 @@ import { makeReference, type PartInput } from '../../make-reference.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { ciVerdict, GITLAB_GLOBAL_KEYS } from './gitlab-ci-sniff.js';
 import { deref, mergeSources } from './gitlab-ci-yaml.js';
+import { outsideVariableNote } from './gitlab-ci-outside.js';
 import { gitlabFacts, modelFor, type GitlabFacts } from './gitlab-ci-includes.js';
 import { jobModel, nodeKey, type JobModel, type VariableBinding } from './gitlab-ci-model.js';
 import { definitionKey, type PipelineReading } from './gitlab-ci-pipeline.js';
@@ -167,13 +168,18 @@ function perJobNote(all: readonly Reading[], here: string): string {
   return parts.length > 0 ? parts.join(', ') : 'jobs see it through different values';
 }
 
-/** Why a reference is not edited when a variable it goes through is defined in a file of another project or a GitLab template. */
-function outsideNote(walk: Walk, resolution: Resolution & { kind: 'resolved' }, here: string): string | null {
-  const { outside } = walk.pipeline.view.model;
+/** Why a reference is not edited when a variable it goes through is defined in a file of another project or a GitLab template, and what to do. */
+function outsideNote(walk: Walk, resolution: Resolution & { kind: 'resolved' }): string | null {
+  const { outside, globals, files } = walk.pipeline.view.model;
   const foreign = resolution.variables.filter((variable) => outside.has(variable.file));
   if (foreign.length === 0) return null;
-  const named = foreign.map((variable) => `$${variable.name} (${whereDefined(variable, here)})`).join(', ');
-  return `${named} ${foreign.length === 1 ? 'is' : 'are'} defined outside this repository, in a file a change here never edits`;
+  return foreign
+    .map((variable) => {
+      const global = globals.get(variable.name);
+      const isGlobal = typeof global === 'object' && global !== null && global.file === variable.file && global.start === variable.start;
+      return outsideVariableNote(variable, isGlobal, files[0] ?? '.gitlab-ci.yml');
+    })
+    .join('; ');
 }
 
 /** The characters of a reference's tag in its text (empty when it has none). */
@@ -230,7 +236,7 @@ function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; 
       return makeReference(file, { kind, value: resolution.value ?? scalar.value, parts: [whole], skip: 'templated', detail: `${detail}; ${resolution.note}` });
     case 'resolved': {
       const through = resolution.variables.map((variable) => `$${variable.name} (${whereDefined(variable, file.path)})`).join(', ');
-      const outside = outsideNote(walk, resolution, file.path);
+      const outside = outsideNote(walk, resolution);
       const sharing = outside === null ? sharedLiteral(walk, resolution, file.path) : { blocker: outside };
       const blocker = sharing !== null && 'blocker' in sharing ? sharing.blocker : null;
       const shared = sharing !== null && 'shared' in sharing ? sharing.shared : null;
