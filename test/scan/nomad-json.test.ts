@@ -108,6 +108,25 @@ describe('Nomad job JSON', () => {
     expect(twice.references.map((reference) => [reference.line, reference.value, reference.detail])).toEqual([[2, 'valkey/valkey:8.0', 'group "b", task "t"']]);
   });
 
+  it("finds the job's fields by their keys as Go's JSON decoding does: escapes decoded, letters in either case (ſ and the Kelvin sign too), the Config map's keys exactly", () => {
+    const folded = scan({
+      'jobs/folded.json': [
+        '{"TaskGroups": [{"Name": "first", "Tasks": [{"Name": "t", "Config": {"image": "redis:7.2"}}]}],',
+        ' "Ta\u017fkgroups": [{"n\\u0061me": "g", "TAS\u212aS": [{"Name": "a", "dr\\u0069ver": "d\\u006fcker", "config": {"\\u0069mage": "redis:7.4"}},',
+        '   {"Name": "b", "Config": {"image": "valkey/valkey:8.0", "Image": "not-read:1"}},',
+        '   {"Name": "c", "Config": {"Image": "not-read:2"}},',
+        '   {"Name": "d", "Driver": "exec", "Dr\u0131ver": "docker", "Config": {"image": "not-read:3"}},',
+        '   {"Name": "e", "Config": {"image": "nginx:1.27"}, "Config": null}]}],',
+        ' "Job": null}\n',
+      ].join('\n'),
+    });
+    expect(folded.problems).toEqual([]);
+    expect(folded.references.map((reference) => [reference.line, reference.value, reference.detail])).toEqual([
+      [2, 'redis:7.4', 'group "g", task "a"'],
+      [3, 'valkey/valkey:8.0', 'group "g", task "b"'],
+    ]);
+  });
+
   it('says where JSON that looks like a job does not parse, and reads no other JSON', () => {
     const broken = scan({ 'jobs/bad.json': '{"TaskGroups": [{"Tasks": [\n  {"Config": {"image": "redis:7"}\n]}\n' });
     expect(broken.references).toEqual([]);

@@ -1,12 +1,13 @@
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
 import { makeReference } from '../../make-reference.js';
+import { JsonError, parseJson, type JsonNode } from './json-positions.js';
 
 /**
  * Nomad jobs as JSON: what `nomad job run -output` prints (`{"Job": {…}}`) and what the jobs API takes and
  * returns (the job itself). The image of each task is `TaskGroups[].Tasks[].Config.image`, for the `docker`
- * and `podman` drivers (and tasks with no driver). Read with a small parser that keeps every value's offsets,
- * so the edit replaces exactly the characters of the string.
+ * and `podman` drivers (and tasks with no driver). Read with a small parser that keeps every string's offsets
+ * (json-positions), so the edit replaces exactly the characters of the string.
  */
 
 const KIND = 'nomad-task';
@@ -33,107 +34,41 @@ export function looksLikeNomadJson(file: SourceFile): boolean {
   return isNomadJsonPath(file.path) && file.text.includes('"TaskGroups"') && file.text.includes('"Tasks"');
 }
 
-type JsonNode =
-  | { readonly type: 'object'; readonly entries: ReadonlyArray<{ readonly key: string; readonly value: JsonNode }> }
-  | { readonly type: 'array'; readonly items: readonly JsonNode[] }
-  | { readonly type: 'string'; readonly start: number; readonly end: number; readonly raw: string }
-  | { readonly type: 'other' };
+/**
+ * How Go's encoding/json, which Nomad decodes a job with, finds a struct field by a key: ASCII letters in
+ * either case, and the two letters outside ASCII that fold to one of them (ſ to s, the Kelvin sign to k).
+ */
+const foldKey = (key: string): string =>
+  key
+    .replace(/[a-z]/g, (letter) => letter.toUpperCase())
+    .replace(/\u017f/g, 'S')
+    .replace(/\u212a/g, 'K');
 
-class JsonError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
-    super(message);
-  }
-}
-
-/** Parses JSON keeping each string's offsets (inside its quotes); iterative over containers' depth via the call stack, bounded. */
-function parseJson(text: string): JsonNode {
-  let at = 0;
-  const blank = () => {
-    while (at < text.length && (text[at] === ' ' || text[at] === '\n' || text[at] === '\r' || text[at] === '\t')) at++;
-  };
-  const string = (): { start: number; end: number; raw: string } => {
-    const start = at + 1;
-    at++;
-    while (at < text.length && text[at] !== '"') at += text[at] === '\\' ? 2 : 1;
-    if (at >= text.length) throw new JsonError('a string is not closed', start - 1);
-    const end = at;
-    at++;
-    return { start, end, raw: text.slice(start, end) };
-  };
-  const value = (depth: number): JsonNode => {
-    if (depth > 200) throw new JsonError('nested more than 200 deep', at);
-    blank();
-    const char = text[at];
-    if (char === '{') {
-      at++;
-      const entries: Array<{ key: string; value: JsonNode }> = [];
-      blank();
-      if (text[at] === '}') {
-        at++;
-        return { type: 'object', entries };
-      }
-      for (;;) {
-        blank();
-        if (text[at] !== '"') throw new JsonError('expected a key', at);
-        const key = string().raw;
-        blank();
-        if (text[at] !== ':') throw new JsonError('expected ":"', at);
-        at++;
-        entries.push({ key, value: value(depth + 1) });
-        blank();
-        if (text[at] === ',') at++;
-        else if (text[at] === '}') {
-          at++;
-          return { type: 'object', entries };
-        } else throw new JsonError('expected "," or "}"', at);
-      }
-    }
-    if (char === '[') {
-      at++;
-      const items: JsonNode[] = [];
-      blank();
-      if (text[at] === ']') {
-        at++;
-        return { type: 'array', items };
-      }
-      for (;;) {
-        items.push(value(depth + 1));
-        blank();
-        if (text[at] === ',') at++;
-        else if (text[at] === ']') {
-          at++;
-          return { type: 'array', items };
-        } else throw new JsonError('expected "," or "]"', at);
-      }
-    }
-    if (char === '"') return { type: 'string', ...string() };
-    const literal = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(at, at + 64));
-    if (!literal) throw new JsonError('unexpected character', at);
-    at += literal[0].length;
-    return { type: 'other' };
-  };
-  const root = value(0);
-  blank();
-  if (at < text.length) throw new JsonError('text after the JSON value', at);
-  return root;
-}
-
-/** A member's value; of a key written twice, the last, as Nomad's own JSON decoding keeps it. */
-const field = (node: JsonNode | undefined, key: string): JsonNode | undefined => {
+/**
+ * A member's value; of a key written twice, the last, as Nomad's own JSON decoding keeps it (a `null` there
+ * is no value). The job's fields (`TaskGroups`, `Tasks`, `Name`, `Driver`, `Config`) are struct fields,
+ * matched as Go matches them (`field`); a task's `Config` is a map, whose keys match exactly (`entry`).
+ */
+const member = (node: JsonNode | undefined, matches: (key: string) => boolean): JsonNode | undefined => {
   if (node?.type !== 'object') return undefined;
-  for (let index = node.entries.length - 1; index >= 0; index--) if (node.entries[index]?.key === key) return node.entries[index]?.value;
+  for (let index = node.entries.length - 1; index >= 0; index--) {
+    const entry = node.entries[index];
+    if (entry !== undefined && matches(entry.key)) return entry.value.type === 'literal' && entry.value.raw === 'null' ? undefined : entry.value;
+  }
   return undefined;
 };
+const field = (node: JsonNode | undefined, name: string): JsonNode | undefined => {
+  const folded = foldKey(name);
+  return member(node, (key) => foldKey(key) === folded);
+};
+const entry = (node: JsonNode | undefined, key: string): JsonNode | undefined => member(node, (candidate) => candidate === key);
 const itemsOf = (node: JsonNode | undefined): readonly JsonNode[] => (node?.type === 'array' ? node.items : []);
-const textOf = (node: JsonNode | undefined): string | null => (node?.type === 'string' ? node.raw : null);
+const textOf = (node: JsonNode | undefined): string | null => (node?.type === 'string' ? node.value : null);
 
 export function nomadJsonReferences(file: SourceFile): { references: Reference[]; problems: ScanProblem[] } {
   let root: JsonNode;
   try {
-    root = parseJson(file.text);
+    root = parseJson(file.text, { utf8Bytes: true });
   } catch (error) {
     const offset = error instanceof JsonError ? error.offset : 0;
     return { references: [], problems: [{ file: file.path, line: file.position(offset).line, code: 'parse-error', message: `JSON: ${(error as Error).message}` }] };
@@ -144,7 +79,7 @@ export function nomadJsonReferences(file: SourceFile): { references: Reference[]
     for (const task of itemsOf(field(group, 'Tasks'))) {
       const driver = textOf(field(task, 'Driver'));
       if (driver !== null && driver !== '' && !IMAGE_DRIVERS.has(driver)) continue;
-      const image = field(field(task, 'Config'), 'image');
+      const image = entry(field(task, 'Config'), 'image');
       if (image?.type !== 'string' || image.raw === '') continue;
       const name = textOf(field(task, 'Name'));
       const detail = `group "${textOf(field(group, 'Name')) ?? ''}", task "${name ?? ''}"`;
