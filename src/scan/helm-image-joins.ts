@@ -1,5 +1,5 @@
 import type { SourceFile } from '../core/source-file.js';
-import { defines, NotRendered, renderInclude, renderUpTo } from './helm-render.js';
+import { defines, evaluate, NotRendered, renderInclude, renderUpTo } from './helm-render.js';
 
 /**
  * How a chart's templates put an image together from its values, where the values alone do not say:
@@ -27,7 +27,9 @@ const JOIN = /\{\{-?\s*([^{}\n]*?)\s*-?\}\}\/(\{\{-?\s*((?:\$[A-Za-z_]\w*)?(?:\.
 const IMAGE_FIELD = /(?:^|\.|\$)[A-Za-z_]*[Ii]mage\w*\.name$/;
 /** A registry written as text: host, optional port, optional path (`registry.example.test`, `gcr.io/team`). */
 const REGISTRY_TEXT = /([A-Za-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)*)\/$/;
-const INCLUDE = /^include\s+"([^"]+)"/;
+/** `printf "%s/%s:%s" <registry> .Values.image.name …`: the same join written as one format. */
+const PRINTF_JOIN = /\bprintf\s+"%s\/%s[^"]*"\s+(\((?:[^()]|\([^()]*\))*\)|[$.\w]+)\s+((?:\$[A-Za-z_]\w*)?(?:\.[A-Za-z_]\w*)*\.name)\b/g;
+const INCLUDE = /^\(?\s*include\s+"([^"]+)"/;
 
 interface Join {
   readonly template: ChartTemplate;
@@ -37,6 +39,8 @@ interface Join {
   readonly line: number;
   /** Where the template's text starts among all the chart's templates. */
   readonly base: number;
+  /** Written as `printf "%s/%s…" left name`: the left operand is evaluated on its own. */
+  readonly printf: boolean;
 }
 
 function findJoins(templates: readonly ChartTemplate[]): Join[] {
@@ -51,7 +55,13 @@ function findJoins(templates: readonly ChartTemplate[]): Join[] {
       const right = match[3] ?? '';
       if (!IMAGE_FIELD.test(right)) continue;
       const nameAt = match.index + match[0].length - (match[2] ?? '').length;
-      joins.push({ template, left: match[1] ?? '', nameAt: start + nameAt, line: template.file.position(match.index).line, base: start });
+      joins.push({ template, left: match[1] ?? '', nameAt: start + nameAt, line: template.file.position(match.index).line, base: start, printf: false });
+    }
+    if (!text.includes('printf')) continue;
+    for (const match of text.matchAll(PRINTF_JOIN)) {
+      if (!IMAGE_FIELD.test(match[2] ?? '')) continue;
+      const left = (match[1] ?? '').replace(/^\(\s*([\s\S]*?)\s*\)$/, '$1');
+      joins.push({ template, left, nameAt: start + match.index, line: template.file.position(match.index).line, base: start, printf: true });
     }
   }
   return joins;
@@ -72,6 +82,13 @@ function enclosing(join: Join, named: ReadonlyMap<string, { body: string; at: nu
   return { text: join.template.file.text, offset: join.base };
 }
 
+/** A rendered value as Go's templates print it. */
+function text(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new NotRendered('a map or list as the registry');
+}
+
 /** The registry a join renders with `dot`. */
 function renderJoin(join: Join, dot: unknown, named: ReadonlyMap<string, { body: string; at: number }>, definedAt: ReadonlyMap<string, string>): RenderedRegistry {
   const where = `${join.template.path}:${join.line}`;
@@ -80,6 +97,7 @@ function renderJoin(join: Join, dot: unknown, named: ReadonlyMap<string, { body:
   try {
     let before: string | null;
     if (helper !== undefined) before = `${renderInclude(helper, dot, { defines: named })}/`;
+    else if (join.printf) before = `${text(evaluate(join.left, dot, { defines: named }))}/`;
     else {
       const { text, offset } = enclosing(join, named);
       before = renderUpTo(text, offset, join.nameAt, dot, { defines: named });

@@ -290,6 +290,8 @@ export interface RenderContext {
   readonly defines: ReadonlyMap<string, { body: string; at: number }>;
   /** `$` of the template. */
   readonly root: unknown;
+  /** How many includes deep the rendering is. */
+  readonly depth?: number;
   /** Called with the position of each action before it runs; returning true stops the rendering there. */
   readonly stopAt?: (at: number) => boolean;
 }
@@ -388,11 +390,16 @@ function callFunction(name: string, args: readonly unknown[], context: RenderCon
   }
 }
 
+/** How deep templates may include each other before the rendering gives up (a template that includes itself). */
+const MAX_INCLUDE_DEPTH = 32;
+
 function include(name: string, dot: unknown, context: RenderContext): string {
   const template = context.defines.get(name);
   if (!template) throw new NotRendered(`no template "${name}"`);
+  const depth = (context.depth ?? 0) + 1;
+  if (depth > MAX_INCLUDE_DEPTH) throw new NotRendered(`templates included ${MAX_INCLUDE_DEPTH} deep`);
   const nodes = parseTemplate(template.body, template.at);
-  return run(nodes, dot, new Map([['$', dot]]), { ...context, root: dot });
+  return run(nodes, dot, new Map([['$', dot]]), { ...context, root: dot, depth });
 }
 
 function evalOperand(operand: Operand, dot: unknown, scope: Scope, context: RenderContext): unknown {

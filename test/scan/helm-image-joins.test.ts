@@ -197,6 +197,41 @@ describe('Helm values image: {name, tag} under a registry the chart templates ch
   });
 });
 
+describe('Helm values image: {name, tag} joined in one printf', () => {
+  it('printf "%s/%s:%s" with the registry from a helper or from the image\'s repository; a helper that includes itself is not worked out', () => {
+    const files = {
+      'formatted/Chart.yaml': lines('apiVersion: v2', 'name: formatted', 'version: 0.1.0', 'appVersion: "1.1"'),
+      'formatted/values.yaml': lines('global:', '  registry:', 'image:', '  name: fmt-app', '  tag: 1.1.2'),
+      'formatted/templates/_helpers.tpl': lines('{{- define "fmt.registry" -}}', '{{- .Values.global.registry | default "registry.example.test/fmt" -}}', '{{- end -}}'),
+      'formatted/templates/pod.yaml': lines('      image: {{ printf "%s/%s:%s" (include "fmt.registry" .) .Values.image.name .Values.image.tag | quote }}'),
+      'pair/Chart.yaml': lines('apiVersion: v2', 'name: pair', 'version: 0.1.0', 'appVersion: "1.1"'),
+      'pair/values.yaml': lines('image:', '  repository: registry.example.test/pair', '  name: pair-app', '  tag: 1.1.3'),
+      'pair/templates/pod.yaml': lines('      image: {{ printf "%s/%s:%s" .Values.image.repository .Values.image.name .Values.image.tag }}'),
+      'loop/Chart.yaml': lines('apiVersion: v2', 'name: loop', 'version: 0.1.0', 'appVersion: "1.1"'),
+      'loop/values.yaml': lines('image:', '  name: loop-app', '  tag: 1.1.4'),
+      'loop/templates/_helpers.tpl': lines('{{- define "loop.registry" -}}{{ include "loop.registry" . }}{{- end -}}'),
+      'loop/templates/pod.yaml': lines('      image: {{ include "loop.registry" . }}/{{ .Values.image.name }}:{{ .Values.image.tag }}'),
+    };
+    expect(scan(files).map(([file, line, value, skip, detail]) => [file, line, value, skip, detail])).toEqual([
+      [
+        'formatted/values.yaml',
+        4,
+        'registry.example.test/fmt/fmt-app:1.1.2',
+        null,
+        `registry registry.example.test/fmt: what the chart's template "fmt.registry" (templates/_helpers.tpl:1) renders with the default values`,
+      ],
+      [
+        'loop/values.yaml',
+        2,
+        'loop-app:1.1.4',
+        'templated',
+        `the registry comes from the chart's template "loop.registry" (templates/_helpers.tpl:1), not worked out: it uses templates included 32 deep`,
+      ],
+      ['pair/values.yaml', 3, 'registry.example.test/pair/pair-app:1.1.3', null, 'the chart joins repository and name'],
+    ]);
+  });
+});
+
 describe('Helm values image: {repository, name, tag} that the chart joins', () => {
   it('is repository/name:tag when a template writes {{ repository }}/{{ name }}; the repository is the whole name otherwise', () => {
     const files = {
