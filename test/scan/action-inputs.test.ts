@@ -44,7 +44,9 @@ describe('image inputs of well-known actions', () => {
 
   it('the span of a driver option is the image text alone, inside a one-line list and inside a block (CRLF kept)', () => {
     const text = release.replaceAll('\n', '\r\n');
-    const spans = scanTexts({ '.github/workflows/release.yml': text }).references.map((reference) => reference.spans.map((span) => [span.text, span.line, span.column, text.slice(span.start, span.end)]));
+    const spans = scanTexts({ '.github/workflows/release.yml': text }).references.map((reference) =>
+      reference.spans.map((span) => [span.text, span.line, span.column, text.slice(span.start, span.end)]),
+    );
     expect(spans).toEqual([
       [['tonistiigi/binfmt:qemu-v9.2.2', 8, 18, 'tonistiigi/binfmt:qemu-v9.2.2']],
       [['moby/buildkit:v0.18.2', 12, 43, 'moby/buildkit:v0.18.2']],

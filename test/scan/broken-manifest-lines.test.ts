@@ -162,7 +162,8 @@ describe('updates of a placeholder sample and of a buildx driver option', () => 
   const proposal = (tag: string): Proposal => ({ tag, digest: D1, updateType: 'minor', platforms: ['linux/amd64'], fromPlatforms: ['linux/amd64'] });
   const files = {
     'samples/run.yaml': sample,
-    '.github/workflows/ci.yml': 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          driver-opts: |\n            network=host\n            image=moby/buildkit:v0.18.2\n',
+    '.github/workflows/ci.yml':
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          driver-opts: |\n            network=host\n            image=moby/buildkit:v0.18.2\n',
   };
   const scanned = scanSources(Object.entries(files).map(([name, text]) => sourceFile(name, new Uint8Array(Buffer.from(text)))));
 
