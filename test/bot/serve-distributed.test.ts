@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useScenario } from '../support/scenario.js';
 import { gitlabPush, post, until, WEBHOOK_SECRET } from './serve-support.js';
 import { launchServe } from '../support/serve-process.js';
@@ -42,22 +42,24 @@ const deploy = () =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dind\nspec:\n  template:\n    spec:\n      containers:\n        - name: dind\n          image: ${scenario.registry.host}/library/docker:27.0.3-dind\n`;
 
 let configs = 0;
-function configFile(group: string, serve: Record<string, unknown>): string {
+function configFile(groups: string | readonly string[], serve: Record<string, unknown>): string {
   const file = path.join(scenario.work, `archpin-${++configs}.json`);
   const queue = { redisUrl: scenario.redis.url, prefix: `t${configs}`, lockDuration: '2s', backoff: '1s', ...((serve.queue as object | undefined) ?? {}) };
   writeFileSync(
     file,
     JSON.stringify({
-      forge: { type: 'gitlab', url: scenario.gitlabProxy.url, groups: [group] },
+      forge: { type: 'gitlab', url: scenario.gitlabProxy.url, groups: typeof groups === 'string' ? [groups] : groups },
       serve: { listen: '127.0.0.1:0', concurrency: 2, webhookSecretEnv: 'HOOK_SECRET', sweepOnStart: false, debounce: '1s', ...serve, queue },
     }),
   );
   return file;
 }
 
-async function replica(config: string, role: 'all' | 'scheduler' | 'worker'): Promise<Replica> {
-  const serve = launchServe(['--config', config, '--role', role, '--cache-dir', path.join(scenario.work, `cache-${children.length}`), '--log-level', 'info'], { cwd: scenario.work });
-  children.push(serve.child);
+let replicas = 0;
+/** One `archpin serve` process; it is killed after the test unless it is kept for several (`kept`). */
+async function replica(config: string, role: 'all' | 'scheduler' | 'worker', kept?: ChildProcess[]): Promise<Replica> {
+  const serve = launchServe(['--config', config, '--role', role, '--cache-dir', path.join(scenario.work, `cache-${++replicas}`), '--log-level', 'info'], { cwd: scenario.work });
+  (kept ?? children).push(serve.child);
   const url = await serve.listening(LOADED_MS);
   return { child: serve.child, url, output: () => serve.stderr(), stop: () => serve.stop() };
 }
@@ -128,41 +130,59 @@ describe('archpin serve on Redis (BullMQ)', () => {
     expect(await Promise.all([second.stop(), web.stop()])).toEqual([0, 0]);
   }, 180_000);
 
-  it('Redis restarts while jobs wait: workers reconnect and every queued project still runs, once', async () => {
-    const projects = ['restart/a', 'restart/b', 'restart/c'].map((name) => scenario.gitlab.state.addProject(name, { files: { 'deploy.yaml': deploy() } }));
-    const config = configFile('restart', { debounce: '3s' });
-    const workers = await Promise.all([replica(config, 'worker'), replica(config, 'worker')]);
-    for (const [i, project] of projects.entries()) {
-      const response = await post(`${workers[i % 2]!.url}/webhooks/gitlab`, gitlabPush({ id: project.id, path: project.pathWithNamespace }), {
-        'x-gitlab-token': WEBHOOK_SECRET,
-        'x-gitlab-event': 'Push Hook',
-      });
-      expect(response.status).toBe(202);
-    }
-    await scenario.redis.restart(1_000);
-    await until(() => projects.every((project) => project.mergeRequests.length === 1 && project.issues.length === 1), 'every project to get its MR after the restart', LOADED_MS);
-    await until(async () => (await metric(workers[0].url, 'archpin_queue_depth')) === 0 && (await metric(workers[0].url, 'archpin_queue_running')) === 0, 'the queue to drain', LOADED_MS);
-    expect(projects.map((project) => projectRuns(project.id))).toEqual([1, 1, 1]);
-    expect(await Promise.all(workers.map((worker) => worker.stop()))).toEqual([0, 0]);
-  }, 180_000);
+  /**
+   * The next two tests run on the same two workers, started once: the first restarts Redis under them, the
+   * second spreads a burst over them and a third replica. Their order plays no part in what they check (each
+   * has a group of projects of its own, and nothing sweeps), and two process starts are saved.
+   */
+  describe('two workers kept for both tests', () => {
+    const kept: ChildProcess[] = [];
+    let config = '';
+    let workers: Replica[] = [];
 
-  it('a webhook burst spread over three replicas runs each project once', async () => {
-    const projects = ['burst/a', 'burst/b', 'burst/c', 'burst/d'].map((name) => scenario.gitlab.state.addProject(name, { files: { 'deploy.yaml': deploy() } }));
-    const config = configFile('burst', { debounce: '2s' });
-    const replicas = await Promise.all([replica(config, 'all'), replica(config, 'worker'), replica(config, 'worker')]);
-    const deliveries = projects.flatMap((project) => Array.from({ length: 9 }, (_, i) => ({ project, replica: replicas[i % 3]! })));
-    const answers = await Promise.all(
-      deliveries.map(({ project, replica: target }) =>
-        post(`${target.url}/webhooks/gitlab`, gitlabPush({ id: project.id, path: project.pathWithNamespace }), { 'x-gitlab-token': WEBHOOK_SECRET, 'x-gitlab-event': 'Push Hook' }).then(
-          async (response) => [response.status, ((await response.json()) as { result: string }).result],
+    beforeAll(async () => {
+      config = configFile(['restart', 'burst'], { debounce: '3s' });
+      workers = await Promise.all([replica(config, 'worker', kept), replica(config, 'worker', kept)]);
+    }, 120_000);
+
+    afterAll(async () => {
+      const alive = kept.splice(0).filter((child) => child.exitCode === null).length;
+      expect(alive).toBe(2);
+      expect(await Promise.all(workers.map((worker) => worker.stop()))).toEqual([0, 0]);
+    }, 60_000);
+
+    it('Redis restarts while jobs wait: workers reconnect and every queued project still runs, once', async () => {
+      const projects = ['restart/a', 'restart/b', 'restart/c'].map((name) => scenario.gitlab.state.addProject(name, { files: { 'deploy.yaml': deploy() } }));
+      for (const [i, project] of projects.entries()) {
+        const response = await post(`${workers[i % 2]!.url}/webhooks/gitlab`, gitlabPush({ id: project.id, path: project.pathWithNamespace }), {
+          'x-gitlab-token': WEBHOOK_SECRET,
+          'x-gitlab-event': 'Push Hook',
+        });
+        expect(response.status).toBe(202);
+      }
+      await scenario.redis.restart(1_000);
+      await until(() => projects.every((project) => project.mergeRequests.length === 1 && project.issues.length === 1), 'every project to get its MR after the restart', LOADED_MS);
+      await until(async () => (await metric(workers[0]!.url, 'archpin_queue_depth')) === 0 && (await metric(workers[0]!.url, 'archpin_queue_running')) === 0, 'the queue to drain', LOADED_MS);
+      expect(projects.map((project) => projectRuns(project.id))).toEqual([1, 1, 1]);
+    }, 180_000);
+
+    it('a webhook burst spread over three replicas runs each project once', async () => {
+      const projects = ['burst/a', 'burst/b', 'burst/c', 'burst/d'].map((name) => scenario.gitlab.state.addProject(name, { files: { 'deploy.yaml': deploy() } }));
+      const replicas = [await replica(config, 'all'), ...workers];
+      const deliveries = projects.flatMap((project) => Array.from({ length: 9 }, (_, i) => ({ project, replica: replicas[i % 3]! })));
+      const answers = await Promise.all(
+        deliveries.map(({ project, replica: target }) =>
+          post(`${target.url}/webhooks/gitlab`, gitlabPush({ id: project.id, path: project.pathWithNamespace }), { 'x-gitlab-token': WEBHOOK_SECRET, 'x-gitlab-event': 'Push Hook' }).then(
+            async (response) => [response.status, ((await response.json()) as { result: string }).result],
+          ),
         ),
-      ),
-    );
-    expect(answers.filter(([status]) => status !== 202)).toEqual([]);
-    expect(answers.filter(([, result]) => result === 'queued').length).toBe(projects.length);
-    await until(() => projects.every((project) => project.mergeRequests.length === 1 && project.issues.length === 1), 'every project to get its MR', LOADED_MS);
-    await until(async () => (await metric(replicas[0].url, 'archpin_queue_depth')) === 0 && (await metric(replicas[0].url, 'archpin_queue_running')) === 0, 'the queue to drain', LOADED_MS);
-    expect(projects.map((project) => projectRuns(project.id))).toEqual([1, 1, 1, 1]);
-    expect(await Promise.all(replicas.map((target) => target.stop()))).toEqual([0, 0, 0]);
-  }, 180_000);
+      );
+      expect(answers.filter(([status]) => status !== 202)).toEqual([]);
+      expect(answers.filter(([, result]) => result === 'queued').length).toBe(projects.length);
+      await until(() => projects.every((project) => project.mergeRequests.length === 1 && project.issues.length === 1), 'every project to get its MR', LOADED_MS);
+      await until(async () => (await metric(replicas[0]!.url, 'archpin_queue_depth')) === 0 && (await metric(replicas[0]!.url, 'archpin_queue_running')) === 0, 'the queue to drain', LOADED_MS);
+      expect(projects.map((project) => projectRuns(project.id))).toEqual([1, 1, 1, 1]);
+      expect(await replicas[0]!.stop()).toBe(0);
+    }, 180_000);
+  });
 });
