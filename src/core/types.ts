@@ -32,6 +32,11 @@ export interface Span {
   readonly column: number;
   /** For `variable` spans: the variable's name. */
   readonly variable?: string;
+  /**
+   * A variable defined in a file archpin never edits (another project's, a GitLab template): why, and what to
+   * do. An update that would change it is held with this message; one that changes only other parts goes on.
+   */
+  readonly outside?: string;
   /** For `variable` spans: how the template writes the use, when not `${NAME}` or `$NAME` (Nomad Pack `[[ var "tag" . ]]`). */
   readonly use?: string;
   /** The quote character around the span in the file, when it is quoted. */

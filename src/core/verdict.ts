@@ -22,7 +22,9 @@ export type HoldCode =
   | 'unverified'
   | 'pin-missing'
   /** Another image whose tag is held in the same literal has no such update: the literal moves for all of them or none. */
-  | 'shared-literal';
+  | 'shared-literal'
+  /** The update would change a variable defined in another project's file or a GitLab template, which archpin never edits. */
+  | 'outside-variable';
 
 /** The order reasons are reported in (the order of the table in the design). */
 export const BLOCK_CODES: readonly HoldCode[] = [
@@ -45,6 +47,7 @@ export const BLOCK_CODES: readonly HoldCode[] = [
   'unverified',
   'pin-missing',
   'shared-literal',
+  'outside-variable',
 ];
 
 /** Why one child of an index failed verification (the block code it turns into). */

@@ -18,7 +18,12 @@ export type EditPlan =
       /** Why the digest was not written: the format has no place for it. */
       readonly unpinned?: string;
     }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** The update is held, not failed: it would change a variable archpin never edits (another project's file). */
+      readonly hold?: 'outside-variable';
+    };
 
 /** Split forms whose users write the digest into the tag field when there is no digest field (`tag: 1.25.4@sha256:…`). */
 const TAG_HOLDS_DIGEST: ReadonlySet<string> = new Set(['helm-values']);
@@ -72,6 +77,17 @@ function variableUse(template: string, name: string, use: string | undefined): {
  * Pure: the caller applies them and re-scans to confirm.
  */
 export function editsForReference(reference: Reference, target: Target): EditPlan {
+  const plan = planEdits(reference, target);
+  if (!plan.ok) return plan;
+  // A variable defined where archpin never edits (another project's file) holds the update when the edit would change it.
+  for (const span of reference.spans) {
+    if (span.outside === undefined) continue;
+    if (plan.edits.some((made) => made.file === span.file && made.start < span.end && made.end > span.start)) return { ok: false, reason: span.outside, hold: 'outside-variable' };
+  }
+  return plan;
+}
+
+function planEdits(reference: Reference, target: Target): EditPlan {
   if (!isImageReference(reference)) {
     return { ok: false, reason: `reference is skipped (${reference.skip ?? 'unparsed'})` };
   }
@@ -129,7 +145,9 @@ function editsThroughVariable(reference: ImageReference, template: Span, variabl
   if (/\$|\[\[/.test(prefix + suffix)) return { ok: false, reason: 'template uses more than one variable' };
   const resolved = formatImageRef(reference.name, tag, null);
   if (!resolved.startsWith(prefix) || !resolved.endsWith(suffix) || resolved.length < prefix.length + suffix.length) {
-    return { ok: false, reason: `new reference ${resolved} does not fit the template ${template.text}` };
+    // The change may lie in the template's own characters (`${REGISTRY}/docker:27.0.3-dind`): the variable then stays.
+    const throughTemplate = editsThroughVariables(reference, template, [variable], tag, digest);
+    return throughTemplate.ok ? throughTemplate : { ok: false, reason: `new reference ${resolved} does not fit the template ${template.text}` };
   }
   const wholeInVariable = prefix === '' && suffix === '';
   const newVariable = resolved.slice(prefix.length, resolved.length - suffix.length);
@@ -162,6 +180,8 @@ interface Segment {
   readonly text: string;
   readonly variable?: Span;
   readonly offset?: number;
+  /** The template's own characters, at this offset in its text. */
+  readonly at?: number;
 }
 
 function segmentsOf(template: string, variables: readonly Span[], owner: Span | null = null, depth = 0): Segment[] | null {
@@ -169,7 +189,7 @@ function segmentsOf(template: string, variables: readonly Span[], owner: Span | 
   let last = 0;
   const literal = (from: number, to: number): void => {
     if (to === from) return;
-    segments.push(owner === null ? { text: template.slice(from, to) } : { text: template.slice(from, to), variable: owner, offset: from });
+    segments.push(owner === null ? { text: template.slice(from, to), at: from } : { text: template.slice(from, to), variable: owner, offset: from });
   };
   for (const match of template.matchAll(USE)) {
     const name = match[1] ?? match[2];
@@ -235,8 +255,8 @@ function editsThroughVariables(reference: ImageReference, template: Span, variab
     segments.forEach((segment, index) => {
       const start = offset;
       offset += segment.text.length;
-      const span = segment.variable;
-      if (!span || segments.filter((other) => other.variable !== undefined && segmentKey(other) === segmentKey(segment)).length > 1) return;
+      const span = segment.variable ?? (segment.at === undefined ? undefined : template);
+      if (!span || (segment.variable !== undefined && segments.filter((other) => other.variable !== undefined && segmentKey(other) === segmentKey(segment)).length > 1)) return;
       const before = segments
         .slice(0, index)
         .map((other) => other.text)
@@ -252,6 +272,13 @@ function editsThroughVariables(reference: ImageReference, template: Span, variab
     const chosen = fits.length === 1 ? fits[0] : fits.find((fit) => fit.start <= head && windowEnd <= fit.end);
     if (!chosen) return { ok: false, reason: `new reference ${resolved} does not fit the template ${template.text} by changing one variable` };
     const { span, segment, value } = chosen;
+    if (segment.at !== undefined) {
+      // The template's own characters take the change: one edit of the template, with the pin after it.
+      const changed = `${templateText.slice(0, segment.at)}${value}${templateText.slice(segment.at + segment.text.length)}`;
+      const written = digest === null ? `${changed}${template.text.slice(templateText.length)}` : `${changed}@${digest}`;
+      edits.push(edit(template, written));
+      return { ok: true, edits, value: formatImageRef(reference.name, tag, digest), pinned: digest !== null };
+    }
     if (segment.offset === undefined) edits.push(scalarEdit(reference, span, value));
     else {
       // Characters of a variable built from others: only they change, the uses around them stay.

@@ -22,6 +22,16 @@ export function planUpdates(results: readonly DependencyResult[], options: Share
       const current = reference.image;
       const plan = editsForReference(reference, { tag: update.tag, digest: update.tagOnly ? null : update.digest });
       const image = imageKey(current);
+      if (!plan.ok && plan.hold !== undefined) {
+        // Not a failure: the update needs a change archpin never makes here (a variable of another project's file).
+        held.set(`${image}:${update.tag ?? ''}@${update.digest}`, {
+          image,
+          tag: update.tag,
+          digest: update.digest,
+          reasons: [{ code: plan.hold, message: `${reference.file}:${reference.line}: ${plan.reason}` }],
+        });
+        continue;
+      }
       if (!plan.ok) {
         failures.push({ file: reference.file, line: reference.line, image, code: 'plan-failed', message: plan.reason });
         continue;

@@ -67,7 +67,7 @@ describe('archpin run: a remembered scan and the files the pipeline includes fro
     const first = await run('cache-a');
     expect(first).toEqual({ changes: [[branch, 'opened']], reusedScan: false, libraryReads: read, treeReads: 1 });
     expect(rememberedLint()).toBe(
-      `job lint; resolved through $MIRROR (${LIBRARY}:jobs/vars.yml:2); not edited: $MIRROR is defined in jobs/vars.yml:2 of the project ${LIBRARY} (its default branch), which a change to this project never edits: define MIRROR under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in ${LIBRARY}`,
+      `job lint; resolved through $MIRROR (${LIBRARY}:jobs/vars.yml:2); held if an update changes it: $MIRROR is defined in jobs/vars.yml:2 of the project ${LIBRARY} (its default branch), which a change to this project never edits: define MIRROR under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in ${LIBRARY}`,
     );
 
     // Nothing new anywhere: the sweep memo skips the project after asking for the included file again.
@@ -81,7 +81,7 @@ describe('archpin run: a remembered scan and the files the pipeline includes fro
     // Asked once by the memo's check, once by the dashboard's, then read for the new scan.
     expect(changed).toEqual({ changes: [[branch, 'unchanged']], reusedScan: false, libraryReads: [...read, ...read.slice(1), ...read.slice(1)], treeReads: 1 });
     expect(rememberedLint()).toBe(
-      `job lint; resolved through $MIRROR (${LIBRARY}:jobs/vars.yml:3); not edited: $MIRROR is defined in jobs/vars.yml:3 of the project ${LIBRARY} (its default branch), which a change to this project never edits: define MIRROR under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in ${LIBRARY}`,
+      `job lint; resolved through $MIRROR (${LIBRARY}:jobs/vars.yml:3); held if an update changes it: $MIRROR is defined in jobs/vars.yml:3 of the project ${LIBRARY} (its default branch), which a change to this project never edits: define MIRROR under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in ${LIBRARY}`,
     );
     expect(await run('cache-c')).toEqual({ changes: [[branch, 'unchanged']], reusedScan: true, libraryReads: read, treeReads: 0 });
   });

@@ -25,7 +25,8 @@ const root = () =>
     '  script: [make lint]', // 14
     '',
   ].join('\n');
-const library = () => ['variables:', `  MIRROR: ${scenario.host}/library`, '.docker-base:', '  variables: {DOCKER_BUILDKIT: "1"}', '  script: [docker build .]', ''].join('\n');
+const library = () =>
+  ['variables:', `  MIRROR: ${scenario.host}/library`, '  DIND_TAG: "27.0.3-dind"', '.docker-base:', '  variables: {DOCKER_BUILDKIT: "1"}', '  script: [docker build .]', ''].join('\n');
 
 /** The other project: `jobs/docker.yml` exists on its `v2` branch only. */
 function seedLibrary(): void {
@@ -35,7 +36,7 @@ function seedLibrary(): void {
 }
 
 describe('archpin run: GitLab CI include: project read through the API', () => {
-  it('resolves through the included file, updates the literal of this project, reports the one of the other project and the include it cannot read', async () => {
+  it('resolves through the included file, updates the literals of this project (the tag written after a registry of the other project too), and reports the include it cannot read', async () => {
     seedLibrary();
     scenario.gitlab.state.addProject('apps/web', { files: { '.gitlab-ci.yml': root() } });
     const config = path.join(scenario.work, 'config.json');
@@ -52,8 +53,10 @@ describe('archpin run: GitLab CI include: project read through the API', () => {
     expect(report.repositories[0].changes.map((change: { branch: string; action: string }) => [change.branch, change.action])).toEqual([[branch, 'opened']]);
     // The include that cannot be read is named with its line; the scan went on with the other.
     expect(report.repositories[0].errors).toEqual([{ code: 'include-unread', message: '.gitlab-ci.yml:5: GitLab could not read jobs/gone.yml of shared/ci-library at main: 404 File Not Found' }]);
-    // Only this project's literal moves; the image whose registry comes from the other project is left as it is.
-    expect(Buffer.from(scenario.gitlab.state.files('apps/web', branch).get('.gitlab-ci.yml')!).toString()).toBe(root().replace('DOCKER_VERSION: "27.0.3"', 'DOCKER_VERSION: "27.1.1"'));
+    // This project's literals move: the variable, and the tag written after the other project's registry variable, which stays.
+    expect(Buffer.from(scenario.gitlab.state.files('apps/web', branch).get('.gitlab-ci.yml')!).toString()).toBe(
+      root().replace('DOCKER_VERSION: "27.0.3"', 'DOCKER_VERSION: "27.1.1"').replace('${MIRROR}/docker:27.0.3-dind', '${MIRROR}/docker:27.1.1-dind'),
+    );
     const reads = scenario.gitlab.requests.filter((request) => request.path.startsWith('/projects/shared%2Fci-library'));
     expect(reads.map((request) => `${request.path}?${request.query} ${request.status}`)).toEqual([
       '/projects/shared%2Fci-library/repository/files/jobs%2Fdocker.yml?ref=v2 200',
@@ -84,11 +87,14 @@ describe('archpin run: GitLab CI include: project read through the API', () => {
     const lint = (report: { references: Array<{ line: number; skip: string | null; detail: string }> }) =>
       report.references.filter((reference) => reference.line === 13).map((reference) => [reference.skip, reference.detail]);
     const read = await check({ CI_READ_TOKEN: GITLAB_TEST_TOKEN });
-    expect(read.updates.map((update: { line: number; to: string }) => [update.line, update.to])).toEqual([[11, `${scenario.host}/library/docker:27.1.1`]]);
+    expect(read.updates.map((update: { line: number; to: string }) => [update.line, update.to])).toEqual([
+      [11, `${scenario.host}/library/docker:27.1.1`],
+      [13, `${scenario.host}/library/docker:27.1.1-dind`],
+    ]);
     expect(lint(read)).toEqual([
       [
-        'templated',
-        `job lint; resolved through $MIRROR (shared/ci-library@v2:jobs/docker.yml:2); not edited: $MIRROR is defined in jobs/docker.yml:2 of the project shared/ci-library at v2, which a change to this project never edits: define MIRROR under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in shared/ci-library`,
+        null,
+        `job lint; resolved through $MIRROR (shared/ci-library@v2:jobs/docker.yml:2); held if an update changes it: $MIRROR is defined in jobs/docker.yml:2 of the project shared/ci-library at v2, which a change to this project never edits: define MIRROR under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in shared/ci-library`,
       ],
     ]);
     expect(read.errors).toEqual([{ file: '.gitlab-ci.yml', line: 5, code: 'include-unread', message: 'GitLab could not read jobs/gone.yml of shared/ci-library at main: 404 File Not Found' }]);
@@ -125,8 +131,8 @@ describe('archpin run: GitLab CI include: project read through the API', () => {
       [11, null, 'job build'],
       [
         13,
-        'templated',
-        'job lint; resolved through $MIRROR (shared/ci-library@v2:jobs/docker.yml:2); not edited: $MIRROR is defined in jobs/docker.yml:2 of the project shared/ci-library at v2, which a change to this project never edits: define MIRROR under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in shared/ci-library',
+        null,
+        'job lint; resolved through $MIRROR (shared/ci-library@v2:jobs/docker.yml:2); held if an update changes it: $MIRROR is defined in jobs/docker.yml:2 of the project shared/ci-library at v2, which a change to this project never edits: define MIRROR under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in shared/ci-library',
       ],
     ]);
     expect(read.errors).toEqual([{ file: '.gitlab-ci.yml', line: 5, code: 'include-unread', message: 'GitLab could not read jobs/gone.yml of shared/ci-library at main: 404 File Not Found' }]);
@@ -160,5 +166,42 @@ describe('archpin run: GitLab CI include: project read through the API', () => {
       noToken: notRead("GITLAB_TOKEN is not set (the token of the config's GitLab forge)"),
     });
     expect(scenario.gitlab.requests.length).toBe(before + 3);
+  });
+
+  it('holds an update that would change a literal of the other project, and names the variable, the project, the file and what to do', async () => {
+    seedLibrary();
+    const app = path.join(scenario.work, 'held-app');
+    mkdirSync(app, { recursive: true });
+    // Line 16: the tag is the other project's DIND_TAG.
+    writeFileSync(path.join(app, '.gitlab-ci.yml'), `${root()}dind:\n  image: \${MIRROR}/docker:\${DIND_TAG}\n  script: [true]\n`);
+    const config = path.join(scenario.work, 'held-config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        platforms: ['linux/amd64', 'linux/arm64'],
+        forge: { type: 'gitlab', url: scenario.gitlab.url },
+        packageRules: [{ matchImages: [`${scenario.host}/library/docker`], pinDigests: false }],
+      }),
+    );
+    const result = await runArchpin(['check', app, '--format', 'json', '--config', config, '--cache-dir', path.join(scenario.work, 'cache')], {
+      cwd: scenario.work,
+      env: { GITLAB_TOKEN: GITLAB_TEST_TOKEN },
+    });
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout);
+    // The same image and tag at line 13 is updated in this file; at line 16 the change would be the other project's literal.
+    expect(report.updates.map((update: { line: number; to: string }) => [update.line, update.to])).toEqual([
+      [11, `${scenario.host}/library/docker:27.1.1`],
+      [13, `${scenario.host}/library/docker:27.1.1-dind`],
+    ]);
+    expect(
+      report.blocked.filter((item: { reason: string }) => item.reason === 'outside-variable').map((item: { image: string; tag: string; message: string }) => [item.image, item.tag, item.message]),
+    ).toEqual([
+      [
+        `${scenario.host}/library/docker`,
+        '27.1.1-dind',
+        '.gitlab-ci.yml:16: $DIND_TAG is defined in jobs/docker.yml:3 of the project shared/ci-library at v2, which a change to this project never edits: define DIND_TAG under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in shared/ci-library',
+      ],
+    ]);
   });
 });

@@ -73,6 +73,23 @@ describe('editsForReference: byte-precise, in the user spelling', () => {
     expect(update('.gitlab-ci.yml', split, '3.3.7-alpine', null)).toBe('variables:\n  V: "3.3.7"\n  FLAVOUR: -alpine\nt:\n  image: ruby:${V}${FLAVOUR}\n  script: [x]\n');
   });
 
+  it("edits the template's own characters when they hold the new tag, leaving the variable as it is", () => {
+    const ci = 'variables:\n  REGISTRY: registry.example.test/hub\nt:\n  image: ${REGISTRY}/docker:27.0.3-dind\n  services: ["${REGISTRY}/docker:27.0.3@' + D1 + '"]\n  script: [x]\n';
+    expect(update('.gitlab-ci.yml', ci, null, null)).toBe(ci);
+    const moved = (tag: string, digest: string | null) => {
+      const file = sourceFile('.gitlab-ci.yml', new Uint8Array(Buffer.from(ci)));
+      const [image] = scanFiles([file]).references;
+      const plan = editsForReference(image!, { tag, digest });
+      return plan.ok ? Buffer.from(applyEdits(file.bytes, plan.edits)).toString().split('\n')[3] : plan.reason;
+    };
+    expect([moved('27.1.1-dind', D2), moved('27.1.1-dind', null)]).toEqual(['  image: ${REGISTRY}/docker:27.1.1-dind@' + D2, '  image: ${REGISTRY}/docker:27.1.1-dind']);
+    // A pinned template keeps its pin's place: the new digest replaces the old one.
+    const file = sourceFile('.gitlab-ci.yml', new Uint8Array(Buffer.from(ci)));
+    const service = scanFiles([file]).references[1]!;
+    const plan = editsForReference(service, { tag: '27.1.1', digest: D2 });
+    expect(plan.ok && plan.edits.map((edit) => [edit.expected, edit.replacement])).toEqual([[`\${REGISTRY}/docker:27.0.3@${D1}`, `\${REGISTRY}/docker:27.1.1@${D2}`]]);
+  });
+
   it('refuses a two-variable template when no single variable can take the new tag', () => {
     const ci = 'variables:\n  MAJOR: "3"\n  MINOR: "3"\nt:\n  image: ruby:${MAJOR}.${MINOR}-slim\n  script: [x]\n';
     const file = sourceFile('.gitlab-ci.yml', new Uint8Array(Buffer.from(ci)));

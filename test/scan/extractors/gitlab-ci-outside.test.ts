@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
 import { scanSources } from '../../../src/pipeline/scan-stage.js';
+import { editsForReference } from '../../../src/plan/edits-for-reference.js';
 import { includeEntries, outsideKey } from '../../../src/scan/extractors/gitlab-ci/gitlab-ci-outside.js';
 
 const file = (path: string, lines: readonly string[]) => sourceFile(path, Buffer.from(lines.join('\n'), 'utf8'));
@@ -80,7 +81,7 @@ describe('GitLab CI include: project and include: template', () => {
     ]);
   });
 
-  it('with the files read: variables resolve through them, a literal of another project is not edited, an include not read is a problem at its line', () => {
+  it('with the files read: variables resolve through them, a literal of another project is marked as one an update holds on, an include not read is a problem at its line', () => {
     const scanned = scanSources([root, local], [], {
       files: [library],
       unread: [
@@ -93,9 +94,9 @@ describe('GitLab CI include: project and include: template', () => {
         '.gitlab-ci.yml',
         11,
         'registry.example.test/hub/node:22.12.0-alpine',
-        'templated',
-        'job unit; resolved through $MIRROR (platform/ci-library@v4:jobs/node.yml:2); not edited: $MIRROR is defined in jobs/node.yml:2 of the project platform/ci-library at v4, which a change to this project never edits: define MIRROR under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in platform/ci-library',
-        ['.gitlab-ci.yml:11:reference'],
+        null,
+        'job unit; resolved through $MIRROR (platform/ci-library@v4:jobs/node.yml:2); held if an update changes it: $MIRROR is defined in jobs/node.yml:2 of the project platform/ci-library at v4, which a change to this project never edits: define MIRROR under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there, or update it in platform/ci-library',
+        ['.gitlab-ci.yml:11:template', 'platform/ci-library@v4:jobs/node.yml:2:variable'],
       ],
       ['.gitlab-ci.yml', 13, 'node:22.12.0-slim', null, 'job lint', ['.gitlab-ci.yml:13:template', '.gitlab-ci.yml:8:variable']],
       [
@@ -114,7 +115,7 @@ describe('GitLab CI include: project and include: template', () => {
     ]);
   });
 
-  it('names the variable defined outside, its project or template, file and line, and where a definition archpin updates would go', () => {
+  it('names the variable defined outside, its project or template, file and line, and what to do; an update that would change it is held, one that changes this file goes on', () => {
     const ci = file('.gitlab-ci.yml', [
       'include:', // 1
       '  - project: platform/ci-library', // 2
@@ -129,17 +130,27 @@ describe('GitLab CI include: project and include: template', () => {
     ]);
     const build = file('platform/ci-library:jobs/build.yml', ['.build:', '  variables:', '    BUILDER_TAG: "5.65.0"', '  script: [make]', '']);
     const template = file('template:Code-Quality.gitlab-ci.yml', ['variables:', '  CQ_REGISTRY: registry.example.test/cq', '']);
-    expect(rows(scanSources([ci], [], { files: [build, template], unread: [] })).map((row) => [row[1], row[3], row[4]])).toEqual([
-      [
-        7,
-        'templated',
-        'job build; resolved through $BUILDER_TAG (platform/ci-library:jobs/build.yml:3); not edited: $BUILDER_TAG is defined in jobs/build.yml:3 of the project platform/ci-library (its default branch), which a change to this project never edits: define BUILDER_TAG under the variables: of the job in this repository (they take the place of the included one) and archpin updates it there, or update it in platform/ci-library',
-      ],
+    const scanned = scanSources([ci], [], { files: [build, template], unread: [] });
+    const builderNote =
+      '$BUILDER_TAG is defined in jobs/build.yml:3 of the project platform/ci-library (its default branch), which a change to this project never edits: define BUILDER_TAG under the variables: of the job in this repository (they take the place of the included one) and archpin updates it there, or update it in platform/ci-library';
+    expect(rows(scanned).map((row) => [row[1], row[3], row[4]])).toEqual([
+      [7, null, `job build; resolved through $BUILDER_TAG (platform/ci-library:jobs/build.yml:3); held if an update changes it: ${builderNote}`],
       [
         9,
-        'templated',
-        "job quality; resolved through $CQ_REGISTRY (template:Code-Quality.gitlab-ci.yml:2); not edited: $CQ_REGISTRY is defined in GitLab's CI template Code-Quality.gitlab-ci.yml (line 2), which a change to this project never edits: define CQ_REGISTRY under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there",
+        null,
+        "job quality; resolved through $CQ_REGISTRY (template:Code-Quality.gitlab-ci.yml:2); held if an update changes it: $CQ_REGISTRY is defined in GitLab's CI template Code-Quality.gitlab-ci.yml (line 2), which a change to this project never edits: define CQ_REGISTRY under variables: in .gitlab-ci.yml (it takes the place of the included one) and archpin updates it there",
       ],
     ]);
+    const [builder, quality] = scanned.references;
+    // The tag is the other project's literal: held, with the note.
+    expect(editsForReference(builder!, { tag: '5.66.0', digest: null })).toEqual({ ok: false, reason: builderNote, hold: 'outside-variable' });
+    // The tag is written here: the template's own characters change, the template's registry variable stays.
+    const digest = `sha256:${'c'.repeat(64)}`;
+    expect(editsForReference(quality!, { tag: '0.97.0', digest })).toEqual({
+      ok: true,
+      edits: [{ start: ci.text.indexOf('${CQ_REGISTRY}'), end: ci.text.indexOf('${CQ_REGISTRY}') + 24, expected: '${CQ_REGISTRY}/cq:0.96.0', replacement: `\${CQ_REGISTRY}/cq:0.97.0@${digest}` }],
+      value: `registry.example.test/cq/cq:0.97.0@${digest}`,
+      pinned: true,
+    });
   });
 });

@@ -168,18 +168,20 @@ function perJobNote(all: readonly Reading[], here: string): string {
   return parts.length > 0 ? parts.join(', ') : 'jobs see it through different values';
 }
 
-/** Why a reference is not edited when a variable it goes through is defined in a file of another project or a GitLab template, and what to do. */
-function outsideNote(walk: Walk, resolution: Resolution & { kind: 'resolved' }): string | null {
+/**
+ * Why each variable an image goes through that is defined in a file of another project or a GitLab template
+ * is not edited, and what to do, by definition key: an update that would change one of them is held with it.
+ */
+function outsideNotes(walk: Walk, resolution: Resolution & { kind: 'resolved' }): Map<string, string> {
   const { outside, globals, files } = walk.pipeline.view.model;
-  const foreign = resolution.variables.filter((variable) => outside.has(variable.file));
-  if (foreign.length === 0) return null;
-  return foreign
-    .map((variable) => {
-      const global = globals.get(variable.name);
-      const isGlobal = typeof global === 'object' && global !== null && global.file === variable.file && global.start === variable.start;
-      return outsideVariableNote(variable, isGlobal, files[0] ?? '.gitlab-ci.yml');
-    })
-    .join('; ');
+  const notes = new Map<string, string>();
+  for (const variable of resolution.variables) {
+    if (!outside.has(variable.file)) continue;
+    const global = globals.get(variable.name);
+    const isGlobal = typeof global === 'object' && global !== null && global.file === variable.file && global.start === variable.start;
+    notes.set(definitionKey(variable), outsideVariableNote(variable, isGlobal, files[0] ?? '.gitlab-ci.yml'));
+  }
+  return notes;
 }
 
 /** The characters of a reference's tag in its text (empty when it has none). */
@@ -236,8 +238,10 @@ function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; 
       return makeReference(file, { kind, value: resolution.value ?? scalar.value, parts: [whole], skip: 'templated', detail: `${detail}; ${resolution.note}` });
     case 'resolved': {
       const through = resolution.variables.map((variable) => `$${variable.name} (${whereDefined(variable, file.path)})`).join(', ');
-      const outside = outsideNote(walk, resolution);
-      const sharing = outside === null ? sharedLiteral(walk, resolution, file.path) : { blocker: outside };
+      const outside = outsideNotes(walk, resolution);
+      const found = sharedLiteral(walk, resolution, file.path);
+      // A literal of another project's file that several images share is not grouped: archpin never edits it.
+      const sharing = found !== null && 'shared' in found && outside.has(found.shared.key) ? { blocker: outside.get(found.shared.key) ?? '' } : found;
       const blocker = sharing !== null && 'blocker' in sharing ? sharing.blocker : null;
       const shared = sharing !== null && 'shared' in sharing ? sharing.shared : null;
       if (blocker !== null) {
@@ -261,9 +265,11 @@ function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; 
           column: variable.column,
           variable: variable.name,
           ...(variable.quote === undefined ? {} : { quote: variable.quote }),
+          ...(outside.has(definitionKey(variable)) ? { outside: outside.get(definitionKey(variable)) } : {}),
         }));
       const sharedWith = shared === null ? '' : `; ${shared.variable} is the tag of ${shared.uses.length} images: it moves only when all of them have the same new tag`;
-      const made = makeReference(file, { kind, value: resolution.value, parts, anchor: scalar.start, detail: `${elsewhere ? `${detail}; resolved through ${through}` : detail}${sharedWith}` });
+      const held = outside.size === 0 ? '' : `; held if an update changes it: ${[...outside.values()].join('; ')}`;
+      const made = makeReference(file, { kind, value: resolution.value, parts, anchor: scalar.start, detail: `${elsewhere ? `${detail}; resolved through ${through}` : detail}${sharedWith}${held}` });
       const spans = foreign.length === 0 ? made.spans : [...made.spans, ...foreign];
       return { ...made, spans, ...(shared === null ? {} : { shared }) };
     }
