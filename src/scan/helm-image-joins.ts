@@ -10,8 +10,12 @@ import { defines, evaluate, NotRendered, renderInclude, renderUpTo } from './hel
 export interface ChartImageJoins {
   /** The templates join a values `repository` and `name` with a slash. */
   readonly repositoryName: boolean;
-  /** What the templates write before `/{{ … .name }}`, rendered with the default values; null when no template joins a registry to a name. */
-  readonly registry: RenderedRegistry | null;
+  /**
+   * What the templates write before `/{{ … .name }}` for the values map at `path` (`['agents', 'image']`), rendered
+   * with the default values: from the joins that name that map (`.Values.agents.image.name`), else from those that take
+   * the image as a parameter (`.image.name` in a helper); null when no template joins a registry to its name.
+   */
+  readonly registryFor: (path: readonly string[]) => RenderedRegistry | null;
 }
 
 export type RenderedRegistry = { readonly known: true; readonly value: string; readonly where: string } | { readonly known: false; readonly where: string; readonly why: string };
@@ -41,6 +45,14 @@ interface Join {
   readonly base: number;
   /** Written as `printf "%s/%s…" left name`: the left operand is evaluated on its own. */
   readonly printf: boolean;
+  /** The values map whose `name` is joined (`agents.image` for `.Values.agents.image.name`), or null for a helper's parameter. */
+  readonly valuesPath: string | null;
+}
+
+/** `.Values.agents.image.name` → `agents.image`; a parameter (`.image.name`, `$image.name`) → null. */
+function valuesPathOf(right: string): string | null {
+  const path = /^\$?\.Values\.((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\.name$/.exec(right)?.[1];
+  return path ?? null;
 }
 
 function findJoins(templates: readonly ChartTemplate[]): Join[] {
@@ -55,13 +67,14 @@ function findJoins(templates: readonly ChartTemplate[]): Join[] {
       const right = match[3] ?? '';
       if (!IMAGE_FIELD.test(right)) continue;
       const nameAt = match.index + match[0].length - (match[2] ?? '').length;
-      joins.push({ template, left: match[1] ?? '', nameAt: start + nameAt, line: template.file.position(match.index).line, base: start, printf: false });
+      joins.push({ template, left: match[1] ?? '', nameAt: start + nameAt, line: template.file.position(match.index).line, base: start, printf: false, valuesPath: valuesPathOf(right) });
     }
     if (!text.includes('printf')) continue;
     for (const match of text.matchAll(PRINTF_JOIN)) {
-      if (!IMAGE_FIELD.test(match[2] ?? '')) continue;
+      const right = match[2] ?? '';
+      if (!IMAGE_FIELD.test(right)) continue;
       const left = (match[1] ?? '').replace(/^\(\s*([\s\S]*?)\s*\)$/, '$1');
-      joins.push({ template, left, nameAt: start + match.index, line: template.file.position(match.index).line, base: start, printf: true });
+      joins.push({ template, left, nameAt: start + match.index, line: template.file.position(match.index).line, base: start, printf: true, valuesPath: valuesPathOf(right) });
     }
   }
   return joins;
@@ -120,7 +133,7 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
   const joins = findJoins(templates);
   const repositoryName = joins.some((join) => perImageField(join.left) === 'repository');
   const registryJoins = joins.filter((join) => perImageField(join.left) === null);
-  if (registryJoins.length === 0) return { repositoryName, registry: null };
+  if (registryJoins.length === 0) return { repositoryName, registryFor: () => null };
   const named = new Map<string, { body: string; at: number }>();
   const definedAt = new Map<string, string>();
   let base = 0;
@@ -139,12 +152,32 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
     Release: {},
     Capabilities: {},
   };
-  const rendered = registryJoins.map((join) => renderJoin(join, root, named, definedAt));
-  const known = new Set(rendered.flatMap((entry) => (entry.known ? [entry.value] : [])));
+  const rendered = new Map<Join, RenderedRegistry>();
+  const renderedOf = (join: Join): RenderedRegistry => {
+    let found = rendered.get(join);
+    if (!found) {
+      found = renderJoin(join, root, named, definedAt);
+      rendered.set(join, found);
+    }
+    return found;
+  };
+  const parameters = registryJoins.filter((join) => join.valuesPath === null);
+  return {
+    repositoryName,
+    registryFor: (path) => {
+      const own = registryJoins.filter((join) => join.valuesPath === path.join('.'));
+      return agreed((own.length > 0 ? own : parameters).map(renderedOf));
+    },
+  };
+}
+
+/** One registry when every join renders the same, else what keeps it from being known. */
+function agreed(rendered: readonly RenderedRegistry[]): RenderedRegistry | null {
   const [first] = rendered;
-  if (!first) return { repositoryName, registry: null };
-  if (known.size === 1 && rendered.every((entry) => entry.known)) return { repositoryName, registry: first };
+  if (!first) return null;
+  const known = new Set(rendered.flatMap((entry) => (entry.known ? [entry.value] : [])));
   const unknown = rendered.find((entry) => !entry.known);
-  if (unknown) return { repositoryName, registry: unknown };
-  return { repositoryName, registry: { known: false, where: rendered.map((entry) => entry.where).join(', '), why: `they render different registries (${[...known].join(', ')})` } };
+  if (unknown) return unknown;
+  if (known.size === 1) return first;
+  return { known: false, where: rendered.map((entry) => entry.where).join(', '), why: `they render different registries (${[...known].join(', ')})` };
 }

@@ -118,11 +118,18 @@ const ANSIBLE_IMAGE_MODULE = /^(?:[A-Za-z_]\w*\.[A-Za-z_]\w*\.)?docker_image$/;
  * `name` + `tag` or `repo` + `tag` when the map itself sits under an image key. The value is composed
  * `registry/repository:tag@digest`, with one span per part.
  */
-export function splitImage(file: SourceFile, map: YAMLMap, mapKey: string | undefined, kind: ReferenceKind, chartJoins?: () => ChartImageJoins | null): SplitImage | null {
+export function splitImage(
+  file: SourceFile,
+  map: YAMLMap,
+  mapKey: string | undefined,
+  kind: ReferenceKind,
+  chartJoins?: () => ChartImageJoins | null,
+  path: readonly string[] = [],
+): SplitImage | null {
   const imageKeyed = mapKey !== undefined && isImageKey(mapKey, true);
   const has = (key: string): boolean => mapGet(map, key) !== undefined;
   if (imageKeyed && chartJoins && has('name') && has('tag')) {
-    const joined = joinedByChart(file, map, kind, chartJoins);
+    const joined = joinedByChart(file, map, kind, chartJoins, path);
     if (joined) return joined;
   }
   let repositoryKey: string;
@@ -186,7 +193,7 @@ export function splitImage(file: SourceFile, map: YAMLMap, mapKey: string | unde
  * `repository` empty), or the map's own `repository` joined to its `name` (`{{ .image.repository }}/{{ .image.name }}`).
  * The tag (and digest) are edited where they are written; the rest is reported as the templates render it.
  */
-function joinedByChart(file: SourceFile, map: YAMLMap, kind: ReferenceKind, chartJoins: () => ChartImageJoins | null): SplitImage | null {
+function joinedByChart(file: SourceFile, map: YAMLMap, kind: ReferenceKind, chartJoins: () => ChartImageJoins | null, path: readonly string[]): SplitImage | null {
   const name = optionalString(file, map, 'name');
   const tag = tagScalar(file, mapGet(map, 'tag'));
   const digest = optionalString(file, map, 'digest');
@@ -197,7 +204,8 @@ function joinedByChart(file: SourceFile, map: YAMLMap, kind: ReferenceKind, char
   if (!joins) return null;
   const ownRepository = repository !== null && repository.value !== '';
   if (ownRepository && !joins.repositoryName) return null;
-  if (!ownRepository && !joins.registry) return null;
+  const registry = ownRepository ? null : joins.registryFor(path);
+  if (!ownRepository && !registry) return null;
 
   const parts: PartInput[] = [];
   const consumed = ['name', 'tag', 'repository'];
@@ -209,12 +217,12 @@ function joinedByChart(file: SourceFile, map: YAMLMap, kind: ReferenceKind, char
     parts.push({ role: 'registry', start: repository.start, end: repository.end });
     value = `${repository.value.replace(/\/+$/, '')}/`;
     detail = 'the chart joins repository and name';
-  } else if (joins.registry?.known) {
-    value = `${joins.registry.value}/`;
-    detail = `registry ${joins.registry.value}: what the chart's ${joins.registry.where} renders with the default values`;
-  } else if (joins.registry) {
+  } else if (registry?.known) {
+    value = `${registry.value}/`;
+    detail = `registry ${registry.value}: what the chart's ${registry.where} renders with the default values`;
+  } else if (registry) {
     skip = 'templated';
-    detail = `the registry comes from the chart's ${joins.registry.where}, not worked out: it ${joins.registry.why}`;
+    detail = `the registry comes from the chart's ${registry.where}, not worked out: it ${registry.why}`;
   }
   const namePart = { role: 'repository', start: name.start, end: name.end } as const;
   parts.push(namePart);
@@ -268,7 +276,7 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
     const consumed = new Set<string>();
     const found: Reference[] = [];
     if (options.splitAnywhere || (mapKey !== undefined && isImageKey(mapKey, options.snakeKeys))) {
-      const split = splitImage(file, map, mapKey, options.splitKind, options.chartJoins);
+      const split = splitImage(file, map, mapKey, options.splitKind, options.chartJoins, path);
       if (split) {
         found.push(split.reference);
         for (const key of split.consumed) consumed.add(key);

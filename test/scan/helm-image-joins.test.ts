@@ -232,6 +232,38 @@ describe('Helm values image: {name, tag} joined in one printf', () => {
   });
 });
 
+describe('Helm values image: {name, tag}: each values map takes the registry of the templates that name it', () => {
+  it('two images with registries of their own; a map no template joins keeps the plain reading', () => {
+    const files = {
+      'split/Chart.yaml': lines('apiVersion: v2', 'name: split', 'version: 0.1.0', 'appVersion: "1.0"'),
+      'split/values.yaml': lines(
+        'global:',
+        '  registry:',
+        'app:',
+        '  image:',
+        '    name: split-app',
+        '    tag: 1.0.1',
+        'tools:',
+        '  registry:',
+        '  image:',
+        '    name: split-tools',
+        '    tag: 0.3.0',
+        'extra:',
+        '  image:',
+        '    name: example/extra',
+        '    tag: 2.2.2',
+      ),
+      'split/templates/app.yaml': lines('      image: {{ .Values.global.registry | default "registry.example.test" }}/{{ .Values.app.image.name }}:{{ .Values.app.image.tag }}'),
+      'split/templates/tools.yaml': lines('      image: {{ .Values.tools.registry | default "tools.example.test:5000" }}/{{ .Values.tools.image.name }}:{{ .Values.tools.image.tag }}'),
+    };
+    expect(scan(files).map(([file, line, value, skip]) => [file, line, value, skip])).toEqual([
+      ['split/values.yaml', 5, 'registry.example.test/split-app:1.0.1', null],
+      ['split/values.yaml', 10, 'tools.example.test:5000/split-tools:0.3.0', null],
+      ['split/values.yaml', 14, 'example/extra:2.2.2', null],
+    ]);
+  });
+});
+
 describe('Helm values image: {repository, name, tag} that the chart joins', () => {
   it('is repository/name:tag when a template writes {{ repository }}/{{ name }}; the repository is the whole name otherwise', () => {
     const files = {
