@@ -63,6 +63,13 @@ describe('editsForReference: byte-precise, in the user spelling', () => {
     );
   });
 
+  it('updates a Cloud Build substitution default once for the steps that use it, and pins each step', () => {
+    const build = "steps:\r\n- name: 'gcr.io/cloud-builders/gcloud:$_SDK' # tools\r\n- name: gcr.io/cloud-builders/gcloud:${_SDK}\r\nsubstitutions:\r\n  _SDK: 499.0.0 # pinned by hand\r\n";
+    expect(update('deploy/cloudbuild.yaml', build, '501.0.0', D1)).toBe(
+      `steps:\r\n- name: 'gcr.io/cloud-builders/gcloud:$_SDK@${D1}' # tools\r\n- name: gcr.io/cloud-builders/gcloud:\${_SDK}@${D1}\r\nsubstitutions:\r\n  _SDK: 501.0.0 # pinned by hand\r\n`,
+    );
+  });
+
   it('edits the one variable of a two-variable template that holds the tag, and leaves the registry variable alone', () => {
     const ci = 'variables:\n  REGISTRY: registry.example.test/mirror\n  RUBY_VERSION: "3.3.6"\ntest:\n  image: ${REGISTRY}/ruby:${RUBY_VERSION}-slim\n  script: [rspec]\n';
     expect(update('.gitlab-ci.yml', ci, '3.4.1-slim', D1)).toBe(

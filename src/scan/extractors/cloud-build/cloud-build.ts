@@ -1,15 +1,17 @@
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
-import { baseName, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { baseName, isYamlPath, sortByPosition } from '../../yaml-image-fields.js';
+import { stepImages } from './substitutions.js';
 
 /**
  * Google Cloud Build configuration: each of `steps` runs the image its `name` names
- * (`gcr.io/cloud-builders/docker`). The top-level `images` list is what the build pushes: not read.
+ * (`gcr.io/cloud-builders/docker`), through the file's own `substitutions:` defaults (substitutions.ts).
+ * The top-level `images` list is what the build pushes: not read.
  * Files named otherwise are recognised by content: only Cloud Build's top-level keys, and `steps`
  * that all have a `name` and use Cloud Build's step fields; steps with only the fields other step lists
  * share (`name`, `env`, `script`, `timeout`) count when every `name` is an image on a registry host.
@@ -46,17 +48,17 @@ export function isCloudBuild(path: string): boolean {
   return /^cloudbuild(?:[-_.][^/]*)?\.ya?ml$/i.test(baseName(path));
 }
 
-export function cloudBuildImages(file: SourceFile, root: unknown): Reference[] {
+/** The images of a document's steps: each step's `name`, through the file's own `substitutions:` defaults. */
+function cloudBuildImages(file: SourceFile, document: Document.Parsed): Reference[] {
+  const root = document.contents;
   if (!isMap(root)) return [];
   const steps = mapGet(root, 'steps');
   if (!isSeq(steps)) return [];
-  const references: Reference[] = [];
-  for (const step of steps.items) {
-    if (!isMap(step)) continue;
-    const reference = scalarImage(file, mapGet(step, 'name'), 'yaml-image');
-    if (reference) references.push(reference);
-  }
-  return references;
+  return stepImages(
+    file,
+    document,
+    steps.items.filter((step) => isMap(step)).map((step) => mapGet(step, 'name')),
+  );
 }
 
 export const cloudBuildExtractor: Extractor = {
@@ -70,6 +72,6 @@ export const cloudBuildExtractor: Extractor = {
   extract(file) {
     if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => 'yaml-image', true), problems: [] };
     const { documents, problems } = yamlSource(file);
-    return { references: sortByPosition(documents.flatMap((document) => cloudBuildImages(file, document.contents))), problems };
+    return { references: sortByPosition(documents.flatMap((document) => cloudBuildImages(file, document))), problems };
   },
 };

@@ -1,7 +1,7 @@
 import type { SourceFile } from '../../../core/source-file.js';
 import type { ReferenceKind } from '../../../core/types.js';
-import { PipelineView, pipelineModel, type PipelineReach, type JobModel, type NodeText, type PipelineModel, type VariableDefinition } from './gitlab-ci-model.js';
-import { resolveImage } from './gitlab-ci-resolve.js';
+import { PipelineView, pipelineModel, type PipelineReach, type JobModel, type NodeText, type PipelineModel } from './gitlab-ci-model.js';
+import { definitionKey, resolveImage, type LiteralUse } from './gitlab-ci-resolve.js';
 
 /** The jobs that run one node, and as what (the first use decides). */
 export interface Users {
@@ -10,11 +10,7 @@ export interface Users {
 }
 
 /** One image that a variable's literal is part of: its resolved value and where its node is written. */
-export interface DefinitionUse {
-  readonly value: string;
-  readonly file: string;
-  readonly line: number;
-}
+export type DefinitionUse = LiteralUse;
 
 /** A pipeline read once for all its files: the model, the view that resolves jobs, who runs each node, and what each variable literal is used for. */
 export interface PipelineReading {
@@ -26,10 +22,7 @@ export interface PipelineReading {
   readonly uses: ReadonlyMap<string, readonly DefinitionUse[]>;
 }
 
-/** The key of a variable's literal: its file and offset. */
-export function definitionKey(definition: VariableDefinition): string {
-  return `${definition.file}#${definition.start}`;
-}
+export { definitionKey };
 
 function usersOf(view: PipelineView): Map<string, Users> {
   const users = new Map<string, Users>();

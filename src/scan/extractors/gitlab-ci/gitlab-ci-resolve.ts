@@ -1,4 +1,5 @@
 import { stripDependencyProxyPrefix } from '../../../core/image-ref.js';
+import type { SharedLiteral } from '../../../core/types.js';
 import type { VariableBinding, VariableDefinition } from './gitlab-ci-model.js';
 
 export type Resolution =
@@ -123,4 +124,64 @@ export function resolveImage(text: string, scope: ReadonlyMap<string, VariableBi
     return { kind: 'unresolved', value, note: `resolved through ${expanded.notes.join(', ')}; not edited: ${expanded.blockers.join(', ')}` };
   }
   return { kind: 'resolved', value, variables: expanded.used, pieces: expanded.pieces.map((piece) => ({ ...piece, start: piece.start + prefix.length, end: piece.end + prefix.length })) };
+}
+
+/** The key of a variable's literal: its file and offset. */
+export function definitionKey(definition: VariableDefinition): string {
+  return `${definition.file}#${definition.start}`;
+}
+
+/** One image that a variable's literal is part of: its resolved value and where its node is written. */
+export interface LiteralUse {
+  readonly value: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** The characters of a reference's tag in its text (empty when it has none). */
+function tagRange(value: string): { start: number; end: number } {
+  const at = value.indexOf('@');
+  const end = at === -1 ? value.length : at;
+  const slash = value.lastIndexOf('/', end);
+  const colon = value.indexOf(':', slash + 1);
+  return colon === -1 || colon > end ? { start: end, end } : { start: colon + 1, end };
+}
+
+/**
+ * A literal that holds part of the tag and is part of other images too (another name, not a variant of this
+ * one's tag such as `docker` and `docker:…-dind`): one edit moves all of them. When the literal lies inside
+ * the tag of every one of them, it is a shared literal, updated only when all of them have the same new tag
+ * (the plan groups them); otherwise it is not edited, and the reason says which image an edit would move.
+ * `usesOf` gives every image resolved through a literal (this one included).
+ */
+export function sharedLiteralOf(
+  resolution: Resolution & { kind: 'resolved' },
+  here: string,
+  usesOf: (definition: VariableDefinition) => readonly LiteralUse[],
+): { blocker: string } | { shared: SharedLiteral } | null {
+  const tag = tagRange(resolution.value);
+  const name = resolution.value.slice(0, Math.max(0, tag.start - 1));
+  let found: SharedLiteral | null = null;
+  for (const piece of resolution.pieces) {
+    if (piece.end <= tag.start || piece.start >= tag.end) continue;
+    const uses = usesOf(piece.definition);
+    const others = uses.filter((use) => use.value.slice(0, Math.max(0, tagRange(use.value).start - 1)) !== name);
+    if (others.length === 0) continue;
+    const where = (use: LiteralUse): string => `${use.value} (${use.file === here ? `line ${use.line}` : `${use.file}:${use.line}`})`;
+    const variable = `$${piece.definition.name} (${whereDefined(piece.definition, here)})`;
+    const text = resolution.value.slice(piece.start, piece.end);
+    const inTag = (value: string): boolean => {
+      const range = tagRange(value);
+      return value.slice(range.start, range.end).includes(text);
+    };
+    if (found !== null || piece.start < tag.start || piece.end > tag.end || text === '' || !uses.every((use) => inTag(use.value))) {
+      return { blocker: `${variable} is also part of ${others.map(where).join(', ')}, which an edit of it would change too` };
+    }
+    found = {
+      key: definitionKey(piece.definition),
+      variable: `$${piece.definition.name} (${piece.definition.file}:${piece.definition.line})`,
+      uses: uses.map((use) => `${use.value} (${use.file}:${use.line})`),
+    };
+  }
+  return found === null ? null : { shared: found };
 }

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
-import type { Reference, ReferenceKind, SharedLiteral, Span } from '../../../core/types.js';
+import type { Reference, ReferenceKind, Span } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
@@ -10,7 +10,7 @@ import { outsideVariableNote } from './gitlab-ci-outside.js';
 import { gitlabFacts, modelFor, type GitlabFacts } from './gitlab-ci-includes.js';
 import { jobModel, nodeKey, type JobModel, type VariableBinding } from './gitlab-ci-model.js';
 import { definitionKey, type PipelineReading } from './gitlab-ci-pipeline.js';
-import { resolveImage, whereDefined, type Resolution } from './gitlab-ci-resolve.js';
+import { resolveImage, sharedLiteralOf, whereDefined, type Resolution } from './gitlab-ci-resolve.js';
 
 export { gitlabFacts, gitlabLocalIncludes, type GitlabFacts } from './gitlab-ci-includes.js';
 
@@ -184,49 +184,6 @@ function outsideNotes(walk: Walk, resolution: Resolution & { kind: 'resolved' })
   return notes;
 }
 
-/** The characters of a reference's tag in its text (empty when it has none). */
-function tagRange(value: string): { start: number; end: number } {
-  const at = value.indexOf('@');
-  const end = at === -1 ? value.length : at;
-  const slash = value.lastIndexOf('/', end);
-  const colon = value.indexOf(':', slash + 1);
-  return colon === -1 || colon > end ? { start: end, end } : { start: colon + 1, end };
-}
-
-/**
- * A literal that holds part of the tag and is part of other images too (another name, not a variant of this
- * one's tag such as `docker` and `docker:…-dind`): one edit moves all of them. When the literal lies inside
- * the tag of every one of them, it is a shared literal, updated only when all of them have the same new tag
- * (the plan groups them); otherwise it is not edited, and the reason says which image an edit would move.
- */
-function sharedLiteral(walk: Walk, resolution: Resolution & { kind: 'resolved' }, here: string): { blocker: string } | { shared: SharedLiteral } | null {
-  const tag = tagRange(resolution.value);
-  const name = resolution.value.slice(0, Math.max(0, tag.start - 1));
-  let found: SharedLiteral | null = null;
-  for (const piece of resolution.pieces) {
-    if (piece.end <= tag.start || piece.start >= tag.end) continue;
-    const uses = walk.pipeline.uses.get(definitionKey(piece.definition)) ?? [];
-    const others = uses.filter((use) => use.value.slice(0, Math.max(0, tagRange(use.value).start - 1)) !== name);
-    if (others.length === 0) continue;
-    const where = (use: { value: string; file: string; line: number }): string => `${use.value} (${use.file === here ? `line ${use.line}` : `${use.file}:${use.line}`})`;
-    const variable = `$${piece.definition.name} (${whereDefined(piece.definition, here)})`;
-    const text = resolution.value.slice(piece.start, piece.end);
-    const inTag = (value: string): boolean => {
-      const range = tagRange(value);
-      return value.slice(range.start, range.end).includes(text);
-    };
-    if (found !== null || piece.start < tag.start || piece.end > tag.end || text === '' || !uses.every((use) => inTag(use.value))) {
-      return { blocker: `${variable} is also part of ${others.map(where).join(', ')}, which an edit of it would change too` };
-    }
-    found = {
-      key: definitionKey(piece.definition),
-      variable: `$${piece.definition.name} (${piece.definition.file}:${piece.definition.line})`,
-      uses: uses.map((use) => `${use.value} (${use.file}:${use.line})`),
-    };
-  }
-  return found === null ? null : { shared: found };
-}
-
 function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; start: number; end: number }, resolution: Resolution, detail: string): Reference {
   const { file } = walk;
   const whole: PartInput = { role: 'reference', start: scalar.start, end: scalar.end };
@@ -239,7 +196,7 @@ function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; 
     case 'resolved': {
       const through = resolution.variables.map((variable) => `$${variable.name} (${whereDefined(variable, file.path)})`).join(', ');
       const outside = outsideNotes(walk, resolution);
-      const found = sharedLiteral(walk, resolution, file.path);
+      const found = sharedLiteralOf(resolution, file.path, (definition) => walk.pipeline.uses.get(definitionKey(definition)) ?? []);
       // A literal of another project's file that several images share is not grouped: archpin never edits it.
       const sharing = found !== null && 'shared' in found && outside.has(found.shared.key) ? { blocker: outside.get(found.shared.key) ?? '' } : found;
       const blocker = sharing !== null && 'blocker' in sharing ? sharing.blocker : null;
