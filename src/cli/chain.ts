@@ -22,7 +22,7 @@ export async function runChain(args: ParsedArgs, config: Config, io: CliIo): Pro
   if (sub !== 'trigger')
     throw new ArchpinError('usage', sub === undefined ? 'chain needs a subcommand: archpin chain trigger ROOT' : `chain has no subcommand "${sub}"; write archpin chain trigger ROOT`);
   if (!root) throw new ArchpinError('usage', "chain trigger needs the root project: archpin chain trigger ROOT (the project path of the chain's root image)");
-  const { forge, targets } = makeForge(args, config, io);
+  const { forge, targets } = await makeForge(args, config, io);
   if (forge.type !== 'gitlab') throw new ArchpinError('usage', 'image chains need a GitLab forge (the pipeline API)');
   const repositories = await forge.listRepositories(targets);
   const path = resolveProjectPath(

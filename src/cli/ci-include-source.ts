@@ -19,6 +19,6 @@ export async function ciIncludeSource(config: Config, io: CliIo): Promise<CiIncl
   const tokenEnv = forge.tokenEnv ?? defaultTokenEnv;
   if (!io.env[tokenEnv]) return { notAsked: `${tokenEnv} is not set (the token of the config's GitLab forge)` };
   // Loaded only here: a scan without a forge does not load the forge client.
-  const reader = (await import('./make-forge.js')).configuredIncludeReader(config, io);
+  const reader = await (await import('./make-forge.js')).configuredIncludeReader(config, io);
   return reader === null ? { notAsked: "the config's GitLab forge cannot read files" } : { reader };
 }

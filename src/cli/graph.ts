@@ -82,7 +82,7 @@ export async function runGraph(args: ParsedArgs, config: Config, io: CliIo): Pro
   if (directory === undefined && (args.forge ?? config.forge?.type)) {
     const { makeForge } = await import('./make-forge.js');
     const { readChainProjects } = await import('../bot/chain-projects.js');
-    const { forge, targets } = makeForge(args, config, io);
+    const { forge, targets } = await makeForge(args, config, io);
     graph = (await readChainProjects(forge, targets, config.chain?.registry ?? null)).graph;
   } else {
     graph = localGraph(path.resolve(io.cwd, directory ?? '.'), config);

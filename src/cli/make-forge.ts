@@ -1,6 +1,4 @@
 import type { CiIncludeReader, Forge, ForgeTargets, ForgeType } from '../apply/forges/forge.js';
-import { createGithubForge } from '../apply/forges/github.js';
-import { createGitlabForge } from '../apply/forges/gitlab.js';
 import { createRateBudget, memoryRateStore, type RateBudget, type RateStore } from '../apply/forges/rate-budget.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { Config } from '../config/schema.js';
@@ -24,13 +22,16 @@ export interface ForgeSetup {
 /** GitLab.com's general limit for authenticated API calls, per user. */
 const GITLAB_COM_PER_MINUTE = 2000;
 
-/** The forge from flags (which win) and config; the token from the environment variable it names. */
-export function makeForge(
+/**
+ * The forge from flags (which win) and config; the token from the environment variable it names. Only the
+ * configured forge's client is loaded.
+ */
+export async function makeForge(
   args: Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'projects' | 'owners' | 'repositories'>,
   config: Config,
   io: CliIo,
   rateStore: (token: string) => RateStore = () => memoryRateStore(),
-): ForgeSetup {
+): Promise<ForgeSetup> {
   const type = (args.forge ?? config.forge?.type) as ForgeType | undefined;
   if (type !== 'gitlab' && type !== 'github') {
     throw new ArchpinError('usage', 'no forge: pass --forge gitlab|github or set "forge": {"type": …} in the config');
@@ -60,6 +61,7 @@ export function makeForge(
   if (type === 'gitlab') {
     if (!url) throw new ArchpinError('usage', 'GitLab needs --url or forge.url (e.g. https://gitlab.example.com)');
     const sleep = scaledSleep(io.waits);
+    const { createGitlabForge } = await import('../apply/forges/gitlab.js');
     return {
       forge: createGitlabForge({ url, token, tokenEnv, budget, ...(fromConfig?.rateLimits ? { rateLimits: fromConfig.rateLimits } : {}), ...(sleep ? { sleep } : {}) }),
       targets,
@@ -70,6 +72,7 @@ export function makeForge(
     };
   }
   const waitScaleMs = io.waits?.msPerSecond;
+  const { createGithubForge } = await import('../apply/forges/github.js');
   return { forge: createGithubForge({ token, budget, url: url ?? DEFAULTS.githubApiUrl, ...(waitScaleMs === undefined ? {} : { waitScaleMs }) }), targets, tokenEnv, token, url, budget };
 }
 
@@ -77,7 +80,7 @@ export function makeForge(
  * `scan`, `check` and `audit` read the files CI includes from other projects and GitLab's templates when the config names a
  * GitLab forge with a URL and its token variable is set; otherwise null (such includes are listed as not read).
  */
-export function configuredIncludeReader(config: Config, io: CliIo): CiIncludeReader | null {
+export async function configuredIncludeReader(config: Config, io: CliIo): Promise<CiIncludeReader | null> {
   const forge = config.forge;
   if (forge?.type !== 'gitlab' || forge.url === undefined) return null;
   const tokenEnv = forge.tokenEnv ?? DEFAULTS.forgeTokenEnv.gitlab;
@@ -85,5 +88,6 @@ export function configuredIncludeReader(config: Config, io: CliIo): CiIncludeRea
   if (!token) return null;
   registerSecret(token);
   const sleep = scaledSleep(io.waits);
+  const { createGitlabForge } = await import('../apply/forges/gitlab.js');
   return createGitlabForge({ url: forge.url, token, tokenEnv, ...(forge.rateLimits ? { rateLimits: forge.rateLimits } : {}), ...(sleep ? { sleep } : {}) }).ciIncludes ?? null;
 }

@@ -25,7 +25,7 @@ export async function runRun(args: ParsedArgs, given: Config, io: CliIo): Promis
   const progress = progressReporter(io, 'repositories', 'swept');
   const logger = createLogger({ level, format: logFormatFor(io.env, io.interactive), write: (text) => progress.write(text), now: io.now });
   const shard = parseShard(args.shard, io.env);
-  const { forge, targets } = makeForge(args, config, io);
+  const { forge, targets } = await makeForge(args, config, io);
   const cacheDir = cacheDirectory(args.cacheDir, config, io);
   // SIGINT or SIGTERM: start no other repository, end the lookups in flight, let the forge write in flight finish, and
   // report what was done.

@@ -37,7 +37,7 @@ export async function startDistributed(args: ParsedArgs, config: Config, io: Cli
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection'));
   // The schema has checked every duration, so parseDuration answers for each.
   const ms = (text: string | undefined, fallback: number) => (text ? parseDuration(text) : null) ?? fallback;
-  const options = serveOptions(args, config, io, logger, {
+  const options = await serveOptions(args, config, io, logger, {
     rateStore: (token) => redisRateStore(redis, tokenBudgetKey(prefix, token)),
     source: (source) =>
       sharedManifestSource(source, {

@@ -8,7 +8,6 @@ import { timeZoneProblem } from '../core/time-zone.js';
 import { createChainRunner, type ChainRunner } from '../bot/chain-runner.js';
 import { isolatedFactsReader } from '../bot/isolated-scanner.js';
 import type { ServeOptions } from '../bot/serve.js';
-import { createGitlabPipelines } from '../apply/forges/gitlab-pipelines.js';
 import type { RegistryClient } from '../lookup/registry-client.js';
 import type { ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
@@ -28,7 +27,7 @@ export type ServeArgs = Pick<ParsedArgs, 'forge' | 'url' | 'groups' | 'projects'
   Partial<Pick<ParsedArgs, 'logLevel'>>;
 
 /** Everything `startServe` needs, from flags (which win), the config and the environment. */
-export function serveOptions(
+export async function serveOptions(
   args: ServeArgs,
   config: Config,
   io: CliIo,
@@ -39,7 +38,7 @@ export function serveOptions(
     firstSeen?: (local: FirstSeenStore) => Promise<FirstSeenStore>;
     chainStore?: ChainStore;
   } = {},
-): ServeOptions {
+): Promise<ServeOptions> {
   const stopLookups = new AbortController();
   const serve = config.serve ?? {};
   // The config's own values were checked when it was read; these messages are the same ones, for flags and for configs built in code.
@@ -63,7 +62,7 @@ export function serveOptions(
   registerSecret(webhookSecret);
   if (webhookSecret === null && serve.webhookSecretEnv) throw new ArchpinError('usage', `serve.webhookSecretEnv names ${secretEnv}, which is not set`);
   if (webhookSecret === null) logger.warn(`webhooks are refused: set ${DEFAULTS.serve.webhookSecretEnv} or serve.webhookSecretEnv`);
-  const { forge, targets, tokenEnv, token, url } = makeForge(args, config, io, shared.rateStore);
+  const { forge, targets, tokenEnv, token, url } = await makeForge(args, config, io, shared.rateStore);
   const cacheDir = cacheDirectory(args.cacheDir, config, io);
   // One token cache for every session of this serve: a token is asked for once per scope until it expires.
   const tokens = io.tokens ?? createTokenCache();
@@ -78,6 +77,7 @@ export function serveOptions(
   if (config.chain?.rebuild) {
     // makeForge has refused a GitLab forge without a URL.
     if (forge.type !== 'gitlab' || url === undefined) throw new ArchpinError('usage', 'chain.rebuild needs a GitLab forge (Pipeline Hooks and the pipeline API)');
+    const { createGitlabPipelines } = await import('../apply/forges/gitlab-pipelines.js');
     let client: Promise<RegistryClient> | null = null;
     const registry = () => (client ??= lookupSetup(config, io, { cacheDir, platforms: args.platforms, tokens, ...logged }).then((setup) => setup.client));
     chain = createChainRunner({

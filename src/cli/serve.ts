@@ -31,7 +31,7 @@ export async function runServe(args: ParsedArgs, config: Config, io: CliIo, wait
   let running: { url: string; stop(): Promise<void> };
   if (!queue?.redisUrl) {
     if (args.role !== 'all') throw new ArchpinError('usage', `--role ${args.role} needs serve.queue.redisUrl: without Redis one process does everything`);
-    running = await startServe(serveOptions(args, config, io, logger));
+    running = await startServe(await serveOptions(args, config, io, logger));
     io.stdout(`archpin serve: listening on ${running.url}\n`);
   } else {
     const { startDistributed } = await import('./serve-distributed.js');

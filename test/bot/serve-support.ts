@@ -38,7 +38,7 @@ export async function startTestServe(
   };
   const logger = createLogger({ level: 'debug', format: 'json', write: (text) => logs.push(text), now: io.now });
   const full: ServeArgs = { groups: [], projects: [], owners: [], repositories: [], listen: '127.0.0.1:0', schedule: undefined, cacheDir, platforms: undefined, dryRun: false, ...args };
-  const options = serveOptions(full, config, io, logger);
+  const options = await serveOptions(full, config, io, logger);
   const handle = await startServe({ ...options, schedule: null, sweepOnStart: false, debounceMs: 200, ...overrides });
   return {
     handle,

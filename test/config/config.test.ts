@@ -14,7 +14,7 @@ import { runArchpin } from '../support/run-cli.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const exampleText = readFileSync(path.join(ROOT, 'config.example.json'), 'utf8');
 
-function serveOptionsFor(config: Config) {
+async function serveOptionsFor(config: Config) {
   const io = { stdout: () => undefined, stderr: () => undefined, env: { GITLAB_TOKEN: 'glpat-config-test-000000' }, cwd: os.tmpdir(), now: () => 0, interactive: false };
   const logger = createLogger({ level: 'silent', format: 'json', write: () => undefined, now: io.now });
   const args = {
@@ -73,10 +73,10 @@ describe('config', () => {
     expect(bad.stderr).toBe('archpin: bad.json:1:16: settleTime: Invalid input: expected string, received number\n');
   });
 
-  it('serve.isolation: the limits serve passes to each repository worker, checked', () => {
-    const { isolation } = serveOptionsFor({ serve: { isolation: { memoryMb: 256, timeLimit: '45s' } } });
+  it('serve.isolation: the limits serve passes to each repository worker, checked', async () => {
+    const { isolation } = await serveOptionsFor({ serve: { isolation: { memoryMb: 256, timeLimit: '45s' } } });
     expect(isolation).toEqual({ memoryMb: 256, timeMs: 45_000 });
-    expect(serveOptionsFor({}).isolation).toEqual({ memoryMb: 512, timeMs: 120_000 });
+    expect((await serveOptionsFor({})).isolation).toEqual({ memoryMb: 512, timeMs: 120_000 });
     expect(() => parseConfig('{"serve":{"isolation":{"memoryMb":8,"timeLimit":"500ms","heap":1}}}', 'config.json')).toThrowError(
       [
         'config.json:1:35: serve.isolation.memoryMb: Too small: expected number to be >=32',
