@@ -122,6 +122,17 @@ function looksLikeTemplate(node: unknown): boolean {
   return isGitlabImageMap(mapGet(node, 'image')) || isGitlabServiceList(mapGet(node, 'services'));
 }
 
+/**
+ * A pipeline of named steps (Codefresh: `stages:` names, `steps:` a map of step maps with `image:`):
+ * GitLab has no `steps:` keyword, and a job named `steps` holds keywords, not maps.
+ */
+function isStepPipeline(root: YAMLMap): boolean {
+  const steps = mapGet(root, 'steps');
+  if (!isMap(steps)) return false;
+  const values = mapEntries(steps).map(([, value]) => value);
+  return values.length > 0 && values.every((value) => isMap(value));
+}
+
 /** What a YAML document says about being GitLab CI configuration. */
 export type CiVerdict = 'ci' | 'foreign' | 'neutral';
 
@@ -129,12 +140,13 @@ export type CiVerdict = 'ci' | 'foreign' | 'neutral';
  * Recognises GitLab CI configuration by content: `stages`, `include`, `default`, `workflow` in their
  * GitLab shapes, a job (`script`/`trigger`/`extends` with `image`/`services`/`stage`), or a template
  * made only of job keywords whose image or services are in GitLab's map forms (`name:` with `alias:`).
- * Kubernetes objects and compose files are foreign; anything else is neutral.
+ * Kubernetes objects, compose files and pipelines of named steps (`steps:` a map of step maps) are
+ * foreign; anything else is neutral.
  */
 export function ciVerdict(root: unknown): CiVerdict {
   if (root == null) return 'neutral';
   if (!isMap(root)) return 'foreign';
-  if (isKubernetes(root) || isCompose(root)) return 'foreign';
+  if (isKubernetes(root) || isCompose(root) || isStepPipeline(root)) return 'foreign';
   const stages = mapGet(root, 'stages');
   if (isSeq(stages) && stages.items.length > 0 && stages.items.every(isStringScalar)) return 'ci';
   const workflow = mapGet(root, 'workflow');
