@@ -77,6 +77,8 @@ describe('extractor registration', () => {
       'roles/app/templates/compose.yaml.j2',
       'deploy/nomad/web.json',
       'ops/web.nomad.json',
+      // Any other JSON may be a Nomad job or a Kubernetes object: recognised by content.
+      'deploy/web.json',
     ];
     const refused = [
       'README.md',
@@ -92,7 +94,10 @@ describe('extractor registration', () => {
       'config/devcontainer.json',
       'templates/web/nginx.conf.erb',
       'package.json',
-      'deploy/web.json',
+      'web/tsconfig.app.json',
+      'web/src/locales/en.json',
+      'api/openapi.json',
+      'config/app.schema.json',
     ];
     expect(wanted.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(wanted.map(() => true));
     expect(refused.map((file) => EXTRACTORS.some((extractor) => extractor.isCandidate(file)))).toEqual(refused.map(() => false));

@@ -32,11 +32,14 @@ describe('kubernetes extractor', () => {
     expect(Object.keys(claimedBy)).toHaveLength(14);
   });
 
-  it('does not claim YAML without apiVersion and kind, or non-YAML files', () => {
+  it('does not claim YAML without apiVersion and kind, or files that are neither YAML nor JSON', () => {
     expect(run('values.yaml', 'image:\n  repository: nginx\n  tag: 1.25.3\n').claims).toBe(false);
     expect(run('Chart.yaml', 'apiVersion: v2\nname: shop\nversion: 1.0.0\n').claims).toBe(false);
-    expect(run('pod.json', '{"apiVersion": "v1", "kind": "Pod"}').claims).toBe(false);
+    expect(run('pod.txt', 'apiVersion: v1\nkind: Pod\n').claims).toBe(false);
     expect(run('pod.YML', 'apiVersion: v1\nkind: Pod\n').claims).toBe(true);
+    // A Kubernetes object in JSON is claimed (JSON is YAML); a tool manifest of the same shape is not read at all.
+    expect(run('pod.json', '{"apiVersion": "v1", "kind": "Pod"}').claims).toBe(true);
+    expect(run('package.json', '{"apiVersion": "v1", "kind": "Pod"}').claims).toBe(false);
   });
 
   it('claims a file whose second document is the manifest', () => {

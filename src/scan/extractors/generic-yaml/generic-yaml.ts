@@ -3,6 +3,7 @@ import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
+import { ansiblePulledImages } from '../../ansible-image-modules.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
@@ -17,7 +18,8 @@ import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-im
  * Swagger descriptions hold example answers, not deployments: nothing in them is reported; nor is
  * anything in updatecli manifests, whose `spec.image` fields name what to watch, nor in helm-unittest suites,
  * whose images are test inputs and expected values. OCI Marketplace `oci_meta` names are relative to a repository
- * the Marketplace fills in: not reported.
+ * the Marketplace fills in: not reported. Ansible tasks that pull an image name it in the module's `name`
+ * (ansible-image-modules.ts).
  */
 
 /**
@@ -329,6 +331,8 @@ export const genericYamlExtractor: Extractor<ChartFacts> = {
           snakeKeys: true,
           ...(chartJoins === undefined ? {} : { chartJoins }),
         });
+        const taken = new Set(found.map((reference) => reference.spans[0]?.start));
+        for (const pulled of ansiblePulledImages(file, document.contents, kind)) if (!taken.has(pulled.spans[0]?.start)) found.push(pulled);
         const meta = marketplaceMeta(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })

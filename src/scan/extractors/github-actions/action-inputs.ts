@@ -3,13 +3,14 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import { makeReference } from '../../make-reference.js';
 import { looksLikeImageText, scalarImage } from '../../yaml-image-fields.js';
-import { mapGet } from '../../yaml-source.js';
+import { mapGet, stringScalar } from '../../yaml-source.js';
 
 /**
  * Inputs of well-known actions that name an image the step runs or installs: QEMU's binfmt image
  * (`docker/setup-qemu-action` `image`), the BuildKit image of a buildx builder (`image=` in
  * `docker/setup-buildx-action` `driver-opts`), the image `addnab/docker-run-action` runs and the
- * node image a kind cluster boots (`helm/kind-action` `node_image`, `engineerd/setup-kind` `image`).
+ * node image a kind cluster boots (`helm/kind-action` `node_image`, `engineerd/setup-kind` `image`), the
+ * Renovate image `renovatebot/github-action` runs (`renovate-image` + `renovate-version`).
  * Inputs of other actions are not read: an `image` input elsewhere is as often an image the job builds.
  */
 const IMAGE_INPUTS: ReadonlyMap<string, string> = new Map([
@@ -21,6 +22,33 @@ const IMAGE_INPUTS: ReadonlyMap<string, string> = new Map([
 ]);
 
 const BUILDX_ACTION = 'docker/setup-buildx-action';
+
+const RENOVATE_ACTION = 'renovatebot/github-action';
+
+/**
+ * Renovate's action runs `renovate-image` at the tag `renovate-version` (`ghcr.io/renovatebot/renovate` +
+ * `39-full`): one reference, edited in both inputs. Without a version the action picks its own tag.
+ */
+function renovateImage(file: SourceFile, inputs: YAMLMap): Reference[] {
+  const image = stringScalar(mapGet(inputs, 'renovate-image'), file);
+  const versionNode = mapGet(inputs, 'renovate-version');
+  const version = isScalar(versionNode) && typeof versionNode.value === 'number' && versionNode.range ? { value: file.text.slice(versionNode.range[0], versionNode.range[1]), start: versionNode.range[0], end: versionNode.range[1], literal: true } : stringScalar(versionNode, file);
+  if (!image || !looksLikeImageText(image.value)) return [];
+  if (!version || !/^[\w][\w.-]{0,127}$/.test(version.value) || /[:@]/.test(image.value.slice(image.value.lastIndexOf('/') + 1))) {
+    const reference = scalarImage(file, mapGet(inputs, 'renovate-image'), 'yaml-image');
+    return reference ? [reference] : [];
+  }
+  const reference = makeReference(file, {
+    kind: 'yaml-image',
+    value: `${image.value}:${version.value}`,
+    parts: [
+      { role: 'repository', start: image.start, end: image.end },
+      { role: 'tag', start: version.start, end: version.end },
+    ],
+    ...(image.literal && version.literal ? {} : { skip: 'unsupported-quoting' as const }),
+  });
+  return [reference];
+}
 
 /** `owner/name` of `uses: owner/name@ref` (a path inside the repository, `owner/name/sub@ref`, keeps its first two parts). */
 function actionName(uses: unknown): string | null {
@@ -49,12 +77,22 @@ function driverOptionImages(file: SourceFile, node: unknown): Reference[] {
   return references;
 }
 
+/** The input nodes of one step that name an image as a whole value (`node_image: ${{ matrix.node }}` makes `node` an image axis). */
+export function imageInputNodes(step: YAMLMap): unknown[] {
+  const action = actionName(mapGet(step, 'uses'));
+  const inputs = mapGet(step, 'with');
+  if (action === null || !isMap(inputs)) return [];
+  const key = action === RENOVATE_ACTION ? 'renovate-image' : IMAGE_INPUTS.get(action);
+  return key === undefined ? [] : [mapGet(inputs, key)];
+}
+
 /** The images named by the `with:` inputs of one step, if its action is one of the known ones. */
 export function actionInputImages(file: SourceFile, step: YAMLMap): Reference[] {
   const action = actionName(mapGet(step, 'uses'));
   const inputs = mapGet(step, 'with');
   if (action === null || !isMap(inputs)) return [];
   if (action === BUILDX_ACTION) return driverOptionImages(file, mapGet(inputs, 'driver-opts'));
+  if (action === RENOVATE_ACTION) return renovateImage(file, inputs);
   const key = IMAGE_INPUTS.get(action);
   const reference = key === undefined ? null : scalarImage(file, mapGet(inputs, key), 'yaml-image');
   return reference ? [reference] : [];

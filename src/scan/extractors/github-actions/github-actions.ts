@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
-import { actionInputImages } from './action-inputs.js';
+import { actionInputImages, imageInputNodes } from './action-inputs.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
 import { baseName, isImageKey, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
@@ -141,6 +141,8 @@ export function workflowImages(file: SourceFile, root: unknown): Reference[] {
         if (reference) references.push(reference);
       }
     }
+    const steps = mapGet(job, 'steps');
+    if (isSeq(steps)) for (const step of steps.items) if (isMap(step)) for (const node of imageInputNodes(step)) matrixKeysIn(node, usedKeys);
     for (const reference of matrixImages(file, job, usedKeys)) references.push(reference);
     for (const reference of stepImages(file, mapGet(job, 'steps'))) references.push(reference);
   }

@@ -5,12 +5,13 @@ import type { BuiltImage, Extractor } from '../../extractor.js';
 import type { Reference } from '../../../core/types.js';
 import { mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
+import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
- * Kubernetes manifests, including custom resources and `kind: List`: every `image` field and every
+ * Kubernetes manifests, including custom resources and `kind: List`, in YAML or JSON: every `image` field and every
  * `…Image` field, anywhere in the object, and named values that hold a pinned image (`env` entries such
  * as `RELATED_IMAGE_DB`, Tekton and Argo parameters such as `gitInitImage`). CustomResourceDefinitions
  * are schemas, not workloads: skipped. A Skaffold config's `build.artifacts[].image` (also under
@@ -94,6 +95,11 @@ function skaffoldBuilderImages(file: SourceFile, root: YAMLMap): Reference[] {
   return references;
 }
 
+/** A Kubernetes object written as JSON (`kubectl … -o json`, a test's input): JSON is YAML, read the same way. */
+function isJsonManifest(file: SourceFile): boolean {
+  return /"apiVersion"\s*:/.test(file.text) && /"kind"\s*:/.test(file.text) && yamlSource(file).documents.some((document) => isKubernetesObject(document.contents));
+}
+
 /** A file with a document that does not parse (a Helm template, or YAML only a lenient parser takes) but plainly is a manifest. */
 function isBrokenManifest(file: SourceFile): boolean {
   return yamlSource(file).problems.length > 0 && /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text);
@@ -155,6 +161,21 @@ function namedValueImages(file: SourceFile, root: unknown): Reference[] {
   return references;
 }
 
+/**
+ * `imageName` of a custom resource (CloudNativePG `Cluster.spec.imageName`): the image the operator runs,
+ * when written in full with a tag or digest (elsewhere the word names an image without saying where it is).
+ */
+function imageNameFields(file: SourceFile, root: unknown): Reference[] {
+  const references: Reference[] = [];
+  walkMaps(root, (map) => {
+    if (isCustomResourceDefinition(map)) return 'skip';
+    const reference = scalarImage(file, mapGet(map, 'imageName'), 'kubernetes-image');
+    if (reference?.skip === null) references.push(reference);
+    return undefined;
+  });
+  return references;
+}
+
 /** `image: $(params.x)` / `$(inputs.params.x)`: the parameters a Tekton step or sidecar runs as its image. */
 const PARAM_IMAGE = /^\$\((?:inputs\.)?params\.([\w-]+)\)$/;
 
@@ -174,9 +195,10 @@ export const kubernetesExtractor: Extractor = {
   name: 'kubernetes',
   kinds: ['kubernetes-container', 'kubernetes-image', 'helm-values'],
   quoting: 'yaml',
-  isCandidate: isYamlPath,
+  isCandidate: (path) => isYamlPath(path) || isJsonCandidate(path),
   claimsTemplate: (file) => /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text),
   claims(file) {
+    if (isJsonCandidate(file.path)) return isJsonManifest(file);
     if (!isYamlPath(file.path)) return false;
     return yamlSource(file).documents.some((document) => isKubernetesObject(document.contents)) || isBrokenManifest(file);
   },
@@ -206,7 +228,7 @@ export const kubernetesExtractor: Extractor = {
         for (const reference of imageFields(file, values, { kindFor: () => 'helm-values', splitKind: 'helm-values', splitAnywhere: true, snakeKeys: true })) fields.push(reference);
       }
       const taken = new Set(fields.map((reference) => reference.spans[0]?.start));
-      const all = [...fields, ...[...namedValueImages(file, root), ...skaffoldBuilderImages(file, root)].filter((reference) => !taken.has(reference.spans[0]?.start))];
+      const all = [...fields, ...[...namedValueImages(file, root), ...skaffoldBuilderImages(file, root), ...imageNameFields(file, root)].filter((reference) => !taken.has(reference.spans[0]?.start))];
       return artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
     });
     const objects = documents.filter((document) => isKubernetesObject(document.contents) && !isCustomResourceDefinition(document.contents));

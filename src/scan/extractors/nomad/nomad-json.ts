@@ -1,37 +1,23 @@
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
+import { isJsonCandidate } from '../../json-candidate.js';
 import { makeReference } from '../../make-reference.js';
 import { JsonError, parseJson, type JsonNode } from './json-positions.js';
 
 /**
  * Nomad jobs as JSON: what `nomad job run -output` prints (`{"Job": {…}}`) and what the jobs API takes and
  * returns (the job itself). The image of each task is `TaskGroups[].Tasks[].Config.image`, for the `docker`
- * and `podman` drivers (and tasks with no driver). Read with a small parser that keeps every string's offsets
- * (json-positions), so the edit replaces exactly the characters of the string.
+ * and `podman` drivers (and tasks with no driver). Recognised by content, whatever the file is called. Read with
+ * a small parser that keeps every string's offsets (json-positions), so the edit replaces exactly the characters of the string.
  */
 
 const KIND = 'nomad-task';
 const IMAGE_DRIVERS = new Set(['docker', 'podman']);
 const DOCKER_TRANSPORT = 'docker://';
 
-/**
- * JSON files a walk reads for Nomad jobs, by name: `*.nomad.json`, `*.job.json`, `job.json`, and any JSON
- * file in a folder named `nomad` or `jobs` (or one whose name holds `nomad`). Other JSON is never read.
- */
-export function isNomadJsonPath(path: string): boolean {
-  if (!/\.json$/i.test(path)) return false;
-  const lower = path.toLowerCase();
-  const base = lower.slice(lower.lastIndexOf('/') + 1);
-  if (base.endsWith('.nomad.json') || base.endsWith('.job.json') || base === 'job.json') return true;
-  return lower
-    .split('/')
-    .slice(0, -1)
-    .some((folder) => folder === 'jobs' || folder.includes('nomad'));
-}
-
-/** A cheap test before parsing: a Nomad job's task groups, in a file of such a name. */
+/** A cheap test before parsing: a JSON file a walk reads (json-candidate.ts) that names a job's task groups and tasks. */
 export function looksLikeNomadJson(file: SourceFile): boolean {
-  return isNomadJsonPath(file.path) && file.text.includes('"TaskGroups"') && file.text.includes('"Tasks"');
+  return isJsonCandidate(file.path) && file.text.includes('"TaskGroups"') && file.text.includes('"Tasks"');
 }
 
 /**

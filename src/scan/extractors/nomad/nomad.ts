@@ -6,7 +6,8 @@ import { parseHcl, type HclAttribute, type HclBlock } from './hcl-body.js';
 import { expressionName, hclScope, resolveHclTemplate, type HclScope } from './hcl-variables.js';
 import { isPackTemplate, packFacts, packTemplateReferences, type PackFacts } from './nomad-pack.js';
 import { packOfVarFile, packVarFileReferences } from './nomad-pack-vars.js';
-import { isNomadJsonPath, looksLikeNomadJson, nomadJsonReferences } from './nomad-json.js';
+import { isJsonCandidate } from '../../json-candidate.js';
+import { looksLikeNomadJson, nomadJsonReferences } from './nomad-json.js';
 
 const KIND = 'nomad-task';
 /** Task drivers whose `config { image = … }` is an OCI image. */
@@ -141,7 +142,7 @@ export const nomadExtractor: Extractor<PackFacts> = {
   name: 'nomad',
   kinds: ['nomad-task'],
   quoting: 'verbatim',
-  isCandidate: (path) => /\.(?:nomad|hcl|job)$/i.test(path) || isPackTemplate(path) || isNomadJsonPath(path),
+  isCandidate: (path) => /\.(?:nomad|hcl|job)$/i.test(path) || isPackTemplate(path) || isJsonCandidate(path),
   prepare: packFacts,
   claims: (file, facts) => isPackTemplate(file.path) || claimsNomad(file) || packOfVarFile(file.path, facts) !== null || looksLikeNomadJson(file),
   extract(file, facts) {
