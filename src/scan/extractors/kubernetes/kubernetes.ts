@@ -31,6 +31,14 @@ export function isKubernetesObject(node: unknown): node is YAMLMap {
   return isMap(node) && stringField(node, 'apiVersion') !== null && stringField(node, 'kind') !== null;
 }
 
+/**
+ * The `status` of an object (a Pod dumped with `kubectl get -o yaml`: `containerStatuses[].image`, a
+ * node's `images`): what the cluster reports it ran, written by the cluster, not a reference to update.
+ */
+function isObjectStatus(root: unknown, map: YAMLMap): boolean {
+  return isKubernetesObject(root) && mapGet(root, 'status') === map;
+}
+
 function isCustomResourceDefinition(map: YAMLMap): boolean {
   return stringField(map, 'kind') === 'CustomResourceDefinition' && stringField(map, 'apiVersion') !== null;
 }
@@ -147,7 +155,7 @@ function namedValueImages(file: SourceFile, root: unknown): Reference[] {
   const references: Reference[] = [];
   const runAsImage = paramsRunAsImage(root);
   walkMaps(root, (map) => {
-    if (isCustomResourceDefinition(map)) return 'skip';
+    if (isCustomResourceDefinition(map) || isObjectStatus(root, map)) return 'skip';
     const name = stringField(map, 'name');
     if (name === null) return undefined;
     const runs = runAsImage.has(name);
@@ -168,7 +176,7 @@ function namedValueImages(file: SourceFile, root: unknown): Reference[] {
 function imageNameFields(file: SourceFile, root: unknown): Reference[] {
   const references: Reference[] = [];
   walkMaps(root, (map) => {
-    if (isCustomResourceDefinition(map)) return 'skip';
+    if (isCustomResourceDefinition(map) || isObjectStatus(root, map)) return 'skip';
     const reference = scalarImage(file, mapGet(map, 'imageName'), 'kubernetes-image');
     if (reference?.skip === null) references.push(reference);
     return undefined;
@@ -222,7 +230,7 @@ export const kubernetesExtractor: Extractor = {
         splitKind: 'kubernetes-image',
         splitAnywhere: false,
         snakeKeys: false,
-        skipMap: (map) => isCustomResourceDefinition(map) || valuesMaps.includes(map),
+        skipMap: (map) => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map),
       });
       for (const values of valuesMaps) {
         for (const reference of imageFields(file, values, { kindFor: () => 'helm-values', splitKind: 'helm-values', splitAnywhere: true, snakeKeys: true })) fields.push(reference);
