@@ -22,10 +22,13 @@ export function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
+const MACHINE_IMAGE_KEY = /^(?:vm|cloud|os|disk|boot|machine|instance|server|iso|vagrant|box)(?:Image|_image)$/;
+
 /** `image`, or a camelCase `…Image` key (`initImage`); with `snake`, also `…_image`. `imagePullPolicy` is not one. */
 export function isImageKey(key: string, snake = false): boolean {
-  // Azure Pipelines `pool: {vmImage: …}` names a virtual machine image, not a container.
-  if (key === 'vmImage') return false;
+  // Azure Pipelines `pool: {vmImage: …}`, a test VM's `cloud_image: ubuntu-2204`, `osImage`, `boot_image`:
+  // the image of a virtual machine or disk, not a container.
+  if (MACHINE_IMAGE_KEY.test(key)) return false;
   return key === 'image' || /[a-z0-9]Image$/.test(key) || (snake && /[a-z0-9]_image$/.test(key));
 }
 

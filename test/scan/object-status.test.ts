@@ -38,3 +38,20 @@ describe('the status of a dumped object', () => {
     ]);
   });
 });
+
+describe('images of virtual machines', () => {
+  it('cloud_image, vm_image, osImage and bootImage name machine images, not containers; container_image still does', () => {
+    const platforms = [
+      'platforms:',
+      '  - name: ubuntu24',
+      '    cloud_image: ubuntu-2404',
+      '    vm_image: debian-12',
+      '    container_image: quay.io/example/tester:1.2',
+      'nodeDefaults:',
+      '  osImage: flatcar-4081',
+      '  bootImage: talos-boot-v1.9',
+      '',
+    ].join('\n');
+    expect(scan({ 'roles/app/molecule/default/molecule.yml': platforms })).toEqual([[5, 'quay.io/example/tester:1.2', 'yaml-image', null]]);
+  });
+});
