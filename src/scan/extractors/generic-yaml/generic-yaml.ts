@@ -4,6 +4,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { ansiblePulledImages } from '../../ansible-image-modules.js';
+import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
@@ -338,6 +339,7 @@ export const genericYamlExtractor: Extractor<ChartFacts> = {
       })
       .filter((reference) => !PASSED_THROUGH.test(reference.value) && !COMPARISON_MODE.test(reference.value));
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
+    for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);
     return { references: sortByPosition(references.map((reference) => throughAppVersion(reference, facts, topKey))), problems };
   },
