@@ -37,7 +37,10 @@ function pulledImage(file: SourceFile, args: YAMLMap, kind: ReferenceKind): Refe
   if (!reference || reference.skip !== 'no-tag') return reference;
   const name = stringScalar(mapGet(args, 'name'), file);
   const tagNode = mapGet(args, 'tag');
-  const tag = isScalar(tagNode) && typeof tagNode.value === 'number' && tagNode.range ? { value: file.text.slice(tagNode.range[0], tagNode.range[1]), start: tagNode.range[0], end: tagNode.range[1], literal: true } : stringScalar(tagNode, file);
+  const tag =
+    isScalar(tagNode) && typeof tagNode.value === 'number' && tagNode.range
+      ? { value: file.text.slice(tagNode.range[0], tagNode.range[1]), start: tagNode.range[0], end: tagNode.range[1], literal: true }
+      : stringScalar(tagNode, file);
   if (!name || !tag || tag.value === '' || !/^[\w][\w.-]{0,127}$/.test(tag.value)) return reference;
   return makeReference(file, {
     kind,

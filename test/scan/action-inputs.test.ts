@@ -56,16 +56,26 @@ describe('image inputs of well-known actions', () => {
     ]);
   });
 
-  it('Renovate\'s action: renovate-image at the tag renovate-version is one reference, edited in both inputs', () => {
-    const renovate = 'on: schedule\njobs:\n  renovate:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: renovatebot/github-action@v46.1.14\n        with:\n          renovate-image: ghcr.io/renovatebot/renovate\n          renovate-version: 39-full\n';
+  it("Renovate's action: renovate-image at the tag renovate-version is one reference, edited in both inputs", () => {
+    const renovate =
+      'on: schedule\njobs:\n  renovate:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: renovatebot/github-action@v46.1.14\n        with:\n          renovate-image: ghcr.io/renovatebot/renovate\n          renovate-version: 39-full\n';
     const references = scanTexts({ '.github/workflows/renovate.yml': renovate }).references;
     expect(references.map((reference) => [reference.line, reference.value, reference.skip, reference.spans.map((span) => [span.role, span.text, span.line])])).toEqual([
-      [8, 'ghcr.io/renovatebot/renovate:39-full', null, [['repository', 'ghcr.io/renovatebot/renovate', 8], ['tag', '39-full', 9]]],
+      [
+        8,
+        'ghcr.io/renovatebot/renovate:39-full',
+        null,
+        [
+          ['repository', 'ghcr.io/renovatebot/renovate', 8],
+          ['tag', '39-full', 9],
+        ],
+      ],
     ]);
   });
 
   it('an image input taken from a matrix axis makes the axis an image axis, as a job container does', () => {
-    const matrix = 'on: pull_request\njobs:\n  install:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        k8s:\n          - "kindest/node:v1.34.2"\n          - "kindest/node:v1.33.4"\n    steps:\n      - uses: helm/kind-action@v1\n        with:\n          node_image: ${{ matrix.k8s }}\n';
+    const matrix =
+      'on: pull_request\njobs:\n  install:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        k8s:\n          - "kindest/node:v1.34.2"\n          - "kindest/node:v1.33.4"\n    steps:\n      - uses: helm/kind-action@v1\n        with:\n          node_image: ${{ matrix.k8s }}\n';
     expect(scan({ '.github/workflows/install.yml': matrix })).toEqual([
       ['.github/workflows/install.yml', 8, 'kindest/node:v1.34.2', null],
       ['.github/workflows/install.yml', 9, 'kindest/node:v1.33.4', null],

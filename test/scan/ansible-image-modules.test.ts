@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { scanTexts } from '../support/scan-texts.js';
 
-const scan = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.line, reference.column, reference.value, reference.skip, reference.spans.map((span) => span.text)]);
+const scan = (files: Record<string, string>) =>
+  scanTexts(files).references.map((reference) => [reference.line, reference.column, reference.value, reference.skip, reference.spans.map((span) => span.text)]);
 
 const tasks = [
   '- name: Pull the etcd image',

@@ -32,7 +32,10 @@ const RENOVATE_ACTION = 'renovatebot/github-action';
 function renovateImage(file: SourceFile, inputs: YAMLMap): Reference[] {
   const image = stringScalar(mapGet(inputs, 'renovate-image'), file);
   const versionNode = mapGet(inputs, 'renovate-version');
-  const version = isScalar(versionNode) && typeof versionNode.value === 'number' && versionNode.range ? { value: file.text.slice(versionNode.range[0], versionNode.range[1]), start: versionNode.range[0], end: versionNode.range[1], literal: true } : stringScalar(versionNode, file);
+  const version =
+    isScalar(versionNode) && typeof versionNode.value === 'number' && versionNode.range
+      ? { value: file.text.slice(versionNode.range[0], versionNode.range[1]), start: versionNode.range[0], end: versionNode.range[1], literal: true }
+      : stringScalar(versionNode, file);
   if (!image || !looksLikeImageText(image.value)) return [];
   if (!version || !/^[\w][\w.-]{0,127}$/.test(version.value) || /[:@]/.test(image.value.slice(image.value.lastIndexOf('/') + 1))) {
     const reference = scalarImage(file, mapGet(inputs, 'renovate-image'), 'yaml-image');
