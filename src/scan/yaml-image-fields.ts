@@ -24,12 +24,15 @@ export function baseName(path: string): string {
 
 const MACHINE_IMAGE_KEY = /^(?:vm|cloud|os|disk|boot|machine|instance|server|iso|vagrant|box)(?:Image|_image)$/;
 
-/** `image`, or a camelCase `…Image` key (`initImage`); with `snake`, also `…_image`. `imagePullPolicy` is not one. */
+/** `…_image`, and Ansible's private `_image` (a leading underscore marks a role's own variable). */
+const SNAKE_IMAGE_KEY = /(?:^|[a-z0-9])_image$/;
+
+/** `image`, or a camelCase `…Image` key (`initImage`); with `snake`, also `…_image` and `_image`. `imagePullPolicy` is not one. */
 export function isImageKey(key: string, snake = false): boolean {
   // Azure Pipelines `pool: {vmImage: …}`, a test VM's `cloud_image: ubuntu-2204`, `osImage`, `boot_image`:
   // the image of a virtual machine or disk, not a container.
   if (MACHINE_IMAGE_KEY.test(key)) return false;
-  return key === 'image' || /[a-z0-9]Image$/.test(key) || (snake && /[a-z0-9]_image$/.test(key));
+  return key === 'image' || /[a-z0-9]Image$/.test(key) || (snake && SNAKE_IMAGE_KEY.test(key));
 }
 
 /** `image` as one word of a snake_case name that goes on (`docker_test_image_alpine`), not a setting about images (`_tag`, `_pull_policy`, `_digest`…). */
@@ -335,19 +338,25 @@ function withTagSibling(file: SourceFile, map: YAMLMap, key: string, reference: 
  */
 function withSnakeSiblings(file: SourceFile, map: YAMLMap, key: string, reference: Reference): Reference | null {
   const [span, ...more] = reference.spans;
-  if (reference.skip !== 'no-tag' || span === undefined || more.length > 0 || !/[a-z0-9]_image$/.test(key)) return null;
+  if (reference.skip !== 'no-tag' || span === undefined || more.length > 0 || !SNAKE_IMAGE_KEY.test(key)) return null;
   const start = span.start - file.base;
   const own: ValueText = { text: span.text, start, end: start + span.text.length };
   const byKey = new Map(mapEntries(map).map(([name, node]) => [name, node] as const));
+  // A sibling written as a template (`"{{ lookup('env', 'APP_VERSION') }}"`) is known only when the role runs.
+  const templated: string[] = [];
   const sibling = (keys: readonly string[]): ValueText | null => {
     for (const name of keys) {
       const found = yamlValueText(byKey.get(name), file, true);
-      if (found && found.text !== '') return found;
+      if (found && found.text !== '') {
+        if (found.templated === true) templated.push(`${name} (line ${file.position(found.start).line})`);
+        return found;
+      }
     }
     return null;
   };
   const input = composeImage(reference.kind, key, 'clear', own, sibling);
-  return input && input.parts.length > 1 ? makeReference(file, input) : null;
+  if (!input || input.parts.length < 2) return null;
+  return makeReference(file, templated.length === 0 ? input : { ...input, detail: `${templated.join(', ')} is a template, known only when it is rendered` });
 }
 
 /**

@@ -80,3 +80,19 @@ describe('Ansible role variables that split an image into image, tag and registr
     ]);
   });
 });
+
+describe('Ansible role variables with a leading underscore and an _image_version sibling', () => {
+  it('pairs _image with _image_version and <x>_image with <x>_image_version; a template version is named in the detail', () => {
+    const defaults = [
+      '_image: registry.example.test/books/web',
+      `_image_version: "{{ lookup('env', 'WEB_RELEASE') or 'stable' }}"`,
+      '_cache_image: registry.example.test/books/cache',
+      '_cache_image_version: 8',
+      '',
+    ].join('\n');
+    expect(scanTexts({ 'roles/web/defaults/main.yml': defaults }).references.map((reference) => [reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      [1, "registry.example.test/books/web:{{ lookup('env', 'WEB_RELEASE') or 'stable' }}", 'templated', '_image_version (line 2) is a template, known only when it is rendered'],
+      [3, 'registry.example.test/books/cache:8', null, null],
+    ]);
+  });
+});
