@@ -78,6 +78,11 @@ describe('Helm appVersion defaults: more ways to write them, and whose appVersio
       'deploy/charts/crds/Chart.yaml': lines('apiVersion: v2', 'name: crds', 'version: 0.0.0'),
       'deploy/charts/cache/Chart.yaml': chart('cache', '7.2.0'),
       'deploy/charts/cache/templates/_tag.tpl': lines('{{- define "cache.tag" -}}{{ default (printf "r%s" .Chart.AppVersion) .Values.image.tag }}{{- end -}}'),
+      // A chart of apiVersion v1 lists its dependencies in requirements.yaml.
+      'legacy/Chart.yaml': lines('apiVersion: v1', 'name: legacy', 'version: 0.2.0', 'appVersion: 1.9.0'),
+      'legacy/requirements.yaml': lines('dependencies:', '  - name: queue', '    version: 3.1.0', '    repository: https://charts.example.test/'),
+      'legacy/templates/deployment.yaml': lines('      image: {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}'),
+      'legacy/values.yaml': lines('image:', '  repository: example.test/legacy', 'queue:', '  image:', '    repository: example.test/queue'),
       'tools/Chart.yaml': chart('tools', '0.4.0'),
       'tools/values.yaml': repositoryOnly('example.test/tools'),
       'tools/templates/job.yaml': lines('      image: {{ .Values.image.repository }}:{{ .Values.image.tag | default (print "tools-" .Chart.AppVersion) }}'),
@@ -92,8 +97,10 @@ describe('Helm appVersion defaults: more ways to write them, and whose appVersio
         'templated',
         `no tag here: the chart's templates use "r" + appVersion 7.2.0 (deploy/charts/cache/Chart.yaml:4); set there, not edited here`,
       ],
-      ['deploy/values.yaml', 8, 'example.test/proxy', 'no-tag', 'no tag here: the proxy chart (a dependency in deploy/Chart.yaml, not in this repository) decides it'],
-      ['deploy/values.yaml', 12, 'example.test/kubectl', 'no-tag', 'no tag here: the crds chart (a dependency in deploy/Chart.yaml, deploy/charts/crds/, with no appVersion) decides it'],
+      ['deploy/values.yaml', 8, 'example.test/proxy', 'no-tag', 'no tag here: the proxy chart (a dependency of deploy/Chart.yaml, not in this repository) decides it'],
+      ['deploy/values.yaml', 12, 'example.test/kubectl', 'no-tag', 'no tag here: the crds chart (a dependency of deploy/Chart.yaml, deploy/charts/crds/, with no appVersion) decides it'],
+      ['legacy/values.yaml', 2, 'example.test/legacy:1.9.0', 'templated', `no tag here: the chart's templates use appVersion 1.9.0 (legacy/Chart.yaml:4); set there, not edited here`],
+      ['legacy/values.yaml', 5, 'example.test/queue', 'no-tag', 'no tag here: the queue chart (a dependency of legacy/Chart.yaml, not in this repository) decides it'],
       ['tools/values.yaml', 2, 'example.test/tools:tools-0.4.0', 'templated', `no tag here: the chart's templates use "tools-" + appVersion 0.4.0 (tools/Chart.yaml:4); set there, not edited here`],
     ]);
   });

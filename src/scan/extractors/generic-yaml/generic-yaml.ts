@@ -48,8 +48,8 @@ interface ChartFacts {
 interface ChartFact {
   appVersion: string;
   line: number;
-  /** The values keys of the chart's dependencies (`dependencies[].name`, or its `alias`): what is under them is the subchart's. */
-  dependencies: ReadonlyMap<string, string>;
+  /** The values keys of the chart's dependencies (`dependencies[].name`, or its `alias`; Chart.yaml or requirements.yaml): what is under them is the subchart's. */
+  dependencies: Map<string, string>;
   templates: SourceFile[];
   /** The chart's default values (`values.yaml`). */
   values?: SourceFile;
@@ -84,6 +84,17 @@ function chartFacts(files: readonly SourceFile[]): ChartFacts {
     if (/^values\.ya?ml$/.test(baseName(file.path))) {
       const owner = charts.get(folderOf(file.path));
       if (owner && owner.values === undefined) owner.values = file;
+    }
+    // Charts of apiVersion v1 list their dependencies in requirements.yaml.
+    if (baseName(file.path) === 'requirements.yaml') {
+      const owner = charts.get(folderOf(file.path));
+      if (!owner) continue;
+      try {
+        for (const [key, name] of dependencyKeys(file.text)) owner.dependencies.set(key, name);
+      } catch {
+        // A file that cannot be read again is reported when the scan reaches it.
+      }
+      file.release();
     }
   }
   return { charts, folders };
@@ -198,7 +209,7 @@ function throughAppVersion(reference: Reference, facts: ChartFacts | undefined, 
     chart = facts.charts.get(folder);
     if (!chart) {
       const where = facts.folders.has(folder) ? `${folder}/, with no appVersion` : 'not in this repository';
-      const note = `no tag here: the ${dependency} chart (a dependency in ${parentFile}, ${where}) decides it`;
+      const note = `no tag here: the ${dependency} chart (a dependency of ${parentFile}, ${where}) decides it`;
       return { ...reference, detail: [reference.detail, note].filter(Boolean).join('; ') };
     }
   }
