@@ -8,7 +8,8 @@ import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
-import { isApiDescription, isHelmUnittestSuite, isUpdatecliManifest, mapGet, yamlSource } from '../../yaml-source.js';
+import { makeReference } from '../../make-reference.js';
+import { isApiDescription, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
@@ -318,6 +319,28 @@ function marketplaceMeta(document: Document.Parsed): readonly [number, number] |
   return [meta.range[0], meta.range[2]];
 }
 
+/**
+ * A values map of full image names that share one empty `tag` (`images: {tag: "", operator: ghcr.io/org/operator,
+ * scaler: ghcr.io/org/scaler}`): each name is an image, reported at its own line without a tag, so that the
+ * chart's appVersion default gives it one.
+ */
+function sharedTagNames(file: SourceFile, root: unknown, kind: ReferenceKind): Reference[] {
+  const found: Reference[] = [];
+  walkMaps(root, (map, path) => {
+    if (!/images$/i.test(path[path.length - 1] ?? '')) return;
+    const tag = mapGet(map, 'tag');
+    if (tag === undefined || !isScalar(tag) || !(tag.value === null || tag.value === '')) return;
+    for (const [key, node] of mapEntries(map)) {
+      const scalar = key === 'tag' ? null : stringScalar(node, file);
+      if (!scalar?.literal || !scalar.value.includes('/')) continue;
+      const image = parseImageRef(scalar.value);
+      if (!image || image.tag !== null || image.digest !== null) continue;
+      found.push(makeReference(file, { kind, value: scalar.value, parts: [{ role: 'repository', start: scalar.start, end: scalar.end }] }));
+    }
+  });
+  return found;
+}
+
 export const genericYamlExtractor: Extractor<ChartFacts> = {
   name: 'generic-yaml',
   kinds: ['helm-values', 'yaml-image'],
@@ -345,6 +368,7 @@ export const genericYamlExtractor: Extractor<ChartFacts> = {
         });
         const taken = new Set(found.map((reference) => reference.spans[0]?.start));
         for (const pulled of ansiblePulledImages(file, document.contents, kind)) if (!taken.has(pulled.spans[0]?.start)) found.push(pulled);
+        if (kind === 'helm-values') for (const named of sharedTagNames(file, document.contents, kind)) if (!taken.has(named.spans[0]?.start)) found.push(named);
         const meta = marketplaceMeta(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
