@@ -103,9 +103,13 @@ function skaffoldBuilderImages(file: SourceFile, root: YAMLMap): Reference[] {
   return references;
 }
 
-/** A Kubernetes object written as JSON (`kubectl … -o json`, a test's input): JSON is YAML, read the same way. */
+/**
+ * A Kubernetes object written as JSON (`kubectl … -o json`, a test's input): JSON is YAML, read the same way.
+ * Only a text with `"apiVersion": "…"` and `"kind": "…"` string members is parsed: a JSON schema of a
+ * resource names the same keys with objects as values (`"apiVersion": {"type": …}`), and can be megabytes.
+ */
 function isJsonManifest(file: SourceFile): boolean {
-  return /"apiVersion"\s*:/.test(file.text) && /"kind"\s*:/.test(file.text) && yamlSource(file).documents.some((document) => isKubernetesObject(document.contents));
+  return /"apiVersion"\s*:\s*"/.test(file.text) && /"kind"\s*:\s*"/.test(file.text) && yamlSource(file).documents.some((document) => isKubernetesObject(document.contents));
 }
 
 /** A file with a document that does not parse (a Helm template, or YAML only a lenient parser takes) but plainly is a manifest. */
