@@ -294,6 +294,40 @@ export interface RenderContext {
   readonly depth?: number;
   /** Called with the position of each action before it runs; returning true stops the rendering there. */
   readonly stopAt?: (at: number) => boolean;
+  /** What one rendering may still do (shared by every include of it). */
+  readonly work?: Work;
+}
+
+/** Steps (template nodes and includes) and characters written that one rendering has left. */
+interface Work {
+  steps: number;
+  chars: number;
+}
+
+/**
+ * A chart is anyone's text: templates that include each other twice at each of 32 levels would take 2^32
+ * renderings, and `printf "%s%s" $a $a` repeated doubles a text each line. One rendering gives up past
+ * these, as a template it does not model.
+ */
+const MAX_STEPS = 20_000;
+const MAX_CHARS = 1_000_000;
+
+function newWork(): Work {
+  return { steps: MAX_STEPS, chars: MAX_CHARS };
+}
+
+function spendStep(context: RenderContext): void {
+  if (!context.work) return;
+  context.work.steps -= 1;
+  if (context.work.steps < 0) throw new NotRendered(`more than ${MAX_STEPS} template steps`);
+}
+
+function write(out: string[], piece: string, context: RenderContext): void {
+  if (context.work) {
+    context.work.chars -= piece.length;
+    if (context.work.chars < 0) throw new NotRendered(`more than ${MAX_CHARS} characters written`);
+  }
+  out.push(piece);
 }
 
 class Stopped extends Error {}
@@ -398,6 +432,7 @@ function include(name: string, dot: unknown, context: RenderContext): string {
   if (!template) throw new NotRendered(`no template "${name}"`);
   const depth = (context.depth ?? 0) + 1;
   if (depth > MAX_INCLUDE_DEPTH) throw new NotRendered(`templates included ${MAX_INCLUDE_DEPTH} deep`);
+  spendStep(context);
   const nodes = parseTemplate(template.body, template.at);
   return run(nodes, dot, new Map([['$', dot]]), { ...context, root: dot, depth });
 }
@@ -445,6 +480,7 @@ function evalPipeline(pipeline: Pipeline, dot: unknown, scope: Scope, context: R
   let value: unknown = null;
   for (const command of pipeline) {
     value = evalCommand(command, piped, dot, scope, context);
+    if (typeof value === 'string' && value.length > MAX_CHARS) throw new NotRendered(`a text longer than ${MAX_CHARS} characters`);
     piped = [value];
   }
   return value;
@@ -452,15 +488,16 @@ function evalPipeline(pipeline: Pipeline, dot: unknown, scope: Scope, context: R
 
 function run(nodes: readonly Node[], dot: unknown, scope: Scope, context: RenderContext, out: string[] = []): string {
   for (const node of nodes) {
+    spendStep(context);
     switch (node.type) {
       case 'text':
-        out.push(node.text);
+        write(out, node.text, context);
         break;
       case 'action': {
         if (context.stopAt?.(node.at)) throw new Stopped(out.join(''));
         const value = evalPipeline(node.pipeline, dot, scope, context);
         if (node.assign) scope.set(node.assign.name, value);
-        else out.push(text(value));
+        else write(out, text(value), context);
         break;
       }
       case 'if': {
@@ -483,7 +520,7 @@ function run(nodes: readonly Node[], dot: unknown, scope: Scope, context: Render
 
 /** What `{{ include name . }}` renders with `dot`; throws NotRendered when the template does something not modelled. */
 export function renderInclude(name: string, dot: unknown, context: Omit<RenderContext, 'root'>): string {
-  return include(name, dot, { ...context, root: dot });
+  return include(name, dot, { ...context, root: dot, work: newWork() });
 }
 
 /**
@@ -493,7 +530,7 @@ export function renderInclude(name: string, dot: unknown, context: Omit<RenderCo
 export function renderUpTo(text: string, offset: number, at: number, dot: unknown, context: Omit<RenderContext, 'root' | 'stopAt'>): string | null {
   const nodes = parseTemplate(text, offset);
   try {
-    run(nodes, dot, new Map([['$', dot]]), { ...context, root: dot, stopAt: (position) => position === at });
+    run(nodes, dot, new Map([['$', dot]]), { ...context, root: dot, stopAt: (position) => position === at, work: newWork() });
   } catch (error) {
     if (error instanceof Stopped) return error.message;
     throw error;
@@ -503,5 +540,5 @@ export function renderUpTo(text: string, offset: number, at: number, dot: unknow
 
 /** The value of one pipeline (`.Values.registry | default "registry.example.test"`) with `dot`. */
 export function evaluate(expression: string, dot: unknown, context: Omit<RenderContext, 'root'>): unknown {
-  return evalPipeline(wholePipeline(expression), dot, new Map([['$', dot]]), { ...context, root: dot });
+  return evalPipeline(wholePipeline(expression), dot, new Map([['$', dot]]), { ...context, root: dot, work: newWork() });
 }

@@ -43,4 +43,16 @@ describe('Helm template rendering with default values', () => {
     expect(renderUpTo(text, 0, at, {}, { defines: named })).toBe('off.example.test/');
     expect(renderUpTo(text, 0, text.indexOf('{{ .x }}'), {}, { defines: named })).toBe(null);
   });
+
+  it('a hostile chart cannot make the rendering run away: includes that double at each level, a text that doubles each line', () => {
+    const doubling = [
+      ...Array.from({ length: 30 }, (_, level) => `{{- define "d${level}" -}}{{ include "d${level + 1}" . }}{{ include "d${level + 1}" . }}{{- end -}}`),
+      '{{- define "d30" -}}x{{- end -}}',
+    ].join('\n');
+    expect(() => renderInclude('d0', {}, { defines: defines(doubling) })).toThrow(new NotRendered('more than 20000 template steps'));
+    const growing = ['{{- define "grow" -}}{{- $a := "0123456789abcdef" -}}', ...Array.from({ length: 40 }, () => '{{- $a = printf "%s%s" $a $a -}}'), '{{ $a }}{{- end -}}'].join('\n');
+    expect(() => renderInclude('grow', {}, { defines: defines(growing) })).toThrow(new NotRendered('a text longer than 1000000 characters'));
+    const wide = ['{{- define "wide" -}}', ...Array.from({ length: 200 }, () => `{{ include "piece" . }}`), '{{- end -}}', `{{- define "piece" -}}${'y'.repeat(10_000)}{{- end -}}`].join('\n');
+    expect(() => renderInclude('wide', {}, { defines: defines(wide) })).toThrow(new NotRendered('more than 1000000 characters written'));
+  });
 });
