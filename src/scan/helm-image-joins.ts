@@ -1,5 +1,5 @@
 import type { SourceFile } from '../core/source-file.js';
-import { defines, evaluate, NotRendered, renderInclude, renderUpTo } from './helm-render.js';
+import { defines, evaluate, newWork, NotRendered, renderInclude, renderUpTo, type Work } from './helm-render.js';
 
 /**
  * How a chart's templates put an image together from its values, where the values alone do not say:
@@ -27,12 +27,17 @@ export interface ChartTemplate {
 }
 
 /** `{{ left }}/{{ right }}` on one line, the right one a values field ending in `.name` under an image (`.Values.agents.image.name`, `.image.name`, `$image.name`). */
-const JOIN = /\{\{-?\s*([^{}\n]*?)\s*-?\}\}\/(\{\{-?\s*((?:\$[A-Za-z_]\w*)?(?:\.[A-Za-z_]\w*)*\.name)\s*-?\}\})/g;
+// The left action's text is taken whole and trimmed in code: a lazy `[^{}]*?` between `\s*` patterns
+// backtracks in cubic time on a line of spaces.
+const JOIN = /\{\{([^{}\n]*)\}\}\/(\{\{-?\s*((?:\$[A-Za-z_]\w*)?(?:\.[A-Za-z_]\w*)*\.name)\s*-?\}\})/g;
 const IMAGE_FIELD = /(?:^|\.|\$)[A-Za-z_]*[Ii]mage\w*\.name$/;
 /** A registry written as text: host, optional port, optional path (`registry.example.test`, `gcr.io/team`). */
 const REGISTRY_TEXT = /([A-Za-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)*)\/$/;
 /** `printf "%s/%s:%s" <registry> .Values.image.name …`: the same join written as one format. */
 const PRINTF_JOIN = /\bprintf\s+"%s\/%s[^"]*"\s+(\((?:[^()]|\([^()]*\))*\)|[$.\w]+)\s+((?:\$[A-Za-z_]\w*)?(?:\.[A-Za-z_]\w*)*\.name)\b/g;
+const MAX_REGISTRY_LINE = 1024;
+const CHART_STEPS = 200_000;
+const CHART_CHARS = 4_000_000;
 const INCLUDE = /^\(?\s*include\s+"([^"]+)"/;
 
 interface Join {
@@ -50,6 +55,12 @@ interface Join {
 }
 
 /** `.Values.agents.image.name` → `agents.image`; a parameter (`.image.name`, `$image.name`) → null. */
+/** The text of an action between `{{` and `}}`, without its trim markers and spaces. */
+function actionText(raw: string): string {
+  const text = raw.startsWith('-') ? raw.slice(1).trim() : raw.trim();
+  return text.endsWith('-') ? text.slice(0, -1).trimEnd() : text;
+}
+
 function valuesPathOf(right: string): string | null {
   const path = /^\$?\.Values\.((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\.name$/.exec(right)?.[1];
   return path ?? null;
@@ -67,7 +78,7 @@ function findJoins(templates: readonly ChartTemplate[]): Join[] {
       const right = match[3] ?? '';
       if (!IMAGE_FIELD.test(right)) continue;
       const nameAt = match.index + match[0].length - (match[2] ?? '').length;
-      joins.push({ template, left: match[1] ?? '', nameAt: start + nameAt, line: template.file.position(match.index).line, base: start, printf: false, valuesPath: valuesPathOf(right) });
+      joins.push({ template, left: actionText(match[1] ?? ''), nameAt: start + nameAt, line: template.file.position(match.index).line, base: start, printf: false, valuesPath: valuesPathOf(right) });
     }
     if (!text.includes('printf')) continue;
     for (const match of text.matchAll(PRINTF_JOIN)) {
@@ -103,20 +114,23 @@ function text(value: unknown): string {
 }
 
 /** The registry a join renders with `dot`. */
-function renderJoin(join: Join, dot: unknown, named: ReadonlyMap<string, { body: string; at: number }>, definedAt: ReadonlyMap<string, string>): RenderedRegistry {
+function renderJoin(join: Join, dot: unknown, named: ReadonlyMap<string, { body: string; at: number }>, definedAt: ReadonlyMap<string, string>, work: Work): RenderedRegistry {
   const where = `${join.template.path}:${join.line}`;
   const helper = INCLUDE.exec(join.left)?.[1];
   const described = helper === undefined ? where : `template "${helper}" (${definedAt.get(helper) ?? where})`;
   try {
     let before: string | null;
-    if (helper !== undefined) before = `${renderInclude(helper, dot, { defines: named })}/`;
-    else if (join.printf) before = `${text(evaluate(join.left, dot, { defines: named }))}/`;
+    if (helper !== undefined) before = `${renderInclude(helper, dot, { defines: named, work })}/`;
+    else if (join.printf) before = `${text(evaluate(join.left, dot, { defines: named, work }))}/`;
     else {
       const { text, offset } = enclosing(join, named);
-      before = renderUpTo(text, offset, join.nameAt, dot, { defines: named });
+      before = renderUpTo(text, offset, join.nameAt, dot, { defines: named, work });
     }
     if (before === null) return { known: false, where: described, why: 'not reached with the default values' };
-    const registry = REGISTRY_TEXT.exec(before.trimStart())?.[1];
+    // A registry is on the line it ends (the pattern is tried from each place in it: a line is kept short).
+    const line = before.slice(before.lastIndexOf('\n') + 1).trimStart();
+    if (line.length > MAX_REGISTRY_LINE) return { known: false, where: described, why: `renders a line of ${line.length} characters before the name` };
+    const registry = REGISTRY_TEXT.exec(line)?.[1];
     if (registry === undefined) return { known: false, where: described, why: `renders ${JSON.stringify(before.slice(-80))}` };
     return { known: true, value: registry, where: described };
   } catch (error) {
@@ -152,11 +166,14 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
     Release: {},
     Capabilities: {},
   };
+  // One budget for all of the chart's renderings: a template of thousands of joins, each rendering the
+  // file up to itself, stays bounded as one deep helper does.
+  const work = newWork(CHART_STEPS, CHART_CHARS);
   const rendered = new Map<Join, RenderedRegistry>();
   const renderedOf = (join: Join): RenderedRegistry => {
     let found = rendered.get(join);
     if (!found) {
-      found = renderJoin(join, root, named, definedAt);
+      found = renderJoin(join, root, named, definedAt, work);
       rendered.set(join, found);
     }
     return found;

@@ -33,14 +33,23 @@ interface Tag {
   readonly trimRight: boolean;
 }
 
-/** An action: `{{ … }}`, `{{- … -}}` (the dash and a space trim the text next to it). */
-const ACTION = /\{\{(-(?=\s))?\s*([\s\S]*?)\s*((?<=\s)-)?\}\}/g;
-
+/**
+ * The actions of a text: `{{ … }}`, `{{- … -}}` (the dash and a space trim the text next to it). Found with
+ * indexOf, not a pattern, so that a text of anyone's making (a run of spaces, `{{` never closed) costs one
+ * pass.
+ */
 function tags(text: string): Tag[] {
   const found: Tag[] = [];
-  for (const match of text.matchAll(ACTION)) {
-    const at = match.index;
-    found.push({ inner: match[2] ?? '', at, end: at + match[0].length, trimLeft: match[1] !== undefined, trimRight: match[3] !== undefined });
+  for (let at = text.indexOf('{{'); at !== -1; at = text.indexOf('{{', at)) {
+    const close = text.indexOf('}}', at + 2);
+    if (close === -1) break;
+    let raw = text.slice(at + 2, close);
+    const trimLeft = /^-\s/.test(raw);
+    if (trimLeft) raw = raw.slice(1);
+    const trimRight = /\s-$/.test(raw);
+    if (trimRight) raw = raw.slice(0, -1);
+    found.push({ inner: raw.trim(), at, end: close + 2, trimLeft, trimRight });
+    at = close + 2;
   }
   return found;
 }
@@ -50,31 +59,26 @@ function tags(text: string): Tag[] {
  * (so that positions in several files of a chart stay apart).
  */
 export function defines(text: string, base = 0): Map<string, { body: string; at: number }> {
-  const found = new Map<string, { body: string; at: number }>();
-  const all = tags(text);
-  for (let index = 0; index < all.length; index += 1) {
-    const tag = all[index];
-    const name = tag ? /^define\s+"([^"]+)"$/.exec(tag.inner)?.[1] : undefined;
-    if (!tag || name === undefined) continue;
-    let depth = 0;
-    for (let next = index + 1; next < all.length; next += 1) {
-      const inner = all[next]?.inner ?? '';
-      if (/^(?:if|with|range|define|block)\b/.test(inner)) depth += 1;
-      else if (inner === 'end') {
-        const end = all[next];
-        if (depth === 0) {
-          if (end && !found.has(name)) {
-            let start = tag.end;
-            let stop = end.at;
-            if (tag.trimRight) while (start < stop && /\s/.test(text[start] ?? '')) start += 1;
-            if (end.trimLeft) while (stop > start && /\s/.test(text[stop - 1] ?? '')) stop -= 1;
-            found.set(name, { body: text.slice(start, stop), at: base + start });
-          }
-          break;
-        }
-        depth -= 1;
-      }
+  // One pass with the open blocks on a stack (a define ends at the `end` that closes it); the first
+  // definition of a name, in the order the defines start, is the one kept.
+  const closed: { name: string; open: Tag; end: Tag }[] = [];
+  const open: { tag: Tag; name: string | undefined }[] = [];
+  for (const tag of tags(text)) {
+    if (/^(?:if|with|range|define|block)\b/.test(tag.inner)) open.push({ tag, name: /^define\s+"([^"]+)"$/.exec(tag.inner)?.[1] });
+    else if (tag.inner === 'end') {
+      const block = open.pop();
+      if (block?.name !== undefined) closed.push({ name: block.name, open: block.tag, end: tag });
     }
+  }
+  closed.sort((a, b) => a.open.at - b.open.at);
+  const found = new Map<string, { body: string; at: number }>();
+  for (const { name, open: tag, end } of closed) {
+    if (found.has(name)) continue;
+    let start = tag.end;
+    let stop = end.at;
+    if (tag.trimRight) while (start < stop && /\s/.test(text[start] ?? '')) start += 1;
+    if (end.trimLeft) while (stop > start && /\s/.test(text[stop - 1] ?? '')) stop -= 1;
+    found.set(name, { body: text.slice(start, stop), at: base + start });
   }
   return found;
 }
@@ -201,8 +205,8 @@ class TemplateParser {
     const nodes: Node[] = [];
     for (let tag = this.all[this.index]; tag; tag = this.all[this.index]) {
       let piece = this.text.slice(this.cursor, tag.at);
-      if (this.trimNext) piece = piece.replace(/^\s+/, '');
-      if (tag.trimLeft) piece = piece.replace(/\s+$/, '');
+      if (this.trimNext) piece = piece.trimStart();
+      if (tag.trimLeft) piece = piece.trimEnd();
       if (piece !== '') nodes.push({ type: 'text', text: piece });
       this.step(tag);
       const inner = tag.inner;
@@ -212,7 +216,7 @@ class TemplateParser {
       if (node) nodes.push(node);
     }
     const rest = this.text.slice(this.cursor);
-    const piece = this.trimNext ? rest.replace(/^\s+/, '') : rest;
+    const piece = this.trimNext ? rest.trimStart() : rest;
     if (piece !== '') nodes.push({ type: 'text', text: piece });
     this.cursor = this.text.length;
     return [nodes, null];
@@ -298,10 +302,14 @@ export interface RenderContext {
   readonly work?: Work;
 }
 
-/** Steps (template nodes and includes) and characters written that one rendering has left. */
-interface Work {
+/** Steps (template nodes and includes) and characters written that a rendering (or a chart's renderings) has left. */
+export interface Work {
   steps: number;
   chars: number;
+  readonly maxSteps: number;
+  readonly maxChars: number;
+  /** Texts already parsed under this budget, by text and offset. */
+  readonly parsed: Map<string, Map<string, Node[]>>;
 }
 
 /**
@@ -312,20 +320,39 @@ interface Work {
 const MAX_STEPS = 20_000;
 const MAX_CHARS = 1_000_000;
 
-function newWork(): Work {
-  return { steps: MAX_STEPS, chars: MAX_CHARS };
+/** A text parsed once per budget (a file rendered up to each of its joins is parsed once). */
+function parsedText(text: string, offset: number, work: Work | undefined): Node[] {
+  if (!work) return parseTemplate(text, offset);
+  if (work.steps <= 0) throw new NotRendered(`more than ${work.maxSteps} template steps`);
+  const key = `${offset}`;
+  let byOffset = work.parsed.get(text);
+  if (!byOffset) {
+    byOffset = new Map();
+    work.parsed.set(text, byOffset);
+  }
+  let nodes = byOffset.get(key);
+  if (!nodes) {
+    nodes = parseTemplate(text, offset);
+    byOffset.set(key, nodes);
+  }
+  return nodes;
+}
+
+/** A budget for renderings: one rendering's by default; a chart passes one budget to all of its renderings. */
+export function newWork(maxSteps = MAX_STEPS, maxChars = MAX_CHARS): Work {
+  return { steps: maxSteps, chars: maxChars, maxSteps, maxChars, parsed: new Map() };
 }
 
 function spendStep(context: RenderContext): void {
   if (!context.work) return;
   context.work.steps -= 1;
-  if (context.work.steps < 0) throw new NotRendered(`more than ${MAX_STEPS} template steps`);
+  if (context.work.steps < 0) throw new NotRendered(`more than ${context.work.maxSteps} template steps`);
 }
 
 function write(out: string[], piece: string, context: RenderContext): void {
   if (context.work) {
     context.work.chars -= piece.length;
-    if (context.work.chars < 0) throw new NotRendered(`more than ${MAX_CHARS} characters written`);
+    if (context.work.chars < 0) throw new NotRendered(`more than ${context.work.maxChars} characters written`);
   }
   out.push(piece);
 }
@@ -427,13 +454,20 @@ function callFunction(name: string, args: readonly unknown[], context: RenderCon
 /** How deep templates may include each other before the rendering gives up (a template that includes itself). */
 const MAX_INCLUDE_DEPTH = 32;
 
+/** Each named template is parsed once, however often it is included. */
+const parsed = new WeakMap<object, Node[]>();
+
 function include(name: string, dot: unknown, context: RenderContext): string {
   const template = context.defines.get(name);
   if (!template) throw new NotRendered(`no template "${name}"`);
   const depth = (context.depth ?? 0) + 1;
   if (depth > MAX_INCLUDE_DEPTH) throw new NotRendered(`templates included ${MAX_INCLUDE_DEPTH} deep`);
   spendStep(context);
-  const nodes = parseTemplate(template.body, template.at);
+  let nodes = parsed.get(template);
+  if (!nodes) {
+    nodes = parseTemplate(template.body, template.at);
+    parsed.set(template, nodes);
+  }
   return run(nodes, dot, new Map([['$', dot]]), { ...context, root: dot, depth });
 }
 
@@ -520,7 +554,7 @@ function run(nodes: readonly Node[], dot: unknown, scope: Scope, context: Render
 
 /** What `{{ include name . }}` renders with `dot`; throws NotRendered when the template does something not modelled. */
 export function renderInclude(name: string, dot: unknown, context: Omit<RenderContext, 'root'>): string {
-  return include(name, dot, { ...context, root: dot, work: newWork() });
+  return include(name, dot, { ...context, root: dot, work: context.work ?? newWork() });
 }
 
 /**
@@ -528,9 +562,9 @@ export function renderInclude(name: string, dot: unknown, context: Omit<RenderCo
  * file, starting at `offset` in its file) with `dot`; null when the rendering never reaches that action.
  */
 export function renderUpTo(text: string, offset: number, at: number, dot: unknown, context: Omit<RenderContext, 'root' | 'stopAt'>): string | null {
-  const nodes = parseTemplate(text, offset);
+  const nodes = parsedText(text, offset, context.work);
   try {
-    run(nodes, dot, new Map([['$', dot]]), { ...context, root: dot, stopAt: (position) => position === at, work: newWork() });
+    run(nodes, dot, new Map([['$', dot]]), { ...context, root: dot, stopAt: (position) => position === at, work: context.work ?? newWork() });
   } catch (error) {
     if (error instanceof Stopped) return error.message;
     throw error;
@@ -540,5 +574,5 @@ export function renderUpTo(text: string, offset: number, at: number, dot: unknow
 
 /** The value of one pipeline (`.Values.registry | default "registry.example.test"`) with `dot`. */
 export function evaluate(expression: string, dot: unknown, context: Omit<RenderContext, 'root'>): unknown {
-  return evalPipeline(wholePipeline(expression), dot, new Map([['$', dot]]), { ...context, root: dot, work: newWork() });
+  return evalPipeline(wholePipeline(expression), dot, new Map([['$', dot]]), { ...context, root: dot, work: context.work ?? newWork() });
 }

@@ -300,4 +300,47 @@ describe('Helm values image: {repository, name, tag} that the chart joins', () =
       ],
     ]);
   });
+
+  it("a chart's templates of anyone's making cost one pass: runs of spaces, actions never closed, thousands of joins", () => {
+    const chart = (templates: Record<string, string>) => ({
+      'charts/spill/Chart.yaml': lines('apiVersion: v2', 'name: spill', 'version: 1.0.0', 'appVersion: 2.0.0'),
+      'charts/spill/values.yaml': lines('tool:', '  image:', '    name: spill', '    tag: 2.0.1'),
+      ...Object.fromEntries(Object.entries(templates).map(([name, text]) => [`charts/spill/templates/${name}`, text])),
+    });
+    const join = '      image: {{ .Values.registry | default "registry.example.test" }}/{{ .Values.tool.image.name }}:{{ .Values.tool.image.tag }}';
+    // A join after a line of spaces and an action never closed (each once took time cubic or quadratic in their length).
+    const spaces = chart({
+      'a.yaml': lines(join),
+      'b.tpl': `{{ define "x" }}${' '.repeat(200_000)}x{{`,
+      'c.yaml': lines(`{{${' '.repeat(200_000)}`, '.name'),
+    });
+    expect(scan(spaces)).toEqual([
+      [
+        'charts/spill/values.yaml',
+        3,
+        'registry.example.test/spill:2.0.1',
+        null,
+        "registry registry.example.test: what the chart's templates/a.yaml:1 renders with the default values",
+        [
+          ['repository', 'spill', 3],
+          ['tag', '2.0.1', 4],
+        ],
+      ],
+    ]);
+    // 20,000 joins in one file, each rendering the file up to itself: the chart's one budget runs out, and says so.
+    const many = scan(chart({ 'many.yaml': lines(...Array.from({ length: 20_000 }, () => join)) }));
+    expect(many).toEqual([
+      [
+        'charts/spill/values.yaml',
+        3,
+        'spill:2.0.1',
+        'templated',
+        "the registry comes from the chart's templates/many.yaml:259, not worked out: it uses more than 200000 template steps",
+        [
+          ['repository', 'spill', 3],
+          ['tag', '2.0.1', 4],
+        ],
+      ],
+    ]);
+  });
 });
