@@ -169,15 +169,8 @@ export function splitImage(
   const repositoryPart = { role: 'repository', start: repository.start, end: repository.end } as const;
   parts.push(repositoryPart);
   value += repository.value;
-  if (tag) {
-    parts.push({ role: 'tag', start: tag.start, end: tag.end });
-    if (tag.value !== '') value += `:${tag.value}`;
-  }
-  if (digest) {
-    parts.push({ role: 'digest', start: digest.start, end: digest.end });
-    if (digest.value !== '') value += `@${digest.value}`;
-    consumed.push('digest');
-  } else if (hex) {
+  value += tagAndDigestParts(parts, tag, digest, consumed);
+  if (!digest && hex) {
     parts.push({ role: 'digest', start: hex.start, end: hex.end, form: 'hex' });
     if (hex.value !== '') value += `@sha256:${hex.value}`;
     consumed.push('sha');
@@ -191,6 +184,21 @@ export function splitImage(
     ...(literal ? {} : { skip: 'unsupported-quoting' as const }),
   });
   return { reference, consumed };
+}
+
+/** Adds a map's `tag` and `digest` fields as parts after the name; returns the text they add to the value. */
+function tagAndDigestParts(parts: PartInput[], tag: { value: string; start: number; end: number } | null, digest: { value: string; start: number; end: number } | null, consumed: string[]): string {
+  let text = '';
+  if (tag) {
+    parts.push({ role: 'tag', start: tag.start, end: tag.end });
+    if (tag.value !== '') text += `:${tag.value}`;
+  }
+  if (digest) {
+    parts.push({ role: 'digest', start: digest.start, end: digest.end });
+    if (digest.value !== '') text += `@${digest.value}`;
+    consumed.push('digest');
+  }
+  return text;
 }
 
 /**
@@ -233,15 +241,7 @@ function joinedByChart(file: SourceFile, map: YAMLMap, kind: ReferenceKind, char
   const namePart = { role: 'repository', start: name.start, end: name.end } as const;
   parts.push(namePart);
   value += name.value;
-  if (tag) {
-    parts.push({ role: 'tag', start: tag.start, end: tag.end });
-    if (tag.value !== '') value += `:${tag.value}`;
-  }
-  if (digest) {
-    parts.push({ role: 'digest', start: digest.start, end: digest.end });
-    if (digest.value !== '') value += `@${digest.value}`;
-    consumed.push('digest');
-  }
+  value += tagAndDigestParts(parts, tag, digest, consumed);
   const literal = [name, tag, digest, ownRepository ? repository : null].every((part) => !part || part.literal);
   const reference = makeReference(file, {
     kind,
