@@ -54,7 +54,7 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
     baseUrl: options.url.replace(/\/+$/, ''),
     userAgent: 'archpin',
     log: options.log ?? SILENT,
-    request: options.fetch ? { fetch: options.fetch } : {},
+    request: { fetch: wholeBodies(options.fetch) },
     // 409/422 are answers, 429 belongs to the throttler; retry only what can heal (5xx, network).
     retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451], retries: options.retries ?? 3, retryAfterBaseValue: scale },
     throttle: options.throttle === false ? { enabled: false } : { onRateLimit: shouldWait, onSecondaryRateLimit: shouldWait, retryAfterBaseValue: scale, ...spacing(scale) },
@@ -77,6 +77,26 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
     });
   }
   return octokit;
+}
+
+/** Statuses whose answer has no body; `new Response` refuses one for them. */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Every answer's body read to its end before octokit sees the answer. Octokit hands an unparsed
+ * body (the raw file reads) on as a stream and lets go of the fetch Response; undici cancels the
+ * stream of a Response that is garbage collected, so a collection between the two failed the read
+ * with "Response body object should not be disturbed or locked". The copy is a Response of bytes in
+ * memory, which nothing cancels. Parsed answers were read whole anyway.
+ */
+function wholeBodies(base: typeof fetch | undefined): typeof fetch {
+  return async (input, init) => {
+    const answer = await (base ?? globalThis.fetch)(input, init);
+    const body = NULL_BODY.has(answer.status) ? null : await answer.arrayBuffer();
+    const copy = new Response(body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+    Object.defineProperty(copy, 'url', { value: answer.url });
+    return copy;
+  };
 }
 
 /**

@@ -102,6 +102,22 @@ describe('GitHub forge: trees and files', () => {
     expect(gh.requests[0]!.headers.authorization).toBe(`token ${TOKEN}`);
   });
 
+  it('reads a raw file whole even when the fetch answer is let go at once (undici then cancels its body)', async () => {
+    // What a garbage collection does to an unread fetch Response's stream, made certain: cancel it as
+    // soon as the one who asked has had its turn, unless that one started reading it.
+    const cancelling: typeof fetch = (input, init) => {
+      const answered = fetch(input, init);
+      void answered.then((answer) =>
+        queueMicrotask(() => {
+          if (answer.body !== null && !answer.bodyUsed && !answer.body.locked) void answer.body.cancel('collected');
+        }),
+      );
+      return answered;
+    };
+    const { forge, repo } = await seeded({ fetch: cancelling });
+    for (let i = 0; i < 5; i += 1) expect(await forge.readFile(repo, 'Dockerfile', 'main')).toEqual(bytes(DOCKERFILE));
+  });
+
   it('walks subtrees one by one when the recursive listing is truncated', async () => {
     const { gh, forge, repo } = await seeded();
     gh.state.truncateTreesOver = 2;
