@@ -45,9 +45,14 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
   const references: Reference[] = [];
   const problems: ScanProblem[] = [];
   const builds = new Map<string, BuiltImage>();
+  const sites = new Set<string>();
+  const addBuild = (built: BuiltImage): void => {
+    sites.add(`${built.file}:${built.line}`);
+    if (!builds.has(imageKey(built.value))) builds.set(imageKey(built.value), built);
+  };
   for (const extractor of extractors) {
     const facts = context.get(extractor);
-    if (extractor.preparedBuilds && facts !== undefined) for (const built of extractor.preparedBuilds(facts)) if (!builds.has(imageKey(built.value))) builds.set(imageKey(built.value), built);
+    if (extractor.preparedBuilds && facts !== undefined) for (const built of extractor.preparedBuilds(facts)) addBuild(built);
   }
   for (const file of files) {
     let extractor: Extractor | null = null;
@@ -63,7 +68,7 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
       const result = extractor.extract(file, context.get(extractor));
       const quoting = extractor.quoting;
       for (const problem of result.problems) problems.push(problem);
-      for (const built of result.builds ?? []) if (!builds.has(imageKey(built.value))) builds.set(imageKey(built.value), built);
+      for (const built of result.builds ?? []) addBuild(built);
       if (result.references.length > MAX_REFERENCES_PER_FILE) {
         problems.push({
           file: file.path,
@@ -85,7 +90,7 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
       });
     }
   }
-  markBuiltHere(references, builds);
+  markBuiltHere(references, builds, sites);
   references.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   problems.sort((a, b) => compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
   return { references, problems };
@@ -100,14 +105,15 @@ function imageKey(value: string): string {
 /**
  * A base image that this repository builds itself (a compose service with `build:` names it with
  * `image:`, a Skaffold artifact, a bake target's `tags`, `docker build -t` in CI), used by a Dockerfile `FROM`/`COPY --from` or a compose build argument: it comes from
- * the local build, not from a registry, so it is not updated.
+ * the local build, not from a registry, so it is not updated. `sites` are the `file:line` of every name given to a build.
  */
-function markBuiltHere(references: Reference[], builds: ReadonlyMap<string, BuiltImage>): void {
+function markBuiltHere(references: Reference[], builds: ReadonlyMap<string, BuiltImage>, sites: ReadonlySet<string>): void {
   if (builds.size === 0) return;
   for (const [index, reference] of references.entries()) {
     if (reference.skip !== null && reference.skip !== 'no-tag') continue;
     const built = builds.get(imageKey(reference.value));
-    if (!built || (built.file === reference.file && built.line === reference.line)) continue;
+    // A name that itself says what is built (a compose service's `image:` beside `build:`) stays as it is, wherever else the same name is built.
+    if (!built || sites.has(`${reference.file}:${reference.line}`)) continue;
     references[index] = { ...reference, skip: 'local-stage', detail: [reference.detail, `built in this repository (${built.file}:${built.line})`].filter(Boolean).join('; ') };
   }
 }

@@ -6,6 +6,8 @@ import { composeExtractor } from '../../../src/scan/extractors/compose/compose.j
 import { EXTRACTORS } from '../../../src/scan/extractors/index.js';
 import { extractorFor, scanFiles } from '../../../src/scan/scan-files.js';
 import { project, readExpected, scanFixtures } from './yaml-image-fixtures.js';
+import { readTree } from '../../../src/cli/read-tree.js';
+import { scanTexts } from '../../support/scan-texts.js';
 
 const ROOT = new URL('../../../fixtures/compose/', import.meta.url).pathname;
 
@@ -83,6 +85,52 @@ describe('compose extractor', () => {
       ['app/Dockerfile', 2, 'acme/base:1.1', null, null],
       ['docker-compose.yml', 3, 'acme/base:1.0', null, null],
       ['docker-compose.yml', 9, 'acme/base:1.0', 'local-stage', 'built in this repository (docker-compose.yml:3)'],
+    ]);
+  });
+
+  it('a build argument naming an image the project builds is built here: through .env, extends (another file or the same one), include and other compose files', async () => {
+    const tree = await readTree(new URL('../../../fixtures/compose-builds/', import.meta.url).pathname);
+    const { references } = scanFiles(tree.files);
+    expect(references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      ['ci/docker-compose.smoke.yml', 8, 'acme-runtime:2.1-local', 'local-stage', 'built in this repository (compose.runtime.yaml:7)'],
+      ['ci/docker-compose.smoke.yml', 10, 'registry:2.8.3', null, null],
+      ['compose.runtime.yaml', 6, 'acme-compiler:2.1-local', 'local-stage', 'built in this repository (compose.yaml:14)'],
+      ['compose.runtime.yaml', 7, 'acme-runtime:2.1-local', null, null],
+      ['compose.yaml', 8, 'acme-toolchain:2.1-local', null, 'TOOLCHAIN_IMAGE from .env:2, TOOLCHAIN_TAG from .env:3, edited there'],
+      ['compose.yaml', 13, 'acme-toolchain:2.1-local', 'local-stage', 'TOOLCHAIN_IMAGE from .env:2, TOOLCHAIN_TAG from .env:3, edited there; built in this repository (compose.yaml:8)'],
+      ['compose.yaml', 14, 'acme-compiler:2.1-local', null, null],
+      ['compose.yaml', 20, 'acme-worker:2.1-local', null, null],
+      ['compose.yaml', 28, 'acme-worker:2.1-local', 'local-stage', 'built in this repository (compose.yaml:20)'],
+      ['compose.yaml', 29, 'acme-docs', 'local-stage', 'built in this repository (compose.yaml:23)'],
+      ['compose.yaml', 30, 'python:3.12.7-slim', null, null],
+    ]);
+  });
+
+  it('the image of a service that extends one without build:, or a chain that loops, builds nothing', () => {
+    const files = {
+      'docker-compose.yml':
+        'services:\n  base:\n    image: acme/base:1.0\n  app:\n    extends: base\n    image: acme/app:1.0\n  loop-a:\n    extends: loop-b\n    image: acme/a:1.0\n  loop-b:\n    extends: loop-a\n    image: acme/b:1.0\n  away:\n    extends: {file: ../../outside.yaml, service: x}\n    image: acme/c:1.0\n',
+      'other/docker-compose.yml': 'services:\n  use:\n    build:\n      context: .\n      args:\n        A_IMAGE: acme/app:1.0\n        B_IMAGE: acme/a:1.0\n        C_IMAGE: acme/c:1.0\n',
+    };
+    expect(scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
+      ['docker-compose.yml', 3, 'acme/base:1.0', null],
+      ['docker-compose.yml', 6, 'acme/app:1.0', null],
+      ['docker-compose.yml', 9, 'acme/a:1.0', null],
+      ['docker-compose.yml', 12, 'acme/b:1.0', null],
+      ['docker-compose.yml', 15, 'acme/c:1.0', null],
+      ['other/docker-compose.yml', 6, 'acme/app:1.0', null],
+      ['other/docker-compose.yml', 7, 'acme/a:1.0', null],
+      ['other/docker-compose.yml', 8, 'acme/c:1.0', null],
+    ]);
+  });
+
+  it('the same name built by services of two compose files stays reported in both; a use elsewhere is built here', () => {
+    const service = 'services:\n  app:\n    build: .\n    image: acme/app:2.0\n';
+    const files = { 'a/compose.yaml': service, 'b/compose.yaml': service, 'c/compose.yaml': 'services:\n  run:\n    image: acme/app:2.0\n' };
+    expect(scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      ['a/compose.yaml', 4, 'acme/app:2.0', null, null],
+      ['b/compose.yaml', 4, 'acme/app:2.0', null, null],
+      ['c/compose.yaml', 3, 'acme/app:2.0', 'local-stage', 'built in this repository (a/compose.yaml:4)'],
     ]);
   });
 });

@@ -5,6 +5,7 @@ import type { Reference, Span } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import { makeReference, makeSpan } from '../../make-reference.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
+import { servicesBuiltThroughExtends } from './compose-extends.js';
 import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
@@ -14,7 +15,8 @@ import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sor
  * (`${POSTGRES_IMAGE:-postgres:16.4}`) is the default: it is reported and updated there, and the
  * detail says the environment may override it. Other interpolation (`app:${TAG:-1.2}`) is reported as
  * templated. A service that is built here names its result with `image:`; without a tag that name is
- * local, not a reference. Either way, a `FROM` or build argument that uses it is marked as built here.
+ * local, not a reference. Either way (and when `build:` comes through `extends:`, or `.env` variables write the
+ * name), a `FROM` or build argument that uses it is marked as built here.
  * A build context that is a registry image (`additional_contexts: {base: docker-image://alpine:3.20}`) is reported too.
  * An image built from variables set in the `.env` file beside the compose file (which compose reads for
  * interpolation: `"$SNUBA_IMAGE"`, `${DB_IMAGE:-postgres:16}`, `acme/app:${APP_TAG}`) is shown with the
@@ -37,6 +39,8 @@ export interface DotEnvVariable {
 /** `.env` files by folder: the variables compose interpolates into files of that folder. */
 export interface ComposeFacts {
   readonly env: ReadonlyMap<string, { readonly file: string; readonly variables: ReadonlyMap<string, DotEnvVariable> }>;
+  /** Compose files by path → their services that inherit `build:` through `extends:`. */
+  readonly inheritedBuild: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 function folderOf(path: string): string {
@@ -165,15 +169,23 @@ function isLocalBuildName(reference: Reference): boolean {
 }
 
 /**
- * The `image:` of a block that also has `build:`: the name compose gives what it builds. It is noted
- * in `builds` (a `FROM` or build argument elsewhere that uses it is marked as built here); it is
- * returned when it only names the local result (no tag, no registry), which is not a reference.
+ * The `image:` of a block that also has `build:` (its own, or one it inherits through `extends:`): the name
+ * compose gives what it builds. Its position goes into `buildSites` (once resolved, a `FROM` or build
+ * argument elsewhere that uses it is marked as built here); it is returned when it only names the local
+ * result (no tag, no registry), which is not a reference.
  */
-function localBuildName(file: SourceFile, block: YAMLMap, builds: BuiltImage[]): Reference | null {
-  if (mapGet(block, 'build') === undefined) return null;
-  const reference = scalarImage(file, mapGet(block, 'image'), 'compose-service');
-  if (reference && (reference.skip === null || reference.skip === 'no-tag')) builds.push({ value: reference.value, file: reference.file, line: reference.line });
-  return reference && isLocalBuildName(reference) ? reference : null;
+function localBuildName(file: SourceFile, block: YAMLMap, built: boolean, buildSites: Set<number>, builds: BuiltImage[]): Reference | null {
+  if (!built) return null;
+  const node = mapGet(block, 'image');
+  const reference = defaultedImage(file, node) ?? scalarImage(file, node, 'compose-service');
+  if (!reference) return null;
+  if (!isLocalBuildName(reference)) {
+    const start = reference.spans[0]?.start;
+    if (start !== undefined) buildSites.add(start);
+    return null;
+  }
+  builds.push({ value: reference.value, file: reference.file, line: reference.line });
+  return reference;
 }
 
 /** `${NAME:-default}` or `${NAME-default}` as the whole value, with a default free of further interpolation. */
@@ -198,8 +210,8 @@ function defaultedImage(file: SourceFile, node: unknown): Reference | null {
 }
 
 /** `image:` of a service, unless it only names what the service builds (then noted in `builds`). */
-function serviceImage(file: SourceFile, service: YAMLMap, builds: BuiltImage[]): Reference | null {
-  if (localBuildName(file, service, builds)) return null;
+function serviceImage(file: SourceFile, service: YAMLMap, built: boolean, buildSites: Set<number>, builds: BuiltImage[]): Reference | null {
+  if (localBuildName(file, service, built, buildSites, builds)) return null;
   const node = mapGet(service, 'image');
   return defaultedImage(file, node) ?? scalarImage(file, node, 'compose-service');
 }
@@ -280,7 +292,7 @@ export const composeExtractor: Extractor<ComposeFacts> = {
       }
       file.release();
     }
-    return { env };
+    return { env, inheritedBuild: servicesBuiltThroughExtends(files) };
   },
   owns: (file) => FILE_NAME.test(baseName(file.path)),
   claims(file) {
@@ -292,29 +304,26 @@ export const composeExtractor: Extractor<ComposeFacts> = {
     const { documents, problems } = yamlSource(file);
     const references: Reference[] = [];
     const builds: BuiltImage[] = [];
+    const buildSites = new Set<number>();
+    const inherited = facts?.inheritedBuild.get(file.path);
+    const readService = (name: string, service: YAMLMap): void => {
+      const built = mapGet(service, 'build') !== undefined || inherited?.has(name) === true;
+      const reference = serviceImage(file, service, built, buildSites, builds);
+      if (reference) references.push(reference);
+      for (const reference of buildArgImages(file, service)) references.push(reference);
+      for (const reference of contextImages(file, service)) references.push(reference);
+    };
     for (const document of documents) {
       const root = document.contents;
       if (!isMap(root)) continue;
       if (isComposeV1(root) && FILE_NAME.test(baseName(file.path))) {
         // Compose file format 1: services at the top level, no `services:` or `version:` key.
-        for (const [, service] of mapEntries(root)) {
-          if (!isMap(service)) continue;
-          const reference = serviceImage(file, service, builds);
-          if (reference) references.push(reference);
-          for (const reference of buildArgImages(file, service)) references.push(reference);
-          for (const reference of contextImages(file, service)) references.push(reference);
-        }
+        for (const [name, service] of mapEntries(root)) if (isMap(service)) readService(name, service);
         continue;
       }
       for (const [key, value] of mapEntries(root)) {
         if (key === 'services' && isMap(value)) {
-          for (const [, service] of mapEntries(value)) {
-            if (!isMap(service)) continue;
-            const reference = serviceImage(file, service, builds);
-            if (reference) references.push(reference);
-            for (const reference of buildArgImages(file, service)) references.push(reference);
-            for (const reference of contextImages(file, service)) references.push(reference);
-          }
+          for (const [name, service] of mapEntries(value)) if (isMap(service)) readService(name, service);
         } else if (key.startsWith('x-')) {
           const found = imageFields(file, value, {
             kindFor: () => 'compose-service',
@@ -322,12 +331,18 @@ export const composeExtractor: Extractor<ComposeFacts> = {
             splitAnywhere: false,
             snakeKeys: false,
           });
-          const built = isMap(value) ? localBuildName(file, value, builds) : null;
+          const built = isMap(value) ? localBuildName(file, value, mapGet(value, 'build') !== undefined, buildSites, builds) : null;
           for (const reference of found) if (built === null || reference.spans[0]?.start !== built.spans[0]?.start) references.push(reference);
           if (isMap(value)) for (const reference of buildArgImages(file, value)) references.push(reference);
         }
       }
     }
-    return { references: sortByPosition(references.map((reference) => throughDotEnv(file, reference, facts))), problems, builds };
+    const resolved = references.map((reference) => throughDotEnv(file, reference, facts));
+    // The name a built service gives its image counts once its variables are resolved (`${APP_IMAGE}:${TAG}` from `.env`).
+    resolved.forEach((reference, index) => {
+      const start = references[index]?.spans[0]?.start;
+      if (start !== undefined && buildSites.has(start) && (reference.skip === null || reference.skip === 'no-tag')) builds.push({ value: reference.value, file: reference.file, line: reference.line });
+    });
+    return { references: sortByPosition(resolved), problems, builds };
   },
 };
