@@ -1,4 +1,4 @@
-import { isMap, isScalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { makeReference } from './make-reference.js';
@@ -12,6 +12,10 @@ import { mapEntries, mapGet, stringScalar, walkMaps } from './yaml-source.js';
  * builds (`build`, `path`, `source: build`), loads or keeps a local image (`source: load|local`,
  * `load_path`, `pull: false`), pushes one (`push: true`) or removes one (`state: absent`) pulls nothing:
  * its name is the image it makes, sends or drops.
+ *
+ * A task whose name is the loop item (`name: "{{ item }}"`) pulls each image of its `loop:` or
+ * `with_items:` list, reported where each one is written: in the task, or, for a loop over one variable
+ * (`loop: "{{ images_to_pull }}"`), in the role's defaults or vars that set it (`roleLoopVariables`).
  */
 
 const PULL_MODULE = /^(?:(?:community\.docker|containers\.podman)\.)?(?:docker_image|docker_image_pull|podman_image)$/;
@@ -53,16 +57,61 @@ function pulledImage(file: SourceFile, args: YAMLMap, kind: ReferenceKind): Refe
   });
 }
 
-/** The images Ansible image modules pull in the document under `root`. */
-export function ansiblePulledImages(file: SourceFile, root: unknown, kind: ReferenceKind): Reference[] {
-  const references: Reference[] = [];
+/** `"{{ item }}"`: the task runs once per item of its loop. */
+const LOOP_ITEM = /^\{\{\s*item\s*\}\}$/;
+/** `"{{ images_to_pull }}"`: a loop over the list one variable holds. */
+const ONE_VARIABLE = /^\{\{\s*([A-Za-z_]\w*)\s*\}\}$/;
+const LOOP_KEYS = ['loop', 'with_items'] as const;
+
+/** The pull tasks of the document under `root`: the task map, the module's arguments, and whether it pulls its loop's items. */
+function pullTasks(root: unknown, visit: (task: YAMLMap, module: string, args: YAMLMap, looped: boolean) => void): void {
   walkMaps(root, (map) => {
     for (const [key, args] of mapEntries(map)) {
       if (!PULL_MODULE.test(key) || !isMap(args) || !pulls(key, args)) continue;
-      const reference = pulledImage(file, args, kind);
-      if (reference) references.push(reference);
+      const name = mapGet(args, 'name');
+      visit(map, key, args, isScalar(name) && typeof name.value === 'string' && LOOP_ITEM.test(name.value));
     }
     return undefined;
   });
+}
+
+/** The images Ansible image modules pull in the document under `root`. */
+export function ansiblePulledImages(file: SourceFile, root: unknown, kind: ReferenceKind): Reference[] {
+  const references: Reference[] = [];
+  pullTasks(root, (task, _module, args, looped) => {
+    if (!looped) {
+      const reference = pulledImage(file, args, kind);
+      if (reference) references.push(reference);
+      return;
+    }
+    for (const key of LOOP_KEYS) {
+      const list = mapGet(task, key);
+      if (isSeq(list)) for (const reference of listImages(file, list.items, kind)) references.push(reference);
+    }
+  });
   return references;
+}
+
+/** Each string of a list that is an image, at its own line. */
+export function listImages(file: SourceFile, items: readonly unknown[], kind: ReferenceKind): Reference[] {
+  const references: Reference[] = [];
+  for (const item of items) {
+    const reference = scalarImage(file, item, kind);
+    if (reference) references.push(reference);
+  }
+  return references;
+}
+
+/** The variables whose lists the pull tasks of the document under `root` loop over (`loop: "{{ images_to_pull }}"`). */
+export function loopedVariables(root: unknown): string[] {
+  const names: string[] = [];
+  pullTasks(root, (task, _module, _args, looped) => {
+    if (!looped) return;
+    for (const key of LOOP_KEYS) {
+      const list = mapGet(task, key);
+      const name = isScalar(list) && typeof list.value === 'string' ? ONE_VARIABLE.exec(list.value)?.[1] : undefined;
+      if (name !== undefined) names.push(name);
+    }
+  });
+  return names;
 }

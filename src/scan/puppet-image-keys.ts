@@ -12,15 +12,49 @@ export type ImageKeyStrength =
   /** `image`, `*_image`, `*::image`: an image, even without a tag. */
   | 'clear'
   /** `baseimage`: an image only when the value carries a tag or digest. */
-  | 'weak';
+  | 'weak'
+  /**
+   * `<x>_image_name`, `<x>_image_repository`, `<x>_image_repo`, Hiera's `<x>::image::name`: the name part of
+   * an image whose version is a sibling. An image with a tag or digest sibling, or when the value carries
+   * one; alone, only a name with a path (`linuxserver/sonarr`), as a one-word value (`cirros`) is as often a
+   * virtual machine's image.
+   */
+  | 'name';
 
 function splitPrefix(key: string): { prefix: string; local: string } {
   const cut = key.lastIndexOf('::');
   return cut === -1 ? { prefix: '', local: key } : { prefix: key.slice(0, cut + 2), local: key.slice(cut + 2) };
 }
 
+/** `sonarr_image_name` → `sonarr_image`; `app::image::name` → `app::image`. */
+const NAME_KEY = /^(.*[^:_](?:_image|::image))(?:_|::)(?:name|repository|repo)$/i;
+
+/**
+ * The image key that a name key stands for (`sonarr_image` for `sonarr_image_name`, `app::image` for
+ * `app::image::name`): its siblings are that key's, and the name key's own (`app::image::version`). Null
+ * for any other key.
+ */
+export function nameKeyStem(key: string): string | null {
+  const match = NAME_KEY.exec(key);
+  const stem = match?.[1];
+  if (stem === undefined) return null;
+  // `_image_name` goes with `_image`, `::image::name` with `::image`: not `sonarr_image::name`.
+  const separator = key.slice(stem.length, key.length - (/(?:name|repository|repo)$/i.exec(key)?.[0].length ?? 0));
+  if ((separator === '::') !== stem.toLowerCase().endsWith('::image')) return null;
+  return imageKeyStrength(stem) === 'clear' ? stem : null;
+}
+
+/** The sibling keys a name key has itself (`app::image::tag` beside `app::image::name`), before those of its stem. */
+function nameKeySiblings(key: string, parts: readonly string[]): string[] | null {
+  const stem = nameKeyStem(key);
+  if (stem === null) return null;
+  const separator = stem.endsWith('::image') ? '::' : '_';
+  return parts.map((part) => `${stem}${separator}${part}`);
+}
+
 /** How surely a name holds an image, or null when it does not. */
 export function imageKeyStrength(key: string): ImageKeyStrength | null {
+  if (nameKeyStem(key) !== null) return 'name';
   const { local } = splitPrefix(key);
   const lower = local.toLowerCase();
   if (NOT_CONTAINER_KEYS.has(lower)) return null;
@@ -50,6 +84,8 @@ const NOT_CONTAINER_KEYS: ReadonlySet<string> = new Set([
 
 /** Sibling names that may hold the tag of an image named `key` without one, most specific first. */
 export function tagSiblingKeys(key: string): string[] {
+  const own = nameKeySiblings(key, ['tag', 'version']);
+  if (own) return [...new Set([...own, ...tagSiblingKeys(nameKeyStem(key) ?? '')])];
   const { prefix, local } = splitPrefix(key);
   const names =
     local === 'image'
@@ -60,6 +96,8 @@ export function tagSiblingKeys(key: string): string[] {
 
 /** Sibling names that may hold the registry of an image named `key` (`flannel_image` beside `flannel_registry`). */
 export function registrySiblingKeys(key: string): string[] {
+  const own = nameKeySiblings(key, ['registry']);
+  if (own) return [...new Set([...own, ...registrySiblingKeys(nameKeyStem(key) ?? '')])];
   const { prefix, local } = splitPrefix(key);
   const names = local === 'image' ? ['image_registry', 'registry'] : [`${local}_registry`, ...(local.endsWith('_image') ? [`${local.slice(0, -6)}_registry`] : [])];
   return names.map((name) => prefix + name);
@@ -67,6 +105,8 @@ export function registrySiblingKeys(key: string): string[] {
 
 /** Sibling names that may hold the digest of an image named `key`. */
 export function digestSiblingKeys(key: string): string[] {
+  const own = nameKeySiblings(key, ['digest']);
+  if (own) return [...new Set([...own, ...digestSiblingKeys(nameKeyStem(key) ?? '')])];
   const { prefix, local } = splitPrefix(key);
   return (local === 'image' ? ['image_digest', 'digest'] : [`${local}_digest`]).map((name) => prefix + name);
 }
@@ -111,7 +151,7 @@ export function composeImage(
   const base = { kind, ...(detail === undefined ? {} : { detail }) };
   if (looksLikeNonImage(value.text)) return null;
   if (value.templated) {
-    return strength === 'clear' ? { ...base, value: value.text, parts: [{ role: 'reference', start: value.start, end: value.end }] } : null;
+    return strength !== 'weak' ? { ...base, value: value.text, parts: [{ role: 'reference', start: value.start, end: value.end }] } : null;
   }
   const parsed = parseImageRef(value.text);
   if (!parsed) return null;
@@ -122,6 +162,7 @@ export function composeImage(
   const skipOf = (skip: SkipReason | undefined) => (skip === undefined ? {} : { skip });
   if (!tag && !digest) {
     if (strength === 'weak' && bare) return null;
+    if (strength === 'name' && bare && !value.text.includes('/')) return null;
     return { ...base, value: value.text, parts: [{ role: 'reference', start: value.start, end: value.end }], ...skipOf(value.skip) };
   }
   // A registry sibling completes a repository that names no registry of its own (`flannel-io/flannel` + `flannel_registry => 'ghcr.io'`).

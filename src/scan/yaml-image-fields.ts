@@ -4,7 +4,7 @@ import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind, SkipReason } from '../core/types.js';
 import { makeReference, type PartInput } from './make-reference.js';
 import type { ChartImageJoins } from './helm-image-joins.js';
-import { composeImage, type ValueText } from './puppet-image-keys.js';
+import { composeImage, nameKeyStem, type ValueText } from './puppet-image-keys.js';
 import { mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from './yaml-source.js';
 
 /** Image-related YAML fields shared by the Kubernetes, compose and generic YAML extractors. */
@@ -290,6 +290,11 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
     }
     for (const [key, value] of mapEntries(map)) {
       if (consumed.has(key)) continue;
+      if (options.snakeKeys && nameKeyStem(key) !== null) {
+        const reference = namedImage(file, map, key, value, options.kindFor(path, key));
+        if (reference) found.push(reference);
+        continue;
+      }
       if (!isImageKey(key, options.snakeKeys)) {
         // `docker_test_image_alpine: quay.io/org/tests:alpine3.8` (Ansible variables): kept only when written as a full reference
         if (!options.snakeKeys || !INFIX_IMAGE_KEY.test(key)) continue;
@@ -332,13 +337,24 @@ function withTagSibling(file: SourceFile, map: YAMLMap, key: string, reference: 
 }
 
 /**
+ * The image under a name key (`sonarr_image_name: linuxserver/sonarr`), completed by its siblings
+ * (`sonarr_image_version`, `sonarr_image_tag`, and those of `sonarr_image`); alone, reported when the name
+ * has a path, as a one-word name under such a key is as often a virtual machine's image.
+ */
+function namedImage(file: SourceFile, map: YAMLMap, key: string, value: unknown, kind: ReferenceKind): Reference | null {
+  const reference = scalarImage(file, value, kind);
+  if (!reference || reference.skip !== 'no-tag') return reference;
+  return withSnakeSiblings(file, map, key, reference) ?? (reference.value.includes('/') ? reference : null);
+}
+
+/**
  * A bare repository under a `<prefix>_image` key completed by its siblings as Puppet parameters are
  * (`<prefix>_tag` or `<prefix>_version`, `<prefix>_registry`, `<prefix>_digest`): Ansible role defaults
  * such as `app_container_image: quay.io/org/app` + `app_container_tag: "3.12"`, edited where each part is written.
  */
 function withSnakeSiblings(file: SourceFile, map: YAMLMap, key: string, reference: Reference): Reference | null {
   const [span, ...more] = reference.spans;
-  if (reference.skip !== 'no-tag' || span === undefined || more.length > 0 || !SNAKE_IMAGE_KEY.test(key)) return null;
+  if (reference.skip !== 'no-tag' || span === undefined || more.length > 0 || !(SNAKE_IMAGE_KEY.test(key) || nameKeyStem(key) !== null)) return null;
   const start = span.start - file.base;
   const own: ValueText = { text: span.text, start, end: start + span.text.length };
   const byKey = new Map(mapEntries(map).map(([name, node]) => [name, node] as const));

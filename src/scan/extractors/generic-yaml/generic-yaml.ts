@@ -4,6 +4,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { ansiblePulledImages } from '../../ansible-image-modules.js';
+import { ansibleFacts, joinsKnownVariables, loopedListImages, type AnsibleFacts } from '../../ansible-variables.js';
 import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
@@ -21,7 +22,8 @@ import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-im
  * anything in updatecli manifests, whose `spec.image` fields name what to watch, nor in helm-unittest suites,
  * whose images are test inputs and expected values. OCI Marketplace `oci_meta` names are relative to a repository
  * the Marketplace fills in: not reported. Ansible tasks that pull an image name it in the module's `name`
- * (ansible-image-modules.ts).
+ * (ansible-image-modules.ts), each item of a list such a task loops over, and a role's list variable that
+ * it loops over (ansible-variables.ts).
  */
 
 /**
@@ -30,6 +32,7 @@ import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-im
  * defined, and reported there when written as an image), so it is not a reference of its own.
  */
 const PASSED_THROUGH = /^\{\{[^{}]*\}\}(?:[:@][^{}$]*|@sha256:\{\{[^{}]*\}\})?$/;
+// `"{{ app_image_name }}:{{ app_image_version }}"` passes on an image too when the scan's variable files set both (ansible-variables.ts).
 /** Ansible `docker_container` `comparisons: {image: ignore}` names how to compare, not an image. */
 const COMPARISON_MODE = /^(?:ignore|strict|allow_more_present)$/;
 
@@ -341,13 +344,18 @@ function sharedTagNames(file: SourceFile, root: unknown, kind: ReferenceKind): R
   return found;
 }
 
-export const genericYamlExtractor: Extractor<ChartFacts> = {
+/** What the extractor knows across files: Helm charts, and Ansible variables. */
+interface YamlFacts extends ChartFacts {
+  readonly ansible: AnsibleFacts;
+}
+
+export const genericYamlExtractor: Extractor<YamlFacts> = {
   name: 'generic-yaml',
   kinds: ['helm-values', 'yaml-image'],
   quoting: 'yaml',
   // Helm helper templates (`templates/_helpers.tpl`) are read only to learn whether the chart's tag defaults to appVersion.
   isCandidate: (path) => isYamlPath(path) || /(^|\/)templates\/[^/]*\.tpl$/.test(path),
-  prepare: chartFacts,
+  prepare: (files) => ({ ...chartFacts(files), ansible: ansibleFacts(files) }),
   claimsTemplate: () => true,
   owns: (file) => VALUES_FILE.test(baseName(file.path)),
   claims: (file) => isYamlPath(file.path),
@@ -368,11 +376,12 @@ export const genericYamlExtractor: Extractor<ChartFacts> = {
         });
         const taken = new Set(found.map((reference) => reference.spans[0]?.start));
         for (const pulled of ansiblePulledImages(file, document.contents, kind)) if (!taken.has(pulled.spans[0]?.start)) found.push(pulled);
+        for (const item of loopedListImages(file, document.contents, kind, facts?.ansible)) if (!taken.has(item.spans[0]?.start)) found.push(item);
         if (kind === 'helm-values') for (const named of sharedTagNames(file, document.contents, kind)) if (!taken.has(named.spans[0]?.start)) found.push(named);
         const meta = marketplaceMeta(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
-      .filter((reference) => !PASSED_THROUGH.test(reference.value) && !COMPARISON_MODE.test(reference.value));
+      .filter((reference) => !PASSED_THROUGH.test(reference.value) && !COMPARISON_MODE.test(reference.value) && !joinsKnownVariables(reference.value, facts?.ansible));
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);

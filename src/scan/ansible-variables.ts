@@ -1,0 +1,79 @@
+import { isMap, isSeq } from 'yaml';
+import type { SourceFile } from '../core/source-file.js';
+import type { Reference, ReferenceKind } from '../core/types.js';
+import { listImages, loopedVariables } from './ansible-image-modules.js';
+import { mapEntries, yamlSource } from './yaml-source.js';
+
+/**
+ * What a scan knows of Ansible variables across files: the names its variable files set, and the
+ * lists that a role's pull tasks loop over. Worked out once per scan from the paths that can hold them.
+ */
+export interface AnsibleFacts {
+  /** Top-level names set in variable files: a role's `defaults/` and `vars/`, `group_vars/`, `host_vars/`. */
+  readonly variables: ReadonlySet<string>;
+  /** Role folder (`roles/media`) → the variables whose lists its pull tasks loop over. */
+  readonly loopedLists: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+const VARIABLE_FILE = /(?:^|\/)(?:roles\/[^/]+\/(?:defaults|vars)|group_vars|host_vars)\/(?:[^/]+\/)*[^/]+\.ya?ml$/i;
+const ROLE_VARIABLE_FILE = /^((?:.*\/)?roles\/[^/]+)\/(?:defaults|vars)\/(?:[^/]+\/)*[^/]+\.ya?ml$/i;
+const ROLE_TASK_FILE = /^((?:.*\/)?roles\/[^/]+)\/tasks\/(?:[^/]+\/)*[^/]+\.ya?ml$/i;
+const TOP_LEVEL_NAME = /^([A-Za-z_]\w*)[ \t]*:/gm;
+/** Cheap text checks before a task file is parsed: a pull module and a loop over a template. */
+const PULL_WORD = /docker_image|podman_image/;
+const LOOP_OVER_TEMPLATE = /\b(?:loop|with_items):[ \t]*["']?\{\{/;
+
+export function ansibleFacts(files: readonly SourceFile[]): AnsibleFacts {
+  const variables = new Set<string>();
+  const loopedLists = new Map<string, Set<string>>();
+  for (const file of files) {
+    const task = ROLE_TASK_FILE.exec(file.path);
+    if (!task && !VARIABLE_FILE.test(file.path)) continue;
+    try {
+      const text = file.text;
+      if (!task) {
+        for (const match of text.matchAll(TOP_LEVEL_NAME)) variables.add(match[1] ?? '');
+      } else if (PULL_WORD.test(text) && LOOP_OVER_TEMPLATE.test(text)) {
+        const role = task[1] ?? '';
+        for (const document of yamlSource(file).documents) {
+          for (const name of loopedVariables(document.contents)) {
+            const names = loopedLists.get(role) ?? new Set<string>();
+            names.add(name);
+            loopedLists.set(role, names);
+          }
+        }
+      }
+    } catch {
+      // A file that cannot be read again is reported when the scan reaches it.
+    }
+    file.release();
+  }
+  return { variables, loopedLists };
+}
+
+/**
+ * In a role's defaults or vars, the items of each list that the role's pull tasks loop over
+ * (`images_to_pull: [redis:7, nginx:1.25]` for `loop: "{{ images_to_pull }}"`), each at its own line.
+ */
+export function loopedListImages(file: SourceFile, root: unknown, kind: ReferenceKind, facts: AnsibleFacts | undefined): Reference[] {
+  const role = ROLE_VARIABLE_FILE.exec(file.path)?.[1];
+  const names = role === undefined ? undefined : facts?.loopedLists.get(role);
+  if (!names || !isMap(root)) return [];
+  const references: Reference[] = [];
+  for (const [key, value] of mapEntries(root)) {
+    if (names.has(key) && isSeq(value)) for (const reference of listImages(file, value.items, kind)) references.push(reference);
+  }
+  return references;
+}
+
+/** `"{{ app_image_name }}:{{ app_image_version }}"`: a name variable and a tag variable, with nothing else. */
+const NAME_AND_TAG = /^\{\{\s*([A-Za-z_]\w*)\s*\}\}:\{\{\s*([A-Za-z_]\w*)\s*\}\}$/;
+
+/**
+ * A value that joins a name variable and a tag variable both set in the scan's variable files: the image is
+ * reported where they are set (role defaults paired as `<x>_image_name` + `<x>_image_version`), not again here.
+ */
+export function joinsKnownVariables(value: string, facts: AnsibleFacts | undefined): boolean {
+  const match = NAME_AND_TAG.exec(value);
+  return match !== null && facts !== undefined && facts.variables.has(match[1] ?? '') && facts.variables.has(match[2] ?? '');
+}
