@@ -193,8 +193,10 @@ export function isApiDescription(documents: readonly Document.Parsed[]): boolean
 }
 
 /**
- * A helm-unittest suite (`tests/*_test.yaml`): top-level `suite`, `templates` and `tests` (or `asserts`).
- * Its images are `set:` inputs and expected values of a chart's test run, not anything deployed.
+ * A helm-unittest suite (`tests/*_test.yaml`): a top-level `suite` name and a `tests` (or `asserts`) list, with
+ * the `templates` it renders at the top, or, where each test names its own `template`, every test an
+ * entry with `it` and `asserts`. Its images are `set:` inputs and expected values of a chart's test run,
+ * not anything deployed.
  */
 export function isHelmUnittestSuite(documents: readonly Document.Parsed[]): boolean {
   return documents.some((document) => {
@@ -203,7 +205,9 @@ export function isHelmUnittestSuite(documents: readonly Document.Parsed[]): bool
     const suite = mapGet(root, 'suite');
     const templates = mapGet(root, 'templates');
     const tests = mapGet(root, 'tests') ?? mapGet(root, 'asserts');
-    return isScalar(suite) && (isSeq(templates) || isScalar(templates)) && isSeq(tests);
+    if (!isScalar(suite) || !isSeq(tests)) return false;
+    if (isSeq(templates) || isScalar(templates)) return true;
+    return tests.items.length > 0 && tests.items.every((test) => isMap(test) && mapGet(test, 'it') !== undefined && isSeq(mapGet(test, 'asserts')));
   });
 }
 

@@ -83,6 +83,34 @@ describe('helm-unittest suites', () => {
     ).toEqual([['chart/values.yaml', 2, 'example.test/proxy:2.4.0', 'helm-values', null]]);
   });
 
+  it('a suite whose tests each name their template (no templates list at the top) is a suite too', () => {
+    const perTest = [
+      'suite: registry deployment', // 1
+      'tests:', // 2
+      '  - it: runs the image the values name', // 3
+      '    template: templates/registry/deployment.yaml', // 4
+      '    set:', // 5
+      '      registry:', // 6
+      '        image:', // 7
+      '          repository: example.test/registry', // 8
+      '          tag: 3.0.0', // 9
+      '        initContainers:', // 10
+      '          - name: wait', // 11
+      '            image: busybox', // 12
+      '    asserts:', // 13
+      '      - equal:', // 14
+      '          path: spec.template.spec.containers[0].image', // 15
+      '          value: example.test/registry:3.0.0', // 16
+      '',
+    ].join('\n');
+    expect(scan({ 'test/unittest/registry/registry_deployment_test.yaml': perTest })).toEqual([]);
+  });
+
+  it('a suite-like file whose tests are not all helm-unittest entries (it + asserts) is still read', () => {
+    const jobs = 'suite: nightly\ntests:\n  - it: smoke\n    asserts: []\n  - name: load\n    image: grafana/k6:0.55.0\n';
+    expect(scan({ 'ci/nightly.yaml': jobs })).toEqual([['ci/nightly.yaml', 6, 'grafana/k6:0.55.0', 'yaml-image', null]]);
+  });
+
   it('a file that only looks like one (no tests list) is still read', () => {
     expect(scan({ 'ci/suite.yaml': 'suite: nightly\ntemplates: [smoke]\nrunner:\n  image: python:3.13.1-slim\n' })).toEqual([['ci/suite.yaml', 4, 'python:3.13.1-slim', 'yaml-image', null]]);
   });
