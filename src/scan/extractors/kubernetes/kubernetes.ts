@@ -9,6 +9,7 @@ import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
 
 /**
  * Kubernetes manifests, including custom resources and `kind: List`, in YAML or JSON: every `image` field and every
@@ -155,7 +156,7 @@ function lineKindFor(parents: readonly string[], key: string): ReferenceKind {
  * parameter that a step runs as its image (`image: $(params.runtime)`) carries an image whatever its
  * name: its default is the image (a bare name too, `default: node`).
  */
-function namedValueImages(file: SourceFile, root: unknown): Reference[] {
+function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: Reference) => Reference | null): Reference[] {
   const references: Reference[] = [];
   const runAsImage = paramsRunAsImage(root);
   walkMaps(root, (map) => {
@@ -165,7 +166,8 @@ function namedValueImages(file: SourceFile, root: unknown): Reference[] {
     const runs = runAsImage.has(name);
     if (!runs && !/image/i.test(name)) return undefined;
     for (const key of ['value', 'default']) {
-      const reference = scalarImage(file, mapGet(map, key), 'kubernetes-image');
+      const found = scalarImage(file, mapGet(map, key), 'kubernetes-image');
+      const reference = found && resolve(found);
       if (reference && (reference.skip === null || (runs && key === 'default' && reference.skip === 'no-tag'))) references.push(reference);
     }
     return undefined;
@@ -186,6 +188,32 @@ function imageNameFields(file: SourceFile, root: unknown): Reference[] {
     return undefined;
   });
   return references;
+}
+
+/**
+ * OpenShift `{kind: DockerImage, name: …}` (an ImageStream's `spec.tags[].from`, a BuildConfig's strategy `from`
+ * and `source.images[].from`): an image pulled from a registry. Under `to` (a BuildConfig's `output.to`) it is
+ * where the build pushes: not a reference.
+ */
+function dockerImageNames(file: SourceFile, root: unknown): Reference[] {
+  const references: Reference[] = [];
+  walkMaps(root, (map, path) => {
+    if (isCustomResourceDefinition(map) || isObjectStatus(root, map)) return 'skip';
+    if (stringField(map, 'kind') !== 'DockerImage' || path[path.length - 1] === 'to') return undefined;
+    const reference = scalarImage(file, mapGet(map, 'name'), 'kubernetes-image');
+    if (reference) references.push(reference);
+    return undefined;
+  });
+  return references;
+}
+
+/**
+ * An OpenShift Template's images: none in its `parameters` (a parameter is an image only where an object uses
+ * it as one), and those written through parameters resolved to their values.
+ */
+function templateImages(file: SourceFile, parameters: TemplateParameters | null, references: Reference[]): Reference[] {
+  if (parameters === null) return references;
+  return references.filter((reference) => !inParameters(file, parameters, reference)).map((reference) => throughParameters(reference, parameters));
 }
 
 /** `image: $(params.x)` / `$(inputs.params.x)`: the parameters a Tekton step or sidecar runs as its image. */
@@ -239,8 +267,13 @@ export const kubernetesExtractor: Extractor = {
       for (const values of valuesMaps) {
         for (const reference of imageFields(file, values, { kindFor: () => 'helm-values', splitKind: 'helm-values', splitAnywhere: true, snakeKeys: true })) fields.push(reference);
       }
-      const taken = new Set(fields.map((reference) => reference.spans[0]?.start));
-      const all = [...fields, ...[...namedValueImages(file, root), ...skaffoldBuilderImages(file, root), ...imageNameFields(file, root)].filter((reference) => !taken.has(reference.spans[0]?.start))];
+      const taken = new Set(fields.map((reference) => `${reference.line}:${reference.column}`));
+      const parameters = templateParameters(file, root);
+      const resolve = (reference: Reference): Reference | null => (parameters === null ? reference : inParameters(file, parameters, reference) ? null : throughParameters(reference, parameters));
+      const others = [...skaffoldBuilderImages(file, root), ...imageNameFields(file, root), ...dockerImageNames(file, root)];
+      const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
+      const named = namedValueImages(file, root, resolve).filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
+      const all = [...templateImages(file, parameters, unresolved), ...named];
       return artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
     });
     const objects = documents.filter((document) => isKubernetesObject(document.contents) && !isCustomResourceDefinition(document.contents));
