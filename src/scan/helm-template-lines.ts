@@ -28,7 +28,12 @@ const BLOCK_SCALAR = /^[ \t]*(?:-[ \t]+)*[^\s#][^#]*:[ \t]+[|>][-+0-9]*[ \t]*(?:
  * `key: {{ .Values.x }}`) makes the file a template. A parse would only fail, slowly, line after line.
  */
 export function isTemplateText(text: string): boolean {
-  if (!text.includes('{{')) return false;
+  return firstTemplateLine(text) !== null;
+}
+
+/** The offset of the first line with a template action YAML cannot read before rendering, or null. */
+export function firstTemplateLine(text: string): number | null {
+  if (!text.includes('{{')) return null;
   /** Inside a `|` or `>` block scalar: its lines are text (a values file may carry a template as text). */
   let blockIndent: number | null = null;
   let lineStart = 0;
@@ -43,10 +48,10 @@ export function isTemplateText(text: string): boolean {
     }
     blockIndent = null;
     if (BLOCK_SCALAR.test(line)) blockIndent = lead;
-    else if (line.includes('{{') && TEMPLATE_LINE.test(line)) return true;
+    else if (line.includes('{{') && TEMPLATE_LINE.test(line)) return lineStart;
     lineStart = lineEnd + 1;
   }
-  return false;
+  return null;
 }
 
 /** A plain value YAML reads as a boolean, null or number (`alwaysPullImage: false`): never an image. */

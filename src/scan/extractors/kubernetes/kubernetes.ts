@@ -1,13 +1,13 @@
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
-import type { ReferenceKind } from '../../../core/types.js';
+import type { ReferenceKind, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import type { Reference } from '../../../core/types.js';
 import { mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
-import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
+import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 import { inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
 
@@ -134,6 +134,35 @@ function brokenDocumentImages(file: SourceFile, parsed: readonly Document.Parsed
   });
 }
 
+/**
+ * An Argo CD `ApplicationSet` is read as YAML before Argo CD fills in its `{{ … }}` templates, so a template
+ * written unquoted where a value starts (`name: {{ .path.basename }}`) is a file Argo CD cannot read either: a
+ * problem at that line, while its images are read line by line. Under a Helm chart's `templates/` the file is
+ * Helm's to render first: no problem.
+ */
+function unfilledTemplateProblems(file: SourceFile): ScanProblem[] {
+  if (!/^kind:[ \t]*["']?ApplicationSet\b/m.test(file.text) || `/${file.path}`.includes('/templates/')) return [];
+  const offset = firstTemplateLine(file.text);
+  const line = offset === null ? (yamlSource(file).problems[0]?.line ?? null) : file.position(offset).line;
+  const text =
+    offset === null
+      ? ''
+      : ` (${
+          file.text
+            .slice(offset, offset + 200)
+            .split('\n')[0]
+            ?.trim() ?? ''
+        })`;
+  return [
+    {
+      file: file.path,
+      line,
+      code: 'parse-error',
+      message: `not YAML: a {{ … }} template is written unquoted${text}; Argo CD reads an ApplicationSet as YAML before it fills in templates, so quote the value. Its image lines are read one by one`,
+    },
+  ];
+}
+
 /** A manifest read line by line: its image lines and its named values (`- name: python-image` + `value: …`). */
 function brokenLineImages(file: SourceFile): Reference[] {
   return sortByPosition([...templateLineImages(file, lineKindFor), ...namedValueLineImages(file)]);
@@ -243,7 +272,7 @@ export const kubernetesExtractor: Extractor = {
     return yamlSource(file).documents.some((document) => isKubernetesObject(document.contents)) || isBrokenManifest(file);
   },
   extract(file) {
-    if (isBrokenTemplate(file)) return { references: brokenLineImages(file), problems: [] };
+    if (isBrokenTemplate(file)) return { references: brokenLineImages(file), problems: unfilledTemplateProblems(file) };
     const { documents, problems } = yamlSource(file);
     const builds: BuiltImage[] = [];
     const references = documents.flatMap((document) => {
