@@ -4,6 +4,7 @@ import { type BuiltImage, byPath, type Extractor } from '../../extractor.js';
 import { makeReference, type ReferenceInput } from '../../make-reference.js';
 import { composeImage, imageKeyStrength, looksLikeNonImage, type ImageKeyStrength, type ValueText } from '../../puppet-image-keys.js';
 import { parsePuppetStructure, type PuppetEntry, type PuppetGroup, type PuppetStructure } from './puppet-structure.js';
+import { fillTemplate, markSharedLiterals } from './puppet-templates.js';
 import { tokenizePuppet, type PuppetStringToken, type PuppetToken } from './puppet-tokenizer.js';
 
 /**
@@ -12,7 +13,9 @@ import { tokenizePuppet, type PuppetStringToken, type PuppetToken } from './pupp
  * with `image_tag`/`tag`/`version` siblings and `docker::image` titles.
  *
  * A value that is a variable (`imagetag => $version`) is looked up in the same file: a parameter
- * default or an assignment with a plain string resolves it, and the edit goes to that string. A
+ * default or an assignment with a plain string resolves it, and the edit goes to that string. A string
+ * built from such variables (`image => "shelf/app:${version}"`, or a local `$image` set once to it) is
+ * filled in (puppet-templates.ts). A
  * parameter without such a default, `$title` and `$name` pass a caller's value through: an image
  * attribute that only forwards one is not a reference of its own.
  *
@@ -58,10 +61,12 @@ export const puppetExtractor: Extractor = {
       const part = onlyPart(input);
       return input.anchor === undefined || part === undefined || !ownStrings.has(part.start);
     });
-    const references: Reference[] = inputs
-      .filter((input) => !composedOfReported(input, inputs, variables) && !localOfReported(input, inputs, structure))
-      .sort((a, b) => (a.parts[0]?.start ?? 0) - (b.parts[0]?.start ?? 0))
-      .map((input) => makeReference(file, input));
+    const references: Reference[] = markSharedLiterals(
+      inputs
+        .filter((input) => !composedOfReported(input, inputs, variables) && !localOfReported(input, inputs, structure))
+        .sort((a, b) => (a.parts[0]?.start ?? 0) - (b.parts[0]?.start ?? 0))
+        .map((input) => makeReference(file, input)),
+    );
     const problems: ScanProblem[] = error ? [{ file: file.path, line: file.position(error.offset).line, code: 'parse-error', message: `Puppet: ${error.message}` }] : [];
     return { references, problems, builds };
   },
@@ -151,6 +156,8 @@ type Variable = { readonly kind: 'literal'; readonly token: PuppetToken; readonl
 
 interface VariableTable {
   lookup(name: string): Variable;
+  /** The interpolated string a local is set to, when it is set once and is not a parameter. */
+  template(name: string): PuppetStringToken | null;
 }
 
 /**
@@ -173,6 +180,11 @@ function variableTable(structure: PuppetStructure, position: (offset: number) =>
   for (const group of structure.groups) if (group.kind === 'parameters') for (const entry of group.entries) note(entry.key, entry.value);
   for (const assignment of structure.assignments) note(assignment.name, assignment.value);
   return {
+    template(name) {
+      const assigned = structure.assignments.filter((assignment) => assignment.name === name);
+      const value = assigned.length === 1 ? assigned[0]?.value : undefined;
+      return value?.kind === 'string' && value.interpolated === true && !structure.parameterNames.has(name) ? value : null;
+    },
     lookup(name) {
       const found = literals.get(name);
       // A name is in the table with at least one string.
@@ -269,6 +281,8 @@ function imageReference(
   variables: VariableTable,
   picks: ReadonlyMap<string, PickFallback>,
 ): ReferenceInput | null {
+  const filled = templateImage(value, variables, detail);
+  if (filled) return filled;
   const notes: string[] = [];
   /** A variable's plain-string value (edited where it is set), or the variable as written. */
   const resolved = (token: PuppetToken): ValueText | null | 'pass-through' => {
@@ -319,6 +333,20 @@ function imageReference(
   const withNotes = notes.length === 0 ? input : { ...input, detail: [input.detail, ...notes].filter((part) => part !== undefined).join('; ') };
   // reported where the image is used, also when its text is set elsewhere in the file
   return value.kind === 'variable' ? { ...withNotes, anchor: value.start } : withNotes;
+}
+
+/** `image => "shelf/app:${version}"`, or `image => $image` with `$image` set once to such a string: the image it writes, reported where it is used. */
+function templateImage(value: PuppetToken, variables: VariableTable, detail: string | undefined): ReferenceInput | null {
+  const name = variableName(value);
+  const template = name === null ? value : variables.template(name);
+  if (template?.kind !== 'string') return null;
+  const filled = fillTemplate(template, (used) => {
+    const variable = variables.lookup(used);
+    return variable.kind === 'literal' ? variable : null;
+  });
+  if (!filled) return null;
+  const notes = name === null ? filled.notes : [`$${name} = ${template.text}`, ...filled.notes];
+  return { kind: 'puppet', value: filled.value, parts: filled.parts, anchor: value.start, detail: [detail, ...notes].filter((part) => part !== undefined).join('; ') };
 }
 
 /** The text of a string, variable or number token, and whether it can be rewritten as written. */
