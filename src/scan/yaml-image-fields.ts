@@ -141,7 +141,9 @@ export function splitImage(
   let repositoryKey: string;
   if (has('repository') && !(mapKey !== undefined && ANSIBLE_IMAGE_MODULE.test(mapKey))) repositoryKey = 'repository';
   else if (has('image') && has('tag')) repositoryKey = 'image';
-  else if (imageKeyed && has('name') && has('tag')) repositoryKey = 'name';
+  // `{namespace, name, tag}` is an OpenShift ImageStreamTag (`build_root_image` of a `.ci-operator.yaml`): an image
+  // inside a cluster, not a registry reference; and `name:tag` alone would drop its namespace.
+  else if (imageKeyed && has('name') && has('tag') && !has('namespace')) repositoryKey = 'name';
   // `image: {repo: …, tag: …}`: some charts shorten the key.
   else if (imageKeyed && has('repo') && has('tag') && !has('name')) repositoryKey = 'repo';
   else return null;

@@ -15,6 +15,17 @@ describe('values under image keys that are not container images', () => {
     ).toEqual([['tests/logo.yaml', 3, 'python:3.13.0-slim', 'yaml-image', null]]);
   });
 
+  it('OpenShift CI ImageStreamTags ({namespace, name, tag}) are images inside the CI cluster, not registry references', () => {
+    expect(
+      scan({
+        '.ci-operator.yaml': 'build_root_image:\n  name: release\n  namespace: openshift\n  tag: rhel-9-golang-1.22\n',
+        'ci-operator/config/org/repo/org-repo-main.yaml':
+          'base_images:\n  base:\n    name: "4.17"\n    namespace: ocp\n    tag: base-rhel9\nbuild_root:\n  image_stream_tag:\n    name: release\n    namespace: openshift\n    tag: golang-1.22\n',
+        'deploy/builder.yaml': 'builder_image:\n  name: registry.example.test/ci/builder\n  tag: "2.1"\n',
+      }),
+    ).toEqual([['deploy/builder.yaml', 2, 'registry.example.test/ci/builder:2.1', 'yaml-image', null]]);
+  });
+
   it('Nagios host pictures in Puppet are not images', () => {
     const manifest = [
       'nagios_host { $title:',
