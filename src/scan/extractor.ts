@@ -12,6 +12,11 @@ export interface BuiltImage {
   readonly value: string;
   readonly file: string;
   readonly line: number;
+  /**
+   * The folder whose files use this build (`a/b/`, `` for the root), when it is not the whole repository: a
+   * Skaffold artifact is built for the manifests of its own project, not for a CI step elsewhere that pulls the same name.
+   */
+  readonly scope?: string;
 }
 
 /**

@@ -44,11 +44,15 @@ export function extractorFor(file: SourceFile, context: ScanContext, extractors:
 export function scanFiles(files: readonly SourceFile[], extractors: readonly Extractor[] = EXTRACTORS, context: ScanContext = prepareScan(files, extractors)): ScanResult {
   const references: Reference[] = [];
   const problems: ScanProblem[] = [];
-  const builds = new Map<string, BuiltImage>();
+  const builds = new Map<string, BuiltImage[]>();
   const sites = new Set<string>();
   const addBuild = (built: BuiltImage): void => {
     sites.add(`${built.file}:${built.line}`);
-    if (!builds.has(imageKey(built.value))) builds.set(imageKey(built.value), built);
+    const key = imageKey(built.value);
+    const known = builds.get(key);
+    if (!known) builds.set(key, [built]);
+    // One build for the whole repository answers for every file; scoped ones are kept each (bounded by the sites that name them).
+    else if (!known.some((other) => other.scope === undefined || other.scope === built.scope)) known.push(built);
   };
   for (const extractor of extractors) {
     const facts = context.get(extractor);
@@ -107,11 +111,11 @@ function imageKey(value: string): string {
  * `image:`, a Skaffold artifact, a bake target's `tags`, `docker build -t` in CI), used by a Dockerfile `FROM`/`COPY --from` or a compose build argument: it comes from
  * the local build, not from a registry, so it is not updated. `sites` are the `file:line` of every name given to a build.
  */
-function markBuiltHere(references: Reference[], builds: ReadonlyMap<string, BuiltImage>, sites: ReadonlySet<string>): void {
+function markBuiltHere(references: Reference[], builds: ReadonlyMap<string, readonly BuiltImage[]>, sites: ReadonlySet<string>): void {
   if (builds.size === 0) return;
   for (const [index, reference] of references.entries()) {
     if (reference.skip !== null && reference.skip !== 'no-tag') continue;
-    const built = builds.get(imageKey(reference.value));
+    const built = builds.get(imageKey(reference.value))?.find((candidate) => candidate.scope === undefined || reference.file.startsWith(candidate.scope));
     // A name that itself says what is built (a compose service's `image:` beside `build:`) stays as it is, wherever else the same name is built.
     if (!built || sites.has(`${reference.file}:${reference.line}`)) continue;
     references[index] = { ...reference, skip: 'local-stage', detail: [reference.detail, `built in this repository (${built.file}:${built.line})`].filter(Boolean).join('; ') };

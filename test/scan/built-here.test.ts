@@ -69,6 +69,43 @@ describe('images built in the repository are reported as local, with where they 
       ['k8s/cart.yaml', 12, 'redis:7.4.1', null, undefined],
     ]);
   });
+
+  it("a Skaffold artifact is built for its own project's files: a CI step elsewhere pulling the same name is not local", () => {
+    const testConfig = 'apiVersion: skaffold/v4beta11\nkind: Config\nbuild:\n  artifacts:\n    - image: registry.example.test/tools/deployer\n      context: base\n';
+    const pod = 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: d\n      image: registry.example.test/tools/deployer\n';
+    const cloudbuild = "steps:\n  - name: 'registry.example.test/tools/deployer'\n    args: ['run']\n";
+    expect(scan({ 'tests/deployer/skaffold.yaml': testConfig, 'tests/deployer/k8s/pod.yaml': pod, 'examples/cloudbuild.yaml': cloudbuild })).toEqual([
+      ['examples/cloudbuild.yaml', 2, 'registry.example.test/tools/deployer', 'no-tag', undefined],
+      ['tests/deployer/k8s/pod.yaml', 6, 'registry.example.test/tools/deployer', 'local-stage', 'built in this repository (tests/deployer/skaffold.yaml:5)'],
+    ]);
+  });
+
+  it('an artifact a profile adds with a patch is built; one an artifact requires is another artifact of the build', () => {
+    const config = [
+      'apiVersion: skaffold/v4beta11',
+      'kind: Config',
+      'build:',
+      '  artifacts:',
+      '    - image: shop-web',
+      '      requires:',
+      '        - image: shop-base',
+      '          alias: BASE',
+      'profiles:',
+      '  - name: worker',
+      '    patches:',
+      '      - op: add',
+      '        path: /build/artifacts/1',
+      '        value:',
+      '          image: shop-worker',
+      '          context: worker',
+      '',
+    ].join('\n');
+    const pod = 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: w\n      image: shop-worker\n';
+    expect(scan({ 'shop/skaffold.yaml': config, 'shop/worker/pod.yaml': pod })).toEqual([
+      ['shop/skaffold.yaml', 7, 'shop-base', 'local-stage', 'another artifact of the Skaffold build (requires)'],
+      ['shop/worker/pod.yaml', 6, 'shop-worker', 'local-stage', 'built in this repository (shop/skaffold.yaml:15)'],
+    ]);
+  });
 });
 
 describe('compose variables set in the .env file beside the compose file', () => {

@@ -44,20 +44,45 @@ function isCustomResourceDefinition(map: YAMLMap): boolean {
   return stringField(map, 'kind') === 'CustomResourceDefinition' && stringField(map, 'apiVersion') !== null;
 }
 
-/** The `image` nodes of a Skaffold config's build artifacts, top level and per profile. */
-function skaffoldArtifactImages(root: YAMLMap): unknown[] {
+/**
+ * The `image` nodes of a Skaffold config's build artifacts, top level and per profile (also an artifact a profile
+ * adds with a patch: `op: add`, `path: /build/artifacts/1`, `value: {image: …}`), and the `requires[].image` by which
+ * an artifact names another artifact of the build.
+ */
+function skaffoldArtifactImages(root: YAMLMap): { artifacts: unknown[]; required: unknown[] } {
+  const artifacts: unknown[] = [];
+  const required: unknown[] = [];
   const apiVersion = stringField(root, 'apiVersion');
-  if (apiVersion === null || !apiVersion.startsWith('skaffold/')) return [];
-  const nodes: unknown[] = [];
+  if (apiVersion === null || !apiVersion.startsWith('skaffold/')) return { artifacts, required };
+  const fromArtifact = (artifact: unknown): void => {
+    if (!isMap(artifact) || mapGet(artifact, 'image') === undefined) return;
+    artifacts.push(mapGet(artifact, 'image'));
+    const requires = mapGet(artifact, 'requires');
+    if (isSeq(requires)) for (const entry of requires.items) if (isMap(entry) && mapGet(entry, 'image') !== undefined) required.push(mapGet(entry, 'image'));
+  };
   const fromBuild = (build: unknown): void => {
-    const artifacts = isMap(build) ? mapGet(build, 'artifacts') : undefined;
-    if (!isSeq(artifacts)) return;
-    for (const artifact of artifacts.items) if (isMap(artifact) && mapGet(artifact, 'image') !== undefined) nodes.push(mapGet(artifact, 'image'));
+    const list = isMap(build) ? mapGet(build, 'artifacts') : undefined;
+    if (isSeq(list)) for (const artifact of list.items) fromArtifact(artifact);
   };
   fromBuild(mapGet(root, 'build'));
   const profiles = mapGet(root, 'profiles');
-  if (isSeq(profiles)) for (const profile of profiles.items) if (isMap(profile)) fromBuild(mapGet(profile, 'build'));
-  return nodes;
+  if (!isSeq(profiles)) return { artifacts, required };
+  for (const profile of profiles.items) {
+    if (!isMap(profile)) continue;
+    fromBuild(mapGet(profile, 'build'));
+    const patches = mapGet(profile, 'patches');
+    if (!isSeq(patches)) continue;
+    for (const patch of patches.items) {
+      const path = isMap(patch) ? stringField(patch, 'path') : null;
+      if (isMap(patch) && path !== null && /^\/build\/artifacts\/(?:\d+|-)$/.test(path)) fromArtifact(mapGet(patch, 'value'));
+    }
+  }
+  return { artifacts, required };
+}
+
+/** An artifact's `requires[].image`: another artifact of the Skaffold build (from this config or one it requires), never pulled. */
+function requiredArtifact(reference: Reference): Reference {
+  return { ...reference, skip: 'local-stage', detail: 'another artifact of the Skaffold build (requires)' };
 }
 
 /**
@@ -279,11 +304,12 @@ export const kubernetesExtractor: Extractor = {
       const root = document.contents;
       if (!isKubernetesObject(root)) return [];
       const artifacts = new Set<number | undefined>();
-      for (const node of skaffoldArtifactImages(root)) {
+      const skaffold = skaffoldArtifactImages(root);
+      for (const node of skaffold.artifacts) {
         const built = scalarImage(file, node, 'kubernetes-image');
         if (!built) continue;
         artifacts.add(built.spans[0]?.start);
-        if (built.skip === null || built.skip === 'no-tag') builds.push({ value: built.value, file: built.file, line: built.line });
+        if (built.skip === null || built.skip === 'no-tag') builds.push({ value: built.value, file: built.file, line: built.line, scope: file.path.slice(0, file.path.lastIndexOf('/') + 1) });
       }
       const valuesMaps = helmValuesMaps(root);
       const fields = imageFields(file, root, {
@@ -303,7 +329,11 @@ export const kubernetesExtractor: Extractor = {
       const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
       const named = namedValueImages(file, root, resolve).filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
       const all = [...templateImages(file, parameters, unresolved), ...named];
-      return artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
+      const required = new Set(skaffold.required.map((node) => scalarImage(file, node, 'kubernetes-image')?.spans[0]?.start));
+      const own = artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
+      return required.size === 0
+        ? own
+        : own.map((reference) => (required.has(reference.spans[0]?.start) && (reference.skip === null || reference.skip === 'no-tag') ? requiredArtifact(reference) : reference));
     });
     const objects = documents.filter((document) => isKubernetesObject(document.contents) && !isCustomResourceDefinition(document.contents));
     for (const reference of embeddedYamlImages(file, objects, lineKindFor, references)) references.push(reference);
