@@ -56,7 +56,9 @@ const edit = (span: Span, replacement: string): TextEdit => ({ ...(span.file ===
  * written quoted, so it stays the string it is (GitLab rejects float variables; Helm prints 1.10 as 1.1).
  */
 function scalarEdit(reference: Reference, span: Span, replacement: string): TextEdit {
-  const quoted = span.quote === undefined && reference.quoting === 'yaml' && YAML_FLOAT.test(replacement) ? `"${replacement}"` : replacement;
+  // Characters inside the reference's own text (a compose `${TAG:-1.0}` default) are part of a larger string, never a scalar of their own.
+  const inside = reference.spans.some((other) => other !== span && other.role === 'template' && other.file === span.file && other.start <= span.start && span.end <= other.end);
+  const quoted = !inside && span.quote === undefined && reference.quoting === 'yaml' && YAML_FLOAT.test(replacement) ? `"${replacement}"` : replacement;
   return edit(span, quoted);
 }
 
@@ -73,12 +75,46 @@ function variableUse(template: string, name: string, use: string | undefined): {
 }
 
 /**
+ * A variable's characters written inside the template's own (a compose `${TAG:-1.0}` default): one edit
+ * of the template carries both, when the template's edit leaves those characters where they were (it only
+ * adds a pin after them); otherwise the plan is refused.
+ */
+function foldNested(edits: readonly TextEdit[]): TextEdit[] | null {
+  // Strictly inside: an insertion where another edit ends (a new kustomize digest line) is beside it, not in it.
+  const within = (inner: TextEdit, outer: TextEdit): boolean =>
+    inner !== outer && inner.file === outer.file && outer.start <= inner.start && inner.end <= outer.end && inner.start < outer.end && inner.end - inner.start < outer.end - outer.start;
+  const outers = edits.filter((outer) => edits.some((inner) => within(inner, outer)));
+  if (outers.length === 0) return [...edits];
+  const folded: TextEdit[] = [];
+  for (const edit of edits) {
+    if (outers.some((outer) => within(edit, outer))) continue;
+    if (!outers.includes(edit)) {
+      folded.push(edit);
+      continue;
+    }
+    const inner = edits.filter((other) => within(other, edit)).sort((a, b) => b.start - a.start);
+    let shared = 0;
+    while (shared < edit.expected.length && edit.expected[shared] === edit.replacement[shared]) shared++;
+    let replacement = edit.replacement;
+    for (const change of inner) {
+      if (change.end - edit.start > shared) return null;
+      replacement = `${replacement.slice(0, change.start - edit.start)}${change.replacement}${replacement.slice(change.end - edit.start)}`;
+    }
+    folded.push({ ...edit, replacement });
+  }
+  return folded;
+}
+
+/**
  * The byte-precise edits that make a reference point at `target`, in the user's own spelling.
  * Pure: the caller applies them and re-scans to confirm.
  */
 export function editsForReference(reference: Reference, target: Target): EditPlan {
-  const plan = planEdits(reference, target);
-  if (!plan.ok) return plan;
+  const planned = planEdits(reference, target);
+  if (!planned.ok) return planned;
+  const edits = foldNested(planned.edits);
+  if (!edits) return { ok: false, reason: 'the edits of a variable written inside the reference and of the reference itself overlap' };
+  const plan = { ...planned, edits };
   // A variable defined where archpin never edits (another project's file) holds the update when the edit would change it.
   for (const span of reference.spans) {
     if (span.outside === undefined) continue;
@@ -166,8 +202,8 @@ function editsThroughVariable(reference: ImageReference, template: Span, variabl
 /** A template that writes the image with a Nomad Pack printf (its variables are segments of the format). */
 const PRINTF = /\[\[-?\s*printf\s/;
 
-/** `${NAME}`, `$NAME`, or a template action (`[[ var "tag" . ]]`) that a span records as its `use`. */
-const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\[\[[^\]]*\]\]/g;
+/** `${NAME}`, `$NAME`, or a use that a span records as its `use`: a template action (`[[ var "tag" . ]]`), a compose `${NAME:-default}`. */
+const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\[\[[^\]]*\]\]|\$\{[A-Za-z_][A-Za-z0-9_]*:?[-?][^${}]*\}/g;
 /** Text archpin does not expand: a `$` or an action left between the uses. */
 const UNEXPANDED = /\$|\[\[/;
 

@@ -114,11 +114,11 @@ describe('compose variables set in the .env file beside the compose file', () =>
     const compose =
       'services:\n  api:\n    image: "$API_IMAGE"\n  web:\n    image: ${WEB_IMAGE}\n  other:\n    image: $EMPTY_IMAGE\n  tagged:\n    image: acme/tool:${TOOL_TAG}\n  cache:\n    image: $CACHE_IMAGE\n';
     expect(scan({ 'stack/.env': env, 'stack/compose.yaml': compose, 'elsewhere/compose.yaml': 'services:\n  api:\n    image: $API_IMAGE\n' })).toEqual([
-      ['elsewhere/compose.yaml', 3, '$API_IMAGE', 'templated', undefined],
+      ['elsewhere/compose.yaml', 3, '$API_IMAGE', 'templated', '$API_IMAGE is not set: it has no default, and no .env beside the file sets it'],
       ['stack/compose.yaml', 3, 'ghcr.io/acme/api:3.2.1', null, 'API_IMAGE from stack/.env:2, edited there'],
       ['stack/compose.yaml', 5, 'nginx:1.27.3', null, 'WEB_IMAGE from stack/.env:3, edited there'],
       ['stack/compose.yaml', 7, '$EMPTY_IMAGE', 'templated', undefined],
-      ['stack/compose.yaml', 9, 'acme/tool:${TOOL_TAG}', 'templated', undefined],
+      ['stack/compose.yaml', 9, 'acme/tool:${TOOL_TAG}', 'templated', '${TOOL_TAG} is not set: it has no default, and stack/.env does not set it'],
       ['stack/compose.yaml', 11, '$CACHE_IMAGE', 'templated', undefined],
     ]);
   });

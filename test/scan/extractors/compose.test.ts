@@ -65,7 +65,7 @@ describe('compose extractor', () => {
     const bytes = Buffer.from(text, 'utf8');
     const [db, web] = composeExtractor.extract(sourceFile('docker-compose.yml', bytes), EMPTY_CONTEXT).references;
     expect([db!.value, db!.skip, db!.detail, db!.line, db!.column]).toEqual(['postgres:16.4', null, 'default of ${DB_IMAGE}; the environment may set another image', 3, 25]);
-    expect([web!.value, web!.skip]).toEqual(['app:${TAG:-1.0}', 'templated']);
+    expect([web!.value, web!.skip, web!.detail]).toEqual(['app:1.0', null, 'default of ${TAG}; the environment may set another value']);
     const span = db!.spans[0]!;
     const edited = applyEdits(bytes, [{ start: span.start, end: span.end, expected: span.text, replacement: 'postgres:16.5@sha256:' + 'a'.repeat(64) }]);
     expect(Buffer.from(edited).toString('utf8')).toBe(text.replace('postgres:16.4', 'postgres:16.5@sha256:' + 'a'.repeat(64)));

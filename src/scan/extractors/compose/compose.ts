@@ -6,6 +6,7 @@ import type { BuiltImage, Extractor } from '../../extractor.js';
 import { makeReference, makeSpan } from '../../make-reference.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { servicesBuiltThroughExtends } from './compose-extends.js';
+import { throughDefaults } from './compose-interpolation.js';
 import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
@@ -13,8 +14,9 @@ import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sor
  * services pull in through anchors, and base images passed as build arguments
  * (`build.args.BASE_IMAGE`). An image that is a whole variable with a default
  * (`${POSTGRES_IMAGE:-postgres:16.4}`) is the default: it is reported and updated there, and the
- * detail says the environment may override it. Other interpolation (`app:${TAG:-1.2}`) is reported as
- * templated. A service that is built here names its result with `image:`; without a tag that name is
+ * detail says the environment may override it. A default inside a reference (`app:${TAG:-1.2}`) is used
+ * the same way and edited inside its braces (compose-interpolation.ts); a variable with no default and no
+ * `.env` value (`${TAG}`, `${TAG:?…}`) leaves the reference templated, the detail naming it. A service that is built here names its result with `image:`; without a tag that name is
  * local, not a reference. Either way (and when `build:` comes through `extends:`, or `.env` variables write the
  * name), a `FROM` or build argument that uses it is marked as built here.
  * A build context that is a registry image (`additional_contexts: {base: docker-image://alpine:3.20}`) is reported too.
@@ -224,7 +226,7 @@ function buildArgImages(file: SourceFile, service: YAMLMap): Reference[] {
   if (isMap(args)) {
     for (const [name, value] of mapEntries(args)) {
       if (!IMAGE_ARG.test(name)) continue;
-      const reference = scalarImage(file, value, 'compose-service');
+      const reference = defaultedImage(file, value) ?? scalarImage(file, value, 'compose-service');
       if (reference) references.push(reference);
     }
   } else if (isSeq(args)) {
@@ -337,7 +339,7 @@ export const composeExtractor: Extractor<ComposeFacts> = {
         }
       }
     }
-    const resolved = references.map((reference) => throughDotEnv(file, reference, facts));
+    const resolved = references.map((reference) => throughDefaults(file, throughDotEnv(file, reference, facts), facts?.env.get(folderOf(reference.file))));
     // The name a built service gives its image counts once its variables are resolved (`${APP_IMAGE}:${TAG}` from `.env`).
     resolved.forEach((reference, index) => {
       const start = references[index]?.spans[0]?.start;

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { dependenciesOf, type Proposal } from '../../src/core/dependency.js';
+import { sourceFile } from '../../src/core/source-file.js';
+import { planUpdates } from '../../src/plan/plan-updates.js';
+import { scanSources, verifyEdits } from '../../src/pipeline/pipeline.js';
+
+const D1 = `sha256:${'c'.repeat(64)}`;
+
+const proposal = (tag: string, digest: string): Proposal => ({ tag, digest, updateType: 'minor', platforms: ['linux/amd64'], fromPlatforms: ['linux/amd64'] });
+
+function scan(files: Record<string, string>) {
+  return scanSources(Object.entries(files).map(([path, text]) => sourceFile(path, new Uint8Array(Buffer.from(text)))));
+}
+
+/** Images whose tag (or registry) the environment may choose, with the value compose uses when it does not. */
+const COMPOSE = [
+  'services:', // 1
+  '  web:', // 2
+  '    image: registry.example.test/shop/web:${WEB_TAG:-4.1.0}', // 3
+  '  lint:', // 4
+  '    image: "${LINT_REGISTRY-registry.example.test}/tools/lint:${LINT_TAG:-1.10}"', // 5
+  '  proxy:', // 6
+  '    image: nginx:${PROXY_TAG}', // 7
+  '  db:', // 8
+  '    image: postgres:${PG_TAG:?set PG_TAG in the environment}', // 9
+  '  queue:', // 10
+  '    image: ${QUEUE_IMAGE:-rabbitmq:${RABBIT_TAG}}', // 11
+  '',
+].join('\r\n');
+
+describe('compose ${VAR:-default} inside a reference, with no .env setting the variable', () => {
+  const scanned = scan({ 'docker-compose.yml': COMPOSE });
+
+  it('resolves each default; a variable with no default (or :?) stays templated and is named', () => {
+    expect(scanned.references.map((reference) => [reference.file, reference.line, reference.column, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      ['docker-compose.yml', 3, 12, 'registry.example.test/shop/web:4.1.0', null, 'default of ${WEB_TAG}; the environment may set another value'],
+      ['docker-compose.yml', 5, 13, 'registry.example.test/tools/lint:1.10', null, 'default of ${LINT_REGISTRY}, ${LINT_TAG}; the environment may set another value'],
+      ['docker-compose.yml', 7, 12, 'nginx:${PROXY_TAG}', 'templated', '${PROXY_TAG} is not set: it has no default, and no .env beside the file sets it'],
+      ['docker-compose.yml', 9, 12, 'postgres:${PG_TAG:?set PG_TAG in the environment}', 'templated', '${PG_TAG} must be set when compose runs (:?), and no .env beside the file sets it'],
+      ['docker-compose.yml', 11, 12, '${QUEUE_IMAGE:-rabbitmq:${RABBIT_TAG}}', 'templated', null],
+    ]);
+    expect(scanned.references[1]!.spans.map((span) => [span.role, span.text, span.line, span.column, COMPOSE.slice(span.start, span.end)])).toEqual([
+      ['template', '${LINT_REGISTRY-registry.example.test}/tools/lint:${LINT_TAG:-1.10}', 5, 13, '${LINT_REGISTRY-registry.example.test}/tools/lint:${LINT_TAG:-1.10}'],
+      ['variable', 'registry.example.test', 5, 29, 'registry.example.test'],
+      ['variable', '1.10', 5, 75, '1.10'],
+    ]);
+  });
+
+  it('a new tag is written into the default, byte for byte and unquoted; a pin goes after the reference; the re-scan finds it', () => {
+    const byValue = new Map(dependenciesOf(scanned.references).map((dependency) => [`${dependency.location.repository}:${dependency.tag}`, dependency]));
+    const plan = planUpdates([
+      { dependency: byValue.get('shop/web:4.1.0')!, update: proposal('4.2.0', D1), held: [], error: null },
+      { dependency: byValue.get('tools/lint:1.10')!, update: { ...proposal('1.20', D1), tagOnly: true }, held: [], error: null },
+    ]);
+    expect(plan.failures).toEqual([]);
+    expect(plan.fileEdits.map((file) => file.edits.map((edit) => [edit.expected, edit.replacement]))).toEqual([
+      [
+        ['registry.example.test/shop/web:${WEB_TAG:-4.1.0}', `registry.example.test/shop/web:\${WEB_TAG:-4.2.0}@${D1}`],
+        ['1.10', '1.20'],
+      ],
+    ]);
+    const outcomes = verifyEdits(plan.fileEdits, scanned);
+    expect(outcomes.map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
+      ['docker-compose.yml', COMPOSE.replace('${WEB_TAG:-4.1.0}', `\${WEB_TAG:-4.2.0}@${D1}`).replace('${LINT_TAG:-1.10}', '${LINT_TAG:-1.20}')],
+    ]);
+  });
+
+  it('a variable the .env beside the file sets takes that value and is edited there; the others keep their defaults', () => {
+    const withEnv = scan({
+      'app/.env': 'LINT_REGISTRY=mirror.example.test\nWEB_TAG=\n',
+      'app/docker-compose.yml': COMPOSE,
+    });
+    expect(withEnv.references.map((reference) => [reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      [3, 'registry.example.test/shop/web:4.1.0', null, 'default of ${WEB_TAG}; the environment may set another value'],
+      [5, 'mirror.example.test/tools/lint:1.10', null, 'LINT_REGISTRY from app/.env:1, edited there; default of ${LINT_TAG}; the environment may set another value'],
+      [7, 'nginx:${PROXY_TAG}', 'templated', '${PROXY_TAG} is not set: it has no default, and app/.env does not set it'],
+      [9, 'postgres:${PG_TAG:?set PG_TAG in the environment}', 'templated', '${PG_TAG} must be set when compose runs (:?), and app/.env does not set it'],
+      [11, '${QUEUE_IMAGE:-rabbitmq:${RABBIT_TAG}}', 'templated', null],
+    ]);
+    expect(withEnv.references[1]!.spans.map((span) => [span.file ?? null, span.role, span.text])).toEqual([
+      [null, 'template', '${LINT_REGISTRY-registry.example.test}/tools/lint:${LINT_TAG:-1.10}'],
+      ['app/.env', 'variable', 'mirror.example.test'],
+      [null, 'variable', '1.10'],
+    ]);
+  });
+});
