@@ -1,6 +1,7 @@
-import { visit, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
+import { blockBodyStart, forEachLiteralBlock } from './literal-blocks.js';
 import { makeReference } from './make-reference.js';
 import { looksLikeImageText } from './yaml-image-fields.js';
 
@@ -81,20 +82,14 @@ function unitImages(file: SourceFile, lines: readonly BodyLine[], kind: Referenc
 /** The images of Containerfiles and Quadlet units written in the literal blocks of parsed documents. */
 export function embeddedUnitImages(file: SourceFile, documents: readonly Document.Parsed[], kind: ReferenceKind): Reference[] {
   const references: Reference[] = [];
-  for (const document of documents) {
-    visit(document, {
-      Scalar(key, node) {
-        if (key === 'key' || node.type !== 'BLOCK_LITERAL' || typeof node.value !== 'string' || !node.range) return;
-        const body = node.value;
-        if (!/FROM|Image/.test(body)) return;
-        const from = file.text.indexOf('\n', node.range[0]) + 1;
-        if (from === 0 || from >= node.range[1]) return;
-        const lines = bodyLines(file.text, from, node.range[1]);
-        const first = body.split('\n').find((line) => line.trim() !== '' && !line.trim().startsWith('#'));
-        if (first !== undefined && FIRST_INSTRUCTION.test(first)) for (const found of containerfileImages(file, lines, kind)) references.push(found);
-        else if (body.split('\n').some((line) => UNIT_SECTIONS.has(SECTION.exec(line)?.[1]?.toLowerCase() ?? ''))) for (const found of unitImages(file, lines, kind)) references.push(found);
-      },
-    });
-  }
+  forEachLiteralBlock(documents, ({ body, start, valueEnd }) => {
+    if (!/FROM|Image/.test(body)) return;
+    const from = blockBodyStart(file.text, start, valueEnd);
+    if (from === null) return;
+    const lines = bodyLines(file.text, from, valueEnd);
+    const first = body.split('\n').find((line) => line.trim() !== '' && !line.trim().startsWith('#'));
+    if (first !== undefined && FIRST_INSTRUCTION.test(first)) for (const found of containerfileImages(file, lines, kind)) references.push(found);
+    else if (body.split('\n').some((line) => UNIT_SECTIONS.has(SECTION.exec(line)?.[1]?.toLowerCase() ?? ''))) for (const found of unitImages(file, lines, kind)) references.push(found);
+  });
   return references;
 }

@@ -1,7 +1,8 @@
-import { isMap, isSeq, parseAllDocuments, visit, type Document } from 'yaml';
+import { isMap, isSeq, parseAllDocuments, type Document } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { isTemplateText, isYamlShapedBlock, keepInBlock, templateLineImages } from './helm-template-lines.js';
+import { blockBodyStart, forEachLiteralBlock } from './literal-blocks.js';
 
 /**
  * YAML carried as text inside YAML: a literal block scalar (`key: |`) whose body is itself a YAML
@@ -39,20 +40,13 @@ export function embeddedYamlImages(
 ): Reference[] {
   const taken = new Set(found.map((reference) => reference.spans[0]?.start));
   const references: Reference[] = [];
-  for (const document of documents) {
-    visit(document, {
-      Scalar(key, node) {
-        if (key === 'key' || node.type !== 'BLOCK_LITERAL' || typeof node.value !== 'string' || !node.range) return;
-        const body = node.value;
-        if (!IMAGE_KEY_LINE.test(body) || !(isYamlBody(body) || (isTemplateText(body) && isYamlShapedBlock(body, 0, -1)))) return;
-        const [start, , end] = node.range;
-        const from = file.text.indexOf('\n', start) + 1;
-        if (from === 0 || from >= end) return;
-        for (const reference of templateLineImages(file, kindFor, false, { from, to: end }, keepInBlock)) {
-          if (!taken.has(reference.spans[0]?.start)) references.push(reference);
-        }
-      },
-    });
-  }
+  forEachLiteralBlock(documents, ({ body, start, end }) => {
+    if (!IMAGE_KEY_LINE.test(body) || !(isYamlBody(body) || (isTemplateText(body) && isYamlShapedBlock(body, 0, -1)))) return;
+    const from = blockBodyStart(file.text, start, end);
+    if (from === null) return;
+    for (const reference of templateLineImages(file, kindFor, false, { from, to: end }, keepInBlock)) {
+      if (!taken.has(reference.spans[0]?.start)) references.push(reference);
+    }
+  });
   return references;
 }

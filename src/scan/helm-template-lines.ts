@@ -163,10 +163,69 @@ export function templateLineImages(
   const { text } = file;
   const references: Reference[] = [];
   const stack: Array<{ indent: number; key: string }> = [];
-  /** Inside a `|` or `>` block scalar: lines indented deeper than its key are text, not keys. */
-  let blockIndent: number | null = null;
   /** Inside a literal block read as YAML: the indentation of its key. */
   let yamlBlockIndent: number | null = null;
+  walkKeyLines(text, lines, ({ line, start: lineStart, end: lineEnd, newline, lead, match }) => {
+    if (yamlBlockIndent !== null && line.trim() !== '' && lead <= yamlBlockIndent) yamlBlockIndent = null;
+    if (!match) return null;
+    // The pattern's groups always take part in a match; the defaults only satisfy the compiler.
+    const [, spaces = '', dash = '', key = ''] = match;
+    const dashIndent: number = spaces.length;
+    const indent: number = dashIndent + dash.length;
+    const dashed = dash.length > 0;
+    for (let top = stack.at(-1); top !== undefined && (dashed ? top.indent > dashIndent : top.indent >= indent); top = stack.at(-1)) stack.pop();
+    const parents = stack.map((entry) => entry.key);
+    stack.push({ indent, key });
+    const rest = line.slice(match[0].length);
+    let opens: number | null = null;
+    if (LITERAL_BLOCK.test(rest) && newline !== -1 && isYamlShapedBlock(text, newline + 1, indent)) yamlBlockIndent ??= indent;
+    else if (/^[ \t]*[|>]/.test(rest)) opens = indent;
+    if (isImageKey(key, snakeKeys)) {
+      const found = lineValue(text, lineStart + match[0].length, lineEnd);
+      if (found) {
+        let { value, start } = found;
+        if (found.literal && value.startsWith(DOCKER_SCHEME)) {
+          value = value.slice(DOCKER_SCHEME.length);
+          start += DOCKER_SCHEME.length;
+        }
+        if (looksLikeImageText(value) && !YAML_NOT_STRING.test(value)) {
+          const reference = makeReference(file, {
+            kind: kindFor(parents, key),
+            value,
+            parts: [{ role: 'reference', start, end: found.end }],
+            ...(found.literal ? {} : { skip: 'unsupported-quoting' as const }),
+          });
+          if (keep(reference, parents) && (yamlBlockIndent === null || keepInBlock(reference, parents))) references.push(reference);
+        }
+      }
+    }
+    return opens;
+  });
+  return references;
+}
+
+/** One line of YAML text as the line readers see it. */
+export interface KeyLine {
+  /** The line without its `\n` (and `\r`). */
+  readonly line: string;
+  readonly start: number;
+  readonly end: number;
+  /** Where its `\n` is; -1 on the last line. */
+  readonly newline: number;
+  /** Its indentation. */
+  readonly lead: number;
+  /** Its `key:` (KEY_LINE); null when there is none or the line is in a block scalar's body. */
+  readonly match: RegExpExecArray | null;
+}
+
+/**
+ * Walks the lines that start in `lines` (all of them to the end of the text when `to` is its length).
+ * `visit` returns the indentation of the key whose block scalar (`key: |`) the line opens, or null:
+ * the lines indented deeper than that key (and blank ones) are the block's text, seen with no `key:`.
+ */
+export function walkKeyLines(text: string, lines: { readonly from: number; readonly to: number }, visit: (line: KeyLine) => number | null): void {
+  /** Inside a `|` or `>` block scalar: lines indented deeper than its key are text, not keys. */
+  let blockIndent: number | null = null;
   let lineStart = lines.from;
   while (lineStart <= text.length && (lineStart < lines.to || lines.to === text.length)) {
     const newline = text.indexOf('\n', lineStart);
@@ -176,42 +235,9 @@ export function templateLineImages(
     const lead = line.length - line.trimStart().length;
     const inBlock: boolean = blockIndent !== null && (line.trim() === '' || lead > blockIndent);
     if (!inBlock) blockIndent = null;
-    if (yamlBlockIndent !== null && line.trim() !== '' && lead <= yamlBlockIndent) yamlBlockIndent = null;
-    const match: RegExpExecArray | null = inBlock ? null : KEY_LINE.exec(line);
-    if (match) {
-      // The pattern's groups always take part in a match; the defaults only satisfy the compiler.
-      const [, spaces = '', dash = '', key = ''] = match;
-      const dashIndent: number = spaces.length;
-      const indent: number = dashIndent + dash.length;
-      const dashed = dash.length > 0;
-      for (let top = stack.at(-1); top !== undefined && (dashed ? top.indent > dashIndent : top.indent >= indent); top = stack.at(-1)) stack.pop();
-      const parents = stack.map((entry) => entry.key);
-      stack.push({ indent, key });
-      const rest = line.slice(match[0].length);
-      if (LITERAL_BLOCK.test(rest) && newline !== -1 && isYamlShapedBlock(text, newline + 1, indent)) yamlBlockIndent ??= indent;
-      else if (/^[ \t]*[|>]/.test(rest)) blockIndent = indent;
-      if (isImageKey(key, snakeKeys)) {
-        const found = lineValue(text, lineStart + match[0].length, lineEnd);
-        if (found) {
-          let { value, start } = found;
-          if (found.literal && value.startsWith(DOCKER_SCHEME)) {
-            value = value.slice(DOCKER_SCHEME.length);
-            start += DOCKER_SCHEME.length;
-          }
-          if (looksLikeImageText(value) && !YAML_NOT_STRING.test(value)) {
-            const reference = makeReference(file, {
-              kind: kindFor(parents, key),
-              value,
-              parts: [{ role: 'reference', start, end: found.end }],
-              ...(found.literal ? {} : { skip: 'unsupported-quoting' as const }),
-            });
-            if (keep(reference, parents) && (yamlBlockIndent === null || keepInBlock(reference, parents))) references.push(reference);
-          }
-        }
-      }
-    }
+    const opens = visit({ line, start: lineStart, end: lineEnd, newline, lead, match: inBlock ? null : KEY_LINE.exec(line) });
+    if (opens !== null) blockIndent = opens;
     if (newline === -1) break;
     lineStart = newline + 1;
   }
-  return references;
 }

@@ -1,6 +1,6 @@
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
-import { KEY_LINE, lineValue, YAML_NOT_STRING, type LineValue } from './helm-template-lines.js';
+import { lineValue, walkKeyLines, YAML_NOT_STRING, type LineValue } from './helm-template-lines.js';
 import { makeReference } from './make-reference.js';
 import { looksLikeImageText } from './yaml-image-fields.js';
 
@@ -29,41 +29,27 @@ export function namedValueLineImages(file: SourceFile): Reference[] {
   const items: Item[] = [];
   const open: Item[] = [];
   const runAsImage = new Set<string>();
-  let blockIndent: number | null = null;
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    const newline = text.indexOf('\n', lineStart);
-    let lineEnd = newline === -1 ? text.length : newline;
-    if (text[lineEnd - 1] === '\r') lineEnd--;
-    const line = text.slice(lineStart, lineEnd);
-    const lead = line.length - line.trimStart().length;
-    const inBlock: boolean = blockIndent !== null && (line.trim() === '' || lead > blockIndent);
-    if (!inBlock) blockIndent = null;
-    const match: RegExpExecArray | null = inBlock ? null : KEY_LINE.exec(line);
-    if (match) {
-      const [, spaces = '', dash = '', key = ''] = match;
-      const indent: number = spaces.length + dash.length;
-      const dashed = dash.length > 0;
-      for (let top = open.at(-1); top !== undefined && (dashed ? top.indent >= indent : top.indent > indent); top = open.at(-1)) open.pop();
-      if (dashed) {
-        const item: Item = { indent, name: null, values: [] };
-        open.push(item);
-        items.push(item);
-      }
-      const rest = line.slice(match[0].length);
-      if (BLOCK_START.test(rest)) blockIndent = indent;
-      const found = lineValue(text, lineStart + match[0].length, lineEnd);
-      const item = open.at(-1);
-      if (found && item !== undefined && item.indent === indent) {
-        if (key === 'name') item.name = found.value;
-        else if (key === 'value' || key === 'default') item.values.push({ key, found });
-      }
-      const param = key === 'image' && found ? PARAM_IMAGE.exec(found.value) : null;
-      if (param?.[1] !== undefined) runAsImage.add(param[1]);
+  walkKeyLines(text, { from: 0, to: text.length }, ({ line, start: lineStart, end: lineEnd, match }) => {
+    if (!match) return null;
+    const [, spaces = '', dash = '', key = ''] = match;
+    const indent: number = spaces.length + dash.length;
+    const dashed = dash.length > 0;
+    for (let top = open.at(-1); top !== undefined && (dashed ? top.indent >= indent : top.indent > indent); top = open.at(-1)) open.pop();
+    if (dashed) {
+      const item: Item = { indent, name: null, values: [] };
+      open.push(item);
+      items.push(item);
     }
-    if (newline === -1) break;
-    lineStart = newline + 1;
-  }
+    const found = lineValue(text, lineStart + match[0].length, lineEnd);
+    const item = open.at(-1);
+    if (found && item !== undefined && item.indent === indent) {
+      if (key === 'name') item.name = found.value;
+      else if (key === 'value' || key === 'default') item.values.push({ key, found });
+    }
+    const param = key === 'image' && found ? PARAM_IMAGE.exec(found.value) : null;
+    if (param?.[1] !== undefined) runAsImage.add(param[1]);
+    return BLOCK_START.test(line.slice(match[0].length)) ? indent : null;
+  });
   const references: Reference[] = [];
   for (const item of items) {
     if (item.name === null) continue;
