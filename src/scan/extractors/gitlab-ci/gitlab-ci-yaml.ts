@@ -1,9 +1,29 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type YAMLMap } from 'yaml';
 import { mapGet } from '../../yaml-source.js';
 
-/** Follows an alias to the node it names; other nodes are returned as they are. */
+/** The anchored and alias nodes of each document, in document order (what `Alias.resolve` walks the whole document for, on each call). */
+const anchorsOf = new WeakMap<Document.Parsed, Node[]>();
+
+/** Follows an alias to the node it names (the last node with its anchor before it, as `Alias.resolve` finds it); other nodes are returned as they are. */
 export function deref(node: unknown, document: Document.Parsed): unknown {
-  return isAlias(node) ? node.resolve(document) : node;
+  if (!isAlias(node)) return node;
+  let nodes = anchorsOf.get(document);
+  if (!nodes) {
+    const found: Node[] = [];
+    visit(document, {
+      Node: (_key, candidate) => {
+        if (isAlias(candidate) || ((isScalar(candidate) || isCollection(candidate)) && candidate.anchor)) found.push(candidate);
+      },
+    });
+    anchorsOf.set(document, found);
+    nodes = found;
+  }
+  let target: Node | undefined;
+  for (const candidate of nodes) {
+    if (candidate === node) break;
+    if (candidate.anchor === node.source) target = candidate;
+  }
+  return target;
 }
 
 /** The maps a `<<` merge key pulls into `map`, in order. */
