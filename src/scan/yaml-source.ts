@@ -3,6 +3,7 @@ import { MAX_YAML_DEPTH, MAX_YAML_NODES } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
 import { yamlCost } from './yaml-cost.js';
+import { parseCache } from './yaml-parse-cache.js';
 
 export interface YamlSource {
   /** Documents that parsed without error (a broken document is reported, its siblings still count). */
@@ -57,45 +58,63 @@ function parseSlice(text: string, start: number, end: number): Document.Parsed[]
   return documents;
 }
 
-/** The budget problem of a file whose slices would cost too much to parse, or null. */
-function overBudget(file: SourceFile, slices: ReadonlyArray<[number, number]>): ScanProblem | null {
+/** What parsing a text gave: its documents (those with errors too), why it was not parsed, or what the parser threw after the documents before. */
+interface ParsedText {
+  readonly documents: readonly Document.Parsed[];
+  readonly refused?: Pick<ScanProblem, 'code' | 'message'>;
+  readonly failed?: string;
+}
+
+/** Parsed texts seen again, up to 50,000 estimated nodes together (about 35 MB at most; 12,500 nodes at most each). */
+const PARSED = parseCache<ParsedText>(50_000);
+
+/** Parses a text within the budgets, with the cost of what it built (estimated nodes). */
+function parseText(text: string): { value: ParsedText; cost: number } {
+  const slices: Array<[number, number]> = text.length < CHUNK_THRESHOLD ? [[0, text.length]] : relevantDocumentRanges(text);
   let nodes = 0;
   let depth = 0;
   for (const [start, end] of slices) {
-    const cost = yamlCost(file.text, start, end);
+    const cost = yamlCost(text, start, end);
     nodes += cost.nodes;
     depth = Math.max(depth, cost.depth);
   }
   if (depth > MAX_YAML_DEPTH) {
-    return { file: file.path, line: null, code: 'nesting-too-deep', message: `YAML nested about ${depth} levels deep, over the limit of ${MAX_YAML_DEPTH}; not parsed` };
+    return { value: { documents: [], refused: { code: 'nesting-too-deep', message: `YAML nested about ${depth} levels deep, over the limit of ${MAX_YAML_DEPTH}; not parsed` } }, cost: 1 };
   }
   if (nodes > MAX_YAML_NODES) {
-    return { file: file.path, line: null, code: 'yaml-too-complex', message: `about ${nodes} YAML nodes, over the budget of ${MAX_YAML_NODES} per file; not parsed` };
+    return { value: { documents: [], refused: { code: 'yaml-too-complex', message: `about ${nodes} YAML nodes, over the budget of ${MAX_YAML_NODES} per file; not parsed` } }, cost: 1 };
   }
-  return null;
+  const documents: Document.Parsed[] = [];
+  try {
+    for (const [start, end] of slices) for (const document of parseSlice(text, start, end)) documents.push(document);
+  } catch (error) {
+    return { value: { documents, failed: (error as Error).message }, cost: nodes };
+  }
+  return { value: { documents }, cost: nodes };
 }
 
 /**
- * Parses all YAML documents of a file once per file. Aliases are never expanded, so alias bombs cost
- * nothing; a file whose estimated nodes or nesting is over budget (core/budgets.ts) is reported and
- * not parsed, so memory and time per file are bounded before the parser starts.
+ * Parses all YAML documents of a file once per file (and a text seen again once per process:
+ * yaml-parse-cache.ts). Aliases are never expanded, so alias bombs cost nothing; a file whose estimated
+ * nodes or nesting is over budget (core/budgets.ts) is reported and not parsed, so memory and time per
+ * file are bounded before the parser starts.
  */
 export function yamlSource(file: SourceFile): YamlSource {
   const cached = file.memo.get(MEMO_KEY) as YamlSource | undefined;
   if (cached) return cached;
   const documents: Document.Parsed[] = [];
   const problems: ScanProblem[] = [];
-  const parsed: Document.Parsed[] = [];
+  let parsed: readonly Document.Parsed[] = [];
   try {
     const text = file.text;
-    const slices: Array<[number, number]> = text.length < CHUNK_THRESHOLD ? [[0, text.length]] : relevantDocumentRanges(text);
-    const refused = overBudget(file, slices);
+    const { documents: all, refused, failed } = PARSED.get(text, () => parseText(text));
     if (refused) {
-      const result = { documents: [], problems: [refused] };
+      const result = { documents: [], problems: [{ file: file.path, line: null, ...refused }] };
       file.memo.set(MEMO_KEY, result);
       return result;
     }
-    for (const [start, end] of slices) for (const document of parseSlice(text, start, end)) parsed.push(document);
+    if (failed !== undefined) problems.push({ file: file.path, line: null, code: 'parse-error', message: `YAML: ${failed}` });
+    parsed = all;
   } catch (error) {
     problems.push({ file: file.path, line: null, code: 'parse-error', message: `YAML: ${(error as Error).message}` });
   }
