@@ -105,3 +105,47 @@ describe('Helm appVersion defaults: more ways to write them, and whose appVersio
     ]);
   });
 });
+
+describe('Helm appVersion defaults with a flavour after the version', () => {
+  it('printf "%s-alpine", printf "%s-%s" with a values flavour, and appVersion written as the tag followed by one', () => {
+    const files = {
+      'literal/Chart.yaml': chart('literal', '3.1.0'),
+      'literal/values.yaml': repositoryOnly('example.test/literal'),
+      'literal/templates/pod.yaml': lines('      image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default (printf "%s-alpine" .Chart.AppVersion) }}"'),
+      'valued/Chart.yaml': chart('valued', '4.0.2'),
+      'valued/values.yaml': lines('image:', '  repository: example.test/valued', '  tag: ""', 'variant:', '  flavor: bookworm'),
+      'valued/templates/pod.yaml': lines('      image: {{ .Values.image.repository }}:{{ .Values.image.tag | default (printf "%s-%s" .Chart.AppVersion .Values.variant.flavor) }}'),
+      'written/Chart.yaml': chart('written', '1.8.0'),
+      'written/values.yaml': lines('image:', '  repository: example.test/written', '  tag: ""', 'flavor: slim'),
+      'written/templates/pod.yaml': lines('      image: "{{ .Values.image.repository }}:{{ .Chart.AppVersion }}-{{ .Values.flavor }}"'),
+      // The flavour is not a plain value of the chart's values: which tag runs is not known.
+      'unknown/Chart.yaml': chart('unknown', '2.2.2'),
+      'unknown/values.yaml': repositoryOnly('example.test/unknown'),
+      'unknown/templates/pod.yaml': lines('      image: {{ .Values.image.repository }}:{{ .Values.image.tag | default (printf "%s-%s" .Chart.AppVersion .Values.flavor) }}'),
+    };
+    expect(scan(files)).toEqual([
+      [
+        'literal/values.yaml',
+        2,
+        'example.test/literal:3.1.0-alpine',
+        'templated',
+        `no tag here: the chart's templates use appVersion + "-alpine" 3.1.0 (literal/Chart.yaml:4); set there, not edited here`,
+      ],
+      ['unknown/values.yaml', 2, 'example.test/unknown', 'no-tag', null],
+      [
+        'valued/values.yaml',
+        2,
+        'example.test/valued:4.0.2-bookworm',
+        'templated',
+        `no tag here: the chart's templates use appVersion + "-bookworm" 4.0.2 (valued/Chart.yaml:4); set there, not edited here`,
+      ],
+      [
+        'written/values.yaml',
+        2,
+        'example.test/written:1.8.0-slim',
+        'templated',
+        `no tag here: the chart's templates use appVersion + "-slim" 1.8.0 (written/Chart.yaml:4); set there, not edited here`,
+      ],
+    ]);
+  });
+});

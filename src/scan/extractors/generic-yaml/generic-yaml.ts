@@ -57,7 +57,7 @@ interface ChartFact {
   templates: SourceFile[];
   /** The chart's default values (`values.yaml`). */
   values?: SourceFile;
-  appVersionPrefix?: string | null;
+  appVersionPrefix?: { prefix: string; suffix: string } | null;
 }
 
 function folderOf(path: string): string {
@@ -132,9 +132,16 @@ const APP_VERSION_DEFAULTS: readonly RegExp[] = [
   new RegExp(String.raw`\bcoalesce\s+(?:[$.\w]+\s+)+\(\s*print\s+"([^"\\]*)"\s+(?:${APP_VERSION})\s*\)`, 'g'),
   // `{{ if .Values.image.tag }}{{ .Values.image.tag }}{{ else }}v{{ .Chart.AppVersion }}{{ end }}`
   new RegExp(String.raw`\{\{-?\s*if\s+[$.\w]*\.tag\s*-?\}\}\s*\{\{-?\s*[$.\w]*\.tag\s*-?\}\}\s*\{\{-?\s*else\s*-?\}\}([^{}\s"':]*)\{\{-?\s*(?:${APP_VERSION})\s*-?\}\}`, 'g'),
-  new RegExp(String.raw`\bdefault\s+\(\s*printf\s+"([^"%\\]*)%s"\s+(?:${APP_VERSION})\s*\)`, 'g'),
+  // `default (printf "%s-alpine" .Chart.AppVersion)`: text before and after the version.
+  new RegExp(String.raw`\bdefault\s+\(\s*printf\s+"([^"%\\]*)%s([^"%\\]*)"\s+(?:${APP_VERSION})\s*\)`, 'g'),
   new RegExp(String.raw`\bdefault\s+\(\s*print\s+"([^"\\]*)"\s+(?:${APP_VERSION})\s*\)`, 'g'),
+  // `default (printf "%s-%s" .Chart.AppVersion .Values.flavor)`: a flavour from the chart's values after it.
+  new RegExp(String.raw`\bdefault\s+\(\s*printf\s+"([^"%\\]*)%s([^"%\\]*)%s"\s+(?:${APP_VERSION})\s+\.Values((?:\.[A-Za-z_]\w*)+)\s*\)`, 'g'),
+  // `image: "{{ .Values.image.repository }}:{{ .Chart.AppVersion }}-{{ .Values.flavor }}"`: the version written as the tag.
+  new RegExp(String.raw`:()\{\{-?\s*(?:${APP_VERSION})\s*-?\}\}([^{}\s"':]*)(?:\{\{-?\s*\.Values((?:\.[A-Za-z_]\w*)+)\s*-?\}\})?`, 'g'),
 ];
+/** Joins what a template writes around appVersion: the text before, the text after, the values path whose value follows. */
+const AFFIX = '\u0000';
 /** A named template (`{{ define "chart.imageTag" }}`) and its body, up to the next `define` or the end. */
 const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}([\s\S]*?)(?=\{\{-?\s*define\s|$)/g;
 /**
@@ -164,34 +171,49 @@ function appVersionPrefixes(text: string): Set<string> {
   const prefixes = new Set<string>();
   if (!text.includes('AppVersion')) return prefixes;
   for (const pattern of APP_VERSION_DEFAULTS) {
-    for (const match of text.matchAll(pattern)) if (!inComparison(text, match.index)) prefixes.add(match[1] ?? '');
+    for (const match of text.matchAll(pattern)) if (!inComparison(text, match.index)) prefixes.add([match[1] ?? '', match[2] ?? '', match[3] ?? ''].join(AFFIX));
   }
   for (const define of text.matchAll(DEFINE)) {
     const body = define[2] ?? '';
     if (!VALUES_TAG.test(body)) continue;
-    for (const match of body.matchAll(PRINTED_APP_VERSION)) prefixes.add(match[1] ?? match[2] ?? '');
+    for (const match of body.matchAll(PRINTED_APP_VERSION)) prefixes.add([match[1] ?? match[2] ?? '', '', ''].join(AFFIX));
   }
   return prefixes;
 }
 
+/** A scalar of the chart's default values at a dotted path (`.flavor`, `.image.flavor`), as text; null when it is not one. */
+function chartValue(chart: ChartFact, path: string): string | null {
+  if (!chart.values) return null;
+  let node: unknown = yamlSource(chart.values).documents[0]?.contents;
+  for (const key of path.split('.').slice(1)) node = isMap(node) ? mapGet(node, key) : undefined;
+  if (!isScalar(node) || !(typeof node.value === 'string' || typeof node.value === 'number')) return null;
+  const text = String(node.value);
+  return /^[\w][\w.-]*$/.test(text) ? text : null;
+}
+
 /**
- * What a template of the chart writes before appVersion when it gives the image tag the chart's
- * appVersion by default (`''`, or `'v'` for `printf "v%s" .Chart.AppVersion`); null when no template
- * does, or when templates of the chart add different texts (which one a values entry gets is not known).
+ * What a template of the chart writes around appVersion when it gives the image tag the chart's appVersion
+ * by default: the text before (`''`, or `'v'` for `printf "v%s" .Chart.AppVersion`) and after (`-alpine` for
+ * `printf "%s-alpine" …`, `-` and the value of `.Values.flavor` for `printf "%s-%s" … .Values.flavor`); null
+ * when no template does, a flavour is not a plain value of the chart's values, or templates of the chart write
+ * different texts (which one a values entry gets is not known).
  */
-function appVersionPrefix(chart: ChartFact): string | null {
+function appVersionPrefix(chart: ChartFact): { prefix: string; suffix: string } | null {
   if (chart.appVersionPrefix === undefined) {
-    const prefixes = new Set<string>();
+    const affixes = new Set<string>();
     for (const template of chart.templates) {
       try {
-        for (const prefix of appVersionPrefixes(template.text)) prefixes.add(prefix);
+        for (const affix of appVersionPrefixes(template.text)) affixes.add(affix);
       } catch {
         // A template that cannot be read again is reported when the scan reaches it.
       } finally {
         template.release();
       }
     }
-    chart.appVersionPrefix = prefixes.size === 1 ? ([...prefixes][0] ?? null) : null;
+    const [only] = affixes.size === 1 ? [...affixes] : [];
+    const [prefix = '', middle = '', path = ''] = only?.split(AFFIX) ?? [];
+    const flavour = path === '' ? '' : chartValue(chart, path);
+    chart.appVersionPrefix = only === undefined || flavour === null ? null : { prefix, suffix: `${middle}${flavour}` };
   }
   return chart.appVersionPrefix;
 }
@@ -217,9 +239,10 @@ function throughAppVersion(reference: Reference, facts: ChartFacts | undefined, 
       return { ...reference, detail: [reference.detail, note].filter(Boolean).join('; ') };
     }
   }
-  const prefix = chart ? appVersionPrefix(chart) : null;
-  if (!chart || prefix === null) return reference;
-  const tag = `${prefix}${chart.appVersion}`;
+  const affix = chart ? appVersionPrefix(chart) : null;
+  if (!chart || affix === null) return reference;
+  const { prefix, suffix } = affix;
+  const tag = `${prefix}${chart.appVersion}${suffix}`;
   const value = `${reference.value}:${tag}`;
   const image = parseImageRef(value);
   if (!image) return reference;
@@ -232,7 +255,7 @@ function throughAppVersion(reference: Reference, facts: ChartFacts | undefined, 
     name: image.name,
     detail: [
       reference.detail,
-      `no tag here: the chart's templates use ${prefix === '' ? 'appVersion' : `"${prefix}" + appVersion`} ${chart.appVersion} (${chartFile}:${chart.line}); set there, not edited here`,
+      `no tag here: the chart's templates use ${[prefix === '' ? '' : `"${prefix}"`, 'appVersion', suffix === '' ? '' : `"${suffix}"`].filter(Boolean).join(' + ')} ${chart.appVersion} (${chartFile}:${chart.line}); set there, not edited here`,
     ]
       .filter(Boolean)
       .join('; '),
