@@ -82,4 +82,18 @@ describe('Puppet image strings built from class parameter defaults', () => {
       [10, '$twice', 'templated'],
     ]);
   });
+
+  it('a literal that is the tag of more than 100 images is not followed: each stays templated, naming why', () => {
+    const lines = ['class shelf::many (', "  String $version = '3.0',", ') {'];
+    for (let index = 0; index < 101; index++) lines.push(`  $local${index} = "shelf/part${index}:\${version}"`, `  docker::run { 'part${index}': image => $local${index} }`);
+    lines.push('}', '');
+    const references = scanOne(lines.join('\n'));
+    expect(references.length).toBe(101);
+    expect(references.filter((reference) => reference.skip === 'templated' && reference.shared === undefined).length).toBe(101);
+    expect([references[0]?.line, references[0]?.value, references[0]?.detail]).toEqual([
+      5,
+      'shelf/part0:3.0',
+      'docker::run \'part0\'; $local0 = "shelf/part0:${version}"; $version from line 2; $version (manifests/app.pp:2) is the tag of 101 images, more than 100: not followed',
+    ]);
+  });
 });

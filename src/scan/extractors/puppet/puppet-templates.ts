@@ -1,5 +1,5 @@
 import { parseImageRef } from '../../../core/image-ref.js';
-import type { Reference, SharedLiteral } from '../../../core/types.js';
+import type { Reference, SharedLiteral, Span } from '../../../core/types.js';
 import type { PartInput } from '../../make-reference.js';
 import { imageKeyStrength, looksLikeNonImage } from '../../puppet-image-keys.js';
 import type { PuppetStringToken, PuppetToken } from './puppet-tokenizer.js';
@@ -55,25 +55,45 @@ export function fillTemplate(template: PuppetStringToken, plain: PlainVariable):
   return { value, parts, notes };
 }
 
+/** More images than this through one literal are not followed: each would carry the whole list. */
+const MAX_SHARING = 100;
+
 /**
  * A parameter literal that is the tag of several images with different names (`$version` in
  * `"shelf/app:${version}"` and `"shelf/worker:${version}"`): one edit moves all of them, so each carries
- * the shared literal and moves only when all of them have the same new tag.
+ * the shared literal (one list for all of them) and moves only when all of them have the same new tag.
  */
 export function markSharedLiterals(references: readonly Reference[]): Reference[] {
   const users = new Map<number, Reference[]>();
   for (const reference of references) {
-    for (const span of reference.spans) if (span.role === 'variable') users.set(span.start, [...(users.get(span.start) ?? []), reference]);
+    for (const span of reference.spans) {
+      if (span.role !== 'variable') continue;
+      const list = users.get(span.start);
+      if (list) list.push(reference);
+      else users.set(span.start, [reference]);
+    }
   }
+  const literals = new Map<number, SharedLiteral | string>();
+  const literalOf = (span: Span, sharing: readonly Reference[], file: string): SharedLiteral | string => {
+    const known = literals.get(span.start);
+    if (known !== undefined) return known;
+    const variable = `$${span.variable ?? ''} (${file}:${span.line})`;
+    const made =
+      sharing.length > MAX_SHARING
+        ? `${variable} is the tag of ${sharing.length} images, more than ${MAX_SHARING}: not followed`
+        : { key: `${file}:${span.start}`, variable, uses: sharing.map((other) => `${other.value} (${other.file}:${other.line})`) };
+    literals.set(span.start, made);
+    return made;
+  };
   return references.map((reference) => {
     const tag = reference.image?.tag ?? '';
     for (const span of reference.spans) {
       const sharing = span.role === 'variable' ? (users.get(span.start) ?? []) : [];
       if (!sharing.some((other) => other.name !== reference.name) || !tag.includes(span.text)) continue;
-      const variable = `$${span.variable ?? ''} (${reference.file}:${span.line})`;
-      const shared: SharedLiteral = { key: `${reference.file}:${span.start}`, variable, uses: sharing.map((other) => `${other.value} (${other.file}:${other.line})`) };
-      const note = `${variable} is the tag of ${sharing.length} images: it moves only when all of them have the same new tag`;
-      return { ...reference, shared, detail: [reference.detail, note].filter((part) => part !== undefined).join('; ') };
+      const shared = literalOf(span, sharing, reference.file);
+      const detail = (note: string) => [reference.detail, note].filter((part) => part !== undefined).join('; ');
+      if (typeof shared === 'string') return { ...reference, skip: 'templated', detail: detail(shared) };
+      return { ...reference, shared, detail: detail(`${shared.variable} is the tag of ${shared.uses.length} images: it moves only when all of them have the same new tag`) };
     }
     return reference;
   });

@@ -61,9 +61,14 @@ export const puppetExtractor: Extractor = {
       const part = onlyPart(input);
       return input.anchor === undefined || part === undefined || !ownStrings.has(part.start);
     });
+    // Worked out once for all inputs: a manifest with many images stays linear.
+    const held = partOwners(inputs);
+    const reportedParameters = parametersHeld(structure, held);
+    const assignments = new Map<string, PuppetToken | null>();
+    for (const assignment of structure.assignments) assignments.set(assignment.name, assignments.has(assignment.name) ? null : assignment.value);
     const references: Reference[] = markSharedLiterals(
       inputs
-        .filter((input) => !composedOfReported(input, inputs, variables) && !localOfReported(input, inputs, structure))
+        .filter((input) => !composedOfReported(input, held, variables) && !localOfReported(input, reportedParameters, assignments))
         .sort((a, b) => (a.parts[0]?.start ?? 0) - (b.parts[0]?.start ?? 0))
         .map((input) => makeReference(file, input)),
     );
@@ -76,43 +81,66 @@ export const puppetExtractor: Extractor = {
 const COMPOSED = /^(?:\$\{?(?:::)?[a-z_][\w:]*\}?[:@/]?)+$/i;
 const USE = /\$\{?((?:::)?[a-z_][\w:]*)\}?/gi;
 
+/** The inputs that have a part starting at each offset, by role. */
+type PartOwners = ReadonlyMap<number, ReadonlyArray<{ readonly input: ReferenceInput; readonly role: string }>>;
+
+function partOwners(inputs: readonly ReferenceInput[]): PartOwners {
+  const owners = new Map<number, Array<{ input: ReferenceInput; role: string }>>();
+  for (const input of inputs) {
+    for (const part of input.parts) {
+      const list = owners.get(part.start);
+      if (list) list.push({ input, role: part.role });
+      else owners.set(part.start, [{ input, role: part.role }]);
+    }
+  }
+  return owners;
+}
+
+/** Does an input other than `input` have a part at `start` (with one of `roles`, when given)? */
+function heldByOther(held: PartOwners, start: number, input: ReferenceInput | null, roles?: readonly string[]): boolean {
+  return (held.get(start) ?? []).some((owner) => owner.input !== input && (roles === undefined || roles.includes(owner.role)));
+}
+
 /**
  * `image => "${image}:${image_tag}"` where every variable is a plain string that another reference of
  * the file already holds (the class parameters' defaults, reported where they are written): the same
  * image, not a second one.
  */
-function composedOfReported(input: ReferenceInput, all: readonly ReferenceInput[], variables: VariableTable): boolean {
+function composedOfReported(input: ReferenceInput, held: PartOwners, variables: VariableTable): boolean {
   if (input.skip !== undefined || !COMPOSED.test(input.value)) return false;
-  const held = new Set(all.filter((other) => other !== input).flatMap((other) => other.parts.map((part) => part.start)));
   const names = [...input.value.matchAll(USE)].map((match) => (match[1] ?? '').replace(/^::/, ''));
   return (
     names.length > 0 &&
     names.every((name) => {
       const variable = variables.lookup(name);
-      return variable.kind === 'literal' && held.has(variable.token.start + 1);
+      return variable.kind === 'literal' && heldByOther(held, variable.token.start + 1, input);
     })
   );
 }
 
 const LOCAL_USE = /^\$\{?([a-z_]\w*)\}?$/i;
+const NAME_PARTS = ['repository', 'reference'] as const;
+
+/** Parameters whose default string another reference holds as its repository or whole reference. */
+function parametersHeld(structure: PuppetStructure, held: PartOwners): ReadonlySet<string> {
+  const reported = new Set<string>();
+  for (const group of structure.groups) {
+    if (group.kind !== 'parameters') continue;
+    for (const entry of group.entries) if (entry.value?.kind === 'string' && heldByOther(held, entry.value.start + 1, null, NAME_PARTS)) reported.add(entry.key);
+  }
+  return reported;
+}
 
 /**
  * `image => $_image` where `$_image` is set once, to a string built from a class parameter that is itself
  * reported as an image (`$_image = "${container_registry}/${container_image}:${tag}"` beside the
  * parameter `$container_image = 'kube-apiserver'`): the same image passed on, not a second one.
  */
-function localOfReported(input: ReferenceInput, all: readonly ReferenceInput[], structure: PuppetStructure): boolean {
+function localOfReported(input: ReferenceInput, reported: ReadonlySet<string>, assignments: ReadonlyMap<string, PuppetToken | null>): boolean {
   const name = LOCAL_USE.exec(input.value)?.[1];
   if (name === undefined || input.parts.length !== 1) return false;
-  const assigned = structure.assignments.filter((assignment) => assignment.name === name);
-  const value = assigned.length === 1 ? assigned[0]?.value : undefined;
+  const value = assignments.get(name);
   if (!value || value.kind !== 'string' || !value.interpolated) return false;
-  const held = new Set(all.filter((other) => other !== input).flatMap((other) => other.parts.filter((part) => part.role === 'repository' || part.role === 'reference').map((part) => part.start)));
-  const reported = new Set<string>();
-  for (const group of structure.groups) {
-    if (group.kind !== 'parameters') continue;
-    for (const entry of group.entries) if (entry.value?.kind === 'string' && held.has(entry.value.start + 1)) reported.add(entry.key);
-  }
   return [...value.value.matchAll(USE)].some((match) => reported.has((match[1] ?? '').replace(/^::/, '')));
 }
 
@@ -179,10 +207,12 @@ function variableTable(structure: PuppetStructure, position: (offset: number) =>
   };
   for (const group of structure.groups) if (group.kind === 'parameters') for (const entry of group.entries) note(entry.key, entry.value);
   for (const assignment of structure.assignments) note(assignment.name, assignment.value);
+  // Each name's assignments, counted once: a manifest with many locals and many uses stays linear.
+  const assigned = new Map<string, PuppetToken | null>();
+  for (const assignment of structure.assignments) assigned.set(assignment.name, assigned.has(assignment.name) ? null : assignment.value);
   return {
     template(name) {
-      const assigned = structure.assignments.filter((assignment) => assignment.name === name);
-      const value = assigned.length === 1 ? assigned[0]?.value : undefined;
+      const value = assigned.get(name);
       return value?.kind === 'string' && value.interpolated === true && !structure.parameterNames.has(name) ? value : null;
     },
     lookup(name) {
@@ -194,15 +224,10 @@ function variableTable(structure: PuppetStructure, position: (offset: number) =>
         if (found.length === 1) return { kind: 'literal', token: first, line: position(first.start).line };
         return { kind: 'unknown', why: `$${name} is set more than once in this file` };
       }
-      if (name === 'title' || name === 'name' || (structure.parameterNames.has(name) && !found && !assignedOtherwise(structure, name))) return { kind: 'pass-through' };
+      if (name === 'title' || name === 'name' || (structure.parameterNames.has(name) && !found && !assigned.has(name))) return { kind: 'pass-through' };
       return { kind: 'unknown', why: `$${name} is not set to a plain string in this file` };
     },
   };
-}
-
-/** Is the name assigned (not only a parameter) somewhere in the file? */
-function assignedOtherwise(structure: PuppetStructure, name: string): boolean {
-  return structure.assignments.some((assignment) => assignment.name === name);
 }
 
 /** The variable's name when a token is exactly one variable (`$version`, `${version}`), else null. */
