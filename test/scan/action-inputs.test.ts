@@ -79,8 +79,64 @@ describe('image inputs of well-known actions', () => {
     expect(scan({ '.github/workflows/install.yml': matrix })).toEqual([
       ['.github/workflows/install.yml', 8, 'kindest/node:v1.34.2', null],
       ['.github/workflows/install.yml', 9, 'kindest/node:v1.33.4', null],
-      ['.github/workflows/install.yml', 13, '${{ matrix.k8s }}', 'templated'],
     ]);
+  });
+
+  it('a matrix use the workflow cannot list is templated, naming the expression; an input and a job container alike', () => {
+    const workflow = [
+      'on: pull_request', // 1
+      'jobs:', // 2
+      '  planned:', // 3
+      '    runs-on: ubuntu-latest', // 4
+      '    strategy:', // 5
+      '      matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}', // 6
+      '    container:', // 7
+      '      image: ${{ matrix.image }}', // 8
+      '    steps:', // 9
+      '      - uses: helm/kind-action@v1', // 10
+      '        with:', // 11
+      '          node_image: ${{ matrix.k8s }}', // 12
+      '  extra:', // 13
+      '    runs-on: ubuntu-latest', // 14
+      '    strategy:', // 15
+      '      matrix:', // 16
+      '        k8s: ["kindest/node:v1.32.5"]', // 17
+      '        include: ${{ fromJSON(inputs.more) }}', // 18
+      '    steps:', // 19
+      '      - uses: helm/kind-action@v1', // 20
+      '        with:', // 21
+      '          node_image: ${{ matrix.k8s }}', // 22
+      '  unset:', // 23
+      '    runs-on: ubuntu-latest', // 24
+      '    container: ${{ matrix.image }}', // 25
+      '    strategy:', // 26
+      '      matrix:', // 27
+      '        os: [linux]', // 28
+      '    steps: [{run: make}]', // 29
+      '  trimmed:', // 30
+      '    runs-on: ubuntu-latest', // 31
+      '    container: ${{ matrix.image }}', // 32
+      '    strategy:', // 33
+      '      matrix:', // 34
+      '        image: ["debian:12.8", "alpine:3.21.0"]', // 35
+      '        exclude: ${{ fromJSON(inputs.skip) }}', // 36
+      '        include:', // 37
+      '          - image: fedora:41', // 38
+      '    steps: [{run: make}]', // 39
+      '',
+    ].join('\n');
+    const references = scanTexts({ '.github/workflows/kinds.yml': workflow }).references;
+    expect(references.map((reference) => [reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      [8, '${{ matrix.image }}', 'templated', 'matrix.image comes from strategy.matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}, known only when the workflow runs'],
+      [12, '${{ matrix.k8s }}', 'templated', 'matrix.k8s comes from strategy.matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}, known only when the workflow runs'],
+      [17, 'kindest/node:v1.32.5', null, null],
+      [22, '${{ matrix.k8s }}', 'templated', 'matrix.k8s comes from include: ${{ fromJSON(inputs.more) }}, known only when the workflow runs'],
+      [25, '${{ matrix.image }}', 'templated', "matrix.image is not set in the job's strategy.matrix"],
+      [35, 'debian:12.8', null, null],
+      [35, 'alpine:3.21.0', null, null],
+      [38, 'fedora:41', null, null],
+    ]);
+    expect(references[2]!.spans.map((span) => [span.role, span.text, span.line, span.column])).toEqual([['reference', 'kindest/node:v1.32.5', 17, 16]]);
   });
 
   it('an image input of a step in an action of its own (composite action.yml) is read the same way', () => {

@@ -281,7 +281,6 @@ describe('more values that are not container images', () => {
     ].join('\n');
     expect(scan({ '.github/workflows/ci.yml': workflow })).toEqual([
       ['.github/workflows/ci.yml', 8, 'quay.io/acme/tools:1.2', null, undefined],
-      ['.github/workflows/ci.yml', 11, '${{ matrix.os }}', 'templated', undefined],
       ['.github/workflows/ci.yml', 14, 'fedora', 'no-tag', undefined],
       ['.github/workflows/ci.yml', 14, 'debian:12.8', null, undefined],
     ]);

@@ -9,7 +9,8 @@ import { baseName, isImageKey, isYamlPath, scalarImage, sortByPosition } from '.
 
 /**
  * GitHub Actions: workflow `jobs.*.container` (a string or `.image`), `jobs.*.services.*.image`,
- * `docker://` steps, image inputs of well-known actions (action-inputs.ts), and the `strategy.matrix` values those images are built from (`${{ matrix.db }}`)
+ * `docker://` steps, image inputs of well-known actions (action-inputs.ts), and the `strategy.matrix` values those images are built from (`${{ matrix.db }}`,
+ * reported instead of the use when the workflow lists them all)
  * or that are named as images (`search-image`, `node_image`); action metadata `runs.image` and its
  * `docker://` steps. A workflow kept outside `.github/workflows/` (a runner's test workflows, a
  * template, `.gitea/workflows/`) is recognised by its content: a top-level `on` and `jobs` whose
@@ -119,6 +120,50 @@ function matrixImages(file: SourceFile, job: YAMLMap, usedKeys: ReadonlySet<stri
   return references;
 }
 
+const EXPRESSION = /\$\{\{/;
+
+/** A node written as a `${{ … }}` expression: its text, or null. */
+function expressionText(node: unknown): string | null {
+  return isScalar(node) && typeof node.value === 'string' && EXPRESSION.test(node.value) ? node.value.trim() : null;
+}
+
+/**
+ * Why the values of `matrix.<key>` cannot all be listed from the workflow (null: they can, and each is
+ * reported at its own line): the matrix, the axis or an `include` is an expression known only when the
+ * workflow runs, or the job's matrix does not set the key. An `exclude` only takes values away.
+ */
+function unlistedAxis(job: YAMLMap, key: string): string | null {
+  const strategy = mapGet(job, 'strategy');
+  const matrix = isMap(strategy) ? mapGet(strategy, 'matrix') : undefined;
+  const runtime = (text: string, what: string): string => `matrix.${key} comes from ${what}${text}, known only when the workflow runs`;
+  const whole = expressionText(matrix);
+  if (whole !== null) return runtime(whole, 'strategy.matrix: ');
+  if (!isMap(matrix)) return `matrix.${key} is not set: the job has no strategy.matrix`;
+  const axis = mapGet(matrix, key);
+  const axisExpression = expressionText(axis);
+  if (axisExpression !== null) return runtime(axisExpression, '');
+  const include = mapGet(matrix, 'include');
+  const includeExpression = expressionText(include);
+  if (includeExpression !== null) return runtime(includeExpression, 'include: ');
+  const included = isSeq(include) && include.items.some((entry) => isMap(entry) && mapGet(entry, key) !== undefined);
+  if (axis === undefined && !included) return `matrix.${key} is not set in the job's strategy.matrix`;
+  return null;
+}
+
+/**
+ * The use of a matrix axis as an image (`image: ${{ matrix.image }}`, `node_image: ${{ matrix.k8s }}`): when the
+ * workflow lists every value of the axis, those values are the references (each at its own line) and the use is
+ * not reported; otherwise it is `templated`, the detail naming the expression it comes from.
+ */
+function matrixUses(job: YAMLMap, references: readonly Reference[], usedKeys: ReadonlySet<string>): Reference[] {
+  return references.flatMap((reference) => {
+    const key = MATRIX_USE.exec(reference.value)?.[1];
+    if (key === undefined || !usedKeys.has(key) || reference.skip !== 'templated') return [reference];
+    const why = unlistedAxis(job, key);
+    return why === null ? [] : [{ ...reference, detail: [reference.detail, why].filter(Boolean).join('; ') }];
+  });
+}
+
 export function workflowImages(file: SourceFile, root: unknown): Reference[] {
   if (!isMap(root)) return [];
   const jobs = mapGet(root, 'jobs');
@@ -126,6 +171,7 @@ export function workflowImages(file: SourceFile, root: unknown): Reference[] {
   const references: Reference[] = [];
   for (const [, job] of mapEntries(jobs)) {
     if (!isMap(job)) continue;
+    const jobStart = references.length;
     const usedKeys = new Set<string>();
     const container = mapGet(job, 'container');
     const containerImage = isMap(container) ? mapGet(container, 'image') : container;
@@ -145,6 +191,7 @@ export function workflowImages(file: SourceFile, root: unknown): Reference[] {
     if (isSeq(steps)) for (const step of steps.items) if (isMap(step)) for (const node of imageInputNodes(step)) matrixKeysIn(node, usedKeys);
     for (const reference of matrixImages(file, job, usedKeys)) references.push(reference);
     for (const reference of stepImages(file, mapGet(job, 'steps'))) references.push(reference);
+    for (const reference of matrixUses(job, references.splice(jobStart), usedKeys)) references.push(reference);
   }
   return references;
 }
