@@ -180,3 +180,34 @@ describe('updates of a placeholder sample and of a buildx driver option', () => 
     ]);
   });
 });
+
+describe('a manifest whose indentation is broken, written indented or as list items', () => {
+  it('its image lines are read line by line beside the parse problem, wherever apiVersion and kind stand', () => {
+    const listed = [
+      'items:',
+      '  - apiVersion: v1',
+      '    kind: Pod',
+      '    spec:',
+      '      containers:',
+      '      - name: cache',
+      '        image: registry.example.test/cache:7.2',
+      '       command: [serve]',
+      '',
+    ].join('\n');
+    const indented = ['  apiVersion: v1', '  kind: Pod', '  spec:', '    containers:', '    - name: web', '      image: registry.example.test/web:2.0.1', '   extra: [', ''].join('\n');
+    const result = scanTexts({ 'deploy/listed.yaml': listed, 'deploy/indented.yaml': indented });
+    expect(result.references.map((reference) => [reference.file, reference.line, reference.column, reference.value, reference.kind, reference.skip])).toEqual([
+      ['deploy/indented.yaml', 6, 14, 'registry.example.test/web:2.0.1', 'kubernetes-container', null],
+      ['deploy/listed.yaml', 7, 16, 'registry.example.test/cache:7.2', 'kubernetes-container', null],
+    ]);
+    expect(result.problems.map((problem) => [problem.file, problem.line, problem.code])).toEqual([
+      ['deploy/indented.yaml', 7, 'parse-error'],
+      ['deploy/listed.yaml', 8, 'parse-error'],
+    ]);
+  });
+
+  it('a broken YAML file that names no apiVersion and kind is not read as a manifest', () => {
+    const result = scanTexts({ 'settings.yaml': ['service:', '  image: registry.example.test/web:2.0.1', ' port: [', ''].join('\n') });
+    expect(result.references.filter((reference) => reference.kind.startsWith('kubernetes'))).toEqual([]);
+  });
+});

@@ -138,9 +138,12 @@ function isJsonManifest(file: SourceFile): boolean {
   return /"apiVersion"\s*:\s*"/.test(file.text) && /"kind"\s*:\s*"/.test(file.text) && yamlSource(file).documents.some((document) => isKubernetesObject(document.contents));
 }
 
-/** A file with a document that does not parse (a Helm template, or YAML only a lenient parser takes) but plainly is a manifest. */
+/**
+ * A file with a document that does not parse (a Helm template, or YAML only a lenient parser takes) but plainly is a manifest:
+ * `apiVersion` and `kind` keys at any indentation (a document written indented, a `List`'s items).
+ */
 function isBrokenManifest(file: SourceFile): boolean {
-  return yamlSource(file).problems.length > 0 && /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text);
+  return yamlSource(file).problems.length > 0 && /^[ \t]*(?:-[ \t]+)?apiVersion:[ \t]*\S/m.test(file.text) && /^[ \t]*(?:-[ \t]+)?kind:[ \t]*\S/m.test(file.text);
 }
 
 /**
