@@ -40,7 +40,7 @@ export function digestPlacement(reference: Reference): 'reference' | 'digest-fie
 const KIND_NAMES: Partial<Record<string, string>> = {
   hiera: 'Hiera image + image_tag keys',
   puppet: 'Puppet image_tag parameters',
-  'kustomize-image': 'kustomize entries without newTag on its own line',
+  'kustomize-image': 'kustomize images without a digest field (a flow-map entry, an Argo CD image string)',
   'kubernetes-image': 'split image fields without a digest field',
   'compose-service': 'split image fields without a digest field',
 };
@@ -57,7 +57,11 @@ const edit = (span: Span, replacement: string): TextEdit => ({ ...(span.file ===
  */
 function scalarEdit(reference: Reference, span: Span, replacement: string): TextEdit {
   // Characters inside the reference's own text (a compose `${TAG:-1.0}` default) are part of a larger string, never a scalar of their own.
-  const inside = reference.spans.some((other) => other !== span && other.role === 'template' && other.file === span.file && other.start <= span.start && span.end <= other.end);
+  // So are a tag and the name it follows in one string (`web=registry.example.test/web:1.4.0`): their spans are one `:` apart.
+  const inside = reference.spans.some(
+    (other) =>
+      other !== span && other.file === span.file && ((other.role === 'template' && other.start <= span.start && span.end <= other.end) || other.end === span.start - 1 || other.start === span.end + 1),
+  );
   const quoted = !inside && span.quote === undefined && reference.quoting === 'yaml' && YAML_FLOAT.test(replacement) ? `"${replacement}"` : replacement;
   return edit(span, quoted);
 }

@@ -9,6 +9,7 @@ import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
 import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
 import { inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
 
 /**
@@ -107,6 +108,39 @@ function helmValuesMaps(root: YAMLMap): YAMLMap[] {
     if (isSeq(sources)) for (const source of sources.items) push(at(source, 'helm', 'valuesObject'));
   }
   return maps;
+}
+
+/**
+ * Image overrides of the resources that run kustomize for a GitOps controller: a Flux `Kustomization`'s `spec.images`
+ * (`name` + `newName` / `newTag` / `digest`, as in a kustomization), and Argo CD `kustomize.images` of an `Application`'s
+ * `source` or each of its `sources` (also an `ApplicationSet` template): strings `[name=]image:tag`.
+ */
+function gitopsKustomizeImages(file: SourceFile, root: YAMLMap): Reference[] {
+  const apiVersion = stringField(root, 'apiVersion') ?? '';
+  const kind = stringField(root, 'kind');
+  const at = (node: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((current, key) => (isMap(current) ? mapGet(current, key) : undefined), node);
+  const references: Reference[] = [];
+  if (apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && kind === 'Kustomization') {
+    const images = at(root, 'spec', 'images');
+    if (isSeq(images))
+      for (const entry of images.items) {
+        const reference = isMap(entry) ? imageOverride(file, entry) : null;
+        if (reference) references.push(reference);
+      }
+  }
+  if (apiVersion.startsWith('argoproj.io/') && (kind === 'Application' || kind === 'ApplicationSet')) {
+    const spec = kind === 'Application' ? at(root, 'spec') : at(root, 'spec', 'template', 'spec');
+    const sources = at(spec, 'sources');
+    for (const source of [at(spec, 'source'), ...(isSeq(sources) ? sources.items : [])]) {
+      const images = at(source, 'kustomize', 'images');
+      if (!isSeq(images)) continue;
+      for (const entry of images.items) {
+        const reference = imageSetting(file, entry);
+        if (reference) references.push(reference);
+      }
+    }
+  }
+  return references;
 }
 
 /** A Skaffold config's buildpacks `builder` images (`artifacts[].buildpacks.builder`, also under `profiles`): pulled to build. */
@@ -290,7 +324,7 @@ function paramsRunAsImage(root: unknown): Set<string> {
 
 export const kubernetesExtractor: Extractor = {
   name: 'kubernetes',
-  kinds: ['kubernetes-container', 'kubernetes-image', 'helm-values'],
+  kinds: ['kubernetes-container', 'kubernetes-image', 'helm-values', 'kustomize-image'],
   quoting: 'yaml',
   isCandidate: (path) => isYamlPath(path) || isJsonCandidate(path),
   claimsTemplate: (file) => /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text),
@@ -328,7 +362,7 @@ export const kubernetesExtractor: Extractor = {
       const taken = new Set(fields.map((reference) => `${reference.line}:${reference.column}`));
       const parameters = templateParameters(file, root);
       const resolve = (reference: Reference): Reference | null => (parameters === null ? reference : inParameters(file, parameters, reference) ? null : throughParameters(reference, parameters));
-      const others = [...skaffoldBuilderImages(file, root), ...imageNameFields(file, root), ...dockerImageNames(file, root)];
+      const others = [...skaffoldBuilderImages(file, root), ...gitopsKustomizeImages(file, root), ...imageNameFields(file, root), ...dockerImageNames(file, root)];
       const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
       const named = namedValueImages(file, root, resolve).filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
       const all = [...templateImages(file, parameters, unresolved), ...named];

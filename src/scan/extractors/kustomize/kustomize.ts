@@ -61,7 +61,8 @@ function digestSlot(file: SourceFile, newTag: StringScalar): PartInput | null {
   return { role: 'digest', start: at, end: at, prefix: `${crlf ? '\r\n' : '\n'}${indent}digest: ` };
 }
 
-function imageOverride(file: SourceFile, entry: YAMLMap): Reference | null {
+/** One `images:` entry (`name` + `newName` / `newTag` / `digest`): of a kustomization, or of a Flux `Kustomization`'s `spec.images`. */
+export function imageOverride(file: SourceFile, entry: YAMLMap): Reference | null {
   const name = field(file, entry, 'name');
   const newName = field(file, entry, 'newName');
   const newTag = field(file, entry, 'newTag');
@@ -84,6 +85,33 @@ function imageOverride(file: SourceFile, entry: YAMLMap): Reference | null {
   }
   const literal = [repository, newTag, digest].every((part) => !part || part.literal);
   return makeReference(file, { kind: 'kustomize-image', value, parts, ...(literal ? {} : { skip: 'unsupported-quoting' as const }) });
+}
+
+/**
+ * One Argo CD `kustomize.images` entry, written as `kustomize edit set image` takes it: `[name=]image[:tag][@digest]`.
+ * The image after `=` (the whole string without one) is the reference, its name, tag and digest edited where they are
+ * written. kustomize does not read a tag and a digest added together to such a string (it takes `name:tag` for the name),
+ * so a digest is updated where one is written and none is added. A value with a wildcard (`name=*:1.2`, keep the name)
+ * or a template is not one image.
+ */
+export function imageSetting(file: SourceFile, node: unknown): Reference | null {
+  const scalar = stringScalar(node, file);
+  if (!scalar || scalar.value === '') return null;
+  const equals = scalar.value.indexOf('=');
+  const image = scalar.value.slice(equals + 1);
+  if (image === '' || image.includes('*')) return null;
+  const at = image.indexOf('@');
+  const named = at === -1 ? image : image.slice(0, at);
+  const colon = named.lastIndexOf(':');
+  const name = colon > named.lastIndexOf('/') ? named.slice(0, colon) : named;
+  if (name === '' || PLACEHOLDER.test(name.split('/', 1)[0] ?? '')) return null;
+  if (!scalar.literal) return makeReference(file, { kind: 'kustomize-image', value: image, parts: [{ role: 'reference', start: scalar.start, end: scalar.end }], skip: 'unsupported-quoting' });
+  const start = scalar.start + equals + 1;
+  const parts: PartInput[] = [{ role: 'repository', start, end: start + name.length }];
+  if (name.length < named.length) parts.push({ role: 'tag', start: start + name.length + 1, end: start + named.length });
+  if (at !== -1) parts.push({ role: 'digest', start: start + at + 1, end: start + image.length });
+  const detail = equals > 0 ? `kustomize image for ${scalar.value.slice(0, equals)}` : null;
+  return makeReference(file, { kind: 'kustomize-image', value: image, parts, ...(detail ? { detail } : {}) });
 }
 
 /** The `image:` lines of a patch written inline as a block scalar (`|`, `|-`), at their place in the file. */
