@@ -4,6 +4,7 @@ import type { Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { parseHcl, type HclAttribute, type HclBlock } from './hcl-body.js';
 import { expressionName, hclScope, resolveHclTemplate, type HclScope } from './hcl-variables.js';
+import { eachElements, follow, hclValue, hclValues, iteratorPath, unwrapConversion, type HclValue } from './hcl-values.js';
 import { isPackTemplate, packFacts, packTemplateReferences, type PackFacts } from './nomad-pack.js';
 import { packOfVarFile, packVarFileReferences } from './nomad-pack-vars.js';
 import { isJsonCandidate } from '../../json-candidate.js';
@@ -81,8 +82,34 @@ function imageReference(file: SourceFile, attribute: HclAttribute, detail: strin
   return { ...reference, image: null, name: null };
 }
 
+/** What a `dynamic "task"` block iterates: the iterator's name, the elements, and the `for_each` as written. */
+interface Each {
+  readonly iterator: string;
+  readonly elements: readonly HclValue[];
+  readonly source: string;
+}
+
+/**
+ * `image = task.value.image` in a dynamic task over literal elements (`for_each = local.services`, an inline map or list):
+ * each element's string, reported and edited where the element writes it. Null when the image does not read the
+ * iterator that way or no element holds a string there (the image is then read as any other expression).
+ */
+function eachImages(file: SourceFile, attribute: HclAttribute, each: Each, detail: string): Reference[] | null {
+  const path = iteratorPath(file.text, attribute.value, each.iterator);
+  if (path === null) return null;
+  const references: Reference[] = [];
+  for (const element of each.elements) {
+    const token = follow(element, path);
+    if (!token) continue;
+    const { value, start } = withoutTransport(file.text.slice(token.start + 1, token.end - 1), token.start + 1);
+    const skip = token.templated ? 'templated' : token.escaped ? 'unsupported-quoting' : undefined;
+    references.push(makeReference(file, { kind: KIND, value, parts: [{ role: 'reference', start, end: token.end - 1 }], detail: `${detail}, for_each ${each.source}`, ...(skip ? { skip } : {}) }));
+  }
+  return references.length > 0 ? references : null;
+}
+
 /** The images of a task's `config` blocks; `detail` names the task for the reader. */
-function taskReferences(file: SourceFile, task: HclBlock, detail: string, scope: HclScope): Reference[] {
+function taskReferences(file: SourceFile, task: HclBlock, detail: string, scope: HclScope, each: Each | null): Reference[] {
   const driver = stringValue(
     file,
     task.attributes.find((attribute) => attribute.name === 'driver'),
@@ -93,6 +120,11 @@ function taskReferences(file: SourceFile, task: HclBlock, detail: string, scope:
     if (config.type !== 'config') continue;
     for (const attribute of config.attributes) {
       if (attribute.name !== 'image') continue;
+      const elements = each ? eachImages(file, attribute, each, detail) : null;
+      if (elements) {
+        for (const reference of elements) references.push(reference);
+        continue;
+      }
       const reference = imageReference(file, attribute, detail, scope);
       if (reference) references.push(reference);
     }
@@ -100,14 +132,31 @@ function taskReferences(file: SourceFile, task: HclBlock, detail: string, scope:
   return references;
 }
 
+/** A dynamic block's iteration, when its `for_each` is a literal or a literal local or variable default. */
+function eachOf(file: SourceFile, block: HclBlock, values: ReadonlyMap<string, HclValue>): Each | null {
+  const forEach = block.attributes.find((attribute) => attribute.name === 'for_each');
+  if (!forEach) return null;
+  const tokens = unwrapConversion(
+    file.text,
+    forEach.value.filter((token) => token.type !== 'newline'),
+  );
+  const name = expressionName(file.text, tokens);
+  const elements = eachElements(name === null ? hclValue(file.text, tokens) : (values.get(name) ?? { kind: 'unknown' }));
+  if (!elements) return null;
+  const iterator = block.attributes.find((attribute) => attribute.name === 'iterator');
+  const [first] = iterator?.value ?? [];
+  const iteratorName = iterator && iterator.value.length === 1 && first?.type === 'identifier' ? file.text.slice(first.start, first.end) : (block.labels[0] ?? '');
+  return { iterator: iteratorName, elements, source: name ?? 'a literal' };
+}
+
 /** A task block, or the `content` of a `dynamic "task"` block, with the name the reader knows it by. */
-function taskOf(block: HclBlock): { task: HclBlock; detail: string } | null {
+function taskOf(file: SourceFile, block: HclBlock, values: ReadonlyMap<string, HclValue>): { task: HclBlock; detail: string; each: Each | null } | null {
   if (TASK_BLOCKS.has(block.type)) {
-    return { task: block, detail: block.labels[0] === undefined ? block.type : `${block.type} "${block.labels[0]}"` };
+    return { task: block, detail: block.labels[0] === undefined ? block.type : `${block.type} "${block.labels[0]}"`, each: null };
   }
   if (block.type === 'dynamic' && TASK_BLOCKS.has(block.labels[0] ?? '')) {
     const content = block.blocks.find((child) => child.type === 'content');
-    return content ? { task: content, detail: `dynamic "${block.labels[0]}"` } : null;
+    return content ? { task: content, detail: `dynamic "${block.labels[0]}"`, each: eachOf(file, block, values) } : null;
   }
   return null;
 }
@@ -115,12 +164,20 @@ function taskOf(block: HclBlock): { task: HclBlock; detail: string } | null {
 function extract(file: SourceFile): { references: Reference[]; problems: ScanProblem[] } {
   const document = parseHcl(file.text);
   const scope = hclScope(file.text, document.root);
+  const values = hclValues(file.text, document.root);
   const references: Reference[] = [];
+  const seen = new Set<string>();
   // Depth-first in document order, without recursion.
   const pending: HclBlock[] = [document.root];
   for (let block = pending.pop(); block !== undefined; block = pending.pop()) {
-    const found = taskOf(block);
-    if (found) for (const reference of taskReferences(file, found.task, found.detail, scope)) references.push(reference);
+    const found = taskOf(file, block, values);
+    // An element two dynamic tasks iterate is one reference, where it is written.
+    for (const reference of found ? taskReferences(file, found.task, found.detail, scope, found.each) : []) {
+      const at = `${reference.line}:${reference.column}`;
+      if (seen.has(at)) continue;
+      seen.add(at);
+      references.push(reference);
+    }
     for (const child of [...block.blocks].reverse()) pending.push(child);
   }
   const problems = document.errors.map((error): ScanProblem => ({
