@@ -1,5 +1,6 @@
 import type { HclBlock } from './hcl-body.js';
 import type { HclToken } from './hcl-tokens.js';
+import { hclDefinitions } from './hcl-variables.js';
 
 /**
  * Literal HCL values as far as a `dynamic` block's `for_each` needs them: strings, objects (`{ web = "…" }`,
@@ -117,16 +118,7 @@ export function hclValue(text: string, tokens: readonly HclToken[]): HclValue {
 
 /** The top-level `locals` and `variable` defaults of a file as literal values: `local.NAME`, `var.NAME`. */
 export function hclValues(text: string, root: HclBlock): ReadonlyMap<string, HclValue> {
-  const values = new Map<string, HclValue>();
-  for (const block of root.blocks) {
-    if (block.type === 'variable' && block.labels.length === 1) {
-      const initial = block.attributes.find((attribute) => attribute.name === 'default');
-      values.set(`var.${block.labels[0]}`, initial ? hclValue(text, initial.value) : UNKNOWN);
-    } else if (block.type === 'locals' && block.labels.length === 0) {
-      for (const attribute of block.attributes) values.set(`local.${attribute.name}`, hclValue(text, attribute.value));
-    }
-  }
-  return values;
+  return new Map(hclDefinitions(root).map(([name, tokens]) => [name, tokens ? hclValue(text, tokens) : UNKNOWN]));
 }
 
 /** The elements a `for_each` gives: an object's values, a tuple's items; null when they are not all known. */

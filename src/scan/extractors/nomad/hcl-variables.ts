@@ -34,18 +34,22 @@ function literalOf(text: string, tokens: readonly HclToken[]): HclLiteral | null
   return null;
 }
 
-/** The top-level `variable` defaults and `locals` of a parsed file. */
-export function hclScope(text: string, root: HclBlock): HclScope {
-  const scope = new Map<string, HclLiteral | null>();
+/** The top-level `variable` defaults (null: declared without one) and `locals` of a parsed file, by `var.NAME` / `local.NAME`. */
+export function hclDefinitions(root: HclBlock): Array<[string, readonly HclToken[] | null]> {
+  const definitions: Array<[string, readonly HclToken[] | null]> = [];
   for (const block of root.blocks) {
     if (block.type === 'variable' && block.labels.length === 1) {
-      const initial = block.attributes.find((attribute) => attribute.name === 'default');
-      scope.set(`var.${block.labels[0]}`, initial ? literalOf(text, initial.value) : null);
+      definitions.push([`var.${block.labels[0]}`, block.attributes.find((attribute) => attribute.name === 'default')?.value ?? null]);
     } else if (block.type === 'locals' && block.labels.length === 0) {
-      for (const attribute of block.attributes) scope.set(`local.${attribute.name}`, literalOf(text, attribute.value));
+      for (const attribute of block.attributes) definitions.push([`local.${attribute.name}`, attribute.value]);
     }
   }
-  return scope;
+  return definitions;
+}
+
+/** The top-level `variable` defaults and `locals` of a parsed file, as far as they are literals. */
+export function hclScope(text: string, root: HclBlock): HclScope {
+  return new Map(hclDefinitions(root).map(([name, tokens]) => [name, tokens ? literalOf(text, tokens) : null]));
 }
 
 const REFERENCE = /^(?:var|local)\.[A-Za-z_][A-Za-z0-9_-]*$/;
