@@ -64,3 +64,30 @@ describe('check --write through a GitLab CI variable defined in an included file
     expect(readFileSync(path.join(dir, 'ci/versions.yml'), 'utf8')).toBe(versions.replace('27.0.3', '27.1.1'));
   });
 });
+
+describe('check --write of an image a rule switches a template to', () => {
+  it('updates and pins the literal each job sets, in the file where it is written; the template line is not touched', async () => {
+    const template = [
+      'include:',
+      '  - local: ci/jobs.yml',
+      '.build:',
+      '  image: $JOB_IMAGE',
+      '  variables:',
+      '    JOB_IMAGE: $CI_REGISTRY_IMAGE/builder:latest',
+      '  rules:',
+      '    - if: $CI_MERGE_REQUEST_IID',
+      '      variables: {JOB_IMAGE: $UPSTREAM_IMAGE}',
+      '    - when: on_success',
+      '',
+    ].join('\n');
+    const jobs = ['build-docker:', '  extends: .build', '  variables:', `    UPSTREAM_IMAGE: ${scenario.host}/library/docker:27.0.3`, '  script: [docker info]', ''].join('\n');
+    const dir = scenario.tree({ '.gitlab-ci.yml': template, 'ci/jobs.yml': jobs });
+    const { run, report } = await check(dir, { platforms: ['linux/amd64', 'linux/arm64'] }, ['--write']);
+    expect(run.code).toBe(0);
+    expect(report.updates.map((update) => [update.file, update.line, update.from, update.to])).toEqual([
+      ['ci/jobs.yml', 4, `${scenario.host}/library/docker:27.0.3`, `${scenario.host}/library/docker:27.1.1@${scenario.seed.digests['27.1.1']}`],
+    ]);
+    expect(readFileSync(path.join(dir, 'ci/jobs.yml'), 'utf8')).toBe(jobs.replace('docker:27.0.3', `docker:27.1.1@${scenario.seed.digests['27.1.1']}`));
+    expect(readFileSync(path.join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(template);
+  });
+});

@@ -67,6 +67,18 @@ export interface JobModel {
   readonly trigger: boolean;
   /** Its own `inherit:` (absent: not written): `default` and `variables`, each all (true), none (false) or the names listed. */
   readonly inherit?: Inherit;
+  /** Its own `rules:` (absent: not written), in order. */
+  readonly rules?: readonly RuleModel[];
+}
+
+/** One entry of a job's `rules:`: where it is written, whether it keeps the job out, and the variables it sets when it matches. */
+export interface RuleModel {
+  readonly file: string;
+  readonly line: number;
+  /** `when: never`: a pipeline where it matches does not run the job. */
+  readonly never: boolean;
+  /** Its `variables:` (null: it sets none, or it is a `!reference` that is not read), each as `variables:` reads it. */
+  readonly variables: ReadonlyMap<string, VariableDefinition | null> | null;
 }
 
 /** What a job takes from `default:` and from the global `variables:`. */
@@ -101,6 +113,7 @@ function mergeJob(earlier: JobModel, later: JobModel): JobModel {
   const services = later.services ?? earlier.services;
   const servicesAt = later.services ? later.servicesAt : earlier.servicesAt;
   const inherit = later.inherit || earlier.inherit ? { ...earlier.inherit, ...later.inherit } : undefined;
+  const rules = later.rules ?? earlier.rules;
   return {
     name: later.name,
     file: later.file,
@@ -116,6 +129,7 @@ function mergeJob(earlier: JobModel, later: JobModel): JobModel {
     ...(services ? { services } : {}),
     ...(servicesAt === undefined ? {} : { servicesAt }),
     ...(inherit ? { inherit } : {}),
+    ...(rules ? { rules } : {}),
   };
 }
 
@@ -211,6 +225,32 @@ function ownVariables(job: YAMLMap, file: SourceFile, document: Document.Parsed)
   return { variables, from };
 }
 
+/** A job's own `rules:` list (undefined when it has none): each entry's `when: never` and `variables:`. */
+function rulesOf(job: YAMLMap, file: SourceFile, document: Document.Parsed): RuleModel[] | undefined {
+  const list = deref(effectiveGet(job, 'rules', document), document);
+  if (!isSeq(list)) return undefined;
+  const rules: RuleModel[] = [];
+  for (const item of list.items) {
+    const entry = deref(item, document);
+    const at = isMap(entry) || isSeq(entry) || isScalar(entry) ? entry.range?.[0] : undefined;
+    const line = at === undefined ? 0 : file.position(at).line;
+    if (!isMap(entry)) {
+      rules.push({ file: file.path, line, never: false, variables: null });
+      continue;
+    }
+    const when = deref(effectiveGet(entry, 'when', document), document);
+    const block = deref(effectiveGet(entry, 'variables', document), document);
+    let variables: Map<string, VariableDefinition | null> | null = null;
+    if (isMap(block)) {
+      variables = new Map();
+      for (const source of mergeSources(block, document)) for (const [name, value] of mapEntries(source)) variables.set(name, definitionOf(name, value, file, document));
+      for (const [name, value] of mapEntries(block)) variables.set(name, definitionOf(name, value, file, document));
+    }
+    rules.push({ file: file.path, line, never: isScalar(when) && when.value === 'never', variables });
+  }
+  return rules;
+}
+
 function matrixNames(job: YAMLMap, document: Document.Parsed): string[] {
   const parallel = deref(effectiveGet(job, 'parallel', document), document);
   if (!isMap(parallel)) return [];
@@ -287,6 +327,7 @@ export function jobModel(name: string, job: YAMLMap, file: SourceFile, document:
   const parents = names.flatMap((item) => (isScalar(item) && typeof item.value === 'string' ? [item.value] : []));
   const { variables, from } = ownVariables(job, file, document);
   const inherit = inheritOf(job, document);
+  const rules = rulesOf(job, file, document);
   const imageValue = effectiveGet(job, 'image', document);
   const image = imageValue === undefined ? null : placeOf(imageValue, file, document);
   const servicesValue = effectiveGet(job, 'services', document);
@@ -332,6 +373,7 @@ export function jobModel(name: string, job: YAMLMap, file: SourceFile, document:
     texts,
     images,
     ...(inherit ? { inherit } : {}),
+    ...(rules ? { rules } : {}),
     variables,
     variablesFrom: from,
     matrix: matrixNames(job, document),
@@ -418,6 +460,17 @@ export function pipelineModel(members: readonly SourceFile[], reach: PipelineRea
   };
 }
 
+/** One kind of pipeline a job runs in: the rule that set its variables (null: none did) and the variables it then sees. */
+export interface ScopeVariant {
+  readonly rule: RuleModel | null;
+  readonly scope: ReadonlyMap<string, VariableBinding>;
+  /** More rules set other values than are read (MAX_VARIANTS). */
+  readonly cut?: boolean;
+}
+
+/** Distinct `rules: variables` sets read per job; more leave its images templated. */
+const MAX_VARIANTS = 16;
+
 /** GitLab follows `extends` at most this deep; deeper chains are an error there, and cut here. */
 const MAX_EXTENDS = 11;
 
@@ -429,6 +482,7 @@ export class PipelineView {
   private readonly images = new Map<string, string | null>();
   private readonly serviceLists = new Map<string, readonly string[] | null>();
   private readonly scopes = new Map<string, Map<string, VariableBinding>>();
+  private readonly variants = new Map<string, readonly ScopeVariant[]>();
 
   constructor(readonly model: PipelineModel) {}
 
@@ -537,6 +591,57 @@ export class PipelineView {
     for (const name of this.matrixOf(job, 0)) scope.set(name, 'matrix');
     if (shared) this.scopes.set(job.name, scope);
     return scope;
+  }
+
+  /** A job's `rules:`: its own, else the last parent's that has them (`extends:` replaces a list, never merges it). */
+  rulesOf(job: JobModel, depth = 0): readonly RuleModel[] | undefined {
+    if (job.rules || depth > MAX_EXTENDS) return job.rules;
+    for (const parent of [...job.extends].reverse()) {
+      const model = this.model.jobs.get(parent);
+      const rules = model ? this.rulesOf(model, depth + 1) : undefined;
+      if (rules) return rules;
+    }
+    return undefined;
+  }
+
+  /**
+   * The variables a job sees in each kind of pipeline its `rules:` let it run in: the variables of a rule that
+   * matches are set over the job's own (not over `parallel: matrix` axes). `rule` is null for the job's
+   * variables as written (no rules, or a rule without `variables:`); a rule with `when: never` runs nothing.
+   * Rules that set the same values are one variant, the first of them named; at most MAX_VARIANTS are read.
+   */
+  variantsOf(job: JobModel): readonly ScopeVariant[] {
+    const shared = this.model.jobs.get(job.name) === job;
+    const memo = shared ? this.variants.get(job.name) : undefined;
+    if (memo) return memo;
+    const scope = this.scopeOf(job);
+    const rules = this.rulesOf(job);
+    const variants: ScopeVariant[] = [];
+    const seen = new Set<string>();
+    let base = rules === undefined;
+    let cut = false;
+    for (const rule of rules ?? []) {
+      if (rule.never) continue;
+      if (rule.variables === null || rule.variables.size === 0) {
+        base = true;
+        continue;
+      }
+      const signature = JSON.stringify([...rule.variables].map(([name, definition]) => [name, definition === null ? null : `${definition.file}#${definition.start}`]));
+      if (seen.has(signature)) continue;
+      if (seen.size >= MAX_VARIANTS) {
+        cut = true;
+        continue;
+      }
+      seen.add(signature);
+      const overlaid = new Map(scope);
+      for (const [name, definition] of rule.variables) if (scope.get(name) !== 'matrix') overlaid.set(name, definition);
+      variants.push({ rule, scope: overlaid });
+    }
+    // Rules that all end in `when: never` (or an empty list) leave the job out of every pipeline; it is read as written.
+    if (base || variants.length === 0) variants.unshift({ rule: null, scope });
+    const found = cut ? variants.map((variant) => ({ ...variant, cut: true })) : variants;
+    if (shared) this.variants.set(job.name, found);
+    return found;
   }
 
   private matrixOf(job: JobModel, depth: number): readonly string[] {

@@ -8,9 +8,10 @@ import { ciVerdict, GITLAB_GLOBAL_KEYS } from './gitlab-ci-sniff.js';
 import { deref, mergeSources } from './gitlab-ci-yaml.js';
 import { outsideVariableNote } from './gitlab-ci-outside.js';
 import { gitlabFacts, modelFor, type GitlabFacts } from './gitlab-ci-includes.js';
-import { jobModel, nodeKey, type JobModel, type VariableBinding } from './gitlab-ci-model.js';
+import { jobModel, nodeKey, type JobModel } from './gitlab-ci-model.js';
 import { definitionKey, type PipelineReading } from './gitlab-ci-pipeline.js';
-import { resolveImage, sharedLiteralOf, whereDefined, type Resolution } from './gitlab-ci-resolve.js';
+import { readingsOf, wholeLiteral, type LiteralImage, type Reading } from './gitlab-ci-readings.js';
+import { sharedLiteralOf, whereDefined, type Resolution } from './gitlab-ci-resolve.js';
 
 export { gitlabFacts, gitlabLocalIncludes, type GitlabFacts } from './gitlab-ci-includes.js';
 
@@ -37,12 +38,6 @@ interface Site {
   readonly where: string;
 }
 
-function scopeOf(walk: Walk, job: JobModel | null): ReadonlyMap<string, VariableBinding> {
-  return job ? walk.pipeline.view.scopeOf(job) : walk.pipeline.view.model.globals;
-}
-
-type Reading = { resolution: Resolution; jobs: string[] };
-
 function report(walk: Walk, node: unknown, kind: ReferenceKind, site: Site): void {
   let target = deref(node, walk.document);
   if (isMap(target)) target = deref(mapGet(target, 'name'), walk.document);
@@ -62,20 +57,12 @@ function report(walk: Walk, node: unknown, kind: ReferenceKind, site: Site): voi
     walk.references.push(makeReference(file, { kind, value: scalar.value, parts: [whole], skip: 'templated', detail }));
     return;
   }
-  // The jobs that run this node: each sees its own variables (inherited through `extends:` or not).
+  // The jobs that run this node: each sees its own variables (inherited through `extends:` or not), in each kind of pipeline its rules give.
   const { view } = walk.pipeline;
   const key = nodeKey(file.path, target);
   const users = (key === null ? undefined : walk.pipeline.users.get(key)?.jobs) ?? [];
   const reach = { files: view.model.files.length, unread: view.model.unread, asked: view.model.asked, notAsked: view.model.notAsked };
-  const readings = new Map<string, Reading>();
-  for (const job of users.length > 0 ? users : [site.job]) {
-    const resolution = resolveImage(scalar.value, scopeOf(walk, job), file.path, reach);
-    const signature = JSON.stringify(resolution);
-    const reading = readings.get(signature);
-    if (reading) reading.jobs.push(job?.name ?? '');
-    else readings.set(signature, { resolution, jobs: [job?.name ?? ''] });
-  }
-  const all = [...readings.values()];
+  const all = (users.length > 0 && key !== null ? walk.pipeline.readings.get(key) : undefined) ?? readingsOf(view, scalar.value, file.path, users.length > 0 ? users : [site.job], reach);
   const first = all[0];
   if (first === undefined) return;
   const replaced = users.length === 0 && key !== null && site.job ? overriddenBy(walk, site.job, key) : null;
@@ -88,14 +75,34 @@ function report(walk: Walk, node: unknown, kind: ReferenceKind, site: Site): voi
     walk.references.push(referenceFor(walk, kind, scalar, first.resolution, detail));
     return;
   }
+  // Readings whose image is a variable's literal whole are reported at that literal (extract: literalReferences).
+  const atLiteral = (reading: Reading): LiteralImage | null => {
+    const definition = wholeLiteral(reading.resolution);
+    const literal = definition === null ? undefined : walk.pipeline.literals.get(definitionKey(definition));
+    return literal !== undefined && literal.nodes.some((node) => node.key === key) ? literal : null;
+  };
+  const rest = all.filter((reading) => atLiteral(reading) === null);
+  if (rest.length === 0) return;
   // Jobs see this node through different values: it is one reference at one place, reported once, not edited.
+  // When some of them are reported at their literals, the rest are named first: they are why this one stays.
+  const literals = all.flatMap((reading) => {
+    const literal = atLiteral(reading);
+    return literal === null ? [] : [`${readingNote(reading)}, reported where it is written (${whereDefined(literal.definition, file.path)})`];
+  });
+  const restNote = (reading: Reading): string => {
+    const definition = wholeLiteral(reading.resolution);
+    const shared = definition === null ? '' : ` through $${definition.name} (${whereDefined(definition, file.path)}), which another image is also written through: updated with that one`;
+    return `${readingNote(reading)}${shared}`;
+  };
+  const why = literals.length === 0 ? perJobNote(all, file.path) : rest.map(restNote).join('; ');
+  const notes = literals.length === 0 ? all.map(readingNote) : literals;
   walk.references.push(
     makeReference(file, {
       kind,
-      value: representative(all) ?? scalar.value,
+      value: representative(rest) ?? scalar.value,
       parts: [whole],
       skip: 'templated',
-      detail: `${detail}; not edited: ${perJobNote(all, file.path)}; ${all.map(readingNote).join('; ')}`,
+      detail: `${detail}; not edited: ${why}; ${notes.join('; ')}`,
     }),
   );
 }
@@ -274,6 +281,22 @@ function leafAt(map: YAMLMap, path: readonly string[], document: Document.Parsed
 }
 
 /**
+ * The variable literals of this file that are whole images which jobs run through a node they read differently
+ * (a job or a rule's `variables:` sets the variable another way): each is reported, and updated, where it is written.
+ */
+function literalReferences(file: SourceFile, pipeline: PipelineReading): Reference[] {
+  const references: Reference[] = [];
+  for (const literal of pipeline.literals.values()) {
+    const { definition } = literal;
+    if (definition.file !== file.path) continue;
+    const nodes = literal.nodes.map((node) => `${node.text} (${node.file === file.path ? `line ${node.line}` : `${node.file}:${node.line}`})`).join(', ');
+    const detail = `$${definition.name}: ${literal.kind === 'gitlab-ci-image' ? 'image' : 'service'} ${nodes} as ${jobList(literal.jobs)} ${literal.jobs.length === 1 ? 'runs' : 'run'} it`;
+    references.push(makeReference(file, { kind: literal.kind, value: definition.text ?? '', parts: [{ role: 'reference', start: definition.start, end: definition.end }], detail }));
+  }
+  return references;
+}
+
+/**
  * GitLab CI: `image:` and `services:` at the top level, under `default:`, in jobs and hidden
  * templates. Images built from `variables:` literals are updatable through the variable.
  */
@@ -305,6 +328,7 @@ export const gitlabCiExtractor: Extractor<GitlabFacts> = {
       const root = document.contents;
       if (isMap(root)) scanDocument({ file, pipeline, document, seen: new Set(), references }, root);
     }
+    references.push(...literalReferences(file, pipeline));
     return { references, problems };
   },
 };
