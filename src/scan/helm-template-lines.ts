@@ -54,6 +54,37 @@ export function firstTemplateLine(text: string): number | null {
   return null;
 }
 
+/** A file in a Helm chart's `templates/` folder (or any `templates/` folder read as a template). */
+const CHART_TEMPLATE_PATH = /(?:^|\/)templates\//;
+
+/**
+ * Is this image value, on a line of a chart template, named wholly by template actions
+ * (`{{ .Values.image.repository }}:{{ .Values.image.tag }}`, `{{ include "app.image" . }}`,
+ * `{{ .Values.registry }}/{{ .Values.image.name }}:v{{ .Chart.AppVersion }}`)? Such a line passes on the
+ * image the chart's values set, which is reported (and updated) in the values file. A name with any text of
+ * its own (`busybox:{{ .Values.tag }}`, `{{ .Values.registry }}/agent:1.0`) is not.
+ */
+export function namedByChartValues(path: string, value: string): boolean {
+  if (!CHART_TEMPLATE_PATH.test(path) || !value.startsWith('{{')) return false;
+  let outside = '';
+  let at = 0;
+  while (at < value.length) {
+    const open = value.indexOf('{{', at);
+    if (open === -1) {
+      outside += value.slice(at);
+      break;
+    }
+    outside += value.slice(at, open);
+    const close = value.indexOf('}}', open + 2);
+    // An action that goes on past the value (to the next line, or past a quote of its own): the rest is its.
+    if (close === -1) break;
+    at = close + 2;
+  }
+  const nameEnd = outside.search(/[:@]/);
+  const name = nameEnd === -1 ? outside : outside.slice(0, nameEnd);
+  return /^[\s/]*$/.test(name);
+}
+
 /** A plain value YAML reads as a boolean, null or number (`alwaysPullImage: false`): never an image. */
 export const YAML_NOT_STRING = /^(?:true|false|yes|no|on|off|null|~|[-+]?\d+(?:\.\d+)?)$/i;
 export const KEY_LINE = /^([ \t]*)((?:-[ \t]+)*)([A-Za-z_][\w.-]*)[ \t]*:(?=[ \t]|$)/;

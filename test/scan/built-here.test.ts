@@ -400,7 +400,6 @@ describe('Helm values with an empty tag', () => {
     expect(scan({ 'relay/Chart.yaml': chart, 'relay/values.yaml': values, 'relay/templates/deployment.yaml': deployment, 'other/values.yaml': values })).toEqual([
       ['other/values.yaml', 3, 'registry.example.test/tools/relay', 'no-tag', undefined],
       ['other/values.yaml', 6, 'tools/agent', 'no-tag', undefined],
-      ['relay/templates/deployment.yaml', 3, '{{ .Values.image.repository }}:{{ .Values.image.tag }}', 'templated', undefined],
       ['relay/values.yaml', 3, 'registry.example.test/tools/relay', 'no-tag', undefined],
       ['relay/values.yaml', 6, 'tools/agent', 'no-tag', undefined],
     ]);

@@ -44,10 +44,6 @@ describe('templates decided by lines, without parsing', () => {
     expect(result.references.map((reference) => [reference.file, projectReference(reference)])).toEqual([
       [
         'charts/app/templates/deployment.yaml',
-        { line: 8, column: 18, value: '{{ include "app.image" . }}', kind: 'kubernetes-container', skip: 'templated', image: null, spans: [['reference', '{{ include "app.image" . }}', 8, 18]] },
-      ],
-      [
-        'charts/app/templates/deployment.yaml',
         {
           line: 10,
           column: 18,

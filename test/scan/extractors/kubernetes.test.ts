@@ -96,12 +96,12 @@ describe('kubernetes extractor', () => {
 
   it('reads a broken Helm template line by line without reporting a parse problem', () => {
     const text =
-      'apiVersion: v1\nkind: Pod\n{{- with .Values.pod }}\nmetadata:\n  annotations:\n    notes: |\n      image: example/notes:1.0\n\n      {{ .notes }}\nspec:\n  containers:\n    - image: "{{ .repo }}:{{ .tag }}"\n      name: app\n    - name: side\n      image: "nginx:1.27\\u002e0"\n  sidecarImage: nginx:1.27.0 # comment\n{{- end }}\n';
+      'apiVersion: v1\nkind: Pod\n{{- with .Values.pod }}\nmetadata:\n  annotations:\n    notes: |\n      image: example/notes:1.0\n\n      {{ .notes }}\nspec:\n  containers:\n    - image: "example/app:{{ .tag }}"\n      name: app\n    - name: side\n      image: "nginx:1.27\\u002e0"\n  sidecarImage: nginx:1.27.0 # comment\n{{- end }}\n';
     const result = run('templates/pod.yaml', text);
     expect(result.claims).toBe(true);
     expect(result.problems).toEqual([]);
     expect(result.references.map(project)).toEqual([
-      { line: 12, column: 15, value: '{{ .repo }}:{{ .tag }}', kind: 'kubernetes-container', skip: 'templated', image: null, spans: [['reference', '{{ .repo }}:{{ .tag }}', 12, 15]] },
+      { line: 12, column: 15, value: 'example/app:{{ .tag }}', kind: 'kubernetes-container', skip: 'templated', image: null, spans: [['reference', 'example/app:{{ .tag }}', 12, 15]] },
       {
         line: 15,
         column: 15,

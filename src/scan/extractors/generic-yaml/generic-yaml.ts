@@ -8,7 +8,7 @@ import { ansibleFacts, joinsKnownVariables, loopedListImages, type AnsibleFacts 
 import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
-import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
+import { isBrokenTemplate, namedByChartValues, templateLineImages } from '../../helm-template-lines.js';
 import { makeReference } from '../../make-reference.js';
 import { isApiDescription, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-image-fields.js';
@@ -384,7 +384,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   claims: (file) => isYamlPath(file.path),
   extract(file, facts) {
     const kind = helmValuesKind(file.path);
-    if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => kind, true), problems: [] };
+    if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => kind, true).filter((reference) => !namedByChartValues(file.path, reference.value)), problems: [] };
     const { documents, problems } = yamlSource(file);
     if (isApiDescription(documents) || isUpdatecliManifest(documents) || isHelmUnittestSuite(documents)) return { references: [], problems };
     const chartJoins = chartJoinsOf(file, documents, facts);
@@ -404,7 +404,10 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         const meta = marketplaceMeta(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
-      .filter((reference) => !PASSED_THROUGH.test(reference.value) && !COMPARISON_MODE.test(reference.value) && !joinsKnownVariables(reference.value, facts?.ansible));
+      .filter(
+        (reference) =>
+          !PASSED_THROUGH.test(reference.value) && !namedByChartValues(file.path, reference.value) && !COMPARISON_MODE.test(reference.value) && !joinsKnownVariables(reference.value, facts?.ansible),
+      );
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);

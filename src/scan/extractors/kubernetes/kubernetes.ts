@@ -7,7 +7,7 @@ import { mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
-import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
+import { firstTemplateLine, isBrokenTemplate, namedByChartValues, templateLineImages } from '../../helm-template-lines.js';
 import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
 import { inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
@@ -225,9 +225,13 @@ function unfilledTemplateProblems(file: SourceFile): ScanProblem[] {
   ];
 }
 
-/** A manifest read line by line: its image lines and its named values (`- name: python-image` + `value: …`). */
+/**
+ * A manifest read line by line: its image lines and its named values (`- name: python-image` + `value: …`). In a
+ * chart's templates, an image named wholly by template actions passes on the values' image and is left out.
+ */
 function brokenLineImages(file: SourceFile): Reference[] {
-  return sortByPosition([...templateLineImages(file, lineKindFor), ...namedValueLineImages(file)]);
+  const lines = templateLineImages(file, lineKindFor).filter((reference) => !namedByChartValues(file.path, reference.value));
+  return sortByPosition([...lines, ...namedValueLineImages(file)]);
 }
 
 function kindFor(path: readonly string[], key: string): ReferenceKind {
@@ -375,6 +379,7 @@ export const kubernetesExtractor: Extractor = {
     const objects = documents.filter((document) => isKubernetesObject(document.contents) && !isCustomResourceDefinition(document.contents));
     for (const reference of embeddedYamlImages(file, objects, lineKindFor, references)) references.push(reference);
     if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) references.push(reference);
-    return { references: sortByPosition(references), problems, builds };
+    const own = references.filter((reference) => !namedByChartValues(file.path, reference.value));
+    return { references: sortByPosition(own), problems, builds };
   },
 };
