@@ -112,3 +112,45 @@ describe('OpenShift Templates', () => {
     expect(verifyEdits(plan.fileEdits, scanned).map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([['shop.yaml', expected]]);
   });
 });
+
+/** Two templates bundled in a List: a builder from a parameter's image, and a deployment of what it builds. */
+const bundled = `{
+  "kind": "List",
+  "apiVersion": "v1",
+  "items": [
+    {
+      "kind": "Template",
+      "apiVersion": "v1",
+      "parameters": [
+        {"name": "BASE_IMAGE", "value": "registry.example.test/lab/base:3.1", "required": true},
+        {"name": "APP_NAME", "value": "lab"}
+      ],
+      "objects": [
+        {"kind": "BuildConfig", "apiVersion": "v1", "spec": {
+          "output": {"to": {"kind": "ImageStreamTag", "name": "\${APP_NAME}:latest"}},
+          "strategy": {"sourceStrategy": {"from": {"kind": "DockerImage", "name": "\${BASE_IMAGE}"}}}}},
+        {"kind": "Deployment", "apiVersion": "apps/v1", "spec": {"template": {"spec": {"containers": [
+          {"name": "lab", "image": "\${APP_NAME}:latest"},
+          {"name": "proxy", "image": "registry.example.test/lab/proxy:1.0"}]}}}}
+      ]
+    },
+    {
+      "kind": "Template",
+      "apiVersion": "v1",
+      "parameters": [{"name": "BASE_IMAGE", "value": "registry.example.test/lab/other:2.0"}],
+      "objects": [{"kind": "Pod", "apiVersion": "v1", "spec": {"containers": [{"name": "x", "image": "\${BASE_IMAGE}"}]}}]
+    }
+  ]
+}
+`;
+
+describe('OpenShift Templates bundled in a List', () => {
+  it('each item uses its own parameters, and an object running the ImageStreamTag a BuildConfig of the file builds is local-stage', () => {
+    expect(scan({ 'templates.json': bundled }).map(([file, line, value, skip, , detail]) => [file, line, value, skip, detail])).toEqual([
+      ['templates.json', 15, 'registry.example.test/lab/base:3.1', null, "through the template's parameter BASE_IMAGE (line 9), edited there"],
+      ['templates.json', 17, 'lab:latest', 'local-stage', 'the ImageStreamTag lab:latest a BuildConfig of this file builds'],
+      ['templates.json', 18, 'registry.example.test/lab/proxy:1.0', null, null],
+      ['templates.json', 25, 'registry.example.test/lab/other:2.0', null, "through the template's parameter BASE_IMAGE (line 24), edited there"],
+    ]);
+  });
+});

@@ -10,7 +10,7 @@ import { namedValueLineImages } from '../../named-value-lines.js';
 import { firstTemplateLine, isBrokenTemplate, namedByChartValues, templateLineImages } from '../../helm-template-lines.js';
 import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
-import { inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
+import { buildOutputs, inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
 
 /**
  * Kubernetes manifests, including custom resources and `kind: List`, in YAML or JSON: every `image` field and every
@@ -31,6 +31,26 @@ function stringField(map: YAMLMap, key: string): string | null {
 /** A Kubernetes object: a map with string `apiVersion` and `kind`. */
 export function isKubernetesObject(node: unknown): node is YAMLMap {
   return isMap(node) && stringField(node, 'apiVersion') !== null && stringField(node, 'kind') !== null;
+}
+
+/** An image a BuildConfig of the same file pushes to its ImageStreamTag: made inside the cluster, `local-stage`. */
+function builtInCluster(reference: Reference, outputs: ReadonlySet<string>): Reference {
+  if (reference.skip !== null && reference.skip !== 'no-tag' && reference.skip !== 'templated') return reference;
+  const name = outputs.has(reference.value) ? reference.value : [...outputs].find((output) => output.split(':', 1)[0] === reference.value);
+  return name === undefined ? reference : { ...reference, skip: 'local-stage', detail: `the ImageStreamTag ${name} a BuildConfig of this file builds` };
+}
+
+/**
+ * The objects a document holds: itself, or each item of a `List` (`kind: List`, `DeploymentList`, …, as
+ * `kubectl get -o yaml` writes them or a file bundles several Templates), so that each item's own parameters,
+ * values and status are its own.
+ */
+function objectRoots(node: unknown): YAMLMap[] {
+  if (!isKubernetesObject(node)) return [];
+  const items = stringField(node, 'kind')?.endsWith('List') ? mapGet(node, 'items') : undefined;
+  if (!isSeq(items)) return [node];
+  const objects = items.items.filter((item) => isKubernetesObject(item));
+  return objects.length === items.items.length && objects.length > 0 ? objects : [node];
 }
 
 /**
@@ -341,43 +361,46 @@ export const kubernetesExtractor: Extractor = {
     if (isBrokenTemplate(file)) return { references: brokenLineImages(file), problems: unfilledTemplateProblems(file) };
     const { documents, problems } = yamlSource(file);
     const builds: BuiltImage[] = [];
-    const references = documents.flatMap((document) => {
-      const root = document.contents;
-      if (!isKubernetesObject(root)) return [];
-      const artifacts = new Set<number | undefined>();
-      const skaffold = skaffoldArtifactImages(root);
-      for (const node of skaffold.artifacts) {
-        const built = scalarImage(file, node, 'kubernetes-image');
-        if (!built) continue;
-        artifacts.add(built.spans[0]?.start);
-        if (built.skip === null || built.skip === 'no-tag') builds.push({ value: built.value, file: built.file, line: built.line, scope: file.path.slice(0, file.path.lastIndexOf('/') + 1) });
-      }
-      const valuesMaps = helmValuesMaps(root);
-      const fields = imageFields(file, root, {
-        kindFor,
-        splitKind: 'kubernetes-image',
-        splitAnywhere: false,
-        snakeKeys: false,
-        skipMap: (map) => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map),
+    const outputs = new Set<string>();
+    const references = documents
+      .flatMap((document) => objectRoots(document.contents))
+      .flatMap((root) => {
+        const artifacts = new Set<number | undefined>();
+        const skaffold = skaffoldArtifactImages(root);
+        for (const node of skaffold.artifacts) {
+          const built = scalarImage(file, node, 'kubernetes-image');
+          if (!built) continue;
+          artifacts.add(built.spans[0]?.start);
+          if (built.skip === null || built.skip === 'no-tag') builds.push({ value: built.value, file: built.file, line: built.line, scope: file.path.slice(0, file.path.lastIndexOf('/') + 1) });
+        }
+        const valuesMaps = helmValuesMaps(root);
+        const fields = imageFields(file, root, {
+          kindFor,
+          splitKind: 'kubernetes-image',
+          splitAnywhere: false,
+          snakeKeys: false,
+          skipMap: (map) => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map),
+        });
+        for (const values of valuesMaps) {
+          for (const reference of imageFields(file, values, { kindFor: () => 'helm-values', splitKind: 'helm-values', splitAnywhere: true, snakeKeys: true })) fields.push(reference);
+        }
+        const taken = new Set(fields.map((reference) => `${reference.line}:${reference.column}`));
+        const parameters = templateParameters(file, root);
+        for (const output of buildOutputs(root, parameters)) outputs.add(output);
+        const resolve = (reference: Reference): Reference | null => (parameters === null ? reference : inParameters(file, parameters, reference) ? null : throughParameters(reference, parameters));
+        const others = [...skaffoldBuilderImages(file, root), ...gitopsKustomizeImages(file, root), ...imageNameFields(file, root), ...dockerImageNames(file, root)];
+        const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
+        const named = namedValueImages(file, root, resolve).filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
+        const all = [...templateImages(file, parameters, unresolved), ...named];
+        const required = new Set(skaffold.required.map((node) => scalarImage(file, node, 'kubernetes-image')?.spans[0]?.start));
+        const own = artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
+        return required.size === 0
+          ? own
+          : own.map((reference) => (required.has(reference.spans[0]?.start) && (reference.skip === null || reference.skip === 'no-tag') ? requiredArtifact(reference) : reference));
       });
-      for (const values of valuesMaps) {
-        for (const reference of imageFields(file, values, { kindFor: () => 'helm-values', splitKind: 'helm-values', splitAnywhere: true, snakeKeys: true })) fields.push(reference);
-      }
-      const taken = new Set(fields.map((reference) => `${reference.line}:${reference.column}`));
-      const parameters = templateParameters(file, root);
-      const resolve = (reference: Reference): Reference | null => (parameters === null ? reference : inParameters(file, parameters, reference) ? null : throughParameters(reference, parameters));
-      const others = [...skaffoldBuilderImages(file, root), ...gitopsKustomizeImages(file, root), ...imageNameFields(file, root), ...dockerImageNames(file, root)];
-      const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
-      const named = namedValueImages(file, root, resolve).filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
-      const all = [...templateImages(file, parameters, unresolved), ...named];
-      const required = new Set(skaffold.required.map((node) => scalarImage(file, node, 'kubernetes-image')?.spans[0]?.start));
-      const own = artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
-      return required.size === 0
-        ? own
-        : own.map((reference) => (required.has(reference.spans[0]?.start) && (reference.skip === null || reference.skip === 'no-tag') ? requiredArtifact(reference) : reference));
-    });
     const objects = documents.filter((document) => isKubernetesObject(document.contents) && !isCustomResourceDefinition(document.contents));
     for (const reference of embeddedYamlImages(file, objects, lineKindFor, references)) references.push(reference);
+    if (outputs.size > 0) references.splice(0, references.length, ...references.map((reference) => builtInCluster(reference, outputs)));
     if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) references.push(reference);
     const own = references.filter((reference) => !namedByChartValues(file.path, reference.value));
     return { references: sortByPosition(own), problems, builds };

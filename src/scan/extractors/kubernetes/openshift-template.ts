@@ -111,3 +111,43 @@ export function throughParameters(reference: Reference, parameters: TemplatePara
 function withUse(span: Span, template: string, name: string): Span {
   return template.includes(`\${${name}}`) ? span : { ...span, use: `\${{${name}}}` };
 }
+
+/** A field of nested maps, or undefined. */
+function at(node: unknown, ...keys: string[]): unknown {
+  return keys.reduce<unknown>((current, key) => (isMap(current) ? mapGet(current, key) : undefined), node);
+}
+
+/** `${NAME}` / `${{NAME}}` replaced by the parameters' values; null when one has none. */
+function filledIn(text: string, parameters: TemplateParameters | null): string | null {
+  let value = '';
+  let at = 0;
+  for (const use of text.matchAll(USE)) {
+    const parameter = use[2] === undefined ? undefined : parameters?.byName.get(use[2]);
+    if (parameter?.value === null || parameter?.value === undefined || parameter.generated) return null;
+    value += text.slice(at, use.index) + parameter.value;
+    at = use.index + use[0].length;
+  }
+  return value + text.slice(at);
+}
+
+/**
+ * The ImageStreamTags the BuildConfigs of a document push to (`spec.output.to: {kind: ImageStreamTag, name: app:latest}`;
+ * the document itself, or a template's `objects`), a template's parameters filled in: an object that runs the same
+ * name runs what the build made inside the cluster, not an image of a registry.
+ */
+export function buildOutputs(root: YAMLMap, parameters: TemplateParameters | null): string[] {
+  const scalarAt = (node: unknown, ...keys: string[]): unknown => {
+    const found = at(node, ...keys);
+    return isScalar(found) ? found.value : undefined;
+  };
+  const list = at(root, 'objects');
+  const objects = isOpenShiftTemplate(root) ? (isSeq(list) ? list.items : []) : [root];
+  const outputs: string[] = [];
+  for (const object of objects) {
+    const name = scalarAt(object, 'spec', 'output', 'to', 'name');
+    if (scalarAt(object, 'kind') !== 'BuildConfig' || scalarAt(object, 'spec', 'output', 'to', 'kind') !== 'ImageStreamTag' || typeof name !== 'string') continue;
+    const value = filledIn(name, parameters);
+    if (value !== null) outputs.push(value);
+  }
+  return outputs;
+}
