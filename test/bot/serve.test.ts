@@ -182,7 +182,7 @@ describe('archpin serve (GitLab)', () => {
   it('a schedule tick sweeps every target', async () => {
     const project = scenario.gitlab.state.addProject('ticking/app', { files: { 'deploy.yaml': deployFile() } });
     const { handle } = await serve('ticking', { schedule: '* * * * * *', debounceMs: 0 });
-    await until(() => project.mergeRequests.length === 1, 'the merge request from the scheduled sweep');
+    await until(() => project.mergeRequests.length === 1, 'the merge request from the scheduled sweep', 60_000);
     // The merge request exists before the sweep records its outcome: wait for the record too.
     await until(() => handle.outcomes.length >= 1, 'the outcome of the scheduled sweep');
     expect(handle.metrics.value('archpin_sweeps_total')).toBeGreaterThanOrEqual(1);
