@@ -212,7 +212,7 @@ export function templateLineImages(
     if (LITERAL_BLOCK.test(rest) && newline !== -1 && isYamlShapedBlock(text, newline + 1, indent)) yamlBlockIndent ??= indent;
     else if (/^[ \t]*[|>]/.test(rest)) opens = indent;
     if (isImageKey(key, snakeKeys)) {
-      const found = lineValue(text, lineStart + match[0].length, lineEnd);
+      const found = lineValue(text, lineStart + match[0].length, lineEnd) ?? (newline === -1 ? null : strippedBlockLine(text, rest, newline + 1, indent));
       if (found) {
         let { value, start } = found;
         if (found.literal && value.startsWith(DOCKER_SCHEME)) {
@@ -233,6 +233,30 @@ export function templateLineImages(
     return opens;
   });
   return references;
+}
+
+/**
+ * The value of `key: >-` (or `|-`) whose body is one line: that line's text, without its indentation, is the
+ * value as written (strip chomping drops the line break; one line is not folded), so it is edited there.
+ * Null for other block headers, a body of several lines, or one with trailing blanks on its line.
+ */
+function strippedBlockLine(text: string, rest: string, from: number, indent: number): { value: string; start: number; end: number; literal: boolean } | null {
+  if (!/^[ \t]*[>|]-[ \t]*(?:#.*)?$/.test(rest)) return null;
+  let found: { value: string; start: number; end: number; literal: boolean } | null = null;
+  for (let lineStart = from; lineStart < text.length;) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const line = text.slice(lineStart, text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd);
+    const lead = line.length - line.trimStart().length;
+    if (line.trim() !== '') {
+      if (lead <= indent) break;
+      if (found !== null || line !== line.trimEnd()) return null;
+      found = { value: line.slice(lead), start: lineStart + lead, end: lineStart + line.length, literal: true };
+    }
+    if (newline === -1) break;
+    lineStart = newline + 1;
+  }
+  return found;
 }
 
 /** One line of YAML text as the line readers see it. */

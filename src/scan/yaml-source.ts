@@ -155,6 +155,12 @@ export function stringScalar(node: unknown, file: SourceFile): StringScalar | nu
       inner = [start, valueEnd];
       break;
     default: {
+      // `>-` / `|-` with a one-line body: the value is that line as written (no folding, no line break kept).
+      const header = file.text.slice(start, valueEnd).match(/^[>|]-[ \t]*(?:#[^\n]*)?\r?\n/);
+      const body = header ? start + header[0].length : -1;
+      const at = body === -1 ? -1 : file.text.indexOf(node.value, body);
+      const only = at !== -1 && node.value !== '' && !node.value.includes('\n') && node.value.trim() === node.value && file.text.slice(body, valueEnd).trim() === node.value;
+      if (only) return { value: node.value, start: at, end: at + node.value.length, literal: true };
       return { value: node.value, start, end: valueEnd, literal: false };
     }
   }
