@@ -576,3 +576,9 @@ export function renderUpTo(text: string, offset: number, at: number, dot: unknow
 export function evaluate(expression: string, dot: unknown, context: Omit<RenderContext, 'root'>): unknown {
   return evalPipeline(wholePipeline(expression), dot, new Map([['$', dot]]), { ...context, root: dot, work: context.work ?? newWork() });
 }
+
+/** What a whole text (one line of a template) renders with `dot`; throws NotRendered when it does something not modelled. */
+export function renderText(text: string, dot: unknown, context: Omit<RenderContext, 'root'>): string {
+  const work = context.work ?? newWork();
+  return run(parsedText(text, 0, work), dot, new Map([['$', dot]]), { ...context, root: dot, work });
+}

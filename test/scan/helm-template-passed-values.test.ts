@@ -59,4 +59,43 @@ describe('chart template images named wholly by template actions', () => {
       ['shop/values.yaml', 5, 'example/sidecar:1.4.0', null],
     ]);
   });
+
+  it('renders a template line whose name no values entry holds whole, and does not report a registry prefix as an image', () => {
+    const chart = 'apiVersion: v2\nname: shop\nversion: 1.0.0\nappVersion: "v2.0.1"\n';
+    const values = ['images:', '  repository: registry.example.test/shop', '  tag: ""', 'cart:', '  name: cart', '  replicas: 2', 'gateway:', '  tag: "1.5.0"', ''].join('\n');
+    const deployment = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: cart',
+      '          image: {{ .Values.images.repository }}/{{ .Values.cart.name }}:{{ .Values.images.tag | default .Chart.AppVersion }}',
+      '        - name: cache',
+      '          image: {{ .Values.images.repository }}/cache:7.2',
+      '        - name: gateway',
+      '          image: example/gateway:{{ .Values.gateway.tag | default .Chart.AppVersion }}',
+      '        {{- with .Values.extra }}',
+      '        - name: extra',
+      '          image: example/extra:{{ .tag }}',
+      '        {{- end }}',
+      '        - name: missing',
+      '          image: example/missing:{{ .Values.missing.tag }}',
+      '',
+    ].join('\n');
+    const defaults = "rendered from the chart's defaults: shop/values.yaml";
+    const result = scanFiles([
+      sourceFile('shop/Chart.yaml', Buffer.from(chart)),
+      sourceFile('shop/values.yaml', Buffer.from(values)),
+      sourceFile('shop/templates/deployment.yaml', Buffer.from(deployment)),
+    ]);
+    expect(result.references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail])).toEqual([
+      ['shop/templates/deployment.yaml', 8, 'registry.example.test/shop/cart:v2.0.1', 'templated', `${defaults} and appVersion v2.0.1 (shop/Chart.yaml); set there, not edited here`],
+      ['shop/templates/deployment.yaml', 10, 'registry.example.test/shop/cache:7.2', 'templated', `${defaults}; set there, not edited here`],
+      ['shop/templates/deployment.yaml', 12, 'example/gateway:1.5.0', 'templated', `${defaults} and appVersion v2.0.1 (shop/Chart.yaml); set there, not edited here`],
+      ['shop/templates/deployment.yaml', 15, 'example/extra:{{ .tag }}', 'templated', undefined],
+      ['shop/templates/deployment.yaml', 18, 'example/missing:{{ .Values.missing.tag }}', 'templated', undefined],
+    ]);
+  });
 });

@@ -8,7 +8,8 @@ import { ansibleFacts, joinsKnownVariables, loopedListImages, type AnsibleFacts 
 import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
-import { isBrokenTemplate, namedByChartValues, templateLineImages } from '../../helm-template-lines.js';
+import { chartFolders, chartTemplateImage, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
+import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { makeReference } from '../../make-reference.js';
 import { isApiDescription, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-image-fields.js';
@@ -367,9 +368,31 @@ function sharedTagNames(file: SourceFile, root: unknown, kind: ReferenceKind): R
   return found;
 }
 
+/**
+ * Where the `repository` of each values map at `paths` starts, when the map has no `name` beside it: the chart's
+ * templates write it before `/` and a name from elsewhere, so it is a registry prefix, not an image.
+ */
+function prefixRepositories(documents: readonly Document.Parsed[], paths: ReadonlySet<string>): Set<number> {
+  const starts = new Set<number>();
+  for (const path of paths) {
+    const keys = path.split('.');
+    for (const document of documents) {
+      const map = document.getIn(keys, true);
+      if (!isMap(map) || map.has('name')) continue;
+      const repository = map.get('repository', true);
+      if (!isScalar(repository) || !repository.range) continue;
+      // The span starts inside the quotes of a quoted value.
+      starts.add(repository.range[0]);
+      starts.add(repository.range[0] + 1);
+    }
+  }
+  return starts;
+}
+
 /** What the extractor knows across files: Helm charts, and Ansible variables. */
 interface YamlFacts extends ChartFacts {
   readonly ansible: AnsibleFacts;
+  readonly chartFolders: ChartFolders;
 }
 
 export const genericYamlExtractor: Extractor<YamlFacts> = {
@@ -378,13 +401,13 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   quoting: 'yaml',
   // Helm helper templates (`templates/_helpers.tpl`) are read only to learn whether the chart's tag defaults to appVersion.
   isCandidate: (path) => isYamlPath(path) || /(^|\/)templates\/[^/]*\.tpl$/.test(path),
-  prepare: (files) => ({ ...chartFacts(files), ansible: ansibleFacts(files) }),
+  prepare: (files) => ({ ...chartFacts(files), ansible: ansibleFacts(files), chartFolders: chartFolders(files) }),
   claimsTemplate: () => true,
   owns: (file) => VALUES_FILE.test(baseName(file.path)),
   claims: (file) => isYamlPath(file.path),
   extract(file, facts) {
     const kind = helmValuesKind(file.path);
-    if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => kind, true).filter((reference) => !namedByChartValues(file.path, reference.value)), problems: [] };
+    if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => kind, true).flatMap((reference) => chartTemplateImage(reference, facts?.chartFolders) ?? []), problems: [] };
     const { documents, problems } = yamlSource(file);
     if (isApiDescription(documents) || isUpdatecliManifest(documents) || isHelmUnittestSuite(documents)) return { references: [], problems };
     const chartJoins = chartJoinsOf(file, documents, facts);
@@ -404,13 +427,14 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         const meta = marketplaceMeta(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
-      .filter(
-        (reference) =>
-          !PASSED_THROUGH.test(reference.value) && !namedByChartValues(file.path, reference.value) && !COMPARISON_MODE.test(reference.value) && !joinsKnownVariables(reference.value, facts?.ansible),
-      );
+      .filter((reference) => !PASSED_THROUGH.test(reference.value) && !COMPARISON_MODE.test(reference.value) && !joinsKnownVariables(reference.value, facts?.ansible));
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);
-    return { references: sortByPosition(references.map((reference) => throughAppVersion(reference, facts, topKey))), problems };
+    const prefixes = kind === 'helm-values' ? prefixRepositories(documents, registryPrefixes(folderOf(file.path), facts?.chartFolders)) : new Set<number>();
+    const own = references.flatMap((reference) =>
+      reference.spans.some((span) => span.role === 'repository' && prefixes.has(span.start - file.base)) ? [] : (chartTemplateImage(reference, facts?.chartFolders) ?? []),
+    );
+    return { references: sortByPosition(own.map((reference) => throughAppVersion(reference, facts, topKey))), problems };
   },
 };

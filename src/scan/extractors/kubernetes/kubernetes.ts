@@ -7,7 +7,8 @@ import { mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
-import { firstTemplateLine, isBrokenTemplate, namedByChartValues, templateLineImages } from '../../helm-template-lines.js';
+import { chartFolders, chartTemplateImage, type ChartFolders } from '../../helm-template-images.js';
+import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
 import { buildOutputs, inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
@@ -204,13 +205,13 @@ function isBrokenManifest(file: SourceFile): boolean {
  * `image:` lines and named values of the documents that did not parse. The parse problem is still reported, but an
  * error elsewhere in a document (a stray quote in `args`) should not hide its images.
  */
-function brokenDocumentImages(file: SourceFile, parsed: readonly Document.Parsed[]): Reference[] {
+function brokenDocumentImages(file: SourceFile, parsed: readonly Document.Parsed[], charts: ChartFolders | undefined): Reference[] {
   const ranges = parsed.flatMap((document) => {
     const range = (document.contents as { range?: [number, number, number] } | null)?.range;
     return range ? [range] : [];
   });
   const inParsed = (offset: number): boolean => ranges.some(([start, , end]) => offset >= start && offset <= end);
-  return brokenLineImages(file).filter((reference) => {
+  return brokenLineImages(file, charts).filter((reference) => {
     const start = reference.spans[0]?.start;
     return start !== undefined && !inParsed(start - file.base);
   });
@@ -249,8 +250,8 @@ function unfilledTemplateProblems(file: SourceFile): ScanProblem[] {
  * A manifest read line by line: its image lines and its named values (`- name: python-image` + `value: …`). In a
  * chart's templates, an image named wholly by template actions passes on the values' image and is left out.
  */
-function brokenLineImages(file: SourceFile): Reference[] {
-  const lines = templateLineImages(file, lineKindFor).filter((reference) => !namedByChartValues(file.path, reference.value));
+function brokenLineImages(file: SourceFile, charts: ChartFolders | undefined): Reference[] {
+  const lines = templateLineImages(file, lineKindFor).flatMap((reference) => chartTemplateImage(reference, charts) ?? []);
   return sortByPosition([...lines, ...namedValueLineImages(file)]);
 }
 
@@ -363,19 +364,21 @@ function paramsRunAsImage(root: unknown): Set<string> {
   return names;
 }
 
-export const kubernetesExtractor: Extractor = {
+export const kubernetesExtractor: Extractor<ChartFolders> = {
   name: 'kubernetes',
   kinds: ['kubernetes-container', 'kubernetes-image', 'helm-values', 'kustomize-image'],
   quoting: 'yaml',
   isCandidate: (path) => isYamlPath(path) || isJsonCandidate(path),
+  // Helm charts, for the image lines of their templates.
+  prepare: chartFolders,
   claimsTemplate: (file) => /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text),
   claims(file) {
     if (isJsonCandidate(file.path)) return isJsonManifest(file);
     if (!isYamlPath(file.path)) return false;
     return yamlSource(file).documents.some((document) => isKubernetesObject(document.contents)) || isBrokenManifest(file);
   },
-  extract(file) {
-    if (isBrokenTemplate(file)) return { references: brokenLineImages(file), problems: unfilledTemplateProblems(file) };
+  extract(file, charts) {
+    if (isBrokenTemplate(file)) return { references: brokenLineImages(file, charts), problems: unfilledTemplateProblems(file) };
     const { documents, problems } = yamlSource(file);
     const builds: BuiltImage[] = [];
     const outputs = new Set<string>();
@@ -418,8 +421,8 @@ export const kubernetesExtractor: Extractor = {
     const objects = documents.filter((document) => isKubernetesObject(document.contents) && !isCustomResourceDefinition(document.contents));
     for (const reference of embeddedYamlImages(file, objects, lineKindFor, references)) references.push(reference);
     if (outputs.size > 0) references.splice(0, references.length, ...references.map((reference) => builtInCluster(reference, outputs)));
-    if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) references.push(reference);
-    const own = references.filter((reference) => !namedByChartValues(file.path, reference.value));
+    if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents, charts)) references.push(reference);
+    const own = references.flatMap((reference) => chartTemplateImage(reference, charts) ?? []);
     return { references: sortByPosition(own), problems, builds };
   },
 };

@@ -1,0 +1,203 @@
+import { parseImageRef } from '../core/image-ref.js';
+import type { SourceFile } from '../core/source-file.js';
+import type { Reference } from '../core/types.js';
+import { NotRendered, newWork, renderText } from './helm-render.js';
+import { namedByChartValues } from './helm-template-lines.js';
+import { yamlSource } from './yaml-source.js';
+
+/**
+ * The image lines of a chart's templates, seen with the chart's default values. A line whose name is written
+ * wholly by template actions passes on an image of the values file, where it is reported; unless its name comes
+ * from a values map that holds no image (`{{ .Values.images.repository }}/{{ .Values.cart.name }}:{{ … }}`, where
+ * `cart` is `{name: cartservice}`): then no values entry holds the whole image, and the line is the reference.
+ * Such a line, and one with a literal name and templated parts (`example/app:{{ .Values.image.tag }}`), is shown
+ * with what it renders from `values.yaml` and the chart's `appVersion`, still `templated` (it is set there).
+ */
+
+/** The charts of a scan, by folder: the files read, lazily, when a template line needs them. */
+export interface ChartFolders {
+  readonly charts: ReadonlyMap<string, ChartFiles>;
+}
+
+interface ChartFiles {
+  readonly chart: SourceFile;
+  values?: SourceFile;
+  readonly templates: SourceFile[];
+  /** Values maps whose `repository` the templates write before `/` and a name, found once. */
+  prefixes?: ReadonlySet<string>;
+  /** Values and appVersion, read once: null when they cannot be read. */
+  root?: { readonly values: Record<string, unknown>; readonly appVersion: string | null } | null;
+}
+
+const MAX_VALUE = 1024;
+/** Fields a line may read for its rendering to mean what Helm renders: the chart's values and Chart.yaml, from the root. */
+const FIELD = /(?:^|[\s(|])(\$?\.[A-Za-z_][\w.]*|\$[A-Za-z_]\w*(?:\.[\w.]*)?)/g;
+const ROOT_FIELD = /^\$?\.(?:Values|Chart\.AppVersion)(?:\.|$)/;
+
+function folderOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '' : path.slice(0, slash);
+}
+
+/** Folders with a Chart.yaml and their values.yaml. */
+export function chartFolders(files: readonly SourceFile[]): ChartFolders {
+  const charts = new Map<string, ChartFiles>();
+  for (const file of files) if (/(?:^|\/)Chart\.yaml$/.test(file.path)) charts.set(folderOf(file.path), { chart: file, templates: [] });
+  if (charts.size === 0) return { charts };
+  for (const file of files) {
+    const template = chartOf(file.path, { charts });
+    if (template) template.files.templates.push(file);
+    if (!/(?:^|\/)values\.ya?ml$/.test(file.path)) continue;
+    const owner = charts.get(folderOf(file.path));
+    if (owner && owner.values === undefined) owner.values = file;
+  }
+  return { charts };
+}
+
+/** The chart whose `templates/` holds this file. */
+function chartOf(path: string, folders: ChartFolders): { folder: string; files: ChartFiles } | null {
+  const at = `/${path}`.lastIndexOf('/templates/');
+  if (at === -1) return null;
+  const folder = path.slice(0, Math.max(at - 1, 0));
+  const files = folders.charts.get(folder);
+  return files ? { folder, files } : null;
+}
+
+function rootOf(files: ChartFiles): ChartFiles['root'] {
+  if (files.root !== undefined) return files.root;
+  try {
+    const appVersion = /^appVersion:[ \t]*(["']?)([\w][\w.+-]*)\1[ \t]*(?:#.*)?$/m.exec(files.chart.text)?.[2] ?? null;
+    let values: Record<string, unknown> = {};
+    if (files.values) {
+      const contents: unknown = yamlSource(files.values).documents[0]?.toJS({ maxAliasCount: 100 });
+      if (contents !== null && typeof contents === 'object' && !Array.isArray(contents)) values = contents as Record<string, unknown>;
+    }
+    files.root = { values, appVersion };
+  } catch {
+    files.root = null;
+  } finally {
+    files.chart.release();
+    files.values?.release();
+  }
+  return files.root;
+}
+
+/** The values map at a dotted path (`cart` for `.Values.cart.name`), or undefined. */
+function valuesAt(values: Record<string, unknown>, path: readonly string[]): unknown {
+  let node: unknown = values;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+const IMAGE_KEY = /image/i;
+const TAG_KEYS = ['tag', 'digest', 'version', 'image'];
+
+/** The actions of a value (`{{ … }}`, without the braces), in the text before its tag or digest, and in all of it. */
+function actionsOf(value: string): { readonly name: string[]; readonly all: string[] } {
+  const name: string[] = [];
+  const all: string[] = [];
+  let inName = true;
+  let at = 0;
+  while (at < value.length) {
+    const open = value.indexOf('{{', at);
+    const text = value.slice(at, open === -1 ? value.length : open);
+    if (/[:@]/.test(text)) inName = false;
+    if (open === -1) break;
+    const close = value.indexOf('}}', open + 2);
+    const action = value.slice(open + 2, close === -1 ? value.length : close);
+    all.push(action);
+    if (inName) name.push(action);
+    if (close === -1) break;
+    at = close + 2;
+  }
+  return { name, all };
+}
+
+const NAME_FIELD = /^-?\s*\$?\.Values\.([\w.]+)\.[A-Za-z_]\w*\s*-?$/;
+
+/**
+ * Does the name of this wholly templated value come from a values map that is no image (no tag, digest, version
+ * or image in it, and not under an image key)? The last action of the name decides: `.Values.cart.name`.
+ */
+function namedOutsideImages(value: string, values: Record<string, unknown>): boolean {
+  const last = actionsOf(value).name.at(-1);
+  const path = last === undefined ? undefined : NAME_FIELD.exec(last.trim())?.[1]?.split('.');
+  if (!path || path.some((key) => IMAGE_KEY.test(key))) return false;
+  const map = valuesAt(values, path);
+  if (map === null || typeof map !== 'object' || Array.isArray(map)) return false;
+  return !TAG_KEYS.some((key) => key in map);
+}
+
+/**
+ * A template line's image as the chart's default values render it; null when it reads anything but the chart's
+ * values and appVersion from the root, or renders no reference with a tag or digest.
+ */
+function rendered(value: string, root: NonNullable<ChartFiles['root']>): string | null {
+  if (value.length > MAX_VALUE) return null;
+  for (const action of actionsOf(value).all) for (const match of action.matchAll(FIELD)) if (!ROOT_FIELD.test(match[1] ?? '')) return null;
+  try {
+    const text = renderText(value, { Values: root.values, Chart: { AppVersion: root.appVersion ?? undefined }, Release: {}, Capabilities: {} }, { defines: new Map(), work: newWork() }).trim();
+    const image = parseImageRef(text);
+    return image && (image.tag !== null || image.digest !== null) ? text : null;
+  } catch (error) {
+    if (error instanceof NotRendered) return null;
+    throw error;
+  }
+}
+
+/** A chart template's image reference as the chart's values leave it: itself, resolved, or null (passed on to the values file). */
+export function chartTemplateImage(reference: Reference, folders: ChartFolders | undefined): Reference | null {
+  // Only a value written with template actions is a template's to pass on or render (and a rendered one is left as it is).
+  if (!reference.value.includes('{{')) return reference;
+  const whole = namedByChartValues(reference.file, reference.value);
+  if (reference.skip !== 'templated' && !whole) return reference;
+  const chart = folders === undefined ? null : chartOf(reference.file, folders);
+  const root = chart ? rootOf(chart.files) : null;
+  if (!chart || !root) return whole ? null : reference;
+  if (whole && !namedOutsideImages(reference.value, root.values)) return null;
+  const value = rendered(reference.value, root);
+  if (value === null) return whole ? null : reference;
+  const image = parseImageRef(value);
+  if (!image) return whole ? null : reference;
+  const where = [chart.files.values?.path, /\.Chart\.AppVersion/.test(reference.value) && root.appVersion !== null ? `appVersion ${root.appVersion} (${chart.files.chart.path})` : '']
+    .filter(Boolean)
+    .join(' and ');
+  return {
+    ...reference,
+    value,
+    skip: 'templated',
+    image: { registry: image.registry, repository: image.repository, tag: image.tag, digest: image.digest },
+    name: image.name,
+    detail: [reference.detail, `rendered from the chart's defaults: ${where}; set there, not edited here`].filter(Boolean).join('; '),
+  };
+}
+
+/** `{{ .Values.images.repository }}/`: a values `repository` written before a slash and more of the name. */
+const PREFIX_USE = /\$?\.Values\.([\w.]+)\.repository\s*-?\}\}\//g;
+
+/**
+ * The values maps (dotted paths, `images`) of the chart in `folder` whose `repository` its templates write as a
+ * prefix: `{{ .Values.images.repository }}/{{ .Values.cart.name }}`. Such a repository is a registry and path
+ * that the templates join with names, not an image.
+ */
+export function registryPrefixes(folder: string, folders: ChartFolders | undefined): ReadonlySet<string> {
+  const chart = folders?.charts.get(folder);
+  if (!chart) return new Set();
+  if (chart.prefixes === undefined) {
+    const found = new Set<string>();
+    for (const template of chart.templates) {
+      try {
+        for (const match of template.text.matchAll(PREFIX_USE)) if (match[1]) found.add(match[1]);
+      } catch {
+        // A template that cannot be read again is reported when the scan reaches it.
+      } finally {
+        template.release();
+      }
+    }
+    chart.prefixes = found;
+  }
+  return chart.prefixes;
+}
