@@ -148,4 +148,37 @@ describe('Helm appVersion defaults with a flavour after the version', () => {
       ],
     ]);
   });
+
+  it('a flavour that an if on it switches on: appVersion and the flavour when it is set, appVersion alone when it is empty', () => {
+    const helper = lines(
+      '{{- define "app.tag" -}}',
+      '{{- if .Values.image.tagLabel -}}',
+      '  {{- default (printf "%s-%s" .Chart.AppVersion .Values.image.tagLabel) .Values.image.tag -}}',
+      '{{- else -}}',
+      '  {{- default .Chart.AppVersion .Values.image.tag -}}',
+      '{{- end -}}',
+      '{{- end -}}',
+    );
+    const pod = lines('      image: "{{ .Values.image.repository }}:{{ include "app.tag" . }}"');
+    const files = {
+      'labelled/Chart.yaml': chart('labelled', '2.5.0'),
+      'labelled/values.yaml': lines('image:', '  repository: example.test/labelled', '  tag: ""', '  tagLabel: temurin'),
+      'labelled/templates/_helpers.tpl': helper,
+      'labelled/templates/pod.yaml': pod,
+      'plain/Chart.yaml': chart('plain', '2.5.0'),
+      'plain/values.yaml': lines('image:', '  repository: example.test/plain', '  tag: ""', '  tagLabel: ""'),
+      'plain/templates/_helpers.tpl': helper,
+      'plain/templates/pod.yaml': pod,
+    };
+    expect(scan(files)).toEqual([
+      [
+        'labelled/values.yaml',
+        2,
+        'example.test/labelled:2.5.0-temurin',
+        'templated',
+        `no tag here: the chart's templates use appVersion + "-temurin" 2.5.0 (labelled/Chart.yaml:4); set there, not edited here`,
+      ],
+      ['plain/values.yaml', 2, 'example.test/plain:2.5.0', 'templated', `no tag here: the chart's templates use appVersion 2.5.0 (plain/Chart.yaml:4); set there, not edited here`],
+    ]);
+  });
 });

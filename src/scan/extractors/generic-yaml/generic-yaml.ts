@@ -182,6 +182,9 @@ function appVersionPrefixes(text: string): Set<string> {
   return prefixes;
 }
 
+/** `{{ if .Values.image.tagLabel }}`: a values path a template tests (`.image.tagLabel`). */
+const TESTED_VALUE = /\{\{-?\s*if\s+\$?\.Values((?:\.[A-Za-z_]\w*)+)\s*-?\}\}/g;
+
 /** A scalar of the chart's default values at a dotted path (`.flavor`, `.image.flavor`), as text; null when it is not one. */
 function chartValue(chart: ChartFact, path: string): string | null {
   if (!chart.values) return null;
@@ -201,15 +204,26 @@ function chartValue(chart: ChartFact, path: string): string | null {
  */
 function appVersionPrefix(chart: ChartFact): { prefix: string; suffix: string } | null {
   if (chart.appVersionPrefix === undefined) {
-    const affixes = new Set<string>();
+    let affixes = new Set<string>();
+    /** Values paths that templates test with `if` (`{{- if .Values.image.tagLabel -}}`). */
+    const tested = new Set<string>();
     for (const template of chart.templates) {
       try {
         for (const affix of appVersionPrefixes(template.text)) affixes.add(affix);
+        for (const match of template.text.matchAll(TESTED_VALUE)) if (match[1]) tested.add(match[1]);
       } catch {
         // A template that cannot be read again is reported when the scan reaches it.
       } finally {
         template.release();
       }
+    }
+    // `{{ if .Values.image.tagLabel }}appVersion-tagLabel{{ else }}appVersion{{ end }}`: the flavour's value decides
+    // which text applies (a flavour that is empty or not set gives appVersion alone).
+    const plain = ['', '', ''].join(AFFIX);
+    const flavoured = [...affixes].find((affix) => affix !== plain);
+    const flavourPath = flavoured?.split(AFFIX)[2] ?? '';
+    if (affixes.size === 2 && affixes.has(plain) && flavoured !== undefined && flavourPath !== '' && tested.has(flavourPath)) {
+      affixes = new Set([chartValue(chart, flavourPath) === null ? plain : flavoured]);
     }
     const [only] = affixes.size === 1 ? [...affixes] : [];
     const [prefix = '', middle = '', path = ''] = only?.split(AFFIX) ?? [];
