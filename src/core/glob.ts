@@ -93,11 +93,10 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): Glob {
         if (end + 1 === pattern.length) {
           loop(anyChar); // trailing `**`: everything below
         } else {
-          // `**/`: zero or more whole segments, each ending in `/`
+          // `**/`: zero segments, or characters up to a `/` (never part of a name: `**/build` is not `quickstart-build`)
           const inside = add();
           const after = add();
-          current.epsilon.push(inside);
-          inside.epsilon.push(after);
+          current.epsilon.push(inside, after);
           inside.edges.push({ test: anyChar, to: inside }, { test: isSlash, to: after });
           current = after;
           end++; // the `/` is part of the construct

@@ -47,6 +47,11 @@ describe('user patterns are matched in linear time', () => {
     expect(glob('ci/**/*.yml').matches('ci/a.yml')).toBe(true);
     expect(glob('ci/**/*.yml').matches('ci/x/y/a.yml')).toBe(true);
     expect(glob('**/a.yml').matches('a.yml')).toBe(true);
+    // `**/` spans whole segments only: the rest must be a whole name
+    expect(glob('**/build').matches('quickstart-build')).toBe(false);
+    expect(glob('**/build').matches('x/quickstart-build')).toBe(false);
+    expect(glob('**/build').matches('x/y/build')).toBe(true);
+    expect(glob('ci/**/a.yml').matches('ci/xa.yml')).toBe(false);
     expect(glob('a/**').matches('a/b/c')).toBe(true);
     expect(glob('a/**').matches('a')).toBe(false);
     expect(glob('file?.y[a-m]l').matches('file1.yml')).toBe(true);
@@ -60,6 +65,8 @@ describe('user patterns are matched in linear time', () => {
     const rules = ignoreRules(['# comment', '', 'build/', '*.log', '!keep.log', '/root-only.yml', 'docs/*.yml', 'trailing   ']);
     expect(ignoresPath(rules, 'build/x.yml')).toBe(true);
     expect(ignoresPath(rules, 'a/build/x.yml')).toBe(true);
+    expect(ignoresPath(rules, 'quickstart-build/x.yml')).toBe(false);
+    expect(ignoresPath(rules, 'a/rebuild/x.yml')).toBe(false);
     expect(rules.decide('build', false)).toBe(null);
     expect(ignoresPath(rules, 'x/debug.log')).toBe(true);
     expect(ignoresPath(rules, 'x/keep.log')).toBe(false);
