@@ -75,7 +75,10 @@ export function stripDependencyProxyPrefix(text: string): { prefix: string; rest
   return null;
 }
 
-/** True when the text contains template syntax archpin cannot update literally: `$VAR`, `${VAR}`, `{{ }}`, `%{}`, `<% %>`. */
+/**
+ * True when the text contains template syntax archpin cannot update literally: `$VAR`, `${VAR}`, `{{ }}`, `%{}`,
+ * `<% %>`, and `[[ … ]]` (Levant, Nomad Pack, and placeholders a release script fills in: `tag: "[[ .Version ]]"`).
+ */
 export function isTemplated(text: string): boolean {
-  return /\$\{|\$[A-Za-z_]|\{\{|\}\}|%\{|<%|\$\(/.test(text);
+  return /\$\{|\$[A-Za-z_]|\{\{|\}\}|%\{|<%|\$\(|\[\[[^\]]*\]\]/.test(text);
 }
