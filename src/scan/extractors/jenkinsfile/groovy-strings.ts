@@ -15,16 +15,26 @@ export interface GroovyString {
  * Slashy and dollar-slashy strings are not read (they are regular expressions in pipelines).
  */
 export function groovyStrings(text: string): GroovyString[] {
+  return groovyTokens(text).strings;
+}
+
+/** The string literals of a Groovy file and the `[start, end)` ranges of its comments, in order. */
+export function groovyTokens(text: string): { strings: GroovyString[]; comments: Array<readonly [number, number]> } {
   const strings: GroovyString[] = [];
+  const comments: Array<readonly [number, number]> = [];
   let at = 0;
   while (at < text.length) {
     const char = text[at];
     if (char === '/' && text[at + 1] === '/') {
       const newline = text.indexOf('\n', at);
-      at = newline === -1 ? text.length : newline + 1;
+      const end = newline === -1 ? text.length : newline;
+      comments.push([at, end]);
+      at = end + 1;
     } else if (char === '/' && text[at + 1] === '*') {
       const close = text.indexOf('*/', at + 2);
-      at = close === -1 ? text.length : close + 2;
+      const end = close === -1 ? text.length : close + 2;
+      comments.push([at, end]);
+      at = end;
     } else if (char === "'" || char === '"') {
       const triple = text[at + 1] === char && text[at + 2] === char;
       const quote = (triple ? char.repeat(3) : char) as GroovyString['quote'];
@@ -43,5 +53,5 @@ export function groovyStrings(text: string): GroovyString[] {
       at = end + quote.length;
     } else at++;
   }
-  return strings;
+  return { strings, comments };
 }

@@ -2,15 +2,18 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
-import { groovyStrings, type GroovyString } from './groovy-strings.js';
+import { groovyTokens, type GroovyString } from './groovy-strings.js';
+import { groovyVariables, type GroovyVariable } from './groovy-variables.js';
 
 /**
  * Jenkins pipelines: declarative `agent { docker { image '…' } }` and `agent { docker '…' }`,
  * scripted `docker.image('…')`, Kubernetes `containerTemplate(image: '…')`, and the `image:` lines
  * of pod YAML given inline to `kubernetes { yaml '''…''' }` / `podTemplate(yaml: …)`. A string
  * built from a variable (`"maven:${MAVEN_VERSION}"`) is resolved when the file assigns that
- * variable one literal (`def MAVEN_VERSION = '3.9.9'`, or in `environment { }`); the edit then goes
- * to the literal.
+ * variable one literal (`def MAVEN_VERSION = '3.9.9'`, or in `environment { }`) or a default
+ * (`parameters.get('tag', '3.9.9')`, `config.tag ?: '3.9.9'`); the edit then goes to the literal.
+ * An image that is a defaulted or two-way (`cond ? 'a:1' : 'b:2'`) variable alone is reported at
+ * its literals instead of the use.
  */
 
 const KIND = 'jenkinsfile';
@@ -19,59 +22,69 @@ const GROOVY = /\.groovy$/i;
 const PIPELINE_WORDS = /\b(?:pipeline\s*\{|podTemplate\s*\(|containerTemplate\s*\(|docker\.image\s*\(|agent\s*\{)/;
 const IMAGE_BEFORE = /(?:\bimage\s*(?:[:=]\s*|\(\s*)?|\bdocker\.image\s*\(\s*|\bagent\s*\{\s*docker\s*(?:\(\s*)?)$/;
 const YAML_BEFORE = /\byaml\s*(?:[:=]\s*|\(\s*)?$/;
-const ASSIGNMENT_BEFORE = /(?:^|[\s;{])(?:def\s+|String\s+|final\s+)?([A-Za-z_]\w*)\s*=\s*$/;
 const VARIABLE_USE = /\$\{\s*(?:env\.|params\.)?([A-Za-z_]\w*)\s*\}|\$([A-Za-z_]\w*)/g;
+/** A string that is one variable and nothing else: `"${name}"`, `"$name"`. */
+/** Lines of use named in the detail of a literal. */
+const LINES_NAMED = 5;
+const WHOLE_USE = /^(?:\$\{\s*([A-Za-z_]\w*)\s*\}|\$([A-Za-z_]\w*))$/;
 const YAML_IMAGE_LINE = /^([ \t]*(?:-[ \t]+)?image[ \t]*:[ \t]*)(\S.*?)[ \t]*$/;
 
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-interface Literal {
-  readonly start: number;
-  readonly end: number;
+/** The detail of a use resolved through a variable that a caller may set (a default). */
+function defaultNote(name: string, variable: GroovyVariable, lineOf: (offset: number) => number): string | null {
+  if (variable.form !== 'default') return null;
+  return `default of ${name} (${variable.source}, line ${lineOf(variable.literals[0].start)}); a caller may pass another image`;
 }
 
-/** Variables assigned exactly one plain literal in the file. */
-function literalVariables(text: string, strings: readonly GroovyString[]): Map<string, Literal> {
-  const found = new Map<string, Literal | null>();
-  for (const string of strings) {
-    const before = text.slice(Math.max(0, string.open - 80), string.open);
-    const assigned = ASSIGNMENT_BEFORE.exec(before);
-    const name = assigned?.[1];
-    if (name === undefined) continue;
-    const value = text.slice(string.start, string.end);
-    const plain = !string.escaped && !(string.quote.startsWith('"') && value.includes('$'));
-    found.set(name, found.has(name) || !plain ? null : { start: string.start, end: string.end });
-  }
-  const literals = new Map<string, Literal>();
-  for (const [name, literal] of found) if (literal) literals.set(name, literal);
-  return literals;
-}
-
-function stringReference(file: SourceFile, string: GroovyString, variables: ReadonlyMap<string, Literal>, detail: string): Reference {
+function stringReference(file: SourceFile, string: GroovyString, variables: ReadonlyMap<string, GroovyVariable>, detail: string): Reference {
   const text = file.text;
+  const lineOf = (offset: number) => file.position(offset).line;
   const value = text.slice(string.start, string.end);
   const interpolates = string.quote.startsWith('"') && value.includes('$');
   const whole: PartInput = { role: 'reference', start: string.start, end: string.end };
   if (string.escaped) return makeReference(file, { kind: KIND, value, parts: [whole], detail, skip: 'unsupported-quoting' });
   if (!interpolates) return makeReference(file, { kind: KIND, value, parts: [whole], detail });
   const parts: PartInput[] = [{ role: 'template', start: string.start, end: string.end }];
-  // Set inside the replace callback below, which the compiler's narrowing does not follow.
-  let unresolved = false as boolean;
-  const resolved = value.replace(VARIABLE_USE, (use, braced: string | undefined, plain: string | undefined) => {
+  const unresolved: string[] = [];
+  const notes: string[] = [];
+  const resolved = value.replace(VARIABLE_USE, (use, braced: string | undefined, bare: string | undefined) => {
     // One of the two groups takes part in every match.
-    const name = braced ?? plain ?? '';
-    const literal = variables.get(name);
-    if (!literal) {
-      unresolved = true;
+    const name = braced ?? bare ?? '';
+    const variable = variables.get(name);
+    if (variable === undefined || variable.form === 'unknown' || variable.form === 'choice') {
+      const why = variable === undefined ? `${use} is not set in this file` : variable.form === 'unknown' ? variable.why : `${name} is one of two values (line ${lineOf(variable.literals[0].start)})`;
+      if (!unresolved.includes(why)) unresolved.push(why);
       return use;
     }
-    if (!parts.some((part) => part.variable === name)) parts.push({ role: 'variable', start: literal.start, end: literal.end, variable: name });
+    const [literal] = variable.literals;
+    if (!parts.some((part) => part.variable === name)) {
+      parts.push({ role: 'variable', start: literal.start, end: literal.end, variable: name });
+      const note = defaultNote(name, variable, lineOf);
+      if (note !== null) notes.push(note);
+    }
     return text.slice(literal.start, literal.end);
   });
-  if (unresolved) return makeReference(file, { kind: KIND, value, parts: [whole], detail, skip: 'templated' });
-  return makeReference(file, { kind: KIND, value: resolved, parts, anchor: string.start, detail });
+  if (unresolved.length > 0) return makeReference(file, { kind: KIND, value, parts: [whole], detail: [detail, ...unresolved].join('; '), skip: 'templated' });
+  return makeReference(file, { kind: KIND, value: resolved, parts, anchor: string.start, detail: [detail, ...notes].join('; ') });
+}
+
+/**
+ * The literals of a variable that an image is written as whole (`image: "${jnlpImage}"`) when the variable is a
+ * default a caller may replace or one of two literals: each literal is the reference, where it is written.
+ */
+function variableLiteralReferences(file: SourceFile, name: string, variable: GroovyVariable, uses: readonly number[]): Array<{ at: number; reference: Reference }> {
+  if (variable.form !== 'default' && variable.form !== 'choice') return [];
+  const lines = [...new Set(uses.map((use) => file.position(use).line))];
+  const more = lines.length > LINES_NAMED ? ', …' : '';
+  const usedAt = `the image at line${lines.length > 1 ? 's' : ''} ${lines.slice(0, LINES_NAMED).join(', ')}${more}`;
+  const detail = variable.form === 'default' ? `default of ${name} (${variable.source}), ${usedAt}; a caller may pass another image` : `one of two values of ${name}, ${usedAt}`;
+  return variable.literals.map((literal) => ({
+    at: literal.start,
+    reference: makeReference(file, { kind: KIND, value: file.text.slice(literal.start, literal.end), parts: [{ role: 'reference', start: literal.start, end: literal.end }], detail }),
+  }));
 }
 
 /** `image:` lines of pod YAML held in a string. */
@@ -107,17 +120,33 @@ function inlineYamlImages(file: SourceFile, string: GroovyString): Reference[] {
 
 function extract(file: SourceFile): Reference[] {
   const text = file.text;
-  const strings = groovyStrings(text);
-  const variables = literalVariables(text, strings);
-  const references: Reference[] = [];
+  const { strings, comments } = groovyTokens(text);
+  const variables = groovyVariables(text, strings, comments, (offset) => file.position(offset).line);
+  const found: Array<{ at: number; reference: Reference }> = [];
+  /** Uses of a variable as a whole image, by name, for the variables whose literals are then the references. */
+  const wholeUses = new Map<string, number[]>();
   for (const string of strings) {
     const before = text.slice(Math.max(0, string.open - 60), string.open);
     if (IMAGE_BEFORE.test(before)) {
       const detail = /docker\.image\s*\(\s*$/.test(before) ? 'docker.image' : /docker\s*(?:\(\s*)?$/.test(before) ? 'agent docker' : 'image';
-      if (string.end > string.start) references.push(stringReference(file, string, variables, detail));
-    } else if (YAML_BEFORE.test(before)) for (const reference of inlineYamlImages(file, string)) references.push(reference);
+      if (string.end <= string.start) continue;
+      const use = string.quote.startsWith('"') && !string.escaped ? WHOLE_USE.exec(text.slice(string.start, string.end)) : null;
+      const name = use ? (use[1] ?? use[2] ?? '') : '';
+      const form = variables.get(name)?.form;
+      if (form === 'default' || form === 'choice') {
+        const uses = wholeUses.get(name);
+        if (uses === undefined) wholeUses.set(name, [string.start]);
+        else uses.push(string.start);
+      } else found.push({ at: string.start, reference: stringReference(file, string, variables, detail) });
+    } else if (YAML_BEFORE.test(before)) for (const reference of inlineYamlImages(file, string)) found.push({ at: (reference.spans[0]?.start ?? file.base) - file.base, reference });
   }
-  return references;
+  const reported = new Set(found.map((entry) => entry.at));
+  for (const [name, uses] of wholeUses) {
+    const variable = variables.get(name);
+    if (variable === undefined) continue;
+    for (const entry of variableLiteralReferences(file, name, variable, uses)) if (!reported.has(entry.at)) found.push(entry);
+  }
+  return found.sort((a, b) => a.at - b.at).map((entry) => entry.reference);
 }
 
 const NOT_PIPELINE = /\.(?:md|txt|rst|adoc|html|orig|bak)$/i;

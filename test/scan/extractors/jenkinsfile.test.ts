@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../../src/core/source-file.js';
+import { applyEdits } from '../../../src/core/text-edit.js';
+import type { Reference } from '../../../src/core/types.js';
+import { editsForReference } from '../../../src/plan/edits-for-reference.js';
+import { scanFiles } from '../../../src/scan/scan-files.js';
+
+const scan = (text: string, path = 'vars/buildPod.groovy') => scanFiles([sourceFile(path, Buffer.from(text, 'utf8'))]).references;
+const brief = (references: readonly Reference[]) =>
+  references.map((reference) => [reference.line, reference.column, reference.value, reference.skip, reference.detail ?? null, reference.spans.map((span) => [span.role, span.text, span.line])]);
+
+const STEP = [
+  '// A library step that runs its body beside a compiler and an agent.',
+  'def call(Map options = [:], Closure body) {',
+  "    def compilerImage = options.get('compilerImage', 'registry.example.test/build/gcc:14.2')",
+  "    def agentImage = isMirrored() ? 'mirror.example.test/agent:5.0' : 'agent/inbound:5.0'",
+  "    def lintImage = (options.lint ?: 'example/linter:1.8')",
+  '    podTemplate(containers: [',
+  '        containerTemplate(name: \'jnlp\', image: "${agentImage}"),',
+  "        containerTemplate(name: 'cc', image: \"${compilerImage}\", command: 'cat'),",
+  '        containerTemplate(name: \'lint\', image: "$lintImage"),',
+  '        containerTemplate(name: \'cc2\', image: "${compilerImage}"),',
+  '    ]) { body() }',
+  '}',
+  '',
+].join('\n');
+
+describe('Jenkins shared libraries: images through Groovy variables with defaults', () => {
+  it('reports each literal an image takes where it is written, and not the uses', () => {
+    expect(brief(scan(STEP))).toEqual([
+      [
+        3,
+        55,
+        'registry.example.test/build/gcc:14.2',
+        null,
+        "default of compilerImage (options.get('compilerImage')), the image at lines 8, 10; a caller may pass another image",
+        [['reference', 'registry.example.test/build/gcc:14.2', 3]],
+      ],
+      [4, 38, 'mirror.example.test/agent:5.0', null, 'one of two values of agentImage, the image at line 7', [['reference', 'mirror.example.test/agent:5.0', 4]]],
+      [4, 72, 'agent/inbound:5.0', null, 'one of two values of agentImage, the image at line 7', [['reference', 'agent/inbound:5.0', 4]]],
+      [5, 39, 'example/linter:1.8', null, 'default of lintImage (options.lint ?:), the image at line 9; a caller may pass another image', [['reference', 'example/linter:1.8', 5]]],
+    ]);
+  });
+
+  it('an update changes only the literal, byte for byte, and a re-scan finds the new image there', () => {
+    const text = STEP.replace(/\n/g, '\r\n');
+    const agent = scan(text).find((reference) => reference.value === 'agent/inbound:5.0')!;
+    const digest = `sha256:${'d'.repeat(64)}`;
+    const plan = editsForReference(agent, { tag: '5.1', digest });
+    if (!plan.ok) throw new Error(plan.reason);
+    const edited = Buffer.from(applyEdits(Buffer.from(text, 'utf8'), plan.edits)).toString('utf8');
+    expect(edited).toBe(text.replace("'agent/inbound:5.0'", `'agent/inbound:5.1@${digest}'`));
+    expect(scan(edited).map((reference) => [reference.line, reference.value])).toEqual([
+      [3, 'registry.example.test/build/gcc:14.2'],
+      [4, 'mirror.example.test/agent:5.0'],
+      [4, `agent/inbound:5.1@${digest}`],
+      [5, 'example/linter:1.8'],
+    ]);
+  });
+
+  it('a default inside a longer image string is resolved at the use, the detail naming it', () => {
+    const text = ["def tag = params.kanikoTag ?: 'v1.23.2-debug'", 'podTemplate(containers: [containerTemplate(name: \'k\', image: "gcr.io/kaniko-project/executor:${tag}")]) {}', ''].join('\n');
+    expect(brief(scan(text, 'Jenkinsfile'))).toEqual([
+      [
+        2,
+        63,
+        'gcr.io/kaniko-project/executor:v1.23.2-debug',
+        null,
+        'image; default of tag (params.kanikoTag ?:, line 1); a caller may pass another image',
+        [
+          ['template', 'gcr.io/kaniko-project/executor:${tag}', 2],
+          ['variable', 'v1.23.2-debug', 1],
+        ],
+      ],
+    ]);
+  });
+
+  it('a variable archpin cannot know keeps the use templated, the detail naming it', () => {
+    const text = [
+      'def call(Map options = [:]) {',
+      "    def fromCaller = options.get('image')",
+      '    def fromMap = options.image',
+      "    def twice = 'example/one:1.0'",
+      "    twice = 'example/two:2.0'",
+      "    def joined = 'example/app:' + options.tag",
+      "    def version = options.fast ? '1.0' : '2.0'",
+      '    podTemplate(containers: [',
+      '        containerTemplate(name: \'a\', image: "${fromCaller}"),',
+      '        containerTemplate(name: \'b\', image: "${fromMap}"),',
+      '        containerTemplate(name: \'c\', image: "${twice}"),',
+      '        containerTemplate(name: \'d\', image: "${joined}"),',
+      '        containerTemplate(name: \'e\', image: "example/tool:${version}"),',
+      '        containerTemplate(name: \'f\', image: "${nowhere}"),',
+      '    ]) {}',
+      '}',
+      '',
+    ].join('\n');
+    expect(scan(text).map((reference) => [reference.line, reference.value, reference.skip, reference.detail])).toEqual([
+      [9, '${fromCaller}', 'templated', 'image; fromCaller (line 2) is not set to a literal'],
+      [10, '${fromMap}', 'templated', 'image; fromMap (line 3) is not set to a literal'],
+      [11, '${twice}', 'templated', 'image; twice is assigned more than once (lines 4, 5)'],
+      [12, '${joined}', 'templated', 'image; joined (line 6) is not set to a literal'],
+      [13, 'example/tool:${version}', 'templated', 'image; version is one of two values (line 7)'],
+      [14, '${nowhere}', 'templated', 'image; ${nowhere} is not set in this file'],
+    ]);
+  });
+
+  it('bounds its work on hostile files: thousands of assignments, one name assigned thousands of times', () => {
+    const many = Array.from({ length: 5000 }, (_, index) => `def image${index} = flag ? 'example/a:${index}.0' : 'example/b:${index}.0'`);
+    const uses = Array.from({ length: 5000 }, (_, index) => `containerTemplate(name: 'c${index}', image: "\${image${index}}")`);
+    const again = Array.from({ length: 3000 }, () => 'shared = nextImage()');
+    const text = [
+      ...many,
+      ...again,
+      "def shared = options.get('shared', 'example/shared:1.0')",
+      'podTemplate(containers: [',
+      ...uses,
+      'containerTemplate(name: "s", image: "${shared}")',
+      ']) {}',
+      '',
+    ].join('\n');
+    const references = scan(text, 'Jenkinsfile');
+    expect(references.length).toBe(10001);
+    expect(references.slice(0, 2).map((reference) => reference.value)).toEqual(['example/a:0.0', 'example/b:0.0']);
+    expect(references.at(-2)?.value).toBe('example/b:4999.0');
+    expect(references.at(-1)?.detail).toBe('image; shared is assigned more than once (lines 5001, 5002, 5003, 5004, 5005, …)');
+  });
+
+  it('names at most five lines of use in the detail of a literal used thousands of times', () => {
+    const uses = Array.from({ length: 3000 }, (_, index) => `containerTemplate(name: 'c${index}', image: "\${runner}")`);
+    const text = ["def runner = options.get('runner', 'example/runner:2.1')", 'podTemplate(containers: [', ...uses, ']) {}', ''].join('\n');
+    expect(scan(text, 'Jenkinsfile').map((reference) => [reference.line, reference.value, reference.detail])).toEqual([
+      [1, 'example/runner:2.1', "default of runner (options.get('runner')), the image at lines 3, 4, 5, 6, 7, …; a caller may pass another image"],
+    ]);
+  });
+});
