@@ -175,6 +175,12 @@ describe('nomad malformed input', () => {
     expect(problem(`${good}x = "\${var.a"\n`)).toEqual([[4, 'HCL: unterminated string']]);
   });
 
+  it('reads a heredoc written with a space before its marker, and the tasks after it', () => {
+    const job = 'task "a" {\n  template {\n    data = << EOT\nuser {{ key "db/user" }}\nEOT\n  }\n  config { image = "registry.example.test/db-client:2.1" }\n}\n';
+    expect(values(job)).toEqual([[7, 21, 'registry.example.test/db-client:2.1', null]]);
+    expect(problem(job)).toEqual([]);
+  });
+
   it('reports unbalanced braces and still reads the tasks', () => {
     expect(problem('job "j" {\n  task "a" {\n    config { image = "a:1" }\n  }\n')).toEqual([[1, 'HCL: block "job" is not closed']]);
     expect(values('job "j" {\n  task "a" {\n    config { image = "a:1" }\n  }\n')).toEqual([[3, 23, 'a:1', null]]);

@@ -86,9 +86,13 @@ function template(text: string, start: number, stringStart: number, nesting: num
   throw new HclSyntaxError(stringStart, 'unterminated template in string');
 }
 
-/** Reads a heredoc starting at `start` (`<<`); null when `<<` does not open one. */
+/**
+ * Reads a heredoc starting at `start` (`<<`); null when `<<` does not open one. A space before the marker
+ * (`data = << EOT`, as HCL 1 jobs write it) opens one too: nothing else could follow `<<` there, and reading
+ * the body as HCL would lose the rest of the file.
+ */
 function heredoc(text: string, start: number): { end: number; templated: boolean } | null {
-  const opener = /^<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/.exec(text.slice(start, start + 300));
+  const opener = /^<<-?[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/.exec(text.slice(start, start + 300));
   if (!opener) return null;
   const marker = opener[1] ?? '';
   let at = start + opener[0].length;
