@@ -76,8 +76,8 @@ function rootOf(files: ChartFiles): ChartFiles['root'] {
   } catch {
     files.root = null;
   } finally {
+    // Chart.yaml was scanned before the templates; values.yaml comes after them and is read with what was parsed here.
     files.chart.release();
-    files.values?.release();
   }
   return files.root;
 }
