@@ -176,6 +176,11 @@ export function mapGet(map: YAMLMap, key: string): unknown {
   return undefined;
 }
 
+/** The value node at a path of plain string keys through nested maps (`spec`, `output`, `to`), or undefined. */
+export function mapAt(node: unknown, ...keys: string[]): unknown {
+  return keys.reduce<unknown>((current, key) => (isMap(current) ? mapGet(current, key) : undefined), node);
+}
+
 /** The string keys of a map with their value nodes. Merge keys (`<<`) and non-string keys are left out. */
 export function mapEntries(map: YAMLMap): Array<[string, unknown, Node | null]> {
   const out: Array<[string, unknown, Node | null]> = [];

@@ -3,7 +3,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { ReferenceKind, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import type { Reference } from '../../../core/types.js';
-import { mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
+import { mapAt as at, mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
@@ -117,7 +117,6 @@ function helmValuesMaps(root: YAMLMap): YAMLMap[] {
   const apiVersion = stringField(root, 'apiVersion') ?? '';
   const kind = stringField(root, 'kind');
   const maps: YAMLMap[] = [];
-  const at = (node: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((current, key) => (isMap(current) ? mapGet(current, key) : undefined), node);
   const push = (node: unknown): void => {
     if (isMap(node)) maps.push(node);
   };
@@ -139,7 +138,6 @@ function helmValuesMaps(root: YAMLMap): YAMLMap[] {
 function gitopsKustomizeImages(file: SourceFile, root: YAMLMap): Reference[] {
   const apiVersion = stringField(root, 'apiVersion') ?? '';
   const kind = stringField(root, 'kind');
-  const at = (node: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((current, key) => (isMap(current) ? mapGet(current, key) : undefined), node);
   const references: Reference[] = [];
   if (apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && kind === 'Kustomization') {
     const images = at(root, 'spec', 'images');

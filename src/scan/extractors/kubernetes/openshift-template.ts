@@ -4,7 +4,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, Span } from '../../../core/types.js';
 import { makeSpan } from '../../make-reference.js';
 import { looksLikeImageText, yamlValueText } from '../../yaml-image-fields.js';
-import { mapGet } from '../../yaml-source.js';
+import { mapAt as at, mapGet } from '../../yaml-source.js';
 
 /**
  * OpenShift `Template`s: `objects` to create, and `parameters` (`{name, value, description, required,
@@ -110,11 +110,6 @@ export function throughParameters(reference: Reference, parameters: TemplatePara
 /** A `${{NAME}}` use is named on its span, so an edit finds it in the template. */
 function withUse(span: Span, template: string, name: string): Span {
   return template.includes(`\${${name}}`) ? span : { ...span, use: `\${{${name}}}` };
-}
-
-/** A field of nested maps, or undefined. */
-function at(node: unknown, ...keys: string[]): unknown {
-  return keys.reduce<unknown>((current, key) => (isMap(current) ? mapGet(current, key) : undefined), node);
 }
 
 /** `${NAME}` / `${{NAME}}` replaced by the parameters' values; null when one has none. */
