@@ -203,13 +203,13 @@ function isBrokenManifest(file: SourceFile): boolean {
  * `image:` lines and named values of the documents that did not parse. The parse problem is still reported, but an
  * error elsewhere in a document (a stray quote in `args`) should not hide its images.
  */
-function brokenDocumentImages(file: SourceFile, parsed: readonly Document.Parsed[], charts: ChartFolders | undefined): Reference[] {
+function brokenDocumentImages(file: SourceFile, parsed: readonly Document.Parsed[]): Reference[] {
   const ranges = parsed.flatMap((document) => {
     const range = (document.contents as { range?: [number, number, number] } | null)?.range;
     return range ? [range] : [];
   });
   const inParsed = (offset: number): boolean => ranges.some(([start, , end]) => offset >= start && offset <= end);
-  return brokenLineImages(file, charts).filter((reference) => {
+  return brokenLineImages(file).filter((reference) => {
     const start = reference.spans[0]?.start;
     return start !== undefined && !inParsed(start - file.base);
   });
@@ -244,13 +244,14 @@ function unfilledTemplateProblems(file: SourceFile): ScanProblem[] {
   ];
 }
 
-/**
- * A manifest read line by line: its image lines and its named values (`- name: python-image` + `value: …`). In a
- * chart's templates, an image named wholly by template actions passes on the values' image and is left out.
- */
-function brokenLineImages(file: SourceFile, charts: ChartFolders | undefined): Reference[] {
-  const lines = templateLineImages(file, lineKindFor).flatMap((reference) => chartTemplateImage(reference, charts) ?? []);
-  return sortByPosition([...lines, ...namedValueLineImages(file)]);
+/** A manifest read line by line: its image lines and its named values (`- name: python-image` + `value: …`). */
+function brokenLineImages(file: SourceFile): Reference[] {
+  return sortByPosition([...templateLineImages(file, lineKindFor), ...namedValueLineImages(file)]);
+}
+
+/** In a chart's templates, an image named wholly by template actions passes on the values' image and is left out; others are shown rendered. */
+function asChartRenders(references: readonly Reference[], charts: ChartFolders | undefined): Reference[] {
+  return references.flatMap((reference) => chartTemplateImage(reference, charts) ?? []);
 }
 
 function kindFor(path: readonly string[], key: string): ReferenceKind {
@@ -376,7 +377,7 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
     return yamlSource(file).documents.some((document) => isKubernetesObject(document.contents)) || isBrokenManifest(file);
   },
   extract(file, charts) {
-    if (isBrokenTemplate(file)) return { references: brokenLineImages(file, charts), problems: unfilledTemplateProblems(file) };
+    if (isBrokenTemplate(file)) return { references: asChartRenders(brokenLineImages(file), charts), problems: unfilledTemplateProblems(file) };
     const { documents, problems } = yamlSource(file);
     const builds: BuiltImage[] = [];
     const outputs = new Set<string>();
@@ -418,9 +419,8 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
       });
     const objects = documents.filter((document) => isKubernetesObject(document.contents) && !isCustomResourceDefinition(document.contents));
     for (const reference of embeddedYamlImages(file, objects, lineKindFor, references)) references.push(reference);
-    if (outputs.size > 0) references.splice(0, references.length, ...references.map((reference) => builtInCluster(reference, outputs)));
-    if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents, charts)) references.push(reference);
-    const own = references.flatMap((reference) => chartTemplateImage(reference, charts) ?? []);
-    return { references: sortByPosition(own), problems, builds };
+    const all = outputs.size > 0 ? references.map((reference) => builtInCluster(reference, outputs)) : references;
+    if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) all.push(reference);
+    return { references: sortByPosition(asChartRenders(all, charts)), problems, builds };
   },
 };
