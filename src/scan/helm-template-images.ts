@@ -3,6 +3,7 @@ import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
 import { NotRendered, newWork, renderText } from './helm-render.js';
 import { namedByChartValues } from './helm-template-lines.js';
+import { withValue } from './make-reference.js';
 import { yamlSource } from './yaml-source.js';
 
 /**
@@ -166,11 +167,8 @@ export function chartTemplateImage(reference: Reference, folders: ChartFolders |
     .filter(Boolean)
     .join(' and ');
   return {
-    ...reference,
-    value,
+    ...withValue(reference, value, image),
     skip: 'templated',
-    image: { registry: image.registry, repository: image.repository, tag: image.tag, digest: image.digest },
-    name: image.name,
     detail: [reference.detail, `rendered from the chart's defaults: ${where}; set there, not edited here`].filter(Boolean).join('; '),
   };
 }

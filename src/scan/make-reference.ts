@@ -1,4 +1,4 @@
-import { isTemplated, parseImageRef, stripDependencyProxyPrefix } from '../core/image-ref.js';
+import { isTemplated, parseImageRef, stripDependencyProxyPrefix, type ImageRef } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind, SkipReason, Span, SpanRole } from '../core/types.js';
 
@@ -67,4 +67,9 @@ export function makeReference(file: SourceFile, input: ReferenceInput): Referenc
     spans,
     ...(input.detail === undefined ? {} : { detail: input.detail }),
   };
+}
+
+/** The reference shown with a value resolved from elsewhere (a variable, a parameter, a chart's values): its image and name follow the value. */
+export function withValue(reference: Reference, value: string, image: ImageRef): Reference {
+  return { ...reference, value, image: { registry: image.registry, repository: image.repository, tag: image.tag, digest: image.digest }, name: image.name };
 }

@@ -1,7 +1,7 @@
 import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, Span } from '../../../core/types.js';
-import { makeSpan } from '../../make-reference.js';
+import { makeSpan, withValue } from '../../make-reference.js';
 
 /** A `.env` variable as compose interpolation sees it: its value, line, and the span of its literal (null: not plain). */
 export interface EnvValue {
@@ -80,10 +80,7 @@ export function throughDefaults(file: SourceFile, reference: Reference, env: Env
   if (!image) return reference;
   const notes = [...(fromEnv.length > 0 ? [`${fromEnv.join(', ')}, edited there`] : []), ...(defaults.length > 0 ? [`default of ${defaults.join(', ')}; the environment may set another value`] : [])];
   return {
-    ...reference,
-    value,
-    image: { registry: image.registry, repository: image.repository, tag: image.tag, digest: image.digest },
-    name: image.name,
+    ...withValue(reference, value, image),
     skip: image.tag === null && image.digest === null ? 'no-tag' : null,
     spans: [{ ...whole, role: 'template' }, ...spans],
     detail: [reference.detail, ...notes].filter(Boolean).join('; '),

@@ -3,7 +3,7 @@ import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, Span } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
-import { makeReference, makeSpan } from '../../make-reference.js';
+import { makeReference, makeSpan, withValue } from '../../make-reference.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { servicesBuiltThroughExtends } from './compose-extends.js';
 import { throughDefaults } from './compose-interpolation.js';
@@ -98,10 +98,7 @@ function resolvedThrough(reference: Reference, value: string, spans: readonly Sp
   if (!image) return reference;
   const skip = image.tag === null && image.digest === null ? 'no-tag' : null;
   return {
-    ...reference,
-    value,
-    image: { registry: image.registry, repository: image.repository, tag: image.tag, digest: image.digest },
-    name: image.name,
+    ...withValue(reference, value, image),
     skip,
     spans,
     detail: [reference.detail?.startsWith('default of ${') ? undefined : reference.detail, detail].filter(Boolean).join('; '),

@@ -10,7 +10,7 @@ import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
 import { chartFolders, chartTemplateImage, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
-import { makeReference } from '../../make-reference.js';
+import { makeReference, withValue } from '../../make-reference.js';
 import { isApiDescription, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-image-fields.js';
 
@@ -263,11 +263,8 @@ function throughAppVersion(reference: Reference, facts: ChartFacts | undefined, 
   if (!image) return reference;
   const chartFile = folder === '' ? 'Chart.yaml' : `${folder}/Chart.yaml`;
   return {
-    ...reference,
-    value,
+    ...withValue(reference, value, image),
     skip: 'templated',
-    image: { registry: image.registry, repository: image.repository, tag: image.tag, digest: image.digest },
-    name: image.name,
     detail: [
       reference.detail,
       `no tag here: the chart's templates use ${[prefix === '' ? '' : `"${prefix}"`, 'appVersion', suffix === '' ? '' : `"${suffix}"`].filter(Boolean).join(' + ')} ${chart.appVersion} (${chartFile}:${chart.line}); set there, not edited here`,

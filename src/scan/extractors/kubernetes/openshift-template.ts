@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, Span } from '../../../core/types.js';
-import { makeSpan } from '../../make-reference.js';
+import { makeSpan, withValue } from '../../make-reference.js';
 import { looksLikeImageText, yamlValueText } from '../../yaml-image-fields.js';
 import { mapAt as at, mapGet } from '../../yaml-source.js';
 
@@ -87,18 +87,13 @@ export function throughParameters(reference: Reference, parameters: TemplatePara
     if (parameter.value.includes('$')) return { ...reference, detail: `parameter ${name} (line ${parameter.line}) is itself a template` };
     if (!found.includes(parameter)) found.push(parameter);
   }
-  const value = reference.value.replace(USE, (_, _open: string | undefined, name: string) => parameters.byName.get(name)?.value ?? '');
-  const image = looksLikeImageText(value) ? parseImageRef(value) : null;
-  if (!image) return reference;
+  const value = filledIn(reference.value, parameters);
+  const image = value !== null && looksLikeImageText(value) ? parseImageRef(value) : null;
+  if (value === null || !image) return reference;
   const where = found.map((parameter) => `${parameter.name} (line ${parameter.line})`).join(', ');
   const editable = found.every((parameter) => parameter.span !== null);
   const single = uses.length === 1 && uses[0]?.[0] === reference.value;
-  const resolved = {
-    ...reference,
-    value,
-    image: { registry: image.registry, repository: image.repository, tag: image.tag, digest: image.digest },
-    name: image.name,
-  };
+  const resolved = withValue(reference, value, image);
   if (!editable) return { ...resolved, skip: 'templated', detail: `through the template's parameter ${where}; not edited: the value there is not a plain literal` };
   const skip = image.tag === null && image.digest === null ? 'no-tag' : null;
   const spans: Span[] = single
