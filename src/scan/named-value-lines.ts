@@ -3,6 +3,7 @@ import type { Reference } from '../core/types.js';
 import { lineValue, walkKeyLines, YAML_NOT_STRING, type LineValue } from './helm-template-lines.js';
 import { makeReference } from './make-reference.js';
 import { looksLikeImageText } from './yaml-image-fields.js';
+import { PARAM_IMAGE } from './tekton-params.js';
 
 /**
  * The named values of a manifest that does not parse, read line by line: list items such as
@@ -11,8 +12,8 @@ import { looksLikeImageText } from './yaml-image-fields.js';
  * to fill in (`value: {{GITHUB_URL}}`) is not YAML, but its image parameters are written in full.
  *
  * Kept, as in a parsed manifest: a `value` or `default` with a tag or digest when the name says image;
- * the `default` of a parameter a step runs as its image (`image: $(params.builder)`), a bare name too.
- * Block scalar bodies are text here.
+ * the `default` of a parameter a step runs as its image (`image: $(params.builder)`), a bare name too;
+ * `defaulted` names those parameters, whose uses pass the default on. Block scalar bodies are text here.
  */
 
 interface Item {
@@ -21,10 +22,9 @@ interface Item {
   readonly values: Array<{ key: string; found: LineValue }>;
 }
 
-const PARAM_IMAGE = /^\$\((?:inputs\.)?params\.([\w-]+)\)$/;
 const BLOCK_START = /^[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$/;
 
-export function namedValueLineImages(file: SourceFile): Reference[] {
+export function namedValueLineImages(file: SourceFile): { references: Reference[]; defaulted: Set<string> } {
   const { text } = file;
   const items: Item[] = [];
   const open: Item[] = [];
@@ -51,6 +51,7 @@ export function namedValueLineImages(file: SourceFile): Reference[] {
     return BLOCK_START.test(line.slice(match[0].length)) ? indent : null;
   });
   const references: Reference[] = [];
+  const defaulted = new Set<string>();
   for (const item of items) {
     if (item.name === null) continue;
     const runs = runAsImage.has(item.name);
@@ -63,8 +64,10 @@ export function namedValueLineImages(file: SourceFile): Reference[] {
         parts: [{ role: 'reference', start: found.start, end: found.end }],
         ...(found.literal ? {} : { skip: 'unsupported-quoting' as const }),
       });
-      if (reference.skip === null || (runs && key === 'default' && reference.skip === 'no-tag')) references.push(reference);
+      if (reference.skip !== null && !(runs && key === 'default' && reference.skip === 'no-tag')) continue;
+      references.push(reference);
+      if (runs && key === 'default') defaulted.add(item.name);
     }
   }
-  return references;
+  return { references, defaulted };
 }

@@ -56,7 +56,7 @@ describe('named values of a manifest that is no YAML until its placeholders are 
     ]);
   });
 
-  it('a parameter a step runs as its image keeps its default, a bare name too; its value from a placeholder is not read', () => {
+  it('a parameter a step runs as its image keeps its default, a bare name too, and its use passes it on; its value from a placeholder is not read', () => {
     const task = [
       'apiVersion: tekton.dev/v1beta1',
       'kind: Task',
@@ -74,11 +74,14 @@ describe('named values of a manifest that is no YAML until its placeholders are 
       '      script: |',
       '        - name: not-an-image',
       '          value: alpine:3.21',
+      '    - name: ship',
+      '      image: $(params.target)',
       '',
     ].join('\n');
+    // The use of the defaulted parameter passes its default on; the other parameter's default is a placeholder, so its use stays.
     expect(scan({ 'task/package/package.yaml': task })).toEqual([
       ['task/package/package.yaml', 8, 16, 'golang', 'kubernetes-image', 'no-tag'],
-      ['task/package/package.yaml', 13, 14, '$(params.toolchain)', 'kubernetes-image', 'templated'],
+      ['task/package/package.yaml', 18, 14, '$(params.target)', 'kubernetes-image', 'templated'],
     ]);
   });
 });

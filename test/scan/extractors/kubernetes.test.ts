@@ -131,24 +131,34 @@ describe('kubernetes extractor', () => {
       '      default: "--quiet"',
       '    - name: unused',
       '      default: busybox',
+      '    - name: checker',
+      '      description: given by each run',
       '  steps:',
       '    - name: get',
       '      image: $(params.fetcher)',
       '    - name: build',
       '      image: "$(params.runtime)"',
+      '    - name: check',
+      '      image: $(params.checker)',
+      '  sidecars:',
+      '    - name: cache',
+      '      image: $(inputs.params.fetcher)',
       '',
     ].join('\n');
+    // The defaults are the images, reported and updated where they are written; a use passes its default on, and
+    // only the use of a parameter without a default (a run must give it) is left, templated.
     expect(run('tasks/fetch.yaml', task).references.map((r) => [r.line, r.value, r.skip])).toEqual([
       [8, 'registry.example.test/tools/fetch:2.4.1', null],
       [10, 'node', 'no-tag'],
-      [17, '$(params.fetcher)', 'templated'],
-      [19, '$(params.runtime)', 'templated'],
+      [23, '$(params.checker)', 'templated'],
     ]);
-    // Outside Tekton, a parameter is only an image when its name says so.
+    // Outside Tekton, a parameter is only an image when its name says so, and the uses stay.
     const other = task.replace('tekton.dev/v1', 'example.test/v1');
     expect(run('tasks/other.yaml', other).references.map((r) => [r.line, r.value])).toEqual([
-      [17, '$(params.fetcher)'],
-      [19, '$(params.runtime)'],
+      [19, '$(params.fetcher)'],
+      [21, '$(params.runtime)'],
+      [23, '$(params.checker)'],
+      [26, '$(inputs.params.fetcher)'],
     ]);
   });
 

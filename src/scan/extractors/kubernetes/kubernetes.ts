@@ -7,6 +7,7 @@ import { mapAt as at, mapGet, walkMaps, yamlSource } from '../../yaml-source.js'
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
+import { PARAM_IMAGE, withoutDefaultedUses } from '../../tekton-params.js';
 import { chartFolders, chartTemplateImage, type ChartFolders } from '../../helm-template-images.js';
 import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
@@ -244,9 +245,13 @@ function unfilledTemplateProblems(file: SourceFile): ScanProblem[] {
   ];
 }
 
-/** A manifest read line by line: its image lines and its named values (`- name: python-image` + `value: …`). */
+/**
+ * A manifest read line by line: its image lines and its named values (`- name: python-image` + `value: …`); the use
+ * of a Tekton parameter whose default is reported passes the default on.
+ */
 function brokenLineImages(file: SourceFile): Reference[] {
-  return sortByPosition([...templateLineImages(file, lineKindFor), ...namedValueLineImages(file)]);
+  const named = namedValueLineImages(file);
+  return sortByPosition([...withoutDefaultedUses(templateLineImages(file, lineKindFor), named.defaulted), ...named.references]);
 }
 
 /** In a chart's templates, an image named wholly by template actions passes on the values' image and is left out; others are shown rendered. */
@@ -269,10 +274,12 @@ function lineKindFor(parents: readonly string[], key: string): ReferenceKind {
  * carry an image. Only values that are a complete reference with a tag or digest count; a parameter
  * passed on (`{{inputs.parameters.image}}`) or a bare registry is not an image reference. A Tekton
  * parameter that a step runs as its image (`image: $(params.runtime)`) carries an image whatever its
- * name: its default is the image (a bare name too, `default: node`).
+ * name: its default is the image (a bare name too, `default: node`), and `defaulted` names it: its uses pass the
+ * default on.
  */
-function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: Reference) => Reference | null): Reference[] {
+function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: Reference) => Reference | null): { references: Reference[]; defaulted: Set<string> } {
   const references: Reference[] = [];
+  const defaulted = new Set<string>();
   const runAsImage = paramsRunAsImage(root);
   walkMaps(root, (map) => {
     if (isCustomResourceDefinition(map) || isObjectStatus(root, map)) return 'skip';
@@ -283,11 +290,13 @@ function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: 
     for (const key of ['value', 'default']) {
       const found = scalarImage(file, mapGet(map, key), 'kubernetes-image');
       const reference = found && resolve(found);
-      if (reference && (reference.skip === null || (runs && key === 'default' && reference.skip === 'no-tag'))) references.push(reference);
+      if (!reference || (reference.skip !== null && !(runs && key === 'default' && reference.skip === 'no-tag'))) continue;
+      references.push(reference);
+      if (runs && key === 'default') defaulted.add(name);
     }
     return undefined;
   });
-  return references;
+  return { references, defaulted };
 }
 
 /**
@@ -348,9 +357,7 @@ function templateImages(file: SourceFile, parameters: TemplateParameters | null,
   return references.filter((reference) => !inParameters(file, parameters, reference)).map((reference) => throughParameters(reference, parameters));
 }
 
-/** `image: $(params.x)` / `$(inputs.params.x)`: the parameters a Tekton step or sidecar runs as its image. */
-const PARAM_IMAGE = /^\$\((?:inputs\.)?params\.([\w-]+)\)$/;
-
+/** The parameters a Tekton step or sidecar runs as its image (`image: $(params.x)` / `$(inputs.params.x)`). */
 function paramsRunAsImage(root: unknown): Set<string> {
   const names = new Set<string>();
   if (!isMap(root) || !(stringField(root, 'apiVersion') ?? '').startsWith('tekton.dev/')) return names;
@@ -409,8 +416,9 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
         const resolve = (reference: Reference): Reference | null => (parameters === null ? reference : inParameters(file, parameters, reference) ? null : throughParameters(reference, parameters));
         const others = [...skaffoldBuilderImages(file, root), ...gitopsKustomizeImages(file, root), ...imageNameFields(file, root), ...dockerImageNames(file, root), ...imageVolumes(file, root)];
         const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
-        const named = namedValueImages(file, root, resolve).filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
-        const all = [...templateImages(file, parameters, unresolved), ...named];
+        const values = namedValueImages(file, root, resolve);
+        const named = values.references.filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
+        const all = [...withoutDefaultedUses(templateImages(file, parameters, unresolved), values.defaulted), ...named];
         const required = new Set(skaffold.required.map((node) => scalarImage(file, node, 'kubernetes-image')?.spans[0]?.start));
         const own = artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
         return required.size === 0
