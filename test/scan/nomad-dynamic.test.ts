@@ -91,3 +91,87 @@ describe('nomad dynamic tasks over literal elements', () => {
     ]);
   });
 });
+
+/** Groups made by `dynamic "group"`, whose tasks pick their image from a map local by the group's (or task's) key or value. */
+const regions = [
+  'locals {',
+  '  sites = {',
+  '    "north" = "edge-n"',
+  '    "south" = "edge-s"',
+  '  }',
+  '  builds = {',
+  '    edge-n = "registry.example.test/relay:3.2"',
+  '    edge-s = "registry.example.test/relay:3.1"',
+  '    spare  = "registry.example.test/relay:2.9"',
+  '  }',
+  '  sidecars = {',
+  '    north = { image = "registry.example.test/probe:1.0" }',
+  '  }',
+  '  agents = { collector = { name = "edge-n" } }',
+  '}',
+  '',
+  'job "relay" {',
+  '  dynamic "group" {',
+  '    for_each = local.sites',
+  '    content {',
+  '      dynamic "task" {',
+  '        for_each = local.agents',
+  '        content {',
+  '          driver = "docker"',
+  '          config { image = local.builds[group.value] }',
+  '        }',
+  '      }',
+  '      task "probe" {',
+  '        config { image = "${local.sidecars[group.key].image}" }',
+  '      }',
+  '      dynamic "task" {',
+  '        for_each = local.agents',
+  '        iterator = agent',
+  '        content {',
+  '          config { image = var.unknown[agent.value.name] }',
+  '        }',
+  '      }',
+  '      dynamic "task" {',
+  '        for_each = local.agents',
+  '        content {',
+  '          config { image = local.builds[task.value.name] }',
+  '        }',
+  '      }',
+  '    }',
+  '  }',
+  '  dynamic "group" {',
+  '    for_each = data.sites',
+  '    content {',
+  '      task "relay" {',
+  '        config { image = local.builds[group.value] }',
+  '      }',
+  '    }',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
+const nested = scanSources([sourceFile('jobs/relay.nomad', new Uint8Array(Buffer.from(regions)))]);
+
+describe('nomad map lookups keyed by a dynamic iterator', () => {
+  it('reports each entry the lookup reaches where the map writes it, for the enclosing dynamic group too; an unknown key or map stays templated at the use', () => {
+    expect(nested.references.map((reference) => [reference.line, reference.column, reference.value, reference.skip, reference.detail])).toEqual([
+      [7, 15, 'registry.example.test/relay:3.2', null, 'dynamic "task", local.builds[group.value], dynamic "group" for_each local.sites'],
+      [8, 15, 'registry.example.test/relay:3.1', null, 'dynamic "task", local.builds[group.value], dynamic "group" for_each local.sites'],
+      [12, 24, 'registry.example.test/probe:1.0', null, 'task "probe", "${local.sidecars[group.key].image}", dynamic "group" for_each local.sites'],
+      [35, 28, 'var.unknown[agent.value.name]', 'templated', 'dynamic "task"'],
+      [50, 26, 'local.builds[group.value]', 'templated', 'task "relay"'],
+    ]);
+    expect(nested.problems).toEqual([]);
+  });
+
+  it('updates the map entry in place, verified by a re-scan', () => {
+    const D2 = `sha256:${'2'.repeat(64)}`;
+    const relay = dependenciesOf(nested.references).find((dependency) => dependency.tag === '3.1')!;
+    const plan = planUpdates([{ dependency: relay, update: { tag: '3.3', digest: D2, updateType: 'minor', platforms: ['linux/amd64'], fromPlatforms: ['linux/amd64'] }, held: [], error: null }]);
+    expect(plan.failures).toEqual([]);
+    expect(verifyEdits(plan.fileEdits, nested).map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
+      ['jobs/relay.nomad', regions.replace('relay:3.1', `relay:3.3@${D2}`)],
+    ]);
+  });
+});

@@ -121,48 +121,93 @@ export function hclValues(text: string, root: HclBlock): ReadonlyMap<string, Hcl
   return new Map(hclDefinitions(root).map(([name, tokens]) => [name, tokens ? hclValue(text, tokens) : UNKNOWN]));
 }
 
-/** The elements a `for_each` gives: an object's values, a tuple's items; null when they are not all known. */
-export function eachElements(value: HclValue): readonly HclValue[] | null {
-  if (value.kind === 'object') return [...value.entries.values()];
-  if (value.kind === 'tuple') return value.items;
+/** One element of a `for_each`: its key (an object's key; null for a list or set item, read by position) and its value. */
+export interface EachEntry {
+  readonly key: string | null;
+  readonly value: HclValue;
+}
+
+/** The elements a `for_each` gives: an object's entries, a tuple's items; null when they are not all known. */
+export function eachEntries(value: HclValue): readonly EachEntry[] | null {
+  if (value.kind === 'object') return [...value.entries].map(([key, item]) => ({ key, value: item }));
+  if (value.kind === 'tuple') return value.items.map((item) => ({ key: null, value: item }));
   return null;
 }
 
 /**
- * How an expression reads the iterator's value: `task.value` (no steps), `task.value.image` or `task.value["image"]`
- * (one key each), also written as a string that is only that (`"${task.value.image}"`). Null for anything else.
+ * How an image reads a dynamic block's iterator: `task.value` (no steps), `task.value.image` or `task.value["image"]`
+ * (an `element` read); or a map local or variable indexed by the iterator, `local.versions[group.value]`,
+ * `var.images[task.key]`, `local.versions[group.value.name].image` (a `lookup`).
  */
-export function iteratorPath(text: string, tokens: readonly HclToken[], iterator: string): readonly string[] | null {
+export type IteratorRead =
+  | { readonly kind: 'element'; readonly iterator: string; readonly path: readonly string[] }
+  | {
+      readonly kind: 'lookup';
+      readonly map: string;
+      readonly iterator: string;
+      /** `key` for `iterator.key`; else the steps after `iterator.value`. */
+      readonly key: 'key' | readonly string[];
+      readonly path: readonly string[];
+    };
+
+const NAME = '[A-Za-z_][A-Za-z0-9_-]*';
+const STEPS = `(?:\\.${NAME}|\\["[^"\\\\]*"\\])*`;
+const ELEMENT = new RegExp(`^(${NAME})\\.value(${STEPS})$`);
+const LOOKUP = new RegExp(`^((?:local|var)\\.${NAME})\\[(${NAME})\\.(?:(key)|value(${STEPS}))\\](${STEPS})$`);
+
+function stepsOf(written: string): readonly string[] {
+  return [...written.matchAll(/\.([A-Za-z_][A-Za-z0-9_-]*)|\["([^"\\]*)"\]/g)].map((match) => match[1] ?? match[2] ?? '');
+}
+
+/** The expression as written without spaces: the tokens joined, or a string that is only one interpolation (`"${task.value}"`). */
+function expressionOf(text: string, tokens: readonly HclToken[]): string | null {
   const [only] = tokens;
   if (tokens.length === 1 && only?.type === 'string') {
     if (only.escaped) return null;
     const match = /^"\$\{\s*([^{}"]*?)\s*\}"$/.exec(text.slice(only.start, only.end));
-    return match?.[1] === undefined ? null : pathOf(match[1], iterator);
+    return match?.[1] ?? null;
   }
-  return pathOf(tokens.map((token) => text.slice(token.start, token.end)).join(''), iterator);
+  return tokens.map((token) => text.slice(token.start, token.end)).join('');
 }
 
-function pathOf(expression: string, iterator: string): readonly string[] | null {
-  const prefix = `${iterator}.value`;
-  if (!expression.startsWith(prefix)) return null;
-  const steps: string[] = [];
-  const step = /^(?:\.([A-Za-z_][A-Za-z0-9_-]*)|\["([^"\\]*)"\])/;
-  let rest = expression.slice(prefix.length);
-  while (rest !== '') {
-    const match = step.exec(rest);
-    if (!match) return null;
-    steps.push(match[1] ?? match[2] ?? '');
-    rest = rest.slice(match[0].length);
-  }
-  return steps;
+/** How an expression reads an iterator (see IteratorRead); null for anything else. */
+export function iteratorRead(text: string, tokens: readonly HclToken[]): IteratorRead | null {
+  const expression = expressionOf(text, tokens);
+  if (expression === null) return null;
+  const element = ELEMENT.exec(expression);
+  if (element?.[1] !== undefined) return { kind: 'element', iterator: element[1], path: stepsOf(element[2] ?? '') };
+  const lookup = LOOKUP.exec(expression);
+  if (lookup?.[1] === undefined || lookup[2] === undefined) return null;
+  return { kind: 'lookup', map: lookup[1], iterator: lookup[2], key: lookup[3] === undefined ? stepsOf(lookup[4] ?? '') : 'key', path: stepsOf(lookup[5] ?? '') };
 }
 
-/** Follows the keys of a path into an element; the string found, or null. */
-export function follow(element: HclValue, path: readonly string[]): HclToken | null {
-  let current: HclValue | undefined = element;
+/** Follows the keys of a path into an element; the value found, or null. */
+function at(element: HclValue | undefined, path: readonly string[]): HclValue | null {
+  let current = element;
   for (const key of path) {
     if (current?.kind !== 'object') return null;
     current = current.entries.get(key);
   }
-  return current?.kind === 'string' ? current.token : null;
+  return current ?? null;
+}
+
+/**
+ * The strings an iterator read gives over a `for_each`'s entries, in order: an element read skips an element without a
+ * string there; a lookup needs every element's key as a plain string (else null: the lookup is not known) and skips a
+ * key the map does not hold. Null when the map is not a literal object.
+ */
+export function readEach(text: string, read: IteratorRead, entries: readonly EachEntry[], values: ReadonlyMap<string, HclValue>): HclToken[] | null {
+  const strings = (found: Array<HclValue | null>): HclToken[] => found.flatMap((value) => (value?.kind === 'string' ? [value.token] : []));
+  if (read.kind === 'element') return strings(entries.map((entry) => at(entry.value, read.path)));
+  const map = values.get(read.map);
+  if (map?.kind !== 'object') return null;
+  const found: Array<HclValue | null> = [];
+  for (const entry of entries) {
+    const keyValue = read.key === 'key' ? null : at(entry.value, read.key);
+    const keyToken = keyValue?.kind === 'string' && !keyValue.token.templated && !keyValue.token.escaped ? keyValue.token : null;
+    const key = read.key === 'key' ? entry.key : keyToken && text.slice(keyToken.start + 1, keyToken.end - 1);
+    if (key === null) return null;
+    found.push(at(map.entries.get(key), read.path));
+  }
+  return strings(found);
 }

@@ -4,7 +4,7 @@ import type { Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { parseHcl, type HclAttribute, type HclBlock } from './hcl-body.js';
 import { expressionName, hclScope, resolveHclTemplate, type HclScope } from './hcl-variables.js';
-import { eachElements, follow, hclValue, hclValues, iteratorPath, unwrapConversion, type HclValue } from './hcl-values.js';
+import { eachEntries, hclValue, hclValues, iteratorRead, readEach, unwrapConversion, type EachEntry, type HclValue } from './hcl-values.js';
 import { isPackTemplate, packFacts, packTemplateReferences, type PackFacts } from './nomad-pack.js';
 import { packOfVarFile, packVarFileReferences } from './nomad-pack-vars.js';
 import { isJsonCandidate } from '../../json-candidate.js';
@@ -82,34 +82,45 @@ function imageReference(file: SourceFile, attribute: HclAttribute, detail: strin
   return { ...reference, image: null, name: null };
 }
 
-/** What a `dynamic "task"` block iterates: the iterator's name, the elements, and the `for_each` as written. */
+/** What a `dynamic` block iterates: the iterator's name, the entries (null when not known), and the `for_each` as written. */
 interface Each {
+  /** The dynamic block's label: `task`, `group`, … */
+  readonly label: string;
   readonly iterator: string;
-  readonly elements: readonly HclValue[];
+  readonly entries: readonly EachEntry[] | null;
   readonly source: string;
 }
 
 /**
- * `image = task.value.image` in a dynamic task over literal elements (`for_each = local.services`, an inline map or list):
- * each element's string, reported and edited where the element writes it. Null when the image does not read the
- * iterator that way or no element holds a string there (the image is then read as any other expression).
+ * `image = task.value.image` in a dynamic task over literal elements (`for_each = local.services`, an inline map or list),
+ * or `image = local.versions[group.value]` for each element of an enclosing dynamic block: each string, reported and
+ * edited where it is written. `eaches` are the enclosing iterations, innermost first (an inner iterator hides an outer
+ * one of the same name). Null when the image does not read an iterator that way, the iteration is not known or no
+ * element gives a string (the image is then read as any other expression).
  */
-function eachImages(file: SourceFile, attribute: HclAttribute, each: Each, detail: string): Reference[] | null {
-  const path = iteratorPath(file.text, attribute.value, each.iterator);
-  if (path === null) return null;
-  const references: Reference[] = [];
-  for (const element of each.elements) {
-    const token = follow(element, path);
-    if (!token) continue;
+function eachImages(file: SourceFile, attribute: HclAttribute, eaches: readonly Each[], values: ReadonlyMap<string, HclValue>, detail: string): Reference[] | null {
+  const read = iteratorRead(file.text, attribute.value);
+  const each = read && eaches.find((candidate) => candidate.iterator === read.iterator);
+  if (!read || !each?.entries) return null;
+  const tokens = readEach(file.text, read, each.entries, values);
+  if (!tokens || tokens.length === 0) return null;
+  const through = read.kind === 'lookup' ? `, ${attribute.value.map((token) => file.text.slice(token.start, token.end)).join('')}` : '';
+  const around = TASK_BLOCKS.has(each.label) ? '' : ` dynamic "${each.label}"`;
+  return tokens.map((token) => {
     const { value, start } = withoutTransport(file.text.slice(token.start + 1, token.end - 1), token.start + 1);
     const skip = token.templated ? 'templated' : token.escaped ? 'unsupported-quoting' : undefined;
-    references.push(makeReference(file, { kind: KIND, value, parts: [{ role: 'reference', start, end: token.end - 1 }], detail: `${detail}, for_each ${each.source}`, ...(skip ? { skip } : {}) }));
-  }
-  return references.length > 0 ? references : null;
+    return makeReference(file, {
+      kind: KIND,
+      value,
+      parts: [{ role: 'reference', start, end: token.end - 1 }],
+      detail: `${detail}${through},${around} for_each ${each.source}`,
+      ...(skip ? { skip } : {}),
+    });
+  });
 }
 
 /** The images of a task's `config` blocks; `detail` names the task for the reader. */
-function taskReferences(file: SourceFile, task: HclBlock, detail: string, scope: HclScope, each: Each | null): Reference[] {
+function taskReferences(file: SourceFile, task: HclBlock, detail: string, scope: HclScope, eaches: readonly Each[], values: ReadonlyMap<string, HclValue>): Reference[] {
   const driver = stringValue(
     file,
     task.attributes.find((attribute) => attribute.name === 'driver'),
@@ -120,7 +131,7 @@ function taskReferences(file: SourceFile, task: HclBlock, detail: string, scope:
     if (config.type !== 'config') continue;
     for (const attribute of config.attributes) {
       if (attribute.name !== 'image') continue;
-      const elements = each ? eachImages(file, attribute, each, detail) : null;
+      const elements = eachImages(file, attribute, eaches, values, detail);
       if (elements) {
         for (const reference of elements) references.push(reference);
         continue;
@@ -132,31 +143,31 @@ function taskReferences(file: SourceFile, task: HclBlock, detail: string, scope:
   return references;
 }
 
-/** A dynamic block's iteration, when its `for_each` is a literal or a literal local or variable default. */
-function eachOf(file: SourceFile, block: HclBlock, values: ReadonlyMap<string, HclValue>): Each | null {
+/** A dynamic block's iteration; its entries when its `for_each` is a literal or a literal local or variable default. */
+function eachOf(file: SourceFile, block: HclBlock, values: ReadonlyMap<string, HclValue>): Each {
+  const iterator = block.attributes.find((attribute) => attribute.name === 'iterator');
+  const [first] = iterator?.value ?? [];
+  const iteratorName = iterator && iterator.value.length === 1 && first?.type === 'identifier' ? file.text.slice(first.start, first.end) : (block.labels[0] ?? '');
   const forEach = block.attributes.find((attribute) => attribute.name === 'for_each');
-  if (!forEach) return null;
+  const label = block.labels[0] ?? '';
+  if (!forEach) return { label, iterator: iteratorName, entries: null, source: '' };
   const tokens = unwrapConversion(
     file.text,
     forEach.value.filter((token) => token.type !== 'newline'),
   );
   const name = expressionName(file.text, tokens);
-  const elements = eachElements(name === null ? hclValue(file.text, tokens) : (values.get(name) ?? { kind: 'unknown' }));
-  if (!elements) return null;
-  const iterator = block.attributes.find((attribute) => attribute.name === 'iterator');
-  const [first] = iterator?.value ?? [];
-  const iteratorName = iterator && iterator.value.length === 1 && first?.type === 'identifier' ? file.text.slice(first.start, first.end) : (block.labels[0] ?? '');
-  return { iterator: iteratorName, elements, source: name ?? 'a literal' };
+  const entries = eachEntries(name === null ? hclValue(file.text, tokens) : (values.get(name) ?? { kind: 'unknown' }));
+  return { label, iterator: iteratorName, entries, source: name ?? 'a literal' };
 }
 
 /** A task block, or the `content` of a `dynamic "task"` block, with the name the reader knows it by. */
-function taskOf(file: SourceFile, block: HclBlock, values: ReadonlyMap<string, HclValue>): { task: HclBlock; detail: string; each: Each | null } | null {
+function taskOf(block: HclBlock): { task: HclBlock; detail: string } | null {
   if (TASK_BLOCKS.has(block.type)) {
-    return { task: block, detail: block.labels[0] === undefined ? block.type : `${block.type} "${block.labels[0]}"`, each: null };
+    return { task: block, detail: block.labels[0] === undefined ? block.type : `${block.type} "${block.labels[0]}"` };
   }
   if (block.type === 'dynamic' && TASK_BLOCKS.has(block.labels[0] ?? '')) {
     const content = block.blocks.find((child) => child.type === 'content');
-    return content ? { task: content, detail: `dynamic "${block.labels[0]}"`, each: eachOf(file, block, values) } : null;
+    return content ? { task: content, detail: `dynamic "${block.labels[0]}"` } : null;
   }
   return null;
 }
@@ -167,18 +178,20 @@ function extract(file: SourceFile): { references: Reference[]; problems: ScanPro
   const values = hclValues(file.text, document.root);
   const references: Reference[] = [];
   const seen = new Set<string>();
-  // Depth-first in document order, without recursion.
-  const pending: HclBlock[] = [document.root];
-  for (let block = pending.pop(); block !== undefined; block = pending.pop()) {
-    const found = taskOf(file, block, values);
+  // Depth-first in document order, without recursion; each block with the dynamic iterations around it, innermost first.
+  const pending: Array<{ block: HclBlock; eaches: readonly Each[] }> = [{ block: document.root, eaches: [] }];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const { block } = item;
+    const eaches = block.type === 'dynamic' ? [eachOf(file, block, values), ...item.eaches] : item.eaches;
+    const found = taskOf(block);
     // An element two dynamic tasks iterate is one reference, where it is written.
-    for (const reference of found ? taskReferences(file, found.task, found.detail, scope, found.each) : []) {
+    for (const reference of found ? taskReferences(file, found.task, found.detail, scope, eaches, values) : []) {
       const at = `${reference.line}:${reference.column}`;
       if (seen.has(at)) continue;
       seen.add(at);
       references.push(reference);
     }
-    for (const child of [...block.blocks].reverse()) pending.push(child);
+    for (const child of [...block.blocks].reverse()) pending.push({ block: child, eaches });
   }
   const problems = document.errors.map((error): ScanProblem => ({
     file: file.path,
