@@ -2,6 +2,7 @@ import { isMap, isSeq, parseAllDocuments, type Document } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { isTemplateText, isYamlShapedBlock, keepInBlock, templateLineImages } from './helm-template-lines.js';
+import { jsonBlockImages } from './embedded-json.js';
 import { blockBodyStart, forEachLiteralBlock } from './literal-blocks.js';
 
 /**
@@ -14,6 +15,7 @@ import { blockBodyStart, forEachLiteralBlock } from './literal-blocks.js';
  *
  * Only bodies that parse as YAML maps or lists count, or that hold template actions (`{{=asInt(…)}}`
  * in an Argo Workflows manifest) and are shaped like YAML line by line: a shell script or prose under `|` does not.
+ * A body that is JSON (it starts with `{` or `[`) is read as JSON (embedded-json.ts).
  * Folded blocks (`>`) join lines, and are not read. Values that are templates or not references
  * (`image: "{{ .ProxyImage }}"` in an istio injection template) name no image of their own here: left out.
  */
@@ -40,13 +42,19 @@ export function embeddedYamlImages(
 ): Reference[] {
   const taken = new Set(found.map((reference) => reference.spans[0]?.start));
   const references: Reference[] = [];
-  forEachLiteralBlock(documents, ({ body, start, end }) => {
+  const add = (found: readonly Reference[]): void => {
+    for (const reference of found) if (!taken.has(reference.spans[0]?.start)) references.push(reference);
+  };
+  forEachLiteralBlock(documents, ({ body, start, valueEnd, end }) => {
+    if (/^\s*[{[]/.test(body)) {
+      const from = blockBodyStart(file.text, start, valueEnd);
+      if (from !== null) add(jsonBlockImages(file, { from, to: valueEnd }, [], kindFor, keepInBlock));
+      return;
+    }
     if (!IMAGE_KEY_LINE.test(body) || !(isYamlBody(body) || (isTemplateText(body) && isYamlShapedBlock(body, 0, -1)))) return;
     const from = blockBodyStart(file.text, start, end);
     if (from === null) return;
-    for (const reference of templateLineImages(file, kindFor, false, { from, to: end }, keepInBlock)) {
-      if (!taken.has(reference.spans[0]?.start)) references.push(reference);
-    }
+    add(templateLineImages(file, kindFor, false, { from, to: end }, keepInBlock));
   });
   return references;
 }

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
+import { jsonBlockImages } from './embedded-json.js';
 import { makeReference } from './make-reference.js';
 import { yamlSource } from './yaml-source.js';
 import { isImageKey, looksLikeImageText } from './yaml-image-fields.js';
@@ -210,7 +211,11 @@ export function templateLineImages(
     const rest = line.slice(match[0].length);
     let opens: number | null = null;
     if (LITERAL_BLOCK.test(rest) && newline !== -1 && isYamlShapedBlock(text, newline + 1, indent)) yamlBlockIndent ??= indent;
-    else if (/^[ \t]*[|>]/.test(rest)) opens = indent;
+    else if (/^[ \t]*[|>]/.test(rest)) {
+      opens = indent;
+      const json = LITERAL_BLOCK.test(rest) && newline !== -1 ? jsonBody(text, newline + 1, indent) : null;
+      if (json) for (const reference of jsonBlockImages(file, json, [...parents, key], kindFor, keepInBlock)) if (keep(reference, parents)) references.push(reference);
+    }
     if (isImageKey(key, snakeKeys)) {
       const found = lineValue(text, lineStart + match[0].length, lineEnd) ?? (newline === -1 ? null : strippedBlockLine(text, rest, newline + 1, indent));
       if (found) {
@@ -233,6 +238,27 @@ export function templateLineImages(
     return opens;
   });
   return references;
+}
+
+/**
+ * The body of the literal block that starts at `from` (its key indented `indent`) when it is JSON: its first
+ * character other than blanks is `{` or `[`. It ends before the first line that is not blank and not indented
+ * deeper than the key.
+ */
+function jsonBody(text: string, from: number, indent: number): { from: number; to: number } | null {
+  let first = from;
+  while (first < text.length && /\s/.test(text.charAt(first))) first++;
+  if (text[first] !== '{' && text[first] !== '[') return null;
+  let lineStart = from;
+  while (lineStart < text.length) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const line = text.slice(lineStart, lineEnd);
+    if (line.trim() !== '' && line.length - line.trimStart().length <= indent) break;
+    if (newline === -1) return { from, to: text.length };
+    lineStart = newline + 1;
+  }
+  return { from, to: Math.min(lineStart, text.length) };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { makeReference } from '../../make-reference.js';
-import { JsonError, parseJson, type JsonNode } from './json-positions.js';
+import { JsonError, parseJson, type JsonNode } from '../../json-positions.js';
 
 /**
  * Nomad jobs as JSON: what `nomad job run -output` prints (`{"Job": {…}}`) and what the jobs API takes and

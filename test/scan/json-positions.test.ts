@@ -1,12 +1,12 @@
 /**
- * The JSON reader of Nomad jobs (scan/extractors/nomad/json-positions) against JSON.parse: the same
+ * The JSON reader of Nomad jobs and JSON in literal blocks (scan/json-positions) against JSON.parse: the same
  * values from generated documents and from the same documents written in hostile ways (every character
  * of a string escaped or not, keys written twice, any whitespace, numbers of hundreds of digits, deep
  * nesting), strings found at their exact offsets, and exactly the same texts refused.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JsonError, parseJson, type JsonNode } from '../../../src/scan/extractors/nomad/json-positions.js';
+import { JsonError, parseJson, type JsonNode } from '../../src/scan/json-positions.js';
 
 /** The value a node stands for, as JSON.parse builds it: of a key written twice, the last. */
 function valueOf(node: JsonNode): unknown {
