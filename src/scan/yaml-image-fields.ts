@@ -290,6 +290,11 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
         for (const key of split.consumed) consumed.add(key);
       }
     }
+    const volumeSource = imageVolumeSource(file, map, path, options);
+    if (volumeSource) {
+      found.push(volumeSource);
+      consumed.add('reference');
+    }
     for (const [key, value] of mapEntries(map)) {
       if (consumed.has(key)) continue;
       if (options.snakeKeys && nameKeyStem(key) !== null) {
@@ -314,6 +319,16 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
     return undefined;
   });
   return sortByPosition(references);
+}
+
+/**
+ * `image: {reference: …}`: the source of an image volume (Kubernetes `ImageVolumeSource`), an OCI image pulled and
+ * mounted like a container's image, wherever it is written: a Pod's `volumes`, chart values that build them
+ * (`extraVolumes`), CloudNativePG's `extensions[].image`. A split `repository` map is read as such instead.
+ */
+function imageVolumeSource(file: SourceFile, map: YAMLMap, path: readonly string[], options: FieldWalkOptions): Reference | null {
+  if (path[path.length - 1] !== 'image' || has(map, 'repository')) return null;
+  return scalarImage(file, mapGet(map, 'reference'), options.kindFor(path.slice(0, -1), 'image'));
 }
 
 /**

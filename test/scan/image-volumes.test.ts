@@ -56,4 +56,58 @@ describe('Kubernetes image volumes', () => {
       [27, 41, `registry.example.test/tools/bundle@${digest}`, 'kubernetes-image', null, [`registry.example.test/tools/bundle@${digest}`]],
     ]);
   });
+
+  it('reads an image source written elsewhere: operator extensions, chart values that build the volumes, a HelmRelease', () => {
+    expect(
+      scan('db/cluster.yaml', [
+        'apiVersion: postgresql.cnpg.io/v1', // 1
+        'kind: Cluster', // 2
+        'metadata: {name: ledger}', // 3
+        'spec:', // 4
+        '  imageName: registry.example.test/pg/server:17.4-bookworm', // 5
+        '  postgresql:', // 6
+        '    extensions:', // 7
+        '      - name: vectors', // 8
+        '        image:', // 9
+        '          reference: registry.example.test/pg/vectors:0.9.2-17', // 10
+        '      - name: geo', // 11
+        `        image: {reference: "registry.example.test/pg/geo@${digest}"}`, // 12
+        '',
+      ]),
+    ).toEqual([
+      [5, 14, 'registry.example.test/pg/server:17.4-bookworm', 'kubernetes-image', null, ['registry.example.test/pg/server:17.4-bookworm']],
+      [10, 22, 'registry.example.test/pg/vectors:0.9.2-17', 'kubernetes-image', null, ['registry.example.test/pg/vectors:0.9.2-17']],
+      [12, 29, `registry.example.test/pg/geo@${digest}`, 'kubernetes-image', null, [`registry.example.test/pg/geo@${digest}`]],
+    ]);
+    expect(
+      scan('charts/worker/values.yaml', [
+        'image:', // 1
+        '  repository: registry.example.test/jobs/worker', // 2
+        '  tag: 5.1.0', // 3
+        'extraVolumes:', // 4
+        '  - name: plugins', // 5
+        '    image:', // 6
+        '      reference: registry.example.test/jobs/plugins:1.4.0', // 7
+        '      pullPolicy: IfNotPresent', // 8
+        '',
+      ]),
+    ).toEqual([
+      [2, 15, 'registry.example.test/jobs/worker:5.1.0', 'helm-values', null, ['registry.example.test/jobs/worker', '5.1.0']],
+      [7, 18, 'registry.example.test/jobs/plugins:1.4.0', 'helm-values', null, ['registry.example.test/jobs/plugins:1.4.0']],
+    ]);
+    expect(
+      scan('apps/runner/helmrelease.yaml', [
+        'apiVersion: helm.toolkit.fluxcd.io/v2', // 1
+        'kind: HelmRelease', // 2
+        'metadata: {name: runner}', // 3
+        'spec:', // 4
+        '  values:', // 5
+        '    extraVolumes:', // 6
+        '      - name: toolbox', // 7
+        '        image:', // 8
+        '          reference: registry.example.test/ci/toolbox:2026.1.3', // 9
+        '',
+      ]),
+    ).toEqual([[9, 22, 'registry.example.test/ci/toolbox:2026.1.3', 'helm-values', null, ['registry.example.test/ci/toolbox:2026.1.3']]]);
+  });
 });

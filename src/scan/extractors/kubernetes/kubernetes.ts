@@ -315,23 +315,6 @@ function imageNameFields(file: SourceFile, root: unknown): Reference[] {
 }
 
 /**
- * Image volumes (`volumes[].image.reference`, Kubernetes ImageVolumeSource): an OCI image the kubelet pulls and
- * mounts into the Pod's containers, pulled like a container's image.
- */
-function imageVolumes(file: SourceFile, root: unknown): Reference[] {
-  const references: Reference[] = [];
-  walkMaps(root, (map, path) => {
-    if (isCustomResourceDefinition(map) || isObjectStatus(root, map)) return 'skip';
-    if (path[path.length - 2] !== 'volumes') return undefined;
-    const source = mapGet(map, 'image');
-    const reference = isMap(source) ? scalarImage(file, mapGet(source, 'reference'), 'kubernetes-image') : null;
-    if (reference) references.push(reference);
-    return undefined;
-  });
-  return references;
-}
-
-/**
  * OpenShift `{kind: DockerImage, name: …}` (an ImageStream's `spec.tags[].from`, a BuildConfig's strategy `from`
  * and `source.images[].from`): an image pulled from a registry. Under `to` (a BuildConfig's `output.to`) it is
  * where the build pushes: not a reference.
@@ -414,7 +397,7 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
         const parameters = templateParameters(file, root);
         for (const output of buildOutputs(root, parameters)) outputs.add(output);
         const resolve = (reference: Reference): Reference | null => (parameters === null ? reference : inParameters(file, parameters, reference) ? null : throughParameters(reference, parameters));
-        const others = [...skaffoldBuilderImages(file, root), ...gitopsKustomizeImages(file, root), ...imageNameFields(file, root), ...dockerImageNames(file, root), ...imageVolumes(file, root)];
+        const others = [...skaffoldBuilderImages(file, root), ...gitopsKustomizeImages(file, root), ...imageNameFields(file, root), ...dockerImageNames(file, root)];
         const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
         const values = namedValueImages(file, root, resolve);
         const named = values.references.filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
