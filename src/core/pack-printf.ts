@@ -10,8 +10,13 @@ export interface PrintfArgument {
   readonly name: string;
 }
 
-/** `[[ printf "<format>" <arguments> ]]` (with `-` trims, and `| quote` for the bare form). */
-const PRINTF = /^\[\[-?\s*printf\s+"([^"\\]*)"\s+([\s\S]*?)\s*(\|\s*quote\s*)?-?\]\]$/;
+/**
+ * `[[ printf "<format>" <arguments> ]]` (with `-` trims, and `| quote` for the bare form). The format may hold
+ * escaped quotes (`"\"name:%s\""`, another way to write the bare form); any other escape is read and refused.
+ */
+const PRINTF = /^\[\[-?\s*printf\s+"((?:[^"\\]|\\.)*)"\s+([\s\S]*?)\s*(\|\s*quote\s*)?-?\]\]$/;
+/** A format wrapped in escaped quotes, with no other escape: its output is a quoted string. */
+const QUOTED_FORMAT = /^\\"([^"\\]*)\\"$/;
 /** One argument of a printf: `.pack.name`, `(var "name" .)`, or anything else (named in the reason). */
 const ARGUMENT = /\([^()]*\)|"[^"]*"|[^\s()]+/g;
 const VAR_CALL = /^\(\s*var\s+"([A-Za-z_][\w.-]*)"\s+\.\s*\)$/;
@@ -25,7 +30,10 @@ const DOT_USE = /^\.(?:[A-Za-z_][\w-]*)\.([A-Za-z_][\w.-]*)$/;
 export function packPrintf(text: string): { pieces: Array<string | PrintfArgument>; quoted: boolean } | string | null {
   const match = PRINTF.exec(text);
   if (!match) return null;
-  const format = match[1] ?? '';
+  const written = match[1] ?? '';
+  const inQuotes = QUOTED_FORMAT.exec(written)?.[1];
+  if (written.includes('\\') && (inQuotes === undefined || match[3] !== undefined)) return `${text}: printf with escapes in its format, archpin reads only a format wrapped in \\"…\\"`;
+  const format = inQuotes ?? written;
   const args = [...(match[2] ?? '').matchAll(ARGUMENT)].map((arg) => arg[0]);
   const verbs = format.match(/%./g) ?? [];
   const other = verbs.find((verb) => verb !== '%s' && verb !== '%%');
@@ -47,5 +55,5 @@ export function packPrintf(text: string): { pieces: Array<string | PrintfArgumen
     } else if (part === '%%') pieces.push('%');
     else if (part !== '') pieces.push(part);
   }
-  return { pieces, quoted: match[3] !== undefined };
+  return { pieces, quoted: match[3] !== undefined || inQuotes !== undefined };
 }

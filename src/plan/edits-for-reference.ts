@@ -276,6 +276,13 @@ const segmentKey = (segment: Segment): string => `${segment.variable?.variable ?
  * others stay. A pin goes at the end of the template.
  */
 function editsThroughVariables(reference: ImageReference, template: Span, variables: readonly Span[], tag: string | null, digest: string | null): EditPlan {
+  // A Nomad Pack printf that writes the quotes itself (`[[ printf "…" … | quote ]]`, `[[ printf "\"…\"" … ]]`) is the whole
+  // value: nothing can follow it, so the tag is edited and the digest is not pinned.
+  const printf = digest === null ? null : packPrintf(template.text);
+  if (printf !== null && typeof printf !== 'string' && printf.quoted) {
+    const plan = editsThroughVariables(reference, template, variables, tag, null);
+    return plan.ok ? { ...plan, unpinned: 'digests are not pinned in a Nomad Pack image whose printf writes the quotes: nothing can follow it' } : plan;
+  }
   if (variables.some((span) => span.text.includes('@'))) return { ok: false, reason: 'a variable of the template holds a digest' };
   const templateText = template.text.replace(/@sha256:[a-f0-9]{64}$/, '');
   const segments = segmentsOf(templateText, variables);

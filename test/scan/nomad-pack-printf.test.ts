@@ -29,8 +29,17 @@ const FILES: Record<string, string> = {
     '    task "sidecar" {', // 18
     '      config { image = "[[ printf "%s:%d" .my_pack.broker_image .my_pack.port ]]" }', // 19
     '    }', // 20
-    '  }', // 21
-    '}', // 22
+    '    task "relay" {', // 21
+    '      config {', // 22
+    '        image = [[ printf "\\"registry.example.test/relay:%s\\"" (var "relay_tag" .) ]]', // 23
+    '        args  = [[ printf "\\"--level=%s\\n\\"" (var "exporter_tag" .) ]]', // 24
+    '      }', // 25
+    '    }', // 26
+    '    task "tail" {', // 27
+    '      config { image = [[ printf "\\"busybox:%s\\n\\"" .my_pack.broker_tag ]] }', // 28
+    '    }', // 29
+    '  }', // 30
+    '}', // 31
     '',
   ].join('\n'),
   [VARIABLES]: [
@@ -53,6 +62,9 @@ const FILES: Record<string, string> = {
     'variable "port" {', // 17
     '  default = 5672', // 18
     '}', // 19
+    'variable "relay_tag" {', // 20
+    '  default = "0.9.2"', // 21
+    '}', // 22
     '',
   ].join('\n'),
 };
@@ -75,6 +87,13 @@ describe('Nomad Pack printf images', () => {
         'task "agent"; [[ printf "%s:%s" .my_pack.broker_image (env "AGENT_TAG") ]]: printf argument (env "AGENT_TAG") is not a pack variable',
       ],
       [19, '[[ printf "%s:%d" .my_pack.broker_image .my_pack.port ]]', 'templated', 'task "sidecar"; [[ printf "%s:%d" .my_pack.broker_image .my_pack.port ]]: printf with %d, archpin reads only %s'],
+      [23, 'registry.example.test/relay:0.9.2', null, `task "relay"; pack variable relay_tag (${VARIABLES}:21)`],
+      [
+        28,
+        '[[ printf "\\"busybox:%s\\n\\"" .my_pack.broker_tag ]]',
+        'templated',
+        'task "tail"; [[ printf "\\"busybox:%s\\n\\"" .my_pack.broker_tag ]]: printf with escapes in its format, archpin reads only a format wrapped in \\"…\\"',
+      ],
     ]);
     expect(scanned.references[0]!.spans.map((span) => [span.role, span.file ?? null, span.text, span.use ?? null])).toEqual([
       ['template', null, '[[ printf "%s:%s" .my_pack.broker_image .my_pack.broker_tag ]]', null],
@@ -88,16 +107,20 @@ describe('Nomad Pack printf images', () => {
     const plan = planUpdates([
       { dependency: byName.get('library/rabbitmq:3.13.7-management')!, update: proposal('3.13.8-management', D1), held: [], error: null },
       { dependency: byName.get('hub/exporter:1.0.0-alpine')!, update: { ...proposal('1.1.0-alpine', D1), tagOnly: true }, held: [], error: null },
+      { dependency: byName.get('relay:0.9.2')!, update: proposal('0.9.3', D1), held: [], error: null },
     ]);
     expect(plan.failures).toEqual([]);
     expect(plan.updates.map((update) => [update.line, update.to])).toEqual([
       [5, `rabbitmq:3.13.8-management@${D1}`],
       [9, 'registry.example.test/hub/exporter:1.1.0-alpine'],
+      [23, 'registry.example.test/relay:0.9.3'],
     ]);
+    // The printf writes the quotes itself: nothing can follow it, so the tag moves and no pin is written.
+    expect(plan.unpinned.map((note) => [note.line, note.message])).toEqual([[23, 'digests are not pinned in a Nomad Pack image whose printf writes the quotes: nothing can follow it']]);
     const outcomes = verifyEdits(plan.fileEdits, scanned);
     expect(outcomes.map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
       [TEMPLATE, FILES[TEMPLATE]!.replace('.my_pack.broker_tag ]]" }', `.my_pack.broker_tag ]]@${D1}" }`)],
-      [VARIABLES, FILES[VARIABLES]!.replace('"3.13.7-management"', '"3.13.8-management"').replace('"1.0.0"', '"1.1.0"')],
+      [VARIABLES, FILES[VARIABLES]!.replace('"3.13.7-management"', '"3.13.8-management"').replace('"1.0.0"', '"1.1.0"').replace('"0.9.2"', '"0.9.3"')],
     ]);
   });
 });
