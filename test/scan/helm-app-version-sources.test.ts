@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isCandidatePath } from '../../src/scan/candidate-path.js';
 import { scanTexts } from '../support/scan-texts.js';
 
 /** What the values files report (the templates' own image lines are read by the template rules, as before). */
@@ -179,6 +180,31 @@ describe('Helm appVersion defaults with a flavour after the version', () => {
         `no tag here: the chart's templates use appVersion + "-temurin" 2.5.0 (labelled/Chart.yaml:4); set there, not edited here`,
       ],
       ['plain/values.yaml', 2, 'example.test/plain:2.5.0', 'templated', `no tag here: the chart's templates use appVersion 2.5.0 (plain/Chart.yaml:4); set there, not edited here`],
+    ]);
+  });
+
+  it('a helper kept in a folder under templates/ (one per component), as Helm loads it too', () => {
+    const files = {
+      'autoscaler/Chart.yaml': chart('autoscaler', '1.4.2'),
+      'autoscaler/values.yaml': lines('scaler:', '  image:', '    repository: example.test/autoscaler/scaler', '    tag:'),
+      'autoscaler/templates/scaler/_helpers.tpl': lines(
+        '{{- define "autoscaler.scaler.image" -}}',
+        '{{- printf "%s:%s" .Values.scaler.image.repository (default .Chart.AppVersion .Values.scaler.image.tag) }}',
+        '{{- end }}',
+      ),
+      'autoscaler/templates/scaler/deployment.yaml': lines('          image: {{ include "autoscaler.scaler.image" . }}'),
+    };
+    // A walk of the tree reads the files it takes as candidates: the helper is one.
+    expect(isCandidatePath('autoscaler/templates/scaler/_helpers.tpl')).toBe(true);
+    const walked = Object.fromEntries(Object.entries(files).filter(([path]) => isCandidatePath(path)));
+    expect(scan(walked)).toEqual([
+      [
+        'autoscaler/values.yaml',
+        3,
+        'example.test/autoscaler/scaler:1.4.2',
+        'templated',
+        `no tag here: the chart's templates use appVersion 1.4.2 (autoscaler/Chart.yaml:4); set there, not edited here`,
+      ],
     ]);
   });
 });

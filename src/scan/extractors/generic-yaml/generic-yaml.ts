@@ -410,8 +410,9 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   name: 'generic-yaml',
   kinds: ['helm-values', 'yaml-image'],
   quoting: 'yaml',
-  // Helm helper templates (`templates/_helpers.tpl`) are read only to learn whether the chart's tag defaults to appVersion.
-  isCandidate: (path) => isYamlPath(path) || /(^|\/)templates\/[^/]*\.tpl$/.test(path),
+  // Helm helper templates (`templates/_helpers.tpl`, also in a folder under `templates/`, as Helm loads them) are read only to
+  // learn how the chart writes its images (whether the tag defaults to appVersion, how a registry is joined).
+  isCandidate: (path) => isYamlPath(path) || /(^|\/)templates\/(?:[^/]+\/)*[^/]*\.tpl$/.test(path),
   prepare: (files) => ({ ...chartFacts(files), ansible: ansibleFacts(files), chartFolders: chartFolders(files) }),
   claimsTemplate: () => true,
   owns: (file) => VALUES_FILE.test(baseName(file.path)),
