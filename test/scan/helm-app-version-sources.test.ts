@@ -150,6 +150,54 @@ describe('Helm appVersion defaults with a flavour after the version', () => {
     ]);
   });
 
+  it("a helper that writes the whole image with one printf, appVersion and a values flavour after the format's colon", () => {
+    const helper = (format: string, ...after: string[]) =>
+      lines(
+        '{{- define "shop.image" -}}',
+        '{{- if .Values.image.tag -}}',
+        '{{- printf "%s/%s:%s" .Values.image.registry .Values.image.repository .Values.image.tag -}}',
+        '{{- else -}}',
+        `{{- printf "${format}" (default "mirror.example.test" .Values.image.registry) .Values.image.repository .Chart.AppVersion ${after.join(' ')} -}}`,
+        '{{- end -}}',
+        '{{- end -}}',
+      );
+    const values = lines('image:', '  registry: registry.example.test', '  repository: team/shop', '  variant: fpm', '  tag:');
+    const pod = lines('      image: {{ include "shop.image" . }}');
+    const files = {
+      'flavoured/Chart.yaml': chart('flavoured', '5.2.0'),
+      'flavoured/values.yaml': values,
+      'flavoured/templates/_helpers.tpl': helper('%s/%s:v%s-%s', '.Values.image.variant'),
+      'flavoured/templates/pod.yaml': pod,
+      'plain/Chart.yaml': chart('plain', '5.2.0'),
+      'plain/values.yaml': values,
+      'plain/templates/_helpers.tpl': helper('%s/%s:%s'),
+      'plain/templates/pod.yaml': pod,
+      // Text after the flavour, a version that is not the tag, a flavour that is not a values path: not read.
+      'trailing/Chart.yaml': chart('trailing', '5.2.0'),
+      'trailing/values.yaml': values,
+      'trailing/templates/_helpers.tpl': helper('%s/%s:%s-%s-extra', '.Values.image.variant'),
+      'labelled/Chart.yaml': chart('labelled', '5.2.0'),
+      'labelled/values.yaml': values,
+      'labelled/templates/_helpers.tpl': lines('{{- define "shop.version" -}}', '{{ printf "%s-%s" .Chart.Name .Chart.AppVersion }}', '{{- end -}}'),
+      'computed/Chart.yaml': chart('computed', '5.2.0'),
+      'computed/values.yaml': values,
+      'computed/templates/_helpers.tpl': helper('%s/%s:%s-%s', '(lower .Values.image.variant)'),
+    };
+    expect(scan(files)).toEqual([
+      ['computed/values.yaml', 3, 'registry.example.test/team/shop', 'no-tag', null],
+      [
+        'flavoured/values.yaml',
+        3,
+        'registry.example.test/team/shop:v5.2.0-fpm',
+        'templated',
+        `no tag here: the chart's templates use "v" + appVersion + "-fpm" 5.2.0 (flavoured/Chart.yaml:4); set there, not edited here`,
+      ],
+      ['labelled/values.yaml', 3, 'registry.example.test/team/shop', 'no-tag', null],
+      ['plain/values.yaml', 3, 'registry.example.test/team/shop:5.2.0', 'templated', `no tag here: the chart's templates use appVersion 5.2.0 (plain/Chart.yaml:4); set there, not edited here`],
+      ['trailing/values.yaml', 3, 'registry.example.test/team/shop', 'no-tag', null],
+    ]);
+  });
+
   it('a flavour that an if on it switches on: appVersion and the flavour when it is set, appVersion alone when it is empty', () => {
     const helper = lines(
       '{{- define "app.tag" -}}',

@@ -167,6 +167,40 @@ function inComparison(text: string, at: number): boolean {
   return open !== -1 && text.lastIndexOf('}}', at) < open && COMPARED.test(text.slice(open, at));
 }
 
+/** `printf "<format>" <arguments>`: an argument is a word, a quoted text or a parenthesised call (one level of parentheses inside). */
+const PRINTF_CALL = /\bprintf\s+"([^"\\]*)"((?:[ \t]+(?:\((?:[^()]|\([^()]*\))*\)|"[^"\\]*"|[$.\w]+))+)/g;
+const PRINTF_ARGUMENT = /\((?:[^()]|\([^()]*\))*\)|"[^"\\]*"|[$.\w]+/g;
+const APP_VERSION_ARGUMENT = new RegExp(String.raw`^(?:${APP_VERSION})$`);
+const VALUES_ARGUMENT = /^\$?\.Values((?:\.[A-Za-z_]\w*)+)$/;
+const TAG_TEXT = /^[\w.-]*$/;
+
+/**
+ * A helper that writes the whole image with one printf whose tag is appVersion
+ * (`printf "%s/%s:%s-%s" <registry> .Values.image.repository .Chart.AppVersion .Values.image.flavor`): the text
+ * between the format's last `:` and appVersion's verb, the text after it, and at most one values path after that,
+ * the format's last verb. Each is joined as APP_VERSION_DEFAULTS' groups are.
+ */
+function printfImageAffixes(text: string): string[] {
+  const affixes: string[] = [];
+  if (!text.includes('printf')) return affixes;
+  for (const match of text.matchAll(PRINTF_CALL)) {
+    const format = match[1] ?? '';
+    if (!format.includes(':') || inComparison(text, match.index)) continue;
+    const args = [...(match[2] ?? '').matchAll(PRINTF_ARGUMENT)].map((argument) => argument[0]);
+    const pieces = format.split(/%[sv]/);
+    const at = args.findIndex((argument) => APP_VERSION_ARGUMENT.test(argument));
+    if (pieces.length - 1 !== args.length || pieces.some((piece) => piece.includes('%')) || at === -1) continue;
+    const before = pieces[at] ?? '';
+    const colon = before.lastIndexOf(':');
+    const prefix = before.slice(colon + 1);
+    const middle = pieces[at + 1] ?? '';
+    const flavour = args.length === at + 2 ? VALUES_ARGUMENT.exec(args[at + 1] ?? '') : null;
+    if (colon === -1 || !TAG_TEXT.test(prefix) || !TAG_TEXT.test(middle) || (args.length !== at + 1 && (flavour === null || pieces[at + 2] !== ''))) continue;
+    affixes.push([prefix, middle, flavour?.[1] ?? ''].join(AFFIX));
+  }
+  return affixes;
+}
+
 /** The texts the chart's templates put before appVersion when they use it as the default image tag. */
 function appVersionPrefixes(text: string): Set<string> {
   const prefixes = new Set<string>();
@@ -174,6 +208,7 @@ function appVersionPrefixes(text: string): Set<string> {
   for (const pattern of APP_VERSION_DEFAULTS) {
     for (const match of text.matchAll(pattern)) if (!inComparison(text, match.index)) prefixes.add([match[1] ?? '', match[2] ?? '', match[3] ?? ''].join(AFFIX));
   }
+  for (const affix of printfImageAffixes(text)) prefixes.add(affix);
   for (const define of text.matchAll(DEFINE)) {
     const body = define[2] ?? '';
     if (!VALUES_TAG.test(body)) continue;
