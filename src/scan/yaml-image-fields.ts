@@ -1,11 +1,11 @@
-import { isMap, isScalar, isSeq, Scalar, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, Scalar, type YAMLMap } from 'yaml';
 import { isTemplated } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind, SkipReason } from '../core/types.js';
 import { makeReference, type PartInput } from './make-reference.js';
 import type { ChartImageJoins } from './helm-image-joins.js';
 import { composeImage, nameKeyStem, type ValueText } from './puppet-image-keys.js';
-import { mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from './yaml-source.js';
+import { aliasTarget, mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from './yaml-source.js';
 
 /** Image-related YAML fields shared by the Kubernetes, compose and generic YAML extractors. */
 
@@ -91,9 +91,14 @@ export function scalarImage(file: SourceFile, node: unknown, kind: ReferenceKind
   });
 }
 
-/** A tag value: strings as they are, numbers (`tag: 1.20`) as written; null when absent or empty. */
-function tagScalar(file: SourceFile, node: unknown): StringScalar | null | 'invalid' {
-  if (node === undefined || node === null) return null;
+/**
+ * A tag value: strings as they are, numbers (`tag: 1.20`) as written; null when absent or empty. An alias
+ * (`tag: *app-version`) is the scalar its anchor names (`&app-version 1.4.0`), where it is written.
+ */
+function tagScalar(file: SourceFile, written: unknown): StringScalar | null | 'invalid' {
+  if (written === undefined || written === null) return null;
+  const node = aliasTarget(written, file);
+  if (node === undefined) return 'invalid';
   if (!isScalar(node)) return 'invalid';
   if (node.value === null) return null;
   if (typeof node.value === 'number' && node.range) {
@@ -178,12 +183,14 @@ export function splitImage(
     consumed.push('sha');
   }
   const literal = [registry, repository, tag, digest, hex].every((part) => !part || part.literal);
+  const tagNode = mapGet(map, 'tag');
   const reference = makeReference(file, {
     kind,
     value,
     parts,
     anchor: repositoryPart.start,
     ...(literal ? {} : { skip: 'unsupported-quoting' as const }),
+    ...(isAlias(tagNode) && tag ? { detail: `the tag is the anchor &${tagNode.source} (line ${file.position(tag.start).line}), edited there` } : {}),
   });
   return { reference, consumed };
 }

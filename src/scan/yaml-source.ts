@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, visit, type Document, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, visit, type Document, type Node, type YAMLMap } from 'yaml';
 import { MAX_YAML_DEPTH, MAX_YAML_NODES } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
@@ -166,6 +166,45 @@ export function stringScalar(node: unknown, file: SourceFile): StringScalar | nu
   }
   const literal = file.text.slice(inner[0], inner[1]) === node.value;
   return { value: node.value, start: inner[0], end: inner[1], literal };
+}
+
+/** The anchored and alias nodes of each document, in document order (what `Alias.resolve` walks the whole document for, on each call). */
+const anchorsOf = new WeakMap<Document.Parsed, Node[]>();
+
+/** Follows an alias to the node it names (the last node with its anchor before it, as `Alias.resolve` finds it); other nodes are returned as they are. */
+export function deref(node: unknown, document: Document.Parsed): unknown {
+  if (!isAlias(node)) return node;
+  let nodes = anchorsOf.get(document);
+  if (!nodes) {
+    const found: Node[] = [];
+    visit(document, {
+      Node: (_key, candidate) => {
+        if (isAlias(candidate) || ((isScalar(candidate) || isCollection(candidate)) && candidate.anchor)) found.push(candidate);
+      },
+    });
+    anchorsOf.set(document, found);
+    nodes = found;
+  }
+  let target: Node | undefined;
+  for (const candidate of nodes) {
+    if (candidate === node) break;
+    if (candidate.anchor === node.source) target = candidate;
+  }
+  return target;
+}
+
+/**
+ * The node an alias names, found in the file's parsed documents (`tag: *app-version` → the scalar written `&app-version 1.4.0`);
+ * other nodes are returned as they are, and an alias whose anchor is not found gives undefined.
+ */
+export function aliasTarget(node: unknown, file: SourceFile): unknown {
+  if (!isAlias(node) || !node.range) return node;
+  const at = node.range[0];
+  const document = yamlSource(file).documents.find((candidate) => {
+    const range = candidate.contents?.range;
+    return range !== undefined && range[0] <= at && at < range[2];
+  });
+  return document ? deref(node, document) : undefined;
 }
 
 /** The value node for a plain string key of a map, or undefined. */

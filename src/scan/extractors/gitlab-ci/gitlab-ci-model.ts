@@ -1,8 +1,8 @@
 import { isMap, isScalar, isSeq, Scalar, type Document, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
-import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
+import { deref, mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { GITLAB_GLOBAL_KEYS } from './gitlab-ci-sniff.js';
-import { deref, effectiveGet, mergeSources } from './gitlab-ci-yaml.js';
+import { effectiveGet, mergeSources } from './gitlab-ci-yaml.js';
 import { describeInclude, includeEntries } from './gitlab-ci-outside.js';
 
 /** Where a variable is given its value: the file, the position and the text of the value. */

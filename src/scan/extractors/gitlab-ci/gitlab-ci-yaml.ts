@@ -1,30 +1,5 @@
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type YAMLMap } from 'yaml';
-import { mapGet } from '../../yaml-source.js';
-
-/** The anchored and alias nodes of each document, in document order (what `Alias.resolve` walks the whole document for, on each call). */
-const anchorsOf = new WeakMap<Document.Parsed, Node[]>();
-
-/** Follows an alias to the node it names (the last node with its anchor before it, as `Alias.resolve` finds it); other nodes are returned as they are. */
-export function deref(node: unknown, document: Document.Parsed): unknown {
-  if (!isAlias(node)) return node;
-  let nodes = anchorsOf.get(document);
-  if (!nodes) {
-    const found: Node[] = [];
-    visit(document, {
-      Node: (_key, candidate) => {
-        if (isAlias(candidate) || ((isScalar(candidate) || isCollection(candidate)) && candidate.anchor)) found.push(candidate);
-      },
-    });
-    anchorsOf.set(document, found);
-    nodes = found;
-  }
-  let target: Node | undefined;
-  for (const candidate of nodes) {
-    if (candidate === node) break;
-    if (candidate.anchor === node.source) target = candidate;
-  }
-  return target;
-}
+import { isMap, isPair, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
+import { deref, mapGet } from '../../yaml-source.js';
 
 /** The maps a `<<` merge key pulls into `map`, in order. */
 export function mergeSources(map: YAMLMap, document: Document.Parsed): YAMLMap[] {
