@@ -59,7 +59,7 @@ export type ReferenceKind = string;
 /** How the format around a reference takes a new plain value: `yaml` quotes one YAML would read as a number. */
 export type ValueQuoting = 'yaml' | 'verbatim';
 
-/** `overridden`: a GitLab CI job definition that a later definition of the same job replaces, so no job runs it. */
+/** `overridden`: a GitLab CI job definition that a later definition of the same job replaces, so no job runs it; a manifest's container image that the kustomizations listing its file replace by name (`images:`). */
 export type SkipReason = 'templated' | 'no-tag' | 'ignored' | 'invalid-reference' | 'local-stage' | 'unsupported-quoting' | 'overridden';
 
 export interface ImageName {

@@ -20,6 +20,20 @@ export interface BuiltImage {
 }
 
 /**
+ * A container image that a manifest writes and a kustomization replaces: every kustomization that lists the
+ * manifest file has an `images:` entry for the name it writes (`image: controller:latest` beside `images: - name:
+ * controller, newName: …`), so what runs is that entry's image, reported where the entry is written.
+ */
+export interface ReplacedImage {
+  /** The manifest file. */
+  readonly file: string;
+  /** The image's name as the manifest writes it, without tag or digest. */
+  readonly name: string;
+  /** The `images:` entry that replaces it: its file, line and the image it gives. */
+  readonly by: { readonly file: string; readonly line: number; readonly value: string };
+}
+
+/**
  * One extractor per format, in its own folder under extractors/, registered once in extractors/index.ts.
  * Everything the scan needs to know about the format is declared here, so nothing elsewhere lists
  * formats: the kinds it reports, how a new value is written into it, which paths a walk must read for
@@ -41,6 +55,8 @@ export interface Extractor<Facts = unknown> {
   prepare?(files: readonly SourceFile[], outside?: OutsideSources): Facts;
   /** Images the prepared facts show this repository builds itself (`docker build -t` in CI, bake `tags`). */
   preparedBuilds?(facts: Facts): readonly BuiltImage[];
+  /** Images of other files that the prepared facts show are replaced before they run (kustomize `images:`). */
+  preparedReplaced?(facts: Facts): readonly ReplacedImage[];
   /**
    * Files that are this format's by name (or by the prepared facts): they go to the first extractor
    * that owns them, before any extractor looks at content. Must imply `claims`.

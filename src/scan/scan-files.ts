@@ -2,7 +2,7 @@ import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
 import { parseImageRef } from '../core/image-ref.js';
-import type { BuiltImage, Extractor, OutsideSources, ScanContext } from './extractor.js';
+import type { BuiltImage, Extractor, OutsideSources, ReplacedImage, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
 import { YAML_RELEVANT } from './yaml-source.js';
@@ -54,9 +54,11 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
     // One build for the whole repository answers for every file; scoped ones are kept each (bounded by the sites that name them).
     else if (!known.some((other) => other.scope === undefined || other.scope === built.scope)) known.push(built);
   };
+  const replaced: ReplacedImage[] = [];
   for (const extractor of extractors) {
     const facts = context.get(extractor);
     if (extractor.preparedBuilds && facts !== undefined) for (const built of extractor.preparedBuilds(facts)) addBuild(built);
+    if (extractor.preparedReplaced && facts !== undefined) for (const image of extractor.preparedReplaced(facts)) replaced.push(image);
   }
   for (const file of files) {
     let extractor: Extractor | null = null;
@@ -94,6 +96,7 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
       });
     }
   }
+  markReplaced(references, replaced);
   markBuiltHere(references, builds, sites);
   references.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   problems.sort((a, b) => compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
@@ -119,6 +122,30 @@ function markBuiltHere(references: Reference[], builds: ReadonlyMap<string, read
     // A name that itself says what is built (a compose service's `image:` beside `build:`) stays as it is, wherever else the same name is built.
     if (!built || sites.has(`${reference.file}:${reference.line}`)) continue;
     references[index] = { ...reference, skip: 'local-stage', detail: [reference.detail, `built in this repository (${built.file}:${built.line})`].filter(Boolean).join('; ') };
+  }
+}
+
+/** The name of an image as written: without its digest, and without its tag (a colon after the last slash). */
+function writtenName(value: string): string {
+  const at = value.indexOf('@');
+  const named = at === -1 ? value : value.slice(0, at);
+  const colon = named.lastIndexOf(':');
+  return colon > named.lastIndexOf('/') ? named.slice(0, colon) : named;
+}
+
+/**
+ * A manifest's container image that kustomize replaces (every kustomization listing its file has an `images:`
+ * entry for its name) never runs as written: `overridden`, the detail naming the entry, which is reported.
+ */
+function markReplaced(references: Reference[], replaced: readonly ReplacedImage[]): void {
+  if (replaced.length === 0) return;
+  const by = new Map(replaced.map((image) => [`${image.file}\n${image.name}`, image.by]));
+  for (const [index, reference] of references.entries()) {
+    if (reference.kind !== 'kubernetes-container' || (reference.skip !== null && reference.skip !== 'no-tag')) continue;
+    const entry = by.get(`${reference.file}\n${writtenName(reference.value)}`);
+    if (!entry) continue;
+    const detail = `not run: kustomize replaces it with ${entry.value} (${entry.file}:${entry.line})`;
+    references[index] = { ...reference, skip: 'overridden', detail: [reference.detail, detail].filter(Boolean).join('; ') };
   }
 }
 

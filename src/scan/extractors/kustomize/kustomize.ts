@@ -1,8 +1,9 @@
 import { isMap, isScalar, isSeq, Scalar, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
-import type { Extractor } from '../../extractor.js';
+import type { Extractor, ReplacedImage } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
+import { joinRelative } from '../compose/compose-extends.js';
 import { mapGet, stringScalar, yamlSource, type StringScalar } from '../../yaml-source.js';
 import { baseName, isYamlPath } from '../../yaml-image-fields.js';
 
@@ -12,6 +13,8 @@ import { baseName, isYamlPath } from '../../yaml-image-fields.js';
  * A placeholder in capitals (`newTag: CONTAINER_IMAGES_TAG`, `newName: REGISTRY_HOST/app`), which a
  * script replaces before kustomize runs, is not a reference. Inline patches (`patches: - patch: |`,
  * `patchesStrategicMerge: - |`) are read line by line: their `image:` lines are references.
+ * A container image of a manifest that every kustomization listing the file replaces by name is not
+ * what runs (`image: controller:latest` beside `images: - name: controller`): see `replacedImages`.
  */
 
 /** `CONTAINER_IMAGES_TAG`: capitals joined by underscores, a word a script substitutes. */
@@ -150,11 +153,80 @@ function patchImages(file: SourceFile, root: YAMLMap): Reference[] {
   return references;
 }
 
-export const kustomizeExtractor: Extractor = {
+interface KustomizeFacts {
+  readonly replaced: readonly ReplacedImage[];
+}
+
+function folderOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '' : path.slice(0, slash);
+}
+
+/** The files a kustomization names as its own: `resources` and `bases` entries, `patchesStrategicMerge` strings and `patches[].path`. */
+function listedPaths(root: YAMLMap): string[] {
+  const paths: string[] = [];
+  for (const key of ['resources', 'bases', 'patchesStrategicMerge', 'patches']) {
+    const list = mapGet(root, key);
+    if (!isSeq(list)) continue;
+    for (const item of list.items) {
+      const path = isMap(item) ? mapGet(item, 'path') : item;
+      if (isScalar(path) && typeof path.value === 'string' && !path.value.includes('\n')) paths.push(path.value);
+    }
+  }
+  return paths;
+}
+
+/**
+ * Manifest images that kustomize replaces before they run. A kustomization's `images:` entry rewrites every
+ * container image of its resources written with that name (kustomize matches the name exactly; the tag and
+ * digest go too). When every kustomization that lists a manifest file directly has an entry for a name, the
+ * image the file writes under that name never runs as written: the entry is the reference. A file that
+ * some kustomization lists without replacing the name (a base built on its own too) keeps its image.
+ */
+function replacedImages(files: readonly SourceFile[]): ReplacedImage[] {
+  const paths = new Set(files.map((file) => file.path));
+  const listers = new Map<string, Array<ReadonlyMap<string, ReplacedImage['by']>>>();
+  for (const file of files) {
+    if (!FILE_NAMES.has(baseName(file.path))) continue;
+    const folder = folderOf(file.path);
+    for (const document of yamlSource(file).documents) {
+      const root = document.contents;
+      if (!isMap(root)) continue;
+      const entries = new Map<string, ReplacedImage['by']>();
+      const images = mapGet(root, 'images');
+      if (isSeq(images)) {
+        for (const entry of images.items) {
+          if (!isMap(entry)) continue;
+          const name = field(file, entry, 'name');
+          const reference = imageOverride(file, entry);
+          if (name && reference && !entries.has(name.value)) entries.set(name.value, { file: file.path, line: reference.line, value: reference.value });
+        }
+      }
+      for (const listed of listedPaths(root)) {
+        const path = joinRelative(folder, listed);
+        if (path === null || !paths.has(path)) continue;
+        const known = listers.get(path);
+        if (known) known.push(entries);
+        else listers.set(path, [entries]);
+      }
+    }
+  }
+  const replaced: ReplacedImage[] = [];
+  for (const [file, all] of listers) {
+    const [first, ...rest] = all;
+    if (!first) continue;
+    for (const [name, by] of first) if (rest.every((entries) => entries.has(name))) replaced.push({ file, name, by });
+  }
+  return replaced;
+}
+
+export const kustomizeExtractor: Extractor<KustomizeFacts> = {
   name: 'kustomize',
   kinds: ['kustomize-image'],
   quoting: 'yaml',
   isCandidate: (path) => isYamlPath(path) || baseName(path) === 'Kustomization',
+  prepare: (files) => ({ replaced: replacedImages(files) }),
+  preparedReplaced: (facts) => facts.replaced,
   owns: (file) => FILE_NAMES.has(baseName(file.path)),
   claims(file) {
     if (FILE_NAMES.has(baseName(file.path))) return true;
