@@ -314,6 +314,33 @@ function imageNameFields(file: SourceFile, root: unknown): Reference[] {
   return references;
 }
 
+/** A ConfigMap data key that names an image in kebab-case, snake_case or capitals: `queue-sidecar-image`, `default_image`, `KUBECTL_IMAGE`. */
+const DATA_IMAGE_KEY = /(?:^|[-_.])(?:image|IMAGE)$/;
+/** A ConfigMap that holds images by name: `eventing-integrations-images`, `related_images`. */
+const IMAGES_CONFIG_MAP = /(?:^|[-_.])images$/i;
+
+/**
+ * Images a controller reads from a ConfigMap's `data` to start its own workloads (Knative's `queue-sidecar-image`, the
+ * source and sink images of `eventing-integrations-images`): a value written as a complete reference, with a tag or
+ * digest, under a key that names an image, or any such value in a ConfigMap named for its images. (camelCase `…Image`
+ * keys are read as image fields everywhere.) Other settings, and text blocks, are not.
+ */
+function configMapDataImages(file: SourceFile, root: YAMLMap): Reference[] {
+  if (stringField(root, 'kind') !== 'ConfigMap' || stringField(root, 'apiVersion') !== 'v1') return [];
+  const data = mapGet(root, 'data');
+  if (!isMap(data)) return [];
+  const metadata = mapGet(root, 'metadata');
+  const named = isMap(metadata) && IMAGES_CONFIG_MAP.test(stringField(metadata, 'name') ?? '');
+  const references: Reference[] = [];
+  for (const pair of data.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (!named && !DATA_IMAGE_KEY.test(key)) continue;
+    const reference = scalarImage(file, pair.value, 'kubernetes-image');
+    if (reference?.skip === null && reference.value.includes('/')) references.push(reference);
+  }
+  return references;
+}
+
 /**
  * OpenShift `{kind: DockerImage, name: …}` (an ImageStream's `spec.tags[].from`, a BuildConfig's strategy `from`
  * and `source.images[].from`): an image pulled from a registry. Under `to` (a BuildConfig's `output.to`) it is
@@ -397,7 +424,13 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
         const parameters = templateParameters(file, root);
         for (const output of buildOutputs(root, parameters)) outputs.add(output);
         const resolve = (reference: Reference): Reference | null => (parameters === null ? reference : inParameters(file, parameters, reference) ? null : throughParameters(reference, parameters));
-        const others = [...skaffoldBuilderImages(file, root), ...gitopsKustomizeImages(file, root), ...imageNameFields(file, root), ...dockerImageNames(file, root)];
+        const others = [
+          ...skaffoldBuilderImages(file, root),
+          ...gitopsKustomizeImages(file, root),
+          ...imageNameFields(file, root),
+          ...dockerImageNames(file, root),
+          ...configMapDataImages(file, root),
+        ];
         const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
         const values = namedValueImages(file, root, resolve);
         const named = values.references.filter((reference) => !taken.has(`${reference.line}:${reference.column}`));

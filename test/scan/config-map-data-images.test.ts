@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { scanTexts } from '../support/scan-texts.js';
+
+const scan = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.column, reference.value, reference.kind, reference.skip]);
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+const digest = `sha256:${'cd'.repeat(32)}`;
+
+describe('images a controller reads from a ConfigMap', () => {
+  it('reads a complete reference under a data key that names an image, in kebab-case, snake_case or capitals', () => {
+    const manifest = lines(
+      'apiVersion: v1', // 1
+      'kind: ConfigMap', // 2
+      'metadata:', // 3
+      '  name: config-runtime', // 4
+      'data:', // 5
+      `  sidecar-proxy-image: registry.example.test/mesh/proxy@${digest}`, // 6
+      '  default_image: "registry.example.test/jobs/runner:4.2.0"', // 7
+      '  KUBECTL_IMAGE: tools/kubectl:1.31.2', // 8
+      '  image-pull-policy: IfNotPresent', // 9
+      '  fallback-image: busybox', // 10
+      '  registry-image: registry.example.test/mirror', // 11
+      '  notes: |', // 12
+      '    image: see registry.example.test/mesh/proxy:2.0 for details', // 13
+      '  log-level: debug', // 14
+    );
+    expect(scan({ 'config/runtime.yaml': manifest })).toEqual([
+      ['config/runtime.yaml', 6, 24, `registry.example.test/mesh/proxy@${digest}`, 'kubernetes-image', null],
+      ['config/runtime.yaml', 7, 19, 'registry.example.test/jobs/runner:4.2.0', 'kubernetes-image', null],
+      ['config/runtime.yaml', 8, 18, 'tools/kubectl:1.31.2', 'kubernetes-image', null],
+    ]);
+  });
+
+  it('reads every complete reference of a ConfigMap named for its images, and no such value elsewhere', () => {
+    const manifest = lines(
+      'apiVersion: v1', // 1
+      'kind: ConfigMap', // 2
+      'metadata:', // 3
+      '  name: connector-images', // 4
+      'data:', // 5
+      `  object-store-sink: registry.example.test/connectors/store-sink@${digest}`, // 6
+      '  timer-source: registry.example.test/connectors/timer:1.9.0', // 7
+      '  channel: stable', // 8
+      '---', // 9
+      'apiVersion: v1', // 10
+      'kind: ConfigMap', // 11
+      'metadata:', // 12
+      '  name: connector-settings', // 13
+      'data:', // 14
+      '  timer-source: registry.example.test/connectors/timer:1.9.0', // 15
+    );
+    expect(scan({ 'config/connectors.yaml': manifest })).toEqual([
+      ['config/connectors.yaml', 6, 22, `registry.example.test/connectors/store-sink@${digest}`, 'kubernetes-image', null],
+      ['config/connectors.yaml', 7, 17, 'registry.example.test/connectors/timer:1.9.0', 'kubernetes-image', null],
+    ]);
+  });
+});
