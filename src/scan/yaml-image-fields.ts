@@ -304,6 +304,11 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
     }
     for (const [key, value] of mapEntries(map)) {
       if (consumed.has(key)) continue;
+      if (options.splitAnywhere && IMAGE_REPOSITORY_KEY.test(key)) {
+        const reference = repositoryKeyImage(file, map, key, value, options.kindFor(path, key));
+        if (reference) found.push(reference);
+        continue;
+      }
       if (options.snakeKeys && nameKeyStem(key) !== null) {
         const reference = namedImage(file, map, key, value, options.kindFor(path, key));
         if (reference) found.push(reference);
@@ -336,6 +341,23 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
 function imageVolumeSource(file: SourceFile, map: YAMLMap, path: readonly string[], options: FieldWalkOptions): Reference | null {
   if (path[path.length - 1] !== 'image' || has(map, 'repository')) return null;
   return scalarImage(file, mapGet(map, 'reference'), options.kindFor(path.slice(0, -1), 'image'));
+}
+
+/** `imageRepository`, `sidecarImageRepository`: a chart value that names an image's repository, its tag beside it or the chart's. */
+const IMAGE_REPOSITORY_KEY = /^(?:image|[a-z][A-Za-z0-9]*Image)Repository$/;
+/** A registry host alone (`registry.k8s.io`, `localhost:5000`): what a prefix setting names, not an image. */
+const REGISTRY_HOST = /^(?:localhost(?::\d+)?|[^/]*[.:][^/]*)$/;
+
+/**
+ * A Helm value `imageRepository: ghcr.io/acme/api` (also `<x>ImageRepository`): the image's repository,
+ * completed by an `imageTag` (`<x>ImageTag`) sibling, else reported without a tag as the chart's own default
+ * decides it; a registry host alone is a prefix the chart puts before its own names, not an image.
+ */
+function repositoryKeyImage(file: SourceFile, map: YAMLMap, key: string, value: unknown, kind: ReferenceKind): Reference | null {
+  const reference = scalarImage(file, value, kind);
+  if (!reference || REGISTRY_HOST.test(reference.value)) return null;
+  const stem = key.slice(0, -'Repository'.length);
+  return withTagSibling(file, map, stem, reference) ?? reference;
 }
 
 /**
