@@ -304,6 +304,8 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
     }
     for (const [key, value] of mapEntries(map)) {
       if (consumed.has(key)) continue;
+      // A map that names fields (`container_image: container_image`, the pod fields a log shipper adds to each record): the value is its own key's name.
+      if (isScalar(value) && value.value === key) continue;
       if (options.splitAnywhere && IMAGE_REPOSITORY_KEY.test(key)) {
         const reference = repositoryKeyImage(file, map, key, value, options.kindFor(path, key));
         if (reference) found.push(reference);

@@ -26,6 +26,22 @@ describe('values under image keys that are not container images', () => {
     ).toEqual([['deploy/builder.yaml', 2, 'registry.example.test/ci/builder:2.1', 'yaml-image', null]]);
   });
 
+  it('a field map whose values are the names of their own keys (a log shipper adding pod fields) holds no image', () => {
+    const shipper = [
+      'sources:',
+      '  pods:',
+      '    type: kubernetes_logs',
+      '    pod_annotation_fields:',
+      '      container_image: container_image',
+      '      container_name: container_name',
+      '    extra:',
+      '      image: image',
+      '      helper_image: registry.example.test/logs/helper:0.9.2',
+      '',
+    ].join('\n');
+    expect(scan({ 'logging/shipper.yaml': shipper })).toEqual([['logging/shipper.yaml', 9, 'registry.example.test/logs/helper:0.9.2', 'yaml-image', null]]);
+  });
+
   it('Nagios host pictures in Puppet are not images', () => {
     const manifest = [
       'nagios_host { $title:',
