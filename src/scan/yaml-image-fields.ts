@@ -136,6 +136,8 @@ export function splitImage(
   kind: ReferenceKind,
   chartJoins?: () => ChartImageJoins | null,
   path: readonly string[] = [],
+  /** The map names an image that is run with or without a tag (a Concourse image `source`). */
+  runs = false,
 ): SplitImage | null {
   const imageKeyed = mapKey !== undefined && isImageKey(mapKey, true);
   const has = (key: string): boolean => mapGet(map, key) !== undefined;
@@ -152,7 +154,7 @@ export function splitImage(
   // `image: {repo: …, tag: …}`: some charts shorten the key.
   else if (imageKeyed && has('repo') && has('tag') && !has('name')) repositoryKey = 'repo';
   else return null;
-  if (!has('tag') && !imageKeyed) return null;
+  if (!has('tag') && !imageKeyed && !runs) return null;
 
   const repository = stringScalar(mapGet(map, repositoryKey), file);
   if (!repository || looksLikeRepositoryUrl(repository.value) || !looksLikeImageText(repository.value)) return null;
@@ -282,16 +284,35 @@ export interface FieldWalkOptions {
   readonly chartJoins?: () => ChartImageJoins | null;
 }
 
+/** Concourse resource types that fetch a container image from a registry. */
+const CONCOURSE_IMAGE_TYPES = new Set(['registry-image', 'docker-image']);
+
+/**
+ * The `source` of a Concourse task's `image_resource` or of a `resource_types` entry of an image type: the image
+ * Concourse runs the task or the resource in, pulled with its `tag` or, without one, `latest`. (A `resources` entry of
+ * the same type is as often where a job pushes; it is read by the `repository` + `tag` rule only.)
+ */
+function concourseImageSource(map: YAMLMap, path: readonly string[]): YAMLMap | null {
+  if (path.at(-1) !== 'image_resource' && path.at(-2) !== 'resource_types') return null;
+  const type = mapGet(map, 'type');
+  const source = mapGet(map, 'source');
+  return isScalar(type) && typeof type.value === 'string' && CONCOURSE_IMAGE_TYPES.has(type.value) && isMap(source) ? source : null;
+}
+
 /** Every image field under `root`, in document order. */
 export function imageFields(file: SourceFile, root: unknown, options: FieldWalkOptions): Reference[] {
   const references: Reference[] = [];
+  const runSources = new Set<YAMLMap>();
   walkMaps(root, (map, path) => {
     if (options.skipMap?.(map)) return 'skip';
     const mapKey = path[path.length - 1];
     const consumed = new Set<string>();
     const found: Reference[] = [];
-    if (options.splitAnywhere || (mapKey !== undefined && isImageKey(mapKey, options.snakeKeys))) {
-      const split = splitImage(file, map, mapKey, options.splitKind, options.chartJoins, path);
+    const runSource = concourseImageSource(map, path);
+    if (runSource) runSources.add(runSource);
+    const runs = runSources.has(map);
+    if (options.splitAnywhere || runs || (mapKey !== undefined && isImageKey(mapKey, options.snakeKeys))) {
+      const split = splitImage(file, map, mapKey, options.splitKind, options.chartJoins, path, runs);
       if (split) {
         found.push(split.reference);
         for (const key of split.consumed) consumed.add(key);

@@ -1,4 +1,4 @@
-import { isMap, isNode, isScalar, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
 import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
@@ -435,6 +435,25 @@ function prefixRepositories(documents: readonly Document.Parsed[], paths: Readon
   return starts;
 }
 
+/**
+ * A Concourse pipeline that still writes its parameters the old way (`access_token: {{github_token}}`): YAML reads each
+ * such value as a small flow map, so the file parses, and it is read as YAML rather than line by line as a template is.
+ * Known by a top-level `resource_types`, or `jobs` whose every entry has a `plan`, and by every `{{…}}` being a bare name.
+ */
+function isConcoursePipeline(file: SourceFile): boolean {
+  // Told from the text before any parse: a template's actions (`{{ .Values.x }}`, `{{- if … }}`) are not bare names.
+  if (!/^(?:resource_types|jobs):/m.test(file.text)) return false;
+  if ((file.text.match(/\{\{/g) ?? []).length !== (file.text.match(/\{\{[A-Za-z_][\w-]*\}\}/g) ?? []).length) return false;
+  const { documents, problems } = yamlSource(file);
+  if (problems.length > 0) return false;
+  return documents.some((document) => {
+    const root = document.contents;
+    if (!isMap(root)) return false;
+    const jobs = mapGet(root, 'jobs');
+    return isSeq(mapGet(root, 'resource_types')) || (isSeq(jobs) && jobs.items.length > 0 && jobs.items.every((job) => isMap(job) && isSeq(mapGet(job, 'plan'))));
+  });
+}
+
 /** What the extractor knows across files: Helm charts, and Ansible variables. */
 interface YamlFacts extends ChartFacts {
   readonly ansible: AnsibleFacts;
@@ -454,7 +473,8 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   claims: (file) => isYamlPath(file.path),
   extract(file, facts) {
     const kind = helmValuesKind(file.path);
-    if (isBrokenTemplate(file)) return { references: templateLineImages(file, () => kind, true).flatMap((reference) => chartTemplateImage(reference, facts?.chartFolders) ?? []), problems: [] };
+    if (isBrokenTemplate(file) && !isConcoursePipeline(file))
+      return { references: templateLineImages(file, () => kind, true).flatMap((reference) => chartTemplateImage(reference, facts?.chartFolders) ?? []), problems: [] };
     const { documents, problems } = yamlSource(file);
     if (isApiDescription(documents) || isUpdatecliManifest(documents) || isHelmUnittestSuite(documents)) return { references: [], problems };
     const chartJoins = chartJoinsOf(file, documents, facts);

@@ -1,0 +1,58 @@
+/** Concourse pipelines and tasks: the images tasks and resource types run in. */
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../src/core/source-file.js';
+import { scanSources } from '../../src/pipeline/pipeline.js';
+
+const pipeline = [
+  'resource_types:', // 1
+  '- name: merge-request', // 2
+  '  type: registry-image', // 3
+  '  source:', // 4
+  '    repository: registry.example.test/ci/mr-resource', // 5
+  '- name: chat', // 6
+  '  type: docker-image', // 7
+  '  source: {repository: example/chat-resource, tag: "2.4"}', // 8
+  '- name: ledger', // 9
+  '  type: mock', // 10
+  '  source:', // 11
+  '    repository: example/ledger-resource', // 12
+  'resources:', // 13
+  '- name: app-image', // 14
+  '  type: registry-image', // 15
+  '  source:', // 16
+  '    repository: registry.example.test/team/app', // 17
+  '- name: base', // 18
+  '  type: registry-image', // 19
+  '  source:', // 20
+  '    repository: example/base', // 21
+  '    tag: "1.2"', // 22
+  'jobs:', // 23
+  '- name: build', // 24
+  '  plan:', // 25
+  '  - task: unit', // 26
+  '    config:', // 27
+  '      platform: linux', // 28
+  '      image_resource:', // 29
+  '        type: registry-image', // 30
+  '        source: {repository: example/toolbox}', // 31
+  '      run: {path: make}', // 32
+  '    params:', // 33
+  '      TOKEN: {{api_token}}', // 34
+  '',
+].join('\n');
+
+const task = ['platform: linux', 'image_resource:', '  type: docker-image', '  source:', '    repository: registry.example.test/lang/builder', 'run:', '  path: make', ''].join('\n');
+
+describe('Concourse images', () => {
+  it('reports the image of each image_resource and image resource type, with or without a tag; a resource without a tag is not one; old {{param}} values keep the file YAML', () => {
+    const scanned = scanSources([sourceFile('ci/pipeline.yml', new Uint8Array(Buffer.from(pipeline))), sourceFile('ci/tasks/unit.yml', new Uint8Array(Buffer.from(task)))]);
+    expect(scanned.references.map((reference) => [reference.file, reference.line, reference.column, reference.value, reference.kind, reference.skip])).toEqual([
+      ['ci/pipeline.yml', 5, 17, 'registry.example.test/ci/mr-resource', 'yaml-image', 'no-tag'],
+      ['ci/pipeline.yml', 8, 24, 'example/chat-resource:2.4', 'yaml-image', null],
+      ['ci/pipeline.yml', 21, 17, 'example/base:1.2', 'yaml-image', null],
+      ['ci/pipeline.yml', 31, 30, 'example/toolbox', 'yaml-image', 'no-tag'],
+      ['ci/tasks/unit.yml', 5, 17, 'registry.example.test/lang/builder', 'yaml-image', 'no-tag'],
+    ]);
+    expect(scanned.problems).toEqual([]);
+  });
+});
