@@ -75,6 +75,19 @@ export function stripDependencyProxyPrefix(text: string): { prefix: string; rest
   return null;
 }
 
+/** `@VERSION@`, `@image@`: a placeholder a build or release step substitutes (configure, sed, a `.in` template). */
+const SUBSTITUTION = /@[A-Za-z_][A-Za-z0-9_]*@/;
+
+/** A value that is only such a placeholder (`@OPERATOR_IMAGE@`, `__IMAGE__`): it names no image until a script fills it in. */
+export function isPlaceholder(text: string): boolean {
+  return /^(?:@[A-Za-z_][A-Za-z0-9_]*@|__[A-Z][A-Z0-9_]*__)$/.test(text);
+}
+
+/** True when the text holds a substitution placeholder (`registry.example.test/app:@VERSION@`). */
+export function hasSubstitution(text: string): boolean {
+  return SUBSTITUTION.test(text);
+}
+
 /**
  * True when the text contains template syntax archpin cannot update literally: `$VAR`, `${VAR}`, `{{ }}`, `%{}`,
  * `<% %>`, and `[[ … ]]` (Levant, Nomad Pack, and placeholders a release script fills in: `tag: "[[ .Version ]]"`).

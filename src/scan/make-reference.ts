@@ -1,4 +1,4 @@
-import { isTemplated, parseImageRef, stripDependencyProxyPrefix, type ImageRef } from '../core/image-ref.js';
+import { hasSubstitution, isTemplated, parseImageRef, stripDependencyProxyPrefix, type ImageRef } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind, SkipReason, Span, SpanRole } from '../core/types.js';
 
@@ -52,7 +52,8 @@ export function makeReference(file: SourceFile, input: ReferenceInput): Referenc
   let skip: SkipReason | null;
   if (input.skip !== undefined) skip = input.skip;
   else if (isTemplated(bare)) skip = 'templated';
-  else if (!parsed) skip = 'invalid-reference';
+  // `app:@VERSION@`: not a reference until a build step fills the placeholder in, as `${VERSION}` is not.
+  else if (!parsed) skip = hasSubstitution(bare) ? 'templated' : 'invalid-reference';
   else if (parsed.tag === null && parsed.digest === null) skip = 'no-tag';
   else skip = null;
   return {

@@ -1,7 +1,7 @@
 import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
-import { parseImageRef } from '../core/image-ref.js';
+import { isPlaceholder, parseImageRef } from '../core/image-ref.js';
 import type { BuiltImage, Extractor, OutsideSources, ReplacedImage, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
@@ -83,7 +83,11 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           message: `${result.references.length} image references, over the budget of ${MAX_REFERENCES_PER_FILE} per file; none of them is used`,
         });
       } else {
-        for (const reference of result.references) references.push(reference.quoting === quoting ? reference : { ...reference, quoting });
+        for (const reference of result.references) {
+          // `image: "@OPERATOR_IMAGE@"`, `"__IMAGE__"`: a script puts the image there; as written it names none.
+          if (isPlaceholder(reference.value)) continue;
+          references.push(reference.quoting === quoting ? reference : { ...reference, quoting });
+        }
       }
       file.release(); // parsed forms and contents are large; keep memory flat over big trees
     } catch (error) {

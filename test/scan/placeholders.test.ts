@@ -1,0 +1,40 @@
+/** Placeholders a build or release script substitutes before the file is used. */
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../src/core/source-file.js';
+import { scanSources } from '../../src/pipeline/pipeline.js';
+
+const deployment = [
+  'apiVersion: apps/v1', // 1
+  'kind: Deployment', // 2
+  'metadata:', // 3
+  '  name: operator', // 4
+  'spec:', // 5
+  '  template:', // 6
+  '    spec:', // 7
+  '      containers:', // 8
+  '        - name: manager', // 9
+  '          image: "@MANAGER_IMAGE@"', // 10
+  '        - name: proxy', // 11
+  '          image: registry.example.test/proxy:@PROXY_VERSION@', // 12
+  '        - name: probe', // 13
+  '          image: __PROBE_IMAGE__', // 14
+  '        - name: shell', // 15
+  '          image: example/shell:1.0', // 16
+  '        - name: broken', // 17
+  '          image: example/Shell:1.0', // 18
+  '',
+].join('\n');
+
+const compose = ['services:', '  cache:', '    image: "@CACHE_IMAGE@"', '  web:', '    image: example/web:@WEB_TAG@', ''].join('\n');
+
+describe('substitution placeholders', () => {
+  it('leaves out a value that is only a placeholder, shows one inside a reference as templated, and keeps other bad names invalid', () => {
+    const scanned = scanSources([sourceFile('deploy/operator.yaml', new Uint8Array(Buffer.from(deployment))), sourceFile('compose.yaml', new Uint8Array(Buffer.from(compose)))]);
+    expect(scanned.references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
+      ['compose.yaml', 5, 'example/web:@WEB_TAG@', 'templated'],
+      ['deploy/operator.yaml', 12, 'registry.example.test/proxy:@PROXY_VERSION@', 'templated'],
+      ['deploy/operator.yaml', 16, 'example/shell:1.0', null],
+      ['deploy/operator.yaml', 18, 'example/Shell:1.0', 'invalid-reference'],
+    ]);
+  });
+});
