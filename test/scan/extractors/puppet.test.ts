@@ -219,4 +219,45 @@ describe('puppetExtractor.extract', () => {
       ],
     ]);
   });
+
+  it('reports a docker::image titled by a parameter once, where the parameters write the image', () => {
+    const text = [
+      'class profile::relay (', // 1
+      "  String $image_tag = '2.4',", // 2
+      "  String $image     = 'example/relay',", // 3
+      ') {', // 4
+      '  docker::image { $image:', // 5
+      '    image_tag => $image_tag,', // 6
+      '  }', // 7
+      "  docker::run { 'relay':", // 8
+      '    image => "${image}:${image_tag}",', // 9
+      '  }', // 10
+      "  docker::image { 'example/relay':", // 11
+      "    image_tag => '2.5',", // 12
+      '  }', // 13
+      '}', // 14
+      '',
+    ].join('\n');
+    const { raw } = scan(text);
+    expect(raw.map((reference) => [reference.line, reference.value, reference.skip, reference.spans.map((span) => [span.role, span.line])])).toEqual([
+      [
+        3,
+        'example/relay:2.4',
+        null,
+        [
+          ['repository', 3],
+          ['tag', 2],
+        ],
+      ],
+      [
+        11,
+        'example/relay:2.5',
+        null,
+        [
+          ['repository', 11],
+          ['tag', 12],
+        ],
+      ],
+    ]);
+  });
 });

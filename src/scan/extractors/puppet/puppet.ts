@@ -57,10 +57,14 @@ export const puppetExtractor: Extractor = {
     // `image => $image` whose string is itself reported (an `$image` default or assignment): one reference, where the string is
     const onlyPart = (input: ReferenceInput) => (input.parts.length === 1 ? input.parts[0] : undefined);
     const ownStrings = new Set(found.flatMap((input) => (input.anchor === undefined ? (onlyPart(input)?.start ?? []) : [])));
-    const inputs = found.filter((input) => {
+    const single = found.filter((input) => {
       const part = onlyPart(input);
       return input.anchor === undefined || part === undefined || !ownStrings.has(part.start);
     });
+    // `docker::image { $image: image_tag => $image_tag }` whose strings another reference holds where they are written
+    // (the class parameters `$image` and `$image_tag`): the same image, reported once, there.
+    const written = new Set(single.filter(atOwnString).map(partsKey));
+    const inputs = single.filter((input) => atOwnString(input) || !written.has(partsKey(input)));
     // Worked out once for all inputs: a manifest with many images stays linear.
     const held = partOwners(inputs);
     const reportedParameters = parametersHeld(structure, held);
@@ -76,6 +80,20 @@ export const puppetExtractor: Extractor = {
     return { references, problems, builds };
   },
 };
+
+/** Is the input reported at one of its own strings (not at a use of variables that hold them)? */
+function atOwnString(input: ReferenceInput): boolean {
+  const at = input.anchor ?? input.parts[0]?.start;
+  return input.parts.some((part) => part.start === at);
+}
+
+/** The strings an input is made of, as one key. */
+function partsKey(input: ReferenceInput): string {
+  return input.parts
+    .map((part) => `${part.role}:${part.start}-${part.end}`)
+    .sort()
+    .join(' ');
+}
 
 /** `${image}:${image_tag}`: variable uses with only `:`, `@` or `/` between them. */
 const COMPOSED = /^(?:\$\{?(?:::)?[a-z_][\w:]*\}?[:@/]?)+$/i;
