@@ -59,6 +59,16 @@ export function looksLikeImageText(value: string): boolean {
   return true;
 }
 
+/**
+ * A value that is one template variable, with at most a literal tag after it (`"{{ test_image }}"`,
+ * `"{{ base_image }}:latest"` in Ansible tasks and in compose files an Ansible template renders), or a name variable
+ * and a digest variable (`{{ base }}@sha256:{{ digest }}`): it passes on an image set elsewhere (where the variable is
+ * defined, and reported there when written as an image), so it is not a reference of its own.
+ */
+export function passesOnImage(value: string): boolean {
+  return /^\{\{[^{}]*\}\}(?:[:@][^{}$]*|@sha256:\{\{[^{}]*\}\})?$/.test(value);
+}
+
 /** A repository value that is a git or chart repository, not an image. */
 function looksLikeRepositoryUrl(value: string): boolean {
   return value.includes('://') || value.startsWith('git@') || /\.git$/i.test(value);
@@ -121,8 +131,12 @@ export interface SplitImage {
   readonly consumed: readonly string[];
 }
 
-/** Ansible's `docker_image` module (`community.docker.docker_image`): its `repository` is where the image is tagged or pushed to. */
-const ANSIBLE_IMAGE_MODULE = /^(?:[A-Za-z_]\w*\.[A-Za-z_]\w*\.)?docker_image$/;
+/**
+ * Ansible's `docker_image` and `podman_image` modules (`community.docker.docker_image`, `containers.podman.podman_image`):
+ * their arguments say whether the task pulls, builds, loads or pushes (ansible-image-modules.ts), and `repository` is where
+ * the image is tagged or pushed to. Not an image map.
+ */
+const ANSIBLE_IMAGE_MODULE = /^(?:[A-Za-z_]\w*\.[A-Za-z_]\w*\.)?(?:docker|podman)_image$/;
 
 /**
  * Helm-style split images: `registry` + `repository` + `tag` (+ `digest`), or `image` + `tag`, or
@@ -139,6 +153,7 @@ export function splitImage(
   /** The map names an image that is run with or without a tag (a Concourse image `source`). */
   runs = false,
 ): SplitImage | null {
+  if (mapKey !== undefined && ANSIBLE_IMAGE_MODULE.test(mapKey)) return null;
   const imageKeyed = mapKey !== undefined && isImageKey(mapKey, true);
   const has = (key: string): boolean => mapGet(map, key) !== undefined;
   if (imageKeyed && chartJoins && has('name') && has('tag')) {
@@ -146,7 +161,7 @@ export function splitImage(
     if (joined) return joined;
   }
   let repositoryKey: string;
-  if (has('repository') && !(mapKey !== undefined && ANSIBLE_IMAGE_MODULE.test(mapKey))) repositoryKey = 'repository';
+  if (has('repository')) repositoryKey = 'repository';
   else if (has('image') && has('tag')) repositoryKey = 'image';
   // `{namespace, name, tag}` is an OpenShift ImageStreamTag (`build_root_image` of a `.ci-operator.yaml`): an image
   // inside a cluster, not a registry reference; and `name:tag` alone would drop its namespace.

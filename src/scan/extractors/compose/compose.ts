@@ -7,7 +7,7 @@ import { makeReference, makeSpan, withValue } from '../../make-reference.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { servicesBuiltThroughExtends } from './compose-extends.js';
 import { throughDefaults } from './compose-interpolation.js';
-import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { baseName, imageFields, isYamlPath, looksLikeImageText, passesOnImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
  * docker compose files: `services.*.image`, `image` fields of `x-*` extension blocks that
@@ -308,7 +308,8 @@ export const composeExtractor: Extractor<ComposeFacts> = {
     const readService = (name: string, service: YAMLMap): void => {
       const built = mapGet(service, 'build') !== undefined || inherited?.has(name) === true;
       const reference = serviceImage(file, service, built, buildSites, builds);
-      if (reference) references.push(reference);
+      // `image: "{{ relay_image }}"`: a compose file an Ansible template renders passes on the variable's image.
+      if (reference && !passesOnImage(reference.value)) references.push(reference);
       for (const reference of buildArgImages(file, service)) references.push(reference);
       for (const reference of contextImages(file, service)) references.push(reference);
     };

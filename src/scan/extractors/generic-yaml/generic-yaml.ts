@@ -12,7 +12,7 @@ import { chartFolders, chartTemplateImage, registryPrefixes, type ChartFolders }
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { makeReference, withValue } from '../../make-reference.js';
 import { isApiDescription, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
-import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-image-fields.js';
+import { baseName, imageFields, isYamlPath, passesOnImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
  * Helm values and any other YAML no other extractor claimed: `image` / `…Image` / `…_image` string
@@ -27,12 +27,6 @@ import { baseName, imageFields, isYamlPath, sortByPosition } from '../../yaml-im
  * it loops over (ansible-variables.ts).
  */
 
-/**
- * A value that is one template variable, with at most a literal tag after it (`"{{ test_image }}"`,
- * `"{{ base_image }}:latest"` in Ansible tasks), or a name variable and a digest variable (`{{ base }}@sha256:{{ digest }}`): it passes on an image set elsewhere (where the variable is
- * defined, and reported there when written as an image), so it is not a reference of its own.
- */
-const PASSED_THROUGH = /^\{\{[^{}]*\}\}(?:[:@][^{}$]*|@sha256:\{\{[^{}]*\}\})?$/;
 // `"{{ app_image_name }}:{{ app_image_version }}"` passes on an image too when the scan's variable files set both (ansible-variables.ts).
 /** Ansible `docker_container` `comparisons: {image: ignore}` names how to compare, not an image. */
 const COMPARISON_MODE = /^(?:ignore|strict|allow_more_present)$/;
@@ -494,7 +488,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         const meta = marketplaceMeta(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
-      .filter((reference) => !PASSED_THROUGH.test(reference.value) && !COMPARISON_MODE.test(reference.value) && !joinsKnownVariables(reference.value, facts?.ansible));
+      .filter((reference) => !passesOnImage(reference.value) && !COMPARISON_MODE.test(reference.value) && !joinsKnownVariables(reference.value, facts?.ansible));
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);
