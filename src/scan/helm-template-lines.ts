@@ -193,8 +193,14 @@ export function templateLineImages(
   keep: (reference: Reference, parents: readonly string[]) => boolean = () => true,
 ): Reference[] {
   const { text } = file;
-  const references: Reference[] = [];
-  const stack: Array<{ indent: number; key: string }> = [];
+  /** In document order; an image line's reference is kept or completed once the whole text has been read. */
+  const entries: Array<{ reference: Reference; line?: { parents: readonly string[]; inBlock: boolean; map: string; key: string } }> = [];
+  /** Each key line's map: the key above it (`id`), and for list items the item (`item`, counted at each `- `). */
+  const top = { indent: -1, key: '', id: 0, item: 0 };
+  const stack: Array<typeof top> = [];
+  let ids = 0;
+  /** `<key>Tag` / `<key>_tag` lines, by map and key: what completes a bare name on an image line of the same map. */
+  const tags = new Map<string, LineValue>();
   /** Inside a literal block read as YAML: the indentation of its key. */
   let yamlBlockIndent: number | null = null;
   walkKeyLines(text, lines, ({ line, start: lineStart, end: lineEnd, newline, lead, match }) => {
@@ -205,16 +211,23 @@ export function templateLineImages(
     const dashIndent: number = spaces.length;
     const indent: number = dashIndent + dash.length;
     const dashed = dash.length > 0;
-    for (let top = stack.at(-1); top !== undefined && (dashed ? top.indent > dashIndent : top.indent >= indent); top = stack.at(-1)) stack.pop();
+    for (let last = stack.at(-1); last !== undefined && (dashed ? last.indent > dashIndent : last.indent >= indent); last = stack.at(-1)) stack.pop();
     const parents = stack.map((entry) => entry.key);
-    stack.push({ indent, key });
+    const parent = stack.at(-1) ?? top;
+    if (dashed) parent.item = ++ids;
+    const map = `${parent.id}/${parent.item}`;
+    stack.push({ indent, key, id: ++ids, item: 0 });
+    if (/(?:Tag|_tag)$/.test(key)) {
+      const tag = lineValue(text, lineStart + match[0].length, lineEnd);
+      if (tag) tags.set(`${map} ${key}`, tag);
+    }
     const rest = line.slice(match[0].length);
     let opens: number | null = null;
     if (LITERAL_BLOCK.test(rest) && newline !== -1 && isYamlShapedBlock(text, newline + 1, indent)) yamlBlockIndent ??= indent;
     else if (/^[ \t]*[|>]/.test(rest)) {
       opens = indent;
       const json = LITERAL_BLOCK.test(rest) && newline !== -1 ? jsonBody(text, newline + 1, indent) : null;
-      if (json) for (const reference of jsonBlockImages(file, json, [...parents, key], kindFor, keepInBlock)) if (keep(reference, parents)) references.push(reference);
+      if (json) for (const reference of jsonBlockImages(file, json, [...parents, key], kindFor, keepInBlock)) if (keep(reference, parents)) entries.push({ reference });
     }
     if (isImageKey(key, snakeKeys)) {
       const found = lineValue(text, lineStart + match[0].length, lineEnd) ?? (newline === -1 ? null : strippedBlockLine(text, rest, newline + 1, indent));
@@ -231,13 +244,37 @@ export function templateLineImages(
             parts: [{ role: 'reference', start, end: found.end }],
             ...(found.literal ? {} : { skip: 'unsupported-quoting' as const }),
           });
-          if (keep(reference, parents) && (yamlBlockIndent === null || keepInBlock(reference, parents))) references.push(reference);
+          entries.push({ reference, line: { parents, inBlock: yamlBlockIndent !== null, map, key } });
         }
       }
     }
     return opens;
   });
-  return references;
+  return entries.flatMap(({ reference, line }) => {
+    if (!line) return [reference];
+    const tag = tags.get(`${line.map} ${line.key}Tag`) ?? tags.get(`${line.map} ${line.key}_tag`);
+    const completed = tag ? withTagLine(file, reference, tag) : reference;
+    return keep(completed, line.parents) && (!line.inBlock || keepInBlock(completed, line.parents)) ? [completed] : [];
+  });
+}
+
+/**
+ * A bare name on an image line completed by its `<key>Tag` / `<key>_tag` sibling in the same map
+ * (`postgresqlImage: quay.io/org/db` + `postgresqlImageTag: "10"`), as the parsed reading completes it, edited in
+ * both places. The tag must be a plain literal tag; anything else leaves the name as it is.
+ */
+function withTagLine(file: SourceFile, reference: Reference, tag: LineValue): Reference {
+  const [span, ...more] = reference.spans;
+  if (reference.skip !== 'no-tag' || span === undefined || more.length > 0 || !tag.literal || !/^[\w][\w.-]{0,127}$/.test(tag.value)) return reference;
+  const start = span.start - file.base;
+  return makeReference(file, {
+    kind: reference.kind,
+    value: `${reference.value}:${tag.value}`,
+    parts: [
+      { role: 'repository', start, end: start + span.text.length },
+      { role: 'tag', start: tag.start, end: tag.end },
+    ],
+  });
 }
 
 /**

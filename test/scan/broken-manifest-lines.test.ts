@@ -214,3 +214,53 @@ describe('a manifest whose indentation is broken, written indented or as list it
     expect(result.references.filter((reference) => reference.kind.startsWith('kubernetes'))).toEqual([]);
   });
 });
+
+/** A custom resource whose host is filled in before applying it (`@STORE_HOST@` is no YAML): image names with tag siblings. */
+const store = [
+  'apiVersion: example.test/v1', // 1
+  'kind: Store', // 2
+  'metadata:', // 3
+  '  name: shop', // 4
+  'spec:', // 5
+  '  route: @STORE_HOST@', // 6
+  '  dbImage: registry.example.test/db', // 7
+  '  dbImageTag: "10"', // 8
+  '  workers:', // 9
+  '  - image: registry.example.test/worker', // 10
+  '    name: a', // 11
+  '  - name: b', // 12
+  '    image: registry.example.test/worker', // 13
+  '    image_tag: 2.1', // 14
+  '  cacheImage: registry.example.test/cache', // 15
+  '  cacheImageTag: "{{ cache_tag }}"', // 16
+  '',
+].join('\n');
+
+describe('image names completed by a tag sibling in a manifest read line by line', () => {
+  it('puts a bare name and the literal tag of its own map together, edited in both places; another item or a templated tag does not complete it', () => {
+    const scanned = scanTexts({ 'deploy/store.yaml': store });
+    expect(scanned.references.map((reference) => [reference.line, reference.value, reference.skip, reference.spans.map((span) => [span.role, span.line, span.text])])).toEqual([
+      [
+        7,
+        'registry.example.test/db:10',
+        null,
+        [
+          ['repository', 7, 'registry.example.test/db'],
+          ['tag', 8, '10'],
+        ],
+      ],
+      [10, 'registry.example.test/worker', 'no-tag', [['reference', 10, 'registry.example.test/worker']]],
+      [
+        13,
+        'registry.example.test/worker:2.1',
+        null,
+        [
+          ['repository', 13, 'registry.example.test/worker'],
+          ['tag', 14, '2.1'],
+        ],
+      ],
+      [15, 'registry.example.test/cache', 'no-tag', [['reference', 15, 'registry.example.test/cache']]],
+    ]);
+    expect(scanned.problems).toEqual([]);
+  });
+});
