@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { jsonBlockImages } from './embedded-json.js';
-import { makeReference } from './make-reference.js';
+import { makeReference, withTagAt } from './make-reference.js';
 import { yamlSource } from './yaml-source.js';
 import { isImageKey, looksLikeImageText } from './yaml-image-fields.js';
 
@@ -264,17 +264,8 @@ export function templateLineImages(
  * both places. The tag must be a plain literal tag; anything else leaves the name as it is.
  */
 function withTagLine(file: SourceFile, reference: Reference, tag: LineValue): Reference {
-  const [span, ...more] = reference.spans;
-  if (reference.skip !== 'no-tag' || span === undefined || more.length > 0 || !tag.literal || !/^[\w][\w.-]{0,127}$/.test(tag.value)) return reference;
-  const start = span.start - file.base;
-  return makeReference(file, {
-    kind: reference.kind,
-    value: `${reference.value}:${tag.value}`,
-    parts: [
-      { role: 'repository', start, end: start + span.text.length },
-      { role: 'tag', start: tag.start, end: tag.end },
-    ],
-  });
+  if (!tag.literal || !/^[\w][\w.-]{0,127}$/.test(tag.value)) return reference;
+  return withTagAt(file, reference, tag) ?? reference;
 }
 
 /**

@@ -74,3 +74,22 @@ export function makeReference(file: SourceFile, input: ReferenceInput): Referenc
 export function withValue(reference: Reference, value: string, image: ImageRef): Reference {
   return { ...reference, value, image: { registry: image.registry, repository: image.repository, tag: image.tag, digest: image.digest }, name: image.name };
 }
+
+/**
+ * A bare name (`no-tag`, written in one place) completed by a tag written elsewhere in the same file, from
+ * `start` to `end`: the reference then holds both parts, and an update edits each where it is written.
+ * Null when the reference is not such a name.
+ */
+export function withTagAt(file: SourceFile, reference: Reference, tag: { readonly value: string; readonly start: number; readonly end: number }): Reference | null {
+  const [span, ...more] = reference.spans;
+  if (reference.skip !== 'no-tag' || span === undefined || more.length > 0) return null;
+  const start = span.start - file.base;
+  return makeReference(file, {
+    kind: reference.kind,
+    value: `${reference.value}:${tag.value}`,
+    parts: [
+      { role: 'repository', start, end: start + span.text.length },
+      { role: 'tag', start: tag.start, end: tag.end },
+    ],
+  });
+}

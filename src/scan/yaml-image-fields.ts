@@ -2,7 +2,7 @@ import { isAlias, isMap, isScalar, isSeq, Scalar, type YAMLMap } from 'yaml';
 import { isTemplated } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind, SkipReason } from '../core/types.js';
-import { makeReference, type PartInput } from './make-reference.js';
+import { makeReference, withTagAt, type PartInput } from './make-reference.js';
 import type { ChartImageJoins } from './helm-image-joins.js';
 import { composeImage, nameKeyStem, type ValueText } from './puppet-image-keys.js';
 import { aliasTarget, mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from './yaml-source.js';
@@ -403,21 +403,12 @@ function repositoryKeyImage(file: SourceFile, map: YAMLMap, key: string, value: 
  * (`image: grafana/logstash-output-loki` + `imageTag: 1.0.1`), edited in both places.
  */
 function withTagSibling(file: SourceFile, map: YAMLMap, key: string, reference: Reference): Reference | null {
-  const [span, ...more] = reference.spans;
-  if (reference.skip !== 'no-tag' || span === undefined || more.length > 0) return null;
+  if (reference.skip !== 'no-tag') return null;
   const tagNode = mapGet(map, `${key}Tag`) ?? mapGet(map, `${key}_tag`);
   if (tagNode === undefined) return null;
   const tag = tagScalar(file, tagNode);
   if (!tag || tag === 'invalid' || tag.value === '' || !tag.literal || isTemplated(tag.value)) return null;
-  const start = span.start - file.base;
-  return makeReference(file, {
-    kind: reference.kind,
-    value: `${reference.value}:${tag.value}`,
-    parts: [
-      { role: 'repository', start, end: start + span.text.length },
-      { role: 'tag', start: tag.start, end: tag.end },
-    ],
-  });
+  return withTagAt(file, reference, tag);
 }
 
 /**
