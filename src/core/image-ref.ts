@@ -19,6 +19,12 @@ const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:
 const TAG = '[\\w][\\w.-]{0,127}';
 const DIGEST = '[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}';
 const REFERENCE = new RegExp(`^((?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+const WHOLE_TAG = new RegExp(`^${TAG}$`);
+
+/** True when the text is a tag as the distribution grammar writes one (`1.25.3`, `v2_rc-1`; at most 128 characters). */
+export function isTag(text: string): boolean {
+  return WHOLE_TAG.test(text);
+}
 
 /** The host names of Docker Hub; each is read as `docker.io`. */
 export const DOCKER_HUB_ALIASES: ReadonlySet<string> = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);

@@ -1,3 +1,4 @@
+import { isTag } from '../core/image-ref.js';
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
@@ -45,7 +46,7 @@ function pulledImage(file: SourceFile, args: YAMLMap, kind: ReferenceKind): Refe
     isScalar(tagNode) && typeof tagNode.value === 'number' && tagNode.range
       ? { value: file.text.slice(tagNode.range[0], tagNode.range[1]), start: tagNode.range[0], end: tagNode.range[1], literal: true }
       : stringScalar(tagNode, file);
-  if (!name || !tag || tag.value === '' || !/^[\w][\w.-]{0,127}$/.test(tag.value)) return reference;
+  if (!name || !tag || tag.value === '' || !isTag(tag.value)) return reference;
   return makeReference(file, {
     kind,
     value: `${name.value}:${tag.value}`,

@@ -1,3 +1,4 @@
+import { isTag } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { JsonError, parseJson, type JsonNode } from './json-positions.js';
@@ -24,7 +25,6 @@ const MAX_BODY = 1 << 20;
 const MAX_DEPTH = 64;
 /** A member whose key is an image key, written as JSON: the quick test before a parse. */
 const IMAGE_MEMBER = /"(?:[A-Za-z_][\w.-]*)?[iI]mage"\s*:/;
-const TAG = /^[\w][\w.-]{0,127}$/;
 
 export type KeepJsonImage = (reference: Reference, parents: readonly string[]) => boolean;
 
@@ -53,7 +53,7 @@ function stringMember(object: JsonObject, key: string): JsonString | null {
 
 /** A tag written plainly (no escapes): one that can be edited where it stands. */
 function plainTag(node: JsonString | null): JsonString | null {
-  return node !== null && node.raw === node.value && TAG.test(node.value) ? node : null;
+  return node !== null && node.raw === node.value && isTag(node.value) ? node : null;
 }
 
 /** Only spaces, tabs and carriage returns from `at` to the line's end (`step` 1) or start (`step` -1). */

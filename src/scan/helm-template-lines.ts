@@ -1,3 +1,4 @@
+import { isTag } from '../core/image-ref.js';
 import { parse } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
@@ -264,7 +265,7 @@ export function templateLineImages(
  * both places. The tag must be a plain literal tag; anything else leaves the name as it is.
  */
 function withTagLine(file: SourceFile, reference: Reference, tag: LineValue): Reference {
-  if (!tag.literal || !/^[\w][\w.-]{0,127}$/.test(tag.value)) return reference;
+  if (!tag.literal || !isTag(tag.value)) return reference;
   return withTagAt(file, reference, tag) ?? reference;
 }
 

@@ -1,3 +1,4 @@
+import { isTag } from '../../../core/image-ref.js';
 import { isMap, isScalar, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
@@ -37,7 +38,7 @@ function renovateImage(file: SourceFile, inputs: YAMLMap): Reference[] {
       ? { value: file.text.slice(versionNode.range[0], versionNode.range[1]), start: versionNode.range[0], end: versionNode.range[1], literal: true }
       : stringScalar(versionNode, file);
   if (!image || !looksLikeImageText(image.value)) return [];
-  if (!version || !/^[\w][\w.-]{0,127}$/.test(version.value) || /[:@]/.test(image.value.slice(image.value.lastIndexOf('/') + 1))) {
+  if (!version || !isTag(version.value) || /[:@]/.test(image.value.slice(image.value.lastIndexOf('/') + 1))) {
     const reference = scalarImage(file, mapGet(inputs, 'renovate-image'), 'yaml-image');
     return reference ? [reference] : [];
   }
