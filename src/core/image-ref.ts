@@ -26,6 +26,18 @@ export function isTag(text: string): boolean {
   return WHOLE_TAG.test(text);
 }
 
+/**
+ * A reference split where it is written, without checking the grammar: `name` without tag or digest, `named` the
+ * name with its tag (everything before `@`), and `at` where the `@` of a digest is (-1 without one). A colon after
+ * the last slash starts the tag, so a registry port (`host:5000/app`) stays in the name.
+ */
+export function writtenParts(text: string): { name: string; named: string; at: number } {
+  const at = text.indexOf('@');
+  const named = at === -1 ? text : text.slice(0, at);
+  const colon = named.lastIndexOf(':');
+  return { name: colon > named.lastIndexOf('/') ? named.slice(0, colon) : named, named, at };
+}
+
 /** The host names of Docker Hub; each is read as `docker.io`. */
 export const DOCKER_HUB_ALIASES: ReadonlySet<string> = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 

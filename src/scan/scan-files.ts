@@ -1,7 +1,7 @@
 import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
-import { isPlaceholder, parseImageRef } from '../core/image-ref.js';
+import { isPlaceholder, parseImageRef, writtenParts } from '../core/image-ref.js';
 import type { BuiltImage, Extractor, OutsideSources, ReplacedImage, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
@@ -129,14 +129,6 @@ function markBuiltHere(references: Reference[], builds: ReadonlyMap<string, read
   }
 }
 
-/** The name of an image as written: without its digest, and without its tag (a colon after the last slash). */
-function writtenName(value: string): string {
-  const at = value.indexOf('@');
-  const named = at === -1 ? value : value.slice(0, at);
-  const colon = named.lastIndexOf(':');
-  return colon > named.lastIndexOf('/') ? named.slice(0, colon) : named;
-}
-
 /**
  * A manifest's container image that kustomize replaces (every kustomization listing its file has an `images:`
  * entry for its name) never runs as written: `overridden`, the detail naming the entry, which is reported.
@@ -146,7 +138,7 @@ function markReplaced(references: Reference[], replaced: readonly ReplacedImage[
   const by = new Map(replaced.map((image) => [`${image.file}\n${image.name}`, image.by]));
   for (const [index, reference] of references.entries()) {
     if (reference.kind !== 'kubernetes-container' || (reference.skip !== null && reference.skip !== 'no-tag')) continue;
-    const entry = by.get(`${reference.file}\n${writtenName(reference.value)}`);
+    const entry = by.get(`${reference.file}\n${writtenParts(reference.value).name}`);
     if (!entry) continue;
     const detail = `not run: kustomize replaces it with ${entry.value} (${entry.file}:${entry.line})`;
     references[index] = { ...reference, skip: 'overridden', detail: [reference.detail, detail].filter(Boolean).join('; ') };

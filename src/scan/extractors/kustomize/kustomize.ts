@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, Scalar, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
+import { writtenParts } from '../../../core/image-ref.js';
 import type { Extractor, ReplacedImage } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { joinRelative } from '../compose/compose-extends.js';
@@ -103,10 +104,7 @@ export function imageSetting(file: SourceFile, node: unknown): Reference | null 
   const equals = scalar.value.indexOf('=');
   const image = scalar.value.slice(equals + 1);
   if (image === '' || image.includes('*')) return null;
-  const at = image.indexOf('@');
-  const named = at === -1 ? image : image.slice(0, at);
-  const colon = named.lastIndexOf(':');
-  const name = colon > named.lastIndexOf('/') ? named.slice(0, colon) : named;
+  const { name, named, at } = writtenParts(image);
   if (name === '' || PLACEHOLDER.test(name.split('/', 1)[0] ?? '')) return null;
   if (!scalar.literal) return makeReference(file, { kind: 'kustomize-image', value: image, parts: [{ role: 'reference', start: scalar.start, end: scalar.end }], skip: 'unsupported-quoting' });
   const start = scalar.start + equals + 1;
