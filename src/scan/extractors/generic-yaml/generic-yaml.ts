@@ -10,6 +10,7 @@ import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
 import { chartFolders, chartTemplateImage, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
+import { withoutMachineImages } from '../../machine-images.js';
 import { makeReference, withValue } from '../../make-reference.js';
 import { isApiDescription, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, passesOnImage, sortByPosition } from '../../yaml-image-fields.js';
@@ -496,6 +497,6 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const own = references.flatMap((reference) =>
       reference.spans.some((span) => span.role === 'repository' && prefixes.has(span.start - file.base)) ? [] : (chartTemplateImage(reference, facts?.chartFolders) ?? []),
     );
-    return { references: sortByPosition(own.map((reference) => throughAppVersion(reference, facts, topKey))), problems };
+    return { references: sortByPosition(withoutMachineImages(own, documents, file.base).map((reference) => throughAppVersion(reference, facts, topKey))), problems };
   },
 };

@@ -10,6 +10,7 @@ import { namedValueLineImages } from '../../named-value-lines.js';
 import { PARAM_IMAGE, withoutDefaultedUses } from '../../tekton-params.js';
 import { chartFolders, chartTemplateImage, type ChartFolders } from '../../helm-template-images.js';
 import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
+import { withoutMachineImages } from '../../machine-images.js';
 import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
 import { buildOutputs, inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
@@ -445,6 +446,6 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
     for (const reference of embeddedYamlImages(file, objects, lineKindFor, references)) references.push(reference);
     const all = outputs.size > 0 ? references.map((reference) => builtInCluster(reference, outputs)) : references;
     if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) all.push(reference);
-    return { references: sortByPosition(asChartRenders(all, charts)), problems, builds };
+    return { references: sortByPosition(asChartRenders(withoutMachineImages(all, documents, file.base), charts)), problems, builds };
   },
 };

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { scanTexts } from '../support/scan-texts.js';
+
+const scan = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip]);
+
+describe('virtual machine and cloud server images are not container images', () => {
+  it("a Heat template's server, volume and block device images are Glance images; its container resource and compose config still name containers", () => {
+    const template = [
+      'heat_template_version: 2018-08-31',
+      'resources:',
+      '  gateway:',
+      '    type: OS::Nova::Server',
+      '    properties:',
+      '      image: alpine-3.20-cloud',
+      '      flavor: m1.tiny',
+      '      block_device_mapping_v2:',
+      '        - image: alpine-3.20-cloud',
+      '          volume_size: 8',
+      '  data:',
+      '    type: OS::Cinder::Volume',
+      '    properties: {image: centos/stream9, size: 10}',
+      '  edge:',
+      '    type: nested/edge-node.yaml',
+      '    properties:',
+      '      image: debian-12',
+      '  app:',
+      '    type: OS::Heat::StructuredConfig',
+      '    properties:',
+      '      group: docker-compose',
+      '      config:',
+      '        web:',
+      '          image: registry.example.test/shop/web:3.1.0',
+      '  sidecar:',
+      '    type: OS::Zun::Container',
+      '    properties:',
+      '      image: registry.example.test/shop/sidecar:1.0',
+      '',
+    ].join('\n');
+    expect(scan({ 'stacks/shop.yaml': template })).toEqual([
+      ['stacks/shop.yaml', 24, 'registry.example.test/shop/web:3.1.0', 'yaml-image', null],
+      ['stacks/shop.yaml', 28, 'registry.example.test/shop/sidecar:1.0', 'yaml-image', null],
+    ]);
+  });
+
+  it('the same keys outside a Heat template are still read', () => {
+    const text = ['resources:', '  web:', '    type: OS::Nova::Server', '    properties:', '      image: registry.example.test/shop/web:3.1.0', ''].join('\n');
+    expect(scan({ 'notes/resources.yaml': text })).toEqual([['notes/resources.yaml', 5, 'registry.example.test/shop/web:3.1.0', 'yaml-image', null]]);
+  });
+
+  it("an Ansible task of a cloud collection's module boots a machine image; nested container definitions and container modules still name containers", () => {
+    const tasks = [
+      '- name: boot a builder',
+      '  openstack.cloud.server:',
+      '    name: builder',
+      '    image: ubuntu-24.04',
+      '- name: boot the old way',
+      '  os_server:',
+      '    name: builder-2',
+      '    image: centos/stream9',
+      '- name: a droplet',
+      '  community.digitalocean.digital_ocean_droplet:',
+      '    name: probe',
+      '    image: ubuntu-24-04-x64',
+      '- name: register the task definition',
+      '  community.aws.ecs_taskdefinition:',
+      '    family: api',
+      '    containers:',
+      '      - name: api',
+      '        image: registry.example.test/shop/api:2.2.0',
+      '- name: run it here too',
+      '  containers.podman.podman_container:',
+      '    name: api',
+      '    image: registry.example.test/shop/api:2.2.0',
+      '',
+    ].join('\n');
+    expect(scan({ 'roles/fleet/tasks/main.yml': tasks })).toEqual([
+      ['roles/fleet/tasks/main.yml', 18, 'registry.example.test/shop/api:2.2.0', 'yaml-image', null],
+      ['roles/fleet/tasks/main.yml', 22, 'registry.example.test/shop/api:2.2.0', 'yaml-image', null],
+    ]);
+  });
+
+  it("a Cluster API infrastructure machine's image is the machine's; a KubeVirt containerDisk is a container image", () => {
+    const machines = [
+      'apiVersion: infrastructure.cluster.x-k8s.io/v1alpha7',
+      'kind: OpenStackMachineTemplate',
+      'metadata: {name: md-0}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      image: ubuntu-2204-kube-v1.30.4',
+      '---',
+      'apiVersion: infrastructure.cluster.x-k8s.io/v1alpha1',
+      'kind: KubevirtMachineTemplate',
+      'metadata: {name: md-1}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      virtualMachineTemplate:',
+      '        spec:',
+      '          template:',
+      '            spec:',
+      '              volumes:',
+      '                - name: boot',
+      '                  containerDisk:',
+      '                    image: quay.io/capk/ubuntu-2204-container-disk:v1.30.4',
+      '---',
+      'apiVersion: example.test/v1',
+      'kind: BuildMachine',
+      'metadata: {name: other}',
+      'spec:',
+      '  image: registry.example.test/ci/builder:5.0',
+      '',
+    ].join('\n');
+    expect(scan({ 'clusters/lab/machines.yaml': machines })).toEqual([
+      ['clusters/lab/machines.yaml', 22, 'quay.io/capk/ubuntu-2204-container-disk:v1.30.4', 'kubernetes-image', null],
+      ['clusters/lab/machines.yaml', 28, 'registry.example.test/ci/builder:5.0', 'kubernetes-image', null],
+    ]);
+  });
+});
