@@ -7,6 +7,7 @@ import { mapAt as at, mapGet, walkMaps, yamlSource } from '../../yaml-source.js'
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
+import { withArgoParameterValues } from '../../argo-workflow-params.js';
 import { PARAM_IMAGE, withoutDefaultedUses } from '../../tekton-params.js';
 import { chartFolders, chartTemplateImage, type ChartFolders } from '../../helm-template-images.js';
 import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
@@ -399,52 +400,46 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
     const { documents, problems } = yamlSource(file);
     const builds: BuiltImage[] = [];
     const outputs = new Set<string>();
-    const references = documents
-      .flatMap((document) => objectRoots(document.contents))
-      .flatMap((root) => {
-        const artifacts = new Set<number | undefined>();
-        const skaffold = skaffoldArtifactImages(root);
-        for (const node of skaffold.artifacts) {
-          const built = scalarImage(file, node, 'kubernetes-image');
-          if (!built) continue;
-          artifacts.add(built.spans[0]?.start);
-          if (built.skip === null || built.skip === 'no-tag') builds.push({ value: built.value, file: built.file, line: built.line, scope: file.path.slice(0, file.path.lastIndexOf('/') + 1) });
-        }
-        const valuesMaps = helmValuesMaps(root);
-        const fields = imageFields(file, root, {
-          kindFor,
-          splitKind: 'kubernetes-image',
-          splitAnywhere: false,
-          snakeKeys: false,
-          skipMap: (map) => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map),
-        });
-        for (const values of valuesMaps) {
-          for (const reference of imageFields(file, values, { kindFor: () => 'helm-values', splitKind: 'helm-values', splitAnywhere: true, snakeKeys: true })) fields.push(reference);
-        }
-        const taken = new Set(fields.map((reference) => `${reference.line}:${reference.column}`));
-        const parameters = templateParameters(file, root);
-        for (const output of buildOutputs(root, parameters)) outputs.add(output);
-        const resolve = (reference: Reference): Reference | null => (parameters === null ? reference : inParameters(file, parameters, reference) ? null : throughParameters(reference, parameters));
-        const others = [
-          ...skaffoldBuilderImages(file, root),
-          ...gitopsKustomizeImages(file, root),
-          ...imageNameFields(file, root),
-          ...dockerImageNames(file, root),
-          ...configMapDataImages(file, root),
-        ];
-        const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
-        const values = namedValueImages(file, root, resolve);
-        const named = values.references.filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
-        const all = [...withoutDefaultedUses(templateImages(file, parameters, unresolved), values.defaulted), ...named];
-        const required = new Set(skaffold.required.map((node) => scalarImage(file, node, 'kubernetes-image')?.spans[0]?.start));
-        const own = artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
-        return required.size === 0
-          ? own
-          : own.map((reference) => (required.has(reference.spans[0]?.start) && (reference.skip === null || reference.skip === 'no-tag') ? requiredArtifact(reference) : reference));
+    const roots = documents.flatMap((document) => objectRoots(document.contents));
+    const references = roots.flatMap((root) => {
+      const artifacts = new Set<number | undefined>();
+      const skaffold = skaffoldArtifactImages(root);
+      for (const node of skaffold.artifacts) {
+        const built = scalarImage(file, node, 'kubernetes-image');
+        if (!built) continue;
+        artifacts.add(built.spans[0]?.start);
+        if (built.skip === null || built.skip === 'no-tag') builds.push({ value: built.value, file: built.file, line: built.line, scope: file.path.slice(0, file.path.lastIndexOf('/') + 1) });
+      }
+      const valuesMaps = helmValuesMaps(root);
+      const fields = imageFields(file, root, {
+        kindFor,
+        splitKind: 'kubernetes-image',
+        splitAnywhere: false,
+        snakeKeys: false,
+        skipMap: (map) => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map),
       });
+      for (const values of valuesMaps) {
+        for (const reference of imageFields(file, values, { kindFor: () => 'helm-values', splitKind: 'helm-values', splitAnywhere: true, snakeKeys: true })) fields.push(reference);
+      }
+      const taken = new Set(fields.map((reference) => `${reference.line}:${reference.column}`));
+      const parameters = templateParameters(file, root);
+      for (const output of buildOutputs(root, parameters)) outputs.add(output);
+      const resolve = (reference: Reference): Reference | null => (parameters === null ? reference : inParameters(file, parameters, reference) ? null : throughParameters(reference, parameters));
+      const others = [...skaffoldBuilderImages(file, root), ...gitopsKustomizeImages(file, root), ...imageNameFields(file, root), ...dockerImageNames(file, root), ...configMapDataImages(file, root)];
+      const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
+      const values = namedValueImages(file, root, resolve);
+      const named = values.references.filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
+      const all = [...withoutDefaultedUses(templateImages(file, parameters, unresolved), values.defaulted), ...named];
+      const required = new Set(skaffold.required.map((node) => scalarImage(file, node, 'kubernetes-image')?.spans[0]?.start));
+      const own = artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
+      return required.size === 0
+        ? own
+        : own.map((reference) => (required.has(reference.spans[0]?.start) && (reference.skip === null || reference.skip === 'no-tag') ? requiredArtifact(reference) : reference));
+    });
     const objects = documents.filter((document) => isKubernetesObject(document.contents) && !isCustomResourceDefinition(document.contents));
     for (const reference of embeddedYamlImages(file, objects, lineKindFor, references)) references.push(reference);
-    const all = outputs.size > 0 ? references.map((reference) => builtInCluster(reference, outputs)) : references;
+    const argo = withArgoParameterValues(file, roots, references);
+    const all = outputs.size > 0 ? argo.map((reference) => builtInCluster(reference, outputs)) : argo;
     if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) all.push(reference);
     return { references: sortByPosition(asChartRenders(withoutMachineImages(all, documents, file.base), charts)), problems, builds };
   },
