@@ -29,7 +29,7 @@ describe('kubernetes extractor', () => {
         .filter(([, name]) => name !== 'kubernetes')
         .map(([path]) => path),
     ).toEqual([]);
-    expect(Object.keys(claimedBy)).toHaveLength(17);
+    expect(Object.keys(claimedBy)).toHaveLength(18);
   });
 
   it('does not claim YAML without apiVersion and kind, or files that are neither YAML nor JSON', () => {

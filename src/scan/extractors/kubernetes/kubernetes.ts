@@ -15,6 +15,7 @@ import { withoutMachineImages } from '../../machine-images.js';
 import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
 import { buildOutputs, inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
+import { replacedByTrigger, triggeredImages } from './image-triggers.js';
 
 /**
  * Kubernetes manifests, including custom resources and `kind: List`, in YAML or JSON: every `image` field and every
@@ -400,6 +401,7 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
     const { documents, problems } = yamlSource(file);
     const builds: BuiltImage[] = [];
     const outputs = new Set<string>();
+    const triggered = new Map<string, string>();
     const roots = documents.flatMap((document) => objectRoots(document.contents));
     const references = roots.flatMap((root) => {
       const artifacts = new Set<number | undefined>();
@@ -424,6 +426,7 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
       const taken = new Set(fields.map((reference) => `${reference.line}:${reference.column}`));
       const parameters = templateParameters(file, root);
       for (const output of buildOutputs(root, parameters)) outputs.add(output);
+      for (const [where, stream] of triggeredImages(file, root)) triggered.set(where, stream);
       const resolve = (reference: Reference): Reference | null => (parameters === null ? reference : inParameters(file, parameters, reference) ? null : throughParameters(reference, parameters));
       const others = [...skaffoldBuilderImages(file, root), ...gitopsKustomizeImages(file, root), ...imageNameFields(file, root), ...dockerImageNames(file, root), ...configMapDataImages(file, root)];
       const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
@@ -439,7 +442,8 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
     const objects = documents.filter((document) => isKubernetesObject(document.contents) && !isCustomResourceDefinition(document.contents));
     for (const reference of embeddedYamlImages(file, objects, lineKindFor, references)) references.push(reference);
     const argo = withArgoParameterValues(file, roots, references);
-    const all = outputs.size > 0 ? argo.map((reference) => builtInCluster(reference, outputs)) : argo;
+    const built = outputs.size > 0 ? argo.map((reference) => builtInCluster(reference, outputs)) : argo;
+    const all = triggered.size > 0 ? built.map((reference) => replacedByTrigger(reference, triggered)) : built;
     if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) all.push(reference);
     return { references: sortByPosition(asChartRenders(withoutMachineImages(all, documents, file.base), charts)), problems, builds };
   },
