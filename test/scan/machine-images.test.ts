@@ -116,4 +116,34 @@ describe('virtual machine and cloud server images are not container images', () 
       ['clusters/lab/machines.yaml', 28, 'registry.example.test/ci/builder:5.0', 'kubernetes-image', null],
     ]);
   });
+  it("a GitLab job on a hosted macOS runner names its VM image; the pipeline's other images are still read", () => {
+    const pipeline = [
+      'default:',
+      '  image: registry.example.test/ci/base:1.2',
+      '  tags: [saas-linux-small-amd64]',
+      '.mac:',
+      '  tags: [saas-macos-medium-m1]',
+      'unit:',
+      '  script: [make test]',
+      'ios:',
+      '  extends: .mac',
+      '  image: macos-15-xcode-16',
+      '  script: [xcodebuild]',
+      '.xcode:',
+      '  image: macos-14-xcode-15',
+      'ios:legacy:',
+      '  extends: .xcode',
+      '  tags: [saas-macos-large-m2pro]',
+      '  script: [xcodebuild]',
+      'self-hosted:',
+      '  image: macos-14-xcode-15',
+      '  tags: [macos]',
+      '  script: [xcodebuild]',
+      '',
+    ].join('\n');
+    expect(scan({ '.gitlab-ci.yml': pipeline })).toEqual([
+      ['.gitlab-ci.yml', 2, 'registry.example.test/ci/base:1.2', 'gitlab-ci-image', null],
+      ['.gitlab-ci.yml', 19, 'macos-14-xcode-15', 'gitlab-ci-image', 'no-tag'],
+    ]);
+  });
 });

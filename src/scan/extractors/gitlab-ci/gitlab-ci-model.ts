@@ -65,6 +65,8 @@ export interface JobModel {
   readonly images: readonly string[];
   /** It has its own `trigger:`: a trigger job starts another pipeline and runs no image. */
   readonly trigger: boolean;
+  /** Its own `tags:` (absent: not written), the runner tags that pick where it runs. */
+  readonly tags?: readonly string[];
   /** Its own `inherit:` (absent: not written): `default` and `variables`, each all (true), none (false) or the names listed. */
   readonly inherit?: Inherit;
   /** Its own `rules:` (absent: not written), in order. */
@@ -114,6 +116,7 @@ function mergeJob(earlier: JobModel, later: JobModel): JobModel {
   const servicesAt = later.services ? later.servicesAt : earlier.servicesAt;
   const inherit = later.inherit || earlier.inherit ? { ...earlier.inherit, ...later.inherit } : undefined;
   const rules = later.rules ?? earlier.rules;
+  const tags = later.tags ?? earlier.tags;
   return {
     name: later.name,
     file: later.file,
@@ -130,6 +133,7 @@ function mergeJob(earlier: JobModel, later: JobModel): JobModel {
     ...(servicesAt === undefined ? {} : { servicesAt }),
     ...(inherit ? { inherit } : {}),
     ...(rules ? { rules } : {}),
+    ...(tags ? { tags } : {}),
   };
 }
 
@@ -160,8 +164,8 @@ export interface PipelineModel {
   readonly notAsked?: string;
   /** The text of every image, service and shared string node of its jobs and defaults, by node key. */
   readonly texts: ReadonlyMap<string, NodeText>;
-  /** The `default:` (or top-level) image and services nodes, the root's first. */
-  readonly defaults: { readonly image: string | null; readonly services: readonly string[] | null };
+  /** The `default:` (or top-level) image and services nodes, the root's first; the `default:` runner tags. */
+  readonly defaults: { readonly image: string | null; readonly services: readonly string[] | null; readonly tags: readonly string[] | null };
 }
 
 /** The key under which a YAML node is known across files: its file and its start offset. */
@@ -170,6 +174,8 @@ export function nodeKey(file: string, node: unknown): string | null {
 }
 
 const REFERENCE_TAG = '!reference';
+/** The tags of GitLab's hosted macOS runners: `saas-macos-medium-m1`, `saas-macos-large-m2pro`. */
+const MACOS_VM_RUNNER = /^saas-macos-/;
 
 /** The path of a `!reference [job, key, …]` tag, or null. */
 export function referencePath(node: unknown): string[] | null {
@@ -289,14 +295,16 @@ function addText(texts: Map<string, NodeText>, key: string | null, node: unknown
 }
 
 /** The `default:` image and services of a file (the top-level ones when it has no `default:` for them). */
-function fileDefaults(file: SourceFile): { image: string | null; services: string[] | null; texts: Map<string, NodeText> } {
+function fileDefaults(file: SourceFile): { image: string | null; services: string[] | null; tags: string[] | null; texts: Map<string, NodeText> } {
   const texts = new Map<string, NodeText>();
   let image: string | null = null;
   let services: string[] | null = null;
+  let tags: string[] | null = null;
   for (const document of yamlSource(file).documents) {
     const root = document.contents;
     if (!isMap(root)) continue;
     const defaults = deref(mapGet(root, 'default'), document);
+    if (tags === null && isMap(defaults)) tags = tagsOf(mapGet(defaults, 'tags'), document);
     for (const map of isMap(defaults) ? [defaults, root] : [root]) {
       const imageValue = mapGet(map, 'image');
       if (image === null && imageValue !== undefined) {
@@ -317,7 +325,17 @@ function fileDefaults(file: SourceFile): { image: string | null; services: strin
       }
     }
   }
-  return { image, services, texts };
+  return { image, services, tags, texts };
+}
+
+/** The strings of a `tags:` list; null when none is written. */
+function tagsOf(node: unknown, document: Document.Parsed): string[] | null {
+  const list = deref(node, document);
+  if (!isSeq(list)) return null;
+  return list.items.flatMap((item) => {
+    const target = deref(item, document);
+    return isScalar(target) && typeof target.value === 'string' ? [target.value] : [];
+  });
 }
 
 /** Reads one job or template of a file. */
@@ -330,6 +348,7 @@ export function jobModel(name: string, job: YAMLMap, file: SourceFile, document:
   const rules = rulesOf(job, file, document);
   const imageValue = effectiveGet(job, 'image', document);
   const image = imageValue === undefined ? null : placeOf(imageValue, file, document);
+  const tags = tagsOf(effectiveGet(job, 'tags', document), document);
   const servicesValue = effectiveGet(job, 'services', document);
   let services: Place[] | undefined;
   let servicesAt: string | undefined;
@@ -378,6 +397,7 @@ export function jobModel(name: string, job: YAMLMap, file: SourceFile, document:
     variablesFrom: from,
     matrix: matrixNames(job, document),
     trigger: effectiveGet(job, 'trigger', document) !== undefined,
+    ...(tags ? { tags } : {}),
     ...(image ? { image } : {}),
     ...(services ? { services } : {}),
     ...(servicesAt === undefined ? {} : { servicesAt }),
@@ -423,12 +443,12 @@ export function pipelineModel(members: readonly SourceFile[], reach: PipelineRea
   const globals = new Map<string, VariableDefinition | 'conflict' | null>();
   const jobs = new Map<string, JobModel>();
   const texts = new Map<string, NodeText>();
-  let defaults: PipelineModel['defaults'] = { image: null, services: null };
+  let defaults: PipelineModel['defaults'] = { image: null, services: null, tags: null };
   const root = members[0]?.path;
   members.forEach((member, index) => {
     const own = fileDefaults(member);
     for (const [key, text] of own.texts) texts.set(key, text);
-    defaults = { image: defaults.image ?? own.image, services: defaults.services ?? own.services };
+    defaults = { image: defaults.image ?? own.image, services: defaults.services ?? own.services, tags: defaults.tags ?? own.tags };
     for (const [name, definition] of fileGlobals(member)) {
       if (!globals.has(name)) globals.set(name, definition);
       else if (index > 0) {
@@ -506,6 +526,27 @@ export class PipelineView {
       const model = this.model.jobs.get(parent);
       return model !== undefined && this.isTrigger(model, depth + 1);
     });
+  }
+
+  /** The runner tags of a job: its own, else the last parent's that has them, else the `default:` tags unless `inherit: default:` leaves them out. */
+  tagsOf(job: JobModel, depth = 0): readonly string[] | null {
+    if (job.tags) return job.tags;
+    if (depth <= MAX_EXTENDS) {
+      for (const parent of [...job.extends].reverse()) {
+        const model = this.model.jobs.get(parent);
+        const found = model ? this.tagsOf(model, depth + 1) : null;
+        if (found) return found;
+      }
+    }
+    return depth === 0 && this.inherits(job, 'default', 'tags') ? this.model.defaults.tags : null;
+  }
+
+  /**
+   * A job on one of GitLab's hosted macOS runners (a `saas-macos-…` tag): the runner starts a virtual machine,
+   * and the job's `image:` names its macOS and Xcode VM image (`macos-14-xcode-15`), not a container image.
+   */
+  runsOnMacosVm(job: JobModel): boolean {
+    return this.tagsOf(job)?.some((tag) => MACOS_VM_RUNNER.test(tag)) === true;
   }
 
   /** The image a job runs: its own or inherited one, else the `default:` image unless `inherit: default:` leaves it out. */

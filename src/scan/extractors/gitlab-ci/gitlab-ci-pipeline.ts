@@ -19,6 +19,8 @@ export interface PipelineReading {
   readonly view: PipelineView;
   /** For each image and service node, the jobs (not templates) that run it. */
   readonly users: ReadonlyMap<string, Users>;
+  /** Image nodes that jobs on hosted macOS runners take as their VM image (and no other job runs). */
+  readonly machineImages: ReadonlySet<string>;
   /** For each variable literal (`definitionKey`), every image resolved through it, as each job sees it. */
   readonly uses: ReadonlyMap<string, readonly DefinitionUse[]>;
   /** For each image and service node that jobs run, what they read it as (each job in each kind of pipeline its rules give). */
@@ -29,8 +31,9 @@ export interface PipelineReading {
 
 export { definitionKey };
 
-function usersOf(view: PipelineView): Map<string, Users> {
+function usersOf(view: PipelineView): { users: Map<string, Users>; machineImages: Set<string> } {
   const users = new Map<string, Users>();
+  const machineImages = new Set<string>();
   const add = (key: string | null, kind: ReferenceKind, job: JobModel): void => {
     if (key === null) return;
     const known = users.get(key);
@@ -39,10 +42,13 @@ function usersOf(view: PipelineView): Map<string, Users> {
   };
   for (const job of view.model.jobs.values()) {
     if (job.name.startsWith('.') || view.isTrigger(job)) continue;
-    add(view.runImageOf(job), 'gitlab-ci-image', job);
+    const image = view.runImageOf(job);
+    if (!view.runsOnMacosVm(job)) add(image, 'gitlab-ci-image', job);
+    else if (image !== null) machineImages.add(image);
     for (const key of view.runServicesOf(job) ?? []) add(key, 'gitlab-ci-service', job);
   }
-  return users;
+  for (const key of users.keys()) machineImages.delete(key);
+  return { users, machineImages };
 }
 
 function reachOf(view: PipelineView): Reach {
@@ -117,7 +123,7 @@ function literalsOf(view: PipelineView, users: ReadonlyMap<string, Users>, found
 export function readPipeline(members: readonly SourceFile[], reach: PipelineReach): PipelineReading {
   const model = pipelineModel(members, reach);
   const view = new PipelineView(model);
-  const users = usersOf(view);
+  const { users, machineImages } = usersOf(view);
   const found = usesOf(view, users);
-  return { model, view, users, uses: found.uses, readings: found.readings, literals: literalsOf(view, users, found) };
+  return { model, view, users, machineImages, uses: found.uses, readings: found.readings, literals: literalsOf(view, users, found) };
 }

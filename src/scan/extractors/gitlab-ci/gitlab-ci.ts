@@ -61,6 +61,8 @@ function report(walk: Walk, node: unknown, kind: ReferenceKind, site: Site): voi
   const { view } = walk.pipeline;
   const key = nodeKey(file.path, target);
   const users = (key === null ? undefined : walk.pipeline.users.get(key)?.jobs) ?? [];
+  // The VM image of a job (or template) on a hosted macOS runner, which no other job runs as a container image.
+  if (kind === 'gitlab-ci-image' && users.length === 0 && key !== null && (walk.pipeline.machineImages.has(key) || (site.job !== null && view.runsOnMacosVm(site.job)))) return;
   const reach = { files: view.model.files.length, unread: view.model.unread, asked: view.model.asked, notAsked: view.model.notAsked };
   const all = (users.length > 0 && key !== null ? walk.pipeline.readings.get(key) : undefined) ?? readingsOf(view, scalar.value, file.path, users.length > 0 ? users : [site.job], reach);
   const first = all[0];
