@@ -296,3 +296,15 @@ export function isUpdatecliManifest(documents: readonly Document.Parsed[]): bool
     );
   });
 }
+
+/**
+ * A distgen spec (`specs/multispec.yml` of the sclorg container images): a top-level `specs` map holding a
+ * `distroinfo` map whose entries each list the `distros` they build for. Its values are variables that Jinja
+ * templates of Dockerfiles and READMEs fill in.
+ */
+export function isDistgenSpec(documents: readonly Document.Parsed[]): boolean {
+  return documents.some((document) => {
+    const distroinfo = mapAt(document.contents, 'specs', 'distroinfo');
+    return isMap(distroinfo) && distroinfo.items.length > 0 && distroinfo.items.every((pair) => isPair(pair) && isSeq(mapAt(pair.value, 'distros')));
+  });
+}

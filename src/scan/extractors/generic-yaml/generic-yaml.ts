@@ -12,7 +12,7 @@ import { chartFolders, chartTemplateImage, registryPrefixes, type ChartFolders }
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { withoutMachineImages } from '../../machine-images.js';
 import { makeReference, withValue } from '../../make-reference.js';
-import { isApiDescription, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
+import { isApiDescription, isDistgenSpec, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, passesOnImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
@@ -23,8 +23,10 @@ import { baseName, imageFields, isYamlPath, passesOnImage, sortByPosition } from
  * Swagger descriptions hold example answers, not deployments: nothing in them is reported; nor is
  * anything in updatecli manifests, whose `spec.image` fields name what to watch, nor in helm-unittest suites,
  * whose images are test inputs and expected values. OCI Marketplace `oci_meta` names are relative to a repository
- * the Marketplace fills in: not reported. Ansible tasks that pull an image name it in the module's `name`
- * (ansible-image-modules.ts), each item of a list such a task loops over, and a role's list variable that
+ * the Marketplace fills in: not reported. In a distgen spec the values are template variables: a bare name under an
+ * image key is the name a build gives its output (written into a README's `podman pull`) or one a template
+ * completes, not reported; a reference with a tag or digest is a base image the Dockerfile templates pull.
+ * Ansible tasks that pull an image name it in the module's `name` (ansible-image-modules.ts), each item of a list such a task loops over, and a role's list variable that
  * it loops over (ansible-variables.ts).
  */
 
@@ -473,6 +475,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const { documents, problems } = yamlSource(file);
     if (isApiDescription(documents) || isUpdatecliManifest(documents) || isHelmUnittestSuite(documents)) return { references: [], problems };
     const chartJoins = chartJoinsOf(file, documents, facts);
+    const distgen = isDistgenSpec(documents);
     const references = documents
       .flatMap((document) => {
         const found = imageFields(file, document.contents, {
@@ -489,7 +492,8 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         const meta = marketplaceMeta(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
-      .filter((reference) => !passesOnImage(reference.value) && !COMPARISON_MODE.test(reference.value) && !joinsKnownVariables(reference.value, facts?.ansible));
+      .filter((reference) => !passesOnImage(reference.value) && !COMPARISON_MODE.test(reference.value) && !joinsKnownVariables(reference.value, facts?.ansible))
+      .filter((reference) => !(distgen && reference.skip === 'no-tag'));
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);
