@@ -1,7 +1,8 @@
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
+import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
-import { isImageKey } from './yaml-image-fields.js';
-import { mapEntries, mapGet, walkMaps } from './yaml-source.js';
+import { isImageKey, isYamlPath } from './yaml-image-fields.js';
+import { mapEntries, mapGet, walkMaps, yamlSource } from './yaml-source.js';
 
 /**
  * Image fields that name a virtual machine's or a cloud server's image (a Glance image, an AMI, a cloud
@@ -15,6 +16,9 @@ import { mapEntries, mapGet, walkMaps } from './yaml-source.js';
  *   `hetzner.hcloud.server`, the older `os_server`, `ec2`, `azure_rm_virtualmachine`…): the module's own image
  *   arguments; container definitions nested in its arguments (`containers[].image` of an ECS task definition)
  *   are read as written;
+ * - a Heat environment file (only `parameters`, `parameter_defaults`, `resource_registry` and Heat's other environment
+ *   sections at the top): the value of a parameter that a Heat template of the scan takes as a Glance image (declared
+ *   with `custom_constraint: glance.image`, or passed with `get_param` to a resource's `image`);
  * - a Cluster API infrastructure machine (`infrastructure.cluster.x-k8s.io`, kind `…Machine`, `…MachineTemplate`,
  *   `…MachinePool`): its `image` fields, other than a KubeVirt `containerDisk`'s.
  * Each returns the text ranges of the values to leave out.
@@ -37,24 +41,92 @@ export function isHeatTemplate(root: unknown): root is YAMLMap {
   return isMap(root) && (mapGet(root, 'heat_template_version') !== undefined || mapGet(root, 'HeatTemplateFormatVersion') !== undefined);
 }
 
-function heatImageRanges(root: YAMLMap): Range[] {
-  const ranges: Range[] = [];
+/** `{get_param: name}` or `{get_param: [name]}`: the parameter's name. */
+function paramName(node: unknown): string | null {
+  if (!isMap(node) || node.items.length !== 1) return null;
+  let name = mapGet(node, 'get_param');
+  if (isSeq(name) && name.items.length === 1) name = name.items[0];
+  return isScalar(name) && typeof name.value === 'string' ? name.value : null;
+}
+
+/** The `image` values of a template's resources (and of their block device mappings). */
+function heatImageNodes(root: YAMLMap): unknown[] {
+  const nodes: unknown[] = [];
   const resources = mapGet(root, 'resources') ?? mapGet(root, 'Resources');
   walkMaps(resources, (map) => {
     const type = mapGet(map, 'type') ?? mapGet(map, 'Type');
     const properties = mapGet(map, 'properties') ?? mapGet(map, 'Properties');
     if (!isScalar(type) || typeof type.value !== 'string' || !HEAT_RESOURCE_TYPE.test(type.value) || HEAT_CONTAINER_TYPE.test(type.value) || !isMap(properties)) return;
-    const own = valueRange(mapGet(properties, 'image'));
-    if (own) ranges.push(own);
+    nodes.push(mapGet(properties, 'image'));
     for (const key of BLOCK_DEVICE_MAPPINGS) {
       const mappings = mapGet(properties, key);
-      if (!isSeq(mappings)) continue;
-      for (const item of mappings.items) {
-        const range = isMap(item) ? valueRange(mapGet(item, 'image')) : null;
-        if (range) ranges.push(range);
-      }
+      if (isSeq(mappings)) for (const item of mappings.items) if (isMap(item)) nodes.push(mapGet(item, 'image'));
     }
   });
+  return nodes;
+}
+
+function heatImageRanges(root: YAMLMap): Range[] {
+  return heatImageNodes(root)
+    .map(valueRange)
+    .filter((range): range is Range => range !== null);
+}
+
+const GLANCE_IMAGE = 'glance.image';
+
+function isGlanceConstraint(item: unknown): boolean {
+  const constraint = isMap(item) ? mapGet(item, 'custom_constraint') : undefined;
+  return isScalar(constraint) && constraint.value === GLANCE_IMAGE;
+}
+
+/** The parameters a template takes as Glance images: constrained to `glance.image`, or passed to a resource's `image`. */
+function glanceParameters(root: YAMLMap): string[] {
+  const names = heatImageNodes(root).flatMap((node) => paramName(node) ?? []);
+  const parameters = mapGet(root, 'parameters');
+  for (const [name, declaration] of isMap(parameters) ? mapEntries(parameters) : []) {
+    const constraints = isMap(declaration) ? mapGet(declaration, 'constraints') : undefined;
+    if (!isSeq(constraints)) continue;
+    if (constraints.items.some(isGlanceConstraint)) names.push(name);
+  }
+  return names;
+}
+
+const HEAT_TEMPLATE_TEXT = /^(?:heat_template_version|HeatTemplateFormatVersion):/m;
+
+/** The names of the parameters that the scan's Heat templates take as Glance images. */
+export function heatImageParameters(files: readonly SourceFile[]): Set<string> {
+  const names = new Set<string>();
+  for (const file of files) {
+    if (!isYamlPath(file.path)) continue;
+    try {
+      if (!HEAT_TEMPLATE_TEXT.test(file.text)) continue;
+      for (const document of yamlSource(file).documents) if (isHeatTemplate(document.contents)) for (const name of glanceParameters(document.contents)) names.add(name);
+    } catch {
+      // A file that cannot be read again is reported when the scan reaches it.
+    }
+  }
+  return names;
+}
+
+const HEAT_ENVIRONMENT_SECTIONS = new Set(['parameters', 'parameter_defaults', 'resource_registry', 'encrypted_param_names', 'event_sinks', 'parameter_merge_strategies']);
+
+/** A Heat environment file: a map of Heat's environment sections only, with parameters to set. */
+function isHeatEnvironment(root: unknown): root is YAMLMap {
+  if (!isMap(root) || root.items.length === 0) return false;
+  const keys = mapEntries(root).map(([key]) => key);
+  return keys.every((key) => HEAT_ENVIRONMENT_SECTIONS.has(key)) && (isMap(mapGet(root, 'parameters')) || isMap(mapGet(root, 'parameter_defaults')));
+}
+
+function heatEnvironmentImageRanges(root: YAMLMap, glance: ReadonlySet<string>): Range[] {
+  const ranges: Range[] = [];
+  for (const section of ['parameters', 'parameter_defaults']) {
+    const values = mapGet(root, section);
+    if (!isMap(values)) continue;
+    for (const [name, value] of mapEntries(values)) {
+      const range = glance.has(name) ? valueRange(value) : null;
+      if (range) ranges.push(range);
+    }
+  }
   return ranges;
 }
 
@@ -109,17 +181,19 @@ function infrastructureMachineImageRanges(root: YAMLMap): Range[] {
   return ranges;
 }
 
-/** The ranges of machine image values in one document. */
-export function machineImageRanges(document: Document.Parsed): Range[] {
+/** The ranges of machine image values in one document; `glance` names the Heat parameters that are Glance images (asked only for a Heat environment). */
+export function machineImageRanges(document: Document.Parsed, glance?: () => ReadonlySet<string>): Range[] {
   const root = document.contents;
   if (isHeatTemplate(root)) return heatImageRanges(root);
+  if (glance && isHeatEnvironment(root)) return heatEnvironmentImageRanges(root, glance());
   if (isInfrastructureMachine(root)) return infrastructureMachineImageRanges(root);
   return cloudModuleImageRanges(root);
 }
 
 /** The references of a file that are not machine images: none of their spans starts inside a range `machineImageRanges` gives for its documents. */
-export function withoutMachineImages(references: Reference[], documents: readonly Document.Parsed[], base: number): Reference[] {
-  const ranges = documents.flatMap(machineImageRanges);
+export function withoutMachineImages(references: Reference[], documents: readonly Document.Parsed[], base: number, glance?: () => ReadonlySet<string>): Reference[] {
+  if (references.length === 0) return references;
+  const ranges = documents.flatMap((document) => machineImageRanges(document, glance));
   if (ranges.length === 0) return references;
   return references.filter((reference) => !reference.spans.some((span) => ranges.some(([start, end]) => span.start - base >= start && span.start - base < end)));
 }

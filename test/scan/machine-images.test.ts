@@ -146,4 +146,38 @@ describe('virtual machine and cloud server images are not container images', () 
       ['.gitlab-ci.yml', 19, 'macos-14-xcode-15', 'gitlab-ci-image', 'no-tag'],
     ]);
   });
+  it("a Heat environment's value for a template parameter that is a Glance image is one; its other parameters are read as in any YAML", () => {
+    const template = [
+      'heat_template_version: 2018-08-31',
+      'parameters:',
+      '  base_image:',
+      '    type: string',
+      '    constraints:',
+      '      - custom_constraint: glance.image',
+      '  edge_image:',
+      '    type: string',
+      'resources:',
+      '  edge:',
+      '    type: OS::Nova::Server',
+      '    properties:',
+      '      image: {get_param: edge_image}',
+      '',
+    ].join('\n');
+    const environment = [
+      'parameter_defaults:',
+      '  base_image: rocky-9-genericcloud',
+      '  edge_image: alpine/3.20',
+      '  extra_image: debian-12',
+      '  ContainerProxyImage: registry.example.test/edge/proxy:1.9.0',
+      'resource_registry:',
+      '  Edge::Node: edge.yaml',
+      '',
+    ].join('\n');
+    const notEnvironment = ['parameters:', '  base_image: rocky-9-genericcloud', 'services:', '  - api', ''].join('\n');
+    expect(scan({ 'stacks/edge.yaml': template, 'stacks/site.yaml': environment, 'notes/params.yaml': notEnvironment })).toEqual([
+      ['notes/params.yaml', 2, 'rocky-9-genericcloud', 'yaml-image', 'no-tag'],
+      ['stacks/site.yaml', 4, 'debian-12', 'yaml-image', 'no-tag'],
+      ['stacks/site.yaml', 5, 'registry.example.test/edge/proxy:1.9.0', 'yaml-image', null],
+    ]);
+  });
 });

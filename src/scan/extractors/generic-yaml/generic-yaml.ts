@@ -10,7 +10,7 @@ import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
 import { chartFolders, chartTemplateImage, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
-import { withoutMachineImages } from '../../machine-images.js';
+import { heatImageParameters, withoutMachineImages } from '../../machine-images.js';
 import { makeReference, withValue } from '../../make-reference.js';
 import { isApiDescription, isDistgenSpec, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { baseName, imageFields, isYamlPath, passesOnImage, sortByPosition } from '../../yaml-image-fields.js';
@@ -455,6 +455,13 @@ function isConcoursePipeline(file: SourceFile): boolean {
 interface YamlFacts extends ChartFacts {
   readonly ansible: AnsibleFacts;
   readonly chartFolders: ChartFolders;
+  /** The Heat template parameters that are Glance images, worked out when a Heat environment file asks. */
+  readonly glance: () => ReadonlySet<string>;
+}
+
+function lazyGlance(files: readonly SourceFile[]): () => ReadonlySet<string> {
+  let names: ReadonlySet<string> | undefined;
+  return () => (names ??= heatImageParameters(files));
 }
 
 export const genericYamlExtractor: Extractor<YamlFacts> = {
@@ -464,7 +471,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   // Helm helper templates (`templates/_helpers.tpl`, also in a folder under `templates/`, as Helm loads them) are read only to
   // learn how the chart writes its images (whether the tag defaults to appVersion, how a registry is joined).
   isCandidate: (path) => isYamlPath(path) || /(^|\/)templates\/(?:[^/]+\/)*[^/]*\.tpl$/.test(path),
-  prepare: (files) => ({ ...chartFacts(files), ansible: ansibleFacts(files), chartFolders: chartFolders(files) }),
+  prepare: (files) => ({ ...chartFacts(files), ansible: ansibleFacts(files), chartFolders: chartFolders(files), glance: lazyGlance(files) }),
   claimsTemplate: () => true,
   owns: (file) => VALUES_FILE.test(baseName(file.path)),
   claims: (file) => isYamlPath(file.path),
@@ -501,6 +508,6 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const own = references.flatMap((reference) =>
       reference.spans.some((span) => span.role === 'repository' && prefixes.has(span.start - file.base)) ? [] : (chartTemplateImage(reference, facts?.chartFolders) ?? []),
     );
-    return { references: sortByPosition(withoutMachineImages(own, documents, file.base).map((reference) => throughAppVersion(reference, facts, topKey))), problems };
+    return { references: sortByPosition(withoutMachineImages(own, documents, file.base, facts?.glance).map((reference) => throughAppVersion(reference, facts, topKey))), problems };
   },
 };
