@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { jsonBlockImages } from './embedded-json.js';
-import { makeReference, withTagAt } from './make-reference.js';
+import { makeReference, withTagAt, type PartInput } from './make-reference.js';
 import { yamlSource } from './yaml-source.js';
 import { isImageKey, looksLikeImageText } from './yaml-image-fields.js';
 
@@ -194,14 +194,16 @@ export function templateLineImages(
   keep: (reference: Reference, parents: readonly string[]) => boolean = () => true,
 ): Reference[] {
   const { text } = file;
-  /** In document order; an image line's reference is kept or completed once the whole text has been read. */
-  const entries: Array<{ reference: Reference; line?: { parents: readonly string[]; inBlock: boolean; map: string; key: string } }> = [];
+  /** In document order; an image line's reference is kept or completed once the whole text has been read, a split image map's made then. */
+  const entries: Array<{ reference: Reference; line?: { parents: readonly string[]; inBlock: boolean; map: string; key: string } } | { split: string }> = [];
   /** Each key line's map: the key above it (`id`), and for list items the item (`item`, counted at each `- `). */
   const top = { indent: -1, key: '', id: 0, item: 0 };
   const stack: Array<typeof top> = [];
   let ids = 0;
   /** `<key>Tag` / `<key>_tag` lines, by map and key: what completes a bare name on an image line of the same map. */
   const tags = new Map<string, LineValue>();
+  /** The `registry` / `repository` / `tag` / `digest` lines of maps under an image key, by map. */
+  const splits = new Map<string, SplitLines>();
   /** Inside a literal block read as YAML: the indentation of its key. */
   let yamlBlockIndent: number | null = null;
   walkKeyLines(text, lines, ({ line, start: lineStart, end: lineEnd, newline, lead, match }) => {
@@ -221,6 +223,12 @@ export function templateLineImages(
     if (/(?:Tag|_tag)$/.test(key)) {
       const tag = lineValue(text, lineStart + match[0].length, lineEnd);
       if (tag) tags.set(`${map} ${key}`, tag);
+    }
+    if (isSplitPart(key) && !dashed && parent !== top && parent.item === 0 && isImageKey(parent.key, snakeKeys)) {
+      const part = lineValue(text, lineStart + match[0].length, lineEnd);
+      const split = splits.get(map) ?? { parents: parents.slice(0, -1), key: parent.key, inBlock: yamlBlockIndent !== null, parts: {} };
+      if (!splits.has(map)) entries.push({ split: map });
+      splits.set(map, part && split.parts[key] === undefined ? { ...split, parts: { ...split.parts, [key]: part } } : split);
     }
     const rest = line.slice(match[0].length);
     let opens: number | null = null;
@@ -251,12 +259,62 @@ export function templateLineImages(
     }
     return opens;
   });
-  return entries.flatMap(({ reference, line }) => {
+  return entries.flatMap((entry) => {
+    if ('split' in entry) {
+      const split = splits.get(entry.split);
+      const reference = split ? splitLineImage(file, split, kindFor(split.parents, split.key)) : null;
+      return reference && split && keep(reference, split.parents) && (!split.inBlock || keepInBlock(reference, split.parents)) ? [reference] : [];
+    }
+    const { reference, line } = entry;
     if (!line) return [reference];
     const tag = tags.get(`${line.map} ${line.key}Tag`) ?? tags.get(`${line.map} ${line.key}_tag`);
     const completed = tag ? withTagLine(file, reference, tag) : reference;
     return keep(completed, line.parents) && (!line.inBlock || keepInBlock(completed, line.parents)) ? [completed] : [];
   });
+}
+
+type SplitPart = 'registry' | 'repository' | 'tag' | 'digest';
+
+/** A map under an image key read line by line: its keys that write a part of the image. */
+interface SplitLines {
+  /** The keys above the image key. */
+  readonly parents: readonly string[];
+  readonly key: string;
+  readonly inBlock: boolean;
+  readonly parts: Partial<Record<SplitPart, LineValue>>;
+}
+
+function isSplitPart(key: string): key is SplitPart {
+  return key === 'registry' || key === 'repository' || key === 'tag' || key === 'digest';
+}
+
+/**
+ * `image:` written as a map of parts (`repository: ghcr.io/org/app` + `tag: 1.4.2`, with `registry:` and `digest:` when
+ * there are), as the parsed reading takes it under an image key: composed `registry/repository:tag@digest`, one span per
+ * part. Null without a `repository` line that holds an image name, or with a registry that is a URL.
+ */
+function splitLineImage(file: SourceFile, split: SplitLines, kind: ReferenceKind): Reference | null {
+  const { registry, repository, tag, digest } = split.parts;
+  if (!repository || repository.value === '' || !looksLikeImageText(repository.value) || YAML_NOT_STRING.test(repository.value)) return null;
+  if (registry && (registry.value.includes('://') || /\s/.test(registry.value))) return null;
+  const parts: PartInput[] = [];
+  let value = '';
+  if (registry && registry.value !== '') {
+    parts.push({ role: 'registry', start: registry.start, end: registry.end });
+    value += `${registry.value.replace(/\/+$/, '')}/`;
+  }
+  parts.push({ role: 'repository', start: repository.start, end: repository.end });
+  value += repository.value;
+  if (tag) {
+    parts.push({ role: 'tag', start: tag.start, end: tag.end });
+    if (tag.value !== '') value += `:${tag.value}`;
+  }
+  if (digest) {
+    parts.push({ role: 'digest', start: digest.start, end: digest.end });
+    if (digest.value !== '') value += `@${digest.value}`;
+  }
+  const literal = [registry, repository, tag, digest].every((part) => !part || part.literal);
+  return makeReference(file, { kind, value, parts, anchor: repository.start, ...(literal ? {} : { skip: 'unsupported-quoting' as const }) });
 }
 
 /**
