@@ -204,6 +204,8 @@ interface VariableTable {
   lookup(name: string): Variable;
   /** The interpolated string a local is set to, when it is set once and is not a parameter. */
   template(name: string): PuppetStringToken | null;
+  /** A parameter that only passes a value on: no default (the caller's), or another class's parameter as its only default. */
+  passesOn(name: string): boolean;
 }
 
 /**
@@ -223,12 +225,26 @@ function variableTable(structure: PuppetStructure, position: (offset: number) =>
       others.add(name);
     }
   };
-  for (const group of structure.groups) if (group.kind === 'parameters') for (const entry of group.entries) note(entry.key, entry.value);
+  /** Each parameter's default, or null when it is given more than one (two classes in one file). */
+  const defaults = new Map<string, PuppetToken | null>();
+  for (const group of structure.groups) {
+    if (group.kind !== 'parameters') continue;
+    for (const entry of group.entries) {
+      note(entry.key, entry.value);
+      defaults.set(entry.key, defaults.has(entry.key) ? null : entry.value);
+    }
+  }
   for (const assignment of structure.assignments) note(assignment.name, assignment.value);
   // Each name's assignments, counted once: a manifest with many locals and many uses stays linear.
   const assigned = new Map<string, PuppetToken | null>();
   for (const assignment of structure.assignments) assigned.set(assignment.name, assigned.has(assignment.name) ? null : assignment.value);
   return {
+    passesOn(name) {
+      if (assigned.has(name)) return false;
+      if (!defaults.has(name)) return structure.parameterNames.has(name) || name === 'title' || name === 'name';
+      const value = defaults.get(name);
+      return value?.kind === 'variable' && (variableName(value) ?? '').includes('::');
+    },
     template(name) {
       const value = assigned.get(name);
       return value?.kind === 'string' && value.interpolated === true && !structure.parameterNames.has(name) ? value : null;
@@ -291,7 +307,7 @@ function groupReferences(group: PuppetGroup, variables: VariableTable, picks: Re
   const out: ReferenceInput[] = [];
   for (const entry of group.entries) {
     const strength = imageKeyStrength(entry.key);
-    if (!strength || !entry.value) continue;
+    if (!strength || !entry.value || namesField(entry.key, entry.value)) continue;
     const input = imageReference(entry.key.toLowerCase(), entry.value, strength, byKey, detail, variables, picks);
     if (input) out.push(input);
   }
@@ -303,6 +319,16 @@ function groupReferences(group: PuppetGroup, variables: VariableTable, picks: Re
     }
   }
   return out;
+}
+
+/**
+ * `'image' => 'image_entry'` (a hash that maps each type to the name of its parameter), `'image' => 'image'`: a value
+ * that is its own key's name, alone or with a `_` suffix, names a field, not an image.
+ */
+function namesField(key: string, value: PuppetToken): boolean {
+  if (value.kind !== 'string' || value.interpolated) return false;
+  const name = key.toLowerCase();
+  return value.value === name || (value.value.startsWith(`${name}_`) && /^[a-z0-9_]+$/.test(value.value));
 }
 
 function describe(group: PuppetGroup): string | undefined {
@@ -326,6 +352,7 @@ function imageReference(
 ): ReferenceInput | null {
   const filled = templateImage(value, variables, detail);
   if (filled) return filled;
+  if (passedOnParts(value, variables)) return null;
   const notes: string[] = [];
   /** A variable's plain-string value (edited where it is set), or the variable as written. */
   const resolved = (token: PuppetToken): ValueText | null | 'pass-through' => {
@@ -376,6 +403,17 @@ function imageReference(
   const withNotes = notes.length === 0 ? input : { ...input, detail: [input.detail, ...notes].filter((part) => part !== undefined).join('; ') };
   // reported where the image is used, also when its text is set elsewhere in the file
   return value.kind === 'variable' ? { ...withNotes, anchor: value.start } : withNotes;
+}
+
+/**
+ * `image => "${registry}/${image}:${image_tag}"` whose every variable is a parameter that passes a value on: one without a
+ * default (the caller's), or one whose default is another class's parameter (`$image = $k8s::coredns_image`), reported
+ * where that class sets it. The string names no image of its own.
+ */
+function passedOnParts(value: PuppetToken, variables: VariableTable): boolean {
+  if (value.kind !== 'string' || !value.interpolated || !COMPOSED.test(value.value)) return false;
+  const names = [...value.value.matchAll(USE)].map((match) => (match[1] ?? '').replace(/^::/, ''));
+  return names.length > 0 && names.every((name) => variables.passesOn(name));
 }
 
 /** `image => "shelf/app:${version}"`, or `image => $image` with `$image` set once to such a string: the image it writes, reported where it is used. */

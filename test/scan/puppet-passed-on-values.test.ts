@@ -1,0 +1,77 @@
+/** Puppet values that name no image of their own: field names in a hash, strings built only from values passed on. */
+import { describe, expect, it } from 'vitest';
+import { scanTexts } from '../support/scan-texts.js';
+
+const scan = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip]);
+
+describe('Puppet values that name a field', () => {
+  it("a hash mapping each unit type to its parameter's name ('image' => 'image_entry') holds no image; an image beside it is reported", () => {
+    const manifest = [
+      'define shelf::unit (', // 1
+      '  String $unit,', // 2
+      ') {', // 3
+      '  $entry_for_type = {', // 4
+      "    'container' => 'container_entry',", // 5
+      "    'image'     => 'image_entry',", // 6
+      "    'volume'    => 'volume_entry',", // 7
+      '  }', // 8
+      "  $fields = { 'image' => 'image', 'name' => 'name' }", // 9
+      "  $defaults = { 'image' => 'registry.example.test/shelf/unit:3.1' }", // 10
+      '}', // 11
+      '',
+    ].join('\n');
+    expect(scan({ 'manifests/unit.pp': manifest })).toEqual([['manifests/unit.pp', 10, 'registry.example.test/shelf/unit:3.1', null]]);
+  });
+});
+
+describe('Puppet image strings built only from values passed on', () => {
+  const settings = [
+    'class shelf::settings (', // 1
+    "  String $dns_registry = 'registry.example.test',", // 2
+    "  String $dns_image = 'net/dns',", // 3
+    "  String $dns_tag = '1.12.0',", // 4
+    ') {}', // 5
+    '',
+  ].join('\n');
+
+  it("a string of parameters whose defaults are another class's parameters passes that image on; one with text of its own is still templated", () => {
+    const dns = [
+      'class shelf::dns (', // 1
+      '  String $registry  = $shelf::settings::dns_registry,', // 2
+      '  String $image     = $shelf::settings::dns_image,', // 3
+      '  String $image_tag = $shelf::settings::dns_tag,', // 4
+      ') {', // 5
+      "  kubernetes_resource { 'dns':", // 6
+      '    content => {', // 7
+      '      image => "${registry}/${image}:${image_tag}",', // 8
+      '    },', // 9
+      '  }', // 10
+      "  kubernetes_resource { 'dns-probe':", // 11
+      '    content => {', // 12
+      '      image => "${registry}/net/probe:${image_tag}",', // 13
+      '    },', // 14
+      '  }', // 15
+      '}', // 16
+      '',
+    ].join('\n');
+    expect(scan({ 'manifests/settings.pp': settings, 'manifests/dns.pp': dns })).toEqual([
+      ['manifests/dns.pp', 13, '${registry}/net/probe:${image_tag}', 'templated'],
+      ['manifests/settings.pp', 3, 'registry.example.test/net/dns:1.12.0', null],
+    ]);
+  });
+
+  it('a define whose parameters have no default passes on what its caller gives', () => {
+    const define = [
+      'define shelf::sidecar (', // 1
+      '  String $registry,', // 2
+      '  String $image,', // 3
+      '  String $tag,', // 4
+      ') {', // 5
+      '  docker::run { $title: image => "${registry}/${image}:${tag}" }', // 6
+      '}', // 7
+      "shelf::sidecar { 'log': registry => 'registry.example.test', image => 'shelf/log', tag => '2.0' }", // 8
+      '',
+    ].join('\n');
+    expect(scan({ 'manifests/sidecar.pp': define })).toEqual([['manifests/sidecar.pp', 8, 'registry.example.test/shelf/log:2.0', null]]);
+  });
+});
