@@ -37,6 +37,27 @@ function pulls(module: string, args: YAMLMap): boolean {
   return state === null || state === 'present';
 }
 
+/** Modules that only work on an image already on the host: the argument that names it. */
+const LOCAL_IMAGE_MODULES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^(?:community\.docker\.)?docker_image_(?:push|remove|tag|export|info)$/, 'name'],
+  [/^(?:containers\.podman\.)?podman_image_info$/, 'name'],
+  [/^(?:containers\.podman\.)?podman_(?:save|tag)$/, 'image'],
+];
+const BUILD_MODULE = /^(?:community\.docker\.)?docker_image_build$/;
+
+/**
+ * A task that makes an image or works on one already on the host, and the argument that names it: `builds` when the
+ * task builds that image (`docker_image` with `build`/`source: build`, `podman_image` with `state: build`,
+ * `docker_image_build`); otherwise it pushes, removes, tags, saves or inspects it. Null for any other task.
+ */
+export function localImageTask(module: string, args: YAMLMap): { readonly key: string; readonly builds: boolean } | null {
+  if (BUILD_MODULE.test(module)) return { key: 'name', builds: true };
+  for (const [pattern, key] of LOCAL_IMAGE_MODULES) if (pattern.test(module)) return { key, builds: false };
+  if (!PULL_MODULE.test(module) || module.endsWith('docker_image_pull') || pulls(module, args)) return null;
+  const builds = mapGet(args, 'build') !== undefined || mapGet(args, 'path') !== undefined || text(args, 'source') === 'build' || text(args, 'state') === 'build';
+  return { key: 'name', builds };
+}
+
 function pulledImage(file: SourceFile, args: YAMLMap, kind: ReferenceKind): Reference | null {
   const reference = scalarImage(file, mapGet(args, 'name'), kind);
   if (!reference || reference.skip !== 'no-tag') return reference;

@@ -2,6 +2,7 @@ import { isMap, isSeq } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { listImages, loopedVariables } from './ansible-image-modules.js';
+import { variableUses, type VariableUses } from './ansible-variable-uses.js';
 import { mapEntries, yamlSource } from './yaml-source.js';
 
 /**
@@ -13,6 +14,8 @@ export interface AnsibleFacts {
   readonly variables: ReadonlySet<string>;
   /** Role folder (`roles/media`) → the variables whose lists its pull tasks loop over. */
   readonly loopedLists: ReadonlyMap<string, ReadonlySet<string>>;
+  /** How the scan's YAML and templates use the variables that may hold images (ansible-variable-uses.ts). */
+  readonly uses: VariableUses;
 }
 
 const VARIABLE_FILE = /(?:^|\/)(?:roles\/[^/]+\/(?:defaults|vars)|group_vars|host_vars)\/(?:[^/]+\/)*[^/]+\.ya?ml$/i;
@@ -48,7 +51,7 @@ export function ansibleFacts(files: readonly SourceFile[]): AnsibleFacts {
     }
     file.release();
   }
-  return { variables, loopedLists };
+  return { variables, loopedLists, uses: variableUses(files) };
 }
 
 /**
@@ -66,14 +69,20 @@ export function loopedListImages(file: SourceFile, root: unknown, kind: Referenc
   return references;
 }
 
-/** `"{{ app_image_name }}:{{ app_image_version }}"`: a name variable and a tag variable, with nothing else. */
-const NAME_AND_TAG = /^\{\{\s*([A-Za-z_]\w*)\s*\}\}:\{\{\s*([A-Za-z_]\w*)\s*\}\}$/;
+/**
+ * `"{{ app_image_name }}:{{ app_image_version }}"`: a name variable and a tag variable, with nothing else; or the same
+ * after a registry variable and `/` (`"{{ app_registry }}/{{ app_image }}:{{ app_image_tag }}"`).
+ */
+const NAME_AND_TAG = /^(?:\{\{\s*([A-Za-z_]\w*)\s*\}\}\/)?\{\{\s*([A-Za-z_]\w*)\s*\}\}:\{\{\s*([A-Za-z_]\w*)\s*\}\}$/;
 
 /**
- * A value that joins a name variable and a tag variable both set in the scan's variable files: the image is
- * reported where they are set (role defaults paired as `<x>_image_name` + `<x>_image_version`), not again here.
+ * A value that joins a name variable and a tag variable (and a registry variable before them) all set in the scan's
+ * variable files: the image is reported where they are set (role defaults paired as `<x>_image_name` +
+ * `<x>_image_version`, `<x>_image` + `<x>_image_tag` + `<x>_registry`), not again here.
  */
 export function joinsKnownVariables(value: string, facts: AnsibleFacts | undefined): boolean {
   const match = NAME_AND_TAG.exec(value);
-  return match !== null && facts !== undefined && facts.variables.has(match[1] ?? '') && facts.variables.has(match[2] ?? '');
+  if (match === null || facts === undefined) return false;
+  const [, registry, name, tag] = match;
+  return (registry === undefined || facts.variables.has(registry)) && facts.variables.has(name ?? '') && facts.variables.has(tag ?? '');
 }

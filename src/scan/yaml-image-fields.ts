@@ -60,7 +60,7 @@ export function looksLikeImageText(value: string): boolean {
 }
 
 /**
- * A value that is one template variable, with at most a literal tag after it (`"{{ test_image }}"`,
+ * A value that is one template variable (or an attribute or key of one: `"{{ item.image }}"`, `"{{ svc['image'] }}"`), with at most a literal tag after it (`"{{ test_image }}"`,
  * `"{{ base_image }}:latest"` in Ansible tasks and in compose files an Ansible template renders), or a name variable
  * and a digest variable (`{{ base }}@sha256:{{ digest }}`): it passes on an image set elsewhere (where the variable is
  * defined, and reported there when written as an image), so it is not a reference of its own.
@@ -137,6 +137,9 @@ export interface SplitImage {
  * the image is tagged or pushed to. Not an image map.
  */
 const ANSIBLE_IMAGE_MODULE = /^(?:[A-Za-z_]\w*\.[A-Za-z_]\w*\.)?(?:docker|podman)_image$/;
+
+/** `podman_save` and `podman_tag` (`containers.podman.*`): their `image` is one already on the host, saved or tagged; they pull nothing. */
+const LOCAL_IMAGE_MODULE = /^(?:containers\.podman\.)?podman_(?:save|tag)$/;
 
 /**
  * Helm-style split images: `registry` + `repository` + `tag` (+ `digest`), or `image` + `tag`, or
@@ -362,8 +365,13 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
       }
       // Azure Pipelines `pool: {name: …, image: …}` (1ES hosted pools) names a virtual machine image.
       if (mapKey === 'pool' && key === 'image') continue;
+      if (key === 'image' && mapKey !== undefined && LOCAL_IMAGE_MODULE.test(mapKey)) continue;
       const reference = scalarImage(file, value, options.kindFor(path, key));
-      if (reference) found.push(withTagSibling(file, map, key, reference) ?? (options.snakeKeys ? withSnakeSiblings(file, map, key, reference) : null) ?? reference);
+      if (!reference) continue;
+      const snake = options.snakeKeys ? withSnakeSiblings(file, map, key, reference) : null;
+      // `<x>_image` + `<x>_image_tag` + `<x>_registry`: the registry (or digest) sibling is part of the image too.
+      const registered = snake?.spans.some((span) => span.role === 'registry' || span.role === 'digest') ? snake : null;
+      found.push(registered ?? withTagSibling(file, map, key, reference) ?? snake ?? reference);
     }
     for (const reference of found) references.push(reference);
     return undefined;

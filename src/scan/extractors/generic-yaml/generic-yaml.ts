@@ -4,6 +4,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { ansiblePulledImages } from '../../ansible-image-modules.js';
+import { judgeVariableImages } from '../../ansible-variable-uses.js';
 import { ansibleFacts, joinsKnownVariables, loopedListImages, type AnsibleFacts } from '../../ansible-variables.js';
 import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
@@ -451,6 +452,11 @@ function isConcoursePipeline(file: SourceFile): boolean {
   });
 }
 
+/** A value that passes on an image set elsewhere: one template variable (with at most a tag), or a join of variables the scan's variable files set. */
+function passesOn(value: string, facts: YamlFacts | undefined): boolean {
+  return passesOnImage(value) || joinsKnownVariables(value, facts?.ansible);
+}
+
 /** What the extractor knows across files: Helm charts, and Ansible variables. */
 interface YamlFacts extends ChartFacts {
   readonly ansible: AnsibleFacts;
@@ -477,8 +483,14 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   claims: (file) => isYamlPath(file.path),
   extract(file, facts) {
     const kind = helmValuesKind(file.path);
+    // Read line by line, a value that passes on an image set elsewhere (`image: "{{ relay.image }}"`) is left out as in a parsed file.
     if (isBrokenTemplate(file) && !isConcoursePipeline(file))
-      return { references: templateLineImages(file, () => kind, true).flatMap((reference) => chartTemplateImage(reference, facts?.chartFolders) ?? []), problems: [] };
+      return {
+        references: templateLineImages(file, () => kind, true)
+          .flatMap((reference) => chartTemplateImage(reference, facts?.chartFolders) ?? [])
+          .filter((reference) => !passesOn(reference.value, facts)),
+        problems: [],
+      };
     const { documents, problems } = yamlSource(file);
     if (isApiDescription(documents) || isUpdatecliManifest(documents) || isHelmUnittestSuite(documents)) return { references: [], problems };
     const chartJoins = chartJoinsOf(file, documents, facts);
@@ -499,13 +511,13 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         const meta = marketplaceMeta(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
-      .filter((reference) => !passesOnImage(reference.value) && !COMPARISON_MODE.test(reference.value) && !joinsKnownVariables(reference.value, facts?.ansible))
+      .filter((reference) => !passesOn(reference.value, facts) && !COMPARISON_MODE.test(reference.value))
       .filter((reference) => !(distgen && reference.skip === 'no-tag'));
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);
     const prefixes = kind === 'helm-values' ? prefixRepositories(documents, registryPrefixes(folderOf(file.path), facts?.chartFolders)) : new Set<number>();
-    const own = references.flatMap((reference) =>
+    const own = judgeVariableImages(file, documents, references, facts?.ansible.uses).flatMap((reference) =>
       reference.spans.some((span) => span.role === 'repository' && prefixes.has(span.start - file.base)) ? [] : (chartTemplateImage(reference, facts?.chartFolders) ?? []),
     );
     return { references: sortByPosition(withoutMachineImages(own, documents, file.base, facts?.glance).map((reference) => throughAppVersion(reference, facts, topKey))), problems };

@@ -1,0 +1,87 @@
+/** Ansible task values that pass on an image set elsewhere, in files YAML reads and in files read line by line. */
+import { describe, expect, it } from 'vitest';
+import { scanTexts } from '../support/scan-texts.js';
+
+const scan = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip]);
+
+const tasks = (vars: readonly string[]) =>
+  [
+    '---', // 1
+    '- name: Start the relay once', // 2
+    '  vars:', // 3
+    ...vars, // 4, 5 (and 6 when the URL is continued: the lines below move one down)
+    '  community.docker.docker_container:',
+    '    name: relay_once',
+    '    image: "{{ relay.image }}"',
+    '- name: Start each worker',
+    '  community.docker.docker_container:',
+    '    name: "{{ item.name }}"',
+    '    image: "{{ item.image }}"',
+    '  loop: "{{ workers }}"',
+    '- name: Start the probe',
+    '  community.docker.docker_container:',
+    '    name: probe',
+    '    image: "{{ probe[\'image\'] }}:2"',
+    '- name: Start the shell',
+    '  community.docker.docker_container:',
+    '    name: shell',
+    '    image: "{{ shell_registry }}/shell:2.1"',
+    '',
+  ].join('\n');
+
+describe('Ansible values that pass on an image through a variable', () => {
+  it('a variable with attribute or key access (relay.image, item.image, probe[image]) passes on an image like one variable does', () => {
+    const parsed = tasks(['    relay: "{{ relay_services[\'relay-worker\'] }}"', '    relay_url: "https://{{ relay_host }}/v1"']);
+    expect(scan({ 'roles/relay/tasks/main.yml': parsed })).toEqual([['roles/relay/tasks/main.yml', 21, '{{ shell_registry }}/shell:2.1', 'templated']]);
+  });
+
+  it('the same holds in a task file read line by line because a continued string starts a line with a template', () => {
+    const continued = tasks(['    relay: "{{ relay_services[\'relay-worker\'] }}"', '    relay_url: "https://\\', '      {{ relay_host }}/v1"']);
+    expect(scan({ 'roles/relay/tasks/main.yml': continued })).toEqual([['roles/relay/tasks/main.yml', 22, '{{ shell_registry }}/shell:2.1', 'templated']]);
+  });
+});
+
+describe('Ansible images joined from variables the role sets', () => {
+  const defaults = [
+    '---', // 1
+    'vault_box_image: "shelf/vault-box"', // 2
+    'vault_box_image_tag: v2.4.1', // 3
+    'vault_box_registry: registry.example.test', // 4
+    '',
+  ].join('\n');
+  const tasks = [
+    '---', // 1
+    '- name: Adopt the box', // 2
+    '  shelf.boxes.adopt:', // 3
+    '    image: "{{ vault_box_registry }}/{{ vault_box_image }}:{{ vault_box_image_tag }}"', // 4
+    '- name: Adopt the spare', // 5
+    '  shelf.boxes.adopt:', // 6
+    '    image: "{{ spare_registry }}/{{ vault_box_image }}:{{ vault_box_image_tag }}"', // 7
+    '',
+  ].join('\n');
+
+  it('<x>_image + <x>_image_tag + <x>_registry is one image with its registry; a task joining the three is not a second one', () => {
+    expect(
+      scanTexts({ 'roles/vault/defaults/main.yml': defaults, 'playbooks/adopt.yml': tasks }).references.map((reference) => [
+        reference.file,
+        reference.line,
+        reference.value,
+        reference.skip,
+        reference.spans.map((span) => [span.role, span.line]),
+      ]),
+    ).toEqual([
+      ['playbooks/adopt.yml', 7, '{{ spare_registry }}/{{ vault_box_image }}:{{ vault_box_image_tag }}', 'templated', [['reference', 7]]],
+      [
+        'roles/vault/defaults/main.yml',
+        2,
+        'registry.example.test/shelf/vault-box:v2.4.1',
+        null,
+        [
+          ['registry', 4],
+          ['repository', 2],
+          ['tag', 3],
+        ],
+      ],
+    ]);
+  });
+});
