@@ -14,6 +14,7 @@ import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.
 import { heatImageParameters, withoutMachineImages } from '../../machine-images.js';
 import { makeReference, withValue } from '../../make-reference.js';
 import { isApiDescription, isDistgenSpec, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
+import { formFieldImages } from '../../form-field-images.js';
 import { baseName, imageFields, isYamlPath, passesOnImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
@@ -28,7 +29,8 @@ import { baseName, imageFields, isYamlPath, passesOnImage, sortByPosition } from
  * image key is the name a build gives its output (written into a README's `podman pull`) or one a template
  * completes, not reported; a reference with a tag or digest is a base image the Dockerfile templates pull.
  * Ansible tasks that pull an image name it in the module's `name` (ansible-image-modules.ts), each item of a list such a task loops over, and a role's list variable that
- * it loops over (ansible-variables.ts).
+ * it loops over (ansible-variables.ts). A form's image field (`image: {value, options}`: a spawner config's default
+ * and dropdown choices) lists images (form-field-images.ts).
  */
 
 // `"{{ app_image_name }}:{{ app_image_version }}"` passes on an image too when the scan's variable files set both (ansible-variables.ts).
@@ -507,6 +509,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         const taken = new Set(found.map((reference) => reference.spans[0]?.start));
         for (const pulled of ansiblePulledImages(file, document.contents, kind)) if (!taken.has(pulled.spans[0]?.start)) found.push(pulled);
         for (const item of loopedListImages(file, document.contents, kind, facts?.ansible)) if (!taken.has(item.spans[0]?.start)) found.push(item);
+        for (const field of formFieldImages(file, document.contents, kind)) if (!taken.has(field.spans[0]?.start)) found.push(field);
         if (kind === 'helm-values') for (const named of sharedTagNames(file, document.contents, kind)) if (!taken.has(named.spans[0]?.start)) found.push(named);
         const meta = marketplaceMeta(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
