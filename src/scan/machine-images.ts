@@ -19,6 +19,8 @@ import { mapEntries, mapGet, walkMaps, yamlSource } from './yaml-source.js';
  * - a Heat environment file (only `parameters`, `parameter_defaults`, `resource_registry` and Heat's other environment
  *   sections at the top): the value of a parameter that a Heat template of the scan takes as a Glance image (declared
  *   with `custom_constraint: glance.image`, or passed with `get_param` to a resource's `image`);
+ * - a CircleCI configuration or orb (`version` with `jobs`, `workflows`, `executors` or `orbs` at the top): the `image` of a
+ *   `machine:` executor (`ubuntu-2204:2024.01.1`, `android:2024.01.1`); its `docker:` executor images are containers;
  * - a Cluster API infrastructure machine (`infrastructure.cluster.x-k8s.io`, kind `…Machine`, `…MachineTemplate`,
  *   `…MachinePool`): its `image` fields, other than a KubeVirt `containerDisk`'s.
  * Each returns the text ranges of the values to leave out.
@@ -181,12 +183,29 @@ function infrastructureMachineImageRanges(root: YAMLMap): Range[] {
   return ranges;
 }
 
+const CIRCLECI_SECTIONS = ['jobs', 'workflows', 'executors', 'orbs'];
+
+function isCircleConfig(root: unknown): root is YAMLMap {
+  return isMap(root) && mapGet(root, 'version') !== undefined && CIRCLECI_SECTIONS.some((key) => isMap(mapGet(root, key)));
+}
+
+function circleMachineImageRanges(root: YAMLMap): Range[] {
+  const ranges: Range[] = [];
+  walkMaps(root, (map) => {
+    const machine = mapGet(map, 'machine');
+    const range = isMap(machine) ? valueRange(mapGet(machine, 'image')) : null;
+    if (range) ranges.push(range);
+  });
+  return ranges;
+}
+
 /** The ranges of machine image values in one document; `glance` names the Heat parameters that are Glance images (asked only for a Heat environment). */
 export function machineImageRanges(document: Document.Parsed, glance?: () => ReadonlySet<string>): Range[] {
   const root = document.contents;
   if (isHeatTemplate(root)) return heatImageRanges(root);
   if (glance && isHeatEnvironment(root)) return heatEnvironmentImageRanges(root, glance());
   if (isInfrastructureMachine(root)) return infrastructureMachineImageRanges(root);
+  if (isCircleConfig(root)) return circleMachineImageRanges(root);
   return cloudModuleImageRanges(root);
 }
 

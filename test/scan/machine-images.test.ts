@@ -180,4 +180,24 @@ describe('virtual machine and cloud server images are not container images', () 
       ['stacks/site.yaml', 5, 'registry.example.test/edge/proxy:1.9.0', 'yaml-image', null],
     ]);
   });
+  it("a CircleCI machine executor's image is a VM image; its docker executor images are containers", () => {
+    const config = [
+      'version: 2.1',
+      'jobs:',
+      '  build:',
+      '    docker:',
+      '      - image: registry.example.test/ci/go:1.22.4',
+      '    steps: [checkout]',
+      '  integration:',
+      '    machine:',
+      '      image: ubuntu-2204:2024.05.1',
+      '    steps: [checkout]',
+      '',
+    ].join('\n');
+    const elsewhere = ['machine:', '  image: registry.example.test/lab/vm-runner:0.4.0', ''].join('\n');
+    expect(scan({ '.circleci/config.yml': config, 'lab/runner.yaml': elsewhere })).toEqual([
+      ['.circleci/config.yml', 5, 'registry.example.test/ci/go:1.22.4', 'yaml-image', null],
+      ['lab/runner.yaml', 2, 'registry.example.test/lab/vm-runner:0.4.0', 'yaml-image', null],
+    ]);
+  });
 });
