@@ -317,6 +317,15 @@ function concourseImageSource(map: YAMLMap, path: readonly string[]): YAMLMap | 
   return isScalar(type) && typeof type.value === 'string' && CONCOURSE_IMAGE_TYPES.has(type.value) && isMap(source) ? source : null;
 }
 
+/**
+ * A Concourse task step (`task:` with its `file:` or `config:`): its `image:` names an artifact of the plan (the
+ * output of a `get` or an earlier task), which Concourse runs the task in; it is never a registry reference.
+ */
+function isConcourseTaskStep(map: YAMLMap): boolean {
+  const task = mapGet(map, 'task');
+  return isScalar(task) && typeof task.value === 'string' && (has(map, 'file') || has(map, 'config'));
+}
+
 /** Every image field under `root`, in document order. */
 export function imageFields(file: SourceFile, root: unknown, options: FieldWalkOptions): Reference[] {
   const references: Reference[] = [];
@@ -366,6 +375,7 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
       // Azure Pipelines `pool: {name: …, image: …}` (1ES hosted pools) names a virtual machine image.
       if (mapKey === 'pool' && key === 'image') continue;
       if (key === 'image' && mapKey !== undefined && LOCAL_IMAGE_MODULE.test(mapKey)) continue;
+      if (key === 'image' && isConcourseTaskStep(map)) continue;
       const reference = scalarImage(file, value, options.kindFor(path, key));
       if (!reference) continue;
       const snake = options.snakeKeys ? withSnakeSiblings(file, map, key, reference) : null;

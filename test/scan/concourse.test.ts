@@ -55,4 +55,34 @@ describe('Concourse images', () => {
     ]);
     expect(scanned.problems).toEqual([]);
   });
+
+  it("does not read a task step's image, the name of an artifact of the plan, in a pipeline or a task written apart", () => {
+    const steps = [
+      'resources:', // 1
+      '- name: runner', // 2
+      '  type: registry-image', // 3
+      '  source: {repository: registry.example.test/ci/runner, tag: "5.1"}', // 4
+      'jobs:', // 5
+      '- name: test', // 6
+      '  plan:', // 7
+      '  - get: runner', // 8
+      '  - task: lint', // 9
+      '    image: runner', // 10
+      '    file: ci/tasks/lint.yml', // 11
+      '  - do:', // 12
+      '    - task: unit', // 13
+      '      image: runner', // 14
+      '      config: {platform: linux, run: {path: make}}', // 15
+      '  - task: smoke', // 16
+      '    file: ci/tasks/smoke.yml', // 17
+      '    vars: {image: example/smoke:2.0}', // 18
+      '',
+    ].join('\n');
+    const scanned = scanSources([sourceFile('ci/steps.yml', new Uint8Array(Buffer.from(steps)))]);
+    expect(scanned.references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
+      ['ci/steps.yml', 4, 'registry.example.test/ci/runner:5.1', null],
+      ['ci/steps.yml', 18, 'example/smoke:2.0', null],
+    ]);
+    expect(scanned.problems).toEqual([]);
+  });
 });
