@@ -105,10 +105,9 @@ const VARIABLE_KEY = /^[A-Za-z]\w*_\w+$|^_\w+$/;
  * whose name is written under a variable that is a registry prefix, or that only names an image a task pushes,
  * removes, tags or saves, is left out; one under a variable a task builds is the repository's own (`local-stage`).
  */
-export function judgeVariableImages(file: SourceFile, documents: readonly Document.Parsed[], references: readonly Reference[], uses: VariableUses | undefined): Reference[] {
-  if (uses === undefined || references.length === 0) return [...references];
+export function judgeVariableImages(file: SourceFile, documents: readonly Document.Parsed[], references: readonly Reference[], scanUses: (() => VariableUses) | undefined): Reference[] {
+  if (scanUses === undefined || references.length === 0) return [...references];
   const localTasks = MODULE_WORD.test(file.text);
-  if (!localTasks && uses.prefixes.size === 0 && uses.built.size === 0 && uses.localOnly.size === 0) return [...references];
   /** The variable each value is written under, and for a block's or play's `vars:`, what its own tasks make of it. */
   const keys = new Map<number, { key: string; scoped: Judgement | null }>();
   const note = (map: YAMLMap, judged: ((key: string) => Judgement) | null): void => {
@@ -134,9 +133,14 @@ export function judgeVariableImages(file: SourceFile, documents: readonly Docume
       return undefined;
     });
   }
-  return references.flatMap((reference) => {
+  const entries = references.map((reference) => {
     const name = reference.spans.find((span) => span.role === 'reference' || span.role === 'repository');
-    const entry = name === undefined ? undefined : keys.get(name.start - file.base);
+    return name === undefined ? undefined : keys.get(name.start - file.base);
+  });
+  if (entries.every((entry) => entry === undefined)) return [...references];
+  const uses = scanUses();
+  return references.flatMap((reference, index) => {
+    const entry = entries[index];
     if (entry === undefined) return [reference];
     const { key, scoped } = entry;
     if (uses.prefixes.has(key) || scoped === 'local' || (scoped === null && uses.localOnly.has(key))) return [];

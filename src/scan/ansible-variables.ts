@@ -14,8 +14,11 @@ export interface AnsibleFacts {
   readonly variables: ReadonlySet<string>;
   /** Role folder (`roles/media`) → the variables whose lists its pull tasks loop over. */
   readonly loopedLists: ReadonlyMap<string, ReadonlySet<string>>;
-  /** How the scan's YAML and templates use the variables that may hold images (ansible-variable-uses.ts). */
-  readonly uses: VariableUses;
+  /**
+   * How the scan's YAML and templates use the variables that may hold images (ansible-variable-uses.ts): worked
+   * out on first use, so a scan whose values name no such variable never reads its templates for it.
+   */
+  readonly uses: () => VariableUses;
 }
 
 const VARIABLE_FILE = /(?:^|\/)(?:roles\/[^/]+\/(?:defaults|vars)|group_vars|host_vars)\/(?:[^/]+\/)*[^/]+\.ya?ml$/i;
@@ -51,7 +54,8 @@ export function ansibleFacts(files: readonly SourceFile[]): AnsibleFacts {
     }
     file.release();
   }
-  return { variables, loopedLists, uses: variableUses(files) };
+  let uses: VariableUses | undefined;
+  return { variables, loopedLists, uses: () => (uses ??= variableUses(files)) };
 }
 
 /**
