@@ -202,7 +202,7 @@ export function templateLineImages(
   let ids = 0;
   /** `<key>Tag` / `<key>_tag` lines, by map and key: what completes a bare name on an image line of the same map. */
   const tags = new Map<string, LineValue>();
-  /** The `registry` / `repository` / `tag` / `digest` lines of maps under an image key, by map. */
+  /** The `registry` / `repository` / `tag` / `digest` lines of maps under an image key (at any depth), by map. */
   const splits = new Map<string, SplitLines>();
   /** Inside a literal block read as YAML: the indentation of its key. */
   let yamlBlockIndent: number | null = null;
@@ -224,9 +224,12 @@ export function templateLineImages(
       const tag = lineValue(text, lineStart + match[0].length, lineEnd);
       if (tag) tags.set(`${map} ${key}`, tag);
     }
-    if (isSplitPart(key) && !dashed && parent !== top && parent.item === 0 && isImageKey(parent.key, snakeKeys)) {
+    // A map of parts right under an image key, or deeper under one (`image:` grouping the images of a chart by component:
+    // `image: {manager: {repository, tag}}`), where it names an image only with a `tag` line, as under any key.
+    const under = !dashed && parent !== top && parent.item === 0 ? (isImageKey(parent.key, snakeKeys) ? 'image' : parents.some((name) => isImageKey(name, snakeKeys)) ? 'nested' : null) : null;
+    if (isSplitPart(key) && under !== null) {
       const part = lineValue(text, lineStart + match[0].length, lineEnd);
-      const split = splits.get(map) ?? { parents: parents.slice(0, -1), key: parent.key, inBlock: yamlBlockIndent !== null, parts: {} };
+      const split = splits.get(map) ?? { parents: parents.slice(0, -1), key: parent.key, inBlock: yamlBlockIndent !== null, nested: under === 'nested', parts: {} };
       if (!splits.has(map)) entries.push({ split: map });
       splits.set(map, part && split.parts[key] === undefined ? { ...split, parts: { ...split.parts, [key]: part } } : split);
     }
@@ -281,6 +284,8 @@ interface SplitLines {
   readonly parents: readonly string[];
   readonly key: string;
   readonly inBlock: boolean;
+  /** Deeper under an image key than its own key: an image only with a `tag` line. */
+  readonly nested: boolean;
   readonly parts: Partial<Record<SplitPart, LineValue>>;
 }
 
@@ -291,10 +296,12 @@ function isSplitPart(key: string): key is SplitPart {
 /**
  * `image:` written as a map of parts (`repository: ghcr.io/org/app` + `tag: 1.4.2`, with `registry:` and `digest:` when
  * there are), as the parsed reading takes it under an image key: composed `registry/repository:tag@digest`, one span per
- * part. Null without a `repository` line that holds an image name, or with a registry that is a URL.
+ * part. Null without a `repository` line that holds an image name, with a registry that is a URL, or, for a map nested
+ * deeper under the image key (`image:` → `manager:` → `repository:`), without a `tag` line.
  */
 function splitLineImage(file: SourceFile, split: SplitLines, kind: ReferenceKind): Reference | null {
   const { registry, repository, tag, digest } = split.parts;
+  if (split.nested && !tag) return null;
   if (!repository || repository.value === '' || !looksLikeImageText(repository.value) || YAML_NOT_STRING.test(repository.value)) return null;
   if (registry && (registry.value.includes('://') || /\s/.test(registry.value))) return null;
   const parts: PartInput[] = [];

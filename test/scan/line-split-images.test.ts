@@ -103,3 +103,90 @@ describe('split image maps of YAML read line by line', () => {
     ]);
   });
 });
+
+/** Chart values kept as a Jinja template, the chart's images grouped by component under one `image:` key. */
+const groupedValues = [
+  '---',
+  'image:',
+  '  storage:',
+  '    controller:',
+  '      repository: "example/volume-controller"',
+  '      tag: "v2.4.0"',
+  '    dashboard:',
+  '      repository: example/volume-dashboard',
+  "      tag: 'v2.4.0'",
+  '    pullPolicy: IfNotPresent',
+  '  sidecars:',
+  '    snapshotter:',
+  '      registry: registry.example.test',
+  '      repository: sig-storage/snapshotter',
+  '      tag: v8.1.0',
+  '    probe:',
+  '      repository: example/probe-without-tag',
+  '    templated:',
+  '      repository: example/agent',
+  '      tag: {{ agent_tag }}',
+  'persistence:',
+  '  backup:',
+  '    repository: backup-store',
+  '    tag: nightly',
+  'replicas: {{ replicas }}',
+  '',
+].join('\n');
+
+describe('split image maps nested deeper under an image key, read line by line', () => {
+  it('each map of repository + tag under a group of an image key is an image; one without a tag line, or outside an image key, is not', () => {
+    expect(rows('charts/storage/values.yaml.j2', groupedValues)).toEqual([
+      [
+        5,
+        'example/volume-controller:v2.4.0',
+        'yaml-template',
+        null,
+        [
+          ['repository', 'example/volume-controller', 5],
+          ['tag', 'v2.4.0', 6],
+        ],
+      ],
+      [
+        8,
+        'example/volume-dashboard:v2.4.0',
+        'yaml-template',
+        null,
+        [
+          ['repository', 'example/volume-dashboard', 8],
+          ['tag', 'v2.4.0', 9],
+        ],
+      ],
+      [
+        14,
+        'registry.example.test/sig-storage/snapshotter:v8.1.0',
+        'yaml-template',
+        null,
+        [
+          ['registry', 'registry.example.test', 13],
+          ['repository', 'sig-storage/snapshotter', 14],
+          ['tag', 'v8.1.0', 15],
+        ],
+      ],
+      [
+        19,
+        'example/agent:{{ agent_tag }}',
+        'yaml-template',
+        'templated',
+        [
+          ['repository', 'example/agent', 19],
+          ['tag', '{{ agent_tag }}', 20],
+        ],
+      ],
+    ]);
+  });
+
+  it('an update edits the nested tag where it is written, byte for byte', () => {
+    const { file, references } = scan('charts/storage/values.yaml.j2', groupedValues);
+    const dashboard = references.find((reference) => reference.line === 8);
+    const plan = editsForReference(dashboard!, { tag: 'v2.4.1', digest: null });
+    if (!plan.ok) throw new Error(plan.reason);
+    expect(plan.edits.map((edit) => [edit.expected, edit.replacement])).toEqual([['v2.4.0', 'v2.4.1']]);
+    expect(Buffer.from(applyEdits(file.bytes, plan.edits)).toString('latin1')).toBe(groupedValues.replace("tag: 'v2.4.0'", "tag: 'v2.4.1'"));
+  });
+});
