@@ -255,4 +255,48 @@ describe('Helm appVersion defaults with a flavour after the version', () => {
       ],
     ]);
   });
+
+  it('a helper that merges a map with the tag set to appVersion into each image map (Sprig merge, mergeOverwrite), through a dict field holding the root context', () => {
+    const imageMap = (repository: string) => ['  image:', '    registry: ""', `    repository: ${repository}`, '    tag: ""', '    digest: ""'];
+    const files = {
+      'tracer/Chart.yaml': chart('tracer', '3.1.0'),
+      'tracer/values.yaml': lines(
+        'collector:',
+        ...imageMap('example.test/collector'),
+        'pruner:',
+        ...imageMap('example.test/pruner'),
+        'reporter:',
+        '  image:',
+        '    repository: example.test/reporter',
+        '    tag: 0.9.2',
+      ),
+      'tracer/templates/_helpers.tpl': lines(
+        '{{- define "tracer.renderImage" -}}',
+        '{{- $image := merge .imageRoot (dict "tag" .context.Chart.AppVersion) -}}',
+        '{{- printf "%s:%s" $image.repository $image.tag -}}',
+        '{{- end -}}',
+        '{{- define "tracer.collector.image" -}}',
+        '{{- include "tracer.renderImage" (dict "imageRoot" .Values.collector.image "context" $) -}}',
+        '{{- end -}}',
+      ),
+      'relay/Chart.yaml': chart('relay', '0.4.0'),
+      'relay/values.yaml': repositoryOnly('example.test/relay'),
+      'relay/templates/_helpers.tpl': lines(
+        '{{- define "relay.image" -}}',
+        '{{- with mergeOverwrite (dict "tag" (printf "v%s" $.Chart.AppVersion)) .Values.image }}{{ .repository }}:{{ .tag }}{{ end }}',
+        '{{- end -}}',
+      ),
+      // A map merged in that sets another field says nothing about the tag.
+      'labels/Chart.yaml': chart('labels', '2.2.0'),
+      'labels/values.yaml': repositoryOnly('example.test/labels'),
+      'labels/templates/_helpers.tpl': lines('{{- $labels := merge (dict "app" .Chart.Name "version" .Chart.AppVersion) .Values.labels -}}'),
+    };
+    expect(scan(files)).toEqual([
+      ['labels/values.yaml', 2, 'example.test/labels', 'no-tag', null],
+      ['relay/values.yaml', 2, 'example.test/relay:v0.4.0', 'templated', `no tag here: the chart's templates use "v" + appVersion 0.4.0 (relay/Chart.yaml:4); set there, not edited here`],
+      ['tracer/values.yaml', 4, 'example.test/collector:3.1.0', 'templated', `no tag here: the chart's templates use appVersion 3.1.0 (tracer/Chart.yaml:4); set there, not edited here`],
+      ['tracer/values.yaml', 10, 'example.test/pruner:3.1.0', 'templated', `no tag here: the chart's templates use appVersion 3.1.0 (tracer/Chart.yaml:4); set there, not edited here`],
+      ['tracer/values.yaml', 15, 'example.test/reporter:0.9.2', null, null],
+    ]);
+  });
 });

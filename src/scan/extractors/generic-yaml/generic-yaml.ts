@@ -120,6 +120,8 @@ function dependencyKeys(text: string): Map<string, string> {
 
 /** `.Chart.AppVersion` through any receiver: `.`, `$` or a variable holding the root context (`$global`, `$root`). */
 const APP_VERSION = String.raw`\$[A-Za-z_]\w*\.Chart\.AppVersion\b|\$?\.Chart\.AppVersion\b`;
+/** `.Chart.AppVersion` also through a field of the dict a named helper is called with that holds the root context (`.context.Chart.AppVersion`). */
+const HELPER_APP_VERSION = String.raw`${APP_VERSION}|\.[A-Za-z_]\w*\.Chart\.AppVersion\b`;
 /**
  * The forms in which a template gives the image tag the chart's appVersion by default, each with the
  * text it writes before the version: `.Values.image.tag | default .Chart.AppVersion`,
@@ -131,6 +133,9 @@ const APP_VERSION_DEFAULTS: readonly RegExp[] = [
   new RegExp(String.raw`\bcoalesce\s+(?:[$.\w]+\s+)*?\(?\s*(?:${APP_VERSION})`, 'g'),
   new RegExp(String.raw`\bcoalesce\s+(?:[$.\w]+\s+)+\(\s*printf\s+"([^"%\\]*)%s"\s+(?:${APP_VERSION})\s*\)`, 'g'),
   new RegExp(String.raw`\bcoalesce\s+(?:[$.\w]+\s+)+\(\s*print\s+"([^"\\]*)"\s+(?:${APP_VERSION})\s*\)`, 'g'),
+  // `merge .imageRoot (dict "tag" .context.Chart.AppVersion)` in a helper that renders an image map (Sprig's merge fills the
+  // map's empty tag; `mergeOverwrite (dict "tag" …) .Values.image` keeps a tag that is set): appVersion when the tag is empty.
+  new RegExp(String.raw`\bmerge(?:Overwrite)?\s[^{}]{0,200}?\(\s*dict\s[^()]{0,200}?"tag"\s+(?:\(\s*printf\s+"([^"%\\]*)%s"\s+)?(?:${HELPER_APP_VERSION})`, 'g'),
   // `{{ if .Values.image.tag }}{{ .Values.image.tag }}{{ else }}v{{ .Chart.AppVersion }}{{ end }}`
   new RegExp(String.raw`\{\{-?\s*if\s+[$.\w]*\.tag\s*-?\}\}\s*\{\{-?\s*[$.\w]*\.tag\s*-?\}\}\s*\{\{-?\s*else\s*-?\}\}([^{}\s"':]*)\{\{-?\s*(?:${APP_VERSION})\s*-?\}\}`, 'g'),
   // `default (printf "%s-alpine" .Chart.AppVersion)`: text before and after the version.
