@@ -133,4 +133,30 @@ describe('Jenkins shared libraries: images through Groovy variables with default
       [1, 'example/runner:2.1', "default of runner (options.get('runner')), the image at lines 3, 4, 5, 6, 7, …; a caller may pass another image"],
     ]);
   });
+
+  it('a string joined with + is only the start of an image: a variable named image so built is read at its uses, an image field so written is templated', () => {
+    const text = [
+      'pipeline {',
+      "    agent { label 'linux' }",
+      '    stages {',
+      "        stage('test') {",
+      '            steps {',
+      '                script {',
+      '                    def image = "registry.example.test/suite/runner:" + params.tag',
+      '                    sh "docker pull ${image}"',
+      "                    docker.image('example/linter:' + params.lintTag).inside { sh 'lint' }",
+      "                    def other = 'example/static:4.1'",
+      "                    image = 'example/whole:2.0'",
+      '                }',
+      '            }',
+      '        }',
+      '    }',
+      '}',
+      '',
+    ].join('\n');
+    expect(scan(text, 'Jenkinsfile').map((reference) => [reference.line, reference.value, reference.skip, reference.detail])).toEqual([
+      [9, 'example/linter:', 'templated', 'docker.image; joined with + to what follows'],
+      [11, 'example/whole:2.0', null, 'image'],
+    ]);
+  });
 });

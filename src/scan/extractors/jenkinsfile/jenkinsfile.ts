@@ -22,6 +22,10 @@ const GROOVY = /\.groovy$/i;
 const PIPELINE_WORDS = /\b(?:pipeline\s*\{|podTemplate\s*\(|containerTemplate\s*\(|docker\.image\s*\(|agent\s*\{)/;
 const IMAGE_BEFORE = /(?:\bimage\s*(?:[:=]\s*|\(\s*)?|\bdocker\.image\s*\(\s*|\bagent\s*\{\s*docker\s*(?:\(\s*)?)$/;
 const YAML_BEFORE = /\byaml\s*(?:[:=]\s*|\(\s*)?$/;
+/** `image = '…'`, `def image = '…'`: the string is assigned to a variable named image. */
+const ASSIGNED_BEFORE = /\bimage\s*=\s*$/;
+/** After a string's closing quote: `+`, the string is joined to what follows (`"registry.example.test/app:" + params.tag`). */
+const JOINED_AFTER = /^[ \t]*\+(?!\+)/;
 const VARIABLE_USE = /\$\{\s*(?:env\.|params\.)?([A-Za-z_]\w*)\s*\}|\$([A-Za-z_]\w*)/g;
 /** A string that is one variable and nothing else: `"${name}"`, `"$name"`. */
 /** Lines of use named in the detail of a literal. */
@@ -130,6 +134,24 @@ function extract(file: SourceFile): Reference[] {
     if (IMAGE_BEFORE.test(before)) {
       const detail = /docker\.image\s*\(\s*$/.test(before) ? 'docker.image' : /docker\s*(?:\(\s*)?$/.test(before) ? 'agent docker' : 'image';
       if (string.end <= string.start) continue;
+      if (JOINED_AFTER.test(text.slice(string.end + string.quote.length, string.end + string.quote.length + 20))) {
+        // Only the start of the image: a variable so built is read where an image uses it (`templated` there);
+        // an image field written so is `templated` here.
+        if (!ASSIGNED_BEFORE.test(before)) {
+          const value = text.slice(string.start, string.end);
+          found.push({
+            at: string.start,
+            reference: makeReference(file, {
+              kind: KIND,
+              value,
+              parts: [{ role: 'reference', start: string.start, end: string.end }],
+              detail: `${detail}; joined with + to what follows`,
+              skip: 'templated',
+            }),
+          });
+        }
+        continue;
+      }
       const use = string.quote.startsWith('"') && !string.escaped ? WHOLE_USE.exec(text.slice(string.start, string.end)) : null;
       const name = use ? (use[1] ?? use[2] ?? '') : '';
       const form = variables.get(name)?.form;
