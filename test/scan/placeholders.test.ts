@@ -37,4 +37,20 @@ describe('substitution placeholders', () => {
       ['deploy/operator.yaml', 18, 'example/Shell:1.0', 'invalid-reference'],
     ]);
   });
+
+  it('a name in brackets that a builder replaces with an image it resolves is a placeholder; its stage is a stage', () => {
+    const dockerfile = [
+      'FROM [deps-cache] AS deps-cache',
+      'FROM node:22-alpine',
+      'COPY --from=deps-cache /srv/app/node_modules ./node_modules',
+      'FROM [Deps.Cache-2]',
+      'FROM [registry.example.test]/tools/lint:3.1',
+      '',
+    ].join('\n');
+    const scanned = scanSources([sourceFile('server/Dockerfile', new Uint8Array(Buffer.from(dockerfile)))]);
+    expect(scanned.references.map((reference) => [reference.line, reference.value, reference.skip])).toEqual([
+      [2, 'node:22-alpine', null],
+      [5, '[registry.example.test]/tools/lint:3.1', 'invalid-reference'],
+    ]);
+  });
 });
