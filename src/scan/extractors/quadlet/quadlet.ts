@@ -19,6 +19,11 @@ const IMAGE_SECTIONS = new Set(['container', 'image', 'volume']);
 const UNIT_REFERENCE = /\.(?:image|build)$/;
 const KIND = 'quadlet-image';
 const OTHER_TRANSPORT = /^(?:oci|oci-archive|docker-archive|docker-daemon|dir|containers-storage|sif):/;
+/**
+ * `localhost/name:tag` (no port): podman's own prefix for an image built or loaded on the host (`podman build -t sketch`
+ * stores `localhost/sketch`), kept in its local storage; no registry serves it. `localhost:5000/…` is a registry.
+ */
+const LOCAL_STORAGE = /^localhost\//;
 
 function isQuadletPath(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1);
@@ -58,8 +63,10 @@ function extract(file: SourceFile): Reference[] {
           // `docker://…` names a registry image; podman's other transports (archives, local storage) do not.
           if (!OTHER_TRANSPORT.test(value)) {
             const bare = value.startsWith('docker://') ? { value: value.slice(9), start: start + 9 } : { value, start };
-            const skip = value.includes('%') || value.includes('$') || SUBSTITUTION.test(value) ? ('templated' as const) : undefined;
-            const detail = `[${section.charAt(0).toUpperCase()}${section.slice(1)}]`;
+            const local = LOCAL_STORAGE.test(value);
+            const skip = value.includes('%') || value.includes('$') || SUBSTITUTION.test(value) ? ('templated' as const) : local ? ('local-stage' as const) : undefined;
+            const header = `[${section.charAt(0).toUpperCase()}${section.slice(1)}]`;
+            const detail = local ? `${header}; localhost/ is podman's local storage: an image built or loaded on the host, not pulled from a registry` : header;
             references.push(makeReference(file, { kind: KIND, value: bare.value, parts: [{ role: 'reference', start: bare.start, end }], detail, ...(skip ? { skip } : {}) }));
           }
         }
