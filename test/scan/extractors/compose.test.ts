@@ -133,4 +133,30 @@ describe('compose extractor', () => {
       ['c/compose.yaml', 3, 'acme/app:2.0', 'local-stage', 'built in this repository (a/compose.yaml:4)'],
     ]);
   });
+
+  it('an image without a tag beside build: only names the local result, with a namespace too; one with a registry host stays reported', () => {
+    const compose = [
+      'services:',
+      '  graph:',
+      '    platform: linux/amd64',
+      '    image: example/graph-server',
+      '    build: images/graph-server',
+      '  mirror:',
+      '    image: registry.example.test/team/mirror',
+      '    build: images/mirror',
+      '  local:',
+      '    image: localhost/team/sidecar',
+      '    build: images/sidecar',
+      '  pulled:',
+      '    image: example/pulled-only',
+      '',
+    ].join('\n');
+    const files = [sourceFile('docker-compose.yaml', Buffer.from(compose)), sourceFile('tests/Dockerfile', Buffer.from('FROM example/graph-server\n'))];
+    expect(scanFiles(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      ['docker-compose.yaml', 7, 'registry.example.test/team/mirror', 'no-tag', null],
+      ['docker-compose.yaml', 10, 'localhost/team/sidecar', 'no-tag', null],
+      ['docker-compose.yaml', 13, 'example/pulled-only', 'no-tag', null],
+      ['tests/Dockerfile', 1, 'example/graph-server', 'local-stage', 'built in this repository (docker-compose.yaml:4)'],
+    ]);
+  });
 });

@@ -161,10 +161,12 @@ function looksLikeCompose(root: unknown): root is YAMLMap {
   );
 }
 
-/** A local name for what `build:` produces: no tag, no digest, no registry. */
+/** A local name for what `build:` produces: no tag, no digest, no registry host (`app`, `acme/app`; not `ghcr.io/acme/app`). */
 function isLocalBuildName(reference: Reference): boolean {
   const image = reference.image;
-  return image !== null && image.tag === null && image.digest === null && !reference.value.includes('/');
+  const slash = reference.value.indexOf('/');
+  const first = slash === -1 ? '' : reference.value.slice(0, slash);
+  return image !== null && image.tag === null && image.digest === null && !/[.:]/.test(first) && first !== 'localhost';
 }
 
 /**
