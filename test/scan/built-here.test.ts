@@ -59,6 +59,31 @@ describe('images built in the repository are reported as local, with where they 
     ]);
   });
 
+  it("a GitHub Actions job's container and services images that a compose file builds are the repository's own: local-stage, though the runner pulls them", () => {
+    const compose = ['services:', '  graph:', '    image: example/graph-server:3.4', '    build: images/graph-server', ''].join('\n');
+    const workflow = [
+      'on: push',
+      'jobs:',
+      '  integration:',
+      '    runs-on: ubuntu-latest',
+      '    container: example/graph-server:3.4',
+      '    services:',
+      '      graph:',
+      '        image: example/graph-server:3.4',
+      '      cache:',
+      '        image: example/cache:7.2',
+      '    steps:',
+      '      - run: make integration',
+      '',
+    ].join('\n');
+    expect(scan({ 'docker-compose.yaml': compose, '.github/workflows/ci.yml': workflow })).toEqual([
+      ['.github/workflows/ci.yml', 5, 'example/graph-server:3.4', 'local-stage', 'built in this repository (docker-compose.yaml:3)'],
+      ['.github/workflows/ci.yml', 8, 'example/graph-server:3.4', 'local-stage', 'built in this repository (docker-compose.yaml:3)'],
+      ['.github/workflows/ci.yml', 10, 'example/cache:7.2', null, undefined],
+      ['docker-compose.yaml', 3, 'example/graph-server:3.4', null, undefined],
+    ]);
+  });
+
   it('Skaffold build artifacts are what Skaffold builds: not references, and manifests using them are local', () => {
     const skaffold = 'apiVersion: skaffold/v4beta11\nkind: Config\nbuild:\n  artifacts:\n    - image: cart\nprofiles:\n  - name: dev\n    build:\n      artifacts:\n        - image: cart-debug\n';
     const deployment =
