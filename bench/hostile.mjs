@@ -33,6 +33,35 @@ const variableBomb = () =>
 const manyJobs = (globals, jobs) =>
   `variables:\n${Array.from({ length: globals }, (_, i) => `  V${i}: v${i}\n`).join('')}${Array.from({ length: jobs }, (_, i) => `j${i}:\n  variables: {W: w}\n  script: [docker push $CI_REGISTRY_IMAGE/j${i}:1]\n`).join('')}`;
 
+const globalsAndJobs = (globals, jobs) =>
+  `variables:\n${Array.from({ length: globals }, (_, i) => `  V${i}: v${i}\n`).join('')}${Array.from({ length: jobs }, (_, i) => `j${i}:\n  image: alpine:3.${i % 20}\n  script: [x]\n`).join('')}`;
+// Argo Workflows templates that pass an image input on to each other: a ring, and layers that each call every
+// template of the layer below (fan-out ** depth paths from a use back to its callers).
+const argoTemplate = (name, calls, image) =>
+  `  - name: ${name}\n    inputs:\n      parameters:\n      - name: image\n${
+    calls.length > 0
+      ? `    steps:\n${calls.map((call) => `    - - name: to-${call}\n        template: ${call}\n        arguments:\n          parameters:\n          - name: image\n            value: "{{inputs.parameters.image}}"\n`).join('')}`
+      : ''
+  }${image ? '    container:\n      image: "{{inputs.parameters.image}}"\n' : ''}`;
+const argoFlow = (templates) => `apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: x\nspec:\n  entrypoint: t0\n  templates:\n${templates.join('')}`;
+const argoRing = (count) => argoFlow(Array.from({ length: count }, (_, i) => argoTemplate(`t${i}`, [`t${(i + 1) % count}`], true)));
+const argoLayers = (width, depth) =>
+  argoFlow([
+    argoTemplate('t0', [], true),
+    ...Array.from({ length: depth }, (_, layer) =>
+      Array.from({ length: width }, (_, i) => argoTemplate(`l${layer + 1}-${i}`, layer === 0 ? ['t0'] : Array.from({ length: width }, (_, j) => `l${layer}-${j}`), false)),
+    ).flat(),
+  ]);
+
+// Templates extending every template of the level below (8 wide, 10 deep) and jobs extending the top level.
+const extendsLevels = () =>
+  `${Array.from({ length: 10 }, (_, level) =>
+    Array.from(
+      { length: 8 },
+      (_, i) => `.l${level}-${i}:\n  variables:\n    V${level}_${i}: x\n${level > 0 ? `  extends: [${Array.from({ length: 8 }, (_, j) => `.l${level - 1}-${j}`).join(', ')}]\n` : ''}`,
+    ).join(''),
+  ).join('')}${Array.from({ length: 50 }, (_, j) => `job${j}:\n  extends: [${Array.from({ length: 8 }, (_, k) => `.l9-${k}`).join(', ')}]\n  image: "alpine:$V0_0"\n  script: [x]\n`).join('')}`;
+
 const cases = [
   { name: '16 MB values.yaml, default config', files: { 'values.yaml': () => valuesFile(16_000_000) } },
   { name: '31 MB values.yaml, default config', files: { 'values.yaml': () => valuesFile(31_000_000) } },
@@ -43,6 +72,17 @@ const cases = [
   { name: '16 MiB Dockerfile (330k FROM lines), maxFileSize 16 MiB', config: { maxFileSize: 16 * MiB }, files: { Dockerfile: () => fromLines(330_000) } },
   { name: '160k references in 8 files (under the per-file budget)', files: Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`f${i}.Dockerfile`, () => fromLines(20_000)])) },
   { name: 'YAML flow nesting 1,000,000 deep (2 MB)', files: { 'deep.yml': () => `image: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}\n` } },
+  { name: '.gitlab-ci.yml, 10,000 globals x 10,000 jobs (560 KB)', files: { '.gitlab-ci.yml': () => globalsAndJobs(10_000, 10_000) } },
+  { name: '.gitlab-ci.yml of 13 KB: 50 jobs extending templates 8 wide, 10 deep', files: { '.gitlab-ci.yml': extendsLevels } },
+  {
+    name: '.gitlab-ci.yml including 5,000 files one by one',
+    files: Object.fromEntries([
+      ['.gitlab-ci.yml', () => `include:\n${Array.from({ length: 5_000 }, (_, i) => `  - local: /ci/f${i}.yml\n`).join('')}job:\n  image: alpine:3.$V\n  script: [x]\n`],
+      ...Array.from({ length: 5_000 }, (_, i) => [`ci/f${i}.yml`, () => `.t${i}:\n  variables:\n    V${i}: "1"\n`]),
+    ]),
+  },
+  { name: 'Argo Workflow, 3,000 templates calling each other in a ring (0.9 MB)', files: { 'flow.yaml': () => argoRing(3_000) } },
+  { name: 'Argo Workflow, 5 layers of 30 templates each calling all 30 below', files: { 'flow.yaml': () => argoLayers(30, 5) } },
   // archpin graph over one project's chain files
   { name: 'graph: CI variables nested 200 times over, 4 deep', command: 'graph', files: { '.gitlab-ci.yml': () => variableBomb() } },
   { name: 'graph: .gitlab-ci.yml just under the node budget, 4,000 globals x 20,000 jobs', command: 'graph', files: { '.gitlab-ci.yml': () => manyJobs(4_000, 20_000) } },
@@ -56,7 +96,10 @@ for (const [index, testCase] of cases.entries()) {
   if (only && !testCase.name.includes(only)) continue;
   const directory = path.join(work, `case-${index}`);
   mkdirSync(directory, { recursive: true });
-  for (const [name, make] of Object.entries(testCase.files)) writeFileSync(path.join(directory, name), make());
+  for (const [name, make] of Object.entries(testCase.files)) {
+    mkdirSync(path.dirname(path.join(directory, name)), { recursive: true });
+    writeFileSync(path.join(directory, name), make());
+  }
   if (testCase.config) writeFileSync(path.join(directory, 'archpin.json'), JSON.stringify(testCase.config));
   const started = process.hrtime.bigint();
   const run = spawnSync(process.execPath, ['--require', preload, bin, testCase.command ?? 'scan', '.', '--format', 'json'], { cwd: directory, encoding: 'utf8', maxBuffer: 1024 * MiB });

@@ -24,6 +24,8 @@ const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemp
 const MAX_DEPTH = 5;
 /** Values worked out for one use: more is not a list written by hand. */
 const MAX_VALUES = 64;
+/** Calls looked at for one use: bounds a file whose templates call each other many ways over. */
+const MAX_CALLS = 1024;
 const MAX_JSON = 1 << 16;
 const ACTION = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
@@ -52,6 +54,8 @@ interface Call {
 interface Spec {
   readonly spec: YAMLMap;
   readonly templates: ReadonlyMap<string, YAMLMap>;
+  /** The steps and DAG tasks that call each template, with the template that holds them. */
+  readonly callers: ReadonlyMap<string, ReadonlyArray<{ step: YAMLMap; caller: YAMLMap }>>;
 }
 
 function stringAt(map: unknown, key: string): string | null {
@@ -71,7 +75,26 @@ function workflowSpec(root: YAMLMap): Spec | null {
     const name = stringAt(template, 'name');
     if (isMap(template) && name !== null && !templates.has(name)) templates.set(name, template);
   }
-  return { spec, templates };
+  return { spec, templates, callers: callers(templates) };
+}
+
+/** Who calls each template: every step and DAG task, read once for the file. */
+function callers(templates: ReadonlyMap<string, YAMLMap>): Map<string, Array<{ step: YAMLMap; caller: YAMLMap }>> {
+  const calls = new Map<string, Array<{ step: YAMLMap; caller: YAMLMap }>>();
+  for (const caller of templates.values()) {
+    const steps = mapGet(caller, 'steps');
+    const groups = isSeq(steps) ? steps.items : [];
+    const tasks = mapAt(caller, 'dag', 'tasks');
+    const listed = [...groups.flatMap((group) => (isSeq(group) ? group.items : [group])), ...(isSeq(tasks) ? tasks.items : [])];
+    for (const step of listed) {
+      const name = isMap(step) ? stringAt(step, 'template') : null;
+      if (name === null || !isMap(step)) continue;
+      const list = calls.get(name);
+      if (list) list.push({ step, caller });
+      else calls.set(name, [{ step, caller }]);
+    }
+  }
+  return calls;
 }
 
 /** The entry named `name` of a `parameters` list. */
@@ -127,17 +150,9 @@ function pieces(segment: Segment): Piece[] | null {
   return out;
 }
 
-/** The steps and DAG tasks of every template that call `name`, with the template that holds them. */
-function callsOf(spec: Spec, name: string): Array<{ step: YAMLMap; caller: YAMLMap }> {
-  const calls: Array<{ step: YAMLMap; caller: YAMLMap }> = [];
-  for (const caller of spec.templates.values()) {
-    const steps = mapGet(caller, 'steps');
-    const groups = isSeq(steps) ? steps.items : [];
-    const tasks = mapAt(caller, 'dag', 'tasks');
-    const listed = [...groups.flatMap((group) => (isSeq(group) ? group.items : [group])), ...(isSeq(tasks) ? tasks.items : [])];
-    for (const step of listed) if (isMap(step) && stringAt(step, 'template') === name) calls.push({ step, caller });
-  }
-  return calls;
+/** The steps and DAG tasks that call `name`, with the template that holds them. */
+function callsOf(spec: Spec, name: string): ReadonlyArray<{ step: YAMLMap; caller: YAMLMap }> {
+  return spec.callers.get(name) ?? [];
 }
 
 /** The JSON list a `withParam` names, when it is a parameter whose value is written in the file; null when not known here. */
@@ -182,8 +197,9 @@ function itemSegment(file: SourceFile, item: Item, key: string | null): Segment 
 class Resolver {
   /** Set when some value is not known here: the use then stays. */
   unknown = false;
-  /** Set when the values are more than MAX_VALUES: none is reported. */
+  /** Set when the values are more than MAX_VALUES, or the calls more than MAX_CALLS: none is reported. */
   overflow = false;
+  private callsSeen = 0;
 
   constructor(
     private readonly file: SourceFile,
@@ -213,6 +229,9 @@ class Resolver {
     if (depth >= MAX_DEPTH) return this.fail();
     const out: Segment[][] = [];
     for (const call of this.calls(template)) {
+      this.callsSeen += 1;
+      if (this.callsSeen > MAX_CALLS) this.overflow = true;
+      if (this.overflow) return [];
       for (const item of call.items ?? [null]) {
         const next = this.given(parts, template, call, item);
         if (!next) {
@@ -338,11 +357,12 @@ export function withArgoParameterValues(file: SourceFile, roots: readonly unknow
 }
 
 function argoParameterImages(file: SourceFile, spec: Spec, uses: readonly Reference[], references: Reference[], passedOn: Set<number>): void {
+  const templates = [...spec.templates.values()];
   for (const use of uses) {
     const span = use.spans[0];
     if (use.skip !== 'templated' || use.spans.length !== 1 || span?.role !== 'reference' || !/\{\{\s*(?:inputs|workflow)\.parameters\./.test(span.text)) continue;
     const start = span.start - file.base;
-    const template = [...spec.templates.values()].find((candidate) => candidate.range && candidate.range[0] <= start && start < candidate.range[1]);
+    const template = templates.find((candidate) => candidate.range && candidate.range[0] <= start && start < candidate.range[1]);
     const written = pieces({ start, end: span.end - file.base, text: span.text, whole: true });
     if (!template || !written) continue;
     const resolver = new Resolver(file, spec);

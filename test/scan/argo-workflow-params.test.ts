@@ -208,4 +208,44 @@ describe('Argo Workflows images made of template inputs', () => {
     );
     expect(show(scanTexts({ 'deploy/web.yaml': text }).references)).toEqual([[10, 17, '{{inputs.parameters.image}}', 'templated', ['reference {{inputs.parameters.image}} 10']]]);
   });
+
+  it('stops following calls past a bound, and keeps the use without the values it found', () => {
+    // One caller gives a value; 1,100 more pass a step's output, which is not known here. Past 1,024 calls the use is
+    // read no further: none of its values is reported, and it stays templated.
+    const callers = (count: number): string[] =>
+      Array.from({ length: count }, (_, index) => [
+        `    - - name: probe-${index}`,
+        '        template: probe',
+        '        arguments:',
+        '          parameters:',
+        '          - name: target',
+        index === 0 ? '            value: registry.example.test/base/debian:12.7' : '            value: "{{steps.pick.outputs.result}}"',
+      ]).flat();
+    const flow = (count: number): string =>
+      lines(
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Workflow',
+        'metadata:',
+        '  generateName: many-',
+        'spec:',
+        '  entrypoint: main',
+        '  templates:',
+        '  - name: main',
+        '    steps:',
+        ...callers(count),
+        '  - name: probe',
+        '    inputs:',
+        '      parameters:',
+        '      - name: target',
+        '    container:',
+        '      image: "{{inputs.parameters.target}}"',
+      );
+    const few = scanTexts({ 'flows/few.yaml': flow(10) }).references;
+    expect(few.map((reference) => [reference.line, reference.value, reference.skip])).toEqual([
+      [15, 'registry.example.test/base/debian:12.7', null],
+      [75, '{{inputs.parameters.target}}', 'templated'],
+    ]);
+    const many = scanTexts({ 'flows/many.yaml': flow(1100) }).references;
+    expect(many.map((reference) => [reference.line, reference.value, reference.skip])).toEqual([[6615, '{{inputs.parameters.target}}', 'templated']]);
+  });
 });

@@ -74,9 +74,12 @@ export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSourc
       const fromOutside = outsideFiles.has(file.path);
       for (const entry of includeEntries(file, fromOutside ? originOfKey(file.path) : null)) {
         if (entry.kind === 'local') {
-          const matches = globMatcher(entry.path);
-          for (const [path, target] of byPath) {
-            if (!matches(path) || seen.has(path)) continue;
+          // A path without wildcards names one file: looked up, not matched against every file of the tree.
+          const literal = /[*?[\\]/.test(entry.path) ? null : entry.path.replace(/^\/+/, '');
+          const matches = literal === null ? globMatcher(entry.path) : null;
+          const targets = literal === null ? byPath : [[literal, byPath.get(literal)] as const];
+          for (const [path, target] of targets) {
+            if (target === undefined || seen.has(path) || (matches !== null && !matches(path))) continue;
             included.add(path);
             queue.push(target);
           }

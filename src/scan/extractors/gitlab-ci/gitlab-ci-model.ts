@@ -37,6 +37,19 @@ export interface NodeText {
  */
 export type VariableBinding = VariableDefinition | 'matrix' | 'conflict' | null;
 
+/**
+ * The variables one job sees, looked up layer by layer (rule, job, globals) rather than copied into a map per job:
+ * a file with thousands of global variables and thousands of jobs would otherwise hold their product.
+ */
+export interface VariableScope {
+  get(name: string): VariableBinding | undefined;
+}
+
+/** `top` over `below`: a name `top` binds (null included) is read there only. */
+function layered(top: ReadonlyMap<string, VariableBinding>, below: VariableScope): VariableScope {
+  return { get: (name) => (top.has(name) ? top.get(name) : below.get(name)) };
+}
+
 /** Where a job's `image:` or one of its `services:` comes from. */
 type Place = { readonly kind: 'node'; readonly key: string } | { readonly kind: 'reference'; readonly path: readonly string[] };
 
@@ -483,7 +496,7 @@ export function pipelineModel(members: readonly SourceFile[], reach: PipelineRea
 /** One kind of pipeline a job runs in: the rule that set its variables (null: none did) and the variables it then sees. */
 export interface ScopeVariant {
   readonly rule: RuleModel | null;
-  readonly scope: ReadonlyMap<string, VariableBinding>;
+  readonly scope: VariableScope;
   /** More rules set other values than are read (MAX_VARIANTS). */
   readonly cut?: boolean;
 }
@@ -496,15 +509,30 @@ const MAX_EXTENDS = 11;
 
 /**
  * Resolves jobs against one pipeline: what each job inherits through `extends:` and takes through
- * `!reference`. Every answer is computed once.
+ * `!reference`. Every answer is computed once per job: a job that extends many templates, each extending many
+ * more, is otherwise read once per path to it, which grows as the width to the power of the depth.
  */
 export class PipelineView {
   private readonly images = new Map<string, string | null>();
   private readonly serviceLists = new Map<string, readonly string[] | null>();
-  private readonly scopes = new Map<string, Map<string, VariableBinding>>();
+  private readonly scopes = new Map<string, VariableScope>();
   private readonly variants = new Map<string, readonly ScopeVariant[]>();
+  private readonly triggers = new Map<string, boolean>();
+  private readonly tagLists = new Map<string, readonly string[] | null>();
+  private readonly ruleLists = new Map<string, readonly RuleModel[] | undefined>();
+  private readonly matrices = new Map<string, readonly string[]>();
+  private readonly inheritedVariables = new Map<string, ReadonlyMap<string, VariableBinding>>();
 
   constructor(readonly model: PipelineModel) {}
+
+  /** `compute()` for `job`, kept in `table` when `job` is the pipeline's job of that name (not a stand-in). */
+  private once<T>(table: Map<string, T>, job: JobModel, compute: () => T): T {
+    const shared = this.model.jobs.get(job.name) === job;
+    if (shared && table.has(job.name)) return table.get(job.name) as T;
+    const found = compute();
+    if (shared) table.set(job.name, found);
+    return found;
+  }
 
   /** One `inherit:` key of a job: its own, else the last parent's that sets it (true when none does). */
   inherits(job: JobModel, key: 'default' | 'variables', name: string, depth = 0): boolean {
@@ -522,23 +550,31 @@ export class PipelineView {
   isTrigger(job: JobModel, depth = 0): boolean {
     if (job.trigger) return true;
     if (depth > MAX_EXTENDS) return false;
-    return job.extends.some((parent) => {
-      const model = this.model.jobs.get(parent);
-      return model !== undefined && this.isTrigger(model, depth + 1);
-    });
+    return this.once(this.triggers, job, () =>
+      job.extends.some((parent) => {
+        const model = this.model.jobs.get(parent);
+        return model !== undefined && this.isTrigger(model, depth + 1);
+      }),
+    );
   }
 
   /** The runner tags of a job: its own, else the last parent's that has them, else the `default:` tags unless `inherit: default:` leaves them out. */
-  tagsOf(job: JobModel, depth = 0): readonly string[] | null {
+  tagsOf(job: JobModel): readonly string[] | null {
+    return this.ownTagsOf(job, 0) ?? (this.inherits(job, 'default', 'tags') ? this.model.defaults.tags : null);
+  }
+
+  /** A job's own runner tags, else the last parent's that has them. */
+  private ownTagsOf(job: JobModel, depth: number): readonly string[] | null {
     if (job.tags) return job.tags;
-    if (depth <= MAX_EXTENDS) {
+    if (depth > MAX_EXTENDS) return null;
+    return this.once(this.tagLists, job, () => {
       for (const parent of [...job.extends].reverse()) {
         const model = this.model.jobs.get(parent);
-        const found = model ? this.tagsOf(model, depth + 1) : null;
+        const found = model ? this.ownTagsOf(model, depth + 1) : null;
         if (found) return found;
       }
-    }
-    return depth === 0 && this.inherits(job, 'default', 'tags') ? this.model.defaults.tags : null;
+      return null;
+    });
   }
 
   /**
@@ -622,14 +658,15 @@ export class PipelineView {
   }
 
   /** The variables a job sees: globals, then what it inherits (`extends:` in order), then its own; matrix axes last. */
-  scopeOf(job: JobModel): ReadonlyMap<string, VariableBinding> {
+  scopeOf(job: JobModel): VariableScope {
     const shared = this.model.jobs.get(job.name) === job;
     const memo = shared ? this.scopes.get(job.name) : undefined;
     if (memo) return memo;
     // `inherit: variables: false` (or a list) keeps the global variables out of the job (or all but those named).
-    const scope = new Map<string, VariableBinding>([...this.model.globals].filter(([name]) => this.inherits(job, 'variables', name)));
-    for (const [name, binding] of this.inherited(job, 0)) scope.set(name, binding);
-    for (const name of this.matrixOf(job, 0)) scope.set(name, 'matrix');
+    const globals: VariableScope = { get: (name) => (this.inherits(job, 'variables', name) ? this.model.globals.get(name) : undefined) };
+    const own = new Map(this.inherited(job, 0));
+    for (const name of this.matrixOf(job, 0)) own.set(name, 'matrix');
+    const scope = layered(own, globals);
     if (shared) this.scopes.set(job.name, scope);
     return scope;
   }
@@ -637,12 +674,14 @@ export class PipelineView {
   /** A job's `rules:`: its own, else the last parent's that has them (`extends:` replaces a list, never merges it). */
   rulesOf(job: JobModel, depth = 0): readonly RuleModel[] | undefined {
     if (job.rules || depth > MAX_EXTENDS) return job.rules;
-    for (const parent of [...job.extends].reverse()) {
-      const model = this.model.jobs.get(parent);
-      const rules = model ? this.rulesOf(model, depth + 1) : undefined;
-      if (rules) return rules;
-    }
-    return undefined;
+    return this.once(this.ruleLists, job, () => {
+      for (const parent of [...job.extends].reverse()) {
+        const model = this.model.jobs.get(parent);
+        const rules = model ? this.rulesOf(model, depth + 1) : undefined;
+        if (rules) return rules;
+      }
+      return undefined;
+    });
   }
 
   /**
@@ -674,9 +713,9 @@ export class PipelineView {
         continue;
       }
       seen.add(signature);
-      const overlaid = new Map(scope);
+      const overlaid = new Map<string, VariableBinding>();
       for (const [name, definition] of rule.variables) if (scope.get(name) !== 'matrix') overlaid.set(name, definition);
-      variants.push({ rule, scope: overlaid });
+      variants.push({ rule, scope: layered(overlaid, scope) });
     }
     // Rules that all end in `when: never` (or an empty list) leave the job out of every pipeline; it is read as written.
     if (base || variants.length === 0) variants.unshift({ rule: null, scope });
@@ -687,18 +726,24 @@ export class PipelineView {
 
   private matrixOf(job: JobModel, depth: number): readonly string[] {
     if (job.matrix.length > 0 || depth > MAX_EXTENDS) return job.matrix;
-    for (const parent of [...job.extends].reverse()) {
-      const model = this.model.jobs.get(parent);
-      const names = model ? this.matrixOf(model, depth + 1) : [];
-      if (names.length > 0) return names;
-    }
-    return [];
+    return this.once(this.matrices, job, () => {
+      for (const parent of [...job.extends].reverse()) {
+        const model = this.model.jobs.get(parent);
+        const names = model ? this.matrixOf(model, depth + 1) : [];
+        if (names.length > 0) return names;
+      }
+      return [];
+    });
   }
 
   /** A job's own and inherited variables (no globals): parents in `extends:` order, then its own. */
-  private inherited(job: JobModel, depth: number): Map<string, VariableBinding> {
+  private inherited(job: JobModel, depth: number): ReadonlyMap<string, VariableBinding> {
+    if (depth > MAX_EXTENDS) return new Map();
+    return this.once(this.inheritedVariables, job, () => this.readInherited(job, depth));
+  }
+
+  private readInherited(job: JobModel, depth: number): Map<string, VariableBinding> {
     const result = new Map<string, VariableBinding>();
-    if (depth > MAX_EXTENDS) return result;
     for (const parent of job.extends) {
       const model = this.model.jobs.get(parent);
       if (model) for (const [name, binding] of this.inherited(model, depth + 1)) result.set(name, binding);

@@ -1,6 +1,6 @@
 import { stripDependencyProxyPrefix } from '../../../core/image-ref.js';
 import type { SharedLiteral } from '../../../core/types.js';
-import type { VariableBinding, VariableDefinition } from './gitlab-ci-model.js';
+import type { VariableDefinition, VariableScope } from './gitlab-ci-model.js';
 
 export type Resolution =
   /** No variables (a dependency-proxy prefix aside): the text is the reference. */
@@ -53,7 +53,7 @@ function notDefined(name: string, reach: Reach): string {
 }
 
 /** Expands `text`; when it is a variable's own value (`source`), its literal characters are pieces of that variable. */
-function expand(text: string, scope: ReadonlyMap<string, VariableBinding>, here: string, reach: Reach, depth: number, source: VariableDefinition | null = null): Expanded {
+function expand(text: string, scope: VariableScope, here: string, reach: Reach, depth: number, source: VariableDefinition | null = null): Expanded {
   const used: VariableDefinition[] = [];
   const pieces: Piece[] = [];
   const notes: string[] = [];
@@ -112,7 +112,7 @@ function expand(text: string, scope: ReadonlyMap<string, VariableBinding>, here:
  * Expands `$VAR` and `${VAR}` in an image string through the variables a job sees. A dependency-proxy
  * prefix is kept as written. `reach` words a miss: which files were read, which includes were not.
  */
-export function resolveImage(text: string, scope: ReadonlyMap<string, VariableBinding>, here: string, reach: Reach): Resolution {
+export function resolveImage(text: string, scope: VariableScope, here: string, reach: Reach): Resolution {
   const proxied = stripDependencyProxyPrefix(text);
   const prefix = proxied ? proxied.prefix : '';
   const rest = proxied ? proxied.rest : text;
