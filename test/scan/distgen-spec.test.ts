@@ -37,6 +37,31 @@ describe('distgen specs', () => {
     ]);
   });
 
+  it('leaves out output names written with the spec variables, and keeps a templated tag', () => {
+    const templated = SPEC.replace(
+      '      main_image: registry.example.test/lang/ruby-33\n',
+      [
+        '      main_image: registry.example.test/lang/ruby-33',
+        '      common_image_name: "{{ spec.org }}/ruby-{{ spec.short }}-{{ spec.prod }}"',
+        '      el_image_name: base/ruby-{{ spec.short }}',
+        '      builder_image: "registry.example.test/base/builder:{{ spec.version }}"',
+        '',
+      ].join('\n'),
+    );
+    expect(scan({ 'specs/multispec.yml': templated })).toEqual([
+      ['specs/multispec.yml', 7, 'registry.example.test/base/el9-minimal:9.5', 'yaml-image', null],
+      ['specs/multispec.yml', 11, 'registry.example.test/base/fedora-minimal:41', 'yaml-image', null],
+      ['specs/multispec.yml', 18, 'registry.example.test/base/builder:{{ spec.version }}', 'yaml-image', 'templated'],
+    ]);
+    // The same values outside a distgen spec are shown templated, as any templated image is.
+    const plain = templated.replace('      distros: [fedora-41-x86_64]\n', '      arch: x86_64\n');
+    expect(scan({ 'specs/multispec.yml': plain }).filter((entry) => entry[4] === 'templated')).toEqual([
+      ['specs/multispec.yml', 16, '{{ spec.org }}/ruby-{{ spec.short }}-{{ spec.prod }}', 'yaml-image', 'templated'],
+      ['specs/multispec.yml', 17, 'base/ruby-{{ spec.short }}', 'yaml-image', 'templated'],
+      ['specs/multispec.yml', 18, 'registry.example.test/base/builder:{{ spec.version }}', 'yaml-image', 'templated'],
+    ]);
+  });
+
   it('keeps bare names in YAML whose specs list no distros', () => {
     const other = SPEC.replace('      distros: [fedora-41-x86_64]\n', '      arch: x86_64\n');
     expect(scan({ 'specs/multispec.yml': other })).toEqual([

@@ -1,5 +1,5 @@
 import { isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
-import { parseImageRef } from '../../../core/image-ref.js';
+import { isTemplated, parseImageRef, writtenParts } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
@@ -25,9 +25,9 @@ import { baseName, imageFields, isYamlPath, passesOnImage, sortByPosition } from
  * Swagger descriptions hold example answers, not deployments: nothing in them is reported; nor is
  * anything in updatecli manifests, whose `spec.image` fields name what to watch, nor in helm-unittest suites,
  * whose images are test inputs and expected values. OCI Marketplace `oci_meta` names are relative to a repository
- * the Marketplace fills in: not reported. In a distgen spec the values are template variables: a bare name under an
- * image key is the name a build gives its output (written into a README's `podman pull`) or one a template
- * completes, not reported; a reference with a tag or digest is a base image the Dockerfile templates pull.
+ * the Marketplace fills in: not reported. In a distgen spec the values are template variables: a name without a tag or
+ * digest under an image key, literal or built from the spec's own variables (`"{{ spec.org }}/postgresql-{{ spec.short }}"`),
+ * is the name a build gives its output (written into a README's `podman pull`) or one a template completes, not reported; a reference with a tag or digest is a base image the Dockerfile templates pull.
  * Ansible tasks that pull an image name it in the module's `name` (ansible-image-modules.ts), each item of a list such a task loops over, and a role's list variable that
  * it loops over (ansible-variables.ts). A form's image field (`image: {value, options}`: a spawner config's default
  * and dropdown choices) lists images (form-field-images.ts).
@@ -459,6 +459,17 @@ function isConcoursePipeline(file: SourceFile): boolean {
   });
 }
 
+/**
+ * In a distgen spec, a name written with neither a tag nor a digest, literally (`quay.io/fedora/python-314`) or with the
+ * spec's variables in it (`"{{ spec.org }}/postgresql-{{ spec.short }}-{{ spec.prod }}"`): the name a build gives its output.
+ */
+function namesBuildOutput(reference: Reference): boolean {
+  if (reference.skip === 'no-tag') return true;
+  if (reference.skip !== 'templated') return false;
+  const text = reference.value.replace(/\{\{[^{}]*\}\}/g, 'x');
+  return !isTemplated(text) && writtenParts(text).name === text;
+}
+
 /** A value that passes on an image set elsewhere: one template variable (with at most a tag), or a join of variables the scan's variable files set. */
 function passesOn(value: string, facts: YamlFacts | undefined): boolean {
   return passesOnImage(value) || joinsKnownVariables(value, facts?.ansible);
@@ -520,7 +531,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
       .filter((reference) => !passesOn(reference.value, facts) && !COMPARISON_MODE.test(reference.value))
-      .filter((reference) => !(distgen && reference.skip === 'no-tag'));
+      .filter((reference) => !(distgen && namesBuildOutput(reference)));
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);
