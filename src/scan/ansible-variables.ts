@@ -6,12 +6,10 @@ import { variableUses, type VariableUses } from './ansible-variable-uses.js';
 import { mapEntries, yamlSource } from './yaml-source.js';
 
 /**
- * What a scan knows of Ansible variables across files: the names its variable files set, and the
- * lists that a role's pull tasks loop over. Worked out once per scan from the paths that can hold them.
+ * What a scan knows of Ansible variables across files: the lists that a role's pull tasks loop over, worked out once
+ * per scan from the role task files, and how the scan uses its variables.
  */
 export interface AnsibleFacts {
-  /** Top-level names set in variable files: a role's `defaults/` and `vars/`, `group_vars/`, `host_vars/`. */
-  readonly variables: ReadonlySet<string>;
   /** Role folder (`roles/media`) → the variables whose lists its pull tasks loop over. */
   readonly loopedLists: ReadonlyMap<string, ReadonlySet<string>>;
   /**
@@ -21,25 +19,20 @@ export interface AnsibleFacts {
   readonly uses: () => VariableUses;
 }
 
-const VARIABLE_FILE = /(?:^|\/)(?:roles\/[^/]+\/(?:defaults|vars)|group_vars|host_vars)\/(?:[^/]+\/)*[^/]+\.ya?ml$/i;
 const ROLE_VARIABLE_FILE = /^((?:.*\/)?roles\/[^/]+)\/(?:defaults|vars)\/(?:[^/]+\/)*[^/]+\.ya?ml$/i;
 const ROLE_TASK_FILE = /^((?:.*\/)?roles\/[^/]+)\/tasks\/(?:[^/]+\/)*[^/]+\.ya?ml$/i;
-const TOP_LEVEL_NAME = /^([A-Za-z_]\w*)[ \t]*:/gm;
 /** Cheap text checks before a task file is parsed: a pull module and a loop over a template. */
 const PULL_WORD = /docker_image|podman_image/;
 const LOOP_OVER_TEMPLATE = /\b(?:loop|with_items):[ \t]*["']?\{\{/;
 
 export function ansibleFacts(files: readonly SourceFile[]): AnsibleFacts {
-  const variables = new Set<string>();
   const loopedLists = new Map<string, Set<string>>();
   for (const file of files) {
     const task = ROLE_TASK_FILE.exec(file.path);
-    if (!task && !VARIABLE_FILE.test(file.path)) continue;
+    if (!task) continue;
     try {
       const text = file.text;
-      if (!task) {
-        for (const match of text.matchAll(TOP_LEVEL_NAME)) variables.add(match[1] ?? '');
-      } else if (PULL_WORD.test(text) && LOOP_OVER_TEMPLATE.test(text)) {
+      if (PULL_WORD.test(text) && LOOP_OVER_TEMPLATE.test(text)) {
         const role = task[1] ?? '';
         for (const document of yamlSource(file).documents) {
           for (const name of loopedVariables(document.contents)) {
@@ -55,7 +48,7 @@ export function ansibleFacts(files: readonly SourceFile[]): AnsibleFacts {
     file.release();
   }
   let uses: VariableUses | undefined;
-  return { variables, loopedLists, uses: () => (uses ??= variableUses(files)) };
+  return { loopedLists, uses: () => (uses ??= variableUses(files)) };
 }
 
 /**
@@ -77,16 +70,14 @@ export function loopedListImages(file: SourceFile, root: unknown, kind: Referenc
  * `"{{ app_image_name }}:{{ app_image_version }}"`: a name variable and a tag variable, with nothing else; or the same
  * after a registry variable and `/` (`"{{ app_registry }}/{{ app_image }}:{{ app_image_tag }}"`).
  */
-const NAME_AND_TAG = /^(?:\{\{\s*([A-Za-z_]\w*)\s*\}\}\/)?\{\{\s*([A-Za-z_]\w*)\s*\}\}:\{\{\s*([A-Za-z_]\w*)\s*\}\}$/;
+const NAME_AND_TAG = /^(?:\{\{\s*[A-Za-z_]\w*\s*\}\}\/)?\{\{\s*[A-Za-z_]\w*\s*\}\}:\{\{\s*[A-Za-z_]\w*\s*\}\}$/;
 
 /**
- * A value that joins a name variable and a tag variable (and a registry variable before them) all set in the scan's
- * variable files: the image is reported where they are set (role defaults paired as `<x>_image_name` +
- * `<x>_image_version`, `<x>_image` + `<x>_image_tag` + `<x>_registry`), not again here.
+ * A value that only joins a name variable and a tag variable (and a registry variable before them) names no image of
+ * its own: the image is what the variables are given. Where the scan's variable files set them it is reported there
+ * (role defaults paired as `<x>_image_name` + `<x>_image_version`, `<x>_image` + `<x>_image_tag` + `<x>_registry`);
+ * otherwise they come from outside the repository (the inventory, extra vars, an operator's custom resource).
  */
-export function joinsKnownVariables(value: string, facts: AnsibleFacts | undefined): boolean {
-  const match = NAME_AND_TAG.exec(value);
-  if (match === null || facts === undefined) return false;
-  const [, registry, name, tag] = match;
-  return (registry === undefined || facts.variables.has(registry)) && facts.variables.has(name ?? '') && facts.variables.has(tag ?? '');
+export function joinsVariables(value: string): boolean {
+  return NAME_AND_TAG.test(value);
 }

@@ -78,18 +78,27 @@ describe('Ansible role variables that name an image in one key and its version i
     ]);
   });
 
-  it('a task that joins the two variables is not reported again when the scan sets both; it is, templated, when it does not', () => {
+  it('a task that only joins the two variables is not reported: the image is where they are set, in the scan or outside it', () => {
     const both = scan({ 'roles/radio/defaults/main.yml': DEFAULTS, 'roles/radio/tasks/main.yml': TASKS }).filter((row) => row[0] === 'roles/radio/tasks/main.yml');
     expect(both).toEqual([]);
-    expect(scan({ 'roles/radio/tasks/main.yml': TASKS })).toEqual([
-      ['roles/radio/tasks/main.yml', 5, '{{ radio_image_name }}:{{ radio_image_version }}', 'templated', [['reference', '{{ radio_image_name }}:{{ radio_image_version }}', 5]]],
-      ['roles/radio/tasks/main.yml', 9, '{{mixer_image_repository}}:{{mixer_image_tag}}', 'templated', [['reference', '{{mixer_image_repository}}:{{mixer_image_tag}}', 9]]],
-    ]);
-    // Variables set in the inventory count as well.
+    // Set by the inventory, extra vars or an operator's custom resource: nothing in the repository to pin.
+    expect(scan({ 'roles/radio/tasks/main.yml': TASKS })).toEqual([]);
     const inventory = 'radio_image_name: airwaves/radio\nradio_image_version: "7.3.0"\n';
-    expect(scan({ 'inventories/home/group_vars/all.yml': inventory, 'roles/radio/tasks/main.yml': TASKS }).map((row) => [row[0], row[1]])).toEqual([
-      ['inventories/home/group_vars/all.yml', 1],
-      ['roles/radio/tasks/main.yml', 9],
+    expect(scan({ 'inventories/home/group_vars/all.yml': inventory, 'roles/radio/tasks/main.yml': TASKS }).map((row) => [row[0], row[1]])).toEqual([['inventories/home/group_vars/all.yml', 1]]);
+  });
+
+  it('a join with text of its own besides the variables stays templated', () => {
+    const joins = [
+      '- name: Set the images',
+      '  ansible.builtin.set_fact:',
+      '    custom_image: "{{ image }}:{{ image_version }}"',
+      '    mirrored_image: "mirror.example.test/{{ image }}:{{ image_version }}"',
+      '    suffixed_image: "{{ image }}:{{ image_version }}-slim"',
+      '',
+    ].join('\n');
+    expect(scan({ 'roles/app/tasks/images.yml': joins })).toEqual([
+      ['roles/app/tasks/images.yml', 4, 'mirror.example.test/{{ image }}:{{ image_version }}', 'templated', [['reference', 'mirror.example.test/{{ image }}:{{ image_version }}', 4]]],
+      ['roles/app/tasks/images.yml', 5, '{{ image }}:{{ image_version }}-slim', 'templated', [['reference', '{{ image }}:{{ image_version }}-slim', 5]]],
     ]);
   });
 

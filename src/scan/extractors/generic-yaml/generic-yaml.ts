@@ -5,7 +5,7 @@ import type { Reference, ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { ansiblePulledImages } from '../../ansible-image-modules.js';
 import { judgeVariableImages } from '../../ansible-variable-uses.js';
-import { ansibleFacts, joinsKnownVariables, loopedListImages, type AnsibleFacts } from '../../ansible-variables.js';
+import { ansibleFacts, joinsVariables, loopedListImages, type AnsibleFacts } from '../../ansible-variables.js';
 import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
@@ -470,9 +470,9 @@ function namesBuildOutput(reference: Reference): boolean {
   return !isTemplated(text) && writtenParts(text).name === text;
 }
 
-/** A value that passes on an image set elsewhere: one template variable (with at most a tag), or a join of variables the scan's variable files set. */
-function passesOn(value: string, facts: YamlFacts | undefined): boolean {
-  return passesOnImage(value) || joinsKnownVariables(value, facts?.ansible);
+/** A value that passes on an image set elsewhere: one template variable (with at most a tag), or a join of a name and a tag variable. */
+function passesOn(value: string): boolean {
+  return passesOnImage(value) || joinsVariables(value);
 }
 
 /** What the extractor knows across files: Helm charts, and Ansible variables. */
@@ -506,7 +506,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
       return {
         references: templateLineImages(file, () => kind, true)
           .flatMap((reference) => chartTemplateImage(reference, facts?.chartFolders) ?? [])
-          .filter((reference) => !passesOn(reference.value, facts)),
+          .filter((reference) => !passesOn(reference.value)),
         problems: [],
       };
     const { documents, problems } = yamlSource(file);
@@ -530,7 +530,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         const meta = marketplaceMeta(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
-      .filter((reference) => !passesOn(reference.value, facts) && !COMPARISON_MODE.test(reference.value))
+      .filter((reference) => !passesOn(reference.value) && !COMPARISON_MODE.test(reference.value))
       .filter((reference) => !(distgen && namesBuildOutput(reference)));
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
