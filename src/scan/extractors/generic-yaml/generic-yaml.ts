@@ -470,9 +470,19 @@ function namesBuildOutput(reference: Reference): boolean {
   return !isTemplated(text) && writtenParts(text).name === text;
 }
 
-/** A value that passes on an image set elsewhere: one template variable (with at most a tag), or a join of a name and a tag variable. */
+/**
+ * `${AWX_TEST_IMAGE}`, `${OPERATOR_IMAGE:-""}`, `$AGENT_IMAGE`: one environment variable with no default or an empty one,
+ * filled in by whoever runs the file (Molecule's environment, envsubst, a library that substitutes its pod templates).
+ * It names no image unless that environment gives one. A non-empty default (`${IMAGE:-alpine:3.20}`) stays templated.
+ */
+const ENVIRONMENT_VARIABLE = /^(?:\$\{[A-Za-z_]\w*(?::?-(?:""|'')?)?\}|\$[A-Za-z_]\w*)$/;
+
+/**
+ * A value that passes on an image set elsewhere: one template variable (with at most a tag), a join of a name and a tag
+ * variable, or one environment variable without a default.
+ */
 function passesOn(value: string): boolean {
-  return passesOnImage(value) || joinsVariables(value);
+  return passesOnImage(value) || joinsVariables(value) || ENVIRONMENT_VARIABLE.test(value);
 }
 
 /** What the extractor knows across files: Helm charts, and Ansible variables. */
