@@ -8,7 +8,8 @@ import { makeReference } from '../../make-reference.js';
  * section of `.image` files and the `[Volume]` section of `.volume` files. A value naming another
  * unit (`Image=app.image`, `Image=app.build`) is built or pulled by that unit: not a reference here.
  * `.kube` units point at a Kubernetes YAML file (`Yaml=`), which the Kubernetes extractor reads.
- * Unit templates (`web.container.in`) are read the same way; `@NAME@` placeholders in them are templated.
+ * Unit templates (`web.container.in`) are read the same way; `@NAME@` placeholders in them are templated. An empty
+ * value followed by a note (`Image=   # the image to use`) names no image.
  */
 
 /** A unit, or a unit template that a build step fills in (`web.container.in`). */
@@ -17,6 +18,8 @@ const UNIT = /\.(?:container|image|volume)(?:\.in)?$/i;
 const SUBSTITUTION = /@[A-Za-z_][A-Za-z0-9_]*@/;
 const IMAGE_SECTIONS = new Set(['container', 'image', 'volume']);
 const UNIT_REFERENCE = /\.(?:image|build)$/;
+/** A value that starts as a comment does: the note a unit template writes where the image is to go. */
+const NOTE = /^[#;]/;
 const KIND = 'quadlet-image';
 const OTHER_TRANSPORT = /^(?:oci|oci-archive|docker-archive|docker-daemon|dir|containers-storage|sif):/;
 /**
@@ -59,7 +62,8 @@ function extract(file: SourceFile): Reference[] {
         while (rawEnd > rawStart && (text[rawEnd - 1] === ' ' || text[rawEnd - 1] === '\t')) rawEnd--;
         const { start, end } = unquote(text, rawStart, rawEnd);
         const value = text.slice(start, end);
-        if (value !== '' && !UNIT_REFERENCE.test(value)) {
+        // `Image=  # the image to use`: a unit template's note where the value goes (systemd has no comments after a value).
+        if (value !== '' && !NOTE.test(value) && !UNIT_REFERENCE.test(value)) {
           // `docker://…` names a registry image; podman's other transports (archives, local storage) do not.
           if (!OTHER_TRANSPORT.test(value)) {
             const bare = value.startsWith('docker://') ? { value: value.slice(9), start: start + 9 } : { value, start };
