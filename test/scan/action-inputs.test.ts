@@ -139,6 +139,55 @@ describe('image inputs of well-known actions', () => {
     expect(references[2]!.spans.map((span) => [span.role, span.text, span.line, span.column])).toEqual([['reference', 'kindest/node:v1.32.5', 17, 16]]);
   });
 
+  it('an input written ${{ env.NAME }} is the env value of the step, else the job, else the workflow: reported where it is written, once', () => {
+    const clusters = [
+      'on: push', // 1
+      'env:', // 2
+      '  node-image: kindest/node:v1.30.4', // 3
+      'jobs:', // 4
+      '  smoke:', // 5
+      '    runs-on: ubuntu-latest', // 6
+      '    env:', // 7
+      "      cluster-image: 'kindest/node:v1.31.2'", // 8
+      '    steps:', // 9
+      '      - uses: helm/kind-action@v1.10.0', // 10
+      '        with:', // 11
+      '          node_image: ${{ env.cluster-image }}', // 12
+      '      - uses: engineerd/setup-kind@v0.5.0', // 13
+      '        with:', // 14
+      '          image: ${{ env.cluster-image }}', // 15
+      '      - uses: helm/kind-action@v1.10.0', // 16
+      '        env:', // 17
+      '          cluster-image: kindest/node:v1.29.8', // 18
+      '        with:', // 19
+      '          node_image: ${{ env.cluster-image }}', // 20
+      '  upgrade:', // 21
+      '    runs-on: ubuntu-latest', // 22
+      '    steps:', // 23
+      '      - uses: helm/kind-action@v1.10.0', // 24
+      '        with:', // 25
+      '          node_image: ${{ env.node-image }}', // 26
+      '      - uses: helm/kind-action@v1.10.0', // 27
+      '        with:', // 28
+      '          node_image: ${{ env.next-image }}', // 29
+      '',
+    ].join('\n');
+    const references = scanTexts({ '.github/workflows/clusters.yml': clusters }).references;
+    expect(references.map((reference) => [reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      [3, 'kindest/node:v1.30.4', null, 'the node_image input of helm/kind-action (line 26) takes it as env.node-image'],
+      [8, 'kindest/node:v1.31.2', null, 'the node_image input of helm/kind-action (line 12) takes it as env.cluster-image'],
+      [18, 'kindest/node:v1.29.8', null, 'the node_image input of helm/kind-action (line 20) takes it as env.cluster-image'],
+      // Set by no env map of the workflow (a step may write it to GITHUB_ENV): the use is shown templated.
+      [29, '${{ env.next-image }}', 'templated', null],
+    ]);
+    expect(references.map((reference) => reference.spans.map((span) => [span.text, span.line, span.column]))).toEqual([
+      [['kindest/node:v1.30.4', 3, 15]],
+      [['kindest/node:v1.31.2', 8, 23]],
+      [['kindest/node:v1.29.8', 18, 26]],
+      [['${{ env.next-image }}', 29, 23]],
+    ]);
+  });
+
   it('an image input of a step in an action of its own (composite action.yml) is read the same way', () => {
     const action = 'name: setup\nruns:\n  using: composite\n  steps:\n    - uses: docker/setup-qemu-action@v3\n      with:\n        image: "tonistiigi/binfmt:latest"\n';
     expect(scan({ 'action.yml': action })).toEqual([['action.yml', 7, 'tonistiigi/binfmt:latest', null]]);

@@ -90,14 +90,50 @@ export function imageInputNodes(step: YAMLMap): unknown[] {
   return key === undefined ? [] : [mapGet(inputs, key)];
 }
 
-/** The images named by the `with:` inputs of one step, if its action is one of the known ones. */
-export function actionInputImages(file: SourceFile, step: YAMLMap): Reference[] {
+/** `${{ env.kind-image }}`: an input that is one variable of the `env` context, as a whole. */
+const ENV_USE = /^\s*\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}\s*$/;
+
+/**
+ * The value an `${{ env.NAME }}` input takes: the `env` map of the step, else of its job, else of the workflow (the
+ * first in `envs` that sets the name), when that value is written there as a plain string.
+ */
+function envValue(node: unknown, envs: readonly unknown[]): { node: unknown; name: string } | null {
+  if (!isScalar(node) || typeof node.value !== 'string') return null;
+  const name = ENV_USE.exec(node.value)?.[1];
+  if (name === undefined) return null;
+  for (const env of envs) {
+    if (!isMap(env)) continue;
+    const value = mapGet(env, name);
+    if (value === undefined) continue;
+    return isScalar(value) && typeof value.value === 'string' && !value.value.includes('${{') ? { node: value, name } : null;
+  }
+  return null;
+}
+
+/**
+ * The images named by the `with:` inputs of one step, if its action is one of the known ones. An input written as
+ * `${{ env.NAME }}` is the value the step's, job's or workflow's `env` gives it (`envs`, nearest first): reported where
+ * that value is written, the detail naming the use; once in a file (`envTaken`: the values reported already).
+ */
+export function actionInputImages(file: SourceFile, step: YAMLMap, envs: readonly unknown[] = [], envTaken = new Set<number>()): Reference[] {
   const action = actionName(mapGet(step, 'uses'));
   const inputs = mapGet(step, 'with');
   if (action === null || !isMap(inputs)) return [];
   if (action === BUILDX_ACTION) return driverOptionImages(file, mapGet(inputs, 'driver-opts'));
   if (action === RENOVATE_ACTION) return renovateImage(file, inputs);
   const key = IMAGE_INPUTS.get(action);
-  const reference = key === undefined ? null : scalarImage(file, mapGet(inputs, key), 'yaml-image');
+  if (key === undefined) return [];
+  const input = mapGet(inputs, key);
+  const fromEnv = envValue(input, [mapGet(step, 'env'), ...envs]);
+  if (fromEnv !== null) {
+    const at = isScalar(fromEnv.node) ? fromEnv.node.range?.[0] : undefined;
+    if (at !== undefined && envTaken.has(at)) return [];
+    if (at !== undefined) envTaken.add(at);
+    const reference = scalarImage(file, fromEnv.node, 'yaml-image');
+    const line = isScalar(input) && input.range ? file.position(input.range[0]).line : null;
+    const use = `the ${key} input of ${action}${line === null ? '' : ` (line ${line})`} takes it as env.${fromEnv.name}`;
+    return reference ? [{ ...reference, detail: [reference.detail, use].filter(Boolean).join('; ') }] : [];
+  }
+  const reference = scalarImage(file, input, 'yaml-image');
   return reference ? [reference] : [];
 }

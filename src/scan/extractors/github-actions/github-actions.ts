@@ -9,7 +9,8 @@ import { baseName, isImageKey, isYamlPath, scalarImage, sortByPosition } from '.
 
 /**
  * GitHub Actions: workflow `jobs.*.container` (a string or `.image`), `jobs.*.services.*.image`,
- * `docker://` steps, image inputs of well-known actions (action-inputs.ts), and the `strategy.matrix` values those images are built from (`${{ matrix.db }}`,
+ * `docker://` steps, image inputs of well-known actions (action-inputs.ts; one written `${{ env.NAME }}` through the
+ * step's, job's or workflow's `env`), and the `strategy.matrix` values those images are built from (`${{ matrix.db }}`,
  * reported instead of the use when the workflow lists them all)
  * or that are named as images (`search-image`, `node_image`); action metadata `runs.image` and its
  * `docker://` steps. A workflow kept outside `.github/workflows/` (a runner's test workflows, a
@@ -59,7 +60,11 @@ function dockerScheme(node: unknown): boolean {
   return isScalar(node) && typeof node.value === 'string' && node.value.startsWith('docker://');
 }
 
-function stepImages(file: SourceFile, steps: unknown): Reference[] {
+/**
+ * The images of a job's or a composite action's steps; `envs` are the `env` maps around them (the job's, the workflow's),
+ * and `envTaken` the `env` values already reported in this file (one that several steps take is one reference).
+ */
+function stepImages(file: SourceFile, steps: unknown, envs: readonly unknown[] = [], envTaken = new Set<number>()): Reference[] {
   if (!isSeq(steps)) return [];
   const references: Reference[] = [];
   for (const step of steps.items) {
@@ -67,7 +72,7 @@ function stepImages(file: SourceFile, steps: unknown): Reference[] {
     const uses = mapGet(step, 'uses');
     const reference = dockerScheme(uses) ? scalarImage(file, uses, 'yaml-image') : null;
     if (reference) references.push(reference);
-    for (const input of actionInputImages(file, step)) references.push(input);
+    for (const input of actionInputImages(file, step, envs, envTaken)) references.push(input);
   }
   return references;
 }
@@ -169,6 +174,7 @@ export function workflowImages(file: SourceFile, root: unknown): Reference[] {
   const jobs = mapGet(root, 'jobs');
   if (!isMap(jobs)) return [];
   const references: Reference[] = [];
+  const envTaken = new Set<number>();
   for (const [, job] of mapEntries(jobs)) {
     if (!isMap(job)) continue;
     const jobStart = references.length;
@@ -190,7 +196,7 @@ export function workflowImages(file: SourceFile, root: unknown): Reference[] {
     const steps = mapGet(job, 'steps');
     if (isSeq(steps)) for (const step of steps.items) if (isMap(step)) for (const node of imageInputNodes(step)) matrixKeysIn(node, usedKeys);
     for (const reference of matrixImages(file, job, usedKeys)) references.push(reference);
-    for (const reference of stepImages(file, mapGet(job, 'steps'))) references.push(reference);
+    for (const reference of stepImages(file, mapGet(job, 'steps'), [mapGet(job, 'env'), mapGet(root, 'env')], envTaken)) references.push(reference);
     for (const reference of matrixUses(job, references.splice(jobStart), usedKeys)) references.push(reference);
   }
   return references;
