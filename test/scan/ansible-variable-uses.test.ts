@@ -118,6 +118,23 @@ describe('Ansible variables that name an image a task makes or only works on loc
     ]);
   });
 
+  it('the name a task builds is built here wherever else it is written: the kustomization of the test overlay that runs it', () => {
+    const overlay = ['resources:', '- ../manager', 'images:', '- name: controller', '  newName: shelf-operator', ''].join('\n');
+    const manager = ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: manager', 'spec:', '  containers:', '  - name: manager', '    image: controller', ''].join('\n');
+    const built = scan({
+      'molecule/kind/molecule.yml': scenario,
+      'molecule/kind/converge.yml': converge,
+      'config/testing/kustomization.yaml': overlay,
+      'config/manager/manager.yaml': manager,
+    }).filter((row) => row[0] !== 'config/manager/manager.yaml');
+    expect(built).toEqual([
+      ['config/testing/kustomization.yaml', 5, 'shelf-operator', 'local-stage', 'built in this repository (molecule/kind/molecule.yml:6)'],
+      ['molecule/kind/molecule.yml', 6, 'shelf-operator', 'local-stage', 'built in this repository (molecule/kind/converge.yml:9)'],
+    ]);
+    // Without the task that builds it, the name is an image to pull, and the kustomization's is reported as such.
+    expect(scan({ 'config/testing/kustomization.yaml': overlay }).map((row) => [row[0], row[1], row[2], row[3]])).toEqual([['config/testing/kustomization.yaml', 5, 'shelf-operator', 'no-tag']]);
+  });
+
   it("a block's vars are judged by that block's own tasks: the same name pulled in another block is that block's image", () => {
     expect(scan({ 'tests/integration/targets/push/tasks/main.yml': pushTests, 'tests/integration/targets/pull/tasks/main.yml': pullTests })).toEqual([
       ['tests/integration/targets/pull/tasks/main.yml', 3, 'registry.example.test/shelf/pulled:2.0', null, null],

@@ -546,9 +546,18 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);
     const prefixes = kind === 'helm-values' ? prefixRepositories(documents, registryPrefixes(folderOf(file.path), facts?.chartFolders)) : new Set<number>();
-    const own = judgeVariableImages(file, documents, references, facts?.ansible.uses).flatMap((reference) =>
+    const judged = judgeVariableImages(file, documents, references, facts?.ansible.uses);
+    // A name that a task builds under its variable (`operator_image: testing-operator`) is this repository's own image
+    // wherever else it is written (a kustomization's `newName`, a manifest): those uses are marked as built here too.
+    const unjudged = new Set(references);
+    const builds = judged.filter((reference) => reference.skip === 'local-stage' && !unjudged.has(reference)).map((reference) => ({ value: reference.value, file: file.path, line: reference.line }));
+    const own = judged.flatMap((reference) =>
       reference.spans.some((span) => span.role === 'repository' && prefixes.has(span.start - file.base)) ? [] : (chartTemplateImage(reference, facts?.chartFolders) ?? []),
     );
-    return { references: sortByPosition(withoutMachineImages(own, documents, file.base, facts?.glance).map((reference) => throughAppVersion(reference, facts, topKey))), problems };
+    return {
+      references: sortByPosition(withoutMachineImages(own, documents, file.base, facts?.glance).map((reference) => throughAppVersion(reference, facts, topKey))),
+      problems,
+      ...(builds.length > 0 ? { builds } : {}),
+    };
   },
 };
