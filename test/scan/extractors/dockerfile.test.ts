@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
 import { applyEdits } from '../../../src/core/text-edit.js';
+import { editsForReference } from '../../../src/plan/edits-for-reference.js';
 import { EMPTY_CONTEXT } from '../../../src/scan/extractor.js';
 import { extractFixtures } from '../../support/fixture-projection.js';
 import { dockerfileExtractor } from '../../../src/scan/extractors/dockerfile/dockerfile.js';
@@ -106,6 +107,39 @@ describe('dockerfile FROM', () => {
       ['x:${V:-2}', 'templated', 1],
       ['x:$V$', 'templated', 1],
     ]);
+  });
+
+  it('an empty default before a literal image stands for nothing: the image is read, and updated in its own characters', () => {
+    const text = 'ARG ARCH_PREFIX=\nARG QUOTED=""\nFROM ${ARCH_PREFIX}debian:bookworm\nFROM ${QUOTED}busybox:1.36 AS tools\n';
+    const references = scan(text).references;
+    expect(references.map((r) => [r.line, r.value, r.skip, r.spans.map((span) => [span.role, span.text, span.line, span.column, span.variable])])).toEqual([
+      [
+        3,
+        'debian:bookworm',
+        null,
+        [
+          ['template', '${ARCH_PREFIX}debian:bookworm', 3, 6, undefined],
+          ['variable', '', 1, 17, 'ARCH_PREFIX'],
+        ],
+      ],
+      [
+        4,
+        'busybox:1.36',
+        null,
+        [
+          ['template', '${QUOTED}busybox:1.36', 4, 6, undefined],
+          ['variable', '', 2, 13, 'QUOTED'],
+        ],
+      ],
+    ]);
+    const bytes = Buffer.from(text, 'latin1');
+    const digest = `sha256:${'4'.repeat(64)}`;
+    const update = editsForReference(references[0]!, { tag: 'trixie', digest: null });
+    const pin = editsForReference(references[1]!, { tag: '1.36', digest });
+    if (!update.ok || !pin.ok) throw new Error('no plan');
+    expect(Buffer.from(applyEdits(bytes, [...update.edits, ...pin.edits])).toString('latin1')).toBe(
+      `ARG ARCH_PREFIX=\nARG QUOTED=""\nFROM \${ARCH_PREFIX}debian:trixie\nFROM \${QUOTED}busybox:1.36@${digest} AS tools\n`,
+    );
   });
 
   it('resolves an ARG default built from other ARGs for display: the detail names them, nothing is edited', () => {

@@ -36,6 +36,12 @@ export function unquoted(line: LogicalLine, word: { start: number; end: number }
   return { start: word.start, end: word.end };
 }
 
+/** Where an empty default is written (`ARG PREFIX=`, `ARG PREFIX=""`): the empty range just after its `=` or opening quote. */
+function emptyRange(line: LogicalLine, start: number): TextRange | null {
+  const before = line.offsets[start - 1];
+  return before === undefined ? null : { start: before + 1, end: before + 1 };
+}
+
 /** Reads the `NAME[=value]` words of an `ARG` instruction into `args` (later declarations with a value win). */
 export function readArgs(line: LogicalLine, words: readonly Word[], escape: string, args: Map<string, ArgDefault | null>): void {
   for (const word of words) {
@@ -52,7 +58,7 @@ export function readArgs(line: LogicalLine, words: readonly Word[], escape: stri
       continue;
     }
     const text = line.text.slice(inner.start, inner.end);
-    args.set(name, { text, range: fileRange(line, inner.start, inner.end) });
+    args.set(name, { text, range: text === '' ? emptyRange(line, inner.start) : fileRange(line, inner.start, inner.end) });
   }
 }
 
@@ -65,6 +71,7 @@ export interface Resolved {
 /**
  * Substitutes `$NAME` and `${NAME}` with literal ARG defaults. Null when anything cannot be resolved
  * literally: an unknown variable, one without default, a default that uses variables, a `${VAR:-x}` form.
+ * An empty default (`ARG PREFIX=` before `FROM ${PREFIX}debian:bookworm`) stands for nothing; its range is empty.
  */
 export function resolveArgs(text: string, args: ReadonlyMap<string, ArgDefault | null>): Resolved | null {
   const variables: Array<{ name: string; range: TextRange }> = [];
@@ -82,7 +89,7 @@ export function resolveArgs(text: string, args: ReadonlyMap<string, ArgDefault |
     // One of the two groups takes part in every match.
     const name = match[1] ?? match[2] ?? '';
     const found = args.get(name);
-    if (!found || !found.range || found.text === '' || found.text.includes('$')) return null;
+    if (!found || !found.range || found.text.includes('$')) return null;
     if (!variables.some((variable) => variable.name === name)) variables.push({ name, range: found.range });
     value += found.text;
     at = dollar + match[0].length;

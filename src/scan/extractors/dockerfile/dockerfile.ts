@@ -1,10 +1,11 @@
+import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import { bakeFacts, isBakeFile, scriptBuilds, type BakeFacts } from '../../local-builds.js';
 import { bakeContextImages, composeContexts } from './build-contexts.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
-import { fileRange, readArgs, resolveArgs, resolveNestedArgs, unquoted, type ArgDefault } from './dockerfile-args.js';
+import { fileRange, readArgs, resolveArgs as resolveAll, resolveNestedArgs, unquoted, type ArgDefault, type Resolved } from './dockerfile-args.js';
 import { readDockerfile, splitWords, type LogicalLine, type Word } from './dockerfile-lines.js';
 
 const KIND = 'dockerfile-from';
@@ -54,6 +55,16 @@ export function looksLikeDockerfile(text: string): boolean {
     else if (!sawFrom && !/^ARG\s/i.test(line)) return false;
   }
   return sawFrom;
+}
+
+/**
+ * The text with its ARG defaults put in; an empty default counts only when what is left is an image
+ * (`${PREFIX}debian:bookworm` is `debian:bookworm`; `x:$EMPTY` stays unresolved).
+ */
+function resolveArgs(text: string, args: ReadonlyMap<string, ArgDefault | null>): Resolved | null {
+  const resolved = resolveAll(text, args);
+  if (resolved === null || resolved.variables.every((variable) => variable.range.end > variable.range.start)) return resolved;
+  return parseImageRef(resolved.value) === null ? null : resolved;
 }
 
 interface Scope {
