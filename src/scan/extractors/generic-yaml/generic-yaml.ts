@@ -459,6 +459,28 @@ function isConcoursePipeline(file: SourceFile): boolean {
   });
 }
 
+/** The settings of a folder's build description (`build.yaml` beside a Dockerfile): nothing else may be at its top. */
+const BUILD_SETTINGS = new Set(['image', 'tag', 'dockerfile', 'context', 'buildArgs', 'build_args', 'args', 'target', 'platforms', 'platform']);
+
+/**
+ * A build description: a YAML document of only build settings, with the `image` name it builds and its `tag` (or the
+ * `dockerfile` it builds from), in a folder with a Dockerfile or naming one. Its image is the name the build gives
+ * what it makes and pushes, not an image to pull: nothing in it is reported.
+ */
+function isBuildDescription(root: unknown, folderHasDockerfile: boolean): boolean {
+  if (!isMap(root)) return false;
+  const keys = mapEntries(root).map(([key]) => key);
+  if (keys.length !== root.items.length || !keys.every((key) => BUILD_SETTINGS.has(key)) || !keys.includes('image')) return false;
+  return (keys.includes('tag') && folderHasDockerfile) || keys.includes('dockerfile');
+}
+
+/** The folders that hold a `Dockerfile` or `Containerfile`. */
+function dockerfileFolders(files: readonly SourceFile[]): ReadonlySet<string> {
+  const folders = new Set<string>();
+  for (const file of files) if (/(?:^|\/)(?:Dockerfile|Containerfile)$/i.test(file.path)) folders.add(folderOf(file.path));
+  return folders;
+}
+
 /**
  * In a distgen spec, a name written with neither a tag nor a digest, literally (`quay.io/fedora/python-314`) or with the
  * spec's variables in it (`"{{ spec.org }}/postgresql-{{ spec.short }}-{{ spec.prod }}"`): the name a build gives its output.
@@ -489,6 +511,8 @@ function passesOn(value: string): boolean {
 interface YamlFacts extends ChartFacts {
   readonly ansible: AnsibleFacts;
   readonly chartFolders: ChartFolders;
+  /** The folders with a Dockerfile: a build description beside one names what the build makes. */
+  readonly dockerfileFolders: ReadonlySet<string>;
   /** The Heat template parameters that are Glance images, worked out when a Heat environment file asks. */
   readonly glance: () => ReadonlySet<string>;
 }
@@ -505,7 +529,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   // Helm helper templates (`templates/_helpers.tpl`, also in a folder under `templates/`, as Helm loads them) are read only to
   // learn how the chart writes its images (whether the tag defaults to appVersion, how a registry is joined).
   isCandidate: (path) => isYamlPath(path) || /(^|\/)templates\/(?:[^/]+\/)*[^/]*\.tpl$/.test(path),
-  prepare: (files) => ({ ...chartFacts(files), ansible: ansibleFacts(files), chartFolders: chartFolders(files), glance: lazyGlance(files) }),
+  prepare: (files) => ({ ...chartFacts(files), ansible: ansibleFacts(files), chartFolders: chartFolders(files), dockerfileFolders: dockerfileFolders(files), glance: lazyGlance(files) }),
   claimsTemplate: () => true,
   owns: (file) => VALUES_FILE.test(baseName(file.path)),
   claims: (file) => isYamlPath(file.path),
@@ -525,6 +549,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const distgen = isDistgenSpec(documents);
     const references = documents
       .flatMap((document) => {
+        if (isBuildDescription(document.contents, facts?.dockerfileFolders.has(folderOf(file.path)) ?? false)) return [];
         const found = imageFields(file, document.contents, {
           kindFor: () => kind,
           splitKind: kind,
