@@ -519,8 +519,8 @@ export class PipelineView {
   private readonly variants = new Map<string, readonly ScopeVariant[]>();
   private readonly triggers = new Map<string, boolean>();
   private readonly tagLists = new Map<string, readonly string[] | null>();
-  private readonly ruleLists = new Map<string, readonly RuleModel[] | undefined>();
-  private readonly matrices = new Map<string, readonly string[]>();
+  private readonly ruleLists = new Map<string, readonly RuleModel[] | null>();
+  private readonly matrices = new Map<string, readonly string[] | null>();
   private readonly inheritedVariables = new Map<string, ReadonlyMap<string, VariableBinding>>();
 
   constructor(readonly model: PipelineModel) {}
@@ -532,6 +532,18 @@ export class PipelineView {
     const found = compute();
     if (shared) table.set(job.name, found);
     return found;
+  }
+
+  /** The first answer `read` gives for a parent of `job`, the last parent first (the last one `extends:` names wins), kept per job. */
+  private fromParents<T>(table: Map<string, T | null>, job: JobModel, depth: number, read: (parent: JobModel, depth: number) => T | null): T | null {
+    return this.once(table, job, () => {
+      for (const parent of [...job.extends].reverse()) {
+        const model = this.model.jobs.get(parent);
+        const found = model ? read(model, depth + 1) : null;
+        if (found !== null) return found;
+      }
+      return null;
+    });
   }
 
   /** One `inherit:` key of a job: its own, else the last parent's that sets it (true when none does). */
@@ -567,14 +579,7 @@ export class PipelineView {
   private ownTagsOf(job: JobModel, depth: number): readonly string[] | null {
     if (job.tags) return job.tags;
     if (depth > MAX_EXTENDS) return null;
-    return this.once(this.tagLists, job, () => {
-      for (const parent of [...job.extends].reverse()) {
-        const model = this.model.jobs.get(parent);
-        const found = model ? this.ownTagsOf(model, depth + 1) : null;
-        if (found) return found;
-      }
-      return null;
-    });
+    return this.fromParents(this.tagLists, job, depth, (parent, next) => this.ownTagsOf(parent, next));
   }
 
   /**
@@ -674,14 +679,7 @@ export class PipelineView {
   /** A job's `rules:`: its own, else the last parent's that has them (`extends:` replaces a list, never merges it). */
   rulesOf(job: JobModel, depth = 0): readonly RuleModel[] | undefined {
     if (job.rules || depth > MAX_EXTENDS) return job.rules;
-    return this.once(this.ruleLists, job, () => {
-      for (const parent of [...job.extends].reverse()) {
-        const model = this.model.jobs.get(parent);
-        const rules = model ? this.rulesOf(model, depth + 1) : undefined;
-        if (rules) return rules;
-      }
-      return undefined;
-    });
+    return this.fromParents(this.ruleLists, job, depth, (parent, next) => this.rulesOf(parent, next) ?? null) ?? undefined;
   }
 
   /**
@@ -726,14 +724,12 @@ export class PipelineView {
 
   private matrixOf(job: JobModel, depth: number): readonly string[] {
     if (job.matrix.length > 0 || depth > MAX_EXTENDS) return job.matrix;
-    return this.once(this.matrices, job, () => {
-      for (const parent of [...job.extends].reverse()) {
-        const model = this.model.jobs.get(parent);
-        const names = model ? this.matrixOf(model, depth + 1) : [];
-        if (names.length > 0) return names;
-      }
-      return [];
-    });
+    return (
+      this.fromParents(this.matrices, job, depth, (parent, next) => {
+        const names = this.matrixOf(parent, next);
+        return names.length > 0 ? names : null;
+      }) ?? []
+    );
   }
 
   /** A job's own and inherited variables (no globals): parents in `extends:` order, then its own. */
