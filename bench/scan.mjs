@@ -140,6 +140,23 @@ generateOnce(path.join(base, 'gitlab-monorepo'), (dir) => {
   }
 });
 
+// A GitOps repository of rendered manifests written as JSON, one object per file, as `kubectl … -o json` or a
+// jsonnet/CUE export leaves them: 250 CustomResourceDefinitions with large schemas beside 250 Deployments.
+generateOnce(path.join(base, 'gitops-json'), (dir) => {
+  const schema = (k) => ({ type: 'object', description: `Settings of component ${k}: the image it runs, its pull policy and its resources.`, properties: Object.fromEntries(Array.from({ length: 40 }, (_, f) => [`field${f}`, { type: 'string', description: `Field ${f} of component ${k}.` }])) });
+  for (let i = 0; i < 250; i++) {
+    const definition = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `gadgets${i}.example.com` },
+      spec: { group: 'example.com', names: { kind: `Gadget${i}`, plural: `gadgets${i}` }, versions: [{ name: 'v1', schema: { openAPIV3Schema: { type: 'object', properties: Object.fromEntries(Array.from({ length: 30 }, (_, k) => [`component${k}`, schema(k)])) } } }] },
+    };
+    write(path.join(dir, 'manifests', `app${i % 25}`, `customresourcedefinition-gadgets${i}.json`), JSON.stringify(definition, null, 2));
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `app-${i}` }, spec: { template: { spec: { containers: [{ name: 'app', image: pick(images), env: Array.from({ length: 20 }, (_, k) => ({ name: `VAR_${k}`, value: `value-${k}` })) }] } } } };
+    write(path.join(dir, 'manifests', `app${i % 25}`, `deployment-app-${i}.json`), JSON.stringify(deployment, null, 2));
+  }
+});
+
 execFileSync(process.execPath, [bin, '--version']);
 measure('20,000-file tree', path.join(base, 'large-20000'));
 measure('400-file tree', path.join(base, 'small-400'));
@@ -147,6 +164,7 @@ measure('worst case (one file, 2,500 Deployments)', worst);
 measure('Helm chart repository (160 charts, templates)', path.join(base, 'helm-charts'));
 measure('Puppet control repository (3,000 manifests, Hiera data)', path.join(base, 'puppet-control'));
 measure('GitLab CI monorepo (250 services, include: local)', path.join(base, 'gitlab-monorepo'));
+measure('GitOps JSON manifests (250 CRDs, 250 Deployments)', path.join(base, 'gitops-json'));
 // Trees of your own (e.g. whole public repositories checked out by hand), measured the same way:
 //   ARCHPIN_BENCH_TREES=/path/one:/path/two npm run bench:scan
 for (const extra of (process.env.ARCHPIN_BENCH_TREES ?? '').split(':').filter(Boolean)) measure(path.basename(extra), extra);

@@ -64,6 +64,26 @@ describe('kubernetes extractor', () => {
     ]);
   });
 
+  it('claims a file that is one CustomResourceDefinition and reads nothing in it; a definition beside other documents is read as before', () => {
+    const definition = [
+      'apiVersion: apiextensions.k8s.io/v1',
+      'kind: CustomResourceDefinition',
+      'metadata: {name: gadgets.example.com}',
+      'spec:',
+      '  versions:',
+      '  - name: v1',
+      '    schema:',
+      '      openAPIV3Schema:',
+      '        properties:',
+      '          image: {type: string, default: "nginx:1.0"}',
+      '',
+    ].join('\n');
+    const pod = 'apiVersion: v1\nkind: Pod\nspec: {containers: [{name: a, image: "nginx:1.27.0"}]}\n';
+    for (const text of [definition, `# generated\n---\n${definition}`]) expect([run('crd.yaml', text).claims, run('crd.yaml', text).references]).toEqual([true, []]);
+    const both = run('bundle.yaml', `${definition}---\n${pod}`);
+    expect([both.claims, both.references.map((reference) => [reference.line, reference.value])]).toEqual([true, [[14, 'nginx:1.27.0']]]);
+  });
+
   it('reports an invalid image string but not numbers, booleans or URLs', () => {
     const text = 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: Nginx:Latest\n  - image: 3\n  - image: false\n  - image: https://example.com/x\n';
     expect(run('pod.yaml', text).references.map(project)).toEqual([

@@ -70,6 +70,34 @@ function isCustomResourceDefinition(map: YAMLMap): boolean {
   return stringField(map, 'kind') === 'CustomResourceDefinition' && stringField(map, 'apiVersion') !== null;
 }
 
+const DEFINITION_KIND = /^kind:[ \t]*(["']?)CustomResourceDefinition\1[ \t]*(?:#.*)?$/m;
+
+/**
+ * A file that is one CustomResourceDefinition and nothing else, told from its text without building its YAML: a
+ * definition's schema names no image, so the file is claimed and nothing in it is read. GitOps and operator
+ * repositories carry hundreds of them, up to megabytes each, and as JSON they are slow to parse as YAML. YAML must be a
+ * single document whose top-level `kind:` says so (quoted keys, several documents or template actions go the usual way).
+ */
+function isDefinitionOnly(file: SourceFile): boolean {
+  const text = file.text;
+  if (!text.includes('CustomResourceDefinition') || text.includes('{{')) return false;
+  if (isJsonCandidate(file.path)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const object = value as Record<string, unknown>;
+    return object['kind'] === 'CustomResourceDefinition' && typeof object['apiVersion'] === 'string';
+  }
+  if (!DEFINITION_KIND.test(text) || !/^apiVersion:[ \t]*\S/m.test(text) || text.match(/^kind:/gm)?.length !== 1) return false;
+  // One document: no marker after the first line that is not blank or a comment (`---` may open it).
+  const body = text.replace(/^(?:[ \t]*(?:#[^\n]*)?\r?\n)*(?:---[ \t]*\r?\n)?/, '');
+  return !/^(?:---|\.\.\.)(?:[ \t]|\r?$)/m.test(body) && !/^%/m.test(body);
+}
+
 /**
  * The `image` nodes of a Skaffold config's build artifacts, top level and per profile (also an artifact a profile
  * adds with a patch: `op: add`, `path: /build/artifacts/1`, `value: {image: …}`), and the `requires[].image` by which
@@ -392,11 +420,13 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
   prepare: chartFolders,
   claimsTemplate: (file) => /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text),
   claims(file) {
+    if (isDefinitionOnly(file)) return true;
     if (isJsonCandidate(file.path)) return isJsonManifest(file);
     if (!isYamlPath(file.path)) return false;
     return yamlSource(file).documents.some((document) => isKubernetesObject(document.contents)) || isBrokenManifest(file);
   },
   extract(file, charts) {
+    if (isDefinitionOnly(file)) return { references: [], problems: [] };
     if (isBrokenTemplate(file)) return { references: asChartRenders(brokenLineImages(file), charts), problems: unfilledTemplateProblems(file) };
     const { documents, problems } = yamlSource(file);
     const builds: BuiltImage[] = [];
