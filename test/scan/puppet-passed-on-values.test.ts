@@ -60,6 +60,37 @@ describe('Puppet image strings built only from values passed on', () => {
     ]);
   });
 
+  it('variables written without braces ("$registry/$image:$tag") pass a value on the same way; a single colon ends a name', () => {
+    const relay = [
+      'class shelf::relay (', // 1
+      '  String $registry = $shelf::settings::dns_registry,', // 2
+      '  String $image    = $shelf::settings::dns_image,', // 3
+      '  String $tag      = $shelf::settings::dns_tag,', // 4
+      ') {', // 5
+      '  docker::run { \'relay\': image => "$registry/$image:$tag" }', // 6
+      '  docker::run { \'relay-probe\': image => "$registry/net/probe:$tag" }', // 7
+      '}', // 8
+      '',
+    ].join('\n');
+    expect(scan({ 'manifests/settings.pp': settings, 'manifests/relay.pp': relay })).toEqual([
+      ['manifests/relay.pp', 7, '$registry/net/probe:$tag', 'templated'],
+      ['manifests/settings.pp', 3, 'registry.example.test/net/dns:1.12.0', null],
+    ]);
+  });
+
+  it('the other class is not looked for: a default naming a class the scan does not hold passes its value on just the same', () => {
+    const gateway = [
+      'class shelf::gateway (', // 1
+      '  String $image = $vendor::edge::gateway_image,', // 2
+      '  String $tag   = $vendor::edge::gateway_tag,', // 3
+      ') {', // 4
+      '  docker::run { \'gateway\': image => "${image}:${tag}" }', // 5
+      '}', // 6
+      '',
+    ].join('\n');
+    expect(scan({ 'manifests/gateway.pp': gateway })).toEqual([]);
+  });
+
   it('a define whose parameters have no default passes on what its caller gives', () => {
     const define = [
       'define shelf::sidecar (', // 1

@@ -95,9 +95,12 @@ function partsKey(input: ReferenceInput): string {
     .join(' ');
 }
 
-/** `${image}:${image_tag}`: variable uses with only `:`, `@` or `/` between them. */
-const COMPOSED = /^(?:\$\{?(?:::)?[a-z_][\w:]*\}?[:@/]?)+$/i;
-const USE = /\$\{?((?:::)?[a-z_][\w:]*)\}?/gi;
+/**
+ * `${image}:${image_tag}`, `$image:$tag`: variable uses with only `:`, `@` or `/` between them. A name's segments are
+ * joined by `::`; a single `:` after a name ends it (`$image:$tag` is `$image`, `:`, `$tag`).
+ */
+const COMPOSED = /^(?:\$\{?(?:::)?[a-z_]\w*(?:::[a-z_]\w*)*\}?[:@/]?)+$/i;
+const USE = /\$\{?((?:::)?[a-z_]\w*(?:::[a-z_]\w*)*)\}?/gi;
 
 /** The inputs that have a part starting at each offset, by role. */
 type PartOwners = ReadonlyMap<number, ReadonlyArray<{ readonly input: ReferenceInput; readonly role: string }>>;
