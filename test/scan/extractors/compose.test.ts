@@ -159,4 +159,35 @@ describe('compose extractor', () => {
       ['tests/Dockerfile', 1, 'example/graph-server', 'local-stage', 'built in this repository (docker-compose.yaml:4)'],
     ]);
   });
+
+  it('an image: beside build: with pull_policy never or build only names what the service builds, whatever host it writes: local-stage', () => {
+    const compose = [
+      'services:', // 1
+      '  lint:', // 2
+      '    image: localhost/lint-kit:latest', // 3
+      '    build: tools/lint-kit', // 4
+      '    pull_policy: never', // 5
+      '  docs:', // 6
+      '    image: registry.example.test/team/docs-site:2.1', // 7
+      '    pull_policy: build', // 8
+      '    build:', // 9
+      '      context: docs', // 10
+      '  cache:', // 11
+      '    image: registry.example.test/team/cache:3.0', // 12
+      '    build: cache', // 13
+      '    pull_policy: missing', // 14
+      '  store:', // 15
+      '    image: registry.example.test/team/store:1.4', // 16
+      '    pull_policy: never', // 17
+      '',
+    ].join('\n');
+    const files = [sourceFile('compose.yaml', Buffer.from(compose)), sourceFile('tests/Dockerfile', Buffer.from('FROM localhost/lint-kit:latest\n'))];
+    expect(scanFiles(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      ['compose.yaml', 3, 'localhost/lint-kit:latest', 'local-stage', 'names what the service builds: with pull_policy: never compose never pulls it'],
+      ['compose.yaml', 7, 'registry.example.test/team/docs-site:2.1', 'local-stage', 'names what the service builds: with pull_policy: build compose never pulls it'],
+      ['compose.yaml', 12, 'registry.example.test/team/cache:3.0', null, null],
+      ['compose.yaml', 16, 'registry.example.test/team/store:1.4', null, null],
+      ['tests/Dockerfile', 1, 'localhost/lint-kit:latest', 'local-stage', 'built in this repository (compose.yaml:3)'],
+    ]);
+  });
 });

@@ -210,6 +210,16 @@ function defaultedImage(file: SourceFile, node: unknown): Reference | null {
   });
 }
 
+/**
+ * `pull_policy: never` or `build` (compose builds the image when the service has `build:`, and never pulls it): the
+ * `image:` beside it only names the local result, whatever host it writes (`localhost/tools:latest`). Null for any
+ * other policy (`missing`, the default, pulls when the image is not there; `always` pulls).
+ */
+function buildOnlyPolicy(file: SourceFile, service: YAMLMap): string | null {
+  const policy = stringScalar(mapGet(service, 'pull_policy'), file)?.value;
+  return policy === 'never' || policy === 'build' ? policy : null;
+}
+
 /** `image:` of a service, unless it only names what the service builds (then noted in `builds`). */
 function serviceImage(file: SourceFile, service: YAMLMap, built: boolean, buildSites: Set<number>, builds: BuiltImage[]): Reference | null {
   if (localBuildName(file, service, built, buildSites, builds)) return null;
@@ -307,11 +317,17 @@ export const composeExtractor: Extractor<ComposeFacts> = {
     const builds: BuiltImage[] = [];
     const buildSites = new Set<number>();
     const inherited = facts?.inheritedBuild.get(file.path);
+    /** Service images that compose only ever builds (`pull_policy: never` or `build` beside `build:`), with the policy. */
+    const neverPulled = new Map<Reference, string>();
     const readService = (name: string, service: YAMLMap): void => {
       const built = mapGet(service, 'build') !== undefined || inherited?.has(name) === true;
       const reference = serviceImage(file, service, built, buildSites, builds);
       // `image: "{{ relay_image }}"`: a compose file an Ansible template renders passes on the variable's image.
-      if (reference && !passesOnImage(reference.value)) references.push(reference);
+      if (reference && !passesOnImage(reference.value)) {
+        references.push(reference);
+        const policy = built ? buildOnlyPolicy(file, service) : null;
+        if (policy !== null) neverPulled.set(reference, policy);
+      }
       for (const reference of buildArgImages(file, service)) references.push(reference);
       for (const reference of contextImages(file, service)) references.push(reference);
     };
@@ -345,6 +361,13 @@ export const composeExtractor: Extractor<ComposeFacts> = {
       const start = references[index]?.spans[0]?.start;
       if (start !== undefined && buildSites.has(start) && (reference.skip === null || reference.skip === 'no-tag')) builds.push({ value: reference.value, file: reference.file, line: reference.line });
     });
-    return { references: sortByPosition(resolved), problems, builds };
+    const named = resolved.map((reference, index) => {
+      const written = references[index];
+      const policy = written === undefined ? undefined : neverPulled.get(written);
+      if (policy === undefined) return reference;
+      const why = `names what the service builds: with pull_policy: ${policy} compose never pulls it`;
+      return { ...reference, skip: 'local-stage' as const, detail: [reference.detail, why].filter(Boolean).join('; ') };
+    });
+    return { references: sortByPosition(named), problems, builds };
   },
 };
