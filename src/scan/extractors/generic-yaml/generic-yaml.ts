@@ -398,6 +398,23 @@ function marketplaceMeta(document: Document.Parsed): readonly [number, number] |
 }
 
 /**
+ * A manifest-tool push spec (`image: acme/tool:2.0` with `manifests: [{image: acme/tool:2.0-arm64, platform: {…}}]`, and
+ * `tags:`): the top-level `image` is the manifest list the tool writes from the entries, where it pushes, not an image to
+ * pull; its span. The entries are images it reads, and stay. Known by its keys alone: `image`, `manifests` and `tags` at
+ * the top, each entry a map of `image` and `platform`.
+ */
+function pushedList(document: Document.Parsed): readonly [number, number] | null {
+  const root = document.contents;
+  if (!isMap(root)) return null;
+  const image = mapGet(root, 'image');
+  const manifests = mapGet(root, 'manifests');
+  if (!isScalar(image) || !image.range || !isSeq(manifests) || manifests.items.length === 0) return null;
+  if (!mapEntries(root).every(([key]) => key === 'image' || key === 'manifests' || key === 'tags')) return null;
+  const entry = (item: unknown): boolean => isMap(item) && isScalar(mapGet(item, 'image')) && mapEntries(item).every(([key]) => key === 'image' || key === 'platform');
+  return manifests.items.every(entry) ? [image.range[0], image.range[1]] : null;
+}
+
+/**
  * A values map of full image names that share one empty `tag` (`images: {tag: "", operator: ghcr.io/org/operator,
  * scaler: ghcr.io/org/scaler}`): each name is an image, reported at its own line without a tag, so that the
  * chart's appVersion default gives it one.
@@ -562,7 +579,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         for (const item of loopedListImages(file, document.contents, kind, facts?.ansible)) if (!taken.has(item.spans[0]?.start)) found.push(item);
         for (const field of formFieldImages(file, document.contents, kind)) if (!taken.has(field.spans[0]?.start)) found.push(field);
         if (kind === 'helm-values') for (const named of sharedTagNames(file, document.contents, kind)) if (!taken.has(named.spans[0]?.start)) found.push(named);
-        const meta = marketplaceMeta(document);
+        const meta = marketplaceMeta(document) ?? pushedList(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
       .filter((reference) => !passesOn(reference.value) && !COMPARISON_MODE.test(reference.value))
