@@ -1,7 +1,7 @@
 import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
-import { isPlaceholder, parseImageRef, writtenParts } from '../core/image-ref.js';
+import { isPlaceholder, isUnfilledValue, parseImageRef, writtenParts } from '../core/image-ref.js';
 import type { BuiltImage, Extractor, OutsideSources, ReplacedImage, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
@@ -86,6 +86,8 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
         for (const reference of result.references) {
           // `image: "@OPERATOR_IMAGE@"`, `"__IMAGE__"`: a script puts the image there; as written it names none.
           if (isPlaceholder(reference.value)) continue;
+          // `image: YOUR_CLI_IMAGE`, `image: -backup`: the same, written as a name in capitals or a name's remainder.
+          if (reference.skip === 'invalid-reference' && isUnfilledValue(reference.value)) continue;
           references.push(reference.quoting === quoting ? reference : { ...reference, quoting });
         }
       }

@@ -53,4 +53,34 @@ describe('substitution placeholders', () => {
       [5, '[registry.example.test]/tools/lint:3.1', 'invalid-reference'],
     ]);
   });
+
+  it('leaves out a name in capitals and the remainder of a name that a script completes, in any file kind', () => {
+    const resource = [
+      'apiVersion: example.test/v1', // 1
+      'kind: ReplicaStore', // 2
+      'metadata:', // 3
+      '  name: store', // 4
+      'spec:', // 5
+      '  image: STORE_SERVER_IMAGE', // 6
+      '  archiver:', // 7
+      '    image: -archiver', // 8
+      '  metrics:', // 9
+      '    image: registry.example.test/store/metrics:2.1', // 10
+      '  probe:', // 11
+      '    image: registry.example.test/STORE_PROBE:2.1', // 12
+      '',
+    ].join('\n');
+    const compose = ['services:', '  relay:', '    image: PUT_RELAY_IMAGE_HERE', '  queue:', '    image: example/queue:3.4', ''].join('\n');
+    const dockerfile = ['FROM BUILDER_BASE_IMAGE', 'RUN true', ''].join('\n');
+    const scanned = scanSources([
+      sourceFile('deploy/store.yaml', new Uint8Array(Buffer.from(resource))),
+      sourceFile('compose.yaml', new Uint8Array(Buffer.from(compose))),
+      sourceFile('Dockerfile', new Uint8Array(Buffer.from(dockerfile))),
+    ]);
+    expect(scanned.references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
+      ['compose.yaml', 5, 'example/queue:3.4', null],
+      ['deploy/store.yaml', 10, 'registry.example.test/store/metrics:2.1', null],
+      ['deploy/store.yaml', 12, 'registry.example.test/STORE_PROBE:2.1', 'invalid-reference'],
+    ]);
+  });
 });
