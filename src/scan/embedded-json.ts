@@ -2,8 +2,8 @@ import { isTag } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { JsonError, parseJson, type JsonNode } from './json-positions.js';
-import { makeReference, type PartInput } from './make-reference.js';
-import { isImageKey, looksLikeImageText } from './yaml-image-fields.js';
+import { makeReference } from './make-reference.js';
+import { composeSplitImage, isImageKey, looksLikeImageText } from './yaml-image-fields.js';
 
 /**
  * JSON carried as text in a literal block scalar (`key: |`): a ConfigMap's data that a controller reads as its
@@ -167,13 +167,8 @@ function objectImage(file: SourceFile, from: number, object: JsonObject, kind: R
 }
 
 function splitReference(file: SourceFile, from: number, kind: ReferenceKind, registry: JsonString | null, name: JsonString, tag: JsonString): Reference | null {
-  const parts: PartInput[] = [];
-  let value = '';
-  if (registry !== null && registry.value !== '') {
-    if (registry.raw !== registry.value || !/^[\w.-]+(?::\d+)?(?:\/[\w.-]+)*\/?$/.test(registry.value)) return null;
-    parts.push({ role: 'registry', start: from + registry.start, end: from + registry.end });
-    value = `${registry.value.replace(/\/+$/, '')}/`;
-  }
-  parts.push({ role: 'repository', start: from + name.start, end: from + name.end }, { role: 'tag', start: from + tag.start, end: from + tag.end });
-  return makeReference(file, { kind, value: `${value}${name.value}:${tag.value}`, parts, anchor: from + name.start });
+  if (registry !== null && registry.value !== '' && (registry.raw !== registry.value || !/^[\w.-]+(?::\d+)?(?:\/[\w.-]+)*\/?$/.test(registry.value))) return null;
+  const inFile = (part: JsonString) => ({ value: part.value, start: from + part.start, end: from + part.end });
+  const { parts, value } = composeSplitImage(registry && inFile(registry), inFile(name), inFile(tag), null);
+  return makeReference(file, { kind, value, parts, anchor: from + name.start });
 }

@@ -3,9 +3,9 @@ import { parse } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { jsonBlockImages } from './embedded-json.js';
-import { makeReference, withTagAt, type PartInput } from './make-reference.js';
+import { makeReference, withTagAt } from './make-reference.js';
 import { yamlSource } from './yaml-source.js';
-import { isImageKey, looksLikeImageText } from './yaml-image-fields.js';
+import { composeSplitImage, isImageKey, looksLikeImageText } from './yaml-image-fields.js';
 
 /**
  * Helm templates are not YAML until rendered. When a file does not parse and holds `{{`, its
@@ -304,22 +304,7 @@ function splitLineImage(file: SourceFile, split: SplitLines, kind: ReferenceKind
   if (split.nested && !tag) return null;
   if (!repository || repository.value === '' || !looksLikeImageText(repository.value) || YAML_NOT_STRING.test(repository.value)) return null;
   if (registry && (registry.value.includes('://') || /\s/.test(registry.value))) return null;
-  const parts: PartInput[] = [];
-  let value = '';
-  if (registry && registry.value !== '') {
-    parts.push({ role: 'registry', start: registry.start, end: registry.end });
-    value += `${registry.value.replace(/\/+$/, '')}/`;
-  }
-  parts.push({ role: 'repository', start: repository.start, end: repository.end });
-  value += repository.value;
-  if (tag) {
-    parts.push({ role: 'tag', start: tag.start, end: tag.end });
-    if (tag.value !== '') value += `:${tag.value}`;
-  }
-  if (digest) {
-    parts.push({ role: 'digest', start: digest.start, end: digest.end });
-    if (digest.value !== '') value += `@${digest.value}`;
-  }
+  const { parts, value } = composeSplitImage(registry, repository, tag, digest);
   const literal = [registry, repository, tag, digest].every((part) => !part || part.literal);
   return makeReference(file, { kind, value, parts, anchor: repository.start, ...(literal ? {} : { skip: 'unsupported-quoting' as const }) });
 }

@@ -185,18 +185,12 @@ export function splitImage(
   if (tag === 'invalid' || registry === 'invalid' || digest === 'invalid') return null;
   if (registry && (registry.value.includes('://') || /\s/.test(registry.value))) return null;
 
-  const parts: PartInput[] = [];
   const consumed = [repositoryKey, 'tag'];
-  let value = '';
-  if (registry && registry.value !== '') {
-    parts.push({ role: 'registry', start: registry.start, end: registry.end });
-    value += `${registry.value.replace(/\/+$/, '')}/`;
-    consumed.push('registry');
-  }
-  const repositoryPart = { role: 'repository', start: repository.start, end: repository.end } as const;
-  parts.push(repositoryPart);
-  value += repository.value;
-  value += tagAndDigestParts(parts, tag, digest, consumed);
+  if (registry && registry.value !== '') consumed.push('registry');
+  if (digest) consumed.push('digest');
+  const composed = composeSplitImage(registry, repository, tag, digest);
+  const { parts } = composed;
+  let value = composed.value;
   if (!digest && hex) {
     parts.push({ role: 'digest', start: hex.start, end: hex.end, form: 'hex' });
     if (hex.value !== '') value += `@sha256:${hex.value}`;
@@ -208,26 +202,48 @@ export function splitImage(
     kind,
     value,
     parts,
-    anchor: repositoryPart.start,
+    anchor: repository.start,
     ...(literal ? {} : { skip: 'unsupported-quoting' as const }),
     ...(isAlias(tagNode) && tag ? { detail: `the tag is the anchor &${tagNode.source} (line ${file.position(tag.start).line}), edited there` } : {}),
   });
   return { reference, consumed };
 }
 
-/** Adds a map's `tag` and `digest` fields as parts after the name; returns the text they add to the value. */
-function tagAndDigestParts(parts: PartInput[], tag: { value: string; start: number; end: number } | null, digest: { value: string; start: number; end: number } | null, consumed: string[]): string {
-  let text = '';
+/** One part of an image written apart from the others: its text and where it stands. */
+interface WrittenPart {
+  readonly value: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * `registry/repository:tag@digest` from parts written apart (a values map, its lines read one by one): one span per
+ * part, each edited where it stands. An empty registry is left out; an empty tag or digest is a part (where a pin is
+ * written) that adds nothing to the value.
+ */
+export function composeSplitImage(
+  registry: WrittenPart | null | undefined,
+  repository: WrittenPart,
+  tag: WrittenPart | null | undefined,
+  digest: WrittenPart | null | undefined,
+): { parts: PartInput[]; value: string } {
+  const parts: PartInput[] = [];
+  let value = '';
+  if (registry && registry.value !== '') {
+    parts.push({ role: 'registry', start: registry.start, end: registry.end });
+    value += `${registry.value.replace(/\/+$/, '')}/`;
+  }
+  parts.push({ role: 'repository', start: repository.start, end: repository.end });
+  value += repository.value;
   if (tag) {
     parts.push({ role: 'tag', start: tag.start, end: tag.end });
-    if (tag.value !== '') text += `:${tag.value}`;
+    if (tag.value !== '') value += `:${tag.value}`;
   }
   if (digest) {
     parts.push({ role: 'digest', start: digest.start, end: digest.end });
-    if (digest.value !== '') text += `@${digest.value}`;
-    consumed.push('digest');
+    if (digest.value !== '') value += `@${digest.value}`;
   }
-  return text;
+  return { parts, value };
 }
 
 /**
@@ -250,33 +266,29 @@ function joinedByChart(file: SourceFile, map: YAMLMap, kind: ReferenceKind, char
   const registry = ownRepository ? null : joins.registryFor(path);
   if (!ownRepository && !registry) return null;
 
-  const parts: PartInput[] = [];
   const consumed = ['name', 'tag', 'repository'];
-  let value = '';
+  if (digest) consumed.push('digest');
+  let prefix = '';
   let detail: string | undefined;
   let skip: SkipReason | undefined;
   if (ownRepository) {
     if (!looksLikeImageText(repository.value) || looksLikeRepositoryUrl(repository.value)) return null;
-    parts.push({ role: 'registry', start: repository.start, end: repository.end });
-    value = `${repository.value.replace(/\/+$/, '')}/`;
     detail = 'the chart joins repository and name';
   } else if (registry?.known) {
-    value = `${registry.value}/`;
+    prefix = `${registry.value}/`;
     detail = `registry ${registry.value}: what the chart's ${registry.where} renders with the default values`;
   } else if (registry) {
     skip = 'templated';
     detail = `the registry comes from the chart's ${registry.where}, not worked out: it ${registry.why}`;
   }
-  const namePart = { role: 'repository', start: name.start, end: name.end } as const;
-  parts.push(namePart);
-  value += name.value;
-  value += tagAndDigestParts(parts, tag, digest, consumed);
+  // The map's own repository is the registry part, edited where it stands; a registry the templates choose is only text.
+  const { parts, value } = composeSplitImage(ownRepository ? repository : null, name, tag, digest);
   const literal = [name, tag, digest, ownRepository ? repository : null].every((part) => !part || part.literal);
   const reference = makeReference(file, {
     kind,
-    value,
+    value: `${prefix}${value}`,
     parts,
-    anchor: namePart.start,
+    anchor: name.start,
     ...(skip !== undefined ? { skip } : literal ? {} : { skip: 'unsupported-quoting' as const }),
     ...(detail === undefined ? {} : { detail }),
   });
