@@ -156,7 +156,38 @@ describe('Jenkins shared libraries: images through Groovy variables with default
     ].join('\n');
     expect(scan(text, 'Jenkinsfile').map((reference) => [reference.line, reference.value, reference.skip, reference.detail])).toEqual([
       [9, 'example/linter:', 'templated', 'docker.image; joined with + to what follows'],
-      [11, 'example/whole:2.0', null, 'image'],
+    ]);
+  });
+
+  it('an assignment to image or to a property named image is not an image field: the value is read where an image field uses it', () => {
+    const text = [
+      'class Agent {',
+      '    def run(Map config) {',
+      "        def registry = env.REGISTRY ?: 'registry.example.test'",
+      '        config.image = "${registry}/${config.streamTag}"',
+      "        image = 'example/whole:2.0'",
+      "        def tool = 'example/tool:1.2'",
+      '        def image = "example/runner:${config.tag}"',
+      '        podTemplate(containers: [',
+      "            containerTemplate(name: 'jnlp', image: config.image),",
+      '            containerTemplate(name: \'tool\', image: "${tool}"),',
+      '        ]) {}',
+      '    }',
+      '}',
+      '',
+    ].join('\n');
+    expect(brief(scan(text, 'src/org/example/Agent.groovy'))).toEqual([
+      [
+        10,
+        53,
+        'example/tool:1.2',
+        null,
+        'image',
+        [
+          ['template', '${tool}', 10],
+          ['variable', 'example/tool:1.2', 6],
+        ],
+      ],
     ]);
   });
 });

@@ -20,10 +20,13 @@ const KIND = 'jenkinsfile';
 const JENKINSFILE = /^(?:jenkinsfile(?:[._-][^/]*)?|[^/]+\.jenkinsfile)$/i;
 const GROOVY = /\.groovy$/i;
 const PIPELINE_WORDS = /\b(?:pipeline\s*\{|podTemplate\s*\(|containerTemplate\s*\(|docker\.image\s*\(|agent\s*\{)/;
-const IMAGE_BEFORE = /(?:\bimage\s*(?:[:=]\s*|\(\s*)?|\bdocker\.image\s*\(\s*|\bagent\s*\{\s*docker\s*(?:\(\s*)?)$/;
+/**
+ * Before a string, an image field: `image '…'` in a docker agent, `image: '…'` (a named argument), `docker.image('…')`,
+ * `agent { docker '…' }`. An assignment (`image = '…'`, `config.image = "${registry}/${tag}"`) sets a variable or a
+ * property like any other: it is read where an image field uses it, not as an image.
+ */
+const IMAGE_BEFORE = /(?:\bimage\s*(?::\s*|\(\s*)?|\bdocker\.image\s*\(\s*|\bagent\s*\{\s*docker\s*(?:\(\s*)?)$/;
 const YAML_BEFORE = /\byaml\s*(?:[:=]\s*|\(\s*)?$/;
-/** `image = '…'`, `def image = '…'`: the string is assigned to a variable named image. */
-const ASSIGNED_BEFORE = /\bimage\s*=\s*$/;
 /** After a string's closing quote: `+`, the string is joined to what follows (`"registry.example.test/app:" + params.tag`). */
 const JOINED_AFTER = /^[ \t]*\+(?!\+)/;
 const VARIABLE_USE = /\$\{\s*(?:env\.|params\.)?([A-Za-z_]\w*)\s*\}|\$([A-Za-z_]\w*)/g;
@@ -135,21 +138,18 @@ function extract(file: SourceFile): Reference[] {
       const detail = /docker\.image\s*\(\s*$/.test(before) ? 'docker.image' : /docker\s*(?:\(\s*)?$/.test(before) ? 'agent docker' : 'image';
       if (string.end <= string.start) continue;
       if (JOINED_AFTER.test(text.slice(string.end + string.quote.length, string.end + string.quote.length + 20))) {
-        // Only the start of the image: a variable so built is read where an image uses it (`templated` there);
-        // an image field written so is `templated` here.
-        if (!ASSIGNED_BEFORE.test(before)) {
-          const value = text.slice(string.start, string.end);
-          found.push({
-            at: string.start,
-            reference: makeReference(file, {
-              kind: KIND,
-              value,
-              parts: [{ role: 'reference', start: string.start, end: string.end }],
-              detail: `${detail}; joined with + to what follows`,
-              skip: 'templated',
-            }),
-          });
-        }
+        // Only the start of the image: an image field written so is `templated`.
+        const value = text.slice(string.start, string.end);
+        found.push({
+          at: string.start,
+          reference: makeReference(file, {
+            kind: KIND,
+            value,
+            parts: [{ role: 'reference', start: string.start, end: string.end }],
+            detail: `${detail}; joined with + to what follows`,
+            skip: 'templated',
+          }),
+        });
         continue;
       }
       const use = string.quote.startsWith('"') && !string.escaped ? WHOLE_USE.exec(text.slice(string.start, string.end)) : null;
