@@ -106,3 +106,84 @@ describe('Puppet image strings built only from values passed on', () => {
     expect(scan({ 'manifests/sidecar.pp': define })).toEqual([['manifests/sidecar.pp', 8, 'registry.example.test/shelf/log:2.0', null]]);
   });
 });
+
+describe("Puppet images whose name or tag a define's or class's caller gives", () => {
+  it("a define's string whose name is a parameter without a default passes the caller's image on, whatever gives its tag; the callers' literals are reported", () => {
+    const define = [
+      'define shelf::container (', // 1
+      '  String $image,', // 2
+      "  String $imagetag = lookup('shelf_default_tag', String, undef, 'stable'),", // 3
+      "  String $registry_tag = 'latest',", // 4
+      ') {', // 5
+      '  $image_tag = "${image}:${imagetag}"', // 6
+      '  docker::image { "${name}_${image_tag}":', // 7
+      '    image => $image_tag,', // 8
+      '  }', // 9
+      '  docker::run { $name:', // 10
+      '    image => $image_tag,', // 11
+      '  }', // 12
+      '  docker::run { "${name}-registry":', // 13
+      '    image => "${image}:${registry_tag}",', // 14
+      '  }', // 15
+      '  docker::run { "${name}-mirror":', // 16
+      '    image => "mirror.example.test/${image}:${imagetag}",', // 17
+      '  }', // 18
+      '}', // 19
+      '',
+    ].join('\n');
+    const site = [
+      'class shelf::site {', // 1
+      "  shelf::container { 'web':", // 2
+      "    image    => 'registry.example.test/shelf/web',", // 3
+      "    imagetag => '2.4.1',", // 4
+      '  }', // 5
+      '}', // 6
+      '',
+    ].join('\n');
+    expect(scan({ 'manifests/container.pp': define, 'manifests/site.pp': site })).toEqual([
+      ['manifests/container.pp', 17, 'mirror.example.test/${image}:${imagetag}', 'templated'],
+      ['manifests/site.pp', 3, 'registry.example.test/shelf/web:2.4.1', null],
+    ]);
+  });
+
+  it('an image parameter whose tag parameter has no default is templated, the tag shown as the variable; with a default it is the image', () => {
+    const node = [
+      'class shelf::store (', // 1
+      '  String $store_tag,', // 2
+      "  String $store_image = 'registry.example.test/store/server',", // 3
+      "  String $cache_image = 'registry.example.test/store/cache',", // 4
+      "  String $cache_tag   = '7.2',", // 5
+      ') {}', // 6
+      '',
+    ].join('\n');
+    const found = scanTexts({ 'manifests/store.pp': node }).references.map((reference) => [
+      reference.line,
+      reference.value,
+      reference.skip,
+      reference.detail ?? null,
+      reference.spans.map((span) => [span.role, span.text, span.line]),
+    ]);
+    expect(found).toEqual([
+      [
+        3,
+        'registry.example.test/store/server:${store_tag}',
+        'templated',
+        'shelf::store parameters; $store_tag has no default: the caller gives it',
+        [
+          ['repository', 'registry.example.test/store/server', 3],
+          ['tag', '$store_tag', 2],
+        ],
+      ],
+      [
+        4,
+        'registry.example.test/store/cache:7.2',
+        null,
+        'shelf::store parameters',
+        [
+          ['repository', 'registry.example.test/store/cache', 4],
+          ['tag', '7.2', 5],
+        ],
+      ],
+    ]);
+  });
+});

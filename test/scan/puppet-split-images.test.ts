@@ -122,7 +122,15 @@ describe('Puppet images split into registry, image and tag parameters', () => {
   });
 
   it('a local built from variables that are not a reported image parameter is still reported', () => {
-    const manifest = ['class app::web (String $repo, String $tag) {', '  $_image = "${repo}:${tag}"', "  docker::run { 'web':", '    image => $_image,', '  }', '}', ''].join('\n');
+    const manifest = [
+      "class app::web (String $repo = lookup('app::repo'), String $tag = lookup('app::tag')) {",
+      '  $_image = "${repo}:${tag}"',
+      "  docker::run { 'web':",
+      '    image => $_image,',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
     expect(scan({ 'manifests/web.pp': manifest })).toEqual([[4, '$_image', 'templated', "docker::run 'web'; $_image is not set to a plain string in this file", [['reference', '$_image']]]]);
   });
 });

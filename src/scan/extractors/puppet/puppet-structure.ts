@@ -21,6 +21,8 @@ export interface PuppetGroup {
   /** Resource titles (the tokens of a title, or of each element of a title array). */
   readonly titles: readonly PuppetToken[];
   readonly entries: readonly PuppetEntry[];
+  /** Of a parameter list, the parameters written without a default (`String $docker_tag,`): a caller gives them. */
+  readonly required?: readonly PuppetToken[];
 }
 
 export interface PuppetAssignment {
@@ -221,6 +223,7 @@ class StructureReader {
   private parameters(i: number, owner: string): number {
     const { tokens } = this;
     const found: PuppetEntry[] = [];
+    const required: PuppetToken[] = [];
     let j = i + 1;
     while (j < tokens.length && !this.isCloser(j)) {
       if (this.isPunct(j, ',')) {
@@ -243,10 +246,11 @@ class StructureReader {
         found.push({ key: variable.value, keyToken: variable, value: value.single });
         j = value.end;
       } else {
+        required.push(variable);
         j = k + 1;
       }
     }
-    this.groups.push({ kind: 'parameters', owner: owner.replace(/^::/, '').toLowerCase(), titles: [], entries: found });
+    this.groups.push({ kind: 'parameters', owner: owner.replace(/^::/, '').toLowerCase(), titles: [], entries: found, required });
     return this.isCloser(j) ? j + 1 : j;
   }
 }

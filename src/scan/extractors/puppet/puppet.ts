@@ -306,18 +306,23 @@ function groupReferences(group: PuppetGroup, variables: VariableTable, picks: Re
     const key = entry.key.toLowerCase();
     if (!byKey.has(key)) byKey.set(key, entry);
   }
+  const required = new Map<string, PuppetToken>();
+  for (const token of group.required ?? []) {
+    const name = variableName(token)?.toLowerCase();
+    if (name !== undefined && !required.has(name)) required.set(name, token);
+  }
   const detail = describe(group);
   const out: ReferenceInput[] = [];
   for (const entry of group.entries) {
     const strength = imageKeyStrength(entry.key);
     if (!strength || !entry.value || namesField(entry.key, entry.value)) continue;
-    const input = imageReference(entry.key.toLowerCase(), entry.value, strength, byKey, detail, variables, picks);
+    const input = imageReference(entry.key.toLowerCase(), entry.value, strength, byKey, detail, variables, picks, required);
     if (input) out.push(input);
   }
   if (group.kind === 'resource' && group.owner === 'docker::image' && !byKey.has('image')) {
     // The title is the image name; `image_tag` and `image_digest` complete it.
     for (const title of group.titles) {
-      const input = imageReference('image', title, 'clear', byKey, detail, variables, picks);
+      const input = imageReference('image', title, 'clear', byKey, detail, variables, picks, required);
       if (input) out.push(input);
     }
   }
@@ -352,6 +357,8 @@ function imageReference(
   detail: string | undefined,
   variables: VariableTable,
   picks: ReadonlyMap<string, PickFallback>,
+  /** Parameters of the same list written without a default, by name: a caller gives them. */
+  required: ReadonlyMap<string, PuppetToken> = new Map(),
 ): ReferenceInput | null {
   const filled = templateImage(value, variables, detail);
   if (filled) return filled;
@@ -392,6 +399,12 @@ function imageReference(
   };
   const sibling = (keys: readonly string[]): ValueText | null => {
     for (const name of keys) {
+      // `String $docker_tag,` beside `$docker_image = 'gcr.io/…/etcd'`: the caller gives the tag; shown as written, never updated.
+      const given = siblings.has(name) ? undefined : required.get(name);
+      if (given) {
+        notes.push(`$${name} has no default: the caller gives it`);
+        return { text: `\${${variableName(given) ?? name}}`, start: given.start, end: given.end, templated: true, skip: 'templated' };
+      }
       const token = siblings.get(name)?.value;
       const fromPick = token ? picked(name, token) : null;
       if (fromPick) return fromPick;
@@ -409,14 +422,23 @@ function imageReference(
 }
 
 /**
- * `image => "${registry}/${image}:${image_tag}"` whose every variable is a parameter that passes a value on: one without a
- * default (the caller's), or one whose default is another class's parameter (`$image = $k8s::coredns_image`), reported
- * where that class sets it. The string names no image of its own.
+ * `image => "${registry}/${image}:${image_tag}"` whose name is written only with parameters that pass a value on: one
+ * without a default (the caller's), or one whose default is another class's parameter (`$image = $k8s::coredns_image`),
+ * reported where that class sets it. The string names no image of its own, whatever gives its tag (a define's
+ * `"${image}:${imagetag}"` with `$imagetag = lookup(…)`). So does a local set once to such a string (`image => $image_tag`).
  */
 function passedOnParts(value: PuppetToken, variables: VariableTable): boolean {
-  if (value.kind !== 'string' || !value.interpolated || !COMPOSED.test(value.value)) return false;
-  const names = [...value.value.matchAll(USE)].map((match) => (match[1] ?? '').replace(/^::/, ''));
-  return names.length > 0 && names.every((name) => variables.passesOn(name));
+  const local = variableName(value);
+  const string = local === null ? value : variables.template(local);
+  if (string?.kind !== 'string' || !string.interpolated || !COMPOSED.test(string.value)) return false;
+  // The name is what comes before the first `:` or `@` after a variable: `${image}` in `"${image}:${imagetag}"`.
+  const named: string[] = [];
+  for (const match of string.value.matchAll(USE)) {
+    named.push((match[1] ?? '').replace(/^::/, ''));
+    const after = string.value[match.index + match[0].length];
+    if (after === ':' || after === '@') break;
+  }
+  return named.length > 0 && named.every((name) => variables.passesOn(name));
 }
 
 /** `image => "shelf/app:${version}"`, or `image => $image` with `$image` set once to such a string: the image it writes, reported where it is used. */
