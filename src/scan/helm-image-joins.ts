@@ -16,6 +16,12 @@ export interface ChartImageJoins {
    * the image as a parameter (`.image.name` in a helper); null when no template joins a registry to its name.
    */
   readonly registryFor: (path: readonly string[]) => RenderedRegistry | null;
+  /**
+   * The registry that the templates' `merge .Values.<path> .Values.<other>` gives the values map at `path` when it has
+   * none of its own (Sprig's merge fills the first map's missing or empty keys from the next ones): the first `registry`
+   * of the other maps, with the default values; null when no template merges that map.
+   */
+  readonly mergedRegistry: (path: readonly string[]) => RenderedRegistry | null;
 }
 
 export type RenderedRegistry = { readonly known: true; readonly value: string; readonly where: string } | { readonly known: false; readonly where: string; readonly why: string };
@@ -39,6 +45,15 @@ const MAX_REGISTRY_LINE = 1024;
 const CHART_STEPS = 200_000;
 const CHART_CHARS = 4_000_000;
 const INCLUDE = /^\(?\s*include\s+"([^"]+)"/;
+/**
+ * `merge .Values.controller.image .Values.global.image` (the first map's empty keys filled from the others, in order), or
+ * `mergeOverwrite .Values.global.image .Values.controller.image` (the last map's keys win): every argument a values path.
+ */
+const MERGE = /\bmerge(Overwrite)?((?:[ \t]+\$?\.Values(?:\.[A-Za-z_]\w*)+){2,})(?=[ \t]*[)}-])/g;
+/** `{{ .registry }}/`: the template joins the registry of the map it is in (`with (merge …)`) to the name after it. */
+const DOT_REGISTRY_JOINED = /\{\{-?\s*\.registry\s*-?\}\}\//;
+/** `{{ left }}` on its own: only functions, literals and fields of the chart's root (`.Values`, `$.Values`, `.Chart`). */
+const ROOT_FIELD = /^\$?\.(?:Values|Chart)(?:\.|$)/;
 
 interface Join {
   readonly template: ChartTemplate;
@@ -113,6 +128,18 @@ function text(value: unknown): string {
   throw new NotRendered('a map or list as the registry');
 }
 
+/**
+ * A left action whose value does not depend on where it stands: no variable, and every field one of the chart's root
+ * (`default .Values.image.registry .Values.agent.image.registry`). Beside a `.Values.….name` it is evaluated alone,
+ * whether or not the default values reach that line.
+ */
+function standsAlone(left: string): boolean {
+  const code = left.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+  if (/\$[A-Za-z_]/.test(code)) return false;
+  const fields = code.match(/\$?\.[A-Za-z_][\w.]*/g) ?? [];
+  return fields.length > 0 && fields.every((field) => ROOT_FIELD.test(field));
+}
+
 /** The registry a join renders with `dot`. */
 function renderJoin(join: Join, dot: unknown, named: ReadonlyMap<string, { body: string; at: number }>, definedAt: ReadonlyMap<string, string>, work: Work): RenderedRegistry {
   const where = `${join.template.path}:${join.line}`;
@@ -121,7 +148,7 @@ function renderJoin(join: Join, dot: unknown, named: ReadonlyMap<string, { body:
   try {
     let before: string | null;
     if (helper !== undefined) before = `${renderInclude(helper, dot, { defines: named, work })}/`;
-    else if (join.printf) before = `${text(evaluate(join.left, dot, { defines: named, work }))}/`;
+    else if (join.printf || (join.valuesPath !== null && standsAlone(join.left))) before = `${text(evaluate(join.left, dot, { defines: named, work }))}/`;
     else {
       const { text, offset } = enclosing(join, named);
       before = renderUpTo(text, offset, join.nameAt, dot, { defines: named, work });
@@ -147,7 +174,8 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
   const joins = findJoins(templates);
   const repositoryName = joins.some((join) => perImageField(join.left) === 'repository');
   const registryJoins = joins.filter((join) => perImageField(join.left) === null);
-  if (registryJoins.length === 0) return { repositoryName, registryFor: () => null };
+  const mergedRegistry = mergedRegistries(templates, values);
+  if (registryJoins.length === 0) return { repositoryName, registryFor: () => null, mergedRegistry };
   const named = new Map<string, { body: string; at: number }>();
   const definedAt = new Map<string, string>();
   let base = 0;
@@ -181,6 +209,7 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
   const parameters = registryJoins.filter((join) => join.valuesPath === null);
   return {
     repositoryName,
+    mergedRegistry,
     registryFor: (path) => {
       const own = registryJoins.filter((join) => join.valuesPath === path.join('.'));
       return agreed((own.length > 0 ? own : parameters).map(renderedOf));
@@ -197,4 +226,62 @@ function agreed(rendered: readonly RenderedRegistry[]): RenderedRegistry | null 
   if (unknown) return unknown;
   if (known.size === 1) return first;
   return { known: false, where: rendered.map((entry) => entry.where).join(', '), why: `they render different registries (${[...known].join(', ')})` };
+}
+
+/** A values map that a template merges others into: the maps whose keys fill its empty ones, in order, and where. */
+interface ValuesMerge {
+  readonly sources: readonly string[];
+  readonly where: string;
+}
+
+function valuesAt(values: unknown, path: string): unknown {
+  let node = values;
+  for (const key of path.split('.')) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/**
+ * What `merge .Values.<path> .Values.<other>` gives each merged values map as its registry, in templates that join a
+ * registry so (`{{ .registry }}/{{ .image }}` inside `with (merge …)`); `mergeOverwrite` puts the last map first.
+ */
+function mergedRegistries(templates: readonly ChartTemplate[], values: unknown): (path: readonly string[]) => RenderedRegistry | null {
+  const merges = new Map<string, ValuesMerge[]>();
+  for (const template of templates) {
+    const text = template.file.text;
+    if (!text.includes('merge') || !DOT_REGISTRY_JOINED.test(text)) continue;
+    for (const match of text.matchAll(MERGE)) {
+      const args = (match[2] ?? '')
+        .trim()
+        .split(/\s+/)
+        .map((arg) => arg.replace(/^\$?\.Values\./, ''));
+      const ordered = match[1] === undefined ? args : [...args].reverse();
+      const [target, ...sources] = ordered;
+      if (target === undefined) continue;
+      const list = merges.get(target) ?? [];
+      list.push({ sources, where: `${template.path}:${template.file.position(match.index).line}` });
+      merges.set(target, list);
+    }
+  }
+  if (merges.size === 0) return () => null;
+  return (path) => {
+    const found = merges.get(path.join('.'));
+    if (!found) return null;
+    const rendered = found.map((merge): RenderedRegistry => {
+      for (const source of merge.sources) {
+        const registry = valuesAt(valuesAt(values, source), 'registry');
+        if (typeof registry === 'string' && registry !== '') {
+          return /^[A-Za-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)*\/?$/.test(registry)
+            ? { known: true, value: registry.replace(/\/+$/, ''), where: `${source}.registry, merged in by ${merge.where}` }
+            : { known: false, where: `${source}.registry (${merge.where})`, why: `is ${JSON.stringify(registry.slice(0, 80))}` };
+        }
+      }
+      return { known: false, where: merge.where, why: 'merges in no registry with the default values' };
+    });
+    const known = rendered.filter((entry) => entry.known);
+    // A merge that gives no registry leaves the map's own (none): only a registry every merge agrees on is taken.
+    return known.length === rendered.length ? agreed(rendered) : null;
+  };
 }

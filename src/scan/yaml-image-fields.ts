@@ -191,6 +191,10 @@ export function splitImage(
   const composed = composeSplitImage(registry, repository, tag, digest);
   const { parts } = composed;
   let value = composed.value;
+  // `{image, tag}` with no registry of its own, in a chart whose templates merge another values map into it
+  // (`with (merge .Values.controller.image .Values.global.image)`, then `{{ .registry }}/{{ .image }}`): that map's registry.
+  const merged = repositoryKey === 'image' && (registry === null || registry.value === '') && chartJoins ? (chartJoins()?.mergedRegistry(path) ?? null) : null;
+  if (merged?.known) value = `${merged.value}/${value}`;
   if (!digest && hex) {
     parts.push({ role: 'digest', start: hex.start, end: hex.end, form: 'hex' });
     if (hex.value !== '') value += `@sha256:${hex.value}`;
@@ -198,13 +202,18 @@ export function splitImage(
   }
   const literal = [registry, repository, tag, digest, hex].every((part) => !part || part.literal);
   const tagNode = mapGet(map, 'tag');
+  const details = [
+    merged?.known === true ? `registry ${merged.value}: ${merged.where}, not edited here` : '',
+    merged?.known === false ? `the registry comes from ${merged.where}, not worked out: ${merged.why}` : '',
+    isAlias(tagNode) && tag ? `the tag is the anchor &${tagNode.source} (line ${file.position(tag.start).line}), edited there` : '',
+  ].filter((note) => note !== '');
   const reference = makeReference(file, {
     kind,
     value,
     parts,
     anchor: repository.start,
-    ...(literal ? {} : { skip: 'unsupported-quoting' as const }),
-    ...(isAlias(tagNode) && tag ? { detail: `the tag is the anchor &${tagNode.source} (line ${file.position(tag.start).line}), edited there` } : {}),
+    ...(merged?.known === false ? { skip: 'templated' as const } : literal ? {} : { skip: 'unsupported-quoting' as const }),
+    ...(details.length > 0 ? { detail: details.join('; ') } : {}),
   });
   return { reference, consumed };
 }
@@ -258,7 +267,9 @@ function joinedByChart(file: SourceFile, map: YAMLMap, kind: ReferenceKind, char
   const digest = optionalString(file, map, 'digest');
   const repository = optionalString(file, map, 'repository');
   if (!name || name === 'invalid' || name.value === '' || tag === 'invalid' || digest === 'invalid' || repository === 'invalid') return null;
-  if (!looksLikeImageText(name.value) || has(map, 'registry')) return null;
+  // An empty `registry: ""` beside the name is the chart's to fill (`default .Values.image.registry .Values.agent.image.registry`).
+  const ownRegistry = optionalString(file, map, 'registry');
+  if (!looksLikeImageText(name.value) || ownRegistry === 'invalid' || (ownRegistry !== null && ownRegistry.value !== '')) return null;
   const joins = chartJoins();
   if (!joins) return null;
   const ownRepository = repository !== null && repository.value !== '';
@@ -268,6 +279,7 @@ function joinedByChart(file: SourceFile, map: YAMLMap, kind: ReferenceKind, char
 
   const consumed = ['name', 'tag', 'repository'];
   if (digest) consumed.push('digest');
+  if (ownRegistry !== null) consumed.push('registry');
   let prefix = '';
   let detail: string | undefined;
   let skip: SkipReason | undefined;

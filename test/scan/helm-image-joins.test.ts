@@ -327,8 +327,10 @@ describe('Helm values image: {repository, name, tag} that the chart joins', () =
         ],
       ],
     ]);
-    // 20,000 joins in one file, each rendering the file up to itself: the chart's one budget runs out, and says so.
-    const many = scan(chart({ 'many.yaml': lines(...Array.from({ length: 20_000 }, () => join)) }));
+    // 20,000 joins in one file, each rendering the file up to itself (the registry a variable set at the top): the chart's
+    // one budget runs out, and says so.
+    const throughVariable = '      image: {{ $registry }}/{{ .Values.tool.image.name }}:{{ .Values.tool.image.tag }}';
+    const many = scan(chart({ 'many.yaml': lines('{{- $registry := .Values.registry | default "registry.example.test" }}', ...Array.from({ length: 20_000 }, () => throughVariable)) }));
     expect(many).toEqual([
       [
         'charts/spill/values.yaml',
@@ -342,5 +344,8 @@ describe('Helm values image: {repository, name, tag} that the chart joins', () =
         ],
       ],
     ]);
+    // The same joins with the registry written beside each name are worked out each on its own, in one pass.
+    const alone = scan(chart({ 'many.yaml': lines(...Array.from({ length: 20_000 }, () => join)) }));
+    expect(alone.map((entry) => [entry[2], entry[3]])).toEqual([['registry.example.test/spill:2.0.1', null]]);
   });
 });

@@ -152,7 +152,8 @@ const AFFIX = '\u0000';
 const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}([\s\S]*?)(?=\{\{-?\s*define\s|$)/g;
 /**
  * In a named template that reads a values `tag`, a line that is only the appVersion printed, as the helper's
- * output when the tag is empty: `{{- print "v" .Chart.AppVersion -}}`, `{{ printf "v%s" … }}`, `{{ .Chart.AppVersion }}`.
+ * output when the tag is empty: `{{- print "v" .Chart.AppVersion -}}`, `{{ printf "v%s" … }}`, `{{ .Chart.AppVersion }}`,
+ * `{{- printf ":%s" .Chart.AppVersion }}` (a helper that writes the `:` before the tag, or `@` and a digest when one is set).
  * A `key: {{ … }}` line (a label) is not one.
  */
 const PRINTED_APP_VERSION = new RegExp(
@@ -217,7 +218,11 @@ function appVersionPrefixes(text: string): Set<string> {
   for (const define of text.matchAll(DEFINE)) {
     const body = define[2] ?? '';
     if (!VALUES_TAG.test(body)) continue;
-    for (const match of body.matchAll(PRINTED_APP_VERSION)) prefixes.add([match[1] ?? match[2] ?? '', '', ''].join(AFFIX));
+    for (const match of body.matchAll(PRINTED_APP_VERSION)) {
+      // `printf ":%s" .Chart.AppVersion`: the helper writes the tag's `:` itself, after the name; the tag is what follows it.
+      const printed = match[1] ?? match[2] ?? '';
+      prefixes.add([printed.slice(printed.lastIndexOf(':') + 1), '', ''].join(AFFIX));
+    }
   }
   return prefixes;
 }
