@@ -34,6 +34,8 @@ describe('helm values and generic YAML extractor', () => {
       '.github/workflows/lint.yml',
       'ansible/roles/app/defaults/main.yml',
       'broken.yaml',
+      'charts/ledger/Chart.yaml',
+      'charts/ledger/values.yaml',
       'charts/storefront/Chart.yaml',
       'charts/storefront/ci/ha-values.yaml',
       'charts/storefront/values-logging.yaml',
