@@ -107,12 +107,13 @@ export function isPlaceholder(text: string): boolean {
 
 /**
  * A value that stands where a script puts the image and is no reference as written: a name in capitals with
- * underscores (`YOUR_CLI_IMAGE`, `SYNC_IMAGE`, which `sed` or `yq` replaces before the file is applied), or the
+ * underscores or hyphens (`YOUR_CLI_IMAGE`, `SYNC_IMAGE`, `REPLACE-ME`, which `sed` or `yq` replaces before the file
+ * is applied, or a build script before it builds), or the
  * rest of a name whose first part a variable gave and was taken out (`-backup`, left of `${IMAGE}-backup`).
  * Neither can be an image name (a path is lower case and starts with a letter or digit).
  */
 export function isUnfilledValue(text: string): boolean {
-  return /^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|-[A-Za-z0-9][\w.-]*)$/.test(text);
+  return /^(?:[A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)+|-[A-Za-z0-9][\w.-]*)$/.test(text);
 }
 
 /** True when the text holds a substitution placeholder (`registry.example.test/app:@VERSION@`). */

@@ -86,7 +86,7 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
         for (const reference of result.references) {
           // `image: "@OPERATOR_IMAGE@"`, `"__IMAGE__"`: a script puts the image there; as written it names none.
           if (isPlaceholder(reference.value)) continue;
-          // `image: YOUR_CLI_IMAGE`, `image: -backup`: the same, written as a name in capitals or a name's remainder.
+          // `image: YOUR_CLI_IMAGE`, `FROM REPLACE-ME`, `image: -backup`: the same, written as a name in capitals or a name's remainder.
           if (reference.skip === 'invalid-reference' && isUnfilledValue(reference.value)) continue;
           references.push(reference.quoting === quoting ? reference : { ...reference, quoting });
         }

@@ -72,12 +72,16 @@ describe('substitution placeholders', () => {
     ].join('\n');
     const compose = ['services:', '  relay:', '    image: PUT_RELAY_IMAGE_HERE', '  queue:', '    image: example/queue:3.4', ''].join('\n');
     const dockerfile = ['FROM BUILDER_BASE_IMAGE', 'RUN true', ''].join('\n');
+    // A base that the build script writes in before it builds each variant.
+    const variant = ['FROM REPLACE-ME', 'FROM SET-BASE-HERE AS tools', 'FROM Replace-Me', 'RUN true', ''].join('\n');
     const scanned = scanSources([
       sourceFile('deploy/store.yaml', new Uint8Array(Buffer.from(resource))),
       sourceFile('compose.yaml', new Uint8Array(Buffer.from(compose))),
       sourceFile('Dockerfile', new Uint8Array(Buffer.from(dockerfile))),
+      sourceFile('assets/debian.Dockerfile', new Uint8Array(Buffer.from(variant))),
     ]);
     expect(scanned.references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
+      ['assets/debian.Dockerfile', 3, 'Replace-Me', 'invalid-reference'],
       ['compose.yaml', 5, 'example/queue:3.4', null],
       ['deploy/store.yaml', 10, 'registry.example.test/store/metrics:2.1', null],
       ['deploy/store.yaml', 12, 'registry.example.test/STORE_PROBE:2.1', 'invalid-reference'],
