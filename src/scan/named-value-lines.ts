@@ -13,7 +13,8 @@ import { PARAM_IMAGE } from './tekton-params.js';
  *
  * Kept, as in a parsed manifest: a `value` or `default` with a tag or digest when the name says image;
  * the `default` of a parameter a step runs as its image (`image: $(params.builder)`), a bare name too;
- * `defaulted` names those parameters, whose uses pass the default on. Block scalar bodies are text here.
+ * `defaulted` names those parameters, and those a run's `value` with a tag or digest gives, whose uses pass the
+ * image on. Block scalar bodies are text here.
  */
 
 interface Item {
@@ -66,7 +67,7 @@ export function namedValueLineImages(file: SourceFile): { references: Reference[
       });
       if (reference.skip !== null && !(runs && key === 'default' && reference.skip === 'no-tag')) continue;
       references.push(reference);
-      if (runs && key === 'default') defaulted.add(item.name);
+      if (runs) defaulted.add(item.name);
     }
   }
   return { references, defaulted };

@@ -182,6 +182,40 @@ describe('kubernetes extractor', () => {
     ]);
   });
 
+  it('a value that a PipelineRun gives a parameter its embedded steps run as their image is the image; the uses pass it on', () => {
+    const pipelineRun = [
+      'apiVersion: tekton.dev/v1', // 1
+      'kind: PipelineRun', // 2
+      'metadata:', // 3
+      '  name: checks', // 4
+      'spec:', // 5
+      '  params:', // 6
+      '    - name: runner', // 7
+      '      value: "registry.example.test/ci/runner:1.8.1@sha256:' + 'd'.repeat(64) + '"', // 8
+      '    - name: revision', // 9
+      '      value: main', // 10
+      '  pipelineSpec:', // 11
+      '    tasks:', // 12
+      '      - name: lint', // 13
+      '        taskSpec:', // 14
+      '          steps:', // 15
+      '            - name: lint', // 16
+      '              image: $(params.runner)', // 17
+      '            - name: report', // 18
+      '              image: "$(params.reporter)"', // 19
+      '      - name: unit', // 20
+      '        taskSpec:', // 21
+      '          steps:', // 22
+      '            - name: unit', // 23
+      '              image: $(params.runner)', // 24
+      '',
+    ].join('\n');
+    expect(run('.tekton/checks.yaml', pipelineRun).references.map((r) => [r.line, r.value, r.skip])).toEqual([
+      [8, `registry.example.test/ci/runner:1.8.1@sha256:${'d'.repeat(64)}`, null],
+      [19, '$(params.reporter)', 'templated'],
+    ]);
+  });
+
   it('reads the buildpacks builder of a Skaffold artifact, in profiles too', () => {
     const config = [
       'apiVersion: skaffold/v4beta11',

@@ -305,8 +305,9 @@ function lineKindFor(parents: readonly string[], key: string): ReferenceKind {
  * carry an image. Only values that are a complete reference with a tag or digest count; a parameter
  * passed on (`{{inputs.parameters.image}}`) or a bare registry is not an image reference. A Tekton
  * parameter that a step runs as its image (`image: $(params.runtime)`) carries an image whatever its
- * name: its default is the image (a bare name too, `default: node`), and `defaulted` names it: its uses pass the
- * default on.
+ * name: its default is the image (a bare name too, `default: node`), and so is a value a PipelineRun or a pipeline
+ * task gives it in the same file (`params: [{name: runner, value: …}]` over an embedded `pipelineSpec` or `taskSpec`);
+ * `defaulted` names it: its uses pass that image on.
  */
 function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: Reference) => Reference | null): { references: Reference[]; defaulted: Set<string> } {
   const references: Reference[] = [];
@@ -323,7 +324,8 @@ function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: 
       const reference = found && resolve(found);
       if (!reference || (reference.skip !== null && !(runs && key === 'default' && reference.skip === 'no-tag'))) continue;
       references.push(reference);
-      if (runs && key === 'default') defaulted.add(name);
+      // A run's or a pipeline task's `value` for the parameter is passed on the same way (propagated into an embedded spec).
+      if (runs) defaulted.add(name);
     }
     return undefined;
   });
