@@ -32,6 +32,9 @@ export function isImageKey(key: string, snake = false): boolean {
   // Azure Pipelines `pool: {vmImage: …}`, a test VM's `cloud_image: ubuntu-2204`, `osImage`, `boot_image`:
   // the image of a virtual machine or disk, not a container.
   if (MACHINE_IMAGE_KEY.test(key)) return false;
+  // An OpenShift ImageChange trigger's `lastTriggeredImage`: the image the cluster last resolved the stream to, kept in an
+  // exported object as a record; the trigger's stream is what the object runs.
+  if (key === 'lastTriggeredImage') return false;
   return key === 'image' || /[a-z0-9]Image$/.test(key) || (snake && SNAKE_IMAGE_KEY.test(key));
 }
 

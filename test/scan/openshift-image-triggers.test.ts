@@ -64,6 +64,19 @@ describe('OpenShift image triggers', () => {
     ]);
   });
 
+  it("an exported DeploymentConfig's lastTriggeredImage is the cluster's record of the trigger, not an image to pin", () => {
+    const exported = template.replace(
+      '              name: ledger-db:${DB_STREAM_TAG}\n',
+      '              name: ledger-db:${DB_STREAM_TAG}\n            lastTriggeredImage: registry.example.test/shared/ledger-db@sha256:' + 'e'.repeat(64) + '\n',
+    );
+    const stream = "not run: an OpenShift image trigger sets this container's image from the ImageStreamTag ${STREAM_NAMESPACE}/ledger-db:${DB_STREAM_TAG}";
+    expect(scan({ 'openshift/ledger-db.yaml': exported })).toEqual([
+      ['openshift/ledger-db.yaml', 31, 'ledger-db', 'overridden', stream],
+      ['openshift/ledger-db.yaml', 34, 'ledger-db', 'overridden', stream],
+      ['openshift/ledger-db.yaml', 36, 'registry.example.test/ops/db-exporter:0.4', null, null],
+    ]);
+  });
+
   it('the same DeploymentConfig written as JSON in a List', () => {
     const json = `{"apiVersion": "v1", "kind": "List", "items": [
   {"apiVersion": "apps.openshift.io/v1", "kind": "DeploymentConfig", "metadata": {"name": "queue"},
