@@ -167,6 +167,25 @@ describe('dockerfile FROM', () => {
     expect(scan('ARG BASE=builder\nFROM golang:1.22 AS builder\nFROM ${BASE}\n').references.map((r) => r.value)).toEqual(['golang:1.22']);
   });
 
+  it('a variable followed by a quoted text ends at the quote, as the shell reads it: $MIRROR"alpine:3.20" is ${MIRROR}alpine:3.20', () => {
+    const text = [
+      'ARG MIRROR=registry.example.test/',
+      'ARG EMPTY=',
+      'ARG UNSET',
+      'FROM $MIRROR"alpine:3.20"',
+      'FROM $EMPTY"alpine:3.20"',
+      'FROM $UNSET"alpine:3.20"',
+      "FROM $MIRROR'busybox':1.36",
+      '',
+    ].join('\n');
+    expect(scan(text).references.map((reference) => [reference.line, reference.value, reference.skip])).toEqual([
+      [4, 'registry.example.test/alpine:3.20', 'unsupported-quoting'],
+      [5, 'alpine:3.20', 'unsupported-quoting'],
+      [6, '${UNSET}alpine:3.20', 'unsupported-quoting'],
+      [7, 'registry.example.test/busybox:1.36', 'unsupported-quoting'],
+    ]);
+  });
+
   it('an image split by a line continuation is reported but not editable', () => {
     const [reference] = scan('FROM nginx:1.25\\\n.3\n').references;
     expect([reference?.value, reference?.skip, reference?.spans[0]?.text]).toEqual(['nginx:1.25.3', 'unsupported-quoting', 'nginx:1.25\\\n.3']);

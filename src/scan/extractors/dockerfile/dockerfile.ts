@@ -178,13 +178,22 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
   return makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, ...detail });
 }
 
-/** A word with quoted pieces (`alpine:"3.20"`, `"$BASE":'1'`) as the shell reads it; null with an escape character or an unclosed quote. */
+/**
+ * A word with quoted pieces (`alpine:"3.20"`, `"$BASE":'1'`) as the shell reads it; null with an escape character or an
+ * unclosed quote. A variable's name ends where its text does, at a quote too: `$PREFIX"alpine:3.20"` is `${PREFIX}alpine:3.20`
+ * (written braced, so that the quote's removal does not join the name to the text after it); in single quotes `$` is text.
+ */
 function withoutQuotes(text: string, escape: string): string | null {
   if (text.includes(escape) || text.includes('\n')) return null;
   let out = '';
   let quote: string | null = null;
-  for (const char of text) {
-    if (quote !== null) {
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at] ?? '';
+    const name = char === '$' && quote !== "'" ? /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(at + 1))?.[0] : undefined;
+    if (name !== undefined) {
+      out += `\${${name}}`;
+      at += name.length;
+    } else if (quote !== null) {
       if (char === quote) quote = null;
       else out += char;
     } else if (char === '"' || char === "'") {
