@@ -186,6 +186,24 @@ describe('dockerfile FROM', () => {
     ]);
   });
 
+  it('a template action with spaces inside ({{ … }}, [[ … ]]) is one word: the FROM is templated and its stage name is read', () => {
+    const text = [
+      'FROM [[ .BaseImage ]] AS base',
+      'FROM {{ spec.builder }} AS builder',
+      'FROM [[ .Registry ]]/tools/lint:1.0',
+      'FROM base',
+      'COPY --from=builder /out /out',
+      'FROM [[ never closed',
+      '',
+    ].join('\n');
+    expect(scan(text).references.map((reference) => [reference.line, reference.value, reference.skip, reference.spans.map((span) => span.text)])).toEqual([
+      [1, '[[ .BaseImage ]]', 'templated', ['[[ .BaseImage ]]']],
+      [2, '{{ spec.builder }}', 'templated', ['{{ spec.builder }}']],
+      [3, '[[ .Registry ]]/tools/lint:1.0', 'templated', ['[[ .Registry ]]/tools/lint:1.0']],
+      [6, '[[', 'invalid-reference', ['[[']],
+    ]);
+  });
+
   it('an image split by a line continuation is reported but not editable', () => {
     const [reference] = scan('FROM nginx:1.25\\\n.3\n').references;
     expect([reference?.value, reference?.skip, reference?.spans[0]?.text]).toEqual(['nginx:1.25.3', 'unsupported-quoting', 'nginx:1.25\\\n.3']);

@@ -109,7 +109,42 @@ function stageArg(scope: Scope, line: LogicalLine, words: readonly Word[], escap
   readArgs(line, words, escape, scope.stageArgs);
 }
 
-function fromInstruction(scope: Scope, line: LogicalLine, words: readonly Word[]): void {
+/**
+ * A template action written with spaces inside (`{{ spec.base }}`, `[[ .BaseImage ]]`, a generator's placeholder in a
+ * Dockerfile it renders) is one word of the instruction, from its opening to the word that closes it; `words` with those
+ * joined (unchanged when the action is never closed on the line).
+ */
+function joinActions(line: LogicalLine, words: readonly Word[]): readonly Word[] {
+  // For each word, the first word after it that holds each closer (one pass from the end: a line of anyone's making stays linear).
+  const nextCloser = { '}}': new Array<number>(words.length).fill(-1), ']]': new Array<number>(words.length).fill(-1) };
+  let braces = -1;
+  let brackets = -1;
+  for (let index = words.length - 1; index >= 0; index--) {
+    nextCloser['}}'][index] = braces;
+    nextCloser[']]'][index] = brackets;
+    const text = words[index]?.text ?? '';
+    if (text.includes('}}')) braces = index;
+    if (text.includes(']]')) brackets = index;
+  }
+  const joined: Word[] = [];
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index];
+    if (word === undefined) continue;
+    const closer = word.text.startsWith('{{') ? '}}' : word.text.startsWith('[[') ? ']]' : null;
+    const last = closer === null || word.text.includes(closer, 2) ? -1 : (nextCloser[closer][index] ?? -1);
+    if (last === -1) {
+      joined.push(word);
+      continue;
+    }
+    const end = words[last]?.end ?? word.end;
+    joined.push({ text: line.text.slice(word.start, end), start: word.start, end });
+    index = last;
+  }
+  return joined;
+}
+
+function fromInstruction(scope: Scope, line: LogicalLine, all: readonly Word[]): void {
+  const words = joinActions(line, all);
   let index = 1;
   let platform: string | null = null;
   for (let flag = words[index]?.text; flag?.startsWith('--'); flag = words[index]?.text) {
