@@ -40,16 +40,46 @@ const BUILD_COMMAND = /\b(?:(?:docker|podman)\s+(?:buildx\s+|image\s+)?build|bui
 const TAG_FLAG = /(?:^|\s)(?:-t|--tag)(?:=|\s+)(["']?)([^\s"'\\;&|]+)\1/g;
 const TAG_COMMAND = /\b(?:docker|podman)\s+(?:image\s+)?tag\s+(?:["']?[^\s"']+["']?)\s+(["']?)([^\s"'\\;&|]+)\1/g;
 
-/** `docker build -t name` / `--tag name` and `docker tag source name` in any text (scripts in CI files, pipelines). */
+/**
+ * Whether an offset stands on a comment line (`# podman build -t …`, `// docker tag …`): text about a build, not one.
+ * The lines are read once, and each offset found by a binary search, so a file of anyone's making stays linear.
+ */
+function commentLines(text: string): (at: number) => boolean {
+  const starts: number[] = [];
+  const comments: boolean[] = [];
+  for (let start = 0; start <= text.length;) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    starts.push(start);
+    comments.push(/^[ \t]*(?:#|\/\/)/.test(text.slice(start, Math.min(end, start + 256))));
+    if (newline === -1) break;
+    start = newline + 1;
+  }
+  return (at) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] ?? 0) <= at) low = middle;
+      else high = middle - 1;
+    }
+    return comments[low] ?? false;
+  };
+}
+
+/** `docker build -t name` / `--tag name` and `docker tag source name` in any text (scripts in CI files, pipelines), not on comment lines. */
 export function scriptBuilds(file: SourceFile): BuiltImage[] {
   const text = file.text;
   const builds: BuiltImage[] = [];
+  let commented: ((at: number) => boolean) | undefined;
+  const commentedOut = (at: number): boolean => (commented ??= commentLines(text))(at);
   const add = (raw: string, offset: number): void => {
     const name = plainName(raw);
     if (name) builds.push({ value: name, file: file.path, line: lineAt(file, offset) });
   };
   for (const command of text.matchAll(BUILD_COMMAND)) {
     const start = command.index;
+    if (commentedOut(start)) continue;
     const extent = commandExtent(text, start);
     // The tag group takes part in every match of TAG_FLAG and TAG_COMMAND; the defaults only satisfy the compiler.
     for (const flag of extent.matchAll(TAG_FLAG)) {
@@ -58,6 +88,7 @@ export function scriptBuilds(file: SourceFile): BuiltImage[] {
     }
   }
   for (const command of text.matchAll(TAG_COMMAND)) {
+    if (commentedOut(command.index)) continue;
     const [whole, , tag = ''] = command;
     add(tag, command.index + whole.lastIndexOf(tag));
   }

@@ -59,6 +59,31 @@ describe('images built in the repository are reported as local, with where they 
     ]);
   });
 
+  it('a build or tag command on a comment line is text about a build, not one: the image stays an image to pull', () => {
+    const ci = [
+      'build:', // 1
+      '  image: docker:27.4.1', // 2
+      '  script:', // 3
+      '    # podman build -t acme/notes:1 .', // 4
+      '    - |', // 5
+      '      # docker tag acme/src:1 acme/old-tag:1', // 6
+      '      docker build -t acme/real:1 . # then push it', // 7
+      '',
+    ].join('\n');
+    const jenkins = ["pipeline { agent any; stages { stage('b') { steps {", "  // sh 'docker build -t acme/groovy-note:1 .'", '} } } }', ''].join('\n');
+    const files = {
+      '.gitlab-ci.yml': ci,
+      Jenkinsfile: jenkins,
+      'svc/Dockerfile': 'FROM acme/notes:1\nFROM acme/old-tag:1\nFROM acme/real:1\nFROM acme/groovy-note:1\n',
+    };
+    expect(scan(files).filter((row) => row[0] === 'svc/Dockerfile')).toEqual([
+      ['svc/Dockerfile', 1, 'acme/notes:1', null, undefined],
+      ['svc/Dockerfile', 2, 'acme/old-tag:1', null, undefined],
+      ['svc/Dockerfile', 3, 'acme/real:1', 'local-stage', 'built in this repository (.gitlab-ci.yml:7)'],
+      ['svc/Dockerfile', 4, 'acme/groovy-note:1', null, undefined],
+    ]);
+  });
+
   it("a GitHub Actions job's container and services images that a compose file builds are the repository's own: local-stage, though the runner pulls them", () => {
     const compose = ['services:', '  graph:', '    image: example/graph-server:3.4', '    build: images/graph-server', ''].join('\n');
     const workflow = [
