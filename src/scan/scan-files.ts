@@ -83,7 +83,12 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           message: `${result.references.length} image references, over the budget of ${MAX_REFERENCES_PER_FILE} per file; none of them is used`,
         });
       } else {
+        const written = new Set<string>();
         for (const reference of result.references) {
+          // The same characters reported twice at one place (an anchored image used through several aliases) are one reference.
+          const where = spansKey(reference);
+          if (written.has(where)) continue;
+          written.add(where);
           // `image: "@OPERATOR_IMAGE@"`, `"__IMAGE__"`: a script puts the image there; as written it names none.
           if (isPlaceholder(reference.value)) continue;
           // `image: YOUR_CLI_IMAGE`, `FROM REPLACE-ME`, `image: -backup`: the same, written as a name in capitals or a name's remainder.
@@ -107,6 +112,14 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
   references.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   problems.sort((a, b) => compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
   return { references, problems };
+}
+
+/**
+ * Where a reference is reported, its value and the characters it is written in: two references with the same key are
+ * one. (Two uses of one variable are two references: each is reported where it is used.)
+ */
+function spansKey(reference: Reference): string {
+  return `${reference.line}:${reference.column}\n${reference.value}\n${reference.spans.map((span) => `${span.file ?? ''}:${span.start}-${span.end}`).join(',')}`;
 }
 
 /** The full name of an image (`nginx:1` and `docker.io/library/nginx:1` are one image), or the text when it does not parse. */

@@ -86,10 +86,16 @@ function templatedCollection(file: SourceFile, node: unknown, kind: ReferenceKin
   return makeReference(file, { kind, value: text, parts: [{ role: 'reference', start, end }] });
 }
 
-/** A reference from a string value holding a whole image reference (`docker://` prefixes are stepped over). */
+/**
+ * A reference from a string value holding a whole image reference (`docker://` prefixes are stepped over). A value
+ * written as an alias (`image: *golang_image`) is the scalar its anchor names (`- &golang_image docker.io/golang:1.27`,
+ * wherever that is written): the reference is reported, and edited, at the anchor's literal, so every use of the
+ * alias gets the same pin. Each use gives the same reference (the detail names the anchor); the scan keeps one (scan-files.ts).
+ */
 export function scalarImage(file: SourceFile, node: unknown, kind: ReferenceKind): Reference | null {
-  const scalar = stringScalar(node, file);
-  if (!scalar) return templatedCollection(file, node, kind);
+  const target = aliasTarget(node, file);
+  const scalar = stringScalar(target, file);
+  if (!scalar) return isAlias(node) ? null : templatedCollection(file, node, kind);
   let { value, start } = scalar;
   if (scalar.literal && value.startsWith(DOCKER_SCHEME)) {
     value = value.slice(DOCKER_SCHEME.length);
@@ -101,6 +107,7 @@ export function scalarImage(file: SourceFile, node: unknown, kind: ReferenceKind
     value,
     parts: [{ role: 'reference', start, end: scalar.end }],
     ...(scalar.literal ? {} : { skip: 'unsupported-quoting' as const }),
+    ...(isScalar(target) && target.anchor ? { detail: `the anchor &${target.anchor}: written once, every *${target.anchor} uses it` } : {}),
   });
 }
 

@@ -4,7 +4,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, Span } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import { makeReference, makeSpan, withValue } from '../../make-reference.js';
-import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
+import { aliasTarget, mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { servicesBuiltThroughExtends } from './compose-extends.js';
 import { throughDefaults } from './compose-interpolation.js';
 import { baseName, imageFields, isYamlPath, looksLikeImageText, passesOnImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
@@ -194,7 +194,7 @@ const DEFAULTED_VARIABLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)([^${}]+)\}$/;
 
 /** The default of a whole-value `${NAME:-image}`: reported and edited in place, inside the braces. */
 function defaultedImage(file: SourceFile, node: unknown): Reference | null {
-  const scalar = stringScalar(node, file);
+  const scalar = stringScalar(aliasTarget(node, file), file);
   if (!scalar || !scalar.literal) return null;
   const match = DEFAULTED_VARIABLE.exec(scalar.value);
   if (!match) return null;
