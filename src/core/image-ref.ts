@@ -116,6 +116,22 @@ export function isUnfilledValue(text: string): boolean {
   return /^(?:[A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)+|-[A-Za-z0-9][\w.-]*)$/.test(text);
 }
 
+/**
+ * The digest of a reference written as a placeholder that a script or a template fills in: `<…>` (`@sha256:<update_SHA_value>`),
+ * `${…}`, `{{ … }}`, or a name in capitals (`@sha256:DIGEST`, `@IMAGE_DIGEST`), with or without its algorithm.
+ */
+const DIGEST_PLACEHOLDER = /^(?:[a-z0-9]+:)?(?:<[^<>\s]+>|\$\{[^{}\s]+\}|\{\{[^{}]*\}\}|[A-Z][A-Z0-9_]*[A-Z0-9])$/;
+
+/**
+ * True when the text is a name (with or without a tag) followed by a digest written as a placeholder
+ * (`registry.example.test/app@sha256:<app_SHA_value>`): it names an image whose digest is filled in later, so it is templated.
+ */
+export function hasDigestPlaceholder(text: string): boolean {
+  const { named, at } = writtenParts(text);
+  if (at === -1 || !DIGEST_PLACEHOLDER.test(text.slice(at + 1))) return false;
+  return isTemplated(named) || parseImageRef(named) !== null;
+}
+
 /** True when the text holds a substitution placeholder (`registry.example.test/app:@VERSION@`). */
 export function hasSubstitution(text: string): boolean {
   return SUBSTITUTION.test(text);
