@@ -1,5 +1,6 @@
 import type { SourceFile } from '../core/source-file.js';
 import type { BuiltImage } from './extractor.js';
+import { bakeTargets, targetContexts } from './bake-targets.js';
 
 /**
  * What a repository builds itself, read from the files a scan already has: image names given to
@@ -97,20 +98,39 @@ export function scriptBuilds(file: SourceFile): BuiltImage[] {
 
 export interface BakeFacts {
   readonly builds: BuiltImage[];
-  /** Named contexts (a folder, a URL, another target or an image): name → where set. A Dockerfile naming one uses the context, never a registry image of that name. */
+  /**
+   * Named contexts (a folder, a URL, another target or an image): name → where set. A Dockerfile naming one uses the
+   * context, never a registry image of that name. These are the contexts of targets whose Dockerfile is not a file
+   * of the scan (written with variables, in another repository): they hold for every Dockerfile.
+   */
   readonly contexts: Map<string, { file: string; line: number }>;
+  /** The contexts of targets whose Dockerfile is a file of the scan: Dockerfile path → name → where set. */
+  readonly dockerfileContexts: Map<string, Map<string, { file: string; line: number }>>;
 }
 
-/** `tags` and `contexts` of the targets of a docker-bake file (HCL or JSON). */
-export function bakeFacts(file: SourceFile, facts: BakeFacts): void {
-  const context = (name: string, _value: string, offset: number): void => {
-    if (!facts.contexts.has(name)) facts.contexts.set(name, { file: file.path, line: lineAt(file, offset) });
-  };
+/** `tags` and `contexts` of the targets of a docker-bake file (HCL or JSON); `dockerfiles` are the Dockerfiles of the scan. */
+export function bakeFacts(file: SourceFile, facts: BakeFacts, dockerfiles: ReadonlySet<string>): void {
   const tag = (raw: string, offset: number): void => {
     const name = plainName(raw);
     if (name) facts.builds.push({ value: name, file: file.path, line: lineAt(file, offset) });
   };
   const text = file.text;
+  const targets = bakeTargets(file);
+  for (const { contexts, dockerfiles: built } of targetContexts(file, targets)) {
+    const own = built.filter((path) => dockerfiles.has(path));
+    for (const context of contexts) {
+      const where = { file: file.path, line: lineAt(file, context.offset) };
+      if (own.length === 0) {
+        if (!facts.contexts.has(context.name)) facts.contexts.set(context.name, where);
+        continue;
+      }
+      for (const path of own) {
+        const named = facts.dockerfileContexts.get(path) ?? new Map<string, { file: string; line: number }>();
+        if (!named.has(context.name)) named.set(context.name, where);
+        facts.dockerfileContexts.set(path, named);
+      }
+    }
+  }
   if (/\.json$/i.test(file.path)) {
     // JSON: only the names matter; positions are found by searching for the written string.
     let parsed: unknown;
@@ -119,25 +139,13 @@ export function bakeFacts(file: SourceFile, facts: BakeFacts): void {
     } catch {
       return;
     }
-    const targets: unknown = (parsed as { target?: unknown } | null)?.target;
-    if (!targets || typeof targets !== 'object') return;
-    for (const target of Object.values(targets as Record<string, { tags?: unknown; contexts?: unknown } | null>)) {
+    const tagged: unknown = (parsed as { target?: unknown } | null)?.target;
+    if (!tagged || typeof tagged !== 'object') return;
+    for (const target of Object.values(tagged as Record<string, { tags?: unknown } | null>)) {
       if (!target || typeof target !== 'object') continue;
       if (Array.isArray(target.tags)) for (const value of target.tags) if (typeof value === 'string') tag(value, Math.max(0, text.indexOf(JSON.stringify(value))));
-      if (target.contexts && typeof target.contexts === 'object') {
-        for (const [name, value] of Object.entries(target.contexts as Record<string, unknown>)) if (typeof value === 'string') context(name, value, Math.max(0, text.indexOf(JSON.stringify(name))));
-      }
     }
     return;
-  }
-  for (const block of text.matchAll(/\bcontexts\s*=\s*\{([^}]*)\}/g)) {
-    const bodyStart = block.index + block[0].indexOf('{') + 1;
-    // Each pattern's groups take part in every match; the defaults only satisfy the compiler.
-    const [, body = ''] = block;
-    for (const entry of body.matchAll(/["']?([A-Za-z0-9_.-]+)["']?\s*[=:]\s*"([^"]*)"/g)) {
-      const [, name = '', value = ''] = entry;
-      context(name, value, bodyStart + entry.index);
-    }
   }
   for (const list of text.matchAll(/\btags\s*=\s*\[([^\]]*)\]/g)) {
     const bodyStart = list.index + list[0].indexOf('[') + 1;

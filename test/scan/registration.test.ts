@@ -65,6 +65,7 @@ describe('extractor registration', () => {
       'units/tools.image',
       'units/worker.container.in',
       'docker-bake.hcl',
+      'tests/build.hcl',
       'charts/relay/templates/_helpers.tpl',
       'packs/cache/templates/cache.nomad.tpl',
       'packs/cache/variables.hcl',

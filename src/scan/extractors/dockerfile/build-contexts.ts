@@ -1,6 +1,8 @@
 import { isMap, isSeq } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
+import { writtenParts } from '../../../core/image-ref.js';
+import { bakeTargets } from '../../bake-targets.js';
 import { makeReference } from '../../make-reference.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 
@@ -40,14 +42,27 @@ export function composeContexts(file: SourceFile, contexts: Map<string, { file: 
 /**
  * docker-bake `contexts` values that are registry images (`base = "docker-image://alpine:3.20"`, HCL or
  * JSON): BuildKit pulls them like a `FROM`, so they are references, edited after the prefix. Only the
- * text of a double-quoted string is read, and the name it is given is named in the detail.
+ * text of a double-quoted string is read, and the name it is given is named in the detail. An image written
+ * with the file's variables and named after one of its targets (`base = "docker-image://${ORG}/base:${VERSION}"`
+ * beside `target "base"`) is what that target builds and pushes for the others: `local-stage`.
  */
 export function bakeContextImages(file: SourceFile): Reference[] {
   const references: Reference[] = [];
+  const targets = new Map(bakeTargets(file).map((target) => [target.name, target]));
   for (const match of file.text.matchAll(/"?([A-Za-z0-9_.-]+)"?\s*[=:]\s*"docker-image:\/\/([^"\\\s]+)"/g)) {
     const [whole, name = '', image = ''] = match;
     const start = match.index + whole.length - 1 - image.length;
-    references.push(makeReference(file, { kind: 'bake-context', value: image, parts: [{ role: 'reference', start, end: start + image.length }], detail: `build context ${name}` }));
+    const reference = makeReference(file, { kind: 'bake-context', value: image, parts: [{ role: 'reference', start, end: start + image.length }], detail: `build context ${name}` });
+    const built = reference.skip === 'templated' ? targets.get(lastName(image)) : undefined;
+    references.push(
+      built ? { ...reference, skip: 'local-stage', detail: `build context ${name}: built by the target "${built.name}" of this file (line ${file.position(built.offset).line})` } : reference,
+    );
   }
   return references;
+}
+
+/** The last path component of a reference's name, without tag or digest (`${ORG}/base:${VERSION}` → `base`). */
+function lastName(image: string): string {
+  const name = writtenParts(image).name;
+  return name.slice(name.lastIndexOf('/') + 1);
 }

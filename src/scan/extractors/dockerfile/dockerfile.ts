@@ -4,6 +4,8 @@ import type { Reference, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import { bakeFacts, isBakeFile, scriptBuilds, type BakeFacts } from '../../local-builds.js';
 import { bakeContextImages, composeContexts } from './build-contexts.js';
+import { isBakeText } from '../../bake-targets.js';
+import { isJsonCandidate } from '../../json-candidate.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { fileRange, readArgs, resolveArgs as resolveAll, resolveNestedArgs, unquoted, type ArgDefault, type Resolved } from './dockerfile-args.js';
 import { readDockerfile, splitWords, type LogicalLine, type Word } from './dockerfile-lines.js';
@@ -251,7 +253,10 @@ function flagWords(words: readonly Word[]): Word[] {
 
 function extract(file: SourceFile, facts: DockerfileFacts | undefined): { references: Reference[]; problems: readonly ScanProblem[] } {
   const parsed = readDockerfile(file);
-  const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map(), stageArgs: new Map(), contexts: facts?.contexts ?? new Map() };
+  // The contexts of every bake target, with those of the targets that build this Dockerfile.
+  const own = facts?.dockerfileContexts.get(file.path);
+  const contexts = own ? new Map([...(facts?.contexts ?? []), ...own]) : (facts?.contexts ?? new Map());
+  const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map(), stageArgs: new Map(), contexts };
   for (const directive of parsed.directives) {
     if (directive.key !== 'syntax' || directive.value === '') continue;
     scope.references.push(
@@ -293,6 +298,14 @@ function extract(file: SourceFile, facts: DockerfileFacts | undefined): { refere
 
 type DockerfileFacts = BakeFacts;
 
+/** Other names a bake file may have (`tests/build.hcl`, `ci/bake.json`): one when its content holds bake targets. */
+const BAKE_BY_CONTENT = /\.(?:hcl|json)$/i;
+
+/** A docker-bake file by its name (`docker-bake.hcl`), or any HCL or JSON file whose content holds bake targets. */
+function isBake(file: SourceFile): boolean {
+  return isBakeFile(file.path) || (BAKE_BY_CONTENT.test(file.path) && isBakeText(file.path, file.text));
+}
+
 /** A file that may build or tag images by script: CI files and pipelines (any YAML, Jenkinsfiles). */
 const BUILDS_BY_SCRIPT = /\b(?:docker|podman|buildah)\s+(?:buildx\s+|image\s+)?(?:build|bud|tag)\b/;
 
@@ -301,11 +314,12 @@ const BUILDS_BY_SCRIPT = /\b(?:docker|podman|buildah)\s+(?:buildx\s+|image\s+)?(
  * and `tags`, compose `additional_contexts`, `docker build -t` / `docker tag` in scripts.
  */
 function dockerfileFacts(files: readonly SourceFile[]): DockerfileFacts {
-  const facts: BakeFacts = { builds: [], contexts: new Map() };
+  const facts: BakeFacts = { builds: [], contexts: new Map(), dockerfileContexts: new Map() };
+  const dockerfiles = new Set(files.filter((file) => isDockerfileName(file.path)).map((file) => file.path));
   for (const file of files) {
     if (isDockerfileName(file.path)) continue;
     try {
-      if (isBakeFile(file.path)) bakeFacts(file, facts);
+      if (isBake(file)) bakeFacts(file, facts, dockerfiles);
       else if (/\.ya?ml$/i.test(file.path) && file.text.includes('additional_contexts')) composeContexts(file, facts.contexts);
       if (BUILDS_BY_SCRIPT.test(file.text)) for (const built of scriptBuilds(file)) facts.builds.push(built);
     } catch {
@@ -325,10 +339,10 @@ export const dockerfileExtractor: Extractor<DockerfileFacts> = {
   name: 'dockerfile',
   kinds: ['dockerfile-from', 'bake-context'],
   quoting: 'verbatim',
-  isCandidate: (path) => isDockerfileName(path) || isBakeFile(path) || mayBeDockerfileByContent(path),
+  isCandidate: (path) => isDockerfileName(path) || isBakeFile(path) || /\.hcl$/i.test(path) || isJsonCandidate(path) || mayBeDockerfileByContent(path),
   prepare: dockerfileFacts,
   preparedBuilds: (facts): readonly BuiltImage[] => facts.builds,
   owns: (file) => isDockerfileName(file.path) || isBakeFile(file.path),
-  claims: (file) => isDockerfileName(file.path) || isBakeFile(file.path) || (mayBeDockerfileByContent(file.path) && looksLikeDockerfile(file.text)),
-  extract: (file, facts) => (isBakeFile(file.path) ? { references: bakeContextImages(file), problems: [] } : extract(file, facts)),
+  claims: (file) => isDockerfileName(file.path) || isBake(file) || (mayBeDockerfileByContent(file.path) && looksLikeDockerfile(file.text)),
+  extract: (file, facts) => (!isDockerfileName(file.path) && isBake(file) ? { references: bakeContextImages(file), problems: [] } : extract(file, facts)),
 };

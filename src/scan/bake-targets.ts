@@ -1,0 +1,190 @@
+import type { SourceFile } from '../core/source-file.js';
+
+/**
+ * The targets of a docker-bake file (HCL or JSON), whatever the file is called (`docker-bake.hcl`, `tests/build.hcl`,
+ * `ci/bake.json`): a file is one when it holds `target "name" {` blocks (HCL) or a top-level `target` object of
+ * objects (JSON). Only literal strings are read; an attribute written as an expression (`dockerfile = item.file`)
+ * is known to be there but not what it says.
+ */
+
+/** A named context of a target (`base = "target:base"`), with the offset of its name. */
+export interface BakeContext {
+  readonly name: string;
+  readonly value: string;
+  readonly offset: number;
+}
+
+export interface BakeTarget {
+  readonly name: string;
+  readonly offset: number;
+  /** Absent: undefined; written as an expression: null. */
+  readonly context: string | null | undefined;
+  readonly dockerfile: string | null | undefined;
+  readonly inherits: readonly string[];
+  readonly contexts: readonly BakeContext[];
+}
+
+const HCL_TARGET = /^[ \t]*target[ \t]+"([^"\\]+)"[ \t]*\{/gm;
+const JSON_TARGET = /"target"\s*:\s*\{/;
+/** At most this many targets are read from one file. */
+const MAX_TARGETS = 500;
+/** `inherits` is followed this deep at most (a cycle or a long chain ends there). */
+const MAX_INHERITS = 8;
+
+/** A top-level `target "x" {` (a Nomad autoscaler policy's `target` blocks are nested in a `policy`). */
+const TOP_TARGET = /^target[ \t]+"[^"\\]+"[ \t]*\{/m;
+/** A Nomad job, which is never a bake file. */
+const NOMAD_JOB = /^[ \t]*job[ \t]+"/m;
+
+/** A file with bake targets: top-level HCL `target "x" {` blocks (and no Nomad job), or JSON with a top-level `target` map. */
+export function isBakeText(path: string, text: string): boolean {
+  if (/\.hcl$/i.test(path)) return TOP_TARGET.test(text) && !NOMAD_JOB.test(text);
+  if (/\.json$/i.test(path) && JSON_TARGET.test(text)) return jsonTargets(text) !== null;
+  return false;
+}
+
+/** Where the block that opens at `open` (a `{`) closes: braces in strings and comments are not counted. */
+function blockEnd(text: string, open: number): number {
+  let depth = 0;
+  for (let at = open; at < text.length; at++) {
+    const char = text[at];
+    if (char === '"') {
+      at++;
+      while (at < text.length && text[at] !== '"' && text[at] !== '\n') at += text[at] === '\\' ? 2 : 1;
+    } else if (char === '#' || (char === '/' && text[at + 1] === '/')) {
+      const newline = text.indexOf('\n', at);
+      at = newline === -1 ? text.length : newline;
+    } else if (char === '{') depth++;
+    else if (char === '}' && --depth === 0) return at;
+  }
+  return text.length;
+}
+
+/** A string attribute of a block body: its literal, null when written otherwise, undefined when absent. */
+function attribute(body: string, key: string): string | null | undefined {
+  const line = new RegExp(String.raw`^[ \t]*${key}[ \t]*=[ \t]*(.*)$`, 'm').exec(body);
+  if (!line) return undefined;
+  const literal = /^"([^"\\]*)"[ \t]*(?:(?:#|\/\/).*)?\r?$/.exec(line[1] ?? '');
+  return literal ? (literal[1] ?? '') : null;
+}
+
+function hclTargets(text: string): BakeTarget[] {
+  const targets: BakeTarget[] = [];
+  // Targets do not nest: one written inside another's block is not read, so the text is walked once.
+  let after = 0;
+  for (const match of text.matchAll(HCL_TARGET)) {
+    if (targets.length >= MAX_TARGETS) break;
+    if (match.index < after) continue;
+    const open = match.index + match[0].length - 1;
+    const end = blockEnd(text, open);
+    after = end;
+    const body = text.slice(open + 1, end);
+    const inherits = /^[ \t]*inherits[ \t]*=[ \t]*\[([^\]]*)\]/m.exec(body)?.[1] ?? '';
+    const contexts: BakeContext[] = [];
+    const block = /^[ \t]*contexts[ \t]*=[ \t]*\{/m.exec(body);
+    if (block) {
+      const start = open + 1 + block.index + block[0].length;
+      const inner = text.slice(start, blockEnd(text, start - 1));
+      for (const entry of inner.matchAll(/["']?([A-Za-z0-9_.-]+)["']?\s*[=:]\s*"([^"]*)"/g)) contexts.push({ name: entry[1] ?? '', value: entry[2] ?? '', offset: start + entry.index });
+    }
+    targets.push({
+      name: match[1] ?? '',
+      offset: match.index,
+      context: attribute(body, 'context'),
+      dockerfile: attribute(body, 'dockerfile'),
+      inherits: [...inherits.matchAll(/"([^"\\]+)"/g)].map((name) => name[1] ?? ''),
+      contexts,
+    });
+  }
+  return targets;
+}
+
+function jsonTargets(text: string): BakeTarget[] | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const targets: unknown = (parsed as { target?: unknown } | null)?.target;
+  if (!targets || typeof targets !== 'object' || Array.isArray(targets)) return null;
+  const found: BakeTarget[] = [];
+  for (const [name, target] of Object.entries(targets as Record<string, unknown>).slice(0, MAX_TARGETS)) {
+    if (!target || typeof target !== 'object' || Array.isArray(target)) return null;
+    const fields = target as Record<string, unknown>;
+    const literal = (value: unknown): string | null | undefined => (value === undefined ? undefined : typeof value === 'string' ? value : null);
+    const contexts = fields.contexts && typeof fields.contexts === 'object' ? Object.entries(fields.contexts as Record<string, unknown>) : [];
+    found.push({
+      name,
+      offset: Math.max(0, text.indexOf(JSON.stringify(name))),
+      context: literal(fields.context),
+      dockerfile: literal(fields.dockerfile),
+      inherits: Array.isArray(fields.inherits) ? fields.inherits.filter((entry): entry is string => typeof entry === 'string') : [],
+      contexts: contexts.flatMap(([key, value]) => (typeof value === 'string' ? [{ name: key, value, offset: Math.max(0, text.indexOf(JSON.stringify(key))) }] : [])),
+    });
+  }
+  return found;
+}
+
+/** The targets of a bake file, in the order they are written. */
+export function bakeTargets(file: SourceFile): BakeTarget[] {
+  return /\.json$/i.test(file.path) ? (jsonTargets(file.text) ?? []) : hclTargets(file.text);
+}
+
+/** A target's attribute, its own or the one it inherits (the last inherited target that sets it wins). */
+function inherited<T>(target: BakeTarget, byName: ReadonlyMap<string, BakeTarget>, read: (target: BakeTarget) => T | undefined, depth = 0): T | undefined {
+  const own = read(target);
+  if (own !== undefined || depth >= MAX_INHERITS) return own;
+  for (const parent of [...target.inherits].reverse()) {
+    const found = byName.get(parent);
+    const value = found && found !== target ? inherited(found, byName, read, depth + 1) : undefined;
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** `a/./b/../c` → `a/c`; null when it leaves the root. */
+function normalise(path: string): string | null {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.join('/');
+}
+
+/**
+ * The contexts each target names (its own and those it inherits), with the paths of the Dockerfile it builds as
+ * bake finds it: `context` (default `.`) joined with `dockerfile` (default `Dockerfile`), from the folder bake runs
+ * in, which is the repository's root or the bake file's own folder. No path when either is not a literal path.
+ */
+export function targetContexts(file: SourceFile, targets: readonly BakeTarget[]): Array<{ contexts: BakeContext[]; dockerfiles: string[] }> {
+  const byName = new Map(targets.map((target) => [target.name, target]));
+  const folder = file.path.includes('/') ? file.path.slice(0, file.path.lastIndexOf('/')) : '';
+  return targets.map((target) => {
+    const contexts: BakeContext[] = [];
+    const seen = new Set<string>();
+    const collect = (current: BakeTarget, depth: number): void => {
+      for (const context of current.contexts) {
+        if (seen.has(context.name)) continue;
+        seen.add(context.name);
+        contexts.push(context);
+      }
+      if (depth >= MAX_INHERITS) return;
+      for (const parent of [...current.inherits].reverse()) {
+        const found = byName.get(parent);
+        if (found && found !== current) collect(found, depth + 1);
+      }
+    };
+    collect(target, 0);
+    const context = inherited(target, byName, (entry) => entry.context) ?? '.';
+    const dockerfile = inherited(target, byName, (entry) => entry.dockerfile) ?? 'Dockerfile';
+    const literal = (path: string | null): path is string => path !== null && !/[$%{}]|:\/\/|^\//.test(path);
+    if (!literal(context) || !literal(dockerfile)) return { contexts, dockerfiles: [] };
+    const dockerfiles = [...new Set([`${context}/${dockerfile}`, `${folder}/${context}/${dockerfile}`].map(normalise).filter((path): path is string => path !== null && path !== ''))];
+    return { contexts, dockerfiles };
+  });
+}

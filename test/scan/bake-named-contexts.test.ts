@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { isBakeText } from '../../src/scan/bake-targets.js';
+import { scanTexts } from '../support/scan-texts.js';
+
+const rows = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip]);
+
+/** A bake file kept beside the tests, under a name of its own: its targets build the services on a shared base. */
+const LOCAL_BAKE = [
+  'variable "ORG" {',
+  '  default = "registry.example.test/mail"',
+  '}',
+  '',
+  'target "common" {',
+  '  dockerfile = "Dockerfile"',
+  '}',
+  '',
+  'target "base" {',
+  '  inherits = ["common"]',
+  '  context = "services/base/"',
+  '}',
+  '',
+  'target "web" {',
+  '  inherits = ["common"]',
+  '  context = "services/web/"',
+  '  contexts = {',
+  '    base = "target:base"',
+  '    assets = "target:assets"',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
+/** The same build for CI: the shared base comes from the registry, where the `base` target pushed it. */
+const CI_BAKE = [
+  'variable "ORG" {',
+  '  default = "registry.example.test/mail"',
+  '}',
+  'variable "VERSION" {',
+  '  default = "local"',
+  '}',
+  '',
+  'target "base" {',
+  '  context = "services/base/"',
+  '}',
+  '',
+  'target "web" {',
+  '  context = "services/web/"',
+  '  contexts = {',
+  '    base = "docker-image://${ORG}/base:${VERSION}"',
+  '    toolchain = "docker-image://registry.example.test/tools/go:1.23"',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
+const WEB = ['FROM base', 'COPY --from=assets /dist /srv/www', 'COPY --from=registry.example.test/tools/lint:2.0 /bin/lint /bin/lint', ''].join('\n');
+const BASE = ['FROM registry.example.test/os/slim:12.4', ''].join('\n');
+const UNRELATED = ['FROM base', ''].join('\n');
+
+describe('docker-bake files under any name', () => {
+  it('are known by their top-level target blocks, or a JSON target map; a Nomad policy with nested targets is not one', () => {
+    expect(
+      [
+        ['tests/build.hcl', LOCAL_BAKE],
+        ['ci/targets.json', '{"target": {"web": {"context": "services/web", "contexts": {"base": "target:base"}}}}'],
+        ['ci/other.json', '{"target": "production"}'],
+        ['policies/scale.hcl', 'scaling "workers" {\n  policy {\n    target "aws-asg" {\n      node_class = "batch"\n    }\n  }\n}\n'],
+        ['jobs/web.hcl', 'job "web" {\n}\ntarget "x" {\n}\n'],
+      ].map(([path = '', text = '']) => isBakeText(path, text)),
+    ).toEqual([true, true, false, false, false]);
+  });
+
+  it('give their named contexts to the Dockerfiles their targets build, which then name no image', () => {
+    expect(rows({ 'tests/build.hcl': LOCAL_BAKE, 'services/web/Dockerfile': WEB, 'services/base/Dockerfile': BASE, 'tools/Dockerfile': UNRELATED })).toEqual([
+      ['services/base/Dockerfile', 1, 'registry.example.test/os/slim:12.4', 'dockerfile-from', null],
+      ['services/web/Dockerfile', 3, 'registry.example.test/tools/lint:2.0', 'dockerfile-from', null],
+      // No target builds this one: its `base` is an image of that name.
+      ['tools/Dockerfile', 1, 'base', 'dockerfile-from', 'no-tag'],
+    ]);
+  });
+
+  it('read the targets from a JSON bake file, with the Dockerfile a target names, found from the bake file folder', () => {
+    const json = JSON.stringify({ target: { web: { context: '../services/web', dockerfile: 'Containerfile', contexts: { base: 'target:base' } } } }, null, 2);
+    expect(rows({ 'ci/targets.json': json, 'services/web/Containerfile': UNRELATED })).toEqual([]);
+  });
+
+  it('report a registry image given as a context, and a context image one of the file targets builds as local-stage', () => {
+    const found = scanTexts({ 'ci/build-ci.hcl': CI_BAKE, 'services/web/Dockerfile': UNRELATED, 'services/base/Dockerfile': BASE }).references;
+    expect(found.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip, reference.detail ?? null])).toEqual([
+      ['ci/build-ci.hcl', 15, '${ORG}/base:${VERSION}', 'bake-context', 'local-stage', 'build context base: built by the target "base" of this file (line 8)'],
+      ['ci/build-ci.hcl', 16, 'registry.example.test/tools/go:1.23', 'bake-context', null, 'build context toolchain'],
+      ['services/base/Dockerfile', 1, 'registry.example.test/os/slim:12.4', 'dockerfile-from', null, null],
+    ]);
+  });
+});
