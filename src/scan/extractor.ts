@@ -55,6 +55,11 @@ export interface Extractor<Facts = unknown> {
   prepare?(files: readonly SourceFile[], outside?: OutsideSources): Facts;
   /** Images the prepared facts show this repository builds itself (`docker build -t` in CI, bake `tags`). */
   preparedBuilds?(facts: Facts): readonly BuiltImage[];
+  /**
+   * Name prefixes that the prepared facts show are Go module paths (ko): a name under one without a tag or digest
+   * (`example.test/app/cmd/server`) is a Go import path that a build resolves to its own output, not an image.
+   */
+  preparedImportPaths?(facts: Facts): readonly string[];
   /** Images of other files that the prepared facts show are replaced before they run (kustomize `images:`). */
   preparedReplaced?(facts: Facts): readonly ReplacedImage[];
   /**

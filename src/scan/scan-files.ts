@@ -55,8 +55,10 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
     else if (!known.some((other) => other.scope === undefined || other.scope === built.scope)) known.push(built);
   };
   const replaced: ReplacedImage[] = [];
+  const importPaths: string[] = [];
   for (const extractor of extractors) {
     const facts = context.get(extractor);
+    if (extractor.preparedImportPaths && facts !== undefined) for (const path of extractor.preparedImportPaths(facts)) importPaths.push(path);
     if (extractor.preparedBuilds && facts !== undefined) for (const built of extractor.preparedBuilds(facts)) addBuild(built);
     if (extractor.preparedReplaced && facts !== undefined) for (const image of extractor.preparedReplaced(facts)) replaced.push(image);
   }
@@ -93,6 +95,8 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           if (isPlaceholder(reference.value)) continue;
           // `image: YOUR_CLI_IMAGE`, `FROM REPLACE-ME`, `image: -backup`: the same, written as a name in capitals or a name's remainder.
           if (reference.skip === 'invalid-reference' && isUnfilledValue(reference.value)) continue;
+          // `github.com/org/app/cmd/server`: a Go import path (ko builds it) or a source address; github.com serves no registry.
+          if (isImportPath(reference, importPaths)) continue;
           references.push(reference.quoting === quoting ? reference : { ...reference, quoting });
         }
       }
@@ -112,6 +116,21 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
   references.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   problems.sort((a, b) => compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
   return { references, problems };
+}
+
+/** Hosts that serve source code and no container registry (GitHub's registry is ghcr.io): a name on one is no image. */
+const SOURCE_HOSTS: ReadonlySet<string> = new Set(['github.com']);
+
+/**
+ * A name that is a Go import path, not an image: on a source host that serves no registry, or, without a tag or digest,
+ * the module path of a go.mod of the scan or a package under it (what ko resolves to the image it builds).
+ */
+function isImportPath(reference: Reference, modules: readonly string[]): boolean {
+  const name = writtenParts(reference.value).name;
+  const host = name.slice(0, name.indexOf('/')).toLowerCase();
+  if (name.includes('/') && SOURCE_HOSTS.has(host)) return true;
+  if (modules.length === 0 || reference.image === null || reference.image.tag !== null || reference.image.digest !== null) return false;
+  return modules.some((module) => name === module || name.startsWith(`${module}/`));
 }
 
 /**

@@ -8,6 +8,7 @@ import { githubActionsExtractor } from './github-actions/github-actions.js';
 import { gitlabCiExtractor } from './gitlab-ci/gitlab-ci.js';
 import { hieraExtractor } from './hiera/hiera.js';
 import { jenkinsfileExtractor } from './jenkinsfile/jenkinsfile.js';
+import { koExtractor } from './ko/ko.js';
 import { kubernetesExtractor } from './kubernetes/kubernetes.js';
 import { kustomizeExtractor } from './kustomize/kustomize.js';
 import { nomadExtractor } from './nomad/nomad.js';
@@ -30,6 +31,7 @@ export const EXTRACTORS: readonly Extractor[] = [
   timoniExtractor,
   yamlTemplateExtractor,
   devcontainerExtractor,
+  koExtractor,
   githubActionsExtractor,
   cloudBuildExtractor,
   kustomizeExtractor,
