@@ -16,6 +16,7 @@ import { makeReference, withValue } from '../../make-reference.js';
 import { isApiDescription, isDistgenSpec, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { formFieldImages } from '../../form-field-images.js';
 import { imageMapValues } from '../../image-maps.js';
+import { jsonPatchImages } from '../../json-patch-images.js';
 import { baseName, imageFields, isYamlPath, passesOnImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
@@ -586,6 +587,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         for (const field of formFieldImages(file, document.contents, kind)) if (!taken.has(field.spans[0]?.start)) found.push(field);
         if (kind === 'helm-values') for (const named of sharedTagNames(file, document.contents, kind)) if (!taken.has(named.spans[0]?.start)) found.push(named);
         for (const mapped of imageMapValues(file, document.contents, kind)) if (!taken.has(mapped.spans[0]?.start)) found.push(mapped);
+        for (const patched of jsonPatchImages(file, document.contents, kind)) if (!taken.has(patched.spans[0]?.start)) found.push(patched);
         const meta = marketplaceMeta(document) ?? pushedList(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
