@@ -1,4 +1,5 @@
 import type { SourceFile } from '../core/source-file.js';
+import { joinRelative } from './extractors/compose/compose-extends.js';
 
 /**
  * The targets of a docker-bake file (HCL or JSON), whatever the file is called (`docker-bake.hcl`, `tests/build.hcl`,
@@ -143,19 +144,6 @@ function inherited<T>(target: BakeTarget, byName: ReadonlyMap<string, BakeTarget
   return undefined;
 }
 
-/** `a/./b/../c` → `a/c`; null when it leaves the root. */
-function normalise(path: string): string | null {
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length === 0) return null;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.join('/');
-}
-
 /**
  * The contexts each target names (its own and those it inherits), with the paths of the Dockerfile it builds as
  * bake finds it: `context` (default `.`) joined with `dockerfile` (default `Dockerfile`), from the folder bake runs
@@ -184,7 +172,7 @@ export function targetContexts(file: SourceFile, targets: readonly BakeTarget[])
     const dockerfile = inherited(target, byName, (entry) => entry.dockerfile) ?? 'Dockerfile';
     const literal = (path: string | null): path is string => path !== null && !/[$%{}]|:\/\/|^\//.test(path);
     if (!literal(context) || !literal(dockerfile)) return { contexts, dockerfiles: [] };
-    const dockerfiles = [...new Set([`${context}/${dockerfile}`, `${folder}/${context}/${dockerfile}`].map(normalise).filter((path): path is string => path !== null && path !== ''))];
+    const dockerfiles = [...new Set([joinRelative('', `${context}/${dockerfile}`), joinRelative(folder, `${context}/${dockerfile}`)].filter((path): path is string => path !== null && path !== ''))];
     return { contexts, dockerfiles };
   });
 }
