@@ -21,6 +21,11 @@ import { mapEntries, mapGet, walkMaps, yamlSource } from './yaml-source.js';
  *   with `custom_constraint: glance.image`, or passed with `get_param` to a resource's `image`);
  * - a CircleCI configuration or orb (`version` with `jobs`, `workflows`, `executors` or `orbs` at the top): the `image` of a
  *   `machine:` executor (`ubuntu-2204:2024.01.1`, `android:2024.01.1`); its `docker:` executor images are containers;
+ * - a Travis CI configuration (`language`, `os`, `dist` or `osx_image` at the top, with `script`, `jobs` or `matrix`): every
+ *   `osx_image` (`xcode15.4`), the macOS VM image a job runs on, at the top or in a job of `jobs`/`matrix`;
+ * - an AppVeyor configuration (`image` with `build_script`, `test_script`, `before_build`, `after_build`, `before_test`,
+ *   `deploy_script` or `clone_folder` at the top): every `image` (one name or a list, `Visual Studio 2022`, `macos-sonoma`; at the
+ *   top, in a `for:` item or in a `matrix: only:` filter), the build worker's VM image; AppVeyor names no container image in its file;
  * - a Cluster API infrastructure machine (`infrastructure.cluster.x-k8s.io`, kind `…Machine`, `…MachineTemplate`,
  *   `…MachinePool`): its `image` fields, other than a KubeVirt `containerDisk`'s.
  * Each returns the text ranges of the values to leave out.
@@ -199,6 +204,37 @@ function circleMachineImageRanges(root: YAMLMap): Range[] {
   return ranges;
 }
 
+const TRAVIS_PLATFORM_KEYS = ['language', 'os', 'dist', 'osx_image'];
+const TRAVIS_JOB_KEYS = ['script', 'jobs', 'matrix'];
+
+function isTravisConfig(root: unknown): root is YAMLMap {
+  return isMap(root) && TRAVIS_PLATFORM_KEYS.some((key) => mapGet(root, key) !== undefined) && TRAVIS_JOB_KEYS.some((key) => mapGet(root, key) !== undefined);
+}
+
+function travisMachineImageRanges(root: YAMLMap): Range[] {
+  const ranges: Range[] = [];
+  walkMaps(root, (map) => {
+    const range = valueRange(mapGet(map, 'osx_image'));
+    if (range) ranges.push(range);
+  });
+  return ranges;
+}
+
+const APPVEYOR_KEYS = ['build_script', 'test_script', 'before_build', 'after_build', 'before_test', 'deploy_script', 'clone_folder'];
+
+function isAppveyorConfig(root: unknown): root is YAMLMap {
+  return isMap(root) && mapGet(root, 'image') !== undefined && APPVEYOR_KEYS.some((key) => mapGet(root, key) !== undefined);
+}
+
+function appveyorMachineImageRanges(root: YAMLMap): Range[] {
+  const ranges: Range[] = [];
+  walkMaps(root, (map) => {
+    const range = valueRange(mapGet(map, 'image'));
+    if (range) ranges.push(range);
+  });
+  return ranges;
+}
+
 /** The ranges of machine image values in one document; `glance` names the Heat parameters that are Glance images (asked only for a Heat environment). */
 export function machineImageRanges(document: Document.Parsed, glance?: () => ReadonlySet<string>): Range[] {
   const root = document.contents;
@@ -206,6 +242,8 @@ export function machineImageRanges(document: Document.Parsed, glance?: () => Rea
   if (glance && isHeatEnvironment(root)) return heatEnvironmentImageRanges(root, glance());
   if (isInfrastructureMachine(root)) return infrastructureMachineImageRanges(root);
   if (isCircleConfig(root)) return circleMachineImageRanges(root);
+  if (isTravisConfig(root)) return travisMachineImageRanges(root);
+  if (isAppveyorConfig(root)) return appveyorMachineImageRanges(root);
   return cloudModuleImageRanges(root);
 }
 

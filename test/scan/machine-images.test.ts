@@ -200,4 +200,28 @@ describe('virtual machine and cloud server images are not container images', () 
       ['lab/runner.yaml', 2, 'registry.example.test/lab/vm-runner:0.4.0', 'yaml-image', null],
     ]);
   });
+  it("a Travis CI configuration's osx_image is a macOS VM image, at the top and in a job; the same key elsewhere is read as written", () => {
+    const config = [
+      'language: c',
+      'os: osx',
+      'osx_image: xcode15.4',
+      'jobs:',
+      '  include:',
+      '    - os: osx',
+      '      osx_image: xcode14',
+      '    - os: linux',
+      '      services: [docker]',
+      '      script: docker run --rm registry.example.test/ci/cc:13.2 make',
+      'script: make check',
+      '',
+    ].join('\n');
+    const elsewhere = ['runner:', '  osx_image: registry.example.test/lab/mac-runner:0.2.0', ''].join('\n');
+    expect(scan({ '.travis.yml': config, 'lab/runner.yaml': elsewhere })).toEqual([['lab/runner.yaml', 2, 'registry.example.test/lab/mac-runner:0.2.0', 'yaml-image', null]]);
+  });
+  it("an AppVeyor configuration's image, one name or a list and in a for: item, is the build worker's VM image; a container its script runs is not read", () => {
+    const config = ['image:', '  - Visual Studio 2022', '  - macos-sonoma', 'for:', '  - matrix: {only: [image: macos-sonoma]}', '    image: ubuntu2204', 'build_script:', '  - make', ''].join('\n');
+    const single = ['image: ubuntu', 'test_script: make check', ''].join('\n');
+    const compose = ['image: registry.example.test/lab/tool:1.4.0', 'build: .', ''].join('\n');
+    expect(scan({ 'appveyor.yml': config, 'ci/.appveyor.yml': single, 'lab/tool.yaml': compose })).toEqual([['lab/tool.yaml', 1, 'registry.example.test/lab/tool:1.4.0', 'yaml-image', null]]);
+  });
 });
