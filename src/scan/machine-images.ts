@@ -211,10 +211,11 @@ function isTravisConfig(root: unknown): root is YAMLMap {
   return isMap(root) && TRAVIS_PLATFORM_KEYS.some((key) => mapGet(root, key) !== undefined) && TRAVIS_JOB_KEYS.some((key) => mapGet(root, key) !== undefined);
 }
 
-function travisMachineImageRanges(root: YAMLMap): Range[] {
+/** The ranges of every `key` value of any map in the document. */
+function keyRanges(root: YAMLMap, key: string): Range[] {
   const ranges: Range[] = [];
   walkMaps(root, (map) => {
-    const range = valueRange(mapGet(map, 'osx_image'));
+    const range = valueRange(mapGet(map, key));
     if (range) ranges.push(range);
   });
   return ranges;
@@ -226,15 +227,6 @@ function isAppveyorConfig(root: unknown): root is YAMLMap {
   return isMap(root) && mapGet(root, 'image') !== undefined && APPVEYOR_KEYS.some((key) => mapGet(root, key) !== undefined);
 }
 
-function appveyorMachineImageRanges(root: YAMLMap): Range[] {
-  const ranges: Range[] = [];
-  walkMaps(root, (map) => {
-    const range = valueRange(mapGet(map, 'image'));
-    if (range) ranges.push(range);
-  });
-  return ranges;
-}
-
 /** The ranges of machine image values in one document; `glance` names the Heat parameters that are Glance images (asked only for a Heat environment). */
 export function machineImageRanges(document: Document.Parsed, glance?: () => ReadonlySet<string>): Range[] {
   const root = document.contents;
@@ -242,8 +234,8 @@ export function machineImageRanges(document: Document.Parsed, glance?: () => Rea
   if (glance && isHeatEnvironment(root)) return heatEnvironmentImageRanges(root, glance());
   if (isInfrastructureMachine(root)) return infrastructureMachineImageRanges(root);
   if (isCircleConfig(root)) return circleMachineImageRanges(root);
-  if (isTravisConfig(root)) return travisMachineImageRanges(root);
-  if (isAppveyorConfig(root)) return appveyorMachineImageRanges(root);
+  if (isTravisConfig(root)) return keyRanges(root, 'osx_image');
+  if (isAppveyorConfig(root)) return keyRanges(root, 'image');
   return cloudModuleImageRanges(root);
 }
 
