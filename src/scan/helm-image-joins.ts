@@ -1,5 +1,5 @@
 import type { SourceFile } from '../core/source-file.js';
-import { defines, evaluate, newWork, NotRendered, renderInclude, renderUpTo, type Work } from './helm-render.js';
+import { defines, evaluate, newWork, NotRendered, renderInclude, renderUpTo, valuesAt, type Work } from './helm-render.js';
 
 /**
  * How a chart's templates put an image together from its values, where the values alone do not say:
@@ -234,15 +234,6 @@ interface ValuesMerge {
   readonly where: string;
 }
 
-function valuesAt(values: unknown, path: string): unknown {
-  let node = values;
-  for (const key of path.split('.')) {
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
-}
-
 /**
  * What `merge .Values.<path> .Values.<other>` gives each merged values map as its registry, in templates that join a
  * registry so (`{{ .registry }}/{{ .image }}` inside `with (merge …)`); `mergeOverwrite` puts the last map first.
@@ -271,7 +262,7 @@ function mergedRegistries(templates: readonly ChartTemplate[], values: unknown):
     if (!found) return null;
     const rendered = found.map((merge): RenderedRegistry => {
       for (const source of merge.sources) {
-        const registry = valuesAt(valuesAt(values, source), 'registry');
+        const registry = valuesAt(values, [...source.split('.'), 'registry']);
         if (typeof registry === 'string' && registry !== '') {
           return /^[A-Za-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)*\/?$/.test(registry)
             ? { known: true, value: registry.replace(/\/+$/, ''), where: `${source}.registry, merged in by ${merge.where}` }

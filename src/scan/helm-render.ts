@@ -376,6 +376,16 @@ function field(value: unknown, path: readonly string[]): unknown {
   return current;
 }
 
+/** The values at a path (`["cart"]` for `.Values.cart.name`'s map), or undefined where the path leaves the maps: never throws, unlike a rendered field. */
+export function valuesAt(values: unknown, path: readonly string[]): unknown {
+  let node = values;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
 function text(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;

@@ -1,7 +1,7 @@
 import { parseImageRef } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
-import { NotRendered, newWork, renderText } from './helm-render.js';
+import { NotRendered, newWork, renderText, valuesAt } from './helm-render.js';
 import { namedByChartValues } from './helm-template-lines.js';
 import { withValue } from './make-reference.js';
 import { yamlSource } from './yaml-source.js';
@@ -81,16 +81,6 @@ function rootOf(files: ChartFiles): ChartFiles['root'] {
     files.chart.release();
   }
   return files.root;
-}
-
-/** The values map at a dotted path (`cart` for `.Values.cart.name`), or undefined. */
-function valuesAt(values: Record<string, unknown>, path: readonly string[]): unknown {
-  let node: unknown = values;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
 }
 
 const IMAGE_KEY = /image/i;
