@@ -70,6 +70,9 @@ function isCustomResourceDefinition(map: YAMLMap): boolean {
   return stringField(map, 'kind') === 'CustomResourceDefinition' && stringField(map, 'apiVersion') !== null;
 }
 
+/** The file's memo of what `isDefinitionOnly` answered: `claims` and then `extract` ask, and a JSON definition is megabytes to parse twice. */
+const DEFINITION_ONLY_MEMO = 'kubernetes:definition-only';
+
 const DEFINITION_KIND = /^kind:[ \t]*(["']?)CustomResourceDefinition\1[ \t]*(?:#.*)?$/m;
 
 /**
@@ -79,6 +82,14 @@ const DEFINITION_KIND = /^kind:[ \t]*(["']?)CustomResourceDefinition\1[ \t]*(?:#
  * single document whose top-level `kind:` says so (quoted keys, several documents or template actions go the usual way).
  */
 function isDefinitionOnly(file: SourceFile): boolean {
+  const known = file.memo.get(DEFINITION_ONLY_MEMO);
+  if (typeof known === 'boolean') return known;
+  const answer = readsAsDefinitionOnly(file);
+  file.memo.set(DEFINITION_ONLY_MEMO, answer);
+  return answer;
+}
+
+function readsAsDefinitionOnly(file: SourceFile): boolean {
   const text = file.text;
   if (!text.includes('CustomResourceDefinition') || text.includes('{{')) return false;
   if (isJsonCandidate(file.path)) {
