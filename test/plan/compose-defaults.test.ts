@@ -37,7 +37,7 @@ describe('compose ${VAR:-default} inside a reference, with no .env setting the v
       ['docker-compose.yml', 5, 13, 'registry.example.test/tools/lint:1.10', null, 'default of ${LINT_REGISTRY}, ${LINT_TAG}; the environment may set another value'],
       ['docker-compose.yml', 7, 12, 'nginx:${PROXY_TAG}', 'templated', '${PROXY_TAG} is not set: it has no default, and no .env beside the file sets it'],
       ['docker-compose.yml', 9, 12, 'postgres:${PG_TAG:?set PG_TAG in the environment}', 'templated', '${PG_TAG} must be set when compose runs (:?), and no .env beside the file sets it'],
-      ['docker-compose.yml', 11, 12, '${QUEUE_IMAGE:-rabbitmq:${RABBIT_TAG}}', 'templated', null],
+      ['docker-compose.yml', 11, 12, '${QUEUE_IMAGE:-rabbitmq:${RABBIT_TAG}}', 'templated', '${RABBIT_TAG} is not set: it has no default, and no .env beside the file sets it'],
     ]);
     expect(scanned.references[1]!.spans.map((span) => [span.role, span.text, span.line, span.column, COMPOSE.slice(span.start, span.end)])).toEqual([
       ['template', '${LINT_REGISTRY-registry.example.test}/tools/lint:${LINT_TAG:-1.10}', 5, 13, '${LINT_REGISTRY-registry.example.test}/tools/lint:${LINT_TAG:-1.10}'],
@@ -75,12 +75,73 @@ describe('compose ${VAR:-default} inside a reference, with no .env setting the v
       [5, 'mirror.example.test/tools/lint:1.10', null, 'LINT_REGISTRY from app/.env:1, edited there; default of ${LINT_TAG}; the environment may set another value'],
       [7, 'nginx:${PROXY_TAG}', 'templated', '${PROXY_TAG} is not set: it has no default, and app/.env does not set it'],
       [9, 'postgres:${PG_TAG:?set PG_TAG in the environment}', 'templated', '${PG_TAG} must be set when compose runs (:?), and app/.env does not set it'],
-      [11, '${QUEUE_IMAGE:-rabbitmq:${RABBIT_TAG}}', 'templated', null],
+      [11, '${QUEUE_IMAGE:-rabbitmq:${RABBIT_TAG}}', 'templated', '${RABBIT_TAG} is not set: it has no default, and app/.env does not set it'],
     ]);
     expect(withEnv.references[1]!.spans.map((span) => [span.file ?? null, span.role, span.text])).toEqual([
       [null, 'template', '${LINT_REGISTRY-registry.example.test}/tools/lint:${LINT_TAG:-1.10}'],
       ['app/.env', 'variable', 'mirror.example.test'],
       [null, 'variable', '1.10'],
+    ]);
+  });
+});
+
+/** A whole image with a default that itself uses a default (`${APP_IMAGE:-…:${APP_TAG:-2.18.0}}`). */
+const NESTED = [
+  'services:', // 1
+  '  api:', // 2
+  '    image: ${API_IMAGE:-registry.example.test/team/api:${API_TAG:-2.18.0}}', // 3
+  '  worker:', // 4
+  '    image: "${WORKER_IMAGE-${MIRROR:-}registry.example.test/team/worker:${WORKER_TAG-1.10}}"', // 5
+  '  cache:', // 6
+  '    image: ${CACHE_IMAGE:-registry.example.test/team/cache:${CACHE_TAG}}', // 7
+  '',
+].join('\n');
+
+describe('compose: a whole image whose default uses another default', () => {
+  it('is the default, resolved through the inner defaults; an inner variable nothing sets leaves it templated and named', () => {
+    const scanned = scan({ 'docker-compose.yml': NESTED });
+    expect(scanned.references.map((reference) => [reference.line, reference.column, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      [3, 12, 'registry.example.test/team/api:2.18.0', null, 'default of ${API_IMAGE}, ${API_TAG}; the environment may set another value'],
+      [5, 13, 'registry.example.test/team/worker:1.10', null, 'default of ${WORKER_IMAGE}, ${MIRROR}, ${WORKER_TAG}; the environment may set another value'],
+      [7, 12, '${CACHE_IMAGE:-registry.example.test/team/cache:${CACHE_TAG}}', 'templated', '${CACHE_TAG} is not set: it has no default, and no .env beside the file sets it'],
+    ]);
+    expect(scanned.references[0]!.spans.map((span) => [span.role, span.text, span.line, span.column, NESTED.slice(span.start, span.end)])).toEqual([
+      ['template', 'registry.example.test/team/api:${API_TAG:-2.18.0}', 3, 25, 'registry.example.test/team/api:${API_TAG:-2.18.0}'],
+      ['variable', '2.18.0', 3, 67, '2.18.0'],
+    ]);
+  });
+
+  it('an update writes the tag into the inner default and the pin inside the outer braces, byte for byte; the re-scan finds it', () => {
+    const scanned = scan({ 'docker-compose.yml': NESTED });
+    const byValue = new Map(dependenciesOf(scanned.references).map((dependency) => [`${dependency.location.repository}:${dependency.tag}`, dependency]));
+    const plan = planUpdates([
+      { dependency: byValue.get('team/api:2.18.0')!, update: proposal('2.19.0', D1), held: [], error: null },
+      { dependency: byValue.get('team/worker:1.10')!, update: { ...proposal('1.20', D1), tagOnly: true }, held: [], error: null },
+    ]);
+    expect(plan.failures).toEqual([]);
+    const outcomes = verifyEdits(plan.fileEdits, scanned);
+    expect(outcomes.map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
+      ['docker-compose.yml', NESTED.replace('${API_TAG:-2.18.0}}', `\${API_TAG:-2.19.0}@${D1}}`).replace('${WORKER_TAG-1.10}', '${WORKER_TAG-1.20}')],
+    ]);
+  });
+
+  it('the .env beside the file may set the outer variable (its value is the image, edited there) or an inner one', () => {
+    const scanned = scan({ 'app/.env': 'API_IMAGE=registry.example.test/team/api-fork:3.0.1\nWORKER_TAG=1.12\nCACHE_TAG=7.4.1\n', 'app/docker-compose.yml': NESTED });
+    expect(scanned.references.map((reference) => [reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      [3, 'registry.example.test/team/api-fork:3.0.1', null, 'API_IMAGE from app/.env:1, edited there; the default here is not used'],
+      [5, 'registry.example.test/team/worker:1.12', null, 'WORKER_TAG from app/.env:2, edited there; default of ${WORKER_IMAGE}, ${MIRROR}; the environment may set another value'],
+      [7, 'registry.example.test/team/cache:7.4.1', null, 'CACHE_TAG from app/.env:3, edited there; default of ${CACHE_IMAGE}; the environment may set another value'],
+    ]);
+    const byValue = new Map(dependenciesOf(scanned.references).map((dependency) => [`${dependency.location.repository}:${dependency.tag}`, dependency]));
+    const plan = planUpdates([
+      { dependency: byValue.get('team/api-fork:3.0.1')!, update: proposal('3.1.0', D1), held: [], error: null },
+      { dependency: byValue.get('team/cache:7.4.1')!, update: proposal('7.4.2', D1), held: [], error: null },
+    ]);
+    expect(plan.failures).toEqual([]);
+    const outcomes = verifyEdits(plan.fileEdits, scanned);
+    expect(outcomes.map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
+      ['app/.env', `API_IMAGE=registry.example.test/team/api-fork:3.1.0@${D1}\nWORKER_TAG=1.12\nCACHE_TAG=7.4.2\n`],
+      ['app/docker-compose.yml', NESTED.replace('${CACHE_TAG}}', `\${CACHE_TAG}@${D1}}`)],
     ]);
   });
 });
