@@ -3,7 +3,7 @@ import type { Reference } from '../core/types.js';
 import { lineValue, walkKeyLines, YAML_NOT_STRING, type LineValue } from './helm-template-lines.js';
 import { makeReference } from './make-reference.js';
 import { looksLikeImageText } from './yaml-image-fields.js';
-import { PARAM_IMAGE } from './tekton-params.js';
+import { PARAM_IMAGE, templatedDefault } from './tekton-params.js';
 
 /**
  * The named values of a manifest that does not parse, read line by line: list items such as
@@ -12,7 +12,8 @@ import { PARAM_IMAGE } from './tekton-params.js';
  * to fill in (`value: {{GITHUB_URL}}`) is not YAML, but its image parameters are written in full.
  *
  * Kept, as in a parsed manifest: a `value` or `default` with a tag or digest when the name says image;
- * the `default` of a parameter a step runs as its image (`image: $(params.builder)`), a bare name too;
+ * the `default` of a parameter a step runs as its image (`image: $(params.builder)`), a bare name too, or written
+ * through a template (`templatedDefault`: `templated`, or left out when a chart's template names it wholly);
  * `defaulted` names those parameters, and those a run's `value` with a tag or digest gives, whose uses pass the
  * image on. Block scalar bodies are text here.
  */
@@ -65,6 +66,13 @@ export function namedValueLineImages(file: SourceFile): { references: Reference[
         parts: [{ role: 'reference', start: found.start, end: found.end }],
         ...(found.literal ? {} : { skip: 'unsupported-quoting' as const }),
       });
+      if (runs && reference.skip === 'templated') {
+        const through = templatedDefault(file.path, reference.value);
+        if (through === null) continue;
+        if (through === 'image') references.push(reference);
+        defaulted.add(item.name);
+        continue;
+      }
       if (reference.skip !== null && !(runs && key === 'default' && reference.skip === 'no-tag')) continue;
       references.push(reference);
       if (runs) defaulted.add(item.name);

@@ -1,7 +1,28 @@
 import type { Reference } from '../core/types.js';
+import { namedByChartValues } from './helm-template-lines.js';
 
 /** `image: $(params.x)` / `$(inputs.params.x)`: a Tekton step or sidecar that runs a parameter as its image. */
 export const PARAM_IMAGE = /^\$\((?:inputs\.)?params\.([\w-]+)\)$/;
+
+/** Template actions, variables and substitution placeholders: what is left of a value without them is written in the file. */
+const WRITTEN_ELSEWHERE = /\{\{[\s\S]*?\}\}|\$\{[^}]*\}|\$[A-Za-z_]\w*|%\{[^}]*\}|<%[\s\S]*?%>|\[\[[\s\S]*?\]\]|@[A-Za-z_]\w*@|__[A-Z][A-Z0-9_]*__/g;
+
+/**
+ * What a templated `default` of a parameter that a step runs as its image is (or a templated `value` a run gives it):
+ * - `image`: it writes part of the image's name itself (`{{ include "team.registry" . }}/tools/lint:1.4.2` in a chart's
+ *   template, `${REGISTRY}/tools/lint:1.4.2` filled in by envsubst): the image, `templated`, where it is written;
+ * - `passed-on`: a chart template names it wholly by template actions (`'{{ $image }}'`, `{{ .Values.lintImage }}`), as a
+ *   chart template's `image: {{ .Values.image }}` passes on the image its values set;
+ * - null: a placeholder a script fills in (`{{TARGET}}`, `${IMAGE}`), or a Tekton substitution a run gives (`$(params.base)`).
+ * With `image` and `passed-on` the uses of the parameter pass it on, as they pass on a literal default.
+ */
+export function templatedDefault(path: string, value: string): 'image' | 'passed-on' | null {
+  if (value.includes('$(')) return null;
+  if (namedByChartValues(path, value)) return 'passed-on';
+  const written = value.replace(WRITTEN_ELSEWHERE, '');
+  const nameEnd = written.search(/[:@]/);
+  return /[A-Za-z0-9]/.test(nameEnd === -1 ? written : written.slice(0, nameEnd)) ? 'image' : null;
+}
 
 /**
  * Leaves out the uses of parameters whose `default` is reported as the image: `image: $(params.builder)` runs

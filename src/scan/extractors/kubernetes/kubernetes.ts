@@ -8,7 +8,7 @@ import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
 import { withArgoParameterValues } from '../../argo-workflow-params.js';
-import { PARAM_IMAGE, withoutDefaultedUses } from '../../tekton-params.js';
+import { PARAM_IMAGE, templatedDefault, withoutDefaultedUses } from '../../tekton-params.js';
 import { chartFolders, chartTemplateImage, type ChartFolders } from '../../helm-template-images.js';
 import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { withoutMachineImages } from '../../machine-images.js';
@@ -318,7 +318,8 @@ function lineKindFor(parents: readonly string[], key: string): ReferenceKind {
  * parameter that a step runs as its image (`image: $(params.runtime)`) carries an image whatever its
  * name: its default is the image (a bare name too, `default: node`), and so is a value a PipelineRun or a pipeline
  * task gives it in the same file (`params: [{name: runner, value: …}]` over an embedded `pipelineSpec` or `taskSpec`);
- * `defaulted` names it: its uses pass that image on.
+ * one written through a template is `templated` there, or left out when a chart's template names it wholly
+ * (`templatedDefault`); `defaulted` names it: its uses pass that image on.
  */
 function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: Reference) => Reference | null): { references: Reference[]; defaulted: Set<string> } {
   const references: Reference[] = [];
@@ -333,7 +334,15 @@ function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: 
     for (const key of ['value', 'default']) {
       const found = scalarImage(file, mapGet(map, key), 'kubernetes-image');
       const reference = found && resolve(found);
-      if (!reference || (reference.skip !== null && !(runs && key === 'default' && reference.skip === 'no-tag'))) continue;
+      if (!reference) continue;
+      if (runs && reference.skip === 'templated') {
+        const through = templatedDefault(file.path, reference.value);
+        if (through === null) continue;
+        if (through === 'image') references.push(reference);
+        defaulted.add(name);
+        continue;
+      }
+      if (reference.skip !== null && !(runs && key === 'default' && reference.skip === 'no-tag')) continue;
       references.push(reference);
       // A run's or a pipeline task's `value` for the parameter is passed on the same way (propagated into an embedded spec).
       if (runs) defaulted.add(name);
