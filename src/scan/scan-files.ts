@@ -111,21 +111,26 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
       });
     }
   }
-  markReplaced(references, replaced);
-  markBuiltHere(references, builds, sites);
-  references.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
+  const run = markReplaced(references, replaced);
+  markBuiltHere(run, builds, sites);
+  run.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   problems.sort((a, b) => compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
-  return { references, problems };
+  return { references: run, problems };
 }
+
+/** `ko://example.test/app/cmd/server`: a Go import path that `ko resolve` builds and replaces with the image it pushed. */
+const KO_SCHEME = 'ko://';
 
 /** Hosts that serve source code and no container registry (GitHub's registry is ghcr.io): a name on one is no image. */
 const SOURCE_HOSTS: ReadonlySet<string> = new Set(['github.com']);
 
 /**
- * A name that is a Go import path, not an image: on a source host that serves no registry, or, without a tag or digest,
+ * A name that is a Go import path, not an image: written with ko's `ko://` scheme (in any file kind, a kustomization's
+ * `newName` too), on a source host that serves no registry, or, without a tag or digest,
  * the module path of a go.mod of the scan or a package under it (what ko resolves to the image it builds).
  */
 function isImportPath(reference: Reference, modules: readonly string[]): boolean {
+  if (reference.value.startsWith(KO_SCHEME)) return true;
   const name = writtenParts(reference.value).name;
   const host = name.slice(0, name.indexOf('/')).toLowerCase();
   if (name.includes('/') && SOURCE_HOSTS.has(host)) return true;
@@ -165,18 +170,26 @@ function markBuiltHere(references: Reference[], builds: ReadonlyMap<string, read
 
 /**
  * A manifest's container image that kustomize replaces (every kustomization listing its file has an `images:`
- * entry for its name) never runs as written: `overridden`, the detail naming the entry, which is reported.
+ * entry for its name) never runs as written: `overridden`, the detail naming the entry, which is reported. The
+ * name may be one no registry could serve (`image: dashboardImage`): kustomize matches it all the same. An entry
+ * whose `newName` is a `ko://` import path gives what ko builds: neither it nor the name it replaces is an image.
  */
-function markReplaced(references: Reference[], replaced: readonly ReplacedImage[]): void {
-  if (replaced.length === 0) return;
+function markReplaced(references: readonly Reference[], replaced: readonly ReplacedImage[]): Reference[] {
+  if (replaced.length === 0) return [...references];
   const by = new Map(replaced.map((image) => [`${image.file}\n${image.name}`, image.by]));
-  for (const [index, reference] of references.entries()) {
-    if (reference.kind !== 'kubernetes-container' || (reference.skip !== null && reference.skip !== 'no-tag')) continue;
-    const entry = by.get(`${reference.file}\n${writtenParts(reference.value).name}`);
-    if (!entry) continue;
-    const detail = `not run: kustomize replaces it with ${entry.value} (${entry.file}:${entry.line})`;
-    references[index] = { ...reference, skip: 'overridden', detail: [reference.detail, detail].filter(Boolean).join('; ') };
+  const marked: Reference[] = [];
+  for (const reference of references) {
+    const entry =
+      reference.kind === 'kubernetes-container' && (reference.skip === null || reference.skip === 'no-tag' || reference.skip === 'invalid-reference')
+        ? by.get(`${reference.file}\n${writtenParts(reference.value).name}`)
+        : undefined;
+    if (!entry) marked.push(reference);
+    else if (!entry.value.startsWith(KO_SCHEME)) {
+      const detail = `not run: kustomize replaces it with ${entry.value} (${entry.file}:${entry.line})`;
+      marked.push({ ...reference, skip: 'overridden', detail: [reference.detail, detail].filter(Boolean).join('; ') });
+    }
   }
+  return marked;
 }
 
 function compareText(a: string, b: string): number {

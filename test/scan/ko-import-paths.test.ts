@@ -57,3 +57,29 @@ describe('ko', () => {
     expect(rows({ 'config/shop.yaml': DEPLOYMENT }).map((row) => row[1])).toEqual([12, 14, 18, 20]);
   });
 });
+
+describe('ko:// import paths anywhere', () => {
+  const manifest = (image: string) =>
+    ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: board', 'spec:', '  template:', '    spec:', '      containers:', '        - name: board', `          image: ${image}`, ''].join(
+      '\n',
+    );
+  const kustomization = (newName: string) =>
+    ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', '  - deployment.yaml', 'images:', '  - name: boardImage', `    newName: ${newName}`, ''].join('\n');
+
+  it('are not images, in a manifest or a kustomization newName; nor is the name such an entry replaces', () => {
+    expect(
+      rows({
+        'config/deployment.yaml': manifest('boardImage'),
+        'config/kustomization.yaml': kustomization('ko://example.test/board/cmd/board'),
+        'other/job.yaml': manifest('"ko://example.test/board/cmd/migrate"'),
+      }),
+    ).toEqual([]);
+  });
+
+  it('a name no registry could serve that an ordinary entry replaces is overridden, the entry reported', () => {
+    expect(rows({ 'config/deployment.yaml': manifest('boardImage'), 'config/kustomization.yaml': `${kustomization('registry.example.test/team/board')}    newTag: 1.4.0\n` })).toEqual([
+      ['config/deployment.yaml', 10, 'boardImage', 'kubernetes-container', 'overridden'],
+      ['config/kustomization.yaml', 7, 'registry.example.test/team/board:1.4.0', 'kustomize-image', null],
+    ]);
+  });
+});
