@@ -1,8 +1,8 @@
 /**
  * A small reading of Helm's Go templates, enough to learn what a chart renders with its default values
  * for a piece of an image reference (the registry a helper picks, a default written in the template).
- * It knows text, `{{- -}}` trimming, comments, variables, `if`/`else if`/`else`, `with`, `define` and
- * `include`, and the functions such helpers use (`default`, `eq`, `and`, `printf`, `coalesce`, …).
+ * It knows text, `{{- -}}` trimming, comments, variables, `if`/`else if`/`else`, `with`, `define`, `include`
+ * and `template`, and the functions such helpers use (`default`, `eq`, `and`, `printf`, `coalesce`, `tuple`, `index`, …).
  * Anything else (`range`, `tpl`, `lookup`, `fail`, a function it does not know) makes the result
  * unknown rather than guessed.
  */
@@ -240,6 +240,11 @@ class TemplateParser {
         this.skipBlock();
         return null;
       }
+      // `{{ template "name" pipeline }}` writes what `include` returns.
+      if (word === 'template') {
+        const call = /^("(?:[^"\\]|\\.)*")\s*([\s\S]*)$/.exec(rest);
+        if (call) return { type: 'action', pipeline: wholePipeline(`include ${call[1] ?? ''} ${call[2] ? `(${call[2]})` : 'nil'}`), at: this.offset + tag.at };
+      }
       if (word === 'block') this.skipBlock();
       return { type: 'unsupported', what: word };
     }
@@ -401,6 +406,8 @@ function printf(format: unknown, args: readonly unknown[]): string {
     if (verb === '%') return '%';
     const value = args[next];
     next += 1;
+    // Go prints a missing value as `%!s(<nil>)`: never a part of an image worth guessing.
+    if (value === null || value === undefined) throw new NotRendered('printf of a value that is not set');
     return verb === 'q' ? JSON.stringify(text(value)) : text(value);
   });
 }
@@ -452,6 +459,19 @@ function callFunction(name: string, args: readonly unknown[], context: RenderCon
       const map: Record<string, unknown> = {};
       for (let index = 0; index + 1 < args.length; index += 2) map[text(args[index])] = args[index + 1];
       return map;
+    }
+    case 'list':
+    case 'tuple':
+      return [...args];
+    case 'index': {
+      let current: unknown = first;
+      for (const key of args.slice(1)) {
+        if (Array.isArray(current) && typeof key === 'number') current = current[key];
+        else if (current !== null && typeof current === 'object' && !Array.isArray(current) && typeof key === 'string') current = (current as Record<string, unknown>)[key];
+        else throw new NotRendered('index of this kind');
+        if (current === undefined) throw new NotRendered('index out of range');
+      }
+      return current;
     }
     case 'required':
       if (!truthy(second)) throw new NotRendered('required value missing');
@@ -587,8 +607,16 @@ export function evaluate(expression: string, dot: unknown, context: Omit<RenderC
   return evalPipeline(wholePipeline(expression), dot, new Map([['$', dot]]), { ...context, root: dot, work: context.work ?? newWork() });
 }
 
-/** What a whole text (one line of a template) renders with `dot`; throws NotRendered when it does something not modelled. */
-export function renderText(text: string, dot: unknown, context: Omit<RenderContext, 'root'>): string {
+/**
+ * What a whole text (one line of a template) renders with `dot`, with `variables` set before it (`$tag` assigned
+ * earlier in its template); throws NotRendered when it does something not modelled.
+ */
+export function renderText(text: string, dot: unknown, context: Omit<RenderContext, 'root'>, variables: ReadonlyMap<string, unknown> = new Map()): string {
   const work = context.work ?? newWork();
-  return run(parsedText(text, 0, work), dot, new Map([['$', dot]]), { ...context, root: dot, work });
+  return run(parsedText(text, 0, work), dot, new Map([...variables, ['$', dot]]), { ...context, root: dot, work });
+}
+
+/** The value of one pipeline with `variables` in scope (an assignment's right side, after the ones before it). */
+export function evaluateWith(expression: string, dot: unknown, context: Omit<RenderContext, 'root'>, variables: ReadonlyMap<string, unknown>): unknown {
+  return evalPipeline(wholePipeline(expression), dot, new Map([...variables, ['$', dot]]), { ...context, root: dot, work: context.work ?? newWork() });
 }

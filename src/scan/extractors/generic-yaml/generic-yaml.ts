@@ -9,6 +9,7 @@ import { ansibleFacts, joinsVariables, loopedListImages, type AnsibleFacts } fro
 import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
+import { chartRenderedTags } from '../../helm-rendered-tags.js';
 import { chartFolders, chartTemplateImage, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { heatImageParameters, withoutMachineImages } from '../../machine-images.js';
@@ -321,6 +322,74 @@ function throughAppVersion(reference: Reference, facts: ChartFacts | undefined, 
   };
 }
 
+/** Where each values map's `repository` value starts (also inside its quotes), and the map's path (`['operator', 'image']`). */
+function repositoryPaths(file: SourceFile, documents: readonly Document.Parsed[]): Map<number, readonly string[]> {
+  const paths = new Map<number, readonly string[]>();
+  for (const document of documents) {
+    walkMaps(document.contents, (map, path) => {
+      const repository = map.get('repository', true);
+      if (!isScalar(repository) || !repository.range) return;
+      paths.set(file.base + repository.range[0], path);
+      paths.set(file.base + repository.range[0] + 1, path);
+    });
+  }
+  return paths;
+}
+
+/**
+ * A values file's `repository` with no tag: the tag the chart's own template lines for that values map render, with this
+ * file's values over the chart's defaults
+ * (`{{ .Values.image.tag | default $defaultTag }}` with `$defaultTag` assigned before it from appVersion and values, a
+ * helper given `.Chart.AppVersion` as a parameter, another values map's tag as the default). Shown with it and held
+ * `templated`: writing a tag here would override what the templates choose.
+ */
+function throughRenderedTag(
+  file: SourceFile,
+  documents: readonly Document.Parsed[],
+  facts: YamlFacts | undefined,
+  topKey: (reference: Reference) => string | undefined,
+): (reference: Reference) => Reference {
+  const folder = folderOf(file.path);
+  const chartFiles = facts?.chartFolders.charts.get(folder);
+  if (!facts || !chartFiles || helmValuesKind(file.path) !== 'helm-values') return (reference) => reference;
+  let tagsOf: ReturnType<typeof chartRenderedTags> | null | undefined;
+  let paths: Map<number, readonly string[]> | undefined;
+  const chart = facts.charts.get(folder);
+  return (reference) => {
+    if (reference.skip !== 'no-tag') return reference;
+    const span = reference.spans.find((entry) => entry.role === 'repository');
+    if (!span || (chart?.dependencies.has(topKey(reference) ?? '') ?? false)) return reference;
+    paths ??= repositoryPaths(file, documents);
+    const path = paths.get(span.start);
+    if (!path) return reference;
+    if (tagsOf === undefined) {
+      let values = valuesData(documents);
+      try {
+        if (chartFiles.values && chartFiles.values.path !== file.path) values = mergeValues(valuesData(yamlSource(chartFiles.values).documents), values);
+        const templates = chartFiles.templates.map((template) => ({ file: template, path: folder === '' ? template.path : template.path.slice(folder.length + 1) }));
+        tagsOf = chartRenderedTags(templates, values, chart?.appVersion ?? null);
+      } catch {
+        // A template that cannot be read again is reported when the scan reaches it.
+        tagsOf = null;
+      } finally {
+        for (const template of chartFiles.templates) template.release();
+      }
+    }
+    const found = tagsOf?.(path, reference.value);
+    if (!found) return reference;
+    const value = `${reference.value}:${found.tag}`;
+    const image = parseImageRef(value);
+    if (!image) return reference;
+    const chartFile = folder === '' ? 'Chart.yaml' : `${folder}/Chart.yaml`;
+    const from = found.appVersion && chart ? `, with appVersion ${chart.appVersion} of ${chartFile}:${chart.line}` : '';
+    return {
+      ...withValue(reference, value, image),
+      skip: 'templated',
+      detail: [reference.detail, `no tag here: the chart's templates render tag ${found.tag} (${found.where}${from}); not edited here, where a tag would override theirs`].filter(Boolean).join('; '),
+    };
+  };
+}
+
 /** The top-level key of the document under which a reference is written (`redis-ha` for `redis-ha.haproxy.image`). */
 function topKeyOf(file: SourceFile, documents: readonly Document.Parsed[]): (reference: Reference) => string | undefined {
   return (reference) => {
@@ -596,6 +665,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);
+    const renderedTag = throughRenderedTag(file, documents, facts, topKey);
     const prefixes = kind === 'helm-values' ? prefixRepositories(documents, registryPrefixes(folderOf(file.path), facts?.chartFolders)) : new Set<number>();
     const judged = judgeVariableImages(file, documents, references, facts?.ansible.uses);
     // A name that a task builds under its variable (`operator_image: testing-operator`) is this repository's own image
@@ -606,7 +676,14 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
       reference.spans.some((span) => span.role === 'repository' && prefixes.has(span.start - file.base)) ? [] : (chartTemplateImage(reference, facts?.chartFolders) ?? []),
     );
     return {
-      references: sortByPosition(withoutMachineImages(own, documents, file.base, facts?.glance).map((reference) => throughAppVersion(reference, facts, topKey))),
+      references: sortByPosition(
+        withoutMachineImages(own, documents, file.base, facts?.glance).map((reference) => {
+          const completed = throughAppVersion(reference, facts, topKey);
+          const rendered = renderedTag(reference);
+          // The image line's own rendering wins over a default found anywhere in the chart (a label's `default .Chart.AppVersion`).
+          return rendered === reference || rendered.value === completed.value ? completed : rendered;
+        }),
+      ),
       problems,
       ...(builds.length > 0 ? { builds } : {}),
     };

@@ -1,0 +1,160 @@
+import { parseImageRef } from '../core/image-ref.js';
+import { defines, evaluateWith, newWork, NotRendered, renderText, type Work } from './helm-render.js';
+import type { ChartTemplate } from './helm-image-joins.js';
+
+/**
+ * The tag a chart's templates give an image of its values that has a repository and no tag (`tag: ""`, or none):
+ * found by rendering, with the chart's values, the template lines that write that values map
+ * (`image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default $defaultTag }}"` after
+ * `{{- $defaultTag := printf "v%s-%s" .Chart.AppVersion .Values.variant -}}`, `{{ template "app.image" (tuple .Values.image
+ * $.Chart.AppVersion) }}`, `{{ default .Values.image.tag .Values.sidecar.image.tag }}`). A line counts only when it renders
+ * the values entry's own name followed by a tag; every such line must render the same tag.
+ */
+export interface RenderedTag {
+  readonly tag: string;
+  /** The template lines that render it (`templates/deployment.yaml:36`). */
+  readonly where: string;
+  /** Whether the rendering read `.Chart.AppVersion`. */
+  readonly appVersion: boolean;
+}
+
+/** `key: value` on one line of a template, the value holding an action. */
+const KEY_VALUE = /^[ \t]*(?:-[ \t]+)?([\w./-]+):[ \t]+(\S.*?)[ \t]*$/;
+/** `{{ $name := … }}` or `{{ $name = … }}`. */
+const ASSIGNMENT = /^(\$[A-Za-z_]\w*)\s*(:?=)\s*([\s\S]+)$/;
+const BLOCK_OPEN = /^(?:if|with|range|define|block)\b/;
+const CHART_STEPS = 100_000;
+const CHART_CHARS = 2_000_000;
+const MAX_LINE = 1024;
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The tags of a text with where each is and its inner text, trim markers removed. */
+function actions(text: string): { at: number; end: number; inner: string }[] {
+  const found: { at: number; end: number; inner: string }[] = [];
+  for (let at = text.indexOf('{{'); at !== -1; at = text.indexOf('{{', at)) {
+    const close = text.indexOf('}}', at + 2);
+    if (close === -1) break;
+    let inner = text.slice(at + 2, close).trim();
+    if (inner.startsWith('- ') || inner === '-') inner = inner.slice(1).trim();
+    if (inner.endsWith(' -')) inner = inner.slice(0, -1).trim();
+    found.push({ at, end: close + 2, inner });
+    at = close + 2;
+  }
+  return found;
+}
+
+/**
+ * The variables assigned before `upTo` in `text` (a named template's body or a whole file), evaluated in order with
+ * the chart's root as dot. A variable assigned inside a block that is closed again before `upTo` (`{{ if … }}{{ $tag =
+ * … }}{{ end }}`) may or may not hold that value: it is left out, so a line that reads it renders unknown.
+ */
+function variablesBefore(text: string, upTo: number, root: unknown, context: { defines: ReadonlyMap<string, { body: string; at: number }>; work: Work }): Map<string, unknown> {
+  const variables = new Map<string, unknown>();
+  const stack: number[] = [];
+  let opened = 0;
+  const assigned: { name: string; expression: string; stack: number[] }[] = [];
+  for (const action of actions(text.slice(0, upTo))) {
+    if (action.inner.startsWith('/*')) continue;
+    if (BLOCK_OPEN.test(action.inner)) stack.push((opened += 1));
+    else if (action.inner === 'end') stack.pop();
+    else {
+      const assignment = ASSIGNMENT.exec(action.inner);
+      if (assignment) assigned.push({ name: assignment[1] ?? '', expression: assignment[3] ?? '', stack: [...stack] });
+    }
+  }
+  const unknown = new Set<string>();
+  for (const { name, expression, stack: at } of assigned) {
+    const open = at.every((block, index) => stack[index] === block);
+    if (!open) {
+      unknown.add(name);
+      variables.delete(name);
+      continue;
+    }
+    if (unknown.has(name)) continue;
+    try {
+      variables.set(name, evaluateWith(expression, root, context, variables));
+    } catch (error) {
+      if (!(error instanceof NotRendered)) throw error;
+      unknown.add(name);
+      variables.delete(name);
+    }
+  }
+  return variables;
+}
+
+/** What renders the tags of a chart's values maps: asked per map path and name, the templates read once. */
+export function chartRenderedTags(templates: readonly ChartTemplate[], values: unknown, appVersion: string | null): (path: readonly string[], name: string) => RenderedTag | null {
+  const named = new Map<string, { body: string; at: number }>();
+  const texts: { template: ChartTemplate; text: string; base: number; bodies: { body: string; at: number }[] }[] = [];
+  let base = 0;
+  for (const template of templates) {
+    const text = template.file.text;
+    const own = defines(text, base);
+    for (const [name, body] of own) if (!named.has(name)) named.set(name, body);
+    texts.push({ template, text, base, bodies: [...own.values()] });
+    base += text.length + 1;
+  }
+  let readAppVersion = false;
+  const chart: Record<string, unknown> = {};
+  Object.defineProperty(chart, 'AppVersion', {
+    get: () => {
+      readAppVersion = true;
+      if (appVersion === null) throw new NotRendered('appVersion, which Chart.yaml does not set');
+      return appVersion;
+    },
+    enumerable: true,
+  });
+  const root = { Values: values, Chart: chart, Release: {}, Capabilities: {}, Template: {} };
+  const work = newWork(CHART_STEPS, CHART_CHARS);
+  const context = { defines: named, work };
+  return (path, name) => {
+    const field = new RegExp(String.raw`\.Values\.${escape(path.join('.'))}(?![\w])(?:\.(?:repository|registry|tag|image|digest)\b|(?!\.))`);
+    const tags = new Map<string, { where: string[]; appVersion: boolean }>();
+    for (const { template, text, base: start, bodies } of texts) {
+      if (!field.test(text)) continue;
+      let lineStart = 0;
+      let lineNumber = 1;
+      while (lineStart <= text.length) {
+        let lineEnd = text.indexOf('\n', lineStart);
+        if (lineEnd === -1) lineEnd = text.length;
+        const line = text.slice(lineStart, lineEnd);
+        const written = line.length <= MAX_LINE && line.includes('{{') && field.test(line) ? KEY_VALUE.exec(line) : null;
+        const value = written?.[2];
+        if (value !== undefined && field.test(value)) {
+          const body = bodies.find((entry) => start + lineStart >= entry.at && start + lineStart < entry.at + entry.body.length);
+          const scopeText = body ? body.body : text;
+          const upTo = body ? start + lineStart - body.at : lineStart;
+          readAppVersion = false;
+          let rendered: string;
+          try {
+            const variables = variablesBefore(scopeText, upTo, root, context);
+            rendered = renderText(value, root, context, variables).trim();
+          } catch (error) {
+            if (!(error instanceof NotRendered)) throw error;
+            // An image line that writes this map and cannot be rendered may give it another tag (a label, `version:`, says nothing).
+            if (/image/i.test(written?.[1] ?? '')) return null;
+            lineStart = lineEnd + 1;
+            lineNumber += 1;
+            continue;
+          }
+          const unquoted = /^(["'])(.*)\1$/.exec(rendered)?.[2] ?? rendered;
+          const image = unquoted.startsWith(`${name}:`) ? parseImageRef(unquoted) : null;
+          if (image && image.tag !== null && image.digest === null && unquoted === `${name}:${image.tag}`) {
+            const entry = tags.get(image.tag) ?? { where: [], appVersion: false };
+            entry.where.push(`${template.path}:${lineNumber}`);
+            entry.appVersion ||= readAppVersion;
+            tags.set(image.tag, entry);
+          }
+        }
+        lineStart = lineEnd + 1;
+        lineNumber += 1;
+      }
+    }
+    const [only, ...more] = tags;
+    if (!only || more.length > 0) return null;
+    return { tag: only[0], where: only[1].where.join(', '), appVersion: only[1].appVersion };
+  };
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { scanTexts } from '../support/scan-texts.js';
+
+/** What the values files report: file, line, value, skip, detail. */
+const scan = (files: Record<string, string>) =>
+  scanTexts(files)
+    .references.filter((reference) => /values\.yaml$/.test(reference.file))
+    .map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail ?? null]);
+
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+const chart = (name: string, ...more: string[]) => lines('apiVersion: v2', `name: ${name}`, 'version: 1.0.0', ...more);
+
+describe("Helm values with no tag: the tag the chart's own template lines render for that map", () => {
+  it('a variable assigned before the line from appVersion and values, a helper given appVersion as a parameter, another map’s tag as the default', () => {
+    const files = {
+      'flavoured/Chart.yaml': chart('flavoured', 'appVersion: 2.4.0'),
+      'flavoured/values.yaml': lines('flavor: slim', 'image:', '  repository: registry.example.test/team/app', '  tag: ""'),
+      'flavoured/templates/_pod.tpl': lines(
+        '{{- define "flavoured.pod" -}}',
+        '{{- $fallback := printf "v%s-%s" .Chart.AppVersion .Values.flavor -}}',
+        'containers:',
+        '  - name: app',
+        '    image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default $fallback }}"',
+        '{{- end }}',
+      ),
+      'flavoured/templates/deployment.yaml': lines(
+        'spec:',
+        '  template:',
+        '    metadata:',
+        '      labels:',
+        '        app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | trunc 63 }}',
+        '    spec:',
+        '      {{- include "flavoured.pod" . | nindent 6 }}',
+      ),
+      'operator/Chart.yaml': chart('operator', 'appVersion: "1.5.0"'),
+      'operator/values.yaml': lines(
+        'manager:',
+        '  image:',
+        '    registry: registry.example.test',
+        '    repository: team/operator',
+        'agent:',
+        '  image:',
+        '    repository: registry.example.test/team/agent',
+        '    tag: 0.9.1',
+      ),
+      'operator/templates/_helpers.tpl': lines(
+        '{{- define "operator.image" -}}',
+        '{{- $fallback := index . 1 -}}',
+        '{{- with index . 0 -}}',
+        '{{- if .registry -}}{{ printf "%s/%s" .registry .repository }}{{- else -}}{{ .repository }}{{- end -}}',
+        '{{- printf ":%s" (default $fallback .tag) -}}',
+        '{{- end }}',
+        '{{- end }}',
+      ),
+      'operator/templates/manager.yaml': lines('        image: {{ template "operator.image" (tuple .Values.manager.image $.Chart.AppVersion) }}'),
+      'operator/templates/agent.yaml': lines('        image: {{ template "operator.image" (tuple .Values.agent.image "") }}'),
+      'shared/Chart.yaml': chart('shared', 'appVersion: edge'),
+      'shared/values.yaml': lines(
+        'image:',
+        '  repository: registry.example.test/team/server',
+        '  tag: "3.1.0"',
+        'sidecar:',
+        '  image:',
+        '    repository: registry.example.test/team/runner',
+        '    tag: ""',
+      ),
+      'shared/templates/server.yaml': lines(
+        '        - image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"',
+        '        - image: "{{ .Values.sidecar.image.repository }}:{{ default .Values.image.tag .Values.sidecar.image.tag }}"',
+      ),
+      'shared/templates/worker.yaml': lines('        - image: "{{ .Values.sidecar.image.repository }}:{{ default .Values.image.tag .Values.sidecar.image.tag }}"'),
+    };
+    expect(scan(files)).toEqual([
+      [
+        'flavoured/values.yaml',
+        3,
+        'registry.example.test/team/app:v2.4.0-slim',
+        'templated',
+        "no tag here: the chart's templates render tag v2.4.0-slim (templates/_pod.tpl:5, with appVersion 2.4.0 of flavoured/Chart.yaml:4); not edited here, where a tag would override theirs",
+      ],
+      [
+        'operator/values.yaml',
+        4,
+        'registry.example.test/team/operator:1.5.0',
+        'templated',
+        "no tag here: the chart's templates render tag 1.5.0 (templates/manager.yaml:1, with appVersion 1.5.0 of operator/Chart.yaml:4); not edited here, where a tag would override theirs",
+      ],
+      ['operator/values.yaml', 7, 'registry.example.test/team/agent:0.9.1', null, null],
+      ['shared/values.yaml', 2, 'registry.example.test/team/server:3.1.0', null, null],
+      [
+        'shared/values.yaml',
+        6,
+        'registry.example.test/team/runner:3.1.0',
+        'templated',
+        "no tag here: the chart's templates render tag 3.1.0 (templates/server.yaml:2, templates/worker.yaml:1); not edited here, where a tag would override theirs",
+      ],
+    ]);
+  });
+
+  it('stays no-tag when a line cannot say: a variable set under a condition, appVersion missing, lines that render different tags, an image line that cannot be rendered', () => {
+    const files = {
+      'branch/Chart.yaml': chart('branch', 'appVersion: 1.0.0'),
+      'branch/values.yaml': lines('image:', '  repository: registry.example.test/team/branch'),
+      'branch/templates/pod.yaml': lines(
+        '{{- $fallback := .Chart.AppVersion -}}',
+        '{{- if .Values.edge }}{{ $fallback = "edge" }}{{ end -}}',
+        '      image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default $fallback }}"',
+      ),
+      'unversioned/Chart.yaml': chart('unversioned'),
+      'unversioned/values.yaml': lines('image:', '  repository: registry.example.test/team/unversioned', '  tag: ""'),
+      'unversioned/templates/pod.yaml': lines('      image: {{ template "unversioned.image" (tuple .Values.image $.Chart.AppVersion) }}'),
+      'unversioned/templates/_helpers.tpl': lines('{{- define "unversioned.image" -}}{{ (index . 0).repository }}:{{ default (index . 1) (index . 0).tag }}{{- end }}'),
+      'split/Chart.yaml': chart('split', 'appVersion: 4.0.0'),
+      'split/values.yaml': lines('image:', '  repository: registry.example.test/team/split'),
+      'split/templates/a.yaml': lines('      image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default "stable" }}"'),
+      'split/templates/b.yaml': lines('      image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default "edge" }}"'),
+      'unknown/Chart.yaml': chart('unknown', 'appVersion: 4.0.0'),
+      'unknown/values.yaml': lines('image:', '  repository: registry.example.test/team/unknown'),
+      'unknown/templates/a.yaml': lines('      image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default "stable" }}"'),
+      'unknown/templates/b.yaml': lines('      image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default (lookup "v1" "ConfigMap" "ns" "tags").data.app }}"'),
+    };
+    expect(scan(files)).toEqual([
+      ['branch/values.yaml', 2, 'registry.example.test/team/branch', 'no-tag', null],
+      ['split/values.yaml', 2, 'registry.example.test/team/split', 'no-tag', null],
+      ['unknown/values.yaml', 2, 'registry.example.test/team/unknown', 'no-tag', null],
+      ['unversioned/values.yaml', 2, 'registry.example.test/team/unversioned', 'no-tag', null],
+    ]);
+  });
+});
