@@ -93,16 +93,16 @@ export function stripDependencyProxyPrefix(text: string): { prefix: string; rest
   return null;
 }
 
-/** `@VERSION@`, `@image@`: a placeholder a build or release step substitutes (configure, sed, a `.in` template). */
-const SUBSTITUTION = /@[A-Za-z_][A-Za-z0-9_]*@/;
+/** `@VERSION@`, `@image@`, `%%IMAGE_REVISION%%`: a placeholder a build or release step substitutes (configure, sed, a `.in` template). */
+const SUBSTITUTION = /@[A-Za-z_][A-Za-z0-9_]*@|%%[A-Za-z_][A-Za-z0-9_]*%%/;
 
 /**
- * A value that is only such a placeholder (`@OPERATOR_IMAGE@`, `__IMAGE__`, or a name in brackets that a builder replaces with
+ * A value that is only such a placeholder (`@OPERATOR_IMAGE@`, `%%OPERATOR_IMAGE%%`, `__IMAGE__`, or a name in brackets that a builder replaces with
  * the image it resolves, `FROM [server-modules]`): it names no image until a script fills it in. No reference holds brackets
  * around a name alone (an IPv6 registry host in brackets is followed by its path).
  */
 export function isPlaceholder(text: string): boolean {
-  return /^(?:@[A-Za-z_][A-Za-z0-9_]*@|__[A-Z][A-Z0-9_]*__|\[[A-Za-z_][\w.-]*\])$/.test(text);
+  return /^(?:@[A-Za-z_][A-Za-z0-9_]*@|%%[A-Za-z_][A-Za-z0-9_]*%%|__[A-Z][A-Z0-9_]*__|\[[A-Za-z_][\w.-]*\])$/.test(text);
 }
 
 /**
@@ -132,7 +132,7 @@ export function hasDigestPlaceholder(text: string): boolean {
   return isTemplated(named) || parseImageRef(named) !== null;
 }
 
-/** True when the text holds a substitution placeholder (`registry.example.test/app:@VERSION@`). */
+/** True when the text holds a substitution placeholder (`registry.example.test/app:@VERSION@`, `…:1.4-r%%REVISION%%`). */
 export function hasSubstitution(text: string): boolean {
   return SUBSTITUTION.test(text);
 }
