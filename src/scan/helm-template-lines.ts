@@ -137,11 +137,13 @@ export function lineValue(text: string, from: number, lineEnd: number): LineValu
   return { value: text.slice(at, end), start: at, end, literal: true };
 }
 
-const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+/** Keys whose items or map hold a container: a Pod's lists, and an Argo Workflows template's `container`, `script` and `sidecars`. */
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers', 'container', 'script', 'sidecars']);
 
 /**
  * An image line of YAML carried as text (a literal block scalar): a reference with a tag or digest, and
- * a bare name only as a container's image (`containers: [{image: busybox}]` in a Pod manifest), since
+ * a bare name only as a container's image (`containers: [{image: busybox}]` in a Pod manifest, `container:
+ * {image: busybox}` of a Workflow template that an Argo Events Sensor creates from a ConfigMap), since
  * elsewhere (`image: proxyv2` in istio's injector values) a bare name is completed by other settings.
  */
 export function keepInBlock(reference: Reference, parents: readonly string[]): boolean {

@@ -127,3 +127,40 @@ describe('YAML written as text in a literal block scalar', () => {
     ]);
   });
 });
+
+describe('a Workflow kept in a ConfigMap for an Argo Events Sensor to create', () => {
+  it('reads a bare name as the image of a template container, script or sidecar', () => {
+    const text = [
+      'apiVersion: v1', // 1
+      'kind: ConfigMap', // 2
+      'metadata:', // 3
+      '  name: flow-store', // 4
+      'data:', // 5
+      '  flow: |-', // 6
+      '    apiVersion: argoproj.io/v1alpha1', // 7
+      '    kind: Workflow', // 8
+      '    spec:', // 9
+      '      entrypoint: say', // 10
+      '      templates:', // 11
+      '      - name: say', // 12
+      '        container:', // 13
+      '          image: busybox', // 14
+      '          command: [echo]', // 15
+      '      - name: count', // 16
+      '        script:', // 17
+      '          image: python', // 18
+      '          source: print(1)', // 19
+      '        sidecars:', // 20
+      '        - name: cache', // 21
+      '          image: redis', // 22
+      '        metadata:', // 23
+      '          image: proxyv2', // 24
+      '',
+    ].join('\n');
+    expect(scan('flows/flow-store.yaml', text)).toEqual([
+      [14, 18, 'busybox', 'kubernetes-image', 'no-tag'],
+      [18, 18, 'python', 'kubernetes-image', 'no-tag'],
+      [22, 18, 'redis', 'kubernetes-image', 'no-tag'],
+    ]);
+  });
+});
