@@ -55,6 +55,11 @@ export function chartFolders(files: readonly SourceFile[]): ChartFolders {
   return { charts };
 }
 
+/** Is this a helper file (`_helpers.tpl`) in the `templates/` folder of a chart of the scan? */
+export function isChartHelper(path: string, folders: ChartFolders | undefined): boolean {
+  return folders !== undefined && /\.tpl$/.test(path) && chartOf(path, folders) !== null;
+}
+
 /** The chart whose `templates/` holds this file. */
 function chartOf(path: string, folders: ChartFolders): { folder: string; files: ChartFiles } | null {
   const at = `/${path}`.lastIndexOf('/templates/');
@@ -139,6 +144,23 @@ function rendered(value: string, root: NonNullable<ChartFiles['root']>): string 
   }
 }
 
+/** `| default "registry.example.test/team/app"` or `default "…" <value>`: a literal name written as a default. */
+const DEFAULT_NAME = /^(?:[\s\S]*\|\s*default\s+"([^"\\]+)"\s*|\s*default\s+"([^"\\]+)"\s+[$.\w]+\s*)$/;
+const NAME_TEXT = /^[a-z0-9][a-z0-9._/-]*(?::\d+\/[a-z0-9._/-]+)?$/;
+
+/**
+ * The literal name that a wholly templated value's name takes when no value replaces it
+ * (`{{ .Values.operator.image | default "registry.example.test/team/operator" }}:{{ … }}`): its last name action ends in a
+ * `default` of a quoted name. Null when it does not.
+ */
+function defaultName(value: string): string | null {
+  const last = actionsOf(value).name.at(-1);
+  const action = last?.replace(/^-/, '').replace(/-$/, '').trim();
+  const match = action === undefined ? null : DEFAULT_NAME.exec(action);
+  const name = match?.[1] ?? match?.[2];
+  return name !== undefined && NAME_TEXT.test(name) ? name : null;
+}
+
 /** A chart template's image reference as the chart's values leave it: itself, resolved, or null (passed on to the values file). */
 export function chartTemplateImage(reference: Reference, folders: ChartFolders | undefined): Reference | null {
   // Only a value written with template actions is a template's to pass on or render (and a rendered one is left as it is).
@@ -147,8 +169,15 @@ export function chartTemplateImage(reference: Reference, folders: ChartFolders |
   if (reference.skip !== 'templated' && !whole) return reference;
   const chart = folders === undefined ? null : chartOf(reference.file, folders);
   const root = chart ? rootOf(chart.files) : null;
+  const named = whole ? defaultName(reference.value) : null;
+  if (named !== null) {
+    // The template writes the name itself, as a default a value may replace: the image is here unless the values replace it.
+    const value = root ? rendered(reference.value, root) : null;
+    if (value === null) return { ...reference, skip: 'templated', detail: [reference.detail, `the name is the template's default ${named} unless a value replaces it`].filter(Boolean).join('; ') };
+    if (value !== named && !value.startsWith(`${named}:`) && !value.startsWith(`${named}@`)) return null;
+  }
   if (!chart || !root) return whole ? null : reference;
-  if (whole && !namedOutsideImages(reference.value, root.values)) return null;
+  if (whole && named === null && !namedOutsideImages(reference.value, root.values)) return null;
   const value = rendered(reference.value, root);
   if (value === null) return whole ? null : reference;
   const image = parseImageRef(value);

@@ -119,7 +119,10 @@ export function lineValue(text: string, from: number, lineEnd: number): LineValu
   if (first === '"' || first === "'") {
     let end = at + 1;
     while (end < lineEnd) {
-      if (first === '"' && text[end] === '\\') end += 2;
+      // A template's action is read before YAML: a quote inside it (`"{{ .Values.name | default "app" }}:1.0"`) is the action's.
+      const close = text.startsWith('{{', end) ? text.indexOf('}}', end + 2) : -1;
+      if (close !== -1 && close < lineEnd) end = close + 2;
+      else if (first === '"' && text[end] === '\\') end += 2;
       else if (first === "'" && text[end] === "'" && text[end + 1] === "'") end += 2;
       else if (text[end] === first) break;
       else end++;

@@ -10,7 +10,7 @@ import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
 import { chartRenderedTags } from '../../helm-rendered-tags.js';
-import { chartFolders, chartTemplateImage, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
+import { chartFolders, chartTemplateImage, isChartHelper, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { heatImageParameters, withoutMachineImages } from '../../machine-images.js';
 import { makeReference, withValue } from '../../make-reference.js';
@@ -600,6 +600,18 @@ function passesOn(value: string): boolean {
   return passesOnImage(value) || joinsVariables(value) || ENVIRONMENT_VARIABLE.test(value);
 }
 
+/**
+ * The references of a template that are not inside a template comment (`{{/* … *\/}}`, `{{- /* … *\/ -}}`), where a
+ * helper documents its usage with example values and what it returns: text Helm never renders.
+ */
+function withoutTemplateComments(file: SourceFile, references: readonly Reference[]): Reference[] {
+  const { text } = file;
+  if (!text.includes('/*')) return [...references];
+  const comments: [number, number][] = [];
+  for (const match of text.matchAll(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g)) comments.push([file.base + match.index, file.base + match.index + match[0].length]);
+  return references.filter((reference) => !reference.spans.some((span) => comments.some(([from, to]) => span.start >= from && span.start < to)));
+}
+
 /** What the extractor knows across files: Helm charts, and Ansible variables. */
 interface YamlFacts extends ChartFacts {
   readonly ansible: AnsibleFacts;
@@ -619,19 +631,24 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   name: 'generic-yaml',
   kinds: ['helm-values', 'yaml-image'],
   quoting: 'yaml',
-  // Helm helper templates (`templates/_helpers.tpl`, also in a folder under `templates/`, as Helm loads them) are read only to
-  // learn how the chart writes its images (whether the tag defaults to appVersion, how a registry is joined).
+  // Helm helper templates (`templates/_helpers.tpl`, also in a folder under `templates/`, as Helm loads them) tell how the chart
+  // writes its images (whether the tag defaults to appVersion, how a registry is joined); a chart's helpers are read by their
+  // `image:` lines as its other templates are.
   isCandidate: (path) => isYamlPath(path) || /(^|\/)templates\/(?:[^/]+\/)*[^/]*\.tpl$/.test(path),
   prepare: (files) => ({ ...chartFacts(files), ansible: ansibleFacts(files), chartFolders: chartFolders(files), dockerfileFolders: dockerfileFolders(files), glance: lazyGlance(files) }),
   claimsTemplate: () => true,
   owns: (file) => VALUES_FILE.test(baseName(file.path)),
-  claims: (file) => isYamlPath(file.path),
+  claims: (file, facts) => isYamlPath(file.path) || isChartHelper(file.path, facts?.chartFolders),
   extract(file, facts) {
     const kind = helmValuesKind(file.path);
+    if (!isYamlPath(file.path) && !isBrokenTemplate(file)) return { references: [], problems: [] };
     // Read line by line, a value that passes on an image set elsewhere (`image: "{{ relay.image }}"`) is left out as in a parsed file.
     if (isBrokenTemplate(file) && !isConcoursePipeline(file))
       return {
-        references: templateLineImages(file, () => kind, true)
+        references: withoutTemplateComments(
+          file,
+          templateLineImages(file, () => kind, true),
+        )
           .flatMap((reference) => chartTemplateImage(reference, facts?.chartFolders) ?? [])
           .filter((reference) => !passesOn(reference.value)),
         problems: [],
