@@ -22,6 +22,12 @@ export interface ChartImageJoins {
    * of the other maps, with the default values; null when no template merges that map.
    */
   readonly mergedRegistry: (path: readonly string[]) => RenderedRegistry | null;
+  /**
+   * What the templates write before `/{{ .Values.<path>.repository }}` for the values map at `path` that has no registry
+   * of its own (`{{ .Values.global.imageRegistry }}/{{ .Values.server.image.repository }}`), rendered with the default
+   * values; null when no template writes anything there, or it renders empty.
+   */
+  readonly registryBeforeRepository: (path: readonly string[]) => RenderedRegistry | null;
 }
 
 export type RenderedRegistry = { readonly known: true; readonly value: string; readonly where: string } | { readonly known: false; readonly where: string; readonly why: string };
@@ -36,6 +42,8 @@ export interface ChartTemplate {
 // The left action's text is taken whole and trimmed in code: a lazy `[^{}]*?` between `\s*` patterns
 // backtracks in cubic time on a line of spaces.
 const JOIN = /\{\{([^{}\n]*)\}\}\/(\{\{-?\s*((?:\$[A-Za-z_]\w*)?(?:\.[A-Za-z_]\w*)*\.name)\s*-?\}\})/g;
+/** `{{ left }}/{{ .Values.server.image.repository }}` on one line: a values `repository` that the templates write after something else. */
+const REPOSITORY_JOIN = /\{\{([^{}\n]*)\}\}\/(\{\{-?\s*(\$?\.Values(?:\.[A-Za-z_]\w*)+)\.repository\s*-?\}\})/g;
 const IMAGE_FIELD = /(?:^|\.|\$)[A-Za-z_]*[Ii]mage\w*\.name$/;
 /** A registry written as text: host, optional port, optional path (`registry.example.test`, `gcr.io/team`). */
 const REGISTRY_TEXT = /([A-Za-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)*)\/$/;
@@ -67,6 +75,8 @@ interface Join {
   readonly printf: boolean;
   /** The values map whose `name` is joined (`agents.image` for `.Values.agents.image.name`), or null for a helper's parameter. */
   readonly valuesPath: string | null;
+  /** The values map's part written after the slash: its `name`, or its `repository` (`.Values.server.image.repository`). */
+  readonly part: 'name' | 'repository';
 }
 
 /** `.Values.agents.image.name` → `agents.image`; a parameter (`.image.name`, `$image.name`) → null. */
@@ -88,19 +98,36 @@ function findJoins(templates: readonly ChartTemplate[]): Join[] {
     const text = template.file.text;
     const start = base;
     base += text.length + 1;
+    if (text.includes('.repository')) {
+      for (const match of text.matchAll(REPOSITORY_JOIN)) {
+        const valuesPath = /^\$?\.Values\.(.+)$/.exec(match[3] ?? '')?.[1];
+        if (valuesPath === undefined) continue;
+        const nameAt = match.index + match[0].length - (match[2] ?? '').length;
+        joins.push({ template, left: actionText(match[1] ?? ''), nameAt: start + nameAt, line: template.file.position(match.index).line, base: start, printf: false, valuesPath, part: 'repository' });
+      }
+    }
     if (!text.includes('.name')) continue;
     for (const match of text.matchAll(JOIN)) {
       const right = match[3] ?? '';
       if (!IMAGE_FIELD.test(right)) continue;
       const nameAt = match.index + match[0].length - (match[2] ?? '').length;
-      joins.push({ template, left: actionText(match[1] ?? ''), nameAt: start + nameAt, line: template.file.position(match.index).line, base: start, printf: false, valuesPath: valuesPathOf(right) });
+      joins.push({
+        template,
+        left: actionText(match[1] ?? ''),
+        nameAt: start + nameAt,
+        line: template.file.position(match.index).line,
+        base: start,
+        printf: false,
+        valuesPath: valuesPathOf(right),
+        part: 'name',
+      });
     }
     if (!text.includes('printf')) continue;
     for (const match of text.matchAll(PRINTF_JOIN)) {
       const right = match[2] ?? '';
       if (!IMAGE_FIELD.test(right)) continue;
       const left = (match[1] ?? '').replace(/^\(\s*([\s\S]*?)\s*\)$/, '$1');
-      joins.push({ template, left, nameAt: start + match.index, line: template.file.position(match.index).line, base: start, printf: true, valuesPath: valuesPathOf(right) });
+      joins.push({ template, left, nameAt: start + match.index, line: template.file.position(match.index).line, base: start, printf: true, valuesPath: valuesPathOf(right), part: 'name' });
     }
   }
   return joins;
@@ -141,7 +168,7 @@ function standsAlone(left: string): boolean {
 }
 
 /** The registry a join renders with `dot`. */
-function renderJoin(join: Join, dot: unknown, named: ReadonlyMap<string, { body: string; at: number }>, definedAt: ReadonlyMap<string, string>, work: Work): RenderedRegistry {
+function renderJoin(join: Join, dot: unknown, named: ReadonlyMap<string, { body: string; at: number }>, definedAt: ReadonlyMap<string, string>, work: Work): RenderedRegistry | 'empty' {
   const where = `${join.template.path}:${join.line}`;
   const helper = INCLUDE.exec(join.left)?.[1];
   const described = helper === undefined ? where : `template "${helper}" (${definedAt.get(helper) ?? where})`;
@@ -156,6 +183,8 @@ function renderJoin(join: Join, dot: unknown, named: ReadonlyMap<string, { body:
     if (before === null) return { known: false, where: described, why: 'not reached with the default values' };
     // A registry is on the line it ends (the pattern is tried from each place in it: a line is kept short).
     const line = before.slice(before.lastIndexOf('\n') + 1).trimStart();
+    // Nothing before the slash (an empty `global.imageRegistry`): no registry; a repository after it stands alone.
+    if (join.part === 'repository' && /^["']?\/$/.test(line)) return 'empty';
     if (line.length > MAX_REGISTRY_LINE) return { known: false, where: described, why: `renders a line of ${line.length} characters before the name` };
     const registry = REGISTRY_TEXT.exec(line)?.[1];
     if (registry === undefined) return { known: false, where: described, why: `renders ${JSON.stringify(before.slice(-80))}` };
@@ -171,11 +200,14 @@ function renderJoin(join: Join, dot: unknown, named: ReadonlyMap<string, { body:
  * merge them) and the chart's `Chart.yaml` facts.
  */
 export function chartImageJoins(templates: readonly ChartTemplate[], values: unknown, chart: { readonly appVersion: string }): ChartImageJoins {
-  const joins = findJoins(templates);
+  const found = findJoins(templates);
+  const joins = found.filter((join) => join.part === 'name');
   const repositoryName = joins.some((join) => perImageField(join.left) === 'repository');
   const registryJoins = joins.filter((join) => perImageField(join.left) === null);
+  // `{{ .Values.server.image.registry }}/{{ .Values.server.image.repository }}`: the map's own registry, read with it.
+  const repositoryJoins = found.filter((join) => join.part === 'repository' && perImageField(join.left) === null);
   const mergedRegistry = mergedRegistries(templates, values);
-  if (registryJoins.length === 0) return { repositoryName, registryFor: () => null, mergedRegistry };
+  if (registryJoins.length === 0 && repositoryJoins.length === 0) return { repositoryName, registryFor: () => null, mergedRegistry, registryBeforeRepository: () => null };
   const named = new Map<string, { body: string; at: number }>();
   const definedAt = new Map<string, string>();
   let base = 0;
@@ -197,8 +229,8 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
   // One budget for all of the chart's renderings: a template of thousands of joins, each rendering the
   // file up to itself, stays bounded as one deep helper does.
   const work = newWork(CHART_STEPS, CHART_CHARS);
-  const rendered = new Map<Join, RenderedRegistry>();
-  const renderedOf = (join: Join): RenderedRegistry => {
+  const rendered = new Map<Join, RenderedRegistry | 'empty'>();
+  const renderedOf = (join: Join): RenderedRegistry | 'empty' => {
     let found = rendered.get(join);
     if (!found) {
       found = renderJoin(join, root, named, definedAt, work);
@@ -212,7 +244,14 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
     mergedRegistry,
     registryFor: (path) => {
       const own = registryJoins.filter((join) => join.valuesPath === path.join('.'));
-      return agreed((own.length > 0 ? own : parameters).map(renderedOf));
+      // A name join is never `empty`: that is only told apart for a repository.
+      return agreed((own.length > 0 ? own : parameters).map(renderedOf).filter((entry) => entry !== 'empty'));
+    },
+    registryBeforeRepository: (path) => {
+      const own = repositoryJoins.filter((join) => join.valuesPath === path.join('.')).map(renderedOf);
+      // Every template that writes the repository must put the same registry before it (or none).
+      if (own.length === 0 || own.every((entry) => entry === 'empty')) return null;
+      return agreed(own.map((entry) => (entry === 'empty' ? { known: true, value: '', where: 'a template' } : entry)));
     },
   };
 }

@@ -203,8 +203,17 @@ export function splitImage(
   let value = composed.value;
   // `{image, tag}` with no registry of its own, in a chart whose templates merge another values map into it
   // (`with (merge .Values.controller.image .Values.global.image)`, then `{{ .registry }}/{{ .image }}`): that map's registry.
-  const merged = repositoryKey === 'image' && (registry === null || registry.value === '') && chartJoins ? (chartJoins()?.mergedRegistry(path) ?? null) : null;
-  if (merged?.known) value = `${merged.value}/${value}`;
+  const noRegistry = registry === null || registry.value === '';
+  const merged =
+    noRegistry && chartJoins
+      ? repositoryKey === 'image'
+        ? (chartJoins()?.mergedRegistry(path) ?? null)
+        : // `{repository, tag}` that the templates write after another value (`{{ .Values.global.imageRegistry }}/{{ .Values.server.image.repository }}`).
+          repositoryKey === 'repository'
+          ? (chartJoins()?.registryBeforeRepository(path) ?? null)
+          : null
+      : null;
+  if (merged?.known && merged.value !== '') value = `${merged.value.replace(/\/+$/, '')}/${value}`;
   if (!digest && hex) {
     parts.push({ role: 'digest', start: hex.start, end: hex.end, form: 'hex' });
     if (hex.value !== '') value += `@sha256:${hex.value}`;
@@ -213,7 +222,7 @@ export function splitImage(
   const literal = [registry, repository, tag, digest, hex].every((part) => !part || part.literal);
   const tagNode = mapGet(map, 'tag');
   const details = [
-    merged?.known === true ? `registry ${merged.value}: ${merged.where}, not edited here` : '',
+    merged?.known === true && merged.value !== '' ? `registry ${merged.value}: ${merged.where}, not edited here` : '',
     merged?.known === false ? `the registry comes from ${merged.where}, not worked out: ${merged.why}` : '',
     isAlias(tagNode) && tag ? `the tag is the anchor &${tagNode.source} (line ${file.position(tag.start).line}), edited there` : '',
   ].filter((note) => note !== '');

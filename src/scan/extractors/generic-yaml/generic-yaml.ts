@@ -431,9 +431,13 @@ function mergeValues(base: Record<string, unknown>, over: Record<string, unknown
   return merged;
 }
 
-/** How the chart of a values file joins image parts, with that file's values over the chart's defaults; asked at most once per file. */
+/**
+ * How the chart of a values file joins image parts, with that file's values over the chart's defaults; asked at most once
+ * per file. A values file of the chart's `ci/` folder (the values chart-testing installs it with) is the chart's too.
+ */
 function chartJoinsOf(file: SourceFile, documents: readonly Document.Parsed[], facts: ChartFacts | undefined): (() => ChartImageJoins | null) | undefined {
-  const folder = folderOf(file.path);
+  const own = folderOf(file.path);
+  const folder = facts?.charts.has(own) !== true && /(?:^|\/)ci$/.test(own) ? folderOf(own) : own;
   const chart = facts?.charts.get(folder);
   if (!chart || helmValuesKind(file.path) !== 'helm-values') return undefined;
   let joins: ChartImageJoins | null | undefined;

@@ -1,0 +1,159 @@
+/** Helm values {repository, tag} that the chart's templates write after a registry taken from another value. */
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../src/core/source-file.js';
+import { applyEdits } from '../../src/core/text-edit.js';
+import { editsForReference } from '../../src/plan/edits-for-reference.js';
+import { scanFiles } from '../../src/scan/scan-files.js';
+import { scanTexts } from '../support/scan-texts.js';
+
+/** What the values files report (the templates' own image lines are read by the template rules). */
+const scan = (files: Record<string, string>) =>
+  scanTexts(files)
+    .references.filter((reference) => !reference.file.includes('/templates/'))
+    .map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail ?? null, reference.spans.map((span) => [span.role, span.text, span.line])]);
+
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+
+const chart = {
+  'depot/Chart.yaml': lines('apiVersion: v2', 'name: depot', 'version: 0.4.0', 'appVersion: 2.4.0'),
+  'depot/templates/api.yaml': lines(
+    'spec:',
+    '  containers:',
+    '    - name: api',
+    '      image: {{ .Values.global.imageRegistry }}/{{ .Values.api.image.repository }}:{{ .Values.api.image.tag | default .Chart.AppVersion }}',
+    '    - name: web',
+    '      image: "{{ .Values.global.imageRegistry }}/{{ .Values.web.image.repository }}:{{ .Values.web.image.tag }}"',
+    '    - name: proxy',
+    '      image: {{ .Values.global.imageRegistry | default .Values.proxy.image.registry }}/{{ .Values.proxy.image.repository }}:{{ .Values.proxy.image.tag }}',
+    '    - name: cache',
+    '      image: {{ .Values.cache.image.repository }}:{{ .Values.cache.image.tag }}',
+  ),
+};
+
+const values = lines(
+  'global:', // 1
+  '  imageRegistry: registry.example.test/depot', // 2
+  'api:', // 3
+  '  image:', // 4
+  '    repository: api-server', // 5
+  '    tag: "2.4.0"', // 6
+  'web:', // 7
+  '  image:', // 8
+  '    repository: web-ui', // 9
+  '    tag: 1.9.3', // 10
+  'proxy:', // 11
+  '  image:', // 12
+  '    registry: mirror.example.test', // 13
+  '    repository: edge/proxy', // 14
+  '    tag: 0.8.1', // 15
+  'cache:', // 16
+  '  image:', // 17
+  '    repository: redis', // 18
+  '    tag: 7.4.1', // 19
+);
+
+describe('Helm values {repository, tag} whose registry the templates write before them from another value', () => {
+  it('takes the registry the templates write before the repository, and keeps a map with its own registry, or written alone, as it was', () => {
+    const registry = (where: string) => `registry registry.example.test/depot: ${where}, not edited here`;
+    // Before, lines 5 and 9 were reported as the Docker Hub names api-server:2.4.0 and web-ui:1.9.3.
+    expect(scan({ ...chart, 'depot/values.yaml': values })).toEqual([
+      [
+        'depot/values.yaml',
+        5,
+        'registry.example.test/depot/api-server:2.4.0',
+        null,
+        registry('templates/api.yaml:4'),
+        [
+          ['repository', 'api-server', 5],
+          ['tag', '2.4.0', 6],
+        ],
+      ],
+      [
+        'depot/values.yaml',
+        9,
+        'registry.example.test/depot/web-ui:1.9.3',
+        null,
+        registry('templates/api.yaml:6'),
+        [
+          ['repository', 'web-ui', 9],
+          ['tag', '1.9.3', 10],
+        ],
+      ],
+      [
+        'depot/values.yaml',
+        14,
+        'mirror.example.test/edge/proxy:0.8.1',
+        null,
+        null,
+        [
+          ['registry', 'mirror.example.test', 13],
+          ['repository', 'edge/proxy', 14],
+          ['tag', '0.8.1', 15],
+        ],
+      ],
+      [
+        'depot/values.yaml',
+        18,
+        'redis:7.4.1',
+        null,
+        null,
+        [
+          ['repository', 'redis', 18],
+          ['tag', '7.4.1', 19],
+        ],
+      ],
+    ]);
+  });
+
+  it('an empty registry value puts nothing before the repository: the name stands alone', () => {
+    const empty = values.replace('imageRegistry: registry.example.test/depot', 'imageRegistry: ""');
+    expect(scan({ ...chart, 'depot/values.yaml': empty }).map(([, line, value, skip, detail]) => [line, value, skip, detail])).toEqual([
+      [5, 'api-server:2.4.0', null, null],
+      [9, 'web-ui:1.9.3', null, null],
+      [14, 'mirror.example.test/edge/proxy:0.8.1', null, null],
+      [18, 'redis:7.4.1', null, null],
+    ]);
+  });
+
+  it("a values file of the chart's ci/ folder is read over the chart's defaults", () => {
+    const ci = lines('web:', '  image:', '    repository: web-ui-next', '    tag: 2.0.0-rc.1');
+    expect(scan({ ...chart, 'depot/values.yaml': values, 'depot/ci/web-values.yaml': ci }).filter(([file]) => file === 'depot/ci/web-values.yaml')).toEqual([
+      [
+        'depot/ci/web-values.yaml',
+        3,
+        'registry.example.test/depot/web-ui-next:2.0.0-rc.1',
+        null,
+        'registry registry.example.test/depot: templates/api.yaml:6, not edited here',
+        [
+          ['repository', 'web-ui-next', 3],
+          ['tag', '2.0.0-rc.1', 4],
+        ],
+      ],
+    ]);
+  });
+
+  it('an update writes only the tag and its pin, byte for byte, and a re-scan reads the new image with the registry', () => {
+    const files = { ...chart, 'depot/values.yaml': values };
+    const found = scanFiles(Object.entries(files).map(([path, text]) => sourceFile(path, Buffer.from(text, 'utf8')))).references.find(
+      (reference) => reference.file === 'depot/values.yaml' && reference.line === 5,
+    );
+    if (!found) throw new Error('no reference at line 5');
+    const digest = `sha256:${'b'.repeat(64)}`;
+    const plan = editsForReference(found, { tag: '2.5.0', digest });
+    if (!plan.ok) throw new Error(plan.reason);
+    const edited = Buffer.from(applyEdits(Buffer.from(values, 'utf8'), plan.edits)).toString('utf8');
+    // No digest field: the pin goes into the tag, as for any such map.
+    expect(edited).toBe(values.replace('tag: "2.4.0"', `tag: "2.5.0@${digest}"`));
+    expect(scan({ ...chart, 'depot/values.yaml': edited })[0]?.[2]).toBe(`registry.example.test/depot/api-server:2.5.0@${digest}`);
+  });
+
+  it('a registry the reading cannot render leaves the image templated, with the template and what stopped it', () => {
+    const unknown = {
+      ...chart,
+      'depot/templates/api.yaml': chart['depot/templates/api.yaml'].replace('{{ .Values.global.imageRegistry }}/{{ .Values.api', '{{ lookup "v1" "ConfigMap" "depot" "mirror" }}/{{ .Values.api'),
+    };
+    const [api] = scan({ ...unknown, 'depot/values.yaml': values });
+    expect(api?.slice(1, 4)).toEqual([5, 'api-server:2.4.0', 'templated']);
+    expect(api?.[4]).toMatch(/^the registry comes from templates\/api\.yaml:4, not worked out: uses /);
+  });
+});
