@@ -50,3 +50,45 @@ describe('plain YAML values that are one environment variable', () => {
     expect(scan({ 'compose.yaml': compose })).toEqual([['compose.yaml', 3, '${WEB_IMAGE}', 'templated']]);
   });
 });
+
+describe("a container's env value named for an image", () => {
+  it('is reported when it is a complete reference with a tag or digest, and not otherwise', () => {
+    const deployment = [
+      'apiVersion: apps/v1', // 1
+      'kind: Deployment', // 2
+      'metadata:', // 3
+      '  name: operator', // 4
+      'spec:', // 5
+      '  template:', // 6
+      '    spec:', // 7
+      '      containers:', // 8
+      '        - name: manager', // 9
+      '          image: registry.example.test/team/operator:1.0.0', // 10
+      '          env:', // 11
+      '            - name: WORKER_IMAGE', // 12
+      '              value: registry.example.test/team/worker:2.1.0', // 13
+      '            - name: RELATED_IMAGE_DB', // 14
+      `              value: registry.example.test/team/db@sha256:${'a'.repeat(64)}`, // 15
+      '            - name: proxy-image', // 16
+      '              value: "registry.example.test/team/proxy:0.9"', // 17
+      '            - name: SIDECAR_IMAGE', // 18
+      '              value: busybox', // 19
+      '            - name: WORKER_IMAGE_TAG', // 20
+      '              value: "2.1"', // 21
+      '            - name: IMAGE_PULL_POLICY', // 22
+      '              value: Always', // 23
+      '            - name: BACKUP_IMAGE', // 24
+      '              value: ${BACKUP_IMAGE}', // 25
+      '            - name: DEFAULT_REGISTRY', // 26
+      '              value: registry.example.test/team/other:1.0', // 27
+      '',
+    ].join('\n');
+    const values = ['env:', '  - name: WORKER_IMAGE', '    value: registry.example.test/team/worker:2.1.0', ''].join('\n');
+    expect(scan({ 'deploy/operator.yaml': deployment, 'chart/values.yaml': values })).toEqual([
+      ['deploy/operator.yaml', 10, 'registry.example.test/team/operator:1.0.0', null],
+      ['deploy/operator.yaml', 13, 'registry.example.test/team/worker:2.1.0', null],
+      ['deploy/operator.yaml', 15, `registry.example.test/team/db@sha256:${'a'.repeat(64)}`, null],
+      ['deploy/operator.yaml', 17, 'registry.example.test/team/proxy:0.9', null],
+    ]);
+  });
+});
