@@ -38,9 +38,9 @@ const TOP_TARGET = /^target[ \t]+"[^"\\]+"[ \t]*\{/m;
 const NOMAD_JOB = /^[ \t]*job[ \t]+"/m;
 
 /** A file with bake targets: top-level HCL `target "x" {` blocks (and no Nomad job), or JSON with a top-level `target` map. */
-export function isBakeText(path: string, text: string): boolean {
-  if (/\.hcl$/i.test(path)) return TOP_TARGET.test(text) && !NOMAD_JOB.test(text);
-  if (/\.json$/i.test(path) && JSON_TARGET.test(text)) return jsonTargets(text) !== null;
+export function isBakeText(file: SourceFile): boolean {
+  if (/\.hcl$/i.test(file.path)) return TOP_TARGET.test(file.text) && !NOMAD_JOB.test(file.text);
+  if (/\.json$/i.test(file.path) && JSON_TARGET.test(file.text)) return (jsonBake(file)?.targets ?? null) !== null;
   return false;
 }
 
@@ -100,14 +100,13 @@ function hclTargets(text: string): BakeTarget[] {
   return targets;
 }
 
-function jsonTargets(text: string): BakeTarget[] | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const targets: unknown = (parsed as { target?: unknown } | null)?.target;
+/** A JSON file read as a bake file: its targets (null when `target` is not a map of objects), and the `tags` strings of its targets with their offsets. */
+export interface JsonBake {
+  readonly targets: readonly BakeTarget[] | null;
+  readonly tags: ReadonlyArray<{ readonly value: string; readonly offset: number }>;
+}
+
+function targetsOf(targets: unknown, offsetOf: (value: string) => number): BakeTarget[] | null {
   if (!targets || typeof targets !== 'object' || Array.isArray(targets)) return null;
   const found: BakeTarget[] = [];
   for (const [name, target] of Object.entries(targets as Record<string, unknown>).slice(0, MAX_TARGETS)) {
@@ -117,19 +116,54 @@ function jsonTargets(text: string): BakeTarget[] | null {
     const contexts = fields.contexts && typeof fields.contexts === 'object' ? Object.entries(fields.contexts as Record<string, unknown>) : [];
     found.push({
       name,
-      offset: Math.max(0, text.indexOf(JSON.stringify(name))),
+      offset: offsetOf(name),
       context: literal(fields.context),
       dockerfile: literal(fields.dockerfile),
       inherits: Array.isArray(fields.inherits) ? fields.inherits.filter((entry): entry is string => typeof entry === 'string') : [],
-      contexts: contexts.flatMap(([key, value]) => (typeof value === 'string' ? [{ name: key, value, offset: Math.max(0, text.indexOf(JSON.stringify(key))) }] : [])),
+      contexts: contexts.flatMap(([key, value]) => (typeof value === 'string' ? [{ name: key, value, offset: offsetOf(key) }] : [])),
     });
   }
   return found;
 }
 
+/** Null when the text is not JSON. */
+function readJsonBake(text: string): JsonBake | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  // Only the names matter; positions are found by searching for the written string.
+  const offsetOf = (value: string): number => Math.max(0, text.indexOf(JSON.stringify(value)));
+  const targets: unknown = (parsed as { target?: unknown } | null)?.target;
+  const tags: Array<{ value: string; offset: number }> = [];
+  if (targets && typeof targets === 'object') {
+    for (const target of Object.values(targets as Record<string, { tags?: unknown } | null>)) {
+      if (!target || typeof target !== 'object') continue;
+      if (Array.isArray(target.tags)) for (const value of target.tags) if (typeof value === 'string') tags.push({ value, offset: offsetOf(value) });
+    }
+  }
+  return { targets: targetsOf(targets, offsetOf), tags };
+}
+
+const JSON_MEMO = 'bake-json';
+
+/**
+ * A JSON file's bake targets and tags, parsed once per file and kept in the file's memo (as the YAML parse is):
+ * asking whether a file is a bake file, reading its facts and its contexts' images share one parse. Null when the
+ * file is not JSON.
+ */
+export function jsonBake(file: SourceFile): JsonBake | null {
+  if (file.memo.has(JSON_MEMO)) return file.memo.get(JSON_MEMO) as JsonBake | null;
+  const read = readJsonBake(file.text);
+  file.memo.set(JSON_MEMO, read);
+  return read;
+}
+
 /** The targets of a bake file, in the order they are written. */
-export function bakeTargets(file: SourceFile): BakeTarget[] {
-  return /\.json$/i.test(file.path) ? (jsonTargets(file.text) ?? []) : hclTargets(file.text);
+export function bakeTargets(file: SourceFile): readonly BakeTarget[] {
+  return /\.json$/i.test(file.path) ? (jsonBake(file)?.targets ?? []) : hclTargets(file.text);
 }
 
 /** A target's attribute, its own or the one it inherits (the last inherited target that sets it wins). */

@@ -1,6 +1,6 @@
 import type { SourceFile } from '../core/source-file.js';
 import type { BuiltImage } from './extractor.js';
-import { bakeTargets, targetContexts } from './bake-targets.js';
+import { bakeTargets, jsonBake, targetContexts } from './bake-targets.js';
 
 /**
  * What a repository builds itself, read from the files a scan already has: image names given to
@@ -132,19 +132,7 @@ export function bakeFacts(file: SourceFile, facts: BakeFacts, dockerfiles: Reado
     }
   }
   if (/\.json$/i.test(file.path)) {
-    // JSON: only the names matter; positions are found by searching for the written string.
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return;
-    }
-    const tagged: unknown = (parsed as { target?: unknown } | null)?.target;
-    if (!tagged || typeof tagged !== 'object') return;
-    for (const target of Object.values(tagged as Record<string, { tags?: unknown } | null>)) {
-      if (!target || typeof target !== 'object') continue;
-      if (Array.isArray(target.tags)) for (const value of target.tags) if (typeof value === 'string') tag(value, Math.max(0, text.indexOf(JSON.stringify(value))));
-    }
+    for (const { value, offset } of jsonBake(file)?.tags ?? []) tag(value, offset);
     return;
   }
   for (const list of text.matchAll(/\btags\s*=\s*\[([^\]]*)\]/g)) {

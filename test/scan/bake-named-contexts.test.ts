@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { sourceFile } from '../../src/core/source-file.js';
 import { isBakeText } from '../../src/scan/bake-targets.js';
 import { scanTexts } from '../support/scan-texts.js';
 
@@ -66,7 +67,7 @@ describe('docker-bake files under any name', () => {
         ['ci/other.json', '{"target": "production"}'],
         ['policies/scale.hcl', 'scaling "workers" {\n  policy {\n    target "aws-asg" {\n      node_class = "batch"\n    }\n  }\n}\n'],
         ['jobs/web.hcl', 'job "web" {\n}\ntarget "x" {\n}\n'],
-      ].map(([path = '', text = '']) => isBakeText(path, text)),
+      ].map(([path = '', text = '']) => isBakeText(sourceFile(path, Buffer.from(text, 'utf8')))),
     ).toEqual([true, true, false, false, false]);
   });
 
@@ -91,5 +92,31 @@ describe('docker-bake files under any name', () => {
       ['ci/build-ci.hcl', 16, 'registry.example.test/tools/go:1.23', 'bake-context', null, 'build context toolchain'],
       ['services/base/Dockerfile', 1, 'registry.example.test/os/slim:12.4', 'dockerfile-from', null, null],
     ]);
+  });
+});
+
+describe('a JSON bake file', () => {
+  it('is parsed once when the scan gathers build facts and once when it reads the file, its tags and contexts read from that parse', () => {
+    const json = JSON.stringify(
+      {
+        target: {
+          base: { context: 'services/base', tags: ['registry.example.test/mail/base:2.1.0'] },
+          web: { context: 'services/web', contexts: { base: 'target:base', tools: 'docker-image://registry.example.test/mail/tools:1.3.0' } },
+        },
+      },
+      null,
+      2,
+    );
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const found = rows({ 'ci/build.json': json, 'services/web/Dockerfile': 'FROM registry.example.test/mail/base:2.1.0\n' });
+      expect(found).toEqual([
+        ['ci/build.json', 13, 'registry.example.test/mail/tools:1.3.0', 'bake-context', null],
+        ['services/web/Dockerfile', 1, 'registry.example.test/mail/base:2.1.0', 'dockerfile-from', 'local-stage'],
+      ]);
+      expect(parse.mock.calls.filter(([text]) => text === json)).toHaveLength(2);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

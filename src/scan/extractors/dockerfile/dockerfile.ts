@@ -303,7 +303,7 @@ const BAKE_BY_CONTENT = /\.(?:hcl|json)$/i;
 
 /** A docker-bake file by its name (`docker-bake.hcl`), or any HCL or JSON file whose content holds bake targets. */
 function isBake(file: SourceFile): boolean {
-  return isBakeFile(file.path) || (BAKE_BY_CONTENT.test(file.path) && isBakeText(file.path, file.text));
+  return isBakeFile(file.path) || (BAKE_BY_CONTENT.test(file.path) && isBakeText(file));
 }
 
 /** A file that may build or tag images by script: CI files and pipelines (any YAML, Jenkinsfiles). */
