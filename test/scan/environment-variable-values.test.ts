@@ -92,3 +92,24 @@ describe("a container's env value named for an image", () => {
     ]);
   });
 });
+
+describe('plain YAML values made only of environment variables joined as a name and a tag', () => {
+  it('name no image of their own, as one such variable does not; a default or text of their own stays templated; a manifest keeps them templated', () => {
+    const values = [
+      'image: $IMAGE_REPOSITORY:$IMAGE_TAG', // 1
+      'worker:', // 2
+      '  image: ${REGISTRY}/${WORKER_NAME}:${WORKER_TAG}', // 3
+      'agent:', // 4
+      '  image: $REGISTRY/team/agent:$AGENT_TAG', // 5
+      'probe:', // 6
+      '  image: ${PROBE_NAME}:${PROBE_TAG:-1.4.0}', // 7
+      '',
+    ].join('\n');
+    const pod = ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: app', 'spec:', '  containers:', '    - name: app', '      image: $IMAGE_REPOSITORY:$IMAGE_TAG', ''].join('\n');
+    expect(scan({ 'chart/values.yaml': values, 'deploy/pod.yaml': pod })).toEqual([
+      ['chart/values.yaml', 5, '$REGISTRY/team/agent:$AGENT_TAG', 'templated'],
+      ['chart/values.yaml', 7, '${PROBE_NAME}:${PROBE_TAG:-1.4.0}', 'templated'],
+      ['deploy/pod.yaml', 8, '$IMAGE_REPOSITORY:$IMAGE_TAG', 'templated'],
+    ]);
+  });
+});

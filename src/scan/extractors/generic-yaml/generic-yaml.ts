@@ -596,12 +596,22 @@ function namesBuildOutput(reference: Reference): boolean {
  */
 const ENVIRONMENT_VARIABLE = /^(?:\$\{[A-Za-z_]\w*(?::?-(?:""|'')?)?\}|\$[A-Za-z_]\w*)$/;
 
+/** `${NAME}` or `$NAME`, without a default. */
+const PLAIN_VARIABLE = String.raw`(?:\$\{[A-Za-z_]\w*\}|\$[A-Za-z_]\w*)`;
+
+/**
+ * `$IMAGE_REPOSITORY:$IMAGE_TAG`, `${REGISTRY}/${NAME}:${TAG}`: environment variables joined as a name and a tag (a registry
+ * before them), the way `{{ name }}:{{ tag }}` joins template variables. No tool of a plain YAML file fills them in
+ * (envsubst does, before the file is used): the value names no image of its own, as one such variable does not.
+ */
+const ENVIRONMENT_NAME_AND_TAG = new RegExp(`^(?:${PLAIN_VARIABLE}/)?${PLAIN_VARIABLE}:${PLAIN_VARIABLE}$`);
+
 /**
  * A value that passes on an image set elsewhere: one template variable (with at most a tag), a join of a name and a tag
- * variable, or one environment variable without a default.
+ * variable (template or environment), or one environment variable without a default.
  */
 function passesOn(value: string): boolean {
-  return passesOnImage(value) || joinsVariables(value) || ENVIRONMENT_VARIABLE.test(value);
+  return passesOnImage(value) || joinsVariables(value) || ENVIRONMENT_VARIABLE.test(value) || ENVIRONMENT_NAME_AND_TAG.test(value);
 }
 
 /**
