@@ -85,8 +85,33 @@ function variablesBefore(text: string, upTo: number, root: unknown, context: { d
   return variables;
 }
 
-/** What renders the tags of a chart's values maps: asked per map path and name, the templates read once. */
-export function chartRenderedTags(templates: readonly ChartTemplate[], values: unknown, appVersion: string | null): (path: readonly string[], name: string) => RenderedTag | null {
+/** `include "name"` or `template "name"`. */
+const CALLED = /\b(?:include|template)\s+"([^"]+)"/g;
+
+/** The named templates that read a values map (`field`), themselves or through the named templates they call. */
+function helpersReading(named: ReadonlyMap<string, { body: string }>, field: RegExp): Set<string> {
+  const found = new Set<string>();
+  for (const [name, { body }] of named) if (field.test(body)) found.add(name);
+  if (found.size === 0) return found;
+  for (let grown = true; grown;) {
+    grown = false;
+    for (const [name, { body }] of named) {
+      if (found.has(name) || !body.includes('"')) continue;
+      if ([...body.matchAll(CALLED)].some((call) => found.has(call[1] ?? ''))) {
+        found.add(name);
+        grown = true;
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * What renders the tags of a chart's values maps: asked per map path and name, the templates read once. The tag, or
+ * 'other' when the lines that render the name give it no tag, different tags or a digest, or null when no line the
+ * rendering can read names the map (none does, or one it does not model).
+ */
+export function chartRenderedTags(templates: readonly ChartTemplate[], values: unknown, appVersion: string | null): (path: readonly string[], name: string) => RenderedTag | 'other' | null {
   const named = new Map<string, { body: string; at: number }>();
   const texts: { template: ChartTemplate; text: string; base: number; bodies: { body: string; at: number }[] }[] = [];
   let base = 0;
@@ -112,18 +137,23 @@ export function chartRenderedTags(templates: readonly ChartTemplate[], values: u
   const context = { defines: named, work };
   return (path, name) => {
     const field = new RegExp(String.raw`\.Values\.${escape(path.join('.'))}(?![\w])(?:\.(?:repository|registry|tag|image|digest)\b|(?!\.))`);
+    const helpers = helpersReading(named, field);
+    const uses = (text: string): boolean => field.test(text) || [...text.matchAll(CALLED)].some((call) => helpers.has(call[1] ?? ''));
     const tags = new Map<string, { where: string[]; appVersion: boolean }>();
+    /** A line rendered the name with no tag, an empty one, or a digest. */
+    let other = false;
     for (const { template, text, base: start, bodies } of texts) {
-      if (!field.test(text)) continue;
+      if (!uses(text)) continue;
       let lineStart = 0;
       let lineNumber = 1;
       while (lineStart <= text.length) {
         let lineEnd = text.indexOf('\n', lineStart);
         if (lineEnd === -1) lineEnd = text.length;
         const line = text.slice(lineStart, lineEnd);
-        const written = line.length <= MAX_LINE && line.includes('{{') && field.test(line) ? KEY_VALUE.exec(line) : null;
+        const written = line.length <= MAX_LINE && line.includes('{{') && uses(line) ? KEY_VALUE.exec(line) : null;
         const value = written?.[2];
-        if (value !== undefined && field.test(value)) {
+        // A line that names the map, or an image line that calls a helper reading it (`image: {{ include "app.image" . }}`).
+        if (value !== undefined && (field.test(value) || (/image/i.test(written?.[1] ?? '') && uses(value)))) {
           const body = bodies.find((entry) => start + lineStart >= entry.at && start + lineStart < entry.at + entry.body.length);
           const scopeText = body ? body.body : text;
           const upTo = body ? start + lineStart - body.at : lineStart;
@@ -147,14 +177,16 @@ export function chartRenderedTags(templates: readonly ChartTemplate[], values: u
             entry.where.push(`${template.path}:${lineNumber}`);
             entry.appVersion ||= readAppVersion;
             tags.set(image.tag, entry);
-          }
+          } else if (unquoted === name || unquoted.startsWith(`${name}:`) || unquoted.startsWith(`${name}@`)) other = true;
         }
         lineStart = lineEnd + 1;
         lineNumber += 1;
       }
     }
     const [only, ...more] = tags;
-    if (!only || more.length > 0) return null;
-    return { tag: only[0], where: only[1].where.join(', '), appVersion: only[1].appVersion };
+    if (other || more.length > 0) return 'other';
+    if (!only) return null;
+    const where = only[1].where;
+    return { tag: only[0], where: where.length > 3 ? `${where.slice(0, 3).join(', ')} and ${where.length - 3} more` : where.join(', '), appVersion: only[1].appVersion };
   };
 }

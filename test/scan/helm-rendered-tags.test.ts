@@ -127,3 +127,106 @@ describe("Helm values with no tag: the tag the chart's own template lines render
     ]);
   });
 });
+
+describe("Helm values with no tag whose comment gives the chart's appVersion", () => {
+  it('is read when no template of the repository renders the map (a library chart writes the images), and not against a template that does', () => {
+    const files = {
+      'library/Chart.yaml': chart('library', 'appVersion: v5.2.0', 'dependencies:', '  - name: common', '    version: 4.0.0', '    repository: https://charts.example.test/'),
+      'library/values.yaml': lines(
+        'image:',
+        '  repository: registry.example.test/team/library',
+        '  # @default -- chart.appVersion',
+        '  tag:',
+        'sidecar:',
+        '  image:',
+        '    repository: registry.example.test/team/sidecar',
+        '    # Overrides the image tag whose default is {{ printf "v%s" .Chart.AppVersion }}',
+        '    tag: ""',
+        'worker:',
+        '  image:',
+        '    repository: registry.example.test/team/worker',
+        '    tag: ""',
+      ),
+      'library/templates/common.yaml': lines('{{- include "common.all" . }}'),
+      'plain/Chart.yaml': chart('plain', 'appVersion: 2.0.0'),
+      'plain/values.yaml': lines('job:', '  image:', '    repository: registry.example.test/team/job', '    # -- Overrides the image tag whose default is the chart appVersion', '    tag: null'),
+      'plain/templates/job.yaml': lines('      image: "{{ .Values.job.image.repository }}:{{ .Values.job.image.tag }}"'),
+      // The chart's own appVersion rule (a helper printing "v" and the version) is taken over the comment.
+      'prefixed/Chart.yaml': chart('prefixed', 'appVersion: 0.7.0'),
+      'prefixed/values.yaml': lines('image:', '  repository: registry.example.test/team/prefixed', '  ## Tag follows Chart.AppVersion by default', '  tag: ""'),
+      'prefixed/templates/_helpers.tpl': lines(
+        '{{- define "prefixed.tag" -}}',
+        '{{- if .Values.image.tag }}',
+        '{{- .Values.image.tag -}}',
+        '{{- else }}',
+        '{{- print "v" .Chart.AppVersion -}}',
+        '{{- end }}',
+        '{{- end }}',
+      ),
+      'prefixed/templates/deployment.yaml': lines('{{- $tag := include "prefixed.tag" . }}', '          image: {{ .Values.image.repository }}:{{ $tag }}'),
+    };
+    expect(scan(files)).toEqual([
+      [
+        'library/values.yaml',
+        2,
+        'registry.example.test/team/library:v5.2.0',
+        'templated',
+        "no tag here: its comment gives the chart's appVersion v5.2.0 (library/Chart.yaml:4); set there, not edited here",
+      ],
+      ['library/values.yaml', 7, 'registry.example.test/team/sidecar', 'no-tag', null],
+      ['library/values.yaml', 12, 'registry.example.test/team/worker', 'no-tag', null],
+      ['plain/values.yaml', 3, 'registry.example.test/team/job', 'no-tag', null],
+      [
+        'prefixed/values.yaml',
+        2,
+        'registry.example.test/team/prefixed:v0.7.0',
+        'templated',
+        `no tag here: the chart's templates use "v" + appVersion 0.7.0 (prefixed/Chart.yaml:4); set there, not edited here`,
+      ],
+    ]);
+  });
+});
+
+describe('Helm values with no tag: an image line that calls a helper reading the map', () => {
+  it('renders through the helpers the line includes, each of its lines agreeing', () => {
+    const files = {
+      'split/Chart.yaml': chart('split', 'appVersion: 6.1.0'),
+      'split/values.yaml': lines(
+        'global:',
+        '  image:',
+        '    registry: ""',
+        'server:',
+        '  image:',
+        '    registry: registry.example.test',
+        '    repository: team/server',
+        '    tag: null',
+        'reader: {}',
+        'writer: {}',
+      ),
+      'split/templates/_helpers.tpl': lines(
+        '{{- define "split.image" -}}',
+        '{{- $registry := coalesce .global.registry .component.registry .server.registry -}}',
+        '{{- $tag := coalesce .component.tag .server.tag .defaultVersion | toString -}}',
+        '{{- printf "%s/%s:%s" $registry (coalesce .component.repository .server.repository) $tag -}}',
+        '{{- end -}}',
+        '{{- define "split.readerImage" -}}',
+        '{{- include "split.image" (dict "server" .Values.server.image "component" (.Values.reader.image | default dict) "global" .Values.global.image "defaultVersion" .Chart.AppVersion) -}}',
+        '{{- end -}}',
+        '{{- define "split.writerImage" -}}',
+        '{{- include "split.image" (dict "server" .Values.server.image "component" (.Values.writer.image | default dict) "global" .Values.global.image "defaultVersion" .Chart.AppVersion) -}}',
+        '{{- end -}}',
+      ),
+      'split/templates/reader.yaml': lines('          image: {{ include "split.readerImage" . }}'),
+      'split/templates/writer.yaml': lines('          image: {{ include "split.writerImage" . }}'),
+    };
+    expect(scan(files)).toEqual([
+      [
+        'split/values.yaml',
+        7,
+        'registry.example.test/team/server:6.1.0',
+        'templated',
+        "no tag here: the chart's templates render tag 6.1.0 (templates/reader.yaml:1, templates/writer.yaml:1, with appVersion 6.1.0 of split/Chart.yaml:4); not edited here, where a tag would override theirs",
+      ],
+    ]);
+  });
+});

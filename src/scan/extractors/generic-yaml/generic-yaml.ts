@@ -322,18 +322,61 @@ function throughAppVersion(reference: Reference, facts: ChartFacts | undefined, 
   };
 }
 
-/** Where each values map's `repository` value starts (also inside its quotes), and the map's path (`['operator', 'image']`). */
-function repositoryPaths(file: SourceFile, documents: readonly Document.Parsed[]): Map<number, readonly string[]> {
-  const paths = new Map<number, readonly string[]>();
+/** A values map with a `repository`: its path (`['operator', 'image']`) and where its `tag` key starts, if it has one. */
+interface RepositoryMap {
+  readonly path: readonly string[];
+  readonly tagAt: number | null;
+}
+
+/** Each values map's `repository`, by where its value starts (also inside its quotes). */
+function repositoryMaps(file: SourceFile, documents: readonly Document.Parsed[]): Map<number, RepositoryMap> {
+  const maps = new Map<number, RepositoryMap>();
   for (const document of documents) {
     walkMaps(document.contents, (map, path) => {
       const repository = map.get('repository', true);
       if (!isScalar(repository) || !repository.range) return;
-      paths.set(file.base + repository.range[0], path);
-      paths.set(file.base + repository.range[0] + 1, path);
+      const tag = map.items.find((item) => isScalar(item.key) && item.key.value === 'tag');
+      const tagAt = tag && isScalar(tag.key) && tag.key.range ? tag.key.range[0] : null;
+      maps.set(file.base + repository.range[0], { path, tagAt });
+      maps.set(file.base + repository.range[0] + 1, { path, tagAt });
     });
   }
-  return paths;
+  return maps;
+}
+
+/**
+ * A comment that says an empty tag is the chart's appVersion: helm-docs' `# @default -- chart.appVersion`, `# Overrides the
+ * image tag whose default is the chart appVersion.`, `# if not set appVersion field from Chart.yaml is used`, `# image tag
+ * (overrides appVersion)`.
+ */
+const DOCUMENTED_APP_VERSION = /\bapp_?version\b/i;
+const DEFAULT_WORDS = /\b(?:default|defaults|not set|unset|empty|follows|overrides)\b/i;
+/** A comment that puts text around the version (`{{ printf "v%s" .Chart.AppVersion }}`, `"<appVersion>-core"`, `v + appVersion`). */
+const AFFIXED = /%s|printf|"v|\bv\s*\+|app_?version>?(?:\s*\+|-)|(?:\+\s*|\w-)<?\.?(?:chart\.)?app_?version|\$\{/i;
+
+/** The comment lines right above a values key at `at` and the comment after it on its line, as one text. */
+function commentAbove(text: string, at: number): string {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const lineEnd = text.indexOf('\n', at);
+  const own = text.slice(at, lineEnd === -1 ? text.length : lineEnd);
+  const comments: string[] = [];
+  const trailing = /\s#(.*)$/.exec(own)?.[1];
+  if (trailing !== undefined) comments.push(trailing);
+  for (let end = lineStart - 1; end > 0;) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end).trim();
+    if (!line.startsWith('#')) break;
+    comments.unshift(line.replace(/^#+/, ''));
+    end = start - 1;
+  }
+  return comments.join(' ');
+}
+
+/** Whether the comment of a values map's empty `tag` documents the chart's appVersion as the tag, with nothing around it. */
+function documentsAppVersion(text: string, tagAt: number | null): boolean {
+  if (tagAt === null) return false;
+  const comment = commentAbove(text, tagAt);
+  return DOCUMENTED_APP_VERSION.test(comment) && DEFAULT_WORDS.test(comment) && !AFFIXED.test(comment);
 }
 
 /**
@@ -341,27 +384,29 @@ function repositoryPaths(file: SourceFile, documents: readonly Document.Parsed[]
  * file's values over the chart's defaults
  * (`{{ .Values.image.tag | default $defaultTag }}` with `$defaultTag` assigned before it from appVersion and values, a
  * helper given `.Chart.AppVersion` as a parameter, another values map's tag as the default). Shown with it and held
- * `templated`: writing a tag here would override what the templates choose.
+ * `templated`: writing a tag here would override what the templates choose. When no template line says, the tag's comment
+ * may (documentsAppVersion), unless the appVersion rules above completed it (`completed`).
  */
 function throughRenderedTag(
   file: SourceFile,
   documents: readonly Document.Parsed[],
   facts: YamlFacts | undefined,
   topKey: (reference: Reference) => string | undefined,
-): (reference: Reference) => Reference {
+): (reference: Reference, completed: boolean) => Reference {
   const folder = folderOf(file.path);
   const chartFiles = facts?.chartFolders.charts.get(folder);
   if (!facts || !chartFiles || helmValuesKind(file.path) !== 'helm-values') return (reference) => reference;
   let tagsOf: ReturnType<typeof chartRenderedTags> | null | undefined;
-  let paths: Map<number, readonly string[]> | undefined;
+  let maps: Map<number, RepositoryMap> | undefined;
   const chart = facts.charts.get(folder);
-  return (reference) => {
+  return (reference, completed) => {
     if (reference.skip !== 'no-tag') return reference;
     const span = reference.spans.find((entry) => entry.role === 'repository');
     if (!span || (chart?.dependencies.has(topKey(reference) ?? '') ?? false)) return reference;
-    paths ??= repositoryPaths(file, documents);
-    const path = paths.get(span.start);
-    if (!path) return reference;
+    maps ??= repositoryMaps(file, documents);
+    const map = maps.get(span.start);
+    if (!map) return reference;
+    const { path } = map;
     if (tagsOf === undefined) {
       let values = valuesData(documents);
       try {
@@ -375,12 +420,25 @@ function throughRenderedTag(
         for (const template of chartFiles.templates) template.release();
       }
     }
-    const found = tagsOf?.(path, reference.value);
-    if (!found) return reference;
+    const found = tagsOf?.(path, reference.value) ?? null;
+    const chartFile = folder === '' ? 'Chart.yaml' : `${folder}/Chart.yaml`;
+    if (found === 'other') return reference;
+    if (found === null) {
+      // No template of the repository says (the chart's images are written by a library chart it depends on): the tag's
+      // comment, when it says the tag is the chart's appVersion.
+      if (completed || !chart || !documentsAppVersion(file.text, map.tagAt)) return reference;
+      const value = `${reference.value}:${chart.appVersion}`;
+      const image = parseImageRef(value);
+      if (!image) return reference;
+      return {
+        ...withValue(reference, value, image),
+        skip: 'templated',
+        detail: [reference.detail, `no tag here: its comment gives the chart's appVersion ${chart.appVersion} (${chartFile}:${chart.line}); set there, not edited here`].filter(Boolean).join('; '),
+      };
+    }
     const value = `${reference.value}:${found.tag}`;
     const image = parseImageRef(value);
     if (!image) return reference;
-    const chartFile = folder === '' ? 'Chart.yaml' : `${folder}/Chart.yaml`;
     const from = found.appVersion && chart ? `, with appVersion ${chart.appVersion} of ${chartFile}:${chart.line}` : '';
     return {
       ...withValue(reference, value, image),
@@ -710,7 +768,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
       references: sortByPosition(
         withoutMachineImages(own, documents, file.base, facts?.glance).map((reference) => {
           const completed = throughAppVersion(reference, facts, topKey);
-          const rendered = renderedTag(reference);
+          const rendered = renderedTag(reference, completed !== reference);
           // The image line's own rendering wins over a default found anywhere in the chart (a label's `default .Chart.AppVersion`).
           return rendered === reference || rendered.value === completed.value ? completed : rendered;
         }),
