@@ -12,6 +12,8 @@ import type { ChartTemplate } from './helm-image-joins.js';
  */
 export interface RenderedTag {
   readonly tag: string;
+  /** What the lines write before the name, when they put a registry (and path) there: `ghcr.io/example/team` of `ghcr.io/example/team/api:1.4.0`. */
+  readonly registry: string | null;
   /** The template lines that render it (`templates/deployment.yaml:36`). */
   readonly where: string;
   /** Whether the rendering read `.Chart.AppVersion`. */
@@ -26,6 +28,8 @@ const BLOCK_OPEN = /^(?:if|with|range|define|block)\b/;
 const CHART_STEPS = 100_000;
 const CHART_CHARS = 2_000_000;
 const MAX_LINE = 1024;
+/** A registry host (with its port) and path written before `/name:tag`, the whole text up to that slash. */
+const REGISTRY_BEFORE = /^([A-Za-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)*)\/$/;
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -139,7 +143,7 @@ export function chartRenderedTags(templates: readonly ChartTemplate[], values: u
     const field = new RegExp(String.raw`\.Values\.${escape(path.join('.'))}(?![\w])(?:\.(?:repository|registry|tag|image|digest)\b|(?!\.))`);
     const helpers = helpersReading(named, field);
     const uses = (text: string): boolean => field.test(text) || [...text.matchAll(CALLED)].some((call) => helpers.has(call[1] ?? ''));
-    const tags = new Map<string, { where: string[]; appVersion: boolean }>();
+    const tags = new Map<string, { tag: string; registry: string | null; where: string[]; appVersion: boolean }>();
     /** A line rendered the name with no tag, an empty one, or a digest. */
     let other = false;
     for (const { template, text, base: start, bodies } of texts) {
@@ -171,22 +175,26 @@ export function chartRenderedTags(templates: readonly ChartTemplate[], values: u
             continue;
           }
           const unquoted = /^(["'])(.*)\1$/.exec(rendered)?.[2] ?? rendered;
-          const image = unquoted.startsWith(`${name}:`) ? parseImageRef(unquoted) : null;
-          if (image && image.tag !== null && image.digest === null && unquoted === `${name}:${image.tag}`) {
-            const entry = tags.get(image.tag) ?? { where: [], appVersion: false };
+          // The name alone, or after a registry the line writes before it (`{{ include "app.image" (dict "registry" .Values.global.imageRegistry …) }}`).
+          const registry = unquoted.startsWith(`${name}:`) ? '' : (REGISTRY_BEFORE.exec(unquoted.slice(0, Math.max(unquoted.lastIndexOf(`/${name}:`), 0) + 1))?.[1] ?? null);
+          const image = registry === null ? null : parseImageRef(unquoted);
+          const bare = registry === null ? '' : unquoted.slice(registry === '' ? 0 : registry.length + 1);
+          if (image && image.tag !== null && image.digest === null && bare === `${name}:${image.tag}`) {
+            const key = `${registry}\n${image.tag}`;
+            const entry = tags.get(key) ?? { tag: image.tag, registry: registry === '' ? null : registry, where: [], appVersion: false };
             entry.where.push(`${template.path}:${lineNumber}`);
             entry.appVersion ||= readAppVersion;
-            tags.set(image.tag, entry);
+            tags.set(key, entry);
           } else if (unquoted === name || unquoted.startsWith(`${name}:`) || unquoted.startsWith(`${name}@`)) other = true;
         }
         lineStart = lineEnd + 1;
         lineNumber += 1;
       }
     }
-    const [only, ...more] = tags;
+    const [only, ...more] = tags.values();
     if (other || more.length > 0) return 'other';
     if (!only) return null;
-    const where = only[1].where;
-    return { tag: only[0], where: where.length > 3 ? `${where.slice(0, 3).join(', ')} and ${where.length - 3} more` : where.join(', '), appVersion: only[1].appVersion };
+    const where = only.where;
+    return { tag: only.tag, registry: only.registry, where: where.length > 3 ? `${where.slice(0, 3).join(', ')} and ${where.length - 3} more` : where.join(', '), appVersion: only.appVersion };
   };
 }

@@ -157,3 +157,58 @@ describe('Helm values {repository, tag} whose registry the templates write befor
     expect(api?.[4]).toMatch(/^the registry comes from templates\/api\.yaml:4, not worked out: uses /);
   });
 });
+
+describe('Helm values {repository, tag: ""} whose registry and tag a helper of the chart writes', () => {
+  const helpers = {
+    'depot/Chart.yaml': lines('apiVersion: v2', 'name: depot', 'version: 0.4.0', 'appVersion: 2.4.0'),
+    'depot/templates/_helpers.tpl': lines(
+      '{{- define "depot.workerImage" -}}',
+      '{{- $registry := .Values.global.imageRegistry -}}',
+      '{{- $tag := .Values.worker.image.tag | default .Values.global.imageTag -}}',
+      '{{- printf "%s/%s:%s" $registry .Values.worker.image.repository $tag }}',
+      '{{- end }}',
+      '{{- define "depot.image" -}}',
+      '{{- $registry := .registry | default .global.imageRegistry -}}',
+      '{{- printf "%s/%s:%s" $registry .repository (.tag | default .global.imageTag) }}',
+      '{{- end }}',
+    ),
+    'depot/templates/worker.yaml': lines(
+      'spec:',
+      '  containers:',
+      '    - name: worker',
+      '      image: {{ include "depot.workerImage" . }}',
+      '    - name: sync',
+      '      image: {{ include "depot.image" (dict "repository" .Values.sync.image.repository "tag" .Values.sync.image.tag "global" .Values.global) }}',
+    ),
+  };
+  const values = lines(
+    'global:', // 1
+    '  imageRegistry: registry.example.test/depot', // 2
+    '  imageTag: 2.4.1', // 3
+    'worker:', // 4
+    '  image:', // 5
+    '    repository: worker', // 6
+    '    tag: ""', // 7
+    'sync:', // 8
+    '  image:', // 9
+    '    repository: sync', // 10
+    '    tag: ""', // 11
+  );
+
+  it('shows the image the helper renders, registry and tag, held templated (before, the Docker Hub names worker and sync, no-tag)', () => {
+    expect(scan({ ...helpers, 'depot/values.yaml': values }).map(([, line, value, skip, detail]) => [line, value, skip, detail])).toEqual([
+      [
+        6,
+        'registry.example.test/depot/worker:2.4.1',
+        'templated',
+        "no tag here: the chart's templates render registry registry.example.test/depot and tag 2.4.1 (templates/worker.yaml:4); not edited here, where a tag would override theirs",
+      ],
+      [
+        10,
+        'registry.example.test/depot/sync:2.4.1',
+        'templated',
+        "no tag here: the chart's templates render registry registry.example.test/depot and tag 2.4.1 (templates/worker.yaml:6); not edited here, where a tag would override theirs",
+      ],
+    ]);
+  });
+});

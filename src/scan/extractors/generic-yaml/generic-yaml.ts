@@ -436,14 +436,19 @@ function throughRenderedTag(
         detail: [reference.detail, `no tag here: its comment gives the chart's appVersion ${chart.appVersion} (${chartFile}:${chart.line}); set there, not edited here`].filter(Boolean).join('; '),
       };
     }
-    const value = `${reference.value}:${found.tag}`;
+    const value = `${found.registry === null ? '' : `${found.registry}/`}${reference.value}:${found.tag}`;
     const image = parseImageRef(value);
     if (!image) return reference;
     const from = found.appVersion && chart ? `, with appVersion ${chart.appVersion} of ${chartFile}:${chart.line}` : '';
     return {
       ...withValue(reference, value, image),
       skip: 'templated',
-      detail: [reference.detail, `no tag here: the chart's templates render tag ${found.tag} (${found.where}${from}); not edited here, where a tag would override theirs`].filter(Boolean).join('; '),
+      detail: [
+        reference.detail,
+        `no tag here: the chart's templates render ${found.registry === null ? '' : `registry ${found.registry} and `}tag ${found.tag} (${found.where}${from}); not edited here, where a tag would override theirs`,
+      ]
+        .filter(Boolean)
+        .join('; '),
     };
   };
 }
