@@ -28,6 +28,9 @@ import { baseName, imageFields, isYamlPath, looksLikeImageText, passesOnImage, s
 /** A build argument that carries an image: `BASE_IMAGE`, `RUNTIME_IMAGE`, `IMAGE`. */
 const IMAGE_ARG = /(?:^|_)IMAGE$/i;
 
+/** Top-level keys of a CI pipeline file that compose has no use for: such a file with `services:` is not a compose file. */
+const CI_PIPELINE_KEYS = ['steps', 'pipeline'];
+
 const FILE_NAME = /^(docker-)?compose[^/]*\.ya?ml$/i;
 
 /** A variable of a `.env` file: its value, its line, and the span of its literal when archpin can edit it there. */
@@ -151,6 +154,8 @@ function throughDotEnv(file: SourceFile, reference: Reference, facts: ComposeFac
 /** A top-level `services` map of maps with `image` or `build`, and no `apiVersion`/`kind`. */
 function looksLikeCompose(root: unknown): root is YAMLMap {
   if (!isMap(root) || mapGet(root, 'apiVersion') !== undefined || mapGet(root, 'kind') !== undefined) return false;
+  // A CI pipeline with service containers beside its steps (Woodpecker, Drone): its steps run images too.
+  if (CI_PIPELINE_KEYS.some((key) => mapGet(root, key) !== undefined)) return false;
   const services = mapGet(root, 'services');
   if (!isMap(services) || services.items.length === 0) return false;
   const entries = mapEntries(services);
