@@ -43,10 +43,37 @@ function parseOptions() {
   return { prettyErrors: false, strict: false, uniqueKeys: false, keepSourceTokens: false } as const;
 }
 
+/** An alias written where a map key stands (`*app :`, `? *app`), or something like it: worth looking for in the parsed text. */
+const ALIAS_KEY = /\*[^\s,[\]{}]+[ \t]*:|\?[ \t]+\*/;
+
+/**
+ * A map key written as an alias of a scalar (`controllers: {*app : {containers: …}}` with `name: &app web` earlier) is
+ * that scalar's text, as YAML reads it: the key becomes a plain scalar with that value (at the alias's place), so every
+ * reader sees the key `web`, as it sees a key written out. An alias of a collection, or of an anchor not defined before
+ * it, stays as it is (such a key names no entry the readers look for).
+ */
+function resolveAliasKeys(document: Document.Parsed): void {
+  const anchors = new Map<string, Node>();
+  visit(document, {
+    Pair: (_key, pair) => {
+      if (!isAlias(pair.key)) return;
+      const target = anchors.get(pair.key.source);
+      if (!isScalar(target)) return;
+      const key = new Scalar(target.value);
+      key.range = pair.key.range;
+      pair.key = key;
+    },
+    Node: (_key, node) => {
+      if ((isScalar(node) || isCollection(node)) && node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+}
+
 /** Parses one slice of the text and moves every node range (and error position) to file offsets. */
 function parseSlice(text: string, start: number, end: number): Document.Parsed[] {
   const all = parseAllDocuments(start === 0 && end === text.length ? text : text.slice(start, end), parseOptions());
   const documents = Array.isArray(all) ? all : [];
+  if (ALIAS_KEY.test(start === 0 && end === text.length ? text : text.slice(start, end))) for (const document of documents) resolveAliasKeys(document);
   if (start === 0) return documents;
   for (const document of documents) {
     visit(document, (_key, node) => {
