@@ -3,7 +3,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { ReferenceKind, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import type { Reference } from '../../../core/types.js';
-import { mapAt as at, mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
+import { mapAt as at, mapEntries, mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
@@ -12,7 +12,7 @@ import { PARAM_IMAGE, templatedDefault, withoutDefaultedUses } from '../../tekto
 import { chartFolders, chartTemplateImage, type ChartFolders } from '../../helm-template-images.js';
 import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { withoutMachineImages } from '../../machine-images.js';
-import { imageFields, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { imageFields, isImageKey, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
 import { buildOutputs, inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
 import { replacedByTrigger, triggeredImages } from './image-triggers.js';
@@ -395,6 +395,30 @@ function configMapDataImages(file: SourceFile, root: YAMLMap): Reference[] {
 }
 
 /**
+ * A custom resource's snake_case image fields (`docker_image`, `logical_backup_docker_image`, `connection_pooler_image` of an
+ * operator's configuration object): the images its controller starts, when written as a complete reference (a path with a
+ * tag or digest). A bare name or a value without a path under such a key may be anything; `image` and `…Image` fields are
+ * read as image fields (imageFields).
+ */
+function snakeImageFields(file: SourceFile, root: YAMLMap, skipMap: (map: YAMLMap) => boolean): Reference[] {
+  // A custom resource's group is a domain name of its own (`acid.example.test/v1`); Kubernetes' own groups are not (`apps/v1`, `v1`, `….k8s.io`).
+  const group = /^([^/]+)\/[^/]+$/.exec(stringField(root, 'apiVersion') ?? '')?.[1] ?? '';
+  if (!group.includes('.') || /(?:^|\.)k8s\.io$/.test(group)) return [];
+  const references: Reference[] = [];
+  walkMaps(root, (map) => {
+    if (skipMap(map)) return 'skip';
+    for (const [key, value] of mapEntries(map)) {
+      if (!isImageKey(key, true) || isImageKey(key)) continue;
+      const reference = scalarImage(file, value, 'kubernetes-image');
+      const image = reference?.skip === null ? reference.image : null;
+      if (reference && image && reference.value.includes('/') && (image.tag !== null || image.digest !== null)) references.push(reference);
+    }
+    return undefined;
+  });
+  return references;
+}
+
+/**
  * OpenShift `{kind: DockerImage, name: …}` (an ImageStream's `spec.tags[].from`, a BuildConfig's strategy `from`
  * and `source.images[].from`): an image pulled from a registry. Under `to` (a BuildConfig's `output.to`) it is
  * where the build pushes: not a reference.
@@ -465,13 +489,8 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
         if (built.skip === null || built.skip === 'no-tag') builds.push({ value: built.value, file: built.file, line: built.line, scope: file.path.slice(0, file.path.lastIndexOf('/') + 1) });
       }
       const valuesMaps = helmValuesMaps(root);
-      const fields = imageFields(file, root, {
-        kindFor,
-        splitKind: 'kubernetes-image',
-        splitAnywhere: false,
-        snakeKeys: false,
-        skipMap: (map) => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map),
-      });
+      const skipMap = (map: YAMLMap): boolean => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map);
+      const fields = imageFields(file, root, { kindFor, splitKind: 'kubernetes-image', splitAnywhere: false, snakeKeys: false, skipMap });
       for (const values of valuesMaps) {
         for (const reference of imageFields(file, values, { kindFor: () => 'helm-values', splitKind: 'helm-values', splitAnywhere: true, snakeKeys: true })) fields.push(reference);
       }
@@ -481,6 +500,9 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
       for (const [where, stream] of triggeredImages(file, root)) triggered.set(where, stream);
       const resolve = (reference: Reference): Reference | null => (parameters === null ? reference : inParameters(file, parameters, reference) ? null : throughParameters(reference, parameters));
       const others = [...skaffoldBuilderImages(file, root), ...gitopsKustomizeImages(file, root), ...imageNameFields(file, root), ...dockerImageNames(file, root), ...configMapDataImages(file, root)];
+      for (const reference of snakeImageFields(file, root, skipMap)) {
+        if (!others.some((other) => other.line === reference.line && other.column === reference.column)) others.push(reference);
+      }
       const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
       const values = namedValueImages(file, root, resolve);
       const named = values.references.filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
