@@ -367,6 +367,20 @@ function imageNameFields(file: SourceFile, root: unknown): Reference[] {
   return references;
 }
 
+/**
+ * A Grafana operator `Grafana`'s `spec.version`: a version alone (`12.2.0`) is a tag of the operator's own default image,
+ * which it chooses; a whole image (`registry.example.test/grafana/grafana-enterprise:12.2.0`, `grafana/grafana@sha256:…`,
+ * anything with `/`, `:` or `@`) is the image the operator runs.
+ */
+function grafanaVersionImage(file: SourceFile, root: YAMLMap): Reference[] {
+  if (stringField(root, 'kind') !== 'Grafana' || !stringField(root, 'apiVersion')?.startsWith('grafana.integreatly.org/')) return [];
+  const version = at(root, 'spec', 'version');
+  const written = isScalar(version) && typeof version.value === 'string' ? version.value : '';
+  if (!/[/:@]/.test(written) || written.startsWith('sha256:')) return [];
+  const reference = scalarImage(file, version, 'kubernetes-image');
+  return reference ? [reference] : [];
+}
+
 /** A ConfigMap data key that names an image in kebab-case, snake_case or capitals: `queue-sidecar-image`, `default_image`, `KUBECTL_IMAGE`. */
 const DATA_IMAGE_KEY = /(?:^|[-_.])(?:image|IMAGE)$/;
 /** A ConfigMap that holds images by name: `eventing-integrations-images`, `related_images`. */
@@ -499,7 +513,14 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
       for (const output of buildOutputs(root, parameters)) outputs.add(output);
       for (const [where, stream] of triggeredImages(file, root)) triggered.set(where, stream);
       const resolve = (reference: Reference): Reference | null => (parameters === null ? reference : inParameters(file, parameters, reference) ? null : throughParameters(reference, parameters));
-      const others = [...skaffoldBuilderImages(file, root), ...gitopsKustomizeImages(file, root), ...imageNameFields(file, root), ...dockerImageNames(file, root), ...configMapDataImages(file, root)];
+      const others = [
+        ...skaffoldBuilderImages(file, root),
+        ...gitopsKustomizeImages(file, root),
+        ...imageNameFields(file, root),
+        ...dockerImageNames(file, root),
+        ...configMapDataImages(file, root),
+        ...grafanaVersionImage(file, root),
+      ];
       for (const reference of snakeImageFields(file, root, skipMap)) {
         if (!others.some((other) => other.line === reference.line && other.column === reference.column)) others.push(reference);
       }
