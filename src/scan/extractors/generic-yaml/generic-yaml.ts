@@ -4,6 +4,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { ansiblePulledImages } from '../../ansible-image-modules.js';
+import { circleciParameterImages } from '../../circleci-params.js';
 import { judgeVariableImages } from '../../ansible-variable-uses.js';
 import { ansibleFacts, joinsVariables, loopedListImages, type AnsibleFacts } from '../../ansible-variables.js';
 import { embeddedUnitImages } from '../../embedded-units.js';
@@ -744,6 +745,12 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
           snakeKeys: true,
           ...(chartJoins === undefined ? {} : { chartJoins }),
         });
+        // A CircleCI value that a job's parameter runs as its image is reported with the parameter named (in place of the plain field).
+        const parameters = circleciParameterImages(file, document.contents, kind);
+        if (parameters.length > 0) {
+          const given = new Set(parameters.map((reference) => reference.spans[0]?.start));
+          found.splice(0, found.length, ...found.filter((reference) => !given.has(reference.spans[0]?.start)), ...parameters);
+        }
         const taken = new Set(found.map((reference) => reference.spans[0]?.start));
         for (const pulled of ansiblePulledImages(file, document.contents, kind)) if (!taken.has(pulled.spans[0]?.start)) found.push(pulled);
         for (const item of loopedListImages(file, document.contents, kind, facts?.ansible)) if (!taken.has(item.spans[0]?.start)) found.push(item);

@@ -1,0 +1,176 @@
+import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import type { SourceFile } from '../core/source-file.js';
+import type { Reference, ReferenceKind } from '../core/types.js';
+import { makeReference } from './make-reference.js';
+import { aliasTarget, mapAt, mapEntries, mapGet, stringScalar, walkMaps } from './yaml-source.js';
+import { scalarImage } from './yaml-image-fields.js';
+
+/**
+ * CircleCI parameters that an image field runs: `image: << pipeline.parameters.builder >>` runs the pipeline parameter's
+ * `default` (top-level `parameters:`) unless a trigger gives another value; `image: << parameters.node >>` in a job (or an
+ * executor) runs the value each workflow entry of that job gives (`- test: {node: cimg/node:22.11}`, or each value of its
+ * `matrix.parameters`), else the job's own `parameters.node.default`. Those literals are where the images are written: each
+ * is reported there (and updated there), the detail naming the parameter and the image lines that use it; the use only passes
+ * them on and is not reported. A use whose parameter has no default and no literal value in the file is `templated`.
+ */
+
+/** `<< pipeline.parameters.x >>` written as the whole value. */
+const PIPELINE_PARAMETER = /^<<\s*pipeline\.parameters\.([\w-]+)\s*>>$/;
+/** `<< parameters.x >>` written as the whole value. */
+const OWN_PARAMETER = /^<<\s*parameters\.([\w-]+)\s*>>$/;
+
+/** A CircleCI config: `.circleci/` files, or a top-level `version` with `jobs` and `workflows`. */
+export function isCircleciConfig(path: string, root: unknown): root is YAMLMap {
+  if (!isMap(root) || mapGet(root, 'jobs') === undefined) return false;
+  return /(^|\/)\.circleci\//.test(path) || (mapGet(root, 'version') !== undefined && isMap(mapGet(root, 'workflows')));
+}
+
+interface Use {
+  readonly start: number;
+  readonly end: number;
+  readonly value: string;
+  readonly line: number;
+}
+
+/** What the workflows give one parameter of a job: each literal value (a string scalar) and whether some entry gives none. */
+interface Given {
+  readonly values: unknown[];
+  defaulted: boolean;
+  entries: number;
+}
+
+/** The entries that run each job (workflows) or executor (jobs), by name: each entry's map of parameters (null when it gives none). */
+function invocations(file: SourceFile, root: YAMLMap, section: 'jobs' | 'executors'): Map<string, Array<YAMLMap | null>> {
+  const found = new Map<string, Array<YAMLMap | null>>();
+  const add = (name: string, given: YAMLMap | null): void => {
+    found.set(name, [...(found.get(name) ?? []), given]);
+  };
+  if (section === 'jobs') {
+    const workflows = mapGet(root, 'workflows');
+    if (!isMap(workflows)) return found;
+    for (const [, workflow] of mapEntries(workflows)) {
+      const jobs = isMap(workflow) ? mapGet(workflow, 'jobs') : undefined;
+      if (!isSeq(jobs)) continue;
+      for (const item of jobs.items) {
+        if (isScalar(item) && typeof item.value === 'string') add(item.value, null);
+        else if (isMap(item) && item.items.length === 1) {
+          const [entry] = mapEntries(item);
+          // `- test: *node_settings`: the parameters an anchor elsewhere gives.
+          const parameters = entry ? aliasTarget(entry[1], file) : undefined;
+          if (entry) add(entry[0], isMap(parameters) ? parameters : null);
+        }
+      }
+    }
+  } else {
+    const jobs = mapGet(root, 'jobs');
+    if (!isMap(jobs)) return found;
+    for (const [, job] of mapEntries(jobs)) {
+      const executor = isMap(job) ? mapGet(job, 'executor') : undefined;
+      if (isScalar(executor) && typeof executor.value === 'string') add(executor.value, null);
+      else if (isMap(executor)) {
+        const name = mapGet(executor, 'name');
+        if (isScalar(name) && typeof name.value === 'string') add(name.value, executor);
+      }
+    }
+  }
+  return found;
+}
+
+/** What the entries that run a job or executor give its parameter `name`. */
+function given(entries: ReadonlyArray<YAMLMap | null>, name: string, file: SourceFile): Given {
+  const result: Given = { values: [], defaulted: false, entries: entries.length };
+  for (const entry of entries) {
+    if (entry === null) {
+      result.defaulted = true;
+      continue;
+    }
+    const value = aliasTarget(mapGet(entry, name), file);
+    const matrix = aliasTarget(mapAt(entry, 'matrix', 'parameters', name), file);
+    if (isSeq(matrix)) for (const item of matrix.items) result.values.push(item);
+    else if (value !== undefined && value !== null) result.values.push(value);
+    else result.defaulted = true;
+  }
+  return result;
+}
+
+function lineList(uses: readonly Use[]): string {
+  return uses.map((use) => `line ${use.line}`).join(', ');
+}
+
+/** The images that CircleCI parameters run in a config: defaults and values given, and the uses that stay `templated`. */
+export function circleciParameterImages(file: SourceFile, root: unknown, kind: ReferenceKind): Reference[] {
+  if (!isCircleciConfig(file.path, root)) return [];
+  const pipelineUses = new Map<string, Use[]>();
+  const ownUses = new Map<string, Use[]>();
+  walkMaps(root, (map, path) => {
+    const node = mapGet(map, 'image');
+    const scalar = stringScalar(node, file);
+    if (!scalar) return undefined;
+    const use = { start: scalar.start, end: scalar.end, value: scalar.value, line: file.position(scalar.start).line };
+    const pipeline = PIPELINE_PARAMETER.exec(scalar.value)?.[1];
+    if (pipeline !== undefined) pipelineUses.set(pipeline, [...(pipelineUses.get(pipeline) ?? []), use]);
+    const own = OWN_PARAMETER.exec(scalar.value)?.[1];
+    const [section, owner] = path;
+    if (own !== undefined && (section === 'jobs' || section === 'executors') && owner !== undefined) {
+      const key = `${section}\u0000${owner}\u0000${own}`;
+      ownUses.set(key, [...(ownUses.get(key) ?? []), use]);
+    }
+    return undefined;
+  });
+  // A job's parameter given a pipeline parameter (`- build: {image: << pipeline.parameters.builder >>}`) runs that one's default.
+  const runs = { jobs: invocations(file, root, 'jobs'), executors: invocations(file, root, 'executors') };
+  const passed = new Map<string, ReturnType<typeof given>>();
+  for (const key of ownUses.keys()) {
+    const [section = 'jobs', owner = '', name = ''] = key.split('\u0000');
+    const values = given((section === 'jobs' ? runs.jobs : runs.executors).get(owner) ?? [], name, file);
+    passed.set(key, values);
+    for (const value of values.values) {
+      const scalar = stringScalar(value, file);
+      const pipeline = scalar ? PIPELINE_PARAMETER.exec(scalar.value)?.[1] : undefined;
+      if (scalar && pipeline !== undefined) {
+        const use = { start: scalar.start, end: scalar.end, value: scalar.value, line: file.position(scalar.start).line };
+        pipelineUses.set(pipeline, [...(pipelineUses.get(pipeline) ?? []), use]);
+      }
+    }
+  }
+  const references: Reference[] = [];
+  const templated = (uses: readonly Use[], detail: string): void => {
+    for (const use of uses) references.push(makeReference(file, { kind, value: use.value, parts: [{ role: 'reference', start: use.start, end: use.end }], skip: 'templated', detail }));
+  };
+  const literal = (node: unknown, detail: string): boolean => {
+    const reference = scalarImage(file, node, kind);
+    if (!reference) return false;
+    references.push({ ...reference, detail: reference.detail === undefined ? detail : `${detail}; ${reference.detail}` });
+    return true;
+  };
+  for (const [name, uses] of pipelineUses) {
+    const fallback = mapAt(root, 'parameters', name, 'default');
+    const detail = `the default of the pipeline parameter ${name}: image << pipeline.parameters.${name} >> (${lineList(uses)}) runs it unless the pipeline is triggered with another value`;
+    if (!literal(fallback, detail)) templated(uses, `the pipeline parameter ${name} has no default written in this file: each pipeline gives it`);
+  }
+  for (const [key, uses] of ownUses) {
+    const [section = 'jobs', owner = '', name = ''] = key.split('\u0000');
+    const what = section === 'jobs' ? `job ${owner}` : `executor ${owner}`;
+    const values = passed.get(key) ?? { values: [], defaulted: false, entries: 0 };
+    const line = lineList(uses);
+    let found = false;
+    for (const value of values.values) {
+      const scalar = stringScalar(value, file);
+      if (scalar && PIPELINE_PARAMETER.test(scalar.value)) {
+        found = true;
+        continue;
+      }
+      found = literal(value, `the parameter ${name} given to the ${what}, whose image << parameters.${name} >> (${line}) runs it`) || found;
+    }
+    const fallback = mapAt(root, section, owner, 'parameters', name, 'default');
+    if (values.defaulted || values.entries === 0) {
+      found =
+        literal(
+          fallback,
+          `the default of the parameter ${name} of the ${what}: image << parameters.${name} >> (${line}) runs it where the ${section === 'jobs' ? 'workflow' : 'job'} gives no other value`,
+        ) || found;
+    }
+    if (!found) templated(uses, `the parameter ${name} of the ${what} has no default or value written in this file`);
+  }
+  return references;
+}

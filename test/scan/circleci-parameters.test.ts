@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import type { Reference } from '../../src/core/types.js';
+import { scanTexts } from '../support/scan-texts.js';
+
+const DIGEST = `sha256:${'e'.repeat(64)}`;
+
+const rows = (references: readonly Reference[]) => references.map((reference) => [reference.line, reference.value, reference.skip, reference.detail ?? null]);
+
+/** A config whose jobs run their images through pipeline parameters and through a job parameter with a default. */
+const CONFIG = [
+  'version: 2.1',
+  'parameters:',
+  '  builder-image:',
+  '    type: string',
+  '    # registry.example.test/ci/builder:jammy-4',
+  `    default: "registry.example.test/ci/builder@${DIGEST}"`,
+  '  lint-image:',
+  '    type: string',
+  '    default: registry.example.test/ci/lint:2.3',
+  '  target:',
+  '    type: string',
+  '    default: release',
+  '',
+  'defaults:',
+  '  - base_builder: &base_builder',
+  '      docker:',
+  '        - image: << pipeline.parameters.builder-image >>',
+  '',
+  'jobs:',
+  '  build:',
+  '    <<: *base_builder',
+  '    steps: [checkout]',
+  '  lint:',
+  '    docker:',
+  '      - image: << pipeline.parameters.lint-image >>',
+  '    steps: [checkout]',
+  '  external:',
+  '    parameters:',
+  '      project:',
+  '        type: string',
+  '      image:',
+  '        type: string',
+  '        default: registry.example.test/ci/node:22.1',
+  '    docker:',
+  '      - image: << parameters.image >>',
+  '    steps: [checkout]',
+  '',
+  'workflows:',
+  '  main:',
+  '    jobs:',
+  '      - build',
+  '      - lint',
+  '      - external:',
+  '          name: ext-one',
+  '          project: one',
+  '          image: registry.example.test/ci/node:18.16',
+  '      - external:',
+  '          name: ext-two',
+  '          project: two',
+  '',
+].join('\n');
+
+describe('CircleCI parameters that an image field runs', () => {
+  it("reports a pipeline parameter's default, a job parameter's default and the values a workflow gives, not the uses", () => {
+    expect(rows(scanTexts({ '.circleci/config.yml': CONFIG }).references)).toEqual([
+      [
+        6,
+        `registry.example.test/ci/builder@${DIGEST}`,
+        null,
+        'the default of the pipeline parameter builder-image: image << pipeline.parameters.builder-image >> (line 17) runs it unless the pipeline is triggered with another value',
+      ],
+      [
+        9,
+        'registry.example.test/ci/lint:2.3',
+        null,
+        'the default of the pipeline parameter lint-image: image << pipeline.parameters.lint-image >> (line 25) runs it unless the pipeline is triggered with another value',
+      ],
+      [
+        33,
+        'registry.example.test/ci/node:22.1',
+        null,
+        'the default of the parameter image of the job external: image << parameters.image >> (line 35) runs it where the workflow gives no other value',
+      ],
+      [46, 'registry.example.test/ci/node:18.16', null, 'the parameter image given to the job external, whose image << parameters.image >> (line 35) runs it'],
+    ]);
+  });
+
+  it('leaves out a default that every workflow entry replaces, and keeps the use of a parameter without default or value templated', () => {
+    const config = [
+      'version: 2.1',
+      'parameters:',
+      '  runner-image:',
+      '    type: string',
+      'jobs:',
+      '  test:',
+      '    parameters:',
+      '      image:',
+      '        type: string',
+      '        default: registry.example.test/ci/node:20.0',
+      '    docker:',
+      '      - image: << parameters.image >>',
+      '      - image: << pipeline.parameters.runner-image >>',
+      '    steps: [checkout]',
+      'workflows:',
+      '  main:',
+      '    jobs:',
+      '      - test:',
+      '          matrix:',
+      '            parameters:',
+      '              image: [registry.example.test/ci/node:20.18, registry.example.test/ci/node:22.11]',
+      '',
+    ].join('\n');
+    expect(rows(scanTexts({ '.circleci/config.yml': config }).references)).toEqual([
+      [13, '<< pipeline.parameters.runner-image >>', 'templated', 'the pipeline parameter runner-image has no default written in this file: each pipeline gives it'],
+      [21, 'registry.example.test/ci/node:20.18', null, 'the parameter image given to the job test, whose image << parameters.image >> (line 12) runs it'],
+      [21, 'registry.example.test/ci/node:22.11', null, 'the parameter image given to the job test, whose image << parameters.image >> (line 12) runs it'],
+    ]);
+  });
+
+  it('reads the parameters a workflow entry gives through an anchor written elsewhere', () => {
+    const config = [
+      'version: 2.1',
+      'defaults:',
+      '  - node-old: &node_old',
+      '      name: test-old',
+      '      image: registry.example.test/ci/node:18.16',
+      'jobs:',
+      '  test:',
+      '    parameters:',
+      '      image:',
+      '        type: string',
+      '        default: registry.example.test/ci/node:22.1',
+      '    docker:',
+      '      - image: << parameters.image >>',
+      '    steps: [checkout]',
+      'workflows:',
+      '  main:',
+      '    jobs:',
+      '      - test: *node_old',
+      '',
+    ].join('\n');
+    expect(rows(scanTexts({ '.circleci/config.yml': config }).references)).toEqual([
+      [5, 'registry.example.test/ci/node:18.16', null, 'the parameter image given to the job test, whose image << parameters.image >> (line 13) runs it'],
+    ]);
+  });
+});
