@@ -93,6 +93,11 @@ function given(entries: ReadonlyArray<YAMLMap | null>, name: string, file: Sourc
   return result;
 }
 
+/** The use of a parameter at an image field's (or a given value's) string scalar. */
+function useOf(file: SourceFile, scalar: { readonly start: number; readonly end: number; readonly value: string }): Use {
+  return { start: scalar.start, end: scalar.end, value: scalar.value, line: file.position(scalar.start).line };
+}
+
 function lineList(uses: readonly Use[]): string {
   return uses.map((use) => `line ${use.line}`).join(', ');
 }
@@ -106,7 +111,7 @@ export function circleciParameterImages(file: SourceFile, root: unknown, kind: R
     const node = mapGet(map, 'image');
     const scalar = stringScalar(node, file);
     if (!scalar) return undefined;
-    const use = { start: scalar.start, end: scalar.end, value: scalar.value, line: file.position(scalar.start).line };
+    const use = useOf(file, scalar);
     const pipeline = PIPELINE_PARAMETER.exec(scalar.value)?.[1];
     if (pipeline !== undefined) pipelineUses.set(pipeline, [...(pipelineUses.get(pipeline) ?? []), use]);
     const own = OWN_PARAMETER.exec(scalar.value)?.[1];
@@ -119,7 +124,7 @@ export function circleciParameterImages(file: SourceFile, root: unknown, kind: R
   });
   // A job's parameter given a pipeline parameter (`- build: {image: << pipeline.parameters.builder >>}`) runs that one's default.
   const runs = { jobs: invocations(file, root, 'jobs'), executors: invocations(file, root, 'executors') };
-  const passed = new Map<string, ReturnType<typeof given>>();
+  const passed = new Map<string, Given>();
   for (const key of ownUses.keys()) {
     const [section = 'jobs', owner = '', name = ''] = key.split('\u0000');
     const values = given((section === 'jobs' ? runs.jobs : runs.executors).get(owner) ?? [], name, file);
@@ -128,8 +133,7 @@ export function circleciParameterImages(file: SourceFile, root: unknown, kind: R
       const scalar = stringScalar(value, file);
       const pipeline = scalar ? PIPELINE_PARAMETER.exec(scalar.value)?.[1] : undefined;
       if (scalar && pipeline !== undefined) {
-        const use = { start: scalar.start, end: scalar.end, value: scalar.value, line: file.position(scalar.start).line };
-        pipelineUses.set(pipeline, [...(pipelineUses.get(pipeline) ?? []), use]);
+        pipelineUses.set(pipeline, [...(pipelineUses.get(pipeline) ?? []), useOf(file, scalar)]);
       }
     }
   }

@@ -423,34 +423,24 @@ function throughRenderedTag(
     }
     const found = tagsOf?.(path, reference.value) ?? null;
     const chartFile = folder === '' ? 'Chart.yaml' : `${folder}/Chart.yaml`;
+    // Shown as the chart gives it, held `templated`: the values file is not where the tag is chosen.
+    const held = (value: string, note: string): Reference => {
+      const image = parseImageRef(value);
+      if (!image) return reference;
+      return { ...withValue(reference, value, image), skip: 'templated', detail: [reference.detail, note].filter(Boolean).join('; ') };
+    };
     if (found === 'other') return reference;
     if (found === null) {
       // No template of the repository says (the chart's images are written by a library chart it depends on): the tag's
       // comment, when it says the tag is the chart's appVersion.
       if (completed || !chart || !documentsAppVersion(file.text, map.tagAt)) return reference;
-      const value = `${reference.value}:${chart.appVersion}`;
-      const image = parseImageRef(value);
-      if (!image) return reference;
-      return {
-        ...withValue(reference, value, image),
-        skip: 'templated',
-        detail: [reference.detail, `no tag here: its comment gives the chart's appVersion ${chart.appVersion} (${chartFile}:${chart.line}); set there, not edited here`].filter(Boolean).join('; '),
-      };
+      return held(`${reference.value}:${chart.appVersion}`, `no tag here: its comment gives the chart's appVersion ${chart.appVersion} (${chartFile}:${chart.line}); set there, not edited here`);
     }
-    const value = `${found.registry === null ? '' : `${found.registry}/`}${reference.value}:${found.tag}`;
-    const image = parseImageRef(value);
-    if (!image) return reference;
     const from = found.appVersion && chart ? `, with appVersion ${chart.appVersion} of ${chartFile}:${chart.line}` : '';
-    return {
-      ...withValue(reference, value, image),
-      skip: 'templated',
-      detail: [
-        reference.detail,
-        `no tag here: the chart's templates render ${found.registry === null ? '' : `registry ${found.registry} and `}tag ${found.tag} (${found.where}${from}); not edited here, where a tag would override theirs`,
-      ]
-        .filter(Boolean)
-        .join('; '),
-    };
+    return held(
+      `${found.registry === null ? '' : `${found.registry}/`}${reference.value}:${found.tag}`,
+      `no tag here: the chart's templates render ${found.registry === null ? '' : `registry ${found.registry} and `}tag ${found.tag} (${found.where}${from}); not edited here, where a tag would override theirs`,
+    );
   };
 }
 
