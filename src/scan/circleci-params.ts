@@ -102,6 +102,46 @@ function lineList(uses: readonly Use[]): string {
   return uses.map((use) => `line ${use.line}`).join(', ');
 }
 
+/** The sequences whose items are steps: a job's or command's `steps`, and a workflow entry's `pre-steps` and `post-steps`. */
+const STEP_LISTS = new Set(['steps', 'pre-steps', 'post-steps']);
+/** Steps that hold other steps (`when: {condition, steps}`): their own steps are read as steps. */
+const STEP_BLOCKS = new Set(['when', 'unless']);
+
+/**
+ * The parameter maps of a CircleCI config's invocations: each step's (`- docker-build: {image: team/app, tag: …}`, a
+ * command of the config or of an orb) and each workflow entry's (`- deploy: {image: …}`, also through an anchor). They are
+ * inputs of a command or job, not images that run: what a step does with `image` (build it, push it, save it) is its
+ * own. A value that a job's or executor's image field runs is reported by `circleciParameterImages`.
+ */
+export function circleciInputMaps(file: SourceFile, root: unknown): ReadonlySet<YAMLMap> {
+  const inputs = new Set<YAMLMap>();
+  if (!isMap(root) || !(isCircleciConfig(file.path, root) || isCircleciSource(root))) return inputs;
+  const take = (node: unknown): void => {
+    const target = aliasTarget(node, file);
+    if (isMap(target)) inputs.add(target);
+  };
+  walkMaps(root, (map, path) => {
+    const list = path.at(-2);
+    const step = list !== undefined && STEP_LISTS.has(list) && /^\d+$/.test(path.at(-1) ?? '');
+    if (step) for (const [name, value] of mapEntries(map)) if (!STEP_BLOCKS.has(name)) take(value);
+    return undefined;
+  });
+  const workflows = mapGet(root, 'workflows');
+  if (isMap(workflows)) {
+    for (const [, workflow] of mapEntries(workflows)) {
+      const jobs = isMap(workflow) ? mapGet(workflow, 'jobs') : undefined;
+      if (!isSeq(jobs)) continue;
+      for (const item of jobs.items) if (isMap(item) && item.items.length === 1) for (const [, value] of mapEntries(item)) take(value);
+    }
+  }
+  return inputs;
+}
+
+/** A CircleCI configuration or orb written elsewhere: `version` with `jobs`, `workflows`, `executors` or `orbs` at the top. */
+function isCircleciSource(root: YAMLMap): boolean {
+  return mapGet(root, 'version') !== undefined && ['jobs', 'workflows', 'executors', 'orbs'].some((key) => isMap(mapGet(root, key)));
+}
+
 /** The images that CircleCI parameters run in a config: defaults and values given, and the uses that stay `templated`. */
 export function circleciParameterImages(file: SourceFile, root: unknown, kind: ReferenceKind): Reference[] {
   if (!isCircleciConfig(file.path, root)) return [];

@@ -143,4 +143,54 @@ describe('CircleCI parameters that an image field runs', () => {
       [5, 'registry.example.test/ci/node:18.16', null, 'the parameter image given to the job test, whose image << parameters.image >> (line 13) runs it'],
     ]);
   });
+
+  it("reads a step's and a workflow entry's parameters only where an image field runs them", () => {
+    const config = [
+      'version: 2.1',
+      'commands:',
+      '  package:',
+      '    parameters:',
+      '      registry: {type: string}',
+      '      image: {type: string}',
+      '      tag: {type: string}',
+      '    steps:',
+      '      - run: docker build -t << parameters.registry >>/<< parameters.image >>:<< parameters.tag >> .',
+      'jobs:',
+      '  build:',
+      '    docker:',
+      '      - image: registry.example.test/ci/builder:3.2',
+      '    steps:',
+      '      - checkout',
+      '      - package:',
+      '          registry: registry.example.test',
+      '          image: team/app',
+      '          tag: ${CIRCLE_TAG:-latest}',
+      '      - when:',
+      '          condition: << pipeline.git.tag >>',
+      '          steps:',
+      '            - publish/push:',
+      '                image: registry.example.test/team/app:2.0.0',
+      '  check:',
+      '    parameters:',
+      '      image: {type: string, default: registry.example.test/ci/node:22.1}',
+      '    docker:',
+      '      - image: << parameters.image >>',
+      '    steps: [checkout]',
+      'workflows:',
+      '  main:',
+      '    jobs:',
+      '      - build:',
+      '          pre-steps:',
+      '            - scan/image: {image: registry.example.test/team/base:1.4}',
+      '      - publish/release:',
+      '          image: registry.example.test/team/app:2.0.0',
+      '      - check:',
+      '          image: registry.example.test/ci/node:20.4',
+      '',
+    ].join('\n');
+    expect(rows(scanTexts({ '.circleci/config.yml': config }).references)).toEqual([
+      [13, 'registry.example.test/ci/builder:3.2', null, null],
+      [40, 'registry.example.test/ci/node:20.4', null, 'the parameter image given to the job check, whose image << parameters.image >> (line 29) runs it'],
+    ]);
+  });
 });

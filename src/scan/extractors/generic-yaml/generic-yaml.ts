@@ -4,7 +4,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { ansiblePulledImages } from '../../ansible-image-modules.js';
-import { circleciParameterImages } from '../../circleci-params.js';
+import { circleciInputMaps, circleciParameterImages } from '../../circleci-params.js';
 import { judgeVariableImages } from '../../ansible-variable-uses.js';
 import { ansibleFacts, joinsVariables, loopedListImages, type AnsibleFacts } from '../../ansible-variables.js';
 import { embeddedUnitImages } from '../../embedded-units.js';
@@ -728,11 +728,14 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const references = documents
       .flatMap((document) => {
         if (isBuildDescription(document.contents, facts?.dockerfileFolders.has(folderOf(file.path)) ?? false)) return [];
+        // A CircleCI step's or workflow entry's parameters are a command's or job's inputs: read only where an image field runs them (below).
+        const inputs = circleciInputMaps(file, document.contents);
         const found = imageFields(file, document.contents, {
           kindFor: () => kind,
           splitKind: kind,
           splitAnywhere: true,
           snakeKeys: true,
+          ...(inputs.size === 0 ? {} : { skipMap: (map) => inputs.has(map) }),
           ...(chartJoins === undefined ? {} : { chartJoins }),
         });
         // A CircleCI value that a job's parameter runs as its image is reported with the parameter named (in place of the plain field).
