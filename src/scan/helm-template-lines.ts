@@ -12,7 +12,7 @@ import { composeSplitImage, isImageKey, looksLikeImageText } from './yaml-image-
  * `image:` lines are read one by one instead, and no parse problem is reported.
  */
 export function isBrokenTemplate(file: SourceFile): boolean {
-  return isTemplateText(file.text) || (file.text.includes('{{') && yamlSource(file).problems.length > 0);
+  return isTemplateText(file.text) || (file.text.includes('{{') && yamlSource(file).broken);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, visit, type Document, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, visit, type Alias, type Document, type Node, type YAMLMap } from 'yaml';
 import { MAX_YAML_DEPTH, MAX_YAML_NODES } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
@@ -9,6 +9,8 @@ export interface YamlSource {
   /** Documents that parsed without error (a broken document is reported, its siblings still count). */
   readonly documents: readonly Document.Parsed[];
   readonly problems: readonly ScanProblem[];
+  /** A document (or the whole text) was not parsed or did not parse: it is missing from `documents`, and line readers may read it. */
+  readonly broken: boolean;
 }
 
 const MEMO_KEY = 'yaml';
@@ -67,6 +69,24 @@ function resolveAliasKeys(document: Document.Parsed): void {
       if ((isScalar(node) || isCollection(node)) && node.anchor) anchors.set(node.anchor, node);
     },
   });
+}
+
+/** Something an alias may be written as (`*name`, after a space, `-`, `:`, `?`, `[`, `{` or `,`): worth looking for undefined aliases. */
+const ALIAS_TOKEN = /(?:^|[\s\-:?[{,])\*[^\s,[\]{}]/m;
+
+/**
+ * The aliases of a document that name no anchor defined before them in it (`image: *nope`, `*x :` as a key): YAML
+ * defines nothing for them, and the tools that read the file stop there. The readers find nothing at such a node.
+ */
+function undefinedAliases(document: Document.Parsed): Alias[] {
+  const anchors = new Set<string>();
+  const undefinedOnes: Alias[] = [];
+  visit(document, (_key, node) => {
+    if (isAlias(node)) {
+      if (!anchors.has(node.source)) undefinedOnes.push(node);
+    } else if ((isScalar(node) || isCollection(node)) && node.anchor) anchors.add(node.anchor);
+  });
+  return undefinedOnes;
 }
 
 /** Parses one slice of the text and moves every node range (and error position) to file offsets. */
@@ -131,31 +151,44 @@ export function yamlSource(file: SourceFile): YamlSource {
   if (cached) return cached;
   const documents: Document.Parsed[] = [];
   const problems: ScanProblem[] = [];
+  let broken = false;
   let parsed: readonly Document.Parsed[] = [];
   try {
     const text = file.text;
     const { documents: all, refused, failed } = PARSED.get(text, () => parseText(text));
     if (refused) {
-      const result = { documents: [], problems: [{ file: file.path, line: null, ...refused }] };
+      const result = { documents: [], problems: [{ file: file.path, line: null, ...refused }], broken: true };
       file.memo.set(MEMO_KEY, result);
       return result;
     }
-    if (failed !== undefined) problems.push({ file: file.path, line: null, code: 'parse-error', message: `YAML: ${failed}` });
+    if (failed !== undefined) {
+      problems.push({ file: file.path, line: null, code: 'parse-error', message: `YAML: ${failed}` });
+      broken = true;
+    }
     parsed = all;
   } catch (error) {
     problems.push({ file: file.path, line: null, code: 'parse-error', message: `YAML: ${(error as Error).message}` });
+    broken = true;
   }
+  const aliases = ALIAS_TOKEN.test(file.text);
   for (const document of parsed) {
     const error = document.errors[0];
     if (error) {
       const line = file.position(error.pos[0]).line;
       const message = error.message.split('\n')[0] ?? error.message;
       problems.push({ file: file.path, line, code: 'parse-error', message: `YAML: ${message}` });
+      broken = true;
       continue;
     }
     documents.push(document);
+    if (!aliases) continue;
+    // The document is still read: only the alias's place holds nothing.
+    for (const alias of undefinedAliases(document)) {
+      const line = alias.range ? file.position(alias.range[0]).line : null;
+      problems.push({ file: file.path, line, code: 'parse-error', message: `YAML: alias *${alias.source} names no anchor defined before it; nothing is read there` });
+    }
   }
-  const result = { documents, problems };
+  const result = { documents, problems, broken };
   file.memo.set(MEMO_KEY, result);
   return result;
 }

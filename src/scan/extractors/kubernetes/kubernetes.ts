@@ -239,7 +239,7 @@ function isJsonManifest(file: SourceFile): boolean {
  * `apiVersion` and `kind` keys at any indentation (a document written indented, a `List`'s items).
  */
 function isBrokenManifest(file: SourceFile): boolean {
-  return yamlSource(file).problems.length > 0 && /^[ \t]*(?:-[ \t]+)?apiVersion:[ \t]*\S/m.test(file.text) && /^[ \t]*(?:-[ \t]+)?kind:[ \t]*\S/m.test(file.text);
+  return yamlSource(file).broken && /^[ \t]*(?:-[ \t]+)?apiVersion:[ \t]*\S/m.test(file.text) && /^[ \t]*(?:-[ \t]+)?kind:[ \t]*\S/m.test(file.text);
 }
 
 /**
