@@ -532,3 +532,26 @@ export function yamlValueText(node: unknown, file: SourceFile, allowNumber: bool
 export function sortByPosition<T extends { line: number; column: number }>(references: T[]): T[] {
   return references.sort((a, b) => a.line - b.line || a.column - b.column);
 }
+
+/** A repository that names its registry host (`ghcr.io/team/agent`, `localhost:5000/agent`): no scheme, at least one path part after the host. */
+const HOSTED_REPOSITORY = /^(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)+|[a-z0-9.-]+:\d+)(?::\d+)?\/[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+/** A version written as an image tag would be. */
+const TAG_TEXT = /^[\w][\w.-]{0,127}$/;
+/** The keys of a Helm chart's (or a Git or OCI source's) reference: a map holding any of them names a chart, not an image. */
+const CHART_SOURCE_KEYS = ['chart', 'url', 'repoURL', 'tag', 'image'];
+
+/**
+ * A custom resource's image written as `repository` + `version` (`repository: registry.example.test/team/agent` +
+ * `version: v1.4.2`, an operator's setting for the image it runs): `repository:version`, reported at the repository,
+ * the version edited where it stands. The repository must name its registry host (a chart repository is written as a
+ * URL, `oci://…`, or an alias); a map that also names a chart, a URL or its own image fields is not one.
+ */
+export function repositoryVersionImage(file: SourceFile, map: YAMLMap, kind: ReferenceKind): Reference | null {
+  if (CHART_SOURCE_KEYS.some((key) => has(map, key))) return null;
+  const repository = stringScalar(mapGet(map, 'repository'), file);
+  const version = tagScalar(file, mapGet(map, 'version'));
+  if (!repository || !version || version === 'invalid' || !repository.literal || !version.literal) return null;
+  if (!HOSTED_REPOSITORY.test(repository.value) || !TAG_TEXT.test(version.value)) return null;
+  const { parts, value } = composeSplitImage(null, repository, version, null);
+  return makeReference(file, { kind, value, parts, anchor: repository.start });
+}

@@ -12,7 +12,7 @@ import { PARAM_IMAGE, templatedDefault, withoutDefaultedUses } from '../../tekto
 import { chartFolders, chartTemplateImage, type ChartFolders } from '../../helm-template-images.js';
 import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { withoutMachineImages } from '../../machine-images.js';
-import { imageFields, isImageKey, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { imageFields, isImageKey, isYamlPath, repositoryVersionImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
 import { buildOutputs, inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
 import { replacedByTrigger, triggeredImages } from './image-triggers.js';
@@ -408,6 +408,32 @@ function configMapDataImages(file: SourceFile, root: YAMLMap): Reference[] {
   return references;
 }
 
+/** A custom resource: its group is a domain name of its own (`acid.example.test/v1`); Kubernetes' own groups are not (`apps/v1`, `v1`, `….k8s.io`). */
+function isCustomResource(root: YAMLMap): boolean {
+  const group = /^([^/]+)\/[^/]+$/.exec(stringField(root, 'apiVersion') ?? '')?.[1] ?? '';
+  return group.includes('.') && !/(?:^|\.)k8s\.io$/.test(group);
+}
+
+/** Objects that install or fetch a Helm chart (or another source): their `repository` + `version` name a chart. */
+const CHART_KINDS = new Set(['HelmRelease', 'HelmChart', 'HelmChartConfig', 'HelmRepository', 'OCIRepository', 'GitRepository', 'Bucket', 'Application', 'ApplicationSet']);
+
+/**
+ * A custom resource's image written as `repository` + `version` (an operator's `spec.repository: ghcr.io/team/agent` +
+ * `spec.version: v1.4.2`): the image its controller runs, `repository:version`, reported at the repository and updated
+ * at the version. Not in an object that installs a chart.
+ */
+function repositoryVersionImages(file: SourceFile, root: YAMLMap, skipMap: (map: YAMLMap) => boolean): Reference[] {
+  if (!isCustomResource(root) || CHART_KINDS.has(stringField(root, 'kind') ?? '')) return [];
+  const references: Reference[] = [];
+  walkMaps(root, (map) => {
+    if (skipMap(map)) return 'skip';
+    const reference = repositoryVersionImage(file, map, 'kubernetes-image');
+    if (reference) references.push(reference);
+    return undefined;
+  });
+  return references;
+}
+
 /**
  * A custom resource's snake_case image fields (`docker_image`, `logical_backup_docker_image`, `connection_pooler_image` of an
  * operator's configuration object): the images its controller starts, when written as a complete reference (a path with a
@@ -415,9 +441,7 @@ function configMapDataImages(file: SourceFile, root: YAMLMap): Reference[] {
  * read as image fields (imageFields).
  */
 function snakeImageFields(file: SourceFile, root: YAMLMap, skipMap: (map: YAMLMap) => boolean): Reference[] {
-  // A custom resource's group is a domain name of its own (`acid.example.test/v1`); Kubernetes' own groups are not (`apps/v1`, `v1`, `….k8s.io`).
-  const group = /^([^/]+)\/[^/]+$/.exec(stringField(root, 'apiVersion') ?? '')?.[1] ?? '';
-  if (!group.includes('.') || /(?:^|\.)k8s\.io$/.test(group)) return [];
+  if (!isCustomResource(root)) return [];
   const references: Reference[] = [];
   walkMaps(root, (map) => {
     if (skipMap(map)) return 'skip';
@@ -520,6 +544,7 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
         ...dockerImageNames(file, root),
         ...configMapDataImages(file, root),
         ...grafanaVersionImage(file, root),
+        ...repositoryVersionImages(file, root, skipMap),
       ];
       for (const reference of snakeImageFields(file, root, skipMap)) {
         if (!others.some((other) => other.line === reference.line && other.column === reference.column)) others.push(reference);

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../src/core/source-file.js';
+import { applyEdits } from '../../src/core/text-edit.js';
+import { editsForReference } from '../../src/plan/edits-for-reference.js';
+import { scanTexts } from '../support/scan-texts.js';
+
+const DIGEST = `sha256:${'c'.repeat(64)}`;
+
+const scan = (files: Record<string, string>) =>
+  scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip, reference.spans.map((span) => [span.role, span.line])]);
+
+/** An operator's object naming the image it runs as a repository and a version. */
+const ANALYZER = [
+  'apiVersion: ops.example.test/v1alpha1',
+  'kind: Analyzer',
+  'metadata:',
+  '  name: analyzer',
+  'spec:',
+  '  backend:',
+  '    model: small',
+  '  repository: registry.example.test/ops/analyzer',
+  '  version: v0.8.2',
+  '',
+].join('\n');
+
+describe("a custom resource's image written as repository + version", () => {
+  it('is reported as repository:version at the repository, whichever of the two is written first', () => {
+    const first = ['apiVersion: ops.example.test/v1alpha1', 'kind: Analyzer', 'metadata:', '  name: second', 'spec:', '  version: "1.4"', '  repository: localhost:5000/ops/analyzer', ''].join('\n');
+    expect(scan({ 'deploy/analyzer.yaml': ANALYZER, 'deploy/second.yaml': first })).toEqual([
+      [
+        'deploy/analyzer.yaml',
+        8,
+        'registry.example.test/ops/analyzer:v0.8.2',
+        'kubernetes-image',
+        null,
+        [
+          ['repository', 8],
+          ['tag', 9],
+        ],
+      ],
+      [
+        'deploy/second.yaml',
+        7,
+        'localhost:5000/ops/analyzer:1.4',
+        'kubernetes-image',
+        null,
+        [
+          ['repository', 7],
+          ['tag', 6],
+        ],
+      ],
+    ]);
+  });
+
+  it('is updated at the version, with no place for a digest', () => {
+    const file = sourceFile('deploy/analyzer.yaml', new Uint8Array(Buffer.from(ANALYZER)));
+    const [reference] = scanTexts({ 'deploy/analyzer.yaml': ANALYZER }).references;
+    const plan = editsForReference(reference!, { tag: 'v0.9.0', digest: DIGEST });
+    expect(plan.ok && plan.unpinned).toBe('digests are not pinned in split image fields without a digest field: there is no field for one');
+    expect(Buffer.from(applyEdits(file.bytes, plan.ok ? plan.edits : [])).toString()).toBe(ANALYZER.replace('v0.8.2', 'v0.9.0'));
+  });
+
+  it('is not read where it names a chart or a source, nor in a Kubernetes object of its own, nor without a registry host', () => {
+    const release = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata:',
+      '  name: web',
+      'spec:',
+      '  chart:',
+      '    spec:',
+      '      repository: registry.example.test/charts/web',
+      '      version: 1.2.0',
+      '---',
+      'apiVersion: addons.example.test/v1',
+      'kind: Addon',
+      'metadata:',
+      '  name: addons',
+      'spec:',
+      '  charts:',
+      '    - chart: web',
+      '      repository: registry.example.test/charts',
+      '      version: 1.2.0',
+      '    - url: https://charts.example.test/',
+      '      repository: registry.example.test/charts/db',
+      '      version: 2.0.1',
+      '    - repository: oci://registry.example.test/charts/cache',
+      '      version: 0.4.0',
+      '    - repository: https://charts.example.test/stable',
+      '      version: 0.4.0',
+      '    - repository: team/agent',
+      '      version: 3.1.0',
+      '    - repository: registry.example.test/ops/agent',
+      '      version: ${AGENT_VERSION}',
+      '---',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: settings',
+      'data:',
+      '  repository: registry.example.test/ops/agent',
+      '  version: 3.1.0',
+      '',
+    ].join('\n');
+    expect(scan({ 'deploy/addons.yaml': release })).toEqual([]);
+  });
+});
