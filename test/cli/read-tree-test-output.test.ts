@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Forge, Repository } from '../../src/apply/forges/forge.js';
+import { readRepositoryFiles } from '../../src/bot/read-repository.js';
+import { readTree } from '../../src/cli/read-tree.js';
+import { scanFiles } from '../../src/scan/scan-files.js';
+
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+const POD = (image: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: ${image}\n`;
+const POD_JSON = (image: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image }] } }, null, 2);
+
+/** A project whose tests render manifests and compare them with what they expect, beside manifests that are deployed. */
+const FILES: Record<string, string> = {
+  'deploy/pod.yaml': POD('registry.example.test/team/web:2.4.0'),
+  'render/testdata/input.yaml': POD('registry.example.test/team/web:2.3.0'),
+  'render/golden/basic/input.yaml': POD('registry.example.test/team/web:1.0.0'),
+  'render/golden/basic/output.yaml': POD('registry.example.test/team/web:1.0.1'),
+  'lib/tests/goldens/render.json': POD_JSON('registry.example.test/team/web:1.0.2'),
+  'chart/test/__snapshot__/default.yaml': POD('registry.example.test/team/web:1.0.3'),
+  'ui/__snapshots__/pods.yaml': POD('registry.example.test/team/web:1.0.4'),
+  'render/testdata/pod.golden.yaml': POD('registry.example.test/team/web:1.0.5'),
+  'render/testdata/pod.golden.yml': POD('registry.example.test/team/web:1.0.6'),
+  'render/testdata/pod.golden.json': POD_JSON('registry.example.test/team/web:1.0.7'),
+  'render/testdata/pod.golden': POD('registry.example.test/team/web:1.0.8'),
+  'chart/tests/pod.snap': POD('registry.example.test/team/web:1.0.9'),
+  'overlays/golden-path/pod.yaml': POD('registry.example.test/team/web:2.5.0'),
+  'render/goldenrod.yaml': POD('registry.example.test/team/web:2.6.0'),
+};
+
+function project(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'archpin-test-output-'));
+  roots.push(root);
+  for (const [relative, text] of Object.entries(FILES)) {
+    mkdirSync(path.dirname(path.join(root, relative)), { recursive: true });
+    writeFileSync(path.join(root, relative), text);
+  }
+  return root;
+}
+
+describe('the expected output of tests', () => {
+  it('is not read by a walk: golden and snapshot folders, and files named as golden files or snapshots', async () => {
+    const tree = await readTree(project());
+    expect(tree.files.map((file) => file.path)).toEqual(['deploy/pod.yaml', 'overlays/golden-path/pod.yaml', 'render/goldenrod.yaml', 'render/testdata/input.yaml']);
+    expect(tree.problems).toEqual([]);
+    expect(scanFiles(tree.files).references.map((reference) => [reference.file, reference.line, reference.value])).toEqual([
+      ['deploy/pod.yaml', 8, 'registry.example.test/team/web:2.4.0'],
+      ['overlays/golden-path/pod.yaml', 8, 'registry.example.test/team/web:2.5.0'],
+      ['render/goldenrod.yaml', 8, 'registry.example.test/team/web:2.6.0'],
+      ['render/testdata/input.yaml', 8, 'registry.example.test/team/web:2.3.0'],
+    ]);
+  });
+
+  it('is not read from a forge repository either', async () => {
+    const forge = {
+      listTree: () => Promise.resolve(Object.entries(FILES).map(([file, text]) => ({ path: file, size: text.length }))),
+      readFile: (_repo: Repository, file: string) => Promise.resolve(FILES[file] === undefined ? null : Buffer.from(FILES[file], 'utf8')),
+    } as unknown as Forge;
+    const repo: Repository = { id: 'team/web', path: 'team/web', defaultBranch: 'main', archived: false } as Repository;
+    const read = await readRepositoryFiles(forge, repo, 'main', { ignorePaths: [], maxFileSize: 1024 * 1024 });
+    expect(read.files.map((file) => file.path).sort()).toEqual(['deploy/pod.yaml', 'overlays/golden-path/pod.yaml', 'render/goldenrod.yaml', 'render/testdata/input.yaml']);
+  });
+});
