@@ -14,12 +14,12 @@ import { chartRenderedTags } from '../../helm-rendered-tags.js';
 import { chartFolders, chartTemplateImage, isChartHelper, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { heatImageParameters, withoutMachineImages } from '../../machine-images.js';
-import { makeReference, withValue } from '../../make-reference.js';
+import { makeReference, withTagAt, withValue } from '../../make-reference.js';
 import { isApiDescription, isDistgenSpec, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { formFieldImages } from '../../form-field-images.js';
 import { imageMapValues } from '../../image-maps.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
-import { baseName, imageFields, isYamlPath, passesOnImage, sortByPosition } from '../../yaml-image-fields.js';
+import { baseName, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
 
 /**
  * Helm values and any other YAML no other extractor claimed: `image` / `…Image` / `…_image` string
@@ -444,6 +444,61 @@ function throughRenderedTag(
   };
 }
 
+/**
+ * A template that merges a component's values over the chart's top-level values before it renders the component (the
+ * library-chart pattern `{{- $_ := get .Values "server" | mergeOverwrite $ctx.Values -}}`, also `index .Values "server"`,
+ * either argument order, or `merge`): the component's key.
+ */
+const MERGED_OVER_ROOT = [
+  /\b(?:get|index)\s+\$?\.Values\s+"([\w-]+)"\s*\)?\s*\|\s*merge(?:Overwrite)?\s+\$[A-Za-z_]\w*\.Values\b/g,
+  /\bmerge(?:Overwrite)?\s+\$[A-Za-z_]\w*\.Values\s+\(\s*(?:get|index)\s+\$?\.Values\s+"([\w-]+)"\s*\)/g,
+];
+
+/**
+ * A component's image without a tag (`server.controllers.main.containers.main.image: {repository: …}`) in a chart whose
+ * templates merge that component's values over the top-level values: the image takes the top-level map's tag at the same
+ * path (`controllers.main.containers.main.image.tag`), written once for every such component. Reported with that tag and
+ * edited where it is written, so the images that share it move together.
+ */
+function throughMergedValues(file: SourceFile, documents: readonly Document.Parsed[], facts: YamlFacts | undefined): (reference: Reference) => Reference {
+  const folder = folderOf(file.path);
+  const chartFiles = facts?.chartFolders.charts.get(folder);
+  if (!chartFiles || chartFiles.values?.path !== file.path) return (reference) => reference;
+  let merged: Map<string, string> | undefined;
+  let maps: Map<number, RepositoryMap> | undefined;
+  return (reference) => {
+    if (reference.skip !== 'no-tag') return reference;
+    const span = reference.spans.find((entry) => entry.role === 'repository');
+    if (!span) return reference;
+    maps ??= repositoryMaps(file, documents);
+    const map = maps.get(span.start);
+    const [component, ...rest] = map?.path ?? [];
+    if (!map || map.tagAt !== null || component === undefined || rest.length === 0) return reference;
+    if (merged === undefined) {
+      merged = new Map();
+      for (const template of chartFiles.templates) {
+        try {
+          for (const pattern of MERGED_OVER_ROOT)
+            for (const match of template.text.matchAll(pattern)) if (match[1] && !merged.has(match[1])) merged.set(match[1], `${template.path}:${template.position(match.index).line}`);
+        } catch {
+          // A template that cannot be read again is reported when the scan reaches it.
+        } finally {
+          template.release();
+        }
+      }
+    }
+    const where = merged.get(component);
+    if (where === undefined) return reference;
+    const document = documents.find((candidate) => candidate.contents?.range && candidate.contents.range[0] <= span.start - file.base && span.start - file.base < candidate.contents.range[2]);
+    const tag = yamlValueText(document?.getIn([...rest, 'tag'], true), file, true);
+    if (!tag || tag.text === '' || tag.templated === true || tag.skip !== undefined) return reference;
+    const shared = withTagAt(file, reference, { value: tag.text, start: tag.start, end: tag.end });
+    if (!shared) return reference;
+    const detail = `the tag is the top-level ${[...rest, 'tag'].join('.')} (line ${file.position(tag.start).line}): ${where} merges the values of ${component} over the top-level values; edited there, with every image that shares it`;
+    return { ...shared, detail: [reference.detail, detail].filter(Boolean).join('; ') };
+  };
+}
+
 /** The top-level key of the document under which a reference is written (`redis-ha` for `redis-ha.haproxy.image`). */
 function topKeyOf(file: SourceFile, documents: readonly Document.Parsed[]): (reference: Reference) => string | undefined {
   return (reference) => {
@@ -760,6 +815,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);
     const renderedTag = throughRenderedTag(file, documents, facts, topKey);
+    const mergedTag = throughMergedValues(file, documents, facts);
     const prefixes = kind === 'helm-values' ? prefixRepositories(documents, registryPrefixes(folderOf(file.path), facts?.chartFolders)) : new Set<number>();
     const judged = judgeVariableImages(file, documents, references, facts?.ansible.uses);
     // A name that a task builds under its variable (`operator_image: testing-operator`) is this repository's own image
@@ -772,6 +828,8 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     return {
       references: sortByPosition(
         withoutMachineImages(own, documents, file.base, facts?.glance).map((reference) => {
+          const shared = mergedTag(reference);
+          if (shared !== reference) return shared;
           const completed = throughAppVersion(reference, facts, topKey);
           const rendered = renderedTag(reference, completed !== reference);
           // The image line's own rendering wins over a default found anywhere in the chart (a label's `default .Chart.AppVersion`).
