@@ -56,6 +56,18 @@ describe('Concourse images', () => {
     expect(scanned.problems).toEqual([]);
   });
 
+  it('reads such a pipeline as YAML when it also names an alias with no anchor, which is reported at its line', () => {
+    const aliased = pipeline.replace('    params:', '    input_mapping: *unit_inputs\n    params:');
+    const scanned = scanSources([sourceFile('ci/pipeline.yml', new Uint8Array(Buffer.from(aliased)))]);
+    expect(scanned.references.map((reference) => [reference.line, reference.value, reference.skip])).toEqual([
+      [5, 'registry.example.test/ci/mr-resource', 'no-tag'],
+      [8, 'example/chat-resource:2.4', null],
+      [21, 'example/base:1.2', null],
+      [31, 'example/toolbox', 'no-tag'],
+    ]);
+    expect(scanned.problems).toEqual([{ file: 'ci/pipeline.yml', line: 33, code: 'parse-error', message: 'YAML: alias *unit_inputs names no anchor defined before it; nothing is read there' }]);
+  });
+
   it("does not read a task step's image, the name of an artifact of the plan, in a pipeline or a task written apart", () => {
     const steps = [
       'resources:', // 1

@@ -655,8 +655,8 @@ function isConcoursePipeline(file: SourceFile): boolean {
   // Told from the text before any parse: a template's actions (`{{ .Values.x }}`, `{{- if … }}`) are not bare names.
   if (!/^(?:resource_types|jobs):/m.test(file.text)) return false;
   if ((file.text.match(/\{\{/g) ?? []).length !== (file.text.match(/\{\{[A-Za-z_][\w-]*\}\}/g) ?? []).length) return false;
-  const { documents, problems } = yamlSource(file);
-  if (problems.length > 0) return false;
+  const { documents, broken } = yamlSource(file);
+  if (broken) return false;
   return documents.some((document) => {
     const root = document.contents;
     if (!isMap(root)) return false;
