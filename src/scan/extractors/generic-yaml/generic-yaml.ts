@@ -665,6 +665,18 @@ function isConcoursePipeline(file: SourceFile): boolean {
   });
 }
 
+/** go-task's file names: `Taskfile.yml`, `taskfile.yaml`, `Taskfile.dist.yml`, and included ones such as `Taskfile_docker.yml`. */
+const TASKFILE_NAME = /^[Tt]askfile(?:[._-][^/]*)?\.ya?ml$/;
+
+/**
+ * A go-task Taskfile (its name, with `version:` and `tasks:` at the top): its tasks run shell commands, and its `vars:`
+ * (`image: registry.example.test/team/app`) are text those commands are given, not images a runtime pulls. Told from the
+ * text, as the file may hold `{{.VAR}}` templates anywhere.
+ */
+function isTaskfile(file: SourceFile): boolean {
+  return TASKFILE_NAME.test(baseName(file.path)) && /^version:/m.test(file.text) && /^tasks:/m.test(file.text);
+}
+
 /** The settings of a folder's build description (`build.yaml` beside a Dockerfile): nothing else may be at its top. */
 const BUILD_SETTINGS = new Set(['image', 'tag', 'dockerfile', 'context', 'buildArgs', 'build_args', 'args', 'target', 'platforms', 'platform']);
 
@@ -765,6 +777,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   extract(file, facts) {
     const kind = helmValuesKind(file.path);
     if (!isYamlPath(file.path) && !isBrokenTemplate(file)) return { references: [], problems: [] };
+    if (isTaskfile(file)) return { references: [], problems: [] };
     // Read line by line, a value that passes on an image set elsewhere (`image: "{{ relay.image }}"`) is left out as in a parsed file.
     if (isBrokenTemplate(file) && !isConcoursePipeline(file))
       return {
