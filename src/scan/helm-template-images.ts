@@ -5,6 +5,7 @@ import { NotRendered, newWork, renderText, valuesAt } from './helm-render.js';
 import { namedByChartValues } from './helm-template-lines.js';
 import { withValue } from './make-reference.js';
 import { yamlSource } from './yaml-source.js';
+import { IMAGE_REPOSITORY_KEY, isImageKey, namedWithPath } from './yaml-image-fields.js';
 
 /**
  * The image lines of a chart's templates, seen with the chart's default values. A line whose name is written
@@ -112,7 +113,7 @@ function actionsOf(value: string): { readonly name: string[]; readonly all: stri
   return { name, all };
 }
 
-const NAME_FIELD = /^-?\s*\$?\.Values\.([\w.]+)\.[A-Za-z_]\w*\s*-?$/;
+const NAME_FIELD = /^-?\s*\$?\.Values\.([\w.]+)\.([A-Za-z_]\w*)\s*-?$/;
 
 /**
  * Does the name of this wholly templated value come from a values map that is no image (no tag, digest, version
@@ -120,8 +121,15 @@ const NAME_FIELD = /^-?\s*\$?\.Values\.([\w.]+)\.[A-Za-z_]\w*\s*-?$/;
  */
 function namedOutsideImages(value: string, values: Record<string, unknown>): boolean {
   const last = actionsOf(value).name.at(-1);
-  const path = last === undefined ? undefined : NAME_FIELD.exec(last.trim())?.[1]?.split('.');
-  if (!path || path.some((key) => IMAGE_KEY.test(key))) return false;
+  const field = last === undefined ? null : NAME_FIELD.exec(last.trim());
+  const path = field?.[1]?.split('.');
+  // A name read from a field that the values file reads as an image (`imageName`, `operatorImageRepository`, `proxyImage`) is that image.
+  if (!path || path.some((key) => IMAGE_KEY.test(key)) || isImageKey(field?.[2] ?? '')) return false;
+  const key = field?.[2] ?? '';
+  if (IMAGE_REPOSITORY_KEY.test(key)) {
+    const name = valuesAt(values, [...path, key]);
+    if (!key.endsWith('Name') || (typeof name === 'string' && namedWithPath(name))) return false;
+  }
   const map = valuesAt(values, path);
   if (map === null || typeof map !== 'object' || Array.isArray(map)) return false;
   return !TAG_KEYS.some((key) => key in map);
@@ -146,7 +154,8 @@ function rendered(value: string, root: NonNullable<ChartFiles['root']>): string 
 
 /** `| default "registry.example.test/team/app"` or `default "…" <value>`: a literal name written as a default. */
 const DEFAULT_NAME = /^(?:[\s\S]*\|\s*default\s+"([^"\\]+)"\s*|\s*default\s+"([^"\\]+)"\s+[$.\w]+\s*)$/;
-const NAME_TEXT = /^[a-z0-9][a-z0-9._/-]*(?::\d+\/[a-z0-9._/-]+)?$/;
+/** A name (`registry.example.test/team/proxy`), or a whole image with its tag or digest (`…/proxy:v0.0.2`). */
+const NAME_TEXT = /^[a-z0-9][a-z0-9._/-]*(?::\d+\/[a-z0-9._/-]+)?(?::\w[\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 /**
  * The literal name that a wholly templated value's name takes when no value replaces it
@@ -175,6 +184,13 @@ export function chartTemplateImage(reference: Reference, folders: ChartFolders |
     const value = root ? rendered(reference.value, root) : null;
     if (value === null) return { ...reference, skip: 'templated', detail: [reference.detail, `the name is the template's default ${named} unless a value replaces it`].filter(Boolean).join('; ') };
     if (value !== named && !value.startsWith(`${named}:`) && !value.startsWith(`${named}@`)) return null;
+    // A whole image written as the default (`{{ default "registry.example.test/team/proxy:v0.0.2" .Values.proxy.image }}`), which the values leave unset.
+    const image = value === named ? parseImageRef(value) : null;
+    if (image && (image.tag !== null || image.digest !== null)) {
+      const values = chart?.files.values?.path;
+      const note = `the template's default ${named}, used where the chart's values${values === undefined ? '' : ` (${values})`} set no other image`;
+      return { ...withValue(reference, value, image), skip: 'templated', detail: [reference.detail, note].filter(Boolean).join('; ') };
+    }
   }
   if (!chart || !root) return whole ? null : reference;
   if (whole && named === null && !namedOutsideImages(reference.value, root.values)) return null;

@@ -442,20 +442,32 @@ function imageVolumeSource(file: SourceFile, map: YAMLMap, path: readonly string
   return scalarImage(file, mapGet(map, 'reference'), options.kindFor(path.slice(0, -1), 'image'));
 }
 
-/** `imageRepository`, `sidecarImageRepository`: a chart value that names an image's repository, its tag beside it or the chart's. */
-const IMAGE_REPOSITORY_KEY = /^(?:image|[a-z][A-Za-z0-9]*Image)Repository$/;
+/**
+ * `imageRepository`, `sidecarImageRepository`, `imageName`, `operatorImageName`: a chart value that names an image's repository,
+ * its tag beside it or the chart's.
+ */
+export const IMAGE_REPOSITORY_KEY = /^(?:image|[a-z][A-Za-z0-9]*Image)(?:Repository|Name)$/;
+/** A name with a path (`registry.example.test/team/relay`, `team/relay`), as an `imageName` value must be to count. */
+export function namedWithPath(value: string): boolean {
+  return value.includes('/');
+}
+
 /** A registry host alone (`registry.k8s.io`, `localhost:5000`): what a prefix setting names, not an image. */
 const REGISTRY_HOST = /^(?:localhost(?::\d+)?|[^/]*[.:][^/]*)$/;
 
 /**
- * A Helm value `imageRepository: ghcr.io/acme/api` (also `<x>ImageRepository`): the image's repository,
+ * A Helm value `imageRepository: ghcr.io/acme/api` (also `<x>ImageRepository`, and in chart values `imageName`, `<x>ImageName`
+ * written with a path): the image's repository,
  * completed by an `imageTag` (`<x>ImageTag`) sibling, else reported without a tag as the chart's own default
  * decides it; a registry host alone is a prefix the chart puts before its own names, not an image.
  */
 function repositoryKeyImage(file: SourceFile, map: YAMLMap, key: string, value: unknown, kind: ReferenceKind): Reference | null {
   const reference = scalarImage(file, value, kind);
   if (!reference || REGISTRY_HOST.test(reference.value)) return null;
-  const stem = key.slice(0, -'Repository'.length);
+  // A name key counts in chart values only, with a path: a one-word name (`imageName: agent`) is as often joined to a registry
+  // sibling the chart writes before it, and elsewhere (a build tool's settings) such a key names what is built.
+  if (key.endsWith('Name') && (kind !== 'helm-values' || !namedWithPath(reference.value))) return null;
+  const stem = key.replace(/(?:Repository|Name)$/, '');
   return withTagSibling(file, map, stem, reference) ?? reference;
 }
 

@@ -1,4 +1,4 @@
-import { isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import { isTemplated, parseImageRef, writtenParts } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
@@ -19,7 +19,7 @@ import { isApiDescription, isDistgenSpec, isHelmUnittestSuite, isUpdatecliManife
 import { formFieldImages } from '../../form-field-images.js';
 import { imageMapValues } from '../../image-maps.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
-import { baseName, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
+import { baseName, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
 
 /**
  * Helm values and any other YAML no other extractor claimed: `image` / `…Image` / `…_image` string
@@ -329,17 +329,25 @@ interface RepositoryMap {
   readonly tagAt: number | null;
 }
 
-/** Each values map's `repository`, by where its value starts (also inside its quotes). */
+/**
+ * Each values map's `repository`, by where its value starts (also inside its quotes); and each `imageName` / `imageRepository`
+ * value (`<x>ImageName`), as a map of its own at the path of its key, whose tag is its `<x>ImageTag` sibling.
+ */
 function repositoryMaps(file: SourceFile, documents: readonly Document.Parsed[]): Map<number, RepositoryMap> {
   const maps = new Map<number, RepositoryMap>();
+  const keyAt = (map: YAMLMap, key: string): number | null => {
+    const pair = map.items.find((item) => isScalar(item.key) && item.key.value === key);
+    return pair && isScalar(pair.key) && pair.key.range ? pair.key.range[0] : null;
+  };
+  const add = (node: unknown, entry: RepositoryMap): void => {
+    if (!isScalar(node) || !node.range) return;
+    maps.set(file.base + node.range[0], entry);
+    maps.set(file.base + node.range[0] + 1, entry);
+  };
   for (const document of documents) {
     walkMaps(document.contents, (map, path) => {
-      const repository = map.get('repository', true);
-      if (!isScalar(repository) || !repository.range) return;
-      const tag = map.items.find((item) => isScalar(item.key) && item.key.value === 'tag');
-      const tagAt = tag && isScalar(tag.key) && tag.key.range ? tag.key.range[0] : null;
-      maps.set(file.base + repository.range[0], { path, tagAt });
-      maps.set(file.base + repository.range[0] + 1, { path, tagAt });
+      add(map.get('repository', true), { path, tagAt: keyAt(map, 'tag') });
+      for (const [key, node] of mapEntries(map)) if (IMAGE_REPOSITORY_KEY.test(key)) add(node, { path: [...path, key], tagAt: keyAt(map, `${key.replace(/(?:Repository|Name)$/, '')}Tag`) });
     });
   }
   return maps;
@@ -402,7 +410,8 @@ function throughRenderedTag(
   const chart = facts.charts.get(folder);
   return (reference, completed) => {
     if (reference.skip !== 'no-tag') return reference;
-    const span = reference.spans.find((entry) => entry.role === 'repository');
+    // A `repository`'s span, or a whole `imageName` value's.
+    const span = reference.spans.find((entry) => entry.role === 'repository') ?? (reference.spans.length === 1 ? reference.spans.find((entry) => entry.role === 'reference') : undefined);
     if (!span || (chart?.dependencies.has(topKey(reference) ?? '') ?? false)) return reference;
     maps ??= repositoryMaps(file, documents);
     const map = maps.get(span.start);
