@@ -117,6 +117,27 @@ export function isUnfilledValue(text: string): boolean {
 }
 
 /**
+ * A name whose registry or path holds a placeholder in angle brackets (`<address>/library/traefik:v3.3.3`, `<your-registry>/team/app`),
+ * which an example configuration writes for the user to fill in: it names no image as written. CircleCI's `<< parameters.x >>` is
+ * not one (two brackets each side).
+ */
+export function hasNamePlaceholder(text: string): boolean {
+  return /(?<!<)<[A-Za-z][\w.-]*>(?!>)/.test(writtenParts(text).name);
+}
+
+/** `${config.app.image}`, `${image.registry}`: an interpolation of a dotted name, as FreeMarker, Spring or Groovy templates write them (shell variables have no dot). */
+const DOTTED_INTERPOLATION = String.raw`\$\{[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\}`;
+const ONLY_DOTTED_INTERPOLATIONS = new RegExp(`^${DOTTED_INTERPOLATION}(?:(?:/|:|@(?:sha256:)?)${DOTTED_INTERPOLATION})*$`);
+
+/**
+ * A value made only of such interpolations (`${image.registry}/${image.repository}:${image.tag}`, `${config.jenkins.bashImage}`):
+ * the template that renders the file passes on an image set elsewhere (the program's configuration), and names none here.
+ */
+export function onlyDottedInterpolations(text: string): boolean {
+  return ONLY_DOTTED_INTERPOLATIONS.test(text);
+}
+
+/**
  * The digest of a reference written as a placeholder that a script or a template fills in: `<…>` (`@sha256:<update_SHA_value>`),
  * `${…}`, `{{ … }}`, or a name in capitals (`@sha256:DIGEST`, `@IMAGE_DIGEST`), with or without its algorithm.
  */

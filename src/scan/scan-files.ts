@@ -1,7 +1,7 @@
 import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
-import { isPlaceholder, isUnfilledValue, parseImageRef, writtenParts } from '../core/image-ref.js';
+import { hasNamePlaceholder, isPlaceholder, isUnfilledValue, onlyDottedInterpolations, parseImageRef, writtenParts } from '../core/image-ref.js';
 import type { BuiltImage, Extractor, OutsideSources, ReplacedImage, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
@@ -95,6 +95,10 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           if (isPlaceholder(reference.value)) continue;
           // `image: YOUR_CLI_IMAGE`, `FROM REPLACE-ME`, `image: -backup`: the same, written as a name in capitals or a name's remainder.
           if (reference.skip === 'invalid-reference' && isUnfilledValue(reference.value)) continue;
+          // `<address>/library/traefik:v3.3.3`: an example configuration's placeholder for the user's registry; no image as written.
+          if (reference.skip === 'invalid-reference' && hasNamePlaceholder(reference.value)) continue;
+          // `${image.registry}/${image.repository}:${image.tag}` in YAML a FreeMarker (or Spring, Groovy) template renders: it passes on an image set elsewhere.
+          if (quoting === 'yaml' && reference.skip === 'templated' && onlyDottedInterpolations(reference.value)) continue;
           // `github.com/org/app/cmd/server`: a Go import path (ko builds it) or a source address; github.com serves no registry.
           if (isImportPath(reference, importPaths)) continue;
           references.push(reference.quoting === quoting ? reference : { ...reference, quoting });

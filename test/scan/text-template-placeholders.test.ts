@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { scanTexts } from '../support/scan-texts.js';
+
+const scan = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip]);
+
+/** Chart values that a FreeMarker template renders from the program's configuration before Helm reads them. */
+const FREEMARKER_VALUES = [
+  'clientVersion: ${config.agent.clientVersion}', // 1
+  '', // 2
+  'server:', // 3
+  '<#if config.server.image?has_content>', // 4
+  '  <#assign parsed = parser.parse(config.server.image)>', // 5
+  '  image:', // 6
+  '    registry: ${parsed.registry}', // 7
+  '    repository: ${parsed.repository}', // 8
+  '    tag: "${parsed.tag}"', // 9
+  '<#else>', // 10
+  '  image:', // 11
+  '    registry: registry.example.test', // 12
+  '    repository: team/server', // 13
+  '    tag: "${config.server.version}"', // 14
+  '</#if>', // 15
+  '  pullPolicy: "{{ .Values.server.pullPolicy }}"', // 16
+  '  sidecars:', // 17
+  '    - name: prepare', // 18
+  '      image: ${config.server.shellImage}', // 19
+  '    - name: audit', // 20
+  '      image: registry.example.test/team/audit:1.2.0', // 21
+  '',
+].join('\n');
+
+describe('placeholders of text templates', () => {
+  it('an image made only of FreeMarker interpolations of dotted names passes on an image set elsewhere; a literal name with such a tag stays templated', () => {
+    expect(scan({ 'apps/server/templates/values.ftl.yaml': FREEMARKER_VALUES })).toEqual([
+      ['apps/server/templates/values.ftl.yaml', 13, 'registry.example.test/team/server:${config.server.version}', 'helm-values', 'templated'],
+      ['apps/server/templates/values.ftl.yaml', 21, 'registry.example.test/team/audit:1.2.0', 'helm-values', null],
+    ]);
+  });
+
+  it('reads so in parsed YAML of any kind, while shell variables without a dot stay templated', () => {
+    const pod = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: web}',
+      'spec:',
+      '  containers:',
+      '    - name: web',
+      '      image: ${config.web.image}',
+      '    - name: proxy',
+      '      image: ${PROXY_REGISTRY}/net/proxy:${PROXY_TAG}',
+      '',
+    ].join('\n');
+    const compose = ['services:', '  api:', '    image: ${api.registry}/${api.repository}:${api.tag}', '  cache:', '    image: ${CACHE_IMAGE}', ''].join('\n');
+    expect(scan({ 'deploy/pod.yaml': pod, 'deploy/compose.yaml': compose })).toEqual([
+      ['deploy/compose.yaml', 5, '${CACHE_IMAGE}', 'compose-service', 'templated'],
+      ['deploy/pod.yaml', 9, '${PROXY_REGISTRY}/net/proxy:${PROXY_TAG}', 'kubernetes-container', 'templated'],
+    ]);
+  });
+
+  it('a registry written as a placeholder in angle brackets names no image, in values and in YAML templates alike', () => {
+    const config = [
+      'gateway:', // 1
+      '  helm:', // 2
+      '    values:', // 3
+      '      image:', // 4
+      '        registry: "<address>"', // 5
+      '        repository: "library/gateway"', // 6
+      '        tag: "3.3.3"', // 7
+      'mail:', // 8
+      '  image:', // 9
+      '    registry: "<your-registry>"', // 10
+      '    repository: team/mail', // 11
+      '    tag: "1.0.0"', // 12
+      'monitor:', // 13
+      '  image:', // 14
+      '    registry: registry.example.test', // 15
+      '    repository: team/monitor', // 16
+      '    tag: "2.0.0"', // 17
+      '',
+    ].join('\n');
+    expect(scan({ 'scripts/airgapped-config.yaml': config, 'scripts/airgapped-config.yaml.tpl': config, 'chart/values.yaml': config })).toEqual([
+      ['chart/values.yaml', 16, 'registry.example.test/team/monitor:2.0.0', 'helm-values', null],
+      ['scripts/airgapped-config.yaml', 16, 'registry.example.test/team/monitor:2.0.0', 'yaml-image', null],
+      ['scripts/airgapped-config.yaml.tpl', 16, 'registry.example.test/team/monitor:2.0.0', 'yaml-template', null],
+    ]);
+  });
+});
