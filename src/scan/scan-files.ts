@@ -5,6 +5,7 @@ import { hasNamePlaceholder, isPlaceholder, isUnfilledValue, onlyDottedInterpola
 import type { BuiltImage, Extractor, OutsideSources, ReplacedImage, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
+import { testDataPaths } from './test-inputs.js';
 import { YAML_RELEVANT } from './yaml-source.js';
 
 export interface ScanResult {
@@ -62,8 +63,11 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
     if (extractor.preparedBuilds && facts !== undefined) for (const built of extractor.preparedBuilds(facts)) addBuild(built);
     if (extractor.preparedReplaced && facts !== undefined) for (const image of extractor.preparedReplaced(facts)) replaced.push(image);
   }
+  // The objects a Kyverno or Chainsaw test of the repository only evaluates or compares, kept beside it: no cluster runs them.
+  const testData = testDataPaths(files);
   for (const file of files) {
     let extractor: Extractor | null = null;
+    if (testData.has(file.path)) continue;
     // A YAML file that never mentions an image, repository, service or include holds no reference
     // any extractor could find: skip the parse, which is most of a scan's cost.
     try {
