@@ -3,7 +3,7 @@ import type { Reference } from '../core/types.js';
 import { lineValue, walkKeyLines, YAML_NOT_STRING, type LineValue } from './helm-template-lines.js';
 import { makeReference } from './make-reference.js';
 import { looksLikeImageText } from './yaml-image-fields.js';
-import { PARAM_IMAGE, templatedDefault } from './tekton-params.js';
+import { namedValueUse, PARAM_IMAGE } from './tekton-params.js';
 
 /**
  * The named values of a manifest that does not parse, read line by line: list items such as
@@ -66,16 +66,9 @@ export function namedValueLineImages(file: SourceFile): { references: Reference[
         parts: [{ role: 'reference', start: found.start, end: found.end }],
         ...(found.literal ? {} : { skip: 'unsupported-quoting' as const }),
       });
-      if (runs && reference.skip === 'templated') {
-        const through = templatedDefault(file.path, reference.value);
-        if (through === null) continue;
-        if (through === 'image') references.push(reference);
-        defaulted.add(item.name);
-        continue;
-      }
-      if (reference.skip !== null && !(runs && key === 'default' && reference.skip === 'no-tag')) continue;
-      references.push(reference);
-      if (runs) defaulted.add(item.name);
+      const use = namedValueUse(file.path, reference, key, runs);
+      if (use?.report) references.push(reference);
+      if (use?.passes) defaulted.add(item.name);
     }
   }
   return { references, defaulted };

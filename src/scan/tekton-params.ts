@@ -37,3 +37,19 @@ export function withoutDefaultedUses(references: readonly Reference[], defaulted
     return name === undefined || !defaulted.has(name);
   });
 }
+
+/**
+ * What a named value's image (`- name: python-image` + `value: python:3.11`, a parameter's `default`) is, read parsed or
+ * line by line: `report` when it is listed, `passes` when the uses of the parameter (`runs`: a step runs it as its image) pass
+ * it on. Kept: a reference with a tag or digest; a `default` without a tag of a parameter a step runs; a templated value of
+ * such a parameter as `templatedDefault` judges it. Null for anything else.
+ */
+export function namedValueUse(path: string, reference: Reference, key: string, runs: boolean): { readonly report: boolean; readonly passes: boolean } | null {
+  if (runs && reference.skip === 'templated') {
+    const through = templatedDefault(path, reference.value);
+    return through === null ? null : { report: through === 'image', passes: true };
+  }
+  if (reference.skip !== null && !(runs && key === 'default' && reference.skip === 'no-tag')) return null;
+  // A run's or a pipeline task's `value` for the parameter is passed on the same way (propagated into an embedded spec).
+  return { report: true, passes: runs };
+}

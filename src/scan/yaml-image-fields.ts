@@ -339,6 +339,8 @@ export interface FieldWalkOptions {
   readonly splitAnywhere: boolean;
   /** Also accept `…_image` keys. */
   readonly snakeKeys: boolean;
+  /** Without `snakeKeys`, accept `…_image` keys when the value is a complete reference, a path with a tag or digest (a custom resource's `docker_image`). */
+  readonly completeSnakeKeys?: boolean;
   /** Maps not to enter (e.g. a CustomResourceDefinition). */
   readonly skipMap?: (map: YAMLMap) => boolean;
   /** How the chart whose values these are joins image parts in its templates (asked only for `image: {name, tag}` maps). */
@@ -408,8 +410,9 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
         continue;
       }
       if (!isImageKey(key, options.snakeKeys)) {
-        // `docker_test_image_alpine: quay.io/org/tests:alpine3.8` (Ansible variables): kept only when written as a full reference
-        if (!options.snakeKeys || !INFIX_IMAGE_KEY.test(key)) continue;
+        // `docker_test_image_alpine: quay.io/org/tests:alpine3.8` (Ansible variables), a custom resource's `docker_image`: kept only when written as a full reference
+        const complete = options.snakeKeys ? INFIX_IMAGE_KEY.test(key) : options.completeSnakeKeys === true && isImageKey(key, true);
+        if (!complete) continue;
         const reference = scalarImage(file, value, options.kindFor(path, key));
         const image = reference?.skip === null ? reference.image : null;
         if (reference && image && reference.value.includes('/') && (image.tag !== null || image.digest !== null)) found.push(reference);

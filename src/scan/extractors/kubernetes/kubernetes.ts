@@ -3,16 +3,16 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { ReferenceKind, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import type { Reference } from '../../../core/types.js';
-import { mapAt as at, mapEntries, mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
+import { mapAt as at, mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
 import { withArgoParameterValues } from '../../argo-workflow-params.js';
-import { PARAM_IMAGE, templatedDefault, withoutDefaultedUses } from '../../tekton-params.js';
+import { namedValueUse, PARAM_IMAGE, withoutDefaultedUses } from '../../tekton-params.js';
 import { chartFolders, chartTemplateImage, type ChartFolders } from '../../helm-template-images.js';
 import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { withoutMachineImages } from '../../machine-images.js';
-import { imageFields, isImageKey, isYamlPath, repositoryVersionImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { imageFields, isYamlPath, repositoryVersionImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
 import { buildOutputs, inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
 import { replacedByTrigger, triggeredImages } from './image-triggers.js';
@@ -335,17 +335,9 @@ function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: 
       const found = scalarImage(file, mapGet(map, key), 'kubernetes-image');
       const reference = found && resolve(found);
       if (!reference) continue;
-      if (runs && reference.skip === 'templated') {
-        const through = templatedDefault(file.path, reference.value);
-        if (through === null) continue;
-        if (through === 'image') references.push(reference);
-        defaulted.add(name);
-        continue;
-      }
-      if (reference.skip !== null && !(runs && key === 'default' && reference.skip === 'no-tag')) continue;
-      references.push(reference);
-      // A run's or a pipeline task's `value` for the parameter is passed on the same way (propagated into an embedded spec).
-      if (runs) defaulted.add(name);
+      const use = namedValueUse(file.path, reference, key, runs);
+      if (use?.report) references.push(reference);
+      if (use?.passes) defaulted.add(name);
     }
     return undefined;
   });
@@ -435,28 +427,6 @@ function repositoryVersionImages(file: SourceFile, root: YAMLMap, skipMap: (map:
 }
 
 /**
- * A custom resource's snake_case image fields (`docker_image`, `logical_backup_docker_image`, `connection_pooler_image` of an
- * operator's configuration object): the images its controller starts, when written as a complete reference (a path with a
- * tag or digest). A bare name or a value without a path under such a key may be anything; `image` and `…Image` fields are
- * read as image fields (imageFields).
- */
-function snakeImageFields(file: SourceFile, root: YAMLMap, skipMap: (map: YAMLMap) => boolean): Reference[] {
-  if (!isCustomResource(root)) return [];
-  const references: Reference[] = [];
-  walkMaps(root, (map) => {
-    if (skipMap(map)) return 'skip';
-    for (const [key, value] of mapEntries(map)) {
-      if (!isImageKey(key, true) || isImageKey(key)) continue;
-      const reference = scalarImage(file, value, 'kubernetes-image');
-      const image = reference?.skip === null ? reference.image : null;
-      if (reference && image && reference.value.includes('/') && (image.tag !== null || image.digest !== null)) references.push(reference);
-    }
-    return undefined;
-  });
-  return references;
-}
-
-/**
  * OpenShift `{kind: DockerImage, name: …}` (an ImageStream's `spec.tags[].from`, a BuildConfig's strategy `from`
  * and `source.images[].from`): an image pulled from a registry. Under `to` (a BuildConfig's `output.to`) it is
  * where the build pushes: not a reference.
@@ -528,7 +498,9 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
       }
       const valuesMaps = helmValuesMaps(root);
       const skipMap = (map: YAMLMap): boolean => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map);
-      const fields = imageFields(file, root, { kindFor, splitKind: 'kubernetes-image', splitAnywhere: false, snakeKeys: false, skipMap });
+      // A custom resource's snake_case image fields (`docker_image`, `logical_backup_docker_image` of an operator's configuration
+      // object) name the images its controller starts when written as a complete reference; Kubernetes' own fields are camelCase.
+      const fields = imageFields(file, root, { kindFor, splitKind: 'kubernetes-image', splitAnywhere: false, snakeKeys: false, completeSnakeKeys: isCustomResource(root), skipMap });
       for (const values of valuesMaps) {
         for (const reference of imageFields(file, values, { kindFor: () => 'helm-values', splitKind: 'helm-values', splitAnywhere: true, snakeKeys: true })) fields.push(reference);
       }
@@ -546,9 +518,6 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
         ...grafanaVersionImage(file, root),
         ...repositoryVersionImages(file, root, skipMap),
       ];
-      for (const reference of snakeImageFields(file, root, skipMap)) {
-        if (!others.some((other) => other.line === reference.line && other.column === reference.column)) others.push(reference);
-      }
       const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
       const values = namedValueImages(file, root, resolve);
       const named = values.references.filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
