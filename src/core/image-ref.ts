@@ -137,6 +137,19 @@ export function onlyDottedInterpolations(text: string): boolean {
   return ONLY_DOTTED_INTERPOLATIONS.test(text);
 }
 
+/** BuildKit's automatic platform arguments, set in every build stage. */
+const PLATFORM_ARGUMENT = String.raw`\$(?:\{(?:TARGET|BUILD)(?:ARCH|OS|VARIANT|PLATFORM)\}|(?:TARGET|BUILD)(?:ARCH|OS|VARIANT|PLATFORM)\b)`;
+const PLATFORM_STAGE_NAME = new RegExp(`^[\\w.-]*(?:${PLATFORM_ARGUMENT}[\\w.-]*)+$`);
+
+/**
+ * A stage name picked by the platform a build runs for (`build_${TARGETARCH}${TARGETVARIANT}`, `out-$TARGETOS`): a literal name
+ * with only BuildKit's platform arguments in it, no registry, path, tag or digest. A Dockerfile (or a settings file that renders
+ * one) names a stage of its own this way, `FROM build_${TARGETARCH}` after `AS build_amd64`, not an image to pull.
+ */
+export function isPlatformStageName(text: string): boolean {
+  return PLATFORM_STAGE_NAME.test(text) && /[\w.-]/.test(text.replace(new RegExp(PLATFORM_ARGUMENT, 'g'), ''));
+}
+
 /**
  * The digest of a reference written as a placeholder that a script or a template fills in: `<…>` (`@sha256:<update_SHA_value>`),
  * `${…}`, `{{ … }}`, or a name in capitals (`@sha256:DIGEST`, `@IMAGE_DIGEST`), with or without its algorithm.
