@@ -160,6 +160,38 @@ describe('compose extractor', () => {
     ]);
   });
 
+  it('an image without a tag beside build: written with variables only names the local result once they are resolved', () => {
+    const compose = [
+      'services:', // 1
+      '  seed:', // 2
+      '    image: seed_runner-${STAGE:-test}', // 3
+      '    build: tools/seed', // 4
+      '  report:', // 5
+      '    image: ${REPORT_IMAGE}', // 6
+      '    build: tools/report', // 7
+      '  mirror:', // 8
+      '    image: registry.example.test/team/mirror-${STAGE:-test}', // 9
+      '    build: tools/mirror', // 10
+      '  tagged:', // 11
+      '    image: team/tagged-${STAGE:-test}:1.0', // 12
+      '    build: tools/tagged', // 13
+      '  pulled:', // 14
+      '    image: team/pulled-${STAGE:-test}', // 15
+      '',
+    ].join('\n');
+    const files = [
+      sourceFile('docker-compose.yaml', Buffer.from(compose)),
+      sourceFile('.env', Buffer.from('REPORT_IMAGE=report_builder\n')),
+      sourceFile('tests/Dockerfile', Buffer.from('FROM seed_runner-test\n')),
+    ];
+    expect(scanFiles(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      ['docker-compose.yaml', 9, 'registry.example.test/team/mirror-test', 'no-tag', 'default of ${STAGE}; the environment may set another value'],
+      ['docker-compose.yaml', 12, 'team/tagged-test:1.0', null, 'default of ${STAGE}; the environment may set another value'],
+      ['docker-compose.yaml', 15, 'team/pulled-test', 'no-tag', 'default of ${STAGE}; the environment may set another value'],
+      ['tests/Dockerfile', 1, 'seed_runner-test', 'local-stage', 'built in this repository (docker-compose.yaml:3)'],
+    ]);
+  });
+
   it('an image: beside build: with pull_policy never or build only names what the service builds, whatever host it writes: local-stage', () => {
     const compose = [
       'services:', // 1

@@ -361,17 +361,22 @@ export const composeExtractor: Extractor<ComposeFacts> = {
       }
     }
     const resolved = references.map((reference) => throughDefaults(file, throughDotEnv(file, reference, facts), facts?.env.get(folderOf(reference.file))));
-    // The name a built service gives its image counts once its variables are resolved (`${APP_IMAGE}:${TAG}` from `.env`).
+    // The name a built service gives its image counts once its variables are resolved (`${APP_IMAGE}:${TAG}` from `.env`);
+    // resolved to a local name (`setup-${ENV:-dev}` is `setup-dev`: no tag, no registry host), it is not a reference, as written out.
+    const localNames = new Set<number>();
     resolved.forEach((reference, index) => {
       const start = references[index]?.spans[0]?.start;
-      if (start !== undefined && buildSites.has(start) && (reference.skip === null || reference.skip === 'no-tag')) builds.push({ value: reference.value, file: reference.file, line: reference.line });
+      if (start === undefined || !buildSites.has(start) || (reference.skip !== null && reference.skip !== 'no-tag')) return;
+      builds.push({ value: reference.value, file: reference.file, line: reference.line });
+      if (isLocalBuildName(reference)) localNames.add(index);
     });
-    const named = resolved.map((reference, index) => {
+    const named = resolved.flatMap((reference, index) => {
+      if (localNames.has(index)) return [];
       const written = references[index];
       const policy = written === undefined ? undefined : neverPulled.get(written);
-      if (policy === undefined) return reference;
+      if (policy === undefined) return [reference];
       const why = `names what the service builds: with pull_policy: ${policy} compose never pulls it`;
-      return { ...reference, skip: 'local-stage' as const, detail: [reference.detail, why].filter(Boolean).join('; ') };
+      return [{ ...reference, skip: 'local-stage' as const, detail: [reference.detail, why].filter(Boolean).join('; ') }];
     });
     return { references: sortByPosition(named), problems, builds };
   },
