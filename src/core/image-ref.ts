@@ -151,6 +151,15 @@ export function isPlatformStageName(text: string): boolean {
 }
 
 /**
+ * `uses:owner/repo/tasks/build.yaml@v1.2`: a Jenkins X Lighthouse step reference written in a Tekton step's `image`
+ * (or its `stepTemplate`'s). Lighthouse replaces the step with the steps of the pipeline file it names; it is no
+ * image (a reference cannot start with `uses:` followed by a path).
+ */
+export function isStepFileReference(text: string): boolean {
+  return /^uses:\S*\/\S*$/.test(text);
+}
+
+/**
  * The digest of a reference written as a placeholder that a script or a template fills in: `<…>` (`@sha256:<update_SHA_value>`),
  * `${…}`, `{{ … }}`, or a name in capitals (`@sha256:DIGEST`, `@IMAGE_DIGEST`), with or without its algorithm.
  */

@@ -1,7 +1,7 @@
 import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
-import { hasNamePlaceholder, isPlaceholder, isPlatformStageName, isUnfilledValue, onlyDottedInterpolations, parseImageRef, writtenParts } from '../core/image-ref.js';
+import { hasNamePlaceholder, isPlaceholder, isPlatformStageName, isStepFileReference, isUnfilledValue, onlyDottedInterpolations, parseImageRef, writtenParts } from '../core/image-ref.js';
 import type { BuiltImage, Extractor, OutsideSources, ReplacedImage, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
@@ -105,6 +105,8 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           if (quoting === 'yaml' && reference.skip === 'templated' && onlyDottedInterpolations(reference.value)) continue;
           // `build_${TARGETARCH}${TARGETVARIANT}`: a build stage picked by the platform, named in a Dockerfile or the settings that render one.
           if (reference.skip === 'templated' && isPlatformStageName(reference.value)) continue;
+          // `image: uses:owner/repo/tasks/build.yaml@main`: a Lighthouse step that names a pipeline file to take steps from.
+          if (reference.skip === 'invalid-reference' && isStepFileReference(reference.value)) continue;
           // `github.com/org/app/cmd/server`: a Go import path (ko builds it) or a source address; github.com serves no registry.
           if (isImportPath(reference, importPaths)) continue;
           references.push(reference.quoting === quoting ? reference : { ...reference, quoting });
