@@ -87,4 +87,28 @@ describe('substitution placeholders', () => {
       ['deploy/store.yaml', 12, 'registry.example.test/STORE_PROBE:2.1', 'invalid-reference'],
     ]);
   });
+
+  it('leaves out a format field in single braces that a program fills in, in any file kind', () => {
+    const values = [
+      'hub:', // 1
+      '  profiles:', // 2
+      '    - display_name: Custom image', // 3
+      '      override:', // 4
+      "        image: '{value}'", // 5
+      '    - display_name: Default', // 6
+      '      override:', // 7
+      '        image: registry.example.test/notebooks/base:2024.10', // 8
+      '    - display_name: Mixed', // 9
+      '      override:', // 10
+      "        image: 'registry.example.test/{team}/lab:1.2'", // 11
+      '',
+    ].join('\n');
+    const compose = ['services:', '  worker:', '    image: "{image}"', '  spare:', '    image: example/spare:1.0', ''].join('\n');
+    const scanned = scanSources([sourceFile('config/hub.values.yaml', new Uint8Array(Buffer.from(values))), sourceFile('compose.yaml', new Uint8Array(Buffer.from(compose)))]);
+    expect(scanned.references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
+      ['compose.yaml', 5, 'example/spare:1.0', null],
+      ['config/hub.values.yaml', 8, 'registry.example.test/notebooks/base:2024.10', null],
+      ['config/hub.values.yaml', 11, 'registry.example.test/{team}/lab:1.2', 'invalid-reference'],
+    ]);
+  });
 });
