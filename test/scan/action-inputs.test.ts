@@ -220,4 +220,43 @@ describe('image inputs of well-known actions', () => {
     ].join('\n');
     expect(scan({ '.github/workflows/build.yml': other })).toEqual([['.github/workflows/build.yml', 12, 'alpine:3.21', null]]);
   });
+
+  it('a matrix value that is one expression over job outputs passes on an image computed elsewhere, unless the job runs the axis', () => {
+    const workflow = [
+      'on: pull_request', // 1
+      'jobs:', // 2
+      '  build:', // 3
+      '    runs-on: ubuntu-latest', // 4
+      '    strategy:', // 5
+      '      matrix:', // 6
+      '        include:', // 7
+      '          - target: web', // 8
+      '            image: ${{ needs.meta.outputs.web_image }}', // 9
+      '          - target: tools', // 10
+      '            image: registry.example.test/team/tools:${{ github.sha }}', // 11
+      '    steps:', // 12
+      '      - run: docker build -t "${{ matrix.image }}" .', // 13
+      '  pull:', // 14
+      '    runs-on: ubuntu-latest', // 15
+      '    strategy:', // 16
+      '      matrix:', // 17
+      '        image: ${{ fromJSON(needs.extract.outputs.images) }}', // 18
+      '    steps:', // 19
+      '      - run: docker pull "$IMAGE"', // 20
+      '        env:', // 21
+      '          IMAGE: ${{ matrix.image }}', // 22
+      '  test:', // 23
+      '    runs-on: ubuntu-latest', // 24
+      '    container: ${{ matrix.image }}', // 25
+      '    strategy:', // 26
+      '      matrix:', // 27
+      '        image: ["${{ needs.meta.outputs.web_image }}"]', // 28
+      '    steps: [{run: make}]', // 29
+      '',
+    ].join('\n');
+    expect(scan({ '.github/workflows/preview.yml': workflow })).toEqual([
+      ['.github/workflows/preview.yml', 11, 'registry.example.test/team/tools:${{ github.sha }}', 'templated'],
+      ['.github/workflows/preview.yml', 28, '${{ needs.meta.outputs.web_image }}', 'templated'],
+    ]);
+  });
 });

@@ -94,6 +94,9 @@ function matrixKeysIn(node: unknown, keys: Set<string>): void {
   if (match?.[1] !== undefined) keys.add(match[1]);
 }
 
+/** A value that is one `${{ … }}` expression and nothing else. */
+const WHOLE_EXPRESSION = /^\$\{\{(?:(?!\}\}).)*\}\}$/s;
+
 /** Values of the matrix axes (and `include` entries) that hold images. */
 function matrixImages(file: SourceFile, job: YAMLMap, usedKeys: ReadonlySet<string>): Reference[] {
   const strategy = mapGet(job, 'strategy');
@@ -103,11 +106,13 @@ function matrixImages(file: SourceFile, job: YAMLMap, usedKeys: ReadonlySet<stri
   const references: Reference[] = [];
   // An axis the job's container or services use holds images whatever they look like. One that is
   // only named like an image (`image: [base-notebook, …]` passed to a reusable workflow) counts when
-  // its values are written as images: with a tag, a digest or a registry path.
+  // its values are written as images: with a tag, a digest or a registry path. A value that is one
+  // expression (`${{ needs.meta.outputs.image }}`) passes on an image another job or the caller computes.
   const take = (node: unknown, key: string): void => {
     const reference = scalarImage(file, node, 'yaml-image');
     if (!reference) return;
     if (!usedKeys.has(key) && reference.image !== null && reference.image.tag === null && reference.image.digest === null && !reference.value.includes('/')) return;
+    if (!usedKeys.has(key) && WHOLE_EXPRESSION.test(reference.value.trim())) return;
     references.push(reference);
   };
   for (const [key, value] of mapEntries(matrix)) {
