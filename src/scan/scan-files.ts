@@ -5,6 +5,7 @@ import { hasNamePlaceholder, isPlaceholder, isPlatformStageName, isStepFileRefer
 import type { BuiltImage, Extractor, OutsideSources, ReplacedImage, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
+import { isParametersOnly } from './tekton-params.js';
 import { testDataPaths } from './test-inputs.js';
 import { YAML_RELEVANT } from './yaml-source.js';
 
@@ -105,6 +106,8 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           if (quoting === 'yaml' && reference.skip === 'templated' && onlyDottedInterpolations(reference.value)) continue;
           // `build_${TARGETARCH}${TARGETVARIANT}`: a build stage picked by the platform, named in a Dockerfile or the settings that render one.
           if (reference.skip === 'templated' && isPlatformStageName(reference.value)) continue;
+          // `builder_image: $(inputs.params.builder_image)` in plain YAML: a build tool's parameter; Tekton objects read theirs themselves.
+          if ((reference.kind === 'yaml-image' || reference.kind === 'helm-values') && reference.skip === 'templated' && isParametersOnly(reference.value)) continue;
           // `image: uses:owner/repo/tasks/build.yaml@main`: a Lighthouse step that names a pipeline file to take steps from.
           if (reference.skip === 'invalid-reference' && isStepFileReference(reference.value)) continue;
           // `github.com/org/app/cmd/server`: a Go import path (ko builds it) or a source address; github.com serves no registry.

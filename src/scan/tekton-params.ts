@@ -4,6 +4,18 @@ import { namedByChartValues } from './helm-template-lines.js';
 /** `image: $(params.x)` / `$(inputs.params.x)`: a Tekton step or sidecar that runs a parameter as its image. */
 export const PARAM_IMAGE = /^\$\((?:inputs\.)?params\.([\w-]+)\)$/;
 
+/** `$(params.x)` / `$(inputs.params.x)` anywhere in a value. */
+const PARAM_PLACEHOLDER = /\$\((?:inputs\.)?params\.[\w-]+\)/g;
+
+/**
+ * A value made only of such parameter placeholders (`$(inputs.params.builder_image)`, `$(params.registry)/$(params.name)`):
+ * outside a Tekton object (a build tool's inventory written in the same style) it passes on an image the tool's caller gives.
+ */
+export function isParametersOnly(value: string): boolean {
+  const rest = value.replace(PARAM_PLACEHOLDER, '');
+  return rest !== value && /^[/:@]*$/.test(rest);
+}
+
 /** Template actions, variables and substitution placeholders: what is left of a value without them is written in the file. */
 const WRITTEN_ELSEWHERE = /\{\{[\s\S]*?\}\}|\$\{[^}]*\}|\$[A-Za-z_]\w*|%\{[^}]*\}|<%[\s\S]*?%>|\[\[[\s\S]*?\]\]|@[A-Za-z_]\w*@|__[A-Z][A-Z0-9_]*__/g;
 
