@@ -151,6 +151,15 @@ const ANSIBLE_IMAGE_MODULE = /^(?:[A-Za-z_]\w*\.[A-Za-z_]\w*\.)?(?:docker|podman
 /** `podman_save` and `podman_tag` (`containers.podman.*`): their `image` is one already on the host, saved or tagged; they pull nothing. */
 const LOCAL_IMAGE_MODULE = /^(?:containers\.podman\.)?podman_(?:save|tag)$/;
 
+/** `quay.io/team/app`: a name that starts with a registry host (a dot or a port in its first part, or `localhost`) and has a path. */
+function isRegistryPath(node: unknown): boolean {
+  if (!isScalar(node) || typeof node.value !== 'string') return false;
+  const slash = node.value.indexOf('/');
+  if (slash <= 0) return false;
+  const host = node.value.slice(0, slash);
+  return /^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?$|^[a-z0-9-]+:\d+$|^localhost$/.test(host);
+}
+
 /**
  * Helm-style split images: `registry` + `repository` + `tag` (+ `digest`), or `image` + `tag`, or
  * `name` + `tag` or `repo` + `tag` when the map itself sits under an image key. The value is composed
@@ -181,6 +190,8 @@ export function splitImage(
   else if (imageKeyed && has('name') && has('tag') && !has('namespace')) repositoryKey = 'name';
   // `image: {repo: …, tag: …}`: some charts shorten the key.
   else if (imageKeyed && has('repo') && has('tag') && !has('name')) repositoryKey = 'repo';
+  // `image: {name: quay.io/team/app}` in a values file: the chart's image name, written as a registry path, with no tag of its own.
+  else if (imageKeyed && kind === 'helm-values' && !has('namespace') && isRegistryPath(mapGet(map, 'name'))) repositoryKey = 'name';
   else return null;
   if (!has('tag') && !imageKeyed && !runs) return null;
 
