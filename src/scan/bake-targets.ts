@@ -86,7 +86,12 @@ function hclTargets(text: string): BakeTarget[] {
     if (block) {
       const start = open + 1 + block.index + block[0].length;
       const inner = text.slice(start, blockEnd(text, start - 1));
-      for (const entry of inner.matchAll(/["']?([A-Za-z0-9_.-]+)["']?\s*[=:]\s*"([^"]*)"/g)) contexts.push({ name: entry[1] ?? '', value: entry[2] ?? '', offset: start + entry.index });
+      // One entry a line (or after a comma): a name, a word or a quoted string that may name an image
+      // (`"registry.example.test/team/base" = "target:base"`), then its value, a string or an expression.
+      for (const entry of inner.matchAll(/(^|[{,])[ \t]*(?:"([^"\s=]+)"|'([^'\s=]+)'|([A-Za-z0-9_.-]+))[ \t]*[=:][ \t]*(?:"([^"]*)"|([^\n,}]*))/gm)) {
+        const name = entry[2] ?? entry[3] ?? entry[4] ?? '';
+        contexts.push({ name, value: entry[5] ?? entry[6]?.trim() ?? '', offset: start + entry.index + (entry[1] ?? '').length });
+      }
     }
     targets.push({
       name: match[1] ?? '',

@@ -93,6 +93,44 @@ describe('docker-bake files under any name', () => {
       ['services/base/Dockerfile', 1, 'registry.example.test/os/slim:12.4', 'dockerfile-from', null, null],
     ]);
   });
+
+  it('name a context by an image name in quotes or by an expression, and give no image for an empty `docker-image://scratch`', () => {
+    const bake = [
+      'variable "EXTRAS" {', // 1
+      '  default = ""', // 2
+      '}', // 3
+      'target "cross" {', // 4
+      '  context = "tools/cross"', // 5
+      '}', // 6
+      'target "linker" {', // 7
+      '  context = "tools/linker"', // 8
+      '  contexts = {', // 9
+      '    "registry.example.test/team/cross" = "target:cross"', // 10
+      '    "extras" = EXTRAS != "" ? "target:extras" : "docker-image://scratch"', // 11
+      '    sdk = "docker-image://SCRATCH"', // 12
+      '    toolchain = "docker-image://registry.example.test/tools/go:1.23"', // 13
+      '  }', // 14
+      '}', // 15
+      '',
+    ].join('\n');
+    const linker = [
+      'FROM --platform=$BUILDPLATFORM registry.example.test/team/cross AS cross', // 1
+      'FROM extras AS extras-stage', // 2
+      'FROM registry.example.test/os/slim:12.4', // 3
+      'COPY --from=cross / /', // 4
+      '',
+    ].join('\n');
+    // No target builds this one: its `registry.example.test/team/cross` is that image.
+    const other = ['FROM registry.example.test/team/cross', ''].join('\n');
+    expect(
+      rows({ 'docker-bake.hcl': bake, 'tools/linker/Dockerfile': linker, 'tools/cross/Dockerfile': ['FROM registry.example.test/os/slim:12.4', ''].join('\n'), 'other/Dockerfile': other }),
+    ).toEqual([
+      ['docker-bake.hcl', 13, 'registry.example.test/tools/go:1.23', 'bake-context', null],
+      ['other/Dockerfile', 1, 'registry.example.test/team/cross', 'dockerfile-from', 'no-tag'],
+      ['tools/cross/Dockerfile', 1, 'registry.example.test/os/slim:12.4', 'dockerfile-from', null],
+      ['tools/linker/Dockerfile', 3, 'registry.example.test/os/slim:12.4', 'dockerfile-from', null],
+    ]);
+  });
 });
 
 describe('a JSON bake file', () => {

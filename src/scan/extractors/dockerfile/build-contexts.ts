@@ -51,6 +51,8 @@ export function bakeContextImages(file: SourceFile): Reference[] {
   const targets = new Map(bakeTargets(file).map((target) => [target.name, target]));
   for (const match of file.text.matchAll(/"?([A-Za-z0-9_.-]+)"?\s*[=:]\s*"docker-image:\/\/([^"\\\s]+)"/g)) {
     const [whole, name = '', image = ''] = match;
+    // `docker-image://scratch`: an empty context, as `FROM scratch` is no image.
+    if (image.toLowerCase() === 'scratch') continue;
     const start = match.index + whole.length - 1 - image.length;
     const reference = makeReference(file, { kind: 'bake-context', value: image, parts: [{ role: 'reference', start, end: start + image.length }], detail: `build context ${name}` });
     const built = reference.skip === 'templated' ? targets.get(lastName(image)) : undefined;
