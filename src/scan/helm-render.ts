@@ -455,6 +455,10 @@ function callFunction(name: string, args: readonly unknown[], context: RenderCon
       return truthy(args[2]) ? first : second;
     case 'include':
       return include(text(first), second, context);
+    // `tpl .Values.image.registry $`: a value rendered as a template; one without actions renders as itself.
+    case 'tpl':
+      if (typeof first !== 'string' || first.includes('{{')) throw new NotRendered('function tpl of a template');
+      return first;
     case 'dict': {
       const map: Record<string, unknown> = {};
       for (let index = 0; index + 1 < args.length; index += 2) map[text(args[index])] = args[index + 1];

@@ -156,6 +156,24 @@ describe('Helm values {repository, tag} whose registry the templates write befor
     expect(api?.slice(1, 4)).toEqual([5, 'api-server:2.4.0', 'templated']);
     expect(api?.[4]).toMatch(/^the registry comes from templates\/api\.yaml:4, not worked out: uses /);
   });
+
+  it('a registry written through `tpl` of a value that holds no template is that value, and the default after it applies', () => {
+    const relay = {
+      'relay/Chart.yaml': lines('apiVersion: v2', 'name: relay', 'version: 1.2.0', 'appVersion: 3.1.0'),
+      'relay/templates/_helpers.tpl': lines('{{- define "relay.version" -}}', '{{ .Values.image.tag | default (printf "v%s" .Chart.AppVersion) }}', '{{- end -}}'),
+      'relay/templates/deployment.yaml': lines(
+        'spec:',
+        '  containers:',
+        '    - name: relay',
+        '      image: "{{ tpl .Values.image.registry $ | default (tpl .Values.global.imageRegistry $) | default "registry.example.test" }}/{{ .Values.image.repository }}:{{ include "relay.version" . }}"',
+      ),
+    };
+    const relayValues = (global: string) => lines('global:', `  imageRegistry: ${global}`, 'image:', '  registry: ""', '  repository: team/relay', '  tag: ""');
+    expect(scan({ ...relay, 'relay/values.yaml': relayValues('""') }).map(([, line, value, skip]) => [line, value, skip])).toEqual([[5, 'registry.example.test/team/relay:v3.1.0', 'templated']]);
+    // A value that is itself a template is rendered by `tpl` with the chart's values: not modelled, so not worked out.
+    const [templated] = scan({ ...relay, 'relay/values.yaml': relayValues('"{{ .Values.mirror }}"') });
+    expect(templated?.slice(1, 5)).toEqual([5, 'team/relay', 'templated', 'the registry comes from templates/deployment.yaml:4, not worked out: uses function tpl of a template']);
+  });
 });
 
 describe('Helm values {repository, tag: ""} whose registry and tag a helper of the chart writes', () => {
