@@ -406,6 +406,11 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
       found.push(volumeSource);
       consumed.add('reference');
     }
+    const credentialed = credentialedImage(file, map, path, options);
+    if (credentialed) {
+      found.push(credentialed);
+      consumed.add('name');
+    }
     for (const [key, value] of mapEntries(map)) {
       if (consumed.has(key)) continue;
       // A map that names fields (`container_image: container_image`, the pod fields a log shipper adds to each record): the value is its own key's name.
@@ -454,6 +459,20 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
 function imageVolumeSource(file: SourceFile, map: YAMLMap, path: readonly string[], options: FieldWalkOptions): Reference | null {
   if (path[path.length - 1] !== 'image' || has(map, 'repository')) return null;
   return scalarImage(file, mapGet(map, 'reference'), options.kindFor(path.slice(0, -1), 'image'));
+}
+
+/** What a CI step's image map holds besides its `name`: how to log in to a private registry, and the user to run as. */
+const IMAGE_LOGIN_KEYS: ReadonlySet<string> = new Set(['username', 'password', 'email', 'aws', 'run-as-user']);
+
+/**
+ * `image: {name: registry.example.test/team/ci:2.1, username: …, password: …}`: a CI step's image pulled from a private
+ * registry with the credentials beside it (Bitbucket Pipelines). Read when the map holds only `name` and such keys.
+ */
+function credentialedImage(file: SourceFile, map: YAMLMap, path: readonly string[], options: FieldWalkOptions): Reference | null {
+  if (path[path.length - 1] !== 'image' || !has(map, 'name')) return null;
+  const keys = mapEntries(map).map(([key]) => key);
+  if (keys.length < 2 || !keys.every((key) => key === 'name' || IMAGE_LOGIN_KEYS.has(key))) return null;
+  return scalarImage(file, mapGet(map, 'name'), options.kindFor(path.slice(0, -1), 'image'));
 }
 
 /**
