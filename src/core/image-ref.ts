@@ -65,12 +65,27 @@ export function splitName(name: string): { registry: string; repository: string 
   return { registry: host, repository: path };
 }
 
-/** Parses a complete image reference; returns null when the text is not one. */
+/** The hex length of each digest algorithm the distribution grammar registers; a digest of another algorithm names no content a registry serves. */
+const DIGEST_HEX_LENGTH: ReadonlyMap<string, number> = new Map([
+  ['sha256', 64],
+  ['sha384', 96],
+  ['sha512', 128],
+]);
+
+/** True when the digest is one a registry can serve: a registered algorithm with its full lowercase hex (`sha256:` and 64 hex digits). */
+function isKnownDigest(digest: string): boolean {
+  const colon = digest.indexOf(':');
+  const length = DIGEST_HEX_LENGTH.get(digest.slice(0, colon));
+  return length !== undefined && digest.length - colon - 1 === length && /^[a-f0-9]+$/.test(digest.slice(colon + 1));
+}
+
+/** Parses a complete image reference; returns null when the text is not one (a digest must be a registered algorithm with its full hex). */
 export function parseImageRef(text: string): ImageRef | null {
   const match = REFERENCE.exec(text);
   if (!match) return null;
   const [, name = '', tag, digest] = match;
   if (name.length > 255) return null;
+  if (digest !== undefined && !isKnownDigest(digest)) return null;
   const { registry, repository } = splitName(name);
   return { name, registry, repository, tag: tag ?? null, digest: digest ?? null };
 }
