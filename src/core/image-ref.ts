@@ -142,6 +142,7 @@ export function onlyDottedInterpolations(text: string): boolean {
 /** BuildKit's automatic platform arguments, set in every build stage. */
 const PLATFORM_ARGUMENT = String.raw`\$(?:\{(?:TARGET|BUILD)(?:ARCH|OS|VARIANT|PLATFORM)\}|(?:TARGET|BUILD)(?:ARCH|OS|VARIANT|PLATFORM)\b)`;
 const PLATFORM_STAGE_NAME = new RegExp(`^[\\w.-]*(?:${PLATFORM_ARGUMENT}[\\w.-]*)+$`);
+const PLATFORM_ARGUMENTS = new RegExp(PLATFORM_ARGUMENT, 'g');
 
 /**
  * A stage name picked by the platform a build runs for (`build_${TARGETARCH}${TARGETVARIANT}`, `out-$TARGETOS`): a literal name
@@ -149,7 +150,7 @@ const PLATFORM_STAGE_NAME = new RegExp(`^[\\w.-]*(?:${PLATFORM_ARGUMENT}[\\w.-]*
  * one) names a stage of its own this way, `FROM build_${TARGETARCH}` after `AS build_amd64`, not an image to pull.
  */
 export function isPlatformStageName(text: string): boolean {
-  return PLATFORM_STAGE_NAME.test(text) && /[\w.-]/.test(text.replace(new RegExp(PLATFORM_ARGUMENT, 'g'), ''));
+  return PLATFORM_STAGE_NAME.test(text) && /[\w.-]/.test(text.replace(PLATFORM_ARGUMENTS, ''));
 }
 
 /**

@@ -91,9 +91,10 @@ function undefinedAliases(document: Document.Parsed): Alias[] {
 
 /** Parses one slice of the text and moves every node range (and error position) to file offsets. */
 function parseSlice(text: string, start: number, end: number): Document.Parsed[] {
-  const all = parseAllDocuments(start === 0 && end === text.length ? text : text.slice(start, end), parseOptions());
+  const slice = start === 0 && end === text.length ? text : text.slice(start, end);
+  const all = parseAllDocuments(slice, parseOptions());
   const documents = Array.isArray(all) ? all : [];
-  if (ALIAS_KEY.test(start === 0 && end === text.length ? text : text.slice(start, end))) for (const document of documents) resolveAliasKeys(document);
+  if (ALIAS_KEY.test(slice)) for (const document of documents) resolveAliasKeys(document);
   if (start === 0) return documents;
   for (const document of documents) {
     visit(document, (_key, node) => {
