@@ -49,25 +49,31 @@ function parseOptions() {
 const ALIAS_KEY = /\*[^\s,[\]{}]+[ \t]*:|\?[ \t]+\*/;
 
 /**
+ * Walks a document's aliases in order, each with the node it names: the scalar or collection anchored before it in the
+ * document, or undefined when no anchor of that name stands before it. `onAlias` may return a node to put in the alias's
+ * place (`asKey`: the alias is a map key).
+ */
+function walkAliases(document: Document.Parsed, onAlias: (alias: Alias, target: Node | undefined, asKey: boolean) => Node | undefined): void {
+  const anchors = new Map<string, Node>();
+  visit(document, (key, node) => {
+    if (isAlias(node)) return onAlias(node, anchors.get(node.source), key === 'key');
+    if ((isScalar(node) || isCollection(node)) && node.anchor) anchors.set(node.anchor, node);
+    return undefined;
+  });
+}
+
+/**
  * A map key written as an alias of a scalar (`controllers: {*app : {containers: …}}` with `name: &app web` earlier) is
  * that scalar's text, as YAML reads it: the key becomes a plain scalar with that value (at the alias's place), so every
  * reader sees the key `web`, as it sees a key written out. An alias of a collection, or of an anchor not defined before
  * it, stays as it is (such a key names no entry the readers look for).
  */
 function resolveAliasKeys(document: Document.Parsed): void {
-  const anchors = new Map<string, Node>();
-  visit(document, {
-    Pair: (_key, pair) => {
-      if (!isAlias(pair.key)) return;
-      const target = anchors.get(pair.key.source);
-      if (!isScalar(target)) return;
-      const key = new Scalar(target.value);
-      key.range = pair.key.range;
-      pair.key = key;
-    },
-    Node: (_key, node) => {
-      if ((isScalar(node) || isCollection(node)) && node.anchor) anchors.set(node.anchor, node);
-    },
+  walkAliases(document, (alias, target, asKey) => {
+    if (!asKey || !isScalar(target)) return undefined;
+    const key = new Scalar(target.value);
+    key.range = alias.range;
+    return key;
   });
 }
 
@@ -79,12 +85,10 @@ const ALIAS_TOKEN = /(?:^|[\s\-:?[{,])\*[^\s,[\]{}]/m;
  * defines nothing for them, and the tools that read the file stop there. The readers find nothing at such a node.
  */
 function undefinedAliases(document: Document.Parsed): Alias[] {
-  const anchors = new Set<string>();
   const undefinedOnes: Alias[] = [];
-  visit(document, (_key, node) => {
-    if (isAlias(node)) {
-      if (!anchors.has(node.source)) undefinedOnes.push(node);
-    } else if ((isScalar(node) || isCollection(node)) && node.anchor) anchors.add(node.anchor);
+  walkAliases(document, (alias, target) => {
+    if (target === undefined) undefinedOnes.push(alias);
+    return undefined;
   });
   return undefinedOnes;
 }
