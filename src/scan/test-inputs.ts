@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { compileGlob } from '../core/glob.js';
 import type { SourceFile } from '../core/source-file.js';
 
 /** The names the test tools look for: `kyverno test` finds `kyverno-test.yaml`, Chainsaw finds `chainsaw-test.yaml`. */
@@ -110,15 +111,14 @@ function chainsawFiles(document: Record<string, unknown>): Array<[string, string
   return found;
 }
 
-/** The files of the scan a Chainsaw `file` names, relative to the test's folder; `*`, `**` and `?` are globs. */
+/**
+ * The files of the scan a Chainsaw `file` names, relative to the test's folder; `*`, `**` and `?` are globs, matched in linear
+ * time (the pattern is the repository's text: never compiled into a RegExp). `[` and a backslash are literal characters.
+ */
 function matching(paths: ReadonlySet<string>, folder: string, target: string): string[] {
   if (target.includes('://')) return [];
   const pattern = posix.normalize(posix.join(folder, target));
   if (!/[*?[]/.test(pattern)) return [pattern];
-  const source = pattern
-    .split(/(\*\*\/?|\*|\?)/)
-    .map((part) => (part === '**' || part === '**/' ? '(?:.*/)?' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  const glob = new RegExp(`^${source}$`);
-  return [...paths].filter((path) => glob.test(path));
+  const glob = compileGlob(pattern.replace(/[[\\]/g, '\\$&'), { globstar: true });
+  return [...paths].filter((path) => glob.matches(path));
 }

@@ -147,4 +147,29 @@ describe('files a Chainsaw test only compares the cluster with are test data', (
       }),
     ).toEqual([['e2e/glob/web-pod.yaml', 8, 'registry.example.test/team/web:1.0.0']]);
   });
+  it('a glob written to make a backtracking matcher run for hours is matched as any glob (a scan of the tree ends)', () => {
+    const hostileTest = [
+      'apiVersion: chainsaw.kyverno.io/v1alpha1',
+      'kind: Test',
+      'spec:',
+      '  steps:',
+      '    - try:',
+      '        - apply:',
+      `            file: "${'**/'.repeat(25)}z-pod.yaml"`,
+      '        - assert:',
+      '            file: expected.yaml',
+      '',
+    ].join('\n');
+    const deep = `e2e/hostile/${'a/'.repeat(40)}web-pod.yaml`;
+    const found = scan({
+      'e2e/hostile/chainsaw-test.yaml': hostileTest,
+      'e2e/hostile/expected.yaml': pod('web', 'registry.example.test/team/web:1.0.0'),
+      [deep]: pod('web', 'registry.example.test/team/web:2.0.0'),
+      'e2e/hostile/a/z-pod.yaml': pod('z', 'registry.example.test/team/z:3.0.0'),
+    });
+    expect(found).toEqual([
+      [deep, 8, 'registry.example.test/team/web:2.0.0'],
+      ['e2e/hostile/a/z-pod.yaml', 8, 'registry.example.test/team/z:3.0.0'],
+    ]);
+  });
 });
