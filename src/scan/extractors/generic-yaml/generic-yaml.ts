@@ -401,20 +401,19 @@ function throughRenderedTag(
   documents: readonly Document.Parsed[],
   facts: YamlFacts | undefined,
   topKey: (reference: Reference) => string | undefined,
+  mapsOf: () => Map<number, RepositoryMap>,
 ): (reference: Reference, completed: boolean) => Reference {
   const folder = folderOf(file.path);
   const chartFiles = facts?.chartFolders.charts.get(folder);
   if (!facts || !chartFiles || helmValuesKind(file.path) !== 'helm-values') return (reference) => reference;
   let tagsOf: ReturnType<typeof chartRenderedTags> | null | undefined;
-  let maps: Map<number, RepositoryMap> | undefined;
   const chart = facts.charts.get(folder);
   return (reference, completed) => {
     if (reference.skip !== 'no-tag') return reference;
     // A `repository`'s span, or a whole `imageName` value's.
     const span = reference.spans.find((entry) => entry.role === 'repository') ?? (reference.spans.length === 1 ? reference.spans.find((entry) => entry.role === 'reference') : undefined);
     if (!span || (chart?.dependencies.has(topKey(reference) ?? '') ?? false)) return reference;
-    maps ??= repositoryMaps(file, documents);
-    const map = maps.get(span.start);
+    const map = mapsOf().get(span.start);
     if (!map) return reference;
     const { path } = map;
     if (tagsOf === undefined) {
@@ -469,18 +468,16 @@ const MERGED_OVER_ROOT = [
  * path (`controllers.main.containers.main.image.tag`), written once for every such component. Reported with that tag and
  * edited where it is written, so the images that share it move together.
  */
-function throughMergedValues(file: SourceFile, documents: readonly Document.Parsed[], facts: YamlFacts | undefined): (reference: Reference) => Reference {
+function throughMergedValues(file: SourceFile, documents: readonly Document.Parsed[], facts: YamlFacts | undefined, mapsOf: () => Map<number, RepositoryMap>): (reference: Reference) => Reference {
   const folder = folderOf(file.path);
   const chartFiles = facts?.chartFolders.charts.get(folder);
   if (!chartFiles || chartFiles.values?.path !== file.path) return (reference) => reference;
   let merged: Map<string, string> | undefined;
-  let maps: Map<number, RepositoryMap> | undefined;
   return (reference) => {
     if (reference.skip !== 'no-tag') return reference;
     const span = reference.spans.find((entry) => entry.role === 'repository');
     if (!span) return reference;
-    maps ??= repositoryMaps(file, documents);
-    const map = maps.get(span.start);
+    const map = mapsOf().get(span.start);
     const [component, ...rest] = map?.path ?? [];
     if (!map || map.tagAt !== null || component === undefined || rest.length === 0) return reference;
     if (merged === undefined) {
@@ -836,8 +833,11 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);
-    const renderedTag = throughRenderedTag(file, documents, facts, topKey);
-    const mergedTag = throughMergedValues(file, documents, facts);
+    // Where each values map's repository starts: built once, when either reading first needs it.
+    let maps: Map<number, RepositoryMap> | undefined;
+    const mapsOf = (): Map<number, RepositoryMap> => (maps ??= repositoryMaps(file, documents));
+    const renderedTag = throughRenderedTag(file, documents, facts, topKey, mapsOf);
+    const mergedTag = throughMergedValues(file, documents, facts, mapsOf);
     const prefixes = kind === 'helm-values' ? prefixRepositories(documents, registryPrefixes(folderOf(file.path), facts?.chartFolders)) : new Set<number>();
     const judged = judgeVariableImages(file, documents, references, facts?.ansible.uses);
     // A name that a task builds under its variable (`operator_image: testing-operator`) is this repository's own image
