@@ -110,6 +110,20 @@ function parseSlice(text: string, start: number, end: number): Document.Parsed[]
   return documents;
 }
 
+/**
+ * The YAML documents of `text` between `start` and `end` (a literal block's body: YAML carried as text, its lines
+ * written in the file as they are), every node range at its offset in `text`; none when the part does not parse.
+ * The part lies in a file already parsed within the budgets, so it costs no more than that file did.
+ */
+export function parseTextPart(text: string, start: number, end: number): Document.Parsed[] {
+  try {
+    const documents = parseSlice(text, start, end);
+    return documents.every((document) => document.errors.length === 0) ? documents : [];
+  } catch {
+    return [];
+  }
+}
+
 /** What parsing a text gave: its documents (those with errors too), why it was not parsed, or what the parser threw after the documents before. */
 interface ParsedText {
   readonly documents: readonly Document.Parsed[];

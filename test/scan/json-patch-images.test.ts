@@ -38,3 +38,60 @@ describe('JSON patches written as YAML', () => {
     ]);
   });
 });
+
+describe('JSON patches written inline in a kustomization', () => {
+  it('reads the image value of an add or replace operation, in YAML or JSON, where it is written', () => {
+    const kustomization = [
+      'apiVersion: kustomize.config.k8s.io/v1beta1', // 1
+      'kind: Kustomization', // 2
+      'resources:', // 3
+      '  - ../../base', // 4
+      'patches:', // 5
+      '  - patch: |-', // 6
+      '      - op: replace', // 7
+      '        path: /spec/template/spec/containers/0/image', // 8
+      '        value: registry.example.test/shop/cart:2.4.1', // 9
+      '      - op: replace', // 10
+      '        path: /spec/replicas', // 11
+      '        value: 3', // 12
+      '    target:', // 13
+      '      kind: Deployment', // 14
+      '  - patch: |', // 15
+      '      [{"op": "add", "path": "/spec/template/spec/initContainers/1/image", "value": "busybox:1.36.1"},', // 16
+      '       {"op": "test", "path": "/spec/template/spec/containers/0/image", "value": "busybox:1.35.0"}]', // 17
+      '    target:', // 18
+      '      kind: StatefulSet', // 19
+      'patchesJson6902:', // 20
+      '  - target:', // 21
+      '      group: example.test', // 22
+      '      kind: Rollout', // 23
+      '    patch: |-', // 24
+      '      - op: replace', // 25
+      '        path: /spec/template/spec/containers/0/image', // 26
+      "        value: 'registry.example.test/shop/cart:blue'", // 27
+      '      - op: add', // 28
+      '        path: /spec/template/spec/containers/-', // 29
+      '        value:', // 30
+      '          name: sidecar', // 31
+      '          image: registry.example.test/shop/proxy:1.2.0', // 32
+      '      - op: replace', // 33
+      '        path: /spec/template/spec/containers/0/imagePullPolicy', // 34
+      '        value: Always', // 35
+      '',
+    ].join('\n');
+    const found = scanTexts({ 'overlays/blue/kustomization.yaml': kustomization }).references.map((reference) => [
+      reference.line,
+      reference.column,
+      reference.value,
+      reference.kind,
+      reference.skip,
+      reference.detail,
+    ]);
+    expect(found).toEqual([
+      [9, 16, 'registry.example.test/shop/cart:2.4.1', 'kustomize-image', null, 'inline patch'],
+      [16, 86, 'busybox:1.36.1', 'kustomize-image', null, 'inline patch'],
+      [27, 17, 'registry.example.test/shop/cart:blue', 'kustomize-image', null, 'inline patch'],
+      [32, 18, 'registry.example.test/shop/proxy:1.2.0', 'kustomize-image', null, 'inline patch'],
+    ]);
+  });
+});

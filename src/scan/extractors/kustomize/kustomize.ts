@@ -5,7 +5,9 @@ import { writtenParts } from '../../../core/image-ref.js';
 import type { Extractor, ReplacedImage } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { joinRelative } from '../compose/compose-extends.js';
-import { mapGet, stringScalar, yamlSource, type StringScalar } from '../../yaml-source.js';
+import { mapGet, parseTextPart, stringScalar, yamlSource, type StringScalar } from '../../yaml-source.js';
+import { jsonPatchImages } from '../../json-patch-images.js';
+import { blockBodyStart } from '../../literal-blocks.js';
 import { baseName, isYamlPath } from '../../yaml-image-fields.js';
 
 /**
@@ -137,6 +139,22 @@ function inlinePatchImages(file: SourceFile, node: unknown): Reference[] {
   return references;
 }
 
+/** An operation of a JSON patch (RFC 6902), as YAML (`- op: replace`) or as JSON (`[{"op": "replace", …}]`). */
+const OPERATION = /(?:^|[\s{,])["']?op["']?[ \t]*:/;
+
+/**
+ * A JSON patch written inline as a literal block (`patch: |` holding `- op: replace` + `path: /spec/template/spec/containers/0/image`
+ * + `value: …`, in YAML or JSON): the `value` of an `add` or `replace` operation whose path ends at an image field, at its
+ * place in the file (the block's lines are the file's lines, so the body is parsed where it stands).
+ */
+function inlineOperationImages(file: SourceFile, node: unknown): Reference[] {
+  if (!isScalar(node) || node.type !== Scalar.BLOCK_LITERAL || typeof node.value !== 'string' || !node.range || !OPERATION.test(node.value)) return [];
+  const [start, valueEnd] = node.range;
+  const from = blockBodyStart(file.text, start, valueEnd);
+  if (from === null) return [];
+  return parseTextPart(file.text, from, valueEnd).flatMap((document) => jsonPatchImages(file, document.contents, 'kustomize-image').map((reference) => ({ ...reference, detail: 'inline patch' })));
+}
+
 /** Inline patches: `patches[].patch`, `patchesStrategicMerge[]` strings and `patchesJson6902[].patch`. */
 function patchImages(file: SourceFile, root: YAMLMap): Reference[] {
   const references: Reference[] = [];
@@ -145,7 +163,10 @@ function patchImages(file: SourceFile, root: YAMLMap): Reference[] {
     if (!isSeq(list)) continue;
     for (const item of list.items) {
       const patch = isMap(item) ? mapGet(item, 'patch') : item;
-      for (const reference of inlinePatchImages(file, patch)) references.push(reference);
+      const lines = inlinePatchImages(file, patch);
+      const taken = new Set(lines.map((reference) => reference.spans[0]?.start));
+      for (const reference of lines) references.push(reference);
+      for (const reference of inlineOperationImages(file, patch)) if (!taken.has(reference.spans[0]?.start)) references.push(reference);
     }
   }
   return references;
