@@ -31,6 +31,13 @@ const FILES: Record<string, string> = {
   'chart/tests/pod.snap': POD('registry.example.test/team/web:1.0.9'),
   'overlays/golden-path/pod.yaml': POD('registry.example.test/team/web:2.5.0'),
   'render/goldenrod.yaml': POD('registry.example.test/team/web:2.6.0'),
+  'tests/expected/single/bundle.yaml': POD('registry.example.test/team/web:1.1.0'),
+  'tests/expected/single/dev-output.yaml': POD('registry.example.test/team/web:1.1.1'),
+  'render/testdata/case1/expected_output/pod.yaml': POD('registry.example.test/team/web:1.1.2'),
+  'pkg/test/expected-output/pod.json': POD_JSON('registry.example.test/team/web:1.1.3'),
+  'expected/pod.yaml': POD('registry.example.test/team/web:2.7.0'),
+  'tests/expected-values/pod.yaml': POD('registry.example.test/team/web:2.8.0'),
+  'tests/deploy/expected.yaml': POD('registry.example.test/team/web:2.9.0'),
 };
 
 function project(): string {
@@ -44,15 +51,26 @@ function project(): string {
 }
 
 describe('the expected output of tests', () => {
-  it('is not read by a walk: golden and snapshot folders, and files named as golden files or snapshots', async () => {
+  it('is not read by a walk: golden and snapshot folders, files named as golden files or snapshots, expected folders of tests', async () => {
     const tree = await readTree(project());
-    expect(tree.files.map((file) => file.path)).toEqual(['deploy/pod.yaml', 'overlays/golden-path/pod.yaml', 'render/goldenrod.yaml', 'render/testdata/input.yaml']);
+    expect(tree.files.map((file) => file.path)).toEqual([
+      'deploy/pod.yaml',
+      'expected/pod.yaml',
+      'overlays/golden-path/pod.yaml',
+      'render/goldenrod.yaml',
+      'render/testdata/input.yaml',
+      'tests/deploy/expected.yaml',
+      'tests/expected-values/pod.yaml',
+    ]);
     expect(tree.problems).toEqual([]);
     expect(scanFiles(tree.files).references.map((reference) => [reference.file, reference.line, reference.value])).toEqual([
       ['deploy/pod.yaml', 8, 'registry.example.test/team/web:2.4.0'],
+      ['expected/pod.yaml', 8, 'registry.example.test/team/web:2.7.0'],
       ['overlays/golden-path/pod.yaml', 8, 'registry.example.test/team/web:2.5.0'],
       ['render/goldenrod.yaml', 8, 'registry.example.test/team/web:2.6.0'],
       ['render/testdata/input.yaml', 8, 'registry.example.test/team/web:2.3.0'],
+      ['tests/deploy/expected.yaml', 8, 'registry.example.test/team/web:2.9.0'],
+      ['tests/expected-values/pod.yaml', 8, 'registry.example.test/team/web:2.8.0'],
     ]);
   });
 
@@ -63,6 +81,14 @@ describe('the expected output of tests', () => {
     } as unknown as Forge;
     const repo: Repository = { id: 'team/web', path: 'team/web', defaultBranch: 'main', archived: false } as Repository;
     const read = await readRepositoryFiles(forge, repo, 'main', { ignorePaths: [], maxFileSize: 1024 * 1024 });
-    expect(read.files.map((file) => file.path).sort()).toEqual(['deploy/pod.yaml', 'overlays/golden-path/pod.yaml', 'render/goldenrod.yaml', 'render/testdata/input.yaml']);
+    expect(read.files.map((file) => file.path).sort()).toEqual([
+      'deploy/pod.yaml',
+      'expected/pod.yaml',
+      'overlays/golden-path/pod.yaml',
+      'render/goldenrod.yaml',
+      'render/testdata/input.yaml',
+      'tests/deploy/expected.yaml',
+      'tests/expected-values/pod.yaml',
+    ]);
   });
 });
