@@ -109,9 +109,10 @@ function resolveInto(file: SourceFile, text: string, start: number, env: EnvFile
  * (`${APP_IMAGE:-registry.example.test/app:${APP_TAG:-1.4.0}}`) is that default resolved the same way, its
  * pin written inside the outer braces; when the `.env` sets the outer variable, its value is the image,
  * edited there. A variable with neither (`${TAG}`, `${TAG:?message}`) leaves the reference `templated`, and
- * the detail names it. Anything else (`$$`, `${NAME:+…}`, a default nested deeper) leaves it as it is.
+ * the detail names it (`unsetNotes`; without them, the reference is left as it is). Anything else (`$$`, `${NAME:+…}`,
+ * a default nested deeper) leaves it as it is.
  */
-export function throughDefaults(file: SourceFile, reference: Reference, env: EnvFile | undefined): Reference {
+export function throughDefaults(file: SourceFile, reference: Reference, env: EnvFile | undefined, unsetNotes = true): Reference {
   const whole = reference.spans[0];
   if (reference.skip !== 'templated' || reference.spans.length !== 1 || whole?.role !== 'reference' || whole.file !== undefined) return reference;
   const start = whole.start - file.base;
@@ -139,7 +140,7 @@ export function throughDefaults(file: SourceFile, reference: Reference, env: Env
     if (!resolveInto(file, text.slice(nested.start, nested.end), start + nested.start, env, resolved)) return reference;
   } else if (!resolveInto(file, text, start, env, resolved)) return reference;
   const { value, spans, defaults, fromEnv, unset } = resolved;
-  if (unset.length > 0) return { ...reference, detail: [reference.detail, ...unset].filter(Boolean).join('; ') };
+  if (unset.length > 0) return unsetNotes ? { ...reference, detail: [reference.detail, ...unset].filter(Boolean).join('; ') } : reference;
   const image = resolved.blocked ? null : parseImageRef(value);
   if (!image) return reference;
   const notes = [...(fromEnv.length > 0 ? [`${fromEnv.join(', ')}, edited there`] : []), ...(defaults.length > 0 ? [`default of ${defaults.join(', ')}; the environment may set another value`] : [])];

@@ -19,6 +19,7 @@ import { isApiDescription, isDistgenSpec, isHelmUnittestSuite, isUpdatecliManife
 import { formFieldImages } from '../../form-field-images.js';
 import { imageMapValues } from '../../image-maps.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
+import { throughDefaults } from '../compose/compose-interpolation.js';
 import { baseName, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
 
 /**
@@ -753,6 +754,19 @@ function withoutTemplateComments(file: SourceFile, references: readonly Referenc
   return references.filter((reference) => !reference.spans.some((span) => comments.some(([from, to]) => span.start >= from && span.start < to)));
 }
 
+/** A Molecule scenario's configuration (`molecule/default/molecule.yml`), which Molecule interpolates from the environment as compose does. */
+const MOLECULE_FILE = /(?:^|\/)molecule\/(?:[^/]+\/)*molecule\.ya?ml$/;
+
+/**
+ * An image of a Molecule scenario written with environment variables that have defaults
+ * (`registry.example.test/test/${DISTRO:-debian12}-systemd:latest`): Molecule runs the image with each default when the
+ * environment sets nothing, as compose does (compose-interpolation.ts): it is reported with the defaults, a change
+ * written in the default's or the value's own characters. A variable without a default leaves it `templated`, as written.
+ */
+function withMoleculeDefault(file: SourceFile, reference: Reference): Reference {
+  return throughDefaults(file, reference, undefined, false);
+}
+
 /** What the extractor knows across files: Helm charts, and Ansible variables. */
 interface YamlFacts extends ChartFacts {
   readonly ansible: AnsibleFacts;
@@ -799,6 +813,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     if (isApiDescription(documents) || isUpdatecliManifest(documents) || isHelmUnittestSuite(documents)) return { references: [], problems };
     const chartJoins = chartJoinsOf(file, documents, facts);
     const distgen = isDistgenSpec(documents);
+    const molecule = MOLECULE_FILE.test(file.path);
     const references = documents
       .flatMap((document) => {
         if (isBuildDescription(document.contents, facts?.dockerfileFolders.has(folderOf(file.path)) ?? false)) return [];
@@ -829,7 +844,8 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
       .filter((reference) => !passesOn(reference.value) && !COMPARISON_MODE.test(reference.value))
-      .filter((reference) => !(distgen && namesBuildOutput(reference)));
+      .filter((reference) => !(distgen && namesBuildOutput(reference)))
+      .map((reference) => (molecule ? withMoleculeDefault(file, reference) : reference));
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);
