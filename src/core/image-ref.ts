@@ -127,6 +127,25 @@ export function hasNamePlaceholder(text: string): boolean {
   return /(?<!<)<[A-Za-z][\w.-]*>(?!>)/.test(writtenParts(text).name);
 }
 
+/**
+ * A part of a name that tells the reader to put their own image there: an imperative ending in "me" (`changeme`, `set-me`,
+ * `overrideme`, `replace_me`, `fillme`, `updateme`, `editme`) or a phrase saying it is replaced (`should-be-overridden-during-runtime`,
+ * `to-be-replaced`). Matched as a whole host label or path component, in any case.
+ */
+const STAND_IN_PART = /^(?:(?:change|set|override|replace|fill|update|edit)[-_]?me|(?:should|must|to)[-_]be[-_](?:overridden|replaced|changed|set|filled)(?:[-_][a-z0-9]+)*)$/i;
+
+/**
+ * A name one of whose parts is a stand-in the user replaces with their own image (`repository: setme`, `changeme/web:latest`,
+ * `registry.example.test/ci/should-be-overridden-during-runtime`, `CHANGEME.registry.example.test/app:1.0`): chart defaults,
+ * example manifests and compiler output write them where a real image goes. It names no image anyone pulls; the tag or
+ * digest beside it does not change that.
+ */
+export function hasStandInName(text: string): boolean {
+  return writtenParts(text)
+    .name.split(/[/.:]/)
+    .some((part) => STAND_IN_PART.test(part));
+}
+
 /** `${config.app.image}`, `${image.registry}`: an interpolation of a dotted name, as FreeMarker, Spring or Groovy templates write them (shell variables have no dot). */
 const DOTTED_INTERPOLATION = String.raw`\$\{[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\}`;
 const ONLY_DOTTED_INTERPOLATIONS = new RegExp(`^${DOTTED_INTERPOLATION}(?:(?:/|:|@(?:sha256:)?)${DOTTED_INTERPOLATION})*$`);

@@ -1,7 +1,17 @@
 import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem } from '../core/types.js';
-import { hasNamePlaceholder, isPlaceholder, isPlatformStageName, isStepFileReference, isUnfilledValue, onlyDottedInterpolations, parseImageRef, writtenParts } from '../core/image-ref.js';
+import {
+  hasNamePlaceholder,
+  hasStandInName,
+  isPlaceholder,
+  isPlatformStageName,
+  isStepFileReference,
+  isUnfilledValue,
+  onlyDottedInterpolations,
+  parseImageRef,
+  writtenParts,
+} from '../core/image-ref.js';
 import type { BuiltImage, Extractor, OutsideSources, ReplacedImage, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
@@ -102,6 +112,8 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           if (reference.skip === 'invalid-reference' && isUnfilledValue(reference.value)) continue;
           // `<address>/library/traefik:v3.3.3`: an example configuration's placeholder for the user's registry; no image as written.
           if (reference.skip === 'invalid-reference' && hasNamePlaceholder(reference.value)) continue;
+          // `repository: setme`, `changeme/web:latest`: a stand-in the user replaces with their own image; none is pulled as written.
+          if (hasStandInName(reference.value)) continue;
           // `${image.registry}/${image.repository}:${image.tag}` in YAML a FreeMarker (or Spring, Groovy) template renders: it passes on an image set elsewhere.
           if (quoting === 'yaml' && reference.skip === 'templated' && onlyDottedInterpolations(reference.value)) continue;
           // `build_${TARGETARCH}${TARGETVARIANT}`: a build stage picked by the platform, named in a Dockerfile or the settings that render one.
