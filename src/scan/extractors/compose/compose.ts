@@ -5,6 +5,7 @@ import type { Reference, Span } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import { makeReference, makeSpan, withValue } from '../../make-reference.js';
 import { aliasTarget, mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
+import { templateLineImages } from '../../helm-template-lines.js';
 import { servicesBuiltThroughExtends } from './compose-extends.js';
 import { throughDefaults } from './compose-interpolation.js';
 import { baseName, imageFields, isYamlPath, looksLikeImageText, passesOnImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
@@ -292,6 +293,52 @@ function isComposeV1(root: YAMLMap): boolean {
   return entries.every(([, value]) => isMap(value) && (mapGet(value, 'image') !== undefined || mapGet(value, 'build') !== undefined));
 }
 
+/** What stands before an `image:` value on its line: indentation, the key, an optional quote. */
+const IMAGE_KEY_BEFORE = /^([ \t]*)image[ \t]*:[ \t]*["']?$/;
+
+/** Whether the map holding the key line at `lineStart` (indented `indent`) has a `build:` key: its lines at that indentation, up and down. */
+function besideBuild(text: string, lineStart: number, indent: number): boolean {
+  const lines = (from: number, step: 1 | -1): boolean => {
+    for (let at = from; at >= 0 && at < text.length;) {
+      const end = text.indexOf('\n', at);
+      const line = text.slice(at, end === -1 ? text.length : end);
+      const lead = line.length - line.trimStart().length;
+      if (line.trim() !== '' && !line.trimStart().startsWith('#')) {
+        if (lead < indent) return false;
+        if (lead === indent && /^[ \t]*build[ \t]*:/.test(line)) return true;
+      }
+      if (step === 1) at = end === -1 ? text.length : end + 1;
+      else at = at === 0 ? -1 : text.lastIndexOf('\n', at - 2) + 1;
+    }
+    return false;
+  };
+  const next = text.indexOf('\n', lineStart);
+  return (lineStart > 0 && lines(text.lastIndexOf('\n', lineStart - 2) + 1, -1)) || (next !== -1 && lines(next + 1, 1));
+}
+
+/**
+ * A compose file that does not parse (a key indented out of place): compose cannot read it as written, but its `image:`
+ * lines name the images it is written to run. Outside the documents that parsed, they are read line by line, as a
+ * manifest that does not parse is, and the parse problem is still reported. An image line beside a `build:` key names
+ * what the service builds, and is left out.
+ */
+function brokenFileImages(file: SourceFile): Reference[] {
+  const ranges = yamlSource(file).documents.flatMap((document) => {
+    const range = (document.contents as { range?: [number, number, number] } | null)?.range;
+    return range ? [range] : [];
+  });
+  const { text } = file;
+  return templateLineImages(file, () => 'compose-service').filter((reference) => {
+    const span = reference.spans[0];
+    if (span === undefined || reference.spans.length !== 1) return false;
+    const start = span.start - file.base;
+    if (ranges.some(([from, , to]) => start >= from && start <= to)) return false;
+    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+    const key = IMAGE_KEY_BEFORE.exec(text.slice(lineStart, start));
+    return key !== null && !besideBuild(text, lineStart, key[1]?.length ?? 0);
+  });
+}
+
 export const composeExtractor: Extractor<ComposeFacts> = {
   name: 'compose',
   kinds: ['compose-service'],
@@ -360,6 +407,7 @@ export const composeExtractor: Extractor<ComposeFacts> = {
         }
       }
     }
+    if (yamlSource(file).broken && FILE_NAME.test(baseName(file.path))) for (const reference of brokenFileImages(file)) if (!passesOnImage(reference.value)) references.push(reference);
     const resolved = references.map((reference) => throughDefaults(file, throughDotEnv(file, reference, facts), facts?.env.get(folderOf(reference.file))));
     // The name a built service gives its image counts once its variables are resolved (`${APP_IMAGE}:${TAG}` from `.env`);
     // resolved to a local name (`setup-${ENV:-dev}` is `setup-dev`: no tag, no registry host), it is not a reference, as written out.
