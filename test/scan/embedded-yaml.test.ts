@@ -128,6 +128,49 @@ describe('YAML written as text in a literal block scalar', () => {
   });
 });
 
+describe("a chart's Chart.yaml", () => {
+  const chart = [
+    'apiVersion: v2',
+    'name: web',
+    'version: 1.4.0',
+    'appVersion: 2.4.0',
+    'annotations:',
+    '  example.test/category: web',
+    '  artifacthub.io/images: |',
+    '    - name: web',
+    '      image: registry.example.test/team/web:2.4.0',
+    '    - name: proxy',
+    '      image: registry.example.test/team/proxy:1.9.2',
+    '  images: |',
+    '    - name: web',
+    '      image: registry.example.test/team/web:2.4.0',
+    'example.test/images: |',
+    '  - name: web',
+    '    image: registry.example.test/team/web:2.4.0',
+    '',
+  ].join('\n');
+  const values = ['image:', '  repository: registry.example.test/team/web', '  tag: 2.4.0', 'proxy:', '  config: |', '    sidecar:', '      image: registry.example.test/team/proxy:1.9.2', ''].join(
+    '\n',
+  );
+
+  it('is metadata that nothing pulls: its annotations are not reported (nor one written at the top), while the values the chart runs are', () => {
+    const files = [sourceFile('charts/web/Chart.yaml', new Uint8Array(Buffer.from(chart, 'latin1'))), sourceFile('charts/web/values.yaml', new Uint8Array(Buffer.from(values, 'latin1')))];
+    expect(scanFiles(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip])).toEqual([
+      ['charts/web/values.yaml', 2, 'registry.example.test/team/web:2.4.0', 'helm-values', null],
+      ['charts/web/values.yaml', 7, 'registry.example.test/team/proxy:1.9.2', 'helm-values', null],
+    ]);
+  });
+
+  it('is read as any YAML under another name', () => {
+    expect(scan('catalog/web.yaml', chart)).toEqual([
+      [9, 14, 'registry.example.test/team/web:2.4.0', 'yaml-image', null],
+      [11, 14, 'registry.example.test/team/proxy:1.9.2', 'yaml-image', null],
+      [14, 14, 'registry.example.test/team/web:2.4.0', 'yaml-image', null],
+      [17, 12, 'registry.example.test/team/web:2.4.0', 'yaml-image', null],
+    ]);
+  });
+});
+
 describe('a Workflow kept in a ConfigMap for an Argo Events Sensor to create', () => {
   it('reads a bare name as the image of a template container, script or sidecar', () => {
     const text = [

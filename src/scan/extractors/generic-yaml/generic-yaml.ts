@@ -581,6 +581,15 @@ function chartJoinsOf(file: SourceFile, documents: readonly Document.Parsed[], f
 }
 
 /**
+ * A chart's `Chart.yaml` is its metadata: Helm pulls no image it names. Its annotations list images for a chart index to
+ * show (`artifacthub.io/images: |`, a vendor's `images: |`, also one written at the top by mistake); the images the chart
+ * runs are in its values and templates, which are read.
+ */
+function isChartMetadata(file: SourceFile): boolean {
+  return baseName(file.path) === 'Chart.yaml';
+}
+
+/**
  * OCI Marketplace metadata in a chart's values (`oci_meta: {repo, images: {proxy: {image, tag}}}`): the
  * Marketplace copies those images into its own registry and fills `repo` in; the names here are
  * relative to a placeholder, not images anyone pulls. The text range it covers, or null.
@@ -798,6 +807,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const kind = helmValuesKind(file.path);
     if (!isYamlPath(file.path) && !isBrokenTemplate(file)) return { references: [], problems: [] };
     if (isTaskfile(file)) return { references: [], problems: [] };
+    if (isChartMetadata(file)) return { references: [], problems: isBrokenTemplate(file) ? [] : yamlSource(file).problems };
     // Read line by line, a value that passes on an image set elsewhere (`image: "{{ relay.image }}"`) is left out as in a parsed file.
     if (isBrokenTemplate(file) && !isConcoursePipeline(file))
       return {
