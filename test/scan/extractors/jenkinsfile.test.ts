@@ -190,4 +190,48 @@ describe('Jenkins shared libraries: images through Groovy variables with default
       ],
     ]);
   });
+
+  it("a map literal's image entry is an image only when an image field of the file reads that property", () => {
+    const read = [
+      "def TOOLCHAIN = '14.2'",
+      'def targets = [',
+      "    'el9': [name: 'el9', image: \"registry.example.test/ci/el9:${TOOLCHAIN}\"],",
+      "    'bookworm': [name: 'bookworm', image: 'registry.example.test/ci/bookworm:2.1'],",
+      ']',
+      'for (target in targets.keySet()) {',
+      '    node {',
+      '        docker.image(targets[target].image).inside { sh "make" }',
+      '    }',
+      '}',
+      '',
+    ].join('\n');
+    expect(scan(read, 'Jenkinsfile').map((reference) => [reference.line, reference.value, reference.skip])).toEqual([
+      [3, 'registry.example.test/ci/el9:14.2', null],
+      [4, 'registry.example.test/ci/bookworm:2.1', null],
+    ]);
+    const declarative = [
+      "def tools = [lint: [image: 'registry.example.test/ci/lint:0.9'], test: [image: 'registry.example.test/ci/test:3.0']]",
+      'pipeline {',
+      '    agent { docker { image "${tools.lint.image}" } }',
+      '    stages { stage("lint") { steps { sh "lint" } } }',
+      '}',
+      '',
+    ].join('\n');
+    expect(scan(declarative, 'Jenkinsfile').map((reference) => [reference.line, reference.value, reference.skip])).toEqual([
+      [1, 'registry.example.test/ci/lint:0.9', null],
+      [1, 'registry.example.test/ci/test:3.0', null],
+      [3, '${tools.lint.image}', 'templated'],
+    ]);
+    const unread = [
+      "def report = [title: 'nightly', image: 'registry.example.test/ci/notes:1.0']",
+      "def matrix = [[os: 'el9', image: 'registry.example.test/ci/el9:14.2']]",
+      'podTemplate(containers: [',
+      "    containerTemplate(name: 'cc', image: 'registry.example.test/ci/cc:14.2'),",
+      ']) {',
+      '    node(POD_LABEL) { sh "publish ${report.image} ${matrix[0].image}" }',
+      '}',
+      '',
+    ].join('\n');
+    expect(scan(unread, 'Jenkinsfile').map((reference) => [reference.line, reference.value, reference.skip])).toEqual([[4, 'registry.example.test/ci/cc:14.2', null]]);
+  });
 });

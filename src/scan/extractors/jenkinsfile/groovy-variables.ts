@@ -53,7 +53,7 @@ function plain(text: string, string: GroovyString): boolean {
 }
 
 /** The text with every string literal and comment blanked (newlines kept), so that code can be matched alone. */
-function codeOnly(text: string, strings: readonly GroovyString[], comments: ReadonlyArray<readonly [number, number]>): string {
+export function codeOnly(text: string, strings: readonly GroovyString[], comments: ReadonlyArray<readonly [number, number]>): string {
   const ranges = [...strings.map((string) => [string.open, Math.min(closeOf(string), text.length)] as const), ...comments].sort((a, b) => a[0] - b[0]);
   let code = '';
   let cursor = 0;

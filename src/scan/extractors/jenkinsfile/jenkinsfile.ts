@@ -3,7 +3,7 @@ import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { groovyTokens, type GroovyString } from './groovy-strings.js';
-import { groovyVariables, type GroovyVariable } from './groovy-variables.js';
+import { codeOnly, groovyVariables, type GroovyVariable } from './groovy-variables.js';
 
 /**
  * Jenkins pipelines: declarative `agent { docker { image '…' } }` and `agent { docker '…' }`,
@@ -35,6 +35,61 @@ const VARIABLE_USE = /\$\{\s*(?:env\.|params\.)?([A-Za-z_]\w*)\s*\}|\$([A-Za-z_]
 const LINES_NAMED = 5;
 const WHOLE_USE = /^(?:\$\{\s*([A-Za-z_]\w*)\s*\}|\$([A-Za-z_]\w*))$/;
 const YAML_IMAGE_LINE = /^([ \t]*(?:-[ \t]+)?image[ \t]*:[ \t]*)(\S.*?)[ \t]*$/;
+
+/** A named `image:` before a string: a call's named argument (`containerTemplate(image: '…')`) or a map literal's entry. */
+const NAMED_IMAGE_BEFORE = /\bimage\s*:\s*$/;
+/** An image field whose argument is code, not a string: `docker.image(…)`, `image: …`, declarative `image …`. */
+const CODE_IMAGE_FIELD = /\bdocker\.image\s*\(|(?<![\w.$])image\s*:|(?<![\w.$])image[ \t]+(?=[A-Za-z_$])/g;
+/** Reading a property named `image`: `meta[platform].image`, `cfg?.image`, `cfg['image']`; not the call `docker.image(…)`. */
+const IMAGE_PROPERTY = /\??\.\s*image\b(?!\s*\()|\[\s*['"]image['"]\s*\]/;
+/** In an image field's string, an interpolation that reads a property named `image`: `"${cfg.image}"`, `"$cfg.image"`. */
+const INTERPOLATED_IMAGE_PROPERTY = /\$\{[^}]*?(?:\??\.\s*image\b|\[\s*['"]image['"]\s*\])[^}]*\}|\$[A-Za-z_]\w*(?:\.\w+)*\.image\b/;
+/** How far an image field's code argument is read. */
+const ARGUMENT_LIMIT = 200;
+
+/**
+ * For each string, in order, the innermost bracket open before it in the code (`(`, `[`, `{`), or null: a string whose
+ * innermost bracket is `[` lies in a list or map literal, not in a call's arguments or a block.
+ */
+function enclosingBrackets(code: string, strings: readonly GroovyString[]): Array<string | null> {
+  const stack: string[] = [];
+  const found: Array<string | null> = [];
+  let at = 0;
+  for (const string of strings) {
+    for (; at < string.open; at++) {
+      const char = code[at];
+      if (char === '(' || char === '[' || char === '{') stack.push(char);
+      else if (char === ')' || char === ']' || char === '}') stack.pop();
+    }
+    found.push(stack[stack.length - 1] ?? null);
+  }
+  return found;
+}
+
+/**
+ * Whether an image field of the file reads a property named `image` (`docker.image(meta[platform].image)`,
+ * `containerTemplate(image: tool.image)`, `image "${cfg.image}"`): the map entries `image: '…'` it reads from are then images.
+ */
+function readsImageProperty(text: string, code: string, strings: readonly GroovyString[]): boolean {
+  for (const field of code.matchAll(CODE_IMAGE_FIELD)) {
+    let end = field.index + field[0].length;
+    const limit = Math.min(code.length, end + ARGUMENT_LIMIT);
+    let depth = 0;
+    const start = end;
+    for (; end < limit; end++) {
+      const char = code[end];
+      if (char === '(' || char === '[') depth++;
+      else if (char === ')' || char === ']') {
+        if (depth === 0) break;
+        depth--;
+      } else if (depth === 0 && (char === ',' || char === '\n' || char === '{' || char === '}' || char === ';')) break;
+    }
+    if (IMAGE_PROPERTY.test(text.slice(start, end))) return true;
+  }
+  return strings.some(
+    (string) => string.quote.startsWith('"') && IMAGE_BEFORE.test(text.slice(Math.max(0, string.open - 60), string.open)) && INTERPOLATED_IMAGE_PROPERTY.test(text.slice(string.start, string.end)),
+  );
+}
 
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
@@ -132,8 +187,13 @@ function extract(file: SourceFile): Reference[] {
   const found: Array<{ at: number; reference: Reference }> = [];
   /** Uses of a variable as a whole image, by name, for the variables whose literals are then the references. */
   const wholeUses = new Map<string, number[]>();
-  for (const string of strings) {
+  const code = codeOnly(text, strings, comments);
+  const brackets = enclosingBrackets(code, strings);
+  let readsProperty: boolean | undefined;
+  for (const [index, string] of strings.entries()) {
     const before = text.slice(Math.max(0, string.open - 60), string.open);
+    // A map literal's entry (`[name: 'el9', image: '…']`) is a value like any other, an image only when an image field reads it.
+    if (IMAGE_BEFORE.test(before) && NAMED_IMAGE_BEFORE.test(before) && brackets[index] === '[' && !(readsProperty ??= readsImageProperty(text, code, strings))) continue;
     if (IMAGE_BEFORE.test(before)) {
       const detail = /docker\.image\s*\(\s*$/.test(before) ? 'docker.image' : /docker\s*(?:\(\s*)?$/.test(before) ? 'agent docker' : 'image';
       if (string.end <= string.start) continue;
