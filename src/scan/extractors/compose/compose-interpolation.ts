@@ -109,8 +109,10 @@ function resolveInto(file: SourceFile, text: string, start: number, env: EnvFile
  * (`${APP_IMAGE:-registry.example.test/app:${APP_TAG:-1.4.0}}`) is that default resolved the same way, its
  * pin written inside the outer braces; when the `.env` sets the outer variable, its value is the image,
  * edited there. A variable with neither (`${TAG}`, `${TAG:?message}`) leaves the reference `templated`, and
- * the detail names it (`unsetNotes`; without them, the reference is left as it is). Anything else (`$$`, `${NAME:+…}`,
- * a default nested deeper) leaves it as it is.
+ * the detail names it (`unsetNotes`; without them, the reference is left as it is). Values that do not make a valid
+ * reference (`alpine@sha256:${BASE_DIGEST:-put-a-digest-here}`) are no image compose can run: the reference stays
+ * `templated`, the detail naming where the values come from. Anything else (`$$`, `${NAME:+…}`, a default nested
+ * deeper) leaves it as it is.
  */
 export function throughDefaults(file: SourceFile, reference: Reference, env: EnvFile | undefined, unsetNotes = true): Reference {
   const whole = reference.spans[0];
@@ -141,8 +143,12 @@ export function throughDefaults(file: SourceFile, reference: Reference, env: Env
   } else if (!resolveInto(file, text, start, env, resolved)) return reference;
   const { value, spans, defaults, fromEnv, unset } = resolved;
   if (unset.length > 0) return unsetNotes ? { ...reference, detail: [reference.detail, ...unset].filter(Boolean).join('; ') } : reference;
-  const image = resolved.blocked ? null : parseImageRef(value);
-  if (!image) return reference;
+  if (resolved.blocked) return reference;
+  const image = parseImageRef(value);
+  if (!image) {
+    const from = [...fromEnv, ...defaults.map((name) => `the default of ${name}`)].join(', ');
+    return { ...reference, detail: [reference.detail, `${from} gives ${value}, not a valid reference: the environment must set another value`].filter(Boolean).join('; ') };
+  }
   const notes = [...(fromEnv.length > 0 ? [`${fromEnv.join(', ')}, edited there`] : []), ...(defaults.length > 0 ? [`default of ${defaults.join(', ')}; the environment may set another value`] : [])];
   return {
     ...withValue(reference, value, image),

@@ -7,7 +7,7 @@ import { bakeContextImages, composeContexts } from './build-contexts.js';
 import { isBakeText } from '../../bake-targets.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
-import { fileRange, readArgs, resolveArgs as resolveAll, resolveNestedArgs, unquoted, type ArgDefault, type Resolved } from './dockerfile-args.js';
+import { fileRange, readArgs, resolveArgs as resolveAll, resolveNestedArgs, unquoted, type ArgDefault, type Resolved, type TextRange } from './dockerfile-args.js';
 import { readDockerfile, splitWords, type LogicalLine, type Word } from './dockerfile-lines.js';
 
 const KIND = 'dockerfile-from';
@@ -82,6 +82,21 @@ interface Scope {
   readonly contexts: ReadonlyMap<string, unknown>;
 }
 
+/**
+ * The reference a template makes through ARG defaults (`FROM ${BASE}:${TAG}`), edited in the defaults. A default that does
+ * not make a valid reference (`ARG BASE_DIGEST="put-a-real-digest-here"` before `FROM alpine@sha256:${BASE_DIGEST}`) is
+ * no image the build can use: whoever builds passes the value (`--build-arg`). The reference is then the template as
+ * written, `templated`, the detail naming each ARG, its line and why its default cannot be used.
+ */
+function throughArgs(scope: Scope, written: string, range: TextRange, resolved: Resolved, detail: string | undefined): Reference {
+  const parts: PartInput[] = [{ role: 'template', ...range }, ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name }))];
+  const reference = makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, ...(detail === undefined ? {} : { detail }) });
+  if (reference.skip !== 'invalid-reference') return reference;
+  const args = resolved.variables.map((variable) => `ARG ${variable.name} (line ${scope.file.position(variable.range.start).line})`).join(', ');
+  const why = `the default of ${args} gives ${resolved.value}, not a valid reference: the build must pass the value`;
+  return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', detail: [detail, why].filter(Boolean).join('; ') });
+}
+
 /** A `COPY --from=` or `RUN --mount=…,from=` value: reported unless it names a stage or a stage index. */
 function fromFlag(scope: Scope, line: LogicalLine, start: number, end: number, detail: string): void {
   const inner = unquoted(line, { start, end }, scope.escape);
@@ -94,8 +109,7 @@ function fromFlag(scope: Scope, line: LogicalLine, start: number, end: number, d
   const resolved = text.includes('$') ? resolveArgs(text, scope.stageArgs) : null;
   if (resolved) {
     if (/^\d+$/.test(resolved.value) || scope.stages.has(resolved.value.toLowerCase())) return;
-    const parts: PartInput[] = [{ role: 'template', ...range }, ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name }))];
-    scope.references.push(makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, detail }));
+    scope.references.push(throughArgs(scope, text, range, resolved, detail));
     return;
   }
   scope.references.push(makeReference(scope.file, { kind: KIND, value: text, parts: [{ role: 'reference', ...range }], detail }));
@@ -211,8 +225,7 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
     return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', ...detail });
   }
   if (!isImage(resolved.value)) return null;
-  const parts: PartInput[] = [{ role: 'template', ...range }, ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name }))];
-  return makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, ...detail });
+  return throughArgs(scope, written, range, resolved, detail.detail);
 }
 
 /**

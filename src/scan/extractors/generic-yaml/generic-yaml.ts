@@ -770,7 +770,8 @@ const MOLECULE_FILE = /(?:^|\/)molecule\/(?:[^/]+\/)*molecule\.ya?ml$/;
  * An image of a Molecule scenario written with environment variables that have defaults
  * (`registry.example.test/test/${DISTRO:-debian12}-systemd:latest`): Molecule runs the image with each default when the
  * environment sets nothing, as compose does (compose-interpolation.ts): it is reported with the defaults, a change
- * written in the default's or the value's own characters. A variable without a default leaves it `templated`, as written.
+ * written in the default's or the value's own characters. A variable without a default leaves it `templated`, as written,
+ * and so do defaults that do not make a valid reference (the detail says so).
  */
 function withMoleculeDefault(file: SourceFile, reference: Reference): Reference {
   return throughDefaults(file, reference, undefined, false);

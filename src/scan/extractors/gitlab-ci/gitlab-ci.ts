@@ -236,6 +236,11 @@ function referenceFor(walk: Walk, kind: ReferenceKind, scalar: { value: string; 
       const sharedWith = shared === null ? '' : `; ${shared.variable} is the tag of ${shared.uses.length} images: it moves only when all of them have the same new tag`;
       const held = outside.size === 0 ? '' : `; held if an update changes it: ${[...outside.values()].join('; ')}`;
       const made = makeReference(file, { kind, value: resolution.value, parts, anchor: scalar.start, detail: `${elsewhere ? `${detail}; resolved through ${through}` : detail}${sharedWith}${held}` });
+      // `registry.example.test/app@sha256:$BASE_DIGEST` with `BASE_DIGEST: "put-the-digest-here"`: the pipeline must be given the value.
+      if (made.skip === 'invalid-reference') {
+        const why = `${through} gives ${resolution.value}, not a valid reference: the pipeline must set another value`;
+        return makeReference(file, { kind, value: scalar.value, parts: [whole], skip: 'templated', detail: `${detail}; ${why}` });
+      }
       const spans = foreign.length === 0 ? made.spans : [...made.spans, ...foreign];
       return { ...made, spans, ...(shared === null ? {} : { shared }) };
     }

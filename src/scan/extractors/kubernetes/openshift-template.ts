@@ -89,8 +89,10 @@ export function throughParameters(reference: Reference, parameters: TemplatePara
   }
   const value = filledIn(reference.value, parameters);
   const image = value !== null && looksLikeImageText(value) ? parseImageRef(value) : null;
-  if (value === null || !image) return reference;
   const where = found.map((parameter) => `${parameter.name} (line ${parameter.line})`).join(', ');
+  // `registry.example.test/app@sha256:${DIGEST}` with `value: put-the-digest-here`: whoever processes the template gives the value.
+  if (value !== null && !image) return { ...reference, detail: `the value of parameter ${where} gives ${value}, not a valid reference: it must be given when the template is processed` };
+  if (value === null || !image) return reference;
   const editable = found.every((parameter) => parameter.span !== null);
   const single = uses.length === 1 && uses[0]?.[0] === reference.value;
   const resolved = withValue(reference, value, image);
