@@ -146,6 +146,15 @@ export function hasStandInName(text: string): boolean {
     .some((part) => STAND_IN_PART.test(part));
 }
 
+/**
+ * A registry host written where an image goes, with no path, tag or digest (`registry.example.test`, `registry.azurecr.example`):
+ * read by the reference grammar as a Docker Hub name, but Docker Hub names hold no dots (official images have none, and a
+ * repository's name is letters, digits, `-` and `_`), so no registry serves it. `localhost` and names without a dot are names.
+ */
+export function isRegistryHostAlone(text: string): boolean {
+  return /^[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+$/.test(text);
+}
+
 /** `${config.app.image}`, `${image.registry}`: an interpolation of a dotted name, as FreeMarker, Spring or Groovy templates write them (shell variables have no dot). */
 const DOTTED_INTERPOLATION = String.raw`\$\{[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\}`;
 const ONLY_DOTTED_INTERPOLATIONS = new RegExp(`^${DOTTED_INTERPOLATION}(?:(?:/|:|@(?:sha256:)?)${DOTTED_INTERPOLATION})*$`);

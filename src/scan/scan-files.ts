@@ -6,6 +6,7 @@ import {
   hasStandInName,
   isPlaceholder,
   isPlatformStageName,
+  isRegistryHostAlone,
   isStepFileReference,
   isUnfilledValue,
   onlyDottedInterpolations,
@@ -114,6 +115,8 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           if (reference.skip === 'invalid-reference' && hasNamePlaceholder(reference.value)) continue;
           // `repository: setme`, `changeme/web:latest`: a stand-in the user replaces with their own image; none is pulled as written.
           if (hasStandInName(reference.value)) continue;
+          // `image: registry.example.test`: a registry host where the image goes, the rest of the name left out; nothing serves it.
+          if (reference.skip === 'no-tag' && isRegistryHostAlone(reference.value)) continue;
           // `${image.registry}/${image.repository}:${image.tag}` in YAML a FreeMarker (or Spring, Groovy) template renders: it passes on an image set elsewhere.
           if (quoting === 'yaml' && reference.skip === 'templated' && onlyDottedInterpolations(reference.value)) continue;
           // `build_${TARGETARCH}${TARGETVARIANT}`: a build stage picked by the platform, named in a Dockerfile or the settings that render one.
