@@ -84,3 +84,32 @@ describe('Ansible images joined from variables the role sets', () => {
     ]);
   });
 });
+
+describe('Ansible images joined from variables by Jinja control blocks', () => {
+  it('a value of only actions and control blocks (with the separators between them) passes on an image; one with a name of its own is listed', () => {
+    const tasks = [
+      '---', // 1
+      '- name: Start the gateway', // 2
+      '  community.docker.docker_container:', // 3
+      '    name: gateway', // 4
+      '    image: "{{ gateway_image }}{% if gateway_image_tag %}:{% endif %}{{ gateway_image_tag }}"', // 5
+      '- name: Start the relay', // 6
+      '  community.docker.docker_container:', // 7
+      '    name: relay', // 8
+      '    image: "{{ relay_registry }}/{% if relay_team %}{{ relay_team }}/{% endif %}{{ relay_image }}:{{ relay_tag }}"', // 9
+      '- name: Start the shell', // 10
+      '  community.docker.docker_container:', // 11
+      '    name: shell', // 12
+      '    image: "shell{% if shell_tag %}:{{ shell_tag }}{% endif %}"', // 13
+      '- name: Start the cache', // 14
+      '  community.docker.docker_container:', // 15
+      '    name: cache', // 16
+      '    image: "{% if cache_local %}localhost/cache{% else %}{{ cache_image }}{% endif %}"', // 17
+      '',
+    ].join('\n');
+    expect(scan({ 'roles/edge/tasks/main.yml': tasks })).toEqual([
+      ['roles/edge/tasks/main.yml', 13, 'shell{% if shell_tag %}:{{ shell_tag }}{% endif %}', 'templated'],
+      ['roles/edge/tasks/main.yml', 17, '{% if cache_local %}localhost/cache{% else %}{{ cache_image }}{% endif %}', 'templated'],
+    ]);
+  });
+});

@@ -744,11 +744,21 @@ const PLAIN_VARIABLE = String.raw`(?:\$\{[A-Za-z_]\w*\}|\$[A-Za-z_]\w*)`;
 const ENVIRONMENT_NAME_AND_TAG = new RegExp(`^(?:${PLAIN_VARIABLE}/)?${PLAIN_VARIABLE}:${PLAIN_VARIABLE}$`);
 
 /**
+ * `{{ app_image }}{% if app_image_tag %}:{{ app_image_tag }}{% endif %}`: Jinja actions joined by control blocks, with no
+ * text of their own but the `/`, `:` or `@` between a registry, a name, a tag and a digest. Every part is a variable set
+ * elsewhere (the inventory, a role's defaults); the value names no image of its own.
+ */
+function joinsWithControlBlocks(value: string): boolean {
+  if (!/\{%[^{}]*%\}/.test(value) || !/\{\{[^{}]*\}\}/.test(value)) return false;
+  return /^[:/@]*$/.test(value.replace(/\{\{[^{}]*\}\}|\{%[^{}]*%\}/g, ''));
+}
+
+/**
  * A value that passes on an image set elsewhere: one template variable (with at most a tag), a join of a name and a tag
- * variable (template or environment), or one environment variable without a default.
+ * variable (template or environment, or Jinja actions joined by control blocks), or one environment variable without a default.
  */
 function passesOn(value: string): boolean {
-  return passesOnImage(value) || joinsVariables(value) || ENVIRONMENT_VARIABLE.test(value) || ENVIRONMENT_NAME_AND_TAG.test(value);
+  return passesOnImage(value) || joinsVariables(value) || joinsWithControlBlocks(value) || ENVIRONMENT_VARIABLE.test(value) || ENVIRONMENT_NAME_AND_TAG.test(value);
 }
 
 /**
