@@ -299,4 +299,20 @@ describe('Helm appVersion defaults with a flavour after the version', () => {
       ['tracer/values.yaml', 15, 'example.test/reporter:0.9.2', null, null],
     ]);
   });
+
+  it("a values file of the chart's ci/ folder, installed over the chart's values, takes the tag they take; a ci/ folder of no chart does not", () => {
+    const files = {
+      'relay/Chart.yaml': chart('relay', '4.1.0'),
+      'relay/values.yaml': repositoryOnly('registry.example.test/team/relay'),
+      'relay/templates/deployment.yaml': lines('          image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"'),
+      'relay/ci/smoke-values.yaml': lines('image:', '  pullPolicy: Never', '  repository: team/relay'),
+      'ops/ci/values.yaml': lines('image:', '  repository: team/relay'),
+    };
+    const note = `no tag here: the chart's templates use appVersion 4.1.0 (relay/Chart.yaml:4); set there, not edited here`;
+    expect(scan(files)).toEqual([
+      ['ops/ci/values.yaml', 2, 'team/relay', 'no-tag', null],
+      ['relay/ci/smoke-values.yaml', 3, 'team/relay:4.1.0', 'templated', note],
+      ['relay/values.yaml', 2, 'registry.example.test/team/relay:4.1.0', 'templated', note],
+    ]);
+  });
 });

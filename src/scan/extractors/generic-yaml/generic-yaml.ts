@@ -71,6 +71,15 @@ function folderOf(path: string): string {
   return slash === -1 ? '' : path.slice(0, slash);
 }
 
+/**
+ * The folder of the chart a values file is given to: its own, or for a file of a chart's `ci/` folder (the values chart-testing
+ * installs the chart with, over its `values.yaml`), the chart's.
+ */
+function valuesChartFolder(path: string, folders: ReadonlySet<string> | undefined): string {
+  const own = folderOf(path);
+  return folders?.has(own) !== true && /(?:^|\/)ci$/.test(own) && folders?.has(folderOf(own)) === true ? folderOf(own) : own;
+}
+
 function chartFacts(files: readonly SourceFile[]): ChartFacts {
   const charts: ChartFacts['charts'] = new Map();
   const folders = new Set<string>();
@@ -290,7 +299,7 @@ function appVersionPrefix(chart: ChartFact): { prefix: string; suffix: string } 
  */
 function throughAppVersion(reference: Reference, facts: ChartFacts | undefined, topKey: (reference: Reference) => string | undefined): Reference {
   if (!facts || reference.kind !== 'helm-values' || reference.skip !== 'no-tag' || !reference.spans.some((span) => span.role === 'repository')) return reference;
-  let folder = folderOf(reference.file);
+  let folder = valuesChartFolder(reference.file, facts.folders);
   let chart = facts.charts.get(folder);
   // Values under a dependency's key are the subchart's: its templates and its appVersion decide the tag.
   const dependency = chart && chart.dependencies.size > 0 ? chart.dependencies.get(topKey(reference) ?? '') : undefined;
@@ -404,7 +413,7 @@ function throughRenderedTag(
   topKey: (reference: Reference) => string | undefined,
   mapsOf: () => Map<number, RepositoryMap>,
 ): (reference: Reference, completed: boolean) => Reference {
-  const folder = folderOf(file.path);
+  const folder = valuesChartFolder(file.path, facts?.folders);
   const chartFiles = facts?.chartFolders.charts.get(folder);
   if (!facts || !chartFiles || helmValuesKind(file.path) !== 'helm-values') return (reference) => reference;
   let tagsOf: ReturnType<typeof chartRenderedTags> | null | undefined;
@@ -552,8 +561,7 @@ function mergeValues(base: Record<string, unknown>, over: Record<string, unknown
  * per file. A values file of the chart's `ci/` folder (the values chart-testing installs it with) is the chart's too.
  */
 function chartJoinsOf(file: SourceFile, documents: readonly Document.Parsed[], facts: ChartFacts | undefined): (() => ChartImageJoins | null) | undefined {
-  const own = folderOf(file.path);
-  const folder = facts?.charts.has(own) !== true && /(?:^|\/)ci$/.test(own) ? folderOf(own) : own;
+  const folder = valuesChartFolder(file.path, facts?.folders);
   const chart = facts?.charts.get(folder);
   if (!chart || helmValuesKind(file.path) !== 'helm-values') return undefined;
   let joins: ChartImageJoins | null | undefined;
