@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { compileGlob } from '../core/glob.js';
 import type { SourceFile } from '../core/source-file.js';
+import { yamlSource } from './yaml-source.js';
 
 /** The names the test tools look for: `kyverno test` finds `kyverno-test.yaml`, Chainsaw finds `chainsaw-test.yaml`. */
 const KYVERNO_TEST = /(?:^|\/)kyverno-test\.ya?ml$/;
@@ -61,9 +61,10 @@ function addBeside(data: Set<string>, path: string | null): void {
   if (path !== null) data.add(path);
 }
 
+/** The documents of a test's manifest that parse, as plain values: every one, also in a large file (its Test need not mention an image). */
 function testDocuments(file: SourceFile): unknown[] {
   try {
-    return parseAllDocuments(file.text, { prettyErrors: false, uniqueKeys: false }).map((document) => (document.errors.length > 0 ? null : (document.toJS({ maxAliasCount: 100 }) as unknown)));
+    return yamlSource(file, { allDocuments: true }).documents.map((document) => document.toJS({ maxAliasCount: 100 }) as unknown);
   } catch {
     return [];
   }

@@ -14,6 +14,7 @@ export interface YamlSource {
 }
 
 const MEMO_KEY = 'yaml';
+const MEMO_KEY_ALL = 'yaml-all';
 /** Nesting deeper than this is not walked: no real manifest is that deep, a hostile one may be. */
 export const MAX_DEPTH = 200;
 /** Files larger than this are parsed one relevant document at a time (big CRD bundles). */
@@ -134,9 +135,12 @@ interface ParsedText {
 /** Parsed texts seen again, up to 50,000 estimated nodes together (about 35 MB at most; 12,500 nodes at most each). */
 const PARSED = parseCache<ParsedText>(50_000);
 
-/** Parses a text within the budgets, with the cost of what it built (estimated nodes). */
-function parseText(text: string): { value: ParsedText; cost: number } {
-  const slices: Array<[number, number]> = text.length < CHUNK_THRESHOLD ? [[0, text.length]] : relevantDocumentRanges(text);
+/** Parsed texts with every document (`allDocuments`), in a cache of their own: the same text gives more documents there. */
+const PARSED_ALL = parseCache<ParsedText>(50_000);
+
+/** Parses a text within the budgets, with the cost of what it built (estimated nodes); a large stream only in its relevant documents unless `every`. */
+function parseText(text: string, every: boolean): { value: ParsedText; cost: number } {
+  const slices: Array<[number, number]> = every || text.length < CHUNK_THRESHOLD ? [[0, text.length]] : relevantDocumentRanges(text);
   let nodes = 0;
   let depth = 0;
   for (const [start, end] of slices) {
@@ -159,14 +163,24 @@ function parseText(text: string): { value: ParsedText; cost: number } {
   return { value: { documents }, cost: nodes };
 }
 
+export interface YamlSourceOptions {
+  /**
+   * Every document of a stream over 64 KiB, not only those that mention an image: for readers that look for something
+   * else (a test's manifest, which names files). Smaller texts are parsed whole either way.
+   */
+  readonly allDocuments?: boolean;
+}
+
 /**
  * Parses all YAML documents of a file once per file (and a text seen again once per process:
  * yaml-parse-cache.ts). Aliases are never expanded, so alias bombs cost nothing; a file whose estimated
  * nodes or nesting is over budget (core/budgets.ts) is reported and not parsed, so memory and time per
  * file are bounded before the parser starts.
  */
-export function yamlSource(file: SourceFile): YamlSource {
-  const cached = file.memo.get(MEMO_KEY) as YamlSource | undefined;
+export function yamlSource(file: SourceFile, options: YamlSourceOptions = {}): YamlSource {
+  const every = options.allDocuments === true && file.text.length >= CHUNK_THRESHOLD;
+  const memoKey = every ? MEMO_KEY_ALL : MEMO_KEY;
+  const cached = file.memo.get(memoKey) as YamlSource | undefined;
   if (cached) return cached;
   const documents: Document.Parsed[] = [];
   const problems: ScanProblem[] = [];
@@ -174,10 +188,10 @@ export function yamlSource(file: SourceFile): YamlSource {
   let parsed: readonly Document.Parsed[] = [];
   try {
     const text = file.text;
-    const { documents: all, refused, failed } = PARSED.get(text, () => parseText(text));
+    const { documents: all, refused, failed } = (every ? PARSED_ALL : PARSED).get(text, () => parseText(text, every));
     if (refused) {
       const result = { documents: [], problems: [{ file: file.path, line: null, ...refused }], broken: true };
-      file.memo.set(MEMO_KEY, result);
+      file.memo.set(memoKey, result);
       return result;
     }
     if (failed !== undefined) {
@@ -208,7 +222,7 @@ export function yamlSource(file: SourceFile): YamlSource {
     }
   }
   const result = { documents, problems, broken };
-  file.memo.set(MEMO_KEY, result);
+  file.memo.set(memoKey, result);
   return result;
 }
 

@@ -66,6 +66,34 @@ describe('objects a Kyverno CLI test evaluates offline are test data', () => {
     ]);
   });
 
+  it('reads every Test of a manifest over 64 KiB, also those that name no image', () => {
+    // Many Tests in one stream: the last one, far past 64 KiB, names the resource beside it.
+    const filler = Array.from({ length: 700 }, (_, index) =>
+      [
+        'apiVersion: cli.kyverno.io/v1alpha1',
+        'kind: Test',
+        'metadata:',
+        `  name: check-${index}`,
+        'policies:',
+        '  - ../add-agent.yaml',
+        'results:',
+        `  - policy: check-${index}`,
+        '    result: pass',
+        '',
+      ].join('\n'),
+    );
+    const large = [...filler, kyvernoTest].join('---\n');
+    expect(large.length).toBeGreaterThan(64 * 1024);
+    expect(
+      scan({
+        'policies/add-agent/add-agent.yaml': policy,
+        'policies/add-agent/.kyverno-test/kyverno-test.yaml': large,
+        'policies/add-agent/.kyverno-test/resource.yaml': pod('web', 'registry.example.test/team/web:1.0.0'),
+        'policies/add-agent/.kyverno-test/patched.yaml': pod('web', 'registry.example.test/policy/agent:2.4.0'),
+      }),
+    ).toEqual([['policies/add-agent/add-agent.yaml', 17, 'registry.example.test/policy/agent:2.4.0']]);
+  });
+
   it('a file of that name that is not a Kyverno CLI Test leaves its neighbours read', () => {
     const other = 'apiVersion: example.test/v1\nkind: Test\nresources:\n  - resource.yaml\n';
     expect(scan({ 'checks/kyverno-test.yaml': other, 'checks/resource.yaml': pod('web', 'registry.example.test/team/web:1.0.0') })).toEqual([
