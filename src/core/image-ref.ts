@@ -119,12 +119,13 @@ export function isUnfilledValue(text: string): boolean {
 }
 
 /**
- * A name whose registry or path holds a placeholder in angle brackets (`<address>/library/traefik:v3.3.3`, `<your-registry>/team/app`),
- * which an example configuration writes for the user to fill in: it names no image as written. CircleCI's `<< parameters.x >>` is
- * not one (two brackets each side).
+ * A name whose registry or path holds a placeholder in angle brackets (`<address>/library/traefik:v3.3.3`, `<your-registry>/team/app`)
+ * or a format field in single braces (`{username}/torchserve:latest`, `{DOCKER_USERNAME}/{PROJECT}:latest`), which an example
+ * configuration or a tutorial writes for the user to fill in: it names no image as written. CircleCI's `<< parameters.x >>` is
+ * not one (two brackets each side), nor are `{{ … }}` template actions and `${x}` variables.
  */
 export function hasNamePlaceholder(text: string): boolean {
-  return /(?<!<)<[A-Za-z][\w.-]*>(?!>)/.test(writtenParts(text).name);
+  return /(?<!<)<[A-Za-z][\w.-]*>(?!>)|(?<![{$])\{[A-Za-z_][\w.-]*\}(?!\})/.test(writtenParts(text).name);
 }
 
 /**

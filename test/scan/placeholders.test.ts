@@ -73,7 +73,8 @@ describe('substitution placeholders', () => {
     const compose = ['services:', '  relay:', '    image: PUT_RELAY_IMAGE_HERE', '  queue:', '    image: example/queue:3.4', ''].join('\n');
     const dockerfile = ['FROM BUILDER_BASE_IMAGE', 'RUN true', ''].join('\n');
     // A base that the build script writes in before it builds each variant.
-    const variant = ['FROM REPLACE-ME', 'FROM SET-BASE-HERE AS tools', 'FROM Replace-Me', 'RUN true', ''].join('\n');
+    // `Replace-Me` is a stand-in in any case; `Base-Here`, in mixed case, is no name in capitals and stays an invalid reference.
+    const variant = ['FROM REPLACE-ME', 'FROM SET-BASE-HERE AS tools', 'FROM Replace-Me', 'FROM Base-Here', 'RUN true', ''].join('\n');
     const scanned = scanSources([
       sourceFile('deploy/store.yaml', new Uint8Array(Buffer.from(resource))),
       sourceFile('compose.yaml', new Uint8Array(Buffer.from(compose))),
@@ -81,7 +82,7 @@ describe('substitution placeholders', () => {
       sourceFile('assets/debian.Dockerfile', new Uint8Array(Buffer.from(variant))),
     ]);
     expect(scanned.references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
-      ['assets/debian.Dockerfile', 3, 'Replace-Me', 'invalid-reference'],
+      ['assets/debian.Dockerfile', 4, 'Base-Here', 'invalid-reference'],
       ['compose.yaml', 5, 'example/queue:3.4', null],
       ['deploy/store.yaml', 10, 'registry.example.test/store/metrics:2.1', null],
       ['deploy/store.yaml', 12, 'registry.example.test/STORE_PROBE:2.1', 'invalid-reference'],
@@ -100,7 +101,7 @@ describe('substitution placeholders', () => {
       '        image: registry.example.test/notebooks/base:2024.10', // 8
       '    - display_name: Mixed', // 9
       '      override:', // 10
-      "        image: 'registry.example.test/{team}/lab:1.2'", // 11
+      "        image: 'registry.example.test/team/lab:{version}'", // 11
       '',
     ].join('\n');
     const compose = ['services:', '  worker:', '    image: "{image}"', '  spare:', '    image: example/spare:1.0', ''].join('\n');
@@ -108,7 +109,7 @@ describe('substitution placeholders', () => {
     expect(scanned.references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
       ['compose.yaml', 5, 'example/spare:1.0', null],
       ['config/hub.values.yaml', 8, 'registry.example.test/notebooks/base:2024.10', null],
-      ['config/hub.values.yaml', 11, 'registry.example.test/{team}/lab:1.2', 'invalid-reference'],
+      ['config/hub.values.yaml', 11, 'registry.example.test/team/lab:{version}', 'invalid-reference'],
     ]);
   });
 });

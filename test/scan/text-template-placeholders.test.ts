@@ -84,4 +84,37 @@ describe('placeholders of text templates', () => {
       ['scripts/airgapped-config.yaml.tpl', 16, 'registry.example.test/team/monitor:2.0.0', 'yaml-template', null],
     ]);
   });
+
+  it('an owner or registry written as a format field in single braces is for the user to fill in, in manifests and compose files', () => {
+    const service = [
+      'apiVersion: serving.example.test/v1', // 1
+      'kind: ModelService', // 2
+      'metadata: {name: scorer}', // 3
+      'spec:', // 4
+      '  predictor:', // 5
+      '    containers:', // 6
+      '      - name: scorer', // 7
+      '        image: {username}/scorer:latest', // 8
+      '      - name: cache', // 9
+      '        image: registry.example.test/team/cache:1.4', // 10
+      '',
+    ].join('\n');
+    const compose = [
+      'services:', // 1
+      '  web:', // 2
+      '    image: "{DOCKER_USER}/{PROJECT}:latest"', // 3
+      '  proxy:', // 4
+      '    image: "{registry}/edge/proxy:2.0"', // 5
+      '  api:', // 6
+      '    image: "registry.example.test/team/api:{version}"', // 7
+      '  db:', // 8
+      '    image: "registry.example.test/data/store:${STORE_TAG}"', // 9
+      '',
+    ].join('\n');
+    expect(scan({ 'docs/samples/scorer.yaml': service, 'docs/samples/compose.yaml': compose })).toEqual([
+      ['docs/samples/compose.yaml', 7, 'registry.example.test/team/api:{version}', 'compose-service', 'invalid-reference'],
+      ['docs/samples/compose.yaml', 9, 'registry.example.test/data/store:${STORE_TAG}', 'compose-service', 'templated'],
+      ['docs/samples/scorer.yaml', 10, 'registry.example.test/team/cache:1.4', 'kubernetes-container', null],
+    ]);
+  });
 });
