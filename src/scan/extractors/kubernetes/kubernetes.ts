@@ -4,6 +4,7 @@ import type { ReferenceKind, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import type { Reference } from '../../../core/types.js';
 import { mapAt as at, mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
+import { mutationPolicyImages } from '../../admission-policy-images.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
@@ -517,6 +518,7 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
         ...configMapDataImages(file, root),
         ...grafanaVersionImage(file, root),
         ...repositoryVersionImages(file, root, skipMap),
+        ...mutationPolicyImages(file, root),
       ];
       const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
       const values = namedValueImages(file, root, resolve);
