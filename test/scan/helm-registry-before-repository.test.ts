@@ -115,6 +115,27 @@ describe('Helm values {repository, tag} whose registry the templates write befor
     ]);
   });
 
+  it('a chart whose Chart.yaml sets no appVersion joins the parts too, with a value of the same map before the name', () => {
+    const files = {
+      'shelf/Chart.yaml': lines('apiVersion: v1', 'name: shelf', 'version: 1.0.0'),
+      'shelf/templates/deploy.yaml': lines('spec:', '  containers:', '    - image: {{ .Values.image.owner }}/{{ .Values.image.repository }}:{{ .Values.image.tag }}'),
+      'shelf/values.yaml': lines('image:', '  owner: team', '  repository: shelf', '  tag: "2.1"'),
+    };
+    expect(scan(files)).toEqual([
+      [
+        'shelf/values.yaml',
+        3,
+        'team/shelf:2.1',
+        null,
+        'registry team: templates/deploy.yaml:3, not edited here',
+        [
+          ['repository', 'shelf', 3],
+          ['tag', '2.1', 4],
+        ],
+      ],
+    ]);
+  });
+
   it("a values file of the chart's ci/ folder is read over the chart's defaults", () => {
     const ci = lines('web:', '  image:', '    repository: web-ui-next', '    tag: 2.0.0-rc.1');
     expect(scan({ ...chart, 'depot/values.yaml': values, 'depot/ci/web-values.yaml': ci }).filter(([file]) => file === 'depot/ci/web-values.yaml')).toEqual([

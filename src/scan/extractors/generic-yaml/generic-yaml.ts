@@ -560,9 +560,11 @@ function mergeValues(base: Record<string, unknown>, over: Record<string, unknown
  * How the chart of a values file joins image parts, with that file's values over the chart's defaults; asked at most once
  * per file. A values file of the chart's `ci/` folder (the values chart-testing installs it with) is the chart's too.
  */
-function chartJoinsOf(file: SourceFile, documents: readonly Document.Parsed[], facts: ChartFacts | undefined): (() => ChartImageJoins | null) | undefined {
+function chartJoinsOf(file: SourceFile, documents: readonly Document.Parsed[], facts: YamlFacts | undefined): (() => ChartImageJoins | null) | undefined {
   const folder = valuesChartFolder(file.path, facts?.folders);
-  const chart = facts?.charts.get(folder);
+  // A chart without an appVersion joins its image parts too: Helm renders `.Chart.AppVersion` empty there.
+  const appVersion = facts?.charts.get(folder)?.appVersion ?? '';
+  const chart = facts?.charts.get(folder) ?? facts?.chartFolders.charts.get(folder);
   if (!chart || helmValuesKind(file.path) !== 'helm-values') return undefined;
   let joins: ChartImageJoins | null | undefined;
   return () => {
@@ -577,7 +579,7 @@ function chartJoinsOf(file: SourceFile, documents: readonly Document.Parsed[], f
     }
     const templates = chart.templates.map((template) => ({ file: template, path: folder === '' ? template.path : template.path.slice(folder.length + 1) }));
     try {
-      joins = chartImageJoins(templates, values, chart);
+      joins = chartImageJoins(templates, values, { appVersion });
     } catch {
       // A template that cannot be read again is reported when the scan reaches it.
       joins = null;
