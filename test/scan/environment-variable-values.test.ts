@@ -36,7 +36,7 @@ const POD_FRAGMENT = [
 describe('plain YAML values that are one environment variable', () => {
   it('a variable with no default or an empty one names no image; a default or text of its own stays templated', () => {
     expect(scan({ 'molecule/default/molecule.yml': SCENARIO })).toEqual([
-      ['molecule/default/molecule.yml', 13, '${CACHE_TEST_IMAGE:-registry.example.test/cache/store:7.2}', 'templated'],
+      ['molecule/default/molecule.yml', 13, 'registry.example.test/cache/store:7.2', null],
       ['molecule/default/molecule.yml', 14, '${RELAY_REGISTRY}/relay:2.0', 'templated'],
     ]);
   });

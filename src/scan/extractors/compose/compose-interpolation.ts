@@ -146,6 +146,8 @@ export function throughDefaults(file: SourceFile, reference: Reference, env: Env
   if (resolved.blocked) return reference;
   const image = parseImageRef(value);
   if (!image) {
+    // An empty value names nothing to be told about.
+    if (value === '') return reference;
     const from = [...fromEnv, ...defaults.map((name) => `the default of ${name}`)].join(', ');
     return { ...reference, detail: [reference.detail, `${from} gives ${value}, not a valid reference: the environment must set another value`].filter(Boolean).join('; ') };
   }
