@@ -407,7 +407,8 @@ export const composeExtractor: Extractor<ComposeFacts> = {
         }
       }
     }
-    if (yamlSource(file).broken && FILE_NAME.test(baseName(file.path))) for (const reference of brokenFileImages(file)) if (!passesOnImage(reference.value)) references.push(reference);
+    if (yamlSource(file).broken && problems.some((problem) => problem.code === 'parse-error') && FILE_NAME.test(baseName(file.path)))
+      for (const reference of brokenFileImages(file)) if (!passesOnImage(reference.value)) references.push(reference);
     const resolved = references.map((reference) => throughDefaults(file, throughDotEnv(file, reference, facts), facts?.env.get(folderOf(reference.file))));
     // The name a built service gives its image counts once its variables are resolved (`${APP_IMAGE}:${TAG}` from `.env`);
     // resolved to a local name (`setup-${ENV:-dev}` is `setup-dev`: no tag, no registry host), it is not a reference, as written out.
