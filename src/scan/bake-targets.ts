@@ -23,6 +23,8 @@ export interface BakeTarget {
   readonly dockerfile: string | null | undefined;
   readonly inherits: readonly string[];
   readonly contexts: readonly BakeContext[];
+  /** The names of its build arguments (`args = { VERSION = "1.2" }`), with their offsets. */
+  readonly args: ReadonlyArray<{ readonly name: string; readonly offset: number }>;
 }
 
 const HCL_TARGET = /^[ \t]*target[ \t]+"([^"\\]+)"[ \t]*\{/gm;
@@ -93,6 +95,15 @@ function hclTargets(text: string): BakeTarget[] {
         contexts.push({ name, value: entry[5] ?? entry[6]?.trim() ?? '', offset: start + entry.index + (entry[1] ?? '').length });
       }
     }
+    const args: Array<{ name: string; offset: number }> = [];
+    const argBlock = /^[ \t]*args[ \t]*=[ \t]*\{/m.exec(body);
+    if (argBlock) {
+      const start = open + 1 + argBlock.index + argBlock[0].length;
+      const inner = text.slice(start, blockEnd(text, start - 1));
+      for (const entry of inner.matchAll(/(^|[{,])[ \t]*(?:"([A-Za-z_][A-Za-z0-9_]*)"|([A-Za-z_][A-Za-z0-9_]*))[ \t]*[=:]/gm)) {
+        args.push({ name: entry[2] ?? entry[3] ?? '', offset: start + entry.index + (entry[1] ?? '').length });
+      }
+    }
     targets.push({
       name: match[1] ?? '',
       offset: match.index,
@@ -100,6 +111,7 @@ function hclTargets(text: string): BakeTarget[] {
       dockerfile: attribute(body, 'dockerfile'),
       inherits: [...inherits.matchAll(/"([^"\\]+)"/g)].map((name) => name[1] ?? ''),
       contexts,
+      args,
     });
   }
   return targets;
@@ -126,6 +138,7 @@ function targetsOf(targets: unknown, offsetOf: (value: string) => number): BakeT
       dockerfile: literal(fields.dockerfile),
       inherits: Array.isArray(fields.inherits) ? fields.inherits.filter((entry): entry is string => typeof entry === 'string') : [],
       contexts: contexts.flatMap(([key, value]) => (typeof value === 'string' ? [{ name: key, value, offset: offsetOf(key) }] : [])),
+      args: fields.args && typeof fields.args === 'object' && !Array.isArray(fields.args) ? Object.keys(fields.args).map((key) => ({ name: key, offset: offsetOf(key) })) : [],
     });
   }
   return found;

@@ -106,6 +106,11 @@ export interface BakeFacts {
   readonly contexts: Map<string, { file: string; line: number }>;
   /** The contexts of targets whose Dockerfile is a file of the scan: Dockerfile path → name → where set. */
   readonly dockerfileContexts: Map<string, Map<string, { file: string; line: number }>>;
+  /**
+   * Build arguments a bake target or a compose service passes (`args`), by name → where passed (the first one found),
+   * whichever Dockerfile it builds: a Dockerfile's `ARG` of that name may be set by the build.
+   */
+  readonly buildArgs: Map<string, { file: string; line: number }>;
 }
 
 /** `tags` and `contexts` of the targets of a docker-bake file (HCL or JSON); `dockerfiles` are the Dockerfiles of the scan. */
@@ -116,6 +121,9 @@ export function bakeFacts(file: SourceFile, facts: BakeFacts, dockerfiles: Reado
   };
   const text = file.text;
   const targets = bakeTargets(file);
+  for (const target of targets) {
+    for (const arg of target.args) if (!facts.buildArgs.has(arg.name)) facts.buildArgs.set(arg.name, { file: file.path, line: lineAt(file, arg.offset) });
+  }
   for (const { contexts, dockerfiles: built } of targetContexts(file, targets)) {
     const own = built.filter((path) => dockerfiles.has(path));
     for (const context of contexts) {

@@ -10,6 +10,8 @@ export interface PartInput {
   readonly variable?: string;
   readonly form?: 'hex';
   readonly prefix?: string;
+  /** For `variable` parts: how the template writes the use, when not `${NAME}` or `$NAME` (`${NAME:-default}`). */
+  readonly use?: string;
 }
 
 export interface ReferenceInput {
@@ -38,6 +40,7 @@ export function makeSpan(file: SourceFile, part: PartInput): Span {
     ...(quote === undefined ? {} : { quote }),
     ...(part.form === undefined ? {} : { form: part.form }),
     ...(part.prefix === undefined ? {} : { prefix: part.prefix }),
+    ...(part.use === undefined ? {} : { use: part.use }),
   };
 }
 

@@ -99,12 +99,13 @@ describe('dockerfile FROM', () => {
     ]);
   });
 
-  it('shows defaults that use variables without editing them; empty defaults and modifiers stay unresolved', () => {
-    const text = 'ARG BASE=alpine\nARG TAG=${BASE}\nARG EMPTY=\nARG V=1\nFROM x:$TAG\nFROM x:$EMPTY\nFROM x:${V:-2}\nFROM x:$V$\n';
+  it('shows defaults that use variables without editing them; empty defaults and `:+` modifiers stay unresolved', () => {
+    const text = 'ARG BASE=alpine\nARG TAG=${BASE}\nARG EMPTY=\nARG V=1\nFROM x:$TAG\nFROM x:$EMPTY\nFROM x:${V:-2}\nFROM x:${V:+2}\nFROM x:$V$\n';
     expect(scan(text).references.map((r) => [r.value, r.skip, r.spans.length])).toEqual([
       ['x:alpine', 'templated', 1],
       ['x:$EMPTY', 'templated', 1],
-      ['x:${V:-2}', 'templated', 1],
+      ['x:1', null, 2],
+      ['x:${V:+2}', 'templated', 1],
       ['x:$V$', 'templated', 1],
     ]);
   });

@@ -40,6 +40,35 @@ export function composeContexts(file: SourceFile, contexts: Map<string, { file: 
 }
 
 /**
+ * Compose `build.args` of every service, by name (a map `VERSION: …`, or a list `- VERSION=…` or `- VERSION`): the
+ * arguments the build passes to a Dockerfile's `ARG`s.
+ */
+export function composeBuildArgs(file: SourceFile, args: Map<string, { file: string; line: number }>): void {
+  for (const document of yamlSource(file).documents) {
+    const root = document.contents;
+    const services = isMap(root) ? mapGet(root, 'services') : undefined;
+    if (!isMap(services)) continue;
+    for (const [, service] of mapEntries(services)) {
+      const build = isMap(service) ? mapGet(service, 'build') : undefined;
+      const passed = isMap(build) ? mapGet(build, 'args') : undefined;
+      const add = (name: string, offset: number): void => {
+        if (!args.has(name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) args.set(name, { file: file.path, line: file.position(offset).line });
+      };
+      if (isMap(passed)) {
+        for (const [name, , key] of mapEntries(passed)) add(name, key?.range?.[0] ?? 0);
+      } else if (isSeq(passed)) {
+        for (const item of passed.items) {
+          const scalar = stringScalar(item, file);
+          if (!scalar) continue;
+          const equals = scalar.value.indexOf('=');
+          add(equals === -1 ? scalar.value : scalar.value.slice(0, equals), scalar.start);
+        }
+      }
+    }
+  }
+}
+
+/**
  * docker-bake `contexts` values that are registry images (`base = "docker-image://alpine:3.20"`, HCL or
  * JSON): BuildKit pulls them like a `FROM`, so they are references, edited after the prefix. Only the
  * text of a double-quoted string is read, and the name it is given is named in the detail. An image written

@@ -64,37 +64,61 @@ export function readArgs(line: LogicalLine, words: readonly Word[], escape: stri
 
 export interface Resolved {
   readonly value: string;
-  /** Each variable used, once, in order of first use, with its editable default. */
-  readonly variables: ReadonlyArray<{ readonly name: string; readonly range: TextRange }>;
+  /**
+   * Each variable used, once, in order of first use, with its editable default: the ARG's default, or the characters of a
+   * default written in the use (`${NAME:-3.20}`), whose `use` is then that text.
+   */
+  readonly variables: ReadonlyArray<{ readonly name: string; readonly range: TextRange; readonly use?: string }>;
+  /** Variables whose default written in the use is taken, with whether an `ARG` declares them (then a build argument can set them). */
+  readonly defaults: ReadonlyArray<{ readonly name: string; readonly declared: boolean }>;
 }
 
+/** `$NAME`, `${NAME}`, or `${NAME<op>word}` with a word free of `$` and braces. */
+const USE = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^${}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/;
+
 /**
- * Substitutes `$NAME` and `${NAME}` with literal ARG defaults. Null when anything cannot be resolved
- * literally: an unknown variable, one without default, a default that uses variables, a `${VAR:-x}` form.
+ * Substitutes `$NAME` and `${NAME}` with literal ARG defaults. BuildKit's `${NAME:-word}` / `${NAME-word}` take the ARG's
+ * default when it has one (`:-` only a non-empty one), and otherwise the word, whose characters are then the ones to edit
+ * (`at` is where `text` starts in the file). Null when anything cannot be resolved literally: an unknown variable, one
+ * without default, a default that uses variables, a `${NAME:+word}` or `${NAME:?message}` form.
  * An empty default (`ARG PREFIX=` before `FROM ${PREFIX}debian:bookworm`) stands for nothing; its range is empty.
  */
-export function resolveArgs(text: string, args: ReadonlyMap<string, ArgDefault | null>): Resolved | null {
-  const variables: Array<{ name: string; range: TextRange }> = [];
+export function resolveArgs(text: string, args: ReadonlyMap<string, ArgDefault | null>, at: number): Resolved | null {
+  const variables: Array<{ name: string; range: TextRange; use?: string }> = [];
+  const defaults: Array<{ name: string; declared: boolean }> = [];
   let value = '';
-  let at = 0;
-  while (at < text.length) {
-    const dollar = text.indexOf('$', at);
+  let index = 0;
+  while (index < text.length) {
+    const dollar = text.indexOf('$', index);
     if (dollar === -1) {
-      value += text.slice(at);
+      value += text.slice(index);
       break;
     }
-    value += text.slice(at, dollar);
-    const match = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(text.slice(dollar));
+    value += text.slice(index, dollar);
+    const match = USE.exec(text.slice(dollar));
     if (!match) return null;
-    // One of the two groups takes part in every match.
-    const name = match[1] ?? match[2] ?? '';
+    index = dollar + match[0].length;
+    // One of the two name groups takes part in every match.
+    const name = match[1] ?? match[4] ?? '';
+    const operator = match[2];
     const found = args.get(name);
+    if (operator !== undefined) {
+      if (!operator.endsWith('-')) return null;
+      const word = match[3] ?? '';
+      if (!found || (operator === ':-' && found.text === '')) {
+        // Nothing sets the variable (or `:-` finds it empty): the word written in the use is the value.
+        const start = at + index - 1 - word.length;
+        if (!variables.some((variable) => variable.use === match[0])) variables.push({ name, range: { start, end: start + word.length }, use: match[0] });
+        if (!defaults.some((entry) => entry.name === name)) defaults.push({ name, declared: found !== undefined });
+        value += word;
+        continue;
+      }
+    }
     if (!found || !found.range || found.text.includes('$')) return null;
-    if (!variables.some((variable) => variable.name === name)) variables.push({ name, range: found.range });
+    if (!variables.some((variable) => variable.name === name && variable.use === undefined)) variables.push({ name, range: found.range });
     value += found.text;
-    at = dollar + match[0].length;
   }
-  return { value, variables };
+  return { value, variables, defaults };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import { bakeFacts, isBakeFile, scriptBuilds, type BakeFacts } from '../../local-builds.js';
-import { bakeContextImages, composeContexts } from './build-contexts.js';
+import { bakeContextImages, composeBuildArgs, composeContexts } from './build-contexts.js';
 import { isBakeText } from '../../bake-targets.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
@@ -63,8 +63,8 @@ export function looksLikeDockerfile(text: string): boolean {
  * The text with its ARG defaults put in; an empty default counts only when what is left is an image
  * (`${PREFIX}debian:bookworm` is `debian:bookworm`; `x:$EMPTY` stays unresolved).
  */
-function resolveArgs(text: string, args: ReadonlyMap<string, ArgDefault | null>): Resolved | null {
-  const resolved = resolveAll(text, args);
+function resolveArgs(text: string, args: ReadonlyMap<string, ArgDefault | null>, at: number): Resolved | null {
+  const resolved = resolveAll(text, args, at);
   if (resolved === null || resolved.variables.every((variable) => variable.range.end > variable.range.start)) return resolved;
   return parseImageRef(resolved.value) === null ? null : resolved;
 }
@@ -80,19 +80,38 @@ interface Scope {
   readonly stageArgs: Map<string, ArgDefault | null>;
   /** Named build contexts (bake `contexts`, compose `additional_contexts`): not images. */
   readonly contexts: ReadonlyMap<string, unknown>;
+  /** Build arguments a compose service or bake target of the scan passes, by name. */
+  readonly buildArgs: ReadonlyMap<string, { file: string; line: number }>;
 }
 
 /**
- * The reference a template makes through ARG defaults (`FROM ${BASE}:${TAG}`), edited in the defaults. A default that does
- * not make a valid reference (`ARG BASE_DIGEST="put-a-real-digest-here"` before `FROM alpine@sha256:${BASE_DIGEST}`) is
- * no image the build can use: whoever builds passes the value (`--build-arg`). The reference is then the template as
- * written, `templated`, the detail naming each ARG, its line and why its default cannot be used.
+ * The reference a template makes through ARG defaults (`FROM ${BASE}:${TAG}`) or defaults written in a use
+ * (`${VERSION:-9.1.0}`, the value when nothing sets the variable: the detail says so), edited where each value is written.
+ * When an `ARG` declares such a variable and a compose service or bake target of the repository passes a build argument
+ * of that name, that build uses the value it passes, not this default: the image is shown with the default, `templated`,
+ * and not edited (a new default would not change what that build pulls). A default that does not make a valid reference
+ * (`ARG BASE_DIGEST="put-a-real-digest-here"` before `FROM alpine@sha256:${BASE_DIGEST}`) is no image the build can use:
+ * whoever builds passes the value (`--build-arg`). The reference is then the template as written, `templated`, the
+ * detail naming each default, its line and why it cannot be used.
  */
-function throughArgs(scope: Scope, written: string, range: TextRange, resolved: Resolved, detail: string | undefined): Reference {
-  const parts: PartInput[] = [{ role: 'template', ...range }, ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name }))];
-  const reference = makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, ...(detail === undefined ? {} : { detail }) });
+function resolvedReference(scope: Scope, written: string, range: TextRange, resolved: Resolved, detail: string | undefined): Reference {
+  const parts: PartInput[] = [
+    { role: 'template', ...range },
+    ...resolved.variables.map((variable) => ({ role: 'variable' as const, ...variable.range, variable: variable.name, ...(variable.use === undefined ? {} : { use: variable.use }) })),
+  ];
+  const notes = [detail];
+  let skip: 'templated' | undefined;
+  for (const { name, declared } of resolved.defaults) {
+    const passed = declared ? scope.buildArgs.get(name) : undefined;
+    if (passed) {
+      skip = 'templated';
+      notes.push(`default of \${${name}}, but ${passed.file}:${passed.line} passes ${name} as a build argument, so that build may use another value: shown, not edited`);
+    } else notes.push(declared ? `default of \${${name}}; a build argument may set another value` : `default of \${${name}}`);
+  }
+  const joined = notes.filter(Boolean).join('; ');
+  const reference = makeReference(scope.file, { kind: KIND, value: resolved.value, parts, anchor: range.start, ...(skip ? { skip } : {}), ...(joined === '' ? {} : { detail: joined }) });
   if (reference.skip !== 'invalid-reference') return reference;
-  const args = resolved.variables.map((variable) => `ARG ${variable.name} (line ${scope.file.position(variable.range.start).line})`).join(', ');
+  const args = resolved.variables.map((variable) => `${variable.use === undefined ? `ARG ${variable.name}` : variable.use} (line ${scope.file.position(variable.range.start).line})`).join(', ');
   const why = `the default of ${args} gives ${resolved.value}, not a valid reference: the build must pass the value`;
   return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', detail: [detail, why].filter(Boolean).join('; ') });
 }
@@ -106,10 +125,10 @@ function fromFlag(scope: Scope, line: LogicalLine, start: number, end: number, d
   const range = fileRange(line, inner.start, inner.end);
   if (!range) return;
   // BuildKit expands the stage's ARGs in `--from`: resolve them like a FROM line does with global ARGs.
-  const resolved = text.includes('$') ? resolveArgs(text, scope.stageArgs) : null;
+  const resolved = text.includes('$') ? resolveArgs(text, scope.stageArgs, range.start) : null;
   if (resolved) {
     if (/^\d+$/.test(resolved.value) || scope.stages.has(resolved.value.toLowerCase())) return;
-    scope.references.push(throughArgs(scope, text, range, resolved, detail));
+    scope.references.push(resolvedReference(scope, text, range, resolved, detail));
     return;
   }
   scope.references.push(makeReference(scope.file, { kind: KIND, value: text, parts: [{ role: 'reference', ...range }], detail }));
@@ -203,7 +222,8 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
     const start = line.offsets[word.start] ?? 0;
     const end = (line.offsets[word.end - 1] ?? start) + 1;
     const dequoted = withoutQuotes(written, scope.escape);
-    const resolved = dequoted?.includes('$') ? resolveArgs(dequoted, scope.args) : null;
+    // Only the value is used here: the word is not edited, so where its characters lie does not matter.
+    const resolved = dequoted?.includes('$') ? resolveArgs(dequoted, scope.args, 0) : null;
     const value = resolved?.value ?? dequoted ?? written;
     if (dequoted !== null && !isImage(value)) return null;
     const note = dequoted === null ? {} : { detail: [detail.detail, 'quotes inside the word: not edited'].filter(Boolean).join('; ') };
@@ -212,7 +232,7 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
   if (!written.includes('$')) {
     return isImage(written) ? makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], ...detail }) : null;
   }
-  const resolved = resolveArgs(written, scope.args);
+  const resolved = resolveArgs(written, scope.args, range.start);
   if (!resolved) {
     const nested = resolveNestedArgs(written, scope.args);
     if (nested) {
@@ -225,7 +245,7 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
     return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', ...detail });
   }
   if (!isImage(resolved.value)) return null;
-  return throughArgs(scope, written, range, resolved, detail.detail);
+  return resolvedReference(scope, written, range, resolved, detail.detail);
 }
 
 /**
@@ -269,7 +289,7 @@ function extract(file: SourceFile, facts: DockerfileFacts | undefined): { refere
   // The contexts of every bake target, with those of the targets that build this Dockerfile.
   const own = facts?.dockerfileContexts.get(file.path);
   const contexts = own ? new Map([...(facts?.contexts ?? []), ...own]) : (facts?.contexts ?? new Map());
-  const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map(), stageArgs: new Map(), contexts };
+  const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map(), stageArgs: new Map(), contexts, buildArgs: facts?.buildArgs ?? new Map() };
   for (const directive of parsed.directives) {
     if (directive.key !== 'syntax' || directive.value === '') continue;
     scope.references.push(
@@ -327,13 +347,16 @@ const BUILDS_BY_SCRIPT = /\b(?:docker|podman|buildah)\s+(?:buildx\s+|image\s+)?(
  * and `tags`, compose `additional_contexts`, `docker build -t` / `docker tag` in scripts.
  */
 function dockerfileFacts(files: readonly SourceFile[]): DockerfileFacts {
-  const facts: BakeFacts = { builds: [], contexts: new Map(), dockerfileContexts: new Map() };
+  const facts: BakeFacts = { builds: [], contexts: new Map(), dockerfileContexts: new Map(), buildArgs: new Map() };
   const dockerfiles = new Set(files.filter((file) => isDockerfileName(file.path)).map((file) => file.path));
   for (const file of files) {
     if (isDockerfileName(file.path)) continue;
     try {
       if (isBake(file)) bakeFacts(file, facts, dockerfiles);
-      else if (/\.ya?ml$/i.test(file.path) && file.text.includes('additional_contexts')) composeContexts(file, facts.contexts);
+      else if (/\.ya?ml$/i.test(file.path)) {
+        if (file.text.includes('additional_contexts')) composeContexts(file, facts.contexts);
+        if (/^\s+args:/m.test(file.text) && /^\s+build:/m.test(file.text)) composeBuildArgs(file, facts.buildArgs);
+      }
       if (BUILDS_BY_SCRIPT.test(file.text)) for (const built of scriptBuilds(file)) facts.builds.push(built);
     } catch {
       // A file that cannot be read again is reported when the scan reaches it.
