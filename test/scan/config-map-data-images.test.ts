@@ -53,4 +53,37 @@ describe('images a controller reads from a ConfigMap', () => {
       ['config/connectors.yaml', 7, 17, 'registry.example.test/connectors/timer:1.9.0', 'kubernetes-image', null],
     ]);
   });
+
+  it('reads a ConfigMap whose name has the word image or images as one of its parts, and not one that only holds the letters', () => {
+    const manifest = lines(
+      'apiVersion: v1', // 1
+      'kind: ConfigMap', // 2
+      'metadata:', // 3
+      '  name: storage-driver-image-set-config', // 4
+      'data:', // 5
+      '  provisioner: "registry.example.test/storage/provisioner:v5.1.0"', // 6
+      '  plugin: registry.example.test/storage/driver:v3.4.2', // 7
+      '  mode: fast', // 8
+      '  sidecar: registry.example.test/storage/sidecar', // 9
+      '---', // 10
+      'apiVersion: v1', // 11
+      'kind: ConfigMap', // 12
+      'metadata:', // 13
+      '  name: imagestore-config', // 14
+      'data:', // 15
+      '  plugin: registry.example.test/storage/driver:v3.4.2', // 16
+      '---', // 17
+      'apiVersion: v1', // 18
+      'kind: ConfigMap', // 19
+      'metadata:', // 20
+      '  name: node.image_catalog', // 21
+      'data:', // 22
+      '  runner: registry.example.test/ci/runner:8.0.1', // 23
+    );
+    expect(scan({ 'deploy/driver.yaml': manifest })).toEqual([
+      ['deploy/driver.yaml', 6, 17, 'registry.example.test/storage/provisioner:v5.1.0', 'kubernetes-image', null],
+      ['deploy/driver.yaml', 7, 11, 'registry.example.test/storage/driver:v3.4.2', 'kubernetes-image', null],
+      ['deploy/driver.yaml', 23, 11, 'registry.example.test/ci/runner:8.0.1', 'kubernetes-image', null],
+    ]);
+  });
 });

@@ -376,8 +376,11 @@ function grafanaVersionImage(file: SourceFile, root: YAMLMap): Reference[] {
 
 /** A ConfigMap data key that names an image in kebab-case, snake_case or capitals: `queue-sidecar-image`, `default_image`, `KUBECTL_IMAGE`. */
 const DATA_IMAGE_KEY = /(?:^|[-_.])(?:image|IMAGE)$/;
-/** A ConfigMap that holds images by name: `eventing-integrations-images`, `related_images`. */
-const IMAGES_CONFIG_MAP = /(?:^|[-_.])images$/i;
+/**
+ * A ConfigMap that holds images by name: the word `image` or `images` is a part of its name between hyphens, dots or
+ * underscores (`eventing-integrations-images`, `related_images`, `csi-operator-image-set-configmap`).
+ */
+const IMAGES_CONFIG_MAP = /(?:^|[-_.])images?(?:[-_.]|$)/i;
 
 /**
  * Images a controller reads from a ConfigMap's `data` to start its own workloads (Knative's `queue-sidecar-image`, the
