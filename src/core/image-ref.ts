@@ -156,6 +156,18 @@ export function isRegistryHostAlone(text: string): boolean {
   return /^[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+$/.test(text);
 }
 
+/**
+ * A name written out with a tag that is only a placeholder in angle brackets (`registry.example.test/team/plugin:<plugin_version>`),
+ * which an example configuration writes for the user to fill in: the image is named, its tag is still to be chosen.
+ */
+export function hasTagPlaceholder(text: string): boolean {
+  const match = /^([^<>\s]+):<[A-Za-z][\w.-]*>$/.exec(text);
+  const name = match?.[1];
+  if (name === undefined || isTemplated(name)) return false;
+  const parsed = parseImageRef(name);
+  return parsed !== null && parsed.tag === null && parsed.digest === null;
+}
+
 /** `${config.app.image}`, `${image.registry}`: an interpolation of a dotted name, as FreeMarker, Spring or Groovy templates write them (shell variables have no dot). */
 const DOTTED_INTERPOLATION = String.raw`\$\{[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\}`;
 const ONLY_DOTTED_INTERPOLATIONS = new RegExp(`^${DOTTED_INTERPOLATION}(?:(?:/|:|@(?:sha256:)?)${DOTTED_INTERPOLATION})*$`);

@@ -1,4 +1,4 @@
-import { isTag } from '../core/image-ref.js';
+import { hasTagPlaceholder, isTag } from '../core/image-ref.js';
 import { parse } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
@@ -147,10 +147,11 @@ const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralConta
  * An image line of YAML carried as text (a literal block scalar): a reference with a tag or digest, and
  * a bare name only as a container's image (`containers: [{image: busybox}]` in a Pod manifest, `container:
  * {image: busybox}` of a Workflow template that an Argo Events Sensor creates from a ConfigMap), since
- * elsewhere (`image: proxyv2` in istio's injector values) a bare name is completed by other settings.
+ * elsewhere (`image: proxyv2` in istio's injector values) a bare name is completed by other settings. A name written out
+ * with a placeholder tag (`registry.example.test/team/plugin:<plugin_version>`) names its image too: kept, `templated`.
  */
 export function keepInBlock(reference: Reference, parents: readonly string[]): boolean {
-  if (reference.skip === null) return true;
+  if (reference.skip === null || (reference.skip === 'templated' && hasTagPlaceholder(reference.value))) return true;
   return reference.skip === 'no-tag' && CONTAINER_LISTS.has(parents[parents.length - 1] ?? '');
 }
 

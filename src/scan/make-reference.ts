@@ -1,4 +1,4 @@
-import { hasDigestPlaceholder, hasSubstitution, isTemplated, parseImageRef, stripDependencyProxyPrefix, type ImageRef } from '../core/image-ref.js';
+import { hasDigestPlaceholder, hasSubstitution, hasTagPlaceholder, isTemplated, parseImageRef, stripDependencyProxyPrefix, type ImageRef } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind, SkipReason, Span, SpanRole } from '../core/types.js';
 
@@ -57,7 +57,8 @@ export function makeReference(file: SourceFile, input: ReferenceInput): Referenc
   else if (isTemplated(bare)) skip = 'templated';
   // `app:@VERSION@`: not a reference until a build step fills the placeholder in, as `${VERSION}` is not.
   // `app@sha256:<app_SHA_value>`: a digest a script writes in later, as `app@${DIGEST}` is.
-  else if (!parsed) skip = hasSubstitution(bare) || hasDigestPlaceholder(bare) ? 'templated' : 'invalid-reference';
+  // `app:<plugin_version>`: a named image whose tag the reader fills in.
+  else if (!parsed) skip = hasSubstitution(bare) || hasDigestPlaceholder(bare) || hasTagPlaceholder(bare) ? 'templated' : 'invalid-reference';
   else if (parsed.tag === null && parsed.digest === null) skip = 'no-tag';
   else skip = null;
   return {

@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, Scalar, type YAMLMap } from 'yaml';
-import { hasDigestPlaceholder, isTemplated } from '../core/image-ref.js';
+import { hasDigestPlaceholder, hasTagPlaceholder, isTemplated } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind, SkipReason } from '../core/types.js';
 import { makeReference, withTagAt, type PartInput } from './make-reference.js';
@@ -55,7 +55,7 @@ export function looksLikeImageText(value: string): boolean {
   // A Compute Engine disk image (`sourceImage: projects/debian-cloud/global/images/family/debian-12`) is a virtual machine's.
   if (COMPUTE_IMAGE.test(value)) return false;
   if (FILE_EXTENSION.test(value)) return false;
-  if (isTemplated(value) || hasDigestPlaceholder(value)) return true;
+  if (isTemplated(value) || hasDigestPlaceholder(value) || hasTagPlaceholder(value)) return true;
   if (/\s/.test(value) || NOT_IN_IMAGES.test(value)) return false;
   if (/^[./~]/.test(value)) return false;
   if (/(^|\/)(Docker|Container)file([.-]|$)/.test(value)) return false;

@@ -40,3 +40,49 @@ describe('%%NAME%% placeholders that a build step fills in', () => {
     ]);
   });
 });
+
+describe('a tag written as a placeholder in angle brackets that the reader fills in', () => {
+  it('names its image, templated, in any file kind and inside a patch carried as text; other angle brackets are not such a tag', () => {
+    const pod = [
+      'apiVersion: v1', // 1
+      'kind: Pod', // 2
+      'metadata:', // 3
+      '  name: plugins', // 4
+      'spec:', // 5
+      '  initContainers:', // 6
+      '    - name: plugin', // 7
+      '      image: registry.example.test/team/plugin:<plugin_version>', // 8
+      '  containers:', // 9
+      '    - name: app', // 10
+      '      image: <registry>/team/app:<version>', // 11
+      '    - name: prefixed', // 12
+      '      image: registry.example.test/team/app:v<version>', // 13
+      '    - name: parameter', // 14
+      '      image: registry.example.test/team/app:<< parameters.tag >>', // 15
+      '',
+    ].join('\n');
+    const service = [
+      'apiVersion: deploy.example.test/v1', // 1
+      'kind: Platform', // 2
+      'metadata:', // 3
+      '  name: platform', // 4
+      'spec:', // 5
+      '  patches:', // 6
+      '    - |', // 7
+      '      spec:', // 8
+      '        template:', // 9
+      '          spec:', // 10
+      '            initContainers:', // 11
+      '            - name: plugin', // 12
+      '              image: registry.example.test/team/plugin:<plugin_version>', // 13
+      '',
+    ].join('\n');
+    const dockerfile = 'FROM registry.example.test/os/base:<base_tag>\n';
+    const result = scanTexts({ 'deploy/pod.yaml': pod, 'deploy/platform.yaml': service, 'build/Dockerfile': dockerfile });
+    expect(result.references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
+      ['build/Dockerfile', 1, 'registry.example.test/os/base:<base_tag>', 'templated'],
+      ['deploy/platform.yaml', 13, 'registry.example.test/team/plugin:<plugin_version>', 'templated'],
+      ['deploy/pod.yaml', 8, 'registry.example.test/team/plugin:<plugin_version>', 'templated'],
+    ]);
+  });
+});
