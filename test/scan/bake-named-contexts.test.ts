@@ -88,9 +88,25 @@ describe('docker-bake files under any name', () => {
   it('report a registry image given as a context, and a context image one of the file targets builds as local-stage', () => {
     const found = scanTexts({ 'ci/build-ci.hcl': CI_BAKE, 'services/web/Dockerfile': UNRELATED, 'services/base/Dockerfile': BASE }).references;
     expect(found.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip, reference.detail ?? null])).toEqual([
-      ['ci/build-ci.hcl', 15, '${ORG}/base:${VERSION}', 'bake-context', 'local-stage', 'build context base: built by the target "base" of this file (line 8)'],
+      [
+        'ci/build-ci.hcl',
+        15,
+        'registry.example.test/mail/base:local',
+        'bake-context',
+        'local-stage',
+        'build context base: built by the target "base" of this file (line 8); shown with the defaults of ${ORG}, ${VERSION}',
+      ],
       ['ci/build-ci.hcl', 16, 'registry.example.test/tools/go:1.23', 'bake-context', null, 'build context toolchain'],
       ['services/base/Dockerfile', 1, 'registry.example.test/os/slim:12.4', 'dockerfile-from', null, null],
+    ]);
+  });
+
+  it('show a context image the file builds as written when one of its variables has no literal default', () => {
+    const bake = CI_BAKE.replace('${VERSION}"', '${VERSION}-${FLAVOR}"');
+    const found = scanTexts({ 'ci/build-ci.hcl': bake }).references;
+    expect(found.map((reference) => [reference.line, reference.value, reference.skip])).toEqual([
+      [15, '${ORG}/base:${VERSION}-${FLAVOR}', 'local-stage'],
+      [16, 'registry.example.test/tools/go:1.23', null],
     ]);
   });
 

@@ -4,6 +4,7 @@ import type { Reference } from '../../../core/types.js';
 import { writtenParts } from '../../../core/image-ref.js';
 import { bakeTargets } from '../../bake-targets.js';
 import { makeReference } from '../../make-reference.js';
+import { parseHcl } from '../nomad/hcl-body.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 
 /**
@@ -78,6 +79,7 @@ export function composeBuildArgs(file: SourceFile, args: Map<string, { file: str
 export function bakeContextImages(file: SourceFile): Reference[] {
   const references: Reference[] = [];
   const targets = new Map(bakeTargets(file).map((target) => [target.name, target]));
+  let defaults: ReadonlyMap<string, string> | undefined;
   for (const match of file.text.matchAll(/"?([A-Za-z0-9_.-]+)"?\s*[=:]\s*"docker-image:\/\/([^"\\\s]+)"/g)) {
     const [whole, name = '', image = ''] = match;
     // `docker-image://scratch`: an empty context, as `FROM scratch` is no image.
@@ -85,11 +87,56 @@ export function bakeContextImages(file: SourceFile): Reference[] {
     const start = match.index + whole.length - 1 - image.length;
     const reference = makeReference(file, { kind: 'bake-context', value: image, parts: [{ role: 'reference', start, end: start + image.length }], detail: `build context ${name}` });
     const built = reference.skip === 'templated' ? targets.get(lastName(image)) : undefined;
+    if (!built) {
+      references.push(reference);
+      continue;
+    }
+    const detail = `build context ${name}: built by the target "${built.name}" of this file (line ${file.position(built.offset).line})`;
+    // Shown as bake names it when the environment sets nothing: each variable's literal default.
+    defaults ??= variableDefaults(file);
+    const resolved = withDefaults(image, defaults);
     references.push(
-      built ? { ...reference, skip: 'local-stage', detail: `build context ${name}: built by the target "${built.name}" of this file (line ${file.position(built.offset).line})` } : reference,
+      resolved === null
+        ? { ...reference, skip: 'local-stage', detail }
+        : makeReference(file, {
+            kind: 'bake-context',
+            value: resolved.value,
+            parts: [{ role: 'reference', start, end: start + image.length }],
+            skip: 'local-stage',
+            detail: `${detail}; shown with the defaults of ${resolved.names.join(', ')}`,
+          }),
     );
   }
   return references;
+}
+
+/** The literal string defaults of an HCL bake file's top-level `variable` blocks (`variable "ORG" { default = "registry.example.test/team" }`), by name. */
+function variableDefaults(file: SourceFile): ReadonlyMap<string, string> {
+  const defaults = new Map<string, string>();
+  if (!/\.hcl$/i.test(file.path)) return defaults;
+  for (const block of parseHcl(file.text).root.blocks) {
+    if (block.type !== 'variable' || block.labels.length !== 1) continue;
+    const [token, ...rest] = block.attributes.find((attribute) => attribute.name === 'default')?.value ?? [];
+    if (token?.type !== 'string' || token.templated || token.escaped || rest.length > 0) continue;
+    defaults.set(block.labels[0] ?? '', file.text.slice(token.start + 1, token.end - 1));
+  }
+  return defaults;
+}
+
+/** `${ORG}/base:${VERSION}` with each variable's default put in (the names, as written); null when one has none, or for other interpolation. */
+function withDefaults(image: string, defaults: ReadonlyMap<string, string>): { value: string; names: string[] } | null {
+  const names: string[] = [];
+  let value = '';
+  let at = 0;
+  for (const match of image.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_-]*)\}/g)) {
+    const found = defaults.get(match[1] ?? '');
+    if (found === undefined || found.includes('$')) return null;
+    if (!names.includes(match[0])) names.push(match[0]);
+    value += image.slice(at, match.index) + found;
+    at = match.index + match[0].length;
+  }
+  value += image.slice(at);
+  return value.includes('$') || names.length === 0 ? null : { value, names };
 }
 
 /** The last path component of a reference's name, without tag or digest (`${ORG}/base:${VERSION}` → `base`). */
