@@ -209,7 +209,9 @@ export function splitImage(
   const consumed = [repositoryKey, 'tag'];
   if (registry && registry.value !== '') consumed.push('registry');
   if (digest) consumed.push('digest');
-  const composed = composeSplitImage(registry, repository, tag, digest);
+  const named = repositoryKey === 'repository' ? nameBesideRepository(file, map, mapKey, repository.value) : null;
+  if (named) consumed.push('name');
+  const composed = named ? composeNamedImage(registry, repository, named, tag, digest) : composeSplitImage(registry, repository, tag, digest);
   const { parts } = composed;
   let value = composed.value;
   // `{image, tag}` with no registry of its own, in a chart whose templates merge another values map into it
@@ -230,7 +232,7 @@ export function splitImage(
     if (hex.value !== '') value += `@sha256:${hex.value}`;
     consumed.push('sha');
   }
-  const literal = [registry, repository, tag, digest, hex].every((part) => !part || part.literal);
+  const literal = [registry, repository, named, tag, digest, hex].every((part) => !part || part.literal);
   const tagNode = mapGet(map, 'tag');
   const details = [
     merged?.known === true && merged.value !== '' ? `registry ${merged.value}: ${merged.where}, not edited here` : '',
@@ -246,6 +248,41 @@ export function splitImage(
     ...(details.length > 0 ? { detail: details.join('; ') } : {}),
   });
   return { reference, consumed };
+}
+
+/** One path component of an image name: `team`, `cassandra-reaper`, `stage-3_11`. */
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/** Keys of a container, whose `name` is the container's, not the image's. */
+const CONTAINER_KEYS = ['image', 'command', 'args', 'env', 'ports', 'resources', 'volumeMounts'];
+
+/**
+ * `{repository: team, name: agent, tag: 1.4.2}` (with an optional `registry`): an image map that writes the image's
+ * namespace in `repository` and the last component of its path in `name`, read as `[registry/]team/agent:1.4.2` (an
+ * operator's image settings, also in the values of its chart). Only when both are one path component each and the
+ * map is a key's value: an entry of a list (`sidecars: [{name: proxy, repository: …, tag: …}]`) names itself, as a
+ * container does, and `repository: registry.example.test/team/agent` is the whole repository.
+ */
+function nameBesideRepository(file: SourceFile, map: YAMLMap, mapKey: string | undefined, repository: string): StringScalar | null {
+  if (mapKey === undefined || /^\d+$/.test(mapKey) || !PATH_COMPONENT.test(repository)) return null;
+  if (CONTAINER_KEYS.some((key) => has(map, key))) return null;
+  const name = optionalString(file, map, 'name');
+  if (!name || name === 'invalid' || !PATH_COMPONENT.test(name.value)) return null;
+  return name;
+}
+
+/** `[registry/]repository/name:tag@digest`: the map's repository is the first part of the path, edited where it stands as the rest are. */
+function composeNamedImage(
+  registry: WrittenPart | null | undefined,
+  repository: WrittenPart,
+  name: WrittenPart,
+  tag: WrittenPart | null | undefined,
+  digest: WrittenPart | null | undefined,
+): { parts: PartInput[]; value: string } {
+  const composed = composeSplitImage(registry, name, tag, digest);
+  const prefix = registry && registry.value !== '' ? `${registry.value.replace(/\/+$/, '')}/` : '';
+  composed.parts.splice(prefix === '' ? 0 : 1, 0, { role: 'registry', start: repository.start, end: repository.end });
+  return { parts: composed.parts, value: `${prefix}${repository.value}/${composed.value.slice(prefix.length)}` };
 }
 
 /** One part of an image written apart from the others: its text and where it stands. */
