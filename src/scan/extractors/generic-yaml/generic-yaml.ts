@@ -812,6 +812,18 @@ function lazyGlance(files: readonly SourceFile[]): () => ReadonlySet<string> {
   return () => (names ??= heatImageParameters(files));
 }
 
+/**
+ * A value of plain YAML (not a chart's values) under an image key whose name cannot be an image's by the reference
+ * grammar (`image: Picture`, a translation's label, words with spaces, `Page:Key:image`, a trailing colon): the file
+ * uses the word `image` for something else, and the value is text, not a misspelt image. A name that parses with a
+ * digest that does not (`app@sha256:12ab`) is still an image written wrong.
+ */
+function isPlainText(reference: Reference): boolean {
+  if (reference.kind !== 'yaml-image' || reference.skip !== 'invalid-reference') return false;
+  const at = reference.value.indexOf('@');
+  return parseImageRef(at < 0 ? reference.value : reference.value.slice(0, at)) === null;
+}
+
 export const genericYamlExtractor: Extractor<YamlFacts> = {
   name: 'generic-yaml',
   kinds: ['helm-values', 'yaml-image'],
@@ -896,7 +908,12 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     );
     return {
       references: sortByPosition(
-        withoutMachineImages(own, documents, file.base, facts?.glance).map((reference) => {
+        withoutMachineImages(
+          own.filter((reference) => !isPlainText(reference)),
+          documents,
+          file.base,
+          facts?.glance,
+        ).map((reference) => {
           const shared = mergedTag(reference);
           if (shared !== reference) return shared;
           const completed = throughAppVersion(reference, facts, topKey);
