@@ -2,7 +2,7 @@ import { isMap, isNode, isScalar, isSeq, type Document, type YAMLMap } from 'yam
 import { isTemplated, parseImageRef, writtenParts } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ReferenceKind } from '../../../core/types.js';
-import type { Extractor } from '../../extractor.js';
+import type { BuiltImage, Extractor } from '../../extractor.js';
 import { ansiblePulledImages } from '../../ansible-image-modules.js';
 import { circleciInputMaps, circleciParameterImages } from '../../circleci-params.js';
 import { judgeVariableImages } from '../../ansible-variable-uses.js';
@@ -813,6 +813,36 @@ function lazyGlance(files: readonly SourceFile[]): () => ReadonlySet<string> {
 }
 
 /**
+ * A DevSpace config (`devspace.yaml`, `version: v1beta11` / `v2beta1`): each entry of its top-level `images` map
+ * describes an image DevSpace builds (`dockerfile`, `context`, `build`) and its `image` is the name it gives the build,
+ * as a Skaffold artifact's is; what a builder entry pulls (`build.kaniko.image`) and what `dev` and `deployments` run
+ * are read as usual. The names, where each is written.
+ */
+function devspaceBuiltNames(file: SourceFile, documents: readonly Document.Parsed[]): Map<number, number> {
+  const names = new Map<number, number>();
+  if (!/^devspace\.ya?ml$/.test(baseName(file.path))) return names;
+  for (const document of documents) {
+    const root = document.contents;
+    if (!isMap(root)) continue;
+    const version = mapGet(root, 'version');
+    const images = mapGet(root, 'images');
+    if (!isScalar(version) || typeof version.value !== 'string' || !/^v\d+(?:alpha|beta)\d+$/.test(version.value) || !isMap(images)) continue;
+    for (const [, entry] of mapEntries(images)) {
+      if (!isMap(entry)) continue;
+      const name = yamlValueText(mapGet(entry, 'image'), file, false);
+      if (name) names.set(name.start, name.end);
+    }
+  }
+  return names;
+}
+
+/** A reference written whole at one of those names. */
+function isDevspaceBuild(reference: Reference, names: ReadonlyMap<number, number>, file: SourceFile): boolean {
+  const [span, ...more] = reference.spans;
+  return span !== undefined && more.length === 0 && names.get(span.start - file.base) === span.end - file.base;
+}
+
+/**
  * A value of plain YAML (not a chart's values) under an image key whose name cannot be an image's by the reference
  * grammar (`image: Picture`, a translation's label, words with spaces, `Page:Key:image`, a trailing colon): the file
  * uses the word `image` for something else, and the value is text, not a misspelt image. A name that parses with a
@@ -898,11 +928,19 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const renderedTag = throughRenderedTag(file, documents, facts, topKey, mapsOf);
     const mergedTag = throughMergedValues(file, documents, facts, mapsOf);
     const prefixes = kind === 'helm-values' ? prefixRepositories(documents, registryPrefixes(folderOf(file.path), facts?.chartFolders)) : new Set<number>();
-    const judged = judgeVariableImages(file, documents, references, facts?.ansible.uses);
+    const devspace = devspaceBuiltNames(file, documents);
+    const judged = judgeVariableImages(file, documents, devspace.size === 0 ? references : references.filter((reference) => !isDevspaceBuild(reference, devspace, file)), facts?.ansible.uses);
     // A name that a task builds under its variable (`operator_image: testing-operator`) is this repository's own image
     // wherever else it is written (a kustomization's `newName`, a manifest): those uses are marked as built here too.
     const unjudged = new Set(references);
-    const builds = judged.filter((reference) => reference.skip === 'local-stage' && !unjudged.has(reference)).map((reference) => ({ value: reference.value, file: file.path, line: reference.line }));
+    const builds: BuiltImage[] = judged
+      .filter((reference) => reference.skip === 'local-stage' && !unjudged.has(reference))
+      .map((reference) => ({ value: reference.value, file: file.path, line: reference.line }));
+    // DevSpace builds its images for the project its config is in: the same name used there is its own build.
+    for (const reference of references) {
+      if (isDevspaceBuild(reference, devspace, file) && (reference.skip === null || reference.skip === 'no-tag'))
+        builds.push({ value: reference.value, file: file.path, line: reference.line, scope: file.path.slice(0, file.path.lastIndexOf('/') + 1) });
+    }
     const own = judged.flatMap((reference) =>
       reference.spans.some((span) => span.role === 'repository' && prefixes.has(span.start - file.base)) ? [] : (chartTemplateImage(reference, facts?.chartFolders) ?? []),
     );
