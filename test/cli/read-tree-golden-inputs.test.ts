@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Forge, Repository } from '../../src/apply/forges/forge.js';
 import { readRepositoryFiles } from '../../src/bot/read-repository.js';
 import { readTree } from '../../src/cli/read-tree.js';
 import { scanFiles } from '../../src/scan/scan-files.js';
+import { memoryForge } from '../support/memory-forge.js';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -79,11 +79,7 @@ describe('the inputs of golden tests', () => {
   });
 
   it('are not read from a forge repository either', async () => {
-    const forge = {
-      listTree: () => Promise.resolve(Object.entries(FILES).map(([file, text]) => ({ path: file, size: text.length }))),
-      readFile: (_repo: Repository, file: string) => Promise.resolve(FILES[file] === undefined ? null : Buffer.from(FILES[file], 'utf8')),
-    } as unknown as Forge;
-    const repo: Repository = { id: 'team/web', path: 'team/web', defaultBranch: 'main', archived: false } as Repository;
+    const { forge, repo } = memoryForge(FILES);
     const read = await readRepositoryFiles(forge, repo, 'main', { ignorePaths: [], maxFileSize: 1024 * 1024 });
     expect(read.files.map((file) => file.path).sort()).toEqual(READ);
   });

@@ -7,34 +7,43 @@ import { makeReference } from '../../make-reference.js';
 import { parseHcl } from '../nomad/hcl-body.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 
-/**
- * Compose `build.additional_contexts` of every service: the names a Dockerfile may use in
- * `COPY --from=name` or `FROM name` (a map `name: ./dir`, or a list `- name=./dir`). Whatever the
- * context is (a folder, a URL, `docker-image://…`), the name in the Dockerfile is not a registry image.
- */
-export function composeContexts(file: SourceFile, contexts: Map<string, { file: string; line: number }>): void {
+/** The value under `key` (`additional_contexts`, `args`) of each compose service's `build` map in the file. */
+function composeBuildEntries(file: SourceFile, key: string): unknown[] {
+  const found: unknown[] = [];
   for (const document of yamlSource(file).documents) {
     const root = document.contents;
     const services = isMap(root) ? mapGet(root, 'services') : undefined;
     if (!isMap(services)) continue;
     for (const [, service] of mapEntries(services)) {
       const build = isMap(service) ? mapGet(service, 'build') : undefined;
-      const additional = isMap(build) ? mapGet(build, 'additional_contexts') : undefined;
-      const add = (name: string, offset: number): void => {
-        if (contexts.has(name)) return;
-        contexts.set(name, { file: file.path, line: file.position(offset).line });
-      };
-      if (isMap(additional)) {
-        for (const [name, value, key] of mapEntries(additional)) {
-          const scalar = stringScalar(value, file);
-          if (scalar) add(name, key?.range?.[0] ?? scalar.start);
-        }
-      } else if (isSeq(additional)) {
-        for (const item of additional.items) {
-          const scalar = stringScalar(item, file);
-          const equals = scalar?.value.indexOf('=') ?? -1;
-          if (scalar && equals > 0) add(scalar.value.slice(0, equals), scalar.start);
-        }
+      const value = isMap(build) ? mapGet(build, key) : undefined;
+      if (value !== undefined) found.push(value);
+    }
+  }
+  return found;
+}
+
+/**
+ * Compose `build.additional_contexts` of every service: the names a Dockerfile may use in
+ * `COPY --from=name` or `FROM name` (a map `name: ./dir`, or a list `- name=./dir`). Whatever the
+ * context is (a folder, a URL, `docker-image://…`), the name in the Dockerfile is not a registry image.
+ */
+export function composeContexts(file: SourceFile, contexts: Map<string, { file: string; line: number }>): void {
+  const add = (name: string, offset: number): void => {
+    if (contexts.has(name)) return;
+    contexts.set(name, { file: file.path, line: file.position(offset).line });
+  };
+  for (const additional of composeBuildEntries(file, 'additional_contexts')) {
+    if (isMap(additional)) {
+      for (const [name, value, key] of mapEntries(additional)) {
+        const scalar = stringScalar(value, file);
+        if (scalar) add(name, key?.range?.[0] ?? scalar.start);
+      }
+    } else if (isSeq(additional)) {
+      for (const item of additional.items) {
+        const scalar = stringScalar(item, file);
+        const equals = scalar?.value.indexOf('=') ?? -1;
+        if (scalar && equals > 0) add(scalar.value.slice(0, equals), scalar.start);
       }
     }
   }
@@ -45,25 +54,18 @@ export function composeContexts(file: SourceFile, contexts: Map<string, { file: 
  * arguments the build passes to a Dockerfile's `ARG`s.
  */
 export function composeBuildArgs(file: SourceFile, args: Map<string, { file: string; line: number }>): void {
-  for (const document of yamlSource(file).documents) {
-    const root = document.contents;
-    const services = isMap(root) ? mapGet(root, 'services') : undefined;
-    if (!isMap(services)) continue;
-    for (const [, service] of mapEntries(services)) {
-      const build = isMap(service) ? mapGet(service, 'build') : undefined;
-      const passed = isMap(build) ? mapGet(build, 'args') : undefined;
-      const add = (name: string, offset: number): void => {
-        if (!args.has(name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) args.set(name, { file: file.path, line: file.position(offset).line });
-      };
-      if (isMap(passed)) {
-        for (const [name, , key] of mapEntries(passed)) add(name, key?.range?.[0] ?? 0);
-      } else if (isSeq(passed)) {
-        for (const item of passed.items) {
-          const scalar = stringScalar(item, file);
-          if (!scalar) continue;
-          const equals = scalar.value.indexOf('=');
-          add(equals === -1 ? scalar.value : scalar.value.slice(0, equals), scalar.start);
-        }
+  const add = (name: string, offset: number): void => {
+    if (!args.has(name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) args.set(name, { file: file.path, line: file.position(offset).line });
+  };
+  for (const passed of composeBuildEntries(file, 'args')) {
+    if (isMap(passed)) {
+      for (const [name, , key] of mapEntries(passed)) add(name, key?.range?.[0] ?? 0);
+    } else if (isSeq(passed)) {
+      for (const item of passed.items) {
+        const scalar = stringScalar(item, file);
+        if (!scalar) continue;
+        const equals = scalar.value.indexOf('=');
+        add(equals === -1 ? scalar.value : scalar.value.slice(0, equals), scalar.start);
       }
     }
   }
