@@ -19,6 +19,7 @@ import { isApiDescription, isDistgenSpec, isHelmUnittestSuite, isUpdatecliManife
 import { formFieldImages } from '../../form-field-images.js';
 import { imageMapValues } from '../../image-maps.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
+import { isTranslationFile } from '../../translation-files.js';
 import { throughDefaults } from '../compose/compose-interpolation.js';
 import { baseName, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
 
@@ -883,7 +884,8 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         problems: [],
       };
     const { documents, problems } = yamlSource(file);
-    if (isApiDescription(documents) || isUpdatecliManifest(documents) || isHelmUnittestSuite(documents)) return { references: [], problems };
+    // A translation file (`config/locales/nl_BE.yml`) holds a program's words: `image: plaatje` is a label.
+    if (isApiDescription(documents) || isUpdatecliManifest(documents) || isHelmUnittestSuite(documents) || isTranslationFile(file.path, documents)) return { references: [], problems };
     const chartJoins = chartJoinsOf(file, documents, facts);
     const distgen = isDistgenSpec(documents);
     const molecule = MOLECULE_FILE.test(file.path);
