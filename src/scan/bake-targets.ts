@@ -199,9 +199,11 @@ function inherited<T>(target: BakeTarget, byName: ReadonlyMap<string, BakeTarget
 /**
  * The contexts each target names (its own and those it inherits), with the paths of the Dockerfile it builds as
  * bake finds it: `context` (default `.`) joined with `dockerfile` (default `Dockerfile`), from the folder bake runs
- * in, which is the repository's root or the bake file's own folder. No path when either is not a literal path.
+ * in, which is the repository's root or the bake file's own folder: null when either is written with variables, none when
+ * either is a URL or an absolute path (a Dockerfile outside the repository). Also its build arguments, its own and those
+ * it inherits.
  */
-export function targetContexts(file: SourceFile, targets: readonly BakeTarget[]): Array<{ contexts: BakeContext[]; dockerfiles: string[] }> {
+export function targetContexts(file: SourceFile, targets: readonly BakeTarget[]): Array<{ contexts: BakeContext[]; args: Array<{ name: string; offset: number }>; dockerfiles: string[] | null }> {
   const byName = new Map(targets.map((target) => [target.name, target]));
   const folder = file.path.includes('/') ? file.path.slice(0, file.path.lastIndexOf('/')) : '';
   return targets.map((target) => {
@@ -220,11 +222,31 @@ export function targetContexts(file: SourceFile, targets: readonly BakeTarget[])
       }
     };
     collect(target, 0);
-    const context = inherited(target, byName, (entry) => entry.context) ?? '.';
-    const dockerfile = inherited(target, byName, (entry) => entry.dockerfile) ?? 'Dockerfile';
-    const literal = (path: string | null): path is string => path !== null && !/[$%{}]|:\/\/|^\//.test(path);
-    if (!literal(context) || !literal(dockerfile)) return { contexts, dockerfiles: [] };
+    // Its build arguments, its own first and then those it inherits (a name once, where it is nearest).
+    const args: Array<{ name: string; offset: number }> = [];
+    const named = new Set<string>();
+    const collectArgs = (current: BakeTarget, depth: number): void => {
+      for (const arg of current.args) {
+        if (named.has(arg.name)) continue;
+        named.add(arg.name);
+        args.push(arg);
+      }
+      if (depth >= MAX_INHERITS) return;
+      for (const parent of [...current.inherits].reverse()) {
+        const found = byName.get(parent);
+        if (found && found !== current) collectArgs(found, depth + 1);
+      }
+    };
+    collectArgs(target, 0);
+    // Absent: the default; written as an expression (null): not known.
+    const givenContext = inherited(target, byName, (entry) => entry.context);
+    const givenDockerfile = inherited(target, byName, (entry) => entry.dockerfile);
+    const context = givenContext === undefined ? '.' : givenContext;
+    const dockerfile = givenDockerfile === undefined ? 'Dockerfile' : givenDockerfile;
+    // Written with variables (or as an expression): any Dockerfile. A URL or an absolute path: none of the repository.
+    if (context === null || dockerfile === null || /[$%{}]/.test(context) || /[$%{}]/.test(dockerfile)) return { contexts, args, dockerfiles: null };
+    if (/:\/\/|^\//.test(context) || /:\/\/|^\//.test(dockerfile)) return { contexts, args, dockerfiles: [] };
     const dockerfiles = [...new Set([joinRelative('', `${context}/${dockerfile}`), joinRelative(folder, `${context}/${dockerfile}`)].filter((path): path is string => path !== null && path !== ''))];
-    return { contexts, dockerfiles };
+    return { contexts, args, dockerfiles };
   });
 }

@@ -1,6 +1,7 @@
 import type { SourceFile } from '../core/source-file.js';
 import type { BuiltImage } from './extractor.js';
 import { bakeTargets, jsonBake, targetContexts } from './bake-targets.js';
+import { joinRelative } from './extractors/compose/compose-extends.js';
 
 /**
  * What a repository builds itself, read from the files a scan already has: image names given to
@@ -96,6 +97,140 @@ export function scriptBuilds(file: SourceFile): BuiltImage[] {
   return builds;
 }
 
+/** Flags of `docker build` (and buildx, podman, buildah) that take the next word as their value. */
+const VALUE_FLAGS = new Set([
+  '-t',
+  '--tag',
+  '-f',
+  '--file',
+  '--build-arg',
+  '--build-context',
+  '--label',
+  '--platform',
+  '--target',
+  '--cache-from',
+  '--cache-to',
+  '--secret',
+  '--ssh',
+  '-o',
+  '--output',
+  '--progress',
+  '--network',
+  '--iidfile',
+  '--metadata-file',
+  '--builder',
+  '--add-host',
+  '--shm-size',
+  '--ulimit',
+  '--cgroup-parent',
+  '-m',
+  '--memory',
+  '--memory-swap',
+  '--allow',
+  '--annotation',
+  '--attest',
+  '--call',
+  '--isolation',
+  '--security-opt',
+  '--cpu-shares',
+  '--cpuset-cpus',
+  '--cpuset-mems',
+  '--cpu-period',
+  '--cpu-quota',
+  '--label-file',
+  '--format',
+  '--layers',
+  '--jobs',
+  '--volume',
+  '-v',
+  '--env',
+  '-e',
+  '--from',
+  '--arch',
+  '--os',
+  '--variant',
+  '--creds',
+  '--authfile',
+]);
+
+/** The words of a command (quotes removed, each with its offset), up to where the shell runs another (`&&`, `;`, `|`) or redirects. */
+function commandWords(text: string, start: number): Array<{ text: string; offset: number }> {
+  const extent = commandExtent(text, start).replace(/\\\r?\n/g, (join) => ' '.repeat(join.length));
+  const words: Array<{ text: string; offset: number }> = [];
+  for (const match of extent.matchAll(/(?:"[^"]*"|'[^']*'|[^\s"';&|<>])+|[;&|<>]+/g)) {
+    if (/^[;&|<>]/.test(match[0])) break;
+    words.push({ text: match[0].replace(/["']/g, ''), offset: start + match.index });
+  }
+  return words;
+}
+
+/**
+ * A Dockerfile path as a build names it, against the scan's Dockerfiles: the same path from the repository's root, or else
+ * (`anywhere`: a script may run in a folder) one that ends with it. Null when it is written with variables (or is `-`, the
+ * standard input); none for a URL or an absolute path.
+ */
+export function dockerfilesAt(path: string, dockerfiles: ReadonlySet<string>, anywhere = true): readonly string[] | null {
+  if (/[$%{}`]/.test(path) || path === '-' || path === '') return null;
+  if (/:\/\/|^\/|^git@/.test(path)) return [];
+  const relative = joinRelative('', path);
+  if (relative === null || relative === '') return [];
+  if (dockerfiles.has(relative)) return [relative];
+  if (!anywhere) return [];
+  return [...dockerfiles].filter((candidate) => candidate.endsWith(`/${relative}`));
+}
+
+/** The Dockerfiles a build of a context folder reads when no file is named: its `Dockerfile` (or `Containerfile`). */
+export function contextDockerfiles(context: string, dockerfiles: ReadonlySet<string>, anywhere = true): readonly string[] | null {
+  const found: string[] = [];
+  for (const name of ['Dockerfile', 'Containerfile']) {
+    const paths = dockerfilesAt(`${context}/${name}`, dockerfiles, anywhere);
+    if (paths === null) return null;
+    found.push(...paths);
+  }
+  return found;
+}
+
+/**
+ * `--build-arg NAME=value` (or `NAME`, the environment's value) of the build commands in any text (scripts in CI files and
+ * pipelines), not on comment lines, with the Dockerfiles each command reads: its `-f` / `--file`, or else the Dockerfile of
+ * its context (the last word that is no flag's value). The folder a script runs in is not known: a path is read from the
+ * repository's root, or else as the end of a Dockerfile's path.
+ */
+export function scriptBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<string>): PassedArg[] {
+  const text = file.text;
+  if (!text.includes('build-arg')) return [];
+  const passed: PassedArg[] = [];
+  let commented: ((at: number) => boolean) | undefined;
+  for (const command of text.matchAll(BUILD_COMMAND)) {
+    const start = command.index;
+    if ((commented ??= commentLines(text))(start)) continue;
+    const words = commandWords(text, start + command[0].length);
+    const args: Array<{ name: string; offset: number }> = [];
+    let dockerfile: string | undefined;
+    let context: string | undefined;
+    for (let index = 0; index < words.length; index++) {
+      const word = words[index]?.text ?? '';
+      const equals = word.indexOf('=');
+      const flag = word.startsWith('--') && equals !== -1 ? word.slice(0, equals) : word;
+      const inline = flag === word ? undefined : word.slice(equals + 1);
+      if (VALUE_FLAGS.has(flag)) {
+        const value = inline ?? words[index + 1]?.text;
+        const offset = inline === undefined ? (words[index + 1]?.offset ?? 0) : (words[index]?.offset ?? 0);
+        if (inline === undefined) index++;
+        if (value === undefined) continue;
+        if (flag === '--build-arg') {
+          const name = value.split('=')[0] ?? '';
+          if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) args.push({ name, offset });
+        } else if (flag === '-f' || flag === '--file') dockerfile = value;
+      } else if (!word.startsWith('-')) context = word;
+    }
+    if (args.length === 0) continue;
+    const built = dockerfile !== undefined ? dockerfilesAt(dockerfile, dockerfiles) : context !== undefined ? contextDockerfiles(context, dockerfiles) : null;
+    for (const arg of args) passed.push({ name: arg.name, file: file.path, line: lineAt(file, arg.offset), dockerfiles: built });
+  }
+  return passed;
+}
+
 export interface BakeFacts {
   readonly builds: BuiltImage[];
   /**
@@ -106,11 +241,20 @@ export interface BakeFacts {
   readonly contexts: Map<string, { file: string; line: number }>;
   /** The contexts of targets whose Dockerfile is a file of the scan: Dockerfile path → name → where set. */
   readonly dockerfileContexts: Map<string, Map<string, { file: string; line: number }>>;
-  /**
-   * Build arguments a bake target or a compose service passes (`args`), by name → where passed (the first one found),
-   * whichever Dockerfile it builds: a Dockerfile's `ARG` of that name may be set by the build.
-   */
-  readonly buildArgs: Map<string, { file: string; line: number }>;
+  /** Build arguments that bake targets, compose services and build commands in scripts pass: a Dockerfile's `ARG` of that name may be set by the build. */
+  readonly buildArgs: PassedArg[];
+}
+
+/**
+ * A build argument a build passes (a bake target's `args`, a compose service's `build.args`, `--build-arg` of a build
+ * command), where it is written, and the Dockerfiles of the scan that build reads: null when its path is written with
+ * variables (any Dockerfile may be the one).
+ */
+export interface PassedArg {
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  readonly dockerfiles: readonly string[] | null;
 }
 
 /** `tags` and `contexts` of the targets of a docker-bake file (HCL or JSON); `dockerfiles` are the Dockerfiles of the scan. */
@@ -121,11 +265,9 @@ export function bakeFacts(file: SourceFile, facts: BakeFacts, dockerfiles: Reado
   };
   const text = file.text;
   const targets = bakeTargets(file);
-  for (const target of targets) {
-    for (const arg of target.args) if (!facts.buildArgs.has(arg.name)) facts.buildArgs.set(arg.name, { file: file.path, line: lineAt(file, arg.offset) });
-  }
-  for (const { contexts, dockerfiles: built } of targetContexts(file, targets)) {
-    const own = built.filter((path) => dockerfiles.has(path));
+  for (const { contexts, args, dockerfiles: built } of targetContexts(file, targets)) {
+    const own = built === null ? [] : built.filter((path) => dockerfiles.has(path));
+    for (const arg of args) facts.buildArgs.push({ name: arg.name, file: file.path, line: lineAt(file, arg.offset), dockerfiles: built === null ? null : own });
     for (const context of contexts) {
       const where = { file: file.path, line: lineAt(file, context.offset) };
       if (own.length === 0) {

@@ -183,6 +183,14 @@ function imageKey(value: string): string {
 }
 
 /**
+ * A Dockerfile image shown with the defaults of its `ARG`s but not edited (a build passes the argument, or the defaults
+ * are built from other ARGs): when those defaults name an image this repository builds, that is what it is.
+ */
+function shownWithDefaults(reference: Reference): boolean {
+  return reference.kind === 'dockerfile-from' && reference.skip === 'templated' && !/[${}]/.test(reference.value);
+}
+
+/**
  * A base image that this repository builds itself (a compose service with `build:` names it with
  * `image:`, a Skaffold artifact, a bake target's `tags`, `docker build -t` in CI), used by a Dockerfile `FROM`/`COPY --from` or a compose build argument: it comes from
  * the local build, not from a registry, so it is not updated. `sites` are the `file:line` of every name given to a build.
@@ -190,7 +198,7 @@ function imageKey(value: string): string {
 function markBuiltHere(references: Reference[], builds: ReadonlyMap<string, readonly BuiltImage[]>, sites: ReadonlySet<string>): void {
   if (builds.size === 0) return;
   for (const [index, reference] of references.entries()) {
-    if (reference.skip !== null && reference.skip !== 'no-tag') continue;
+    if (reference.skip !== null && reference.skip !== 'no-tag' && !shownWithDefaults(reference)) continue;
     const built = builds.get(imageKey(reference.value))?.find((candidate) => candidate.scope === undefined || reference.file.startsWith(candidate.scope));
     // A name that itself says what is built (a compose service's `image:` beside `build:`) stays as it is, wherever else the same name is built.
     if (!built || sites.has(`${reference.file}:${reference.line}`)) continue;

@@ -1,23 +1,24 @@
-import { isMap, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import { writtenParts } from '../../../core/image-ref.js';
 import { bakeTargets } from '../../bake-targets.js';
+import { contextDockerfiles, dockerfilesAt, type PassedArg } from '../../local-builds.js';
+import { joinRelative } from '../compose/compose-extends.js';
 import { makeReference } from '../../make-reference.js';
 import { parseHcl } from '../nomad/hcl-body.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 
-/** The value under `key` (`additional_contexts`, `args`) of each compose service's `build` map in the file. */
-function composeBuildEntries(file: SourceFile, key: string): unknown[] {
-  const found: unknown[] = [];
+/** Each compose service's `build` map in the file. */
+function composeBuilds(file: SourceFile): YAMLMap[] {
+  const found: YAMLMap[] = [];
   for (const document of yamlSource(file).documents) {
     const root = document.contents;
     const services = isMap(root) ? mapGet(root, 'services') : undefined;
     if (!isMap(services)) continue;
     for (const [, service] of mapEntries(services)) {
       const build = isMap(service) ? mapGet(service, 'build') : undefined;
-      const value = isMap(build) ? mapGet(build, key) : undefined;
-      if (value !== undefined) found.push(value);
+      if (isMap(build)) found.push(build);
     }
   }
   return found;
@@ -33,7 +34,7 @@ export function composeContexts(file: SourceFile, contexts: Map<string, { file: 
     if (contexts.has(name)) return;
     contexts.set(name, { file: file.path, line: file.position(offset).line });
   };
-  for (const additional of composeBuildEntries(file, 'additional_contexts')) {
+  for (const additional of composeBuilds(file).map((build) => mapGet(build, 'additional_contexts'))) {
     if (isMap(additional)) {
       for (const [name, value, key] of mapEntries(additional)) {
         const scalar = stringScalar(value, file);
@@ -50,18 +51,44 @@ export function composeContexts(file: SourceFile, contexts: Map<string, { file: 
 }
 
 /**
- * Compose `build.args` of every service, by name (a map `VERSION: …`, or a list `- VERSION=…` or `- VERSION`): the
- * arguments the build passes to a Dockerfile's `ARG`s.
+ * The Dockerfiles of the scan a compose `build` map reads: `dockerfile` (default `Dockerfile`, or `Containerfile`) in its
+ * `context` (default `.`), from the compose file's folder. Null when either is written with variables (any Dockerfile may
+ * be the one); none for a context that is a URL or an absolute path, or a `dockerfile_inline`.
  */
-export function composeBuildArgs(file: SourceFile, args: Map<string, { file: string; line: number }>): void {
-  const add = (name: string, offset: number): void => {
-    if (!args.has(name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) args.set(name, { file: file.path, line: file.position(offset).line });
+function composeDockerfiles(file: SourceFile, build: YAMLMap, dockerfiles: ReadonlySet<string>): readonly string[] | null {
+  if (mapGet(build, 'dockerfile_inline') !== undefined) return [];
+  const read = (key: string): string | null | undefined => {
+    const node = mapGet(build, key);
+    if (node === undefined || (isScalar(node) && node.value === null)) return undefined;
+    return stringScalar(node, file)?.value ?? null;
   };
-  for (const passed of composeBuildEntries(file, 'args')) {
-    if (isMap(passed)) {
-      for (const [name, , key] of mapEntries(passed)) add(name, key?.range?.[0] ?? 0);
-    } else if (isSeq(passed)) {
-      for (const item of passed.items) {
+  const given = read('context');
+  const context = given === undefined ? '.' : given;
+  const dockerfile = read('dockerfile');
+  if (context === null || dockerfile === null || /[$%{}]/.test(context) || /[$%{}]/.test(dockerfile ?? '')) return null;
+  if (/:\/\/|^\/|^git@|^[a-z]+:/i.test(context) || dockerfile?.startsWith('/')) return [];
+  const folder = file.path.includes('/') ? file.path.slice(0, file.path.lastIndexOf('/')) : '';
+  const paths = (dockerfile === undefined ? ['Dockerfile', 'Containerfile'] : [dockerfile]).map((name) => joinRelative(folder, `${context}/${name}`));
+  return paths.filter((path): path is string => path !== null && dockerfiles.has(path));
+}
+
+/**
+ * Compose `build.args` of every service (a map `VERSION: …`, or a list `- VERSION=…` or `- VERSION`): the arguments the
+ * build passes to the `ARG`s of the Dockerfile it reads.
+ */
+export function composeBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<string>): PassedArg[] {
+  const passed: PassedArg[] = [];
+  for (const build of composeBuilds(file)) {
+    const args = mapGet(build, 'args');
+    if (args === undefined) continue;
+    const built = composeDockerfiles(file, build, dockerfiles);
+    const add = (name: string, offset: number): void => {
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) passed.push({ name, file: file.path, line: file.position(offset).line, dockerfiles: built });
+    };
+    if (isMap(args)) {
+      for (const [name, , key] of mapEntries(args)) add(name, key?.range?.[0] ?? 0);
+    } else if (isSeq(args)) {
+      for (const item of args.items) {
         const scalar = stringScalar(item, file);
         if (!scalar) continue;
         const equals = scalar.value.indexOf('=');
@@ -69,6 +96,57 @@ export function composeBuildArgs(file: SourceFile, args: Map<string, { file: str
       }
     }
   }
+  return passed;
+}
+
+/** A GitHub Actions step that builds with `docker/build-push-action`. */
+const BUILD_PUSH_ACTION = /^docker\/build-push-action@/;
+
+/** The steps of a workflow's jobs (`jobs.<id>.steps`) and of a composite action (`runs.steps`). */
+function workflowSteps(file: SourceFile): YAMLMap[] {
+  const steps: YAMLMap[] = [];
+  const add = (list: unknown): void => {
+    if (isSeq(list)) for (const step of list.items) if (isMap(step)) steps.push(step);
+  };
+  for (const document of yamlSource(file).documents) {
+    const root = document.contents;
+    if (!isMap(root)) continue;
+    const jobs = mapGet(root, 'jobs');
+    if (isMap(jobs)) for (const [, job] of mapEntries(jobs)) if (isMap(job)) add(mapGet(job, 'steps'));
+    const runs = mapGet(root, 'runs');
+    if (isMap(runs)) add(mapGet(runs, 'steps'));
+  }
+  return steps;
+}
+
+/**
+ * `build-args` of the GitHub Actions steps that build with `docker/build-push-action` (`NAME=value` lines, or `NAME`), with
+ * the Dockerfile each reads: its `file`, or else the `Dockerfile` of its `context` (default: the repository's root), from
+ * the repository's root, where the workflow's steps run.
+ */
+export function actionBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<string>): PassedArg[] {
+  const passed: PassedArg[] = [];
+  for (const step of workflowSteps(file)) {
+    const uses = stringScalar(mapGet(step, 'uses'), file)?.value;
+    const inputs = mapGet(step, 'with');
+    if (uses === undefined || !BUILD_PUSH_ACTION.test(uses) || !isMap(inputs)) continue;
+    const args = mapGet(inputs, 'build-args');
+    const text = stringScalar(args, file);
+    if (!text || !isScalar(args) || !args.range) continue;
+    const path = stringScalar(mapGet(inputs, 'file'), file)?.value;
+    const context = stringScalar(mapGet(inputs, 'context'), file)?.value ?? '.';
+    const built = path !== undefined ? dockerfilesAt(path, dockerfiles, false) : contextDockerfiles(context, dockerfiles, false);
+    let at = args.range[0];
+    for (const line of text.value.split('\n')) {
+      const entry = line.trim();
+      const name = entry.split('=')[0] ?? '';
+      if (entry === '' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
+      const found = file.text.indexOf(entry, at);
+      if (found !== -1) at = found;
+      passed.push({ name, file: file.path, line: file.position(at).line, dockerfiles: built });
+    }
+  }
+  return passed;
 }
 
 /**

@@ -2,8 +2,8 @@ import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
-import { bakeFacts, isBakeFile, scriptBuilds, type BakeFacts } from '../../local-builds.js';
-import { bakeContextImages, composeBuildArgs, composeContexts } from './build-contexts.js';
+import { bakeFacts, isBakeFile, scriptBuildArgs, scriptBuilds, type BakeFacts } from '../../local-builds.js';
+import { actionBuildArgs, bakeContextImages, composeBuildArgs, composeContexts } from './build-contexts.js';
 import { isBakeText } from '../../bake-targets.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
@@ -80,15 +80,16 @@ interface Scope {
   readonly stageArgs: Map<string, ArgDefault | null>;
   /** Named build contexts (bake `contexts`, compose `additional_contexts`): not images. */
   readonly contexts: ReadonlyMap<string, unknown>;
-  /** Build arguments a compose service or bake target of the scan passes, by name. */
+  /** Build arguments that a compose service, bake target or build command reading this Dockerfile passes, by name. */
   readonly buildArgs: ReadonlyMap<string, { file: string; line: number }>;
 }
 
 /**
  * The reference a template makes through ARG defaults (`FROM ${BASE}:${TAG}`) or defaults written in a use
  * (`${VERSION:-9.1.0}`, the value when nothing sets the variable: the detail says so), edited where each value is written.
- * When an `ARG` declares such a variable and a compose service or bake target of the repository passes a build argument
- * of that name, that build uses the value it passes, not this default: the image is shown with the default, `templated`,
+ * When an `ARG` declares such a variable, or gives the default itself (`ARG NAME=value`), and a build of this Dockerfile
+ * (a compose service, a bake target, a build-push-action step, a build command in a script) passes a build argument of
+ * that name, that build uses the value it passes, not this default: the image is shown with the default, `templated`,
  * and not edited (a new default would not change what that build pulls). A default that does not make a valid reference
  * (`ARG BASE_DIGEST="put-a-real-digest-here"` before `FROM alpine@sha256:${BASE_DIGEST}`) is no image the build can use:
  * whoever builds passes the value (`--build-arg`). The reference is then the template as written, `templated`, the
@@ -101,6 +102,13 @@ function resolvedReference(scope: Scope, written: string, range: TextRange, reso
   ];
   const notes = [detail];
   let skip: 'templated' | undefined;
+  for (const variable of resolved.variables) {
+    const passed = variable.use === undefined ? scope.buildArgs.get(variable.name) : undefined;
+    if (!passed) continue;
+    skip = 'templated';
+    const line = scope.file.position(variable.range.start).line;
+    notes.push(`default of ARG ${variable.name} (line ${line}), but ${passed.file}:${passed.line} passes ${variable.name} as a build argument, so that build may use another value: shown, not edited`);
+  }
   for (const { name, declared } of resolved.defaults) {
     const passed = declared ? scope.buildArgs.get(name) : undefined;
     if (passed) {
@@ -289,7 +297,12 @@ function extract(file: SourceFile, facts: DockerfileFacts | undefined): { refere
   // The contexts of every bake target, with those of the targets that build this Dockerfile.
   const own = facts?.dockerfileContexts.get(file.path);
   const contexts = own ? new Map([...(facts?.contexts ?? []), ...own]) : (facts?.contexts ?? new Map());
-  const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map(), stageArgs: new Map(), contexts, buildArgs: facts?.buildArgs ?? new Map() };
+  // The build arguments of the builds that read this Dockerfile (or one whose path is not known), the first found by name.
+  const buildArgs = new Map<string, { file: string; line: number }>();
+  for (const arg of facts?.buildArgs ?? []) {
+    if ((arg.dockerfiles === null || arg.dockerfiles.includes(file.path)) && !buildArgs.has(arg.name)) buildArgs.set(arg.name, { file: arg.file, line: arg.line });
+  }
+  const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map(), stageArgs: new Map(), contexts, buildArgs };
   for (const directive of parsed.directives) {
     if (directive.key !== 'syntax' || directive.value === '') continue;
     scope.references.push(
@@ -343,11 +356,12 @@ function isBake(file: SourceFile): boolean {
 const BUILDS_BY_SCRIPT = /\b(?:docker|podman|buildah)\s+(?:buildx\s+|image\s+)?(?:build|bud|tag)\b/;
 
 /**
- * Named build contexts and the images built here, over all files of a scan: docker-bake `contexts`
- * and `tags`, compose `additional_contexts`, `docker build -t` / `docker tag` in scripts.
+ * Named build contexts, the images built here and the build arguments builds pass, over all files of a scan:
+ * docker-bake `contexts`, `tags` and `args`, compose `additional_contexts` and `build.args`, build-push-action
+ * `build-args`, `docker build -t` / `--build-arg` / `docker tag` in scripts.
  */
 function dockerfileFacts(files: readonly SourceFile[]): DockerfileFacts {
-  const facts: BakeFacts = { builds: [], contexts: new Map(), dockerfileContexts: new Map(), buildArgs: new Map() };
+  const facts: BakeFacts = { builds: [], contexts: new Map(), dockerfileContexts: new Map(), buildArgs: [] };
   const dockerfiles = new Set(files.filter((file) => isDockerfileName(file.path)).map((file) => file.path));
   for (const file of files) {
     if (isDockerfileName(file.path)) continue;
@@ -355,9 +369,13 @@ function dockerfileFacts(files: readonly SourceFile[]): DockerfileFacts {
       if (isBake(file)) bakeFacts(file, facts, dockerfiles);
       else if (/\.ya?ml$/i.test(file.path)) {
         if (file.text.includes('additional_contexts')) composeContexts(file, facts.contexts);
-        if (/^\s+args:/m.test(file.text) && /^\s+build:/m.test(file.text)) composeBuildArgs(file, facts.buildArgs);
+        if (/^\s+args:/m.test(file.text) && /^\s+build:/m.test(file.text)) facts.buildArgs.push(...composeBuildArgs(file, dockerfiles));
+        if (file.text.includes('build-push-action') && file.text.includes('build-args')) facts.buildArgs.push(...actionBuildArgs(file, dockerfiles));
       }
-      if (BUILDS_BY_SCRIPT.test(file.text)) for (const built of scriptBuilds(file)) facts.builds.push(built);
+      if (BUILDS_BY_SCRIPT.test(file.text)) {
+        for (const built of scriptBuilds(file)) facts.builds.push(built);
+        facts.buildArgs.push(...scriptBuildArgs(file, dockerfiles));
+      }
     } catch {
       // A file that cannot be read again is reported when the scan reaches it.
     }
