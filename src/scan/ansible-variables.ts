@@ -1,9 +1,9 @@
-import { isMap, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { listImages, loopedVariables } from './ansible-image-modules.js';
 import { variableUses, type VariableUses } from './ansible-variable-uses.js';
-import { mapEntries, yamlSource } from './yaml-source.js';
+import { mapEntries, mapGet, walkMaps, yamlSource } from './yaml-source.js';
 
 /**
  * What a scan knows of Ansible variables across files: the lists that a role's pull tasks loop over, worked out once
@@ -17,6 +17,8 @@ export interface AnsibleFacts {
    * out on first use, so a scan whose values name no such variable never reads its templates for it.
    */
   readonly uses: () => VariableUses;
+  /** The files a role's tasks load with `include_vars` (`"checks/{{ kind }}/vars.yml"` loads `roles/exporter/checks/disk/vars.yml`). */
+  readonly includedVars: readonly RegExp[];
 }
 
 const ROLE_VARIABLE_FILE = /^((?:.*\/)?roles\/[^/]+)\/(?:defaults|vars)\/(?:[^/]+\/)*[^/]+\.ya?ml$/i;
@@ -24,14 +26,22 @@ const ROLE_TASK_FILE = /^((?:.*\/)?roles\/[^/]+)\/tasks\/(?:[^/]+\/)*[^/]+\.ya?m
 /** Cheap text checks before a task file is parsed: a pull module and a loop over a template. */
 const PULL_WORD = /docker_image|podman_image/;
 const LOOP_OVER_TEMPLATE = /\b(?:loop|with_items):[ \t]*["']?\{\{/;
+/** The inventory's files of variables, beside a role's `defaults/` and `vars/`: `group_vars/` and `host_vars/`. */
+const INVENTORY_VARIABLE_FILE = /(?:^|\/)(?:group_vars|host_vars)\/(?:[^/]+\/)*[^/]+\.ya?ml$/i;
+/** The task that loads a file of variables. */
+const INCLUDE_VARS = /^(?:ansible\.builtin\.)?include_vars$/;
+/** A `{{ … }}` expression in a path (bounded: a hostile file may hold one without end). */
+const PATH_EXPRESSION = /\{\{[^{}]{0,200}\}\}/g;
 
 export function ansibleFacts(files: readonly SourceFile[]): AnsibleFacts {
   const loopedLists = new Map<string, Set<string>>();
+  const includedVars: RegExp[] = [];
   for (const file of files) {
     const task = ROLE_TASK_FILE.exec(file.path);
     if (!task) continue;
     try {
       const text = file.text;
+      if (text.includes('include_vars')) for (const document of yamlSource(file).documents) includedVars.push(...includedVarFiles(task[1] ?? '', document.contents));
       if (PULL_WORD.test(text) && LOOP_OVER_TEMPLATE.test(text)) {
         const role = task[1] ?? '';
         for (const document of yamlSource(file).documents) {
@@ -48,7 +58,43 @@ export function ansibleFacts(files: readonly SourceFile[]): AnsibleFacts {
     file.release();
   }
   let uses: VariableUses | undefined;
-  return { loopedLists, uses: () => (uses ??= variableUses(files)) };
+  return { loopedLists, uses: () => (uses ??= variableUses(files)), includedVars };
+}
+
+/**
+ * The files the `include_vars` tasks under `root` load, as patterns of paths: a relative path is looked for in the
+ * role's `vars/` folder, the role's own folder and its `tasks/` folder (Ansible's search path for a role's files), and
+ * an expression in it (`{{ kind }}`) stands for any name of one folder or file. A path that starts with an expression
+ * (`{{ ansible_os_family }}.yml`, in `vars/`, which is read as such), an absolute path or a whole folder (`dir:`) is not followed.
+ */
+function includedVarFiles(role: string, root: unknown): RegExp[] {
+  const patterns: RegExp[] = [];
+  walkMaps(root, (map) => {
+    for (const [key, value] of mapEntries(map)) {
+      if (!INCLUDE_VARS.test(key)) continue;
+      const written = isMap(value) ? mapGet(value, 'file') : value;
+      if (!isScalar(written) || typeof written.value !== 'string') continue;
+      const path = written.value.trim();
+      if (!/^[\w-]/.test(path) || path.split('/').includes('..') || !/\.ya?ml$/i.test(path)) continue;
+      const literal = path
+        .split(PATH_EXPRESSION)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]+');
+      const folder = role.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      patterns.push(new RegExp(`^${folder}/(?:vars/|tasks/)?${literal}$`));
+    }
+    return undefined;
+  });
+  return patterns;
+}
+
+/**
+ * A file of Ansible variables: a role's `defaults/` or `vars/`, `group_vars/`, `host_vars/`, or a file that a role's
+ * tasks load with `include_vars`.
+ */
+export function isVariableFile(path: string, facts: AnsibleFacts | undefined): boolean {
+  if (ROLE_VARIABLE_FILE.test(path) || INVENTORY_VARIABLE_FILE.test(path)) return true;
+  return facts?.includedVars.some((pattern) => pattern.test(path)) ?? false;
 }
 
 /**

@@ -393,6 +393,8 @@ export interface FieldWalkOptions {
   readonly skipMap?: (map: YAMLMap) => boolean;
   /** How the chart whose values these are joins image parts in its templates (asked only for `image: {name, tag}` maps). */
   readonly chartJoins?: () => ChartImageJoins | null;
+  /** A file of Ansible variables: its top-level `image_name` is an image's name, completed by `image_version` or `image_tag`. */
+  readonly variableFile?: boolean;
 }
 
 /** Concourse resource types that fetch a container image from a registry. */
@@ -454,6 +456,11 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
       if (isScalar(value) && value.value === key) continue;
       if (options.splitAnywhere && IMAGE_REPOSITORY_KEY.test(key)) {
         const reference = repositoryKeyImage(file, map, key, value, options.kindFor(path, key));
+        if (reference) found.push(reference);
+        continue;
+      }
+      if (options.variableFile === true && path.length === 0 && VARIABLE_NAME_KEY.test(key)) {
+        const reference = variableNamedImage(file, map, value, options.kindFor(path, key));
         if (reference) found.push(reference);
         continue;
       }
@@ -563,6 +570,33 @@ function namedImage(file: SourceFile, map: YAMLMap, key: string, value: unknown,
   const reference = scalarImage(file, value, kind);
   if (!reference || reference.skip !== 'no-tag') return reference;
   return withSnakeSiblings(file, map, key, reference) ?? (reference.value.includes('/') ? reference : null);
+}
+
+/** The name of the image a file of Ansible variables sets for the tasks that load it. */
+const VARIABLE_NAME_KEY = /^image_(?:name|repository|repo)$/;
+
+/**
+ * In a file of Ansible variables (a role's `defaults/` or `vars/`, a file its tasks load with `include_vars`), the
+ * top-level `image_name: registry.example.test/team/exporter` + `image_version: v1.4.0` that a role's template joins
+ * as `{{ image_name }}:{{ image_version }}`: the image, reported at the name, each part edited where it is written.
+ * Only the `image_` siblings complete it (a `version:` of the same file is the role's own); alone, a name counts
+ * with a path, as for `<x>_image_name`.
+ */
+function variableNamedImage(file: SourceFile, map: YAMLMap, value: unknown, kind: ReferenceKind): Reference | null {
+  const reference = scalarImage(file, value, kind);
+  const [span, ...more] = reference?.spans ?? [];
+  if (!reference || reference.skip !== 'no-tag' || span === undefined || more.length > 0) return reference;
+  const start = span.start - file.base;
+  const sibling = (keys: readonly string[]): ValueText | null => {
+    for (const name of keys) {
+      if (!name.startsWith('image_')) continue;
+      const found = yamlValueText(mapGet(map, name), file, true);
+      if (found && found.text !== '') return found;
+    }
+    return null;
+  };
+  const input = composeImage(kind, 'image', 'name', { text: span.text, start, end: start + span.text.length }, sibling);
+  return input === null ? null : makeReference(file, input);
 }
 
 /**

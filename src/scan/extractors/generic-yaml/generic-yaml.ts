@@ -6,7 +6,7 @@ import type { BuiltImage, Extractor } from '../../extractor.js';
 import { ansiblePulledImages } from '../../ansible-image-modules.js';
 import { circleciInputMaps, circleciParameterImages } from '../../circleci-params.js';
 import { judgeVariableImages } from '../../ansible-variable-uses.js';
-import { ansibleFacts, joinsVariables, loopedListImages, type AnsibleFacts } from '../../ansible-variables.js';
+import { ansibleFacts, isVariableFile, joinsVariables, loopedListImages, type AnsibleFacts } from '../../ansible-variables.js';
 import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
@@ -899,6 +899,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
           splitKind: kind,
           splitAnywhere: true,
           snakeKeys: true,
+          variableFile: isVariableFile(file.path, facts?.ansible),
           ...(inputs.size === 0 ? {} : { skipMap: (map) => inputs.has(map) }),
           ...(chartJoins === undefined ? {} : { chartJoins }),
         });

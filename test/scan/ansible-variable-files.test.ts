@@ -1,0 +1,91 @@
+/** Files of Ansible variables that a role loads: a role's `defaults/` and `vars/`, and the files its tasks load with `include_vars`. */
+import { describe, expect, it } from 'vitest';
+import { scanTexts } from '../support/scan-texts.js';
+
+const rows = (files: Record<string, string>) =>
+  scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.spans.map((span) => [span.role, span.text, span.line])]);
+
+const tasks = ['---', '- include_vars: "checks/{{ check }}/vars.yml"', '- ansible.builtin.include_vars:', '    file: settings/extra.yml', ''].join('\n');
+
+/** A name and its version, as a role's template joins them: `{{ image_name }}:{{ image_version }}`. */
+const pair = (name: string, version: string, versionKey = 'image_version') => ['---', '# probe', `image_name: "${name}"`, `${versionKey}: "${version}"`, 'port: 9100', ''].join('\n');
+
+describe('image_name + image_version in a file of Ansible variables', () => {
+  it('is the image, reported at the name and edited in both places, in a file a task loads and in the role defaults', () => {
+    expect(
+      rows({
+        'roles/probes/tasks/main.yml': tasks,
+        'roles/probes/checks/disk/vars.yml': pair('registry.example.test/probes/disk-probe', 'v2.3.0'),
+        'roles/probes/checks/net/vars.yml': pair('registry.example.test/probes/net-probe', '1.4.1', 'image_tag'),
+        'roles/probes/settings/extra.yml': pair('registry.example.test/probes/extra-probe', '0.2.0'),
+        'roles/probes/defaults/main.yml': pair('registry.example.test/probes/base-probe', '5.0.0'),
+        'inventory/group_vars/all.yml': pair('registry.example.test/probes/edge-probe', '3.3.0'),
+      }),
+    ).toEqual([
+      [
+        'inventory/group_vars/all.yml',
+        3,
+        'registry.example.test/probes/edge-probe:3.3.0',
+        null,
+        [
+          ['repository', 'registry.example.test/probes/edge-probe', 3],
+          ['tag', '3.3.0', 4],
+        ],
+      ],
+      [
+        'roles/probes/checks/disk/vars.yml',
+        3,
+        'registry.example.test/probes/disk-probe:v2.3.0',
+        null,
+        [
+          ['repository', 'registry.example.test/probes/disk-probe', 3],
+          ['tag', 'v2.3.0', 4],
+        ],
+      ],
+      [
+        'roles/probes/checks/net/vars.yml',
+        3,
+        'registry.example.test/probes/net-probe:1.4.1',
+        null,
+        [
+          ['repository', 'registry.example.test/probes/net-probe', 3],
+          ['tag', '1.4.1', 4],
+        ],
+      ],
+      [
+        'roles/probes/defaults/main.yml',
+        3,
+        'registry.example.test/probes/base-probe:5.0.0',
+        null,
+        [
+          ['repository', 'registry.example.test/probes/base-probe', 3],
+          ['tag', '5.0.0', 4],
+        ],
+      ],
+      [
+        'roles/probes/settings/extra.yml',
+        3,
+        'registry.example.test/probes/extra-probe:0.2.0',
+        null,
+        [
+          ['repository', 'registry.example.test/probes/extra-probe', 3],
+          ['tag', '0.2.0', 4],
+        ],
+      ],
+    ]);
+  });
+
+  it('takes only the image_ siblings; a file no task loads, and other YAML, are read as before', () => {
+    expect(
+      rows({
+        'roles/probes/tasks/main.yml': tasks,
+        // `version` is the role's own setting, not the image's tag: the name alone, with its path, is listed without a tag.
+        'roles/probes/checks/cpu/vars.yml': ['image_name: registry.example.test/probes/cpu-probe', 'version: 3', ''].join('\n'),
+        // A one-word name alone is as often a virtual machine's image.
+        'roles/probes/checks/vm/vars.yml': ['image_name: cirros', ''].join('\n'),
+        'roles/probes/unused/vars.yml': pair('registry.example.test/probes/old-probe', 'v0.9.0'),
+        'config/tool.yml': pair('registry.example.test/team/tool', 'v3.0.0'),
+      }),
+    ).toEqual([['roles/probes/checks/cpu/vars.yml', 1, 'registry.example.test/probes/cpu-probe', 'no-tag', [['reference', 'registry.example.test/probes/cpu-probe', 1]]]]);
+  });
+});
