@@ -33,8 +33,9 @@ export interface Span {
   /** For `variable` spans: the variable's name. */
   readonly variable?: string;
   /**
-   * A variable defined in a file archpin never edits (another project's, a GitLab template): why, and what to
-   * do. An update that would change it is held with this message; one that changes only other parts goes on.
+   * A variable defined in a file archpin never edits (another project's, a GitLab template), or a field it leaves as
+   * it is (a chart's empty `tag` whose templates choose the tag): why, and what to do. An update that would change
+   * it is held with this message; one that changes only other parts goes on.
    */
   readonly outside?: string;
   /** For `variable` spans: how the template writes the use, when not `${NAME}` or `$NAME` (Nomad Pack `[[ var "tag" . ]]`). */

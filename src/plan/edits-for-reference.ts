@@ -119,10 +119,13 @@ export function editsForReference(reference: Reference, target: Target): EditPla
   const edits = foldNested(planned.edits);
   if (!edits) return { ok: false, reason: 'the edits of a variable written inside the reference and of the reference itself overlap' };
   const plan = { ...planned, edits };
-  // A variable defined where archpin never edits (another project's file) holds the update when the edit would change it.
+  // A variable defined where archpin never edits (another project's file) holds the update when the edit would change it;
+  // so does filling an empty field that archpin leaves empty (a chart's `tag: ""` whose templates choose the tag).
+  const touches = (made: TextEdit, span: Span): boolean =>
+    made.file === span.file && (span.start === span.end ? made.start <= span.start && made.end >= span.end : made.start < span.end && made.end > span.start);
   for (const span of reference.spans) {
     if (span.outside === undefined) continue;
-    if (plan.edits.some((made) => made.file === span.file && made.start < span.end && made.end > span.start)) return { ok: false, reason: span.outside, hold: 'outside-variable' };
+    if (plan.edits.some((made) => touches(made, span))) return { ok: false, reason: span.outside, hold: 'outside-variable' };
   }
   return plan;
 }

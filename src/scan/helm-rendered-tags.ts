@@ -8,7 +8,8 @@ import type { ChartTemplate } from './helm-image-joins.js';
  * (`image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default $defaultTag }}"` after
  * `{{- $defaultTag := printf "v%s-%s" .Chart.AppVersion .Values.variant -}}`, `{{ template "app.image" (tuple .Values.image
  * $.Chart.AppVersion) }}`, `{{ default .Values.image.tag .Values.sidecar.image.tag }}`). A line counts only when it renders
- * the values entry's own name followed by a tag; every such line must render the same tag.
+ * the values entry's own name followed by a tag (and a digest, when they write one after it); every such line must render
+ * the same tag and digest.
  */
 export interface RenderedTag {
   readonly tag: string;
@@ -18,6 +19,8 @@ export interface RenderedTag {
   readonly where: string;
   /** Whether the rendering read `.Chart.AppVersion`. */
   readonly appVersion: boolean;
+  /** The digest the lines write after the tag (`…:26.1.0@sha256:…` from the map's own digest field), or null. */
+  readonly digest: string | null;
 }
 
 /** `key: value` on one line of a template, the value holding an action. */
@@ -112,7 +115,7 @@ function helpersReading(named: ReadonlyMap<string, { body: string }>, field: Reg
 
 /**
  * What renders the tags of a chart's values maps: asked per map path and name, the templates read once. The tag, or
- * 'other' when the lines that render the name give it no tag, different tags or a digest, or null when no line the
+ * 'other' when the lines that render the name give it no tag, different tags (or digests) or a digest alone, or null when no line the
  * rendering can read names the map (none does, or one it does not model).
  */
 export function chartRenderedTags(templates: readonly ChartTemplate[], values: unknown, appVersion: string | null): (path: readonly string[], name: string) => RenderedTag | 'other' | null {
@@ -143,8 +146,8 @@ export function chartRenderedTags(templates: readonly ChartTemplate[], values: u
     const field = new RegExp(String.raw`\.Values\.${escape(path.join('.'))}(?![\w])(?:\.(?:repository|registry|tag|image|digest)\b|(?!\.))`);
     const helpers = helpersReading(named, field);
     const uses = (text: string): boolean => field.test(text) || [...text.matchAll(CALLED)].some((call) => helpers.has(call[1] ?? ''));
-    const tags = new Map<string, { tag: string; registry: string | null; where: string[]; appVersion: boolean }>();
-    /** A line rendered the name with no tag, an empty one, or a digest. */
+    const tags = new Map<string, { tag: string; registry: string | null; digest: string | null; where: string[]; appVersion: boolean }>();
+    /** A line rendered the name with no tag, an empty one, or a digest without a tag. */
     let other = false;
     for (const { template, text, base: start, bodies } of texts) {
       if (!uses(text)) continue;
@@ -179,9 +182,9 @@ export function chartRenderedTags(templates: readonly ChartTemplate[], values: u
           const registry = unquoted.startsWith(`${name}:`) ? '' : (REGISTRY_BEFORE.exec(unquoted.slice(0, Math.max(unquoted.lastIndexOf(`/${name}:`), 0) + 1))?.[1] ?? null);
           const image = registry === null ? null : parseImageRef(unquoted);
           const bare = registry === null ? '' : unquoted.slice(registry === '' ? 0 : registry.length + 1);
-          if (image && image.tag !== null && image.digest === null && bare === `${name}:${image.tag}`) {
-            const key = `${registry}\n${image.tag}`;
-            const entry = tags.get(key) ?? { tag: image.tag, registry: registry === '' ? null : registry, where: [], appVersion: false };
+          if (image && image.tag !== null && bare === `${name}:${image.tag}${image.digest === null ? '' : `@${image.digest}`}`) {
+            const key = `${registry}\n${image.tag}\n${image.digest ?? ''}`;
+            const entry = tags.get(key) ?? { tag: image.tag, registry: registry === '' ? null : registry, digest: image.digest, where: [], appVersion: false };
             entry.where.push(`${template.path}:${lineNumber}`);
             entry.appVersion ||= readAppVersion;
             tags.set(key, entry);
@@ -195,6 +198,12 @@ export function chartRenderedTags(templates: readonly ChartTemplate[], values: u
     if (other || more.length > 0) return 'other';
     if (!only) return null;
     const where = only.where;
-    return { tag: only.tag, registry: only.registry, where: where.length > 3 ? `${where.slice(0, 3).join(', ')} and ${where.length - 3} more` : where.join(', '), appVersion: only.appVersion };
+    return {
+      tag: only.tag,
+      registry: only.registry,
+      digest: only.digest,
+      where: where.length > 3 ? `${where.slice(0, 3).join(', ')} and ${where.length - 3} more` : where.join(', '),
+      appVersion: only.appVersion,
+    };
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { editsForReference } from '../../src/plan/edits-for-reference.js';
 import { scanTexts } from '../support/scan-texts.js';
 
 /** What the values files report: file, line, value, skip, detail. */
@@ -228,5 +229,74 @@ describe('Helm values with no tag: an image line that calls a helper reading the
         "no tag here: the chart's templates render tag 6.1.0 (templates/reader.yaml:1, templates/writer.yaml:1, with appVersion 6.1.0 of split/Chart.yaml:4); not edited here, where a tag would override theirs",
       ],
     ]);
+  });
+});
+
+describe('Helm values with an empty tag and a digest: the tag the chart writes before that digest', () => {
+  const hex = (digit: string) => digit.repeat(64);
+  const files = {
+    'relay/Chart.yaml': chart('relay', 'appVersion: "3.2.0"'),
+    'relay/values.yaml': lines(
+      'controller:',
+      '  image:',
+      '    repository: registry.example.test/team/relay-controller',
+      '    tag: ""',
+      `    sha: "${hex('a')}"`,
+      'worker:',
+      '  image:',
+      '    repository: registry.example.test/team/relay-worker',
+      '    tag: ""',
+      `    digest: "sha256:${hex('b')}"`,
+      'pinned:',
+      '  image:',
+      '    repository: registry.example.test/team/relay-pinned',
+      '    tag: ""',
+      `    sha: "${hex('c')}"`,
+    ),
+    'relay/templates/controller.yaml': lines(
+      '        - name: controller',
+      '          image: "{{ .Values.controller.image.repository }}:{{ .Values.controller.image.tag | default .Chart.AppVersion }}{{ if .Values.controller.image.sha }}@sha256:{{ .Values.controller.image.sha }}{{ end }}"',
+      '          env:',
+      '            - name: RELAY_WORKER_IMAGE',
+      '              value: "{{ .Values.worker.image.repository }}:{{ .Values.worker.image.tag | default (printf "v%s" .Chart.AppVersion) }}@{{ .Values.worker.image.digest }}"',
+    ),
+    // The digest takes the tag's place when it is set: the image run is the name and the digest alone.
+    'relay/templates/pinned.yaml': lines(
+      '          image: "{{ .Values.pinned.image.repository }}{{ if .Values.pinned.image.sha }}@sha256:{{ .Values.pinned.image.sha }}{{ else }}:{{ .Values.pinned.image.tag | default .Chart.AppVersion }}{{ end }}"',
+    ),
+  };
+
+  it('is shown as the templates render it, tag and digest, and stays an update target', () => {
+    expect(scan(files)).toEqual([
+      [
+        'relay/values.yaml',
+        3,
+        `registry.example.test/team/relay-controller:3.2.0@sha256:${hex('a')}`,
+        null,
+        "the chart's templates render tag 3.2.0 before the digest (templates/controller.yaml:2, with appVersion 3.2.0 of relay/Chart.yaml:4); the digest is updated here, the tag is not",
+      ],
+      [
+        'relay/values.yaml',
+        8,
+        `registry.example.test/team/relay-worker:v3.2.0@sha256:${hex('b')}`,
+        null,
+        "the chart's templates render tag v3.2.0 before the digest (templates/controller.yaml:5, with appVersion 3.2.0 of relay/Chart.yaml:4); the digest is updated here, the tag is not",
+      ],
+      ['relay/values.yaml', 13, `registry.example.test/team/relay-pinned@sha256:${hex('c')}`, null, null],
+    ]);
+  });
+
+  it('updates the digest field for the same tag, and holds an update to another tag: the empty tag stays empty', () => {
+    const [controller, worker] = scanTexts(files).references.filter((reference) => reference.file === 'relay/values.yaml');
+    const same = controller ? editsForReference(controller, { tag: '3.2.0', digest: `sha256:${hex('d')}` }) : null;
+    const at = files['relay/values.yaml'].indexOf(hex('a'));
+    expect(same).toEqual({
+      ok: true,
+      edits: [{ start: at, end: at + 64, expected: hex('a'), replacement: hex('d') }],
+      value: `registry.example.test/team/relay-controller:3.2.0@sha256:${hex('d')}`,
+      pinned: true,
+    });
+    const reason = "the tag is the chart's (templates/controller.yaml:5, with appVersion 3.2.0 of relay/Chart.yaml:4): a tag written here would override it; change it there, with the digest";
+    expect(worker ? editsForReference(worker, { tag: 'v3.3.0', digest: `sha256:${hex('d')}` }) : null).toEqual({ ok: false, reason, hold: 'outside-variable' });
   });
 });

@@ -10,7 +10,7 @@ import { ansibleFacts, isVariableFile, joinsVariables, loopedListImages, type An
 import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
-import { chartRenderedTags } from '../../helm-rendered-tags.js';
+import { chartRenderedTags, type RenderedTag } from '../../helm-rendered-tags.js';
 import { chartFolders, chartTemplateImage, isChartHelper, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { heatImageParameters, withoutMachineImages } from '../../machine-images.js';
@@ -400,12 +400,33 @@ function documentsAppVersion(text: string, tagAt: number | null): boolean {
 }
 
 /**
+ * A values map with a digest and an empty tag (`tag: ""` + `sha: …` or `digest: …`): read alone it names the image by its
+ * digest, but a chart's template may write a tag before that digest.
+ */
+function isDigestWithoutTag(reference: Reference): boolean {
+  return (
+    reference.kind === 'helm-values' &&
+    reference.skip === null &&
+    reference.image?.tag === null &&
+    reference.image.digest !== null &&
+    reference.spans.some((span) => span.role === 'repository') &&
+    reference.spans.some((span) => span.role === 'tag' && span.text === '') &&
+    reference.spans.some((span) => span.role === 'digest')
+  );
+}
+
+/**
  * A values file's `repository` with no tag: the tag the chart's own template lines for that values map render, with this
  * file's values over the chart's defaults
  * (`{{ .Values.image.tag | default $defaultTag }}` with `$defaultTag` assigned before it from appVersion and values, a
  * helper given `.Chart.AppVersion` as a parameter, another values map's tag as the default). Shown with it and held
  * `templated`: writing a tag here would override what the templates choose. When no template line says, the tag's comment
  * may (documentsAppVersion), unless the appVersion rules above completed it (`completed`).
+ *
+ * A map with an empty tag and a digest (isDigestWithoutTag) whose lines render the name, a tag and that same digest
+ * (`"{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}@sha256:{{ .Values.image.sha }}"`)
+ * runs `name:tag@digest`: shown so, and still updated, in its digest field only. The tag stays the templates' choice: an
+ * update to another tag is held (the empty `tag` keeps its `outside` note), as writing a tag here would override theirs.
  */
 function throughRenderedTag(
   file: SourceFile,
@@ -419,14 +440,14 @@ function throughRenderedTag(
   if (!facts || !chartFiles || helmValuesKind(file.path) !== 'helm-values') return (reference) => reference;
   let tagsOf: ReturnType<typeof chartRenderedTags> | null | undefined;
   const chart = facts.charts.get(folder);
-  return (reference, completed) => {
-    if (reference.skip !== 'no-tag') return reference;
+  const chartFile = folder === '' ? 'Chart.yaml' : `${folder}/Chart.yaml`;
+  /** What the chart's lines render for the values map of the reference's repository, named `name`; null when none says. */
+  const renderedFor = (reference: Reference, name: string): { found: ReturnType<ReturnType<typeof chartRenderedTags>>; map: RepositoryMap } | null => {
     // A `repository`'s span, or a whole `imageName` value's.
     const span = reference.spans.find((entry) => entry.role === 'repository') ?? (reference.spans.length === 1 ? reference.spans.find((entry) => entry.role === 'reference') : undefined);
-    if (!span || (chart?.dependencies.has(topKey(reference) ?? '') ?? false)) return reference;
+    if (!span || (chart?.dependencies.has(topKey(reference) ?? '') ?? false)) return null;
     const map = mapsOf().get(span.start);
-    if (!map) return reference;
-    const { path } = map;
+    if (!map) return null;
     if (tagsOf === undefined) {
       let values = valuesData(documents);
       try {
@@ -440,25 +461,45 @@ function throughRenderedTag(
         for (const template of chartFiles.templates) template.release();
       }
     }
-    const found = tagsOf?.(path, reference.value) ?? null;
-    const chartFile = folder === '' ? 'Chart.yaml' : `${folder}/Chart.yaml`;
+    return { found: tagsOf?.(map.path, name) ?? null, map };
+  };
+  const from = (found: RenderedTag): string => (found.appVersion && chart ? `, with appVersion ${chart.appVersion} of ${chartFile}:${chart.line}` : '');
+  const throughRenderedDigestTag = (reference: Reference): Reference => {
+    const found = reference.name === null ? null : renderedFor(reference, reference.name)?.found;
+    if (!found || found === 'other' || found.digest === null || found.digest !== reference.image?.digest) return reference;
+    const value = `${found.registry === null ? '' : `${found.registry}/`}${reference.name}:${found.tag}@${found.digest}`;
+    const image = parseImageRef(value);
+    if (!image) return reference;
+    const note = `the chart's templates render ${found.registry === null ? '' : `registry ${found.registry} and `}tag ${found.tag} before the digest (${found.where}${from(found)})`;
+    const outside = `the tag is the chart's (${found.where}${from(found)}): a tag written here would override it; change it there, with the digest`;
+    return {
+      ...withValue(reference, value, image),
+      spans: reference.spans.map((span) => (span.role === 'tag' ? { ...span, outside } : span)),
+      detail: [reference.detail, `${note}; the digest is updated here, the tag is not`].filter(Boolean).join('; '),
+    };
+  };
+  return (reference, completed) => {
+    if (isDigestWithoutTag(reference)) return throughRenderedDigestTag(reference);
+    if (reference.skip !== 'no-tag') return reference;
+    const rendered = renderedFor(reference, reference.value);
+    if (!rendered) return reference;
+    const { found, map } = rendered;
     // Shown as the chart gives it, held `templated`: the values file is not where the tag is chosen.
     const held = (value: string, note: string): Reference => {
       const image = parseImageRef(value);
       if (!image) return reference;
       return { ...withValue(reference, value, image), skip: 'templated', detail: [reference.detail, note].filter(Boolean).join('; ') };
     };
-    if (found === 'other') return reference;
+    if (found === 'other' || found?.digest != null) return reference;
     if (found === null) {
       // No template of the repository says (the chart's images are written by a library chart it depends on): the tag's
       // comment, when it says the tag is the chart's appVersion.
       if (completed || !chart || !documentsAppVersion(file.text, map.tagAt)) return reference;
       return held(`${reference.value}:${chart.appVersion}`, `no tag here: its comment gives the chart's appVersion ${chart.appVersion} (${chartFile}:${chart.line}); set there, not edited here`);
     }
-    const from = found.appVersion && chart ? `, with appVersion ${chart.appVersion} of ${chartFile}:${chart.line}` : '';
     return held(
       `${found.registry === null ? '' : `${found.registry}/`}${reference.value}:${found.tag}`,
-      `no tag here: the chart's templates render ${found.registry === null ? '' : `registry ${found.registry} and `}tag ${found.tag} (${found.where}${from}); not edited here, where a tag would override theirs`,
+      `no tag here: the chart's templates render ${found.registry === null ? '' : `registry ${found.registry} and `}tag ${found.tag} (${found.where}${from(found)}); not edited here, where a tag would override theirs`,
     );
   };
 }
