@@ -224,6 +224,17 @@ export function hasSubstitution(text: string): boolean {
   return SUBSTITUTION.test(text);
 }
 
+/** `__IMAGE_TAG__`: a name in capitals between double underscores, which a deploy script replaces with `sed`. */
+const UNDERSCORED_PLACEHOLDER = /__[A-Z][A-Z0-9_]*__/;
+
+/**
+ * True when a tag holds such a placeholder (`registry.example.test/team/app:__IMAGE_TAG__`, `…:__IMAGE_TAG__-next`): the
+ * grammar takes it as a tag, but no image is tagged so; the script puts the real tag there before the file is used.
+ */
+export function hasUnderscoredTagPlaceholder(tag: string | null): boolean {
+  return tag !== null && UNDERSCORED_PLACEHOLDER.test(tag);
+}
+
 /**
  * True when the text contains template syntax archpin cannot update literally: `$VAR`, `${VAR}`, `{{ }}`, `%{}`,
  * `<% %>`, and `[[ … ]]` (Levant, Nomad Pack, and placeholders a release script fills in: `tag: "[[ .Version ]]"`).

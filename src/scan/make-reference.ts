@@ -1,4 +1,4 @@
-import { hasDigestPlaceholder, hasSubstitution, hasTagPlaceholder, isTemplated, parseImageRef, stripDependencyProxyPrefix, type ImageRef } from '../core/image-ref.js';
+import { hasDigestPlaceholder, hasSubstitution, hasTagPlaceholder, hasUnderscoredTagPlaceholder, isTemplated, parseImageRef, stripDependencyProxyPrefix, type ImageRef } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind, SkipReason, Span, SpanRole } from '../core/types.js';
 
@@ -60,6 +60,8 @@ export function makeReference(file: SourceFile, input: ReferenceInput): Referenc
   // `app:<plugin_version>`: a named image whose tag the reader fills in.
   else if (!parsed) skip = hasSubstitution(bare) || hasDigestPlaceholder(bare) || hasTagPlaceholder(bare) ? 'templated' : 'invalid-reference';
   else if (parsed.tag === null && parsed.digest === null) skip = 'no-tag';
+  // `app:__IMAGE_TAG__`: a tag a deploy script writes in with `sed`, as `app:@VERSION@` is.
+  else if (hasUnderscoredTagPlaceholder(parsed.tag)) skip = 'templated';
   else skip = null;
   return {
     file: file.path,

@@ -84,6 +84,9 @@ describe('extractor registration', () => {
       'ops/web.nomad.json',
       // Any other JSON may be a Nomad job or a Kubernetes object: recognised by content.
       'deploy/web.json',
+      // A template without `.yaml` in its name may be a Kubernetes manifest a script fills in: recognised by content.
+      'deploy/job-production.tmpl',
+      'lib/helpers.tpl',
     ];
     const refused = [
       'README.md',
@@ -94,7 +97,8 @@ describe('extractor registration', () => {
       'docs/image.png',
       'docs/Jenkinsfile.md',
       'quadlet/.container',
-      'lib/helpers.tpl',
+      'lib/_helpers.tpl',
+      'deploy/templates/job.tmpl',
       'timoni/app/templates/config.cue',
       'config/devcontainer.json',
       'templates/web/nginx.conf.erb',

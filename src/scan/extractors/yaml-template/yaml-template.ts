@@ -1,6 +1,6 @@
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
-import { byPath, type Extractor } from '../../extractor.js';
+import type { Extractor } from '../../extractor.js';
 import { templateLineImages } from '../../helm-template-lines.js';
 
 /**
@@ -8,6 +8,10 @@ import { templateLineImages } from '../../helm-template-lines.js';
  * templates (`docker-compose.yml.erb`, `deployment.yaml.epp`), Ansible and Salt Jinja templates
  * (`compose.yaml.j2`), Go and envsubst templates (`service.yaml.tmpl`). They are not YAML until
  * rendered, so their `image:` lines (and `…Image:` keys) are read one by one, as Helm templates are.
+ * Kubernetes manifests kept as `deployment-production.tmpl` (or `.tpl`), which a deploy script fills in
+ * with `sed` or `envsubst`, are read the same way when their text holds Kubernetes objects (`apiVersion:`
+ * and `kind:` at the start of a line); a Helm chart's `templates/` files and Go template libraries (`{{ define … }}`,
+ * `_helpers.tpl`) are not.
  *
  * A line whose image text is written in the file is reported: a literal reference is updated where it
  * stands (`image: docker.io/library/redis:7.2` in a compose template), a literal name with a template
@@ -18,8 +22,22 @@ import { templateLineImages } from '../../helm-template-lines.js';
 
 const KIND = 'yaml-template';
 const TEMPLATE_FILE = /\.ya?ml\.(?:erb|epp|j2|jinja|jinja2|tmpl|tpl)$/i;
+/** A template without `.yaml` in its name (`job-production.tmpl`), outside a `templates/` folder, not named as a helper (`_helpers.tpl`). */
+const BARE_TEMPLATE_FILE = /^(?!(?:.*\/)?templates\/)(?:.*\/)?(?!_)[^/]+\.(?:tmpl|tpl)$/i;
+/** A Kubernetes object's own keys at the start of a line. */
+const API_VERSION_LINE = /^apiVersion:[ \t]*\S/m;
+const KIND_LINE = /^kind:[ \t]*\S/m;
+/** A Go template library: named templates for other files to include, no manifest of its own. */
+const DEFINE_ACTION = /\{\{-?\s*define\s/;
 /** The value begins with a template action: ERB/EPP `<%`, Jinja/Go `{{`, `{%`, shell `${`/`$VAR`, Levant `[[`. */
 const STARTS_WITH_TEMPLATE = /^(?:<%|\{\{|\{%|\$\{|\$[A-Za-z_]|\[\[)/;
+
+/** `deployment-production.tmpl` whose text holds Kubernetes objects: a manifest that a script fills in before it is applied. */
+function isManifestTemplate(file: SourceFile): boolean {
+  if (!BARE_TEMPLATE_FILE.test(file.path)) return false;
+  const text = file.text;
+  return API_VERSION_LINE.test(text) && KIND_LINE.test(text) && !DEFINE_ACTION.test(text);
+}
 
 function extract(file: SourceFile): Reference[] {
   return templateLineImages(file, () => KIND).filter((reference) => !STARTS_WITH_TEMPLATE.test(reference.value));
@@ -29,6 +47,8 @@ export const yamlTemplateExtractor: Extractor = {
   name: 'yaml-template',
   kinds: [KIND],
   quoting: 'yaml',
-  ...byPath(TEMPLATE_FILE),
+  isCandidate: (path) => TEMPLATE_FILE.test(path) || BARE_TEMPLATE_FILE.test(path),
+  owns: (file) => TEMPLATE_FILE.test(file.path),
+  claims: (file) => TEMPLATE_FILE.test(file.path) || isManifestTemplate(file),
   extract: (file) => ({ references: extract(file), problems: [] }),
 };
