@@ -25,6 +25,19 @@ export interface RenderedTag {
 
 /** `key: value` on one line of a template, the value holding an action. */
 const KEY_VALUE = /^[ \t]*(?:-[ \t]+)?([\w./-]+):[ \t]+(\S.*?)[ \t]*$/;
+/**
+ * An action that puts an image into a container or an env entry it builds as a dict (written out later with `toYaml`):
+ * `{{- $_ := set $container "image" (include "app.image" .) }}`, or an entry whose name holds `image`:
+ * `dict "name" "RELATED_IMAGE_SERVER" "value" (include "app.serverImage" .)`. The key and the expression, as a `key: value` line gives them.
+ */
+const SET_IMAGE = /\bset\s+\$[A-Za-z_]\w*\s+"(image)"\s+(\((?:[^()]|\([^()]*\))*\)|\$?\.Values(?:\.[A-Za-z_]\w*)+)/;
+const DICT_IMAGE = /\bdict\s+"name"\s+"([\w.-]*image[\w.-]*)"\s+"value"\s+(\((?:[^()]|\([^()]*\))*\)|\$?\.Values(?:\.[A-Za-z_]\w*)+)/i;
+
+function builtImage(line: string): [string, string, string] | null {
+  const found = SET_IMAGE.exec(line) ?? DICT_IMAGE.exec(line);
+  return found ? [found[0], found[1] ?? '', `{{ ${found[2] ?? ''} }}`] : null;
+}
+
 /** `{{ $name := … }}` or `{{ $name = … }}`. */
 const ASSIGNMENT = /^(\$[A-Za-z_]\w*)\s*(:?=)\s*([\s\S]+)$/;
 const BLOCK_OPEN = /^(?:if|with|range|define|block)\b/;
@@ -157,7 +170,7 @@ export function chartRenderedTags(templates: readonly ChartTemplate[], values: u
         let lineEnd = text.indexOf('\n', lineStart);
         if (lineEnd === -1) lineEnd = text.length;
         const line = text.slice(lineStart, lineEnd);
-        const written = line.length <= MAX_LINE && line.includes('{{') && uses(line) ? KEY_VALUE.exec(line) : null;
+        const written = line.length <= MAX_LINE && line.includes('{{') && uses(line) ? (KEY_VALUE.exec(line) ?? builtImage(line)) : null;
         const value = written?.[2];
         // A line that names the map, or an image line that calls a helper reading it (`image: {{ include "app.image" . }}`).
         if (value !== undefined && (field.test(value) || (/image/i.test(written?.[1] ?? '') && uses(value)))) {

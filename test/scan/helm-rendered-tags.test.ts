@@ -300,3 +300,45 @@ describe('Helm values with an empty tag and a digest: the tag the chart writes b
     expect(worker ? editsForReference(worker, { tag: 'v3.3.0', digest: `sha256:${hex('d')}` }) : null).toEqual({ ok: false, reason, hold: 'outside-variable' });
   });
 });
+
+describe('Helm values with no tag: a container or env entry a template builds as a dict', () => {
+  it('renders the image a `set … "image"` or an image-named `dict "name" … "value"` is given', () => {
+    const files = {
+      'gate/Chart.yaml': chart('gate', 'appVersion: "4.1.0"'),
+      'gate/values.yaml': lines(
+        'release: "4.0.2"',
+        'image:',
+        '  repository: registry.example.test/team/gate',
+        '  tag: ""',
+        'runnerImage:',
+        '  repository: registry.example.test/team/gate-runner',
+        '  tag: ""',
+      ),
+      'gate/ci/smoke-values.yaml': lines('image:', '  repository: registry.example.test/mirror/gate'),
+      'gate/templates/_helpers.tpl': lines(
+        '{{- define "gate.image" -}}',
+        '{{ printf "%s:%s" .Values.image.repository (default .Values.release .Values.image.tag) }}',
+        '{{- end -}}',
+        '{{- define "gate.runnerImage" -}}',
+        '{{- $repository := default "registry.example.test/team/runner" .Values.runnerImage.repository -}}',
+        '{{ printf "%s:%s" $repository (default .Values.release .Values.runnerImage.tag) }}',
+        '{{- end -}}',
+      ),
+      'gate/templates/deployment.yaml': lines(
+        '{{- $container := dict "name" "gate" }}',
+        '{{- $_ := set $container "image" (include "gate.image" .) }}',
+        '{{- $env := list (dict "name" "GATE_RUNNER_IMAGE" "value" (include "gate.runnerImage" .)) }}',
+        '{{- $_ := set $container "env" $env }}',
+        'spec:',
+        '  containers:',
+        '    {{- list $container | toYaml | nindent 4 }}',
+      ),
+    };
+    const detail = (tag: string, line: number) => `no tag here: the chart's templates render tag ${tag} (templates/deployment.yaml:${line}); not edited here, where a tag would override theirs`;
+    expect(scan(files)).toEqual([
+      ['gate/ci/smoke-values.yaml', 2, 'registry.example.test/mirror/gate:4.0.2', 'templated', detail('4.0.2', 2)],
+      ['gate/values.yaml', 3, 'registry.example.test/team/gate:4.0.2', 'templated', detail('4.0.2', 2)],
+      ['gate/values.yaml', 6, 'registry.example.test/team/gate-runner:4.0.2', 'templated', detail('4.0.2', 3)],
+    ]);
+  });
+});
