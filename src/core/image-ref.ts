@@ -118,14 +118,20 @@ export function isUnfilledValue(text: string): boolean {
   return /^(?:[A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)+|-[A-Za-z0-9][\w.-]*)$/.test(text);
 }
 
+/** `YOUR_ALIAS`, `AWS_ACCOUNT_ID`, `MY-REGISTRY`: a word in capitals joined by underscores or hyphens, as a whole host label or path component. */
+const CAPITALS_PART = /^[A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)+$/;
+
 /**
- * A name whose registry or path holds a placeholder in angle brackets (`<address>/library/traefik:v3.3.3`, `<your-registry>/team/app`)
- * or a format field in single braces (`{username}/torchserve:latest`, `{DOCKER_USERNAME}/{PROJECT}:latest`), which an example
- * configuration or a tutorial writes for the user to fill in: it names no image as written. CircleCI's `<< parameters.x >>` is
- * not one (two brackets each side), nor are `{{ … }}` template actions and `${x}` variables.
+ * A name whose registry or path holds a placeholder in angle brackets (`<address>/library/traefik:v3.3.3`, `<your-registry>/team/app`),
+ * a format field in single braces (`{username}/torchserve:latest`, `{DOCKER_USERNAME}/{PROJECT}:latest`) or a word in capitals
+ * with underscores or hyphens (`docker.io/YOUR_ALIAS/app:dev`, `YOUR_REGISTRY/app:dev`, `AWS_ACCOUNT_ID.dkr.ecr.…/app`), which an
+ * example configuration or a tutorial writes for the user to fill in: it names no image as written. CircleCI's
+ * `<< parameters.x >>` is not one (two brackets each side), nor are `{{ … }}` template actions and `$X` / `${x}` variables.
  */
 export function hasNamePlaceholder(text: string): boolean {
-  return /(?<!<)<[A-Za-z][\w.-]*>(?!>)|(?<![{$])\{[A-Za-z_][\w.-]*\}(?!\})/.test(writtenParts(text).name);
+  const { name } = writtenParts(text);
+  if (/(?<!<)<[A-Za-z][\w.-]*>(?!>)|(?<![{$])\{[A-Za-z_][\w.-]*\}(?!\})/.test(name)) return true;
+  return name.split(/[/.:]/).some((part) => CAPITALS_PART.test(part));
 }
 
 /**

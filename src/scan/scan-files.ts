@@ -111,8 +111,8 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           if (isPlaceholder(reference.value)) continue;
           // `image: YOUR_CLI_IMAGE`, `FROM REPLACE-ME`, `image: -backup`: the same, written as a name in capitals or a name's remainder.
           if (reference.skip === 'invalid-reference' && isUnfilledValue(reference.value)) continue;
-          // `<address>/library/traefik:v3.3.3`: an example configuration's placeholder for the user's registry; no image as written.
-          if (reference.skip === 'invalid-reference' && hasNamePlaceholder(reference.value)) continue;
+          // `<address>/library/traefik:v3.3.3`, `docker.io/YOUR_ALIAS/app:dev`: an example configuration's placeholder for the user's registry; no image as written.
+          if (hasNamePlaceholder(reference.value)) continue;
           // `repository: setme`, `changeme/web:latest`: a stand-in the user replaces with their own image; none is pulled as written.
           if (hasStandInName(reference.value)) continue;
           // `image: registry.example.test`: a registry host where the image goes, the rest of the name left out; nothing serves it.

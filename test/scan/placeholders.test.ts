@@ -85,7 +85,6 @@ describe('substitution placeholders', () => {
       ['assets/debian.Dockerfile', 4, 'Base-Here', 'invalid-reference'],
       ['compose.yaml', 5, 'example/queue:3.4', null],
       ['deploy/store.yaml', 10, 'registry.example.test/store/metrics:2.1', null],
-      ['deploy/store.yaml', 12, 'registry.example.test/STORE_PROBE:2.1', 'invalid-reference'],
     ]);
   });
 

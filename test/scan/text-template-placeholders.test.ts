@@ -117,4 +117,35 @@ describe('placeholders of text templates', () => {
       ['docs/samples/scorer.yaml', 10, 'registry.example.test/team/cache:1.4', 'kubernetes-container', null],
     ]);
   });
+
+  it('an owner or registry written as a word in capitals with underscores or hyphens is for the user to fill in, in any file kind', () => {
+    const service = [
+      'apiVersion: apps/v1', // 1
+      'kind: Deployment', // 2
+      'metadata: {name: relay}', // 3
+      'spec:', // 4
+      '  template:', // 5
+      '    spec:', // 6
+      '      containers:', // 7
+      '        - name: relay', // 8
+      '          image: docker.io/YOUR_ALIAS/e2e-relay:dev', // 9
+      '        - name: probe', // 10
+      '          image: YOUR_REGISTRY/e2e-probe:dev', // 11
+      '        - name: sink', // 12
+      '          image: registry.example.test/team/sink:1.4', // 13
+      '        - name: mixed', // 14
+      '          image: registry.example.test/your_alias/mixed:2.0', // 15
+      '        - name: gate', // 16
+      '          image: YOUR-TEAM/e2e-gate:1.0', // 17
+      '',
+    ].join('\n');
+    const dockerfile = ['FROM ACCOUNT_ID.dkr.ecr.region.example.test/base/os:1.0', 'FROM registry.example.test/YOUR_TEAM/tools:3.1 AS tools', 'FROM registry.example.test/team/runtime:2.2', ''].join(
+      '\n',
+    );
+    expect(scan({ 'tests/apps/relay/service.yaml': service, 'images/base/Dockerfile': dockerfile })).toEqual([
+      ['images/base/Dockerfile', 3, 'registry.example.test/team/runtime:2.2', 'dockerfile-from', null],
+      ['tests/apps/relay/service.yaml', 13, 'registry.example.test/team/sink:1.4', 'kubernetes-container', null],
+      ['tests/apps/relay/service.yaml', 15, 'registry.example.test/your_alias/mixed:2.0', 'kubernetes-container', null],
+    ]);
+  });
 });
