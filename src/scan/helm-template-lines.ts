@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { jsonBlockImages } from './embedded-json.js';
+import { catalogDetail, catalogValue, isCatalogBase, isCatalogName } from './image-catalog.js';
 import { makeReference, withTagAt } from './make-reference.js';
 import { yamlSource } from './yaml-source.js';
 import { composeSplitImage, isImageKey, looksLikeImageText } from './yaml-image-fields.js';
@@ -89,7 +90,8 @@ export function namedByChartValues(path: string, value: string): boolean {
 
 /** A plain value YAML reads as a boolean, null or number (`alwaysPullImage: false`): never an image. */
 export const YAML_NOT_STRING = /^(?:true|false|yes|no|on|off|null|~|[-+]?\d+(?:\.\d+)?)$/i;
-export const KEY_LINE = /^([ \t]*)((?:-[ \t]+)*)([A-Za-z_][\w.-]*)[ \t]*:(?=[ \t]|$)/;
+/** A key may start with a digit (`0_default_images.yaml: |`, a file name as a ConfigMap's data key). */
+export const KEY_LINE = /^([ \t]*)((?:-[ \t]+)*)([A-Za-z0-9_][\w.-]*)[ \t]*:(?=[ \t]|$)/;
 const DOCKER_SCHEME = 'docker://';
 
 export interface LineValue {
@@ -201,10 +203,12 @@ export function templateLineImages(
 ): Reference[] {
   const { text } = file;
   /** In document order; an image line's reference is kept or completed once the whole text has been read, a split image map's made then. */
-  const entries: Array<{ reference: Reference; line?: { parents: readonly string[]; inBlock: boolean; map: string; key: string } } | { split: string }> = [];
-  /** Each key line's map: the key above it (`id`), and for list items the item (`item`, counted at each `- `). */
-  const top = { indent: -1, key: '', id: 0, item: 0 };
-  const stack: Array<typeof top> = [];
+  const entries: Array<{ reference: Reference; line?: { parents: readonly string[]; chain: readonly KeyEntry[]; inBlock: boolean; map: string; key: string } } | { split: string }> = [];
+  /** Each key line's map: the key above it (`id`), and for list items the item (`item`, counted at each `- `); `map` is the map the key is in. */
+  const top: KeyEntry = { indent: -1, key: '', id: 0, item: 0, map: '' };
+  const stack: KeyEntry[] = [];
+  /** An image catalog's `base:` lines (a registry path), by the map they are in. */
+  const bases = new Map<string, LineValue>();
   let ids = 0;
   /** `<key>Tag` / `<key>_tag` lines, by map and key: what completes a bare name on an image line of the same map. */
   const tags = new Map<string, LineValue>();
@@ -225,8 +229,12 @@ export function templateLineImages(
     const parent = stack.at(-1) ?? top;
     if (dashed) parent.item = ++ids;
     const map = `${parent.id}/${parent.item}`;
-    stack.push({ indent, key, id: ++ids, item: 0 });
-    if (/(?:Tag|_tag)$/.test(key)) {
+    stack.push({ indent, key, id: ++ids, item: 0, map });
+    if (key === 'base') {
+      const base = lineValue(text, lineStart + match[0].length, lineEnd);
+      if (base && base.literal && isCatalogBase(base.value)) bases.set(map, base);
+    }
+    if (/(?:Tag|_tag)$/.test(key) || key === 'tag') {
       const tag = lineValue(text, lineStart + match[0].length, lineEnd);
       if (tag) tags.set(`${map} ${key}`, tag);
     }
@@ -262,7 +270,7 @@ export function templateLineImages(
             parts: [{ role: 'reference', start, end: found.end }],
             ...(found.literal ? {} : { skip: 'unsupported-quoting' as const }),
           });
-          entries.push({ reference, line: { parents, inBlock: yamlBlockIndent !== null, map, key } });
+          entries.push({ reference, line: { parents, chain: stack.slice(0, -1), inBlock: yamlBlockIndent !== null, map, key } });
         }
       }
     }
@@ -276,10 +284,51 @@ export function templateLineImages(
     }
     const { reference, line } = entry;
     if (!line) return [reference];
-    const tag = tags.get(`${line.map} ${line.key}Tag`) ?? tags.get(`${line.map} ${line.key}_tag`);
-    const completed = tag ? withTagLine(file, reference, tag) : reference;
+    const catalog = catalogLineImage(file, reference, line, bases, tags);
+    // `image: store-server` + `tag: v2.4.0` in one map, as the parsed reading composes them.
+    const tag = tags.get(`${line.map} ${line.key}Tag`) ?? tags.get(`${line.map} ${line.key}_tag`) ?? (line.key === 'image' ? tags.get(`${line.map} tag`) : undefined);
+    const completed = catalog ?? (tag ? withTagLine(file, reference, tag) : reference);
     return keep(completed, line.parents) && (!line.inBlock || keepInBlock(completed, line.parents)) ? [completed] : [];
   });
+}
+
+/** A key line on the stack of enclosing keys. */
+interface KeyEntry {
+  readonly indent: number;
+  readonly key: string;
+  readonly id: number;
+  item: number;
+  /** The map the key is in (`<parent id>/<item>`). */
+  readonly map: string;
+}
+
+/**
+ * An `image:` line of an image catalog read line by line (image-catalog.ts): under `components` beside a `base:` line,
+ * the component's own `image` or the `image` of an entry of its `match` list, with the component's `tag` line.
+ */
+function catalogLineImage(
+  file: SourceFile,
+  reference: Reference,
+  line: { readonly chain: readonly KeyEntry[]; readonly map: string; readonly key: string },
+  bases: ReadonlyMap<string, LineValue>,
+  tags: ReadonlyMap<string, LineValue>,
+): Reference | null {
+  const { chain } = line;
+  const span = reference.spans[0];
+  if (line.key !== 'image' || reference.skip !== 'no-tag' || span === undefined || !isCatalogName(span.text)) return null;
+  let at = chain.length - 1;
+  while (at >= 0 && !(chain[at]?.key === 'components' && bases.has(chain[at]?.map ?? ''))) at--;
+  const components = chain[at];
+  const component = chain[at + 1];
+  if (components === undefined || component === undefined) return null;
+  const own = chain.length === at + 2 && line.map === `${component.id}/0`;
+  const matched = chain.length === at + 3 && chain[at + 2]?.key === 'match' && !line.map.endsWith('/0') && line.map.startsWith(`${chain[at + 2]?.id ?? ''}/`);
+  const tag = tags.get(`${component.id}/0 tag`);
+  const base = bases.get(components.map);
+  if (!(own || matched) || !tag || !base || !tag.literal || !isTag(tag.value)) return null;
+  const start = span.start - file.base;
+  const { parts } = composeSplitImage(null, { value: span.text, start, end: start + span.text.length }, tag, null);
+  return makeReference(file, { kind: reference.kind, value: catalogValue(base.value, span.text, tag.value), parts, anchor: start, detail: catalogDetail(file.position(base.start).line) });
 }
 
 type SplitPart = 'registry' | 'repository' | 'tag' | 'digest';

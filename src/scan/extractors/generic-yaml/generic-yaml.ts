@@ -17,6 +17,7 @@ import { heatImageParameters, withoutMachineImages } from '../../machine-images.
 import { makeReference, withTagAt, withValue } from '../../make-reference.js';
 import { isApiDescription, isDistgenSpec, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { formFieldImages } from '../../form-field-images.js';
+import { catalogImages } from '../../image-catalog.js';
 import { imageMapValues } from '../../image-maps.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
 import { isTranslationFile } from '../../translation-files.js';
@@ -949,6 +950,12 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         if (parameters.length > 0) {
           const given = new Set(parameters.map((reference) => reference.spans[0]?.start));
           found.splice(0, found.length, ...found.filter((reference) => !given.has(reference.spans[0]?.start)), ...parameters);
+        }
+        // An operator's image catalog (`base` + `components`): each name under the base, with its component's tag.
+        const catalog = catalogImages(file, document.contents, kind);
+        if (catalog.length > 0) {
+          const names = new Set(catalog.map((reference) => reference.spans[0]?.start));
+          found.splice(0, found.length, ...found.filter((reference) => !reference.spans.some((span) => names.has(span.start))), ...catalog);
         }
         const taken = new Set(found.map((reference) => reference.spans[0]?.start));
         for (const pulled of ansiblePulledImages(file, document.contents, kind)) if (!taken.has(pulled.spans[0]?.start)) found.push(pulled);
