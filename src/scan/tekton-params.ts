@@ -50,6 +50,9 @@ export function withoutDefaultedUses(references: readonly Reference[], defaulted
   });
 }
 
+/** A content digest alone (`sha256:` and its hex), which reads as a name and a tag. */
+const CONTENT_DIGEST = /^sha(?:256|384|512):[0-9a-f]{32,}$/i;
+
 /**
  * What a named value's image (`- name: python-image` + `value: python:3.11`, a parameter's `default`) is, read parsed or
  * line by line: `report` when it is listed, `passes` when the uses of the parameter (`runs`: a step runs it as its image) pass
@@ -57,6 +60,8 @@ export function withoutDefaultedUses(references: readonly Reference[], defaulted
  * such a parameter as `templatedDefault` judges it. Null for anything else.
  */
 export function namedValueUse(path: string, reference: Reference, key: string, runs: boolean): { readonly report: boolean; readonly passes: boolean } | null {
+  // `- name: scanner:ImageID` + `value: sha256:…`: an image's ID (a scan report's record), a digest alone, not an image name with a tag.
+  if (CONTENT_DIGEST.test(reference.value)) return null;
   if (runs && reference.skip === 'templated') {
     const through = templatedDefault(path, reference.value);
     return through === null ? null : { report: through === 'image', passes: true };

@@ -91,6 +91,28 @@ describe("a container's env value named for an image", () => {
       ['deploy/operator.yaml', 17, 'registry.example.test/team/proxy:0.9', null],
     ]);
   });
+
+  it("is not an image when the value is a digest alone: a scan report's record of an image ID", () => {
+    const report = [
+      'apiVersion: scans.example.test/v1', // 1
+      'kind: ImageReport', // 2
+      'metadata:', // 3
+      '  name: web-report', // 4
+      'report:', // 5
+      '  properties:', // 6
+      '    - name: scanner:ImageID', // 7
+      `      value: sha256:${'b'.repeat(64)}`, // 8
+      '    - name: scanner:BaseImage', // 9
+      `      value: registry.example.test/team/web@sha256:${'c'.repeat(64)}`, // 10
+      '',
+    ].join('\n');
+    // The same record in a manifest that only a template engine makes YAML, read line by line.
+    const broken = report.replace('  name: web-report', '  name: {{ .Release.Name }}-report');
+    expect(scan({ 'reports/web.yaml': report, 'chart/templates/web.yaml': broken })).toEqual([
+      ['chart/templates/web.yaml', 10, `registry.example.test/team/web@sha256:${'c'.repeat(64)}`, null],
+      ['reports/web.yaml', 10, `registry.example.test/team/web@sha256:${'c'.repeat(64)}`, null],
+    ]);
+  });
 });
 
 describe('plain YAML values made only of environment variables joined as a name and a tag', () => {
