@@ -267,8 +267,18 @@ export function imageLines(text: string): ImageLine[] {
   return found;
 }
 
+/**
+ * `image = "${autoscaler_image}"` in a `.nomad.tpl` with no pack actions: a job template that Terraform's `templatefile`
+ * renders (it writes Nomad's own interpolation as `$${NOMAD_TASK_DIR}`), and one lowercase template variable alone passes
+ * on the image the Terraform code gives it. Nomad's runtime values are written otherwise (`${NOMAD_META_image}`, `${meta.image}`).
+ */
+const TEMPLATEFILE_VARIABLE = /^\$\{[a-z_][a-z0-9_]*\}$/;
+
 export function packTemplateReferences(file: SourceFile, facts: PackFacts | undefined): Reference[] {
-  return imageLines(file.text).map((line) => imageValue(file, line.start, line.inner, line.bare, line.detail, facts));
+  const templatefile = !file.text.includes('[[');
+  return imageLines(file.text)
+    .filter((line) => !(templatefile && !line.bare && TEMPLATEFILE_VARIABLE.test(line.inner)))
+    .map((line) => imageValue(file, line.start, line.inner, line.bare, line.detail, facts));
 }
 
 /** The pack variables an image value uses, in order; null when it holds an action that is not one. */
