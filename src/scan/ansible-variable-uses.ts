@@ -2,7 +2,9 @@ import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
 import { localImageTask } from './ansible-image-modules.js';
-import { mapEntries, mapGet, walkMaps, yamlSource } from './yaml-source.js';
+import { isTag } from '../core/image-ref.js';
+import { withTagAt } from './make-reference.js';
+import { mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from './yaml-source.js';
 
 /**
  * How a scan's YAML and templates use Ansible variables that may hold an image, worked out once over all files:
@@ -17,11 +19,15 @@ export interface VariableUses {
   readonly built: ReadonlyMap<string, { readonly file: string; readonly line: number }>;
   /** Variables whose every template use is the image of a task that does not pull it (push, remove, tag, save). */
   readonly localOnly: ReadonlySet<string>;
+  /** Name variables and the tag variables the templates join them with (`{{ ldap_image }}:{{ suite_version }}`). */
+  readonly tagJoins: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 const TEMPLATE_FILE = /\.(?:ya?ml|j2|jinja2?|tmpl|tpl)$/i;
 /** `{{ name }}` and whether `/` follows it. */
 const WHOLE_VARIABLE = /\{\{-?\s*([A-Za-z_]\w*)\s*-?\}\}(\/)?/g;
+/** `{{ name }}:{{ tag }}`: a name variable joined to a tag variable. */
+const TAG_JOIN = /\{\{-?\s*([A-Za-z_]\w*)\s*-?\}\}:\{\{-?\s*([A-Za-z_]\w*)\s*-?\}\}/g;
 /** One template expression (bounded: a hostile file may hold one without end). */
 const EXPRESSION = /\{\{([^{}]{0,1000})\}\}/g;
 /** A name inside an expression, not an attribute (`.image`) or inside a quoted key. */
@@ -36,12 +42,14 @@ export function variableUses(files: readonly SourceFile[]): VariableUses {
   const built = new Map<string, { file: string; line: number }>();
   const uses = new Map<string, number>();
   const localUses = new Map<string, number>();
+  const tagJoins = new Map<string, Set<string>>();
   for (const file of files) {
     if (!TEMPLATE_FILE.test(file.path)) continue;
     try {
       const text = file.text;
       if (!text.includes('{{')) continue;
       for (const match of text.matchAll(WHOLE_VARIABLE)) if (match[2] === '/' && match[1] !== undefined) prefixes.add(match[1]);
+      for (const [, name = '', tag = ''] of text.matchAll(TAG_JOIN)) tagJoins.set(name, (tagJoins.get(name) ?? new Set()).add(tag));
       countUses(text, uses);
       if (!/\.ya?ml$/i.test(file.path) || !MODULE_WORD.test(text)) continue;
       for (const document of yamlSource(file).documents) {
@@ -56,7 +64,7 @@ export function variableUses(files: readonly SourceFile[]): VariableUses {
       file.release();
     }
   }
-  return { prefixes, built, localOnly: onlyLocal(localUses, uses) };
+  return { prefixes, built, localOnly: onlyLocal(localUses, uses), tagJoins };
 }
 
 /** Counts each name used in a template expression of `text`. */
@@ -109,12 +117,12 @@ export function judgeVariableImages(file: SourceFile, documents: readonly Docume
   if (scanUses === undefined || references.length === 0) return [...references];
   const localTasks = MODULE_WORD.test(file.text);
   /** The variable each value is written under, and for a block's or play's `vars:`, what its own tasks make of it. */
-  const keys = new Map<number, { key: string; scoped: Judgement | null }>();
+  const keys = new Map<number, { key: string; scoped: Judgement | null; map: YAMLMap }>();
   const note = (map: YAMLMap, judged: ((key: string) => Judgement) | null): void => {
     for (const [key, node] of mapEntries(map)) {
       // A quoted value's text starts after its quote; the first note of a value (its `vars:` scope) stands.
       if (!VARIABLE_KEY.test(key) || !isScalar(node) || !node.range || keys.has(node.range[0])) continue;
-      const entry = { key, scoped: judged === null ? null : judged(key) };
+      const entry = { key, scoped: judged === null ? null : judged(key), map };
       keys.set(node.range[0], entry);
       keys.set(node.range[0] + 1, entry);
     }
@@ -142,12 +150,34 @@ export function judgeVariableImages(file: SourceFile, documents: readonly Docume
   return references.flatMap((reference, index) => {
     const entry = entries[index];
     if (entry === undefined) return [reference];
-    const { key, scoped } = entry;
+    const { key, scoped, map } = entry;
     if (uses.prefixes.has(key) || scoped === 'local' || (scoped === null && uses.localOnly.has(key))) return [];
     const built = scoped !== null && typeof scoped === 'object' ? scoped : scoped === null ? uses.built.get(key) : undefined;
-    if (built === undefined || (reference.skip !== null && reference.skip !== 'no-tag')) return [reference];
+    if (built === undefined) return [joinedTag(file, reference, map, key, uses.tagJoins.get(key)) ?? reference];
+    if (reference.skip !== null && reference.skip !== 'no-tag') return [reference];
     return [{ ...reference, skip: 'local-stage' as const, detail: [reference.detail, `built in this repository (${built.file}:${built.line})`].filter(Boolean).join('; ') }];
   });
+}
+
+/**
+ * A bare name under a variable (`ldap_image: registry.example.test/auth/ldap`) that the templates join to one tag variable
+ * (`Image={{ ldap_image }}:{{ suite_version }}` in a unit template) set beside it with a literal tag (`suite_version: "2026.1.4"`):
+ * the image is `name:tag`, edited in both places. A name joined to several tag variables, or to one set elsewhere or as a
+ * template, is left as it is.
+ */
+function joinedTag(file: SourceFile, reference: Reference, map: YAMLMap, key: string, tags: ReadonlySet<string> | undefined): Reference | null {
+  if (reference.skip !== 'no-tag' || tags === undefined || tags.size !== 1) return null;
+  const [tagKey = ''] = tags;
+  const node = mapGet(map, tagKey);
+  const tag = isScalar(node) && node.range && (typeof node.value === 'string' || typeof node.value === 'number') ? (stringScalar(node, file) ?? numberText(file, node.range)) : null;
+  if (!tag || !tag.literal || !isTag(tag.value)) return null;
+  const joined = withTagAt(file, reference, tag);
+  return joined && { ...joined, detail: `the tag is ${tagKey} (line ${file.position(tag.start).line}), which the templates join to ${key}` };
+}
+
+/** A tag written as a plain number (`suite_version: 2026.1`), as written. */
+function numberText(file: SourceFile, range: readonly [number, number, number]): { value: string; start: number; end: number; literal: boolean } {
+  return { value: file.text.slice(range[0], range[1]), start: range[0], end: range[1], literal: true };
 }
 
 /** `include_role`, `import_tasks`, a play's `roles:`…: tasks of other files that see the vars of the map that runs them. */

@@ -96,3 +96,67 @@ describe('Ansible role variables with a leading underscore and an _image_version
     ]);
   });
 });
+
+describe('Ansible name variables that templates join to a tag variable of another name', () => {
+  const defaults = [
+    '---', // 1
+    'suite_version: "2026.1.4"', // 2
+    'suite_image: registry.example.test/auth/server', // 3
+    'suite_ldap_image: registry.example.test/auth/ldap', // 4
+    'suite_proxy_image: registry.example.test/auth/proxy', // 5
+    'suite_probe_image: registry.example.test/auth/probe', // 6
+    'probe_version: "1.2"', // 7
+    'canary_version: "1.3"', // 8
+    'suite_relay_image: registry.example.test/auth/relay', // 9
+    '',
+  ].join('\n');
+
+  it("takes the tag variable's literal from the same file, through a role's Jinja template or a task", () => {
+    expect(
+      scan({
+        'roles/suite/defaults/main.yaml': defaults,
+        'roles/suite/templates/server.container.j2': '[Container]\nImage={{ suite_image }}:{{ suite_version }}\n',
+        'roles/suite/templates/ldap.container.j2': '[Container]\nImage={{ suite_ldap_image }}:{{ suite_version }}\n',
+        'roles/suite/tasks/main.yaml': '- name: proxy\n  containers.podman.podman_container:\n    name: proxy\n    image: "{{ suite_proxy_image }}:{{ suite_version }}"\n',
+        'roles/suite/templates/probe.container.j2': '[Container]\nImage={{ suite_probe_image }}:{{ probe_version }}\n',
+        'roles/suite/templates/probe-canary.container.j2': '[Container]\nImage={{ suite_probe_image }}:{{ canary_version }}\n',
+        'roles/suite/templates/relay.container.j2': '[Container]\nImage={{ suite_relay_image }}:{{ relay_version }}\n',
+      }),
+    ).toEqual([
+      [
+        'roles/suite/defaults/main.yaml',
+        3,
+        'registry.example.test/auth/server:2026.1.4',
+        null,
+        [
+          ['repository', 'registry.example.test/auth/server', 3],
+          ['tag', '2026.1.4', 2],
+        ],
+      ],
+      [
+        'roles/suite/defaults/main.yaml',
+        4,
+        'registry.example.test/auth/ldap:2026.1.4',
+        null,
+        [
+          ['repository', 'registry.example.test/auth/ldap', 4],
+          ['tag', '2026.1.4', 2],
+        ],
+      ],
+      [
+        'roles/suite/defaults/main.yaml',
+        5,
+        'registry.example.test/auth/proxy:2026.1.4',
+        null,
+        [
+          ['repository', 'registry.example.test/auth/proxy', 5],
+          ['tag', '2026.1.4', 2],
+        ],
+      ],
+      ['roles/suite/defaults/main.yaml', 6, 'registry.example.test/auth/probe', 'no-tag', [['reference', 'registry.example.test/auth/probe', 6]]],
+      ['roles/suite/defaults/main.yaml', 9, 'registry.example.test/auth/relay', 'no-tag', [['reference', 'registry.example.test/auth/relay', 9]]],
+    ]);
+    const ldap = scanTexts({ 'roles/suite/defaults/main.yaml': defaults, 'roles/suite/templates/ldap.container.j2': 'Image={{ suite_ldap_image }}:{{ suite_version }}\n' }).references[1];
+    expect(ldap?.detail).toBe('the tag is suite_version (line 2), which the templates join to suite_ldap_image');
+  });
+});

@@ -44,6 +44,9 @@ import { baseName, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage,
 /** Ansible `docker_container` `comparisons: {image: ignore}` names how to compare, not an image. */
 const COMPARISON_MODE = /^(?:ignore|strict|allow_more_present)$/;
 
+/** A Jinja template of an Ansible role. */
+const ROLE_TEMPLATE = /(?:^|\/)roles\/[^/]+\/templates\/(?:[^/]+\/)*[^/]+\.j2$/;
+
 const VALUES_FILE = /^(?:.*[-_.])?values(?:[-_.][^/]*)?\.ya?ml$/i;
 
 export function helmValuesKind(path: string): ReferenceKind {
@@ -904,7 +907,8 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   // Helm helper templates (`templates/_helpers.tpl`, also in a folder under `templates/`, as Helm loads them) tell how the chart
   // writes its images (whether the tag defaults to appVersion, how a registry is joined); a chart's helpers are read by their
   // `image:` lines as its other templates are.
-  isCandidate: (path) => isYamlPath(path) || /(^|\/)templates\/(?:[^/]+\/)*[^/]*\.tpl$/.test(path),
+  // An Ansible role's Jinja templates (`roles/auth/templates/ldap.container.j2`) are read only for how they join its variables.
+  isCandidate: (path) => isYamlPath(path) || /(^|\/)templates\/(?:[^/]+\/)*[^/]*\.tpl$/.test(path) || ROLE_TEMPLATE.test(path),
   prepare: (files) => ({ ...chartFacts(files), ansible: ansibleFacts(files), chartFolders: chartFolders(files), dockerfileFolders: dockerfileFolders(files), glance: lazyGlance(files) }),
   claimsTemplate: () => true,
   owns: (file) => VALUES_FILE.test(baseName(file.path)),
