@@ -94,4 +94,52 @@ describe('JSON patches written inline in a kustomization', () => {
       [32, 18, 'registry.example.test/shop/proxy:1.2.0', 'kustomize-image', null, 'inline patch'],
     ]);
   });
+
+  it("reads an environment variable named for an image that an operation adds to a container's env, with a complete reference", () => {
+    const kustomization = [
+      'resources:', // 1
+      '- manager.yaml', // 2
+      'patches:', // 3
+      '- patch: |-', // 4
+      '    - op: add', // 5
+      '      path: /spec/template/spec/containers/0/env/-', // 6
+      '      value:', // 7
+      '        name: RELATED_IMAGE_WORKER', // 8
+      '        value: registry.example.test/team/worker:2.1.0', // 9
+      '  target:', // 10
+      '    kind: Deployment', // 11
+      '- patch: |-', // 12
+      '    - op: replace', // 13
+      '      path: /spec/template/spec/containers/0/env', // 14
+      '      value:', // 15
+      '        - name: SCANNER_IMAGE', // 16
+      `          value: registry.example.test/team/scanner@sha256:${'d'.repeat(64)}`, // 17
+      '        - name: SIDECAR_IMAGE', // 18
+      '          value: busybox', // 19
+      '        - name: LOG_LEVEL', // 20
+      '          value: registry.example.test/team/not-an-image-name:1.0', // 21
+      '        - name: BASE_IMAGE_ID', // 22
+      `          value: sha256:${'e'.repeat(64)}`, // 23
+      '    - op: remove', // 24
+      '      path: /spec/template/spec/containers/0/env/0', // 25
+      '  target:', // 26
+      '    kind: Deployment', // 27
+      '',
+    ].join('\n');
+    const manager = ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: manager', ''].join('\n');
+    const patchFile = ['- op: add', '  path: /spec/template/spec/initContainers/0/env/-', '  value: {name: MIGRATOR_IMAGE, value: "registry.example.test/team/migrator:3.0"}', ''].join('\n');
+    expect(
+      scanTexts({ 'config/manager/kustomization.yaml': kustomization, 'config/manager/manager.yaml': manager, 'config/patches/migrator.yaml': patchFile }).references.map((reference) => [
+        reference.file,
+        reference.line,
+        reference.value,
+        reference.kind,
+        reference.skip,
+      ]),
+    ).toEqual([
+      ['config/manager/kustomization.yaml', 9, 'registry.example.test/team/worker:2.1.0', 'kustomize-image', null],
+      ['config/manager/kustomization.yaml', 17, `registry.example.test/team/scanner@sha256:${'d'.repeat(64)}`, 'kustomize-image', null],
+      ['config/patches/migrator.yaml', 3, 'registry.example.test/team/migrator:3.0', 'yaml-image', null],
+    ]);
+  });
 });
