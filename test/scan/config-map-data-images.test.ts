@@ -86,4 +86,36 @@ describe('images a controller reads from a ConfigMap', () => {
       ['deploy/driver.yaml', 23, 11, 'registry.example.test/ci/runner:8.0.1', 'kubernetes-image', null],
     ]);
   });
+
+  it("reads an operator's dotted settings: an imageRef, and a repository with its tag", () => {
+    const manifest = lines(
+      'apiVersion: v1', // 1
+      'kind: ConfigMap', // 2
+      'metadata:', // 3
+      '  name: scan-operator', // 4
+      'data:', // 5
+      '  node.collector.imageRef: "registry.example.test/sec/collector:0.3.1"', // 6
+      '  scanner.repository: "registry.example.test/sec/scanner"', // 7
+      '  scanner.tag: "0.72.0"', // 8
+      '  scanner.dbRepository: "registry.example.test/sec/scanner-db"', // 9
+      '  policies.bundle.ref: "registry.example.test/sec/checks:1"', // 10
+      '  archive.repository: "registry.example.test/sec/archive"', // 11
+      '  mirror.repository: "scanner"', // 12
+      '  mirror.tag: "1.0"', // 13
+      '  helper.imageRef: "busybox"', // 14
+    );
+    const scanned = scanTexts({ 'deploy/operator.yaml': manifest }).references;
+    expect(scanned.map((reference) => [reference.line, reference.value, reference.skip, reference.spans.map((span) => [span.role, span.line])])).toEqual([
+      [6, 'registry.example.test/sec/collector:0.3.1', null, [['reference', 6]]],
+      [
+        7,
+        'registry.example.test/sec/scanner:0.72.0',
+        null,
+        [
+          ['repository', 7],
+          ['tag', 8],
+        ],
+      ],
+    ]);
+  });
 });

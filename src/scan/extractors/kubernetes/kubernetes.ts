@@ -3,7 +3,9 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { ReferenceKind, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import type { Reference } from '../../../core/types.js';
-import { mapAt as at, mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
+import { mapAt as at, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
+import { isTag } from '../../../core/image-ref.js';
+import { withTagAt } from '../../make-reference.js';
 import { mutationPolicyImages } from '../../admission-policy-images.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
@@ -374,8 +376,15 @@ function grafanaVersionImage(file: SourceFile, root: YAMLMap): Reference[] {
   return reference ? [reference] : [];
 }
 
-/** A ConfigMap data key that names an image in kebab-case, snake_case or capitals: `queue-sidecar-image`, `default_image`, `KUBECTL_IMAGE`. */
-const DATA_IMAGE_KEY = /(?:^|[-_.])(?:image|IMAGE)$/;
+/**
+ * A ConfigMap data key that names an image in kebab-case, snake_case or capitals: `queue-sidecar-image`, `default_image`, `KUBECTL_IMAGE`;
+ * also an operator's dotted setting whose last part is `imageRef` (`node.collector.imageRef`).
+ */
+const DATA_IMAGE_KEY = /(?:^|[-_.])(?:image|IMAGE)$|\.imageRef$/;
+/** `scanner.repository` + `scanner.tag`: an operator's dotted settings that write one image in two keys. */
+const DATA_REPOSITORY_KEY = /^(.+)\.repository$/;
+/** A repository on a registry host, with a path: `registry.example.test/sec/scanner`. */
+const HOSTED_PATH = /^(?:localhost(?::\d+)?|[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?)\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 /**
  * A ConfigMap that holds images by name: the word `image` or `images` is a part of its name between hyphens, dots or
  * underscores (`eventing-integrations-images`, `related_images`, `csi-operator-image-set-configmap`).
@@ -397,11 +406,30 @@ function configMapDataImages(file: SourceFile, root: YAMLMap): Reference[] {
   const references: Reference[] = [];
   for (const pair of data.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    const split = DATA_REPOSITORY_KEY.exec(key);
+    if (split) {
+      const reference = dottedRepositoryImage(file, data, pair.value, `${split[1] ?? ''}.tag`);
+      if (reference) references.push(reference);
+      continue;
+    }
     if (!named && !DATA_IMAGE_KEY.test(key)) continue;
     const reference = scalarImage(file, pair.value, 'kubernetes-image');
     if (reference?.skip === null && reference.value.includes('/')) references.push(reference);
   }
   return references;
+}
+
+/**
+ * `scanner.repository: registry.example.test/sec/scanner` + `scanner.tag: "0.72.0"` in a ConfigMap's data: the image the operator
+ * runs, `repository:tag`, reported at the repository and edited at the tag. Only a repository on a registry host with a path, and a
+ * literal tag beside it; alone, or beside other keys (`scanner.dbRepository`, an artifact's), nothing.
+ */
+function dottedRepositoryImage(file: SourceFile, data: YAMLMap, node: unknown, tagKey: string): Reference | null {
+  const repository = scalarImage(file, node, 'kubernetes-image');
+  if (!repository || repository.skip !== 'no-tag' || !HOSTED_PATH.test(repository.value)) return null;
+  const tag = stringScalar(mapGet(data, tagKey), file);
+  if (!tag || !tag.literal || !isTag(tag.value)) return null;
+  return withTagAt(file, repository, tag);
 }
 
 /** A custom resource: its group is a domain name of its own (`acid.example.test/v1`); Kubernetes' own groups are not (`apps/v1`, `v1`, `….k8s.io`). */
