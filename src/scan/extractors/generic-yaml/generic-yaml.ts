@@ -22,7 +22,7 @@ import { imageMapValues } from '../../image-maps.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
 import { isTranslationFile } from '../../translation-files.js';
 import { throughDefaults } from '../compose/compose-interpolation.js';
-import { baseName, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
+import { baseName, type FieldWalkOptions, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
 
 /**
  * Helm values and any other YAML no other extractor claimed: `image` / `…Image` / `…_image` string
@@ -43,6 +43,15 @@ import { baseName, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage,
 // `"{{ app_image_name }}:{{ app_image_version }}"` passes on an image too when the scan's variable files set both (ansible-variables.ts).
 /** Ansible `docker_container` `comparisons: {image: ignore}` names how to compare, not an image. */
 const COMPARISON_MODE = /^(?:ignore|strict|allow_more_present)$/;
+
+/** An operator's image catalog (`base` + `components`): each name under the base, with its component's tag, in place of its plain reading. */
+function catalogOrFields(file: SourceFile, root: unknown, kind: ReferenceKind, options: FieldWalkOptions): Reference[] {
+  const catalog = catalogImages(file, root, kind);
+  const found = imageFields(file, root, options);
+  if (catalog.length === 0) return found;
+  const names = new Set(catalog.map((reference) => reference.spans[0]?.start));
+  return [...found.filter((reference) => !reference.spans.some((span) => names.has(span.start))), ...catalog];
+}
 
 /** A Jinja template of an Ansible role. */
 const ROLE_TEMPLATE = /(?:^|\/)roles\/[^/]+\/templates\/(?:[^/]+\/)*[^/]+\.j2$/;
@@ -940,7 +949,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         if (isBuildDescription(document.contents, facts?.dockerfileFolders.has(folderOf(file.path)) ?? false)) return [];
         // A CircleCI step's or workflow entry's parameters are a command's or job's inputs: read only where an image field runs them (below).
         const inputs = circleciInputMaps(file, document.contents);
-        const found = imageFields(file, document.contents, {
+        const found = catalogOrFields(file, document.contents, kind, {
           kindFor: () => kind,
           splitKind: kind,
           splitAnywhere: true,
@@ -954,12 +963,6 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         if (parameters.length > 0) {
           const given = new Set(parameters.map((reference) => reference.spans[0]?.start));
           found.splice(0, found.length, ...found.filter((reference) => !given.has(reference.spans[0]?.start)), ...parameters);
-        }
-        // An operator's image catalog (`base` + `components`): each name under the base, with its component's tag.
-        const catalog = catalogImages(file, document.contents, kind);
-        if (catalog.length > 0) {
-          const names = new Set(catalog.map((reference) => reference.spans[0]?.start));
-          found.splice(0, found.length, ...found.filter((reference) => !reference.spans.some((span) => names.has(span.start))), ...catalog);
         }
         const taken = new Set(found.map((reference) => reference.spans[0]?.start));
         for (const pulled of ansiblePulledImages(file, document.contents, kind)) if (!taken.has(pulled.spans[0]?.start)) found.push(pulled);
