@@ -4,7 +4,7 @@ import { ArchpinError } from '../core/errors.js';
 import { ignoreRules, ignoresPath } from '../core/gitignore.js';
 import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
-import { goldenTestInputPaths, goTestDataFolders, isCandidatePath } from '../scan/candidate-path.js';
+import { goldenTestInputPaths, isCandidatePath } from '../scan/candidate-path.js';
 
 export interface RepositoryFiles {
   readonly files: readonly SourceFile[];
@@ -24,16 +24,8 @@ export async function readRepositoryFiles(
   const ignored = ignoreRules(options.ignorePaths);
   const problems: ScanProblem[] = [];
   const testInputs = goldenTestInputPaths(tree.map((entry) => entry.path));
-  const goTestData = goTestDataFolders(tree.map((entry) => entry.path));
   const wanted = tree.filter((entry) => {
-    if (
-      !isCandidatePath(entry.path) ||
-      testInputs.has(entry.path) ||
-      goTestData.some((folder) => entry.path.startsWith(folder)) ||
-      /(^|\/)(node_modules|vendor)\//.test(entry.path) ||
-      ignoresPath(ignored, entry.path)
-    )
-      return false;
+    if (!isCandidatePath(entry.path) || testInputs.has(entry.path) || /(^|\/)(node_modules|vendor)\//.test(entry.path) || ignoresPath(ignored, entry.path)) return false;
     if (entry.size !== null && entry.size > options.maxFileSize) {
       problems.push({ file: entry.path, line: null, code: 'file-too-large', message: `${entry.size} bytes is over the ${options.maxFileSize}-byte limit (maxFileSize)` });
       return false;

@@ -6,7 +6,7 @@ import { readGitIndex } from '../core/git-index.js';
 import { ignoreRules, type IgnoreRules } from '../core/gitignore.js';
 import { lazySourceFile, looksBinary, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
-import { isCandidatePath, isGoldenTestInput, isGoTestData } from '../scan/candidate-path.js';
+import { isCandidatePath, isGoldenTestInput } from '../scan/candidate-path.js';
 
 export interface ReadTreeOptions {
   /** gitignore-style patterns of paths to leave out, besides `.git`, `node_modules`, `vendor/` and `.gitignore`. */
@@ -205,8 +205,6 @@ export async function readTree(root: string, options: ReadTreeOptions = {}): Pro
       const gitPath = inWorkTree(childRelative);
       if (entry.isDirectory()) {
         if (ALWAYS_SKIPPED.has(entry.name) || configuredIgnores(childRelative, true)) continue;
-        // `chart/testdata/` beside `chart/operator_test.go`: what a Go package's tests read, not a deployment.
-        if (isGoTestData(entry.name, fileNames)) continue;
         const ignored = insideIgnored || ignoredBy(layers, gitPath, true);
         if (ignored && !tracked?.folders.has(gitPath)) continue;
         visit(childPath, childRelative, layers, ignored);

@@ -55,29 +55,6 @@ export function goldenTestInputPaths(paths: readonly string[]): Set<string> {
   return new Set(inputs.filter((file) => isGoldenTestInput(file.slice(folderOf(file).length), () => folders.get(folderOf(file)) ?? [])));
 }
 
-/** A Go test file: `go test` runs it in its package's folder, where `testdata` holds its input. */
-const GO_TEST_FILE = /_test\.go$/;
-
-/**
- * A Go package's test input: a folder named `testdata` beside a Go test file (`chart/testdata/` next to
- * `chart/operator_test.go`). The `go` tool ignores such a folder, and the package's tests read what it holds (a chart
- * copied there to be parsed, manifests fed to the program): nothing there is deployed. `folderFiles` gives the names of
- * the files beside the folder. A `testdata` folder with no Go test beside it (`test/testdata/` of an end-to-end suite kept
- * in `test/e2e/`) is read as any folder.
- */
-export function isGoTestData(name: string, folderFiles: () => Iterable<string>): boolean {
-  if (name !== 'testdata') return false;
-  for (const file of folderFiles()) if (GO_TEST_FILE.test(file)) return true;
-  return false;
-}
-
-/** Of a tree's file paths, the folders (`src/chart/testdata/`) that hold a Go package's test input ({@link isGoTestData}). */
-export function goTestDataFolders(paths: readonly string[]): string[] {
-  const folders = new Set<string>();
-  for (const file of paths) if (GO_TEST_FILE.test(file)) folders.add(`${file.slice(0, file.lastIndexOf('/') + 1)}testdata/`);
-  return [...folders];
-}
-
 /** Could any extractor want this file? Decided by name alone, so a walk reads only these. Test output is never wanted. */
 export function isCandidatePath(path: string): boolean {
   if (isTestOutputPath(path)) return false;
