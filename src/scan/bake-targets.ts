@@ -197,6 +197,29 @@ function inherited<T>(target: BakeTarget, byName: ReadonlyMap<string, BakeTarget
 }
 
 /**
+ * The entries a target and the targets it inherits hold, its own first and then its parents' in
+ * bake's order (the last listed parent wins), each name once, where it is nearest.
+ */
+function nearestFirst<T extends { name: string }>(target: BakeTarget, byName: ReadonlyMap<string, BakeTarget>, entries: (target: BakeTarget) => readonly T[]): T[] {
+  const found: T[] = [];
+  const seen = new Set<string>();
+  const collect = (current: BakeTarget, depth: number): void => {
+    for (const entry of entries(current)) {
+      if (seen.has(entry.name)) continue;
+      seen.add(entry.name);
+      found.push(entry);
+    }
+    if (depth >= MAX_INHERITS) return;
+    for (const parent of [...current.inherits].reverse()) {
+      const next = byName.get(parent);
+      if (next && next !== current) collect(next, depth + 1);
+    }
+  };
+  collect(target, 0);
+  return found;
+}
+
+/**
  * The contexts each target names (its own and those it inherits), with the paths of the Dockerfile it builds as
  * bake finds it: `context` (default `.`) joined with `dockerfile` (default `Dockerfile`), from the folder bake runs
  * in, which is the repository's root or the bake file's own folder: null when either is written with variables, none when
@@ -207,37 +230,9 @@ export function targetContexts(file: SourceFile, targets: readonly BakeTarget[])
   const byName = new Map(targets.map((target) => [target.name, target]));
   const folder = file.path.includes('/') ? file.path.slice(0, file.path.lastIndexOf('/')) : '';
   return targets.map((target) => {
-    const contexts: BakeContext[] = [];
-    const seen = new Set<string>();
-    const collect = (current: BakeTarget, depth: number): void => {
-      for (const context of current.contexts) {
-        if (seen.has(context.name)) continue;
-        seen.add(context.name);
-        contexts.push(context);
-      }
-      if (depth >= MAX_INHERITS) return;
-      for (const parent of [...current.inherits].reverse()) {
-        const found = byName.get(parent);
-        if (found && found !== current) collect(found, depth + 1);
-      }
-    };
-    collect(target, 0);
+    const contexts = nearestFirst(target, byName, (entry) => entry.contexts);
     // Its build arguments, its own first and then those it inherits (a name once, where it is nearest).
-    const args: Array<{ name: string; offset: number }> = [];
-    const named = new Set<string>();
-    const collectArgs = (current: BakeTarget, depth: number): void => {
-      for (const arg of current.args) {
-        if (named.has(arg.name)) continue;
-        named.add(arg.name);
-        args.push(arg);
-      }
-      if (depth >= MAX_INHERITS) return;
-      for (const parent of [...current.inherits].reverse()) {
-        const found = byName.get(parent);
-        if (found && found !== current) collectArgs(found, depth + 1);
-      }
-    };
-    collectArgs(target, 0);
+    const args = nearestFirst(target, byName, (entry) => entry.args);
     // Absent: the default; written as an expression (null): not known.
     const givenContext = inherited(target, byName, (entry) => entry.context);
     const givenDockerfile = inherited(target, byName, (entry) => entry.dockerfile);
