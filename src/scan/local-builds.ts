@@ -2,6 +2,7 @@ import type { SourceFile } from '../core/source-file.js';
 import type { BuiltImage } from './extractor.js';
 import { bakeTargets, jsonBake, targetContexts } from './bake-targets.js';
 import { joinRelative } from './extractors/compose/compose-extends.js';
+import { isArgName } from './extractors/dockerfile/dockerfile-args.js';
 
 /**
  * What a repository builds itself, read from the files a scan already has: image names given to
@@ -220,7 +221,7 @@ export function scriptBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<strin
         if (value === undefined) continue;
         if (flag === '--build-arg') {
           const name = value.split('=')[0] ?? '';
-          if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) args.push({ name, offset });
+          if (isArgName(name)) args.push({ name, offset });
         } else if (flag === '-f' || flag === '--file') dockerfile = value;
       } else if (!word.startsWith('-')) context = word;
     }

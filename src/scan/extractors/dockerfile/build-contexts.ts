@@ -6,6 +6,7 @@ import { bakeTargets } from '../../bake-targets.js';
 import { contextDockerfiles, dockerfilesAt, type PassedArg } from '../../local-builds.js';
 import { joinRelative } from '../compose/compose-extends.js';
 import { makeReference } from '../../make-reference.js';
+import { isArgName } from './dockerfile-args.js';
 import { parseHcl } from '../nomad/hcl-body.js';
 import { mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 
@@ -83,7 +84,7 @@ export function composeBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<stri
     if (args === undefined) continue;
     const built = composeDockerfiles(file, build, dockerfiles);
     const add = (name: string, offset: number): void => {
-      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) passed.push({ name, file: file.path, line: file.position(offset).line, dockerfiles: built });
+      if (isArgName(name)) passed.push({ name, file: file.path, line: file.position(offset).line, dockerfiles: built });
     };
     if (isMap(args)) {
       for (const [name, , key] of mapEntries(args)) add(name, key?.range?.[0] ?? 0);
@@ -140,7 +141,7 @@ export function actionBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<strin
     for (const line of text.value.split('\n')) {
       const entry = line.trim();
       const name = entry.split('=')[0] ?? '';
-      if (entry === '' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
+      if (entry === '' || !isArgName(name)) continue;
       const found = file.text.indexOf(entry, at);
       if (found !== -1) at = found;
       passed.push({ name, file: file.path, line: file.position(at).line, dockerfiles: built });

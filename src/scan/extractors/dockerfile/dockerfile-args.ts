@@ -12,6 +12,14 @@ export interface ArgDefault {
   readonly range: TextRange | null;
 }
 
+/** A build argument's name, as an `ARG` declares it and a build passes it (`VERSION`, `base_image`). */
+const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Is this a name an `ARG` can declare and a build argument can set? */
+export function isArgName(name: string): boolean {
+  return ARG_NAME.test(name);
+}
+
 /** A logical range as one contiguous `file.text` range, or null when a continuation splits it. */
 export function fileRange(line: LogicalLine, start: number, end: number): TextRange | null {
   const first = line.offsets[start];
@@ -47,7 +55,7 @@ export function readArgs(line: LogicalLine, words: readonly Word[], escape: stri
   for (const word of words) {
     const equals = word.text.indexOf('=');
     const name = equals === -1 ? word.text : word.text.slice(0, equals);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
+    if (!isArgName(name)) continue;
     if (equals === -1) {
       if (!args.has(name)) args.set(name, null);
       continue;
