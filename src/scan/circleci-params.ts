@@ -1,8 +1,8 @@
-import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { makeReference } from './make-reference.js';
-import { aliasTarget, mapAt, mapEntries, mapGet, stringScalar, walkMaps } from './yaml-source.js';
+import { aliasTarget, MAX_DEPTH, mapAt, mapEntries, mapGet, stringScalar, walkMaps } from './yaml-source.js';
 import { scalarImage } from './yaml-image-fields.js';
 
 /**
@@ -37,6 +37,40 @@ interface Given {
   readonly values: unknown[];
   defaulted: boolean;
   entries: number;
+}
+
+/**
+ * The maps that make up a job's, executor's or parameter's map as YAML merge keys define it: the map itself (or the map an
+ * alias names, `build: *defaults`), then each map its `<<` pulls in (`<<: *job_defaults`, `<<: [*a, *b]`), in the order
+ * their entries apply, and the maps those pull in.
+ */
+function mergedMaps(node: unknown, file: SourceFile): YAMLMap[] {
+  const maps: YAMLMap[] = [];
+  const add = (candidate: unknown, depth: number): void => {
+    const map = aliasTarget(candidate, file);
+    if (!isMap(map) || maps.includes(map) || depth > MAX_DEPTH) return;
+    maps.push(map);
+    for (const item of map.items) {
+      if (!isPair(item) || !isScalar(item.key) || item.key.value !== '<<') continue;
+      for (const source of isSeq(item.value) ? item.value.items : [item.value]) add(source, depth + 1);
+    }
+  };
+  add(node, 0);
+  return maps;
+}
+
+/** A key's value in a map with its merge keys applied (the map's own entry wins), at each key of a path. */
+function mergedAt(node: unknown, file: SourceFile, ...keys: string[]): unknown {
+  let current = aliasTarget(node, file);
+  for (const key of keys) {
+    current = aliasTarget(
+      mergedMaps(current, file)
+        .map((map) => mapGet(map, key))
+        .find((value) => value !== undefined),
+      file,
+    );
+  }
+  return current;
 }
 
 /** The entries that run each job (workflows) or executor (jobs), by name: each entry's map of parameters (null when it gives none). */
@@ -84,8 +118,8 @@ function given(entries: ReadonlyArray<YAMLMap | null>, name: string, file: Sourc
       result.defaulted = true;
       continue;
     }
-    const value = aliasTarget(mapGet(entry, name), file);
-    const matrix = aliasTarget(mapAt(entry, 'matrix', 'parameters', name), file);
+    const value = mergedAt(entry, file, name);
+    const matrix = mergedAt(entry, file, 'matrix', 'parameters', name);
     if (isSeq(matrix)) for (const item of matrix.items) result.values.push(item);
     else if (value !== undefined && value !== null) result.values.push(value);
     else result.defaulted = true;
@@ -147,21 +181,37 @@ export function circleciParameterImages(file: SourceFile, root: unknown, kind: R
   if (!isCircleciConfig(file.path, root)) return [];
   const pipelineUses = new Map<string, Use[]>();
   const ownUses = new Map<string, Use[]>();
-  walkMaps(root, (map, path) => {
-    const node = mapGet(map, 'image');
-    const scalar = stringScalar(node, file);
-    if (!scalar) return undefined;
-    const use = useOf(file, scalar);
-    const pipeline = PIPELINE_PARAMETER.exec(scalar.value)?.[1];
-    if (pipeline !== undefined) pipelineUses.set(pipeline, [...(pipelineUses.get(pipeline) ?? []), use]);
-    const own = OWN_PARAMETER.exec(scalar.value)?.[1];
-    const [section, owner] = path;
-    if (own !== undefined && (section === 'jobs' || section === 'executors') && owner !== undefined) {
-      const key = `${section}\u0000${owner}\u0000${own}`;
-      ownUses.set(key, [...(ownUses.get(key) ?? []), use]);
-    }
-    return undefined;
+  const addUse = (uses: Map<string, Use[]>, key: string, use: Use): void => {
+    const known = uses.get(key) ?? [];
+    if (!known.some((other) => other.start === use.start)) uses.set(key, [...known, use]);
+  };
+  const imageUses = (node: unknown, visit: (use: Use, scalar: string) => void): void => {
+    walkMaps(node, (map) => {
+      const scalar = stringScalar(mapGet(map, 'image'), file);
+      if (scalar) visit(useOf(file, scalar), scalar.value);
+      return undefined;
+    });
+  };
+  imageUses(root, (use, value) => {
+    const pipeline = PIPELINE_PARAMETER.exec(value)?.[1];
+    if (pipeline !== undefined) addUse(pipelineUses, pipeline, use);
   });
+  // A job's or executor's own parameters, also where its map merges in another (`<<: *job_defaults`, whose `docker` and
+  // `parameters` the job then has): each such use belongs to every job or executor that merges that map in.
+  for (const section of ['jobs', 'executors'] as const) {
+    const owners = mapGet(root, section);
+    if (!isMap(owners)) continue;
+    for (const [owner, body] of mapEntries(owners)) {
+      for (const map of mergedMaps(body, file)) {
+        imageUses(map, (use, value) => {
+          const pipeline = PIPELINE_PARAMETER.exec(value)?.[1];
+          if (pipeline !== undefined) addUse(pipelineUses, pipeline, use);
+          const own = OWN_PARAMETER.exec(value)?.[1];
+          if (own !== undefined) addUse(ownUses, `${section}\u0000${owner}\u0000${own}`, use);
+        });
+      }
+    }
+  }
   // A job's parameter given a pipeline parameter (`- build: {image: << pipeline.parameters.builder >>}`) runs that one's default.
   const runs = { jobs: invocations(file, root, 'jobs'), executors: invocations(file, root, 'executors') };
   const passed = new Map<string, Given>();
@@ -206,7 +256,7 @@ export function circleciParameterImages(file: SourceFile, root: unknown, kind: R
       }
       found = literal(value, `the parameter ${name} given to the ${what}, whose image << parameters.${name} >> (${line}) runs it`) || found;
     }
-    const fallback = mapAt(root, section, owner, 'parameters', name, 'default');
+    const fallback = mergedAt(mapAt(root, section, owner), file, 'parameters', name, 'default');
     if (values.defaulted || values.entries === 0) {
       found =
         literal(
@@ -216,5 +266,12 @@ export function circleciParameterImages(file: SourceFile, root: unknown, kind: R
     }
     if (!found) templated(uses, `the parameter ${name} of the ${what} has no default or value written in this file`);
   }
-  return references;
+  // A default or a use that several jobs share through one merged map is reported once, for the first of them.
+  const seen = new Set<number | undefined>();
+  return references.filter((reference) => {
+    const start = reference.spans[0]?.start;
+    if (seen.has(start)) return false;
+    seen.add(start);
+    return true;
+  });
 }

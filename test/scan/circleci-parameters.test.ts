@@ -144,6 +144,88 @@ describe('CircleCI parameters that an image field runs', () => {
     ]);
   });
 
+  it('reads the image fields and parameters a job takes through a merge key, for each job that merges them', () => {
+    const config = [
+      'version: 2.1',
+      'service_job: &service_job',
+      '  parameters:',
+      '    app_image:',
+      '      type: string',
+      '    cache_image:',
+      '      type: string',
+      '      default: registry.example.test/ci/cache:7.2',
+      '  docker:',
+      '    - image: << parameters.app_image >>',
+      '    - image: <<parameters.cache_image>>',
+      '      name: cache',
+      '  steps: [checkout]',
+      'jobs:',
+      '  unit:',
+      '    <<: *service_job',
+      '  smoke:',
+      '    <<: [*service_job]',
+      '    parameters:',
+      '      app_image:',
+      '        type: string',
+      '        default: registry.example.test/team/app:0.9',
+      '      cache_image:',
+      '        type: string',
+      '  docs:',
+      '    <<: *service_job',
+      'workflows:',
+      '  checks:',
+      '    jobs:',
+      '      - unit:',
+      '          app_image: registry.example.test/team/app:1.4.2',
+      '      - smoke',
+      '      - docs',
+      '',
+    ].join('\n');
+    expect(rows(scanTexts({ '.circleci/config.yml': config }).references)).toEqual([
+      [
+        8,
+        'registry.example.test/ci/cache:7.2',
+        null,
+        'the default of the parameter cache_image of the job unit: image << parameters.cache_image >> (line 11) runs it where the workflow gives no other value',
+      ],
+      [10, '<< parameters.app_image >>', 'templated', 'the parameter app_image of the job docs has no default or value written in this file'],
+      [11, '<<parameters.cache_image>>', 'templated', 'the parameter cache_image of the job smoke has no default or value written in this file'],
+      [
+        22,
+        'registry.example.test/team/app:0.9',
+        null,
+        'the default of the parameter app_image of the job smoke: image << parameters.app_image >> (line 10) runs it where the workflow gives no other value',
+      ],
+      [31, 'registry.example.test/team/app:1.4.2', null, 'the parameter app_image given to the job unit, whose image << parameters.app_image >> (line 10) runs it'],
+    ]);
+  });
+
+  it('reads the parameters a workflow entry takes through a merge key', () => {
+    const config = [
+      'version: 2.1',
+      'unit_settings: &unit_settings',
+      '  app_image: registry.example.test/team/app:1.5.0',
+      'jobs:',
+      '  unit:',
+      '    parameters:',
+      '      app_image:',
+      '        type: string',
+      '    docker:',
+      '      - image: << parameters.app_image >>',
+      '    steps: [checkout]',
+      'workflows:',
+      '  checks:',
+      '    jobs:',
+      '      - unit:',
+      '          <<: *unit_settings',
+      '          name: unit-next',
+      '',
+    ].join('\n');
+    expect(rows(scanTexts({ '.circleci/config.yml': config }).references)).toEqual([
+      [3, 'registry.example.test/team/app:1.5.0', null, 'the parameter app_image given to the job unit, whose image << parameters.app_image >> (line 10) runs it'],
+    ]);
+  });
+
   it("reads a step's and a workflow entry's parameters only where an image field runs them", () => {
     const config = [
       'version: 2.1',
