@@ -55,26 +55,43 @@ function editedBytes(path: string, bytes: Uint8Array, change: FileEdit): Verifie
   }
 }
 
-function checkRescan(path: string, edited: Uint8Array, change: FileEdit, before: readonly Reference[], after: readonly Reference[]): VerifiedFile {
+/**
+ * Where a line of the file is after its edits: an edit that adds or removes line breaks (a new kustomize `digest:`
+ * line) moves every line after the one it starts on.
+ */
+function lineShift(bytes: Uint8Array, edits: readonly TextEdit[]): (line: number) => number {
+  const breaks = (text: string): number => text.split('\n').length - 1;
+  const moves: Array<{ line: number; by: number }> = [];
+  for (const made of edits) {
+    const by = breaks(made.replacement) - breaks(made.expected);
+    if (by === 0) continue;
+    let line = 1;
+    for (let index = 0; index < made.start && index < bytes.length; index++) if (bytes[index] === 0x0a) line++;
+    moves.push({ line, by });
+  }
+  return (line) => moves.reduce((moved, move) => (move.line < line ? moved + move.by : moved), line);
+}
+
+function checkRescan(path: string, edited: Uint8Array, change: FileEdit, before: readonly Reference[], after: readonly Reference[], shift: (line: number) => number): VerifiedFile {
   if (after.length !== before.length) {
     return { ok: false, file: path, reason: `re-scan found ${after.length} references where there were ${before.length}` };
   }
   for (const expected of change.expected) {
-    const found = after.some((reference) => reference.kind === expected.kind && reference.line === expected.line && sameImage(expected.image, reference.image));
+    const found = after.some((reference) => reference.kind === expected.kind && reference.line === shift(expected.line) && sameImage(expected.image, reference.image));
     if (!found) {
       const { registry, repository, tag, digest } = expected.image;
       return { ok: false, file: path, reason: `re-scan did not find ${registry}/${repository}:${tag ?? ''}${digest ? `@${digest}` : ''} on line ${expected.line}` };
     }
   }
   // Every reference the change does not update must read as before (a shared variable moves them all).
-  const updatedLines = new Set(change.expected.map((expected) => expected.line));
-  const others = (references: readonly Reference[]): string[] =>
+  const updatedLines = new Set(change.expected.map((expected) => shift(expected.line)));
+  const others = (references: readonly Reference[], at: (line: number) => number): string[] =>
     references
-      .filter((reference) => !updatedLines.has(reference.line))
-      .map((reference) => `${reference.line}: ${reference.value}`)
+      .filter((reference) => !updatedLines.has(at(reference.line)))
+      .map((reference) => `${at(reference.line)}: ${reference.value}`)
       .sort();
-  const was = others(before);
-  const now = others(after);
+  const was = others(before, shift);
+  const now = others(after, (line) => line);
   const moved = now.length === was.length ? now.find((entry, index) => entry !== was[index]) : now[0];
   if (moved !== undefined) return { ok: false, file: path, reason: `the edit also changes a reference it does not update (line ${moved})` };
   return { ok: true, file: path, bytes: edited };
@@ -111,9 +128,12 @@ export function verifyFileEdits(fileEdits: readonly FileEdit[], bytesOf: BytesOf
   const outcomes = new Map<string, VerifiedFile>();
   for (const group of linkedGroups(fileEdits)) {
     const edited = new Map<string, Uint8Array>();
+    const shifts = new Map<string, (line: number) => number>();
     let failure: { file: string; reason: string } | null = null;
     for (const change of group) {
       const read = bytesOf(change.file);
+      const merged = mergeEdits(change.edits);
+      if (read.ok && typeof merged !== 'string') shifts.set(change.file, lineShift(read.bytes, merged));
       const made = read.ok ? editedBytes(change.file, read.bytes, change) : { ok: false as const, file: change.file, reason: read.reason };
       if (!made.ok) {
         failure = { file: change.file, reason: made.reason };
@@ -124,7 +144,7 @@ export function verifyFileEdits(fileEdits: readonly FileEdit[], bytesOf: BytesOf
     const others = group.length > 1 ? edited : undefined;
     for (const change of failure ? [] : group) {
       const bytes = edited.get(change.file) ?? new Uint8Array();
-      const checked = checkRescan(change.file, bytes, change, referencesIn(change.file), rescan(change.file, bytes, others));
+      const checked = checkRescan(change.file, bytes, change, referencesIn(change.file), rescan(change.file, bytes, others), shifts.get(change.file) ?? ((line) => line));
       if (!checked.ok) {
         failure = { file: change.file, reason: checked.reason };
         break;

@@ -162,6 +162,10 @@ function planEdits(reference: Reference, target: Target): EditPlan {
     const text = target.digest !== null ? `${tag ?? ''}@${target.digest}` : (tag ?? '');
     if (text !== tagSpan.text) edits.push(scalarEdit(reference, tagSpan, text));
     pinned = target.digest !== null;
+  } else if (tagSpan?.prefix !== undefined) {
+    // A tag field the format lacks (a kustomize `newName` that keeps the tag its resources write): it is written out
+    // when the tag changes, and with a new digest, which would otherwise replace the tag it keeps.
+    if (tag !== reference.image.tag || (digestField !== undefined && target.digest !== null)) edits.push(edit(tagSpan, `${tagSpan.prefix}${yamlString(tag ?? '')}`));
   } else if (tag !== reference.image.tag) {
     if (!tagSpan) return { ok: false, reason: 'the reference has no tag field to update' };
     edits.push(scalarEdit(reference, tagSpan, tag ?? ''));
@@ -175,8 +179,28 @@ function planEdits(reference: Reference, target: Target): EditPlan {
     return { ok: false, reason: 'the reference pins a digest that cannot be removed' };
   }
   const value = formatImageRef(reference.name, tag, pinned ? target.digest : null);
+  const joined = joinInsertions(edits);
   const unpinned = target.digest !== null && !pinned ? `digests are not pinned in ${KIND_NAMES[reference.kind] ?? `${reference.kind} references`}: there is no field for one` : undefined;
-  return { ok: true, edits, value, pinned, ...(unpinned ? { unpinned } : {}) };
+  return { ok: true, edits: joined, value, pinned, ...(unpinned ? { unpinned } : {}) };
+}
+
+/** A value YAML would read as something other than this text (`3`, `1.10`, `true`): written quoted, as kustomize needs a string. */
+const YAML_NOT_STRING = /^(?:[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|0[xob][0-9a-fA-F_]+|true|false|yes|no|on|off|y|n|null)$/i;
+
+function yamlString(text: string): string {
+  return YAML_NOT_STRING.test(text) ? `"${text}"` : text;
+}
+
+/** New lines written at one place (a new `newTag` line, then a new `digest` line) are one edit, in the order they were planned. */
+function joinInsertions(edits: readonly TextEdit[]): TextEdit[] {
+  const joined: TextEdit[] = [];
+  for (const made of edits) {
+    const index = made.start === made.end ? joined.findIndex((other) => other.start === other.end && other.start === made.start && other.file === made.file) : -1;
+    const other = joined[index];
+    if (other) joined[index] = { ...other, replacement: `${other.replacement}${made.replacement}` };
+    else joined.push(made);
+  }
+  return joined;
 }
 
 function editsThroughVariable(reference: ImageReference, template: Span, variable: Span, name: string, tag: string | null, digest: string | null): EditPlan {

@@ -101,3 +101,120 @@ describe('manifest images that the kustomization listing them replaces', () => {
     ]);
   });
 });
+
+describe('an images entry that sets only newName keeps the tag of the images it renames', () => {
+  const kustomization = (resources: readonly string[], ...entries: string[][]): string =>
+    ['resources:', ...resources.map((resource) => `  - ${resource}`), 'images:', ...entries.flatMap((entry) => entry.map((line, index) => `${index === 0 ? '  - ' : '    '}${line}`)), ''].join('\n');
+
+  it('reports newName with the tag its resources write, and the image it renames as overridden by that image', () => {
+    const files = {
+      'base/exporter.yaml': deployment('registry.example.test/upstream/exporter:v1.8.2', 'registry.example.test/upstream/proxy:0.18.1'),
+      'base/kustomization.yaml': kustomization(
+        ['exporter.yaml'],
+        ['name: registry.example.test/upstream/exporter', 'newName: registry.example.test/mirror/exporter'],
+        ['newName: registry.example.test/mirror/proxy', 'name: registry.example.test/upstream/proxy'],
+      ),
+    };
+    expect(scan(files)).toEqual([
+      [
+        'base/exporter.yaml',
+        10,
+        'registry.example.test/upstream/exporter:v1.8.2',
+        'kubernetes-container',
+        'overridden',
+        'not run: kustomize replaces it with registry.example.test/mirror/exporter:v1.8.2 (base/kustomization.yaml:5)',
+      ],
+      [
+        'base/exporter.yaml',
+        12,
+        'registry.example.test/upstream/proxy:0.18.1',
+        'kubernetes-container',
+        'overridden',
+        'not run: kustomize replaces it with registry.example.test/mirror/proxy:0.18.1 (base/kustomization.yaml:6)',
+      ],
+      [
+        'base/kustomization.yaml',
+        5,
+        'registry.example.test/mirror/exporter:v1.8.2',
+        'kustomize-image',
+        null,
+        'kustomize keeps the tag of registry.example.test/upstream/exporter (base/exporter.yaml:10)',
+      ],
+      ['base/kustomization.yaml', 6, 'registry.example.test/mirror/proxy:0.18.1', 'kustomize-image', null, 'kustomize keeps the tag of registry.example.test/upstream/proxy (base/exporter.yaml:12)'],
+    ]);
+  });
+
+  it('an overlay that renames what its base renders keeps the tag the base gives, through folders and inline patches', () => {
+    const files = {
+      'base/agent.yaml': deployment('registry.example.test/upstream/agent:2.4.0'),
+      'base/kustomization.yaml': [
+        'resources:',
+        '  - agent.yaml',
+        'patchesStrategicMerge:',
+        '  - |-',
+        '    apiVersion: apps/v1',
+        '    kind: Deployment',
+        '    metadata:',
+        '      name: ledger',
+        '    spec:',
+        '      template:',
+        '        spec:',
+        '          initContainers:',
+        '            - name: prepare',
+        '              image: shell',
+        'images:',
+        '  - name: shell',
+        '    newName: registry.example.test/mirror/shell',
+        '    newTag: "3"',
+        '  - name: registry.example.test/upstream/agent',
+        '    newName: registry.example.test/mirror/agent',
+        '',
+      ].join('\n'),
+      'overlays/upstream/kustomization.yaml': kustomization(
+        ['../../base'],
+        ['name: registry.example.test/mirror/shell', 'newName: shell'],
+        ['name: registry.example.test/mirror/agent', 'newName: registry.example.test/upstream/agent'],
+      ),
+    };
+    expect(scan(files).filter(([file]) => file !== 'base/agent.yaml')).toEqual([
+      ['base/kustomization.yaml', 14, 'shell', 'kustomize-image', 'no-tag', 'inline patch'],
+      ['base/kustomization.yaml', 17, 'registry.example.test/mirror/shell:3', 'kustomize-image', null, undefined],
+      ['base/kustomization.yaml', 20, 'registry.example.test/mirror/agent:2.4.0', 'kustomize-image', null, 'kustomize keeps the tag of registry.example.test/upstream/agent (base/agent.yaml:10)'],
+      ['overlays/upstream/kustomization.yaml', 5, 'shell:3', 'kustomize-image', null, 'kustomize keeps the tag of registry.example.test/mirror/shell (base/kustomization.yaml:18)'],
+      [
+        'overlays/upstream/kustomization.yaml',
+        7,
+        'registry.example.test/upstream/agent:2.4.0',
+        'kustomize-image',
+        null,
+        'kustomize keeps the tag of registry.example.test/mirror/agent (base/agent.yaml:10)',
+      ],
+    ]);
+  });
+
+  it('stays without a tag when the images it renames have different tags or none, or when it renames nothing; a name alone is no image', () => {
+    const files = {
+      'deploy/a.yaml': deployment('registry.example.test/upstream/worker:1.0.0', 'registry.example.test/upstream/cache'),
+      'deploy/b.yaml': deployment('registry.example.test/upstream/worker:1.1.0'),
+      'deploy/kustomization.yaml': kustomization(
+        ['a.yaml', 'b.yaml', 'https://example.test/remote/bundle.yaml'],
+        ['name: registry.example.test/upstream/worker', 'newName: registry.example.test/mirror/worker'],
+        ['name: registry.example.test/upstream/cache', 'newName: registry.example.test/mirror/cache'],
+        ['name: registry.example.test/upstream/gone', 'newName: registry.example.test/mirror/gone'],
+        ['name: registry.example.test/upstream/plain'],
+      ),
+    };
+    expect(scan(files).filter(([file]) => file === 'deploy/kustomization.yaml')).toEqual([
+      [
+        'deploy/kustomization.yaml',
+        7,
+        'registry.example.test/mirror/worker',
+        'kustomize-image',
+        'no-tag',
+        'kustomize keeps the tag of each image named registry.example.test/upstream/worker: 1.0.0, 1.1.0',
+      ],
+      ['deploy/kustomization.yaml', 9, 'registry.example.test/mirror/cache', 'kustomize-image', 'no-tag', undefined],
+      ['deploy/kustomization.yaml', 11, 'registry.example.test/mirror/gone', 'kustomize-image', 'no-tag', undefined],
+    ]);
+  });
+});

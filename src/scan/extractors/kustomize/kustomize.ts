@@ -6,6 +6,7 @@ import type { Extractor, ReplacedImage } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { joinRelative } from '../compose/compose-extends.js';
 import { mapGet, parseTextPart, stringScalar, yamlSource, type StringScalar } from '../../yaml-source.js';
+import { field, FILE_NAMES, folderOf, keptTags, type KeptTag, type KeptTags } from './kept-tags.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
 import { blockBodyStart } from '../../literal-blocks.js';
 import { baseName, isYamlPath } from '../../yaml-image-fields.js';
@@ -26,7 +27,6 @@ const PLACEHOLDER = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 /** An `image:` line inside a patch: indentation, an optional list dash, the key, an optional quote, the value. */
 const PATCH_IMAGE_LINE = /^([ \t]*(?:-[ \t]+)?image:[ \t]*)(["']?)([^\s"'#]+)\2[ \t]*(?:#.*)?\r?$/;
 
-const FILE_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 const KINDS = new Set(['Kustomization', 'Component']);
 
 function isKustomization(node: unknown): node is YAMLMap {
@@ -38,37 +38,29 @@ function isKustomization(node: unknown): node is YAMLMap {
   );
 }
 
-/** A field that kustomize reads as a string: numbers (`newTag: 1.20`) count as written. */
-function field(file: SourceFile, map: YAMLMap, key: string): StringScalar | null {
-  const node = mapGet(map, key);
-  if (!isScalar(node) || node.value === null || !node.range) return null;
-  if (typeof node.value === 'number') {
-    const [start, end] = node.range;
-    return { value: file.text.slice(start, end), start, end, literal: true };
-  }
-  const scalar = stringScalar(node, file);
-  return scalar && scalar.value !== '' ? scalar : null;
-}
-
 /**
- * Where a `digest:` field would go when the entry has none: a new line after `newTag`, indented like
- * it. Only for an entry written one key per line (`- name: x` / `  newTag: 1.2`), not a flow map.
+ * Where a field the entry lacks would go: a new line after the line of `after` (`newTag`, or `newName` when the entry
+ * has no `newTag`), indented like it. Only for an entry written one key per line (`- name: x` / `  newTag: 1.2`), not a flow map.
  */
-function digestSlot(file: SourceFile, newTag: StringScalar): PartInput | null {
+function fieldSlot(file: SourceFile, after: StringScalar, key: 'newTag' | 'newName', role: 'tag' | 'digest'): PartInput | null {
   const text = file.text;
-  const lineStart = text.lastIndexOf('\n', newTag.start - 1) + 1;
-  const key = /^( *)(- +)?newTag *: *["']?$/.exec(text.slice(lineStart, newTag.start));
-  if (!key) return null;
-  let lineEnd = text.indexOf('\n', newTag.end);
+  const lineStart = text.lastIndexOf('\n', after.start - 1) + 1;
+  const written = new RegExp(`^( *)(- +)?${key} *: *["']?$`).exec(text.slice(lineStart, after.start));
+  if (!written) return null;
+  let lineEnd = text.indexOf('\n', after.end);
   if (lineEnd === -1) lineEnd = text.length;
   const crlf = lineEnd > 0 && text[lineEnd - 1] === '\r';
   const at = crlf ? lineEnd - 1 : lineEnd;
-  const indent = (key[1] ?? '') + ' '.repeat(key[2]?.length ?? 0);
-  return { role: 'digest', start: at, end: at, prefix: `${crlf ? '\r\n' : '\n'}${indent}digest: ` };
+  const indent = (written[1] ?? '') + ' '.repeat(written[2]?.length ?? 0);
+  return { role, start: at, end: at, prefix: `${crlf ? '\r\n' : '\n'}${indent}${role === 'tag' ? 'newTag' : 'digest'}: ` };
 }
 
-/** One `images:` entry (`name` + `newName` / `newTag` / `digest`): of a kustomization, or of a Flux `Kustomization`'s `spec.images`. */
-export function imageOverride(file: SourceFile, entry: YAMLMap): Reference | null {
+/**
+ * One `images:` entry (`name` + `newName` / `newTag` / `digest`): of a kustomization, or of a Flux `Kustomization`'s
+ * `spec.images`. `kept`: for an entry with `newName` alone, the tag of the resources' images it renames, which kustomize
+ * keeps: the reference is `newName:tag`, and an update writes new `newTag` and `digest` lines after `newName`.
+ */
+export function imageOverride(file: SourceFile, entry: YAMLMap, kept?: KeptTag): Reference | null {
   const name = field(file, entry, 'name');
   const newName = field(file, entry, 'newName');
   const newTag = field(file, entry, 'newTag');
@@ -78,6 +70,7 @@ export function imageOverride(file: SourceFile, entry: YAMLMap): Reference | nul
   const repository = newName ?? name;
   const parts: PartInput[] = [{ role: 'repository', start: repository.start, end: repository.end }];
   let value = repository.value;
+  let detail: string | undefined;
   if (newTag) {
     parts.push({ role: 'tag', start: newTag.start, end: newTag.end });
     value += `:${newTag.value}`;
@@ -86,11 +79,19 @@ export function imageOverride(file: SourceFile, entry: YAMLMap): Reference | nul
     parts.push({ role: 'digest', start: digest.start, end: digest.end });
     value += `@${digest.value}`;
   } else if (newTag) {
-    const slot = digestSlot(file, newTag);
+    const slot = fieldSlot(file, newTag, 'newTag', 'digest');
     if (slot) parts.push(slot);
+  } else if (newName && kept) {
+    if ('tag' in kept) {
+      value += `:${kept.tag}${kept.digest === null ? '' : `@${kept.digest}`}`;
+      detail = `kustomize keeps the tag of ${name.value} (${kept.at})`;
+      const tagSlot = fieldSlot(file, newName, 'newName', 'tag');
+      const digestSlot = fieldSlot(file, newName, 'newName', 'digest');
+      if (tagSlot && digestSlot) parts.push(tagSlot, digestSlot);
+    } else detail = `kustomize keeps the tag of each image named ${name.value}: ${kept.tags.join(', ')}`;
   }
   const literal = [repository, newTag, digest].every((part) => !part || part.literal);
-  return makeReference(file, { kind: 'kustomize-image', value, parts, ...(literal ? {} : { skip: 'unsupported-quoting' as const }) });
+  return makeReference(file, { kind: 'kustomize-image', value, parts, ...(literal ? {} : { skip: 'unsupported-quoting' as const }), ...(detail === undefined ? {} : { detail }) });
 }
 
 /**
@@ -174,11 +175,7 @@ function patchImages(file: SourceFile, root: YAMLMap): Reference[] {
 
 interface KustomizeFacts {
   readonly replaced: readonly ReplacedImage[];
-}
-
-function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '' : path.slice(0, slash);
+  readonly kept: KeptTags;
 }
 
 /** The files a kustomization names as its own: `resources` and `bases` entries, `patchesStrategicMerge` strings and `patches[].path`. */
@@ -202,7 +199,7 @@ function listedPaths(root: YAMLMap): string[] {
  * image the file writes under that name never runs as written: the entry is the reference. A file that
  * some kustomization lists without replacing the name (a base built on its own too) keeps its image.
  */
-function replacedImages(files: readonly SourceFile[]): ReplacedImage[] {
+function replacedImages(files: readonly SourceFile[], kept: KeptTags): ReplacedImage[] {
   const paths = new Set(files.map((file) => file.path));
   const listers = new Map<string, Array<ReadonlyMap<string, ReplacedImage['by']>>>();
   for (const file of files) {
@@ -217,7 +214,7 @@ function replacedImages(files: readonly SourceFile[]): ReplacedImage[] {
         for (const entry of images.items) {
           if (!isMap(entry)) continue;
           const name = field(file, entry, 'name');
-          const reference = imageOverride(file, entry);
+          const reference = name ? imageOverride(file, entry, kept.get(file.path)?.get(name.value)) : null;
           if (name && reference && !entries.has(name.value)) entries.set(name.value, { file: file.path, line: reference.line, value: reference.value });
         }
       }
@@ -244,15 +241,19 @@ export const kustomizeExtractor: Extractor<KustomizeFacts> = {
   kinds: ['kustomize-image'],
   quoting: 'yaml',
   isCandidate: (path) => isYamlPath(path) || baseName(path) === 'Kustomization',
-  prepare: (files) => ({ replaced: replacedImages(files) }),
+  prepare: (files) => {
+    const kept = keptTags(files);
+    return { replaced: replacedImages(files, kept), kept };
+  },
   preparedReplaced: (facts) => facts.replaced,
   owns: (file) => FILE_NAMES.has(baseName(file.path)),
   claims(file) {
     if (FILE_NAMES.has(baseName(file.path))) return true;
     return isYamlPath(file.path) && yamlSource(file).documents.some((document) => isKustomization(document.contents));
   },
-  extract(file) {
+  extract(file, facts) {
     const { documents, problems } = yamlSource(file);
+    const kept = facts?.kept.get(file.path);
     const references: Reference[] = [];
     for (const document of documents) {
       const root = document.contents;
@@ -261,7 +262,8 @@ export const kustomizeExtractor: Extractor<KustomizeFacts> = {
       if (isSeq(images)) {
         for (const entry of images.items) {
           if (!isMap(entry)) continue;
-          const reference = imageOverride(file, entry);
+          const name = field(file, entry, 'name');
+          const reference = imageOverride(file, entry, name ? kept?.get(name.value) : undefined);
           if (reference) references.push(reference);
         }
       }
