@@ -187,6 +187,11 @@ export function isYamlShapedBlock(text: string, from: number, indent: number): b
   return keys > 0;
 }
 
+/** A list item that is a literal block (`args: [- |]`) shaped like YAML: read as a `key: |` block is. Other item blocks are text. */
+function isYamlItemBlock(text: string, line: string, newline: number, dashIndent: number): boolean {
+  return LITERAL_BLOCK.test(line.slice(line.indexOf('-') + 1)) && newline !== -1 && isYamlShapedBlock(text, newline + 1, dashIndent);
+}
+
 /**
  * One reference per `image:` line (and `…Image:` keys). `kindFor` gets the keys of the enclosing
  * blocks, found from indentation (sequence items keep their parent key). `lines` limits the reading to
@@ -216,9 +221,11 @@ export function templateLineImages(
   const splits = new Map<string, SplitLines>();
   /** Inside a literal block read as YAML: the indentation of its key. */
   let yamlBlockIndent: number | null = null;
-  walkKeyLines(text, lines, ({ line, start: lineStart, end: lineEnd, newline, lead, match }) => {
+  walkKeyLines(text, lines, ({ line, start: lineStart, end: lineEnd, newline, lead, match, itemBlock }) => {
     if (yamlBlockIndent !== null && line.trim() !== '' && lead <= yamlBlockIndent) yamlBlockIndent = null;
-    if (!match) return null;
+    const yamlItem = !match && itemBlock !== null && isYamlItemBlock(text, line, newline, itemBlock);
+    if (yamlItem) yamlBlockIndent ??= itemBlock;
+    if (!match) return yamlItem ? null : itemBlock;
     // The pattern's groups always take part in a match; the defaults only satisfy the compiler.
     const [, spaces = '', dash = '', key = ''] = match;
     const dashIndent: number = spaces.length;
@@ -431,12 +438,18 @@ export interface KeyLine {
   readonly lead: number;
   /** Its `key:` (KEY_LINE); null when there is none or the line is in a block scalar's body. */
   readonly match: RegExpExecArray | null;
+  /** A list item whose value is a block scalar (`- |`, `- >-`), not in a block scalar's body: the indentation of its dash; else null. */
+  readonly itemBlock: number | null;
 }
+
+/** `- |` or `- >`: a list item whose value is a block scalar (a script in `args:`). */
+const ITEM_BLOCK = /^([ \t]*)-[ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?$/;
 
 /**
  * Walks the lines that start in `lines` (all of them to the end of the text when `to` is its length).
- * `visit` returns the indentation of the key whose block scalar (`key: |`) the line opens, or null:
- * the lines indented deeper than that key (and blank ones) are the block's text, seen with no `key:`.
+ * `visit` returns the indentation of the key whose block scalar (`key: |`) the line opens, or of the dash of a
+ * list item that is one (`itemBlock`), or null: the lines indented deeper than that (and blank ones) are the
+ * block's text, seen with no `key:`.
  */
 export function walkKeyLines(text: string, lines: { readonly from: number; readonly to: number }, visit: (line: KeyLine) => number | null): void {
   /** Inside a `|` or `>` block scalar: lines indented deeper than its key are text, not keys. */
@@ -450,7 +463,9 @@ export function walkKeyLines(text: string, lines: { readonly from: number; reado
     const lead = line.length - line.trimStart().length;
     const inBlock: boolean = blockIndent !== null && (line.trim() === '' || lead > blockIndent);
     if (!inBlock) blockIndent = null;
-    const opens = visit({ line, start: lineStart, end: lineEnd, newline, lead, match: inBlock ? null : KEY_LINE.exec(line) });
+    const match = inBlock ? null : KEY_LINE.exec(line);
+    const itemBlock = inBlock || match !== null ? null : (ITEM_BLOCK.exec(line)?.[1]?.length ?? null);
+    const opens = visit({ line, start: lineStart, end: lineEnd, newline, lead, match, itemBlock });
     if (opens !== null) blockIndent = opens;
     if (newline === -1) break;
     lineStart = newline + 1;

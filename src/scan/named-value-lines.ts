@@ -31,8 +31,8 @@ export function namedValueLineImages(file: SourceFile): { references: Reference[
   const items: Item[] = [];
   const open: Item[] = [];
   const runAsImage = new Set<string>();
-  walkKeyLines(text, { from: 0, to: text.length }, ({ line, start: lineStart, end: lineEnd, match }) => {
-    if (!match) return null;
+  walkKeyLines(text, { from: 0, to: text.length }, ({ line, start: lineStart, end: lineEnd, match, itemBlock }) => {
+    if (!match) return itemBlock;
     const [, spaces = '', dash = '', key = ''] = match;
     const indent: number = spaces.length + dash.length;
     const dashed = dash.length > 0;

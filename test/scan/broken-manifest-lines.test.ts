@@ -129,6 +129,58 @@ describe('YAML in a literal block of a manifest that does not parse', () => {
     ]);
   });
 
+  it('a list item written as a block scalar is text too: a script whose heredoc writes `image: $ref` names no image', () => {
+    const daemonSet = [
+      'apiVersion: apps/v1',
+      'kind: DaemonSet',
+      'metadata:',
+      '  name: warm-cache',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      initContainers:',
+      '      - name: pull-list',
+      '        image: {{ .Values.toolsImage | default "registry.example.test/tools/kubectl:1.30.2" }}',
+      '        args:',
+      '          - |',
+      '            for ref in ${refs}; do',
+      '            cat - <<EOM',
+      '              - name: "warm-${n}"',
+      '                image: $ref',
+      '                image: registry.example.test/not/read:1.0',
+      '              - name: WARM_IMAGE',
+      '                value: registry.example.test/not/read:2.0',
+      '            EOM',
+      '            done',
+      '          - >-',
+      '            image: registry.example.test/not/read:3.0',
+      '          - |',
+      '            containers:',
+      '              - name: sidecar',
+      '                image: registry.example.test/team/sidecar:0.4.0',
+      '              - name: bare',
+      '                image: bare-name',
+      '      - name: notes',
+      '        image: registry.example.test/tools/notes:2.2.0',
+      '        command: |',
+      '          echo start',
+      '          - |',
+      '            echo nested',
+      '          image: registry.example.test/not/read:4.0',
+      '      containers:',
+      '      - name: idle',
+      '        image: registry.example.test/base/pause:3.10',
+      '',
+    ].join('\n');
+    expect(scan({ 'deploy/warm-cache.yaml': daemonSet })).toEqual([
+      ['deploy/warm-cache.yaml', 10, 16, '{{ .Values.toolsImage | default "registry.example.test/tools/kubectl:1.30.2" }}', 'kubernetes-container', 'templated'],
+      ['deploy/warm-cache.yaml', 27, 24, 'registry.example.test/team/sidecar:0.4.0', 'kubernetes-container', null],
+      ['deploy/warm-cache.yaml', 29, 24, 'bare-name', 'kubernetes-container', 'no-tag'],
+      ['deploy/warm-cache.yaml', 31, 16, 'registry.example.test/tools/notes:2.2.0', 'kubernetes-container', null],
+      ['deploy/warm-cache.yaml', 39, 16, 'registry.example.test/base/pause:3.10', 'kubernetes-container', null],
+    ]);
+  });
+
   it('in a document that parses, a manifest body holding {{=…}} expressions is read line by line', () => {
     const template = [
       'apiVersion: argoproj.io/v1alpha1',
