@@ -78,6 +78,33 @@ const DEFINITION_ONLY_MEMO = 'kubernetes:definition-only';
 
 const DEFINITION_KIND = /^kind:[ \t]*(["']?)CustomResourceDefinition\1[ \t]*(?:#.*)?$/m;
 
+/** A `helm.sh/hook` annotation line: its value (the hooks, comma-separated, maybe quoted). */
+const HOOK_LINE = /^[ \t]*(["']?)helm\.sh\/hook\1[ \t]*:[ \t]*(["']?)([\w, \t-]*)\2[ \t]*(?:#.*)?\r?$/gm;
+/** Helm's test hook, and Helm 2's `test-success` / `test-failure`. */
+const TEST_HOOKS = new Set(['test', 'test-success', 'test-failure']);
+
+/** Does the text annotate an object as a Helm test hook (`helm.sh/hook: test`, also among other hooks)? */
+function hasTestHook(text: string): boolean {
+  for (const line of text.matchAll(HOOK_LINE)) if ((line[3] ?? '').split(',').some((hook) => TEST_HOOKS.has(hook.trim()))) return true;
+  return false;
+}
+
+/**
+ * A Helm test hook written with template actions (`name: '{{ include "app.fullname" . }}-test'`) in a chart's folder but
+ * outside its `templates/` (a `tests/` folder beside it): Helm renders and runs only what is under `templates/`, and the
+ * file is no manifest anyone applies as written, so it runs nowhere.
+ */
+function isUnrenderedTestHook(file: SourceFile, charts: ChartFolders | undefined): boolean {
+  if (!charts || charts.charts.size === 0 || !file.text.includes('{{') || !file.text.includes('helm.sh/hook') || !hasTestHook(file.text)) return false;
+  const path = `/${file.path}`;
+  for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) {
+    const folder = path.slice(1, at);
+    const rest = path.slice(at + 1);
+    if (charts.charts.has(folder)) return !/^(?:templates|charts)\//.test(rest);
+  }
+  return charts.charts.has('') && !/^(?:templates|charts)\//.test(file.path);
+}
+
 /**
  * A file that is one CustomResourceDefinition and nothing else, told from its text without building its YAML: a
  * definition's schema names no image, so the file is claimed and nothing in it is read. GitOps and operator
@@ -512,7 +539,7 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
     return yamlSource(file).documents.some((document) => isKubernetesObject(document.contents)) || isBrokenManifest(file);
   },
   extract(file, charts) {
-    if (isDefinitionOnly(file)) return { references: [], problems: [] };
+    if (isDefinitionOnly(file) || isUnrenderedTestHook(file, charts)) return { references: [], problems: [] };
     if (isBrokenTemplate(file)) return { references: asChartRenders(brokenLineImages(file), charts), problems: unfilledTemplateProblems(file) };
     const { documents, problems } = yamlSource(file);
     const builds: BuiltImage[] = [];
