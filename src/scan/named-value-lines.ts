@@ -3,7 +3,7 @@ import type { Reference } from '../core/types.js';
 import { lineValue, walkKeyLines, YAML_NOT_STRING, type LineValue } from './helm-template-lines.js';
 import { makeReference } from './make-reference.js';
 import { looksLikeImageText } from './yaml-image-fields.js';
-import { namedValueUse, PARAM_IMAGE } from './tekton-params.js';
+import { namedValueUse, namesPushTarget, PARAM_IMAGE } from './tekton-params.js';
 
 /**
  * The named values of a manifest that does not parse, read line by line: list items such as
@@ -57,7 +57,7 @@ export function namedValueLineImages(file: SourceFile): { references: Reference[
   for (const item of items) {
     if (item.name === null) continue;
     const runs = runAsImage.has(item.name);
-    if (!runs && !/image/i.test(item.name)) continue;
+    if (!runs && (!/image/i.test(item.name) || namesPushTarget(item.name))) continue;
     for (const { key, found } of item.values) {
       if (!looksLikeImageText(found.value) || YAML_NOT_STRING.test(found.value)) continue;
       const reference = makeReference(file, {

@@ -50,6 +50,19 @@ export function withoutDefaultedUses(references: readonly Reference[], defaulted
   });
 }
 
+/**
+ * A named value whose name says it is where something is pushed (`output-image`, `IMAGE_DESTINATION`, `dest_image`,
+ * `pushImage`): a build's or an upload's output, as an OpenShift BuildConfig's `output.to` is, not an image anything
+ * pulls. A parameter that a step runs as its image is not judged by its name.
+ */
+export function namesPushTarget(name: string): boolean {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .split(/[-_.\s]+/);
+  return words.some((word) => word === 'output' || word === 'destination' || word === 'dest' || word === 'push');
+}
+
 /** A content digest alone (`sha256:` and its hex), which reads as a name and a tag. */
 const CONTENT_DIGEST = /^sha(?:256|384|512):[0-9a-f]{32,}$/i;
 

@@ -390,6 +390,21 @@ export function isUpdatecliManifest(documents: readonly Document.Parsed[]): bool
   });
 }
 
+/** A line that holds only template actions (`{{- if .scm.directory }}`, `{{ end }}`): a Go template's control flow. */
+const ACTION_LINE = /^[ \t]*(?:\{\{[^\n]*?\}\}[ \t]*)+\r?$/gm;
+
+/**
+ * An updatecli manifest written as a Go template (updatecli renders it with a values file first): `sources`, `conditions`
+ * or `targets` at the top, and YAML once the lines that hold only template actions (`{{- if … }}`, `{{- end }}`) are left
+ * out, its other actions being inside quotes (`owner: "{{ .scm.owner }}"`). Read as `isUpdatecliManifest` reads a parsed one.
+ */
+export function isUpdatecliTemplate(text: string): boolean {
+  if (!/^(?:sources|conditions|targets):/m.test(text)) return false;
+  const documents = parseAllDocuments(text.replace(ACTION_LINE, ''));
+  if (!Array.isArray(documents) || documents.some((document) => document.errors.length > 0)) return false;
+  return isUpdatecliManifest(documents);
+}
+
 /**
  * A distgen spec (`specs/multispec.yml` of the sclorg container images): a top-level `specs` map holding a
  * `distroinfo` map whose entries each list the `distros` they build for. Its values are variables that Jinja

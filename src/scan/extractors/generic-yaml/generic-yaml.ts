@@ -15,7 +15,7 @@ import { chartFolders, chartTemplateImage, isChartHelper, registryPrefixes, type
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { heatImageParameters, withoutMachineImages } from '../../machine-images.js';
 import { makeReference, withTagAt, withValue } from '../../make-reference.js';
-import { isApiDescription, isDistgenSpec, isHelmUnittestSuite, isUpdatecliManifest, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
+import { isApiDescription, isDistgenSpec, isHelmUnittestSuite, isUpdatecliManifest, isUpdatecliTemplate, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { formFieldImages } from '../../form-field-images.js';
 import { catalogImages } from '../../image-catalog.js';
 import { imageMapValues } from '../../image-maps.js';
@@ -758,6 +758,17 @@ function isTaskfile(file: SourceFile): boolean {
   return TASKFILE_NAME.test(baseName(file.path)) && /^version:/m.test(file.text) && /^tasks:/m.test(file.text);
 }
 
+/** An issue or discussion form of a forge (`.github/ISSUE_TEMPLATE/bug_report.yml`, also `.gitea/` and `.forgejo/`). */
+const ISSUE_FORM = /(?:^|\/)\.(?:github|gitea|forgejo)\/(?:ISSUE_TEMPLATE|DISCUSSION_TEMPLATE)\/[^/]+\.ya?ml$/i;
+
+/**
+ * An issue or discussion form: its fields' labels, descriptions, placeholders and default values are text shown to
+ * whoever reports (an example playbook in a `placeholder: |`), not a deployment; nothing in it is an image.
+ */
+function isIssueForm(path: string): boolean {
+  return ISSUE_FORM.test(path);
+}
+
 /** The settings of a folder's build description (`build.yaml` beside a Dockerfile): nothing else may be at its top. */
 const BUILD_SETTINGS = new Set(['image', 'tag', 'dockerfile', 'context', 'buildArgs', 'build_args', 'args', 'target', 'platforms', 'platform']);
 
@@ -909,6 +920,21 @@ function isPlainText(reference: Reference): boolean {
   return parseImageRef(at < 0 ? reference.value : reference.value.slice(0, at)) === null;
 }
 
+/**
+ * A file that is not YAML until a template is rendered, read line by line: a value that passes on an image set elsewhere
+ * (`image: "{{ relay.image }}"`) is left out as in a parsed file. An updatecli manifest is a template too: its
+ * `spec.image` names what to watch, and nothing in it is read, as in a parsed one.
+ */
+function brokenTemplateImages(file: SourceFile, kind: ReferenceKind, charts: YamlFacts['chartFolders'] | undefined): Reference[] {
+  if (isUpdatecliTemplate(file.text)) return [];
+  return withoutTemplateComments(
+    file,
+    templateLineImages(file, () => kind, true),
+  )
+    .flatMap((reference) => chartTemplateImage(reference, charts) ?? [])
+    .filter((reference) => !passesOn(reference.value));
+}
+
 export const genericYamlExtractor: Extractor<YamlFacts> = {
   name: 'generic-yaml',
   kinds: ['helm-values', 'yaml-image'],
@@ -925,19 +951,9 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   extract(file, facts) {
     const kind = helmValuesKind(file.path);
     if (!isYamlPath(file.path) && !isBrokenTemplate(file)) return { references: [], problems: [] };
-    if (isTaskfile(file)) return { references: [], problems: [] };
+    if (isTaskfile(file) || isIssueForm(file.path)) return { references: [], problems: [] };
     if (isChartMetadata(file)) return { references: [], problems: isBrokenTemplate(file) ? [] : yamlSource(file).problems };
-    // Read line by line, a value that passes on an image set elsewhere (`image: "{{ relay.image }}"`) is left out as in a parsed file.
-    if (isBrokenTemplate(file) && !isConcoursePipeline(file))
-      return {
-        references: withoutTemplateComments(
-          file,
-          templateLineImages(file, () => kind, true),
-        )
-          .flatMap((reference) => chartTemplateImage(reference, facts?.chartFolders) ?? [])
-          .filter((reference) => !passesOn(reference.value)),
-        problems: [],
-      };
+    if (isBrokenTemplate(file) && !isConcoursePipeline(file)) return { references: brokenTemplateImages(file, kind, facts?.chartFolders), problems: [] };
     const { documents, problems } = yamlSource(file);
     // A translation file (`config/locales/nl_BE.yml`) holds a program's words: `image: plaatje` is a label.
     if (isApiDescription(documents) || isUpdatecliManifest(documents) || isHelmUnittestSuite(documents) || isTranslationFile(file.path, documents)) return { references: [], problems };

@@ -11,7 +11,7 @@ import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
 import { withArgoParameterValues } from '../../argo-workflow-params.js';
-import { namedValueUse, PARAM_IMAGE, withoutDefaultedUses } from '../../tekton-params.js';
+import { namedValueUse, namesPushTarget, PARAM_IMAGE, withoutDefaultedUses } from '../../tekton-params.js';
 import { chartFolders, chartTemplateImage, type ChartFolders } from '../../helm-template-images.js';
 import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { withoutMachineImages } from '../../machine-images.js';
@@ -360,7 +360,7 @@ function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: 
     const name = stringField(map, 'name');
     if (name === null) return undefined;
     const runs = runAsImage.has(name);
-    if (!runs && !/image/i.test(name)) return undefined;
+    if (!runs && (!/image/i.test(name) || namesPushTarget(name))) return undefined;
     for (const key of ['value', 'default']) {
       const found = scalarImage(file, mapGet(map, key), 'kubernetes-image');
       const reference = found && resolve(found);
