@@ -127,6 +127,27 @@ describe('Nomad job JSON', () => {
     ]);
   });
 
+  it("reads no image from the servers' record of a registered job (a submit time and a change index of their own), while a job to submit with those fields null or zero is read", () => {
+    const task = (image: string) => `"TaskGroups": [{"Name": "web", "Tasks": [{"Name": "app", "Driver": "docker", "Config": {"image": "${image}"}}]}]`;
+    const record = (image: string, state: string) => `{\n  "ID": "web",\n  ${task(image)},\n  ${state}\n}\n`;
+    const recorded = scan({
+      'fixtures/job_web.json': record(
+        'registry.example.test/team/web:2.4.0',
+        '"Status": "running", "Version": 3, "SubmitTime": 1712345678901234500, "CreateIndex": 41, "ModifyIndex": 57, "JobModifyIndex": 52',
+      ),
+      'fixtures/inspect.json': `{"Job": ${record('registry.example.test/team/api:1.9.1', '"Status": "dead", "SubmitTime": 1712345678000000000, "JobModifyIndex": 9')}}`,
+      'jobs/run-output.json': `{"Job": ${record('registry.example.test/team/worker:3.0.2', '"Status": null, "SubmitTime": null, "CreateIndex": null, "JobModifyIndex": null')}}`,
+      'jobs/zeroed.json': record('registry.example.test/team/cron:0.8.0', '"SubmitTime": 0, "JobModifyIndex": 0'),
+      'jobs/submit-time-only.json': record('registry.example.test/team/queue:5.1.0', '"SubmitTime": 1712345678000000000'),
+    });
+    expect(recorded.problems).toEqual([]);
+    expect(recorded.references.map((reference) => [reference.file, reference.line, reference.value])).toEqual([
+      ['jobs/run-output.json', 3, 'registry.example.test/team/worker:3.0.2'],
+      ['jobs/submit-time-only.json', 3, 'registry.example.test/team/queue:5.1.0'],
+      ['jobs/zeroed.json', 3, 'registry.example.test/team/cron:0.8.0'],
+    ]);
+  });
+
   it('says where JSON that looks like a job does not parse, and reads no other JSON', () => {
     const broken = scan({ 'jobs/bad.json': '{"TaskGroups": [{"Tasks": [\n  {"Config": {"image": "redis:7"}\n]}\n' });
     expect(broken.references).toEqual([]);

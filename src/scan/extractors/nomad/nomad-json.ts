@@ -51,6 +51,17 @@ const entry = (node: JsonNode | undefined, key: string): JsonNode | undefined =>
 const itemsOf = (node: JsonNode | undefined): readonly JsonNode[] => (node?.type === 'array' ? node.items : []);
 const textOf = (node: JsonNode | undefined): string | null => (node?.type === 'string' ? node.value : null);
 
+/** A whole number above zero, as the servers write their indexes and times. */
+const positive = (node: JsonNode | undefined): boolean => node?.type === 'literal' && /^[1-9][0-9]*$/.test(node.raw);
+
+/**
+ * The servers' record of a job they have registered (what `GET /v1/job/:id` and `nomad job inspect` return):
+ * the time it was submitted and the index of its last change are set by the servers, never by whoever writes a
+ * job to submit (`nomad job run -output` leaves them `null`). Such a file is captured output (a client's test
+ * fixture, a backup): the images in it ran once and nothing submits it as it stands.
+ */
+const isRegisteredRecord = (job: JsonNode): boolean => positive(field(job, 'SubmitTime')) && positive(field(job, 'JobModifyIndex'));
+
 export function nomadJsonReferences(file: SourceFile): { references: Reference[]; problems: ScanProblem[] } {
   let root: JsonNode;
   try {
@@ -60,6 +71,7 @@ export function nomadJsonReferences(file: SourceFile): { references: Reference[]
     return { references: [], problems: [{ file: file.path, line: file.position(offset).line, code: 'parse-error', message: `JSON: ${(error as Error).message}` }] };
   }
   const job = field(root, 'Job') ?? root;
+  if (isRegisteredRecord(job)) return { references: [], problems: [] };
   const references: Reference[] = [];
   for (const group of itemsOf(field(job, 'TaskGroups'))) {
     for (const task of itemsOf(field(group, 'Tasks'))) {
