@@ -233,8 +233,46 @@ function editsThroughVariable(reference: ImageReference, template: Span, variabl
 /** A template that writes the image with a Nomad Pack printf (its variables are segments of the format). */
 const PRINTF = /\[\[-?\s*printf\s/;
 
-/** `${NAME}`, `$NAME`, or a use that a span records as its `use`: a template action (`[[ var "tag" . ]]`), a compose `${NAME:-default}`. */
-const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\[\[[^\]]*\]\]|\$\{[A-Za-z_][A-Za-z0-9_]*:?[-?][^${}]*\}/g;
+/**
+ * `${NAME}`, `$NAME`, or a use that a span records as its `use`: a template action (`[[ var "tag" . ]]`), the opening of a
+ * compose `${NAME:-default}` (read on to its closing brace by `usesIn`).
+ */
+const USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\[\[[^\]]*\]\]|\$\{[A-Za-z_][A-Za-z0-9_]*:?[-?]/g;
+
+/** A use in a template: its text, where it starts, and the variable's name when it is a plain `${NAME}` or `$NAME`. */
+interface Use {
+  readonly text: string;
+  readonly index: number;
+  readonly name: string | undefined;
+}
+
+/**
+ * The uses of a template, in order. A compose default runs to the `}` that closes it, each `${` inside opening one
+ * more, as compose reads it, so a default may itself use a default (`${APP_TAG:-${TAG:-1.4.0}}`); an opening never
+ * closed is no use (its `$` is left in the text).
+ */
+function usesIn(template: string): Use[] {
+  const uses: Use[] = [];
+  const pattern = new RegExp(USE.source, 'g');
+  for (let match = pattern.exec(template); match !== null; match = pattern.exec(template)) {
+    if (!match[0].endsWith('-') && !match[0].endsWith('?')) {
+      uses.push({ text: match[0], index: match.index, name: match[1] ?? match[2] });
+      continue;
+    }
+    let depth = 0;
+    let close = -1;
+    for (let index = match.index; index < template.length && close === -1; index++) {
+      if (template[index] === '$' && template[index + 1] === '{') {
+        depth++;
+        index++;
+      } else if (template[index] === '}' && --depth === 0) close = index;
+    }
+    if (close === -1) continue;
+    uses.push({ text: template.slice(match.index, close + 1), index: match.index, name: undefined });
+    pattern.lastIndex = close + 1;
+  }
+  return uses;
+}
 /** Text archpin does not expand: a `$` or an action left between the uses. */
 const UNEXPANDED = /\$|\[\[/;
 
@@ -258,14 +296,14 @@ function segmentsOf(template: string, variables: readonly Span[], owner: Span | 
     if (to === from) return;
     segments.push(owner === null ? { text: template.slice(from, to), at: from } : { text: template.slice(from, to), variable: owner, offset: from });
   };
-  for (const match of template.matchAll(USE)) {
-    const name = match[1] ?? match[2];
-    const span = variables.find((candidate) => (name === undefined ? candidate.use === match[0] : candidate.use === undefined && candidate.variable === name));
+  for (const use of usesIn(template)) {
+    const { name } = use;
+    const span = variables.find((candidate) => (name === undefined ? candidate.use === use.text : candidate.use === undefined && candidate.variable === name));
     // Text between the uses with a `$` left in it (`$$`, `$(…)`) is not something archpin expands.
-    if (UNEXPANDED.test(template.slice(last, match.index))) return null;
-    literal(last, match.index);
-    last = match.index + match[0].length;
-    const printf = span === undefined && name === undefined ? packPrintf(match[0]) : null;
+    if (UNEXPANDED.test(template.slice(last, use.index))) return null;
+    literal(last, use.index);
+    last = use.index + use.text.length;
+    const printf = span === undefined && name === undefined ? packPrintf(use.text) : null;
     if (printf !== null) {
       // A Nomad Pack printf: its format's text, and each `%s` the default of the variable it is given.
       if (typeof printf === 'string') return null;
@@ -288,7 +326,7 @@ function segmentsOf(template: string, variables: readonly Span[], owner: Span | 
       continue;
     }
     // A use with no span (a dependency-proxy prefix) stands for itself: the reference keeps it as written.
-    segments.push(span ? { text: span.text, variable: span } : { text: match[0] });
+    segments.push(span ? { text: span.text, variable: span } : { text: use.text });
   }
   if (UNEXPANDED.test(template.slice(last))) return null;
   literal(last, template.length);

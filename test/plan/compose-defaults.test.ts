@@ -145,3 +145,75 @@ describe('compose: a whole image whose default uses another default', () => {
     ]);
   });
 });
+
+/** Defaults inside a reference that use other variables and their defaults, as compose reads them. */
+const NESTED_TAGS = [
+  'services:', // 1
+  '  api:', // 2
+  '    image: ${REGISTRY:-registry.example.test/team}/api:${API_TAG:-${RELEASE_TAG:-2.18.0}}', // 3
+  '  worker:', // 4
+  '    image: "registry.example.test/team/worker:${WORKER_TAG-${RELEASE_TAG-1.10}}"', // 5
+  '  probe:', // 6
+  '    image: registry.example.test/team/probe:${PROBE_TAG:-${PROBE_TRACK:-2}.4.1}', // 7
+  '  cache:', // 8
+  '    image: registry.example.test/team/cache:${CACHE_TAG:-${CACHE_BASE_TAG}}', // 9
+  '',
+].join('\n');
+
+describe('compose: a default inside a reference whose default uses another variable', () => {
+  const scanned = scan({ 'docker-compose.yml': NESTED_TAGS });
+
+  it('is resolved through each default; an inner variable nothing sets leaves it templated and named', () => {
+    expect(scanned.references.map((reference) => [reference.line, reference.column, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      [3, 12, 'registry.example.test/team/api:2.18.0', null, 'default of ${REGISTRY}, ${API_TAG}, ${RELEASE_TAG}; the environment may set another value'],
+      [5, 13, 'registry.example.test/team/worker:1.10', null, 'default of ${WORKER_TAG}, ${RELEASE_TAG}; the environment may set another value'],
+      [7, 12, 'registry.example.test/team/probe:2.4.1', null, 'default of ${PROBE_TAG}, ${PROBE_TRACK}; the environment may set another value'],
+      [9, 12, 'registry.example.test/team/cache:${CACHE_TAG:-${CACHE_BASE_TAG}}', 'templated', '${CACHE_BASE_TAG} is not set: it has no default, and no .env beside the file sets it'],
+    ]);
+    expect(scanned.references[0]!.spans.map((span) => [span.role, span.text, span.column, NESTED_TAGS.slice(span.start, span.end)])).toEqual([
+      ['template', '${REGISTRY:-registry.example.test/team}/api:${API_TAG:-${RELEASE_TAG:-2.18.0}}', 12, '${REGISTRY:-registry.example.test/team}/api:${API_TAG:-${RELEASE_TAG:-2.18.0}}'],
+      ['variable', 'registry.example.test/team', 24, 'registry.example.test/team'],
+      ['variable', '${RELEASE_TAG:-2.18.0}', 67, '${RELEASE_TAG:-2.18.0}'],
+      ['variable', '2.18.0', 82, '2.18.0'],
+    ]);
+  });
+
+  it('an update writes the tag into the default that gives it (inner, or the outer one’s own characters) and a pin after the reference; the re-scan finds it', () => {
+    const byValue = new Map(dependenciesOf(scanned.references).map((dependency) => [`${dependency.location.repository}:${dependency.tag}`, dependency]));
+    const plan = planUpdates([
+      { dependency: byValue.get('team/api:2.18.0')!, update: proposal('2.19.0', D1), held: [], error: null },
+      { dependency: byValue.get('team/worker:1.10')!, update: { ...proposal('1.20', D1), tagOnly: true }, held: [], error: null },
+      { dependency: byValue.get('team/probe:2.4.1')!, update: { ...proposal('2.5.0', D1), tagOnly: true }, held: [], error: null },
+    ]);
+    expect(plan.failures).toEqual([]);
+    const outcomes = verifyEdits(plan.fileEdits, scanned);
+    expect(outcomes.map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
+      [
+        'docker-compose.yml',
+        NESTED_TAGS.replace('${RELEASE_TAG:-2.18.0}}', `\${RELEASE_TAG:-2.19.0}}@${D1}`)
+          .replace('${RELEASE_TAG-1.10}', '${RELEASE_TAG-1.20}')
+          .replace('${PROBE_TRACK:-2}.4.1}', '${PROBE_TRACK:-2}.5.0}'),
+      ],
+    ]);
+  });
+
+  it('a .env beside the file that sets the outer variable gives the tag (its default is not used); one that sets the inner one gives it there', () => {
+    const withEnv = scan({ 'app/.env': 'API_TAG=2.20.1\nRELEASE_TAG=1.12.0\nCACHE_BASE_TAG=7.4.1\n', 'app/docker-compose.yml': NESTED_TAGS });
+    expect(withEnv.references.map((reference) => [reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      [3, 'registry.example.test/team/api:2.20.1', null, 'API_TAG from app/.env:1, edited there; default of ${REGISTRY}; the environment may set another value'],
+      [5, 'registry.example.test/team/worker:1.12.0', null, 'RELEASE_TAG from app/.env:2, edited there; default of ${WORKER_TAG}; the environment may set another value'],
+      [7, 'registry.example.test/team/probe:2.4.1', null, 'default of ${PROBE_TAG}, ${PROBE_TRACK}; the environment may set another value'],
+      [9, 'registry.example.test/team/cache:7.4.1', null, 'CACHE_BASE_TAG from app/.env:3, edited there; default of ${CACHE_TAG}; the environment may set another value'],
+    ]);
+    const byValue = new Map(dependenciesOf(withEnv.references).map((dependency) => [`${dependency.location.repository}:${dependency.tag}`, dependency]));
+    const plan = planUpdates([
+      { dependency: byValue.get('team/api:2.20.1')!, update: { ...proposal('2.21.0', D1), tagOnly: true }, held: [], error: null },
+      { dependency: byValue.get('team/worker:1.12.0')!, update: { ...proposal('1.13.0', D1), tagOnly: true }, held: [], error: null },
+    ]);
+    expect(plan.failures).toEqual([]);
+    const outcomes = verifyEdits(plan.fileEdits, withEnv);
+    expect(outcomes.map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
+      ['app/.env', 'API_TAG=2.21.0\nRELEASE_TAG=1.13.0\nCACHE_BASE_TAG=7.4.1\n'],
+    ]);
+  });
+});

@@ -59,4 +59,11 @@ describe('Molecule scenarios: ${VAR:-default} in a platform image', () => {
       ['molecule/default/molecule.yml', SCENARIO.replace('-systemd:2.0.1"', `-systemd:2.1.0@${D1}"`).replace('alma9-systemd:1.4.0', `alma9-systemd:1.5.0@${D1}`)],
     ]);
   });
+
+  it('a default that uses another variable is left as written: Molecule ends a default at its first closing brace', () => {
+    const scanned = scan({ 'molecule/default/molecule.yml': ['platforms:', '  - name: nested', '    image: registry.example.test/test/alma9-systemd:${TEST_TAG:-${BASE_TAG:-1.4.0}}', ''].join('\n') });
+    expect(scanned.references.map((reference) => [reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      [3, 'registry.example.test/test/alma9-systemd:${TEST_TAG:-${BASE_TAG:-1.4.0}}', 'templated', null],
+    ]);
+  });
 });

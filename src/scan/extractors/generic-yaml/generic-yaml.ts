@@ -21,7 +21,7 @@ import { catalogImages } from '../../image-catalog.js';
 import { imageMapValues } from '../../image-maps.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
 import { isTranslationFile } from '../../translation-files.js';
-import { throughDefaults } from '../compose/compose-interpolation.js';
+import { throughDefaults, type InterpolationReader } from '../compose/compose-interpolation.js';
 import { baseName, type FieldWalkOptions, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
 
 /**
@@ -860,8 +860,14 @@ const MOLECULE_FILE = /(?:^|\/)molecule\/(?:[^/]+\/)*molecule\.ya?ml$/;
  * and so do defaults that do not make a valid reference (the detail says so).
  */
 function withMoleculeDefault(file: SourceFile, reference: Reference): Reference {
-  return throughDefaults(file, reference, undefined, false);
+  return throughDefaults(file, reference, undefined, MOLECULE);
 }
+
+/**
+ * Molecule's interpolation (taken from compose's first, Python, version) ends a default at its first `}`: a default
+ * inside a reference that uses another variable (`app:${TAG:-${BASE_TAG:-1.0}}`) is not resolved.
+ */
+const MOLECULE: InterpolationReader = { unsetNotes: false, nestedDefaults: false };
 
 /** What the extractor knows across files: Helm charts, and Ansible variables. */
 interface YamlFacts extends ChartFacts {
