@@ -118,7 +118,8 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           // `image: registry.example.test`: a registry host where the image goes, the rest of the name left out; nothing serves it.
           if (reference.skip === 'no-tag' && isRegistryHostAlone(reference.value)) continue;
           // `${image.registry}/${image.repository}:${image.tag}` in YAML a FreeMarker (or Spring, Groovy) template renders: it passes on an image set elsewhere.
-          if (quoting === 'yaml' && reference.skip === 'templated' && onlyDottedInterpolations(reference.value)) continue;
+          // So does `FROM ${docker.base.image}`: a build argument's name holds no dot, and a build tool (Maven's resource filtering) fills it in first.
+          if ((quoting === 'yaml' || reference.kind === 'dockerfile-from') && reference.skip === 'templated' && onlyDottedInterpolations(reference.value)) continue;
           // `build_${TARGETARCH}${TARGETVARIANT}`: a build stage picked by the platform, named in a Dockerfile or the settings that render one.
           if (reference.skip === 'templated' && isPlatformStageName(reference.value)) continue;
           // `builder_image: $(inputs.params.builder_image)` in plain YAML: a build tool's parameter; Tekton objects read theirs themselves.

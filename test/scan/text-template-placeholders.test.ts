@@ -57,6 +57,23 @@ describe('placeholders of text templates', () => {
     ]);
   });
 
+  it('a Dockerfile image made only of dotted names is filled in by a build tool before any build; a literal name with such a tag, and a build argument, stay templated', () => {
+    const dockerfile = [
+      'FROM ${build.base.image} AS runtime', // 1
+      'COPY --from=${build.tools.image} /usr/bin/tool /usr/bin/', // 2
+      'FROM ${build.registry}/${build.repository}:${build.tag}', // 3
+      'FROM registry.example.test/team/base:${build.base.version}', // 4
+      'ARG BASE_IMAGE', // 5
+      'FROM ${BASE_IMAGE}', // 6
+      'COPY --from=runtime /app /app', // 7
+      '',
+    ].join('\n');
+    expect(scan({ 'service/docker/Dockerfile': dockerfile })).toEqual([
+      ['service/docker/Dockerfile', 4, 'registry.example.test/team/base:${build.base.version}', 'dockerfile-from', 'templated'],
+      ['service/docker/Dockerfile', 6, '${BASE_IMAGE}', 'dockerfile-from', 'templated'],
+    ]);
+  });
+
   it('a registry written as a placeholder in angle brackets names no image, in values and in YAML templates alike', () => {
     const config = [
       'gateway:', // 1
