@@ -36,6 +36,19 @@ function stringField(map: YAMLMap, key: string): string | null {
   return isScalar(node) && typeof node.value === 'string' ? node.value : null;
 }
 
+/** A Jib CLI build file (`apiVersion: jib/v1alpha1`, `kind: BuildFile`): its `from.image` is the base image Jib pulls. */
+function isJibBuildFile(root: unknown): boolean {
+  return isMap(root) && stringField(root, 'kind') === 'BuildFile' && (stringField(root, 'apiVersion') ?? '').startsWith('jib/');
+}
+
+/**
+ * `image: ${baseImage}` in a Jib build file: a template parameter that whoever runs Jib gives (`--parameter baseImage=…`).
+ * The file names no image there.
+ */
+function isJibParameter(reference: Reference): boolean {
+  return reference.skip === 'templated' && /^\$\{[A-Za-z_][\w.]*\}$/.test(reference.value);
+}
+
 /** A Kubernetes object: a map with string `apiVersion` and `kind`. */
 export function isKubernetesObject(node: unknown): node is YAMLMap {
   return isMap(node) && stringField(node, 'apiVersion') !== null && stringField(node, 'kind') !== null;
@@ -583,7 +596,8 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
       const named = values.references.filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
       const all = [...withoutDefaultedUses(templateImages(file, parameters, unresolved), values.defaulted), ...named];
       const required = new Set(skaffold.required.map((node) => scalarImage(file, node, 'kubernetes-image')?.spans[0]?.start));
-      const own = artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
+      const built = artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
+      const own = isJibBuildFile(root) ? built.filter((reference) => !isJibParameter(reference)) : built;
       return required.size === 0
         ? own
         : own.map((reference) => (required.has(reference.spans[0]?.start) && (reference.skip === null || reference.skip === 'no-tag') ? requiredArtifact(reference) : reference));
