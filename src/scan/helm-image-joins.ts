@@ -25,9 +25,11 @@ export interface ChartImageJoins {
   /**
    * What the templates write before `/{{ .Values.<path>.repository }}` for the values map at `path` that has no registry
    * of its own (`{{ .Values.global.imageRegistry }}/{{ .Values.server.image.repository }}`), rendered with the default
-   * values; null when no template writes anything there, or it renders empty.
+   * values; null when no template writes anything there, or it renders empty. `ownSlash`: the repository starts with
+   * `/` (`repository: /team/csi`), and what counts is what the templates write right before it, with no slash between
+   * (`{{ .Values.image.baseRepo }}{{ .Values.image.csi.repository }}`).
    */
-  readonly registryBeforeRepository: (path: readonly string[]) => RenderedRegistry | null;
+  readonly registryBeforeRepository: (path: readonly string[], ownSlash?: boolean) => RenderedRegistry | null;
 }
 
 export type RenderedRegistry = { readonly known: true; readonly value: string; readonly where: string } | { readonly known: false; readonly where: string; readonly why: string };
@@ -43,7 +45,7 @@ export interface ChartTemplate {
 // backtracks in cubic time on a line of spaces.
 const JOIN = /\{\{([^{}\n]*)\}\}\/(\{\{-?\s*((?:\$[A-Za-z_]\w*)?(?:\.[A-Za-z_]\w*)*\.name)\s*-?\}\})/g;
 /** `{{ left }}/{{ .Values.server.image.repository }}` on one line: a values `repository` that the templates write after something else. */
-const REPOSITORY_JOIN = /\{\{([^{}\n]*)\}\}\/(\{\{-?\s*(\$?\.Values(?:\.[A-Za-z_]\w*)+)\.repository\s*-?\}\})/g;
+const REPOSITORY_JOIN = /\{\{([^{}\n]*)\}\}(\/?)(\{\{-?\s*(\$?\.Values(?:\.[A-Za-z_]\w*)+)\.repository\s*-?\}\})/g;
 const IMAGE_FIELD = /(?:^|\.|\$)[A-Za-z_]*[Ii]mage\w*\.name$/;
 /** A registry written as text: host, optional port, optional path (`registry.example.test`, `gcr.io/team`). */
 const REGISTRY_TEXT = /([A-Za-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)*)\/$/;
@@ -77,6 +79,8 @@ interface Join {
   readonly valuesPath: string | null;
   /** The values map's part written after the slash: its `name`, or its `repository` (`.Values.server.image.repository`). */
   readonly part: 'name' | 'repository';
+  /** `{{ .Values.image.baseRepo }}{{ .Values.image.csi.repository }}`: no slash between, the repository writes its own (`/team/csi`). */
+  readonly adjacent?: true;
 }
 
 /** `.Values.agents.image.name` → `agents.image`; a parameter (`.image.name`, `$image.name`) → null. */
@@ -100,10 +104,21 @@ function findJoins(templates: readonly ChartTemplate[]): Join[] {
     base += text.length + 1;
     if (text.includes('.repository')) {
       for (const match of text.matchAll(REPOSITORY_JOIN)) {
-        const valuesPath = /^\$?\.Values\.(.+)$/.exec(match[3] ?? '')?.[1];
+        const valuesPath = /^\$?\.Values\.(.+)$/.exec(match[4] ?? '')?.[1];
         if (valuesPath === undefined) continue;
-        const nameAt = match.index + match[0].length - (match[2] ?? '').length;
-        joins.push({ template, left: actionText(match[1] ?? ''), nameAt: start + nameAt, line: template.file.position(match.index).line, base: start, printf: false, valuesPath, part: 'repository' });
+        const nameAt = match.index + match[0].length - (match[3] ?? '').length;
+        const adjacent = match[2] === '' ? { adjacent: true as const } : {};
+        joins.push({
+          template,
+          left: actionText(match[1] ?? ''),
+          nameAt: start + nameAt,
+          line: template.file.position(match.index).line,
+          base: start,
+          printf: false,
+          valuesPath,
+          part: 'repository',
+          ...adjacent,
+        });
       }
     }
     if (!text.includes('.name')) continue;
@@ -179,6 +194,8 @@ function renderJoin(join: Join, dot: unknown, named: ReadonlyMap<string, { body:
     else {
       const { text, offset } = enclosing(join, named);
       before = renderUpTo(text, offset, join.nameAt, dot, { defines: named, work });
+      // The repository that follows without a slash starts with its own: what is rendered before it is the registry.
+      if (before !== null && join.adjacent) before = `${before}/`;
     }
     if (before === null) return { known: false, where: described, why: 'not reached with the default values' };
     // A registry is on the line it ends (the pattern is tried from each place in it: a line is kept short).
@@ -247,8 +264,8 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
       // A name join is never `empty`: that is only told apart for a repository.
       return agreed((own.length > 0 ? own : parameters).map(renderedOf).filter((entry) => entry !== 'empty'));
     },
-    registryBeforeRepository: (path) => {
-      const own = repositoryJoins.filter((join) => join.valuesPath === path.join('.')).map(renderedOf);
+    registryBeforeRepository: (path, ownSlash = false) => {
+      const own = repositoryJoins.filter((join) => join.valuesPath === path.join('.') && (join.adjacent === true) === ownSlash).map(renderedOf);
       // Every template that writes the repository must put the same registry before it (or none).
       if (own.length === 0 || own.every((entry) => entry === 'empty')) return null;
       return agreed(own.map((entry) => (entry === 'empty' ? { known: true, value: '', where: 'a template' } : entry)));

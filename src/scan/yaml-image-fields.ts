@@ -196,9 +196,13 @@ export function splitImage(
   if (!has('tag') && !imageKeyed && !runs) return null;
 
   const repository = stringScalar(mapGet(map, repositoryKey), file);
-  if (!repository || looksLikeRepositoryUrl(repository.value) || !looksLikeImageText(repository.value)) return null;
+  if (!repository) return null;
   const tag = tagScalar(file, mapGet(map, 'tag'));
   const registry = optionalString(file, map, 'registry');
+  // `repository: /team/csi`, which the chart's templates write right after a registry value (`{{ .Values.image.baseRepo }}{{ … .repository }}`).
+  const ownSlash = repositoryKey === 'repository' && repository.value.startsWith('/') && chartJoins !== undefined && (registry === null || (registry !== 'invalid' && registry.value === ''));
+  const joinedAfter = ownSlash ? (chartJoins()?.registryBeforeRepository(path, true) ?? null) : null;
+  if (ownSlash ? joinedAfter === null || !looksLikeImageText(repository.value.slice(1)) : looksLikeRepositoryUrl(repository.value) || !looksLikeImageText(repository.value)) return null;
   const digest = optionalString(file, map, 'digest');
   // Charts such as Grafana's keep the hex part in `sha:` and write `@sha256:{{ .sha }}` themselves.
   const sha = digest === null ? optionalString(file, map, 'sha') : null;
@@ -223,9 +227,13 @@ export function splitImage(
         ? (chartJoins()?.mergedRegistry(path) ?? null)
         : // `{repository, tag}` that the templates write after another value (`{{ .Values.global.imageRegistry }}/{{ .Values.server.image.repository }}`).
           repositoryKey === 'repository'
-          ? (chartJoins()?.registryBeforeRepository(path) ?? null)
+          ? ownSlash
+            ? joinedAfter
+            : (chartJoins()?.registryBeforeRepository(path) ?? null)
           : null
       : null;
+  // A repository that writes its own slash follows the registry with it.
+  if (ownSlash) value = value.slice(1);
   if (merged?.known && merged.value !== '') value = `${merged.value.replace(/\/+$/, '')}/${value}`;
   if (!digest && hex) {
     parts.push({ role: 'digest', start: hex.start, end: hex.end, form: 'hex' });

@@ -197,6 +197,67 @@ describe('Helm values {repository, tag} whose registry the templates write befor
   });
 });
 
+describe('Helm values {repository, tag} whose repository starts with its own slash, written right after a registry value', () => {
+  const csi = {
+    'volumes/Chart.yaml': lines('apiVersion: v2', 'name: volumes', 'version: 1.0.0', 'appVersion: 4.1.0'),
+    'volumes/templates/controller.yaml': lines(
+      'spec:',
+      '  containers:',
+      '    - name: provisioner',
+      '{{- if hasPrefix "/" .Values.image.provisioner.repository }}',
+      '      image: "{{ .Values.image.baseRepo }}{{ .Values.image.provisioner.repository }}:{{ .Values.image.provisioner.tag }}"',
+      '{{- else }}',
+      '      image: "{{ .Values.image.provisioner.repository }}:{{ .Values.image.provisioner.tag }}"',
+      '{{- end }}',
+      '    - name: plugin',
+      '      image: "{{ .Values.image.plugin.repository }}:{{ .Values.image.plugin.tag }}"',
+      '    - name: probe',
+      '      image: "{{ .Values.image.baseRepo }}/{{ .Values.image.probe.repository }}:{{ .Values.image.probe.tag }}"',
+    ),
+  };
+  const csiValues = lines(
+    'image:', // 1
+    '  baseRepo: registry.example.test', // 2
+    '  provisioner:', // 3
+    '    repository: /storage/provisioner', // 4
+    '    tag: v6.3.0', // 5
+    '  plugin:', // 6
+    '    repository: registry.example.test/storage/plugin', // 7
+    '    tag: v4.1.0', // 8
+    '  probe:', // 9
+    '    repository: /storage/probe', // 10
+    '    tag: v2.19.0', // 11
+  );
+
+  it('joins the registry value to the repository without another slash; a repository that no template writes so stays unread', () => {
+    // Before, line 4 was not reported: `/storage/provisioner` alone is no image name.
+    expect(scan({ ...csi, 'volumes/values.yaml': csiValues })).toEqual([
+      [
+        'volumes/values.yaml',
+        4,
+        'registry.example.test/storage/provisioner:v6.3.0',
+        null,
+        'registry registry.example.test: templates/controller.yaml:5, not edited here',
+        [
+          ['repository', '/storage/provisioner', 4],
+          ['tag', 'v6.3.0', 5],
+        ],
+      ],
+      [
+        'volumes/values.yaml',
+        7,
+        'registry.example.test/storage/plugin:v4.1.0',
+        null,
+        null,
+        [
+          ['repository', 'registry.example.test/storage/plugin', 7],
+          ['tag', 'v4.1.0', 8],
+        ],
+      ],
+    ]);
+  });
+});
+
 describe('Helm values {repository, tag: ""} whose registry and tag a helper of the chart writes', () => {
   const helpers = {
     'depot/Chart.yaml': lines('apiVersion: v2', 'name: depot', 'version: 0.4.0', 'appVersion: 2.4.0'),
