@@ -192,13 +192,15 @@ export function splitImage(
   else if (imageKeyed && has('repo') && has('tag') && !has('name')) repositoryKey = 'repo';
   // `image: {name: quay.io/team/app}` in a values file: the chart's image name, written as a registry path, with no tag of its own.
   else if (imageKeyed && kind === 'helm-values' && !has('namespace') && isRegistryPath(mapGet(map, 'name'))) repositoryKey = 'name';
+  // `image: {registry: ghcr.io/team/driver, tag: v1.9.5}` in a values file: a chart that keeps the whole name in `registry`.
+  else if (imageKeyed && kind === 'helm-values' && has('registry') && has('tag') && !has('name') && !has('image') && isRegistryPath(mapGet(map, 'registry'))) repositoryKey = 'registry';
   else return null;
   if (!has('tag') && !imageKeyed && !runs) return null;
 
   const repository = stringScalar(mapGet(map, repositoryKey), file);
   if (!repository) return null;
   const tag = tagScalar(file, mapGet(map, 'tag'));
-  const registry = optionalString(file, map, 'registry');
+  const registry = repositoryKey === 'registry' ? null : optionalString(file, map, 'registry');
   // `repository: /team/csi`, which the chart's templates write right after a registry value (`{{ .Values.image.baseRepo }}{{ … .repository }}`).
   const ownSlash = repositoryKey === 'repository' && repository.value.startsWith('/') && chartJoins !== undefined && (registry === null || (registry !== 'invalid' && registry.value === ''));
   const joinedAfter = ownSlash ? (chartJoins()?.registryBeforeRepository(path, true) ?? null) : null;

@@ -34,3 +34,40 @@ describe('a values image map written with `name` alone', () => {
     ]);
   });
 });
+
+describe('a values image map that keeps the whole name in `registry`, beside a `tag`', () => {
+  const driver = [
+    'controller:', // 1
+    '  driver:', // 2
+    '    image:', // 3
+    '      registry: registry.example.test/storage/driver', // 4
+    '      tag: v1.9.5', // 5
+    'node:', // 6
+    '  image:', // 7
+    '    registry: registry.example.test', // 8
+    '    tag: v1.9.5', // 9
+    'proxy:', // 10
+    '  image:', // 11
+    '    registry: registry.example.test/storage/proxy', // 12
+    'sidecar:', // 13
+    '  image:', // 14
+    '    registry: registry.example.test/storage', // 15
+    '    repository: sidecar', // 16
+    '    tag: 0.4.0', // 17
+    '',
+  ].join('\n');
+
+  it('reads a registry with a path and a tag beside it as the image, edited in both places; a host alone, a registry without a tag, one beside a repository or one outside a chart’s values is read as before', () => {
+    // Outside a chart's values, `registry` + `tag` alone is not read this way.
+    expect(rows({ 'deploy/csi/values.yaml': driver, 'config/settings.yaml': driver })).toEqual([
+      ['config/settings.yaml', 16, 'registry.example.test/storage/sidecar:0.4.0', 'yaml-image', null],
+      ['deploy/csi/values.yaml', 4, 'registry.example.test/storage/driver:v1.9.5', 'helm-values', null],
+      ['deploy/csi/values.yaml', 16, 'registry.example.test/storage/sidecar:0.4.0', 'helm-values', null],
+    ]);
+    const [reference] = scanTexts({ 'deploy/csi/values.yaml': driver }).references;
+    expect(reference?.spans.map((span) => [span.role, span.text, span.line])).toEqual([
+      ['repository', 'registry.example.test/storage/driver', 4],
+      ['tag', 'v1.9.5', 5],
+    ]);
+  });
+});
