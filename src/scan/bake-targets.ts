@@ -1,5 +1,5 @@
 import type { SourceFile } from '../core/source-file.js';
-import { joinRelative } from './extractors/compose/compose-extends.js';
+import { BAKE_DEFAULT, buildDockerfiles } from './build-dockerfiles.js';
 
 /**
  * The targets of a docker-bake file (HCL or JSON), whatever the file is called (`docker-bake.hcl`, `tests/build.hcl`,
@@ -220,13 +220,16 @@ function nearestFirst<T extends { name: string }>(target: BakeTarget, byName: Re
 }
 
 /**
- * The contexts each target names (its own and those it inherits), with the paths of the Dockerfile it builds as
- * bake finds it: `context` (default `.`) joined with `dockerfile` (default `Dockerfile`), from the folder bake runs
- * in, which is the repository's root or the bake file's own folder: null when either is written with variables, none when
- * either is a URL or an absolute path (a Dockerfile outside the repository). Also its build arguments, its own and those
- * it inherits.
+ * The contexts each target names (its own and those it inherits), with the Dockerfiles of the scan it builds as bake finds
+ * them (buildDockerfiles): `dockerfile` (default `Dockerfile`) in `context` (default `.`), from the folder bake runs in,
+ * which is the repository's root or the bake file's own folder; null when either is written with variables or as an
+ * expression. Also its build arguments, its own and those it inherits.
  */
-export function targetContexts(file: SourceFile, targets: readonly BakeTarget[]): Array<{ contexts: BakeContext[]; args: Array<{ name: string; offset: number }>; dockerfiles: string[] | null }> {
+export function targetContexts(
+  file: SourceFile,
+  targets: readonly BakeTarget[],
+  dockerfiles: ReadonlySet<string>,
+): Array<{ contexts: BakeContext[]; args: Array<{ name: string; offset: number }>; dockerfiles: readonly string[] | null }> {
   const byName = new Map(targets.map((target) => [target.name, target]));
   const folder = file.path.includes('/') ? file.path.slice(0, file.path.lastIndexOf('/')) : '';
   return targets.map((target) => {
@@ -234,14 +237,10 @@ export function targetContexts(file: SourceFile, targets: readonly BakeTarget[])
     // Its build arguments, its own first and then those it inherits (a name once, where it is nearest).
     const args = nearestFirst(target, byName, (entry) => entry.args);
     // Absent: the default; written as an expression (null): not known.
-    const givenContext = inherited(target, byName, (entry) => entry.context);
-    const givenDockerfile = inherited(target, byName, (entry) => entry.dockerfile);
-    const context = givenContext === undefined ? '.' : givenContext;
-    const dockerfile = givenDockerfile === undefined ? 'Dockerfile' : givenDockerfile;
-    // Written with variables (or as an expression): any Dockerfile. A URL or an absolute path: none of the repository.
-    if (context === null || dockerfile === null || /[$%{}]/.test(context) || /[$%{}]/.test(dockerfile)) return { contexts, args, dockerfiles: null };
-    if (/:\/\/|^\//.test(context) || /:\/\/|^\//.test(dockerfile)) return { contexts, args, dockerfiles: [] };
-    const dockerfiles = [...new Set([joinRelative('', `${context}/${dockerfile}`), joinRelative(folder, `${context}/${dockerfile}`)].filter((path): path is string => path !== null && path !== ''))];
-    return { contexts, args, dockerfiles };
+    const context = inherited(target, byName, (entry) => entry.context);
+    const dockerfile = inherited(target, byName, (entry) => entry.dockerfile);
+    if (context === null || dockerfile === null) return { contexts, args, dockerfiles: null };
+    const built = buildDockerfiles({ from: [...new Set(['', folder])], context, dockerfile, dockerfileInContext: true, defaults: BAKE_DEFAULT }, dockerfiles);
+    return { contexts, args, dockerfiles: built };
   });
 }

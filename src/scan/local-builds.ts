@@ -1,7 +1,7 @@
 import type { SourceFile } from '../core/source-file.js';
 import type { BuiltImage } from './extractor.js';
 import { bakeTargets, jsonBake, targetContexts } from './bake-targets.js';
-import { joinRelative } from './extractors/compose/compose-extends.js';
+import { ANY_BUILDER, buildDockerfiles } from './build-dockerfiles.js';
 import { isArgName } from './extractors/dockerfile/dockerfile-args.js';
 
 /**
@@ -166,32 +166,6 @@ function commandWords(text: string, start: number): Array<{ text: string; offset
 }
 
 /**
- * A Dockerfile path as a build names it, against the scan's Dockerfiles: the same path from the repository's root, or else
- * (`anywhere`: a script may run in a folder) one that ends with it. Null when it is written with variables (or is `-`, the
- * standard input); none for a URL or an absolute path.
- */
-export function dockerfilesAt(path: string, dockerfiles: ReadonlySet<string>, anywhere = true): readonly string[] | null {
-  if (/[$%{}`]/.test(path) || path === '-' || path === '') return null;
-  if (/:\/\/|^\/|^git@/.test(path)) return [];
-  const relative = joinRelative('', path);
-  if (relative === null || relative === '') return [];
-  if (dockerfiles.has(relative)) return [relative];
-  if (!anywhere) return [];
-  return [...dockerfiles].filter((candidate) => candidate.endsWith(`/${relative}`));
-}
-
-/** The Dockerfiles a build of a context folder reads when no file is named: its `Dockerfile` (or `Containerfile`). */
-export function contextDockerfiles(context: string, dockerfiles: ReadonlySet<string>, anywhere = true): readonly string[] | null {
-  const found: string[] = [];
-  for (const name of ['Dockerfile', 'Containerfile']) {
-    const paths = dockerfilesAt(`${context}/${name}`, dockerfiles, anywhere);
-    if (paths === null) return null;
-    found.push(...paths);
-  }
-  return found;
-}
-
-/**
  * `--build-arg NAME=value` (or `NAME`, the environment's value) of the build commands in any text (scripts in CI files and
  * pipelines), not on comment lines, with the Dockerfiles each command reads: its `-f` / `--file`, or else the Dockerfile of
  * its context (the last word that is no flag's value). The folder a script runs in is not known: a path is read from the
@@ -226,7 +200,8 @@ export function scriptBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<strin
       } else if (!word.startsWith('-')) context = word;
     }
     if (args.length === 0) continue;
-    const built = dockerfile !== undefined ? dockerfilesAt(dockerfile, dockerfiles) : context !== undefined ? contextDockerfiles(context, dockerfiles) : null;
+    const built =
+      dockerfile === undefined && context === undefined ? null : buildDockerfiles({ from: [''], context, dockerfile, dockerfileInContext: false, defaults: ANY_BUILDER, anywhere: true }, dockerfiles);
     for (const arg of args) passed.push({ name: arg.name, file: file.path, line: lineAt(file, arg.offset), dockerfiles: built });
   }
   return passed;
@@ -266,9 +241,9 @@ export function bakeFacts(file: SourceFile, facts: BakeFacts, dockerfiles: Reado
   };
   const text = file.text;
   const targets = bakeTargets(file);
-  for (const { contexts, args, dockerfiles: built } of targetContexts(file, targets)) {
-    const own = built === null ? [] : built.filter((path) => dockerfiles.has(path));
-    for (const arg of args) facts.buildArgs.push({ name: arg.name, file: file.path, line: lineAt(file, arg.offset), dockerfiles: built === null ? null : own });
+  for (const { contexts, args, dockerfiles: built } of targetContexts(file, targets, dockerfiles)) {
+    const own = built ?? [];
+    for (const arg of args) facts.buildArgs.push({ name: arg.name, file: file.path, line: lineAt(file, arg.offset), dockerfiles: built });
     for (const context of contexts) {
       const where = { file: file.path, line: lineAt(file, context.offset) };
       if (own.length === 0) {

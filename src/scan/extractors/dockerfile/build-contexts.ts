@@ -3,8 +3,8 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import { writtenParts } from '../../../core/image-ref.js';
 import { bakeTargets } from '../../bake-targets.js';
-import { contextDockerfiles, dockerfilesAt, type PassedArg } from '../../local-builds.js';
-import { joinRelative } from '../compose/compose-extends.js';
+import type { PassedArg } from '../../local-builds.js';
+import { ANY_BUILDER, buildDockerfiles } from '../../build-dockerfiles.js';
 import { makeReference } from '../../make-reference.js';
 import { isArgName } from './dockerfile-args.js';
 import { parseHcl } from '../nomad/hcl-body.js';
@@ -52,9 +52,9 @@ export function composeContexts(file: SourceFile, contexts: Map<string, { file: 
 }
 
 /**
- * The Dockerfiles of the scan a compose `build` map reads: `dockerfile` (default `Dockerfile`, or `Containerfile`) in its
- * `context` (default `.`), from the compose file's folder. Null when either is written with variables (any Dockerfile may
- * be the one); none for a context that is a URL or an absolute path, or a `dockerfile_inline`.
+ * The Dockerfiles of the scan a compose `build` map reads (buildDockerfiles): `dockerfile` (default `Dockerfile`, or
+ * `Containerfile`) in its `context` (default `.`), from the compose file's folder. Null when either is written with
+ * variables (any Dockerfile may be the one); none for a `dockerfile_inline`.
  */
 function composeDockerfiles(file: SourceFile, build: YAMLMap, dockerfiles: ReadonlySet<string>): readonly string[] | null {
   if (mapGet(build, 'dockerfile_inline') !== undefined) return [];
@@ -63,14 +63,11 @@ function composeDockerfiles(file: SourceFile, build: YAMLMap, dockerfiles: Reado
     if (node === undefined || (isScalar(node) && node.value === null)) return undefined;
     return stringScalar(node, file)?.value ?? null;
   };
-  const given = read('context');
-  const context = given === undefined ? '.' : given;
+  const context = read('context');
   const dockerfile = read('dockerfile');
-  if (context === null || dockerfile === null || /[$%{}]/.test(context) || /[$%{}]/.test(dockerfile ?? '')) return null;
-  if (/:\/\/|^\/|^git@|^[a-z]+:/i.test(context) || dockerfile?.startsWith('/')) return [];
+  if (context === null || dockerfile === null) return null;
   const folder = file.path.includes('/') ? file.path.slice(0, file.path.lastIndexOf('/')) : '';
-  const paths = (dockerfile === undefined ? ['Dockerfile', 'Containerfile'] : [dockerfile]).map((name) => joinRelative(folder, `${context}/${name}`));
-  return paths.filter((path): path is string => path !== null && dockerfiles.has(path));
+  return buildDockerfiles({ from: [folder], context, dockerfile, dockerfileInContext: true, defaults: ANY_BUILDER }, dockerfiles);
 }
 
 /**
@@ -134,9 +131,9 @@ export function actionBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<strin
     const args = mapGet(inputs, 'build-args');
     const text = stringScalar(args, file);
     if (!text || !isScalar(args) || !args.range) continue;
-    const path = stringScalar(mapGet(inputs, 'file'), file)?.value;
-    const context = stringScalar(mapGet(inputs, 'context'), file)?.value ?? '.';
-    const built = path !== undefined ? dockerfilesAt(path, dockerfiles, false) : contextDockerfiles(context, dockerfiles, false);
+    const dockerfile = stringScalar(mapGet(inputs, 'file'), file)?.value;
+    const context = stringScalar(mapGet(inputs, 'context'), file)?.value;
+    const built = buildDockerfiles({ from: [''], context, dockerfile, dockerfileInContext: false, defaults: ANY_BUILDER }, dockerfiles);
     let at = args.range[0];
     for (const line of text.value.split('\n')) {
       const entry = line.trim();
