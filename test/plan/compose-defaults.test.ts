@@ -217,3 +217,24 @@ describe('compose: a default inside a reference whose default uses another varia
     ]);
   });
 });
+
+describe('a tag written in the .env beside a compose file', () => {
+  it('is replaced as it stands: a value YAML would read as a number is not quoted there, unlike in the compose file itself', () => {
+    const files = {
+      'app/.env': 'WORKER_TAG=1.12\n',
+      'app/docker-compose.yml': 'services:\n  worker:\n    image: registry.example.test/team/worker:${WORKER_TAG}\n  cache:\n    image: registry.example.test/team/cache:7.4\n',
+    };
+    const scanned = scan(files);
+    const byValue = new Map(dependenciesOf(scanned.references).map((dependency) => [`${dependency.location.repository}:${dependency.tag}`, dependency]));
+    const plan = planUpdates([
+      { dependency: byValue.get('team/worker:1.12')!, update: { ...proposal('1.13', D1), tagOnly: true }, held: [], error: null },
+      { dependency: byValue.get('team/cache:7.4')!, update: { ...proposal('7.6', D1), tagOnly: true }, held: [], error: null },
+    ]);
+    expect(plan.failures).toEqual([]);
+    const outcomes = verifyEdits(plan.fileEdits, scanned);
+    expect(outcomes.map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
+      ['app/.env', 'WORKER_TAG=1.13\n'],
+      ['app/docker-compose.yml', files['app/docker-compose.yml'].replace('cache:7.4', 'cache:7.6')],
+    ]);
+  });
+});
