@@ -260,6 +260,37 @@ export function splitImage(
   return { reference, consumed };
 }
 
+/** A registry host with an optional path under it (`registry.example.test/team`, `localhost:5000`): where a map's one-name `image` lives. */
+const REGISTRY_WITH_PATH = /^(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)+|[a-z0-9.-]+:\d+)(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+/** Keys that sit beside the image parts of a `repository` + `image` + `version` map without changing the image. */
+const OTHER_IMAGE_PART_KEYS = ['tag', 'registry', 'digest', 'name', 'sha'];
+
+/**
+ * An image written as `repository` (a registry host and path) + `image` (one name) + `version` (its tag, or a digest
+ * when it starts with `sha256:`): `repository/image:version`, the form an operator's chart values and custom resources
+ * use (`repository: registry.example.test/team`, `image: agent`, `version: v1.4.2`). Reported at the repository, the
+ * version edited where it stands. In a values file the version may be left out or empty (the chart's templates give
+ * their own default, the chart's appVersion when they use it): the name is reported without a tag. A map whose
+ * `repository` is empty beside a `version` key is one the user must complete: its `image` is not reported.
+ * Null when the map is not one.
+ */
+function repositoryImageVersion(file: SourceFile, map: YAMLMap, kind: ReferenceKind): { readonly reference: Reference | null; readonly consumed: readonly string[] } | null {
+  if (!has(map, 'repository') || !has(map, 'image') || OTHER_IMAGE_PART_KEYS.some((key) => has(map, key))) return null;
+  if (!has(map, 'version') && kind !== 'helm-values') return null;
+  const repository = optionalString(file, map, 'repository');
+  const image = optionalString(file, map, 'image');
+  const version = tagScalar(file, mapGet(map, 'version'));
+  if (!repository || repository === 'invalid' || !image || image === 'invalid' || version === 'invalid') return null;
+  if (!repository.literal || !image.literal || (version && !version.literal) || !PATH_COMPONENT.test(image.value)) return null;
+  const consumed = ['repository', 'image', 'version'];
+  if (repository.value === '') return has(map, 'version') ? { reference: null, consumed } : null;
+  if (!REGISTRY_WITH_PATH.test(repository.value)) return null;
+  const digest = version && /^sha256:[a-f0-9]{64}$/.test(version.value) ? version : null;
+  if (version && !digest && !/^(?:[\w][\w.-]{0,127})?$/.test(version.value)) return null;
+  const { parts, value } = composeNamedImage(null, repository, image, digest ? null : version, digest);
+  return { reference: makeReference(file, { kind, value, parts, anchor: repository.start }), consumed };
+}
+
 /** One path component of an image name: `team`, `cassandra-reaper`, `stage-3_11`. */
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
@@ -443,7 +474,11 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
     const runSource = concourseImageSource(map, path);
     if (runSource) runSources.add(runSource);
     const runs = runSources.has(map);
-    if (options.splitAnywhere || runs || (mapKey !== undefined && isImageKey(mapKey, options.snakeKeys))) {
+    const joined = repositoryImageVersion(file, map, options.splitKind);
+    if (joined) {
+      if (joined.reference) found.push(joined.reference);
+      for (const key of joined.consumed) consumed.add(key);
+    } else if (options.splitAnywhere || runs || (mapKey !== undefined && isImageKey(mapKey, options.snakeKeys))) {
       const split = splitImage(file, map, mapKey, options.splitKind, options.chartJoins, path, runs);
       if (split) {
         found.push(split.reference);

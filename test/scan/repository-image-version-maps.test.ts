@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../src/core/source-file.js';
+import { applyEdits } from '../../src/core/text-edit.js';
+import { editsForReference } from '../../src/plan/edits-for-reference.js';
+import { scanTexts } from '../support/scan-texts.js';
+
+const DIGEST = `sha256:${'d'.repeat(64)}`;
+
+const scan = (files: Record<string, string>) =>
+  scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip, reference.spans.map((span) => [span.role, span.line])]);
+
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+
+/** A chart whose values write each component's image as a registry path, one name and a version. */
+const VALUES = lines(
+  'collector:',
+  '  enabled: true',
+  '  repository: registry.example.test/fleet',
+  '  image: collector',
+  '  version: v2.3.1',
+  '  imagePullPolicy: IfNotPresent',
+  '  imagePullSecrets: []',
+  '  env: []',
+  'controller:',
+  '  repository: registry.example.test/fleet/core',
+  '  image: controller',
+  '  # empty: the templates use the chart appVersion',
+  '  imagePullPolicy: IfNotPresent',
+  'pinned:',
+  '  repository: localhost:5000',
+  '  image: relay',
+  `  version: ${DIGEST}`,
+  'manual:',
+  '  repository: ""',
+  '  image: licensed-agent',
+  '  version: ""',
+);
+
+const CHART = lines('apiVersion: v2', 'name: fleet', 'version: 1.0.0', 'appVersion: "4.0.2"');
+const HELPERS = lines(
+  '{{- define "fleet.controllerImage" -}}',
+  '{{ .Values.controller.repository }}/{{ .Values.controller.image }}:{{ .Values.controller.version | default .Chart.AppVersion }}',
+  '{{- end }}',
+);
+
+describe('images written as repository + image + version', () => {
+  it('in chart values: repository/image:version at the repository, the appVersion where the version is left out, nothing where the repository is left empty', () => {
+    const found = scan({ 'chart/Chart.yaml': CHART, 'chart/values.yaml': VALUES, 'chart/templates/_helpers.tpl': HELPERS }).filter(([file]) => file === 'chart/values.yaml');
+    expect(found).toEqual([
+      [
+        'chart/values.yaml',
+        3,
+        'registry.example.test/fleet/collector:v2.3.1',
+        'helm-values',
+        null,
+        [
+          ['registry', 3],
+          ['repository', 4],
+          ['tag', 5],
+        ],
+      ],
+      [
+        'chart/values.yaml',
+        10,
+        'registry.example.test/fleet/core/controller:4.0.2',
+        'helm-values',
+        'templated',
+        [
+          ['registry', 10],
+          ['repository', 11],
+        ],
+      ],
+      [
+        'chart/values.yaml',
+        15,
+        `localhost:5000/relay@${DIGEST}`,
+        'helm-values',
+        null,
+        [
+          ['registry', 15],
+          ['repository', 16],
+          ['digest', 17],
+        ],
+      ],
+    ]);
+  });
+
+  it("in an operator's custom resource, with the version written", () => {
+    const resource = lines(
+      'apiVersion: fleet.example.test/v1',
+      'kind: FleetAgent',
+      'metadata:',
+      '  name: agent',
+      'spec:',
+      '  repository: registry.example.test/fleet',
+      '  image: agent',
+      '  version: "7.1.0"',
+      '  imagePullPolicy: IfNotPresent',
+      '  exporter:',
+      '    enabled: true',
+      '    repository: registry.example.test/fleet/metrics',
+      '    image: exporter',
+      '    version: 1.0.0-slim',
+    );
+    expect(scan({ 'config/agent.yaml': resource })).toEqual([
+      [
+        'config/agent.yaml',
+        6,
+        'registry.example.test/fleet/agent:7.1.0',
+        'kubernetes-image',
+        null,
+        [
+          ['registry', 6],
+          ['repository', 7],
+          ['tag', 8],
+        ],
+      ],
+      [
+        'config/agent.yaml',
+        12,
+        'registry.example.test/fleet/metrics/exporter:1.0.0-slim',
+        'kubernetes-image',
+        null,
+        [
+          ['registry', 12],
+          ['repository', 13],
+          ['tag', 14],
+        ],
+      ],
+    ]);
+  });
+
+  it('is updated at the version, which takes the digest after the tag as a values tag does', () => {
+    const file = sourceFile('chart/values.yaml', new Uint8Array(Buffer.from(VALUES)));
+    const [reference] = scanTexts({ 'chart/values.yaml': VALUES }).references;
+    const plan = editsForReference(reference!, { tag: 'v2.4.0', digest: DIGEST });
+    expect(Buffer.from(applyEdits(file.bytes, plan.ok ? plan.edits : [])).toString()).toBe(VALUES.replace('v2.3.1', `v2.4.0@${DIGEST}`));
+  });
+
+  it('is not read without a registry host, with an image that is a path, or beside a tag', () => {
+    const values = lines(
+      'noHost:',
+      '  repository: fleet',
+      '  image: collector',
+      '  version: v1.0.0',
+      'pathImage:',
+      '  repository: registry.example.test',
+      '  image: fleet/collector',
+      '  version: v1.0.0',
+      'tagged:',
+      '  repository: registry.example.test/fleet',
+      '  image: collector',
+      '  tag: v1.0.0',
+      '  version: v9',
+    );
+    expect(scan({ 'other/values.yaml': values }).map(([, line, value, , skip]) => [line, value, skip])).toEqual([
+      [3, 'collector', 'no-tag'],
+      [7, 'fleet/collector', 'no-tag'],
+      // The `repository` + `tag` reading, as before; the image beside it is a field of its own.
+      [10, 'registry.example.test/fleet:v1.0.0', null],
+      [11, 'collector', 'no-tag'],
+    ]);
+  });
+});
