@@ -170,3 +170,44 @@ describe('a plain ARG default that a build passes as a build argument', () => {
     ]);
   });
 });
+
+describe('a quoted ARG use in a FROM word (`os:"${OS_TAG}"`) whose default a build passes', () => {
+  /** Quotes inside the word: the shell removes them, so the image can be read but its text not edited in place. */
+  const QUOTED = ['ARG OS_TAG=3.21', 'ARG TOOLS_VERSION=1.8', 'FROM registry.example.test/os/base:"${OS_TAG}" AS build', 'FROM registry.example.test/team/tools:v"${TOOLS_VERSION}"-slim', ''].join(
+    '\n',
+  );
+  const bake = (args: string, context = 'app') => ['target "app" {', `  context = "${context}"`, `  args = { ${args} }`, '}', ''].join('\n');
+
+  it('is read as before when no build passes it: the default is shown, `unsupported-quoting`', () => {
+    expect(rows({ 'app/Dockerfile': QUOTED })).toEqual([
+      ['app/Dockerfile', 3, 'registry.example.test/os/base:3.21', 'unsupported-quoting', 'quotes inside the word: not edited'],
+      ['app/Dockerfile', 4, 'registry.example.test/team/tools:v1.8-slim', 'unsupported-quoting', 'quotes inside the word: not edited'],
+    ]);
+    // A build of another Dockerfile passing the same names changes nothing here.
+    expect(rows({ 'app/Dockerfile': QUOTED, 'docker-bake.hcl': bake('OS_TAG = "3.22"', 'worker') })).toEqual(rows({ 'app/Dockerfile': QUOTED }));
+  });
+
+  it('is `templated`, the word as written with its quotes, when a build of that Dockerfile passes the argument', () => {
+    expect(rows({ 'app/Dockerfile': QUOTED, 'docker-bake.hcl': bake('OS_TAG = "3.22"') })).toEqual([
+      [
+        'app/Dockerfile',
+        3,
+        'registry.example.test/os/base:"${OS_TAG}"',
+        'templated',
+        'docker-bake.hcl:3 passes OS_TAG as a build argument, so that build may use another value: shown as written, not edited',
+      ],
+      ['app/Dockerfile', 4, 'registry.example.test/team/tools:v1.8-slim', 'unsupported-quoting', 'quotes inside the word: not edited'],
+    ]);
+    const ci = ['build:', '  script:', '    - docker build --build-arg TOOLS_VERSION=1.9 app', ''].join('\n');
+    expect(rows({ 'app/Dockerfile': QUOTED, '.gitlab-ci.yml': ci })).toEqual([
+      ['app/Dockerfile', 3, 'registry.example.test/os/base:3.21', 'unsupported-quoting', 'quotes inside the word: not edited'],
+      [
+        'app/Dockerfile',
+        4,
+        'registry.example.test/team/tools:v"${TOOLS_VERSION}"-slim',
+        'templated',
+        '.gitlab-ci.yml:3 passes TOOLS_VERSION as a build argument, so that build may use another value: shown as written, not edited',
+      ],
+    ]);
+  });
+});

@@ -124,6 +124,20 @@ function resolvedReference(scope: Scope, written: string, range: TextRange, reso
   return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', detail: [detail, why].filter(Boolean).join('; ') });
 }
 
+/** The ARGs of a resolved template whose default a build of this Dockerfile replaces by passing a build argument of that name. */
+function passedArgs(scope: Scope, resolved: Resolved): Array<{ name: string; passed: { file: string; line: number } }> {
+  const names = [
+    ...resolved.variables.filter((variable) => variable.use === undefined).map((variable) => variable.name),
+    ...resolved.defaults.filter((entry) => entry.declared).map((entry) => entry.name),
+  ];
+  const found: Array<{ name: string; passed: { file: string; line: number } }> = [];
+  for (const name of new Set(names)) {
+    const passed = scope.buildArgs.get(name);
+    if (passed) found.push({ name, passed });
+  }
+  return found;
+}
+
 /** A `COPY --from=` or `RUN --mount=…,from=` value: reported unless it names a stage or a stage index. */
 function fromFlag(scope: Scope, line: LogicalLine, start: number, end: number, detail: string): void {
   const inner = unquoted(line, { start, end }, scope.escape);
@@ -234,6 +248,12 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
     const resolved = dequoted?.includes('$') ? resolveArgs(dequoted, scope.args, 0) : null;
     const value = resolved?.value ?? dequoted ?? written;
     if (dequoted !== null && !isImage(value)) return null;
+    const passing = resolved ? passedArgs(scope, resolved) : [];
+    if (passing.length > 0) {
+      // A build passes the argument: its value, not the default, is what that build pulls. Shown as written, quotes kept.
+      const notes = passing.map(({ name, passed }) => `${passed.file}:${passed.line} passes ${name} as a build argument, so that build may use another value: shown as written, not edited`);
+      return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', start, end }], skip: 'templated', detail: [detail.detail, ...notes].filter(Boolean).join('; ') });
+    }
     const note = dequoted === null ? {} : { detail: [detail.detail, 'quotes inside the word: not edited'].filter(Boolean).join('; ') };
     return makeReference(scope.file, { kind: KIND, value, parts: [{ role: 'reference', start, end }], skip: 'unsupported-quoting', ...detail, ...note });
   }
