@@ -118,8 +118,11 @@ export function isUnfilledValue(text: string): boolean {
   return /^(?:[A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)+|-[A-Za-z0-9][\w.-]*)$/.test(text);
 }
 
-/** `YOUR_ALIAS`, `AWS_ACCOUNT_ID`, `MY-REGISTRY`: a word in capitals joined by underscores or hyphens, as a whole host label or path component. */
-const CAPITALS_PART = /^[A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)+$/;
+/**
+ * `YOUR_ALIAS`, `AWS_ACCOUNT_ID`, `MY-REGISTRY`: a word in capitals joined by underscores or hyphens, as a whole host label or path
+ * component; also one between double underscores, as a publishing script's placeholder (`__REGISTRY_HOST__`, `__REGISTRY__`).
+ */
+const CAPITALS_PART = /^(?:[A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)+|__[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*__)$/;
 
 /**
  * A name whose registry or path holds a placeholder in angle brackets (`<address>/library/traefik:v3.3.3`, `<your-registry>/team/app`),
@@ -136,10 +139,22 @@ export function hasNamePlaceholder(text: string): boolean {
 
 /**
  * A part of a name that tells the reader to put their own image there: an imperative ending in "me" (`changeme`, `set-me`,
- * `overrideme`, `replace_me`, `fillme`, `updateme`, `editme`) or a phrase saying it is replaced (`should-be-overridden-during-runtime`,
- * `to-be-replaced`). Matched as a whole host label or path component, in any case.
+ * `overrideme`, `replace_me`, `fillme`, `updateme`, `editme`), the word `placeholder` alone or as `placeholder-for-…`
+ * (`placeholder_image`, `placeholder-name`), or a phrase saying it is replaced (`should-be-overridden-during-runtime`,
+ * `to-be-replaced`, `overridden-at-render-time`, `automatically_replaced_by_ci`; `overriden` as it is often misspelt).
+ * Matched as a whole host label or path component, in any case: `node-placeholder-scaler` names an image.
  */
-const STAND_IN_PART = /^(?:(?:change|set|override|replace|fill|update|edit)[-_]?me|(?:should|must|to)[-_]be[-_](?:overridden|replaced|changed|set|filled)(?:[-_][a-z0-9]+)*)$/i;
+const STAND_IN_PART = new RegExp(
+  [
+    '^(?:',
+    '(?:change|set|override|replace|fill|update|edit)[-_]?me',
+    '|placeholder(?:[-_](?:for|image|name|value)(?:[-_][a-z0-9]+)*)?',
+    '|(?:should|must|to)[-_]be[-_](?:overridden|replaced|changed|set|filled)(?:[-_][a-z0-9]+)*',
+    '|(?:[a-z0-9]+[-_])*(?:overrid{1,2}en|replaced)[-_](?:at|by|during|in|on|when|with|from|later)(?:[-_][a-z0-9]+)*',
+    ')$',
+  ].join(''),
+  'i',
+);
 
 /**
  * A name one of whose parts is a stand-in the user replaces with their own image (`repository: setme`, `changeme/web:latest`,

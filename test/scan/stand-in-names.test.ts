@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasStandInName } from '../../src/core/image-ref.js';
+import { hasNamePlaceholder, hasStandInName } from '../../src/core/image-ref.js';
 import { scanTexts } from '../support/scan-texts.js';
 
 const scan = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip]);
@@ -58,6 +58,27 @@ const WORKFLOW = [
   '',
 ].join('\n');
 
+/** Chart defaults that say the image is filled in when the chart is rendered or published, beside images that merely hold such words. */
+const RENDERED_VALUES = [
+  'billing:', // 1
+  '  image: placeholder-for-billing-image-name', // 2
+  '  version: latest', // 3
+  'database:', // 4
+  '  image: automatically_overriden_at_render_time', // 5
+  'exporter:', // 6
+  '  image:', // 7
+  '    registry: __REGISTRY_HOST__', // 8
+  '    repository: team/exporter', // 9
+  '    tag: "4.0.2"', // 10
+  'search:', // 11
+  '  image: __PUBLISHED_REGISTRY__/team/search:2.0.1', // 12
+  'scaler:', // 13
+  '  image: registry.example.test/ops/node-placeholder-scaler:0.3.0', // 14
+  'defaults:', // 15
+  '  image: registry.example.test/ops/overridden-defaults-report:1.2.0', // 16
+  '',
+].join('\n');
+
 describe('stand-in names', () => {
   it('a name with a part that tells the user to put their own image there is not listed, in chart values and manifests alike', () => {
     expect(scan({ 'charts/jobs/values.yaml': CHART_VALUES, 'examples/shop.yaml': DEPLOYMENT, 'compiled/train.yaml': WORKFLOW })).toEqual([
@@ -85,5 +106,19 @@ describe('stand-in names', () => {
     expect(hasStandInName('registry.example.test/team/acme:1.0')).toBe(false);
     expect(hasStandInName('registry.example.test/team/change-me-not:1.0')).toBe(false);
     expect(hasStandInName('registry.example.test/team/app:changeme')).toBe(false);
+  });
+
+  it('a placeholder word or a phrase saying the image is put there at render time is a stand-in; so is a host between double underscores', () => {
+    expect(scan({ 'charts/shop/values.yaml': RENDERED_VALUES })).toEqual([
+      ['charts/shop/values.yaml', 14, 'registry.example.test/ops/node-placeholder-scaler:0.3.0', 'helm-values', null],
+      ['charts/shop/values.yaml', 16, 'registry.example.test/ops/overridden-defaults-report:1.2.0', 'helm-values', null],
+    ]);
+    expect(hasStandInName('placeholder:latest')).toBe(true);
+    expect(hasStandInName('registry.example.test/team/placeholder_image:1.0')).toBe(true);
+    expect(hasStandInName('registry.example.test/team/image-overridden-by-ci:1.0')).toBe(true);
+    expect(hasStandInName('registry.example.test/team/placeholders:1.0')).toBe(false);
+    expect(hasStandInName('registry.example.test/team/overridden:1.0')).toBe(false);
+    expect(hasNamePlaceholder('__REGISTRY__/team/app:1.0')).toBe(true);
+    expect(hasNamePlaceholder('registry.example.test/team/__init__:1.0')).toBe(false);
   });
 });
