@@ -52,8 +52,11 @@ function notDefined(name: string, reach: Reach): string {
   return `$${name} is not defined in ${place}; it may come from a CI/CD setting or from an include outside the repository, which a scan does not read: ${reach.unread.join(', ')}`;
 }
 
-/** Expands `text`; when it is a variable's own value (`source`), its literal characters are pieces of that variable. */
-function expand(text: string, scope: VariableScope, here: string, reach: Reach, depth: number, source: VariableDefinition | null = null): Expanded {
+/**
+ * Expands `text`; when it is a variable's own value (`source`), its literal characters are pieces of that variable.
+ * `atStart`: the text begins the image, so a dependency-proxy prefix it starts with is kept as written, as on an image line.
+ */
+function expand(text: string, scope: VariableScope, here: string, reach: Reach, depth: number, atStart: boolean, source: VariableDefinition | null = null): Expanded {
   const used: VariableDefinition[] = [];
   const pieces: Piece[] = [];
   const notes: string[] = [];
@@ -69,8 +72,12 @@ function expand(text: string, scope: VariableScope, here: string, reach: Reach, 
     used.push(binding);
     notes.push(note);
   };
+  // `IMAGE: "${CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX}/postgres:16"` for `image: $IMAGE`: the prefix means Docker Hub, and stays part of the literal.
+  const proxied = atStart && source !== null ? stripDependencyProxyPrefix(text) : null;
+  const kept = proxied ? proxied.prefix.length : 0;
   for (const match of text.matchAll(USE)) {
-    const between = text.slice(last, match.index);
+    if (match.index < kept) continue;
+    const between = text.slice(Math.max(last, kept), match.index);
     // `$$` is GitLab's escaped dollar: the text is not a variable use, and is not expanded here.
     if (between.includes('$')) return { failure: 'built from variables archpin cannot expand' };
     const name = match[1] ?? match[2] ?? '';
@@ -84,7 +91,7 @@ function expand(text: string, scope: VariableScope, here: string, reach: Reach, 
     if (binding.text === null) return { failure: `$${name} (${binding.file}:${binding.line}) is not a plain string` };
     if (binding.text.includes('$')) {
       if (depth >= MAX_NESTING) return { failure: `$${name} nests variables too deeply` };
-      const inner = expand(binding.text, scope, here, reach, depth + 1, binding);
+      const inner = expand(binding.text, scope, here, reach, depth + 1, atStart && value.length === 0, binding);
       if ('failure' in inner) return { failure: `$${name} (${binding.file}:${binding.line}) is built from other variables: ${inner.failure}` };
       // Built from other variables (`NESTED: "${PREFIX}/ruby:3.3"`): its own characters are edited in place.
       for (const piece of inner.pieces) pieces.push({ ...piece, start: piece.start + value.length, end: piece.end + value.length });
@@ -102,7 +109,7 @@ function expand(text: string, scope: VariableScope, here: string, reach: Reach, 
     if (!binding.editable) blockers.push(`$${name} is written with escapes`);
     use(binding, `$${name} (${whereDefined(binding, here)})`);
   }
-  const tail = text.slice(last);
+  const tail = text.slice(Math.max(last, kept));
   if (tail.includes('$')) return { failure: 'built from variables archpin cannot expand' };
   literal(last, text.length);
   return { value, used, pieces, notes, blockers };
@@ -117,7 +124,7 @@ export function resolveImage(text: string, scope: VariableScope, here: string, r
   const prefix = proxied ? proxied.prefix : '';
   const rest = proxied ? proxied.rest : text;
   if (!rest.includes('$')) return { kind: 'plain' };
-  const expanded = expand(rest, scope, here, reach, 0);
+  const expanded = expand(rest, scope, here, reach, 0, proxied === null);
   if ('failure' in expanded) return { kind: 'unresolved', note: expanded.failure };
   const value = prefix + expanded.value;
   if (expanded.blockers.length > 0) {
