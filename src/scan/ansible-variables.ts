@@ -113,10 +113,20 @@ export function loopedListImages(file: SourceFile, root: unknown, kind: Referenc
 }
 
 /**
- * `"{{ app_image_name }}:{{ app_image_version }}"`: a name variable and a tag variable, with nothing else; or the same
- * after a registry variable and `/` (`"{{ app_registry }}/{{ app_image }}:{{ app_image_tag }}"`).
+ * A variable as a Jinja action names it: a plain name, or an attribute or key of one (`apps.relay.image_tag`,
+ * `relay['image_tag']`, `images[0]`), with no filter, literal or call.
  */
-const NAME_AND_TAG = /^(?:\{\{\s*[A-Za-z_]\w*\s*\}\}\/)?\{\{\s*[A-Za-z_]\w*\s*\}\}:\{\{\s*[A-Za-z_]\w*\s*\}\}$/;
+const VARIABLE = String.raw`[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\s*(?:'[^'{}\[\]]*'|"[^"{}\[\]]*"|\d+)\s*\])*`;
+
+/** A Jinja action that is only a variable: `{{ relay_tag }}`, `{{ apps.relay.tag }}`. */
+const ACTION = String.raw`\{\{\s*${VARIABLE}\s*\}\}`;
+
+/**
+ * `"{{ app_image_name }}:{{ app_image_version }}"`: a name variable and a tag variable, with nothing else; or the same
+ * after a registry variable and `/` (`"{{ app_registry }}/{{ app_image }}:{{ app_image_tag }}"`); each may be an
+ * attribute of a settings map (`"{{ apps.relay.image_repository }}:{{ apps.relay.image_tag }}"`).
+ */
+const NAME_AND_TAG = new RegExp(`^(?:${ACTION}/)?${ACTION}:${ACTION}$`);
 
 /**
  * A value that only joins a name variable and a tag variable (and a registry variable before them) names no image of

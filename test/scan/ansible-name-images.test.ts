@@ -87,6 +87,48 @@ describe('Ansible role variables that name an image in one key and its version i
     expect(scan({ 'inventories/home/group_vars/all.yml': inventory, 'roles/radio/tasks/main.yml': TASKS }).map((row) => [row[0], row[1]])).toEqual([['inventories/home/group_vars/all.yml', 1]]);
   });
 
+  it('a join of attributes or keys of a settings map is not reported either, in a parsed task file and in one read line by line', () => {
+    const tasks = [
+      '- name: Pull the relay',
+      '  community.docker.docker_image:',
+      '    source: pull',
+      '    name: "{{ apps.relay.image_repository }}:{{ apps.relay.image_tag }}"',
+      '- name: Run the relay',
+      '  community.docker.docker_container:',
+      '    name: relay',
+      '    image: "{{ apps.relay.registry }}/{{ apps.relay.image_repository }}:{{ apps.relay.image_tag }}"',
+      '- name: Run the probe',
+      '  community.docker.docker_container:',
+      '    name: probe',
+      "    image: \"{{ probe['image'] }}:{{ probe['tags'][0] }}\"",
+      '',
+    ].join('\n');
+    expect(scan({ 'roles/edge/tasks/main.yml': tasks })).toEqual([]);
+    // A task file that YAML cannot read until Jinja renders it (an unquoted action as a key) is read line by line, with the same rule.
+    const broken = ['- name: Run the relay', '  community.docker.docker_container:', '    {{ relay_args }}', '    image: "{{ apps.relay.image_repository }}:{{ apps.relay.image_tag }}"', ''].join(
+      '\n',
+    );
+    expect(scan({ 'roles/edge/tasks/relay.yml': broken })).toEqual([]);
+  });
+
+  it('a join with a filter, a literal or text of its own around the attributes stays templated', () => {
+    const joins = [
+      '- name: Run the relay',
+      '  community.docker.docker_container:',
+      '    name: relay',
+      '    image: "{{ apps.relay.image_repository }}:{{ apps.relay.image_tag | default(\'2.4.1\') }}"',
+      '- name: Run the mirror',
+      '  community.docker.docker_container:',
+      '    name: mirror',
+      '    image: "mirror.example.test/{{ apps.relay.image_repository }}:{{ apps.relay.image_tag }}"',
+      '',
+    ].join('\n');
+    expect(scan({ 'roles/edge/tasks/main.yml': joins }).map((row) => [row[1], row[2], row[3]])).toEqual([
+      [4, "{{ apps.relay.image_repository }}:{{ apps.relay.image_tag | default('2.4.1') }}", 'templated'],
+      [8, 'mirror.example.test/{{ apps.relay.image_repository }}:{{ apps.relay.image_tag }}', 'templated'],
+    ]);
+  });
+
   it('a join with text of its own besides the variables stays templated', () => {
     const joins = [
       '- name: Set the images',
