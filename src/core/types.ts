@@ -49,6 +49,11 @@ export interface Span {
    * then the value (kustomize: a new `digest:` line after `newTag`).
    */
   readonly prefix?: string;
+  /**
+   * The value is the rest of a `NAME=value` line (a compose `.env` file), not a YAML scalar: a new value
+   * is written as it stands, never quoted.
+   */
+  readonly syntax?: 'dotenv';
 }
 
 /**

@@ -63,7 +63,7 @@ function scalarEdit(reference: Reference, span: Span, replacement: string): Text
       other !== span && other.file === span.file && ((other.role === 'template' && other.start <= span.start && span.end <= other.end) || other.end === span.start - 1 || other.start === span.end + 1),
   );
   // A value written in a compose `.env` file is text to the end of its line, never a YAML scalar: it is written as it stands.
-  const dotEnv = span.file !== undefined && /(?:^|\/)\.env$/.test(span.file);
+  const dotEnv = span.syntax === 'dotenv';
   const quoted = !inside && !dotEnv && span.quote === undefined && reference.quoting === 'yaml' && YAML_FLOAT.test(replacement) ? `"${replacement}"` : replacement;
   return edit(span, quoted);
 }

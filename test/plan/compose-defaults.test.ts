@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dependenciesOf, type Proposal } from '../../src/core/dependency.js';
 import { sourceFile } from '../../src/core/source-file.js';
+import type { Reference } from '../../src/core/types.js';
+import { editsForReference } from '../../src/plan/edits-for-reference.js';
 import { planUpdates } from '../../src/plan/plan-updates.js';
 import { scanSources, verifyEdits } from '../../src/pipeline/pipeline.js';
 
@@ -236,5 +238,27 @@ describe('a tag written in the .env beside a compose file', () => {
       ['app/.env', 'WORKER_TAG=1.13\n'],
       ['app/docker-compose.yml', files['app/docker-compose.yml'].replace('cache:7.4', 'cache:7.6')],
     ]);
+  });
+});
+
+describe('a .env value span says it is not YAML', () => {
+  it('carries its syntax from the scan, and the planner follows the span, not the file name', () => {
+    const scanned = scan({
+      'svc/.env': 'API_TAG=2.8\n',
+      'svc/compose.yaml': 'services:\n  api:\n    image: registry.example.test/team/api:${API_TAG}\n',
+    });
+    const [api] = scanned.references;
+    expect(api!.spans.map((span) => [span.file, span.role, span.text, span.syntax])).toEqual([
+      [undefined, 'template', 'registry.example.test/team/api:${API_TAG}', undefined],
+      ['svc/.env', 'variable', '2.8', 'dotenv'],
+    ]);
+    const replacement = (reference: Reference) => {
+      const plan = editsForReference(reference, { tag: '2.10', digest: null });
+      return plan.ok ? plan.edits.map((edit) => [edit.file, edit.replacement]) : plan.reason;
+    };
+    expect(replacement(api!)).toEqual([['svc/.env', '2.10']]);
+    // The same span without its syntax is a YAML scalar, whatever its file is called: 2.10 is quoted so it stays a string.
+    const asYaml = { ...api!, spans: api!.spans.map(({ syntax: _syntax, ...span }) => span) };
+    expect(replacement(asYaml)).toEqual([['svc/.env', '"2.10"']]);
   });
 });

@@ -81,7 +81,7 @@ export function readDotEnv(file: SourceFile): Map<string, DotEnvVariable> {
         start++;
       } else value = value.replace(/\s+#.*$/, '');
       const plain = !value.includes('$') && !(quote === '"' && value.includes('\\')) && !(!quoted && /^["']/.test(value));
-      const span = plain ? { ...makeSpan(file, { role: 'variable', start, end: start + value.length, variable: name }), file: file.path } : null;
+      const span: Span | null = plain ? { ...makeSpan(file, { role: 'variable', start, end: start + value.length, variable: name }), file: file.path, syntax: 'dotenv' } : null;
       variables.set(name, { value, line, span });
     }
     if (newline === -1) break;
