@@ -19,9 +19,11 @@ export function isBrokenTemplate(file: SourceFile): boolean {
 /**
  * A line YAML cannot read before rendering: a template action where a node starts (`{{- if … }}`,
  * `- {{ … }}`), in a key (`{{ $k }}: v`), or as a whole plain value (`port: {{ .Values.port }}`).
- * Inside quotes or in the middle of a plain value (`path: a/{{.Team}}`) it is text to YAML.
+ * Inside quotes or in the middle of a plain value (`path: a/{{.Team}}`) it is text to YAML, and so is
+ * a pipeline expression written as a key (`${{ else }}:`, `- ${{ if eq(parameters.sign, true) }}:` in
+ * an Azure Pipelines template), which the pipeline reads after YAML has.
  */
-const TEMPLATE_LINE = /^[ \t]*(?:-[ \t]+)*(?:\{\{|[^\s#'"][^#'"]*?\{\{[^'"]*?:(?:[ \t]|$)|[^\s#'"][^:#'"]*:[ \t]+\{\{)/;
+const TEMPLATE_LINE = /^[ \t]*(?:-[ \t]+)*(?:\{\{|[^\s#'"][^#'"]*?(?<!\$)\{\{[^'"]*?:(?:[ \t]|$)|[^\s#'"][^:#'"]*:[ \t]+\{\{)/;
 /** `key: |`, `- key: >-`: a block scalar starts; its more-indented lines are text. */
 const BLOCK_SCALAR = /^[ \t]*(?:-[ \t]+)*[^\s#][^#]*:[ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?\r?$/;
 

@@ -462,6 +462,18 @@ function isConcourseTaskStep(map: YAMLMap): boolean {
   return isScalar(task) && typeof task.value === 'string' && (has(map, 'file') || has(map, 'config'));
 }
 
+/** An Azure Pipelines template expression written as a key (`${{ if … }}`, `${{ else }}`, `${{ each … }}`): a condition or loop that inserts the map under it into the map above. */
+const TEMPLATE_EXPRESSION_KEY = /^\$\{\{.*\}\}$/s;
+
+/** The key a map is written under, stepping over the template conditions and loops around it. */
+function outsideConditions(path: readonly string[]): string | undefined {
+  for (let index = path.length - 1; index >= 0; index--) {
+    const key = path[index] ?? '';
+    if (!TEMPLATE_EXPRESSION_KEY.test(key.trim())) return key;
+  }
+  return undefined;
+}
+
 /** Every image field under `root`, in document order. */
 export function imageFields(file: SourceFile, root: unknown, options: FieldWalkOptions): Reference[] {
   const references: Reference[] = [];
@@ -523,8 +535,9 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
         if (reference && image && reference.value.includes('/') && (image.tag !== null || image.digest !== null)) found.push(reference);
         continue;
       }
-      // Azure Pipelines `pool: {name: …, image: …}` (1ES hosted pools) names a virtual machine image.
-      if (mapKey === 'pool' && key === 'image') continue;
+      // Azure Pipelines `pool: {name: …, image: …}` (1ES hosted pools) names a virtual machine image, also under the
+      // template's conditions (`pool: {'${{ if eq(…) }}': {image: …}}`).
+      if (key === 'image' && outsideConditions(path) === 'pool') continue;
       if (key === 'image' && mapKey !== undefined && LOCAL_IMAGE_MODULE.test(mapKey)) continue;
       if (key === 'image' && isConcourseTaskStep(map)) continue;
       const reference = scalarImage(file, value, options.kindFor(path, key));

@@ -311,6 +311,28 @@ describe('more values that are not container images', () => {
     expect(scan({ 'eng/pipelines/build.yml': pipeline })).toEqual([['eng/pipelines/build.yml', 4, 'mcr.microsoft.com/dotnet/sdk:9.0.101', null, undefined]]);
   });
 
+  it('a pool image under template conditions is a virtual machine image too; a container under a condition is kept', () => {
+    const template = [
+      'jobs:',
+      '  - job: sign',
+      '    pool:',
+      "      ${{ if eq(variables['System.TeamProject'], 'internal') }}:",
+      '        name: Signing-Pool',
+      '        image: 1es-windows-2025',
+      '        os: windows',
+      '      ${{ else }}:',
+      '        ${{ if eq(parameters.hosted, true) }}:',
+      '          name: Hosted-Pool',
+      '          image: build.ubuntu.2404.amd64',
+      '          os: linux',
+      '    ${{ if eq(parameters.useContainer, true) }}:',
+      '      container:',
+      '        image: registry.example.test/build/signer:4.2.0',
+      '',
+    ].join('\n');
+    expect(scan({ 'eng/templates/job/sign.yml': template })).toEqual([['eng/templates/job/sign.yml', 15, 'registry.example.test/build/signer:4.2.0', null, undefined]]);
+  });
+
   it('a workflow matrix of names passed on to a reusable workflow is not images; one used as the container is', () => {
     const workflow = [
       'jobs:',
