@@ -235,3 +235,63 @@ describe('Jenkins shared libraries: images through Groovy variables with default
     expect(scan(unread, 'Jenkinsfile').map((reference) => [reference.line, reference.value, reference.skip])).toEqual([[4, 'registry.example.test/ci/cc:14.2', null]]);
   });
 });
+
+describe('Jenkins pod YAML kept in a variable', () => {
+  const POD = [
+    "def toolVersion = '1.8.2'",
+    "def jdk = '21'",
+    'def podYaml = """',
+    'apiVersion: v1',
+    'kind: Pod',
+    'spec:',
+    '  containers:',
+    '  - name: builder',
+    '    image: registry.example.test/build/toolbox:${toolVersion}-jdk${jdk}',
+    '  - name: helper',
+    "    image: 'busybox:1.36.1'",
+    '  - name: signer',
+    '    image: registry.example.test/sign/${flavour}:2.0',
+    '"""',
+    "def notesYaml = '''",
+    'spec:',
+    '  containers:',
+    '  - image: alpine:3.20.3',
+    "'''",
+    'def runOn(cfg) {',
+    '    podTemplate(yaml: cfg) { node(POD_LABEL) { sh "make" } }',
+    '}',
+    'pipeline {',
+    '    agent { kubernetes { yaml podYaml } }',
+    '    stages { stage("pack") { steps { script { podTemplate(yaml: podYaml) { node(POD_LABEL) { sh "pack" } } } } } }',
+    '}',
+    '',
+  ].join('\n');
+
+  it('reads the YAML that a pod field is given by name once, where it is written, resolving the variables of the file', () => {
+    expect(brief(scan(POD, 'Jenkinsfile'))).toEqual([
+      [
+        9,
+        12,
+        'registry.example.test/build/toolbox:1.8.2-jdk21',
+        null,
+        'pod YAML',
+        [
+          ['template', 'registry.example.test/build/toolbox:${toolVersion}-jdk${jdk}', 9],
+          ['variable', '1.8.2', 1],
+          ['variable', '21', 2],
+        ],
+      ],
+      [11, 13, 'busybox:1.36.1', null, 'pod YAML', [['reference', 'busybox:1.36.1', 11]]],
+      [13, 12, 'registry.example.test/sign/${flavour}:2.0', 'templated', 'pod YAML; ${flavour} is not set in this file', [['reference', 'registry.example.test/sign/${flavour}:2.0', 13]]],
+    ]);
+  });
+
+  it('an update of the resolved image changes the literal, and a re-scan finds the new image there', () => {
+    const [toolbox] = scan(POD, 'Jenkinsfile');
+    const plan = editsForReference(toolbox!, { tag: '1.9.0-jdk21', digest: null });
+    if (!plan.ok) throw new Error(plan.reason);
+    const updated = Buffer.from(applyEdits(Buffer.from(POD, 'utf8'), plan.edits)).toString('utf8');
+    expect(updated).toBe(POD.replace("'1.8.2'", "'1.9.0'"));
+    expect(scan(updated, 'Jenkinsfile')[0]?.value).toBe('registry.example.test/build/toolbox:1.9.0-jdk21');
+  });
+});

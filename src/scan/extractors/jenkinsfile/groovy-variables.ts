@@ -171,3 +171,26 @@ export function groovyVariables(text: string, strings: readonly GroovyString[], 
   }
   return variables;
 }
+
+/**
+ * The names assigned once in the file, each to one string literal alone (`def podYaml = """…"""`, any quotes, interpolated
+ * or not), with that string: what a field given the name (`yaml podYaml`) reads.
+ */
+export function stringVariables(text: string, strings: readonly GroovyString[], comments: ReadonlyArray<readonly [number, number]>): Map<string, GroovyString> {
+  const code = codeOnly(text, strings, comments);
+  const assigned = new Map<string, GroovyString | null>();
+  for (const match of code.matchAll(ASSIGNMENT)) {
+    const name = match[1] ?? '';
+    if (assigned.has(name)) {
+      assigned.set(name, null);
+      continue;
+    }
+    const at = skipBlank(text, match.index + match[0].length);
+    const first = match[2] === '' ? stringAt(strings, at) : null;
+    const string = first !== null && first.string.open === at && ends(text, closeOf(first.string)) ? first.string : null;
+    assigned.set(name, string);
+  }
+  const found = new Map<string, GroovyString>();
+  for (const [name, string] of assigned) if (string !== null) found.set(name, string);
+  return found;
+}

@@ -3,7 +3,7 @@ import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { groovyTokens, type GroovyString } from './groovy-strings.js';
-import { codeOnly, groovyVariables, type GroovyVariable } from './groovy-variables.js';
+import { codeOnly, groovyVariables, stringVariables, type GroovyVariable } from './groovy-variables.js';
 
 /**
  * Jenkins pipelines: declarative `agent { docker { image '…' } }` and `agent { docker '…' }`,
@@ -27,6 +27,8 @@ const PIPELINE_WORDS = /\b(?:pipeline\s*\{|podTemplate\s*\(|containerTemplate\s*
  */
 const IMAGE_BEFORE = /(?:\bimage\s*(?::\s*|\(\s*)?|\bdocker\.image\s*\(\s*|\bagent\s*\{\s*docker\s*(?:\(\s*)?)$/;
 const YAML_BEFORE = /\byaml\s*(?:[:=]\s*|\(\s*)?$/;
+/** A pod YAML field given a variable (`yaml podYaml` in a `kubernetes { }` agent, `podTemplate(yaml: podYaml)`), not a call or a property. */
+const YAML_VARIABLE = /(?<![\w.$])yaml(?:\s*[:=]\s*|\s*\(\s*|\s+)([A-Za-z_]\w*)(?=\s*(?:[,)}\n;]|$))/g;
 /** After a string's closing quote: `+`, the string is joined to what follows (`"registry.example.test/app:" + params.tag`). */
 const JOINED_AFTER = /^[ \t]*\+(?!\+)/;
 const VARIABLE_USE = /\$\{\s*(?:env\.|params\.)?([A-Za-z_]\w*)\s*\}|\$([A-Za-z_]\w*)/g;
@@ -149,8 +151,11 @@ function variableLiteralReferences(file: SourceFile, name: string, variable: Gro
   }));
 }
 
-/** `image:` lines of pod YAML held in a string. */
-function inlineYamlImages(file: SourceFile, string: GroovyString): Reference[] {
+/**
+ * `image:` lines of pod YAML held in a string. In an interpolating string, a value written with the file's variables
+ * (`image: maven:${mavenVersion}-temurin`) is resolved as an image string is; an escaped one stays `templated`.
+ */
+function inlineYamlImages(file: SourceFile, string: GroovyString, variables: ReadonlyMap<string, GroovyVariable>): Reference[] {
   const references: Reference[] = [];
   const text = file.text;
   let lineStart = string.start;
@@ -171,7 +176,11 @@ function inlineYamlImages(file: SourceFile, string: GroovyString): Reference[] {
       }
       const value = text.slice(start, end);
       const templated = string.quote.startsWith('"') && value.includes('$');
-      if (!/^[|>&*[{#]/.test(value)) {
+      if (/^[|>&*[{#]/.test(value)) {
+        // A block, an anchor's use, a flow collection or a comment: no image written here.
+      } else if (templated && !value.includes('\\')) {
+        references.push(stringReference(file, { open: start, start, end, quote: string.quote, escaped: false }, variables, 'pod YAML'));
+      } else {
         references.push(makeReference(file, { kind: KIND, value, parts: [{ role: 'reference', start, end }], detail: 'pod YAML', ...(templated ? { skip: 'templated' as const } : {}) }));
       }
     }
@@ -220,7 +229,16 @@ function extract(file: SourceFile): Reference[] {
         if (uses === undefined) wholeUses.set(name, [string.start]);
         else uses.push(string.start);
       } else found.push({ at: string.start, reference: stringReference(file, string, variables, detail) });
-    } else if (YAML_BEFORE.test(before)) for (const reference of inlineYamlImages(file, string)) found.push({ at: (reference.spans[0]?.start ?? file.base) - file.base, reference });
+    } else if (YAML_BEFORE.test(before)) for (const reference of inlineYamlImages(file, string, variables)) found.push({ at: (reference.spans[0]?.start ?? file.base) - file.base, reference });
+  }
+  // Pod YAML kept in a variable (`def podYaml = """…"""`) and given to a pod field by name (`yaml podYaml`): read once, where it is written.
+  const held = new Set<GroovyString>();
+  let stringsByName: Map<string, GroovyString> | undefined;
+  for (const match of code.matchAll(YAML_VARIABLE)) {
+    const string = (stringsByName ??= stringVariables(text, strings, comments)).get(match[1] ?? '');
+    if (string === undefined || held.has(string) || YAML_BEFORE.test(text.slice(Math.max(0, string.open - 60), string.open))) continue;
+    held.add(string);
+    for (const reference of inlineYamlImages(file, string, variables)) found.push({ at: (reference.spans[0]?.start ?? file.base) - file.base, reference });
   }
   const reported = new Set(found.map((entry) => entry.at));
   for (const [name, uses] of wholeUses) {
