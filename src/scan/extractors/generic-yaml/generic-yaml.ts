@@ -22,6 +22,7 @@ import { catalogImages } from '../../image-catalog.js';
 import { imageMapValues } from '../../image-maps.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
 import { isTranslationFile } from '../../translation-files.js';
+import { matrixFileImages, workflowMatrixFiles } from '../../workflow-matrix-files.js';
 import { throughDefaults, type InterpolationReader } from '../compose/compose-interpolation.js';
 import { baseName, type FieldWalkOptions, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
 
@@ -878,6 +879,8 @@ interface YamlFacts extends ChartFacts {
   readonly dockerfileFolders: ReadonlySet<string>;
   /** The Heat template parameters that are Glance images, worked out when a Heat environment file asks. */
   readonly glance: () => ReadonlySet<string>;
+  /** The YAML files a GitHub workflow loads as matrix data, with the hyphenated image axes it uses (workflow-matrix-files.ts). */
+  readonly matrixFiles: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 function lazyGlance(files: readonly SourceFile[]): () => ReadonlySet<string> {
@@ -951,7 +954,14 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   // `image:` lines as its other templates are.
   // An Ansible role's Jinja templates (`roles/auth/templates/ldap.container.j2`) are read only for how they join its variables.
   isCandidate: (path) => isYamlPath(path) || /(^|\/)templates\/(?:[^/]+\/)*[^/]*\.tpl$/.test(path) || ROLE_TEMPLATE.test(path),
-  prepare: (files) => ({ ...chartFacts(files), ansible: ansibleFacts(files), chartFolders: chartFolders(files), dockerfileFolders: dockerfileFolders(files), glance: lazyGlance(files) }),
+  prepare: (files) => ({
+    ...chartFacts(files),
+    ansible: ansibleFacts(files),
+    chartFolders: chartFolders(files),
+    dockerfileFolders: dockerfileFolders(files),
+    glance: lazyGlance(files),
+    matrixFiles: workflowMatrixFiles(files),
+  }),
   claimsTemplate: () => true,
   owns: (file) => VALUES_FILE.test(baseName(file.path)),
   claims: (file, facts) => isYamlPath(file.path) || isChartHelper(file.path, facts?.chartFolders),
@@ -994,6 +1004,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         if (kind === 'helm-values') for (const named of sharedTagNames(file, document.contents, kind)) if (!taken.has(named.spans[0]?.start)) found.push(named);
         for (const mapped of imageMapValues(file, document.contents, kind)) if (!taken.has(mapped.spans[0]?.start)) found.push(mapped);
         for (const patched of jsonPatchImages(file, document.contents, kind)) if (!taken.has(patched.spans[0]?.start)) found.push(patched);
+        for (const axis of matrixFileImages(file, document.contents, kind, facts?.matrixFiles.get(file.path))) if (!taken.has(axis.spans[0]?.start)) found.push(axis);
         const meta = marketplaceMeta(document) ?? pushedList(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
