@@ -4,7 +4,7 @@ import { ArchpinError } from '../core/errors.js';
 import { ignoreRules, ignoresPath } from '../core/gitignore.js';
 import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
-import { goldenTestInputPaths, isCandidatePath } from '../scan/candidate-path.js';
+import { goldenTestInputPaths, isCandidatePath, lintCasePaths } from '../scan/candidate-path.js';
 
 export interface RepositoryFiles {
   readonly files: readonly SourceFile[];
@@ -24,6 +24,7 @@ export async function readRepositoryFiles(
   const ignored = ignoreRules(options.ignorePaths);
   const problems: ScanProblem[] = [];
   const testInputs = goldenTestInputPaths(tree.map((entry) => entry.path));
+  for (const path of lintCasePaths(tree.map((entry) => entry.path))) testInputs.add(path);
   const wanted = tree.filter((entry) => {
     if (!isCandidatePath(entry.path) || testInputs.has(entry.path) || /(^|\/)(node_modules|vendor)\//.test(entry.path) || ignoresPath(ignored, entry.path)) return false;
     if (entry.size !== null && entry.size > options.maxFileSize) {

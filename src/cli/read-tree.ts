@@ -6,7 +6,7 @@ import { readGitIndex } from '../core/git-index.js';
 import { ignoreRules, type IgnoreRules } from '../core/gitignore.js';
 import { lazySourceFile, looksBinary, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
-import { isCandidatePath, isGoldenTestInput } from '../scan/candidate-path.js';
+import { isCandidatePath, isGoldenTestInput, isLintCaseFile, isLintCaseFolder } from '../scan/candidate-path.js';
 
 export interface ReadTreeOptions {
   /** gitignore-style patterns of paths to leave out, besides `.git`, `node_modules`, `vendor/` and `.gitignore`. */
@@ -199,12 +199,15 @@ export async function readTree(root: string, options: ReadTreeOptions = {}): Pro
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const fileNames = (): string[] => entries.filter((entry) => !entry.isDirectory()).map((entry) => entry.name);
+    const folderNames = (): string[] => entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
     for (const entry of entries) {
       const childRelative = relative === '' ? entry.name : `${relative}/${entry.name}`;
       const childPath = path.join(directory, entry.name);
       const gitPath = inWorkTree(childRelative);
       if (entry.isDirectory()) {
         if (ALWAYS_SKIPPED.has(entry.name) || configuredIgnores(childRelative, true)) continue;
+        // `test/linters/hadolint/good/` beside `bad/`: a linter's test cases, input that nothing builds or runs.
+        if (isLintCaseFolder(childRelative, folderNames)) continue;
         const ignored = insideIgnored || ignoredBy(layers, gitPath, true);
         if (ignored && !tracked?.folders.has(gitPath)) continue;
         visit(childPath, childRelative, layers, ignored);
@@ -217,6 +220,7 @@ export async function readTree(root: string, options: ReadTreeOptions = {}): Pro
       if (!isCandidatePath(childRelative) || configuredIgnores(childRelative, false)) continue;
       // `render.input.yaml` beside `render.golden.yaml`: what a unit test feeds the program, not a deployment.
       if (isGoldenTestInput(entry.name, fileNames)) continue;
+      if (isLintCaseFile(childRelative, fileNames)) continue;
       if ((insideIgnored || ignoredBy(layers, gitPath, false)) && !tracked?.files.has(gitPath)) continue;
       const file = readCandidate(childPath, childRelative, maxFileSize, problems);
       if (file) files.push(file);

@@ -55,6 +55,71 @@ export function goldenTestInputPaths(paths: readonly string[]): Set<string> {
   return new Set(inputs.filter((file) => isGoldenTestInput(file.slice(folderOf(file).length), () => folders.get(folderOf(file)) ?? [])));
 }
 
+/** Below a test folder: `test/`, `tests/`, `testdata/`. */
+const BELOW_TEST_FOLDER = /(?:^|\/)(?:tests?|testdata)\//;
+/** The case a linter is expected to pass and the one it is expected to fail. */
+const CASE_TWIN: Readonly<Record<string, string>> = { good: 'bad', bad: 'good' };
+/** `kubeconform_good_1.yaml`, `lint-bad.yml`: a file named as one of such a pair, the stem before the word. */
+const CASE_FILE = /^(.+?)([_-])(good|bad)(?=[._-])/;
+
+/**
+ * A linter's test cases: below a test folder, a folder named `good` with a folder `bad` beside it (or the other way), or a
+ * file named `<stem>_good…` with a `<stem>_bad…` file beside it. The repository's tests run a linter on each pair and
+ * expect it to pass the one and fail the other; the files are its input, written to break rules, and nothing builds,
+ * deploys or runs them. Either word alone, or outside a test folder, is read as any file.
+ */
+export function isLintCaseFolder(relative: string, siblingFolders: () => Iterable<string>): boolean {
+  const slash = relative.lastIndexOf('/');
+  const twin = CASE_TWIN[relative.slice(slash + 1)];
+  if (twin === undefined || !BELOW_TEST_FOLDER.test(relative.slice(0, slash + 1))) return false;
+  for (const other of siblingFolders()) if (other === twin) return true;
+  return false;
+}
+
+/** A file of a linter's test case pair, {@link isLintCaseFolder}; `folderFiles` gives the names of the files beside it. */
+export function isLintCaseFile(relative: string, folderFiles: () => Iterable<string>): boolean {
+  const slash = relative.lastIndexOf('/');
+  const match = CASE_FILE.exec(relative.slice(slash + 1));
+  if (!match || !BELOW_TEST_FOLDER.test(relative.slice(0, slash + 1))) return false;
+  const [, stem = '', separator = '', word = ''] = match;
+  const twin = `${stem}${separator}${CASE_TWIN[word] ?? ''}`;
+  for (const other of folderFiles()) if (other.startsWith(twin) && /^[._-]/.test(other.slice(twin.length))) return true;
+  return false;
+}
+
+/** Of a tree's file paths, those in a linter's test cases ({@link isLintCaseFolder}, {@link isLintCaseFile}). */
+export function lintCasePaths(paths: readonly string[]): Set<string> {
+  const folders = new Set<string>();
+  const filesIn = new Map<string, string[]>();
+  for (const file of paths) {
+    const slash = file.lastIndexOf('/');
+    const folder = file.slice(0, slash + 1);
+    const names = filesIn.get(folder);
+    if (names) names.push(file.slice(slash + 1));
+    else filesIn.set(folder, [file.slice(slash + 1)]);
+    for (let at = file.indexOf('/'); at !== -1; at = file.indexOf('/', at + 1)) folders.add(file.slice(0, at));
+  }
+  const found = new Set<string>();
+  for (const file of paths) {
+    if (!BELOW_TEST_FOLDER.test(file)) continue;
+    const slash = file.lastIndexOf('/');
+    if (isLintCaseFile(file, () => filesIn.get(file.slice(0, slash + 1)) ?? [])) {
+      found.add(file);
+      continue;
+    }
+    for (let at = file.indexOf('/'); at !== -1; at = file.indexOf('/', at + 1)) {
+      const folder = file.slice(0, at);
+      const parent = folder.slice(0, folder.lastIndexOf('/') + 1);
+      const twin = CASE_TWIN[folder.slice(parent.length)];
+      if (twin !== undefined && isLintCaseFolder(folder, () => (folders.has(`${parent}${twin}`) ? [twin] : []))) {
+        found.add(file);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
 /** Could any extractor want this file? Decided by name alone, so a walk reads only these. Test output is never wanted. */
 export function isCandidatePath(path: string): boolean {
   if (isTestOutputPath(path)) return false;
