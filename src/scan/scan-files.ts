@@ -16,6 +16,7 @@ import {
 import type { BuiltImage, Extractor, OutsideSources, ReplacedImage, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
+import { isInRanges, observedRanges } from './observed-records.js';
 import { isParametersOnly } from './tekton-params.js';
 import { testDataPaths } from './test-inputs.js';
 import { YAML_RELEVANT } from './yaml-source.js';
@@ -101,12 +102,15 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           message: `${result.references.length} image references, over the budget of ${MAX_REFERENCES_PER_FILE} per file; none of them is used`,
         });
       } else {
+        // An object as the API server returned it (its `uid`, `resourceVersion` and `creationTimestamp` set): a record of what ran, applied by no one.
+        const observed = observedRanges(file);
         const written = new Set<string>();
         for (const reference of result.references) {
           // The same characters reported twice at one place (an anchored image used through several aliases) are one reference.
           const where = spansKey(reference);
           if (written.has(where)) continue;
           written.add(where);
+          if (observed.length > 0 && isInRanges(reference, file, observed)) continue;
           // `image: "@OPERATOR_IMAGE@"`, `"__IMAGE__"`: a script puts the image there; as written it names none.
           if (isPlaceholder(reference.value)) continue;
           // `image: YOUR_CLI_IMAGE`, `FROM REPLACE-ME`, `image: -backup`: the same, written as a name in capitals or a name's remainder.

@@ -55,3 +55,73 @@ describe('images of virtual machines', () => {
     expect(scan({ 'roles/app/molecule/default/molecule.yml': platforms })).toEqual([[5, 'quay.io/example/tester:1.2', 'yaml-image', null]]);
   });
 });
+
+describe('an object as the API server returned it', () => {
+  const meta = (name: string) => `"name":"${name}","namespace":"shop","uid":"4f6c1d2e-0a1b-4c3d-9e8f-7a6b5c4d3e2f","resourceVersion":"18342","creationTimestamp":"2025-03-02T10:15:00Z"`;
+  const pod = (name: string, image: string) =>
+    `{"kind":"Pod","apiVersion":"v1","metadata":{${meta(name)}},"spec":{"containers":[{"name":"web","image":"${image}"}]},"status":{"containerStatuses":[{"name":"web","image":"${image}","imageID":"${image}"}]}}`;
+
+  it('is a record of what ran: nothing in it is read, in a test store, a List, a JSON dump or a document of its own', () => {
+    const store = ['"k8s:Pod:{}":', `  - ${pod('web-1', 'registry.example.test/shop/web:2.1.0')}`, `  - ${pod('web-2', 'registry.example.test/shop/web:2.0.9')}`, ''].join('\n');
+    const list = [
+      'apiVersion: v1',
+      'kind: List',
+      'metadata:',
+      '  resourceVersion: ""',
+      'items:',
+      '- apiVersion: apps/v1',
+      '  kind: Deployment',
+      '  metadata:',
+      '    name: api',
+      '    uid: 9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+      '    resourceVersion: "77120"',
+      '    creationTimestamp: 2025-03-01T08:00:00Z',
+      '    annotations:',
+      '      kubectl.kubernetes.io/last-applied-configuration: |',
+      '        {"apiVersion":"apps/v1","kind":"Deployment","spec":{"template":{"spec":{"containers":[{"name":"api","image":"registry.example.test/shop/api:3.4.0"}]}}}}',
+      '  spec:',
+      '    template:',
+      '      spec:',
+      '        containers:',
+      '        - name: api',
+      '          image: registry.example.test/shop/api:3.4.0',
+      '',
+    ].join('\n');
+    expect(
+      scan({
+        'pkg/store/testdata/pods.yaml': store,
+        'docs/examples/deployments.yaml': list,
+        'ui/examples/pod.json': `${pod('web-3', 'registry.example.test/shop/web:2.1.0')}\n`,
+      }),
+    ).toEqual([]);
+  });
+
+  it('takes the three fields together: a manifest with one or two of them is read as before', () => {
+    const manifest = (metadata: string[], image: string) =>
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: api',
+        ...metadata.map((line) => `  ${line}`),
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '      - name: api',
+        `        image: ${image}`,
+        '',
+      ].join('\n');
+    expect(
+      scan({
+        'deploy/generated.yaml': manifest(['creationTimestamp: null'], 'registry.example.test/shop/api:3.4.0'),
+        'deploy/exported.yaml': manifest(['resourceVersion: "77120"', 'creationTimestamp: 2025-03-01T08:00:00Z'], 'registry.example.test/shop/api:3.4.1'),
+        'deploy/owned.yaml': manifest(['uid: 9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', 'resourceVersion: ""', 'creationTimestamp: 2025-03-01T08:00:00Z'], 'registry.example.test/shop/api:3.4.2'),
+      }),
+    ).toEqual([
+      [12, 'registry.example.test/shop/api:3.4.1', 'kubernetes-container', null],
+      [11, 'registry.example.test/shop/api:3.4.0', 'kubernetes-container', null],
+      [13, 'registry.example.test/shop/api:3.4.2', 'kubernetes-container', null],
+    ]);
+  });
+});
