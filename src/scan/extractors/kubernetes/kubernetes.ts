@@ -339,9 +339,22 @@ function brokenLineImages(file: SourceFile): Reference[] {
   return sortByPosition([...withoutDefaultedUses(templateLineImages(file, lineKindFor), named.defaulted), ...named.references]);
 }
 
-/** In a chart's templates, an image named wholly by template actions passes on the values' image and is left out; others are shown rendered. */
+/** One `${{ … }}` expression: Kargo's (and GitHub Actions') syntax, evaluated by the tool that reads the object. */
+const DOLLAR_EXPRESSION = String.raw`\$\{\{(?:(?!\}\}).)*\}\}`;
+const ONLY_EXPRESSIONS = new RegExp(`^${DOLLAR_EXPRESSION}(?:[/:@]${DOLLAR_EXPRESSION})*$`, 's');
+
+/**
+ * `image: ${{ vars.imageRepo }}` in a Kargo promotion step (`kustomize-set-image`, `helm-update-image`), or
+ * `${{ vars.repo }}:${{ imageFrom(vars.repo).Tag }}`: a value made only of such expressions passes on an image set elsewhere
+ * (the Stage's `vars`, the Freight being promoted) and names none here, as in a GitHub Actions workflow.
+ */
+function isOnlyExpressions(reference: Reference): boolean {
+  return reference.skip === 'templated' && ONLY_EXPRESSIONS.test(reference.value.trim());
+}
+
+/** In a chart's templates, an image named wholly by template actions passes on the values' image and is left out; others are shown rendered. So is one made only of `${{ … }}` expressions, anywhere. */
 function asChartRenders(references: readonly Reference[], charts: ChartFolders | undefined): Reference[] {
-  return references.flatMap((reference) => chartTemplateImage(reference, charts) ?? []);
+  return references.flatMap((reference) => (isOnlyExpressions(reference) ? [] : (chartTemplateImage(reference, charts) ?? [])));
 }
 
 function kindFor(path: readonly string[], key: string): ReferenceKind {
