@@ -5,11 +5,12 @@ import { writtenParts } from '../../../core/image-ref.js';
 import type { Extractor, ReplacedImage } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { joinRelative } from '../compose/compose-extends.js';
-import { mapGet, parseTextPart, stringScalar, yamlSource, type StringScalar } from '../../yaml-source.js';
+import { mapGet, parseTextPart, stringScalar, walkMaps, yamlSource, type StringScalar } from '../../yaml-source.js';
 import { field, FILE_NAMES, folderOf, keptTags, type KeptTag, type KeptTags } from './kept-tags.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
 import { blockBodyStart } from '../../literal-blocks.js';
-import { baseName, isYamlPath } from '../../yaml-image-fields.js';
+import { baseName, isYamlPath, scalarImage } from '../../yaml-image-fields.js';
+import { namedValueUse, namesPushTarget } from '../../tekton-params.js';
 
 /**
  * kustomize `images:` overrides. The effective reference is `(newName ?? name):newTag[@digest]`;
@@ -156,6 +157,29 @@ function inlineOperationImages(file: SourceFile, node: unknown): Reference[] {
   return parseTextPart(file.text, from, valueEnd).flatMap((document) => jsonPatchImages(file, document.contents, 'kustomize-image').map((reference) => ({ ...reference, detail: 'inline patch' })));
 }
 
+/**
+ * The named values of a patch written inline as a literal block: `- name: RELATED_IMAGE_DB` + `value: …` (an
+ * environment variable an operator reads the image it starts from), as in a manifest: a value with a tag or digest under
+ * a name that says image (and not where it pushes), at its place in the file.
+ */
+function inlineNamedValueImages(file: SourceFile, node: unknown): Reference[] {
+  if (!isScalar(node) || node.type !== Scalar.BLOCK_LITERAL || typeof node.value !== 'string' || !node.range || !/\bvalue[ \t]*:/.test(node.value)) return [];
+  const [start, valueEnd] = node.range;
+  const from = blockBodyStart(file.text, start, valueEnd);
+  if (from === null) return [];
+  const references: Reference[] = [];
+  for (const document of parseTextPart(file.text, from, valueEnd)) {
+    walkMaps(document.contents, (map) => {
+      const name = mapGet(map, 'name');
+      if (!isScalar(name) || typeof name.value !== 'string' || !/image/i.test(name.value) || namesPushTarget(name.value)) return undefined;
+      const found = scalarImage(file, mapGet(map, 'value'), 'kustomize-image');
+      if (found && namedValueUse(file.path, found, 'value', false)?.report) references.push({ ...found, detail: 'inline patch' });
+      return undefined;
+    });
+  }
+  return references;
+}
+
 /** Inline patches: `patches[].patch`, `patchesStrategicMerge[]` strings and `patchesJson6902[].patch`. */
 function patchImages(file: SourceFile, root: YAMLMap): Reference[] {
   const references: Reference[] = [];
@@ -167,7 +191,11 @@ function patchImages(file: SourceFile, root: YAMLMap): Reference[] {
       const lines = inlinePatchImages(file, patch);
       const taken = new Set(lines.map((reference) => reference.spans[0]?.start));
       for (const reference of lines) references.push(reference);
-      for (const reference of inlineOperationImages(file, patch)) if (!taken.has(reference.spans[0]?.start)) references.push(reference);
+      for (const reference of [...inlineOperationImages(file, patch), ...inlineNamedValueImages(file, patch)]) {
+        if (taken.has(reference.spans[0]?.start)) continue;
+        taken.add(reference.spans[0]?.start);
+        references.push(reference);
+      }
     }
   }
   return references;
