@@ -13,17 +13,28 @@ import { mapGet, walkMaps, yamlSource } from './yaml-source.js';
  * and its images (the spec's and `status.containerStatuses`) only tell what ran once. The three together mark it,
  * wherever it stands: a document, an item of a `List`, a record kept in a map or a list of a test's store. A
  * manifest that keeps one of them (`creationTimestamp: null`, written by generators) is read as before.
+ *
+ * A record a log collector writes for each line a container logs: the fields it adds for the container, flat
+ * (`kubernetes_container_image` beside `kubernetes_container_id`) or in a map of their own (`kubernetes: {container_image,
+ * container_id}`, or `docker_id`). The id is the runtime's (`cri-o://…`, `containerd://…`, 64 hex digits), given when the
+ * container started: a file that holds it is output, and its image says what ran. And the labels of a metric's series
+ * (`{__name__: container_cpu_usage_seconds_total, image: …, pod: …}`, a Prometheus answer kept as test data): the `image`
+ * label is what the container that was measured ran.
  */
 
 /** The `[start, end)` offsets in `file.text` of the records a YAML or JSON file holds; empty for any other file. */
 export function observedRanges(file: SourceFile): Array<[number, number]> {
   if (!/\.ya?ml$/i.test(file.path) && !isJsonCandidate(file.path)) return [];
   const text = file.text;
-  if (!text.includes('resourceVersion') || !text.includes('creationTimestamp')) return [];
+  const checks: Array<(map: YAMLMap) => boolean> = [];
+  if (text.includes('resourceVersion') && text.includes('creationTimestamp')) checks.push(isServerRecord);
+  if (text.includes('container_image') && (text.includes('container_id') || text.includes('docker_id'))) checks.push(isLogRecord);
+  if (text.includes('__name__')) checks.push(isSeriesLabels);
+  if (checks.length === 0) return [];
   const ranges: Array<[number, number]> = [];
   for (const document of yamlSource(file).documents) {
     walkMaps(document.contents, (map) => {
-      if (!isServerRecord(map) || !map.range) return undefined;
+      if (!map.range || !checks.some((check) => check(map))) return undefined;
       ranges.push([map.range[0], map.range[1]]);
       return 'skip';
     });
@@ -53,4 +64,31 @@ function isServerRecord(map: YAMLMap): boolean {
   if (!isScalar(apiVersion) || typeof apiVersion.value !== 'string' || !isScalar(kind) || typeof kind.value !== 'string') return false;
   const metadata = mapGet(map, 'metadata');
   return isMap(metadata) && written(mapGet(metadata, 'uid')) && written(mapGet(metadata, 'resourceVersion')) && written(mapGet(metadata, 'creationTimestamp'));
+}
+
+/** A container's id as the runtime gives it: `cri-o://`, `containerd://` or `docker://` and hex digits, or the hex alone. */
+const RUNTIME_ID = /^(?:[a-z][a-z0-9-]*:\/\/)?[0-9a-f]{32,64}$/;
+const CONTAINER_IMAGE_KEY = /^(.*?)container_image$/;
+
+/** A log collector's record of a container: `<prefix>container_image` beside `<prefix>container_id` (or `docker_id`) holding the runtime's id. */
+function isLogRecord(map: YAMLMap): boolean {
+  for (const pair of map.items) {
+    const key = isScalar(pair.key) && typeof pair.key.value === 'string' ? CONTAINER_IMAGE_KEY.exec(pair.key.value) : null;
+    if (!key) continue;
+    const prefix = key[1] ?? '';
+    for (const idKey of [`${prefix}container_id`, `${prefix}docker_id`]) {
+      const id = mapGet(map, idKey);
+      if (isScalar(id) && typeof id.value === 'string' && RUNTIME_ID.test(id.value)) return true;
+    }
+  }
+  return false;
+}
+
+/** A metric name, as Prometheus writes it. */
+const METRIC_NAME = /^[A-Za-z_:][\w:]*$/;
+
+/** The labels of a metric's series: a `__name__` label holding the metric's name beside the others. */
+function isSeriesLabels(map: YAMLMap): boolean {
+  const name = mapGet(map, '__name__');
+  return isScalar(name) && typeof name.value === 'string' && METRIC_NAME.test(name.value);
 }

@@ -102,7 +102,7 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           message: `${result.references.length} image references, over the budget of ${MAX_REFERENCES_PER_FILE} per file; none of them is used`,
         });
       } else {
-        // An object as the API server returned it (its `uid`, `resourceVersion` and `creationTimestamp` set): a record of what ran, applied by no one.
+        // An object as the API server returned it, a log collector's record, a metric's labels: a record of what ran (observed-records.ts).
         const observed = observedRanges(file);
         const written = new Set<string>();
         for (const reference of result.references) {
