@@ -281,8 +281,14 @@ function repositoryImageVersion(file: SourceFile, map: YAMLMap, kind: ReferenceK
   const image = optionalString(file, map, 'image');
   const version = tagScalar(file, mapGet(map, 'version'));
   if (!repository || repository === 'invalid' || !image || image === 'invalid' || version === 'invalid') return null;
-  if (!repository.literal || !image.literal || (version && !version.literal) || !PATH_COMPONENT.test(image.value)) return null;
+  if (!repository.literal || !image.literal || (version && !version.literal)) return null;
   const consumed = ['repository', 'image', 'version'];
+  // `{repository: registry.example.test/team/mover, image: ""}` in a values file: the whole name in `repository`, and `image` left
+  // empty for a whole image the user may give in its place; the chart's templates give the tag (its appVersion).
+  if (image.value === '' && kind === 'helm-values' && !has(map, 'version') && repository.value.includes('/') && REGISTRY_WITH_PATH.test(repository.value)) {
+    return { reference: makeReference(file, { kind, value: repository.value, parts: [{ role: 'repository', start: repository.start, end: repository.end }], anchor: repository.start }), consumed };
+  }
+  if (!PATH_COMPONENT.test(image.value)) return null;
   if (repository.value === '') return has(map, 'version') ? { reference: null, consumed } : null;
   if (!REGISTRY_WITH_PATH.test(repository.value)) return null;
   const digest = version && /^sha256:[a-f0-9]{64}$/.test(version.value) ? version : null;

@@ -161,4 +161,35 @@ describe('images written as repository + image + version', () => {
       [11, 'collector', 'no-tag'],
     ]);
   });
+
+  it('in values with the whole name in the repository and the image left empty for an override: the repository, with the tag the chart gives', () => {
+    const values = lines(
+      'mover:',
+      '  repository: registry.example.test/fleet/mover',
+      '  # the tag defaults to the chart appVersion',
+      '  image: ""',
+      'hostOnly:',
+      '  repository: registry.example.test',
+      '  image: ""',
+      'versioned:',
+      '  repository: registry.example.test/fleet/relay',
+      '  image: ""',
+      '  version: v1.0.0',
+    );
+    const release = lines(
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata:',
+      '  name: mover',
+      'spec:',
+      '  values:',
+      '    sync:',
+      '      repository: registry.example.test/fleet/mover',
+      '      image: ""',
+    );
+    expect(scan({ 'other/values.yaml': values, 'cluster/release.yaml': release }).map(([file, line, value, , skip]) => [file, line, value, skip])).toEqual([
+      ['cluster/release.yaml', 8, 'registry.example.test/fleet/mover', 'no-tag'],
+      ['other/values.yaml', 2, 'registry.example.test/fleet/mover', 'no-tag'],
+    ]);
+  });
 });
