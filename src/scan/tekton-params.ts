@@ -1,4 +1,5 @@
 import type { Reference } from '../core/types.js';
+import { hasDigestPlaceholder, isTemplated } from '../core/image-ref.js';
 import { namedByChartValues } from './helm-template-lines.js';
 
 /** `image: $(params.x)` / `$(inputs.params.x)`: a Tekton step or sidecar that runs a parameter as its image. */
@@ -63,6 +64,12 @@ export function namesPushTarget(name: string): boolean {
   return words.some((word) => word === 'output' || word === 'destination' || word === 'dest' || word === 'push');
 }
 
+/** A literal name (no variable or template in it) whose digest alone is a placeholder: `registry.example.test/db@sha256:<db_SHA_value>`. */
+function hasLiteralNameWithDigestPlaceholder(value: string): boolean {
+  const at = value.indexOf('@');
+  return at > 0 && hasDigestPlaceholder(value) && !isTemplated(value.slice(0, at));
+}
+
 /** A content digest alone (`sha256:` and its hex), which reads as a name and a tag. */
 const CONTENT_DIGEST = /^sha(?:256|384|512):[0-9a-f]{32,}$/i;
 
@@ -70,7 +77,7 @@ const CONTENT_DIGEST = /^sha(?:256|384|512):[0-9a-f]{32,}$/i;
  * What a named value's image (`- name: python-image` + `value: python:3.11`, a parameter's `default`) is, read parsed or
  * line by line: `report` when it is listed, `passes` when the uses of the parameter (`runs`: a step runs it as its image) pass
  * it on. Kept: a reference with a tag or digest; a `default` without a tag of a parameter a step runs; a templated value of
- * such a parameter as `templatedDefault` judges it. Null for anything else.
+ * such a parameter as `templatedDefault` judges it; a literal name whose digest is a placeholder (`templated`). Null for anything else.
  */
 export function namedValueUse(path: string, reference: Reference, key: string, runs: boolean): { readonly report: boolean; readonly passes: boolean } | null {
   // `- name: scanner:ImageID` + `value: sha256:…`: an image's ID (a scan report's record), a digest alone, not an image name with a tag.
@@ -79,6 +86,9 @@ export function namedValueUse(path: string, reference: Reference, key: string, r
     const through = templatedDefault(path, reference.value);
     return through === null ? null : { report: through === 'image', passes: true };
   }
+  // `- name: RELATED_IMAGE_DB` + `value: registry.example.test/team/db@sha256:<update_db_SHA_value>`: the image is written in
+  // full and a release script fills in its digest; such a digest is `templated` in any field, and so it is here.
+  if (reference.skip === 'templated' && hasLiteralNameWithDigestPlaceholder(reference.value)) return { report: true, passes: false };
   if (reference.skip !== null && !(runs && key === 'default' && reference.skip === 'no-tag')) return null;
   // A run's or a pipeline task's `value` for the parameter is passed on the same way (propagated into an embedded spec).
   return { report: true, passes: runs };

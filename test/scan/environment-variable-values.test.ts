@@ -92,6 +92,44 @@ describe("a container's env value named for an image", () => {
     ]);
   });
 
+  it('is templated when the name is written in full and only its digest is a placeholder a release script fills in', () => {
+    const deployment = [
+      'apiVersion: apps/v1', // 1
+      'kind: Deployment', // 2
+      'metadata:', // 3
+      '  name: operator', // 4
+      'spec:', // 5
+      '  template:', // 6
+      '    spec:', // 7
+      '      containers:', // 8
+      '        - name: manager', // 9
+      '          image: registry.example.test/team/operator@sha256:<fill_operator_digest>', // 10
+      '          env:', // 11
+      '            - {', // 12
+      '                name: RELATED_IMAGE_DB,', // 13
+      '                value: "registry.example.test/team/db@sha256:<fill_db_digest>",', // 14
+      '              }', // 15
+      '            - name: RELATED_IMAGE_CACHE', // 16
+      '              value: registry.example.test/team/cache:7.2@sha256:CACHE_DIGEST', // 17
+      '            - name: RELATED_IMAGE_QUEUE', // 18
+      '              value: ${QUEUE_IMAGE}@sha256:<fill_queue_digest>', // 19
+      '            - name: RELATED_IMAGE_AGENT', // 20
+      '              value: registry.example.test/${TEAM}/agent@sha256:<fill_agent_digest>', // 21
+      '            - name: REPORT_IMAGE_DIGEST', // 22
+      '              value: sha256:<fill_report_digest>', // 23
+      '',
+    ].join('\n');
+    // The same object in a manifest that only a template engine makes YAML, read line by line.
+    const broken = deployment.replace('  name: operator', '  name: {{ .Release.Name }}-operator').replace(/ {12}- \{\n.*\n.*\n {14}\}\n/, '');
+    expect(scan({ 'deploy/operator.yaml': deployment, 'chart/templates/operator.yaml': broken })).toEqual([
+      ['chart/templates/operator.yaml', 10, 'registry.example.test/team/operator@sha256:<fill_operator_digest>', 'templated'],
+      ['chart/templates/operator.yaml', 13, 'registry.example.test/team/cache:7.2@sha256:CACHE_DIGEST', 'templated'],
+      ['deploy/operator.yaml', 10, 'registry.example.test/team/operator@sha256:<fill_operator_digest>', 'templated'],
+      ['deploy/operator.yaml', 14, 'registry.example.test/team/db@sha256:<fill_db_digest>', 'templated'],
+      ['deploy/operator.yaml', 17, 'registry.example.test/team/cache:7.2@sha256:CACHE_DIGEST', 'templated'],
+    ]);
+  });
+
   it("is not an image when the value is a digest alone: a scan report's record of an image ID", () => {
     const report = [
       'apiVersion: scans.example.test/v1', // 1
