@@ -121,6 +121,8 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           if (hasStandInName(reference.value)) continue;
           // `image: registry.example.test`: a registry host where the image goes, the rest of the name left out; nothing serves it.
           if (reference.skip === 'no-tag' && isRegistryHostAlone(reference.value)) continue;
+          // `image: auto`: Istio's sidecar injection puts its proxy image in place of the word (an injected gateway's `istio-proxy`); no registry serves it.
+          if (reference.skip === 'no-tag' && reference.value === 'auto') continue;
           // `${image.registry}/${image.repository}:${image.tag}` in YAML a FreeMarker (or Spring, Groovy) template renders: it passes on an image set elsewhere.
           // So does `FROM ${docker.base.image}`: a build argument's name holds no dot, and a build tool (Maven's resource filtering) fills it in first.
           if ((quoting === 'yaml' || reference.kind === 'dockerfile-from') && reference.skip === 'templated' && onlyDottedInterpolations(reference.value)) continue;
