@@ -18,10 +18,48 @@ import { blockBodyStart, forEachLiteralBlock } from './literal-blocks.js';
  * A body that is JSON (it starts with `{` or `[`) is read as JSON (embedded-json.ts).
  * Folded blocks (`>`) join lines, and are not read. Values that are templates or not references
  * (`image: "{{ .ProxyImage }}"` in an istio injection template) name no image of their own here: left out.
+ *
+ * A compose file written as such a block (a top-level `services:` map: an Ansible `copy` task's
+ * `content: |` with its `dest` a `docker-compose.yml`) may hold Jinja statement lines that Ansible
+ * renders before compose reads the file (`{% if token is defined %}` … `{% endif %}`, `{# … #}`): alone
+ * on their lines, they are stepped over, as if blank, and the rest is read as YAML.
  */
 
 /** A line of the body with an image key: `image:`, `- image:`, `fooImage:`. */
 const IMAGE_KEY_LINE = /^[ \t]*(?:-[ \t]+)*(?:[A-Za-z_][\w.-]*)?[iI]mage[ \t]*:/m;
+
+/** A Jinja statement or comment alone on its line (`{% if x is defined %}`, `{%- endfor %}`, `{# note #}`): it renders as nothing there, or as the lines around it. */
+const JINJA_LINE = /^[ \t]*(?:\{%(?:(?!%\})[^\n])*%\}|\{#(?:(?!#\})[^\n])*#\})[ \t]*(?=\r?$)/gm;
+/** A compose file's top-level `services:` key. */
+const COMPOSE_SERVICES = /^services:[ \t]*(?:#.*)?\r?$/m;
+
+/** Is `body` a compose file once its Jinja statement lines are left out (and does it hold any)? */
+function isJinjaCompose(body: string): boolean {
+  const rendered = body.replace(JINJA_LINE, '');
+  return rendered !== body && COMPOSE_SERVICES.test(rendered) && isYamlShapedBody(rendered);
+}
+
+/** A body shaped as YAML: it parses, or it holds template actions and is shaped like YAML line by line. */
+function isYamlShapedBody(body: string): boolean {
+  return isYamlBody(body) || (isTemplateText(body) && isYamlShapedBlock(body, 0, -1));
+}
+
+/** The file as seen with the Jinja statement lines of `from`…`to` blanked: the lines around them are read as YAML. */
+function jinjaLinesBlanked(file: SourceFile, from: number, to: number): SourceFile {
+  // Spaces of the same length: every offset stays where it was, and a blank line ends no block.
+  const text = `${file.text.slice(0, from)}${file.text.slice(from, to).replace(JINJA_LINE, (line) => ' '.repeat(line.length))}${file.text.slice(to)}`;
+  return {
+    path: file.path,
+    get bytes() {
+      return file.bytes;
+    },
+    text,
+    base: file.base,
+    position: (offset) => file.position(offset),
+    memo: new Map(),
+    release: () => undefined,
+  };
+}
 
 function isYamlBody(body: string): boolean {
   try {
@@ -51,10 +89,14 @@ export function embeddedYamlImages(
       if (from !== null) add(jsonBlockImages(file, { from, to: valueEnd }, [], kindFor, keepInBlock));
       return;
     }
-    if (!IMAGE_KEY_LINE.test(body) || !(isYamlBody(body) || (isTemplateText(body) && isYamlShapedBlock(body, 0, -1)))) return;
+    if (!IMAGE_KEY_LINE.test(body)) return;
+    const yaml = isYamlShapedBody(body);
+    // A compose file with Jinja statement lines (an Ansible task writes it): read with those lines blanked.
+    const jinjaCompose = !yaml && isJinjaCompose(body);
+    if (!yaml && !jinjaCompose) return;
     const from = blockBodyStart(file.text, start, end);
     if (from === null) return;
-    add(templateLineImages(file, kindFor, false, { from, to: end }, keepInBlock));
+    add(templateLineImages(jinjaCompose ? jinjaLinesBlanked(file, from, end) : file, kindFor, false, { from, to: end }, keepInBlock));
   });
   return references;
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../src/core/source-file.js';
+import { applyEdits } from '../../src/core/text-edit.js';
+import { editsForReference } from '../../src/plan/edits-for-reference.js';
 import { scanFiles } from '../../src/scan/scan-files.js';
+
+const D1 = `sha256:${'d'.repeat(64)}`;
 
 function scan(path: string, text: string) {
   const file = sourceFile(path, new Uint8Array(Buffer.from(text, 'latin1')));
@@ -205,5 +209,72 @@ describe('a Workflow kept in a ConfigMap for an Argo Events Sensor to create', (
       [18, 18, 'python', 'kubernetes-image', 'no-tag'],
       [22, 18, 'redis', 'kubernetes-image', 'no-tag'],
     ]);
+  });
+});
+
+describe('a compose file an Ansible task writes as text, with Jinja statement lines', () => {
+  const task = [
+    '- name: Relay | Write the compose file', // 1
+    '  ansible.builtin.copy:', // 2
+    '    dest: /srv/relay/docker-compose.yml', // 3
+    '    mode: "0640"', // 4
+    '    content: |', // 5
+    '      services:', // 6
+    '        relay:', // 7
+    '          image: registry.example.test/team/relay:2.4.1', // 8
+    '          environment:', // 9
+    `            RELAY_ZONE: "{{ relay_zone | default('UTC') }}"`, // 10
+    '      {% if relay_token is defined %}', // 11
+    '            RELAY_TOKEN: "{{ relay_token }}"', // 12
+    '            RELAY_GREETING: |', // 13
+    '      {% raw %}', // 14
+    '              {{ .Name }} moved to its new version', // 15
+    '              image: registry.example.test/team/greeting-text:9.9', // 16
+    '      {% endraw %}', // 17
+    '      {% endif %}', // 18
+    '      {# the sidecar only where the relay is public #}', // 19
+    '      {%- if relay_public | default(false) %}', // 20
+    '        sidecar:', // 21
+    '          image: "registry.example.test/team/relay-sidecar:0.7.0"', // 22
+    '      {% endif %}', // 23
+    '        worker:', // 24
+    '          image: "{{ relay_worker_image }}"', // 25
+    '', // 26
+  ].join('\n');
+
+  it('reads its images with the statement lines stepped over; text in a nested block and a template value are not images', () => {
+    expect(scan('playbooks/tasks/relay.yml', task)).toEqual([
+      [8, 18, 'registry.example.test/team/relay:2.4.1', 'yaml-image', null],
+      [22, 19, 'registry.example.test/team/relay-sidecar:0.7.0', 'yaml-image', null],
+    ]);
+    for (const parts of spans('playbooks/tasks/relay.yml', task)) for (const [expected, actual] of parts) expect(actual).toBe(expected);
+  });
+
+  it('is updated where the image is written, the statement lines kept', () => {
+    const file = sourceFile('playbooks/tasks/relay.yml', new Uint8Array(Buffer.from(task)));
+    const [relay] = scanFiles([file]).references;
+    const plan = editsForReference(relay!, { tag: '2.5.0', digest: D1 });
+    expect(plan.ok && Buffer.from(applyEdits(file.bytes, plan.edits)).toString()).toBe(task.replace('relay:2.4.1', `relay:2.5.0@${D1}`));
+  });
+
+  it('is read only when the text is a compose file: another manifest with statement lines is left out', () => {
+    const job = [
+      '- name: Write the job',
+      '  ansible.builtin.copy:',
+      '    dest: /srv/jobs/job.yaml',
+      '    content: |',
+      '      apiVersion: batch/v1',
+      '      kind: Job',
+      '      spec:',
+      '        template:',
+      '          spec:',
+      '            containers:',
+      '      {% for name in job_names %}',
+      '              - name: "{{ name }}"',
+      '                image: registry.example.test/team/job:1.0.0',
+      '      {% endfor %}',
+      '',
+    ].join('\n');
+    expect(scan('playbooks/tasks/job.yml', job)).toEqual([]);
   });
 });
