@@ -30,6 +30,13 @@ export interface ChartImageJoins {
    * (`{{ .Values.image.baseRepo }}{{ .Values.image.csi.repository }}`).
    */
   readonly registryBeforeRepository: (path: readonly string[], ownSlash?: boolean) => RenderedRegistry | null;
+  /**
+   * What the templates write before `/{{ .Values.<path>.image }}:{{ .Values.<path>.version }}` for the values map at `path`
+   * (`{{ .Values.docker.registry }}/{{ .Values.app.image }}:{{ .Values.app.version }}`: a map of a one-string `image` and its
+   * `version`, joined to a registry value), rendered with the default values; null when no template writes the map so, or
+   * the registry renders empty.
+   */
+  readonly registryBeforeImage: (path: readonly string[]) => RenderedRegistry | null;
 }
 
 export type RenderedRegistry = { readonly known: true; readonly value: string; readonly where: string } | { readonly known: false; readonly where: string; readonly why: string };
@@ -46,6 +53,8 @@ export interface ChartTemplate {
 const JOIN = /\{\{([^{}\n]*)\}\}\/(\{\{-?\s*((?:\$[A-Za-z_]\w*)?(?:\.[A-Za-z_]\w*)*\.name)\s*-?\}\})/g;
 /** `{{ left }}/{{ .Values.server.image.repository }}` on one line: a values `repository` that the templates write after something else. */
 const REPOSITORY_JOIN = /\{\{([^{}\n]*)\}\}(\/?)(\{\{-?\s*(\$?\.Values(?:\.[A-Za-z_]\w*)+)\.repository\s*-?\}\})/g;
+/** `{{ left }}/{{ .Values.app.image }}:{{ .Values.app.version }}` on one line: a values map's `image` and `version`, written after something else. */
+const IMAGE_VERSION_JOIN = /\{\{([^{}\n]*)\}\}\/(\{\{-?\s*\$?\.Values((?:\.[A-Za-z_]\w*)+)\.image\s*-?\}\}):\{\{-?\s*\$?\.Values((?:\.[A-Za-z_]\w*)+)\.version\s*-?\}\}/g;
 const IMAGE_FIELD = /(?:^|\.|\$)[A-Za-z_]*[Ii]mage\w*\.name$/;
 /** A registry written as text: host, optional port, optional path (`registry.example.test`, `gcr.io/team`). */
 const REGISTRY_TEXT = /([A-Za-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)*)\/$/;
@@ -77,8 +86,8 @@ interface Join {
   readonly printf: boolean;
   /** The values map whose `name` is joined (`agents.image` for `.Values.agents.image.name`), or null for a helper's parameter. */
   readonly valuesPath: string | null;
-  /** The values map's part written after the slash: its `name`, or its `repository` (`.Values.server.image.repository`). */
-  readonly part: 'name' | 'repository';
+  /** The values map's part written after the slash: its `name`, its `repository` (`.Values.server.image.repository`), or its `image` beside its `version`. */
+  readonly part: 'name' | 'repository' | 'image';
   /** `{{ .Values.image.baseRepo }}{{ .Values.image.csi.repository }}`: no slash between, the repository writes its own (`/team/csi`). */
   readonly adjacent?: true;
 }
@@ -118,6 +127,23 @@ function findJoins(templates: readonly ChartTemplate[]): Join[] {
           valuesPath,
           part: 'repository',
           ...adjacent,
+        });
+      }
+    }
+    if (text.includes('.image') && text.includes('.version')) {
+      for (const match of text.matchAll(IMAGE_VERSION_JOIN)) {
+        // The image and the version of one map (`.Values.app.image` with `.Values.app.version`).
+        if (match[3] !== match[4]) continue;
+        const nameAt = match.index + (match[1] ?? '').length + 5;
+        joins.push({
+          template,
+          left: actionText(match[1] ?? ''),
+          nameAt: start + nameAt,
+          line: template.file.position(match.index).line,
+          base: start,
+          printf: false,
+          valuesPath: (match[3] ?? '').slice(1),
+          part: 'image',
         });
       }
     }
@@ -201,7 +227,7 @@ function renderJoin(join: Join, dot: unknown, named: ReadonlyMap<string, { body:
     // A registry is on the line it ends (the pattern is tried from each place in it: a line is kept short).
     const line = before.slice(before.lastIndexOf('\n') + 1).trimStart();
     // Nothing before the slash (an empty `global.imageRegistry`): no registry; a repository after it stands alone.
-    if (join.part === 'repository' && /^["']?\/$/.test(line)) return 'empty';
+    if (join.part !== 'name' && /^["']?\/$/.test(line)) return 'empty';
     if (line.length > MAX_REGISTRY_LINE) return { known: false, where: described, why: `renders a line of ${line.length} characters before the name` };
     const registry = REGISTRY_TEXT.exec(line)?.[1];
     if (registry === undefined) return { known: false, where: described, why: `renders ${JSON.stringify(before.slice(-80))}` };
@@ -223,8 +249,11 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
   const registryJoins = joins.filter((join) => perImageField(join.left) === null);
   // `{{ .Values.server.image.registry }}/{{ .Values.server.image.repository }}`: the map's own registry, read with it.
   const repositoryJoins = found.filter((join) => join.part === 'repository' && perImageField(join.left) === null);
+  const imageJoins = found.filter((join) => join.part === 'image' && perImageField(join.left) === null);
   const mergedRegistry = mergedRegistries(templates, values);
-  if (registryJoins.length === 0 && repositoryJoins.length === 0) return { repositoryName, registryFor: () => null, mergedRegistry, registryBeforeRepository: () => null };
+  if (registryJoins.length === 0 && repositoryJoins.length === 0 && imageJoins.length === 0) {
+    return { repositoryName, registryFor: () => null, mergedRegistry, registryBeforeRepository: () => null, registryBeforeImage: () => null };
+  }
   const named = new Map<string, { body: string; at: number }>();
   const definedAt = new Map<string, string>();
   let base = 0;
@@ -269,6 +298,12 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
       // Every template that writes the repository must put the same registry before it (or none).
       if (own.length === 0 || own.every((entry) => entry === 'empty')) return null;
       return agreed(own.map((entry) => (entry === 'empty' ? { known: true, value: '', where: 'a template' } : entry)));
+    },
+    registryBeforeImage: (path) => {
+      const own = imageJoins.filter((join) => join.valuesPath === path.join('.')).map(renderedOf);
+      // Every template that writes the map must put one registry before it; one that renders nothing there leaves it alone.
+      if (own.length === 0 || own.some((entry) => entry === 'empty')) return null;
+      return agreed(own.filter((entry) => entry !== 'empty'));
     },
   };
 }

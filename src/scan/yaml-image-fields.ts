@@ -297,6 +297,36 @@ function repositoryImageVersion(file: SourceFile, map: YAMLMap, kind: ReferenceK
   return { reference: makeReference(file, { kind, value, parts, anchor: repository.start }), consumed };
 }
 
+/** Keys beside an `image` + `version` map's parts that would make it another shape of image map. */
+const OTHER_NAME_KEYS = ['tag', 'repository', 'registry', 'digest', 'name'];
+
+/**
+ * A values map of a one-string `image` and its `version` (`app: {image: team/api, version: "2.4.1"}`) that the chart's
+ * templates write after a registry value (`{{ .Values.docker.registry }}/{{ .Values.app.image }}:{{ .Values.app.version }}`):
+ * the image is `registry/image:version`, reported at the image and updated at the version, which takes a pin as a values
+ * `tag` does (the registry is the other value's, not edited here). Null when no template of the chart joins that map so.
+ */
+function chartJoinedImageVersion(file: SourceFile, map: YAMLMap, kind: ReferenceKind, chartJoins: (() => ChartImageJoins | null) | undefined, path: readonly string[]): SplitImage | null {
+  if (kind !== 'helm-values' || !chartJoins || !has(map, 'image') || !has(map, 'version') || OTHER_NAME_KEYS.some((key) => has(map, key))) return null;
+  const image = optionalString(file, map, 'image');
+  const version = tagScalar(file, mapGet(map, 'version'));
+  if (!image || image === 'invalid' || version === 'invalid' || !looksLikeImageText(image.value) || image.value.includes(':') || image.value.includes('@')) return null;
+  const joined = chartJoins()?.registryBeforeImage(path) ?? null;
+  if (!joined) return null;
+  const composed = composeSplitImage(null, image, version, null);
+  const value = joined.known ? `${joined.value.replace(/\/+$/, '')}/${composed.value}` : composed.value;
+  const literal = image.literal && (!version || version.literal);
+  const reference = makeReference(file, {
+    kind,
+    value,
+    parts: composed.parts,
+    anchor: image.start,
+    ...(joined.known ? (literal ? {} : { skip: 'unsupported-quoting' as const }) : { skip: 'templated' as const }),
+    detail: joined.known ? `registry ${joined.value}: ${joined.where}, not edited here` : `the registry comes from ${joined.where}, not worked out: ${joined.why}`,
+  });
+  return { reference, consumed: ['image', 'version'] };
+}
+
 /** One path component of an image name: `team`, `cassandra-reaper`, `stage-3_11`. */
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
@@ -492,7 +522,7 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
     const runSource = concourseImageSource(map, path);
     if (runSource) runSources.add(runSource);
     const runs = runSources.has(map);
-    const joined = repositoryImageVersion(file, map, options.splitKind);
+    const joined = repositoryImageVersion(file, map, options.splitKind) ?? chartJoinedImageVersion(file, map, options.splitKind, options.chartJoins, path);
     if (joined) {
       if (joined.reference) found.push(joined.reference);
       for (const key of joined.consumed) consumed.add(key);
