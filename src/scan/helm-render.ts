@@ -364,7 +364,7 @@ function write(out: string[], piece: string, context: RenderContext): void {
 
 class Stopped extends Error {}
 
-function truthy(value: unknown): boolean {
+export function truthy(value: unknown): boolean {
   if (value === null || value === undefined || value === false || value === 0 || value === '') return false;
   if (Array.isArray(value)) return value.length > 0;
   if (typeof value === 'object') return Object.keys(value).length > 0;

@@ -71,7 +71,7 @@ function actions(text: string): { at: number; end: number; inner: string }[] {
  * the chart's root as dot. A variable assigned inside a block that is closed again before `upTo` (`{{ if … }}{{ $tag =
  * … }}{{ end }}`) may or may not hold that value: it is left out, so a line that reads it renders unknown.
  */
-function variablesBefore(text: string, upTo: number, root: unknown, context: { defines: ReadonlyMap<string, { body: string; at: number }>; work: Work }): Map<string, unknown> {
+export function variablesBefore(text: string, upTo: number, root: unknown, context: { defines: ReadonlyMap<string, { body: string; at: number }>; work: Work }): Map<string, unknown> {
   const variables = new Map<string, unknown>();
   const stack: number[] = [];
   let opened = 0;

@@ -2,6 +2,7 @@ import { parseImageRef } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
 import { NotRendered, newWork, renderText, valuesAt } from './helm-render.js';
+import { defaultReplaced, templateDefault } from './helm-template-defaults.js';
 import { namedByChartValues } from './helm-template-lines.js';
 import { withValue } from './make-reference.js';
 import { yamlSource } from './yaml-source.js';
@@ -117,11 +118,10 @@ const NAME_FIELD = /^-?\s*\$?\.Values\.([\w.]+)\.([A-Za-z_]\w*)\s*-?$/;
 
 /**
  * Does the name of this wholly templated value come from a values map that is no image (no tag, digest, version
- * or image in it, and not under an image key)? The last action of the name decides: `.Values.cart.name`.
+ * or image in it, and not under an image key)? The last action of the name decides (`.Values.cart.name`), given without its braces.
  */
-function namedOutsideImages(value: string, values: Record<string, unknown>): boolean {
-  const last = actionsOf(value).name.at(-1);
-  const field = last === undefined ? null : NAME_FIELD.exec(last.trim());
+function namedOutsideImages(last: string, values: Record<string, unknown>): boolean {
+  const field = NAME_FIELD.exec(last.trim());
   const path = field?.[1]?.split('.');
   // A name read from a field that the values file reads as an image (`imageName`, `operatorImageRepository`, `proxyImage`) is that image.
   if (!path || path.some((key) => IMAGE_KEY.test(key)) || isImageKey(field?.[2] ?? '')) return false;
@@ -135,15 +135,21 @@ function namedOutsideImages(value: string, values: Record<string, unknown>): boo
   return !TAG_KEYS.some((key) => key in map);
 }
 
+/** The root a line of the chart's templates renders with: its values and appVersion. */
+function renderRoot(root: NonNullable<ChartFiles['root']>): Record<string, unknown> {
+  return { Values: root.values, Chart: { AppVersion: root.appVersion ?? undefined }, Release: {}, Capabilities: {} };
+}
+
 /**
  * A template line's image as the chart's default values render it; null when it reads anything but the chart's
- * values and appVersion from the root, or renders no reference with a tag or digest.
+ * values and appVersion from the root (or `variables` assigned from them before the line), or renders no reference
+ * with a tag or digest.
  */
-function rendered(value: string, root: NonNullable<ChartFiles['root']>): string | null {
+function rendered(value: string, root: NonNullable<ChartFiles['root']>, variables: ReadonlyMap<string, unknown> = new Map()): string | null {
   if (value.length > MAX_VALUE) return null;
-  for (const action of actionsOf(value).all) for (const match of action.matchAll(FIELD)) if (!ROOT_FIELD.test(match[1] ?? '')) return null;
+  for (const action of actionsOf(value).all) for (const match of action.matchAll(FIELD)) if (!ROOT_FIELD.test(match[1] ?? '') && !variables.has(/^\$\w+/.exec(match[1] ?? '')?.[0] ?? '')) return null;
   try {
-    const text = renderText(value, { Values: root.values, Chart: { AppVersion: root.appVersion ?? undefined }, Release: {}, Capabilities: {} }, { defines: new Map(), work: newWork() }).trim();
+    const text = renderText(value, renderRoot(root), { defines: new Map(), work: newWork() }, variables).trim();
     const image = parseImageRef(text);
     return image && (image.tag !== null || image.digest !== null) ? text : null;
   } catch (error) {
@@ -152,36 +158,23 @@ function rendered(value: string, root: NonNullable<ChartFiles['root']>): string 
   }
 }
 
-/** `| default "registry.example.test/team/app"` or `default "…" <value>`: a literal name written as a default. */
-const DEFAULT_NAME = /^(?:[\s\S]*\|\s*default\s+"([^"\\]+)"\s*|\s*default\s+"([^"\\]+)"\s+[$.\w]+\s*)$/;
-/** A name (`registry.example.test/team/proxy`), or a whole image with its tag or digest (`…/proxy:v0.0.2`). */
-const NAME_TEXT = /^[a-z0-9][a-z0-9._/-]*(?::\d+\/[a-z0-9._/-]+)?(?::\w[\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-
-/**
- * The literal name that a wholly templated value's name takes when no value replaces it
- * (`{{ .Values.operator.image | default "registry.example.test/team/operator" }}:{{ … }}`): its last name action ends in a
- * `default` of a quoted name. Null when it does not.
- */
-function defaultName(value: string): string | null {
-  const last = actionsOf(value).name.at(-1);
-  const action = last?.replace(/^-/, '').replace(/-$/, '').trim();
-  const match = action === undefined ? null : DEFAULT_NAME.exec(action);
-  const name = match?.[1] ?? match?.[2];
-  return name !== undefined && NAME_TEXT.test(name) ? name : null;
-}
-
 /** A chart template's image reference as the chart's values leave it: itself, resolved, or null (passed on to the values file). */
-export function chartTemplateImage(reference: Reference, folders: ChartFolders | undefined): Reference | null {
+export function chartTemplateImage(reference: Reference, folders: ChartFolders | undefined, file: SourceFile): Reference | null {
   // Only a value written with template actions is a template's to pass on or render (and a rendered one is left as it is).
   if (!reference.value.includes('{{')) return reference;
   const whole = namedByChartValues(reference.file, reference.value);
   if (reference.skip !== 'templated' && !whole) return reference;
   const chart = folders === undefined ? null : chartOf(reference.file, folders);
   const root = chart ? rootOf(chart.files) : null;
-  const named = whole ? defaultName(reference.value) : null;
+  const last = whole ? actionsOf(reference.value).name.at(-1) : undefined;
+  const fallback = last === undefined ? null : templateDefault(last);
+  // A default the chart's values replace is never used: the line reads the values as if it had none.
+  const known = fallback !== null && root ? defaultReplaced(fallback, renderRoot(root), file, reference.line) : null;
+  const replaced = known?.replaced === true;
+  const named = fallback !== null && !replaced ? fallback.name : null;
   if (named !== null) {
     // The template writes the name itself, as a default a value may replace: the image is here unless the values replace it.
-    const value = root ? rendered(reference.value, root) : null;
+    const value = root ? rendered(reference.value, root, known?.variables) : null;
     if (value === null) return { ...reference, skip: 'templated', detail: [reference.detail, `the name is the template's default ${named} unless a value replaces it`].filter(Boolean).join('; ') };
     if (value !== named && !value.startsWith(`${named}:`) && !value.startsWith(`${named}@`)) return null;
     // A whole image written as the default (`{{ default "registry.example.test/team/proxy:v0.0.2" .Values.proxy.image }}`), which the values leave unset.
@@ -193,7 +186,7 @@ export function chartTemplateImage(reference: Reference, folders: ChartFolders |
     }
   }
   if (!chart || !root) return whole ? null : reference;
-  if (whole && named === null && !namedOutsideImages(reference.value, root.values)) return null;
+  if (whole && named === null && !namedOutsideImages(replaced ? (fallback?.from ?? '') : (last ?? ''), root.values)) return null;
   const value = rendered(reference.value, root);
   if (value === null) return whole ? null : reference;
   const image = parseImageRef(value);

@@ -941,7 +941,7 @@ function brokenTemplateImages(file: SourceFile, kind: ReferenceKind, charts: Yam
     file,
     templateLineImages(file, () => kind, true),
   )
-    .flatMap((reference) => chartTemplateImage(reference, charts) ?? [])
+    .flatMap((reference) => chartTemplateImage(reference, charts, file) ?? [])
     .filter((reference) => !passesOn(reference.value));
 }
 
@@ -1034,7 +1034,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         builds.push({ value: reference.value, file: file.path, line: reference.line, scope: file.path.slice(0, file.path.lastIndexOf('/') + 1) });
     }
     const own = judged.flatMap((reference) =>
-      reference.spans.some((span) => span.role === 'repository' && prefixes.has(span.start - file.base)) ? [] : (chartTemplateImage(reference, facts?.chartFolders) ?? []),
+      reference.spans.some((span) => span.role === 'repository' && prefixes.has(span.start - file.base)) ? [] : (chartTemplateImage(reference, facts?.chartFolders, file) ?? []),
     );
     return {
       references: sortByPosition(

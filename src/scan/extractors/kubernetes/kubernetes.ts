@@ -353,8 +353,8 @@ function isOnlyExpressions(reference: Reference): boolean {
 }
 
 /** In a chart's templates, an image named wholly by template actions passes on the values' image and is left out; others are shown rendered. So is one made only of `${{ … }}` expressions, anywhere. */
-function asChartRenders(references: readonly Reference[], charts: ChartFolders | undefined): Reference[] {
-  return references.flatMap((reference) => (isOnlyExpressions(reference) ? [] : (chartTemplateImage(reference, charts) ?? [])));
+function asChartRenders(references: readonly Reference[], charts: ChartFolders | undefined, file: SourceFile): Reference[] {
+  return references.flatMap((reference) => (isOnlyExpressions(reference) ? [] : (chartTemplateImage(reference, charts, file) ?? [])));
 }
 
 function kindFor(path: readonly string[], key: string): ReferenceKind {
@@ -566,7 +566,7 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
   },
   extract(file, charts) {
     if (isDefinitionOnly(file) || isUnrenderedTestHook(file, charts)) return { references: [], problems: [] };
-    if (isBrokenTemplate(file)) return { references: asChartRenders(brokenLineImages(file), charts), problems: unfilledTemplateProblems(file) };
+    if (isBrokenTemplate(file)) return { references: asChartRenders(brokenLineImages(file), charts, file), problems: unfilledTemplateProblems(file) };
     const { documents, problems } = yamlSource(file);
     const builds: BuiltImage[] = [];
     const outputs = new Set<string>();
@@ -621,6 +621,6 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
     const built = outputs.size > 0 ? argo.map((reference) => builtInCluster(reference, outputs)) : argo;
     const all = triggered.size > 0 ? built.map((reference) => replacedByTrigger(reference, triggered)) : built;
     if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) all.push(reference);
-    return { references: sortByPosition(asChartRenders(withoutMachineImages(all, documents, file.base), charts)), problems, builds };
+    return { references: sortByPosition(asChartRenders(withoutMachineImages(all, documents, file.base), charts, file)), problems, builds };
   },
 };
