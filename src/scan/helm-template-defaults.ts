@@ -3,7 +3,7 @@ import { variablesBefore } from './helm-rendered-tags.js';
 
 /**
  * A name or whole image that a chart's template line writes as a default (`{{ .Values.proxy.image | default
- * "registry.example.test/team/proxy" }}`, `{{ default "…" .Values.proxy.image }}`),
+ * "registry.example.test/team/proxy" }}`, `{{ default "…" .Values.proxy.image }}`, `{{ or .Values.proxy.image "…" }}`),
  * and whether the value it falls back from is set by the chart's values: when it is, the values' image is the one
  * that runs (reported in the values file) and the default is never used.
  */
@@ -14,9 +14,10 @@ export interface TemplateDefault {
   readonly from: string;
 }
 
-/** `<from> | default "…"` or `default "…" <from>`: the last action of a name. */
+/** `<from> | default "…"`, `default "…" <from>` or `or <from> "…"`: the last action of a name. */
 const PIPED_DEFAULT = /^([\s\S]*?)\|\s*default\s+"([^"\\]+)"\s*$/;
 const CALLED_DEFAULT = /^\s*default\s+"([^"\\]+)"\s+([$.\w]+)\s*$/;
+const OR_DEFAULT = /^\s*or\s+([$.\w]+)\s+"([^"\\]+)"\s*$/;
 /** A name (`registry.example.test/team/proxy`), or a whole image with its tag or digest (`…/proxy:v0.0.2`). */
 const NAME_TEXT = /^[a-z0-9][a-z0-9._/-]*(?::\d+\/[a-z0-9._/-]+)?(?::\w[\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
@@ -25,8 +26,10 @@ export function templateDefault(action: string): TemplateDefault | null {
   const inner = action.replace(/^-/, '').replace(/-$/, '').trim();
   const piped = PIPED_DEFAULT.exec(inner);
   const called = piped ? null : CALLED_DEFAULT.exec(inner);
-  const name = piped?.[2] ?? called?.[1];
-  const from = (piped?.[1] ?? called?.[2] ?? '').trim();
+  // `or` gives its first argument that is not empty, as `default` gives its value: the literal after it is a default.
+  const or = piped || called ? null : OR_DEFAULT.exec(inner);
+  const name = piped?.[2] ?? called?.[1] ?? or?.[2];
+  const from = (piped?.[1] ?? called?.[2] ?? or?.[1] ?? '').trim();
   return name !== undefined && from !== '' && NAME_TEXT.test(name) ? { name, from } : null;
 }
 

@@ -76,4 +76,34 @@ describe('Helm template defaults that the chart values replace', () => {
       ['relay/values.yaml', 4, 'registry.example.test/tools/check:1.1.0', null, null],
     ]);
   });
+
+  it('reads `or` with a literal as a default written another way', () => {
+    const files = {
+      'relay/Chart.yaml': chart,
+      'relay/values.yaml': lines(
+        'tunnel:',
+        '  # proxyImage: registry.example.test/net/tunnel',
+        '  # proxyTag: "2.8.0"',
+        '  ports: []',
+        'cache:',
+        '  cacheImage: registry.example.test/team/cache:7.2.1',
+      ),
+      'relay/templates/deployment.yaml': lines(
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: tunnel',
+        '          image: "{{ or .Values.tunnel.proxyImage "registry.example.test/net/tunnel" }}:{{ or .Values.tunnel.proxyTag "2.8.0" }}"',
+        '        - name: cache',
+        '          image: "{{ or .Values.cache.cacheImage "registry.example.test/team/cache:7.2.1" }}"',
+      ),
+    };
+    expect(scan(files)).toEqual([
+      ['relay/templates/deployment.yaml', 8, 'registry.example.test/net/tunnel:2.8.0', 'templated', "rendered from the chart's defaults: relay/values.yaml; set there, not edited here"],
+      ['relay/values.yaml', 6, 'registry.example.test/team/cache:7.2.1', null, null],
+    ]);
+  });
 });
