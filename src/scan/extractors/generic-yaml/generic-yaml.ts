@@ -831,12 +831,29 @@ function joinsWithControlBlocks(value: string): boolean {
   return /^[:/@]*$/.test(value.replace(/\{\{[^{}]*\}\}|\{%[^{}]*%\}/g, ''));
 }
 
+/** A Helm action's reading of the chart: its values or Chart.yaml, or a named template it renders. */
+const READS_CHART = /\$?\.(?:Values|Chart)\b|\b(?:include|template)\s+"/;
+const TEMPLATE_NAME = /\b(?:include|template)\s+"[^"]*"/g;
+
+/**
+ * `{{ default .Values.global.image.repository .Values.api.image.repository }}:{{ default (include "app.tag" .) .Values.api.image.tag }}`:
+ * Helm actions that read the chart (a values file a chart renders with `tpl`, or a chart's template copied into one),
+ * joined by nothing but the `/`, `:` or `@` between the parts, with no literal in them but a named template's name. As
+ * on a chart template's line, the value passes on the images the chart's values set; it names none of its own.
+ */
+function joinsChartValues(value: string): boolean {
+  const actions = [...value.matchAll(/\{\{([^{}]*)\}\}/g)].map((match) => match[1] ?? '');
+  if (actions.length === 0 || !/^[:/@]*$/.test(value.replace(/\{\{[^{}]*\}\}/g, ''))) return false;
+  return actions.every((action) => READS_CHART.test(action) && !action.replace(TEMPLATE_NAME, '').includes('"'));
+}
+
 /**
  * A value that passes on an image set elsewhere: one template variable (with at most a tag), a join of a name and a tag
- * variable (template or environment, or Jinja actions joined by control blocks), or one environment variable without a default.
+ * variable (template or environment, or Jinja actions joined by control blocks), Helm actions that read only the chart,
+ * or one environment variable without a default.
  */
 function passesOn(value: string): boolean {
-  return passesOnImage(value) || joinsVariables(value) || joinsWithControlBlocks(value) || ENVIRONMENT_VARIABLE.test(value) || ENVIRONMENT_NAME_AND_TAG.test(value);
+  return passesOnImage(value) || joinsVariables(value) || joinsWithControlBlocks(value) || joinsChartValues(value) || ENVIRONMENT_VARIABLE.test(value) || ENVIRONMENT_NAME_AND_TAG.test(value);
 }
 
 /**
