@@ -111,23 +111,15 @@ function findJoins(templates: readonly ChartTemplate[]): Join[] {
     const text = template.file.text;
     const start = base;
     base += text.length + 1;
+    /** Where one join of this template starts: its match, the name's offset in the text and the action on its left. */
+    const at = (index: number, nameAt: number, left: string) => ({ template, left, nameAt: start + nameAt, line: template.file.position(index).line, base: start, printf: false });
     if (text.includes('.repository')) {
       for (const match of text.matchAll(REPOSITORY_JOIN)) {
         const valuesPath = /^\$?\.Values\.(.+)$/.exec(match[4] ?? '')?.[1];
         if (valuesPath === undefined) continue;
         const nameAt = match.index + match[0].length - (match[3] ?? '').length;
         const adjacent = match[2] === '' ? { adjacent: true as const } : {};
-        joins.push({
-          template,
-          left: actionText(match[1] ?? ''),
-          nameAt: start + nameAt,
-          line: template.file.position(match.index).line,
-          base: start,
-          printf: false,
-          valuesPath,
-          part: 'repository',
-          ...adjacent,
-        });
+        joins.push({ ...at(match.index, nameAt, actionText(match[1] ?? '')), valuesPath, part: 'repository', ...adjacent });
       }
     }
     if (text.includes('.image') && text.includes('.version')) {
@@ -135,16 +127,7 @@ function findJoins(templates: readonly ChartTemplate[]): Join[] {
         // The image and the version of one map (`.Values.app.image` with `.Values.app.version`).
         if (match[3] !== match[4]) continue;
         const nameAt = match.index + (match[1] ?? '').length + 5;
-        joins.push({
-          template,
-          left: actionText(match[1] ?? ''),
-          nameAt: start + nameAt,
-          line: template.file.position(match.index).line,
-          base: start,
-          printf: false,
-          valuesPath: (match[3] ?? '').slice(1),
-          part: 'image',
-        });
+        joins.push({ ...at(match.index, nameAt, actionText(match[1] ?? '')), valuesPath: (match[3] ?? '').slice(1), part: 'image' });
       }
     }
     if (!text.includes('.name')) continue;
@@ -152,23 +135,14 @@ function findJoins(templates: readonly ChartTemplate[]): Join[] {
       const right = match[3] ?? '';
       if (!IMAGE_FIELD.test(right)) continue;
       const nameAt = match.index + match[0].length - (match[2] ?? '').length;
-      joins.push({
-        template,
-        left: actionText(match[1] ?? ''),
-        nameAt: start + nameAt,
-        line: template.file.position(match.index).line,
-        base: start,
-        printf: false,
-        valuesPath: valuesPathOf(right),
-        part: 'name',
-      });
+      joins.push({ ...at(match.index, nameAt, actionText(match[1] ?? '')), valuesPath: valuesPathOf(right), part: 'name' });
     }
     if (!text.includes('printf')) continue;
     for (const match of text.matchAll(PRINTF_JOIN)) {
       const right = match[2] ?? '';
       if (!IMAGE_FIELD.test(right)) continue;
       const left = (match[1] ?? '').replace(/^\(\s*([\s\S]*?)\s*\)$/, '$1');
-      joins.push({ template, left, nameAt: start + match.index, line: template.file.position(match.index).line, base: start, printf: true, valuesPath: valuesPathOf(right), part: 'name' });
+      joins.push({ ...at(match.index, match.index, left), printf: true, valuesPath: valuesPathOf(right), part: 'name' });
     }
   }
   return joins;
