@@ -23,8 +23,9 @@ export async function readRepositoryFiles(
   const tree = await forge.listTree(repo, ref);
   const ignored = ignoreRules(options.ignorePaths);
   const problems: ScanProblem[] = [];
-  const testInputs = goldenTestInputPaths(tree.map((entry) => entry.path));
-  for (const path of lintCasePaths(tree.map((entry) => entry.path))) testInputs.add(path);
+  const paths = tree.map((entry) => entry.path);
+  const testInputs = goldenTestInputPaths(paths);
+  for (const path of lintCasePaths(paths)) testInputs.add(path);
   const wanted = tree.filter((entry) => {
     if (!isCandidatePath(entry.path) || testInputs.has(entry.path) || /(^|\/)(node_modules|vendor)\//.test(entry.path) || ignoresPath(ignored, entry.path)) return false;
     if (entry.size !== null && entry.size > options.maxFileSize) {

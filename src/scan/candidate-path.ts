@@ -41,9 +41,19 @@ export function isGoldenTestInput(name: string, folderFiles: () => Iterable<stri
 
 /** Of a tree's file paths, those that are inputs of golden tests ({@link isGoldenTestInput}). */
 export function goldenTestInputPaths(paths: readonly string[]): Set<string> {
-  const folderOf = (file: string): string => file.slice(0, file.lastIndexOf('/') + 1);
   const inputs = paths.filter((file) => TEST_INPUT_FILE.test(file.slice(file.lastIndexOf('/') + 1)));
   if (inputs.length === 0) return new Set();
+  const folders = filesByFolder(paths);
+  return new Set(inputs.filter((file) => isGoldenTestInput(file.slice(folderOf(file).length), () => folders.get(folderOf(file)) ?? [])));
+}
+
+/** The folder part of a path, with its trailing `/` (`''` at the root). */
+function folderOf(file: string): string {
+  return file.slice(0, file.lastIndexOf('/') + 1);
+}
+
+/** The names of a tree's files, by the folder they are in ({@link folderOf}). */
+function filesByFolder(paths: readonly string[]): Map<string, string[]> {
   const folders = new Map<string, string[]>();
   for (const file of paths) {
     const folder = folderOf(file);
@@ -52,7 +62,7 @@ export function goldenTestInputPaths(paths: readonly string[]): Set<string> {
     if (names) names.push(name);
     else folders.set(folder, [name]);
   }
-  return new Set(inputs.filter((file) => isGoldenTestInput(file.slice(folderOf(file).length), () => folders.get(folderOf(file)) ?? [])));
+  return folders;
 }
 
 /** Below a test folder: `test/`, `tests/`, `testdata/`. */
@@ -90,20 +100,14 @@ export function isLintCaseFile(relative: string, folderFiles: () => Iterable<str
 /** Of a tree's file paths, those in a linter's test cases ({@link isLintCaseFolder}, {@link isLintCaseFile}). */
 export function lintCasePaths(paths: readonly string[]): Set<string> {
   const folders = new Set<string>();
-  const filesIn = new Map<string, string[]>();
+  const filesIn = filesByFolder(paths);
   for (const file of paths) {
-    const slash = file.lastIndexOf('/');
-    const folder = file.slice(0, slash + 1);
-    const names = filesIn.get(folder);
-    if (names) names.push(file.slice(slash + 1));
-    else filesIn.set(folder, [file.slice(slash + 1)]);
     for (let at = file.indexOf('/'); at !== -1; at = file.indexOf('/', at + 1)) folders.add(file.slice(0, at));
   }
   const found = new Set<string>();
   for (const file of paths) {
     if (!BELOW_TEST_FOLDER.test(file)) continue;
-    const slash = file.lastIndexOf('/');
-    if (isLintCaseFile(file, () => filesIn.get(file.slice(0, slash + 1)) ?? [])) {
+    if (isLintCaseFile(file, () => filesIn.get(folderOf(file)) ?? [])) {
       found.add(file);
       continue;
     }
