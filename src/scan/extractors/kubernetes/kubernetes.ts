@@ -19,6 +19,10 @@ import { imageFields, isYamlPath, repositoryVersionImage, scalarImage, sortByPos
 import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
 import { buildOutputs, inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
 import { replacedByTrigger, triggeredImages } from './image-triggers.js';
+import { pushedParamEntries, tektonFacts, throughTaskDefaults, type TektonFacts } from './tekton-pipelines.js';
+
+/** What the kubernetes extractor works out over the whole scan: Helm charts, and Tekton tasks and pipelines. */
+export type KubernetesFacts = ChartFolders & { readonly tekton?: TektonFacts };
 
 /**
  * Kubernetes manifests, including custom resources and `kind: List`, in YAML or JSON: every `image` field and every
@@ -377,16 +381,17 @@ function lineKindFor(parents: readonly string[], key: string): ReferenceKind {
  * one written through a template is `templated` there, or left out when a chart's template names it wholly
  * (`templatedDefault`); `defaulted` names it: its uses pass that image on.
  */
-function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: Reference) => Reference | null): { references: Reference[]; defaulted: Set<string> } {
+function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: Reference) => Reference | null, tekton: TektonFacts | undefined): { references: Reference[]; defaulted: Set<string> } {
   const references: Reference[] = [];
   const defaulted = new Set<string>();
   const runAsImage = paramsRunAsImage(root);
+  const pushed = pushedParamEntries(root, tekton);
   walkMaps(root, (map) => {
     if (isCustomResourceDefinition(map) || isObjectStatus(root, map)) return 'skip';
     const name = stringField(map, 'name');
     if (name === null) return undefined;
     const runs = runAsImage.has(name);
-    if (!runs && (!/image/i.test(name) || namesPushTarget(name))) return undefined;
+    if (!runs && (!/image/i.test(name) || namesPushTarget(name) || pushed.has(map))) return undefined;
     for (const key of ['value', 'default']) {
       const found = scalarImage(file, mapGet(map, key), 'kubernetes-image');
       const reference = found && resolve(found);
@@ -550,13 +555,13 @@ function paramsRunAsImage(root: unknown): Set<string> {
   return names;
 }
 
-export const kubernetesExtractor: Extractor<ChartFolders> = {
+export const kubernetesExtractor: Extractor<KubernetesFacts> = {
   name: 'kubernetes',
   kinds: ['kubernetes-container', 'kubernetes-image', 'helm-values', 'kustomize-image'],
   quoting: 'yaml',
   isCandidate: (path) => isYamlPath(path) || isJsonCandidate(path),
   // Helm charts, for the image lines of their templates.
-  prepare: chartFolders,
+  prepare: (files) => ({ ...chartFolders(files), tekton: tektonFacts(files) }),
   claimsTemplate: (file) => /^apiVersion:[ \t]*\S/m.test(file.text) && /^kind:[ \t]*\S/m.test(file.text),
   claims(file) {
     if (isDefinitionOnly(file)) return true;
@@ -605,9 +610,10 @@ export const kubernetesExtractor: Extractor<ChartFolders> = {
         ...mutationPolicyImages(file, root),
       ];
       const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
-      const values = namedValueImages(file, root, resolve);
+      const values = namedValueImages(file, root, resolve, charts?.tekton);
       const named = values.references.filter((reference) => !taken.has(`${reference.line}:${reference.column}`));
-      const all = [...withoutDefaultedUses(templateImages(file, parameters, unresolved), values.defaulted), ...named];
+      const through = throughTaskDefaults(file, root, withoutDefaultedUses(templateImages(file, parameters, unresolved), values.defaulted), charts?.tekton);
+      const all = [...through, ...named];
       const required = new Set(skaffold.required.map((node) => scalarImage(file, node, 'kubernetes-image')?.spans[0]?.start));
       const built = artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
       const own = isJibBuildFile(root) ? built.filter((reference) => !isJibParameter(reference)) : built;
