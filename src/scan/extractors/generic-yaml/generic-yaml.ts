@@ -847,13 +847,29 @@ function joinsChartValues(value: string): boolean {
   return actions.every((action) => READS_CHART.test(action) && !action.replace(TEMPLATE_NAME, '').includes('"'));
 }
 
+/** A GitHub Actions job's or step's output: `${{ needs.publish.outputs.image }}`, `${{ steps.meta.outputs.tags }}`. */
+const OUTPUT_EXPRESSION = String.raw`\$\{\{\s*(?:needs|steps)\.[\w-]+\.outputs\.[\w-]+\s*\}\}`;
+/**
+ * A value made only of such outputs (`docker_image: ${{ needs.publish.outputs.image }}` given to a reusable workflow, in a
+ * workflow read as plain YAML): it passes on an image another job or step made, and names none here.
+ */
+const ONLY_OUTPUTS = new RegExp(`^${OUTPUT_EXPRESSION}(?:[/:@]${OUTPUT_EXPRESSION})*$`);
+
 /**
  * A value that passes on an image set elsewhere: one template variable (with at most a tag), a join of a name and a tag
  * variable (template or environment, or Jinja actions joined by control blocks), Helm actions that read only the chart,
- * or one environment variable without a default.
+ * one environment variable without a default, or only the outputs of other jobs or steps of a workflow.
  */
 function passesOn(value: string): boolean {
-  return passesOnImage(value) || joinsVariables(value) || joinsWithControlBlocks(value) || joinsChartValues(value) || ENVIRONMENT_VARIABLE.test(value) || ENVIRONMENT_NAME_AND_TAG.test(value);
+  return (
+    passesOnImage(value) ||
+    joinsVariables(value) ||
+    joinsWithControlBlocks(value) ||
+    joinsChartValues(value) ||
+    ENVIRONMENT_VARIABLE.test(value) ||
+    ENVIRONMENT_NAME_AND_TAG.test(value) ||
+    ONLY_OUTPUTS.test(value.trim())
+  );
 }
 
 /**

@@ -97,12 +97,53 @@ function matrixKeysIn(node: unknown, keys: Set<string>): void {
 /** A value that is one `${{ … }}` expression and nothing else. */
 const WHOLE_EXPRESSION = /^\$\{\{(?:(?!\}\}).)*\}\}$/s;
 
+/** `owner/name` of a step's `uses: owner/name@ref`, lower-cased. */
+function stepAction(step: YAMLMap): string | null {
+  const uses = mapGet(step, 'uses');
+  return isScalar(uses) && typeof uses.value === 'string' ? (/^([\w.-]+\/[\w.-]+)@/.exec(uses.value)?.[1]?.toLowerCase() ?? null) : null;
+}
+
+/** Where a build action takes the names it tags and pushes: `docker/metadata-action` `images`, `docker/build-push-action` `tags`. */
+const PUSHED_NAMES_INPUTS: ReadonlyMap<string, string> = new Map([
+  ['docker/metadata-action', 'images'],
+  ['docker/build-push-action', 'tags'],
+]);
+
+/** One name of such an input that is a matrix axis (`${{ matrix.image }}`, `name=${{ matrix.image }}`, `${{ matrix.image }}:latest`): the axis. */
+const PUSHED_AXIS = /^(?:name=)?\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}(?::[^,]*)?(?:,.*)?$/;
+
+/**
+ * The matrix axes a job's steps hand to a build action as the names it tags and pushes (`images: ${{ matrix.image }}` of
+ * `docker/metadata-action`, one name a line or comma-separated): the images the job makes, not ones it pulls.
+ */
+function pushedAxes(job: YAMLMap): Set<string> {
+  const keys = new Set<string>();
+  const steps = mapGet(job, 'steps');
+  if (!isSeq(steps)) return keys;
+  for (const step of steps.items) {
+    if (!isMap(step)) continue;
+    const action = stepAction(step);
+    const input = action === null ? undefined : PUSHED_NAMES_INPUTS.get(action);
+    const inputs = mapGet(step, 'with');
+    const value = input !== undefined && isMap(inputs) ? mapGet(inputs, input) : undefined;
+    if (!isScalar(value) || typeof value.value !== 'string') continue;
+    const names = action === 'docker/metadata-action' ? value.value.split('\n') : value.value.split(/[\n,]/);
+    for (const name of names) {
+      const key = PUSHED_AXIS.exec(name.trim())?.[1];
+      if (key !== undefined) keys.add(key);
+    }
+  }
+  return keys;
+}
+
 /** Values of the matrix axes (and `include` entries) that hold images. */
 function matrixImages(file: SourceFile, job: YAMLMap, usedKeys: ReadonlySet<string>): Reference[] {
   const strategy = mapGet(job, 'strategy');
   const matrix = isMap(strategy) ? mapGet(strategy, 'matrix') : undefined;
   if (!isMap(matrix)) return [];
-  const wanted = (key: string): boolean => usedKeys.has(key) || isMatrixImageKey(key);
+  // An axis only handed to a build action as the names it pushes is what the job makes (`images: ${{ matrix.image }}`).
+  const pushed = pushedAxes(job);
+  const wanted = (key: string): boolean => usedKeys.has(key) || (isMatrixImageKey(key) && !pushed.has(key));
   const references: Reference[] = [];
   // An axis the job's container or services use holds images whatever they look like. One that is
   // only named like an image (`image: [base-notebook, …]` passed to a reusable workflow) counts when
