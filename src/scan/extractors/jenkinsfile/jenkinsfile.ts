@@ -19,6 +19,8 @@ import { codeOnly, groovyVariables, stringVariables, type GroovyVariable } from 
 const KIND = 'jenkinsfile';
 const JENKINSFILE = /^(?:jenkinsfile(?:[._-][^/]*)?|[^/]+\.jenkinsfile)$/i;
 const GROOVY = /\.groovy$/i;
+/** Cheap test before reading the strings: a `containers:` key on a line of its own, as pod YAML writes it. */
+const POD_YAML_WORDS = /^[ \t]+containers[ \t]*:[ \t]*\r?$/m;
 const PIPELINE_WORDS = /\b(?:pipeline\s*\{|podTemplate\s*\(|containerTemplate\s*\(|docker\.image\s*\(|agent\s*\{)/;
 /**
  * Before a string, an image field: `image '…'` in a docker agent, `image: '…'` (a named argument), `docker.image('…')`,
@@ -189,6 +191,26 @@ function inlineYamlImages(file: SourceFile, string: GroovyString, variables: Rea
   return references;
 }
 
+/** The keys a Pod's YAML has at its top; the Kubernetes plugin also takes a part of one (`metadata` and `spec` alone). */
+const POD_KEYS: ReadonlySet<string> = new Set(['apiVersion', 'kind', 'metadata', 'spec']);
+const KEY_LINE = /^([ \t]*)([A-Za-z][\w-]*)[ \t]*:(.*)$/;
+
+/**
+ * Is this text a Pod's YAML (a template a Jenkins shared library returns for the Kubernetes plugin): its top-level keys
+ * are only a Pod's (`apiVersion`, `kind: Pod`, `metadata`, `spec`), with `spec` among them and a `containers:` list below.
+ */
+export function isPodYaml(content: string): boolean {
+  const lines = content.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
+  const keys = lines.map((line) => KEY_LINE.exec(line.replace(/\r$/, '')));
+  const top = Math.min(...keys.map((key) => (key ? (key[1] ?? '').length : Infinity)));
+  if (!Number.isFinite(top)) return false;
+  const topKeys = keys.filter((key): key is RegExpExecArray => key !== null && (key[1] ?? '').length === top);
+  if (!topKeys.some((key) => key[2] === 'spec') || topKeys.some((key) => !POD_KEYS.has(key[2] ?? ''))) return false;
+  if (topKeys.some((key) => key[2] === 'kind' && (key[3] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2') !== 'Pod')) return false;
+  if (lines.some((line) => (/^\s*\S/.exec(line)?.[0].length ?? 0) - 1 < top)) return false;
+  return keys.some((key) => key !== null && key[2] === 'containers' && (key[1] ?? '').length > top && (key[3] ?? '').trim() === '');
+}
+
 function extract(file: SourceFile): Reference[] {
   const text = file.text;
   const { strings, comments } = groovyTokens(text);
@@ -240,6 +262,15 @@ function extract(file: SourceFile): Reference[] {
     held.add(string);
     for (const reference of inlineYamlImages(file, string, variables)) found.push({ at: (reference.spans[0]?.start ?? file.base) - file.base, reference });
   }
+  // Pod YAML returned or passed on in a string (a shared library's `return """…"""`): known by its content. One kept in a
+  // variable (`def podYaml = '''…'''`) is read only where a pod field uses that variable by name, above.
+  for (const string of strings) {
+    const before = text.slice(Math.max(0, string.open - 60), string.open);
+    if (held.has(string) || string.quote.length !== 3 || YAML_BEFORE.test(before) || /(?<![=!<>])=\s*$/.test(before)) continue;
+    if (!isPodYaml(text.slice(string.start, string.end))) continue;
+    held.add(string);
+    for (const reference of inlineYamlImages(file, string, variables)) found.push({ at: (reference.spans[0]?.start ?? file.base) - file.base, reference });
+  }
   const reported = new Set(found.map((entry) => entry.at));
   for (const [name, uses] of wholeUses) {
     const variable = variables.get(name);
@@ -266,6 +297,6 @@ export const jenkinsfileExtractor: Extractor = {
   quoting: 'verbatim',
   isCandidate: isPipelinePath,
   owns: (file) => isJenkinsfile(file.path),
-  claims: (file) => isJenkinsfile(file.path) || (GROOVY.test(file.path) && PIPELINE_WORDS.test(file.text)),
+  claims: (file) => isJenkinsfile(file.path) || (GROOVY.test(file.path) && (PIPELINE_WORDS.test(file.text) || POD_YAML_WORDS.test(file.text))),
   extract: (file) => ({ references: extract(file), problems: [] }),
 };
