@@ -1,9 +1,10 @@
 import { isAlias, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
-import { parseImageRef } from '../../../core/image-ref.js';
+import { isTag, parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, Span } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
-import { makeReference, makeSpan, withValue } from '../../make-reference.js';
+import { makeReference, makeSpan, withTagAt, withValue } from '../../make-reference.js';
+import { isDockerfileName } from '../dockerfile/dockerfile.js';
 import { aliasTarget, mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { templateLineImages } from '../../helm-template-lines.js';
 import { servicesBuiltThroughExtends } from './compose-extends.js';
@@ -47,6 +48,66 @@ export interface ComposeFacts {
   readonly env: ReadonlyMap<string, { readonly file: string; readonly variables: ReadonlyMap<string, DotEnvVariable> }>;
   /** Compose files by path → their services that inherit `build:` through `extends:`. */
   readonly inheritedBuild: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Dockerfiles by path → how their `FROM` lines use each build argument. */
+  readonly dockerfileArgs?: ReadonlyMap<string, ReadonlyMap<string, ArgumentUse>>;
+}
+
+/** How a Dockerfile's `FROM` lines use a build argument: as a whole name (`FROM ${BASE_IMAGE}`, with the argument that gives its tag), or as a part of one. */
+export interface ArgumentUse {
+  readonly whole: boolean;
+  /** `FROM ${BASE_IMAGE}:${BASE_TAG}`: the argument written as the tag of the whole name. */
+  readonly tag: string | null;
+  /** `FROM registry.example.test/${FLAVOUR}:1.0`: a part of the name. */
+  readonly part: boolean;
+}
+
+const FROM_LINE = /^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*(\S+)/gim;
+const ARGUMENT_USE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
+/** `${NAME}` or `$NAME` as the whole name, with at most `:${TAG}` (or `:$TAG`) after it. */
+const WHOLE_NAME = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))(?::\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*)))?$/;
+
+/** How each build argument is used by the `FROM` lines of a Dockerfile's text. */
+export function fromArgumentUses(text: string): Map<string, ArgumentUse> {
+  const uses = new Map<string, ArgumentUse>();
+  const note = (name: string, use: Partial<ArgumentUse>): void => {
+    const known = uses.get(name) ?? { whole: false, tag: null, part: false };
+    uses.set(name, { whole: known.whole || use.whole === true, tag: known.tag ?? use.tag ?? null, part: known.part || use.part === true });
+  };
+  for (const line of text.matchAll(FROM_LINE)) {
+    const image = line[1] ?? '';
+    const whole = WHOLE_NAME.exec(image);
+    if (whole) {
+      note(whole[1] ?? whole[2] ?? '', { whole: true, tag: whole[3] ?? whole[4] ?? null });
+      continue;
+    }
+    for (const use of image.matchAll(ARGUMENT_USE)) note(use[1] ?? '', { part: true });
+  }
+  return uses;
+}
+
+/** Joins folder parts the way a path is resolved (`a/b` + `../c` is `a/c`); null when it leaves the tree or is not a plain path. */
+function joinPath(folder: string, relative: string): string | null {
+  if (relative.includes('$') || relative.includes('://') || relative.startsWith('/')) return null;
+  const parts = folder === '' ? [] : folder.split('/');
+  for (const part of relative.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.join('/');
+}
+
+/** How the Dockerfile a service builds uses its build arguments: undefined when that Dockerfile is not one of the scan's. */
+function serviceArgumentUses(file: SourceFile, service: YAMLMap, facts: ComposeFacts | undefined): ReadonlyMap<string, ArgumentUse> | undefined {
+  const build = mapGet(service, 'build');
+  if (!isMap(build) || facts?.dockerfileArgs === undefined) return undefined;
+  const context = stringScalar(mapGet(build, 'context'), file)?.value ?? '.';
+  const dockerfile = stringScalar(mapGet(build, 'dockerfile'), file)?.value ?? 'Dockerfile';
+  const folder = joinPath(folderOf(file.path), context);
+  const path = folder === null ? null : joinPath(folder, dockerfile);
+  return path === null ? undefined : facts.dockerfileArgs.get(path);
 }
 
 function folderOf(path: string): string {
@@ -233,23 +294,37 @@ function serviceImage(file: SourceFile, service: YAMLMap, built: boolean, buildS
   return defaultedImage(file, node) ?? scalarImage(file, node, 'compose-service');
 }
 
-/** `build.args` entries that pass an image, as a map (`BASE_IMAGE: alpine:3.20`) or a list (`- BASE_IMAGE=alpine:3.20`). */
-function buildArgImages(file: SourceFile, service: YAMLMap): Reference[] {
+/**
+ * `build.args` entries that pass an image, as a map (`BASE_IMAGE: alpine:3.20`) or a list (`- BASE_IMAGE=alpine:3.20`). When the
+ * Dockerfile the service builds is one of the scan's, its `FROM` lines decide: an argument they use only as a part of a name
+ * (`FROM registry.example.test/${BASE_IMAGE}:1.0`) is no image, and the `FROM` line is where the image is; one they use as the
+ * whole name with a tag argument (`FROM ${BASE_IMAGE}:${BASE_TAG}`) takes the literal tag the service passes beside it.
+ */
+function buildArgImages(file: SourceFile, service: YAMLMap, facts: ComposeFacts | undefined): Reference[] {
   const build = mapGet(service, 'build');
   const args = isMap(build) ? mapGet(build, 'args') : undefined;
+  const uses = serviceArgumentUses(file, service, facts);
+  const onlyPart = (name: string): boolean => {
+    const use = uses?.get(name);
+    return use !== undefined && use.part && !use.whole;
+  };
   const references: Reference[] = [];
   if (isMap(args)) {
     for (const [name, value] of mapEntries(args)) {
-      if (!IMAGE_ARG.test(name)) continue;
+      if (!IMAGE_ARG.test(name) || onlyPart(name)) continue;
       const reference = defaultedImage(file, value) ?? scalarImage(file, value, 'compose-service');
-      if (reference) references.push(reference);
+      if (!reference) continue;
+      const tagArgument = uses?.get(name)?.tag ?? null;
+      const tag = tagArgument === null ? null : stringScalar(mapGet(args, tagArgument), file);
+      const tagged = tag && tag.literal && isTag(tag.value) ? withTagAt(file, reference, tag) : null;
+      references.push(tagged ? { ...tagged, detail: `build argument ${name} with ${tagArgument ?? ''} as its tag` } : reference);
     }
   } else if (isSeq(args)) {
     for (const item of args.items) {
       const scalar = stringScalar(item, file);
       if (!scalar || !scalar.literal) continue;
       const equals = scalar.value.indexOf('=');
-      if (equals <= 0 || !IMAGE_ARG.test(scalar.value.slice(0, equals))) continue;
+      if (equals <= 0 || !IMAGE_ARG.test(scalar.value.slice(0, equals)) || onlyPart(scalar.value.slice(0, equals))) continue;
       const value = scalar.value.slice(equals + 1);
       if (!looksLikeImageText(value)) continue;
       const start = scalar.start + equals + 1;
@@ -355,7 +430,9 @@ export const composeExtractor: Extractor<ComposeFacts> = {
       }
       file.release();
     }
-    return { env, inheritedBuild: servicesBuiltThroughExtends(files) };
+    const dockerfileArgs = new Map<string, ReadonlyMap<string, ArgumentUse>>();
+    for (const file of files) if (isDockerfileName(file.path) && /\bFROM\b[^\n]*\$/i.test(file.text)) dockerfileArgs.set(file.path, fromArgumentUses(file.text));
+    return { env, inheritedBuild: servicesBuiltThroughExtends(files), dockerfileArgs };
   },
   owns: (file) => FILE_NAME.test(baseName(file.path)),
   claims(file) {
@@ -380,7 +457,7 @@ export const composeExtractor: Extractor<ComposeFacts> = {
         const policy = built ? buildOnlyPolicy(file, service) : null;
         if (policy !== null) neverPulled.set(reference, policy);
       }
-      for (const reference of buildArgImages(file, service)) references.push(reference);
+      for (const reference of buildArgImages(file, service, facts)) references.push(reference);
       for (const reference of contextImages(file, service)) references.push(reference);
     };
     for (const document of documents) {
@@ -403,7 +480,7 @@ export const composeExtractor: Extractor<ComposeFacts> = {
           });
           const built = isMap(value) ? localBuildName(file, value, mapGet(value, 'build') !== undefined, buildSites, builds) : null;
           for (const reference of found) if (built === null || reference.spans[0]?.start !== built.spans[0]?.start) references.push(reference);
-          if (isMap(value)) for (const reference of buildArgImages(file, value)) references.push(reference);
+          if (isMap(value)) for (const reference of buildArgImages(file, value, facts)) references.push(reference);
         }
       }
     }
