@@ -1,4 +1,4 @@
-import { isMap, isScalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
 import { isJsonCandidate } from './json-candidate.js';
@@ -12,7 +12,9 @@ import { mapGet, walkMaps, yamlSource } from './yaml-source.js';
  * Nothing applies such a record as written (the server refuses to create an object that sets a `resourceVersion`),
  * and its images (the spec's and `status.containerStatuses`) only tell what ran once. The three together mark it,
  * wherever it stands: a document, an item of a `List`, a record kept in a map or a list of a test's store. A
- * manifest that keeps one of them (`creationTimestamp: null`, written by generators) is read as before.
+ * manifest that keeps one of them (`creationTimestamp: null`, written by generators) is read as before. So is an object
+ * whose `ownerReferences` name an owner without its `uid`: the server refuses such a reference, so nothing applies
+ * the object as written; it is what a controller's code builds, kept as a test's expected output.
  *
  * A record a log collector writes for each line a container logs: the fields it adds for the container, flat
  * (`kubernetes_container_image` beside `kubernetes_container_id`) or in a map of their own (`kubernetes: {container_image,
@@ -28,6 +30,7 @@ export function observedRanges(file: SourceFile): Array<[number, number]> {
   const text = file.text;
   const checks: Array<(map: YAMLMap) => boolean> = [];
   if (text.includes('resourceVersion') && text.includes('creationTimestamp')) checks.push(isServerRecord);
+  if (text.includes('ownerReferences')) checks.push(hasOwnerWithoutUid);
   if (text.includes('container_image') && (text.includes('container_id') || text.includes('docker_id'))) checks.push(isLogRecord);
   if (text.includes('__name__')) checks.push(isSeriesLabels);
   if (checks.length === 0) return [];
@@ -64,6 +67,16 @@ function isServerRecord(map: YAMLMap): boolean {
   if (!isScalar(apiVersion) || typeof apiVersion.value !== 'string' || !isScalar(kind) || typeof kind.value !== 'string') return false;
   const metadata = mapGet(map, 'metadata');
   return isMap(metadata) && written(mapGet(metadata, 'uid')) && written(mapGet(metadata, 'resourceVersion')) && written(mapGet(metadata, 'creationTimestamp'));
+}
+
+/** A Kubernetes object whose `metadata.ownerReferences` holds an owner without its `uid` (none, or empty). */
+function hasOwnerWithoutUid(map: YAMLMap): boolean {
+  const apiVersion = mapGet(map, 'apiVersion');
+  const kind = mapGet(map, 'kind');
+  if (!isScalar(apiVersion) || typeof apiVersion.value !== 'string' || !isScalar(kind) || typeof kind.value !== 'string') return false;
+  const metadata = mapGet(map, 'metadata');
+  const owners = isMap(metadata) ? mapGet(metadata, 'ownerReferences') : undefined;
+  return isSeq(owners) && owners.items.some((owner) => isMap(owner) && !written(mapGet(owner, 'uid')));
 }
 
 /** A container's id as the runtime gives it: `cri-o://`, `containerd://` or `docker://` and hex digits, or the hex alone. */

@@ -125,3 +125,69 @@ describe('an object as the API server returned it', () => {
     ]);
   });
 });
+
+describe('an object whose owner reference has no uid', () => {
+  const statefulSet = (owner: string, image: string) =>
+    [
+      '{',
+      '  "kind": "StatefulSet",',
+      '  "apiVersion": "apps/v1",',
+      '  "metadata": {',
+      '    "name": "ledger-store",',
+      '    "creationTimestamp": null,',
+      `    "ownerReferences": [${owner}]`,
+      '  },',
+      '  "spec": {',
+      '    "template": {',
+      '      "spec": {',
+      `        "containers": [{"name": "store", "image": "${image}"}]`,
+      '      }',
+      '    }',
+      '  },',
+      '  "status": {"replicas": 0}',
+      '}',
+      '',
+    ].join('\n');
+
+  it('is what a controller builds, kept as a test expectation: nothing in it is read, in JSON or YAML', () => {
+    const job = [
+      'apiVersion: batch/v1',
+      'kind: Job',
+      'metadata:',
+      '  name: ledger-migrate',
+      '  ownerReferences:',
+      '  - apiVersion: ledger.example.test/v1',
+      '    kind: Ledger',
+      '    name: main',
+      '    controller: true',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '      - name: migrate',
+      '        image: registry.example.test/ledger/migrate:1.4.0',
+      '',
+    ].join('\n');
+    expect(
+      scan({
+        'internal/ledger/expected/store.json': statefulSet('{"apiVersion": "", "kind": "", "name": "main", "uid": "", "controller": true}', 'registry.example.test/ledger/store:1.4.0'),
+        'internal/ledger/expected/migrate.yaml': job,
+      }),
+    ).toEqual([]);
+  });
+
+  it('is read as before when every owner names its uid, or when it names no owner', () => {
+    expect(
+      scan({
+        'deploy/store-owned.json': statefulSet(
+          '{"apiVersion": "ledger.example.test/v1", "kind": "Ledger", "name": "main", "uid": "4f6c1d2e-0a1b-4c3d-9e8f-7a6b5c4d3e2f"}',
+          'registry.example.test/ledger/store:1.4.1',
+        ),
+        'deploy/store.json': statefulSet('', 'registry.example.test/ledger/store:1.4.2'),
+      }),
+    ).toEqual([
+      [12, 'registry.example.test/ledger/store:1.4.1', 'kubernetes-container', null],
+      [12, 'registry.example.test/ledger/store:1.4.2', 'kubernetes-container', null],
+    ]);
+  });
+});
