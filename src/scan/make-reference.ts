@@ -60,7 +60,7 @@ export function makeReference(file: SourceFile, input: ReferenceInput): Referenc
   // `app:<plugin_version>`: a named image whose tag the reader fills in.
   else if (!parsed) skip = hasSubstitution(bare) || hasDigestPlaceholder(bare) || hasTagPlaceholder(bare) ? 'templated' : 'invalid-reference';
   else if (parsed.tag === null && parsed.digest === null) skip = 'no-tag';
-  // `app:__IMAGE_TAG__`: a tag a deploy script writes in with `sed`, as `app:@VERSION@` is.
+  // `app:__IMAGE_TAG__`, `app:APP_VERSION`: a tag a deploy script writes in with `sed`, as `app:@VERSION@` is.
   else if (hasUnderscoredTagPlaceholder(parsed.tag)) skip = 'templated';
   else skip = null;
   return {

@@ -53,3 +53,31 @@ describe('a Kubernetes manifest kept as a template without .yaml in its name', (
     ).toEqual([]);
   });
 });
+
+describe('a tag that is only a name in capitals with underscores', () => {
+  it('is a placeholder a script fills in: the image is listed templated', () => {
+    expect(
+      rows({
+        'examples/db.yaml': pod('registry.example.test/team/db:DB_VERSION'),
+        'examples/compose.yaml': ['services:', '  cache:', '    image: registry.example.test/team/cache:CACHE_IMAGE_TAG', ''].join('\n'),
+      }),
+    ).toEqual([
+      ['examples/compose.yaml', 3, 'registry.example.test/team/cache:CACHE_IMAGE_TAG', 'compose-service', 'templated'],
+      ['examples/db.yaml', 5, 'registry.example.test/team/db:DB_VERSION', 'kubernetes-container', 'templated'],
+    ]);
+  });
+
+  it('is a tag like any other when it has other characters or no underscore', () => {
+    expect(
+      rows({
+        'deploy/a.yaml': pod('registry.example.test/team/store:RELEASE.2025-01-02T03-04-05Z'),
+        'deploy/b.yaml': pod('registry.example.test/team/web:V4'),
+        'deploy/c.yaml': pod('registry.example.test/team/api:Build_7'),
+      }),
+    ).toEqual([
+      ['deploy/a.yaml', 5, 'registry.example.test/team/store:RELEASE.2025-01-02T03-04-05Z', 'kubernetes-container', null],
+      ['deploy/b.yaml', 5, 'registry.example.test/team/web:V4', 'kubernetes-container', null],
+      ['deploy/c.yaml', 5, 'registry.example.test/team/api:Build_7', 'kubernetes-container', null],
+    ]);
+  });
+});

@@ -168,6 +168,8 @@ export function throughDefaults(file: SourceFile, reference: Reference, env: Env
   const start = whole.start - file.base;
   const text = reference.value;
   if (file.text.slice(start, whole.end - file.base) !== text) return reference;
+  // Templated for another reason than interpolation (`app:__IMAGE_TAG__`, `app:APP_VERSION`): nothing to resolve.
+  if (!text.includes('$')) return reference;
   const resolved: Resolved = { value: '', spans: [], defaults: [], fromEnv: [], unset: [], blocked: false };
   let template: Span = { ...whole, role: 'template' };
   const nested = wholeNestedDefault(text);
