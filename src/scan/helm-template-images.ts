@@ -71,6 +71,44 @@ function chartOf(path: string, folders: ChartFolders): { folder: string; files: 
   return files ? { folder, files } : null;
 }
 
+/** Is this file in a chart of the scan: a `Chart.yaml` in its folder or one above it? */
+function inChart(path: string, folders: ChartFolders | undefined): boolean {
+  if (!folders || folders.charts.size === 0) return false;
+  if (folders.charts.has('')) return true;
+  for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) if (folders.charts.has(path.slice(0, at))) return true;
+  return false;
+}
+
+/** One Go template action of a program's own: functions and the exported fields of its data (`imagePath .CrSpec.Repository .CrSpec.Version`), no literal. */
+const PROGRAM_ACTION = /^-?\s*(?:(?:[A-Za-z_]\w*|\.[A-Z]\w*(?:\.[A-Z]\w*)*|[|()])\s*)+-?$/;
+/** The roots of the data Helm renders a chart's templates with. */
+const HELM_ROOT = /(?:^|[\s(|])\.(?:Values|Chart|Release|Capabilities|Files|Template)\b/;
+
+/**
+ * Is this image value, outside any chart, made only of Go template actions that read the exported fields of the data
+ * a program renders the file with (`{{ imagePath .CrSpec.Repository .CrSpec.Image .CrSpec.Version }}`,
+ * `{{ .RuntimeSpec.DriverImageName }}`, an operator's manifest that its controller fills in from a custom resource)?
+ * Such a value passes on the image the resource sets and names none of its own. Only `/`, `:` or `@` may join the
+ * actions; a literal part, a variable or a string in an action, or a field Helm gives (`.Values`) leaves it as it is.
+ */
+export function namedByProgramData(reference: Reference, folders: ChartFolders | undefined): boolean {
+  const value = reference.value.trim();
+  if (reference.skip !== 'templated' || !value.startsWith('{{') || inChart(reference.file, folders)) return false;
+  let at = 0;
+  let fields = 0;
+  while (at < value.length) {
+    const open = value.indexOf('{{', at);
+    if (open === -1 || !/^[/:@]?$/.test(value.slice(at, open))) return false;
+    const close = value.indexOf('}}', open + 2);
+    if (close === -1) return false;
+    const action = value.slice(open + 2, close);
+    if (!PROGRAM_ACTION.test(action) || HELM_ROOT.test(action)) return false;
+    fields += (action.match(/\.[A-Z]/g) ?? []).length;
+    at = close + 2;
+  }
+  return fields > 0;
+}
+
 function rootOf(files: ChartFiles): ChartFiles['root'] {
   if (files.root !== undefined) return files.root;
   try {

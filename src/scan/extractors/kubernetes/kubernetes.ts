@@ -12,7 +12,7 @@ import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
 import { withArgoParameterValues } from '../../argo-workflow-params.js';
 import { namedValueUse, namesPushTarget, PARAM_IMAGE, withoutDefaultedUses } from '../../tekton-params.js';
-import { chartFolders, chartTemplateImage, type ChartFolders } from '../../helm-template-images.js';
+import { chartFolders, chartTemplateImage, namedByProgramData, type ChartFolders } from '../../helm-template-images.js';
 import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { withoutMachineImages } from '../../machine-images.js';
 import { imageFields, isYamlPath, repositoryVersionImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
@@ -356,9 +356,13 @@ function isOnlyExpressions(reference: Reference): boolean {
   return reference.skip === 'templated' && ONLY_EXPRESSIONS.test(reference.value.trim());
 }
 
-/** In a chart's templates, an image named wholly by template actions passes on the values' image and is left out; others are shown rendered. So is one made only of `${{ … }}` expressions, anywhere. */
+/**
+ * In a chart's templates, an image named wholly by template actions passes on the values' image and is left out; others
+ * are shown rendered. So is one made only of `${{ … }}` expressions, anywhere, and one outside any chart made only of Go
+ * template actions on the fields of the data a program renders the manifest with.
+ */
 function asChartRenders(references: readonly Reference[], charts: ChartFolders | undefined, file: SourceFile): Reference[] {
-  return references.flatMap((reference) => (isOnlyExpressions(reference) ? [] : (chartTemplateImage(reference, charts, file) ?? [])));
+  return references.flatMap((reference) => (isOnlyExpressions(reference) || namedByProgramData(reference, charts) ? [] : (chartTemplateImage(reference, charts, file) ?? [])));
 }
 
 function kindFor(path: readonly string[], key: string): ReferenceKind {
