@@ -86,6 +86,14 @@ function isObjectStatus(root: unknown, map: YAMLMap): boolean {
   return isKubernetesObject(root) && mapGet(root, 'status') === map;
 }
 
+/**
+ * A Flux `ImageRepository` (`image.toolkit.fluxcd.io`): its `spec.image` is the repository whose tags the image
+ * automation lists to find a newer one, not an image anything pulls or runs.
+ */
+function isImageScanSpec(root: unknown, map: YAMLMap): boolean {
+  return isKubernetesObject(root) && stringField(root, 'kind') === 'ImageRepository' && (stringField(root, 'apiVersion') ?? '').startsWith('image.toolkit.fluxcd.io/') && mapGet(root, 'spec') === map;
+}
+
 function isCustomResourceDefinition(map: YAMLMap): boolean {
   return stringField(map, 'kind') === 'CustomResourceDefinition' && stringField(map, 'apiVersion') !== null;
 }
@@ -591,7 +599,7 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
         if (built.skip === null || built.skip === 'no-tag') builds.push({ value: built.value, file: built.file, line: built.line, scope: file.path.slice(0, file.path.lastIndexOf('/') + 1) });
       }
       const valuesMaps = helmValuesMaps(root);
-      const skipMap = (map: YAMLMap): boolean => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map);
+      const skipMap = (map: YAMLMap): boolean => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map) || isImageScanSpec(root, map);
       // A custom resource's snake_case image fields (`docker_image`, `logical_backup_docker_image` of an operator's configuration
       // object) name the images its controller starts when written as a complete reference; Kubernetes' own fields are camelCase.
       const fields = imageFields(file, root, { kindFor, splitKind: 'kubernetes-image', splitAnywhere: false, snakeKeys: false, completeSnakeKeys: isCustomResource(root), skipMap });
