@@ -161,6 +161,16 @@ function isRegistryPath(node: unknown): boolean {
 }
 
 /**
+ * A custom resource's `image:` map of `repository` and `version` and no `tag` (`image: {repository: team/agent, version:
+ * "2.4.1"}`): the version is the image's tag, as in a `repository` + `image` + `version` map. Not in chart values,
+ * whose templates decide what `version` means.
+ */
+function versionAsTag(map: YAMLMap, mapKey: string | undefined, repositoryKey: string, kind: ReferenceKind): boolean {
+  if (mapKey !== 'image' || repositoryKey !== 'repository' || (kind !== 'kubernetes-image' && kind !== 'kubernetes-container')) return false;
+  return mapGet(map, 'version') !== undefined && mapGet(map, 'tag') === undefined && mapGet(map, 'image') === undefined;
+}
+
+/**
  * Helm-style split images: `registry` + `repository` + `tag` (+ `digest`), or `image` + `tag`, or
  * `name` + `tag` or `repo` + `tag` when the map itself sits under an image key. The value is composed
  * `registry/repository:tag@digest`, with one span per part.
@@ -199,7 +209,9 @@ export function splitImage(
 
   const repository = stringScalar(mapGet(map, repositoryKey), file);
   if (!repository) return null;
-  const tag = tagScalar(file, mapGet(map, 'tag'));
+  // `image: {repository: team/agent, version: "2.4.1"}` of a custom resource: the operator's two-key form, its version the tag.
+  const tagKey = versionAsTag(map, mapKey, repositoryKey, kind) ? 'version' : 'tag';
+  const tag = tagScalar(file, mapGet(map, tagKey));
   const registry = repositoryKey === 'registry' ? null : optionalString(file, map, 'registry');
   // `repository: /team/csi`, which the chart's templates write right after a registry value (`{{ .Values.image.baseRepo }}{{ … .repository }}`).
   const ownSlash = repositoryKey === 'repository' && repository.value.startsWith('/') && chartJoins !== undefined && (registry === null || (registry !== 'invalid' && registry.value === ''));
@@ -212,7 +224,7 @@ export function splitImage(
   if (tag === 'invalid' || registry === 'invalid' || digest === 'invalid') return null;
   if (registry && (registry.value.includes('://') || /\s/.test(registry.value))) return null;
 
-  const consumed = [repositoryKey, 'tag'];
+  const consumed = [repositoryKey, tagKey];
   if (registry && registry.value !== '') consumed.push('registry');
   if (digest) consumed.push('digest');
   const named = repositoryKey === 'repository' ? nameBesideRepository(file, map, mapKey, repository.value) : null;
@@ -243,7 +255,7 @@ export function splitImage(
     consumed.push('sha');
   }
   const literal = [registry, repository, named, tag, digest, hex].every((part) => !part || part.literal);
-  const tagNode = mapGet(map, 'tag');
+  const tagNode = mapGet(map, tagKey);
   const details = [
     merged?.known === true && merged.value !== '' ? `registry ${merged.value}: ${merged.where}, not edited here` : '',
     merged?.known === false ? `the registry comes from ${merged.where}, not worked out: ${merged.why}` : '',

@@ -105,3 +105,65 @@ describe("a custom resource's image written as repository + version", () => {
     expect(scan({ 'deploy/addons.yaml': release })).toEqual([]);
   });
 });
+
+describe("a custom resource's image map of repository + version", () => {
+  const broker = [
+    'apiVersion: broker.example.test/v1beta4',
+    'kind: Broker',
+    'metadata:',
+    '  name: broker',
+    'spec:',
+    '  template:',
+    '    spec:',
+    '      brokerContainer:',
+    '        image:',
+    '          repository: team/broker',
+    '          version: 5.1.0',
+    '      exporterContainer:',
+    '        image:',
+    '          repository: registry.example.test/ops/exporter',
+    '          version: "0.9"',
+    '',
+  ].join('\n');
+
+  it('is repository:version under an image key, with or without a registry host, reported at the repository', () => {
+    expect(scan({ 'deploy/broker.yaml': broker })).toEqual([
+      [
+        'deploy/broker.yaml',
+        10,
+        'team/broker:5.1.0',
+        'kubernetes-image',
+        null,
+        [
+          ['repository', 10],
+          ['tag', 11],
+        ],
+      ],
+      [
+        'deploy/broker.yaml',
+        14,
+        'registry.example.test/ops/exporter:0.9',
+        'kubernetes-image',
+        null,
+        [
+          ['repository', 14],
+          ['tag', 15],
+        ],
+      ],
+    ]);
+  });
+
+  it('is updated at the version', () => {
+    const file = sourceFile('deploy/broker.yaml', new Uint8Array(Buffer.from(broker)));
+    const [reference] = scanTexts({ 'deploy/broker.yaml': broker }).references;
+    const plan = editsForReference(reference!, { tag: '5.2.0', digest: DIGEST });
+    expect(Buffer.from(applyEdits(file.bytes, plan.ok ? plan.edits : [])).toString()).toBe(broker.replace('5.1.0', '5.2.0'));
+  });
+
+  it('is not read this way in chart values, which the templates read', () => {
+    const values = ['broker:', '  image:', '    repository: team/broker', '    version: 5.1.0', ''].join('\n');
+    expect(scan({ 'chart/Chart.yaml': 'apiVersion: v2\nname: broker\nversion: 1.0.0\n', 'chart/values.yaml': values })).toEqual([
+      ['chart/values.yaml', 3, 'team/broker', 'helm-values', 'no-tag', [['repository', 3]]],
+    ]);
+  });
+});
