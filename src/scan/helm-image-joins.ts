@@ -37,6 +37,11 @@ export interface ChartImageJoins {
    * the registry renders empty.
    */
   readonly registryBeforeImage: (path: readonly string[]) => RenderedRegistry | null;
+  /**
+   * How the subchart in `charts/<key>/` joins its image parts, with the values the parent chart gives it under `key`
+   * over its own defaults; null when there is no such subchart.
+   */
+  readonly subchart?: (key: string) => ChartImageJoins | null;
 }
 
 export type RenderedRegistry = { readonly known: true; readonly value: string; readonly where: string } | { readonly known: false; readonly where: string; readonly why: string };

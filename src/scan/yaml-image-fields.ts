@@ -189,7 +189,10 @@ export function splitImage(
   const imageKeyed = mapKey !== undefined && isImageKey(mapKey, true);
   const has = (key: string): boolean => mapGet(map, key) !== undefined;
   if (imageKeyed && chartJoins && has('name') && has('tag')) {
-    const joined = joinedByChart(file, map, kind, chartJoins, path);
+    // A parent chart's values for a subchart (`<subchart>: {operator: {image: …}}`) are joined as the subchart's templates join them.
+    const [key, ...below] = path;
+    const joined =
+      joinedByChart(file, map, kind, chartJoins, path) ?? (key !== undefined && below.length > 0 ? joinedByChart(file, map, kind, () => chartJoins()?.subchart?.(key) ?? null, below) : null);
     if (joined) return joined;
   }
   let repositoryKey: string;
@@ -456,7 +459,8 @@ function joinedByChart(file: SourceFile, map: YAMLMap, kind: ReferenceKind, char
     kind,
     value: `${prefix}${value}`,
     parts,
-    anchor: name.start,
+    // Reported where the name starts: the map's own repository, else its name.
+    anchor: ownRepository ? repository.start : name.start,
     ...(skip !== undefined ? { skip } : literal ? {} : { skip: 'unsupported-quoting' as const }),
     ...(detail === undefined ? {} : { detail }),
   });

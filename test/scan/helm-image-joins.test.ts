@@ -227,7 +227,7 @@ describe('Helm values image: {name, tag} joined in one printf', () => {
         'templated',
         `the registry comes from the chart's template "loop.registry" (templates/_helpers.tpl:1), not worked out: it uses templates included 32 deep`,
       ],
-      ['pair/values.yaml', 3, 'registry.example.test/pair/pair-app:1.1.3', null, 'the chart joins repository and name'],
+      ['pair/values.yaml', 2, 'registry.example.test/pair/pair-app:1.1.3', null, 'the chart joins repository and name'],
     ]);
   });
 });
@@ -277,7 +277,7 @@ describe('Helm values image: {repository, name, tag} that the chart joins', () =
     expect(scan(files)).toEqual([
       [
         'pipes/values.yaml',
-        2,
+        4,
         'registry.example.test/pipes/pipes-worker:2.4.0',
         null,
         'the chart joins repository and name',
@@ -347,5 +347,68 @@ describe('Helm values image: {repository, name, tag} that the chart joins', () =
     // The same joins with the registry written beside each name are worked out each on its own, in one pass.
     const alone = scan(chart({ 'many.yaml': lines(...Array.from({ length: 20_000 }, () => join)) }));
     expect(alone.map((entry) => [entry[2], entry[3]])).toEqual([['registry.example.test/spill:2.0.1', null]]);
+  });
+});
+
+describe('Helm values image: {repository, name, tag} for a subchart', () => {
+  it("a parent chart's values under a subchart's key are joined as the subchart's templates join them, reported at the repository", () => {
+    const files = {
+      'platform/Chart.yaml': lines('apiVersion: v2', 'name: platform', 'version: 1.0.0', 'appVersion: "3.0.0"', 'dependencies:', '  - name: agent-chart', '    version: 0.1.0'),
+      'platform/values.yaml': lines(
+        'agent-chart:',
+        '  operator:',
+        '    image:',
+        '      repository: registry.example.test/platform',
+        '      name: agent',
+        '      tag: 3.0.0-rc.2',
+        'other:',
+        '  image:',
+        '    repository: registry.example.test/platform/other',
+        '    name: other',
+        '    tag: 3.0.0',
+      ),
+      'platform/charts/agent-chart/Chart.yaml': lines('apiVersion: v2', 'name: agent-chart', 'version: 0.1.0', 'appVersion: "2.2.0"'),
+      'platform/charts/agent-chart/values.yaml': lines('operator:', '  image:', '    repository: registry.example.test/team', '    name: agent', '    tag: 2.2.1'),
+      'platform/charts/agent-chart/templates/deployment.yaml': lines(
+        '        image: {{ .Values.operator.image.repository }}/{{ .Values.operator.image.name }}:{{ .Values.operator.image.tag | default .Chart.AppVersion }}',
+      ),
+    };
+    expect(scan(files)).toEqual([
+      [
+        'platform/charts/agent-chart/values.yaml',
+        3,
+        'registry.example.test/team/agent:2.2.1',
+        null,
+        'the chart joins repository and name',
+        [
+          ['registry', 'registry.example.test/team', 3],
+          ['repository', 'agent', 4],
+          ['tag', '2.2.1', 5],
+        ],
+      ],
+      [
+        'platform/values.yaml',
+        4,
+        'registry.example.test/platform/agent:3.0.0-rc.2',
+        null,
+        'the chart joins repository and name',
+        [
+          ['registry', 'registry.example.test/platform', 4],
+          ['repository', 'agent', 5],
+          ['tag', '3.0.0-rc.2', 6],
+        ],
+      ],
+      [
+        'platform/values.yaml',
+        9,
+        'registry.example.test/platform/other:3.0.0',
+        null,
+        null,
+        [
+          ['repository', 'registry.example.test/platform/other', 9],
+          ['tag', '3.0.0', 11],
+        ],
+      ],
+    ]);
   });
 });

@@ -634,17 +634,54 @@ function chartJoinsOf(file: SourceFile, documents: readonly Document.Parsed[], f
         // Defaults that cannot be read again leave this file's own values.
       }
     }
-    const templates = chart.templates.map((template) => ({ file: template, path: folder === '' ? template.path : template.path.slice(folder.length + 1) }));
-    try {
-      joins = chartImageJoins(templates, values, { appVersion });
-    } catch {
-      // A template that cannot be read again is reported when the scan reaches it.
-      joins = null;
-    } finally {
-      for (const template of chart.templates) template.release();
+    joins = joinsOf(folder, chart, values, appVersion);
+    if (joins) {
+      const subcharts = new Map<string, ChartImageJoins | null>();
+      const given = values;
+      joins = {
+        ...joins,
+        subchart: (key) => {
+          if (!subcharts.has(key)) subcharts.set(key, subchartJoins(folder, key, given, facts));
+          return subcharts.get(key) ?? null;
+        },
+      };
     }
     return joins;
   };
+}
+
+/** How a chart's templates join image parts with `values`; null when a template cannot be read again. */
+function joinsOf(folder: string, chart: { readonly templates: readonly SourceFile[] }, values: Record<string, unknown>, appVersion: string): ChartImageJoins | null {
+  const templates = chart.templates.map((template) => ({ file: template, path: folder === '' ? template.path : template.path.slice(folder.length + 1) }));
+  try {
+    return chartImageJoins(templates, values, { appVersion });
+  } catch {
+    // A template that cannot be read again is reported when the scan reaches it.
+    return null;
+  } finally {
+    for (const template of chart.templates) template.release();
+  }
+}
+
+/**
+ * The subchart in the folder `charts/<key>/` of a chart, which Helm renders with the parent's values under `key` over its own
+ * defaults: how its templates join image parts.
+ */
+function subchartJoins(folder: string, key: string, parent: Record<string, unknown>, facts: YamlFacts | undefined): ChartImageJoins | null {
+  if (!/^[\w.-]+$/.test(key)) return null;
+  const sub = folder === '' ? `charts/${key}` : `${folder}/charts/${key}`;
+  const chart = facts?.charts.get(sub) ?? facts?.chartFolders.charts.get(sub);
+  if (!chart) return null;
+  const given = parent[key];
+  let values = given !== null && typeof given === 'object' && !Array.isArray(given) ? (given as Record<string, unknown>) : {};
+  if (chart.values) {
+    try {
+      values = mergeValues(valuesData(yamlSource(chart.values).documents), values);
+    } catch {
+      // Defaults that cannot be read again leave the parent's values.
+    }
+  }
+  return joinsOf(sub, chart, values, facts?.charts.get(sub)?.appVersion ?? '');
 }
 
 /**
