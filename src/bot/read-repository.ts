@@ -4,7 +4,7 @@ import { ArchpinError } from '../core/errors.js';
 import { ignoreRules, ignoresPath } from '../core/gitignore.js';
 import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
-import { goldenTestInputPaths, isCandidatePath, lintCasePaths } from '../scan/candidate-path.js';
+import { goldenTestInputPaths, goTestFunctions, isCandidatePath, isGoTestGolden, lintCasePaths } from '../scan/candidate-path.js';
 
 export interface RepositoryFiles {
   readonly files: readonly SourceFile[];
@@ -26,6 +26,7 @@ export async function readRepositoryFiles(
   const paths = tree.map((entry) => entry.path);
   const testInputs = goldenTestInputPaths(paths);
   for (const path of lintCasePaths(paths)) testInputs.add(path);
+  for (const path of await goTestGoldenPaths(forge, repo, ref, paths, options.maxFileSize)) testInputs.add(path);
   const wanted = tree.filter((entry) => {
     if (!isCandidatePath(entry.path) || testInputs.has(entry.path) || /(^|\/)(node_modules|vendor)\//.test(entry.path) || ignoresPath(ignored, entry.path)) return false;
     if (entry.size !== null && entry.size > options.maxFileSize) {
@@ -58,4 +59,32 @@ export async function readRepositoryFiles(
     throw new ArchpinError('config-invalid', `${repo.path}/${configEntry.path}: ${configBytes.length} bytes is over the ${MAX_CONFIG_FILE_BYTES}-byte limit for a config`);
   }
   return { files, problems, configText: configBytes ? Buffer.from(configBytes).toString('utf8') : null };
+}
+
+/** `testdata/TestDeployInit.config.yml` candidates: a file of a `testdata` folder whose name starts as a Go test function's. */
+const GOLDEN_CANDIDATE = /(?:^|\/)testdata\/Test[^/.]*\.[^/]+$/;
+
+/**
+ * The golden files of Go tests ({@link isGoTestGolden}): the `_test.go` files beside a `testdata` folder that holds files named
+ * like test functions are read for the functions they declare, only then.
+ */
+async function goTestGoldenPaths(forge: Forge, repo: Repository, ref: string, paths: readonly string[], maxFileSize: number): Promise<string[]> {
+  const candidates = paths.filter((path) => GOLDEN_CANDIDATE.test(path) && isCandidatePath(path));
+  if (candidates.length === 0) return [];
+  const folders = new Map<string, string[]>();
+  for (const path of candidates) {
+    const folder = path.slice(0, path.lastIndexOf('testdata/'));
+    folders.set(folder, [...(folders.get(folder) ?? []), path]);
+  }
+  const found: string[] = [];
+  for (const [folder, files] of folders) {
+    const functions = new Set<string>();
+    for (const path of paths) {
+      if (!path.startsWith(folder) || path.slice(folder.length).includes('/') || !path.endsWith('_test.go')) continue;
+      const bytes = await forge.readFile(repo, path, ref);
+      if (bytes !== null && bytes.length <= maxFileSize) for (const name of goTestFunctions(Buffer.from(bytes).toString('utf8'))) functions.add(name);
+    }
+    for (const path of files) if (isGoTestGolden(path, functions)) found.push(path);
+  }
+  return found;
 }

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { readRegularPath } from '../apply/read-regular-file.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
@@ -6,7 +6,7 @@ import { readGitIndex } from '../core/git-index.js';
 import { ignoreRules, type IgnoreRules } from '../core/gitignore.js';
 import { lazySourceFile, looksBinary, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
-import { isCandidatePath, isGoldenTestInput, isLintCaseFile, isLintCaseFolder } from '../scan/candidate-path.js';
+import { goTestFunctions, isCandidatePath, isGoldenTestInput, isGoTestGolden, isLintCaseFile, isLintCaseFolder } from '../scan/candidate-path.js';
 
 export interface ReadTreeOptions {
   /** gitignore-style patterns of paths to leave out, besides `.git`, `node_modules`, `vendor/` and `.gitignore`. */
@@ -186,8 +186,11 @@ export async function readTree(root: string, options: ReadTreeOptions = {}): Pro
   const configured: Layer[] = options.ignorePaths?.length ? [{ base: '', rules: ignoreRules(options.ignorePaths) }] : [];
   const configuredIgnores = (relative: string, isDirectory: boolean): boolean => configured.length > 0 && ignoredBy(configured, relative, isDirectory);
 
-  /** `insideIgnored`: an ignored folder entered only for the tracked files it holds. */
-  const visit = (directory: string, relative: string, inherited: readonly Layer[], insideIgnored: boolean): void => {
+  /**
+   * `insideIgnored`: an ignored folder entered only for the tracked files it holds. `goTests`: in a `testdata` folder, the test
+   * functions of the Go test files beside it, whose golden files it holds.
+   */
+  const visit = (directory: string, relative: string, inherited: readonly Layer[], insideIgnored: boolean, goTests: ReadonlySet<string> = new Set()): void => {
     const own = gitignoreLayer(directory, inWorkTree(relative), relative, problems);
     const layers = own ? [...inherited, own] : inherited;
     let entries;
@@ -210,7 +213,7 @@ export async function readTree(root: string, options: ReadTreeOptions = {}): Pro
         if (isLintCaseFolder(childRelative, folderNames)) continue;
         const ignored = insideIgnored || ignoredBy(layers, gitPath, true);
         if (ignored && !tracked?.folders.has(gitPath)) continue;
-        visit(childPath, childRelative, layers, ignored);
+        visit(childPath, childRelative, layers, ignored, entry.name === 'testdata' ? goTestFunctionsIn(directory, entries, maxFileSize) : undefined);
         continue;
       }
       if (entry.isSymbolicLink()) {
@@ -221,6 +224,8 @@ export async function readTree(root: string, options: ReadTreeOptions = {}): Pro
       // `render.input.yaml` beside `render.golden.yaml`: what a unit test feeds the program, not a deployment.
       if (isGoldenTestInput(entry.name, fileNames)) continue;
       if (isLintCaseFile(childRelative, fileNames)) continue;
+      // `testdata/TestDeployInit.config.yml` beside `func TestDeployInit` of a `_test.go`: the output a Go test compares with.
+      if (isGoTestGolden(childRelative, goTests)) continue;
       if ((insideIgnored || ignoredBy(layers, gitPath, false)) && !tracked?.files.has(gitPath)) continue;
       const file = readCandidate(childPath, childRelative, maxFileSize, problems);
       if (file) files.push(file);
@@ -229,6 +234,17 @@ export async function readTree(root: string, options: ReadTreeOptions = {}): Pro
 
   visit(realRoot, '', workTree?.layers ?? [], workTree !== null && folderIgnored(workTree));
   return { files, problems };
+}
+
+/** The test functions the Go test files (`*_test.go`) of a folder declare; `entries` are the folder's. */
+function goTestFunctionsIn(directory: string, entries: readonly Dirent[], maxFileSize: number): Set<string> {
+  const functions = new Set<string>();
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith('_test.go')) continue;
+    const read = readRegularPath(path.join(directory, entry.name), maxFileSize);
+    if (read.ok) for (const name of goTestFunctions(Buffer.from(read.bytes).toString('utf8'))) functions.add(name);
+  }
+  return functions;
 }
 
 function checkSymlink(fullPath: string, relative: string, realRoot: string, problems: ScanProblem[]): void {

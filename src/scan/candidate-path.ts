@@ -65,6 +65,27 @@ function filesByFolder(paths: readonly string[]): Map<string, string[]> {
   return folders;
 }
 
+/** A Go test function's declaration: `func TestDeployInit(t *testing.T) {`. */
+const GO_TEST_FUNCTION = /^func[ \t]+(Test\w*)[ \t]*\(/gm;
+
+/** The names of the test functions a Go test file declares (`TestDeployInit`). */
+export function goTestFunctions(text: string): string[] {
+  return [...text.matchAll(GO_TEST_FUNCTION)].map((match) => match[1] ?? '');
+}
+
+/**
+ * A Go test's golden file: in the `testdata` folder of a package, named after one of the package's test functions
+ * (`testdata/TestDeployInit.config.yml` for `func TestDeployInit`, as `golden.Bytes(got, t.Name()+".config.yml")` names it):
+ * the output the test compares the program's with. `functions` are the test functions of the `_test.go` files beside
+ * `testdata/`. Nothing deploys it.
+ */
+export function isGoTestGolden(relative: string, functions: ReadonlySet<string>): boolean {
+  if (functions.size === 0 || !/(?:^|\/)testdata\/[^/]+$/.test(relative)) return false;
+  const name = relative.slice(relative.lastIndexOf('/') + 1);
+  const dot = name.indexOf('.');
+  return dot > 0 && functions.has(name.slice(0, dot));
+}
+
 /** Below a test folder: `test/`, `tests/`, `testdata/`. */
 const BELOW_TEST_FOLDER = /(?:^|\/)(?:tests?|testdata)\//;
 /** The case a linter is expected to pass and the one it is expected to fail. */
