@@ -3,9 +3,10 @@ import { compileGlob } from '../core/glob.js';
 import type { SourceFile } from '../core/source-file.js';
 import { yamlSource } from './yaml-source.js';
 
-/** The names the test tools look for: `kyverno test` finds `kyverno-test.yaml`, Chainsaw finds `chainsaw-test.yaml`. */
+/** The names the test tools look for: `kyverno test` finds `kyverno-test.yaml`, Chainsaw finds `chainsaw-test.yaml`, helm-unittest `tests/*_test.yaml`. */
 const KYVERNO_TEST = /(?:^|\/)kyverno-test\.ya?ml$/;
 const CHAINSAW_TEST = /(?:^|\/)chainsaw-test\.ya?ml$/;
+const HELM_UNITTEST = /(?:^|\/)tests\/(?:[^/]+\/)*[^/]+_test\.ya?ml$/;
 
 /** Chainsaw operations that send a file's objects to the cluster, and those that only compare the cluster with it. */
 const CHAINSAW_SENDS: ReadonlySet<string> = new Set(['apply', 'create', 'patch', 'update', 'delete']);
@@ -29,8 +30,14 @@ export function testDataPaths(files: readonly SourceFile[]): ReadonlySet<string>
   const sent = new Set<string>();
   for (const file of files) {
     const kyverno = KYVERNO_TEST.test(file.path);
-    if (!kyverno && !CHAINSAW_TEST.test(file.path)) continue;
+    const unittest = !kyverno && HELM_UNITTEST.test(file.path);
+    if (!kyverno && !unittest && !CHAINSAW_TEST.test(file.path)) continue;
     const folder = posix.dirname(file.path);
+    if (unittest) {
+      for (const path of unittestValues(file, folder)) data.add(path);
+      file.release();
+      continue;
+    }
     const beside = (name: unknown): string | null => {
       if (typeof name !== 'string' || name.includes('://')) return null;
       const path = posix.normalize(posix.join(folder, name));
@@ -55,6 +62,26 @@ export function testDataPaths(files: readonly SourceFile[]): ReadonlySet<string>
   }
   for (const path of sent) data.delete(path);
   return data;
+}
+
+/**
+ * The values files a helm-unittest suite renders the chart with (its `values` list, and each test's), in the suite's folder
+ * or below it (`values/extra-containers.yaml`, `./values/minimal.yaml`): inputs of a test run, never deployed. A file
+ * named from above the suite's folder (the chart's own `../values.yaml`) is the chart's and stays read.
+ */
+function unittestValues(file: SourceFile, folder: string): string[] {
+  const found: string[] = [];
+  const below = (name: unknown): void => {
+    if (typeof name !== 'string' || name.includes('://') || posix.isAbsolute(name)) return;
+    const path = posix.normalize(posix.join(folder, name));
+    if (path.startsWith(`${folder}/`)) found.push(path);
+  };
+  for (const document of testDocuments(file)) {
+    if (!isRecord(document) || typeof document.suite !== 'string' || !Array.isArray(document.tests)) continue;
+    for (const name of names(document.values)) below(name);
+    for (const test of document.tests) if (isRecord(test)) for (const name of names(test.values)) below(name);
+  }
+  return found;
 }
 
 function addBeside(data: Set<string>, path: string | null): void {
