@@ -235,8 +235,16 @@ export interface StringScalar {
   readonly literal: boolean;
 }
 
+/**
+ * Encrypted values: Ansible Vault (`!vault |` or text starting `$ANSIBLE_VAULT;`) and `!encrypted/…` ciphertext
+ * name nothing until decrypted, so no reader sees them as text.
+ */
+const ENCRYPTED_TAG = /^!(?:vault$|encrypted\/)/;
+const VAULT_HEADER = '$ANSIBLE_VAULT;';
+
 export function stringScalar(node: unknown, file: SourceFile): StringScalar | null {
   if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return null;
+  if ((node.tag !== undefined && ENCRYPTED_TAG.test(node.tag)) || node.value.trimStart().startsWith(VAULT_HEADER)) return null;
   const [start, valueEnd] = node.range;
   let inner: [number, number];
   switch (node.type) {
