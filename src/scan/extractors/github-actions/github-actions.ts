@@ -61,14 +61,27 @@ function dockerScheme(node: unknown): boolean {
 }
 
 /**
+ * Every step of a job's or a composite action's `steps`, with the steps written inside a step as a list of its own
+ * (`- parallel: [{uses: docker://…}, …]`), at any depth, in the order written.
+ */
+function allSteps(steps: unknown, depth = 0): YAMLMap[] {
+  if (!isSeq(steps) || depth > 8) return [];
+  const found: YAMLMap[] = [];
+  for (const step of steps.items) {
+    if (!isMap(step)) continue;
+    found.push(step);
+    for (const [key, value] of mapEntries(step)) if (key !== 'with' && key !== 'env' && isSeq(value)) found.push(...allSteps(value, depth + 1));
+  }
+  return found;
+}
+
+/**
  * The images of a job's or a composite action's steps; `envs` are the `env` maps around them (the job's, the workflow's),
  * and `envTaken` the `env` values already reported in this file (one that several steps take is one reference).
  */
 function stepImages(file: SourceFile, steps: unknown, envs: readonly unknown[] = [], envTaken = new Set<number>()): Reference[] {
-  if (!isSeq(steps)) return [];
   const references: Reference[] = [];
-  for (const step of steps.items) {
-    if (!isMap(step)) continue;
+  for (const step of allSteps(steps)) {
     const uses = mapGet(step, 'uses');
     const reference = dockerScheme(uses) ? scalarImage(file, uses, 'yaml-image') : null;
     if (reference) references.push(reference);
@@ -240,7 +253,7 @@ export function workflowImages(file: SourceFile, root: unknown): Reference[] {
       }
     }
     const steps = mapGet(job, 'steps');
-    if (isSeq(steps)) for (const step of steps.items) if (isMap(step)) for (const node of imageInputNodes(step)) matrixKeysIn(node, usedKeys);
+    for (const step of allSteps(steps)) for (const node of imageInputNodes(step)) matrixKeysIn(node, usedKeys);
     for (const reference of matrixImages(file, job, usedKeys)) references.push(reference);
     for (const reference of stepImages(file, mapGet(job, 'steps'), [mapGet(job, 'env'), mapGet(root, 'env')], envTaken)) references.push(reference);
     for (const reference of matrixUses(job, references.splice(jobStart), usedKeys)) references.push(reference);
