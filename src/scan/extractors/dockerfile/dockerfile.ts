@@ -17,18 +17,21 @@ const KIND = 'dockerfile-from';
  */
 const NOT_DOCKERFILE = /\.(?:md|markdown|txt|rst|adoc|html|dockerignore|template|tmpl|tpl|j2|jinja|jinja2|erb|mustache)$/;
 
-/** `Dockerfile`, `Containerfile`, `Dockerfile.*`, `Dockerfile-name` (no extension), `*.Dockerfile`, `*.dockerfile`, `*.containerfile`, in any directory. */
+/**
+ * `Dockerfile` or `Containerfile`, in any case and directory, alone, with a suffix after a dot (`Dockerfile.prod`), a dash
+ * or an underscore and a name without extension (`Dockerfile-windows`, `Dockerfile_base`), or as the extension
+ * (`app.Dockerfile`, `runner.containerfile`).
+ */
 export function isDockerfileName(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
   if (base === 'dockerfile' || base === 'containerfile') return true;
   if (NOT_DOCKERFILE.test(base)) return false;
-  return /^(?:dockerfile|containerfile)(?:\..|-[^.]+$)/.test(base) || /.\.(?:dockerfile|containerfile)$/.test(base);
+  return /^(?:dockerfile|containerfile)(?:\..|[-_][^.]+$)/.test(base) || /.\.(?:dockerfile|containerfile)$/.test(base);
 }
 
 /**
- * Names that may hold a Dockerfile under another name (`files/DockerUbuntuApache`, `Dockerfile_base`,
- * `docker/ContainerBuild`): no extension, and starting with "docker" or "container". Read as one only
- * when the content is one (see looksLikeDockerfile).
+ * Names that may hold a Dockerfile under another name (`files/DockerUbuntuApache`, `docker/ContainerBuild`): no extension,
+ * and starting with "docker" or "container". Read as one only when the content is one (see looksLikeDockerfile).
  */
 export function mayBeDockerfileByContent(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
@@ -39,7 +42,8 @@ const INSTRUCTION = /^(?:FROM|ARG|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|E
 
 /**
  * A Dockerfile by content: its first instruction is `FROM` (after parser directives, comments and `ARG`s),
- * and every line is an instruction, a comment, blank, or the continuation of an instruction. A shell
+ * and every line is an instruction, a comment, blank, or the continuation of an instruction (comments and blank lines
+ * inside one included). A shell
  * script, a README or a config file fails at its first line.
  */
 export function looksLikeDockerfile(text: string): boolean {
@@ -49,7 +53,8 @@ export function looksLikeDockerfile(text: string): boolean {
   for (const raw of text.split('\n')) {
     const line = raw.replace(/\r$/, '').trim();
     const wasContinued: boolean = continued;
-    continued = line.endsWith('\\') || (wasContinued && line === '');
+    // A comment line inside a continued instruction is dropped by the parser; the instruction goes on after it.
+    continued = line.endsWith('\\') || (wasContinued && (line === '' || line.startsWith('#')));
     if (wasContinued || line === '' || line.startsWith('#')) continue;
     if (!INSTRUCTION.test(line)) return false;
     if (++lines > 10_000) return false;

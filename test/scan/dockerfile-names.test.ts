@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { scanTexts } from '../support/scan-texts.js';
+
+const scan = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value]);
+
+/** A Dockerfile whose ENV instruction holds a comment line between its continued lines. */
+const COMMENTED = ['FROM registry.example.test/base/runtime:2.4', '', 'ENV MODE=batch \\', '    # connection pool', '    POOL_MIN=3 \\', '    POOL_MAX=10', 'RUN ./setup.sh', ''].join('\n');
+
+describe('Dockerfile names', () => {
+  const forms: Array<[string, string]> = [
+    ['Dockerfile', 'plain'],
+    ['deploy/dockerfile', 'lower case'],
+    ['DOCKERFILE', 'capitals'],
+    ['Containerfile', 'Containerfile'],
+    ['deploy/Dockerfile.prod', 'a suffix after a dot'],
+    ['Containerfile.arm64', 'Containerfile with a suffix after a dot'],
+    ['tests/Dockerfile-windows', 'a suffix after a dash'],
+    ['connectors/Dockerfile_warehouse', 'a suffix after an underscore'],
+    ['Containerfile_base', 'Containerfile with a suffix after an underscore'],
+    ['build/app.Dockerfile', 'Dockerfile as the extension'],
+    ['ci/runner.dockerfile', 'dockerfile as the extension'],
+    ['svc.containerfile', 'containerfile as the extension'],
+  ];
+  for (const [path, form] of forms) {
+    it(`reads ${form} (${path}) by its name, comment lines inside a continued instruction and all`, () => {
+      expect(scan({ [path]: COMMENTED })).toEqual([[path, 1, 'registry.example.test/base/runtime:2.4']]);
+    });
+  }
+
+  it('a file without extension named for Docker is read by its content, comment lines inside a continued instruction and all', () => {
+    expect(scan({ 'files/DockerWebApache': COMMENTED, 'files/docker-entrypoint': '#!/bin/sh\nexec "$@"\n' })).toEqual([['files/DockerWebApache', 1, 'registry.example.test/base/runtime:2.4']]);
+  });
+
+  it('templates and documentation named for a Dockerfile are not read', () => {
+    expect(scan({ 'Dockerfile_base.j2': COMMENTED, 'Dockerfile-alpine.template': COMMENTED, 'docs/Dockerfile.md': COMMENTED })).toEqual([]);
+  });
+});
