@@ -19,16 +19,21 @@ const DOCKER_TRANSPORT = 'docker://';
 /** Levant and nomad-pack templates: `[[ .image ]]`. */
 const BRACKET_TEMPLATE = /\[\[[\s\S]*\]\]/;
 
+/** A `job` or `task` block's opening with its label, quoted (`job "web" {`) or a bare identifier, as HCL allows (`job web {`). */
+const JOB_BLOCK = /(?:^|[\s{])job\s+(?:"|[A-Za-z_][\w-]*\s*\{)/;
+const TASK_BLOCK = /(?:^|[\s{])task\s+(?:"|[A-Za-z_][\w-]*\s*\{)/;
+
 /**
  * `*.nomad` and `*.nomad.hcl` always; other `*.hcl` files, and `*.job` files (a common name for job
- * specifications), only when they hold a `job "…"` with a `task "…"`.
+ * specifications), only when they hold a `job` block with a `task` block, in any folder (a Terraform module's
+ * `jobspec = file(…)` reads one as it is).
  */
 export function claimsNomad(file: SourceFile): boolean {
   const base = file.path.slice(file.path.lastIndexOf('/') + 1).toLowerCase();
   if (base.endsWith('.nomad') && base !== '.nomad') return true;
   if (!base.endsWith('.hcl') && !(base.endsWith('.job') && base !== '.job')) return false;
   if (base.endsWith('.nomad.hcl')) return true;
-  return /(?:^|[\s{])job\s+"/.test(file.text) && /(?:^|[\s{])task\s+"/.test(file.text);
+  return JOB_BLOCK.test(file.text) && TASK_BLOCK.test(file.text);
 }
 
 /** A literal string's contents; null for any other expression. */
