@@ -3,6 +3,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { actionInputImages, imageInputNodes } from './action-inputs.js';
+import { jsonMatrixImages } from './json-matrix-items.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
 import { baseName, isImageKey, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
@@ -255,6 +256,7 @@ export function workflowImages(file: SourceFile, root: unknown): Reference[] {
     const steps = mapGet(job, 'steps');
     for (const step of allSteps(steps)) for (const node of imageInputNodes(step)) matrixKeysIn(node, usedKeys);
     for (const reference of matrixImages(file, job, usedKeys)) references.push(reference);
+    for (const reference of jsonMatrixImages(file, job, allSteps(steps))) references.push(reference);
     for (const reference of stepImages(file, mapGet(job, 'steps'), [mapGet(job, 'env'), mapGet(root, 'env')], envTaken)) references.push(reference);
     for (const reference of matrixUses(job, references.splice(jobStart), usedKeys)) references.push(reference);
   }
