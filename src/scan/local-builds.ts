@@ -231,6 +231,8 @@ export interface PassedArg {
   readonly file: string;
   readonly line: number;
   readonly dockerfiles: readonly string[] | null;
+  /** The value is an image the same workflow builds (another job's output naming what its build step tags): where that build is. */
+  readonly built?: { readonly file: string; readonly line: number };
 }
 
 /** `tags` and `contexts` of the targets of a docker-bake file (HCL or JSON); `dockerfiles` are the Dockerfiles of the scan. */

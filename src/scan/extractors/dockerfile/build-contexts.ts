@@ -100,9 +100,10 @@ export function composeBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<stri
 /** A GitHub Actions step that builds with `docker/build-push-action`. */
 const BUILD_PUSH_ACTION = /^docker\/build-push-action@/;
 
-/** The steps of a workflow's jobs (`jobs.<id>.steps`) and of a composite action (`runs.steps`). */
-function workflowSteps(file: SourceFile): YAMLMap[] {
+/** The steps of a workflow's jobs (`jobs.<id>.steps`) and of a composite action (`runs.steps`), with the jobs by id. */
+function workflowSteps(file: SourceFile): { steps: YAMLMap[]; jobs: Map<string, YAMLMap> } {
   const steps: YAMLMap[] = [];
+  const byId = new Map<string, YAMLMap>();
   const add = (list: unknown): void => {
     if (isSeq(list)) for (const step of list.items) if (isMap(step)) steps.push(step);
   };
@@ -110,11 +111,45 @@ function workflowSteps(file: SourceFile): YAMLMap[] {
     const root = document.contents;
     if (!isMap(root)) continue;
     const jobs = mapGet(root, 'jobs');
-    if (isMap(jobs)) for (const [, job] of mapEntries(jobs)) if (isMap(job)) add(mapGet(job, 'steps'));
+    if (isMap(jobs)) {
+      for (const [id, job] of mapEntries(jobs)) {
+        if (!isMap(job)) continue;
+        byId.set(id, job);
+        add(mapGet(job, 'steps'));
+      }
+    }
     const runs = mapGet(root, 'runs');
     if (isMap(runs)) add(mapGet(runs, 'steps'));
   }
-  return steps;
+  return { steps, jobs: byId };
+}
+
+/** `${{ needs.<job>.outputs.<name> }}` as a whole value. */
+const NEEDS_OUTPUT = /^\$\{\{\s*needs\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)\s*\}\}$/;
+
+/** An expression's text without its spaces (`${{ steps.tag.outputs.tag }}` and `${{steps.tag.outputs.tag}}` are one). */
+const compact = (text: string): string => text.replace(/\s+/g, '');
+
+/**
+ * The build step of the workflow whose image a build argument's value names: `${{ needs.<job>.outputs.<name> }}`, where that
+ * job's output is an expression (`${{ steps.tag.outputs.tag }}`) that one of its `docker/build-push-action` steps writes as
+ * its whole `tags` value. Null for anything else.
+ */
+function builtByJob(file: SourceFile, value: string, jobs: ReadonlyMap<string, YAMLMap>): { file: string; line: number } | null {
+  const match = NEEDS_OUTPUT.exec(value.trim());
+  const job = match ? jobs.get(match[1] ?? '') : undefined;
+  const outputs = job ? mapGet(job, 'outputs') : undefined;
+  const output = isMap(outputs) ? stringScalar(mapGet(outputs, match?.[2] ?? ''), file)?.value : undefined;
+  if (!job || output === undefined || !/^\s*\$\{\{[^}]*\}\}\s*$/.test(output)) return null;
+  const steps = mapGet(job, 'steps');
+  if (!isSeq(steps)) return null;
+  for (const step of steps.items) {
+    if (!isMap(step) || !BUILD_PUSH_ACTION.test(stringScalar(mapGet(step, 'uses'), file)?.value ?? '')) continue;
+    const inputs = mapGet(step, 'with');
+    const tags = isMap(inputs) ? stringScalar(mapGet(inputs, 'tags'), file) : null;
+    if (tags && compact(tags.value) === compact(output)) return { file: file.path, line: file.position(tags.start).line };
+  }
+  return null;
 }
 
 /**
@@ -124,7 +159,8 @@ function workflowSteps(file: SourceFile): YAMLMap[] {
  */
 export function actionBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<string>): PassedArg[] {
   const passed: PassedArg[] = [];
-  for (const step of workflowSteps(file)) {
+  const { steps, jobs } = workflowSteps(file);
+  for (const step of steps) {
     const uses = stringScalar(mapGet(step, 'uses'), file)?.value;
     const inputs = mapGet(step, 'with');
     if (uses === undefined || !BUILD_PUSH_ACTION.test(uses) || !isMap(inputs)) continue;
@@ -141,7 +177,9 @@ export function actionBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<strin
       if (entry === '' || !isArgName(name)) continue;
       const found = file.text.indexOf(entry, at);
       if (found !== -1) at = found;
-      passed.push({ name, file: file.path, line: file.position(at).line, dockerfiles: built });
+      const equals = entry.indexOf('=');
+      const image = equals === -1 ? null : builtByJob(file, entry.slice(equals + 1), jobs);
+      passed.push({ name, file: file.path, line: file.position(at).line, dockerfiles: built, ...(image ? { built: image } : {}) });
     }
   }
   return passed;

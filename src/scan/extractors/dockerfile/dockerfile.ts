@@ -86,7 +86,7 @@ interface Scope {
   /** Named build contexts (bake `contexts`, compose `additional_contexts`): not images. */
   readonly contexts: ReadonlyMap<string, unknown>;
   /** Build arguments that a compose service, bake target or build command reading this Dockerfile passes, by name. */
-  readonly buildArgs: ReadonlyMap<string, { file: string; line: number }>;
+  readonly buildArgs: ReadonlyMap<string, { file: string; line: number; built?: { file: string; line: number } }>;
 }
 
 /**
@@ -235,6 +235,20 @@ function namesStage(written: string, stages: ReadonlySet<string>): boolean {
   return false;
 }
 
+/**
+ * `FROM ${BASE}` (the image a global ARG alone names) when the build that passes `BASE` gives it an image the same workflow
+ * builds in another job (`BASE=${{ needs.base.outputs.tag }}`, that job's output being what its build step tags): the
+ * repository's own image, `local-stage`, shown as written (the ARG's default is not what that build uses). The detail, or null.
+ */
+function builtArg(scope: Scope, written: string): string | null {
+  const name = /^\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))$/.exec(written);
+  const arg = name?.[1] ?? name?.[2];
+  if (arg === undefined || !scope.args.has(arg)) return null;
+  const passed = scope.buildArgs.get(arg);
+  if (!passed?.built) return null;
+  return `${passed.file}:${passed.line} passes ${arg} as a build argument, the image built at ${passed.built.file}:${passed.built.line}`;
+}
+
 /** The image of a `FROM`, or null for `scratch` and earlier stages (also when named through an ARG default). */
 function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { detail?: string }): Reference | null {
   const isImage = (name: string): boolean => name.toLowerCase() !== 'scratch' && !scope.stages.has(name.toLowerCase()) && !scope.contexts.has(name);
@@ -265,6 +279,8 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
   if (!written.includes('$')) {
     return isImage(written) ? makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], ...detail }) : null;
   }
+  const built = builtArg(scope, written);
+  if (built) return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'local-stage', detail: [detail.detail, built].filter(Boolean).join('; ') });
   const resolved = resolveArgs(written, scope.args, range.start);
   if (!resolved) {
     const nested = resolveNestedArgs(written, scope.args);
@@ -323,9 +339,10 @@ function extract(file: SourceFile, facts: DockerfileFacts | undefined): { refere
   const own = facts?.dockerfileContexts.get(file.path);
   const contexts = own ? new Map([...(facts?.contexts ?? []), ...own]) : (facts?.contexts ?? new Map());
   // The build arguments of the builds that read this Dockerfile (or one whose path is not known), the first found by name.
-  const buildArgs = new Map<string, { file: string; line: number }>();
+  const buildArgs = new Map<string, { file: string; line: number; built?: { file: string; line: number } }>();
   for (const arg of facts?.buildArgs ?? []) {
-    if ((arg.dockerfiles === null || arg.dockerfiles.includes(file.path)) && !buildArgs.has(arg.name)) buildArgs.set(arg.name, { file: arg.file, line: arg.line });
+    if ((arg.dockerfiles === null || arg.dockerfiles.includes(file.path)) && !buildArgs.has(arg.name))
+      buildArgs.set(arg.name, { file: arg.file, line: arg.line, ...(arg.built ? { built: arg.built } : {}) });
   }
   const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map(), stageArgs: new Map(), contexts, buildArgs };
   for (const directive of parsed.directives) {
