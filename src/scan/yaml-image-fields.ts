@@ -41,6 +41,21 @@ export function isImageKey(key: string, snake = false): boolean {
 /** `image` as one word of a snake_case name that goes on (`docker_test_image_alpine`), not a setting about images (`_tag`, `_pull_policy`, `_digest`…). */
 const INFIX_IMAGE_KEY = /^(?:[a-z0-9]+_)*image_(?!(?:[a-z0-9]+_)*(?:tag|tags|version|digest|sha|policy|secret|secrets|name_prefix|id|ids|format|file|path|dir|url|size|count|type)$)[a-z0-9_]+$/;
 
+/**
+ * In a file of Ansible variables, `image` as one word of a key written in capitals or kebab-case: an OpenShift template's
+ * parameter passed on from the inventory (`IMAGE_STREAM_TAG_FROM_NAME`, `APP_IMAGE`), a program's flag set through a
+ * variable (`pause-image` of a k3s config). Not a setting about images (the same last words as above), nor where an image
+ * is pushed (`OUTPUT_IMAGE`, `push-image`).
+ */
+const OTHER_CASE_KEY = /^(?:[A-Z0-9]+(?:_[A-Z0-9]+)*|[a-z0-9]+(?:-[a-z0-9]+)+)$/;
+const SETTING_WORD = /^(?:tag|tags|version|digest|sha|policy|secret|secrets|prefix|id|ids|format|file|path|dir|url|size|count|type)$/;
+const PUSHED_WORD = /^(?:output|destination|dest|push|target)$/;
+function isOtherCaseImageKey(key: string): boolean {
+  if (!OTHER_CASE_KEY.test(key)) return false;
+  const words = key.toLowerCase().split(/[-_]/);
+  return words.includes('image') && !SETTING_WORD.test(words.at(-1) ?? '') && !words.some((word) => PUSHED_WORD.test(word));
+}
+
 const MAX_IMAGE_TEXT = 512;
 /** OpenStack policy expressions under keys such as `add_image`: `rule:admin_or_owner`, `role:admin`. */
 const POLICY_RULE = /^(?:rule|role|is_admin|project_id|user_id|domain_id|system_scope|tenant):/;
@@ -580,7 +595,7 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
       }
       if (!isImageKey(key, options.snakeKeys)) {
         // `docker_test_image_alpine: quay.io/org/tests:alpine3.8` (Ansible variables), a custom resource's `docker_image`: kept only when written as a full reference
-        const complete = options.snakeKeys ? INFIX_IMAGE_KEY.test(key) : options.completeSnakeKeys === true && isImageKey(key, true);
+        const complete = options.snakeKeys ? INFIX_IMAGE_KEY.test(key) || (options.variableFile === true && isOtherCaseImageKey(key)) : options.completeSnakeKeys === true && isImageKey(key, true);
         if (!complete) continue;
         const reference = scalarImage(file, value, options.kindFor(path, key));
         const image = reference?.skip === null ? reference.image : null;

@@ -89,3 +89,35 @@ describe('image_name + image_version in a file of Ansible variables', () => {
     ).toEqual([['roles/probes/checks/cpu/vars.yml', 1, 'registry.example.test/probes/cpu-probe', 'no-tag', [['reference', 'registry.example.test/probes/cpu-probe', 1]]]]);
   });
 });
+
+describe('a key in capitals or kebab-case with the word image, in a file of Ansible variables', () => {
+  const inventory = [
+    '---',
+    'cluster_flags:',
+    '  node-label: edge',
+    '  sandbox-image: registry.example.test/infra/sandbox:3.10',
+    'streams:',
+    '  agent:',
+    '    STREAM_FROM_KIND: DockerImage',
+    '    IMAGE_STREAM_FROM_NAME: registry.example.test/ci/agent-base:v2.4',
+    '    AGENT_IMAGE: registry.example.test/ci/agent:1.8.0',
+    '    AGENT_IMAGE_TAG: registry.example.test/ci/agent:1.8.0',
+    '    OUTPUT_IMAGE: registry.example.test/ci/agent-out:1.8.0',
+    '    push-image: registry.example.test/ci/agent-out:1.8.0',
+    '    LOCAL_IMAGE: agent:latest',
+    '    BARE_IMAGE: registry.example.test/ci/agent',
+    '',
+  ].join('\n');
+
+  it('is an image when it holds a full reference, a path with a tag or digest; not a setting, a push target, or a name without a path or tag', () => {
+    expect(rows({ 'inventory/group_vars/ci.yml': inventory })).toEqual([
+      ['inventory/group_vars/ci.yml', 4, 'registry.example.test/infra/sandbox:3.10', null, [['reference', 'registry.example.test/infra/sandbox:3.10', 4]]],
+      ['inventory/group_vars/ci.yml', 8, 'registry.example.test/ci/agent-base:v2.4', null, [['reference', 'registry.example.test/ci/agent-base:v2.4', 8]]],
+      ['inventory/group_vars/ci.yml', 9, 'registry.example.test/ci/agent:1.8.0', null, [['reference', 'registry.example.test/ci/agent:1.8.0', 9]]],
+    ]);
+  });
+
+  it('is not read so outside a file of Ansible variables', () => {
+    expect(rows({ 'deploy/settings.yml': inventory })).toEqual([]);
+  });
+});
