@@ -3,6 +3,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { OutsideSources } from '../../extractor.js';
 import { describeInclude, includeEntries, originOfKey, outsideKey, type IncludeEntry } from './gitlab-ci-outside.js';
 import { readPipeline, type PipelineReading } from './gitlab-ci-pipeline.js';
+import { fileVerdict } from './gitlab-ci-sniff.js';
 
 /**
  * The root-relative paths a GitLab CI file pulls in with `include: local` (`include: 'path'`,
@@ -74,13 +75,9 @@ export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSourc
       const fromOutside = outsideFiles.has(file.path);
       for (const entry of includeEntries(file, fromOutside ? originOfKey(file.path) : null)) {
         if (entry.kind === 'local') {
-          // A path without wildcards names one file: looked up, not matched against every file of the tree.
-          const literal = /[*?[\\]/.test(entry.path) ? null : entry.path.replace(/^\/+/, '');
-          const matches = literal === null ? globMatcher(entry.path) : null;
-          const targets = literal === null ? byPath : [[literal, byPath.get(literal)] as const];
-          for (const [path, target] of targets) {
-            if (target === undefined || seen.has(path) || (matches !== null && !matches(path))) continue;
-            included.add(path);
+          for (const target of localTargets(entry.path, byPath)) {
+            if (seen.has(target.path)) continue;
+            included.add(target.path);
             queue.push(target);
           }
           continue;
@@ -107,7 +104,115 @@ export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSourc
     const pipeline = { members, reading: readPipeline(members, reach) };
     for (const member of members) if (!pipelines.has(member.path)) pipelines.set(member.path, pipeline);
   }
+  for (const path of pulledInOutsidePipelines(files, byPath, pipelines)) included.add(path);
   return { includes: included, pipelines };
+}
+
+/** The files an `include: local` path or glob names (`/` or no `/` first), in the tree's order for a glob. */
+function localTargets(pattern: string, byPath: ReadonlyMap<string, SourceFile>): SourceFile[] {
+  // A path without wildcards names one file: looked up, not matched against every file of the tree.
+  if (!/[*?[\\]/.test(pattern)) {
+    const target = byPath.get(pattern.replace(/^\/+/, ''));
+    return target === undefined ? [] : [target];
+  }
+  const matches = globMatcher(pattern);
+  return [...byPath].filter(([path]) => matches(path)).map(([, file]) => file);
+}
+
+/**
+ * The path in its repository of a file that a raw-file URL serves: `https://raw.githubusercontent.com/<owner>/<repo>/<ref>/<path>`
+ * and GitLab's `https://<host>/<group>/<project>/-/raw/<ref>/<path>`. A ref may hold `/`, so each split after the ref's
+ * first segment is tried, shortest ref first, and the first path the tree has is taken. Null for other URLs.
+ */
+export function rawUrlPath(url: string, has: (path: string) => boolean): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null;
+  const segments = parsed.pathname.split('/').filter((segment) => segment !== '');
+  let from: number;
+  if (parsed.hostname.toLowerCase() === 'raw.githubusercontent.com') from = 2;
+  else {
+    const raw = segments.findIndex((segment, index) => segment === '-' && segments[index + 1] === 'raw');
+    if (raw < 1) return null;
+    from = raw + 2;
+  }
+  for (let start = from + 1; start < segments.length; start++) {
+    let path: string;
+    try {
+      path = segments.slice(start).map(decodeURIComponent).join('/');
+    } catch {
+      return null;
+    }
+    if (has(path)) return path;
+  }
+  return null;
+}
+
+const YAML_NAME = /\.ya?ml$/i;
+/** A compose file's name (`compose.yaml`, `docker-compose.prod.yml`): compose has an `include:` of its own, a list of compose files. */
+const COMPOSE_NAME = /(?:^|\/)(?:docker-)?compose[^/]*\.ya?ml$/i;
+const INCLUDE_KEY = /^include[ \t]*:/m;
+
+/**
+ * Whether a file may be GitLab CI through another CI file's include: a YAML file that is not a compose file by its
+ * name and whose content is not another format's (a Kubernetes object, a compose file, a pipeline of named steps).
+ * A file that cannot be read is left to the scan, which reports it.
+ */
+function mayBeCi(file: SourceFile): boolean {
+  if (!YAML_NAME.test(file.path) || COMPOSE_NAME.test(file.path)) return false;
+  try {
+    return fileVerdict(file) !== 'foreign';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Files that CI files of no pipeline pull in (a repository of CI templates, whose files are included by other
+ * projects and by each other): what such a file includes by path (`include: local`), and what it includes by a
+ * raw-file URL that names a path of this tree (the repository including its own file at a ref), are GitLab CI too,
+ * followed transitively. The including file must be GitLab CI by its content, and not a compose file by its name
+ * (compose's `include:` lists compose files); an included file whose content or name is another format's is left
+ * to that format. They are recognised only: each is read as its own pipeline, as a file found by content is.
+ */
+function pulledInOutsidePipelines(files: readonly SourceFile[], byPath: ReadonlyMap<string, SourceFile>, pipelines: ReadonlyMap<string, Pipeline>): Set<string> {
+  const found = new Set<string>();
+  const queue: SourceFile[] = [];
+  for (const file of files) {
+    if (pipelines.has(file.path) || !YAML_NAME.test(file.path) || COMPOSE_NAME.test(file.path)) continue;
+    try {
+      if (INCLUDE_KEY.test(file.text) && fileVerdict(file) === 'ci') queue.push(file);
+    } catch {
+      // A file that cannot be read is reported when the scan reaches it.
+    }
+  }
+  const seen = new Set(queue.map((file) => file.path));
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    let entries: ReturnType<typeof includeEntries>;
+    try {
+      entries = includeEntries(file, null);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const url = entry.kind === 'other' ? entry.url : undefined;
+      const remote = url === undefined ? null : rawUrlPath(url, (path) => byPath.has(path));
+      const fetched = remote === null ? undefined : byPath.get(remote);
+      const targets = entry.kind === 'local' ? localTargets(entry.path, byPath) : fetched !== undefined ? [fetched] : [];
+      for (const target of targets) {
+        if (seen.has(target.path) || pipelines.has(target.path)) continue;
+        seen.add(target.path);
+        if (!mayBeCi(target)) continue;
+        found.add(target.path);
+        queue.push(target);
+      }
+    }
+  }
+  return found;
 }
 
 /**

@@ -20,7 +20,7 @@ export type IncludeEntry =
   | { readonly kind: 'local'; readonly path: string; readonly line: number }
   | { readonly kind: 'project'; readonly project: string; readonly ref: string | null; readonly path: string; readonly written: string; readonly line: number }
   | { readonly kind: 'template'; readonly name: string; readonly line: number }
-  | { readonly kind: 'other'; readonly text: string; readonly line: number };
+  | { readonly kind: 'other'; readonly text: string; readonly line: number; readonly url?: string };
 
 export type OutsideEntry = IncludeEntry & { readonly kind: 'project' | 'template' };
 
@@ -85,7 +85,7 @@ export function includeEntries(file: SourceFile, origin: Origin | null): Include
     const plain = text(node);
     const line = lineOf(node);
     if (plain !== null) {
-      if (REMOTE.test(plain.trim())) found.push({ kind: 'other', text: `remote ${plain}`, line });
+      if (REMOTE.test(plain.trim())) found.push({ kind: 'other', text: `remote ${plain}`, line, url: plain.trim() });
       else local(plain, line);
       return;
     }
@@ -106,7 +106,7 @@ export function includeEntries(file: SourceFile, origin: Origin | null): Include
     const template = text(mapGet(node, 'template'));
     if (template !== null) found.push(template.includes('$') ? { kind: 'other', text: `template ${template}, named with variables`, line } : { kind: 'template', name: template.trim(), line });
     const remote = text(mapGet(node, 'remote'));
-    if (remote !== null) found.push({ kind: 'other', text: `remote ${remote}`, line });
+    if (remote !== null) found.push({ kind: 'other', text: `remote ${remote}`, line, url: remote.trim() });
     const component = text(mapGet(node, 'component'));
     if (component !== null) found.push({ kind: 'other', text: `component ${component}`, line });
   };

@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
-import { mapEntries, mapGet } from '../../yaml-source.js';
+import type { SourceFile } from '../../../core/source-file.js';
+import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
 
 /** Top-level keys of a GitLab CI file that are not jobs. */
 export const GITLAB_GLOBAL_KEYS: ReadonlySet<string> = new Set([
@@ -164,4 +165,15 @@ export function ciVerdict(root: unknown): CiVerdict {
     if (!GITLAB_GLOBAL_KEYS.has(key) && (looksLikeJob(value) || looksLikeTemplate(value))) return 'ci';
   }
   return 'neutral';
+}
+
+/** What a YAML file's content says: `ci` when one document at least says so and none is another format's, `foreign` when one is. */
+export function fileVerdict(file: SourceFile): CiVerdict {
+  let ci = false;
+  for (const document of yamlSource(file).documents) {
+    const verdict = ciVerdict(document.contents);
+    if (verdict === 'foreign') return 'foreign';
+    if (verdict === 'ci') ci = true;
+  }
+  return ci ? 'ci' : 'neutral';
 }

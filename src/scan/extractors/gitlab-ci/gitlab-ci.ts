@@ -4,7 +4,7 @@ import type { Reference, ReferenceKind, Span } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { deref, mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
-import { ciVerdict, GITLAB_GLOBAL_KEYS } from './gitlab-ci-sniff.js';
+import { fileVerdict, GITLAB_GLOBAL_KEYS } from './gitlab-ci-sniff.js';
 import { mergeSources } from './gitlab-ci-yaml.js';
 import { outsideVariableNote } from './gitlab-ci-outside.js';
 import { gitlabFacts, modelFor, type GitlabFacts } from './gitlab-ci-includes.js';
@@ -317,14 +317,7 @@ export const gitlabCiExtractor: Extractor<GitlabFacts> = {
   claims(file, facts) {
     const name = baseName(file.path);
     if (CI_NAME.test(name) || facts?.includes.has(file.path) === true) return true;
-    if (!YAML_NAME.test(name)) return false;
-    let ci = false;
-    for (const document of yamlSource(file).documents) {
-      const verdict = ciVerdict(document.contents);
-      if (verdict === 'foreign') return false;
-      if (verdict === 'ci') ci = true;
-    }
-    return ci;
+    return YAML_NAME.test(name) && fileVerdict(file) === 'ci';
   },
   extract(file, facts) {
     const { documents, problems } = yamlSource(file);
