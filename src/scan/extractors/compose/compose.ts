@@ -7,7 +7,7 @@ import { makeReference, makeSpan, withTagAt, withValue } from '../../make-refere
 import { isDockerfileName } from '../dockerfile/dockerfile.js';
 import { aliasTarget, mapEntries, mapGet, stringScalar, yamlSource } from '../../yaml-source.js';
 import { templateLineImages } from '../../helm-template-lines.js';
-import { servicesBuiltThroughExtends } from './compose-extends.js';
+import { joinRelative, servicesBuiltThroughExtends } from './compose-extends.js';
 import { throughDefaults } from './compose-interpolation.js';
 import { baseName, imageFields, isYamlPath, looksLikeImageText, passesOnImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
@@ -85,18 +85,10 @@ export function fromArgumentUses(text: string): Map<string, ArgumentUse> {
   return uses;
 }
 
-/** Joins folder parts the way a path is resolved (`a/b` + `../c` is `a/c`); null when it leaves the tree or is not a plain path. */
+/** `folder` + a path as a build writes it (`a/b` + `../c` is `a/c`, `.` or nothing is the folder itself); null when it leaves the tree or is not a plain path. */
 function joinPath(folder: string, relative: string): string | null {
-  if (relative.includes('$') || relative.includes('://') || relative.startsWith('/')) return null;
-  const parts = folder === '' ? [] : folder.split('/');
-  for (const part of relative.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length === 0) return null;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.join('/');
+  if (relative.includes('$') || relative.includes('://')) return null;
+  return relative === '' ? folder : joinRelative(folder, relative);
 }
 
 /** How the Dockerfile a service builds uses its build arguments: undefined when that Dockerfile is not one of the scan's. */
