@@ -4,6 +4,7 @@ import type { Reference, ReferenceKind } from '../core/types.js';
 import { listImages, loopedVariables } from './ansible-image-modules.js';
 import { variableUses, type VariableUses } from './ansible-variable-uses.js';
 import { mapEntries, mapGet, walkMaps, yamlSource } from './yaml-source.js';
+import { escapeRegExp } from '../core/regexp.js';
 
 /**
  * What a scan knows of Ansible variables across files: the lists that a role's pull tasks loop over, worked out once
@@ -76,11 +77,8 @@ function includedVarFiles(role: string, root: unknown): RegExp[] {
       if (!isScalar(written) || typeof written.value !== 'string') continue;
       const path = written.value.trim();
       if (!/^[\w-]/.test(path) || path.split('/').includes('..') || !/\.ya?ml$/i.test(path)) continue;
-      const literal = path
-        .split(PATH_EXPRESSION)
-        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('[^/]+');
-      const folder = role.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const literal = path.split(PATH_EXPRESSION).map(escapeRegExp).join('[^/]+');
+      const folder = escapeRegExp(role);
       patterns.push(new RegExp(`^${folder}/(?:vars/|tasks/)?${literal}$`));
     }
     return undefined;

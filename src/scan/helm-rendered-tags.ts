@@ -1,6 +1,7 @@
 import { parseImageRef } from '../core/image-ref.js';
 import { defines, evaluateWith, newWork, NotRendered, renderText, type Work } from './helm-render.js';
 import type { ChartTemplate } from './helm-image-joins.js';
+import { escapeRegExp } from '../core/regexp.js';
 
 /**
  * The tag a chart's templates give an image of its values that has a repository and no tag (`tag: ""`, or none):
@@ -46,10 +47,6 @@ const CHART_CHARS = 2_000_000;
 const MAX_LINE = 1024;
 /** A registry host (with its port) and path written before `/name:tag`, the whole text up to that slash. */
 const REGISTRY_BEFORE = /^([A-Za-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)*)\/$/;
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** The tags of a text with where each is and its inner text, trim markers removed. */
 function actions(text: string): { at: number; end: number; inner: string }[] {
@@ -156,7 +153,7 @@ export function chartRenderedTags(templates: readonly ChartTemplate[], values: u
   const work = newWork(CHART_STEPS, CHART_CHARS);
   const context = { defines: named, work };
   return (path, name) => {
-    const field = new RegExp(String.raw`\.Values\.${escape(path.join('.'))}(?![\w])(?:\.(?:repository|registry|tag|image|digest)\b|(?!\.))`);
+    const field = new RegExp(String.raw`\.Values\.${escapeRegExp(path.join('.'))}(?![\w])(?:\.(?:repository|registry|tag|image|digest)\b|(?!\.))`);
     const helpers = helpersReading(named, field);
     const uses = (text: string): boolean => field.test(text) || [...text.matchAll(CALLED)].some((call) => helpers.has(call[1] ?? ''));
     const tags = new Map<string, { tag: string; registry: string | null; digest: string | null; where: string[]; appVersion: boolean }>();

@@ -5,15 +5,15 @@ import { namedByChartValues } from './helm-template-lines.js';
 /** `image: $(params.x)` / `$(inputs.params.x)`: a Tekton step or sidecar that runs a parameter as its image. */
 export const PARAM_IMAGE = /^\$\((?:inputs\.)?params\.([\w-]+)\)$/;
 
-/** `$(params.x)` / `$(inputs.params.x)` anywhere in a value. */
-const PARAM_PLACEHOLDER = /\$\((?:inputs\.)?params\.[\w-]+\)/g;
+/** `$(params.x)` / `$(inputs.params.x)` anywhere in a value, the parameter's name captured. */
+export const PARAM_USE = /\$\((?:inputs\.)?params\.([\w-]+)\)/g;
 
 /**
  * A value made only of such parameter placeholders (`$(inputs.params.builder_image)`, `$(params.registry)/$(params.name)`):
  * outside a Tekton object (a build tool's inventory written in the same style) it passes on an image the tool's caller gives.
  */
 export function isParametersOnly(value: string): boolean {
-  const rest = value.replace(PARAM_PLACEHOLDER, '');
+  const rest = value.replace(PARAM_USE, '');
   return rest !== value && /^[/:@]*$/.test(rest);
 }
 

@@ -9,6 +9,7 @@ import { isJsonCandidate } from '../../json-candidate.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { fileRange, readArgs, resolveArgs as resolveAll, resolveNestedArgs, unquoted, type ArgDefault, type Resolved, type TextRange } from './dockerfile-args.js';
 import { readDockerfile, splitWords, type LogicalLine, type Word } from './dockerfile-lines.js';
+import { escapeRegExp } from '../../../core/regexp.js';
 
 const KIND = 'dockerfile-from';
 /**
@@ -230,7 +231,7 @@ function fromInstruction(scope: Scope, line: LogicalLine, all: readonly Word[]):
 function namesStage(written: string, stages: ReadonlySet<string>): boolean {
   const pieces = written.toLowerCase().split(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/);
   if (pieces.join('') === '' || stages.size === 0) return false;
-  const pattern = new RegExp(`^${pieces.map((piece) => piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`);
+  const pattern = new RegExp(`^${pieces.map(escapeRegExp).join('.+')}$`);
   for (const stage of stages) if (pattern.test(stage)) return true;
   return false;
 }

@@ -3,9 +3,10 @@ import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, Span } from '../../../core/types.js';
 import { makeSpan, withValue } from '../../make-reference.js';
-import { PARAM_IMAGE } from '../../tekton-params.js';
+import { PARAM_IMAGE, PARAM_USE } from '../../tekton-params.js';
 import { isYamlPath, looksLikeImageText, yamlValueText } from '../../yaml-image-fields.js';
 import { mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
+import { escapeRegExp } from '../../../core/regexp.js';
 
 /**
  * Tekton tasks and pipelines across the files of a scan: which parameters a task's steps push an image to (a build's
@@ -30,9 +31,6 @@ const TEKTON_OBJECT = /^[ \t]*apiVersion:[ \t]*["']?tekton\.dev\//m;
 const CATALOG_BUILD_TASK = /^(?:kaniko|buildah|buildpacks(?:-phases)?|jib-(?:maven|gradle)|s2i(?:-[a-z0-9]+)?)$/;
 const CATALOG_OUTPUT = 'IMAGE';
 
-/** `$(params.x)` / `$(inputs.params.x)`: a parameter's use, its name captured. */
-const PARAM_USE = /\$\((?:inputs\.)?params\.([\w-]+)\)/g;
-
 function text(node: unknown): string | null {
   return isScalar(node) && typeof node.value === 'string' ? node.value : null;
 }
@@ -40,8 +38,6 @@ function text(node: unknown): string | null {
 function items(node: unknown): YAMLMap[] {
   return isSeq(node) ? node.items.filter((item): item is YAMLMap => isMap(item)) : [];
 }
-
-const escape = (name: string): string => name.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 
 /** What a step writes: its script, and its command and arguments joined as a shell would see them. */
 function stepText(step: YAMLMap): string {
@@ -70,12 +66,12 @@ function stepsPush(spec: YAMLMap): Set<string> {
   for (const step of items(mapGet(spec, 'steps'))) {
     const written = stepText(step);
     for (const name of declared) {
-      const param = `\\$\\((?:inputs\\.)?params\\.${escape(name)}\\)`;
+      const param = `\\$\\((?:inputs\\.)?params\\.${escapeRegExp(name)}\\)`;
       const uses = [param];
       // `env: [{name: IMAGE, value: $(params.IMAGE)}]` and then `--destination "$IMAGE"` in the script.
       for (const env of items(mapGet(step, 'env'))) {
         const variable = text(mapGet(env, 'name'));
-        if (variable !== null && new RegExp(`^${param}$`).test(text(mapGet(env, 'value')) ?? '')) uses.push(`\\$\\{?${escape(variable)}\\b\\}?`);
+        if (variable !== null && new RegExp(`^${param}$`).test(text(mapGet(env, 'value')) ?? '')) uses.push(`\\$\\{?${escapeRegExp(variable)}\\b\\}?`);
       }
       if (uses.some((use) => pushesTo(written, use))) pushed.add(name);
     }

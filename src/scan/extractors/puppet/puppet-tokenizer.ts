@@ -1,3 +1,5 @@
+import { escapeRegExp } from '../../../core/regexp.js';
+
 /**
  * A tokenizer for the Puppet language, enough to find resource bodies, parameter lists and
  * assignments reliably: comments, the three string forms (with interpolation), heredocs, regexes,
@@ -203,7 +205,7 @@ function regexEnd(text: string, start: number): number {
 
 /** Skips a heredoc body starting at `pos` (a line start); returns the offset after its end-marker line. */
 function skipHeredocBody(text: string, pos: number, heredoc: PendingHeredoc): number {
-  const escaped = heredoc.tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escaped = escapeRegExp(heredoc.tag);
   const marker = new RegExp(`^[ \\t]*(?:\\|[ \\t]*)?(?:-[ \\t]*)?${escaped}[ \\t]*\\r?$`);
   let lineStart = pos;
   while (lineStart < text.length) {
