@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { isTag, parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, Span } from '../../../core/types.js';
@@ -234,9 +234,8 @@ function isLocalBuildName(reference: Reference): boolean {
  * argument elsewhere that uses it is marked as built here); it is returned when it only names the local
  * result (no tag, no registry), which is not a reference.
  */
-function localBuildName(file: SourceFile, block: YAMLMap, built: boolean, buildSites: Set<number>, builds: BuiltImage[]): Reference | null {
+function localBuildName(file: SourceFile, block: YAMLMap, built: boolean, buildSites: Set<number>, builds: BuiltImage[], node: unknown = mapGet(block, 'image')): Reference | null {
   if (!built) return null;
-  const node = mapGet(block, 'image');
   const reference = defaultedImage(file, node) ?? scalarImage(file, node, 'compose-service');
   if (!reference) return null;
   if (!isLocalBuildName(reference)) {
@@ -279,11 +278,18 @@ function buildOnlyPolicy(file: SourceFile, service: YAMLMap): string | null {
   return policy === 'never' || policy === 'build' ? policy : null;
 }
 
-/** `image:` of a service, unless it only names what the service builds (then noted in `builds`). */
-function serviceImage(file: SourceFile, service: YAMLMap, built: boolean, buildSites: Set<number>, builds: BuiltImage[]): Reference | null {
-  if (localBuildName(file, service, built, buildSites, builds)) return null;
-  const node = mapGet(service, 'image');
-  return defaultedImage(file, node) ?? scalarImage(file, node, 'compose-service');
+/** The values of every `image:` key of a service, in order: a ytt template writes one per `#@ if` branch and keeps one. */
+function imageNodes(service: YAMLMap): unknown[] {
+  return service.items.filter((item) => isPair(item) && isScalar(item.key) && item.key.value === 'image').map((item) => item.value);
+}
+
+/** Each `image:` of a service, unless it only names what the service builds (then noted in `builds`). */
+function serviceImages(file: SourceFile, service: YAMLMap, built: boolean, buildSites: Set<number>, builds: BuiltImage[]): Reference[] {
+  return imageNodes(service).flatMap((node) => {
+    if (localBuildName(file, service, built, buildSites, builds, node)) return [];
+    const reference = defaultedImage(file, node) ?? scalarImage(file, node, 'compose-service');
+    return reference ? [reference] : [];
+  });
 }
 
 /**
@@ -442,9 +448,9 @@ export const composeExtractor: Extractor<ComposeFacts> = {
     const neverPulled = new Map<Reference, string>();
     const readService = (name: string, service: YAMLMap): void => {
       const built = mapGet(service, 'build') !== undefined || inherited?.has(name) === true;
-      const reference = serviceImage(file, service, built, buildSites, builds);
-      // `image: "{{ relay_image }}"`: a compose file an Ansible template renders passes on the variable's image.
-      if (reference && !passesOnImage(reference.value)) {
+      for (const reference of serviceImages(file, service, built, buildSites, builds)) {
+        // `image: "{{ relay_image }}"`: a compose file an Ansible template renders passes on the variable's image.
+        if (passesOnImage(reference.value)) continue;
         references.push(reference);
         const policy = built ? buildOnlyPolicy(file, service) : null;
         if (policy !== null) neverPulled.set(reference, policy);
