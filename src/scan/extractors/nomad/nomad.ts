@@ -51,6 +51,41 @@ function withoutTransport(value: string, start: number): { value: string; start:
 /** `"__IMAGE__"`: a placeholder a job generator fills in; it names no image. */
 const PLACEHOLDER = /^__[A-Z][A-Z0-9_]*__$/;
 
+/**
+ * `"${image}"`: one lowercase name alone, which Nomad never resolves (its own interpolations are `${var.…}`, `${local.…}`,
+ * `${NOMAD_…}`, `${meta.…}`, `${attr.…}`, `${node.…}`, or a variable the task's `env` block sets): a placeholder of the program
+ * that renders the job (Terraform's `templatefile` or `template_file`), which passes on an image set where that program's
+ * input writes it.
+ */
+const RENDERER_VARIABLE = /^\$\{([a-z_][a-z0-9_]*)\}$/;
+
+/** The names a task's `env` blocks set: Nomad resolves `${name}` in its config from them. */
+function envNames(file: SourceFile, task: HclBlock): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const env of task.blocks) {
+    if (env.type !== 'env') continue;
+    for (const attribute of env.attributes) names.add(attribute.name);
+  }
+  for (const attribute of task.attributes) {
+    if (attribute.name !== 'env') continue;
+    // `env = { name = "…" }`: its keys (the values are never a bare name, so taking every word errs only towards keeping).
+    for (const token of attribute.value) {
+      const text = file.text.slice(token.start, token.end);
+      if (token.type === 'identifier') names.add(text);
+      else if (token.type === 'string') names.add(text.slice(1, -1));
+    }
+  }
+  return names;
+}
+
+/** The renderer's placeholder that `image` is alone (see RENDERER_VARIABLE), when the task's environment does not set it. */
+function rendererPlaceholder(file: SourceFile, attribute: HclAttribute, env: ReadonlySet<string>): boolean {
+  const [token, ...rest] = attribute.value;
+  if (!token || rest.length > 0 || token.type !== 'string') return false;
+  const name = RENDERER_VARIABLE.exec(file.text.slice(token.start + 1, token.end - 1))?.[1];
+  return name !== undefined && !env.has(name);
+}
+
 function imageReference(file: SourceFile, attribute: HclAttribute, detail: string, scope: HclScope): Reference | null {
   const tokens = attribute.value;
   if (tokens.length === 1 && tokens[0]?.type === 'string' && PLACEHOLDER.test(file.text.slice(tokens[0].start + 1, tokens[0].end - 1))) return null;
@@ -132,10 +167,12 @@ function taskReferences(file: SourceFile, task: HclBlock, detail: string, scope:
   );
   if (driver !== null && !/[$%]\{|\[\[/.test(driver) && !IMAGE_DRIVERS.has(driver)) return [];
   const references: Reference[] = [];
+  let env: ReadonlySet<string> | undefined;
   for (const config of task.blocks) {
     if (config.type !== 'config') continue;
     for (const attribute of config.attributes) {
       if (attribute.name !== 'image') continue;
+      if (rendererPlaceholder(file, attribute, (env ??= envNames(file, task)))) continue;
       const elements = eachImages(file, attribute, eaches, values, detail);
       if (elements) {
         for (const reference of elements) references.push(reference);
