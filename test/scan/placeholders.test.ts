@@ -54,6 +54,21 @@ describe('substitution placeholders', () => {
     ]);
   });
 
+  it('a Python format field that a rendering script fills in: alone it names no image, in a tag it is templated', () => {
+    const dockerfile = [
+      'FROM %(builder)s AS build', // 1
+      'FROM registry.example.test/agents/runner:%(runner_tag)s', // 2
+      'COPY --from=build /opt/agent /opt/agent', // 3
+      'FROM registry.example.test/agents/base:%(tag)d', // 4
+      '',
+    ].join('\n');
+    const scanned = scanSources([sourceFile('agent/Dockerfile', new Uint8Array(Buffer.from(dockerfile)))]);
+    expect(scanned.references.map((reference) => [reference.line, reference.value, reference.skip])).toEqual([
+      [2, 'registry.example.test/agents/runner:%(runner_tag)s', 'templated'],
+      [4, 'registry.example.test/agents/base:%(tag)d', 'invalid-reference'],
+    ]);
+  });
+
   it('leaves out a name in capitals and the remainder of a name that a script completes, in any file kind', () => {
     const resource = [
       'apiVersion: example.test/v1', // 1
