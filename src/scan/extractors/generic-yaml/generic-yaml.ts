@@ -18,6 +18,7 @@ import { makeReference, withTagAt, withValue } from '../../make-reference.js';
 import { isApiDescription, isDistgenSpec, isHelmUnittestSuite, isUpdatecliManifest, isUpdatecliTemplate, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { formFieldImages } from '../../form-field-images.js';
 import { runnerLabelImages } from '../../runner-labels.js';
+import { executionEnvironmentImages } from '../../execution-environment.js';
 import { catalogImages } from '../../image-catalog.js';
 import { imageMapValues } from '../../image-maps.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
@@ -1070,7 +1071,8 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         const taken = new Set(found.map((reference) => reference.spans[0]?.start));
         for (const pulled of ansiblePulledImages(file, document.contents, kind)) if (!taken.has(pulled.spans[0]?.start)) found.push(pulled);
         for (const item of loopedListImages(file, document.contents, kind, facts?.ansible)) if (!taken.has(item.spans[0]?.start)) found.push(item);
-        for (const field of [...formFieldImages(file, document.contents, kind), ...runnerLabelImages(file, document.contents, kind)]) if (!taken.has(field.spans[0]?.start)) found.push(field);
+        for (const field of [...formFieldImages(file, document.contents, kind), ...runnerLabelImages(file, document.contents, kind), ...executionEnvironmentImages(file, document.contents, kind)])
+          if (!taken.has(field.spans[0]?.start)) found.push(field);
         if (kind === 'helm-values') for (const named of sharedTagNames(file, document.contents, kind)) if (!taken.has(named.spans[0]?.start)) found.push(named);
         for (const mapped of imageMapValues(file, document.contents, kind)) if (!taken.has(mapped.spans[0]?.start)) found.push(mapped);
         for (const patched of jsonPatchImages(file, document.contents, kind)) if (!taken.has(patched.spans[0]?.start)) found.push(patched);
