@@ -1,7 +1,7 @@
 import { parseImageRef } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
-import { NotRendered, newWork, renderText, valuesAt } from './helm-render.js';
+import { NotRendered, defines, newWork, renderText, valuesAt } from './helm-render.js';
 import { defaultReplaced, templateDefault } from './helm-template-defaults.js';
 import { namedByChartValues } from './helm-template-lines.js';
 import { withValue } from './make-reference.js';
@@ -30,6 +30,16 @@ interface ChartFiles {
   prefixes?: ReadonlySet<string>;
   /** Values and appVersion, read once: null when they cannot be read. */
   root?: { readonly values: Record<string, unknown>; readonly appVersion: string | null } | null;
+  /** Named templates whose body is one literal word, found once. */
+  literals?: ReadonlyMap<string, LiteralTemplate>;
+}
+
+/** A named template that writes one literal word and nothing else (`{{ define "app.alpineTag" -}} 3.20.1 {{- end }}`), and where it is written. */
+interface LiteralTemplate {
+  readonly body: string;
+  readonly at: number;
+  readonly file: string;
+  readonly line: number;
 }
 
 const MAX_VALUE = 1024;
@@ -173,6 +183,37 @@ function namedOutsideImages(last: string, values: Record<string, unknown>): bool
   return !TAG_KEYS.some((key) => key in map);
 }
 
+/**
+ * The chart's named templates (in any file of its `templates/` folder, such as `_helpers.tpl`) whose body, as its trim
+ * markers leave it, is one word with no action: what `{{ template "name" . }}` or `{{ include "name" . }}` writes is
+ * then known without the values. The first definition of a name is kept, as for the chart's other named templates.
+ */
+function literalTemplates(chart: ChartFiles): ReadonlyMap<string, LiteralTemplate> {
+  if (chart.literals !== undefined) return chart.literals;
+  const found = new Map<string, LiteralTemplate>();
+  const seen = new Set<string>();
+  for (const template of chart.templates) {
+    try {
+      const text = template.text;
+      if (!text.includes('define')) continue;
+      for (const [name, { body, at }] of defines(text)) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        if (/^[^\s{}"'`]+$/.test(body)) found.set(name, { body, at, file: template.path, line: text.slice(0, at).split('\n').length });
+      }
+    } catch {
+      // A template that cannot be read again is reported when the scan reaches it.
+    } finally {
+      template.release();
+    }
+  }
+  chart.literals = found;
+  return found;
+}
+
+/** The named templates a value writes with `template` or `include`. */
+const NAMED_USE = /\b(?:template|include)\s+"([^"]+)"/g;
+
 /** The root a line of the chart's templates renders with: its values and appVersion. */
 function renderRoot(root: NonNullable<ChartFiles['root']>): Record<string, unknown> {
   return { Values: root.values, Chart: { AppVersion: root.appVersion ?? undefined }, Release: {}, Capabilities: {} };
@@ -183,11 +224,16 @@ function renderRoot(root: NonNullable<ChartFiles['root']>): Record<string, unkno
  * values and appVersion from the root (or `variables` assigned from them before the line), or renders no reference
  * with a tag or digest.
  */
-function rendered(value: string, root: NonNullable<ChartFiles['root']>, variables: ReadonlyMap<string, unknown> = new Map()): string | null {
+function rendered(
+  value: string,
+  root: NonNullable<ChartFiles['root']>,
+  variables: ReadonlyMap<string, unknown> = new Map(),
+  literals: ReadonlyMap<string, LiteralTemplate> = new Map(),
+): string | null {
   if (value.length > MAX_VALUE) return null;
   for (const action of actionsOf(value).all) for (const match of action.matchAll(FIELD)) if (!ROOT_FIELD.test(match[1] ?? '') && !variables.has(/^\$\w+/.exec(match[1] ?? '')?.[0] ?? '')) return null;
   try {
-    const text = renderText(value, renderRoot(root), { defines: new Map(), work: newWork() }, variables).trim();
+    const text = renderText(value, renderRoot(root), { defines: literals, work: newWork() }, variables).trim();
     const image = parseImageRef(text);
     return image && (image.tag !== null || image.digest !== null) ? text : null;
   } catch (error) {
@@ -225,11 +271,21 @@ export function chartTemplateImage(reference: Reference, folders: ChartFolders |
   }
   if (!chart || !root) return whole ? null : reference;
   if (whole && named === null && !namedOutsideImages(replaced ? (fallback?.from ?? '') : (last ?? ''), root.values)) return null;
-  const value = rendered(reference.value, root);
+  const literals = whole ? new Map<string, LiteralTemplate>() : literalTemplates(chart.files);
+  const value = rendered(reference.value, root, new Map(), literals);
   if (value === null) return whole ? null : reference;
   const image = parseImageRef(value);
   if (!image) return whole ? null : reference;
-  const where = [chart.files.values?.path, /\.Chart\.AppVersion/.test(reference.value) && root.appVersion !== null ? `appVersion ${root.appVersion} (${chart.files.chart.path})` : '']
+  const usedTemplates = [...new Set([...reference.value.matchAll(NAMED_USE)].map((match) => match[1] ?? ''))].flatMap((name) => {
+    const literal = literals.get(name);
+    return literal ? [`the named template ${name} (${literal.file}:${literal.line})`] : [];
+  });
+  const valuesRead = /\.Values\b/.test(reference.value) || usedTemplates.length === 0;
+  const where = [
+    valuesRead ? chart.files.values?.path : undefined,
+    /\.Chart\.AppVersion/.test(reference.value) && root.appVersion !== null ? `appVersion ${root.appVersion} (${chart.files.chart.path})` : '',
+    ...usedTemplates,
+  ]
     .filter(Boolean)
     .join(' and ');
   return {
