@@ -573,6 +573,76 @@ function throughMergedValues(file: SourceFile, documents: readonly Document.Pars
   };
 }
 
+/** One image name with no registry, path, tag or digest (`pilot`, `proxyv2`): what a `hub` completes. */
+const ONE_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** A registry host with an optional path under it (`docker.io/istio`, `registry.example.test:5000/mesh`). */
+const HUB = /^(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)+|[a-z0-9.-]+:\d+)(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
+/**
+ * A values map that names its image as one name beside a `hub` (Istio's charts: `image: pilot`, `hub`, `tag`, the templates
+ * writing `{{ .hub | default .Values.global.hub }}/{{ .image }}:{{ .tag | default .Values.global.tag }}`): the hub is the
+ * registry and path, the tag the map's own or, where the map's `hub` / `tag` are empty or absent, the `global` map's of an
+ * enclosing map (`global.hub: docker.io/istio` + `global.tag: 1.22.3` + `pilot.image: pilot` = `docker.io/istio/pilot:1.22.3`,
+ * also `global.proxy.image: proxyv2`). Reported at the image, the tag edited where it is written; the hub is not edited.
+ * A `variant` (a suffix the templates add to the tag) leaves the image as it was read.
+ */
+function throughHub(file: SourceFile, documents: readonly Document.Parsed[]): (reference: Reference) => Reference {
+  type ImageMap = { readonly map: YAMLMap; readonly ancestors: readonly YAMLMap[] };
+  let index: Map<number, ImageMap> | undefined;
+  const build = (): Map<number, ImageMap> => {
+    const found = new Map<number, ImageMap>();
+    const walk = (node: unknown, ancestors: readonly YAMLMap[]): void => {
+      if (!isMap(node) || ancestors.length > 64) return;
+      const image = node.get('image', true);
+      if (isScalar(image) && image.range) {
+        const entry = { map: node, ancestors };
+        found.set(file.base + image.range[0], entry);
+        found.set(file.base + image.range[0] + 1, entry);
+      }
+      for (const item of node.items) if (isMap(item.value)) walk(item.value, [...ancestors, node]);
+    };
+    for (const document of documents) walk(document.contents, []);
+    return found;
+  };
+  const text = (map: YAMLMap | undefined, key: string): ReturnType<typeof yamlValueText> => (map ? yamlValueText(map.get(key, true), file, true) : null);
+  return (reference) => {
+    if (reference.kind !== 'helm-values' || reference.detail !== undefined) return reference;
+    const [span, second, ...more] = reference.spans;
+    if (span === undefined || more.length > 0 || !ONE_NAME.test(span.text)) return reference;
+    const entry = (index ??= build()).get(span.start);
+    if (!entry) return reference;
+    const { map, ancestors } = entry;
+    const global = ancestors
+      .map((ancestor): unknown => ancestor.get('global', true))
+      .reverse()
+      .find((node): node is YAMLMap => isMap(node));
+    const own = (key: string): ReturnType<typeof yamlValueText> => {
+      const value = text(map, key);
+      return value && value.text !== '' ? value : null;
+    };
+    const hub = own('hub') ?? text(global, 'hub');
+    if (!hub || hub.templated === true || hub.skip !== undefined || !HUB.test(hub.text)) return reference;
+    if ((own('variant')?.text ?? text(global, 'variant')?.text ?? '') !== '') return reference;
+    const ownTag = own('tag');
+    const tag = ownTag ?? text(global, 'tag');
+    const usable = tag && tag.text !== '' && tag.templated !== true && tag.skip === undefined ? tag : null;
+    if (tag && tag.text !== '' && !usable) return reference;
+    // The reading this completes: the name alone, or the name and its own tag.
+    const plain =
+      second === undefined ? reference.skip === 'no-tag' && reference.value === span.text : second.role === 'tag' && (second.text === '' || reference.value === `${span.text}:${second.text}`);
+    if (!plain) return reference;
+    const start = span.start - file.base;
+    const details = [`registry ${hub.text}: the hub at line ${file.position(hub.start).line}, not edited here`];
+    if (usable && usable !== ownTag) details.push(`the tag is the global tag (line ${file.position(usable.start).line}), edited there`);
+    return makeReference(file, {
+      kind: reference.kind,
+      value: `${hub.text.replace(/\/+$/, '')}/${span.text}${usable ? `:${usable.text}` : ''}`,
+      parts: [{ role: 'repository', start, end: start + span.text.length }, ...(usable ? [{ role: 'tag' as const, start: usable.start, end: usable.end }] : [])],
+      detail: details.join('; '),
+    });
+  };
+}
+
 /** The top-level key of the document under which a reference is written (`redis-ha` for `redis-ha.haproxy.image`). */
 function topKeyOf(file: SourceFile, documents: readonly Document.Parsed[]): (reference: Reference) => string | undefined {
   return (reference) => {
@@ -1091,6 +1161,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const mapsOf = (): Map<number, RepositoryMap> => (maps ??= repositoryMaps(file, documents));
     const renderedTag = throughRenderedTag(file, documents, facts, topKey, mapsOf);
     const mergedTag = throughMergedValues(file, documents, facts, mapsOf);
+    const hubbed = kind === 'helm-values' ? throughHub(file, documents) : (reference: Reference): Reference => reference;
     const prefixes = kind === 'helm-values' ? prefixRepositories(documents, registryPrefixes(folderOf(file.path), facts?.chartFolders)) : new Set<number>();
     const devspace = devspaceBuiltNames(file, documents);
     const judged = judgeVariableImages(file, documents, devspace.size === 0 ? references : references.filter((reference) => !isDevspaceBuild(reference, devspace, file)), facts?.ansible.uses);
@@ -1115,14 +1186,16 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
           documents,
           file.base,
           facts?.glance,
-        ).map((reference) => {
-          const shared = mergedTag(reference);
-          if (shared !== reference) return shared;
-          const completed = throughAppVersion(reference, facts, topKey);
-          const rendered = renderedTag(reference, completed !== reference);
-          // The image line's own rendering wins over a default found anywhere in the chart (a label's `default .Chart.AppVersion`).
-          return rendered === reference || rendered.value === completed.value ? completed : rendered;
-        }),
+        )
+          .map((reference) => {
+            const shared = mergedTag(reference);
+            if (shared !== reference) return shared;
+            const completed = throughAppVersion(reference, facts, topKey);
+            const rendered = renderedTag(reference, completed !== reference);
+            // The image line's own rendering wins over a default found anywhere in the chart (a label's `default .Chart.AppVersion`).
+            return rendered === reference || rendered.value === completed.value ? completed : rendered;
+          })
+          .map(hubbed),
       ),
       problems,
       ...(builds.length > 0 ? { builds } : {}),
