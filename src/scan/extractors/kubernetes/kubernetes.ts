@@ -19,7 +19,7 @@ import { imageFields, isYamlPath, repositoryVersionImage, scalarImage, sortByPos
 import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
 import { buildOutputs, inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
 import { replacedByTrigger, triggeredImages } from './image-triggers.js';
-import { pushedParamEntries, tektonFacts, throughTaskDefaults, type TektonFacts } from './tekton-pipelines.js';
+import { pushedParamEntries, tektonBundleImages, tektonFacts, throughTaskDefaults, type TektonFacts } from './tekton-pipelines.js';
 
 /** What the kubernetes extractor works out over the whole scan: Helm charts, and Tekton tasks and pipelines. */
 export type KubernetesFacts = ChartFolders & { readonly tekton?: TektonFacts };
@@ -620,6 +620,7 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
         ...grafanaVersionImage(file, root),
         ...repositoryVersionImages(file, root, skipMap),
         ...mutationPolicyImages(file, root),
+        ...tektonBundleImages(file, root),
       ];
       const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
       const values = namedValueImages(file, root, resolve, charts?.tekton);

@@ -4,7 +4,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, Span } from '../../../core/types.js';
 import { makeSpan, withValue } from '../../make-reference.js';
 import { PARAM_IMAGE, PARAM_USE } from '../../tekton-params.js';
-import { isYamlPath, looksLikeImageText, yamlValueText } from '../../yaml-image-fields.js';
+import { isYamlPath, looksLikeImageText, scalarImage, yamlValueText } from '../../yaml-image-fields.js';
 import { mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
 import { escapeRegExp } from '../../../core/regexp.js';
 
@@ -232,4 +232,34 @@ export function throughTaskDefaults(file: SourceFile, root: unknown, references:
     const skip = image.tag === null && image.digest === null ? ('no-tag' as const) : null;
     return { ...withValue(reference, value, image), skip, spans, detail: `through the Task's parameter ${where}, edited there` };
   });
+}
+
+/** The references that named a bundle in a field of their own before the bundles resolver: a pipeline task's or a TaskRun's `taskRef`, a run's `pipelineRef`. */
+const BUNDLE_FIELD_REFS = new Set(['taskRef', 'pipelineRef']);
+
+function paramValue(map: YAMLMap, name: string): unknown {
+  const entry = [...items(mapGet(map, 'params')), ...items(mapGet(map, 'resource'))].find((param) => text(mapGet(param, 'name')) === name);
+  return entry === undefined ? undefined : mapGet(entry, 'value');
+}
+
+/**
+ * Tekton bundles: OCI images holding the Task, Pipeline or StepAction a reference resolves to, which Tekton pulls from the
+ * registry. The bundles resolver takes the image from its `bundle` parameter (`resolver: bundles` + `params: [{name: bundle,
+ * value: registry.example.test/ci/task-lint:0.3@sha256:…}]`; its `name` and `kind` parameters say what to take out of it and
+ * are no images); the older `taskRef.bundle` / `pipelineRef.bundle` field names it directly. Each is reported where it is
+ * written, and updated there.
+ */
+export function tektonBundleImages(file: SourceFile, root: unknown): Reference[] {
+  const references: Reference[] = [];
+  walkMaps(root, (map, path) => {
+    const resolver = text(mapGet(map, 'resolver'));
+    const node = resolver === 'bundles' ? paramValue(map, 'bundle') : resolver === null && BUNDLE_FIELD_REFS.has(path[path.length - 1] ?? '') ? mapGet(map, 'bundle') : undefined;
+    const found = node === undefined ? null : scalarImage(file, node, 'kubernetes-image');
+    if (!found) return undefined;
+    const kind = text(paramValue(map, 'kind')) ?? text(mapGet(map, 'kind'))?.toLowerCase() ?? (path[path.length - 1] === 'pipelineRef' ? 'pipeline' : 'task');
+    const name = text(paramValue(map, 'name')) ?? text(mapGet(map, 'name'));
+    references.push({ ...found, detail: `a Tekton bundle holding the ${kind}${name === null ? '' : ` ${name}`}` });
+    return undefined;
+  });
+  return references;
 }
