@@ -882,16 +882,27 @@ function isIssueForm(path: string): boolean {
 /** The settings of a folder's build description (`build.yaml` beside a Dockerfile): nothing else may be at its top. */
 const BUILD_SETTINGS = new Set(['image', 'tag', 'dockerfile', 'context', 'buildArgs', 'build_args', 'args', 'target', 'platforms', 'platform']);
 
+/** The settings of a LinuxKit package's `build.yml` besides those: the organisation it is pushed under, its architectures, its build's options. */
+const PACKAGE_SETTINGS = new Set(['org', 'arches', 'network', 'disable-content-trust', 'disable-cache', 'extra-sources', 'gitrepo', 'config', 'depends']);
+
+/** A folder's own build file: `build.yml` or `build.yaml`. */
+const BUILD_FILE = /(?:^|\/)build\.ya?ml$/;
+
 /**
  * A build description: a YAML document of only build settings, with the `image` name it builds and its `tag` (or the
  * `dockerfile` it builds from), in a folder with a Dockerfile or naming one. Its image is the name the build gives
- * what it makes and pushes, not an image to pull: nothing in it is reported.
+ * what it makes and pushes, not an image to pull: nothing in it is reported. A `build.yml` beside a Dockerfile that names
+ * its `image` without a tag (a LinuxKit package: `image: grub` + `arches`, `network`, `org`; the build tags it with the
+ * folder's content hash) is one too.
  */
-function isBuildDescription(root: unknown, folderHasDockerfile: boolean): boolean {
+function isBuildDescription(path: string, root: unknown, folderHasDockerfile: boolean): boolean {
   if (!isMap(root)) return false;
   const keys = mapEntries(root).map(([key]) => key);
-  if (keys.length !== root.items.length || !keys.every((key) => BUILD_SETTINGS.has(key)) || !keys.includes('image')) return false;
-  return (keys.includes('tag') && folderHasDockerfile) || keys.includes('dockerfile');
+  if (keys.length !== root.items.length || !keys.includes('image')) return false;
+  if (keys.every((key) => BUILD_SETTINGS.has(key)) && ((keys.includes('tag') && folderHasDockerfile) || keys.includes('dockerfile'))) return true;
+  if (!BUILD_FILE.test(path) || !folderHasDockerfile || !keys.every((key) => BUILD_SETTINGS.has(key) || PACKAGE_SETTINGS.has(key))) return false;
+  const image = mapGet(root, 'image');
+  return isScalar(image) && typeof image.value === 'string' && /^[a-z0-9][a-z0-9._-]*$/.test(image.value);
 }
 
 /** The folders that hold a `Dockerfile` or `Containerfile`. */
@@ -1120,7 +1131,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const molecule = MOLECULE_FILE.test(file.path);
     const references = documents
       .flatMap((document) => {
-        if (isBuildDescription(document.contents, facts?.dockerfileFolders.has(folderOf(file.path)) ?? false)) return [];
+        if (isBuildDescription(file.path, document.contents, facts?.dockerfileFolders.has(folderOf(file.path)) ?? false)) return [];
         // A CircleCI step's or workflow entry's parameters are a command's or job's inputs: read only where an image field runs them (below).
         const inputs = circleciInputMaps(file, document.contents);
         const found = catalogOrFields(file, document.contents, kind, {
