@@ -549,6 +549,25 @@ describe('Dockerfiles under other names, by content', () => {
     ]);
   });
 
+  it("a Dockerfile's name with a dash or an underscore, a name and an extension is read when its content is a Dockerfile", () => {
+    const cuda = 'ARG CUDA=12.6.3\nFROM registry.example.test/gpu/cuda:${CUDA}-runtime\nRUN make -C /src\n';
+    const lint = 'on: push\njobs:\n  lint:\n    runs-on: ubuntu-24.04\n    container: registry.example.test/ci/hadolint:2.12\n';
+    // Before, neither `.gpu` nor `.arm64` file was read.
+    expect(
+      scan({
+        'docker/gpu/dockerfile-cli-only.gpu': cuda,
+        'docker/Containerfile_base.arm64': 'FROM registry.example.test/base/os:9.5\n',
+        '.github/workflows/dockerfile-lint.yml': lint,
+        'docker/Dockerfile-cli.template': cuda,
+        'docker/dockerfile-cli.md': cuda,
+      }),
+    ).toEqual([
+      ['.github/workflows/dockerfile-lint.yml', 5, 'registry.example.test/ci/hadolint:2.12', null, undefined],
+      ['docker/Containerfile_base.arm64', 1, 'registry.example.test/base/os:9.5', null, undefined],
+      ['docker/gpu/dockerfile-cli-only.gpu', 2, 'registry.example.test/gpu/cuda:12.6.3-runtime', null, undefined],
+    ]);
+  });
+
   it('a FROM that picks an earlier stage through a build argument is the stage, not an image', () => {
     const dockerfile = 'FROM alpine:3.21 AS base\nFROM base AS out-linux\nFROM scratch AS out-windows\nFROM out-$TARGETOS AS out\nFROM $RUNTIME\n';
     expect(scan({ Dockerfile: dockerfile })).toEqual([

@@ -30,13 +30,20 @@ export function isDockerfileName(path: string): boolean {
   return /^(?:dockerfile|containerfile)(?:\..|[-_][^.]+$)/.test(base) || /.\.(?:dockerfile|containerfile)$/.test(base);
 }
 
+/** Extensions of data files and scripts (`dockerfile-lint.yaml`, `dockerfile_check.sh`): never a Dockerfile, whatever they hold. */
+const DATA_OR_SCRIPT = /\.(?:ya?ml|json|toml|xml|ini|cfg|sh|bash|py|rb|js|ts|go|ps1|bat|cmd)$/;
+
 /**
  * Names that may hold a Dockerfile under another name (`files/DockerUbuntuApache`, `docker/ContainerBuild`): no extension,
- * and starting with "docker" or "container". Read as one only when the content is one (see looksLikeDockerfile).
+ * and starting with "docker" or "container"; or a Dockerfile's name with a dash or an underscore and a name, followed by an
+ * extension that is not a template's, a document's, a data file's or a script's (`dockerfile-cli.gpu`, `Containerfile_base.arm64`). Read as one only
+ * when the content is one (see looksLikeDockerfile).
  */
 export function mayBeDockerfileByContent(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
-  return !base.includes('.') && /^(?:docker|container)[a-z0-9_-]/.test(base) && !isDockerfileName(path);
+  if (isDockerfileName(path)) return false;
+  if (/^(?:dockerfile|containerfile)[-_][^.]+\.[^.]/.test(base)) return !NOT_DOCKERFILE.test(base) && !DATA_OR_SCRIPT.test(base);
+  return !base.includes('.') && /^(?:docker|container)[a-z0-9_-]/.test(base);
 }
 
 const INSTRUCTION = /^(?:FROM|ARG|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)(?:\s|$)/i;
