@@ -38,10 +38,21 @@ export interface ChartImageJoins {
    */
   readonly registryBeforeImage: (path: readonly string[]) => RenderedRegistry | null;
   /**
+   * The values field that the templates write as the tag after the values field at `path` (`{{ .Values.proxyImage }}:{{
+   * .Values.proxyVersion }}`: a name and its version kept apart, each a value of its own), and where they join them; null
+   * when no template writes it so, or the templates put different fields after it.
+   */
+  readonly tagAfter: (path: readonly string[]) => JoinedTag | null;
+  /**
    * How the subchart in `charts/<key>/` joins its image parts, with the values the parent chart gives it under `key`
    * over its own defaults; null when there is no such subchart.
    */
   readonly subchart?: (key: string) => ChartImageJoins | null;
+}
+
+export interface JoinedTag {
+  readonly path: readonly string[];
+  readonly where: string;
 }
 
 export type RenderedRegistry = { readonly known: true; readonly value: string; readonly where: string } | { readonly known: false; readonly where: string; readonly why: string };
@@ -60,6 +71,8 @@ const JOIN = /\{\{([^{}\n]*)\}\}\/(\{\{-?\s*((?:\$[A-Za-z_]\w*)?(?:\.[A-Za-z_]\w
 const REPOSITORY_JOIN = /\{\{([^{}\n]*)\}\}(\/?)(\{\{-?\s*(\$?\.Values(?:\.[A-Za-z_]\w*)+)\.repository\s*-?\}\})/g;
 /** `{{ left }}/{{ .Values.app.image }}:{{ .Values.app.version }}` on one line: a values map's `image` and `version`, written after something else. */
 const IMAGE_VERSION_JOIN = /\{\{([^{}\n]*)\}\}\/(\{\{-?\s*\$?\.Values((?:\.[A-Za-z_]\w*)+)\.image\s*-?\}\}):\{\{-?\s*\$?\.Values((?:\.[A-Za-z_]\w*)+)\.version\s*-?\}\}/g;
+/** `{{ .Values.proxyImage }}:{{ .Values.proxyVersion }}` on one line: two values fields, the first written as the name and the second as its tag. */
+const FIELD_TAG_JOIN = /\{\{-?[ \t]*\$?\.Values((?:\.[A-Za-z_]\w*)+)[ \t]*-?\}\}:\{\{-?[ \t]*\$?\.Values((?:\.[A-Za-z_]\w*)+)[ \t]*-?\}\}/g;
 const IMAGE_FIELD = /(?:^|\.|\$)[A-Za-z_]*[Ii]mage\w*\.name$/;
 /** A registry written as text: host, optional port, optional path (`registry.example.test`, `gcr.io/team`). */
 const REGISTRY_TEXT = /([A-Za-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)*)\/$/;
@@ -230,8 +243,9 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
   const repositoryJoins = found.filter((join) => join.part === 'repository' && perImageField(join.left) === null);
   const imageJoins = found.filter((join) => join.part === 'image' && perImageField(join.left) === null);
   const mergedRegistry = mergedRegistries(templates, values);
+  const tagAfter = tagFields(templates);
   if (registryJoins.length === 0 && repositoryJoins.length === 0 && imageJoins.length === 0) {
-    return { repositoryName, registryFor: () => null, mergedRegistry, registryBeforeRepository: () => null, registryBeforeImage: () => null };
+    return { repositoryName, registryFor: () => null, mergedRegistry, registryBeforeRepository: () => null, registryBeforeImage: () => null, tagAfter };
   }
   const named = new Map<string, { body: string; at: number }>();
   const definedAt = new Map<string, string>();
@@ -267,6 +281,7 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
   return {
     repositoryName,
     mergedRegistry,
+    tagAfter,
     registryFor: (path) => {
       const own = registryJoins.filter((join) => join.valuesPath === path.join('.'));
       // A name join is never `empty`: that is only told apart for a repository.
@@ -284,6 +299,29 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
       if (own.length === 0 || own.some((entry) => entry === 'empty')) return null;
       return agreed(own.filter((entry) => entry !== 'empty'));
     },
+  };
+}
+
+/**
+ * The values fields the templates write as a tag right after another values field (`{{ .Values.proxyImage }}:{{
+ * .Values.proxyVersion }}`), by the first field's path: one field when every such join agrees, else none.
+ */
+function tagFields(templates: readonly ChartTemplate[]): (path: readonly string[]) => JoinedTag | null {
+  const found = new Map<string, { tags: Set<string>; where: string }>();
+  for (const template of templates) {
+    const text = template.file.text;
+    if (!text.includes('}}:{{')) continue;
+    for (const match of text.matchAll(FIELD_TAG_JOIN)) {
+      const name = (match[1] ?? '').slice(1);
+      const entry = found.get(name) ?? { tags: new Set<string>(), where: `${template.path}:${template.file.position(match.index).line}` };
+      entry.tags.add((match[2] ?? '').slice(1));
+      found.set(name, entry);
+    }
+  }
+  return (path) => {
+    const entry = found.get(path.join('.'));
+    const [tag, ...others] = entry ? [...entry.tags] : [];
+    return entry && tag !== undefined && others.length === 0 ? { path: tag.split('.'), where: entry.where } : null;
   };
 }
 

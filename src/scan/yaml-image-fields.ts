@@ -1,11 +1,11 @@
 import { isAlias, isMap, isScalar, isSeq, Scalar, type YAMLMap } from 'yaml';
 import { hasDigestPlaceholder, hasTagPlaceholder, isTemplated } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
-import type { Reference, ReferenceKind, SkipReason } from '../core/types.js';
+import type { Reference, ReferenceKind, SharedLiteral, SkipReason } from '../core/types.js';
 import { makeReference, withTagAt, type PartInput } from './make-reference.js';
 import type { ChartImageJoins } from './helm-image-joins.js';
 import { composeImage, nameKeyStem, type ValueText } from './puppet-image-keys.js';
-import { aliasTarget, mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from './yaml-source.js';
+import { aliasTarget, mapAt, mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from './yaml-source.js';
 
 /** Image-related YAML fields shared by the Kubernetes, compose and generic YAML extractors. */
 
@@ -612,12 +612,56 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
       const snake = options.snakeKeys ? withSnakeSiblings(file, map, key, reference) : null;
       // `<x>_image` + `<x>_image_tag` + `<x>_registry`: the registry (or digest) sibling is part of the image too.
       const registered = snake?.spans.some((span) => span.role === 'registry' || span.role === 'digest') ? snake : null;
-      found.push(registered ?? withTagSibling(file, map, key, reference) ?? snake ?? reference);
+      found.push(registered ?? withTagSibling(file, map, key, reference) ?? chartJoinedTag(file, root, [...path, key], reference, options.chartJoins) ?? snake ?? reference);
     }
     for (const reference of found) references.push(reference);
     return undefined;
   });
-  return sortByPosition(references);
+  return sortByPosition(sharingJoinedTags(references));
+}
+
+/** The detail of a values name that the chart's templates join to a tag field of the same file. */
+const JOINED_TAG_DETAIL = /^joined by the chart's templates to /;
+
+/**
+ * A bare name under an image key of a chart's values (`proxyImage: registry.example.test/team/proxy`) that the chart's
+ * templates write with another values field as its tag (`{{ .Values.proxyImage }}:{{ .Values.proxyVersion }}`), that field
+ * a literal of the same file (`proxyVersion: "2.4.1"`): the image, reported at the name and updated at the tag. Null
+ * when the templates join no field so, or the field is not a plain literal here.
+ */
+function chartJoinedTag(file: SourceFile, root: unknown, path: readonly string[], reference: Reference, chartJoins: (() => ChartImageJoins | null) | undefined): Reference | null {
+  if (reference.skip !== 'no-tag' || !chartJoins) return null;
+  const joined = chartJoins()?.tagAfter(path) ?? null;
+  if (!joined) return null;
+  const tag = tagScalar(file, mapAt(root, ...joined.path));
+  if (!tag || tag === 'invalid' || tag.value === '' || !tag.literal || isTemplated(tag.value) || !/^[\w][\w.-]{0,127}$/.test(tag.value)) return null;
+  const composed = withTagAt(file, reference, tag);
+  return composed && { ...composed, detail: `joined by the chart's templates to ${joined.path.join('.')} (line ${file.position(tag.start).line}) as its tag, ${joined.where}` };
+}
+
+/**
+ * A tag field the templates join to several names (`elasticsearchVersion` after `searchImage` and `dashboardImage`): one edit
+ * moves every image written through it, so each carries the shared literal and moves only when all of them have the same new tag.
+ */
+function sharingJoinedTags(references: readonly Reference[]): Reference[] {
+  const users = new Map<number, Reference[]>();
+  for (const reference of references) {
+    const tag = reference.spans.find((span) => span.role === 'tag');
+    if (!tag || !JOINED_TAG_DETAIL.test(reference.detail ?? '')) continue;
+    users.set(tag.start, [...(users.get(tag.start) ?? []), reference]);
+  }
+  return references.map((reference) => {
+    const tag = reference.spans.find((span) => span.role === 'tag');
+    const sharing = tag && JOINED_TAG_DETAIL.test(reference.detail ?? '') ? (users.get(tag.start) ?? []) : [];
+    if (!tag || !sharing.some((other) => other.name !== reference.name)) return reference;
+    const field = /to (\S+) \(line/.exec(reference.detail ?? '')?.[1] ?? 'the tag';
+    const shared: SharedLiteral = {
+      key: `${reference.file}:${tag.start}`,
+      variable: `${field} (${reference.file}:${tag.line})`,
+      uses: sharing.map((other) => `${other.value} (${other.file}:${other.line})`),
+    };
+    return { ...reference, shared, detail: `${reference.detail ?? ''}; ${shared.variable} is the tag of ${sharing.length} images: it moves only when all of them have the same new tag` };
+  });
 }
 
 /**

@@ -74,7 +74,18 @@ describe('Helm values {image, version} that the templates join to a registry val
           ['tag', '1.9.0', 10],
         ],
       ],
-      ['ledger/values.yaml', 12, 'team/metrics', 'no-tag', null, [['reference', 'team/metrics', 12]]],
+      // No registry before it: the template's own `image:{{ version }}` join gives the tag (see helm-joined-tags).
+      [
+        'ledger/values.yaml',
+        12,
+        'team/metrics:0.7.0',
+        null,
+        "joined by the chart's templates to metrics.version (line 13) as its tag, templates/deployment.yaml:8",
+        [
+          ['repository', 'team/metrics', 12],
+          ['tag', '0.7.0', 13],
+        ],
+      ],
       ['ledger/values.yaml', 15, 'team/reports', 'no-tag', null, [['reference', 'team/reports', 15]]],
     ]);
   });
