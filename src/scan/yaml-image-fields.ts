@@ -497,6 +497,12 @@ export interface FieldWalkOptions {
   readonly snakeKeys: boolean;
   /** Without `snakeKeys`, accept `…_image` keys when the value is a complete reference, a path with a tag or digest (a custom resource's `docker_image`). */
   readonly completeSnakeKeys?: boolean;
+  /**
+   * `…Image` keys other than `image` (a custom resource's `sidecarImage`) count only with a tag or digest written, in the
+   * value or by a sibling that completes it: a bare name there (`sidecarImage: busybox`) is a setting the controller adds
+   * its own tag to, or a chart value its templates join, not an image.
+   */
+  readonly completeImageKeys?: boolean;
   /** Maps not to enter (e.g. a CustomResourceDefinition). */
   readonly skipMap?: (map: YAMLMap) => boolean;
   /** How the chart whose values these are joins image parts in its templates (asked only for `image: {name, tag}` maps). */
@@ -612,12 +618,21 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
       const snake = options.snakeKeys ? withSnakeSiblings(file, map, key, reference) : null;
       // `<x>_image` + `<x>_image_tag` + `<x>_registry`: the registry (or digest) sibling is part of the image too.
       const registered = snake?.spans.some((span) => span.role === 'registry' || span.role === 'digest') ? snake : null;
-      found.push(registered ?? withTagSibling(file, map, key, reference) ?? chartJoinedTag(file, root, [...path, key], reference, options.chartJoins) ?? snake ?? reference);
+      const completed = registered ?? withTagSibling(file, map, key, reference) ?? chartJoinedTag(file, root, [...path, key], reference, options.chartJoins) ?? snake;
+      if (!completed && options.completeImageKeys === true && key !== 'image' && !writesTag(reference)) continue;
+      found.push(completed ?? reference);
     }
     for (const reference of found) references.push(reference);
     return undefined;
   });
   return sortByPosition(sharingJoinedTags(references));
+}
+
+/** Does the value write a tag or digest, literally or through a template (`registry.example.test/team/agent:${TAG}`)? */
+function writesTag(reference: Reference): boolean {
+  if (reference.skip === 'no-tag') return false;
+  if (reference.skip !== 'templated') return true;
+  return /[:@]/.test(reference.value.slice(reference.value.lastIndexOf('/') + 1));
 }
 
 /** The detail of a values name that the chart's templates join to a tag field of the same file. */

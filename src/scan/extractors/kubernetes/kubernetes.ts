@@ -602,7 +602,15 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
       const skipMap = (map: YAMLMap): boolean => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map) || isImageScanSpec(root, map);
       // A custom resource's snake_case image fields (`docker_image`, `logical_backup_docker_image` of an operator's configuration
       // object) name the images its controller starts when written as a complete reference; Kubernetes' own fields are camelCase.
-      const fields = imageFields(file, root, { kindFor, splitKind: 'kubernetes-image', splitAnywhere: false, snakeKeys: false, completeSnakeKeys: isCustomResource(root), skipMap });
+      const fields = imageFields(file, root, {
+        kindFor,
+        splitKind: 'kubernetes-image',
+        splitAnywhere: false,
+        snakeKeys: false,
+        completeSnakeKeys: isCustomResource(root),
+        completeImageKeys: isCustomResource(root),
+        skipMap,
+      });
       for (const values of valuesMaps) {
         for (const reference of imageFields(file, values, { kindFor: () => 'helm-values', splitKind: 'helm-values', splitAnywhere: true, snakeKeys: true })) fields.push(reference);
       }
