@@ -611,6 +611,7 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
       // Azure Pipelines `pool: {name: …, image: …}` (1ES hosted pools) names a virtual machine image, also under the
       // template's conditions (`pool: {'${{ if eq(…) }}': {image: …}}`).
       if (key === 'image' && outsideConditions(path) === 'pool') continue;
+      if (key === 'image' && isTalosOverlay(root, map, path)) continue;
       if (key === 'image' && mapKey !== undefined && LOCAL_IMAGE_MODULE.test(mapKey)) continue;
       if (key === 'image' && isConcourseTaskStep(map)) continue;
       const reference = scalarImage(file, value, options.kindFor(path, key));
@@ -626,6 +627,16 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
     return undefined;
   });
   return sortByPosition(sharingJoinedTags(references));
+}
+
+/**
+ * A Talos Image Factory schematic's `overlay` (`overlay: {name: turingrk1, image: siderolabs/sbc-rockchip}`, under
+ * `schematic:` in a talhelper `talconfig.yaml`, or at the top of a schematic beside its `customization`): the board
+ * support the factory builds into the machine's disk image, which the factory resolves itself, not an image to pin.
+ */
+function isTalosOverlay(root: unknown, map: YAMLMap, path: readonly string[]): boolean {
+  if (path.at(-1) !== 'overlay' || !has(map, 'name') || !mapEntries(map).every(([key]) => key === 'name' || key === 'image' || key === 'options')) return false;
+  return path.at(-2) === 'schematic' || (path.length === 1 && isMap(root) && has(root, 'customization'));
 }
 
 /** Does the value write a tag or digest, literally or through a template (`registry.example.test/team/agent:${TAG}`)? */
