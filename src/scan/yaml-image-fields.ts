@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, Scalar, type YAMLMap } from 'yaml';
-import { hasDigestPlaceholder, hasTagPlaceholder, isTemplated } from '../core/image-ref.js';
+import { hasDigestPlaceholder, hasTagPlaceholder, isTemplated, parseImageRef } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind, SharedLiteral, SkipReason } from '../core/types.js';
 import { makeReference, withTagAt, type PartInput } from './make-reference.js';
@@ -111,6 +111,10 @@ export function scalarImage(file: SourceFile, node: unknown, kind: ReferenceKind
   const target = aliasTarget(node, file);
   const scalar = stringScalar(target, file);
   if (!scalar) return isAlias(node) ? null : templatedCollection(file, node, kind);
+  if (!scalar.literal) {
+    const continued = continuedImage(file, target, kind);
+    if (continued) return continued;
+  }
   let { value, start } = scalar;
   if (scalar.literal && value.startsWith(DOCKER_SCHEME)) {
     value = value.slice(DOCKER_SCHEME.length);
@@ -124,6 +128,56 @@ export function scalarImage(file: SourceFile, node: unknown, kind: ReferenceKind
     ...(scalar.literal ? {} : { skip: 'unsupported-quoting' as const }),
     ...(isScalar(target) && target.anchor ? { detail: `the anchor &${target.anchor}: written once, every *${target.anchor} uses it` } : {}),
   });
+}
+
+/** An escaped line break in a double-quoted YAML string: the break and the next line's indentation are not part of the value. */
+const ESCAPED_BREAK = /\\\r?\n[ \t]*/g;
+
+/**
+ * A double-quoted image continued on the next line with a backslash (`"registry.example.test/team/app\` then
+ * `@sha256:…"` on the next line): YAML joins the lines without the break and the next line's indentation. When the
+ * string holds no other escape or line break, and the name with its tag, and the digest, are each written whole
+ * on one line, the image is reported at its name and each part edited where it is written (an absent digest goes
+ * after the tag). Null for any other string.
+ */
+function continuedImage(file: SourceFile, node: unknown, kind: ReferenceKind): Reference | null {
+  if (!isScalar(node) || node.type !== Scalar.QUOTE_DOUBLE || typeof node.value !== 'string' || !node.range) return null;
+  const start = node.range[0] + 1;
+  const end = node.range[1] - 1;
+  const written = file.text.slice(start, end);
+  /** Each line's text: its offset in the value and in the file. */
+  const pieces: Array<{ at: number; start: number; text: string }> = [];
+  let at = 0;
+  let from = 0;
+  for (const match of written.matchAll(ESCAPED_BREAK)) {
+    pieces.push({ at, start: start + from, text: written.slice(from, match.index) });
+    at += match.index - from;
+    from = match.index + match[0].length;
+  }
+  if (pieces.length === 0) return null;
+  pieces.push({ at, start: start + from, text: written.slice(from) });
+  if (pieces.some((piece) => /[\\\n\r"]/.test(piece.text)) || pieces.map((piece) => piece.text).join('') !== node.value) return null;
+  const image = looksLikeImageText(node.value) ? parseImageRef(node.value) : null;
+  if (!image || (image.tag === null && image.digest === null)) return null;
+  /** The file offsets of the value's characters from `a` to `b`, when one line holds them all. */
+  const place = (a: number, b: number): { start: number; end: number } | null => {
+    const piece = pieces.find((candidate) => candidate.at <= a && b <= candidate.at + candidate.text.length);
+    return piece ? { start: piece.start + a - piece.at, end: piece.start + b - piece.at } : null;
+  };
+  const nameEnd = image.name.length + (image.tag === null ? 0 : 1 + image.tag.length);
+  const name = place(0, image.name.length);
+  const named = place(0, nameEnd);
+  if (!name || !named) return null;
+  const parts: PartInput[] = [{ role: 'repository', ...name }];
+  if (image.tag !== null) parts.push({ role: 'tag', start: name.end + 1, end: named.end });
+  if (image.digest === null) {
+    parts.push({ role: 'digest', start: named.end, end: named.end, prefix: '@' });
+  } else {
+    const digest = place(node.value.length - image.digest.length, node.value.length);
+    if (!digest) return null;
+    parts.push({ role: 'digest', ...digest });
+  }
+  return makeReference(file, { kind, value: node.value, parts, detail: 'written on more than one line, joined by a backslash at the end of a line' });
 }
 
 /**
