@@ -51,8 +51,10 @@ describe('GitHub Actions workflows outside .github/workflows', () => {
     ]);
   });
 
-  it('a container computed by an expression names no image here, as in .github/workflows', () => {
-    const computed = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container: ${{ inputs.image || 'debian:12' }}\n    steps:\n      - run: echo\n";
+  it('a container computed by an expression names no image here, as in .github/workflows; one that falls back to a literal image is templated', () => {
+    const computed = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container: ${{ matrix.container && matrix.container.image || null }}\n    steps:\n      - run: echo\n';
     expect(scan({ 'templates/ci.yml': computed })).toEqual([]);
+    const fallback = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container: ${{ inputs.image || 'debian:12' }}\n    steps:\n      - run: echo\n";
+    expect(scan({ 'templates/ci.yml': fallback })).toEqual([['templates/ci.yml', 5, "${{ inputs.image || 'debian:12' }}", 'yaml-image', 'templated']]);
   });
 });

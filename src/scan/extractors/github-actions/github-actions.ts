@@ -6,7 +6,7 @@ import { actionInputImages, imageInputNodes } from './action-inputs.js';
 import { jsonMatrixImages } from './json-matrix-items.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
-import { baseName, isImageKey, isYamlPath, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { baseName, isImageKey, isYamlPath, looksLikeImageText, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 
 /**
  * GitHub Actions: workflow `jobs.*.container` (a string or `.image`), `jobs.*.services.*.image`,
@@ -97,8 +97,20 @@ function stepImages(file: SourceFile, steps: unknown, envs: readonly unknown[] =
  */
 const COMPUTED = /^\$\{\{(?:(?!\}\}).)*(?:&&|\|\||==|!=|\()(?:(?!\}\}).)*\}\}$/s;
 
+/**
+ * `${{ inputs.tools-image || 'registry.example.test/ci/tools:1.4' }}`: a value of the context (an input, a variable) with
+ * a literal image to fall back on when it is empty (written with a tag, a digest or a path). The caller or the context chooses the image: shown `templated`, as a
+ * plain `${{ inputs.tools-image }}` is.
+ */
+const WITH_FALLBACK = /^\$\{\{\s*[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+\s*\|\|\s*'([^'\s]+)'\s*\}\}$/;
+
 function isComputed(node: unknown): boolean {
-  return isScalar(node) && typeof node.value === 'string' && COMPUTED.test(node.value.trim());
+  if (!isScalar(node) || typeof node.value !== 'string') return false;
+  const value = node.value.trim();
+  const fallback = WITH_FALLBACK.exec(value)?.[1];
+  // Written as an image, with a tag, a digest or a path (`'none'`, a word a job tests for, names no image).
+  if (fallback !== undefined && looksLikeImageText(fallback) && /[/:@]/.test(fallback)) return false;
+  return COMPUTED.test(value);
 }
 
 /** The matrix key of an image field that is exactly `${{ matrix.key }}` (a part like a tag is not an image). */
