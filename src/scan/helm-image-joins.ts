@@ -44,6 +44,12 @@ export interface ChartImageJoins {
    */
   readonly tagAfter: (path: readonly string[]) => JoinedTag | null;
   /**
+   * The key of the values map at `path` that every template writing its `name` after a slash writes between the map's
+   * own registry and that name (`{{ .Values.image.registry }}/{{ .Values.image.org }}/{{ .Values.image.name }}`: `org`);
+   * null when no template does, or they do not agree.
+   */
+  readonly keyBetweenRegistryAndName?: (path: readonly string[]) => string | null;
+  /**
    * How the subchart in `charts/<key>/` joins its image parts, with the values the parent chart gives it under `key`
    * over its own defaults; null when there is no such subchart.
    */
@@ -282,6 +288,7 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
     repositoryName,
     mergedRegistry,
     tagAfter,
+    keyBetweenRegistryAndName: (path) => keyBetween(registryJoins, path),
     registryFor: (path) => {
       const own = registryJoins.filter((join) => join.valuesPath === path.join('.'));
       // A name join is never `empty`: that is only told apart for a repository.
@@ -323,6 +330,27 @@ function tagFields(templates: readonly ChartTemplate[]): (path: readonly string[
     const [tag, ...others] = entry ? [...entry.tags] : [];
     return entry && tag !== undefined && others.length === 0 ? { path: tag.split('.'), where: entry.where } : null;
   };
+}
+
+/** A values field of one map, as a template writes it alone in an action: `{{ .Values.image.org }}` → `image`, `org`. */
+const MAP_FIELD = /^\$?\.Values\.((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\.([A-Za-z_]\w*)$/;
+/** `{{ .Values.image.registry }}/{{ …left… }}/` at the end of the text before a name: the map's registry written first. */
+const REGISTRY_FIRST = /\{\{-?\s*\$?\.Values\.((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\.registry\s*-?\}\}\/\{\{[^{}\n]*\}\}\/$/;
+
+/** The key that every join of the map at `path` writes between the map's own `registry` and its `name`, or null. */
+function keyBetween(joins: readonly Join[], path: readonly string[]): string | null {
+  const own = joins.filter((join) => join.valuesPath === path.join('.') && !join.printf);
+  const keys = new Set<string>();
+  for (const join of own) {
+    const field = MAP_FIELD.exec(join.left);
+    const text = join.template.file.text;
+    const at = join.nameAt - join.base;
+    const before = REGISTRY_FIRST.exec(text.slice(Math.max(text.lastIndexOf('\n', at - 1) + 1, at - MAX_REGISTRY_LINE), at));
+    if (!field || field[1] !== join.valuesPath || before?.[1] !== join.valuesPath) return null;
+    keys.add(field[2] ?? '');
+  }
+  const [key] = keys;
+  return keys.size === 1 && key !== undefined && !['registry', 'repository', 'name', 'tag'].includes(key) ? key : null;
 }
 
 /** One registry when every join renders the same, else what keeps it from being known. */

@@ -497,7 +497,8 @@ function joinedByChart(file: SourceFile, map: YAMLMap, kind: ReferenceKind, char
   if (!name || name === 'invalid' || name.value === '' || tag === 'invalid' || digest === 'invalid' || repository === 'invalid') return null;
   // An empty `registry: ""` beside the name is the chart's to fill (`default .Values.image.registry .Values.agent.image.registry`).
   const ownRegistry = optionalString(file, map, 'registry');
-  if (!looksLikeImageText(name.value) || ownRegistry === 'invalid' || (ownRegistry !== null && ownRegistry.value !== '')) return null;
+  if (!looksLikeImageText(name.value) || ownRegistry === 'invalid') return null;
+  if (ownRegistry !== null && ownRegistry.value !== '') return registryKeyName(file, map, kind, chartJoins, path, { registry: ownRegistry, name, tag, digest });
   const joins = chartJoins();
   if (!joins) return null;
   const ownRepository = repository !== null && repository.value !== '';
@@ -533,6 +534,39 @@ function joinedByChart(file: SourceFile, map: YAMLMap, kind: ReferenceKind, char
     ...(skip !== undefined ? { skip } : literal ? {} : { skip: 'unsupported-quoting' as const }),
     ...(detail === undefined ? {} : { detail }),
   });
+  return { reference, consumed };
+}
+
+/**
+ * `image: {registry, org, name, tag}` whose templates write `{{ .Values.image.registry }}/{{ .Values.image.org }}/{{ .Values.image.name }}`:
+ * the key between the registry and the name is a path part of the image (`registry.example.test/team/app:1.0`). Each part
+ * is edited where it is written; reported at the name. Null when no template joins the map so.
+ */
+function registryKeyName(
+  file: SourceFile,
+  map: YAMLMap,
+  kind: ReferenceKind,
+  chartJoins: () => ChartImageJoins | null,
+  path: readonly string[],
+  parts: { readonly registry: StringScalar; readonly name: StringScalar; readonly tag: StringScalar | null; readonly digest: StringScalar | null },
+): SplitImage | null {
+  const key = chartJoins()?.keyBetweenRegistryAndName?.(path) ?? null;
+  const between = key === null ? null : optionalString(file, map, key);
+  if (key === null || !between || between === 'invalid' || !PATH_COMPONENT.test(between.value)) return null;
+  const { registry, name, tag, digest } = parts;
+  if (!PATH_COMPONENT.test(name.value) || registry.value.includes('://') || /\s/.test(registry.value)) return null;
+  const { parts: spans, value } = composeNamedImage(registry, between, name, tag, digest);
+  const literal = [registry, between, name, tag, digest].every((part) => !part || part.literal);
+  const reference = makeReference(file, {
+    kind,
+    value,
+    parts: spans,
+    anchor: name.start,
+    ...(literal ? {} : { skip: 'unsupported-quoting' as const }),
+    detail: `the chart joins registry, ${key} and name`,
+  });
+  const consumed = ['registry', key, 'name', 'tag'];
+  if (digest) consumed.push('digest');
   return { reference, consumed };
 }
 
