@@ -205,6 +205,18 @@ function throughDotEnv(file: SourceFile, reference: Reference, facts: ComposeFac
   return resolvedThrough(reference, value, spans, `${[...found].map(([name, variable]) => where(name, variable)).join(', ')}, edited there`);
 }
 
+/**
+ * A file named like a compose file whose documents are CI pipelines, not compose files (`docker-compose-deploy.yaml` holding
+ * a Woodpecker pipeline's `steps:` that deploy with compose): none looks like compose, and one has a pipeline's top-level key.
+ * The readers of such pipelines read it; a file that does not parse stays compose's, read line by line.
+ */
+function isPipelineByContent(file: SourceFile): boolean {
+  const { documents, broken } = yamlSource(file);
+  if (broken) return false;
+  const roots = documents.map((document) => document.contents);
+  return !roots.some((root) => looksLikeCompose(root)) && roots.some((root) => isMap(root) && CI_PIPELINE_KEYS.some((key) => mapGet(root, key) !== undefined));
+}
+
 /** A top-level `services` map of maps with `image` or `build`, and no `apiVersion`/`kind`. */
 function looksLikeCompose(root: unknown): root is YAMLMap {
   if (!isMap(root) || mapGet(root, 'apiVersion') !== undefined || mapGet(root, 'kind') !== undefined) return false;
@@ -432,10 +444,10 @@ export const composeExtractor: Extractor<ComposeFacts> = {
     for (const file of files) if (isDockerfileName(file.path) && /\bFROM\b[^\n]*\$/i.test(file.text)) dockerfileArgs.set(file.path, fromArgumentUses(file.text));
     return { env, inheritedBuild: servicesBuiltThroughExtends(files), dockerfileArgs };
   },
-  owns: (file) => FILE_NAME.test(baseName(file.path)),
+  owns: (file) => FILE_NAME.test(baseName(file.path)) && !isPipelineByContent(file),
   claims(file) {
     if (!isYamlPath(file.path)) return false;
-    if (FILE_NAME.test(baseName(file.path))) return true;
+    if (FILE_NAME.test(baseName(file.path))) return !isPipelineByContent(file);
     return yamlSource(file).documents.some((document) => looksLikeCompose(document.contents));
   },
   extract(file, facts) {
