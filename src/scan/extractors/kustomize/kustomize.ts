@@ -9,7 +9,7 @@ import { mapGet, parseTextPart, stringScalar, walkMaps, yamlSource, type StringS
 import { field, FILE_NAMES, folderOf, keptTags, type KeptTag, type KeptTags } from './kept-tags.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
 import { blockBodyStart } from '../../literal-blocks.js';
-import { baseName, isYamlPath, scalarImage } from '../../yaml-image-fields.js';
+import { baseName, imageFields, isYamlPath, scalarImage } from '../../yaml-image-fields.js';
 import { namedValueUse, namesPushTarget } from '../../tekton-params.js';
 
 /**
@@ -206,6 +206,19 @@ interface KustomizeFacts {
   readonly kept: KeptTags;
 }
 
+/**
+ * `helmCharts[].valuesInline`: the values kustomize gives a chart it inflates, read with the Helm values rules (split
+ * `repository` + `tag` maps under any key, `*_image` keys), as the values of a Flux `HelmRelease` are.
+ */
+function inlineChartValuesImages(file: SourceFile, root: YAMLMap): Reference[] {
+  const charts = mapGet(root, 'helmCharts');
+  if (!isSeq(charts)) return [];
+  return charts.items.flatMap((chart) => {
+    const values = isMap(chart) ? mapGet(chart, 'valuesInline') : undefined;
+    return isMap(values) ? imageFields(file, values, { kindFor: () => 'helm-values', splitKind: 'helm-values', splitAnywhere: true, snakeKeys: true }) : [];
+  });
+}
+
 /** The files a kustomization names as its own: `resources` and `bases` entries, `patchesStrategicMerge` strings and `patches[].path`. */
 function listedPaths(root: YAMLMap): string[] {
   const paths: string[] = [];
@@ -266,7 +279,7 @@ function replacedImages(files: readonly SourceFile[], kept: KeptTags): ReplacedI
 
 export const kustomizeExtractor: Extractor<KustomizeFacts> = {
   name: 'kustomize',
-  kinds: ['kustomize-image'],
+  kinds: ['kustomize-image', 'helm-values'],
   quoting: 'yaml',
   isCandidate: (path) => isYamlPath(path) || baseName(path) === 'Kustomization',
   prepare: (files) => {
@@ -296,6 +309,7 @@ export const kustomizeExtractor: Extractor<KustomizeFacts> = {
         }
       }
       for (const reference of patchImages(file, root)) references.push(reference);
+      for (const reference of inlineChartValuesImages(file, root)) references.push(reference);
     }
     return { references: references.sort((a, b) => a.line - b.line || a.column - b.column), problems };
   },
