@@ -15,6 +15,13 @@ export interface BakeContext {
   readonly offset: number;
 }
 
+/** A build argument of a target: its name's offset, and its value when written as a plain string (`"slim"`; null for an expression or an interpolated string). */
+export interface BakeArg {
+  readonly name: string;
+  readonly offset: number;
+  readonly value: string | null;
+}
+
 export interface BakeTarget {
   readonly name: string;
   readonly offset: number;
@@ -23,8 +30,8 @@ export interface BakeTarget {
   readonly dockerfile: string | null | undefined;
   readonly inherits: readonly string[];
   readonly contexts: readonly BakeContext[];
-  /** The names of its build arguments (`args = { VERSION = "1.2" }`), with their offsets. */
-  readonly args: ReadonlyArray<{ readonly name: string; readonly offset: number }>;
+  /** Its build arguments (`args = { VERSION = "1.2" }`): names with their offsets, and the value when it is a literal string (null otherwise). */
+  readonly args: readonly BakeArg[];
 }
 
 const HCL_TARGET = /^[ \t]*target[ \t]+"([^"\\]+)"[ \t]*\{/gm;
@@ -95,13 +102,14 @@ function hclTargets(text: string): BakeTarget[] {
         contexts.push({ name, value: entry[5] ?? entry[6]?.trim() ?? '', offset: start + entry.index + (entry[1] ?? '').length });
       }
     }
-    const args: Array<{ name: string; offset: number }> = [];
+    const args: BakeArg[] = [];
     const argBlock = /^[ \t]*args[ \t]*=[ \t]*\{/m.exec(body);
     if (argBlock) {
       const start = open + 1 + argBlock.index + argBlock[0].length;
       const inner = text.slice(start, blockEnd(text, start - 1));
-      for (const entry of inner.matchAll(/(^|[{,])[ \t]*(?:"([A-Za-z_][A-Za-z0-9_]*)"|([A-Za-z_][A-Za-z0-9_]*))[ \t]*[=:]/gm)) {
-        args.push({ name: entry[2] ?? entry[3] ?? '', offset: start + entry.index + (entry[1] ?? '').length });
+      // A value is literal when it is one plain string up to the end of the entry (a comma, a brace, a comment or the line's end).
+      for (const entry of inner.matchAll(/(^|[{,])[ \t]*(?:"([A-Za-z_][A-Za-z0-9_]*)"|([A-Za-z_][A-Za-z0-9_]*))[ \t]*[=:](?:[ \t]*"([^"\\\n$]*)"(?=[ \t]*(?:[,}\r\n#]|\/\/|$)))?/gm)) {
+        args.push({ name: entry[2] ?? entry[3] ?? '', offset: start + entry.index + (entry[1] ?? '').length, value: entry[4] ?? null });
       }
     }
     targets.push({
@@ -138,7 +146,14 @@ function targetsOf(targets: unknown, offsetOf: (value: string) => number): BakeT
       dockerfile: literal(fields.dockerfile),
       inherits: Array.isArray(fields.inherits) ? fields.inherits.filter((entry): entry is string => typeof entry === 'string') : [],
       contexts: contexts.flatMap(([key, value]) => (typeof value === 'string' ? [{ name: key, value, offset: offsetOf(key) }] : [])),
-      args: fields.args && typeof fields.args === 'object' && !Array.isArray(fields.args) ? Object.keys(fields.args).map((key) => ({ name: key, offset: offsetOf(key) })) : [],
+      args:
+        fields.args && typeof fields.args === 'object' && !Array.isArray(fields.args)
+          ? Object.entries(fields.args as Record<string, unknown>).map(([key, value]) => ({
+              name: key,
+              offset: offsetOf(key),
+              value: typeof value === 'string' && !value.includes('$') ? value : null,
+            }))
+          : [],
     });
   }
   return found;
@@ -229,7 +244,7 @@ export function targetContexts(
   file: SourceFile,
   targets: readonly BakeTarget[],
   dockerfiles: ReadonlySet<string>,
-): Array<{ contexts: BakeContext[]; args: Array<{ name: string; offset: number }>; dockerfiles: readonly string[] | null }> {
+): Array<{ target: BakeTarget; contexts: BakeContext[]; args: BakeArg[]; dockerfiles: readonly string[] | null }> {
   const byName = new Map(targets.map((target) => [target.name, target]));
   const folder = file.path.includes('/') ? file.path.slice(0, file.path.lastIndexOf('/')) : '';
   return targets.map((target) => {
@@ -239,8 +254,8 @@ export function targetContexts(
     // Absent: the default; written as an expression (null): not known.
     const context = inherited(target, byName, (entry) => entry.context);
     const dockerfile = inherited(target, byName, (entry) => entry.dockerfile);
-    if (context === null || dockerfile === null) return { contexts, args, dockerfiles: null };
+    if (context === null || dockerfile === null) return { target, contexts, args, dockerfiles: null };
     const built = buildDockerfiles({ from: [...new Set(['', folder])], context, dockerfile, dockerfileInContext: true, defaults: BAKE_DEFAULT }, dockerfiles);
-    return { contexts, args, dockerfiles: built };
+    return { target, contexts, args, dockerfiles: built };
   });
 }

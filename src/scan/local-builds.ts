@@ -1,6 +1,6 @@
 import type { SourceFile } from '../core/source-file.js';
 import type { BuiltImage } from './extractor.js';
-import { bakeTargets, jsonBake, targetContexts } from './bake-targets.js';
+import { bakeTargets, jsonBake, targetContexts, type BakeContext, type BakeTarget } from './bake-targets.js';
 import { ANY_BUILDER, buildDockerfiles } from './build-dockerfiles.js';
 import { isArgName } from './extractors/dockerfile/dockerfile-args.js';
 
@@ -226,13 +226,25 @@ export interface BakeFacts {
  * command), where it is written, and the Dockerfiles of the scan that build reads: null when its path is written with
  * variables (any Dockerfile may be the one).
  */
+/** Where an image that a build argument names is built; `value` is its name when the argument writes it, `context` the bake context it names. */
+export interface BuiltBy {
+  readonly file: string;
+  readonly line: number;
+  readonly value?: string;
+  readonly context?: string;
+}
+
 export interface PassedArg {
   readonly name: string;
   readonly file: string;
   readonly line: number;
   readonly dockerfiles: readonly string[] | null;
-  /** The value is an image the same workflow builds (another job's output naming what its build step tags): where that build is. */
-  readonly built?: { readonly file: string; readonly line: number };
+  /**
+   * The value is an image the repository builds (another job's output naming what its build step tags; a bake target's own
+   * context that is another target's output, or a tag of a bake target): where that build is, with the image's name when the
+   * value writes it.
+   */
+  readonly built?: BuiltBy;
 }
 
 /** `tags` and `contexts` of the targets of a docker-bake file (HCL or JSON); `dockerfiles` are the Dockerfiles of the scan. */
@@ -241,11 +253,15 @@ export function bakeFacts(file: SourceFile, facts: BakeFacts, dockerfiles: Reado
     const name = plainName(raw);
     if (name) facts.builds.push({ value: name, file: file.path, line: lineAt(file, offset) });
   };
-  const text = file.text;
   const targets = bakeTargets(file);
+  const byName = new Map(targets.map((target) => [target.name, target]));
+  const tags = bakeTags(file);
   for (const { contexts, args, dockerfiles: built } of targetContexts(file, targets, dockerfiles)) {
     const own = built ?? [];
-    for (const arg of args) facts.buildArgs.push({ name: arg.name, file: file.path, line: lineAt(file, arg.offset), dockerfiles: built });
+    for (const arg of args) {
+      const image = arg.value === null ? undefined : bakeBuilt(file, arg.value, contexts, byName, tags);
+      facts.buildArgs.push({ name: arg.name, file: file.path, line: lineAt(file, arg.offset), dockerfiles: built, ...(image ? { built: image } : {}) });
+    }
     for (const context of contexts) {
       const where = { file: file.path, line: lineAt(file, context.offset) };
       if (own.length === 0) {
@@ -259,13 +275,40 @@ export function bakeFacts(file: SourceFile, facts: BakeFacts, dockerfiles: Reado
       }
     }
   }
-  if (/\.json$/i.test(file.path)) {
-    for (const { value, offset } of jsonBake(file)?.tags ?? []) tag(value, offset);
-    return;
-  }
-  for (const list of text.matchAll(/\btags\s*=\s*\[([^\]]*)\]/g)) {
+  for (const { value, offset } of tags) tag(value, offset);
+}
+
+/** The `tags` strings of a bake file's targets, as written, with their offsets. */
+function bakeTags(file: SourceFile): Array<{ value: string; offset: number }> {
+  if (/\.json$/i.test(file.path)) return [...(jsonBake(file)?.tags ?? [])];
+  const found: Array<{ value: string; offset: number }> = [];
+  for (const list of file.text.matchAll(/\btags\s*=\s*\[([^\]]*)\]/g)) {
     const bodyStart = list.index + list[0].indexOf('[') + 1;
     const [, body = ''] = list;
-    for (const entry of body.matchAll(/"([^"]*)"/g)) tag(entry[1] ?? '', bodyStart + entry.index + 1);
+    for (const entry of body.matchAll(/"([^"]*)"/g)) found.push({ value: entry[1] ?? '', offset: bodyStart + entry.index + 1 });
   }
+  return found;
+}
+
+/**
+ * What a target's literal build argument names when it is an image the bake file builds: one of the target's own contexts
+ * that is another target's output (`FROM_IMAGE = "slim"` beside `contexts = { slim = "target:base-slim" }`: where that target
+ * is written), or a name one of the file's targets tags (where the tag is written, with the name).
+ */
+function bakeBuilt(
+  file: SourceFile,
+  value: string,
+  contexts: readonly BakeContext[],
+  targets: ReadonlyMap<string, BakeTarget>,
+  tags: ReadonlyArray<{ value: string; offset: number }>,
+): BuiltBy | undefined {
+  const context = contexts.find((entry) => entry.name === value);
+  if (context) {
+    const target = /^target:(.+)$/.exec(context.value)?.[1];
+    const found = target === undefined ? undefined : targets.get(target);
+    return found ? { file: file.path, line: lineAt(file, found.offset), context: context.name } : undefined;
+  }
+  const name = plainName(value);
+  const tagged = name === null ? undefined : tags.find((entry) => plainName(entry.value) === name);
+  return tagged ? { file: file.path, line: lineAt(file, tagged.offset), value: name ?? value } : undefined;
 }

@@ -182,7 +182,7 @@ describe('dockerfile FROM', () => {
     expect(scan(text).references.map((reference) => [reference.line, reference.value, reference.skip])).toEqual([
       [4, 'registry.example.test/alpine:3.20', 'unsupported-quoting'],
       [5, 'alpine:3.20', 'unsupported-quoting'],
-      [6, '${UNSET}alpine:3.20', 'unsupported-quoting'],
+      [6, '${UNSET}alpine:3.20', 'templated'],
       [7, 'registry.example.test/busybox:1.36', 'unsupported-quoting'],
     ]);
   });

@@ -2,7 +2,7 @@ import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
-import { bakeFacts, isBakeFile, scriptBuildArgs, scriptBuilds, type BakeFacts } from '../../local-builds.js';
+import { bakeFacts, isBakeFile, scriptBuildArgs, scriptBuilds, type BakeFacts, type BuiltBy } from '../../local-builds.js';
 import { actionBuildArgs, bakeContextImages, composeBuildArgs, composeContexts } from './build-contexts.js';
 import { isBakeText } from '../../bake-targets.js';
 import { isJsonCandidate } from '../../json-candidate.js';
@@ -94,7 +94,7 @@ interface Scope {
   /** Named build contexts (bake `contexts`, compose `additional_contexts`): not images. */
   readonly contexts: ReadonlyMap<string, unknown>;
   /** Build arguments that a compose service, bake target or build command reading this Dockerfile passes, by name. */
-  readonly buildArgs: ReadonlyMap<string, { file: string; line: number; built?: { file: string; line: number } }>;
+  readonly buildArgs: ReadonlyMap<string, { file: string; line: number; built?: BuiltBy }>;
 }
 
 /**
@@ -246,15 +246,44 @@ function namesStage(written: string, stages: ReadonlySet<string>): boolean {
 /**
  * `FROM ${BASE}` (the image a global ARG alone names) when the build that passes `BASE` gives it an image the same workflow
  * builds in another job (`BASE=${{ needs.base.outputs.tag }}`, that job's output being what its build step tags): the
- * repository's own image, `local-stage`, shown as written (the ARG's default is not what that build uses). The detail, or null.
+ * repository's own image, `local-stage`, shown as written (the ARG's default is not what that build uses). So is one that every
+ * bake target passing it gives a literal naming an image the bake file builds: a context of its own that is another target's
+ * output (shown with the ARG's default as far as it goes, which names the image that target builds), or a name a target tags
+ * (shown with that name). The value and the detail, or null.
  */
-function builtArg(scope: Scope, written: string): string | null {
+function builtArg(scope: Scope, written: string): { value: string; detail: string } | null {
   const name = /^\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))$/.exec(written);
   const arg = name?.[1] ?? name?.[2];
   if (arg === undefined || !scope.args.has(arg)) return null;
   const passed = scope.buildArgs.get(arg);
-  if (!passed?.built) return null;
-  return `${passed.file}:${passed.line} passes ${arg} as a build argument, the image built at ${passed.built.file}:${passed.built.line}`;
+  const built = passed?.built;
+  if (!passed || !built) return null;
+  const where = `${built.file}:${built.line}`;
+  if (built.value !== undefined) return { value: built.value, detail: `${passed.file}:${passed.line} passes ${arg} = ${built.value}, the image a bake target tags at ${where}` };
+  if (built.context === undefined) return { value: written, detail: `${passed.file}:${passed.line} passes ${arg} as a build argument, the image built at ${where}` };
+  // A bake context that is another target's output: the ARG's default, as far as the file's defaults go, names the image.
+  const shown = argDefault(scope.args, arg);
+  return {
+    value: shown ?? written,
+    detail: `${passed.file}:${passed.line} passes ${arg} = "${built.context}", the build context that the target at ${where} builds${shown === null ? '' : `; shown with the default of ARG ${arg}`}`,
+  };
+}
+
+/**
+ * An ARG's default with the other ARGs it uses put in where their defaults are non-empty literals, a few levels deep, and the
+ * others left as written (`${REPO}:${TAG_PREFIX}${VERSION}-slim` with `REPO=registry.example.test/team/php` and `TAG_PREFIX=""` is
+ * `registry.example.test/team/php:${TAG_PREFIX}${VERSION}-slim`). Null when there is no default or it names no repository path or tag.
+ */
+function argDefault(args: ReadonlyMap<string, ArgDefault | null>, name: string): string | null {
+  const expand = (text: string, depth: number): string =>
+    text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (use, braced: string | undefined, bare: string | undefined) => {
+      const found = args.get(braced ?? bare ?? '');
+      return found && found.text !== '' && depth < 4 ? expand(found.text, depth + 1) : use;
+    });
+  const own = args.get(name)?.text;
+  if (own === undefined || own === '') return null;
+  const value = expand(own, 1);
+  return /[/:]/.test(value) ? value : null;
 }
 
 /** The image of a `FROM`, or null for `scratch` and earlier stages (also when named through an ARG default). */
@@ -281,6 +310,24 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
       const notes = passing.map(({ name, passed }) => `${passed.file}:${passed.line} passes ${name} as a build argument, so that build may use another value: shown as written, not edited`);
       return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', start, end }], skip: 'templated', detail: [detail.detail, ...notes].filter(Boolean).join('; ') });
     }
+    if (dequoted?.includes('$') && !resolved && !resolveNestedArgs(dequoted, scope.args)) {
+      if (namesStage(dequoted, scope.stages)) return null;
+      // A variable no default gives (`servercore:"${WINDOWS_TAG}"` after `ARG WINDOWS_TAG`): the image is not known, whatever the
+      // quotes; shown without them, `templated`, with the builds that pass the variable named.
+      const names = [...new Set([...dequoted.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] ?? ''))];
+      const notes = names.flatMap((name) => {
+        const passed = scope.args.has(name) ? scope.buildArgs.get(name) : undefined;
+        return passed ? [`${passed.file}:${passed.line} passes ${name} as a build argument`] : [];
+      });
+      const why = notes.length > 0 ? notes : [`no default for ${names.map((name) => `\${${name}}`).join(', ')}`];
+      return makeReference(scope.file, {
+        kind: KIND,
+        value: dequoted,
+        parts: [{ role: 'reference', start, end }],
+        skip: 'templated',
+        detail: [detail.detail, ...why, 'quotes inside the word: not edited'].filter(Boolean).join('; '),
+      });
+    }
     const note = dequoted === null ? {} : { detail: [detail.detail, 'quotes inside the word: not edited'].filter(Boolean).join('; ') };
     return makeReference(scope.file, { kind: KIND, value, parts: [{ role: 'reference', start, end }], skip: 'unsupported-quoting', ...detail, ...note });
   }
@@ -288,7 +335,15 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
     return isImage(written) ? makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], ...detail }) : null;
   }
   const built = builtArg(scope, written);
-  if (built) return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'local-stage', detail: [detail.detail, built].filter(Boolean).join('; ') });
+  if (built) {
+    return makeReference(scope.file, {
+      kind: KIND,
+      value: built.value,
+      parts: [{ role: 'reference', ...range }],
+      skip: 'local-stage',
+      detail: [detail.detail, built.detail].filter(Boolean).join('; '),
+    });
+  }
   const resolved = resolveArgs(written, scope.args, range.start);
   if (!resolved) {
     const nested = resolveNestedArgs(written, scope.args);
@@ -347,10 +402,13 @@ function extract(file: SourceFile, facts: DockerfileFacts | undefined): { refere
   const own = facts?.dockerfileContexts.get(file.path);
   const contexts = own ? new Map([...(facts?.contexts ?? []), ...own]) : (facts?.contexts ?? new Map());
   // The build arguments of the builds that read this Dockerfile (or one whose path is not known), the first found by name.
-  const buildArgs = new Map<string, { file: string; line: number; built?: { file: string; line: number } }>();
+  // An argument names an image built here only when every build that passes it does.
+  const buildArgs = new Map<string, { file: string; line: number; built?: BuiltBy }>();
   for (const arg of facts?.buildArgs ?? []) {
-    if ((arg.dockerfiles === null || arg.dockerfiles.includes(file.path)) && !buildArgs.has(arg.name))
-      buildArgs.set(arg.name, { file: arg.file, line: arg.line, ...(arg.built ? { built: arg.built } : {}) });
+    if (arg.dockerfiles !== null && !arg.dockerfiles.includes(file.path)) continue;
+    const known = buildArgs.get(arg.name);
+    if (!known) buildArgs.set(arg.name, { file: arg.file, line: arg.line, ...(arg.built ? { built: arg.built } : {}) });
+    else if (known.built && !arg.built) buildArgs.set(arg.name, { file: known.file, line: known.line });
   }
   const scope: Scope = { file, escape: parsed.escape, references: [], stages: new Set(), args: new Map(), stageArgs: new Map(), contexts, buildArgs };
   for (const directive of parsed.directives) {
