@@ -905,6 +905,17 @@ function isBuildDescription(path: string, root: unknown, folderHasDockerfile: bo
   return isScalar(image) && typeof image.value === 'string' && /^[a-z0-9][a-z0-9._-]*$/.test(image.value);
 }
 
+/**
+ * An image section of a werf configuration (`werf.yaml`, `werf.yml`): a document whose top-level `image` (or `artifact`, in
+ * older versions) names an image werf builds, from a `dockerfile` or with Stapel instructions. That name, and the names of
+ * other sections it builds on (`fromImage`, `import[].image`), are werf's own images, not images to pull: nothing in such a
+ * section is reported.
+ */
+function isWerfImageSection(path: string, root: unknown): boolean {
+  if (!/^werf\.ya?ml$/.test(baseName(path)) || !isMap(root)) return false;
+  return mapGet(root, 'image') !== undefined || mapGet(root, 'artifact') !== undefined;
+}
+
 /** The folders that hold a `Dockerfile` or `Containerfile`. */
 function dockerfileFolders(files: readonly SourceFile[]): ReadonlySet<string> {
   const folders = new Set<string>();
@@ -1131,7 +1142,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const molecule = MOLECULE_FILE.test(file.path);
     const references = documents
       .flatMap((document) => {
-        if (isBuildDescription(file.path, document.contents, facts?.dockerfileFolders.has(folderOf(file.path)) ?? false)) return [];
+        if (isBuildDescription(file.path, document.contents, facts?.dockerfileFolders.has(folderOf(file.path)) ?? false) || isWerfImageSection(file.path, document.contents)) return [];
         // A CircleCI step's or workflow entry's parameters are a command's or job's inputs: read only where an image field runs them (below).
         const inputs = circleciInputMaps(file, document.contents);
         const found = catalogOrFields(file, document.contents, kind, {
