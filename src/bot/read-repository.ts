@@ -4,7 +4,7 @@ import { ArchpinError } from '../core/errors.js';
 import { ignoreRules, ignoresPath } from '../core/gitignore.js';
 import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
-import { goldenTestInputPaths, goTestFunctions, isCandidatePath, isGoTestGolden, lintCasePaths } from '../scan/candidate-path.js';
+import { filesByFolder, goldenTestInputPaths, goTestFunctions, isCandidatePath, isGoTestGolden, lintCasePaths } from '../scan/candidate-path.js';
 
 export interface RepositoryFiles {
   readonly files: readonly SourceFile[];
@@ -76,12 +76,13 @@ async function goTestGoldenPaths(forge: Forge, repo: Repository, ref: string, pa
     const folder = path.slice(0, path.lastIndexOf('testdata/'));
     folders.set(folder, [...(folders.get(folder) ?? []), path]);
   }
+  const names = filesByFolder(paths);
   const found: string[] = [];
   for (const [folder, files] of folders) {
     const functions = new Set<string>();
-    for (const path of paths) {
-      if (!path.startsWith(folder) || path.slice(folder.length).includes('/') || !path.endsWith('_test.go')) continue;
-      const bytes = await forge.readFile(repo, path, ref);
+    for (const file of names.get(folder) ?? []) {
+      if (!file.endsWith('_test.go')) continue;
+      const bytes = await forge.readFile(repo, folder + file, ref);
       if (bytes !== null && bytes.length <= maxFileSize) for (const name of goTestFunctions(Buffer.from(bytes).toString('utf8'))) functions.add(name);
     }
     for (const path of files) if (isGoTestGolden(path, functions)) found.push(path);

@@ -53,7 +53,7 @@ function folderOf(file: string): string {
 }
 
 /** The names of a tree's files, by the folder they are in ({@link folderOf}). */
-function filesByFolder(paths: readonly string[]): Map<string, string[]> {
+export function filesByFolder(paths: readonly string[]): Map<string, string[]> {
   const folders = new Map<string, string[]>();
   for (const file of paths) {
     const folder = folderOf(file);
