@@ -29,7 +29,7 @@ export function globalConfigHash(config: Config): string {
 
 /** What the lookups said, without the references (the same images in other files say the same). */
 export function resultsFingerprint(results: readonly LookedUp[]): string {
-  const said = results.map(({ dependency, update, held, error }) => [dependency.key, dependency.tag, dependency.digest, update, held, error]);
+  const said = results.map(({ dependency, update, held, error }) => [dependency.key, dependency.tag, dependency.digest, ...(dependency.content ? [dependency.content] : []), update, held, error]);
   return createHash('sha256').update(JSON.stringify(said)).digest('hex');
 }
 
@@ -138,7 +138,14 @@ export async function runAndRemember(repo: Repository, global: Config, deps: Run
           settledAt: deps.now(),
           configHash: globalConfigHash(global),
           config: JSON.stringify(done.config) === JSON.stringify(global) ? null : done.config,
-          dependencies: done.dependencies.map(({ key: image, location, tag, digest, ceilings }) => ({ key: image, location, tag, digest, ...(ceilings ? { ceilings } : {}) })),
+          dependencies: done.dependencies.map(({ key: image, location, tag, digest, ceilings, content }) => ({
+            key: image,
+            location,
+            tag,
+            digest,
+            ...(ceilings ? { ceilings } : {}),
+            ...(content ? { content } : {}),
+          })),
           results: resultsFingerprint(done.results),
           changes: outcome.changes.map(({ branch, title }) => ({ branch, title })),
           ...(outcome.includes ? { includes: outcome.includes } : {}),

@@ -8,7 +8,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageLocation } from '../core/dependency.js';
-import type { OutsideRead } from '../core/types.js';
+import type { OutsideRead, ReferenceContent } from '../core/types.js';
 
 export interface MemoDependency {
   readonly key: string;
@@ -17,6 +17,8 @@ export interface MemoDependency {
   readonly digest: string | null;
   /** A shared literal's image looked up again below these tags (Dependency.ceilings). */
   readonly ceilings?: readonly string[];
+  /** What it pulls when not a container image to run (Dependency.content). */
+  readonly content?: ReferenceContent;
 }
 
 export interface SweepMemoEntry {

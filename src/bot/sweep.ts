@@ -71,7 +71,16 @@ export function sharedLookup(deps: SweepDeps): (dependencies: readonly Dependenc
     return Promise.all(
       dependencies.map(async (dependency) => {
         const id = createHash('sha256')
-          .update(JSON.stringify([dependency.key, dependency.tag, dependency.digest, policyFor(dependency.key, dependency.tag), dependency.ceilings ?? []]))
+          .update(
+            JSON.stringify([
+              dependency.key,
+              dependency.tag,
+              dependency.digest,
+              policyFor(dependency.key, dependency.tag),
+              dependency.ceilings ?? [],
+              ...(dependency.content ? [dependency.content] : []),
+            ]),
+          )
           .digest('hex');
         let pending = memo.get(id);
         if (!pending) {

@@ -132,6 +132,7 @@ export function checkReportJson(report: CheckReport) {
       platforms: update.platforms,
       ...(update.unverifiedPlatforms ? { unverifiedPlatforms: update.unverifiedPlatforms } : {}),
       fromPlatforms: update.fromPlatforms,
+      ...(update.content ? { content: update.content } : {}),
     })),
     blocked: report.held.map(heldJson),
     errors: errorsJson(report),
@@ -142,8 +143,9 @@ export function checkReportJson(report: CheckReport) {
   };
 }
 
-/** Verified platforms, and how many more the index lists without being verified. */
-const platformsText = (update: CheckReport['updates'][number]): string => `${update.platforms.join(',')}${update.unverifiedPlatforms ? ` (+${update.unverifiedPlatforms.length} not verified)` : ''}`;
+/** Verified platforms, and how many more the index lists without being verified; a Tekton bundle has none. */
+const platformsText = (update: CheckReport['updates'][number]): string =>
+  update.content === 'tekton-bundle' ? 'Tekton bundle' : `${update.platforms.join(',')}${update.unverifiedPlatforms ? ` (+${update.unverifiedPlatforms.length} not verified)` : ''}`;
 
 const short = (digest: string): string => (digest.startsWith('sha256:') ? `${digest.slice(0, 19)}…` : digest);
 const shortRef = (value: string): string => value.replace(/@sha256:([a-f0-9]{12})[a-f0-9]{52}/, '@sha256:$1…');

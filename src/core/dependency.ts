@@ -1,7 +1,7 @@
 /** The records the lookup stage hands on: what is looked up (Dependency) and what it found (DependencyResult). */
 import type { ErrorCode } from './errors.js';
 import { imageKey } from './image-ref.js';
-import { isImageReference, type ImageReference, type Reference } from './types.js';
+import { isImageReference, type ImageReference, type Reference, type ReferenceContent } from './types.js';
 import type { HoldReason } from './verdict.js';
 
 /** Where an image lives: the registry host and the repository on it. */
@@ -22,6 +22,8 @@ export interface Dependency {
    * through a shared literal went to different tags, to look for a tag all of them have.
    */
   readonly ceilings?: readonly string[];
+  /** What its references pull, when not a container image to run (Reference.content): the gate judges it as such. */
+  readonly content?: ReferenceContent;
 }
 
 export type UpdateType = 'major' | 'minor' | 'patch' | 'digest' | 'pin';
@@ -67,16 +69,17 @@ export interface DependencyResult {
   readonly error: LookupFailure | null;
 }
 
-/** Groups updatable references by image, tag and digest. */
+/** Groups updatable references by image, tag, digest and what they pull (a bundle is judged apart from an image of the same name). */
 export function dependenciesOf(references: readonly Reference[]): Dependency[] {
   const byKey = new Map<string, { dependency: Omit<Dependency, 'references'>; references: ImageReference[] }>();
   for (const reference of references) {
     if (!isImageReference(reference)) continue;
     const { registry, repository, tag, digest } = reference.image;
-    const id = `${registry}/${repository}:${tag ?? ''}@${digest ?? ''}`;
+    const content = reference.content;
+    const id = `${registry}/${repository}:${tag ?? ''}@${digest ?? ''}${content ? ` ${content}` : ''}`;
     let entry = byKey.get(id);
     if (!entry) {
-      entry = { dependency: { key: imageKey({ registry, repository }), location: { registry, repository }, tag, digest }, references: [] };
+      entry = { dependency: { key: imageKey({ registry, repository }), location: { registry, repository }, tag, digest, ...(content ? { content } : {}) }, references: [] };
       byKey.set(id, entry);
     }
     entry.references.push(reference);

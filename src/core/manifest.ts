@@ -65,6 +65,11 @@ export interface ImageManifest {
   readonly mediaType: string;
   readonly config: Descriptor;
   readonly layers: number;
+  /**
+   * Each layer's annotations, in order, when some layer has any (a Tekton bundle names the resource each layer holds
+   * so); absent when none has.
+   */
+  readonly layerAnnotations?: readonly Readonly<Record<string, string>>[];
   /** `artifactType` of the manifest itself; absent when not given. */
   readonly artifactType?: string;
   /** The digest named by `subject` (a referrer: signature, SBOM, attestation); absent when not given. */
@@ -110,7 +115,7 @@ const indexSchema = z.object({
 const imageSchema = z.object({
   schemaVersion: z.literal(2),
   config: descriptorSchema,
-  layers: z.array(descriptorSchema),
+  layers: z.array(descriptorSchema.extend({ annotations: z.unknown().optional() })),
   artifactType: z.string().optional(),
   subject: subjectSchema,
 });
@@ -173,14 +178,18 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null): Pa
     const parsed = imageSchema.safeParse(body);
     if (!parsed.success) return fail('registry-bad-response', `invalid image manifest: ${describeIssue(parsed.error)}`);
     const { mediaType: configType, digest, size } = parsed.data.config;
-    const { artifactType, subject } = parsed.data;
+    const { artifactType, subject, layers } = parsed.data;
+    // A layer's annotations are read for what they say (its string values); a malformed set is no reason to refuse the manifest.
+    const layerAnnotations = layers.map((layer) => stringEntries(layer.annotations));
+    const annotated = layerAnnotations.some((annotations) => Object.keys(annotations).length > 0);
     return {
       ok: true,
       value: {
         kind: 'image',
         mediaType: type,
         config: { mediaType: configType, digest, size },
-        layers: parsed.data.layers.length,
+        layers: layers.length,
+        ...(annotated ? { layerAnnotations } : {}),
         ...artifactFields(artifactType, subject?.digest),
       },
     };
@@ -204,11 +213,24 @@ export function parseImageConfig(bytes: Uint8Array): ParseResult<ImageConfig> {
   };
 }
 
+/** The `created` time of a config blob that is no image config (null when it gives none, or is not a JSON object). */
+export function parseConfigCreated(bytes: Uint8Array): Date | null {
+  const json = parseJson(bytes);
+  if (!json.ok || typeof json.value !== 'object' || json.value === null) return null;
+  const created = (json.value as Record<string, unknown>)['created'];
+  return typeof created === 'string' ? parseCreated(created) : null;
+}
+
 /** Like parseManifest, but throws the typed error. */
 export function parseManifestOrThrow(bytes: Uint8Array, contentType: string | null): Manifest {
   const result = parseManifest(bytes, contentType);
   if (!result.ok) throw result.error;
   return result.value;
+}
+
+function stringEntries(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 function artifactFields(artifactType: string | undefined, subject: string | undefined): { artifactType?: string; subject?: string } {

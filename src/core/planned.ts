@@ -1,7 +1,7 @@
 /** The records the plan stage hands on: per-reference updates with their edits, and the changes (one MR each). */
 import type { HeldUpdate, LookupFailure, UpdateType } from './dependency.js';
 import type { TextEdit } from './text-edit.js';
-import type { Reference } from './types.js';
+import type { Reference, ReferenceContent } from './types.js';
 import type { ExpectedReference, FileEdit } from './verify-edits.js';
 
 /** One reference's update, as reported and as applied; its edits and what a re-scan must find are worked out once, by the plan. */
@@ -26,6 +26,8 @@ export interface PlannedUpdate {
   readonly expected: ExpectedReference;
   /** The change it goes into, when it must go with others: the variable whose literal is the tag of several images. */
   readonly group?: string;
+  /** What the reference pulls when not a container image to run (a Tekton bundle: no platform applies). */
+  readonly content?: ReferenceContent;
 }
 
 export interface PlanFailure {

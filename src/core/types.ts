@@ -68,6 +68,12 @@ export type ValueQuoting = 'yaml' | 'verbatim';
 /** `overridden`: a GitLab CI job definition that a later definition of the same job replaces, so no job runs it; a manifest's container image that the kustomizations listing its file replace by name (`images:`). */
 export type SkipReason = 'templated' | 'no-tag' | 'ignored' | 'invalid-reference' | 'local-stage' | 'unsupported-quoting' | 'overridden';
 
+/**
+ * What a reference pulls when it is not a container image to run: `tekton-bundle`, the OCI image a Tekton `taskRef`,
+ * `pipelineRef` or step `ref` takes its Task, Pipeline or StepAction from. The gate judges its candidates as such.
+ */
+export type ReferenceContent = 'tekton-bundle';
+
 export interface ImageName {
   readonly registry: string;
   readonly repository: string;
@@ -95,6 +101,8 @@ export interface Reference {
   readonly detail?: string;
   /** The literal that holds its tag holds the tag of other images too: it moves only with all of them. */
   readonly shared?: SharedLiteral;
+  /** What it pulls, when not a container image to run (absent: a container image). */
+  readonly content?: ReferenceContent;
 }
 
 /**

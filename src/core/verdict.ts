@@ -1,6 +1,7 @@
 /** The gate's records: what it is asked about (GateInput) and what it answers (Verdict). */
 import type { Manifest } from './manifest.js';
 import type { Platform } from './platform.js';
+import type { ReferenceContent } from './types.js';
 
 export type HoldCode =
   | 'empty-index'
@@ -19,6 +20,8 @@ export type HoldCode =
   | 'no-platform'
   | 'duplicate-platform'
   | 'artifact'
+  /** A Tekton bundle reference's candidate is not a bundle: an index, an image to run, a manifest without resources. */
+  | 'not-bundle'
   | 'unverified'
   | 'pin-missing'
   /** Another image whose tag is held in the same literal has no such update: the literal moves for all of them or none. */
@@ -44,6 +47,7 @@ export const BLOCK_CODES: readonly HoldCode[] = [
   'no-platform',
   'duplicate-platform',
   'artifact',
+  'not-bundle',
   'unverified',
   'pin-missing',
   'shared-literal',
@@ -152,6 +156,8 @@ export interface GatePolicy {
 }
 
 export interface GateInput {
+  /** What the reference pulls when it is not a container image to run (a Tekton bundle): the candidate is judged as that. */
+  readonly content?: ReferenceContent;
   readonly candidate: GateCandidate;
   readonly current: CurrentImage | null;
   readonly policy: GatePolicy;

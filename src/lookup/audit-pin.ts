@@ -103,7 +103,8 @@ function auditPolicy(deps: FindUpdatesDeps, dependency: PinnedDependency) {
 async function* recordReasons(dependency: PinnedDependency, deps: FindUpdatesDeps, now: number): GateQuestions<readonly HoldReason[] | null> {
   const { source } = deps;
   const { location, digest } = dependency;
-  if (!source.recordedIndex) return null;
+  // The record tells an index's platforms; a Tekton bundle is judged on its own manifest.
+  if (!source.recordedIndex || dependency.content !== undefined) return null;
   let pinned: Inspected | null;
   try {
     pinned = recordedInspected(await source.recordedIndex(location, digest));
@@ -213,7 +214,7 @@ async function* judgePin(dependency: PinnedDependency, deps: FindUpdatesDeps, no
   const policy = onPurpose
     ? configured
     : baselinePolicy(configured, taggedImage ?? pinnedImage, { pinnedImage: pinned.manifest.kind === 'image' && (taggedImage === null || taggedDigest === digest) });
-  const run: GateRun = { deps, location, image: dependency.key, current, policy, now, alwaysVerify: true };
+  const run: GateRun = { deps, location, image: dependency.key, ...(dependency.content ? { content: dependency.content } : {}), current, policy, now, alwaysVerify: true };
   const outcome = yield* gateInspected(run, dependency.tag, pinned);
   const reasons = 'reasons' in outcome ? [...outcome.reasons] : [];
   return onPurpose && !configured.platforms ? reasons.filter((reason) => reason.code !== 'single-arch') : reasons;
@@ -244,7 +245,7 @@ async function* otherVersionFix(dependency: Dependency, deps: FindUpdatesDeps, n
     .sort((a, b) => compareTags(b, a))
     .slice(0, FIX_LIMIT);
   const policy = baselinePolicy({ ...configured, minimumReleaseAge: null }, null, { pinnedImage: false });
-  const run: GateRun = { deps, location: dependency.location, image: dependency.key, current: null, policy, now };
+  const run: GateRun = { deps, location: dependency.location, image: dependency.key, ...(dependency.content ? { content: dependency.content } : {}), current: null, policy, now };
   for (const tag of versions) {
     const outcome = yield* gateTag(run, tag, () => deps.source.manifestByTag(dependency.location, tag));
     if (!('reasons' in outcome)) return { tag, digest: outcome.digest };

@@ -131,7 +131,8 @@ export async function* findUpdate(dependency: Dependency, deps: FindUpdatesDeps)
   const releaseFor = releaseTimes(preview, needCreated, now);
   const onRecord = { dependency, preview, current, firstSeen: deps.firstSeen, now };
   const heldOnPreview = (tag: string, type: UpdateType): GateQuestions<HeldUpdate | null> => heldOnApiRecord(onRecord, tag, policyOf(type));
-  const context: GateRun = { deps, location, image: dependency.key, current, policy, now, release: releaseFor(policy) };
+  const content = dependency.content ? { content: dependency.content } : {};
+  const context: GateRun = { deps, location, image: dependency.key, ...content, current, policy, now, release: releaseFor(policy) };
 
   try {
     const tag = dependency.tag;
@@ -249,6 +250,8 @@ async function* heldOnApiRecord(
   policy: TypedPolicy,
 ): GateQuestions<HeldUpdate | null> {
   const { dependency, now } = context;
+  // The record tells an index's platforms; a Tekton bundle is judged on its own manifest.
+  if (dependency.content !== undefined) return null;
   const described = await context.preview(tag);
   if (described === null || described.index === null) return null;
   const firstSeen = context.firstSeen.observe(dependency.key, described.digest, now);

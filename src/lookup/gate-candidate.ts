@@ -6,8 +6,9 @@
  * answer that is wrong holds the candidate; no answer at all fails the image (see couldNotAnswer).
  */
 import { isArchpinError } from '../core/errors.js';
-import { CONFIG_MAX_BYTES, DOCKER_IMAGE_CONFIG, OCI_IMAGE_CONFIG, parseImageConfig, parseManifest, type IndexManifest, type Manifest } from '../core/manifest.js';
+import { CONFIG_MAX_BYTES, DOCKER_IMAGE_CONFIG, OCI_IMAGE_CONFIG, parseConfigCreated, parseImageConfig, parseManifest, type IndexManifest, type Manifest } from '../core/manifest.js';
 import type { Platform } from '../core/platform.js';
+import type { ReferenceContent } from '../core/types.js';
 import type { HoldReason, ChildCheck, CurrentImage, GateCandidate, GatePolicy, GateQuestions, UnreadableManifest } from '../core/verdict.js';
 import type { FirstSeenStore } from './first-seen-store.js';
 import type { ImageLocation } from '../core/dependency.js';
@@ -60,6 +61,8 @@ export interface GateRun {
   };
   readonly location: ImageLocation;
   readonly image: string;
+  /** What the reference pulls when not a container image to run (Dependency.content): the gate judges it as such. */
+  readonly content?: ReferenceContent;
   readonly current: CurrentImage | null;
   readonly policy: GatePolicy;
   readonly now: number;
@@ -154,8 +157,18 @@ async function inspectParsed(source: ManifestSource, location: ImageLocation, fe
         configProblem: `its config blob declares ${manifest.config.size} bytes, more than the ${CONFIG_MAX_BYTES} archpin reads`,
       };
     }
-    const config = parseImageConfig(await source.blob(location, manifest.config.digest, CONFIG_MAX_BYTES));
-    if (!config.ok) return { digest: fetched.digest, manifest, imagePlatform: null, created: null, configProblem: `its config is not an image config (${config.error.message})` };
+    const blob = await source.blob(location, manifest.config.digest, CONFIG_MAX_BYTES);
+    const config = parseImageConfig(blob);
+    if (!config.ok) {
+      // Not an image to run; its creation time still counts where such a manifest may be a candidate (a Tekton bundle's config names no platform).
+      return {
+        digest: fetched.digest,
+        manifest,
+        imagePlatform: null,
+        created: parseConfigCreated(blob)?.getTime() ?? null,
+        configProblem: `its config is not an image config (${config.error.message})`,
+      };
+    }
     return { digest: fetched.digest, manifest, imagePlatform: config.value.platform, created: config.value.created?.getTime() ?? null, configProblem: null };
   }
   const resolved: IndexManifest = manifest.subject || manifest.artifactType ? manifest : await resolveNested(source, location, manifest);
@@ -194,6 +207,7 @@ export async function* gateTag(run: GateRun, tag: string | null, fetch: () => Pr
  */
 export async function* gateInspected(run: GateRun, tag: string | null, inspected: Inspected): GateQuestions<Gated | GateHold> {
   const { deps, location, image, current, policy, now } = run;
+  const content = run.content ? { content: run.content } : {};
   const digest = inspected.digest;
   const releaseOf = async (created: number | null, firstSeen: number | null): Promise<Pick<GateCandidate, 'created' | 'createdFrom'>> =>
     run.release ? run.release(tag, digest, created, inspected.lastModified, firstSeen) : { created };
@@ -209,11 +223,11 @@ export async function* gateInspected(run: GateRun, tag: string | null, inspected
     ...(inspected.configProblem ? { configProblem: inspected.configProblem } : {}),
   };
   // Descriptor-only first, without the release age (the children tell the creation time).
-  const first = yield { candidate: base, current, policy: { ...policy, minimumReleaseAge: null }, now };
+  const first = yield { ...content, candidate: base, current, policy: { ...policy, minimumReleaseAge: null }, now };
   const manifest = inspected.manifest;
   if (manifest.kind !== 'index') {
     if (!first.pass) return { image, tag, digest, reasons: first.reasons, manifest };
-    const verdict = yield { candidate: { ...base, ...(await releaseOf(base.created, base.firstSeen)) }, current, policy, now };
+    const verdict = yield { ...content, candidate: { ...base, ...(await releaseOf(base.created, base.firstSeen)) }, current, policy, now };
     if (!verdict.pass) return { image, tag, digest, reasons: verdict.reasons, manifest };
     return { digest, manifest: manifest as Manifest, platforms: verdict.platforms, unverified: verdict.unverified ?? [], children: new Map() };
   }
@@ -228,7 +242,7 @@ export async function* gateInspected(run: GateRun, tag: string | null, inspected
   for (const check of children.values()) {
     if (check.ok && check.created !== null && (created === null || check.created > created)) created = check.created;
   }
-  const verdict = yield { candidate: { ...base, children, ...(await releaseOf(created, base.firstSeen)) }, current, policy, now };
+  const verdict = yield { ...content, candidate: { ...base, children, ...(await releaseOf(created, base.firstSeen)) }, current, policy, now };
   if (!verdict.pass) return { image, tag, digest, reasons: verdict.reasons, children, manifest };
   return { digest, manifest, platforms: verdict.platforms, unverified: verdict.unverified ?? [], children };
 }

@@ -47,7 +47,7 @@ export async function searchSharedLiterals<R extends DependencyResult>(first: re
   const search = await lookBelowChoices(first, pending, lookup, mode);
   // A literal that moved takes its new results; one that did not keeps its first (each image's own newest tag, held).
   // The tags above the one all of them share were judged in the first lookups: what the gate refused there is still said.
-  const sameImage = (a: Dependency, b: Dependency) => a.key === b.key && a.tag === b.tag && a.digest === b.digest;
+  const sameImage = (a: Dependency, b: Dependency) => a.key === b.key && a.tag === b.tag && a.digest === b.digest && a.content === b.content;
   const withFirstHolds = (result: R): R => {
     const earlier = first.find((each) => sameImage(each.dependency, result.dependency))?.held ?? [];
     const said = new Set(result.held.map((item) => `${item.tag ?? ''}@${item.digest}`));

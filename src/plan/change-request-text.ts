@@ -62,7 +62,14 @@ export function changeTitle(change: PlannedChange): string {
 /** The MR/PR description: what changes where, the digest, platforms old and new, and what is held back. */
 export function changeBody(change: PlannedChange, state: ChangeState, kind: 'merge request' | 'pull request', upstream: readonly UpstreamNote[] = []): string {
   const out: string[] = [];
-  out.push(`This ${kind} updates ${change.images.map((image) => code(image)).join(', ')}. Every digest below is an index that passed archpin's multi-architecture gate.`, '');
+  const bundles = change.updates.filter((update) => update.content === 'tekton-bundle').length;
+  const gate =
+    bundles === 0
+      ? "Every digest below is an index that passed archpin's multi-architecture gate."
+      : bundles === change.updates.length
+        ? "Every digest below is a Tekton bundle that passed archpin's gate: one manifest whose layers each hold a Tekton resource."
+        : "Every digest below passed archpin's gate: an index verified for its platforms, or a Tekton bundle, one manifest whose layers each hold a Tekton resource.";
+  out.push(`This ${kind} updates ${change.images.map((image) => code(image)).join(', ')}. ${gate}`, '');
   out.push('| File | From | To | Type |', '| --- | --- | --- | --- |');
   for (const update of change.updates) {
     out.push(`| ${code(`${update.file}:${update.line}`)} | ${code(shortDigest(update.from))} | ${code(shortDigest(update.to))} | ${update.updateType} |`);
@@ -71,6 +78,10 @@ export function changeBody(change: PlannedChange, state: ChangeState, kind: 'mer
   for (const update of change.updates) targets.set(`${update.image}:${update.tag ?? ''}@${update.digest}`, update);
   for (const update of targets.values()) {
     out.push('', `**${displayTarget(update.image, update.tag)}** → ${code(update.digest)}`, '');
+    if (update.content === 'tekton-bundle') {
+      out.push('A Tekton bundle: no platform applies.');
+      continue;
+    }
     const unverified = update.unverifiedPlatforms ?? [];
     const platforms = [...new Set([...update.fromPlatforms, ...update.platforms, ...unverified])].sort();
     out.push('| Platform | In use | New |', '| --- | :---: | :---: |');

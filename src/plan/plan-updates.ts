@@ -52,6 +52,7 @@ export function planUpdates(results: readonly DependencyResult[], options: Share
         platforms: update.platforms,
         ...(update.unverifiedPlatforms && update.unverifiedPlatforms.length > 0 ? { unverifiedPlatforms: update.unverifiedPlatforms } : {}),
         fromPlatforms: update.fromPlatforms,
+        ...(reference.content ? { content: reference.content } : {}),
         pinned: plan.pinned,
         edits: plan.edits,
         expected: {

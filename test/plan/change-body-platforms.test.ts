@@ -37,4 +37,19 @@ describe('changeBody: the platforms it claims', () => {
     expect(table(body)).toEqual(['| linux/amd64 | ✓ | ✓ |', '| linux/arm64/v8 | ✓ | ✓ |']);
     expect(body).not.toContain('not verified');
   });
+
+  it('a Tekton bundle claims no platform: the body says what passed the gate, without a platform table', () => {
+    const body = changeBody(change({ platforms: [], fromPlatforms: [], content: 'tekton-bundle' }), { fingerprint: 'f', base: 'b' }, 'merge request');
+    expect(body.split('\n').slice(0, 7)).toEqual([
+      "This merge request updates `docker.io/library/app`. Every digest below is a Tekton bundle that passed archpin's gate: one manifest whose layers each hold a Tekton resource.",
+      '',
+      '| File | From | To | Type |',
+      '| --- | --- | --- | --- |',
+      `| \`pod.yaml:8\` | \`app:1.0.0\` | \`app:1.1.0@sha256:aaaaaaaaaaaa…\` | minor |`,
+      '',
+      `**app:1.1.0** → \`${DIGEST}\``,
+    ]);
+    expect(body).toContain(`\`${DIGEST}\`\n\nA Tekton bundle: no platform applies.\n`);
+    expect(body).not.toContain('| Platform |');
+  });
 });

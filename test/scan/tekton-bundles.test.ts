@@ -83,6 +83,22 @@ describe('a Tekton bundle', () => {
     ]);
   });
 
+  it('is looked up as a bundle, apart from a container image of the same name and tag', () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: lint\nspec:\n  containers:\n    - name: lint\n      image: registry.example.test/ci/task-lint:1.2\n';
+    const { references } = scanSources([sourceFile('.tekton/lint-on-push.yaml', new Uint8Array(Buffer.from(lintRun))), sourceFile('pod.yaml', new Uint8Array(Buffer.from(pod)))]);
+    expect(references.map((reference) => [reference.file, reference.line, reference.content ?? null])).toEqual([
+      ['.tekton/lint-on-push.yaml', 15, 'tekton-bundle'],
+      ['.tekton/lint-on-push.yaml', 24, 'tekton-bundle'],
+      ['.tekton/lint-on-push.yaml', 30, 'tekton-bundle'],
+      ['pod.yaml', 8, null],
+    ]);
+    const lint = dependenciesOf(references).filter((dependency) => dependency.location.repository === 'ci/task-lint');
+    expect(lint.map((dependency) => [dependency.key, dependency.tag, dependency.content ?? null, dependency.references.map((reference) => reference.file)])).toEqual([
+      ['registry.example.test/ci/task-lint', '1.2', 'tekton-bundle', ['.tekton/lint-on-push.yaml']],
+      ['registry.example.test/ci/task-lint', '1.2', null, ['pod.yaml']],
+    ]);
+  });
+
   it('is updated where it is written, its digest pinned there, verified by a re-scan', () => {
     const D1 = `sha256:${'1'.repeat(64)}`;
     const proposal: Proposal = { tag: '1.3', digest: D1, updateType: 'minor', platforms: ['linux/amd64'], fromPlatforms: ['linux/amd64'] };

@@ -16,6 +16,11 @@
  *   pushIndex(target, repo, tag, entries, { mediaType: 'oci' | 'docker', attestations? })
  *       → PushedManifest { digest, size, mediaType, bytes }; `attestations: true` appends one
  *         attestation manifest per image entry (OCI only).
+ *   pushTektonBundle(target, repo, { resources, mediaType, tag?, created?, annotate? })
+ *       → PushedManifest: a Tekton bundle laid out as `tkn bundle push` writes it: a config built on an
+ *         empty image (`architecture` and `os` empty), one gzipped tar layer per resource holding the resource's
+ *         YAML, each layer annotated `dev.tekton.image.apiVersion`, `.kind` (lowercase), `.name`;
+ *         `annotate: false` leaves the annotations out.
  *   pushEmptyIndex(target, repo, tag)                     → EMPTY_OCI_INDEX_DIGEST (the exact 89 Docker Hub bytes)
  *   deleteManifest(target, repo, digest)
  *   seedIncident(target)                                  → IncidentSeed (see below)
@@ -183,6 +188,64 @@ export async function pushIndex(
   const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, manifests }));
   const digest = await pushManifest(target, repo, tag, bytes, mediaType);
   return { digest, size: bytes.byteLength, mediaType, bytes };
+}
+
+/** One resource a Tekton bundle holds. */
+export interface BundleResource {
+  readonly kind: 'task' | 'pipeline' | 'stepaction';
+  readonly name: string;
+}
+
+export const TEKTON_BUNDLE_ANNOTATIONS = { apiVersion: 'dev.tekton.image.apiVersion', kind: 'dev.tekton.image.kind', name: 'dev.tekton.image.name' } as const;
+
+/** A Tekton bundle as `tkn bundle push` lays it out (see the list at the top). */
+export async function pushTektonBundle(
+  target: RegistryTarget,
+  repo: string,
+  options: { resources: readonly BundleResource[]; mediaType: ManifestFlavor; tag?: string; created?: string; annotate?: boolean },
+): Promise<PushedManifest> {
+  const created = options.created ?? DEFAULT_CREATED;
+  const oci = options.mediaType === 'oci';
+  const kinds = { task: 'Task', pipeline: 'Pipeline', stepaction: 'StepAction' } as const;
+  const layers = options.resources.map((resource) => {
+    const yaml = `apiVersion: tekton.dev/v1\nkind: ${kinds[resource.kind]}\nmetadata:\n  name: ${resource.name}\nspec: {}\n`;
+    const tar = tarFile(resource.name, Buffer.from(yaml));
+    return { resource, tar, gzipped: Buffer.from(gzipSync(tar)) };
+  });
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: '',
+      created,
+      history: layers.map(() => ({ created })),
+      os: '',
+      rootfs: { type: 'layers', diff_ids: layers.map((layer) => sha256Digest(layer.tar)) },
+      config: {},
+    }),
+  );
+  const [configBlob, ...layerBlobs] = await Promise.all([pushBlob(target, repo, config), ...layers.map((layer) => pushBlob(target, repo, layer.gzipped))]);
+  const mediaType = oci ? MEDIA_TYPES.ociManifest : MEDIA_TYPES.dockerManifest;
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      config: { mediaType: oci ? MEDIA_TYPES.ociConfig : MEDIA_TYPES.dockerConfig, ...configBlob },
+      layers: layers.map((layer, i) => ({
+        mediaType: oci ? MEDIA_TYPES.ociLayer : MEDIA_TYPES.dockerLayer,
+        ...layerBlobs[i],
+        ...(options.annotate === false
+          ? {}
+          : {
+              annotations: {
+                [TEKTON_BUNDLE_ANNOTATIONS.apiVersion]: 'v1',
+                [TEKTON_BUNDLE_ANNOTATIONS.kind]: layer.resource.kind,
+                [TEKTON_BUNDLE_ANNOTATIONS.name]: layer.resource.name,
+              },
+            }),
+      })),
+    }),
+  );
+  const digest = await pushManifest(target, repo, options.tag ?? sha256Digest(manifest), manifest, mediaType);
+  return { digest, size: manifest.byteLength, mediaType, bytes: manifest };
 }
 
 export async function pushEmptyIndex(target: RegistryTarget, repo: string, tag: string): Promise<string> {

@@ -247,7 +247,7 @@ function paramValue(map: YAMLMap, name: string): unknown {
  * registry. The bundles resolver takes the image from its `bundle` parameter (`resolver: bundles` + `params: [{name: bundle,
  * value: registry.example.test/ci/task-lint:0.3@sha256:…}]`; its `name` and `kind` parameters say what to take out of it and
  * are no images); the older `taskRef.bundle` / `pipelineRef.bundle` field names it directly. Each is reported where it is
- * written, and updated there.
+ * written, and updated there; its candidates are judged as bundles (`content`), not as images to run.
  */
 export function tektonBundleImages(file: SourceFile, root: unknown): Reference[] {
   const references: Reference[] = [];
@@ -258,7 +258,7 @@ export function tektonBundleImages(file: SourceFile, root: unknown): Reference[]
     if (!found) return undefined;
     const kind = text(paramValue(map, 'kind')) ?? text(mapGet(map, 'kind'))?.toLowerCase() ?? (path[path.length - 1] === 'pipelineRef' ? 'pipeline' : 'task');
     const name = text(paramValue(map, 'name')) ?? text(mapGet(map, 'name'));
-    references.push({ ...found, detail: `a Tekton bundle holding the ${kind}${name === null ? '' : ` ${name}`}` });
+    references.push({ ...found, detail: `a Tekton bundle holding the ${kind}${name === null ? '' : ` ${name}`}`, content: 'tekton-bundle' });
     return undefined;
   });
   return references;
