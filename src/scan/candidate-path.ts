@@ -2,8 +2,11 @@ import { EXTRACTORS } from './extractors/index.js';
 
 /** Folders that hold what tests expect a program to print or render: golden files and snapshots. */
 const TEST_OUTPUT_FOLDER = /(?:^|\/)(?:golden|goldens|__snapshot__|__snapshots__)\//;
-/** Files named as such an output: `render.golden`, `render.golden.yaml`, `render.golden.json`, `render.snap`. */
-const TEST_OUTPUT_FILE = /\.golden(?:\.(?:json|ya?ml))?$|\.snap$/;
+/**
+ * Files named as such an output: `render.golden`, `render.golden.yaml`, `render.golden.json`, `render.snap`, and a stem with
+ * `golden` as its last word, numbered or not (`render_golden.yaml`, `render-golden_2.yml`, `render_golden.json`).
+ */
+const TEST_OUTPUT_FILE = /\.golden(?:\.(?:json|ya?ml))?$|\.snap$|[^/._-][_-]golden(?:[_-]\d+)?\.(?:json|ya?ml)$/;
 /**
  * A folder named for what a test expects (`expected`, `expected-output`, `expected_output`) below a test folder
  * (`test`, `tests`, `testdata`): the manifests a test compares a program's output with. Elsewhere the word names no such thing.

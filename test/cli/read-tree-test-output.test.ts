@@ -29,6 +29,11 @@ const FILES: Record<string, string> = {
   'render/testdata/pod.golden.json': POD_JSON('registry.example.test/team/web:1.0.7'),
   'render/testdata/pod.golden': POD('registry.example.test/team/web:1.0.8'),
   'chart/tests/pod.snap': POD('registry.example.test/team/web:1.0.9'),
+  'lib/tests/test_data/workflow_golden.yaml': POD('registry.example.test/team/web:1.2.0'),
+  'lib/tests/test_data/workflow_golden_2.yml': POD('registry.example.test/team/web:1.2.1'),
+  'lib/tests/test_data/steps-golden.json': POD_JSON('registry.example.test/team/web:1.2.2'),
+  'deploy/golden-pod.yaml': POD('registry.example.test/team/web:3.0.0'),
+  'deploy/pod_golden_gate.yaml': POD('registry.example.test/team/web:3.0.1'),
   'overlays/golden-path/pod.yaml': POD('registry.example.test/team/web:2.5.0'),
   'render/goldenrod.yaml': POD('registry.example.test/team/web:2.6.0'),
   'tests/expected/single/bundle.yaml': POD('registry.example.test/team/web:1.1.0'),
@@ -54,7 +59,9 @@ describe('the expected output of tests', () => {
   it('is not read by a walk: golden and snapshot folders, files named as golden files or snapshots, expected folders of tests', async () => {
     const tree = await readTree(project());
     expect(tree.files.map((file) => file.path)).toEqual([
+      'deploy/golden-pod.yaml',
       'deploy/pod.yaml',
+      'deploy/pod_golden_gate.yaml',
       'expected/pod.yaml',
       'overlays/golden-path/pod.yaml',
       'render/goldenrod.yaml',
@@ -64,7 +71,9 @@ describe('the expected output of tests', () => {
     ]);
     expect(tree.problems).toEqual([]);
     expect(scanFiles(tree.files).references.map((reference) => [reference.file, reference.line, reference.value])).toEqual([
+      ['deploy/golden-pod.yaml', 8, 'registry.example.test/team/web:3.0.0'],
       ['deploy/pod.yaml', 8, 'registry.example.test/team/web:2.4.0'],
+      ['deploy/pod_golden_gate.yaml', 8, 'registry.example.test/team/web:3.0.1'],
       ['expected/pod.yaml', 8, 'registry.example.test/team/web:2.7.0'],
       ['overlays/golden-path/pod.yaml', 8, 'registry.example.test/team/web:2.5.0'],
       ['render/goldenrod.yaml', 8, 'registry.example.test/team/web:2.6.0'],
@@ -78,7 +87,9 @@ describe('the expected output of tests', () => {
     const { forge, repo } = memoryForge(FILES);
     const read = await readRepositoryFiles(forge, repo, 'main', { ignorePaths: [], maxFileSize: 1024 * 1024 });
     expect(read.files.map((file) => file.path).sort()).toEqual([
+      'deploy/golden-pod.yaml',
       'deploy/pod.yaml',
+      'deploy/pod_golden_gate.yaml',
       'expected/pod.yaml',
       'overlays/golden-path/pod.yaml',
       'render/goldenrod.yaml',
