@@ -63,10 +63,11 @@ export function expressionName(text: string, tokens: readonly HclToken[]): strin
 }
 
 /**
- * Substitutes `${var.NAME}` and `${local.NAME}` in the inside of a quoted string with literal values.
+ * Substitutes `${var.NAME}` and `${local.NAME}` in the inside of a quoted string with literal values (and
+ * `${var.NAME.key}` through `path`, which reads a key of an object default).
  * Null when anything else is interpolated, a directive (`%{…}`) or escape is used, or a value is not literal.
  */
-export function resolveHclTemplate(inner: string, scope: HclScope): HclResolved | null {
+export function resolveHclTemplate(inner: string, scope: HclScope, path?: (name: string) => HclLiteral | null): HclResolved | null {
   if (/%\{|\$\$\{|%%\{|\\/.test(inner)) return null;
   const variables: Array<{ name: string; literal: HclLiteral }> = [];
   let value = '';
@@ -80,7 +81,8 @@ export function resolveHclTemplate(inner: string, scope: HclScope): HclResolved 
     const close = inner.indexOf('}', open);
     if (close === -1) return null;
     const name = inner.slice(open + 2, close).trim();
-    const literal = REFERENCE.test(name) ? scope.get(name) : undefined;
+    // `${var.app.image.tag}`: a key of an object default, when `path` reads one.
+    const literal = REFERENCE.test(name) ? scope.get(name) : path?.(name);
     if (!literal || literal.text === '' || literal.text.includes('$')) return null;
     if (!variables.some((variable) => variable.name === name)) variables.push({ name, literal });
     value += inner.slice(at, open) + literal.text;

@@ -3,7 +3,8 @@ import type { Reference, ScanProblem } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { parseHcl, type HclAttribute, type HclBlock } from './hcl-body.js';
-import { expressionName, hclScope, resolveHclTemplate, type HclScope } from './hcl-variables.js';
+import { expressionName, hclScope, resolveHclTemplate, type HclLiteral, type HclScope } from './hcl-variables.js';
+import type { HclToken } from './hcl-tokens.js';
 import { eachEntries, hclValue, hclValues, iteratorRead, readEach, unwrapConversion, type EachEntry, type HclValue } from './hcl-values.js';
 import { isPackTemplate, packFacts, packTemplateReferences, type PackFacts } from './nomad-pack.js';
 import { packOfVarFile, packVarFileReferences } from './nomad-pack-vars.js';
@@ -86,7 +87,138 @@ function rendererPlaceholder(file: SourceFile, attribute: HclAttribute, env: Rea
   return name !== undefined && !env.has(name);
 }
 
-function imageReference(file: SourceFile, attribute: HclAttribute, detail: string, scope: HclScope): Reference | null {
+/** A piece of an image that `join` or `format` builds: text the expression writes, where it is written when it is a literal. */
+interface Piece {
+  readonly text: string;
+  /** The literal's characters in `file.text` (inside its quotes): a string of the expression or a variable's default. */
+  readonly start?: number;
+  readonly end?: number;
+  /** The variable whose default it is: `var.app.image.tag`. */
+  readonly variable?: string;
+}
+
+/** `var.app.image.tag`, `local.images.web`: a variable or local, and the keys of its object default it reads. */
+const VARIABLE_PATH = /^(?:var|local)\.[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*$/;
+
+/**
+ * The plain string a variable's or local's literal default holds at a path of object keys (`var.app.image.tag` reads
+ * `default = { image = { tag = "1.2" } }`), with where it is written; null when any step is not a literal.
+ */
+function pathLiteral(text: string, path: string, values: ReadonlyMap<string, HclValue>): HclLiteral | null {
+  if (!VARIABLE_PATH.test(path)) return null;
+  const [scope = '', name = '', ...keys] = path.split('.');
+  let value = values.get(`${scope}.${name}`);
+  for (const key of keys) value = value?.kind === 'object' ? value.entries.get(key) : undefined;
+  if (value?.kind !== 'string' || value.token.templated || value.token.escaped) return null;
+  return { text: text.slice(value.token.start + 1, value.token.end - 1), start: value.token.start + 1, end: value.token.end - 1 };
+}
+
+/** The top-level arguments of a call's tokens between its parentheses (or a tuple's items between its brackets). */
+function argumentsOf(text: string, tokens: readonly HclToken[], open: string, close: string): Array<readonly HclToken[]> | null {
+  const first = tokens[0];
+  const last = tokens.at(-1);
+  if (tokens.length < 2 || text.slice(first?.start, first?.end) !== open || text.slice(last?.start, last?.end) !== close) return null;
+  const items: HclToken[][] = [[]];
+  let depth = 0;
+  for (const token of tokens.slice(1, -1)) {
+    const char = token.type === 'punctuation' ? text.slice(token.start, token.end) : '';
+    if (depth === 0 && char === ',') {
+      items.push([]);
+      continue;
+    }
+    if (char === '(' || char === '[' || char === '{') depth++;
+    else if (char === ')' || char === ']' || char === '}') depth--;
+    items.at(-1)?.push(token);
+  }
+  // A trailing comma leaves an empty item.
+  if (items.at(-1)?.length === 0) items.pop();
+  return items.some((item) => item.length === 0) ? null : items;
+}
+
+/** One argument as a piece: a plain string, or a variable or local whose default holds one at that path. */
+function pieceOf(file: SourceFile, tokens: readonly HclToken[], values: ReadonlyMap<string, HclValue>): Piece | null {
+  const [only] = tokens;
+  if (tokens.length === 1 && only?.type === 'string') {
+    if (only.templated || only.escaped) return null;
+    return { text: file.text.slice(only.start + 1, only.end - 1), start: only.start + 1, end: only.end - 1 };
+  }
+  if (!tokens.every((token) => token.type === 'identifier' || (token.type === 'punctuation' && file.text.slice(token.start, token.end) === '.'))) return null;
+  const path = tokens.map((token) => file.text.slice(token.start, token.end)).join('');
+  const literal = pathLiteral(file.text, path, values);
+  return literal && { text: literal.text, start: literal.start, end: literal.end, variable: path };
+}
+
+/** A plain string argument's text (a separator, a format), or null. */
+function plainString(file: SourceFile, tokens: readonly HclToken[] | undefined): string | null {
+  const [only, ...rest] = tokens ?? [];
+  return only?.type === 'string' && rest.length === 0 && !only.templated && !only.escaped ? file.text.slice(only.start + 1, only.end - 1) : null;
+}
+
+/**
+ * The pieces of `join(":", [var.app.image.name, var.app.image.tag])` or `format("%s:%s", var.repo, var.tag)` (only `%s`
+ * verbs, and `%%`) when every argument is a plain string or a variable with a literal default; null otherwise.
+ */
+function builtPieces(file: SourceFile, tokens: readonly HclToken[], values: ReadonlyMap<string, HclValue>): Piece[] | null {
+  const [callee, ...rest] = tokens;
+  const name = callee?.type === 'identifier' ? file.text.slice(callee.start, callee.end) : '';
+  if (name !== 'join' && name !== 'format') return null;
+  const args = argumentsOf(file.text, rest, '(', ')');
+  const first = plainString(file, args?.[0]);
+  if (!args || first === null) return null;
+  const pieces: Piece[] = [];
+  if (name === 'join') {
+    const items = args.length === 2 && args[1] ? argumentsOf(file.text, args[1], '[', ']') : null;
+    if (!items) return null;
+    for (const [index, item] of items.entries()) {
+      const piece = pieceOf(file, item, values);
+      if (!piece) return null;
+      if (index > 0 && first !== '') pieces.push({ text: first });
+      pieces.push(piece);
+    }
+    return pieces;
+  }
+  const verbs = first.split(/(%%|%s)/);
+  let next = 1;
+  for (const part of verbs) {
+    if (part === '%%') pieces.push({ text: '%' });
+    else if (part === '%s') {
+      const piece = pieceOf(file, args[next++] ?? [], values);
+      if (!piece) return null;
+      pieces.push(piece);
+    } else if (part.includes('%')) return null;
+    else if (part !== '') pieces.push({ text: part });
+  }
+  return next === args.length ? pieces : null;
+}
+
+/**
+ * `image = join(":", [var.app.image.name, var.app.image.tag])`, `format("%s:%s", …)`: the image they build from literal
+ * defaults, reported where it is used. The tag is edited where it is written when one literal holds it all after the
+ * `:` (and the name likewise before it); other pieces are shown as the variables they are.
+ */
+function builtImage(file: SourceFile, tokens: readonly HclToken[], values: ReadonlyMap<string, HclValue>, detail: string): Reference | null {
+  const written = tokens.filter((token) => token.type !== 'newline');
+  const pieces = builtPieces(file, written, values);
+  const first = written[0];
+  if (!pieces || !first || pieces.length === 0) return null;
+  const value = pieces.map((piece) => piece.text).join('');
+  if (value === '' || value.includes('$') || value.includes('%{')) return null;
+  const parts: PartInput[] = [];
+  const tagged = pieces.at(-1);
+  const before = pieces.slice(0, -1);
+  const prefix = before.map((piece) => piece.text).join('');
+  const holdsTag = tagged?.start !== undefined && prefix.endsWith(':') && !prefix.slice(prefix.lastIndexOf('/') + 1, -1).includes(':') && !tagged.text.includes('@');
+  for (const piece of pieces) {
+    if (piece.start === undefined || piece.end === undefined) continue;
+    const spanned = before.filter((other) => other.start !== undefined);
+    const role = holdsTag && piece === tagged ? 'tag' : holdsTag && spanned.length === 1 && spanned[0] === piece && `${piece.text}:` === prefix ? 'repository' : 'variable';
+    parts.push({ role, start: piece.start, end: piece.end, ...(piece.variable === undefined ? {} : { variable: piece.variable }) });
+  }
+  if (parts.length === 0) return null;
+  return makeReference(file, { kind: KIND, value: withoutTransport(value, 0).value, parts, anchor: first.start, detail });
+}
+
+function imageReference(file: SourceFile, attribute: HclAttribute, detail: string, scope: HclScope, values: ReadonlyMap<string, HclValue>): Reference | null {
   const tokens = attribute.value;
   if (tokens.length === 1 && tokens[0]?.type === 'string' && PLACEHOLDER.test(file.text.slice(tokens[0].start + 1, tokens[0].end - 1))) return null;
   const first = tokens[0];
@@ -97,7 +229,7 @@ function imageReference(file: SourceFile, attribute: HclAttribute, detail: strin
     const end = first.end - 1;
     if (first.templated && !BRACKET_TEMPLATE.test(value)) {
       // `"${var.tag}"`, `"repo:${local.tag}"`: resolved through literal variable defaults and locals.
-      const resolved = resolveHclTemplate(value, scope);
+      const resolved = resolveHclTemplate(value, scope, (path) => pathLiteral(file.text, path, values));
       if (resolved) {
         const parts: PartInput[] = [
           { role: 'template', start, end },
@@ -109,6 +241,8 @@ function imageReference(file: SourceFile, attribute: HclAttribute, detail: strin
     const skip = first.templated || BRACKET_TEMPLATE.test(value) ? 'templated' : first.escaped ? 'unsupported-quoting' : undefined;
     return makeReference(file, { kind: KIND, value, parts: [{ role: 'reference', start, end }], detail, ...(skip ? { skip } : {}) });
   }
+  const built = builtImage(file, tokens, values, detail);
+  if (built) return built;
   const name = expressionName(file.text, tokens);
   const literal = name === null ? null : scope.get(name);
   if (literal && literal.text !== '') {
@@ -178,7 +312,7 @@ function taskReferences(file: SourceFile, task: HclBlock, detail: string, scope:
         for (const reference of elements) references.push(reference);
         continue;
       }
-      const reference = imageReference(file, attribute, detail, scope);
+      const reference = imageReference(file, attribute, detail, scope, values);
       if (reference) references.push(reference);
     }
   }
