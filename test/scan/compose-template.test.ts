@@ -25,3 +25,39 @@ describe('compose templates', () => {
     ]);
   });
 });
+
+/** An Ansible role's compose template: Jinja on some lines, compose's own `${TAG:-default}` on others. */
+const roleCompose = [
+  'services:', // 1
+  '  web:', // 2
+  '    container_name: {{ web_container }}', // 3
+  '    image: registry.example.test/team/web:${WEB_TAG:-stable}', // 4
+  '    user: {{ web_uid }}:{{ web_uid }}', // 5
+  '  worker:', // 6
+  '    image: registry.example.test/team/worker:${WORKER_TAG:-{{ worker_tag }}}', // 7
+  '  cache:', // 8
+  '    image: registry.example.test/team/cache:${CACHE_TAG}', // 9
+  '',
+].join('\n');
+
+describe('compose templates with compose interpolation', () => {
+  it('resolves a compose default on an image line with no template action, as compose does; a line with one, or a variable without a default, stays templated', () => {
+    const scanned = scanTexts({
+      'roles/web/templates/app.docker-compose.yaml': roleCompose,
+      'roles/web/templates/app.stack.yaml': roleCompose,
+    });
+    expect(scanned.references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
+      ['roles/web/templates/app.docker-compose.yaml', 4, 'registry.example.test/team/web:stable', null],
+      ['roles/web/templates/app.docker-compose.yaml', 7, 'registry.example.test/team/worker:${WORKER_TAG:-{{ worker_tag }}}', 'templated'],
+      ['roles/web/templates/app.docker-compose.yaml', 9, 'registry.example.test/team/cache:${CACHE_TAG}', 'templated'],
+      ['roles/web/templates/app.stack.yaml', 4, 'registry.example.test/team/web:${WEB_TAG:-stable}', 'templated'],
+      ['roles/web/templates/app.stack.yaml', 7, 'registry.example.test/team/worker:${WORKER_TAG:-{{ worker_tag }}}', 'templated'],
+      ['roles/web/templates/app.stack.yaml', 9, 'registry.example.test/team/cache:${CACHE_TAG}', 'templated'],
+    ]);
+    const web = scanned.references[0]!;
+    expect(web.spans.map((span) => [span.role, span.text])).toEqual([
+      ['template', 'registry.example.test/team/web:${WEB_TAG:-stable}'],
+      ['variable', 'stable'],
+    ]);
+  });
+});
