@@ -8,12 +8,19 @@ import { makeReference } from '../../make-reference.js';
  * section of `.image` files and the `[Volume]` section of `.volume` files. A value naming another
  * unit (`Image=app.image`, `Image=app.build`) is built or pulled by that unit: not a reference here.
  * `.kube` units point at a Kubernetes YAML file (`Yaml=`), which the Kubernetes extractor reads.
- * Unit templates (`web.container.in`) are read the same way; `@NAME@` placeholders in them are templated. An empty
- * value followed by a note (`Image=   # the image to use`) names no image.
+ * Unit templates (`web.container.in`) are read the same way; `@NAME@` placeholders in them are templated. So are units kept
+ * as Go or Jinja templates (`web.container.gotmpl`, `web.container.j2`): a template action in the tag
+ * (`Image=registry.example.test/web:{{.tag}}`) makes the image templated, and a value that starts with one
+ * (`Image={{ web_image }}`) passes on an image set elsewhere and is not reported. An empty value followed by a note
+ * (`Image=   # the image to use`) names no image.
  */
 
-/** A unit, or a unit template that a build step fills in (`web.container.in`). */
-const UNIT = /\.(?:container|image|volume)(?:\.in)?$/i;
+/** A unit, or a unit template that a build step fills in (`web.container.in`) or a template engine renders (`web.container.gotmpl`). */
+const UNIT = /\.(?:container|image|volume)(?:\.in|\.gotmpl|\.j2)?$/i;
+/** A unit kept as a Go or Jinja template. */
+const RENDERED_UNIT = /\.(?:gotmpl|j2)$/i;
+/** A value that starts with a template action: the image is set where the template's input writes it. */
+const STARTS_WITH_ACTION = /^(?:\{\{|\{%)/;
 /** `@VERSION@`: a placeholder a `.in` template's build step substitutes. */
 const SUBSTITUTION = /@[A-Za-z_][A-Za-z0-9_]*@/;
 const IMAGE_SECTIONS = new Set(['container', 'image', 'volume']);
@@ -63,12 +70,13 @@ function extract(file: SourceFile): Reference[] {
         const { start, end } = unquote(text, rawStart, rawEnd);
         const value = text.slice(start, end);
         // `Image=  # the image to use`: a unit template's note where the value goes (systemd has no comments after a value).
-        if (value !== '' && !NOTE.test(value) && !UNIT_REFERENCE.test(value)) {
+        const passesOn = RENDERED_UNIT.test(file.path) && STARTS_WITH_ACTION.test(value);
+        if (value !== '' && !NOTE.test(value) && !UNIT_REFERENCE.test(value) && !passesOn) {
           // `docker://…` names a registry image; podman's other transports (archives, local storage) do not.
           if (!OTHER_TRANSPORT.test(value)) {
             const bare = value.startsWith('docker://') ? { value: value.slice(9), start: start + 9 } : { value, start };
             const local = LOCAL_STORAGE.test(value);
-            const skip = value.includes('%') || value.includes('$') || SUBSTITUTION.test(value) ? ('templated' as const) : local ? ('local-stage' as const) : undefined;
+            const skip = value.includes('%') || value.includes('$') || value.includes('{{') || SUBSTITUTION.test(value) ? ('templated' as const) : local ? ('local-stage' as const) : undefined;
             const header = `[${section.charAt(0).toUpperCase()}${section.slice(1)}]`;
             const detail = local ? `${header}; localhost/ is podman's local storage: an image built or loaded on the host, not pulled from a registry` : header;
             references.push(makeReference(file, { kind: KIND, value: bare.value, parts: [{ role: 'reference', start: bare.start, end }], detail, ...(skip ? { skip } : {}) }));
