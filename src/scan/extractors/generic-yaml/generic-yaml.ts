@@ -765,6 +765,16 @@ function isChartMetadata(file: SourceFile): boolean {
 }
 
 /**
+ * Artifact Hub's metadata files: `artifacthub-pkg.yml` describes a package for the hub, `artifacthub-repo.yml` its
+ * repository. Their `containersImages` list (`- name: web` / `image: registry.example.test/team/web:1.2.0`) names the
+ * images the hub shows on the package's page and scans for vulnerabilities; nothing runs from it, the images a package
+ * runs are read where it runs them (a chart's values and templates, a manifest).
+ */
+function isHubMetadata(file: SourceFile): boolean {
+  return /^artifacthub-(?:pkg|repo)\.ya?ml$/.test(baseName(file.path));
+}
+
+/**
  * OCI Marketplace metadata in a chart's values (`oci_meta: {repo, images: {proxy: {image, tag}}}`): the
  * Marketplace copies those images into its own registry and fills `repo` in; the names here are
  * relative to a placeholder, not images anyone pulls. The text range it covers, or null.
@@ -1155,7 +1165,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const kind = helmValuesKind(file.path);
     if (!isYamlPath(file.path) && !isBrokenTemplate(file)) return { references: [], problems: [] };
     if (isTaskfile(file) || isIssueForm(file.path)) return { references: [], problems: [] };
-    if (isChartMetadata(file)) return { references: [], problems: isBrokenTemplate(file) ? [] : yamlSource(file).problems };
+    if (isChartMetadata(file) || isHubMetadata(file)) return { references: [], problems: isBrokenTemplate(file) ? [] : yamlSource(file).problems };
     if (isBrokenTemplate(file) && !isConcoursePipeline(file)) return { references: brokenTemplateImages(file, kind, facts?.chartFolders), problems: [] };
     const { documents, problems } = yamlSource(file);
     // A translation file (`config/locales/nl_BE.yml`) holds a program's words: `image: plaatje` is a label.
