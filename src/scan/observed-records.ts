@@ -11,7 +11,8 @@ import { mapGet, walkMaps, yamlSource } from './yaml-source.js';
  * metadata only the server sets: its `uid`, the `resourceVersion` of its last change and its `creationTimestamp`.
  * Nothing applies such a record as written (the server refuses to create an object that sets a `resourceVersion`),
  * and its images (the spec's and `status.containerStatuses`) only tell what ran once. The three together mark it,
- * wherever it stands: a document, an item of a `List`, a record kept in a map or a list of a test's store. A
+ * wherever it stands: a document, an item of a `List`, a record kept in a map or a list of a test's store (in a YAML file
+ * that does not parse, a document told by its lines). A
  * manifest that keeps one of them (`creationTimestamp: null`, written by generators) is read as before. So is an object
  * whose `ownerReferences` name an owner without its `uid`: the server refuses such a reference, so nothing applies
  * the object as written; it is what a controller's code builds, kept as a test's expected output.
@@ -35,7 +36,11 @@ export function observedRanges(file: SourceFile): Array<[number, number]> {
   if (text.includes('__name__')) checks.push(isSeriesLabels);
   if (checks.length === 0) return [];
   const ranges: Array<[number, number]> = [];
-  for (const document of yamlSource(file).documents) {
+  const { documents } = yamlSource(file);
+  // A file that does not parse (a dump with a script pasted in at the wrong indentation) is read line by line for the
+  // images it writes; its server records are known by their lines the same way.
+  if (documents.length === 0 && checks.includes(isServerRecord) && /\.ya?ml$/i.test(file.path)) return serverRecordLines(text);
+  for (const document of documents) {
     walkMaps(document.contents, (map) => {
       if (!map.range || !checks.some((check) => check(map))) return undefined;
       ranges.push([map.range[0], map.range[1]]);
@@ -67,6 +72,62 @@ function isServerRecord(map: YAMLMap): boolean {
   if (!isScalar(apiVersion) || typeof apiVersion.value !== 'string' || !isScalar(kind) || typeof kind.value !== 'string') return false;
   const metadata = mapGet(map, 'metadata');
   return isMap(metadata) && written(mapGet(metadata, 'uid')) && written(mapGet(metadata, 'resourceVersion')) && written(mapGet(metadata, 'creationTimestamp'));
+}
+
+/** A key at the top of a document, or under `metadata:`, with the value written on its line. */
+const KEY_LINE = /^( *)([A-Za-z]+):(?:[ \t]+(.*?))?[ \t]*(?:#.*)?$/;
+
+/** A value the server wrote: anything but nothing, `null`, `~` or an empty quoted string. */
+function writtenText(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && !/^(?:null|~|""|'')$/.test(value);
+}
+
+/**
+ * The `[start, end)` offsets of the documents of a YAML file that does not parse which are, read line by line, objects as
+ * the API server returned them: `apiVersion:` and `kind:` with values at the top, and under the top-level `metadata:` the
+ * `uid:`, `resourceVersion:` and `creationTimestamp:` lines the server wrote, at the first indentation below it.
+ */
+function serverRecordLines(text: string): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  let start = 0;
+  let top = new Map<string, string | undefined>();
+  let meta = new Map<string, string | undefined>();
+  let inMetadata = false;
+  let childIndent = -1;
+  const close = (end: number): void => {
+    const record = writtenText(top.get('apiVersion')) && writtenText(top.get('kind')) && ['uid', 'resourceVersion', 'creationTimestamp'].every((key) => writtenText(meta.get(key)));
+    if (record) ranges.push([start, end]);
+    top = new Map();
+    meta = new Map();
+    inMetadata = false;
+    childIndent = -1;
+  };
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    const lineStart = offset;
+    offset += line.length + 1;
+    const bare = line.replace(/\r$/, '');
+    if (/^---(?:[ \t].*)?$/.test(bare)) {
+      close(lineStart);
+      start = lineStart;
+      continue;
+    }
+    if (bare.trim() === '' || /^\s*#/.test(bare)) continue;
+    const indent = bare.length - bare.trimStart().length;
+    if (indent === 0) {
+      const key = KEY_LINE.exec(bare);
+      inMetadata = key?.[2] === 'metadata' && key[3] === undefined;
+      if (key?.[2] !== undefined && !top.has(key[2])) top.set(key[2], key[3]);
+      continue;
+    }
+    if (!inMetadata) continue;
+    if (childIndent < 0) childIndent = indent;
+    if (indent !== childIndent) continue;
+    const key = KEY_LINE.exec(bare);
+    if (key?.[2] !== undefined && !meta.has(key[2])) meta.set(key[2], key[3]);
+  }
+  close(text.length);
+  return ranges;
 }
 
 /** A Kubernetes object whose `metadata.ownerReferences` holds an owner without its `uid` (none, or empty). */

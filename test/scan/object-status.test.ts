@@ -124,6 +124,49 @@ describe('an object as the API server returned it', () => {
       [13, 'registry.example.test/shop/api:3.4.2', 'kubernetes-container', null],
     ]);
   });
+
+  it('is known by its lines in a file that does not parse, document by document', () => {
+    // A dump saved with a script pasted in at the wrong indentation: YAML cannot read it, its image lines are read one by one.
+    const deployment = (metadata: string[], image: string) =>
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  annotations:',
+        '    deployment.kubernetes.io/revision: "12"',
+        ...metadata.map((line) => `  ${line}`),
+        '  name: ledger',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      initContainers:',
+        '      - name: seed',
+        '        image: registry.example.test/shop/seed:1.2.0',
+        '        command:',
+        '        - /bin/sh',
+        '        - -c',
+        '        - |',
+        '          echo seeding',
+        'echo pasted at the margin',
+        '      containers:',
+        '      - name: ledger',
+        `        image: ${image}`,
+        '',
+      ].join('\n');
+    const record = ['creationTimestamp: "2025-03-01T08:00:00Z"', 'resourceVersion: "77120"', 'uid: 9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b'];
+    expect(
+      scan({
+        'tmp/ledger.deploy.yaml': deployment(record, 'registry.example.test/shop/ledger:4.0.1'),
+        'tmp/two.yaml': `${deployment(record, 'registry.example.test/shop/ledger:4.0.2')}---\n${deployment(['creationTimestamp: null'], 'registry.example.test/shop/ledger:4.0.3')}`,
+        'tmp/fresh.yaml': deployment(['resourceVersion: ""', 'creationTimestamp: "2025-03-01T08:00:00Z"', 'uid: 9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b'], 'registry.example.test/shop/ledger:4.0.4'),
+      }),
+    ).toEqual([
+      [15, 'registry.example.test/shop/seed:1.2.0', 'kubernetes-container', null],
+      [24, 'registry.example.test/shop/ledger:4.0.4', 'kubernetes-container', null],
+      [38, 'registry.example.test/shop/seed:1.2.0', 'kubernetes-container', null],
+      [47, 'registry.example.test/shop/ledger:4.0.3', 'kubernetes-container', null],
+    ]);
+  });
 });
 
 describe('an object whose owner reference has no uid', () => {
