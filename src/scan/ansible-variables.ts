@@ -3,6 +3,7 @@ import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { listImages, loopedVariables } from './ansible-image-modules.js';
 import { variableUses, type VariableUses } from './ansible-variable-uses.js';
+import { emptyVariables, type EmptySetting } from './ansible-image-prefix.js';
 import { mapEntries, mapGet, walkMaps, yamlSource } from './yaml-source.js';
 import { escapeRegExp } from '../core/regexp.js';
 
@@ -20,6 +21,8 @@ export interface AnsibleFacts {
   readonly uses: () => VariableUses;
   /** The files a role's tasks load with `include_vars` (`"checks/{{ kind }}/vars.yml"` loads `roles/exporter/checks/disk/vars.yml`). */
   readonly includedVars: readonly RegExp[];
+  /** The variables the files of variables set only to an empty string (`image_prefix: ""`), worked out on first use. */
+  readonly emptyVariables: () => ReadonlyMap<string, EmptySetting>;
 }
 
 const ROLE_VARIABLE_FILE = /^((?:.*\/)?roles\/[^/]+)\/(?:defaults|vars)\/(?:[^/]+\/)*[^/]+\.ya?ml$/i;
@@ -59,7 +62,14 @@ export function ansibleFacts(files: readonly SourceFile[]): AnsibleFacts {
     file.release();
   }
   let uses: VariableUses | undefined;
-  return { loopedLists, uses: () => (uses ??= variableUses(files)), includedVars };
+  let empty: ReadonlyMap<string, EmptySetting> | undefined;
+  const facts: AnsibleFacts = {
+    loopedLists,
+    uses: () => (uses ??= variableUses(files)),
+    includedVars,
+    emptyVariables: () => (empty ??= emptyVariables(files.filter((file) => isVariableFile(file.path, facts)))),
+  };
+  return facts;
 }
 
 /**

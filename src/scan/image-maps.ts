@@ -2,6 +2,7 @@ import { isMap } from 'yaml';
 import { parseImageRef } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
+import { isPrefixedTemplate, prefixedImage } from './ansible-image-prefix.js';
 import { makeReference } from './make-reference.js';
 import { looksLikeImageText, yamlValueText } from './yaml-image-fields.js';
 import { mapEntries, walkMaps } from './yaml-source.js';
@@ -11,7 +12,9 @@ import { mapEntries, walkMaps } from './yaml-source.js';
  * `extraImages` (`images: {tags: {db_sync: registry.example.test/infra/db:2024.1, dep_check: …}, pull_policy: IfNotPresent}`,
  * a chart convention whose templates look each image up by its component's key). Their string values at any depth
  * are references when they carry a tag or digest; names without one, settings (`pull_policy`, `checksum`), lists and
- * a machine image's description (`images: {focal: {url, checksum: sha256:…}}`) are not read this way.
+ * a machine image's description (`images: {focal: {url, checksum: sha256:…}}`) are not read this way. A value written
+ * after a registry prefix variable (`"{{ image_prefix }}quay.io/org/app:1.0"`) is read as a `*_image` variable's is:
+ * `templated`, or the image after it when the repository sets the prefix to "" (ansible-image-prefix.ts).
  */
 const IMAGE_MAP_KEY = /(?:^|_)images$|^Images$|[a-z0-9]Images$/;
 
@@ -39,7 +42,7 @@ export function imageMapValues(file: SourceFile, root: unknown, kind: ReferenceK
     for (const [key, node] of entries) {
       if (isMap(node) || SETTING_KEY.test(key)) continue;
       const entry = yamlValueText(node, file, false);
-      if (!entry || entry.templated || !isTaggedImage(entry.text)) continue;
+      if (!entry || (entry.templated ? prefixedImage(entry.text) === null && !isPrefixedTemplate(entry.text) : !isTaggedImage(entry.text))) continue;
       found.push(
         makeReference(file, {
           kind,

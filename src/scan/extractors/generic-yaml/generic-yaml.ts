@@ -6,6 +6,7 @@ import type { BuiltImage, Extractor } from '../../extractor.js';
 import { ansiblePulledImages } from '../../ansible-image-modules.js';
 import { circleciInputMaps, circleciParameterImages } from '../../circleci-params.js';
 import { judgeVariableImages } from '../../ansible-variable-uses.js';
+import { withEmptyPrefix } from '../../ansible-image-prefix.js';
 import { ansibleFacts, isVariableFile, joinsVariables, loopedListImages, type AnsibleFacts } from '../../ansible-variables.js';
 import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
@@ -1207,7 +1208,8 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
       })
       .filter((reference) => !passesOn(reference.value) && !COMPARISON_MODE.test(reference.value))
       .filter((reference) => !(distgen && namesBuildOutput(reference)))
-      .map((reference) => (molecule ? withMoleculeDefault(file, reference) : reference));
+      .map((reference) => (molecule ? withMoleculeDefault(file, reference) : reference))
+      .map((reference) => (facts === undefined ? reference : withEmptyPrefix(file, reference, facts.ansible.emptyVariables)));
     for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);
