@@ -71,17 +71,57 @@ function isYamlBody(body: string): boolean {
   }
 }
 
-/** Image references in the literal block scalars of parsed documents, except those already found (by span start). */
+/** Kubernetes objects as a block's body holds them: `apiVersion:` and `kind:` lines. */
+const MANIFEST_LINES = [/^[ \t]*apiVersion:[ \t]*\S/m, /^[ \t]*kind:[ \t]*\S/m];
+/** A Go template, Jinja or Argo expression action (`{{ .Values.x }}`, `{{- include … }}`, `{{$name}}`, `{{=asInt(…)}}`): a template, read by its lines. A name an operator fills in (`{{backstage-name}}`) is not one. */
+const TEMPLATE_ACTION = /\{\{-?(?:[ \t]|[.$=])|\{%/;
+/** A document marker indented with the body: `    ---`. */
+const INDENTED_MARKER = /^([ \t]+)---([ \t]*)(?=\r?$)/gm;
+
+/**
+ * The file as seen with only the lines `from`…`to` (a block's body) left, every other character a space and each
+ * indented document marker moved to the line's start: the body reads as the manifests it holds, at the offsets it
+ * has in the file, so what is found in it is edited where it stands.
+ */
+function blockOnly(file: SourceFile, from: number, to: number): SourceFile {
+  const blank = (text: string): string => text.replace(/[^\n]/g, ' ');
+  const body = file.text.slice(from, to).replace(INDENTED_MARKER, (_line, lead: string, trail: string) => `---${lead}${trail}`);
+  const text = `${blank(file.text.slice(0, from))}${body}${blank(file.text.slice(to))}`;
+  return {
+    path: file.path,
+    get bytes() {
+      return file.bytes;
+    },
+    text,
+    base: file.base,
+    position: (offset) => file.position(offset),
+    memo: new Map(),
+    release: () => undefined,
+  };
+}
+
+/**
+ * Image references in the literal block scalars of parsed documents, except those already found (by span start).
+ * With `manifests` (the Kubernetes reading of a file), a block that holds Kubernetes objects (a ConfigMap carrying
+ * the Deployments and Tekton Tasks an operator applies) is read as they are read in a file of their own: a step's
+ * image, a parameter's default that a step runs, an `env` entry named for an image; then its image lines as below.
+ */
 export function embeddedYamlImages(
   file: SourceFile,
   documents: readonly Document.Parsed[],
   kindFor: (parents: readonly string[], key: string) => ReferenceKind,
   found: readonly Reference[],
+  manifests?: (file: SourceFile) => readonly Reference[],
 ): Reference[] {
   const taken = new Set(found.map((reference) => reference.spans[0]?.start));
   const references: Reference[] = [];
   const add = (found: readonly Reference[]): void => {
-    for (const reference of found) if (!taken.has(reference.spans[0]?.start)) references.push(reference);
+    for (const reference of found) {
+      const start = reference.spans[0]?.start;
+      if (taken.has(start)) continue;
+      taken.add(start);
+      references.push(reference);
+    }
   };
   forEachLiteralBlock(documents, ({ body, start, valueEnd, end }) => {
     if (/^\s*[{[]/.test(body)) {
@@ -96,7 +136,17 @@ export function embeddedYamlImages(
     if (!yaml && !jinjaCompose) return;
     const from = blockBodyStart(file.text, start, end);
     if (from === null) return;
-    add(templateLineImages(jinjaCompose ? jinjaLinesBlanked(file, from, end) : file, kindFor, false, { from, to: end }, keepInBlock));
+    const lines = templateLineImages(jinjaCompose ? jinjaLinesBlanked(file, from, end) : file, kindFor, false, { from, to: end }, keepInBlock);
+    if (manifests !== undefined && isYamlBody(body) && !TEMPLATE_ACTION.test(body) && MANIFEST_LINES.every((line) => line.test(body))) {
+      // A bare name is kept only where the line reading keeps one (a container's or a step's image).
+      const kept = new Set(lines.map((reference) => reference.spans[0]?.start));
+      try {
+        add(manifests(blockOnly(file, from, end)).filter((reference) => reference.skip !== 'no-tag' || kept.has(reference.spans[0]?.start)));
+      } catch {
+        // A body the Kubernetes reading cannot take is read by its image lines alone.
+      }
+    }
+    add(lines);
   });
   return references;
 }

@@ -144,13 +144,13 @@ export function lineValue(text: string, from: number, lineEnd: number): LineValu
   return { value: text.slice(at, end), start: at, end, literal: true };
 }
 
-/** Keys whose items or map hold a container: a Pod's lists, and an Argo Workflows template's `container`, `script` and `sidecars`. */
-const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers', 'container', 'script', 'sidecars']);
+/** Keys whose items or map hold a container: a Pod's lists, an Argo Workflows template's `container`, `script` and `sidecars`, and a Tekton Task's `steps`. */
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers', 'container', 'script', 'sidecars', 'steps']);
 
 /**
  * An image line of YAML carried as text (a literal block scalar): a reference with a tag or digest, and
  * a bare name only as a container's image (`containers: [{image: busybox}]` in a Pod manifest, `container:
- * {image: busybox}` of a Workflow template that an Argo Events Sensor creates from a ConfigMap), since
+ * {image: busybox}` of a Workflow template that an Argo Events Sensor creates from a ConfigMap, a Tekton step), since
  * elsewhere (`image: proxyv2` in istio's injector values) a bare name is completed by other settings. A name written out
  * with a placeholder tag (`registry.example.test/team/plugin:<plugin_version>`) names its image too: kept, `templated`.
  */

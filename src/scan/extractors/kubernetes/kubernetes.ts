@@ -643,7 +643,8 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
         : own.map((reference) => (required.has(reference.spans[0]?.start) && (reference.skip === null || reference.skip === 'no-tag') ? requiredArtifact(reference) : reference));
     });
     const objects = documents.filter((document) => isKubernetesObject(document.contents) && !isCustomResourceDefinition(document.contents));
-    for (const reference of embeddedYamlImages(file, objects, lineKindFor, references)) references.push(reference);
+    const manifests = (block: SourceFile): readonly Reference[] => kubernetesExtractor.extract(block, charts).references;
+    for (const reference of embeddedYamlImages(file, objects, lineKindFor, references, manifests)) references.push(reference);
     const argo = withArgoParameterValues(file, roots, references);
     const built = outputs.size > 0 ? argo.map((reference) => builtInCluster(reference, outputs)) : argo;
     const all = triggered.size > 0 ? built.map((reference) => replacedByTrigger(reference, triggered)) : built;

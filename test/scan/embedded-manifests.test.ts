@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { sourceFile } from '../../src/core/source-file.js';
+import { applyEdits } from '../../src/core/text-edit.js';
+import { editsForReference } from '../../src/plan/edits-for-reference.js';
+import { scanFiles } from '../../src/scan/scan-files.js';
+
+const D1 = `sha256:${'e'.repeat(64)}`;
+
+/** A ConfigMap an operator applies from: a Tekton Task and a Deployment carried in its data. */
+const configMap = [
+  'apiVersion: v1',
+  'kind: ConfigMap',
+  'metadata:',
+  '  name: portal-addons',
+  'data:',
+  '  addons.yaml: |-',
+  '    ---',
+  '    apiVersion: tekton.dev/v1',
+  '    kind: Task',
+  '    metadata:',
+  '      name: fetch-sources',
+  '      namespace: {{portal-namespace}}',
+  '    spec:',
+  '      params:',
+  '        - name: RUNNER_IMAGE',
+  '          type: string',
+  '          default: registry.example.test/tools/fetcher:3.1.0',
+  '      steps:',
+  '        - name: fetch',
+  '          image: $(params.RUNNER_IMAGE)',
+  '          script: |',
+  '            fetch --all',
+  '        - name: report',
+  '          image: registry.example.test/base/shell',
+  '          script: ls',
+  '    ---',
+  '    apiVersion: apps/v1',
+  '    kind: Deployment',
+  '    metadata:',
+  '      name: portal',
+  '    spec:',
+  '      template:',
+  '        spec:',
+  '          containers:',
+  '            - name: portal',
+  '              image: registry.example.test/portal/site:5.2',
+  '              env:',
+  '                - name: PLUGIN_INDEX_IMAGE',
+  '                  value: "registry.example.test/portal/plugin-index:5.2"',
+  '                - name: LOG_LEVEL',
+  '                  value: info',
+  '',
+].join('\n');
+
+function scan(path: string, text: string) {
+  return scanFiles([sourceFile(path, new Uint8Array(Buffer.from(text)))]).references;
+}
+
+describe('Kubernetes objects carried in a literal block', () => {
+  it('are read as in a file of their own: a Task parameter default a step runs, a step image without a tag, an env entry named for an image', () => {
+    expect(scan('deploy/portal-addons.yaml', configMap).map((reference) => [reference.line, reference.column, reference.value, reference.kind, reference.skip])).toEqual([
+      [17, 20, 'registry.example.test/tools/fetcher:3.1.0', 'kubernetes-image', null],
+      [24, 18, 'registry.example.test/base/shell', 'kubernetes-image', 'no-tag'],
+      [36, 22, 'registry.example.test/portal/site:5.2', 'kubernetes-container', null],
+      [39, 27, 'registry.example.test/portal/plugin-index:5.2', 'kubernetes-image', null],
+    ]);
+  });
+
+  it('are updated where they are written in the block', () => {
+    const file = sourceFile('deploy/portal-addons.yaml', new Uint8Array(Buffer.from(configMap)));
+    const references = scanFiles([file]).references;
+    const index = references.find((reference) => reference.value.endsWith('plugin-index:5.2'));
+    const plan = editsForReference(index!, { tag: '5.3', digest: D1 });
+    expect(plan.ok && Buffer.from(applyEdits(file.bytes, plan.edits)).toString()).toBe(configMap.replace('plugin-index:5.2', `plugin-index:5.3@${D1}`));
+  });
+
+  it("leave a chart template's block to its image lines", () => {
+    const template = configMap.replace('default: registry.example.test/tools/fetcher:3.1.0', 'default: {{ .Values.fetcher.image }}');
+    expect(scan('charts/portal/templates/addons.yaml', template).map((reference) => [reference.line, reference.value, reference.skip])).toEqual([
+      [24, 'registry.example.test/base/shell', 'no-tag'],
+      [36, 'registry.example.test/portal/site:5.2', null],
+    ]);
+  });
+});
