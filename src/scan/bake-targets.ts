@@ -20,6 +20,8 @@ export interface BakeArg {
   readonly name: string;
   readonly offset: number;
   readonly value: string | null;
+  /** `BASE = "${BASE_IMAGE}"`: the one bake variable the value is (HCL files). */
+  readonly variable?: string;
 }
 
 export interface BakeTarget {
@@ -108,8 +110,11 @@ function hclTargets(text: string): BakeTarget[] {
       const start = open + 1 + argBlock.index + argBlock[0].length;
       const inner = text.slice(start, blockEnd(text, start - 1));
       // A value is literal when it is one plain string up to the end of the entry (a comma, a brace, a comment or the line's end).
-      for (const entry of inner.matchAll(/(^|[{,])[ \t]*(?:"([A-Za-z_][A-Za-z0-9_]*)"|([A-Za-z_][A-Za-z0-9_]*))[ \t]*[=:](?:[ \t]*"([^"\\\n$]*)"(?=[ \t]*(?:[,}\r\n#]|\/\/|$)))?/gm)) {
-        args.push({ name: entry[2] ?? entry[3] ?? '', offset: start + entry.index + (entry[1] ?? '').length, value: entry[4] ?? null });
+      for (const entry of inner.matchAll(
+        /(^|[{,])[ \t]*(?:"([A-Za-z_][A-Za-z0-9_]*)"|([A-Za-z_][A-Za-z0-9_]*))[ \t]*[=:](?:[ \t]*"(?:([^"\\\n$]*)|\$\{([A-Za-z_][A-Za-z0-9_-]*)\})"(?=[ \t]*(?:[,}\r\n#]|\/\/|$)))?/gm,
+      )) {
+        const variable = entry[5];
+        args.push({ name: entry[2] ?? entry[3] ?? '', offset: start + entry.index + (entry[1] ?? '').length, value: entry[4] ?? null, ...(variable === undefined ? {} : { variable }) });
       }
     }
     targets.push({

@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import { writtenParts } from '../../../core/image-ref.js';
-import { bakeTargets } from '../../bake-targets.js';
+import { bakeTargets, targetContexts } from '../../bake-targets.js';
 import type { PassedArg } from '../../local-builds.js';
 import { ANY_BUILDER, buildDockerfiles } from '../../build-dockerfiles.js';
 import { makeReference } from '../../make-reference.js';
@@ -224,6 +224,60 @@ export function bakeContextImages(file: SourceFile): Reference[] {
     );
   }
   return references;
+}
+
+/**
+ * `FROM ${BASE}` (the whole image of a `FROM`, `--platform` and `AS` aside): the build arguments each Dockerfile's `FROM` lines
+ * use that way, by name.
+ */
+export function wholeFromArgs(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of text.matchAll(/^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))(?=[ \t]|\r?$)/gim)) names.add(match[1] ?? match[2] ?? '');
+  return names;
+}
+
+/**
+ * A bake variable's literal default that a target passes as a build argument (`BASE = "${BASE_IMAGE}"` after
+ * `variable "BASE_IMAGE" { default = "registry.example.test/os/base:9" }`) which every Dockerfile of the scan that the target
+ * builds uses as a whole `FROM` image (`FROM ${BASE}`): the image that build pulls, written in the bake file only. Reported
+ * at the default, and updated there (the Dockerfile's `FROM` stays `templated`: its own default is not what the build uses).
+ * `fromArgs` gives, by Dockerfile path, the arguments its `FROM` lines use as the whole image.
+ */
+export function bakeVariableImages(file: SourceFile, dockerfiles: ReadonlySet<string>, fromArgs: ReadonlyMap<string, ReadonlySet<string>>): Reference[] {
+  if (!/\.hcl$/i.test(file.path) || fromArgs.size === 0) return [];
+  const references: Reference[] = [];
+  const seen = new Set<number>();
+  let defaults: ReadonlyMap<string, { text: string; start: number; end: number }> | undefined;
+  for (const { target, args, dockerfiles: built } of targetContexts(file, bakeTargets(file), dockerfiles)) {
+    if (built === null || built.length === 0) continue;
+    for (const arg of args) {
+      if (arg.variable === undefined || !built.every((path) => fromArgs.get(path)?.has(arg.name) === true)) continue;
+      defaults ??= variableLiterals(file);
+      const literal = defaults.get(arg.variable);
+      if (!literal || seen.has(literal.start) || !/[/:@]/.test(literal.text)) continue;
+      seen.add(literal.start);
+      const reference = makeReference(file, {
+        kind: 'dockerfile-from',
+        value: literal.text,
+        parts: [{ role: 'reference', start: literal.start, end: literal.end }],
+        detail: `default of variable ${arg.variable}, passed as build argument ${arg.name} by target "${target.name}" (line ${file.position(arg.offset).line}) to FROM \${${arg.name}} of ${built.join(', ')}`,
+      });
+      if (reference.image !== null) references.push(reference);
+    }
+  }
+  return references;
+}
+
+/** The literal string defaults of an HCL bake file's top-level `variable` blocks, with where each is written (inside its quotes). */
+function variableLiterals(file: SourceFile): ReadonlyMap<string, { text: string; start: number; end: number }> {
+  const literals = new Map<string, { text: string; start: number; end: number }>();
+  for (const block of parseHcl(file.text).root.blocks) {
+    if (block.type !== 'variable' || block.labels.length !== 1) continue;
+    const [token, ...rest] = block.attributes.find((attribute) => attribute.name === 'default')?.value ?? [];
+    if (token?.type !== 'string' || token.templated || token.escaped || rest.length > 0) continue;
+    literals.set(block.labels[0] ?? '', { text: file.text.slice(token.start + 1, token.end - 1), start: token.start + 1, end: token.end - 1 });
+  }
+  return literals;
 }
 
 /** The literal string defaults of an HCL bake file's top-level `variable` blocks (`variable "ORG" { default = "registry.example.test/team" }`), by name. */

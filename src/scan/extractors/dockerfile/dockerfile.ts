@@ -3,7 +3,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import { bakeFacts, isBakeFile, scriptBuildArgs, scriptBuilds, type BakeFacts, type BuiltBy } from '../../local-builds.js';
-import { actionBuildArgs, bakeContextImages, composeBuildArgs, composeContexts } from './build-contexts.js';
+import { actionBuildArgs, bakeContextImages, bakeVariableImages, composeBuildArgs, composeContexts, wholeFromArgs } from './build-contexts.js';
 import { isBakeText } from '../../bake-targets.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
@@ -357,6 +357,9 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
     return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', ...detail });
   }
   if (!isImage(resolved.value)) return null;
+  // `FROM runtime-${FLAVOUR}` after `AS runtime-alpine`, `ARG FLAVOUR=none`: the default names no stage, but the build that
+  // passes FLAVOUR picks one of them, as it does with no default.
+  if (!/[/:@]/.test(written) && namesStage(written, scope.stages) && passedArgs(scope, resolved).length > 0) return null;
   return resolvedReference(scope, written, range, resolved, detail.detail);
 }
 
@@ -450,7 +453,12 @@ function extract(file: SourceFile, facts: DockerfileFacts | undefined): { refere
   return { references: scope.references, problems: parsed.problems };
 }
 
-type DockerfileFacts = BakeFacts;
+interface DockerfileFacts extends BakeFacts {
+  /** The Dockerfiles of the scan, by path. */
+  readonly dockerfiles: ReadonlySet<string>;
+  /** By Dockerfile path: the build arguments its `FROM` lines use as the whole image (`FROM ${BASE}`). */
+  readonly fromArgs: ReadonlyMap<string, ReadonlySet<string>>;
+}
 
 /** Other names a bake file may have (`tests/build.hcl`, `ci/bake.json`): one when its content holds bake targets. */
 const BAKE_BY_CONTENT = /\.(?:hcl|json)$/i;
@@ -469,10 +477,22 @@ const BUILDS_BY_SCRIPT = /\b(?:docker|podman|buildah)\s+(?:buildx\s+|image\s+)?(
  * `build-args`, `docker build -t` / `--build-arg` / `docker tag` in scripts.
  */
 function dockerfileFacts(files: readonly SourceFile[]): DockerfileFacts {
-  const facts: BakeFacts = { builds: [], contexts: new Map(), dockerfileContexts: new Map(), buildArgs: [] };
   const dockerfiles = new Set(files.filter((file) => isDockerfileName(file.path)).map((file) => file.path));
+  const fromArgs = new Map<string, ReadonlySet<string>>();
+  const facts: DockerfileFacts = { builds: [], contexts: new Map(), dockerfileContexts: new Map(), buildArgs: [], dockerfiles, fromArgs };
+  const bakes = files.some((file) => isBakeFile(file.path) || /\.hcl$/i.test(file.path));
   for (const file of files) {
-    if (isDockerfileName(file.path)) continue;
+    if (isDockerfileName(file.path)) {
+      if (!bakes) continue;
+      try {
+        const names = wholeFromArgs(file.text);
+        if (names.size > 0) fromArgs.set(file.path, names);
+        file.release();
+      } catch {
+        // A file that cannot be read again is reported when the scan reaches it.
+      }
+      continue;
+    }
     try {
       if (isBake(file)) bakeFacts(file, facts, dockerfiles);
       else if (/\.ya?ml$/i.test(file.path)) {
@@ -506,5 +526,8 @@ export const dockerfileExtractor: Extractor<DockerfileFacts> = {
   preparedBuilds: (facts): readonly BuiltImage[] => facts.builds,
   owns: (file) => isDockerfileName(file.path) || isBakeFile(file.path),
   claims: (file) => isDockerfileName(file.path) || isBake(file) || (mayBeDockerfileByContent(file.path) && looksLikeDockerfile(file.text)),
-  extract: (file, facts) => (!isDockerfileName(file.path) && isBake(file) ? { references: bakeContextImages(file), problems: [] } : extract(file, facts)),
+  extract: (file, facts) =>
+    !isDockerfileName(file.path) && isBake(file)
+      ? { references: [...bakeContextImages(file), ...(facts ? bakeVariableImages(file, facts.dockerfiles, facts.fromArgs) : [])], problems: [] }
+      : extract(file, facts),
 };
