@@ -3,7 +3,8 @@
  * for a piece of an image reference (the registry a helper picks, a default written in the template).
  * It knows text, `{{- -}}` trimming, comments, variables, `if`/`else if`/`else`, `with`, `define`, `include`
  * and `template`, and the functions such helpers use (`default`, `eq`, `and`, `printf`, `coalesce`, `tuple`, `index`, …).
- * Anything else (`range`, `tpl`, `lookup`, `fail`, a function it does not know) makes the result
+ * `tpl` of a text with actions renders it as a template of its own.
+ * Anything else (`range`, `lookup`, `fail`, a function it does not know) makes the result
  * unknown rather than guessed.
  */
 
@@ -455,10 +456,11 @@ function callFunction(name: string, args: readonly unknown[], context: RenderCon
       return truthy(args[2]) ? first : second;
     case 'include':
       return include(text(first), second, context);
-    // `tpl .Values.image.registry $`: a value rendered as a template; one without actions renders as itself.
+    // `tpl .Values.image.tag .`: a value rendered as a template with the context it is given as dot (`{{ .Chart.AppVersion }}`
+    // written in the values); one without actions renders as itself.
     case 'tpl':
-      if (typeof first !== 'string' || first.includes('{{')) throw new NotRendered('function tpl of a template');
-      return first;
+      if (typeof first !== 'string') throw new NotRendered('function tpl of a value that is not a text');
+      return first.includes('{{') ? renderTpl(first, second, context) : first;
     case 'dict': {
       const map: Record<string, unknown> = {};
       for (let index = 0; index + 1 < args.length; index += 2) map[text(args[index])] = args[index + 1];
@@ -480,9 +482,37 @@ function callFunction(name: string, args: readonly unknown[], context: RenderCon
     case 'required':
       if (!truthy(second)) throw new NotRendered('required value missing');
       return second;
+    case 'len':
+      if (typeof first === 'string' || Array.isArray(first)) return first.length;
+      if (isMap(first)) return Object.keys(first).length;
+      throw new NotRendered('len of a value that is not set');
+    case 'hasKey':
+      if (!isMap(first)) throw new NotRendered('hasKey of a value that is not a map');
+      return Object.hasOwn(first, text(second));
+    // `dig "spire" "image" "registry" "" .global`: the keys, the default, the map.
+    case 'dig': {
+      const map = args.at(-1);
+      if (args.length < 3 || !isMap(map)) throw new NotRendered('dig of a value that is not a map');
+      let current: unknown = map;
+      for (const key of args.slice(0, -2)) {
+        if (!isMap(current) || !Object.hasOwn(current, text(key))) return args.at(-2);
+        current = current[text(key)];
+      }
+      return current;
+    }
+    case 'substr': {
+      const whole = text(args[2]);
+      if (typeof first !== 'number' || typeof second !== 'number') throw new NotRendered('substr of positions that are not numbers');
+      if (first < 0) return whole.slice(0, second);
+      return second < 0 || second > whole.length ? whole.slice(first) : whole.slice(first, second);
+    }
     default:
       throw new NotRendered(`function ${name}`);
   }
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** How deep templates may include each other before the rendering gives up (a template that includes itself). */
@@ -503,6 +533,16 @@ function include(name: string, dot: unknown, context: RenderContext): string {
     parsed.set(template, nodes);
   }
   return run(nodes, dot, new Map([['$', dot]]), { ...context, root: dot, depth });
+}
+
+/** What `tpl` renders: the text as a template of its own, `.` and `$` the context given, the chart's named templates in reach. */
+function renderTpl(text: string, dot: unknown, context: RenderContext): string {
+  const depth = (context.depth ?? 0) + 1;
+  if (depth > MAX_INCLUDE_DEPTH) throw new NotRendered(`templates included ${MAX_INCLUDE_DEPTH} deep`);
+  spendStep(context);
+  // Its own positions are not the file's: a rendering stopped at an action of the file does not stop inside it.
+  const own: RenderContext = context.work ? { defines: context.defines, root: dot, depth, work: context.work } : { defines: context.defines, root: dot, depth };
+  return run(parsedText(text, 0, context.work), dot, new Map([['$', dot]]), own);
 }
 
 function evalOperand(operand: Operand, dot: unknown, scope: Scope, context: RenderContext): unknown {

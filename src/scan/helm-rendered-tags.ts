@@ -10,9 +10,11 @@ import { escapeRegExp } from '../core/regexp.js';
  * `{{- $defaultTag := printf "v%s-%s" .Chart.AppVersion .Values.variant -}}`, `{{ template "app.image" (tuple .Values.image
  * $.Chart.AppVersion) }}`, `{{ default .Values.image.tag .Values.sidecar.image.tag }}`). A line counts only when it renders
  * the values entry's own name followed by a tag (and a digest, when they write one after it); every such line must render
- * the same tag and digest.
+ * the same tag and digest. The named templates of the charts Helm renders with it (`library`: its parent charts, and the
+ * charts they or it take from a folder of the repository, `repository: file://../app-lib`) are in reach of its lines.
  */
 export interface RenderedTag {
+  /** The tag, or '' when the lines write the name with a digest alone. */
   readonly tag: string;
   /** What the lines write before the name, when they put a registry (and path) there: `ghcr.io/example/team` of `ghcr.io/example/team/api:1.4.0`. */
   readonly registry: string | null;
@@ -102,6 +104,50 @@ export function variablesBefore(text: string, upTo: number, root: unknown, conte
   return variables;
 }
 
+/** A block whose dot is a map of the chart's values: `{{ with .Values.cluster.general }}` … `{{ end }}` (or its `else`). */
+interface ValuesScope {
+  readonly start: number;
+  readonly end: number;
+  readonly path: readonly string[];
+}
+
+const WITH_VALUES = /^with\s+\$?\.Values((?:\.[A-Za-z_]\w*)+)$/;
+
+/**
+ * The `with` blocks of a template file whose dot is a values map: only those under `if` blocks alone, outside named
+ * templates, `range` and other `with` blocks, where `.Values` is the chart's.
+ */
+function valuesScopes(text: string): ValuesScope[] {
+  const found: ValuesScope[] = [];
+  const open: { kind: string; start: number; path: string[] | null }[] = [];
+  for (const action of actions(text)) {
+    const kind = /^(if|with|range|define|block|else|end)\b/.exec(action.inner)?.[1];
+    if (kind === undefined) continue;
+    if (kind === 'end' || kind === 'else') {
+      const block = kind === 'end' ? open.pop() : open.at(-1);
+      if (block?.path) found.push({ start: block.start, end: action.at, path: block.path });
+      if (kind === 'else' && block) block.path = null;
+      continue;
+    }
+    const plain = kind === 'with' && open.every((block) => block.kind === 'if');
+    const path = plain ? (WITH_VALUES.exec(action.inner)?.[1]?.slice(1).split('.') ?? null) : null;
+    open.push({ kind, start: action.end, path });
+  }
+  return found;
+}
+
+/** A line's actions with their dot-relative fields written from the root: `.image` under `with .Values.cluster.general` as `.Values.cluster.general.image`. */
+function rootedAt(line: string, path: readonly string[]): string {
+  const prefix = `.Values.${path.join('.')}`;
+  return line.replace(/\{\{([\s\S]*?)\}\}/g, (_, inner: string) => {
+    const parts = inner.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/);
+    const rooted = parts.map((part, index) =>
+      index % 2 === 1 ? part : part.replace(/(^|[\s(|])\.(?=([A-Za-z_])|[\s)|]|$)/g, (__, before: string, letter?: string) => `${before}${prefix}${letter === undefined ? '' : '.'}`),
+    );
+    return `{{${rooted.join('')}}}`;
+  });
+}
+
 /** `include "name"` or `template "name"`. */
 const CALLED = /\b(?:include|template)\s+"([^"]+)"/g;
 
@@ -123,14 +169,22 @@ function helpersReading(named: ReadonlyMap<string, { body: string }>, field: Reg
   return found;
 }
 
+/** A template file of the chart, where it starts among the chart's texts, its named templates, and its `with` blocks of values maps, found once. */
+interface ChartText {
+  readonly template: ChartTemplate;
+  readonly text: string;
+  readonly base: number;
+  readonly bodies: { body: string; at: number }[];
+  scopes?: ValuesScope[];
+}
+
 /**
- * What renders the tags of a chart's values maps: asked per map path and name, the templates read once. The tag, or
- * 'other' when the lines that render the name give it no tag, different tags (or digests) or a digest alone, or null when no line the
- * rendering can read names the map (none does, or one it does not model).
+ * The chart's template files and the named templates in reach of them: the chart's own, then those of the charts rendered
+ * with it (its parent charts, a library chart they depend on), as Helm gives every chart of a release all of them.
  */
-export function chartRenderedTags(templates: readonly ChartTemplate[], values: unknown, appVersion: string | null): (path: readonly string[], name: string) => RenderedTag | 'other' | null {
+function chartTexts(templates: readonly ChartTemplate[], library: readonly ChartTemplate[]): { named: Map<string, { body: string; at: number }>; texts: ChartText[] } {
   const named = new Map<string, { body: string; at: number }>();
-  const texts: { template: ChartTemplate; text: string; base: number; bodies: { body: string; at: number }[] }[] = [];
+  const texts: ChartText[] = [];
   let base = 0;
   for (const template of templates) {
     const text = template.file.text;
@@ -139,6 +193,26 @@ export function chartRenderedTags(templates: readonly ChartTemplate[], values: u
     texts.push({ template, text, base, bodies: [...own.values()] });
     base += text.length + 1;
   }
+  for (const template of library) {
+    const text = template.file.text;
+    for (const [name, body] of defines(text, base)) if (!named.has(name)) named.set(name, body);
+    base += text.length + 1;
+  }
+  return { named, texts };
+}
+
+/**
+ * What renders the tags of a chart's values maps: asked per map path and name, the templates read once. The tag, or
+ * 'other' when the lines that render the name give it no tag, different tags (or digests) or a digest alone, or null when no line the
+ * rendering can read names the map (none does, or one it does not model).
+ */
+export function chartRenderedTags(
+  templates: readonly ChartTemplate[],
+  values: unknown,
+  appVersion: string | null,
+  library: readonly ChartTemplate[] = [],
+): (path: readonly string[], name: string) => RenderedTag | 'other' | null {
+  const { named, texts } = chartTexts(templates, library);
   let readAppVersion = false;
   const chart: Record<string, unknown> = {};
   Object.defineProperty(chart, 'AppVersion', {
@@ -149,7 +223,9 @@ export function chartRenderedTags(templates: readonly ChartTemplate[], values: u
     },
     enumerable: true,
   });
-  const root = { Values: values, Chart: chart, Release: {}, Capabilities: {}, Template: {} };
+  // Helm gives every chart a `global` map of values, empty when no values file sets it.
+  const withGlobal = values !== null && typeof values === 'object' && !Array.isArray(values) && !('global' in values) ? { ...values, global: {} } : values;
+  const root = { Values: withGlobal, Chart: chart, Release: {}, Capabilities: {}, Template: {} };
   const work = newWork(CHART_STEPS, CHART_CHARS);
   const context = { defines: named, work };
   return (path, name) => {
@@ -159,14 +235,18 @@ export function chartRenderedTags(templates: readonly ChartTemplate[], values: u
     const tags = new Map<string, { tag: string; registry: string | null; digest: string | null; where: string[]; appVersion: boolean }>();
     /** A line rendered the name with no tag, an empty one, or a digest without a tag. */
     let other = false;
-    for (const { template, text, base: start, bodies } of texts) {
-      if (!uses(text)) continue;
+    for (const entry of texts) {
+      const { template, text, base: start, bodies } = entry;
+      // The blocks whose dot is this map or one holding it (`with .Values.cluster.general`, its lines reading `.image`).
+      const scopes = text.includes('with') ? (entry.scopes ??= valuesScopes(text)).filter((scope) => scope.path.every((key, index) => path[index] === key)) : [];
+      if (!uses(text) && scopes.length === 0) continue;
       let lineStart = 0;
       let lineNumber = 1;
       while (lineStart <= text.length) {
         let lineEnd = text.indexOf('\n', lineStart);
         if (lineEnd === -1) lineEnd = text.length;
-        const line = text.slice(lineStart, lineEnd);
+        const scope = scopes.find((candidate) => candidate.start <= lineStart && lineEnd <= candidate.end);
+        const line = scope ? rootedAt(text.slice(lineStart, lineEnd), scope.path) : text.slice(lineStart, lineEnd);
         const written = line.length <= MAX_LINE && line.includes('{{') && uses(line) ? (KEY_VALUE.exec(line) ?? builtImage(line)) : null;
         const value = written?.[2];
         // A line that names the map, or an image line that calls a helper reading it (`image: {{ include "app.image" . }}`).
@@ -189,12 +269,15 @@ export function chartRenderedTags(templates: readonly ChartTemplate[], values: u
           }
           const unquoted = /^(["'])(.*)\1$/.exec(rendered)?.[2] ?? rendered;
           // The name alone, or after a registry the line writes before it (`{{ include "app.image" (dict "registry" .Values.global.imageRegistry …) }}`).
-          const registry = unquoted.startsWith(`${name}:`) ? '' : (REGISTRY_BEFORE.exec(unquoted.slice(0, Math.max(unquoted.lastIndexOf(`/${name}:`), 0) + 1))?.[1] ?? null);
+          const before = Math.max(unquoted.lastIndexOf(`/${name}:`), unquoted.lastIndexOf(`/${name}@`), 0);
+          const registry = unquoted.startsWith(`${name}:`) || unquoted.startsWith(`${name}@`) ? '' : (REGISTRY_BEFORE.exec(unquoted.slice(0, before + 1))?.[1] ?? null);
           const image = registry === null ? null : parseImageRef(unquoted);
           const bare = registry === null ? '' : unquoted.slice(registry === '' ? 0 : registry.length + 1);
-          if (image && image.tag !== null && bare === `${name}:${image.tag}${image.digest === null ? '' : `@${image.digest}`}`) {
-            const key = `${registry}\n${image.tag}\n${image.digest ?? ''}`;
-            const entry = tags.get(key) ?? { tag: image.tag, registry: registry === '' ? null : registry, digest: image.digest, where: [], appVersion: false };
+          // The name and a tag (and a digest), or the name and a digest alone (`{{ if .Values.image.tag }}:…{{ else }}@{{ .Values.image.sha }}{{ end }}`).
+          const digestOnly = image !== null && image.tag === null && image.digest !== null && bare === `${name}@${image.digest}`;
+          if (image && (digestOnly || (image.tag !== null && bare === `${name}:${image.tag}${image.digest === null ? '' : `@${image.digest}`}`))) {
+            const key = `${registry}\n${image.tag ?? ''}\n${image.digest ?? ''}`;
+            const entry = tags.get(key) ?? { tag: image.tag ?? '', registry: registry === '' ? null : registry, digest: image.digest, where: [], appVersion: false };
             entry.where.push(`${template.path}:${lineNumber}`);
             entry.appVersion ||= readAppVersion;
             tags.set(key, entry);

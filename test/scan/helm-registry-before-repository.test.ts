@@ -191,9 +191,10 @@ describe('Helm values {repository, tag} whose registry the templates write befor
     };
     const relayValues = (global: string) => lines('global:', `  imageRegistry: ${global}`, 'image:', '  registry: ""', '  repository: team/relay', '  tag: ""');
     expect(scan({ ...relay, 'relay/values.yaml': relayValues('""') }).map(([, line, value, skip]) => [line, value, skip])).toEqual([[5, 'registry.example.test/team/relay:v3.1.0', 'templated']]);
-    // A value that is itself a template is rendered by `tpl` with the chart's values: not modelled, so not worked out.
-    const [templated] = scan({ ...relay, 'relay/values.yaml': relayValues('"{{ .Values.mirror }}"') });
-    expect(templated?.slice(1, 5)).toEqual([5, 'team/relay', 'templated', 'the registry comes from templates/deployment.yaml:4, not worked out: uses function tpl of a template']);
+    // A value that is itself a template is rendered by `tpl` with what it is given (`$`, the chart's values).
+    const mirrored = lines('mirror: mirror.example.test', relayValues('"{{ .Values.mirror }}"'));
+    const [templated] = scan({ ...relay, 'relay/values.yaml': mirrored });
+    expect(templated?.slice(1, 4)).toEqual([6, 'mirror.example.test/team/relay:v3.1.0', 'templated']);
   });
 });
 

@@ -359,7 +359,8 @@ interface RepositoryMap {
 
 /**
  * Each values map's `repository`, by where its value starts (also inside its quotes); and each `imageName` / `imageRepository`
- * value (`<x>ImageName`), as a map of its own at the path of its key, whose tag is its `<x>ImageTag` sibling.
+ * value (`<x>ImageName`), as a map of its own at the path of its key, whose tag is its `<x>ImageTag` sibling; and each
+ * name written whole under `image`, a map of its own at its key.
  */
 function repositoryMaps(file: SourceFile, documents: readonly Document.Parsed[]): Map<number, RepositoryMap> {
   const maps = new Map<number, RepositoryMap>();
@@ -375,7 +376,11 @@ function repositoryMaps(file: SourceFile, documents: readonly Document.Parsed[])
   for (const document of documents) {
     walkMaps(document.contents, (map, path) => {
       add(map.get('repository', true), { path, tagAt: keyAt(map, 'tag') });
-      for (const [key, node] of mapEntries(map)) if (IMAGE_REPOSITORY_KEY.test(key)) add(node, { path: [...path, key], tagAt: keyAt(map, `${key.replace(/(?:Repository|Name)$/, '')}Tag`) });
+      for (const [key, node] of mapEntries(map)) {
+        if (IMAGE_REPOSITORY_KEY.test(key)) add(node, { path: [...path, key], tagAt: keyAt(map, `${key.replace(/(?:Repository|Name)$/, '')}Tag`) });
+        // A whole name under `image` (`image: registry.example.test/team/app`, its version beside it or the chart's).
+        else if (key === 'image' && !map.has('repository')) add(node, { path: [...path, key], tagAt: null });
+      }
     });
   }
   return maps;
@@ -432,6 +437,67 @@ function isDigestWithoutTag(reference: Reference): boolean {
   );
 }
 
+/** A chart's dependency taken from a folder of the repository: `repository: file://../app-lib` (quoted or not). */
+const FILE_DEPENDENCY = /^[ \t-]*repository:[ \t]*["']?file:\/\/([^"'\s#]+)["']?[ \t]*(?:#.*)?$/gm;
+
+/** `a/b/../c` → `a/c`; null when it leaves the scan. */
+function joinFolder(folder: string, relative: string): string | null {
+  const parts = folder === '' ? [] : folder.split('/');
+  for (const part of relative.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.join('/');
+}
+
+/**
+ * The other charts of the scan whose named templates Helm gives this chart's templates when it renders it: the charts
+ * it sits in (`spire/charts/agent` in `spire`), and the charts that it or they take from a folder of the repository
+ * (`repository: file://../spire-lib`, a library chart of shared helpers).
+ */
+function renderedWith(folder: string, folders: ChartFolders): { readonly templates: readonly SourceFile[] }[] {
+  const chain = [folder];
+  for (let at = folder; ;) {
+    const parent = /^(?:(.*)\/)?charts\/[^/]+$/.exec(at);
+    if (!parent || !folders.charts.has(parent[1] ?? '')) break;
+    at = parent[1] ?? '';
+    chain.push(at);
+  }
+  const found = new Set(chain.slice(1));
+  for (const owner of chain) {
+    const chart = folders.charts.get(owner)?.chart;
+    if (!chart) continue;
+    let text: string;
+    try {
+      text = chart.text;
+    } catch {
+      // A Chart.yaml that cannot be read again is reported when the scan reaches it.
+      continue;
+    } finally {
+      chart.release();
+    }
+    for (const match of text.matchAll(FILE_DEPENDENCY)) {
+      const dependency = joinFolder(owner, match[1] ?? '');
+      if (dependency !== null && dependency !== folder && folders.charts.has(dependency)) found.add(dependency);
+    }
+  }
+  return [...found].flatMap((other) => folders.charts.get(other) ?? []);
+}
+
+/**
+ * The name of a values map whose `tag` is itself a template (`tag: "{{ .Chart.AppVersion }}"`, that the chart renders with
+ * `tpl`), its repository written whole: null for any other.
+ */
+function templatedTag(reference: Reference): string | null {
+  if (reference.kind !== 'helm-values' || reference.skip !== 'templated' || reference.spans.length !== 2) return null;
+  const repository = reference.spans.find((span) => span.role === 'repository');
+  const tag = reference.spans.find((span) => span.role === 'tag');
+  return repository && tag?.text.includes('{{') === true && !isTemplated(repository.text) ? repository.text : null;
+}
+
 /**
  * A values file's `repository` with no tag: the tag the chart's own template lines for that values map render, with this
  * file's values over the chart's defaults
@@ -460,22 +526,25 @@ function throughRenderedTag(
   const chartFile = folder === '' ? 'Chart.yaml' : `${folder}/Chart.yaml`;
   /** What the chart's lines render for the values map of the reference's repository, named `name`; null when none says. */
   const renderedFor = (reference: Reference, name: string): { found: ReturnType<ReturnType<typeof chartRenderedTags>>; map: RepositoryMap } | null => {
-    // A `repository`'s span, or a whole `imageName` value's.
+    // A `repository`'s span, or a whole `imageName` or `image` value's.
     const span = reference.spans.find((entry) => entry.role === 'repository') ?? (reference.spans.length === 1 ? reference.spans.find((entry) => entry.role === 'reference') : undefined);
     if (!span || (chart?.dependencies.has(topKey(reference) ?? '') ?? false)) return null;
     const map = mapsOf().get(span.start);
     if (!map) return null;
     if (tagsOf === undefined) {
+      let library: { file: SourceFile; path: string }[] = [];
       let values = valuesData(documents);
       try {
         if (chartFiles.values && chartFiles.values.path !== file.path) values = mergeValues(valuesData(yamlSource(chartFiles.values).documents), values);
         const templates = chartFiles.templates.map((template) => ({ file: template, path: folder === '' ? template.path : template.path.slice(folder.length + 1) }));
-        tagsOf = chartRenderedTags(templates, values, chart?.appVersion ?? null);
+        library = renderedWith(folder, facts.chartFolders).flatMap((other) => other.templates.map((template) => ({ file: template, path: template.path })));
+        tagsOf = chartRenderedTags(templates, values, chart?.appVersion ?? null, library);
       } catch {
         // A template that cannot be read again is reported when the scan reaches it.
         tagsOf = null;
       } finally {
         for (const template of chartFiles.templates) template.release();
+        for (const template of library) template.file.release();
       }
     }
     return { found: tagsOf?.(map.path, name) ?? null, map };
@@ -483,7 +552,7 @@ function throughRenderedTag(
   const from = (found: RenderedTag): string => (found.appVersion && chart ? `, with appVersion ${chart.appVersion} of ${chartFile}:${chart.line}` : '');
   const throughRenderedDigestTag = (reference: Reference): Reference => {
     const found = reference.name === null ? null : renderedFor(reference, reference.name)?.found;
-    if (!found || found === 'other' || found.digest === null || found.digest !== reference.image?.digest) return reference;
+    if (!found || found === 'other' || found.tag === '' || found.digest === null || found.digest !== reference.image?.digest) return reference;
     const value = `${found.registry === null ? '' : `${found.registry}/`}${reference.name}:${found.tag}@${found.digest}`;
     const image = parseImageRef(value);
     if (!image) return reference;
@@ -497,8 +566,9 @@ function throughRenderedTag(
   };
   return (reference, completed) => {
     if (isDigestWithoutTag(reference)) return throughRenderedDigestTag(reference);
-    if (reference.skip !== 'no-tag') return reference;
-    const rendered = renderedFor(reference, reference.value);
+    const written = templatedTag(reference);
+    if (reference.skip !== 'no-tag' && written === null) return reference;
+    const rendered = renderedFor(reference, written ?? reference.value);
     if (!rendered) return reference;
     const { found, map } = rendered;
     // Shown as the chart gives it, held `templated`: the values file is not where the tag is chosen.
@@ -507,16 +577,28 @@ function throughRenderedTag(
       if (!image) return reference;
       return { ...withValue(reference, value, image), skip: 'templated', detail: [reference.detail, note].filter(Boolean).join('; ') };
     };
-    if (found === 'other' || found?.digest != null) return reference;
+    if (found === 'other') return reference;
+    // The lines write the name with a digest alone, read from the values (`{{ if .Values.image.tag }}:…{{ else }}@{{ .Values.image.sha }}{{ end }}`).
+    if (found !== null && found.tag === '' && found.digest !== null && written === null) {
+      const prefix = found.registry === null ? '' : `${found.registry}/`;
+      return held(
+        `${prefix}${reference.value}@${found.digest}`,
+        `no tag here: the chart's templates render ${found.registry === null ? '' : `registry ${found.registry} and `}the digest alone (${found.where}); not edited here`,
+      );
+    }
+    if (found?.digest != null) return reference;
     if (found === null) {
+      if (written !== null) return reference;
       // No template of the repository says (the chart's images are written by a library chart it depends on): the tag's
       // comment, when it says the tag is the chart's appVersion.
       if (completed || !chart || !documentsAppVersion(file.text, map.tagAt)) return reference;
       return held(`${reference.value}:${chart.appVersion}`, `no tag here: its comment gives the chart's appVersion ${chart.appVersion} (${chartFile}:${chart.line}); set there, not edited here`);
     }
     return held(
-      `${found.registry === null ? '' : `${found.registry}/`}${reference.value}:${found.tag}`,
-      `no tag here: the chart's templates render ${found.registry === null ? '' : `registry ${found.registry} and `}tag ${found.tag} (${found.where}${from(found)}); not edited here, where a tag would override theirs`,
+      `${found.registry === null ? '' : `${found.registry}/`}${written ?? reference.value}:${found.tag}`,
+      written === null
+        ? `no tag here: the chart's templates render ${found.registry === null ? '' : `registry ${found.registry} and `}tag ${found.tag} (${found.where}${from(found)}); not edited here, where a tag would override theirs`
+        : `the tag here is a template the chart renders: ${found.registry === null ? '' : `registry ${found.registry} and `}tag ${found.tag} (${found.where}${from(found)}); not edited here`,
     );
   };
 }
