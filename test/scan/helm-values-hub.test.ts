@@ -81,4 +81,21 @@ describe('Helm values that name an image as one name beside a hub', () => {
       ['variant/values.yaml', 'tunnel:1.9.2', null],
     ]);
   });
+
+  it('take the global hub and tag of the map the image is written in, beside it', () => {
+    const beside = ['defaults:', '  hub: ""', '  tag: ""', '  variant: ""', '  image: control', '  global:', '    hub: registry.example.test/mesh', '    tag: 1.9.2', '    variant: ""', ''].join('\n');
+    expect(rows({ 'deploy/control/values.yaml': beside })).toEqual([
+      [
+        'deploy/control/values.yaml',
+        5,
+        'registry.example.test/mesh/control:1.9.2',
+        null,
+        [
+          ['repository', 5],
+          ['tag', 8],
+        ],
+        'registry registry.example.test/mesh: the hub at line 7, not edited here; the tag is the global tag (line 8), edited there',
+      ],
+    ]);
+  });
 });

@@ -695,7 +695,8 @@ function throughHub(file: SourceFile, documents: readonly Document.Parsed[]): (r
     const entry = (index ??= build()).get(span.start);
     if (!entry) return reference;
     const { map, ancestors } = entry;
-    const global = ancestors
+    // The map's own `global` (Istio's newer charts: `image`, `hub`, `tag` and `global` side by side under one defaults map), or an enclosing map's.
+    const global = [...ancestors, map]
       .map((ancestor): unknown => ancestor.get('global', true))
       .reverse()
       .find((node): node is YAMLMap => isMap(node));
