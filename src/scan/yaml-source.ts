@@ -352,6 +352,30 @@ export function walkMaps(root: unknown, visit: (map: YAMLMap, path: readonly str
   walk(root, [], 0);
 }
 
+/** The keys of a schema node whose values are examples of what it allows, not anything a program runs. */
+const SCHEMA_VALUE_KEYS = ['default', 'example', 'examples', 'enum'] as const;
+
+/**
+ * Where a document holds values of an OpenAPI schema (a CustomResourceDefinition's `spec`, or a part of one kept as a file
+ * of its own): the `default`, `example`, `examples` and `enum` of a schema node, a map under a `properties` map that has
+ * `properties` or `type` beside them (`agent: {type: object, default: {image: registry.example.test/proxy}, properties: …}`).
+ * They say what a field takes when it is left out; the program that reads the object decides what runs. Ranges within the
+ * document's file, from `start` to `end`.
+ */
+export function schemaValueRanges(documents: readonly Document.Parsed[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const document of documents) {
+    walkMaps(document.contents, (map, path) => {
+      if (path.at(-2) !== 'properties' || (!map.has('properties') && !isScalar(map.get('type', true)))) return;
+      for (const key of SCHEMA_VALUE_KEYS) {
+        const value = map.get(key, true);
+        if ((isScalar(value) || isCollection(value)) && value.range) ranges.push([value.range[0], value.range[2]]);
+      }
+    });
+  }
+  return ranges;
+}
+
 /**
  * An OpenAPI or Swagger description (`openapi: 3.0.0` / `swagger: "2.0"` at the top of the first
  * mapping document): its `image:` fields are schema examples of an API's answers, not deployments.

@@ -16,7 +16,19 @@ import { chartFolders, chartTemplateImage, isChartHelper, registryPrefixes, type
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { heatImageParameters, withoutMachineImages } from '../../machine-images.js';
 import { makeReference, withTagAt, withValue } from '../../make-reference.js';
-import { isApiDescription, isDistgenSpec, isHelmUnittestSuite, isUpdatecliManifest, isUpdatecliTemplate, mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
+import {
+  isApiDescription,
+  isDistgenSpec,
+  schemaValueRanges,
+  isHelmUnittestSuite,
+  isUpdatecliManifest,
+  isUpdatecliTemplate,
+  mapEntries,
+  mapGet,
+  stringScalar,
+  walkMaps,
+  yamlSource,
+} from '../../yaml-source.js';
 import { formFieldImages } from '../../form-field-images.js';
 import { runnerLabelImages } from '../../runner-labels.js';
 import { executionEnvironmentImages } from '../../execution-environment.js';
@@ -435,6 +447,15 @@ function isDigestWithoutTag(reference: Reference): boolean {
     reference.spans.some((span) => span.role === 'tag' && span.text === '') &&
     reference.spans.some((span) => span.role === 'digest')
   );
+}
+
+/** Without the images written as a schema's `default`, `example` or `enum` (schemaValueRanges): a CustomResourceDefinition's, also a part of one kept as a file of its own. */
+function withoutSchemaValues(references: Reference[], documents: readonly Document.Parsed[], file: SourceFile): Reference[] {
+  if (references.length === 0 || !/\bproperties["']?[ \t]*:/.test(file.text)) return references;
+  const base = file.base;
+  const ranges = schemaValueRanges(documents);
+  if (ranges.length === 0) return references;
+  return references.filter((reference) => !reference.spans.some((span) => ranges.some(([start, end]) => span.start - base >= start && span.start - base < end)));
 }
 
 /** A chart's dependency taken from a folder of the repository: `repository: file://../app-lib` (quoted or not). */
@@ -1321,11 +1342,15 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     );
     return {
       references: sortByPosition(
-        withoutMachineImages(
-          own.filter((reference) => !isPlainText(reference)),
+        withoutSchemaValues(
+          withoutMachineImages(
+            own.filter((reference) => !isPlainText(reference)),
+            documents,
+            file.base,
+            facts?.glance,
+          ),
           documents,
-          file.base,
-          facts?.glance,
+          file,
         )
           .map((reference) => {
             const shared = mergedTag(reference);
