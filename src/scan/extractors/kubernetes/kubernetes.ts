@@ -417,16 +417,20 @@ function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: 
   return { references, defaulted };
 }
 
+/** A literal name with a registry or path whose tag alone is a variable: `ghcr.io/example/postgresql:${PG_VERSION}`, `…:{{ .Version }}`. */
+const VARIABLE_TAG = /^[a-z0-9][a-z0-9._-]*(?::\d+)?(?:\/[a-z0-9][a-z0-9._-]*)+:(?:\$\{[A-Za-z_]\w*(?::?[-=][^{}$]*)?\}|\{\{[^{}]*\}\})$/;
+
 /**
  * `imageName` of a custom resource (CloudNativePG `Cluster.spec.imageName`): the image the operator runs,
- * when written in full with a tag or digest (elsewhere the word names an image without saying where it is).
+ * when written in full with a tag or digest (elsewhere the word names an image without saying where it is), or as a
+ * literal name whose tag is a variable that another program fills in (`templated`).
  */
 function imageNameFields(file: SourceFile, root: unknown): Reference[] {
   const references: Reference[] = [];
   walkMaps(root, (map) => {
     if (isCustomResourceDefinition(map) || isObjectStatus(root, map)) return 'skip';
     const reference = scalarImage(file, mapGet(map, 'imageName'), 'kubernetes-image');
-    if (reference?.skip === null) references.push(reference);
+    if (reference?.skip === null || (reference?.skip === 'templated' && VARIABLE_TAG.test(reference.value))) references.push(reference);
     return undefined;
   });
   return references;
