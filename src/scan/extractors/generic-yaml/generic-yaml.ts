@@ -880,6 +880,16 @@ function isHubMetadata(file: SourceFile): boolean {
 }
 
 /**
+ * A chart repository's index (`index.yaml` as `helm repo index` writes it, often served from a `docs/` folder): every
+ * chart version's `Chart.yaml` copied under `entries`, annotations included. Like `Chart.yaml` itself it is metadata: the
+ * images its annotations list are for an index to show. Known by its three top-level keys, `apiVersion`, `entries` and
+ * `generated`, each at the start of a line.
+ */
+function isChartRepositoryIndex(file: SourceFile): boolean {
+  return /^entries:[ \t]*$/m.test(file.text) && /^generated:[ \t]/m.test(file.text) && /^apiVersion:[ \t]/m.test(file.text);
+}
+
+/**
  * OCI Marketplace metadata in a chart's values (`oci_meta: {repo, images: {proxy: {image, tag}}}`): the
  * Marketplace copies those images into its own registry and fills `repo` in; the names here are
  * relative to a placeholder, not images anyone pulls. The text range it covers, or null.
@@ -1270,7 +1280,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const kind = helmValuesKind(file.path);
     if (!isYamlPath(file.path) && !isBrokenTemplate(file)) return { references: [], problems: [] };
     if (isTaskfile(file) || isIssueForm(file.path)) return { references: [], problems: [] };
-    if (isChartMetadata(file) || isHubMetadata(file)) return { references: [], problems: isBrokenTemplate(file) ? [] : yamlSource(file).problems };
+    if (isChartMetadata(file) || isHubMetadata(file) || isChartRepositoryIndex(file)) return { references: [], problems: isBrokenTemplate(file) ? [] : yamlSource(file).problems };
     if (isBrokenTemplate(file) && !isConcoursePipeline(file)) return { references: brokenTemplateImages(file, kind, facts?.chartFolders), problems: [] };
     const { documents, problems } = yamlSource(file);
     // A translation file (`config/locales/nl_BE.yml`) holds a program's words: `image: plaatje` is a label.
