@@ -44,10 +44,8 @@ function isYamlShapedBody(body: string): boolean {
   return isYamlBody(body) || (isTemplateText(body) && isYamlShapedBlock(body, 0, -1));
 }
 
-/** The file as seen with the Jinja statement lines of `from`…`to` blanked: the lines around them are read as YAML. */
-function jinjaLinesBlanked(file: SourceFile, from: number, to: number): SourceFile {
-  // Spaces of the same length: every offset stays where it was, and a blank line ends no block.
-  const text = `${file.text.slice(0, from)}${file.text.slice(from, to).replace(JINJA_LINE, (line) => ' '.repeat(line.length))}${file.text.slice(to)}`;
+/** The file with `text` in place of its own, every offset where it was: what is found in it is edited in the file. */
+function withText(file: SourceFile, text: string): SourceFile {
   return {
     path: file.path,
     get bytes() {
@@ -59,6 +57,13 @@ function jinjaLinesBlanked(file: SourceFile, from: number, to: number): SourceFi
     memo: new Map(),
     release: () => undefined,
   };
+}
+
+/** The file as seen with the Jinja statement lines of `from`…`to` blanked: the lines around them are read as YAML. */
+function jinjaLinesBlanked(file: SourceFile, from: number, to: number): SourceFile {
+  // Spaces of the same length: every offset stays where it was, and a blank line ends no block.
+  const text = `${file.text.slice(0, from)}${file.text.slice(from, to).replace(JINJA_LINE, (line) => ' '.repeat(line.length))}${file.text.slice(to)}`;
+  return withText(file, text);
 }
 
 function isYamlBody(body: string): boolean {
@@ -87,17 +92,7 @@ function blockOnly(file: SourceFile, from: number, to: number): SourceFile {
   const blank = (text: string): string => text.replace(/[^\n]/g, ' ');
   const body = file.text.slice(from, to).replace(INDENTED_MARKER, (_line, lead: string, trail: string) => `---${lead}${trail}`);
   const text = `${blank(file.text.slice(0, from))}${body}${blank(file.text.slice(to))}`;
-  return {
-    path: file.path,
-    get bytes() {
-      return file.bytes;
-    },
-    text,
-    base: file.base,
-    position: (offset) => file.position(offset),
-    memo: new Map(),
-    release: () => undefined,
-  };
+  return withText(file, text);
 }
 
 /**

@@ -37,6 +37,7 @@ import { imageMapValues } from '../../image-maps.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
 import { isTranslationFile } from '../../translation-files.js';
 import { matrixFileImages, workflowMatrixFiles } from '../../workflow-matrix-files.js';
+import { joinRelative } from '../compose/compose-extends.js';
 import { throughDefaults, type InterpolationReader } from '../compose/compose-interpolation.js';
 import { baseName, type FieldWalkOptions, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
 
@@ -461,19 +462,6 @@ function withoutSchemaValues(references: Reference[], documents: readonly Docume
 /** A chart's dependency taken from a folder of the repository: `repository: file://../app-lib` (quoted or not). */
 const FILE_DEPENDENCY = /^[ \t-]*repository:[ \t]*["']?file:\/\/([^"'\s#]+)["']?[ \t]*(?:#.*)?$/gm;
 
-/** `a/b/../c` → `a/c`; null when it leaves the scan. */
-function joinFolder(folder: string, relative: string): string | null {
-  const parts = folder === '' ? [] : folder.split('/');
-  for (const part of relative.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length === 0) return null;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.join('/');
-}
-
 /**
  * The other charts of the scan whose named templates Helm gives this chart's templates when it renders it: the charts
  * it sits in (`spire/charts/agent` in `spire`), and the charts that it or they take from a folder of the repository
@@ -501,7 +489,7 @@ function renderedWith(folder: string, folders: ChartFolders): { readonly templat
       chart.release();
     }
     for (const match of text.matchAll(FILE_DEPENDENCY)) {
-      const dependency = joinFolder(owner, match[1] ?? '');
+      const dependency = joinRelative(owner, match[1] ?? '');
       if (dependency !== null && dependency !== folder && folders.charts.has(dependency)) found.add(dependency);
     }
   }
