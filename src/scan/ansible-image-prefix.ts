@@ -78,7 +78,7 @@ export function emptyVariables(files: readonly SourceFile[]): ReadonlyMap<string
         other.add(name);
         continue;
       }
-      if (!empty.has(name)) empty.set(name, { file: file.path, line: text.slice(0, match.index).split('\n').length });
+      if (!empty.has(name)) empty.set(name, { file: file.path, line: file.position(match.index).line });
     }
   }
   for (const name of other) empty.delete(name);
