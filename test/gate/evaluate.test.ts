@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_DOCKER_LIST_DIGEST, EMPTY_OCI_INDEX_DIGEST, sha256Digest } from '../../src/core/digest.js';
+import { EMPTY_DOCKER_LIST_DIGEST, EMPTY_OCI_INDEX_DIGEST } from '../../src/core/digest.js';
 import { DOCKER_MANIFEST_LIST, OCI_INDEX, parseManifestOrThrow, type Manifest } from '../../src/core/manifest.js';
 import { parsePlatform, type Platform } from '../../src/core/platform.js';
 import { evaluateCandidate } from '../../src/gate/evaluate.js';
 import type { GateCandidate, GateInput, GatePolicy, UnreadableManifest } from '../../src/core/verdict.js';
-import { EMPTY_DOCKER_LIST_TEXT, EMPTY_OCI_INDEX_TEXT, bytes, dockerListJson, ociImageJson, ociIndexJson } from './manifests.js';
-
-const HOUR = 3_600_000;
-const NOW = Date.UTC(2024, 6, 24, 12, 0, 0);
-const NO_POLICY: GatePolicy = { platforms: null, minimumReleaseAge: null, settleTime: null };
+import { EMPTY_DOCKER_LIST_TEXT, EMPTY_OCI_INDEX_TEXT, HOUR, NO_POLICY, NOW, bytes, dockerListJson, gateCandidate, ociImageJson, ociIndexJson } from './manifests.js';
 
 function candidateFrom(text: string, contentType: string | null, extra: Partial<GateCandidate> = {}): GateCandidate {
-  const data = bytes(text);
-  const digest = sha256Digest(data);
-  return {
-    image: 'docker.io/library/docker',
-    tag: '27.2.0-dind',
-    digest,
-    contentDigest: digest,
-    manifest: parseManifestOrThrow(data, contentType),
-    imagePlatform: null,
-    created: NOW - 48 * HOUR,
-    firstSeen: NOW - 24 * HOUR,
-    ...extra,
-  };
+  return gateCandidate('docker.io/library/docker', '27.2.0-dind', text, contentType, extra);
 }
 
 function indexCandidate(platforms: readonly string[], extra: Partial<GateCandidate> = {}, attestations = false): GateCandidate {

@@ -1,6 +1,8 @@
 /** Builders for realistic index / image manifest bytes used by the gate and manifest tests. */
 import { createHash } from 'node:crypto';
-import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from '../../src/core/manifest.js';
+import { sha256Digest } from '../../src/core/digest.js';
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST, parseManifestOrThrow } from '../../src/core/manifest.js';
+import type { GateCandidate, GatePolicy } from '../../src/core/verdict.js';
 
 /** A deterministic fake digest derived from a label. */
 export function fakeDigest(label: string): string {
@@ -69,4 +71,26 @@ export const EMPTY_DOCKER_LIST_TEXT = String.raw`{"manifests":[],"mediaType":"ap
 
 export function bytes(text: string): Uint8Array {
   return new TextEncoder().encode(text);
+}
+
+export const HOUR = 3_600_000;
+/** The gate tests' clock. */
+export const NOW = Date.UTC(2024, 6, 24, 12, 0, 0);
+export const NO_POLICY: GatePolicy = { platforms: null, minimumReleaseAge: null, settleTime: null };
+
+/** A candidate of `image:tag` served as these bytes, verified by their digest, released two days and first seen one day before NOW. */
+export function gateCandidate(image: string, tag: string, text: string, contentType: string | null, extra: Partial<GateCandidate> = {}): GateCandidate {
+  const data = bytes(text);
+  const digest = sha256Digest(data);
+  return {
+    image,
+    tag,
+    digest,
+    contentDigest: digest,
+    manifest: parseManifestOrThrow(data, contentType),
+    imagePlatform: null,
+    created: NOW - 48 * HOUR,
+    firstSeen: NOW - 24 * HOUR,
+    ...extra,
+  };
 }

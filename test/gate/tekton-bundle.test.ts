@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { sha256Digest } from '../../src/core/digest.js';
 import { DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, parseConfigCreated, parseManifestOrThrow } from '../../src/core/manifest.js';
 import { parsePlatform } from '../../src/core/platform.js';
 import type { GateCandidate, GateInput, GatePolicy } from '../../src/core/verdict.js';
 import { evaluateCandidate } from '../../src/gate/evaluate.js';
-import { bytes, fakeDigest, ociIndexJson } from './manifests.js';
-
-const HOUR = 3_600_000;
-const NOW = Date.UTC(2024, 6, 24, 12, 0, 0);
-const NO_POLICY: GatePolicy = { platforms: null, minimumReleaseAge: null, settleTime: null };
+import { HOUR, NO_POLICY, NOW, bytes, fakeDigest, gateCandidate, ociIndexJson } from './manifests.js';
 
 /** The three annotations Tekton's bundles resolver reads on each layer. */
 const resource = (kind: string, name: string): Record<string, string> => ({ 'dev.tekton.image.apiVersion': 'v1', 'dev.tekton.image.kind': kind, 'dev.tekton.image.name': name });
@@ -29,20 +24,8 @@ function bundleJson(layers: ReadonlyArray<Record<string, string> | null>, mediaT
 }
 
 function candidate(text: string, contentType: string | null, extra: Partial<GateCandidate> = {}): GateCandidate {
-  const data = bytes(text);
-  const digest = sha256Digest(data);
-  return {
-    image: 'registry.example.test/ci/task-lint',
-    tag: 'v2',
-    digest,
-    contentDigest: digest,
-    manifest: parseManifestOrThrow(data, contentType),
-    imagePlatform: null,
-    created: NOW - 48 * HOUR,
-    firstSeen: NOW - 24 * HOUR,
-    configProblem: 'its config is not an image config (invalid image config: os: Too small: expected string to have >=1 characters)',
-    ...extra,
-  };
+  const configProblem = 'its config is not an image config (invalid image config: os: Too small: expected string to have >=1 characters)';
+  return gateCandidate('registry.example.test/ci/task-lint', 'v2', text, contentType, { configProblem, ...extra });
 }
 
 const bundleInput = (candidateOf: GateCandidate, policy: Partial<GatePolicy> = {}): GateInput => ({

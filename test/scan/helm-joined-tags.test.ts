@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scanTexts } from '../support/scan-texts.js';
+import { DEPLOYMENT_HEAD, scanTexts } from '../support/scan-texts.js';
 
 const scan = (files: Record<string, string>) =>
   scanTexts(files)
@@ -24,12 +24,7 @@ const VALUES = [
 ].join('\n');
 
 const DEPLOYMENT = [
-  'apiVersion: apps/v1',
-  'kind: Deployment',
-  'spec:',
-  '  template:',
-  '    spec:',
-  '      containers:',
+  ...DEPLOYMENT_HEAD,
   '        - name: proxy',
   '          image: {{ .Values.proxyImage }}:{{ .Values.proxyVersion }}',
   '        - name: search',

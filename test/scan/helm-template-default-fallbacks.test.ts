@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scanTexts } from '../support/scan-texts.js';
+import { DEPLOYMENT_HEAD, scanTexts } from '../support/scan-texts.js';
 
 /** What the scan reports: file, line, value, skip, detail. */
 const scan = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail ?? null]);
@@ -89,12 +89,7 @@ describe('Helm template defaults that the chart values replace', () => {
         '  cacheImage: registry.example.test/team/cache:7.2.1',
       ),
       'relay/templates/deployment.yaml': lines(
-        'apiVersion: apps/v1',
-        'kind: Deployment',
-        'spec:',
-        '  template:',
-        '    spec:',
-        '      containers:',
+        ...DEPLOYMENT_HEAD,
         '        - name: tunnel',
         '          image: "{{ or .Values.tunnel.proxyImage "registry.example.test/net/tunnel" }}:{{ or .Values.tunnel.proxyTag "2.8.0" }}"',
         '        - name: cache',

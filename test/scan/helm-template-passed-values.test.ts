@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../src/core/source-file.js';
 import { namedByChartValues } from '../../src/scan/helm-template-lines.js';
 import { scanFiles } from '../../src/scan/scan-files.js';
+import { DEPLOYMENT_HEAD } from '../support/scan-texts.js';
 
 function scan(files: Record<string, string>): Array<[string, number, string, string | null]> {
   const result = scanFiles(Object.entries(files).map(([path, text]) => sourceFile(path, Buffer.from(text))));
@@ -64,12 +65,7 @@ describe('chart template images named wholly by template actions', () => {
     const chart = 'apiVersion: v2\nname: shop\nversion: 1.0.0\nappVersion: "v2.0.1"\n';
     const values = ['images:', '  repository: registry.example.test/shop', '  tag: ""', 'cart:', '  name: cart', '  replicas: 2', 'gateway:', '  tag: "1.5.0"', ''].join('\n');
     const deployment = [
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'spec:',
-      '  template:',
-      '    spec:',
-      '      containers:',
+      ...DEPLOYMENT_HEAD,
       '        - name: cart',
       '          image: {{ .Values.images.repository }}/{{ .Values.cart.name }}:{{ .Values.images.tag | default .Chart.AppVersion }}',
       '        - name: cache',

@@ -3,6 +3,7 @@ import { sourceFile } from '../../src/core/source-file.js';
 import { isTemplateText } from '../../src/scan/helm-template-lines.js';
 import { scanFiles } from '../../src/scan/scan-files.js';
 import { projectReference } from '../support/fixture-projection.js';
+import { DEPLOYMENT_HEAD } from '../support/scan-texts.js';
 
 describe('templates decided by lines, without parsing', () => {
   it('a template action where a node, key or whole value starts makes a template', () => {
@@ -23,12 +24,7 @@ describe('templates decided by lines, without parsing', () => {
 
   it('a chart template goes to the Kubernetes line reader; values carrying templates as text are parsed', () => {
     const template = [
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'spec:',
-      '  template:',
-      '    spec:',
-      '      containers:',
+      ...DEPLOYMENT_HEAD,
       '        - name: app',
       '          image: {{ include "app.image" . }}',
       '        - name: proxy',

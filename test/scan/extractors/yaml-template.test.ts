@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../../src/core/source-file.js';
 import { scanFiles } from '../../../src/scan/scan-files.js';
+import { DEPLOYMENT_HEAD } from '../../support/scan-texts.js';
 
 function scan(path: string, text: string) {
   const file = sourceFile(path, new Uint8Array(Buffer.from(text, 'latin1')));
@@ -43,12 +44,7 @@ describe('YAML templates rendered by a configuration tool', () => {
 
   it('reads Jinja and EPP templates of manifests, and leaves values that start with a template out', () => {
     const jinja = [
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'spec:',
-      '  template:',
-      '    spec:',
-      '      containers:',
+      ...DEPLOYMENT_HEAD,
       '{% for name in sidecars %}',
       '        - name: "{{ name }}"',
       '          image: "{{ sidecar_image }}"',
