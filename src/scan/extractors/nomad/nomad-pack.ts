@@ -121,7 +121,11 @@ export function packFacts(files: readonly SourceFile[]): PackFacts {
   for (const template of templates) {
     try {
       const list = images.get(packFolder(template.path)) ?? [];
-      for (const line of imageLines(template.text)) if (!list.some((known) => known.inner === line.inner)) list.push({ inner: line.inner, bare: line.bare, template: template.path });
+      const variables = templateVariables(template.text);
+      for (const line of imageLines(template.text)) {
+        const inner = withPackVariables(line.inner, variables);
+        if (!list.some((known) => known.inner === inner)) list.push({ inner, bare: line.bare, template: template.path });
+      }
       images.set(packFolder(template.path), list);
     } catch {
       // As above: reported when the scan reaches it.
@@ -131,8 +135,41 @@ export function packFacts(files: readonly SourceFile[]): PackFacts {
   return { packs, images };
 }
 
-/** `[[ var "name" . ]]`, `[[ var "name" . | quote ]]`, `[[ .my.name ]]`, `[[ .pack.name ]]` (with `-` trims). */
-const USE = /\[\[-?\s*(?:var\s+"([A-Za-z_][\w.-]*)"\s+\.|\.(?:[A-Za-z_][\w-]*)\.([A-Za-z_][\w.-]*))\s*(\|\s*quote\s*)?-?\]\]/y;
+/** `[[ var "name" . ]]`, `[[ var "name" . | quote ]]`, `[[ .my.name ]]`, `[[ .pack.name ]]` (with `-` trims), or a template variable, `[[ $name ]]`. */
+const USE = /\[\[-?\s*(?:var\s+"([A-Za-z_][\w.-]*)"\s+\.|\.(?:[A-Za-z_][\w-]*)\.([A-Za-z_][\w.-]*)|\$([A-Za-z_]\w*))\s*(\|\s*quote\s*)?-?\]\]/y;
+/** `[[ $image := var "image" . ]]` (or `:= .my.image`, with `-` trims): a template variable set from one pack variable. */
+const DECLARATION = /^\[\[-?\s*\$([A-Za-z_]\w*)\s*:=\s*(?:var\s+"([A-Za-z_][\w.-]*)"\s+\.|\.(?:[A-Za-z_][\w-]*)\.([A-Za-z_][\w.-]*))\s*-?\]\]$/;
+/** Any setting of a template variable inside an action: `$x := …`, `$x = …`, `range $i, $x := …`. */
+const ASSIGNMENT = /\$([A-Za-z_]\w*)\s*(?:,\s*\$([A-Za-z_]\w*)\s*)?:?=(?!=)/g;
+
+/** A template variable: the pack variable it is set from, or why it cannot be read as one. */
+export type TemplateVariable = { readonly name: string } | { readonly why: string };
+
+/**
+ * The template variables of a pack template that are set once, from one pack variable alone (`[[ $image := var "image" . ]]`),
+ * and never set again; any other (set from an expression, set twice, a `range` variable) maps to why it is not read.
+ */
+export function templateVariables(text: string): Map<string, TemplateVariable> {
+  const settings = new Map<string, string[]>();
+  for (const action of text.matchAll(ACTION)) {
+    const declared = DECLARATION.exec(action[0]);
+    if (declared?.[1] !== undefined) {
+      settings.set(declared[1], [...(settings.get(declared[1]) ?? []), declared[2] ?? declared[3] ?? '']);
+      continue;
+    }
+    for (const set of action[0].matchAll(ASSIGNMENT)) {
+      for (const name of [set[1], set[2]]) if (name !== undefined) settings.set(name, [...(settings.get(name) ?? []), '']);
+    }
+  }
+  const variables = new Map<string, TemplateVariable>();
+  for (const [name, from] of settings) {
+    const [only, ...more] = from;
+    if (more.length > 0) variables.set(name, { why: `template variable $${name} is set more than once` });
+    else if (only === undefined || only === '') variables.set(name, { why: `template variable $${name} is not set from a pack variable alone` });
+    else variables.set(name, { name: only });
+  }
+  return variables;
+}
 const ACTION = /\[\[[\s\S]*?\]\]/g;
 const IMAGE_LINE = /^([ \t]*(?:config[ \t]*\{[ \t]*)?)image[ \t]*=[ \t]*/;
 const HEREDOC = /<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?$/;
@@ -142,13 +179,21 @@ interface Use {
   readonly text: string;
   readonly name: string;
   readonly quoted: boolean;
+  /** The template variable it is read through (`$image`), when it is one. */
+  readonly through?: string;
 }
 
-function useAt(text: string): Use | null {
+/** The pack variable an action uses, or why a template variable in it cannot be read (null when it is no such action). */
+function useAt(text: string, variables: ReadonlyMap<string, TemplateVariable>): Use | string | null {
   USE.lastIndex = 0;
   const match = USE.exec(text);
   if (!match || match[0].length !== text.length) return null;
-  return { text, name: match[1] ?? match[2] ?? '', quoted: match[3] !== undefined };
+  const quoted = match[4] !== undefined;
+  const through = match[3];
+  if (through === undefined) return { text, name: match[1] ?? match[2] ?? '', quoted };
+  const variable = variables.get(through);
+  if (!variable) return `template variable $${through} is not set in this template`;
+  return 'why' in variable ? variable.why : { text, name: variable.name, quoted, through };
 }
 
 /** Where a variable was found, for the reader: `packs/x/variables.hcl:12`. */
@@ -158,7 +203,8 @@ const where = (span: Span): string => `${span.file ?? ''}:${span.line}`;
  * One `image =` value: `inner` is the text between the quotes (or the bare `[[ … | quote ]]` action),
  * at `start` in the file.
  */
-function imageValue(file: SourceFile, start: number, inner: string, bare: boolean, detail: string, facts: PackFacts | undefined): Reference {
+function imageValue(file: SourceFile, line: ImageLine, variables: ReadonlyMap<string, TemplateVariable>, facts: PackFacts | undefined): Reference {
+  const { start, inner, bare, detail } = line;
   const end = start + inner.length;
   const actions = [...inner.matchAll(ACTION)];
   if (actions.length === 0) return makeReference(file, { kind: KIND, value: inner, parts: [{ role: 'reference', start, end }], detail });
@@ -180,8 +226,9 @@ function imageValue(file: SourceFile, start: number, inner: string, bare: boolea
   let value = '';
   let at = 0;
   for (const action of actions) {
-    const use = useAt(action[0]);
+    const use = useAt(action[0], variables);
     const printf = use === null ? packPrintf(action[0]) : null;
+    if (typeof use === 'string') return unresolved(use);
     if (use !== null) {
       if (use.quoted !== bare) return unresolved(`${action[0]} is not a pack variable archpin can resolve`);
       const span = literalOf(use.name);
@@ -208,10 +255,10 @@ function imageValue(file: SourceFile, start: number, inner: string, bare: boolea
     at = action.index + action[0].length;
   }
   value += inner.slice(at);
-  const through = [...new Map(uses.map(({ use, span }) => [use.name, `${use.name} (${where(span)})`])).values()].join(', ');
+  const through = [...new Map(uses.map(({ use, span }) => [use.name, `${use.name} (${where(span)})${use.through === undefined ? '' : ` through $${use.through}`}`])).values()].join(', ');
   const resolvedDetail = `${detail}; pack variable ${through}`;
   const only = uses[0];
-  if (uses.length === 1 && only && only.use.text === inner && actions.length === 1 && useAt(inner) !== null) {
+  if (uses.length === 1 && only && only.use.text === inner && actions.length === 1) {
     // The whole image is one variable's default: that literal is the reference, edited where it is written.
     const made = makeReference(file, { kind: KIND, value, parts: [], anchor: start, detail: resolvedDetail });
     return { ...made, spans: [{ ...only.span, role: 'reference' }] };
@@ -276,17 +323,30 @@ const TEMPLATEFILE_VARIABLE = /^\$\{[a-z_][a-z0-9_]*\}$/;
 
 export function packTemplateReferences(file: SourceFile, facts: PackFacts | undefined): Reference[] {
   const templatefile = !file.text.includes('[[');
+  const variables = templatefile ? new Map<string, TemplateVariable>() : templateVariables(file.text);
   return imageLines(file.text)
     .filter((line) => !(templatefile && !line.bare && TEMPLATEFILE_VARIABLE.test(line.inner)))
-    .map((line) => imageValue(file, line.start, line.inner, line.bare, line.detail, facts));
+    .map((line) => imageValue(file, line, variables, facts));
+}
+
+/**
+ * An image value with each template variable that stands for a pack variable written as that variable's use
+ * (`[[ $image ]]` → `[[ var "image" . ]]`), so that images are known by the pack variables they use.
+ */
+function withPackVariables(inner: string, variables: ReadonlyMap<string, TemplateVariable>): string {
+  return inner.replace(ACTION, (action) => {
+    const use = useAt(action, variables);
+    if (use === null || typeof use === 'string' || use.through === undefined) return action;
+    return `[[ var "${use.name}" .${use.quoted ? ' | quote' : ''} ]]`;
+  });
 }
 
 /** The pack variables an image value uses, in order; null when it holds an action that is not one. */
 export function usesOf(inner: string, bare: boolean): Array<{ text: string; name: string; index: number }> | null {
   const uses: Array<{ text: string; name: string; index: number }> = [];
   for (const action of inner.matchAll(ACTION)) {
-    const use = useAt(action[0]);
-    if (!use || use.quoted !== bare) return null;
+    const use = useAt(action[0], new Map());
+    if (!use || typeof use === 'string' || use.quoted !== bare) return null;
     uses.push({ text: use.text, name: use.name, index: action.index });
   }
   return uses;
