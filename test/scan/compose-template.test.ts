@@ -1,5 +1,9 @@
 /** Compose files kept as templates that a configuration tool (Ansible) renders before compose reads them. */
 import { describe, expect, it } from 'vitest';
+import { dependenciesOf } from '../../src/core/dependency.js';
+import { sourceFile } from '../../src/core/source-file.js';
+import { planUpdates } from '../../src/plan/plan-updates.js';
+import { scanSources, verifyEdits } from '../../src/pipeline/pipeline.js';
 import { scanTexts } from '../support/scan-texts.js';
 
 const compose = [
@@ -58,6 +62,84 @@ describe('compose templates with compose interpolation', () => {
     expect(web.spans.map((span) => [span.role, span.text])).toEqual([
       ['template', 'registry.example.test/team/web:${WEB_TAG:-stable}'],
       ['variable', 'stable'],
+    ]);
+  });
+});
+
+/** Compose files kept as Jinja templates: named `docker-compose.yml.j2`, or named otherwise (`templates/app.j2`) with a compose file's shape. */
+const jinjaCompose = [
+  '# rendered by the deploy role', // 1
+  'x-logging: &logging', // 2
+  '  driver: json-file', // 3
+  'services:', // 4
+  '{% if with_app %}', // 5
+  '  app:', // 6
+  '    image: registry.example.test/team/app:${APP_VERSION:-1.4.2}', // 7
+  '    container_name: {{ app_name }}', // 8
+  '{% endif %}', // 9
+  '  queue:', // 10
+  '    image: registry.example.test/team/queue:{{ queue_tag }}', // 11
+  '  worker:', // 12
+  '    image: ${WORKER_IMAGE:-registry.example.test/team/worker:2.0.3}', // 13
+  '  relay:', // 14
+  '    image: "{{ relay_image }}"', // 15
+  '  shell:', // 16
+  '    image: registry.example.test/team/shell:${SHELL_TAG}', // 17
+  'volumes:', // 18
+  '  data: {}', // 19
+  '',
+].join('\n');
+/** Other Jinja templates that are not compose files, each with an image line compose would resolve. */
+const taskList = ['- name: start the app', '  community.docker.docker_container:', '    name: app', '    image: registry.example.test/team/task:${TASK_TAG:-3.0.0}', ''].join('\n');
+const pod = [
+  'apiVersion: v1',
+  'kind: Pod',
+  'metadata:',
+  '  name: {{ pod_name }}',
+  'spec:',
+  '  containers:',
+  '    - name: app',
+  '      image: registry.example.test/team/pod:${POD_TAG:-5.0.0}',
+  '',
+].join('\n');
+const pipeline = ['services:', '  db:', '    image: registry.example.test/team/db:${DB_TAG:-1.0.0}', 'steps:', '  - name: test', ''].join('\n');
+const serviceList = ['services:', '  - registry.example.test/team/dind:${DIND_TAG:-27.0.1}', ''].join('\n');
+
+describe('compose files kept as Jinja templates under other names', () => {
+  const files = {
+    'roles/deploy/templates/docker-compose.yml.j2': jinjaCompose,
+    'roles/deploy/templates/app.j2': jinjaCompose,
+    'roles/deploy/templates/tasks.j2': taskList,
+    'roles/deploy/templates/pod.j2': pod,
+    'roles/deploy/templates/ci.j2': pipeline,
+    'roles/deploy/templates/runner.j2': serviceList,
+  };
+  const scanned = scanSources(Object.entries(files).map(([name, text]) => sourceFile(name, new Uint8Array(Buffer.from(text)))));
+
+  it('resolves compose defaults on image lines without a template action, in compose-shaped templates only', () => {
+    expect(scanned.references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
+      ['roles/deploy/templates/app.j2', 7, 'registry.example.test/team/app:1.4.2', null],
+      ['roles/deploy/templates/app.j2', 11, 'registry.example.test/team/queue:{{ queue_tag }}', 'templated'],
+      ['roles/deploy/templates/app.j2', 13, 'registry.example.test/team/worker:2.0.3', null],
+      ['roles/deploy/templates/app.j2', 17, 'registry.example.test/team/shell:${SHELL_TAG}', 'templated'],
+      ['roles/deploy/templates/docker-compose.yml.j2', 7, 'registry.example.test/team/app:1.4.2', null],
+      ['roles/deploy/templates/docker-compose.yml.j2', 11, 'registry.example.test/team/queue:{{ queue_tag }}', 'templated'],
+      ['roles/deploy/templates/docker-compose.yml.j2', 13, 'registry.example.test/team/worker:2.0.3', null],
+      ['roles/deploy/templates/docker-compose.yml.j2', 17, 'registry.example.test/team/shell:${SHELL_TAG}', 'templated'],
+    ]);
+    expect(scanned.references[0]!.spans.map((span) => [span.role, span.text, span.line])).toEqual([
+      ['template', 'registry.example.test/team/app:${APP_VERSION:-1.4.2}', 7],
+      ['variable', '1.4.2', 7],
+    ]);
+  });
+
+  it('edits the tag in the default and pins after the reference', () => {
+    const D1 = `sha256:${'1'.repeat(64)}`;
+    const app = dependenciesOf(scanned.references.filter((reference) => reference.file.endsWith('app.j2'))).find((dependency) => dependency.location.repository === 'team/app');
+    const plan = planUpdates([{ dependency: app!, update: { tag: '1.4.3', digest: D1, updateType: 'patch', platforms: ['linux/amd64'], fromPlatforms: ['linux/amd64'] }, held: [], error: null }]);
+    expect(plan.failures).toEqual([]);
+    expect(verifyEdits(plan.fileEdits, scanned).map((outcome) => [outcome.file, outcome.ok ? Buffer.from(outcome.bytes).toString() : outcome.reason])).toEqual([
+      ['roles/deploy/templates/app.j2', jinjaCompose.replace('${APP_VERSION:-1.4.2}', `\${APP_VERSION:-1.4.3}@${D1}`)],
     ]);
   });
 });

@@ -80,6 +80,8 @@ describe('extractor registration', () => {
       '.devcontainer.json',
       'templates/web/docker-compose.yml.erb',
       'roles/app/templates/compose.yaml.j2',
+      // A Jinja template named otherwise may be a compose file: recognised by content.
+      'roles/app/templates/app.j2',
       'deploy/nomad/web.json',
       'ops/web.nomad.json',
       // Any other JSON may be a Nomad job or a Kubernetes object: recognised by content.

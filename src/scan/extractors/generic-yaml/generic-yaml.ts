@@ -39,6 +39,7 @@ import { isTranslationFile } from '../../translation-files.js';
 import { matrixFileImages, workflowMatrixFiles } from '../../workflow-matrix-files.js';
 import { joinRelative } from '../compose/compose-extends.js';
 import { throughDefaults, type InterpolationReader } from '../compose/compose-interpolation.js';
+import { isComposeName, withComposeDefault } from '../compose/compose-template.js';
 import { baseName, type FieldWalkOptions, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
 
 /**
@@ -1213,7 +1214,7 @@ function isPlainText(reference: Reference): boolean {
  */
 function brokenTemplateImages(file: SourceFile, kind: ReferenceKind, charts: YamlFacts['chartFolders'] | undefined): Reference[] {
   if (isUpdatecliTemplate(file.text)) return [];
-  const compose = COMPOSE_TEMPLATE_NAME.test(baseName(file.path));
+  const compose = isComposeName(baseName(file.path));
   return withoutTemplateComments(
     file,
     templateLineImages(file, () => kind, true),
@@ -1221,27 +1222,6 @@ function brokenTemplateImages(file: SourceFile, kind: ReferenceKind, charts: Yam
     .flatMap((reference) => chartTemplateImage(reference, charts, file) ?? [])
     .filter((reference) => !passesOn(reference.value))
     .map((reference) => (compose ? withComposeDefault(file, reference) : reference));
-}
-
-/** A compose file's name, also with a prefix (`app.docker-compose.yaml`, `web-compose.yml`, `compose.prod.yaml`). */
-const COMPOSE_TEMPLATE_NAME = /^(?:[^/]*[._-])?(?:docker-)?compose(?:[._-][^/]*)?\.ya?ml$/i;
-/** A template action of the tool that renders the file (Jinja, Go templates, ERB). */
-const RENDERER_ACTION = /\{\{|\{%|<%/;
-
-/**
- * An image line of a compose file kept as a template (an Ansible role's `templates/app.docker-compose.yaml` with Jinja on
- * other lines) that holds no template action of its own: its `${TAG:-1.4.0}` passes through the rendering untouched and is
- * compose's own interpolation, resolved with its default as in any compose file. A line with a template action is left as
- * it is.
- */
-function withComposeDefault(file: SourceFile, reference: Reference): Reference {
-  const span = reference.spans[0];
-  if (reference.skip !== 'templated' || span === undefined) return reference;
-  const start = span.start - file.base;
-  const lineStart = file.text.lastIndexOf('\n', start - 1) + 1;
-  const lineEnd = file.text.indexOf('\n', start);
-  if (RENDERER_ACTION.test(file.text.slice(lineStart, lineEnd === -1 ? file.text.length : lineEnd))) return reference;
-  return throughDefaults(file, reference, undefined);
 }
 
 export const genericYamlExtractor: Extractor<YamlFacts> = {

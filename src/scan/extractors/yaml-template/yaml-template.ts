@@ -2,6 +2,8 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { templateLineImages } from '../../helm-template-lines.js';
+import { baseName } from '../../yaml-image-fields.js';
+import { isComposeName, looksLikeComposeTemplate, withComposeDefault } from '../compose/compose-template.js';
 
 /**
  * YAML files that a configuration tool renders before anything reads them: Puppet ERB and EPP
@@ -18,12 +20,22 @@ import { templateLineImages } from '../../helm-template-lines.js';
  * tag (`image: grafana/loki:<%= @loki_tag %>`) is shown `templated`. A value that starts with a
  * template (`image: <%= @image %>:<%= @tag %>`, `image: "{{ app_image }}"`) writes no image of its own
  * here: it passes on one set elsewhere, and is not reported.
+ *
+ * A compose file kept as a template (named as one, `docker-compose.yml.j2`, or shaped as one, with a `services:` map of
+ * services: also a Jinja template named otherwise, `templates/app.j2`) keeps compose's own `${TAG:-1.4.2}` through the
+ * rendering: on a line with no template action it is resolved with its default, as in a compose file.
  */
 
 const KIND = 'yaml-template';
 const TEMPLATE_FILE = /\.ya?ml\.(?:erb|epp|j2|jinja|jinja2|tmpl|tpl)$/i;
 /** A template without `.yaml` in its name (`job-production.tmpl`), outside a `templates/` folder, not named as a helper (`_helpers.tpl`). */
 const BARE_TEMPLATE_FILE = /^(?!(?:.*\/)?templates\/)(?:.*\/)?(?!_)[^/]+\.(?:tmpl|tpl)$/i;
+/**
+ * A Jinja template whose name says nothing of what it renders (`templates/app.j2`, no other extension, not a Dockerfile's):
+ * read only when its text is a compose file's.
+ */
+const JINJA_FILE = /(?:^|\/)(?!(?:docker|container)file)[^/.]+\.(?:j2|jinja2?)$/i;
+const TEMPLATE_EXTENSION = /\.(?:erb|epp|j2|jinja|jinja2|tmpl|tpl)$/i;
 /** A Kubernetes object's own keys at the start of a line. */
 const API_VERSION_LINE = /^apiVersion:[ \t]*\S/m;
 const KIND_LINE = /^kind:[ \t]*\S/m;
@@ -39,16 +51,27 @@ function isManifestTemplate(file: SourceFile): boolean {
   return API_VERSION_LINE.test(text) && KIND_LINE.test(text) && !DEFINE_ACTION.test(text);
 }
 
+/** A compose file kept as a template: named as one once the template's extension is taken off, or shaped as one. */
+function isComposeTemplate(file: SourceFile): boolean {
+  return isComposeName(baseName(file.path).replace(TEMPLATE_EXTENSION, '')) || looksLikeComposeTemplate(file.text);
+}
+
 function extract(file: SourceFile): Reference[] {
-  return templateLineImages(file, () => KIND).filter((reference) => !STARTS_WITH_TEMPLATE.test(reference.value));
+  const references = templateLineImages(file, () => KIND);
+  if (!isComposeTemplate(file)) return references.filter((reference) => !STARTS_WITH_TEMPLATE.test(reference.value));
+  return references.flatMap((reference) => {
+    const resolved = withComposeDefault(file, reference);
+    // A whole image in compose's `${APP_IMAGE:-…}` is its default; any other value that starts with a template passes one on.
+    return !STARTS_WITH_TEMPLATE.test(reference.value) || (reference.value.startsWith('${') && resolved.skip !== 'templated') ? [resolved] : [];
+  });
 }
 
 export const yamlTemplateExtractor: Extractor = {
   name: 'yaml-template',
   kinds: [KIND],
   quoting: 'yaml',
-  isCandidate: (path) => TEMPLATE_FILE.test(path) || BARE_TEMPLATE_FILE.test(path),
+  isCandidate: (path) => TEMPLATE_FILE.test(path) || BARE_TEMPLATE_FILE.test(path) || JINJA_FILE.test(path),
   owns: (file) => TEMPLATE_FILE.test(file.path),
-  claims: (file) => TEMPLATE_FILE.test(file.path) || isManifestTemplate(file),
+  claims: (file) => TEMPLATE_FILE.test(file.path) || isManifestTemplate(file) || (JINJA_FILE.test(file.path) && looksLikeComposeTemplate(file.text)),
   extract: (file) => ({ references: extract(file), problems: [] }),
 };
