@@ -18,7 +18,7 @@ import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
 import { isInRanges, observedRanges } from './observed-records.js';
 import { isParametersOnly } from './tekton-params.js';
-import { testDataPaths } from './test-inputs.js';
+import { comparedRanges, testDataPaths } from './test-inputs.js';
 import { YAML_RELEVANT } from './yaml-source.js';
 
 export interface ScanResult {
@@ -103,7 +103,8 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
         });
       } else {
         // An object as the API server returned it, a log collector's record, a metric's labels: a record of what ran (observed-records.ts).
-        const observed = observedRanges(file);
+        // And the objects a Chainsaw test writes inline as the state it compares the cluster with (test-inputs.ts).
+        const observed = [...observedRanges(file), ...comparedRanges(file)];
         const written = new Set<string>();
         for (const reference of result.references) {
           // The same characters reported twice at one place (an anchored image used through several aliases) are one reference.

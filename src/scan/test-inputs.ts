@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { compileGlob } from '../core/glob.js';
+import { isMap, isSeq } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
-import { yamlSource } from './yaml-source.js';
+import { mapAt, mapEntries, mapGet, stringScalar, yamlSource } from './yaml-source.js';
 
 /** The names the test tools look for: `kyverno test` finds `kyverno-test.yaml`, Chainsaw finds `chainsaw-test.yaml`, helm-unittest `tests/*_test.yaml`. */
 const KYVERNO_TEST = /(?:^|\/)kyverno-test\.ya?ml$/;
@@ -62,6 +63,37 @@ export function testDataPaths(files: readonly SourceFile[]): ReadonlySet<string>
   }
   for (const path of sent) data.delete(path);
   return data;
+}
+
+/**
+ * The `[start, end)` offsets in a Chainsaw test's own file (`chainsaw-test.yaml`, `chainsaw.kyverno.io/…`, `kind: Test`) of the
+ * objects its steps write inline under an `assert` or `error` operation (`resource:`): like a file used only there, the state
+ * the test compares the cluster with, which nothing applies. An object under `apply`, `create` or another operation is sent.
+ */
+export function comparedRanges(file: SourceFile): Array<[number, number]> {
+  if (!CHAINSAW_TEST.test(file.path) || !file.text.includes('chainsaw.kyverno.io/')) return [];
+  const ranges: Array<[number, number]> = [];
+  for (const document of yamlSource(file).documents) {
+    const root = document.contents;
+    if (!isMap(root) || !stringScalar(mapGet(root, 'apiVersion'), file)?.value.startsWith('chainsaw.kyverno.io/')) continue;
+    if (stringScalar(mapGet(root, 'kind'), file)?.value !== 'Test') continue;
+    const steps = mapAt(root, 'spec', 'steps');
+    if (!isSeq(steps)) continue;
+    for (const step of steps.items) {
+      if (!isMap(step)) continue;
+      for (const [, operations] of mapEntries(step)) {
+        if (!isSeq(operations)) continue;
+        for (const operation of operations.items) {
+          if (!isMap(operation)) continue;
+          for (const [name, body] of mapEntries(operation)) {
+            const resource = CHAINSAW_COMPARES.has(name) && isMap(body) ? mapGet(body, 'resource') : undefined;
+            if (isMap(resource) && resource.range) ranges.push([resource.range[0], resource.range[1]]);
+          }
+        }
+      }
+    }
+  }
+  return ranges;
 }
 
 /**

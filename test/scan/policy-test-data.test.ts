@@ -201,3 +201,59 @@ describe('files a Chainsaw test only compares the cluster with are test data', (
     ]);
   });
 });
+
+describe('objects a Chainsaw test writes inline under `assert` or `error` are the state it compares the cluster with', () => {
+  it('reports the object an `apply` or `create` writes inline, not the one an `assert` or `error` writes', () => {
+    const inlineTest = [
+      'apiVersion: chainsaw.kyverno.io/v1alpha1',
+      'kind: Test',
+      'metadata:',
+      '  name: roll-web',
+      'spec:',
+      '  steps:',
+      '    - try:',
+      '        - apply:',
+      '            resource:',
+      '              apiVersion: v1',
+      '              kind: Pod',
+      '              metadata: { name: web }',
+      '              spec:',
+      '                containers:',
+      '                  - name: web',
+      '                    image: registry.example.test/team/web:1.2.0',
+      '        - assert:',
+      '            resource:',
+      '              apiVersion: v1',
+      '              kind: Pod',
+      '              metadata: { name: web }',
+      '              spec:',
+      '                containers:',
+      '                  - name: web',
+      '                    image: registry.example.test/team/web:1.2.1',
+      '      catch:',
+      '        - error:',
+      '            resource:',
+      '              apiVersion: v1',
+      '              kind: Pod',
+      '              metadata: { name: old }',
+      '              spec:',
+      '                containers:',
+      '                  - name: old',
+      '                    image: registry.example.test/team/old:0.9.0',
+      '        - create:',
+      '            resource:',
+      '              apiVersion: v1',
+      '              kind: Pod',
+      '              metadata: { name: probe }',
+      '              spec:',
+      '                containers:',
+      '                  - name: probe',
+      '                    image: registry.example.test/team/probe:3.0.0',
+      '',
+    ].join('\n');
+    expect(scanTexts({ 'e2e/inline/chainsaw-test.yaml': inlineTest }).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
+      ['e2e/inline/chainsaw-test.yaml', 16, 'registry.example.test/team/web:1.2.0', null],
+      ['e2e/inline/chainsaw-test.yaml', 44, 'registry.example.test/team/probe:3.0.0', null],
+    ]);
+  });
+});
