@@ -879,6 +879,15 @@ function isChartRepositoryIndex(file: SourceFile): boolean {
 }
 
 /**
+ * A Dofigen source (`dofigen.yml`, `dofigen.yaml`): the description Dofigen generates a Dockerfile from, with its base images
+ * as `fromImage` (at the top, in a builder or under `from:`). The Dockerfile it generates is what a build reads, and is read;
+ * the source is not (nor is its `dofigen.lock`, which no extractor reads).
+ */
+function isDofigenSource(file: SourceFile): boolean {
+  return /^dofigen\.ya?ml$/.test(baseName(file.path));
+}
+
+/**
  * OCI Marketplace metadata in a chart's values (`oci_meta: {repo, images: {proxy: {image, tag}}}`): the
  * Marketplace copies those images into its own registry and fills `repo` in; the names here are
  * relative to a placeholder, not images anyone pulls. The text range it covers, or null.
@@ -1248,7 +1257,8 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const kind = helmValuesKind(file.path);
     if (!isYamlPath(file.path) && !isBrokenTemplate(file)) return { references: [], problems: [] };
     if (isTaskfile(file) || isIssueForm(file.path)) return { references: [], problems: [] };
-    if (isChartMetadata(file) || isHubMetadata(file) || isChartRepositoryIndex(file)) return { references: [], problems: isBrokenTemplate(file) ? [] : yamlSource(file).problems };
+    if (isChartMetadata(file) || isHubMetadata(file) || isChartRepositoryIndex(file) || isDofigenSource(file))
+      return { references: [], problems: isBrokenTemplate(file) ? [] : yamlSource(file).problems };
     if (isBrokenTemplate(file) && !isConcoursePipeline(file)) return { references: brokenTemplateImages(file, kind, facts?.chartFolders), problems: [] };
     const { documents, problems } = yamlSource(file);
     // A translation file (`config/locales/nl_BE.yml`) holds a program's words: `image: plaatje` is a label.
