@@ -112,6 +112,8 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           if (written.has(where)) continue;
           written.add(where);
           if (observed.length > 0 && isInRanges(reference, file, observed)) continue;
+          // `image = ""` in a Nomad job's skeleton, `image: ""` in a CI job: an empty value names no image.
+          if (reference.value.trim() === '') continue;
           // `image: "@OPERATOR_IMAGE@"`, `"__IMAGE__"`: a script puts the image there; as written it names none.
           if (isPlaceholder(reference.value)) continue;
           // `image: YOUR_CLI_IMAGE`, `FROM REPLACE-ME`, `image: -backup`: the same, written as a name in capitals or a name's remainder.
