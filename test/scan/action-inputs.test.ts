@@ -235,7 +235,7 @@ describe('image inputs of well-known actions', () => {
       '          - target: tools', // 10
       '            image: registry.example.test/team/tools:${{ github.sha }}', // 11
       '    steps:', // 12
-      '      - run: docker build -t "${{ matrix.image }}" .', // 13
+      '      - run: docker run --rm "${{ matrix.image }}" make check', // 13 (a build tagged with the axis would make it the job's own)
       '  pull:', // 14
       '    runs-on: ubuntu-latest', // 15
       '    strategy:', // 16

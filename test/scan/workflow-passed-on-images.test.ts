@@ -84,4 +84,41 @@ describe('GitHub Actions values that pass on or push an image another step makes
       ['.github/workflows/images.yml', 39, 'registry.example.test/shop/checker', 'no-tag'],
     ]);
   });
+
+  it("a matrix axis a job's `run` script tags a build with and pushes is what the job makes; one it pulls stays", () => {
+    const release = [
+      'name: release', // 1
+      'on: [push]', // 2
+      'jobs:', // 3
+      '  build:', // 4
+      '    runs-on: ubuntu-latest', // 5
+      '    strategy:', // 6
+      '      matrix:', // 7
+      '        image: [registry.example.test/team/ledger, registry.example.test/team/ledger-worker]', // 8
+      '    steps:', // 9
+      '      - run: |', // 10
+      '          docker build \\', // 11
+      '            --file Dockerfile \\', // 12
+      '            -t "${{ matrix.image }}:${{ github.sha }}" .', // 13
+      '  push:', // 14
+      '    runs-on: ubuntu-latest', // 15
+      '    strategy:', // 16
+      '      matrix:', // 17
+      '        image:', // 18
+      '          - registry.example.test/team/gateway', // 19
+      '          - registry.example.test/team/gateway-admin', // 20
+      '    steps:', // 21
+      '      - run: make image && docker push ${{ matrix.image }}', // 22
+      '  mirror:', // 23
+      '    runs-on: ubuntu-latest', // 24
+      '    strategy:', // 25
+      '      matrix:', // 26
+      '        image: [registry.example.test/upstream/cache:7.4]', // 27
+      '    steps:', // 28
+      '      - run: docker pull ${{ matrix.image }} && docker push ${{ matrix.image }}', // 29
+      '',
+    ].join('\n');
+    // Before, lines 8 (twice), 19 and 20 were reported `no-tag`.
+    expect(scan({ '.github/workflows/release.yml': release })).toEqual([['.github/workflows/release.yml', 27, 'registry.example.test/upstream/cache:7.4', null]]);
+  });
 });

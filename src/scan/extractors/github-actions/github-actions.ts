@@ -138,14 +138,49 @@ const PUSHED_NAMES_INPUTS: ReadonlyMap<string, string> = new Map([
 /** One name of such an input that is a matrix axis (`${{ matrix.image }}`, `name=${{ matrix.image }}`, `${{ matrix.image }}:latest`): the axis. */
 const PUSHED_AXIS = /^(?:name=)?\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}(?::[^,]*)?(?:,.*)?$/;
 
+/** `${{ matrix.key }}` as a command's word, quoted or not, with a tag after it or not: the axis. */
+const AXIS_WORD = String.raw`["']?\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}(?=[:"'\s;&|)]|$)`;
+
+/** A command of a `run` script that pushes an axis (`docker push ${{ matrix.image }}`, also `podman`, `docker image push`). */
+const RUN_PUSHES = new RegExp(String.raw`\b(?:docker|podman|buildah)\s+(?:image\s+)?push\s+(?:-{1,2}[\w-]+(?:=\S*)?\s+)*` + AXIS_WORD, 'g');
+
+/** A build command of a `run` script that tags its output with an axis (`docker build -t ${{ matrix.image }} .`, `buildx build --tag=…`). */
+const RUN_BUILDS = new RegExp(String.raw`\b(?:docker\s+(?:buildx\s+)?build|podman\s+build|buildah\s+(?:bud|build))\b[^\n;&|]*?\s(?:-t|--tag)(?:=|\s+)` + AXIS_WORD, 'g');
+
+/**
+ * A command of a `run` script that pulls or runs an axis (anywhere in the command), or re-tags it (its first name): its
+ * values are images the job takes, not ones it makes.
+ */
+const RUN_TAKES = new RegExp(String.raw`\b(?:docker|podman)\s+(?:(?:image\s+|container\s+)?(?:pull|run|create)\b[^\n;&|]*?\s|(?:image\s+)?tag\s+(?:-{1,2}[\w-]+\s+)*)` + AXIS_WORD, 'g');
+
+/**
+ * The matrix axes a job's `run` scripts push or tag a build with, and not pull, run or re-tag from
+ * (`docker build -t ${{ matrix.image }} . && docker push ${{ matrix.image }}`): the images the job makes.
+ */
+function runPushedAxes(steps: readonly unknown[]): Set<string> {
+  const pushed = new Set<string>();
+  const taken = new Set<string>();
+  for (const step of steps) {
+    const run = isMap(step) ? mapGet(step, 'run') : undefined;
+    if (!isScalar(run) || typeof run.value !== 'string' || !run.value.includes('matrix.')) continue;
+    // A command continued on the next line is one command.
+    const script = run.value.replace(/\\\r?\n/g, ' ');
+    for (const pattern of [RUN_PUSHES, RUN_BUILDS]) for (const match of script.matchAll(pattern)) pushed.add(match[1] ?? '');
+    for (const match of script.matchAll(RUN_TAKES)) taken.add(match[1] ?? '');
+  }
+  for (const key of taken) pushed.delete(key);
+  return pushed;
+}
+
 /**
  * The matrix axes a job's steps hand to a build action as the names it tags and pushes (`images: ${{ matrix.image }}` of
- * `docker/metadata-action`, one name a line or comma-separated): the images the job makes, not ones it pulls.
+ * `docker/metadata-action`, one name a line or comma-separated), or that its `run` scripts push (runPushedAxes): the images
+ * the job makes, not ones it pulls.
  */
 function pushedAxes(job: YAMLMap): Set<string> {
-  const keys = new Set<string>();
   const steps = mapGet(job, 'steps');
-  if (!isSeq(steps)) return keys;
+  if (!isSeq(steps)) return new Set<string>();
+  const keys = runPushedAxes(steps.items);
   for (const step of steps.items) {
     if (!isMap(step)) continue;
     const action = stepAction(step);
