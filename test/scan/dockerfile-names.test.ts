@@ -34,4 +34,18 @@ describe('Dockerfile names', () => {
   it('templates and documentation named for a Dockerfile are not read', () => {
     expect(scan({ 'Dockerfile_base.j2': COMMENTED, 'Dockerfile-alpine.template': COMMENTED, 'docs/Dockerfile.md': COMMENTED })).toEqual([]);
   });
+
+  it('MDX pages named for a Dockerfile or a Jenkinsfile are documentation and are not read, by name or by content', () => {
+    const pipeline = "pipeline { agent { docker { image 'registry.example.test/ci/builder:3.1' } } }\n";
+    expect(
+      scan({
+        'docs/Dockerfile.mdx': COMMENTED,
+        'docs/Dockerfile-usage.mdx': COMMENTED,
+        'docs/Containerfile_notes.mdx': COMMENTED,
+        'docs/Jenkinsfile.mdx': pipeline,
+        'docs/Jenkinsfile.markdown': pipeline,
+        Jenkinsfile: pipeline,
+      }),
+    ).toEqual([['Jenkinsfile', 1, 'registry.example.test/ci/builder:3.1']]);
+  });
 });

@@ -13,10 +13,10 @@ import { escapeRegExp } from '../../../core/regexp.js';
 
 const KIND = 'dockerfile-from';
 /**
- * Names that look like `Dockerfile.*` but are documentation or ignore files, or templates that
+ * Names that look like `Dockerfile.*` but are documentation (`Dockerfile.md`, an MDX page `Dockerfile.mdx`) or ignore files, or templates that
  * become Dockerfiles only once rendered (`Dockerfile-alpine.template`, `Dockerfile.j2`).
  */
-const NOT_DOCKERFILE = /\.(?:md|markdown|txt|rst|adoc|html|dockerignore|template|tmpl|tpl|j2|jinja|jinja2|erb|mustache)$/;
+const NOT_DOCKERFILE = /\.(?:md|mdx|markdown|txt|rst|adoc|html|dockerignore|template|tmpl|tpl|j2|jinja|jinja2|erb|mustache)$/;
 
 /**
  * `Dockerfile` or `Containerfile`, in any case and directory, alone, with a suffix after a dot (`Dockerfile.prod`), a dash

@@ -280,7 +280,8 @@ function extract(file: SourceFile): Reference[] {
   return found.sort((a, b) => a.at - b.at).map((entry) => entry.reference);
 }
 
-const NOT_PIPELINE = /\.(?:md|txt|rst|adoc|html|orig|bak)$/i;
+/** Documentation (`Jenkinsfile.md`, an MDX page `Jenkinsfile.mdx`) and backups named after a Jenkinsfile: no pipeline runs them. */
+const NOT_PIPELINE = /\.(?:md|mdx|markdown|txt|rst|adoc|html|orig|bak)$/i;
 
 function isJenkinsfile(path: string): boolean {
   const base = baseName(path);
