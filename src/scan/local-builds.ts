@@ -165,22 +165,30 @@ function commandWords(text: string, start: number): Array<{ text: string; offset
   return words;
 }
 
+/** What one build command passes: its `--build-arg` names and `--build-context` names (each with its offset), and the Dockerfiles it reads. */
+interface ScriptBuild {
+  readonly args: Array<{ name: string; offset: number }>;
+  readonly contexts: Array<{ name: string; offset: number }>;
+  readonly dockerfiles: readonly string[] | null;
+}
+
 /**
- * `--build-arg NAME=value` (or `NAME`, the environment's value) of the build commands in any text (scripts in CI files and
- * pipelines), not on comment lines, with the Dockerfiles each command reads: its `-f` / `--file`, or else the Dockerfile of
- * its context (the last word that is no flag's value). The folder a script runs in is not known: a path is read from the
- * repository's root, or else as the end of a Dockerfile's path.
+ * The build commands in any text (scripts in CI files and pipelines), not on comment lines, with the Dockerfiles each
+ * command reads: its `-f` / `--file`, or else the Dockerfile of its context (the last word that is no flag's value). The
+ * folder a script runs in is not known: a path is read from the repository's root, or else as the end of a Dockerfile's
+ * path. Only commands that pass a build argument or a named context are returned.
  */
-export function scriptBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<string>): PassedArg[] {
+function scriptBuildCommands(file: SourceFile, dockerfiles: ReadonlySet<string>): ScriptBuild[] {
   const text = file.text;
-  if (!text.includes('build-arg')) return [];
-  const passed: PassedArg[] = [];
+  if (!text.includes('build-arg') && !text.includes('build-context')) return [];
+  const found: ScriptBuild[] = [];
   let commented: ((at: number) => boolean) | undefined;
   for (const command of text.matchAll(BUILD_COMMAND)) {
     const start = command.index;
     if ((commented ??= commentLines(text))(start)) continue;
     const words = commandWords(text, start + command[0].length);
     const args: Array<{ name: string; offset: number }> = [];
+    const contexts: Array<{ name: string; offset: number }> = [];
     let dockerfile: string | undefined;
     let context: string | undefined;
     for (let index = 0; index < words.length; index++) {
@@ -196,15 +204,53 @@ export function scriptBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<strin
         if (flag === '--build-arg') {
           const name = value.split('=')[0] ?? '';
           if (isArgName(name)) args.push({ name, offset });
+        } else if (flag === '--build-context') {
+          // `name=value`: the name a Dockerfile's `COPY --from=name` or `FROM name` uses for that context.
+          const named = value.indexOf('=');
+          if (named > 0) contexts.push({ name: value.slice(0, named), offset });
         } else if (flag === '-f' || flag === '--file') dockerfile = value;
       } else if (!word.startsWith('-')) context = word;
     }
-    if (args.length === 0) continue;
+    if (args.length === 0 && contexts.length === 0) continue;
     const built =
       dockerfile === undefined && context === undefined ? null : buildDockerfiles({ from: [''], context, dockerfile, dockerfileInContext: false, defaults: ANY_BUILDER, anywhere: true }, dockerfiles);
-    for (const arg of args) passed.push({ name: arg.name, file: file.path, line: lineAt(file, arg.offset), dockerfiles: built });
+    found.push({ args, contexts, dockerfiles: built });
   }
-  return passed;
+  return found;
+}
+
+/**
+ * `--build-arg NAME=value` (or `NAME`, the environment's value) of the build commands in any text (scriptBuildCommands), with
+ * the Dockerfiles each command reads.
+ */
+export function scriptBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<string>): PassedArg[] {
+  return scriptBuildCommands(file, dockerfiles).flatMap((build) => build.args.map((arg) => ({ name: arg.name, file: file.path, line: lineAt(file, arg.offset), dockerfiles: build.dockerfiles })));
+}
+
+/**
+ * `--build-context name=value` of the build commands in any text (scriptBuildCommands): named contexts, added to `facts` as a
+ * bake target's are, for the Dockerfiles the command reads, or for every Dockerfile when its path is not known.
+ */
+export function scriptBuildContexts(file: SourceFile, dockerfiles: ReadonlySet<string>, facts: BakeFacts): void {
+  for (const build of scriptBuildCommands(file, dockerfiles)) {
+    for (const context of build.contexts) addContext(facts, context.name, { file: file.path, line: lineAt(file, context.offset) }, build.dockerfiles);
+  }
+}
+
+/**
+ * A named context for the Dockerfiles of the scan a build reads; for every Dockerfile when there are none (the path is written
+ * with variables, or the Dockerfile is not a file of the scan).
+ */
+export function addContext(facts: BakeFacts, name: string, where: { file: string; line: number }, built: readonly string[] | null): void {
+  if (built === null || built.length === 0) {
+    if (!facts.contexts.has(name)) facts.contexts.set(name, where);
+    return;
+  }
+  for (const path of built) {
+    const named = facts.dockerfileContexts.get(path) ?? new Map<string, { file: string; line: number }>();
+    if (!named.has(name)) named.set(name, where);
+    facts.dockerfileContexts.set(path, named);
+  }
 }
 
 export interface BakeFacts {
@@ -257,23 +303,11 @@ export function bakeFacts(file: SourceFile, facts: BakeFacts, dockerfiles: Reado
   const byName = new Map(targets.map((target) => [target.name, target]));
   const tags = bakeTags(file);
   for (const { contexts, args, dockerfiles: built } of targetContexts(file, targets, dockerfiles)) {
-    const own = built ?? [];
     for (const arg of args) {
       const image = arg.value === null ? undefined : bakeBuilt(file, arg.value, contexts, byName, tags);
       facts.buildArgs.push({ name: arg.name, file: file.path, line: lineAt(file, arg.offset), dockerfiles: built, ...(image ? { built: image } : {}) });
     }
-    for (const context of contexts) {
-      const where = { file: file.path, line: lineAt(file, context.offset) };
-      if (own.length === 0) {
-        if (!facts.contexts.has(context.name)) facts.contexts.set(context.name, where);
-        continue;
-      }
-      for (const path of own) {
-        const named = facts.dockerfileContexts.get(path) ?? new Map<string, { file: string; line: number }>();
-        if (!named.has(context.name)) named.set(context.name, where);
-        facts.dockerfileContexts.set(path, named);
-      }
-    }
+    for (const context of contexts) addContext(facts, context.name, { file: file.path, line: lineAt(file, context.offset) }, built);
   }
   for (const { value, offset } of tags) tag(value, offset);
 }

@@ -3,7 +3,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import { writtenParts } from '../../../core/image-ref.js';
 import { bakeTargets, targetContexts } from '../../bake-targets.js';
-import type { PassedArg } from '../../local-builds.js';
+import { addContext, type BakeFacts, type PassedArg } from '../../local-builds.js';
 import { ANY_BUILDER, buildDockerfiles } from '../../build-dockerfiles.js';
 import { makeReference } from '../../make-reference.js';
 import { isArgName } from './dockerfile-args.js';
@@ -183,6 +183,29 @@ export function actionBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<strin
     }
   }
   return passed;
+}
+
+/**
+ * `build-contexts` of the GitHub Actions steps that build with `docker/build-push-action` (`name=value` lines): named contexts,
+ * added to `facts` for the Dockerfile each step reads (its `file`, or else the `Dockerfile` of its `context`), as a bake
+ * target's are.
+ */
+export function actionBuildContexts(file: SourceFile, dockerfiles: ReadonlySet<string>, facts: BakeFacts): void {
+  for (const step of workflowSteps(file).steps) {
+    const uses = stringScalar(mapGet(step, 'uses'), file)?.value;
+    const inputs = mapGet(step, 'with');
+    if (uses === undefined || !BUILD_PUSH_ACTION.test(uses) || !isMap(inputs)) continue;
+    const contexts = stringScalar(mapGet(inputs, 'build-contexts'), file);
+    if (!contexts) continue;
+    const dockerfile = stringScalar(mapGet(inputs, 'file'), file)?.value;
+    const context = stringScalar(mapGet(inputs, 'context'), file)?.value;
+    const built = buildDockerfiles({ from: [''], context, dockerfile, dockerfileInContext: false, defaults: ANY_BUILDER }, dockerfiles);
+    const line = file.position(contexts.start).line;
+    for (const entry of contexts.value.split(/[\n,]/)) {
+      const named = entry.trim().indexOf('=');
+      if (named > 0) addContext(facts, entry.trim().slice(0, named), { file: file.path, line }, built);
+    }
+  }
 }
 
 /**

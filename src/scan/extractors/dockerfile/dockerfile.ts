@@ -2,8 +2,8 @@ import { parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
-import { bakeFacts, isBakeFile, scriptBuildArgs, scriptBuilds, type BakeFacts, type BuiltBy } from '../../local-builds.js';
-import { actionBuildArgs, bakeContextImages, bakeVariableImages, composeBuildArgs, composeContexts, wholeFromArgs } from './build-contexts.js';
+import { bakeFacts, isBakeFile, scriptBuildArgs, scriptBuildContexts, scriptBuilds, type BakeFacts, type BuiltBy } from '../../local-builds.js';
+import { actionBuildArgs, actionBuildContexts, bakeContextImages, bakeVariableImages, composeBuildArgs, composeContexts, wholeFromArgs } from './build-contexts.js';
 import { isBakeText } from '../../bake-targets.js';
 import { isJsonCandidate } from '../../json-candidate.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
@@ -499,10 +499,12 @@ function dockerfileFacts(files: readonly SourceFile[]): DockerfileFacts {
         if (file.text.includes('additional_contexts')) composeContexts(file, facts.contexts);
         if (/^\s+args:/m.test(file.text) && /^\s+build:/m.test(file.text)) facts.buildArgs.push(...composeBuildArgs(file, dockerfiles));
         if (file.text.includes('build-push-action') && file.text.includes('build-args')) facts.buildArgs.push(...actionBuildArgs(file, dockerfiles));
+        if (file.text.includes('build-push-action') && file.text.includes('build-contexts')) actionBuildContexts(file, dockerfiles, facts);
       }
       if (BUILDS_BY_SCRIPT.test(file.text)) {
         for (const built of scriptBuilds(file)) facts.builds.push(built);
         facts.buildArgs.push(...scriptBuildArgs(file, dockerfiles));
+        scriptBuildContexts(file, dockerfiles, facts);
       }
     } catch {
       // A file that cannot be read again is reported when the scan reaches it.
