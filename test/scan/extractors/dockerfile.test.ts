@@ -153,6 +153,28 @@ describe('dockerfile FROM', () => {
     ]);
   });
 
+  it('shows a default that uses an ARG without a default with the defaults there are put in and that ARG as written', () => {
+    const text = [
+      'ARG REGISTRY', // 1
+      'ARG TEAM=team', // 2
+      'ARG BUILDER="${REGISTRY}/${TEAM}/builder:local"', // 3
+      'ARG RUNNER=${REGISTRY}/runner', // 4
+      'ARG FLAVOUR', // 5
+      'ARG STAGE=tools-${FLAVOUR}', // 6
+      'FROM $BUILDER AS build', // 7
+      'FROM ${RUNNER}:2.1 AS tools-slim', // 8
+      'FROM $STAGE', // 9
+      'FROM $REGISTRY', // 10
+      '',
+    ].join('\n');
+    const through = 'ARG defaults put in where they are given (no default for ${REGISTRY}): shown, not edited';
+    expect(scan(text).references.map((r) => [r.line, r.value, r.skip, r.spans.map((span) => span.text), r.detail])).toEqual([
+      [7, '${REGISTRY}/team/builder:local', 'templated', ['$BUILDER'], through],
+      [8, '${REGISTRY}/runner:2.1', 'templated', ['${RUNNER}:2.1'], through],
+      [10, '$REGISTRY', 'templated', ['$REGISTRY'], undefined],
+    ]);
+  });
+
   it('takes several ARGs on one line, the last value wins, and a variable used twice gets one span', () => {
     const text = "ARG REG=ghcr.io/acme V=1\nARG V='2.4.0'\nFROM $REG/tool:$V-$V\n";
     const [reference] = scan(text).references;

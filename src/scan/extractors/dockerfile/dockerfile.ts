@@ -275,15 +275,42 @@ function builtArg(scope: Scope, written: string): { value: string; detail: strin
  * `registry.example.test/team/php:${TAG_PREFIX}${VERSION}-slim`). Null when there is no default or it names no repository path or tag.
  */
 function argDefault(args: ReadonlyMap<string, ArgDefault | null>, name: string): string | null {
-  const expand = (text: string, depth: number): string =>
-    text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (use, braced: string | undefined, bare: string | undefined) => {
-      const found = args.get(braced ?? bare ?? '');
-      return found && found.text !== '' && depth < 4 ? expand(found.text, depth + 1) : use;
-    });
   const own = args.get(name)?.text;
   if (own === undefined || own === '') return null;
-  const value = expand(own, 1);
+  const value = withArgDefaults(args, own, 1);
   return /[/:]/.test(value) ? value : null;
+}
+
+/** `$NAME` / `${NAME}` in the text replaced by the ARGs' non-empty defaults, a few levels deep; the others left as written. */
+function withArgDefaults(args: ReadonlyMap<string, ArgDefault | null>, text: string, depth: number): string {
+  return text.replace(ARG_USE, (use, braced: string | undefined, bare: string | undefined) => {
+    const found = args.get(braced ?? bare ?? '');
+    return found && found.text !== '' && depth < 4 ? withArgDefaults(args, found.text, depth + 1) : use;
+  });
+}
+
+const ARG_USE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+
+/**
+ * A `FROM` written through ARGs whose defaults use an ARG that has none (`FROM $BUILD_IMAGE` after
+ * `ARG BUILD_IMAGE="${REGISTRY}/team/cpp:local"` and `ARG REGISTRY`): the defaults there are put in and the others left as
+ * written (`${REGISTRY}/team/cpp:local`), `templated`, the detail naming the variables without a default and the builds that
+ * pass them. Null when a build passes an argument the `FROM` uses itself, no default goes in, a use is of another form (`${NAME:+word}`), or what it gives names no repository
+ * path or tag.
+ */
+function partlyResolved(scope: Scope, written: string, range: TextRange, detail: string | undefined): Reference | null {
+  // A build that passes an argument the `FROM` itself uses replaces what its default would give.
+  if ([...written.matchAll(ARG_USE)].some((match) => scope.buildArgs.has(match[1] ?? match[2] ?? ''))) return null;
+  const value = withArgDefaults(scope.args, written, 0);
+  const literal = value.replace(ARG_USE, '');
+  if (value === written || literal.includes('$') || !/[/:@]/.test(literal)) return null;
+  const names = [...new Set([...value.matchAll(ARG_USE)].map((match) => match[1] ?? match[2] ?? ''))];
+  const notes = names.map((name) => {
+    const passed = scope.args.has(name) ? scope.buildArgs.get(name) : undefined;
+    return passed ? `${passed.file}:${passed.line} passes ${name} as a build argument` : `no default for \${${name}}`;
+  });
+  const through = `ARG defaults put in where they are given (${notes.join(', ')}): shown, not edited`;
+  return makeReference(scope.file, { kind: KIND, value, parts: [{ role: 'reference', ...range }], skip: 'templated', detail: [detail, through].filter(Boolean).join('; ') });
 }
 
 /** The image of a `FROM`, or null for `scratch` and earlier stages (also when named through an ARG default). */
@@ -353,8 +380,8 @@ function fromReference(scope: Scope, line: LogicalLine, word: Word, detail: { de
       const through = `ARG defaults built from other ARGs (${nested.names.join(', ')}): shown, not edited`;
       return makeReference(scope.file, { kind: KIND, value: nested.value, parts: [{ role: 'reference', ...range }], skip: 'templated', detail: [detail.detail, through].filter(Boolean).join('; ') });
     }
-    if (namesStage(written, scope.stages)) return null;
-    return makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', ...detail });
+    if (namesStage(written, scope.stages) || namesStage(withArgDefaults(scope.args, written, 0), scope.stages)) return null;
+    return partlyResolved(scope, written, range, detail.detail) ?? makeReference(scope.file, { kind: KIND, value: written, parts: [{ role: 'reference', ...range }], skip: 'templated', ...detail });
   }
   if (!isImage(resolved.value)) return null;
   // `FROM runtime-${FLAVOUR}` after `AS runtime-alpine`, `ARG FLAVOUR=none`: the default names no stage, but the build that
