@@ -1,4 +1,4 @@
-import { isTag } from '../core/image-ref.js';
+import { isTag, isTemplated } from '../core/image-ref.js';
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
@@ -9,7 +9,8 @@ import { mapEntries, mapGet, stringScalar, walkMaps } from './yaml-source.js';
 /**
  * Ansible tasks that pull an image: the `name` of `docker_image` (`community.docker.docker_image`),
  * `docker_image_pull` and `podman_image` (`containers.podman.podman_image`), with its `tag` when the
- * name has none (`name: quay.io/coreos/etcd` + `tag: v3.5.27`, edited in both places). A task that
+ * name has none (`name: quay.io/coreos/etcd` + `tag: v3.5.27`, edited in both places; a tag written as a template,
+ * `tag: "{{ etcd_version }}"`, leaves it `templated`). A task that
  * builds (`build`, `path`, `source: build`), loads or keeps a local image (`source: load|local`,
  * `load_path`, `pull: false`), pushes one (`push: true`) or removes one (`state: absent`) pulls nothing:
  * its name is the image it makes, sends or drops.
@@ -67,7 +68,10 @@ function pulledImage(file: SourceFile, args: YAMLMap, kind: ReferenceKind): Refe
     isScalar(tagNode) && typeof tagNode.value === 'number' && tagNode.range
       ? { value: file.text.slice(tagNode.range[0], tagNode.range[1]), start: tagNode.range[0], end: tagNode.range[1], literal: true }
       : stringScalar(tagNode, file);
-  if (!name || !tag || tag.value === '' || !isTag(tag.value)) return reference;
+  if (!name || !tag || tag.value === '') return reference;
+  // A tag written as a template (`tag: "{{ exporter_version }}"`) is the image's tag all the same, set elsewhere.
+  const templated = !isTag(tag.value) && isTemplated(tag.value);
+  if (!isTag(tag.value) && !templated) return reference;
   return makeReference(file, {
     kind,
     value: `${name.value}:${tag.value}`,
@@ -75,7 +79,7 @@ function pulledImage(file: SourceFile, args: YAMLMap, kind: ReferenceKind): Refe
       { role: 'repository', start: name.start, end: name.end },
       { role: 'tag', start: tag.start, end: tag.end },
     ],
-    ...(name.literal && tag.literal ? {} : { skip: 'unsupported-quoting' as const }),
+    ...(templated ? { skip: 'templated' as const } : name.literal && tag.literal ? {} : { skip: 'unsupported-quoting' as const }),
   });
 }
 

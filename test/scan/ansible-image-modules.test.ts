@@ -71,6 +71,25 @@ describe('Ansible tasks that pull an image', () => {
     ]);
   });
 
+  it('a tag input written as a template gives the pulled name that tag, `templated`', () => {
+    const pulls = [
+      '- name: Pull the exporter at its role version', // 1
+      '  community.docker.docker_image:', // 2
+      '    name: registry.example.test/metrics/exporter', // 3
+      '    tag: "{{ exporter_version }}"', // 4
+      '    source: pull', // 5
+      '- name: Pull the relay at a prefixed version', // 6
+      '  containers.podman.podman_image:', // 7
+      '    name: registry.example.test/edge/relay', // 8
+      "    tag: 'v{{ relay_version }}'", // 9
+      '',
+    ].join('\n');
+    expect(scan({ 'roles/metrics/tasks/main.yml': pulls })).toEqual([
+      [3, 11, 'registry.example.test/metrics/exporter:{{ exporter_version }}', 'templated', ['registry.example.test/metrics/exporter', '{{ exporter_version }}']],
+      [8, 11, 'registry.example.test/edge/relay:v{{ relay_version }}', 'templated', ['registry.example.test/edge/relay', 'v{{ relay_version }}']],
+    ]);
+  });
+
   it('the same keys outside a pull module are not images', () => {
     const other = '- name: Not an image module\n  ansible.builtin.copy:\n    name: quay.io/coreos/etcd:v3.5.27\n    dest: /tmp/x\n';
     expect(scan({ 'roles/etcd/tasks/copy.yml': other })).toEqual([]);
