@@ -851,8 +851,17 @@ function withTagSibling(file: SourceFile, map: YAMLMap, key: string, reference: 
  */
 function namedImage(file: SourceFile, map: YAMLMap, key: string, value: unknown, kind: ReferenceKind): Reference | null {
   const reference = scalarImage(file, value, kind);
-  if (!reference || reference.skip !== 'no-tag') return reference;
+  if (!reference || templatedWord(reference)) return null;
+  if (reference.skip !== 'no-tag') return reference;
   return withSnakeSiblings(file, map, key, reference) ?? (reference.value.includes('/') ? reference : null);
+}
+
+/**
+ * A name key's value written with a template and no path, tag or digest of its own (`ubuntu-2204-kube-{{ k8s_version }}`): one
+ * word, as often a virtual machine's image, so not read, as a one-word name alone is not.
+ */
+function templatedWord(reference: Reference): boolean {
+  return reference.skip === 'templated' && !/[/:@]/.test(reference.value.replace(/\{\{.*?\}\}|\{%.*?%\}|\$\{[^}]*\}|\$[A-Za-z_]\w*/g, ''));
 }
 
 /** The name of the image a file of Ansible variables sets for the tasks that load it. */
@@ -867,6 +876,7 @@ const VARIABLE_NAME_KEY = /^image_(?:name|repository|repo)$/;
  */
 function variableNamedImage(file: SourceFile, map: YAMLMap, value: unknown, kind: ReferenceKind): Reference | null {
   const reference = scalarImage(file, value, kind);
+  if (reference && templatedWord(reference)) return null;
   const [span, ...more] = reference?.spans ?? [];
   if (!reference || reference.skip !== 'no-tag' || span === undefined || more.length > 0) return reference;
   const start = span.start - file.base;

@@ -40,6 +40,18 @@ const TASKS = [
 ].join('\n');
 
 describe('Ansible role variables that name an image in one key and its version in another', () => {
+  it('a one-word name written with a template is not read, as a one-word name alone is not; one with a path is, `templated`', () => {
+    const defaults = [
+      'node_image_name: "noble-kube-{{ kube_version }}"', // 1
+      'relay_image_name: "{{ mirror }}/studio/relay"', // 2
+      '',
+    ].join('\n');
+    const vars = 'image_name: "jammy-{{ release }}"\n';
+    expect(scan({ 'roles/nodes/defaults/main.yml': defaults, 'roles/probe/vars/main.yml': vars })).toEqual([
+      ['roles/nodes/defaults/main.yml', 2, '{{ mirror }}/studio/relay', 'templated', [['reference', '{{ mirror }}/studio/relay', 2]]],
+    ]);
+  });
+
   it('pairs <x>_image_name, _image_repository and _image_repo with their _image_version / _image_tag and _image_registry siblings', () => {
     expect(scan({ 'roles/radio/defaults/main.yml': DEFAULTS })).toEqual([
       [
