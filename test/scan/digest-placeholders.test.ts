@@ -24,7 +24,7 @@ describe('A reference whose digest is written as a placeholder', () => {
     ).toEqual([true, false, true, true, true, true, true, false, false, false, false, false]);
   });
 
-  it('is templated in an OLM related-images list, a CSV and its annotation, at each line as written', () => {
+  it("is templated in an OLM related-images list and a CSV's related images, at each line as written (the CSV's annotation is not read)", () => {
     const related = [
       '- name: server',
       '  image: registry.example.test/dbs/server@sha256:<update_server_SHA_value>',
@@ -53,7 +53,6 @@ describe('A reference whose digest is written as a placeholder', () => {
       ['olm/bundle.related.yaml', 2, 'registry.example.test/dbs/server@sha256:<update_server_SHA_value>', 'yaml-image', 'templated'],
       ['olm/bundle.related.yaml', 4, 'registry.example.test/dbs/server@sha256:<update_server-backup_SHA_value>', 'yaml-image', 'templated'],
       ['olm/bundle.related.yaml', 6, `registry.example.test/dbs/proxy@sha256:${'e'.repeat(64)}`, 'yaml-image', null],
-      ['olm/manifests/db-operator.csv.yaml', 6, 'registry.example.test/dbs/operator@sha256:<update_operator_SHA_value>', 'kubernetes-image', 'templated'],
       ['olm/manifests/db-operator.csv.yaml', 10, 'registry.example.test/dbs/operator@sha256:OPERATOR_DIGEST', 'kubernetes-image', 'templated'],
       ['olm/manifests/db-operator.csv.yaml', 12, 'registry.example.test/dbs/exporter:0.9.1', 'kubernetes-image', null],
     ]);

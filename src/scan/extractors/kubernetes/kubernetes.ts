@@ -15,6 +15,7 @@ import { namedValueUse, namesPushTarget, PARAM_IMAGE, withoutDefaultedUses } fro
 import { chartFolders, chartTemplateImage, namedByProgramData, type ChartFolders } from '../../helm-template-images.js';
 import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { withoutMachineImages } from '../../machine-images.js';
+import { withoutCatalogAnnotations } from '../../catalog-annotations.js';
 import { imageFields, isYamlPath, repositoryVersionImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
 import { buildOutputs, inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
@@ -653,6 +654,6 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
     const built = outputs.size > 0 ? argo.map((reference) => builtInCluster(reference, outputs)) : argo;
     const all = triggered.size > 0 ? built.map((reference) => replacedByTrigger(reference, triggered)) : built;
     if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) all.push(reference);
-    return { references: sortByPosition(asChartRenders(withoutMachineImages(all, documents, file.base), charts, file)), problems, builds };
+    return { references: sortByPosition(asChartRenders(withoutCatalogAnnotations(withoutMachineImages(all, documents, file.base), documents, file.base), charts, file)), problems, builds };
   },
 };
