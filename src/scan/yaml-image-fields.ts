@@ -23,6 +23,8 @@ export function baseName(path: string): string {
 }
 
 const MACHINE_IMAGE_KEY = /^(?:vm|cloud|os|disk|boot|machine|instance|server|iso|vagrant|box)(?:Image|_image)$/;
+/** Of those, the one a custom resource uses for a container as often: a database operator's `serverImage`, the image of the server it runs. */
+const SERVER_IMAGE_KEY = /^server(?:Image|_image)$/;
 
 /** `…_image`, and Ansible's private `_image` (a leading underscore marks a role's own variable). */
 const SNAKE_IMAGE_KEY = /(?:^|[a-z0-9])_image$/;
@@ -583,7 +585,10 @@ export interface FieldWalkOptions {
   readonly splitAnywhere: boolean;
   /** Also accept `…_image` keys. */
   readonly snakeKeys: boolean;
-  /** Without `snakeKeys`, accept `…_image` keys when the value is a complete reference, a path with a tag or digest (a custom resource's `docker_image`). */
+  /**
+   * Without `snakeKeys`, accept `…_image` keys when the value is a complete reference, a path with a tag or digest (a custom
+   * resource's `docker_image`), and so `serverImage` / `server_image`, which elsewhere names a virtual machine's image.
+   */
   readonly completeSnakeKeys?: boolean;
   /**
    * `…Image` keys other than `image` (a custom resource's `sidecarImage`) count only with a tag or digest written, in the
@@ -688,8 +693,11 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
         continue;
       }
       if (!isImageKey(key, options.snakeKeys)) {
-        // `docker_test_image_alpine: quay.io/org/tests:alpine3.8` (Ansible variables), a custom resource's `docker_image`: kept only when written as a full reference
-        const complete = options.snakeKeys ? INFIX_IMAGE_KEY.test(key) || (options.variableFile === true && isOtherCaseImageKey(key)) : options.completeSnakeKeys === true && isImageKey(key, true);
+        // `docker_test_image_alpine: quay.io/org/tests:alpine3.8` (Ansible variables), a custom resource's `docker_image`: kept only when written as a full reference;
+        // so is a custom resource's `serverImage` (a database operator's server), which elsewhere names a virtual machine's image.
+        const complete = options.snakeKeys
+          ? INFIX_IMAGE_KEY.test(key) || (options.variableFile === true && isOtherCaseImageKey(key))
+          : options.completeSnakeKeys === true && (isImageKey(key, true) || SERVER_IMAGE_KEY.test(key));
         if (!complete) continue;
         const reference = scalarImage(file, value, options.kindFor(path, key));
         const image = reference?.skip === null ? reference.image : null;
