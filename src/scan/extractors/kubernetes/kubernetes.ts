@@ -95,6 +95,21 @@ function isImageScanSpec(root: unknown, map: YAMLMap): boolean {
   return isKubernetesObject(root) && stringField(root, 'kind') === 'ImageRepository' && (stringField(root, 'apiVersion') ?? '').startsWith('image.toolkit.fluxcd.io/') && mapGet(root, 'spec') === map;
 }
 
+/**
+ * Where a custom resource's build pushes what it builds: an `output` map with an `image` (Strimzi's `KafkaConnect`
+ * `spec.build.output`, Shipwright's `Build` `spec.output`), as a BuildConfig's `output.to` is. Its controller writes
+ * the image there and runs what it pushed; nothing pulls the reference as written.
+ */
+function buildOutputMaps(root: YAMLMap): ReadonlySet<YAMLMap> {
+  const maps = new Set<YAMLMap>();
+  if (!isCustomResource(root)) return maps;
+  walkMaps(root, (map, path) => {
+    if (path[path.length - 1] === 'output' && mapGet(map, 'image') !== undefined) maps.add(map);
+    return undefined;
+  });
+  return maps;
+}
+
 function isCustomResourceDefinition(map: YAMLMap): boolean {
   return stringField(map, 'kind') === 'CustomResourceDefinition' && stringField(map, 'apiVersion') !== null;
 }
@@ -604,7 +619,8 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
         if (built.skip === null || built.skip === 'no-tag') builds.push({ value: built.value, file: built.file, line: built.line, scope: file.path.slice(0, file.path.lastIndexOf('/') + 1) });
       }
       const valuesMaps = helmValuesMaps(root);
-      const skipMap = (map: YAMLMap): boolean => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map) || isImageScanSpec(root, map);
+      const pushedTo = buildOutputMaps(root);
+      const skipMap = (map: YAMLMap): boolean => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map) || isImageScanSpec(root, map) || pushedTo.has(map);
       // A custom resource's snake_case image fields (`docker_image`, `logical_backup_docker_image` of an operator's configuration
       // object) name the images its controller starts when written as a complete reference; Kubernetes' own fields are camelCase.
       const fields = imageFields(file, root, {
