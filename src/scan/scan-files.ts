@@ -112,29 +112,7 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
           if (written.has(where)) continue;
           written.add(where);
           if (observed.length > 0 && isInRanges(reference, file, observed)) continue;
-          // `image = ""` in a Nomad job's skeleton, `image: ""` in a CI job: an empty value names no image.
-          if (reference.value.trim() === '') continue;
-          // `image: "@OPERATOR_IMAGE@"`, `"__IMAGE__"`: a script puts the image there; as written it names none.
-          if (isPlaceholder(reference.value)) continue;
-          // `image: YOUR_CLI_IMAGE`, `FROM REPLACE-ME`, `image: -backup`: the same, written as a name in capitals or a name's remainder.
-          if (reference.skip === 'invalid-reference' && isUnfilledValue(reference.value)) continue;
-          // `<address>/library/traefik:v3.3.3`, `docker.io/YOUR_ALIAS/app:dev`: an example configuration's placeholder for the user's registry; no image as written.
-          if (hasNamePlaceholder(reference.value)) continue;
-          // `repository: setme`, `changeme/web:latest`: a stand-in the user replaces with their own image; none is pulled as written.
-          if (hasStandInName(reference.value)) continue;
-          // `image: registry.example.test`: a registry host where the image goes, the rest of the name left out; nothing serves it.
-          if (reference.skip === 'no-tag' && isRegistryHostAlone(reference.value)) continue;
-          // `image: auto`: Istio's sidecar injection puts its proxy image in place of the word (an injected gateway's `istio-proxy`); no registry serves it.
-          if (reference.skip === 'no-tag' && reference.value === 'auto') continue;
-          // `${image.registry}/${image.repository}:${image.tag}` in YAML a FreeMarker (or Spring, Groovy) template renders: it passes on an image set elsewhere.
-          // So does `FROM ${docker.base.image}`: a build argument's name holds no dot, and a build tool (Maven's resource filtering) fills it in first.
-          if ((quoting === 'yaml' || reference.kind === 'dockerfile-from') && reference.skip === 'templated' && onlyDottedInterpolations(reference.value)) continue;
-          // `build_${TARGETARCH}${TARGETVARIANT}`: a build stage picked by the platform, named in a Dockerfile or the settings that render one.
-          if (reference.skip === 'templated' && isPlatformStageName(reference.value)) continue;
-          // `builder_image: $(inputs.params.builder_image)` in plain YAML: a build tool's parameter; Tekton objects read theirs themselves.
-          if ((reference.kind === 'yaml-image' || reference.kind === 'helm-values') && reference.skip === 'templated' && isParametersOnly(reference.value)) continue;
-          // `image: uses:owner/repo/tasks/build.yaml@main`: a Lighthouse step that names a pipeline file to take steps from.
-          if (reference.skip === 'invalid-reference' && isStepFileReference(reference.value)) continue;
+          if (namesNoImage(reference, quoting)) continue;
           // `github.com/org/app/cmd/server`: a Go import path (ko builds it) or a source address; github.com serves no registry.
           if (isImportPath(reference, importPaths)) continue;
           references.push(reference.quoting === quoting ? reference : { ...reference, quoting });
@@ -184,6 +162,37 @@ function isImportPath(reference: Reference, modules: readonly string[]): boolean
  */
 function spansKey(reference: Reference): string {
   return `${reference.line}:${reference.column}\n${reference.value}\n${reference.spans.map((span) => `${span.file ?? ''}:${span.start}-${span.end}`).join(',')}`;
+}
+
+/**
+ * A reference as an extractor found it that names no image as written: an empty value, a placeholder a script fills in, a
+ * stand-in for the user's own image, a build tool's parameter, a stage picked by the platform.
+ */
+function namesNoImage(reference: Reference, quoting: Extractor['quoting']): boolean {
+  // `image = ""` in a Nomad job's skeleton, `image: ""` in a CI job: an empty value names no image.
+  if (reference.value.trim() === '') return true;
+  // `image: "@OPERATOR_IMAGE@"`, `"__IMAGE__"`: a script puts the image there; as written it names none.
+  if (isPlaceholder(reference.value)) return true;
+  // `image: YOUR_CLI_IMAGE`, `FROM REPLACE-ME`, `image: -backup`: the same, written as a name in capitals or a name's remainder.
+  if (reference.skip === 'invalid-reference' && isUnfilledValue(reference.value)) return true;
+  // `<address>/library/traefik:v3.3.3`, `docker.io/YOUR_ALIAS/app:dev`: an example configuration's placeholder for the user's registry; no image as written.
+  if (hasNamePlaceholder(reference.value)) return true;
+  // `repository: setme`, `changeme/web:latest`: a stand-in the user replaces with their own image; none is pulled as written.
+  if (hasStandInName(reference.value)) return true;
+  // `image: registry.example.test`: a registry host where the image goes, the rest of the name left out; nothing serves it.
+  if (reference.skip === 'no-tag' && isRegistryHostAlone(reference.value)) return true;
+  // `image: auto`: Istio's sidecar injection puts its proxy image in place of the word (an injected gateway's `istio-proxy`); no registry serves it.
+  if (reference.skip === 'no-tag' && reference.value === 'auto') return true;
+  // `${image.registry}/${image.repository}:${image.tag}` in YAML a FreeMarker (or Spring, Groovy) template renders: it passes on an image set elsewhere.
+  // So does `FROM ${docker.base.image}`: a build argument's name holds no dot, and a build tool (Maven's resource filtering) fills it in first.
+  if ((quoting === 'yaml' || reference.kind === 'dockerfile-from') && reference.skip === 'templated' && onlyDottedInterpolations(reference.value)) return true;
+  // `build_${TARGETARCH}${TARGETVARIANT}`: a build stage picked by the platform, named in a Dockerfile or the settings that render one.
+  if (reference.skip === 'templated' && isPlatformStageName(reference.value)) return true;
+  // `builder_image: $(inputs.params.builder_image)` in plain YAML: a build tool's parameter; Tekton objects read theirs themselves.
+  if ((reference.kind === 'yaml-image' || reference.kind === 'helm-values') && reference.skip === 'templated' && isParametersOnly(reference.value)) return true;
+  // `image: uses:owner/repo/tasks/build.yaml@main`: a Lighthouse step that names a pipeline file to take steps from.
+  if (reference.skip === 'invalid-reference' && isStepFileReference(reference.value)) return true;
+  return false;
 }
 
 /** The full name of an image (`nginx:1` and `docker.io/library/nginx:1` are one image), or the text when it does not parse. */

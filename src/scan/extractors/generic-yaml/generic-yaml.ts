@@ -878,6 +878,11 @@ function isChartRepositoryIndex(file: SourceFile): boolean {
   return /^entries:[ \t]*$/m.test(file.text) && /^generated:[ \t]/m.test(file.text) && /^apiVersion:[ \t]/m.test(file.text);
 }
 
+/** Chart metadata, Artifact Hub metadata, a chart repository's index, a Dofigen source: other tools' data, none of it an image to pin. */
+function isOtherToolsData(file: SourceFile): boolean {
+  return isChartMetadata(file) || isHubMetadata(file) || isChartRepositoryIndex(file) || isDofigenSource(file);
+}
+
 /**
  * A Dofigen source (`dofigen.yml`, `dofigen.yaml`): the description Dofigen generates a Dockerfile from, with its base images
  * as `fromImage` (at the top, in a builder or under `from:`). The Dockerfile it generates is what a build reads, and is read;
@@ -1257,8 +1262,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     const kind = helmValuesKind(file.path);
     if (!isYamlPath(file.path) && !isBrokenTemplate(file)) return { references: [], problems: [] };
     if (isTaskfile(file) || isIssueForm(file.path)) return { references: [], problems: [] };
-    if (isChartMetadata(file) || isHubMetadata(file) || isChartRepositoryIndex(file) || isDofigenSource(file))
-      return { references: [], problems: isBrokenTemplate(file) ? [] : yamlSource(file).problems };
+    if (isOtherToolsData(file)) return { references: [], problems: isBrokenTemplate(file) ? [] : yamlSource(file).problems };
     if (isBrokenTemplate(file) && !isConcoursePipeline(file)) return { references: brokenTemplateImages(file, kind, facts?.chartFolders), problems: [] };
     const { documents, problems } = yamlSource(file);
     // A translation file (`config/locales/nl_BE.yml`) holds a program's words: `image: plaatje` is a label.
