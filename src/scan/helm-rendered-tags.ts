@@ -18,6 +18,11 @@ export interface RenderedTag {
   readonly tag: string;
   /** What the lines write before the name, when they put a registry (and path) there: `ghcr.io/example/team` of `ghcr.io/example/team/api:1.4.0`. */
   readonly registry: string | null;
+  /**
+   * The path the lines write after the name, before its tag, when the values entry is only the first part of the name
+   * (`printf "%s/%s:%s" .Values.image.repository .Chart.Name …`): `/agent-operator` of `registry.example.test/team/agent-operator:1.4.0`; else ''.
+   */
+  readonly after: string;
   /** The template lines that render it (`templates/deployment.yaml:36`). */
   readonly where: string;
   /** Whether the rendering read `.Chart.AppVersion`. */
@@ -49,6 +54,8 @@ const CHART_CHARS = 2_000_000;
 const MAX_LINE = 1024;
 /** A registry host (with its port) and path written before `/name:tag`, the whole text up to that slash. */
 const REGISTRY_BEFORE = /^([A-Za-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)*)\/$/;
+/** Path components written after a name, up to its tag or digest: `/agent-operator` of `team/agent-operator:1.4.0`. */
+const PATH_AFTER = /^((?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+)(?=[:@])/;
 
 /** The tags of a text with where each is and its inner text, trim markers removed. */
 function actions(text: string): { at: number; end: number; inner: string }[] {
@@ -211,6 +218,7 @@ export function chartRenderedTags(
   values: unknown,
   appVersion: string | null,
   library: readonly ChartTemplate[] = [],
+  chartName: string | null = null,
 ): (path: readonly string[], name: string) => RenderedTag | 'other' | null {
   const { named, texts } = chartTexts(templates, library);
   let readAppVersion = false;
@@ -223,6 +231,8 @@ export function chartRenderedTags(
     },
     enumerable: true,
   });
+  // The chart's name, which a helper may write after the values repository (`printf "%s/%s:%s" .Values.image.repository .Chart.Name …`).
+  if (chartName !== null) chart.Name = chartName;
   // Helm gives every chart a `global` map of values, empty when no values file sets it.
   const withGlobal = values !== null && typeof values === 'object' && !Array.isArray(values) && !('global' in values) ? { ...values, global: {} } : values;
   const root = { Values: withGlobal, Chart: chart, Release: {}, Capabilities: {}, Template: {} };
@@ -232,9 +242,11 @@ export function chartRenderedTags(
     const field = new RegExp(String.raw`\.Values\.${escapeRegExp(path.join('.'))}(?![\w])(?:\.(?:repository|registry|tag|image|digest)\b|(?!\.))`);
     const helpers = helpersReading(named, field);
     const uses = (text: string): boolean => field.test(text) || [...text.matchAll(CALLED)].some((call) => helpers.has(call[1] ?? ''));
-    const tags = new Map<string, { tag: string; registry: string | null; digest: string | null; where: string[]; appVersion: boolean }>();
+    const tags = new Map<string, { tag: string; registry: string | null; after: string; digest: string | null; where: string[]; appVersion: boolean }>();
     /** A line rendered the name with no tag, an empty one, or a digest without a tag. */
     let other = false;
+    /** A line rendered the name and nothing else (`value: {{ .Values.image.repository }}` of an env entry). */
+    let alone = false;
     for (const entry of texts) {
       const { template, text, base: start, bodies } = entry;
       // The blocks whose dot is this map or one holding it (`with .Values.cluster.general`, its lines reading `.image`).
@@ -270,30 +282,38 @@ export function chartRenderedTags(
           const unquoted = /^(["'])(.*)\1$/.exec(rendered)?.[2] ?? rendered;
           // The name alone, or after a registry the line writes before it (`{{ include "app.image" (dict "registry" .Values.global.imageRegistry …) }}`).
           const before = Math.max(unquoted.lastIndexOf(`/${name}:`), unquoted.lastIndexOf(`/${name}@`), 0);
-          const registry = unquoted.startsWith(`${name}:`) || unquoted.startsWith(`${name}@`) ? '' : (REGISTRY_BEFORE.exec(unquoted.slice(0, before + 1))?.[1] ?? null);
+          // Or the name first, with more path after it (`{{ .Values.image.repository }}/{{ .Chart.Name }}:…`): the entry is the
+          // registry and path the image's last components are written under.
+          const after = unquoted.startsWith(`${name}/`) ? (PATH_AFTER.exec(unquoted.slice(name.length))?.[1] ?? '') : '';
+          const registry = after !== '' || unquoted.startsWith(`${name}:`) || unquoted.startsWith(`${name}@`) ? '' : (REGISTRY_BEFORE.exec(unquoted.slice(0, before + 1))?.[1] ?? null);
           const image = registry === null ? null : parseImageRef(unquoted);
           const bare = registry === null ? '' : unquoted.slice(registry === '' ? 0 : registry.length + 1);
+          const shown = `${name}${after}`;
           // The name and a tag (and a digest), or the name and a digest alone (`{{ if .Values.image.tag }}:…{{ else }}@{{ .Values.image.sha }}{{ end }}`).
-          const digestOnly = image !== null && image.tag === null && image.digest !== null && bare === `${name}@${image.digest}`;
-          if (image && (digestOnly || (image.tag !== null && bare === `${name}:${image.tag}${image.digest === null ? '' : `@${image.digest}`}`))) {
-            const key = `${registry}\n${image.tag ?? ''}\n${image.digest ?? ''}`;
-            const entry = tags.get(key) ?? { tag: image.tag ?? '', registry: registry === '' ? null : registry, digest: image.digest, where: [], appVersion: false };
+          const digestOnly = image !== null && image.tag === null && image.digest !== null && bare === `${shown}@${image.digest}`;
+          if (image && (digestOnly || (image.tag !== null && bare === `${shown}:${image.tag}${image.digest === null ? '' : `@${image.digest}`}`))) {
+            const key = `${registry}\n${after}\n${image.tag ?? ''}\n${image.digest ?? ''}`;
+            const entry = tags.get(key) ?? { tag: image.tag ?? '', registry: registry === '' ? null : registry, after, digest: image.digest, where: [], appVersion: false };
             entry.where.push(`${template.path}:${lineNumber}`);
             entry.appVersion ||= readAppVersion;
             tags.set(key, entry);
-          } else if (unquoted === name || unquoted.startsWith(`${name}:`) || unquoted.startsWith(`${name}@`)) other = true;
+          } else if (unquoted === name) alone = true;
+          else if (unquoted.startsWith(`${name}:`) || unquoted.startsWith(`${name}@`)) other = true;
         }
         lineStart = lineEnd + 1;
         lineNumber += 1;
       }
     }
     const [only, ...more] = tags.values();
-    if (other || more.length > 0) return 'other';
+    // The name alone beside lines that write more path after it is that path's prefix, passed on as it is (an operator
+    // told where its images live: `IMAGE_REPOSITORY`), not an image without a tag.
+    if (other || more.length > 0 || (alone && (only === undefined || only.after === ''))) return 'other';
     if (!only) return null;
     const where = only.where;
     return {
       tag: only.tag,
       registry: only.registry,
+      after: only.after,
       digest: only.digest,
       where: where.length > 3 ? `${where.slice(0, 3).join(', ')} and ${where.length - 3} more` : where.join(', '),
       appVersion: only.appVersion,

@@ -90,6 +90,8 @@ interface ChartFacts {
 interface ChartFact {
   appVersion: string;
   line: number;
+  /** The chart's `name`, which its templates may write into an image (`.Chart.Name`); null when Chart.yaml gives none plainly. */
+  name: string | null;
   /** The values keys of the chart's dependencies (`dependencies[].name`, or its `alias`; Chart.yaml or requirements.yaml): what is under them is the subchart's. */
   dependencies: Map<string, string>;
   templates: SourceFile[];
@@ -109,7 +111,16 @@ function folderOf(path: string): string {
  */
 function valuesChartFolder(path: string, folders: ReadonlySet<string> | undefined): string {
   const own = folderOf(path);
-  return folders?.has(own) !== true && /(?:^|\/)ci$/.test(own) && folders?.has(folderOf(own)) === true ? folderOf(own) : own;
+  return folders?.has(own) !== true && /(?:^|\/)(?:ci|values)$/.test(own) && folders?.has(folderOf(own)) === true ? folderOf(own) : own;
+}
+
+/**
+ * A values file's kind, also for the YAML files of a `values/` folder beside a chart's Chart.yaml (`values/mirror.yaml`, the
+ * overlays a chart is installed or published with, whatever their names), which are that chart's values as `values.yaml` is.
+ */
+function valuesKind(path: string, folders: ReadonlySet<string> | undefined): ReferenceKind {
+  const own = folderOf(path);
+  return /(?:^|\/)values$/.test(own) && folders?.has(own) !== true && folders?.has(folderOf(own)) === true ? 'helm-values' : helmValuesKind(path);
 }
 
 function chartFacts(files: readonly SourceFile[]): ChartFacts {
@@ -120,7 +131,8 @@ function chartFacts(files: readonly SourceFile[]): ChartFacts {
     folders.add(folderOf(file.path));
     try {
       const match = /^appVersion:[ \t]*(["']?)([\w][\w.+-]*)\1[ \t]*(?:#.*)?$/m.exec(file.text);
-      if (match) charts.set(folderOf(file.path), { appVersion: match[2] ?? '', line: file.position(match.index).line, dependencies: dependencyKeys(file.text), templates: [] });
+      const name = /^name:[ \t]*(["']?)([\w][\w.-]*)\1[ \t]*(?:#.*)?$/m.exec(file.text)?.[2] ?? null;
+      if (match) charts.set(folderOf(file.path), { appVersion: match[2] ?? '', line: file.position(match.index).line, name, dependencies: dependencyKeys(file.text), templates: [] });
     } catch {
       // A file that cannot be read again is reported when the scan reaches it.
     }
@@ -530,7 +542,7 @@ function throughRenderedTag(
 ): (reference: Reference, completed: boolean) => Reference {
   const folder = valuesChartFolder(file.path, facts?.folders);
   const chartFiles = facts?.chartFolders.charts.get(folder);
-  if (!facts || !chartFiles || helmValuesKind(file.path) !== 'helm-values') return (reference) => reference;
+  if (!facts || !chartFiles || valuesKind(file.path, facts.folders) !== 'helm-values') return (reference) => reference;
   let tagsOf: ReturnType<typeof chartRenderedTags> | null | undefined;
   const chart = facts.charts.get(folder);
   const chartFile = folder === '' ? 'Chart.yaml' : `${folder}/Chart.yaml`;
@@ -548,7 +560,7 @@ function throughRenderedTag(
         if (chartFiles.values && chartFiles.values.path !== file.path) values = mergeValues(valuesData(yamlSource(chartFiles.values).documents), values);
         const templates = chartFiles.templates.map((template) => ({ file: template, path: folder === '' ? template.path : template.path.slice(folder.length + 1) }));
         library = renderedWith(folder, facts.chartFolders).flatMap((other) => other.templates.map((template) => ({ file: template, path: template.path })));
-        tagsOf = chartRenderedTags(templates, values, chart?.appVersion ?? null, library);
+        tagsOf = chartRenderedTags(templates, values, chart?.appVersion ?? null, library, chart?.name ?? null);
       } catch {
         // A template that cannot be read again is reported when the scan reaches it.
         tagsOf = null;
@@ -560,13 +572,15 @@ function throughRenderedTag(
     return { found: tagsOf?.(map.path, name) ?? null, map };
   };
   const from = (found: RenderedTag): string => (found.appVersion && chart ? `, with appVersion ${chart.appVersion} of ${chartFile}:${chart.line}` : '');
+  /** What the lines write around the name besides its tag: a registry before it, a path after it (`path /agent-operator and `). */
+  const rendersAround = (found: RenderedTag): string => `${found.registry === null ? '' : `registry ${found.registry} and `}${found.after === '' ? '' : `path ${found.after} after it and `}`;
   const throughRenderedDigestTag = (reference: Reference): Reference => {
     const found = reference.name === null ? null : renderedFor(reference, reference.name)?.found;
     if (!found || found === 'other' || found.tag === '' || found.digest === null || found.digest !== reference.image?.digest) return reference;
-    const value = `${found.registry === null ? '' : `${found.registry}/`}${reference.name}:${found.tag}@${found.digest}`;
+    const value = `${found.registry === null ? '' : `${found.registry}/`}${reference.name}${found.after}:${found.tag}@${found.digest}`;
     const image = parseImageRef(value);
     if (!image) return reference;
-    const note = `the chart's templates render ${found.registry === null ? '' : `registry ${found.registry} and `}tag ${found.tag} before the digest (${found.where}${from(found)})`;
+    const note = `the chart's templates render ${rendersAround(found)}tag ${found.tag} before the digest (${found.where}${from(found)})`;
     const outside = `the tag is the chart's (${found.where}${from(found)}): a tag written here would override it; change it there, with the digest`;
     return {
       ...withValue(reference, value, image),
@@ -591,10 +605,7 @@ function throughRenderedTag(
     // The lines write the name with a digest alone, read from the values (`{{ if .Values.image.tag }}:…{{ else }}@{{ .Values.image.sha }}{{ end }}`).
     if (found !== null && found.tag === '' && found.digest !== null && written === null) {
       const prefix = found.registry === null ? '' : `${found.registry}/`;
-      return held(
-        `${prefix}${reference.value}@${found.digest}`,
-        `no tag here: the chart's templates render ${found.registry === null ? '' : `registry ${found.registry} and `}the digest alone (${found.where}); not edited here`,
-      );
+      return held(`${prefix}${reference.value}${found.after}@${found.digest}`, `no tag here: the chart's templates render ${rendersAround(found)}the digest alone (${found.where}); not edited here`);
     }
     if (found?.digest != null) return reference;
     if (found === null) {
@@ -605,10 +616,10 @@ function throughRenderedTag(
       return held(`${reference.value}:${chart.appVersion}`, `no tag here: its comment gives the chart's appVersion ${chart.appVersion} (${chartFile}:${chart.line}); set there, not edited here`);
     }
     return held(
-      `${found.registry === null ? '' : `${found.registry}/`}${written ?? reference.value}:${found.tag}`,
+      `${found.registry === null ? '' : `${found.registry}/`}${written ?? reference.value}${found.after}:${found.tag}`,
       written === null
-        ? `no tag here: the chart's templates render ${found.registry === null ? '' : `registry ${found.registry} and `}tag ${found.tag} (${found.where}${from(found)}); not edited here, where a tag would override theirs`
-        : `the tag here is a template the chart renders: ${found.registry === null ? '' : `registry ${found.registry} and `}tag ${found.tag} (${found.where}${from(found)}); not edited here`,
+        ? `no tag here: the chart's templates render ${rendersAround(found)}tag ${found.tag} (${found.where}${from(found)}); not edited here, where a tag would override theirs`
+        : `the tag here is a template the chart renders: ${rendersAround(found)}tag ${found.tag} (${found.where}${from(found)}); not edited here`,
     );
   };
 }
@@ -787,7 +798,7 @@ function chartJoinsOf(file: SourceFile, documents: readonly Document.Parsed[], f
   // A chart without an appVersion joins its image parts too: Helm renders `.Chart.AppVersion` empty there.
   const appVersion = facts?.charts.get(folder)?.appVersion ?? '';
   const chart = facts?.charts.get(folder) ?? facts?.chartFolders.charts.get(folder);
-  if (!chart || helmValuesKind(file.path) !== 'helm-values') return undefined;
+  if (!chart || valuesKind(file.path, facts?.folders) !== 'helm-values') return undefined;
   let joins: ChartImageJoins | null | undefined;
   return () => {
     if (joins !== undefined) return joins;
@@ -1259,7 +1270,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   owns: (file) => VALUES_FILE.test(baseName(file.path)),
   claims: (file, facts) => isYamlPath(file.path) || isChartHelper(file.path, facts?.chartFolders),
   extract(file, facts) {
-    const kind = helmValuesKind(file.path);
+    const kind = valuesKind(file.path, facts?.folders);
     if (!isYamlPath(file.path) && !isBrokenTemplate(file)) return { references: [], problems: [] };
     if (isTaskfile(file) || isIssueForm(file.path)) return { references: [], problems: [] };
     if (isOtherToolsData(file)) return { references: [], problems: isBrokenTemplate(file) ? [] : yamlSource(file).problems };
