@@ -188,6 +188,54 @@ describe('image inputs of well-known actions', () => {
     ]);
   });
 
+  it('a buildx driver option image=${{ env.NAME }} is the env value of the step, else the job, else the workflow: reported there, once', () => {
+    const builders = [
+      'on: push', // 1
+      'env:', // 2
+      '  builder-image: "registry.example.test/tools/buildkit:v0.20.1"', // 3
+      'jobs:', // 4
+      '  lint:', // 5
+      '    runs-on: ubuntu-latest', // 6
+      '    steps:', // 7
+      '      - uses: docker/setup-buildx-action@v3', // 8
+      '        with:', // 9
+      '          driver-opts: image=${{ env.builder-image }}', // 10
+      '  test:', // 11
+      '    runs-on: ubuntu-latest', // 12
+      '    env:', // 13
+      '      builder-image: registry.example.test/tools/buildkit:v0.19.4', // 14
+      '    steps:', // 15
+      '      - uses: docker/setup-buildx-action@v3', // 16
+      '        with:', // 17
+      '          driver-opts: |', // 18
+      '            network=host', // 19
+      '            image=${{ env.builder-image }}', // 20
+      '      - uses: docker/setup-buildx-action@v3', // 21
+      '        with:', // 22
+      '          driver-opts: image=${{ env.builder-image }},network=host', // 23
+      '      - uses: docker/setup-buildx-action@v3', // 24
+      '        env:', // 25
+      '          next-image: registry.example.test/tools/buildkit:v0.21.0-rc1', // 26
+      '        with:', // 27
+      '          driver-opts: image=${{ env.next-image }}', // 28
+      '      - uses: docker/setup-buildx-action@v3', // 29
+      '        with:', // 30
+      '          driver-opts: image=${{ env.unset-image }}', // 31
+      '',
+    ].join('\n');
+    const references = scanTexts({ '.github/workflows/builders.yml': builders }).references;
+    expect(references.map((reference) => [reference.line, reference.value, reference.skip, reference.detail ?? null])).toEqual([
+      [3, 'registry.example.test/tools/buildkit:v0.20.1', null, 'the driver-opts input of docker/setup-buildx-action (line 10) takes it as image=${{ env.builder-image }}'],
+      [14, 'registry.example.test/tools/buildkit:v0.19.4', null, 'the driver-opts input of docker/setup-buildx-action (line 18) takes it as image=${{ env.builder-image }}'],
+      [26, 'registry.example.test/tools/buildkit:v0.21.0-rc1', null, 'the driver-opts input of docker/setup-buildx-action (line 28) takes it as image=${{ env.next-image }}'],
+    ]);
+    expect(references.map((reference) => reference.spans.map((span) => [span.text, span.line, span.column]))).toEqual([
+      [['registry.example.test/tools/buildkit:v0.20.1', 3, 19]],
+      [['registry.example.test/tools/buildkit:v0.19.4', 14, 22]],
+      [['registry.example.test/tools/buildkit:v0.21.0-rc1', 26, 23]],
+    ]);
+  });
+
   it('an image input of a step in an action of its own (composite action.yml) is read the same way', () => {
     const action = 'name: setup\nruns:\n  using: composite\n  steps:\n    - uses: docker/setup-qemu-action@v3\n      with:\n        image: "tonistiigi/binfmt:latest"\n';
     expect(scan({ 'action.yml': action })).toEqual([['action.yml', 7, 'tonistiigi/binfmt:latest', null]]);

@@ -64,8 +64,10 @@ function actionName(uses: unknown): string | null {
 /**
  * `image=moby/buildkit:v0.18.2` among the driver options, written on one line (`image=…,network=host`)
  * or one option a line in a block. Each is edited where it stands; an escaped or folded value is not read.
+ * An option written `image=${{ env.NAME }}` takes the value an `env` map of `envs` (nearest first) sets, reported
+ * where that value is written, once in a file (`envTaken`), as for the other inputs.
  */
-function driverOptionImages(file: SourceFile, node: unknown): Reference[] {
+function driverOptionImages(file: SourceFile, node: unknown, envs: readonly unknown[], envTaken: Set<number>): Reference[] {
   if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return [];
   const [start, end] = node.range;
   const source = file.text.slice(start, end);
@@ -77,6 +79,12 @@ function driverOptionImages(file: SourceFile, node: unknown): Reference[] {
     if (!node.value.split(/[\s,]+/).includes(`image=${value}`) || value.includes('${{') || !looksLikeImageText(value)) continue;
     const at = start + match.index + (match[1] ?? '').length + 'image='.length;
     references.push(makeReference(file, { kind: 'yaml-image', value, parts: [{ role: 'reference', start: at, end: at + value.length }] }));
+  }
+  const line = file.position(start).line;
+  for (const match of node.value.matchAll(ENV_OPTION)) {
+    const name = match[2] ?? '';
+    const reference = envImage(file, name, envs, envTaken, `the driver-opts input of ${BUILDX_ACTION} (line ${line}) takes it as image=\${{ env.${name} }}`);
+    if (reference) references.push(reference);
   }
   return references;
 }
@@ -93,6 +101,9 @@ export function imageInputNodes(step: YAMLMap): unknown[] {
 /** `${{ env.kind-image }}`: an input that is one variable of the `env` context, as a whole. */
 const ENV_USE = /^\s*\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}\s*$/;
 
+/** `image=${{ env.buildkit-image }}`: a driver option whose value is one variable of the `env` context, as a whole. */
+const ENV_OPTION = /(^|[\s,])image=\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}(?=$|[\s,])/g;
+
 /**
  * The value an `${{ env.NAME }}` input takes: the `env` map of the step, else of its job, else of the workflow (the
  * first in `envs` that sets the name), when that value is written there as a plain string.
@@ -100,7 +111,11 @@ const ENV_USE = /^\s*\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}\s*$/;
 function envValue(node: unknown, envs: readonly unknown[]): { node: unknown; name: string } | null {
   if (!isScalar(node) || typeof node.value !== 'string') return null;
   const name = ENV_USE.exec(node.value)?.[1];
-  if (name === undefined) return null;
+  return name === undefined ? null : envNamed(name, envs);
+}
+
+/** The `env` value of that name in the first of `envs` that sets it, when written there as a plain string. */
+function envNamed(name: string, envs: readonly unknown[]): { node: unknown; name: string } | null {
   for (const env of envs) {
     if (!isMap(env)) continue;
     const value = mapGet(env, name);
@@ -119,21 +134,28 @@ export function actionInputImages(file: SourceFile, step: YAMLMap, envs: readonl
   const action = actionName(mapGet(step, 'uses'));
   const inputs = mapGet(step, 'with');
   if (action === null || !isMap(inputs)) return [];
-  if (action === BUILDX_ACTION) return driverOptionImages(file, mapGet(inputs, 'driver-opts'));
+  if (action === BUILDX_ACTION) return driverOptionImages(file, mapGet(inputs, 'driver-opts'), [mapGet(step, 'env'), ...envs], envTaken);
   if (action === RENOVATE_ACTION) return renovateImage(file, inputs);
   const key = IMAGE_INPUTS.get(action);
   if (key === undefined) return [];
   const input = mapGet(inputs, key);
   const fromEnv = envValue(input, [mapGet(step, 'env'), ...envs]);
   if (fromEnv !== null) {
-    const at = isScalar(fromEnv.node) ? fromEnv.node.range?.[0] : undefined;
-    if (at !== undefined && envTaken.has(at)) return [];
-    if (at !== undefined) envTaken.add(at);
-    const reference = scalarImage(file, fromEnv.node, 'yaml-image');
     const line = isScalar(input) && input.range ? file.position(input.range[0]).line : null;
-    const use = `the ${key} input of ${action}${line === null ? '' : ` (line ${line})`} takes it as env.${fromEnv.name}`;
-    return reference ? [{ ...reference, detail: [reference.detail, use].filter(Boolean).join('; ') }] : [];
+    const reference = envImage(file, fromEnv.name, [mapGet(step, 'env'), ...envs], envTaken, `the ${key} input of ${action}${line === null ? '' : ` (line ${line})`} takes it as env.${fromEnv.name}`);
+    return reference ? [reference] : [];
   }
   const reference = scalarImage(file, input, 'yaml-image');
   return reference ? [reference] : [];
+}
+
+/** The image an `env` value of that name gives a use (`use`, the detail), reported where the value is written, once in a file. */
+function envImage(file: SourceFile, name: string, envs: readonly unknown[], envTaken: Set<number>, use: string): Reference | null {
+  const fromEnv = envNamed(name, envs);
+  if (fromEnv === null) return null;
+  const at = isScalar(fromEnv.node) ? fromEnv.node.range?.[0] : undefined;
+  if (at !== undefined && envTaken.has(at)) return null;
+  if (at !== undefined) envTaken.add(at);
+  const reference = scalarImage(file, fromEnv.node, 'yaml-image');
+  return reference ? { ...reference, detail: [reference.detail, use].filter(Boolean).join('; ') } : null;
 }
