@@ -20,6 +20,8 @@ export interface BakeArg {
   readonly name: string;
   readonly offset: number;
   readonly value: string | null;
+  /** Where a literal value starts, inside its quotes (HCL files). */
+  readonly valueOffset?: number;
   /** `BASE = "${BASE_IMAGE}"`: the one bake variable the value is (HCL files). */
   readonly variable?: string;
 }
@@ -114,7 +116,16 @@ function hclTargets(text: string): BakeTarget[] {
         /(^|[{,])[ \t]*(?:"([A-Za-z_][A-Za-z0-9_]*)"|([A-Za-z_][A-Za-z0-9_]*))[ \t]*[=:](?:[ \t]*"(?:([^"\\\n$]*)|\$\{([A-Za-z_][A-Za-z0-9_-]*)\})"(?=[ \t]*(?:[,}\r\n#]|\/\/|$)))?/gm,
       )) {
         const variable = entry[5];
-        args.push({ name: entry[2] ?? entry[3] ?? '', offset: start + entry.index + (entry[1] ?? '').length, value: entry[4] ?? null, ...(variable === undefined ? {} : { variable }) });
+        const value = entry[4];
+        // The match ends at the value's closing quote.
+        const valueOffset = value === undefined ? undefined : start + entry.index + entry[0].length - 1 - value.length;
+        args.push({
+          name: entry[2] ?? entry[3] ?? '',
+          offset: start + entry.index + (entry[1] ?? '').length,
+          value: value ?? null,
+          ...(valueOffset === undefined ? {} : { valueOffset }),
+          ...(variable === undefined ? {} : { variable }),
+        });
       }
     }
     targets.push({

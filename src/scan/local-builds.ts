@@ -312,6 +312,11 @@ export function bakeFacts(file: SourceFile, facts: BakeFacts, dockerfiles: Reado
   for (const { value, offset } of tags) tag(value, offset);
 }
 
+/** Whether a target of the bake file tags that name (`tags = ["registry.example.test/team/base:edge"]`). */
+export function bakeTagged(file: SourceFile, name: string): boolean {
+  return bakeTags(file).some((entry) => plainName(entry.value) === name);
+}
+
 /** The `tags` strings of a bake file's targets, as written, with their offsets. */
 function bakeTags(file: SourceFile): Array<{ value: string; offset: number }> {
   if (/\.json$/i.test(file.path)) return [...(jsonBake(file)?.tags ?? [])];

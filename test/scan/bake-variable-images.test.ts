@@ -49,3 +49,49 @@ describe('a bake variable default that a target passes as the whole FROM image o
     ]);
   });
 });
+
+/** Targets that write the base image itself in their `args`, for one Dockerfile that runs `FROM ${RUNNER_BASE}`. */
+const LITERAL_BAKE = [
+  'target "runner-src" {', // 1
+  '  context = "runner"', // 2
+  '}', // 3
+  'target "runner-debian" {', // 4
+  '  inherits = ["runner-src"]', // 5
+  '  args = {', // 6
+  '    RUNNER_FLAVOUR = "debian"', // 7
+  '    RUNNER_BASE = "registry.example.test/os/debian:12.8-slim"', // 8
+  '  }', // 9
+  '}', // 10
+  'target "runner-fedora" {', // 11
+  '  inherits = ["runner-src"]', // 12
+  '  args = { RUNNER_BASE = "registry.example.test/os/fedora:41" }', // 13
+  '}', // 14
+  'target "runner-next" {', // 15
+  '  inherits = ["runner-fedora"]', // 16
+  '}', // 17
+  'target "runner-local" {', // 18
+  '  inherits = ["runner-src"]', // 19
+  '  contexts = { "registry.example.test/os/local:dev" = "target:os-local" }', // 20
+  '  args = { RUNNER_BASE = "registry.example.test/os/local:dev" }', // 21
+  '}', // 22
+  'target "os-local" {', // 23
+  '  context = "os"', // 24
+  '}', // 25
+  '',
+].join('\n');
+const RUNNER = ['ARG RUNNER_FLAVOUR=alpine', 'ARG RUNNER_BASE=registry.example.test/os/alpine:3.20', 'FROM ${RUNNER_BASE} AS base', 'RUN true', ''].join('\n');
+
+describe("a literal a bake target's args pass as the whole FROM image of its Dockerfile", () => {
+  it('is reported where the target writes it, once however many targets inherit it; not a value that names a context', () => {
+    expect(rows({ 'docker-bake.hcl': LITERAL_BAKE, 'runner/Dockerfile': RUNNER, 'os/Dockerfile': 'FROM scratch\n' })).toEqual([
+      ['docker-bake.hcl', 8, 'registry.example.test/os/debian:12.8-slim', null],
+      ['docker-bake.hcl', 13, 'registry.example.test/os/fedora:41', null],
+      ['runner/Dockerfile', 3, 'registry.example.test/os/alpine:3.20', 'templated'],
+    ]);
+  });
+
+  it('is not an image when the Dockerfile uses the argument as a part of a name', () => {
+    const partial = ['ARG RUNNER_BASE', 'FROM ${RUNNER_BASE}-tools:1.0', ''].join('\n');
+    expect(rows({ 'docker-bake.hcl': LITERAL_BAKE, 'runner/Dockerfile': partial })).toEqual([['runner/Dockerfile', 2, '${RUNNER_BASE}-tools:1.0', 'templated']]);
+  });
+});

@@ -38,9 +38,12 @@ describe('a `FROM ${ARG}` whose argument a docker-bake target passes', () => {
       ],
       ['Dockerfile.slim', 1, 'registry.example.test/os/base:24.04', null, null],
     ]);
-    // A second target that passes a value of its own leaves the base unknown, as before.
+    // A second target that passes a value of its own leaves the base unknown, as before; that value is the image its build pulls.
     const mixed = `${bake}target "runtime-edge" {\n  dockerfile = "Dockerfile.full"\n  args = { BASE = "registry.example.test/team/edge:1" }\n}\n`;
-    expect(rows({ 'Dockerfile.full': LAYERED, 'docker-bake.hcl': mixed })).toEqual([['Dockerfile.full', 5, '$BASE', 'templated', null]]);
+    expect(rows({ 'Dockerfile.full': LAYERED, 'docker-bake.hcl': mixed })).toEqual([
+      ['Dockerfile.full', 5, '$BASE', 'templated', null],
+      ['docker-bake.hcl', 16, 'registry.example.test/team/edge:1', null, 'passed as build argument BASE by target "runtime-edge" to FROM ${BASE} of Dockerfile.full'],
+    ]);
   });
 
   it('is `local-stage`, with that name, when the target passes a name that a target of the file tags', () => {

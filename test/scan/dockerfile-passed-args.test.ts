@@ -93,7 +93,11 @@ describe('a plain ARG default that a build passes as a build argument', () => {
       '}',
       '',
     ].join('\n');
-    expect(rows({ 'app/Dockerfile': DOCKERFILE, 'docker-bake.hcl': hcl })).toEqual(passed('app/Dockerfile', 'docker-bake.hcl:3', 'docker-bake.hcl:9'));
+    expect(rows({ 'app/Dockerfile': DOCKERFILE, 'docker-bake.hcl': hcl })).toEqual([
+      ...passed('app/Dockerfile', 'docker-bake.hcl:3', 'docker-bake.hcl:9'),
+      // The runner the target passes is the image that build pulls, reported where it is written.
+      ['docker-bake.hcl', 9, 'registry.example.test/team/runner:1.5.0', null, 'passed as build argument RUNNER by target "app" to FROM ${RUNNER} of app/Dockerfile'],
+    ]);
     expect(rows({ 'worker/Dockerfile': DOCKERFILE, 'docker-bake.hcl': hcl })).toEqual(passed('worker/Dockerfile', 'docker-bake.hcl:13'));
     expect(rows({ 'tools/Dockerfile': DOCKERFILE, 'docker-bake.hcl': hcl })).toEqual(asIs('tools/Dockerfile'));
     const json = JSON.stringify({ target: { app: { context: 'app', dockerfile: 'Dockerfile', args: { BASE_TAG: '3.22' } } } }, null, 2);

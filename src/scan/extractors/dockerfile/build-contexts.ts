@@ -3,7 +3,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import { writtenParts } from '../../../core/image-ref.js';
 import { bakeTargets, targetContexts } from '../../bake-targets.js';
-import { addContext, type BakeFacts, type PassedArg } from '../../local-builds.js';
+import { addContext, bakeTagged, type BakeFacts, type PassedArg } from '../../local-builds.js';
 import { ANY_BUILDER, buildDockerfiles } from '../../build-dockerfiles.js';
 import { makeReference } from '../../make-reference.js';
 import { isArgName } from './dockerfile-args.js';
@@ -261,9 +261,11 @@ export function wholeFromArgs(text: string): Set<string> {
 
 /**
  * A bake variable's literal default that a target passes as a build argument (`BASE = "${BASE_IMAGE}"` after
- * `variable "BASE_IMAGE" { default = "registry.example.test/os/base:9" }`) which every Dockerfile of the scan that the target
- * builds uses as a whole `FROM` image (`FROM ${BASE}`): the image that build pulls, written in the bake file only. Reported
- * at the default, and updated there (the Dockerfile's `FROM` stays `templated`: its own default is not what the build uses).
+ * `variable "BASE_IMAGE" { default = "registry.example.test/os/base:9" }`), or a literal the target's `args` write
+ * (`BASE = "registry.example.test/os/base:9"`), which every Dockerfile of the scan that the target builds uses as a whole
+ * `FROM` image (`FROM ${BASE}`): the image that build pulls, written in the bake file only. Reported at the literal, and
+ * updated there (the Dockerfile's `FROM` stays `templated`: its own default is not what the build uses). A literal naming
+ * one of the target's contexts (`BASE = "slim"`) or a name a target tags is what the bake file builds, which the `FROM` shows.
  * `fromArgs` gives, by Dockerfile path, the arguments its `FROM` lines use as the whole image.
  */
 export function bakeVariableImages(file: SourceFile, dockerfiles: ReadonlySet<string>, fromArgs: ReadonlyMap<string, ReadonlySet<string>>): Reference[] {
@@ -271,10 +273,25 @@ export function bakeVariableImages(file: SourceFile, dockerfiles: ReadonlySet<st
   const references: Reference[] = [];
   const seen = new Set<number>();
   let defaults: ReadonlyMap<string, { text: string; start: number; end: number }> | undefined;
-  for (const { target, args, dockerfiles: built } of targetContexts(file, bakeTargets(file), dockerfiles)) {
+  for (const { target, args, contexts, dockerfiles: built } of targetContexts(file, bakeTargets(file), dockerfiles)) {
     if (built === null || built.length === 0) continue;
     for (const arg of args) {
-      if (arg.variable === undefined || !built.every((path) => fromArgs.get(path)?.has(arg.name) === true)) continue;
+      if (!built.every((path) => fromArgs.get(path)?.has(arg.name) === true)) continue;
+      if (arg.variable === undefined) {
+        const { value, valueOffset: start } = arg;
+        if (value === null || start === undefined || seen.has(start) || !/[/:@]/.test(value)) continue;
+        // What the bake file builds itself is shown at the Dockerfile's FROM, `local-stage` (see bakeFacts).
+        if (contexts.some((context) => context.name === value) || bakeTagged(file, value)) continue;
+        seen.add(start);
+        const reference = makeReference(file, {
+          kind: 'dockerfile-from',
+          value,
+          parts: [{ role: 'reference', start, end: start + value.length }],
+          detail: `passed as build argument ${arg.name} by target "${target.name}" to FROM \${${arg.name}} of ${built.join(', ')}`,
+        });
+        if (reference.image !== null) references.push(reference);
+        continue;
+      }
       defaults ??= variableLiterals(file);
       const literal = defaults.get(arg.variable);
       if (!literal || seen.has(literal.start) || !/[/:@]/.test(literal.text)) continue;
