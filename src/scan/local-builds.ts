@@ -3,6 +3,7 @@ import type { BuiltImage } from './extractor.js';
 import { bakeTargets, jsonBake, targetContexts, type BakeContext, type BakeTarget } from './bake-targets.js';
 import { ANY_BUILDER, buildDockerfiles } from './build-dockerfiles.js';
 import { isArgName } from './extractors/dockerfile/dockerfile-args.js';
+import { parseHcl } from './extractors/nomad/hcl-body.js';
 
 /**
  * What a repository builds itself, read from the files a scan already has: image names given to
@@ -309,7 +310,41 @@ export function bakeFacts(file: SourceFile, facts: BakeFacts, dockerfiles: Reado
     }
     for (const context of contexts) addContext(facts, context.name, { file: file.path, line: lineAt(file, context.offset) }, built);
   }
-  for (const { value, offset } of tags) tag(value, offset);
+  // A tag written with the file's variables (`"${REPO}:test"` after `variable "REPO" { default = "registry.example.test/team/app" }`) is the name their defaults give.
+  let defaults: ReadonlyMap<string, string> | undefined;
+  for (const { value, offset } of tags) {
+    if (plainName(value) !== null || !value.includes('${')) tag(value, offset);
+    else tag(withDefaults(value, (defaults ??= variableDefaults(file)))?.value ?? value, offset);
+  }
+}
+
+/** The literal string defaults of an HCL bake file's top-level `variable` blocks (`variable "ORG" { default = "registry.example.test/team" }`), by name. */
+export function variableDefaults(file: SourceFile): ReadonlyMap<string, string> {
+  const defaults = new Map<string, string>();
+  if (!/\.hcl$/i.test(file.path)) return defaults;
+  for (const block of parseHcl(file.text).root.blocks) {
+    if (block.type !== 'variable' || block.labels.length !== 1) continue;
+    const [token, ...rest] = block.attributes.find((attribute) => attribute.name === 'default')?.value ?? [];
+    if (token?.type !== 'string' || token.templated || token.escaped || rest.length > 0) continue;
+    defaults.set(block.labels[0] ?? '', file.text.slice(token.start + 1, token.end - 1));
+  }
+  return defaults;
+}
+
+/** `${ORG}/base:${VERSION}` with each variable's default put in (the names, as written); null when one has none, or for other interpolation. */
+export function withDefaults(image: string, defaults: ReadonlyMap<string, string>): { value: string; names: string[] } | null {
+  const names: string[] = [];
+  let value = '';
+  let at = 0;
+  for (const match of image.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_-]*)\}/g)) {
+    const found = defaults.get(match[1] ?? '');
+    if (found === undefined || found.includes('$')) return null;
+    if (!names.includes(match[0])) names.push(match[0]);
+    value += image.slice(at, match.index) + found;
+    at = match.index + match[0].length;
+  }
+  value += image.slice(at);
+  return value.includes('$') || names.length === 0 ? null : { value, names };
 }
 
 /** Whether a target of the bake file tags that name (`tags = ["registry.example.test/team/base:edge"]`). */

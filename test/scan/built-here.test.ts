@@ -59,6 +59,27 @@ describe('images built in the repository are reported as local, with where they 
     ]);
   });
 
+  it("a bake tag written with the bake file's variables is the name their literal defaults give", () => {
+    const bake = [
+      'variable "HELPER_REPO" {', // 1
+      '  default = "registry.example.test/team/helper"', // 2
+      '}', // 3
+      'variable "HELPER_CHANNEL" {', // 4
+      '  default = null', // 5
+      '}', // 6
+      'target "helper" {', // 7
+      '  tags = ["${HELPER_REPO}", "${HELPER_REPO}:${HELPER_CHANNEL}"]', // 8
+      '}', // 9
+      '',
+    ].join('\n');
+    const dockerfile = 'FROM registry.example.test/team/helper AS helper\nFROM registry.example.test/team/helper:stable\n';
+    expect(scan({ 'tools/docker-bake.hcl': bake, 'app/Dockerfile': dockerfile })).toEqual([
+      ['app/Dockerfile', 1, 'registry.example.test/team/helper', 'local-stage', 'built in this repository (tools/docker-bake.hcl:8)'],
+      // A variable without a literal default leaves the tag unknown.
+      ['app/Dockerfile', 2, 'registry.example.test/team/helper:stable', null, undefined],
+    ]);
+  });
+
   it('a build or tag command on a comment line is text about a build, not one: the image stays an image to pull', () => {
     const ci = [
       'build:', // 1

@@ -3,7 +3,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import { writtenParts } from '../../../core/image-ref.js';
 import { bakeTargets, targetContexts } from '../../bake-targets.js';
-import { addContext, bakeTagged, type BakeFacts, type PassedArg } from '../../local-builds.js';
+import { addContext, bakeTagged, variableDefaults, withDefaults, type BakeFacts, type PassedArg } from '../../local-builds.js';
 import { ANY_BUILDER, buildDockerfiles } from '../../build-dockerfiles.js';
 import { makeReference } from '../../make-reference.js';
 import { isArgName } from './dockerfile-args.js';
@@ -318,35 +318,6 @@ function variableLiterals(file: SourceFile): ReadonlyMap<string, { text: string;
     literals.set(block.labels[0] ?? '', { text: file.text.slice(token.start + 1, token.end - 1), start: token.start + 1, end: token.end - 1 });
   }
   return literals;
-}
-
-/** The literal string defaults of an HCL bake file's top-level `variable` blocks (`variable "ORG" { default = "registry.example.test/team" }`), by name. */
-function variableDefaults(file: SourceFile): ReadonlyMap<string, string> {
-  const defaults = new Map<string, string>();
-  if (!/\.hcl$/i.test(file.path)) return defaults;
-  for (const block of parseHcl(file.text).root.blocks) {
-    if (block.type !== 'variable' || block.labels.length !== 1) continue;
-    const [token, ...rest] = block.attributes.find((attribute) => attribute.name === 'default')?.value ?? [];
-    if (token?.type !== 'string' || token.templated || token.escaped || rest.length > 0) continue;
-    defaults.set(block.labels[0] ?? '', file.text.slice(token.start + 1, token.end - 1));
-  }
-  return defaults;
-}
-
-/** `${ORG}/base:${VERSION}` with each variable's default put in (the names, as written); null when one has none, or for other interpolation. */
-function withDefaults(image: string, defaults: ReadonlyMap<string, string>): { value: string; names: string[] } | null {
-  const names: string[] = [];
-  let value = '';
-  let at = 0;
-  for (const match of image.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_-]*)\}/g)) {
-    const found = defaults.get(match[1] ?? '');
-    if (found === undefined || found.includes('$')) return null;
-    if (!names.includes(match[0])) names.push(match[0]);
-    value += image.slice(at, match.index) + found;
-    at = match.index + match[0].length;
-  }
-  value += image.slice(at);
-  return value.includes('$') || names.length === 0 ? null : { value, names };
 }
 
 /** The last path component of a reference's name, without tag or digest (`${ORG}/base:${VERSION}` → `base`). */
