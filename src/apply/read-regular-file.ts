@@ -74,9 +74,10 @@ export function readRegularFile(root: string, relative: string, maxBytes: number
 /**
  * `readRegularFile` for a path already known to be inside the tree. `followSymlinks` is for a path
  * the operator chose (`--config`, often a mounted ConfigMap, which is a symlink): the file it ends
- * at must still be a regular file.
+ * at must still be a regular file. `head` reads only the file's first bytes, at most that many (the
+ * whole file is still held to `maxBytes`).
  */
-export function readRegularPath(full: string, maxBytes: number, options: { followSymlinks?: boolean } = {}): RegularFileRead {
+export function readRegularPath(full: string, maxBytes: number, options: { followSymlinks?: boolean; head?: number } = {}): RegularFileRead {
   let before: Stats;
   try {
     before = options.followSymlinks ? statSync(full) : lstatSync(full);
@@ -100,6 +101,12 @@ export function readRegularPath(full: string, maxBytes: number, options: { follo
     }
     if (opened.size > maxBytes) {
       return { ok: false, code: 'file-too-large', message: `${opened.size} bytes is over the ${maxBytes}-byte limit` };
+    }
+    if (options.head !== undefined && options.head <= opened.size) {
+      const head = Buffer.allocUnsafe(options.head);
+      let length = 0;
+      for (let read = -1; read !== 0 && length < head.length; length += read) read = readSync(fd, head, length, head.length - length, null);
+      return { ok: true, bytes: new Uint8Array(head.buffer, head.byteOffset, length) };
     }
     const buffer = Buffer.allocUnsafe(opened.size + 1);
     let length = 0;

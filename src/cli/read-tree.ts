@@ -4,7 +4,7 @@ import { readRegularPath } from '../apply/read-regular-file.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../core/budgets.js';
 import { readGitIndex } from '../core/git-index.js';
 import { ignoreRules, type IgnoreRules } from '../core/gitignore.js';
-import { lazySourceFile, looksBinary, type SourceFile } from '../core/source-file.js';
+import { BINARY_CHECK_BYTES, lazySourceFile, looksBinary, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
 import { goTestFunctions, isCandidatePath, isGoldenTestInput, isGoTestGolden, isLintCaseFile, isLintCaseFolder } from '../scan/candidate-path.js';
 
@@ -261,7 +261,8 @@ function checkSymlink(fullPath: string, relative: string, realRoot: string, prob
 }
 
 function readCandidate(fullPath: string, relative: string, maxFileSize: number, problems: ScanProblem[]): SourceFile | null {
-  const read = readRegularPath(fullPath, maxFileSize);
+  // Only what the binary check looks at: the whole file is read when the scan needs it.
+  const read = readRegularPath(fullPath, maxFileSize, { head: BINARY_CHECK_BYTES });
   if (!read.ok) {
     const message = read.code === 'file-too-large' ? `${read.message} (maxFileSize)` : read.message;
     if (read.code !== 'file-missing') problems.push({ file: relative, line: null, code: problemCode(read.code), message });
@@ -271,7 +272,7 @@ function readCandidate(fullPath: string, relative: string, maxFileSize: number, 
     problems.push({ file: relative, line: null, code: 'file-binary', message: 'binary file (NUL byte); not scanned' });
     return null;
   }
-  // The contents are read again when the scan reaches the file and dropped after it: a scan holds
+  // The contents are read whole when the scan reaches the file and dropped after it: a scan holds
   // one file at a time, not the tree.
   return lazySourceFile(relative, () => {
     const again = readRegularPath(fullPath, maxFileSize);

@@ -111,9 +111,12 @@ function loadedSourceFile(path: string, load: () => Uint8Array, releasable: bool
   };
 }
 
+/** How much of a file `looksBinary` looks at: a reader may read only this much to decide. */
+export const BINARY_CHECK_BYTES = 8192;
+
 /** Does the file look binary? A NUL byte in the first 8 KiB, as git decides. */
 export function looksBinary(bytes: Uint8Array): boolean {
-  const end = Math.min(bytes.length, 8192);
+  const end = Math.min(bytes.length, BINARY_CHECK_BYTES);
   for (let i = 0; i < end; i++) if (bytes[i] === 0) return true;
   return false;
 }
