@@ -307,17 +307,30 @@ export function registryPrefixes(folder: string, folders: ChartFolders | undefin
   const chart = folders?.charts.get(folder);
   if (!chart) return new Set();
   if (chart.prefixes === undefined) {
-    const found = new Set<string>();
-    for (const template of chart.templates) {
-      try {
-        for (const match of template.text.matchAll(PREFIX_USE)) if (match[1]) found.add(match[1]);
-      } catch {
-        // A template that cannot be read again is reported when the scan reaches it.
-      } finally {
-        template.release();
-      }
-    }
-    chart.prefixes = found;
+    chart.prefixes = templatePrefixes(chart.templates);
+    for (const template of chart.templates) template.release();
   }
   return chart.prefixes;
+}
+
+/**
+ * `chartFolders` with each chart's `registryPrefixes` found while the scan is prepared, when its YAML templates are read
+ * anyway: found later, when the values file is scanned, they would be read a second time.
+ */
+export function chartFoldersWithPrefixes(files: readonly SourceFile[]): ChartFolders {
+  const folders = chartFolders(files);
+  for (const chart of folders.charts.values()) chart.prefixes = templatePrefixes(chart.templates);
+  return folders;
+}
+
+function templatePrefixes(templates: readonly SourceFile[]): ReadonlySet<string> {
+  const found = new Set<string>();
+  for (const template of templates) {
+    try {
+      for (const match of template.text.matchAll(PREFIX_USE)) if (match[1]) found.add(match[1]);
+    } catch {
+      // A template that cannot be read again is reported when the scan reaches it.
+    }
+  }
+  return found;
 }

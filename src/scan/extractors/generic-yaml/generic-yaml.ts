@@ -12,7 +12,7 @@ import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
 import { chartRenderedTags, type RenderedTag } from '../../helm-rendered-tags.js';
-import { chartFolders, chartTemplateImage, isChartHelper, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
+import { chartFoldersWithPrefixes, chartTemplateImage, isChartHelper, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { heatImageParameters, withoutMachineImages } from '../../machine-images.js';
 import { makeReference, withTagAt, withValue } from '../../make-reference.js';
@@ -1261,7 +1261,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
   prepare: (files) => ({
     ...chartFacts(files),
     ansible: ansibleFacts(files),
-    chartFolders: chartFolders(files),
+    chartFolders: chartFoldersWithPrefixes(files),
     dockerfileFolders: dockerfileFolders(files),
     glance: lazyGlance(files),
     matrixFiles: workflowMatrixFiles(files),
