@@ -208,6 +208,38 @@ function chartTexts(templates: readonly ChartTemplate[], library: readonly Chart
   return { named, texts };
 }
 
+/** What a rendered line writes for a values entry: its tag (or '' with a digest alone), the registry before it, the path after it. */
+interface RenderedImage {
+  readonly tag: string;
+  readonly registry: string | null;
+  readonly after: string;
+  readonly digest: string | null;
+}
+
+/**
+ * How a rendered image line (quotes taken off) writes the values entry `name`: as an image with a tag or a digest, the name
+ * alone ('alone'), the name with no tag or an empty one ('other'), or something else (null).
+ */
+function renderedShape(unquoted: string, name: string): RenderedImage | 'alone' | 'other' | null {
+  // The name alone, or after a registry the line writes before it (`{{ include "app.image" (dict "registry" .Values.global.imageRegistry …) }}`).
+  const before = Math.max(unquoted.lastIndexOf(`/${name}:`), unquoted.lastIndexOf(`/${name}@`), 0);
+  // Or the name first, with more path after it (`{{ .Values.image.repository }}/{{ .Chart.Name }}:…`): the entry is the
+  // registry and path the image's last components are written under.
+  const after = unquoted.startsWith(`${name}/`) ? (PATH_AFTER.exec(unquoted.slice(name.length))?.[1] ?? '') : '';
+  const registry = after !== '' || unquoted.startsWith(`${name}:`) || unquoted.startsWith(`${name}@`) ? '' : (REGISTRY_BEFORE.exec(unquoted.slice(0, before + 1))?.[1] ?? null);
+  const image = registry === null ? null : parseImageRef(unquoted);
+  const bare = registry === null ? '' : unquoted.slice(registry === '' ? 0 : registry.length + 1);
+  const shown = `${name}${after}`;
+  // The name and a tag (and a digest), or the name and a digest alone (`{{ if .Values.image.tag }}:…{{ else }}@{{ .Values.image.sha }}{{ end }}`).
+  const digestOnly = image !== null && image.tag === null && image.digest !== null && bare === `${shown}@${image.digest}`;
+  if (image && (digestOnly || (image.tag !== null && bare === `${shown}:${image.tag}${image.digest === null ? '' : `@${image.digest}`}`))) {
+    return { tag: image.tag ?? '', registry: registry === '' ? null : registry, after, digest: image.digest };
+  }
+  if (unquoted === name) return 'alone';
+  if (unquoted.startsWith(`${name}:`) || unquoted.startsWith(`${name}@`)) return 'other';
+  return null;
+}
+
 /**
  * What renders the tags of a chart's values maps: asked per map path and name, the templates read once. The tag, or
  * 'other' when the lines that render the name give it no tag, different tags (or digests) or a digest alone, or null when no line the
@@ -242,7 +274,7 @@ export function chartRenderedTags(
     const field = new RegExp(String.raw`\.Values\.${escapeRegExp(path.join('.'))}(?![\w])(?:\.(?:repository|registry|tag|image|digest)\b|(?!\.))`);
     const helpers = helpersReading(named, field);
     const uses = (text: string): boolean => field.test(text) || [...text.matchAll(CALLED)].some((call) => helpers.has(call[1] ?? ''));
-    const tags = new Map<string, { tag: string; registry: string | null; after: string; digest: string | null; where: string[]; appVersion: boolean }>();
+    const tags = new Map<string, RenderedImage & { where: string[]; appVersion: boolean }>();
     /** A line rendered the name with no tag, an empty one, or a digest without a tag. */
     let other = false;
     /** A line rendered the name and nothing else (`value: {{ .Values.image.repository }}` of an env entry). */
@@ -280,25 +312,16 @@ export function chartRenderedTags(
             continue;
           }
           const unquoted = /^(["'])(.*)\1$/.exec(rendered)?.[2] ?? rendered;
-          // The name alone, or after a registry the line writes before it (`{{ include "app.image" (dict "registry" .Values.global.imageRegistry …) }}`).
-          const before = Math.max(unquoted.lastIndexOf(`/${name}:`), unquoted.lastIndexOf(`/${name}@`), 0);
-          // Or the name first, with more path after it (`{{ .Values.image.repository }}/{{ .Chart.Name }}:…`): the entry is the
-          // registry and path the image's last components are written under.
-          const after = unquoted.startsWith(`${name}/`) ? (PATH_AFTER.exec(unquoted.slice(name.length))?.[1] ?? '') : '';
-          const registry = after !== '' || unquoted.startsWith(`${name}:`) || unquoted.startsWith(`${name}@`) ? '' : (REGISTRY_BEFORE.exec(unquoted.slice(0, before + 1))?.[1] ?? null);
-          const image = registry === null ? null : parseImageRef(unquoted);
-          const bare = registry === null ? '' : unquoted.slice(registry === '' ? 0 : registry.length + 1);
-          const shown = `${name}${after}`;
-          // The name and a tag (and a digest), or the name and a digest alone (`{{ if .Values.image.tag }}:…{{ else }}@{{ .Values.image.sha }}{{ end }}`).
-          const digestOnly = image !== null && image.tag === null && image.digest !== null && bare === `${shown}@${image.digest}`;
-          if (image && (digestOnly || (image.tag !== null && bare === `${shown}:${image.tag}${image.digest === null ? '' : `@${image.digest}`}`))) {
-            const key = `${registry}\n${after}\n${image.tag ?? ''}\n${image.digest ?? ''}`;
-            const entry = tags.get(key) ?? { tag: image.tag ?? '', registry: registry === '' ? null : registry, after, digest: image.digest, where: [], appVersion: false };
+          const shape = renderedShape(unquoted, name);
+          if (shape === 'alone') alone = true;
+          else if (shape === 'other') other = true;
+          else if (shape !== null) {
+            const key = `${shape.registry}\n${shape.after}\n${shape.tag}\n${shape.digest ?? ''}`;
+            const entry = tags.get(key) ?? { ...shape, where: [], appVersion: false };
             entry.where.push(`${template.path}:${lineNumber}`);
             entry.appVersion ||= readAppVersion;
             tags.set(key, entry);
-          } else if (unquoted === name) alone = true;
-          else if (unquoted.startsWith(`${name}:`) || unquoted.startsWith(`${name}@`)) other = true;
+          }
         }
         lineStart = lineEnd + 1;
         lineNumber += 1;
