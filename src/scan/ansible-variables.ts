@@ -30,8 +30,8 @@ const ROLE_TASK_FILE = /^((?:.*\/)?roles\/[^/]+)\/tasks\/(?:[^/]+\/)*[^/]+\.ya?m
 /** Cheap text checks before a task file is parsed: a pull module and a loop over a template. */
 const PULL_WORD = /docker_image|podman_image/;
 const LOOP_OVER_TEMPLATE = /\b(?:loop|with_items):[ \t]*["']?\{\{/;
-/** The inventory's files of variables, beside a role's `defaults/` and `vars/`: `group_vars/` and `host_vars/`. */
-const INVENTORY_VARIABLE_FILE = /(?:^|\/)(?:group_vars|host_vars)\/(?:[^/]+\/)*[^/]+\.ya?ml$/i;
+/** The inventory's files of variables, beside a role's `defaults/` and `vars/`: `group_vars/` and `host_vars/`, also without an extension (`group_vars/all`). */
+const INVENTORY_VARIABLE_FILE = /(?:^|\/)(?:group_vars|host_vars)\/(?:[^/]+\/)*(?:[^/]+\.ya?ml|[^/.]+)$/i;
 /** The task that loads a file of variables. */
 const INCLUDE_VARS = /^(?:ansible\.builtin\.)?include_vars$/;
 /** A `{{ … }}` expression in a path (bounded: a hostile file may hold one without end). */

@@ -20,13 +20,12 @@ import { isInRanges, observedRanges } from './observed-records.js';
 import { isParametersOnly } from './tekton-params.js';
 import { comparedRanges, testDataPaths } from './test-inputs.js';
 import { YAML_RELEVANT } from './yaml-source.js';
+import { isYamlPath } from './yaml-image-fields.js';
 
 export interface ScanResult {
   readonly references: readonly Reference[];
   readonly problems: readonly ScanProblem[];
 }
-
-const YAML_NAME = /\.ya?ml$/i;
 
 /** Runs every extractor's `prepare` over all files of a scan (cross-file formats: GitLab CI includes), with the files read from outside the repository. */
 export function prepareScan(files: readonly SourceFile[], extractors: readonly Extractor[] = EXTRACTORS, outside?: OutsideSources): ScanContext {
@@ -42,7 +41,7 @@ export function prepareScan(files: readonly SourceFile[], extractors: readonly E
  * that is a template goes, without being parsed, to the first extractor that reads it by lines.
  */
 export function extractorFor(file: SourceFile, context: ScanContext, extractors: readonly Extractor[]): Extractor | null {
-  if (YAML_NAME.test(file.path) && isTemplateText(file.text)) {
+  if (isYamlPath(file.path) && isTemplateText(file.text)) {
     for (const extractor of extractors) if (extractor.claimsTemplate?.(file)) return extractor;
     return null;
   }
@@ -84,7 +83,7 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
     // A YAML file that never mentions an image, repository, service or include holds no reference
     // any extractor could find: skip the parse, which is most of a scan's cost.
     try {
-      if (YAML_NAME.test(file.path) && !YAML_RELEVANT.test(file.text)) {
+      if (isYamlPath(file.path) && !YAML_RELEVANT.test(file.text)) {
         file.release();
         continue;
       }

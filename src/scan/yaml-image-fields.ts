@@ -14,8 +14,15 @@ const COMPUTE_IMAGE = /(?:^|\/)(?:projects\/[^/]+\/)?global\/images\//;
 const NOT_IN_IMAGES = /[()[\]<>,;=?&*!'"|\\]/;
 const DOCKER_SCHEME = 'docker://';
 
+/**
+ * A file of an Ansible inventory's variables written without an extension (`group_vars/all`, `host_vars/db1`, a file in
+ * `group_vars/web/`), which Ansible reads as YAML. A name with a dot in it is not taken: `README.md`, `.gitkeep`.
+ */
+const INVENTORY_VARIABLES_WITHOUT_EXTENSION = /(?:^|\/)(?:group_vars|host_vars)\/(?:[^/]+\/)*[^/.]+$/;
+
+/** A YAML file: by its extension, or an inventory's file of variables, which may have none. */
 export function isYamlPath(path: string): boolean {
-  return /\.ya?ml$/i.test(path);
+  return /\.ya?ml$/i.test(path) || INVENTORY_VARIABLES_WITHOUT_EXTENSION.test(path);
 }
 
 export function baseName(path: string): string {

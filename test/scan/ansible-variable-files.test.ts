@@ -121,3 +121,46 @@ describe('a key in capitals or kebab-case with the word image, in a file of Ansi
     expect(rows({ 'deploy/settings.yml': inventory })).toEqual([]);
   });
 });
+
+describe('files of inventory variables without an extension', () => {
+  const groupVars = [
+    '---',
+    'relay_registry: registry.example.test',
+    'relay_image: edge/relay',
+    'relay_image_tag: "4.1.0"',
+    'exporter_container_image: "registry.example.test/metrics/exporter:0.9.2"',
+    'AGENT_IMAGE: registry.example.test/ci/agent:1.8.0',
+    '',
+  ].join('\n');
+  const hostVars = ['---', 'probe_image: registry.example.test/probes/disk-probe:v2.3.0', ''].join('\n');
+
+  it('are read as YAML, as Ansible reads `group_vars/all`, `host_vars/db1` and a file in a group folder', () => {
+    expect(
+      rows({
+        'tests/scenario/group_vars/all': groupVars,
+        'inventory/host_vars/db1': hostVars,
+        'inventory/group_vars/web/settings': hostVars,
+      }),
+    ).toEqual([
+      ['inventory/group_vars/web/settings', 2, 'registry.example.test/probes/disk-probe:v2.3.0', null, [['reference', 'registry.example.test/probes/disk-probe:v2.3.0', 2]]],
+      ['inventory/host_vars/db1', 2, 'registry.example.test/probes/disk-probe:v2.3.0', null, [['reference', 'registry.example.test/probes/disk-probe:v2.3.0', 2]]],
+      [
+        'tests/scenario/group_vars/all',
+        3,
+        'registry.example.test/edge/relay:4.1.0',
+        null,
+        [
+          ['registry', 'registry.example.test', 2],
+          ['repository', 'edge/relay', 3],
+          ['tag', '4.1.0', 4],
+        ],
+      ],
+      ['tests/scenario/group_vars/all', 5, 'registry.example.test/metrics/exporter:0.9.2', null, [['reference', 'registry.example.test/metrics/exporter:0.9.2', 5]]],
+      ['tests/scenario/group_vars/all', 6, 'registry.example.test/ci/agent:1.8.0', null, [['reference', 'registry.example.test/ci/agent:1.8.0', 6]]],
+    ]);
+  });
+
+  it('are not read elsewhere, nor under a name with a dot (`README.md`, `.gitkeep`)', () => {
+    expect(rows({ 'inventory/settings': hostVars, 'inventory/group_vars/README.md': hostVars, 'inventory/group_vars/.gitkeep': hostVars })).toEqual([]);
+  });
+});
