@@ -143,3 +143,33 @@ describe('compose files kept as Jinja templates under other names', () => {
     ]);
   });
 });
+
+/** A role's compose template with a template action where YAML reads a flow map (`- {{ data_dir }}/web:/data`): not YAML until rendered. */
+const unquotedCompose = [
+  '{% if edge_network %}', // 1
+  'networks:', // 2
+  '  edge: {}', // 3
+  '{% endif %}', // 4
+  'services:', // 5
+  '  web:', // 6
+  '    image: registry.example.test/team/web:${WEB_TAG:-2.4.1}', // 7
+  '    volumes:', // 8
+  '      - {{ data_dir }}/web:/data', // 9
+  '  cache:', // 10
+  '    image: registry.example.test/team/cache:7.2', // 11
+  '',
+].join('\n');
+
+describe('compose templates YAML cannot read before rendering', () => {
+  it("report their services' images as compose's, read line by line; other YAML so read stays yaml-image", () => {
+    const scanned = scanTexts({
+      'roles/web/templates/compose.yaml': unquotedCompose,
+      'roles/web/templates/settings.yaml': ['web:', '  image: registry.example.test/team/web:2.4.1', '  paths:', '    - {{ data_dir }}/web', ''].join('\n'),
+    });
+    expect(scanned.references.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip])).toEqual([
+      ['roles/web/templates/compose.yaml', 7, 'registry.example.test/team/web:2.4.1', 'compose-service', null],
+      ['roles/web/templates/compose.yaml', 11, 'registry.example.test/team/cache:7.2', 'compose-service', null],
+      ['roles/web/templates/settings.yaml', 2, 'registry.example.test/team/web:2.4.1', 'yaml-image', null],
+    ]);
+  });
+});

@@ -39,7 +39,7 @@ import { isTranslationFile } from '../../translation-files.js';
 import { matrixFileImages, workflowMatrixFiles } from '../../workflow-matrix-files.js';
 import { joinRelative } from '../compose/compose-extends.js';
 import { throughDefaults, type InterpolationReader } from '../compose/compose-interpolation.js';
-import { isComposeName, withComposeDefault } from '../compose/compose-template.js';
+import { isComposeName, looksLikeComposeTemplate, withComposeDefault } from '../compose/compose-template.js';
 import { baseName, type FieldWalkOptions, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
 
 /**
@@ -1235,14 +1235,17 @@ function isPlainText(reference: Reference): boolean {
 /**
  * A file that is not YAML until a template is rendered, read line by line: a value that passes on an image set elsewhere
  * (`image: "{{ relay.image }}"`) is left out as in a parsed file. An updatecli manifest is a template too: its
- * `spec.image` names what to watch, and nothing in it is read, as in a parsed one.
+ * `spec.image` names what to watch, and nothing in it is read, as in a parsed one. A compose file so kept (named as
+ * one, shaped as one: an Ansible role's `templates/compose.yaml` with `- {{ data_dir }}/web:/data`) reports its
+ * services' images as compose's, as it does when YAML can read it.
  */
 function brokenTemplateImages(file: SourceFile, kind: ReferenceKind, charts: YamlFacts['chartFolders'] | undefined): Reference[] {
   if (isUpdatecliTemplate(file.text)) return [];
   const compose = isComposeName(baseName(file.path));
+  const lineKind: ReferenceKind = compose && looksLikeComposeTemplate(file.text) ? 'compose-service' : kind;
   return withoutTemplateComments(
     file,
-    templateLineImages(file, () => kind, true),
+    templateLineImages(file, () => lineKind, true),
   )
     .flatMap((reference) => chartTemplateImage(reference, charts, file) ?? [])
     .filter((reference) => !passesOn(reference.value))
