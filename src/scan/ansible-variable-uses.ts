@@ -10,7 +10,8 @@ import { mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from './yaml-s
  * How a scan's YAML and templates use Ansible variables that may hold an image, worked out once over all files:
  * a variable written before `/` and more of a name is a registry prefix; one that names the image of a task that
  * builds it is the repository's own build; one whose every use names an image a task pushes, removes, tags or
- * saves (an image already on the host) names nothing to pull.
+ * saves (an image already on the host) names nothing to pull. The templates of a Helm chart are Helm's, not Ansible's:
+ * they are not read for it.
  */
 export interface VariableUses {
   /** Variables written as `{{ name }}/` (`"{{ csi_image_repo }}/csi-attacher"`): a registry and path that other names extend. */
@@ -24,6 +25,7 @@ export interface VariableUses {
 }
 
 const TEMPLATE_FILE = /\.(?:ya?ml|j2|jinja2?|tmpl|tpl)$/i;
+const CHART_FILE = /(?:^|\/)Chart\.yaml$/;
 /** `{{ name }}` and whether `/` follows it. */
 const WHOLE_VARIABLE = /\{\{-?\s*([A-Za-z_]\w*)\s*-?\}\}(\/)?/g;
 /** `{{ name }}:{{ tag }}`: a name variable joined to a tag variable. */
@@ -43,8 +45,9 @@ export function variableUses(files: readonly SourceFile[]): VariableUses {
   const uses = new Map<string, number>();
   const localUses = new Map<string, number>();
   const tagJoins = new Map<string, Set<string>>();
+  const charts = new Set(files.filter((file) => CHART_FILE.test(file.path)).map((file) => file.path.slice(0, file.path.length - 'Chart.yaml'.length)));
   for (const file of files) {
-    if (!TEMPLATE_FILE.test(file.path)) continue;
+    if (!TEMPLATE_FILE.test(file.path) || isChartTemplate(file.path, charts)) continue;
     try {
       const text = file.text;
       if (!text.includes('{{')) continue;
@@ -65,6 +68,12 @@ export function variableUses(files: readonly SourceFile[]): VariableUses {
     }
   }
   return { prefixes, built, localOnly: onlyLocal(localUses, uses), tagJoins };
+}
+
+/** A file under the `templates/` folder of a Helm chart (`charts` are the chart folders with their `/`): Helm renders it, not Ansible, so it is not read. */
+function isChartTemplate(path: string, charts: ReadonlySet<string>): boolean {
+  const at = `/${path}`.lastIndexOf('/templates/');
+  return at !== -1 && charts.has(path.slice(0, at));
 }
 
 /** Counts each name used in a template expression of `text`. */

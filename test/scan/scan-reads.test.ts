@@ -53,4 +53,32 @@ describe('reads of a scan', () => {
       'depot/values.yaml': 1,
     });
   });
+
+  it("does not read a chart's templates again for how Ansible uses its variables", () => {
+    const { files, reads } = countedFiles({
+      'ledger/Chart.yaml': lines('apiVersion: v2', 'name: ledger', 'version: 1.3.0'),
+      'ledger/templates/job.yaml': lines(...DEPLOYMENT_HEAD, '        - name: init', '          image: {{ .Values.images.tags.ledger_init }}'),
+      'ledger/values.yaml': lines('images:', '  tags:', '    ledger_init: registry.example.test/team/ledger-init:3.1.0'),
+      'site/roles/ledger/tasks/main.yml': lines('- name: Pull the init image', '  community.docker.docker_image:', '    name: "{{ mirror_prefix }}/ledger-init"', '    source: pull'),
+      'site/roles/ledger/defaults/main.yml': lines('mirror_prefix: registry.example.test/mirror'),
+    });
+    const context = prepareScan(files);
+    const prepared = new Map(reads);
+    const found = scanFiles(files, undefined, context).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip]);
+    // `mirror_prefix` is written before `/` and more of a name in the role's tasks: a registry prefix, not an image.
+    expect(found).toEqual([
+      ['ledger/values.yaml', 3, 'registry.example.test/team/ledger-init:3.1.0', null],
+      ['site/roles/ledger/tasks/main.yml', 3, '{{ mirror_prefix }}/ledger-init', 'templated'],
+    ]);
+    // The values file's variable-like key asks how the tree's files use Ansible variables: each file outside the chart's
+    // templates is read again for it (Chart.yaml a third time for the values file's chart), the chart's template is not:
+    // Helm renders it, not Ansible.
+    expect(Object.fromEntries([...reads].map(([path, count]) => [path, count - (prepared.get(path) ?? 0)]))).toEqual({
+      'ledger/Chart.yaml': 3,
+      'ledger/templates/job.yaml': 1,
+      'ledger/values.yaml': 2,
+      'site/roles/ledger/defaults/main.yml': 2,
+      'site/roles/ledger/tasks/main.yml': 2,
+    });
+  });
 });
