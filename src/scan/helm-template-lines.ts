@@ -1,4 +1,4 @@
-import { hasTagPlaceholder, isTag } from '../core/image-ref.js';
+import { hasTagPlaceholder, isTag, isTemplated, parseImageRef } from '../core/image-ref.js';
 import { parse } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
@@ -152,11 +152,24 @@ const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralConta
  * a bare name only as a container's image (`containers: [{image: busybox}]` in a Pod manifest, `container:
  * {image: busybox}` of a Workflow template that an Argo Events Sensor creates from a ConfigMap, a Tekton step), since
  * elsewhere (`image: proxyv2` in istio's injector values) a bare name is completed by other settings. A name written out
- * with a placeholder tag (`registry.example.test/team/plugin:<plugin_version>`) names its image too: kept, `templated`.
+ * with a placeholder tag (`registry.example.test/team/plugin:<plugin_version>`) names its image too: kept, `templated`;
+ * so does one with a registry or path written out and a tag that is one template action (`registry.example.test/team/migrator:{{
+ * .Values.migratorTag }}`, a chart value the chart renders with `tpl`). Other template values (`{{ .ProxyImage }}`, a name
+ * built with actions) are left out.
  */
 export function keepInBlock(reference: Reference, parents: readonly string[]): boolean {
-  if (reference.skip === null || (reference.skip === 'templated' && hasTagPlaceholder(reference.value))) return true;
+  if (reference.skip === null) return true;
+  if (reference.skip === 'templated' && (hasTagPlaceholder(reference.value) || hasTemplatedTagOnly(reference.value))) return true;
   return reference.skip === 'no-tag' && CONTAINER_LISTS.has(parents[parents.length - 1] ?? '');
+}
+
+/** A name with a registry or path and no template in it, a `:`, and a tag that is one `{{ … }}` action. */
+function hasTemplatedTagOnly(text: string): boolean {
+  const match = /^([^\s{}]+\/[^\s{}]+):\{\{(?:(?!\}\}).)*\}\}$/.exec(text);
+  const name = match?.[1];
+  if (name === undefined || isTemplated(name)) return false;
+  const parsed = parseImageRef(name);
+  return parsed !== null && parsed.tag === null && parsed.digest === null;
 }
 
 /** `key: |` (not a folded `>` block): its body is kept byte for byte. */

@@ -123,6 +123,30 @@ describe('YAML written as text in a literal block scalar', () => {
     expect(scan('deploy/odds.yaml', text)).toEqual([]);
   });
 
+  it('keeps a name written out whose tag is one template action, templated; names built with actions stay out', () => {
+    const text = [
+      'initContainers: |',
+      '  - name: wait-db',
+      '    image: registry.example.test/tools/waiter:2.1.0',
+      '  - name: schema',
+      '    image: registry.example.test/ledger/schema-runner:{{ .Values.image.schemaTag | default "stable" }}',
+      '  - name: hub',
+      '    image: "{{ .Values.hub }}/proxy:{{ .Values.tag }}"',
+      '  - name: word',
+      '    image: runner:{{ .Values.runnerTag }}',
+      '  - name: suffixed',
+      '    image: registry.example.test/ledger/cli:{{ .Values.cliTag }}-slim',
+      'sidecars: |',
+      '  - name: joined',
+      '    image: "{{ .Values.registry }}/ledger/audit:{{ .Values.auditTag }}"',
+      '',
+    ].join('\n');
+    expect(scan('charts/ledger/values.yaml', text)).toEqual([
+      [3, 12, 'registry.example.test/tools/waiter:2.1.0', 'helm-values', null],
+      [5, 12, 'registry.example.test/ledger/schema-runner:{{ .Values.image.schemaTag | default "stable" }}', 'helm-values', 'templated'],
+    ]);
+  });
+
   it('reports an image in a block beside the same image in the YAML around it', () => {
     const text = ['image: registry.example.test/app:1.0.0', 'extra: |', '  image: registry.example.test/app:1.0.0', ''].join('\n');
     expect(scan('values.yaml', text)).toEqual([
