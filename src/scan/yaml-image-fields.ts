@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, Scalar, type YAMLMap } from 'yaml';
-import { hasDigestPlaceholder, hasTagPlaceholder, isTemplated, parseImageRef } from '../core/image-ref.js';
+import { hasDigestPlaceholder, hasTagPlaceholder, isRegistryHostAlone, isTemplated, parseImageRef } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind, SharedLiteral, SkipReason } from '../core/types.js';
 import { makeReference, withTagAt, type PartInput } from './make-reference.js';
@@ -290,6 +290,7 @@ export function splitImage(
 
   const repository = stringScalar(mapGet(map, repositoryKey), file);
   if (!repository) return null;
+  if (repositoryKey === 'repository' && kind === 'kubernetes-image' && isRegistryAndNamespace(file, map, repository.value)) return null;
   // `image: {repository: team/agent, version: "2.4.1"}` of a custom resource: the operator's two-key form, its version the tag.
   const tagKey = versionAsTag(map, mapKey, repositoryKey, kind) ? 'version' : 'tag';
   const tag = tagScalar(file, mapGet(map, tagKey));
@@ -439,6 +440,18 @@ function nameBesideRepository(file: SourceFile, map: YAMLMap, mapKey: string | u
   const name = optionalString(file, map, 'name');
   if (!name || name === 'invalid' || !PATH_COMPONENT.test(name.value)) return null;
   return name;
+}
+
+/**
+ * `containerImage: {registry: registry.example.test, repository: vault}` of a custom resource: a registry host alone and a
+ * one-component `repository`, with no `name`, tag, digest or other image part. In the operator's form that writes the image's
+ * namespace in `repository` and its last component in `name` (above), this is the registry and namespace the operator puts
+ * its own image name under: no image.
+ */
+function isRegistryAndNamespace(file: SourceFile, map: YAMLMap, repository: string): boolean {
+  if (!PATH_COMPONENT.test(repository) || ['name', 'image', 'tag', 'digest', 'version', 'sha'].some((key) => has(map, key))) return false;
+  const registry = optionalString(file, map, 'registry');
+  return registry !== null && registry !== 'invalid' && isRegistryHostAlone(registry.value);
 }
 
 /** `[registry/]repository/name:tag@digest`: the map's repository is the first part of the path, edited where it stands as the rest are. */

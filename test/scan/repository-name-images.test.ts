@@ -123,4 +123,32 @@ describe('an image map of repository, name and tag', () => {
       ],
     ]);
   });
+
+  it('reads a registry host and a one-component repository with no name or tag in a custom resource as a prefix, not an image', () => {
+    const cluster = [
+      'apiVersion: storage.example.test/v1', // 1
+      'kind: BackupCluster', // 2
+      'metadata:', // 3
+      '  name: nightly', // 4
+      'spec:', // 5
+      '  agent:', // 6
+      '    containerImage:', // 7
+      '      registry: registry.example.test', // 8
+      '      repository: vaultkeeper', // 9
+      '  mirror:', // 10
+      '    containerImage:', // 11
+      '      registry: registry.example.test', // 12
+      '      repository: vaultkeeper/mirror', // 13
+      '  pruner:', // 14
+      '    containerImage:', // 15
+      '      repository: vaultkeeper', // 16
+      '',
+    ].join('\n');
+    const chartValues = ['agent:', '  image:', '    registry: registry.example.test', '    repository: vaultkeeper', ''].join('\n');
+    expect(rows({ 'deploy/cluster.yaml': cluster, 'charts/vault/values.yaml': chartValues }).map((row) => row.slice(0, 5))).toEqual([
+      ['charts/vault/values.yaml', 4, 'registry.example.test/vaultkeeper', 'helm-values', 'no-tag'],
+      ['deploy/cluster.yaml', 13, 'registry.example.test/vaultkeeper/mirror', 'kubernetes-image', 'no-tag'],
+      ['deploy/cluster.yaml', 16, 'vaultkeeper', 'kubernetes-image', 'no-tag'],
+    ]);
+  });
 });
