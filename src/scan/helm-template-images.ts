@@ -323,11 +323,39 @@ export function chartFoldersWithPrefixes(files: readonly SourceFile[]): ChartFol
   return folders;
 }
 
+/** `join "/" (`: a helper that joins a list of parts with slashes (`join "/" (compact (list .Values.registry .Values.org $name))`). */
+const SLASH_JOIN = /\bjoin\s+"\/"\s+\(/g;
+/** A values field or a variable's field read in a template: one part of such a list. */
+const LIST_PART = /(?:\$\w*|\.Values)((?:\.\w+)+)/g;
+
+/**
+ * The values `*Repository` fields a `join "/"` list writes before another part (`{{ join "/" (compact (list (default
+ * .Values.defaultImageRegistry $v.registry) (default .Values.defaultImageRepository $v.repository) $v.name)) }}`): the
+ * namespace the helper puts names under, as a `repository` written before `/` is. Their dotted paths, each ending at the field.
+ */
+function joinedRepositories(text: string): string[] {
+  const found: string[] = [];
+  for (const join of text.matchAll(SLASH_JOIN)) {
+    let depth = 1;
+    let end = join.index + join[0].length;
+    while (end < text.length && depth > 0 && text[end] !== '}') {
+      if (text[end] === '(') depth++;
+      else if (text[end] === ')') depth--;
+      end++;
+    }
+    if (depth !== 0) continue;
+    const parts = [...text.slice(join.index + join[0].length, end).matchAll(LIST_PART)];
+    for (const part of parts.slice(0, -1)) if (part[0].startsWith('.Values.') && /Repository$/.test(part[1] ?? '')) found.push((part[1] ?? '').slice(1));
+  }
+  return found;
+}
+
 function templatePrefixes(templates: readonly SourceFile[]): ReadonlySet<string> {
   const found = new Set<string>();
   for (const template of templates) {
     try {
       for (const match of template.text.matchAll(PREFIX_USE)) if (match[1]) found.add(match[1]);
+      for (const path of joinedRepositories(template.text)) found.add(path);
     } catch {
       // A template that cannot be read again is reported when the scan reaches it.
     }

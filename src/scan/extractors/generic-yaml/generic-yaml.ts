@@ -965,6 +965,11 @@ function prefixRepositories(documents: readonly Document.Parsed[], paths: Readon
     const keys = path.split('.');
     for (const document of documents) {
       const map = document.getIn(keys, true);
+      // A `*Repository` field that a `join "/"` list writes before more of the name (registryPrefixes).
+      if (isScalar(map) && map.range && /Repository$/.test(keys.at(-1) ?? '') && !(isMap(document.getIn(keys.slice(0, -1), true)) && document.hasIn([...keys.slice(0, -1), 'name']))) {
+        starts.add(map.range[0]);
+        starts.add(map.range[0] + 1);
+      }
       if (!isMap(map) || map.has('name')) continue;
       const repository = map.get('repository', true);
       if (!isScalar(repository) || !repository.range) continue;
