@@ -1,6 +1,6 @@
 /** A values `*Repository` field that a chart's helper joins with `join "/"` before more of the name is a prefix, not an image. */
 import { describe, expect, it } from 'vitest';
-import { scanTexts } from '../support/scan-texts.js';
+import { DEPLOYMENT_HEAD, scanTexts } from '../support/scan-texts.js';
 
 const rows = (files: Record<string, string>) => scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip]);
 
@@ -30,12 +30,7 @@ const helpers = [
 ].join('\n');
 
 const deployment = [
-  'apiVersion: apps/v1',
-  'kind: Deployment',
-  'spec:',
-  '  template:',
-  '    spec:',
-  '      containers:',
+  ...DEPLOYMENT_HEAD,
   '        - name: relay',
   '          image: {{ include "relay.image" . }}',
   '        - name: sidecar',
