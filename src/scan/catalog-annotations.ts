@@ -1,5 +1,6 @@
 import { isMap, isScalar, type Document } from 'yaml';
 import type { Reference } from '../core/types.js';
+import { withoutSpansIn } from './observed-records.js';
 import { mapAt, mapGet } from './yaml-source.js';
 
 type Range = [number, number];
@@ -27,7 +28,9 @@ function annotationsRange(document: Document.Parsed): Range | null {
  */
 export function withoutCatalogAnnotations(references: Reference[], documents: readonly Document.Parsed[], base: number): Reference[] {
   if (references.length === 0) return references;
-  const ranges = documents.map(annotationsRange).filter((range): range is Range => range !== null);
-  if (ranges.length === 0) return references;
-  return references.filter((reference) => !reference.spans.some((span) => ranges.some(([start, end]) => span.start - base >= start && span.start - base < end)));
+  return withoutSpansIn(
+    references,
+    documents.map(annotationsRange).filter((range): range is Range => range !== null),
+    base,
+  );
 }

@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
+import { withoutSpansIn } from './observed-records.js';
 import { isImageKey, isYamlPath } from './yaml-image-fields.js';
 import { mapEntries, mapGet, walkMaps, yamlSource } from './yaml-source.js';
 
@@ -242,7 +243,9 @@ export function machineImageRanges(document: Document.Parsed, glance?: () => Rea
 /** The references of a file that are not machine images: none of their spans starts inside a range `machineImageRanges` gives for its documents. */
 export function withoutMachineImages(references: Reference[], documents: readonly Document.Parsed[], base: number, glance?: () => ReadonlySet<string>): Reference[] {
   if (references.length === 0) return references;
-  const ranges = documents.flatMap((document) => machineImageRanges(document, glance));
-  if (ranges.length === 0) return references;
-  return references.filter((reference) => !reference.spans.some((span) => ranges.some(([start, end]) => span.start - base >= start && span.start - base < end)));
+  return withoutSpansIn(
+    references,
+    documents.flatMap((document) => machineImageRanges(document, glance)),
+    base,
+  );
 }

@@ -58,6 +58,15 @@ export function isInRanges(reference: Reference, file: SourceFile, ranges: Reado
   return ranges.some(([start, end]) => at >= start && at < end);
 }
 
+/**
+ * The references none of whose spans starts inside one of the ranges (`[start, end)` offsets in the file's text, after
+ * its BOM, `base` being the byte offset of that text).
+ */
+export function withoutSpansIn(references: Reference[], ranges: ReadonlyArray<readonly [number, number]>, base: number): Reference[] {
+  if (ranges.length === 0) return references;
+  return references.filter((reference) => !reference.spans.some((span) => ranges.some(([start, end]) => span.start - base >= start && span.start - base < end)));
+}
+
 /** A scalar written with a value: a non-empty string or a number (not `null`, not `""`). */
 function written(node: unknown): boolean {
   if (!isScalar(node)) return false;
