@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
 import { localImageTask } from './ansible-image-modules.js';
+import { chartFolders, isChartTemplate } from './helm-template-images.js';
 import { isTag } from '../core/image-ref.js';
 import { withTagAt } from './make-reference.js';
 import { mapEntries, mapGet, stringScalar, walkMaps, yamlSource } from './yaml-source.js';
@@ -25,7 +26,6 @@ export interface VariableUses {
 }
 
 const TEMPLATE_FILE = /\.(?:ya?ml|j2|jinja2?|tmpl|tpl)$/i;
-const CHART_FILE = /(?:^|\/)Chart\.yaml$/;
 /** `{{ name }}` and whether `/` follows it. */
 const WHOLE_VARIABLE = /\{\{-?\s*([A-Za-z_]\w*)\s*-?\}\}(\/)?/g;
 /** `{{ name }}:{{ tag }}`: a name variable joined to a tag variable. */
@@ -45,7 +45,8 @@ export function variableUses(files: readonly SourceFile[]): VariableUses {
   const uses = new Map<string, number>();
   const localUses = new Map<string, number>();
   const tagJoins = new Map<string, Set<string>>();
-  const charts = new Set(files.filter((file) => CHART_FILE.test(file.path)).map((file) => file.path.slice(0, file.path.length - 'Chart.yaml'.length)));
+  // The templates of a Helm chart are Helm's, not Ansible's.
+  const charts = chartFolders(files);
   for (const file of files) {
     if (!TEMPLATE_FILE.test(file.path) || isChartTemplate(file.path, charts)) continue;
     try {
@@ -68,12 +69,6 @@ export function variableUses(files: readonly SourceFile[]): VariableUses {
     }
   }
   return { prefixes, built, localOnly: onlyLocal(localUses, uses), tagJoins };
-}
-
-/** A file under the `templates/` folder of a Helm chart (`charts` are the chart folders with their `/`): Helm renders it, not Ansible, so it is not read. */
-function isChartTemplate(path: string, charts: ReadonlySet<string>): boolean {
-  const at = `/${path}`.lastIndexOf('/templates/');
-  return at !== -1 && charts.has(path.slice(0, at));
 }
 
 /** Counts each name used in a template expression of `text`. */

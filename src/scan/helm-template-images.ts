@@ -69,7 +69,12 @@ export function chartFolders(files: readonly SourceFile[]): ChartFolders {
 
 /** Is this a helper file (`_helpers.tpl`) in the `templates/` folder of a chart of the scan? */
 export function isChartHelper(path: string, folders: ChartFolders | undefined): boolean {
-  return folders !== undefined && /\.tpl$/.test(path) && chartOf(path, folders) !== null;
+  return folders !== undefined && /\.tpl$/.test(path) && isChartTemplate(path, folders);
+}
+
+/** Is this file in the `templates/` folder of a chart of the scan, which Helm renders? */
+export function isChartTemplate(path: string, folders: ChartFolders): boolean {
+  return chartOf(path, folders) !== null;
 }
 
 /** The chart whose `templates/` holds this file. */
