@@ -5,6 +5,7 @@ import { listImages, loopedVariables } from './ansible-image-modules.js';
 import { variableUses, type VariableUses } from './ansible-variable-uses.js';
 import { emptyVariables, type EmptySetting } from './ansible-image-prefix.js';
 import { mapEntries, mapGet, walkMaps, yamlSource } from './yaml-source.js';
+import { isInventoryVariableFile } from './yaml-image-fields.js';
 import { escapeRegExp } from '../core/regexp.js';
 
 /**
@@ -30,8 +31,6 @@ const ROLE_TASK_FILE = /^((?:.*\/)?roles\/[^/]+)\/tasks\/(?:[^/]+\/)*[^/]+\.ya?m
 /** Cheap text checks before a task file is parsed: a pull module and a loop over a template. */
 const PULL_WORD = /docker_image|podman_image/;
 const LOOP_OVER_TEMPLATE = /\b(?:loop|with_items):[ \t]*["']?\{\{/;
-/** The inventory's files of variables, beside a role's `defaults/` and `vars/`: `group_vars/` and `host_vars/`, also without an extension (`group_vars/all`). */
-const INVENTORY_VARIABLE_FILE = /(?:^|\/)(?:group_vars|host_vars)\/(?:[^/]+\/)*(?:[^/]+\.ya?ml|[^/.]+)$/i;
 /** The task that loads a file of variables. */
 const INCLUDE_VARS = /^(?:ansible\.builtin\.)?include_vars$/;
 /** A `{{ … }}` expression in a path (bounded: a hostile file may hold one without end). */
@@ -101,7 +100,7 @@ function includedVarFiles(role: string, root: unknown): RegExp[] {
  * tasks load with `include_vars`.
  */
 export function isVariableFile(path: string, facts: AnsibleFacts | undefined): boolean {
-  if (ROLE_VARIABLE_FILE.test(path) || INVENTORY_VARIABLE_FILE.test(path)) return true;
+  if (ROLE_VARIABLE_FILE.test(path) || isInventoryVariableFile(path)) return true;
   return facts?.includedVars.some((pattern) => pattern.test(path)) ?? false;
 }
 

@@ -14,15 +14,23 @@ const COMPUTE_IMAGE = /(?:^|\/)(?:projects\/[^/]+\/)?global\/images\//;
 const NOT_IN_IMAGES = /[()[\]<>,;=?&*!'"|\\]/;
 const DOCKER_SCHEME = 'docker://';
 
+/** An inventory's folders of variables, by the names Ansible gives them (in lower case), and the file's name in one. */
+const INVENTORY_FOLDER_FILE = /(?:^|\/)(?:group_vars|host_vars)\/(?:[^/]+\/)*([^/]+)$/;
+const YAML_EXTENSION = /\.ya?ml$/i;
+
 /**
- * A file of an Ansible inventory's variables written without an extension (`group_vars/all`, `host_vars/db1`, a file in
- * `group_vars/web/`), which Ansible reads as YAML. A name with a dot in it is not taken: `README.md`, `.gitkeep`.
+ * A file of an Ansible inventory's variables: a YAML file in `group_vars/` or `host_vars/`, or one written there without
+ * an extension (`group_vars/all`, `host_vars/db1`, a file in `group_vars/web/`), which Ansible reads as YAML. Another
+ * name with a dot in it is not taken: `README.md`, `.gitkeep`.
  */
-const INVENTORY_VARIABLES_WITHOUT_EXTENSION = /(?:^|\/)(?:group_vars|host_vars)\/(?:[^/]+\/)*[^/.]+$/;
+export function isInventoryVariableFile(path: string): boolean {
+  const name = INVENTORY_FOLDER_FILE.exec(path)?.[1];
+  return name !== undefined && (!name.includes('.') || YAML_EXTENSION.test(name));
+}
 
 /** A YAML file: by its extension, or an inventory's file of variables, which may have none. */
 export function isYamlPath(path: string): boolean {
-  return /\.ya?ml$/i.test(path) || INVENTORY_VARIABLES_WITHOUT_EXTENSION.test(path);
+  return YAML_EXTENSION.test(path) || isInventoryVariableFile(path);
 }
 
 export function baseName(path: string): string {

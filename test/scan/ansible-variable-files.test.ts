@@ -117,8 +117,8 @@ describe('a key in capitals or kebab-case with the word image, in a file of Ansi
     ]);
   });
 
-  it('is not read so outside a file of Ansible variables', () => {
-    expect(rows({ 'deploy/settings.yml': inventory })).toEqual([]);
+  it('is not read so outside a file of Ansible variables, nor in folders Ansible does not read (`Group_Vars/`)', () => {
+    expect(rows({ 'deploy/settings.yml': inventory, 'inventory/Group_Vars/ci.yml': inventory, 'inventory/HOST_VARS/ci.yml': inventory })).toEqual([]);
   });
 });
 
