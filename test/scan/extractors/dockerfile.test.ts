@@ -227,6 +227,23 @@ describe('dockerfile FROM', () => {
     ]);
   });
 
+  it('several template actions with spaces inside one word are that one word, also after literal text', () => {
+    const text = [
+      '{% if item.registry is defined %}',
+      'FROM {{ item.registry.url }}/{{ item.image }}',
+      '{% endif %}',
+      'FROM registry.example.test/{{ team }}/relay:{{ relay_tag }} AS relay',
+      'FROM [[ .Registry ]]/[[ .Name ]]:1.0',
+      'COPY --from=relay /out /out',
+      '',
+    ].join('\n');
+    expect(scan(text).references.map((reference) => [reference.line, reference.value, reference.skip, reference.spans.map((span) => span.text)])).toEqual([
+      [2, '{{ item.registry.url }}/{{ item.image }}', 'templated', ['{{ item.registry.url }}/{{ item.image }}']],
+      [4, 'registry.example.test/{{ team }}/relay:{{ relay_tag }}', 'templated', ['registry.example.test/{{ team }}/relay:{{ relay_tag }}']],
+      [5, '[[ .Registry ]]/[[ .Name ]]:1.0', 'templated', ['[[ .Registry ]]/[[ .Name ]]:1.0']],
+    ]);
+  });
+
   it('an image split by a line continuation is reported but not editable', () => {
     const [reference] = scan('FROM nginx:1.25\\\n.3\n').references;
     expect([reference?.value, reference?.skip, reference?.spans[0]?.text]).toEqual(['nginx:1.25.3', 'unsupported-quoting', 'nginx:1.25\\\n.3']);

@@ -179,10 +179,19 @@ function stageArg(scope: Scope, line: LogicalLine, words: readonly Word[], escap
   readArgs(line, words, escape, scope.stageArgs);
 }
 
+/** The closer of the action a word leaves open (`{{ item.registry.url }}/{{` opens a second one), or null. */
+function openAction(text: string): '}}' | ']]' | null {
+  if (text.lastIndexOf('{{') > text.lastIndexOf('}}') && text.lastIndexOf('{{') >= 0) return '}}';
+  if (text.lastIndexOf('[[') > text.lastIndexOf(']]') && text.lastIndexOf('[[') >= 0) return ']]';
+  return null;
+}
+
 /**
  * A template action written with spaces inside (`{{ spec.base }}`, `[[ .BaseImage ]]`, a generator's placeholder in a
- * Dockerfile it renders) is one word of the instruction, from its opening to the word that closes it; `words` with those
- * joined (unchanged when the action is never closed on the line).
+ * Dockerfile it renders) is one word of the instruction, from its opening to the word that closes it, and so are several
+ * such actions in one word (`{{ item.registry.url }}/{{ item.image }}`, a Molecule scenario's Dockerfile); `words` with
+ * those joined (unchanged when the first action is never closed on the line; a later one left open ends the word where
+ * the last closed action ends).
  */
 function joinActions(line: LogicalLine, words: readonly Word[]): readonly Word[] {
   // For each word, the first word after it that holds each closer (one pass from the end: a line of anyone's making stays linear).
@@ -200,11 +209,17 @@ function joinActions(line: LogicalLine, words: readonly Word[]): readonly Word[]
   for (let index = 0; index < words.length; index++) {
     const word = words[index];
     if (word === undefined) continue;
-    const closer = word.text.startsWith('{{') ? '}}' : word.text.startsWith('[[') ? ']]' : null;
-    const last = closer === null || word.text.includes(closer, 2) ? -1 : (nextCloser[closer][index] ?? -1);
-    if (last === -1) {
+    const closer = openAction(word.text);
+    let last = closer === null ? -1 : (nextCloser[closer][index] ?? -1);
+    if (closer === null || last === -1) {
       joined.push(word);
       continue;
+    }
+    // The word that closes an action may open the next one (`}}/{{`): the word runs on to the one that closes that.
+    for (let next = words[last]; next !== undefined && openAction(next.text) === closer; next = words[last]) {
+      const further = nextCloser[closer][last] ?? -1;
+      if (further === -1) break;
+      last = further;
     }
     const end = words[last]?.end ?? word.end;
     joined.push({ text: line.text.slice(word.start, end), start: word.start, end });
