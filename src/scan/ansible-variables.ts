@@ -130,10 +130,12 @@ const ACTION = String.raw`\{\{\s*${VARIABLE}\s*\}\}`;
 
 /**
  * `"{{ app_image_name }}:{{ app_image_version }}"`: a name variable and a tag variable, with nothing else; or the same
- * after a registry variable and `/` (`"{{ app_registry }}/{{ app_image }}:{{ app_image_tag }}"`); each may be an
- * attribute of a settings map (`"{{ apps.relay.image_repository }}:{{ apps.relay.image_tag }}"`).
+ * after a registry variable and `/` (`"{{ app_registry }}/{{ app_image }}:{{ app_image_tag }}"`), or right after a
+ * registry prefix variable that holds its own `/` (`"{{ app_registry_prefix }}{{ app_image_path }}:{{ app_image_tag }}"`,
+ * the prefix `ghcr.io/` or `localhost/`); each may be an attribute of a settings map
+ * (`"{{ apps.relay.image_repository }}:{{ apps.relay.image_tag }}"`).
  */
-const NAME_AND_TAG = new RegExp(`^(?:${ACTION}/)?${ACTION}:${ACTION}$`);
+const NAME_AND_TAG = new RegExp(`^(?:${ACTION}/?)?${ACTION}:${ACTION}$`);
 
 /**
  * A value that only joins a name variable and a tag variable (and a registry variable before them) names no image of

@@ -85,6 +85,23 @@ describe('Ansible images joined from variables the role sets', () => {
   });
 });
 
+describe('Ansible images joined from a registry prefix variable with its own slash', () => {
+  it('a prefix variable written right before the name variable, then a tag variable, names no image of its own; text of its own is listed', () => {
+    const defaults = [
+      '---', // 1
+      "ledger_container_image_registry_prefix: \"{{ 'localhost/' if ledger_container_image_self_build else 'registry.example.test/' }}\"", // 2
+      'ledger_container_image_path: team/ledger', // 3
+      'ledger_container_image_tag: v3.2.0', // 4
+      'ledger_container_image: "{{ ledger_container_image_registry_prefix }}{{ ledger_container_image_path }}:{{ ledger_container_image_tag }}"', // 5
+      'ledger_worker_container_image: "{{ ledger_container_image_registry_prefix }}team/ledger-worker:{{ ledger_container_image_tag }}"', // 6
+      '',
+    ].join('\n');
+    expect(scan({ 'roles/ledger/defaults/main.yml': defaults })).toEqual([
+      ['roles/ledger/defaults/main.yml', 6, '{{ ledger_container_image_registry_prefix }}team/ledger-worker:{{ ledger_container_image_tag }}', 'templated'],
+    ]);
+  });
+});
+
 describe('Ansible images joined from variables by Jinja control blocks', () => {
   it('a value of only actions and control blocks (with the separators between them) passes on an image; one with a name of its own is listed', () => {
     const tasks = [
