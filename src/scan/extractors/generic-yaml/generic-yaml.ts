@@ -37,6 +37,7 @@ import { imageMapValues } from '../../image-maps.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
 import { isTranslationFile } from '../../translation-files.js';
 import { matrixFileImages, workflowMatrixFiles } from '../../workflow-matrix-files.js';
+import { MOLECULE_FILE, moleculePlatformImages } from '../../molecule-platforms.js';
 import { joinRelative } from '../compose/compose-extends.js';
 import { throughDefaults, type InterpolationReader } from '../compose/compose-interpolation.js';
 import { isComposeName, looksLikeComposeTemplate, withComposeDefault } from '../compose/compose-template.js';
@@ -1158,9 +1159,6 @@ function withoutTemplateComments(file: SourceFile, references: readonly Referenc
   return references.filter((reference) => !reference.spans.some((span) => comments.some(([from, to]) => span.start >= from && span.start < to)));
 }
 
-/** A Molecule scenario's configuration (`molecule/default/molecule.yml`), which Molecule interpolates from the environment as compose does. */
-const MOLECULE_FILE = /(?:^|\/)molecule\/(?:[^/]+\/)*molecule\.ya?ml$/;
-
 /**
  * An image of a Molecule scenario written with environment variables that have defaults
  * (`registry.example.test/test/${DISTRO:-debian12}-systemd:latest`): Molecule runs the image with each default when the
@@ -1318,6 +1316,11 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         for (const mapped of imageMapValues(file, document.contents, kind)) if (!taken.has(mapped.spans[0]?.start)) found.push(mapped);
         for (const patched of jsonPatchImages(file, document.contents, kind)) if (!taken.has(patched.spans[0]?.start)) found.push(patched);
         for (const axis of matrixFileImages(file, document.contents, kind, facts?.matrixFiles.get(file.path))) if (!taken.has(axis.spans[0]?.start)) found.push(axis);
+        // A Molecule scenario (which Molecule interpolates from the environment as compose does): a platform's image comes from its `registry.url`.
+        if (molecule) {
+          const platformImages = moleculePlatformImages(file, document.contents, (start) => found.find((reference) => reference.spans[0]?.start === file.base + start));
+          if (platformImages.size > 0) found.splice(0, found.length, ...found.map((reference) => platformImages.get((reference.spans[0]?.start ?? 0) - file.base) ?? reference));
+        }
         const meta = marketplaceMeta(document) ?? pushedList(document);
         return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })

@@ -1,0 +1,58 @@
+import { isMap, isScalar, isSeq } from 'yaml';
+import { isTemplated, parseImageRef } from '../core/image-ref.js';
+import type { SourceFile } from '../core/source-file.js';
+import type { Reference } from '../core/types.js';
+import { makeReference, type PartInput } from './make-reference.js';
+import { mapGet, stringScalar } from './yaml-source.js';
+
+/** A Molecule scenario's configuration (`molecule/default/molecule.yml`). */
+export const MOLECULE_FILE = /(?:^|\/)molecule\/(?:[^/]+\/)*molecule\.ya?ml$/;
+
+/** An image that names its registry host (`quay.io/…`, `localhost:5000/…`, `localhost/…`). */
+const NAMES_REGISTRY = /^(?:[^/]*[.:][^/]*|localhost)\//;
+/** A registry host, with an optional port and path (`registry.example.test`, `registry.example.test:5000/mirror`). */
+const REGISTRY_URL = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+
+/**
+ * A Molecule platform that names the registry its image comes from (`image: team/base-init` beside
+ * `registry: {url: registry.example.test}`): the Docker and Podman drivers build the instance `FROM <url>/<image>`, so
+ * that is the image, reported at the `image` and edited there, a pin written after its tag (the registry is not edited). A platform with
+ * `pre_build_image: true` runs its `image` as written, and one whose image names its own registry is left as it is.
+ * Keyed by where the `image` value starts in the file's text.
+ */
+export function moleculePlatformImages(file: SourceFile, root: unknown, reference: (start: number) => Reference | undefined): Map<number, Reference> {
+  const images = new Map<number, Reference>();
+  const platforms = isMap(root) ? mapGet(root, 'platforms') : undefined;
+  if (!isSeq(platforms)) return images;
+  for (const platform of platforms.items) {
+    if (!isMap(platform)) continue;
+    const prebuilt = mapGet(platform, 'pre_build_image');
+    if (isScalar(prebuilt) && prebuilt.value === true) continue;
+    const registry = mapGet(platform, 'registry');
+    const url = isMap(registry) ? stringScalar(mapGet(registry, 'url'), file) : null;
+    const image = stringScalar(mapGet(platform, 'image'), file);
+    if (!url || !image || !url.literal || !image.literal || !REGISTRY_URL.test(url.value)) continue;
+    if (isTemplated(image.value) || image.value.includes('$') || NAMES_REGISTRY.test(image.value) || !parseImageRef(image.value)) continue;
+    const found = reference(image.start);
+    if (!found) continue;
+    images.set(image.start, makeReference(file, { kind: found.kind, value: `${url.value}/${image.value}`, parts: imageParts(image.value, image.start, url), anchor: image.start }));
+  }
+  return images;
+}
+
+/** The registry, then the image's name, tag and digest where each is written. */
+function imageParts(value: string, start: number, url: { readonly start: number; readonly end: number }): PartInput[] {
+  const at = value.indexOf('@');
+  const named = at === -1 ? value : value.slice(0, at);
+  const colon = named.lastIndexOf(':');
+  const nameEnd = colon > named.lastIndexOf('/') ? colon : named.length;
+  const parts: PartInput[] = [
+    { role: 'registry', start: url.start, end: url.end },
+    { role: 'repository', start, end: start + nameEnd },
+  ];
+  if (nameEnd < named.length) parts.push({ role: 'tag', start: start + nameEnd + 1, end: start + named.length });
+  // The digest is written in the image string, after its tag: where there is none yet, a pin goes in right there.
+  if (at !== -1) parts.push({ role: 'digest', start: start + at + 1, end: start + value.length });
+  else if (nameEnd < named.length) parts.push({ role: 'digest', start: start + value.length, end: start + value.length, prefix: '@' });
+  return parts;
+}
