@@ -126,4 +126,43 @@ describe('substitution placeholders', () => {
       ['config/hub.values.yaml', 11, 'registry.example.test/team/lab:{version}', 'invalid-reference'],
     ]);
   });
+
+  it('leaves out a name in capitals between plus signs that a release script replaces, in any file kind', () => {
+    const csv = [
+      'apiVersion: operators.coreos.com/v1alpha1', // 1
+      'kind: ClusterServiceVersion', // 2
+      'metadata:', // 3
+      '  name: relay-operator.v0.4.0', // 4
+      'spec:', // 5
+      '  install:', // 6
+      '    strategy: deployment', // 7
+      '    spec:', // 8
+      '      deployments:', // 9
+      '        - name: relay-operator', // 10
+      '          spec:', // 11
+      '            template:', // 12
+      '              spec:', // 13
+      '                containers:', // 14
+      '                  - name: manager', // 15
+      '                    image: +RELAY_IMAGE_TO_REPLACE+', // 16
+      '                  - name: proxy', // 17
+      '                    image: registry.example.test/relay/proxy:0.4.0', // 18
+      '                  - name: probe', // 19
+      '                    image: +relay_probe+', // 20
+      '  relatedImages:', // 21
+      '    - name: webhook', // 22
+      '      image: +WEBHOOK_IMAGE_TO_REPLACE+', // 23
+      '',
+    ].join('\n');
+    const dockerfile = ['FROM +BUILDER_IMAGE+ AS build', 'FROM registry.example.test/relay/base:0.4.0', 'COPY --from=build /out /out', ''].join('\n');
+    const scanned = scanSources([
+      sourceFile('bundle/manifests/relay-operator.clusterserviceversion.yaml', new Uint8Array(Buffer.from(csv))),
+      sourceFile('build/Dockerfile', new Uint8Array(Buffer.from(dockerfile))),
+    ]);
+    expect(scanned.references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
+      ['build/Dockerfile', 2, 'registry.example.test/relay/base:0.4.0', null],
+      ['bundle/manifests/relay-operator.clusterserviceversion.yaml', 18, 'registry.example.test/relay/proxy:0.4.0', null],
+      ['bundle/manifests/relay-operator.clusterserviceversion.yaml', 20, '+relay_probe+', 'invalid-reference'],
+    ]);
+  });
 });
