@@ -46,6 +46,18 @@ function builtImage(line: string): [string, string, string] | null {
   return found ? [found[0], found[1] ?? '', `{{ ${found[2] ?? ''} }}`] : null;
 }
 
+/**
+ * A container argument that gives the program an image to run, a flag whose name holds `image` set to the rendered
+ * name (`- --backup-image={{ template "app.image" (tuple .Values.backup.image $.Chart.AppVersion) }}`, quoted or not):
+ * the flag and its value, as a `key: value` line gives them.
+ */
+const IMAGE_ARGUMENT = /^[ \t]*-[ \t]+(["']?)--?([\w.-]*image[\w.-]*)=([^\s"']*\{\{.*\}\}[^\s"']*)\1[ \t]*$/i;
+
+function imageArgument(line: string): [string, string, string] | null {
+  const found = IMAGE_ARGUMENT.exec(line);
+  return found ? [found[0], found[2] ?? '', found[3] ?? ''] : null;
+}
+
 /** `{{ $name := … }}` or `{{ $name = … }}`. */
 const ASSIGNMENT = /^(\$[A-Za-z_]\w*)\s*(:?=)\s*([\s\S]+)$/;
 const BLOCK_OPEN = /^(?:if|with|range|define|block)\b/;
@@ -291,7 +303,7 @@ export function chartRenderedTags(
         if (lineEnd === -1) lineEnd = text.length;
         const scope = scopes.find((candidate) => candidate.start <= lineStart && lineEnd <= candidate.end);
         const line = scope ? rootedAt(text.slice(lineStart, lineEnd), scope.path) : text.slice(lineStart, lineEnd);
-        const written = line.length <= MAX_LINE && line.includes('{{') && uses(line) ? (KEY_VALUE.exec(line) ?? builtImage(line)) : null;
+        const written = line.length <= MAX_LINE && line.includes('{{') && uses(line) ? (KEY_VALUE.exec(line) ?? builtImage(line) ?? imageArgument(line)) : null;
         const value = written?.[2];
         // A line that names the map, or an image line that calls a helper reading it (`image: {{ include "app.image" . }}`).
         if (value !== undefined && (field.test(value) || (/image/i.test(written?.[1] ?? '') && uses(value)))) {

@@ -342,3 +342,47 @@ describe('Helm values with no tag: a container or env entry a template builds as
     ]);
   });
 });
+
+describe('Helm values with no tag: a container argument that passes the image to the program', () => {
+  it('renders the image a flag named for an image is given, and leaves a flag that passes the name alone as it is', () => {
+    const files = {
+      'vault-keeper/Chart.yaml': chart('vault-keeper', 'appVersion: v2.3.0'),
+      'vault-keeper/values.yaml': lines(
+        'operator:',
+        '  image:',
+        '    repository: registry.example.test/keeper/operator',
+        'snapshotter:',
+        '  image:',
+        '    repository: registry.example.test/keeper/snapshotter',
+        'pruner:',
+        '  image:',
+        '    repository: registry.example.test/keeper/pruner',
+      ),
+      'vault-keeper/templates/_helpers.tpl': lines(
+        '{{- define "keeper.image" -}}',
+        '{{- $image := index . 0 -}}',
+        '{{- printf "%s:%s" $image.repository (default (index . 1) $image.tag) -}}',
+        '{{- end -}}',
+      ),
+      'vault-keeper/templates/deployment.yaml': lines(
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: operator',
+        '          image: "{{ template "keeper.image" (tuple .Values.operator.image $.Chart.AppVersion) }}"',
+        '          args:',
+        '            - --snapshotter-image={{ template "keeper.image" (tuple .Values.snapshotter.image $.Chart.AppVersion) }}',
+        "            - '--pruner-image-repository={{ .Values.pruner.image.repository }}'",
+        '            - --log-level=info',
+      ),
+    };
+    const detail = (line: number) =>
+      `no tag here: the chart's templates render tag v2.3.0 (templates/deployment.yaml:${line}, with appVersion v2.3.0 of vault-keeper/Chart.yaml:4); not edited here, where a tag would override theirs`;
+    expect(scan(files)).toEqual([
+      ['vault-keeper/values.yaml', 3, 'registry.example.test/keeper/operator:v2.3.0', 'templated', detail(6)],
+      ['vault-keeper/values.yaml', 6, 'registry.example.test/keeper/snapshotter:v2.3.0', 'templated', detail(8)],
+      ['vault-keeper/values.yaml', 9, 'registry.example.test/keeper/pruner', 'no-tag', null],
+    ]);
+  });
+});
