@@ -18,12 +18,12 @@ const REGISTRY_URL = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-
  * `registry: {url: registry.example.test}`): the Docker and Podman drivers build the instance `FROM <url>/<image>`, so
  * that is the image, reported at the `image` and edited there, a pin written after its tag (the registry is not edited). A platform with
  * `pre_build_image: true` runs its `image` as written, and one whose image names its own registry is left as it is.
- * Keyed by where the `image` value starts in the file's text.
+ * `found` with each such platform's image in place of the plain field read at its `image`.
  */
-export function moleculePlatformImages(file: SourceFile, root: unknown, reference: (start: number) => Reference | undefined): Map<number, Reference> {
-  const images = new Map<number, Reference>();
+export function withPlatformRegistries(file: SourceFile, root: unknown, found: readonly Reference[]): Reference[] {
   const platforms = isMap(root) ? mapGet(root, 'platforms') : undefined;
-  if (!isSeq(platforms)) return images;
+  if (!isSeq(platforms)) return [...found];
+  const images = new Map<number, Reference>();
   for (const platform of platforms.items) {
     if (!isMap(platform)) continue;
     const prebuilt = mapGet(platform, 'pre_build_image');
@@ -33,11 +33,11 @@ export function moleculePlatformImages(file: SourceFile, root: unknown, referenc
     const image = stringScalar(mapGet(platform, 'image'), file);
     if (!url || !image || !url.literal || !image.literal || !REGISTRY_URL.test(url.value)) continue;
     if (isTemplated(image.value) || image.value.includes('$') || NAMES_REGISTRY.test(image.value) || !parseImageRef(image.value)) continue;
-    const found = reference(image.start);
-    if (!found) continue;
-    images.set(image.start, makeReference(file, { kind: found.kind, value: `${url.value}/${image.value}`, parts: imageParts(image.value, image.start, url), anchor: image.start }));
+    const plain = found.find((reference) => reference.spans[0]?.start === file.base + image.start);
+    if (!plain) continue;
+    images.set(file.base + image.start, makeReference(file, { kind: plain.kind, value: `${url.value}/${image.value}`, parts: imageParts(image.value, image.start, url), anchor: image.start }));
   }
-  return images;
+  return found.map((reference) => images.get(reference.spans[0]?.start ?? -1) ?? reference);
 }
 
 /** The registry, then the image's name, tag and digest where each is written. */

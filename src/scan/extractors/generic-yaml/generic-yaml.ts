@@ -37,7 +37,7 @@ import { imageMapValues } from '../../image-maps.js';
 import { jsonPatchImages } from '../../json-patch-images.js';
 import { isTranslationFile } from '../../translation-files.js';
 import { matrixFileImages, workflowMatrixFiles } from '../../workflow-matrix-files.js';
-import { MOLECULE_FILE, moleculePlatformImages } from '../../molecule-platforms.js';
+import { MOLECULE_FILE, withPlatformRegistries } from '../../molecule-platforms.js';
 import { joinRelative } from '../compose/compose-extends.js';
 import { throughDefaults, type InterpolationReader } from '../compose/compose-interpolation.js';
 import { isComposeName, looksLikeComposeTemplate, withComposeDefault } from '../compose/compose-template.js';
@@ -1255,6 +1255,14 @@ function brokenTemplateImages(file: SourceFile, kind: ReferenceKind, charts: Yam
     .map((reference) => (compose ? withComposeDefault(file, reference) : reference));
 }
 
+/** The fields found, a CircleCI value that a job's parameter runs as its image reported with the parameter named, in place of the plain field. */
+function withCircleciParameters(file: SourceFile, root: unknown, kind: ReferenceKind, found: Reference[]): Reference[] {
+  const parameters = circleciParameterImages(file, root, kind);
+  if (parameters.length === 0) return found;
+  const given = new Set(parameters.map((reference) => reference.spans[0]?.start));
+  return [...found.filter((reference) => !given.has(reference.spans[0]?.start)), ...parameters];
+}
+
 export const genericYamlExtractor: Extractor<YamlFacts> = {
   name: 'generic-yaml',
   kinds: ['helm-values', 'yaml-image'],
@@ -1292,21 +1300,20 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         if (isBuildDescription(file.path, document.contents, facts?.dockerfileFolders.has(folderOf(file.path)) ?? false) || isWerfImageSection(file.path, document.contents)) return [];
         // A CircleCI step's or workflow entry's parameters are a command's or job's inputs: read only where an image field runs them (below).
         const inputs = circleciInputMaps(file, document.contents);
-        const found = catalogOrFields(file, document.contents, kind, {
-          kindFor: () => kind,
-          splitKind: kind,
-          splitAnywhere: true,
-          snakeKeys: true,
-          variableFile: isVariableFile(file.path, facts?.ansible),
-          ...(inputs.size === 0 ? {} : { skipMap: (map) => inputs.has(map) }),
-          ...(chartJoins === undefined ? {} : { chartJoins }),
-        });
-        // A CircleCI value that a job's parameter runs as its image is reported with the parameter named (in place of the plain field).
-        const parameters = circleciParameterImages(file, document.contents, kind);
-        if (parameters.length > 0) {
-          const given = new Set(parameters.map((reference) => reference.spans[0]?.start));
-          found.splice(0, found.length, ...found.filter((reference) => !given.has(reference.spans[0]?.start)), ...parameters);
-        }
+        const found = withCircleciParameters(
+          file,
+          document.contents,
+          kind,
+          catalogOrFields(file, document.contents, kind, {
+            kindFor: () => kind,
+            splitKind: kind,
+            splitAnywhere: true,
+            snakeKeys: true,
+            variableFile: isVariableFile(file.path, facts?.ansible),
+            ...(inputs.size === 0 ? {} : { skipMap: (map) => inputs.has(map) }),
+            ...(chartJoins === undefined ? {} : { chartJoins }),
+          }),
+        );
         const taken = new Set(found.map((reference) => reference.spans[0]?.start));
         for (const pulled of ansiblePulledImages(file, document.contents, kind)) if (!taken.has(pulled.spans[0]?.start)) found.push(pulled);
         for (const item of loopedListImages(file, document.contents, kind, facts?.ansible)) if (!taken.has(item.spans[0]?.start)) found.push(item);
@@ -1316,13 +1323,10 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
         for (const mapped of imageMapValues(file, document.contents, kind)) if (!taken.has(mapped.spans[0]?.start)) found.push(mapped);
         for (const patched of jsonPatchImages(file, document.contents, kind)) if (!taken.has(patched.spans[0]?.start)) found.push(patched);
         for (const axis of matrixFileImages(file, document.contents, kind, facts?.matrixFiles.get(file.path))) if (!taken.has(axis.spans[0]?.start)) found.push(axis);
-        // A Molecule scenario (which Molecule interpolates from the environment as compose does): a platform's image comes from its `registry.url`.
-        if (molecule) {
-          const platformImages = moleculePlatformImages(file, document.contents, (start) => found.find((reference) => reference.spans[0]?.start === file.base + start));
-          if (platformImages.size > 0) found.splice(0, found.length, ...found.map((reference) => platformImages.get((reference.spans[0]?.start ?? 0) - file.base) ?? reference));
-        }
+        // A Molecule scenario's platform takes its image from its `registry.url`.
+        const listed = molecule ? withPlatformRegistries(file, document.contents, found) : found;
         const meta = marketplaceMeta(document) ?? pushedList(document);
-        return meta === null ? found : found.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
+        return meta === null ? listed : listed.filter((reference) => !reference.spans.some((span) => span.start - file.base >= meta[0] && span.start - file.base < meta[1]));
       })
       .filter((reference) => !passesOn(reference.value) && !COMPARISON_MODE.test(reference.value))
       .filter((reference) => !(distgen && namesBuildOutput(reference)))
