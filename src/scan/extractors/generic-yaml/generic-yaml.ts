@@ -1255,6 +1255,19 @@ function brokenTemplateImages(file: SourceFile, kind: ReferenceKind, charts: Yam
     .map((reference) => (compose ? withComposeDefault(file, reference) : reference));
 }
 
+/** To the fields found, the images other forms in the document name (Ansible pulls and loops, forms, runner labels, image maps, patches, matrices), each once. */
+function addOtherForms(file: SourceFile, root: unknown, kind: ReferenceKind, facts: YamlFacts | undefined, found: Reference[]): void {
+  const taken = new Set(found.map((reference) => reference.spans[0]?.start));
+  for (const pulled of ansiblePulledImages(file, root, kind)) if (!taken.has(pulled.spans[0]?.start)) found.push(pulled);
+  for (const item of loopedListImages(file, root, kind, facts?.ansible)) if (!taken.has(item.spans[0]?.start)) found.push(item);
+  for (const field of [...formFieldImages(file, root, kind), ...runnerLabelImages(file, root, kind), ...executionEnvironmentImages(file, root, kind)])
+    if (!taken.has(field.spans[0]?.start)) found.push(field);
+  if (kind === 'helm-values') for (const named of sharedTagNames(file, root, kind)) if (!taken.has(named.spans[0]?.start)) found.push(named);
+  for (const mapped of imageMapValues(file, root, kind)) if (!taken.has(mapped.spans[0]?.start)) found.push(mapped);
+  for (const patched of jsonPatchImages(file, root, kind)) if (!taken.has(patched.spans[0]?.start)) found.push(patched);
+  for (const axis of matrixFileImages(file, root, kind, facts?.matrixFiles.get(file.path))) if (!taken.has(axis.spans[0]?.start)) found.push(axis);
+}
+
 /** The fields found, a CircleCI value that a job's parameter runs as its image reported with the parameter named, in place of the plain field. */
 function withCircleciParameters(file: SourceFile, root: unknown, kind: ReferenceKind, found: Reference[]): Reference[] {
   const parameters = circleciParameterImages(file, root, kind);
@@ -1314,15 +1327,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
             ...(chartJoins === undefined ? {} : { chartJoins }),
           }),
         );
-        const taken = new Set(found.map((reference) => reference.spans[0]?.start));
-        for (const pulled of ansiblePulledImages(file, document.contents, kind)) if (!taken.has(pulled.spans[0]?.start)) found.push(pulled);
-        for (const item of loopedListImages(file, document.contents, kind, facts?.ansible)) if (!taken.has(item.spans[0]?.start)) found.push(item);
-        for (const field of [...formFieldImages(file, document.contents, kind), ...runnerLabelImages(file, document.contents, kind), ...executionEnvironmentImages(file, document.contents, kind)])
-          if (!taken.has(field.spans[0]?.start)) found.push(field);
-        if (kind === 'helm-values') for (const named of sharedTagNames(file, document.contents, kind)) if (!taken.has(named.spans[0]?.start)) found.push(named);
-        for (const mapped of imageMapValues(file, document.contents, kind)) if (!taken.has(mapped.spans[0]?.start)) found.push(mapped);
-        for (const patched of jsonPatchImages(file, document.contents, kind)) if (!taken.has(patched.spans[0]?.start)) found.push(patched);
-        for (const axis of matrixFileImages(file, document.contents, kind, facts?.matrixFiles.get(file.path))) if (!taken.has(axis.spans[0]?.start)) found.push(axis);
+        addOtherForms(file, document.contents, kind, facts, found);
         // A Molecule scenario's platform takes its image from its `registry.url`.
         const listed = molecule ? withPlatformRegistries(file, document.contents, found) : found;
         const meta = marketplaceMeta(document) ?? pushedList(document);
