@@ -35,6 +35,42 @@ describe('Dockerfile names', () => {
     expect(scan({ 'Dockerfile_base.j2': COMMENTED, 'Dockerfile-alpine.template': COMMENTED, 'docs/Dockerfile.md': COMMENTED })).toEqual([]);
   });
 
+  it('a dotted suffix that is a script or data file extension is read only when the content is a Dockerfile', () => {
+    const snippet = ['docker build -t registry.example.test/team/app:dev .', '', '    FROM registry.example.test/base/runtime:2.4', '    RUN ./setup.sh', ''].join('\n');
+    const source = ['package dockerfile', '', 'const header = `', 'FROM registry.example.test/base/runtime:2.4', '`', ''].join('\n');
+    expect(
+      scan({
+        'notes/dockerfile.sh': snippet,
+        'frontend/dockerfile/dockerfile.go': source,
+        'services/worker/Dockerfile.go': COMMENTED,
+      }),
+    ).toEqual([['services/worker/Dockerfile.go', 1, 'registry.example.test/base/runtime:2.4']]);
+  });
+
+  it('a change file of a Markdown page named for a Dockerfile is documentation and is not read', () => {
+    const change = [
+      '% change file for the page on Dockerfiles',
+      '',
+      '@x',
+      '```python',
+      'from flask import Flask',
+      '@y',
+      '```python',
+      'from flask import Flask',
+      '@z',
+      '',
+      '@x',
+      '```dockerfile',
+      'FROM registry.example.test/base/runtime:2.4',
+      '@y',
+      '```dockerfile',
+      'FROM registry.example.test/base/runtime:2.4',
+      '@z',
+      '',
+    ].join('\n');
+    expect(scan({ 'content/build/dockerfile.md.ch': change, 'content/build/Dockerfile.prod': COMMENTED })).toEqual([['content/build/Dockerfile.prod', 1, 'registry.example.test/base/runtime:2.4']]);
+  });
+
   it('MDX pages named for a Dockerfile or a Jenkinsfile are documentation and are not read, by name or by content', () => {
     const pipeline = "pipeline { agent { docker { image 'registry.example.test/ci/builder:3.1' } } }\n";
     expect(

@@ -12,11 +12,21 @@ import { readDockerfile, splitWords, type LogicalLine, type Word } from './docke
 import { escapeRegExp } from '../../../core/regexp.js';
 
 const KIND = 'dockerfile-from';
+const DOCUMENT_OR_TEMPLATE = 'md|mdx|markdown|txt|rst|adoc|html|dockerignore|template|tmpl|tpl|j2|jinja|jinja2|erb|mustache';
 /**
  * Names that look like `Dockerfile.*` but are documentation (`Dockerfile.md`, an MDX page `Dockerfile.mdx`) or ignore files, or templates that
  * become Dockerfiles only once rendered (`Dockerfile-alpine.template`, `Dockerfile.j2`).
  */
-const NOT_DOCKERFILE = /\.(?:md|mdx|markdown|txt|rst|adoc|html|dockerignore|template|tmpl|tpl|j2|jinja|jinja2|erb|mustache)$/;
+const NOT_DOCKERFILE = new RegExp(`\\.(?:${DOCUMENT_OR_TEMPLATE})$`);
+
+/** A document's or template's extension with another after it: a translation's change file for a Markdown page (`dockerfile.md.ch`). */
+const DOCUMENT_INSIDE = new RegExp(`\\.(?:${DOCUMENT_OR_TEMPLATE})\\.`);
+
+/**
+ * Extensions of data files and scripts (`dockerfile-lint.yaml`, `dockerfile_check.sh`): never a Dockerfile, whatever they hold; after a
+ * dot, one only by content (see dottedSuffixByContent).
+ */
+const DATA_OR_SCRIPT = /\.(?:ya?ml|json|toml|xml|ini|cfg|sh|bash|py|rb|js|ts|go|ps1|bat|cmd)$/;
 
 /**
  * `Dockerfile` or `Containerfile`, in any case and directory, alone, with a suffix after a dot (`Dockerfile.prod`), a dash
@@ -26,22 +36,29 @@ const NOT_DOCKERFILE = /\.(?:md|mdx|markdown|txt|rst|adoc|html|dockerignore|temp
 export function isDockerfileName(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
   if (base === 'dockerfile' || base === 'containerfile') return true;
-  if (NOT_DOCKERFILE.test(base)) return false;
+  if (NOT_DOCKERFILE.test(base) || dottedSuffixByContent(base)) return false;
   return /^(?:dockerfile|containerfile)(?:\..|[-_][^.]+$)/.test(base) || /.\.(?:dockerfile|containerfile)$/.test(base);
 }
 
-/** Extensions of data files and scripts (`dockerfile-lint.yaml`, `dockerfile_check.sh`): never a Dockerfile, whatever they hold. */
-const DATA_OR_SCRIPT = /\.(?:ya?ml|json|toml|xml|ini|cfg|sh|bash|py|rb|js|ts|go|ps1|bat|cmd)$/;
+/**
+ * A Dockerfile's name with a suffix after a dot that is a script's or a data file's extension (`dockerfile.sh`, a shell
+ * snippet; `dockerfile.go`, Go source), or that holds a document's or template's extension before another
+ * (`dockerfile.md.ch`): a Dockerfile only when its content is one.
+ */
+function dottedSuffixByContent(base: string): boolean {
+  return /^(?:dockerfile|containerfile)\.[^.]/.test(base) && (DATA_OR_SCRIPT.test(base) || DOCUMENT_INSIDE.test(base));
+}
 
 /**
  * Names that may hold a Dockerfile under another name (`files/DockerUbuntuApache`, `docker/ContainerBuild`): no extension,
  * and starting with "docker" or "container"; or a Dockerfile's name with a dash or an underscore and a name, followed by an
- * extension that is not a template's, a document's, a data file's or a script's (`dockerfile-cli.gpu`, `Containerfile_base.arm64`). Read as one only
- * when the content is one (see looksLikeDockerfile).
+ * extension that is not a template's, a document's, a data file's or a script's (`dockerfile-cli.gpu`, `Containerfile_base.arm64`); or a
+ * dotted suffix that needs its content (see dottedSuffixByContent). Read as one only when the content is one (see looksLikeDockerfile).
  */
 export function mayBeDockerfileByContent(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
   if (isDockerfileName(path)) return false;
+  if (dottedSuffixByContent(base)) return !NOT_DOCKERFILE.test(base);
   if (/^(?:dockerfile|containerfile)[-_][^.]+\.[^.]/.test(base)) return !NOT_DOCKERFILE.test(base) && !DATA_OR_SCRIPT.test(base);
   return !base.includes('.') && /^(?:docker|container)[a-z0-9_-]/.test(base);
 }
