@@ -47,6 +47,30 @@ describe('Dockerfile names', () => {
     ).toEqual([['services/worker/Dockerfile.go', 1, 'registry.example.test/base/runtime:2.4']]);
   });
 
+  it('a Dockerfile known by its content may hold here-documents, whose lines are a script and not instructions', () => {
+    const heredocs = [
+      'FROM registry.example.test/base/runtime:2.4',
+      'RUN <<EOF',
+      'set -eu',
+      './setup.sh --quiet',
+      'EOF',
+      'COPY <<-"CONF" <<LIMITS /etc/app/',
+      '\tlisten 8080',
+      '\tCONF',
+      'nofile 4096',
+      'LIMITS',
+      'RUN cat <<< "ready"',
+      'FROM registry.example.test/base/slim:2.4',
+      '',
+    ].join('\n');
+    expect(scan({ 'build/Dockerfile.go': heredocs, 'files/DockerWorker': heredocs, 'files/docker-notes': 'FROM registry.example.test/base/runtime:2.4\nRUN <<EOF\nEOF\nthen run it\n' })).toEqual([
+      ['build/Dockerfile.go', 1, 'registry.example.test/base/runtime:2.4'],
+      ['build/Dockerfile.go', 12, 'registry.example.test/base/slim:2.4'],
+      ['files/DockerWorker', 1, 'registry.example.test/base/runtime:2.4'],
+      ['files/DockerWorker', 12, 'registry.example.test/base/slim:2.4'],
+    ]);
+  });
+
   it('a change file of a Markdown page named for a Dockerfile is documentation and is not read', () => {
     const change = [
       '% change file for the page on Dockerfiles',

@@ -63,6 +63,8 @@ export function mayBeDockerfileByContent(path: string): boolean {
   return !base.includes('.') && /^(?:docker|container)[a-z0-9_-]/.test(base);
 }
 
+/** A here-document an instruction opens (`<<EOF`, `<<-EOF`, `<<"EOF"`; not a shell's here-string, `<<<`). */
+const HEREDOC = /(?<!<)<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
 const INSTRUCTION = /^(?:FROM|ARG|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)(?:\s|$)/i;
 
 /**
@@ -75,12 +77,22 @@ export function looksLikeDockerfile(text: string): boolean {
   let sawFrom = false;
   let continued = false;
   let lines = 0;
+  // The delimiters of here-documents still open (`RUN <<EOF` … `EOF`), in order: their lines are a script's, not instructions.
+  const heredocs: Array<{ readonly word: string; readonly indented: boolean }> = [];
   for (const raw of text.split('\n')) {
+    const open = heredocs[0];
+    if (open !== undefined) {
+      const body = raw.replace(/\r$/, '');
+      if ((open.indented ? body.replace(/^\t+/, '') : body) === open.word) heredocs.shift();
+      continue;
+    }
     const line = raw.replace(/\r$/, '').trim();
     const wasContinued: boolean = continued;
     // A comment line inside a continued instruction is dropped by the parser; the instruction goes on after it.
     continued = line.endsWith('\\') || (wasContinued && (line === '' || line.startsWith('#')));
-    if (wasContinued || line === '' || line.startsWith('#')) continue;
+    if (line === '' || line.startsWith('#')) continue;
+    for (const opened of line.matchAll(HEREDOC)) heredocs.push({ word: opened[3] ?? '', indented: opened[1] === '-' });
+    if (wasContinued) continue;
     if (!INSTRUCTION.test(line)) return false;
     if (++lines > 10_000) return false;
     if (/^FROM\s/i.test(line)) sawFrom = true;
