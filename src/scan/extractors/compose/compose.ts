@@ -206,14 +206,17 @@ function throughDotEnv(file: SourceFile, reference: Reference, facts: ComposeFac
 }
 
 /**
- * A file named like a compose file whose documents are CI pipelines, not compose files (`docker-compose-deploy.yaml` holding
- * a Woodpecker pipeline's `steps:` that deploy with compose): none looks like compose, and one has a pipeline's top-level key.
- * The readers of such pipelines read it; a file that does not parse stays compose's, read line by line.
+ * A file named like a compose file that holds other YAML, not a compose file: CI pipelines (`docker-compose-deploy.yaml` holding
+ * a Woodpecker pipeline's `steps:` that deploy with compose: none looks like compose, and one has a pipeline's top-level key), or
+ * lists (`tasks/docker-compose.yml`, an Ansible task list whose `copy` task writes the compose file in `content: |`: every
+ * document is a sequence, which compose cannot read). The readers of such YAML read it; a file that does not parse stays
+ * compose's, read line by line.
  */
-function isPipelineByContent(file: SourceFile): boolean {
+function holdsOtherYaml(file: SourceFile): boolean {
   const { documents, broken } = yamlSource(file);
   if (broken) return false;
-  const roots = documents.map((document) => document.contents);
+  const roots = documents.map((document) => document.contents).filter((root) => root !== null);
+  if (roots.length > 0 && roots.every((root) => isSeq(root))) return true;
   return !roots.some((root) => looksLikeCompose(root)) && roots.some((root) => isMap(root) && CI_PIPELINE_KEYS.some((key) => mapGet(root, key) !== undefined));
 }
 
@@ -444,10 +447,10 @@ export const composeExtractor: Extractor<ComposeFacts> = {
     for (const file of files) if (isDockerfileName(file.path) && /\bFROM\b[^\n]*\$/i.test(file.text)) dockerfileArgs.set(file.path, fromArgumentUses(file.text));
     return { env, inheritedBuild: servicesBuiltThroughExtends(files), dockerfileArgs };
   },
-  owns: (file) => FILE_NAME.test(baseName(file.path)) && !isPipelineByContent(file),
+  owns: (file) => FILE_NAME.test(baseName(file.path)) && !holdsOtherYaml(file),
   claims(file) {
     if (!isYamlPath(file.path)) return false;
-    if (FILE_NAME.test(baseName(file.path))) return !isPipelineByContent(file);
+    if (FILE_NAME.test(baseName(file.path))) return !holdsOtherYaml(file);
     return yamlSource(file).documents.some((document) => looksLikeCompose(document.contents));
   },
   extract(file, facts) {
