@@ -76,6 +76,11 @@ export interface Extractor<Facts = unknown> {
   /** Is this file this format's (by name, facts or content)? Asked in registration order. */
   claims(file: SourceFile, facts: Facts | undefined): boolean;
   extract(file: SourceFile, facts: Facts | undefined): ExtractResult;
+  /**
+   * Parts of a file it extracts that are not its format (`[start, end)` offsets in the file's text): the documents of a file of
+   * Kubernetes objects that are no object. The next extractor that claims the file reads them, and its references there count.
+   */
+  leftToOthers?(file: SourceFile): ReadonlyArray<readonly [number, number]>;
 }
 
 /** The name tests of a format known by its file names alone (`isCandidate`, `owns`, `claims`). */

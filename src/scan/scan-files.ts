@@ -1,6 +1,6 @@
 import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
-import type { Reference, ScanProblem } from '../core/types.js';
+import type { Reference, ScanProblem, ValueQuoting } from '../core/types.js';
 import {
   hasNamePlaceholder,
   hasStandInName,
@@ -50,6 +50,24 @@ export function extractorFor(file: SourceFile, context: ScanContext, extractors:
   return null;
 }
 
+/** The references, each with the way its extractor writes a new value. */
+function withQuoting(references: readonly Reference[], quoting: ValueQuoting): Reference[] {
+  return references.map((reference) => (reference.quoting === quoting ? reference : { ...reference, quoting }));
+}
+
+/**
+ * The references in the parts of a file that its extractor leaves to others (a document of a file of Kubernetes objects that is
+ * no object, a Talos machine-config patch beside a `kind: OOMConfig` document), as the next extractor that claims the file reads them.
+ */
+function readByNext(file: SourceFile, extractor: Extractor, context: ScanContext, extractors: readonly Extractor[]): Reference[] {
+  const left = extractor.leftToOthers?.(file) ?? [];
+  if (left.length === 0) return [];
+  const next = extractors.slice(extractors.indexOf(extractor) + 1).find((other) => other.claims(file, context.get(other)));
+  if (next === undefined) return [];
+  const found = next.extract(file, context.get(next)).references.filter((reference) => isInRanges(reference, file, left));
+  return withQuoting(found, next.quoting);
+}
+
 /**
  * Scans source files: each file goes to the extractor that owns or claims it. A file whose extractor
  * throws is reported as a problem and the scan goes on. Pure: files in, references out.
@@ -90,31 +108,31 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
       extractor = extractorFor(file, context, extractors);
       if (!extractor) continue;
       const result = extractor.extract(file, context.get(extractor));
-      const quoting = extractor.quoting;
       for (const problem of result.problems) problems.push(problem);
       for (const built of result.builds ?? []) addBuild(built);
-      if (result.references.length > MAX_REFERENCES_PER_FILE) {
+      const extracted = [...withQuoting(result.references, extractor.quoting), ...readByNext(file, extractor, context, extractors)];
+      if (extracted.length > MAX_REFERENCES_PER_FILE) {
         problems.push({
           file: file.path,
           line: null,
           code: 'too-many-references',
-          message: `${result.references.length} image references, over the budget of ${MAX_REFERENCES_PER_FILE} per file; none of them is used`,
+          message: `${extracted.length} image references, over the budget of ${MAX_REFERENCES_PER_FILE} per file; none of them is used`,
         });
       } else {
         // An object as the API server returned it, a log collector's record, a metric's labels: a record of what ran (observed-records.ts).
         // And the objects a Chainsaw test writes inline as the state it compares the cluster with (test-inputs.ts).
         const observed = [...observedRanges(file), ...comparedRanges(file)];
         const written = new Set<string>();
-        for (const reference of result.references) {
+        for (const reference of extracted) {
           // The same characters reported twice at one place (an anchored image used through several aliases) are one reference.
           const where = spansKey(reference);
           if (written.has(where)) continue;
           written.add(where);
           if (observed.length > 0 && isInRanges(reference, file, observed)) continue;
-          if (namesNoImage(reference, quoting)) continue;
+          if (namesNoImage(reference, reference.quoting ?? extractor.quoting)) continue;
           // `github.com/org/app/cmd/server`: a Go import path (ko builds it) or a source address; github.com serves no registry.
           if (isImportPath(reference, importPaths)) continue;
-          references.push(reference.quoting === quoting ? reference : { ...reference, quoting });
+          references.push(reference);
         }
       }
       file.release(); // parsed forms and contents are large; keep memory flat over big trees

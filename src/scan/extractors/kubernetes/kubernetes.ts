@@ -587,6 +587,21 @@ function paramsRunAsImage(root: unknown): Set<string> {
   return names;
 }
 
+/**
+ * The documents of a file of Kubernetes objects that are none, with neither `apiVersion` nor `kind` (a Talos machine-config
+ * patch before a `kind: OOMConfig` document): other YAML, left to the reader of other YAML.
+ */
+function plainDocuments(file: SourceFile): Array<[number, number]> {
+  if (!isYamlPath(file.path) || isBrokenTemplate(file)) return [];
+  const { documents, broken } = yamlSource(file);
+  if (broken || documents.length < 2 || !documents.some((document) => isKubernetesObject(document.contents))) return [];
+  return documents.flatMap((document): Array<[number, number]> => {
+    const root = document.contents;
+    if (!isMap(root) || mapGet(root, 'apiVersion') !== undefined || mapGet(root, 'kind') !== undefined) return [];
+    return [[root.range[0], root.range[2]]];
+  });
+}
+
 export const kubernetesExtractor: Extractor<KubernetesFacts> = {
   name: 'kubernetes',
   kinds: ['kubernetes-container', 'kubernetes-image', 'helm-values', 'kustomize-image'],
@@ -672,4 +687,5 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
     if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) all.push(reference);
     return { references: sortByPosition(asChartRenders(withoutCatalogAnnotations(withoutMachineImages(all, documents, file.base), documents, file.base), charts, file)), problems, builds };
   },
+  leftToOthers: plainDocuments,
 };
