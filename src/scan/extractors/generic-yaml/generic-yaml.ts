@@ -31,6 +31,7 @@ import {
 } from '../../yaml-source.js';
 import { formFieldImages } from '../../form-field-images.js';
 import { runnerLabelImages } from '../../runner-labels.js';
+import { azureJobContainers } from '../../azure-pipelines.js';
 import { executionEnvironmentImages } from '../../execution-environment.js';
 import { catalogImages } from '../../image-catalog.js';
 import { imageMapValues } from '../../image-maps.js';
@@ -1255,12 +1256,12 @@ function brokenTemplateImages(file: SourceFile, kind: ReferenceKind, charts: Yam
     .map((reference) => (compose ? withComposeDefault(file, reference) : reference));
 }
 
-/** To the fields found, the images other forms in the document name (Ansible pulls and loops, forms, runner labels, image maps, patches, matrices), each once. */
+/** To the fields found, the images other forms in the document name (Ansible pulls and loops, forms, runner labels, Azure Pipelines job containers, image maps, patches, matrices), each once. */
 function addOtherForms(file: SourceFile, root: unknown, kind: ReferenceKind, facts: YamlFacts | undefined, found: Reference[]): void {
   const taken = new Set(found.map((reference) => reference.spans[0]?.start));
   for (const pulled of ansiblePulledImages(file, root, kind)) if (!taken.has(pulled.spans[0]?.start)) found.push(pulled);
   for (const item of loopedListImages(file, root, kind, facts?.ansible)) if (!taken.has(item.spans[0]?.start)) found.push(item);
-  for (const field of [...formFieldImages(file, root, kind), ...runnerLabelImages(file, root, kind), ...executionEnvironmentImages(file, root, kind)])
+  for (const field of [...formFieldImages(file, root, kind), ...runnerLabelImages(file, root, kind), ...azureJobContainers(file, root, kind), ...executionEnvironmentImages(file, root, kind)])
     if (!taken.has(field.spans[0]?.start)) found.push(field);
   if (kind === 'helm-values') for (const named of sharedTagNames(file, root, kind)) if (!taken.has(named.spans[0]?.start)) found.push(named);
   for (const mapped of imageMapValues(file, root, kind)) if (!taken.has(mapped.spans[0]?.start)) found.push(mapped);
