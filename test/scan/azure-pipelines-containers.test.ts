@@ -66,7 +66,7 @@ describe('Azure Pipelines job containers', () => {
   it('reads no container the caller gives, and no `container` key outside a job', () => {
     const template = lines(
       'parameters:', // 1
-      '  container: registry.example.test/ci/default:1.0', // 2
+      "  container: ''", // 2
       'jobs:', // 3
       '- job: ${{ parameters.name }}', // 4
       '  container: ${{ parameters.container }}', // 5
@@ -77,5 +77,81 @@ describe('Azure Pipelines job containers', () => {
     );
     const other = lines('jobs:', '- name: publish', '  container: registry.example.test/ci/other:1.0');
     expect(rows({ 'pipelines/templates/job.yml': template, 'deploy/jobs.yml': other })).toEqual([]);
+  });
+});
+
+describe('Azure Pipelines templates whose job runs a parameter as its container', () => {
+  const template = lines(
+    'parameters:', // 1
+    '  name: check', // 2
+    "  container: ''", // 3
+    '  tools: registry.example.test/ci/tools:2.0', // 4
+    'jobs:', // 5
+    '- job: ${{ parameters.name }}', // 6
+    "  ${{ if ne(parameters.container, '') }}:", // 7
+    '    container: ${{ parameters.container }}', // 8
+    '  steps:', // 9
+    '  - script: make check', // 10
+    '- job: tools', // 11
+    '  container: ${{ parameters.tools }}', // 12
+    '  steps:', // 13
+    '  - script: make tools', // 14
+  );
+
+  it('reports what each call of the template gives the parameter, and a default that a call leaves in place', () => {
+    const pipeline = lines(
+      'jobs:', // 1
+      '- template: templates/check.yml', // 2
+      '  parameters:', // 3
+      '    name: debian', // 4
+      '    container: registry.example.test/ci/debian-deps:12', // 5
+      '    tools: registry.example.test/ci/tools:2.1', // 6
+      '- template: /ci/templates/check.yml@self', // 7
+      '  parameters:', // 8
+      '    name: plain', // 9
+      '- template: templates/check.yml', // 10
+      '  parameters:', // 11
+      '    container: builder', // 12
+    );
+    const detail = (name: string) => `the parameter ${name} of ci/templates/check.yml, whose job runs it as its container (line ${name === 'container' ? 8 : 12})`;
+    expect(
+      scanTexts({ 'ci/build.yml': pipeline, 'ci/templates/check.yml': template }).references.map((reference) => [
+        reference.file,
+        reference.line,
+        reference.value,
+        reference.skip,
+        reference.detail ?? null,
+      ]),
+    ).toEqual([
+      ['ci/build.yml', 5, 'registry.example.test/ci/debian-deps:12', null, detail('container')],
+      ['ci/build.yml', 6, 'registry.example.test/ci/tools:2.1', null, detail('tools')],
+      ['ci/templates/check.yml', 4, 'registry.example.test/ci/tools:2.0', null, 'the default of the parameter tools, which the job runs as its container (line 12) when a caller gives none'],
+    ]);
+  });
+
+  it('leaves out a default that every call replaces, and a template of another repository', () => {
+    const pipeline = lines(
+      'jobs:', // 1
+      '- template: templates/check.yml', // 2
+      '  parameters:', // 3
+      '    tools: registry.example.test/ci/tools:2.1', // 4
+      '- template: templates/check.yml@shared', // 5
+      '  parameters:', // 6
+      '    container: registry.example.test/ci/other:1.0', // 7
+    );
+    expect(rows({ 'ci/build.yml': pipeline, 'ci/templates/check.yml': template })).toEqual([['ci/build.yml', 4, 12, 'registry.example.test/ci/tools:2.1', 'yaml-image', null]]);
+  });
+
+  it("reads the default of a parameter declared in the template's list of parameters", () => {
+    const declared = lines(
+      'parameters:', // 1
+      '- name: image', // 2
+      '  type: string', // 3
+      '  default: registry.example.test/ci/lint:0.4.1', // 4
+      'jobs:', // 5
+      '- job: lint', // 6
+      '  container: ${{ parameters.image }}', // 7
+    );
+    expect(rows({ 'ci/lint.yml': declared })).toEqual([['ci/lint.yml', 4, 12, 'registry.example.test/ci/lint:0.4.1', 'yaml-image', null]]);
   });
 });

@@ -31,7 +31,7 @@ import {
 } from '../../yaml-source.js';
 import { formFieldImages } from '../../form-field-images.js';
 import { runnerLabelImages } from '../../runner-labels.js';
-import { azureJobContainers } from '../../azure-pipelines.js';
+import { azureJobContainers, azureTemplateContainers, type AzureTemplateContainers } from '../../azure-pipelines.js';
 import { executionEnvironmentImages } from '../../execution-environment.js';
 import { catalogImages } from '../../image-catalog.js';
 import { imageMapValues } from '../../image-maps.js';
@@ -1187,6 +1187,8 @@ interface YamlFacts extends ChartFacts {
   readonly glance: () => ReadonlySet<string>;
   /** The YAML files a GitHub workflow loads as matrix data, with the hyphenated image axes it uses (workflow-matrix-files.ts). */
   readonly matrixFiles: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The Azure Pipelines templates whose jobs run a parameter as their container (azure-pipelines.ts). */
+  readonly azureTemplates: AzureTemplateContainers;
 }
 
 function lazyGlance(files: readonly SourceFile[]): () => ReadonlySet<string> {
@@ -1261,7 +1263,12 @@ function addOtherForms(file: SourceFile, root: unknown, kind: ReferenceKind, fac
   const taken = new Set(found.map((reference) => reference.spans[0]?.start));
   for (const pulled of ansiblePulledImages(file, root, kind)) if (!taken.has(pulled.spans[0]?.start)) found.push(pulled);
   for (const item of loopedListImages(file, root, kind, facts?.ansible)) if (!taken.has(item.spans[0]?.start)) found.push(item);
-  for (const field of [...formFieldImages(file, root, kind), ...runnerLabelImages(file, root, kind), ...azureJobContainers(file, root, kind), ...executionEnvironmentImages(file, root, kind)])
+  for (const field of [
+    ...formFieldImages(file, root, kind),
+    ...runnerLabelImages(file, root, kind),
+    ...azureJobContainers(file, root, kind, facts?.azureTemplates),
+    ...executionEnvironmentImages(file, root, kind),
+  ])
     if (!taken.has(field.spans[0]?.start)) found.push(field);
   if (kind === 'helm-values') for (const named of sharedTagNames(file, root, kind)) if (!taken.has(named.spans[0]?.start)) found.push(named);
   for (const mapped of imageMapValues(file, root, kind)) if (!taken.has(mapped.spans[0]?.start)) found.push(mapped);
@@ -1293,6 +1300,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     dockerfileFolders: dockerfileFolders(files),
     glance: lazyGlance(files),
     matrixFiles: workflowMatrixFiles(files),
+    azureTemplates: azureTemplateContainers(files),
   }),
   claimsTemplate: () => true,
   owns: (file) => VALUES_FILE.test(baseName(file.path)),
