@@ -186,6 +186,35 @@ describe("Helm values with no tag whose comment gives the chart's appVersion", (
       ],
     ]);
   });
+
+  it('reads a comment that says the tag rewrites or overwrites Chart.AppVersion as naming that default', () => {
+    const files = {
+      'ledger/Chart.yaml': chart('ledger', 'appVersion: v3.8.1', 'dependencies:', '  - name: shared', '    version: 0.3.*', '    repository: oci://registry.example.test/charts'),
+      'ledger/values.yaml': lines(
+        'server:',
+        '  image:',
+        '    registry: ""',
+        '    repository: team/ledger',
+        '    tag: "" # rewrites Chart.AppVersion',
+        'backup:',
+        '  image:',
+        '    repository: team/ledger-backup',
+        '    # Image tag, overwrites appVersion',
+        '    tag: ""',
+        'probe:',
+        '  image:',
+        '    repository: team/ledger-probe',
+        '    # Image tag',
+        '    tag: ""',
+      ),
+      'ledger/templates/server.yaml': lines('          image: {{ include "shared.image" (dict "app" .Values.server "helm" .) }}'),
+    };
+    expect(scan(files)).toEqual([
+      ['ledger/values.yaml', 4, 'team/ledger:v3.8.1', 'templated', "no tag here: its comment gives the chart's appVersion v3.8.1 (ledger/Chart.yaml:4); set there, not edited here"],
+      ['ledger/values.yaml', 8, 'team/ledger-backup:v3.8.1', 'templated', "no tag here: its comment gives the chart's appVersion v3.8.1 (ledger/Chart.yaml:4); set there, not edited here"],
+      ['ledger/values.yaml', 13, 'team/ledger-probe', 'no-tag', null],
+    ]);
+  });
 });
 
 describe('Helm values with no tag: an image line that calls a helper reading the map', () => {
