@@ -44,7 +44,15 @@ const SERVER_IMAGE_KEY = /^server(?:Image|_image)$/;
 /** `…_image`, and Ansible's private `_image` (a leading underscore marks a role's own variable). */
 const SNAKE_IMAGE_KEY = /(?:^|[a-z0-9])_image$/;
 
-/** `image`, or a camelCase `…Image` key (`initImage`); with `snake`, also `…_image` and `_image`. `imagePullPolicy` is not one. */
+/** A camelCase key whose last word before `Image` is an acronym (`setupDBImage`, `proxyCSIImage`). */
+const ACRONYM_IMAGE_KEY = /[a-z0-9][A-Z]+Image$/;
+/** Of those, a virtual machine's or disk's image: `azureVMImage`, `baseOSImage`, `nodeAMIImage`, `bootISOImage`. */
+const MACHINE_ACRONYM_IMAGE_KEY = /(?:VM|OS|AMI|ISO)Image$/;
+
+/**
+ * `image`, or a camelCase `…Image` key (`initImage`, also after an acronym: `setupDBImage`); with `snake`, also `…_image`
+ * and `_image`. `imagePullPolicy` is not one.
+ */
 export function isImageKey(key: string, snake = false): boolean {
   // Azure Pipelines `pool: {vmImage: …}`, a test VM's `cloud_image: ubuntu-2204`, `osImage`, `boot_image`:
   // the image of a virtual machine or disk, not a container.
@@ -52,6 +60,7 @@ export function isImageKey(key: string, snake = false): boolean {
   // An OpenShift ImageChange trigger's `lastTriggeredImage`: the image the cluster last resolved the stream to, kept in an
   // exported object as a record; the trigger's stream is what the object runs.
   if (key === 'lastTriggeredImage') return false;
+  if (ACRONYM_IMAGE_KEY.test(key)) return !MACHINE_ACRONYM_IMAGE_KEY.test(key);
   return key === 'image' || /[a-z0-9]Image$/.test(key) || (snake && SNAKE_IMAGE_KEY.test(key));
 }
 
