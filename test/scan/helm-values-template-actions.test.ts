@@ -36,4 +36,37 @@ describe('values made only of Helm actions that read the chart', () => {
       ['deploy/gateway/values.yaml', 17, "{{ relay.image }}:{{ relay.tag | default('1.0') }}", 'templated'],
     ]);
   });
+
+  it('composes an image map whose own registry is a Helm action (rendered with tpl) with its literal name and tag, templated', () => {
+    const files = {
+      'charts/stack/Chart.yaml': lines('apiVersion: v2', 'name: stack', 'version: 1.0.0', 'appVersion: 2.0.0'),
+      'charts/stack/values.yaml': lines(
+        'global:',
+        '  imageRegistry: registry.example.test',
+        'upgradeHook:',
+        '  image:',
+        '    registry: "{{ .Values.global.imageRegistry }}"',
+        '    repository: team/kubectl',
+        '    tag: 1.31.2',
+        'cleanup:',
+        '  image:',
+        '    registry: registry with words',
+        '    repository: team/cleaner',
+        '    tag: 1.0.0',
+      ),
+      'charts/stack/templates/hook.yaml': lines(
+        'apiVersion: batch/v1',
+        'kind: Job',
+        'metadata:',
+        '  name: upgrade',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: upgrade',
+        '          image: "{{ tpl .Values.upgradeHook.image.registry . }}/{{ .Values.upgradeHook.image.repository }}:{{ .Values.upgradeHook.image.tag }}"',
+      ),
+    };
+    expect(scan(files)).toEqual([['charts/stack/values.yaml', 6, '{{ .Values.global.imageRegistry }}/team/kubectl:1.31.2', 'templated']]);
+  });
 });
