@@ -472,10 +472,14 @@ function callFunction(name: string, args: readonly unknown[], context: RenderCon
     case 'index': {
       let current: unknown = first;
       for (const key of args.slice(1)) {
-        if (Array.isArray(current) && typeof key === 'number') current = current[key];
+        if (Array.isArray(current) && typeof key === 'number') {
+          current = current[key];
+          if (current === undefined) throw new NotRendered('index out of range');
+        }
+        // A key the map does not hold gives no value, as Go's `index` of a map does (`default .Values.registry (index
+        // .Values.api.image "registry")`); indexing further into that is an error, as in Go.
         else if (current !== null && typeof current === 'object' && !Array.isArray(current) && typeof key === 'string') current = (current as Record<string, unknown>)[key];
         else throw new NotRendered('index of this kind');
-        if (current === undefined) throw new NotRendered('index out of range');
       }
       return current;
     }

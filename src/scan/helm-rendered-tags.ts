@@ -170,6 +170,25 @@ function rootedAt(line: string, path: readonly string[]): string {
 /** `include "name"` or `template "name"`. */
 const CALLED = /\b(?:include|template)\s+"([^"]+)"/g;
 
+/** A named template given the root and a values path as string literals (`include "app.image" (list . "pipelines" "api")`). */
+const LIST_CALL = /\b(?:include|template)\s+"([^"]+)"\s+\(\s*(?:list|tuple)\s+(?:\$\.?|\.)\s+((?:"[\w-]+"\s*)+)\)/g;
+/** A helper that looks a values map up by its parameters: `index $dot.Values $group $name "image" "repository"`. */
+const INDEXES_VALUES = /\bindex\s+\$?\w*\.Values\s/;
+
+/**
+ * Whether a call gives a helper the path of the map at `path` in a list (`(list . "pipelines" "api")`), the helper looking
+ * the rest of the path up itself with `index` and those keys written out (`"image"`).
+ */
+function callsWithPath(named: ReadonlyMap<string, { body: string }>, text: string, path: readonly string[]): boolean {
+  for (const call of text.matchAll(LIST_CALL)) {
+    const body = named.get(call[1] ?? '')?.body;
+    const keys = [...(call[2] ?? '').matchAll(/"([\w-]+)"/g)].map((key) => key[1] ?? '');
+    if (body === undefined || !INDEXES_VALUES.test(body) || keys.length >= path.length || keys.some((key, index) => path[index] !== key)) continue;
+    if (path.slice(keys.length).every((key) => body.includes(`"${key}"`))) return true;
+  }
+  return false;
+}
+
 /** The named templates that read a values map (`field`), themselves or through the named templates they call. */
 function helpersReading(named: ReadonlyMap<string, { body: string }>, field: RegExp): Set<string> {
   const found = new Set<string>();
@@ -285,7 +304,7 @@ export function chartRenderedTags(
   return (path, name) => {
     const field = new RegExp(String.raw`\.Values\.${escapeRegExp(path.join('.'))}(?![\w])(?:\.(?:repository|registry|tag|image|digest)\b|(?!\.))`);
     const helpers = helpersReading(named, field);
-    const uses = (text: string): boolean => field.test(text) || [...text.matchAll(CALLED)].some((call) => helpers.has(call[1] ?? ''));
+    const uses = (text: string): boolean => field.test(text) || [...text.matchAll(CALLED)].some((call) => helpers.has(call[1] ?? '')) || callsWithPath(named, text, path);
     const tags = new Map<string, RenderedImage & { where: string[]; appVersion: boolean }>();
     /** A line rendered the name with no tag, an empty one, or a digest without a tag. */
     let other = false;

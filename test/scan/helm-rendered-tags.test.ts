@@ -415,3 +415,49 @@ describe('Helm values with no tag: a container argument that passes the image to
     ]);
   });
 });
+
+describe('Helm values with no tag: a helper given the values path as a list of keys', () => {
+  it('renders the map the keys name, with the registry the helper writes before it; a key the map lacks gives no value', () => {
+    const files = {
+      'relay/Chart.yaml': chart('relay', 'appVersion: 4.2.0'),
+      'relay/values.yaml': lines(
+        'imageRegistry: registry.example.test',
+        'relay:',
+        '  api:',
+        '    image:',
+        '      repository: team/relay-api',
+        '  worker:',
+        '    image:',
+        '      registry: mirror.example.test',
+        '      repository: team/relay-worker',
+        '  cleaner:',
+        '    image:',
+        '      repository: team/relay-cleaner',
+      ),
+      'relay/templates/_helpers.tpl': lines(
+        '{{- define "relay.image" -}}',
+        '{{- $dot := index . 0 }}',
+        '{{- $group := index . 1 }}',
+        '{{- $name := index . 2 }}',
+        '{{- $registry := default $dot.Values.imageRegistry (index $dot.Values $group $name "image" "registry") -}}',
+        '{{- $repository := index $dot.Values $group $name "image" "repository" -}}',
+        '{{- $tag := default $dot.Chart.AppVersion (index $dot.Values $group $name "image" "tag") | toString -}}',
+        '{{- printf "%s/%s:%s" $registry $repository $tag -}}',
+        '{{- end -}}',
+      ),
+      'relay/templates/api.yaml': lines('          image: {{ include "relay.image" (list . "relay" "api") }}'),
+      'relay/templates/worker.yaml': lines('          image: {{ include "relay.image" (list . "relay" "worker") }}'),
+    };
+    expect(scan(files)).toEqual([
+      [
+        'relay/values.yaml',
+        5,
+        'registry.example.test/team/relay-api:4.2.0',
+        'templated',
+        "no tag here: the chart's templates render registry registry.example.test and tag 4.2.0 (templates/api.yaml:1, with appVersion 4.2.0 of relay/Chart.yaml:4); not edited here, where a tag would override theirs",
+      ],
+      ['relay/values.yaml', 9, 'mirror.example.test/team/relay-worker:4.2.0', 'templated', "no tag here: the chart's templates use appVersion 4.2.0 (relay/Chart.yaml:4); set there, not edited here"],
+      ['relay/values.yaml', 12, 'team/relay-cleaner:4.2.0', 'templated', "no tag here: the chart's templates use appVersion 4.2.0 (relay/Chart.yaml:4); set there, not edited here"],
+    ]);
+  });
+});
