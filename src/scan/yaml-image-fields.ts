@@ -265,14 +265,23 @@ function versionAsTag(map: YAMLMap, mapKey: string | undefined, repositoryKey: s
   return mapGet(map, 'version') !== undefined && mapGet(map, 'tag') === undefined && mapGet(map, 'image') === undefined;
 }
 
+/** One Helm template action, `{{ … }}` on one line. */
+const HELM_ACTION = /\{\{[^{}\n]*\}\}/g;
+
+/**
+ * A map's `registry` that names no registry: a URL, or words with spaces, which are prose. A Helm action's own spaces
+ * (`"{{ .Values.global.imageRegistry }}"`, which the chart renders with `tpl`) are not: that registry is the chart's to fill
+ * in, and the image is listed templated.
+ */
+function isNoRegistry(value: string): boolean {
+  return value.includes('://') || /\s/.test(value.replace(HELM_ACTION, ''));
+}
+
 /**
  * Helm-style split images: `registry` + `repository` + `tag` (+ `digest`), or `image` + `tag`, or
  * `name` + `tag` or `repo` + `tag` when the map itself sits under an image key. The value is composed
  * `registry/repository:tag@digest`, with one span per part.
  */
-/** One Helm template action, `{{ … }}` on one line. */
-const HELM_ACTION = /\{\{[^{}\n]*\}\}/g;
-
 export function splitImage(
   file: SourceFile,
   map: YAMLMap,
@@ -324,9 +333,7 @@ export function splitImage(
   const sha = digest === null ? optionalString(file, map, 'sha') : null;
   const hex = sha && sha !== 'invalid' && /^([a-f0-9]{64})?$/.test(sha.value) ? sha : null;
   if (tag === 'invalid' || registry === 'invalid' || digest === 'invalid') return null;
-  // Words with spaces are prose, not a registry; a Helm action's own spaces (`"{{ .Values.global.imageRegistry }}"`, which the
-  // chart renders with `tpl`) are not: that registry is the chart's to fill in, and the image is listed templated.
-  if (registry && (registry.value.includes('://') || /\s/.test(registry.value.replace(HELM_ACTION, '')))) return null;
+  if (registry && isNoRegistry(registry.value)) return null;
 
   const consumed = [repositoryKey, tagKey];
   if (registry && registry.value !== '') consumed.push('registry');
