@@ -187,7 +187,7 @@ describe("Helm values with no tag whose comment gives the chart's appVersion", (
     ]);
   });
 
-  it('reads a comment that says the tag rewrites or overwrites Chart.AppVersion as naming that default', () => {
+  it('reads a comment that says the tag rewrites, overwrites or overrides Chart.AppVersion, the verb in any form, as naming that default', () => {
     const files = {
       'ledger/Chart.yaml': chart('ledger', 'appVersion: v3.8.1', 'dependencies:', '  - name: shared', '    version: 0.3.*', '    repository: oci://registry.example.test/charts'),
       'ledger/values.yaml': lines(
@@ -201,6 +201,11 @@ describe("Helm values with no tag whose comment gives the chart's appVersion", (
         '    repository: team/ledger-backup',
         '    # Image tag, overwrites appVersion',
         '    tag: ""',
+        'migrate:',
+        '  image:',
+        '    repository: team/ledger-migrate',
+        '    # override Chart.AppVersion',
+        '    tag: ""',
         'probe:',
         '  image:',
         '    repository: team/ledger-probe',
@@ -212,7 +217,8 @@ describe("Helm values with no tag whose comment gives the chart's appVersion", (
     expect(scan(files)).toEqual([
       ['ledger/values.yaml', 4, 'team/ledger:v3.8.1', 'templated', "no tag here: its comment gives the chart's appVersion v3.8.1 (ledger/Chart.yaml:4); set there, not edited here"],
       ['ledger/values.yaml', 8, 'team/ledger-backup:v3.8.1', 'templated', "no tag here: its comment gives the chart's appVersion v3.8.1 (ledger/Chart.yaml:4); set there, not edited here"],
-      ['ledger/values.yaml', 13, 'team/ledger-probe', 'no-tag', null],
+      ['ledger/values.yaml', 13, 'team/ledger-migrate:v3.8.1', 'templated', "no tag here: its comment gives the chart's appVersion v3.8.1 (ledger/Chart.yaml:4); set there, not edited here"],
+      ['ledger/values.yaml', 18, 'team/ledger-probe', 'no-tag', null],
     ]);
   });
 });

@@ -417,10 +417,11 @@ function repositoryMaps(file: SourceFile, documents: readonly Document.Parsed[])
 /**
  * A comment that says an empty tag is the chart's appVersion: helm-docs' `# @default -- chart.appVersion`, `# Overrides the
  * image tag whose default is the chart appVersion.`, `# if not set appVersion field from Chart.yaml is used`, `# image tag
- * (overrides appVersion)`, `tag: "" # rewrites Chart.AppVersion` (a tag written there takes the place of appVersion).
+ * (overrides appVersion)`, `tag: "" # rewrites Chart.AppVersion`, `# override Chart.AppVersion` (a tag written there takes the place
+ * of appVersion; the verb in any of its forms).
  */
 const DOCUMENTED_APP_VERSION = /\bapp_?version\b/i;
-const DEFAULT_WORDS = /\b(?:default|defaults|not set|unset|empty|follows|overrides|rewrites|overwrites)\b/i;
+const DEFAULT_WORDS = /\b(?:default|defaults|not set|unset|empty|follows|override|overrides|overridden|rewrite|rewrites|overwrite|overwrites)\b/i;
 /** A comment that puts text around the version (`{{ printf "v%s" .Chart.AppVersion }}`, `"<appVersion>-core"`, `v + appVersion`). */
 const AFFIXED = /%s|printf|"v|\bv\s*\+|app_?version>?(?:\s*\+|-)|(?:\+\s*|\w-)<?\.?(?:chart\.)?app_?version|\$\{/i;
 
