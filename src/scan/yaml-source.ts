@@ -20,7 +20,7 @@ export const MAX_DEPTH = 200;
 /** Files larger than this are parsed one relevant document at a time (big CRD bundles). */
 export const CHUNK_THRESHOLD = 64 * 1024;
 /** Without one of these words, no YAML extractor can find anything in a text (`docker://`: a runner's `label:docker://image`). */
-export const YAML_RELEVANT = /image|repository|services|include|container|steps|docker:\/\/|grafana\.integreatly\.org|bundle/i;
+export const YAML_RELEVANT = /image|repository|services|include|container|steps|docker:\/\/|grafana\.integreatly\.org|pkg\.crossplane\.io|bundle/i;
 const CRD = /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*\r?$/m;
 const DOCUMENT_MARKER = /^---[ \t]*(?:#.*)?\r?$/gm;
 

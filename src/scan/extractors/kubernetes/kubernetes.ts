@@ -466,6 +466,19 @@ function grafanaVersionImage(file: SourceFile, root: YAMLMap): Reference[] {
   return reference ? [reference] : [];
 }
 
+/** The Crossplane package kinds whose `spec.package` is the OCI image the package manager pulls and installs. */
+const CROSSPLANE_PACKAGE_KINDS = new Set(['Provider', 'Configuration', 'Function']);
+
+/**
+ * A Crossplane `Provider`, `Configuration` or `Function` (`apiVersion: pkg.crossplane.io/…`) names in `spec.package` the
+ * package Crossplane pulls from its registry (`xpkg.upbound.io/…/provider-aws:v1.2.0`), an OCI image: reported there.
+ */
+function crossplanePackageImage(file: SourceFile, root: YAMLMap): Reference[] {
+  if (!CROSSPLANE_PACKAGE_KINDS.has(stringField(root, 'kind') ?? '') || !stringField(root, 'apiVersion')?.startsWith('pkg.crossplane.io/')) return [];
+  const reference = scalarImage(file, at(root, 'spec', 'package'), 'kubernetes-image');
+  return reference ? [reference] : [];
+}
+
 /**
  * A ConfigMap data key that names an image in kebab-case, snake_case or capitals: `queue-sidecar-image`, `default_image`, `KUBECTL_IMAGE`;
  * also an operator's dotted setting whose last part is `imageRef` (`node.collector.imageRef`).
@@ -662,6 +675,7 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
         ...dockerImageNames(file, root),
         ...configMapDataImages(file, root),
         ...grafanaVersionImage(file, root),
+        ...crossplanePackageImage(file, root),
         ...repositoryVersionImages(file, root, skipMap),
         ...mutationPolicyImages(file, root),
         ...tektonBundleImages(file, root),
