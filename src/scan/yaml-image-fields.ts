@@ -340,7 +340,10 @@ export function splitImage(
   if (digest) consumed.push('digest');
   const named = repositoryKey === 'repository' ? nameBesideRepository(file, map, mapKey, repository.value) : null;
   if (named) consumed.push('name');
-  const composed = named ? composeNamedImage(registry, repository, named, tag, digest) : composeSplitImage(registry, repository, tag, digest);
+  // `tag: "sha256:<hex>"` in a values file is the digest, which the chart's templates write after `@` (`name:sha256:…` names no image).
+  const tagDigest = kind === 'helm-values' && tagKey === 'tag' && !digest && !sha && tag && DIGEST_VALUE.test(tag.value) ? tag : null;
+  const [shownTag, shownDigest] = tagDigest ? [null, tagDigest] : [tag, digest];
+  const composed = named ? composeNamedImage(registry, repository, named, shownTag, shownDigest) : composeSplitImage(registry, repository, shownTag, shownDigest);
   const { parts } = composed;
   let value = composed.value;
   // `{image, tag}` with no registry of its own, in a chart whose templates merge another values map into it
@@ -382,6 +385,9 @@ export function splitImage(
   });
   return { reference, consumed };
 }
+
+/** A whole digest, written where a tag goes. */
+const DIGEST_VALUE = /^sha256:[a-f0-9]{64}$/;
 
 /** A registry host with an optional path under it (`registry.example.test/team`, `localhost:5000`): where a map's one-name `image` lives. */
 const REGISTRY_WITH_PATH = /^(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)+|[a-z0-9.-]+:\d+)(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
