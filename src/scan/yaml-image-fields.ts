@@ -3,7 +3,7 @@ import { hasDigestPlaceholder, hasTagPlaceholder, isRegistryHostAlone, isTemplat
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind, SharedLiteral, SkipReason } from '../core/types.js';
 import { makeReference, withTagAt, type PartInput } from './make-reference.js';
-import type { ChartImageJoins } from './helm-image-joins.js';
+import type { ChartImageJoins, RenderedRegistry } from './helm-image-joins.js';
 import { composeImage, nameKeyStem, type ValueText } from './puppet-image-keys.js';
 import { aliasTarget, mapAt, mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from './yaml-source.js';
 
@@ -340,26 +340,11 @@ export function splitImage(
   if (digest) consumed.push('digest');
   const named = repositoryKey === 'repository' ? nameBesideRepository(file, map, mapKey, repository.value) : null;
   if (named) consumed.push('name');
-  // `tag: "sha256:<hex>"` in a values file is the digest, which the chart's templates write after `@` (`name:sha256:…` names no image).
-  const tagDigest = kind === 'helm-values' && tagKey === 'tag' && !digest && !sha && tag && DIGEST_VALUE.test(tag.value) ? tag : null;
-  const [shownTag, shownDigest] = tagDigest ? [null, tagDigest] : [tag, digest];
+  const [shownTag, shownDigest] = tagOrDigest(kind === 'helm-values' && tagKey === 'tag' && !sha, tag, digest);
   const composed = named ? composeNamedImage(registry, repository, named, shownTag, shownDigest) : composeSplitImage(registry, repository, shownTag, shownDigest);
   const { parts } = composed;
   let value = composed.value;
-  // `{image, tag}` with no registry of its own, in a chart whose templates merge another values map into it
-  // (`with (merge .Values.controller.image .Values.global.image)`, then `{{ .registry }}/{{ .image }}`): that map's registry.
-  const noRegistry = registry === null || registry.value === '';
-  const merged =
-    noRegistry && chartJoins
-      ? repositoryKey === 'image'
-        ? (chartJoins()?.mergedRegistry(path) ?? null)
-        : // `{repository, tag}` that the templates write after another value (`{{ .Values.global.imageRegistry }}/{{ .Values.server.image.repository }}`).
-          repositoryKey === 'repository'
-          ? ownSlash
-            ? joinedAfter
-            : (chartJoins()?.registryBeforeRepository(path) ?? null)
-          : null
-      : null;
+  const merged = registry === null || registry.value === '' ? templatesRegistry(chartJoins, repositoryKey, path, ownSlash ? joinedAfter : undefined) : null;
   // A repository that writes its own slash follows the registry with it.
   if (ownSlash) value = value.slice(1);
   if (merged?.known && merged.value !== '') value = `${merged.value.replace(/\/+$/, '')}/${value}`;
@@ -386,8 +371,35 @@ export function splitImage(
   return { reference, consumed };
 }
 
+/**
+ * The registry the chart's templates give a values map that has none of its own: `{image, tag}` in a chart whose templates
+ * merge another values map into it (`with (merge .Values.controller.image .Values.global.image)`, then
+ * `{{ .registry }}/{{ .image }}`): that map's registry; `{repository, tag}` that the templates write after another value
+ * (`{{ .Values.global.imageRegistry }}/{{ .Values.server.image.repository }}`), or the one `joinedAfter` when the
+ * repository writes its own slash.
+ */
+function templatesRegistry(
+  chartJoins: (() => ChartImageJoins | null) | undefined,
+  repositoryKey: string,
+  path: readonly string[],
+  joinedAfter: RenderedRegistry | null | undefined,
+): RenderedRegistry | null {
+  if (!chartJoins) return null;
+  if (repositoryKey === 'image') return chartJoins()?.mergedRegistry(path) ?? null;
+  if (repositoryKey !== 'repository') return null;
+  return joinedAfter !== undefined ? joinedAfter : (chartJoins()?.registryBeforeRepository(path) ?? null);
+}
+
 /** A whole digest, written where a tag goes. */
 const DIGEST_VALUE = /^sha256:[a-f0-9]{64}$/;
+
+/**
+ * The tag and digest an image map is composed with: where `tag` may be read so (a values file's map with no digest of its
+ * own), `tag: "sha256:<hex>"` is the digest, which the chart's templates write after `@` (`name:sha256:…` names no image).
+ */
+function tagOrDigest(inValues: boolean, tag: WrittenPart | null, digest: WrittenPart | null): [WrittenPart | null, WrittenPart | null] {
+  return inValues && !digest && tag && DIGEST_VALUE.test(tag.value) ? [null, tag] : [tag, digest];
+}
 
 /** A registry host with an optional path under it (`registry.example.test/team`, `localhost:5000`): where a map's one-name `image` lives. */
 const REGISTRY_WITH_PATH = /^(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)+|[a-z0-9.-]+:\d+)(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
