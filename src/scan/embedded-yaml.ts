@@ -124,7 +124,9 @@ export function embeddedYamlImages(
       if (from !== null) add(jsonBlockImages(file, { from, to: valueEnd }, [], kindFor, keepInBlock));
       return;
     }
-    if (!IMAGE_KEY_LINE.test(body)) return;
+    // Objects name their images under other fields too (a CloudNativePG Cluster's `imageName`, a Tekton bundle, an `env` entry).
+    const holdsObjects = manifests !== undefined && MANIFEST_LINES.every((line) => line.test(body));
+    if (!IMAGE_KEY_LINE.test(body) && !holdsObjects) return;
     const yaml = isYamlShapedBody(body);
     // A compose file with Jinja statement lines (an Ansible task writes it): read with those lines blanked.
     const jinjaCompose = !yaml && isJinjaCompose(body);
@@ -132,7 +134,7 @@ export function embeddedYamlImages(
     const from = blockBodyStart(file.text, start, end);
     if (from === null) return;
     const lines = templateLineImages(jinjaCompose ? jinjaLinesBlanked(file, from, end) : file, kindFor, false, { from, to: end }, keepInBlock);
-    if (manifests !== undefined && isYamlBody(body) && !TEMPLATE_ACTION.test(body) && MANIFEST_LINES.every((line) => line.test(body))) {
+    if (manifests !== undefined && holdsObjects && isYamlBody(body) && !TEMPLATE_ACTION.test(body)) {
       // A bare name is kept only where the line reading keeps one (a container's or a step's image).
       const kept = new Set(lines.map((reference) => reference.spans[0]?.start));
       try {

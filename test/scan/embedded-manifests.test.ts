@@ -52,6 +52,29 @@ const configMap = [
   '',
 ].join('\n');
 
+/** A post-renderer patch that carries a whole CloudNativePG Cluster: its image is in `imageName`, no line is an `image:` key. */
+const release = [
+  'apiVersion: helm.toolkit.fluxcd.io/v2',
+  'kind: HelmRelease',
+  'metadata:',
+  '  name: ledger-db',
+  'spec:',
+  '  postRenderers:',
+  '    - kustomize:',
+  '        patches:',
+  '          - target:',
+  '              kind: Cluster',
+  '            patch: |-',
+  '              apiVersion: postgresql.cnpg.io/v1',
+  '              kind: Cluster',
+  '              metadata:',
+  '                name: ledger-db',
+  '              spec:',
+  '                instances: 2',
+  '                imageName: registry.example.test/db/ledger-postgres:17.2',
+  '',
+].join('\n');
+
 function scan(path: string, text: string) {
   return scanFiles([sourceFile(path, new Uint8Array(Buffer.from(text)))]).references;
 }
@@ -72,6 +95,12 @@ describe('Kubernetes objects carried in a literal block', () => {
     const index = references.find((reference) => reference.value.endsWith('plugin-index:5.2'));
     const plan = editsForReference(index!, { tag: '5.3', digest: D1 });
     expect(plan.ok && Buffer.from(applyEdits(file.bytes, plan.edits)).toString()).toBe(configMap.replace('plugin-index:5.2', `plugin-index:5.3@${D1}`));
+  });
+
+  it('are read when no line of the block is an image key (a Cluster names its image in imageName)', () => {
+    expect(scan('clusters/ledger/release.yaml', release).map((reference) => [reference.line, reference.column, reference.value, reference.kind, reference.skip])).toEqual([
+      [18, 28, 'registry.example.test/db/ledger-postgres:17.2', 'kubernetes-image', null],
+    ]);
   });
 
   it("leave a chart template's block to its image lines", () => {
