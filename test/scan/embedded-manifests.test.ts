@@ -75,6 +75,28 @@ const release = [
   '',
 ].join('\n');
 
+/** The same patch given in a chart's values, which a template writes into the HelmRelease. */
+const values = [
+  'ledger:',
+  '  enabled: true',
+  '  postRenderers:',
+  '    - kustomize:',
+  '        patches:',
+  '          - target:',
+  '              kind: Cluster',
+  '            patch: |-',
+  '              apiVersion: postgresql.cnpg.io/v1',
+  '              kind: Cluster',
+  '              metadata:',
+  '                name: ledger-db',
+  '              spec:',
+  '                imageName: registry.example.test/db/ledger-postgres:17.2',
+  '                env:',
+  '                  - name: BACKUP_IMAGE',
+  '                    value: registry.example.test/db/ledger-backup:1.0.4',
+  '',
+].join('\n');
+
 function scan(path: string, text: string) {
   return scanFiles([sourceFile(path, new Uint8Array(Buffer.from(text)))]).references;
 }
@@ -100,6 +122,13 @@ describe('Kubernetes objects carried in a literal block', () => {
   it('are read when no line of the block is an image key (a Cluster names its image in imageName)', () => {
     expect(scan('clusters/ledger/release.yaml', release).map((reference) => [reference.line, reference.column, reference.value, reference.kind, reference.skip])).toEqual([
       [18, 28, 'registry.example.test/db/ledger-postgres:17.2', 'kubernetes-image', null],
+    ]);
+  });
+
+  it("are read as objects in a chart's values too, listed as the values file's kind", () => {
+    expect(scan('chart/values.yaml', values).map((reference) => [reference.line, reference.column, reference.value, reference.kind, reference.skip])).toEqual([
+      [14, 28, 'registry.example.test/db/ledger-postgres:17.2', 'helm-values', null],
+      [17, 28, 'registry.example.test/db/ledger-backup:1.0.4', 'helm-values', null],
     ]);
   });
 

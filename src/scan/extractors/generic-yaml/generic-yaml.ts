@@ -42,6 +42,7 @@ import { MOLECULE_FILE, withPlatformRegistries } from '../../molecule-platforms.
 import { joinRelative } from '../compose/compose-extends.js';
 import { throughDefaults, type InterpolationReader } from '../compose/compose-interpolation.js';
 import { isComposeName, looksLikeComposeTemplate, withComposeDefault } from '../compose/compose-template.js';
+import { kubernetesExtractor } from '../kubernetes/kubernetes.js';
 import { baseName, type FieldWalkOptions, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
 
 /**
@@ -1347,7 +1348,9 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
       .filter((reference) => !(distgen && namesBuildOutput(reference)))
       .map((reference) => (molecule ? withMoleculeDefault(file, reference) : reference))
       .map((reference) => (facts === undefined ? reference : withEmptyPrefix(file, reference, facts.ansible.emptyVariables)));
-    for (const reference of embeddedYamlImages(file, documents, () => kind, references)) references.push(reference);
+    // Objects carried in a literal block (a post-renderer's patch in a chart value) are read as objects, kept as this file's kind.
+    const manifests = (block: SourceFile): readonly Reference[] => kubernetesExtractor.extract(block, facts?.chartFolders).references.map((reference) => ({ ...reference, kind }));
+    for (const reference of embeddedYamlImages(file, documents, () => kind, references, manifests)) references.push(reference);
     for (const reference of embeddedUnitImages(file, documents, kind)) references.push(reference);
     const topKey = topKeyOf(file, documents);
     // Where each values map's repository starts: built once, when either reading first needs it.
