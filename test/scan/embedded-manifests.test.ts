@@ -97,6 +97,32 @@ const values = [
   '',
 ].join('\n');
 
+/** A post-renderer's JSON patch that replaces a rendered ConfigMap with a whole Cluster (`path: ""`). */
+const swapped = [
+  'apiVersion: helm.toolkit.fluxcd.io/v2',
+  'kind: HelmRelease',
+  'metadata:',
+  '  name: ledger-db',
+  'spec:',
+  '  postRenderers:',
+  '    - kustomize:',
+  '        patches:',
+  '          - target:',
+  '              kind: ConfigMap',
+  '              name: ledger-db',
+  '            patch: |-',
+  '              - op: replace',
+  '                path: ""',
+  '                value:',
+  '                  apiVersion: postgresql.cnpg.io/v1',
+  '                  kind: Cluster',
+  '                  metadata:',
+  '                    name: ledger-db',
+  '                  spec:',
+  '                    imageName: registry.example.test/db/ledger-postgres:17.2',
+  '',
+].join('\n');
+
 function scan(path: string, text: string) {
   return scanFiles([sourceFile(path, new Uint8Array(Buffer.from(text)))]).references;
 }
@@ -129,6 +155,12 @@ describe('Kubernetes objects carried in a literal block', () => {
     expect(scan('chart/values.yaml', values).map((reference) => [reference.line, reference.column, reference.value, reference.kind, reference.skip])).toEqual([
       [14, 28, 'registry.example.test/db/ledger-postgres:17.2', 'helm-values', null],
       [17, 28, 'registry.example.test/db/ledger-backup:1.0.4', 'helm-values', null],
+    ]);
+  });
+
+  it('are read in a JSON patch whose operation at the root path writes a whole object', () => {
+    expect(scan('clusters/ledger/release.yaml', swapped).map((reference) => [reference.line, reference.column, reference.value, reference.kind, reference.skip])).toEqual([
+      [21, 32, 'registry.example.test/db/ledger-postgres:17.2', 'kubernetes-image', null],
     ]);
   });
 

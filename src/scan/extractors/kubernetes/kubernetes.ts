@@ -67,12 +67,27 @@ function builtInCluster(reference: Reference, outputs: ReadonlySet<string>): Ref
 }
 
 /**
+ * The whole objects a JSON patch (RFC 6902, a list of operations) writes: the `value` of an `add` or `replace` at the
+ * root path `""`, which puts that object in the patched one's place (a post-renderer that swaps a rendered ConfigMap
+ * for a CloudNativePG `Cluster`). It is read as an object of its own.
+ */
+function patchedObjects(node: unknown): YAMLMap[] {
+  if (!isSeq(node)) return [];
+  return node.items.flatMap((item) => {
+    if (!isMap(item) || stringField(item, 'path') !== '') return [];
+    const op = stringField(item, 'op');
+    const value = mapGet(item, 'value');
+    return (op === 'add' || op === 'replace') && isKubernetesObject(value) ? [value] : [];
+  });
+}
+
+/**
  * The objects a document holds: itself, or each item of a `List` (`kind: List`, `DeploymentList`, …, as
  * `kubectl get -o yaml` writes them or a file bundles several Templates), so that each item's own parameters,
  * values and status are its own.
  */
 function objectRoots(node: unknown): YAMLMap[] {
-  if (!isKubernetesObject(node)) return [];
+  if (!isKubernetesObject(node)) return patchedObjects(node);
   const items = stringField(node, 'kind')?.endsWith('List') ? mapGet(node, 'items') : undefined;
   if (!isSeq(items)) return [node];
   const objects = items.items.filter((item) => isKubernetesObject(item));
