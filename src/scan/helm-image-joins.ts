@@ -38,6 +38,12 @@ export interface ChartImageJoins {
    */
   readonly registryBeforeImage: (path: readonly string[]) => RenderedRegistry | null;
   /**
+   * What the templates write before `/{{ .Values.<path> }}:{{ .Values.<tag> }}` for the values field at `path` that they join
+   * to a tag field (`{{ .Values.global.hub }}/{{ .Values.global.proxy.image }}:{{ .Values.global.tag }}`), rendered with the
+   * default values; null when some template writes the field and its tag with nothing before it, or none writes it so.
+   */
+  readonly registryBeforeField?: (path: readonly string[]) => RenderedRegistry | null;
+  /**
    * The values field that the templates write as the tag after the values field at `path` (`{{ .Values.proxyImage }}:{{
    * .Values.proxyVersion }}`: a name and its version kept apart, each a value of its own), and where they join them; null
    * when no template writes it so, or the templates put different fields after it.
@@ -59,6 +65,8 @@ export interface ChartImageJoins {
 export interface JoinedTag {
   readonly path: readonly string[];
   readonly where: string;
+  /** How many times the templates write the name with that tag. */
+  readonly count: number;
 }
 
 export type RenderedRegistry = { readonly known: true; readonly value: string; readonly where: string } | { readonly known: false; readonly where: string; readonly why: string };
@@ -79,6 +87,8 @@ const REPOSITORY_JOIN = /\{\{([^{}\n]*)\}\}(\/?)(\{\{-?\s*(\$?\.Values(?:\.[A-Za
 const IMAGE_VERSION_JOIN = /\{\{([^{}\n]*)\}\}\/(\{\{-?\s*\$?\.Values((?:\.[A-Za-z_]\w*)+)\.image\s*-?\}\}):\{\{-?\s*\$?\.Values((?:\.[A-Za-z_]\w*)+)\.version\s*-?\}\}/g;
 /** `{{ .Values.proxyImage }}:{{ .Values.proxyVersion }}` on one line: two values fields, the first written as the name and the second as its tag. */
 const FIELD_TAG_JOIN = /\{\{-?[ \t]*\$?\.Values((?:\.[A-Za-z_]\w*)+)[ \t]*-?\}\}:\{\{-?[ \t]*\$?\.Values((?:\.[A-Za-z_]\w*)+)[ \t]*-?\}\}/g;
+/** `{{ left }}/{{ .Values.proxyImage }}:{{ .Values.proxyVersion }}`: such a name and tag written after something else. */
+const PREFIXED_FIELD_TAG_JOIN = /\{\{([^{}\n]*)\}\}\/(\{\{-?[ \t]*\$?\.Values((?:\.[A-Za-z_]\w*)+)[ \t]*-?\}\}):\{\{-?[ \t]*\$?\.Values(?:\.[A-Za-z_]\w*)+[ \t]*-?\}\}/g;
 const IMAGE_FIELD = /(?:^|\.|\$)[A-Za-z_]*[Ii]mage\w*\.name$/;
 /** A registry written as text: host, optional port, optional path (`registry.example.test`, `gcr.io/team`). */
 const REGISTRY_TEXT = /([A-Za-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)*)\/$/;
@@ -110,8 +120,11 @@ interface Join {
   readonly printf: boolean;
   /** The values map whose `name` is joined (`agents.image` for `.Values.agents.image.name`), or null for a helper's parameter. */
   readonly valuesPath: string | null;
-  /** The values map's part written after the slash: its `name`, its `repository` (`.Values.server.image.repository`), or its `image` beside its `version`. */
-  readonly part: 'name' | 'repository' | 'image';
+  /**
+   * The values map's part written after the slash: its `name`, its `repository` (`.Values.server.image.repository`), its
+   * `image` beside its `version`, or a values field written with another as its tag (`field`: the path is the field's own).
+   */
+  readonly part: 'name' | 'repository' | 'image' | 'field';
   /** `{{ .Values.image.baseRepo }}{{ .Values.image.csi.repository }}`: no slash between, the repository writes its own (`/team/csi`). */
   readonly adjacent?: true;
 }
@@ -152,6 +165,12 @@ function findJoins(templates: readonly ChartTemplate[]): Join[] {
         if (match[3] !== match[4]) continue;
         const nameAt = match.index + (match[1] ?? '').length + 5;
         joins.push({ ...at(match.index, nameAt, actionText(match[1] ?? '')), valuesPath: (match[3] ?? '').slice(1), part: 'image' });
+      }
+    }
+    if (text.includes('}}:{{')) {
+      for (const match of text.matchAll(PREFIXED_FIELD_TAG_JOIN)) {
+        const nameAt = match.index + (match[1] ?? '').length + 5;
+        joins.push({ ...at(match.index, nameAt, actionText(match[1] ?? '')), valuesPath: (match[3] ?? '').slice(1), part: 'field' });
       }
     }
     if (!text.includes('.name')) continue;
@@ -248,9 +267,10 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
   // `{{ .Values.server.image.registry }}/{{ .Values.server.image.repository }}`: the map's own registry, read with it.
   const repositoryJoins = found.filter((join) => join.part === 'repository' && perImageField(join.left) === null);
   const imageJoins = found.filter((join) => join.part === 'image' && perImageField(join.left) === null);
+  const fieldJoins = found.filter((join) => join.part === 'field');
   const mergedRegistry = mergedRegistries(templates, values);
   const tagAfter = tagFields(templates);
-  if (registryJoins.length === 0 && repositoryJoins.length === 0 && imageJoins.length === 0) {
+  if (registryJoins.length === 0 && repositoryJoins.length === 0 && imageJoins.length === 0 && fieldJoins.length === 0) {
     return { repositoryName, registryFor: () => null, mergedRegistry, registryBeforeRepository: () => null, registryBeforeImage: () => null, tagAfter };
   }
   const named = new Map<string, { body: string; at: number }>();
@@ -306,6 +326,14 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
       if (own.length === 0 || own.some((entry) => entry === 'empty')) return null;
       return agreed(own.filter((entry) => entry !== 'empty'));
     },
+    registryBeforeField: (path) => {
+      const own = fieldJoins.filter((join) => join.valuesPath === path.join('.'));
+      // Every template that writes the field with its tag must write the same registry before it.
+      if (own.length === 0 || own.length !== tagAfter(path)?.count) return null;
+      const rendered = own.map(renderedOf);
+      if (rendered.some((entry) => entry === 'empty')) return null;
+      return agreed(rendered.filter((entry) => entry !== 'empty'));
+    },
   };
 }
 
@@ -314,21 +342,22 @@ export function chartImageJoins(templates: readonly ChartTemplate[], values: unk
  * .Values.proxyVersion }}`), by the first field's path: one field when every such join agrees, else none.
  */
 function tagFields(templates: readonly ChartTemplate[]): (path: readonly string[]) => JoinedTag | null {
-  const found = new Map<string, { tags: Set<string>; where: string }>();
+  const found = new Map<string, { tags: Set<string>; where: string; count: number }>();
   for (const template of templates) {
     const text = template.file.text;
     if (!text.includes('}}:{{')) continue;
     for (const match of text.matchAll(FIELD_TAG_JOIN)) {
       const name = (match[1] ?? '').slice(1);
-      const entry = found.get(name) ?? { tags: new Set<string>(), where: `${template.path}:${template.file.position(match.index).line}` };
+      const entry = found.get(name) ?? { tags: new Set<string>(), where: `${template.path}:${template.file.position(match.index).line}`, count: 0 };
       entry.tags.add((match[2] ?? '').slice(1));
+      entry.count += 1;
       found.set(name, entry);
     }
   }
   return (path) => {
     const entry = found.get(path.join('.'));
     const [tag, ...others] = entry ? [...entry.tags] : [];
-    return entry && tag !== undefined && others.length === 0 ? { path: tag.split('.'), where: entry.where } : null;
+    return entry && tag !== undefined && others.length === 0 ? { path: tag.split('.'), where: entry.where, count: entry.count } : null;
   };
 }
 

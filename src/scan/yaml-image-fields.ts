@@ -825,7 +825,15 @@ function chartJoinedTag(file: SourceFile, root: unknown, path: readonly string[]
   const tag = tagScalar(file, mapAt(root, ...joined.path));
   if (!tag || tag === 'invalid' || tag.value === '' || !tag.literal || isTemplated(tag.value) || !/^[\w][\w.-]{0,127}$/.test(tag.value)) return null;
   const composed = withTagAt(file, reference, tag);
-  return composed && { ...composed, detail: `joined by the chart's templates to ${joined.path.join('.')} (line ${file.position(tag.start).line}) as its tag, ${joined.where}` };
+  if (!composed) return null;
+  const detail = `joined by the chart's templates to ${joined.path.join('.')} (line ${file.position(tag.start).line}) as its tag, ${joined.where}`;
+  // `{{ .Values.global.hub }}/{{ .Values.global.proxy.image }}:{{ .Values.global.tag }}`: the registry the lines write before the name.
+  const registry = chartJoins()?.registryBeforeField?.(path) ?? null;
+  if (!registry) return { ...composed, detail };
+  if (!registry.known) return { ...composed, skip: 'templated', detail: `${detail}; the registry before it comes from ${registry.where}, not worked out: ${registry.why}` };
+  const value = `${registry.value.replace(/\/+$/, '')}/${composed.value}`;
+  const parts = composed.spans.map((span) => ({ role: span.role, start: span.start - file.base, end: span.end - file.base }));
+  return makeReference(file, { kind: composed.kind, value, parts, detail: `${detail}; registry ${registry.value}: ${registry.where}, not edited here` });
 }
 
 /**

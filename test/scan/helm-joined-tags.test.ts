@@ -96,4 +96,68 @@ describe("a values name that the chart's templates join to another values field 
       [9, 'registry.example.test/team/spare', 'no-tag'],
     ]);
   });
+
+  it('keeps the registry that the template lines write before the name, as a mesh chart writes its global hub', () => {
+    // Before, the hub was dropped: `sidecar:1.9.2` and `relay:3.0.1`.
+    const values = [
+      'global:', // 1
+      '  hub: registry.example.test/mesh', // 2
+      '  tag: 1.9.2', // 3
+      '  proxy:', // 4
+      '    image: sidecar', // 5
+      'mirror: registry.example.test/depot', // 6
+      'relayImage: relay', // 7
+      'relayVersion: 3.0.1', // 8
+      'loneImage: lone', // 9
+      'loneVersion: "2.0"', // 10
+      '',
+    ].join('\n');
+    const injector = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: injector',
+      'data:',
+      '  config: |',
+      '    image: "{{ .Values.global.hub }}/{{ .Values.global.proxy.image }}:{{ .Values.global.tag }}"',
+      '    relay: "{{ .Values.mirror }}/{{ .Values.relayImage }}:{{ .Values.relayVersion }}"',
+      '    lone: "{{ .Values.mirror }}/{{ .Values.loneImage }}:{{ .Values.loneVersion }}"',
+      '    loneAgain: "{{ .Values.loneImage }}:{{ .Values.loneVersion }}"',
+      '',
+    ].join('\n');
+    const rows = scan({ 'chart/Chart.yaml': CHART, 'chart/values.yaml': values, 'chart/templates/injector.yaml': injector });
+    expect(rows).toEqual([
+      [
+        5,
+        'registry.example.test/mesh/sidecar:1.9.2',
+        null,
+        [
+          ['repository', 'sidecar', 5],
+          ['tag', '1.9.2', 3],
+        ],
+        "joined by the chart's templates to global.tag (line 3) as its tag, templates/injector.yaml:7; registry registry.example.test/mesh: templates/injector.yaml:7, not edited here",
+      ],
+      [
+        7,
+        'registry.example.test/depot/relay:3.0.1',
+        null,
+        [
+          ['repository', 'relay', 7],
+          ['tag', '3.0.1', 8],
+        ],
+        "joined by the chart's templates to relayVersion (line 8) as its tag, templates/injector.yaml:8; registry registry.example.test/depot: templates/injector.yaml:8, not edited here",
+      ],
+      // One line writes the mirror before it and one does not: which registry runs is not known, the name is kept as written.
+      [
+        9,
+        'lone:2.0',
+        null,
+        [
+          ['repository', 'lone', 9],
+          ['tag', '2.0', 10],
+        ],
+        "joined by the chart's templates to loneVersion (line 10) as its tag, templates/injector.yaml:9",
+      ],
+    ]);
+  });
 });
