@@ -69,4 +69,36 @@ describe('values made only of Helm actions that read the chart', () => {
     };
     expect(scan(files)).toEqual([['charts/stack/values.yaml', 6, '{{ .Values.global.imageRegistry }}/team/kubectl:1.31.2', 'templated']]);
   });
+
+  it("with if, else and end between the parts, or a dict of the chart's values given to a helper, still names no image", () => {
+    // Before, lines 8 and 10 were listed `templated` and line 12, a folded block over two lines, `unsupported-quoting`.
+    const files = {
+      'deploy/portal/values.yaml': lines(
+        'auth:',
+        '  image:',
+        '    repository: registry.example.test/team/auth',
+        '    tag: 4.1.0',
+        '  initContainers:',
+        '    - name: theme',
+        '      image: >-',
+        '        {{ .Values.auth.image.repository }}{{ if .Values.auth.image.digest }}@{{ .Values.auth.image.digest }}{{ else }}:{{ .Values.auth.image.tag }}{{ end }}',
+        '    - name: copy',
+        '      image: "{{ .Values.global.registry }}/{{ .Values.auth.image.repository }}{{- if .Values.auth.image.digest }}@{{ .Values.auth.image.digest }}{{- else }}:{{ .Values.auth.image.tag }}{{- end }}"',
+        '    - name: seed',
+        '      image: >-',
+        '        {{- $params := (dict "base" .Values.global "overlay" .Values.auth) -}}',
+        '        {{- include "portal.image" $params }}',
+        '    - name: fallback',
+        "      image: '{{ if .Values.auth.image.tag }}{{ .Values.auth.image.repository }}{{ else }}registry.example.test/team/auth-lite{{ end }}'",
+        '    - name: named',
+        '      image: \'{{- $params := (dict "base" "registry.example.test/team/seed" "overlay" .Values.auth) -}} {{- include "portal.image" $params }}\'',
+      ),
+    };
+    expect(scan(files)).toEqual([
+      ['deploy/portal/values.yaml', 3, 'registry.example.test/team/auth:4.1.0', null],
+      // Text of its own between the actions (a name in the else branch), or a name given as a dict's value, keeps it listed.
+      ['deploy/portal/values.yaml', 16, '{{ if .Values.auth.image.tag }}{{ .Values.auth.image.repository }}{{ else }}registry.example.test/team/auth-lite{{ end }}', 'templated'],
+      ['deploy/portal/values.yaml', 18, '{{- $params := (dict "base" "registry.example.test/team/seed" "overlay" .Values.auth) -}} {{- include "portal.image" $params }}', 'templated'],
+    ]);
+  });
 });

@@ -1120,9 +1120,19 @@ const TEMPLATE_NAME = /\b(?:include|template)\s+"[^"]*"/g;
  * on a chart template's line, the value passes on the images the chart's values set; it names none of its own.
  */
 function joinsChartValues(value: string): boolean {
-  const actions = [...value.matchAll(/\{\{([^{}]*)\}\}/g)].map((match) => match[1] ?? '');
-  if (actions.length === 0 || !/^[:/@]*$/.test(value.replace(/\{\{[^{}]*\}\}/g, ''))) return false;
-  return actions.every((action) => READS_CHART.test(action) && !action.replace(TEMPLATE_NAME, '').includes('"'));
+  // Spaces that a trim marker takes away (`-}} {{-`, the line break of a folded block) are no text of the value's.
+  const joined = value.replace(/-\}\}\s+/g, '-}}').replace(/\s+\{\{-/g, '{{-');
+  const actions = [...joined.matchAll(/\{\{([^{}]*)\}\}/g)].map((match) => match[1] ?? '');
+  if (actions.length === 0 || !/^[:/@]*$/.test(joined.replace(/\{\{[^{}]*\}\}/g, ''))) return false;
+  return actions.every((action) => CONTROL_ONLY.test(action) || (READS_CHART.test(action) && !withoutDictKeys(action).replace(TEMPLATE_NAME, '').includes('"')));
+}
+
+/** `{{ else }}`, `{{- end }}`: an action that only closes or turns a branch, between parts that read the chart. */
+const CONTROL_ONLY = /^-?\s*(?:else|end)\s*-?$/;
+
+/** `dict "base" .Values.global "overlay" .Values.agent`: the keys of a dict given to a helper name no image. */
+function withoutDictKeys(action: string): string {
+  return action.replace(/\bdict((?:\s+"[A-Za-z_]\w*"\s+(?:\$?\.[\w.]+|\$[A-Za-z_]\w*|\([^()"]*\)))+)/g, (_whole: string, args: string) => `dict${args.replace(/"[A-Za-z_]\w*"/g, '')}`);
 }
 
 /** A GitHub Actions job's or step's output: `${{ needs.publish.outputs.image }}`, `${{ steps.meta.outputs.tags }}`. */
