@@ -4,7 +4,7 @@ import { ArchpinError } from '../core/errors.js';
 import { ignoreRules, ignoresPath } from '../core/gitignore.js';
 import { looksBinary, sourceFile, type SourceFile } from '../core/source-file.js';
 import type { ScanProblem } from '../core/types.js';
-import { filesByFolder, goldenTestInputPaths, goTestFunctions, isCandidatePath, isGoTestGolden, lintCasePaths } from '../scan/candidate-path.js';
+import { filesByFolder, goldenTestInputPaths, goTestFunctions, isCandidatePath, isGoTestGolden, lintCasePaths, vendoredPaths } from '../scan/candidate-path.js';
 
 export interface RepositoryFiles {
   readonly files: readonly SourceFile[];
@@ -27,8 +27,9 @@ export async function readRepositoryFiles(
   const testInputs = goldenTestInputPaths(paths);
   for (const path of lintCasePaths(paths)) testInputs.add(path);
   for (const path of await goTestGoldenPaths(forge, repo, ref, paths, options.maxFileSize)) testInputs.add(path);
+  const vendored = vendoredPaths(paths);
   const wanted = tree.filter((entry) => {
-    if (!isCandidatePath(entry.path) || testInputs.has(entry.path) || /(^|\/)(node_modules|vendor)\//.test(entry.path) || ignoresPath(ignored, entry.path)) return false;
+    if (!isCandidatePath(entry.path) || testInputs.has(entry.path) || vendored(entry.path) || ignoresPath(ignored, entry.path)) return false;
     if (entry.size !== null && entry.size > options.maxFileSize) {
       problems.push({ file: entry.path, line: null, code: 'file-too-large', message: `${entry.size} bytes is over the ${options.maxFileSize}-byte limit (maxFileSize)` });
       return false;

@@ -27,6 +27,19 @@ const MAX_GITIGNORE_SIZE = 1024 * 1024;
 const MAX_GIT_INDEX_SIZE = 256 * 1024 * 1024;
 const ALWAYS_SKIPPED = new Set(['.git', 'node_modules', 'vendor']);
 
+/**
+ * `templates/vendor/` of a Helm chart (its Chart.yaml one folder up): Helm renders every file under `templates/`, and charts
+ * keep the template modules they share there (`templates/vendor/app/generic_1.0.4.tpl`), so it is read as the chart's.
+ */
+function isChartTemplatesVendor(directory: string, name: string): boolean {
+  if (name !== 'vendor' || path.basename(directory) !== 'templates') return false;
+  try {
+    return lstatSync(path.join(directory, '..', 'Chart.yaml')).isFile();
+  } catch {
+    return false;
+  }
+}
+
 interface Layer {
   readonly base: string;
   readonly rules: IgnoreRules;
@@ -208,7 +221,7 @@ export async function readTree(root: string, options: ReadTreeOptions = {}): Pro
       const childPath = path.join(directory, entry.name);
       const gitPath = inWorkTree(childRelative);
       if (entry.isDirectory()) {
-        if (ALWAYS_SKIPPED.has(entry.name) || configuredIgnores(childRelative, true)) continue;
+        if ((ALWAYS_SKIPPED.has(entry.name) && !isChartTemplatesVendor(directory, entry.name)) || configuredIgnores(childRelative, true)) continue;
         // `test/linters/hadolint/good/` beside `bad/`: a linter's test cases, input that nothing builds or runs.
         if (isLintCaseFolder(childRelative, folderNames)) continue;
         const ignored = insideIgnored || ignoredBy(layers, gitPath, true);

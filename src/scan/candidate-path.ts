@@ -148,6 +148,23 @@ export function lintCasePaths(paths: readonly string[]): Set<string> {
   return found;
 }
 
+/**
+ * The paths of a repository's file list that a walk leaves out as another project's code: under `node_modules/` or `vendor/`,
+ * except a Helm chart's `templates/vendor/` (its Chart.yaml in `paths`, one folder above `templates/`), which Helm renders as
+ * the chart's own templates (`templates/vendor/app/generic_1.0.4.tpl`, the modules charts share).
+ */
+export function vendoredPaths(paths: readonly string[]): (path: string) => boolean {
+  const charts = new Set(paths.filter((path) => /(?:^|\/)Chart\.yaml$/.test(path)).map((path) => path.slice(0, -'Chart.yaml'.length)));
+  return (path) => {
+    if (/(?:^|\/)node_modules\//.test(path)) return true;
+    for (const match of path.matchAll(/(?:^|\/)vendor\//g)) {
+      const before = path.slice(0, match.index + (match[0].startsWith('/') ? 1 : 0));
+      if (!before.endsWith('templates/') || !charts.has(before.slice(0, -'templates/'.length))) return true;
+    }
+    return false;
+  };
+}
+
 /** Could any extractor want this file? Decided by name alone, so a walk reads only these. Test output is never wanted. */
 export function isCandidatePath(path: string): boolean {
   if (isTestOutputPath(path)) return false;
