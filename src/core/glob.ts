@@ -8,12 +8,15 @@
  * character except `/`, `[abc]`, `[a-z]`, `[!a]`/`[^a]` one character of a class (never `/`),
  * `\x` a literal `x`. With `globstar`, `**` as a whole path segment matches any number of
  * segments: `**\/x` (x at any depth), `a/**\/b` (a/b, a/x/b, …), `a/**` (everything under a).
+ * With `doubleStarCrossesSlash`, any `**` is any run of characters (`a/**.yml`: a/x.yml, a/b/x.yml).
  */
 export interface GlobOptions {
   /** `*` also matches `/` (image name patterns: `ghcr.io/acme/*` covers nested paths). */
   readonly starCrossesSlash?: boolean;
-  /** `**` as a path segment spans directories (gitignore, GitLab include globs). */
+  /** `**` as a path segment spans directories (gitignore). */
   readonly globstar?: boolean;
+  /** `**` anywhere, in a segment or across several, is any run of characters, `/` included (GitLab's wildcard include paths). */
+  readonly doubleStarCrossesSlash?: boolean;
 }
 
 export interface Glob {
@@ -89,7 +92,9 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): Glob {
       while (pattern[end + 1] === '*') end++;
       const segmentStart = at === 0 || pattern[at - 1] === '/';
       const segmentEnd = end + 1 === pattern.length || pattern[end + 1] === '/';
-      if (options.globstar && end > at && segmentStart && segmentEnd) {
+      if (options.doubleStarCrossesSlash && end > at) {
+        loop(anyChar);
+      } else if (options.globstar && end > at && segmentStart && segmentEnd) {
         if (end + 1 === pattern.length) {
           loop(anyChar); // trailing `**`: everything below
         } else {

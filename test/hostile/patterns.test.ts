@@ -61,6 +61,17 @@ describe('user patterns are matched in linear time', () => {
     expect(glob('[ab').matches('[ab')).toBe(true);
   });
 
+  it('globs where any ** spans folders (GitLab wildcard includes): ci/**.yml at any depth, ci/**/*.yml below ci/ only, in linear time', () => {
+    const glob = (pattern: string) => compileGlob(pattern, { doubleStarCrossesSlash: true });
+    expect(glob('ci/**.yml').matches('ci/a.yml')).toBe(true);
+    expect(glob('ci/**.yml').matches('ci/x/y/a.yml')).toBe(true);
+    expect(glob('ci/**/*.yml').matches('ci/a.yml')).toBe(false);
+    expect(glob('ci/**/*.yml').matches('ci/x/a.yml')).toBe(true);
+    expect(glob('ci/*.yml').matches('ci/x/a.yml')).toBe(false);
+    // A backtracking matcher would not finish this one.
+    expect(glob(`${'**a'.repeat(40)}b`).matches('a/'.repeat(5_000))).toBe(false);
+  });
+
   it('gitignore rules: comments, negation, directory-only, anchoring, parents of a file', () => {
     const rules = ignoreRules(['# comment', '', 'build/', '*.log', '!keep.log', '/root-only.yml', 'docs/*.yml', 'trailing   ']);
     expect(ignoresPath(rules, 'build/x.yml')).toBe(true);

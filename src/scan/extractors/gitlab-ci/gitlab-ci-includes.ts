@@ -33,10 +33,46 @@ export interface Pipeline {
 
 const GITLAB_CI_NAME = /(^|\/)\.gitlab-ci\.ya?ml$/i;
 
-/** Turns a GitLab include glob (`ci/*.yml`, `ci/**\/*.yml`) into a matcher over root-relative paths, linear in time (core/glob.ts). */
-function globMatcher(glob: string): (path: string) => boolean {
-  const compiled = compileGlob(glob.replace(/^\/+/, ''), { globstar: true });
+/**
+ * Turns a GitLab wildcard include path into a matcher over root-relative paths, as GitLab reads one: `*` is any
+ * run of characters but `/`, `**` any run at all (`ci/**.yml`: ci/a.yml and ci/x/b.yml; `ci/**\/*.yml`: only
+ * files in ci's subfolders), every other character itself (`?` and `[` too), the whole path matched. Linear in
+ * time (core/glob.ts).
+ */
+function wildcardMatcher(pattern: string): (path: string) => boolean {
+  const compiled = compileGlob(pattern.replace(/[?[\\]/g, '\\$&'), { doubleStarCrossesSlash: true });
   return (path) => compiled.matches(path);
+}
+
+/** GitLab's order of the files a wildcard names: the repository's path order, byte by byte (git's tree order). */
+function gitPathOrder(a: SourceFile, b: SourceFile): number {
+  return Buffer.compare(Buffer.from(a.path, 'utf8'), Buffer.from(b.path, 'utf8'));
+}
+
+/** Different wildcard paths expanded in one scan at most (GitLab stops a pipeline at 150 includes): a hostile tree costs no more. */
+const MAX_WILDCARDS = 150;
+
+/**
+ * The files an `include: local` path names (`/` or no `/` first): a path without `*` names one file, looked up;
+ * a path with `*` is a wildcard, expanded to the files of the scan it matches, in GitLab's order. Each wildcard
+ * is matched once per scan; past MAX_WILDCARDS different ones, a wildcard names no file.
+ */
+function localResolver(byPath: ReadonlyMap<string, SourceFile>): (pattern: string) => readonly SourceFile[] {
+  const expanded = new Map<string, readonly SourceFile[]>();
+  return (pattern) => {
+    const path = pattern.replace(/^\/+/, '');
+    if (!path.includes('*')) {
+      const target = byPath.get(path);
+      return target === undefined ? [] : [target];
+    }
+    const known = expanded.get(path);
+    if (known !== undefined) return known;
+    if (expanded.size >= MAX_WILDCARDS) return [];
+    const matches = wildcardMatcher(path);
+    const found = [...byPath.values()].filter((file) => matches(file.path)).sort(gitPathOrder);
+    expanded.set(path, found);
+    return found;
+  };
 }
 
 /**
@@ -58,6 +94,7 @@ export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSourc
   const byPath = new Map(files.map((file) => [file.path, file]));
   const outsideFiles = new Map((outside?.files ?? []).map((file) => [file.path, file]));
   const reasons = outside ? new Map(outside.unread.map((include) => [include.key, include.reason])) : null;
+  const localTargets = localResolver(byPath);
   const included = new Set<string>();
   const pipelines = new Map<string, Pipeline>();
   for (const root of files.filter((file) => GITLAB_CI_NAME.test(file.path))) {
@@ -75,7 +112,7 @@ export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSourc
       const fromOutside = outsideFiles.has(file.path);
       for (const entry of includeEntries(file, fromOutside ? originOfKey(file.path) : null)) {
         if (entry.kind === 'local') {
-          for (const target of localTargets(entry.path, byPath)) {
+          for (const target of localTargets(entry.path)) {
             if (seen.has(target.path)) continue;
             included.add(target.path);
             queue.push(target);
@@ -104,19 +141,8 @@ export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSourc
     const pipeline = { members, reading: readPipeline(members, reach) };
     for (const member of members) if (!pipelines.has(member.path)) pipelines.set(member.path, pipeline);
   }
-  for (const path of pulledInOutsidePipelines(files, byPath, pipelines)) included.add(path);
+  for (const path of pulledInOutsidePipelines(files, byPath, pipelines, localTargets)) included.add(path);
   return { includes: included, pipelines };
-}
-
-/** The files an `include: local` path or glob names (`/` or no `/` first), in the tree's order for a glob. */
-function localTargets(pattern: string, byPath: ReadonlyMap<string, SourceFile>): SourceFile[] {
-  // A path without wildcards names one file: looked up, not matched against every file of the tree.
-  if (!/[*?[\\]/.test(pattern)) {
-    const target = byPath.get(pattern.replace(/^\/+/, ''));
-    return target === undefined ? [] : [target];
-  }
-  const matches = globMatcher(pattern);
-  return [...byPath].filter(([path]) => matches(path)).map(([, file]) => file);
 }
 
 /**
@@ -179,7 +205,12 @@ function mayBeCi(file: SourceFile): boolean {
  * (compose's `include:` lists compose files); an included file whose content or name is another format's is left
  * to that format. They are recognised only: each is read as its own pipeline, as a file found by content is.
  */
-function pulledInOutsidePipelines(files: readonly SourceFile[], byPath: ReadonlyMap<string, SourceFile>, pipelines: ReadonlyMap<string, Pipeline>): Set<string> {
+function pulledInOutsidePipelines(
+  files: readonly SourceFile[],
+  byPath: ReadonlyMap<string, SourceFile>,
+  pipelines: ReadonlyMap<string, Pipeline>,
+  localTargets: (pattern: string) => readonly SourceFile[],
+): Set<string> {
   const found = new Set<string>();
   const queue: SourceFile[] = [];
   for (const file of files) {
@@ -202,7 +233,7 @@ function pulledInOutsidePipelines(files: readonly SourceFile[], byPath: Readonly
       const url = entry.kind === 'other' ? entry.url : undefined;
       const remote = url === undefined ? null : rawUrlPath(url, (path) => byPath.has(path));
       const fetched = remote === null ? undefined : byPath.get(remote);
-      const targets = entry.kind === 'local' ? localTargets(entry.path, byPath) : fetched !== undefined ? [fetched] : [];
+      const targets = entry.kind === 'local' ? localTargets(entry.path) : fetched !== undefined ? [fetched] : [];
       for (const target of targets) {
         if (seen.has(target.path) || pipelines.has(target.path)) continue;
         seen.add(target.path);
