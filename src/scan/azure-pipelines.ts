@@ -4,6 +4,7 @@ import type { Reference, ReferenceKind } from '../core/types.js';
 import { joinRelative } from './extractors/compose/compose-extends.js';
 import { isYamlPath, scalarImage } from './yaml-image-fields.js';
 import { mapGet, walkMaps, yamlSource } from './yaml-source.js';
+import { folderOf } from '../core/repo-path.js';
 
 /**
  * Azure Pipelines jobs run their steps in the image a job's `container` names, which the agent pulls before any step
@@ -45,11 +46,6 @@ function isImageValue(node: unknown): boolean {
   return !WHOLE_EXPRESSION.test(value) && /[/:@]/.test(value);
 }
 
-function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash);
-}
-
 /** The template a `template:` value names in this repository (`@self` too), or null for another repository's. */
 function templatePath(from: string, written: string): string | null {
   const [path = '', repository] = written.trim().split('@');
@@ -75,7 +71,7 @@ export function azureTemplateContainers(files: readonly SourceFile[]): AzureTemp
   for (const file of files) {
     if (!isYamlPath(file.path) || !file.text.includes('parameters.')) continue;
     for (const match of file.text.matchAll(PARAMETER_CONTAINER)) {
-      const line = file.text.slice(0, match.index).split('\n').length;
+      const line = file.position(match.index).line;
       const parameters = uses.get(file.path) ?? new Map<string, number>();
       if (!parameters.has(match[1] ?? '')) parameters.set(match[1] ?? '', line);
       uses.set(file.path, parameters);

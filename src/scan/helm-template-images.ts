@@ -7,6 +7,7 @@ import { namedByChartValues } from './helm-template-lines.js';
 import { withValue } from './make-reference.js';
 import { yamlSource } from './yaml-source.js';
 import { IMAGE_REPOSITORY_KEY, isImageKey, namedWithPath } from './yaml-image-fields.js';
+import { folderOf } from '../core/repo-path.js';
 
 /**
  * The image lines of a chart's templates, seen with the chart's default values. A line whose name is written
@@ -46,11 +47,6 @@ const MAX_VALUE = 1024;
 /** Fields a line may read for its rendering to mean what Helm renders: the chart's values and Chart.yaml, from the root. */
 const FIELD = /(?:^|[\s(|])(\$?\.[A-Za-z_][\w.]*|\$[A-Za-z_]\w*(?:\.[\w.]*)?)/g;
 const ROOT_FIELD = /^\$?\.(?:Values|Chart\.AppVersion)(?:\.|$)/;
-
-function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '' : path.slice(0, slash);
-}
 
 /** Folders with a Chart.yaml and their values.yaml. */
 export function chartFolders(files: readonly SourceFile[]): ChartFolders {

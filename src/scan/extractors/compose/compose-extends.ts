@@ -2,6 +2,7 @@ import { isMap, isScalar } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
 import { isYamlPath } from '../../yaml-image-fields.js';
+import { folderOf } from '../../../core/repo-path.js';
 
 /**
  * Services that get `build:` through `extends:` (`extends: {file: common.yaml, service: web}`, or a service
@@ -18,11 +19,6 @@ interface ServiceFacts {
   readonly build: boolean;
   /** The service it extends: its file (root-relative) and name. */
   readonly extends: { readonly file: string; readonly service: string } | null;
-}
-
-function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '' : path.slice(0, slash);
 }
 
 /** `folder` + a relative path, `.` and `..` resolved; null when it leaves the repository or is absolute. */

@@ -10,6 +10,7 @@ import { templateLineImages } from '../../helm-template-lines.js';
 import { joinRelative, servicesBuiltThroughExtends } from './compose-extends.js';
 import { throughDefaults } from './compose-interpolation.js';
 import { baseName, imageFields, isYamlPath, looksLikeImageText, passesOnImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { folderOf } from '../../../core/repo-path.js';
 
 /**
  * docker compose files: `services.*.image`, `image` fields of `x-*` extension blocks that
@@ -100,11 +101,6 @@ function serviceArgumentUses(file: SourceFile, service: YAMLMap, facts: ComposeF
   const folder = joinPath(folderOf(file.path), context);
   const path = folder === null ? null : joinPath(folder, dockerfile);
   return path === null ? undefined : facts.dockerfileArgs.get(path);
-}
-
-function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '' : path.slice(0, slash);
 }
 
 const DOT_ENV_LINE = /^(\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*)(.*?)\s*$/;

@@ -44,6 +44,7 @@ import { throughDefaults, type InterpolationReader } from '../compose/compose-in
 import { isComposeName, looksLikeComposeTemplate, withComposeDefault } from '../compose/compose-template.js';
 import { kubernetesExtractor } from '../kubernetes/kubernetes.js';
 import { baseName, type FieldWalkOptions, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
+import { folderOf } from '../../../core/repo-path.js';
 
 /**
  * Helm values and any other YAML no other extractor claimed: `image` / `…Image` / `…_image` string
@@ -101,11 +102,6 @@ interface ChartFact {
   /** The chart's default values (`values.yaml`). */
   values?: SourceFile;
   appVersionPrefix?: { prefix: string; suffix: string } | null;
-}
-
-function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '' : path.slice(0, slash);
 }
 
 /**

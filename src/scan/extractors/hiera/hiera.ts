@@ -5,6 +5,7 @@ import { makeReference, type ReferenceInput } from '../../make-reference.js';
 import { isApiDescription, mapEntries, walkMaps, yamlSource } from '../../yaml-source.js';
 import { composeImage, imageKeyStrength, type ValueText } from '../../puppet-image-keys.js';
 import { looksLikeImageText, yamlValueText } from '../../yaml-image-fields.js';
+import { folderOf } from '../../../core/repo-path.js';
 
 /** Directories that hold Hiera data in control repositories and modules. */
 const DATA_DIRECTORIES = new Set(['data', 'hieradata', 'hiera']);
@@ -17,11 +18,6 @@ const SHARED_NAMES = new Set(['data', 'hiera']);
  */
 export interface HieraFacts {
   readonly configFolders: ReadonlySet<string>;
-}
-
-function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash);
 }
 
 /** Is the file under a Hiera data folder? Without facts (a file scanned on its own) any such name counts. */

@@ -5,6 +5,7 @@ import { joinRelative } from '../compose/compose-extends.js';
 import { mapGet, parseTextPart, stringScalar, yamlSource, type StringScalar } from '../../yaml-source.js';
 import { blockBodyStart } from '../../literal-blocks.js';
 import { baseName } from '../../yaml-image-fields.js';
+import { folderOf } from '../../../core/repo-path.js';
 
 /**
  * The tag an `images:` entry that sets only `newName` keeps. kustomize renames every container image of the
@@ -27,11 +28,6 @@ export function field(file: SourceFile, map: YAMLMap, key: string): StringScalar
   }
   const scalar = stringScalar(node, file);
   return scalar && scalar.value !== '' ? scalar : null;
-}
-
-export function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '' : path.slice(0, slash);
 }
 
 /** A container image of the rendered output: its name, tag and digest, and where its tag is written (`file:line`). */
