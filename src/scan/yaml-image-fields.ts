@@ -4,7 +4,7 @@ import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind, SharedLiteral, SkipReason } from '../core/types.js';
 import { makeReference, withTagAt, type PartInput } from './make-reference.js';
 import type { ChartImageJoins, RenderedRegistry } from './helm-image-joins.js';
-import { composeImage, nameKeyStem, type ValueText } from './puppet-image-keys.js';
+import { composeImage, digestSiblingKeys, nameKeyStem, tagSiblingKeys, type ValueText } from './puppet-image-keys.js';
 import { aliasTarget, mapAt, mapEntries, mapGet, stringScalar, walkMaps, type StringScalar } from './yaml-source.js';
 
 /** Image-related YAML fields shared by the Kubernetes, compose and generic YAML extractors. */
@@ -935,6 +935,7 @@ function withTagSibling(file: SourceFile, map: YAMLMap, key: string, reference: 
 function namedImage(file: SourceFile, map: YAMLMap, key: string, value: unknown, kind: ReferenceKind): Reference | null {
   const reference = scalarImage(file, value, kind);
   if (!reference || templatedWord(reference)) return null;
+  if (reference.skip === 'templated') return withSnakeSiblings(file, map, key, reference) ?? reference;
   if (reference.skip !== 'no-tag') return reference;
   return withSnakeSiblings(file, map, key, reference) ?? (reference.value.includes('/') ? reference : null);
 }
@@ -981,6 +982,7 @@ function variableNamedImage(file: SourceFile, map: YAMLMap, value: unknown, kind
  * such as `app_container_image: quay.io/org/app` + `app_container_tag: "3.12"`, edited where each part is written.
  */
 function withSnakeSiblings(file: SourceFile, map: YAMLMap, key: string, reference: Reference): Reference | null {
+  if (reference.skip === 'templated') return templatedWithSiblings(file, map, key, reference);
   const [span, ...more] = reference.spans;
   if (reference.skip !== 'no-tag' || span === undefined || more.length > 0 || !(SNAKE_IMAGE_KEY.test(key) || nameKeyStem(key) !== null)) return null;
   const start = span.start - file.base;
@@ -1001,6 +1003,46 @@ function withSnakeSiblings(file: SourceFile, map: YAMLMap, key: string, referenc
   const input = composeImage(reference.kind, key, 'clear', own, sibling);
   if (!input || input.parts.length < 2) return null;
   return makeReference(file, templated.length === 0 ? input : { ...input, detail: `${templated.join(', ')} is a template, known only when it is rendered` });
+}
+
+/** Template actions and Jinja statements, taken out to see the text a value writes itself. */
+const TEMPLATE_ACTIONS = /\{\{.*?\}\}|\{%.*?%\}/g;
+
+/**
+ * A name written with a template under a `<prefix>_image` or `<prefix>_image_repo` key, with no tag or digest of its own
+ * (`etcd_image_repo: "{{ mirror }}/coreos/etcd"`, its registry a variable the user may set), completed by the same tag and
+ * digest siblings as a literal name (`etcd_image_tag: "v{{ etcd_version }}"`): `name:tag`, shown `templated` as the name is,
+ * reported at the name, the tag's line a part of it. A registry sibling is not put before a name whose template writes its own.
+ */
+function templatedWithSiblings(file: SourceFile, map: YAMLMap, key: string, reference: Reference): Reference | null {
+  const [span, ...more] = reference.spans;
+  if (span === undefined || more.length > 0 || !(SNAKE_IMAGE_KEY.test(key) || nameKeyStem(key) !== null)) return null;
+  const own = reference.value.replace(TEMPLATE_ACTIONS, '');
+  if (own.includes('@') || (own.split('/').at(-1) ?? '').includes(':')) return null;
+  const sibling = (keys: readonly string[]): ValueText | null => {
+    for (const name of keys) {
+      const found = yamlValueText(mapGet(map, name), file, true);
+      if (found && found.text !== '') return found;
+    }
+    return null;
+  };
+  const tag = sibling(tagSiblingKeys(key));
+  const digest = sibling(digestSiblingKeys(key));
+  if (!tag && !digest) return null;
+  const start = span.start - file.base;
+  const parts: PartInput[] = [{ role: 'repository', start, end: start + span.text.length }];
+  let value = reference.value;
+  const named: string[] = [];
+  for (const [role, found, mark] of [
+    ['tag', tag, ':'],
+    ['digest', digest, '@'],
+  ] as const) {
+    if (!found) continue;
+    parts.push({ role, start: found.start, end: found.end });
+    value += mark + (role === 'digest' && /^[a-f0-9]{64}$/.test(found.text) ? `sha256:${found.text}` : found.text);
+    named.push(`${role} at line ${file.position(found.start).line}`);
+  }
+  return makeReference(file, { kind: reference.kind, value, parts, skip: 'templated', detail: `the name is a template, known only when it is rendered; it takes the ${named.join(' and the ')}` });
 }
 
 /**

@@ -52,6 +52,55 @@ describe('Ansible role variables that name an image in one key and its version i
     ]);
   });
 
+  it('a name written with a template takes its _image_tag sibling as a literal name does, `templated`; one with its own tag does not', () => {
+    const defaults = [
+      'broker_image_repo: "{{ mirror }}/studio/broker"', // 1
+      'broker_image_tag: "v{{ broker_version }}"', // 2
+      "relay_image_repository: '{{ mirror }}/studio/relay'", // 3
+      'relay_image_tag: 2.4.1', // 4
+      'gateway_image: "{{ mirror }}/studio/gateway"', // 5
+      'gateway_image_tag: "3.0.0"', // 6
+      'probe_image_repo: "{{ mirror }}/studio/probe:{{ probe_version }}"', // 7
+      'probe_image_tag: "9.9.9"', // 8
+      'monitor_image_repo: "{{ mirror }}/studio/monitor"', // 9
+      '',
+    ].join('\n');
+    expect(scan({ 'roles/studio/defaults/main.yml': defaults })).toEqual([
+      [
+        'roles/studio/defaults/main.yml',
+        1,
+        '{{ mirror }}/studio/broker:v{{ broker_version }}',
+        'templated',
+        [
+          ['repository', '{{ mirror }}/studio/broker', 1],
+          ['tag', 'v{{ broker_version }}', 2],
+        ],
+      ],
+      [
+        'roles/studio/defaults/main.yml',
+        3,
+        '{{ mirror }}/studio/relay:2.4.1',
+        'templated',
+        [
+          ['repository', '{{ mirror }}/studio/relay', 3],
+          ['tag', '2.4.1', 4],
+        ],
+      ],
+      [
+        'roles/studio/defaults/main.yml',
+        5,
+        '{{ mirror }}/studio/gateway:3.0.0',
+        'templated',
+        [
+          ['repository', '{{ mirror }}/studio/gateway', 5],
+          ['tag', '3.0.0', 6],
+        ],
+      ],
+      ['roles/studio/defaults/main.yml', 7, '{{ mirror }}/studio/probe:{{ probe_version }}', 'templated', [['reference', '{{ mirror }}/studio/probe:{{ probe_version }}', 7]]],
+      ['roles/studio/defaults/main.yml', 9, '{{ mirror }}/studio/monitor', 'templated', [['reference', '{{ mirror }}/studio/monitor', 9]]],
+    ]);
+  });
+
   it('pairs <x>_image_name, _image_repository and _image_repo with their _image_version / _image_tag and _image_registry siblings', () => {
     expect(scan({ 'roles/radio/defaults/main.yml': DEFAULTS })).toEqual([
       [
