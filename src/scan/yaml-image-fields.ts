@@ -106,11 +106,12 @@ export function looksLikeImageText(value: string): boolean {
 /**
  * A value that is one template variable (or an attribute or key of one: `"{{ item.image }}"`, `"{{ svc['image'] }}"`), with at most a literal tag after it (`"{{ test_image }}"`,
  * `"{{ base_image }}:latest"` in Ansible tasks and in compose files an Ansible template renders), or a name variable
- * and a digest variable (`{{ base }}@sha256:{{ digest }}`): it passes on an image set elsewhere (where the variable is
+ * and a digest variable (`{{ base }}@sha256:{{ digest }}`, also one action that gives the whole digest, `{{ base }}@{{ pulled.digest }}`,
+ * `{{ base }}@{{ facts.RepoDigests[0] | regex_replace('.*@', '') }}`): it passes on an image set elsewhere (where the variable is
  * defined, and reported there when written as an image), so it is not a reference of its own.
  */
 export function passesOnImage(value: string): boolean {
-  return /^\{\{[^{}]*\}\}(?:[:@][^{}$]*|@sha256:\{\{[^{}]*\}\})?$/.test(value);
+  return /^\{\{[^{}]*\}\}(?:[:@][^{}$]*|@(?:sha256:)?\{\{[^{}]*\}\})?$/.test(value);
 }
 
 /** A repository value that is a git or chart repository, not an image. */

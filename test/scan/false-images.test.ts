@@ -219,6 +219,25 @@ describe('values passed on from elsewhere', () => {
     expect(scan({ 'roles/probe/tasks/main.yml': tasks })).toEqual([]);
   });
 
+  it('so does a name variable joined by @ to one action that gives the whole digest; a digest action after a name written out stays templated', () => {
+    const tasks = [
+      '- name: pull what was recorded', // 1
+      '  community.docker.docker_image:', // 2
+      "    name: \"{{ probe_base }}@{{ recorded.images[0].RepoDigests[0] | regex_replace('.*@', '') }}\"", // 3
+      '    source: pull', // 4
+      '- name: start by digest', // 5
+      '  community.docker.docker_container:', // 6
+      '    name: probe', // 7
+      '    image: "{{ probe_base }}@{{ probe_digest }}"', // 8
+      '- name: start the agent', // 9
+      '  community.docker.docker_container:', // 10
+      '    name: agent', // 11
+      '    image: "registry.example.test/team/agent@{{ agent_digest }}"', // 12
+      '',
+    ].join('\n');
+    expect(scan({ 'roles/probe/tasks/main.yml': tasks })).toEqual([['roles/probe/tasks/main.yml', 12, 'registry.example.test/team/agent@{{ agent_digest }}', 'yaml-image', 'templated']]);
+  });
+
   it('a GitHub Actions container computed by an expression names no image; a plain matrix use is its listed values', () => {
     const workflow = [
       'jobs:', // 1
