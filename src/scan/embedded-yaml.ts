@@ -1,4 +1,4 @@
-import { isMap, isSeq, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isSeq, parseAllDocuments, parseDocument, type Document } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { isTemplateText, isYamlShapedBlock, keepInBlock, templateLineImages } from './helm-template-lines.js';
@@ -95,6 +95,41 @@ function blockOnly(file: SourceFile, from: number, to: number): SourceFile {
   return withText(file, text);
 }
 
+/** A document marker line of a body, as its text or as the file writes it (indented with the body). */
+const MARKER_LINE = /^[ \t]*---[ \t]*\r?$/;
+
+/**
+ * The documents of a body of Kubernetes objects that YAML cannot read whole (one object's multi-line quoted string that
+ * breaks the stream, as `kubectl create -f -` takes it), as a file of such objects is read document by document: the
+ * lines (`from`…`to`, offsets in the file) of each document between `---` lines that parses alone as an object with
+ * `apiVersion` and `kind`. The body's lines are the file's lines `from` on, each without the block's indentation.
+ */
+function readableObjects(file: SourceFile, body: string, from: number, to: number): Array<{ readonly from: number; readonly to: number }> {
+  const rawLines = file.text.slice(from, to).split('\n');
+  const bodyLines = body.split('\n');
+  const ranges: Array<{ from: number; to: number }> = [];
+  let offset = from;
+  let first = 0;
+  let start = from;
+  const close = (last: number, end: number): void => {
+    const text = bodyLines.slice(first, last).join('\n');
+    if (text.trim() === '') return;
+    const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+    const contents = document.contents;
+    if (document.errors.length === 0 && isMap(contents) && contents.has('apiVersion') && contents.has('kind')) ranges.push({ from: start, to: end });
+  };
+  for (const [index, line] of rawLines.entries()) {
+    if (MARKER_LINE.test(line)) {
+      close(index, offset);
+      first = index + 1;
+      start = offset + line.length + 1;
+    }
+    offset += line.length + 1;
+  }
+  close(rawLines.length, to);
+  return ranges;
+}
+
 /**
  * Image references in the literal block scalars of parsed documents, except those already found (by span start).
  * With `manifests` (the Kubernetes reading of a file), a block that holds Kubernetes objects (a ConfigMap carrying
@@ -130,9 +165,15 @@ export function embeddedYamlImages(
     const yaml = isYamlShapedBody(body);
     // A compose file with Jinja statement lines (an Ansible task writes it): read with those lines blanked.
     const jinjaCompose = !yaml && isJinjaCompose(body);
-    if (!yaml && !jinjaCompose) return;
     const from = blockBodyStart(file.text, start, end);
     if (from === null) return;
+    if (!yaml && !jinjaCompose) {
+      // Kubernetes objects that YAML cannot read whole: each document that parses alone is read by its image lines.
+      if (MANIFEST_LINES.every((line) => line.test(body)) && !TEMPLATE_ACTION.test(body)) {
+        for (const range of readableObjects(file, body, from, valueEnd)) add(templateLineImages(file, kindFor, false, range, keepInBlock));
+      }
+      return;
+    }
     const lines = templateLineImages(jinjaCompose ? jinjaLinesBlanked(file, from, end) : file, kindFor, false, { from, to: end }, keepInBlock);
     if (manifests !== undefined && holdsObjects && isYamlBody(body) && !TEMPLATE_ACTION.test(body)) {
       // A bare name is kept only where the line reading keeps one (a container's or a step's image).

@@ -172,3 +172,49 @@ describe('Kubernetes objects carried in a literal block', () => {
     ]);
   });
 });
+
+describe('Kubernetes objects carried in a literal block that YAML cannot read whole', () => {
+  /** An Ansible task that pipes two objects to kubectl; the first one's quoted string runs back to the block's margin. */
+  const tasks = [
+    '- name: Create the network and the probe', // 1
+    '  ansible.builtin.command:', // 2
+    '    cmd: kubectl create -f -', // 3
+    '    stdin: |', // 4
+    '      apiVersion: k8s.cni.cncf.io/v1', // 5
+    '      kind: NetworkAttachmentDefinition', // 6
+    '      metadata:', // 7
+    '        name: lan-conf', // 8
+    '      spec:', // 9
+    "        config: '{", // 10
+    '          "type": "macvlan",', // 11
+    '          "image": "registry.example.test/net/not-read:1.0"', // 12
+    "      }'", // 13
+    '      ---', // 14
+    '      apiVersion: v1', // 15
+    '      kind: Pod', // 16
+    '      metadata:', // 17
+    '        name: lan-probe', // 18
+    '      spec:', // 19
+    '        containers:', // 20
+    '        - name: probe', // 21
+    '          image: registry.example.test/net/probe', // 22
+    '        - name: sidecar', // 23
+    '          image: registry.example.test/net/sidecar:2.0.1', // 24
+    '  changed_when: true', // 25
+    '',
+  ].join('\n');
+
+  it('read each document that parses alone by its image lines, as a file of such objects is read; the broken one gives nothing', () => {
+    expect(scan('tests/network.yml', tasks).map((reference) => [reference.line, reference.column, reference.value, reference.kind, reference.skip])).toEqual([
+      [22, 18, 'registry.example.test/net/probe', 'yaml-image', 'no-tag'],
+      [24, 18, 'registry.example.test/net/sidecar:2.0.1', 'yaml-image', null],
+    ]);
+  });
+
+  it('are updated where they are written in the block', () => {
+    const file = sourceFile('tests/network.yml', new Uint8Array(Buffer.from(tasks)));
+    const sidecar = scanFiles([file]).references.find((reference) => reference.value.endsWith('sidecar:2.0.1'));
+    const plan = editsForReference(sidecar!, { tag: '2.0.2', digest: D1 });
+    expect(plan.ok && Buffer.from(applyEdits(file.bytes, plan.edits)).toString()).toBe(tasks.replace('sidecar:2.0.1', `sidecar:2.0.2@${D1}`));
+  });
+});
