@@ -10,7 +10,8 @@
  */
 
 export type JsonNode =
-  | { readonly type: 'object'; readonly entries: ReadonlyArray<{ readonly key: string; readonly value: JsonNode }> }
+  /** `keyStart`: the offset of each key's text inside its quotes. */
+  | { readonly type: 'object'; readonly entries: ReadonlyArray<{ readonly key: string; readonly keyStart: number; readonly value: JsonNode }> }
   | { readonly type: 'array'; readonly items: readonly JsonNode[] }
   /** `start`/`end`: the offsets of its text inside the quotes; `raw` that text as written, `value` with its escapes decoded. */
   | { readonly type: 'string'; readonly start: number; readonly end: number; readonly raw: string; readonly value: string }
@@ -96,7 +97,7 @@ class JsonReader {
 
   private object(depth: number): JsonNode {
     this.at++;
-    const entries: Array<{ key: string; value: JsonNode }> = [];
+    const entries: Array<{ key: string; keyStart: number; value: JsonNode }> = [];
     this.blank();
     if (this.text[this.at] === '}') {
       this.at++;
@@ -105,11 +106,11 @@ class JsonReader {
     for (;;) {
       this.blank();
       if (this.text[this.at] !== '"') throw new JsonError('expected a key', this.at);
-      const key = this.string().value;
+      const key = this.string();
       this.blank();
       if (this.text[this.at] !== ':') throw new JsonError('expected ":"', this.at);
       this.at++;
-      entries.push({ key, value: this.value(depth + 1) });
+      entries.push({ key: key.value, keyStart: key.start, value: this.value(depth + 1) });
       this.blank();
       if (this.text[this.at] === ',') this.at++;
       else if (this.text[this.at] === '}') {

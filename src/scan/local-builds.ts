@@ -269,7 +269,7 @@ export interface BakeFacts {
 }
 
 /**
- * A build argument a build passes (a bake target's `args`, a compose service's `build.args`, `--build-arg` of a build
+ * A build argument a build passes (a bake target's `args`, a compose service's `build.args`, a devcontainer's `build.args`, `--build-arg` of a build
  * command), where it is written, and the Dockerfiles of the scan that build reads: null when its path is written with
  * variables (any Dockerfile may be the one).
  */

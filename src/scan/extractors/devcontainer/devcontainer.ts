@@ -11,7 +11,8 @@ import { makeReference } from '../../make-reference.js';
  */
 
 const KIND = 'devcontainer-image';
-const DEFINITION = /(?:^|\/)(?:\.devcontainer\.json|\.devcontainer\/(?:[^/]+\/)?devcontainer\.json)$/;
+/** A development container definition, by its path. */
+export const DEFINITION = /(?:^|\/)(?:\.devcontainer\.json|\.devcontainer\/(?:[^/]+\/)?devcontainer\.json)$/;
 
 /** The end of the string that starts at `start` (the opening quote), past its closing quote. */
 function stringEnd(text: string, start: number): number {

@@ -3,6 +3,8 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import { bakeFacts, isBakeFile, scriptBuildArgs, scriptBuildContexts, scriptBuilds, type BakeFacts, type BuiltBy } from '../../local-builds.js';
+import { DEFINITION as DEVCONTAINER_DEFINITION } from '../devcontainer/devcontainer.js';
+import { devcontainerBuildArgs } from '../devcontainer/devcontainer-builds.js';
 import { actionBuildArgs, actionBuildContexts, bakeContextImages, bakeVariableImages, composeBuildArgs, composeContexts, wholeFromArgs } from './build-contexts.js';
 import { isBakeText } from '../../bake-targets.js';
 import { isJsonCandidate } from '../../json-candidate.js';
@@ -545,7 +547,7 @@ const BUILDS_BY_SCRIPT = /\b(?:docker|podman|buildah)\s+(?:buildx\s+|image\s+)?(
 /**
  * Named build contexts, the images built here and the build arguments builds pass, over all files of a scan:
  * docker-bake `contexts`, `tags` and `args`, compose `additional_contexts` and `build.args`, build-push-action
- * `build-args`, `docker build -t` / `--build-arg` / `docker tag` in scripts.
+ * `build-args`, a devcontainer's `build.args`, `docker build -t` / `--build-arg` / `docker tag` in scripts.
  */
 function dockerfileFacts(files: readonly SourceFile[]): DockerfileFacts {
   const dockerfiles = new Set(files.filter((file) => isDockerfileName(file.path)).map((file) => file.path));
@@ -566,7 +568,9 @@ function dockerfileFacts(files: readonly SourceFile[]): DockerfileFacts {
     }
     try {
       if (isBake(file)) bakeFacts(file, facts, dockerfiles);
-      else if (/\.ya?ml$/i.test(file.path)) {
+      else if (DEVCONTAINER_DEFINITION.test(file.path)) {
+        if (file.text.includes('"args"')) facts.buildArgs.push(...devcontainerBuildArgs(file, dockerfiles));
+      } else if (/\.ya?ml$/i.test(file.path)) {
         if (file.text.includes('additional_contexts')) composeContexts(file, facts.contexts);
         if (/^\s+args:/m.test(file.text) && /^\s+build:/m.test(file.text)) facts.buildArgs.push(...composeBuildArgs(file, dockerfiles));
         if (file.text.includes('build-push-action') && file.text.includes('build-args')) facts.buildArgs.push(...actionBuildArgs(file, dockerfiles));
