@@ -11,6 +11,7 @@ import { joinRelative, servicesBuiltThroughExtends } from './compose-extends.js'
 import { throughDefaults } from './compose-interpolation.js';
 import { baseName, imageFields, isYamlPath, looksLikeImageText, passesOnImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 import { folderOf } from '../../../core/repo-path.js';
+import { runnerLabelImages } from '../../runner-labels.js';
 
 /**
  * docker compose files: `services.*.image`, `image` fields of `x-*` extension blocks that
@@ -468,6 +469,7 @@ export const composeExtractor: Extractor<ComposeFacts> = {
       }
       for (const reference of buildArgImages(file, service, facts)) references.push(reference);
       for (const reference of contextImages(file, service)) references.push(reference);
+      for (const reference of runnerLabelImages(file, service, 'compose-service')) references.push(reference);
     };
     for (const document of documents) {
       const root = document.contents;

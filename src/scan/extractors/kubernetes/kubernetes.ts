@@ -21,6 +21,7 @@ import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
 import { buildOutputs, inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
 import { replacedByTrigger, triggeredImages } from './image-triggers.js';
 import { pushedParamEntries, tektonBundleImages, tektonFacts, throughTaskDefaults, type TektonFacts } from './tekton-pipelines.js';
+import { runnerLabelImages } from '../../runner-labels.js';
 
 /** What the kubernetes extractor works out over the whole scan: Helm charts, and Tekton tasks and pipelines. */
 export type KubernetesFacts = ChartFolders & { readonly tekton?: TektonFacts };
@@ -694,6 +695,7 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
         ...repositoryVersionImages(file, root, skipMap),
         ...mutationPolicyImages(file, root),
         ...tektonBundleImages(file, root),
+        ...runnerLabelImages(file, root, 'kubernetes-image'),
       ];
       const unresolved = [...fields, ...others.filter((reference) => !taken.has(`${reference.line}:${reference.column}`))];
       const values = namedValueImages(file, root, resolve, charts?.tekton);
