@@ -5,7 +5,7 @@ import type { BuiltImage, Extractor } from '../../extractor.js';
 import type { Reference } from '../../../core/types.js';
 import { mapAt as at, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { isTag } from '../../../core/image-ref.js';
-import { withTagAt } from '../../make-reference.js';
+import { makeReference, withTagAt } from '../../make-reference.js';
 import { mutationPolicyImages } from '../../admission-policy-images.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
@@ -16,7 +16,7 @@ import { chartFolders, chartTemplateImage, namedByProgramData, type ChartFolders
 import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { withoutMachineImages } from '../../machine-images.js';
 import { withoutCatalogAnnotations } from '../../catalog-annotations.js';
-import { imageFields, isYamlPath, repositoryVersionImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { imageFields, isYamlPath, looksLikeImageText, repositoryVersionImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
 import { imageOverride, imageSetting } from '../kustomize/kustomize.js';
 import { buildOutputs, inParameters, templateParameters, throughParameters, type TemplateParameters } from './openshift-template.js';
 import { replacedByTrigger, triggeredImages } from './image-triggers.js';
@@ -449,6 +449,49 @@ function namedValueImages(file: SourceFile, root: unknown, resolve: (reference: 
   return { references, defaulted };
 }
 
+/** A flag written with its value, `--postgres-image=…` or `-sidecar-image=…`: the flag's name and what follows the `=`. */
+const FLAG_WITH_VALUE = /^(--?([A-Za-z0-9][\w.-]*))=(.+)$/;
+
+/** A flag whose last word is `image` (`--postgres-image`, `--config_reloader_image`, `--sidecarImage`, `--image`): not `--image-tag` or `--image-registry`. */
+function namesImage(flag: string): boolean {
+  const words = flag
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .split(/[-_.]+/);
+  return words[words.length - 1] === 'image' && !namesPushTarget(flag);
+}
+
+/**
+ * Images an operator's container passes to its program as flags in `args` or `command`
+ * (`--postgres-image=registry.example.test/db/postgres@sha256:…`, the workloads it starts, often the same images a
+ * ClusterServiceVersion lists in `relatedImages`): a flag whose last word is `image`, and not one naming where a build
+ * pushes, written with `=` and a complete reference with a tag or digest. Reported and edited after the `=`.
+ */
+function containerFlagImages(file: SourceFile, root: unknown): Reference[] {
+  const references: Reference[] = [];
+  walkMaps(root, (map, path) => {
+    if (isCustomResourceDefinition(map) || isObjectStatus(root, map)) return 'skip';
+    const list = path[path.length - 2];
+    if (list === undefined || !CONTAINER_LISTS.has(list)) return undefined;
+    for (const key of ['args', 'command']) {
+      const items = mapGet(map, key);
+      if (!isSeq(items)) continue;
+      for (const item of items.items) {
+        const scalar = stringScalar(item, file);
+        const flag = scalar?.literal ? FLAG_WITH_VALUE.exec(scalar.value) : null;
+        if (!scalar || !flag || !namesImage(flag[2] ?? '')) continue;
+        const value = flag[3] ?? '';
+        if (!looksLikeImageText(value)) continue;
+        const start = scalar.start + (flag[1] ?? '').length + 1;
+        const reference = makeReference(file, { kind: 'kubernetes-image', value, parts: [{ role: 'reference', start, end: start + value.length }] });
+        if (reference.skip === null) references.push(reference);
+      }
+    }
+    return undefined;
+  });
+  return references;
+}
+
 /** A literal name with a registry or path whose tag alone is a variable: `ghcr.io/example/postgresql:${PG_VERSION}`, `…:{{ .Version }}`. */
 const VARIABLE_TAG = /^[a-z0-9][a-z0-9._-]*(?::\d+)?(?:\/[a-z0-9][a-z0-9._-]*)+:(?:\$\{[A-Za-z_]\w*(?::?[-=][^{}$]*)?\}|\{\{[^{}]*\}\})$/;
 
@@ -688,6 +731,7 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
         ...skaffoldBuilderImages(file, root),
         ...gitopsKustomizeImages(file, root),
         ...imageNameFields(file, root),
+        ...containerFlagImages(file, root),
         ...dockerImageNames(file, root),
         ...configMapDataImages(file, root),
         ...grafanaVersionImage(file, root),
