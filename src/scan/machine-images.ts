@@ -29,6 +29,9 @@ import { mapEntries, mapGet, walkMaps, yamlSource } from './yaml-source.js';
  *   top, in a `for:` item or in a `matrix: only:` filter), the build worker's VM image; AppVeyor names no container image in its file;
  * - a Cluster API infrastructure machine (`infrastructure.cluster.x-k8s.io`, kind `…Machine`, `…MachineTemplate`,
  *   `…MachinePool`): its `image` fields, other than a KubeVirt `containerDisk`'s.
+ * - a Buildkite pipeline (`steps` at the top): the `image` of an `agents` map (a step's, or the pipeline's own) whose
+ *   `provider` is a cloud that boots the agent as a virtual machine (`provider: gcp` + `image: family/core-ubuntu-2204`,
+ *   `aws`, `orka`); an `agents` map without such a provider names the container image a Kubernetes agent runs, read as written.
  * Each returns the text ranges of the values to leave out.
  */
 
@@ -189,6 +192,66 @@ function infrastructureMachineImageRanges(root: YAMLMap): Range[] {
   return ranges;
 }
 
+/** Buildkite agent providers that boot the agent as a virtual machine from the `image` named beside them. */
+export const BUILDKITE_VM_PROVIDERS = new Set(['gcp', 'aws', 'orka']);
+
+function isBuildkitePipeline(root: unknown): root is YAMLMap {
+  return isMap(root) && isSeq(mapGet(root, 'steps'));
+}
+
+/** The `image` of every `agents` map whose `provider` boots a virtual machine. */
+function buildkiteAgentImageRanges(root: YAMLMap): Range[] {
+  const ranges: Range[] = [];
+  walkMaps(root, (map) => {
+    const agents = mapGet(map, 'agents');
+    const provider = isMap(agents) ? mapGet(agents, 'provider') : undefined;
+    if (!isMap(agents) || !isScalar(provider) || typeof provider.value !== 'string' || !BUILDKITE_VM_PROVIDERS.has(provider.value)) return;
+    const range = valueRange(mapGet(agents, 'image'));
+    if (range) ranges.push(range);
+  });
+  return ranges;
+}
+
+/** A template action alone on its line (`{{- if $test.Dind }}`); an `else` one starts another branch. */
+const ACTION_LINE = /^\s*\{\{-?\s*(\w+)?.*\}\}\s*$/;
+
+/**
+ * In a Buildkite pipeline kept as a template, read line by line (a `steps:` line at the top): the lines of an `agents`
+ * map's `image` whose `provider` line, in the same branch of the template, boots a virtual machine.
+ */
+export function buildkiteAgentImageLines(text: string): ReadonlySet<number> {
+  const found = new Set<number>();
+  const lines = text.split(/\r?\n/);
+  if (!lines.some((line) => /^steps:\s*(?:#.*)?$/.test(line))) return found;
+  lines.forEach((line, index) => {
+    const agents = /^(\s*(?:-\s+)?)agents:\s*(?:#.*)?$/.exec(line);
+    if (!agents) return;
+    const column = agents[1]?.length ?? 0;
+    let provider = false;
+    let images: number[] = [];
+    const close = (): void => {
+      if (provider) for (const image of images) found.add(image);
+      provider = false;
+      images = [];
+    };
+    for (let next = index + 1; next < lines.length; next++) {
+      const text = lines[next] ?? '';
+      if (/^\s*(?:#.*)?$/.test(text)) continue;
+      const action = ACTION_LINE.exec(text);
+      if (action) {
+        if (action[1] === 'else') close();
+        continue;
+      }
+      if (text.length - text.trimStart().length <= column) break;
+      const entry = /^\s*(provider|image):\s*["']?([^"'\s#]*)/.exec(text);
+      if (entry?.[1] === 'provider' && BUILDKITE_VM_PROVIDERS.has(entry[2] ?? '')) provider = true;
+      if (entry?.[1] === 'image') images.push(next + 1);
+    }
+    close();
+  });
+  return found;
+}
+
 const CIRCLECI_SECTIONS = ['jobs', 'workflows', 'executors', 'orbs'];
 
 function isCircleConfig(root: unknown): root is YAMLMap {
@@ -237,6 +300,7 @@ export function machineImageRanges(document: Document.Parsed, glance?: () => Rea
   if (isCircleConfig(root)) return circleMachineImageRanges(root);
   if (isTravisConfig(root)) return keyRanges(root, 'osx_image');
   if (isAppveyorConfig(root)) return keyRanges(root, 'image');
+  if (isBuildkitePipeline(root)) return buildkiteAgentImageRanges(root);
   return cloudModuleImageRanges(root);
 }
 

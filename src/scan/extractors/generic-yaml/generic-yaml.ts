@@ -14,7 +14,7 @@ import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js
 import { chartRenderedTags, type RenderedTag } from '../../helm-rendered-tags.js';
 import { chartFoldersWithPrefixes, chartTemplateImage, isChartHelper, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
-import { heatImageParameters, withoutMachineImages } from '../../machine-images.js';
+import { buildkiteAgentImageLines, heatImageParameters, withoutMachineImages } from '../../machine-images.js';
 import { makeReference, withTagAt, withValue } from '../../make-reference.js';
 import {
   isApiDescription,
@@ -1251,18 +1251,20 @@ function isPlainText(reference: Reference): boolean {
  * (`image: "{{ relay.image }}"`) is left out as in a parsed file. An updatecli manifest is a template too: its
  * `spec.image` names what to watch, and nothing in it is read, as in a parsed one. A compose file so kept (named as
  * one, shaped as one: an Ansible role's `templates/compose.yaml` with `- {{ data_dir }}/web:/data`) reports its
- * services' images as compose's, as it does when YAML can read it.
+ * services' images as compose's, as it does when YAML can read it. A Buildkite pipeline so kept leaves out the `image` of
+ * an `agents` map that boots a virtual machine (`provider: gcp`), as a parsed one does.
  */
 function brokenTemplateImages(file: SourceFile, kind: ReferenceKind, charts: YamlFacts['chartFolders'] | undefined): Reference[] {
   if (isUpdatecliTemplate(file.text)) return [];
   const compose = isComposeName(baseName(file.path));
   const lineKind: ReferenceKind = compose && looksLikeComposeTemplate(file.text) ? 'compose-service' : kind;
+  const agentImages = buildkiteAgentImageLines(file.text);
   return withoutTemplateComments(
     file,
     templateLineImages(file, () => lineKind, true),
   )
     .flatMap((reference) => chartTemplateImage(reference, charts, file) ?? [])
-    .filter((reference) => !passesOn(reference.value))
+    .filter((reference) => !passesOn(reference.value) && !agentImages.has(reference.line))
     .map((reference) => (compose ? withComposeDefault(file, reference) : reference));
 }
 
