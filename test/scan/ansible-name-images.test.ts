@@ -336,3 +336,24 @@ describe('Ansible tasks that pull each image of a loop', () => {
     ]);
   });
 });
+
+describe('a snake_case key whose last word is image', () => {
+  it('holds an image as image: does, a name with a tag alone included; image as a word inside a key needs a path', () => {
+    const vars = [
+      '- name: Apply the probe pod',
+      '  kubernetes.core.k8s:',
+      '    template: probe-pod.j2',
+      '  vars:',
+      '    probe_pod_image: "toolbox:2.4.0"',
+      '    sidecar_image: relay',
+      '    probe_image_alpine: toolbox:2.4.0',
+      '    probe_image_tools: registry.example.test/probe/tools:2.4.0',
+      '',
+    ].join('\n');
+    expect(scan({ 'probes/tasks/main.yml': vars })).toEqual([
+      ['probes/tasks/main.yml', 5, 'toolbox:2.4.0', null, [['reference', 'toolbox:2.4.0', 5]]],
+      ['probes/tasks/main.yml', 6, 'relay', 'no-tag', [['reference', 'relay', 6]]],
+      ['probes/tasks/main.yml', 8, 'registry.example.test/probe/tools:2.4.0', null, [['reference', 'registry.example.test/probe/tools:2.4.0', 8]]],
+    ]);
+  });
+});
