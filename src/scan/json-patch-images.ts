@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ReferenceKind } from '../core/types.js';
 import { isImageKey, scalarImage } from './yaml-image-fields.js';
-import { mapGet } from './yaml-source.js';
+import { mapEntries, mapGet, walkMaps } from './yaml-source.js';
 
 /** A container's `env` list, one entry of it (`/env/-` appends one), in any container list of an object. */
 const ENV_PATH = /^\/(?:[^/]+\/)*(?:containers|initContainers|ephemeralContainers)\/(?:\d+|-)\/env(?:\/(?:\d+|-))?$/;
@@ -51,5 +51,22 @@ export function jsonPatchImages(file: SourceFile, root: unknown, kind: Reference
     const reference = scalarImage(file, mapGet(item, 'value'), kind);
     if (reference) found.push(reference);
   }
+  return found;
+}
+
+/** A list every item of which is an operation map (`op` and `path`): a JSON patch. */
+function isOperationList(value: unknown): boolean {
+  return isSeq(value) && value.items.length > 0 && value.items.every((item) => isMap(item) && mapGet(item, 'op') !== undefined && mapGet(item, 'path') !== undefined);
+}
+
+/**
+ * A JSON patch carried under a `patch` or `patches` key inside other YAML (an Ansible task of `k8s_json_patch`, whose
+ * `patch:` is the list of operations it sends to the cluster), read as a JSON patch file is.
+ */
+export function carriedJsonPatchImages(file: SourceFile, root: unknown, kind: ReferenceKind): Reference[] {
+  const found: Reference[] = [];
+  walkMaps(root, (map) => {
+    for (const [key, value] of mapEntries(map)) if ((key === 'patch' || key === 'patches') && isOperationList(value)) found.push(...jsonPatchImages(file, value, kind));
+  });
   return found;
 }

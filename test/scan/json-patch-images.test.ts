@@ -143,3 +143,30 @@ describe('JSON patches written inline in a kustomization', () => {
     ]);
   });
 });
+
+describe('JSON patches carried in other YAML', () => {
+  it('reads a patch carried under a patch key of a task, as a patch file is; a list under that key that is not all operations is not one', () => {
+    const tasks = [
+      '- name: Point the relay at the new image', // 1
+      '  kubernetes.core.k8s_json_patch:', // 2
+      '    kind: Deployment', // 3
+      '    name: relay', // 4
+      '    patch:', // 5
+      '      - op: replace', // 6
+      '        path: /spec/template/spec/containers/0/image', // 7
+      '        value: registry.example.test/edge/relay:3.1.0', // 8
+      '      - op: add', // 9
+      '        path: /metadata/labels/tier', // 10
+      '        value: edge', // 11
+      '- name: Not a patch', // 12
+      '  vars:', // 13
+      '    patch:', // 14
+      '      - path: /spec/template/spec/containers/0/image', // 15
+      '        value: registry.example.test/edge/relay:9.9.9', // 16
+      '',
+    ].join('\n');
+    expect(scanTexts({ 'roles/relay/tasks/main.yml': tasks }).references.map((reference) => [reference.file, reference.line, reference.column, reference.value, reference.skip])).toEqual([
+      ['roles/relay/tasks/main.yml', 8, 16, 'registry.example.test/edge/relay:3.1.0', null],
+    ]);
+  });
+});

@@ -35,7 +35,7 @@ import { azureJobContainers, azureTemplateContainers, type AzureTemplateContaine
 import { executionEnvironmentImages } from '../../execution-environment.js';
 import { catalogImages } from '../../image-catalog.js';
 import { imageMapValues } from '../../image-maps.js';
-import { jsonPatchImages } from '../../json-patch-images.js';
+import { carriedJsonPatchImages, jsonPatchImages } from '../../json-patch-images.js';
 import { isTranslationFile } from '../../translation-files.js';
 import { matrixFileImages, workflowMatrixFiles } from '../../workflow-matrix-files.js';
 import { MOLECULE_FILE, withPlatformRegistries } from '../../molecule-platforms.js';
@@ -1282,7 +1282,7 @@ function addOtherForms(file: SourceFile, root: unknown, kind: ReferenceKind, fac
     if (!taken.has(field.spans[0]?.start)) found.push(field);
   if (kind === 'helm-values') for (const named of sharedTagNames(file, root, kind)) if (!taken.has(named.spans[0]?.start)) found.push(named);
   for (const mapped of imageMapValues(file, root, kind)) if (!taken.has(mapped.spans[0]?.start)) found.push(mapped);
-  for (const patched of jsonPatchImages(file, root, kind)) if (!taken.has(patched.spans[0]?.start)) found.push(patched);
+  for (const patched of [...jsonPatchImages(file, root, kind), ...carriedJsonPatchImages(file, root, kind)]) if (!taken.has(patched.spans[0]?.start)) found.push(patched);
   for (const axis of matrixFileImages(file, root, kind, facts?.matrixFiles.get(file.path))) if (!taken.has(axis.spans[0]?.start)) found.push(axis);
 }
 
