@@ -207,9 +207,20 @@ function namesNoImage(reference: Reference, quoting: Extractor['quoting']): bool
   if (reference.skip === 'templated' && isPlatformStageName(reference.value)) return true;
   // `builder_image: $(inputs.params.builder_image)` in plain YAML: a build tool's parameter; Tekton objects read theirs themselves.
   if ((reference.kind === 'yaml-image' || reference.kind === 'helm-values') && reference.skip === 'templated' && isParametersOnly(reference.value)) return true;
+  // `repository: {{ .OperatorImageRepo }}` + `tag: {{ .OperatorImageTag }}` in YAML a program renders: template actions alone, joined as a name, pass on an image set elsewhere.
+  if ((reference.kind === 'yaml-image' || reference.kind === 'helm-values') && reference.skip === 'templated' && isActionsOnly(reference.value)) return true;
   // `image: uses:owner/repo/tasks/build.yaml@main`: a Lighthouse step that names a pipeline file to take steps from.
   if (reference.skip === 'invalid-reference' && isStepFileReference(reference.value)) return true;
   return false;
+}
+
+/**
+ * Template actions that each read one variable or field (`{{ .RelayImageRepo }}`, `{{ relay.image }}`) and nothing else but
+ * the `/`, `:` or `@` between them. An action with a default or a filter (`{{ .tag | default "1.0" }}`) writes text of its own.
+ */
+function isActionsOnly(value: string): boolean {
+  const rest = value.replace(/\{\{-?\s*[$.]?[A-Za-z_][\w.]*\s*-?\}\}/g, '');
+  return rest !== value && /^[/:@]*$/.test(rest);
 }
 
 /** The full name of an image (`nginx:1` and `docker.io/library/nginx:1` are one image), or the text when it does not parse. */

@@ -283,3 +283,23 @@ describe("Ansible's docker_image module", () => {
     expect(scan({ 'roles/mirror/tasks/main.yml': tasks })).toEqual([['roles/mirror/tasks/main.yml', 9, 'alpine:3.21.0', 'yaml-image', null]]);
   });
 });
+
+describe('YAML a program renders with template actions', () => {
+  it('takes a name and tag written only as actions for an image set elsewhere; one with text of its own stays templated', () => {
+    const values = [
+      'fullnameOverride: "{{ .Release.Name }}"', // 1
+      'replicaCount: {{ .Replicas }}', // 2
+      'image:', // 3
+      '  repository: {{ .RelayImageRepo }}', // 4
+      '  tag: {{ .RelayImageTag }}', // 5
+      'sidecar:', // 6
+      '  image:', // 7
+      '    repository: registry.example.test/{{ .Team }}/sidecar', // 8
+      '    tag: {{ .SidecarTag }}', // 9
+      '',
+    ].join('\n');
+    expect(scan({ 'deploy/e2e/relay-under-test.yaml': values })).toEqual([
+      ['deploy/e2e/relay-under-test.yaml', 8, 'registry.example.test/{{ .Team }}/sidecar:{{ .SidecarTag }}', 'yaml-image', 'templated'],
+    ]);
+  });
+});
