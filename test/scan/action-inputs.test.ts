@@ -236,6 +236,63 @@ describe('image inputs of well-known actions', () => {
     ]);
   });
 
+  it("the driver-opts of the nodes buildx's append input adds name their BuildKit images, each edited where it stands in the block", () => {
+    const nodes = [
+      'on: push', // 1
+      'jobs:', // 2
+      '  images:', // 3
+      '    runs-on: ubuntu-latest', // 4
+      '    steps:', // 5
+      '      - uses: docker/setup-buildx-action@v3', // 6
+      '        with:', // 7
+      '          driver-opts: image=registry.example.test/tools/buildkit:v0.19.4', // 8
+      '          append: |', // 9
+      '            - endpoint: ssh://arm-builder', // 10
+      '              platforms: linux/arm64', // 11
+      '              driver-opts:', // 12
+      '                - network=host', // 13
+      '                - image=registry.example.test/tools/buildkit:v0.20.1', // 14
+      '            - name: riscv-node', // 15
+      '              endpoint: ssh://riscv-builder', // 16
+      '              # - image=registry.example.test/tools/buildkit:v0.18.0', // 17
+      '              driver-opts: [image=registry.example.test/tools/buildkit-riscv:0.3.0]', // 18
+      '            - endpoint: ssh://other-builder', // 19
+      '              buildkitd-flags: --debug image=registry.example.test/tools/not-an-option:1.0', // 20
+      '              driver-opts:', // 21
+      '                - image=${{ env.BUILDKIT_IMAGE }}', // 22
+      '',
+    ].join('\n');
+    const references = scanTexts({ '.github/workflows/nodes.yml': nodes }).references;
+    expect(references.map((reference) => [reference.line, reference.value, reference.kind, reference.skip])).toEqual([
+      [8, 'registry.example.test/tools/buildkit:v0.19.4', 'yaml-image', null],
+      [14, 'registry.example.test/tools/buildkit:v0.20.1', 'yaml-image', null],
+      [18, 'registry.example.test/tools/buildkit-riscv:0.3.0', 'yaml-image', null],
+    ]);
+    expect(references.map((reference) => reference.spans.map((span) => [span.line, span.column, nodes.slice(span.start, span.end)]))).toEqual([
+      [[8, 30, 'registry.example.test/tools/buildkit:v0.19.4']],
+      [[14, 25, 'registry.example.test/tools/buildkit:v0.20.1']],
+      [[18, 35, 'registry.example.test/tools/buildkit-riscv:0.3.0']],
+    ]);
+  });
+
+  it('an append input that is no list of nodes names no image', () => {
+    const plain = [
+      'on: push',
+      'jobs:',
+      '  images:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: docker/setup-buildx-action@v3',
+      '        with:',
+      '          append: ${{ steps.nodes.outputs.list }}',
+      '      - uses: docker/setup-buildx-action@v3',
+      '        with:',
+      '          append: "image=registry.example.test/tools/buildkit:v0.20.1"',
+      '',
+    ].join('\n');
+    expect(scan({ '.github/workflows/plain.yml': plain })).toEqual([]);
+  });
+
   it('an image input of a step in an action of its own (composite action.yml) is read the same way', () => {
     const action = 'name: setup\nruns:\n  using: composite\n  steps:\n    - uses: docker/setup-qemu-action@v3\n      with:\n        image: "tonistiigi/binfmt:latest"\n';
     expect(scan({ 'action.yml': action })).toEqual([['action.yml', 7, 'tonistiigi/binfmt:latest', null]]);

@@ -1,5 +1,5 @@
 import { isTag } from '../../../core/image-ref.js';
-import { isMap, isScalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, parse, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import { makeReference } from '../../make-reference.js';
@@ -9,7 +9,7 @@ import { mapGet, stringScalar } from '../../yaml-source.js';
 /**
  * Inputs of well-known actions that name an image the step runs or installs: QEMU's binfmt image
  * (`docker/setup-qemu-action` `image`), the BuildKit image of a buildx builder (`image=` in
- * `docker/setup-buildx-action` `driver-opts`), the image `addnab/docker-run-action` runs and the
+ * `docker/setup-buildx-action` `driver-opts`, also those of the nodes its `append` input adds), the image `addnab/docker-run-action` runs and the
  * node image a kind cluster boots (`helm/kind-action` `node_image`, `engineerd/setup-kind` `image`), the
  * Renovate image `renovatebot/github-action` runs (`renovate-image` + `renovate-version`).
  * Inputs of other actions are not read: an `image` input elsewhere is as often an image the job builds.
@@ -89,6 +89,54 @@ function driverOptionImages(file: SourceFile, node: unknown, envs: readonly unkn
   return references;
 }
 
+/**
+ * The `driver-opts` of the builder nodes the `append` input adds, a YAML list written as a string (`- endpoint: ssh://arm-builder`
+ * + `driver-opts: [image=moby/buildkit:v0.19.0]`): each option, or null when the string is not such a list.
+ */
+function appendedDriverOptions(text: string): Set<string> | null {
+  let nodes: unknown;
+  try {
+    nodes = parse(text);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(nodes)) return null;
+  const options = new Set<string>();
+  for (const node of nodes) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) continue;
+    const opts: unknown = (node as Record<string, unknown>)['driver-opts'];
+    for (const item of Array.isArray(opts) ? opts : [opts]) {
+      if (typeof item === 'string') for (const option of item.split(/[\s,]+/)) options.add(option);
+    }
+  }
+  return options;
+}
+
+/**
+ * `image=moby/buildkit:v0.19.0` in the `driver-opts` of a node the `append` input adds to the builder (a remote
+ * endpoint for another platform): the BuildKit image of that node, as the action's own `driver-opts` names the first
+ * node's. Each is edited where it stands in the block; an option from an expression is not read.
+ */
+function appendedNodeImages(file: SourceFile, node: unknown): Reference[] {
+  if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return [];
+  const options = appendedDriverOptions(node.value);
+  if (options === null) return [];
+  const [start, end] = node.range;
+  const source = file.text.slice(start, end);
+  const references: Reference[] = [];
+  const option = /(^|[\s,"'[])image=([^\s,"'\]]+)/g;
+  for (let match = option.exec(source); match; match = option.exec(source)) {
+    const value = match[2] ?? '';
+    const lineStart = source.lastIndexOf('\n', match.index) + 1;
+    // A comment line of the block (`# - image=…`) sets nothing.
+    if (source.slice(lineStart, match.index).trimStart().startsWith('#')) continue;
+    if (!options.has(`image=${value}`) || value.includes('${{') || !looksLikeImageText(value)) continue;
+    const at = start + match.index + (match[1] ?? '').length + 'image='.length;
+    references.push(makeReference(file, { kind: 'yaml-image', value, parts: [{ role: 'reference', start: at, end: at + value.length }] }));
+  }
+  return references;
+}
+
 /** The input nodes of one step that name an image as a whole value (`node_image: ${{ matrix.node }}` makes `node` an image axis). */
 export function imageInputNodes(step: YAMLMap): unknown[] {
   const action = actionName(mapGet(step, 'uses'));
@@ -134,7 +182,9 @@ export function actionInputImages(file: SourceFile, step: YAMLMap, envs: readonl
   const action = actionName(mapGet(step, 'uses'));
   const inputs = mapGet(step, 'with');
   if (action === null || !isMap(inputs)) return [];
-  if (action === BUILDX_ACTION) return driverOptionImages(file, mapGet(inputs, 'driver-opts'), [mapGet(step, 'env'), ...envs], envTaken);
+  if (action === BUILDX_ACTION) {
+    return [...driverOptionImages(file, mapGet(inputs, 'driver-opts'), [mapGet(step, 'env'), ...envs], envTaken), ...appendedNodeImages(file, mapGet(inputs, 'append'))];
+  }
   if (action === RENOVATE_ACTION) return renovateImage(file, inputs);
   const key = IMAGE_INPUTS.get(action);
   if (key === undefined) return [];
