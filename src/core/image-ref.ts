@@ -251,16 +251,20 @@ export function hasSubstitution(text: string): boolean {
 /** `__IMAGE_TAG__`: a name in capitals between double underscores, which a deploy script replaces with `sed`. */
 const UNDERSCORED_PLACEHOLDER = /__[A-Z][A-Z0-9_]*__/;
 
+/** `__version__`, `__version__-alpine`: the same placeholder in lower case, written as the tag or as a part of it between `-` or `.`. */
+const UNDERSCORED_LOWER_PLACEHOLDER = /(?:^|[-.])__[a-z][a-z0-9_]*__(?:$|[-.])/;
+
 /** `MYSQL_VERSION`: a tag that is only a name in capitals joined by underscores, as a variable's name is written. */
 const CAPITALS_TAG = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 
 /**
- * True when a tag holds such a placeholder (`registry.example.test/team/app:__IMAGE_TAG__`, `…:__IMAGE_TAG__-next`), or
- * is only a variable's name in capitals with underscores (`registry.example.test/team/db:DB_VERSION`): the grammar takes
- * it as a tag, but no image is tagged so; a script puts the real tag there before the file is used.
+ * True when a tag holds such a placeholder (`registry.example.test/team/app:__IMAGE_TAG__`, `…:__IMAGE_TAG__-next`, in
+ * lower case `…:__version__`), or is only a variable's name in capitals with underscores
+ * (`registry.example.test/team/db:DB_VERSION`): the grammar takes it as a tag, but no image is tagged so; a script puts
+ * the real tag there before the file is used.
  */
 export function hasUnderscoredTagPlaceholder(tag: string | null): boolean {
-  return tag !== null && (UNDERSCORED_PLACEHOLDER.test(tag) || CAPITALS_TAG.test(tag));
+  return tag !== null && (UNDERSCORED_PLACEHOLDER.test(tag) || UNDERSCORED_LOWER_PLACEHOLDER.test(tag) || CAPITALS_TAG.test(tag));
 }
 
 /**

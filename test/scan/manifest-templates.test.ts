@@ -54,6 +54,39 @@ describe('a Kubernetes manifest kept as a template without .yaml in its name', (
   });
 });
 
+describe('a tag between double underscores in lower case', () => {
+  it('is the same placeholder, as the whole tag or a part of it between - or .: the image is listed templated', () => {
+    const compose = [
+      'services:', // 1
+      '  store:', // 2
+      '    image: registry.example.test/team/store:__version__', // 3
+      '  queue:', // 4
+      '    image: registry.example.test/team/queue:__release_tag__-slim', // 5
+      '  cache:', // 6
+      '    image: registry.example.test/team/cache:7.2.__patch__', // 7
+      '',
+    ].join('\n');
+    expect(rows({ 'ci/compose.test.yml': compose, 'deploy/pod.yaml': pod('registry.example.test/team/web:__build__') })).toEqual([
+      ['ci/compose.test.yml', 3, 'registry.example.test/team/store:__version__', 'compose-service', 'templated'],
+      ['ci/compose.test.yml', 5, 'registry.example.test/team/queue:__release_tag__-slim', 'compose-service', 'templated'],
+      ['ci/compose.test.yml', 7, 'registry.example.test/team/cache:7.2.__patch__', 'compose-service', 'templated'],
+      ['deploy/pod.yaml', 5, 'registry.example.test/team/web:__build__', 'kubernetes-container', 'templated'],
+    ]);
+  });
+
+  it('is a tag like any other when the underscores run into other characters of the same part', () => {
+    expect(
+      rows({
+        'deploy/a.yaml': pod('registry.example.test/team/api:v1__rc__2'),
+        'deploy/b.yaml': pod('registry.example.test/team/web:_internal_'),
+      }),
+    ).toEqual([
+      ['deploy/a.yaml', 5, 'registry.example.test/team/api:v1__rc__2', 'kubernetes-container', null],
+      ['deploy/b.yaml', 5, 'registry.example.test/team/web:_internal_', 'kubernetes-container', null],
+    ]);
+  });
+});
+
 describe('a tag that is only a name in capitals with underscores', () => {
   it('is a placeholder a script fills in: the image is listed templated', () => {
     expect(
