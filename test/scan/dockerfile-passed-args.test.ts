@@ -141,6 +141,26 @@ describe('a plain ARG default that a build passes as a build argument', () => {
     expect(rows({ 'app/Dockerfile': DOCKERFILE, '.github/workflows/image.yml': root })).toEqual(asIs('app/Dockerfile'));
   });
 
+  it("is shown, not edited, when a drop-in of docker/build-push-action passes it with the same inputs (Blacksmith's, Depot's)", () => {
+    const step = (uses: string) =>
+      [
+        'on: push',
+        'jobs:',
+        '  image:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        `      - uses: ${uses}`,
+        '        with:',
+        '          file: app/Dockerfile',
+        '          build-args: BASE_TAG=3.22',
+        '',
+      ].join('\n');
+    expect(rows({ 'app/Dockerfile': DOCKERFILE, '.github/workflows/image.yml': step('useblacksmith/build-push-action@v2') })).toEqual(passed('app/Dockerfile', '.github/workflows/image.yml:9'));
+    expect(rows({ 'app/Dockerfile': DOCKERFILE, '.github/workflows/image.yml': step('depot/build-push-action@v1') })).toEqual(passed('app/Dockerfile', '.github/workflows/image.yml:9'));
+    // Another action with a build-args input is not a build this rule knows.
+    expect(rows({ 'app/Dockerfile': DOCKERFILE, '.github/workflows/image.yml': step('example-org/build-push-action-wrapper@v1') })).toEqual(asIs('app/Dockerfile'));
+  });
+
   it('an image the repository builds itself stays `local-stage`, whether or not a build passes the argument', () => {
     const builds = [
       'services:',

@@ -85,6 +85,31 @@ describe('GitHub Actions values that pass on or push an image another step makes
     ]);
   });
 
+  it("a matrix axis a drop-in of docker/build-push-action takes in its tags is what the job makes, as with Docker's own", () => {
+    const publish = (uses: string) =>
+      [
+        'on: [push]', // 1
+        'jobs:', // 2
+        '  publish:', // 3
+        '    runs-on: ubuntu-latest', // 4
+        '    strategy:', // 5
+        '      matrix:', // 6
+        '        image: [registry.example.test/shop/cart, registry.example.test/shop/cart-worker]', // 7
+        '    steps:', // 8
+        `      - uses: ${uses}`, // 9
+        '        with:', // 10
+        '          tags: ${{ matrix.image }}:${{ github.sha }}', // 11
+        '',
+      ].join('\n');
+    expect(scan({ '.github/workflows/images.yml': publish('useblacksmith/build-push-action@v2') })).toEqual([]);
+    expect(scan({ '.github/workflows/images.yml': publish('depot/build-push-action@v1') })).toEqual([]);
+    // An action of another name is not known to push its tags: the axis is read as images.
+    expect(scan({ '.github/workflows/images.yml': publish('example-org/publish-action@v1') })).toEqual([
+      ['.github/workflows/images.yml', 7, 'registry.example.test/shop/cart', 'no-tag'],
+      ['.github/workflows/images.yml', 7, 'registry.example.test/shop/cart-worker', 'no-tag'],
+    ]);
+  });
+
   it("a matrix axis a job's `run` script tags a build with and pushes is what the job makes; one it pulls stays", () => {
     const release = [
       'name: release', // 1

@@ -5,6 +5,7 @@ import { writtenParts } from '../../../core/image-ref.js';
 import { bakeTargets, targetContexts } from '../../bake-targets.js';
 import { addContext, bakeTagged, variableDefaults, withDefaults, type BakeFacts, type PassedArg } from '../../local-builds.js';
 import { ANY_BUILDER, buildDockerfiles } from '../../build-dockerfiles.js';
+import { isBuildPushAction } from '../../build-push-actions.js';
 import { makeReference } from '../../make-reference.js';
 import { isArgName } from './dockerfile-args.js';
 import { parseHcl } from '../nomad/hcl-body.js';
@@ -97,9 +98,6 @@ export function composeBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<stri
   return passed;
 }
 
-/** A GitHub Actions step that builds with `docker/build-push-action`. */
-const BUILD_PUSH_ACTION = /^docker\/build-push-action@/;
-
 /** The steps of a workflow's jobs (`jobs.<id>.steps`) and of a composite action (`runs.steps`), with the jobs by id. */
 function workflowSteps(file: SourceFile): { steps: YAMLMap[]; jobs: Map<string, YAMLMap> } {
   const steps: YAMLMap[] = [];
@@ -144,7 +142,7 @@ function builtByJob(file: SourceFile, value: string, jobs: ReadonlyMap<string, Y
   const steps = mapGet(job, 'steps');
   if (!isSeq(steps)) return null;
   for (const step of steps.items) {
-    if (!isMap(step) || !BUILD_PUSH_ACTION.test(stringScalar(mapGet(step, 'uses'), file)?.value ?? '')) continue;
+    if (!isMap(step) || !isBuildPushAction(stringScalar(mapGet(step, 'uses'), file)?.value ?? '')) continue;
     const inputs = mapGet(step, 'with');
     const tags = isMap(inputs) ? stringScalar(mapGet(inputs, 'tags'), file) : null;
     if (tags && compact(tags.value) === compact(output)) return { file: file.path, line: file.position(tags.start).line };
@@ -163,7 +161,7 @@ export function actionBuildArgs(file: SourceFile, dockerfiles: ReadonlySet<strin
   for (const step of steps) {
     const uses = stringScalar(mapGet(step, 'uses'), file)?.value;
     const inputs = mapGet(step, 'with');
-    if (uses === undefined || !BUILD_PUSH_ACTION.test(uses) || !isMap(inputs)) continue;
+    if (uses === undefined || !isBuildPushAction(uses) || !isMap(inputs)) continue;
     const args = mapGet(inputs, 'build-args');
     const text = stringScalar(args, file);
     if (!text || !isScalar(args) || !args.range) continue;
@@ -194,7 +192,7 @@ export function actionBuildContexts(file: SourceFile, dockerfiles: ReadonlySet<s
   for (const step of workflowSteps(file).steps) {
     const uses = stringScalar(mapGet(step, 'uses'), file)?.value;
     const inputs = mapGet(step, 'with');
-    if (uses === undefined || !BUILD_PUSH_ACTION.test(uses) || !isMap(inputs)) continue;
+    if (uses === undefined || !isBuildPushAction(uses) || !isMap(inputs)) continue;
     const contexts = stringScalar(mapGet(inputs, 'build-contexts'), file);
     if (!contexts) continue;
     const dockerfile = stringScalar(mapGet(inputs, 'file'), file)?.value;

@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
+import { BUILD_PUSH_ACTIONS } from '../../build-push-actions.js';
 import { actionInputImages, imageInputNodes } from './action-inputs.js';
 import { jsonMatrixImages } from './json-matrix-items.js';
 import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
@@ -129,11 +130,8 @@ function stepAction(step: YAMLMap): string | null {
   return isScalar(uses) && typeof uses.value === 'string' ? (/^([\w.-]+\/[\w.-]+)@/.exec(uses.value)?.[1]?.toLowerCase() ?? null) : null;
 }
 
-/** Where a build action takes the names it tags and pushes: `docker/metadata-action` `images`, `docker/build-push-action` `tags`. */
-const PUSHED_NAMES_INPUTS: ReadonlyMap<string, string> = new Map([
-  ['docker/metadata-action', 'images'],
-  ['docker/build-push-action', 'tags'],
-]);
+/** Where a build action takes the names it tags and pushes: `docker/metadata-action` `images`, `docker/build-push-action` `tags` (and its drop-ins'). */
+const PUSHED_NAMES_INPUTS: ReadonlyMap<string, string> = new Map([['docker/metadata-action', 'images'], ...BUILD_PUSH_ACTIONS.map((action): [string, string] => [action, 'tags'])]);
 
 /** One name of such an input that is a matrix axis (`${{ matrix.image }}`, `name=${{ matrix.image }}`, `${{ matrix.image }}:latest`): the axis. */
 const PUSHED_AXIS = /^(?:name=)?\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}(?::[^,]*)?(?:,.*)?$/;

@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import { parseJson, type JsonNode } from '../../json-positions.js';
+import { isBuildPushAction } from '../../build-push-actions.js';
 import { makeReference } from '../../make-reference.js';
 import { looksLikeImageText } from '../../yaml-image-fields.js';
 import { mapEntries, mapGet, stringScalar } from '../../yaml-source.js';
@@ -17,7 +18,6 @@ import { mapEntries, mapGet, stringScalar } from '../../yaml-source.js';
  */
 
 const FROM_JSON_USE = /^\s*\$\{\{\s*fromjson\(\s*matrix\.([A-Za-z_][\w-]*)\s*\)\.([A-Za-z_][\w-]*)\s*\}\}\s*$/i;
-const BUILD_PUSH_ACTION = /^docker\/build-push-action@/;
 
 interface MemberUse {
   readonly axis: string;
@@ -46,7 +46,7 @@ function memberUses(job: YAMLMap, steps: readonly YAMLMap[]): MemberUse[] {
   for (const step of steps) {
     const action = mapGet(step, 'uses');
     const inputs = mapGet(step, 'with');
-    if (!isScalar(action) || typeof action.value !== 'string' || !BUILD_PUSH_ACTION.test(action.value) || !isMap(inputs)) continue;
+    if (!isScalar(action) || typeof action.value !== 'string' || !isBuildPushAction(action.value) || !isMap(inputs)) continue;
     const args = mapGet(inputs, 'build-args');
     if (!isScalar(args) || typeof args.value !== 'string') continue;
     for (const line of args.value.split('\n')) {
