@@ -80,6 +80,50 @@ describe('Helm values inside the resources that install a chart', () => {
     ]);
   });
 
+  it('a container flag and a pod spec carried as text in a HelmRelease spec.values are listed as helm-values too', () => {
+    const release = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata:',
+      '  name: gateway',
+      'spec:',
+      '  values:',
+      '    containers:',
+      '      webhook:',
+      '        image:',
+      '          repository: registry.example.test/net/admission',
+      '          tag: 3.2.0',
+      '        args:',
+      '          - --listen=:8080',
+      '          - --sidecarImage=registry.example.test/net/tunnel:1.6.0',
+      '    files:',
+      '      podspec.yaml: |-',
+      '        containers:',
+      '          - name: main',
+      '            image: registry.example.test/ci/job-runner:24.04',
+      '---',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: tunnel',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: main',
+      '          image: registry.example.test/net/tunnel:1.6.0',
+      '          args: [--probeImage=registry.example.test/net/probe:0.4.1]',
+      '',
+    ].join('\n');
+    expect(scan({ 'apps/gateway/release.yaml': release }).map(([file, line, value, kind, skip]) => [file, line, value, kind, skip])).toEqual([
+      ['apps/gateway/release.yaml', 10, 'registry.example.test/net/admission:3.2.0', 'helm-values', null],
+      ['apps/gateway/release.yaml', 14, 'registry.example.test/net/tunnel:1.6.0', 'helm-values', null],
+      ['apps/gateway/release.yaml', 19, 'registry.example.test/ci/job-runner:24.04', 'helm-values', null],
+      ['apps/gateway/release.yaml', 30, 'registry.example.test/net/tunnel:1.6.0', 'kubernetes-container', null],
+      ['apps/gateway/release.yaml', 31, 'registry.example.test/net/probe:0.4.1', 'kubernetes-image', null],
+    ]);
+  });
+
   it('other custom resources with spec.values keep the Kubernetes rules: no split repository + tag outside image keys', () => {
     const other = 'apiVersion: example.test/v1\nkind: Config\nspec:\n  values:\n    cache:\n      repository: valkey/valkey\n      tag: 8.0.1\n    image: valkey/valkey:8.0.1\n';
     expect(scan({ 'cr.yaml': other })).toEqual([['cr.yaml', 8, 'valkey/valkey:8.0.1', 'kubernetes-image', null, [['reference', 'valkey/valkey:8.0.1']]]]);

@@ -261,6 +261,19 @@ function helmValuesMaps(root: YAMLMap): YAMLMap[] {
 }
 
 /**
+ * What the other rules read inside such values (a container's `--sidecar-image=…` flag, a pod spec carried as text in a
+ * value) is part of the chart's values too, and is listed as `helm-values` like the rest of them.
+ */
+function asValuesKind(references: Reference[], ranges: ReadonlyArray<readonly [number, number]>): Reference[] {
+  if (ranges.length === 0) return references;
+  const inValues = (reference: Reference): boolean => {
+    const start = reference.spans[0]?.start;
+    return start !== undefined && ranges.some(([from, to]) => start >= from && start < to);
+  };
+  return references.map((reference) => (reference.kind !== 'helm-values' && inValues(reference) ? { ...reference, kind: 'helm-values' } : reference));
+}
+
+/**
  * Image overrides of the resources that run kustomize for a GitOps controller: a Flux `Kustomization`'s `spec.images`
  * (`name` + `newName` / `newTag` / `digest`, as in a kustomization), and Argo CD `kustomize.images` of an `Application`'s
  * `source` or each of its `sources` (also an `ApplicationSet` template): strings `[name=]image:tag`.
@@ -696,6 +709,7 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
     const outputs = new Set<string>();
     const triggered = new Map<string, string>();
     const roots = documents.flatMap((document) => objectRoots(document.contents));
+    const valuesRanges: Array<readonly [number, number]> = [];
     const references = roots.flatMap((root) => {
       const artifacts = new Set<number | undefined>();
       const skaffold = skaffoldArtifactImages(root);
@@ -706,6 +720,7 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
         if (built.skip === null || built.skip === 'no-tag') builds.push({ value: built.value, file: built.file, line: built.line, scope: file.path.slice(0, file.path.lastIndexOf('/') + 1) });
       }
       const valuesMaps = helmValuesMaps(root);
+      for (const values of valuesMaps) if (values.range) valuesRanges.push([values.range[0], values.range[2]]);
       const pushedTo = buildOutputMaps(root);
       const skipMap = (map: YAMLMap): boolean => isCustomResourceDefinition(map) || valuesMaps.includes(map) || isObjectStatus(root, map) || isImageScanSpec(root, map) || pushedTo.has(map);
       // A custom resource's snake_case image fields (`docker_image`, `logical_backup_docker_image` of an operator's configuration
@@ -760,7 +775,8 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
     const built = outputs.size > 0 ? argo.map((reference) => builtInCluster(reference, outputs)) : argo;
     const all = triggered.size > 0 ? built.map((reference) => replacedByTrigger(reference, triggered)) : built;
     if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) all.push(reference);
-    return { references: sortByPosition(asChartRenders(withoutCatalogAnnotations(withoutMachineImages(all, documents, file.base), documents, file.base), charts, file)), problems, builds };
+    const found = asChartRenders(withoutCatalogAnnotations(withoutMachineImages(all, documents, file.base), documents, file.base), charts, file);
+    return { references: sortByPosition(asValuesKind(found, valuesRanges)), problems, builds };
   },
   leftToOthers: plainDocuments,
 };
