@@ -339,8 +339,11 @@ export function splitImage(
   const consumed = [repositoryKey, tagKey];
   if (registry && registry.value !== '') consumed.push('registry');
   if (digest) consumed.push('digest');
-  const named = repositoryKey === 'repository' ? nameBesideRepository(file, map, mapKey, repository.value) : null;
-  if (named) consumed.push('name');
+  const besideName = repositoryKey === 'repository' ? nameBesideRepository(file, map, mapKey, repository.value) : null;
+  const besideImage = repositoryKey === 'repository' && besideName === null && kind === 'helm-values' ? imageBesideRepository(file, map, registry, repository.value) : null;
+  const named = besideName ?? besideImage;
+  if (besideName) consumed.push('name');
+  if (besideImage) consumed.push('image');
   const [shownTag, shownDigest] = tagOrDigest(kind === 'helm-values' && tagKey === 'tag' && !sha, tag, digest);
   const composed = named ? composeNamedImage(registry, repository, named, shownTag, shownDigest) : composeSplitImage(registry, repository, shownTag, shownDigest);
   const { parts } = composed;
@@ -488,6 +491,22 @@ function nameBesideRepository(file: SourceFile, map: YAMLMap, mapKey: string | u
   const name = optionalString(file, map, 'name');
   if (!name || name === 'invalid' || !PATH_COMPONENT.test(name.value)) return null;
   return name;
+}
+
+/**
+ * `{repository: team, image: agent, tag: 1.4.2}` in chart values (also `repository: registry.example.test/team`): a component's
+ * image settings that write its namespace in `repository` and its name in `image`, which the chart's templates join as
+ * `repository/image:tag`, as the `repository` + `image` + `version` form is joined. Read so only with a `tag` and no `name` or
+ * `version`, an `image` of one path component and a `repository` that is one path component (after a `registry`, if any) or
+ * a registry host with an optional path (with no `registry` beside it); otherwise `repository` is the whole name.
+ */
+function imageBesideRepository(file: SourceFile, map: YAMLMap, registry: StringScalar | null | 'invalid', repository: string): StringScalar | null {
+  if (!has(map, 'tag') || has(map, 'name') || has(map, 'version')) return null;
+  const ownRegistry = registry !== null && registry !== 'invalid' && registry.value !== '';
+  if (!PATH_COMPONENT.test(repository) && (ownRegistry || !REGISTRY_WITH_PATH.test(repository))) return null;
+  const image = optionalString(file, map, 'image');
+  if (!image || image === 'invalid' || !image.literal || !PATH_COMPONENT.test(image.value)) return null;
+  return image;
 }
 
 /**

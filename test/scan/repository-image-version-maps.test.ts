@@ -193,3 +193,146 @@ describe('images written as repository + image + version', () => {
     ]);
   });
 });
+
+describe('images written as repository + image + tag', () => {
+  const VALUES_WITH_TAG = lines(
+    'federation:',
+    '  controller:',
+    '    repository: teamhub',
+    '    image: federator',
+    '    tag: v0.8.1',
+    '    imagePullPolicy: IfNotPresent',
+    '    env: {}',
+    '  hooks:',
+    '    repository: registry.example.test/tools',
+    '    image: kubectl',
+    '    tag: 1.31.2',
+    '  job:',
+    '    registry: registry.example.test',
+    '    repository: tools',
+    '    image: kubectl',
+    '    tag: 1.31.2',
+    '  pathImage:',
+    '    repository: teamhub',
+    '    image: tools/kubectl',
+    '    tag: 1.31.2',
+    '  deepRepository:',
+    '    repository: teamhub/tools',
+    '    image: kubectl',
+    '    tag: 1.31.2',
+    'initContainer:',
+    '  image: busybox',
+    '  tag: 1.36.1',
+  );
+
+  it('in chart values and a HelmRelease: repository/image:tag at the repository, edited at the tag', () => {
+    const release = lines(
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata:',
+      '  name: federation',
+      'spec:',
+      '  values:',
+      '    webhook:',
+      '      repository: teamhub',
+      '      image: federator',
+      '      tag: v0.8.1',
+    );
+    expect(scan({ 'charts/federation/values.yaml': VALUES_WITH_TAG, 'cluster/release.yaml': release }).map(([file, line, value, kind, skip, spans]) => [file, line, value, kind, skip, spans])).toEqual(
+      [
+        [
+          'charts/federation/values.yaml',
+          3,
+          'teamhub/federator:v0.8.1',
+          'helm-values',
+          null,
+          [
+            ['registry', 3],
+            ['repository', 4],
+            ['tag', 5],
+          ],
+        ],
+        [
+          'charts/federation/values.yaml',
+          9,
+          'registry.example.test/tools/kubectl:1.31.2',
+          'helm-values',
+          null,
+          [
+            ['registry', 9],
+            ['repository', 10],
+            ['tag', 11],
+          ],
+        ],
+        [
+          'charts/federation/values.yaml',
+          14,
+          'registry.example.test/tools/kubectl:1.31.2',
+          'helm-values',
+          null,
+          [
+            ['registry', 13],
+            ['registry', 14],
+            ['repository', 15],
+            ['tag', 16],
+          ],
+        ],
+        // An image that is a path, or a repository of two components with no registry host: the repository + tag reading, as before.
+        [
+          'charts/federation/values.yaml',
+          18,
+          'teamhub:1.31.2',
+          'helm-values',
+          null,
+          [
+            ['repository', 18],
+            ['tag', 20],
+          ],
+        ],
+        ['charts/federation/values.yaml', 19, 'tools/kubectl', 'helm-values', 'no-tag', [['reference', 19]]],
+        [
+          'charts/federation/values.yaml',
+          22,
+          'teamhub/tools:1.31.2',
+          'helm-values',
+          null,
+          [
+            ['repository', 22],
+            ['tag', 24],
+          ],
+        ],
+        ['charts/federation/values.yaml', 23, 'kubectl', 'helm-values', 'no-tag', [['reference', 23]]],
+        [
+          'charts/federation/values.yaml',
+          26,
+          'busybox:1.36.1',
+          'helm-values',
+          null,
+          [
+            ['repository', 26],
+            ['tag', 27],
+          ],
+        ],
+        [
+          'cluster/release.yaml',
+          8,
+          'teamhub/federator:v0.8.1',
+          'helm-values',
+          null,
+          [
+            ['registry', 8],
+            ['repository', 9],
+            ['tag', 10],
+          ],
+        ],
+      ],
+    );
+  });
+
+  it('is updated at the tag, which takes the digest after it', () => {
+    const file = sourceFile('charts/federation/values.yaml', new Uint8Array(Buffer.from(VALUES_WITH_TAG)));
+    const [reference] = scanTexts({ 'charts/federation/values.yaml': VALUES_WITH_TAG }).references;
+    const plan = editsForReference(reference!, { tag: 'v0.9.0', digest: DIGEST });
+    expect(Buffer.from(applyEdits(file.bytes, plan.ok ? plan.edits : [])).toString()).toBe(VALUES_WITH_TAG.replace('tag: v0.8.1', `tag: v0.9.0@${DIGEST}`));
+  });
+});
