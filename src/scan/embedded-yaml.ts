@@ -27,6 +27,8 @@ import { blockBodyStart, forEachLiteralBlock } from './literal-blocks.js';
 
 /** A line of the body with an image key: `image:`, `- image:`, `fooImage:`. */
 const IMAGE_KEY_LINE = /^[ \t]*(?:-[ \t]+)*(?:[A-Za-z_][\w.-]*)?[iI]mage[ \t]*:/m;
+/** The `repository:` and `tag:` lines of a map of an image's parts, under whatever key (`images:` list entries of Gardener's image vector). */
+const SPLIT_MAP_LINES = [/^[ \t]*(?:-[ \t]+)?repository[ \t]*:/m, /^[ \t]*(?:-[ \t]+)?tag[ \t]*:/m];
 
 /** A Jinja statement or comment alone on its line (`{% if x is defined %}`, `{%- endfor %}`, `{# note #}`): it renders as nothing there, or as the lines around it. */
 const JINJA_LINE = /^[ \t]*(?:\{%(?:(?!%\})[^\n])*%\}|\{#(?:(?!#\})[^\n])*#\})[ \t]*(?=\r?$)/gm;
@@ -161,7 +163,8 @@ export function embeddedYamlImages(
     }
     // Objects name their images under other fields too (a CloudNativePG Cluster's `imageName`, a Tekton bundle, an `env` entry).
     const holdsObjects = manifests !== undefined && MANIFEST_LINES.every((line) => line.test(body));
-    if (!IMAGE_KEY_LINE.test(body) && !holdsObjects) return;
+    const splitMaps = SPLIT_MAP_LINES.every((line) => line.test(body));
+    if (!IMAGE_KEY_LINE.test(body) && !splitMaps && !holdsObjects) return;
     const yaml = isYamlShapedBody(body);
     // A compose file with Jinja statement lines (an Ansible task writes it): read with those lines blanked.
     const jinjaCompose = !yaml && isJinjaCompose(body);
@@ -174,7 +177,8 @@ export function embeddedYamlImages(
       }
       return;
     }
-    const lines = templateLineImages(jinjaCompose ? jinjaLinesBlanked(file, from, end) : file, kindFor, false, { from, to: end }, keepInBlock);
+    // `repository` + `tag` maps are read under any key, as in a parsed file (`images:` entries of Gardener's `imageVectorOverwrite: |`).
+    const lines = templateLineImages(jinjaCompose ? jinjaLinesBlanked(file, from, end) : file, kindFor, false, { from, to: end }, keepInBlock, splitMaps);
     if (manifests !== undefined && holdsObjects && isYamlBody(body) && !TEMPLATE_ACTION.test(body)) {
       // A bare name is kept only where the line reading keeps one (a container's or a step's image).
       const kept = new Set(lines.map((reference) => reference.spans[0]?.start));

@@ -213,6 +213,8 @@ function isYamlItemBlock(text: string, line: string, newline: number, dashIndent
  * the lines that start in that part of the text (the body of a block scalar); `keep` may leave a
  * reference out, seeing the keys that enclose it. The body of a literal block that is shaped like YAML
  * (isYamlShapedBlock) is read too, its lines kept by `keepInBlock`; other block bodies are text.
+ * With `anyKeySplits` (YAML carried as text, read as a parsed file is), a map of parts under any key, a list's
+ * entry too (`images: [{name: alertmanager, repository: …, tag: v0.32.1}]`), is an image when it has a `tag` line.
  */
 export function templateLineImages(
   file: SourceFile,
@@ -220,6 +222,7 @@ export function templateLineImages(
   snakeKeys = false,
   lines: { readonly from: number; readonly to: number } = { from: 0, to: file.text.length },
   keep: (reference: Reference, parents: readonly string[]) => boolean = () => true,
+  anyKeySplits = false,
 ): Reference[] {
   const { text } = file;
   /** In document order; an image line's reference is kept or completed once the whole text has been read, a split image map's made then. */
@@ -262,7 +265,9 @@ export function templateLineImages(
     }
     // A map of parts right under an image key, or deeper under one (`image:` grouping the images of a chart by component:
     // `image: {manager: {repository, tag}}`), where it names an image only with a `tag` line, as under any key.
-    const under = !dashed && parent !== top && parent.item === 0 ? (isImageKey(parent.key, snakeKeys) ? 'image' : parents.some((name) => isImageKey(name, snakeKeys)) ? 'nested' : null) : null;
+    const underImage = !dashed && parent !== top && parent.item === 0 ? (isImageKey(parent.key, snakeKeys) ? 'image' : parents.some((name) => isImageKey(name, snakeKeys)) ? 'nested' : null) : null;
+    // Under any other key (a list's entry too, its first key on the `- ` line), as the parsed reading takes such a map: only with a `tag` line.
+    const under = underImage ?? (anyKeySplits && parent !== top ? 'nested' : null);
     if (isSplitPart(key) && under !== null) {
       const part = lineValue(text, lineStart + match[0].length, lineEnd);
       const split = splits.get(map) ?? { parents: parents.slice(0, -1), key: parent.key, inBlock: yamlBlockIndent !== null, nested: under === 'nested', parts: {} };

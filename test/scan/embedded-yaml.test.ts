@@ -156,6 +156,62 @@ describe('YAML written as text in a literal block scalar', () => {
   });
 });
 
+describe('a map of image parts under any key, in YAML carried as text', () => {
+  const values = [
+    'operator:', // 1
+    '  overrides: |', // 2
+    '    images:', // 3
+    '      - name: alert-relay', // 4
+    '        repository: registry.example.test/mirror/alert-relay', // 5
+    '        tag: v0.32.1', // 6
+    '      - name: conntrack', // 7
+    '        registry: registry.example.test', // 8
+    '        repository: mirror/conntrack', // 9
+    '        tag: "3.23.3"', // 10
+    '        targetVersion: ">= 1.35"', // 11
+    '      - name: apiserver', // 12
+    '        repository: registry.example.test/mirror/apiserver', // 13
+    '      - repository: registry.example.test/mirror/pause', // 14
+    '        tag: "3.10"', // 15
+    '    proxies:', // 16
+    '      edge:', // 17
+    '        repository: registry.example.test/mirror/edge-proxy', // 18
+    '        tag: 1.4.0', // 19
+    '  componentOverrides: |', // 20
+    '    components:', // 21
+    '      - name: store', // 22
+    '        overrides: |', // 23
+    '          images:', // 24
+    '            - name: wrapper', // 25
+    '              repository: registry.example.test/mirror/store-wrapper', // 26
+    '              tag: "v0.6.2"', // 27
+    '', // 28
+  ].join('\n');
+
+  it('reads each map with a tag line, a list entry and a nested block too, as the parsed file would; one without a tag is not an image', () => {
+    expect(scan('charts/garden/values.yaml', values)).toEqual([
+      [5, 21, 'registry.example.test/mirror/alert-relay:v0.32.1', 'helm-values', null],
+      [9, 21, 'registry.example.test/mirror/conntrack:3.23.3', 'helm-values', null],
+      [14, 21, 'registry.example.test/mirror/pause:3.10', 'helm-values', null],
+      [18, 21, 'registry.example.test/mirror/edge-proxy:1.4.0', 'helm-values', null],
+      [26, 27, 'registry.example.test/mirror/store-wrapper:v0.6.2', 'helm-values', null],
+    ]);
+    for (const parts of spans('charts/garden/values.yaml', values)) for (const [expected, actual] of parts) expect(actual).toBe(expected);
+  });
+
+  it('is updated in the tag line where the map writes it, the digest after the tag', () => {
+    const file = sourceFile('charts/garden/values.yaml', new Uint8Array(Buffer.from(values)));
+    const [relay] = scanFiles([file]).references;
+    const plan = editsForReference(relay!, { tag: 'v0.33.0', digest: D1 });
+    expect(plan.ok && Buffer.from(applyEdits(file.bytes, plan.edits)).toString()).toBe(values.replace('tag: v0.32.1', `tag: v0.33.0@${D1}`));
+  });
+
+  it('leaves out a map whose repository is no image: a chart source, a URL', () => {
+    const text = ['sources: |', '  - name: charts', '    repository: https://charts.example.test/stable', '    tag: main', ''].join('\n');
+    expect(scan('charts/garden/values.yaml', text)).toEqual([]);
+  });
+});
+
 describe("a chart's Chart.yaml", () => {
   const chart = [
     'apiVersion: v2',
