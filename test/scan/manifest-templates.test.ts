@@ -54,6 +54,44 @@ describe('a Kubernetes manifest kept as a template without .yaml in its name', (
   });
 });
 
+describe("a chart's partial named as YAML", () => {
+  const partial = [
+    '{{- define "store.volume" }}', // 1
+    'apiVersion: apps/v1', // 2
+    'kind: Deployment', // 3
+    'spec:', // 4
+    '  template:', // 5
+    '    spec:', // 6
+    '      containers:', // 7
+    '        - name: volume', // 8
+    '          image: {{ required "registry" .Values.global.registry }}/team/volume:{{ .Values.volumeTag | default "stable" }}', // 9
+    '        - name: tool', // 10
+    '          image: registry.example.test/team/tool:2.0.1', // 11
+    '{{- end }}', // 12
+    '',
+  ].join('\n');
+
+  it("is the chart's, read as its helpers are: a line with a literal part of its own is templated, not dropped as a yaml-template's", () => {
+    expect(
+      rows({
+        'charts/store/Chart.yaml': ['apiVersion: v2', 'name: store', 'version: 1.0.0', ''].join('\n'),
+        'charts/store/values.yaml': ['global: {}', ''].join('\n'),
+        'charts/store/templates/volumes/_volume-deployment.yaml.tpl': partial,
+        'ops/volume-deployment.yaml.tpl': partial,
+      }),
+    ).toEqual([
+      [
+        'charts/store/templates/volumes/_volume-deployment.yaml.tpl',
+        9,
+        '{{ required "registry" .Values.global.registry }}/team/volume:{{ .Values.volumeTag | default "stable" }}',
+        'helm-values',
+        'templated',
+      ],
+      ['charts/store/templates/volumes/_volume-deployment.yaml.tpl', 11, 'registry.example.test/team/tool:2.0.1', 'helm-values', null],
+      ['ops/volume-deployment.yaml.tpl', 11, 'registry.example.test/team/tool:2.0.1', 'yaml-template', null],
+    ]);
+  });
+});
 describe('a tag between double underscores in lower case', () => {
   it('is the same placeholder, as the whole tag or a part of it between - or .: the image is listed templated', () => {
     const compose = [

@@ -1,6 +1,7 @@
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
+import { chartFolders, isChartHelper, type ChartFolders } from '../../helm-template-images.js';
 import { templateLineImages } from '../../helm-template-lines.js';
 import { baseName } from '../../yaml-image-fields.js';
 import { isComposeName, looksLikeComposeTemplate, withComposeDefault } from '../compose/compose-template.js';
@@ -13,7 +14,9 @@ import { isComposeName, looksLikeComposeTemplate, withComposeDefault } from '../
  * Kubernetes manifests kept as `deployment-production.tmpl` (or `.tpl`), which a deploy script fills in
  * with `sed` or `envsubst`, are read the same way when their text holds Kubernetes objects (`apiVersion:`
  * and `kind:` at the start of a line); a Helm chart's `templates/` files and Go template libraries (`{{ define … }}`,
- * `_helpers.tpl`) are not.
+ * `_helpers.tpl`) are not, nor a chart's partial named as YAML (`templates/volumes/_volume-deployment.yaml.tpl`): it is
+ * the chart's, read by its image lines as the chart's helpers are (generic-yaml), so `{{ .Values.registry }}/team/app:{{ … }}`
+ * there is shown `templated`, as in any of the chart's templates.
  *
  * A line whose image text is written in the file is reported: a literal reference is updated where it
  * stands (`image: docker.io/library/redis:7.2` in a compose template), a literal name with a template
@@ -66,12 +69,18 @@ function extract(file: SourceFile): Reference[] {
   });
 }
 
-export const yamlTemplateExtractor: Extractor = {
+/** `*.yaml.erb`, `*.yml.j2`, … by name; not a `.tpl` in a chart's `templates/`, which the chart's helper reading takes. */
+function isTemplateFile(path: string, charts: ChartFolders | undefined): boolean {
+  return TEMPLATE_FILE.test(path) && !isChartHelper(path, charts);
+}
+
+export const yamlTemplateExtractor: Extractor<ChartFolders> = {
   name: 'yaml-template',
   kinds: [KIND],
   quoting: 'yaml',
   isCandidate: (path) => TEMPLATE_FILE.test(path) || BARE_TEMPLATE_FILE.test(path) || JINJA_FILE.test(path),
-  owns: (file) => TEMPLATE_FILE.test(file.path),
-  claims: (file) => TEMPLATE_FILE.test(file.path) || isManifestTemplate(file) || (JINJA_FILE.test(file.path) && looksLikeComposeTemplate(file.text)),
+  prepare: (files) => chartFolders(files),
+  owns: (file, charts) => isTemplateFile(file.path, charts),
+  claims: (file, charts) => isTemplateFile(file.path, charts) || isManifestTemplate(file) || (JINJA_FILE.test(file.path) && looksLikeComposeTemplate(file.text)),
   extract: (file) => ({ references: extract(file), problems: [] }),
 };
