@@ -125,15 +125,26 @@ export function loopedListImages(file: SourceFile, root: unknown, kind: Referenc
  */
 const VARIABLE = String.raw`[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\s*(?:'[^'{}\[\]]*'|"[^"{}\[\]]*"|\d+)\s*\])*`;
 
-/** A Jinja action that is only a variable: `{{ relay_tag }}`, `{{ apps.relay.tag }}`. */
-const ACTION = String.raw`\{\{\s*${VARIABLE}\s*\}\}`;
+/**
+ * What a Jinja action may do to its variable without writing a part of a name of its own: filters (`| default('')`,
+ * `| default(relay_image)`, `| lower`) and a method call with an index (`.split(':')[0]`), whose arguments are other
+ * variables or strings with no letter or digit in them (a separator, an empty default). A literal default
+ * (`| default('2.4.1')`) is text of the file's own, a tag the value may take: such a join stays `templated`.
+ */
+const ARGUMENT = String.raw`\s*(?:'[^'\w]*'|"[^"\w]*"|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*`;
+const ARGUMENTS = String.raw`\((?:${ARGUMENT}(?:,${ARGUMENT})*)?\)`;
+const TRANSFORMS = String.raw`(?:\s*\|\s*[A-Za-z_]\w*(?:${ARGUMENTS})?|\.[A-Za-z_]\w*${ARGUMENTS}(?:\[\s*-?\d+\s*\])*)*`;
+
+/** A Jinja action that is only a variable, perhaps through such filters: `{{ relay_tag }}`, `{{ apps.relay.tag }}`, `{{ relay_tag | default('') }}`. */
+const ACTION = String.raw`\{\{\s*${VARIABLE}${TRANSFORMS}\s*\}\}`;
 
 /**
  * `"{{ app_image_name }}:{{ app_image_version }}"`: a name variable and a tag variable, with nothing else; or the same
  * after a registry variable and `/` (`"{{ app_registry }}/{{ app_image }}:{{ app_image_tag }}"`), or right after a
  * registry prefix variable that holds its own `/` (`"{{ app_registry_prefix }}{{ app_image_path }}:{{ app_image_tag }}"`,
  * the prefix `ghcr.io/` or `localhost/`); each may be an attribute of a settings map
- * (`"{{ apps.relay.image_repository }}:{{ apps.relay.image_tag }}"`).
+ * (`"{{ apps.relay.image_repository }}:{{ apps.relay.image_tag }}"`) and go through filters
+ * (`"{{ relay_image | default('') }}:{{ relay_tag | default('') }}"`, also as a name and a tag sibling composed).
  */
 const NAME_AND_TAG = new RegExp(`^(?:${ACTION}/?)?${ACTION}:${ACTION}$`);
 

@@ -130,3 +130,38 @@ describe('Ansible images joined from variables by Jinja control blocks', () => {
     ]);
   });
 });
+
+describe('Ansible images joined from variables through filters', () => {
+  it('a name and a tag that only pass variables through filters or a method call name no image of their own; text of their own is listed', () => {
+    const tasks = [
+      '---', // 1
+      '- name: Install the catalog', // 2
+      '  ansible.builtin.include_role:', // 3
+      '    name: catalog_setup', // 4
+      '  vars:', // 5
+      '    catalog_setup_source_image: "{{ shop_catalog_image | default(\'\') }}"', // 6
+      '    catalog_setup_source_image_tag: "{{ shop_catalog_image_tag | default(\'\') }}"', // 7
+      '- name: Start the relay', // 8
+      '  community.docker.docker_container:', // 9
+      '    name: relay', // 10
+      '    image: "{{ relay_image | default(relay_fallback) }}:{{ relay_tag | lower }}"', // 11
+      '- name: Start the shell', // 12
+      '  community.docker.docker_container:', // 13
+      '    name: shell', // 14
+      "    image: \"{{ shell_registry | default('') }}/team/shell:{{ shell_tag | default('') }}\"", // 15
+      '',
+    ].join('\n');
+    const defaults = [
+      '---', // 1
+      'worker_image: registry.example.test/team/worker', // 2
+      'worker_image_version: "4.2.0"', // 3
+      'sidecar_image: "{{ worker_image.split(\':\')[0] }}"', // 4
+      'sidecar_image_version: "{{ worker_image_version | default(worker_fallback_version) }}"', // 5
+      '',
+    ].join('\n');
+    expect(scan({ 'roles/shop/tasks/main.yml': tasks, 'roles/shop/defaults/main.yml': defaults })).toEqual([
+      ['roles/shop/defaults/main.yml', 2, 'registry.example.test/team/worker:4.2.0', null],
+      ['roles/shop/tasks/main.yml', 15, "{{ shell_registry | default('') }}/team/shell:{{ shell_tag | default('') }}", 'templated'],
+    ]);
+  });
+});
