@@ -44,6 +44,8 @@ const API_VERSION_LINE = /^apiVersion:[ \t]*\S/m;
 const KIND_LINE = /^kind:[ \t]*\S/m;
 /** A Go template library: named templates for other files to include, no manifest of its own. */
 const DEFINE_ACTION = /\{\{-?\s*define\s/;
+/** A ClusterServiceVersion written out: its `metadata.annotations` describe the operator for a catalog, and OLM pulls nothing named there. */
+const CSV_KIND_LINE = /^kind:[ \t]*["']?ClusterServiceVersion["']?[ \t]*(?:#.*)?$/m;
 /** The value begins with a template action: ERB/EPP `<%`, Jinja/Go `{{`, `{%`, shell `${`/`$VAR`, Levant `[[`. */
 const STARTS_WITH_TEMPLATE = /^(?:<%|\{\{|\{%|\$\{|\$[A-Za-z_]|\[\[)/;
 
@@ -59,8 +61,18 @@ function isComposeTemplate(file: SourceFile): boolean {
   return isComposeName(baseName(file.path).replace(TEMPLATE_EXTENSION, '')) || looksLikeComposeTemplate(file.text);
 }
 
+/**
+ * An OLM ClusterServiceVersion kept as a template: an image under its top-level `metadata.annotations`
+ * (`containerImage`, the sample objects of `alm-examples`) is the operator's description for a catalog, not one
+ * anything pulls, as in a ClusterServiceVersion read as YAML; its deployments and `relatedImages` are read as usual.
+ */
+function outsideCsvAnnotations(file: SourceFile): (reference: Reference, parents: readonly string[]) => boolean {
+  if (!CSV_KIND_LINE.test(file.text)) return () => true;
+  return (_reference, parents) => !(parents[0] === 'metadata' && parents[1] === 'annotations');
+}
+
 function extract(file: SourceFile): Reference[] {
-  const references = templateLineImages(file, () => KIND);
+  const references = templateLineImages(file, () => KIND, false, undefined, outsideCsvAnnotations(file));
   if (!isComposeTemplate(file)) return references.filter((reference) => !STARTS_WITH_TEMPLATE.test(reference.value));
   return references.flatMap((reference) => {
     const resolved = withComposeDefault(file, reference);
