@@ -173,3 +173,27 @@ describe('compose templates YAML cannot read before rendering', () => {
     ]);
   });
 });
+
+describe('compose files kept as Jinja templates with YAML document markers', () => {
+  it('a compose-shaped template that starts with --- and ends with ... is read as compose; a task list so marked is not', () => {
+    const marked = [
+      '---', // 1
+      '# rendered by the lab role', // 2
+      'services:', // 3
+      '  web:', // 4
+      '    image: registry.example.test/lab/web:2.4.1', // 5
+      '{% for tab in lab_tabs %}', // 6
+      '  {{ tab }}:', // 7
+      '    image: registry.example.test/lab/terminal:{{ terminal_tag }}', // 8
+      '{% endfor %}', // 9
+      '...', // 10
+      '',
+    ].join('\n');
+    const tasks = ['---', '- name: Start the lab', '  ansible.builtin.command: podman-compose up -d', '  environment:', '    image: registry.example.test/lab/web:2.4.1', ''].join('\n');
+    const scanned = scanTexts({ 'roles/lab/templates/lab.j2': marked, 'roles/lab/templates/start.j2': tasks });
+    expect(scanned.references.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip])).toEqual([
+      ['roles/lab/templates/lab.j2', 5, 'registry.example.test/lab/web:2.4.1', 'yaml-template', null],
+      ['roles/lab/templates/lab.j2', 8, 'registry.example.test/lab/terminal:{{ terminal_tag }}', 'yaml-template', 'templated'],
+    ]);
+  });
+});

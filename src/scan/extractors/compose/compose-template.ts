@@ -21,13 +21,16 @@ export function isComposeName(name: string): boolean {
 const COMPOSE_KEYS = new Set(['version', 'name', 'services', 'networks', 'volumes', 'configs', 'secrets', 'include', 'models']);
 /** A key at the start of a line (the top level of the document), with its name. */
 const TOP_KEY = /^([A-Za-z_][\w.-]*)[ \t]*:(?:[ \t]|$)/;
-/** A line the rendering takes away or that YAML does not read: blank, a comment, a template statement or comment alone. */
-const NOT_YAML = /^[ \t]*(?:$|#|\{%|\{#|<%)/;
+/**
+ * A line the rendering takes away or that holds no key: blank, a comment, a template statement or comment alone, or a
+ * document's start or end marker (`---` at the top of a template a linter checks, `...` after it).
+ */
+const NOT_YAML = /^(?:[ \t]*(?:$|#|\{%|\{#|<%)|(?:---|\.\.\.)[ \t]*(?:#.*)?$)/;
 
 /**
  * The text of a template shaped as a compose file: only compose's top-level keys (`services`, `networks`, `volumes`, `x-…`)
  * at the start of a line, a `services:` map among them, and a service under it (a key indented under `services:`) with an
- * `image:` or `build:` key of its own. A template statement alone on its line (`{% if … %}`) is stepped over. An Ansible
+ * `image:` or `build:` key of its own. A template statement alone on its line (`{% if … %}`) and a document marker are stepped over. An Ansible
  * task file (a list), a Kubernetes object (`apiVersion`, `kind`) or a CI pipeline (`steps`, `stages`) is not.
  */
 export function looksLikeComposeTemplate(text: string): boolean {
