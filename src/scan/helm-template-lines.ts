@@ -226,7 +226,7 @@ export function templateLineImages(
 ): Reference[] {
   const { text } = file;
   /** In document order; an image line's reference is kept or completed once the whole text has been read, a split image map's made then. */
-  const entries: Array<{ reference: Reference; line?: { parents: readonly string[]; chain: readonly KeyEntry[]; inBlock: boolean; map: string; key: string } } | { split: string }> = [];
+  const entries: LineEntry[] = [];
   /** Each key line's map: the key above it (`id`), and for list items the item (`item`, counted at each `- `); `map` is the map the key is in. */
   const top: KeyEntry = { indent: -1, key: '', id: 0, item: 0, map: '' };
   const stack: KeyEntry[] = [];
@@ -303,6 +303,21 @@ export function templateLineImages(
     }
     return opens;
   });
+  return completeEntries(file, entries, { splits, bases, tags }, kindFor, keep);
+}
+
+/** What the line reading found, in document order: an image line's reference with where it stands, or a split image map's key. */
+type LineEntry = { reference: Reference; line?: { parents: readonly string[]; chain: readonly KeyEntry[]; inBlock: boolean; map: string; key: string } } | { split: string };
+
+/** The references of the entries, once the whole text has been read: split maps composed, image lines completed by their tag lines or catalog. */
+function completeEntries(
+  file: SourceFile,
+  entries: readonly LineEntry[],
+  found: { readonly splits: ReadonlyMap<string, SplitLines>; readonly bases: ReadonlyMap<string, LineValue>; readonly tags: ReadonlyMap<string, LineValue> },
+  kindFor: (parents: readonly string[], key: string) => ReferenceKind,
+  keep: (reference: Reference, parents: readonly string[]) => boolean,
+): Reference[] {
+  const { splits, bases, tags } = found;
   return entries.flatMap((entry) => {
     if ('split' in entry) {
       const split = splits.get(entry.split);
