@@ -29,8 +29,8 @@ interface ChartFiles {
   readonly templates: SourceFile[];
   /** Values maps whose `repository` the templates write before `/` and a name, found once. */
   prefixes?: ReadonlySet<string>;
-  /** Values and appVersion, read once: null when they cannot be read. */
-  root?: { readonly values: Record<string, unknown>; readonly appVersion: string | null } | null;
+  /** Values, appVersion and the chart's name, read once: null when they cannot be read. */
+  root?: { readonly values: Record<string, unknown>; readonly appVersion: string | null; readonly name: string | null } | null;
   /** Named templates whose body is one literal word, found once. */
   literals?: ReadonlyMap<string, LiteralTemplate>;
 }
@@ -46,7 +46,7 @@ interface LiteralTemplate {
 const MAX_VALUE = 1024;
 /** Fields a line may read for its rendering to mean what Helm renders: the chart's values and Chart.yaml, from the root. */
 const FIELD = /(?:^|[\s(|])(\$?\.[A-Za-z_][\w.]*|\$[A-Za-z_]\w*(?:\.[\w.]*)?)/g;
-const ROOT_FIELD = /^\$?\.(?:Values|Chart\.AppVersion)(?:\.|$)/;
+const ROOT_FIELD = /^\$?\.(?:Values|Chart\.AppVersion|Chart\.Name)(?:\.|$)/;
 
 /** Folders with a Chart.yaml and their values.yaml. */
 export function chartFolders(files: readonly SourceFile[]): ChartFolders {
@@ -124,12 +124,13 @@ function rootOf(files: ChartFiles): ChartFiles['root'] {
   if (files.root !== undefined) return files.root;
   try {
     const appVersion = /^appVersion:[ \t]*(["']?)([\w][\w.+-]*)\1[ \t]*(?:#.*)?$/m.exec(files.chart.text)?.[2] ?? null;
+    const name = /^name:[ \t]*(["']?)([\w][\w.-]*)\1[ \t]*(?:#.*)?$/m.exec(files.chart.text)?.[2] ?? null;
     let values: Record<string, unknown> = {};
     if (files.values) {
       const contents: unknown = yamlSource(files.values).documents[0]?.toJS({ maxAliasCount: 100 });
       if (contents !== null && typeof contents === 'object' && !Array.isArray(contents)) values = contents as Record<string, unknown>;
     }
-    files.root = { values, appVersion };
+    files.root = { values, appVersion, name };
   } catch {
     files.root = null;
   } finally {
@@ -184,6 +185,25 @@ function namedOutsideImages(last: string, values: Record<string, unknown>): bool
   return !TAG_KEYS.some((key) => key in map);
 }
 
+/** `.Chart.Name` as an action of its own: the chart's `name` from its Chart.yaml. */
+const CHART_NAME = /^-?\s*\$?\.Chart\.Name\s*-?$/;
+/** A plain values field as an action of its own (`.Values.registry`, `$.Values.global.org`). */
+const VALUES_FIELD = /^-?\s*\$?\.Values\.([\w.]+)\s*-?$/;
+
+/**
+ * Is this wholly templated name the chart's own name after values that hold no image (`{{ .Values.registry }}/{{
+ * .Values.org }}/{{ .Chart.Name }}`)? Each action before the name must read a plain string of the values, under no key
+ * that names an image: no values entry then holds the image, and the line is the reference. After a values map read as
+ * an image (`{{ .Values.image.repository }}/{{ .Chart.Name }}`), that entry is the image, as before.
+ */
+function namedAfterChart(name: readonly string[], values: Record<string, unknown>): boolean {
+  if (!CHART_NAME.test(name.at(-1) ?? '')) return false;
+  return name.slice(0, -1).every((action) => {
+    const path = VALUES_FIELD.exec(action)?.[1]?.split('.');
+    return path !== undefined && !path.some((key) => IMAGE_KEY.test(key) || isImageKey(key)) && typeof valuesAt(values, path) === 'string';
+  });
+}
+
 /**
  * The chart's named templates (in any file of its `templates/` folder, such as `_helpers.tpl`) whose body, as its trim
  * markers leave it, is one word with no action: what `{{ template "name" . }}` or `{{ include "name" . }}` writes is
@@ -215,9 +235,9 @@ function literalTemplates(chart: ChartFiles): ReadonlyMap<string, LiteralTemplat
 /** The named templates a value writes with `template` or `include`. */
 const NAMED_USE = /\b(?:template|include)\s+"([^"]+)"/g;
 
-/** The root a line of the chart's templates renders with: its values and appVersion. */
+/** The root a line of the chart's templates renders with: its values, appVersion and name. */
 function renderRoot(root: NonNullable<ChartFiles['root']>): Record<string, unknown> {
-  return { Values: root.values, Chart: { AppVersion: root.appVersion ?? undefined }, Release: {}, Capabilities: {} };
+  return { Values: root.values, Chart: { AppVersion: root.appVersion ?? undefined, Name: root.name ?? undefined }, Release: {}, Capabilities: {} };
 }
 
 /**
@@ -271,7 +291,7 @@ export function chartTemplateImage(reference: Reference, folders: ChartFolders |
     }
   }
   if (!chart || !root) return whole ? null : reference;
-  if (whole && named === null && !namedOutsideImages(replaced ? (fallback?.from ?? '') : (last ?? ''), root.values)) return null;
+  if (whole && named === null && !namedOutsideImages(replaced ? (fallback?.from ?? '') : (last ?? ''), root.values) && !namedAfterChart(actionsOf(reference.value).name, root.values)) return null;
   const literals = whole ? new Map<string, LiteralTemplate>() : literalTemplates(chart.files);
   const value = rendered(reference.value, root, new Map(), literals);
   if (value === null) return whole ? null : reference;
@@ -285,6 +305,7 @@ export function chartTemplateImage(reference: Reference, folders: ChartFolders |
   const where = [
     valuesRead ? chart.files.values?.path : undefined,
     /\.Chart\.AppVersion/.test(reference.value) && root.appVersion !== null ? `appVersion ${root.appVersion} (${chart.files.chart.path})` : '',
+    /\.Chart\.Name\b/.test(reference.value) && root.name !== null ? `name ${root.name} (${chart.files.chart.path})` : '',
     ...usedTemplates,
   ]
     .filter(Boolean)
