@@ -6,7 +6,7 @@ import { jsonBlockImages } from './embedded-json.js';
 import { catalogDetail, catalogValue, isCatalogBase, isCatalogName } from './image-catalog.js';
 import { makeReference, withTagAt } from './make-reference.js';
 import { yamlSource } from './yaml-source.js';
-import { composeSplitImage, isImageKey, looksLikeImageText } from './yaml-image-fields.js';
+import { composeNamedImage, composeSplitImage, isImageKey, isTemplatedTag, looksLikeImageText, OTHER_IMAGE_PART_KEYS, PATH_COMPONENT, REGISTRY_WITH_PATH } from './yaml-image-fields.js';
 
 /**
  * Helm templates are not YAML until rendered. When a file does not parse and holds `{{`, its
@@ -235,6 +235,8 @@ export function templateLineImages(
   let ids = 0;
   /** `<key>Tag` / `<key>_tag` lines, by map and key: what completes a bare name on an image line of the same map. */
   const tags = new Map<string, LineValue>();
+  /** The `repository` and `version` lines of each map, and the keys each map holds: a `repository` + `image` + `version` map's parts. */
+  const versioned: VersionedLines = { parts: new Map(), keys: new Map() };
   /** The `registry` / `repository` / `tag` / `digest` lines of maps under an image key (at any depth), by map. */
   const splits = new Map<string, SplitLines>();
   /** Inside a literal block read as YAML: the indentation of its key. */
@@ -255,6 +257,11 @@ export function templateLineImages(
     if (dashed) parent.item = ++ids;
     const map = `${parent.id}/${parent.item}`;
     stack.push({ indent, key, id: ++ids, item: 0, map });
+    versioned.keys.set(map, (versioned.keys.get(map) ?? new Set<string>()).add(key));
+    if (key === 'repository' || key === 'version') {
+      const part = lineValue(text, lineStart + match[0].length, lineEnd);
+      if (part && !versioned.parts.has(`${map} ${key}`)) versioned.parts.set(`${map} ${key}`, part);
+    }
     if (key === 'base') {
       const base = lineValue(text, lineStart + match[0].length, lineEnd);
       if (base && base.literal && isCatalogBase(base.value)) bases.set(map, base);
@@ -303,7 +310,7 @@ export function templateLineImages(
     }
     return opens;
   });
-  return completeEntries(file, entries, { splits, bases, tags }, kindFor, keep);
+  return completeEntries(file, entries, { splits, bases, tags, versioned }, kindFor, keep);
 }
 
 /** What the line reading found, in document order: an image line's reference with where it stands, or a split image map's key. */
@@ -313,11 +320,16 @@ type LineEntry = { reference: Reference; line?: { parents: readonly string[]; ch
 function completeEntries(
   file: SourceFile,
   entries: readonly LineEntry[],
-  found: { readonly splits: ReadonlyMap<string, SplitLines>; readonly bases: ReadonlyMap<string, LineValue>; readonly tags: ReadonlyMap<string, LineValue> },
+  found: {
+    readonly splits: ReadonlyMap<string, SplitLines>;
+    readonly bases: ReadonlyMap<string, LineValue>;
+    readonly tags: ReadonlyMap<string, LineValue>;
+    readonly versioned: VersionedLines;
+  },
   kindFor: (parents: readonly string[], key: string) => ReferenceKind,
   keep: (reference: Reference, parents: readonly string[]) => boolean,
 ): Reference[] {
-  const { splits, bases, tags } = found;
+  const { splits, bases, tags, versioned } = found;
   return entries.flatMap((entry) => {
     if ('split' in entry) {
       const split = splits.get(entry.split);
@@ -329,9 +341,37 @@ function completeEntries(
     const catalog = catalogLineImage(file, reference, line, bases, tags);
     // `image: store-server` + `tag: v2.4.0` in one map, as the parsed reading composes them.
     const tag = tags.get(`${line.map} ${line.key}Tag`) ?? tags.get(`${line.map} ${line.key}_tag`) ?? (line.key === 'image' ? tags.get(`${line.map} tag`) : undefined);
-    const completed = catalog ?? (tag ? withTagLine(file, reference, tag) : reference);
+    const joined = catalog ?? (line.key === 'image' ? versionedLineImage(file, reference, line.map, versioned) : null);
+    const completed = joined ?? (tag ? withTagLine(file, reference, tag) : reference);
     return keep(completed, line.parents) && (!line.inBlock || keepInBlock(completed, line.parents)) ? [completed] : [];
   });
+}
+
+/** The `repository` and `version` lines read, by `<map> <key>`, and the keys of each map. */
+interface VersionedLines {
+  readonly parts: Map<string, LineValue>;
+  readonly keys: Map<string, Set<string>>;
+}
+
+/**
+ * An `image:` line of one name in a map with a `repository` line (a registry host with an optional path) and a `version`
+ * line, and no `tag`, `registry`, `digest`, `name` or `sha` (`repository: registry.example.test/fleet` + `image: agent` +
+ * `version: "{{ agent_tag }}"` in a custom resource a role renders), as the parsed reading joins it: `repository/image:version`,
+ * reported at the repository and edited at the version (a version `sha256:…` is the digest). Null for any other line.
+ */
+function versionedLineImage(file: SourceFile, reference: Reference, map: string, versioned: VersionedLines): Reference | null {
+  const span = reference.spans[0];
+  const repository = versioned.parts.get(`${map} repository`);
+  const version = versioned.parts.get(`${map} version`);
+  const keys = versioned.keys.get(map);
+  if (span === undefined || reference.skip !== 'no-tag' || !repository || !version || !keys || OTHER_IMAGE_PART_KEYS.some((key) => keys.has(key))) return null;
+  if (!repository.literal || !version.literal || !PATH_COMPONENT.test(span.text) || !REGISTRY_WITH_PATH.test(repository.value)) return null;
+  const digest = /^sha256:[a-f0-9]{64}$/.test(version.value) ? version : null;
+  if (!digest && !/^[\w][\w.-]{0,127}$/.test(version.value) && !isTemplatedTag(version.value)) return null;
+  const start = span.start - file.base;
+  const image = { value: span.text, start, end: start + span.text.length };
+  const { parts, value } = composeNamedImage(null, repository, image, digest ? null : version, digest);
+  return makeReference(file, { kind: reference.kind, value, parts, anchor: repository.start });
 }
 
 /** A key line on the stack of enclosing keys. */

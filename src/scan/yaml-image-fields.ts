@@ -406,9 +406,9 @@ function tagOrDigest(inValues: boolean, tag: WrittenPart | null, digest: Written
 }
 
 /** A registry host with an optional path under it (`registry.example.test/team`, `localhost:5000`): where a map's one-name `image` lives. */
-const REGISTRY_WITH_PATH = /^(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)+|[a-z0-9.-]+:\d+)(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+export const REGISTRY_WITH_PATH = /^(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)+|[a-z0-9.-]+:\d+)(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 /** Keys that sit beside the image parts of a `repository` + `image` + `version` map without changing the image. */
-const OTHER_IMAGE_PART_KEYS = ['tag', 'registry', 'digest', 'name', 'sha'];
+export const OTHER_IMAGE_PART_KEYS = ['tag', 'registry', 'digest', 'name', 'sha'];
 
 /**
  * An image written as `repository` (a registry host and path) + `image` (one name) + `version` (its tag, or a digest
@@ -437,9 +437,15 @@ function repositoryImageVersion(file: SourceFile, map: YAMLMap, kind: ReferenceK
   if (repository.value === '') return has(map, 'version') ? { reference: null, consumed } : null;
   if (!REGISTRY_WITH_PATH.test(repository.value)) return null;
   const digest = version && /^sha256:[a-f0-9]{64}$/.test(version.value) ? version : null;
-  if (version && !digest && !/^(?:[\w][\w.-]{0,127})?$/.test(version.value)) return null;
+  // A version written as a template (`version: "{{ operator_tag }}"` in a manifest a role renders) is the tag still: shown templated.
+  if (version && !digest && !/^(?:[\w][\w.-]{0,127})?$/.test(version.value) && !isTemplatedTag(version.value)) return null;
   const { parts, value } = composeNamedImage(null, repository, image, digest ? null : version, digest);
   return { reference: makeReference(file, { kind, value, parts, anchor: repository.start }), consumed };
+}
+
+/** A tag written with template actions and tag characters only (`{{ operator_tag }}`, `v{{ version }}`, `${TAG}`). */
+export function isTemplatedTag(value: string): boolean {
+  return isTemplated(value) && /^[\w.-]*$/.test(value.replace(/\{\{[^{}]*\}\}|\$\{[^{}]*\}/g, ''));
 }
 
 /** Keys beside an `image` + `version` map's parts that would make it another shape of image map. */
@@ -473,7 +479,7 @@ function chartJoinedImageVersion(file: SourceFile, map: YAMLMap, kind: Reference
 }
 
 /** One path component of an image name: `team`, `cassandra-reaper`, `stage-3_11`. */
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+export const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 /** Keys of a container, whose `name` is the container's, not the image's. */
 const CONTAINER_KEYS = ['image', 'command', 'args', 'env', 'ports', 'resources', 'volumeMounts'];
@@ -522,7 +528,7 @@ function isRegistryAndNamespace(file: SourceFile, map: YAMLMap, repository: stri
 }
 
 /** `[registry/]repository/name:tag@digest`: the map's repository is the first part of the path, edited where it stands as the rest are. */
-function composeNamedImage(
+export function composeNamedImage(
   registry: WrittenPart | null | undefined,
   repository: WrittenPart,
   name: WrittenPart,

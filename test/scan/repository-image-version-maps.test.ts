@@ -130,6 +130,109 @@ describe('images written as repository + image + version', () => {
     ]);
   });
 
+  it('with a version written as a template, in a custom resource a role renders, parsed or read line by line: templated at the repository', () => {
+    const parsed = lines(
+      'apiVersion: fleet.example.test/v1',
+      'kind: FleetPolicy',
+      'metadata:',
+      '  name: fleet',
+      'spec:',
+      '  agent:',
+      '    image: agent',
+      '    repository: registry.example.test/fleet',
+      '    version: "{{ fleet_agent_version }}"',
+      '  probe:',
+      '    image: probe',
+      '    repository: registry.example.test/fleet',
+      '    version: v{{ fleet_probe_version }}',
+    );
+    // A Jinja statement keeps YAML from reading the file: its lines are read one by one.
+    const template = lines(
+      'apiVersion: fleet.example.test/v1',
+      'kind: FleetPolicy',
+      'metadata:',
+      '  name: fleet',
+      'spec:',
+      '  agent:',
+      '    image: agent',
+      '    repository: registry.example.test/fleet',
+      '    version: {{ fleet_agent_version }}',
+      '{% if fleet_relay_enabled %}',
+      '  relay:',
+      '    image: relay',
+      '    repository: registry.example.test/fleet',
+      '    version: {{ fleet_relay_version }}',
+      '{% endif %}',
+      '  tagged:',
+      '    image: collector',
+      '    repository: registry.example.test/fleet',
+      '    tag: v1.0.0',
+      '    version: {{ fleet_relay_version }}',
+    );
+    expect(scan({ 'roles/fleet/templates/policy.yaml': parsed, 'roles/fleet/templates/policy-relay.yaml': template })).toEqual([
+      [
+        'roles/fleet/templates/policy-relay.yaml',
+        8,
+        'registry.example.test/fleet/agent:{{ fleet_agent_version }}',
+        'kubernetes-image',
+        'templated',
+        [
+          ['registry', 8],
+          ['repository', 7],
+          ['tag', 9],
+        ],
+      ],
+      [
+        'roles/fleet/templates/policy-relay.yaml',
+        13,
+        'registry.example.test/fleet/relay:{{ fleet_relay_version }}',
+        'kubernetes-image',
+        'templated',
+        [
+          ['registry', 13],
+          ['repository', 12],
+          ['tag', 14],
+        ],
+      ],
+      // Beside a tag the map is not one of these: its image line takes the tag line, as before.
+      [
+        'roles/fleet/templates/policy-relay.yaml',
+        17,
+        'collector:v1.0.0',
+        'kubernetes-image',
+        null,
+        [
+          ['repository', 17],
+          ['tag', 19],
+        ],
+      ],
+      [
+        'roles/fleet/templates/policy.yaml',
+        8,
+        'registry.example.test/fleet/agent:{{ fleet_agent_version }}',
+        'kubernetes-image',
+        'templated',
+        [
+          ['registry', 8],
+          ['repository', 7],
+          ['tag', 9],
+        ],
+      ],
+      [
+        'roles/fleet/templates/policy.yaml',
+        12,
+        'registry.example.test/fleet/probe:v{{ fleet_probe_version }}',
+        'kubernetes-image',
+        'templated',
+        [
+          ['registry', 12],
+          ['repository', 11],
+          ['tag', 13],
+        ],
+      ],
+    ]);
+  });
+
   it('is updated at the version, which takes the digest after the tag as a values tag does', () => {
     const file = sourceFile('chart/values.yaml', new Uint8Array(Buffer.from(VALUES)));
     const [reference] = scanTexts({ 'chart/values.yaml': VALUES }).references;
