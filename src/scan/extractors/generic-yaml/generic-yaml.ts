@@ -42,7 +42,7 @@ import { MOLECULE_FILE, withPlatformRegistries } from '../../molecule-platforms.
 import { joinRelative } from '../compose/compose-extends.js';
 import { throughDefaults, type InterpolationReader } from '../compose/compose-interpolation.js';
 import { isComposeName, looksLikeComposeTemplate, withComposeDefault } from '../compose/compose-template.js';
-import { kubernetesExtractor } from '../kubernetes/kubernetes.js';
+import { isKubernetesObject, kubernetesExtractor } from '../kubernetes/kubernetes.js';
 import { baseName, type FieldWalkOptions, IMAGE_REPOSITORY_KEY, imageFields, isYamlPath, passesOnImage, sortByPosition, yamlValueText } from '../../yaml-image-fields.js';
 import { folderOf } from '../../../core/repo-path.js';
 
@@ -79,6 +79,17 @@ function catalogOrFields(file: SourceFile, root: unknown, kind: ReferenceKind, o
 const ROLE_TEMPLATE = /(?:^|\/)roles\/[^/]+\/templates\/(?:[^/]+\/)*[^/]+\.j2$/;
 
 const VALUES_FILE = /^(?:.*[-_.])?values(?:[-_.][^/]*)?\.ya?ml$/i;
+
+/**
+ * A file named like a values file whose every document is a Kubernetes object with its `metadata` (a chart's output that
+ * `helm template` wrote to `values.yaml`, kept for a test to apply): manifests, read as any other, not a chart's values.
+ */
+function isManifestStream(file: SourceFile): boolean {
+  if (!/^apiVersion:/m.test(file.text) || !/^kind:/m.test(file.text)) return false;
+  const { documents, broken } = yamlSource(file);
+  const roots = documents.map((document) => document.contents).filter((root) => root !== null);
+  return !broken && roots.length > 0 && roots.every((root) => isKubernetesObject(root) && isMap(mapGet(root, 'metadata')));
+}
 
 export function helmValuesKind(path: string): ReferenceKind {
   return VALUES_FILE.test(baseName(path)) || /(^|\/)charts\//.test(path) ? 'helm-values' : 'yaml-image';
@@ -1313,7 +1324,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
     azureTemplates: azureTemplateContainers(files),
   }),
   claimsTemplate: () => true,
-  owns: (file) => VALUES_FILE.test(baseName(file.path)),
+  owns: (file) => VALUES_FILE.test(baseName(file.path)) && !isManifestStream(file),
   claims: (file, facts) => isYamlPath(file.path) || isChartHelper(file.path, facts?.chartFolders),
   extract(file, facts) {
     const kind = valuesKind(file.path, facts?.folders);
