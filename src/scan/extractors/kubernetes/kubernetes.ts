@@ -6,6 +6,7 @@ import type { Reference } from '../../../core/types.js';
 import { mapAt as at, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { isTag } from '../../../core/image-ref.js';
 import { makeReference, withTagAt } from '../../make-reference.js';
+import { withPlanVersion } from './upgrade-plans.js';
 import { mutationPolicyImages } from '../../admission-policy-images.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { isJsonCandidate } from '../../json-candidate.js';
@@ -764,9 +765,10 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
       const required = new Set(skaffold.required.map((node) => scalarImage(file, node, 'kubernetes-image')?.spans[0]?.start));
       const built = artifacts.size === 0 ? all : all.filter((reference) => !artifacts.has(reference.spans[0]?.start));
       const own = isJibBuildFile(root) ? built.filter((reference) => !isJibParameter(reference)) : built;
+      const planned = withPlanVersion(file, root, own);
       return required.size === 0
-        ? own
-        : own.map((reference) => (required.has(reference.spans[0]?.start) && (reference.skip === null || reference.skip === 'no-tag') ? requiredArtifact(reference) : reference));
+        ? planned
+        : planned.map((reference) => (required.has(reference.spans[0]?.start) && (reference.skip === null || reference.skip === 'no-tag') ? requiredArtifact(reference) : reference));
     });
     const objects = documents.filter((document) => isKubernetesObject(document.contents) && !isCustomResourceDefinition(document.contents));
     const manifests = (block: SourceFile): readonly Reference[] => kubernetesExtractor.extract(block, charts).references;
