@@ -798,8 +798,9 @@ export function imageFields(file: SourceFile, root: unknown, options: FieldWalkO
         continue;
       }
       // Azure Pipelines `pool: {name: …, image: …}` (1ES hosted pools) names a virtual machine image, also under the
-      // template's conditions (`pool: {'${{ if eq(…) }}': {image: …}}`).
-      if (key === 'image' && outsideConditions(path) === 'pool') continue;
+      // template's conditions (`pool: {'${{ if eq(…) }}': {image: …}}`). A chart's values are no pipeline: there a `pool`
+      // is the chart's own component (`cstor.pool.image` + `imageTag`, a storage pool's container).
+      if (key === 'image' && outsideConditions(path) === 'pool' && options.kindFor(path, key) !== 'helm-values') continue;
       if (key === 'image' && isTalosOverlay(root, map, path)) continue;
       if (key === 'image' && mapKey !== undefined && LOCAL_IMAGE_MODULE.test(mapKey)) continue;
       if (key === 'image' && isConcourseTaskStep(map)) continue;

@@ -81,6 +81,33 @@ describe('virtual machine images', () => {
     const pipeline = 'pool:\n  vmImage: ubuntu-24.04\nresources:\n  containers:\n    - container: db\n      image: postgres:16.4\n';
     expect(scan({ 'azure-pipelines.yml': pipeline })).toEqual([['azure-pipelines.yml', 6, 'postgres:16.4', 'yaml-image', null]]);
   });
+
+  it("a pool in a chart's values is a component of the chart, and its image is a container image", () => {
+    const values = [
+      'store:', // 1
+      '  pool:', // 2
+      '    image: registry.example.test/team/pool-daemon', // 3
+      '    imageTag: "2.1.0"', // 4
+      '  manager:', // 5
+      '    image: registry.example.test/team/pool-manager', // 6
+      '    imageTag: "2.1.0"', // 7
+      'agents:', // 8
+      '  pool:', // 9
+      '    image: registry.example.test/team/agent:1.4.0', // 10
+      '',
+    ].join('\n');
+    expect(
+      scan({
+        'chart/Chart.yaml': 'apiVersion: v2\nname: store\nversion: 1.0.0\n',
+        'chart/values.yaml': values,
+        'azure-pipelines.yml': 'pool:\n  name: hosted\n  image: ubuntu-2404-image\nsteps:\n  - script: make\n',
+      }),
+    ).toEqual([
+      ['chart/values.yaml', 3, 'registry.example.test/team/pool-daemon:2.1.0', 'helm-values', null],
+      ['chart/values.yaml', 6, 'registry.example.test/team/pool-manager:2.1.0', 'helm-values', null],
+      ['chart/values.yaml', 10, 'registry.example.test/team/agent:1.4.0', 'helm-values', null],
+    ]);
+  });
 });
 
 describe('helm-unittest suites', () => {
