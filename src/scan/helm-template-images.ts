@@ -3,7 +3,7 @@ import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
 import { NotRendered, defines, newWork, renderText, valuesAt } from './helm-render.js';
 import { defaultReplaced, templateDefault } from './helm-template-defaults.js';
-import { namedByChartValues } from './helm-template-lines.js';
+import { joinsChartValues, namedByChartValues } from './helm-template-lines.js';
 import { withValue } from './make-reference.js';
 import { yamlSource } from './yaml-source.js';
 import { IMAGE_REPOSITORY_KEY, isImageKey, namedWithPath } from './yaml-image-fields.js';
@@ -118,6 +118,17 @@ export function namedByProgramData(reference: Reference, folders: ChartFolders |
     at = close + 2;
   }
   return fields > 0;
+}
+
+/**
+ * Is this image value, in a chart's folder but outside its `templates/` (a manifest the chart reads with `.Files.Glob` or
+ * `.Files.Get` and renders with `tpl`, such as `files/custom-resource/cr.yaml` or `manifests/coredns.yaml`), made only of
+ * Helm actions that read the chart (`{{ .Values.agent.image.registry }}/{{ .Values.agent.image.repository }}:{{ .Values.agent.image.tag }}`,
+ * `{{ template "app.image" . }}`)? As on a line of the chart's templates, it passes on the image the chart's values set.
+ */
+export function namedByChartFile(reference: Reference, folders: ChartFolders | undefined): boolean {
+  if (reference.skip !== 'templated' || !inChart(reference.file, folders) || (folders !== undefined && isChartTemplate(reference.file, folders))) return false;
+  return joinsChartValues(reference.value.trim());
 }
 
 function rootOf(files: ChartFiles): ChartFiles['root'] {

@@ -90,6 +90,32 @@ export function namedByChartValues(path: string, value: string): boolean {
   return /^[\s/]*$/.test(name);
 }
 
+/** A Helm action's reading of the chart: its values or Chart.yaml, or a named template it renders. */
+const READS_CHART = /\$?\.(?:Values|Chart)\b|\b(?:include|template)\s+"/;
+const TEMPLATE_NAME = /\b(?:include|template)\s+"[^"]*"/g;
+
+/**
+ * `{{ default .Values.global.image.repository .Values.api.image.repository }}:{{ default (include "app.tag" .) .Values.api.image.tag }}`:
+ * Helm actions that read the chart (a values file a chart renders with `tpl`, or a chart's template copied into one),
+ * joined by nothing but the `/`, `:` or `@` between the parts, with no literal in them but a named template's name. As
+ * on a chart template's line, the value passes on the images the chart's values set; it names none of its own.
+ */
+export function joinsChartValues(value: string): boolean {
+  // Spaces that a trim marker takes away (`-}} {{-`, the line break of a folded block) are no text of the value's.
+  const joined = value.replace(/-\}\}\s+/g, '-}}').replace(/\s+\{\{-/g, '{{-');
+  const actions = [...joined.matchAll(/\{\{([^{}]*)\}\}/g)].map((match) => match[1] ?? '');
+  if (actions.length === 0 || !/^[:/@]*$/.test(joined.replace(/\{\{[^{}]*\}\}/g, ''))) return false;
+  return actions.every((action) => CONTROL_ONLY.test(action) || (READS_CHART.test(action) && !withoutDictKeys(action).replace(TEMPLATE_NAME, '').includes('"')));
+}
+
+/** `{{ else }}`, `{{- end }}`: an action that only closes or turns a branch, between parts that read the chart. */
+const CONTROL_ONLY = /^-?\s*(?:else|end)\s*-?$/;
+
+/** `dict "base" .Values.global "overlay" .Values.agent`, `dict "image" . "ctx" $`: the keys of a dict given to a helper name no image. */
+function withoutDictKeys(action: string): string {
+  return action.replace(/\bdict((?:\s+"[A-Za-z_]\w*"\s+(?:\$?\.[\w.]*|\$[A-Za-z_]\w*|\$(?![\w.])|\([^()"]*\)))+)/g, (_whole: string, args: string) => `dict${args.replace(/"[A-Za-z_]\w*"/g, '')}`);
+}
+
 /** A plain value YAML reads as a boolean, null or number (`alwaysPullImage: false`): never an image. */
 export const YAML_NOT_STRING = /^(?:true|false|yes|no|on|off|null|~|[-+]?\d+(?:\.\d+)?)$/i;
 /** A key may start with a digit (`0_default_images.yaml: |`, a file name as a ConfigMap's data key). */

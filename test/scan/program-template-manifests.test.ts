@@ -55,3 +55,53 @@ describe("an operator's Go template manifests", () => {
     ]);
   });
 });
+
+describe("a chart's own manifests outside its templates", () => {
+  const chart = 'apiVersion: v2\nname: ledger\nversion: 1.0.0\nappVersion: "2.4.0"\n';
+  const values = 'agent:\n  image:\n    registry: registry.example.test\n    repository: team/agent\n    tag: 2.4.0\n';
+
+  it('an image made only of Helm actions that read the chart passes on the values entry; a literal part leaves it templated', () => {
+    const resource = [
+      'apiVersion: ledger.example.test/v1', // 1
+      'kind: Ledger', // 2
+      'metadata:', // 3
+      '  name: main', // 4
+      'spec:', // 5
+      '  image: {{ template "ledger.image" . }}', // 6
+      '  agent:', // 7
+      '    image: "{{ .Values.agent.image.registry }}/{{ .Values.agent.image.repository }}:{{ .Values.agent.image.tag }}"', // 8
+      '  monitor:', // 9
+      '    image: "{{ .Values.agent.image.registry }}/{{ .Values.agent.image.repository }}:{{ .Values.agent.image.tag }}-monitor"', // 10
+      '  proxy:', // 11
+      '    image: "{{ .Release.Name }}/proxy:1.0"', // 12
+      '',
+    ].join('\n');
+    const manifest = [
+      'apiVersion: apps/v1', // 1
+      'kind: Deployment', // 2
+      'metadata:', // 3
+      '  name: resolver', // 4
+      'spec:', // 5
+      '  template:', // 6
+      '    spec:', // 7
+      '      containers:', // 8
+      '      - name: resolver', // 9
+      '        {{- with $.Values.resolver.image }}', // 10
+      '        image: {{ include "ledger.images.convert" (dict "image" . "ctx" $) }}', // 11
+      '        {{- end }}', // 12
+      '',
+    ].join('\n');
+    expect(
+      scan({
+        'ledger/Chart.yaml': chart,
+        'ledger/values.yaml': values,
+        'ledger/files/custom-resource/ledger.yaml': resource,
+        'ledger/manifests/resolver.yaml': manifest,
+      }),
+    ).toEqual([
+      ['ledger/files/custom-resource/ledger.yaml', 10, '{{ .Values.agent.image.registry }}/{{ .Values.agent.image.repository }}:{{ .Values.agent.image.tag }}-monitor', 'templated'],
+      ['ledger/files/custom-resource/ledger.yaml', 12, '{{ .Release.Name }}/proxy:1.0', 'templated'],
+      ['ledger/values.yaml', 4, 'registry.example.test/team/agent:2.4.0', null],
+    ]);
+  });
+});

@@ -13,7 +13,7 @@ import { embeddedYamlImages } from '../../embedded-yaml.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
 import { chartRenderedTags, type RenderedTag } from '../../helm-rendered-tags.js';
 import { chartFoldersWithPrefixes, chartTemplateImage, isChartHelper, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
-import { isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
+import { isBrokenTemplate, joinsChartValues, templateLineImages } from '../../helm-template-lines.js';
 import { buildkiteAgentImageLines, heatImageParameters, withoutMachineImages } from '../../machine-images.js';
 import { makeReference, withTagAt, withValue } from '../../make-reference.js';
 import {
@@ -1114,32 +1114,6 @@ const ENVIRONMENT_NAME_AND_TAG = new RegExp(`^(?:${PLAIN_VARIABLE}/)?${PLAIN_VAR
 function joinsWithControlBlocks(value: string): boolean {
   if (!/\{%[^{}]*%\}/.test(value) || !/\{\{[^{}]*\}\}/.test(value)) return false;
   return /^[:/@]*$/.test(value.replace(/\{\{[^{}]*\}\}|\{%[^{}]*%\}/g, ''));
-}
-
-/** A Helm action's reading of the chart: its values or Chart.yaml, or a named template it renders. */
-const READS_CHART = /\$?\.(?:Values|Chart)\b|\b(?:include|template)\s+"/;
-const TEMPLATE_NAME = /\b(?:include|template)\s+"[^"]*"/g;
-
-/**
- * `{{ default .Values.global.image.repository .Values.api.image.repository }}:{{ default (include "app.tag" .) .Values.api.image.tag }}`:
- * Helm actions that read the chart (a values file a chart renders with `tpl`, or a chart's template copied into one),
- * joined by nothing but the `/`, `:` or `@` between the parts, with no literal in them but a named template's name. As
- * on a chart template's line, the value passes on the images the chart's values set; it names none of its own.
- */
-function joinsChartValues(value: string): boolean {
-  // Spaces that a trim marker takes away (`-}} {{-`, the line break of a folded block) are no text of the value's.
-  const joined = value.replace(/-\}\}\s+/g, '-}}').replace(/\s+\{\{-/g, '{{-');
-  const actions = [...joined.matchAll(/\{\{([^{}]*)\}\}/g)].map((match) => match[1] ?? '');
-  if (actions.length === 0 || !/^[:/@]*$/.test(joined.replace(/\{\{[^{}]*\}\}/g, ''))) return false;
-  return actions.every((action) => CONTROL_ONLY.test(action) || (READS_CHART.test(action) && !withoutDictKeys(action).replace(TEMPLATE_NAME, '').includes('"')));
-}
-
-/** `{{ else }}`, `{{- end }}`: an action that only closes or turns a branch, between parts that read the chart. */
-const CONTROL_ONLY = /^-?\s*(?:else|end)\s*-?$/;
-
-/** `dict "base" .Values.global "overlay" .Values.agent`: the keys of a dict given to a helper name no image. */
-function withoutDictKeys(action: string): string {
-  return action.replace(/\bdict((?:\s+"[A-Za-z_]\w*"\s+(?:\$?\.[\w.]+|\$[A-Za-z_]\w*|\([^()"]*\)))+)/g, (_whole: string, args: string) => `dict${args.replace(/"[A-Za-z_]\w*"/g, '')}`);
 }
 
 /** A GitHub Actions job's or step's output: `${{ needs.publish.outputs.image }}`, `${{ steps.meta.outputs.tags }}`. */

@@ -13,7 +13,7 @@ import { isJsonCandidate } from '../../json-candidate.js';
 import { namedValueLineImages } from '../../named-value-lines.js';
 import { withArgoParameterValues } from '../../argo-workflow-params.js';
 import { namedValueUse, namesPushTarget, PARAM_IMAGE, withoutDefaultedUses } from '../../tekton-params.js';
-import { chartFolders, chartTemplateImage, namedByProgramData, type ChartFolders } from '../../helm-template-images.js';
+import { chartFolders, chartTemplateImage, namedByChartFile, namedByProgramData, type ChartFolders } from '../../helm-template-images.js';
 import { firstTemplateLine, isBrokenTemplate, templateLineImages } from '../../helm-template-lines.js';
 import { withoutMachineImages } from '../../machine-images.js';
 import { withoutCatalogAnnotations } from '../../catalog-annotations.js';
@@ -412,11 +412,14 @@ function isOnlyExpressions(reference: Reference): boolean {
 
 /**
  * In a chart's templates, an image named wholly by template actions passes on the values' image and is left out; others
- * are shown rendered. So is one made only of `${{ … }}` expressions, anywhere, and one outside any chart made only of Go
- * template actions on the fields of the data a program renders the manifest with.
+ * are shown rendered. So is one made only of `${{ … }}` expressions, anywhere, one outside any chart made only of Go
+ * template actions on the fields of the data a program renders the manifest with, and one in a chart's other files (which
+ * the chart renders itself) made only of Helm actions that read the chart.
  */
 function asChartRenders(references: readonly Reference[], charts: ChartFolders | undefined, file: SourceFile): Reference[] {
-  return references.flatMap((reference) => (isOnlyExpressions(reference) || namedByProgramData(reference, charts) ? [] : (chartTemplateImage(reference, charts, file) ?? [])));
+  return references.flatMap((reference) =>
+    isOnlyExpressions(reference) || namedByProgramData(reference, charts) || namedByChartFile(reference, charts) ? [] : (chartTemplateImage(reference, charts, file) ?? []),
+  );
 }
 
 function kindFor(path: readonly string[], key: string): ReferenceKind {
