@@ -316,3 +316,28 @@ describe('Helm appVersion defaults with a flavour after the version', () => {
     ]);
   });
 });
+
+describe('Helm appVersion defaults: a map whose own image line defaults its tag otherwise', () => {
+  it('keeps no tag when its template line defaults the tag to something else, while the map whose line takes appVersion gets it', () => {
+    const files = {
+      'probe/Chart.yaml': chart('probe', '0.7.1'),
+      'probe/values.yaml': lines(
+        'image:', // 1
+        '  repository: registry.example.test/team/probe', // 2
+        '  tag: ""', // 3
+        'reloader:', // 4
+        '  image:', // 5
+        '    repository: registry.example.test/tools/kubectl', // 6
+        '    tag: ""', // 7
+      ),
+      'probe/templates/daemonset.yaml': lines(
+        '          image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"',
+        '          image: {{ .Values.reloader.image.repository }}:{{ .Values.reloader.image.tag | default (printf "%s.%s" .Capabilities.KubeVersion.Major .Capabilities.KubeVersion.Minor) }}',
+      ),
+    };
+    expect(scan(files)).toEqual([
+      ['probe/values.yaml', 2, 'registry.example.test/team/probe:0.7.1', 'templated', `no tag here: the chart's templates use appVersion 0.7.1 (probe/Chart.yaml:4); set there, not edited here`],
+      ['probe/values.yaml', 6, 'registry.example.test/tools/kubectl', 'no-tag', null],
+    ]);
+  });
+});

@@ -351,7 +351,12 @@ function appVersionPrefix(chart: ChartFact): { prefix: string; suffix: string } 
  * `appVersion`: the image run is `repository:appVersion`. Shown with that tag, and left `templated`: the
  * version is set in Chart.yaml, and writing a tag into the values file would stop it following the chart.
  */
-function throughAppVersion(reference: Reference, facts: ChartFacts | undefined, topKey: (reference: Reference) => string | undefined): Reference {
+function throughAppVersion(
+  reference: Reference,
+  facts: ChartFacts | undefined,
+  topKey: (reference: Reference) => string | undefined,
+  mapPath: (reference: Reference) => readonly string[] | undefined,
+): Reference {
   if (!facts || reference.kind !== 'helm-values' || reference.skip !== 'no-tag' || !reference.spans.some((span) => span.role === 'repository')) return reference;
   let folder = valuesChartFolder(reference.file, facts.folders);
   let chart = facts.charts.get(folder);
@@ -369,6 +374,8 @@ function throughAppVersion(reference: Reference, facts: ChartFacts | undefined, 
   }
   const affix = chart ? appVersionPrefix(chart) : null;
   if (!chart || affix === null) return reference;
+  const path = dependency === undefined ? mapPath(reference) : undefined;
+  if (path !== undefined && defaultsTagOtherwise(chart, path)) return reference;
   const { prefix, suffix } = affix;
   const tag = `${prefix}${chart.appVersion}${suffix}`;
   const value = `${reference.value}:${tag}`;
@@ -387,10 +394,42 @@ function throughAppVersion(reference: Reference, facts: ChartFacts | undefined, 
   };
 }
 
+/**
+ * Do the chart's templates write this values map's tag with a default of their own that is not appVersion
+ * (`{{ .Values.reloader.image.tag | default (printf "%s.%s" .Capabilities.KubeVersion.Major .Capabilities.KubeVersion.Minor) }}`),
+ * and never with appVersion? The image line's own default wins over an appVersion default that other maps' lines write.
+ */
+function defaultsTagOtherwise(chart: ChartFact, path: readonly string[]): boolean {
+  if (path.length === 0 || !path.every((key) => /^[A-Za-z_]\w*$/.test(key))) return false;
+  const tag = String.raw`\$?\.Values\.${path.join(String.raw`\.`)}\.tag\b`;
+  const fallback = String.raw`(\([^{}]*?\)|[^\s{}|()]+)`;
+  const defaults = new RegExp(String.raw`${tag}\s*\|\s*default\s+${fallback}|\bdefault\s+${fallback}\s+${tag}`, 'g');
+  let other = false;
+  for (const template of chart.templates) {
+    try {
+      for (const match of template.text.matchAll(defaults)) {
+        if (/AppVersion/.test(match[1] ?? match[2] ?? '')) return false;
+        other = true;
+      }
+    } catch {
+      // A template that cannot be read again is reported when the scan reaches it.
+    } finally {
+      template.release();
+    }
+  }
+  return other;
+}
+
 /** A values map with a `repository`: its path (`['operator', 'image']`) and where its `tag` key starts, if it has one. */
 interface RepositoryMap {
   readonly path: readonly string[];
   readonly tagAt: number | null;
+}
+
+/** The path of the values map whose `repository` this reference starts at (`['reloader', 'image']`). */
+function mapPathOf(reference: Reference, maps: ReadonlyMap<number, RepositoryMap>): readonly string[] | undefined {
+  const span = reference.spans.find((found) => found.role === 'repository');
+  return span === undefined ? undefined : maps.get(span.start)?.path;
 }
 
 /**
@@ -1384,7 +1423,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
           .map((reference) => {
             const shared = mergedTag(reference);
             if (shared !== reference) return shared;
-            const completed = throughAppVersion(reference, facts, topKey);
+            const completed = throughAppVersion(reference, facts, topKey, (found) => mapPathOf(found, mapsOf()));
             const rendered = renderedTag(reference, completed !== reference);
             // The image line's own rendering wins over a default found anywhere in the chart (a label's `default .Chart.AppVersion`).
             return rendered === reference || rendered.value === completed.value ? completed : rendered;
