@@ -126,6 +126,8 @@ describe('compose files kept as Jinja templates under other names', () => {
       ['roles/deploy/templates/docker-compose.yml.j2', 11, 'registry.example.test/team/queue:{{ queue_tag }}', 'templated'],
       ['roles/deploy/templates/docker-compose.yml.j2', 13, 'registry.example.test/team/worker:2.0.3', null],
       ['roles/deploy/templates/docker-compose.yml.j2', 17, 'registry.example.test/team/shell:${SHELL_TAG}', 'templated'],
+      // A Kubernetes object kept so is read as a YAML template, its `${POD_TAG:-5.0.0}` left as it is.
+      ['roles/deploy/templates/pod.j2', 8, 'registry.example.test/team/pod:${POD_TAG:-5.0.0}', 'templated'],
     ]);
     expect(scanned.references[0]!.spans.map((span) => [span.role, span.text, span.line])).toEqual([
       ['template', 'registry.example.test/team/app:${APP_VERSION:-1.4.2}', 7],

@@ -152,3 +152,75 @@ describe('a tag that is only a name in capitals with underscores', () => {
     ]);
   });
 });
+
+describe('a Kubernetes manifest kept as a Jinja template with no other extension', () => {
+  /** An Ansible role's manifest that a `kubernetes.core.k8s` task renders with `template:`. */
+  const directory = [
+    '---', // 1
+    '{% if ldap_namespace_create %}', // 2
+    'apiVersion: v1', // 3
+    'kind: Namespace', // 4
+    'metadata:', // 5
+    '  name: {{ ldap_namespace }}', // 6
+    '{% endif %}', // 7
+    '---', // 8
+    'kind: Deployment', // 9
+    'apiVersion: apps/v1', // 10
+    'metadata:', // 11
+    '  name: directory', // 12
+    'spec:', // 13
+    '  template:', // 14
+    '    spec:', // 15
+    '      containers:', // 16
+    '        - name: directory', // 17
+    '          image: registry.example.test/team/directory:2.6.1', // 18
+    '        - name: exporter', // 19
+    '          image: registry.example.test/team/exporter:{{ exporter_tag }}', // 20
+    '        - name: relay', // 21
+    '          image: "{{ relay_image }}"', // 22
+    '',
+  ].join('\n');
+  const same = (name: string) => [
+    [name, 18, 'registry.example.test/team/directory:2.6.1', 'yaml-template', null],
+    [name, 20, 'registry.example.test/team/exporter:{{ exporter_tag }}', 'yaml-template', 'templated'],
+  ];
+
+  it('is read as the same text named .yaml.j2 is, for .j2, .jinja and .jinja2', () => {
+    expect(
+      rows({
+        'roles/directory/templates/install-directory.j2': directory,
+        'roles/directory/templates/operator.jinja': directory,
+        'roles/directory/templates/deployment.jinja2': directory,
+        'roles/directory/templates/directory.yaml.j2': directory,
+      }),
+    ).toEqual([
+      ...same('roles/directory/templates/deployment.jinja2'),
+      ...same('roles/directory/templates/directory.yaml.j2'),
+      ...same('roles/directory/templates/install-directory.j2'),
+      ...same('roles/directory/templates/operator.jinja'),
+    ]);
+  });
+
+  it('is not a Jinja template of other text: a config, a task list, keys that are no object (apiVersion and kind in two documents), a script', () => {
+    const tasks = [
+      '- name: Apply the directory',
+      '  kubernetes.core.k8s:',
+      '    definition:',
+      '      apiVersion: v1',
+      '      kind: Pod',
+      '      spec:',
+      '        containers:',
+      '          - image: registry.example.test/team/task:1.0.0',
+      '',
+    ].join('\n');
+    const apart = ['apiVersion: v1', 'image: registry.example.test/team/apart:1.0.0', '---', 'kind: Settings', ''].join('\n');
+    expect(
+      rows({
+        'roles/directory/templates/settings.j2': ['directory:', '  image: registry.example.test/team/settings:1.0.0', ''].join('\n'),
+        'roles/directory/templates/apply.j2': tasks,
+        'roles/directory/templates/apart.j2': apart,
+        'roles/directory/templates/apply.sh.j2': ['kubectl apply -f - <<EOF', directory, 'EOF', ''].join('\n'),
+      }),
+    ).toEqual([]);
+  });
+});

@@ -26,7 +26,9 @@ import { isComposeName, looksLikeComposeTemplate, withComposeDefault } from '../
  *
  * A compose file kept as a template (named as one, `docker-compose.yml.j2`, or shaped as one, with a `services:` map of
  * services: also a Jinja template named otherwise, `templates/app.j2`) keeps compose's own `${TAG:-1.4.2}` through the
- * rendering: on a line with no template action it is resolved with its default, as in a compose file.
+ * rendering: on a line with no template action it is resolved with its default, as in a compose file. A Jinja template
+ * so named whose text holds Kubernetes objects (an Ansible role's `templates/deployment.j2`, which a `k8s` task renders)
+ * is read as the same text named `deployment.yaml.j2` is.
  */
 
 const KIND = 'yaml-template';
@@ -35,13 +37,15 @@ const TEMPLATE_FILE = /\.ya?ml\.(?:erb|epp|j2|jinja|jinja2|tmpl|tpl)$/i;
 const BARE_TEMPLATE_FILE = /^(?!(?:.*\/)?templates\/)(?:.*\/)?(?!_)[^/]+\.(?:tmpl|tpl)$/i;
 /**
  * A Jinja template whose name says nothing of what it renders (`templates/app.j2`, no other extension, not a Dockerfile's):
- * read only when its text is a compose file's.
+ * read only when its text is a compose file's or holds Kubernetes objects.
  */
 const JINJA_FILE = /(?:^|\/)(?!(?:docker|container)file)[^/.]+\.(?:j2|jinja2?)$/i;
 const TEMPLATE_EXTENSION = /\.(?:erb|epp|j2|jinja|jinja2|tmpl|tpl)$/i;
 /** A Kubernetes object's own keys at the start of a line. */
 const API_VERSION_LINE = /^apiVersion:[ \t]*\S/m;
 const KIND_LINE = /^kind:[ \t]*\S/m;
+/** A document's start or end marker (`---`, `...`): it ends the document before it and holds no key. */
+const DOCUMENT_MARKER = /^(?:---|\.\.\.)(?:[ \t]|\r?$)/;
 /** A Go template library: named templates for other files to include, no manifest of its own. */
 const DEFINE_ACTION = /\{\{-?\s*define\s/;
 /** A ClusterServiceVersion written out: its `metadata.annotations` describe the operator for a catalog, and OLM pulls nothing named there. */
@@ -49,11 +53,35 @@ const CSV_KIND_LINE = /^kind:[ \t]*["']?ClusterServiceVersion["']?[ \t]*(?:#.*)?
 /** The value begins with a template action: ERB/EPP `<%`, Jinja/Go `{{`, `{%`, shell `${`/`$VAR`, Levant `[[`. */
 const STARTS_WITH_TEMPLATE = /^(?:<%|\{\{|\{%|\$\{|\$[A-Za-z_]|\[\[)/;
 
+/**
+ * Text that holds a Kubernetes object: one document with an `apiVersion:` line and a `kind:` line at its top level (at the
+ * start of a line, between the same `---` markers). A template statement alone on its line holds no key and changes nothing.
+ */
+function holdsKubernetesObject(text: string): boolean {
+  if (!API_VERSION_LINE.test(text) || !KIND_LINE.test(text)) return false;
+  let apiVersion = false;
+  let kind = false;
+  for (const line of text.split('\n')) {
+    if (DOCUMENT_MARKER.test(line)) {
+      apiVersion = false;
+      kind = false;
+      continue;
+    }
+    apiVersion ||= API_VERSION_LINE.test(line);
+    kind ||= KIND_LINE.test(line);
+    if (apiVersion && kind) return true;
+  }
+  return false;
+}
+
 /** `deployment-production.tmpl` whose text holds Kubernetes objects: a manifest that a script fills in before it is applied. */
 function isManifestTemplate(file: SourceFile): boolean {
-  if (!BARE_TEMPLATE_FILE.test(file.path)) return false;
-  const text = file.text;
-  return API_VERSION_LINE.test(text) && KIND_LINE.test(text) && !DEFINE_ACTION.test(text);
+  return BARE_TEMPLATE_FILE.test(file.path) && holdsKubernetesObject(file.text) && !DEFINE_ACTION.test(file.text);
+}
+
+/** `templates/deployment.j2` whose text is a compose file's or holds Kubernetes objects, as `compose.yaml.j2` and `deployment.yaml.j2` do. */
+function isJinjaYamlTemplate(file: SourceFile): boolean {
+  return JINJA_FILE.test(file.path) && (looksLikeComposeTemplate(file.text) || holdsKubernetesObject(file.text));
 }
 
 /** A compose file kept as a template: named as one once the template's extension is taken off, or shaped as one. */
@@ -93,6 +121,6 @@ export const yamlTemplateExtractor: Extractor<ChartFolders> = {
   isCandidate: (path) => TEMPLATE_FILE.test(path) || BARE_TEMPLATE_FILE.test(path) || JINJA_FILE.test(path),
   prepare: (files) => chartFolders(files),
   owns: (file, charts) => isTemplateFile(file.path, charts),
-  claims: (file, charts) => isTemplateFile(file.path, charts) || isManifestTemplate(file) || (JINJA_FILE.test(file.path) && looksLikeComposeTemplate(file.text)),
+  claims: (file, charts) => isTemplateFile(file.path, charts) || isManifestTemplate(file) || isJinjaYamlTemplate(file),
   extract: (file) => ({ references: extract(file), problems: [] }),
 };
