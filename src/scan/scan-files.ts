@@ -1,3 +1,4 @@
+import { isDefinitionsOnly } from './definition-files.js';
 import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem, ValueQuoting } from '../core/types.js';
@@ -30,7 +31,9 @@ export interface ScanResult {
 /** Runs every extractor's `prepare` over all files of a scan (cross-file formats: GitLab CI includes), with the files read from outside the repository. */
 export function prepareScan(files: readonly SourceFile[], extractors: readonly Extractor[] = EXTRACTORS, outside?: OutsideSources): ScanContext {
   const context = new Map<Extractor, unknown>();
-  for (const extractor of extractors) if (extractor.prepare) context.set(extractor, extractor.prepare(files, outside));
+  // CustomResourceDefinitions alone hold no image: no extractor needs their facts.
+  const read = files.filter((file) => !isDefinitionsOnly(file));
+  for (const extractor of extractors) if (extractor.prepare) context.set(extractor, extractor.prepare(read, outside));
   // What the facts needed was read; each file is read again when its turn comes.
   for (const file of files) file.release();
   return context;
@@ -99,9 +102,9 @@ export function scanFiles(files: readonly SourceFile[], extractors: readonly Ext
     let extractor: Extractor | null = null;
     if (testData.has(file.path)) continue;
     // A YAML file that never mentions an image, repository, service or include holds no reference
-    // any extractor could find: skip the parse, which is most of a scan's cost.
+    // any extractor could find, nor does one of CustomResourceDefinitions alone: skip the parse, which is most of a scan's cost.
     try {
-      if (isYamlPath(file.path) && !YAML_RELEVANT.test(file.text)) {
+      if (isYamlPath(file.path) && (!YAML_RELEVANT.test(file.text) || isDefinitionsOnly(file))) {
         file.release();
         continue;
       }
