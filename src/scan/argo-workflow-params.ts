@@ -6,7 +6,7 @@ import { JsonError, parseJson, type JsonNode } from './json-positions.js';
 import { blockBodyStart } from './literal-blocks.js';
 import { makeReference, type PartInput } from './make-reference.js';
 import { looksLikeImageText } from './yaml-image-fields.js';
-import { mapAt, mapGet, stringScalar } from './yaml-source.js';
+import { mapAt, mapGet, scalarText, stringScalar } from './yaml-source.js';
 
 /**
  * Argo Workflows (`Workflow`, `WorkflowTemplate`, `ClusterWorkflowTemplate`, `CronWorkflow`): a template whose container
@@ -59,8 +59,7 @@ interface Spec {
 }
 
 function stringAt(map: unknown, key: string): string | null {
-  const node = isMap(map) ? mapGet(map, key) : undefined;
-  return isScalar(node) && typeof node.value === 'string' ? node.value : null;
+  return scalarText(isMap(map) ? mapGet(map, key) : undefined);
 }
 
 /** The workflow spec of an Argo Workflows object, or null. */

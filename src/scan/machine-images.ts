@@ -3,7 +3,7 @@ import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
 import { withoutSpansIn } from './observed-records.js';
 import { isImageKey, isYamlPath } from './yaml-image-fields.js';
-import { mapEntries, mapGet, walkMaps, yamlSource } from './yaml-source.js';
+import { mapEntries, mapGet, scalarText, walkMaps, yamlSource } from './yaml-source.js';
 
 /**
  * Image fields that name a virtual machine's or a cloud server's image (a Glance image, an AMI, a cloud
@@ -57,7 +57,7 @@ function paramName(node: unknown): string | null {
   if (!isMap(node) || node.items.length !== 1) return null;
   let name = mapGet(node, 'get_param');
   if (isSeq(name) && name.items.length === 1) name = name.items[0];
-  return isScalar(name) && typeof name.value === 'string' ? name.value : null;
+  return scalarText(name);
 }
 
 /** The `image` values of a template's resources (and of their block device mappings). */

@@ -316,6 +316,11 @@ export function mapGet(map: YAMLMap, key: string): unknown {
   return undefined;
 }
 
+/** The text of a string scalar node, or null for any other node. */
+export function scalarText(node: unknown): string | null {
+  return isScalar(node) && typeof node.value === 'string' ? node.value : null;
+}
+
 /** The value node at a path of plain string keys through nested maps (`spec`, `output`, `to`), or undefined. */
 export function mapAt(node: unknown, ...keys: string[]): unknown {
   return keys.reduce<unknown>((current, key) => (isMap(current) ? mapGet(current, key) : undefined), node);

@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 export type { OutsideSources, UnreadInclude } from '../../extractor.js';
-import { mapEntries, mapGet, yamlSource } from '../../yaml-source.js';
+import { mapEntries, mapGet, scalarText, yamlSource } from '../../yaml-source.js';
 
 const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -54,10 +54,6 @@ export function describeInclude(entry: IncludeEntry): string {
   }
 }
 
-function text(node: unknown): string | null {
-  return isScalar(node) && typeof node.value === 'string' ? node.value : null;
-}
-
 /** A path as GitLab reads it in its project: relative to the root, with or without a leading `/`. */
 function projectPath(path: string): string {
   return path
@@ -82,7 +78,7 @@ export function includeEntries(file: SourceFile, origin: Origin | null): Include
     else found.push({ kind: 'project', project: origin.project, ref: origin.ref, path: relative, written: path, line });
   };
   const entry = (node: unknown): void => {
-    const plain = text(node);
+    const plain = scalarText(node);
     const line = lineOf(node);
     if (plain !== null) {
       if (REMOTE.test(plain.trim())) found.push({ kind: 'other', text: `remote ${plain}`, line, url: plain.trim() });
@@ -90,24 +86,24 @@ export function includeEntries(file: SourceFile, origin: Origin | null): Include
       return;
     }
     if (!isMap(node)) return;
-    const localPath = text(mapGet(node, 'local'));
+    const localPath = scalarText(mapGet(node, 'local'));
     if (localPath !== null) local(localPath, line);
-    const project = text(mapGet(node, 'project'));
+    const project = scalarText(mapGet(node, 'project'));
     if (project !== null) {
       const files = mapGet(node, 'file');
-      const names = (isSeq(files) ? files.items.map(text) : [text(files)]).filter((name): name is string => name !== null);
-      const ref = text(mapGet(node, 'ref'));
+      const names = (isSeq(files) ? files.items.map(scalarText) : [scalarText(files)]).filter((name): name is string => name !== null);
+      const ref = scalarText(mapGet(node, 'ref'));
       const shown = `project ${project}${ref === null ? '' : `@${ref}`} (${names.join(', ')})`;
       if (project.includes('$') || (ref?.includes('$') ?? false) || names.some((name) => name.includes('$'))) found.push({ kind: 'other', text: `${shown}, named with variables`, line });
       else
         for (const name of names)
           found.push({ kind: 'project', project: project.trim().replace(/^\/+|\/+$/g, ''), ref: ref === null ? null : ref.trim(), path: projectPath(name), written: name, line });
     }
-    const template = text(mapGet(node, 'template'));
+    const template = scalarText(mapGet(node, 'template'));
     if (template !== null) found.push(template.includes('$') ? { kind: 'other', text: `template ${template}, named with variables`, line } : { kind: 'template', name: template.trim(), line });
-    const remote = text(mapGet(node, 'remote'));
+    const remote = scalarText(mapGet(node, 'remote'));
     if (remote !== null) found.push({ kind: 'other', text: `remote ${remote}`, line, url: remote.trim() });
-    const component = text(mapGet(node, 'component'));
+    const component = scalarText(mapGet(node, 'component'));
     if (component !== null) found.push({ kind: 'other', text: `component ${component}`, line });
   };
   for (const document of yamlSource(file).documents) {

@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
-import { mapAt as at, mapGet } from '../../yaml-source.js';
+import { mapAt as at, mapGet, scalarText } from '../../yaml-source.js';
 import { isOpenShiftTemplate } from './openshift-template.js';
 
 /**
@@ -25,10 +25,6 @@ interface Trigger {
   readonly containers: Map<string, string>;
 }
 
-function text(node: unknown): string | null {
-  return isScalar(node) && typeof node.value === 'string' ? node.value : null;
-}
-
 /** `namespace/name` of a trigger's `from`, or null when it is not an image stream. */
 function streamOf(from: { kind?: unknown; name?: unknown; namespace?: unknown }): string | null {
   if (typeof from.kind !== 'string' || !STREAM_KINDS.has(from.kind) || typeof from.name !== 'string' || from.name === '') return null;
@@ -38,20 +34,20 @@ function streamOf(from: { kind?: unknown; name?: unknown; namespace?: unknown })
 
 /** The automatic ImageChange triggers of a DeploymentConfig. */
 function deploymentConfigTrigger(object: YAMLMap): Trigger | null {
-  if (text(mapGet(object, 'kind')) !== 'DeploymentConfig') return null;
+  if (scalarText(mapGet(object, 'kind')) !== 'DeploymentConfig') return null;
   const triggers = at(object, 'spec', 'triggers');
   if (!isSeq(triggers)) return null;
   const containers = new Map<string, string>();
   for (const trigger of triggers.items) {
-    if (text(at(trigger, 'type')) !== 'ImageChange') continue;
+    if (scalarText(at(trigger, 'type')) !== 'ImageChange') continue;
     const automatic = at(trigger, 'imageChangeParams', 'automatic');
     if (!isScalar(automatic) || automatic.value !== true) continue;
     const from = at(trigger, 'imageChangeParams', 'from');
-    const stream = isMap(from) ? streamOf({ kind: text(mapGet(from, 'kind')), name: text(mapGet(from, 'name')), namespace: text(mapGet(from, 'namespace')) }) : null;
+    const stream = isMap(from) ? streamOf({ kind: scalarText(mapGet(from, 'kind')), name: scalarText(mapGet(from, 'name')), namespace: scalarText(mapGet(from, 'namespace')) }) : null;
     const names = at(trigger, 'imageChangeParams', 'containerNames');
     if (stream === null || !isSeq(names)) continue;
     for (const name of names.items) {
-      const container = text(name);
+      const container = scalarText(name);
       if (container !== null) containers.set(container, stream);
     }
   }
@@ -60,7 +56,7 @@ function deploymentConfigTrigger(object: YAMLMap): Trigger | null {
 
 /** The triggers of an `image.openshift.io/triggers` annotation, by pod spec path; entries that are paused or unreadable are left out. */
 function annotationTriggers(object: YAMLMap): Trigger[] {
-  const written = text(at(object, 'metadata', 'annotations', ANNOTATION));
+  const written = scalarText(at(object, 'metadata', 'annotations', ANNOTATION));
   if (written === null) return [];
   let entries: unknown;
   try {
@@ -100,7 +96,7 @@ export function triggeredImages(file: SourceFile, root: YAMLMap): Map<string, st
         const containerList = at(podSpec, listKey);
         if (!isSeq(containerList)) continue;
         for (const container of containerList.items) {
-          const name = text(at(container, 'name'));
+          const name = scalarText(at(container, 'name'));
           const stream = name === null ? undefined : containers.get(name);
           const image = at(container, 'image');
           if (stream === undefined || !isScalar(image) || !image.range) continue;

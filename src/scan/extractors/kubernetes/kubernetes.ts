@@ -3,7 +3,7 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { ReferenceKind, ScanProblem } from '../../../core/types.js';
 import type { BuiltImage, Extractor } from '../../extractor.js';
 import type { Reference } from '../../../core/types.js';
-import { mapAt as at, mapGet, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
+import { mapAt as at, mapGet, scalarText, stringScalar, walkMaps, yamlSource } from '../../yaml-source.js';
 import { isTag } from '../../../core/image-ref.js';
 import { makeReference, withTagAt } from '../../make-reference.js';
 import { withPlanVersion } from './upgrade-plans.js';
@@ -39,8 +39,7 @@ export type KubernetesFacts = ChartFolders & { readonly tekton?: TektonFacts };
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
 function stringField(map: YAMLMap, key: string): string | null {
-  const node = mapGet(map, key);
-  return isScalar(node) && typeof node.value === 'string' ? node.value : null;
+  return scalarText(mapGet(map, key));
 }
 
 /** A Jib CLI build file (`apiVersion: jib/v1alpha1`, `kind: BuildFile`): its `from.image` is the base image Jib pulls. */

@@ -5,7 +5,7 @@ import type { Reference, Span } from '../../../core/types.js';
 import { makeSpan, withValue } from '../../make-reference.js';
 import { PARAM_IMAGE, PARAM_USE } from '../../tekton-params.js';
 import { isYamlPath, looksLikeImageText, scalarImage, yamlValueText } from '../../yaml-image-fields.js';
-import { mapGet, walkMaps, yamlSource } from '../../yaml-source.js';
+import { mapGet, scalarText, walkMaps, yamlSource } from '../../yaml-source.js';
 import { escapeRegExp } from '../../../core/regexp.js';
 
 /**
@@ -31,18 +31,14 @@ const TEKTON_OBJECT = /^[ \t]*apiVersion:[ \t]*["']?tekton\.dev\//m;
 const CATALOG_BUILD_TASK = /^(?:kaniko|buildah|buildpacks(?:-phases)?|jib-(?:maven|gradle)|s2i(?:-[a-z0-9]+)?)$/;
 const CATALOG_OUTPUT = 'IMAGE';
 
-function text(node: unknown): string | null {
-  return isScalar(node) && typeof node.value === 'string' ? node.value : null;
-}
-
 function items(node: unknown): YAMLMap[] {
   return isSeq(node) ? node.items.filter((item): item is YAMLMap => isMap(item)) : [];
 }
 
 /** What a step writes: its script, and its command and arguments joined as a shell would see them. */
 function stepText(step: YAMLMap): string {
-  const words = [mapGet(step, 'command'), mapGet(step, 'args')].flatMap((node) => (isSeq(node) ? node.items.map((item) => text(item) ?? '') : []));
-  return [text(mapGet(step, 'script')) ?? '', words.join(' ')].join('\n');
+  const words = [mapGet(step, 'command'), mapGet(step, 'args')].flatMap((node) => (isSeq(node) ? node.items.map((item) => scalarText(item) ?? '') : []));
+  return [scalarText(mapGet(step, 'script')) ?? '', words.join(' ')].join('\n');
 }
 
 /**
@@ -60,7 +56,7 @@ function pushesTo(written: string, use: string): boolean {
 /** The parameters a task spec's steps push to. */
 function stepsPush(spec: YAMLMap): Set<string> {
   const declared = items(mapGet(spec, 'params'))
-    .map((param) => text(mapGet(param, 'name')))
+    .map((param) => scalarText(mapGet(param, 'name')))
     .filter((name): name is string => name !== null);
   const pushed = new Set<string>();
   for (const step of items(mapGet(spec, 'steps'))) {
@@ -70,8 +66,8 @@ function stepsPush(spec: YAMLMap): Set<string> {
       const uses = [param];
       // `env: [{name: IMAGE, value: $(params.IMAGE)}]` and then `--destination "$IMAGE"` in the script.
       for (const env of items(mapGet(step, 'env'))) {
-        const variable = text(mapGet(env, 'name'));
-        if (variable !== null && new RegExp(`^${param}$`).test(text(mapGet(env, 'value')) ?? '')) uses.push(`\\$\\{?${escapeRegExp(variable)}\\b\\}?`);
+        const variable = scalarText(mapGet(env, 'name'));
+        if (variable !== null && new RegExp(`^${param}$`).test(scalarText(mapGet(env, 'value')) ?? '')) uses.push(`\\$\\{?${escapeRegExp(variable)}\\b\\}?`);
       }
       if (uses.some((use) => pushesTo(written, use))) pushed.add(name);
     }
@@ -82,7 +78,7 @@ function stepsPush(spec: YAMLMap): Set<string> {
 /** The name a map refers to (`taskRef: {name: kaniko}`, `pipelineRef: {name: build}`). */
 function refName(map: YAMLMap, key: string): string | null {
   const ref = mapGet(map, key);
-  return isMap(ref) ? text(mapGet(ref, 'name')) : null;
+  return isMap(ref) ? scalarText(mapGet(ref, 'name')) : null;
 }
 
 /** What a pipeline task or TaskRun (a map with `taskRef` or `taskSpec`) pushes to, by the task's parameter names. */
@@ -101,8 +97,8 @@ function pipelinePush(spec: YAMLMap, taskPushes: ReadonlyMap<string, ReadonlySet
     const targets = taskTargets(task, taskPushes);
     if (targets.size === 0) continue;
     for (const param of items(mapGet(task, 'params'))) {
-      const name = text(mapGet(param, 'name'));
-      const passed = PARAM_IMAGE.exec(text(mapGet(param, 'value'))?.trim() ?? '')?.[1];
+      const name = scalarText(mapGet(param, 'name'));
+      const passed = PARAM_IMAGE.exec(scalarText(mapGet(param, 'value'))?.trim() ?? '')?.[1];
       if (name !== null && passed !== undefined && targets.has(name)) pushed.add(passed);
     }
   }
@@ -110,12 +106,12 @@ function pipelinePush(spec: YAMLMap, taskPushes: ReadonlyMap<string, ReadonlySet
 }
 
 function kindOf(root: unknown): string | null {
-  return isMap(root) && (text(mapGet(root, 'apiVersion')) ?? '').startsWith('tekton.dev/') ? text(mapGet(root, 'kind')) : null;
+  return isMap(root) && (scalarText(mapGet(root, 'apiVersion')) ?? '').startsWith('tekton.dev/') ? scalarText(mapGet(root, 'kind')) : null;
 }
 
 function metadataName(root: YAMLMap): string | null {
   const metadata = mapGet(root, 'metadata');
-  return isMap(metadata) ? text(mapGet(metadata, 'name')) : null;
+  return isMap(metadata) ? scalarText(mapGet(metadata, 'name')) : null;
 }
 
 /** The Tekton objects of the scan's YAML files, read once. */
@@ -144,7 +140,7 @@ export function tektonFacts(files: readonly SourceFile[]): TektonFacts {
       given.set(task, byParam);
       const caller = `${kindOf(root) ?? 'a Tekton object'} ${metadataName(root) ?? ''}`.trim();
       for (const param of items(mapGet(map, 'params'))) {
-        const paramName = text(mapGet(param, 'name'));
+        const paramName = scalarText(mapGet(param, 'name'));
         if (paramName !== null && !byParam.has(paramName)) byParam.set(paramName, caller);
       }
       return undefined;
@@ -175,7 +171,7 @@ export function pushedParamEntries(root: unknown, facts: TektonFacts | undefined
     if (pipeline !== null) add(facts?.pipelinePushes.get(pipeline) ?? new Set());
     if (isSeq(mapGet(map, 'steps'))) add(stepsPush(map));
     if (isSeq(mapGet(map, 'tasks'))) add(pipelinePush(map, taskPushes));
-    for (const param of params) if (targets.has(text(mapGet(param, 'name')) ?? '')) entries.add(param);
+    for (const param of params) if (targets.has(scalarText(mapGet(param, 'name')) ?? '')) entries.add(param);
     return undefined;
   });
   return entries;
@@ -202,7 +198,7 @@ export function throughTaskDefaults(file: SourceFile, root: unknown, references:
   const byName = new Map<string, TaskParameter>();
   for (const param of items(mapGet(spec, 'params'))) {
     const nameNode = mapGet(param, 'name');
-    const name = text(nameNode);
+    const name = scalarText(nameNode);
     if (name === null || byName.has(name)) continue;
     const line = isScalar(nameNode) && nameNode.range ? file.position(nameNode.range[0]).line : 0;
     const found = yamlValueText(mapGet(param, 'default'), file, true);
@@ -238,7 +234,7 @@ export function throughTaskDefaults(file: SourceFile, root: unknown, references:
 const BUNDLE_FIELD_REFS = new Set(['taskRef', 'pipelineRef']);
 
 function paramValue(map: YAMLMap, name: string): unknown {
-  const entry = [...items(mapGet(map, 'params')), ...items(mapGet(map, 'resource'))].find((param) => text(mapGet(param, 'name')) === name);
+  const entry = [...items(mapGet(map, 'params')), ...items(mapGet(map, 'resource'))].find((param) => scalarText(mapGet(param, 'name')) === name);
   return entry === undefined ? undefined : mapGet(entry, 'value');
 }
 
@@ -252,12 +248,12 @@ function paramValue(map: YAMLMap, name: string): unknown {
 export function tektonBundleImages(file: SourceFile, root: unknown): Reference[] {
   const references: Reference[] = [];
   walkMaps(root, (map, path) => {
-    const resolver = text(mapGet(map, 'resolver'));
+    const resolver = scalarText(mapGet(map, 'resolver'));
     const node = resolver === 'bundles' ? paramValue(map, 'bundle') : resolver === null && BUNDLE_FIELD_REFS.has(path[path.length - 1] ?? '') ? mapGet(map, 'bundle') : undefined;
     const found = node === undefined ? null : scalarImage(file, node, 'kubernetes-image');
     if (!found) return undefined;
-    const kind = text(paramValue(map, 'kind')) ?? text(mapGet(map, 'kind'))?.toLowerCase() ?? (path[path.length - 1] === 'pipelineRef' ? 'pipeline' : 'task');
-    const name = text(paramValue(map, 'name')) ?? text(mapGet(map, 'name'));
+    const kind = scalarText(paramValue(map, 'kind')) ?? scalarText(mapGet(map, 'kind'))?.toLowerCase() ?? (path[path.length - 1] === 'pipelineRef' ? 'pipeline' : 'task');
+    const name = scalarText(paramValue(map, 'name')) ?? scalarText(mapGet(map, 'name'));
     references.push({ ...found, detail: `a Tekton bundle holding the ${kind}${name === null ? '' : ` ${name}`}`, content: 'tekton-bundle' });
     return undefined;
   });

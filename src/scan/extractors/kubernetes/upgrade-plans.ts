@@ -3,7 +3,7 @@ import { isTag, parseImageRef } from '../../../core/image-ref.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import { withValue } from '../../make-reference.js';
-import { mapAt as at, mapGet, stringScalar } from '../../yaml-source.js';
+import { mapAt as at, mapGet, scalarText, stringScalar } from '../../yaml-source.js';
 
 /** A version written out, as a release names it (`v1.36.3+k3s1`): no variable or template for Flux or a script to fill in. */
 const LITERAL_VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -36,8 +36,4 @@ export function withPlanVersion(file: SourceFile, root: YAMLMap, references: rea
     const note = `the tag is the Plan's version ${version}${line === null ? '' : ` (line ${line})`}, which the controller gives a name written alone`;
     return { ...withValue(reference, `${reference.value}:${tag}`, image), skip: 'templated', detail: [reference.detail, note].filter(Boolean).join('; ') };
   });
-}
-
-function scalarText(node: unknown): string | null {
-  return isScalar(node) && typeof node.value === 'string' ? node.value : null;
 }
