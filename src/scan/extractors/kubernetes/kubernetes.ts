@@ -23,6 +23,7 @@ import { buildOutputs, inParameters, templateParameters, throughParameters, type
 import { replacedByTrigger, triggeredImages } from './image-triggers.js';
 import { pushedParamEntries, tektonBundleImages, tektonFacts, throughTaskDefaults, type TektonFacts } from './tekton-pipelines.js';
 import { runnerLabelImages } from '../../runner-labels.js';
+import { isInRanges } from '../../observed-records.js';
 
 /** What the kubernetes extractor works out over the whole scan: Helm charts, and Tekton tasks and pipelines. */
 export type KubernetesFacts = ChartFolders & { readonly tekton?: TektonFacts };
@@ -264,13 +265,9 @@ function helmValuesMaps(root: YAMLMap): YAMLMap[] {
  * What the other rules read inside such values (a container's `--sidecar-image=…` flag, a pod spec carried as text in a
  * value) is part of the chart's values too, and is listed as `helm-values` like the rest of them.
  */
-function asValuesKind(references: Reference[], ranges: ReadonlyArray<readonly [number, number]>): Reference[] {
+function asValuesKind(references: Reference[], file: SourceFile, ranges: ReadonlyArray<readonly [number, number]>): Reference[] {
   if (ranges.length === 0) return references;
-  const inValues = (reference: Reference): boolean => {
-    const start = reference.spans[0]?.start;
-    return start !== undefined && ranges.some(([from, to]) => start >= from && start < to);
-  };
-  return references.map((reference) => (reference.kind !== 'helm-values' && inValues(reference) ? { ...reference, kind: 'helm-values' } : reference));
+  return references.map((reference) => (reference.kind !== 'helm-values' && isInRanges(reference, file, ranges) ? { ...reference, kind: 'helm-values' } : reference));
 }
 
 /**
@@ -780,7 +777,7 @@ export const kubernetesExtractor: Extractor<KubernetesFacts> = {
     const all = triggered.size > 0 ? built.map((reference) => replacedByTrigger(reference, triggered)) : built;
     if (problems.length > 0 && isBrokenManifest(file)) for (const reference of brokenDocumentImages(file, documents)) all.push(reference);
     const found = asChartRenders(withoutCatalogAnnotations(withoutMachineImages(all, documents, file.base), documents, file.base), charts, file);
-    return { references: sortByPosition(asValuesKind(found, valuesRanges)), problems, builds };
+    return { references: sortByPosition(asValuesKind(found, file, valuesRanges)), problems, builds };
   },
   leftToOthers: plainDocuments,
 };
