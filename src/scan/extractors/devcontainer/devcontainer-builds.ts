@@ -1,3 +1,4 @@
+import { folderOf } from '../../../core/repo-path.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import { ANY_BUILDER, buildDockerfiles } from '../../build-dockerfiles.js';
 import { parseJson, type JsonNode } from '../../json-positions.js';
@@ -67,7 +68,6 @@ export function devcontainerBuildArgs(file: SourceFile, dockerfiles: ReadonlySet
   const dockerfile = text(member(build, 'dockerfile')) ?? text(member(root, 'dockerFile')) ?? text(member(root, 'dockerfile'));
   if (dockerfile === undefined) return [];
   const context = text(member(build, 'context')) ?? text(member(root, 'context'));
-  const folder = file.path.includes('/') ? file.path.slice(0, file.path.lastIndexOf('/')) : '';
-  const built = buildDockerfiles({ from: [folder], context, dockerfile, dockerfileInContext: false, defaults: ANY_BUILDER }, dockerfiles);
+  const built = buildDockerfiles({ from: [folderOf(file.path)], context, dockerfile, dockerfileInContext: false, defaults: ANY_BUILDER }, dockerfiles);
   return args.entries.filter((entry) => isArgName(entry.key)).map((entry) => ({ name: entry.key, file: file.path, line: file.position(entry.keyStart).line, dockerfiles: built }));
 }
