@@ -1,4 +1,3 @@
-import { isDefinitionsOnly } from './definition-files.js';
 import { MAX_REFERENCES_PER_FILE } from '../core/budgets.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference, ScanProblem, ValueQuoting } from '../core/types.js';
@@ -17,6 +16,7 @@ import {
 import type { BuiltImage, Extractor, OutsideSources, ReplacedImage, ScanContext } from './extractor.js';
 import { EXTRACTORS } from './extractors/index.js';
 import { isTemplateText } from './helm-template-lines.js';
+import { isDefinitionsOnly } from './definition-files.js';
 import { isInRanges, observedRanges } from './observed-records.js';
 import { isParametersOnly } from './tekton-params.js';
 import { comparedRanges, testDataPaths } from './test-inputs.js';
