@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sourceFile } from '../../src/core/source-file.js';
 import { scanSources } from '../../src/pipeline/pipeline.js';
-import { blankJsonComments } from '../../src/scan/extractors/devcontainer/devcontainer-builds.js';
+import { blankJsonComments } from '../../src/scan/extractors/devcontainer/jsonc.js';
 
 function rows(files: Record<string, string>) {
   return scanSources(Object.entries(files).map(([path, text]) => sourceFile(path, new Uint8Array(Buffer.from(text)))))

@@ -2,11 +2,12 @@ import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import { byPath, type Extractor } from '../../extractor.js';
 import { makeReference } from '../../make-reference.js';
+import { blankJsonComments, stringEnd } from './jsonc.js';
 
 /**
  * Development container definitions (`.devcontainer.json`, `.devcontainer/devcontainer.json`,
  * `.devcontainer/<name>/devcontainer.json`): the top-level `image`. The file is JSON with comments, so
- * it is read by a small scanner that skips strings and comments; `features` (OCI artifacts, not images)
+ * it is read, its comments blanked, by a small scanner that skips strings; `features` (OCI artifacts, not images)
  * and anything nested are not read.
  */
 
@@ -14,29 +15,15 @@ const KIND = 'devcontainer-image';
 /** A development container definition, by its path. */
 export const DEFINITION = /(?:^|\/)(?:\.devcontainer\.json|\.devcontainer\/(?:[^/]+\/)?devcontainer\.json)$/;
 
-/** The end of the string that starts at `start` (the opening quote), past its closing quote. */
-function stringEnd(text: string, start: number): number {
-  let at = start + 1;
-  while (at < text.length && text[at] !== '"' && text[at] !== '\n') at += text[at] === '\\' ? 2 : 1;
-  return at + 1;
-}
-
-/** Skips spaces, newlines and comments from `at`. */
+/** Skips spaces and line breaks from `at`. */
 function skipBlank(text: string, at: number): number {
-  for (;;) {
-    while (at < text.length && /\s/.test(text.charAt(at))) at++;
-    if (text.startsWith('//', at)) {
-      const newline = text.indexOf('\n', at);
-      at = newline === -1 ? text.length : newline;
-    } else if (text.startsWith('/*', at)) {
-      const close = text.indexOf('*/', at + 2);
-      at = close === -1 ? text.length : close + 2;
-    } else return at;
-  }
+  while (at < text.length && /\s/.test(text.charAt(at))) at++;
+  return at;
 }
 
 function extract(file: SourceFile): Reference[] {
-  const text = file.text;
+  // Comments blanked to spaces, so every offset still points where the file writes it.
+  const text = blankJsonComments(file.text);
   const references: Reference[] = [];
   let depth = 0;
   for (let at = skipBlank(text, 0); at < text.length; at = skipBlank(text, at)) {
