@@ -268,6 +268,15 @@ export function hasUnderscoredTagPlaceholder(tag: string | null): boolean {
 }
 
 /**
+ * A value made only of pieces written elsewhere (`pieces`, a global pattern: template actions, parameter placeholders) with
+ * nothing of its own but the `/`, `:` or `@` that join a name's parts (`{{ .Repo }}:{{ .Tag }}`, `$(params.registry)/$(params.name)`).
+ */
+export function isOnlyJoined(value: string, pieces: RegExp): boolean {
+  const rest = value.replace(pieces, '');
+  return rest !== value && /^[/:@]*$/.test(rest);
+}
+
+/**
  * True when the text contains template syntax archpin cannot update literally: `$VAR`, `${VAR}`, `{{ }}`, `%{}`,
  * `<% %>`, and `[[ … ]]` (Levant, Nomad Pack, and placeholders a release script fills in: `tag: "[[ .Version ]]"`).
  */

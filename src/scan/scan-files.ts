@@ -6,6 +6,7 @@ import {
   hasStandInName,
   isPlaceholder,
   isPlatformStageName,
+  isOnlyJoined,
   isRegistryHostAlone,
   isStepFileReference,
   isUnfilledValue,
@@ -217,13 +218,15 @@ function namesNoImage(reference: Reference, quoting: Extractor['quoting']): bool
   return false;
 }
 
+/** A template action that reads one variable or field, with no default or filter. */
+const PLAIN_ACTION = /\{\{-?\s*[$.]?[A-Za-z_][\w.]*\s*-?\}\}/g;
+
 /**
  * Template actions that each read one variable or field (`{{ .RelayImageRepo }}`, `{{ relay.image }}`) and nothing else but
  * the `/`, `:` or `@` between them. An action with a default or a filter (`{{ .tag | default "1.0" }}`) writes text of its own.
  */
 function isActionsOnly(value: string): boolean {
-  const rest = value.replace(/\{\{-?\s*[$.]?[A-Za-z_][\w.]*\s*-?\}\}/g, '');
-  return rest !== value && /^[/:@]*$/.test(rest);
+  return isOnlyJoined(value, PLAIN_ACTION);
 }
 
 /** The full name of an image (`nginx:1` and `docker.io/library/nginx:1` are one image), or the text when it does not parse. */

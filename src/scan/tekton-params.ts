@@ -1,5 +1,5 @@
 import type { Reference } from '../core/types.js';
-import { hasDigestPlaceholder, isTemplated } from '../core/image-ref.js';
+import { hasDigestPlaceholder, isOnlyJoined, isTemplated } from '../core/image-ref.js';
 import { namedByChartValues } from './helm-template-lines.js';
 
 /** `image: $(params.x)` / `$(inputs.params.x)`: a Tekton step or sidecar that runs a parameter as its image. */
@@ -13,8 +13,7 @@ export const PARAM_USE = /\$\((?:inputs\.)?params\.([\w-]+)\)/g;
  * outside a Tekton object (a build tool's inventory written in the same style) it passes on an image the tool's caller gives.
  */
 export function isParametersOnly(value: string): boolean {
-  const rest = value.replace(PARAM_USE, '');
-  return rest !== value && /^[/:@]*$/.test(rest);
+  return isOnlyJoined(value, PARAM_USE);
 }
 
 /** Template actions, variables and substitution placeholders: what is left of a value without them is written in the file. */
