@@ -29,6 +29,8 @@ import { mapEntries, mapGet, scalarText, walkMaps, yamlSource } from './yaml-sou
  *   top, in a `for:` item or in a `matrix: only:` filter), the build worker's VM image; AppVeyor names no container image in its file;
  * - a Cluster API infrastructure machine (`infrastructure.cluster.x-k8s.io`, kind `…Machine`, `…MachineTemplate`,
  *   `…MachinePool`): its `image` fields, other than a KubeVirt `containerDisk`'s.
+ * - a kops instance group (`kops.k8s.io`, kind `InstanceGroup`): its `spec.image`, the cloud image its nodes boot (an AMI
+ *   such as `099720109477/ubuntu/images/…`); the images of a kops `Cluster` (`kubeAPIServer.image`…) are containers.
  * - a Buildkite pipeline (`steps` at the top): the `image` of an `agents` map (a step's, or the pipeline's own) whose
  *   `provider` is a cloud that boots the agent as a virtual machine (`provider: gcp` + `image: family/core-ubuntu-2204`,
  *   `aws`, `orka`); an `agents` map without such a provider names the container image a Kubernetes agent runs, read as written.
@@ -192,6 +194,21 @@ function infrastructureMachineImageRanges(root: YAMLMap): Range[] {
   return ranges;
 }
 
+const KOPS_API = /^kops(?:\.k8s\.io)?\//;
+
+function isKopsInstanceGroup(root: unknown): root is YAMLMap {
+  if (!isMap(root)) return false;
+  const apiVersion = mapGet(root, 'apiVersion');
+  const kind = mapGet(root, 'kind');
+  return isScalar(apiVersion) && typeof apiVersion.value === 'string' && KOPS_API.test(apiVersion.value) && isScalar(kind) && kind.value === 'InstanceGroup';
+}
+
+function kopsInstanceGroupImageRanges(root: YAMLMap): Range[] {
+  const spec = mapGet(root, 'spec');
+  const range = isMap(spec) ? valueRange(mapGet(spec, 'image')) : null;
+  return range ? [range] : [];
+}
+
 /** Buildkite agent providers that boot the agent as a virtual machine from the `image` named beside them. */
 export const BUILDKITE_VM_PROVIDERS = new Set(['gcp', 'aws', 'orka']);
 
@@ -297,6 +314,7 @@ export function machineImageRanges(document: Document.Parsed, glance?: () => Rea
   if (isHeatTemplate(root)) return heatImageRanges(root);
   if (glance && isHeatEnvironment(root)) return heatEnvironmentImageRanges(root, glance());
   if (isInfrastructureMachine(root)) return infrastructureMachineImageRanges(root);
+  if (isKopsInstanceGroup(root)) return kopsInstanceGroupImageRanges(root);
   if (isCircleConfig(root)) return circleMachineImageRanges(root);
   if (isTravisConfig(root)) return keyRanges(root, 'osx_image');
   if (isAppveyorConfig(root)) return keyRanges(root, 'image');

@@ -116,6 +116,35 @@ describe('virtual machine and cloud server images are not container images', () 
       ['clusters/lab/machines.yaml', 28, 'registry.example.test/ci/builder:5.0', 'kubernetes-image', null],
     ]);
   });
+  it("a kops instance group's image is the cloud image its nodes boot; the cluster's own component images are containers", () => {
+    const cluster = [
+      'apiVersion: kops.k8s.io/v1alpha2',
+      'kind: Cluster',
+      'metadata: {name: lab.example.test}',
+      'spec:',
+      '  kubeAPIServer:',
+      '    image: registry.example.test/k8s/kube-apiserver:v1.30.4',
+      '---',
+      'apiVersion: kops.k8s.io/v1alpha2',
+      'kind: InstanceGroup',
+      'metadata: {name: nodes-a}',
+      'spec:',
+      '  image: 000000000000/team/images/node-base-2404-20250101',
+      '  machineType: t3.large',
+      '  role: Node',
+      '---',
+      'apiVersion: example.test/v1',
+      'kind: InstanceGroup',
+      'metadata: {name: workers}',
+      'spec:',
+      '  image: registry.example.test/team/worker:2.1',
+      '',
+    ].join('\n');
+    expect(scan({ 'kops/lab.yaml': cluster })).toEqual([
+      ['kops/lab.yaml', 6, 'registry.example.test/k8s/kube-apiserver:v1.30.4', 'kubernetes-image', null],
+      ['kops/lab.yaml', 20, 'registry.example.test/team/worker:2.1', 'kubernetes-image', null],
+    ]);
+  });
   it("a GitLab job on a hosted macOS runner names its VM image; the pipeline's other images are still read", () => {
     const pipeline = [
       'default:',
