@@ -101,13 +101,16 @@ export function stripDependencyProxyPrefix(text: string): { prefix: string; rest
 const SUBSTITUTION = /@[A-Za-z_][A-Za-z0-9_]*@|%%[A-Za-z_][A-Za-z0-9_]*%%|%\([A-Za-z_][A-Za-z0-9_]*\)s/;
 
 /**
- * A value that is only such a placeholder (`@OPERATOR_IMAGE@`, `%%OPERATOR_IMAGE%%`, `%(image)s`, `__IMAGE__`, a name in capitals
- * between plus signs, `+OPERATOR_IMAGE+`, a name in brackets that a builder replaces with the image it resolves, `FROM [server-modules]`,
+ * A value that is only such a placeholder (`@OPERATOR_IMAGE@`, `%%OPERATOR_IMAGE%%`, `%(image)s`, `__IMAGE__`, also with a
+ * variable's name in brackets inside, `__ENV_[BASE_IMAGE]__`, as a build script that copies a Dockerfile per flavour writes it,
+ * a name in capitals between plus signs, `+OPERATOR_IMAGE+`, a name in brackets that a builder replaces with the image it resolves, `FROM [server-modules]`,
  * or a format field in single braces that a program fills in, `{value}`, `{image}`): it names no image until a script fills it in.
  * No reference holds a plus sign, or brackets or braces around a name alone (an IPv6 registry host in brackets is followed by its path).
  */
 export function isPlaceholder(text: string): boolean {
-  return /^(?:@[A-Za-z_][A-Za-z0-9_]*@|%%[A-Za-z_][A-Za-z0-9_]*%%|%\([A-Za-z_][A-Za-z0-9_]*\)s|__[A-Z][A-Z0-9_]*__|\+[A-Z][A-Z0-9_]*\+|\[[A-Za-z_][\w.-]*\]|\{[A-Za-z_][\w.-]*\})$/.test(text);
+  return /^(?:@[A-Za-z_][A-Za-z0-9_]*@|%%[A-Za-z_][A-Za-z0-9_]*%%|%\([A-Za-z_][A-Za-z0-9_]*\)s|__[A-Z][A-Z0-9_]*(?:\[[A-Z][A-Z0-9_]*\][A-Z0-9_]*)?__|\+[A-Z][A-Z0-9_]*\+|\[[A-Za-z_][\w.-]*\]|\{[A-Za-z_][\w.-]*\})$/.test(
+    text,
+  );
 }
 
 /**

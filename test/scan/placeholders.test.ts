@@ -54,6 +54,23 @@ describe('substitution placeholders', () => {
     ]);
   });
 
+  it('a name in capitals between double underscores with a bracketed variable in it is a generator placeholder', () => {
+    // A build script writes the base of each flavour into the copied Dockerfile in place of `__ENV_[…]__`.
+    const dockerfile = [
+      'FROM __ENV_[RELAY_BASE_IMAGE]__', // 1
+      'FROM __RELAY_[BASE]_IMAGE__ AS tools', // 2
+      'FROM registry.example.test/relay/tools:2.4', // 3
+      'FROM __env_[relay_base]__', // 4
+      'RUN true',
+      '',
+    ].join('\n');
+    const scanned = scanSources([sourceFile('relay/Dockerfile', new Uint8Array(Buffer.from(dockerfile)))]);
+    expect(scanned.references.map((reference) => [reference.line, reference.value, reference.skip])).toEqual([
+      [3, 'registry.example.test/relay/tools:2.4', null],
+      [4, '__env_[relay_base]__', 'invalid-reference'],
+    ]);
+  });
+
   it('a Python format field that a rendering script fills in: alone it names no image, in a tag it is templated', () => {
     const dockerfile = [
       'FROM %(builder)s AS build', // 1
