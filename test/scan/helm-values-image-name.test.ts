@@ -35,6 +35,36 @@ describe('a values image map written with `name` alone', () => {
   });
 });
 
+describe('an image map of `name` + `tag`', () => {
+  const release = [
+    'apiVersion: helm.toolkit.fluxcd.io/v2', // 1
+    'kind: HelmRelease', // 2
+    'metadata:', // 3
+    '  name: forge', // 4
+    'spec:', // 5
+    '  chart:', // 6
+    '    spec: {chart: forge, sourceRef: {kind: HelmRepository, name: forge}}', // 7
+    '  values:', // 8
+    '    test:', // 9
+    '      image:', // 10
+    '        name: busybox', // 11
+    '        tag: "1.37"', // 12
+    '    probe:', // 13
+    '      image:', // 14
+    '        name: team/probe', // 15
+    '        version: "2.0"', // 16
+    '',
+  ].join('\n');
+  const settings = ['checker:', '  image:', '    name: registry.example.test/team/checker', '    tag: 0.9.1', 'stream:', '  image: {namespace: team, name: relay, tag: "4.1"}', ''].join('\n');
+
+  it('is name:tag when no template of the chart is there to join it otherwise: a remote chart’s HelmRelease values, any YAML; not with a version, nor an image stream’s namespace', () => {
+    expect(rows({ 'clusters/home/forge.yaml': release, 'config/checker.yaml': settings })).toEqual([
+      ['clusters/home/forge.yaml', 11, 'busybox:1.37', 'helm-values', null],
+      ['config/checker.yaml', 3, 'registry.example.test/team/checker:0.9.1', 'yaml-image', null],
+    ]);
+  });
+});
+
 describe('a values image map that keeps the whole name in `registry`, beside a `tag`', () => {
   const driver = [
     'controller:', // 1
