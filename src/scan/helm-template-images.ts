@@ -1,6 +1,7 @@
 import { parseImageRef } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
+import { chartField } from './chart-metadata.js';
 import { NotRendered, defines, newWork, renderText, valuesAt } from './helm-render.js';
 import { defaultReplaced, templateDefault } from './helm-template-defaults.js';
 import { joinsChartValues, namedByChartValues } from './helm-template-lines.js';
@@ -134,8 +135,8 @@ export function namedByChartFile(reference: Reference, folders: ChartFolders | u
 function rootOf(files: ChartFiles): ChartFiles['root'] {
   if (files.root !== undefined) return files.root;
   try {
-    const appVersion = /^appVersion:[ \t]*(["']?)([\w][\w.+-]*)\1[ \t]*(?:#.*)?$/m.exec(files.chart.text)?.[2] ?? null;
-    const name = /^name:[ \t]*(["']?)([\w][\w.-]*)\1[ \t]*(?:#.*)?$/m.exec(files.chart.text)?.[2] ?? null;
+    const appVersion = chartField(files.chart.text, 'appVersion')?.value ?? null;
+    const name = chartField(files.chart.text, 'name')?.value ?? null;
     let values: Record<string, unknown> = {};
     if (files.values) {
       const contents: unknown = yamlSource(files.values).documents[0]?.toJS({ maxAliasCount: 100 });

@@ -315,6 +315,25 @@ describe('Helm appVersion defaults with a flavour after the version', () => {
       ['relay/values.yaml', 2, 'registry.example.test/team/relay:4.1.0', 'templated', note],
     ]);
   });
+
+  it('is read from a Chart.yaml that writes the key in another case (AppVersion:), as Helm decodes it; the key written exactly so wins', () => {
+    const files = {
+      'ledger/Chart.yaml': lines('apiVersion: v2', 'Name: ledger', 'version: 0.1.0', 'AppVersion: "v2.6.0"'),
+      'ledger/values.yaml': lines('migration:', '  image:', '    registry: registry.example.test/team', '    repository: ledger-migrate', '    tag: ""'),
+      'ledger/templates/job.yaml': lines(
+        '          image: "{{ .Values.migration.image.registry }}/{{ .Values.migration.image.repository }}:{{ .Values.migration.image.tag | default .Chart.AppVersion }}"',
+        '          image: registry.example.test/tools/{{ .Chart.Name }}-probe:{{ .Chart.AppVersion }}',
+      ),
+      'vault/Chart.yaml': lines('apiVersion: v2', 'name: vault', 'version: 0.2.0', 'AppVersion: "9.9.9"', 'appVersion: "1.3.0"'),
+      'vault/values.yaml': repositoryOnly('registry.example.test/team/vault'),
+      'vault/templates/deployment.yaml': lines('          image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"'),
+    };
+    expect(scanTexts(files).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip])).toEqual([
+      ['ledger/templates/job.yaml', 2, 'registry.example.test/tools/ledger-probe:v2.6.0', 'templated'],
+      ['ledger/values.yaml', 4, 'registry.example.test/team/ledger-migrate:v2.6.0', 'templated'],
+      ['vault/values.yaml', 2, 'registry.example.test/team/vault:1.3.0', 'templated'],
+    ]);
+  });
 });
 
 describe('Helm appVersion defaults: a map whose own image line defaults its tag otherwise', () => {

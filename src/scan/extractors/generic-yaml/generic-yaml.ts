@@ -10,6 +10,7 @@ import { withEmptyPrefix } from '../../ansible-image-prefix.js';
 import { ansibleFacts, isVariableFile, joinsVariables, loopedListImages, type AnsibleFacts } from '../../ansible-variables.js';
 import { embeddedUnitImages } from '../../embedded-units.js';
 import { embeddedYamlImages } from '../../embedded-yaml.js';
+import { chartField } from '../../chart-metadata.js';
 import { chartImageJoins, type ChartImageJoins } from '../../helm-image-joins.js';
 import { chartRenderedTags, type RenderedTag } from '../../helm-rendered-tags.js';
 import { chartFoldersWithPrefixes, chartTemplateImage, isChartHelper, registryPrefixes, type ChartFolders } from '../../helm-template-images.js';
@@ -140,9 +141,11 @@ function chartFacts(files: readonly SourceFile[]): ChartFacts {
     if (baseName(file.path) !== 'Chart.yaml') continue;
     folders.add(folderOf(file.path));
     try {
-      const match = /^appVersion:[ \t]*(["']?)([\w][\w.+-]*)\1[ \t]*(?:#.*)?$/m.exec(file.text);
-      const name = /^name:[ \t]*(["']?)([\w][\w.-]*)\1[ \t]*(?:#.*)?$/m.exec(file.text)?.[2] ?? null;
-      if (match) charts.set(folderOf(file.path), { appVersion: match[2] ?? '', line: file.position(match.index).line, name, dependencies: dependencyKeys(file.text), templates: [] });
+      const appVersion = chartField(file.text, 'appVersion');
+      const name = chartField(file.text, 'name')?.value ?? null;
+      if (appVersion) {
+        charts.set(folderOf(file.path), { appVersion: appVersion.value, line: file.position(appVersion.index).line, name, dependencies: dependencyKeys(file.text), templates: [] });
+      }
     } catch {
       // A file that cannot be read again is reported when the scan reaches it.
     }
