@@ -2,6 +2,7 @@ import { compileGlob } from '../../../core/glob.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { OutsideSources } from '../../extractor.js';
 import { describeInclude, includeEntries, originOfKey, outsideKey, type IncludeEntry } from './gitlab-ci-outside.js';
+import type { PipelineReach, VariableDefinition } from './gitlab-ci-model.js';
 import { readPipeline, type PipelineReading } from './gitlab-ci-pipeline.js';
 import { fileVerdict } from './gitlab-ci-sniff.js';
 
@@ -85,10 +86,37 @@ function unreadNote(entry: IncludeEntry, reasons: ReadonlyMap<string, string> | 
   return `${shown}, not read: ${reasons.get(outsideKey(entry)) ?? 'not asked for'}`;
 }
 
+/** A child pipeline's file to read as a pipeline of its own, the pipeline whose trigger job starts it, and the parent's includes not read. */
+interface ChildRoot {
+  readonly file: SourceFile;
+  readonly parent: PipelineReading;
+  readonly trigger: string;
+  readonly unread: Unread;
+}
+
+/** The includes a pipeline did not read: notes with their reasons, and those named together because the forge was not asked. */
+interface Unread {
+  readonly notes: readonly string[];
+  readonly notAsked: readonly string[];
+}
+
+/**
+ * The global variables of a parent pipeline that a trigger job passes down to its child: all of them, unless the
+ * job's `inherit: variables:` (its own or an extended job's) leaves some out.
+ */
+function passedDown(parent: PipelineReading, trigger: string): NonNullable<PipelineReach['passed']> {
+  const job = parent.model.jobs.get(trigger);
+  const passed = new Map<string, VariableDefinition | 'conflict' | null>();
+  for (const [name, definition] of parent.model.globals) if (job === undefined || parent.view.inherits(job, 'variables', name)) passed.set(name, definition);
+  return passed;
+}
+
 /**
  * The files that GitLab CI files pull in, followed transitively: `include: local` from the tree, and
  * `include: project`/`template` from `outside` (read through the forge before the scan). Without
- * `outside`, those are listed as includes a scan does not read.
+ * `outside`, those are listed as includes a scan does not read. A file that a trigger job names in
+ * `trigger: include:` starts a child pipeline: it is read with its own includes as a pipeline of its
+ * own, with the global variables the trigger job passes down, and its jobs are not the parent's.
  */
 export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSources): GitlabFacts {
   const byPath = new Map(files.map((file) => [file.path, file]));
@@ -97,12 +125,16 @@ export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSourc
   const localTargets = localResolver(byPath);
   const included = new Set<string>();
   const pipelines = new Map<string, Pipeline>();
-  for (const root of files.filter((file) => GITLAB_CI_NAME.test(file.path))) {
+  const children: ChildRoot[] = [];
+  const readFrom = (root: SourceFile, parent?: { readonly passed: NonNullable<PipelineReach['passed']>; readonly unread: Unread }): void => {
     // One pipeline: the root and what it pulls in, transitively, in include order.
     const members: SourceFile[] = [];
-    const unread: string[] = [];
+    // A child's variables may come from its parent's includes not read too (the trigger job passes them down).
+    const notes: string[] = [...(parent?.unread.notes ?? [])];
     // Without a forge, the includes of other projects and templates are named together, with the one reason.
-    const notAsked: string[] = [];
+    const notAsked: string[] = [...(parent?.unread.notAsked ?? [])];
+    // Child pipelines this pipeline's trigger jobs start, each with its trigger job.
+    const started: { file: SourceFile; trigger: string }[] = [];
     const queue = [root];
     const seen = new Set<string>();
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
@@ -111,6 +143,14 @@ export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSourc
       members.push(file);
       const fromOutside = outsideFiles.has(file.path);
       for (const entry of includeEntries(file, fromOutside ? originOfKey(file.path) : null)) {
+        if (entry.child !== undefined) {
+          if (entry.kind !== 'local') continue;
+          for (const target of localTargets(entry.path)) {
+            included.add(target.path);
+            started.push({ file: target, trigger: entry.child });
+          }
+          continue;
+        }
         if (entry.kind === 'local') {
           for (const target of localTargets(entry.path)) {
             if (seen.has(target.path)) continue;
@@ -124,22 +164,29 @@ export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSourc
         else if (outside?.notAsked !== undefined && entry.kind !== 'other') {
           const shown = describeInclude(entry);
           if (!notAsked.includes(shown)) notAsked.push(shown);
-          if (notAsked.length === 1) unread.push('');
+          if (!notes.includes('')) notes.push('');
         } else {
           const note = unreadNote(entry, reasons);
-          if (!unread.includes(note)) unread.push(note);
+          if (!notes.includes(note)) notes.push(note);
         }
       }
     }
-    if (notAsked.length > 0) unread[unread.indexOf('')] = `${notAsked.join(', ')}, not read: ${outside?.notAsked}`;
-    const reach = {
+    const unread = notes.map((note) => (note === '' ? `${notAsked.join(', ')}, not read: ${outside?.notAsked}` : note));
+    const reach: PipelineReach = {
       outside: new Set(members.filter((member) => outsideFiles.has(member.path)).map((member) => member.path)),
       unread,
       asked: outside !== undefined && outside.notAsked === undefined,
       ...(outside?.notAsked === undefined ? {} : { notAsked: outside.notAsked }),
+      ...(parent === undefined ? {} : { passed: parent.passed }),
     };
     const pipeline = { members, reading: readPipeline(members, reach) };
     for (const member of members) if (!pipelines.has(member.path)) pipelines.set(member.path, pipeline);
+    for (const { file, trigger } of started) children.push({ file, parent: pipeline.reading, trigger, unread: { notes, notAsked } });
+  };
+  for (const root of files.filter((file) => GITLAB_CI_NAME.test(file.path))) readFrom(root);
+  // Child pipelines after every root, so a file that a root includes stays in that root's pipeline; each child once.
+  for (let child = children.shift(); child !== undefined; child = children.shift()) {
+    if (!pipelines.has(child.file.path)) readFrom(child.file, { passed: passedDown(child.parent, child.trigger), unread: child.unread });
   }
   for (const path of pulledInOutsidePipelines(files, byPath, pipelines, localTargets)) included.add(path);
   return { includes: included, pipelines };
@@ -254,9 +301,9 @@ export function modelFor(file: SourceFile, facts: GitlabFacts | undefined): Pipe
   const pipeline = facts?.pipelines?.get(file.path);
   if (!pipeline) return readPipeline([file], { outside: new Set(), unread: null, asked: false });
   if (pipeline.members.includes(file)) return pipeline.reading;
-  const { outside, unread, asked, notAsked } = pipeline.reading.model;
+  const { outside, unread, asked, notAsked, passed } = pipeline.reading.model;
   return readPipeline(
     pipeline.members.map((member) => (member.path === file.path ? file : member)),
-    { outside, unread, asked, ...(notAsked === undefined ? {} : { notAsked }) },
+    { outside, unread, asked, ...(notAsked === undefined ? {} : { notAsked }), ...(passed === undefined ? {} : { passed }) },
   );
 }

@@ -157,6 +157,8 @@ export interface PipelineReach {
   readonly asked: boolean;
   /** The forge was not asked, and why (the notes in `unread` name the includes with it). */
   readonly notAsked?: string;
+  /** A child pipeline's: the parent's global variables that its trigger job passes down (they win over the child's own). */
+  readonly passed?: ReadonlyMap<string, VariableDefinition | 'conflict' | null>;
 }
 
 /** The jobs and global variables of one pipeline: a root CI file and what it includes. */
@@ -175,6 +177,8 @@ export interface PipelineModel {
   readonly asked: boolean;
   /** The forge could not be asked, and why (no forge configured, no token). */
   readonly notAsked?: string;
+  /** A child pipeline's: the global variables its trigger job passes down (see `PipelineReach`). */
+  readonly passed?: ReadonlyMap<string, VariableDefinition | 'conflict' | null>;
   /** The text of every image, service and shared string node of its jobs and defaults, by node key. */
   readonly texts: ReadonlyMap<string, NodeText>;
   /** The `default:` (or top-level) image and services nodes, the root's first; the `default:` runner tags. */
@@ -470,6 +474,8 @@ export function pipelineModel(members: readonly SourceFile[], reach: PipelineRea
       }
     }
   });
+  // What a trigger job passes down is a variable of the child pipeline, over those of its own files (as GitLab ranks them).
+  for (const [name, definition] of reach.passed ?? []) globals.set(name, definition);
   const perFile = members.map(fileJobs);
   for (const job of perFile.flat()) for (const [key, text] of job.texts) texts.set(key, text);
   // A job defined in several files is merged as GitLab does: included files in order, the root last (it wins).
@@ -479,7 +485,9 @@ export function pipelineModel(members: readonly SourceFile[], reach: PipelineRea
       jobs.set(job.name, known ? mergeJob(known, job) : job);
     }
   }
-  const unread = reach.unread ?? [...new Set(members.flatMap((member) => includeEntries(member, null).flatMap((entry) => (entry.kind === 'local' ? [] : [describeInclude(entry)]))))];
+  const unread = reach.unread ?? [
+    ...new Set(members.flatMap((member) => includeEntries(member, null).flatMap((entry) => (entry.kind === 'local' || entry.child !== undefined ? [] : [describeInclude(entry)])))),
+  ];
   return {
     files: members.map((member) => member.path),
     globals,
@@ -488,6 +496,7 @@ export function pipelineModel(members: readonly SourceFile[], reach: PipelineRea
     outside: reach.outside,
     asked: reach.asked,
     ...(reach.notAsked === undefined ? {} : { notAsked: reach.notAsked }),
+    ...(reach.passed === undefined ? {} : { passed: reach.passed }),
     texts,
     defaults,
   };

@@ -16,11 +16,15 @@ export interface Origin {
  * repository (a glob when it has `*`); `project` and `template` live outside this repository and are read
  * through the forge; `other` (remote URLs, components, names built from variables) is never read.
  */
-export type IncludeEntry =
+export type IncludeEntry = (
   | { readonly kind: 'local'; readonly path: string; readonly line: number }
   | { readonly kind: 'project'; readonly project: string; readonly ref: string | null; readonly path: string; readonly written: string; readonly line: number }
   | { readonly kind: 'template'; readonly name: string; readonly line: number }
-  | { readonly kind: 'other'; readonly text: string; readonly line: number; readonly url?: string };
+  | { readonly kind: 'other'; readonly text: string; readonly line: number; readonly url?: string }
+) & {
+  /** The trigger job whose `trigger: include:` names it: the file of a child pipeline, not of this one. */
+  readonly child?: string;
+};
 
 export type OutsideEntry = IncludeEntry & { readonly kind: 'project' | 'template' };
 
@@ -69,19 +73,23 @@ function projectPath(path: string): string {
 export function includeEntries(file: SourceFile, origin: Origin | null): IncludeEntry[] {
   const found: IncludeEntry[] = [];
   const lineOf = (node: unknown): number => (isScalar(node) || isMap(node) ? file.position(node.range?.[0] ?? 0).line : 1);
+  let child: string | undefined;
+  const push = (entry: IncludeEntry): void => {
+    found.push(child === undefined ? entry : { ...entry, child });
+  };
   const local = (path: string, line: number): void => {
     const relative = projectPath(path);
     if (relative === '') return;
-    if (relative.includes('$')) found.push({ kind: 'other', text: `local ${path} (a path built from variables)`, line });
-    else if (origin === null) found.push({ kind: 'local', path: relative, line });
-    else if (relative.includes('*')) found.push({ kind: 'other', text: `local ${path} in ${origin.project} (a glob in another project)`, line });
-    else found.push({ kind: 'project', project: origin.project, ref: origin.ref, path: relative, written: path, line });
+    if (relative.includes('$')) push({ kind: 'other', text: `local ${path} (a path built from variables)`, line });
+    else if (origin === null) push({ kind: 'local', path: relative, line });
+    else if (relative.includes('*')) push({ kind: 'other', text: `local ${path} in ${origin.project} (a glob in another project)`, line });
+    else push({ kind: 'project', project: origin.project, ref: origin.ref, path: relative, written: path, line });
   };
   const entry = (node: unknown): void => {
     const plain = scalarText(node);
     const line = lineOf(node);
     if (plain !== null) {
-      if (REMOTE.test(plain.trim())) found.push({ kind: 'other', text: `remote ${plain}`, line, url: plain.trim() });
+      if (REMOTE.test(plain.trim())) push({ kind: 'other', text: `remote ${plain}`, line, url: plain.trim() });
       else local(plain, line);
       return;
     }
@@ -94,27 +102,28 @@ export function includeEntries(file: SourceFile, origin: Origin | null): Include
       const names = (isSeq(files) ? files.items.map(scalarText) : [scalarText(files)]).filter((name): name is string => name !== null);
       const ref = scalarText(mapGet(node, 'ref'));
       const shown = `project ${project}${ref === null ? '' : `@${ref}`} (${names.join(', ')})`;
-      if (project.includes('$') || (ref?.includes('$') ?? false) || names.some((name) => name.includes('$'))) found.push({ kind: 'other', text: `${shown}, named with variables`, line });
-      else
-        for (const name of names)
-          found.push({ kind: 'project', project: project.trim().replace(/^\/+|\/+$/g, ''), ref: ref === null ? null : ref.trim(), path: projectPath(name), written: name, line });
+      if (project.includes('$') || (ref?.includes('$') ?? false) || names.some((name) => name.includes('$'))) push({ kind: 'other', text: `${shown}, named with variables`, line });
+      else for (const name of names) push({ kind: 'project', project: project.trim().replace(/^\/+|\/+$/g, ''), ref: ref === null ? null : ref.trim(), path: projectPath(name), written: name, line });
     }
     const template = scalarText(mapGet(node, 'template'));
-    if (template !== null) found.push(template.includes('$') ? { kind: 'other', text: `template ${template}, named with variables`, line } : { kind: 'template', name: template.trim(), line });
+    if (template !== null) push(template.includes('$') ? { kind: 'other', text: `template ${template}, named with variables`, line } : { kind: 'template', name: template.trim(), line });
     const remote = scalarText(mapGet(node, 'remote'));
-    if (remote !== null) found.push({ kind: 'other', text: `remote ${remote}`, line, url: remote.trim() });
+    if (remote !== null) push({ kind: 'other', text: `remote ${remote}`, line, url: remote.trim() });
     const component = scalarText(mapGet(node, 'component'));
-    if (component !== null) found.push({ kind: 'other', text: `component ${component}`, line });
+    if (component !== null) push({ kind: 'other', text: `component ${component}`, line });
   };
   for (const document of yamlSource(file).documents) {
     const root = document.contents;
     if (!isMap(root)) continue;
-    const includes = [mapGet(root, 'include')];
-    for (const [, job] of mapEntries(root)) {
+    const includes: [unknown, string | undefined][] = [[mapGet(root, 'include'), undefined]];
+    for (const [name, job] of mapEntries(root)) {
       const trigger = isMap(job) ? mapGet(job, 'trigger') : undefined;
-      if (isMap(trigger)) includes.push(mapGet(trigger, 'include'));
+      if (isMap(trigger)) includes.push([mapGet(trigger, 'include'), name]);
     }
-    for (const include of includes) for (const item of isSeq(include) ? include.items : [include]) entry(item);
+    for (const [include, job] of includes) {
+      child = job;
+      for (const item of isSeq(include) ? include.items : [include]) entry(item);
+    }
   }
   return found;
 }
