@@ -199,3 +199,54 @@ describe('compose files kept as Jinja templates with YAML document markers', () 
     ]);
   });
 });
+
+/** A Puppet module's compose template, named as a compose file with `.erb` before `.yml`, and the class that renders it. */
+const mailClass = [
+  'class relay::mail (', // 1
+  "  String $mail_image = 'registry.example.test/team/mail',", // 2
+  "  String $mail_tag   = '3.2.1',", // 3
+  ') {', // 4
+  "  file { '/opt/mail/docker-compose.yml': content => template('relay/mail/docker-compose.erb.yml') }", // 5
+  '}', // 6
+  '',
+].join('\n');
+const mailCompose = [
+  'services:', // 1
+  '  mail:', // 2
+  '    image: <%= @mail_image %>:<%= @mail_tag %>', // 3
+  '  archive:', // 4
+  '    image: "<%= @registry -%>/<%= @archive_image -%>:<%= @archive_tag -%>"', // 5
+  '  sidecar:', // 6
+  "    image: <%= scope['relay::mail::sidecar_image'] %>", // 7
+  '  proxy:', // 8
+  '    image: registry.example.test/team/proxy:<%= @proxy_tag %>', // 9
+  '  store:', // 10
+  '    image: <%= @store_registry %>/team/store:<%= @store_tag %>', // 11
+  '  shell:', // 12
+  '    image: registry.example.test/team/shell:1.0', // 13
+  '',
+].join('\n');
+const roleJoinCompose = [
+  'services:', // 1
+  '  relay:', // 2
+  '    image: "{{ relay_image }}:{{ relay_tag }}"', // 3
+  '  edge:', // 4
+  '    image: "{{ edge_registry }}/{{ edge_image }}:{{ edge_tag | default(\'\') }}"', // 5
+  '',
+].join('\n');
+
+describe('compose templates whose image is only the renderer’s variables', () => {
+  it('an image made only of ERB or Jinja variables (a name and its tag joined, or one alone) passes on the image the class or role sets; text of its own stays templated', () => {
+    const scanned = scanTexts({
+      'manifests/mail.pp': mailClass,
+      'templates/mail/docker-compose.erb.yml': mailCompose,
+      'roles/relay/templates/docker-compose.yml': roleJoinCompose,
+    });
+    expect(scanned.references.map((reference) => [reference.file, reference.line, reference.value, reference.kind, reference.skip])).toEqual([
+      ['manifests/mail.pp', 2, 'registry.example.test/team/mail:3.2.1', 'puppet', null],
+      ['templates/mail/docker-compose.erb.yml', 9, 'registry.example.test/team/proxy:<%= @proxy_tag %>', 'compose-service', 'templated'],
+      ['templates/mail/docker-compose.erb.yml', 11, '<%= @store_registry %>/team/store:<%= @store_tag %>', 'compose-service', 'templated'],
+      ['templates/mail/docker-compose.erb.yml', 13, 'registry.example.test/team/shell:1.0', 'compose-service', null],
+    ]);
+  });
+});

@@ -1,6 +1,8 @@
 import type { SourceFile } from '../../../core/source-file.js';
 import type { Reference } from '../../../core/types.js';
 import { throughDefaults } from './compose-interpolation.js';
+import { joinsVariables } from '../../ansible-variables.js';
+import { passesOnImage } from '../../yaml-image-fields.js';
 
 /**
  * Compose files kept as templates that a configuration tool renders before compose reads them (an Ansible role's
@@ -75,4 +77,29 @@ export function withComposeDefault(file: SourceFile, reference: Reference): Refe
   const lineEnd = file.text.indexOf('\n', start);
   if (RENDERER_ACTION.test(file.text.slice(lineStart, lineEnd === -1 ? file.text.length : lineEnd))) return reference;
   return throughDefaults(file, reference, undefined);
+}
+
+/**
+ * An ERB or EPP output tag that prints one variable of the Puppet class that renders the template: `<%= @mail_image %>`,
+ * `<%= @mail_tag -%>`, `<%= $mail::image %>`, `<%= scope['mail::image'] %>`, `<%= scope.lookupvar('mail::image') %>`.
+ */
+const PUPPET_NAME = String.raw`(?:'[\w:]+'|"[\w:]+")`;
+const ERB_ACTION = String.raw`<%=-?\s*(?:@[A-Za-z_]\w*|\$(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*|scope(?:\[\s*${PUPPET_NAME}\s*\]|\.lookupvar\(\s*${PUPPET_NAME}\s*\)))\s*-?%>`;
+/**
+ * One such variable, perhaps with a literal tag or digest after it (`<%= @web_image %>`, `<%= @web_image %>:latest`), or
+ * a name and a tag variable joined, after a registry variable (`<%= @mail_image %>:<%= @mail_tag %>`,
+ * `<%= @registry %>/<%= @mail_image %>:<%= @mail_tag %>`): nothing of the file's own names an image.
+ */
+const ERB_PASSES_ON = new RegExp(`^(?:${ERB_ACTION}(?:[:@][^<>%{}$]*)?|(?:${ERB_ACTION}/?)?${ERB_ACTION}:${ERB_ACTION})$`);
+
+/**
+ * A service image of a compose file kept as a template (`templates/mail/docker-compose.erb.yml`, an Ansible role's
+ * `docker-compose.yml`) made only of the renderer's variables: one variable (`"{{ relay_image }}"`, with at most a
+ * literal tag), or a name and a tag variable joined (`"{{ relay_image }}:{{ relay_tag }}"`, `<%= @mail_image %>:<%= @mail_tag %>`,
+ * also after a registry variable). Compose never expands such actions; the tool that renders the file passes on an image
+ * set elsewhere (the Puppet class's parameters, the role's variables), where it is reported. A value with text of its own
+ * (`"{{ registry }}/team/proxy:{{ proxy_tag }}"`) names its image and stays `templated`.
+ */
+export function passesOnTemplateImage(value: string): boolean {
+  return passesOnImage(value) || joinsVariables(value) || ERB_PASSES_ON.test(value);
 }

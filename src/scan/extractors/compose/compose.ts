@@ -9,7 +9,8 @@ import { aliasTarget, mapEntries, mapGet, stringScalar, yamlSource } from '../..
 import { templateLineImages } from '../../helm-template-lines.js';
 import { joinRelative, servicesBuiltThroughExtends } from './compose-extends.js';
 import { throughDefaults } from './compose-interpolation.js';
-import { baseName, imageFields, isYamlPath, looksLikeImageText, passesOnImage, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { baseName, imageFields, isYamlPath, looksLikeImageText, scalarImage, sortByPosition } from '../../yaml-image-fields.js';
+import { passesOnTemplateImage } from './compose-template.js';
 import { folderOf } from '../../../core/repo-path.js';
 import { runnerLabelImages } from '../../runner-labels.js';
 
@@ -461,8 +462,8 @@ export const composeExtractor: Extractor<ComposeFacts> = {
     const readService = (name: string, service: YAMLMap): void => {
       const built = mapGet(service, 'build') !== undefined || inherited?.has(name) === true;
       for (const reference of serviceImages(file, service, built, buildSites, builds)) {
-        // `image: "{{ relay_image }}"`: a compose file an Ansible template renders passes on the variable's image.
-        if (passesOnImage(reference.value)) continue;
+        // `image: "{{ relay_image }}"`, `<%= @mail_image %>:<%= @mail_tag %>`: a compose file a configuration tool renders passes on the variables' image.
+        if (passesOnTemplateImage(reference.value)) continue;
         references.push(reference);
         const policy = built ? buildOnlyPolicy(file, service) : null;
         if (policy !== null) neverPulled.set(reference, policy);
@@ -496,7 +497,7 @@ export const composeExtractor: Extractor<ComposeFacts> = {
       }
     }
     if (yamlSource(file).broken && problems.some((problem) => problem.code === 'parse-error') && FILE_NAME.test(baseName(file.path)))
-      for (const reference of brokenFileImages(file)) if (!passesOnImage(reference.value)) references.push(reference);
+      for (const reference of brokenFileImages(file)) if (!passesOnTemplateImage(reference.value)) references.push(reference);
     const resolved = references.map((reference) => throughDefaults(file, throughDotEnv(file, reference, facts), facts?.env.get(folderOf(reference.file))));
     // The name a built service gives its image counts once its variables are resolved (`${APP_IMAGE}:${TAG}` from `.env`);
     // resolved to a local name (`setup-${ENV:-dev}` is `setup-dev`: no tag, no registry host), it is not a reference, as written out.
