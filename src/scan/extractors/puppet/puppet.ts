@@ -45,6 +45,8 @@ export const puppetExtractor: Extractor = {
     }
     const builds: BuiltImage[] = [];
     for (const group of structure.groups) {
+      // `docker::run { 'old-cache': ensure => absent, image => … }` stops and removes the container: it pulls nothing.
+      if (removes(group)) continue;
       const inputs = groupReferences(group, variables, picks);
       if (makesImageLocally(group)) {
         for (const input of inputs) builds.push({ value: input.value, file: file.path, line: file.position(input.anchor ?? input.parts[0]?.start ?? 0).line });
@@ -189,6 +191,16 @@ function importedName(group: PuppetGroup, variables: VariableTable): { value: st
   if (!name) return null;
   const tag = text(['image_tag', 'tag']);
   return { value: tag ? `${name.text}:${tag.text}` : name.text, offset: name.offset };
+}
+
+/**
+ * A resource (or a hash of its attributes) written with `ensure => absent` removes what it names (`docker::run` stops
+ * and deletes the container, `docker::image` deletes the image): Puppet pulls nothing for it, so its image is not a
+ * reference. A variable `ensure` (`ensure => $ensure`) may be `present`, and the image is read as before.
+ */
+function removes(group: PuppetGroup): boolean {
+  if (group.kind === 'parameters') return false;
+  return group.entries.some((entry) => entry.key.toLowerCase() === 'ensure' && (entry.value?.kind === 'string' ? entry.value.value : entry.value?.text) === 'absent');
 }
 
 function makesImageLocally(group: PuppetGroup): boolean {
