@@ -34,6 +34,9 @@ import { mapEntries, mapGet, scalarText, walkMaps, yamlSource } from './yaml-sou
  * - a Buildkite pipeline (`steps` at the top): the `image` of an `agents` map (a step's, or the pipeline's own) whose
  *   `provider` is a cloud that boots the agent as a virtual machine (`provider: gcp` + `image: family/core-ubuntu-2204`,
  *   `aws`, `orka`); an `agents` map without such a provider names the container image a Kubernetes agent runs, read as written.
+ * - a sourcehut build manifest (`.build.yml`, or any YAML file in a `.builds/` folder, with `image` and a `tasks` list of
+ *   one-key maps of scripts at the top): its `image` (`alpine/edge`, `debian/stable`, `archlinux`) is the operating system
+ *   of the virtual machine builds.sr.ht boots for the job.
  * Each returns the text ranges of the values to leave out.
  */
 
@@ -308,9 +311,26 @@ function isAppveyorConfig(root: unknown): root is YAMLMap {
   return isMap(root) && mapGet(root, 'image') !== undefined && APPVEYOR_KEYS.some((key) => mapGet(root, key) !== undefined);
 }
 
-/** The ranges of machine image values in one document; `glance` names the Heat parameters that are Glance images (asked only for a Heat environment). */
-export function machineImageRanges(document: Document.Parsed, glance?: () => ReadonlySet<string>): Range[] {
+/** A sourcehut build manifest's place: `.build.yml` (`.yaml`) at any depth, or a YAML file of a `.builds/` folder. */
+const SOURCEHUT_MANIFEST = /(?:^|\/)(?:\.build\.ya?ml|\.builds\/[^/]+\.ya?ml)$/;
+
+/** `image: alpine/edge` beside `tasks:`, each task a map of its one name to its script. */
+function isSourcehutManifest(root: unknown, path: string | undefined): root is YAMLMap {
+  if (path === undefined || !SOURCEHUT_MANIFEST.test(path) || !isMap(root) || !isScalar(mapGet(root, 'image'))) return false;
+  const tasks = mapGet(root, 'tasks');
+  return isSeq(tasks) && tasks.items.length > 0 && tasks.items.every((task) => isMap(task) && task.items.length === 1 && isScalar(task.items[0]?.value));
+}
+
+/**
+ * The ranges of machine image values in one document; `glance` names the Heat parameters that are Glance images (asked only
+ * for a Heat environment); `path` is the file's, for the formats told by where they are kept.
+ */
+export function machineImageRanges(document: Document.Parsed, glance?: () => ReadonlySet<string>, path?: string): Range[] {
   const root = document.contents;
+  if (isSourcehutManifest(root, path)) {
+    const range = valueRange(mapGet(root, 'image'));
+    return range ? [range] : [];
+  }
   if (isHeatTemplate(root)) return heatImageRanges(root);
   if (glance && isHeatEnvironment(root)) return heatEnvironmentImageRanges(root, glance());
   if (isInfrastructureMachine(root)) return infrastructureMachineImageRanges(root);
@@ -323,11 +343,11 @@ export function machineImageRanges(document: Document.Parsed, glance?: () => Rea
 }
 
 /** The references of a file that are not machine images: none of their spans starts inside a range `machineImageRanges` gives for its documents. */
-export function withoutMachineImages(references: Reference[], documents: readonly Document.Parsed[], base: number, glance?: () => ReadonlySet<string>): Reference[] {
+export function withoutMachineImages(references: Reference[], documents: readonly Document.Parsed[], base: number, glance?: () => ReadonlySet<string>, path?: string): Reference[] {
   if (references.length === 0) return references;
   return withoutSpansIn(
     references,
-    documents.flatMap((document) => machineImageRanges(document, glance)),
+    documents.flatMap((document) => machineImageRanges(document, glance, path)),
     base,
   );
 }

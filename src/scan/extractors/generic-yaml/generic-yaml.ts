@@ -1419,6 +1419,7 @@ export const genericYamlExtractor: Extractor<YamlFacts> = {
             documents,
             file.base,
             facts?.glance,
+            file.path,
           ),
           documents,
           file,
