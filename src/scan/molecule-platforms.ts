@@ -2,7 +2,8 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import { isTemplated, parseImageRef } from '../core/image-ref.js';
 import type { SourceFile } from '../core/source-file.js';
 import type { Reference } from '../core/types.js';
-import { makeReference, type PartInput } from './make-reference.js';
+import { makeReference } from './make-reference.js';
+import { qualifiedImageParts } from './qualified-image-parts.js';
 import { mapGet, stringScalar } from './yaml-source.js';
 
 /** A Molecule scenario's configuration (`molecule/default/molecule.yml`). */
@@ -35,24 +36,10 @@ export function withPlatformRegistries(file: SourceFile, root: unknown, found: r
     if (isTemplated(image.value) || image.value.includes('$') || NAMES_REGISTRY.test(image.value) || !parseImageRef(image.value)) continue;
     const plain = found.find((reference) => reference.spans[0]?.start === file.base + image.start);
     if (!plain) continue;
-    images.set(file.base + image.start, makeReference(file, { kind: plain.kind, value: `${url.value}/${image.value}`, parts: imageParts(image.value, image.start, url), anchor: image.start }));
+    images.set(
+      file.base + image.start,
+      makeReference(file, { kind: plain.kind, value: `${url.value}/${image.value}`, parts: qualifiedImageParts(image.value, image.start, url), anchor: image.start }),
+    );
   }
   return found.map((reference) => images.get(reference.spans[0]?.start ?? -1) ?? reference);
-}
-
-/** The registry, then the image's name, tag and digest where each is written. */
-function imageParts(value: string, start: number, url: { readonly start: number; readonly end: number }): PartInput[] {
-  const at = value.indexOf('@');
-  const named = at === -1 ? value : value.slice(0, at);
-  const colon = named.lastIndexOf(':');
-  const nameEnd = colon > named.lastIndexOf('/') ? colon : named.length;
-  const parts: PartInput[] = [
-    { role: 'registry', start: url.start, end: url.end },
-    { role: 'repository', start, end: start + nameEnd },
-  ];
-  if (nameEnd < named.length) parts.push({ role: 'tag', start: start + nameEnd + 1, end: start + named.length });
-  // The digest is written in the image string, after its tag: where there is none yet, a pin goes in right there.
-  if (at !== -1) parts.push({ role: 'digest', start: start + at + 1, end: start + value.length });
-  else if (nameEnd < named.length) parts.push({ role: 'digest', start: start + value.length, end: start + value.length, prefix: '@' });
-  return parts;
 }

@@ -3,6 +3,7 @@ import type { Reference } from '../../../core/types.js';
 import type { Extractor } from '../../extractor.js';
 import { makeReference, type PartInput } from '../../make-reference.js';
 import { groovyTokens, type GroovyString } from './groovy-strings.js';
+import { innermostOpens, registryRoutes, routedReference } from './groovy-registries.js';
 import { codeOnly, groovyVariables, stringVariables, type GroovyVariable } from './groovy-variables.js';
 
 /**
@@ -50,25 +51,6 @@ const IMAGE_PROPERTY = /\??\.\s*image\b(?!\s*\()|\[\s*['"]image['"]\s*\]/;
 const INTERPOLATED_IMAGE_PROPERTY = /\$\{[^}]*?(?:\??\.\s*image\b|\[\s*['"]image['"]\s*\])[^}]*\}|\$[A-Za-z_]\w*(?:\.\w+)*\.image\b/;
 /** How far an image field's code argument is read. */
 const ARGUMENT_LIMIT = 200;
-
-/**
- * For each string, in order, the innermost bracket open before it in the code (`(`, `[`, `{`), or null: a string whose
- * innermost bracket is `[` lies in a list or map literal, not in a call's arguments or a block.
- */
-function enclosingBrackets(code: string, strings: readonly GroovyString[]): Array<string | null> {
-  const stack: string[] = [];
-  const found: Array<string | null> = [];
-  let at = 0;
-  for (const string of strings) {
-    for (; at < string.open; at++) {
-      const char = code[at];
-      if (char === '(' || char === '[' || char === '{') stack.push(char);
-      else if (char === ')' || char === ']' || char === '}') stack.pop();
-    }
-    found.push(stack[stack.length - 1] ?? null);
-  }
-  return found;
-}
 
 /**
  * Whether an image field of the file reads a property named `image` (`docker.image(meta[platform].image)`,
@@ -219,7 +201,12 @@ function extract(file: SourceFile): Reference[] {
   /** Uses of a variable as a whole image, by name, for the variables whose literals are then the references. */
   const wholeUses = new Map<string, number[]>();
   const code = codeOnly(text, strings, comments);
-  const brackets = enclosingBrackets(code, strings);
+  // The innermost bracket open before each string (`(`, `[`, `{`): a string in `[` lies in a list or map literal, not in a call's arguments or a block.
+  const brackets = innermostOpens(
+    code,
+    strings.map((string) => string.open),
+  ).map((open) => code[open] ?? null);
+  const routes = registryRoutes(text, code, strings, (offset) => file.position(offset).line);
   let readsProperty: boolean | undefined;
   for (const [index, string] of strings.entries()) {
     const before = text.slice(Math.max(0, string.open - 60), string.open);
@@ -241,6 +228,11 @@ function extract(file: SourceFile): Reference[] {
             skip: 'templated',
           }),
         });
+        continue;
+      }
+      const route = routes.get(string.open);
+      if (route !== undefined) {
+        found.push({ at: string.start, reference: routedReference(file, KIND, string, route, detail) });
         continue;
       }
       const use = string.quote.startsWith('"') && !string.escaped ? WHOLE_USE.exec(text.slice(string.start, string.end)) : null;
