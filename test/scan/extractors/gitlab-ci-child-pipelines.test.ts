@@ -53,4 +53,58 @@ describe('GitLab CI child pipelines', () => {
       ['ci/quiet.yml', 2, '$TOOLS_IMAGE', 'templated', 'job lint; $TOOLS_IMAGE is not defined in this file (a CI/CD setting or predefined variable)'],
     ]);
   });
+
+  it('passes down the trigger job’s own variables over the globals, nothing with forward: yaml_variables: false, and a value the triggers of one child disagree on as neither', () => {
+    const triggers = [
+      file('.gitlab-ci.yml', [
+        'variables:', // 1
+        '  AGENT_TAG: "5.1"', // 2
+        '.quiet:', // 3
+        '  trigger:', // 4
+        '    forward:', // 5
+        '      yaml_variables: false', // 6
+        'deploy:', // 7
+        '  variables:', // 8
+        '    AGENT_TAG: "5.2"', // 9
+        '    SIDECAR_IMAGE: registry.example.test/ops/sidecar:1.4.0', // 10
+        '  trigger:', // 11
+        '    include: ci/deploy.yml', // 12
+        'audit:', // 13
+        '  extends: .quiet', // 14
+        '  trigger:', // 15
+        '    include: ci/audit.yml', // 16
+        'east:', // 17
+        '  variables:', // 18
+        '    REGION_TAG: "east-3"', // 19
+        '  trigger:', // 20
+        '    include: ci/region.yml', // 21
+        'west:', // 22
+        '  variables:', // 23
+        '    REGION_TAG: "west-1"', // 24
+        '  trigger:', // 25
+        '    include: ci/region.yml', // 26
+        '',
+      ]),
+      file('ci/deploy.yml', [
+        'variables:', // 1
+        '  AGENT_TAG: "4.0"', // 2
+        'roll:', // 3
+        '  image: registry.example.test/ops/agent:$AGENT_TAG', // 4
+        '  services: [$SIDECAR_IMAGE]', // 5
+        '  script: make roll', // 6
+        '',
+      ]),
+      // The trigger forwards nothing (its template says so): the child's own value is the one its job runs.
+      file('ci/audit.yml', ['variables:', '  AGENT_TAG: "4.0"', 'scan:', '  image: registry.example.test/ops/agent:$AGENT_TAG', '  script: make scan', '']),
+      file('ci/region.yml', ['probe:', '  image: registry.example.test/ops/probe:$REGION_TAG', '  script: make probe', '']),
+    ];
+    const { references, problems } = scanFiles(triggers);
+    expect(problems).toEqual([]);
+    expect(references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail])).toEqual([
+      ['ci/audit.yml', 4, 'registry.example.test/ops/agent:4.0', null, 'job scan'],
+      ['ci/deploy.yml', 4, 'registry.example.test/ops/agent:5.2', null, 'job roll; resolved through $AGENT_TAG (.gitlab-ci.yml:9)'],
+      ['ci/deploy.yml', 5, 'registry.example.test/ops/sidecar:1.4.0', null, 'job roll; resolved through $SIDECAR_IMAGE (.gitlab-ci.yml:10)'],
+      ['ci/region.yml', 2, 'registry.example.test/ops/probe:$REGION_TAG', 'templated', 'job probe; $REGION_TAG is passed down with different values by the trigger jobs that start this pipeline'],
+    ]);
+  });
 });

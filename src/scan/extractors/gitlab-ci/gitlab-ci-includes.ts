@@ -2,7 +2,7 @@ import { compileGlob } from '../../../core/glob.js';
 import type { SourceFile } from '../../../core/source-file.js';
 import type { OutsideSources } from '../../extractor.js';
 import { describeInclude, includeEntries, originOfKey, outsideKey, type IncludeEntry } from './gitlab-ci-outside.js';
-import type { PipelineReach, VariableDefinition } from './gitlab-ci-model.js';
+import type { PipelineReach, VariableBinding } from './gitlab-ci-model.js';
 import { readPipeline, type PipelineReading } from './gitlab-ci-pipeline.js';
 import { fileVerdict } from './gitlab-ci-sniff.js';
 
@@ -101,14 +101,32 @@ interface Unread {
 }
 
 /**
- * The global variables of a parent pipeline that a trigger job passes down to its child: all of them, unless the
- * job's `inherit: variables:` (its own or an extended job's) leaves some out.
+ * The variables the trigger jobs that start one child pipeline pass down: what each forwards (its YAML variables, see
+ * `PipelineView.forwardedVariables`). A name they pass with different values, or that some pass and others do not, is
+ * `several`: the child's jobs see one value or the other depending on which trigger started it.
  */
-function passedDown(parent: PipelineReading, trigger: string): NonNullable<PipelineReach['passed']> {
-  const job = parent.model.jobs.get(trigger);
-  const passed = new Map<string, VariableDefinition | 'conflict' | null>();
-  for (const [name, definition] of parent.model.globals) if (job === undefined || parent.view.inherits(job, 'variables', name)) passed.set(name, definition);
+function passedDown(starts: readonly ChildRoot[]): NonNullable<PipelineReach['passed']> {
+  const each = starts.map(({ parent, trigger }) => {
+    const job = parent.model.jobs.get(trigger);
+    return job === undefined ? parent.model.globals : parent.view.forwardedVariables(job);
+  });
+  const passed = new Map<string, VariableBinding>();
+  for (const name of new Set(each.flatMap((variables) => [...variables.keys()]))) {
+    const [first, ...others] = each.map((variables) => variables.get(name));
+    passed.set(name, first !== undefined && others.every((binding) => binding !== undefined && sameBinding(binding, first)) ? first : 'several');
+  }
   return passed;
+}
+
+/** The same definition (where it is written), or the same kind of binding. */
+function sameBinding(a: VariableBinding, b: VariableBinding): boolean {
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) return a.file === b.file && a.start === b.start;
+  return a === b;
+}
+
+/** The includes not read of every pipeline that starts a child: any of them may define what is passed down. */
+function unreadOf(starts: readonly ChildRoot[]): Unread {
+  return { notes: [...new Set(starts.flatMap((start) => start.unread.notes))], notAsked: [...new Set(starts.flatMap((start) => start.unread.notAsked))] };
 }
 
 /**
@@ -184,9 +202,13 @@ export function gitlabFacts(files: readonly SourceFile[], outside?: OutsideSourc
     for (const { file, trigger } of started) children.push({ file, parent: pipeline.reading, trigger, unread: { notes, notAsked } });
   };
   for (const root of files.filter((file) => GITLAB_CI_NAME.test(file.path))) readFrom(root);
-  // Child pipelines after every root, so a file that a root includes stays in that root's pipeline; each child once.
+  // Child pipelines after every root, so a file that a root includes stays in that root's pipeline; each child once,
+  // with what all the trigger jobs known to start it pass down.
   for (let child = children.shift(); child !== undefined; child = children.shift()) {
-    if (!pipelines.has(child.file.path)) readFrom(child.file, { passed: passedDown(child.parent, child.trigger), unread: child.unread });
+    const path = child.file.path;
+    if (pipelines.has(path)) continue;
+    const starts = [child, ...children.filter((other) => other.file.path === path)];
+    readFrom(child.file, { passed: passedDown(starts), unread: unreadOf(starts) });
   }
   for (const path of pulledInOutsidePipelines(files, byPath, pipelines, localTargets)) included.add(path);
   return { includes: included, pipelines };

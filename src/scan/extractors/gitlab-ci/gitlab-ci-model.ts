@@ -33,9 +33,10 @@ export interface NodeText {
 
 /**
  * What a variable name means in one job's view. `matrix`: `parallel: matrix` gives it several values.
+ * `several`: a child pipeline's variable that the trigger jobs starting it pass down with different values.
  * `null`: set by the job in a way archpin cannot read (not a string, an unresolvable `!reference`).
  */
-export type VariableBinding = VariableDefinition | 'matrix' | 'conflict' | null;
+export type VariableBinding = VariableDefinition | 'matrix' | 'conflict' | 'several' | null;
 
 /**
  * The variables one job sees, looked up layer by layer (rule, job, globals) rather than copied into a map per job:
@@ -78,6 +79,8 @@ export interface JobModel {
   readonly images: readonly string[];
   /** It has its own `trigger:`: a trigger job starts another pipeline and runs no image. */
   readonly trigger: boolean;
+  /** Its own `trigger: forward: yaml_variables:` (absent: not written): whether it passes its YAML variables down. */
+  readonly forwardsYaml?: boolean;
   /** Its own `tags:` (absent: not written), the runner tags that pick where it runs. */
   readonly tags?: readonly string[];
   /** Its own `inherit:` (absent: not written): `default` and `variables`, each all (true), none (false) or the names listed. */
@@ -138,6 +141,7 @@ function mergeJob(earlier: JobModel, later: JobModel): JobModel {
     variablesFrom: [...earlier.variablesFrom, ...later.variablesFrom],
     matrix: later.matrix.length > 0 ? later.matrix : earlier.matrix,
     trigger: later.trigger || earlier.trigger,
+    ...((later.forwardsYaml ?? earlier.forwardsYaml) === undefined ? {} : { forwardsYaml: later.forwardsYaml ?? earlier.forwardsYaml }),
     leaves: new Map([...earlier.leaves, ...later.leaves]),
     texts: new Map([...earlier.texts, ...later.texts]),
     images: [...earlier.images, ...later.images],
@@ -158,7 +162,7 @@ export interface PipelineReach {
   /** The forge was not asked, and why (the notes in `unread` name the includes with it). */
   readonly notAsked?: string;
   /** A child pipeline's: the parent's global variables that its trigger job passes down (they win over the child's own). */
-  readonly passed?: ReadonlyMap<string, VariableDefinition | 'conflict' | null>;
+  readonly passed?: ReadonlyMap<string, VariableBinding>;
 }
 
 /** The jobs and global variables of one pipeline: a root CI file and what it includes. */
@@ -166,7 +170,7 @@ export interface PipelineModel {
   /** Files of the pipeline, the root first. */
   readonly files: readonly string[];
   /** `conflict`: included files define the name differently (and the root does not define it). */
-  readonly globals: ReadonlyMap<string, VariableDefinition | 'conflict' | null>;
+  readonly globals: ReadonlyMap<string, VariableBinding>;
   /** Jobs and templates by name; one defined in several files is merged (included files in order, then the root). */
   readonly jobs: ReadonlyMap<string, JobModel>;
   /** Includes that were not read (`project`, `template` without a forge or when the forge could not give them, `remote`, `component`), as written, with the reason when there is one. */
@@ -178,7 +182,7 @@ export interface PipelineModel {
   /** The forge could not be asked, and why (no forge configured, no token). */
   readonly notAsked?: string;
   /** A child pipeline's: the global variables its trigger job passes down (see `PipelineReach`). */
-  readonly passed?: ReadonlyMap<string, VariableDefinition | 'conflict' | null>;
+  readonly passed?: ReadonlyMap<string, VariableBinding>;
   /** The text of every image, service and shared string node of its jobs and defaults, by node key. */
   readonly texts: ReadonlyMap<string, NodeText>;
   /** The `default:` (or top-level) image and services nodes, the root's first; the `default:` runner tags. */
@@ -414,11 +418,20 @@ export function jobModel(name: string, job: YAMLMap, file: SourceFile, document:
     variablesFrom: from,
     matrix: matrixNames(job, document),
     trigger: effectiveGet(job, 'trigger', document) !== undefined,
+    ...forwardsYaml(job, document),
     ...(tags ? { tags } : {}),
     ...(image ? { image } : {}),
     ...(services ? { services } : {}),
     ...(servicesAt === undefined ? {} : { servicesAt }),
   };
+}
+
+/** `trigger: {forward: {yaml_variables: false}}`: the trigger job passes none of its YAML variables down (GitLab's default is true). */
+function forwardsYaml(job: YAMLMap, document: Document.Parsed): { forwardsYaml?: boolean } {
+  const trigger = effectiveGet(job, 'trigger', document);
+  const forward = isMap(trigger) ? mapGet(trigger, 'forward') : undefined;
+  const yamlVariables = isMap(forward) ? mapGet(forward, 'yaml_variables') : undefined;
+  return isScalar(yamlVariables) && typeof yamlVariables.value === 'boolean' ? { forwardsYaml: yamlVariables.value } : {};
 }
 
 /** The global `variables:` of a CI file, each with where its value is written. */
@@ -457,7 +470,7 @@ export function fileJobs(file: SourceFile): JobModel[] {
  * include order that GitLab merges, so it is not guessed.
  */
 export function pipelineModel(members: readonly SourceFile[], reach: PipelineReach): PipelineModel {
-  const globals = new Map<string, VariableDefinition | 'conflict' | null>();
+  const globals = new Map<string, VariableBinding>();
   const jobs = new Map<string, JobModel>();
   const texts = new Map<string, NodeText>();
   let defaults: PipelineModel['defaults'] = { image: null, services: null, tags: null };
@@ -470,7 +483,7 @@ export function pipelineModel(members: readonly SourceFile[], reach: PipelineRea
       if (!globals.has(name)) globals.set(name, definition);
       else if (index > 0) {
         const known = globals.get(name);
-        if (known && known !== 'conflict' && known.file !== root && known.text !== definition?.text) globals.set(name, 'conflict');
+        if (typeof known === 'object' && known !== null && known.file !== root && known.text !== definition?.text) globals.set(name, 'conflict');
       }
     }
   });
@@ -577,6 +590,35 @@ export class PipelineView {
         return model !== undefined && this.isTrigger(model, depth + 1);
       }),
     );
+  }
+
+  /**
+   * The YAML variables a trigger job passes down to the pipeline it starts, by name (GitLab's `forward: yaml_variables`,
+   * true unless the job or one it extends says false): the global variables it inherits, then its own and those it
+   * inherits from other jobs, which win; a `parallel: matrix` axis passes several values.
+   */
+  forwardedVariables(job: JobModel): Map<string, VariableBinding> {
+    const passed = new Map<string, VariableBinding>();
+    if (!this.forwardsYamlVariables(job, 0)) return passed;
+    for (const [name, definition] of this.model.globals) if (this.inherits(job, 'variables', name)) passed.set(name, definition);
+    for (const [name, binding] of this.inherited(job, 0)) passed.set(name, binding);
+    for (const name of this.matrixOf(job, 0)) passed.set(name, 'several');
+    return passed;
+  }
+
+  /** Its own `forward: yaml_variables:`, else the last parent's that sets it (`extends:` merges `trigger:` as a hash); true when none does. */
+  private forwardsYamlVariables(job: JobModel, depth: number): boolean {
+    return this.writtenForward(job, depth) ?? true;
+  }
+
+  private writtenForward(job: JobModel, depth: number): boolean | undefined {
+    if (job.forwardsYaml !== undefined || depth > MAX_EXTENDS) return job.forwardsYaml;
+    for (const parent of [...job.extends].reverse()) {
+      const model = this.model.jobs.get(parent);
+      const written = model === undefined ? undefined : this.writtenForward(model, depth + 1);
+      if (written !== undefined) return written;
+    }
+    return undefined;
   }
 
   /** The runner tags of a job: its own, else the last parent's that has them, else the `default:` tags unless `inherit: default:` leaves them out. */
