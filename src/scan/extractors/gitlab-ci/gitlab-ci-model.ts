@@ -133,6 +133,7 @@ function mergeJob(earlier: JobModel, later: JobModel): JobModel {
   const inherit = later.inherit || earlier.inherit ? { ...earlier.inherit, ...later.inherit } : undefined;
   const rules = later.rules ?? earlier.rules;
   const tags = later.tags ?? earlier.tags;
+  const forwardsYaml = later.forwardsYaml ?? earlier.forwardsYaml;
   return {
     name: later.name,
     file: later.file,
@@ -141,7 +142,7 @@ function mergeJob(earlier: JobModel, later: JobModel): JobModel {
     variablesFrom: [...earlier.variablesFrom, ...later.variablesFrom],
     matrix: later.matrix.length > 0 ? later.matrix : earlier.matrix,
     trigger: later.trigger || earlier.trigger,
-    ...((later.forwardsYaml ?? earlier.forwardsYaml) === undefined ? {} : { forwardsYaml: later.forwardsYaml ?? earlier.forwardsYaml }),
+    ...(forwardsYaml === undefined ? {} : { forwardsYaml }),
     leaves: new Map([...earlier.leaves, ...later.leaves]),
     texts: new Map([...earlier.texts, ...later.texts]),
     images: [...earlier.images, ...later.images],
@@ -540,6 +541,7 @@ export class PipelineView {
   private readonly scopes = new Map<string, VariableScope>();
   private readonly variants = new Map<string, readonly ScopeVariant[]>();
   private readonly triggers = new Map<string, boolean>();
+  private readonly forwards = new Map<string, boolean | null>();
   private readonly tagLists = new Map<string, readonly string[] | null>();
   private readonly ruleLists = new Map<string, readonly RuleModel[] | null>();
   private readonly matrices = new Map<string, readonly string[] | null>();
@@ -611,14 +613,9 @@ export class PipelineView {
     return this.writtenForward(job, depth) ?? true;
   }
 
-  private writtenForward(job: JobModel, depth: number): boolean | undefined {
-    if (job.forwardsYaml !== undefined || depth > MAX_EXTENDS) return job.forwardsYaml;
-    for (const parent of [...job.extends].reverse()) {
-      const model = this.model.jobs.get(parent);
-      const written = model === undefined ? undefined : this.writtenForward(model, depth + 1);
-      if (written !== undefined) return written;
-    }
-    return undefined;
+  private writtenForward(job: JobModel, depth: number): boolean | null {
+    if (job.forwardsYaml !== undefined || depth > MAX_EXTENDS) return job.forwardsYaml ?? null;
+    return this.fromParents(this.forwards, job, depth, (parent, next) => this.writtenForward(parent, next));
   }
 
   /** The runner tags of a job: its own, else the last parent's that has them, else the `default:` tags unless `inherit: default:` leaves them out. */
