@@ -87,9 +87,10 @@ function routeAt(text: string, code: string, stringsByOpen: ReadonlyMap<number, 
  * The registry route of each image field that one applies to, by the offset of its string's opening quote: a
  * `docker.image('…')` in the closure of `docker.withRegistry` (the innermost one) that is pulled or run `inside`
  * (`.run`/`.withRun` run it as written; any other use or keeping it in a variable is `unknown`), and the `image '…'`
- * of a declarative `docker { }` agent that has a `registryUrl` key. An empty URL is no registry.
+ * of a declarative `docker { }` agent that has a `registryUrl` key. An empty URL is no registry. `opens` holds, for each
+ * string, the innermost bracket open before it (`innermostOpens` of the strings' opening quotes), which the caller has.
  */
-export function registryRoutes(text: string, code: string, strings: readonly GroovyString[], lineOf: (offset: number) => number): Map<number, RegistryRoute> {
+export function registryRoutes(text: string, code: string, strings: readonly GroovyString[], opens: readonly number[], lineOf: (offset: number) => number): Map<number, RegistryRoute> {
   const routes = new Map<number, RegistryRoute>();
   if (!code.includes('withRegistry') && !code.includes('registryUrl')) return routes;
   const pairs = bracketPairs(code);
@@ -117,10 +118,6 @@ export function registryRoutes(text: string, code: string, strings: readonly Gro
     if (open === -1 || code[open] !== '{' || !DOCKER_BLOCK_BEFORE.test(code.slice(Math.max(0, open - SOURCE_LIMIT), open))) continue;
     agents.set(open, routeAt(text, code, stringsByOpen, key.index + key[0].length, /^[ \t]*(?:[\r\n;}]|$)/, `registryUrl (line ${lineOf(key.index)})`));
   }
-  const opens = innermostOpens(
-    code,
-    strings.map((string) => string.open),
-  );
   const active: typeof scopes = [];
   let next = 0;
   for (const [index, string] of strings.entries()) {

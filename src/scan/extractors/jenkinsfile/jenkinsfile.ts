@@ -202,11 +202,12 @@ function extract(file: SourceFile): Reference[] {
   const wholeUses = new Map<string, number[]>();
   const code = codeOnly(text, strings, comments);
   // The innermost bracket open before each string (`(`, `[`, `{`): a string in `[` lies in a list or map literal, not in a call's arguments or a block.
-  const brackets = innermostOpens(
+  const opens = innermostOpens(
     code,
     strings.map((string) => string.open),
-  ).map((open) => code[open] ?? null);
-  const routes = registryRoutes(text, code, strings, (offset) => file.position(offset).line);
+  );
+  const brackets = opens.map((open) => code[open] ?? null);
+  const routes = registryRoutes(text, code, strings, opens, (offset) => file.position(offset).line);
   let readsProperty: boolean | undefined;
   for (const [index, string] of strings.entries()) {
     const before = text.slice(Math.max(0, string.open - 60), string.open);
