@@ -200,10 +200,7 @@ function infrastructureMachineImageRanges(root: YAMLMap): Range[] {
 const KOPS_API = /^kops(?:\.k8s\.io)?\//;
 
 function isKopsInstanceGroup(root: unknown): root is YAMLMap {
-  if (!isMap(root)) return false;
-  const apiVersion = mapGet(root, 'apiVersion');
-  const kind = mapGet(root, 'kind');
-  return isScalar(apiVersion) && typeof apiVersion.value === 'string' && KOPS_API.test(apiVersion.value) && isScalar(kind) && kind.value === 'InstanceGroup';
+  return isMap(root) && KOPS_API.test(scalarText(mapGet(root, 'apiVersion')) ?? '') && scalarText(mapGet(root, 'kind')) === 'InstanceGroup';
 }
 
 function kopsInstanceGroupImageRanges(root: YAMLMap): Range[] {
