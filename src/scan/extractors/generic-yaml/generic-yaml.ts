@@ -114,6 +114,8 @@ interface ChartFact {
   /** The chart's default values (`values.yaml`). */
   values?: SourceFile;
   appVersionPrefix?: { prefix: string; suffix: string } | null;
+  /** `defaultsTagOtherwise` by values path (`reloader.image`): the chart's values files (`values.yaml`, `ci/*-values.yaml`) ask for the same maps. */
+  tagDefaults?: Map<string, boolean>;
 }
 
 /**
@@ -404,6 +406,18 @@ function throughAppVersion(
  */
 function defaultsTagOtherwise(chart: ChartFact, path: readonly string[]): boolean {
   if (path.length === 0 || !path.every((key) => /^[A-Za-z_]\w*$/.test(key))) return false;
+  chart.tagDefaults ??= new Map();
+  const key = path.join('.');
+  let answer = chart.tagDefaults.get(key);
+  if (answer === undefined) {
+    answer = readsTagDefaults(chart, path);
+    chart.tagDefaults.set(key, answer);
+  }
+  return answer;
+}
+
+/** `defaultsTagOtherwise` read from the chart's templates (each is read again from its file, then released). */
+function readsTagDefaults(chart: ChartFact, path: readonly string[]): boolean {
   const tag = String.raw`\$?\.Values\.${path.join(String.raw`\.`)}\.tag\b`;
   const fallback = String.raw`(\([^{}]*?\)|[^\s{}|()]+)`;
   const defaults = new RegExp(String.raw`${tag}\s*\|\s*default\s+${fallback}|\bdefault\s+${fallback}\s+${tag}`, 'g');
