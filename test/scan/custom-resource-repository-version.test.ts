@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sourceFile } from '../../src/core/source-file.js';
-import { applyEdits } from '../../src/core/text-edit.js';
-import { editsForReference } from '../../src/plan/edits-for-reference.js';
-import { scanTexts } from '../support/scan-texts.js';
+import { scanTexts, updatedFirst } from '../support/scan-texts.js';
 
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 
@@ -53,11 +50,9 @@ describe("a custom resource's image written as repository + version", () => {
   });
 
   it('is updated at the version, with no place for a digest', () => {
-    const file = sourceFile('deploy/analyzer.yaml', new Uint8Array(Buffer.from(ANALYZER)));
-    const [reference] = scanTexts({ 'deploy/analyzer.yaml': ANALYZER }).references;
-    const plan = editsForReference(reference!, { tag: 'v0.9.0', digest: DIGEST });
+    const { plan, text } = updatedFirst('deploy/analyzer.yaml', ANALYZER, { tag: 'v0.9.0', digest: DIGEST });
     expect(plan.ok && plan.unpinned).toBe('digests are not pinned in split image fields without a digest field: there is no field for one');
-    expect(Buffer.from(applyEdits(file.bytes, plan.ok ? plan.edits : [])).toString()).toBe(ANALYZER.replace('v0.8.2', 'v0.9.0'));
+    expect(text).toBe(ANALYZER.replace('v0.8.2', 'v0.9.0'));
   });
 
   it('is not read where it names a chart or a source, nor in a Kubernetes object of its own, nor without a registry host', () => {
@@ -154,10 +149,7 @@ describe("a custom resource's image map of repository + version", () => {
   });
 
   it('is updated at the version', () => {
-    const file = sourceFile('deploy/broker.yaml', new Uint8Array(Buffer.from(broker)));
-    const [reference] = scanTexts({ 'deploy/broker.yaml': broker }).references;
-    const plan = editsForReference(reference!, { tag: '5.2.0', digest: DIGEST });
-    expect(Buffer.from(applyEdits(file.bytes, plan.ok ? plan.edits : [])).toString()).toBe(broker.replace('5.1.0', '5.2.0'));
+    expect(updatedFirst('deploy/broker.yaml', broker, { tag: '5.2.0', digest: DIGEST }).text).toBe(broker.replace('5.1.0', '5.2.0'));
   });
 
   it('is not read this way in chart values, which the templates read', () => {

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sourceFile } from '../../src/core/source-file.js';
-import { applyEdits } from '../../src/core/text-edit.js';
-import { editsForReference } from '../../src/plan/edits-for-reference.js';
-import { scanTexts } from '../support/scan-texts.js';
+import { scanTexts, updatedFirst } from '../support/scan-texts.js';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 
@@ -234,10 +231,7 @@ describe('images written as repository + image + version', () => {
   });
 
   it('is updated at the version, which takes the digest after the tag as a values tag does', () => {
-    const file = sourceFile('chart/values.yaml', new Uint8Array(Buffer.from(VALUES)));
-    const [reference] = scanTexts({ 'chart/values.yaml': VALUES }).references;
-    const plan = editsForReference(reference!, { tag: 'v2.4.0', digest: DIGEST });
-    expect(Buffer.from(applyEdits(file.bytes, plan.ok ? plan.edits : [])).toString()).toBe(VALUES.replace('v2.3.1', `v2.4.0@${DIGEST}`));
+    expect(updatedFirst('chart/values.yaml', VALUES, { tag: 'v2.4.0', digest: DIGEST }).text).toBe(VALUES.replace('v2.3.1', `v2.4.0@${DIGEST}`));
   });
 
   it('is not read without a registry host, with an image that is a path, or beside a tag', () => {
@@ -433,9 +427,6 @@ describe('images written as repository + image + tag', () => {
   });
 
   it('is updated at the tag, which takes the digest after it', () => {
-    const file = sourceFile('charts/federation/values.yaml', new Uint8Array(Buffer.from(VALUES_WITH_TAG)));
-    const [reference] = scanTexts({ 'charts/federation/values.yaml': VALUES_WITH_TAG }).references;
-    const plan = editsForReference(reference!, { tag: 'v0.9.0', digest: DIGEST });
-    expect(Buffer.from(applyEdits(file.bytes, plan.ok ? plan.edits : [])).toString()).toBe(VALUES_WITH_TAG.replace('tag: v0.8.1', `tag: v0.9.0@${DIGEST}`));
+    expect(updatedFirst('charts/federation/values.yaml', VALUES_WITH_TAG, { tag: 'v0.9.0', digest: DIGEST }).text).toBe(VALUES_WITH_TAG.replace('tag: v0.8.1', `tag: v0.9.0@${DIGEST}`));
   });
 });
