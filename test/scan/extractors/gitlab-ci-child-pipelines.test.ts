@@ -104,7 +104,66 @@ describe('GitLab CI child pipelines', () => {
       ['ci/audit.yml', 4, 'registry.example.test/ops/agent:4.0', null, 'job scan'],
       ['ci/deploy.yml', 4, 'registry.example.test/ops/agent:5.2', null, 'job roll; resolved through $AGENT_TAG (.gitlab-ci.yml:9)'],
       ['ci/deploy.yml', 5, 'registry.example.test/ops/sidecar:1.4.0', null, 'job roll; resolved through $SIDECAR_IMAGE (.gitlab-ci.yml:10)'],
-      ['ci/region.yml', 2, 'registry.example.test/ops/probe:$REGION_TAG', 'templated', 'job probe; $REGION_TAG is passed down with different values by the trigger jobs that start this pipeline'],
+      [
+        'ci/region.yml',
+        2,
+        'registry.example.test/ops/probe:$REGION_TAG',
+        'templated',
+        'job probe; $REGION_TAG is passed down to this pipeline with more than one value (by several trigger jobs, or as both a YAML and a pipeline variable of one)',
+      ],
+    ]);
+  });
+
+  it('passes what a child was given on to a grandchild only with forward: pipeline_variables; its own YAML variables go on by default', () => {
+    const nested = [
+      file('.gitlab-ci.yml', ['variables:', '  BASE_TAG: "1.0"', '  AGENT_TAG: "5.1"', 'child:', '  trigger:', '    include: ci/child.yml', '']),
+      file('ci/child.yml', [
+        'variables:', // 1
+        '  AGENT_TAG: "6.0"', // 2
+        'plain:', // 3
+        '  trigger:', // 4
+        '    include: ci/plain.yml', // 5
+        'relay:', // 6
+        '  trigger:', // 7
+        '    include: ci/relay.yml', // 8
+        '    forward:', // 9
+        '      pipeline_variables: true', // 10
+        '',
+      ]),
+      // Started with the defaults: the child's own YAML variables reach it, what the root passed to the child does not.
+      file('ci/plain.yml', [
+        'base:', // 1
+        '  image: registry.example.test/ops/base:$BASE_TAG', // 2
+        '  script: make', // 3
+        'agent:', // 4
+        '  image: registry.example.test/ops/agent:$AGENT_TAG', // 5
+        '  script: make', // 6
+        '',
+      ]),
+      // Started with pipeline_variables: what the root passed to the child goes on, and a name both ways is left as written.
+      file('ci/relay.yml', [
+        'base:', // 1
+        '  image: registry.example.test/ops/base:$BASE_TAG', // 2
+        '  script: make', // 3
+        'agent:', // 4
+        '  image: registry.example.test/ops/agent:$AGENT_TAG', // 5
+        '  script: make', // 6
+        '',
+      ]),
+    ];
+    const { references, problems } = scanFiles(nested);
+    expect(problems).toEqual([]);
+    expect(references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail])).toEqual([
+      ['ci/plain.yml', 2, 'registry.example.test/ops/base:$BASE_TAG', 'templated', 'job base; $BASE_TAG is not defined in this file (a CI/CD setting or predefined variable)'],
+      ['ci/plain.yml', 5, 'registry.example.test/ops/agent:6.0', null, 'job agent; resolved through $AGENT_TAG (ci/child.yml:2)'],
+      ['ci/relay.yml', 2, 'registry.example.test/ops/base:1.0', null, 'job base; resolved through $BASE_TAG (.gitlab-ci.yml:2)'],
+      [
+        'ci/relay.yml',
+        5,
+        'registry.example.test/ops/agent:$AGENT_TAG',
+        'templated',
+        'job agent; $AGENT_TAG is passed down to this pipeline with more than one value (by several trigger jobs, or as both a YAML and a pipeline variable of one)',
+      ],
     ]);
   });
 });

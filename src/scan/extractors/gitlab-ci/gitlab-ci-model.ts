@@ -54,6 +54,12 @@ function layered(top: ReadonlyMap<string, VariableBinding>, below: VariableScope
 /** Where a job's `image:` or one of its `services:` comes from. */
 type Place = { readonly kind: 'node'; readonly key: string } | { readonly kind: 'reference'; readonly path: readonly string[] };
 
+/** `trigger: forward:` as written: `yaml` for `yaml_variables`, `pipeline` for `pipeline_variables`. */
+interface Forward {
+  readonly yaml?: boolean;
+  readonly pipeline?: boolean;
+}
+
 type OwnVariable = VariableDefinition | { readonly kind: 'reference'; readonly path: readonly string[] } | null;
 
 /** One job or hidden template, as written in one file: only what resolving images needs. */
@@ -79,8 +85,11 @@ export interface JobModel {
   readonly images: readonly string[];
   /** It has its own `trigger:`: a trigger job starts another pipeline and runs no image. */
   readonly trigger: boolean;
-  /** Its own `trigger: forward: yaml_variables:` (absent: not written): whether it passes its YAML variables down. */
-  readonly forwardsYaml?: boolean;
+  /**
+   * Its own `trigger: forward:` (absent, or a key absent: not written): whether it passes its YAML variables down
+   * (`yaml_variables`, GitLab's default true) and the variables its own pipeline was given (`pipeline_variables`, default false).
+   */
+  readonly forward?: Forward;
   /** Its own `tags:` (absent: not written), the runner tags that pick where it runs. */
   readonly tags?: readonly string[];
   /** Its own `inherit:` (absent: not written): `default` and `variables`, each all (true), none (false) or the names listed. */
@@ -133,7 +142,7 @@ function mergeJob(earlier: JobModel, later: JobModel): JobModel {
   const inherit = later.inherit || earlier.inherit ? { ...earlier.inherit, ...later.inherit } : undefined;
   const rules = later.rules ?? earlier.rules;
   const tags = later.tags ?? earlier.tags;
-  const forwardsYaml = later.forwardsYaml ?? earlier.forwardsYaml;
+  const forward = later.forward || earlier.forward ? { ...earlier.forward, ...later.forward } : undefined;
   return {
     name: later.name,
     file: later.file,
@@ -142,7 +151,7 @@ function mergeJob(earlier: JobModel, later: JobModel): JobModel {
     variablesFrom: [...earlier.variablesFrom, ...later.variablesFrom],
     matrix: later.matrix.length > 0 ? later.matrix : earlier.matrix,
     trigger: later.trigger || earlier.trigger,
-    ...(forwardsYaml === undefined ? {} : { forwardsYaml }),
+    ...(forward ? { forward } : {}),
     leaves: new Map([...earlier.leaves, ...later.leaves]),
     texts: new Map([...earlier.texts, ...later.texts]),
     images: [...earlier.images, ...later.images],
@@ -184,6 +193,11 @@ export interface PipelineModel {
   readonly notAsked?: string;
   /** A child pipeline's: the global variables its trigger job passes down (see `PipelineReach`). */
   readonly passed?: ReadonlyMap<string, VariableBinding>;
+  /**
+   * A child pipeline's: its global variables as its own files define them, before what was passed down over them. A trigger
+   * job of its own forwards these as YAML variables; what was passed down goes further only with `forward: pipeline_variables`.
+   */
+  readonly yamlGlobals?: ReadonlyMap<string, VariableBinding>;
   /** The text of every image, service and shared string node of its jobs and defaults, by node key. */
   readonly texts: ReadonlyMap<string, NodeText>;
   /** The `default:` (or top-level) image and services nodes, the root's first; the `default:` runner tags. */
@@ -419,7 +433,7 @@ export function jobModel(name: string, job: YAMLMap, file: SourceFile, document:
     variablesFrom: from,
     matrix: matrixNames(job, document),
     trigger: effectiveGet(job, 'trigger', document) !== undefined,
-    ...forwardsYaml(job, document),
+    ...forwardOf(job, document),
     ...(tags ? { tags } : {}),
     ...(image ? { image } : {}),
     ...(services ? { services } : {}),
@@ -427,12 +441,17 @@ export function jobModel(name: string, job: YAMLMap, file: SourceFile, document:
   };
 }
 
-/** `trigger: {forward: {yaml_variables: false}}`: the trigger job passes none of its YAML variables down (GitLab's default is true). */
-function forwardsYaml(job: YAMLMap, document: Document.Parsed): { forwardsYaml?: boolean } {
+/** `trigger: {forward: {yaml_variables: false, pipeline_variables: true}}`: what the trigger job passes down, where written. */
+function forwardOf(job: YAMLMap, document: Document.Parsed): { forward?: Forward } {
   const trigger = effectiveGet(job, 'trigger', document);
-  const forward = isMap(trigger) ? mapGet(trigger, 'forward') : undefined;
-  const yamlVariables = isMap(forward) ? mapGet(forward, 'yaml_variables') : undefined;
-  return isScalar(yamlVariables) && typeof yamlVariables.value === 'boolean' ? { forwardsYaml: yamlVariables.value } : {};
+  const node = isMap(trigger) ? mapGet(trigger, 'forward') : undefined;
+  if (!isMap(node)) return {};
+  const flag = (key: string): boolean | undefined => {
+    const value = mapGet(node, key);
+    return isScalar(value) && typeof value.value === 'boolean' ? value.value : undefined;
+  };
+  const [yaml, pipeline] = [flag('yaml_variables'), flag('pipeline_variables')];
+  return yaml === undefined && pipeline === undefined ? {} : { forward: { ...(yaml === undefined ? {} : { yaml }), ...(pipeline === undefined ? {} : { pipeline }) } };
 }
 
 /** The global `variables:` of a CI file, each with where its value is written. */
@@ -489,6 +508,7 @@ export function pipelineModel(members: readonly SourceFile[], reach: PipelineRea
     }
   });
   // What a trigger job passes down is a variable of the child pipeline, over those of its own files (as GitLab ranks them).
+  const yamlGlobals = reach.passed === undefined ? undefined : new Map(globals);
   for (const [name, definition] of reach.passed ?? []) globals.set(name, definition);
   const perFile = members.map(fileJobs);
   for (const job of perFile.flat()) for (const [key, text] of job.texts) texts.set(key, text);
@@ -511,6 +531,7 @@ export function pipelineModel(members: readonly SourceFile[], reach: PipelineRea
     asked: reach.asked,
     ...(reach.notAsked === undefined ? {} : { notAsked: reach.notAsked }),
     ...(reach.passed === undefined ? {} : { passed: reach.passed }),
+    ...(yamlGlobals === undefined ? {} : { yamlGlobals }),
     texts,
     defaults,
   };
@@ -541,7 +562,7 @@ export class PipelineView {
   private readonly scopes = new Map<string, VariableScope>();
   private readonly variants = new Map<string, readonly ScopeVariant[]>();
   private readonly triggers = new Map<string, boolean>();
-  private readonly forwards = new Map<string, boolean | null>();
+  private readonly forwardTables = { yaml: new Map<string, boolean | null>(), pipeline: new Map<string, boolean | null>() };
   private readonly tagLists = new Map<string, readonly string[] | null>();
   private readonly ruleLists = new Map<string, readonly RuleModel[] | null>();
   private readonly matrices = new Map<string, readonly string[] | null>();
@@ -595,27 +616,30 @@ export class PipelineView {
   }
 
   /**
-   * The YAML variables a trigger job passes down to the pipeline it starts, by name (GitLab's `forward: yaml_variables`,
-   * true unless the job or one it extends says false): the global variables it inherits, then its own and those it
-   * inherits from other jobs, which win; a `parallel: matrix` axis passes several values.
+   * The variables a trigger job passes down to the pipeline it starts, by name. Its YAML variables (GitLab's
+   * `forward: yaml_variables`, true unless the job or one it extends says false): the global variables it inherits as this
+   * pipeline's files define them, then its own and those it inherits from other jobs, which win; a `parallel: matrix` axis
+   * passes several values. What this pipeline was itself passed down goes further only with `forward: pipeline_variables`
+   * (false unless set); a name passed both ways with different values is `several`.
    */
   forwardedVariables(job: JobModel): Map<string, VariableBinding> {
     const passed = new Map<string, VariableBinding>();
-    if (!this.forwardsYamlVariables(job, 0)) return passed;
-    for (const [name, definition] of this.model.globals) if (this.inherits(job, 'variables', name)) passed.set(name, definition);
-    for (const [name, binding] of this.inherited(job, 0)) passed.set(name, binding);
-    for (const name of this.matrixOf(job, 0)) passed.set(name, 'several');
+    if (this.forwards(job, 'yaml', 0) ?? true) {
+      for (const [name, definition] of this.model.yamlGlobals ?? this.model.globals) if (this.inherits(job, 'variables', name)) passed.set(name, definition);
+      for (const [name, binding] of this.inherited(job, 0)) passed.set(name, binding);
+      for (const name of this.matrixOf(job, 0)) passed.set(name, 'several');
+    }
+    if (this.forwards(job, 'pipeline', 0) ?? false) {
+      for (const [name, binding] of this.model.passed ?? []) passed.set(name, passed.has(name) && passed.get(name) !== binding ? 'several' : binding);
+    }
     return passed;
   }
 
-  /** Its own `forward: yaml_variables:`, else the last parent's that sets it (`extends:` merges `trigger:` as a hash); true when none does. */
-  private forwardsYamlVariables(job: JobModel, depth: number): boolean {
-    return this.writtenForward(job, depth) ?? true;
-  }
-
-  private writtenForward(job: JobModel, depth: number): boolean | null {
-    if (job.forwardsYaml !== undefined || depth > MAX_EXTENDS) return job.forwardsYaml ?? null;
-    return this.fromParents(this.forwards, job, depth, (parent, next) => this.writtenForward(parent, next));
+  /** One `forward:` key of a job: its own, else the last parent's that sets it (`extends:` merges `trigger:` as a hash); null when none does. */
+  private forwards(job: JobModel, key: keyof Forward, depth: number): boolean | null {
+    const own = job.forward?.[key];
+    if (own !== undefined || depth > MAX_EXTENDS) return own ?? null;
+    return this.fromParents(this.forwardTables[key], job, depth, (parent, next) => this.forwards(parent, key, next));
   }
 
   /** The runner tags of a job: its own, else the last parent's that has them, else the `default:` tags unless `inherit: default:` leaves them out. */
