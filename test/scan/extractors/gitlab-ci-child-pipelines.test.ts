@@ -109,7 +109,7 @@ describe('GitLab CI child pipelines', () => {
         2,
         'registry.example.test/ops/probe:$REGION_TAG',
         'templated',
-        'job probe; $REGION_TAG is passed down to this pipeline with more than one value (by several trigger jobs, or as both a YAML and a pipeline variable of one)',
+        'job probe; $REGION_TAG is passed down to this pipeline with more than one value (by several trigger jobs, by the rules or matrix of a trigger job, or as both a YAML and a pipeline variable of one)',
       ],
     ]);
   });
@@ -162,7 +162,33 @@ describe('GitLab CI child pipelines', () => {
         5,
         'registry.example.test/ops/agent:$AGENT_TAG',
         'templated',
-        'job agent; $AGENT_TAG is passed down to this pipeline with more than one value (by several trigger jobs, or as both a YAML and a pipeline variable of one)',
+        'job agent; $AGENT_TAG is passed down to this pipeline with more than one value (by several trigger jobs, by the rules or matrix of a trigger job, or as both a YAML and a pipeline variable of one)',
+      ],
+    ]);
+  });
+
+  it("leaves a child's image templated when the trigger job's rules set the variable it uses, even where the child sets it too", () => {
+    const ruled = [
+      file('.gitlab-ci.yml', [
+        'release:', // 1
+        '  rules:', // 2
+        '    - if: $CI_COMMIT_TAG', // 3
+        '      variables:', // 4
+        '        CHANNEL_TAG: "stable"', // 5
+        '    - when: always', // 6
+        '  trigger:', // 7
+        '    include: ci/release.yml', // 8
+        '',
+      ]),
+      file('ci/release.yml', ['variables:', '  CHANNEL_TAG: "edge"', 'publish:', '  image: registry.example.test/ops/publisher:$CHANNEL_TAG', '  script: make', '']),
+    ];
+    expect(scanFiles(ruled).references.map((reference) => [reference.file, reference.line, reference.value, reference.skip, reference.detail])).toEqual([
+      [
+        'ci/release.yml',
+        4,
+        'registry.example.test/ops/publisher:$CHANNEL_TAG',
+        'templated',
+        'job publish; $CHANNEL_TAG is passed down to this pipeline with more than one value (by several trigger jobs, by the rules or matrix of a trigger job, or as both a YAML and a pipeline variable of one)',
       ],
     ]);
   });

@@ -619,8 +619,8 @@ export class PipelineView {
    * The variables a trigger job passes down to the pipeline it starts, by name. Its YAML variables (GitLab's
    * `forward: yaml_variables`, true unless the job or one it extends says false): the global variables it inherits as this
    * pipeline's files define them, then its own and those it inherits from other jobs, which win; a `parallel: matrix` axis
-   * passes several values. What this pipeline was itself passed down goes further only with `forward: pipeline_variables`
-   * (false unless set); a name passed both ways with different values is `several`.
+   * and a variable its `rules:` set pass several values. What this pipeline was itself passed down goes further only with
+   * `forward: pipeline_variables` (false unless set); a name passed both ways with different values is `several`.
    */
   forwardedVariables(job: JobModel): Map<string, VariableBinding> {
     const passed = new Map<string, VariableBinding>();
@@ -628,6 +628,8 @@ export class PipelineView {
       for (const [name, definition] of this.model.yamlGlobals ?? this.model.globals) if (this.inherits(job, 'variables', name)) passed.set(name, definition);
       for (const [name, binding] of this.inherited(job, 0)) passed.set(name, binding);
       for (const name of this.matrixOf(job, 0)) passed.set(name, 'several');
+      // A variable its `rules:` set goes down with the value of whichever rule matched: not one value to resolve with.
+      for (const rule of this.rulesOf(job) ?? []) if (!rule.never) for (const name of rule.variables?.keys() ?? []) passed.set(name, 'several');
     }
     if (this.forwards(job, 'pipeline', 0) ?? false) {
       for (const [name, binding] of this.model.passed ?? []) passed.set(name, passed.has(name) && passed.get(name) !== binding ? 'several' : binding);

@@ -87,7 +87,10 @@ function expand(text: string, scope: VariableScope, here: string, reach: Reach, 
     if (binding === undefined) return { failure: notDefined(name, reach) };
     if (binding === 'matrix') return { failure: `$${name} is set by the job to several values (parallel: matrix)` };
     if (binding === 'conflict') return { failure: `$${name} is defined differently by included files` };
-    if (binding === 'several') return { failure: `$${name} is passed down to this pipeline with more than one value (by several trigger jobs, or as both a YAML and a pipeline variable of one)` };
+    if (binding === 'several')
+      return {
+        failure: `$${name} is passed down to this pipeline with more than one value (by several trigger jobs, by the rules or matrix of a trigger job, or as both a YAML and a pipeline variable of one)`,
+      };
     if (binding === null) return { failure: `$${name} is set by the job in a form archpin cannot read` };
     if (binding.text === null) return { failure: `$${name} (${binding.file}:${binding.line}) is not a plain string` };
     if (binding.text.includes('$')) {
